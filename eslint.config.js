@@ -1,0 +1,117 @@
+// Lint, including the layer rules from DESIGN.md: a wrong import fails `npm test`.
+//   shared/            imports nothing but shared/
+//   src-main/ engines  never import Electron, the service, or a shell
+//   src-main/service   never imports a shell or Electron
+//   src-main/**        only src-main/electron/ imports `electron`
+//   src-renderer/      imports only shared/, its own files and browser packages (no Node, no engine)
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+import svelteConfig from './svelte.config.js';
+
+const engineFolders = ['io', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'security'];
+const shellFolders = ['electron', 'web', 'cli', 'helper'];
+
+const noElectron = { name: 'electron', message: 'Only src-main/electron/ may import Electron.' };
+
+/** Patterns matching a relative import of one of `folders` from a sibling folder of src-main/. */
+const intoFolders = (folders, message) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+  message,
+});
+
+export default tseslint.config(
+  { ignores: ['dist/', 'out/', 'release/', 'node_modules/', 'test-results/', 'playwright-report/', 'test/.cache/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'], svelteConfig } },
+  },
+  {
+    files: ['shared/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\./)', message: 'shared/ is the plain-data contract: it imports only other files in shared/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/**'],
+    ignores: ['src-main/electron/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [{ group: ['electron/*'], message: noElectron.message }, { regex: 'src-renderer', message: 'The engine never imports the renderer.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: engineFolders.map((folder) => `src-main/${folder}/**`),
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            { group: ['electron/*'], message: noElectron.message },
+            intoFolders(['service', ...shellFolders], 'Engines sit below the service and the shells: they never import them.'),
+            { regex: '^(\\.\\./)+main(\\.ts)?$', message: 'Only the composition root imports everything; nothing imports it.' },
+            { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-main/service/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            { group: ['electron/*'], message: noElectron.message },
+            intoFolders(shellFolders, 'The service implements the contract for every shell; it never imports one.'),
+            { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src-renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            { regex: '^node:', message: 'The renderer runs in a browser: no Node modules. Ask the engine through api.ts.' },
+            { regex: '^(fs|path|os|child_process|crypto|net|http|https|stream|worker_threads|url|util)(/|$)', message: 'The renderer runs in a browser: no Node modules.' },
+            { regex: 'src-main', message: 'The renderer reaches the engine only through the contract (api.ts), never by import.' },
+            { group: ['electron/*'], message: noElectron.message },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,40 @@
+// `npm run build`: the engine + CLI (ESM, one entry with the Electron shell split into its own
+// chunk), the preload (CommonJS, as sandboxed preloads must be) and the renderer (Vite) into dist/.
+import { rm } from 'node:fs/promises';
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const log = (line) => process.stderr.write(`${line}\n`);
+
+await rm('dist', { recursive: true, force: true });
+
+await esbuild({
+  entryPoints: { main: 'src-main/main.ts' },
+  outdir: 'dist/main',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // Runtime dependencies (and Electron) load from node_modules: native ones like drivelist must.
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+log('built dist/main (engine, CLI, web shell, Electron shell)');
+
+await esbuild({
+  entryPoints: ['src-main/electron/preload.ts'],
+  outfile: 'dist/preload/preload.cjs',
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['electron'],
+  sourcemap: true,
+  logLevel: 'warning',
+});
+log('built dist/preload');
+
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+log('built dist/renderer');

@@ -1,0 +1,45 @@
+// `npm start`: build, then open the desktop app. Without the Electron binary (it is never
+// downloaded by `npm ci` here), try to fetch it once; if that fails (offline) or there is no display,
+// start the web shell instead, which prints one line: "Isotope is running at http://127.0.0.1:...".
+// Everything else this script says goes to stderr, so stdout carries only that line.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const say = (line) => process.stderr.write(`isotope: ${line}\n`);
+
+function run(command, args) {
+  return spawnSync(command, args, { stdio: ['ignore', 2, 2] }).status === 0;
+}
+
+function electronBinary() {
+  try {
+    const path = require('electron'); // a path string when the binary is installed, else it throws
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+if (!run(process.execPath, ['scripts/build.js'])) {
+  say('the build failed; see above');
+  process.exit(1);
+}
+
+let electron = electronBinary();
+if (electron === null) {
+  say('the Electron binary is not installed; trying to fetch it once');
+  if (run(process.execPath, ['node_modules/electron/install.js'])) electron = electronBinary();
+}
+
+const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+let child;
+if (electron !== null && hasDisplay) {
+  child = spawn(electron, ['.'], { stdio: 'inherit' });
+} else {
+  say(electron === null ? 'Electron is unavailable (offline?): starting the web shell instead' : 'no display: starting the web shell instead');
+  child = spawn(process.execPath, ['bin/isotope.js', 'web'], { stdio: 'inherit' });
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

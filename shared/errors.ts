@@ -1,0 +1,29 @@
+// The error vocabulary shared by the engine and every shell. The renderer turns a code into words
+// (src-renderer/messages.ts); `message` is for developers and logs and carries the numbers.
+
+export const errorCodes = [
+  'invalid-request', // the argument of a call failed validation at the boundary
+  'unknown-call', // a method name the contract does not list
+  'forbidden', // the caller is not allowed (wrong sender frame, missing token, foreign origin)
+  'not-found', // the named file does not exist
+  'not-a-file', // the path names a directory or something else that is not a regular file or device
+  'permission-denied', // the OS refused access
+  'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
+  'corrupt-image', // the image is damaged or hostile; the message names sector/offset
+  'cancelled', // the user cancelled; neutral, not a failure
+  'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export interface AppError {
+  readonly code: ErrorCode;
+  /** Developer-facing detail with numbers ("read of 2048 bytes at offset 32768 ran past the end (size 4096)"). */
+  readonly message: string;
+  /** Optional structured detail, e.g. the path or the byte offset involved. */
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (errorCodes as readonly string[]).includes(value);
+}

@@ -1,0 +1,63 @@
+// The desktop shell: one hardened window showing the renderer, the contract over IPC.
+import { app, BrowserWindow, ipcMain, session } from 'electron';
+import type { Service, ShellPorts } from '../service/service.ts';
+import { pickImageFile } from './dialogs.ts';
+import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
+import { forwardEvents, registerIpcHandlers } from './ipc.ts';
+import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
+
+export interface DesktopOptions {
+  readonly rendererDir: string;
+  readonly preloadPath: string;
+  readonly createService: (ports: ShellPorts) => Service;
+}
+
+export function startDesktopApp(options: DesktopOptions): void {
+  registerRendererScheme();
+  let mainWindow: BrowserWindow | null = null;
+
+  // Deny every new webContents' attempts to navigate or open windows, whatever created it.
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isNavigationAllowed(url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event, url) => {
+      if (!isNavigationAllowed(url)) event.preventDefault();
+    });
+    contents.on('will-attach-webview', (event) => event.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  void app.whenReady().then(async () => {
+    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+      callback(isPermissionGranted(permission)),
+    );
+    session.defaultSession.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
+    await serveRenderer(options.rendererDir);
+
+    const service = options.createService({
+      shell: 'electron',
+      pickImageFile: () => (mainWindow ? pickImageFile(mainWindow) : Promise.resolve(null)),
+    });
+    registerIpcHandlers(ipcMain, service);
+
+    mainWindow = new BrowserWindow({
+      width: 1100,
+      height: 760,
+      minWidth: 800,
+      minHeight: 600,
+      title: 'Isotope',
+      show: false,
+      webPreferences: secureWebPreferences(options.preloadPath),
+    });
+    const stopForwarding = forwardEvents(service, mainWindow.webContents);
+    mainWindow.on('closed', () => {
+      stopForwarding();
+      mainWindow = null;
+    });
+    mainWindow.once('ready-to-show', () => mainWindow?.show());
+    await mainWindow.loadURL(appEntryUrl);
+  });
+}

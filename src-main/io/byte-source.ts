@@ -1,0 +1,45 @@
+// The ByteSource port: random access to the bytes of an image, a drive or a buffer. Parsers read only
+// through it, so they never see a file handle and never read past the end silently.
+
+export interface ByteSource {
+  /** Total size in bytes. */
+  readonly sizeBytes: number;
+  /** A human name for messages (usually the path). */
+  readonly name: string;
+  /**
+   * Exactly `lengthBytes` bytes starting at `offsetBytes`. A read that would cross the end fails with
+   * a ByteRangeError instead of returning fewer bytes: a short read is never a silent success.
+   */
+  read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+/** A read asked for bytes the source does not have. Parsers turn it into a `corrupt-image` error. */
+export class ByteRangeError extends Error {
+  readonly sourceName: string;
+  readonly offsetBytes: number;
+  readonly lengthBytes: number;
+  readonly sizeBytes: number;
+
+  constructor(sourceName: string, offsetBytes: number, lengthBytes: number, sizeBytes: number) {
+    super(
+      `read of ${lengthBytes} bytes at offset ${offsetBytes} is outside ${sourceName} (size ${sizeBytes} bytes)`,
+    );
+    this.name = 'ByteRangeError';
+    this.sourceName = sourceName;
+    this.offsetBytes = offsetBytes;
+    this.lengthBytes = lengthBytes;
+    this.sizeBytes = sizeBytes;
+  }
+}
+
+/** Throws ByteRangeError unless [offset, offset + length) lies inside [0, size). */
+export function assertReadInBounds(sourceName: string, sizeBytes: number, offsetBytes: number, lengthBytes: number): void {
+  const valid =
+    Number.isSafeInteger(offsetBytes) &&
+    Number.isSafeInteger(lengthBytes) &&
+    offsetBytes >= 0 &&
+    lengthBytes >= 0 &&
+    offsetBytes + lengthBytes <= sizeBytes;
+  if (!valid) throw new ByteRangeError(sourceName, offsetBytes, lengthBytes, sizeBytes);
+}

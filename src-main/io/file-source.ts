@@ -1,0 +1,53 @@
+// A ByteSource over a regular file or a block device, read with positioned reads (never the whole
+// file). One of the few modules that touch `fs`.
+import { open } from 'node:fs/promises';
+import { assertReadInBounds, type ByteSource } from './byte-source.ts';
+
+export class NotARegularFileError extends Error {
+  readonly path: string;
+  constructor(path: string) {
+    super(`${path} is not a regular file or block device`);
+    this.name = 'NotARegularFileError';
+    this.path = path;
+  }
+}
+
+export interface FileSource extends ByteSource {
+  readonly path: string;
+  readonly modifiedMs: number;
+}
+
+export async function openFileSource(path: string): Promise<FileSource> {
+  const handle = await open(path, 'r');
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() && !stats.isBlockDevice()) throw new NotARegularFileError(path);
+    // A block device reports size 0 in stat(); its size is where a seek to the end lands, which a
+    // positioned read cannot tell us, so devices are measured by the drives module when it comes.
+    const sizeBytes = stats.size;
+    return {
+      name: path,
+      path,
+      sizeBytes,
+      modifiedMs: stats.mtimeMs,
+      async read(offsetBytes, lengthBytes) {
+        assertReadInBounds(path, sizeBytes, offsetBytes, lengthBytes);
+        const bytes = new Uint8Array(lengthBytes);
+        let filled = 0;
+        // read() may return fewer bytes than asked (signals, devices): loop until done or EOF.
+        while (filled < lengthBytes) {
+          const { bytesRead } = await handle.read(bytes, filled, lengthBytes - filled, offsetBytes + filled);
+          if (bytesRead === 0) throw new Error(`${path} ended at byte ${offsetBytes + filled} while reading`);
+          filled += bytesRead;
+        }
+        return bytes;
+      },
+      close() {
+        return handle.close();
+      },
+    };
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}

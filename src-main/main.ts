@@ -1,0 +1,39 @@
+// The composition root: the only file that wires engines, shells and transports together. The
+// Electron main process and the `isotope` command both start here; Electron code is loaded only
+// inside Electron (a separate chunk), so the CLI and the web shell never touch it.
+import { fileURLToPath } from 'node:url';
+import packageJson from '../package.json' with { type: 'json' };
+import { runCli } from './cli/cli.ts';
+import { createService } from './service/service.ts';
+import { startWebShell, webShellAnnouncement } from './web/web-shell.ts';
+
+const version = packageJson.version;
+/** The built renderer, beside this bundle in dist/. */
+const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
+const preloadPath = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url));
+
+async function main(): Promise<void> {
+  if (process.versions.electron) {
+    const { startDesktopApp } = await import('./electron/desktop-app.ts');
+    startDesktopApp({
+      rendererDir,
+      preloadPath,
+      createService: (ports) => createService({ ...ports, version }),
+    });
+    return;
+  }
+  const exitCode = await runCli(process.argv.slice(2), {
+    version,
+    createService: () => createService({ shell: 'cli', version }),
+    startWeb: async ({ port }) => {
+      const service = createService({ shell: 'web', version });
+      const shell = await startWebShell({ service, rendererDir, port });
+      return { announcement: webShellAnnouncement(shell) };
+    },
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+  if (exitCode !== null) process.exitCode = exitCode;
+}
+
+await main();

@@ -1,0 +1,40 @@
+// Maps whatever a handler threw to a contract AppError. Known failures keep their code and numbers;
+// anything else is a bug: logged here with its stack, and shown to the renderer only as `internal`.
+import type { AppError } from '../../shared/errors.ts';
+import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { ByteRangeError } from '../io/byte-source.ts';
+import { NotARegularFileError } from '../io/file-source.ts';
+import { AppFailure } from './app-failure.ts';
+
+export type Logger = (message: string, error: unknown) => void;
+
+const errnoCodes: Readonly<Record<string, AppError['code']>> = {
+  ENOENT: 'not-found',
+  ENOTDIR: 'not-found',
+  EACCES: 'permission-denied',
+  EPERM: 'permission-denied',
+  EISDIR: 'not-a-file',
+};
+
+export function toAppError(error: unknown, log: Logger): AppError {
+  if (error instanceof AppFailure) return { code: error.code, message: error.message };
+  if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
+  if (error instanceof ByteRangeError) {
+    // A parser followed a pointer past the end of the image: the image is damaged, not our code.
+    return { code: 'corrupt-image', message: error.message, detail: { offsetBytes: error.offsetBytes } };
+  }
+  if (error instanceof NotARegularFileError) return { code: 'not-a-file', message: error.message, detail: { path: error.path } };
+  const errno = errnoOf(error);
+  const code = errno ? errnoCodes[errno.code] : undefined;
+  if (errno && code) {
+    return { code, message: errno.message, detail: errno.path ? { path: errno.path } : {} };
+  }
+  log('internal error', error);
+  return { code: 'internal', message: 'internal error (see the engine log)' };
+}
+
+function errnoOf(error: unknown): { code: string; message: string; path?: string } | null {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return null;
+  const path = 'path' in error && typeof error.path === 'string' ? error.path : undefined;
+  return path === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, path };
+}

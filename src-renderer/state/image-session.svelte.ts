@@ -1,0 +1,55 @@
+// The image the user has open, and the state of opening one. Components read it and call its
+// methods; it is the only place that talks to the engine about images.
+import type { AppDescription } from '../../shared/app.ts';
+import type { AppError } from '../../shared/errors.ts';
+import type { ImageSummary } from '../../shared/image.ts';
+import type { EngineClient } from '../api.ts';
+
+export class ImageSession {
+  summary = $state.raw<ImageSummary | null>(null);
+  error = $state.raw<AppError | null>(null);
+  opening = $state(false);
+  app = $state.raw<AppDescription | null>(null);
+
+  readonly #client: EngineClient;
+
+  constructor(client: EngineClient) {
+    this.#client = client;
+  }
+
+  get canPickFiles(): boolean {
+    return this.app?.canPickFiles ?? false;
+  }
+
+  async describe(): Promise<void> {
+    const result = await this.#client.call('app:describe', {});
+    if (result.ok) this.app = result.value;
+  }
+
+  async open(path: string): Promise<void> {
+    this.opening = true;
+    this.error = null;
+    try {
+      const result = await this.#client.call('image:open', { path });
+      if (result.ok) this.summary = result.value;
+      else this.error = result.error;
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  async pick(): Promise<void> {
+    const result = await this.#client.call('image:pick', {});
+    if (!result.ok) this.error = result.error;
+    else if (result.value.path) await this.open(result.value.path);
+  }
+
+  /** A drop that carried no usable path: shown as an error the user can act on. */
+  rejectDrop(message: string): void {
+    this.error = { code: 'unsupported', message };
+  }
+
+  pathForFile(file: File): string | null {
+    return this.#client.pathForFile(file);
+  }
+}
