@@ -1,13 +1,14 @@
-// The engine behind the contract: one handler per call. Shells (Electron, web, CLI) call `invoke`
-// with whatever arrived over their transport; validation, error mapping and logging happen here,
-// once, so every shell gets the same behaviour.
-import type { AppDescription, ShellKind } from '../../shared/app.ts';
-import type { CallName, CallRequest, CallResponse } from '../../shared/contract.ts';
+// The engine behind the contract. Shells (Electron, web, CLI) call `invoke` with whatever arrived
+// over their transport; validation, error mapping and logging happen here, once, so every shell
+// behaves the same. Each area's handlers live in handlers/; this file only merges them.
+import type { ShellKind } from '../../shared/app.ts';
+import type { CallName } from '../../shared/contract.ts';
 import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { summarizeImage } from '../image/summarize-image.ts';
-import { AppFailure } from './app-failure.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
+import type { HandlerContext, HandlerTable } from './handler-types.ts';
+import { appHandlers } from './handlers/app-handlers.ts';
+import { imageHandlers } from './handlers/image-handlers.ts';
 import { requestSchemas } from './request-schemas.ts';
 import { toAppError, type Logger } from './to-app-error.ts';
 
@@ -29,30 +30,13 @@ export interface Service {
   readonly events: EventHub;
 }
 
-type Handlers = { readonly [K in CallName]: (request: CallRequest<K>) => Promise<CallResponse<K>> };
+// A call missing from this table is a compile error.
+const handlers = { ...appHandlers, ...imageHandlers } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
-
-  const handlers = {
-    'app:describe': async (): Promise<AppDescription> => ({
-      name: 'Isotope',
-      version: options.version,
-      shell: options.shell,
-      canPickFiles: options.pickImageFile !== undefined,
-      platform: process.platform,
-    }),
-    'image:pick': async () => {
-      if (!options.pickImageFile) throw new AppFailure('unsupported', `the ${options.shell} shell has no file dialog`);
-      return { path: await options.pickImageFile() };
-    },
-    'image:open': async ({ path }) => {
-      const summary = await summarizeImage(path);
-      events.emit('image:opened', summary);
-      return summary;
-    },
-  } satisfies Handlers;
+  const context: HandlerContext = { options, events };
 
   return {
     events,
@@ -67,8 +51,8 @@ export function createService(options: ServiceOptions): Service {
       }
       try {
         // The schema table is keyed like the handler table, so the parsed value fits this handler.
-        const handler = handlers[method] as (request: unknown) => Promise<unknown>;
-        return ok(await handler(parsed.data));
+        const handler = handlers[method] as (request: unknown, context: HandlerContext) => Promise<unknown>;
+        return ok(await handler(parsed.data, context));
       } catch (error) {
         return fail(toAppError(error, log));
       }

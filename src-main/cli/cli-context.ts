@@ -1,0 +1,32 @@
+// What every `isotope` subcommand gets: the service, output streams, and a way to set the exit code.
+import type { Result } from '../../shared/result.ts';
+import type { Service } from '../service/service.ts';
+import { exitCodeFor, exitCodes } from './exit-codes.ts';
+
+export interface CliPorts {
+  readonly version: string;
+  readonly createService: () => Service;
+  /** Starts the loopback web shell and returns the line to print; resolves when it is listening. */
+  readonly startWeb: (options: { port: number }) => Promise<{ announcement: string }>;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export interface CliContext extends CliPorts {
+  /** The process exit code; null keeps the process running (servers). */
+  setExitCode(code: number | null): void;
+}
+
+/**
+ * Prints a call's result: `describe(value)` for people, or one JSON document with --json; errors go
+ * to stderr (and, with --json, as `{ "error": ... }` on stdout). Returns the exit code.
+ */
+export function reportResult<T>(context: CliContext, result: Result<T>, json: boolean, describe: (value: T) => string): number {
+  if (result.ok) {
+    context.stdout(json ? `${JSON.stringify(result.value, null, 2)}\n` : describe(result.value));
+    return exitCodes.ok;
+  }
+  if (json) context.stdout(`${JSON.stringify({ error: result.error }, null, 2)}\n`);
+  context.stderr(`isotope: ${result.error.message}\n`);
+  return exitCodeFor(result.error.code);
+}

@@ -1,0 +1,15 @@
+// Types for the per-area handler tables that service.ts merges into one.
+import type { CallName, CallRequest, CallResponse } from '../../shared/contract.ts';
+import type { EventHub } from './event-hub.ts';
+import type { ServiceOptions } from './service.ts';
+
+export type Handler<K extends CallName> = (request: CallRequest<K>, context: HandlerContext) => Promise<CallResponse<K>>;
+
+/** The handlers of one area (`image:*`, `checksum:*`, ...): exactly the calls named in K. */
+export type HandlerTable<K extends CallName> = { readonly [P in K]: Handler<P> };
+
+/** What every handler may use: the shell's ports and the event hub. */
+export interface HandlerContext {
+  readonly options: ServiceOptions;
+  readonly events: EventHub;
+}
