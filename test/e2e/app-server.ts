@@ -1,0 +1,16 @@
+// Starts the app the way `npm start` does on a machine without the Electron binary (or without a
+// display): scripts/start.js falls back to the web shell and prints the URL line.
+import { startUntilLine, urlLinePattern } from '../helpers/built-cli.ts';
+
+export interface RunningApp {
+  readonly url: string;
+  stop(): void;
+}
+
+export async function startAppLikeNpmStart(): Promise<RunningApp> {
+  // Without a display, start.js takes the web shell even where an Electron binary exists, so the
+  // suite is the same on every machine; Electron itself is covered by electron.spec.ts.
+  const { DISPLAY: _display, WAYLAND_DISPLAY: _wayland, ...environment } = process.env;
+  const started = await startUntilLine(process.execPath, ['scripts/start.js', '--no-build'], urlLinePattern, { env: environment });
+  return { url: urlLinePattern.exec(started.line)?.[1] ?? '', stop: started.stop };
+}
