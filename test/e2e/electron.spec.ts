@@ -22,7 +22,8 @@ test.skip(binary === null, 'the Electron binary is not installed (npm ci never d
 test.skip(!hasDisplay, 'no display: run under Xvfb (xvfb-run npx playwright test test/e2e/electron.spec.ts)');
 
 test('opens a sandboxed window whose preload exposes exactly the contract', async () => {
-  const app = await electron.launch({ executablePath: binary ?? undefined, args: [repoRoot] });
+  if (binary === null) return; // skipped above; this narrows the type
+  const app = await electron.launch({ executablePath: binary, args: [repoRoot] });
   try {
     const window = await app.firstWindow();
     await expect(window.getByRole('heading', { name: 'Isotope' })).toBeVisible();
