@@ -31,7 +31,10 @@ if (!process.argv.includes('--no-build') && !run(process.execPath, ['scripts/bui
 let electron = electronBinary();
 if (electron === null) {
   say('the Electron binary is not installed; trying to fetch it once');
-  if (run(process.execPath, ['node_modules/electron/install.js'])) electron = electronBinary();
+  const fetch = spawnSync(process.execPath, ['node_modules/electron/install.js'], { encoding: 'utf8', timeout: 300_000 });
+  if (fetch.status === 0) electron = electronBinary();
+  // The installer's stack trace says nothing a user can act on; its first error line does.
+  else say(`fetching Electron failed: ${/^\w*Error:.*$/m.exec(fetch.stderr ?? '')?.[0] ?? `exit ${fetch.status}`}`);
 }
 
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
