@@ -1,23 +1,57 @@
-// Opens an image file and summarises it for the first screen: size, format, volume label.
+// Opens an image file and summarises it: size, format, volume label, and for ISO 9660 the volume
+// details (ECMA-119 8.4 identifiers and dates, Joliet, Rock Ridge, boot records).
 import { basename } from 'node:path';
-import type { ImageSummary } from '../../shared/image.ts';
+import type { ImageSummary, IsoVolumeInfo } from '../../shared/image.ts';
+import { createCachedSource } from '../io/cached-source.ts';
 import { openFileSource } from '../io/file-source.ts';
-import { readPrimaryVolumeDescriptor } from '../iso/primary-volume-descriptor.ts';
+import type { IsoImage } from './iso-image.ts';
+import { openIsoImage } from './iso-image.ts';
 
 export async function summarizeImage(path: string): Promise<ImageSummary> {
-  const source = await openFileSource(path);
+  const file = await openFileSource(path);
+  const source = createCachedSource(file);
   try {
-    const descriptor = await readPrimaryVolumeDescriptor(source);
+    const image = await openIsoImage(source);
+    const primary = image?.descriptors.primary;
     return {
       path,
       fileName: basename(path),
-      sizeBytes: source.sizeBytes,
-      modifiedMs: source.modifiedMs,
-      format: descriptor ? 'iso9660' : 'unknown',
-      volumeLabel: descriptor ? descriptor.volumeIdentifier : null,
-      volumeSizeBytes: descriptor ? descriptor.volumeSpaceSizeBlocks * descriptor.logicalBlockSizeBytes : null,
+      sizeBytes: file.sizeBytes,
+      modifiedMs: file.modifiedMs,
+      format: image ? 'iso9660' : 'unknown',
+      volumeLabel: primary ? primary.volumeIdentifier : null,
+      volumeSizeBytes: primary ? primary.volumeSpaceSizeBlocks * primary.logicalBlockSizeBytes : null,
+      iso: image ? describeVolume(image) : null,
     };
   } finally {
     await source.close();
   }
+}
+
+export function describeVolume(image: IsoImage): IsoVolumeInfo {
+  const { primary, supplementary, bootRecords } = image.descriptors;
+  const joliet = supplementary.find((descriptor) => descriptor.jolietLevel !== null) ?? null;
+  const formats = ['iso9660'];
+  if (joliet) formats.push('joliet');
+  if (image.namespaces.includes('rockridge')) formats.push('rockridge');
+  if (supplementary.some((descriptor) => descriptor.kind === 'enhanced')) formats.push('iso9660-1999');
+  if (bootRecords.some((record) => record.bootSystemIdentifier.startsWith('EL TORITO'))) formats.push('el-torito');
+  return {
+    formats,
+    namespaces: image.namespaces,
+    jolietLevel: joliet?.jolietLevel ?? null,
+    jolietVolumeLabel: joliet?.volumeIdentifier ?? null,
+    rockRidgeExtensions: image.rockRidgeExtensions,
+    logicalBlockSizeBytes: primary.logicalBlockSizeBytes,
+    systemIdentifier: primary.systemIdentifier,
+    volumeSetIdentifier: primary.volumeSetIdentifier,
+    publisherIdentifier: primary.publisherIdentifier,
+    dataPreparerIdentifier: primary.dataPreparerIdentifier,
+    applicationIdentifier: primary.applicationIdentifier,
+    creationMs: primary.creationMs,
+    modificationMs: primary.modificationMs,
+    expirationMs: primary.expirationMs,
+    effectiveMs: primary.effectiveMs,
+    bootSystemIdentifiers: bootRecords.map((record) => record.bootSystemIdentifier),
+  };
 }

@@ -1,6 +1,6 @@
 // A ByteSource over a regular file or a block device, read with positioned reads (never the whole
 // file). One of the few modules that touch `fs`.
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { assertReadInBounds, type ByteSource } from './byte-source.ts';
 
 export class NotARegularFileError extends Error {
@@ -22,9 +22,9 @@ export async function openFileSource(path: string): Promise<FileSource> {
   try {
     const stats = await handle.stat();
     if (!stats.isFile() && !stats.isBlockDevice()) throw new NotARegularFileError(path);
-    // A block device reports size 0 in stat(); its size is where a seek to the end lands, which a
-    // positioned read cannot tell us, so devices are measured by the drives module when it comes.
-    const sizeBytes = stats.size;
+    // A block device reports size 0 in stat(); Linux publishes its size in 512-byte sectors under
+    // /sys/dev/block/MAJOR:MINOR/size, found from the device number.
+    const sizeBytes = stats.isBlockDevice() ? await blockDeviceSizeBytes(stats.rdev) : stats.size;
     return {
       name: path,
       path,
@@ -49,5 +49,18 @@ export async function openFileSource(path: string): Promise<FileSource> {
   } catch (error) {
     await handle.close();
     throw error;
+  }
+}
+
+/** Linux: the size of the block device with device number `rdev` (0 when sysfs does not say). */
+async function blockDeviceSizeBytes(rdev: number): Promise<number> {
+  // glibc's gnu_dev_major / gnu_dev_minor for the 32-bit dev_t Node reports.
+  const major = (rdev >>> 8) & 0xfff;
+  const minor = (rdev & 0xff) | ((rdev >>> 12) & 0xfff00);
+  try {
+    const sectors = Number((await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8')).trim());
+    return Number.isSafeInteger(sectors) ? sectors * 512 : 0;
+  } catch {
+    return 0;
   }
 }

@@ -1,6 +1,6 @@
 // ECMA-119 (4th ed.) 8.4: the primary volume descriptor, first of the volume descriptor set at
-// logical sector 16. This reader covers what the first slice shows (label, volume size); the full
-// descriptor set (supplementary, boot record, terminator) belongs to the image engine.
+// logical sector 16. This small reader (label, volume size, the signature check) stays for its callers;
+// the whole set (supplementary/Joliet, enhanced, boot record, terminator) is volume-descriptors.ts.
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 

@@ -1,9 +1,11 @@
-// `isotope info IMAGE [--json]`: what the image is.
+// `isotope info IMAGE [--json]`: what the image is: formats found, label, sizes, dates, identifiers.
+// Exit code 1 when the file is not an ISO 9660 image (the summary is still printed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageSummary } from '../../../shared/image.ts';
 import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
 
 export function registerInfoCommand(program: Command, context: CliContext): void {
   program
@@ -13,7 +15,8 @@ export function registerInfoCommand(program: Command, context: CliContext): void
     .option('--json', 'print one JSON document')
     .action(async (image: string, options: { json?: boolean }) => {
       const result = (await context.createService().invoke('image:open', { path: resolve(image) })) as Result<ImageSummary>;
-      context.setExitCode(reportResult(context, result, options.json === true, describeImage));
+      const exitCode = reportResult(context, result, options.json === true, describeImage);
+      context.setExitCode(exitCode === exitCodes.ok && result.ok && result.value.format === 'unknown' ? exitCodes.failed : exitCode);
     });
 }
 
@@ -25,5 +28,28 @@ function describeImage(image: ImageSummary): string {
   ];
   if (image.volumeLabel !== null) lines.push(`Volume label:  ${image.volumeLabel}`);
   if (image.volumeSizeBytes !== null) lines.push(`Volume size:   ${image.volumeSizeBytes} bytes`);
+  const iso = image.iso;
+  if (iso) {
+    const date = (ms: number | null): string => (ms === null ? '(not set)' : new Date(ms).toISOString());
+    lines.push(
+      `Formats:       ${iso.formats.join(', ')}`,
+      `Namespaces:    ${iso.namespaces.join(', ')}`,
+    );
+    if (iso.jolietVolumeLabel !== null) lines.push(`Joliet label:  ${iso.jolietVolumeLabel} (level ${iso.jolietLevel})`);
+    if (iso.rockRidgeExtensions.length > 0) lines.push(`Rock Ridge:    ${iso.rockRidgeExtensions.join(', ')}`);
+    lines.push(
+      `Block size:    ${iso.logicalBlockSizeBytes} bytes`,
+      `System:        ${iso.systemIdentifier}`,
+      `Volume set:    ${iso.volumeSetIdentifier}`,
+      `Publisher:     ${iso.publisherIdentifier}`,
+      `Preparer:      ${iso.dataPreparerIdentifier}`,
+      `Application:   ${iso.applicationIdentifier}`,
+      `Created:       ${date(iso.creationMs)}`,
+      `Modified:      ${date(iso.modificationMs)}`,
+      `Expires:       ${date(iso.expirationMs)}`,
+      `Effective:     ${date(iso.effectiveMs)}`,
+    );
+    for (const boot of iso.bootSystemIdentifiers) lines.push(`Boot record:   ${boot}`);
+  }
   return `${lines.join('\n')}\n`;
 }

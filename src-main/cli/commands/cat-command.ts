@@ -1,0 +1,43 @@
+// `isotope cat IMAGE PATH`: the bytes of one file inside an image, to stdout (zisofs decompressed).
+// Bytes do not belong in the contract, so this command reads through the image engine directly.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EntryNotFoundError } from '../../image/extract-entries.ts';
+import { withImageFile } from '../../image/open-image-file.ts';
+import { readEntryContent } from '../../image/read-entry.ts';
+import { toAppError } from '../../service/to-app-error.ts';
+import type { CliContext } from '../cli-context.ts';
+import { exitCodeFor, exitCodes } from '../exit-codes.ts';
+
+/** Writes bytes and resolves when the stream accepts more (backpressure). */
+export type WriteBytes = (bytes: Uint8Array) => Promise<void>;
+
+export function registerCatCommand(program: Command, context: CliContext, writeBytes: WriteBytes = writeToStdout): void {
+  program
+    .command('cat')
+    .description('write a file inside an image to stdout')
+    .argument('<image>', 'path of the image file')
+    .argument('<path>', 'file inside the image')
+    .action(async (image: string, path: string) => {
+      try {
+        await withImageFile(resolve(image), {}, async ({ image: iso, source }) => {
+          const entry = await iso.lookup(path);
+          if (!entry || entry.type === 'directory') throw new EntryNotFoundError(path);
+          for await (const chunk of readEntryContent(source, entry)) await writeBytes(chunk);
+        });
+        context.setExitCode(exitCodes.ok);
+      } catch (error) {
+        const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
+        context.stderr(`isotope: ${appError.message}\n`);
+        context.setExitCode(exitCodeFor(appError.code));
+      }
+    });
+}
+
+function writeToStdout(bytes: Uint8Array): Promise<void> {
+  return new Promise((resolveWrite, reject) => {
+    const accepted = process.stdout.write(bytes, (error) => (error ? reject(error) : undefined));
+    if (accepted) resolveWrite();
+    else process.stdout.once('drain', () => resolveWrite());
+  });
+}

@@ -1,0 +1,38 @@
+// `isotope extract IMAGE [PATH...] --to DIR [--namespace ...] [--json]`: files and folders of an image
+// (everything when no PATH is given) into DIR. Ctrl-C cancels and removes the partial output.
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { ImageExtractResult, ImageNamespaceChoice } from '../../../shared/image.ts';
+import type { Result } from '../../../shared/result.ts';
+import { reportResult, type CliContext } from '../cli-context.ts';
+
+export function registerExtractCommand(program: Command, context: CliContext): void {
+  program
+    .command('extract')
+    .description('extract files and folders of an image into a folder')
+    .argument('<image>', 'path of the image file')
+    .argument('[paths...]', 'files or folders inside the image (default: everything)')
+    .requiredOption('--to <dir>', 'destination folder (created if missing)')
+    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge']).default('auto'))
+    .option('--json', 'print one JSON document')
+    .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; json?: boolean }) => {
+      const service = context.createService();
+      const extractionId = randomUUID();
+      const cancel = (): void => void service.invoke('image:extract-cancel', { extractionId });
+      process.once('SIGINT', cancel);
+      try {
+        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId };
+        const result = (await service.invoke('image:extract', request)) as Result<ImageExtractResult>;
+        context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
+      } finally {
+        process.removeListener('SIGINT', cancel);
+      }
+    });
+}
+
+function describeExtraction(result: ImageExtractResult): string {
+  const lines = [`Extracted ${result.fileCount} files and ${result.directoryCount} folders (${result.bytesWritten} bytes).`];
+  for (const skipped of result.skipped) lines.push(`Skipped ${skipped.path}: ${skipped.reason}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,51 @@
+// `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge] [--json]`: the entries of
+// a folder inside an image (or its whole subtree with -R). JSON: an array of
+// { path, type, sizeBytes, target?, mode?, mtimeMs? }, paths absolute from the image root.
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import type { ImageEntry, ImageListing, ImageNamespaceChoice } from '../../../shared/image.ts';
+import type { Result } from '../../../shared/result.ts';
+import { reportResult, type CliContext } from '../cli-context.ts';
+
+export function registerLsCommand(program: Command, context: CliContext): void {
+  program
+    .command('ls')
+    .description('list the files of a folder inside an image')
+    .argument('<image>', 'path of the image file')
+    .argument('[path]', 'folder inside the image', '/')
+    .option('-R, --recursive', 'list the whole subtree')
+    .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', 'iso9660', 'joliet', 'rockridge']).default('auto'))
+    .option('--json', 'print one JSON document')
+    .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
+      const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };
+      const result = (await context.createService().invoke('image:list', request)) as Result<ImageListing>;
+      const json = options.json === true;
+      const shaped: Result<unknown> = result.ok ? { ok: true, value: result.value.entries.map(toListedEntry) } : result;
+      context.setExitCode(reportResult(context, shaped, json, () => (result.ok ? describeEntries(result.value.entries) : '')));
+    });
+}
+
+/** The documented JSON shape of one entry (and nothing else). */
+export function toListedEntry(entry: ImageEntry): Record<string, unknown> {
+  return {
+    path: entry.path,
+    type: entry.type,
+    sizeBytes: entry.sizeBytes,
+    ...(entry.target !== undefined ? { target: entry.target } : {}),
+    ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
+    ...(entry.mtimeMs !== undefined ? { mtimeMs: entry.mtimeMs } : {}),
+  };
+}
+
+const typeLetters = { file: '-', directory: 'd', symlink: 'l', other: '?' } as const;
+
+function describeEntries(entries: readonly ImageEntry[]): string {
+  return entries
+    .map((entry) => {
+      const mode = entry.mode !== undefined ? (entry.mode & 0o7777).toString(8).padStart(4, '0') : '    ';
+      const time = entry.mtimeMs !== undefined ? new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ') : ''.padEnd(19);
+      const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
+      return `${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`;
+    })
+    .join('');
+}

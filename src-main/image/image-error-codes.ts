@@ -1,0 +1,17 @@
+// The contract error code for each expected failure of the image engine (the service maps them; the
+// CLI turns them into exit codes: not-found / unsupported -> 1, corrupt-image -> 3).
+import type { ErrorCode } from '../../shared/errors.ts';
+import { EntryNotFoundError, ExtractionConflictError } from './extract-entries.ts';
+import { NotADirectoryInImageError } from './image-operations.ts';
+import { NamespaceUnavailableError } from './iso-image.ts';
+import { NotAnImageError } from './not-an-image-error.ts';
+import { CancelledError } from './read-entry.ts';
+
+export function imageErrorCode(error: unknown): ErrorCode | null {
+  if (error instanceof EntryNotFoundError || error instanceof NotADirectoryInImageError) return 'not-found';
+  if (error instanceof NotAnImageError) return 'not-an-image';
+  if (error instanceof NamespaceUnavailableError) return 'unsupported';
+  if (error instanceof CancelledError) return 'cancelled';
+  if (error instanceof ExtractionConflictError) return 'permission-denied';
+  return null;
+}

@@ -1,0 +1,92 @@
+// The image engine's operations for the service and the CLI: list a folder (or subtree), preview
+// the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
+import type { ImageEntry, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest } from '../../shared/image.ts';
+import { EntryNotFoundError } from './extract-entries.ts';
+import type { IsoEntry } from './iso-image.ts';
+import { withImageFile } from './open-image-file.ts';
+import { readEntryHead } from './read-entry.ts';
+
+export const previewMaxBytes = 1024;
+
+export class NotADirectoryInImageError extends Error {
+  constructor(imagePath: string) {
+    super(`${imagePath} is not a folder in the image`);
+    this.name = 'NotADirectoryInImageError';
+  }
+}
+
+/** The contract's view of an entry: no extents, no internal fields. */
+export function toImageEntry(entry: IsoEntry): ImageEntry {
+  return {
+    path: entry.path,
+    name: entry.name,
+    type: entry.type,
+    sizeBytes: entry.sizeBytes,
+    ...(entry.target !== undefined ? { target: entry.target } : {}),
+    ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
+    ...(entry.mtimeMs !== undefined ? { mtimeMs: entry.mtimeMs } : {}),
+    ...(entry.compressed ? { compressed: true } : {}),
+  };
+}
+
+export async function listImage(request: ImageListRequest): Promise<ImageListing> {
+  return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
+    const directory = await image.lookup(request.directory);
+    if (!directory) throw new EntryNotFoundError(request.directory);
+    if (directory.type !== 'directory') throw new NotADirectoryInImageError(request.directory);
+    const entries: ImageEntry[] = [];
+    if (request.recursive) for await (const batch of image.walkBatches(directory)) for (const entry of batch) entries.push(toImageEntry(entry));
+    else for (const entry of await image.listDirectory(directory)) entries.push(toImageEntry(entry));
+    return { namespace: image.namespace, entries };
+  });
+}
+
+export async function previewImageFile(request: ImagePreviewRequest): Promise<ImagePreview> {
+  return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image, source }) => {
+    const entry = await image.lookup(request.file);
+    if (!entry) throw new EntryNotFoundError(request.file);
+    const head = await readEntryHead(source, entry, previewMaxBytes);
+    const text = decodeText(head);
+    return {
+      file: entry.path,
+      sizeBytes: entry.sizeBytes,
+      kind: text === null ? 'binary' : 'text',
+      content: text ?? hexDump(head),
+      previewBytes: head.byteLength,
+    };
+  });
+}
+
+/** UTF-8 text without control characters other than tab, newline, carriage return and form feed; else null. */
+export function decodeText(bytes: Uint8Array): string | null {
+  // A multi-byte character cut at the 1 KiB boundary is not a reason to call text binary.
+  let end = bytes.byteLength;
+  for (let back = 1; back <= 3 && end - back >= 0; back += 1) {
+    const byte = bytes[end - back] as number;
+    if ((byte & 0xc0) === 0xc0) {
+      end -= back;
+      break;
+    }
+    if ((byte & 0x80) === 0) break;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+  } catch {
+    return null;
+  }
+  // eslint-disable-next-line no-control-regex
+  return /[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(text) ? null : text;
+}
+
+/** "00000000  48 65 6c 6c 6f ...  |Hello...|" lines of 16 bytes. */
+export function hexDump(bytes: Uint8Array): string {
+  const lines: string[] = [];
+  for (let at = 0; at < bytes.byteLength; at += 16) {
+    const row = bytes.subarray(at, at + 16);
+    const hex = Array.from(row, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+    const ascii = Array.from(row, (byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.')).join('');
+    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,414 @@
+// The namespace-neutral file tree of an ISO 9660 image: the same entries whether Rock Ridge (IEEE
+// P1282), Joliet or plain ECMA-119 names them. Directories are read on demand through the source, so
+// opening a 4 GiB image reads only the descriptor set and the directories asked for.
+import type { ImageEntry, ImageEntryType, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import type { DirectoryRecord } from '../iso/directory-record.ts';
+import { fileFlags, isSelfOrParent, parseDirectoryRecords } from '../iso/directory-record.ts';
+import { corruptAt, readAscii, readUcs2Be } from '../iso/fields.ts';
+import type { RockRidgeAttributes, ZisofsHeader } from '../iso/rock-ridge.ts';
+import { modeType, parseRockRidge } from '../iso/rock-ridge.ts';
+import { continueSystemUseEntries, hasContinuation, readExtensionIdentifier, readRecordSystemUseEntries, readSharingProtocol, readSystemUseEntries } from '../iso/system-use.ts';
+import type { VolumeDescriptor, VolumeDescriptorSet } from '../iso/volume-descriptors.ts';
+import { readVolumeDescriptorSet } from '../iso/volume-descriptors.ts';
+
+/** One contiguous run of a file's bytes in the image. Multi-extent files (ECMA-119 6.5.1) have several. */
+export interface Extent {
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+}
+
+/** An entry of the tree plus where its bytes are; the plain-data part is `ImageEntry`. */
+export interface IsoEntry extends ImageEntry {
+  /** File data (after any extended attribute record), or the directory's own extent. */
+  readonly extents: readonly Extent[];
+  /** First logical block of the first extent as recorded (for El Torito's boot image lookup). */
+  readonly extentLba: number;
+  readonly zisofs?: ZisofsHeader;
+  /** ECMA-119 9.1.6 bit 0. */
+  readonly hidden: boolean;
+  /** Image offset of the directory record that named this entry (for error messages). */
+  readonly recordOffsetBytes: number;
+  readonly device?: { readonly high: number; readonly low: number };
+}
+
+export interface IsoImage {
+  readonly source: ByteSource;
+  readonly descriptors: VolumeDescriptorSet;
+  /** The namespace this view names files with. */
+  readonly namespace: ImageNamespace;
+  /** Every namespace the image offers, best first. */
+  readonly namespaces: readonly ImageNamespace[];
+  /** Rock Ridge ER extension identifiers, empty when the image has no Rock Ridge. */
+  readonly rockRidgeExtensions: readonly string[];
+  readonly root: IsoEntry;
+  /** The entries of one directory, in recorded order ("." and ".." and associated files left out). */
+  listDirectory(directory: IsoEntry): Promise<IsoEntry[]>;
+  /** The entry at an absolute path, or null. */
+  lookup(path: string): Promise<IsoEntry | null>;
+  /** Every entry below `from` (depth first, parents before children). Refuses directory loops. */
+  walk(from?: IsoEntry): AsyncGenerator<IsoEntry>;
+  /** The same entries and order as `walk`, one directory's worth at a time (cheaper for big trees). */
+  walkBatches(from?: IsoEntry): AsyncGenerator<readonly IsoEntry[]>;
+}
+
+export interface OpenIsoImageOptions {
+  readonly namespace?: ImageNamespaceChoice;
+}
+
+/** Limits that keep hostile trees finite. */
+export const isoTreeLimits = {
+  maxDepth: 256,
+  maxEntries: 5_000_000,
+  maxDirectoryBytes: 64 * 1024 * 1024,
+} as const;
+
+export class NamespaceUnavailableError extends Error {
+  constructor(namespace: ImageNamespace, available: readonly ImageNamespace[]) {
+    super(`the image has no ${namespace} namespace (it has: ${available.join(', ')})`);
+    this.name = 'NamespaceUnavailableError';
+  }
+}
+
+/** Opens the file tree of an ISO 9660 image; null when the source is not ISO 9660 at all. */
+export async function openIsoImage(source: ByteSource, options: OpenIsoImageOptions = {}): Promise<IsoImage | null> {
+  const descriptors = await readVolumeDescriptorSet(source);
+  if (!descriptors) return null;
+  const primary = descriptors.primary;
+  const blockBytes = primary.logicalBlockSizeBytes;
+  const joliet = descriptors.supplementary.find((descriptor) => descriptor.jolietLevel !== null) ?? null;
+
+  // SUSP 5.3 / RRIP 5: Rock Ridge is in use when the root's "." record starts with SP and carries
+  // an ER naming RRIP (or, leniently, Rock Ridge entries such as PX without an ER, as old mkisofs wrote).
+  const rootSelf = await readSelfRecord(source, primary.rootDirectoryRecord.extentLba, blockBytes, primary.rootDirectoryRecord);
+  const sharing = readSharingProtocol(rootSelf);
+  const rockRidgeExtensions: string[] = [];
+  let hasRockRidge = false;
+  if (sharing) {
+    const entries = await readSystemUseEntries(rootSelf, { source, logicalBlockSizeBytes: blockBytes, skipBytes: 0 });
+    for (const entry of entries) {
+      if (entry.signature === 'ER') rockRidgeExtensions.push(readExtensionIdentifier(entry));
+      if (['PX', 'NM', 'TF', 'RR'].includes(entry.signature)) hasRockRidge = true;
+    }
+    if (rockRidgeExtensions.some((id) => /RRIP|1282/.test(id))) hasRockRidge = true;
+  }
+  const namespaces: ImageNamespace[] = [];
+  if (hasRockRidge) namespaces.push('rockridge');
+  if (joliet) namespaces.push('joliet');
+  namespaces.push('iso9660');
+
+  const choice = options.namespace ?? 'auto';
+  const namespace: ImageNamespace = choice === 'auto' ? (namespaces[0] as ImageNamespace) : choice;
+  if (!namespaces.includes(namespace)) throw new NamespaceUnavailableError(namespace, namespaces);
+
+  const tree: VolumeDescriptor = namespace === 'joliet' && joliet ? joliet : primary;
+  const context: TreeContext = {
+    source,
+    blockBytes,
+    namespace,
+    skipBytes: sharing?.skipBytes ?? 0,
+    useSystemUse: namespace === 'rockridge',
+  };
+  const rootRecord = tree.rootDirectoryRecord;
+  const root: IsoEntry = {
+    path: '/',
+    name: '',
+    type: 'directory',
+    sizeBytes: rootRecord.dataLengthBytes,
+    extents: [{ offsetBytes: rootRecord.extentLba * blockBytes, sizeBytes: rootRecord.dataLengthBytes }],
+    extentLba: rootRecord.extentLba,
+    hidden: false,
+    recordOffsetBytes: tree.lba * 2048 + 156,
+    ...(rootRecord.recordedMs !== null ? { mtimeMs: rootRecord.recordedMs } : {}),
+  };
+
+  const image: IsoImage = {
+    source,
+    descriptors,
+    namespace,
+    namespaces,
+    rockRidgeExtensions,
+    root,
+    listDirectory: (directory) => listDirectory(context, directory),
+    async lookup(path) {
+      let current = root;
+      for (const name of splitImagePath(path)) {
+        if (current.type !== 'directory') return null;
+        const children = await listDirectory(context, current);
+        const next = children.find((child) => child.name === name);
+        if (!next) return null;
+        current = next;
+      }
+      return current;
+    },
+    walk: (from = root) => walkEntries(context, from),
+    walkBatches: (from = root) => walkTree(context, from),
+  };
+  return image;
+}
+
+/** "/a/b/" -> ["a", "b"]; empty and "." components are ignored, ".." is refused (never leaves the root). */
+export function splitImagePath(path: string): string[] {
+  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) return ['\0..'];
+  return parts;
+}
+
+/**
+ * Every file by the logical block its data starts at (the El Torito boot image lookup: a boot catalog
+ * entry names an LBA, this finds the ISO path of that file). One walk of the whole tree; where files
+ * share an extent (hard links, deduplicated content) the first one met names it.
+ */
+export async function indexFilesByExtentLba(image: IsoImage): Promise<Map<number, IsoEntry>> {
+  const files = new Map<number, IsoEntry>();
+  for await (const entry of image.walk()) {
+    if (entry.type === 'file' && !files.has(entry.extentLba)) files.set(entry.extentLba, entry);
+  }
+  return files;
+}
+
+interface TreeContext {
+  readonly source: ByteSource;
+  readonly blockBytes: number;
+  readonly namespace: ImageNamespace;
+  readonly skipBytes: number;
+  readonly useSystemUse: boolean;
+}
+
+async function* walkEntries(context: TreeContext, from: IsoEntry): AsyncGenerator<IsoEntry> {
+  for await (const batch of walkTree(context, from)) yield* batch;
+}
+
+/**
+ * Depth-first walk yielding each directory's children as one batch (parents' batches before their
+ * children's). Per directory, not per entry: an async generator step costs more than parsing a record.
+ */
+async function* walkTree(context: TreeContext, from: IsoEntry): AsyncGenerator<readonly IsoEntry[]> {
+  if (from.type !== 'directory') return;
+  const visited = new Set<number>([from.extentLba]);
+  const stack: { entry: IsoEntry; depth: number }[] = [{ entry: from, depth: 0 }];
+  let count = 0;
+  while (stack.length > 0) {
+    const { entry: directory, depth } = stack.pop() as { entry: IsoEntry; depth: number };
+    const children = await listDirectory(context, directory);
+    const subdirectories: IsoEntry[] = [];
+    for (const child of children) {
+      count += 1;
+      if (count > isoTreeLimits.maxEntries) throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `the tree holds more than ${isoTreeLimits.maxEntries} entries`);
+      if (child.type === 'directory') {
+        // ECMA-119 6.8.2: a directory hierarchy is a tree; a directory extent reached twice is a loop.
+        if (visited.has(child.extentLba)) {
+          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`);
+        }
+        visited.add(child.extentLba);
+        if (depth + 1 >= isoTreeLimits.maxDepth) {
+          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `directory ${child.path} is nested deeper than ${isoTreeLimits.maxDepth} levels`);
+        }
+        subdirectories.push(child);
+      }
+    }
+    yield children;
+    for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as IsoEntry, depth: depth + 1 });
+  }
+}
+
+async function readDirectoryExtent(context: TreeContext, lba: number, sizeBytes: number, what: string): Promise<Uint8Array> {
+  const offsetBytes = lba * context.blockBytes;
+  const place = { offsetBytes: 0 };
+  if (sizeBytes > isoTreeLimits.maxDirectoryBytes) {
+    throw corruptAt({ offsetBytes }, 0, `${what} declares ${sizeBytes} bytes, more than the ${isoTreeLimits.maxDirectoryBytes}-byte limit`);
+  }
+  // ECMA-119 9.1.3-9.1.4: the extent must lie inside the image.
+  if (offsetBytes + sizeBytes > context.source.sizeBytes) {
+    throw corruptAt(place, offsetBytes, `${what} extent of ${sizeBytes} bytes at logical block ${lba} runs past the image end (${context.source.sizeBytes} bytes)`);
+  }
+  return context.source.read(offsetBytes, sizeBytes);
+}
+
+/** The "." record of the directory at `lba` (its first record, ECMA-119 6.8.2.2). */
+async function readSelfRecord(source: ByteSource, lba: number, blockBytes: number, referrer: DirectoryRecord): Promise<DirectoryRecord> {
+  const offsetBytes = lba * blockBytes;
+  if (offsetBytes + 2048 > source.sizeBytes) {
+    throw corruptAt({ offsetBytes: referrer.offsetBytes }, 2, `directory at logical block ${lba} lies past the image end (${source.sizeBytes} bytes)`);
+  }
+  const sector = await source.read(offsetBytes, 2048);
+  const records = parseDirectoryRecords(sector.subarray(0, Math.max(1, (sector[0] as number))), { offsetBytes });
+  const self = records[0];
+  if (!self || !isSelfOrParent(self) || self.identifier[0] !== 0) {
+    throw corruptAt({ offsetBytes }, 0, `logical block ${lba} does not start with a directory's "." record`);
+  }
+  return self;
+}
+
+async function listDirectory(context: TreeContext, directory: IsoEntry): Promise<IsoEntry[]> {
+  if (directory.type !== 'directory') return [];
+  const extent = directory.extents[0];
+  if (!extent) return [];
+  const lba = directory.extentLba;
+  const bytes = await readDirectoryExtent(context, lba, extent.sizeBytes, `directory ${directory.path}`);
+  const records = parseDirectoryRecords(bytes, { offsetBytes: lba * context.blockBytes });
+  const entries: IsoEntry[] = [];
+  const seenNames = new Set<string>();
+  let pending: { record: DirectoryRecord; rockRidge: RockRidgeAttributes | null; extents: Extent[] } | null = null;
+
+  for (const record of records) {
+    if (isSelfOrParent(record)) continue;
+    // ECMA-119 9.1.6 bit 2: associated files (Apple resource forks) belong to the file of the same name.
+    if (record.flags & fileFlags.associated) continue;
+    const extentEnd = (record.extentLba + record.extendedAttributeBlocks) * context.blockBytes + record.dataLengthBytes;
+    const dataExtent: Extent = { offsetBytes: (record.extentLba + record.extendedAttributeBlocks) * context.blockBytes, sizeBytes: record.dataLengthBytes };
+    if (record.dataLengthBytes > 0 && extentEnd > context.source.sizeBytes && (record.flags & fileFlags.directory) === 0) {
+      throw corruptAt({ offsetBytes: record.offsetBytes }, 2, `file extent of ${record.dataLengthBytes} bytes at logical block ${record.extentLba} runs past the image end (${context.source.sizeBytes} bytes)`);
+    }
+    // ECMA-119 6.5.1 / 9.1.6 bit 7: a multi-extent file continues in the next record(s) of the same name.
+    if (pending) {
+      if (!sameIdentifier(pending.record, record)) {
+        throw corruptAt({ offsetBytes: record.offsetBytes }, 0, 'multi-extent file ends without its final record');
+      }
+      pending.extents.push(dataExtent);
+      if (pending.extents.length > 1024) throw corruptAt({ offsetBytes: record.offsetBytes }, 0, 'multi-extent file has more than 1024 extents');
+      if (record.flags & fileFlags.multiExtent) continue;
+      const finished = pending;
+      pending = null;
+      const entry = makeEntry(context, directory, finished.record, finished.rockRidge, finished.extents);
+      if (entry) pushUnique(entries, seenNames, entry);
+      continue;
+    }
+    let rockRidge: RockRidgeAttributes | null = null;
+    if (context.useSystemUse) {
+      // Most records keep all their entries inline: only a CE makes this wait for another read.
+      const own = readRecordSystemUseEntries(record, context.skipBytes);
+      const all = hasContinuation(own)
+        ? await continueSystemUseEntries(record, own, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes })
+        : own;
+      rockRidge = parseRockRidge(all);
+    }
+    if (record.flags & fileFlags.multiExtent && (record.flags & fileFlags.directory) === 0) {
+      pending = { record, rockRidge, extents: [dataExtent] };
+      continue;
+    }
+    const entry =
+      rockRidge?.childLinkLba !== null && rockRidge?.childLinkLba !== undefined && !rockRidge.relocated
+        ? await makeChildLinkEntry(context, directory, record, rockRidge, rockRidge.childLinkLba)
+        : makeEntry(context, directory, record, rockRidge, [dataExtent]);
+    if (entry) pushUnique(entries, seenNames, entry);
+  }
+  if (pending) throw corruptAt({ offsetBytes: pending.record.offsetBytes }, 25, 'multi-extent file has no final record in its directory');
+  return entries;
+}
+
+/**
+ * Duplicate names in one directory (a hostile image, or several ";N" versions): the first wins, as in
+ * the Linux kernel's lookup; later ones stay listed under a "~N" suffix so none is silently lost.
+ */
+function pushUnique(entries: IsoEntry[], seen: Set<string>, entry: IsoEntry): void {
+  let name = entry.name;
+  for (let index = 2; seen.has(name); index += 1) name = `${entry.name}~${index}`;
+  seen.add(name);
+  entries.push(name === entry.name ? entry : { ...entry, name, path: entry.path.replace(/[^/]*$/, name) });
+}
+
+function sameIdentifier(a: DirectoryRecord, b: DirectoryRecord): boolean {
+  if (a.identifier.byteLength !== b.identifier.byteLength) return false;
+  return a.identifier.every((byte, index) => byte === b.identifier[index]);
+}
+
+/** The entry for a record; null for a relocated directory (RRIP 4.1.5.3: shown where its CL points from). */
+function makeEntry(
+  context: TreeContext,
+  parent: IsoEntry,
+  record: DirectoryRecord,
+  rockRidge: RockRidgeAttributes | null,
+  extents: Extent[],
+): IsoEntry | null {
+  if (rockRidge?.relocated) return null;
+  const name = safeName(recordName(context.namespace, record, rockRidge));
+  const type = entryType(record, rockRidge);
+  const zisofs = type === 'file' && rockRidge?.zisofs?.algorithm === 'pz' ? rockRidge.zisofs : undefined;
+  let sizeBytes = 0;
+  if (type === 'file' || type === 'directory') for (const extent of extents) sizeBytes += extent.sizeBytes;
+  if (zisofs) sizeBytes = zisofs.uncompressedSizeBytes;
+  // Built as one mutable object (no spreads): listings create tens of thousands of these.
+  const entry: Mutable<IsoEntry> = {
+    path: parent.path === '/' ? `/${name}` : `${parent.path}/${name}`,
+    name,
+    type,
+    sizeBytes,
+    hidden: (record.flags & fileFlags.hidden) !== 0,
+    recordOffsetBytes: record.offsetBytes,
+    extents: type === 'directory' ? [{ offsetBytes: record.extentLba * context.blockBytes, sizeBytes: record.dataLengthBytes }] : extents,
+    extentLba: record.extentLba,
+  };
+  addAttributes(entry, record, rockRidge);
+  if (type === 'symlink' && rockRidge?.symlinkTarget != null) entry.target = rockRidge.symlinkTarget;
+  if (zisofs) {
+    entry.zisofs = zisofs;
+    entry.compressed = true;
+  }
+  return entry;
+}
+
+/** RRIP 4.1.5.1: a CL placeholder stands for the directory relocated to that block. */
+async function makeChildLinkEntry(context: TreeContext, parent: IsoEntry, record: DirectoryRecord, rockRidge: RockRidgeAttributes, childLinkLba: number): Promise<IsoEntry> {
+  const self = await readSelfRecord(context.source, childLinkLba, context.blockBytes, record);
+  if ((self.flags & fileFlags.directory) === 0) {
+    throw corruptAt({ offsetBytes: record.offsetBytes }, 0, `CL entry points at logical block ${childLinkLba}, which is not a directory`);
+  }
+  const name = safeName(recordName(context.namespace, record, rockRidge));
+  const entry: Mutable<IsoEntry> = {
+    path: parent.path === '/' ? `/${name}` : `${parent.path}/${name}`,
+    name,
+    type: 'directory',
+    sizeBytes: self.dataLengthBytes,
+    hidden: (record.flags & fileFlags.hidden) !== 0,
+    recordOffsetBytes: record.offsetBytes,
+    extents: [{ offsetBytes: self.extentLba * context.blockBytes, sizeBytes: self.dataLengthBytes }],
+    extentLba: self.extentLba,
+  };
+  addAttributes(entry, record, rockRidge);
+  return entry;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function addAttributes(entry: Mutable<IsoEntry>, record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): void {
+  const mtimeMs = rockRidge?.modifiedMs ?? record.recordedMs;
+  if (mtimeMs !== null) entry.mtimeMs = mtimeMs;
+  if (rockRidge?.mode != null) entry.mode = rockRidge.mode;
+  if (rockRidge?.device) entry.device = rockRidge.device;
+}
+
+function entryType(record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): ImageEntryType {
+  if (record.flags & fileFlags.directory) return 'directory';
+  if (rockRidge?.symlinkTarget !== null && rockRidge?.symlinkTarget !== undefined) return 'symlink';
+  if (rockRidge?.mode !== null && rockRidge?.mode !== undefined) {
+    const kind = rockRidge.mode & modeType.mask;
+    if (kind === modeType.symlink) return 'symlink';
+    if (kind !== modeType.regular && kind !== 0) return 'other';
+  }
+  return 'file';
+}
+
+/** The name a namespace gives a record (before making it path-safe). */
+function recordName(namespace: ImageNamespace, record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): string {
+  const place = { offsetBytes: record.offsetBytes + 33 };
+  if (namespace === 'rockridge' && rockRidge?.name) return rockRidge.name;
+  if (namespace === 'joliet') return stripVersion(readUcs2Be(record.identifier, 0, record.identifier.byteLength, place, 'Joliet file identifier'));
+  return stripVersion(readAscii(record.identifier, 0, record.identifier.byteLength, place, 'file identifier'));
+}
+
+/** ECMA-119 7.5.1: "NAME.EXT;1": the version and an empty extension's separator are not part of the name. */
+export function stripVersion(identifier: string): string {
+  const withoutVersion = identifier.replace(/;\d*$/, '');
+  return withoutVersion.endsWith('.') && !/^\.+$/.test(withoutVersion) ? withoutVersion.slice(0, -1) : withoutVersion;
+}
+
+/**
+ * A name that is safe as one path component: hostile images may name a file "", ".", "..", or put
+ * "/" or NUL inside a name. Those characters become "_" so every path in the tree is unambiguous.
+ */
+export function safeName(name: string): string {
+  const cleaned = name.replace(/[/\0]/g, '_');
+  if (cleaned === '' || cleaned === '.' || cleaned === '..') return `_${cleaned}`;
+  return cleaned.length > 1024 ? cleaned.slice(0, 1024) : cleaned;
+}

@@ -1,0 +1,131 @@
+// Bounds-checked field readers shared by the ISO 9660 parsers: ECMA-119 7.2-7.3 numbers (including the
+// both-endian forms), 7.4 character fields and 8.4.26.1 / 9.1.5 dates. Every failure is a
+// CorruptImageError naming the absolute byte offset and its sector.
+import { CorruptImageError } from '../image/corrupt-image-error.ts';
+
+/** ECMA-119 6.1.2: logical sectors are 2048 bytes. */
+export const sectorBytes = 2048;
+
+/** Where a parsed structure lies in the image, for error messages: the image offset of its byte 0. */
+export interface Place {
+  readonly offsetBytes: number;
+}
+
+export function corruptAt(place: Place, at: number, message: string): CorruptImageError {
+  const offsetBytes = place.offsetBytes + at;
+  const sectorLba = Math.floor(offsetBytes / sectorBytes);
+  return new CorruptImageError(`${message} (sector ${sectorLba}, offset ${offsetBytes})`, { sectorLba, offsetBytes });
+}
+
+/** Fails unless bytes[at, at + length) exists. */
+export function requireBytes(bytes: Uint8Array, at: number, length: number, place: Place, what: string): void {
+  if (at < 0 || length < 0 || at + length > bytes.byteLength) {
+    throw corruptAt(place, at, `${what} needs ${length} bytes at ${at}, ${Math.max(0, bytes.byteLength - at)} remain`);
+  }
+}
+
+export function readUint8(bytes: Uint8Array, at: number, place: Place, what: string): number {
+  requireBytes(bytes, at, 1, place, what);
+  return bytes[at] as number;
+}
+
+// Plain byte arithmetic rather than a DataView per field: listing 50,000 entries reads 250,000 fields.
+function uint32Le(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16)) + (bytes[at + 3] as number) * 0x1000000;
+}
+function uint32Be(bytes: Uint8Array, at: number): number {
+  return (bytes[at] as number) * 0x1000000 + (((bytes[at + 1] as number) << 16) | ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number));
+}
+
+/** ECMA-119 7.3.1: 32-bit little-endian. */
+export function readUint32Le(bytes: Uint8Array, at: number, place: Place, what: string): number {
+  requireBytes(bytes, at, 4, place, what);
+  return uint32Le(bytes, at);
+}
+
+export interface BothEndianOptions {
+  /**
+   * Leniency: tools in the wild (and some hostile images) write a wrong big-endian half. When set, the
+   * little-endian half wins (as Linux and pycdlib do) instead of failing; the parsers use it only for
+   * fields whose value is checked against the image afterwards anyway.
+   */
+  readonly preferLittleEndian?: boolean;
+}
+
+/** ECMA-119 7.3.3: 32-bit both-endian; the halves must agree. */
+export function readBothEndianUint32(bytes: Uint8Array, at: number, place: Place, what: string, options: BothEndianOptions = {}): number {
+  requireBytes(bytes, at, 8, place, what);
+  const little = uint32Le(bytes, at);
+  const big = uint32Be(bytes, at + 4);
+  if (little !== big && options.preferLittleEndian !== true) {
+    throw corruptAt(place, at, `${what} disagrees: little-endian ${little}, big-endian ${big}`);
+  }
+  return little;
+}
+
+/** ECMA-119 7.2.3: 16-bit both-endian; the halves must agree. */
+export function readBothEndianUint16(bytes: Uint8Array, at: number, place: Place, what: string, options: BothEndianOptions = {}): number {
+  requireBytes(bytes, at, 4, place, what);
+  const little = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+  const big = ((bytes[at + 2] as number) << 8) | (bytes[at + 3] as number);
+  if (little !== big && options.preferLittleEndian !== true) {
+    throw corruptAt(place, at, `${what} disagrees: little-endian ${little}, big-endian ${big}`);
+  }
+  return little;
+}
+
+/** ECMA-119 7.4: a-/d-character fields are ASCII, space padded; the padding is removed. */
+export function readAscii(bytes: Uint8Array, at: number, length: number, place: Place, what: string): string {
+  requireBytes(bytes, at, length, place, what);
+  let text = '';
+  for (let index = at; index < at + length; index += 1) text += String.fromCharCode(bytes[index] as number);
+  return text.replace(/[ \0]+$/, '');
+}
+
+/** Joliet: identifiers are UCS-2 big-endian (odd trailing bytes are ignored, as Windows does). */
+export function readUcs2Be(bytes: Uint8Array, at: number, length: number, place: Place, what: string): string {
+  requireBytes(bytes, at, length, place, what);
+  let text = '';
+  for (let index = at; index + 1 < at + length; index += 2) {
+    text += String.fromCharCode(((bytes[index] as number) << 8) | (bytes[index + 1] as number));
+  }
+  return text;
+}
+
+/**
+ * ECMA-119 9.1.5: the 7-byte recording date of a directory record (years since 1900, month, day,
+ * hour, minute, second, offset from GMT in 15-minute steps, -48..+52). Null when all zero (not set)
+ * or out of range: a bad date is not worth refusing a file over.
+ */
+export function parseDirectoryRecordDate(bytes: Uint8Array, at: number, place: Place): number | null {
+  requireBytes(bytes, at, 7, place, 'recording date');
+  const years = bytes[at] as number;
+  const month = bytes[at + 1] as number;
+  const day = bytes[at + 2] as number;
+  const hour = bytes[at + 3] as number;
+  const minute = bytes[at + 4] as number;
+  const second = bytes[at + 5] as number;
+  const offsetQuarterHours = ((bytes[at + 6] as number) << 24) >> 24; // signed byte
+  if (years === 0 && month === 0 && day === 0) return null;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const offset = offsetQuarterHours >= -48 && offsetQuarterHours <= 52 ? offsetQuarterHours : 0;
+  return Date.UTC(1900 + years, month - 1, day, hour, minute, second) - offset * 15 * 60_000;
+}
+
+/**
+ * ECMA-119 8.4.26.1: the 17-byte volume descriptor date, "YYYYMMDDHHMMSScc" digits then the GMT
+ * offset byte. Null when "not specified" (all digits zero) or malformed.
+ */
+export function parseVolumeDescriptorDate(bytes: Uint8Array, at: number, place: Place): number | null {
+  requireBytes(bytes, at, 17, place, 'volume descriptor date');
+  const digits = readAscii(bytes, at, 16, place, 'volume descriptor date');
+  if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return null;
+  const field = (start: number, length: number): number => Number(digits.slice(start, start + length));
+  const [year, month, day, hour, minute, second, centiseconds] = [
+    field(0, 4), field(4, 2), field(6, 2), field(8, 2), field(10, 2), field(12, 2), field(14, 2),
+  ] as [number, number, number, number, number, number, number];
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
+  const offsetQuarterHours = ((bytes[at + 16] as number) << 24) >> 24;
+  const offset = offsetQuarterHours >= -48 && offsetQuarterHours <= 52 ? offsetQuarterHours : 0;
+  return Date.UTC(year, month - 1, day, hour, minute, second, centiseconds * 10) - offset * 15 * 60_000;
+}

@@ -1,0 +1,164 @@
+// Extraction: the whole tree of a real xorriso image equals the tree that went in; cancel and failure
+// leave nothing behind; hostile names and links never write outside the destination.
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { extractEntries, ExtractionConflictError } from '../../src-main/image/extract-entries.ts';
+import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { withImageFile } from '../../src-main/image/open-image-file.ts';
+import { CancelledError } from '../../src-main/image/read-entry.ts';
+import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { writeFeatureTree, xorrisoFeaturesIsoPath, zisofsIsoPath, zisofsTreeFiles } from '../fixtures/iso-images.ts';
+import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
+import { zisofsBody } from '../iso/zisofs-builder.ts';
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'isotope-extract-'));
+});
+afterEach(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** path -> "dir" | "link:<target>" | "file:<sha256>" for everything below `root`. */
+function describeTree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      const stats = lstatSync(path);
+      const key = `/${relative(root, path)}`;
+      if (stats.isSymbolicLink()) out[key] = `link:${readlinkSync(path)}`;
+      else if (stats.isDirectory()) {
+        out[key] = 'dir';
+        visit(path);
+      } else if (stats.isFile()) out[key] = `file:${createHash('sha256').update(readFileSync(path)).digest('hex')}`;
+      else out[key] = 'other';
+    }
+  };
+  visit(root);
+  return out;
+}
+
+async function imageFromBytes(bytes: Uint8Array) {
+  const image = await openIsoImage(createMemorySource(bytes, 'built.iso'));
+  if (!image) throw new Error('not an ISO');
+  return image;
+}
+
+describe('extractEntries', () => {
+  it('extracts a whole xorriso image to exactly the tree that went in (less the FIFO and the link leaving it)', async () => {
+    const source = join(scratch, 'source');
+    writeFeatureTree(source, { longLinkTarget: true });
+    const destination = join(scratch, 'out');
+    const summary = await withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: [], destination }));
+    const expected = describeTree(source);
+    delete expected['/docs/a-fifo'];
+    delete expected['/docs/absolute-link'];
+    expect(describeTree(destination)).toEqual(expected);
+    expect(summary.skipped.map((item) => item.path).sort()).toEqual(['/docs/a-fifo', '/docs/absolute-link']);
+    const fileBytes = Object.keys(expected).filter((path) => expected[path]?.startsWith('file:')).reduce((sum, path) => sum + statSync(join(source, path)).size, 0);
+    expect(summary.bytesWritten).toBe(fileBytes);
+  });
+
+  it('extracts one folder under its own name, and one file', async () => {
+    const destination = join(scratch, 'out');
+    await withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/deep/level-1', '/README.TXT'], destination }));
+    const tree = describeTree(destination);
+    expect(Object.keys(tree)).toContain('/level-1/middle.txt');
+    expect(Object.keys(tree)).toContain('/README.TXT');
+    expect(readFileSync(join(destination, 'README.TXT'), 'utf8')).toBe('Hello from Isotope.\n');
+  });
+
+  it('writes zisofs files decompressed', async () => {
+    const destination = join(scratch, 'out');
+    await withImageFile(zisofsIsoPath(), {}, ({ image }) => extractEntries({ image, entries: [], destination }));
+    for (const [path, bytes] of Object.entries(zisofsTreeFiles())) expect(readFileSync(join(destination, path)).equals(bytes), path).toBe(true);
+  });
+
+  it('reports progress up to the total and cancels, removing its partial output', async () => {
+    const destination = join(scratch, 'out');
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) =>
+      extractEntries({
+        image,
+        entries: [],
+        destination,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          seen.push(progress.bytesWritten);
+          expect(progress.totalBytes).toBeGreaterThan(3_000_000);
+          controller.abort();
+        },
+      }),
+    );
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(readdirSync(destination)).toEqual([]);
+  });
+
+  it('removes what it wrote when a later file turns out corrupt', async () => {
+    const good = directoryRecord({ identifier: 'A;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.nm('a.txt')) });
+    const badBody = zisofsBody(new Uint8Array(100), { blocks: [Uint8Array.of(9, 9, 9)] });
+    const bad = directoryRecord({ identifier: 'Z;1', lba: 31, sizeBytes: badBody.byteLength, systemUse: concat(rr.px(0o100644), rr.nm('z.txt'), rr.zf(100)) });
+    const folder = directoryRecord({ identifier: 'D', lba: 21, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm('d')) });
+    const sub = directoryExtent({ selfLba: 21, parentLba: 20, records: [good] });
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [folder, good, bad] });
+    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [21, sub], [30, new TextEncoder().encode('hello')], [31, badBody]]) }));
+    const destination = join(scratch, 'out');
+    mkdirSync(destination);
+    writeFileSync(join(destination, 'keep-me'), 'not ours');
+    await expect(extractEntries({ image, entries: [], destination })).rejects.toBeInstanceOf(CorruptImageError);
+    expect(readdirSync(destination)).toEqual(['keep-me']);
+  });
+
+  it('never writes through a link already in the destination', async () => {
+    const destination = join(scratch, 'out');
+    const outside = join(scratch, 'outside');
+    mkdirSync(destination);
+    mkdirSync(outside);
+    symlinkSync(outside, join(destination, 'docs'));
+    const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/docs'], destination }));
+    await expect(run).rejects.toBeInstanceOf(ExtractionConflictError);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('refuses to overwrite a file already there', async () => {
+    const destination = join(scratch, 'out');
+    mkdirSync(destination);
+    writeFileSync(join(destination, 'README.TXT'), 'mine');
+    const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/README.TXT'], destination }));
+    await expect(run).rejects.toBeInstanceOf(ExtractionConflictError);
+    expect(readFileSync(join(destination, 'README.TXT'), 'utf8')).toBe('mine');
+  });
+
+  it('keeps Rock Ridge permission bits but drops setuid', async () => {
+    const tool = directoryRecord({ identifier: 'T;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o104755), rr.nm('tool')) });
+    const readOnly = directoryRecord({ identifier: 'R;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o100444), rr.nm('read-only')) });
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [tool, readOnly] });
+    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [30, new TextEncoder().encode('hello')]]) }));
+    const destination = join(scratch, 'out');
+    await extractEntries({ image, entries: [], destination });
+    expect(statSync(join(destination, 'tool')).mode & 0o7777).toBe(0o755);
+    expect(statSync(join(destination, 'read-only')).mode & 0o7777).toBe(0o644);
+  });
+
+  it('skips links that climb out of the destination and names over 255 bytes', async () => {
+    const escaping = directoryRecord({ identifier: 'L;1', lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm('up'), rr.sl([{ flags: 4 }, { flags: 4 }, { text: 'etc' }])) });
+    const longName = concat(rr.nm('n'.repeat(250), 1), rr.nm('n'.repeat(10)));
+    const long = directoryRecord({ identifier: 'N;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.ce(22, 0, longName.byteLength)) });
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [escaping, long] });
+    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [22, longName], [30, new TextEncoder().encode('hello')]]) }));
+    const destination = join(scratch, 'out');
+    const summary = await extractEntries({ image, entries: [], destination });
+    expect(summary.skipped.map((item) => item.reason)).toEqual([
+      expect.stringMatching(/longer than 255 bytes/),
+      expect.stringMatching(/points outside the destination/),
+    ]);
+    expect(readdirSync(destination)).toEqual([]);
+  });
+});

@@ -1,0 +1,176 @@
+// The image calls through the service (as the renderer uses them) and the `isotope` ls / cat /
+// extract / info commands (in-process through runCli), against real images and pycdlib.
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ImageExtractProgress, ImageListing, ImagePreview, ImageSummary } from '../../shared/image.ts';
+import { runCli } from '../../src-main/cli/cli.ts';
+import type { CliContext } from '../../src-main/cli/cli-context.ts';
+import { registerCatCommand } from '../../src-main/cli/commands/cat-command.ts';
+import { createService } from '../../src-main/service/service.ts';
+import { genisoimageFeaturesIsoPath, plainIsoPath, seededBytes, xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
+import { listWithPycdlib } from '../iso/reference-listing.ts';
+
+const service = () => createService({ shell: 'web', version: '0.0.0-test', log: () => undefined });
+const scratch = mkdtempSync(join(tmpdir(), 'isotope-calls-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    version: '0.0.0-test',
+    createService: service,
+    startWeb: () => Promise.reject(new Error('not in this test')),
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('image calls', () => {
+  it('image:open keeps the first-slice fields and adds the volume details', async () => {
+    const result = await service().invoke('image:open', { path: xorrisoFeaturesIsoPath() });
+    expect(result.ok).toBe(true);
+    const summary = (result as { value: ImageSummary }).value;
+    expect(summary).toMatchObject({ format: 'iso9660', volumeLabel: 'ISOTOPE_XORRISO', fileName: 'features-xorriso.iso' });
+    expect(summary.iso).toMatchObject({
+      formats: ['iso9660', 'joliet', 'rockridge'],
+      namespaces: ['rockridge', 'joliet', 'iso9660'],
+      jolietLevel: 3,
+      publisherIdentifier: 'ISOTOPE_TESTS',
+      applicationIdentifier: 'ISOTOPE_APP',
+      rockRidgeExtensions: ['RRIP_1991A'],
+    });
+    expect(Math.abs((summary.iso?.creationMs ?? 0) - readFileStatMs(xorrisoFeaturesIsoPath()))).toBeLessThan(10 * 60_000);
+  });
+
+  it('image:list answers one folder, or a subtree, in the chosen namespace', async () => {
+    const one = (await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/docs' })) as { ok: true; value: ImageListing };
+    expect(one.value.namespace).toBe('rockridge');
+    expect(one.value.entries.map((entry) => entry.path)).toContain('/docs/relative-link');
+    expect(one.value.entries.find((entry) => entry.path === '/docs/relative-link')).toMatchObject({ type: 'symlink', target: '../README.TXT', sizeBytes: 0 });
+    const joliet = (await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/', namespace: 'joliet', recursive: true })) as { ok: true; value: ImageListing };
+    const reference = listWithPycdlib(xorrisoFeaturesIsoPath(), 'joliet', { content: false }).map((entry) => entry.path);
+    expect(joliet.value.entries.map((entry) => entry.path).sort()).toEqual(reference);
+  });
+
+  it('image:list refuses a missing folder with not-found and a namespace the image lacks with unsupported', async () => {
+    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await service().invoke('image:list', { path: plainIsoPath(), directory: '/', namespace: 'joliet' })).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+  });
+
+  it('image:preview shows text as text and binary as a hex dump of the first KiB', async () => {
+    const text = (await service().invoke('image:preview', { path: xorrisoFeaturesIsoPath(), file: '/docs/guide.txt' })) as { ok: true; value: ImagePreview };
+    expect(text.value).toMatchObject({ kind: 'text', previewBytes: 1024, sizeBytes: 9000 });
+    expect(text.value.content).toBe('A guide.\n'.repeat(1000).slice(0, 1024));
+    const binary = (await service().invoke('image:preview', { path: xorrisoFeaturesIsoPath(), file: '/docs/random.bin' })) as { ok: true; value: ImagePreview };
+    expect(binary.value.kind).toBe('binary');
+    const firstRow = seededBytes('random.bin', 16);
+    expect(binary.value.content.split('\n')[0]).toContain(Array.from(firstRow, (byte) => byte.toString(16).padStart(2, '0')).join(' '));
+    expect(binary.value.content.split('\n')).toHaveLength(64);
+  });
+
+  it('image:extract emits progress events for its id and can be cancelled by image:extract-cancel', async () => {
+    const engine = service();
+    const progress: ImageExtractProgress[] = [];
+    engine.events.subscribe((name, payload) => {
+      if (name !== 'image:extract-progressed') return;
+      progress.push(payload as ImageExtractProgress);
+      void engine.invoke('image:extract-cancel', { extractionId: 'x1' });
+    });
+    const destination = join(scratch, 'cancelled');
+    const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'x1' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(progress[0]).toMatchObject({ extractionId: 'x1', totalFiles: 10 });
+    const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), extractionId: 'x2' });
+    expect(done).toMatchObject({ ok: true, value: { extractionId: 'x2', fileCount: 1, bytesWritten: 9000 } });
+    expect(await engine.invoke('image:extract-cancel', { extractionId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });
+  });
+
+  it('rejects image paths containing NUL and relative destinations at the boundary', async () => {
+    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out', extractionId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+});
+
+/** The image was built moments before: its creation date is close to the file's own mtime. */
+function readFileStatMs(path: string): number {
+  return statSync(path).mtimeMs;
+}
+
+describe('isotope ls / cat / extract / info', () => {
+  it('ls -R --json prints the documented entries, equal to pycdlib in every namespace', async () => {
+    for (const namespace of ['rockridge', 'joliet', 'iso9660'] as const) {
+      const run = await cli(['ls', genisoimageFeaturesIsoPath(), '-R', '--json', '--namespace', namespace]);
+      expect(run.code).toBe(0);
+      const listed = JSON.parse(run.stdout) as { path: string; type: string; sizeBytes: number; target?: string }[];
+      for (const entry of listed) expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs'].includes(key))).toBe(true);
+      const comparable = listed
+        .map((entry) => ({ path: entry.path, type: entry.type === 'other' ? 'file' : entry.type, ...(entry.type === 'file' || entry.type === 'other' ? { sizeBytes: entry.sizeBytes } : {}), ...(entry.target !== undefined ? { target: entry.target } : {}) }))
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
+      expect(comparable).toEqual(listWithPycdlib(genisoimageFeaturesIsoPath(), namespace, { content: false }));
+    }
+  });
+
+  it('ls prints a folder for people and exits 1 for a missing folder', async () => {
+    const run = await cli(['ls', xorrisoFeaturesIsoPath(), '/docs']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^l 0777 +0 .* \/docs\/relative-link -> \.\.\/README\.TXT$/m);
+    expect((await cli(['ls', xorrisoFeaturesIsoPath(), '/missing'])).code).toBe(1);
+  });
+
+  it('exits 1 for a file that is not an image, 2 for usage errors and 3 for a corrupt image naming the sector', async () => {
+    const notImage = join(scratch, 'not-an-image.bin');
+    writeFileSync(notImage, Buffer.alloc(100_000));
+    expect((await cli(['ls', notImage])).code).toBe(1);
+    expect((await cli(['info', notImage])).code).toBe(1);
+    expect((await cli(['ls', xorrisoFeaturesIsoPath(), '--namespace', 'hfs'])).code).toBe(2);
+    expect((await cli(['extract', xorrisoFeaturesIsoPath()])).code).toBe(2);
+    const truncated = join(scratch, 'truncated.iso');
+    copyFileSync(xorrisoFeaturesIsoPath(), truncated);
+    truncateSync(truncated, 40 * 2048);
+    const run = await cli(['cat', truncated, '/docs/random.bin']);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/sector \d+, offset \d+/);
+  });
+
+  it('cat writes the exact bytes of a file', async () => {
+    const chunks: Uint8Array[] = [];
+    let code: number | null = null;
+    const context: CliContext = {
+      version: '0',
+      createService: service,
+      startWeb: () => Promise.reject(new Error('unused')),
+      stdout: () => undefined,
+      stderr: () => undefined,
+      setExitCode: (value) => (code = value),
+    };
+    const program = new Command().exitOverride();
+    registerCatCommand(program, context, async (bytes) => void chunks.push(bytes));
+    await program.parseAsync(['cat', xorrisoFeaturesIsoPath(), '/docs/random.bin'], { from: 'user' });
+    expect(code).toBe(0);
+    const digest = createHash('sha256').update(Buffer.concat(chunks)).digest('hex');
+    expect(digest).toBe(createHash('sha256').update(seededBytes('random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
+  });
+
+  it('extract --json writes the chosen entries and reports skips', async () => {
+    const destination = join(scratch, 'cli-extract');
+    const run = await cli(['extract', xorrisoFeaturesIsoPath(), '/docs', '--to', destination, '--json']);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout) as { fileCount: number; skipped: { path: string }[] };
+    expect(result.fileCount).toBe(7);
+    expect(result.skipped.map((item) => item.path).sort()).toEqual(['/docs/a-fifo', '/docs/absolute-link']);
+    expect(readFileSync(join(destination, 'docs/guide.txt'), 'utf8')).toBe('A guide.\n'.repeat(1000));
+  });
+
+  it('info prints formats, identifiers and dates', async () => {
+    const run = await cli(['info', xorrisoFeaturesIsoPath()]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^Formats: +iso9660, joliet, rockridge$/m);
+    expect(run.stdout).toMatch(/^Publisher: +ISOTOPE_TESTS$/m);
+  });
+});

@@ -1,0 +1,39 @@
+// Opens an image from memory and does everything a user could: every namespace, every entry, the
+// start of every file. Returns what happened; anything but a typed image error escapes (a bug).
+import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { readEntryContent } from '../../src-main/image/read-entry.ts';
+import { ByteRangeError } from '../../src-main/io/byte-source.ts';
+import { createCachedSource } from '../../src-main/io/cached-source.ts';
+import { createMemorySource } from '../../src-main/io/memory-source.ts';
+
+export type Outcome =
+  | { readonly kind: 'not-iso' }
+  | { readonly kind: 'listed'; readonly paths: readonly string[] }
+  | { readonly kind: 'corrupt'; readonly message: string };
+
+export async function exploreImage(bytes: Uint8Array, options: { maxContentBytes?: number } = {}): Promise<Outcome> {
+  const maxContentBytes = options.maxContentBytes ?? 256 * 1024;
+  const source = createCachedSource(createMemorySource(bytes, 'hostile.iso'));
+  try {
+    const first = await openIsoImage(source);
+    if (!first) return { kind: 'not-iso' };
+    const paths: string[] = [];
+    for (const namespace of first.namespaces) {
+      const image = await openIsoImage(source, { namespace });
+      if (!image) return { kind: 'not-iso' };
+      for await (const entry of image.walk()) {
+        paths.push(`${namespace}:${entry.path}`);
+        let read = 0;
+        for await (const chunk of readEntryContent(source, entry, { chunkBytes: 64 * 1024 })) {
+          read += chunk.byteLength;
+          if (read >= maxContentBytes) break;
+        }
+      }
+    }
+    return { kind: 'listed', paths };
+  } catch (error) {
+    if (error instanceof CorruptImageError || error instanceof ByteRangeError) return { kind: 'corrupt', message: error.message };
+    throw error;
+  }
+}
