@@ -1,0 +1,170 @@
+// What the engine says about how an image boots (`image:boot`): the El Torito boot catalog, the
+// partition maps of the system area (MBR, GPT, APM) and a verdict in plain data. Sizes in bytes,
+// positions in the unit their structure uses (El Torito: 2048-byte sectors; MBR/GPT: 512-byte sectors).
+
+/** El Torito 1.0 2.1: platform ids 0 (80x86), 1 (PowerPC), 2 (Mac), 0xEF (EFI); other ids as numbers. */
+export type ElToritoPlatform = 'x86' | 'ppc' | 'mac' | 'efi' | number;
+
+/** El Torito 1.0 2.2 boot media type, bits 0-3. */
+export type ElToritoEmulation = 'none' | 'floppy-1.2' | 'floppy-1.44' | 'floppy-2.88' | 'hard-disk';
+
+export interface ElToritoEntry {
+  /** The platform of the section (the validation entry's for the initial entry). */
+  readonly platform: ElToritoPlatform;
+  /** El Torito 1.0 2.2: boot indicator 0x88. */
+  readonly bootable: boolean;
+  readonly emulation: ElToritoEmulation;
+  /** The catalog's raw load segment (0 means the BIOS default 0x7C0). */
+  readonly loadSegment: number;
+  /** The catalog's raw system type (partition type of a hard-disk emulation image). */
+  readonly systemType: number;
+  /** The catalog's raw sector count (virtual 512-byte sectors; 0 or a too-small value is common for EFI). */
+  readonly sectorCount: number;
+  /** Where the boot image starts, in 2048-byte sectors. */
+  readonly imageLba: number;
+  /** ISO path of the file whose extent starts at imageLba, when a directory reader was available. */
+  readonly imagePath?: string;
+  /** For EFI images holding a FAT file system: the files of EFI/BOOT ending in .EFI, as named on disk. */
+  readonly efiLoaders?: readonly string[];
+  /** True when bytes 8-23 of the image hold an El Torito boot-info table (mkisofs -boot-info-table). */
+  readonly bootInfoTable: boolean;
+  /** 0 for the initial/default entry, then 1, 2, ... for the section headers in catalog order. */
+  readonly section: number;
+}
+
+export interface ElToritoReport {
+  /** Sector of the boot catalog, from the boot record volume descriptor. */
+  readonly catalogLba: number;
+  /** The validation entry's ID string (manufacturer / developer), trimmed. */
+  readonly validationId: string;
+  readonly entries: readonly ElToritoEntry[];
+}
+
+/** What the MBR's boot code looks like, from its known signatures. */
+export type MbrBootCodeKind = 'none' | 'isohybrid' | 'grub2' | 'unknown';
+
+export interface MbrPartition {
+  /** Slot in the partition table, 1-4. */
+  readonly index: number;
+  /** The partition type byte (0xEF EFI system, 0xEE GPT protective, 0x00 empty, ...). */
+  readonly type: number;
+  /** Status 0x80. */
+  readonly bootable: boolean;
+  /** First sector, 512-byte units. */
+  readonly startLba: number;
+  /** Length in 512-byte sectors. */
+  readonly sectorCount: number;
+  /** False when the partition ends past the end of the image. */
+  readonly withinImage: boolean;
+}
+
+export interface MbrReport {
+  /** Bytes 0-439 are not all zero. */
+  readonly hasBootCode: boolean;
+  readonly bootCodeKind: MbrBootCodeKind;
+  /** Non-empty slots only (type or size not zero). */
+  readonly partitions: readonly MbrPartition[];
+}
+
+export interface GptPartition {
+  /** Position in the partition entry array, 1-based. */
+  readonly index: number;
+  /** Canonical upper-case GUID text, e.g. C12A7328-F81F-11D2-BA4B-00A0C93EC93B. */
+  readonly typeGuid: string;
+  /** 'efi-system', 'basic-data', 'bios-boot', 'hfs-plus', 'linux' or null when not one of these. */
+  readonly typeName: string | null;
+  readonly partitionGuid: string;
+  readonly name: string;
+  /** 512-byte units, inclusive. */
+  readonly firstLba: number;
+  readonly lastLba: number;
+  /** The 64-bit attribute field as 16 hex digits. */
+  readonly attributes: string;
+  readonly withinImage: boolean;
+}
+
+export interface GptReport {
+  readonly diskGuid: string;
+  readonly backupHeaderLba: number;
+  readonly firstUsableLba: number;
+  readonly lastUsableLba: number;
+  readonly entriesLba: number;
+  readonly entryCount: number;
+  readonly entrySizeBytes: number;
+  /** Entries whose type GUID is not all zero. */
+  readonly partitions: readonly GptPartition[];
+}
+
+export interface ApmPartition {
+  /** Position in the map, 1-based; entry 1 is usually the map itself (Apple_partition_map). */
+  readonly index: number;
+  readonly name: string;
+  readonly type: string;
+  /** In units of the map's block size. */
+  readonly startBlock: number;
+  readonly blockCount: number;
+}
+
+export interface ApmReport {
+  readonly blockSizeBytes: number;
+  readonly partitions: readonly ApmPartition[];
+}
+
+/** UEFI 2.10 3.5.1.1 removable-media boot file names, per architecture Isotope judges. */
+export interface UefiArchitectures {
+  /** BOOTX64.EFI */
+  readonly x64: boolean;
+  /** BOOTIA32.EFI */
+  readonly ia32: boolean;
+  /** BOOTAA64.EFI */
+  readonly aa64: boolean;
+}
+
+export const bootReasonCodes = [
+  'usb-bios-mbr-boot-code', // the MBR carries boot code: BIOS runs it from a USB stick
+  'usb-bios-no-boot-code', // no MBR boot code: BIOS has nothing to run from a USB stick
+  'usb-uefi-esp', // a FAT partition with EFI/BOOT/BOOT*.EFI is reachable through MBR or GPT
+  'usb-uefi-no-esp', // no partition reaches a FAT file system with a removable-media loader
+  'optical-bios-entry', // an El Torito entry for x86 BIOS
+  'optical-bios-none', // no bootable El Torito entry for x86
+  'optical-uefi-entry', // an El Torito EFI entry whose FAT image holds loaders
+  'optical-uefi-none', // no usable El Torito EFI entry
+  'non-hybrid-iso', // bootable from optical media only: written raw to USB it will not boot
+  'apm-present', // an Apple Partition Map (old Macs boot it)
+  'partition-past-end', // a partition ends past the end of the image (a truncated download?)
+] as const;
+
+export type BootReasonCode = (typeof bootReasonCodes)[number];
+
+export interface BootReason {
+  readonly code: BootReasonCode;
+  /** Developer words with the numbers (partition index, sector); the renderer words it from `code`. */
+  readonly message: string;
+}
+
+export interface BootVerdict {
+  readonly usbBios: boolean;
+  readonly usbUefi: UefiArchitectures;
+  readonly opticalBios: boolean;
+  readonly opticalUefi: UefiArchitectures;
+  readonly reasons: readonly BootReason[];
+}
+
+export interface BootReport {
+  readonly elTorito: ElToritoReport | null;
+  readonly mbr: MbrReport | null;
+  readonly gpt: GptReport | null;
+  readonly apm: ApmReport | null;
+  /** FAT file systems with removable-media loaders found through the partition maps. */
+  readonly espLoaders: readonly EspLoaders[];
+  readonly verdict: BootVerdict;
+}
+
+export interface EspLoaders {
+  /** Which map reaches it. */
+  readonly via: 'mbr' | 'gpt';
+  /** Partition index in that map. */
+  readonly partitionIndex: number;
+  /** Files of EFI/BOOT ending in .EFI, as named on disk. */
+  readonly loaders: readonly string[];
+}

@@ -1,0 +1,96 @@
+// Builds the boot report of an image: the El Torito catalog with what each boot image holds, the
+// system area's partition maps, the EFI loaders reachable through them, and the verdict.
+import type { BootReport, ElToritoEntry, ElToritoReport, EspLoaders, GptReport, MbrReport } from '../../shared/boot.ts';
+import { readApplePartitionMap } from '../disk/apple-partition-map.ts';
+import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
+import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
+import { NotAnImageError } from '../image/not-an-image-error.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { hasVolumeDescriptorSignature } from '../iso/primary-volume-descriptor.ts';
+import { readBootCatalog } from './boot-catalog.ts';
+import { hasBootInfoTable } from './boot-info-table.ts';
+import { findBootRecord } from './boot-record.ts';
+import { judgeBoot } from './boot-verdict.ts';
+import { listEfiBootLoaders } from './fat-volume.ts';
+
+const isoSectorBytes = 2048;
+
+
+export interface BootReportOptions {
+  /** The ISO path of the file whose extent starts at `lba`, from a directory reader; null when none does. */
+  readonly lookupPath?: (lba: number) => Promise<string | null>;
+}
+
+export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
+  const isIso = await hasVolumeDescriptorSet(source);
+  const elTorito = isIso ? await readElTorito(source, options) : null;
+  const mbr = await readMasterBootRecord(source);
+  const gpt = await readGuidPartitionTable(source);
+  const apm = await readApplePartitionMap(source);
+  if (!isIso && !mbr && !gpt && !apm) {
+    throw new NotAnImageError(source.name, 'no ISO 9660 volume descriptor at sector 16, no MBR, GPT or Apple partition map');
+  }
+  const espLoaders = await findEspLoaders(source, mbr, gpt);
+  return { elTorito, mbr, gpt, apm, espLoaders, verdict: judgeBoot({ elTorito, mbr, gpt, apm, espLoaders }) };
+}
+
+async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {
+  const offsetBytes = 16 * isoSectorBytes;
+  if (source.sizeBytes < offsetBytes + isoSectorBytes) return false;
+  return hasVolumeDescriptorSignature(await source.read(offsetBytes, isoSectorBytes));
+}
+
+async function readElTorito(source: ByteSource, options: BootReportOptions): Promise<ElToritoReport | null> {
+  const record = await findBootRecord(source);
+  if (!record) return null;
+  const catalog = await readBootCatalog(source, record.catalogLba);
+  // Several entries may share an image (hostile catalogs repeat one 1024 times): look at each once.
+  const loadersByLba = new Map<number, Promise<string[] | null>>();
+  const infoTableByLba = new Map<number, Promise<boolean>>();
+  const entries: ElToritoEntry[] = [];
+  for (const entry of catalog.entries) {
+    const imagePath = options.lookupPath ? await options.lookupPath(entry.imageLba) : null;
+    let efiLoaders: string[] | null = null;
+    if (entry.platform === 'efi') {
+      efiLoaders = await once(loadersByLba, entry.imageLba, () => listEfiBootLoaders(source, entry.imageLba * isoSectorBytes));
+    }
+    entries.push({
+      ...entry,
+      bootInfoTable: entry.emulation === 'none' ? await once(infoTableByLba, entry.imageLba, () => hasBootInfoTable(source, entry.imageLba)) : false,
+      ...(imagePath === null ? {} : { imagePath }),
+      ...(efiLoaders === null ? {} : { efiLoaders }),
+    });
+  }
+  return { catalogLba: catalog.catalogLba, validationId: catalog.validationId, entries };
+}
+
+// UEFI 2.10 5.2.3: with a protective MBR (type 0xEE) firmware reads the GPT only; otherwise the MBR's
+// partitions count too (isohybrid images carry both, and edk2 uses the MBR when it has no 0xEE entry).
+async function findEspLoaders(source: ByteSource, mbr: MbrReport | null, gpt: GptReport | null): Promise<EspLoaders[]> {
+  const candidates: { via: 'mbr' | 'gpt'; partitionIndex: number; startLba: number; withinImage: boolean }[] = [];
+  for (const partition of gpt?.partitions ?? []) {
+    candidates.push({ via: 'gpt', partitionIndex: partition.index, startLba: partition.firstLba, withinImage: partition.withinImage });
+  }
+  if (mbr && !(gpt && hasProtectivePartition(mbr))) {
+    for (const partition of mbr.partitions) {
+      if (partition.type === 0xee) continue;
+      candidates.push({ via: 'mbr', partitionIndex: partition.index, startLba: partition.startLba, withinImage: partition.withinImage });
+    }
+  }
+  const found: EspLoaders[] = [];
+  for (const candidate of candidates) {
+    if (!candidate.withinImage) continue; // firmware cannot read a partition that is not there
+    const loaders = await listEfiBootLoaders(source, candidate.startLba * diskSectorBytes);
+    if (loaders !== null && loaders.length > 0) found.push({ via: candidate.via, partitionIndex: candidate.partitionIndex, loaders });
+  }
+  return found;
+}
+
+function once<T>(cache: Map<number, Promise<T>>, key: number, compute: () => Promise<T>): Promise<T> {
+  let pending = cache.get(key);
+  if (!pending) {
+    pending = compute();
+    cache.set(key, pending);
+  }
+  return pending;
+}

@@ -1,0 +1,262 @@
+// Just enough FAT12/16/32 to list EFI/BOOT in an EFI system partition or El Torito EFI image
+// (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8). Read-only; every cluster
+// chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
+import type { ByteSource } from '../io/byte-source.ts';
+import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
+
+export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
+
+export interface FatVolume {
+  readonly source: ByteSource;
+  /** Where the volume's boot sector lies in the source. */
+  readonly offsetBytes: number;
+  readonly type: FatType;
+  readonly bytesPerSector: number;
+  readonly bytesPerCluster: number;
+  readonly clusterCount: number;
+  readonly fatOffsetBytes: number;
+  /** FAT12/16: the fixed root directory region; FAT32: null (the root is a cluster chain). */
+  readonly fixedRoot: { readonly offsetBytes: number; readonly lengthBytes: number } | null;
+  readonly rootCluster: number;
+  readonly dataOffsetBytes: number;
+}
+
+export interface FatDirectoryEntry {
+  /** The long name when present and intact, else the 8.3 name ("BOOTX64.EFI"). */
+  readonly name: string;
+  readonly isDirectory: boolean;
+  readonly firstCluster: number;
+  readonly sizeBytes: number;
+}
+
+/** FAT spec 6: a directory holds at most 65536 entries (2 MiB). */
+const maxDirectoryBytes = 65536 * 32;
+const entryBytes = 32;
+
+/**
+ * Parses the boot sector at `offsetBytes` (FAT spec 3.1-3.3). Null when it is not a FAT boot sector:
+ * callers probe partitions of any type, so "not FAT" is an answer, not an error.
+ */
+export async function openFatVolume(source: ByteSource, offsetBytes: number): Promise<FatVolume | null> {
+  if (offsetBytes + 512 > source.sizeBytes) return null;
+  const place: Place = { offsetBytes, sectorBytes: 512 };
+  const fields = new FieldReader(await readRegion(source, place, 512, 'FAT boot sector'), place);
+  // FAT spec 3.1: BS_jmpBoot is EB ?? 90 or E9 ?? ??; 3.1 note: 0x55 0xAA at bytes 510-511.
+  const jump = fields.uint8(0, 'BS_jmpBoot');
+  if (!((jump === 0xeb && fields.uint8(2, 'BS_jmpBoot') === 0x90) || jump === 0xe9)) return null;
+  if (fields.uint8(510, 'signature') !== 0x55 || fields.uint8(511, 'signature') !== 0xaa) return null;
+  const bytesPerSector = fields.uint16Le(11, 'BPB_BytsPerSec');
+  const sectorsPerCluster = fields.uint8(13, 'BPB_SecPerClus');
+  const reservedSectors = fields.uint16Le(14, 'BPB_RsvdSecCnt');
+  const fatCount = fields.uint8(16, 'BPB_NumFATs');
+  const rootEntryCount = fields.uint16Le(17, 'BPB_RootEntCnt');
+  const totalSectors = fields.uint16Le(19, 'BPB_TotSec16') || fields.uint32Le(32, 'BPB_TotSec32');
+  const fatSectors = fields.uint16Le(22, 'BPB_FATSz16') || fields.uint32Le(36, 'BPB_FATSz32');
+  // FAT spec 3.1: the values these fields may take; anything else is not a FAT boot sector.
+  if (![512, 1024, 2048, 4096].includes(bytesPerSector)) return null;
+  if (sectorsPerCluster === 0 || (sectorsPerCluster & (sectorsPerCluster - 1)) !== 0) return null;
+  if (reservedSectors === 0 || fatCount === 0 || fatSectors === 0 || totalSectors === 0) return null;
+
+  // FAT spec 3.5: RootDirSectors, then the data region and the count of clusters.
+  const rootDirSectors = Math.ceil((rootEntryCount * entryBytes) / bytesPerSector);
+  const firstDataSector = reservedSectors + fatCount * fatSectors + rootDirSectors;
+  if (firstDataSector >= totalSectors) {
+    throw corruptAt(place, 19, `FAT volume declares ${totalSectors} sectors, fewer than its ${firstDataSector} metadata sectors`);
+  }
+  const clusterCount = Math.floor((totalSectors - firstDataSector) / sectorsPerCluster);
+  // FAT spec 3.5: the FAT type is decided by the count of clusters alone.
+  const type: FatType = clusterCount < 4085 ? 'FAT12' : clusterCount < 65525 ? 'FAT16' : 'FAT32';
+  if (type === 'FAT32' && rootEntryCount !== 0) {
+    throw corruptAt(place, 17, `FAT32 volume declares ${rootEntryCount} fixed root entries, must be 0`);
+  }
+  const fatBits = type === 'FAT12' ? 12 : type === 'FAT16' ? 16 : 32;
+  // FAT spec 4: the FAT must have room for an entry per cluster (plus the two reserved ones).
+  if (Math.ceil(((clusterCount + 2) * fatBits) / 8) > fatSectors * bytesPerSector) {
+    throw corruptAt(place, 22, `FAT of ${fatSectors} sectors is too small for ${clusterCount} clusters`);
+  }
+  const rootCluster = type === 'FAT32' ? fields.uint32Le(44, 'BPB_RootClus') : 0;
+  return {
+    source,
+    offsetBytes,
+    type,
+    bytesPerSector,
+    bytesPerCluster: bytesPerSector * sectorsPerCluster,
+    clusterCount,
+    fatOffsetBytes: offsetBytes + reservedSectors * bytesPerSector,
+    fixedRoot:
+      type === 'FAT32'
+        ? null
+        : { offsetBytes: offsetBytes + (reservedSectors + fatCount * fatSectors) * bytesPerSector, lengthBytes: rootEntryCount * entryBytes },
+    rootCluster,
+    dataOffsetBytes: offsetBytes + firstDataSector * bytesPerSector,
+  };
+}
+
+/** The clusters of a chain, in order (FAT spec 4). Fails on a loop, a free or bad link, or a cluster out of range. */
+export async function readClusterChain(volume: FatVolume, firstCluster: number, options: { maxClusters: number }): Promise<number[]> {
+  const chain: number[] = [];
+  const seen = new Set<number>();
+  const fatCache = new Map<number, Uint8Array>();
+  let cluster = firstCluster;
+  for (;;) {
+    // FAT spec 4: data clusters are numbered 2 .. clusterCount + 1.
+    if (cluster < 2 || cluster > volume.clusterCount + 1) {
+      throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} reaches cluster ${cluster}, outside 2-${volume.clusterCount + 1}`);
+    }
+    if (seen.has(cluster)) throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} loops back to cluster ${cluster}`);
+    if (chain.length >= options.maxClusters) {
+      throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} is longer than ${options.maxClusters} clusters`);
+    }
+    seen.add(cluster);
+    chain.push(cluster);
+    const next = await readFatEntry(volume, cluster, fatCache);
+    if (isEndOfChain(volume.type, next)) return chain;
+    cluster = next;
+  }
+}
+
+/** Lists a directory given by its first cluster (0 for the root, FAT spec 6). */
+export async function readDirectory(volume: FatVolume, firstCluster: number): Promise<FatDirectoryEntry[]> {
+  const bytes = await readDirectoryBytes(volume, firstCluster);
+  return parseDirectoryEntries(bytes, { offsetBytes: volume.offsetBytes, sectorBytes: 512 });
+}
+
+/** Follows `path` (case-insensitive, FAT spec 6.1) from the root; null when a component is missing. */
+export async function listDirectoryAt(volume: FatVolume, path: readonly string[]): Promise<FatDirectoryEntry[] | null> {
+  let entries = await readDirectory(volume, 0);
+  for (const component of path) {
+    const next = entries.find((entry) => entry.isDirectory && entry.name.toUpperCase() === component.toUpperCase());
+    if (!next) return null;
+    // FAT spec 6: a directory entry pointing at cluster 0 means the root (seen in ".." entries).
+    entries = await readDirectory(volume, next.firstCluster);
+  }
+  return entries;
+}
+
+/** The .EFI files of EFI/BOOT (UEFI 2.10 3.5.1.1), as named on disk; null when the volume is not FAT. */
+export async function listEfiBootLoaders(source: ByteSource, offsetBytes: number): Promise<string[] | null> {
+  const volume = await openFatVolume(source, offsetBytes);
+  if (!volume) return null;
+  const entries = await listDirectoryAt(volume, ['EFI', 'BOOT']);
+  if (!entries) return [];
+  return entries.filter((entry) => !entry.isDirectory && /\.efi$/i.test(entry.name)).map((entry) => entry.name);
+}
+
+/** Parses 32-byte directory entries (FAT spec 6 and 7, long names), up to the end marker. */
+export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirectoryEntry[] {
+  const fields = new FieldReader(bytes, place);
+  const entries: FatDirectoryEntry[] = [];
+  let longName: { parts: string[]; checksum: number } | null = null;
+  for (let at = 0; at + entryBytes <= bytes.byteLength; at += entryBytes) {
+    const first = fields.uint8(at, 'DIR_Name');
+    if (first === 0x00) break; // FAT spec 6.1: this and all later entries are free
+    if (first === 0xe5) {
+      longName = null;
+      continue; // FAT spec 6.1: a free entry
+    }
+    const attributes = fields.uint8(at + 11, 'DIR_Attr');
+    // FAT spec 7: ATTR_LONG_NAME; parts come last-first, each with the short name's checksum.
+    if ((attributes & 0x3f) === 0x0f) {
+      const ordinal = first & 0x1f;
+      const checksum = fields.uint8(at + 13, 'LDIR_Chksum');
+      const part = longNamePart(fields, at);
+      if ((first & 0x40) !== 0) longName = { parts: [], checksum };
+      if (longName && longName.checksum === checksum && ordinal >= 1) longName.parts[ordinal - 1] = part;
+      continue;
+    }
+    if ((attributes & 0x08) !== 0) {
+      longName = null;
+      continue; // a volume label
+    }
+    const shortName = fields.slice(at, 11, 'DIR_Name');
+    let name = formatShortName(shortName, fields.uint8(at + 12, 'DIR_NTRes'));
+    // FAT spec 7: a long name counts only when its checksum matches the short name that follows it.
+    if (longName && longName.checksum === shortNameChecksum(shortName) && Array.from(longName.parts).every((part) => part !== undefined)) {
+      const joined = longName.parts.join('');
+      if (joined.length > 0) name = joined;
+    }
+    longName = null;
+    if (name === '.' || name === '..') continue;
+    entries.push({
+      name,
+      isDirectory: (attributes & 0x10) !== 0,
+      firstCluster: (fields.uint16Le(at + 20, 'DIR_FstClusHI') << 16) | fields.uint16Le(at + 26, 'DIR_FstClusLO'),
+      sizeBytes: fields.uint32Le(at + 28, 'DIR_FileSize'),
+    });
+  }
+  return entries;
+}
+
+async function readDirectoryBytes(volume: FatVolume, firstCluster: number): Promise<Uint8Array> {
+  if (firstCluster === 0 && volume.fixedRoot) {
+    return readRegion(volume.source, { offsetBytes: volume.fixedRoot.offsetBytes, sectorBytes: 512 }, volume.fixedRoot.lengthBytes, 'FAT root directory');
+  }
+  const start = firstCluster === 0 ? volume.rootCluster : firstCluster;
+  const chain = await readClusterChain(volume, start, { maxClusters: Math.ceil(maxDirectoryBytes / volume.bytesPerCluster) });
+  const bytes = new Uint8Array(chain.length * volume.bytesPerCluster);
+  for (const [index, cluster] of chain.entries()) {
+    const place = { offsetBytes: volume.dataOffsetBytes + (cluster - 2) * volume.bytesPerCluster, sectorBytes: 512 };
+    bytes.set(await readRegion(volume.source, place, volume.bytesPerCluster, `FAT directory cluster ${cluster}`), index * volume.bytesPerCluster);
+  }
+  return bytes;
+}
+
+// FAT spec 4.1: where entry N lies, by FAT type; FAT12 entries straddle byte boundaries.
+async function readFatEntry(volume: FatVolume, cluster: number, cache: Map<number, Uint8Array>): Promise<number> {
+  const byteOffset = volume.type === 'FAT12' ? cluster + Math.floor(cluster / 2) : volume.type === 'FAT16' ? cluster * 2 : cluster * 4;
+  const width = volume.type === 'FAT32' ? 4 : 2;
+  const sectorIndex = Math.floor(byteOffset / volume.bytesPerSector);
+  // Read two sectors at once so a FAT12 entry crossing a sector boundary is whole.
+  let window = cache.get(sectorIndex);
+  if (!window) {
+    const place = { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
+    const lengthBytes = Math.min(volume.bytesPerSector * 2, Math.max(volume.bytesPerSector, volume.source.sizeBytes - place.offsetBytes));
+    window = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
+    cache.set(sectorIndex, window);
+  }
+  const within = byteOffset - sectorIndex * volume.bytesPerSector;
+  const fields = new FieldReader(window, { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 });
+  if (width === 4) return fields.uint32Le(within, 'FAT32 entry') & 0x0fffffff; // FAT spec 4.1: high 4 bits reserved
+  const value = fields.uint16Le(within, 'FAT entry');
+  if (volume.type === 'FAT16') return value;
+  return cluster % 2 === 0 ? value & 0x0fff : value >>> 4;
+}
+
+// FAT spec 4.1: end-of-chain marks are >= 0xFF8 / 0xFFF8 / 0x0FFFFFF8.
+function isEndOfChain(type: FatType, value: number): boolean {
+  return value >= (type === 'FAT12' ? 0xff8 : type === 'FAT16' ? 0xfff8 : 0x0ffffff8);
+}
+
+function fatPlace(volume: FatVolume): Place {
+  return { offsetBytes: volume.fatOffsetBytes, sectorBytes: 512 };
+}
+
+function longNamePart(fields: FieldReader, at: number): string {
+  // FAT spec 7: LDIR_Name1 (5 units at 1), LDIR_Name2 (6 at 14), LDIR_Name3 (2 at 28); 0x0000 ends, 0xFFFF pads.
+  let text = '';
+  for (const [start, count] of [[1, 5], [14, 6], [28, 2]] as const) {
+    for (let index = 0; index < count; index += 1) {
+      const unit = fields.uint16Le(at + start + index * 2, 'LDIR_Name');
+      if (unit === 0x0000 || unit === 0xffff) return text;
+      text += String.fromCharCode(unit);
+    }
+  }
+  return text;
+}
+
+function formatShortName(shortName: Uint8Array, ntFlags: number): string {
+  const chars = Array.from(shortName, (byte, index) => (index === 0 && byte === 0x05 ? 0xe5 : byte));
+  let base = String.fromCharCode(...chars.slice(0, 8)).trimEnd();
+  let extension = String.fromCharCode(...chars.slice(8, 11)).trimEnd();
+  // DIR_NTRes bits 3 and 4 (Windows NT): base / extension stored upper-case but shown lower-case.
+  if ((ntFlags & 0x08) !== 0) base = base.toLowerCase();
+  if ((ntFlags & 0x10) !== 0) extension = extension.toLowerCase();
+  return extension ? `${base}.${extension}` : base;
+}
+
+// FAT spec 7.2: ChkSum over the 11 bytes of the short name.
+function shortNameChecksum(shortName: Uint8Array): number {
+  let sum = 0;
+  for (const byte of shortName) sum = (((sum & 1) << 7) + (sum >> 1) + byte) & 0xff;
+  return sum;
+}

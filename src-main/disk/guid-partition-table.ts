@@ -1,0 +1,129 @@
+// The GUID partition table (UEFI 2.10 5.3): the primary header at LBA 1 (512-byte sectors), both
+// CRC32s checked, and the partition entry array it points to. The backup header is not read: a
+// damaged primary is reported as corrupt, which is what a flashing tool needs to know.
+import type { GptPartition, GptReport } from '../../shared/boot.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { crc32 } from './crc32.ts';
+import { formatGuid, isZeroGuid, knownPartitionTypes } from './guid.ts';
+import { diskSectorBytes } from './master-boot-record.ts';
+import { corruptAt, FieldReader, readRegion, type Place } from './region.ts';
+
+const headerLba = 1;
+const signature = 'EFI PART';
+/** UEFI 2.10 table 5-5: HeaderSize is at least 92 and at most the logical block size. */
+const minimumHeaderBytes = 92;
+/** Leniency limit: real arrays are 16 KiB (128 x 128); refuse anything over 1 MiB as absurd. */
+const maxEntryArrayBytes = 1024 * 1024;
+
+/** Parses the header sector at LBA 1; null when it lacks the "EFI PART" signature. */
+export function parseGptHeader(sector: Uint8Array): Omit<GptReport, 'partitions'> & { entriesCrc32: number } | null {
+  const place: Place = { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes };
+  const fields = new FieldReader(sector, place);
+  if (fields.ascii(0, 8, 'GPT signature') !== signature) return null;
+
+  // UEFI 2.10 5.3.2: HeaderSize must be >= 92 and <= the block size.
+  const headerBytes = fields.uint32Le(12, 'GPT HeaderSize');
+  if (headerBytes < minimumHeaderBytes || headerBytes > diskSectorBytes) {
+    throw corruptAt(place, 12, `GPT header declares a size of ${headerBytes} bytes, not within ${minimumHeaderBytes}-${diskSectorBytes}`);
+  }
+  // UEFI 2.10 5.3.2: the header CRC32 covers HeaderSize bytes with the CRC field itself zeroed.
+  const storedCrc = fields.uint32Le(16, 'GPT HeaderCRC32');
+  const covered = fields.slice(0, headerBytes, 'GPT header').slice();
+  covered.fill(0, 16, 20);
+  const computedCrc = crc32(covered);
+  if (computedCrc !== storedCrc) {
+    throw corruptAt(place, 16, `GPT header CRC32 is 0x${hex32(storedCrc)}, the header's bytes give 0x${hex32(computedCrc)}`);
+  }
+  // UEFI 2.10 5.3.2: MyLBA must be the LBA the header was read from.
+  const myLba = fields.uint64Le(24, 'GPT MyLBA');
+  if (myLba !== headerLba) throw corruptAt(place, 24, `GPT header at LBA ${headerLba} says it is at LBA ${myLba}`);
+
+  const entryCount = fields.uint32Le(80, 'GPT NumberOfPartitionEntries');
+  const entrySizeBytes = fields.uint32Le(84, 'GPT SizeOfPartitionEntry');
+  // UEFI 2.10 table 5-5: SizeOfPartitionEntry is 128 x 2^n.
+  if (entrySizeBytes < 128 || entrySizeBytes > 4096 || (entrySizeBytes & (entrySizeBytes - 1)) !== 0) {
+    throw corruptAt(place, 84, `GPT partition entries are ${entrySizeBytes} bytes each, not 128 x 2^n`);
+  }
+  if (entryCount * entrySizeBytes > maxEntryArrayBytes) {
+    throw corruptAt(place, 80, `GPT declares ${entryCount} partition entries of ${entrySizeBytes} bytes, more than the ${maxEntryArrayBytes} bytes Isotope accepts`);
+  }
+  return {
+    diskGuid: formatGuid(fields.slice(56, 16, 'GPT DiskGUID')),
+    backupHeaderLba: fields.uint64Le(32, 'GPT AlternateLBA'),
+    firstUsableLba: fields.uint64Le(40, 'GPT FirstUsableLBA'),
+    lastUsableLba: fields.uint64Le(48, 'GPT LastUsableLBA'),
+    entriesLba: fields.uint64Le(72, 'GPT PartitionEntryLBA'),
+    entryCount,
+    entrySizeBytes,
+    entriesCrc32: fields.uint32Le(88, 'GPT PartitionEntryArrayCRC32'),
+  };
+}
+
+/** Parses the partition entry array (UEFI 2.10 table 5-6), after checking its CRC32. */
+export function parseGptEntries(
+  array: Uint8Array,
+  header: { entriesLba: number; entryCount: number; entrySizeBytes: number; entriesCrc32: number },
+  options: { imageSizeBytes: number },
+): GptPartition[] {
+  const place: Place = { offsetBytes: header.entriesLba * diskSectorBytes, sectorBytes: diskSectorBytes };
+  const computedCrc = crc32(array);
+  if (computedCrc !== header.entriesCrc32) {
+    throw corruptAt(place, 0, `GPT partition entry array CRC32 is 0x${hex32(header.entriesCrc32)} in the header, its bytes give 0x${hex32(computedCrc)}`);
+  }
+  const fields = new FieldReader(array, place);
+  const partitions: GptPartition[] = [];
+  for (let index = 0; index < header.entryCount; index += 1) {
+    const at = index * header.entrySizeBytes;
+    const typeBytes = fields.slice(at, 16, 'GPT PartitionTypeGUID');
+    if (isZeroGuid(typeBytes)) continue; // UEFI 2.10 table 5-6: an unused entry
+    const firstLba = fields.uint64Le(at + 32, 'GPT StartingLBA');
+    const lastLba = fields.uint64Le(at + 40, 'GPT EndingLBA');
+    // UEFI 2.10 5.3.3: EndingLBA is inclusive and not before StartingLBA.
+    if (lastLba < firstLba) throw corruptAt(place, at + 32, `GPT partition ${index + 1} ends at LBA ${lastLba}, before its start ${firstLba}`);
+    const typeGuid = formatGuid(typeBytes);
+    partitions.push({
+      index: index + 1,
+      typeGuid,
+      typeName: knownPartitionTypes[typeGuid] ?? null,
+      partitionGuid: formatGuid(fields.slice(at + 16, 16, 'GPT UniquePartitionGUID')),
+      name: utf16Name(fields.slice(at + 56, 72, 'GPT PartitionName')),
+      firstLba,
+      lastLba,
+      attributes: fields.hex64Le(at + 48, 'GPT Attributes'),
+      withinImage: (lastLba + 1) * diskSectorBytes <= options.imageSizeBytes,
+    });
+  }
+  return partitions;
+}
+
+/** Reads the GPT of an image; null when LBA 1 has no GPT header. */
+export async function readGuidPartitionTable(source: ByteSource): Promise<GptReport | null> {
+  if (source.sizeBytes < (headerLba + 1) * diskSectorBytes) return null;
+  const sector = await readRegion(source, { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
+  const header = parseGptHeader(sector);
+  if (!header) return null;
+  const array = await readRegion(
+    source,
+    { offsetBytes: header.entriesLba * diskSectorBytes, sectorBytes: diskSectorBytes },
+    header.entryCount * header.entrySizeBytes,
+    'GPT partition entry array',
+  );
+  const partitions = parseGptEntries(array, header, { imageSizeBytes: source.sizeBytes });
+  const { entriesCrc32: _checked, ...report } = header;
+  return { ...report, partitions };
+}
+
+// UEFI 2.10 table 5-6: PartitionName is 36 UTF-16LE code units, NUL-terminated when shorter.
+function utf16Name(bytes: Uint8Array): string {
+  const units: number[] = [];
+  for (let at = 0; at + 1 < bytes.byteLength; at += 2) {
+    const unit = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
+    if (unit === 0) break;
+    units.push(unit);
+  }
+  return String.fromCharCode(...units);
+}
+
+function hex32(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,70 @@
+// `isotope boot IMAGE [--json]` through the real CLI parser and service: JSON shape and exit codes
+// (0 ok, 1 not found / not an image, 2 usage, 3 corrupt image).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src-main/cli/cli.ts';
+import { createService } from '../../src-main/service/service.ts';
+import { bootFixturePath } from '../fixtures/boot-images.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'isotope-boot-cli-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function isotope(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    version: '0.0.0-test',
+    createService: () => createService({ shell: 'cli', version: '0.0.0-test', log: () => undefined }),
+    startWeb: () => Promise.reject(new Error('not in this test')),
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('isotope boot', () => {
+  it('prints the report as JSON with the documented fields', async () => {
+    const { code, stdout } = await isotope(['boot', bootFixturePath('hybridGpt'), '--json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as Record<string, unknown>;
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(['elTorito', 'mbr', 'gpt', 'apm', 'verdict']));
+    expect(report).toMatchObject({
+      elTorito: { catalogLba: 33, entries: [{ platform: 'x86', emulation: 'none', sectorCount: 4 }, { platform: 'efi', efiLoaders: ['BOOTX64.EFI', 'BOOTIA32.EFI'] }] },
+      mbr: { partitions: [{ index: 1 }, { index: 2, type: 0xef }] },
+      gpt: { partitions: [{ index: 1 }, { index: 2, typeGuid: 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' }] },
+      verdict: { usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true } },
+    });
+  });
+
+  it('explains the verdict in words', async () => {
+    const { code, stdout } = await isotope(['boot', bootFixturePath('plainGenisoimage')]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/USB, BIOS: +no/);
+    expect(stdout).toMatch(/written raw to a USB stick it will not boot/);
+  });
+
+  it('exits 1 for a missing file and for a file that is no image', async () => {
+    expect((await isotope(['boot', join(scratch, 'absent.iso')])).code).toBe(1);
+    const text = join(scratch, 'notes.txt');
+    writeFileSync(text, 'just some text\n'.repeat(5000));
+    const result = await isotope(['boot', text]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not a disk or ISO image/);
+  });
+
+  it('exits 2 without an image argument', async () => {
+    expect((await isotope(['boot'])).code).toBe(2);
+  });
+
+  it('exits 3 for a corrupt image, naming sector and offset', async () => {
+    const image = new Uint8Array(readFileSync(bootFixturePath('hybridGpt')));
+    image[33 * 2048 + 28] = (image[33 * 2048 + 28] as number) ^ 1; // the validation entry checksum
+    const damaged = join(scratch, 'damaged.iso');
+    writeFileSync(damaged, image);
+    const { code, stderr } = await isotope(['boot', damaged]);
+    expect(code).toBe(3);
+    expect(stderr).toMatch(/sector 33, offset 67612/);
+  });
+});
