@@ -9,7 +9,8 @@ const log = (line) => process.stderr.write(`${line}\n`);
 await rm('dist', { recursive: true, force: true });
 
 await esbuild({
-  entryPoints: { main: 'src-main/main.ts' },
+  // hash-worker: the checksum engine's worker thread, loaded beside the bundle (src-main/checksum/hash-pass.ts).
+  entryPoints: { main: 'src-main/main.ts', 'hash-worker': 'src-main/checksum/hash-worker.ts' },
   outdir: 'dist/main',
   bundle: true,
   splitting: true,

@@ -1,0 +1,186 @@
+// Plain data of the checksum calls (`checksum:*`, `keys:*`): digests of a file, comparisons against a
+// pasted value or a sums file, and the verdict on an OpenPGP signature over that sums file.
+// Sizes in bytes, times in epoch ms, digests as lowercase hex.
+
+export const hashAlgorithms = ['md5', 'sha1', 'sha256', 'sha512', 'blake2b'] as const;
+/** `blake2b` is BLAKE2b-512, the default of coreutils `b2sum`. */
+export type HashAlgorithm = (typeof hashAlgorithms)[number];
+
+/** The four algorithms download pages publish; what `checksum:hash` computes unless told otherwise. */
+export const defaultHashAlgorithms: readonly HashAlgorithm[] = ['md5', 'sha1', 'sha256', 'sha512'];
+
+export type HashDigests = Partial<Record<HashAlgorithm, string>>;
+
+export interface HashRequest {
+  readonly path: string;
+  readonly algorithms?: readonly HashAlgorithm[];
+  /** Names this pass for `checksum:progressed` events and `checksum:cancel`. */
+  readonly jobId?: string;
+}
+
+export interface HashResult {
+  readonly path: string;
+  readonly sizeBytes: number;
+  readonly digests: HashDigests;
+  /** True when every digest came from the hash cache (same path, size, mtime and inode). */
+  readonly fromCache: boolean;
+  readonly elapsedMs: number;
+}
+
+export interface HashProgress {
+  readonly jobId: string;
+  readonly path: string;
+  readonly bytesHashed: number;
+  /** Null when the size is unknown (some devices). */
+  readonly totalBytes: number | null;
+  readonly bytesPerSecond: number;
+  /** Null until the rate is known or when the size is unknown. */
+  readonly etaMs: number | null;
+}
+
+export interface CompareRequest {
+  readonly path: string;
+  /** A pasted digest: case, spaces and a `sha256:`-style prefix are tolerated; the length names the algorithm. */
+  readonly expected: string;
+  readonly jobId?: string;
+}
+
+export interface CompareResult {
+  readonly path: string;
+  readonly algorithm: HashAlgorithm;
+  readonly expected: string;
+  readonly actual: string;
+  readonly matches: boolean;
+}
+
+export interface VerifyRequest {
+  readonly path: string;
+  /** A pasted digest to compare with (instead of, or besides, a sums file). */
+  readonly expected?: string;
+  /** A sums file chosen by the user; without it, sums files next to the image are found automatically. */
+  readonly sumsPath?: string;
+  /** A detached signature over the sums file; without it, `SUMS.gpg/.sig/.asc/.sign` next to it are tried. */
+  readonly signaturePath?: string;
+  /** Extra keyring files (armored or binary OpenPGP keys) trusted besides the user's keyring. */
+  readonly keyringPaths?: readonly string[];
+  readonly jobId?: string;
+}
+
+/** Where an expected digest came from. */
+export type DigestSource =
+  | { readonly kind: 'pasted' }
+  | {
+      readonly kind: 'sums-file';
+      readonly sumsPath: string;
+      /** 1-based line of the entry in the sums file. */
+      readonly lineNumber: number;
+      /** The file name as the sums file spells it. */
+      readonly entryName: string;
+      readonly format: SumsFormat;
+    };
+
+export type SumsFormat = 'gnu' | 'bsd';
+
+export interface DigestComparison {
+  readonly source: DigestSource;
+  readonly algorithm: HashAlgorithm;
+  readonly expected: string;
+  readonly actual: string;
+  readonly matches: boolean;
+}
+
+export type SignatureStatus =
+  /** Cryptographically good, made by a key in the keyring that is neither expired nor revoked. */
+  | 'good'
+  /** Cryptographically unverifiable here: the signing key is not in the keyring; check its fingerprint. */
+  | 'unknown-key'
+  /** The signature does not match the signed data (the sums file was altered) or is malformed. */
+  | 'bad'
+  | 'expired-key'
+  | 'revoked-key'
+  /** The sums file carries no signature and none was found next to it. */
+  | 'not-signed';
+
+export interface SignerKey {
+  /** Uppercase hex fingerprint of the primary key, or of the issuer when the key is unknown. */
+  readonly fingerprint: string;
+  /** Uppercase 16-hex key ID that made the signature (may be a subkey). */
+  readonly keyId: string;
+  /** User IDs ("Name <mail>") of the key; empty when unknown. */
+  readonly userIds: readonly string[];
+}
+
+export interface SignatureCheck {
+  readonly status: SignatureStatus;
+  /** The detached signature file, or the sums file itself when clear-signed; null when not signed. */
+  readonly signaturePath: string | null;
+  readonly kind: 'detached' | 'clear-signed' | null;
+  readonly signer: SignerKey | null;
+  /** Signature creation time (epoch ms) when known. */
+  readonly createdMs: number | null;
+  /** Why the status is not `good`, in developer words with the numbers. */
+  readonly reason: string | null;
+}
+
+export interface SumsFileCheck {
+  readonly sumsPath: string;
+  readonly format: SumsFormat | null;
+  readonly entryCount: number;
+  /** Lines that are neither an entry, a comment nor blank (kept for the report, as sha256sum warns). */
+  readonly ignoredLineCount: number;
+  /** The entries naming this image, compared; empty when the sums file does not list it. */
+  readonly comparisons: readonly DigestComparison[];
+  readonly signature: SignatureCheck;
+}
+
+export type VerificationVerdict =
+  /** The only green: a good signature by a key in the keyring over a sums file whose entry matches. */
+  | 'verified'
+  /** The hash matches, but nothing signed it (pasted value or unsigned sums file). */
+  | 'matches-unsigned'
+  /** The hash matches a sums file signed by a key that is not in the keyring. */
+  | 'matches-unknown-signer'
+  | 'matches-expired-key'
+  | 'matches-revoked-key'
+  | 'mismatch'
+  | 'bad-signature'
+  /** No pasted value, and no sums file (found or given) lists this image. */
+  | 'nothing-to-compare';
+
+export interface VerificationReport {
+  readonly path: string;
+  readonly fileName: string;
+  readonly sizeBytes: number;
+  readonly verdict: VerificationVerdict;
+  /** True only for `verified`. */
+  readonly trusted: boolean;
+  readonly digests: HashDigests;
+  readonly pasted: DigestComparison | null;
+  readonly sumsFiles: readonly SumsFileCheck[];
+  /** Every reason the verdict is not `verified`, in developer words (the renderer words them for people). */
+  readonly reasons: readonly string[];
+}
+
+export interface KeySummary {
+  /** Uppercase hex fingerprint of the primary key. */
+  readonly fingerprint: string;
+  readonly keyId: string;
+  readonly userIds: readonly string[];
+  readonly algorithm: string;
+  readonly createdMs: number;
+  /** Null when the key never expires. */
+  readonly expiresMs: number | null;
+  readonly revoked: boolean;
+}
+
+export interface KeysImportRequest {
+  readonly path: string;
+}
+
+export interface KeysImportResult {
+  readonly imported: readonly KeySummary[];
+}
+
+export interface KeysRemoveRequest {
+  readonly fingerprint: string;
+}

@@ -1,0 +1,54 @@
+// `isotope hash FILE [--algorithm md5,sha1,sha256,sha512] [--json]`: digests in one read pass, printed
+// in the BSD/--tag format (`SHA256 (name) = hex`, which `sha256sum -c` reads back) or as JSON.
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashResult } from '../../../shared/checksum.ts';
+import type { Result } from '../../../shared/result.ts';
+import { reportResult, type CliContext } from '../cli-context.ts';
+import { showHashProgress } from './hash-progress.ts';
+
+const tagNames: Readonly<Record<HashAlgorithm, string>> = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512', blake2b: 'BLAKE2b' };
+
+export function registerHashCommand(program: Command, context: CliContext): void {
+  program
+    .command('hash')
+    .description('compute MD5, SHA-1, SHA-256 and SHA-512 (or the ones asked) of a file or drive in one pass')
+    .argument('<file>', 'image file or drive')
+    .addOption(
+      new Option('--algorithm <list>', `comma-separated, from ${hashAlgorithms.join(', ')}`)
+        .default([...defaultHashAlgorithms], defaultHashAlgorithms.join(','))
+        .argParser(parseAlgorithms),
+    )
+    .option('--json', 'print one JSON document: { "md5": "...", ... }')
+    .action(async (file: string, options: { algorithm: HashAlgorithm[]; json?: boolean }) => {
+      const path = resolve(file);
+      const service = context.createService();
+      const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
+      const result = (await service.invoke('checksum:hash', { path, algorithms: options.algorithm, jobId: progress.jobId })) as Result<HashResult>;
+      progress.stop();
+      // --json prints the digests alone, as the command's documented shape.
+      const shaped: Result<HashResult['digests'] | HashResult> = result.ok && options.json ? { ok: true, value: result.value.digests } : result;
+      context.setExitCode(
+        reportResult(context, shaped, options.json === true, (value) => describeDigests(value as HashResult, file)),
+      );
+    });
+}
+
+export function parseAlgorithms(value: string): HashAlgorithm[] {
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const unknown = names.filter((name) => !(hashAlgorithms as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new InvalidArgumentError(`choose from ${hashAlgorithms.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
+  }
+  return [...new Set(names)] as HashAlgorithm[];
+}
+
+function describeDigests(result: HashResult, displayName: string): string {
+  // coreutils' escaping: a name with a backslash, newline or CR is escaped and the line starts with "\".
+  const escaped = displayName.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
+  const prefix = escaped === displayName ? '' : '\\';
+  const lines = hashAlgorithms
+    .filter((algorithm) => result.digests[algorithm] !== undefined)
+    .map((algorithm) => `${prefix}${tagNames[algorithm]} (${escaped}) = ${result.digests[algorithm]}`);
+  return `${lines.join('\n')}\n`;
+}

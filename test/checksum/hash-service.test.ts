@@ -1,0 +1,126 @@
+// `isotope hash` and the `checksum:*` calls through the real service: digests, progress events, cancel.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { HashProgress, HashResult } from '../../shared/checksum.ts';
+import { describeProgress, showHashProgress } from '../../src-main/cli/commands/hash-progress.ts';
+import { createService } from '../../src-main/service/service.ts';
+import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
+import { coreutilsDigests } from './coreutils.ts';
+import { runIsotope } from './run-cli.ts';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'isotope-hash-service-'));
+  process.env.ISOTOPE_HOME = join(dir, 'home');
+  return () => rmSync(dir, { recursive: true, force: true });
+});
+
+const service = () => createService({ shell: 'web', version: '0.0.0-test', log: () => undefined });
+
+describe('isotope hash', () => {
+  it('prints the four digests as JSON equal to the coreutils tools', async () => {
+    const image = join(dir, 'image with space.iso');
+    writeFileSync(image, deterministicBytes(5 * 1024 * 1024 + 3, 1));
+    const run = await runIsotope(['hash', image, '--json']);
+    expect(run.exitCode).toBe(0);
+    expect(run.json()).toEqual(coreutilsDigests(image, ['md5', 'sha1', 'sha256', 'sha512']));
+  });
+
+  it('computes only the algorithms asked, printed in the --tag format sha256sum -c reads', async () => {
+    const image = join(dir, 'image.iso');
+    writeFileSync(image, 'abc');
+    const run = await runIsotope(['hash', image, '--algorithm', 'sha256,md5']);
+    const digests = coreutilsDigests(image, ['md5', 'sha256']);
+    expect(run.stdout).toBe(`MD5 (${image}) = ${digests.md5}\nSHA256 (${image}) = ${digests.sha256}\n`);
+  });
+
+  it.each(['plain.iso', 'back\\slash.iso', 'new\nline.iso'])('prints lines for %j that sha256sum -c and sha512sum -c accept', async (name) => {
+    const image = join(dir, name);
+    writeFileSync(image, deterministicBytes(777, 5));
+    for (const [algorithm, tool] of [['sha256', 'sha256sum'], ['sha512', 'sha512sum']] as const) {
+      const run = await runIsotope(['hash', image, '--algorithm', algorithm]);
+      writeFileSync(join(dir, 'SUMS'), run.stdout);
+      expect(execFileSync(tool, ['-c', '--strict', join(dir, 'SUMS')], { encoding: 'utf8' })).toMatch(/: OK\n$/);
+    }
+  });
+
+  it('exits 2 for an unknown algorithm and 1 for a missing file', async () => {
+    expect((await runIsotope(['hash', join(dir, 'x'), '--algorithm', 'crc32'])).exitCode).toBe(2);
+    const missing = await runIsotope(['hash', join(dir, 'missing.iso')]);
+    expect(missing.exitCode).toBe(1);
+  });
+});
+
+describe('checksum calls', () => {
+  it('emits checksum:progressed for a job and ends at the file size', async () => {
+    const image = join(dir, 'image.iso');
+    writeFileSync(image, deterministicBytes(9 * 1024 * 1024, 2));
+    const engine = service();
+    const progress: HashProgress[] = [];
+    engine.events.subscribe((name, payload) => {
+      if (name === 'checksum:progressed') progress.push(payload as HashProgress);
+    });
+    const result = await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'], jobId: 'job-1' });
+    expect(result.ok).toBe(true);
+    expect((result as { value: HashResult }).value.digests).toEqual(coreutilsDigests(image, ['sha1']));
+    expect(progress.at(-1)).toMatchObject({ jobId: 'job-1', path: image, bytesHashed: 9 * 1024 * 1024, totalBytes: 9 * 1024 * 1024 });
+  });
+
+  it('cancels a running job by id with the neutral "cancelled" code', async () => {
+    const image = join(dir, 'big.iso');
+    writeFileSync(image, deterministicBytes(64 * 1024 * 1024, 3));
+    const engine = service();
+    let cancelled: Promise<unknown> | null = null;
+    engine.events.subscribe((name) => {
+      if (name === 'checksum:progressed' && !cancelled) cancelled = engine.invoke('checksum:cancel', { jobId: 'job-2' });
+    });
+    const result = await engine.invoke('checksum:hash', { path: image, jobId: 'job-2' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(await cancelled).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await engine.invoke('checksum:cancel', { jobId: 'job-2' })).toEqual({ ok: true, value: { cancelled: false } });
+  });
+
+  it('compares with a pasted digest (checksum:compare) and refuses a relative path', async () => {
+    const image = join(dir, 'image.iso');
+    writeFileSync(image, 'abc');
+    const { sha256 } = coreutilsDigests(image, ['sha256']);
+    expect(await service().invoke('checksum:compare', { path: image, expected: ` SHA256:${sha256?.toUpperCase()} ` })).toMatchObject({
+      ok: true,
+      value: { algorithm: 'sha256', matches: true, actual: sha256 },
+    });
+    expect(await service().invoke('checksum:compare', { path: 'image.iso', expected: sha256 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+});
+
+describe('progress line of the CLI', () => {
+  it('draws the pass on stderr for its own job and erases the line at the end', async () => {
+    const image = join(dir, 'image.iso');
+    writeFileSync(image, deterministicBytes(9 * 1024 * 1024, 4));
+    const engine = service();
+    let stderr = '';
+    const context = {
+      version: 'test',
+      createService: () => engine,
+      startWeb: () => Promise.reject(new Error('unused')),
+      stdout: () => undefined,
+      stderr: (text: string) => (stderr += text),
+      setExitCode: () => undefined,
+    };
+    const progress = showHashProgress(engine, context, { enabled: true });
+    await engine.invoke('checksum:hash', { path: image, algorithms: ['md5'], jobId: 'someone-else' });
+    expect(stderr).toBe('');
+    await engine.invoke('checksum:hash', { path: join(dir, 'image.iso'), algorithms: ['sha1'], jobId: progress.jobId });
+    progress.stop();
+    expect(stderr).toContain('hashing 100% (9 MiB of 9 MiB');
+    expect(stderr.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('words a pass of unknown size without a percentage or ETA', () => {
+    expect(describeProgress({ jobId: 'j', path: '/dev/sdz', bytesHashed: 3 * 1024 * 1024, totalBytes: null, bytesPerSecond: 1024 * 1024, etaMs: null })).toBe(
+      'hashing (3 MiB, 1 MiB/s)',
+    );
+  });
+});
