@@ -1,0 +1,70 @@
+// Drives as the engine reports them: one normalised model whatever enumerated it (drivelist, lsblk),
+// plus the verdict of the safety rules. Sizes in bytes; device numbers as "major:minor".
+
+export interface Drive {
+  /** Stable for as long as the same device stays attached: kernel name + device number + size. */
+  readonly id: string;
+  /** The block device path, e.g. /dev/sdb. */
+  readonly device: string;
+  /** The path to open for raw I/O (on Linux the same as `device`). */
+  readonly raw: string;
+  /** "major:minor" of the whole-disk device, or null when unknown. */
+  readonly deviceNumber: string | null;
+  /** Vendor and model, for people ("SanDisk Cruzer Blade"). */
+  readonly description: string;
+  readonly sizeBytes: number;
+  readonly logicalBlockSizeBytes: number;
+  readonly physicalBlockSizeBytes: number;
+  readonly isRemovable: boolean;
+  readonly isUsb: boolean;
+  readonly isReadOnly: boolean;
+  /** The operating system lives here (a mountpoint like / or /boot, or drivelist says so). */
+  readonly isSystem: boolean;
+  /** Loop, RAM, zram and other devices without hardware behind them. */
+  readonly isVirtual: boolean;
+  /** Where this drive or one of its partitions is mounted. */
+  readonly mountpoints: readonly string[];
+  /** Device numbers ("major:minor") of the drive's partitions. */
+  readonly partitionDeviceNumbers: readonly string[];
+}
+
+/** Why a drive cannot be a target (refusal) or needs a second thought (warning). */
+export const driveIssueCodes = [
+  'system-drive', // refusal: the operating system is on it
+  'source-drive', // refusal: it holds the image being written (or is the image, for a loop device)
+  'too-small', // refusal: the image does not fit
+  'read-only', // refusal: the device is write-protected
+  'large-drive', // warning: bigger than 128 GB, probably not a USB stick
+  'not-removable', // warning: a fixed disk
+  'virtual-drive', // warning: loop/RAM device, only listed with "show all drives"
+  'mounted', // warning: partitions are mounted; flashing unmounts them first
+  'hidden-drive', // refusal: virtual or fixed, and the user did not ask for all drives
+] as const;
+
+export type DriveIssueCode = (typeof driveIssueCodes)[number];
+
+export interface DriveIssue {
+  readonly code: DriveIssueCode;
+  readonly severity: 'refusal' | 'warning';
+  /** Developer-facing reason with the numbers ("image is 4294967296 bytes, drive 2147483648"). */
+  readonly reason: string;
+}
+
+/** A drive with the rules' verdict. `eligible` is true when there are no refusals. */
+export interface DriveStatus {
+  readonly drive: Drive;
+  readonly eligible: boolean;
+  readonly refusals: readonly DriveIssue[];
+  readonly warnings: readonly DriveIssue[];
+}
+
+/** What a `drives:changed` event carries: the whole new list and what changed against the last one. */
+export interface DrivesChange {
+  readonly drives: readonly Drive[];
+  readonly attached: readonly string[];
+  readonly detached: readonly string[];
+  readonly changed: readonly string[];
+}
+
+/** Drives above this size get the `large-drive` warning (decimal, as sticks are labelled). */
+export const largeDriveThresholdBytes = 128 * 1000 * 1000 * 1000;

@@ -1,0 +1,159 @@
+// `isotope flash IMAGE TARGET... [--yes] [--unsafe] [--no-verify] [--json]`: writes an image to one or
+// more drives (or existing regular files) in one read of the image. Without --yes it asks on a
+// terminal, naming each drive's description and size. Exit 0 only when every target was written
+// (and verified, unless --no-verify). Also the hidden `flash-helper TOKEN`, the elevated helper, and
+// what `isotope verify` shares with it: following a flash:* job (progress bar or JSON lines) and the report.
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import type { DriveStatus } from '../../../shared/drive.ts';
+import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
+import type { Result } from '../../../shared/result.ts';
+import { formatBytes } from '../../../shared/units.ts';
+import { runFlashHelper } from '../../helper/flash-helper.ts';
+import type { Service } from '../../service/service.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { reportResult, type CliContext } from '../cli-context.ts';
+
+interface FlashOptions {
+  yes?: boolean;
+  unsafe?: boolean;
+  verify: boolean;
+  json?: boolean;
+}
+
+export function registerFlashCommand(program: Command, context: CliContext): void {
+  program
+    .command('flash')
+    .description('write an image (raw, .gz, .xz, .bz2, .zst, .zip) to drives, then verify it')
+    .argument('<image>', 'the image, or a block device to clone')
+    .argument('<targets...>', 'device paths (or existing regular files)')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--unsafe', 'allow virtual (loop) and fixed drives')
+    .option('--no-verify', 'skip the read-back verification')
+    .option('--json', 'one JSON object per line: progress events, then the result')
+    .action(async (image: string, targets: string[], options: FlashOptions) => {
+      const service = context.createService();
+      const json = options.json === true;
+      const imagePath = resolve(image);
+      const targetPaths = targets.map((target) => resolve(target));
+      if (options.yes !== true) {
+        if (!process.stdin.isTTY) {
+          context.stderr('isotope: flashing erases the targets; pass --yes when not on a terminal\n');
+          return context.setExitCode(exitCodes.usage);
+        }
+        if (!(await confirm(context, service, imagePath, targetPaths, options.unsafe === true))) {
+          context.stderr('isotope: nothing written\n');
+          return context.setExitCode(exitCodes.failed);
+        }
+      }
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, () =>
+        service.invoke('flash:start', { imagePath, driveIds: [], targetPaths, verify: options.verify, includeAll: options.unsafe === true, eject: false }),
+      );
+      if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
+      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...result.value })}\n`);
+      else context.stdout(describeFlashResult(result.value));
+      context.setExitCode(result.value.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
+    });
+
+  program
+    .command('flash-helper', { hidden: true })
+    .argument('<token>')
+    .action(async (token: string) => context.setExitCode(await runFlashHelper(token)));
+}
+
+async function confirm(context: CliContext, service: ReturnType<CliContext['createService']>, imagePath: string, targetPaths: readonly string[], includeAll: boolean): Promise<boolean> {
+  const listed = (await service.invoke('drives:list', { includeAll: true, imagePath })) as Result<{ drives: DriveStatus[] }>;
+  const drives = listed.ok ? listed.value.drives : [];
+  context.stderr(`This ERASES everything on:\n`);
+  for (const path of targetPaths) {
+    const status = drives.find((candidate) => candidate.drive.device === path || candidate.drive.raw === path);
+    const line = status ? `${path}  ${status.drive.description}  ${formatBytes(status.drive.sizeBytes)} (${status.drive.sizeBytes} bytes)` : `${path}  (a file)`;
+    context.stderr(`  ${line}\n`);
+    if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}? Type "yes" to continue: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    prompt.close();
+  }
+}
+
+// Following a flash:* job, shared with `isotope verify`.
+
+export interface JobOutput {
+  readonly json: boolean;
+  readonly tty: boolean;
+}
+
+/** Starts the job with `start` and resolves with its `flash:finished` result (or the start error). */
+export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<unknown>>): Promise<Result<FlashResult>> {
+  // Events may arrive before the call returns the job id: keep them until it is known.
+  const early: { name: string; payload: FlashProgress | FlashResult }[] = [];
+  let jobId: string | null = null;
+  let finish: (result: FlashResult) => void = () => undefined;
+  const finished = new Promise<FlashResult>((resolve) => (finish = resolve));
+  const handle = (name: string, payload: FlashProgress | FlashResult): void => {
+    if (payload.jobId !== jobId) return;
+    if (name === 'flash:progressed') showProgress(context, output, payload as FlashProgress);
+    if (name === 'flash:finished') finish(payload as FlashResult);
+  };
+  const unsubscribe = service.events.subscribe((name, payload) => {
+    if (name !== 'flash:progressed' && name !== 'flash:finished') return;
+    if (jobId === null) early.push({ name, payload: payload as FlashProgress | FlashResult });
+    else handle(name, payload as FlashProgress | FlashResult);
+  });
+  try {
+    const started = await start();
+    if (!started.ok) return started;
+    const id = (started.value as { jobId: string }).jobId;
+    jobId = id;
+    for (const event of early.splice(0)) handle(event.name, event.payload);
+    // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
+    const cancel = (): void => void service.invoke('flash:cancel', { jobId: id });
+    process.once('SIGINT', cancel);
+    try {
+      const result = await finished;
+      if (output.tty && !output.json) context.stderr('\n');
+      return { ok: true, value: result };
+    } finally {
+      process.removeListener('SIGINT', cancel);
+    }
+  } finally {
+    unsubscribe();
+  }
+}
+
+function showProgress(context: CliContext, output: JobOutput, progress: FlashProgress): void {
+  if (output.json) {
+    context.stdout(`${JSON.stringify({ event: 'flash:progressed', ...progress })}\n`);
+    return;
+  }
+  if (!output.tty) return;
+  const line = progress.targets.map((target) => {
+    const fraction = target.bytesTotal ? Math.min(1, target.bytesDone / target.bytesTotal) : 0;
+    const bar = '#'.repeat(Math.round(fraction * 20)).padEnd(20, '.');
+    const eta = target.etaMs === null ? '' : ` ETA ${Math.ceil(target.etaMs / 1000)}s`;
+    const state = target.failed ? 'FAILED' : `${target.phase} [${bar}] ${target.bytesTotal ? `${Math.floor(fraction * 100)}%` : formatBytes(target.bytesDone)} ${formatBytes(target.bytesPerSecond)}/s${eta}`;
+    return `${target.target}: ${state}`;
+  });
+  context.stderr(`\r\x1b[K${line.join(' | ')}`);
+}
+
+/** The final report for people: one line per target with its outcome, code, and mismatch range. */
+export function describeFlashResult(result: FlashResult): string {
+  const lines = [`${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`];
+  if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}`);
+  for (const target of result.targets) lines.push(describeTarget(target));
+  return `${lines.join('\n')}\n`;
+}
+
+function describeTarget(target: TargetResult): string {
+  const head = `  ${target.target}: ${target.outcome}`;
+  if (target.error === null) return `${head} (${target.bytesWritten} bytes written)`;
+  const range = target.mismatch ? ` [bytes ${target.mismatch.offsetBytes}..${target.mismatch.offsetBytes + target.mismatch.lengthBytes - 1}]` : '';
+  const reasons = target.refusals.map((issue) => `\n      ${issue.code}: ${issue.reason}`).join('');
+  return `${head} - ${target.error.code}${range}: ${target.error.message}${reasons}`;
+}

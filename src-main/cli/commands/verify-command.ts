@@ -1,0 +1,27 @@
+// `isotope verify IMAGE TARGET [--json]`: compares an already written drive (or file) with an image,
+// reading the drive around the page cache. Exit 0 when identical, 1 on a mismatch (range printed).
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { exitCodes } from '../exit-codes.ts';
+import { reportResult, type CliContext } from '../cli-context.ts';
+import { describeFlashResult, followFlashJob } from './flash-command.ts';
+
+export function registerVerifyCommand(program: Command, context: CliContext): void {
+  program
+    .command('verify')
+    .description('compare a written drive with an image (decoding .gz/.xz/.bz2/.zst/.zip images)')
+    .argument('<image>', 'the image')
+    .argument('<target>', 'the device (or file) it was written to')
+    .option('--json', 'one JSON object per line: progress events, then the result')
+    .action(async (image: string, target: string, options: { json?: boolean }) => {
+      const service = context.createService();
+      const json = options.json === true;
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, () =>
+        service.invoke('flash:verify', { imagePath: resolve(image), targetPath: resolve(target) }),
+      );
+      if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
+      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...result.value })}\n`);
+      else context.stdout(describeFlashResult(result.value));
+      context.setExitCode(result.value.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
+    });
+}

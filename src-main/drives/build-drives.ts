@@ -1,0 +1,108 @@
+// Builds the one Drive model from lsblk's tree (device numbers, partitions, mountpoints, sizes) and,
+// where it knows the drive, drivelist's view (description, USB, system). Pure: the adapter in
+// list-drives.ts runs the tools and passes their output in.
+import type { Drive } from '../../shared/drive.ts';
+import type { LsblkDevice } from './lsblk.ts';
+import { isSystemDrive, type SafetyContext } from './safety-rules.ts';
+
+/** The fields of drivelist's `Drive` this module reads (drivelist's own type stays in list-drives.ts). */
+export interface DrivelistEntry {
+  readonly device: string;
+  readonly raw: string;
+  readonly description: string;
+  readonly size: number | null;
+  readonly logicalBlockSize: number;
+  readonly blockSize: number;
+  readonly isUSB: boolean | null;
+  readonly isSystem: boolean;
+  readonly isVirtual: boolean | null;
+  readonly isRemovable: boolean;
+  readonly isReadOnly: boolean;
+  readonly mountpoints: readonly { readonly path: string }[];
+}
+
+/** Top-level lsblk types that can be flashed; partitions and holders (crypt, lvm) are parts of a drive. */
+const driveTypes: ReadonlySet<string> = new Set(['disk', 'loop']);
+const virtualNamePattern = /^\/dev\/(loop|zram|ram|nbd)\d+$/;
+
+export function buildDrives(
+  lsblk: readonly LsblkDevice[],
+  drivelist: readonly DrivelistEntry[],
+  context: Pick<SafetyContext, 'systemDeviceNumbers' | 'loops'>,
+): Drive[] {
+  const byDevice = new Map(drivelist.map((entry) => [entry.device, entry]));
+  const drives: Drive[] = [];
+  for (const node of lsblk) {
+    if (!driveTypes.has(node.type)) continue;
+    drives.push(fromLsblk(node, byDevice.get(node.path) ?? null, context));
+  }
+  // Drives drivelist sees and lsblk does not (other platforms, or lsblk missing): keep them, without device numbers.
+  const seen = new Set(drives.map((drive) => drive.device));
+  for (const entry of drivelist) {
+    if (!seen.has(entry.device)) drives.push(fromDrivelist(entry));
+  }
+  return drives.sort((a, b) => a.device.localeCompare(b.device, 'en', { numeric: true }));
+}
+
+function fromLsblk(node: LsblkDevice, entry: DrivelistEntry | null, context: Pick<SafetyContext, 'systemDeviceNumbers' | 'loops'>): Drive {
+  const descendants = flatten(node.children);
+  const mountpoints = [...new Set([...node.mountpoints, ...descendants.flatMap((child) => child.mountpoints)])];
+  const isVirtual = node.type === 'loop' || virtualNamePattern.test(node.path) || (entry?.isVirtual ?? false);
+  const drive: Drive = {
+    id: driveId(node.path, node.deviceNumber, node.sizeBytes),
+    device: node.path,
+    raw: entry?.raw ?? node.path,
+    deviceNumber: node.deviceNumber,
+    description: describe(node, entry),
+    sizeBytes: node.sizeBytes,
+    logicalBlockSizeBytes: node.logicalBlockSizeBytes,
+    physicalBlockSizeBytes: node.physicalBlockSizeBytes,
+    // A USB disk often reports rm=0 but hotplug=1: both count as removable.
+    isRemovable: !isVirtual && (node.isRemovable || node.isHotplug),
+    isUsb: node.transport === 'usb' || entry?.isUSB === true,
+    isReadOnly: node.isReadOnly || (entry?.isReadOnly ?? false),
+    isSystem: false,
+    isVirtual,
+    mountpoints,
+    partitionDeviceNumbers: descendants.map((child) => child.deviceNumber),
+  };
+  return { ...drive, isSystem: (entry?.isSystem ?? false) || isSystemDrive(drive, context) };
+}
+
+function fromDrivelist(entry: DrivelistEntry): Drive {
+  const sizeBytes = entry.size ?? 0;
+  return {
+    id: driveId(entry.device, null, sizeBytes),
+    device: entry.device,
+    raw: entry.raw,
+    deviceNumber: null,
+    description: entry.description || entry.device,
+    sizeBytes,
+    logicalBlockSizeBytes: entry.logicalBlockSize || 512,
+    physicalBlockSizeBytes: entry.blockSize || 512,
+    isRemovable: entry.isRemovable,
+    isUsb: entry.isUSB === true,
+    isReadOnly: entry.isReadOnly,
+    isSystem: entry.isSystem,
+    isVirtual: entry.isVirtual === true,
+    mountpoints: entry.mountpoints.map((mountpoint) => mountpoint.path),
+    partitionDeviceNumbers: [],
+  };
+}
+
+/** Path, device number and size: a different stick in the same slot gets a different id. */
+export function driveId(device: string, deviceNumber: string | null, sizeBytes: number): string {
+  return `${device}#${deviceNumber ?? '?'}#${sizeBytes}`;
+}
+
+function describe(node: LsblkDevice, entry: DrivelistEntry | null): string {
+  const words = [node.vendor, node.model].filter((word): word is string => word !== null && !/^0x[0-9a-f]+$/i.test(word));
+  if (words.length > 0) return words.join(' ');
+  if (entry && entry.description.trim() !== '' && !/^0x[0-9a-f]+$/i.test(entry.description)) return entry.description;
+  return node.type === 'loop' ? `Loop device ${node.path}` : node.path;
+}
+
+/** Every node below these, depth-first (lsblk's tree is already depth-bounded by the parser). */
+function flatten(nodes: readonly LsblkDevice[]): LsblkDevice[] {
+  return nodes.flatMap((node) => [node, ...flatten(node.children)]);
+}

@@ -1,0 +1,129 @@
+// Runs a flash job in the elevated helper when the engine is not privileged. The helper is started
+// through the OS prompt (@vscode/sudo-prompt: pkexec on Linux) with a FIXED command line - the
+// interpreter, the entry script, `flash-helper` and a random hex token - so no file name or device
+// path ever reaches a shell. The job goes over the private channel (helper-channel.ts); the helper
+// re-enumerates and re-checks the targets itself, and streams progress and the result back.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+import sudo from '@vscode/sudo-prompt';
+import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
+import { helperDirFor, onMessages, sendMessage } from './helper-channel.ts';
+import type { FlashWork, WorkControls } from './flash-work.ts';
+
+export interface ElevationOptions {
+  /**
+   * The interpreter and script that start the helper; default: this process's own (the `isotope`
+   * command). Electron must pass its bundle's main.js: the interpreter is then the Electron binary,
+   * run as Node.
+   */
+  readonly interpreterPath?: string;
+  readonly entryPath?: string;
+  /** How to run the elevated command; default sudo-prompt's exec. Tests pass their own prompt. */
+  readonly exec?: (command: string, done: (error: Error | null) => void) => void;
+}
+
+/** Characters allowed in the interpreter and entry paths, which do go into the shell string. */
+const safePathPattern = /^[A-Za-z0-9_@%+=:,./ -]+$/;
+
+export function helperCommand(interpreterPath: string, entryPath: string, token: string, options: { electron?: boolean } = {}): string {
+  for (const path of [interpreterPath, entryPath]) {
+    // These are installation paths, not user input; still, refuse any that a shell would interpret.
+    if (!safePathPattern.test(path)) throw new Error(`refusing to elevate: ${JSON.stringify(path)} holds shell metacharacters`);
+  }
+  helperDirFor(token); // validates the token
+  // pkexec starts the program with a clean environment, so Electron's "run as Node" switch has to be
+  // part of the command itself (sudo-prompt's `env` option is exported before pkexec, and lost).
+  const prefix = options.electron ? 'ELECTRON_RUN_AS_NODE=1 ' : '';
+  return `${prefix}'${interpreterPath}' '${entryPath}' flash-helper ${token}`;
+}
+
+export async function runElevated(work: FlashWork, controls: WorkControls, options: ElevationOptions = {}): Promise<FlashResult> {
+  const token = randomBytes(16).toString('hex');
+  const secret = randomBytes(32);
+  const dir = helperDirFor(token);
+  await mkdir(dir, { mode: 0o700 }); // fails if it exists: nobody can pre-plant the directory
+  try {
+    await writeFile(join(dir, 'secret'), secret.toString('hex'), { mode: 0o600, flag: 'wx' });
+    const command = helperCommand(options.interpreterPath ?? process.execPath, options.entryPath ?? process.argv[1] ?? '', token, { electron: process.versions.electron !== undefined });
+    return await serveHelper(join(dir, 'socket'), secret, work, controls, (done) => {
+      const exec = options.exec ?? promptExec;
+      exec(command, done);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * sudo-prompt writes `cd "<working directory>"` into its shell string, escaping only double quotes,
+ * so a directory named `\`...\`` would run as a command (found by elevation.integration.test.ts). It
+ * reads the directory asynchronously, so the engine stays in `/` until the prompt has returned.
+ */
+let promptsRunning = 0;
+let restoreDir = '/';
+function promptExec(command: string, done: (error: Error | null) => void): void {
+  if (promptsRunning === 0) restoreDir = process.cwd();
+  promptsRunning += 1;
+  process.chdir('/');
+  sudo.exec(command, { name: 'Isotope' }, (error) => {
+    promptsRunning -= 1;
+    if (promptsRunning === 0) process.chdir(restoreDir);
+    done(error ?? null);
+  });
+}
+
+function serveHelper(socketPath: string, secret: Buffer, work: FlashWork, controls: WorkControls, start: (done: (error: Error | null) => void) => void): Promise<FlashResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let helper: Socket | null = null;
+    const server = createServer((socket) => {
+      onMessages(socket, (message) => {
+        if (helper === null) {
+          // The first line must be the secret; any other connection is dropped without a word.
+          const offered = typeof message['secret'] === 'string' ? Buffer.from(message['secret'], 'hex') : Buffer.alloc(0);
+          if (message['type'] !== 'hello' || offered.length !== secret.length || !timingSafeEqual(offered, secret)) return void socket.destroy();
+          helper = socket;
+          sendMessage(socket, { type: 'job', jobId: controls.jobId, work });
+          if (controls.signal.aborted) sendMessage(socket, { type: 'cancel' });
+          controls.signal.addEventListener('abort', () => sendMessage(socket, { type: 'cancel' }), { once: true });
+          return;
+        }
+        if (socket !== helper) return;
+        if (message['type'] === 'progress') controls.onProgress(message['progress'] as FlashProgress);
+        if (message['type'] === 'result') received = message['result'] as FlashResult;
+      });
+    });
+    // Resolve once the helper has exited (the prompt's callback), with its result if it sent one.
+    let received: FlashResult | null = null;
+    const finish = (result: FlashResult): void => {
+      if (settled) return;
+      settled = true;
+      server.close();
+      resolve(result);
+    };
+    const failWith = (code: 'permission-denied' | 'internal', message: string): void =>
+      finish({
+        jobId: controls.jobId,
+        outcome: 'failed',
+        source: { path: work.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null },
+        targets: (work.kind === 'flash' ? work.targets : [work.target]).map((target) => ({
+          target: 'driveId' in target ? target.driveId : target.path,
+          outcome: 'failed' as const,
+          bytesWritten: 0,
+          error: { code, message, offsetBytes: null },
+          mismatch: null,
+          refusals: [],
+        })),
+        elapsedMs: 0,
+      });
+    server.listen(socketPath, () => {
+      start((error) => {
+        if (received !== null) return finish(received);
+        if (error) failWith(/did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'internal', `elevated helper: ${error.message}`);
+        else failWith('internal', 'the elevated helper exited without a result');
+      });
+    });
+  });
+}

@@ -1,0 +1,256 @@
+// The destructive entry point: resolves each target against a fresh enumeration (never trusting the
+// caller's view), re-runs the safety rules, unmounts what is mounted (by device number), then runs
+// the write/verify pipeline. Refused targets are reported with their reasons and never opened.
+// Also verify-only mode: compare an already written drive (or file) with an image.
+import { execFile } from 'node:child_process';
+import { realpath, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import type { Drive, DriveIssue } from '../../shared/drive.ts';
+import type { FlashProgress, FlashResult, TargetResult } from '../../shared/flash.ts';
+import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
+import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
+import { allocateAlignedSlots } from './aligned-memory.ts';
+import { FlashFailure } from './flash-error.ts';
+import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
+import { digestBlockBytes } from './hasher.ts';
+import { openImageSource, type ImageSource } from './image-source.ts';
+import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
+
+/** A target as the caller names it: a drive id from `drives:list`, or a path (device or existing regular file). */
+export type TargetSelector = { readonly driveId: string } | { readonly path: string };
+
+export interface FlashImageOptions {
+  readonly imagePath: string;
+  readonly targets: readonly TargetSelector[];
+  readonly verify: boolean;
+  /** "Show all drives" / --unsafe: virtual and fixed drives are real targets. */
+  readonly includeAll: boolean;
+  /** Eject USB drives after success. */
+  readonly eject: boolean;
+  readonly sha256?: boolean;
+  readonly jobId?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: FlashProgress) => void;
+}
+
+type Resolved =
+  | { readonly kind: 'accepted'; readonly path: string; readonly drive: Drive | null }
+  | { readonly kind: 'refused'; readonly label: string; readonly refusals: readonly DriveIssue[]; readonly message: string };
+
+export async function flashImage(options: FlashImageOptions): Promise<FlashResult> {
+  const jobId = options.jobId ?? randomUUID();
+  const startedMs = Date.now();
+  let source: ImageSource;
+  try {
+    source = await openImageSource(options.imagePath);
+  } catch (error) {
+    return failedBeforeStart(jobId, options, error, startedMs);
+  }
+  try {
+    const facts = await sourceFactsOf(options.imagePath);
+    const scan = await scanDrives();
+    const resolved = await Promise.all(options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll)));
+    const accepted = resolved.filter((entry): entry is Extract<Resolved, { kind: 'accepted' }> => entry.kind === 'accepted');
+    const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);
+    // Two selectors naming the same device would race each other: refuse the repeat.
+    const unique = accepted.filter((entry, index) => accepted.findIndex((other) => other.path === entry.path) === index);
+
+    const unmountFailures = new Map<string, FlashFailure>();
+    const mounted = unique.filter((entry) => entry.drive !== null && entry.drive.mountpoints.length > 0);
+    if (mounted.length > 0) {
+      options.onProgress?.({ jobId, targets: mounted.map((entry) => ({ target: entry.path, phase: 'unmounting', bytesDone: 0, bytesTotal: null, bytesPerSecond: 0, etaMs: null, failed: false })) });
+      for (const entry of mounted) {
+        await unmountDeviceNumbers(deviceNumbersOf(entry.drive!)).catch((error: unknown) => {
+          unmountFailures.set(entry.path, error instanceof FlashFailure ? error : new FlashFailure('target-busy', String(error)));
+        });
+      }
+    }
+    const writable = unique.filter((entry) => !unmountFailures.has(entry.path));
+    const job =
+      writable.length > 0
+        ? await runFlashJob({
+            jobId,
+            source,
+            targets: writable.map((entry) => entry.path),
+            verify: options.verify,
+            ...(options.sha256 === undefined ? {} : { sha256: options.sha256 }),
+            ...(options.signal ? { signal: options.signal } : {}),
+            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          })
+        : null;
+    const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({ target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] }));
+    const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
+    if (options.eject) await ejectSucceeded(targets, writable);
+    return {
+      jobId,
+      outcome: overallOutcome(targets, options.signal?.aborted === true),
+      source: job?.source ?? { path: options.imagePath, compression: source.compression, sizeBytes: source.sizeBytes ?? 0, sha256Hex: null },
+      targets,
+      elapsedMs: Date.now() - startedMs,
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: SourceFacts, imageSizeBytes: number | null, includeAll: boolean): Promise<Resolved> {
+  let drive: Drive | undefined;
+  let label: string;
+  if ('driveId' in target) {
+    label = target.driveId;
+    drive = scan.drives.find((candidate) => candidate.id === target.driveId);
+    if (!drive) return { kind: 'refused', label, refusals: [], message: `no drive with id ${target.driveId} is attached now` };
+  } else {
+    label = target.path;
+    let real: string;
+    let stats;
+    try {
+      real = await realpath(target.path);
+      stats = await stat(real, { bigint: true });
+    } catch (error) {
+      return { kind: 'refused', label, refusals: [], message: `${target.path}: ${(error as Error).message}` };
+    }
+    if (stats.isFile()) {
+      // A regular file (tests, conversions): the only rule that applies is "not the image itself".
+      if (deviceNumberOf(stats.dev) === facts.deviceNumber && Number(stats.ino) === facts.inode) {
+        const issue: DriveIssue = { code: 'source-drive', severity: 'refusal', reason: `${target.path} is the image itself` };
+        return { kind: 'refused', label, refusals: [issue], message: issue.reason };
+      }
+      return { kind: 'accepted', path: real, drive: null };
+    }
+    if (!stats.isBlockDevice()) return { kind: 'refused', label, refusals: [], message: `${target.path} is neither a block device nor a regular file` };
+    const number = deviceNumberOf(stats.rdev);
+    drive = scan.drives.find((candidate) => candidate.deviceNumber === number);
+    if (!drive) {
+      const partition = scan.drives.find((candidate) => candidate.partitionDeviceNumbers.includes(number));
+      return { kind: 'refused', label, refusals: [], message: partition ? `${target.path} is a partition of ${partition.device}: write the whole drive` : `${target.path} (${number}) is not a drive the enumeration knows` };
+    }
+  }
+  const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes }));
+  if (!status.eligible) return { kind: 'refused', label: drive.device, refusals: status.refusals, message: status.refusals.map((issue) => issue.reason).join('; ') };
+  return { kind: 'accepted', path: drive.raw, drive };
+}
+
+function refusedResult(entry: Extract<Resolved, { kind: 'refused' }>): TargetResult {
+  return { target: entry.label, outcome: 'failed', bytesWritten: 0, error: { code: 'refused', message: entry.message, offsetBytes: null }, mismatch: null, refusals: entry.refusals };
+}
+
+function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unknown, startedMs: number): FlashResult {
+  const failure = error instanceof FlashFailure ? error : new FlashFailure('source-unreadable', String(error));
+  const targets: TargetResult[] = options.targets.map((target) => ({
+    target: 'driveId' in target ? target.driveId : target.path,
+    outcome: 'failed',
+    bytesWritten: 0,
+    error: failure.toFlashError(),
+    mismatch: null,
+    refusals: [],
+  }));
+  return { jobId, outcome: 'failed', source: { path: options.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null }, targets, elapsedMs: Date.now() - startedMs };
+}
+
+const run = (command: string, args: readonly string[]): Promise<void> =>
+  new Promise((resolve) => execFile(command, [...args], { timeout: 30_000 }, () => resolve()));
+
+/** Best effort: a USB drive that was written and verified is ejected (`eject`, else `udisksctl power-off`). */
+async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Extract<Resolved, { kind: 'accepted' }>[]): Promise<void> {
+  for (const entry of entries) {
+    const result = results.find((candidate) => candidate.target === entry.path);
+    if (!entry.drive?.isUsb || !result || result.error !== null) continue;
+    await run('eject', [entry.path]);
+  }
+}
+
+export interface VerifyImageOptions {
+  readonly imagePath: string;
+  readonly target: TargetSelector;
+  readonly includeAll: boolean;
+  readonly jobId?: string;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: FlashProgress) => void;
+}
+
+/**
+ * Verify-only: reads the image (decoding it if compressed) and the target (O_DIRECT) side by side and
+ * compares bytes. The mismatch range runs from the first differing byte to the last one in its 64 KiB block.
+ */
+export async function verifyImage(options: VerifyImageOptions): Promise<FlashResult> {
+  const jobId = options.jobId ?? randomUUID();
+  const startedMs = Date.now();
+  let source: ImageSource;
+  try {
+    source = await openImageSource(options.imagePath);
+  } catch (error) {
+    return failedBeforeStart(jobId, { ...options, targets: [options.target], verify: true, eject: false }, error, startedMs);
+  }
+  const label = 'driveId' in options.target ? options.target.driveId : options.target.path;
+  let path = label;
+  try {
+    if ('driveId' in options.target) {
+      const id = options.target.driveId;
+      const drive = (await scanDrives()).drives.find((candidate) => candidate.id === id);
+      if (!drive) throw new FlashFailure('target-removed', `no drive with id ${id} is attached now`);
+      path = drive.raw;
+    }
+    const outcome = await compareWithTarget(source, path, options);
+    const target: TargetResult = {
+      target: path,
+      outcome: outcome.mismatch === null ? (options.signal?.aborted ? 'cancelled' : 'verified') : 'failed',
+      bytesWritten: 0,
+      error:
+        outcome.mismatch === null
+          ? options.signal?.aborted ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null
+          : { code: 'verification-mismatch', message: `${path} differs from ${options.imagePath} at bytes ${outcome.mismatch.offsetBytes}..${outcome.mismatch.offsetBytes + outcome.mismatch.lengthBytes - 1}`, offsetBytes: outcome.mismatch.offsetBytes },
+      mismatch: outcome.mismatch,
+      refusals: [],
+    };
+    return { jobId, outcome: overallOutcome([target], options.signal?.aborted === true), source: { path: options.imagePath, compression: source.compression, sizeBytes: outcome.sizeBytes, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
+  } catch (error) {
+    const failure = error instanceof FlashFailure ? error : new FlashFailure('internal', String(error));
+    const target: TargetResult = { target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] };
+    return { jobId, outcome: 'failed', source: { path: options.imagePath, compression: source.compression, sizeBytes: source.sizeBytes ?? 0, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
+  } finally {
+    await source.close();
+  }
+}
+
+async function compareWithTarget(source: ImageSource, path: string, options: VerifyImageOptions): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
+  const arena = allocateAlignedSlots(2, chunkBytes);
+  const [expected, actual] = arena.slots as [Uint8Array, Uint8Array];
+  const readBack = await openReadBack(path);
+  const startedMs = performance.now();
+  let lastReportMs = 0;
+  try {
+    let offsetBytes = 0;
+    while (!options.signal?.aborted) {
+      const count = await source.readNext(expected);
+      if (count === 0) break;
+      const got = await readBack.readAt(actual.subarray(0, Math.ceil(count / 4096) * 4096), offsetBytes);
+      if (got < count) throw new FlashFailure('read-failed', `${path} ended at byte ${offsetBytes + got}; the image goes on to at least ${offsetBytes + count}`, offsetBytes + got);
+      const mismatch = firstMismatch(expected.subarray(0, count), actual.subarray(0, count), offsetBytes);
+      if (mismatch !== null) return { sizeBytes: offsetBytes + count, mismatch };
+      offsetBytes += count;
+      const nowMs = performance.now();
+      if (nowMs - lastReportMs >= 125) {
+        lastReportMs = nowMs;
+        const bytesPerSecond = Math.round((offsetBytes / Math.max(1, nowMs - startedMs)) * 1000);
+        const etaMs = source.sizeBytes === null || bytesPerSecond === 0 ? null : Math.round(((source.sizeBytes - offsetBytes) / bytesPerSecond) * 1000);
+        options.onProgress?.({ jobId: options.jobId ?? '', targets: [{ target: path, phase: 'verifying', bytesDone: offsetBytes, bytesTotal: source.sizeBytes, bytesPerSecond, etaMs, failed: false }] });
+      }
+      if (count < expected.length) break;
+    }
+    return { sizeBytes: offsetBytes, mismatch: null };
+  } finally {
+    await readBack.close();
+  }
+}
+
+/** The first differing byte and the last differing byte of the same 64 KiB block. */
+export function firstMismatch(expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number): { offsetBytes: number; lengthBytes: number } | null {
+  if (Buffer.compare(expected, actual) === 0) return null;
+  let first = 0;
+  while (first < expected.length && expected[first] === actual[first]) first += 1;
+  const blockEnd = Math.min(expected.length, (Math.floor((baseOffsetBytes + first) / digestBlockBytes) + 1) * digestBlockBytes - baseOffsetBytes);
+  let last = blockEnd - 1;
+  while (last > first && expected[last] === actual[last]) last -= 1;
+  return { offsetBytes: baseOffsetBytes + first, lengthBytes: last - first + 1 };
+}

@@ -1,0 +1,197 @@
+// The raw target (I/O): opens a block device exclusively with O_DIRECT (or an existing regular file),
+// learns its size and logical block size from sysfs, writes and reads whole aligned spans, and
+// unmounts a drive's file systems by device number. Errno values become FlashFailures with offsets.
+import { execFile } from 'node:child_process';
+import { constants, close, fdatasync, open, read, write } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { deviceNumberOf } from '../drives/list-drives.ts';
+import { parseMountinfo } from '../drives/mountinfo.ts';
+import { FlashFailure, errnoOf, targetFailure } from './flash-error.ts';
+
+const openAsync = promisify(open);
+const closeAsync = promisify(close);
+const fdatasyncAsync = promisify(fdatasync);
+const run = promisify(execFile);
+
+function writeAsync(fd: number, view: Uint8Array, positionBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, view, 0, view.length, positionBytes, (error, written) => (error ? reject(error) : resolve(written))));
+}
+
+function readAsync(fd: number, view: Uint8Array, positionBytes: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, view, 0, view.length, positionBytes, (error, count) => (error ? reject(error) : resolve(count))));
+}
+
+export interface RawTarget {
+  readonly path: string;
+  readonly isBlockDevice: boolean;
+  /** Capacity in bytes (a regular file: its current size; it may grow). */
+  readonly sizeBytes: number;
+  /** O_DIRECT transfers must be multiples of this, at offsets that are multiples of it. */
+  readonly logicalBlockSizeBytes: number;
+  /** True when writes bypass the page cache. */
+  readonly isDirect: boolean;
+  /** Writes all of `view` at `offsetBytes`; an aligned span goes through O_DIRECT, a ragged tail through the page cache. */
+  writeAt(view: Uint8Array, offsetBytes: number): Promise<void>;
+  /** fdatasync: buffered write errors surface only here. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The device's size from sysfs (stat() says 0 for block devices). */
+export async function deviceSizeBytes(path: string): Promise<number> {
+  const number = deviceNumberOf((await stat(path, { bigint: true })).rdev);
+  const sectors = Number((await readFile(`/sys/dev/block/${number}/size`, 'utf8')).trim());
+  // sysfs "size" counts 512-byte sectors whatever the logical block size (Documentation/ABI: block/<disk>/size).
+  return sectors * 512;
+}
+
+async function logicalBlockSizeOf(path: string): Promise<number> {
+  const number = deviceNumberOf((await stat(path, { bigint: true })).rdev);
+  const text = await readFile(`/sys/dev/block/${number}/queue/logical_block_size`, 'utf8').catch(() => '512');
+  const size = Number(text.trim());
+  return Number.isSafeInteger(size) && size >= 512 && size <= 65536 ? size : 512;
+}
+
+/**
+ * Opens the target for writing. A block device is opened O_EXCL, which the kernel refuses (EBUSY)
+ * while anything has it mounted or claimed: that is the last word on "is it in use".
+ */
+export async function openRawTarget(path: string): Promise<RawTarget> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw targetFailure(error, 'open', path, null);
+  }
+  const isBlockDevice = stats.isBlockDevice();
+  if (!isBlockDevice && !stats.isFile()) throw new FlashFailure('write-failed', `${path} is neither a block device nor a regular file`);
+  const base = constants.O_WRONLY | (isBlockDevice ? constants.O_EXCL : 0);
+  let directFd: number | null = null;
+  try {
+    directFd = await openAsync(path, base | constants.O_DIRECT);
+  } catch (error) {
+    // Some file systems refuse O_DIRECT (EINVAL): such a regular file is written through the cache.
+    if (errnoOf(error) !== 'EINVAL' || isBlockDevice) throw targetFailure(error, 'open', path, null);
+  }
+  let bufferedFd: number;
+  try {
+    bufferedFd = await openAsync(path, constants.O_WRONLY);
+  } catch (error) {
+    if (directFd !== null) await closeAsync(directFd);
+    throw targetFailure(error, 'open', path, null);
+  }
+  const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
+  const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : 4096;
+
+  const writeSpan = async (fd: number, view: Uint8Array, offsetBytes: number): Promise<void> => {
+    let done = 0;
+    while (done < view.length) {
+      let written: number;
+      try {
+        written = await writeAsync(fd, view.subarray(done), offsetBytes + done);
+      } catch (error) {
+        throw targetFailure(error, 'write', path, offsetBytes + done);
+      }
+      if (written === 0) {
+        throw new FlashFailure('short-write', `${path} accepted 0 of ${view.length - done} bytes at byte ${offsetBytes + done}`, offsetBytes + done);
+      }
+      done += written;
+    }
+  };
+
+  let closed = false;
+  const writeAt = async (view: Uint8Array, offsetBytes: number): Promise<void> => {
+    if (isBlockDevice && offsetBytes + view.length > sizeBytes) {
+      const fits = Math.max(0, sizeBytes - offsetBytes);
+      if (fits > 0) await writeAt(view.subarray(0, fits), offsetBytes);
+      throw new FlashFailure('no-space', `${path} ends at byte ${sizeBytes}; the image goes on past it`, sizeBytes);
+    }
+    if (directFd === null) return writeSpan(bufferedFd, view, offsetBytes);
+    const aligned = view.length - (view.length % logicalBlockSizeBytes);
+    if (aligned > 0) await writeSpan(directFd, view.subarray(0, aligned), offsetBytes);
+    // A ragged tail cannot go through O_DIRECT (EINVAL): like dd, write it through the page cache.
+    if (aligned < view.length) await writeSpan(bufferedFd, view.subarray(aligned), offsetBytes + aligned);
+  };
+
+  return {
+    path,
+    isBlockDevice,
+    sizeBytes,
+    logicalBlockSizeBytes,
+    isDirect: directFd !== null,
+    writeAt,
+    async flush() {
+      try {
+        if (directFd !== null) await fdatasyncAsync(directFd);
+        await fdatasyncAsync(bufferedFd);
+      } catch (error) {
+        throw targetFailure(error, 'flush', path, null);
+      }
+    },
+    async close() {
+      // Idempotent: a second close of a reused fd number would close somebody else's file.
+      if (closed) return;
+      closed = true;
+      await Promise.allSettled([directFd === null ? Promise.resolve() : closeAsync(directFd), closeAsync(bufferedFd)]);
+    },
+  };
+}
+
+export interface ReadBackHandle {
+  readonly isDirect: boolean;
+  /** Reads up to `view.length` bytes at `offsetBytes` (a multiple of the block size); returns the count. */
+  readAt(view: Uint8Array, offsetBytes: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens the target for reading back, bypassing the page cache (O_DIRECT) wherever the OS allows. */
+export async function openReadBack(path: string): Promise<ReadBackHandle> {
+  let fd: number;
+  let isDirect = true;
+  try {
+    fd = await openAsync(path, constants.O_RDONLY | constants.O_DIRECT);
+  } catch (error) {
+    if (errnoOf(error) !== 'EINVAL') throw targetFailure(error, 'read', path, null);
+    isDirect = false;
+    fd = await openAsync(path, constants.O_RDONLY).catch((again: unknown) => {
+      throw targetFailure(again, 'read', path, null);
+    });
+  }
+  return {
+    isDirect,
+    async readAt(view, offsetBytes) {
+      let done = 0;
+      while (done < view.length) {
+        let count: number;
+        try {
+          count = await readAsync(fd, view.subarray(done), offsetBytes + done);
+        } catch (error) {
+          throw targetFailure(error, 'read', path, offsetBytes + done);
+        }
+        if (count === 0) break;
+        done += count;
+        // O_DIRECT reads stop at the device's end with a partial block count; the next read returns 0.
+      }
+      return done;
+    },
+    close: () => closeAsync(fd),
+  };
+}
+
+/** Unmounts every file system on these device numbers (a drive and its partitions); returns the mountpoints. */
+export async function unmountDeviceNumbers(deviceNumbers: readonly string[]): Promise<string[]> {
+  const wanted = new Set(deviceNumbers);
+  const mounts = parseMountinfo(await readFile('/proc/self/mountinfo', 'utf8')).filter((mount) => wanted.has(mount.deviceNumber));
+  // Deepest first, so nested mounts come off before their parents.
+  const mountpoints = [...new Set(mounts.map((mount) => mount.mountpoint))].sort((a, b) => b.length - a.length);
+  for (const mountpoint of mountpoints) {
+    try {
+      // execFile, no shell: the mountpoint is one argv element whatever characters it holds.
+      await run('umount', ['--', mountpoint], { timeout: 60_000 });
+    } catch (error) {
+      throw new FlashFailure('target-busy', `could not unmount ${mountpoint}: ${(error as Error).message.trim()}`);
+    }
+  }
+  return mountpoints;
+}

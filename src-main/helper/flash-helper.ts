@@ -1,0 +1,47 @@
+// The elevated helper's entry (`isotope flash-helper TOKEN`, started as root by the OS prompt). It
+// takes nothing from its command line but the token: it checks the channel directory is private and
+// owned by the user who asked, proves it read the secret, receives the job over the socket, and runs
+// it - re-enumerating drives and re-checking the safety rules itself - streaming progress back.
+import { lstat, readFile, unlink } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { parseFlashWork, runFlashWorkHere, type FlashWork } from '../flash/flash-work.ts';
+import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../flash/helper-channel.ts';
+
+/** Runs one job; resolves to the process exit code. */
+export async function runFlashHelper(token: string): Promise<number> {
+  if (!tokenPattern.test(token)) return 2;
+  const dir = helperDirFor(token);
+  const stats = await lstat(dir).catch(() => null);
+  // The directory must be a real directory, private (0700), and owned by the user the prompt ran for.
+  const invokingUid = Number(process.env['PKEXEC_UID'] ?? process.env['SUDO_UID'] ?? stats?.uid);
+  if (stats === null || !stats.isDirectory() || (stats.mode & 0o077) !== 0 || stats.uid !== invokingUid) return 2;
+  const secretPath = join(dir, 'secret');
+  const secret = (await readFile(secretPath, 'utf8')).trim();
+  await unlink(secretPath);
+
+  const socket = connect(join(dir, 'socket'));
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  sendMessage(socket, { type: 'hello', secret });
+  const controller = new AbortController();
+  const job = await new Promise<{ jobId: string; work: FlashWork } | null>((resolve) => {
+    onMessages(socket, (message) => {
+      if (message['type'] === 'job' && typeof message['jobId'] === 'string') {
+        // The job is data, checked here; the drive rules run again inside runFlashWorkHere.
+        const work = parseFlashWork(message['work']);
+        resolve(work === null ? null : { jobId: message['jobId'].slice(0, 200), work });
+      }
+      if (message['type'] === 'cancel') controller.abort();
+    });
+    socket.once('close', () => resolve(null));
+  });
+  if (job === null) return 2;
+  const result = await runFlashWorkHere(job.work, {
+    jobId: job.jobId,
+    signal: controller.signal,
+    onProgress: (progress) => sendMessage(socket, { type: 'progress', progress }),
+  });
+  sendMessage(socket, { type: 'result', result });
+  await new Promise<void>((resolve) => socket.end(resolve));
+  return result.outcome === 'succeeded' ? 0 : 1;
+}

@@ -1,0 +1,15 @@
+// Decodes IMAGE through Isotope's ImageSource alone (no target), to measure the decoder's own speed.
+import { openImageSource } from '../../../src-main/flash/image-source.ts';
+import { allocateAlignedSlots } from '../../../src-main/flash/aligned-memory.ts';
+
+const source = await openImageSource(process.argv[2]!);
+const [slot] = allocateAlignedSlots(1, 4 * 1024 * 1024).slots as [Uint8Array];
+const startedMs = performance.now();
+let bytes = 0;
+for (;;) {
+  const count = await source.readNext(slot);
+  bytes += count;
+  if (count < slot.length) break;
+}
+await source.close();
+process.stdout.write(`${JSON.stringify({ bytes, decodeMs: performance.now() - startedMs })}\n`);

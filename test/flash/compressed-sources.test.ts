@@ -1,0 +1,66 @@
+// Compressed images decoded as streams (no temporary files): archives made by the real gzip, xz,
+// bzip2, zstd and zip, written to regular-file targets (no root needed) and compared with the raw
+// image; truncated archives fail with `corrupt-archive` and the decoded offset, never "success".
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flashImage, verifyImage } from '../../src-main/flash/flash-image.ts';
+import { detectCompression, openImageSource } from '../../src-main/flash/image-source.ts';
+import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
+import { sha256Hex } from './loop-devices.ts';
+
+const compressionOf = { gz: 'gzip', xz: 'xz', bz2: 'bzip2', zst: 'zstd', zip: 'zip' } as const;
+
+describe('compressed sources', () => {
+  let dir = '';
+  let raw: Buffer;
+  beforeAll(() => {
+    dir = mkdtempSync('/dev/shm/isotope-compressed-test-');
+    raw = readFileSync(flashSourcePath());
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it.each(archiveKinds)('writes a .%s image decoded to the exact raw bytes, verified, with its SHA-256', async (kind) => {
+    const target = join(dir, `out-${kind}.img`);
+    writeFileSync(target, '');
+    const result = await flashImage({ imagePath: flashArchivePath(kind), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+    expect(result.outcome).toBe('succeeded');
+    expect(result.source).toMatchObject({ compression: compressionOf[kind], sizeBytes: flashImageSizeBytes, sha256Hex: sha256Hex(raw) });
+    expect(result.targets[0]).toMatchObject({ outcome: 'verified', bytesWritten: flashImageSizeBytes });
+    expect(readFileSync(target).equals(raw)).toBe(true);
+  });
+
+  it.each(archiveKinds)('fails a truncated .%s archive with corrupt-archive and an offset, never success', async (kind) => {
+    const target = join(dir, `broken-${kind}.img`);
+    writeFileSync(target, '');
+    const result = await flashImage({ imagePath: flashArchivePath(kind, { truncated: true }), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+    expect(result.outcome).toBe('failed');
+    expect(result.targets[0]!.outcome).toBe('failed');
+    expect(result.targets[0]!.error!.code).toBe('corrupt-archive');
+    // Where decoding stopped; null only when the archive cannot even be opened (zip/xz: no central directory or index at the end).
+    const offset = result.targets[0]!.error!.offsetBytes;
+    if (kind === 'zip' || kind === 'xz') expect(offset).toBeNull();
+    else expect(offset).toBeGreaterThan(0);
+  });
+
+  it.each(archiveKinds)('verify-only decodes a .%s image and finds the file written from it identical', async (kind) => {
+    const result = await verifyImage({ imagePath: flashArchivePath(kind), target: { path: flashSourcePath() }, includeAll: false });
+    expect(result.outcome).toBe('succeeded');
+  });
+
+  it('picks the image entry of a zip, not the first entry (a readme comes first)', async () => {
+    const source = await openImageSource(flashArchivePath('zip'));
+    try {
+      expect(source.sizeBytes).toBe(flashImageSizeBytes);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('recognises formats by magic bytes, whatever the file is called', () => {
+    for (const kind of archiveKinds) {
+      expect(detectCompression(readFileSync(flashArchivePath(kind)).subarray(0, 8))).toBe(compressionOf[kind]);
+    }
+    expect(detectCompression(raw.subarray(0, 8))).toBe('none');
+  });
+});

@@ -1,0 +1,145 @@
+// Pure pieces of the flash engine: progress throttling and ETA, the mismatch range, outcomes, the xz
+// index reader (on files made by the real xz), the helper's job validation and its fixed command line.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
+import { helperCommand } from '../../src-main/flash/elevation.ts';
+import { FlashFailure } from '../../src-main/flash/flash-error.ts';
+import { firstMismatch } from '../../src-main/flash/flash-image.ts';
+import { overallOutcome } from '../../src-main/flash/flash-job.ts';
+import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
+import { ProgressMeter } from '../../src-main/flash/progress-meter.ts';
+import { readXzDecodedSize } from '../../src-main/flash/xz-index.ts';
+
+describe('ProgressMeter', () => {
+  it('emits at most one update per 125 ms, but phase changes at once', () => {
+    let nowMs = 0;
+    const events: FlashProgress[] = [];
+    const meter = new ProgressMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    meter.setPhase(['/dev/a'], 'writing', 1000);
+    for (let step = 1; step <= 100; step += 1) {
+      nowMs = step * 10; // 100 updates over one second
+      meter.update('/dev/a', step * 10);
+    }
+    const updates = events.length - 1;
+    expect(updates).toBeGreaterThanOrEqual(7);
+    expect(updates).toBeLessThanOrEqual(9);
+    meter.setPhase(['/dev/a'], 'flushing', null);
+    expect(events.at(-1)!.targets[0]!.phase).toBe('flushing');
+  });
+
+  it('computes bytes/s over the recent window and the ETA from it', () => {
+    let nowMs = 0;
+    const events: FlashProgress[] = [];
+    const meter = new ProgressMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    meter.setPhase(['/dev/a'], 'writing', 10_000_000);
+    nowMs = 1000;
+    meter.update('/dev/a', 2_000_000);
+    expect(events.at(-1)!.targets[0]).toMatchObject({ bytesPerSecond: 2_000_000, etaMs: 4000, bytesDone: 2_000_000 });
+  });
+});
+
+describe('firstMismatch', () => {
+  it('is null for equal bytes and names first..last differing byte of the first bad 64 KiB block', () => {
+    const expected = new Uint8Array(200_000);
+    const actual = expected.slice();
+    expect(firstMismatch(expected, actual, 0)).toBeNull();
+    actual[70_000] = 1;
+    actual[70_100] = 1;
+    actual[140_000] = 1; // a later block: not part of the first range
+    expect(firstMismatch(expected, actual, 4 * 1024 * 1024)).toEqual({ offsetBytes: 4 * 1024 * 1024 + 70_000, lengthBytes: 101 });
+  });
+
+  it('agrees with a byte-by-byte scan on random inputs', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 300 }), fc.nat(299), fc.integer({ min: 1, max: 255 }), (bytes, index, delta) => {
+        const actual = bytes.slice();
+        const at = index % bytes.length;
+        actual[at] = (actual[at]! + delta) & 0xff;
+        expect(firstMismatch(bytes, actual, 0)).toEqual({ offsetBytes: at, lengthBytes: 1 });
+      }),
+    );
+  });
+});
+
+describe('overallOutcome', () => {
+  const target = (outcome: TargetResult['outcome']): TargetResult => ({ target: 't', outcome, bytesWritten: 0, error: null, mismatch: null, refusals: [] });
+  it('is succeeded only when every target succeeded, partial for some, failed for none', () => {
+    expect(overallOutcome([target('verified'), target('written')], false)).toBe('succeeded');
+    expect(overallOutcome([target('verified'), target('failed')], false)).toBe('partial');
+    expect(overallOutcome([target('failed')], false)).toBe('failed');
+    expect(overallOutcome([], false)).toBe('failed');
+    expect(overallOutcome([target('verified')], true)).toBe('cancelled');
+  });
+});
+
+describe('readXzDecodedSize on files made by xz', () => {
+  const dir = mkdtempSync('/tmp/isotope-xz-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const xz = (name: string, bytes: Buffer, args: string[] = []): string => {
+    const path = join(dir, name);
+    writeFileSync(path, execFileSync('xz', ['-c', '-T1', ...args], { input: bytes, maxBuffer: 64 * 1024 * 1024 }));
+    return path;
+  };
+  const sizeOf = async (path: string): Promise<number> => {
+    const handle = await open(path, 'r');
+    try {
+      return await readXzDecodedSize(handle, (await handle.stat()).size, path);
+    } finally {
+      await handle.close();
+    }
+  };
+
+  it('reads the size of a one-block stream and of a many-block stream (--block-size)', async () => {
+    const bytes = Buffer.alloc(3_000_001, 7);
+    expect(await sizeOf(xz('one.xz', bytes))).toBe(3_000_001);
+    expect(await sizeOf(xz('blocks.xz', bytes, ['--block-size=65536']))).toBe(3_000_001);
+  });
+
+  it('adds up concatenated streams with stream padding between them', async () => {
+    const first = execFileSync('xz', ['-c'], { input: Buffer.alloc(1000, 1) });
+    const second = execFileSync('xz', ['-c'], { input: Buffer.alloc(2345, 2) });
+    const path = join(dir, 'two.xz');
+    writeFileSync(path, Buffer.concat([first, Buffer.alloc(8), second, Buffer.alloc(4)]));
+    expect(await sizeOf(path)).toBe(3345);
+    expect(execFileSync('xz', ['-dc', path]).length).toBe(3345);
+  });
+
+  it('calls a truncated file damaged, whatever the cut', async () => {
+    const whole = execFileSync('xz', ['-c', '--block-size=4096'], { input: Buffer.alloc(100_000, 3) });
+    for (const keep of [whole.length - 1, whole.length - 12, Math.floor(whole.length / 2), 30]) {
+      const path = join(dir, `cut-${keep}.xz`);
+      writeFileSync(path, whole.subarray(0, keep));
+      await expect(sizeOf(path)).rejects.toThrow(FlashFailure);
+    }
+  });
+});
+
+describe('the elevated helper boundary', () => {
+  it('accepts a well-formed job and refuses anything else', () => {
+    const job = { kind: 'flash', imagePath: '/images/a.iso', targets: [{ driveId: '/dev/sdb#8:16#1' }, { path: '/dev/sdc' }], verify: true, includeAll: false, eject: true };
+    expect(parseFlashWork(job)).toEqual(job);
+    expect(parseFlashWork({ ...job, imagePath: 'relative.iso' })).toBeNull();
+    expect(parseFlashWork({ ...job, targets: [] })).toBeNull();
+    expect(parseFlashWork({ ...job, targets: [{ path: 'dev/sdb' }] })).toBeNull();
+    expect(parseFlashWork({ ...job, verify: 'yes' })).toBeNull();
+    expect(parseFlashWork({ kind: 'format', imagePath: '/a' })).toBeNull();
+    expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } });
+  });
+
+  it('builds a fixed command line: interpreter, entry, flash-helper and a hex token - nothing else', () => {
+    const token = 'ab'.repeat(16);
+    expect(helperCommand('/usr/bin/node', '/opt/Isotope/dist/main/main.js', token)).toBe(`'/usr/bin/node' '/opt/Isotope/dist/main/main.js' flash-helper ${token}`);
+    for (const hostile of ['/opt/$(reboot)/node', "/opt/it's/node", '/opt/a`id`/node', '/opt/a\nb/node', '/opt/a"b/node', '/opt/a;b/node']) {
+      expect(() => helperCommand(hostile, '/x.js', token)).toThrow(/shell metacharacters/);
+    }
+    expect(() => helperCommand('/usr/bin/node', '/x.js', 'not-a-token')).toThrow();
+    expect(helperCommand('/opt/Isotope/isotope', '/opt/Isotope/resources/app/dist/main/main.js', token, { electron: true })).toBe(
+      `ELECTRON_RUN_AS_NODE=1 '/opt/Isotope/isotope' '/opt/Isotope/resources/app/dist/main/main.js' flash-helper ${token}`,
+    );
+  });
+});
