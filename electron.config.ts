@@ -10,8 +10,10 @@ const config: Configuration = {
   // Only what the app runs: the build output and package.json. Runtime dependencies are added by
   // electron-builder from package.json "dependencies".
   files: ['dist/**', 'bin/**', 'package.json', '!**/*.map'],
-  // Native modules cannot be loaded from inside an asar archive.
-  asarUnpack: ['**/node_modules/drivelist/**'],
+  // Native modules (drivelist, node-liblzma) cannot load from inside an asar archive, and worker
+  // threads start from real files only: the hashing workers (dist/main/hash-worker.js and the chunks
+  // it imports) and the flash engine's hash worker, which requires hash-wasm by absolute path.
+  asarUnpack: ['**/node_modules/drivelist/**', '**/node_modules/node-liblzma/**', '**/node_modules/hash-wasm/**', 'dist/main/**'],
   linux: {
     target: ['AppImage', 'deb'],
     category: 'System',

@@ -2,7 +2,23 @@
 // request in, a Result back) and every event (engine -> renderer, past tense). Both the Electron
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
 import type { AppDescription } from './app.ts';
-import type { ImageSummary } from './image.ts';
+import type { DriveStatus, DrivesChange } from './drive.ts';
+import type { FlashProgress, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
+import type {
+  CompareRequest,
+  CompareResult,
+  HashProgress,
+  HashRequest,
+  HashResult,
+  KeySummary,
+  KeysImportRequest,
+  KeysImportResult,
+  KeysRemoveRequest,
+  VerificationReport,
+  VerifyRequest,
+} from './checksum.ts';
+import type { BootReport } from './boot.ts';
+import type { ImageExtractProgress, ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest } from './image.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -11,11 +27,53 @@ export interface Calls {
   'image:pick': { request: Record<string, never>; response: { path: string | null } };
   /** Open an image by absolute path and summarise it. */
   'image:open': { request: { path: string }; response: ImageSummary };
+  /** The entries of one folder inside an image (or its subtree), named by the chosen namespace. */
+  'image:list': { request: ImageListRequest; response: ImageListing };
+  /** The first KiB of a file inside an image, as text or a hex dump. */
+  'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
+  /** Extracts files/folders of an image to a folder; progress as `image:extract-progressed`. */
+  'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
+  /** Cancels the running extraction with this id (its partial output is removed); false when none runs. */
+  'image:extract-cancel': { request: { extractionId: string }; response: { cancelled: boolean } };
+  /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
+  'image:boot': { request: { path: string }; response: BootReport };
+  /** Digests of a file or drive in one read pass (cached per file version); progress as `checksum:progressed`. */
+  'checksum:hash': { request: HashRequest; response: HashResult };
+  /** Hash with the algorithm a pasted digest implies, and compare. */
+  'checksum:compare': { request: CompareRequest; response: CompareResult };
+  /** The whole chain: sums files (found or given), hashes, OpenPGP signatures, one verdict. */
+  'checksum:verify': { request: VerifyRequest; response: VerificationReport };
+  /** Cancels the running hash/compare/verify with this job id; false when none runs. */
+  'checksum:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
+  /** The keys in Isotope's keyring. */
+  'keys:list': { request: Record<string, never>; response: { keys: readonly KeySummary[] } };
+  /** Imports the OpenPGP public keys of a file (armored or binary) into Isotope's keyring. */
+  'keys:import': { request: KeysImportRequest; response: KeysImportResult };
+  /** Removes a key by fingerprint; answers what was removed. */
+  'keys:remove': { request: KeysRemoveRequest; response: KeySummary };
+  /** Drives with the safety rules' verdict; hidden (virtual/fixed) ones only with includeAll. Starts `drives:changed`. */
+  'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
+  /** Starts writing an image to drives (ids; the engine re-enumerates and re-checks each). Reports as `flash:*` events. */
+  'flash:start': { request: FlashStartRequest; response: { jobId: string } };
+  /** Cancels a running flash or verify job; false when none runs with that id. */
+  'flash:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
+  /** Verify-only: compares an already written drive with an image. Reports as `flash:*` events. */
+  'flash:verify': { request: FlashVerifyRequest; response: { jobId: string } };
 }
 
 export interface Events {
   /** An image was opened by any window or client attached to this engine. */
   'image:opened': ImageSummary;
+  /** Progress of an extraction started with `image:extract`. */
+  'image:extract-progressed': ImageExtractProgress;
+  /** Progress of a hashing pass started with a job id. */
+  'checksum:progressed': HashProgress;
+  /** Drives were attached, detached or changed (only real differences). */
+  'drives:changed': DrivesChange;
+  /** Progress of a flash or verify job, per target, at most ~8 per second. */
+  'flash:progressed': FlashProgress;
+  /** A flash or verify job ended (succeeded, partial, failed or cancelled). */
+  'flash:finished': FlashResult;
 }
 
 export type CallName = keyof Calls;
@@ -26,8 +84,8 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open'] as const satisfies readonly CallName[];
-export const eventNames = ['image:opened'] as const satisfies readonly EventName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 const everyCallListed: Missing<CallName, (typeof callNames)[number]> extends never ? true : never = true;

@@ -7,6 +7,7 @@ export const errorCodes = [
   'forbidden', // the caller is not allowed (wrong sender frame, missing token, foreign origin)
   'not-found', // the named file does not exist
   'not-a-file', // the path names a directory or something else that is not a regular file or device
+  'not-an-image', // a readable file in which Isotope recognises no image format
   'permission-denied', // the OS refused access
   'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset

@@ -13,12 +13,14 @@ const rendererDir = fileURLToPath(new URL('../renderer/', import.meta.url));
 const preloadPath = fileURLToPath(new URL('../preload/preload.cjs', import.meta.url));
 
 async function main(): Promise<void> {
-  if (process.versions.electron) {
+  // ELECTRON_RUN_AS_NODE: the Electron binary started as plain Node (the elevated flash helper).
+  if (process.versions.electron && !process.env.ELECTRON_RUN_AS_NODE) {
     const { startDesktopApp } = await import('./electron/desktop-app.ts');
+    const elevatedHelper = { interpreterPath: process.execPath, entryPath: fileURLToPath(import.meta.url) };
     startDesktopApp({
       rendererDir,
       preloadPath,
-      createService: (ports) => createService({ ...ports, version }),
+      createService: (ports) => createService({ ...ports, version, elevatedHelper }),
     });
     return;
   }

@@ -2,7 +2,17 @@
 // commands/ and prints plain text for people, or one JSON document on stdout with --json.
 import { Command, CommanderError } from 'commander';
 import type { CliContext, CliPorts } from './cli-context.ts';
+import { registerBootCommand } from './commands/boot-command.ts';
+import { registerCheckCommand } from './commands/check-command.ts';
+import { registerHashCommand } from './commands/hash-command.ts';
+import { registerCatCommand } from './commands/cat-command.ts';
+import { registerDrivesCommand } from './commands/drives-command.ts';
+import { registerFlashCommand } from './commands/flash-command.ts';
+import { registerVerifyCommand } from './commands/verify-command.ts';
+import { registerExtractCommand } from './commands/extract-command.ts';
 import { registerInfoCommand } from './commands/info-command.ts';
+import { registerKeysCommand } from './commands/keys-command.ts';
+import { registerLsCommand } from './commands/ls-command.ts';
 import { registerWebCommand } from './commands/web-command.ts';
 import { exitCodes } from './exit-codes.ts';
 
@@ -21,6 +31,16 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
 
   registerWebCommand(program, context);
   registerInfoCommand(program, context);
+  registerLsCommand(program, context);
+  registerCatCommand(program, context);
+  registerExtractCommand(program, context);
+  registerBootCommand(program, context);
+  registerHashCommand(program, context);
+  registerCheckCommand(program, context);
+  registerKeysCommand(program, context);
+  registerDrivesCommand(program, context);
+  registerFlashCommand(program, context);
+  registerVerifyCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

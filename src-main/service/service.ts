@@ -8,6 +8,10 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
+import { bootHandlers } from './handlers/boot-handlers.ts';
+import { checksumHandlers } from './handlers/checksum-handlers.ts';
+import { driveHandlers } from './handlers/drive-handlers.ts';
+import { flashHandlers } from './handlers/flash-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
 import { requestSchemas } from './request-schemas.ts';
 import { toAppError, type Logger } from './to-app-error.ts';
@@ -22,6 +26,11 @@ export interface ShellPorts {
 export interface ServiceOptions extends ShellPorts {
   readonly version: string;
   readonly log?: Logger;
+  /**
+   * How to start this program again as the elevated flash helper (interpreter + entry script); the
+   * default is this process's own. Electron passes its binary and the bundle's main.js.
+   */
+  readonly elevatedHelper?: { readonly interpreterPath: string; readonly entryPath: string };
 }
 
 export interface Service {
@@ -31,7 +40,7 @@ export interface Service {
 }
 
 // A call missing from this table is a compile error.
-const handlers = { ...appHandlers, ...imageHandlers } satisfies HandlerTable<CallName>;
+const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();

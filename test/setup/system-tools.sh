@@ -15,11 +15,25 @@ tools=(
   "sgdisk gdisk"
   "gpg gnupg"
   "losetup mount"
+  "fusermount3 fuse3"
+  "zstd zstd"
+  "xz xz-utils"
+  "bzip2 bzip2"
+  "zip zip"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
 checks=(
   "/usr/bin/python3 -c 'import pycdlib'|python3-pycdlib"
+  # The flash fault-injection tests' FUSE file system (test/flash/tools/faulty-fs.py).
+  "/usr/bin/python3 -c 'import fusepy'|python3-fusepy"
+  # Boot files for the boot fixtures, and the bootable images Debian ships (test/boot/).
+  "test -f /usr/lib/ISOLINUX/isolinux.bin -a -f /usr/lib/ISOLINUX/isohdpfx.bin|isolinux"
+  "test -f /usr/lib/syslinux/modules/bios/ldlinux.c32|syslinux-common"
+  "test -f /usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/bootnetx64.efi|debian-installer-12-netboot-amd64"
+  "test -f /usr/lib/ipxe/ipxe.iso|ipxe"
+  "test -f /usr/lib/grub-rescue/grub-rescue-cdrom.iso -a -e /usr/lib/grub-rescue/grub-rescue-usb.img|grub-rescue-pc"
+  "test -f /usr/lib/memtest86+/memtest86+x64.iso -a -f /usr/lib/memtest86+/memtest86+ia32.iso|memtest86+"
 )
 
 missing=()
