@@ -10,7 +10,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const engineFolders = ['io', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'security'];
+const engineFolders = ['io', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'container', 'security'];
 const shellFolders = ['electron', 'web', 'cli', 'helper'];
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron/ may import Electron.' };

@@ -1,11 +1,12 @@
 // What the engine says about an image file it has opened, and about the files inside it. Sizes in
 // bytes, times in epoch ms; paths inside an image are absolute from its root ("/", "/docs/a.txt").
 
-export type ImageFormat = 'iso9660' | 'unknown';
+/** 'udf' for a UDF-only image; an ISO/UDF bridge is 'iso9660' with `udf` details too. */
+export type ImageFormat = 'iso9660' | 'udf' | 'unknown';
 
-/** Which directory tree of an ISO image names the files (Rock Ridge, else Joliet, else plain). */
-export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge';
-export const imageNamespaces = ['iso9660', 'joliet', 'rockridge'] as const satisfies readonly ImageNamespace[];
+/** Which directory tree names the files: an ISO 9660 view (Rock Ridge, Joliet, plain) or UDF. */
+export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge' | 'udf';
+export const imageNamespaces = ['iso9660', 'joliet', 'rockridge', 'udf'] as const satisfies readonly ImageNamespace[];
 export type ImageNamespaceChoice = ImageNamespace | 'auto';
 
 export interface ImageSummary {
@@ -23,6 +24,65 @@ export interface ImageSummary {
   readonly volumeSizeBytes: number | null;
   /** Details of the ISO 9660 volume; null when the file is not ISO 9660. */
   readonly iso: IsoVolumeInfo | null;
+  /** Present when the file is a raw disc container (BIN/CUE, Nero NRG) read through its data track. */
+  readonly container?: ImageContainer;
+  /** Details of the UDF volume, present when the image has one (UDF-only or an ISO/UDF bridge). */
+  readonly udf?: UdfVolumeInfo;
+  /** The namespaces that can name files (ISO 9660 views and UDF), best first; the first is what `auto` picks. Present with `udf`. */
+  readonly namespaces?: readonly ImageNamespace[];
+}
+
+/** How the bytes of an image are stored: a plain 2048-byte-sector image, a CUE sheet with BIN files, or Nero NRG. */
+export type ImageContainerKind = 'iso' | 'bin-cue' | 'nrg';
+
+/** Track modes of CUE sheets and Nero images, in CUE sheet spelling. */
+export type DiscTrackMode = 'MODE1/2048' | 'MODE1/2352' | 'MODE2/2048' | 'MODE2/2336' | 'MODE2/2352' | 'MODE1/2448' | 'MODE2/2448' | 'AUDIO';
+
+export interface DiscTrack {
+  readonly number: number;
+  readonly mode: DiscTrackMode;
+  readonly sectorSizeBytes: number;
+  /** Null for a track stored in a compressed audio file (a CUE sheet's WAVE/MP3/AIFF FILE), whose sector count is not stored. */
+  readonly sectorCount: number | null;
+  /** The file holding the track (the BIN file's name for a CUE sheet, the NRG itself otherwise). */
+  readonly fileName: string;
+  /** True for the one data track the image is read through; audio and later data tracks are skipped. */
+  readonly used: boolean;
+}
+
+export interface ImageContainer {
+  readonly kind: ImageContainerKind;
+  readonly tracks: readonly DiscTrack[];
+  /** Size of the container file(s) on disk; the summary's sizeBytes is the data track as 2048-byte sectors. */
+  readonly containerSizeBytes: number;
+}
+
+export interface UdfVolumeInfo {
+  /** OSTA UDF revision from the logical volume's domain identifier, e.g. "1.02", "2.50". */
+  readonly revision: string;
+  readonly logicalVolumeIdentifier: string;
+  readonly volumeIdentifier: string;
+  readonly volumeSetIdentifier: string;
+  readonly fileSetIdentifier: string;
+  readonly logicalBlockSizeBytes: number;
+  /** Partition map kinds in order: "physical", "metadata", "virtual", "sparable". */
+  readonly partitionMaps: readonly string[];
+  readonly recordedMs: number | null;
+  /** True when the ISO 9660 tree beside it is only a stub (the Windows "This disc contains a UDF file system" README). */
+  readonly isoTreeIsStub: boolean;
+  /** Windows installer files found in the UDF tree; null when it does not look like one. */
+  readonly windowsInstaller: WindowsInstallerInfo | null;
+  /** The largest file of the UDF tree (FAT32 cannot hold files of 4 GiB and more). */
+  readonly largestFile: { readonly path: string; readonly sizeBytes: number } | null;
+  readonly fileCount: number;
+}
+
+export interface WindowsInstallerInfo {
+  /** "/sources/install.wim" or "/sources/install.esd" as recorded. */
+  readonly installImagePath: string;
+  readonly installImageSizeBytes: number;
+  readonly hasBootmgr: boolean;
+  readonly hasEfiBoot: boolean;
 }
 
 export interface IsoVolumeInfo {

@@ -6,6 +6,7 @@ import { registerBootCommand } from './commands/boot-command.ts';
 import { registerCheckCommand } from './commands/check-command.ts';
 import { registerHashCommand } from './commands/hash-command.ts';
 import { registerCatCommand } from './commands/cat-command.ts';
+import { registerConvertCommand } from './commands/convert-command.ts';
 import { registerDrivesCommand } from './commands/drives-command.ts';
 import { registerFlashCommand } from './commands/flash-command.ts';
 import { registerVerifyCommand } from './commands/verify-command.ts';
@@ -33,6 +34,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerInfoCommand(program, context);
   registerLsCommand(program, context);
   registerCatCommand(program, context);
+  registerConvertCommand(program, context);
   registerExtractCommand(program, context);
   registerBootCommand(program, context);
   registerHashCommand(program, context);

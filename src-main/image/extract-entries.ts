@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { chmod, lstat, mkdir, open, realpath, rm, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
 import type { ImageExtractProgress } from '../../shared/image.ts';
-import type { IsoEntry, IsoImage } from './iso-image.ts';
+import type { FileTree as IsoImage, TreeEntry as IsoEntry } from './file-tree.ts';
 import { splitImagePath } from './iso-image.ts';
 import { CancelledError, readEntryContent } from './read-entry.ts';
 import { isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from './extraction-paths.ts';

@@ -2,7 +2,7 @@
 // the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
 import type { ImageEntry, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest } from '../../shared/image.ts';
 import { EntryNotFoundError } from './extract-entries.ts';
-import type { IsoEntry } from './iso-image.ts';
+import type { TreeEntry as IsoEntry } from './file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
 

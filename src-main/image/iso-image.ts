@@ -1,54 +1,31 @@
 // The namespace-neutral file tree of an ISO 9660 image: the same entries whether Rock Ridge (IEEE
 // P1282), Joliet or plain ECMA-119 names them. Directories are read on demand through the source, so
 // opening a 4 GiB image reads only the descriptor set and the directories asked for.
-import type { ImageEntry, ImageEntryType, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { ImageEntryType, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import type { Extent, FileTree, TreeEntry } from './file-tree.ts';
 import type { DirectoryRecord } from '../iso/directory-record.ts';
 import { fileFlags, isSelfOrParent, parseDirectoryRecords } from '../iso/directory-record.ts';
 import { corruptAt, readAscii, readUcs2Be } from '../iso/fields.ts';
-import type { RockRidgeAttributes, ZisofsHeader } from '../iso/rock-ridge.ts';
+import type { RockRidgeAttributes } from '../iso/rock-ridge.ts';
 import { modeType, parseRockRidge } from '../iso/rock-ridge.ts';
 import { continueSystemUseEntries, hasContinuation, readExtensionIdentifier, readRecordSystemUseEntries, readSharingProtocol, readSystemUseEntries } from '../iso/system-use.ts';
 import type { VolumeDescriptor, VolumeDescriptorSet } from '../iso/volume-descriptors.ts';
 import { readVolumeDescriptorSet } from '../iso/volume-descriptors.ts';
 
-/** One contiguous run of a file's bytes in the image. Multi-extent files (ECMA-119 6.5.1) have several. */
-export interface Extent {
-  readonly offsetBytes: number;
-  readonly sizeBytes: number;
-}
+export type { Extent } from './file-tree.ts';
 
-/** An entry of the tree plus where its bytes are; the plain-data part is `ImageEntry`. */
-export interface IsoEntry extends ImageEntry {
-  /** File data (after any extended attribute record), or the directory's own extent. */
-  readonly extents: readonly Extent[];
-  /** First logical block of the first extent as recorded (for El Torito's boot image lookup). */
-  readonly extentLba: number;
-  readonly zisofs?: ZisofsHeader;
-  /** ECMA-119 9.1.6 bit 0. */
-  readonly hidden: boolean;
-  /** Image offset of the directory record that named this entry (for error messages). */
-  readonly recordOffsetBytes: number;
-  readonly device?: { readonly high: number; readonly low: number };
-}
+/** An ISO 9660 entry is a plain tree entry (kept as a name for the ISO callers). */
+export type IsoEntry = TreeEntry;
 
-export interface IsoImage {
-  readonly source: ByteSource;
+export interface IsoImage extends FileTree {
   readonly descriptors: VolumeDescriptorSet;
-  /** The namespace this view names files with. */
-  readonly namespace: ImageNamespace;
-  /** Every namespace the image offers, best first. */
-  readonly namespaces: readonly ImageNamespace[];
   /** Rock Ridge ER extension identifiers, empty when the image has no Rock Ridge. */
   readonly rockRidgeExtensions: readonly string[];
   readonly root: IsoEntry;
-  /** The entries of one directory, in recorded order ("." and ".." and associated files left out). */
   listDirectory(directory: IsoEntry): Promise<IsoEntry[]>;
-  /** The entry at an absolute path, or null. */
   lookup(path: string): Promise<IsoEntry | null>;
-  /** Every entry below `from` (depth first, parents before children). Refuses directory loops. */
   walk(from?: IsoEntry): AsyncGenerator<IsoEntry>;
-  /** The same entries and order as `walk`, one directory's worth at a time (cheaper for big trees). */
   walkBatches(from?: IsoEntry): AsyncGenerator<readonly IsoEntry[]>;
 }
 
@@ -159,8 +136,8 @@ export function splitImagePath(path: string): string[] {
  * entry names an LBA, this finds the ISO path of that file). One walk of the whole tree; where files
  * share an extent (hard links, deduplicated content) the first one met names it.
  */
-export async function indexFilesByExtentLba(image: IsoImage): Promise<Map<number, IsoEntry>> {
-  const files = new Map<number, IsoEntry>();
+export async function indexFilesByExtentLba(image: FileTree): Promise<Map<number, TreeEntry>> {
+  const files = new Map<number, TreeEntry>();
   for await (const entry of image.walk()) {
     if (entry.type === 'file' && !files.has(entry.extentLba)) files.set(entry.extentLba, entry);
   }

@@ -3,7 +3,7 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { corruptAt } from '../iso/fields.ts';
 import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, zisofsHeaderBytes } from '../iso/zisofs.ts';
-import type { IsoEntry } from './iso-image.ts';
+import type { TreeEntry as IsoEntry } from './file-tree.ts';
 
 export interface ReadEntryOptions {
   /** Bytes per chunk read from the image (zisofs files yield one block at a time). */
@@ -34,6 +34,14 @@ export async function* readEntryContent(source: ByteSource, entry: IsoEntry, opt
   }
   const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
   for (const extent of entry.extents) {
+    // UDF (ECMA-167 4/14.14.1.1): an allocated-but-unrecorded extent reads as zeros.
+    if (extent.unrecorded) {
+      for (let done = 0; done < extent.sizeBytes; done += chunkBytes) {
+        if (options.signal?.aborted) throw new CancelledError();
+        yield new Uint8Array(Math.min(chunkBytes, extent.sizeBytes - done));
+      }
+      continue;
+    }
     if (extent.offsetBytes + extent.sizeBytes > source.sizeBytes) {
       throw corruptAt({ offsetBytes: entry.recordOffsetBytes }, 2, `${entry.path}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`);
     }

@@ -1,27 +1,32 @@
 // Opens an image file and summarises it: size, format, volume label, and for ISO 9660 the volume
-// details (ECMA-119 8.4 identifiers and dates, Joliet, Rock Ridge, boot records).
+// details (ECMA-119 8.4 identifiers and dates, Joliet, Rock Ridge, boot records) and the UDF ones.
 import { basename } from 'node:path';
 import type { ImageSummary, IsoVolumeInfo } from '../../shared/image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
-import { openFileSource } from '../io/file-source.ts';
+import { openImageSource } from '../container/open-image-source.ts';
+import { describeUdfVolume } from '../udf/describe-udf-volume.ts';
 import type { IsoImage } from './iso-image.ts';
-import { openIsoImage } from './iso-image.ts';
+import { openImageTrees } from './open-image-trees.ts';
 
 export async function summarizeImage(path: string): Promise<ImageSummary> {
-  const file = await openFileSource(path);
+  const file = await openImageSource(path); // .iso, .cue/.bin or .nrg
   const source = createCachedSource(file);
   try {
-    const image = await openIsoImage(source);
+    const trees = await openImageTrees(source);
+    const image = trees?.iso ?? null;
+    const udf = trees?.udf ?? null;
     const primary = image?.descriptors.primary;
     return {
       path,
       fileName: basename(path),
       sizeBytes: file.sizeBytes,
       modifiedMs: file.modifiedMs,
-      format: image ? 'iso9660' : 'unknown',
-      volumeLabel: primary ? primary.volumeIdentifier : null,
+      format: image ? 'iso9660' : udf ? 'udf' : 'unknown',
+      volumeLabel: primary ? primary.volumeIdentifier : udf ? udf.logicalVolume.logicalVolumeIdentifier : null,
       volumeSizeBytes: primary ? primary.volumeSpaceSizeBlocks * primary.logicalBlockSizeBytes : null,
       iso: image ? describeVolume(image) : null,
+      ...(trees && udf ? { udf: await describeUdfVolume(udf, trees.isoTreeIsStub), namespaces: trees.namespaces } : {}),
+      ...(file.container.kind === 'iso' ? {} : { container: file.container }),
     };
   } finally {
     await source.close();

@@ -22,7 +22,7 @@ const imageEntryPath = z
   .string()
   .max(maxPathLength, `path is longer than ${maxPathLength} characters`)
   .refine((path) => !path.includes('\0'), 'path contains a NUL character');
-const imageNamespace = z.enum(['auto', 'iso9660', 'joliet', 'rockridge']).optional();
+const imageNamespace = z.enum(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).optional();
 const extractionId = z.string().min(1).max(200);
 
 export const requestSchemas = {
@@ -76,6 +76,7 @@ function flashSchemas() {
   const targets = z.array(id).max(16);
   return {
     'drives:list': z.strictObject({ includeAll: z.boolean().exactOptional(), imagePath: absolutePath.exactOptional() }),
+    'drives:eject': z.strictObject({ driveId: z.string().min(1).max(512) }),
     'flash:start': z.strictObject({
       imagePath: absolutePath,
       driveIds: targets,

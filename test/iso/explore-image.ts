@@ -1,7 +1,7 @@
 // Opens an image from memory and does everything a user could: every namespace, every entry, the
 // start of every file. Returns what happened; anything but a typed image error escapes (a bug).
 import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
-import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { openImageTrees } from '../../src-main/image/open-image-trees.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { ByteRangeError } from '../../src-main/io/byte-source.ts';
 import { createCachedSource } from '../../src-main/io/cached-source.ts';
@@ -16,12 +16,14 @@ export async function exploreImage(bytes: Uint8Array, options: { maxContentBytes
   const maxContentBytes = options.maxContentBytes ?? 256 * 1024;
   const source = createCachedSource(createMemorySource(bytes, 'hostile.iso'));
   try {
-    const first = await openIsoImage(source);
+    // Every file system the image offers: the ISO 9660 views and, on bridges and UDF-only images, UDF.
+    const first = await openImageTrees(source);
     if (!first) return { kind: 'not-iso' };
     const paths: string[] = [];
     for (const namespace of first.namespaces) {
-      const image = await openIsoImage(source, { namespace });
-      if (!image) return { kind: 'not-iso' };
+      const trees = await openImageTrees(source, namespace);
+      if (!trees) return { kind: 'not-iso' };
+      const image = trees.image;
       for await (const entry of image.walk()) {
         paths.push(`${namespace}:${entry.path}`);
         let read = 0;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, zisofsIsoPath } from '../fixtures/iso-images.ts';
+import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
 import { exploreImage } from './explore-image.ts';
 import { buildSeedIso, sector } from './iso-builder.ts';
 import { zisofsBody } from './zisofs-builder.ts';
@@ -46,6 +47,8 @@ function seeds(): Seed[] {
     real('plain.iso (genisoimage)', plainIsoPath(), 12),
     real('features-genisoimage.iso (CL/PL/RE)', genisoimageFeaturesIsoPath(), 40),
     real('zisofs.iso (xorriso zisofs)', zisofsIsoPath(), 40),
+    // UDF bridge: volume descriptors from sector 32, the anchor at 256, file structures after it.
+    real('udf-small.iso (genisoimage -udf)', udfSmallIsoPath(), 260),
   ];
 }
 

@@ -1,7 +1,8 @@
 // `isotope cat IMAGE PATH`: the bytes of one file inside an image, to stdout (zisofs decompressed).
 // Bytes do not belong in the contract, so this command reads through the image engine directly.
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { ImageNamespaceChoice } from '../../../shared/image.ts';
 import { EntryNotFoundError } from '../../image/extract-entries.ts';
 import { withImageFile } from '../../image/open-image-file.ts';
 import { readEntryContent } from '../../image/read-entry.ts';
@@ -18,9 +19,10 @@ export function registerCatCommand(program: Command, context: CliContext, writeB
     .description('write a file inside an image to stdout')
     .argument('<image>', 'path of the image file')
     .argument('<path>', 'file inside the image')
-    .action(async (image: string, path: string) => {
+    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
+    .action(async (image: string, path: string, options: { namespace?: ImageNamespaceChoice }) => {
       try {
-        await withImageFile(resolve(image), {}, async ({ image: iso, source }) => {
+        await withImageFile(resolve(image), { namespace: options.namespace ?? 'auto' }, async ({ image: iso, source }) => {
           const entry = await iso.lookup(path);
           if (!entry || entry.type === 'directory') throw new EntryNotFoundError(path);
           for await (const chunk of readEntryContent(source, entry)) await writeBytes(chunk);

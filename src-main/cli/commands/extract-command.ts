@@ -14,7 +14,7 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .argument('<image>', 'path of the image file')
     .argument('[paths...]', 'files or folders inside the image (default: everything)')
     .requiredOption('--to <dir>', 'destination folder (created if missing)')
-    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge']).default('auto'))
+    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
     .option('--json', 'print one JSON document')
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; json?: boolean }) => {
       const service = context.createService();

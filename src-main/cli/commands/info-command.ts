@@ -1,8 +1,8 @@
 // `isotope info IMAGE [--json]`: what the image is: formats found, label, sizes, dates, identifiers.
-// Exit code 1 when the file is not an ISO 9660 image (the summary is still printed).
+// Exit code 1 when the file is neither an ISO 9660 nor a UDF image (the summary is still printed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ImageSummary } from '../../../shared/image.ts';
+import type { ImageNamespace, ImageSummary, UdfVolumeInfo } from '../../../shared/image.ts';
 import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -24,7 +24,7 @@ function describeImage(image: ImageSummary): string {
   const lines = [
     `File:          ${image.path}`,
     `Size:          ${image.sizeBytes} bytes`,
-    `Format:        ${image.format === 'iso9660' ? 'ISO 9660' : 'not an ISO 9660 image'}`,
+    `Format:        ${image.format === 'iso9660' ? `ISO 9660${image.udf ? ' + UDF bridge' : ''}` : image.format === 'udf' ? 'UDF' : 'not an ISO 9660 or UDF image'}`,
   ];
   if (image.volumeLabel !== null) lines.push(`Volume label:  ${image.volumeLabel}`);
   if (image.volumeSizeBytes !== null) lines.push(`Volume size:   ${image.volumeSizeBytes} bytes`);
@@ -51,5 +51,25 @@ function describeImage(image: ImageSummary): string {
     );
     for (const boot of iso.bootSystemIdentifiers) lines.push(`Boot record:   ${boot}`);
   }
+  if (image.udf) lines.push(...describeUdf(image.udf, image.namespaces ?? []));
   return `${lines.join('\n')}\n`;
+}
+
+function describeUdf(udf: UdfVolumeInfo, namespaces: readonly ImageNamespace[]): string[] {
+  const lines = [
+    `UDF revision:  ${udf.revision}`,
+    `UDF volume:    ${udf.logicalVolumeIdentifier}`,
+    `UDF maps:      ${udf.partitionMaps.join(', ')}`,
+    `UDF files:     ${udf.fileCount}`,
+  ];
+  if (namespaces.length > 0) lines.push(`All names:     ${namespaces.join(', ')}${udf.isoTreeIsStub ? ' (the ISO 9660 tree is a stub)' : ''}`);
+  if (udf.largestFile) lines.push(`Largest file:  ${udf.largestFile.path} (${udf.largestFile.sizeBytes} bytes${udf.largestFile.sizeBytes >= 2 ** 32 ? ', too large for FAT32' : ''})`);
+  const windows = udf.windowsInstaller;
+  if (windows) {
+    const parts = [`${windows.installImagePath} (${windows.installImageSizeBytes} bytes)`];
+    if (windows.hasBootmgr) parts.push('bootmgr');
+    if (windows.hasEfiBoot) parts.push('efi/boot/bootx64.efi');
+    lines.push(`Windows setup: ${parts.join(', ')}`);
+  } else lines.push('Windows setup: not recognised');
+  return lines;
 }

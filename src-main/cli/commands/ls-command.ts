@@ -1,4 +1,4 @@
-// `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge] [--json]`: the entries of
+// `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge|udf] [--json]`: the entries of
 // a folder inside an image (or its whole subtree with -R). JSON: an array of
 // { path, type, sizeBytes, target?, mode?, mtimeMs? }, paths absolute from the image root.
 import { resolve } from 'node:path';
@@ -14,7 +14,7 @@ export function registerLsCommand(program: Command, context: CliContext): void {
     .argument('<image>', 'path of the image file')
     .argument('[path]', 'folder inside the image', '/')
     .option('-R, --recursive', 'list the whole subtree')
-    .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', 'iso9660', 'joliet', 'rockridge']).default('auto'))
+    .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
     .option('--json', 'print one JSON document')
     .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
       const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };

@@ -3,12 +3,12 @@
 import { readBootReport } from '../../boot/boot-report.ts';
 import { indexFilesByExtentLba, openIsoImage, type IsoImage } from '../../image/iso-image.ts';
 import { createCachedSource } from '../../io/cached-source.ts';
-import { openFileSource } from '../../io/file-source.ts';
+import { openImageSource } from '../../container/open-image-source.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 export const bootHandlers: HandlerTable<'image:boot'> = {
   'image:boot': async ({ path }) => {
-    const source = createCachedSource(await openFileSource(path));
+    const source = createCachedSource(await openImageSource(path)); // .iso, .cue/.bin or .nrg
     try {
       // A disk image (MBR/GPT only) has no ISO tree: its boot report simply carries no image paths.
       const image = await openIsoImage(source);

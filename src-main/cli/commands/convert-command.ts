@@ -1,0 +1,73 @@
+// `isotope convert IN OUT.iso [--force] [--json]`: writes the data track of a BIN/CUE, NRG (or plain)
+// image as a plain 2048-byte-sector ISO. Audio tracks are reported and skipped. The bytes do not
+// cross the contract, so, like `cat`, this command drives the container engine directly.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { DiscTrack } from '../../../shared/image.ts';
+import { convertImage, OutputExistsError, type ConvertResult } from '../../container/convert-image.ts';
+import { toAppError } from '../../service/to-app-error.ts';
+import type { CliContext } from '../cli-context.ts';
+import { exitCodeFor, exitCodes } from '../exit-codes.ts';
+
+const progressIntervalMs = 125;
+
+export function registerConvertCommand(program: Command, context: CliContext): void {
+  program
+    .command('convert')
+    .description('write the data track of a .cue/.bin or .nrg image as a plain .iso (audio tracks are skipped)')
+    .argument('<input>', 'the .cue sheet, .nrg or image file')
+    .argument('<output>', 'the .iso to write')
+    .option('--force', 'replace OUTPUT if it exists')
+    .option('--json', 'print one JSON document')
+    .action(async (input: string, output: string, options: { force?: boolean; json?: boolean }) => {
+      const showProgress = process.stderr.isTTY === true && options.json !== true;
+      let lastShownMs = 0;
+      let shown = false;
+      try {
+        const result = await convertImage({
+          inputPath: resolve(input),
+          outputPath: resolve(output),
+          overwrite: options.force === true,
+          onProgress: ({ bytesWritten, totalBytes }) => {
+            const now = Date.now();
+            if (!showProgress || (now - lastShownMs < progressIntervalMs && bytesWritten < totalBytes)) return;
+            lastShownMs = now;
+            shown = true;
+            const percent = totalBytes === 0 ? 100 : Math.floor((bytesWritten / totalBytes) * 100);
+            context.stderr(`\rconverting ${percent}% (${mebibytes(bytesWritten)} of ${mebibytes(totalBytes)})\x1b[K`);
+          },
+        });
+        if (shown) context.stderr('\r\x1b[K');
+        context.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : describeConversion(result));
+        context.setExitCode(exitCodes.ok);
+      } catch (error) {
+        if (shown) context.stderr('\r\x1b[K');
+        if (error instanceof OutputExistsError) {
+          if (options.json) context.stdout(`${JSON.stringify({ error: { code: 'invalid-request', message: error.message } }, null, 2)}\n`);
+          context.stderr(`isotope: ${error.message}\n`);
+          context.setExitCode(exitCodes.failed);
+          return;
+        }
+        const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
+        if (options.json) context.stdout(`${JSON.stringify({ error: appError }, null, 2)}\n`);
+        context.stderr(`isotope: ${appError.message}\n`);
+        context.setExitCode(exitCodeFor(appError.code));
+      }
+    });
+}
+
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+function describeTrack(track: DiscTrack): string {
+  return `track ${String(track.number).padStart(2, '0')} ${track.mode.padEnd(10)} ${track.sectorCount ?? '?'} sectors (${track.fileName})`;
+}
+
+function describeConversion(result: ConvertResult): string {
+  const lines = [`Wrote ${result.outputPath}: ${result.bytesWritten} bytes (${result.bytesWritten / 2048} sectors of 2048 bytes)`];
+  const used = result.container.tracks.find((track) => track.used);
+  if (used) lines.push(`Data:    ${describeTrack(used)}`);
+  for (const track of result.skippedTracks) lines.push(`Skipped: ${describeTrack(track)}${track.mode === 'AUDIO' ? ' (audio)' : ' (only the first data track is converted)'}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,220 @@
+// Hostile and broken CUE sheets and Nero images: each gives a typed error naming the file and the
+// line or byte offset, quickly, never a crash or a hang. Inputs are hand-built from the fixture ISO.
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseCueSheet } from '../../src-main/container/cue-sheet.ts';
+import { openImageSource } from '../../src-main/container/open-image-source.ts';
+import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { NotAnImageError } from '../../src-main/image/not-an-image-error.ts';
+import { containerPaths } from '../fixtures/container-images.ts';
+import { isotope, service } from './cli-helpers.ts';
+
+const paths = containerPaths();
+const scratch = mkdtempSync(join(tmpdir(), 'isotope-hostile-containers-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let counter = 0;
+/** A fresh folder holding `files` (name -> text or bytes); answers the folder. */
+function folderWith(files: Readonly<Record<string, string | Uint8Array>>): string {
+  counter += 1;
+  const folder = join(scratch, `case-${counter}`);
+  mkdirSync(folder, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(folder, name), content);
+  return folder;
+}
+
+const dataCue = (fileName: string, mode = 'MODE1/2352'): string => `FILE "${fileName}" BINARY\n  TRACK 01 ${mode}\n    INDEX 01 00:00:00\n`;
+
+async function openError(path: string): Promise<unknown> {
+  try {
+    const source = await openImageSource(path);
+    await source.close();
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`${path} opened without an error`);
+}
+
+describe('hostile CUE sheets', () => {
+  it('refuses a FILE outside the sheet\'s folder (../ or absolute), naming the sheet and line', async () => {
+    const outer = folderWith({ 'secret.bin': new Uint8Array(2352) });
+    const inner = join(outer, 'inner');
+    mkdirSync(inner);
+    writeFileSync(join(inner, 'up.cue'), `REM hostile\n${dataCue('../secret.bin')}`);
+    writeFileSync(join(inner, 'absolute.cue'), dataCue(join(outer, 'secret.bin')));
+    for (const name of ['up.cue', 'absolute.cue']) {
+      const error = await openError(join(inner, name));
+      expect(error).toBeInstanceOf(CorruptImageError);
+      expect((error as Error).message).toMatch(new RegExp(`${name} line \\d: FILE .* lies outside the CUE sheet's folder`));
+    }
+    const result = await service().invoke('image:open', { path: join(inner, 'up.cue') });
+    expect(result).toMatchObject({ ok: false, error: { code: 'corrupt-image', detail: { line: 2 } } });
+  });
+
+  it('answers not-found, naming the BIN, when the sheet points at a missing file', async () => {
+    const folder = folderWith({ 'disc.cue': dataCue('gone.bin') });
+    const result = await service().invoke('image:open', { path: join(folder, 'disc.cue') });
+    expect(result).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(JSON.stringify(result)).toContain('gone.bin');
+  });
+
+  it('refuses a BIN whose size is not a multiple of the sector size, with exit code 3', async () => {
+    const folder = folderWith({ 'disc.cue': dataCue('disc.bin') });
+    copyFileSync(paths.mode1Bin, join(folder, 'disc.bin'));
+    truncateSync(join(folder, 'disc.bin'), 2352 * 40 + 100);
+    const error = await openError(join(folder, 'disc.cue'));
+    expect(error).toBeInstanceOf(CorruptImageError);
+    expect((error as Error).message).toMatch(/disc\.cue line 2: track 1 \(MODE1\/2352\) spans 94180 bytes of disc\.bin .*not a multiple of 2352-byte sectors/);
+    const run = await isotope(['convert', join(folder, 'disc.cue'), join(folder, 'out.iso')]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/disc\.cue line 2/);
+  });
+
+  it('refuses an INDEX past the end of the BIN, and a track starting before the previous one', async () => {
+    const folder = folderWith({
+      'past.cue': 'FILE "a.bin" BINARY\n TRACK 01 MODE1/2352\n  INDEX 01 00:00:00\n TRACK 02 AUDIO\n  INDEX 01 70:00:00\n',
+      'back.cue': 'FILE "a.bin" BINARY\n TRACK 01 MODE1/2352\n  INDEX 01 00:00:10\n TRACK 02 AUDIO\n  INDEX 01 00:00:05\n',
+      'a.bin': new Uint8Array(2352 * 20),
+    });
+    expect(((await openError(join(folder, 'past.cue'))) as Error).message).toMatch(/past\.cue line 2: track 1 spans bytes 0-\d+ of a\.bin, which holds 47040 bytes/);
+    expect(((await openError(join(folder, 'back.cue'))) as Error).message).toMatch(/back\.cue line 4: track 2 starts at frame 5/);
+  });
+
+  it('answers not-an-image when the first track is audio', async () => {
+    const folder = folderWith({ 'audio.cue': dataCue('a.bin', 'AUDIO'), 'a.bin': new Uint8Array(2352 * 4) });
+    expect(await openError(join(folder, 'audio.cue'))).toBeInstanceOf(NotAnImageError);
+  });
+
+  it.each([
+    ['a TRACK before any FILE', 'TRACK 01 MODE1/2352\n', /line 1: TRACK before any FILE/],
+    ['an unsupported mode', 'FILE "a.bin" BINARY\nTRACK 01 CDG\nINDEX 01 00:00:00\n', /line 2: unsupported track mode CDG/],
+    ['a malformed position', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:61:00\n', /line 3: index position 00:61:00 is not mm:ss:ff/],
+    ['a track without INDEX 01', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 00 00:00:00\n', /line 2: track 1 has no INDEX 01/],
+    ['out-of-order track numbers', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nTRACK 05 AUDIO\nINDEX 01 00:01:00\n', /line 4: track 5 follows track 1/],
+    ['a hundred tracks', `FILE "a.bin" BINARY\n${Array.from({ length: 100 }, (_, at) => `TRACK ${at + 1} AUDIO\nINDEX 01 00:00:00\n`).join('')}`, /track number 100 is not 1-99/],
+    ['no track at all', 'REM nothing\n', /no TRACK command/],
+  ])('rejects %s with the line', (_label, text, message) => {
+    expect(() => parseCueSheet(text, 'x.cue')).toThrow(CorruptImageError);
+    expect(() => parseCueSheet(text, 'x.cue')).toThrow(message);
+  });
+
+  it('parses or rejects any text quickly with a typed error (property)', () => {
+    const word = fc.constantFrom('FILE', 'TRACK', 'INDEX', 'REM', '"a b.bin"', 'BINARY', 'MODE1/2352', 'AUDIO', '01', '00', '99:59:74', '00:00:00', '1', '-1');
+    const text = fc.array(fc.array(word, { maxLength: 5 }).map((words) => words.join(' ')), { maxLength: 40 }).map((lines) => lines.join('\n'));
+    fc.assert(
+      fc.property(text, (sheet) => {
+        try {
+          parseCueSheet(sheet, 'p.cue');
+        } catch (error) {
+          if (!(error instanceof CorruptImageError)) throw error;
+        }
+      }),
+      { numRuns: 500, seed: 4 },
+    );
+  });
+});
+
+/** A Nero v2 image: `body`, then `chunks`, then the "NER5" footer pointing at `firstChunk` (default: right after body). */
+function nrgV2(body: Uint8Array, chunks: readonly [string, Uint8Array, number?][], firstChunk?: bigint): Uint8Array {
+  const parts: Uint8Array[] = [body];
+  for (const [id, data, declared] of chunks) {
+    const header = Buffer.alloc(8);
+    header.write(id, 0, 'latin1');
+    header.writeUInt32BE(declared ?? data.byteLength, 4);
+    parts.push(header, data);
+  }
+  const footer = Buffer.alloc(12);
+  footer.write('NER5', 0, 'latin1');
+  footer.writeBigUInt64BE(firstChunk ?? BigInt(body.byteLength), 4);
+  parts.push(footer);
+  return Buffer.concat(parts);
+}
+
+function daox(tracks: readonly { sectorSize: number; mode: number; start: number; end: number }[], options: { first?: number; last?: number } = {}): Uint8Array {
+  const dao = Buffer.alloc(22 + 42 * tracks.length);
+  dao[20] = options.first ?? 1;
+  dao[21] = options.last ?? tracks.length;
+  tracks.forEach((track, index) => {
+    const at = 22 + index * 42;
+    dao.writeUInt16BE(track.sectorSize, at + 12);
+    dao[at + 14] = track.mode;
+    dao.writeBigUInt64BE(BigInt(track.start), at + 26);
+    dao.writeBigUInt64BE(BigInt(track.end), at + 34);
+  });
+  return dao;
+}
+
+describe('hostile Nero images', () => {
+  const body = new Uint8Array(2048 * 4);
+  const end: [string, Uint8Array] = ['END!', new Uint8Array(0)];
+
+  async function nrgError(bytes: Uint8Array): Promise<Error> {
+    counter += 1;
+    const path = join(scratch, `hostile-${counter}.nrg`);
+    writeFileSync(path, bytes);
+    const error = await openError(path);
+    expect(error).toBeInstanceOf(CorruptImageError);
+    expect((error as Error).message).toContain(path);
+    return error as Error;
+  }
+
+  it('reads a minimal well-formed image (the baseline the others break)', async () => {
+    const path = join(scratch, 'good.nrg');
+    writeFileSync(path, nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: body.byteLength }])], end]));
+    const source = await openImageSource(path);
+    await source.close();
+    expect(source.sizeBytes).toBe(body.byteLength);
+  });
+
+  it('refuses a footer offset past the end', async () => {
+    expect((await nrgError(nrgV2(body, [end], 1n << 40n))).message).toMatch(/footer points at byte 1099511627776, past the chunk area/);
+  });
+
+  it('refuses a chunk whose length runs past the footer', async () => {
+    expect((await nrgError(nrgV2(body, [['DAOX', new Uint8Array(10), 0xfffffff0], end]))).message).toMatch(/Nero chunk at byte 8192: "DAOX" declares 4294967280 bytes, \d+ remain/);
+  });
+
+  it('ends a walk of thousands of empty chunks without END! with an error, not a hang', async () => {
+    const many: [string, Uint8Array][] = Array.from({ length: 10_001 }, () => ['MTYP', new Uint8Array(0)]);
+    const started = Date.now();
+    expect((await nrgError(nrgV2(body, many))).message).toMatch(/no END! chunk within 10000 chunks/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses a DAO header claiming more tracks than the chunk holds, and huge counts', async () => {
+    const track = { sectorSize: 2048, mode: 0, start: 0, end: body.byteLength };
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([track], { first: 1, last: 99 })], end]))).message).toMatch(/names 99 tracks, the chunk holds 1/);
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([track], { first: 5, last: 2 })], end]))).message).toMatch(/names tracks 5-2/);
+  });
+
+  it('refuses a track extending into the chunks, a ragged track, or an unknown mode', async () => {
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: body.byteLength + 2048 }])], end]))).message).toMatch(/track 1 ends at byte 10240, past the data/);
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: 3000 }])], end]))).message).toMatch(/not whole 2048-byte sectors/);
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0x42, start: 0, end: 2048 }])], end]))).message).toMatch(/unknown mode code 0x42/);
+  });
+
+  it('answers every mutation of a real Nero image with its data or a typed error (seeded sweep)', async () => {
+    const original = readFileSync(paths.nrgV2);
+    const chunkArea = original.byteLength - 12 - 8 * 6 - 8 - (22 + 42 * 2) - 8 - 8; // start of CUEX
+    const path = join(scratch, 'mutant.nrg');
+    let state = 12345;
+    const next = (limit: number): number => {
+      state = (state * 1103515245 + 12345) & 0x7fffffff;
+      return state % limit;
+    };
+    for (let round = 0; round < 300; round += 1) {
+      const mutant = Buffer.from(original);
+      for (let flips = 1 + next(3); flips > 0; flips -= 1) mutant[chunkArea + next(original.byteLength - chunkArea)] = next(256);
+      writeFileSync(path, mutant);
+      try {
+        const source = await openImageSource(path);
+        await source.close();
+      } catch (error) {
+        if (!(error instanceof CorruptImageError) && !(error instanceof NotAnImageError)) throw error;
+      }
+    }
+  });
+});
