@@ -7,7 +7,7 @@ import type { FlashOutcome, FlashProgress, FlashResult, TargetResult } from '../
 import { allocateAlignedSlots } from './aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
 import { createHasher, digestBlockBytes, digestBytes, type Hasher } from './hasher.ts';
-import type { ImageSource } from './image-source.ts';
+import type { FlashSource } from './image-source.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { openRawTarget, openReadBack, type RawTarget } from './target-device.ts';
 
@@ -22,7 +22,7 @@ const verifySlotsPerTarget = 2;
 
 export interface FlashJobOptions {
   readonly jobId: string;
-  readonly source: ImageSource;
+  readonly source: FlashSource;
   /** Paths of targets already checked by the safety rules (and unmounted). */
   readonly targets: readonly string[];
   readonly verify: boolean;
@@ -204,7 +204,7 @@ interface VerifyJob {
   readonly totalBytes: number;
   readonly digests: GrowableBytes;
   readonly hasher: Hasher;
-  readonly source: ImageSource;
+  readonly source: FlashSource;
   readonly signal: AbortSignal | undefined;
   readonly meter: ProgressMeter;
   readonly slots: readonly Uint8Array[];
@@ -260,7 +260,7 @@ async function compareChunk(job: VerifyJob, view: Uint8Array, chunkOffset: numbe
 }
 
 /** Within a mismatching block, the exact differing range when the source can be re-read; else the block. */
-async function narrowMismatch(source: ImageSource, actual: Uint8Array, blockOffset: number): Promise<{ offsetBytes: number; lengthBytes: number }> {
+async function narrowMismatch(source: FlashSource, actual: Uint8Array, blockOffset: number): Promise<{ offsetBytes: number; lengthBytes: number }> {
   if (!source.isSeekable) return { offsetBytes: blockOffset, lengthBytes: actual.length };
   const expected = new Uint8Array(actual.length);
   const count = await source.readAt(expected, blockOffset).catch(() => 0);

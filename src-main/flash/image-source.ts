@@ -6,13 +6,14 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import type { SourceCompression } from '../../shared/flash.ts';
+import { detectDiscContainer } from '../container/open-image-source.ts';
 import { createDecoder, decodeZstd } from './decoders.ts';
 import { FlashFailure } from './flash-error.ts';
 import { readXzDecodedSize } from './xz-index.ts';
 import { deviceSizeBytes } from './target-device.ts';
 import { openFirstZipImage } from './zip-source.ts';
 
-export interface ImageSource {
+export interface FlashSource {
   readonly path: string;
   readonly compression: SourceCompression;
   /** Bytes the source will produce; null when a compressed stream does not say. */
@@ -45,7 +46,7 @@ export function detectCompression(head: Uint8Array): Exclude<SourceCompression, 
   return 'none';
 }
 
-export async function openImageSource(path: string): Promise<ImageSource> {
+export async function openFlashSource(path: string): Promise<FlashSource> {
   let handle: FileHandle;
   try {
     handle = await open(path, 'r');
@@ -59,7 +60,14 @@ export async function openImageSource(path: string): Promise<ImageSource> {
     const head = new Uint8Array(8);
     await handle.read(head, 0, head.length, 0);
     const compression = detectCompression(stats.size >= 8 ? head : new Uint8Array(8));
-    if (compression === 'none') return rawSource(path, handle, 'none', stats.size);
+    if (compression === 'none') {
+      const container = await detectDiscContainer(path);
+      if (container !== null) {
+        const kind = container === 'nrg' ? 'a Nero (.nrg)' : 'a CUE/BIN';
+        throw new FlashFailure('source-unreadable', `${path} is ${kind} disc image, not a raw image: convert it to an ISO first (isotope convert)`);
+      }
+      return rawSource(path, handle, 'none', stats.size);
+    }
     // xz: the decoded size from the index, both for progress and to catch a file cut short.
     const indexedSizeBytes = compression === 'xz' ? await readXzDecodedSize(handle, stats.size, path) : null;
     await handle.close();
@@ -70,7 +78,7 @@ export async function openImageSource(path: string): Promise<ImageSource> {
   }
 }
 
-function rawSource(path: string, handle: FileHandle, compression: 'none' | 'device', sizeBytes: number): ImageSource {
+function rawSource(path: string, handle: FileHandle, compression: 'none' | 'device', sizeBytes: number): FlashSource {
   let positionBytes = 0;
   const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
     let filled = 0;
@@ -102,7 +110,7 @@ function rawSource(path: string, handle: FileHandle, compression: 'none' | 'devi
   };
 }
 
-async function streamSource(path: string, compression: Exclude<SourceCompression, 'none' | 'device'>, indexedSizeBytes: number | null): Promise<ImageSource> {
+async function streamSource(path: string, compression: Exclude<SourceCompression, 'none' | 'device'>, indexedSizeBytes: number | null): Promise<FlashSource> {
   const opened = await openDecodedStream(path, compression);
   const expectedBytes = indexedSizeBytes ?? opened.sizeBytes;
   const iterator = opened.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

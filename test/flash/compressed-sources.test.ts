@@ -5,9 +5,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flashImage, verifyImage } from '../../src-main/flash/flash-image.ts';
-import { detectCompression, openImageSource } from '../../src-main/flash/image-source.ts';
+import { detectCompression, openFlashSource } from '../../src-main/flash/image-source.ts';
 import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
 import { sha256Hex } from './loop-devices.ts';
+import { containerPaths } from '../fixtures/container-images.ts';
 
 const compressionOf = { gz: 'gzip', xz: 'xz', bz2: 'bzip2', zst: 'zstd', zip: 'zip' } as const;
 
@@ -49,12 +50,25 @@ describe('compressed sources', () => {
   });
 
   it('picks the image entry of a zip, not the first entry (a readme comes first)', async () => {
-    const source = await openImageSource(flashArchivePath('zip'));
+    const source = await openFlashSource(flashArchivePath('zip'));
     try {
       expect(source.sizeBytes).toBe(flashImageSizeBytes);
     } finally {
       await source.close();
     }
+  });
+
+  it.each([
+    ['a CUE sheet', 'mode1Cue', 'CUE/BIN'],
+    ['a Nero image', 'nrgV2', 'Nero'],
+  ] as const)('refuses to write %s raw, pointing to isotope convert', async (_case, fixture, kind) => {
+    const failure = await openFlashSource(containerPaths()[fixture]).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'source-unreadable' });
+    expect(String((failure as Error).message)).toContain(kind);
+    expect(String((failure as Error).message)).toContain('isotope convert');
   });
 
   it('recognises formats by magic bytes, whatever the file is called', () => {

@@ -1,8 +1,8 @@
-// Decodes IMAGE through Isotope's ImageSource alone (no target), to measure the decoder's own speed.
-import { openImageSource } from '../../../src-main/flash/image-source.ts';
+// Decodes IMAGE through Isotope's FlashSource alone (no target), to measure the decoder's own speed.
+import { openFlashSource } from '../../../src-main/flash/image-source.ts';
 import { allocateAlignedSlots } from '../../../src-main/flash/aligned-memory.ts';
 
-const source = await openImageSource(process.argv[2]!);
+const source = await openFlashSource(process.argv[2]!);
 const [slot] = allocateAlignedSlots(1, 4 * 1024 * 1024).slots as [Uint8Array];
 const startedMs = performance.now();
 let bytes = 0;
