@@ -2,12 +2,20 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { connectToEngine } from './api.ts';
-import { ImageSession } from './state/image-session.svelte.ts';
+import { AppState } from './state/app-state.svelte.ts';
 import './styles/tokens.css';
 
-const session = new ImageSession(connectToEngine());
-void session.describe();
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null; // storage disabled: settings and recent images last for this session only
+  }
+}
+
+const app = new AppState(connectToEngine(), localStorageOrNull());
+void app.image.describe();
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
-mount(App, { target, props: { session } });
+mount(App, { target, props: { app } });

@@ -1,38 +1,389 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
+import type { BootReasonCode } from '../shared/boot.ts';
+import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
+import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
+import type { FlashErrorCode, FlashPhase, TargetOutcome } from '../shared/flash.ts';
+import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'invalid-request': 'That request was not valid.',
   'unknown-call': 'The engine does not know that request. Is the app up to date?',
   forbidden: 'The engine refused this window. Reopen Isotope from its own link.',
   'not-found': 'There is no file at that path.',
+  'not-an-image': 'That file is not a disk image Isotope can read (no ISO 9660, MBR, GPT or Apple partition map).',
   'not-a-file': 'That path is a folder or a special file, not an image file.',
   'permission-denied': 'Isotope is not allowed to read that file. Check its permissions.',
+  'eject-failed': 'The drive could not be ejected. Close any files or windows open on it, then try again.',
   unsupported: 'This is not available here.',
   'corrupt-image': 'The image is damaged: it could not be read.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };
 
+/** Boot reasons in words a non-expert understands. */
+export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
+  'usb-bios-mbr-boot-code': 'Older PCs (BIOS) can start it from a USB stick: the image carries the start-up code they run.',
+  'usb-bios-no-boot-code': 'Older PCs (BIOS) cannot start it from a USB stick: the image has no start-up code for them.',
+  'usb-uefi-esp': 'Modern PCs (UEFI) can start it from a USB stick: it has an EFI system partition with a boot loader.',
+  'usb-uefi-no-esp': 'Modern PCs (UEFI) cannot start it from a USB stick: no partition holds an EFI boot loader.',
+  'optical-bios-entry': 'Burnt to a DVD or CD, older PCs (BIOS) can start it.',
+  'optical-bios-none': 'Burnt to a DVD or CD, older PCs (BIOS) cannot start it.',
+  'optical-uefi-entry': 'Burnt to a DVD or CD, modern PCs (UEFI) can start it.',
+  'optical-uefi-none': 'Burnt to a DVD or CD, modern PCs (UEFI) cannot start it.',
+  'non-hybrid-iso': 'This image boots from a DVD or CD only. Written as-is to a USB stick, it will not start.',
+  'apm-present': 'It has an Apple partition map, so older Macs can start it.',
+  'partition-past-end': 'A partition ends past the end of the file: the download may be incomplete.',
+};
+
+export const driveIssueMessages: Readonly<Record<DriveIssueCode, string>> = {
+  'system-drive': 'Your computer runs from this drive.',
+  'source-drive': 'The image itself is stored on this drive.',
+  'too-small': 'The image is larger than this drive.',
+  'read-only': 'This drive is write-protected. Check the lock switch on the stick or card.',
+  'large-drive': 'This drive is large for a USB stick: make sure it is the one you mean.',
+  'not-removable': 'This is a fixed disk inside the computer, not a removable drive.',
+  'virtual-drive': 'This is a virtual device (loop or RAM disk), not a physical drive.',
+  mounted: 'Its file systems are in use: Isotope unmounts them before writing.',
+  'hidden-drive': 'Shown only with “Show all drives”.',
+};
+
+export const flashErrorMessages: Readonly<Record<FlashErrorCode, string>> = {
+  'permission-denied': 'The system did not allow writing to this drive.',
+  'target-busy': 'The drive is in use: close the files and windows open on it, then try again.',
+  'target-removed': 'The drive was unplugged or went away while writing.',
+  'write-failed': 'Writing to the drive failed. The drive may be faulty.',
+  'no-space': 'The drive ended before the image did: it is too small.',
+  'short-write': 'The drive stopped accepting data. It may be faulty or full.',
+  'read-failed': 'Reading the drive back to verify it failed.',
+  'verification-mismatch': 'What was read back differs from the image: the drive may be faulty or counterfeit.',
+  'source-unreadable': 'The image could not be read.',
+  'corrupt-archive': 'The compressed image is damaged.',
+  refused: 'Isotope refused this drive for safety.',
+  cancelled: 'Cancelled.',
+  internal: 'Something went wrong inside Isotope. The engine log has the details.',
+};
+
+export const flashPhaseNames: Readonly<Record<FlashPhase, string>> = {
+  preparing: 'Preparing',
+  unmounting: 'Unmounting',
+  writing: 'Writing',
+  flushing: 'Flushing',
+  verifying: 'Verifying',
+  done: 'Done',
+};
+
+export const targetOutcomeNames: Readonly<Record<TargetOutcome, string>> = {
+  verified: 'Written and verified',
+  written: 'Written (not verified)',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+};
+
+export const verdictMessages: Readonly<Record<VerificationVerdict, { readonly title: string; readonly body: string; readonly tone: 'ok' | 'warn' | 'bad' }>> = {
+  verified: { title: 'Verified', body: 'The image matches a checksum signed by a key you trust.', tone: 'ok' },
+  'matches-unsigned': { title: 'Matches, but unsigned', body: 'The checksum matches, but nothing proves who published it.', tone: 'warn' },
+  'matches-unknown-signer': {
+    title: 'Matches, signer unknown',
+    body: 'The checksum matches and is signed, but by a key you have not imported. Check the fingerprint against the publisher’s website, then import the key.',
+    tone: 'warn',
+  },
+  'matches-expired-key': { title: 'Matches, key expired', body: 'The checksum matches, but the signing key has expired.', tone: 'warn' },
+  'matches-revoked-key': { title: 'Matches, key revoked', body: 'The checksum matches, but the signing key was revoked: do not trust it.', tone: 'bad' },
+  mismatch: { title: 'Does not match', body: 'The image differs from the published checksum: it is damaged or not the file you think. Download it again.', tone: 'bad' },
+  'bad-signature': { title: 'Bad signature', body: 'The checksums file was altered after it was signed: do not trust it.', tone: 'bad' },
+  'nothing-to-compare': {
+    title: 'Nothing to compare with',
+    body: 'No checksums file next to the image lists it. Paste the checksum from the download page below, or name a checksums file.',
+    tone: 'warn',
+  },
+};
+
+export const signatureMessages: Readonly<Record<SignatureStatus, string>> = {
+  good: 'Good signature by a key you trust',
+  'unknown-key': 'Signed by a key that is not in your keyring',
+  bad: 'Bad signature: the file was altered or the signature is broken',
+  'expired-key': 'Signed by an expired key',
+  'revoked-key': 'Signed by a revoked key',
+  'not-signed': 'Not signed',
+};
+
+export const entryTypeNames: Readonly<Record<ImageEntryType, string>> = {
+  file: 'File',
+  directory: 'Folder',
+  symlink: 'Link',
+  other: 'Special file',
+};
+
 export const text = {
   appName: 'Isotope',
   tagline: 'Flash, verify and explore disk images.',
+  navLabel: 'Screens',
+  navStart: 'Start',
+  navInspector: 'Inspect',
+  navWrite: 'Write to drive',
+  navSettings: 'Settings',
+  noImageOpen: 'Open an image first',
+
   openHeading: 'Open an image',
   dropHint: 'Drop an image anywhere in this window, or type its path.',
+  dropHintNative: 'Drop an image anywhere in this window, choose one, or type its path.',
+  acceptedFormats: 'ISO images, raw disk images (.img), and compressed images (.gz, .xz, .bz2, .zst, .zip) where the engine supports them.',
   pathLabel: 'Image path',
   pathPlaceholder: '/home/you/Downloads/debian-12.iso',
   openButton: 'Open',
   browseButton: 'Browse…',
   opening: 'Opening…',
   dropNoPath: 'The browser did not say where the dropped file lives. Type its path instead.',
+  dropHere: 'Drop to open',
+  recentHeading: 'Recent images',
+  recentEmpty: 'Images you open appear here.',
+  recentForget: 'Remove from recent',
+
   summaryHeading: 'Image',
   fileLabel: 'File',
   sizeLabel: 'Size',
   labelLabel: 'Volume label',
   formatLabel: 'Format',
-  isoYes: 'ISO 9660 image',
-  isoNo: 'Not an ISO 9660 image',
+  formatNames: { iso9660: 'ISO 9660 image', udf: 'UDF image', unknown: 'Not an ISO 9660 or UDF image' } as Readonly<Record<ImageFormat, string>>,
+  containerLabel: 'Stored as',
+  containerNames: { iso: 'plain image', 'bin-cue': 'BIN/CUE disc image', nrg: 'Nero disc image' } as Readonly<Record<ImageContainerKind, string>>,
+  trackCount: (count: number) => (count === 1 ? '1 track' : `${count} tracks`),
   noLabel: '(none)',
   volumeSizeLabel: 'Volume size',
+  structuresLabel: 'Structures',
+  udfLabel: 'UDF',
+  udfDescription: (revision: string, volume: string) => `revision ${revision}, volume ${volume || '(no name)'}`,
+  windowsInstallerLabel: 'Windows installer',
+  windowsInstallerDescription: (path: string, size: string) => `yes: ${path} (${size})`,
+  largestFileLabel: 'Largest file',
+  tooLargeForFat32: '(4 GiB or more: too large for a FAT32 stick)',
+  bytes: 'bytes',
+
+  tabsLabel: 'Image inspector',
+  tabContents: 'Contents',
+  tabBoot: 'Boot',
+  tabChecksums: 'Checksums',
+  notIsoContents: 'This image holds no ISO 9660 or UDF file system, so its files cannot be listed. Its checksums and boot report still apply.',
+
+  treeLabel: 'Files in the image',
+  columnName: 'Name',
+  columnSize: 'Size',
+  columnDate: 'Modified',
+  sortAscending: 'ascending',
+  sortDescending: 'descending',
+  loadingFolder: 'Loading…',
+  emptyImage: 'This image holds no files.',
+  selectForExtraction: 'Select for extraction',
+  namespaceLabel: 'Names from',
+  namespaceAuto: 'Best available',
+  namespaceNames: { iso9660: 'ISO 9660', joliet: 'Joliet', rockridge: 'Rock Ridge', udf: 'UDF' } as Readonly<Record<ImageNamespace, string>>,
+  treeHelp: 'Arrow keys move, Right/Left open and close folders, Space selects, Enter previews.',
+
+  detailsHeading: 'Details',
+  detailsNone: 'Choose a file to see its details and a preview.',
+  detailPath: 'Path',
+  detailType: 'Type',
+  detailSize: 'Size',
+  detailModified: 'Modified',
+  detailMode: 'Permissions',
+  detailTarget: 'Link target',
+  detailCompressed: 'Stored compressed (zisofs)',
+  previewHeading: 'Preview',
+  previewLoading: 'Reading…',
+  previewText: 'Text',
+  previewHex: 'Hex',
+  previewShows: (shownBytes: number, sizeBytes: number) =>
+    shownBytes < sizeBytes ? `First ${shownBytes.toLocaleString('en')} of ${sizeBytes.toLocaleString('en')} bytes` : `All ${sizeBytes.toLocaleString('en')} bytes`,
+
+  extractHeading: 'Extract',
+  extractDestination: 'Destination folder',
+  extractDestinationPlaceholder: '/home/you/extracted',
+  extractSelected: (count: number) => `Extract ${count} selected`,
+  extractAll: 'Extract everything',
+  extractCancel: 'Cancel',
+  extractClear: 'Clear selection',
+  extracting: 'Extracting',
+  extractDone: (files: number, folders: number, bytes: string) => `Extracted ${files} files and ${folders} folders (${bytes}).`,
+  extractSkipped: (count: number) => `${count} entries were skipped:`,
+  extractNeedsDestination: 'Type the folder to extract into.',
+
+  bootHeading: 'How this image boots',
+  bootLoading: 'Reading the boot structures…',
+  badgeUsbBios: 'USB · BIOS',
+  badgeUsbUefi: 'USB · UEFI',
+  badgeOpticalBios: 'DVD/CD · BIOS',
+  badgeOpticalUefi: 'DVD/CD · UEFI',
+  badgeYes: 'boots',
+  badgeNo: 'does not boot',
+  archNames: { x64: 'x64', ia32: 'ia32', aa64: 'arm64' },
+  reasonsHeading: 'Why',
+  elToritoHeading: 'El Torito boot catalog',
+  elToritoNone: 'No El Torito boot catalog: this image does not boot from a DVD or CD.',
+  elToritoCatalog: (lba: number, id: string) => `Catalog at sector ${lba}${id ? `, made by “${id}”` : ''}`,
+  elToritoPlatform: 'Platform',
+  elToritoEmulation: 'Emulation',
+  elToritoImage: 'Boot image',
+  elToritoBootable: 'Bootable',
+  elToritoLoaders: 'EFI loaders',
+  platformNames: { x86: 'PC (BIOS)', ppc: 'PowerPC', mac: 'Mac', efi: 'UEFI' } as Readonly<Record<string, string>>,
+  emulationNames: { none: 'none', 'floppy-1.2': '1.2 MB floppy', 'floppy-1.44': '1.44 MB floppy', 'floppy-2.88': '2.88 MB floppy', 'hard-disk': 'hard disk' } as Readonly<Record<string, string>>,
+  yes: 'yes',
+  no: 'no',
+  layoutHeading: 'Partition layout',
+  layoutNone: 'No partition table (MBR, GPT or Apple): written to a USB stick, firmware finds nothing to start.',
+  layoutScale: (size: string) => `Drawn to scale over the whole image (${size}).`,
+  layoutIso: 'ISO 9660 file system',
+  espLabel: 'EFI system partition',
+  mbrHeading: 'MBR',
+  gptHeading: 'GPT',
+  apmHeading: 'Apple partition map',
+  partitionIndex: '#',
+  partitionType: 'Type',
+  partitionStart: 'Start',
+  partitionSize: 'Size',
+  partitionName: 'Name',
+  mbrBootCode: { none: 'no boot code', isohybrid: 'isohybrid boot code', grub2: 'GRUB 2 boot code', unknown: 'boot code of an unknown kind' } as Readonly<Record<string, string>>,
+  loadersHeading: 'EFI boot loaders found',
+  loadersNone: 'No EFI boot loader was found.',
+  loaderVia: (via: string, index: number) => `${via.toUpperCase()} partition ${index}`,
+  loaderElTorito: (section: number) => `El Torito entry ${section}`,
+  beyondImage: 'ends past the end of the image',
+
+  checksumsHeading: 'Checksums',
+  hashStart: 'Compute checksums',
+  hashAgain: 'Check again',
+  hashCancel: 'Cancel',
+  hashing: 'Computing checksums',
+  hashRate: (rate: string, eta: string | null) => (eta ? `${rate}/s, ${eta} left` : `${rate}/s`),
+  hashFromCache: 'From the cache: this file has not changed since it was last hashed.',
+  digestsHeading: 'Digests',
+  copy: 'Copy',
+  copied: 'Copied',
+  copyLabel: (algorithm: string) => `Copy the ${algorithm} digest`,
+  algorithmNames: { md5: 'MD5', sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512', blake2b: 'BLAKE2b' } as Readonly<Record<string, string>>,
+  pasteLabel: 'Compare with a checksum from the download page',
+  pastePlaceholder: 'Paste a SHA-256, SHA-512, SHA-1 or MD5 checksum',
+  pasteMatch: (algorithm: string) => `Match: the ${algorithm} checksum is identical.`,
+  pasteMismatch: (algorithm: string) => `No match: the ${algorithm} checksum differs. The image is damaged or not the one published.`,
+  pasteUnrecognised: 'That is not a checksum: expected 32, 40, 64 or 128 hexadecimal digits.',
+  pastePending: 'It will be compared as soon as the checksums are computed.',
+  sumsHeading: 'Checksum files and signatures',
+  sumsNone: 'No checksums file (SHA256SUMS, *.sha256…) next to the image lists it.',
+  sumsEntries: (count: number, ignored: number) => `${count} entries${ignored ? `, ${ignored} unreadable lines` : ''}`,
+  sumsNotListed: 'This file does not list the image.',
+  sumsLine: (line: number, name: string) => `line ${line}: ${name}`,
+  signer: 'Signer',
+  fingerprint: 'Fingerprint',
+  signedOn: 'Signed',
+  otherSumsLabel: 'Another checksums file (optional)',
+  otherSignatureLabel: 'Its signature (optional)',
+  checkWithFiles: 'Check with these files',
+  reasonsDetail: 'Details',
+
+  keysHeading: 'Trusted keys',
+  keysEmpty: 'No keys yet. Import the publisher’s signing key (for Debian: the CD signing key) to verify signatures.',
+  keyImportLabel: 'Key file to import',
+  keyImportPlaceholder: '/home/you/Downloads/debian-signing-key.asc',
+  keyImport: 'Import',
+  keyRemove: 'Remove',
+  keyRemoveLabel: (name: string) => `Remove the key of ${name}`,
+  keyImported: (fingerprints: string) => `Imported ${fingerprints}.`,
+  keyCreated: 'Created',
+  keyExpires: 'Expires',
+  keyNeverExpires: 'never',
+  keyRevoked: 'revoked',
+  unnamedKey: '(no user ID)',
+
+  writeHeading: 'Write to drive',
+  writeNeedsImage: 'Open an image first: the drive list checks each drive against it.',
+  drivesHeading: 'Drives',
+  drivesLoading: 'Looking for drives…',
+  drivesNone: 'No drives found. Plug in a USB stick or memory card.',
+  drivesNoneEligible: 'No usable drive. Plug in a USB stick, or use “Show all drives”.',
+  showAllDrives: 'Show all drives',
+  showAllDrivesHint: 'Also lists fixed disks and virtual devices. Be careful: writing destroys everything on the drive.',
+  refresh: 'Refresh',
+  driveBusUsb: 'USB',
+  driveRemovable: 'Removable',
+  driveFixed: 'Fixed',
+  driveVirtual: 'Virtual',
+  driveReadOnly: 'Read-only',
+  driveMounted: (points: string) => `Mounted at ${points}`,
+  driveSelectLabel: (name: string) => `Write to ${name}`,
+  imageTooLarge: (image: string, drive: string) => `The image (${image}) is larger than this drive (${drive}).`,
+  notBootable: 'This image is not bootable: fine for data, but a computer will not start from the drive.',
+  driveNoMedium: 'This drive reports a size of 0: is a medium inserted?',
+  drivesNoneEligibleAll: 'No usable drive. Plug in a USB stick or memory card.',
+  notUsbBootable: 'Warning: this image will not boot from a USB stick (see the Boot tab). Write it anyway only if you know why.',
+  targetsChosen: (count: number) => (count === 1 ? '1 drive chosen' : `${count} drives chosen`),
+  writeButton: (count: number) => (count <= 1 ? 'Write' : `Write to ${count} drives`),
+  eraseWarning: 'Everything on the chosen drives will be erased.',
+  confirmHeading: 'Confirm erasing',
+  confirmIntro: 'This will erase everything on:',
+  confirmTypeLabel: (name: string) => `Type “${name}” to confirm`,
+  confirmWhy: 'This drive is large or not removable. Typing its name makes sure it is the one you mean.',
+  confirmButton: 'Erase and write',
+  cancel: 'Cancel',
+  verifyAfterWrite: 'Verify after writing',
+  ejectAfterSuccess: 'Eject after success',
+
+  flashHeading: 'Writing',
+  flashOverall: 'Overall',
+  flashCancel: 'Cancel writing',
+  flashSpeed: (rate: string) => `${rate}/s`,
+  flashEta: (eta: string) => `${eta} left`,
+  flashFailed: 'Failed',
+  summaryResultHeading: 'Result',
+  outcomeNames: { succeeded: 'Done', failed: 'Failed', partial: 'Some drives failed', cancelled: 'Cancelled' } as Readonly<Record<string, string>>,
+  resultDrive: 'Drive',
+  resultWritten: 'Written',
+  resultVerified: 'Verified',
+  resultDigest: 'Image SHA-256',
+  resultTime: 'Time',
+  resultSpeed: 'Average speed',
+  resultAt: (offset: string) => `at byte ${offset}`,
+  flashAgain: 'Flash again',
+  eject: 'Eject',
+  ejected: 'Ejected: you can unplug it',
+  ejectDrive: (device: string) => `Eject ${device}`,
+  flashDone: 'Write finished',
+
+  settingsHeading: 'Settings',
+  settingsWriting: 'Writing',
+  settingsDrives: 'Drives',
+  settingsAppearance: 'Appearance',
+  themeLabel: 'Theme',
+  themeNames: { system: 'Follow the system', light: 'Light', dark: 'Dark' },
+  privacy: 'Isotope makes no network calls and collects no telemetry.',
+
+  unknownDate: '—',
+  cancelledNotice: 'Cancelled.',
 } as const;
+
+/** A short human duration: "45 s", "3 min 20 s", "1 h 5 min". */
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDate(ms: number | null | undefined): string {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? text.unknownDate : dateFormat.format(ms);
+}
+
+/** POSIX mode as `ls -l` shows it: drwxr-xr-x. */
+export function formatMode(mode: number): string {
+  const kinds: Readonly<Record<number, string>> = { 0o040000: 'd', 0o120000: 'l', 0o100000: '-', 0o020000: 'c', 0o060000: 'b', 0o010000: 'p', 0o140000: 's' };
+  const kind = kinds[mode & 0o170000] ?? '?';
+  const bits = ['r', 'w', 'x'];
+  let permissions = '';
+  for (let shift = 8; shift >= 0; shift -= 1) permissions += mode & (1 << shift) ? bits[(8 - shift) % 3] : '-';
+  return `${kind}${permissions} (${(mode & 0o7777).toString(8).padStart(4, '0')})`;
+}

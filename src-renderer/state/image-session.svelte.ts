@@ -26,22 +26,33 @@ export class ImageSession {
     if (result.ok) this.app = result.value;
   }
 
-  async open(path: string): Promise<void> {
+  /** The summary when the engine could open the image; null (and `error` set) when not. */
+  async open(path: string): Promise<ImageSummary | null> {
     this.opening = true;
     this.error = null;
     try {
       const result = await this.#client.call('image:open', { path });
-      if (result.ok) this.summary = result.value;
-      else this.error = result.error;
+      if (result.ok) {
+        this.summary = result.value;
+        return result.value;
+      }
+      this.error = result.error;
+      return null;
     } finally {
       this.opening = false;
     }
   }
 
-  async pick(): Promise<void> {
+  /** The native dialog's choice (Electron); null when dismissed or unavailable (error set). */
+  async pick(): Promise<string | null> {
     const result = await this.#client.call('image:pick', {});
     if (!result.ok) this.error = result.error;
-    else if (result.value.path) await this.open(result.value.path);
+    return result.ok ? result.value.path : null;
+  }
+
+  close(): void {
+    this.summary = null;
+    this.error = null;
   }
 
   /** A drop that carried no usable path: shown as an error the user can act on. */

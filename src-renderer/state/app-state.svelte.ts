@@ -1,0 +1,68 @@
+// Everything the screens share, built once in main.ts and handed down with a typed context. Opening
+// an image fans out from here: the summary, the tree's root, the boot report, a fresh checksums tab.
+import { createContext } from 'svelte';
+import type { EngineClient } from '../api.ts';
+import { BootInspection } from './boot-inspection.svelte.ts';
+import { Checksums } from './checksums.svelte.ts';
+import { DriveList } from './drive-list.svelte.ts';
+import { notifyFlashFinished } from './desktop-notifier.ts';
+import { createDrivesPort, createFlashPort } from './engine-ports.ts';
+import { Extraction } from './extraction.svelte.ts';
+import { FilePreview } from './file-preview.svelte.ts';
+import { FileTree } from './file-tree.svelte.ts';
+import { FlashJob } from './flash-job.svelte.ts';
+import { ImageSession } from './image-session.svelte.ts';
+import { Navigation } from './navigation.svelte.ts';
+import { RecentImages } from './recent-images.svelte.ts';
+import { Settings } from './settings.svelte.ts';
+
+export class AppState {
+  readonly settings: Settings;
+  readonly recent: RecentImages;
+  readonly navigation = new Navigation();
+  readonly image: ImageSession;
+  readonly tree: FileTree;
+  readonly preview: FilePreview;
+  readonly extraction: Extraction;
+  readonly boot: BootInspection;
+  readonly checksums: Checksums;
+  readonly drives: DriveList;
+  readonly flash: FlashJob;
+
+  constructor(client: EngineClient, storage: Storage | null) {
+    this.settings = new Settings(storage);
+    this.recent = new RecentImages(storage);
+    this.image = new ImageSession(client);
+    this.tree = new FileTree(client);
+    this.preview = new FilePreview(client);
+    this.extraction = new Extraction(client);
+    this.boot = new BootInspection(client);
+    this.checksums = new Checksums(client);
+    this.drives = new DriveList(createDrivesPort(client));
+    this.flash = new FlashJob(createFlashPort(client), { onfinished: notifyFlashFinished });
+  }
+
+  /** Opens an image and, when the engine can read it, shows its contents. */
+  async openImage(path: string): Promise<void> {
+    const summary = await this.image.open(path);
+    if (!summary) return;
+    this.recent.remember({ path: summary.path, fileName: summary.fileName, sizeBytes: summary.sizeBytes, openedMs: Date.now() });
+    this.preview.clear();
+    this.extraction.reset();
+    this.checksums.reset(summary.path);
+    // A running write goes on (its screen keeps its progress); a finished one's summary is cleared.
+    if (!this.flash.running) this.flash.reset();
+    this.drives.clearSelection();
+    const listable = summary.format !== 'unknown';
+    this.navigation.showTab(listable ? 'contents' : 'checksums');
+    void this.boot.load(summary.path);
+    if (listable) void this.tree.reset(summary.path);
+  }
+
+  async pickImage(): Promise<void> {
+    const path = await this.image.pick();
+    if (path) await this.openImage(path);
+  }
+}
+
+export const [getAppState, setAppState] = createContext<AppState>();

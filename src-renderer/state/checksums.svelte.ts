@@ -1,0 +1,176 @@
+// The Checksums tab: one hashing pass over the image (`checksum:verify`, which also finds sums files
+// and signatures next to it), a pasted digest compared as soon as it is typed, and the keyring.
+import type { HashAlgorithm, HashDigests, HashProgress, KeySummary, VerificationReport } from '../../shared/checksum.ts';
+import type { AppError } from '../../shared/errors.ts';
+import type { EngineClient } from '../api.ts';
+
+export type PastedVerdict =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'unrecognised' }
+  | { readonly kind: 'pending' }
+  | { readonly kind: 'match' | 'mismatch'; readonly algorithm: HashAlgorithm; readonly actual: string };
+
+const algorithmsByHexLength: Readonly<Record<number, readonly HashAlgorithm[]>> = {
+  32: ['md5'],
+  40: ['sha1'],
+  64: ['sha256'],
+  128: ['sha512', 'blake2b'],
+};
+
+/** Tolerates case, spaces and an `sha256:`-style prefix, as the engine does; null when it is not hex. */
+export function normaliseDigest(pasted: string): string | null {
+  const cleaned = pasted.trim().replace(/^[a-z0-9-]+:\s*/i, '').replace(/\s+/g, '').toLowerCase();
+  return /^[0-9a-f]+$/.test(cleaned) ? cleaned : null;
+}
+
+/** Compares a pasted digest with the computed ones, without another hashing pass. */
+export function comparePasted(pasted: string, digests: HashDigests | null): PastedVerdict {
+  if (pasted.trim() === '') return { kind: 'empty' };
+  const expected = normaliseDigest(pasted);
+  const candidates = expected ? algorithmsByHexLength[expected.length] : undefined;
+  if (!expected || !candidates) return { kind: 'unrecognised' };
+  if (!digests) return { kind: 'pending' };
+  let first: { algorithm: HashAlgorithm; actual: string } | null = null;
+  for (const algorithm of candidates) {
+    const actual = digests[algorithm];
+    if (actual === undefined) continue;
+    if (actual === expected) return { kind: 'match', algorithm, actual };
+    first ??= { algorithm, actual };
+  }
+  return first ? { kind: 'mismatch', ...first } : { kind: 'pending' };
+}
+
+export class Checksums {
+  imagePath = $state<string | null>(null);
+  jobId = $state<string | null>(null);
+  progress = $state.raw<HashProgress | null>(null);
+  report = $state.raw<VerificationReport | null>(null);
+  /** Every digest known: the hashing pass's, plus any the verification computed. */
+  digests = $state.raw<HashDigests | null>(null);
+  fromCache = $state(false);
+  error = $state.raw<AppError | null>(null);
+  pasted = $state('');
+  sumsPath = $state('');
+  signaturePath = $state('');
+  keys = $state.raw<readonly KeySummary[]>([]);
+  keyPath = $state('');
+  keysError = $state.raw<AppError | null>(null);
+  keysNotice = $state<string | null>(null);
+  /** The image whose first pass was started (plain field: not for display). */
+  #started: string | null = null;
+  readonly #client: EngineClient;
+
+  constructor(client: EngineClient) {
+    this.#client = client;
+    client.subscribe('checksum:progressed', (progress) => {
+      if (progress.jobId === this.jobId) this.progress = progress;
+    });
+  }
+
+  readonly pastedVerdict = $derived(comparePasted(this.pasted, this.digests));
+
+  get running(): boolean {
+    return this.jobId !== null;
+  }
+
+  get fraction(): number | null {
+    const progress = this.progress;
+    if (!progress || progress.totalBytes === null || progress.totalBytes === 0) return null;
+    return progress.bytesHashed / progress.totalBytes;
+  }
+
+  reset(imagePath: string): void {
+    this.#started = null;
+    this.imagePath = imagePath;
+    this.report = null;
+    this.digests = null;
+    this.error = null;
+    this.progress = null;
+    this.pasted = '';
+    this.sumsPath = '';
+    this.signaturePath = '';
+  }
+
+  /** Starts the first pass for this image, once: after a cancel or an error the user starts it again. */
+  ensureStarted(): void {
+    if (this.#started === this.imagePath) return;
+    this.#started = this.imagePath;
+    void this.verify();
+  }
+
+  /**
+   * One read pass for the four digests download pages publish (the engine caches them per file
+   * version), then every sums file and signature found or given, checked against them.
+   */
+  async verify(): Promise<void> {
+    const path = this.imagePath;
+    if (path === null || this.jobId !== null) return;
+    this.progress = null;
+    this.error = null;
+    const sumsPath = this.sumsPath.trim();
+    const signaturePath = this.signaturePath.trim();
+    try {
+      if (!this.digests) {
+        this.jobId = crypto.randomUUID();
+        const hashed = await this.#client.call('checksum:hash', { path, jobId: this.jobId });
+        if (this.imagePath !== path) return;
+        if (!hashed.ok) {
+          if (hashed.error.code !== 'cancelled') this.error = hashed.error;
+          return;
+        }
+        this.digests = hashed.value.digests;
+        this.fromCache = hashed.value.fromCache;
+      }
+      this.jobId = crypto.randomUUID();
+      const result = await this.#client.call('checksum:verify', {
+        path,
+        jobId: this.jobId,
+        ...(sumsPath ? { sumsPath } : {}),
+        ...(signaturePath ? { signaturePath } : {}),
+      });
+      if (this.imagePath !== path) return;
+      if (result.ok) {
+        this.report = result.value;
+        this.digests = { ...this.digests, ...result.value.digests };
+      } else if (result.error.code !== 'cancelled') this.error = result.error;
+    } finally {
+      if (this.imagePath === path) this.jobId = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.jobId) await this.#client.call('checksum:cancel', { jobId: this.jobId });
+  }
+
+  async loadKeys(): Promise<void> {
+    const result = await this.#client.call('keys:list', {});
+    if (result.ok) this.keys = result.value.keys;
+    else this.keysError = result.error;
+  }
+
+  async importKeys(): Promise<void> {
+    const path = this.keyPath.trim();
+    if (path === '') return;
+    this.keysError = null;
+    this.keysNotice = null;
+    const result = await this.#client.call('keys:import', { path });
+    if (!result.ok) {
+      this.keysError = result.error;
+      return;
+    }
+    this.keyPath = '';
+    this.keysNotice = result.value.imported.map((key) => key.fingerprint).join(', ');
+    await this.loadKeys();
+    // A new key can turn "unknown signer" into "verified": check again (the hashes come from the cache).
+    if (this.report) await this.verify();
+  }
+
+  async removeKey(fingerprint: string): Promise<void> {
+    this.keysError = null;
+    this.keysNotice = null;
+    const result = await this.#client.call('keys:remove', { fingerprint });
+    if (!result.ok) this.keysError = result.error;
+    await this.loadKeys();
+    if (this.report) await this.verify();
+  }
+}

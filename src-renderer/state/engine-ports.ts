@@ -1,0 +1,63 @@
+// The drive and flash calls the write screen needs, as small ports over the engine client, so the
+// state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
+// once; the result comes later as one `flash:finished` event).
+import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
+import type { FlashProgress, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
+import { ok, type Result } from '../../shared/result.ts';
+import type { EngineClient } from '../api.ts';
+
+export interface DrivesPort {
+  list(request: { readonly imagePath: string | null; readonly includeAll: boolean }): Promise<Result<readonly DriveStatus[]>>;
+  onChanged(listener: (change: DrivesChange) => void): () => void;
+  eject(driveId: string): Promise<Result<{ device: string }>>;
+}
+
+export interface FlashPort {
+  /** Runs the whole job: `onstarted` gets its id at once, progress arrives through `onProgress`. */
+  start(request: FlashStartRequest, onstarted: (jobId: string) => void): Promise<Result<FlashResult>>;
+  cancel(jobId: string): Promise<void>;
+  onProgress(listener: (progress: FlashProgress) => void): () => void;
+}
+
+export function createDrivesPort(client: EngineClient): DrivesPort {
+  return {
+    async list({ imagePath, includeAll }) {
+      const result = await client.call('drives:list', { includeAll, ...(imagePath === null ? {} : { imagePath }) });
+      return result.ok ? ok(result.value.drives) : result;
+    },
+    onChanged: (listener) => client.subscribe('drives:changed', listener),
+    eject: (driveId) => client.call('drives:eject', { driveId }),
+  };
+}
+
+export function createFlashPort(client: EngineClient): FlashPort {
+  return {
+    async start(request, onstarted) {
+      // Listen before starting: a job that fails at once may finish before its id comes back.
+      const finished = new Map<string, FlashResult>();
+      let waiting: { jobId: string; resolve: (result: FlashResult) => void } | null = null;
+      const stop = client.subscribe('flash:finished', (result) => {
+        if (waiting && waiting.jobId === result.jobId) waiting.resolve(result);
+        else finished.set(result.jobId, result);
+      });
+      try {
+        const started = await client.call('flash:start', request);
+        if (!started.ok) return started;
+        const { jobId } = started.value;
+        onstarted(jobId);
+        const result = await new Promise<FlashResult>((resolve) => {
+          const early = finished.get(jobId);
+          if (early) resolve(early);
+          else waiting = { jobId, resolve };
+        });
+        return ok(result);
+      } finally {
+        stop();
+      }
+    },
+    async cancel(jobId) {
+      await client.call('flash:cancel', { jobId });
+    },
+    onProgress: (listener) => client.subscribe('flash:progressed', listener),
+  };
+}

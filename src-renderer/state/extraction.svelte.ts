@@ -1,0 +1,56 @@
+// Extracting files out of the open image: one job at a time, its progress from
+// `image:extract-progressed`, and its result or error.
+import type { AppError } from '../../shared/errors.ts';
+import type { ImageExtractProgress, ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { EngineClient } from '../api.ts';
+
+export class Extraction {
+  destination = $state('');
+  running = $state<string | null>(null);
+  progress = $state.raw<ImageExtractProgress | null>(null);
+  result = $state.raw<ImageExtractResult | null>(null);
+  error = $state.raw<AppError | null>(null);
+  /** What the last job was asked to extract: the entries, or everything. */
+  scope = $state.raw<readonly string[]>([]);
+  readonly #client: EngineClient;
+
+  constructor(client: EngineClient) {
+    this.#client = client;
+    client.subscribe('image:extract-progressed', (progress) => {
+      if (progress.extractionId === this.running) this.progress = progress;
+    });
+  }
+
+  get fraction(): number | null {
+    const progress = this.progress;
+    if (!progress) return null;
+    if (progress.totalBytes > 0) return progress.bytesWritten / progress.totalBytes;
+    return progress.totalFiles > 0 ? progress.filesWritten / progress.totalFiles : null;
+  }
+
+  reset(): void {
+    this.progress = null;
+    this.result = null;
+    this.error = null;
+  }
+
+  async start(imagePath: string, entries: readonly string[], namespace: ImageNamespaceChoice): Promise<void> {
+    const destination = this.destination.trim();
+    if (this.running || destination === '') return;
+    const extractionId = crypto.randomUUID();
+    this.running = extractionId;
+    this.scope = entries;
+    this.reset();
+    try {
+      const result = await this.#client.call('image:extract', { path: imagePath, entries: [...entries], destination, extractionId, namespace });
+      if (result.ok) this.result = result.value;
+      else this.error = result.error;
+    } finally {
+      this.running = null;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    if (this.running) await this.#client.call('image:extract-cancel', { extractionId: this.running });
+  }
+}

@@ -1,0 +1,172 @@
+// The Contents tab's tree: folders listed lazily (one `image:list` per folder, when first expanded),
+// sorted by a column, and flattened into the rows the virtual list shows. Folders come first.
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import type { AppError } from '../../shared/errors.ts';
+import type { ImageEntry, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { EngineClient } from '../api.ts';
+
+export type SortKey = 'name' | 'size' | 'date';
+
+export interface TreeRow {
+  readonly entry: ImageEntry;
+  /** 1 for the root's children. */
+  readonly depth: number;
+  readonly expanded: boolean;
+  readonly loading: boolean;
+  /** Position among its siblings, 1-based, and their count (for aria-posinset / aria-setsize). */
+  readonly position: number;
+  readonly siblingCount: number;
+}
+
+const nameCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Siblings in display order: folders first, then by the key, ties by name. */
+export function sortEntries(entries: readonly ImageEntry[], key: SortKey, ascending: boolean): ImageEntry[] {
+  const direction = ascending ? 1 : -1;
+  const byName = (a: ImageEntry, b: ImageEntry): number => nameCollator.compare(a.name, b.name);
+  const compare = (a: ImageEntry, b: ImageEntry): number => {
+    const aFolder = a.type === 'directory' ? 0 : 1;
+    const bFolder = b.type === 'directory' ? 0 : 1;
+    if (aFolder !== bFolder) return aFolder - bFolder;
+    if (key === 'size' && a.sizeBytes !== b.sizeBytes) return (a.sizeBytes - b.sizeBytes) * direction;
+    if (key === 'date' && (a.mtimeMs ?? 0) !== (b.mtimeMs ?? 0)) return ((a.mtimeMs ?? 0) - (b.mtimeMs ?? 0)) * direction;
+    return key === 'name' ? byName(a, b) * direction : byName(a, b);
+  };
+  return [...entries].sort(compare);
+}
+
+export class FileTree {
+  imagePath = $state<string | null>(null);
+  /** The namespace the engine used for the listing shown. */
+  namespace = $state<ImageNamespace | null>(null);
+  /** What the user asked for: `auto` lets the engine pick Rock Ridge, else Joliet, else plain ISO 9660. */
+  namespaceChoice = $state<ImageNamespaceChoice>('auto');
+  error = $state.raw<AppError | null>(null);
+  sortKey = $state<SortKey>('name');
+  sortAscending = $state(true);
+  readonly expanded = new SvelteSet<string>();
+  /** The row with keyboard focus (aria-activedescendant) and whose details show. */
+  active = $state<string | null>(null);
+  /** Entries ticked for extraction. */
+  readonly selected = new SvelteSet<string>();
+
+  readonly #children = new SvelteMap<string, readonly ImageEntry[]>();
+  readonly #loading = new SvelteSet<string>();
+  readonly #client: EngineClient;
+
+  constructor(client: EngineClient) {
+    this.#client = client;
+  }
+
+  /**
+   * Each listing's sorted order, remembered per listing and sort: opening /docs must not sort the
+   * 50,000 entries of /big again (a plain cache, not state: it only saves work).
+   */
+  readonly #sortCache = new WeakMap<readonly ImageEntry[], { key: string; sorted: ImageEntry[] }>();
+
+  /** Sorted children per listed folder. */
+  readonly #sorted = $derived.by(() => {
+    // A fresh plain map per change: a derived value, never mutated after it is built.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const sorted = new Map<string, ImageEntry[]>();
+    const key = `${this.sortKey}:${this.sortAscending}`;
+    for (const [folder, entries] of this.#children) {
+      let cached = this.#sortCache.get(entries);
+      if (cached?.key !== key) {
+        cached = { key, sorted: sortEntries(entries, this.sortKey, this.sortAscending) };
+        this.#sortCache.set(entries, cached);
+      }
+      sorted.set(folder, cached.sorted);
+    }
+    return sorted;
+  });
+
+  /** Every visible row, depth-first, as the virtual list draws them. */
+  readonly rows = $derived.by((): TreeRow[] => {
+    const rows: TreeRow[] = [];
+    const visit = (folder: string, depth: number): void => {
+      const entries = this.#sorted.get(folder);
+      if (!entries) return;
+      entries.forEach((entry, index) => {
+        const expanded = entry.type === 'directory' && this.expanded.has(entry.path);
+        rows.push({ entry, depth, expanded, loading: this.#loading.has(entry.path), position: index + 1, siblingCount: entries.length });
+        if (expanded) visit(entry.path, depth + 1);
+      });
+    };
+    visit('/', 1);
+    return rows;
+  });
+
+  get rootLoading(): boolean {
+    return this.#loading.has('/');
+  }
+
+  get activeEntry(): ImageEntry | null {
+    if (this.active === null) return null;
+    return this.rows.find((row) => row.entry.path === this.active)?.entry ?? null;
+  }
+
+  /** Starts over on another image, listing its root. */
+  async reset(imagePath: string, namespaceChoice: ImageNamespaceChoice = 'auto'): Promise<void> {
+    this.imagePath = imagePath;
+    this.namespaceChoice = namespaceChoice;
+    this.namespace = null;
+    this.error = null;
+    this.expanded.clear();
+    this.selected.clear();
+    this.active = null;
+    this.#children.clear();
+    await this.#list('/');
+  }
+
+  setSort(key: SortKey): void {
+    if (this.sortKey === key) this.sortAscending = !this.sortAscending;
+    else {
+      this.sortKey = key;
+      this.sortAscending = true;
+    }
+  }
+
+  async toggle(folder: string): Promise<void> {
+    if (this.expanded.has(folder)) await this.collapse(folder);
+    else await this.expand(folder);
+  }
+
+  async expand(folder: string): Promise<void> {
+    if (this.expanded.has(folder)) return;
+    this.expanded.add(folder);
+    if (!this.#children.has(folder)) await this.#list(folder);
+  }
+
+  async collapse(folder: string): Promise<void> {
+    this.expanded.delete(folder);
+  }
+
+  toggleSelected(path: string): void {
+    if (this.selected.has(path)) this.selected.delete(path);
+    else this.selected.add(path);
+  }
+
+  clearSelection(): void {
+    this.selected.clear();
+  }
+
+  async #list(folder: string): Promise<void> {
+    const imagePath = this.imagePath;
+    if (imagePath === null) return;
+    this.#loading.add(folder);
+    try {
+      const result = await this.#client.call('image:list', { path: imagePath, directory: folder, namespace: this.namespaceChoice });
+      if (this.imagePath !== imagePath) return; // another image was opened meanwhile
+      if (result.ok) {
+        this.namespace = result.value.namespace;
+        this.#children.set(folder, result.value.entries);
+      } else {
+        this.error = result.error;
+        this.expanded.delete(folder);
+      }
+    } finally {
+      this.#loading.delete(folder);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+// Writing to a drive end to end: a real loop device over a file in /dev/shm, listed only with "show
+// all drives", chosen, confirmed by typing its name, written and verified by the real engine; then
+// the loop device's bytes are compared with the image's.
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, watchConsole, type ThemeName } from './ui-helpers.ts';
+
+let app: RunningApp;
+let scratch: string;
+let loopDevice = '';
+
+test.beforeAll(async () => {
+  scratch = mkdtempSync('/dev/shm/isotope-e2e-write-');
+  const backing = join(scratch, 'target.img');
+  writeFileSync(backing, Buffer.alloc(0));
+  truncateSync(backing, 8 * 1024 * 1024);
+  loopDevice = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  app = await startAppLikeNpmStart();
+});
+
+test.afterAll(() => {
+  app.stop();
+  // Detach only the loop device this test attached.
+  if (loopDevice !== '') execFileSync('losetup', ['-d', loopDevice]);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** The first `lengthBytes` of a block device, read directly. */
+function readDevice(device: string, lengthBytes: number): Buffer {
+  const buffer = Buffer.alloc(lengthBytes);
+  const fd = openSync(device, 'r');
+  try {
+    let done = 0;
+    while (done < lengthBytes) {
+      const read = readSync(fd, buffer, done, lengthBytes - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return buffer;
+}
+
+for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
+  test(`writes an image to a loop device chosen with "show all drives" and a typed confirmation (${theme} theme)`, async ({ page }) => {
+    const problems = watchConsole(page);
+    const image = helloIsoPath();
+    const imageBytes = readFileSync(image);
+    const deviceName = loopDevice.split('/').pop() ?? '';
+    expect(statSync(join(scratch, 'target.img')).size).toBeGreaterThan(imageBytes.length);
+    // Start from zeros, so the comparison below proves this run wrote the bytes.
+    execFileSync('dd', ['if=/dev/zero', `of=${loopDevice}`, 'bs=1M', 'count=1', 'conv=fsync'], { stdio: 'ignore' });
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(app.url);
+    await chooseTheme(page, theme);
+    await openImage(page, image);
+    await goToScreen(page, 'Write to drive');
+    const list = page.getByTestId('drive-list');
+    // Loop devices are virtual: hidden until the user asks for all drives.
+    await expect(page.getByText('Looking for drives…')).toHaveCount(0);
+    await expect(list.locator(`[data-device="${loopDevice}"]`)).toHaveCount(0);
+    await page.getByRole('switch', { name: 'Show all drives' }).check();
+    const row = list.locator(`[data-device="${loopDevice}"]`);
+    await expect(row).toHaveAttribute('data-eligible', 'true');
+    await row.getByRole('checkbox').check();
+    // The dark run writes without verifying: the setting must reach the engine.
+    const verify = theme === 'light';
+    await page.getByRole('checkbox', { name: 'Verify after writing' }).setChecked(verify);
+    await expectNoSeriousAxeViolations(page, `write-list/${theme}`);
+    await saveScreenshot(page, `write-chosen-${theme}`);
+    await page.getByRole('button', { name: 'Write', exact: true }).click();
+
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect(dialog).toBeVisible();
+    const confirm = dialog.getByRole('button', { name: 'Erase and write' });
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel(`Type “${deviceName}” to confirm`).fill('wrong');
+    await expect(confirm).toBeDisabled();
+    await dialog.getByLabel(`Type “${deviceName}” to confirm`).fill(deviceName);
+    await expectNoSeriousAxeViolations(page, `write-confirm/${theme}`);
+    await saveScreenshot(page, `write-confirm-${theme}`);
+    await confirm.click();
+
+    const summary = page.getByTestId('flash-summary');
+    await expect(summary).toBeVisible({ timeout: 30_000 });
+    await expect(summary).toHaveAttribute('data-outcome', 'succeeded');
+    await expect(summary.locator(`[data-target="${loopDevice}"]`)).toHaveAttribute('data-outcome', verify ? 'verified' : 'written');
+    const sha256 = execFileSync('sha256sum', [image], { encoding: 'utf8' }).split(' ')[0];
+    await expect(page.getByTestId('flash-digest')).toHaveText(sha256 ?? '');
+    expect(readDevice(loopDevice, imageBytes.length).equals(imageBytes)).toBe(true);
+    await expectNoSeriousAxeViolations(page, `flash-summary/${theme}`);
+    await saveScreenshot(page, `flash-summary-${theme}`);
+
+    await page.getByRole('button', { name: 'Flash again' }).click();
+    await expect(page.getByTestId('drive-list')).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+}
+
+test('shows a drive attached and removed while the list is open, without a reload', async ({ page }) => {
+  test.setTimeout(90_000);
+  const backing = join(scratch, 'hotplug.img');
+  writeFileSync(backing, Buffer.alloc(0));
+  truncateSync(backing, 4 * 1024 * 1024);
+  await page.goto(app.url);
+  await openImage(page, helloIsoPath());
+  await goToScreen(page, 'Write to drive');
+  await page.getByRole('switch', { name: 'Show all drives' }).check();
+  await expect(page.getByTestId('drive-list').locator(`[data-device="${loopDevice}"]`)).toBeVisible();
+
+  const attached = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  try {
+    await expect(page.getByTestId('drive-list').locator(`[data-device="${attached}"]`)).toBeVisible({ timeout: 30_000 });
+  } finally {
+    execFileSync('losetup', ['-d', attached]);
+  }
+  await expect(page.getByTestId('drive-list').locator(`[data-device="${attached}"]`)).toHaveCount(0, { timeout: 30_000 });
+});
+
+test('shows per-target progress while writing and cancels cleanly', async ({ page }) => {
+  test.setTimeout(90_000);
+  const problems = watchConsole(page);
+  // A 2 GiB raw image (sparse: zeros cost no memory until written) onto a loop device of the same size.
+  const image = join(scratch, 'large.img');
+  const backing = join(scratch, 'large-target.img');
+  for (const path of [image, backing]) {
+    writeFileSync(path, Buffer.alloc(0));
+    truncateSync(path, 2 * 1024 * 1024 * 1024);
+  }
+  const target = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  try {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(app.url);
+    await openImage(page, image);
+    await goToScreen(page, 'Write to drive');
+    await page.getByRole('switch', { name: 'Show all drives' }).check();
+    const row = page.getByTestId('drive-list').locator(`[data-device="${target}"]`);
+    await expect(row).toHaveAttribute('data-eligible', 'true');
+    await row.getByRole('checkbox').check();
+    await page.getByRole('button', { name: 'Write', exact: true }).click();
+    const name = target.split('/').pop() ?? '';
+    await page.getByTestId('confirm-dialog').getByLabel(`Type “${name}” to confirm`).fill(name);
+    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Erase and write' }).click();
+
+    const progress = page.getByTestId('flash-progress');
+    await expect(progress.locator(`[data-target="${target}"]`)).toBeVisible();
+    await expect(progress.getByRole('progressbar').first()).toHaveAttribute('aria-valuenow', /.+/);
+    await saveScreenshot(page, 'flash-progress-light');
+    await progress.getByRole('button', { name: 'Cancel writing' }).click();
+    const summary = page.getByTestId('flash-summary');
+    await expect(summary).toHaveAttribute('data-outcome', 'cancelled', { timeout: 30_000 });
+    await expect(summary.locator(`[data-target="${target}"]`)).toHaveAttribute('data-outcome', 'cancelled');
+    expect(problems).toEqual([]);
+  } finally {
+    execFileSync('losetup', ['-d', target]);
+  }
+});
