@@ -53,6 +53,8 @@ export interface Calls {
   'keys:remove': { request: KeysRemoveRequest; response: KeySummary };
   /** Drives with the safety rules' verdict; hidden (virtual/fixed) ones only with includeAll. Starts `drives:changed`. */
   'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
+  /** Ejects a drive (by id, looked up in a fresh enumeration) so it can be pulled out safely. */
+  'drives:eject': { request: { driveId: string }; response: { device: string } };
   /** Starts writing an image to drives (ids; the engine re-enumerates and re-checks each). Reports as `flash:*` events. */
   'flash:start': { request: FlashStartRequest; response: { jobId: string } };
   /** Cancels a running flash or verify job; false when none runs with that id. */
@@ -84,7 +86,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -9,6 +9,7 @@ export const errorCodes = [
   'not-a-file', // the path names a directory or something else that is not a regular file or device
   'not-an-image', // a readable file in which Isotope recognises no image format
   'permission-denied', // the OS refused access
+  'eject-failed', // the OS would not eject the drive (busy, or no tool to do it)
   'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset
   'cancelled', // the user cancelled; neutral, not a failure

@@ -1,10 +1,12 @@
 // The desktop shell: one hardened window showing the renderer, the contract over IPC.
 import { app, BrowserWindow, ipcMain, session } from 'electron';
+import type { FlashProgress } from '../../shared/flash.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
 import { pickImageFile } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
+import { taskbarProgress } from './taskbar-progress.ts';
 
 export interface DesktopOptions {
   readonly rendererDir: string;
@@ -53,11 +55,27 @@ export function startDesktopApp(options: DesktopOptions): void {
       webPreferences: secureWebPreferences(options.preloadPath),
     });
     const stopForwarding = forwardEvents(service, mainWindow.webContents);
+    const stopTaskbar = showFlashProgressInTaskbar(service, mainWindow);
     mainWindow.on('closed', () => {
       stopForwarding();
+      stopTaskbar();
       mainWindow = null;
     });
     mainWindow.once('ready-to-show', () => mainWindow?.show());
     await mainWindow.loadURL(appEntryUrl);
+  });
+}
+
+/** Mirrors a running flash in the taskbar (Windows, Linux launchers) or dock (macOS); returns the unsubscribe. */
+function showFlashProgressInTaskbar(service: Service, window: BrowserWindow): () => void {
+  return service.events.subscribe((name, payload) => {
+    if (window.isDestroyed()) return;
+    if (name === 'flash:progressed') {
+      const progress = taskbarProgress(payload as FlashProgress);
+      if (progress === 'indeterminate') window.setProgressBar(2, { mode: 'indeterminate' });
+      else window.setProgressBar(progress ?? -1);
+    } else if (name === 'flash:finished') {
+      window.setProgressBar(-1);
+    }
   });
 }

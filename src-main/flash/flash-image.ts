@@ -2,7 +2,6 @@
 // caller's view), re-runs the safety rules, unmounts what is mounted (by device number), then runs
 // the write/verify pipeline. Refused targets are reported with their reasons and never opened.
 // Also verify-only mode: compare an already written drive (or file) with an image.
-import { execFile } from 'node:child_process';
 import { realpath, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Drive, DriveIssue } from '../../shared/drive.ts';
@@ -13,8 +12,9 @@ import { allocateAlignedSlots } from './aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
 import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
-import { openImageSource, type ImageSource } from './image-source.ts';
+import { openFlashSource, type FlashSource } from './image-source.ts';
 import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
+import { ejectDrive } from '../drives/eject-drive.ts';
 
 /** A target as the caller names it: a drive id from `drives:list`, or a path (device or existing regular file). */
 export type TargetSelector = { readonly driveId: string } | { readonly path: string };
@@ -40,9 +40,9 @@ type Resolved =
 export async function flashImage(options: FlashImageOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
-  let source: ImageSource;
+  let source: FlashSource;
   try {
-    source = await openImageSource(options.imagePath);
+    source = await openFlashSource(options.imagePath);
   } catch (error) {
     return failedBeforeStart(jobId, options, error, startedMs);
   }
@@ -148,15 +148,12 @@ function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unk
   return { jobId, outcome: 'failed', source: { path: options.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null }, targets, elapsedMs: Date.now() - startedMs };
 }
 
-const run = (command: string, args: readonly string[]): Promise<void> =>
-  new Promise((resolve) => execFile(command, [...args], { timeout: 30_000 }, () => resolve()));
-
-/** Best effort: a USB drive that was written and verified is ejected (`eject`, else `udisksctl power-off`). */
+/** Best effort: a USB drive that was written and verified is ejected; a failure to eject is no failure to flash. */
 async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Extract<Resolved, { kind: 'accepted' }>[]): Promise<void> {
   for (const entry of entries) {
     const result = results.find((candidate) => candidate.target === entry.path);
     if (!entry.drive?.isUsb || !result || result.error !== null) continue;
-    await run('eject', [entry.path]);
+    await ejectDrive(entry.path).catch(() => undefined);
   }
 }
 
@@ -176,9 +173,9 @@ export interface VerifyImageOptions {
 export async function verifyImage(options: VerifyImageOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
-  let source: ImageSource;
+  let source: FlashSource;
   try {
-    source = await openImageSource(options.imagePath);
+    source = await openFlashSource(options.imagePath);
   } catch (error) {
     return failedBeforeStart(jobId, { ...options, targets: [options.target], verify: true, eject: false }, error, startedMs);
   }
@@ -213,7 +210,7 @@ export async function verifyImage(options: VerifyImageOptions): Promise<FlashRes
   }
 }
 
-async function compareWithTarget(source: ImageSource, path: string, options: VerifyImageOptions): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
+async function compareWithTarget(source: FlashSource, path: string, options: VerifyImageOptions): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
   const arena = allocateAlignedSlots(2, chunkBytes);
   const [expected, actual] = arena.slots as [Uint8Array, Uint8Array];
   const readBack = await openReadBack(path);

@@ -1,6 +1,7 @@
 // Maps whatever a handler threw to a contract AppError. Known failures keep their code and numbers;
 // anything else is a bug: logged here with its stack, and shown to the renderer only as `internal`.
 import type { AppError } from '../../shared/errors.ts';
+import { EjectFailedError } from '../drives/eject-drive.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
 import { imageErrorCode } from '../image/image-error-codes.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
@@ -20,6 +21,7 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 export function toAppError(error: unknown, log: Logger): AppError {
   if (error instanceof AppFailure) return { code: error.code, message: error.message };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
+  if (error instanceof EjectFailedError) return { code: 'eject-failed', message: error.message, detail: { device: error.device } };
   const imageCode = imageErrorCode(error);
   if (imageCode && error instanceof Error) return { code: imageCode, message: error.message };
   if (error instanceof ByteRangeError) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { callNames, eventNames, ipcChannelPrefix } from '../../shared/contract.ts';
+import type { TargetProgress } from '../../shared/flash.ts';
 import { createBridge } from '../../src-main/electron/bridge-factory.ts';
 import {
   appEntryUrl,
@@ -9,6 +10,7 @@ import {
   secureWebPreferences,
 } from '../../src-main/electron/guards.ts';
 import { handleIpcCall } from '../../src-main/electron/ipc.ts';
+import { taskbarProgress } from '../../src-main/electron/taskbar-progress.ts';
 import { contentSecurityPolicy } from '../../src-main/security/content-security-policy.ts';
 import { createService } from '../../src-main/service/service.ts';
 
@@ -117,5 +119,29 @@ describe('preload bridge', () => {
     expect(subscriptions).toContain(`${ipcChannelPrefix}image:opened`);
     unsubscribe();
     expect(subscriptions).not.toContain(`${ipcChannelPrefix}image:opened`);
+  });
+});
+
+describe('taskbar progress of a flash', () => {
+  const target = (phase: TargetProgress['phase'], bytesDone: number, bytesTotal: number | null, failed = false): TargetProgress => ({
+    target: '/dev/loop9',
+    phase,
+    bytesDone,
+    bytesTotal,
+    bytesPerSecond: 0,
+    etaMs: null,
+    failed,
+  });
+
+  it('shows the current phase averaged over the targets still going', () => {
+    expect(taskbarProgress({ jobId: 'j', targets: [target('writing', 25, 100), target('writing', 75, 100)] })).toBe(0.5);
+    expect(taskbarProgress({ jobId: 'j', targets: [target('verifying', 10, 100), target('writing', 0, 100, true)] })).toBe(0.1);
+    expect(taskbarProgress({ jobId: 'j', targets: [target('flushing', 0, null)] })).toBe(1);
+  });
+
+  it('is indeterminate while a size is unknown, and absent without a job or with every target failed', () => {
+    expect(taskbarProgress({ jobId: 'j', targets: [target('writing', 5, null)] })).toBe('indeterminate');
+    expect(taskbarProgress(null)).toBeNull();
+    expect(taskbarProgress({ jobId: 'j', targets: [target('writing', 5, 10, true)] })).toBeNull();
   });
 });

@@ -94,6 +94,13 @@ describe('service boundary', () => {
     expect(await desktop.invoke('app:describe', {})).toMatchObject({ ok: true, value: { shell: 'electron', canPickFiles: true } });
   });
 
+  it('ejects only a drive found in a fresh enumeration, by id', async () => {
+    const service = webService();
+    expect(await service.invoke('drives:eject', { driveId: 'sdz-8:999-1' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await service.invoke('drives:eject', { driveId: '' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service.invoke('drives:eject', { device: '/dev/sda' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+
   it('hides the details of a bug behind the internal code and logs it', async () => {
     const logged: unknown[] = [];
     const service = createService({
