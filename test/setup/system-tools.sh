@@ -20,6 +20,12 @@ tools=(
   "xz xz-utils"
   "bzip2 bzip2"
   "zip zip"
+  # UDF fixtures (test/fixtures/udf-images.ts): mkudffs makes UDF-only images, udfclient fills them
+  # without mounting (the kernel here has no udf driver).
+  "mkudffs udftools"
+  "udfclient udfclient"
+  # An independent BIN/CUE reader to cross-check the container fixtures (test/container/).
+  "bchunk bchunk"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
