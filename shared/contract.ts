@@ -18,7 +18,7 @@ import type {
   VerifyRequest,
 } from './checksum.ts';
 import type { BootReport } from './boot.ts';
-import type { ImageExtractProgress, ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest } from './image.ts';
+import type { ImageExtractProgress, ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -31,6 +31,8 @@ export interface Calls {
   'image:list': { request: ImageListRequest; response: ImageListing };
   /** The first KiB of a file inside an image, as text or a hex dump. */
   'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
+  /** Owner, hidden flag and extents of one entry (the Contents tab's details pane). */
+  'image:stat': { request: ImageStatRequest; response: ImageEntryStat };
   /** Extracts files/folders of an image to a folder; progress as `image:extract-progressed`. */
   'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
   /** Cancels the running extraction with this id (its partial output is removed); false when none runs. */
@@ -86,7 +88,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -143,11 +143,34 @@ export interface ImageListing {
   readonly entries: readonly ImageEntry[];
 }
 
+/** The same file naming as a preview: an image, a path inside it, and which names. */
+export type ImageStatRequest = ImagePreviewRequest;
+
 export interface ImagePreviewRequest {
   readonly path: string;
   /** File inside the image. */
   readonly file: string;
   readonly namespace?: ImageNamespaceChoice | undefined;
+}
+
+/** Where an entry's bytes lie in the image and who owns it: the Contents tab's details pane. */
+export interface ImageEntryStat {
+  readonly entry: ImageEntry;
+  /** Owner and group ids (Rock Ridge PX, UDF File Entry); null when the image does not record them. */
+  readonly uid: number | null;
+  readonly gid: number | null;
+  /** ECMA-119 9.1.6 / ECMA-167 4/14.4.3: the hidden ("existence") flag. */
+  readonly hidden: boolean;
+  /** The entry's data runs in order (several for multi-extent and fragmented files). */
+  readonly extents: readonly ImageExtent[];
+}
+
+export interface ImageExtent {
+  /** Byte offset in the image (as 2048-byte sectors: offsetBytes / 2048). */
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+  /** A sparse (UDF unrecorded) extent: reads as zeros, occupies nothing. */
+  readonly unrecorded?: true;
 }
 
 export interface ImagePreview {

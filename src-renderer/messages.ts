@@ -189,6 +189,14 @@ export const text = {
   detailModified: 'Modified',
   detailMode: 'Permissions',
   detailTarget: 'Link target',
+  detailOwner: 'Owner',
+  ownerIds: (uid: number, gid: number | null) => `uid ${uid}${gid === null ? '' : `, gid ${gid}`}`,
+  detailExtents: 'Stored at',
+  // Whole 2048-byte sectors read as a sector number; data embedded in a UDF File Entry does not start on one.
+  extentAt: (offsetBytes: number, size: string, sparse: boolean) =>
+    sparse
+      ? `${size}, not recorded (zeros)`
+      : `${offsetBytes % 2048 === 0 ? `sector ${(offsetBytes / 2048).toLocaleString('en')}` : `byte ${offsetBytes.toLocaleString('en')}`}, ${size}`,
   detailCompressed: 'Stored compressed (zisofs)',
   previewHeading: 'Preview',
   previewLoading: 'Reading…',

@@ -1,6 +1,6 @@
 // The image engine's operations for the service and the CLI: list a folder (or subtree), preview
 // the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
-import type { ImageEntry, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest } from '../../shared/image.ts';
+import type { ImageEntry, ImageEntryStat, ImageListRequest, ImageListing, ImagePreview, ImagePreviewRequest, ImageStatRequest } from '../../shared/image.ts';
 import { EntryNotFoundError } from './extract-entries.ts';
 import type { TreeEntry as IsoEntry } from './file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
@@ -38,6 +38,24 @@ export async function listImage(request: ImageListRequest): Promise<ImageListing
     if (request.recursive) for await (const batch of image.walkBatches(directory)) for (const entry of batch) entries.push(toImageEntry(entry));
     else for (const entry of await image.listDirectory(directory)) entries.push(toImageEntry(entry));
     return { namespace: image.namespace, entries };
+  });
+}
+
+export async function statImageEntry(request: ImageStatRequest): Promise<ImageEntryStat> {
+  return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
+    const entry = await image.lookup(request.file);
+    if (!entry) throw new EntryNotFoundError(request.file);
+    return {
+      entry: toImageEntry(entry),
+      uid: entry.uid ?? null,
+      gid: entry.gid ?? null,
+      hidden: entry.hidden,
+      extents: entry.extents.map((extent) => ({
+        offsetBytes: extent.offsetBytes,
+        sizeBytes: extent.sizeBytes,
+        ...(extent.unrecorded ? { unrecorded: true as const } : {}),
+      })),
+    };
   });
 }
 

@@ -353,6 +353,8 @@ function addAttributes(entry: Mutable<IsoEntry>, record: DirectoryRecord, rockRi
   if (mtimeMs !== null) entry.mtimeMs = mtimeMs;
   if (rockRidge?.mode != null) entry.mode = rockRidge.mode;
   if (rockRidge?.device) entry.device = rockRidge.device;
+  if (rockRidge?.uid != null) entry.uid = rockRidge.uid;
+  if (rockRidge?.gid != null) entry.gid = rockRidge.gid;
 }
 
 function entryType(record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): ImageEntryType {

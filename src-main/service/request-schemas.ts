@@ -31,6 +31,7 @@ export const requestSchemas = {
   'image:open': z.strictObject({ path: absolutePath }),
   'image:list': z.strictObject({ path: absolutePath, directory: imageEntryPath, namespace: imageNamespace, recursive: z.boolean().optional() }),
   'image:preview': z.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
+  'image:stat': z.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
   'image:extract': z.strictObject({
     path: absolutePath,
     entries: z.array(imageEntryPath).max(100_000).optional(),

@@ -291,6 +291,9 @@ async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: 
     mode: posixMode(fileEntry, type),
   };
   if (fileEntry.modifiedMs !== null) entry.mtimeMs = fileEntry.modifiedMs;
+  // OSTA UDF 2.60 3.3.3.1/3.3.3.2: 0xFFFFFFFF means the id was not recorded.
+  if (fileEntry.uid !== 0xffffffff) entry.uid = fileEntry.uid;
+  if (fileEntry.gid !== 0xffffffff) entry.gid = fileEntry.gid;
   if (type === 'symlink') {
     if (fileEntry.informationLengthBytes > udfTreeLimits.maxSymlinkBytes) throw udfCorrupt(placeOf(sector, context.blockBytes), 56, `symbolic link ${naming.path} holds ${fileEntry.informationLengthBytes} bytes`);
     entry.target = parseSymlinkTarget(await readExtents(context, extents, fileEntry.informationLengthBytes), placeOf(sector, context.blockBytes));

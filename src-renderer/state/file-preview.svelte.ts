@@ -1,11 +1,13 @@
-// The preview of the file chosen in the Contents tab (the engine sends at most its first KiB).
+// The entry chosen in the Contents tab: where its bytes lie and who owns it (`image:stat`), and for
+// files a preview of the first KiB (`image:preview`), fetched side by side.
 import type { AppError } from '../../shared/errors.ts';
-import type { ImageNamespaceChoice, ImagePreview } from '../../shared/image.ts';
+import type { ImageEntry, ImageEntryStat, ImageNamespaceChoice, ImagePreview } from '../../shared/image.ts';
 import type { EngineClient } from '../api.ts';
 
 export class FilePreview {
   file = $state<string | null>(null);
   preview = $state.raw<ImagePreview | null>(null);
+  stat = $state.raw<ImageEntryStat | null>(null);
   error = $state.raw<AppError | null>(null);
   loading = $state(false);
   readonly #client: EngineClient;
@@ -17,20 +19,30 @@ export class FilePreview {
   clear(): void {
     this.file = null;
     this.preview = null;
+    this.stat = null;
     this.error = null;
   }
 
-  async show(imagePath: string, file: string, namespace: ImageNamespaceChoice): Promise<void> {
-    if (this.file === file && (this.preview || this.loading)) return;
+  async show(imagePath: string, entry: ImageEntry, namespace: ImageNamespaceChoice): Promise<void> {
+    const file = entry.path;
+    if (this.file === file && (this.stat || this.loading)) return;
     this.file = file;
     this.preview = null;
+    this.stat = null;
     this.error = null;
     this.loading = true;
+    const request = { path: imagePath, file, namespace };
     try {
-      const result = await this.#client.call('image:preview', { path: imagePath, file, namespace });
+      const [stat, preview] = await Promise.all([
+        this.#client.call('image:stat', request),
+        entry.type === 'file' ? this.#client.call('image:preview', request) : Promise.resolve(null),
+      ]);
       if (this.file !== file) return; // the user moved on
-      if (result.ok) this.preview = result.value;
-      else this.error = result.error;
+      if (stat.ok) this.stat = stat.value;
+      if (preview?.ok) this.preview = preview.value;
+      // The preview's failure is the one to show (reading the content); a stat failure alone also counts.
+      const failed = preview && !preview.ok ? preview : !stat.ok ? stat : null;
+      this.error = failed && !failed.ok ? failed.error : null;
     } finally {
       if (this.file === file) this.loading = false;
     }

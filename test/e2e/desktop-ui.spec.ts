@@ -123,6 +123,14 @@ test('shows a Rock Ridge link target and permissions, and switches to the plain 
   await expect(details).toContainText('readme.txt');
   await expect(details).toContainText(/l[r-][w-][x-]/);
 
+  // Owner and where the bytes lie, as xorriso lists and reports them.
+  await treeRow(page, '/docs/readme.txt').click();
+  const xorriso = (...args: string[]) => execFileSync('xorriso', ['-indev', bigIsoPath(), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const owner = /^\S+\s+\d+\s+(\d+)\s+(\d+)\s/m.exec(xorriso('-lsl', '/docs/readme.txt'));
+  await expect(page.getByTestId('detail-owner')).toHaveText(`uid ${owner?.[1]}, gid ${owner?.[2]}`);
+  const lba = /^File data lba:\s*\d+ ,\s*(\d+) ,/m.exec(xorriso('-find', '/docs/readme.txt', '-exec', 'report_lba', '--'))?.[1];
+  await expect(page.getByTestId('detail-extents')).toContainText(`sector ${Number(lba).toLocaleString('en')}`);
+
   // The same image named by its plain ISO 9660 tree: upper-case 8.3 names, as isoinfo shows them.
   await page.getByLabel('Names from').selectOption('iso9660');
   await expect(treeRow(page, '/DOCS')).toBeVisible();

@@ -1,6 +1,6 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
 import { extractEntries } from '../../image/extract-entries.ts';
-import { listImage, previewImageFile } from '../../image/image-operations.ts';
+import { listImage, previewImageFile, statImageEntry } from '../../image/image-operations.ts';
 import { withImageFile } from '../../image/open-image-file.ts';
 import { summarizeImage } from '../../image/summarize-image.ts';
 import { AppFailure } from '../app-failure.ts';
@@ -9,7 +9,7 @@ import type { HandlerTable } from '../handler-types.ts';
 /** Running extractions by id, so `image:extract-cancel` can reach them. */
 const runningExtractions = new Map<string, AbortController>();
 
-export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:extract' | 'image:extract-cancel'> = {
+export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'image:extract-cancel'> = {
   'image:pick': async (_request, { options }) => {
     if (!options.pickImageFile) throw new AppFailure('unsupported', `the ${options.shell} shell has no file dialog`);
     return { path: await options.pickImageFile() };
@@ -21,6 +21,7 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   },
   'image:list': (request) => listImage(request),
   'image:preview': (request) => previewImageFile(request),
+  'image:stat': (request) => statImageEntry(request),
   'image:extract': async (request, { events }) => {
     if (runningExtractions.has(request.extractionId)) {
       throw new AppFailure('invalid-request', `an extraction with id ${request.extractionId} is already running`);
