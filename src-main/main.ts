@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import packageJson from '../package.json' with { type: 'json' };
 import { runCli } from './cli/cli.ts';
 import { createService } from './service/service.ts';
-import { startWebShell, webShellAnnouncement } from './web/web-shell.ts';
 
 const version = packageJson.version;
 /** The built renderer, beside this bundle in dist/. */
@@ -28,6 +27,8 @@ async function main(): Promise<void> {
     version,
     createService: () => createService({ shell: 'cli', version }),
     startWeb: async ({ port }) => {
+      // The web shell (and its WebSocket library) loads only for `isotope web` / `npm start`.
+      const { startWebShell, webShellAnnouncement } = await import('./web/web-shell.ts');
       const service = createService({ shell: 'web', version });
       const shell = await startWebShell({ service, rendererDir, port });
       return { announcement: webShellAnnouncement(shell) };

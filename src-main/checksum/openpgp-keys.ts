@@ -1,7 +1,8 @@
 // Reading OpenPGP keys (armored or binary transferable public keys, RFC 9580 section 10.1) and
 // summarising them for people: fingerprint, user IDs, algorithm, creation, expiry and revocation.
 import { readFile, stat } from 'node:fs/promises';
-import { readKeys, type Key, type PublicKey } from 'openpgp';
+import type { Key, PublicKey } from 'openpgp';
+import { loadOpenpgp } from './load-openpgp.ts';
 import type { KeySummary } from '../../shared/checksum.ts';
 
 /** Key files beyond this are refused (a distribution's archive keyring is a few hundred KiB). */
@@ -28,6 +29,7 @@ export async function readKeyFile(path: string): Promise<PublicKey[]> {
 
 export async function parseKeys(bytes: Uint8Array, sourceName: string): Promise<PublicKey[]> {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, 64 * 1024));
+  const { readKeys } = await loadOpenpgp();
   let keys: Key[];
   try {
     keys = text.includes('-----BEGIN PGP ')

@@ -2,7 +2,8 @@
 // armored `.asc`/`.sign`) and cleartext signatures (section 7). The cryptography is openpgp.js; the
 // verdict is ours: "good" needs a valid signature by a key in the keyring that is neither expired nor
 // revoked now, and every other outcome says which it is.
-import { createMessage, readCleartextMessage, readSignature, verify, type PublicKey, type Subkey } from 'openpgp';
+import type { PublicKey, Subkey } from 'openpgp';
+import { loadOpenpgp } from './load-openpgp.ts';
 import type { SignatureCheck, SignatureStatus, SignerKey } from '../../shared/checksum.ts';
 import { expirationMs, fingerprintOf, isKeyRevoked } from './openpgp-keys.ts';
 
@@ -33,6 +34,7 @@ export async function checkSignature(
   nowMs: number = Date.now(),
 ): Promise<SignatureVerification> {
   const base = { signaturePath: input.signaturePath, kind: input.kind } as const;
+  const { createMessage, readCleartextMessage, readSignature, verify } = await loadOpenpgp();
   let verification: Awaited<ReturnType<typeof verify>>;
   let signedText: string | null = null;
   try {

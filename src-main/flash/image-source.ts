@@ -7,11 +7,9 @@ import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
 import type { SourceCompression } from '../../shared/flash.ts';
 import { detectDiscContainer } from '../container/open-image-source.ts';
-import { createDecoder, decodeZstd } from './decoders.ts';
 import { FlashFailure } from './flash-error.ts';
 import { readXzDecodedSize } from './xz-index.ts';
 import { deviceSizeBytes } from './target-device.ts';
-import { openFirstZipImage } from './zip-source.ts';
 
 export interface FlashSource {
   readonly path: string;
@@ -177,7 +175,9 @@ interface DecodedStream {
 }
 
 async function openDecodedStream(path: string, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<DecodedStream> {
-  if (compression === 'zip') return openFirstZipImage(path);
+  // The decoders (liblzma, fzstd, unbzip2, yauzl) load on the first compressed image, not at start-up.
+  if (compression === 'zip') return (await import('./zip-source.ts')).openFirstZipImage(path);
+  const { createDecoder, decodeZstd } = await import('./decoders.ts');
   if (compression === 'zstd') {
     // Pulled one batch of blocks at a time (highWaterMark 1), from small reads: memory stays bounded.
     const compressed = createReadStream(path, { highWaterMark: 64 * 1024 });

@@ -13,7 +13,7 @@ import { checksumHandlers } from './handlers/checksum-handlers.ts';
 import { driveHandlers } from './handlers/drive-handlers.ts';
 import { flashHandlers } from './handlers/flash-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
-import { requestSchemas } from './request-schemas.ts';
+import { validateRequest } from './request-schemas.ts';
 import { toAppError, type Logger } from './to-app-error.ts';
 
 /** What a shell provides that the engine cannot do itself. */
@@ -53,15 +53,12 @@ export function createService(options: ServiceOptions): Service {
       if (!isCallName(method)) {
         return fail({ code: 'unknown-call', message: `no call named ${JSON.stringify(method).slice(0, 100)}` });
       }
-      const parsed = requestSchemas[method].safeParse(request);
-      if (!parsed.success) {
-        const issues = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(argument)'}: ${issue.message}`);
-        return fail({ code: 'invalid-request', message: `${method}: ${issues.join('; ')}` });
-      }
+      const parsed = validateRequest(method, request);
+      if (!parsed.ok) return fail({ code: 'invalid-request', message: `${method}: ${parsed.reasons.join('; ')}` });
       try {
         // The schema table is keyed like the handler table, so the parsed value fits this handler.
         const handler = handlers[method] as (request: unknown, context: HandlerContext) => Promise<unknown>;
-        return ok(await handler(parsed.data, context));
+        return ok(await handler(parsed.value, context));
       } catch (error) {
         return fail(toAppError(error, log));
       }

@@ -11,7 +11,7 @@ import { contentSecurityPolicy } from '../security/content-security-policy.ts';
 import { resolveFileInside } from '../security/resolve-inside.ts';
 import type { Service } from '../service/service.ts';
 import { allowedHosts, checkRequest, readCookie, tokenCookieName, type GuardVerdict } from './request-guard.ts';
-import { incomingMessageSchema, maxIncomingFrameBytes, type OutgoingMessage } from './wire-messages.ts';
+import { maxIncomingFrameBytes, parseIncomingMessage, type OutgoingMessage } from './wire-messages.ts';
 
 export interface WebShellOptions {
   readonly service: Service;
@@ -156,12 +156,12 @@ function attachClient(client: WebSocket, service: Service): void {
       client.close(1007, 'frame is not JSON');
       return;
     }
-    const message = incomingMessageSchema.safeParse(parsed);
-    if (!message.success) {
+    const message = parseIncomingMessage(parsed);
+    if (message === null) {
       client.close(1008, 'frame is not a contract call');
       return;
     }
-    const { id, method, request } = message.data;
+    const { id, method, request } = message;
     void service.invoke(method, request).then((result) => send({ kind: 'result', id, result }));
   });
 }

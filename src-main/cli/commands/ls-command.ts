@@ -20,7 +20,8 @@ export function registerLsCommand(program: Command, context: CliContext): void {
       const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };
       const result = (await context.createService().invoke('image:list', request)) as Result<ImageListing>;
       const json = options.json === true;
-      const shaped: Result<unknown> = result.ok ? { ok: true, value: result.value.entries.map(toListedEntry) } : result;
+      // Only JSON needs the documented shape; the text listing reads the entries as they are.
+      const shaped: Result<unknown> = result.ok && json ? { ok: true, value: result.value.entries.map(toListedEntry) } : result;
       context.setExitCode(reportResult(context, shaped, json, () => (result.ok ? describeEntries(result.value.entries) : '')));
     });
 }
@@ -40,10 +41,20 @@ export function toListedEntry(entry: ImageEntry): Record<string, unknown> {
 const typeLetters = { file: '-', directory: 'd', symlink: 'l', other: '?' } as const;
 
 function describeEntries(entries: readonly ImageEntry[]): string {
+  // Images are usually mastered in one go: most entries share a handful of times, so format each once.
+  const times = new Map<number, string>();
+  const formatTime = (mtimeMs: number): string => {
+    let text = times.get(mtimeMs);
+    if (text === undefined) {
+      text = new Date(mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
+      if (times.size < 4096) times.set(mtimeMs, text);
+    }
+    return text;
+  };
   return entries
     .map((entry) => {
       const mode = entry.mode !== undefined ? (entry.mode & 0o7777).toString(8).padStart(4, '0') : '    ';
-      const time = entry.mtimeMs !== undefined ? new Date(entry.mtimeMs).toISOString().slice(0, 19).replace('T', ' ') : ''.padEnd(19);
+      const time = entry.mtimeMs !== undefined ? formatTime(entry.mtimeMs) : ''.padEnd(19);
       const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
       return `${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`;
     })
