@@ -6,7 +6,7 @@ import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
 import { NotAnImageError } from '../image/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { hasVolumeDescriptorSignature } from '../iso/primary-volume-descriptor.ts';
+import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';
 import { findBootRecord } from './boot-record.ts';
@@ -37,7 +37,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
 async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {
   const offsetBytes = 16 * isoSectorBytes;
   if (source.sizeBytes < offsetBytes + isoSectorBytes) return false;
-  return hasVolumeDescriptorSignature(await source.read(offsetBytes, isoSectorBytes));
+  return readVolumeDescriptorHeader(await source.read(offsetBytes, isoSectorBytes)) !== null;
 }
 
 async function readElTorito(source: ByteSource, options: BootReportOptions): Promise<ElToritoReport | null> {

@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { contentSecurityPolicy } from '../security/content-security-policy.ts';
+import { contentTypeOf } from '../security/content-types.ts';
 import { resolveFileInside } from '../security/resolve-inside.ts';
 import type { Service } from '../service/service.ts';
 import { allowedHosts, checkRequest, readCookie, tokenCookieName, type GuardVerdict } from './request-guard.ts';
@@ -30,16 +30,6 @@ export interface WebShell {
   close(): Promise<void>;
 }
 
-const contentTypes: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /** The one line `npm start` and `isotope web` print. */
 export function webShellAnnouncement(shell: WebShell): string {
@@ -89,7 +79,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     }
     const body = await readFile(file);
     response.writeHead(200, {
-      'Content-Type': contentTypes[extname(file)] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Security-Policy': contentSecurityPolicy({
         webSocketOrigins: allowedHosts(port).map((host) => `ws://${host}`),
       }),
