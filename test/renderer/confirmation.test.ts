@@ -1,0 +1,35 @@
+// Which drives the write screen makes the user type the name of: everything that does not look like a
+// USB stick. Checked on drives built from the recorded lsblk machines, through the real safety rules.
+import { describe, expect, it } from 'vitest';
+import { checkDrive, type SafetyContext } from '../../src-main/drives/safety-rules.ts';
+import { confirmationName, needsTypedName } from '../../src-renderer/state/confirmation.ts';
+import { driveNamed, fixtureDrives } from '../drives/lsblk-fixtures.ts';
+
+function statusOf(fixture: string, device: string, systemDeviceNumbers: readonly string[] = []) {
+  const { drives, loops } = fixtureDrives(fixture, systemDeviceNumbers);
+  const context: SafetyContext = { systemDeviceNumbers, loops, source: null, imageSizeBytes: null, includeAll: true };
+  return checkDrive(driveNamed(drives, device), context);
+}
+
+describe('typed confirmation before writing', () => {
+  it.each([
+    ['an unmounted USB stick', 'desktop-sata', '/dev/sdaa'],
+    ['a USB stick with a mounted partition', 'laptop-nvme-usb', '/dev/sda'],
+    ['a hot-plugged SD card', 'laptop-nvme-usb', '/dev/mmcblk0'],
+  ])('lets one click confirm %s', (_case, fixture, device) => {
+    expect(needsTypedName(statusOf(fixture, device))).toBe(false);
+  });
+
+  it.each([
+    ['a 2 TB USB disk', 'laptop-nvme-usb', '/dev/sdb'],
+    ['an internal NVMe disk', 'laptop-nvme-usb', '/dev/nvme0n1'],
+    ['a loop device', 'vm-with-loops', '/dev/loop0'],
+  ])('asks for the typed name of %s', (_case, fixture, device) => {
+    expect(needsTypedName(statusOf(fixture, device))).toBe(true);
+  });
+
+  it('asks for the kernel name of the device, not its path', () => {
+    expect(confirmationName('/dev/sdb')).toBe('sdb');
+    expect(confirmationName('/dev/loop7')).toBe('loop7');
+  });
+});
