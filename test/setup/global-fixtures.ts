@@ -1,5 +1,10 @@
-// Builds the cached fixtures once before the suites run (Vitest and Playwright both call this), so
-// parallel test files never race to build the same image.
+// Runs once before the suites (Vitest and Playwright both call it): builds the cached fixtures, so
+// parallel test files never race to build the same image, and gives the run its own temporary
+// folder (TMPDIR, inherited by the test workers and the processes they start), removed afterwards,
+// so no test leaves scratch files behind in /tmp whatever it forgets to clean up.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signedSumsFixture } from '../fixtures/checksum-signed-sums.ts';
 import { buildBootFixtures } from '../fixtures/boot-images.ts';
 import { buildContainerFixtures } from '../fixtures/container-images.ts';
@@ -9,7 +14,11 @@ import { buildIsoImageFixtures } from '../fixtures/iso-images.ts';
 import { buildUiFixtures } from '../fixtures/ui-images.ts';
 import { buildUdfFixtures } from '../fixtures/udf-images.ts';
 
-export default function buildFixtures(): void {
+export default function setUpTestRun(): () => void {
+  // Short (Unix socket paths are limited to 108 bytes) and outside the repository.
+  const runTmp = mkdtempSync(join(tmpdir(), 'isotope-run-'));
+  process.env.TMPDIR = runTmp;
+
   helloIsoPath();
   buildFlashFixtures();
   buildIsoImageFixtures();
@@ -18,4 +27,6 @@ export default function buildFixtures(): void {
   signedSumsFixture();
   buildUiFixtures();
   buildUdfFixtures();
+
+  return () => rmSync(runTmp, { recursive: true, force: true });
 }
