@@ -1,110 +1,30 @@
 // Benchmark: list every entry of an ISO holding 50,000 files (Rock Ridge + Joliet, built by xorriso
-// once into test/.cache/bench/), and compare with xorriso -find, isoinfo -R -l, 7z l and pycdlib on the
-// same image in the same run. Each tool runs as a process (start-up included, as a user would run it);
-// Isotope also runs in-process. Median of 5 runs; ratios < 1 mean Isotope is faster.
-// Run: npx tsx test/bench/iso-list/run.ts
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// once into test/.cache/bench/iso-list/), and compare with xorriso -find, isoinfo -R -l, 7z l and
+// pycdlib on the same image in the same run. Each tool runs as a process (start-up included, as a
+// user would run it); Isotope also runs in-process. Ratios < 1 mean Isotope is faster.
+// Run: npm run build && npx tsx test/bench/iso-list/run.ts
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { openImageFile } from '../../../src-main/image/open-image-file.ts';
-import { repoRoot } from '../../fixtures/fixture-cache.ts';
+import { benchFileCount, runListingBench } from '../listing-bench.ts';
 
-const fileCount = 50_000;
-const filesPerFolder = 100;
-const runs = 5;
-const benchDir = join(repoRoot, 'test/.cache/bench/iso-list');
-const imagePath = join(benchDir, `files-${fileCount}.iso`);
-
-function buildImage(): void {
-  if (existsSync(imagePath)) return;
-  const tree = join(benchDir, 'tree');
-  rmSync(tree, { recursive: true, force: true });
-  for (let folder = 0; folder < fileCount / filesPerFolder; folder += 1) {
-    const dir = join(tree, `folder-${String(folder).padStart(4, '0')}`);
-    mkdirSync(dir, { recursive: true });
-    for (let index = 0; index < filesPerFolder; index += 1) writeFileSync(join(dir, `file with a longer name ${index}.txt`), `${folder}/${index}\n`);
-  }
-  execFileSync('xorriso', ['-as', 'mkisofs', '-R', '-J', '-joliet-long', '-quiet', '-o', `${imagePath}.part`, tree], { stdio: 'inherit' });
-  execFileSync('mv', [`${imagePath}.part`, imagePath]);
-  rmSync(tree, { recursive: true, force: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] as number;
-}
-
-function timeProcess(command: string, args: string[]): { ms: number; lines: number } {
-  const times: number[] = [];
-  let lines = 0;
-  for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    const result = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-    times.push(performance.now() - started);
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-    lines = result.stdout.split('\n').filter((line) => line.trim() !== '').length;
-  }
-  return { ms: median(times), lines };
-}
-
-async function timeInProcess(): Promise<{ ms: number; entries: number }> {
-  const times: number[] = [];
-  let entries = 0;
-  for (let run = 0; run < runs; run += 1) {
-    const started = performance.now();
-    const opened = await openImageFile(imagePath);
-    entries = 0;
-    for await (const batch of opened.image.walkBatches()) entries += batch.length;
-    await opened.close();
-    times.push(performance.now() - started);
-  }
-  return { ms: median(times), entries };
-}
-
-async function main(): Promise<void> {
-  mkdirSync(benchDir, { recursive: true });
-  buildImage();
-  // Isotope as a process: the listing code bundled to one file and run by node, like the built CLI.
-  const bundle = join(benchDir, 'isotope-list.mjs');
-  await build({
-    stdin: {
-      contents: `import { openImageFile } from './src-main/image/open-image-file.ts';
-const opened = await openImageFile(process.argv[2]);
-let out = '';
-for await (const batch of opened.image.walkBatches()) for (const entry of batch) out += entry.path + '\\n';
-await opened.close();
-process.stdout.write(out);`,
-      resolveDir: repoRoot,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'warning',
-  });
-  const pycdlibScript = join(benchDir, 'pycdlib-list.py');
-  writeFileSync(
-    pycdlibScript,
-    `import sys, pycdlib\niso = pycdlib.PyCdlib()\niso.open(sys.argv[1])\nfor path, dirs, files in iso.walk(rr_path='/'):\n    for name in dirs + files:\n        print(path.rstrip('/') + '/' + name)\niso.close()\n`,
-  );
-
-  const inProcess = await timeInProcess();
-  const ours = timeProcess(process.execPath, [bundle, imagePath]);
-  const references = {
-    'xorriso -find': timeProcess('xorriso', ['-indev', imagePath, '-find', '/']),
-    'isoinfo -R -l': timeProcess('isoinfo', ['-R', '-l', '-i', imagePath]),
-    '7zz l': timeProcess('7zz', ['l', imagePath]),
-    'pycdlib walk': timeProcess('/usr/bin/python3', [pycdlibScript, imagePath]),
-  };
-  const line = (name: string, ms: number, count: number): string => `${name.padEnd(22)} ${ms.toFixed(0).padStart(7)} ms  ${String(count).padStart(7)} lines`;
-  console.log(`Listing ${imagePath} (${fileCount} files in ${fileCount / filesPerFolder} folders), median of ${runs} runs`);
-  console.log(line('isotope (in-process)', inProcess.ms, inProcess.entries));
-  console.log(line('isotope (process)', ours.ms, ours.lines));
-  for (const [name, result] of Object.entries(references)) console.log(line(name, result.ms, result.lines));
-  console.log('\nRatio isotope (process) / reference (< 1 means isotope is faster):');
-  for (const [name, result] of Object.entries(references)) console.log(`  vs ${name.padEnd(16)} ${(ours.ms / result.ms).toFixed(3)}`);
-}
-
-await main();
+await runListingBench({
+  name: 'iso-list',
+  imageFileName: `files-${benchFileCount}.iso`,
+  namespace: 'rockridge',
+  makeImage: (tree, outputPath) => execFileSync('xorriso', ['-as', 'mkisofs', '-R', '-J', '-joliet-long', '-quiet', '-o', outputPath, tree], { stdio: 'inherit' }),
+  title: (imagePath) => `Listing ${imagePath}`,
+  references: (imagePath, benchDir) => {
+    const pycdlibScript = join(benchDir, 'pycdlib-list.py');
+    writeFileSync(
+      pycdlibScript,
+      `import sys, pycdlib\niso = pycdlib.PyCdlib()\niso.open(sys.argv[1])\nfor path, dirs, files in iso.walk(rr_path='/'):\n    for name in dirs + files:\n        print(path.rstrip('/') + '/' + name)\niso.close()\n`,
+    );
+    return {
+      'xorriso -find': ['xorriso', ['-indev', imagePath, '-find', '/']],
+      'isoinfo -R -l': ['isoinfo', ['-R', '-l', '-i', imagePath]],
+      '7zz l': ['7zz', ['l', imagePath]],
+      'pycdlib walk': ['/usr/bin/python3', [pycdlibScript, imagePath]],
+    };
+  },
+});
