@@ -33,10 +33,12 @@ export function startDesktopApp(options: DesktopOptions): void {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
-      callback(isPermissionGranted(permission)),
+    session.defaultSession.setPermissionRequestHandler((contents, permission, callback) =>
+      callback(isPermissionGranted(permission, contents.getURL())),
     );
-    session.defaultSession.setPermissionCheckHandler((_contents, permission) => isPermissionGranted(permission));
+    session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+      isPermissionGranted(permission, requestingOrigin),
+    );
     await serveRenderer(options.rendererDir);
 
     const service = options.createService({

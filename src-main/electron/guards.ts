@@ -31,10 +31,19 @@ export function isNavigationAllowed(targetUrl: string): boolean {
   return false;
 }
 
-/** Camera, microphone, notifications-by-web-API, geolocation, ...: the renderer needs none. */
-export function isPermissionGranted(permission: string): boolean {
-  void permission;
-  return false;
+/**
+ * Camera, microphone, geolocation, clipboard, ...: the renderer needs none. The one exception is
+ * `notifications`, for our own page only: the "write finished" notification (its words live with the
+ * renderer's other words in messages.ts).
+ */
+export function isPermissionGranted(permission: string, requestingUrl: string): boolean {
+  if (permission !== 'notifications') return false;
+  try {
+    const url = new URL(requestingUrl);
+    return `${url.protocol}//${url.host}` === appOrigin;
+  } catch {
+    return false;
+  }
 }
 
 /** The BrowserWindow webPreferences every Isotope window uses. Tested so nobody weakens them quietly. */

@@ -50,12 +50,17 @@ describe('Electron window guards', () => {
     expect(await handleIpcCall(service, source, 'app:describe', {})).toMatchObject({ ok: true, value: { shell: 'electron' } });
   });
 
-  it('denies every navigation and every permission', () => {
+  it('denies every navigation and every permission but notifications for our own page', () => {
     for (const url of [appEntryUrl, 'https://example.com/', 'file:///etc/passwd', 'app://isotope/other.html']) {
       expect(isNavigationAllowed(url)).toBe(false);
     }
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal', 'fileSystem']) {
-      expect(isPermissionGranted(permission)).toBe(false);
+    for (const permission of ['media', 'geolocation', 'clipboard-read', 'openExternal', 'fileSystem', 'unknown']) {
+      expect(isPermissionGranted(permission, appEntryUrl)).toBe(false);
+    }
+    expect(isPermissionGranted('notifications', appEntryUrl)).toBe(true);
+    expect(isPermissionGranted('notifications', 'app://isotope')).toBe(true);
+    for (const foreign of ['https://example.com/', 'app://evil/index.html', 'file:///tmp/x.html', '']) {
+      expect(isPermissionGranted('notifications', foreign)).toBe(false);
     }
   });
 
