@@ -4,25 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src-main/cli/cli.ts';
-import { createService } from '../../src-main/service/service.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
+import { isotope } from '../helpers/in-process-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-boot-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function isotope(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    version: '0.0.0-test',
-    createService: () => createService({ shell: 'cli', version: '0.0.0-test', log: () => undefined }),
-    startWeb: () => Promise.reject(new Error('not in this test')),
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('isotope boot', () => {
   it('prints the report as JSON with the documented fields', async () => {

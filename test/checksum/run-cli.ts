@@ -1,6 +1,5 @@
-// Runs the `isotope` command in-process over the real service, capturing what it prints.
-import { runCli } from '../../src-main/cli/cli.ts';
-import { createService } from '../../src-main/service/service.ts';
+// The checksum tests' view of the in-process `isotope` command: the exit code and stdout as JSON.
+import { isotope } from '../helpers/in-process-cli.ts';
 
 export interface CliRun {
   readonly exitCode: number | null;
@@ -11,14 +10,6 @@ export interface CliRun {
 }
 
 export async function runIsotope(args: readonly string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await runCli(args, {
-    version: '0.0.0-test',
-    createService: () => createService({ shell: 'cli', version: '0.0.0-test', log: () => undefined }),
-    startWeb: () => Promise.reject(new Error('not in these tests')),
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { exitCode, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
+  const { code, stdout, stderr } = await isotope(args);
+  return { exitCode: code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
 }

@@ -13,7 +13,7 @@ import { audioPregapSectors, audioTrackSectors, containerPaths } from '../fixtur
 import { computeEdc, rawSectorBytes } from '../fixtures/container-sectors.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { countBadRspcCodewords } from './rspc-syndromes.ts';
-import { isotope, isotopeCat, service } from './cli-helpers.ts';
+import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
 
 const paths = containerPaths();
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-containers-'));

@@ -10,7 +10,7 @@ import { openImageSource } from '../../src-main/container/open-image-source.ts';
 import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
 import { NotAnImageError } from '../../src-main/image/not-an-image-error.ts';
 import { containerPaths } from '../fixtures/container-images.ts';
-import { isotope, service } from './cli-helpers.ts';
+import { isotope, testService as service } from '../helpers/in-process-cli.ts';
 
 const paths = containerPaths();
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-hostile-containers-'));

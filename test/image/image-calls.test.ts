@@ -4,32 +4,14 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageExtractProgress, ImageListing, ImagePreview, ImageSummary } from '../../shared/image.ts';
-import { runCli } from '../../src-main/cli/cli.ts';
-import type { CliContext } from '../../src-main/cli/cli-context.ts';
-import { registerCatCommand } from '../../src-main/cli/commands/cat-command.ts';
-import { createService } from '../../src-main/service/service.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, seededBytes, xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
+import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
 import { listWithPycdlib } from '../iso/reference-listing.ts';
 
-const service = () => createService({ shell: 'web', version: '0.0.0-test', log: () => undefined });
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-calls-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    version: '0.0.0-test',
-    createService: service,
-    startWeb: () => Promise.reject(new Error('not in this test')),
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('image calls', () => {
   it('image:open keeps the first-slice fields and adds the volume details', async () => {
@@ -105,7 +87,7 @@ function readFileStatMs(path: string): number {
 describe('isotope ls / cat / extract / info', () => {
   it('ls -R --json prints the documented entries, equal to pycdlib in every namespace', async () => {
     for (const namespace of ['rockridge', 'joliet', 'iso9660'] as const) {
-      const run = await cli(['ls', genisoimageFeaturesIsoPath(), '-R', '--json', '--namespace', namespace]);
+      const run = await isotope(['ls', genisoimageFeaturesIsoPath(), '-R', '--json', '--namespace', namespace]);
       expect(run.code).toBe(0);
       const listed = JSON.parse(run.stdout) as { path: string; type: string; sizeBytes: number; target?: string }[];
       for (const entry of listed) expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs'].includes(key))).toBe(true);
@@ -117,49 +99,37 @@ describe('isotope ls / cat / extract / info', () => {
   });
 
   it('ls prints a folder for people and exits 1 for a missing folder', async () => {
-    const run = await cli(['ls', xorrisoFeaturesIsoPath(), '/docs']);
+    const run = await isotope(['ls', xorrisoFeaturesIsoPath(), '/docs']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^l 0777 +0 .* \/docs\/relative-link -> \.\.\/README\.TXT$/m);
-    expect((await cli(['ls', xorrisoFeaturesIsoPath(), '/missing'])).code).toBe(1);
+    expect((await isotope(['ls', xorrisoFeaturesIsoPath(), '/missing'])).code).toBe(1);
   });
 
   it('exits 1 for a file that is not an image, 2 for usage errors and 3 for a corrupt image naming the sector', async () => {
     const notImage = join(scratch, 'not-an-image.bin');
     writeFileSync(notImage, Buffer.alloc(100_000));
-    expect((await cli(['ls', notImage])).code).toBe(1);
-    expect((await cli(['info', notImage])).code).toBe(1);
-    expect((await cli(['ls', xorrisoFeaturesIsoPath(), '--namespace', 'hfs'])).code).toBe(2);
-    expect((await cli(['extract', xorrisoFeaturesIsoPath()])).code).toBe(2);
+    expect((await isotope(['ls', notImage])).code).toBe(1);
+    expect((await isotope(['info', notImage])).code).toBe(1);
+    expect((await isotope(['ls', xorrisoFeaturesIsoPath(), '--namespace', 'hfs'])).code).toBe(2);
+    expect((await isotope(['extract', xorrisoFeaturesIsoPath()])).code).toBe(2);
     const truncated = join(scratch, 'truncated.iso');
     copyFileSync(xorrisoFeaturesIsoPath(), truncated);
     truncateSync(truncated, 40 * 2048);
-    const run = await cli(['cat', truncated, '/docs/random.bin']);
+    const run = await isotope(['cat', truncated, '/docs/random.bin']);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/sector \d+, offset \d+/);
   });
 
   it('cat writes the exact bytes of a file', async () => {
-    const chunks: Uint8Array[] = [];
-    let code: number | null = null;
-    const context: CliContext = {
-      version: '0',
-      createService: service,
-      startWeb: () => Promise.reject(new Error('unused')),
-      stdout: () => undefined,
-      stderr: () => undefined,
-      setExitCode: (value) => (code = value),
-    };
-    const program = new Command().exitOverride();
-    registerCatCommand(program, context, async (bytes) => void chunks.push(bytes));
-    await program.parseAsync(['cat', xorrisoFeaturesIsoPath(), '/docs/random.bin'], { from: 'user' });
+    const { code, bytes } = await isotopeCat(xorrisoFeaturesIsoPath(), '/docs/random.bin');
     expect(code).toBe(0);
-    const digest = createHash('sha256').update(Buffer.concat(chunks)).digest('hex');
+    const digest = createHash('sha256').update(bytes).digest('hex');
     expect(digest).toBe(createHash('sha256').update(seededBytes('random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
   });
 
   it('extract --json writes the chosen entries and reports skips', async () => {
     const destination = join(scratch, 'cli-extract');
-    const run = await cli(['extract', xorrisoFeaturesIsoPath(), '/docs', '--to', destination, '--json']);
+    const run = await isotope(['extract', xorrisoFeaturesIsoPath(), '/docs', '--to', destination, '--json']);
     expect(run.code).toBe(0);
     const result = JSON.parse(run.stdout) as { fileCount: number; skipped: { path: string }[] };
     expect(result.fileCount).toBe(7);
@@ -168,7 +138,7 @@ describe('isotope ls / cat / extract / info', () => {
   });
 
   it('info prints formats, identifiers and dates', async () => {
-    const run = await cli(['info', xorrisoFeaturesIsoPath()]);
+    const run = await isotope(['info', xorrisoFeaturesIsoPath()]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Formats: +iso9660, joliet, rockridge$/m);
     expect(run.stdout).toMatch(/^Publisher: +ISOTOPE_TESTS$/m);

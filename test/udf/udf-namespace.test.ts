@@ -5,34 +5,16 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageListing, ImageSummary } from '../../shared/image.ts';
-import { runCli } from '../../src-main/cli/cli.ts';
-import type { CliContext } from '../../src-main/cli/cli-context.ts';
-import { registerCatCommand } from '../../src-main/cli/commands/cat-command.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
-import { createService } from '../../src-main/service/service.ts';
 import { seededBytes } from '../fixtures/iso-images.ts';
+import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
 import { udfBridgeIsoPath, udfMkudffsPath, udfSparableImagePath, udfVatImagePath, udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { listUdfWith7zz } from './udf-references.ts';
 
-const service = () => createService({ shell: 'web', version: '0.0.0-test', log: () => undefined });
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-udf-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    version: '0.0.0-test',
-    createService: service,
-    startWeb: () => Promise.reject(new Error('not in this test')),
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-  });
-  return { code, stdout, stderr };
-}
 
 describe('choosing the UDF namespace', () => {
   it('keeps Rock Ridge for auto on a full bridge and offers udf after it', async () => {
@@ -67,7 +49,7 @@ describe('choosing the UDF namespace', () => {
       largestFile: { path: '/sources/install.wim', sizeBytes: 1024 * 1024 },
       fileCount: 5,
     });
-    const info = await cli(['info', udfWindowsStubIsoPath()]);
+    const info = await isotope(['info', udfWindowsStubIsoPath()]);
     expect(info.code).toBe(0);
     expect(info.stdout).toMatch(/UDF revision: +1\.02/);
     expect(info.stdout).toMatch(/Windows setup: \/sources\/install\.wim \(1048576 bytes\), bootmgr, efi\/boot\/bootx64\.efi/);
@@ -81,35 +63,19 @@ describe('choosing the UDF namespace', () => {
 
   it('lists, cats and extracts with --namespace udf in the CLI', async () => {
     const path = udfBridgeIsoPath();
-    const listed = await cli(['ls', path, '/docs', '--namespace', 'udf', '--json']);
+    const listed = await isotope(['ls', path, '/docs', '--namespace', 'udf', '--json']);
     expect(listed.code).toBe(0);
     const entries = JSON.parse(listed.stdout) as { path: string; type: string; sizeBytes: number }[];
     expect(entries.find((entry) => entry.path === '/docs/random.bin')).toMatchObject({ type: 'file', sizeBytes: 3 * 1024 * 1024 + 123 });
     const reference = listUdfWith7zz(path).filter((entry) => /^\/docs\/[^/]+$/.test(entry.path)).map((entry) => entry.path);
     expect(entries.map((entry) => entry.path).sort()).toEqual(reference);
 
-    let catted = Buffer.alloc(0);
-    const program = new Command().exitOverride();
-    let exitCode: number | null = null;
-    const context: CliContext = {
-      version: '0',
-      createService: service,
-      startWeb: () => Promise.reject(new Error('not in this test')),
-      stdout: () => undefined,
-      stderr: () => undefined,
-      setExitCode: (code) => {
-        exitCode = code;
-      },
-    };
-    registerCatCommand(program, context, async (bytes) => {
-      catted = Buffer.concat([catted, bytes]);
-    });
-    await program.parseAsync(['node', 'isotope', 'cat', path, '/docs/random.bin', '--namespace', 'udf']);
-    expect(exitCode).toBe(0);
-    expect(createHash('sha256').update(catted).digest('hex')).toBe(createHash('sha256').update(seededBytes('udf random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
+    const catted = await isotopeCat(path, '/docs/random.bin', ['--namespace', 'udf']);
+    expect(catted.code).toBe(0);
+    expect(createHash('sha256').update(catted.bytes).digest('hex')).toBe(createHash('sha256').update(seededBytes('udf random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
 
     const destination = join(scratch, 'extracted');
-    const extracted = await cli(['extract', udfMkudffsPath('1.02'), '/docs', '--to', destination, '--namespace', 'udf']);
+    const extracted = await isotope(['extract', udfMkudffsPath('1.02'), '/docs', '--to', destination, '--namespace', 'udf']);
     expect(extracted.code).toBe(0);
     expect(readFileSync(join(destination, 'docs/guide.txt'), 'utf8')).toBe('A guide.\n'.repeat(1000));
   });
