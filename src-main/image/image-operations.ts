@@ -17,16 +17,13 @@ export class NotADirectoryInImageError extends Error {
 
 /** The contract's view of an entry: no extents, no internal fields. */
 export function toImageEntry(entry: IsoEntry): ImageEntry {
-  return {
-    path: entry.path,
-    name: entry.name,
-    type: entry.type,
-    sizeBytes: entry.sizeBytes,
-    ...(entry.target !== undefined ? { target: entry.target } : {}),
-    ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
-    ...(entry.mtimeMs !== undefined ? { mtimeMs: entry.mtimeMs } : {}),
-    ...(entry.compressed ? { compressed: true } : {}),
-  };
+  // Assignments, not conditional spreads: a recursive listing converts every entry of the image.
+  const plain: { -readonly [K in keyof ImageEntry]: ImageEntry[K] } = { path: entry.path, name: entry.name, type: entry.type, sizeBytes: entry.sizeBytes };
+  if (entry.target !== undefined) plain.target = entry.target;
+  if (entry.mode !== undefined) plain.mode = entry.mode;
+  if (entry.mtimeMs !== undefined) plain.mtimeMs = entry.mtimeMs;
+  if (entry.compressed) plain.compressed = true;
+  return plain;
 }
 
 export async function listImage(request: ImageListRequest): Promise<ImageListing> {

@@ -8,8 +8,8 @@ import type { DirectoryRecord } from '../iso/directory-record.ts';
 import { fileFlags, isSelfOrParent, parseDirectoryRecords } from '../iso/directory-record.ts';
 import { corruptAt, readAscii, readUcs2Be } from '../iso/fields.ts';
 import type { RockRidgeAttributes } from '../iso/rock-ridge.ts';
-import { modeType, parseRockRidge } from '../iso/rock-ridge.ts';
-import { continueSystemUseEntries, hasContinuation, readExtensionIdentifier, readRecordSystemUseEntries, readSharingProtocol, readSystemUseEntries } from '../iso/system-use.ts';
+import { modeType, RockRidgeReader } from '../iso/rock-ridge.ts';
+import { readExtensionIdentifier, readSharingProtocol, readSystemUseEntries, visitContinuations, visitRecordSystemUse } from '../iso/system-use.ts';
 import type { VolumeDescriptor, VolumeDescriptorSet } from '../iso/volume-descriptors.ts';
 import { readVolumeDescriptorSet } from '../iso/volume-descriptors.ts';
 
@@ -222,11 +222,15 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
   const extent = directory.extents[0];
   if (!extent) return [];
   const lba = directory.extentLba;
-  const bytes = await readDirectoryExtent(context, lba, extent.sizeBytes, `directory ${directory.path}`);
+  const read = await readDirectoryExtent(context, lba, extent.sizeBytes, `directory ${directory.path}`);
+  // A Buffer view (no copy): names then decode with Buffer's fast UTF-8 decoder.
+  const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   const records = parseDirectoryRecords(bytes, { offsetBytes: lba * context.blockBytes });
   const entries: IsoEntry[] = [];
   const seenNames = new Set<string>();
   let pending: { record: DirectoryRecord; rockRidge: RockRidgeAttributes | null; extents: Extent[] } | null = null;
+  // One reader for every record of the directory, reset per record: nothing allocated per record.
+  const reader = context.useSystemUse ? new RockRidgeReader() : null;
 
   for (const record of records) {
     if (isSelfOrParent(record)) continue;
@@ -251,22 +255,21 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
       if (entry) pushUnique(entries, seenNames, entry);
       continue;
     }
-    let rockRidge: RockRidgeAttributes | null = null;
-    if (context.useSystemUse) {
+    let rockRidge: RockRidgeReader | null = null;
+    if (reader) {
+      reader.reset();
       // Most records keep all their entries inline: only a CE makes this wait for another read.
-      const own = readRecordSystemUseEntries(record, context.skipBytes);
-      const all = hasContinuation(own)
-        ? await continueSystemUseEntries(record, own, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes })
-        : own;
-      rockRidge = parseRockRidge(all);
+      const continuation = visitRecordSystemUse(record, context.skipBytes, reader);
+      if (continuation) await visitContinuations(record, continuation, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes }, reader);
+      rockRidge = reader;
     }
     if (record.flags & fileFlags.multiExtent && (record.flags & fileFlags.directory) === 0) {
-      pending = { record, rockRidge, extents: [dataExtent] };
+      pending = { record, rockRidge: rockRidge?.snapshot() ?? null, extents: [dataExtent] };
       continue;
     }
     const entry =
-      rockRidge?.childLinkLba !== null && rockRidge?.childLinkLba !== undefined && !rockRidge.relocated
-        ? await makeChildLinkEntry(context, directory, record, rockRidge, rockRidge.childLinkLba)
+      rockRidge !== null && rockRidge.childLinkLba !== null && !rockRidge.relocated
+        ? await makeChildLinkEntry(context, directory, record, rockRidge.snapshot(), rockRidge.childLinkLba)
         : makeEntry(context, directory, record, rockRidge, [dataExtent]);
     if (entry) pushUnique(entries, seenNames, entry);
   }
@@ -305,18 +308,20 @@ function makeEntry(
   let sizeBytes = 0;
   if (type === 'file' || type === 'directory') for (const extent of extents) sizeBytes += extent.sizeBytes;
   if (zisofs) sizeBytes = zisofs.uncompressedSizeBytes;
-  // Built as one mutable object (no spreads): listings create tens of thousands of these.
-  const entry: Mutable<IsoEntry> = {
-    path: parent.path === '/' ? `/${name}` : `${parent.path}/${name}`,
-    name,
-    type,
-    sizeBytes,
-    hidden: (record.flags & fileFlags.hidden) !== 0,
-    recordOffsetBytes: record.offsetBytes,
-    extents: type === 'directory' ? [{ offsetBytes: record.extentLba * context.blockBytes, sizeBytes: record.dataLengthBytes }] : extents,
-    extentLba: record.extentLba,
-  };
-  addAttributes(entry, record, rockRidge);
+  const path = parent.path === '/' ? `/${name}` : `${parent.path}/${name}`;
+  const hidden = (record.flags & fileFlags.hidden) !== 0;
+  const entryExtents = type === 'directory' ? [{ offsetBytes: record.extentLba * context.blockBytes, sizeBytes: record.dataLengthBytes }] : extents;
+  const mtimeMs = rockRidge?.modifiedMs ?? record.recordedMs;
+  let entry: Mutable<IsoEntry>;
+  if (rockRidge !== null && rockRidge.mode !== null && rockRidge.uid !== null && rockRidge.gid !== null && mtimeMs !== null) {
+    // Rock Ridge gives (nearly) every entry a mode, owner and time: one literal gives the entry its
+    // final shape at once; properties added afterwards would grow a separate store per entry.
+    entry = { path, name, type, sizeBytes, hidden, recordOffsetBytes: record.offsetBytes, extents: entryExtents, extentLba: record.extentLba, mtimeMs, mode: rockRidge.mode, uid: rockRidge.uid, gid: rockRidge.gid };
+    if (rockRidge.device) entry.device = rockRidge.device;
+  } else {
+    entry = { path, name, type, sizeBytes, hidden, recordOffsetBytes: record.offsetBytes, extents: entryExtents, extentLba: record.extentLba };
+    addAttributes(entry, mtimeMs, rockRidge);
+  }
   if (type === 'symlink' && rockRidge?.symlinkTarget != null) entry.target = rockRidge.symlinkTarget;
   if (zisofs) {
     entry.zisofs = zisofs;
@@ -342,14 +347,13 @@ async function makeChildLinkEntry(context: TreeContext, parent: IsoEntry, record
     extents: [{ offsetBytes: self.extentLba * context.blockBytes, sizeBytes: self.dataLengthBytes }],
     extentLba: self.extentLba,
   };
-  addAttributes(entry, record, rockRidge);
+  addAttributes(entry, rockRidge.modifiedMs ?? record.recordedMs, rockRidge);
   return entry;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function addAttributes(entry: Mutable<IsoEntry>, record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): void {
-  const mtimeMs = rockRidge?.modifiedMs ?? record.recordedMs;
+function addAttributes(entry: Mutable<IsoEntry>, mtimeMs: number | null, rockRidge: RockRidgeAttributes | null): void {
   if (mtimeMs !== null) entry.mtimeMs = mtimeMs;
   if (rockRidge?.mode != null) entry.mode = rockRidge.mode;
   if (rockRidge?.device) entry.device = rockRidge.device;
@@ -370,10 +374,11 @@ function entryType(record: DirectoryRecord, rockRidge: RockRidgeAttributes | nul
 
 /** The name a namespace gives a record (before making it path-safe). */
 function recordName(namespace: ImageNamespace, record: DirectoryRecord, rockRidge: RockRidgeAttributes | null): string {
-  const place = { offsetBytes: record.offsetBytes + 33 };
   if (namespace === 'rockridge' && rockRidge?.name) return rockRidge.name;
-  if (namespace === 'joliet') return stripVersion(readUcs2Be(record.identifier, 0, record.identifier.byteLength, place, 'Joliet file identifier'));
-  return stripVersion(readAscii(record.identifier, 0, record.identifier.byteLength, place, 'file identifier'));
+  // The place of record.bytes[0], so errors name the identifier's own offset.
+  const place = { offsetBytes: record.offsetBytes + 33 - record.identifierStart };
+  if (namespace === 'joliet') return stripVersion(readUcs2Be(record.bytes, record.identifierStart, record.identifierBytes, place, 'Joliet file identifier'));
+  return stripVersion(readAscii(record.bytes, record.identifierStart, record.identifierBytes, place, 'file identifier'));
 }
 
 /** ECMA-119 7.5.1: "NAME.EXT;1": the version and an empty extension's separator are not part of the name. */
@@ -387,6 +392,8 @@ export function stripVersion(identifier: string): string {
  * "/" or NUL inside a name. Those characters become "_" so every path in the tree is unambiguous.
  */
 export function safeName(name: string): string {
+  // The common case, a clean short name, costs two scans and no regular expression.
+  if (name.length > 2 && name.length <= 1024 && !name.includes('/') && !name.includes('\0')) return name;
   const cleaned = name.replace(/[/\0]/g, '_');
   if (cleaned === '' || cleaned === '.' || cleaned === '..') return `_${cleaned}`;
   return cleaned.length > 1024 ? cleaned.slice(0, 1024) : cleaned;

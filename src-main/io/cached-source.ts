@@ -22,25 +22,42 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
   const blockBytes = options.blockBytes ?? defaultBlockBytes;
   const maxBlocks = options.maxBlocks ?? defaultMaxBlocks;
   // Map iteration order is insertion order: deleting and re-inserting on a hit makes it an LRU.
-  const blocks = new Map<number, Uint8Array>();
+  // Blocks are promises, so a block being read (or read ahead) is shared, never read twice.
+  const blocks = new Map<number, Promise<Uint8Array>>();
+  const blockCount = Math.ceil(inner.sizeBytes / blockBytes);
   let underlyingReadCount = 0;
+  let lastIndex = -2;
 
-  async function block(index: number): Promise<Uint8Array> {
-    const cached = blocks.get(index);
-    if (cached) {
-      blocks.delete(index);
-      blocks.set(index, cached);
-      return cached;
-    }
+  function fetchBlock(index: number): Promise<Uint8Array> {
     const start = index * blockBytes;
-    const length = Math.min(blockBytes, inner.sizeBytes - start);
     underlyingReadCount += 1;
-    const bytes = await inner.read(start, length);
+    const bytes = inner.read(start, Math.min(blockBytes, inner.sizeBytes - start));
     blocks.set(index, bytes);
+    // A failed read is not cached (the next asker retries and sees the error); a failed read-ahead
+    // nobody asked for must not surface as an unhandled rejection.
+    bytes.catch(() => {
+      if (blocks.get(index) === bytes) blocks.delete(index);
+    });
     if (blocks.size > maxBlocks) {
       const oldest = blocks.keys().next().value;
       if (oldest !== undefined) blocks.delete(oldest);
     }
+    return bytes;
+  }
+
+  function block(index: number): Promise<Uint8Array> {
+    const sequential = index === lastIndex + 1;
+    lastIndex = index;
+    let bytes = blocks.get(index);
+    if (bytes) {
+      blocks.delete(index);
+      blocks.set(index, bytes);
+    } else {
+      bytes = fetchBlock(index);
+    }
+    // Read-ahead on sequential access only (a directory walk, a boot image): the next block is read
+    // while this one is parsed. Random access (a lookup in a 4 GiB image) reads nothing extra.
+    if (sequential && index + 1 < blockCount && !blocks.has(index + 1)) void fetchBlock(index + 1);
     return bytes;
   }
 

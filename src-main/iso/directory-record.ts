@@ -21,12 +21,61 @@ export interface DirectoryRecord {
   readonly extendedAttributeBlocks: number;
   readonly extentLba: number;
   readonly dataLengthBytes: number;
-  readonly recordedMs: number | null;
   readonly flags: number;
+  /** The bytes the record was parsed from (a directory extent) and where in them its parts lie. */
+  readonly bytes: Uint8Array;
+  /** The image offset of bytes[0], for error messages about the parts. */
+  readonly bytesPlace: Place;
+  readonly identifierStart: number;
+  readonly identifierBytes: number;
+  readonly systemUseStart: number;
+  readonly systemUseEnd: number;
+  /** ECMA-119 9.1.5: recording date in epoch ms, null when unset or invalid. */
+  readonly recordedMs: number | null;
   /** Raw file identifier bytes (d-characters, UCS-2 for Joliet, 0x00 / 0x01 for "." and ".."). */
   readonly identifier: Uint8Array;
   /** ECMA-119 9.1.13: the system use field (SUSP / Rock Ridge entries live here). */
   readonly systemUse: Uint8Array;
+}
+
+/**
+ * A record read in place: fields are offsets into the extent, and the identifier, system use field
+ * and date are made only when asked for. Listings parse tens of thousands of records, and a view or
+ * a Date per record is most of what they would otherwise allocate.
+ */
+class ParsedDirectoryRecord implements DirectoryRecord {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly bytesPlace: Place,
+    private readonly at: number,
+    readonly offsetBytes: number,
+    readonly recordBytes: number,
+    readonly extentLba: number,
+    readonly dataLengthBytes: number,
+    readonly identifierBytes: number,
+    readonly systemUseStart: number,
+  ) {}
+  get extendedAttributeBlocks(): number {
+    return this.bytes[this.at + 1] as number;
+  }
+  get flags(): number {
+    return this.bytes[this.at + 25] as number;
+  }
+  get identifierStart(): number {
+    return this.at + directoryRecordFixedBytes;
+  }
+  get systemUseEnd(): number {
+    return this.at + this.recordBytes;
+  }
+  get recordedMs(): number | null {
+    return parseDirectoryRecordDate(this.bytes, this.at + 18, this.bytesPlace);
+  }
+  get identifier(): Uint8Array {
+    return this.bytes.subarray(this.identifierStart, this.identifierStart + this.identifierBytes);
+  }
+  get systemUse(): Uint8Array {
+    return this.bytes.subarray(this.systemUseStart, this.systemUseEnd);
+  }
 }
 
 /** ECMA-119 9.1: the fixed part of a directory record. */
@@ -40,8 +89,6 @@ export function parseDirectoryRecord(bytes: Uint8Array, at: number, place: Place
     throw corruptAt(place, at, `directory record declares ${recordBytes} bytes, less than the ${directoryRecordFixedBytes + 1}-byte minimum`);
   }
   if (at + recordBytes > bytes.byteLength) requireBytes(bytes, at, recordBytes, place, `directory record of ${recordBytes} bytes`);
-  // Fields are read in place (offsets relative to `at`), without a copy or view per record: listings
-  // parse tens of thousands of records.
   const identifierBytes = bytes[at + 32] as number;
   // ECMA-119 9.1.10: the identifier must fit inside the record.
   if (directoryRecordFixedBytes + identifierBytes > recordBytes) {
@@ -52,18 +99,18 @@ export function parseDirectoryRecord(bytes: Uint8Array, at: number, place: Place
   const systemUseStart = Math.min(at + recordBytes, identifierEnd + (identifierBytes % 2 === 0 ? 1 : 0));
   // ECMA-119 9.1.9: the volume sequence number is informative here; leniency: several mastering tools
   // wrote its big-endian half wrongly, so it is not checked.
-  return {
-    offsetBytes: place.offsetBytes + at,
+  return new ParsedDirectoryRecord(
+    bytes,
+    place,
+    at,
+    place.offsetBytes + at,
     recordBytes,
-    extendedAttributeBlocks: bytes[at + 1] as number,
     // ECMA-119 9.1.3 / 9.1.4: location of extent and data length, both-endian.
-    extentLba: readBothEndianUint32(bytes, at + 2, place, 'location of extent'),
-    dataLengthBytes: readBothEndianUint32(bytes, at + 10, place, 'data length'),
-    recordedMs: parseDirectoryRecordDate(bytes, at + 18, place),
-    flags: bytes[at + 25] as number,
-    identifier: bytes.subarray(at + directoryRecordFixedBytes, identifierEnd),
-    systemUse: bytes.subarray(systemUseStart, at + recordBytes),
-  };
+    readBothEndianUint32(bytes, at + 2, place, 'location of extent'),
+    readBothEndianUint32(bytes, at + 10, place, 'data length'),
+    identifierBytes,
+    systemUseStart,
+  );
 }
 
 /** The most directory records one directory may hold before we call it hostile. */
@@ -97,5 +144,7 @@ export function parseDirectoryRecords(extent: Uint8Array, place: Place): Directo
 
 /** True for the "." (0x00) and ".." (0x01) identifiers of ECMA-119 6.8.2.2. */
 export function isSelfOrParent(record: DirectoryRecord): boolean {
-  return record.identifier.byteLength === 1 && (record.identifier[0] === 0 || record.identifier[0] === 1);
+  if (record.identifierBytes !== 1) return false;
+  const byte = record.bytes[record.identifierStart];
+  return byte === 0 || byte === 1;
 }

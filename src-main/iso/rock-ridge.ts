@@ -1,8 +1,9 @@
 // IEEE P1282 (RRIP 1.12, and 1.09 "RRIP_1991A"): POSIX attributes carried in SUSP entries: PX (4.1.1),
 // PN (4.1.2), SL (4.1.3), NM (4.1.4), CL / PL / RE (4.1.5), TF (4.1.6), SF (4.1.7); and ZF, the zisofs
 // extension (transparent compression) written by mkzftree and xorriso.
-import type { SystemUseEntry } from './system-use.ts';
-import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32, readUint8, requireBytes } from './fields.ts';
+import type { Place } from './fields.ts';
+import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32, readUtf8 } from './fields.ts';
+import { signatureCode, type SystemUseVisitor } from './system-use.ts';
 
 export interface ZisofsHeader {
   /** "pz" is the only algorithm known (zlib). */
@@ -40,131 +41,210 @@ export interface RockRidgeAttributes {
 /** NM and SL names are joined from pieces; a POSIX path never needs more. */
 const maxJoinedBytes = 64 * 1024;
 
-// RRIP names are bytes; UTF-8 is what every current tool writes (invalid sequences become U+FFFD).
-const decoder = new TextDecoder('utf-8');
-
 /** POSIX file type bits of st_mode. */
 export const modeType = { mask: 0o170000, directory: 0o040000, regular: 0o100000, symlink: 0o120000 } as const;
 
-export function parseRockRidge(entries: readonly SystemUseEntry[]): RockRidgeAttributes {
-  let name: string | null = null;
-  let nameDone = false;
-  let mode: number | null = null;
-  let linkCount: number | null = null;
-  let uid: number | null = null;
-  let gid: number | null = null;
-  let device: RockRidgeAttributes['device'] = null;
-  let symlink: string[] | null = null;
-  let symlinkPieceOpen = false;
-  let symlinkDone = false;
-  let childLinkLba: number | null = null;
-  let parentLinkLba: number | null = null;
-  let relocated = false;
-  let modifiedMs: number | null = null;
-  let sparseSizeBytes: number | null = null;
-  let zisofs: ZisofsHeader | null = null;
+const signatures = {
+  PX: signatureCode('PX'),
+  PN: signatureCode('PN'),
+  NM: signatureCode('NM'),
+  SL: signatureCode('SL'),
+  CL: signatureCode('CL'),
+  PL: signatureCode('PL'),
+  RE: signatureCode('RE'),
+  TF: signatureCode('TF'),
+  SF: signatureCode('SF'),
+  ZF: signatureCode('ZF'),
+} as const;
 
-  for (const entry of entries) {
-    const bytes = entry.bytes;
-    const place = entry;
-    switch (entry.signature) {
-      case 'PX': {
+// Leniency for RRIP numbers: the little-endian half wins, as in Linux and pycdlib.
+const lenient = { preferLittleEndian: true } as const;
+
+/**
+ * Collects the RRIP attributes of one record from its system use entries, fed in order by
+ * `visitSystemUseArea` (the record's own field, then each continuation area). Entries are read in
+ * place: no object per entry, which is most of what listing a large tree would otherwise allocate.
+ */
+export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
+  name: string | null = null;
+  mode: number | null = null;
+  linkCount: number | null = null;
+  uid: number | null = null;
+  gid: number | null = null;
+  device: RockRidgeAttributes['device'] = null;
+  childLinkLba: number | null = null;
+  parentLinkLba: number | null = null;
+  relocated = false;
+  modifiedMs: number | null = null;
+  sparseSizeBytes: number | null = null;
+  zisofs: ZisofsHeader | null = null;
+  private nameDone = false;
+  private symlink: string[] | null = null;
+  private symlinkPieceOpen = false;
+  private symlinkDone = false;
+
+  /** Forgets everything visited: one reader serves every record of a directory. */
+  reset(): void {
+    this.name = null;
+    this.mode = null;
+    this.linkCount = null;
+    this.uid = null;
+    this.gid = null;
+    this.device = null;
+    this.childLinkLba = null;
+    this.parentLinkLba = null;
+    this.relocated = false;
+    this.modifiedMs = null;
+    this.sparseSizeBytes = null;
+    this.zisofs = null;
+    this.nameDone = false;
+    this.symlink = null;
+    this.symlinkPieceOpen = false;
+    this.symlinkDone = false;
+  }
+
+  /** SL: the symbolic link target, components joined with "/"; null when absent. */
+  get symlinkTarget(): string | null {
+    const symlink = this.symlink;
+    if (symlink === null) return null;
+    return symlink.length === 1 && symlink[0] === '' ? '/' : symlink.join('/');
+  }
+
+  visitEntry(bytes: Uint8Array, at: number, length: number, signature: number, place: Place): void {
+    switch (signature) {
+      case signatures.PX:
         // RRIP 4.1.1: 36 bytes (1.10) or 44 bytes (1.12, with a serial number).
-        mode = readBothEndianUint32(bytes, 4, place, 'PX file mode', { preferLittleEndian: true });
-        linkCount = readBothEndianUint32(bytes, 12, place, 'PX links', { preferLittleEndian: true });
-        uid = readBothEndianUint32(bytes, 20, place, 'PX user id', { preferLittleEndian: true });
-        gid = readBothEndianUint32(bytes, 28, place, 'PX group id', { preferLittleEndian: true });
+        this.mode = entryUint32(bytes, at, length, 4, place, 'PX file mode');
+        this.linkCount = entryUint32(bytes, at, length, 12, place, 'PX links');
+        this.uid = entryUint32(bytes, at, length, 20, place, 'PX user id');
+        this.gid = entryUint32(bytes, at, length, 28, place, 'PX group id');
         break;
-      }
-      case 'PN': {
-        device = {
-          high: readBothEndianUint32(bytes, 4, place, 'PN device high', { preferLittleEndian: true }),
-          low: readBothEndianUint32(bytes, 12, place, 'PN device low', { preferLittleEndian: true }),
-        };
+      case signatures.PN:
+        this.device = { high: entryUint32(bytes, at, length, 4, place, 'PN device high'), low: entryUint32(bytes, at, length, 12, place, 'PN device low') };
         break;
-      }
-      case 'NM': {
+      case signatures.NM: {
         // RRIP 4.1.4: flags (CONTINUE 1, CURRENT 2, PARENT 4), then name bytes; CONTINUE joins the next NM.
-        if (nameDone) break;
-        const flags = readUint8(bytes, 4, place, 'NM flags');
-        const piece = flags & 0x02 ? '.' : flags & 0x04 ? '..' : decoder.decode(bytes.subarray(5));
-        name = (name ?? '') + piece;
-        if (name.length > maxJoinedBytes) throw corruptAt(place, 0, `NM name longer than ${maxJoinedBytes} characters`);
-        if ((flags & 0x01) === 0) nameDone = true;
+        if (this.nameDone) break;
+        requireField(at, length, 4, 1, place, 'NM flags');
+        const flags = bytes[at + 4] as number;
+        // RRIP names are bytes; UTF-8 is what every current tool writes (invalid sequences become U+FFFD).
+        const piece = flags & 0x02 ? '.' : flags & 0x04 ? '..' : readUtf8(bytes, at + 5, at + length);
+        this.name = this.name === null ? piece : this.name + piece;
+        if (this.name.length > maxJoinedBytes) throw corruptAt(place, at, `NM name longer than ${maxJoinedBytes} characters`);
+        if ((flags & 0x01) === 0) this.nameDone = true;
         break;
       }
-      case 'SL': {
-        // RRIP 4.1.3: flags (CONTINUE 1: the next SL continues this link), then component records:
-        // flags (CONTINUE 1, CURRENT 2, PARENT 4, ROOT 8), length, content.
-        if (symlinkDone) break;
-        const flags = readUint8(bytes, 4, place, 'SL flags');
-        symlink ??= [];
-        let at = 5;
-        while (at + 2 <= bytes.byteLength) {
-          const componentFlags = bytes[at] as number;
-          const length = bytes[at + 1] as number;
-          requireBytes(bytes, at + 2, length, place, 'SL component');
-          let text: string;
-          if (componentFlags & 0x02) text = '.';
-          else if (componentFlags & 0x04) text = '..';
-          else if (componentFlags & 0x08) text = '';
-          else text = decoder.decode(bytes.subarray(at + 2, at + 2 + length));
-          if (symlinkPieceOpen && symlink.length > 0) symlink[symlink.length - 1] += text;
-          else symlink.push(componentFlags & 0x08 ? '' : text);
-          // ROOT: the link is absolute; a leading empty component makes the join start with "/".
-          if (componentFlags & 0x08 && symlink.length === 1) symlink[0] = '';
-          symlinkPieceOpen = (componentFlags & 0x01) !== 0;
-          at += 2 + length;
-        }
-        if (symlink.join('/').length > maxJoinedBytes) throw corruptAt(place, 0, `SL target longer than ${maxJoinedBytes} characters`);
-        if ((flags & 0x01) === 0) symlinkDone = true;
+      case signatures.SL:
+        this.readSymlinkEntry(bytes, at, length, place);
         break;
-      }
-      case 'CL':
-        childLinkLba = readBothEndianUint32(bytes, 4, place, 'CL location', { preferLittleEndian: true });
+      case signatures.CL:
+        this.childLinkLba = entryUint32(bytes, at, length, 4, place, 'CL location');
         break;
-      case 'PL':
-        parentLinkLba = readBothEndianUint32(bytes, 4, place, 'PL location', { preferLittleEndian: true });
+      case signatures.PL:
+        this.parentLinkLba = entryUint32(bytes, at, length, 4, place, 'PL location');
         break;
-      case 'RE':
-        relocated = true;
+      case signatures.RE:
+        this.relocated = true;
         break;
-      case 'TF':
-        modifiedMs = parseTimestampModification(entry) ?? modifiedMs;
+      case signatures.TF:
+        this.modifiedMs = readModificationTime(bytes, at, length, place) ?? this.modifiedMs;
         break;
-      case 'SF': {
+      case signatures.SF: {
         // RRIP 1.12 4.1.7: virtual file size high then low 32 bits, both-endian.
-        const high = readBothEndianUint32(bytes, 4, place, 'SF size high', { preferLittleEndian: true });
-        const low = readBothEndianUint32(bytes, 12, place, 'SF size low', { preferLittleEndian: true });
-        sparseSizeBytes = high * 2 ** 32 + low;
+        const high = entryUint32(bytes, at, length, 4, place, 'SF size high');
+        const low = entryUint32(bytes, at, length, 12, place, 'SF size low');
+        this.sparseSizeBytes = high * 2 ** 32 + low;
         break;
       }
-      case 'ZF': {
+      case signatures.ZF:
         // zisofs: "pz", header size / 4, log2(block size), uncompressed size both-endian.
-        requireBytes(bytes, 4, 12, place, 'ZF entry');
-        zisofs = {
-          algorithm: String.fromCharCode(bytes[4] as number, bytes[5] as number),
-          headerSizeBytes: (bytes[6] as number) * 4,
-          blockSizeLog2: bytes[7] as number,
-          uncompressedSizeBytes: readBothEndianUint32(bytes, 8, place, 'ZF uncompressed size', { preferLittleEndian: true }),
+        requireField(at, length, 4, 12, place, 'ZF entry');
+        this.zisofs = {
+          algorithm: String.fromCharCode(bytes[at + 4] as number, bytes[at + 5] as number),
+          headerSizeBytes: (bytes[at + 6] as number) * 4,
+          blockSizeLog2: bytes[at + 7] as number,
+          uncompressedSizeBytes: entryUint32(bytes, at, length, 8, place, 'ZF uncompressed size'),
         };
         break;
-      }
       default:
         break;
     }
   }
-  const symlinkTarget = symlink === null ? null : symlink.length === 1 && symlink[0] === '' ? '/' : symlink.join('/');
-  return { name, mode, linkCount, uid, gid, device, symlinkTarget, childLinkLba, parentLinkLba, relocated, modifiedMs, sparseSizeBytes, zisofs };
+
+  /**
+   * RRIP 4.1.3: flags (CONTINUE 1: the next SL continues this link), then component records: flags
+   * (CONTINUE 1, CURRENT 2, PARENT 4, ROOT 8), length, content.
+   */
+  private readSymlinkEntry(bytes: Uint8Array, at: number, length: number, place: Place): void {
+    if (this.symlinkDone) return;
+    requireField(at, length, 4, 1, place, 'SL flags');
+    const flags = bytes[at + 4] as number;
+    const symlink = (this.symlink ??= []);
+    const end = at + length;
+    let component = at + 5;
+    while (component + 2 <= end) {
+      const componentFlags = bytes[component] as number;
+      const componentBytes = bytes[component + 1] as number;
+      requireField(at, length, component + 2 - at, componentBytes, place, 'SL component');
+      let text: string;
+      if (componentFlags & 0x02) text = '.';
+      else if (componentFlags & 0x04) text = '..';
+      else if (componentFlags & 0x08) text = '';
+      else text = readUtf8(bytes, component + 2, component + 2 + componentBytes);
+      if (this.symlinkPieceOpen && symlink.length > 0) symlink[symlink.length - 1] += text;
+      else symlink.push(componentFlags & 0x08 ? '' : text);
+      // ROOT: the link is absolute; a leading empty component makes the join start with "/".
+      if (componentFlags & 0x08 && symlink.length === 1) symlink[0] = '';
+      this.symlinkPieceOpen = (componentFlags & 0x01) !== 0;
+      component += 2 + componentBytes;
+    }
+    if (symlink.join('/').length > maxJoinedBytes) throw corruptAt(place, at, `SL target longer than ${maxJoinedBytes} characters`);
+    if ((flags & 0x01) === 0) this.symlinkDone = true;
+  }
+
+  /** A copy of the attributes visited so far (the reader itself changes with the next record). */
+  snapshot(): RockRidgeAttributes {
+    return {
+      name: this.name,
+      mode: this.mode,
+      linkCount: this.linkCount,
+      uid: this.uid,
+      gid: this.gid,
+      device: this.device,
+      symlinkTarget: this.symlinkTarget,
+      childLinkLba: this.childLinkLba,
+      parentLinkLba: this.parentLinkLba,
+      relocated: this.relocated,
+      modifiedMs: this.modifiedMs,
+      sparseSizeBytes: this.sparseSizeBytes,
+      zisofs: this.zisofs,
+    };
+  }
+}
+
+/** Fails unless the entry bytes[at, at + length) holds `fieldBytes` bytes at `fieldAt`: no field reads past its entry. */
+function requireField(at: number, length: number, fieldAt: number, fieldBytes: number, place: Place, what: string): void {
+  if (fieldAt + fieldBytes > length) throw fieldPastEntry(at, length, fieldAt, fieldBytes, place, what);
+}
+
+function fieldPastEntry(at: number, length: number, fieldAt: number, fieldBytes: number, place: Place, what: string): Error {
+  return corruptAt(place, at + fieldAt, `${what} needs ${fieldBytes} bytes at ${fieldAt}, ${Math.max(0, length - fieldAt)} remain`);
+}
+
+/** A both-endian 32-bit field at `fieldAt` inside the entry (RRIP numbers, ECMA-119 7.3.3). */
+function entryUint32(bytes: Uint8Array, at: number, length: number, fieldAt: number, place: Place, what: string): number {
+  requireField(at, length, fieldAt, 8, place, what);
+  return readBothEndianUint32(bytes, at + fieldAt, place, what, lenient);
 }
 
 /** RRIP 4.1.6: TF flags say which stamps follow, in order; bit 7 selects the 17-byte form. */
-function parseTimestampModification(entry: SystemUseEntry): number | null {
-  const flags = readUint8(entry.bytes, 4, entry, 'TF flags');
+function readModificationTime(bytes: Uint8Array, at: number, length: number, place: Place): number | null {
+  requireField(at, length, 4, 1, place, 'TF flags');
+  const flags = bytes[at + 4] as number;
   const stampBytes = flags & 0x80 ? 17 : 7;
   // Order: creation (bit 0), modify (bit 1), access, attributes, backup, expiration, effective.
   if ((flags & 0x02) === 0) return null;
-  const at = 5 + (flags & 0x01 ? stampBytes : 0);
-  if (at + stampBytes > entry.bytes.byteLength) return null; // leniency: a short TF just lacks the time
-  return stampBytes === 17 ? parseVolumeDescriptorDate(entry.bytes, at, entry) : parseDirectoryRecordDate(entry.bytes, at, entry);
+  const stampAt = 5 + (flags & 0x01 ? stampBytes : 0);
+  if (stampAt + stampBytes > length) return null; // leniency: a short TF just lacks the time
+  return stampBytes === 17 ? parseVolumeDescriptorDate(bytes, at + stampAt, place) : parseDirectoryRecordDate(bytes, at + stampAt, place);
 }

@@ -3,7 +3,7 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import type { DirectoryRecord } from './directory-record.ts';
 import type { Place } from './fields.ts';
-import { corruptAt, readAscii, readBothEndianUint32, readUint8, requireBytes } from './fields.ts';
+import { corruptAt, readAscii, readBothEndianUint32, readUint8 } from './fields.ts';
 
 export interface SystemUseEntry {
   /** Two ASCII characters, e.g. "PX", "NM". */
@@ -20,7 +20,7 @@ export const maxContinuationAreas = 32;
 /** Total system use bytes per record, all areas together (the NM/SL of a 4 KiB path fit easily). */
 export const maxSystemUseBytes = 256 * 1024;
 
-// Signatures as shared strings, so a listing does not build a new two-character string per entry.
+// Signatures as shared strings, so collecting entries does not build a new string per entry.
 const signatureNames = new Map<number, string>();
 function signatureName(code: number): string {
   let name = signatureNames.get(code);
@@ -31,24 +31,78 @@ function signatureName(code: number): string {
   return name;
 }
 
-/** SUSP 4.1: splits one system use area into entries; ST or a too-short tail ends it. */
-export function parseSystemUseArea(area: Uint8Array, place: Place): SystemUseEntry[] {
-  const entries: SystemUseEntry[] = [];
-  let at = 0;
+/** A signature as the 16-bit number its two bytes make ("PX" = 0x5058): compared without strings. */
+export function signatureCode(signature: string): number {
+  return signature.charCodeAt(0) * 256 + signature.charCodeAt(1);
+}
+
+const continuationSignature = signatureCode('CE');
+const terminatorSignature = signatureCode('ST');
+
+/** Whoever reads entries in place: called once per entry, in order. */
+export interface SystemUseVisitor {
+  /** The entry is bytes[at, at + length); `place` is the image offset of bytes[0]. */
+  visitEntry(bytes: Uint8Array, at: number, length: number, signature: number, place: Place): void;
+}
+
+/** SUSP 5.1: where a CE entry says the system use entries continue. */
+export interface Continuation {
+  readonly lba: number;
+  readonly offsetInBlockBytes: number;
+  readonly lengthBytes: number;
+  /** The CE entry itself, for error messages. */
+  readonly entryPlace: Place;
+}
+
+/**
+ * SUSP 4.1: walks the entries of one system use area, bytes[start, end), in place; ST or a too-short
+ * tail ends it. CE (5.1) is SUSP's own business: it is not visited but returned (the last one wins).
+ */
+export function visitSystemUseArea(bytes: Uint8Array, start: number, end: number, place: Place, visitor: SystemUseVisitor): Continuation | null {
+  let continuation: Continuation | null = null;
+  let at = start;
   // SUSP 4.1: an entry is at least 4 bytes; fewer remaining bytes are padding.
-  while (at + 4 <= area.byteLength) {
-    const signature = signatureName((area[at] as number) * 256 + (area[at + 1] as number));
-    const length = area[at + 2] as number;
-    if (signature === '\0\0') break; // zero padding at the end of the field (leniency, seen in mkisofs output)
-    if (length < 4) throw corruptAt(place, at + 2, `system use entry "${printable(signature)}" declares ${length} bytes, less than 4`);
+  while (at + 4 <= end) {
+    const signature = (bytes[at] as number) * 256 + (bytes[at + 1] as number);
+    const length = bytes[at + 2] as number;
+    if (signature === 0) break; // zero padding at the end of the field (leniency, seen in mkisofs output)
+    if (length < 4) throw corruptAt(place, at + 2, `system use entry "${printable(signatureName(signature))}" declares ${length} bytes, less than 4`);
     // SUSP 4.1: the entry lies inside its area (the message is built only on failure: this is hot).
-    if (at + length > area.byteLength) requireBytes(area, at, length, place, `system use entry "${printable(signature)}"`);
-    const entry = { signature, version: area[at + 3] as number, bytes: area.subarray(at, at + length), offsetBytes: place.offsetBytes + at };
-    if (signature === 'ST') break; // SUSP 5.4: terminator
-    entries.push(entry);
+    if (at + length > end) {
+      throw corruptAt(place, at, `system use entry "${printable(signatureName(signature))}" needs ${length} bytes at ${at - start}, ${end - at} remain`);
+    }
+    if (signature === terminatorSignature) break; // SUSP 5.4
+    if (signature === continuationSignature) continuation = readContinuation(bytes, at, length, place);
+    else visitor.visitEntry(bytes, at, length, signature, place);
     at += length;
   }
-  return entries;
+  return continuation;
+}
+
+/** SUSP 5.1: CE: block location, offset, length (each both-endian 32-bit). */
+function readContinuation(bytes: Uint8Array, at: number, length: number, place: Place): Continuation {
+  const entryPlace = { offsetBytes: place.offsetBytes + at };
+  if (length < 28) throw corruptAt(entryPlace, 0, `CE entry of ${length} bytes, expected 28`);
+  return {
+    lba: readBothEndianUint32(bytes, at + 4, place, 'CE block location'),
+    offsetInBlockBytes: readBothEndianUint32(bytes, at + 12, place, 'CE offset'),
+    lengthBytes: readBothEndianUint32(bytes, at + 20, place, 'CE length'),
+    entryPlace,
+  };
+}
+
+/** SUSP 4.1: the entries of one system use area as objects (for the few callers that keep them). */
+export function parseSystemUseArea(area: Uint8Array, place: Place): SystemUseEntry[] {
+  const collector = new EntryCollector();
+  visitSystemUseArea(area, 0, area.byteLength, place, collector);
+  return collector.entries;
+}
+
+class EntryCollector implements SystemUseVisitor {
+  readonly entries: SystemUseEntry[] = [];
+  visitEntry(bytes: Uint8Array, at: number, length: number, signature: number, place: Place): void {
+    this.entries.push({ signature: signatureName(signature), version: bytes[at + 3] as number, bytes: bytes.subarray(at, at + length), offsetBytes: place.offsetBytes + at });
+  }
 }
 
 export interface SystemUseOptions {
@@ -59,57 +113,46 @@ export interface SystemUseOptions {
 }
 
 /**
- * All entries of a record, continuation areas included. A CE chain that revisits an area or runs
- * longer than `maxContinuationAreas` is a loop: refused with the CE's place.
+ * Visits the entries in the record's own system use field; returns the continuation it names, if any.
+ * Synchronous: most records keep all their entries inline, and only a CE makes a listing wait.
  */
-export async function readSystemUseEntries(record: DirectoryRecord, options: SystemUseOptions): Promise<SystemUseEntry[]> {
-  return continueSystemUseEntries(record, readRecordSystemUseEntries(record, options.skipBytes), options);
+export function visitRecordSystemUse(record: DirectoryRecord, skipBytes: number, visitor: SystemUseVisitor): Continuation | null {
+  const start = record.systemUseStart + skipBytes;
+  if (start >= record.systemUseEnd) return null;
+  return visitSystemUseArea(record.bytes, start, record.systemUseEnd, record.bytesPlace, visitor);
 }
 
-/** The entries in the record itself (CE not followed): the synchronous fast path of a listing. */
-export function readRecordSystemUseEntries(record: DirectoryRecord, skipBytes: number): SystemUseEntry[] {
-  if (skipBytes >= record.systemUse.byteLength) return [];
-  const firstPlace = { offsetBytes: record.offsetBytes + (record.recordBytes - record.systemUse.byteLength) + skipBytes };
-  return parseSystemUseArea(skipBytes === 0 ? record.systemUse : record.systemUse.subarray(skipBytes), firstPlace);
-}
-
-/** True when the entries name a continuation area (SUSP 5.1) still to be read. */
-export function hasContinuation(entries: readonly SystemUseEntry[]): boolean {
-  return entries.some((entry) => entry.signature === 'CE');
-}
-
-/** Follows the CE chain from the record's own entries; returns every entry but the CEs. */
-export async function continueSystemUseEntries(record: DirectoryRecord, recordEntries: SystemUseEntry[], options: SystemUseOptions): Promise<SystemUseEntry[]> {
-  if (!hasContinuation(recordEntries)) return recordEntries;
-  let entries = recordEntries;
-  const all: SystemUseEntry[] = [];
+/**
+ * SUSP 5.1: follows a CE chain, visiting each continuation area's entries. A chain that revisits an
+ * area or runs longer than `maxContinuationAreas` is a loop: refused with the CE's place.
+ */
+export async function visitContinuations(record: DirectoryRecord, first: Continuation, options: SystemUseOptions, visitor: SystemUseVisitor): Promise<void> {
   const visited = new Set<number>();
-  let totalBytes = record.systemUse.byteLength;
-  for (let hop = 0; ; hop += 1) {
-    let continuation: SystemUseEntry | null = null;
-    for (const entry of entries) {
-      if (entry.signature === 'CE') continuation = entry;
-      else all.push(entry);
-    }
-    if (!continuation) return all;
-    if (hop >= maxContinuationAreas) throw corruptAt(continuation, 0, `more than ${maxContinuationAreas} SUSP continuation areas chained`);
-    // SUSP 5.1: CE: block location, offset, length (each both-endian 32-bit).
-    const ce = continuation.bytes;
-    if (ce.byteLength < 28) throw corruptAt(continuation, 0, `CE entry of ${ce.byteLength} bytes, expected 28`);
-    const lba = readBothEndianUint32(ce, 4, continuation, 'CE block location');
-    const offset = readBothEndianUint32(ce, 12, continuation, 'CE offset');
-    const length = readBothEndianUint32(ce, 20, continuation, 'CE length');
-    const start = lba * options.logicalBlockSizeBytes + offset;
-    if (visited.has(start)) throw corruptAt(continuation, 0, `CE entry points back to the continuation area at offset ${start} (a loop)`);
+  let totalBytes = record.systemUseEnd - record.systemUseStart;
+  let continuation: Continuation | null = first;
+  for (let hop = 0; continuation !== null; hop += 1) {
+    const { entryPlace } = continuation;
+    if (hop >= maxContinuationAreas) throw corruptAt(entryPlace, 0, `more than ${maxContinuationAreas} SUSP continuation areas chained`);
+    const start = continuation.lba * options.logicalBlockSizeBytes + continuation.offsetInBlockBytes;
+    const length = continuation.lengthBytes;
+    if (visited.has(start)) throw corruptAt(entryPlace, 0, `CE entry points back to the continuation area at offset ${start} (a loop)`);
     visited.add(start);
     totalBytes += length;
-    if (totalBytes > maxSystemUseBytes) throw corruptAt(continuation, 20, `system use areas exceed ${maxSystemUseBytes} bytes`);
+    if (totalBytes > maxSystemUseBytes) throw corruptAt(entryPlace, 20, `system use areas exceed ${maxSystemUseBytes} bytes`);
     if (!Number.isSafeInteger(start) || start + length > options.source.sizeBytes) {
-      throw corruptAt(continuation, 4, `CE continuation area of ${length} bytes at offset ${start} lies past the image end (${options.source.sizeBytes} bytes)`);
+      throw corruptAt(entryPlace, 4, `CE continuation area of ${length} bytes at offset ${start} lies past the image end (${options.source.sizeBytes} bytes)`);
     }
     const area = await options.source.read(start, length);
-    entries = parseSystemUseArea(area, { offsetBytes: start });
+    continuation = visitSystemUseArea(area, 0, area.byteLength, { offsetBytes: start }, visitor);
   }
+}
+
+/** All entries of a record, continuation areas included (CE entries themselves left out). */
+export async function readSystemUseEntries(record: DirectoryRecord, options: SystemUseOptions): Promise<SystemUseEntry[]> {
+  const collector = new EntryCollector();
+  const continuation = visitRecordSystemUse(record, options.skipBytes, collector);
+  if (continuation) await visitContinuations(record, continuation, options, collector);
+  return collector.entries;
 }
 
 /** SUSP 5.3: the SP entry at the start of the root's "." record: "SP", 7, 1, 0xBE, 0xEF, LEN_SKP. */

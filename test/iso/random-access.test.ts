@@ -3,6 +3,7 @@
 import { copyFileSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openIsoImage } from '../../src-main/image/iso-image.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
@@ -10,7 +11,7 @@ import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createCachedSource } from '../../src-main/io/cached-source.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32 } from '../../src-main/iso/fields.ts';
+import { daysSinceEpoch, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32 } from '../../src-main/iso/fields.ts';
 import { readVolumeDescriptorSet } from '../../src-main/iso/volume-descriptors.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { xorrisoVolumeId } from '../helpers/iso-tools.ts';
@@ -95,6 +96,18 @@ describe('ECMA-119 fields', () => {
     expect(parseDirectoryRecordDate(Uint8Array.of(124, 6, 15, 12, 30, 0, 0xf8), 0, place)).toBe(Date.UTC(2024, 5, 15, 14, 30, 0));
     expect(parseDirectoryRecordDate(new Uint8Array(7), 0, place)).toBeNull();
     expect(parseDirectoryRecordDate(Uint8Array.of(124, 13, 15, 12, 30, 0, 0), 0, place)).toBeNull();
+  });
+  it('dates every possible 7-byte recording date exactly as Date.UTC does, day overflow included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: -48, max: 52 }), (years, month, day, hour, minute, second, quarterHours) => {
+        const bytes = Uint8Array.of(years, month, day, hour, minute, second, quarterHours & 0xff);
+        expect(parseDirectoryRecordDate(bytes, 0, place)).toBe(Date.UTC(1900 + years, month - 1, day, hour, minute, second) - quarterHours * 15 * 60_000);
+      }),
+      { numRuns: 20_000 },
+    );
+    expect(daysSinceEpoch(1970, 1, 1)).toBe(0);
+    expect(daysSinceEpoch(2000, 2, 29)).toBe(Date.UTC(2000, 1, 29) / 86_400_000);
+    expect(daysSinceEpoch(2100, 2, 29)).toBe(Date.UTC(2100, 2, 1) / 86_400_000); // 2100 is not a leap year
   });
   it('decodes a 17-byte volume descriptor date with hundredths and GMT offset (8.4.26.1)', () => {
     const bytes = new Uint8Array(17);
