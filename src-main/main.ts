@@ -23,6 +23,12 @@ async function main(): Promise<void> {
     });
     return;
   }
+  // `isotope ls -R big.iso | head`: once the reader has gone, stop quietly, as tools killed by
+  // SIGPIPE do, instead of dying on an unhandled EPIPE with a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   const exitCode = await runCli(process.argv.slice(2), {
     version,
     createService: () => createService({ shell: 'cli', version }),

@@ -79,10 +79,11 @@ async function bundleLister(benchDir: string, namespace: ImageNamespace): Promis
     stdin: {
       contents: `import { openImageFile } from './src-main/image/open-image-file.ts';
 const opened = await openImageFile(process.argv[2], { namespace: ${JSON.stringify(namespace)} });
-let out = '';
-for await (const batch of opened.image.walkBatches()) for (const entry of batch) out += entry.path + '\\n';
+// One string per directory, joined once: the way any lister prints (not a string grown per line).
+const chunks = [];
+for await (const batch of opened.image.walkBatches()) if (batch.length > 0) chunks.push(batch.map((entry) => entry.path).join('\\n'));
 await opened.close();
-process.stdout.write(out);`,
+process.stdout.write(chunks.join('\\n') + '\\n');`,
       resolveDir: repoRoot,
       loader: 'ts',
     },

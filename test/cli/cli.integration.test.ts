@@ -1,7 +1,9 @@
 // The built `isotope` command, run as a user runs it.
+import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { bigIsoPath } from '../fixtures/ui-images.ts';
 import { assertBuilt, isotopeBin, runIsotope, startUntilLine, urlLinePattern } from '../helpers/built-cli.ts';
 import { xorrisoVolumeId } from '../helpers/iso-tools.ts';
 
@@ -32,6 +34,18 @@ describe('isotope command', () => {
     const run = runIsotope(['info', '/nonexistent/image.iso']);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('/nonexistent/image.iso');
+  });
+
+  it('stops quietly, exit 0, when the reader of its output goes away (isotope ls -R | head -1)', async () => {
+    // 50,000 lines: far more than a pipe holds, so isotope is still writing when the reader leaves.
+    const child = spawn(process.execPath, [isotopeBin, 'ls', '-R', bigIsoPath()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.stdout.destroy();
+    const status = await new Promise((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 
   it('exits 2 on usage errors', () => {

@@ -41,22 +41,30 @@ export function toListedEntry(entry: ImageEntry): Record<string, unknown> {
 const typeLetters = { file: '-', directory: 'd', symlink: 'l', other: '?' } as const;
 
 function describeEntries(entries: readonly ImageEntry[]): string {
-  // Images are usually mastered in one go: most entries share a handful of times, so format each once.
+  // Images are usually mastered in one go with a few modes: most entries share a handful of times
+  // and modes, so each is formatted once. A -R listing formats every entry of the image.
   const times = new Map<number, string>();
-  const formatTime = (mtimeMs: number): string => {
-    let text = times.get(mtimeMs);
-    if (text === undefined) {
-      text = new Date(mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
-      if (times.size < 4096) times.set(mtimeMs, text);
-    }
-    return text;
-  };
-  return entries
-    .map((entry) => {
-      const mode = entry.mode !== undefined ? (entry.mode & 0o7777).toString(8).padStart(4, '0') : '    ';
-      const time = entry.mtimeMs !== undefined ? formatTime(entry.mtimeMs) : ''.padEnd(19);
-      const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
-      return `${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`;
-    })
-    .join('');
+  const modes = new Map<number, string>();
+  const lines = new Array<string>(entries.length);
+  for (let index = 0; index < entries.length; index += 1) {
+    const entry = entries[index] as ImageEntry;
+    const mode = entry.mode !== undefined ? formatOnce(modes, entry.mode, formatMode) : '    ';
+    const time = entry.mtimeMs !== undefined ? formatOnce(times, entry.mtimeMs, formatTime) : noTime;
+    const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
+    lines[index] = `${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`;
+  }
+  return lines.join('');
+}
+
+const noTime = ''.padEnd(19);
+const formatMode = (mode: number): string => (mode & 0o7777).toString(8).padStart(4, '0');
+const formatTime = (mtimeMs: number): string => new Date(mtimeMs).toISOString().slice(0, 19).replace('T', ' ');
+
+function formatOnce(cache: Map<number, string>, value: number, format: (value: number) => string): string {
+  let text = cache.get(value);
+  if (text === undefined) {
+    text = format(value);
+    if (cache.size < 4096) cache.set(value, text);
+  }
+  return text;
 }
