@@ -1,6 +1,6 @@
 // The image engine's operations for the service and the CLI: list a folder (or subtree), preview
 // the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
-import type { ImageEntry, ImageEntryStat, ImageListRequest, ImageListing, ImagePreview, ImagePreviewRequest, ImageStatRequest } from '../../shared/image.ts';
+import type { ImageEntry, ImageEntryStat, ImageListRequest, ImageListing, ImageNamespace, ImagePreview, ImagePreviewRequest, ImageStatRequest } from '../../shared/image.ts';
 import { EntryNotFoundError } from './extract-entries.ts';
 import type { TreeEntry as IsoEntry } from './file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
@@ -27,14 +27,26 @@ export function toImageEntry(entry: IsoEntry): ImageEntry {
 }
 
 export async function listImage(request: ImageListRequest): Promise<ImageListing> {
+  const entries: ImageEntry[] = [];
+  const namespace = await streamImageListing(request, (batch) => {
+    for (const entry of batch) entries.push(entry);
+  });
+  return { namespace, entries };
+}
+
+/**
+ * The same entries as `listImage`, handed over one directory at a time as they are read: a
+ * terminal prints the first lines at once, and a listing of any size needs only the memory of its
+ * largest directory. Resolves with the namespace the names come from.
+ */
+export async function streamImageListing(request: ImageListRequest, onBatch: (entries: ImageEntry[]) => void): Promise<ImageNamespace> {
   return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
     const directory = await image.lookup(request.directory);
     if (!directory) throw new EntryNotFoundError(request.directory);
     if (directory.type !== 'directory') throw new NotADirectoryInImageError(request.directory);
-    const entries: ImageEntry[] = [];
-    if (request.recursive) for await (const batch of image.walkBatches(directory)) for (const entry of batch) entries.push(toImageEntry(entry));
-    else for (const entry of await image.listDirectory(directory)) entries.push(toImageEntry(entry));
-    return { namespace: image.namespace, entries };
+    if (request.recursive) for await (const batch of image.walkBatches(directory)) onBatch(batch.map(toImageEntry));
+    else onBatch((await image.listDirectory(directory)).map(toImageEntry));
+    return image.namespace;
   });
 }
 

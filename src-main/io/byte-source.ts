@@ -9,6 +9,7 @@ export interface ByteSource {
   /**
    * Exactly `lengthBytes` bytes starting at `offsetBytes`. A read that would cross the end fails with
    * a ByteRangeError instead of returning fewer bytes: a short read is never a silent success.
+   * The bytes may be a view of a cache shared with other readers: never write into them.
    */
   read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
   close(): Promise<void>;

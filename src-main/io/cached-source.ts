@@ -73,6 +73,10 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
         underlyingReadCount += 1;
         return inner.read(offsetBytes, lengthBytes);
       }
+      const firstIndex = Math.floor(offsetBytes / blockBytes);
+      const within = offsetBytes - firstIndex * blockBytes;
+      // Inside one block (every directory of a typical image): a view of the cached block, no copy.
+      if (within + lengthBytes <= blockBytes) return (await block(firstIndex)).subarray(within, within + lengthBytes);
       const result = new Uint8Array(lengthBytes);
       let filled = 0;
       while (filled < lengthBytes) {

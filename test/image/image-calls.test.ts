@@ -105,6 +105,16 @@ describe('isotope ls / cat / extract / info', () => {
     expect((await isotope(['ls', xorrisoFeaturesIsoPath(), '/missing'])).code).toBe(1);
   });
 
+  it('ls -R prints, a folder at a time, exactly the entries and order of ls -R --json', async () => {
+    const text = await isotope(['ls', '-R', xorrisoFeaturesIsoPath()]);
+    const json = await isotope(['ls', '-R', '--json', xorrisoFeaturesIsoPath()]);
+    expect(text.code).toBe(0);
+    const fromJson = (JSON.parse(json.stdout) as { path: string; target?: string }[]).map((entry) => entry.path + (entry.target !== undefined ? ` -> ${entry.target}` : ''));
+    const fromText = text.stdout.trimEnd().split('\n').map((line) => line.slice(line.indexOf(' /') + 1));
+    expect(fromJson.length).toBeGreaterThan(5);
+    expect(fromText).toEqual(fromJson);
+  });
+
   it('exits 1 for a file that is not an image, 2 for usage errors and 3 for a corrupt image naming the sector', async () => {
     const notImage = join(scratch, 'not-an-image.bin');
     writeFileSync(notImage, Buffer.alloc(100_000));

@@ -1,11 +1,15 @@
 // `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge|udf] [--json]`: the entries of
 // a folder inside an image (or its whole subtree with -R). JSON: an array of
-// { path, type, sizeBytes, target?, mode?, mtimeMs? }, paths absolute from the image root.
+// { path, type, sizeBytes, target?, mode?, mtimeMs? }, paths absolute from the image root, through the
+// service as one document; text is streamed from the image engine directly, as `cat` streams bytes.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { ImageEntry, ImageListing, ImageNamespaceChoice } from '../../../shared/image.ts';
+import type { ImageEntry, ImageListing, ImageListRequest, ImageNamespaceChoice } from '../../../shared/image.ts';
 import type { Result } from '../../../shared/result.ts';
+import { streamImageListing } from '../../image/image-operations.ts';
+import { toAppError } from '../../service/to-app-error.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { exitCodeFor, exitCodes } from '../exit-codes.ts';
 
 export function registerLsCommand(program: Command, context: CliContext): void {
   program
@@ -18,12 +22,31 @@ export function registerLsCommand(program: Command, context: CliContext): void {
     .option('--json', 'print one JSON document')
     .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
       const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };
+      if (options.json !== true) {
+        context.setExitCode(await printListing(context, request));
+        return;
+      }
       const result = (await context.createService().invoke('image:list', request)) as Result<ImageListing>;
-      const json = options.json === true;
-      // Only JSON needs the documented shape; the text listing reads the entries as they are.
-      const shaped: Result<unknown> = result.ok && json ? { ok: true, value: result.value.entries.map(toListedEntry) } : result;
-      context.setExitCode(reportResult(context, shaped, json, () => (result.ok ? describeEntries(result.value.entries) : '')));
+      // JSON is one document in the documented shape.
+      const shaped: Result<unknown> = result.ok ? { ok: true, value: result.value.entries.map(toListedEntry) } : result;
+      context.setExitCode(reportResult(context, shaped, true, () => ''));
     });
+}
+
+/**
+ * The text listing, printed a directory at a time as the engine reads it (as `find` does): the first
+ * lines appear at once, and `ls -R` of a huge image holds one directory in memory, not the image.
+ * A damaged directory deep in the tree ends the listing there with the error and its exit code.
+ */
+async function printListing(context: CliContext, request: ImageListRequest): Promise<number> {
+  try {
+    await streamImageListing(request, (entries) => context.stdout(describeEntries(entries)));
+    return exitCodes.ok;
+  } catch (error) {
+    const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
+    context.stderr(`isotope: ${appError.message}\n`);
+    return exitCodeFor(appError.code);
+  }
 }
 
 /** The documented JSON shape of one entry (and nothing else). */
@@ -45,15 +68,19 @@ function describeEntries(entries: readonly ImageEntry[]): string {
   // and modes, so each is formatted once. A -R listing formats every entry of the image.
   const times = new Map<number, string>();
   const modes = new Map<number, string>();
-  const lines = new Array<string>(entries.length);
-  for (let index = 0; index < entries.length; index += 1) {
-    const entry = entries[index] as ImageEntry;
+  // Lines are joined a few thousand at a time: each line is a chain of string pieces until joined,
+  // and chains for every entry of a large image would all live (and be copied by the GC) at once.
+  const chunks: string[] = [];
+  const lines: string[] = [];
+  for (const entry of entries) {
     const mode = entry.mode !== undefined ? formatOnce(modes, entry.mode, formatMode) : '    ';
     const time = entry.mtimeMs !== undefined ? formatOnce(times, entry.mtimeMs, formatTime) : noTime;
     const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
-    lines[index] = `${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`;
+    lines.push(`${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`);
+    if (lines.length === 4096) chunks.push(lines.splice(0).join(''));
   }
-  return lines.join('');
+  chunks.push(lines.join(''));
+  return chunks.length === 1 ? (chunks[0] as string) : chunks.join('');
 }
 
 const noTime = ''.padEnd(19);
