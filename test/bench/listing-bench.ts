@@ -126,7 +126,7 @@ export async function runListingBench(bench: ListingBench): Promise<void> {
   const ratios: readonly [string, string][] = [
     ['isotope (in-process)', 'the engine resident, as in the app and the web shell'],
     ['isotope (process)', 'the parser bundle started as a process, Node start-up included'],
-    ['isotope ls -R (CLI)', 'the real command: service, long format'],
+    ['isotope ls -R (CLI)', 'the real command, long format'],
   ];
   for (const [ourName, what] of ratios) {
     console.log(`\nRatio ${ourName} / reference (< 1 means isotope is faster); ${what}:`);
