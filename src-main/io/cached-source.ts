@@ -27,37 +27,56 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
   const blockCount = Math.ceil(inner.sizeBytes / blockBytes);
   let underlyingReadCount = 0;
   let lastIndex = -2;
+  // Large sequential reads cost far less per byte than block-sized ones (measured here: 1 MiB reads
+  // move a file's bytes about twice as fast as 128 KiB ones).
+  const readAheadBlocks = Math.max(1, Math.min(8, Math.floor(maxBlocks / 4)));
 
-  function fetchBlock(index: number): Promise<Uint8Array> {
-    const start = index * blockBytes;
+  /** Reads blocks [first, first + count) with one read of the inner source; each is cached on its own. */
+  function fetchBlocks(first: number, count: number): Promise<Uint8Array> {
+    const start = first * blockBytes;
     underlyingReadCount += 1;
-    const bytes = inner.read(start, Math.min(blockBytes, inner.sizeBytes - start));
-    blocks.set(index, bytes);
-    // A failed read is not cached (the next asker retries and sees the error); a failed read-ahead
-    // nobody asked for must not surface as an unhandled rejection.
-    bytes.catch(() => {
-      if (blocks.get(index) === bytes) blocks.delete(index);
-    });
-    if (blocks.size > maxBlocks) {
-      const oldest = blocks.keys().next().value;
-      if (oldest !== undefined) blocks.delete(oldest);
+    const whole = inner.read(start, Math.min(count * blockBytes, inner.sizeBytes - start));
+    // A failed read-ahead nobody asked for must not surface as an unhandled rejection.
+    whole.catch(() => undefined);
+    for (let index = first; index < first + count; index += 1) {
+      const within = (index - first) * blockBytes;
+      const bytes = count === 1 ? whole : whole.then((all) => all.subarray(within, within + blockBytes));
+      bytes.catch(() => {
+        // A failed read is not cached: the next asker retries and sees the error.
+        if (blocks.get(index) === bytes) blocks.delete(index);
+      });
+      blocks.set(index, bytes);
     }
-    return bytes;
+    while (blocks.size > maxBlocks) {
+      const oldest = blocks.keys().next().value;
+      if (oldest === undefined) break;
+      blocks.delete(oldest);
+    }
+    return blocks.get(first) ?? whole;
   }
 
   function block(index: number): Promise<Uint8Array> {
-    const sequential = index === lastIndex + 1;
-    lastIndex = index;
     let bytes = blocks.get(index);
     if (bytes) {
       blocks.delete(index);
       blocks.set(index, bytes);
     } else {
-      bytes = fetchBlock(index);
+      bytes = fetchBlocks(index, 1);
     }
-    // Read-ahead on sequential access only (a directory walk, a boot image): the next block is read
-    // while this one is parsed. Random access (a lookup in a 4 GiB image) reads nothing extra.
-    if (sequential && index + 1 < blockCount && !blocks.has(index + 1)) void fetchBlock(index + 1);
+    // Read-ahead on sequential access only (a directory walk, a UDF tree's file entries, a boot
+    // image): the next blocks arrive in large reads while these are parsed. Random access (a lookup
+    // in a 4 GiB image) reads nothing extra.
+    if (index === lastIndex + 1) {
+      const windowEnd = Math.min(blockCount, index + 1 + readAheadBlocks);
+      let first = index + 1;
+      while (first < windowEnd && blocks.has(first)) first += 1;
+      if (first < windowEnd) {
+        let count = 1;
+        while (count < readAheadBlocks && first + count < blockCount && !blocks.has(first + count)) count += 1;
+        void fetchBlocks(first, count);
+      }
+    }
+    lastIndex = index;
     return bytes;
   }
 
