@@ -28,6 +28,9 @@ export interface FlashSource {
   close(): Promise<void>;
 }
 
+/** Decoded through a Node stream (xz decodes straight into the slots: xz-source.ts). */
+type StreamedCompression = Exclude<SourceCompression, 'none' | 'device' | 'xz'>;
+
 type Magic = { compression: Exclude<SourceCompression, 'none' | 'device'>; bytes: readonly number[] };
 const magics: readonly Magic[] = [
   { compression: 'gzip', bytes: [0x1f, 0x8b] }, // RFC 1952 2.3.1: ID1 ID2
@@ -66,10 +69,13 @@ export async function openFlashSource(path: string): Promise<FlashSource> {
       }
       return rawSource(path, handle, 'none', stats.size);
     }
-    // xz: the decoded size from the index, both for progress and to catch a file cut short.
-    const indexedSizeBytes = compression === 'xz' ? await readXzDecodedSize(handle, stats.size, path) : null;
+    if (compression === 'xz') {
+      // The decoded size from the index, both for progress and to catch a file cut short.
+      const indexedSizeBytes = await readXzDecodedSize(handle, stats.size, path);
+      return (await import('./xz-source.ts')).openXzSource(path, handle, indexedSizeBytes);
+    }
     await handle.close();
-    return await streamSource(path, compression, indexedSizeBytes);
+    return await streamSource(path, compression);
   } catch (error) {
     await handle.close().catch(() => undefined);
     throw error;
@@ -108,9 +114,9 @@ function rawSource(path: string, handle: FileHandle, compression: 'none' | 'devi
   };
 }
 
-async function streamSource(path: string, compression: Exclude<SourceCompression, 'none' | 'device'>, indexedSizeBytes: number | null): Promise<FlashSource> {
+async function streamSource(path: string, compression: StreamedCompression): Promise<FlashSource> {
   const opened = await openDecodedStream(path, compression);
-  const expectedBytes = indexedSizeBytes ?? opened.sizeBytes;
+  const expectedBytes = opened.sizeBytes;
   const iterator = opened.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Uint8Array = new Uint8Array(0);
   let ended = false;
@@ -174,8 +180,8 @@ interface DecodedStream {
   readonly sizeBytes: number | null;
 }
 
-async function openDecodedStream(path: string, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<DecodedStream> {
-  // The decoders (liblzma, fzstd, unbzip2, yauzl) load on the first compressed image, not at start-up.
+async function openDecodedStream(path: string, compression: StreamedCompression): Promise<DecodedStream> {
+  // The decoders (fzstd, unbzip2, yauzl; liblzma in xz-source.ts) load on the first compressed image, not at start-up.
   if (compression === 'zip') return (await import('./zip-source.ts')).openFirstZipImage(path);
   const { createDecoder, decodeZstd } = await import('./decoders.ts');
   if (compression === 'zstd') {

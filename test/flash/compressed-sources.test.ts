@@ -1,6 +1,8 @@
 // Compressed images decoded as streams (no temporary files): archives made by the real gzip, xz,
 // bzip2, zstd and zip, written to regular-file targets (no root needed) and compared with the raw
 // image; truncated archives fail with `corrupt-archive` and the decoded offset, never "success".
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +49,32 @@ describe('compressed sources', () => {
   it.each(archiveKinds)('verify-only decodes a .%s image and finds the file written from it identical', async (kind) => {
     const result = await verifyImage({ imagePath: flashArchivePath(kind), target: { path: flashSourcePath() }, includeAll: false });
     expect(result.outcome).toBe('succeeded');
+  });
+
+  it('decodes an .xz that expands 1000-fold (zeros, then text; two concatenated streams by the real xz) to the exact bytes, verified', async () => {
+    const zeros = Buffer.alloc(24 * 1024 * 1024 + 512);
+    const text = Buffer.from('Isotope writes this line to USB sticks and reads it back.\n'.repeat(200_000));
+    const archive = join(dir, 'expanding.img.xz');
+    writeFileSync(archive, Buffer.concat([execFileSync('xz', ['-1', '-c'], { input: zeros, maxBuffer: 64 * 1024 * 1024 }), execFileSync('xz', ['-1', '-c'], { input: text, maxBuffer: 64 * 1024 * 1024 })]));
+    const expected = Buffer.concat([zeros, text]);
+    const target = join(dir, 'expanding.img');
+    writeFileSync(target, '');
+    const result = await flashImage({ imagePath: archive, targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+    expect(result.outcome).toBe('succeeded');
+    expect(result.source).toMatchObject({ compression: 'xz', sizeBytes: expected.length, sha256Hex: sha256Hex(expected) });
+    expect(readFileSync(target).equals(expected)).toBe(true);
+  });
+
+  it('decodes a .zst of long zero runs between random data (RLE blocks, smaller input slices) to the exact bytes', async () => {
+    const expected = Buffer.concat([Buffer.alloc(20 * 1024 * 1024), randomBytes(3 * 1024 * 1024 + 17), Buffer.alloc(9 * 1024 * 1024 + 3)]);
+    const archive = join(dir, 'zero-runs.img.zst');
+    writeFileSync(archive, execFileSync('zstd', ['-3', '-q', '-c'], { input: expected, maxBuffer: 64 * 1024 * 1024 }));
+    const target = join(dir, 'zero-runs.img');
+    writeFileSync(target, '');
+    const result = await flashImage({ imagePath: archive, targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+    expect(result.outcome).toBe('succeeded');
+    expect(result.source).toMatchObject({ compression: 'zstd', sizeBytes: expected.length, sha256Hex: sha256Hex(expected) });
+    expect(readFileSync(target).equals(expected)).toBe(true);
   });
 
   it('picks the image entry of a zip, not the first entry (a readme comes first)', async () => {
