@@ -69,7 +69,14 @@ export interface FlashResult {
   readonly jobId: string;
   /** succeeded: every target written (and verified when asked); partial: some failed; failed: all did. */
   readonly outcome: FlashOutcome;
-  readonly source: { readonly path: string; readonly compression: SourceCompression; readonly sizeBytes: number; readonly sha256Hex: string | null };
+  readonly source: {
+    readonly path: string;
+    readonly compression: SourceCompression;
+    readonly sizeBytes: number;
+    readonly sha256Hex: string | null;
+    /** True when sha256Hex came from the checksum panel's hash cache instead of being computed while writing. */
+    readonly sha256FromCache?: boolean;
+  };
   readonly targets: readonly TargetResult[];
   readonly elapsedMs: number;
 }

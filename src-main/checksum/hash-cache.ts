@@ -1,6 +1,7 @@
 // Remembers digests per file so reopening an image is instant. An entry is valid only while the
 // file's path, size, mtime and inode (device + inode number) are unchanged. One JSON file in the data
 // folder, replaced atomically; a damaged cache is ignored, never fatal.
+import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HashDigests } from '../../shared/checksum.ts';
@@ -13,6 +14,22 @@ export interface FileIdentity {
   readonly modifiedMs: number;
   readonly device: number;
   readonly inode: number;
+}
+
+/** The identity of a regular file from its stat; null for anything else (a device's content changes without stat noticing). */
+export function fileIdentityOf(path: string, stats: Stats): FileIdentity | null {
+  return stats.isFile() ? { path, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, device: stats.dev, inode: stats.ino } : null;
+}
+
+/** True when both identities name the same version of the same file. */
+export function isSameFileVersion(entry: FileIdentity, identity: FileIdentity): boolean {
+  return (
+    entry.path === identity.path &&
+    entry.sizeBytes === identity.sizeBytes &&
+    entry.modifiedMs === identity.modifiedMs &&
+    entry.device === identity.device &&
+    entry.inode === identity.inode
+  );
 }
 
 interface CacheEntry extends FileIdentity {
@@ -31,28 +48,28 @@ export interface HashCache {
   store(identity: FileIdentity, digests: HashDigests): Promise<void>;
 }
 
+let storeCount = 0;
+
+/** The cache's file in the data folder. */
+export const hashCacheFileName = 'hash-cache.json';
+
 export function openHashCache(dataDir: string): HashCache {
-  const cachePath = join(dataDir, 'hash-cache.json');
-  const sameVersion = (entry: FileIdentity, identity: FileIdentity): boolean =>
-    entry.path === identity.path &&
-    entry.sizeBytes === identity.sizeBytes &&
-    entry.modifiedMs === identity.modifiedMs &&
-    entry.device === identity.device &&
-    entry.inode === identity.inode;
+  const cachePath = join(dataDir, hashCacheFileName);
 
   return {
     async lookup(identity) {
-      const entry = (await readEntries(cachePath)).find((candidate) => sameVersion(candidate, identity));
+      const entry = (await readEntries(cachePath)).find((candidate) => isSameFileVersion(candidate, identity));
       return entry ? { ...entry.digests } : {};
     },
     async store(identity, digests) {
       const entries = await readEntries(cachePath);
-      const previous = entries.find((candidate) => sameVersion(candidate, identity));
+      const previous = entries.find((candidate) => isSameFileVersion(candidate, identity));
       const others = entries.filter((candidate) => candidate.path !== identity.path);
       const entry: CacheEntry = { ...identity, digests: { ...previous?.digests, ...digests }, usedMs: Date.now() };
       const kept = [entry, ...others].sort((a, b) => b.usedMs - a.usedMs).slice(0, maxEntries);
       await mkdir(dirname(cachePath), { recursive: true });
-      const temporaryPath = `${cachePath}.${process.pid}.tmp`;
+      // Unique per store: the flash engine and the checksum panel may store at once in one process.
+      const temporaryPath = `${cachePath}.${process.pid}.${(storeCount += 1)}.tmp`;
       await writeFile(temporaryPath, JSON.stringify({ version: cacheVersion, entries: kept }));
       await rename(temporaryPath, cachePath); // atomic: readers never see half a file
     },

@@ -12,6 +12,8 @@ export type FlashWork =
       readonly verify: boolean;
       readonly includeAll: boolean;
       readonly eject: boolean;
+      /** The user's data folder (its hash cache knows or learns the image's SHA-256); absent: none. */
+      readonly dataDir?: string;
     }
   | { readonly kind: 'verify'; readonly imagePath: string; readonly target: TargetSelector };
 
@@ -62,5 +64,14 @@ export function parseFlashWork(value: unknown): FlashWork | null {
   if (targets.some((target) => target === null)) return null;
   const flags = ['verify', 'includeAll', 'eject'].map((key) => work[key]);
   if (!flags.every((flag) => typeof flag === 'boolean')) return null;
-  return { kind: 'flash', imagePath: work['imagePath'], targets: targets as TargetSelector[], verify: flags[0] as boolean, includeAll: flags[1] as boolean, eject: flags[2] as boolean };
+  if (work['dataDir'] !== undefined && !isAbsolute(work['dataDir'])) return null;
+  return {
+    kind: 'flash',
+    imagePath: work['imagePath'],
+    targets: targets as TargetSelector[],
+    verify: flags[0] as boolean,
+    includeAll: flags[1] as boolean,
+    eject: flags[2] as boolean,
+    ...(work['dataDir'] === undefined ? {} : { dataDir: work['dataDir'] }),
+  };
 }

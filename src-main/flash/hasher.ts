@@ -1,7 +1,9 @@
 // Hashing off the main thread: one worker computes a 64-bit XXH64 per 64 KiB block (hash-wasm, WASM)
-// for verification, another SHA-256 of the whole image (node:crypto, i.e. OpenSSL) for the checksum
-// panel. Both read the chunks in place from the shared aligned arena: nothing is copied.
-// Two workers, not one: on a multi-core machine the fast block hash never waits for SHA-256.
+// for verifying sources that cannot be re-read (compressed streams), another the SHA-256 of the decoded
+// image (node:crypto, i.e. OpenSSL) for the checksum panel. Both read the chunks in place from the
+// shared aligned arena: nothing is copied. (A raw image file is hashed alongside the flash instead, by
+// the checksum engine: see flash-image.ts.) Two workers, not one: on a multi-core machine the fast
+// block hash never waits for SHA-256.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
@@ -97,11 +99,13 @@ export interface Hasher {
   close(): Promise<void>;
 }
 
-export function createHasher(buffer: SharedArrayBuffer, options: { sha256: boolean }): Hasher {
-  const blocks = new HashWorker(buffer, 'xxh64');
+/** Starts only the workers asked for: a pass that needs neither hash should not create a Hasher at all. */
+export function createHasher(buffer: SharedArrayBuffer, options: { blocks: boolean; sha256: boolean }): Hasher {
+  const blocks = options.blocks ? new HashWorker(buffer, 'xxh64') : null;
   const sha = options.sha256 ? new HashWorker(buffer, 'sha256') : null;
   return {
     async hashBlocks(start, length) {
+      if (!blocks) throw new Error('block hashing was not requested');
       const reply = await blocks.request({ type: 'blocks', start, length });
       return reply.digests ?? new Uint8Array(0);
     },
@@ -113,7 +117,7 @@ export function createHasher(buffer: SharedArrayBuffer, options: { sha256: boole
       return (await sha.request({ type: 'digest' })).hex ?? null;
     },
     async close() {
-      await Promise.all([blocks.close(), sha?.close()]);
+      await Promise.all([blocks?.close(), sha?.close()]);
     },
   };
 }

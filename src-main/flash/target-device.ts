@@ -123,8 +123,9 @@ export async function openRawTarget(path: string): Promise<RawTarget> {
     writeAt,
     async flush() {
       try {
-        if (directFd !== null) await fdatasyncAsync(directFd);
-        await fdatasyncAsync(bufferedFd);
+        // One call: fdatasync works on the file (the device's inode), not on the descriptor, so it also
+        // covers the ragged tail written through the buffered fd, with one cache flush sent to the drive.
+        await fdatasyncAsync(directFd ?? bufferedFd);
       } catch (error) {
         throw targetFailure(error, 'flush', path, null);
       }

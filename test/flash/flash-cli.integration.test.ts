@@ -23,6 +23,8 @@ describe('isotope flash / verify / drives', () => {
   beforeAll(() => {
     assertBuilt();
     dir = mkdtempSync('/dev/shm/isotope-cli-test-');
+    // The CLI's flashes store the image's SHA-256 in the data folder's hash cache: a temporary one.
+    process.env.ISOTOPE_HOME = join(dir, 'home');
     image = join(dir, 'image.img');
     writeFileSync(image, randomBytes(imageBytes));
   });

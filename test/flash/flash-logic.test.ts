@@ -10,7 +10,7 @@ import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
 import { helperCommand } from '../../src-main/flash/elevation.ts';
 import { FlashFailure } from '../../src-main/flash/flash-error.ts';
 import { firstMismatch } from '../../src-main/flash/flash-image.ts';
-import { overallOutcome } from '../../src-main/flash/flash-job.ts';
+import { differingRange, overallOutcome } from '../../src-main/flash/flash-job.ts';
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
 import { ProgressMeter } from '../../src-main/flash/progress-meter.ts';
 import { readXzDecodedSize } from '../../src-main/flash/xz-index.ts';
@@ -40,6 +40,20 @@ describe('ProgressMeter', () => {
     nowMs = 1000;
     meter.update('/dev/a', 2_000_000);
     expect(events.at(-1)!.targets[0]).toMatchObject({ bytesPerSecond: 2_000_000, etaMs: 4000, bytesDone: 2_000_000 });
+  });
+});
+
+describe('differingRange (a flash verifying a raw image compares whole chunks)', () => {
+  it('is null for equal bytes and spans the first to the last differing byte of the chunk', () => {
+    const expected = new Uint8Array(300_000);
+    const actual = expected.slice();
+    expect(differingRange(expected, actual, 0)).toBeNull();
+    actual[70_000] = 1;
+    actual[250_000] = 1; // another 64 KiB block: still part of the range
+    expect(differingRange(expected, actual, 8 * 1024 * 1024)).toEqual({ offsetBytes: 8 * 1024 * 1024 + 70_000, lengthBytes: 180_001 });
+    actual.fill(0);
+    actual[0] = 7;
+    expect(differingRange(expected, actual, 0)).toEqual({ offsetBytes: 0, lengthBytes: 1 });
   });
 });
 
@@ -127,6 +141,9 @@ describe('the elevated helper boundary', () => {
     expect(parseFlashWork({ ...job, targets: [] })).toBeNull();
     expect(parseFlashWork({ ...job, targets: [{ path: 'dev/sdb' }] })).toBeNull();
     expect(parseFlashWork({ ...job, verify: 'yes' })).toBeNull();
+    // The user's data folder (for the SHA-256 in the hash cache) crosses too, as an absolute path only.
+    expect(parseFlashWork({ ...job, dataDir: '/home/ann/.local/share/isotope' })).toEqual({ ...job, dataDir: '/home/ann/.local/share/isotope' });
+    expect(parseFlashWork({ ...job, dataDir: 'isotope' })).toBeNull();
     expect(parseFlashWork({ kind: 'format', imagePath: '/a' })).toBeNull();
     expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } });
   });

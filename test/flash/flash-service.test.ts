@@ -1,12 +1,13 @@
 // The `drives:*` and `flash:*` calls through the service, as every shell uses them: validation at the
 // boundary, a job id at once, `flash:progressed` events, one `flash:finished`, and cancellation.
 // Regular-file targets, so this runs without root.
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriveStatus } from '../../shared/drive.ts';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
+import { fileIdentityOf, openHashCache } from '../../src-main/checksum/hash-cache.ts';
 import { createService, type Service } from '../../src-main/service/service.ts';
 
 const MiB = 1024 * 1024;
@@ -31,6 +32,8 @@ describe('flash calls through the service', () => {
   const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
   beforeAll(() => {
     dir = mkdtempSync('/dev/shm/isotope-service-test-');
+    // The flash handler passes the data folder (its hash cache) on: a temporary one, never the user's.
+    process.env.ISOTOPE_HOME = join(dir, 'home');
     image = join(dir, 'image.img');
     writeFileSync(image, randomBytes(12 * MiB + 100));
   });
@@ -57,6 +60,10 @@ describe('flash calls through the service', () => {
     expect(result).toMatchObject({ jobId, outcome: 'succeeded', targets: [{ target, outcome: 'verified' }] });
     expect(progress.every((event) => event.jobId === jobId)).toBe(true);
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
+    // The handler passed the data folder: the SHA-256 computed while writing is now in its hash cache.
+    const sha256 = createHash('sha256').update(readFileSync(image)).digest('hex');
+    expect(result.source.sha256Hex).toBe(sha256);
+    expect(await openHashCache(join(dir, 'home')).lookup(fileIdentityOf(image, statSync(image))!)).toEqual({ sha256 });
   });
 
   it('flash:cancel stops a running job, which finishes as cancelled', async () => {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import type { TargetSelector } from '../../flash/flash-image.ts';
+import { defaultDataDir } from '../../checksum/data-dir.ts';
 import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
 import { AppFailure } from '../app-failure.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
@@ -21,6 +22,7 @@ export const flashHandlers: HandlerTable<'flash:start' | 'flash:cancel' | 'flash
       verify: request.verify ?? true,
       includeAll: request.includeAll ?? false,
       eject: request.eject ?? true,
+      dataDir: defaultDataDir(),
     });
   },
   'flash:verify': async (request, context) => {
