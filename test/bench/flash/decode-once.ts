@@ -1,4 +1,5 @@
 // Decodes IMAGE through Isotope's FlashSource alone (no target), to measure the decoder's own speed.
+// The benchmark bundles it with esbuild and runs it with plain node.
 import { openFlashSource } from '../../../src-main/flash/image-source.ts';
 import { allocateAlignedSlots } from '../../../src-main/flash/aligned-memory.ts';
 

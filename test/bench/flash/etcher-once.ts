@@ -1,6 +1,7 @@
 // One etcher-sdk write + verify of IMAGE to the block device TARGET in its own process (for its peak
 // RSS), timed by its own progress events. etcher-sdk is a devDependency for this benchmark only.
-// Usage: tsx etcher-once.ts IMAGE TARGET SIZE_BYTES
+// Bundled like isotope-once.ts (etcher-sdk itself stays a package) and run by plain node.
+// Usage: node etcher-once.mjs IMAGE TARGET SIZE_BYTES
 import { createRequire } from 'node:module';
 
 interface EtcherProgress {
