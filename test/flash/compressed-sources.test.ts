@@ -3,9 +3,12 @@
 // image; truncated archives fail with `corrupt-archive` and the decoded offset, never "success".
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBzip2Decoder, createBzip2ProcessDecoder, systemBzip2Paths } from '../../src-main/flash/decoders.ts';
 import { flashImage, verifyImage } from '../../src-main/flash/flash-image.ts';
 import { detectCompression, openFlashSource } from '../../src-main/flash/image-source.ts';
 import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
@@ -49,6 +52,26 @@ describe('compressed sources', () => {
   it.each(archiveKinds)('verify-only decodes a .%s image and finds the file written from it identical', async (kind) => {
     const result = await verifyImage({ imagePath: flashArchivePath(kind), target: { path: flashSourcePath() }, includeAll: false });
     expect(result.outcome).toBe('succeeded');
+  });
+
+  it('decodes a .bz2 with the system bzip2 and, without one, with unbzip2-stream: the same bytes; damage fails both', async () => {
+    const input = Buffer.concat([Buffer.alloc(8 * 1024 * 1024), randomBytes(1024 * 1024), Buffer.alloc(4 * 1024 * 1024)]);
+    const archive = execFileSync('bzip2', ['-c'], { input, maxBuffer: 64 * 1024 * 1024 });
+    const damaged = Buffer.from(archive);
+    damaged[Math.floor(damaged.length / 2)]! ^= 0xff;
+    const tool = systemBzip2Paths.find((path) => existsSync(path))!;
+    const decode = async (decoder: Duplex, bytes: Buffer): Promise<Buffer> => {
+      const chunks: Buffer[] = [];
+      await pipeline(Readable.from([bytes]), decoder, async (source: AsyncIterable<Buffer>) => {
+        for await (const chunk of source) chunks.push(chunk);
+      });
+      return Buffer.concat(chunks);
+    };
+    expect(tool).toBeDefined();
+    expect((await decode(createBzip2ProcessDecoder(tool), archive)).equals(input)).toBe(true);
+    expect((await decode(createBzip2Decoder(), archive)).equals(input)).toBe(true);
+    await expect(decode(createBzip2ProcessDecoder(tool), damaged)).rejects.toThrow(/bzip2 -dc: .*(CRC|integrity|corrupt)/i);
+    await expect(decode(createBzip2Decoder(), damaged)).rejects.toThrow();
   });
 
   it('decodes an .xz that expands 1000-fold (zeros, then text; two concatenated streams by the real xz) to the exact bytes, verified', async () => {

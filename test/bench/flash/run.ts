@@ -137,14 +137,16 @@ try {
   const isotopePeakKiB = Math.max(cached.peakRssKiB, alongside.peakRssKiB, verifyOnly.peakRssKiB);
   console.log(`peak RSS:                           isotope ${(isotopePeakKiB / 1024).toFixed(0)} MiB (target < 150 MiB; plain node, no tsx), etcher-sdk ${etcher ? (etcher.peakRssKiB / 1024).toFixed(0) : '?'} MiB`);
 
-  // Compressed sources: 256 MiB, half random and half text, so xz and zstd do real work. A compressed
-  // image's SHA-256 (of the decoded bytes) is never in the hash cache: the pass computes it.
-  console.log('\ncompressed sources (256 MiB image, half random, half text), write without verify vs the decoder alone:');
+  // Compressed sources: 256 MiB, half random, a quarter text and a quarter zeros (a disk image's empty
+  // space), so the decoders do real work and expand runs. A compressed image's SHA-256 (of the decoded
+  // bytes) is never in the hash cache: the pass computes it.
+  console.log('\ncompressed sources (256 MiB image: half random, a quarter text, a quarter zeros), write without verify vs the decoder alone:');
   const plain = join(dir, 'mixed.img');
-  execFileSync('sh', ['-c', 'openssl enc -aes-128-ctr -nosalt -pass pass:mixed -in /dev/zero 2>/dev/null | head -c 134217728 > "$1"; yes "Isotope writes this line to USB sticks and reads it back." | head -c 134217728 >> "$1"', 'sh', plain]);
+  execFileSync('sh', ['-c', 'openssl enc -aes-128-ctr -nosalt -pass pass:mixed -in /dev/zero 2>/dev/null | head -c 134217728 > "$1"; yes "Isotope writes this line to USB sticks and reads it back." | head -c 67108864 >> "$1"; head -c 67108864 /dev/zero >> "$1"', 'sh', plain]);
   for (const [extension, compress, decompress] of [
     ['xz', ['xz', '-1', '-T2', '-k', plain], ['xz', '-dc']],
     ['zst', ['zstd', '-3', '-T2', '-q', '-k', plain], ['zstd', '-dcq']],
+    ['bz2', ['bzip2', '-1', '-k', plain], ['bzip2', '-dc']],
   ] as const) {
     execFileSync(compress[0], compress.slice(1));
     const archive = `${plain}.${extension}`;
