@@ -36,7 +36,7 @@ export async function openSha256Cache(imagePath: string, dataDir: string): Promi
  * The elevated helper runs as root, but the data folder is normally the user's. Root writing, renaming
  * or chowning inside a folder another user controls is how symlink tricks get root to overwrite system
  * files: as root the cache is written only where root owns the folder and every folder above it.
- * (Skipping costs little: the next flash hashes the image alongside its write again.)
+ * (Skipping costs the next flash of the image its SHA-256 from the cache: it computes it again.)
  */
 async function storeSafely(dataDir: string, store: () => Promise<void>): Promise<void> {
   if (process.getuid?.() === 0 && !(await isRootOwnedPath(dataDir))) return;

@@ -14,7 +14,6 @@ import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
 import { openSha256Cache } from './cached-sha256.ts';
-import { hashFile } from '../checksum/hash-pass.ts';
 import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
@@ -77,14 +76,6 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
     const wantSha256 = options.sha256 ?? true;
     const sha256Cache = wantSha256 && options.dataDir && source.compression === 'none' ? await openSha256Cache(options.imagePath, options.dataDir) : null;
     const knownSha256Hex = sha256Cache?.knownHex ?? null;
-    // A raw image file is hashed by a reader of its own alongside the write and the verify (in the
-    // checksum engine's worker), not inside the write pass: SHA-256 runs at about 1.7 GB/s on one
-    // core here, slower than a fast drive takes the bytes, so in the pass it would pace every write.
-    // The second read of the file mostly comes from the page cache the first one filled.
-    const hashAlongside = writable.length > 0 && wantSha256 && knownSha256Hex === null && source.compression === 'none' && (await isRegularFile(options.imagePath));
-    const stopHashing = new AbortController();
-    const hashSignal = options.signal ? AbortSignal.any([options.signal, stopHashing.signal]) : stopHashing.signal;
-    const sha256Alongside = hashAlongside ? hashFileSha256(options.imagePath, hashSignal) : null;
     const ran =
       writable.length > 0
         ? await runFlashJob({
@@ -92,18 +83,9 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
             source,
             targets: writable.map((entry) => entry.path),
             verify: options.verify,
-            sha256: wantSha256 && knownSha256Hex === null && !hashAlongside,
+            sha256: wantSha256 && knownSha256Hex === null,
             ...(options.signal ? { signal: options.signal } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-          }).then(async (result) => {
-            if (sha256Alongside === null) return result;
-            // The SHA-256 is of the whole file: it stands for what was written only when all of it was.
-            if (result.outcome === 'failed' || result.outcome === 'cancelled' || result.source.sizeBytes !== source.sizeBytes) {
-              stopHashing.abort();
-              return result;
-            }
-            const sha256Hex = await sha256Alongside;
-            return sha256Hex === null ? result : { ...result, source: { ...result.source, sha256Hex } };
           })
         : null;
     if (ran?.source.sha256Hex) await sha256Cache?.store(ran.source.sha256Hex, ran.source.sizeBytes);
@@ -122,16 +104,6 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   } finally {
     await source.close();
   }
-}
-
-async function isRegularFile(path: string): Promise<boolean> {
-  return stat(path).then((stats) => stats.isFile(), () => false);
-}
-
-/** The file's SHA-256 (hex), or null when hashing failed or was cancelled: the flash never fails for it. */
-async function hashFileSha256(path: string, signal: AbortSignal): Promise<string | null> {
-  const pass = await hashFile(path, { algorithms: ['sha256'], signal }).catch(() => null);
-  return pass?.digests.sha256 ?? null;
 }
 
 async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: SourceFacts, imageSizeBytes: number | null, includeAll: boolean): Promise<Resolved> {

@@ -1,8 +1,7 @@
 // Hashing off the main thread: one worker computes a 64-bit XXH64 per 64 KiB block (hash-wasm, WASM)
-// for verifying sources that cannot be re-read (compressed streams), another the SHA-256 of the decoded
+// for verifying sources that cannot be re-read (compressed streams), another the SHA-256 of the
 // image (node:crypto, i.e. OpenSSL) for the checksum panel. Both read the chunks in place from the
-// shared aligned arena: nothing is copied. (A raw image file is hashed alongside the flash instead, by
-// the checksum engine: see flash-image.ts.) Two workers, not one: on a multi-core machine the fast
+// shared aligned arena: nothing is copied. Two workers, not one: on a multi-core machine the fast
 // block hash never waits for SHA-256.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
