@@ -29,7 +29,7 @@ export function toImageEntry(entry: IsoEntry): ImageEntry {
 export async function listImage(request: ImageListRequest): Promise<ImageListing> {
   const entries: ImageEntry[] = [];
   const namespace = await streamImageListing(request, (batch) => {
-    for (const entry of batch) entries.push(entry);
+    for (const entry of batch) entries.push(toImageEntry(entry));
   });
   return { namespace, entries };
 }
@@ -37,15 +37,16 @@ export async function listImage(request: ImageListRequest): Promise<ImageListing
 /**
  * The same entries as `listImage`, handed over one directory at a time as they are read: a
  * terminal prints the first lines at once, and a listing of any size needs only the memory of its
- * largest directory. Resolves with the namespace the names come from.
+ * largest directory. The entries are the engine's own (more fields than the contract's ImageEntry:
+ * map them with toImageEntry before they cross it). Resolves with the namespace the names come from.
  */
-export async function streamImageListing(request: ImageListRequest, onBatch: (entries: ImageEntry[]) => void): Promise<ImageNamespace> {
+export async function streamImageListing(request: ImageListRequest, onBatch: (entries: readonly IsoEntry[]) => void): Promise<ImageNamespace> {
   return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
     const directory = await image.lookup(request.directory);
     if (!directory) throw new EntryNotFoundError(request.directory);
     if (directory.type !== 'directory') throw new NotADirectoryInImageError(request.directory);
-    if (request.recursive) for await (const batch of image.walkBatches(directory)) onBatch(batch.map(toImageEntry));
-    else onBatch((await image.listDirectory(directory)).map(toImageEntry));
+    if (request.recursive) for await (const batch of image.walkBatches(directory)) onBatch(batch);
+    else onBatch(await image.listDirectory(directory));
     return image.namespace;
   });
 }
