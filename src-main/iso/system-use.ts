@@ -91,13 +91,7 @@ function readContinuation(bytes: Uint8Array, at: number, length: number, place: 
   };
 }
 
-/** SUSP 4.1: the entries of one system use area as objects (for the few callers that keep them). */
-export function parseSystemUseArea(area: Uint8Array, place: Place): SystemUseEntry[] {
-  const collector = new EntryCollector();
-  visitSystemUseArea(area, 0, area.byteLength, place, collector);
-  return collector.entries;
-}
-
+/** Keeps the entries as objects (for the few callers that keep them, such as the root's ER scan). */
 class EntryCollector implements SystemUseVisitor {
   readonly entries: SystemUseEntry[] = [];
   visitEntry(bytes: Uint8Array, at: number, length: number, signature: number, place: Place): void {
