@@ -13,7 +13,7 @@ import { FlashFailure } from './flash-error.ts';
 import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
-import { openSha256Cache } from './cached-sha256.ts';
+import { isKnownFor, type KnownSha256 } from './cached-sha256.ts';
 import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
@@ -31,10 +31,10 @@ export interface FlashImageOptions {
   /** SHA-256 of the image in the write pass; default true. */
   readonly sha256?: boolean;
   /**
-   * The data folder whose hash cache may already hold the image's SHA-256 (then the write pass skips
-   * it) and receives the one computed here. Absent or null: always computed, nothing stored.
+   * The image's SHA-256 as the hash cache knows it, with the file version it belongs to: when the
+   * image is still that version, the write pass skips SHA-256 and reports this one.
    */
-  readonly dataDir?: string | null;
+  readonly knownSha256?: KnownSha256;
   readonly jobId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
@@ -74,8 +74,8 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
     }
     const writable = unique.filter((entry) => !unmountFailures.has(entry.path));
     const wantSha256 = options.sha256 ?? true;
-    const sha256Cache = wantSha256 && options.dataDir && source.compression === 'none' ? await openSha256Cache(options.imagePath, options.dataDir) : null;
-    const knownSha256Hex = sha256Cache?.knownHex ?? null;
+    const known = options.knownSha256;
+    const knownSha256Hex = wantSha256 && known && source.compression === 'none' && (await isKnownFor(options.imagePath, known)) ? known.hex : null;
     const ran =
       writable.length > 0
         ? await runFlashJob({
@@ -88,7 +88,6 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           })
         : null;
-    if (ran?.source.sha256Hex) await sha256Cache?.store(ran.source.sha256Hex, ran.source.sizeBytes);
     // A job that wrote the whole image reports the SHA-256 the cache knew for it.
     const job = ran && knownSha256Hex !== null && ran.outcome !== 'cancelled' && ran.source.sizeBytes === source.sizeBytes ? { ...ran, source: { ...ran.source, sha256Hex: knownSha256Hex, sha256FromCache: true } } : ran;
     const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({ target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] }));

@@ -2,8 +2,8 @@
 // verified by comparing the read-back bytes with the image read again (a 4 KiB corruption made between
 // writing and verifying is reported to the byte), a compressed one by block digests taken while
 // writing (reported to its 64 KiB block); and the SHA-256 comes from the checksum panel's hash cache
-// when that knows the file, else it is computed in the pass and stored there (as root, only into a
-// folder root owns, never into one another user controls).
+// when that knows the file, else it is computed in the pass and stored there, by the user's process
+// (as root, only into a folder root owns, never into one another user controls).
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashProgress } from '../../shared/flash.ts';
 import { fileIdentityOf, hashCacheFileName, openHashCache } from '../../src-main/checksum/hash-cache.ts';
 import { flashImage } from '../../src-main/flash/flash-image.ts';
+import { runFlashWorkWithCache } from '../../src-main/flash/flash-work.ts';
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
 import { LoopDevices, isRoot, readBytes, rootSkipReason, sha256OfPrefix } from './loop-devices.ts';
 
@@ -86,12 +87,16 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})
     expect(result.targets[0]!.mismatch).toEqual({ offsetBytes: blockStart, lengthBytes: digestBlockBytes });
   });
 
+  /** A flash as the service runs it: the user's hash cache in front, read and written in this process. */
+  const flashWithCache = (loop: string, verify: boolean, dataDir: string) =>
+    runFlashWorkWithCache({ kind: 'flash', imagePath: image, targets: [{ path: loop }], verify, includeAll: true, eject: false }, { jobId: 'test', signal: new AbortController().signal, onProgress: () => undefined }, {}, dataDir);
+
   it('computes the SHA-256 in the pass and stores it in the hash cache; the next flash takes it from the cache', async () => {
     const dataDir = join(dir, 'data-first');
     mkdirSync(dataDir);
     const { loop } = loopOver('cache.img');
     const expected = sha256OfPrefix(image, imageBytes);
-    const first = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, dataDir });
+    const first = await flashWithCache(loop, true, dataDir);
     expect(first.outcome).toBe('succeeded');
     expect(first.source.sha256Hex).toBe(expected);
     expect(first.source.sha256FromCache).toBeUndefined();
@@ -99,18 +104,18 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})
     const identity = fileIdentityOf(image, await stat(image))!;
     expect(await openHashCache(dataDir).lookup(identity)).toEqual({ sha256: expected });
 
-    const second = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, dataDir });
+    const second = await flashWithCache(loop, true, dataDir);
     expect(second.outcome).toBe('succeeded');
     expect(second.source).toMatchObject({ sha256Hex: expected, sha256FromCache: true });
   });
 
-  it('as root (the elevated helper), never writes the cache into a folder another user controls', async () => {
+  it('running as root, never writes the cache into a folder another user controls', async () => {
     const { loop } = loopOver('owner.img');
     const userHome = join(dir, 'home-of-1000');
     mkdirSync(userHome);
     chownSync(userHome, 1000, 1000);
     const dataDir = join(userHome, 'isotope');
-    const missing = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: false, includeAll: true, eject: false, dataDir });
+    const missing = await flashWithCache(loop, false, dataDir);
     expect(missing.outcome).toBe('succeeded');
     expect(existsSync(dataDir)).toBe(false);
 
@@ -120,7 +125,7 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})
     const rootsFile = join(dir, 'roots-file');
     writeFileSync(rootsFile, 'root only\n');
     symlinkSync(rootsFile, join(dataDir, hashCacheFileName));
-    const stored = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: false, includeAll: true, eject: false, dataDir });
+    const stored = await flashWithCache(loop, false, dataDir);
     expect(stored.outcome).toBe('succeeded');
     expect(stored.source.sha256Hex).toBe(sha256OfPrefix(image, imageBytes));
     expect(readFileSync(rootsFile, 'utf8')).toBe('root only\n');
@@ -134,14 +139,14 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})
     const planted = 'ab'.repeat(32);
     await openHashCache(dataDir).store(fileIdentityOf(image, await stat(image))!, { sha256: planted });
     const { loop } = loopOver('planted.img');
-    const cached = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, dataDir });
+    const cached = await flashWithCache(loop, true, dataDir);
     expect(cached.outcome).toBe('succeeded');
     expect(cached.source).toMatchObject({ sha256Hex: planted, sha256FromCache: true });
 
     // A new mtime is a new version of the file: the SHA-256 is computed again (and replaces the entry).
     const later = new Date(Date.now() + 60_000);
     utimesSync(image, later, later);
-    const fresh = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, dataDir });
+    const fresh = await flashWithCache(loop, true, dataDir);
     expect(fresh.source.sha256Hex).toBe(sha256OfPrefix(image, imageBytes));
     expect(fresh.source.sha256FromCache).toBeUndefined();
   });

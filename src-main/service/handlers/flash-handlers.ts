@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import type { TargetSelector } from '../../flash/flash-image.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
-import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
+import { runFlashWorkWithCache, type FlashWork } from '../../flash/flash-work.ts';
 import { AppFailure } from '../app-failure.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
@@ -22,7 +22,6 @@ export const flashHandlers: HandlerTable<'flash:start' | 'flash:cancel' | 'flash
       verify: request.verify ?? true,
       includeAll: request.includeAll ?? false,
       eject: request.eject ?? true,
-      dataDir: defaultDataDir(),
     });
   },
   'flash:verify': async (request, context) => {
@@ -43,7 +42,8 @@ function startJob({ events, options }: HandlerContext, work: FlashWork): { jobId
   const controller = new AbortController();
   running.set(jobId, controller);
   const onProgress = (progress: FlashProgress): void => events.emit('flash:progressed', { ...progress, jobId });
-  void runFlashWork(work, { jobId, signal: controller.signal, onProgress }, options.elevatedHelper ?? {})
+  // The user's hash cache is read and written here, never by the elevated helper.
+  void runFlashWorkWithCache(work, { jobId, signal: controller.signal, onProgress }, options.elevatedHelper ?? {}, defaultDataDir())
     .catch((error: unknown): FlashResult => {
       (options.log ?? console.error)('flash job failed unexpectedly', error);
       return internalFailure(jobId, work.imagePath);
