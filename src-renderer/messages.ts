@@ -349,6 +349,7 @@ export const text = {
   resultWritten: 'Written',
   resultVerified: 'Verified',
   resultDigest: 'Image SHA-256',
+  resultDigestFromCache: '(known from the checksum check: not computed again)',
   resultTime: 'Time',
   resultSpeed: 'Average speed',
   resultAt: (offset: string) => `at byte ${offset}`,

@@ -2,7 +2,7 @@
 // the confirmation guard, mismatch ranges; as root also loop devices, and a mounted target (mounted
 // inside a private mount namespace that dies with the test) that is unmounted before it is written.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +48,19 @@ describe('isotope flash / verify / drives', () => {
     expect(result.outcome).toBe('succeeded');
     expect(result.targets[0]!.outcome).toBe('verified');
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
+  });
+
+  it("prints the image's SHA-256, and says when the hash cache knew it (the second flash of the same file)", () => {
+    const ownImage = join(dir, 'cached.img');
+    writeFileSync(ownImage, randomBytes(3 * 1024 * 1024 + 512));
+    const sha256 = createHash('sha256').update(readFileSync(ownImage)).digest('hex');
+    for (const [name, suffix] of [['first.img', ''], ['second.img', ' (from the hash cache)']] as const) {
+      const target = join(dir, name);
+      writeFileSync(target, '');
+      const run = runIsotope(['flash', ownImage, target, '--yes']);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toContain(`\nSHA256 ${sha256}${suffix}\n`);
+    }
   });
 
   it('refuses to flash without --yes when not on a terminal, writing nothing', () => {
