@@ -5,12 +5,10 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from '../fixtures/fixture-cache.ts';
-import type { ComparableEntry } from '../iso/reference-listing.ts';
+import { listWithPycdlib, type ComparableEntry } from '../iso/reference-listing.ts';
 
 export function listUdfWithPycdlib(imagePath: string): ComparableEntry[] {
-  const script = join(repoRoot, 'test/udf/tools/pycdlib-udf-walk.py');
-  return JSON.parse(execFileSync('/usr/bin/python3', [script, imagePath], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })) as ComparableEntry[];
+  return listWithPycdlib(imagePath, 'udf');
 }
 
 /** 7-Zip's UDF listing; with `content`, every file extracted by 7zz and hashed. */

@@ -5,8 +5,9 @@
 # lists Rock Ridge relocated directories (CL/RE) twice and never under their real parent. Names are as
 # pycdlib reports them, except that the ISO 9660 ";N" version (and the separator of an empty
 # extension) is removed, as Isotope does; in the plain ISO 9660 namespace a Rock Ridge CL placeholder
-# is the empty file its directory record says it is.
-# Usage: /usr/bin/python3 pycdlib-walk.py IMAGE iso9660|joliet|rockridge [--no-content]
+# is the empty file its directory record says it is. The udf namespace is pycdlib's UDF walk (pycdlib
+# reads UDF only next to an ISO 9660 volume, i.e. in bridges).
+# Usage: /usr/bin/python3 pycdlib-walk.py IMAGE iso9660|joliet|rockridge|udf [--no-content]
 import hashlib
 import json
 import re
@@ -22,11 +23,37 @@ def strip_version(name):
     return name
 
 
-def main():
-    image, namespace = sys.argv[1], sys.argv[2]
-    with_content = '--no-content' not in sys.argv
-    iso = pycdlib.PyCdlib()
-    iso.open(image)
+def stream_sha256(iso, **path):
+    digest = hashlib.sha256()
+    with iso.open_file_from_iso(**path) as stream:
+        while True:
+            chunk = stream.read(1 << 20)
+            if not chunk:
+                break
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def udf_entries(iso, with_content):
+    entries = []
+    for directory, dirs, files in iso.walk(udf_path='/'):
+        base = directory.rstrip('/')
+        for name in dirs:
+            entries.append({'path': base + '/' + name, 'type': 'directory'})
+        for name in files:
+            path = base + '/' + name
+            record = iso.get_record(udf_path=path)
+            entry = {'path': path, 'type': 'symlink' if record.is_symlink() else 'file'}
+            if entry['type'] == 'file':
+                entry['sizeBytes'] = record.get_data_length()
+                if with_content:
+                    empty = entry['sizeBytes'] == 0
+                    entry['sha256'] = hashlib.sha256(b'').hexdigest() if empty else stream_sha256(iso, udf_path=path)
+            entries.append(entry)
+    return entries
+
+
+def iso9660_entries(iso, image, namespace, with_content):
     key = {'iso9660': 'iso_path', 'joliet': 'joliet_path', 'rockridge': 'rr_path'}[namespace]
     entries = []
     pending = [('/', '/')]  # (pycdlib path, shown path)
@@ -84,15 +111,20 @@ def main():
                         raw.seek(record.extent_location() * 2048)
                         entry['sha256'] = hashlib.sha256(raw.read(record.get_data_length())).hexdigest()
                 elif with_content:
-                    digest = hashlib.sha256()
-                    with iso.open_file_from_iso(**{key: raw_path}) as stream:
-                        while True:
-                            chunk = stream.read(1 << 20)
-                            if not chunk:
-                                break
-                            digest.update(chunk)
-                    entry['sha256'] = digest.hexdigest()
+                    entry['sha256'] = stream_sha256(iso, **{key: raw_path})
             entries.append(entry)
+    return entries
+
+
+def main():
+    image, namespace = sys.argv[1], sys.argv[2]
+    with_content = '--no-content' not in sys.argv
+    iso = pycdlib.PyCdlib()
+    iso.open(image)
+    if namespace == 'udf':
+        entries = udf_entries(iso, with_content)
+    else:
+        entries = iso9660_entries(iso, image, namespace, with_content)
     iso.close()
     entries.sort(key=lambda entry: entry['path'])
     json.dump(entries, sys.stdout)
