@@ -4,6 +4,7 @@
 // a failure names the seed and iteration.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, zisofsIsoPath } from '../fixtures/iso-images.ts';
 import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
@@ -13,18 +14,6 @@ import { zisofsBody } from './zisofs-builder.ts';
 
 const iterations = Number(process.env.ISOTOPE_SWEEP_ITERATIONS ?? 10_000);
 const seed = Number(process.env.ISOTOPE_SWEEP_SEED ?? 0x15070e);
-
-/** mulberry32: a small, fast, seeded PRNG. */
-function createRandom(initial: number): () => number {
-  let state = initial >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Seed {
   readonly name: string;
@@ -96,7 +85,7 @@ describe('mutation sweep', () => {
   it(`survives ${iterations} mutated images with a result or a typed error, each under 2 s`, async () => {
     const all = seeds();
     for (const item of all) expect((await exploreImage(item.bytes)).kind, item.name).toBe('listed');
-    const random = createRandom(seed);
+    const random = createSeededRandom(seed);
     const baselineRss = process.memoryUsage().rss;
     let slowestMs = 0;
     let peakRss = baselineRss;

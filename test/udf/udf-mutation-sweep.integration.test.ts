@@ -3,6 +3,7 @@
 // Each mutated image must list or fail with a typed error, under 2 s. ISOTOPE_UDF_SWEEP_SEED replays.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 import { crc16, hasValidTagChecksum, u16 } from '../../src-main/udf/udf-fields.ts';
 import { udfMkudffsPath, udfSmallIsoPath, udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { exploreImage } from '../iso/explore-image.ts';
@@ -11,17 +12,6 @@ import { resealTag } from './udf-patching.ts';
 
 const iterations = Number(process.env.ISOTOPE_UDF_SWEEP_ITERATIONS ?? 3000);
 const seed = Number(process.env.ISOTOPE_UDF_SWEEP_SEED ?? 0x0d15c);
-
-function createRandom(initial: number): () => number {
-  let state = initial >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const knownTags = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 256, 257, 258, 259, 260, 261, 262, 263, 264, 265, 266]);
 
@@ -49,7 +39,7 @@ describe('UDF mutation sweep', () => {
       expect(item.tags.length, item.name).toBeGreaterThan(10);
       expect((await exploreImage(item.bytes)).kind, item.name).toBe('listed');
     }
-    const random = createRandom(seed);
+    const random = createSeededRandom(seed);
     const counts = { listed: 0, corrupt: 0, 'not-iso': 0 };
     let slowestMs = 0;
     for (let iteration = 0; iteration < iterations; iteration += 1) {
