@@ -10,7 +10,7 @@ import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveSca
 import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
 import { allocateAlignedSlots } from './aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
-import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
+import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
 import { isKnownFor, type KnownSha256 } from './cached-sha256.ts';
@@ -257,7 +257,7 @@ async function compareWithTarget(source: FlashSource, path: string, options: Ver
       const { set, count, got } = await inFlight.shift()!;
       if (count === 0) break;
       if (got < count) throw new FlashFailure('read-failed', `${path} ended at byte ${offsetBytes + got}; the image goes on to at least ${offsetBytes + count}`, offsetBytes + got);
-      const mismatch = firstMismatch(arena.slots[2 * set]!.subarray(0, count), arena.slots[2 * set + 1]!.subarray(0, count), offsetBytes);
+      const mismatch = differingRange(arena.slots[2 * set]!.subarray(0, count), arena.slots[2 * set + 1]!.subarray(0, count), offsetBytes, { withinBlockBytes: digestBlockBytes });
       if (mismatch !== null) return { sizeBytes: offsetBytes + count, mismatch };
       offsetBytes += count;
       const nowMs = performance.now();
@@ -279,13 +279,3 @@ async function compareWithTarget(source: FlashSource, path: string, options: Ver
   }
 }
 
-/** The first differing byte and the last differing byte of the same 64 KiB block. */
-export function firstMismatch(expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number): { offsetBytes: number; lengthBytes: number } | null {
-  if (Buffer.compare(expected, actual) === 0) return null;
-  let first = 0;
-  while (first < expected.length && expected[first] === actual[first]) first += 1;
-  const blockEnd = Math.min(expected.length, (Math.floor((baseOffsetBytes + first) / digestBlockBytes) + 1) * digestBlockBytes - baseOffsetBytes);
-  let last = blockEnd - 1;
-  while (last > first && expected[last] === actual[last]) last -= 1;
-  return { offsetBytes: baseOffsetBytes + first, lengthBytes: last - first + 1 };
-}

@@ -356,12 +356,18 @@ async function verifyByComparing(job: CompareJob): Promise<void> {
   }
 }
 
-/** The range from the first to the last differing byte of two equally long views; null when equal. */
-export function differingRange(expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number): { offsetBytes: number; lengthBytes: number } | null {
+/**
+ * The range from the first to the last differing byte of two equally long views (image offset
+ * `baseOffsetBytes`); null when equal. With `withinBlockBytes`, the range ends inside the block of
+ * that size holding the first difference (verify-only reports to the block, as digests would).
+ */
+export function differingRange(expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number, options: { withinBlockBytes?: number } = {}): { offsetBytes: number; lengthBytes: number } | null {
   if (Buffer.compare(expected, actual) === 0) return null;
   let first = 0;
   while (first < expected.length && expected[first] === actual[first]) first += 1;
-  let last = expected.length - 1;
+  const block = options.withinBlockBytes;
+  const end = block === undefined ? expected.length : Math.min(expected.length, (Math.floor((baseOffsetBytes + first) / block) + 1) * block - baseOffsetBytes);
+  let last = end - 1;
   while (last > first && expected[last] === actual[last]) last -= 1;
   return { offsetBytes: baseOffsetBytes + first, lengthBytes: last - first + 1 };
 }

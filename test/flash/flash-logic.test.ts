@@ -9,11 +9,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
 import { helperCommand } from '../../src-main/flash/elevation.ts';
 import { FlashFailure } from '../../src-main/flash/flash-error.ts';
-import { firstMismatch } from '../../src-main/flash/flash-image.ts';
 import { differingRange, overallOutcome } from '../../src-main/flash/flash-job.ts';
+import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
+
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
 import { ProgressMeter } from '../../src-main/flash/progress-meter.ts';
 import { readXzDecodedSize } from '../../src-main/flash/xz-index.ts';
+
+/** Verify-only's range: first..last differing byte within the 64 KiB block of the first. */
+const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) => differingRange(expected, actual, baseOffsetBytes, { withinBlockBytes: digestBlockBytes });
 
 describe('ProgressMeter', () => {
   it('emits at most one update per 125 ms, but phase changes at once', () => {
@@ -57,7 +61,7 @@ describe('differingRange (a flash verifying a raw image compares whole chunks)',
   });
 });
 
-describe('firstMismatch', () => {
+describe('differingRange within a 64 KiB block (verify-only)', () => {
   it('is null for equal bytes and names first..last differing byte of the first bad 64 KiB block', () => {
     const expected = new Uint8Array(200_000);
     const actual = expected.slice();
