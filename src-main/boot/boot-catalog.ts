@@ -1,7 +1,7 @@
 // The El Torito boot catalog (El Torito 1.0 2.1-2.6): validation entry (checksum, 55 AA), the
 // initial/default entry, then section headers (0x90 more follow, 0x91 final), each with its section
 // entries and their extension entries. Every record is 32 bytes.
-import type { ElToritoEmulation, ElToritoPlatform } from '../../shared/boot.ts';
+import type { ElToritoEmulation, ElToritoEntry, ElToritoPlatform } from '../../shared/boot.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
 
@@ -11,15 +11,8 @@ const recordBytes = 32;
 export const maxCatalogRecords = 1024;
 const maxCatalogBytes = maxCatalogRecords * recordBytes;
 
-/** One boot entry as the catalog records it (before the image itself is looked at). */
-export interface CatalogEntry {
-  readonly platform: ElToritoPlatform;
-  readonly bootable: boolean;
-  readonly emulation: ElToritoEmulation;
-  readonly loadSegment: number;
-  readonly systemType: number;
-  readonly sectorCount: number;
-  readonly imageLba: number;
+/** One boot entry as the catalog records it (before the image itself is looked at): the report's raw fields. */
+export interface CatalogEntry extends Pick<ElToritoEntry, 'platform' | 'bootable' | 'emulation' | 'loadSegment' | 'systemType' | 'sectorCount' | 'imageLba'> {
   readonly section: number;
 }
 
