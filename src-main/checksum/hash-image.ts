@@ -3,7 +3,7 @@
 import { stat } from 'node:fs/promises';
 import type { HashAlgorithm, HashDigests, HashResult } from '../../shared/checksum.ts';
 import { hashFile, type HashPassOptions } from './hash-pass.ts';
-import { openHashCache, type FileIdentity } from './hash-cache.ts';
+import { fileIdentityOf, isSameFileVersion, openHashCache, type FileIdentity } from './hash-cache.ts';
 import type { PassProgress } from './progress-meter.ts';
 
 export interface HashImageOptions {
@@ -20,9 +20,7 @@ export async function hashImage(path: string, options: HashImageOptions): Promis
   const startMs = performance.now();
   const before = await stat(path);
   // Devices have no meaningful mtime: their content changes without stat noticing, so never cache them.
-  const identity: FileIdentity | null = before.isFile()
-    ? { path, sizeBytes: before.size, modifiedMs: before.mtimeMs, device: before.dev, inode: before.ino }
-    : null;
+  const identity: FileIdentity | null = fileIdentityOf(path, before);
   const cache = options.dataDir !== null && identity !== null ? openHashCache(options.dataDir) : null;
   const cached: HashDigests = cache && identity ? await cache.lookup(identity) : {};
   const missing = [...new Set(options.algorithms)].filter((algorithm) => cached[algorithm] === undefined);
@@ -40,8 +38,8 @@ export async function hashImage(path: string, options: HashImageOptions): Promis
   });
   const digests = { ...cached, ...pass.digests };
   if (cache && identity) {
-    const after = await stat(path);
-    const unchanged = after.size === before.size && after.mtimeMs === before.mtimeMs && after.ino === before.ino && pass.sizeBytes === before.size;
+    const after = fileIdentityOf(path, await stat(path));
+    const unchanged = after !== null && isSameFileVersion(identity, after) && pass.sizeBytes === identity.sizeBytes;
     // The cache only saves time: a data folder we cannot write must not fail the hashing.
     if (unchanged) await cache.store(identity, pass.digests).catch(() => undefined);
   }
