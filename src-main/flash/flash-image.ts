@@ -14,6 +14,7 @@ import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
 import { isKnownFor, type KnownSha256 } from './cached-sha256.ts';
+import { ProgressMeter } from './progress-meter.ts';
 import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
@@ -230,8 +231,9 @@ async function compareWithTarget(source: FlashSource, path: string, options: Ver
   // side by side, and the next chunk is read while this one is compared.
   const arena = allocateAlignedSlots(2 * chunksInFlight, chunkBytes);
   const readBack = await openReadBack(path);
-  const startedMs = performance.now();
-  let lastReportMs = 0;
+  // The flash's meter (sliding-window rate, ETA, at most ~8 reports a second) for this one target.
+  const meter = new ProgressMeter(options.jobId ?? '', [path], (progress) => options.onProgress?.(progress));
+  meter.setPhase([path], 'verifying', source.sizeBytes);
   // Each side is read in order, one read at a time (readNext is sequential by nature).
   let sourceQueue: Promise<unknown> = Promise.resolve();
   let targetQueue: Promise<unknown> = Promise.resolve();
@@ -260,13 +262,7 @@ async function compareWithTarget(source: FlashSource, path: string, options: Ver
       const mismatch = differingRange(arena.slots[2 * set]!.subarray(0, count), arena.slots[2 * set + 1]!.subarray(0, count), offsetBytes, { withinBlockBytes: digestBlockBytes });
       if (mismatch !== null) return { sizeBytes: offsetBytes + count, mismatch };
       offsetBytes += count;
-      const nowMs = performance.now();
-      if (nowMs - lastReportMs >= 125) {
-        lastReportMs = nowMs;
-        const bytesPerSecond = Math.round((offsetBytes / Math.max(1, nowMs - startedMs)) * 1000);
-        const etaMs = source.sizeBytes === null || bytesPerSecond === 0 ? null : Math.round(((source.sizeBytes - offsetBytes) / bytesPerSecond) * 1000);
-        options.onProgress?.({ jobId: options.jobId ?? '', targets: [{ target: path, phase: 'verifying', bytesDone: offsetBytes, bytesTotal: source.sizeBytes, bytesPerSecond, etaMs, failed: false }] });
-      }
+      meter.update(path, offsetBytes);
       if (count < chunkBytes) break; // the image ended inside this chunk
       inFlight.push(readChunk(set, nextOffsetBytes));
       nextOffsetBytes += chunkBytes;
