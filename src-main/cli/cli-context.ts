@@ -1,6 +1,7 @@
 // What every `isotope` subcommand gets: the service, output streams, and a way to set the exit code.
 import type { Result } from '../../shared/result.ts';
 import type { Service } from '../service/service.ts';
+import { toAppError } from '../service/to-app-error.ts';
 import { exitCodeFor, exitCodes } from './exit-codes.ts';
 
 export interface CliPorts {
@@ -29,4 +30,14 @@ export function reportResult<T>(context: CliContext, result: Result<T>, json: bo
   if (json) context.stdout(`${JSON.stringify({ error: result.error }, null, 2)}\n`);
   context.stderr(`isotope: ${result.error.message}\n`);
   return exitCodeFor(result.error.code);
+}
+
+/**
+ * Reports an error thrown by an engine a command calls directly (streams that do not belong in the
+ * contract: `cat`, `ls` text, `convert`), mapped to the contract's error as the service maps it and
+ * printed as reportResult prints one. Returns the exit code.
+ */
+export function reportFailure(context: CliContext, error: unknown, json = false): number {
+  const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
+  return reportResult(context, { ok: false, error: appError }, json, () => '');
 }

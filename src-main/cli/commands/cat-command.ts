@@ -6,9 +6,8 @@ import type { ImageNamespaceChoice } from '../../../shared/image.ts';
 import { EntryNotFoundError } from '../../image/extract-entries.ts';
 import { withImageFile } from '../../image/open-image-file.ts';
 import { readEntryContent } from '../../image/read-entry.ts';
-import { toAppError } from '../../service/to-app-error.ts';
-import type { CliContext } from '../cli-context.ts';
-import { exitCodeFor, exitCodes } from '../exit-codes.ts';
+import { reportFailure, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
 
 /** Writes bytes and resolves when the stream accepts more (backpressure). */
 export type WriteBytes = (bytes: Uint8Array) => Promise<void>;
@@ -29,9 +28,7 @@ export function registerCatCommand(program: Command, context: CliContext, writeB
         });
         context.setExitCode(exitCodes.ok);
       } catch (error) {
-        const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
-        context.stderr(`isotope: ${appError.message}\n`);
-        context.setExitCode(exitCodeFor(appError.code));
+        context.setExitCode(reportFailure(context, error));
       }
     });
 }

@@ -5,9 +5,8 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DiscTrack } from '../../../shared/image.ts';
 import { convertImage, OutputExistsError, type ConvertResult } from '../../container/convert-image.ts';
-import { toAppError } from '../../service/to-app-error.ts';
-import type { CliContext } from '../cli-context.ts';
-import { exitCodeFor, exitCodes } from '../exit-codes.ts';
+import { reportFailure, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
 
 const progressIntervalMs = 125;
 
@@ -48,10 +47,7 @@ export function registerConvertCommand(program: Command, context: CliContext): v
           context.setExitCode(exitCodes.failed);
           return;
         }
-        const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
-        if (options.json) context.stdout(`${JSON.stringify({ error: appError }, null, 2)}\n`);
-        context.stderr(`isotope: ${appError.message}\n`);
-        context.setExitCode(exitCodeFor(appError.code));
+        context.setExitCode(reportFailure(context, error, options.json === true));
       }
     });
 }

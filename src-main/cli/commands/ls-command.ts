@@ -7,9 +7,8 @@ import { Option, type Command } from 'commander';
 import type { ImageEntry, ImageListing, ImageListRequest, ImageNamespaceChoice } from '../../../shared/image.ts';
 import type { Result } from '../../../shared/result.ts';
 import { streamImageListing } from '../../image/image-operations.ts';
-import { toAppError } from '../../service/to-app-error.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
-import { exitCodeFor, exitCodes } from '../exit-codes.ts';
+import { reportFailure, reportResult, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
 
 export function registerLsCommand(program: Command, context: CliContext): void {
   program
@@ -43,9 +42,7 @@ async function printListing(context: CliContext, request: ImageListRequest): Pro
     await streamImageListing(request, (entries) => context.stdout(describeEntries(entries)));
     return exitCodes.ok;
   } catch (error) {
-    const appError = toAppError(error, (message, cause) => context.stderr(`isotope: ${message}: ${String(cause)}\n`));
-    context.stderr(`isotope: ${appError.message}\n`);
-    return exitCodeFor(appError.code);
+    return reportFailure(context, error);
   }
 }
 
