@@ -1,0 +1,52 @@
+// The pre-flight assessment of an image: what the engine knows about it before anything is written,
+// in one form for the Write screen, the confirm dialog and `isotope flash`. Every finding comes from
+// bytes read in this run (or a checksum verdict computed earlier in this engine run, labelled so).
+// Sizes in bytes, times in epoch ms.
+
+export const assessmentFindingCodes = [
+  'truncated', // blocking: the file is shorter than its volume, partition table or UDF extent says
+  'damaged', // blocking: structural damage found while reading (the message names where)
+  'checksum-mismatch', // blocking: a checksum check of this file version said "does not match"
+  'checksum-unknown-signer', // warning: the digest matches a sums file signed by a key not in the keyring
+  'checksum-unsigned', // info: the digest matches, but nothing signed it
+  'checksum-not-checked', // info: no checksum verdict is known for this file version
+  'not-an-image', // blocking: no recognisable structure (text, random bytes)
+  'usb-boot-no', // warning: written raw, a computer will not start from it (with the reason)
+  'usb-boot-depends', // info: whether it starts depends on the firmware (the reason says why)
+  'usb-boot-unknown', // info: Isotope cannot judge (a disk image for a board, an unknown layout)
+] as const;
+export type AssessmentFindingCode = (typeof assessmentFindingCodes)[number];
+
+/** blocking: the write needs an explicit "Write anyway" (GUI) or `--force` (CLI) naming the problem. */
+export type AssessmentSeverity = 'blocking' | 'warning' | 'info';
+
+export interface AssessmentFinding {
+  readonly code: AssessmentFindingCode;
+  readonly severity: AssessmentSeverity;
+  /** Developer words with the numbers ("file is 99614720 bytes, the volume says 220200960"). */
+  readonly message: string;
+  /** For `truncated`: how much of the image is there and how much should be. */
+  readonly presentBytes?: number;
+  readonly expectedBytes?: number;
+}
+
+/** What the engine recognised in the file (the outermost structure that explains it). */
+export type ImageKind = 'iso9660' | 'udf' | 'hybrid-iso' | 'disk-image' | 'compressed' | 'unknown';
+
+/** The checksum state of this file version, when a check ran in this engine run. */
+export interface AssessmentChecksum {
+  readonly state: 'verified' | 'matches-unsigned' | 'matches-unknown-signer' | 'mismatch' | 'bad-signature' | 'not-checked';
+  /** When that check read the bytes (epoch ms); null when not checked. */
+  readonly checkedAtMs: number | null;
+}
+
+export interface ImageAssessment {
+  readonly path: string;
+  readonly fileName: string;
+  readonly sizeBytes: number;
+  readonly kind: ImageKind;
+  readonly checksum: AssessmentChecksum;
+  readonly findings: readonly AssessmentFinding[];
+  /** True when any finding is blocking. */
+  readonly blocking: boolean;
+}
