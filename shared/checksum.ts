@@ -173,14 +173,31 @@ export interface KeySummary {
   readonly revoked: boolean;
 }
 
-export interface KeysImportRequest {
-  readonly path: string;
+/** What a keyring change waits for: the engine-issued confirmation of exactly these keys. */
+export interface KeyConfirmation {
+  readonly state: 'needs-confirmation';
+  /** Single-use, short-lived; bound to these fingerprints (and, for an import, this version of the file). */
+  readonly confirmationId: string;
+  readonly expiresAtMs: number;
 }
 
-export interface KeysImportResult {
-  readonly imported: readonly KeySummary[];
+/**
+ * Keyring changes take two calls, so a key is never trusted silently: without `confirmationId` the
+ * engine changes nothing and answers with the keys concerned (fingerprints, user IDs) and a
+ * confirmation; the same call with that id then does it.
+ */
+export interface KeysImportRequest {
+  readonly path: string;
+  readonly confirmationId?: string;
 }
+
+export type KeysImportResult =
+  | (KeyConfirmation & { readonly found: readonly KeySummary[] })
+  | { readonly state: 'imported'; readonly imported: readonly KeySummary[] };
 
 export interface KeysRemoveRequest {
   readonly fingerprint: string;
+  readonly confirmationId?: string;
 }
+
+export type KeysRemoveResult = (KeyConfirmation & { readonly found: KeySummary }) | { readonly state: 'removed'; readonly removed: KeySummary };

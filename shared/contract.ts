@@ -3,7 +3,7 @@
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
 import type { AppDescription } from './app.ts';
 import type { DriveStatus, DrivesChange } from './drive.ts';
-import type { FlashProgress, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
 import type {
   CompareRequest,
   CompareResult,
@@ -14,6 +14,7 @@ import type {
   KeysImportRequest,
   KeysImportResult,
   KeysRemoveRequest,
+  KeysRemoveResult,
   VerificationReport,
   VerifyRequest,
 } from './checksum.ts';
@@ -49,15 +50,17 @@ export interface Calls {
   'checksum:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
   /** The keys in Isotope's keyring. */
   'keys:list': { request: Record<string, never>; response: { keys: readonly KeySummary[] } };
-  /** Imports the OpenPGP public keys of a file (armored or binary) into Isotope's keyring. */
+  /** Imports the OpenPGP public keys of a file (armored or binary): first answers with the keys found and a confirmation, then imports with it. */
   'keys:import': { request: KeysImportRequest; response: KeysImportResult };
-  /** Removes a key by fingerprint; answers what was removed. */
-  'keys:remove': { request: KeysRemoveRequest; response: KeySummary };
+  /** Removes a key by fingerprint: first answers with the key and a confirmation, then removes it with it. */
+  'keys:remove': { request: KeysRemoveRequest; response: KeysRemoveResult };
   /** Drives with the safety rules' verdict; hidden (virtual/fixed) ones only with includeAll. Starts `drives:changed`. */
   'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
   /** Ejects a drive (by id, looked up in a fresh enumeration) so it can be pulled out safely. */
   'drives:eject': { request: { driveId: string }; response: { device: string } };
-  /** Starts writing an image to drives (ids; the engine re-enumerates and re-checks each). Reports as `flash:*` events. */
+  /** What a write would do (image assessment, every target with its partitions) and a single-use confirmation for it. */
+  'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
+  /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `flash:*` events. */
   'flash:start': { request: FlashStartRequest; response: { jobId: string } };
   /** Cancels a running flash or verify job; false when none runs with that id. */
   'flash:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
@@ -88,7 +91,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -2,7 +2,7 @@
 // plus the verdict of the safety rules. Sizes in bytes; device numbers as "major:minor".
 
 export interface Drive {
-  /** Stable for as long as the same device stays attached: kernel name + device number + size. */
+  /** Stable for as long as the same device stays attached: kernel name + device number + size + serial. */
   readonly id: string;
   /** The block device path, e.g. /dev/sdb. */
   readonly device: string;
@@ -12,6 +12,12 @@ export interface Drive {
   readonly deviceNumber: string | null;
   /** Vendor and model, for people ("SanDisk Cruzer Blade"). */
   readonly description: string;
+  /** The model as the OS reports it, or null when it does not (loop devices, some card readers). */
+  readonly model: string | null;
+  /** The serial number as the OS reports it, or null: a different stick in the same slot differs here. */
+  readonly serial: string | null;
+  /** The World Wide Name (a unique id many SATA/NVMe/SCSI disks carry), or null. */
+  readonly wwn: string | null;
   readonly sizeBytes: number;
   readonly logicalBlockSizeBytes: number;
   readonly physicalBlockSizeBytes: number;
@@ -26,6 +32,18 @@ export interface Drive {
   readonly mountpoints: readonly string[];
   /** Device numbers ("major:minor") of the drive's partitions. */
   readonly partitionDeviceNumbers: readonly string[];
+  /** The drive's partitions and holders (crypt, LVM) below them, for saying what a write erases. */
+  readonly partitions: readonly DrivePartition[];
+}
+
+export interface DrivePartition {
+  readonly device: string;
+  readonly sizeBytes: number;
+  /** File system label, or null. */
+  readonly label: string | null;
+  /** File system type ("vfat", "ext4", "crypto_LUKS"), or null when none is recognised. */
+  readonly filesystem: string | null;
+  readonly mountpoints: readonly string[];
 }
 
 /** Why a drive cannot be a target (refusal) or needs a second thought (warning). */

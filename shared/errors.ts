@@ -5,6 +5,7 @@ export const errorCodes = [
   'invalid-request', // the argument of a call failed validation at the boundary
   'unknown-call', // a method name the contract does not list
   'forbidden', // the caller is not allowed (wrong sender frame, missing token, foreign origin)
+  'confirmation-required', // a destructive or trust-changing call without a valid engine-issued confirmation
   'not-found', // the named file does not exist
   'not-a-file', // the path names a directory or something else that is not a regular file or device
   'not-an-image', // a readable file in which Isotope recognises no image format

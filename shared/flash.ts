@@ -1,5 +1,6 @@
 // Flash jobs as the engine reports them: phases, progress per target, and the final result with a
 // code and byte offset for every failure. Sizes in bytes, times in ms.
+import type { AssessmentFindingCode, ImageAssessment } from './assessment.ts';
 import type { DriveIssue } from './drive.ts';
 
 export const flashPhases = ['preparing', 'unmounting', 'writing', 'flushing', 'verifying', 'done'] as const;
@@ -83,24 +84,73 @@ export interface FlashResult {
 
 export type SourceCompression = 'none' | 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip' | 'device';
 
-export interface FlashStartRequest {
+/**
+ * Step one of a write: what would be written where. The engine re-enumerates the drives, assesses the
+ * image and answers with a plan bound to exactly these drives, this version of the image and these
+ * options; `flash:start` then needs the plan's confirmation id. Regular-file targets are not part of
+ * the contract (the CLI writes them below it, its user being at the terminal).
+ */
+export interface FlashPrepareRequest {
   /** Absolute path of the image (or a block device, to clone it). */
   readonly imagePath: string;
-  /** Drive ids from `drives:list`; the engine re-enumerates and re-checks each. */
+  /** Drive ids from `drives:list`; a repeated id is an `invalid-request`, never a silent drop. */
   readonly driveIds: readonly string[];
-  /** Absolute device paths or existing regular files (the CLI, tests); resolved and checked like ids. */
-  readonly targetPaths?: readonly string[];
   /** Verify by reading back; default true. */
   readonly verify?: boolean;
-  /** Allow virtual and fixed drives ("show all drives"). */
-  readonly includeAll?: boolean;
   /** Eject after success where the OS supports it; default true. */
   readonly eject?: boolean;
+  /** Allow virtual and fixed drives ("show all drives"); bound into the plan like the drives. */
+  readonly includeAll?: boolean;
 }
 
-/** Verify-only: compare an already written drive (by id) or path with an image. */
+/** One partition (or holder) of a target, so the confirmation can say what will be erased. */
+export interface FlashPartitionDescription {
+  readonly device: string;
+  readonly sizeBytes: number;
+  readonly label: string | null;
+  readonly filesystem: string | null;
+  readonly mountpoints: readonly string[];
+}
+
+export interface FlashTargetDescription {
+  readonly driveId: string;
+  readonly device: string;
+  /** Vendor and model, for people. */
+  readonly description: string;
+  readonly serial: string | null;
+  readonly sizeBytes: number;
+  readonly partitions: readonly FlashPartitionDescription[];
+  readonly warnings: readonly DriveIssue[];
+  /** The name the user must type ("sdb"), or null when a click is enough in this shell. */
+  readonly nameToType: string | null;
+}
+
+export interface FlashPlan {
+  /** Single-use, short-lived; bound to these drive identities, this image version and these options. */
+  readonly confirmationId: string;
+  readonly expiresAtMs: number;
+  readonly assessment: ImageAssessment;
+  readonly targets: readonly FlashTargetDescription[];
+  readonly verify: boolean;
+  readonly eject: boolean;
+  readonly includeAll: boolean;
+}
+
+/** Step two: write what the plan named, once, if nothing it was bound to has changed. */
+export interface FlashStartRequest {
+  readonly confirmationId: string;
+  /** driveId -> what the user typed; the engine checks it against the plan's `nameToType`. */
+  readonly typedNames?: Readonly<Record<string, string>>;
+  /** The blocking findings the user chose to write anyway ("Write anyway" / --force); must cover every blocking finding of the plan. */
+  readonly acknowledgedFindings?: readonly AssessmentFindingCode[];
+}
+
+/**
+ * Verify-only: compare an already written drive (by id, looked up in a fresh enumeration) with an
+ * image. Read-only, so it needs no confirmation; paths of devices or files are the CLI's, below the
+ * contract, so no caller of the contract can point the engine's reads at an arbitrary device.
+ */
 export interface FlashVerifyRequest {
   readonly imagePath: string;
-  readonly driveId?: string;
-  readonly targetPath?: string;
+  readonly driveId: string;
 }
