@@ -13,6 +13,7 @@ export const errorCodes = [
   'eject-failed', // the OS would not eject the drive (busy, or no tool to do it)
   'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset
+  'too-complex', // reading the image needed more memory or time than the parser's worker is given (heap cap, time budget)
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -18,6 +18,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'eject-failed': 'The drive could not be ejected. Close any files or windows open on it, then try again.',
   unsupported: 'This is not available here.',
   'corrupt-image': 'The image is damaged: it could not be read.',
+  'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };
