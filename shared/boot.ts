@@ -125,6 +125,8 @@ export const bootReasonCodes = [
   'usb-bios-no-boot-code', // no MBR boot code: BIOS has nothing to run from a USB stick
   'usb-uefi-esp', // a FAT partition with EFI/BOOT/BOOT*.EFI is reachable through MBR or GPT
   'usb-uefi-no-esp', // no partition reaches a FAT file system with a removable-media loader
+  'usb-uefi-el-torito-only', // only an El Torito EFI entry: EDK2-based firmware (OVMF, many PCs) starts it from USB, others do not
+  'disk-image-unknown', // a disk image (partitions, no PC boot code, no EFI loader): boards boot such images their own way
   'optical-bios-entry', // an El Torito entry for x86 BIOS
   'optical-bios-none', // no bootable El Torito entry for x86
   'optical-uefi-entry', // an El Torito EFI entry whose FAT image holds loaders
@@ -142,8 +144,20 @@ export interface BootReason {
   readonly message: string;
 }
 
+/**
+ * Written raw to a USB stick, will a computer start from it? 'yes': BIOS boot code or an EFI loader
+ * on a partition; 'no': an ISO with neither (and no El Torito EFI entry); 'depends-on-firmware': only
+ * an El Torito EFI entry, which EDK2-based firmware reads from any block device and others ignore;
+ * 'unknown': a disk image Isotope cannot judge (an SD-card image for a board boots by the board's rules).
+ */
+export type UsbBootability = 'yes' | 'no' | 'depends-on-firmware' | 'unknown';
+
 export interface BootVerdict {
+  /** The overall answer for a raw-written USB stick; the reasons say why. */
+  readonly usb: UsbBootability;
+  /** PC BIOS runs the MBR's boot code (false also when there is none to judge: see `usb`). */
   readonly usbBios: boolean;
+  /** UEFI architectures with a removable-media loader on a partition (El Torito alone counts in `usb` only). */
   readonly usbUefi: UefiArchitectures;
   readonly opticalBios: boolean;
   readonly opticalUefi: UefiArchitectures;
@@ -157,7 +171,21 @@ export interface BootReport {
   readonly apm: ApmReport | null;
   /** FAT file systems with removable-media loaders found through the partition maps. */
   readonly espLoaders: readonly EspLoaders[];
+  /** Anomalies found while reading that did not stop the report (a bad partition entry is skipped, not fatal). */
+  readonly warnings: readonly BootWarning[];
   readonly verdict: BootVerdict;
+}
+
+export const bootWarningCodes = [
+  'gpt-entry-anomaly', // a GPT entry ends before it starts (xorriso writes zero-size entries, start = end + 1): left out of the partitions
+] as const;
+
+export type BootWarningCode = (typeof bootWarningCodes)[number];
+
+export interface BootWarning {
+  readonly code: BootWarningCode;
+  /** Developer words with the numbers (entry index, LBAs); the renderer words it from `code`. */
+  readonly message: string;
 }
 
 export interface EspLoaders {

@@ -29,6 +29,10 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'usb-bios-no-boot-code': 'Older PCs (BIOS) cannot start it from a USB stick: the image has no start-up code for them.',
   'usb-uefi-esp': 'Modern PCs (UEFI) can start it from a USB stick: it has an EFI system partition with a boot loader.',
   'usb-uefi-no-esp': 'Modern PCs (UEFI) cannot start it from a USB stick: no partition holds an EFI boot loader.',
+  'usb-uefi-el-torito-only':
+    'From a USB stick, whether modern PCs (UEFI) start it depends on the firmware: its only EFI boot loader is in the DVD/CD boot catalog, which many PCs (those with EDK2-based firmware) read from a USB stick and others ignore.',
+  'disk-image-unknown':
+    'This is a disk image (for example for a Raspberry Pi or another board), not a PC installer. Whether a device starts from it depends on that device: Isotope cannot judge it.',
   'optical-bios-entry': 'Burnt to a DVD or CD, older PCs (BIOS) can start it.',
   'optical-bios-none': 'Burnt to a DVD or CD, older PCs (BIOS) cannot start it.',
   'optical-uefi-entry': 'Burnt to a DVD or CD, modern PCs (UEFI) can start it.',

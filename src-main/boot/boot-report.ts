@@ -1,6 +1,6 @@
 // Builds the boot report of an image: the El Torito catalog with what each boot image holds, the
 // system area's partition maps, the EFI loaders reachable through them, and the verdict.
-import type { BootReport, ElToritoEntry, ElToritoReport, EspLoaders, GptReport, MbrReport } from '../../shared/boot.ts';
+import type { BootReport, BootWarning, ElToritoEntry, ElToritoReport, EspLoaders, GptReport, MbrReport } from '../../shared/boot.ts';
 import { readApplePartitionMap } from '../disk/apple-partition-map.ts';
 import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
@@ -10,8 +10,8 @@ import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';
 import { findBootRecord } from './boot-record.ts';
-import { judgeBoot } from './boot-verdict.ts';
-import { listEfiBootLoaders } from './fat-volume.ts';
+import { judgeBoot, type FatPartition } from './boot-verdict.ts';
+import { listEfiBootLoaders, openFatVolume } from './fat-volume.ts';
 
 const isoSectorBytes = 2048;
 
@@ -25,13 +25,15 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   const isIso = await hasVolumeDescriptorSet(source);
   const elTorito = isIso ? await readElTorito(source, options) : null;
   const mbr = await readMasterBootRecord(source);
-  const gpt = await readGuidPartitionTable(source);
+  const warnings: BootWarning[] = [];
+  const gpt = await readGuidPartitionTable(source, warnings);
   const apm = await readApplePartitionMap(source);
   if (!isIso && !mbr && !gpt && !apm) {
     throw new NotAnImageError(source.name, 'no ISO 9660 volume descriptor at sector 16, no MBR, GPT or Apple partition map');
   }
   const espLoaders = await findEspLoaders(source, mbr, gpt);
-  return { elTorito, mbr, gpt, apm, espLoaders, verdict: judgeBoot({ elTorito, mbr, gpt, apm, espLoaders }) };
+  const fatPartitions = isIso ? [] : await findFatPartitions(source, mbr);
+  return { elTorito, mbr, gpt, apm, espLoaders, warnings, verdict: judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, fatPartitions }) };
 }
 
 async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {
@@ -82,6 +84,18 @@ async function findEspLoaders(source: ByteSource, mbr: MbrReport | null, gpt: Gp
     if (!candidate.withinImage) continue; // firmware cannot read a partition that is not there
     const loaders = await listEfiBootLoaders(source, candidate.startLba * diskSectorBytes);
     if (loaders !== null && loaders.length > 0) found.push({ via: candidate.via, partitionIndex: candidate.partitionIndex, loaders });
+  }
+  return found;
+}
+
+// For a disk image's "unknown" verdict: which of the (at most four) MBR partitions start with a FAT
+// boot sector, the partition a board's firmware starts from. One 512-byte read each.
+async function findFatPartitions(source: ByteSource, mbr: MbrReport | null): Promise<FatPartition[]> {
+  const found: FatPartition[] = [];
+  for (const partition of mbr?.partitions ?? []) {
+    if (!partition.withinImage || partition.type === 0xee) continue;
+    const volume = await openFatVolume(source, partition.startLba * diskSectorBytes);
+    if (volume) found.push({ partitionIndex: partition.index, fatType: volume.type });
   }
   return found;
 }

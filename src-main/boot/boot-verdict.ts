@@ -1,7 +1,11 @@
 // The boot verdict: pure rules over the parsed structures, each answer with its reason. USB rules
 // follow what firmware does with a raw-written stick: BIOS runs the MBR's boot code; UEFI (2.10
 // 3.5.1.1, 5.2.3) mounts FAT partitions found through the GPT (or the MBR when it is not protective)
-// and starts EFI/BOOT/BOOT<arch>.EFI. Optical rules follow the El Torito catalog.
+// and starts EFI/BOOT/BOOT<arch>.EFI. EDK2-based firmware also reads El Torito from any block device
+// (its PartitionDxe tries GPT, then El Torito, then MBR), so an El Torito EFI entry alone boots on
+// some PCs and not others: that is "depends", never "no". Optical rules follow the El Torito catalog.
+// A disk image that is not an ISO (an SD-card image for a board) boots by rules Isotope does not
+// know: without PC boot code or an EFI loader its USB answer is "unknown", never "no".
 import type {
   ApmReport,
   BootReason,
@@ -11,14 +15,25 @@ import type {
   GptReport,
   MbrReport,
   UefiArchitectures,
+  UsbBootability,
 } from '../../shared/boot.ts';
+import { hasProtectivePartition } from '../disk/master-boot-record.ts';
 
 export interface VerdictInput {
+  /** True when sector 16 holds an ISO 9660 volume descriptor: the image is a CD/DVD image. */
+  readonly isIso: boolean;
   readonly elTorito: ElToritoReport | null;
   readonly mbr: MbrReport | null;
   readonly gpt: GptReport | null;
   readonly apm: ApmReport | null;
   readonly espLoaders: readonly EspLoaders[];
+  /** MBR partitions whose first sector is a FAT boot sector (read for disk images only). */
+  readonly fatPartitions: readonly FatPartition[];
+}
+
+export interface FatPartition {
+  readonly partitionIndex: number;
+  readonly fatType: string;
 }
 
 /** UEFI 2.10 table 3-2: removable-media boot file names. */
@@ -47,7 +62,17 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
       message: `${esp.via.toUpperCase()} partition ${esp.partitionIndex} holds a FAT file system with EFI/BOOT: ${esp.loaders.join(', ') || 'no .EFI files'}`,
     });
   }
-  if (!hasAny(usbUefi)) {
+  // EDK2 reads El Torito only when no GPT claims the disk (a GPT needs a protective MBR, UEFI 2.10 5.2.3).
+  const gptClaimsDisk = input.gpt !== null && input.mbr !== null && hasProtectivePartition(input.mbr);
+  const efiEntries = (input.elTorito?.entries ?? []).filter((entry) => entry.platform === 'efi' && entry.bootable);
+  const elToritoEfi = efiEntries.find((entry) => hasAny(architecturesOf(entry.efiLoaders ?? [])));
+  const uefiFromElToritoOnly = !hasAny(usbUefi) && !gptClaimsDisk && elToritoEfi !== undefined;
+  if (elToritoEfi !== undefined && uefiFromElToritoOnly) {
+    reasons.push({
+      code: 'usb-uefi-el-torito-only',
+      message: `no partition reaches an EFI loader, but the El Torito EFI image at sector ${elToritoEfi.imageLba} holds ${(elToritoEfi.efiLoaders ?? []).join(', ')}: EDK2-based firmware (OVMF, many PCs) reads El Torito from a USB stick and starts it, other firmware does not`,
+    });
+  } else if (!hasAny(usbUefi)) {
     reasons.push({
       code: 'usb-uefi-no-esp',
       message:
@@ -73,7 +98,6 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
     });
   }
 
-  const efiEntries = entries.filter((entry) => entry.platform === 'efi' && entry.bootable);
   const opticalUefi = mergeArchitectures(efiEntries.map((entry) => architecturesOf(entry.efiLoaders ?? [])));
   for (const entry of efiEntries) {
     reasons.push({
@@ -91,7 +115,16 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
     });
   }
 
-  if ((opticalBios || hasAny(opticalUefi)) && !usbBios && !hasAny(usbUefi)) {
+  let usb: UsbBootability;
+  if (usbBios || hasAny(usbUefi)) usb = 'yes';
+  else if (uefiFromElToritoOnly) usb = 'depends-on-firmware';
+  else if (input.isIso) usb = 'no';
+  else {
+    usb = 'unknown';
+    reasons.push({ code: 'disk-image-unknown', message: describeDiskImage(input) });
+  }
+
+  if ((opticalBios || hasAny(opticalUefi)) && usb === 'no') {
     reasons.push({
       code: 'non-hybrid-iso',
       message:
@@ -110,7 +143,22 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
     reasons.push({ code: 'apm-present', message: `an Apple Partition Map with ${input.apm.partitions.length} entries (${input.apm.blockSizeBytes}-byte blocks), for Macs` });
   }
 
-  return { usbBios, usbUefi, opticalBios, opticalUefi, reasons };
+  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, reasons };
+}
+
+// What a disk image holds, for the "unknown" verdict: its partitions and which of them are FAT (a
+// Raspberry Pi's firmware, for one, starts from a FAT partition with no PC boot code at all).
+function describeDiskImage(input: VerdictInput): string {
+  const fatTypes = new Map(input.fatPartitions.map((fat) => [fat.partitionIndex, fat.fatType]));
+  const parts = [
+    ...(input.gpt?.partitions ?? []).map((partition) => `GPT partition ${partition.index} (${partition.typeName ?? partition.typeGuid})`),
+    ...(input.gpt ? [] : (input.mbr?.partitions ?? [])).map(
+      (partition) => `MBR partition ${partition.index} (type 0x${partition.type.toString(16).padStart(2, '0')}${fatTypes.has(partition.index) ? `, ${fatTypes.get(partition.index)} file system` : ''})`,
+    ),
+    ...(input.apm ? [`an Apple partition map with ${input.apm.partitions.length} entries`] : []),
+  ];
+  const found = parts.length > 0 ? parts.join(', ') : 'no partitions';
+  return `a disk image, not an ISO: ${found}; no PC boot code or EFI loader, so whether a device starts from it depends on that device (boards such as the Raspberry Pi start from a FAT partition by their own rules)`;
 }
 
 function mergeArchitectures(list: readonly UefiArchitectures[]): UefiArchitectures {

@@ -1,7 +1,9 @@
 // The GUID partition table (UEFI 2.10 5.3): the primary header at LBA 1 (512-byte sectors), both
 // CRC32s checked, and the partition entry array it points to. The backup header is not read: a
-// damaged primary is reported as corrupt, which is what a flashing tool needs to know.
-import type { GptPartition, GptReport } from '../../shared/boot.ts';
+// damaged primary is reported as corrupt, which is what a flashing tool needs to know. One bad
+// partition entry is not a damaged table: it becomes a warning and the other entries still count.
+import type { BootWarning, GptPartition, GptReport } from '../../shared/boot.ts';
+import { CorruptImageError } from '../image/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { crc32 } from './crc32.ts';
 import { formatGuid, isZeroGuid, knownPartitionTypes } from './guid.ts';
@@ -59,11 +61,16 @@ export function parseGptHeader(sector: Uint8Array): Omit<GptReport, 'partitions'
   };
 }
 
-/** Parses the partition entry array (UEFI 2.10 table 5-6), after checking its CRC32. */
+/**
+ * Parses the partition entry array (UEFI 2.10 table 5-6), after checking its CRC32. An entry that
+ * cannot be a partition (it ends before it starts, or its LBAs are beyond any image) is left out and
+ * reported in `warnings`: xorriso writes zero-size entries (start = end + 1) for El Torito images
+ * it also lists in the GPT, and such images boot.
+ */
 export function parseGptEntries(
   array: Uint8Array,
   header: { entriesLba: number; entryCount: number; entrySizeBytes: number; entriesCrc32: number },
-  options: { imageSizeBytes: number },
+  options: { imageSizeBytes: number; warnings: BootWarning[] },
 ): GptPartition[] {
   const place: Place = { offsetBytes: header.entriesLba * diskSectorBytes, sectorBytes: diskSectorBytes };
   const computedCrc = crc32(array);
@@ -76,28 +83,43 @@ export function parseGptEntries(
     const at = index * header.entrySizeBytes;
     const typeBytes = fields.slice(at, 16, 'GPT PartitionTypeGUID');
     if (isZeroGuid(typeBytes)) continue; // UEFI 2.10 table 5-6: an unused entry
-    const firstLba = fields.uint64Le(at + 32, 'GPT StartingLBA');
-    const lastLba = fields.uint64Le(at + 40, 'GPT EndingLBA');
-    // UEFI 2.10 5.3.3: EndingLBA is inclusive and not before StartingLBA.
-    if (lastLba < firstLba) throw corruptAt(place, at + 32, `GPT partition ${index + 1} ends at LBA ${lastLba}, before its start ${firstLba}`);
-    const typeGuid = formatGuid(typeBytes);
-    partitions.push({
-      index: index + 1,
-      typeGuid,
-      typeName: knownPartitionTypes[typeGuid] ?? null,
-      partitionGuid: formatGuid(fields.slice(at + 16, 16, 'GPT UniquePartitionGUID')),
-      name: utf16Name(fields.slice(at + 56, 72, 'GPT PartitionName')),
-      firstLba,
-      lastLba,
-      attributes: fields.hex64Le(at + 48, 'GPT Attributes'),
-      withinImage: (lastLba + 1) * diskSectorBytes <= options.imageSizeBytes,
-    });
+    try {
+      partitions.push(parseEntry(fields, place, at, index + 1, typeBytes, options.imageSizeBytes));
+    } catch (error) {
+      if (!(error instanceof CorruptImageError)) throw error;
+      options.warnings.push({ code: 'gpt-entry-anomaly', message: `${error.message}; the entry is left out` });
+    }
   }
   return partitions;
 }
 
-/** Reads the GPT of an image; null when LBA 1 has no GPT header. */
-export async function readGuidPartitionTable(source: ByteSource): Promise<GptReport | null> {
+function parseEntry(fields: FieldReader, place: Place, at: number, index: number, typeBytes: Uint8Array, imageSizeBytes: number): GptPartition {
+  const firstLba = fields.uint64Le(at + 32, `GPT partition ${index} StartingLBA`);
+  const lastLba = fields.uint64Le(at + 40, `GPT partition ${index} EndingLBA`);
+  // UEFI 2.10 5.3.3: EndingLBA is inclusive and not before StartingLBA.
+  if (lastLba < firstLba) {
+    const zeroSize = lastLba + 1 === firstLba ? ' (a zero-size entry, as xorriso writes them)' : '';
+    throw corruptAt(place, at + 32, `GPT partition ${index} ends at LBA ${lastLba}, before its start ${firstLba}${zeroSize}`);
+  }
+  const typeGuid = formatGuid(typeBytes);
+  return {
+    index,
+    typeGuid,
+    typeName: knownPartitionTypes[typeGuid] ?? null,
+    partitionGuid: formatGuid(fields.slice(at + 16, 16, 'GPT UniquePartitionGUID')),
+    name: utf16Name(fields.slice(at + 56, 72, 'GPT PartitionName')),
+    firstLba,
+    lastLba,
+    attributes: fields.hex64Le(at + 48, 'GPT Attributes'),
+    withinImage: (lastLba + 1) * diskSectorBytes <= imageSizeBytes,
+  };
+}
+
+/**
+ * Reads the GPT of an image; null when LBA 1 has no GPT header. Entries that cannot be partitions
+ * go to `warnings` (see parseGptEntries); a damaged header or entry array is still corrupt.
+ */
+export async function readGuidPartitionTable(source: ByteSource, warnings: BootWarning[]): Promise<GptReport | null> {
   if (source.sizeBytes < (headerLba + 1) * diskSectorBytes) return null;
   const sector = await readRegion(source, { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
   const header = parseGptHeader(sector);
@@ -108,7 +130,7 @@ export async function readGuidPartitionTable(source: ByteSource): Promise<GptRep
     header.entryCount * header.entrySizeBytes,
     'GPT partition entry array',
   );
-  const partitions = parseGptEntries(array, header, { imageSizeBytes: source.sizeBytes });
+  const partitions = parseGptEntries(array, header, { imageSizeBytes: source.sizeBytes, warnings });
   const { entriesCrc32: _checked, ...report } = header;
   return { ...report, partitions };
 }

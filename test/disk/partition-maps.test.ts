@@ -47,7 +47,7 @@ describe('GUID partition table', () => {
   it('refuses a header whose CRC32 does not match, naming LBA 1 and the CRC field', async () => {
     const image = imageBytes('hybridGpt');
     image[gptHeaderOffset + 40] = (image[gptHeaderOffset + 40] as number) ^ 0xff;
-    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image)));
+    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image), []));
     expect(error.message).toMatch(/GPT header CRC32/);
     expect(error.where).toMatchObject({ sectorLba: 1, sectorBytes: 512, offsetBytes: gptHeaderOffset + 16 });
   });
@@ -56,7 +56,7 @@ describe('GUID partition table', () => {
     const image = imageBytes('hybridGpt');
     const entriesLba = Number(view(image).getBigUint64(gptHeaderOffset + 72, true));
     image[entriesLba * 512 + 56] = 0x41; // a letter of partition 1's name
-    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image)));
+    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image), []));
     expect(error.message).toMatch(/entry array CRC32/);
     expect(error.where).toMatchObject({ sectorLba: entriesLba });
   });
@@ -65,7 +65,7 @@ describe('GUID partition table', () => {
     const image = imageBytes('hybridGpt');
     view(image).setUint32(gptHeaderOffset + 80, 0xffffffff, true);
     resealGptHeader(image);
-    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image)));
+    const error = await corruptionOf(readGuidPartitionTable(createMemorySource(image), []));
     expect(error.message).toMatch(/4294967295 partition entries/);
   });
 
@@ -73,20 +73,20 @@ describe('GUID partition table', () => {
     const image = imageBytes('hybridGpt');
     view(image).setUint32(gptHeaderOffset + 84, 100, true);
     resealGptHeader(image);
-    expect((await corruptionOf(readGuidPartitionTable(createMemorySource(image)))).message).toMatch(/100 bytes each/);
+    expect((await corruptionOf(readGuidPartitionTable(createMemorySource(image), []))).message).toMatch(/100 bytes each/);
   });
 
   it('refuses an entry array that lies past the end of the image', async () => {
     const image = imageBytes('hybridGpt');
     view(image).setBigUint64(gptHeaderOffset + 72, 1n << 40n, true);
     resealGptHeader(image);
-    expect((await corruptionOf(readGuidPartitionTable(createMemorySource(image)))).message).toMatch(/outside the image/);
+    expect((await corruptionOf(readGuidPartitionTable(createMemorySource(image), []))).message).toMatch(/outside the image/);
   });
 
   it('is absent when LBA 1 lacks the EFI PART signature', async () => {
     const image = imageBytes('hybridGpt');
     image[gptHeaderOffset] = 0;
-    expect(await readGuidPartitionTable(createMemorySource(image))).toBeNull();
+    expect(await readGuidPartitionTable(createMemorySource(image), [])).toBeNull();
   });
 });
 
