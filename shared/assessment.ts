@@ -8,6 +8,7 @@ export const assessmentFindingCodes = [
   'damaged', // blocking: structural damage found while reading (the message names where)
   'checksum-mismatch', // blocking: a checksum check of this file version said "does not match"
   'checksum-unknown-signer', // warning: the digest matches a sums file signed by a key not in the keyring
+  'checksum-bad-signature', // warning: the digest matches, but the sums file's signature is bad or its key expired or revoked
   'checksum-unsigned', // info: the digest matches, but nothing signed it
   'checksum-not-checked', // info: no checksum verdict is known for this file version
   'not-an-image', // blocking: no recognisable structure (text, random bytes)
@@ -19,6 +20,21 @@ export type AssessmentFindingCode = (typeof assessmentFindingCodes)[number];
 
 /** blocking: the write needs an explicit "Write anyway" (GUI) or `--force` (CLI) naming the problem. */
 export type AssessmentSeverity = 'blocking' | 'warning' | 'info';
+
+/** Each finding's severity, fixed by its code: the engine, the dialog and the CLI never disagree. */
+export const assessmentSeverities: Readonly<Record<AssessmentFindingCode, AssessmentSeverity>> = {
+  truncated: 'blocking',
+  damaged: 'blocking',
+  'checksum-mismatch': 'blocking',
+  'checksum-unknown-signer': 'warning',
+  'checksum-bad-signature': 'warning',
+  'checksum-unsigned': 'info',
+  'checksum-not-checked': 'info',
+  'not-an-image': 'blocking',
+  'usb-boot-no': 'warning',
+  'usb-boot-depends': 'info',
+  'usb-boot-unknown': 'info',
+};
 
 export interface AssessmentFinding {
   readonly code: AssessmentFindingCode;
@@ -35,7 +51,15 @@ export type ImageKind = 'iso9660' | 'udf' | 'hybrid-iso' | 'disk-image' | 'compr
 
 /** The checksum state of this file version, when a check ran in this engine run. */
 export interface AssessmentChecksum {
-  readonly state: 'verified' | 'matches-unsigned' | 'matches-unknown-signer' | 'mismatch' | 'bad-signature' | 'not-checked';
+  readonly state:
+    | 'verified'
+    | 'matches-unsigned'
+    | 'matches-unknown-signer'
+    | 'matches-expired-key'
+    | 'matches-revoked-key'
+    | 'mismatch'
+    | 'bad-signature'
+    | 'not-checked';
   /** When that check read the bytes (epoch ms); null when not checked. */
   readonly checkedAtMs: number | null;
 }
@@ -49,4 +73,14 @@ export interface ImageAssessment {
   readonly findings: readonly AssessmentFinding[];
   /** True when any finding is blocking. */
   readonly blocking: boolean;
+  /** For `compressed`: the format its magic bytes name; the contents are judged after decoding. */
+  readonly compression?: 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip';
+}
+
+/** The blocking findings the user has not acknowledged ("Write anyway" / `--force`): empty means the write may go ahead. */
+export function unacknowledgedBlockingFindings(
+  assessment: ImageAssessment,
+  acknowledged: readonly AssessmentFindingCode[],
+): AssessmentFinding[] {
+  return assessment.findings.filter((finding) => finding.severity === 'blocking' && !acknowledged.includes(finding.code));
 }

@@ -1,0 +1,308 @@
+// The pre-flight assessment of an image before it is written raw to a drive: what the engine can tell
+// from the file's own bytes (truncation, structural damage, no recognisable structure, compression)
+// and the checksum verdict computed earlier in this engine run for this very file version.
+// Every structure is read through the bounds-checked parsers; the work is a handful of sectors plus
+// one walk of the directory tree (bounded by the readers' own limits), never the file's data.
+import { open } from 'node:fs/promises';
+import { basename } from 'node:path';
+import {
+  assessmentSeverities,
+  type AssessmentChecksum,
+  type AssessmentFinding,
+  type AssessmentFindingCode,
+  type ImageAssessment,
+  type ImageKind,
+} from '../../shared/assessment.ts';
+import type { SourceCompression } from '../../shared/flash.ts';
+import { readBootReport } from '../boot/boot-report.ts';
+import { diskSectorBytes } from '../disk/master-boot-record.ts';
+import { FlashFailure } from '../flash/flash-error.ts';
+import { detectCompression } from '../flash/image-source.ts';
+import { readXzDecodedSize } from '../flash/xz-index.ts';
+import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { NotAnImageError } from '../image/not-an-image-error.ts';
+import type { FileTree } from '../image/file-tree.ts';
+import { openIsoImage } from '../image/iso-image.ts';
+import { ByteRangeError, type ByteSource } from '../io/byte-source.ts';
+import { createCachedSource } from '../io/cached-source.ts';
+import { openFileSource } from '../io/file-source.ts';
+import { readVolumeDescriptorHeader, readVolumeDescriptorSet, volumeDescriptorSetStartLba } from '../iso/volume-descriptors.ts';
+import { openUdfTree } from '../udf/udf-tree.ts';
+import { findAnchorPointer, readVolumeDescriptorSequence } from '../udf/volume-descriptors.ts';
+import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } from './checksum-verdicts.ts';
+
+export { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
+
+export interface AssessImageOptions {
+  readonly signal?: AbortSignal;
+  /** Where this engine run's checksum verdicts are kept; the process-wide store unless a test gives its own. */
+  readonly checksumVerdicts?: ChecksumVerdicts;
+}
+
+const isoSectorBytes = 2048;
+/** MBR partitions of 0xFFFFFFFF sectors mean "to the end of a disk larger than 2 TiB": no size to check. */
+const mbrOpenEndedSectorCount = 0xffffffff;
+/** At most this many structures are named in a truncation message. */
+const maxNamedExpectations = 3;
+
+/** A structure's word on how long the image is: `what` ends at byte `endBytes`. */
+interface Expectation {
+  readonly what: string;
+  readonly endBytes: number;
+}
+
+interface StructureJudgement {
+  readonly kind: ImageKind;
+  readonly findings: readonly AssessmentFinding[];
+}
+
+export async function assessImage(imagePath: string, options: AssessImageOptions = {}): Promise<ImageAssessment> {
+  const file = await openFileSource(imagePath);
+  const source = createCachedSource(file);
+  try {
+    const checksum = await (options.checksumVerdicts ?? processChecksumVerdicts).verdictOf(imagePath);
+    options.signal?.throwIfAborted();
+    const compression = file.sizeBytes >= 8 ? detectCompression(await source.read(0, 8)) : 'none';
+    const structure = compression === 'none' ? await judgeStructure(source, options.signal) : await judgeCompressed(imagePath, file.sizeBytes, compression);
+    const findings = [...structure.findings, ...checksumFindings(checksum)];
+    return {
+      path: imagePath,
+      fileName: basename(imagePath),
+      sizeBytes: file.sizeBytes,
+      kind: structure.kind,
+      checksum,
+      findings,
+      blocking: findings.some((finding) => finding.severity === 'blocking'),
+      ...(compression === 'none' ? {} : { compression }),
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+function finding(code: AssessmentFindingCode, message: string, sizes: { presentBytes?: number; expectedBytes?: number } = {}): AssessmentFinding {
+  return { code, severity: assessmentSeverities[code], message, ...sizes };
+}
+
+/** Reads every structure that says how long the image is or how it is laid out, collecting damage on the way. */
+async function judgeStructure(source: ByteSource, signal: AbortSignal | undefined): Promise<StructureJudgement> {
+  const damage = new Map<string, AssessmentFinding>();
+  // One damaged structure must not hide the others: each read records its own damage and goes on.
+  const attempt = async <T>(what: string, read: () => Promise<T>): Promise<T | null> => {
+    signal?.throwIfAborted();
+    try {
+      return await read();
+    } catch (error) {
+      if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
+      const message = `${what}: ${error.message}`;
+      damage.set(message, finding('damaged', message));
+      return null;
+    }
+  };
+
+  const hasIsoDescriptor = await attempt('ISO 9660 volume descriptor', () => hasVolumeDescriptorAt16(source));
+  const iso = hasIsoDescriptor ? await attempt('ISO 9660 volume descriptor set', () => readVolumeDescriptorSet(source)) : null;
+  const udf = await attempt('UDF volume', async () => {
+    const anchor = await findAnchorPointer(source);
+    if (!anchor) return null;
+    const sequence = await readVolumeDescriptorSequence(source, anchor.anchor, anchor.blockBytes);
+    return { blockBytes: anchor.blockBytes, partitions: sequence.partitions, partitionMaps: sequence.logicalVolume.partitionMaps };
+  });
+  // The boot report reads the MBR, GPT and Apple partition map once, for the sizes and the USB verdict.
+  const boot = await attempt('boot records and partition maps', async () => {
+    try {
+      return await readBootReport(source);
+    } catch (error) {
+      if (error instanceof NotAnImageError) return null; // no partition map and no ISO: judged below
+      throw error;
+    }
+  });
+  const mbr = boot?.mbr ?? null;
+  const gpt = boot?.gpt ?? null;
+  const apm = boot?.apm ?? null;
+
+  const expectations: Expectation[] = [];
+  if (iso) {
+    const { volumeSpaceSizeBlocks, logicalBlockSizeBytes } = iso.primary;
+    // ECMA-119 8.4.8 / 8.4.12: the volume is volume-space-size logical blocks long.
+    expectations.push({
+      what: `the ISO 9660 volume (${volumeSpaceSizeBlocks} blocks of ${logicalBlockSizeBytes} bytes)`,
+      endBytes: volumeSpaceSizeBlocks * logicalBlockSizeBytes,
+    });
+  }
+  for (const partition of udf?.partitions ?? []) {
+    // ECMA-167 3/10.5.9-10: the partition starts at a sector and spans a number of blocks.
+    expectations.push({
+      what: `UDF partition ${partition.partitionNumber} (sectors ${partition.startSector}-${partition.startSector + partition.lengthBlocks - 1})`,
+      endBytes: (partition.startSector + partition.lengthBlocks) * (udf?.blockBytes ?? isoSectorBytes),
+    });
+  }
+  for (const partition of mbr?.partitions ?? []) {
+    if (partition.sectorCount === mbrOpenEndedSectorCount) continue;
+    expectations.push({
+      what: `MBR partition ${partition.index} (sectors ${partition.startLba}-${partition.startLba + partition.sectorCount - 1})`,
+      endBytes: (partition.startLba + partition.sectorCount) * diskSectorBytes,
+    });
+  }
+  if (gpt) {
+    for (const partition of gpt.partitions) {
+      expectations.push({ what: `GPT partition ${partition.index} (LBA ${partition.firstLba}-${partition.lastLba})`, endBytes: (partition.lastLba + 1) * diskSectorBytes });
+    }
+    // UEFI 2.10 5.3.2: the backup header (AlternateLBA) is the disk's last LBA; an image holds it at its end.
+    expectations.push({ what: `the GPT backup header (LBA ${gpt.backupHeaderLba})`, endBytes: (gpt.backupHeaderLba + 1) * diskSectorBytes });
+  }
+  for (const partition of apm?.partitions ?? []) {
+    expectations.push({
+      what: `Apple partition ${partition.index} (blocks ${partition.startBlock}-${partition.startBlock + partition.blockCount - 1})`,
+      endBytes: (partition.startBlock + partition.blockCount) * (apm?.blockSizeBytes ?? diskSectorBytes),
+    });
+  }
+
+  // Damage inside the file systems (directory records, UDF file entries) and file data past the end.
+  // A file already cut short is judged by its headers: walking a tree that runs past the end would
+  // only repeat that, entry by entry.
+  const isCutShort = expectations.some((expectation) => expectation.endBytes > source.sizeBytes);
+  if (!isCutShort && iso) {
+    await attempt('ISO 9660 directory tree', async () => collectDataEnds(await openIsoImage(source), expectations, signal));
+  }
+  // Virtual and sparable partitions are not read by Isotope yet: that is a gap of ours, not damage.
+  const udfIsReadable = udf?.partitionMaps.every((map) => map.kind === 'physical' || map.kind === 'metadata') === true;
+  if (!isCutShort && udfIsReadable) {
+    await attempt('UDF file tree', async () => collectDataEnds(await openUdfTree(source), expectations, signal));
+  }
+
+  const findings: AssessmentFinding[] = [];
+  const truncation = judgeTruncation(source.sizeBytes, expectations);
+  if (truncation) findings.push(truncation);
+  findings.push(...damage.values());
+
+  const hasPartitions = (mbr?.partitions.length ?? 0) > 0 || gpt !== null || apm !== null;
+  const recognised = hasIsoDescriptor || udf !== null || hasPartitions || damage.size > 0 || (await hasOtherKnownStructure(source));
+  if (!recognised) {
+    findings.push(
+      finding(
+        'not-an-image',
+        `${source.sizeBytes}-byte file: no ISO 9660 volume descriptor at sector 16, no UDF anchor, no MBR, GPT or Apple partition map, no boot sector signature, no ext2/3/4 superblock`,
+      ),
+    );
+  }
+  let kind: ImageKind = 'unknown';
+  if (hasIsoDescriptor) kind = mbr || gpt || apm ? 'hybrid-iso' : 'iso9660';
+  else if (udf) kind = 'udf';
+  else if (recognised) kind = 'disk-image';
+  return { kind, findings };
+}
+
+/** Walks every entry of `tree` and adds an expectation for each recorded extent that ends past the file. */
+async function collectDataEnds(tree: FileTree | null, expectations: Expectation[], signal: AbortSignal | undefined): Promise<void> {
+  if (!tree) return;
+  const fileSystem = tree.namespace === 'udf' ? 'UDF' : 'ISO 9660';
+  for await (const batch of tree.walkBatches()) {
+    signal?.throwIfAborted();
+    for (const entry of batch) {
+      for (const extent of entry.extents) {
+        const endBytes = extent.offsetBytes + extent.sizeBytes;
+        if (!extent.unrecorded && endBytes > tree.source.sizeBytes) expectations.push({ what: `the data of ${fileSystem} file ${entry.path}`, endBytes });
+      }
+    }
+  }
+}
+
+/** The furthest structure end past the file's end, naming every structure that reaches past it. */
+function judgeTruncation(fileSizeBytes: number, expectations: readonly Expectation[]): AssessmentFinding | null {
+  const beyond = expectations.filter((expectation) => expectation.endBytes > fileSizeBytes).sort((a, b) => b.endBytes - a.endBytes);
+  const [furthest] = beyond;
+  if (!furthest) return null;
+  const named = beyond.slice(0, maxNamedExpectations).map((expectation) => `${expectation.what} ends at byte ${expectation.endBytes}`);
+  const more = beyond.length > maxNamedExpectations ? ` and ${beyond.length - maxNamedExpectations} more` : '';
+  return finding('truncated', `file is ${fileSizeBytes} bytes, but ${named.join('; ')}${more}`, {
+    presentBytes: fileSizeBytes,
+    expectedBytes: furthest.endBytes,
+  });
+}
+
+async function hasVolumeDescriptorAt16(source: ByteSource): Promise<boolean> {
+  const offsetBytes = volumeDescriptorSetStartLba * isoSectorBytes;
+  if (source.sizeBytes < offsetBytes + isoSectorBytes) return false;
+  return readVolumeDescriptorHeader(await source.read(offsetBytes, isoSectorBytes)) !== null;
+}
+
+/**
+ * Structures Isotope does not parse but that make a file a plausible raw image: a boot sector
+ * signature (a FAT "superfloppy" or a DOS boot sector; UEFI 2.10 table 5-1: 0x55 0xAA at byte 510)
+ * and an ext2/3/4 superblock (magic 0xEF53 at byte 56 of the superblock at byte 1024).
+ */
+async function hasOtherKnownStructure(source: ByteSource): Promise<boolean> {
+  if (source.sizeBytes >= diskSectorBytes) {
+    const sector = await source.read(0, diskSectorBytes);
+    if (sector[510] === 0x55 && sector[511] === 0xaa) return true;
+  }
+  if (source.sizeBytes >= 2048) {
+    const superblock = await source.read(1024, 1024);
+    if (superblock[56] === 0x53 && superblock[57] === 0xef) return true;
+  }
+  return false;
+}
+
+/**
+ * A compressed image is judged on what can be judged without decoding it: an .xz file's index and
+ * footer (a download cut short has none), a .zip's end of central directory record. The image inside
+ * is judged when it is decoded, by the write itself.
+ */
+async function judgeCompressed(path: string, sizeBytes: number, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<StructureJudgement> {
+  const findings: AssessmentFinding[] = [];
+  if (compression === 'xz') {
+    const handle = await open(path, 'r');
+    try {
+      await readXzDecodedSize(handle, sizeBytes, path);
+    } catch (error) {
+      if (!(error instanceof FlashFailure)) throw error;
+      findings.push(finding('damaged', error.message));
+    } finally {
+      await handle.close();
+    }
+  } else if (compression === 'zip' && !(await hasZipEndRecord(path, sizeBytes))) {
+    findings.push(finding('damaged', `${path}: no zip end of central directory record in its last ${Math.min(sizeBytes, zipEndSearchBytes)} bytes: the archive is cut short or damaged`));
+  }
+  return { kind: 'compressed', findings };
+}
+
+/** APPNOTE 4.3.16: the end record (22 bytes + a comment of up to 65535) closes every zip file. */
+const zipEndSearchBytes = 22 + 65_535;
+const zipEndSignature = [0x50, 0x4b, 0x05, 0x06];
+
+async function hasZipEndRecord(path: string, sizeBytes: number): Promise<boolean> {
+  const lengthBytes = Math.min(sizeBytes, zipEndSearchBytes);
+  const handle = await open(path, 'r');
+  try {
+    const tail = new Uint8Array(lengthBytes);
+    await handle.read(tail, 0, lengthBytes, sizeBytes - lengthBytes);
+    for (let at = lengthBytes - 22; at >= 0; at -= 1) {
+      if (zipEndSignature.every((byte, index) => tail[at + index] === byte)) return true;
+    }
+    return false;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The checksum verdict of this file version as a finding (a verified image needs no words). */
+function checksumFindings(checksum: AssessmentChecksum): AssessmentFinding[] {
+  const checked = checksum.checkedAtMs === null ? '' : ` (checked at ${new Date(checksum.checkedAtMs).toISOString()})`;
+  switch (checksum.state) {
+    case 'verified':
+      return [];
+    case 'mismatch':
+      return [finding('checksum-mismatch', `the checksum check of this file said it does not match${checked}`)];
+    case 'matches-unknown-signer':
+      return [finding('checksum-unknown-signer', `the digest matches a sums file signed by a key not in the keyring${checked}`)];
+    case 'bad-signature':
+    case 'matches-expired-key':
+    case 'matches-revoked-key':
+      return [finding('checksum-bad-signature', `the sums file's signature cannot be trusted: the check said ${checksum.state}${checked}`)];
+    case 'matches-unsigned':
+      return [finding('checksum-unsigned', `the digest matches, but nothing signed it${checked}`)];
+    case 'not-checked':
+      return [finding('checksum-not-checked', 'no checksum of this file version was checked in this session')];
+  }
+}
