@@ -13,6 +13,7 @@ import {
   type ImageAssessment,
   type ImageKind,
 } from '../../shared/assessment.ts';
+import type { BootReasonCode, BootVerdict, UsbBootability } from '../../shared/boot.ts';
 import type { SourceCompression } from '../../shared/flash.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { diskSectorBytes } from '../disk/master-boot-record.ts';
@@ -175,6 +176,8 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   const truncation = judgeTruncation(source.sizeBytes, expectations);
   if (truncation) findings.push(truncation);
   findings.push(...damage.values());
+  const usbBoot = boot ? usbBootFinding(boot.verdict) : null;
+  if (usbBoot) findings.push(usbBoot);
 
   const hasPartitions = (mbr?.partitions.length ?? 0) > 0 || gpt !== null || apm !== null;
   const recognised = hasIsoDescriptor || udf !== null || hasPartitions || damage.size > 0 || (await hasOtherKnownStructure(source));
@@ -191,6 +194,28 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   else if (udf) kind = 'udf';
   else if (recognised) kind = 'disk-image';
   return { kind, findings };
+}
+
+/** Which boot reasons explain each USB answer (the verdict's own words, with its numbers). */
+const usbReasonCodes: Readonly<Record<Exclude<UsbBootability, 'yes'>, readonly BootReasonCode[]>> = {
+  no: ['non-hybrid-iso', 'usb-bios-no-boot-code', 'usb-uefi-no-esp'],
+  'depends-on-firmware': ['usb-uefi-el-torito-only'],
+  unknown: ['disk-image-unknown'],
+};
+const usbFindingCodes: Readonly<Record<Exclude<UsbBootability, 'yes'>, AssessmentFindingCode>> = {
+  no: 'usb-boot-no',
+  'depends-on-firmware': 'usb-boot-depends',
+  unknown: 'usb-boot-unknown',
+};
+
+/** The boot verdict's USB answer as a finding; none when a computer starts from it. */
+function usbBootFinding(verdict: BootVerdict): AssessmentFinding | null {
+  if (verdict.usb === 'yes') return null;
+  const codes = usbReasonCodes[verdict.usb];
+  // A non-hybrid ISO's reason already says why BIOS and UEFI find nothing: name it alone.
+  const reasons = verdict.reasons.filter((reason) => codes.includes(reason.code));
+  const named = reasons.some((reason) => reason.code === 'non-hybrid-iso') ? reasons.filter((reason) => reason.code === 'non-hybrid-iso') : reasons;
+  return finding(usbFindingCodes[verdict.usb], named.map((reason) => reason.message).join('; ') || `the boot verdict for a USB stick is ${verdict.usb}`);
 }
 
 /** Walks every entry of `tree` and adds an expectation for each recorded extent that ends past the file. */
