@@ -2,6 +2,7 @@
 // the whole verification chain (sums files + OpenPGP), and the user's keyring.
 import type { HashProgress } from '../../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
+import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
 import { HashCancelledError } from '../../checksum/hash-pass.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
@@ -24,14 +25,17 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
   'checksum:hash': ({ path, algorithms, jobId }, context) =>
     runJob(context, jobId, path, (job) => hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), ...job })),
   'checksum:compare': ({ path, expected, jobId }, context) =>
-    runJob(context, jobId, path, async (job) => {
+    runJob(context, jobId, path, (job) => checksumVerdicts.recordCheck(path, async () => {
       const pasted = parsePastedDigest(expected);
       const { digests } = await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job });
       const actual = digests[pasted.algorithm] ?? '';
       return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
-    }),
+    }, (result) => checkedStateOfComparison(result.matches))),
   'checksum:verify': ({ path, jobId, ...request }, context) =>
-    runJob(context, jobId, path, (job) => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job })),
+    runJob(context, jobId, path, (job) =>
+      // The pre-flight assessment shows this verdict for this file version (src-main/assess/).
+      checksumVerdicts.recordCheck(path, () => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job }), (report) => checkedStateOfVerification(report.verdict)),
+    ),
   'checksum:cancel': async ({ jobId }, { events }) => {
     const job = jobsByService.get(events)?.get(jobId);
     job?.abort();
