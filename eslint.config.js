@@ -1,7 +1,7 @@
 // Lint, including the layer rules from DESIGN.md: a wrong import fails `npm test`.
 //   shared/            imports nothing but shared/
 //   src-main/ engines  never import Electron, the service, or a shell
-//   src-main/service   never imports a shell or Electron
+//   src-main/service   never imports a shell or Electron (nor does isolation/, at its level)
 //   src-main/**        only src-main/electron/ imports `electron`
 //   src-renderer/      imports only shared/, its own files and browser packages (no Node, no engine)
 import js from '@eslint/js';
@@ -81,7 +81,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/service/**'],
+    // isolation/ runs the service's image calls in parse workers: it sits at the service's level.
+    files: ['src-main/service/**', 'src-main/isolation/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,5 +1,6 @@
 // Types for the per-area handler tables that service.ts merges into one.
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract.ts';
+import type { ImageParser } from '../isolation/image-parser.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ServiceOptions } from './service.ts';
 
@@ -12,4 +13,6 @@ export type HandlerTable<K extends CallName> = { readonly [P in K]: Handler<P> }
 export interface HandlerContext {
   readonly options: ServiceOptions;
   readonly events: EventHub;
+  /** Where image-reading calls run: a capped parse worker, or this thread in the CLI (src-main/isolation/). */
+  readonly parser: ImageParser;
 }

@@ -5,6 +5,8 @@ import type { ShellKind } from '../../shared/app.ts';
 import type { CallName } from '../../shared/contract.ts';
 import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
+import { inProcessImageParser, type ImageParser } from '../isolation/image-parser.ts';
+import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
@@ -31,6 +33,12 @@ export interface ServiceOptions extends ShellPorts {
    * default is this process's own. Electron passes its binary and the bundle's main.js.
    */
   readonly elevatedHelper?: { readonly interpreterPath: string; readonly entryPath: string };
+  /**
+   * Where image-reading calls run. Default: the process's parse worker pool (heap cap, time budget),
+   * so a hostile image never takes down a long-lived engine; the CLI parses in its own short-lived
+   * process instead (see inProcessImageParser).
+   */
+  readonly imageParser?: ImageParser;
 }
 
 export interface Service {
@@ -45,7 +53,8 @@ const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...checksu
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
-  const context: HandlerContext = { options, events };
+  const parser = options.imageParser ?? (options.shell === 'cli' ? inProcessImageParser : sharedParseWorkerPool());
+  const context: HandlerContext = { options, events, parser };
 
   return {
     events,

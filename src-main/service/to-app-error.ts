@@ -19,7 +19,7 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 };
 
 export function toAppError(error: unknown, log: Logger): AppError {
-  if (error instanceof AppFailure) return { code: error.code, message: error.message };
+  if (error instanceof AppFailure) return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
   if (error instanceof EjectFailedError) return { code: 'eject-failed', message: error.message, detail: { device: error.device } };
   const imageCode = imageErrorCode(error);

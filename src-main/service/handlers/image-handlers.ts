@@ -1,8 +1,6 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
-import { extractEntries } from '../../image/extract-entries.ts';
-import { listImage, previewImageFile, statImageEntry } from '../../image/image-operations.ts';
-import { withImageFile } from '../../image/open-image-file.ts';
-import { summarizeImage } from '../../image/summarize-image.ts';
+// Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
+// worker, except in the CLI.
 import { AppFailure } from '../app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
@@ -14,30 +12,25 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
     if (!options.pickImageFile) throw new AppFailure('unsupported', `the ${options.shell} shell has no file dialog`);
     return { path: await options.pickImageFile() };
   },
-  'image:open': async ({ path }, { events }) => {
-    const summary = await summarizeImage(path);
+  'image:open': async (request, { events, parser }) => {
+    const summary = await parser.run('image:open', request);
     events.emit('image:opened', summary);
     return summary;
   },
-  'image:list': (request) => listImage(request),
-  'image:preview': (request) => previewImageFile(request),
-  'image:stat': (request) => statImageEntry(request),
-  'image:extract': async (request, { events }) => {
+  'image:list': (request, { parser }) => parser.run('image:list', request),
+  'image:preview': (request, { parser }) => parser.run('image:preview', request),
+  'image:stat': (request, { parser }) => parser.run('image:stat', request),
+  'image:extract': async (request, { events, parser }) => {
     if (runningExtractions.has(request.extractionId)) {
       throw new AppFailure('invalid-request', `an extraction with id ${request.extractionId} is already running`);
     }
     const controller = new AbortController();
     runningExtractions.set(request.extractionId, controller);
     try {
-      const summary = await withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
-        extractEntries({
-          image,
-          entries: request.entries ?? [],
-          destination: request.destination,
-          signal: controller.signal,
-          onProgress: (progress) => events.emit('image:extract-progressed', { extractionId: request.extractionId, ...progress }),
-        }),
-      );
+      const summary = await parser.run('image:extract', request, {
+        signal: controller.signal,
+        onProgress: (progress) => events.emit('image:extract-progressed', { extractionId: request.extractionId, ...progress }),
+      });
       return { extractionId: request.extractionId, ...summary };
     } finally {
       runningExtractions.delete(request.extractionId);

@@ -1,0 +1,78 @@
+// What a parse worker can be asked to do: every engine call that reads an untrusted image on behalf
+// of the contract. One table, run either inside a parse worker (parse-worker.ts, for the Electron and
+// web shells) or in the caller's thread (the CLI), so both run exactly the same engine code. Requests
+// and answers are plain data: they cross a worker boundary by structured clone.
+import type { BootReport } from '../../shared/boot.ts';
+import type { CallRequest, CallResponse } from '../../shared/contract.ts';
+import type { ImageExtractProgress } from '../../shared/image.ts';
+import { readBootReport } from '../boot/boot-report.ts';
+import { openImageSource } from '../container/open-image-source.ts';
+import { extractEntries, type ExtractSummary } from '../image/extract-entries.ts';
+import { listImage, previewImageFile, statImageEntry } from '../image/image-operations.ts';
+import { indexFilesByExtentLba, openIsoImage, type IsoImage } from '../image/iso-image.ts';
+import { withImageFile } from '../image/open-image-file.ts';
+import { summarizeImage } from '../image/summarize-image.ts';
+import { createCachedSource } from '../io/cached-source.ts';
+
+export type ExtractProgress = Omit<ImageExtractProgress, 'extractionId'>;
+
+/** What a running job may use besides its request: cancellation and a progress channel. */
+export interface ParseJobContext {
+  readonly signal: AbortSignal;
+  /** Progress of a long job (extraction); each call also proves the job is still moving (the time budget restarts). */
+  readonly onProgress: (progress: ExtractProgress) => void;
+}
+
+export interface ParseJobs {
+  'image:open': (request: CallRequest<'image:open'>) => Promise<CallResponse<'image:open'>>;
+  'image:list': (request: CallRequest<'image:list'>) => Promise<CallResponse<'image:list'>>;
+  'image:stat': (request: CallRequest<'image:stat'>) => Promise<CallResponse<'image:stat'>>;
+  'image:preview': (request: CallRequest<'image:preview'>) => Promise<CallResponse<'image:preview'>>;
+  'image:boot': (request: CallRequest<'image:boot'>) => Promise<BootReport>;
+  /** The whole extraction, planning included: the plan is where a hostile tree costs memory. */
+  'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext) => Promise<ExtractSummary>;
+}
+
+export type ParseJobName = keyof ParseJobs;
+export type ParseJobRequest<K extends ParseJobName> = Parameters<ParseJobs[K]>[0];
+export type ParseJobResponse<K extends ParseJobName> = Awaited<ReturnType<ParseJobs[K]>>;
+
+export const parseJobs: ParseJobs = {
+  'image:open': ({ path }) => summarizeImage(path),
+  'image:list': (request) => listImage(request),
+  'image:stat': (request) => statImageEntry(request),
+  'image:preview': (request) => previewImageFile(request),
+  'image:boot': ({ path }) => readImageBootReport(path),
+  'image:extract': (request, { signal, onProgress }) =>
+    withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
+      extractEntries({ image, entries: request.entries ?? [], destination: request.destination, signal, onProgress }),
+    ),
+};
+
+/** Runs one job in this thread. */
+export function runParseJob<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, context: ParseJobContext): Promise<ParseJobResponse<K>> {
+  // The table is keyed like the request and response types; TypeScript cannot correlate K across the three.
+  const run = parseJobs[job] as (request: ParseJobRequest<K>, context: ParseJobContext) => Promise<ParseJobResponse<K>>;
+  return run(request, context);
+}
+
+/** How an image boots (El Torito, MBR/GPT/APM, EFI loaders, verdict), with the ISO path of each boot image. */
+async function readImageBootReport(path: string): Promise<BootReport> {
+  const source = createCachedSource(await openImageSource(path)); // .iso, .cue/.bin or .nrg
+  try {
+    // A disk image (MBR/GPT only) has no ISO tree: its boot report simply carries no image paths.
+    const image = await openIsoImage(source);
+    return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image) } : {});
+  } finally {
+    await source.close();
+  }
+}
+
+/**
+ * Finds the ISO path of the file starting at a logical block. The tree is walked once, on the first
+ * lookup, however many catalog entries ask (a hostile catalog may hold a thousand).
+ */
+function pathsByExtentLba(image: IsoImage): (lba: number) => Promise<string | null> {
+  let files: ReturnType<typeof indexFilesByExtentLba> | null = null;
+  return async (lba) => (await (files ??= indexFilesByExtentLba(image))).get(lba)?.path ?? null;
+}

@@ -1,0 +1,195 @@
+// Runs parse jobs (parse-jobs.ts) in worker threads with a heap cap and a time budget, so an image
+// that makes the parsers allocate or loop without end costs a worker and a `too-complex` answer,
+// never the engine's thread (in Electron, the main process). Workers are reused warm between calls:
+// an image is opened per call, which is cheap; a thread and its module graph are not.
+import { Worker } from 'node:worker_threads';
+import { AppFailure } from '../service/app-failure.ts';
+import type { ImageParser, ParseRunOptions } from './image-parser.ts';
+import type { ParseJobName, ParseJobRequest, ParseJobResponse } from './parse-jobs.ts';
+import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';
+
+export interface ParseWorkerLimits {
+  /** V8 old-generation cap of each worker (`resourceLimits.maxOldGenerationSizeMb`). */
+  readonly heapCapMb: number;
+  /**
+   * The longest a job may run without a sign of progress. Open, list, stat, preview and boot report
+   * none, so this is their whole time; an extraction restarts it with each progress event, so a long
+   * copy runs as long as bytes keep moving, while its planning (a walk of the tree) gets this once.
+   */
+  readonly timeBudgetMs: number;
+  /** Jobs running at once; more wait their turn. Bounds the engine's worst case at maxWorkers x heapCapMb. */
+  readonly maxWorkers: number;
+  /** How long the one warm spare worker waits for the next call before it ends. */
+  readonly idleMs: number;
+}
+
+export const defaultParseWorkerLimits: ParseWorkerLimits = {
+  // The largest honest working set is a recursive listing: measured at about 0.4 KiB of heap per entry
+  // (the tree's entries plus the contract's copies), so 512 MiB holds over a million entries, 10x a
+  // distribution DVD, while four hostile workers at once still fit in 2 GiB.
+  heapCapMb: 512,
+  // An honest 50,000-file image lists in well under a second here; 30 s is 30x that, and shorter than
+  // the minutes the hostile images of issue 12 took.
+  timeBudgetMs: 30_000,
+  maxWorkers: 4,
+  idleMs: 60_000,
+};
+
+export interface ParseWorkerPool extends ImageParser {
+  /** Ends every worker; running jobs fail as `cancelled`. */
+  close(): Promise<void>;
+}
+
+interface PooledWorker {
+  readonly worker: Worker;
+  idleTimer: NodeJS.Timeout | null;
+}
+
+export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): ParseWorkerPool {
+  const settings: ParseWorkerLimits = { ...defaultParseWorkerLimits, ...limits };
+  const all = new Set<PooledWorker>();
+  let spare: PooledWorker | null = null;
+  let busyCount = 0;
+  const waiting: (() => void)[] = [];
+  let closing = false;
+
+  async function acquire(): Promise<PooledWorker> {
+    while (busyCount >= settings.maxWorkers) await new Promise<void>((resolve) => waiting.push(resolve));
+    busyCount += 1;
+    const warm = spare;
+    if (warm) {
+      spare = null;
+      if (warm.idleTimer) clearTimeout(warm.idleTimer);
+      warm.worker.ref();
+      return warm;
+    }
+    const pooled: PooledWorker = { worker: spawnParseWorker(settings.heapCapMb), idleTimer: null };
+    all.add(pooled);
+    pooled.worker.once('exit', () => {
+      all.delete(pooled);
+      if (spare === pooled) spare = null;
+    });
+    return pooled;
+  }
+
+  /** Keeps a worker that answered as the warm spare (one is enough: calls mostly come one at a time). */
+  function release(pooled: PooledWorker, reusable: boolean): void {
+    busyCount -= 1;
+    if (reusable && spare === null) {
+      spare = pooled;
+      pooled.worker.unref(); // an idle spare never keeps the process alive
+      pooled.idleTimer = setTimeout(() => void pooled.worker.terminate(), settings.idleMs).unref();
+    } else {
+      void pooled.worker.terminate();
+    }
+    waiting.shift()?.();
+  }
+
+  async function run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options: ParseRunOptions = {}): Promise<ParseJobResponse<K>> {
+    const pooled = await acquire();
+    const { worker } = pooled;
+    const imagePath = request.path;
+    return new Promise<ParseJobResponse<K>>((resolve, reject) => {
+      const finish = (reusable: boolean): void => {
+        clearTimeout(budgetTimer);
+        worker.off('message', onMessage);
+        worker.off('messageerror', onMessageError);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+        options.signal?.removeEventListener('abort', onAbort);
+        release(pooled, reusable);
+      };
+      const overrun = (): void => {
+        finish(false); // terminate: a job past its budget may be stuck in a loop that never yields
+        const progressNote = job === 'image:extract' ? ' without progress' : '';
+        reject(
+          new AppFailure('too-complex', `${job} of ${imagePath} ran ${settings.timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
+            path: imagePath,
+            timeBudgetMs: settings.timeBudgetMs,
+          }),
+        );
+      };
+      let budgetTimer = setTimeout(overrun, settings.timeBudgetMs);
+      const onMessage = (message: FromParseWorker): void => {
+        switch (message.type) {
+          case 'progress':
+            clearTimeout(budgetTimer);
+            budgetTimer = setTimeout(overrun, settings.timeBudgetMs);
+            options.onProgress?.(message.progress);
+            return;
+          case 'done':
+            finish(true);
+            resolve(message.value as ParseJobResponse<K>);
+            return;
+          case 'failed':
+            finish(true);
+            reject(new AppFailure(message.error.code, message.error.message, message.error.detail));
+            return;
+          case 'bug':
+            finish(true);
+            // Not an AppFailure: the service logs it with the worker's stack and answers `internal`.
+            reject(Object.assign(new Error(message.message), { name: message.name, stack: message.stack }));
+            return;
+        }
+      };
+      const onMessageError = (error: Error): void => {
+        finish(false);
+        reject(error);
+      };
+      const onError = (error: Error): void => {
+        finish(false);
+        reject(deathFailure(job, imagePath, settings.heapCapMb, error));
+      };
+      const onExit = (exitCode: number): void => {
+        finish(false);
+        if (closing) reject(new AppFailure('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`));
+        else reject(new AppFailure('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode }));
+      };
+      const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToParseWorker);
+      worker.on('message', onMessage);
+      worker.on('messageerror', onMessageError);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage({ type: 'run', job, request } satisfies ToParseWorker);
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  return {
+    run,
+    async close() {
+      closing = true;
+      await Promise.all([...all].map((pooled) => pooled.worker.terminate()));
+    },
+  };
+}
+
+/** A worker that died under a job: out of heap is `too-complex`; any other death blames the image it was reading. */
+function deathFailure(job: ParseJobName, imagePath: string, heapCapMb: number, error: Error): AppFailure {
+  if ('code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new AppFailure('too-complex', `${job} of ${imagePath} needed more than the parser's ${heapCapMb} MiB heap`, { path: imagePath, heapCapMb });
+  }
+  return new AppFailure('corrupt-image', `the parser stopped during ${job} of ${imagePath}: ${error.message}`, { path: imagePath });
+}
+
+let sharedPool: ParseWorkerPool | null = null;
+
+/** The process's pool with the default limits, started on first use: workers are a process-wide resource. */
+export function sharedParseWorkerPool(): ParseWorkerPool {
+  return (sharedPool ??= createParseWorkerPool());
+}
+
+/**
+ * Starts parse-worker in both ways the engine runs: bundled (dist/main/parse-worker.js beside the
+ * bundle, built by scripts/build.js) and from the TypeScript sources (Vitest, tsx), where it starts
+ * through parse-worker-from-source.mjs, which registers tsx's loader (Node 20 cannot run TypeScript).
+ */
+function spawnParseWorker(heapCapMb: number): Worker {
+  const fromSource = import.meta.url.endsWith('.ts');
+  return new Worker(new URL(fromSource ? './parse-worker-from-source.mjs' : './parse-worker.js', import.meta.url), {
+    resourceLimits: { maxOldGenerationSizeMb: heapCapMb },
+    stdout: false,
+    stderr: false,
+  });
+}
