@@ -80,6 +80,8 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
   zisofs: ZisofsHeader | null = null;
   private nameDone = false;
   private symlink: string[] | null = null;
+  /** The joined target's length so far, kept as pieces arrive: re-joining after each SL is quadratic. */
+  private symlinkLength = 0;
   private symlinkPieceOpen = false;
   private symlinkDone = false;
 
@@ -99,6 +101,7 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
     this.zisofs = null;
     this.nameDone = false;
     this.symlink = null;
+    this.symlinkLength = 0;
     this.symlinkPieceOpen = false;
     this.symlinkDone = false;
   }
@@ -191,14 +194,23 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
       else if (componentFlags & 0x04) text = '..';
       else if (componentFlags & 0x08) text = '';
       else text = readUtf8(bytes, component + 2, component + 2 + componentBytes);
-      if (this.symlinkPieceOpen && symlink.length > 0) symlink[symlink.length - 1] += text;
-      else symlink.push(componentFlags & 0x08 ? '' : text);
+      if (this.symlinkPieceOpen && symlink.length > 0) {
+        symlink[symlink.length - 1] += text;
+        this.symlinkLength += text.length;
+      } else {
+        // A new component adds its text and, after the first, a "/" to the joined target.
+        symlink.push(componentFlags & 0x08 ? '' : text);
+        this.symlinkLength += (symlink.length > 1 ? 1 : 0) + (componentFlags & 0x08 ? 0 : text.length);
+      }
       // ROOT: the link is absolute; a leading empty component makes the join start with "/".
-      if (componentFlags & 0x08 && symlink.length === 1) symlink[0] = '';
+      if (componentFlags & 0x08 && symlink.length === 1) {
+        this.symlinkLength -= (symlink[0] as string).length;
+        symlink[0] = '';
+      }
       this.symlinkPieceOpen = (componentFlags & 0x01) !== 0;
       component += 2 + componentBytes;
+      if (this.symlinkLength > maxJoinedBytes) throw corruptAt(place, at, `SL target longer than ${maxJoinedBytes} characters`);
     }
-    if (symlink.join('/').length > maxJoinedBytes) throw corruptAt(place, at, `SL target longer than ${maxJoinedBytes} characters`);
     if ((flags & 0x01) === 0) this.symlinkDone = true;
   }
 
