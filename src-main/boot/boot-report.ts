@@ -6,6 +6,7 @@ import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
 import { NotAnImageError } from '../image/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import { WorkBudget } from '../io/work-budget.ts';
 import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';
@@ -23,7 +24,8 @@ export interface BootReportOptions {
 
 export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
   const isIso = await hasVolumeDescriptorSet(source);
-  const elTorito = isIso ? await readElTorito(source, options) : null;
+  const probeEfi = efiProber(source);
+  const elTorito = isIso ? await readElTorito(source, options, probeEfi) : null;
   const mbr = await readMasterBootRecord(source);
   const warnings: BootWarning[] = [];
   const gpt = await readGuidPartitionTable(source, warnings);
@@ -31,7 +33,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   if (!isIso && !mbr && !gpt && !apm) {
     throw new NotAnImageError(source.name, 'no ISO 9660 volume descriptor at sector 16, no MBR, GPT or Apple partition map');
   }
-  const espLoaders = await findEspLoaders(source, mbr, gpt);
+  const espLoaders = await findEspLoaders(mbr, gpt, probeEfi);
   const fatPartitions = isIso ? [] : await findFatPartitions(source, mbr);
   return { elTorito, mbr, gpt, apm, espLoaders, warnings, verdict: judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, fatPartitions }) };
 }
@@ -42,19 +44,18 @@ async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {
   return readVolumeDescriptorHeader(await source.read(offsetBytes, isoSectorBytes)) !== null;
 }
 
-async function readElTorito(source: ByteSource, options: BootReportOptions): Promise<ElToritoReport | null> {
+async function readElTorito(source: ByteSource, options: BootReportOptions, probeEfi: EfiProber): Promise<ElToritoReport | null> {
   const record = await findBootRecord(source);
   if (!record) return null;
   const catalog = await readBootCatalog(source, record.catalogLba);
   // Several entries may share an image (hostile catalogs repeat one 1024 times): look at each once.
-  const loadersByLba = new Map<number, Promise<string[] | null>>();
   const infoTableByLba = new Map<number, Promise<boolean>>();
   const entries: ElToritoEntry[] = [];
   for (const entry of catalog.entries) {
     const imagePath = options.lookupPath ? await options.lookupPath(entry.imageLba) : null;
     let efiLoaders: string[] | null = null;
     if (entry.platform === 'efi') {
-      efiLoaders = await once(loadersByLba, entry.imageLba, () => listEfiBootLoaders(source, entry.imageLba * isoSectorBytes));
+      efiLoaders = await probeEfi(entry.imageLba * isoSectorBytes);
     }
     entries.push({
       ...entry,
@@ -68,7 +69,7 @@ async function readElTorito(source: ByteSource, options: BootReportOptions): Pro
 
 // UEFI 2.10 5.2.3: with a protective MBR (type 0xEE) firmware reads the GPT only; otherwise the MBR's
 // partitions count too (isohybrid images carry both, and edk2 uses the MBR when it has no 0xEE entry).
-async function findEspLoaders(source: ByteSource, mbr: MbrReport | null, gpt: GptReport | null): Promise<EspLoaders[]> {
+async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, probeEfi: EfiProber): Promise<EspLoaders[]> {
   const candidates: { via: 'mbr' | 'gpt'; partitionIndex: number; startLba: number; withinImage: boolean }[] = [];
   for (const partition of gpt?.partitions ?? []) {
     candidates.push({ via: 'gpt', partitionIndex: partition.index, startLba: partition.firstLba, withinImage: partition.withinImage });
@@ -82,7 +83,7 @@ async function findEspLoaders(source: ByteSource, mbr: MbrReport | null, gpt: Gp
   const found: EspLoaders[] = [];
   for (const candidate of candidates) {
     if (!candidate.withinImage) continue; // firmware cannot read a partition that is not there
-    const loaders = await listEfiBootLoaders(source, candidate.startLba * diskSectorBytes);
+    const loaders = await probeEfi(candidate.startLba * diskSectorBytes);
     if (loaders !== null && loaders.length > 0) found.push({ via: candidate.via, partitionIndex: candidate.partitionIndex, loaders });
   }
   return found;
@@ -98,6 +99,19 @@ async function findFatPartitions(source: ByteSource, mbr: MbrReport | null): Pro
     if (volume) found.push({ partitionIndex: partition.index, fatType: volume.type });
   }
   return found;
+}
+
+/** The EFI loaders of the FAT volume at a byte offset; null when there is no FAT volume. */
+type EfiProber = (offsetBytes: number) => Promise<string[] | null>;
+
+/**
+ * Probes each offset once, however many catalog entries and partitions name it (a hostile GPT names
+ * one volume 8,192 times), and pays every probe from one budget linear in the image's size (issue 12 §5).
+ */
+function efiProber(source: ByteSource): EfiProber {
+  const budget = WorkBudget.for(source);
+  const probes = new Map<number, Promise<string[] | null>>();
+  return (offsetBytes) => once(probes, offsetBytes, () => listEfiBootLoaders(source, offsetBytes, budget));
 }
 
 function once<T>(cache: Map<number, Promise<T>>, key: number, compute: () => Promise<T>): Promise<T> {

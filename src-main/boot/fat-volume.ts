@@ -2,6 +2,7 @@
 // (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8). Read-only; every cluster
 // chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
 import type { ByteSource } from '../io/byte-source.ts';
+import { WorkBudget } from '../io/work-budget.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
@@ -19,6 +20,8 @@ export interface FatVolume {
   readonly fixedRoot: { readonly offsetBytes: number; readonly lengthBytes: number } | null;
   readonly rootCluster: number;
   readonly dataOffsetBytes: number;
+  /** Pays for every sector read through the volume (many partitions may name one hostile volume). */
+  readonly budget: WorkBudget;
 }
 
 export interface FatDirectoryEntry {
@@ -35,10 +38,12 @@ const entryBytes = 32;
 
 /**
  * Parses the boot sector at `offsetBytes` (FAT spec 3.1-3.3). Null when it is not a FAT boot sector:
- * callers probe partitions of any type, so "not FAT" is an answer, not an error.
+ * callers probe partitions of any type, so "not FAT" is an answer, not an error. Every probe and read
+ * is paid from `budget`: share one across all the probes of an image.
  */
-export async function openFatVolume(source: ByteSource, offsetBytes: number): Promise<FatVolume | null> {
+export async function openFatVolume(source: ByteSource, offsetBytes: number, budget: WorkBudget = WorkBudget.for(source)): Promise<FatVolume | null> {
   if (offsetBytes + 512 > source.sizeBytes) return null;
+  budget.spend(512, `the FAT probe at byte ${offsetBytes}`);
   const place: Place = { offsetBytes, sectorBytes: 512 };
   const fields = new FieldReader(await readRegion(source, place, 512, 'FAT boot sector'), place);
   // FAT spec 3.1: BS_jmpBoot is EB ?? 90 or E9 ?? ??; 3.1 note: 0x55 0xAA at bytes 510-511.
@@ -89,6 +94,7 @@ export async function openFatVolume(source: ByteSource, offsetBytes: number): Pr
         : { offsetBytes: offsetBytes + (reservedSectors + fatCount * fatSectors) * bytesPerSector, lengthBytes: rootEntryCount * entryBytes },
     rootCluster,
     dataOffsetBytes: offsetBytes + firstDataSector * bytesPerSector,
+    budget,
   };
 }
 
@@ -134,8 +140,8 @@ export async function listDirectoryAt(volume: FatVolume, path: readonly string[]
 }
 
 /** The .EFI files of EFI/BOOT (UEFI 2.10 3.5.1.1), as named on disk; null when the volume is not FAT. */
-export async function listEfiBootLoaders(source: ByteSource, offsetBytes: number): Promise<string[] | null> {
-  const volume = await openFatVolume(source, offsetBytes);
+export async function listEfiBootLoaders(source: ByteSource, offsetBytes: number, budget: WorkBudget = WorkBudget.for(source)): Promise<string[] | null> {
+  const volume = await openFatVolume(source, offsetBytes, budget);
   if (!volume) return null;
   const entries = await listDirectoryAt(volume, ['EFI', 'BOOT']);
   if (!entries) return [];
@@ -189,10 +195,12 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
 
 async function readDirectoryBytes(volume: FatVolume, firstCluster: number): Promise<Uint8Array> {
   if (firstCluster === 0 && volume.fixedRoot) {
+    volume.budget.spend(volume.fixedRoot.lengthBytes, `the FAT root directory at byte ${volume.fixedRoot.offsetBytes}`);
     return readRegion(volume.source, { offsetBytes: volume.fixedRoot.offsetBytes, sectorBytes: 512 }, volume.fixedRoot.lengthBytes, 'FAT root directory');
   }
   const start = firstCluster === 0 ? volume.rootCluster : firstCluster;
   const chain = await readClusterChain(volume, start, { maxClusters: Math.ceil(maxDirectoryBytes / volume.bytesPerCluster) });
+  volume.budget.spend(chain.length * volume.bytesPerCluster, `the FAT directory at cluster ${start}`);
   const bytes = new Uint8Array(chain.length * volume.bytesPerCluster);
   for (const [index, cluster] of chain.entries()) {
     const place = { offsetBytes: volume.dataOffsetBytes + (cluster - 2) * volume.bytesPerCluster, sectorBytes: 512 };
@@ -211,6 +219,7 @@ async function readFatEntry(volume: FatVolume, cluster: number, cache: Map<numbe
   if (!window) {
     const place = { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
     const lengthBytes = Math.min(volume.bytesPerSector * 2, Math.max(volume.bytesPerSector, volume.source.sizeBytes - place.offsetBytes));
+    volume.budget.spend(lengthBytes, `the file allocation table at byte ${place.offsetBytes}`);
     window = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
     cache.set(sectorIndex, window);
   }
