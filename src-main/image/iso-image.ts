@@ -3,6 +3,7 @@
 // opening a 4 GiB image reads only the descriptor set and the directories asked for.
 import type { ImageEntryType, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import { WorkBudget, workCosts } from '../io/work-budget.ts';
 import type { Extent, FileTree, TreeEntry } from './file-tree.ts';
 import type { DirectoryRecord } from '../iso/directory-record.ts';
 import { fileFlags, isSelfOrParent, parseDirectoryRecords } from '../iso/directory-record.ts';
@@ -12,6 +13,8 @@ import { modeType, RockRidgeReader } from '../iso/rock-ridge.ts';
 import { readExtensionIdentifier, readSharingProtocol, readSystemUseEntries, visitContinuations, visitRecordSystemUse } from '../iso/system-use.ts';
 import type { VolumeDescriptor, VolumeDescriptorSet } from '../iso/volume-descriptors.ts';
 import { readVolumeDescriptorSet } from '../iso/volume-descriptors.ts';
+import { UniqueNames } from './unique-names.ts';
+import { VisitedDirectoryBlocks } from './visited-directories.ts';
 
 export type { Extent } from './file-tree.ts';
 
@@ -31,6 +34,8 @@ export interface IsoImage extends FileTree {
 
 export interface OpenIsoImageOptions {
   readonly namespace?: ImageNamespaceChoice;
+  /** What reading the tree may cost; by default linear in the source's size (src-main/io/work-budget.ts). */
+  readonly budget?: WorkBudget;
 }
 
 /** Limits that keep hostile trees finite. */
@@ -53,6 +58,7 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
   if (!descriptors) return null;
   const primary = descriptors.primary;
   const blockBytes = primary.logicalBlockSizeBytes;
+  const budget = options.budget ?? WorkBudget.for(source);
   const joliet = descriptors.supplementary.find((descriptor) => descriptor.jolietLevel !== null) ?? null;
 
   // SUSP 5.3 / RRIP 5: Rock Ridge is in use when the root's "." record starts with SP and carries
@@ -62,7 +68,7 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
   const rockRidgeExtensions: string[] = [];
   let hasRockRidge = false;
   if (sharing) {
-    const entries = await readSystemUseEntries(rootSelf, { source, logicalBlockSizeBytes: blockBytes, skipBytes: 0 });
+    const entries = await readSystemUseEntries(rootSelf, { source, logicalBlockSizeBytes: blockBytes, skipBytes: 0, budget });
     for (const entry of entries) {
       if (entry.signature === 'ER') rockRidgeExtensions.push(readExtensionIdentifier(entry));
       if (['PX', 'NM', 'TF', 'RR'].includes(entry.signature)) hasRockRidge = true;
@@ -85,6 +91,8 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
     namespace,
     skipBytes: sharing?.skipBytes ?? 0,
     useSystemUse: namespace === 'rockridge',
+    budget,
+    paidDirectories: new Set<number>(),
   };
   const rootRecord = tree.rootDirectoryRecord;
   const root: IsoEntry = {
@@ -150,6 +158,9 @@ interface TreeContext {
   readonly namespace: ImageNamespace;
   readonly skipBytes: number;
   readonly useSystemUse: boolean;
+  readonly budget: WorkBudget;
+  /** Directories (by first logical block) whose listing the budget has paid for once already. */
+  readonly paidDirectories: Set<number>;
 }
 
 async function* walkEntries(context: TreeContext, from: IsoEntry): AsyncGenerator<IsoEntry> {
@@ -162,7 +173,8 @@ async function* walkEntries(context: TreeContext, from: IsoEntry): AsyncGenerato
  */
 async function* walkTree(context: TreeContext, from: IsoEntry): AsyncGenerator<readonly IsoEntry[]> {
   if (from.type !== 'directory') return;
-  const visited = new Set<number>([from.extentLba]);
+  const visited = new VisitedDirectoryBlocks(context.blockBytes, context.source.sizeBytes);
+  visited.visit(from.extents);
   const stack: { entry: IsoEntry; depth: number }[] = [{ entry: from, depth: 0 }];
   let count = 0;
   while (stack.length > 0) {
@@ -173,11 +185,15 @@ async function* walkTree(context: TreeContext, from: IsoEntry): AsyncGenerator<r
       count += 1;
       if (count > isoTreeLimits.maxEntries) throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `the tree holds more than ${isoTreeLimits.maxEntries} entries`);
       if (child.type === 'directory') {
-        // ECMA-119 6.8.2: a directory hierarchy is a tree; a directory extent reached twice is a loop.
-        if (visited.has(child.extentLba)) {
+        // ECMA-119 6.8.2: a directory hierarchy is a tree; a directory extent reached twice is a loop,
+        // and one overlapping another directory's would have its records read twice.
+        const seenBlock = visited.visit(child.extents);
+        if (seenBlock === child.extentLba) {
           throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`);
         }
-        visited.add(child.extentLba);
+        if (seenBlock !== null) {
+          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} at logical block ${child.extentLba} overlaps logical block ${seenBlock} of a directory already visited`);
+        }
         if (depth + 1 >= isoTreeLimits.maxDepth) {
           throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `directory ${child.path} is nested deeper than ${isoTreeLimits.maxDepth} levels`);
         }
@@ -222,12 +238,16 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
   const extent = directory.extents[0];
   if (!extent) return [];
   const lba = directory.extentLba;
+  // The budget pays for a directory's listing once: listing it again (a lookup for each of many paths)
+  // repeats work the image already paid for, and a hostile image cannot multiply it.
+  const budget = context.paidDirectories.has(lba) ? null : context.budget;
   const read = await readDirectoryExtent(context, lba, extent.sizeBytes, `directory ${directory.path}`);
+  budget?.spend(read.byteLength, `listing ${directory.path}`);
   // A Buffer view (no copy): names then decode with Buffer's fast UTF-8 decoder.
   const bytes = Buffer.from(read.buffer, read.byteOffset, read.byteLength);
   const records = parseDirectoryRecords(bytes, { offsetBytes: lba * context.blockBytes });
   const entries: IsoEntry[] = [];
-  const seenNames = new Set<string>();
+  const names = new UniqueNames();
   let pending: { record: DirectoryRecord; rockRidge: RockRidgeAttributes | null; extents: Extent[] } | null = null;
   // One reader for every record of the directory, reset per record: nothing allocated per record.
   const reader = context.useSystemUse ? new RockRidgeReader() : null;
@@ -252,7 +272,7 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
       const finished = pending;
       pending = null;
       const entry = makeEntry(context, directory, finished.record, finished.rockRidge, finished.extents);
-      if (entry) pushUnique(entries, seenNames, entry);
+      if (entry) pushUnique(entries, names, entry, budget);
       continue;
     }
     let rockRidge: RockRidgeReader | null = null;
@@ -260,7 +280,7 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
       reader.reset();
       // Most records keep all their entries inline: only a CE makes this wait for another read.
       const continuation = visitRecordSystemUse(record, context.skipBytes, reader);
-      if (continuation) await visitContinuations(record, continuation, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes }, reader);
+      if (continuation) await visitContinuations(record, continuation, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes, budget }, reader);
       rockRidge = reader;
     }
     if (record.flags & fileFlags.multiExtent && (record.flags & fileFlags.directory) === 0) {
@@ -271,20 +291,17 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
       rockRidge !== null && rockRidge.childLinkLba !== null && !rockRidge.relocated
         ? await makeChildLinkEntry(context, directory, record, rockRidge.snapshot(), rockRidge.childLinkLba)
         : makeEntry(context, directory, record, rockRidge, [dataExtent]);
-    if (entry) pushUnique(entries, seenNames, entry);
+    if (entry) pushUnique(entries, names, entry, budget);
   }
   if (pending) throw corruptAt({ offsetBytes: pending.record.offsetBytes }, 25, 'multi-extent file has no final record in its directory');
+  context.paidDirectories.add(lba);
   return entries;
 }
 
-/**
- * Duplicate names in one directory (a hostile image, or several ";N" versions): the first wins, as in
- * the Linux kernel's lookup; later ones stay listed under a "~N" suffix so none is silently lost.
- */
-function pushUnique(entries: IsoEntry[], seen: Set<string>, entry: IsoEntry): void {
-  let name = entry.name;
-  for (let index = 2; seen.has(name); index += 1) name = `${entry.name}~${index}`;
-  seen.add(name);
+/** Adds an entry under a name unique in its directory (src-main/image/unique-names.ts), paying for it. */
+function pushUnique(entries: IsoEntry[], names: UniqueNames, entry: IsoEntry, budget: WorkBudget | null): void {
+  budget?.spend(workCosts.entryBytes, `entry ${entry.path}`);
+  const name = names.claim(entry.name);
   entries.push(name === entry.name ? entry : { ...entry, name, path: entry.path.replace(/[^/]*$/, name) });
 }
 

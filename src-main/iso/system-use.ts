@@ -1,6 +1,7 @@
 // IEEE P1281 (SUSP 1.12): system use entries in a directory record's system use field, followed
 // through continuation areas (CE, 5.1) with loop protection. Also SP (5.3), ST (5.4) and ER (5.5).
 import type { ByteSource } from '../io/byte-source.ts';
+import type { WorkBudget } from '../io/work-budget.ts';
 import type { DirectoryRecord } from './directory-record.ts';
 import type { Place } from './fields.ts';
 import { corruptAt, readAscii, readBothEndianUint32, readUint8 } from './fields.ts';
@@ -104,6 +105,11 @@ export interface SystemUseOptions {
   readonly logicalBlockSizeBytes: number;
   /** SUSP 5.3: LEN_SKP from the root's SP entry: bytes to skip at the start of each system use field. */
   readonly skipBytes: number;
+  /**
+   * Pays for the continuation areas read: many records may name one area, so the bytes visited can
+   * far exceed the image's. Null when this listing was paid for already.
+   */
+  readonly budget: WorkBudget | null;
 }
 
 /**
@@ -136,6 +142,7 @@ export async function visitContinuations(record: DirectoryRecord, first: Continu
     if (!Number.isSafeInteger(start) || start + length > options.source.sizeBytes) {
       throw corruptAt(entryPlace, 4, `CE continuation area of ${length} bytes at offset ${start} lies past the image end (${options.source.sizeBytes} bytes)`);
     }
+    options.budget?.spend(length, `the SUSP continuation area at offset ${start}`);
     const area = await options.source.read(start, length);
     continuation = visitSystemUseArea(area, 0, area.byteLength, { offsetBytes: start }, visitor);
   }

@@ -5,7 +5,10 @@ import type { ImageEntryType } from '../../shared/image.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
 import type { Extent, FileTree, TreeEntry } from '../image/file-tree.ts';
 import { safeName, splitImagePath } from '../image/iso-image.ts';
+import { UniqueNames } from '../image/unique-names.ts';
+import { VisitedDirectoryBlocks } from '../image/visited-directories.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import { WorkBudget, workCosts } from '../io/work-budget.ts';
 import type { FileEntry } from './file-entries.ts';
 import { fidCharacteristics, icbFileTypes, parseAllocationDescriptors, parseAllocationExtent, parseFileEntry, parseFileIdentifier, parseFileSet, parseSymlinkTarget } from './file-entries.ts';
 import type { AllocationDescriptor, LogicalBlockAddress, UdfPlace } from './udf-fields.ts';
@@ -36,20 +39,26 @@ export interface UdfTree extends FileTree {
 }
 
 
+export interface OpenUdfTreeOptions {
+  /** What reading the tree may cost; by default linear in the source's size (src-main/io/work-budget.ts). */
+  readonly budget?: WorkBudget;
+}
+
 /** Opens the UDF tree; null when the source has no anchor volume descriptor pointer. */
-export async function openUdfTree(source: ByteSource): Promise<UdfTree | null> {
+export async function openUdfTree(source: ByteSource, options: OpenUdfTreeOptions = {}): Promise<UdfTree | null> {
   if (source.sizeBytes < 257 * 512) return null;
   const found = await findAnchorPointer(source);
   if (!found) return null;
   const { anchor, blockBytes } = found;
+  const budget = options.budget ?? WorkBudget.for(source);
   const sequence = await readVolumeDescriptorSequence(source, anchor, blockBytes);
   const volume = sequence.logicalVolume;
-  const mapper = await createBlockMapper(source, blockBytes, volume, sequence.partitions);
+  const mapper = await createBlockMapper(source, blockBytes, volume, sequence.partitions, budget);
   const fsdAddress = volume.fileSetLocation.address;
   const fsdSector = mapper.sector(fsdAddress, 'file set descriptor');
   const fileSet = parseFileSet(await readBlock(source, fsdSector, blockBytes, 'file set descriptor'), placeOf(fsdSector, blockBytes), fsdAddress.block);
-  const context: UdfContext = { source, blockBytes, mapper };
-  const root = await readEntry(context, fileSet.rootIcb, { path: '/', name: '', hidden: false });
+  const context: UdfContext = { source, blockBytes, mapper, budget, paidDirectories: new Set<number>() };
+  const root = await readEntry(context, fileSet.rootIcb, { path: '/', name: '', hidden: false }, budget);
   if (root.type !== 'directory') throw udfCorrupt(placeOf(root.extentLba, blockBytes), 0, 'the root ICB is not a directory');
   const revision = volume.udfRevision;
   return {
@@ -84,13 +93,19 @@ interface UdfContext {
   readonly source: ByteSource;
   readonly blockBytes: number;
   readonly mapper: BlockMapper;
+  readonly budget: WorkBudget;
+  /** Directories (by ICB sector) whose listing the budget has paid for once already. */
+  readonly paidDirectories: Set<number>;
 }
 
 interface BlockMapper {
   /** The image sector of a logical block (ECMA-167 4/7.1 -> 3/8.8). */
   sector(address: LogicalBlockAddress, what: string): number;
-  /** The image byte ranges of `lengthBytes` starting at a logical block (split where the metadata file is). */
-  extents(address: LogicalBlockAddress, lengthBytes: number, what: string): Extent[];
+  /**
+   * The image byte ranges of `lengthBytes` starting at a logical block (split where the metadata file
+   * is, one block at a time: those blocks are paid for, as extents followed).
+   */
+  extents(address: LogicalBlockAddress, lengthBytes: number, what: string, budget: WorkBudget | null): Extent[];
 }
 
 function placeOf(sector: number, blockBytes: number): UdfPlace {
@@ -106,7 +121,7 @@ async function readBlock(source: ByteSource, sector: number, blockBytes: number,
  * Maps partition-relative blocks to image sectors: a type 1 map by its partition's start (3/10.5.11);
  * the UDF 2.50 metadata partition (UDF 2.2.10) through the metadata file's extents, or its mirror's.
  */
-async function createBlockMapper(source: ByteSource, blockBytes: number, volume: LogicalVolume, partitions: readonly PartitionDescriptor[]): Promise<BlockMapper> {
+async function createBlockMapper(source: ByteSource, blockBytes: number, volume: LogicalVolume, partitions: readonly PartitionDescriptor[], budget: WorkBudget): Promise<BlockMapper> {
   const starts: (PartitionDescriptor | null)[] = [];
   const metadata = new Map<number, { runs: { firstBlock: number; sector: number; blocks: number }[] }>();
   const unsupported = new Map<number, string>();
@@ -141,7 +156,7 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
   };
   const mapper: BlockMapper = {
     sector: physicalSector,
-    extents(address, lengthBytes, what) {
+    extents(address, lengthBytes, what, budget) {
       if (!metadata.has(address.partitionIndex)) {
         const sector = physicalSector(address, what);
         const blocks = Math.ceil(lengthBytes / blockBytes);
@@ -150,6 +165,7 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
       }
       const extents: Extent[] = [];
       for (let done = 0, block = address.block; done < lengthBytes; block += 1, done += blockBytes) {
+        budget?.spend(workCosts.extentBytes, what);
         const offsetBytes = physicalSector({ block, partitionIndex: address.partitionIndex }, what) * blockBytes;
         const sizeBytes = Math.min(blockBytes, lengthBytes - done);
         const last = extents[extents.length - 1];
@@ -164,11 +180,11 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
     if (map.kind !== 'metadata') continue;
     const physicalIndex = volume.partitionMaps.findIndex((other) => other.kind === 'physical' && other.partitionNumber === map.partitionNumber);
     if (physicalIndex < 0) throw udfCorrupt(placeOf(0, blockBytes), 0, `metadata partition map ${index} has no type 1 map for partition ${map.partitionNumber}`);
-    const context: UdfContext = { source, blockBytes, mapper };
+    const context: UdfContext = { source, blockBytes, mapper, budget, paidDirectories: new Set<number>() };
     const failures: CorruptImageError[] = [];
     for (const [copy, block] of [map.metadataFileBlock, map.mirrorFileBlock].entries()) {
       try {
-        const entry = await readFileEntryAt(context, { block, partitionIndex: physicalIndex }, copy === 0 ? 'metadata file' : 'metadata mirror file');
+        const entry = await readFileEntryAt(context, { block, partitionIndex: physicalIndex }, copy === 0 ? 'metadata file' : 'metadata mirror file', budget);
         const runs: { firstBlock: number; sector: number; blocks: number }[] = [];
         let firstBlock = 0;
         for (const extent of entry.extents) {
@@ -197,8 +213,11 @@ interface ReadFileEntry {
   readonly extents: Extent[];
 }
 
-/** Reads the (extended) file entry at `address` and resolves its allocation descriptors to extents. */
-async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress, what: string): Promise<ReadFileEntry> {
+/**
+ * Reads the (extended) file entry at `address` and resolves its allocation descriptors to extents,
+ * paying for each descriptor and allocation extent (null: this listing was paid for already).
+ */
+async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress, what: string, budget: WorkBudget | null): Promise<ReadFileEntry> {
   const { source, blockBytes, mapper } = context;
   const sector = mapper.sector(address, what);
   const place = placeOf(sector, blockBytes);
@@ -222,6 +241,7 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
         next = descriptor;
         break;
       }
+      budget?.spend(workCosts.extentBytes, what);
       descriptors.push(descriptor);
       if (descriptors.length > udfTreeLimits.maxExtentsPerFile) throw udfCorrupt(place, 0, `${what} has more than ${udfTreeLimits.maxExtentsPerFile} extents`);
     }
@@ -230,6 +250,7 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
     const nextSector = mapper.sector(next.address, `${what} allocation extent`);
     if (visited.has(nextSector)) throw udfCorrupt(placeOf(nextSector, blockBytes), 0, `${what}: allocation extent at sector ${nextSector} was already read (an allocation loop)`);
     visited.add(nextSector);
+    budget?.spend(blockBytes, `${what} allocation extent`);
     const nextPlace = placeOf(nextSector, blockBytes);
     const nextBytes = await readBlock(source, nextSector, blockBytes, 'allocation extent descriptor');
     const parsed = parseAllocationExtent(nextBytes, nextPlace, next.address.block);
@@ -242,7 +263,7 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
     if (covered >= total) break;
     const sizeBytes = Math.min(descriptor.lengthBytes, total - covered);
     if (descriptor.kind === extentKinds.recorded) {
-      for (const extent of mapper.extents(descriptor.address, sizeBytes, what)) {
+      for (const extent of mapper.extents(descriptor.address, sizeBytes, what, budget)) {
         if (extent.offsetBytes + extent.sizeBytes > source.sizeBytes) {
           throw udfCorrupt(place, 0, `${what}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`);
         }
@@ -275,9 +296,10 @@ function posixMode(fileEntry: FileEntry, type: ImageEntryType): number {
   return mode | (kinds[fileEntry.fileType] ?? (type === 'file' ? 0o100000 : 0));
 }
 
-async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: { path: string; name: string; hidden: boolean }): Promise<TreeEntry> {
+async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: { path: string; name: string; hidden: boolean }, budget: WorkBudget | null): Promise<TreeEntry> {
   const what = naming.path === '/' ? 'root directory' : naming.path;
-  const { sector, fileEntry, extents } = await readFileEntryAt(context, icb, what);
+  budget?.spend(workCosts.entryBytes, what);
+  const { sector, fileEntry, extents } = await readFileEntryAt(context, icb, what, budget);
   const type = entryTypeOf(fileEntry.fileType);
   const entry: { -readonly [K in keyof TreeEntry]: TreeEntry[K] } = {
     path: naming.path,
@@ -296,6 +318,7 @@ async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: 
   if (fileEntry.gid !== 0xffffffff) entry.gid = fileEntry.gid;
   if (type === 'symlink') {
     if (fileEntry.informationLengthBytes > udfTreeLimits.maxSymlinkBytes) throw udfCorrupt(placeOf(sector, context.blockBytes), 56, `symbolic link ${naming.path} holds ${fileEntry.informationLengthBytes} bytes`);
+    budget?.spend(fileEntry.informationLengthBytes, `symbolic link ${naming.path}`);
     entry.target = parseSymlinkTarget(await readExtents(context, extents, fileEntry.informationLengthBytes), placeOf(sector, context.blockBytes));
   }
   return entry;
@@ -317,22 +340,25 @@ async function listDirectory(context: UdfContext, directory: TreeEntry): Promise
   if (directory.sizeBytes > udfTreeLimits.maxDirectoryBytes) {
     throw udfCorrupt(place, 56, `directory ${directory.path} declares ${directory.sizeBytes} bytes, more than the ${udfTreeLimits.maxDirectoryBytes}-byte limit`);
   }
+  // The budget pays for a directory's listing once: listing it again (a lookup for each of many paths)
+  // repeats work the image already paid for, and a hostile image cannot multiply it.
+  const budget = context.paidDirectories.has(directory.extentLba) ? null : context.budget;
+  budget?.spend(directory.sizeBytes, `listing ${directory.path}`);
   const bytes = await readExtents(context, directory.extents, directory.sizeBytes);
   const dataPlace = { offsetBytes: directory.extents[0]?.offsetBytes ?? place.offsetBytes, blockBytes: context.blockBytes };
   const entries: TreeEntry[] = [];
-  const seen = new Set<string>();
+  const names = new UniqueNames();
   // 4/8.6: a directory is a sequence of file identifier descriptors; each one's length moves us on.
   for (let at = 0; at < bytes.byteLength; ) {
     const fid = parseFileIdentifier(bytes, at, dataPlace);
     at += fid.lengthBytes;
     if (fid.characteristics & (fidCharacteristics.deleted | fidCharacteristics.parent)) continue;
-    let name = safeName(fid.name);
-    for (let index = 2; seen.has(name); index += 1) name = `${safeName(fid.name)}~${index}`;
-    seen.add(name);
+    const name = names.claim(safeName(fid.name));
     const path = directory.path === '/' ? `/${name}` : `${directory.path}/${name}`;
-    const child = await readEntry(context, fid.icb, { path, name, hidden: (fid.characteristics & fidCharacteristics.hidden) !== 0 });
+    const child = await readEntry(context, fid.icb, { path, name, hidden: (fid.characteristics & fidCharacteristics.hidden) !== 0 }, budget);
     entries.push(child);
   }
+  context.paidDirectories.add(directory.extentLba);
   return entries;
 }
 
@@ -340,10 +366,15 @@ async function* walkEntries(context: UdfContext, from: TreeEntry): AsyncGenerato
   for await (const batch of walkTree(context, from)) yield* batch;
 }
 
-/** Depth first, each directory's children as one batch; directory ICBs met twice are a loop. */
+/**
+ * Depth first, each directory's children as one batch; directory ICBs met twice are a loop, and
+ * directory data overlapping another directory's would have its identifiers read twice.
+ */
 async function* walkTree(context: UdfContext, from: TreeEntry): AsyncGenerator<readonly TreeEntry[]> {
   if (from.type !== 'directory') return;
   const visited = new Set<number>([from.extentLba]);
+  const visitedData = new VisitedDirectoryBlocks(context.blockBytes, context.source.sizeBytes);
+  visitedData.visit(from.extents);
   const stack: { entry: TreeEntry; depth: number }[] = [{ entry: from, depth: 0 }];
   let count = 0;
   while (stack.length > 0) {
@@ -358,6 +389,8 @@ async function* walkTree(context: UdfContext, from: TreeEntry): AsyncGenerator<r
       // ECMA-167 4/8.6: the hierarchy is a tree; a directory ICB reached twice is a loop.
       if (visited.has(child.extentLba)) throw udfCorrupt(place, 0, `directory ${child.path} is the ICB at sector ${child.extentLba}, already visited (a directory loop)`);
       visited.add(child.extentLba);
+      const seenBlock = visitedData.visit(child.extents);
+      if (seenBlock !== null) throw udfCorrupt(place, 0, `directory ${child.path} keeps its identifiers in sector ${seenBlock}, which another directory's data already covers`);
       if (depth + 1 >= udfTreeLimits.maxDepth) throw udfCorrupt(place, 0, `directory ${child.path} is nested deeper than ${udfTreeLimits.maxDepth} levels`);
       subdirectories.push(child);
     }
