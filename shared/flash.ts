@@ -1,6 +1,6 @@
 // Flash jobs as the engine reports them: phases, progress per target, and the final result with a
 // code and byte offset for every failure. Sizes in bytes, times in ms.
-import type { AssessmentFindingCode, ImageAssessment } from './assessment.ts';
+import type { AssessmentFinding, AssessmentFindingCode, ImageAssessment } from './assessment.ts';
 import type { DriveIssue } from './drive.ts';
 
 export const flashPhases = ['preparing', 'unmounting', 'writing', 'flushing', 'verifying', 'done'] as const;
@@ -80,6 +80,12 @@ export interface FlashResult {
   };
   readonly targets: readonly TargetResult[];
   readonly elapsedMs: number;
+  /**
+   * The blocking findings the user chose to write anyway ("Write anyway" / --force), so the summary
+   * says what verification proved: the drive matches the image file, which is itself incomplete.
+   * Absent or empty: nothing blocking was acknowledged.
+   */
+  readonly acknowledgedFindings?: readonly AssessmentFinding[];
 }
 
 export type SourceCompression = 'none' | 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip' | 'device';
