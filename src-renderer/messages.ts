@@ -1,6 +1,6 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
-import type { BootReasonCode } from '../shared/boot.ts';
+import type { BootReasonCode, BootWarningCode } from '../shared/boot.ts';
 import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
@@ -40,6 +40,11 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'non-hybrid-iso': 'This image boots from a DVD or CD only. Written as-is to a USB stick, it will not start.',
   'apm-present': 'It has an Apple partition map, so older Macs can start it.',
   'partition-past-end': 'A partition ends past the end of the file: the download may be incomplete.',
+};
+
+/** Anomalies the boot report found and stepped over, in words. */
+export const bootWarningMessages: Readonly<Record<BootWarningCode, string>> = {
+  'gpt-entry-anomaly': 'A GPT partition entry is not a real partition (it ends before it starts, as in the empty entries xorriso writes). It was skipped; the rest of the report stands.',
 };
 
 export const driveIssueMessages: Readonly<Record<DriveIssueCode, string>> = {
@@ -224,12 +229,13 @@ export const text = {
 
   bootHeading: 'How this image boots',
   bootLoading: 'Reading the boot structures…',
+  badgeUsb: 'USB stick',
   badgeUsbBios: 'USB · BIOS',
   badgeUsbUefi: 'USB · UEFI',
   badgeOpticalBios: 'DVD/CD · BIOS',
   badgeOpticalUefi: 'DVD/CD · UEFI',
-  badgeYes: 'boots',
-  badgeNo: 'does not boot',
+  badgeStates: { yes: 'boots', no: 'does not boot', depends: 'depends on the PC', unknown: 'cannot tell' },
+  warningsHeading: 'Anomalies found',
   archNames: { x64: 'x64', ia32: 'ia32', aa64: 'arm64' },
   reasonsHeading: 'Why',
   elToritoHeading: 'El Torito boot catalog',
@@ -245,7 +251,7 @@ export const text = {
   yes: 'yes',
   no: 'no',
   layoutHeading: 'Partition layout',
-  layoutNone: 'No partition table (MBR, GPT or Apple): written to a USB stick, firmware finds nothing to start.',
+  layoutNone: 'No partition table (MBR, GPT or Apple).',
   layoutScale: (size: string) => `Drawn to scale over the whole image (${size}).`,
   layoutIso: 'ISO 9660 file system',
   espLabel: 'EFI system partition',

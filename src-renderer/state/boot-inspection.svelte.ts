@@ -15,18 +15,16 @@ export class BootInspection {
     this.#client = client;
   }
 
-  /** True once known: BIOS or any UEFI architecture boots from a USB stick written raw. */
-  get bootsFromUsb(): boolean | null {
+  /**
+   * Written raw to a USB stick: usb, it boots; depends, on the firmware (El Torito EFI only); unknown,
+   * a disk image Isotope cannot judge; optical-only, from a DVD/CD only; none, not bootable at all.
+   */
+  get bootability(): 'usb' | 'depends' | 'unknown' | 'optical-only' | 'none' | null {
     const verdict = this.report?.verdict;
     if (!verdict) return null;
-    return verdict.usbBios || verdict.usbUefi.x64 || verdict.usbUefi.ia32 || verdict.usbUefi.aa64;
-  }
-
-  /** usb: boots from a stick; optical-only: from a DVD/CD only (a raw write will not boot); none: not bootable. */
-  get bootability(): 'usb' | 'optical-only' | 'none' | null {
-    const verdict = this.report?.verdict;
-    if (!verdict) return null;
-    if (this.bootsFromUsb) return 'usb';
+    if (verdict.usb === 'yes') return 'usb';
+    if (verdict.usb === 'depends-on-firmware') return 'depends';
+    if (verdict.usb === 'unknown') return 'unknown';
     const optical = verdict.opticalBios || verdict.opticalUefi.x64 || verdict.opticalUefi.ia32 || verdict.opticalUefi.aa64;
     return optical ? 'optical-only' : 'none';
   }

@@ -20,15 +20,33 @@ describe('isotope boot', () => {
       elTorito: { catalogLba: 33, entries: [{ platform: 'x86', emulation: 'none', sectorCount: 4 }, { platform: 'efi', efiLoaders: ['BOOTX64.EFI', 'BOOTIA32.EFI'] }] },
       mbr: { partitions: [{ index: 1 }, { index: 2, type: 0xef }] },
       gpt: { partitions: [{ index: 1 }, { index: 2, typeGuid: 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' }] },
-      verdict: { usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true } },
+      warnings: [],
+      verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true } },
     });
   });
 
   it('explains the verdict in words', async () => {
-    const { code, stdout } = await isotope(['boot', bootFixturePath('plainGenisoimage')]);
+    const { code, stdout } = await isotope(['boot', bootFixturePath('multiEntry')]);
     expect(code).toBe(0);
+    expect(stdout).toMatch(/USB stick: +depends on the firmware/);
     expect(stdout).toMatch(/USB, BIOS: +no/);
-    expect(stdout).toMatch(/written raw to a USB stick it will not boot/);
+    expect(stdout).toMatch(/EDK2-based firmware \(OVMF, many PCs\) reads El Torito from a USB stick/);
+  });
+
+  it('reports a zero-size GPT entry xorriso wrote as a warning and still gives the verdict (exit 0, not 3)', async () => {
+    const { code, stdout, stderr } = await isotope(['boot', bootFixturePath('zeroSizeGptEntry')]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Warnings:\n {2}- GPT partition 3 ends at LBA 3015, before its start 3016 \(a zero-size entry, as xorriso writes them\)/);
+    expect(stdout).toMatch(/USB stick: +yes/);
+  });
+
+  it('says unknown for an SD-card image, never that a computer will not start from it', async () => {
+    const { code, stdout } = await isotope(['boot', bootFixturePath('sdCard')]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/USB stick: +unknown/);
+    expect(stdout).toMatch(/MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/);
+    expect(stdout).not.toMatch(/will not (boot|start)/);
   });
 
   it('exits 1 for a missing file and for a file that is no image', async () => {

@@ -95,7 +95,7 @@ async function expectAgreementWithXorriso(path: string): Promise<BootReport> {
         size: partition.lastLba - partition.firstLba + 1,
       })),
     ).toEqual(
-      xorriso.gptPartitions.map((partition) => ({
+      xorriso.gptPartitions.filter((partition) => partition.size !== 0).map((partition) => ({
         index: partition.index,
         name: partition.name,
         partitionGuid: guidFromDiskHex(partition.partitionGuidHex ?? ''),
@@ -106,6 +106,11 @@ async function expectAgreementWithXorriso(path: string): Promise<BootReport> {
       })),
     );
   }
+
+  // A zero-size GPT entry (xorriso lists it with size 0) is left out of the partitions and named in a warning.
+  expect(report.warnings.map((warning) => warning.code === 'gpt-entry-anomaly' && /GPT partition (\d+) ends/.exec(warning.message)?.[1])).toEqual(
+    xorriso.gptPartitions.filter((partition) => partition.size === 0).map((partition) => String(partition.index)),
+  );
 
   // APM: xorriso lists the entries after the map's own (Apple_partition_map) entry.
   expect(report.apm?.blockSizeBytes ?? null).toBe(xorriso.apmBlockSize);
@@ -130,7 +135,8 @@ function mtoolsEfiLoaders(path: string, offsetBytes: number): string[] {
 function expectLoadersAgreeWithMtools(path: string, report: BootReport): void {
   const efiEntries = (report.elTorito?.entries ?? []).filter((entry) => entry.platform === 'efi');
   for (const entry of efiEntries) {
-    expect([...(entry.efiLoaders ?? [])].sort()).toEqual(mtoolsEfiLoaders(path, entry.imageLba * 2048));
+    if (entry.efiLoaders === undefined) expect(() => mtoolsEfiLoaders(path, entry.imageLba * 2048)).toThrow(/non DOS media/);
+    else expect([...entry.efiLoaders].sort()).toEqual(mtoolsEfiLoaders(path, entry.imageLba * 2048));
   }
   for (const esp of report.espLoaders) {
     const startLba =
@@ -141,13 +147,19 @@ function expectLoadersAgreeWithMtools(path: string, report: BootReport): void {
   }
 }
 
-const built: readonly { name: BootFixtureName; verdict: Pick<BootReport['verdict'], 'usbBios' | 'usbUefi' | 'opticalBios' | 'opticalUefi'> }[] = [
+type ExpectedVerdict = Pick<BootReport['verdict'], 'usb' | 'usbBios' | 'usbUefi' | 'opticalBios' | 'opticalUefi'>;
+
+const built: readonly { name: Exclude<BootFixtureName, 'sdCard'>; verdict: ExpectedVerdict }[] = [
   // Verdicts follow from how each image was built (test/fixtures/boot-images.ts).
-  { name: 'hybridGpt', verdict: { usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: true, aa64: false } } },
-  { name: 'hybridApm', verdict: { usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'appendedEsp', verdict: { usbBios: true, usbUefi: { x64: true, ia32: false, aa64: true }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: true } } },
-  { name: 'multiEntry', verdict: { usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'plainGenisoimage', verdict: { usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'hybridGpt', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: true, aa64: false } } },
+  { name: 'hybridApm', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'appendedEsp', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: true }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: true } } },
+  // El Torito EFI entries and no partition table: EDK2 starts them from USB, other firmware does not.
+  { name: 'multiEntry', verdict: { usb: 'depends-on-firmware', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'plainGenisoimage', verdict: { usb: 'depends-on-firmware', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'plainBiosOnly', verdict: { usb: 'no', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
+  // GPT partition 3 is xorriso's zero-size entry for the 1 KiB stub; the ESP (partition 2) still boots.
+  { name: 'zeroSizeGptEntry', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
 ];
 
 describe('boot report on images built by xorriso and genisoimage', () => {
@@ -185,10 +197,33 @@ describe('boot report on images built by xorriso and genisoimage', () => {
     }
   });
 
-  it('says a non-hybrid ISO will not boot when written raw to USB, and why', async () => {
+  it('says USB boot of a non-hybrid ISO with an El Torito EFI entry depends on the firmware, not that it will not boot', async () => {
     const report = await bootReportOf(bootFixturePath('plainGenisoimage'));
     const codes = report.verdict.reasons.map((reason) => reason.code);
+    expect(codes).toEqual(expect.arrayContaining(['usb-uefi-el-torito-only', 'usb-bios-no-boot-code']));
+    expect(codes).not.toContain('non-hybrid-iso');
+    expect(codes).not.toContain('usb-uefi-no-esp');
+  });
+
+  it('says a non-hybrid BIOS-only ISO will not boot when written raw to USB, and why', async () => {
+    const report = await bootReportOf(bootFixturePath('plainBiosOnly'));
+    const codes = report.verdict.reasons.map((reason) => reason.code);
     expect(codes).toEqual(expect.arrayContaining(['non-hybrid-iso', 'usb-bios-no-boot-code', 'usb-uefi-no-esp']));
+  });
+
+  it('keeps the zero-size GPT entry out of the partitions and names its LBAs as xorriso reports them', async () => {
+    const path = bootFixturePath('zeroSizeGptEntry');
+    const report = await bootReportOf(path);
+    const zeroSize = runXorrisoReport(path).gptPartitions.find((partition) => partition.size === 0);
+    expect(zeroSize).toMatchObject({ index: 3 });
+    expect(report.gpt?.partitions.map((partition) => partition.index)).toEqual([1, 2]);
+    expect(report.warnings).toEqual([
+      {
+        code: 'gpt-entry-anomaly',
+        message: expect.stringContaining(`GPT partition 3 ends at LBA ${(zeroSize?.start ?? 0) - 1}, before its start ${zeroSize?.start}`) as unknown,
+      },
+    ]);
+    expect(report.espLoaders).toContainEqual({ via: 'gpt', partitionIndex: 2, loaders: ['BOOTX64.EFI'] });
   });
 
   it('reports the not-bootable genisoimage entry as such, and a hard-disk emulation entry with its partition type', async () => {
@@ -200,15 +235,15 @@ describe('boot report on images built by xorriso and genisoimage', () => {
 });
 
 // Verdicts of the images Debian ships, from what each package documents and contains.
-const debian: readonly { name: keyof typeof debianBootImages; verdict: Pick<BootReport['verdict'], 'usbBios' | 'usbUefi' | 'opticalBios' | 'opticalUefi'> }[] = [
+const debian: readonly { name: keyof typeof debianBootImages; verdict: ExpectedVerdict }[] = [
   // ipxe.iso: isohybrid MBR (BIOS from USB), EFI image inside the ISO only (no partition reaches it).
-  { name: 'ipxe', verdict: { usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'ipxe', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
   // GRUB rescue: BIOS only (grub2 MBR and El Torito), no EFI.
-  { name: 'grubRescueCdrom', verdict: { usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
-  { name: 'grubRescueUsb', verdict: { usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
+  { name: 'grubRescueCdrom', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
+  { name: 'grubRescueUsb', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
   // memtest86+: floppy-emulation BIOS entry, MBR boot code, an appended 0xEF ESP shared with El Torito.
-  { name: 'memtestX64', verdict: { usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'memtestIa32', verdict: { usbBios: true, usbUefi: { x64: false, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: true, aa64: false } } },
+  { name: 'memtestX64', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  { name: 'memtestIa32', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: true, aa64: false } } },
 ];
 
 describe('boot report on the images Debian packages ship', () => {

@@ -171,15 +171,43 @@ for (const image of ['/usr/lib/grub-rescue/grub-rescue-cdrom.iso', '/usr/lib/mem
   });
 }
 
-test('says plainly that a non-hybrid ISO will not boot from USB', async ({ page }) => {
-  // genisoimage with isolinux + EFI El Torito entries and no MBR: optical media only.
+test('says plainly that a non-hybrid BIOS-only ISO will not boot from USB', async ({ page }) => {
+  // genisoimage with an isolinux El Torito entry and no MBR: optical media only.
   await page.goto(app.url);
-  await openImage(page, bootFixturePath('plainGenisoimage'));
+  await openImage(page, bootFixturePath('plainBiosOnly'));
   await showTab(page, 'Boot');
   await expect(page.getByTestId('non-hybrid-warning')).toContainText('will not start');
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'no');
   await expect(page.getByTestId('boot-badges').locator('[data-badge="usb-bios"]')).toHaveAttribute('data-boots', 'false');
   await goToScreen(page, 'Write to drive');
   await expect(page.getByTestId('not-usb-bootable')).toBeVisible();
+});
+
+test('says USB boot depends on the firmware for an ISO whose only EFI loader is in El Torito, not that it will not start', async ({ page }) => {
+  // genisoimage with isolinux + an EFI El Torito entry and no MBR: EDK2 firmware starts it from USB.
+  await page.goto(app.url);
+  await openImage(page, bootFixturePath('plainGenisoimage'));
+  await showTab(page, 'Boot');
+  const badges = page.getByTestId('boot-badges');
+  await expect(badges.locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'depends');
+  await expect(badges.locator('[data-badge="usb-uefi"]')).toHaveAttribute('data-state', 'depends');
+  await expect(page.getByTestId('boot-reasons').locator('[data-code="usb-uefi-el-torito-only"]')).toContainText('depends on the firmware');
+  await expect(page.getByTestId('non-hybrid-warning')).toHaveCount(0);
+  await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
+});
+
+test('says it cannot tell for an SD-card image, and lists a zero-size GPT entry as an anomaly instead of failing', async ({ page }) => {
+  await page.goto(app.url);
+  await openImage(page, bootFixturePath('sdCard'));
+  await showTab(page, 'Boot');
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'unknown');
+  await expect(page.getByTestId('boot-reasons').locator('[data-code="disk-image-unknown"]')).toBeVisible();
+  await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
+
+  await openImage(page, bootFixturePath('zeroSizeGptEntry'));
+  await showTab(page, 'Boot');
+  await expect(page.getByTestId('boot-warnings').locator('[data-code="gpt-entry-anomaly"]')).toHaveAttribute('title', /GPT partition 3 ends at LBA 3015/);
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'yes');
 });
 
 test('recognises a Windows-style UDF bridge and browses its UDF tree, not the ISO 9660 stub', async ({ page }) => {

@@ -2,7 +2,7 @@
 // -report_system_area, followed by the verdict and its reasons.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BootReport, ElToritoEntry, UefiArchitectures } from '../../../shared/boot.ts';
+import type { BootReport, ElToritoEntry, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
 import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
@@ -54,11 +54,13 @@ export function describeBoot(report: BootReport): string {
   } else {
     lines.push('APM: none');
   }
+  if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.map((warning) => `  - ${warning.message}`));
   const { verdict } = report;
   lines.push(
     'Verdict:',
+    `  USB stick:      ${usbWords[verdict.usb]}`,
     `  USB, BIOS:      ${yesNo(verdict.usbBios)}`,
-    `  USB, UEFI:      ${architectures(verdict.usbUefi)}`,
+    `  USB, UEFI:      ${verdict.usb === 'depends-on-firmware' ? `${usbWords[verdict.usb]} (El Torito only)` : architectures(verdict.usbUefi)}`,
     `  Optical, BIOS:  ${yesNo(verdict.opticalBios)}`,
     `  Optical, UEFI:  ${architectures(verdict.opticalUefi)}`,
     'Because:',
@@ -66,6 +68,13 @@ export function describeBoot(report: BootReport): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+const usbWords: Readonly<Record<UsbBootability, string>> = {
+  yes: 'yes',
+  no: 'no',
+  'depends-on-firmware': 'depends on the firmware',
+  unknown: 'unknown (a disk image: the device it is for decides)',
+};
 
 function describeEntry(entry: ElToritoEntry): string {
   const parts = [
