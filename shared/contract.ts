@@ -18,6 +18,7 @@ import type {
   VerificationReport,
   VerifyRequest,
 } from './checksum.ts';
+import type { ImageAssessment } from './assessment.ts';
 import type { BootReport } from './boot.ts';
 import type { ImageExtractProgress, ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
 
@@ -40,6 +41,8 @@ export interface Calls {
   'image:extract-cancel': { request: { extractionId: string }; response: { cancelled: boolean } };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
+  /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
+  'image:assess': { request: { path: string }; response: ImageAssessment };
   /** Digests of a file or drive in one read pass (cached per file version); progress as `checksum:progressed`. */
   'checksum:hash': { request: HashRequest; response: HashResult };
   /** Hash with the algorithm a pasted digest implies, and compare. */
@@ -91,7 +94,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

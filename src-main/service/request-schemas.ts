@@ -45,6 +45,7 @@ export const requestSchemas = {
   }),
   'image:extract-cancel': v.strictObject({ extractionId }),
   'image:boot': v.strictObject({ path: absolutePath }),
+  'image:assess': v.strictObject({ path: absolutePath }),
   ...checksumSchemas(),
   ...flashSchemas(),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };

@@ -10,6 +10,7 @@ import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
+import { assessHandlers } from './handlers/assess-handlers.ts';
 import { bootHandlers } from './handlers/boot-handlers.ts';
 import { checksumHandlers } from './handlers/checksum-handlers.ts';
 import { driveHandlers } from './handlers/drive-handlers.ts';
@@ -48,7 +49,7 @@ export interface Service {
 }
 
 // A call missing from this table is a compile error.
-const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers } satisfies HandlerTable<CallName>;
+const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...assessHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();

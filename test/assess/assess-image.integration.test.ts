@@ -177,3 +177,14 @@ describe('the checksum verdict in the assessment', () => {
     expect(assessment.blocking).toBe(false);
   });
 });
+
+describe('image:assess through the service', () => {
+  it('answers the assessment of a cut image and refuses a relative path', async () => {
+    const service = createService({ shell: 'web', version: '0.0.0-test', log: () => undefined });
+    const cut = copyOf(bootFixturePath('hybridGpt'), 'cut-for-service.iso');
+    truncateSync(cut, 1024 * 1024);
+    const result = await service.invoke('image:assess', { path: cut });
+    expect(result).toMatchObject({ ok: true, value: { blocking: true, findings: [{ code: 'truncated', presentBytes: 1024 * 1024 }, { code: 'checksum-not-checked' }] } });
+    expect(await service.invoke('image:assess', { path: 'relative.iso' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+});
