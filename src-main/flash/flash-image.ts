@@ -15,11 +15,25 @@ import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
 import { isKnownFor, type KnownSha256 } from './cached-sha256.ts';
 import { ProgressMeter } from './progress-meter.ts';
-import { openReadBack, unmountDeviceNumbers } from './target-device.ts';
+import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
 /** A target as the caller names it: a drive id from `drives:list`, or a path (device or existing regular file). */
 export type TargetSelector = { readonly driveId: string } | { readonly path: string };
+
+/**
+ * How the elevated helper narrows a job (issue 12 §1: a root helper must not become a root `cp`).
+ * The image, and the stat() that says which drive holds it, are opened with the invoking user's
+ * rights; targets are whole block devices of this process's own enumeration only, checked again by
+ * fstat() of the opened descriptor; never regular files, partitions or character devices.
+ */
+export interface HelperScope {
+  /** Runs `open` with the invoking user's uid, gid and groups, and restores root's before it resolves. */
+  readonly asInvokingUser: <T>(open: () => Promise<T>) => Promise<T>;
+}
+
+/** Outside the helper the process's own rights are the user's. */
+const asThisProcess = <T>(open: () => Promise<T>): Promise<T> => open();
 
 export interface FlashImageOptions {
   readonly imagePath: string;
@@ -39,6 +53,8 @@ export interface FlashImageOptions {
   readonly jobId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
+  /** Set by the elevated helper only. */
+  readonly helperScope?: HelperScope;
 }
 
 type Resolved =
@@ -48,16 +64,17 @@ type Resolved =
 export async function flashImage(options: FlashImageOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
+  const asUser = options.helperScope?.asInvokingUser ?? asThisProcess;
   let source: FlashSource;
   try {
-    source = await openFlashSource(options.imagePath);
+    source = await asUser(() => openFlashSource(options.imagePath));
   } catch (error) {
     return failedBeforeStart(jobId, options, error, startedMs);
   }
   try {
-    const facts = await sourceFactsOf(options.imagePath);
+    const facts = await asUser(() => sourceFactsOf(options.imagePath));
     const scan = await scanDrives();
-    const resolved = await Promise.all(options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll)));
+    const resolved = await Promise.all(options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll, options.helperScope)));
     const accepted = resolved.filter((entry): entry is Extract<Resolved, { kind: 'accepted' }> => entry.kind === 'accepted');
     const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);
     // Two selectors naming the same device would race each other: refuse the repeat.
@@ -83,6 +100,7 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
             jobId,
             source,
             targets: writable.map((entry) => entry.path),
+            ...(options.helperScope ? { deviceNumbers: deviceNumbersByPath(writable) } : {}),
             verify: options.verify,
             sha256: wantSha256 && knownSha256Hex === null,
             ...(options.signal ? { signal: options.signal } : {}),
@@ -106,7 +124,12 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   }
 }
 
-async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: SourceFacts, imageSizeBytes: number | null, includeAll: boolean): Promise<Resolved> {
+/** Each accepted whole drive's path and "major:minor", for the helper's fstat() check at open. */
+function deviceNumbersByPath(entries: readonly Extract<Resolved, { kind: 'accepted' }>[]): Map<string, string> {
+  return new Map(entries.flatMap((entry) => (entry.drive?.deviceNumber ? [[entry.path, entry.drive.deviceNumber] as const] : [])));
+}
+
+async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: SourceFacts, imageSizeBytes: number | null, includeAll: boolean, helperScope?: HelperScope): Promise<Resolved> {
   let drive: Drive | undefined;
   let label: string;
   if ('driveId' in target) {
@@ -123,6 +146,9 @@ async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: Sou
     } catch (error) {
       return { kind: 'refused', label, refusals: [], message: `${target.path}: ${(error as Error).message}` };
     }
+    if (stats.isFile() && helperScope !== undefined) {
+      return { kind: 'refused', label, refusals: [], message: `${target.path} is a regular file; the elevated helper writes only whole block devices` };
+    }
     if (stats.isFile()) {
       // A regular file (tests, conversions): the only rule that applies is "not the image itself".
       if (deviceNumberOf(stats.dev) === facts.deviceNumber && Number(stats.ino) === facts.inode) {
@@ -138,6 +164,9 @@ async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: Sou
       const partition = scan.drives.find((candidate) => candidate.partitionDeviceNumbers.includes(number));
       return { kind: 'refused', label, refusals: [], message: partition ? `${target.path} is a partition of ${partition.device}: write the whole drive` : `${target.path} (${number}) is not a drive the enumeration knows` };
     }
+  }
+  if (helperScope !== undefined && drive.deviceNumber === null) {
+    return { kind: 'refused', label: drive.device, refusals: [], message: `${drive.device} has no device number in the enumeration; the elevated helper writes only drives it can check by fstat()` };
   }
   const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes }));
   if (!status.eligible) return { kind: 'refused', label: drive.device, refusals: status.refusals, message: status.refusals.map((issue) => issue.reason).join('; ') };
@@ -180,6 +209,8 @@ export interface VerifyImageOptions {
   readonly jobId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
+  /** Set by the elevated helper only: the target must then pass the same rules as a flash's. */
+  readonly helperScope?: HelperScope;
 }
 
 /**
@@ -189,22 +220,32 @@ export interface VerifyImageOptions {
 export async function verifyImage(options: VerifyImageOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
+  const asUser = options.helperScope?.asInvokingUser ?? asThisProcess;
   let source: FlashSource;
   try {
-    source = await openFlashSource(options.imagePath);
+    source = await asUser(() => openFlashSource(options.imagePath));
   } catch (error) {
     return failedBeforeStart(jobId, { ...options, targets: [options.target], verify: true, eject: false }, error, startedMs);
   }
   const label = 'driveId' in options.target ? options.target.driveId : options.target.path;
   let path = label;
+  let expected: ExpectedDevice;
   try {
-    if ('driveId' in options.target) {
+    if (options.helperScope !== undefined) {
+      // Read as root, any file or drive compared with an image of the user's choosing would leak its
+      // bytes through the mismatch offset: the helper reads back only drives it would also write.
+      const facts = await asUser(() => sourceFactsOf(options.imagePath));
+      const resolved = await resolveTarget(options.target, await scanDrives(), facts, null, options.includeAll, options.helperScope);
+      if (resolved.kind === 'refused') throw new FlashFailure('refused', resolved.message);
+      path = resolved.path;
+      expected = { deviceNumber: resolved.drive?.deviceNumber ?? '' };
+    } else if ('driveId' in options.target) {
       const id = options.target.driveId;
       const drive = (await scanDrives()).drives.find((candidate) => candidate.id === id);
       if (!drive) throw new FlashFailure('target-removed', `no drive with id ${id} is attached now`);
       path = drive.raw;
     }
-    const outcome = await compareWithTarget(source, path, options);
+    const outcome = await compareWithTarget(source, path, options, expected);
     const target: TargetResult = {
       target: path,
       outcome: outcome.mismatch === null ? (options.signal?.aborted ? 'cancelled' : 'verified') : 'failed',
@@ -226,11 +267,11 @@ export async function verifyImage(options: VerifyImageOptions): Promise<FlashRes
   }
 }
 
-async function compareWithTarget(source: FlashSource, path: string, options: VerifyImageOptions): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
+async function compareWithTarget(source: FlashSource, path: string, options: VerifyImageOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
   // Two chunks in flight, each an image slot and a target slot: the image and the target are read
   // side by side, and the next chunk is read while this one is compared.
   const arena = allocateAlignedSlots(2 * chunksInFlight, chunkBytes);
-  const readBack = await openReadBack(path);
+  const readBack = await openReadBack(path, expected);
   // The flash's meter (sliding-window rate, ETA, at most ~8 reports a second) for this one target.
   const meter = new ProgressMeter(options.jobId ?? '', [path], (progress) => options.onProgress?.(progress));
   meter.setPhase([path], 'verifying', source.sizeBytes);

@@ -12,7 +12,7 @@ import { FlashFailure } from './flash-error.ts';
 import { createHasher, digestBlockBytes, digestBytes, type Hasher } from './hasher.ts';
 import type { FlashSource } from './image-source.ts';
 import { ProgressMeter } from './progress-meter.ts';
-import { openRawTarget, openReadBack, type RawTarget } from './target-device.ts';
+import { openRawTarget, openReadBack, type ExpectedDevice, type RawTarget } from './target-device.ts';
 
 /** 4 MiB, as `dd bs=4M`: large enough that syscalls cost nothing, small enough for a tight ring. */
 export const chunkBytes = 4 * 1024 * 1024;
@@ -34,6 +34,11 @@ export interface FlashJobOptions {
   readonly source: FlashSource;
   /** Paths of targets already checked by the safety rules (and unmounted). */
   readonly targets: readonly string[];
+  /**
+   * The elevated helper's scope: each target path opens (for writing and reading back) only as the
+   * whole block device with this "major:minor"; a path not in the map is refused. Unset: any target.
+   */
+  readonly deviceNumbers?: ReadonlyMap<string, string>;
   readonly verify: boolean;
   /** SHA-256 of the image for the checksum panel, in the same pass; default true (false when the caller knows it). */
   readonly sha256?: boolean;
@@ -43,6 +48,8 @@ export interface FlashJobOptions {
 
 interface TargetState {
   readonly path: string;
+  /** The device this target must open as (the elevated helper's scope), or undefined for any. */
+  readonly expected: ExpectedDevice;
   raw: RawTarget | null;
   failure: FlashFailure | null;
   bytesWritten: number;
@@ -56,7 +63,12 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
   const startedMs = Date.now();
   const { source, signal } = options;
   const meter = new ProgressMeter(options.jobId, options.targets, options.onProgress ?? (() => undefined));
-  const states: TargetState[] = options.targets.map((path) => ({ path, raw: null, failure: null, bytesWritten: 0, verified: false, mismatch: null, lastWrite: Promise.resolve() }));
+  const expectedOf = (path: string): ExpectedDevice => {
+    if (options.deviceNumbers === undefined) return undefined;
+    // A path the map does not name is no device of the helper's enumeration: '' matches no "major:minor".
+    return { deviceNumber: options.deviceNumbers.get(path) ?? '' };
+  };
+  const states: TargetState[] = options.targets.map((path) => ({ path, expected: expectedOf(path), raw: null, failure: null, bytesWritten: 0, verified: false, mismatch: null, lastWrite: Promise.resolve() }));
   // Verification reuses the ring's slots (writing is over by then): resident memory stays at the ring.
   const slotCount = Math.max(ringSlots.hashing, verifySlotsPerTarget * states.length, compareChunksInFlight * (states.length + 1));
   const arena = allocateAlignedSlots(slotCount + 1, chunkBytes);
@@ -99,7 +111,7 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
     await Promise.all(
       states.map(async (state) => {
         try {
-          state.raw = await openRawTarget(state.path);
+          state.raw = await openRawTarget(state.path, state.expected);
         } catch (error) {
           fail(state, error, null);
         }
@@ -267,7 +279,7 @@ async function verifyByComparing(job: CompareJob): Promise<void> {
   const { states, totalBytes, source, slots } = job;
   const handles = await Promise.all(
     states.map((state) =>
-      openReadBack(state.path).catch((error: unknown) => {
+      openReadBack(state.path, state.expected).catch((error: unknown) => {
         job.fail(state, error, null);
         return null;
       }),
@@ -375,7 +387,7 @@ export function differingRange(expected: Uint8Array, actual: Uint8Array, baseOff
 /** Sources read only once: reads the target back (O_DIRECT), hashes each block in the worker and compares with the write-time digests. */
 async function verifyTarget(job: VerifyJob): Promise<void> {
   const { state, totalBytes, slots } = job;
-  const readBack = await openReadBack(state.path);
+  const readBack = await openReadBack(state.path, state.expected);
   // Compares in flight, oldest first: while they hash, the next slots are read (a slot is reused
   // only after its compare is done, so at most slots - 1 are pending when a read starts).
   const pending: Promise<void>[] = [];

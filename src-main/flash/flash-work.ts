@@ -1,7 +1,9 @@
 // A flash or verify job as plain data (what crosses to the elevated helper), and where it runs: in
 // this process when it is already privileged, else in the helper started through the OS prompt.
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
-import { flashImage, verifyImage, type TargetSelector } from './flash-image.ts';
+import { stat } from 'node:fs/promises';
+import { scanDrives } from '../drives/list-drives.ts';
+import { flashImage, verifyImage, type HelperScope, type TargetSelector } from './flash-image.ts';
 import { openSha256Cache, type KnownSha256 } from './cached-sha256.ts';
 import type { ElevationOptions } from './elevation.ts';
 
@@ -24,10 +26,11 @@ export interface WorkControls {
   readonly onProgress: (progress: FlashProgress) => void;
 }
 
-/** Runs the job here; the caller must be privileged enough to open the targets. */
-export function runFlashWorkHere(work: FlashWork, controls: WorkControls): Promise<FlashResult> {
-  if (work.kind === 'flash') return flashImage({ ...work, ...controls });
-  return verifyImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls });
+/** Runs the job here; the caller must be privileged enough to open the targets. The elevated helper passes its scope. */
+export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helperScope?: HelperScope): Promise<FlashResult> {
+  const scope = helperScope === undefined ? {} : { helperScope };
+  if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
+  return verifyImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
 }
 
 /**
@@ -46,17 +49,27 @@ export async function runFlashWorkWithCache(work: FlashWork, controls: WorkContr
   return result;
 }
 
-/** Root (or a user allowed to open the targets, e.g. for regular files) runs here; others elevate. */
+/** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
 export async function runFlashWork(work: FlashWork, controls: WorkControls, elevation: ElevationOptions = {}): Promise<FlashResult> {
-  if (process.getuid?.() === 0 || !needsDevices(work)) return runFlashWorkHere(work, controls);
+  if (process.getuid?.() === 0 || !(await targetsBlockDevice(work))) return runFlashWorkHere(work, controls);
   const { runElevated } = await import('./elevation.ts');
   return runElevated(work, controls, elevation);
 }
 
-/** Regular-file targets never need root. */
-function needsDevices(work: FlashWork): boolean {
+/**
+ * True when a target resolves to a block device: the one kind of target the elevated helper
+ * writes. Decided by stat() of what the target is now (a drive id through a fresh enumeration, a
+ * path through its symlinks), never by how it is spelled: a root-only file named next to an unknown
+ * drive id once made the engine elevate, and the helper wrote the file (issue 12 §1). A target that
+ * cannot be resolved or stat()ed with the user's rights is not one: the job runs here and reports it.
+ */
+export async function targetsBlockDevice(work: FlashWork): Promise<boolean> {
   const targets = work.kind === 'flash' ? work.targets : [work.target];
-  return targets.some((target) => 'driveId' in target || target.path.startsWith('/dev/'));
+  const driveIds = targets.flatMap((target) => ('driveId' in target ? [target.driveId] : []));
+  const drives = driveIds.length === 0 ? [] : (await scanDrives()).drives;
+  const paths = targets.map((target) => ('driveId' in target ? drives.find((drive) => drive.id === target.driveId)?.raw : target.path));
+  const stats = await Promise.all(paths.map((path) => (path === undefined ? null : stat(path).catch(() => null))));
+  return stats.some((stats) => stats?.isBlockDevice() === true);
 }
 
 /** Checks a job that arrived over the helper channel; null when it is not a well-formed FlashWork. */

@@ -1,7 +1,8 @@
 // Where the bytes to write come from: a raw image or block device (positioned reads straight into the
 // aligned slots), or a compressed image decoded as a stream without temporary files (.gz, .xz, .bz2,
 // .zst, .zip's first image entry). The format is recognised by its magic bytes, not its name.
-import { createReadStream } from 'node:fs';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
@@ -180,16 +181,30 @@ interface DecodedStream {
   readonly sizeBytes: number | null;
 }
 
+/**
+ * A read stream whose file is already open: createReadStream opens lazily, and the elevated helper
+ * must have every file of the source open before it gives up the invoking user's rights.
+ */
+async function openedReadStream(path: string, highWaterMark: number): Promise<ReadStream> {
+  const stream = createReadStream(path, { highWaterMark });
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new FlashFailure('source-unreadable', `cannot open the image ${path}: ${(error as Error).message}`);
+  }
+  return stream;
+}
+
 async function openDecodedStream(path: string, compression: StreamedCompression): Promise<DecodedStream> {
   // The decoders (fzstd, unbzip2, yauzl; liblzma in xz-source.ts) load on the first compressed image, not at start-up.
   if (compression === 'zip') return (await import('./zip-source.ts')).openFirstZipImage(path);
   const { createDecoder, decodeZstd } = await import('./decoders.ts');
   if (compression === 'zstd') {
     // Pulled one batch of blocks at a time (highWaterMark 1), from small reads: memory stays bounded.
-    const compressed = createReadStream(path, { highWaterMark: 64 * 1024 });
+    const compressed = await openedReadStream(path, 64 * 1024);
     return { stream: Readable.from(decodeZstd(compressed), { objectMode: true, highWaterMark: 1 }), sizeBytes: null };
   }
-  const file = createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const file = await openedReadStream(path, 1024 * 1024);
   // pipeline() destroys every stream with the first error, so a read error of the file reaches the
   // consumer of the decoder instead of stalling it.
   const decoder = createDecoder(compression);

@@ -2,7 +2,7 @@
 // learns its size and logical block size from sysfs, writes and reads whole aligned spans, and
 // unmounts a drive's file systems by device number. Errno values become FlashFailures with offsets.
 import { execFile } from 'node:child_process';
-import { constants, close, fdatasync, open, read, write } from 'node:fs';
+import { constants, close, fdatasync, fstat, open, read, write } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deviceNumberOf } from '../drives/list-drives.ts';
@@ -12,6 +12,7 @@ import { FlashFailure, errnoOf, targetFailure } from './flash-error.ts';
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
 const fdatasyncAsync = promisify(fdatasync);
+const fstatAsync = promisify(fstat);
 const run = promisify(execFile);
 
 function writeAsync(fd: number, view: Uint8Array, positionBytes: number): Promise<number> {
@@ -54,10 +55,31 @@ async function logicalBlockSizeOf(path: string): Promise<number> {
 }
 
 /**
+ * Where a target may be opened: anywhere (undefined: the user's own process, whose rights are the
+ * limit), or only the whole block device with this "major:minor" (the elevated helper: issue 12 §1).
+ */
+export type ExpectedDevice = { readonly deviceNumber: string } | undefined;
+
+/**
+ * The check that counts for the elevated helper: fstat() of the descriptor it actually opened, so a
+ * path swapped between the enumeration and the open cannot turn the write (or read-back) into one of
+ * a regular file, a partition or a character device.
+ */
+async function checkOpenedDevice(fd: number, path: string, expected: ExpectedDevice): Promise<void> {
+  if (expected === undefined) return;
+  const stats = await fstatAsync(fd, { bigint: true });
+  const number = stats.isBlockDevice() ? deviceNumberOf(stats.rdev) : null;
+  if (number !== expected.deviceNumber) {
+    const what = number === null ? 'not a block device' : `block device ${number}`;
+    throw new FlashFailure('refused', `${path} opened as ${what}; the elevated helper writes only the whole drive ${expected.deviceNumber} of its own enumeration`);
+  }
+}
+
+/**
  * Opens the target for writing. A block device is opened O_EXCL, which the kernel refuses (EBUSY)
  * while anything has it mounted or claimed: that is the last word on "is it in use".
  */
-export async function openRawTarget(path: string): Promise<RawTarget> {
+export async function openRawTarget(path: string, expected?: ExpectedDevice): Promise<RawTarget> {
   let stats;
   try {
     stats = await stat(path);
@@ -66,6 +88,7 @@ export async function openRawTarget(path: string): Promise<RawTarget> {
   }
   const isBlockDevice = stats.isBlockDevice();
   if (!isBlockDevice && !stats.isFile()) throw new FlashFailure('write-failed', `${path} is neither a block device nor a regular file`);
+  if (expected !== undefined && !isBlockDevice) throw new FlashFailure('refused', `${path} is a regular file; the elevated helper writes only whole block devices`);
   const base = constants.O_WRONLY | (isBlockDevice ? constants.O_EXCL : 0);
   let directFd: number | null = null;
   try {
@@ -80,6 +103,12 @@ export async function openRawTarget(path: string): Promise<RawTarget> {
   } catch (error) {
     if (directFd !== null) await closeAsync(directFd);
     throw targetFailure(error, 'open', path, null);
+  }
+  try {
+    for (const fd of [directFd, bufferedFd]) if (fd !== null) await checkOpenedDevice(fd, path, expected);
+  } catch (error) {
+    await Promise.allSettled([directFd === null ? Promise.resolve() : closeAsync(directFd), closeAsync(bufferedFd)]);
+    throw error;
   }
   const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
   const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : 4096;
@@ -147,7 +176,7 @@ export interface ReadBackHandle {
 }
 
 /** Opens the target for reading back, bypassing the page cache (O_DIRECT) wherever the OS allows. */
-export async function openReadBack(path: string): Promise<ReadBackHandle> {
+export async function openReadBack(path: string, expected?: ExpectedDevice): Promise<ReadBackHandle> {
   let fd: number;
   let isDirect = true;
   try {
@@ -159,6 +188,11 @@ export async function openReadBack(path: string): Promise<ReadBackHandle> {
       throw targetFailure(again, 'read', path, null);
     });
   }
+  // Read back as root, a file would become an oracle for its bytes (the mismatch offset): same rule as writes.
+  await checkOpenedDevice(fd, path, expected).catch(async (error: unknown) => {
+    await closeAsync(fd);
+    throw error;
+  });
   return {
     isDirect,
     async readAt(view, offsetBytes) {

@@ -2,11 +2,14 @@
 // takes nothing from its command line but the token: it checks the channel directory is private and
 // owned by the user who asked, proves it read the secret, receives the job over the socket, and runs
 // it - re-enumerating drives and re-checking the safety rules itself - streaming progress back.
-import { lstat, readFile, unlink } from 'node:fs/promises';
+// Its scope (issue 12 §1): it opens the image with the asking user's rights and writes (or reads
+// back) only whole block devices of its own enumeration (invoking-user.ts, flash-image.ts).
+import { lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseFlashWork, runFlashWorkHere, type FlashWork } from '../flash/flash-work.ts';
 import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../flash/helper-channel.ts';
+import { invokingUserScope, readOwnedSecret } from './invoking-user.ts';
 
 /** Runs one job; resolves to the process exit code. */
 export async function runFlashHelper(token: string): Promise<number> {
@@ -17,8 +20,10 @@ export async function runFlashHelper(token: string): Promise<number> {
   const invokingUid = Number(process.env['PKEXEC_UID'] ?? process.env['SUDO_UID'] ?? stats?.uid);
   if (stats === null || !stats.isDirectory() || (stats.mode & 0o077) !== 0 || stats.uid !== invokingUid) return 2;
   const secretPath = join(dir, 'secret');
-  const secret = (await readFile(secretPath, 'utf8')).trim();
+  const secret = await readOwnedSecret(secretPath, invokingUid).catch(() => null);
+  if (secret === null) return 2;
   await unlink(secretPath);
+  const scope = invokingUserScope({ uid: invokingUid, gid: stats.gid });
 
   const socket = connect(join(dir, 'socket'));
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
@@ -36,11 +41,11 @@ export async function runFlashHelper(token: string): Promise<number> {
     socket.once('close', () => resolve(null));
   });
   if (job === null) return 2;
-  const result = await runFlashWorkHere(job.work, {
-    jobId: job.jobId,
-    signal: controller.signal,
-    onProgress: (progress) => sendMessage(socket, { type: 'progress', progress }),
-  });
+  const result = await runFlashWorkHere(
+    job.work,
+    { jobId: job.jobId, signal: controller.signal, onProgress: (progress) => sendMessage(socket, { type: 'progress', progress }) },
+    scope,
+  );
   sendMessage(socket, { type: 'result', result });
   await new Promise<void>((resolve) => socket.end(resolve));
   return result.outcome === 'succeeded' ? 0 : 1;

@@ -1,71 +1,195 @@
 // The elevation path, end to end, without touching the system: inside a private mount namespace,
-// /usr/bin gets an overlay with a fake `pkexec` that logs its arguments and runs the command. Image,
-// target and working-directory names full of `$(...)`, quotes, newlines and `;` must reach the
-// helper only as data: nothing they spell is ever executed, and the command line stays fixed.
+// /usr/bin gets an overlay with a fake `pkexec` that logs its arguments and hands the command to a
+// root daemon (tools/fake-polkit.py), which runs it as root with PKEXEC_UID set to the caller. The
+// engine itself runs as an unprivileged user (nobody), as it does on a desktop. Checked here:
+// - names full of `$(...)`, quotes, newlines and `;` reach the helper only as data;
+// - the helper's scope (issue 12 §1): it writes and reads back only whole block devices of its own
+//   enumeration, never a root-only file; it opens the image with the user's rights, so a root-only
+//   secret is never copied; the engine elevates only for a target that stat()s as a block device;
+// - the helper reads its secret without following a planted symlink.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashResult } from '../../shared/flash.ts';
+import type { FlashWork } from '../../src-main/flash/flash-work.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
-import { isRoot, rootSkipReason } from './loop-devices.ts';
+import { LoopDevices, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
+import type { ElevatedRunSpec } from './tools/elevated-run.ts';
 
 const runner = fileURLToPath(new URL('./tools/elevated-run.ts', import.meta.url));
+const fakePolkit = fileURLToPath(new URL('./tools/fake-polkit.py', import.meta.url));
+/** The unprivileged user the engine runs as. */
+const nobody = 65534;
+const loopBytes = 8 * 1024 * 1024;
 
 describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mount namespaces need it too)`, () => {
+  const loops = new LoopDevices();
   let dir = '';
+  let loop = '';
+  let loopBacking = '';
+  let rootOnlyDir = '';
+  let rootSecret = Buffer.alloc(0);
   beforeAll(() => {
     assertBuilt();
     dir = mkdtempSync('/dev/shm/isotope-elevation-');
+    chmodSync(dir, 0o755); // the engine (nobody) reads its image and writes its log here
+    loopBacking = join(dir, 'loop-backing');
+    writeFileSync(loopBacking, Buffer.alloc(loopBytes, 0xa5));
+    loop = loops.attach(loopBacking);
+    // A root-only folder holding a root-only secret and a root-only file, as /root or /etc/shadow.
+    rootOnlyDir = join(dir, 'root-only');
+    mkdirSync(rootOnlyDir, { mode: 0o700 });
+    rootSecret = Buffer.concat([Buffer.from('ROOT-ONLY-SECRET '), randomBytes(2 * 1024 * 1024)]);
+    writeFileSync(join(rootOnlyDir, 'secret.img'), rootSecret, { mode: 0o600 });
+    writeFileSync(join(rootOnlyDir, 'secret.img.gz'), gzipSync(rootSecret), { mode: 0o600 });
+    writeFileSync(join(rootOnlyDir, 'shadow'), 'root:$6$precious\n', { mode: 0o600 });
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    loops.detachAll();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('flashes hostile file names through the helper without running anything they spell', () => {
-    const canary = join(dir, 'canary');
-    mkdirSync(canary);
-    // No '/' in a file name: the canary directory comes from $ISOTOPE_CANARY (ending in '/') if a shell ever expands it.
-    const hostile = (tag: string): string => `$(touch "$ISOTOPE_CANARY"${tag}) \`touch "$ISOTOPE_CANARY"${tag}-bq\` '"; touch "$ISOTOPE_CANARY"${tag}-semi;\n#`;
-    const imagePath = join(dir, `${hostile('image')}.img`);
-    const targetPath = join(dir, `${hostile('target')}.img`);
-    const workingDir = join(dir, hostile('cwd'));
-    mkdirSync(workingDir);
-    const image = randomBytes(3 * 1024 * 1024 + 5);
-    writeFileSync(imagePath, image);
-    writeFileSync(targetPath, '');
-    const log = join(dir, 'pkexec.log');
-    const fakePkexec = ['#!/bin/sh', `printf '%s\\n' "$@" >> '${log}'`, '[ "$1" = --disable-internal-agent ] && shift', 'export PKEXEC_UID="$(id -u)"', 'exec "$@"'].join('\n');
+  /** Runs the jobs in the namespace as nobody; returns their results and what pkexec was asked. */
+  function runAsUser(jobs: ElevatedRunSpec['jobs'], workingDir = dir): { results: FlashResult[]; cwdAfter: string; pkexecLog: string; canary: string } {
+    const run = mkdtempSync(join(dir, 'run-'));
+    chmodSync(run, 0o755);
+    const canary = join(run, 'canary');
+    mkdirSync(canary, { mode: 0o777 });
+    chmodSync(canary, 0o777);
+    const log = join(run, 'pkexec.log');
+    writeFileSync(log, '', { mode: 0o666 });
+    chmodSync(log, 0o666);
+    const home = join(run, 'home'); // HOME and TMPDIR of the engine (tsx keeps its cache there)
+    mkdirSync(home);
+    chownSync(home, nobody, nobody);
+    const socket = join(run, 'polkit.socket');
+    const specPath = join(run, 'spec.json');
+    writeFileSync(specPath, JSON.stringify({ workingDir, entryPath: isotopeBin, jobs } satisfies ElevatedRunSpec), { mode: 0o644 });
+    const fakePkexec = ['#!/bin/sh', `printf '%s\\n' "$@" >> '${log}'`, '[ "$1" = --disable-internal-agent ] && shift', `exec /usr/bin/python3 '${fakePolkit}' run '${socket}' "$@"`].join('\n');
     const script = [
       'set -e',
       'mkdir -p "$1/upper" "$1/work"',
       'mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$1/upper,workdir=$1/work" /usr/bin',
       'printf "%s\\n" "$2" > /usr/bin/pkexec',
       'chmod 755 /usr/bin/pkexec',
-      'shift 2',
-      'exec "$@"',
+      '/usr/bin/python3 "$3" serve "$4" & polkit=$!',
+      'while [ ! -S "$4" ]; do sleep 0.05; done',
+      'shift 4',
+      'set +e',
+      `setpriv --reuid=${nobody} --regid=${nobody} --clear-groups -- "$@"`,
+      'status=$?',
+      'kill "$polkit"',
+      'exit "$status"',
     ].join('\n');
-    const run = spawnSync(
+    const result = spawnSync(
       'unshare',
-      ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', join(dir, 'overlay'), fakePkexec, process.execPath, '--import', 'tsx', runner, imagePath, targetPath, workingDir, isotopeBin],
-      { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, env: { ...process.env, ISOTOPE_CANARY: `${canary}/` } },
+      ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', join(run, 'overlay'), fakePkexec, fakePolkit, socket, process.execPath, '--import', 'tsx', runner, specPath],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home, TMPDIR: home, ISOTOPE_CANARY: `${canary}/` } },
     );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const { result, cwdAfter } = JSON.parse(run.stdout) as { result: FlashResult; cwdAfter: string };
-    expect(result.outcome).toBe('succeeded');
-    expect(result.targets[0]).toMatchObject({ target: targetPath, outcome: 'verified' });
-    expect(readFileSync(targetPath).equals(image)).toBe(true);
-    // Nothing the names spell ran, as root or as the caller.
-    expect(readdirSync(canary)).toEqual([]);
-    // pkexec saw the fixed command: interpreter, entry, flash-helper, a 32-hex-digit token; no file name.
-    const logged = readFileSync(log, 'utf8');
-    expect(logged).toMatch(new RegExp(`flash-helper [0-9a-f]{32}"?\\s*$`));
-    expect(logged).not.toContain('touch');
-    expect(logged).not.toContain(dir);
-    expect(cwdAfter).toBe(workingDir); // the engine's own working directory is restored
-    // The private channel is cleaned up.
-    expect(readdirSync('/tmp').filter((name) => name.startsWith('isotope-helper-') && existsSync(join('/tmp', name, 'secret')))).toEqual([]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const { results, cwdAfter } = JSON.parse(result.stdout) as { results: FlashResult[]; cwdAfter: string };
+    return { results, cwdAfter, pkexecLog: readFileSync(log, 'utf8'), canary };
+  }
+
+  const flashWork = (imagePath: string, targets: Extract<FlashWork, { kind: 'flash' }>['targets']): FlashWork => ({ kind: 'flash', imagePath, targets, verify: true, includeAll: true, eject: false });
+  const loopUnchanged = (): boolean => readBytes(loop, 0, loopBytes).equals(Buffer.alloc(loopBytes, 0xa5));
+
+  it('flashes a drive through the helper, with hostile file names that run nothing they spell', () => {
+    // No '/' in a file name: the canary directory comes from $ISOTOPE_CANARY (ending in '/') if a shell ever expands it.
+    const hostile = (tag: string): string => `$(touch "$ISOTOPE_CANARY"${tag}) \`touch "$ISOTOPE_CANARY"${tag}-bq\` '"; touch "$ISOTOPE_CANARY"${tag}-semi;\n#`;
+    const imagePath = join(dir, `${hostile('image')}.img`);
+    const targetPath = join(dir, `${hostile('target')}.img`);
+    const workingDir = join(dir, hostile('cwd'));
+    mkdirSync(workingDir, { mode: 0o755 });
+    const image = randomBytes(3 * 1024 * 1024 + 5);
+    writeFileSync(imagePath, image, { mode: 0o644 });
+    symlinkSync(loop, targetPath); // the drive, under a hostile name
+    try {
+      // The engine's own choice: the target stat()s as a block device, so it elevates.
+      const { results, cwdAfter, pkexecLog, canary } = runAsUser([{ via: 'engine', work: flashWork(imagePath, [{ path: targetPath }]) }], workingDir);
+      expect(results[0]).toMatchObject({ outcome: 'succeeded', targets: [{ target: loop, outcome: 'verified' }] });
+      expect(readBytes(loop, 0, image.length).equals(image)).toBe(true);
+      // Nothing the names spell ran, as root or as the caller.
+      expect(readdirSync(canary)).toEqual([]);
+      // pkexec saw the fixed command: interpreter, entry, flash-helper, a 32-hex-digit token; no file name.
+      expect(pkexecLog).toMatch(new RegExp(`flash-helper [0-9a-f]{32}"?\\s*$`));
+      expect(pkexecLog).not.toContain('touch');
+      expect(pkexecLog).not.toContain(dir);
+      expect(cwdAfter).toBe(workingDir); // the engine's own working directory is restored
+      // The private channel is cleaned up.
+      expect(readdirSync('/tmp').filter((name) => name.startsWith('isotope-helper-') && existsSync(join('/tmp', name, 'secret')))).toEqual([]);
+    } finally {
+      rmSync(targetPath);
+      writeFileSync(loop, Buffer.alloc(loopBytes, 0xa5));
+    }
+  });
+
+  it('refuses a root-only file as the target: the helper writes and reads back only whole drives, and the engine does not elevate for it', () => {
+    const shadow = join(rootOnlyDir, 'shadow');
+    const before = readFileSync(shadow);
+    const imagePath = join(dir, 'user.img');
+    writeFileSync(imagePath, Buffer.from('attacker:line\n'.repeat(1000)), { mode: 0o644 });
+    const { results, pkexecLog } = runAsUser([
+      { via: 'elevated', work: flashWork(imagePath, [{ path: shadow }]) },
+      { via: 'elevated', work: { kind: 'verify', imagePath, target: { path: shadow } } },
+      // An unknown drive id next to the file once made the engine elevate (needsDevices).
+      { via: 'engine', work: flashWork(imagePath, [{ driveId: 'no-such-drive' }, { path: shadow }]) },
+    ]);
+    expect(results[0]!.outcome).toBe('failed');
+    expect(results[0]!.targets[0]!.error).toMatchObject({ code: 'refused', message: expect.stringContaining('only whole block devices') });
+    // Verify-only as root would make the file an oracle (the mismatch offset): refused too.
+    expect(results[1]!.targets[0]!.error).toMatchObject({ code: 'refused' });
+    expect(results[1]!.targets[0]!.mismatch).toBeNull();
+    // The engine ran the third job with the user's rights: no prompt, and the open failed there.
+    expect(results[2]!.outcome).toBe('failed');
+    expect(pkexecLog.match(/flash-helper/g)).toHaveLength(2);
+    expect(readFileSync(shadow).equals(before)).toBe(true);
+  });
+
+  it('opens the image with the invoking user\'s rights: a root-only secret, raw or compressed, is refused and nothing is copied', () => {
+    const userTarget = join(dir, 'user-target.img');
+    writeFileSync(userTarget, Buffer.alloc(1024 * 1024));
+    chownSync(userTarget, nobody, nobody);
+    const { results } = runAsUser([
+      { via: 'elevated', work: flashWork(join(rootOnlyDir, 'secret.img'), [{ path: userTarget }]) },
+      { via: 'elevated', work: flashWork(join(rootOnlyDir, 'secret.img'), [{ path: loop }]) },
+      { via: 'elevated', work: flashWork(join(rootOnlyDir, 'secret.img.gz'), [{ path: loop }]) },
+      { via: 'elevated', work: { kind: 'verify', imagePath: join(rootOnlyDir, 'secret.img'), target: { path: loop } } },
+    ]);
+    for (const result of results) {
+      expect(result.outcome).toBe('failed');
+      expect(result.targets[0]!.error).toMatchObject({ code: 'source-unreadable', message: expect.stringMatching(/EACCES|permission denied/i) });
+    }
+    expect(readFileSync(userTarget).equals(Buffer.alloc(1024 * 1024))).toBe(true);
+    expect(loopUnchanged()).toBe(true);
+  });
+
+  it('reads its secret without following a symlink planted in the channel directory', async () => {
+    const token = randomBytes(16).toString('hex');
+    const channel = `/tmp/isotope-helper-${token}`;
+    mkdirSync(channel, { mode: 0o700 });
+    chownSync(channel, nobody, nobody);
+    symlinkSync(join(rootOnlyDir, 'shadow'), join(channel, 'secret'));
+    let received = '';
+    const server = createServer((socket) => socket.on('data', (chunk: Buffer) => (received += chunk.toString())));
+    await new Promise<void>((resolve) => server.listen(join(channel, 'socket'), resolve));
+    try {
+      const helper = await new Promise<number | null>((resolve) => {
+        const child = spawnSync(process.execPath, [isotopeBin, 'flash-helper', token], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, env: { ...process.env, PKEXEC_UID: String(nobody) } });
+        resolve(child.status);
+      });
+      expect(helper).toBe(2);
+      expect(received).not.toContain('precious');
+    } finally {
+      server.close();
+      rmSync(channel, { recursive: true, force: true });
+    }
   });
 });
