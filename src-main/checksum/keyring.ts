@@ -38,7 +38,11 @@ export async function listKeys(dataDir: string): Promise<KeySummary[]> {
 }
 
 export async function importKeys(dataDir: string, keyFilePath: string): Promise<KeySummary[]> {
-  const incoming = await readKeyFile(keyFilePath);
+  return addKeys(dataDir, await readKeyFile(keyFilePath));
+}
+
+/** Adds keys already read (the service shows them to the user first, then adds exactly those). */
+export async function addKeys(dataDir: string, incoming: readonly PublicKey[]): Promise<KeySummary[]> {
   const existing = new Map((await loadKeyring(dataDir)).map((key) => [fingerprintOf(key), key]));
   const dir = keyringDir(dataDir);
   await mkdir(dir, { recursive: true });
@@ -59,6 +63,13 @@ export async function importKeys(dataDir: string, keyFilePath: string): Promise<
 
 /** Removes the key with this fingerprint (spaces and case ignored); a unique 16-digit key ID is accepted too. */
 export async function removeKey(dataDir: string, fingerprintOrKeyId: string): Promise<KeySummary> {
+  const summary = await findKey(dataDir, fingerprintOrKeyId);
+  await rm(join(keyringDir(dataDir), `${summary.fingerprint}.asc`));
+  return summary;
+}
+
+/** The key with this fingerprint (spaces and case ignored) or unique 16-digit key ID, without changing anything. */
+export async function findKey(dataDir: string, fingerprintOrKeyId: string): Promise<KeySummary> {
   const wanted = fingerprintOrKeyId.replace(/\s+/g, '').replace(/^0x/i, '').toUpperCase();
   const keys = await loadKeyring(dataDir);
   const matches = keys.filter((key) => {
@@ -68,7 +79,5 @@ export async function removeKey(dataDir: string, fingerprintOrKeyId: string): Pr
   const [key] = matches;
   if (!key) throw new KeyNotFoundError(wanted);
   if (matches.length > 1) throw new KeyNotFoundError(wanted, ` (the key ID matches ${matches.length} keys: give the full fingerprint)`);
-  const summary = await summarizeKey(key);
-  await rm(join(keyringDir(dataDir), `${fingerprintOf(key)}.asc`));
-  return summary;
+  return summarizeKey(key);
 }

@@ -49,11 +49,14 @@ function fromLsblk(node: LsblkDevice, entry: DrivelistEntry | null, context: Pic
   const mountpoints = [...new Set([...node.mountpoints, ...descendants.flatMap((child) => child.mountpoints)])];
   const isVirtual = node.type === 'loop' || virtualNamePattern.test(node.path) || (entry?.isVirtual ?? false);
   const drive: Drive = {
-    id: driveId(node.path, node.deviceNumber, node.sizeBytes),
+    id: driveId(node.path, node.deviceNumber, node.sizeBytes, node.serial ?? node.wwn ?? loopBackingOf(node, context)),
     device: node.path,
     raw: entry?.raw ?? node.path,
     deviceNumber: node.deviceNumber,
     description: describe(node, entry),
+    model: node.model,
+    serial: node.serial,
+    wwn: node.wwn,
     sizeBytes: node.sizeBytes,
     logicalBlockSizeBytes: node.logicalBlockSizeBytes,
     physicalBlockSizeBytes: node.physicalBlockSizeBytes,
@@ -65,6 +68,7 @@ function fromLsblk(node: LsblkDevice, entry: DrivelistEntry | null, context: Pic
     isVirtual,
     mountpoints,
     partitionDeviceNumbers: descendants.map((child) => child.deviceNumber),
+    partitions: descendants.map((child) => ({ device: child.path, sizeBytes: child.sizeBytes, label: child.label, filesystem: child.filesystem, mountpoints: child.mountpoints })),
   };
   return { ...drive, isSystem: (entry?.isSystem ?? false) || isSystemDrive(drive, context) };
 }
@@ -72,11 +76,15 @@ function fromLsblk(node: LsblkDevice, entry: DrivelistEntry | null, context: Pic
 function fromDrivelist(entry: DrivelistEntry): Drive {
   const sizeBytes = entry.size ?? 0;
   return {
-    id: driveId(entry.device, null, sizeBytes),
+    id: driveId(entry.device, null, sizeBytes, null),
     device: entry.device,
     raw: entry.raw,
     deviceNumber: null,
     description: entry.description || entry.device,
+    // drivelist gives neither model nor serial apart from its description.
+    model: null,
+    serial: null,
+    wwn: null,
     sizeBytes,
     logicalBlockSizeBytes: entry.logicalBlockSize || 512,
     physicalBlockSizeBytes: entry.blockSize || 512,
@@ -87,12 +95,24 @@ function fromDrivelist(entry: DrivelistEntry): Drive {
     isVirtual: entry.isVirtual === true,
     mountpoints: entry.mountpoints.map((mountpoint) => mountpoint.path),
     partitionDeviceNumbers: [],
+    partitions: [],
   };
 }
 
-/** Path, device number and size: a different stick in the same slot gets a different id. */
-export function driveId(device: string, deviceNumber: string | null, sizeBytes: number): string {
-  return `${device}#${deviceNumber ?? '?'}#${sizeBytes}`;
+/** A loop device has no serial: what it stands for is its backing file ("backing 254:0/2152434"). */
+function loopBackingOf(node: LsblkDevice, context: Pick<SafetyContext, 'loops'>): string | null {
+  const loop = context.loops.find((candidate) => candidate.deviceNumber === node.deviceNumber);
+  if (!loop || loop.backingDeviceNumber === null || loop.backingInode === null) return null;
+  return `backing ${loop.backingDeviceNumber}/${loop.backingInode}`;
+}
+
+/**
+ * Path, device number, size and serial (or WWN): a different stick in the same slot gets a different
+ * id, even one of the same size, when the OS reports a serial. Without one, size is all that tells
+ * two sticks apart, which the confirmation says by showing no serial.
+ */
+export function driveId(device: string, deviceNumber: string | null, sizeBytes: number, serial: string | null): string {
+  return `${device}#${deviceNumber ?? '?'}#${sizeBytes}#${serial ?? '?'}`;
 }
 
 function describe(node: LsblkDevice, entry: DrivelistEntry | null): string {

@@ -2,8 +2,10 @@
 // `losetup --json --list --output <losetupColumns>` (util-linux). Pure: the caller runs the tools.
 // Accepts both the typed JSON of util-linux >= 2.37 (numbers, booleans, `mountpoints` arrays) and
 // the all-strings JSON of older versions (`"ro": "0"`, a single `mountpoint`), a written leniency.
+// Identity and description columns (SERIAL, WWN, FSTYPE, LABEL) may be absent (recordings made with
+// fewer columns, lsblk builds without udev): absent reads as "the OS does not say", never as a match.
 
-export const lsblkColumns = 'NAME,KNAME,MAJ:MIN,TYPE,SIZE,RO,RM,HOTPLUG,TRAN,VENDOR,MODEL,SERIAL,LOG-SEC,PHY-SEC,MOUNTPOINTS,PKNAME,FSTYPE,LABEL';
+export const lsblkColumns = 'NAME,KNAME,MAJ:MIN,TYPE,SIZE,RO,RM,HOTPLUG,TRAN,VENDOR,MODEL,SERIAL,WWN,LOG-SEC,PHY-SEC,MOUNTPOINTS,PKNAME,FSTYPE,LABEL';
 export const losetupColumns = 'NAME,MAJ:MIN,BACK-FILE,BACK-INO,BACK-MAJ:MIN,RO';
 
 /** One node of lsblk's tree: a disk, or a partition/holder below it. */
@@ -22,6 +24,12 @@ export interface LsblkDevice {
   readonly vendor: string | null;
   readonly model: string | null;
   readonly serial: string | null;
+  /** World Wide Name ("0x5002538e40a1b2c3"), or null. */
+  readonly wwn: string | null;
+  /** File system type on this node ("vfat", "ext4"), or null. */
+  readonly filesystem: string | null;
+  /** File system label, or null. */
+  readonly label: string | null;
   readonly logicalBlockSizeBytes: number;
   readonly physicalBlockSizeBytes: number;
   /** Mountpoints of this node only (children carry their own); `[SWAP]` for active swap. */
@@ -102,6 +110,9 @@ function parseNode(entry: unknown, where: string, depth: number, budget: { remai
     vendor: optionalString(record, 'vendor'),
     model: optionalString(record, 'model'),
     serial: optionalString(record, 'serial'),
+    wwn: optionalString(record, 'wwn'),
+    filesystem: optionalString(record, 'fstype'),
+    label: optionalString(record, 'label'),
     logicalBlockSizeBytes: optionalNumber(record, 'log-sec', where) ?? 512,
     physicalBlockSizeBytes: optionalNumber(record, 'phy-sec', where) ?? 512,
     mountpoints: parseMountpoints(record, where),

@@ -132,3 +132,16 @@ export function checkDrive(drive: Drive, context: SafetyContext): DriveStatus {
   }
   return { drive, eligible: refusals.length === 0, refusals, warnings };
 }
+
+/**
+ * Drives that do not look like a USB stick (large, fixed or virtual) need their name typed, even
+ * where the shell shows its own confirmation: a slip of the mouse must never be enough to wipe them.
+ */
+export function needsTypedName(status: DriveStatus): boolean {
+  return status.warnings.some((issue) => issue.code === 'large-drive' || issue.code === 'not-removable' || issue.code === 'virtual-drive');
+}
+
+/** What the user types to confirm: the kernel name of the device ("sdb", "loop7"). */
+export function nameToTypeOf(device: string): string {
+  return device.split('/').pop() ?? device;
+}

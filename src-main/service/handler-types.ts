@@ -1,5 +1,6 @@
 // Types for the per-area handler tables that service.ts merges into one.
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract.ts';
+import type { Confirmations } from './confirmations.ts';
 import type { ImageParser } from '../isolation/image-parser.ts';
 import type { EventHub } from './event-hub.ts';
 import type { ServiceOptions } from './service.ts';
@@ -9,10 +10,11 @@ export type Handler<K extends CallName> = (request: CallRequest<K>, context: Han
 /** The handlers of one area (`image:*`, `checksum:*`, ...): exactly the calls named in K. */
 export type HandlerTable<K extends CallName> = { readonly [P in K]: Handler<P> };
 
-/** What every handler may use: the shell's ports and the event hub. */
+/** What every handler may use: the shell's ports, the event hub and this service's pending confirmations. */
 export interface HandlerContext {
   readonly options: ServiceOptions;
   readonly events: EventHub;
   /** Where image-reading calls run: a capped parse worker, or this thread in the CLI (src-main/isolation/). */
   readonly parser: ImageParser;
+  readonly confirmations: Confirmations;
 }

@@ -4,6 +4,7 @@
 import { isAbsolute } from 'node:path';
 import * as v from 'valibot';
 import type { CallName, CallRequest } from '../../shared/contract.ts';
+import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
 
 const noArguments = v.strictObject({});
@@ -71,28 +72,32 @@ function checksumSchemas() {
     }),
     'checksum:cancel': v.strictObject({ jobId }),
     'keys:list': noArguments,
-    'keys:import': v.strictObject({ path: absolutePath }),
-    'keys:remove': v.strictObject({ fingerprint: shortId(200) }),
+    'keys:import': v.strictObject({ path: absolutePath, confirmationId: v.exactOptional(shortId(200)) }),
+    'keys:remove': v.strictObject({ fingerprint: shortId(200), confirmationId: v.exactOptional(shortId(200)) }),
   } as const;
 }
 
 /** `drives:*` and `flash:*`: paths absolute, ids short; the engine re-checks every target anyway. */
 function flashSchemas() {
   const id = shortId(512);
-  const targets = v.pipe(v.array(id), v.maxLength(16));
   return {
     'drives:list': v.strictObject({ includeAll: v.exactOptional(v.boolean()), imagePath: v.exactOptional(absolutePath) }),
     'drives:eject': v.strictObject({ driveId: id }),
-    'flash:start': v.strictObject({
+    // No `targetPaths`: regular-file and device-path targets are the CLI's, below the contract.
+    'flash:prepare': v.strictObject({
       imagePath: absolutePath,
-      driveIds: targets,
-      targetPaths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(16))),
+      driveIds: v.pipe(v.array(id), v.minLength(1, 'names no drive'), v.maxLength(16)),
       verify: v.exactOptional(v.boolean()),
-      includeAll: v.exactOptional(v.boolean()),
       eject: v.exactOptional(v.boolean()),
+      includeAll: v.exactOptional(v.boolean()),
+    }),
+    'flash:start': v.strictObject({
+      confirmationId: shortId(200),
+      typedNames: v.exactOptional(v.pipe(v.record(id, v.pipe(v.string(), v.maxLength(256))), v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'))),
+      acknowledgedFindings: v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length))),
     }),
     'flash:cancel': v.strictObject({ jobId: id }),
-    'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: v.exactOptional(id), targetPath: v.exactOptional(absolutePath) }),
+    'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: id }),
   } as const;
 }
 

@@ -7,6 +7,8 @@ import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { inProcessImageParser, type ImageParser } from '../isolation/image-parser.ts';
 import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
+import type { FlashWork } from '../flash/flash-work.ts';
+import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
@@ -14,7 +16,7 @@ import { assessHandlers } from './handlers/assess-handlers.ts';
 import { bootHandlers } from './handlers/boot-handlers.ts';
 import { checksumHandlers } from './handlers/checksum-handlers.ts';
 import { driveHandlers } from './handlers/drive-handlers.ts';
-import { flashHandlers } from './handlers/flash-handlers.ts';
+import { flashHandlers, startFlashJob } from './handlers/flash-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
 import { toAppError, type Logger } from './to-app-error.ts';
@@ -24,6 +26,12 @@ export interface ShellPorts {
   readonly shell: ShellKind;
   /** A native "open image" dialog; absent in shells without one (the web shell, the CLI). */
   readonly pickImageFile?: () => Promise<string | null>;
+  /**
+   * The shell's own confirmation of a destructive or trust-changing call, shown where the renderer
+   * cannot reach it (Electron's main process). Absent where the page is the only interface (the web
+   * shell): there the engine asks for every target's name to be typed instead.
+   */
+  readonly confirmDestructive?: ShellConfirm;
 }
 
 export interface ServiceOptions extends ShellPorts {
@@ -40,12 +48,20 @@ export interface ServiceOptions extends ShellPorts {
    * process instead (see inProcessImageParser).
    */
   readonly imageParser?: ImageParser;
+  /** Epoch ms now, for confirmations' expiry; `Date.now` unless a test moves time. */
+  readonly clock?: () => number;
 }
 
 export interface Service {
   /** Validates `request` for `method`, runs the handler, and answers with a Result; never throws. */
   invoke(method: string, request: unknown): Promise<Result<unknown>>;
   readonly events: EventHub;
+  /**
+   * Starts a flash or verify job on targets named by path (devices or regular files) without a
+   * contract confirmation. For the CLI only, whose user confirmed at the terminal: it is not a
+   * contract call, so no transport (IPC, WebSocket) can reach it.
+   */
+  startTerminalJob(work: FlashWork): { jobId: string };
 }
 
 // A call missing from this table is a compile error.
@@ -55,10 +71,11 @@ export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
   const parser = options.imageParser ?? (options.shell === 'cli' ? inProcessImageParser : sharedParseWorkerPool());
-  const context: HandlerContext = { options, events, parser };
+  const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock) };
 
   return {
     events,
+    startTerminalJob: (work) => startFlashJob(context, work),
     async invoke(method, request) {
       if (!isCallName(method)) {
         return fail({ code: 'unknown-call', message: `no call named ${JSON.stringify(method).slice(0, 100)}` });

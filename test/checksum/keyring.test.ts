@@ -21,8 +21,8 @@ beforeEach(() => {
 
 describe('isotope keys', () => {
   it('imports armored and binary exports, lists them with the fingerprints gpg printed, and removes one', async () => {
-    expect((await runIsotope(['keys', 'import', keys.rsa.armoredPath])).exitCode).toBe(0);
-    expect((await runIsotope(['keys', 'import', keys.ed25519.binaryPath])).exitCode).toBe(0);
+    expect((await runIsotope(['keys', 'import', keys.rsa.armoredPath, '--yes'])).exitCode).toBe(0);
+    expect((await runIsotope(['keys', 'import', keys.ed25519.binaryPath, '--yes'])).exitCode).toBe(0);
     const listed = await runIsotope(['keys', 'list', '--json']);
     const fingerprints = listed.json<{ keys: KeySummary[] }>().keys.map((key) => key.fingerprint);
     expect(fingerprints.sort()).toEqual([keys.rsa.fingerprint, keys.ed25519.fingerprint].sort());
@@ -32,10 +32,21 @@ describe('isotope keys', () => {
     expect(plain.stdout).toContain(keys.rsa.fingerprint.slice(0, 4));
 
     const spaced = keys.rsa.fingerprint.replace(/(.{4})/g, '$1 ').toLowerCase();
-    const removed = await runIsotope(['keys', 'remove', spaced, '--json']);
+    const removed = await runIsotope(['keys', 'remove', spaced, '--yes', '--json']);
     expect(removed.exitCode).toBe(0);
-    expect(removed.json<KeySummary>().fingerprint).toBe(keys.rsa.fingerprint);
+    expect(removed.json<{ removed: KeySummary }>().removed.fingerprint).toBe(keys.rsa.fingerprint);
     expect((await listKeys(home)).map((key) => key.fingerprint)).toEqual([keys.ed25519.fingerprint]);
+  });
+
+  it('never trusts a key silently: off a terminal without --yes it prints the fingerprint, imports nothing and exits 2', async () => {
+    const run = await runIsotope(['keys', 'import', keys.rsa.armoredPath]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(keys.rsa.fingerprint.replace(/(.{4})/g, '$1 ').trim());
+    expect(run.stderr).toContain(keys.rsa.userId);
+    expect(await listKeys(home)).toEqual([]);
+    await importKeys(home, keys.rsa.armoredPath);
+    expect((await runIsotope(['keys', 'remove', keys.rsa.fingerprint])).exitCode).toBe(2);
+    expect((await listKeys(home)).map((key) => key.fingerprint)).toEqual([keys.rsa.fingerprint]);
   });
 
   it('describes a key: algorithm, user ID, no expiry; and an expired one with its expiry date', async () => {

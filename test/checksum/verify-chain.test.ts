@@ -26,7 +26,7 @@ function copyScenario(dir: string): string {
 }
 
 async function importKey(path: string): Promise<void> {
-  const run = await runIsotope(['keys', 'import', path]);
+  const run = await runIsotope(['keys', 'import', path, '--yes']);
   expect(run.exitCode, run.stderr).toBe(0);
 }
 

@@ -61,9 +61,31 @@ describe('buildDrives', () => {
     expect(nvme.description).toBe('Samsung SSD 980 PRO 512GB');
   });
 
-  it('describes the USB stick by vendor and model, as removable USB, with a stable id', () => {
+  it('describes the USB stick by vendor and model, as removable USB, with a stable id that includes its serial', () => {
     const stick = driveNamed(fixtureDrives('laptop-nvme-usb').drives, '/dev/sda');
-    expect(stick).toMatchObject({ description: 'SanDisk Cruzer Blade', isRemovable: true, isUsb: true, isVirtual: false, id: '/dev/sda#8:0#16008609792' });
+    expect(stick).toMatchObject({ description: 'SanDisk Cruzer Blade', model: 'Cruzer Blade', serial: '4C530001', isRemovable: true, isUsb: true, isVirtual: false, id: '/dev/sda#8:0#16008609792#4C530001' });
+  });
+
+  it('gives a different stick of the same size in the same slot a different id (its serial differs)', () => {
+    const recorded = JSON.parse(readFileSync(join(lsblkFixtureDir, 'laptop-nvme-usb.lsblk.json'), 'utf8')) as { blockdevices: { name: string; serial: string | null }[] };
+    const first = driveNamed(buildDrives(parseLsblkJson(JSON.stringify(recorded)), [], { systemDeviceNumbers: [], loops: [] }), '/dev/sda');
+    for (const device of recorded.blockdevices) if (device.name === '/dev/sda') device.serial = '4C530002';
+    const second = driveNamed(buildDrives(parseLsblkJson(JSON.stringify(recorded)), [], { systemDeviceNumbers: [], loops: [] }), '/dev/sda');
+    expect(second.sizeBytes).toBe(first.sizeBytes);
+    expect(second.deviceNumber).toBe(first.deviceNumber);
+    expect(second.id).not.toBe(first.id);
+  });
+
+  it('lists each partition with its size, label, file system and mountpoints, for the confirmation', () => {
+    const stick = driveNamed(fixtureDrives('laptop-nvme-usb').drives, '/dev/sda');
+    expect(stick.partitions).toEqual([{ device: '/dev/sda1', sizeBytes: 16007561216, label: 'STICK', filesystem: 'vfat', mountpoints: ['/media/ana/STICK'] }]);
+  });
+
+  it('reads recordings made without the SERIAL, WWN, FSTYPE and LABEL columns as "the OS does not say"', () => {
+    const [sdb] = loadLsblkFixture('old-util-linux').devices.slice(1);
+    expect(sdb).toMatchObject({ wwn: null });
+    const [bare] = parseLsblkJson('{"blockdevices":[{"name":"/dev/sdz","maj:min":"8:240","type":"disk","size":1024}]}');
+    expect(bare).toMatchObject({ serial: null, wwn: null, filesystem: null, label: null });
   });
 
   it('counts a hot-plugged disk with rm=0 (USB hard disk) as removable', () => {
@@ -118,7 +140,7 @@ describe('diffDrives and watchDrives', () => {
 
   it('reports attached, detached and changed drives by id', () => {
     const changed = drives.map((drive) => (drive.device === '/dev/sdb' ? { ...drive, mountpoints: [] } : drive));
-    expect(diffDrives(without('/dev/sda'), changed)).toMatchObject({ attached: ['/dev/sda#8:0#16008609792'], detached: [], changed: [driveNamed(drives, '/dev/sdb').id] });
+    expect(diffDrives(without('/dev/sda'), changed)).toMatchObject({ attached: ['/dev/sda#8:0#16008609792#4C530001'], detached: [], changed: [driveNamed(drives, '/dev/sdb').id] });
     expect(diffDrives(drives, without('/dev/mmcblk0'))).toMatchObject({ attached: [], detached: [driveNamed(drives, '/dev/mmcblk0').id], changed: [] });
   });
 

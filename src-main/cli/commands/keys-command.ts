@@ -2,20 +2,31 @@
 // signature over a sums file must come from to be "verified".
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { KeySummary, KeysImportResult } from '../../../shared/checksum.ts';
+import type { KeySummary, KeysImportResult, KeysRemoveResult } from '../../../shared/checksum.ts';
 import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
+import { confirmOnTerminal, type TerminalAnswer } from '../terminal-confirm.ts';
 
 export function registerKeysCommand(program: Command, context: CliContext): void {
   const keys = program.command('keys').description("manage Isotope's keyring of trusted OpenPGP signing keys");
   keys
     .command('import')
-    .description('import the public keys of a file (armored or binary)')
+    .description('import the public keys of a file (armored or binary), after showing their fingerprints')
     .argument('<file>', 'key file')
+    .option('--yes', 'trust the keys without asking (their fingerprints are still printed)')
     .option('--json', 'print one JSON document')
-    .action(async (file: string, options: { json?: boolean }) => {
-      const result = (await context.createService().invoke('keys:import', { path: resolve(file) })) as Result<KeysImportResult>;
-      context.setExitCode(reportResult(context, result, options.json === true, (value) => value.imported.map((key) => `imported ${describeKey(key)}`).join('')));
+    .action(async (file: string, options: { yes?: boolean; json?: boolean }) => {
+      const service = context.createService();
+      const path = resolve(file);
+      const first = (await service.invoke('keys:import', { path })) as Result<KeysImportResult>;
+      if (!first.ok || first.value.state !== 'needs-confirmation') return context.setExitCode(reportResult(context, first, options.json === true, () => ''));
+      const { found, confirmationId } = first.value;
+      context.stderr(`${path} holds ${found.length} key${found.length === 1 ? '' : 's'}:\n${found.map(describeKey).join('')}`);
+      const answer = await confirmOnTerminal(context, `Trust ${found.length === 1 ? 'this key' : 'these keys'} to sign the checksums of images?`, options.yes === true);
+      if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'imported'));
+      const result = (await service.invoke('keys:import', { path, confirmationId })) as Result<KeysImportResult>;
+      context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'imported' ? value.imported.map((key) => `imported ${describeKey(key)}`).join('') : '')));
     });
   keys
     .command('list')
@@ -31,11 +42,28 @@ export function registerKeysCommand(program: Command, context: CliContext): void
     .command('remove')
     .description('remove a key by its fingerprint')
     .argument('<fingerprint>', 'the fingerprint `isotope keys list` shows (spaces allowed)')
+    .option('--yes', 'remove it without asking')
     .option('--json', 'print one JSON document')
-    .action(async (fingerprint: string, options: { json?: boolean }) => {
-      const result = (await context.createService().invoke('keys:remove', { fingerprint })) as Result<KeySummary>;
-      context.setExitCode(reportResult(context, result, options.json === true, (key) => `removed ${describeKey(key)}`));
+    .action(async (fingerprint: string, options: { yes?: boolean; json?: boolean }) => {
+      const service = context.createService();
+      const first = (await service.invoke('keys:remove', { fingerprint })) as Result<KeysRemoveResult>;
+      if (!first.ok || first.value.state !== 'needs-confirmation') return context.setExitCode(reportResult(context, first, options.json === true, () => ''));
+      context.stderr(`This removes:\n${describeKey(first.value.found)}`);
+      const answer = await confirmOnTerminal(context, 'Stop trusting this key?', options.yes === true);
+      if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'removed'));
+      const result = (await service.invoke('keys:remove', { fingerprint, confirmationId: first.value.confirmationId })) as Result<KeysRemoveResult>;
+      context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'removed' ? `removed ${describeKey(value.removed)}` : '')));
     });
+}
+
+/** Nothing changed: off a terminal without --yes is a usage error, a "no" at the prompt a plain failure. */
+function refused(context: CliContext, answer: Exclude<TerminalAnswer, 'yes'>, what: string): number {
+  if (answer === 'not-a-terminal') {
+    context.stderr('isotope: changing the keyring needs a "yes" on a terminal, or --yes\n');
+    return exitCodes.usage;
+  }
+  context.stderr(`isotope: nothing ${what}\n`);
+  return exitCodes.failed;
 }
 
 function describeKey(key: KeySummary): string {

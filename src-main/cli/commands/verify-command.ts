@@ -2,6 +2,7 @@
 // reading the drive around the page cache. Exit 0 when identical, 1 on a mismatch (range printed).
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { ok } from '../../../shared/result.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { describeFlashResult, followFlashJob } from './flash-command.ts';
@@ -16,9 +17,10 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
     .action(async (image: string, target: string, options: { json?: boolean }) => {
       const service = context.createService();
       const json = options.json === true;
-      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, () =>
-        service.invoke('flash:verify', { imagePath: resolve(image), targetPath: resolve(target) }),
-      );
+      // A path the user names at the terminal: the CLI starts the read-only job below the contract,
+      // whose `flash:verify` takes only drive ids from a fresh enumeration.
+      const work = { kind: 'verify', imagePath: resolve(image), target: { path: resolve(target) } } as const;
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, async () => ok(service.startTerminalJob(work)));
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...result.value })}\n`);
       else context.stdout(describeFlashResult(result.value));

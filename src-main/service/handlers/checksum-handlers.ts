@@ -6,13 +6,14 @@ import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts 
 import { defaultDataDir } from '../../checksum/data-dir.ts';
 import { HashCancelledError } from '../../checksum/hash-pass.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
-import { importKeys, KeyNotFoundError, listKeys, removeKey } from '../../checksum/keyring.ts';
+import { KeyNotFoundError, listKeys } from '../../checksum/keyring.ts';
 import { KeyFileError } from '../../checksum/openpgp-keys.ts';
 import { parsePastedDigest, PastedDigestError } from '../../checksum/pasted-digest.ts';
 import type { PassProgress } from '../../checksum/progress-meter.ts';
 import { SumsFileError } from '../../checksum/sums-file.ts';
 import { verifyImage, VerifyUsageError } from '../../checksum/verify-image.ts';
 import { AppFailure } from '../app-failure.ts';
+import { importKeysConfirmed, removeKeyConfirmed } from '../key-changes.ts';
 import type { EventHub } from '../event-hub.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
@@ -42,8 +43,11 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
     return { cancelled: job !== undefined };
   },
   'keys:list': async () => ({ keys: await translateErrors(() => listKeys(defaultDataDir())) }),
-  'keys:import': async ({ path }) => ({ imported: await translateErrors(() => importKeys(defaultDataDir(), path)) }),
-  'keys:remove': async ({ fingerprint }) => translateErrors(() => removeKey(defaultDataDir(), fingerprint)),
+  // Two steps each, confirmed by the engine (service/key-changes.ts): a key is never trusted silently.
+  'keys:import': async (request, { options, confirmations }) =>
+    translateErrors(() => importKeysConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive })),
+  'keys:remove': async (request, { options, confirmations }) =>
+    translateErrors(() => removeKeyConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive })),
 };
 
 interface JobPorts {

@@ -4,9 +4,9 @@ import type { DriveStatus } from '../../../shared/drive.ts';
 import { ejectDrive } from '../../drives/eject-drive.ts';
 import { listDriveStatuses, scanDrives, sourceFactsOf } from '../../drives/list-drives.ts';
 import { watchDrives, type DriveWatcher } from '../../drives/watch-drives.ts';
-import { openFlashSource } from '../../flash/image-source.ts';
 import type { EventHub } from '../event-hub.ts';
 import { AppFailure } from '../app-failure.ts';
+import { flashedSizeOf } from '../flash-plan.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 const watchers = new WeakMap<EventHub, DriveWatcher>();
@@ -15,7 +15,7 @@ export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
   'drives:list': async ({ includeAll, imagePath }, { events }) => {
     if (!watchers.has(events)) watchers.set(events, watchDrives({ onChange: (change) => events.emit('drives:changed', change) }));
     const source = imagePath === undefined ? null : await sourceFactsOf(imagePath);
-    const imageSizeBytes = imagePath === undefined ? null : await imageSizeOf(imagePath);
+    const imageSizeBytes = imagePath === undefined ? null : await flashedSizeOf(imagePath);
     const drives: DriveStatus[] = await listDriveStatuses({ includeAll: includeAll ?? false, source, imageSizeBytes });
     return { drives };
   },
@@ -28,11 +28,3 @@ export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
     return { device: drive.device };
   },
 };
-
-/** The bytes the image will write, when known without decoding it all (raw images, zip entries). */
-async function imageSizeOf(imagePath: string): Promise<number | null> {
-  const source = await openFlashSource(imagePath).catch(() => null);
-  if (source === null) return null;
-  await source.close();
-  return source.sizeBytes;
-}

@@ -1,35 +1,25 @@
-// `flash:*` calls. `flash:start` and `flash:verify` answer at once with a job id; the job reports as
+// `flash:*` calls. `flash:prepare` answers with a plan and an engine-issued confirmation;
+// `flash:start` runs that plan once, if nothing it is bound to changed (service/flash-plan.ts).
+// `flash:start` and `flash:verify` answer at once with a job id; the job reports as
 // `flash:progressed` and ends with one `flash:finished`. The engine re-enumerates and re-checks every
-// target itself: ids and paths from the caller are only names.
+// target itself: ids from the caller are only names. Paths (device or regular-file targets) are not
+// part of the contract: the CLI, whose user is at the terminal, starts those jobs below it.
 import { randomUUID } from 'node:crypto';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
-import type { TargetSelector } from '../../flash/flash-image.ts';
-import { defaultDataDir } from '../../checksum/data-dir.ts';
-import { runFlashWorkWithCache, type FlashWork } from '../../flash/flash-work.ts';
-import { AppFailure } from '../app-failure.ts';
+import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
+import { confirmFlash, prepareFlash } from '../flash-plan.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
 const running = new Map<string, AbortController>();
 
-export const flashHandlers: HandlerTable<'flash:start' | 'flash:cancel' | 'flash:verify'> = {
+export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:cancel' | 'flash:verify'> = {
+  'flash:prepare': (request, { options, confirmations }) => prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive }),
   'flash:start': async (request, context) => {
-    const targets: TargetSelector[] = [...request.driveIds.map((driveId) => ({ driveId })), ...(request.targetPaths ?? []).map((path) => ({ path }))];
-    if (targets.length === 0) throw new AppFailure('invalid-request', 'flash:start names no target');
-    return startJob(context, {
-      kind: 'flash',
-      imagePath: request.imagePath,
-      targets,
-      verify: request.verify ?? true,
-      includeAll: request.includeAll ?? false,
-      eject: request.eject ?? true,
-    });
+    const { work } = await confirmFlash(request, { confirmations: context.confirmations, shellConfirm: context.options.confirmDestructive });
+    return startFlashJob(context, work);
   },
-  'flash:verify': async (request, context) => {
-    const target: TargetSelector | null =
-      request.driveId !== undefined ? { driveId: request.driveId } : request.targetPath !== undefined ? { path: request.targetPath } : null;
-    if (target === null) throw new AppFailure('invalid-request', 'flash:verify names neither driveId nor targetPath');
-    return startJob(context, { kind: 'verify', imagePath: request.imagePath, target });
-  },
+  // Read-only: compares a drive (looked up afresh by id) with the image, so it needs no confirmation.
+  'flash:verify': async ({ imagePath, driveId }, context) => startFlashJob(context, { kind: 'verify', imagePath, target: { driveId } }),
   'flash:cancel': async ({ jobId }) => {
     const controller = running.get(jobId);
     controller?.abort();
@@ -37,13 +27,18 @@ export const flashHandlers: HandlerTable<'flash:start' | 'flash:cancel' | 'flash
   },
 };
 
-function startJob({ events, options }: HandlerContext, work: FlashWork): { jobId: string } {
+/**
+ * Starts a flash or verify job reporting through this service's events. Handlers call it after their
+ * checks; the CLI calls it directly (through `Service.startTerminalJob`) for targets it confirmed at
+ * the terminal, which no transport can reach.
+ */
+export function startFlashJob({ events, options }: Pick<HandlerContext, 'events' | 'options'>, work: FlashWork): { jobId: string } {
   const jobId = randomUUID();
   const controller = new AbortController();
   running.set(jobId, controller);
   const onProgress = (progress: FlashProgress): void => events.emit('flash:progressed', { ...progress, jobId });
   // The user's hash cache is read and written here, never by the elevated helper.
-  void runFlashWorkWithCache(work, { jobId, signal: controller.signal, onProgress }, options.elevatedHelper ?? {}, defaultDataDir())
+  void runFlashWork(work, { jobId, signal: controller.signal, onProgress }, options.elevatedHelper ?? {})
     .catch((error: unknown): FlashResult => {
       (options.log ?? console.error)('flash job failed unexpectedly', error);
       return internalFailure(jobId, work.imagePath);
