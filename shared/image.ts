@@ -136,11 +136,31 @@ export interface ImageListRequest {
   readonly namespace?: ImageNamespaceChoice | undefined;
   /** List the whole subtree instead of one level. */
   readonly recursive?: boolean | undefined;
+  /** Entries of the listing to skip: the previous page's `nextOffset`; 0 when absent. */
+  readonly offset?: number | undefined;
+  /** Most entries wanted in this page; the engine never gives more than imageListPageMaxEntries. */
+  readonly maxEntries?: number | undefined;
 }
+
+/**
+ * A listing is answered a page at a time, so no answer outgrows what a transport can carry: a
+ * hostile image can describe millions of entries, and one JSON string of them ended the web shell
+ * (V8's strings stop at 2^29 characters). A page holds at most this many entries...
+ */
+export const imageListPageMaxEntries = 10_000;
+
+/**
+ * ...and at most about this many characters of paths, names and link targets (an entry can carry
+ * 4 KiB paths): a page of long names ends earlier. A page always holds at least one entry.
+ */
+export const imageListPageMaxTextChars = 4 * 1024 * 1024;
 
 export interface ImageListing {
   readonly namespace: ImageNamespace;
+  /** One page of entries, from the request's `offset` on, in the engine's order (a folder's own order; a subtree depth-first). */
   readonly entries: readonly ImageEntry[];
+  /** The `offset` of the next page; null when this page ends the listing. */
+  readonly nextOffset: number | null;
 }
 
 /** The same file naming as a preview: an image, a path inside it, and which names. */

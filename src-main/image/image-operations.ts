@@ -1,6 +1,17 @@
 // The image engine's operations for the service and the CLI: list a folder (or subtree), preview
 // the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
-import type { ImageEntry, ImageEntryStat, ImageListRequest, ImageListing, ImageNamespace, ImagePreview, ImagePreviewRequest, ImageStatRequest } from '../../shared/image.ts';
+import {
+  imageListPageMaxEntries,
+  imageListPageMaxTextChars,
+  type ImageEntry,
+  type ImageEntryStat,
+  type ImageListRequest,
+  type ImageListing,
+  type ImageNamespace,
+  type ImagePreview,
+  type ImagePreviewRequest,
+  type ImageStatRequest,
+} from '../../shared/image.ts';
 import { EntryNotFoundError } from './extract-entries.ts';
 import type { TreeEntry as IsoEntry } from './file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
@@ -26,27 +37,58 @@ export function toImageEntry(entry: IsoEntry): ImageEntry {
   return plain;
 }
 
+/**
+ * One page of a listing (shared/image.ts says why listings are paged): the entries from
+ * `request.offset` on, up to the page's entry and text bounds, and where the next page starts.
+ * Each page walks again from the start and stops as soon as it is full, so a page costs the
+ * entries before it and no more, and an answer never grows with the image.
+ */
 export async function listImage(request: ImageListRequest): Promise<ImageListing> {
-  const entries: ImageEntry[] = [];
+  const offset = request.offset ?? 0;
+  const maxEntries = Math.min(request.maxEntries ?? imageListPageMaxEntries, imageListPageMaxEntries);
+  const page: { entries: ImageEntry[]; textChars: number; nextOffset: number | null } = { entries: [], textChars: 0, nextOffset: null };
+  let toSkip = offset;
   const namespace = await streamImageListing(request, (batch) => {
-    for (const entry of batch) entries.push(toImageEntry(entry));
+    const skippedHere = Math.min(toSkip, batch.length);
+    toSkip -= skippedHere;
+    for (let at = skippedHere; at < batch.length; at += 1) {
+      const entry = batch[at] as IsoEntry;
+      const entryChars = listedTextChars(entry);
+      const isFull = page.entries.length === maxEntries || (page.entries.length > 0 && page.textChars + entryChars > imageListPageMaxTextChars);
+      if (isFull) {
+        page.nextOffset = offset + page.entries.length;
+        return 'stop';
+      }
+      page.entries.push(toImageEntry(entry));
+      page.textChars += entryChars;
+    }
+    return 'more';
   });
-  return { namespace, entries };
+  return { namespace, entries: page.entries, nextOffset: page.nextOffset };
+}
+
+/** What an entry adds to a page's text: its strings, plus the field names and numbers around them. */
+function listedTextChars(entry: IsoEntry): number {
+  return entry.path.length + entry.name.length + (entry.target?.length ?? 0) + 128;
 }
 
 /**
  * The same entries as `listImage`, handed over one directory at a time as they are read: a
  * terminal prints the first lines at once, and a listing of any size needs only the memory of its
  * largest directory. The entries are the engine's own (more fields than the contract's ImageEntry:
- * map them with toImageEntry before they cross it). Resolves with the namespace the names come from.
+ * map them with toImageEntry before they cross it). `onBatch` answers 'stop' to end the walk early.
+ * Resolves with the namespace the names come from.
  */
-export async function streamImageListing(request: ImageListRequest, onBatch: (entries: readonly IsoEntry[]) => void): Promise<ImageNamespace> {
+export async function streamImageListing(request: ImageListRequest, onBatch: (entries: readonly IsoEntry[]) => 'more' | 'stop' | void): Promise<ImageNamespace> {
   return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
     const directory = await image.lookup(request.directory);
     if (!directory) throw new EntryNotFoundError(request.directory);
     if (directory.type !== 'directory') throw new NotADirectoryInImageError(request.directory);
-    if (request.recursive) for await (const batch of image.walkBatches(directory)) onBatch(batch);
-    else onBatch(await image.listDirectory(directory));
+    if (!request.recursive) {
+      onBatch(await image.listDirectory(directory));
+    } else {
+      for await (const batch of image.walkBatches(directory)) if (onBatch(batch) === 'stop') break;
+    }
     return image.namespace;
   });
 }

@@ -27,6 +27,7 @@ const imageEntryPath = v.pipe(
   v.check((path) => !path.includes('\0'), 'path contains a NUL character'),
 );
 const imageNamespace = v.optional(v.picklist(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']));
+const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
 const extractionId = shortId(200);
 
@@ -34,7 +35,15 @@ export const requestSchemas = {
   'app:describe': noArguments,
   'image:pick': noArguments,
   'image:open': v.strictObject({ path: absolutePath }),
-  'image:list': v.strictObject({ path: absolutePath, directory: imageEntryPath, namespace: imageNamespace, recursive: v.optional(v.boolean()) }),
+  'image:list': v.strictObject({
+    path: absolutePath,
+    directory: imageEntryPath,
+    namespace: imageNamespace,
+    recursive: v.optional(v.boolean()),
+    offset: v.optional(count(0)),
+    // Any positive count: the engine gives at most imageListPageMaxEntries whatever is asked.
+    maxEntries: v.optional(count(1)),
+  }),
   'image:preview': v.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
   'image:stat': v.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
   'image:extract': v.strictObject({

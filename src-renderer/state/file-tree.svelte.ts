@@ -1,8 +1,9 @@
-// The Contents tab's tree: folders listed lazily (one `image:list` per folder, when first expanded),
+// The Contents tab's tree: folders listed lazily (`image:list` per folder, page by page, when first expanded),
 // sorted by a column, and flattened into the rows the virtual list shows. Folders come first.
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { AppError } from '../../shared/errors.ts';
-import type { ImageEntry, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { ImageEntry, ImageListing, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
 
 export type SortKey = 'name' | 'size' | 'date';
@@ -156,15 +157,21 @@ export class FileTree {
     if (imagePath === null) return;
     this.#loading.add(folder);
     try {
-      const result = await this.#client.call('image:list', { path: imagePath, directory: folder, namespace: this.namespaceChoice });
-      if (this.imagePath !== imagePath) return; // another image was opened meanwhile
-      if (result.ok) {
+      // The engine answers in pages (shared/image.ts); the folder shows once all of them are here.
+      const entries: ImageEntry[] = [];
+      for (let offset: number | null = 0; offset !== null; ) {
+        const result: Result<ImageListing> = await this.#client.call('image:list', { path: imagePath, directory: folder, namespace: this.namespaceChoice, offset });
+        if (this.imagePath !== imagePath) return; // another image was opened meanwhile
+        if (!result.ok) {
+          this.error = result.error;
+          this.expanded.delete(folder);
+          return;
+        }
         this.namespace = result.value.namespace;
-        this.#children.set(folder, result.value.entries);
-      } else {
-        this.error = result.error;
-        this.expanded.delete(folder);
+        for (const entry of result.value.entries) entries.push(entry);
+        offset = result.value.nextOffset;
       }
+      this.#children.set(folder, entries);
     } finally {
       this.#loading.delete(folder);
     }
