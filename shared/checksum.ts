@@ -14,17 +14,40 @@ export type HashDigests = Partial<Record<HashAlgorithm, string>>;
 export interface HashRequest {
   readonly path: string;
   readonly algorithms?: readonly HashAlgorithm[];
-  /** Names this pass for `checksum:progressed` events and `checksum:cancel`. */
+  /**
+   * Answer with what the hash cache remembers for this version of the file when it knows every digest
+   * asked, without reading the file (`isotope hash --cached`); otherwise the file is read. Off by default.
+   */
+  readonly cached?: boolean;
+  /** Names this pass for `checksum:progressed` / `checksum:remembered` events and `checksum:cancel`. */
   readonly jobId?: string;
+}
+
+/**
+ * Digests the hash cache remembers for a file version (same path, size, mtime, ctime and inode). Shown
+ * as remembered, with their date, and never used for a verdict: bit rot changes none of those.
+ */
+export interface RememberedDigests {
+  readonly digests: HashDigests;
+  /** When these digests were read from the file (epoch ms). */
+  readonly computedAtMs: number;
 }
 
 export interface HashResult {
   readonly path: string;
   readonly sizeBytes: number;
-  readonly digests: HashDigests;
-  /** True when every digest came from the hash cache (same path, size, mtime and inode). */
-  readonly fromCache: boolean;
+  /** Read from the file in this run; null only when a `cached` request was answered from the cache alone. */
+  readonly digests: HashDigests | null;
+  /** What the cache remembered for this version of the file before this run (for display only); null when nothing. */
+  readonly remembered: RememberedDigests | null;
   readonly elapsedMs: number;
+}
+
+/** Sent when a pass with a job id starts and the hash cache remembers digests of this file version. */
+export interface HashRemembered {
+  readonly jobId: string;
+  readonly path: string;
+  readonly remembered: RememberedDigests;
 }
 
 export interface HashProgress {
@@ -63,6 +86,8 @@ export interface VerifyRequest {
   readonly signaturePath?: string;
   /** Extra keyring files (armored or binary OpenPGP keys) trusted besides the user's keyring. */
   readonly keyringPaths?: readonly string[];
+  /** Digests to compute in the same pass besides those the comparisons need (the Checksums tab asks for the four download pages publish). */
+  readonly algorithms?: readonly HashAlgorithm[];
   readonly jobId?: string;
 }
 
@@ -154,6 +179,7 @@ export interface VerificationReport {
   readonly verdict: VerificationVerdict;
   /** True only for `verified`. */
   readonly trusted: boolean;
+  /** Read from the file in this run: every comparison above was made with these. */
   readonly digests: HashDigests;
   readonly pasted: DigestComparison | null;
   readonly sumsFiles: readonly SumsFileCheck[];

@@ -8,6 +8,7 @@ import type {
   CompareRequest,
   CompareResult,
   HashProgress,
+  HashRemembered,
   HashRequest,
   HashResult,
   KeySummary,
@@ -43,7 +44,7 @@ export interface Calls {
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
   'image:assess': { request: { path: string }; response: ImageAssessment };
-  /** Digests of a file or drive in one read pass (cached per file version); progress as `checksum:progressed`. */
+  /** Digests of a file or drive read in one pass (remembered digests only on request); progress as `checksum:progressed`. */
   'checksum:hash': { request: HashRequest; response: HashResult };
   /** Hash with the algorithm a pasted digest implies, and compare. */
   'checksum:compare': { request: CompareRequest; response: CompareResult };
@@ -78,6 +79,8 @@ export interface Events {
   'image:extract-progressed': ImageExtractProgress;
   /** Progress of a hashing pass started with a job id. */
   'checksum:progressed': HashProgress;
+  /** A pass with a job id started, and the hash cache remembers digests of this file version (display only). */
+  'checksum:remembered': HashRemembered;
   /** Drives were attached, detached or changed (only real differences). */
   'drives:changed': DrivesChange;
   /** Progress of a flash or verify job, per target, at most ~8 per second. */
@@ -95,7 +98,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
 export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
-export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
+export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'checksum:remembered', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 const everyCallListed: Missing<CallName, (typeof callNames)[number]> extends never ? true : never = true;

@@ -74,9 +74,8 @@ export interface FlashResult {
     readonly path: string;
     readonly compression: SourceCompression;
     readonly sizeBytes: number;
+    /** SHA-256 of the bytes read from the image and written, computed in the write pass itself; null when not computed. */
     readonly sha256Hex: string | null;
-    /** True when sha256Hex came from the checksum panel's hash cache instead of being computed while writing. */
-    readonly sha256FromCache?: boolean;
   };
   readonly targets: readonly TargetResult[];
   readonly elapsedMs: number;

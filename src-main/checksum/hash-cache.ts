@@ -1,10 +1,14 @@
-// Remembers digests per file so reopening an image is instant. An entry is valid only while the
-// file's path, size, mtime and inode (device + inode number) are unchanged. One JSON file in the data
-// folder, replaced atomically; a damaged cache is ignored, never fatal.
+// Remembers digests per file version, so a file hashed before can show them at once, labelled as
+// remembered, while the fresh pass runs. Never a verdict: a verdict comes from bytes read in its own run.
+// An entry names a version by path, size, mtime, ctime and inode (device + inode number). The ctime is
+// in the key because `touch -r`, `cp -p` and `rsync -t` set the mtime back but no user-level tool can
+// set the ctime (any change of content or metadata moves it to now). Bit rot moves none of these: that
+// is why a remembered digest is only ever shown as remembered. One JSON file in the data folder,
+// replaced atomically; a damaged cache is ignored, never fatal.
 import type { Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { HashDigests } from '../../shared/checksum.ts';
+import type { HashDigests, RememberedDigests } from '../../shared/checksum.ts';
 import { isHashAlgorithm } from './algorithms.ts';
 
 /** The identity of a file's content, as far as stat can tell. */
@@ -12,13 +16,17 @@ export interface FileIdentity {
   readonly path: string;
   readonly sizeBytes: number;
   readonly modifiedMs: number;
+  /** The inode change time: moved to now by every write, chmod, rename or utimes, and settable by no user tool. */
+  readonly changedMs: number;
   readonly device: number;
   readonly inode: number;
 }
 
 /** The identity of a regular file from its stat; null for anything else (a device's content changes without stat noticing). */
 export function fileIdentityOf(path: string, stats: Stats): FileIdentity | null {
-  return stats.isFile() ? { path, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, device: stats.dev, inode: stats.ino } : null;
+  return stats.isFile()
+    ? { path, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, changedMs: stats.ctimeMs, device: stats.dev, inode: stats.ino }
+    : null;
 }
 
 /** True when both identities name the same version of the same file. */
@@ -27,6 +35,7 @@ export function isSameFileVersion(entry: FileIdentity, identity: FileIdentity): 
     entry.path === identity.path &&
     entry.sizeBytes === identity.sizeBytes &&
     entry.modifiedMs === identity.modifiedMs &&
+    entry.changedMs === identity.changedMs &&
     entry.device === identity.device &&
     entry.inode === identity.inode
   );
@@ -34,17 +43,20 @@ export function isSameFileVersion(entry: FileIdentity, identity: FileIdentity): 
 
 interface CacheEntry extends FileIdentity {
   readonly digests: HashDigests;
+  /** When these digests were read from the file. */
+  readonly computedAtMs: number;
   readonly usedMs: number;
 }
 
 /** Oldest-used entries beyond this are dropped, so the file stays small. */
 const maxEntries = 500;
-const cacheVersion = 1;
+/** 2: the key gained the ctime and entries their computedAtMs; version-1 files are ignored (and replaced). */
+const cacheVersion = 2;
 
 export interface HashCache {
-  /** The cached digests of this exact file version (only those known), or an empty object. */
-  lookup(identity: FileIdentity): Promise<HashDigests>;
-  /** Adds digests for this file version (merged with digests already known for it). */
+  /** What the cache remembers for this exact file version (only the digests known), or null. */
+  lookup(identity: FileIdentity): Promise<RememberedDigests | null>;
+  /** Adds digests just read from this file version (merged with digests already known for it). */
   store(identity: FileIdentity, digests: HashDigests): Promise<void>;
 }
 
@@ -59,16 +71,17 @@ export function openHashCache(dataDir: string): HashCache {
   return {
     async lookup(identity) {
       const entry = (await readEntries(cachePath)).find((candidate) => isSameFileVersion(candidate, identity));
-      return entry ? { ...entry.digests } : {};
+      return entry ? { digests: { ...entry.digests }, computedAtMs: entry.computedAtMs } : null;
     },
     async store(identity, digests) {
       const entries = await readEntries(cachePath);
       const previous = entries.find((candidate) => isSameFileVersion(candidate, identity));
       const others = entries.filter((candidate) => candidate.path !== identity.path);
-      const entry: CacheEntry = { ...identity, digests: { ...previous?.digests, ...digests }, usedMs: Date.now() };
+      const nowMs = Date.now();
+      const entry: CacheEntry = { ...identity, digests: { ...previous?.digests, ...digests }, computedAtMs: nowMs, usedMs: nowMs };
       const kept = [entry, ...others].sort((a, b) => b.usedMs - a.usedMs).slice(0, maxEntries);
       await mkdir(dirname(cachePath), { recursive: true });
-      // Unique per store: the flash engine and the checksum panel may store at once in one process.
+      // Unique per store: two passes in one process may store at once.
       const temporaryPath = `${cachePath}.${process.pid}.${(storeCount += 1)}.tmp`;
       await writeFile(temporaryPath, JSON.stringify({ version: cacheVersion, entries: kept }));
       await rename(temporaryPath, cachePath); // atomic: readers never see half a file
@@ -88,7 +101,7 @@ async function readEntries(cachePath: string): Promise<CacheEntry[]> {
     if (!isRecord(parsed) || parsed.version !== cacheVersion || !Array.isArray(parsed.entries)) return [];
     return parsed.entries.slice(0, maxEntries).filter(isCacheEntry);
   } catch {
-    return []; // a damaged cache only costs a re-hash
+    return []; // a damaged cache only costs the remembered digests
   }
 }
 
@@ -98,7 +111,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isCacheEntry(value: unknown): value is CacheEntry {
   if (!isRecord(value) || !isRecord(value.digests)) return false;
-  const numbers = ['sizeBytes', 'modifiedMs', 'device', 'inode', 'usedMs'] as const;
+  const numbers = ['sizeBytes', 'modifiedMs', 'changedMs', 'device', 'inode', 'computedAtMs', 'usedMs'] as const;
   return (
     typeof value.path === 'string' &&
     numbers.every((key) => typeof value[key] === 'number') &&

@@ -22,7 +22,10 @@ import { checkSignature } from './signature.ts';
 import { detachedSignatureSuffixes, findDetachedSignatures, findSumsFiles, type FoundSumsFile } from './sums-discovery.ts';
 import { findEntriesFor, maxSumsFileBytes, parseSumsFile, SumsFileError, type SumsEntry } from './sums-file.ts';
 
-export interface VerifyImageOptions extends Omit<HashImageOptions, 'algorithms'> {
+/** Never `cached`: every comparison is made with digests read from the file in this run. */
+export interface VerifyImageOptions extends Omit<HashImageOptions, 'algorithms' | 'cached'> {
+  /** Digests to compute in the same pass besides those the comparisons need. */
+  readonly algorithms?: readonly HashAlgorithm[];
   readonly expected?: string;
   readonly sumsPath?: string;
   readonly signaturePath?: string;
@@ -72,12 +75,10 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
     if (sums.entries.length > 0 || userChoseSums) loaded.push(sums);
   }
 
-  const algorithms = new Set<HashAlgorithm>(loaded.flatMap((sums) => sums.entries.map((entry) => entry.algorithm)));
+  const algorithms = new Set<HashAlgorithm>([...(options.algorithms ?? []), ...loaded.flatMap((sums) => sums.entries.map((entry) => entry.algorithm))]);
   if (pasted) algorithms.add(pasted.algorithm);
   const hashed: { sizeBytes: number; digests: HashDigests } =
-    algorithms.size > 0
-      ? await hashImage(path, { ...options, algorithms: [...algorithms] })
-      : { sizeBytes: imageStats.size, digests: {} };
+    algorithms.size > 0 ? await readDigests(path, { ...options, algorithms: [...algorithms] }) : { sizeBytes: imageStats.size, digests: {} };
   const actual = (algorithm: HashAlgorithm): string => hashed.digests[algorithm] ?? '';
 
   const pastedComparison: DigestComparison | null = pasted
@@ -122,6 +123,13 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
     sumsFiles,
     reasons,
   };
+}
+
+/** The digests read from the file in this run (a verdict never comes from the hash cache). */
+async function readDigests(path: string, options: HashImageOptions): Promise<{ sizeBytes: number; digests: HashDigests }> {
+  const { sizeBytes, digests } = await hashImage(path, { ...options, cached: false });
+  if (digests === null) throw new Error(`hashImage answered ${path} from the cache for a verdict`);
+  return { sizeBytes, digests };
 }
 
 async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPasted: boolean): Promise<FoundSumsFile[]> {

@@ -13,7 +13,6 @@ import { FlashFailure } from './flash-error.ts';
 import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './image-source.ts';
-import { isKnownFor, type KnownSha256 } from './cached-sha256.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
@@ -43,13 +42,8 @@ export interface FlashImageOptions {
   readonly includeAll: boolean;
   /** Eject USB drives after success. */
   readonly eject: boolean;
-  /** SHA-256 of the image in the write pass; default true. */
+  /** SHA-256 of the bytes read and written, computed in the write pass itself; default true. */
   readonly sha256?: boolean;
-  /**
-   * The image's SHA-256 as the hash cache knows it, with the file version it belongs to: when the
-   * image is still that version, the write pass skips SHA-256 and reports this one.
-   */
-  readonly knownSha256?: KnownSha256;
   readonly jobId?: string;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
@@ -91,10 +85,7 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
       }
     }
     const writable = unique.filter((entry) => !unmountFailures.has(entry.path));
-    const wantSha256 = options.sha256 ?? true;
-    const known = options.knownSha256;
-    const knownSha256Hex = wantSha256 && known && source.compression === 'none' && (await isKnownFor(options.imagePath, known)) ? known.hex : null;
-    const ran =
+    const job =
       writable.length > 0
         ? await runFlashJob({
             jobId,
@@ -102,13 +93,11 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
             targets: writable.map((entry) => entry.path),
             ...(options.helperScope ? { deviceNumbers: deviceNumbersByPath(writable) } : {}),
             verify: options.verify,
-            sha256: wantSha256 && knownSha256Hex === null,
+            sha256: options.sha256 ?? true,
             ...(options.signal ? { signal: options.signal } : {}),
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           })
         : null;
-    // A job that wrote the whole image reports the SHA-256 the cache knew for it.
-    const job = ran && knownSha256Hex !== null && ran.outcome !== 'cancelled' && ran.source.sizeBytes === source.sizeBytes ? { ...ran, source: { ...ran.source, sha256Hex: knownSha256Hex, sha256FromCache: true } } : ran;
     const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({ target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] }));
     const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
     if (options.eject) await ejectSucceeded(targets, writable);

@@ -4,7 +4,6 @@ import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { stat } from 'node:fs/promises';
 import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, verifyImage, type HelperScope, type TargetSelector } from './flash-image.ts';
-import { openSha256Cache, type KnownSha256 } from './cached-sha256.ts';
 import type { ElevationOptions } from './elevation.ts';
 
 export type FlashWork =
@@ -15,8 +14,6 @@ export type FlashWork =
       readonly verify: boolean;
       readonly includeAll: boolean;
       readonly eject: boolean;
-      /** The image's SHA-256 from the user's hash cache, for the file version it was computed for. */
-      readonly knownSha256?: KnownSha256;
     }
   | { readonly kind: 'verify'; readonly imagePath: string; readonly target: TargetSelector };
 
@@ -31,22 +28,6 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
   const scope = helperScope === undefined ? {} : { helperScope };
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
   return verifyImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
-}
-
-/**
- * A flash with the user's hash cache (in `dataDir`) in front of it: a SHA-256 the cache knows for this
- * version of a raw image goes with the job (the write pass then skips it), and one the job computed is
- * stored. The cache is read and written here, in the user's process: the elevated helper never
- * touches the user's files.
- */
-export async function runFlashWorkWithCache(work: FlashWork, controls: WorkControls, elevation: ElevationOptions, dataDir: string): Promise<FlashResult> {
-  if (work.kind !== 'flash') return runFlashWork(work, controls, elevation);
-  const cache = await openSha256Cache(work.imagePath, dataDir);
-  const result = await runFlashWork(cache?.known ? { ...work, knownSha256: cache.known } : work, controls, elevation);
-  if (cache && result.source.compression === 'none' && result.source.sha256Hex !== null && result.source.sha256FromCache !== true) {
-    await cache.store(result.source.sha256Hex, result.source.sizeBytes);
-  }
-  return result;
 }
 
 /** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
@@ -94,8 +75,6 @@ export function parseFlashWork(value: unknown): FlashWork | null {
   if (targets.some((target) => target === null)) return null;
   const flags = ['verify', 'includeAll', 'eject'].map((key) => work[key]);
   if (!flags.every((flag) => typeof flag === 'boolean')) return null;
-  const knownSha256 = work['knownSha256'] === undefined ? undefined : toKnownSha256(work['knownSha256'], work['imagePath']);
-  if (knownSha256 === null) return null;
   return {
     kind: 'flash',
     imagePath: work['imagePath'],
@@ -103,18 +82,5 @@ export function parseFlashWork(value: unknown): FlashWork | null {
     verify: flags[0] as boolean,
     includeAll: flags[1] as boolean,
     eject: flags[2] as boolean,
-    ...(knownSha256 === undefined ? {} : { knownSha256 }),
   };
-}
-
-/** A well-formed KnownSha256 for this image path, or null. */
-function toKnownSha256(value: unknown, imagePath: string): KnownSha256 | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const { hex, identity } = value as Record<string, unknown>;
-  if (typeof hex !== 'string' || !/^[0-9a-f]{64}$/.test(hex) || typeof identity !== 'object' || identity === null) return null;
-  const fields = identity as Record<string, unknown>;
-  const numbers = ['sizeBytes', 'modifiedMs', 'device', 'inode'].map((key) => fields[key]);
-  if (fields['path'] !== imagePath || !numbers.every((number) => typeof number === 'number' && Number.isFinite(number) && number >= 0)) return null;
-  const [sizeBytes, modifiedMs, device, inode] = numbers as [number, number, number, number];
-  return { hex, identity: { path: imagePath, sizeBytes, modifiedMs, device, inode } };
 }

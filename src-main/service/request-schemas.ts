@@ -64,10 +64,12 @@ export const requestSchemas = {
 function checksumSchemas() {
   const jobId = shortId(200);
   const pastedDigest = shortId(1024);
+  const algorithms = v.exactOptional(v.pipe(v.array(v.picklist(hashAlgorithms)), v.minLength(1), v.maxLength(hashAlgorithms.length)));
   return {
     'checksum:hash': v.strictObject({
       path: absolutePath,
-      algorithms: v.exactOptional(v.pipe(v.array(v.picklist(hashAlgorithms)), v.minLength(1), v.maxLength(hashAlgorithms.length))),
+      algorithms,
+      cached: v.exactOptional(v.boolean()),
       jobId: v.exactOptional(jobId),
     }),
     'checksum:compare': v.strictObject({ path: absolutePath, expected: pastedDigest, jobId: v.exactOptional(jobId) }),
@@ -77,6 +79,7 @@ function checksumSchemas() {
       sumsPath: v.exactOptional(absolutePath),
       signaturePath: v.exactOptional(absolutePath),
       keyringPaths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(64))),
+      algorithms,
       jobId: v.exactOptional(jobId),
     }),
     'checksum:cancel': v.strictObject({ jobId }),

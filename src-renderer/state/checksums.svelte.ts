@@ -1,6 +1,9 @@
 // The Checksums tab: one hashing pass over the image (`checksum:verify`, which also finds sums files
 // and signatures next to it), a pasted digest compared as soon as it is typed, and the keyring.
-import type { HashAlgorithm, HashDigests, HashProgress, KeySummary, VerificationReport } from '../../shared/checksum.ts';
+// Digests the engine remembers from an earlier run are shown at once, as remembered with their date,
+// while the pass runs; every verdict (the report's, the pasted value's) uses only the digests it read.
+import type { HashAlgorithm, HashDigests, HashProgress, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
+import { defaultHashAlgorithms } from '../../shared/checksum.ts';
 import type { AppError } from '../../shared/errors.ts';
 import type { EngineClient } from '../api.ts';
 
@@ -23,7 +26,7 @@ export function normaliseDigest(pasted: string): string | null {
   return /^[0-9a-f]+$/.test(cleaned) ? cleaned : null;
 }
 
-/** Compares a pasted digest with the computed ones, without another hashing pass. */
+/** Compares a pasted digest with the digests read in this run (never remembered ones), without another pass. */
 export function comparePasted(pasted: string, digests: HashDigests | null): PastedVerdict {
   if (pasted.trim() === '') return { kind: 'empty' };
   const expected = normaliseDigest(pasted);
@@ -45,9 +48,10 @@ export class Checksums {
   jobId = $state<string | null>(null);
   progress = $state.raw<HashProgress | null>(null);
   report = $state.raw<VerificationReport | null>(null);
-  /** Every digest known: the hashing pass's, plus any the verification computed. */
+  /** The digests read from the image by the last pass; null until it finishes. */
   digests = $state.raw<HashDigests | null>(null);
-  fromCache = $state(false);
+  /** What the engine remembered for this version of the file when the pass started: display only. */
+  remembered = $state.raw<RememberedDigests | null>(null);
   error = $state.raw<AppError | null>(null);
   pasted = $state('');
   sumsPath = $state('');
@@ -65,9 +69,22 @@ export class Checksums {
     client.subscribe('checksum:progressed', (progress) => {
       if (progress.jobId === this.jobId) this.progress = progress;
     });
+    client.subscribe('checksum:remembered', (event) => {
+      if (event.jobId === this.jobId) this.remembered = event.remembered;
+    });
   }
 
   readonly pastedVerdict = $derived(comparePasted(this.pasted, this.digests));
+
+  /** True when a digest just read differs from the one remembered: the file changed (or rotted) since. */
+  readonly rememberedDiffers = $derived.by(() => {
+    const { digests, remembered } = this;
+    if (!digests || !remembered) return false;
+    return Object.entries(remembered.digests).some(([algorithm, hex]) => {
+      const read = digests[algorithm as HashAlgorithm];
+      return read !== undefined && read !== hex;
+    });
+  });
 
   get running(): boolean {
     return this.jobId !== null;
@@ -84,6 +101,7 @@ export class Checksums {
     this.imagePath = imagePath;
     this.report = null;
     this.digests = null;
+    this.remembered = null;
     this.error = null;
     this.progress = null;
     this.pasted = '';
@@ -99,39 +117,33 @@ export class Checksums {
   }
 
   /**
-   * One read pass for the four digests download pages publish (the engine caches them per file
-   * version), then every sums file and signature found or given, checked against them.
+   * One read pass for the four digests download pages publish and whatever the sums files found or
+   * given need, then their signatures: every run reads the image again, as a verdict must.
    */
   async verify(): Promise<void> {
     const path = this.imagePath;
     if (path === null || this.jobId !== null) return;
     this.progress = null;
     this.error = null;
+    // Nothing from an earlier pass stands while this one reads: its remembered digests come by event.
+    this.report = null;
+    this.digests = null;
+    this.remembered = null;
     const sumsPath = this.sumsPath.trim();
     const signaturePath = this.signaturePath.trim();
     try {
-      if (!this.digests) {
-        this.jobId = crypto.randomUUID();
-        const hashed = await this.#client.call('checksum:hash', { path, jobId: this.jobId });
-        if (this.imagePath !== path) return;
-        if (!hashed.ok) {
-          if (hashed.error.code !== 'cancelled') this.error = hashed.error;
-          return;
-        }
-        this.digests = hashed.value.digests;
-        this.fromCache = hashed.value.fromCache;
-      }
       this.jobId = crypto.randomUUID();
       const result = await this.#client.call('checksum:verify', {
         path,
         jobId: this.jobId,
+        algorithms: [...defaultHashAlgorithms],
         ...(sumsPath ? { sumsPath } : {}),
         ...(signaturePath ? { signaturePath } : {}),
       });
       if (this.imagePath !== path) return;
       if (result.ok) {
         this.report = result.value;
-        this.digests = { ...this.digests, ...result.value.digests };
+        this.digests = result.value.digests;
       } else if (result.error.code !== 'cancelled') this.error = result.error;
     } finally {
       if (this.imagePath === path) this.jobId = null;
@@ -161,7 +173,7 @@ export class Checksums {
     this.keyPath = '';
     this.keysNotice = result.value.imported.map((key) => key.fingerprint).join(', ');
     await this.loadKeys();
-    // A new key can turn "unknown signer" into "verified": check again (the hashes come from the cache).
+    // A new key can turn "unknown signer" into "verified": check again (a verdict reads the image again).
     if (this.report) await this.verify();
   }
 

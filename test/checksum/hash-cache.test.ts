@@ -1,60 +1,73 @@
-import { mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+// The hash cache beside the hashing pass: it remembers digests per file version (path, size, mtime,
+// ctime, inode) for display, and never stands in for reading the file, unless asked with `cached`.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { RememberedDigests } from '../../shared/checksum.ts';
 import { hashImage } from '../../src-main/checksum/hash-image.ts';
 import { coreutilsDigests } from './coreutils.ts';
 
-function setup(): { dataDir: string; image: string } {
+function setup(): { dir: string; dataDir: string; image: string } {
   const dir = mkdtempSync(join(tmpdir(), 'isotope-cache-'));
   const image = join(dir, 'image.iso');
   writeFileSync(image, 'first version of the image\n'.repeat(1000));
-  return { dataDir: join(dir, 'data'), image };
+  return { dir, dataDir: join(dir, 'data'), image };
 }
 
 describe('hash cache', () => {
-  it('answers a second request for the same file version from the cache', async () => {
+  it('reads the file on every request, and hands out what it remembered of this version before the pass', async () => {
     const { dataDir, image } = setup();
+    const beforeMs = Date.now();
     const first = await hashImage(image, { algorithms: ['sha256', 'md5'], dataDir });
-    const second = await hashImage(image, { algorithms: ['md5', 'sha256'], dataDir });
-    expect(first.fromCache).toBe(false);
-    expect(second.fromCache).toBe(true);
-    expect(second.digests).toEqual(coreutilsDigests(image, ['md5', 'sha256']));
+    expect(first.remembered).toBeNull();
+    const told: RememberedDigests[] = [];
+    const second = await hashImage(image, { algorithms: ['md5', 'sha256'], dataDir, onRemembered: (remembered) => told.push(remembered) });
+    const expected = coreutilsDigests(image, ['md5', 'sha256']);
+    expect(second.digests).toEqual(expected);
+    expect(second.remembered).toEqual({ digests: expected, computedAtMs: expect.any(Number) });
+    expect(second.remembered!.computedAtMs).toBeGreaterThanOrEqual(beforeMs);
+    expect(told).toEqual([second.remembered]);
   });
 
-  it('hashes only what the cache lacks and then knows both', async () => {
+  it('answers a `cached` request from the cache only when it remembers every algorithm asked', async () => {
     const { dataDir, image } = setup();
     await hashImage(image, { algorithms: ['sha256'], dataDir });
-    const more = await hashImage(image, { algorithms: ['sha256', 'sha512'], dataDir });
-    expect(more.fromCache).toBe(false);
-    expect(more.digests).toEqual(coreutilsDigests(image, ['sha256', 'sha512']));
-    expect((await hashImage(image, { algorithms: ['sha512', 'sha256'], dataDir })).fromCache).toBe(true);
+    const partly = await hashImage(image, { algorithms: ['sha256', 'sha512'], dataDir, cached: true });
+    expect(partly.digests).toEqual(coreutilsDigests(image, ['sha256', 'sha512'])); // read: the cache lacked SHA-512
+    const remembered = await hashImage(image, { algorithms: ['sha512', 'sha256'], dataDir, cached: true });
+    expect(remembered.digests).toBeNull();
+    expect(remembered.remembered?.digests).toEqual(coreutilsDigests(image, ['sha256', 'sha512']));
   });
 
-  it('re-hashes after the file changed (new content and mtime), and after only its mtime changed', async () => {
-    const { dataDir, image } = setup();
+  it('forgets a version whose content changed with its mtime set back by the real `touch -r`: the ctime moved', async () => {
+    const { dir, dataDir, image } = setup();
+    const reference = join(dir, 'reference');
+    execFileSync('cp', ['-p', image, reference]);
     await hashImage(image, { algorithms: ['sha256'], dataDir });
-    writeFileSync(image, 'second version of the image\n'.repeat(1000)); // same size, new bytes
-    const changed = await hashImage(image, { algorithms: ['sha256'], dataDir });
-    expect(changed.fromCache).toBe(false);
+    writeFileSync(image, 'other version of the image\n'.repeat(1000)); // same size, new bytes
+    execFileSync('touch', ['-r', reference, image]);
+    const changed = await hashImage(image, { algorithms: ['sha256'], dataDir, cached: true });
+    expect(changed.remembered).toBeNull();
     expect(changed.digests).toEqual(coreutilsDigests(image, ['sha256']));
-    utimesSync(image, new Date(2001, 0, 1), new Date(2001, 0, 1));
-    expect((await hashImage(image, { algorithms: ['sha256'], dataDir })).fromCache).toBe(false);
   });
 
   it('ignores a damaged cache file and replaces it', async () => {
     const { dataDir, image } = setup();
     await hashImage(image, { algorithms: ['sha1'], dataDir });
-    writeFileSync(join(dataDir, 'hash-cache.json'), '{"version":1,"entries":[{"path":');
-    const again = await hashImage(image, { algorithms: ['sha1'], dataDir });
-    expect(again.fromCache).toBe(false);
+    writeFileSync(join(dataDir, 'hash-cache.json'), '{"version":2,"entries":[{"path":');
+    const again = await hashImage(image, { algorithms: ['sha1'], dataDir, cached: true });
+    expect(again.remembered).toBeNull();
     expect(again.digests).toEqual(coreutilsDigests(image, ['sha1']));
-    expect(JSON.parse(readFileSync(join(dataDir, 'hash-cache.json'), 'utf8'))).toMatchObject({ version: 1 });
+    expect(JSON.parse(readFileSync(join(dataDir, 'hash-cache.json'), 'utf8'))).toMatchObject({ version: 2 });
   });
 
-  it('never caches when told not to (dataDir null)', async () => {
+  it('never remembers when told not to (dataDir null)', async () => {
     const { image } = setup();
-    expect((await hashImage(image, { algorithms: ['md5'], dataDir: null })).fromCache).toBe(false);
-    expect((await hashImage(image, { algorithms: ['md5'], dataDir: null })).fromCache).toBe(false);
+    await hashImage(image, { algorithms: ['md5'], dataDir: null });
+    const again = await hashImage(image, { algorithms: ['md5'], dataDir: null, cached: true });
+    expect(again.remembered).toBeNull();
+    expect(again.digests).toEqual(coreutilsDigests(image, ['md5']));
   });
 });

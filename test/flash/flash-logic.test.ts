@@ -145,12 +145,6 @@ describe('the elevated helper boundary', () => {
     expect(parseFlashWork({ ...job, targets: [] })).toBeNull();
     expect(parseFlashWork({ ...job, targets: [{ path: 'dev/sdb' }] })).toBeNull();
     expect(parseFlashWork({ ...job, verify: 'yes' })).toBeNull();
-    // The SHA-256 the user's hash cache knows crosses with the file version it belongs to, for this image only.
-    const knownSha256 = { hex: 'ab'.repeat(32), identity: { path: '/images/a.iso', sizeBytes: 1024, modifiedMs: 1.5e12, device: 2049, inode: 77 } };
-    expect(parseFlashWork({ ...job, knownSha256 })).toEqual({ ...job, knownSha256 });
-    expect(parseFlashWork({ ...job, knownSha256: { ...knownSha256, hex: 'not hex' } })).toBeNull();
-    expect(parseFlashWork({ ...job, knownSha256: { ...knownSha256, identity: { ...knownSha256.identity, path: '/images/other.iso' } } })).toBeNull();
-    expect(parseFlashWork({ ...job, knownSha256: { ...knownSha256, identity: { ...knownSha256.identity, inode: -1 } } })).toBeNull();
     expect(parseFlashWork({ kind: 'format', imagePath: '/a' })).toBeNull();
     expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } });
   });

@@ -1,25 +1,22 @@
 // How a flash verifies and where its SHA-256 comes from (root only, real loop devices): a raw image is
 // verified by comparing the read-back bytes with the image read again (a 4 KiB corruption made between
 // writing and verifying is reported to the byte), a compressed one by block digests taken while
-// writing (reported to its 64 KiB block); and the SHA-256 comes from the checksum panel's hash cache
-// when that knows the file, else it is computed in the pass and stored there, by the user's process
-// (as root, only into a folder root owns, never into one another user controls).
+// writing (reported to its 64 KiB block); and the SHA-256 is always that of the bytes the pass read
+// and wrote, never one the hash cache remembers (issue 11 §1), as `isotope hash` and `check` read too.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashProgress } from '../../shared/flash.ts';
-import { fileIdentityOf, hashCacheFileName, openHashCache } from '../../src-main/checksum/hash-cache.ts';
 import { flashImage } from '../../src-main/flash/flash-image.ts';
-import { runFlashWorkWithCache } from '../../src-main/flash/flash-work.ts';
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
+import { isotope } from '../helpers/in-process-cli.ts';
 import { LoopDevices, isRoot, readBytes, rootSkipReason, sha256OfPrefix } from './loop-devices.ts';
 
 const MiB = 1024 * 1024;
 
-describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})`, () => {
+describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipReason})`, () => {
   const loops = new LoopDevices();
   let dir = '';
   let image = '';
@@ -87,67 +84,57 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 cache (${rootSkipReason})
     expect(result.targets[0]!.mismatch).toEqual({ offsetBytes: blockStart, lengthBytes: digestBlockBytes });
   });
 
-  /** A flash as the service runs it: the user's hash cache in front, read and written in this process. */
-  const flashWithCache = (loop: string, verify: boolean, dataDir: string) =>
-    runFlashWorkWithCache({ kind: 'flash', imagePath: image, targets: [{ path: loop }], verify, includeAll: true, eject: false }, { jobId: 'test', signal: new AbortController().signal, onProgress: () => undefined }, {}, dataDir);
+  it('hashes the bytes it read, never a remembered digest: a byte flipped under a loop device (bit rot, stat unchanged) shows in the flash, `isotope hash` and `isotope check`', async () => {
+    // The image lives on an ext4 volume on a loop device; its bytes change in the backing file, under
+    // the file system, as bit rot changes them: size, mtime, ctime and inode all stay as they were.
+    const volume = join(dir, 'volume.ext4');
+    writeFileSync(volume, Buffer.alloc(64 * MiB));
+    execFileSync('mkfs.ext4', ['-q', volume]);
+    const volumeLoop = loops.attach(volume);
+    const mountPoint = join(dir, 'mnt');
+    mkdirSync(mountPoint);
+    execFileSync('mount', [volumeLoop, mountPoint]);
+    try {
+      const rotting = join(mountPoint, 'image.img');
+      copyFileSync(image, rotting);
+      writeFileSync(join(mountPoint, 'SHA256SUMS'), `${sha256OfPrefix(image, imageBytes)}  image.img\n`);
+      process.env.ISOTOPE_HOME = join(dir, 'home-bit-rot');
+      // Hashed and checked once: the hash cache now remembers this version of the file.
+      expect((await isotope(['check', rotting])).code).toBe(0);
+      const statBefore = statSync(rotting);
 
-  it('computes the SHA-256 in the pass and stores it in the hash cache; the next flash takes it from the cache', async () => {
-    const dataDir = join(dir, 'data-first');
-    mkdirSync(dataDir);
-    const { loop } = loopOver('cache.img');
-    const expected = sha256OfPrefix(image, imageBytes);
-    const first = await flashWithCache(loop, true, dataDir);
-    expect(first.outcome).toBe('succeeded');
-    expect(first.source.sha256Hex).toBe(expected);
-    expect(first.source.sha256FromCache).toBeUndefined();
-    expect(existsSync(join(dataDir, hashCacheFileName))).toBe(true);
-    const identity = fileIdentityOf(image, await stat(image))!;
-    expect(await openHashCache(dataDir).lookup(identity)).toEqual({ sha256: expected });
+      execFileSync('umount', [mountPoint]);
+      const flipAt = 7 * MiB + 123;
+      const marker = readBytes(image, flipAt, 64);
+      const volumeBytes = readFileSync(volume);
+      const where = volumeBytes.indexOf(marker);
+      expect(where).toBeGreaterThan(0);
+      const fd = openSync(volume, 'r+');
+      writeSync(fd, Buffer.from([marker[0]! ^ 0x01]), 0, 1, where);
+      closeSync(fd);
+      // Drop the loop device's own cached blocks, so the file system reads what the backing file holds now.
+      execFileSync('blockdev', ['--flushbufs', volumeLoop]);
+      execFileSync('mount', [volumeLoop, mountPoint]);
 
-    const second = await flashWithCache(loop, true, dataDir);
-    expect(second.outcome).toBe('succeeded');
-    expect(second.source).toMatchObject({ sha256Hex: expected, sha256FromCache: true });
-  });
+      const statAfter = statSync(rotting);
+      expect([statAfter.size, statAfter.mtimeMs, statAfter.ctimeMs, statAfter.ino, statAfter.dev]).toEqual([statBefore.size, statBefore.mtimeMs, statBefore.ctimeMs, statBefore.ino, statBefore.dev]);
+      const rotten = sha256OfPrefix(rotting, imageBytes); // the oracle: sha256sum of the file as it reads now
+      expect(rotten).not.toBe(sha256OfPrefix(image, imageBytes));
 
-  it('running as root, never writes the cache into a folder another user controls', async () => {
-    const { loop } = loopOver('owner.img');
-    const userHome = join(dir, 'home-of-1000');
-    mkdirSync(userHome);
-    chownSync(userHome, 1000, 1000);
-    const dataDir = join(userHome, 'isotope');
-    const missing = await flashWithCache(loop, false, dataDir);
-    expect(missing.outcome).toBe('succeeded');
-    expect(existsSync(dataDir)).toBe(false);
+      const check = await isotope(['check', rotting]);
+      expect(check.code).toBe(1);
+      expect(check.stdout).toContain(`MISMATCH sha256 ${rotten}`);
+      expect((await isotope(['hash', rotting, '--algorithm', 'sha256'])).stdout).toBe(`SHA256 (${rotting}) = ${rotten}\n`);
+      // Only --cached hands out the remembered digest, and says that it did not read the file.
+      expect((await isotope(['hash', rotting, '--algorithm', 'sha256', '--cached'])).stdout).toMatch(/^SHA256 \(.*\) = [0-9a-f]{64}\n# remembered from .*, not re-read/);
 
-    // The user's own data folder, with the cache file a symlink to a file of root's: untouched.
-    mkdirSync(dataDir);
-    chownSync(dataDir, 1000, 1000);
-    const rootsFile = join(dir, 'roots-file');
-    writeFileSync(rootsFile, 'root only\n');
-    symlinkSync(rootsFile, join(dataDir, hashCacheFileName));
-    const stored = await flashWithCache(loop, false, dataDir);
-    expect(stored.outcome).toBe('succeeded');
-    expect(stored.source.sha256Hex).toBe(sha256OfPrefix(image, imageBytes));
-    expect(readFileSync(rootsFile, 'utf8')).toBe('root only\n');
-    expect(statSync(rootsFile).uid).toBe(0);
-    expect(readdirSync(dataDir)).toEqual([hashCacheFileName]);
-  });
-
-  it('reports the cached SHA-256 without hashing (a planted value comes back), and ignores it once the file changed', async () => {
-    const dataDir = join(dir, 'data-planted');
-    mkdirSync(dataDir);
-    const planted = 'ab'.repeat(32);
-    await openHashCache(dataDir).store(fileIdentityOf(image, await stat(image))!, { sha256: planted });
-    const { loop } = loopOver('planted.img');
-    const cached = await flashWithCache(loop, true, dataDir);
-    expect(cached.outcome).toBe('succeeded');
-    expect(cached.source).toMatchObject({ sha256Hex: planted, sha256FromCache: true });
-
-    // A new mtime is a new version of the file: the SHA-256 is computed again (and replaces the entry).
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(image, later, later);
-    const fresh = await flashWithCache(loop, true, dataDir);
-    expect(fresh.source.sha256Hex).toBe(sha256OfPrefix(image, imageBytes));
-    expect(fresh.source.sha256FromCache).toBeUndefined();
+      const { loop } = loopOver('bit-rot-target.img');
+      const flashed = await flashImage({ imagePath: rotting, targets: [{ path: loop }], verify: true, includeAll: true, eject: false });
+      expect(flashed.outcome).toBe('succeeded');
+      expect(flashed.source.sha256Hex).toBe(rotten);
+      expect(sha256OfPrefix(loop, imageBytes)).toBe(rotten);
+    } finally {
+      execFileSync('umount', [mountPoint], { stdio: 'ignore' });
+    }
   });
 });

@@ -12,6 +12,8 @@ tools=(
   "7zz 7zip"
   "mtools mtools"
   "mkfs.fat dosfstools"
+  # An ext4 volume on a loop device, to rot a file's bytes under its file system (test/flash/verify-and-cache.test.ts).
+  "mkfs.ext4 e2fsprogs"
   "sgdisk gdisk"
   "gpg gnupg"
   "losetup mount"

@@ -1,8 +1,10 @@
-// `isotope hash FILE [--algorithm md5,sha1,sha256,sha512] [--json]`: digests in one read pass, printed
-// in the BSD/--tag format (`SHA256 (name) = hex`, which `sha256sum -c` reads back) or as JSON.
+// `isotope hash FILE [--algorithm md5,sha1,sha256,sha512] [--cached] [--json]`: digests in one read pass,
+// printed in the BSD/--tag format (`SHA256 (name) = hex`, which `sha256sum -c` reads back) or as JSON.
+// `--cached` is the only way to get digests the hash cache remembers instead of reading the file, and
+// the output then says so (a `#` line, or JSON with a `remembered` key instead of the digests).
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashResult } from '../../../shared/checksum.ts';
+import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
 import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { showHashProgress } from './hash-progress.ts';
@@ -19,18 +21,18 @@ export function registerHashCommand(program: Command, context: CliContext): void
         .default([...defaultHashAlgorithms], defaultHashAlgorithms.join(','))
         .argParser(parseAlgorithms),
     )
-    .option('--json', 'print one JSON document: { "md5": "...", ... }')
-    .action(async (file: string, options: { algorithm: HashAlgorithm[]; json?: boolean }) => {
+    .option('--cached', 'print the digests remembered from an earlier run when this file version has them all, without reading it (said so in the output)')
+    .option('--json', 'print one JSON document: { "md5": "...", ... } (with --cached and remembered digests: { "remembered": { "digests": {...}, "computedAtMs": N } })')
+    .action(async (file: string, options: { algorithm: HashAlgorithm[]; cached?: boolean; json?: boolean }) => {
       const path = resolve(file);
       const service = context.createService();
       const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
-      const result = (await service.invoke('checksum:hash', { path, algorithms: options.algorithm, jobId: progress.jobId })) as Result<HashResult>;
+      const request = { path, algorithms: options.algorithm, jobId: progress.jobId, ...(options.cached ? { cached: true } : {}) };
+      const result = (await service.invoke('checksum:hash', request)) as Result<HashResult>;
       progress.stop();
-      // --json prints the digests alone, as the command's documented shape.
-      const shaped: Result<HashResult['digests'] | HashResult> = result.ok && options.json ? { ok: true, value: result.value.digests } : result;
-      context.setExitCode(
-        reportResult(context, shaped, options.json === true, (value) => describeDigests(value as HashResult, file)),
-      );
+      // --json prints the digests alone, as the command's documented shape; remembered ones under their own key.
+      const shaped: Result<HashResult | ReturnType<typeof jsonShape>> = result.ok && options.json ? { ok: true, value: jsonShape(result.value) } : result;
+      context.setExitCode(reportResult(context, shaped, options.json === true, (value) => describeResult(value as HashResult, file)));
     });
 }
 
@@ -43,12 +45,25 @@ export function parseAlgorithms(value: string): HashAlgorithm[] {
   return [...new Set(names)] as HashAlgorithm[];
 }
 
-function describeDigests(result: HashResult, displayName: string): string {
+function jsonShape(result: HashResult): HashDigests | { remembered: NonNullable<HashResult['remembered']> } {
+  if (result.digests !== null) return result.digests;
+  if (result.remembered === null) throw new Error('a hash result with neither digests read nor remembered ones');
+  return { remembered: result.remembered };
+}
+
+function describeResult(result: HashResult, displayName: string): string {
+  if (result.digests !== null) return describeDigests(result.digests, displayName);
+  if (result.remembered === null) throw new Error('a hash result with neither digests read nor remembered ones');
+  const when = new Date(result.remembered.computedAtMs).toISOString();
+  return `${describeDigests(result.remembered.digests, displayName)}# remembered from ${when}, not re-read (run without --cached to read the file)\n`;
+}
+
+function describeDigests(digests: HashDigests, displayName: string): string {
   // coreutils' escaping: a name with a backslash, newline or CR is escaped and the line starts with "\".
   const escaped = displayName.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
   const prefix = escaped === displayName ? '' : '\\';
   const lines = hashAlgorithms
-    .filter((algorithm) => result.digests[algorithm] !== undefined)
-    .map((algorithm) => `${prefix}${tagNames[algorithm]} (${escaped}) = ${result.digests[algorithm]}`);
+    .filter((algorithm) => digests[algorithm] !== undefined)
+    .map((algorithm) => `${prefix}${tagNames[algorithm]} (${escaped}) = ${digests[algorithm]}`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,6 +1,6 @@
 // `checksum:*` and `keys:*` calls: hashing with progress and cancel, comparing with a pasted value,
 // the whole verification chain (sums files + OpenPGP), and the user's keyring.
-import type { HashProgress } from '../../../shared/checksum.ts';
+import type { HashProgress, HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
@@ -23,13 +23,16 @@ type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | '
 const jobsByService = new WeakMap<EventHub, Map<string, AbortController>>();
 
 export const checksumHandlers: HandlerTable<ChecksumCall> = {
-  'checksum:hash': ({ path, algorithms, jobId }, context) =>
-    runJob(context, jobId, path, (job) => hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), ...job })),
+  'checksum:hash': ({ path, algorithms, cached, jobId }, context) =>
+    runJob(context, jobId, path, (job) =>
+      hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, ...job }),
+    ),
   'checksum:compare': ({ path, expected, jobId }, context) =>
     runJob(context, jobId, path, (job) => checksumVerdicts.recordCheck(path, async () => {
       const pasted = parsePastedDigest(expected);
+      // Never `cached`: the verdict comes from the bytes read now.
       const { digests } = await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job });
-      const actual = digests[pasted.algorithm] ?? '';
+      const actual = digests?.[pasted.algorithm] ?? '';
       return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
     }, (result) => checkedStateOfComparison(result.matches))),
   'checksum:verify': ({ path, jobId, ...request }, context) =>
@@ -53,6 +56,7 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
 interface JobPorts {
   readonly signal: AbortSignal;
   readonly onProgress?: (progress: PassProgress) => void;
+  readonly onRemembered?: (remembered: RememberedDigests) => void;
 }
 
 async function runJob<T>(context: HandlerContext, jobId: string | undefined, path: string, work: (job: JobPorts) => Promise<T>): Promise<T> {
@@ -63,10 +67,16 @@ async function runJob<T>(context: HandlerContext, jobId: string | undefined, pat
     if (jobs.has(jobId)) throw new AppFailure('invalid-request', `job ${jobId} is already running`);
     jobs.set(jobId, controller);
   }
-  const onProgress =
-    jobId === undefined ? undefined : (progress: PassProgress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress);
+  // Events only for a pass with a job id: that is how a listener tells its pass from others.
+  const events: Omit<JobPorts, 'signal'> =
+    jobId === undefined
+      ? {}
+      : {
+          onProgress: (progress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress),
+          onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
+        };
   try {
-    return await translateErrors(() => work({ signal: controller.signal, ...(onProgress ? { onProgress } : {}) }));
+    return await translateErrors(() => work({ signal: controller.signal, ...events }));
   } finally {
     if (jobId !== undefined) jobs.delete(jobId);
   }

@@ -1,15 +1,11 @@
 // One Isotope flash (write + verify) of IMAGE to TARGET in its own process, so the benchmark can take
 // its peak RSS; prints phase timings as JSON. The benchmark bundles this file with esbuild and runs it
 // with plain node (the product's code and memory, not tsx's).
-// Usage: node isotope-once.mjs IMAGE TARGET [--no-sha256] [--no-verify] [--data-dir DIR] [--verify-only]
-import { openSha256Cache } from '../../../src-main/flash/cached-sha256.ts';
+// Usage: node isotope-once.mjs IMAGE TARGET [--no-sha256] [--no-verify] [--verify-only]
 import { flashImage, verifyImage } from '../../../src-main/flash/flash-image.ts';
 import type { FlashProgress } from '../../../shared/flash.ts';
 
 const [image, target, ...flags] = process.argv.slice(2) as [string, string, ...string[]];
-const dataDirFlag = flags.indexOf('--data-dir');
-// As the service does: the SHA-256 the user's hash cache knows goes with the job.
-const known = dataDirFlag >= 0 ? ((await openSha256Cache(image, flags[dataDirFlag + 1]!))?.known ?? null) : null;
 const startedMs = performance.now();
 const phaseStartMs = new Map<string, number>();
 const onProgress = (progress: FlashProgress): void => {
@@ -24,7 +20,6 @@ const result = flags.includes('--verify-only')
       includeAll: true,
       eject: false,
       sha256: !flags.includes('--no-sha256'),
-      ...(known ? { knownSha256: known } : {}),
       onProgress,
     });
 const doneMs = performance.now();
@@ -37,6 +32,5 @@ process.stdout.write(
     verifyMs: flags.includes('--no-verify') ? 0 : flags.includes('--verify-only') ? doneMs - startedMs : at('done') - at('verifying'),
     totalMs: doneMs - startedMs,
     sha256Hex: result.source.sha256Hex,
-    sha256FromCache: result.source.sha256FromCache === true,
   })}\n`,
 );
