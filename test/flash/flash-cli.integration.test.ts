@@ -26,6 +26,7 @@ describe('isotope flash / verify / drives', () => {
     // The CLI's flashes store the image's SHA-256 in the data folder's hash cache: a temporary one.
     process.env.ISOTOPE_HOME = join(dir, 'home');
     image = join(dir, 'image.img');
+    // Random bytes are no disk image: the pre-flight assessment blocks them, so these flashes pass --force.
     writeFileSync(image, randomBytes(imageBytes));
   });
   afterAll(() => {
@@ -38,11 +39,12 @@ describe('isotope flash / verify / drives', () => {
   it('flash --json prints progress events then one result line, and exits 0 for a verified write', () => {
     const target = join(dir, 'out.img');
     writeFileSync(target, '');
-    const run = runIsotope(['flash', image, target, '--yes', '--json']);
+    const run = runIsotope(['flash', image, target, '--yes', '--force', '--json']);
     expect(run.status).toBe(0);
     const lines = jsonLines(run.stdout);
-    expect(lines.length).toBeGreaterThan(1);
-    expect(lines.slice(0, -1).every((line) => line['event'] === 'flash:progressed')).toBe(true);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines[0]).toMatchObject({ event: 'image:assessed', kind: 'unknown', blocking: true });
+    expect(lines.slice(1, -1).every((line) => line['event'] === 'flash:progressed')).toBe(true);
     const result = lines.at(-1) as unknown as FlashResult & { event: string };
     expect(result.event).toBe('flash:finished');
     expect(result.outcome).toBe('succeeded');
@@ -57,7 +59,7 @@ describe('isotope flash / verify / drives', () => {
     for (const [name, suffix] of [['first.img', ''], ['second.img', ' (from the hash cache)']] as const) {
       const target = join(dir, name);
       writeFileSync(target, '');
-      const run = runIsotope(['flash', ownImage, target, '--yes']);
+      const run = runIsotope(['flash', ownImage, target, '--yes', '--force']);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`\nSHA256 ${sha256}${suffix}\n`);
     }
@@ -66,7 +68,7 @@ describe('isotope flash / verify / drives', () => {
   it('refuses to flash without --yes when not on a terminal, writing nothing', () => {
     const target = join(dir, 'untouched.img');
     writeFileSync(target, '');
-    const run = runIsotope(['flash', image, target]);
+    const run = runIsotope(['flash', image, target, '--force']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--yes');
     expect(statSync(target).size).toBe(0);
@@ -88,13 +90,15 @@ describe('isotope flash / verify / drives', () => {
     expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: 'flash:finished', outcome: 'failed', targets: [{ mismatch: { offsetBytes: corruptAt, lengthBytes: 4096 }, error: { code: 'verification-mismatch' } }] });
   });
 
-  it('Ctrl-C (SIGINT) cancels a running flash cleanly: a stated cancelled result, exit 1', async () => {
+  it('Ctrl-C (SIGINT) cancels a running flash cleanly: a stated cancelled result, exit 1, and says the drive is now unusable', async () => {
     const big = join(dir, 'big.img');
     execFileSync('truncate', ['-s', String(2 * 1024 * MiB), big]); // sparse: reads as zeros, costs no memory
     const target = join(dir, 'big-out.img');
     writeFileSync(target, '');
-    const child = spawn(process.execPath, [isotopeBin, 'flash', big, target, '--yes', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [isotopeBin, 'flash', big, target, '--yes', '--force', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (chunk: Buffer) => {
@@ -105,6 +109,7 @@ describe('isotope flash / verify / drives', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(1);
     expect(jsonLines(stdout).at(-1)).toMatchObject({ event: 'flash:finished', outcome: 'cancelled', targets: [{ outcome: 'cancelled', error: { code: 'cancelled' } }] });
+    expect(stderr).toContain('the drive is partly written and now unusable until it is written again or restored');
   });
 
   it('drives --all --json lists every drive with its verdict, and every refusal has a code and a reason', () => {
@@ -135,11 +140,11 @@ describe('isotope flash / verify / drives', () => {
       const backing = join(dir, 'loop.img');
       writeFileSync(backing, Buffer.alloc(8 * MiB));
       const loop = loops.attach(backing);
-      const refused = runIsotope(['flash', image, loop, '--yes']);
+      const refused = runIsotope(['flash', image, loop, '--yes', '--force']);
       expect(refused.status).toBe(1);
       expect(refused.stdout).toContain('hidden-drive');
       expect(readFileSync(backing).every((byte) => byte === 0)).toBe(true);
-      const written = runIsotope(['flash', image, loop, '--yes', '--unsafe']);
+      const written = runIsotope(['flash', image, loop, '--yes', '--unsafe', '--force']);
       expect(written.status).toBe(0);
       expect(cmpIdentical(image, loop, imageBytes)).toBe(true);
     });
@@ -156,7 +161,7 @@ describe('isotope flash / verify / drives', () => {
         'mkdir -p "$2"',
         'mount "$1" "$2"',
         'grep -q " $2 " /proc/self/mountinfo',
-        '"$3" "$4" flash "$5" "$1" --yes --unsafe --json > "$6"',
+        '"$3" "$4" flash "$5" "$1" --yes --unsafe --force --json > "$6"',
         'if grep -q " $2 " /proc/self/mountinfo; then echo still-mounted; exit 9; fi',
       ].join('\n');
       const output = join(dir, 'mounted.json');

@@ -1,24 +1,32 @@
-// `isotope flash IMAGE TARGET... [--yes] [--unsafe] [--no-verify] [--json]`: writes an image to one or
-// more drives (or existing regular files) in one read of the image. Without --yes it asks on a
+// `isotope flash IMAGE TARGET... [--yes] [--unsafe] [--no-verify] [--force] [--json]`: writes an image to
+// one or more drives (or existing regular files) in one read of the image. It first prints the image's
+// pre-flight assessment and refuses (exit 1) an image that is cut short, damaged, not a disk image or
+// failed its checksum check, unless --force. Without --yes it asks on a
 // terminal, naming each drive's description and size. Exit 0 only when every target was written
 // (and verified, unless --no-verify). Also the hidden `flash-helper TOKEN`, the elevated helper, and
 // what `isotope verify` shares with it: following a flash:* job (progress bar or JSON lines) and the report.
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { unacknowledgedBlockingFindings, type ImageAssessment } from '../../../shared/assessment.ts';
 import type { DriveStatus } from '../../../shared/drive.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
-import { ok, type Result } from '../../../shared/result.ts';
+import type { Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { runFlashHelper } from '../../helper/flash-helper.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
-import { confirmOnTerminal } from '../terminal-confirm.ts';
+
+/** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
+const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
 
 interface FlashOptions {
   yes?: boolean;
   unsafe?: boolean;
   verify: boolean;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -31,12 +39,22 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .option('--yes', 'do not ask for confirmation')
     .option('--unsafe', 'allow virtual (loop) and fixed drives')
     .option('--no-verify', 'skip the read-back verification')
+    .option('--force', 'write even an image that is cut short, damaged, not a disk image or failed its checksum check')
     .option('--json', 'one JSON object per line: progress events, then the result')
     .action(async (image: string, targets: string[], options: FlashOptions) => {
       const service = context.createService();
       const json = options.json === true;
       const imagePath = resolve(image);
       const targetPaths = targets.map((target) => resolve(target));
+      const assessed = (await service.invoke('image:assess', { path: imagePath })) as Result<ImageAssessment>;
+      if (!assessed.ok) return context.setExitCode(reportResult(context, assessed, json, () => ''));
+      if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...assessed.value })}\n`);
+      else context.stderr(describeAssessment(assessed.value));
+      const blocking = unacknowledgedBlockingFindings(assessed.value, []);
+      if (blocking.length > 0 && options.force !== true) {
+        context.stderr(`isotope: not writing ${imagePath}: ${blocking.map(findingHeadline).join('; ')}; pass --force to write it anyway\n`);
+        return context.setExitCode(exitCodes.failed);
+      }
       if (options.yes !== true) {
         if (!process.stdin.isTTY) {
           context.stderr('isotope: flashing erases the targets; pass --yes when not on a terminal\n');
@@ -47,14 +65,15 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
           return context.setExitCode(exitCodes.failed);
         }
       }
-      // Paths (devices, regular files) are the CLI's own: its user confirmed here, at the terminal, so
-      // the job starts below the contract, which takes only drive ids with an engine-issued confirmation.
-      const work = { kind: 'flash', imagePath, targets: targetPaths.map((path) => ({ path })), verify: options.verify, includeAll: options.unsafe === true, eject: false } as const;
-      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, async () => ok(service.startTerminalJob(work)));
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, () =>
+        service.invoke('flash:start', { imagePath, driveIds: [], targetPaths, verify: options.verify, includeAll: options.unsafe === true, eject: false }),
+      );
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
-      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...result.value })}\n`);
-      else context.stdout(describeFlashResult(result.value));
-      context.setExitCode(result.value.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
+      // With --force, the summary says what the write proves about an image known to be blocked.
+      const finished: FlashResult = blocking.length > 0 ? { ...result.value, acknowledgedFindings: blocking } : result.value;
+      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...finished })}\n`);
+      else context.stdout(describeFlashResult(finished));
+      context.setExitCode(finished.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
     });
 
   program
@@ -73,7 +92,13 @@ async function confirm(context: CliContext, service: ReturnType<CliContext['crea
     context.stderr(`  ${line}\n`);
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
   }
-  return (await confirmOnTerminal(context, `Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(`Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}? Type "yes" to continue: `);
+    return answer.trim().toLowerCase() === 'yes';
+  } finally {
+    prompt.close();
+  }
 }
 
 // Following a flash:* job, shared with `isotope verify`.
@@ -81,6 +106,8 @@ async function confirm(context: CliContext, service: ReturnType<CliContext['crea
 export interface JobOutput {
   readonly json: boolean;
   readonly tty: boolean;
+  /** Said on Ctrl-C before cancelling (a cancelled write leaves the drive unusable; a cancelled verify does not). */
+  readonly interruptNotice?: string;
 }
 
 /** Starts the job with `start` and resolves with its `flash:finished` result (or the start error). */
@@ -107,7 +134,10 @@ export async function followFlashJob(context: CliContext, service: Service, outp
     jobId = id;
     for (const event of early.splice(0)) handle(event.name, event.payload);
     // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
-    const cancel = (): void => void service.invoke('flash:cancel', { jobId: id });
+    const cancel = (): void => {
+      if (output.interruptNotice) context.stderr(`\n${output.interruptNotice}\n`);
+      void service.invoke('flash:cancel', { jobId: id });
+    };
     process.once('SIGINT', cancel);
     try {
       const result = await finished;
@@ -140,13 +170,19 @@ function showProgress(context: CliContext, output: JobOutput, progress: FlashPro
 /** The final report for people: one line per target with its outcome, code, and mismatch range. */
 export function describeFlashResult(result: FlashResult): string {
   const lines = [`${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`];
-  if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}`);
-  for (const target of result.targets) lines.push(describeTarget(target));
+  if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}${result.source.sha256FromCache ? ' (from the hash cache)' : ''}`);
+  const verifiedAgainst = describeVerifiedAgainst(result.acknowledgedFindings ?? []);
+  for (const target of result.targets) lines.push(describeTarget(target, verifiedAgainst));
   return `${lines.join('\n')}\n`;
 }
 
-function describeTarget(target: TargetResult): string {
+/** `verifiedAgainst`: what a verified target matches when the image itself was blocked (written with --force). */
+function describeTarget(target: TargetResult, verifiedAgainst: string | null): string {
   const head = `  ${target.target}: ${target.outcome}`;
+  if (target.outcome === 'verified' && verifiedAgainst !== null) return `${head} (${target.bytesWritten} bytes written): ${verifiedAgainst}`;
+  if (target.outcome === 'cancelled' && target.bytesWritten > 0) {
+    return `${head} after ${target.bytesWritten} bytes: the drive is now unusable until it is written again or restored`;
+  }
   if (target.error === null) return `${head} (${target.bytesWritten} bytes written)`;
   const range = target.mismatch ? ` [bytes ${target.mismatch.offsetBytes}..${target.mismatch.offsetBytes + target.mismatch.lengthBytes - 1}]` : '';
   const reasons = target.refusals.map((issue) => `\n      ${issue.code}: ${issue.reason}`).join('');
