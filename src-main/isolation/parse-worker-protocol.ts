@@ -9,6 +9,8 @@ export type ToParseWorker =
   | { readonly type: 'cancel' };
 
 export type FromParseWorker =
+  /** Sent once, when the worker has loaded the engine: its start-up is not charged to the first job's time budget. */
+  | { readonly type: 'ready' }
   | { readonly type: 'progress'; readonly progress: ExtractProgress }
   | { readonly type: 'done'; readonly value: unknown }
   /** An expected failure, already mapped to the contract's error by the service's own mapping. */

@@ -41,3 +41,5 @@ function describeFailure(error: unknown): FromParseWorker {
   const cause = bug instanceof Error ? bug : new Error(String(bug));
   return { type: 'bug', name: cause.name, message: cause.message, stack: cause.stack ?? `${cause.name}: ${cause.message}` };
 }
+
+port.postMessage({ type: 'ready' } satisfies FromParseWorker);
