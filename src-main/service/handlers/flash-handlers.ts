@@ -5,6 +5,7 @@
 // target itself: ids from the caller are only names. Paths (device or regular-file targets) are not
 // part of the contract: the CLI, whose user is at the terminal, starts those jobs below it.
 import { randomUUID } from 'node:crypto';
+import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
@@ -15,8 +16,9 @@ const running = new Map<string, AbortController>();
 export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:cancel' | 'flash:verify'> = {
   'flash:prepare': (request, { options, confirmations }) => prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive }),
   'flash:start': async (request, context) => {
-    const { work } = await confirmFlash(request, { confirmations: context.confirmations, shellConfirm: context.options.confirmDestructive });
-    return startFlashJob(context, work);
+    const { work, plan } = await confirmFlash(request, { confirmations: context.confirmations, shellConfirm: context.options.confirmDestructive });
+    // confirmFlash refused unless every blocking finding was acknowledged; the summary names them.
+    return startFlashJob(context, work, { acknowledgedFindings: plan.assessment.findings.filter((finding) => finding.severity === 'blocking') });
   },
   // Read-only: compares a drive (looked up afresh by id) with the image, so it needs no confirmation.
   'flash:verify': async ({ imagePath, driveId }, context) => startFlashJob(context, { kind: 'verify', imagePath, target: { driveId } }),
@@ -32,7 +34,11 @@ export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flas
  * checks; the CLI calls it directly (through `Service.startTerminalJob`) for targets it confirmed at
  * the terminal, which no transport can reach.
  */
-export function startFlashJob({ events, options }: Pick<HandlerContext, 'events' | 'options'>, work: FlashWork): { jobId: string } {
+export function startFlashJob(
+  { events, options }: Pick<HandlerContext, 'events' | 'options'>,
+  work: FlashWork,
+  { acknowledgedFindings = [] }: { readonly acknowledgedFindings?: readonly AssessmentFinding[] } = {},
+): { jobId: string } {
   const jobId = randomUUID();
   const controller = new AbortController();
   running.set(jobId, controller);
@@ -45,7 +51,7 @@ export function startFlashJob({ events, options }: Pick<HandlerContext, 'events'
     })
     .then((result) => {
       running.delete(jobId);
-      events.emit('flash:finished', { ...result, jobId });
+      events.emit('flash:finished', { ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) });
     });
   return { jobId };
 }
