@@ -6,11 +6,12 @@ import { NotADirectoryInImageError } from './image-operations.ts';
 import { NamespaceUnavailableError } from './iso-image.ts';
 import { NotAnImageError } from './not-an-image-error.ts';
 import { CancelledError } from './read-entry.ts';
+import { UnsupportedZisofsAlgorithmError } from '../iso/zisofs.ts';
 
 export function imageErrorCode(error: unknown): ErrorCode | null {
   if (error instanceof EntryNotFoundError || error instanceof NotADirectoryInImageError) return 'not-found';
   if (error instanceof NotAnImageError) return 'not-an-image';
-  if (error instanceof NamespaceUnavailableError) return 'unsupported';
+  if (error instanceof NamespaceUnavailableError || error instanceof UnsupportedZisofsAlgorithmError) return 'unsupported';
   if (error instanceof CancelledError) return 'cancelled';
   if (error instanceof ExtractionConflictError) return 'permission-denied';
   return null;

@@ -321,7 +321,8 @@ function makeEntry(
   if (rockRidge?.relocated) return null;
   const name = safeName(recordName(context.namespace, record, rockRidge));
   const type = entryType(record, rockRidge);
-  const zisofs = type === 'file' && rockRidge?.zisofs?.algorithm === 'pz' ? rockRidge.zisofs : undefined;
+  // zisofs_format.txt: version 1 is "pz" only; version 2 names its algorithm (read-entry refuses all but zlib).
+  const zisofs = type === 'file' && rockRidge?.zisofs && (rockRidge.zisofs.version === 2 || rockRidge.zisofs.algorithm === 'pz') ? rockRidge.zisofs : undefined;
   let sizeBytes = 0;
   if (type === 'file' || type === 'directory') for (const extent of extents) sizeBytes += extent.sizeBytes;
   if (zisofs) sizeBytes = zisofs.uncompressedSizeBytes;

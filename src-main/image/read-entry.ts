@@ -2,7 +2,8 @@
 // 6.5.1), or, for a zisofs file (Rock Ridge ZF), the decompressed blocks. Never holds a whole file.
 import type { ByteSource } from '../io/byte-source.ts';
 import { corruptAt } from '../iso/fields.ts';
-import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, zisofsHeaderBytes } from '../iso/zisofs.ts';
+import type { ZisofsHeader } from '../iso/rock-ridge.ts';
+import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, UnsupportedZisofsAlgorithmError, zisofsAlgorithmName, zisofsHeaderProbeBytes } from '../iso/zisofs.ts';
 import type { TreeEntry as IsoEntry } from './file-tree.ts';
 
 export interface ReadEntryOptions {
@@ -29,7 +30,7 @@ const defaultChunkBytes = 1024 * 1024;
 export async function* readEntryContent(source: ByteSource, entry: IsoEntry, options: ReadEntryOptions = {}): AsyncGenerator<Uint8Array> {
   if (entry.type !== 'file') return;
   if (entry.zisofs) {
-    yield* readZisofsContent(source, entry, options);
+    yield* readZisofsContent(source, entry, entry.zisofs, options);
     return;
   }
   const chunkBytes = options.chunkBytes ?? defaultChunkBytes;
@@ -65,7 +66,9 @@ export async function readEntryHead(source: ByteSource, entry: IsoEntry, maxByte
   return head.subarray(0, filled);
 }
 
-async function* readZisofsContent(source: ByteSource, entry: IsoEntry, options: ReadEntryOptions): AsyncGenerator<Uint8Array> {
+async function* readZisofsContent(source: ByteSource, entry: IsoEntry, zisofs: ZisofsHeader, options: ReadEntryOptions): AsyncGenerator<Uint8Array> {
+  const algorithm = zisofsAlgorithmName(zisofs.algorithm);
+  if (algorithm !== 'zlib') throw new UnsupportedZisofsAlgorithmError(entry.path, algorithm);
   const extent = entry.extents[0];
   if (!extent || entry.extents.length !== 1) {
     throw corruptAt({ offsetBytes: entry.recordOffsetBytes }, 0, `${entry.path}: a zisofs file must have exactly one extent`);
@@ -73,8 +76,7 @@ async function* readZisofsContent(source: ByteSource, entry: IsoEntry, options: 
   const place = { offsetBytes: extent.offsetBytes };
   const storedSizeBytes = extent.sizeBytes;
   if (extent.offsetBytes + storedSizeBytes > source.sizeBytes) throw corruptAt(place, 0, `${entry.path}: zisofs extent runs past the image end`);
-  if (storedSizeBytes < zisofsHeaderBytes) throw corruptAt(place, 0, `${entry.path}: zisofs file of ${storedSizeBytes} bytes has no header`);
-  const header = parseZisofsHeader(await source.read(extent.offsetBytes, zisofsHeaderBytes), storedSizeBytes, place);
+  const header = parseZisofsHeader(await source.read(extent.offsetBytes, Math.min(zisofsHeaderProbeBytes, storedSizeBytes)), storedSizeBytes, place, entry.path);
   if (header.uncompressedSizeBytes !== entry.sizeBytes) {
     throw corruptAt(place, 8, `${entry.path}: zisofs header says ${header.uncompressedSizeBytes} bytes, the ZF entry ${entry.sizeBytes}`);
   }
@@ -82,9 +84,9 @@ async function* readZisofsContent(source: ByteSource, entry: IsoEntry, options: 
   if (header.uncompressedSizeBytes > storedSizeBytes * maxExpansion + 1024 * 1024) {
     throw corruptAt(place, 8, `${entry.path}: zisofs file expands ${storedSizeBytes} stored bytes to ${header.uncompressedSizeBytes} (over ${maxExpansion}x): a decompression bomb`);
   }
-  const tableBytes = (header.blockCount + 1) * 4;
+  const tableBytes = (header.blockCount + 1) * header.pointerBytes;
   const table = await source.read(extent.offsetBytes + header.tableStart, tableBytes);
-  const pointers = parseZisofsPointers(table, header.blockCount, header.tableStart, storedSizeBytes, { offsetBytes: extent.offsetBytes + header.tableStart });
+  const pointers = parseZisofsPointers(table, header, storedSizeBytes, { offsetBytes: extent.offsetBytes + header.tableStart });
   for (let index = 0; index < header.blockCount; index += 1) {
     if (options.signal?.aborted) throw new CancelledError();
     const start = pointers[index] as number;

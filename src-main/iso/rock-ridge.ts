@@ -6,7 +6,9 @@ import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBot
 import { signatureCode, type SystemUseVisitor } from './system-use.ts';
 
 export interface ZisofsHeader {
-  /** "pz" is the only algorithm known (zlib). */
+  /** The ZF entry's version: 1 (zisofs, "pz") or 2 (zisofs2, doc/zisofs2_format.txt: "PZ", "XZ", ...). */
+  readonly version: 1 | 2;
+  /** The two algorithm characters as recorded: "pz" (version 1) or "PZ" (zlib), "XZ", "L4", "ZD", "B2". */
   readonly algorithm: string;
   readonly headerSizeBytes: number;
   readonly blockSizeLog2: number;
@@ -55,6 +57,7 @@ const signatures = {
   TF: signatureCode('TF'),
   SF: signatureCode('SF'),
   ZF: signatureCode('ZF'),
+  Z2: signatureCode('Z2'),
 } as const;
 
 // Leniency for RRIP numbers: the little-endian half wins, as in Linux and pycdlib.
@@ -160,14 +163,8 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
         break;
       }
       case signatures.ZF:
-        // zisofs: "pz", header size / 4, log2(block size), uncompressed size both-endian.
-        requireField(at, length, 4, 12, place, 'ZF entry');
-        this.zisofs = {
-          algorithm: String.fromCharCode(bytes[at + 4] as number, bytes[at + 5] as number),
-          headerSizeBytes: (bytes[at + 6] as number) * 4,
-          blockSizeLog2: bytes[at + 7] as number,
-          uncompressedSizeBytes: entryUint32(bytes, at, length, 8, place, 'ZF uncompressed size'),
-        };
+      case signatures.Z2:
+        this.zisofs = readZisofsEntry(bytes, at, length, place);
         break;
       default:
         break;
@@ -247,6 +244,26 @@ function fieldPastEntry(at: number, length: number, fieldAt: number, fieldBytes:
 function entryUint32(bytes: Uint8Array, at: number, length: number, fieldAt: number, place: Place, what: string): number {
   requireField(at, length, fieldAt, 8, place, what);
   return readBothEndianUint32(bytes, at + fieldAt, place, what, lenient);
+}
+
+/**
+ * ZF (zisofs2_format.txt): algorithm, header size / 4, log2(block size), uncompressed size. Version 1
+ * ("pz") records the size both-endian in 32 bits; version 2 (also under the signature Z2, which old
+ * Linux kernels ignore) records it as a 64-bit little-endian number.
+ */
+function readZisofsEntry(bytes: Uint8Array, at: number, length: number, place: Place): ZisofsHeader {
+  requireField(at, length, 4, 12, place, 'ZF entry');
+  const version = bytes[at + 3] as number;
+  const fields = {
+    algorithm: String.fromCharCode(bytes[at + 4] as number, bytes[at + 5] as number),
+    headerSizeBytes: (bytes[at + 6] as number) * 4,
+    blockSizeLog2: bytes[at + 7] as number,
+  };
+  if (version !== 2) return { version: 1, ...fields, uncompressedSizeBytes: entryUint32(bytes, at, length, 8, place, 'ZF uncompressed size') };
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at + 8, 8);
+  const uncompressedSizeBytes = view.getBigUint64(0, true);
+  if (uncompressedSizeBytes > BigInt(Number.MAX_SAFE_INTEGER)) throw corruptAt(place, at + 8, `ZF uncompressed size ${uncompressedSizeBytes} is beyond any file Isotope can read`);
+  return { version: 2, ...fields, uncompressedSizeBytes: Number(uncompressedSizeBytes) };
 }
 
 /** RRIP 4.1.6: TF flags say which stamps follow, in order; bit 7 selects the 17-byte form. */
