@@ -2,7 +2,7 @@
 // (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8). Read-only; every cluster
 // chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
 import type { ByteSource } from '../io/byte-source.ts';
-import { WorkBudget } from '../io/work-budget.ts';
+import { WorkBudget, workCosts } from '../io/work-budget.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
@@ -124,7 +124,10 @@ export async function readClusterChain(volume: FatVolume, firstCluster: number, 
 /** Lists a directory given by its first cluster (0 for the root, FAT spec 6). */
 export async function readDirectory(volume: FatVolume, firstCluster: number): Promise<FatDirectoryEntry[]> {
   const bytes = await readDirectoryBytes(volume, firstCluster);
-  return parseDirectoryEntries(bytes, { offsetBytes: volume.offsetBytes, sectorBytes: 512 });
+  const entries = parseDirectoryEntries(bytes, { offsetBytes: volume.offsetBytes, sectorBytes: 512 });
+  // Entries cost what they build, as in the ISO 9660 and UDF trees; one directory is at most 2 MiB.
+  volume.budget.spend(entries.length * workCosts.entryBytes, `the ${entries.length} entries of the FAT directory at cluster ${firstCluster}`);
+  return entries;
 }
 
 /** Follows `path` (case-insensitive, FAT spec 6.1) from the root; null when a component is missing. */
