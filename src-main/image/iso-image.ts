@@ -119,8 +119,7 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
       let current = root;
       for (const name of splitImagePath(path)) {
         if (current.type !== 'directory') return null;
-        const children = await listDirectory(context, current);
-        const next = children.find((child) => child.name === name);
+        const next = findChild(await listDirectory(context, current), name);
         if (!next) return null;
         current = next;
       }
@@ -130,6 +129,18 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
     walkBatches: (from = root) => walkTree(context, from),
   };
   return image;
+}
+
+/**
+ * The child a path component names. A component as isoinfo and pycdlib print ISO 9660 names
+ * ("B2048.BIN;1", "NOEXT.;1", ECMA-119 7.5.1) names the entry listed without its version and
+ * empty extension, unless an entry is listed with exactly that name (a Rock Ridge name may hold ";1").
+ */
+function findChild(children: readonly IsoEntry[], name: string): IsoEntry | undefined {
+  const exact = children.find((child) => child.name === name);
+  if (exact) return exact;
+  const bare = stripVersion(name);
+  return bare === name ? undefined : children.find((child) => child.name === bare);
 }
 
 /** "/a/b/" -> ["a", "b"]; empty and "." components are ignored, ".." is refused (never leaves the root). */
