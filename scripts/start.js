@@ -1,7 +1,8 @@
 // `npm start`: build, then open the desktop app. Without the Electron binary (it is never
 // downloaded by `npm ci` here), try to fetch it once; if that fails (offline) or there is no display,
-// start the web shell instead, which prints one line: "Isotope is running at http://127.0.0.1:...".
-// Everything else this script says goes to stderr, so stdout carries only that line.
+// start the web shell instead, which prints one line: "Isotope is running at http://127.0.0.1:PORT/#token=..."
+// (the token in the fragment, which the browser keeps to itself). Everything else this script says
+// goes to stderr, so stdout carries only that line.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -35,6 +35,9 @@ async function main(): Promise<void> {
     startWeb: async ({ port }) => {
       // The web shell (and its WebSocket library) loads only for `isotope web` / `npm start`.
       const { startWebShell, webShellAnnouncement } = await import('./web/web-shell.ts');
+      // A server for as long as the user keeps it: a stray rejection is a bug to log, not a reason
+      // to drop every client (Node's default ends the process).
+      process.on('unhandledRejection', (reason) => console.error('[isotope] web shell: unhandled rejection:', reason));
       const service = createService({ shell: 'web', version });
       const shell = await startWebShell({ service, rendererDir, port });
       return { announcement: webShellAnnouncement(shell) };

@@ -1,17 +1,47 @@
 // The loopback web shell: serves the built renderer over HTTP and carries the contract over a
-// WebSocket, bound to 127.0.0.1 only, guarded by a per-run token, Host and Origin checks. It lets
-// the same renderer run in any browser (tests, offline machines without the Electron binary).
+// WebSocket, bound to 127.0.0.1 only, guarded by Host and Origin checks and, for the contract, a
+// per-run token offered in the WebSocket handshake (shared/web-shell-protocol.ts says why there).
+// It lets the same renderer run in any browser (tests, offline machines without the Electron binary).
+// One client can only ever close its own connection: a malformed frame, an answer too large to send
+// or an idle socket costs that socket, never the process or the other clients.
 import { randomBytes } from 'node:crypto';
 import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import { tokenFragmentKey, webShellProtocol } from '../../shared/web-shell-protocol.ts';
 import { contentSecurityPolicy } from '../security/content-security-policy.ts';
 import { contentTypeOf } from '../security/content-types.ts';
 import { resolveFileInside } from '../security/resolve-inside.ts';
 import type { Service } from '../service/service.ts';
-import { allowedHosts, checkRequest, readCookie, tokenCookieName, type GuardVerdict } from './request-guard.ts';
+import { allowedHosts, checkRequest, presentedTokenOf, type GuardVerdict } from './request-guard.ts';
 import { maxIncomingFrameBytes, parseIncomingMessage, type OutgoingMessage } from './wire-messages.ts';
+
+export interface WebShellLimits {
+  /**
+   * How long a connection may stay without becoming a WebSocket that presented the token. Plain
+   * HTTP connections (the page and its assets, a few hundred milliseconds) also end then; a browser
+   * simply opens a new one for its next request.
+   */
+  readonly handshakeTimeoutMs: number;
+  /**
+   * Most connections held at once that have not presented the token. A new one beyond it closes
+   * the oldest: idle sockets can never lock a real client out, and they never use up the process's
+   * file descriptors.
+   */
+  readonly maxPendingConnections: number;
+  /** Largest frame the shell sends; a larger answer is replaced by an error answer. */
+  readonly maxOutgoingFrameBytes: number;
+}
+
+export const defaultWebShellLimits: WebShellLimits = {
+  handshakeTimeoutMs: 10_000,
+  maxPendingConnections: 64,
+  // Far above any answer the engine gives (image:list pages are bounded to a few MiB), far below
+  // V8's largest string (2^29 characters), where JSON.stringify throws instead.
+  maxOutgoingFrameBytes: 64 * 1024 * 1024,
+};
 
 export interface WebShellOptions {
   readonly service: Service;
@@ -21,15 +51,19 @@ export interface WebShellOptions {
   readonly port: number;
   /** Fixed token for tests; a fresh 256-bit random one otherwise. */
   readonly token?: string;
+  /** Tests lower these to watch them act; defaultWebShellLimits otherwise. */
+  readonly limits?: Partial<WebShellLimits>;
+  /** Where the shell reports what went wrong with one client; console.error otherwise. */
+  readonly log?: (message: string, error?: unknown) => void;
 }
 
 export interface WebShell {
+  /** The page's address, with the token in the fragment (`http://127.0.0.1:PORT/#token=...`). */
   readonly url: string;
   readonly port: number;
   readonly token: string;
   close(): Promise<void>;
 }
-
 
 /** The one line `npm start` and `isotope web` print. */
 export function webShellAnnouncement(shell: WebShell): string {
@@ -38,32 +72,32 @@ export function webShellAnnouncement(shell: WebShell): string {
 
 export async function startWebShell(options: WebShellOptions): Promise<WebShell> {
   const token = options.token ?? randomBytes(32).toString('hex');
+  const limits: WebShellLimits = { ...defaultWebShellLimits, ...options.limits };
+  const log = options.log ?? ((message: string, error?: unknown) => console.error(`[isotope] web shell: ${message}`, error ?? ''));
   const rendererRoot = await realpath(options.rendererDir);
   let port = 0;
 
-  const guard = (request: HttpRequest, requireOrigin: boolean): GuardVerdict => {
-    const url = new URL(request.url ?? '/', 'http://placeholder');
-    return checkRequest(
+  const guard = (request: HttpRequest, kind: 'api' | 'asset'): GuardVerdict =>
+    checkRequest(
       { port, token },
       {
         host: request.headers.host,
         origin: request.headers.origin,
-        queryToken: url.searchParams.get('token'),
-        cookieToken: readCookie(request.headers.cookie, tokenCookieName(port)),
-        requireOrigin,
+        kind,
+        presentedToken: kind === 'api' ? presentedTokenOf(request.headers['sec-websocket-protocol']) : null,
       },
     );
-  };
 
   const server = createServer((request, response) => {
     void serveStatic(request, response).catch((error: unknown) => {
-      console.error('[isotope] web shell failed to serve', request.url, error);
+      log(`failed to serve ${request.url}`, error);
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
+  const pendingConnections = trackPendingConnections(server, limits);
 
   async function serveStatic(request: HttpRequest, response: ServerResponse): Promise<void> {
-    const verdict = guard(request, false);
+    const verdict = guard(request, 'asset');
     if (!verdict.allowed) {
       response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Forbidden: ${verdict.reason}\n`);
       return;
@@ -83,7 +117,6 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
       'Content-Security-Policy': contentSecurityPolicy({
         webSocketOrigins: allowedHosts(port).map((host) => `ws://${host}`),
       }),
-      'Set-Cookie': `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
       'Referrer-Policy': 'no-referrer',
@@ -94,16 +127,24 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     response.end(request.method === 'HEAD' ? undefined : body);
   }
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: maxIncomingFrameBytes });
-  server.on('upgrade', (request, socket, head) => {
-    const verdict = guard(request, true);
+  const sockets = new WebSocketServer({
+    noServer: true,
+    // ws refuses a longer frame or message with close code 1009 before buffering it.
+    maxPayload: maxIncomingFrameBytes,
+    // Answer with our own subprotocol, never the one carrying the token; a client that does not
+    // speak it is refused (the browser then fails the connection).
+    handleProtocols: (offered) => (offered.has(webShellProtocol) ? webShellProtocol : false),
+  });
+  server.on('upgrade', (request: HttpRequest, socket: Socket, head: Buffer) => {
+    const verdict = guard(request, 'api');
     const pathname = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (!verdict.allowed || pathname !== '/rpc') {
       const reason = verdict.allowed ? 'no such endpoint' : verdict.reason;
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nForbidden: ${reason}\n`);
       return;
     }
-    sockets.handleUpgrade(request, socket, head, (client) => attachClient(client, options.service));
+    pendingConnections.admit(socket);
+    sockets.handleUpgrade(request, socket, head, (client) => attachClient(client, options.service, limits, log));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -112,7 +153,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${port}/?token=${token}`;
+  const url = `http://127.0.0.1:${port}/#${tokenFragmentKey}=${token}`;
 
   return {
     url,
@@ -128,9 +169,52 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
   };
 }
 
-function attachClient(client: WebSocket, service: Service): void {
+/**
+ * Every TCP connection starts pending: it gets `handshakeTimeoutMs` to become a WebSocket that
+ * presented the token (`admit`), and at most `maxPendingConnections` are held at once (a new one
+ * closes the oldest). Node's own headersTimeout would leave a silent socket open for a minute.
+ */
+function trackPendingConnections(server: ReturnType<typeof createServer>, limits: WebShellLimits): { admit(socket: Socket): void } {
+  const pending = new Map<Socket, NodeJS.Timeout>();
+  const forget = (socket: Socket): void => {
+    clearTimeout(pending.get(socket));
+    pending.delete(socket);
+  };
+  server.on('connection', (socket: Socket) => {
+    while (pending.size >= limits.maxPendingConnections) {
+      const oldest = pending.keys().next().value as Socket;
+      forget(oldest);
+      oldest.destroy();
+    }
+    pending.set(
+      socket,
+      setTimeout(() => {
+        forget(socket);
+        socket.destroy();
+      }, limits.handshakeTimeoutMs).unref(),
+    );
+    socket.once('close', () => forget(socket));
+  });
+  return { admit: forget };
+}
+
+function attachClient(client: WebSocket, service: Service, limits: WebShellLimits, log: (message: string, error?: unknown) => void): void {
+  // A malformed frame (bad UTF-8, unmasked, reserved opcode or bits, a payload over maxPayload, a bad
+  // close code...) makes ws emit 'error' and then close this socket with the matching code. Without
+  // a listener, that 'error' would be thrown and end the process for every client.
+  client.on('error', (error) => log('closed a client after a malformed frame', error.message));
   const send = (message: OutgoingMessage): void => {
-    if (client.readyState === client.OPEN) client.send(JSON.stringify(message));
+    if (client.readyState !== client.OPEN) return;
+    const frame = encodeFrame(message, limits.maxOutgoingFrameBytes);
+    if (!frame.ok) {
+      log(frame.error.message);
+      if (message.kind !== 'result') return; // an event too large to send is dropped, not a reason to close
+      send({ kind: 'result', id: message.id, result: frame });
+      return;
+    }
+    client.send(frame.value, (error) => {
+      if (error) log('could not send to a client', error.message);
+    });
   };
   const unsubscribe = service.events.subscribe((name, payload) => send({ kind: 'event', name, payload }));
   client.on('close', unsubscribe);
@@ -152,6 +236,31 @@ function attachClient(client: WebSocket, service: Service): void {
       return;
     }
     const { id, method, request } = message;
-    void service.invoke(method, request).then((result) => send({ kind: 'result', id, result }));
+    // invoke answers every failure as a Result; a rejection would be a bug in the service, and must
+    // still be an answer rather than an unhandled rejection that ends the process.
+    void service
+      .invoke(method, request)
+      .catch((error: unknown) => fail({ code: 'internal', message: `${method} failed: ${String(error)}` }))
+      .then((result) => send({ kind: 'result', id, result }));
   });
+}
+
+/** The message as one JSON text frame, or an `internal` error when it cannot be one or is too large. */
+export function encodeFrame(message: OutgoingMessage, maxFrameBytes: number): Result<string> {
+  const what = message.kind === 'result' ? `the answer to call ${message.id}` : `the ${message.name} event`;
+  let frame: string;
+  try {
+    frame = JSON.stringify(message);
+  } catch (error) {
+    // RangeError: Invalid string length, past V8's largest string; TypeError on a BigInt or a cycle.
+    return fail({ code: 'internal', message: `${what} cannot be sent: ${String(error)}` });
+  }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: count the bytes only when the frame might not fit.
+  if (frame.length * 3 > maxFrameBytes) {
+    const frameBytes = Buffer.byteLength(frame);
+    if (frameBytes > maxFrameBytes) {
+      return fail({ code: 'internal', message: `${what} is ${frameBytes} bytes, more than the ${maxFrameBytes} bytes a frame may carry` });
+    }
+  }
+  return ok(frame);
 }

@@ -1,12 +1,12 @@
 // The web shell transport: the contract as JSON frames over one WebSocket to the engine on
-// 127.0.0.1, authenticated with the token the page was opened with.
+// 127.0.0.1, authenticated by the subprotocols it offers (one carries the page's token).
 import type { CallName, CallRequest, CallResponse, EventName, Events } from '../../shared/contract.ts';
 import { fail, type Result } from '../../shared/result.ts';
 import type { Transport } from './transport.ts';
 
 type Pending = (result: Result<unknown>) => void;
 
-export function createWebSocketTransport(url: string): Transport {
+export function createWebSocketTransport(url: string, protocols: readonly string[]): Transport {
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
@@ -15,7 +15,7 @@ export function createWebSocketTransport(url: string): Transport {
 
   const connect = (): Promise<WebSocket> => {
     opened ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, [...protocols]);
       ws.addEventListener('open', () => {
         socket = ws;
         resolve(ws);

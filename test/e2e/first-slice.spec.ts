@@ -79,9 +79,3 @@ test('gives the page no Node, no require and no engine objects', async ({ page }
   }));
   expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: 'undefined' });
 });
-
-test('refuses the page without its token', async ({ page }) => {
-  const withoutToken = app.url.replace(/\?token=.*$/, '');
-  const response = await page.goto(withoutToken);
-  expect(response?.status()).toBe(403);
-});

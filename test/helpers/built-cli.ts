@@ -65,7 +65,8 @@ export function startUntilLine(
   });
 }
 
-export const urlLinePattern = /^Isotope is running at (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64})$/;
+/** The shell's one line; the token rides in the fragment, which browsers never send to a server. */
+export const urlLinePattern = /^Isotope is running at (http:\/\/127\.0\.0\.1:\d+\/#token=[0-9a-f]{64})$/;
 
 /** Runs a command to completion (for tools the tests compare against). */
 export function run(command: string, args: readonly string[]): CliRun {
