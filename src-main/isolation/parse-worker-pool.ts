@@ -149,11 +149,12 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
       };
       const onError = (error: Error): void => {
         finish(false);
-        reject(deathFailure(job, imagePath, settings.heapCapMb, error));
+        reject(pooled.ready ? deathFailure(job, imagePath, settings.heapCapMb, error) : startFailure(error));
       };
       const onExit = (exitCode: number): void => {
         finish(false);
         if (closing) reject(new AppFailure('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`));
+        else if (!pooled.ready) reject(startFailure(new Error(`exit code ${exitCode}`)));
         else reject(new AppFailure('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode }));
       };
       const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToParseWorker);
@@ -177,12 +178,20 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
   };
 }
 
-/** A worker that died under a job: out of heap is `too-complex`; any other death blames the image it was reading. */
+/**
+ * A worker that died under a job, after it had started: out of heap is `too-complex`; any other
+ * death (the job's own errors come back as messages) happened while reading this image, so blame it.
+ */
 function deathFailure(job: ParseJobName, imagePath: string, heapCapMb: number, error: Error): AppFailure {
   if ('code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new AppFailure('too-complex', `${job} of ${imagePath} needed more than the parser's ${heapCapMb} MiB heap`, { path: imagePath, heapCapMb });
   }
   return new AppFailure('corrupt-image', `the parser stopped during ${job} of ${imagePath}: ${error.message}`, { path: imagePath });
+}
+
+/** A worker that died before it could load the engine says nothing about the image: a bug (`internal`), logged by the service. */
+function startFailure(cause: Error): Error {
+  return new Error(`the parse worker did not start: ${cause.message}`, { cause });
 }
 
 let sharedPool: ParseWorkerPool | null = null;

@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { writeWideIso } from './wide-image.ts';
 
 describe('parse worker bundle', () => {
   it('starts parse-worker.js beside the bundled engine and answers through it, with the heap cap in force', async () => {
@@ -40,19 +41,16 @@ process.stdout.write(JSON.stringify(answers));
       packages: 'external',
       logLevel: 'warning',
     });
-    const run = (heapCapMb: number) => spawnSync(process.execPath, [join(outdir, 'engine.js'), helloIsoPath(), String(heapCapMb)], { encoding: 'utf8', timeout: 60_000 });
+    const run = (path: string, heapCapMb: number) => spawnSync(process.execPath, [join(outdir, 'engine.js'), path, String(heapCapMb)], { encoding: 'utf8', timeout: 60_000 });
 
-    const answered = run(512);
+    const answered = run(helloIsoPath(), 512);
     expect(answered.stderr).toBe('');
     const [opened, listed] = JSON.parse(answered.stdout) as [unknown, unknown];
     expect(opened).toMatchObject({ ok: true, value: { format: 'iso9660', fileName: 'hello.iso' } });
     expect(listed).toMatchObject({ ok: true, value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) } });
 
-    // A 1 MiB cap cannot even hold the engine's code: proof the bundled worker runs under the cap.
-    const starved = run(1);
-    expect(JSON.parse(starved.stdout)).toMatchObject([
-      { ok: false, error: { code: 'too-complex' } },
-      { ok: false, error: { code: 'too-complex' } },
-    ]);
-  });
+    // The cap is in force in the bundled worker: opening the wide image fits in 32 MiB, listing its root does not.
+    const starved = run(writeWideIso(outdir), 32);
+    expect(JSON.parse(starved.stdout)).toMatchObject([{ ok: true }, { ok: false, error: { code: 'too-complex', detail: { heapCapMb: 32 } } }]);
+  }, 90_000); // an esbuild run and two node processes
 });
