@@ -14,6 +14,8 @@ export const errorCodes = [
   'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset
   'too-complex', // reading the image needed more memory or time than the parser's worker is given (heap cap, time budget)
+  'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder
+  'destination-not-allowed', // the contract extracts only into the home folder or a folder the user chose in a native dialog
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -213,6 +213,11 @@ export interface ImageExtractRequest {
   readonly namespace?: ImageNamespaceChoice | undefined;
   /** Chosen by the caller so progress events and `image:extract-cancel` can name this extraction. */
   readonly extractionId: string;
+  /**
+   * Write files whose data other files share (hard links) even when that reads more bytes than the
+   * image holds; without it such an extraction is refused with `confirmation-required`. Ask the user first.
+   */
+  readonly allowSharedExtents?: boolean | undefined;
 }
 
 export interface ImageExtractResult {

@@ -19,6 +19,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   unsupported: 'This is not available here.',
   'corrupt-image': 'The image is damaged: it could not be read.',
   'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
+  'no-space': 'The destination folder has no room for these files. Free some space or choose another folder.',
+  'destination-not-allowed': 'Isotope extracts only into your home folder, or a folder you chose. Choose a folder there.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };

@@ -1,15 +1,19 @@
 // Extracts files and folders of an image to a host folder: streaming, with progress and cancel.
-// Nothing is ever written outside the folder: names are checked (extraction-paths.ts), files are
-// created with O_EXCL | O_NOFOLLOW, folders component by component with lstat, symbolic links last and
-// only when they point inside. Device nodes and FIFOs are skipped. A failed or cancelled extraction
-// removes what it created.
-import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rm, rmdir, symlink, unlink, utimes } from 'node:fs/promises';
+// Nothing is ever written outside the folder: names are checked (extraction-paths.ts), the folder
+// itself must not be a symbolic link, files are created with O_EXCL | O_NOFOLLOW, folders component
+// by component with lstat, symbolic links last and only when they point inside. Device nodes and
+// FIFOs are skipped. A failed or cancelled extraction removes what it created.
+// What lands is bounded (issue 12 §2 and §5): modes go through the umask and lose setuid, setgid,
+// sticky and world-writable bits; the bytes read from the image (files sharing extents count once
+// each) may not exceed the image's size unless the caller opts in; the output must fit the free
+// space, checked first; ENOSPC is a NoSpaceError naming the folder.
+import { constants, readFileSync } from 'node:fs';
+import { lstat, mkdir, open, realpath, rm, rmdir, statfs, symlink, unlink } from 'node:fs/promises';
 import type { ImageExtractProgress } from '../../shared/image.ts';
 import type { FileTree as IsoImage, TreeEntry as IsoEntry } from './file-tree.ts';
 import { splitImagePath } from './iso-image.ts';
 import { CancelledError, readEntryContent } from './read-entry.ts';
-import { isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from './extraction-paths.ts';
+import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from './extraction-paths.ts';
 
 export class EntryNotFoundError extends Error {
   readonly imagePath: string;
@@ -29,6 +33,35 @@ export class ExtractionConflictError extends Error {
   }
 }
 
+/** The folder's file system has no room for what the extraction writes (checked first, or ENOSPC while writing). */
+export class NoSpaceError extends Error {
+  readonly folder: string;
+  constructor(folder: string, detail: string) {
+    super(`no space left in ${folder}: ${detail}`);
+    this.name = 'NoSpaceError';
+    this.folder = folder;
+  }
+}
+
+/**
+ * The entries read more bytes from the image than it holds: files share extents (hard links, or a
+ * hostile image pointing 2000 records at one 4 MiB extent). Extracting writes every copy, so this
+ * needs the caller's explicit `allowSharedExtents` (a confirmation-worthy choice).
+ */
+export class SharedExtentsError extends Error {
+  readonly readBytes: number;
+  readonly imageSizeBytes: number;
+  constructor(readBytes: number, imageSizeBytes: number, sharingFiles: number) {
+    super(
+      `the files to extract read ${readBytes} bytes from an image of ${imageSizeBytes} bytes (${(readBytes / Math.max(1, imageSizeBytes)).toFixed(1)}x): ` +
+        `${sharingFiles} of them share data with another file; extracting writes every copy, so it needs allowSharedExtents`,
+    );
+    this.name = 'SharedExtentsError';
+    this.readBytes = readBytes;
+    this.imageSizeBytes = imageSizeBytes;
+  }
+}
+
 export interface ExtractOptions {
   readonly image: IsoImage;
   /** Image paths to extract; empty means the whole image. A folder brings its subtree. */
@@ -38,6 +71,10 @@ export interface ExtractOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: Omit<ImageExtractProgress, 'extractionId'>) => void;
   readonly maxZisofsExpansion?: number;
+  /** Extract files whose data other files share (hard links) even when that reads more than the image holds. */
+  readonly allowSharedExtents?: boolean;
+  /** Permission bits to clear from every file (the umask); default: this process's umask. */
+  readonly umask?: number;
 }
 
 export interface ExtractSummary {
@@ -57,14 +94,15 @@ const progressIntervalMs = 100;
 
 export async function extractEntries(options: ExtractOptions): Promise<ExtractSummary> {
   const { image } = options;
-  await mkdir(options.destination, { recursive: true });
-  const root = await realpath(options.destination);
+  const root = await openDestination(options.destination);
   const plan = await planExtraction(image, options.entries, options.signal);
 
   const created: { path: string; kind: 'file' | 'directory' | 'link' }[] = [];
   const skipped: { path: string; reason: string }[] = [];
-  const totalBytes = plan.reduce((sum, item) => sum + (item.entry.type === 'file' ? item.entry.sizeBytes : 0), 0);
+  const totalBytes = checkPlanSize(plan, image.source.sizeBytes, options.allowSharedExtents === true);
+  await checkFreeSpace(root, totalBytes);
   const totalFiles = plan.filter((item) => item.entry.type === 'file').length;
+  const umask = options.umask ?? processUmask();
   let bytesWritten = 0;
   let filesWritten = 0;
   let directoryCount = 0;
@@ -82,8 +120,10 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
       if (options.signal?.aborted) throw new CancelledError();
       const unsafe = item.components.map(unsafeComponentReason).find((reason) => reason !== null);
       const hostPath = resolveExtractionPath(root, item.components);
-      if (unsafe || hostPath === null) {
-        skipped.push({ path: item.entry.path, reason: unsafe ?? 'the path leaves the destination folder' });
+      // A path longer than PATH_MAX fails every system call with ENAMETOOLONG: skipped, with its length, like an unsafe name.
+      const tooLong = hostPath === null ? null : hostPathTooLongReason(hostPath);
+      if (unsafe || hostPath === null || tooLong !== null) {
+        skipped.push({ path: item.entry.path, reason: unsafe ?? tooLong ?? 'the path leaves the destination folder' });
         continue;
       }
       await ensureParentDirectories(root, item.components, created);
@@ -93,7 +133,7 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
           directoryCount += 1;
           break;
         case 'file': {
-          await writeFile(image, item.entry, hostPath, options, () => created.push({ path: hostPath, kind: 'file' }), (delta) => {
+          await writeFile(image, item.entry, hostPath, { ...options, umask }, () => created.push({ path: hostPath, kind: 'file' }), (delta) => {
             bytesWritten += delta;
             report(item.entry.path, false);
           });
@@ -122,8 +162,69 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
     return { fileCount: filesWritten, directoryCount, bytesWritten, skipped };
   } catch (error) {
     await removeCreated(created);
+    const errno = (error as NodeJS.ErrnoException).code;
+    // EDQUOT (quota) and EFBIG (the file system's file size limit) are the same story for the user.
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG') throw new NoSpaceError(root, `${(error as Error).message} after ${bytesWritten} of ${totalBytes} bytes`);
     throw error;
   }
+}
+
+/**
+ * Creates the destination if missing and returns its real path. The folder itself must not be a
+ * symbolic link: a link there would send every file somewhere the caller did not name.
+ */
+async function openDestination(destination: string): Promise<string> {
+  const stats = await lstat(destination).catch(() => null);
+  if (stats?.isSymbolicLink()) throw new ExtractionConflictError(destination, 'the destination folder is a symbolic link; name the folder it points to');
+  if (stats !== null && !stats.isDirectory()) throw new ExtractionConflictError(destination, 'the destination is not a folder');
+  await mkdir(destination, { recursive: true });
+  return realpath(destination);
+}
+
+/** The process's umask, read without setting it (process.umask() with no argument sets it twice, and workers may not). */
+function processUmask(): number {
+  try {
+    const line = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (line?.[1] !== undefined) return Number.parseInt(line[1], 8);
+  } catch {
+    // No /proc (not Linux): the common default.
+  }
+  return 0o022;
+}
+
+/**
+ * The bytes the plan writes, after checking what it reads: every file's stored extents (a zisofs
+ * file's compressed stream) counted once per file, so files sharing data count each time. Files of
+ * a sane image never share, and their extents together fit in the image; more means hard links,
+ * which need `allowSharedExtents`. (The written bytes are then bounded too: plain extents write what
+ * they read, zisofs at most its guard's multiple, unrecorded UDF extents count against the free space.)
+ */
+function checkPlanSize(plan: readonly PlannedEntry[], imageSizeBytes: number, allowSharedExtents: boolean): number {
+  let writeBytes = 0;
+  let readBytes = 0;
+  let sharingFiles = 0;
+  const extentStarts = new Set<number>();
+  for (const { entry } of plan) {
+    if (entry.type !== 'file') continue;
+    writeBytes += entry.sizeBytes;
+    let shares = false;
+    for (const extent of entry.extents) {
+      if (extent.unrecorded || extent.sizeBytes === 0) continue;
+      readBytes += extent.sizeBytes;
+      if (extentStarts.has(extent.offsetBytes)) shares = true;
+      else extentStarts.add(extent.offsetBytes);
+    }
+    if (shares) sharingFiles += 1;
+  }
+  if (!allowSharedExtents && readBytes > imageSizeBytes) throw new SharedExtentsError(readBytes, imageSizeBytes, sharingFiles);
+  return writeBytes;
+}
+
+/** Refuses before writing anything when the folder's file system has less room than the plan writes. */
+async function checkFreeSpace(root: string, writeBytes: number): Promise<void> {
+  const space = await statfs(root);
+  const availableBytes = space.bavail * space.bsize;
+  if (writeBytes > availableBytes) throw new NoSpaceError(root, `the extraction writes ${writeBytes} bytes, ${availableBytes} are free`);
 }
 
 /** Resolves the requested paths to entries and lists every entry to write, parents first. */
@@ -172,7 +273,7 @@ async function writeFile(
   image: IsoImage,
   entry: IsoEntry,
   hostPath: string,
-  options: ExtractOptions,
+  options: ExtractOptions & { readonly umask: number },
   onCreated: () => void,
   onBytes: (delta: number) => void,
 ): Promise<void> {
@@ -192,13 +293,21 @@ async function writeFile(
       await handle.write(chunk, 0, chunk.byteLength);
       onBytes(chunk.byteLength);
     }
+    // On the descriptor (fchmod, futimes), never the path: whatever replaced the path meanwhile is not ours.
+    if (entry.mode !== undefined) await handle.chmod(extractedMode(entry.mode, options.umask));
+    if (entry.mtimeMs !== undefined) await handle.utimes(new Date(entry.mtimeMs), new Date(entry.mtimeMs)).catch(() => undefined);
   } finally {
     await handle.close();
   }
-  // Rock Ridge permissions, without setuid/setgid/sticky, and always writable by the owner so the
-  // user can delete or re-extract what we wrote.
-  if (entry.mode !== undefined) await chmod(hostPath, (entry.mode & 0o777) | 0o600);
-  if (entry.mtimeMs !== undefined) await utimes(hostPath, new Date(entry.mtimeMs), new Date(entry.mtimeMs)).catch(() => undefined);
+}
+
+/**
+ * The image's permission bits as the user's own: through the umask, as any new file; without setuid,
+ * setgid and sticky, and never world-writable (whatever the umask); always readable and writable by
+ * the owner, so the user can delete or re-extract what we wrote.
+ */
+export function extractedMode(imageMode: number, umask: number): number {
+  return ((imageMode & 0o777 & ~umask & ~0o002) | 0o600) & 0o777;
 }
 
 async function removeCreated(created: readonly { path: string; kind: 'file' | 'directory' | 'link' }[]): Promise<void> {

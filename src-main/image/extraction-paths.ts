@@ -15,6 +15,15 @@ export function unsafeComponentReason(component: string): string | null {
   return null;
 }
 
+/** Linux PATH_MAX counts the terminating NUL: a longer path fails every call with ENAMETOOLONG. */
+export const maxHostPathBytes = 4095;
+
+/** Why `hostPath` cannot be created (too long for the kernel), or null when it can. */
+export function hostPathTooLongReason(hostPath: string): string | null {
+  const lengthBytes = Buffer.byteLength(hostPath, 'utf8');
+  return lengthBytes > maxHostPathBytes ? `the host path would be ${lengthBytes} bytes, longer than the ${maxHostPathBytes + 1}-byte limit (PATH_MAX)` : null;
+}
+
 /**
  * The host path for image-relative `components` below `root` (an absolute, real folder), or null
  * when any component is unsafe or the result would not be strictly inside `root`.

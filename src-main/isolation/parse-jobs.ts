@@ -45,7 +45,7 @@ export const parseJobs: ParseJobs = {
   'image:boot': ({ path }) => readImageBootReport(path),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
-      extractEntries({ image, entries: request.entries ?? [], destination: request.destination, signal, onProgress }),
+      extractEntries({ image, entries: request.entries ?? [], destination: request.destination, signal, onProgress, allowSharedExtents: request.allowSharedExtents === true }),
     ),
 };
 

@@ -52,6 +52,7 @@ export const requestSchemas = {
     destination: absolutePath,
     namespace: imageNamespace,
     extractionId,
+    allowSharedExtents: v.optional(v.boolean()),
   }),
   'image:extract-cancel': v.strictObject({ extractionId }),
   'image:boot': v.strictObject({ path: absolutePath }),

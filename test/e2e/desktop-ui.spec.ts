@@ -19,7 +19,8 @@ let scratch: string;
 test.beforeAll(async () => {
   isotopeHome = mkdtempSync(join(tmpdir(), 'isotope-e2e-home-'));
   scratch = mkdtempSync(join(tmpdir(), 'isotope-e2e-scratch-'));
-  app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: isotopeHome } });
+  // The web shell extracts only into the home folder (or a chosen one): the scratch folder stands in for it.
+  app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: isotopeHome, HOME: scratch } });
 });
 
 test.afterAll(() => {

@@ -5,7 +5,8 @@ import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkS
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { extractEntries, ExtractionConflictError } from '../../src-main/image/extract-entries.ts';
+import { execFileSync } from 'node:child_process';
+import { extractEntries, ExtractionConflictError, NoSpaceError, SharedExtentsError } from '../../src-main/image/extract-entries.ts';
 import { openIsoImage } from '../../src-main/image/iso-image.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
 import { CancelledError } from '../../src-main/image/read-entry.ts';
@@ -14,6 +15,7 @@ import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { writeFeatureTree, xorrisoFeaturesIsoPath, zisofsIsoPath, zisofsTreeFiles } from '../fixtures/iso-images.ts';
 import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
 import { zisofsBody } from '../iso/zisofs-builder.ts';
+import { isRoot } from '../flash/loop-devices.ts';
 
 let scratch: string;
 beforeEach(() => {
@@ -159,6 +161,113 @@ describe('extractEntries', () => {
       expect.stringMatching(/longer than 255 bytes/),
       expect.stringMatching(/points outside the destination/),
     ]);
+    expect(readdirSync(destination)).toEqual([]);
+  });
+
+  it('applies the umask and never leaves a file world-writable, setuid or setgid', async () => {
+    const modes = { 'setuid-777': 0o104777, 'setgid-2775': 0o102775, 'rw-666': 0o100666, 'sticky-1777': 0o101777 };
+    const records = Object.entries(modes).map(([name, mode], index) => directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 5, systemUse: concat(rr.px(mode), rr.nm(name)) }));
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
+    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [30, new TextEncoder().encode('hello')]]) }));
+    const modeOf = (destination: string, name: string): number => statSync(join(destination, name)).mode & 0o7777;
+    const usual = join(scratch, 'umask-022');
+    await extractEntries({ image, entries: [], destination: usual, umask: 0o022 });
+    expect(Object.keys(modes).map((name) => modeOf(usual, name))).toEqual([0o755, 0o755, 0o644, 0o755]);
+    // Even a umask of 0 (the user's own choice for new files) never makes an image's file world-writable.
+    const open = join(scratch, 'umask-000');
+    await extractEntries({ image, entries: [], destination: open, umask: 0 });
+    expect(Object.keys(modes).map((name) => modeOf(open, name))).toEqual([0o775, 0o775, 0o664, 0o775]);
+  });
+
+  it('refuses a destination that is itself a symbolic link, writing nothing where it points', async () => {
+    const elsewhere = join(scratch, 'autostart');
+    mkdirSync(elsewhere);
+    const destination = join(scratch, 'innocent-name');
+    symlinkSync(elsewhere, destination);
+    const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/README.TXT'], destination }));
+    await expect(run).rejects.toThrow(/destination folder is a symbolic link/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it('refuses 64 files sharing one 256 KiB extent (16 MiB from a 336 KiB image) unless the caller allows shared extents', async () => {
+    const extentBytes = 256 * 1024;
+    const data = new Uint8Array(extentBytes).map((_, index) => (index * 7) & 0xff);
+    const records = Array.from({ length: 64 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 40, sizeBytes: extentBytes, systemUse: concat(rr.px(0o100644), rr.nm(`copy-${index}`)) }));
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 4, selfSystemUse: rockRidgeRootSystemUse(), records });
+    const bytes = buildIso({ sectorCount: 40 + extentBytes / sector, rootLba: 20, rootSizeBytes: 4 * sector, sectors: new Map([[20, root], [40, data]]) });
+    const image = await imageFromBytes(bytes);
+    const destination = join(scratch, 'out');
+    const refused = extractEntries({ image, entries: [], destination });
+    await expect(refused).rejects.toBeInstanceOf(SharedExtentsError);
+    await expect(refused).rejects.toThrow(`read ${64 * extentBytes} bytes from an image of ${bytes.byteLength} bytes`);
+    expect(readdirSync(destination)).toEqual([]);
+    // A legitimate hard-link-heavy image, with the user's go-ahead: every copy is written.
+    const summary = await extractEntries({ image, entries: [], destination, allowSharedExtents: true });
+    expect(summary).toMatchObject({ fileCount: 64, bytesWritten: 64 * extentBytes });
+    expect(readFileSync(join(destination, 'copy-63')).equals(Buffer.from(data))).toBe(true);
+  });
+
+  it('skips, naming the path and its length, entries nested deeper than PATH_MAX allows (30 levels of 170-byte names)', async () => {
+    const levels = 30;
+    const name = (level: number): string => `${String(level).padStart(3, '0')}${'n'.repeat(167)}`;
+    const sectors = new Map<number, Uint8Array>();
+    for (let level = 0; level <= levels; level += 1) {
+      const lba = 20 + level;
+      const child =
+        level === levels
+          ? directoryRecord({ identifier: 'F;1', lba: 100, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.nm('deep-file')) })
+          : directoryRecord({ identifier: 'D', lba: lba + 1, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm(name(level + 1))) });
+      sectors.set(lba, directoryExtent({ selfLba: lba, parentLba: level === 0 ? 20 : lba - 1, ...(level === 0 ? { selfSystemUse: rockRidgeRootSystemUse() } : {}), records: [child] }));
+    }
+    sectors.set(100, new TextEncoder().encode('hello'));
+    const image = await imageFromBytes(buildIso({ sectorCount: 110, rootLba: 20, sectors }));
+    const destination = join(scratch, 'out');
+    const summary = await extractEntries({ image, entries: [], destination });
+    expect(summary.skipped.length).toBeGreaterThan(0);
+    expect(summary.skipped[0]!.reason).toMatch(/host path would be \d+ bytes, longer than the 4096-byte limit \(PATH_MAX\)/);
+    expect(summary.skipped[0]!.path).toMatch(new RegExp(`^/${name(1)}/`));
+    expect(summary.skipped.at(-1)!.path).toMatch(/\/deep-file$/);
+    // What fits was extracted.
+    expect(summary.directoryCount + summary.skipped.length).toBe(levels + 1);
+  });
+});
+
+describe.skipIf(!isRoot)('extractEntries on a nearly full file system (tmpfs mounts need root)', () => {
+  let small = '';
+  beforeEach(() => {
+    small = join(scratch, 'small');
+    mkdirSync(small);
+  });
+  afterEach(() => {
+    execFileSync('umount', [small], { stdio: 'ignore' });
+  });
+
+  /** An image of `count` files of `sizeBytes` each, with distinct extents. */
+  async function imageOfFiles(count: number, sizeBytes: number) {
+    const sectorsPerFile = Math.ceil(sizeBytes / sector);
+    const records = Array.from({ length: count }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 40 + index * sectorsPerFile, sizeBytes, systemUse: concat(rr.px(0o100644), rr.nm(`file-${index}`)) }));
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 2, selfSystemUse: rockRidgeRootSystemUse(), records });
+    return imageFromBytes(buildIso({ sectorCount: 40 + count * sectorsPerFile, rootLba: 20, rootSizeBytes: 2 * sector, sectors: new Map([[20, root]]) }));
+  }
+
+  it('refuses before writing anything when the folder has less free space than the files need', async () => {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', small]);
+    const image = await imageOfFiles(3, 1024 * 1024);
+    const destination = join(small, 'out');
+    const run = extractEntries({ image, entries: [], destination });
+    await expect(run).rejects.toBeInstanceOf(NoSpaceError);
+    await expect(run).rejects.toThrow(`no space left in ${destination}: the extraction writes ${3 * 1024 * 1024} bytes`);
+    expect(readdirSync(destination)).toEqual([]);
+  });
+
+  it('reports running out of space while writing (ENOSPC) as no space in the folder, and removes its partial output', async () => {
+    // Bytes to spare, but only a handful of inodes: the fifth file's creation fails with ENOSPC.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8m,nr_inodes=6', 'tmpfs', small]);
+    const image = await imageOfFiles(10, 4096);
+    const destination = join(small, 'out');
+    const run = extractEntries({ image, entries: [], destination });
+    await expect(run).rejects.toBeInstanceOf(NoSpaceError);
+    await expect(run).rejects.toThrow(`no space left in ${destination}: ENOSPC`);
     expect(readdirSync(destination)).toEqual([]);
   });
 });

@@ -1,14 +1,17 @@
 // The image calls through the service (as the renderer uses them) and the `isotope` ls / cat /
 // extract / info commands (in-process through runCli), against real images and pycdlib.
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ImageExtractProgress, ImageListing, ImagePreview, ImageSummary } from '../../shared/image.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, seededBytes, xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
 import { listWithPycdlib } from '../iso/reference-listing.ts';
+import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
+import { inProcessImageParser } from '../../src-main/isolation/image-parser.ts';
+import { createService } from '../../src-main/service/service.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-calls-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -152,5 +155,46 @@ describe('isotope ls / cat / extract / info', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Formats: +iso9660, joliet, rockridge$/m);
     expect(run.stdout).toMatch(/^Publisher: +ISOTOPE_TESTS$/m);
+  });
+});
+
+describe('image:extract through the contract (desktop and web shells)', () => {
+  /** A web-shell service; image calls in this thread, as the worker would run them. */
+  const webService = () => createService({ shell: 'web', version: '0.0.0-test', log: () => undefined, imageParser: inProcessImageParser });
+  let home = '';
+  let savedHome: string | undefined;
+  beforeEach(() => {
+    home = mkdtempSync(join(scratch, 'home-'));
+    savedHome = process.env['HOME'];
+    process.env['HOME'] = home;
+  });
+  afterEach(() => {
+    if (savedHome === undefined) delete process.env['HOME'];
+    else process.env['HOME'] = savedHome;
+  });
+
+  it('extracts only into the home folder: a folder outside it, or a link in it pointing outside, is refused; the CLI may write anywhere', async () => {
+    const outside = mkdtempSync(join(scratch, 'autostart-'));
+    const request = { path: xorrisoFeaturesIsoPath(), entries: ['/README.TXT'] };
+    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new'), extractionId: 'd1' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    symlinkSync(outside, join(home, 'looks-like-home'));
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub'), extractionId: 'd2' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(readdirSync(outside)).toEqual([]);
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'Downloads', 'iso'), extractionId: 'd3' })).toMatchObject({ ok: true, value: { fileCount: 1 } });
+    expect(existsSync(join(home, 'Downloads', 'iso', 'README.TXT'))).toBe(true);
+    // The CLI's user typed the destination: not limited to the home folder.
+    expect(await service().invoke('image:extract', { ...request, destination: join(outside, 'cli'), extractionId: 'd4' })).toMatchObject({ ok: true });
+  });
+
+  it('answers confirmation-required for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
+    const records = Array.from({ length: 16 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 64 * 1024, systemUse: concat(rr.px(0o100644), rr.nm(`link-${index}`)) }));
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
+    const imagePath = join(scratch, 'hard-links.iso');
+    writeFileSync(imagePath, buildIso({ sectorCount: 30 + (64 * 1024) / sector, rootLba: 20, sectors: new Map([[20, root]]) }));
+    const destination = join(home, 'out');
+    mkdirSync(destination);
+    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's1' })).toMatchObject({ ok: false, error: { code: 'confirmation-required', message: expect.stringContaining('allowSharedExtents') } });
+    expect(readdirSync(destination)).toEqual([]);
+    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
   });
 });

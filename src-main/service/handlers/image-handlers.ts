@@ -1,11 +1,19 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
 // Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
 // worker, except in the CLI.
+import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { AppFailure } from '../app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 /** Running extractions by id, so `image:extract-cancel` can reach them. */
 const runningExtractions = new Map<string, AbortController>();
+
+/**
+ * Where the contract may extract: the home folder, and folders chosen in a native folder dialog
+ * (a future `image:pick-folder` records its answer here with `choose`). The CLI, whose user typed
+ * the destination, is not limited.
+ */
+export const extractionDestinations = new ExtractionDestinations();
 
 export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'image:extract-cancel'> = {
   'image:pick': async (_request, { options }) => {
@@ -20,7 +28,13 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   'image:list': (request, { parser }) => parser.run('image:list', request),
   'image:preview': (request, { parser }) => parser.run('image:preview', request),
   'image:stat': (request, { parser }) => parser.run('image:stat', request),
-  'image:extract': async (request, { events, parser }) => {
+  'image:extract': async (request, { events, parser, options }) => {
+    if (options.shell !== 'cli') {
+      await extractionDestinations.check(request.destination).catch((error: unknown) => {
+        if (error instanceof DestinationNotAllowedError) throw new AppFailure('destination-not-allowed', error.message, { path: error.destination });
+        throw error;
+      });
+    }
     if (runningExtractions.has(request.extractionId)) {
       throw new AppFailure('invalid-request', `an extraction with id ${request.extractionId} is already running`);
     }
