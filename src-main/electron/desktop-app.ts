@@ -2,7 +2,7 @@
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import type { FlashProgress } from '../../shared/flash.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
-import { pickImageFile } from './dialogs.ts';
+import { confirmInMainProcess, pickImageFile } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
@@ -44,6 +44,8 @@ export function startDesktopApp(options: DesktopOptions): void {
     const service = options.createService({
       shell: 'electron',
       pickImageFile: () => (mainWindow ? pickImageFile(mainWindow) : Promise.resolve(null)),
+      // Writes and keyring changes are confirmed here, in the main process, never by the renderer.
+      confirmDestructive: (request) => (mainWindow ? confirmInMainProcess(mainWindow, request) : Promise.resolve(false)),
     });
     registerIpcHandlers(ipcMain, service);
 

@@ -1,5 +1,7 @@
 // Native dialogs for the desktop shell.
 import { dialog, type BrowserWindow } from 'electron';
+import type { ShellConfirmation } from '../service/confirmations.ts';
+import { confirmationText } from './confirmation-text.ts';
 
 export const imageFileFilters = [
   { name: 'Disk images', extensions: ['iso', 'img', 'raw', 'bin', 'cue', 'nrg', 'udf', 'gz', 'xz', 'bz2', 'zst', 'zip'] },
@@ -13,4 +15,24 @@ export async function pickImageFile(window: BrowserWindow): Promise<string | nul
     filters: imageFileFilters,
   });
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
+}
+
+/**
+ * The engine's confirmation of a destructive or trust-changing call, shown by the main process: a
+ * native, window-modal message box the renderer can neither draw nor click. Cancel is the default
+ * and what Escape answers.
+ */
+export async function confirmInMainProcess(window: BrowserWindow, request: ShellConfirmation): Promise<boolean> {
+  const text = confirmationText(request);
+  const choice = await dialog.showMessageBox(window, {
+    type: 'warning',
+    title: text.title,
+    message: text.message,
+    detail: text.detail,
+    buttons: ['Cancel', text.confirmLabel],
+    defaultId: 0,
+    cancelId: 0,
+    noLink: true,
+  });
+  return choice.response === 1;
 }

@@ -43,6 +43,11 @@ export function comparePasted(pasted: string, digests: HashDigests | null): Past
   return first ? { kind: 'mismatch', ...first } : { kind: 'pending' };
 }
 
+/** A keyring change shown to the user before it happens: the keys concerned and the engine's confirmation. */
+export type PendingKeyChange =
+  | { readonly kind: 'import'; readonly path: string; readonly keys: readonly KeySummary[]; readonly confirmationId: string }
+  | { readonly kind: 'remove'; readonly keys: readonly [KeySummary]; readonly confirmationId: string };
+
 export class Checksums {
   imagePath = $state<string | null>(null);
   jobId = $state<string | null>(null);
@@ -60,6 +65,8 @@ export class Checksums {
   keyPath = $state('');
   keysError = $state.raw<AppError | null>(null);
   keysNotice = $state<string | null>(null);
+  /** A keyring change the engine has confirmed it would make, waiting for the user's yes. */
+  pendingKeyChange = $state.raw<PendingKeyChange | null>(null);
   /** The image whose first pass was started (plain field: not for display). */
   #started: string | null = null;
   readonly #client: EngineClient;
@@ -160,29 +167,48 @@ export class Checksums {
     else this.keysError = result.error;
   }
 
+  /** Step one of an import: the engine reads the file and answers with its keys; nothing is trusted yet. */
   async importKeys(): Promise<void> {
     const path = this.keyPath.trim();
     if (path === '') return;
     this.keysError = null;
     this.keysNotice = null;
     const result = await this.#client.call('keys:import', { path });
-    if (!result.ok) {
-      this.keysError = result.error;
-      return;
-    }
-    this.keyPath = '';
-    this.keysNotice = result.value.imported.map((key) => key.fingerprint).join(', ');
-    await this.loadKeys();
-    // A new key can turn "unknown signer" into "verified": check again (a verdict reads the image again).
-    if (this.report) await this.verify();
+    if (!result.ok) this.keysError = result.error;
+    else if (result.value.state === 'needs-confirmation') this.pendingKeyChange = { kind: 'import', path, keys: result.value.found, confirmationId: result.value.confirmationId };
   }
 
+  /** Step one of a removal: the engine names the key; nothing is removed yet. */
   async removeKey(fingerprint: string): Promise<void> {
     this.keysError = null;
     this.keysNotice = null;
     const result = await this.#client.call('keys:remove', { fingerprint });
     if (!result.ok) this.keysError = result.error;
+    else if (result.value.state === 'needs-confirmation') this.pendingKeyChange = { kind: 'remove', keys: [result.value.found], confirmationId: result.value.confirmationId };
+  }
+
+  /** Step two: the user saw the fingerprints and said yes; the engine checks its confirmation and acts. */
+  async confirmKeyChange(): Promise<void> {
+    const pending = this.pendingKeyChange;
+    if (pending === null) return;
+    this.pendingKeyChange = null;
+    if (pending.kind === 'import') {
+      const result = await this.#client.call('keys:import', { path: pending.path, confirmationId: pending.confirmationId });
+      if (!result.ok) this.keysError = result.error;
+      else if (result.value.state === 'imported') {
+        this.keyPath = '';
+        this.keysNotice = result.value.imported.map((key) => key.fingerprint).join(', ');
+      }
+    } else {
+      const result = await this.#client.call('keys:remove', { fingerprint: pending.keys[0].fingerprint, confirmationId: pending.confirmationId });
+      if (!result.ok) this.keysError = result.error;
+    }
     await this.loadKeys();
+    // A key added or removed can change "unknown signer" and "verified": check again (a verdict reads the image again).
     if (this.report) await this.verify();
+  }
+
+  cancelKeyChange(): void {
+    this.pendingKeyChange = null;
   }
 }

@@ -2,7 +2,7 @@
 // state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
 // once; the result comes later as one `flash:finished` event).
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
-import type { FlashProgress, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
 import { ok, type Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
 
@@ -13,6 +13,8 @@ export interface DrivesPort {
 }
 
 export interface FlashPort {
+  /** Asks the engine what the write would do; its answer carries the confirmation `start` needs. */
+  prepare(request: FlashPrepareRequest): Promise<Result<FlashPlan>>;
   /** Runs the whole job: `onstarted` gets its id at once, progress arrives through `onProgress`. */
   start(request: FlashStartRequest, onstarted: (jobId: string) => void): Promise<Result<FlashResult>>;
   cancel(jobId: string): Promise<void>;
@@ -32,6 +34,7 @@ export function createDrivesPort(client: EngineClient): DrivesPort {
 
 export function createFlashPort(client: EngineClient): FlashPort {
   return {
+    prepare: (request) => client.call('flash:prepare', request),
     async start(request, onstarted) {
       // Listen before starting: a job that fails at once may finish before its id comes back.
       const finished = new Map<string, FlashResult>();

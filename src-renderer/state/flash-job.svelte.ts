@@ -1,6 +1,9 @@
-// One flash job: progress per target from `flash:progressed`, the summary from its result, cancel.
+// One flash job in two steps: a plan the engine prepares (with the confirmation it issued), shown to
+// the user, then the start of exactly that plan; progress per target from `flash:progressed`, the
+// summary from its result, cancel.
+import type { AssessmentFindingCode } from '../../shared/assessment.ts';
 import type { AppError } from '../../shared/errors.ts';
-import type { FlashProgress, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { targetFraction } from '../../shared/flash-progress.ts';
 import type { FlashPort } from './engine-ports.ts';
 
@@ -11,8 +14,12 @@ export class FlashJob {
   result = $state.raw<FlashResult | null>(null);
   error = $state.raw<AppError | null>(null);
   startedMs = $state(0);
-  /** What the last job was asked to do, for "flash again". */
-  lastRequest = $state.raw<FlashStartRequest | null>(null);
+  /** True while the engine prepares a plan (it re-enumerates the drives and assesses the image). */
+  preparing = $state(false);
+  /** The plan waiting for the user's confirmation; null once started or dismissed. */
+  plan = $state.raw<FlashPlan | null>(null);
+  /** The plan the last job ran, for its summary and progress weighting. */
+  lastPlan = $state.raw<FlashPlan | null>(null);
   readonly #port: FlashPort;
   readonly #onfinished: (result: FlashResult) => void;
 
@@ -31,7 +38,7 @@ export class FlashJob {
   get overallFraction(): number | null {
     const targets = this.progress?.targets;
     if (!targets || targets.length === 0) return null;
-    const verify = this.lastRequest?.verify ?? true;
+    const verify = this.lastPlan?.verify ?? true;
     const sum = targets.reduce((total, target) => total + targetFraction(target, verify), 0);
     return sum / targets.length;
   }
@@ -43,13 +50,40 @@ export class FlashJob {
     this.jobId = null;
   }
 
-  async start(request: FlashStartRequest): Promise<void> {
-    if (this.running) return;
+  /** Step one: the engine's plan for these drives and options; null (with `error` set) when it refuses. */
+  async prepare(request: FlashPrepareRequest): Promise<FlashPlan | null> {
+    if (this.running || this.preparing) return null;
     this.reset();
-    this.lastRequest = request;
+    this.preparing = true;
+    try {
+      const prepared = await this.#port.prepare(request);
+      if (!prepared.ok) {
+        this.error = prepared.error;
+        return null;
+      }
+      this.plan = prepared.value;
+      return prepared.value;
+    } finally {
+      this.preparing = false;
+    }
+  }
+
+  /** The user closed the confirmation: the engine's confirmation simply expires unused. */
+  dismissPlan(): void {
+    this.plan = null;
+  }
+
+  /** Step two: starts the prepared plan with what the user typed and acknowledged in the dialog. */
+  async start(confirmation: { readonly typedNames: Readonly<Record<string, string>>; readonly acknowledgedFindings: readonly AssessmentFindingCode[] }): Promise<void> {
+    const plan = this.plan;
+    if (this.running || plan === null) return;
+    this.reset();
+    this.plan = null;
+    this.lastPlan = plan;
     this.running = true;
     this.startedMs = Date.now();
     try {
+      const request = { confirmationId: plan.confirmationId, typedNames: confirmation.typedNames, acknowledgedFindings: confirmation.acknowledgedFindings };
       const result = await this.#port.start(request, (jobId) => (this.jobId = jobId));
       if (result.ok) {
         this.result = result.value;

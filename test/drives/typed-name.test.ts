@@ -1,9 +1,9 @@
-// Which drives the write screen makes the user type the name of: everything that does not look like a
-// USB stick. Checked on drives built from the recorded lsblk machines, through the real safety rules.
+// Which drives need their name typed even where the shell shows its own confirmation (Electron): everything
+// that does not look like a USB stick. The engine's rule (the web shell asks it for every drive), checked
+// on drives built from the recorded lsblk machines, through the real safety rules.
 import { describe, expect, it } from 'vitest';
-import { checkDrive, type SafetyContext } from '../../src-main/drives/safety-rules.ts';
-import { confirmationName, needsTypedName } from '../../src-renderer/state/confirmation.ts';
-import { driveNamed, fixtureDrives } from '../drives/lsblk-fixtures.ts';
+import { checkDrive, nameToTypeOf, needsTypedName, type SafetyContext } from '../../src-main/drives/safety-rules.ts';
+import { driveNamed, fixtureDrives } from './lsblk-fixtures.ts';
 
 function statusOf(fixture: string, device: string, systemDeviceNumbers: readonly string[] = []) {
   const { drives, loops } = fixtureDrives(fixture, systemDeviceNumbers);
@@ -29,7 +29,7 @@ describe('typed confirmation before writing', () => {
   });
 
   it('asks for the kernel name of the device, not its path', () => {
-    expect(confirmationName('/dev/sdb')).toBe('sdb');
-    expect(confirmationName('/dev/loop7')).toBe('loop7');
+    expect(nameToTypeOf('/dev/sdb')).toBe('sdb');
+    expect(nameToTypeOf('/dev/loop7')).toBe('loop7');
   });
 });

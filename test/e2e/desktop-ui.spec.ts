@@ -253,7 +253,14 @@ test('Checksums tab verifies a gpg-signed sums file and flags a tampered one', a
   // Import the signer's key: verified, with the signer's name.
   await page.getByLabel('Key file to import').fill(join(dir, 'signer.asc'));
   await page.getByRole('button', { name: 'Import' }).click();
-  await expect(page.getByTestId('key-manager')).toContainText('Isotope Test Signer');
+  // Never trusted silently: the engine answers with the key's fingerprint first, and nothing changes until the user says yes.
+  const change = page.getByTestId('key-change');
+  await expect(change).toContainText(fingerprint.replace(/(.{4})/g, '$1 ').trim());
+  await expect(change).toContainText('Isotope Test Signer');
+  await expect(verdict).toHaveAttribute('data-verdict', 'matches-unknown-signer');
+  await change.getByRole('button', { name: 'Trust and import' }).click();
+  await expect(change).toHaveCount(0);
+  await expect(page.getByTestId('key-manager').locator(`li[data-fingerprint="${fingerprint}"]`)).toContainText('Isotope Test Signer');
   await expect(verdict).toHaveAttribute('data-verdict', 'verified');
   await expect(page.getByTestId('signer')).toContainText(signerUserId.split(' <')[0] ?? '');
 
@@ -265,6 +272,7 @@ test('Checksums tab verifies a gpg-signed sums file and flags a tampered one', a
 
   // Clean up the keyring through the UI.
   await page.getByRole('button', { name: /Remove the key of Isotope Test Signer/ }).click();
+  await page.getByTestId('key-change').getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByTestId('key-manager')).not.toContainText('Isotope Test Signer');
   expect(problems).toEqual([]);
 });
