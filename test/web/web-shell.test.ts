@@ -287,7 +287,7 @@ describe('a client cannot end the web shell', () => {
     } finally {
       socket.close();
     }
-  });
+  }, 60_000); // six walks of a 50,000-entry tree: about 10 s here, more on a loaded machine
 });
 
 describe('idle connections cannot lock real clients out', () => {
