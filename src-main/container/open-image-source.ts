@@ -6,7 +6,7 @@
 // absolute or climbs out of that folder ("../x.bin") is refused: a downloaded sheet must not make
 // Isotope read files elsewhere on the machine. Symbolic links inside the folder are followed (the
 // user put them there).
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
@@ -96,7 +96,7 @@ async function openCueSheet(cuePath: string): Promise<ImageSource> {
   let dataTrack: { binPath: string; trackOffsetBytes: number; sectorCount: number; sectorSizeBytes: number; userDataOffsetBytes: number | null } | null = null;
   let containerSizeBytes = 0;
   for (const file of sheet.files) {
-    const binPath = resolveInsideFolder(folder, file.fileName, { cuePath, line: file.line });
+    const binPath = await resolveInsideFolder(folder, file.fileName, { cuePath, line: file.line });
     const holdsDataTrack = tracks.length === 0;
     // CDRWIN: BINARY (little-endian) and MOTOROLA (big-endian) files hold raw sectors; WAVE, MP3 and
     // AIFF hold compressed or wrapped audio, which is reported and never read.
@@ -144,16 +144,24 @@ function decodeSheet(bytes: Uint8Array): string {
   }
 }
 
-function resolveInsideFolder(folder: string, fileName: string, where: { cuePath: string; line: number }): string {
+/**
+ * The real path of a FILE of the sheet, which must lie inside the sheet's folder: by its name (no
+ * "..", nothing absolute), and again once symbolic links are resolved, so a link placed next to the
+ * sheet cannot point at /etc/shadow for a privileged engine to read as a disc (issue 12 §6).
+ */
+async function resolveInsideFolder(folder: string, fileName: string, where: { cuePath: string; line: number }): Promise<string> {
+  const outside = (what: string): CorruptImageError =>
+    new CorruptImageError(`${where.cuePath} line ${where.line}: FILE ${JSON.stringify(fileName)} ${what}`, { file: where.cuePath, line: where.line });
+  const isInside = (root: string, path: string): boolean => {
+    const inside = relative(root, path);
+    return inside !== '' && inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
+  };
   const candidate = resolve(folder, fileName);
-  const inside = relative(folder, candidate);
-  if (isAbsolute(fileName) || inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) || fileName.includes('\0')) {
-    throw new CorruptImageError(`${where.cuePath} line ${where.line}: FILE ${JSON.stringify(fileName)} lies outside the CUE sheet's folder`, {
-      file: where.cuePath,
-      line: where.line,
-    });
-  }
-  return candidate;
+  if (isAbsolute(fileName) || fileName.includes('\0') || !isInside(folder, candidate)) throw outside("lies outside the CUE sheet's folder");
+  // A missing file stays ENOENT (not-found, naming it); the folder is compared by its own real path.
+  const [realFolder, realCandidate] = await Promise.all([realpath(folder), realpath(candidate)]);
+  if (!isInside(realFolder, realCandidate)) throw outside(`is a link to ${realCandidate}, outside the CUE sheet's folder`);
+  return realCandidate;
 }
 
 interface TrackSpan {

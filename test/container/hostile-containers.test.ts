@@ -1,6 +1,6 @@
 // Hostile and broken CUE sheets and Nero images: each gives a typed error naming the file and the
 // line or byte offset, quickly, never a crash or a hang. Inputs are hand-built from the fixture ISO.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -52,6 +52,22 @@ describe('hostile CUE sheets', () => {
     }
     const result = await service().invoke('image:open', { path: join(inner, 'up.cue') });
     expect(result).toMatchObject({ ok: false, error: { code: 'corrupt-image', detail: { line: 2 } } });
+  });
+
+  it('refuses a FILE that is a symbolic link inside the folder pointing outside it, naming the sheet, line and target', async () => {
+    const outer = folderWith({ 'secret.bin': new Uint8Array(2352 * 4) });
+    const inner = join(outer, 'inner');
+    mkdirSync(inner);
+    symlinkSync(join(outer, 'secret.bin'), join(inner, 'disc.bin'));
+    writeFileSync(join(inner, 'disc.cue'), dataCue('disc.bin'));
+    const error = await openError(join(inner, 'disc.cue'));
+    expect(error).toBeInstanceOf(CorruptImageError);
+    expect((error as Error).message).toBe(`${join(inner, 'disc.cue')} line 1: FILE "disc.bin" is a link to ${join(outer, 'secret.bin')}, outside the CUE sheet's folder`);
+    // A link that stays inside the folder is followed as before.
+    copyFileSync(paths.mode1Bin, join(inner, 'real.bin'));
+    symlinkSync('real.bin', join(inner, 'alias.bin'));
+    writeFileSync(join(inner, 'alias.cue'), dataCue('alias.bin'));
+    expect(await service().invoke('image:open', { path: join(inner, 'alias.cue') })).toMatchObject({ ok: true });
   });
 
   it('answers not-found, naming the BIN, when the sheet points at a missing file', async () => {
