@@ -1,10 +1,12 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
+import type { AssessmentChecksum, AssessmentFinding, AssessmentFindingCode, AssessmentSeverity, ImageKind } from '../shared/assessment.ts';
 import type { BootReasonCode, BootWarningCode } from '../shared/boot.ts';
 import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
 import type { FlashErrorCode, FlashPhase, TargetOutcome } from '../shared/flash.ts';
+import { formatBytesOfTotal } from '../shared/units.ts';
 import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
@@ -92,6 +94,56 @@ export const targetOutcomeNames: Readonly<Record<TargetOutcome, string>> = {
   written: 'Written (not verified)',
   failed: 'Failed',
   cancelled: 'Cancelled',
+};
+
+/** How much of a cut image is there: "95.4 of 210 MiB". */
+function presentOfExpected(finding: AssessmentFinding): string {
+  return finding.presentBytes === undefined || finding.expectedBytes === undefined ? 'size unknown' : formatBytesOfTotal(finding.presentBytes, finding.expectedBytes);
+}
+
+/** The pre-flight assessment's findings, as the Write screen and the confirm dialog say them. */
+export const assessmentFindingMessages: Readonly<Record<AssessmentFindingCode, (finding: AssessmentFinding) => string>> = {
+  truncated: (finding) => `The image file is incomplete (${presentOfExpected(finding)}): the download or copy stopped before the end.`,
+  damaged: () => 'The image is damaged: part of its structure cannot be read.',
+  'checksum-mismatch': () => 'The image does not match its published checksum: it is damaged or not the file you think. Download it again.',
+  'checksum-unknown-signer': () => 'Its checksum is signed by a key you have not imported: check the fingerprint with the publisher.',
+  'checksum-bad-signature': () => 'The signature over its checksum cannot be trusted (bad, expired or revoked).',
+  'checksum-unsigned': () => 'Its checksum matches, but nothing proves who published it.',
+  'checksum-not-checked': () => 'Its checksum was not checked in this session (Inspect → Checksums).',
+  'not-an-image': () => 'This file is not a disk image: Isotope found no known structure in it (it may be text or random data).',
+  'usb-boot-no': () => 'Written to a USB stick, a computer will not start from it.',
+  'usb-boot-depends': () => 'Whether a computer starts from it on a USB stick depends on the computer’s firmware.',
+  'usb-boot-unknown': () => 'Isotope cannot judge whether a device starts from it (a disk image for a board, for example).',
+};
+
+/** A blocking finding as the problem "Write anyway" accepts, and what a verified write then proves. */
+export const blockingFindingPhrases: Readonly<Partial<Record<AssessmentFindingCode, (finding: AssessmentFinding) => { readonly problem: string; readonly verifiedAgainst: string }>>> = {
+  truncated: (finding) => ({ problem: `the image file is incomplete (${presentOfExpected(finding)})`, verifiedAgainst: `is itself incomplete (${presentOfExpected(finding)})` }),
+  damaged: () => ({ problem: 'the image is damaged', verifiedAgainst: 'is itself damaged' }),
+  'checksum-mismatch': () => ({ problem: 'it does not match its published checksum', verifiedAgainst: 'does not match its published checksum' }),
+  'not-an-image': () => ({ problem: 'it is not a disk image', verifiedAgainst: 'is not a recognised disk image' }),
+};
+
+export const assessmentSeverityNames: Readonly<Record<AssessmentSeverity, string>> = { blocking: 'Blocks the write', warning: 'Warning', info: 'Note' };
+
+export const imageKindNames: Readonly<Record<ImageKind, string>> = {
+  iso9660: 'ISO 9660 image',
+  udf: 'UDF image',
+  'hybrid-iso': 'Hybrid ISO (with a partition table)',
+  'disk-image': 'Disk image',
+  compressed: 'Compressed image: its contents are checked while it is decoded',
+  unknown: 'Unrecognised file',
+};
+
+export const assessmentChecksumMessages: Readonly<Record<AssessmentChecksum['state'], { readonly text: string; readonly tone: 'ok' | 'warn' | 'bad' | 'neutral' }>> = {
+  verified: { text: 'Verified: matches a checksum signed by a key you trust', tone: 'ok' },
+  'matches-unsigned': { text: 'Matches, but unsigned', tone: 'warn' },
+  'matches-unknown-signer': { text: 'Matches, signer unknown', tone: 'warn' },
+  'matches-expired-key': { text: 'Matches, key expired', tone: 'warn' },
+  'matches-revoked-key': { text: 'Matches, key revoked', tone: 'bad' },
+  mismatch: { text: 'Does not match', tone: 'bad' },
+  'bad-signature': { text: 'Bad signature', tone: 'bad' },
+  'not-checked': { text: 'Not checked in this session', tone: 'neutral' },
 };
 
 export const verdictMessages: Readonly<Record<VerificationVerdict, { readonly title: string; readonly body: string; readonly tone: 'ok' | 'warn' | 'bad' }>> = {
@@ -342,10 +394,8 @@ export const text = {
   driveMounted: (points: string) => `Mounted at ${points}`,
   driveSelectLabel: (name: string) => `Write to ${name}`,
   imageTooLarge: (image: string, drive: string) => `The image (${image}) is larger than this drive (${drive}).`,
-  notBootable: 'This image is not bootable: fine for data, but a computer will not start from the drive.',
   driveNoMedium: 'This drive reports a size of 0: is a medium inserted?',
   drivesNoneEligibleAll: 'No usable drive. Plug in a USB stick or memory card.',
-  notUsbBootable: 'Warning: this image will not boot from a USB stick (see the Boot tab). Write it anyway only if you know why.',
   targetsChosen: (count: number) => (count === 1 ? '1 drive chosen' : `${count} drives chosen`),
   writeButton: (count: number) => (count <= 1 ? 'Write' : `Write to ${count} drives`),
   eraseWarning: 'Everything on the chosen drives will be erased.',
@@ -354,6 +404,25 @@ export const text = {
   confirmTypeLabel: (name: string) => `Type “${name}” to confirm`,
   confirmWhy: 'Typing its name makes sure it is the drive you mean: a drive that is large, fixed or virtual, or any drive when Isotope runs in a browser.',
   confirmButton: 'Erase and write',
+  confirmWriteAnyway: 'Write anyway',
+  confirmImageHeading: 'Image',
+  confirmTargetsHeading: 'Drives',
+  confirmAllErased: 'All of this will be erased.',
+  confirmNoPartitions: 'No partitions',
+  confirmPartition: (device: string, size: string) => `${device} · ${size}`,
+  confirmPartitionLabel: (label: string) => `“${label}”`,
+  confirmMountedAt: (points: string) => `mounted at ${points}`,
+  confirmBlockedHeading: 'Isotope advises against writing this image',
+  confirmWriteAnywayLabel: (problem: string) => `Write anyway, although ${problem}`,
+  assessmentHeading: 'The image',
+  assessmentLoading: 'Checking the image…',
+  assessmentChecksum: 'Checksum',
+  assessmentDetail: 'Details',
+  flashCancelAsk: 'Stop writing? The drive is left partly written and unusable until it is written again or restored.',
+  flashCancelConfirm: 'Stop writing',
+  flashCancelKeep: 'Keep writing',
+  verifiedAgainst: (clauses: readonly string[]) => `The drive matches the image file, which ${clauses.join(' and ')}.`,
+  cancelledUnusable: 'The drive is now unusable until it is written again or restored.',
   cancel: 'Cancel',
   verifyAfterWrite: 'Verify after writing',
   ejectAfterSuccess: 'Eject after success',

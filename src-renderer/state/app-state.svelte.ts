@@ -11,6 +11,7 @@ import { Extraction } from './extraction.svelte.ts';
 import { FilePreview } from './file-preview.svelte.ts';
 import { FileTree } from './file-tree.svelte.ts';
 import { FlashJob } from './flash-job.svelte.ts';
+import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
 import { Navigation } from './navigation.svelte.ts';
 import { RecentImages } from './recent-images.svelte.ts';
@@ -28,6 +29,8 @@ export class AppState {
   readonly checksums: Checksums;
   readonly drives: DriveList;
   readonly flash: FlashJob;
+  /** The open image's pre-flight assessment, for the Write screen. */
+  readonly assessment: ImageAssessmentState;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -39,6 +42,7 @@ export class AppState {
     this.boot = new BootInspection(client);
     this.checksums = new Checksums(client);
     this.drives = new DriveList(createDrivesPort(client));
+    this.assessment = new ImageAssessmentState(client);
     this.flash = new FlashJob(createFlashPort(client), { onfinished: notifyFlashFinished });
   }
 

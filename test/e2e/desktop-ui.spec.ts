@@ -181,7 +181,7 @@ test('says plainly that a non-hybrid BIOS-only ISO will not boot from USB', asyn
   await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'no');
   await expect(page.getByTestId('boot-badges').locator('[data-badge="usb-bios"]')).toHaveAttribute('data-boots', 'false');
   await goToScreen(page, 'Write to drive');
-  await expect(page.getByTestId('not-usb-bootable')).toBeVisible();
+  await expect(page.getByTestId('write-assessment').locator('[data-code="usb-boot-no"]')).toContainText('a computer will not start from it');
 });
 
 test('says USB boot depends on the firmware for an ISO whose only EFI loader is in El Torito, not that it will not start', async ({ page }) => {
