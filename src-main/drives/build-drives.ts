@@ -68,7 +68,14 @@ function fromLsblk(node: LsblkDevice, entry: DrivelistEntry | null, context: Pic
     isVirtual,
     mountpoints,
     partitionDeviceNumbers: descendants.map((child) => child.deviceNumber),
-    partitions: descendants.map((child) => ({ device: child.path, sizeBytes: child.sizeBytes, label: child.label, filesystem: child.filesystem, mountpoints: child.mountpoints })),
+    // A file system on the whole device (a superfloppy stick, ext2 on a loop) is erased like a partition's.
+    partitions: [...(node.filesystem !== null || node.mountpoints.length > 0 ? [node] : []), ...descendants].map((part) => ({
+      device: part.path,
+      sizeBytes: part.sizeBytes,
+      label: part.label,
+      filesystem: part.filesystem,
+      mountpoints: part.mountpoints,
+    })),
   };
   return { ...drive, isSystem: (entry?.isSystem ?? false) || isSystemDrive(drive, context) };
 }
