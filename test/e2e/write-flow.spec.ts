@@ -4,10 +4,12 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { formatBytesOfTotal } from '../../shared/units.ts';
+import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, watchConsole, type ThemeName } from './ui-helpers.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole, type ThemeName } from './ui-helpers.ts';
 
 let app: RunningApp;
 let scratch: string;
@@ -123,7 +125,7 @@ test('shows a drive attached and removed while the list is open, without a reloa
   await expect(page.getByTestId('drive-list').locator(`[data-device="${attached}"]`)).toHaveCount(0, { timeout: 30_000 });
 });
 
-test('shows per-target progress while writing and cancels cleanly', async ({ page }) => {
+test('shows per-target progress while writing; Cancel asks first, then says the drive is now unusable', async ({ page }) => {
   test.setTimeout(90_000);
   const problems = watchConsole(page);
   // A 2 GiB raw image (sparse: zeros cost no memory until written) onto a loop device of the same size.
@@ -145,19 +147,130 @@ test('shows per-target progress while writing and cancels cleanly', async ({ pag
     await row.getByRole('checkbox').check();
     await page.getByRole('button', { name: 'Write', exact: true }).click();
     const name = target.split('/').pop() ?? '';
-    await page.getByTestId('confirm-dialog').getByLabel(`Type “${name}” to confirm`).fill(name);
-    await page.getByTestId('confirm-dialog').getByRole('button', { name: 'Erase and write' }).click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await dialog.getByLabel(`Type “${name}” to confirm`).fill(name);
+    // All zeros is no disk image: the write needs its own "Write anyway".
+    await dialog.getByRole('checkbox', { name: 'Write anyway, although it is not a disk image' }).check();
+    await dialog.getByRole('button', { name: 'Write anyway' }).click();
 
     const progress = page.getByTestId('flash-progress');
     await expect(progress.locator(`[data-target="${target}"]`)).toBeVisible();
     await expect(progress.getByRole('progressbar').first()).toHaveAttribute('aria-valuenow', /.+/);
     await saveScreenshot(page, 'flash-progress-light');
     await progress.getByRole('button', { name: 'Cancel writing' }).click();
+    // It asks first; "Keep writing" goes on.
+    await expect(progress.getByTestId('cancel-ask')).toContainText('unusable until it is written again or restored');
+    await progress.getByRole('button', { name: 'Keep writing' }).click();
+    await expect(progress.getByTestId('cancel-ask')).toHaveCount(0);
+    await expect(progress).toBeVisible();
+    await progress.getByRole('button', { name: 'Cancel writing' }).click();
+    await progress.getByRole('button', { name: 'Stop writing' }).click();
     const summary = page.getByTestId('flash-summary');
     await expect(summary).toHaveAttribute('data-outcome', 'cancelled', { timeout: 30_000 });
     await expect(summary.locator(`[data-target="${target}"]`)).toHaveAttribute('data-outcome', 'cancelled');
+    await expect(summary.getByTestId('cancelled-unusable')).toHaveText('The drive is now unusable until it is written again or restored.');
     expect(problems).toEqual([]);
   } finally {
     execFileSync('losetup', ['-d', target]);
+  }
+});
+
+/** Chooses a loop device on the Write screen, opens the confirm dialog and types the device's name. */
+async function chooseLoopAndWrite(page: Page, device: string): Promise<Locator> {
+  await page.getByRole('switch', { name: 'Show all drives' }).check();
+  const row = page.getByTestId('drive-list').locator(`[data-device="${device}"]`);
+  await expect(row).toHaveAttribute('data-eligible', 'true');
+  await row.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Write', exact: true }).click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toBeVisible();
+  const name = device.split('/').pop() ?? '';
+  await dialog.getByLabel(`Type “${name}” to confirm`).fill(name);
+  return dialog;
+}
+
+test('blocks a hybrid ISO cut to 45%: "Write anyway" names the missing part, and the summary says the drive matches an incomplete file', async ({ page }) => {
+  const problems = watchConsole(page);
+  const whole = readFileSync(bootFixturePath('hybridGpt'));
+  const cutBytes = Math.floor(whole.length * 0.45);
+  const image = join(scratch, 'half-download.iso');
+  writeFileSync(image, whole.subarray(0, cutBytes));
+  const sizes = formatBytesOfTotal(cutBytes, whole.length);
+
+  await page.goto(app.url);
+  await openImage(page, image);
+  await goToScreen(page, 'Write to drive');
+  const assessment = page.getByTestId('write-assessment');
+  await expect(assessment.locator('[data-code="truncated"]')).toContainText(`The image file is incomplete (${sizes})`);
+  await expect(assessment.locator('[data-code="truncated"]')).toHaveAttribute('data-severity', 'blocking');
+
+  const dialog = await chooseLoopAndWrite(page, loopDevice);
+  await expect(dialog.getByTestId('image-assessment').locator('[data-code="truncated"]')).toBeVisible();
+  const writeAnyway = dialog.getByRole('button', { name: 'Write anyway' });
+  await expect(writeAnyway).toBeDisabled(); // the name is typed, the problem not yet acknowledged
+  await dialog.getByRole('checkbox', { name: `Write anyway, although the image file is incomplete (${sizes})` }).check();
+  await expectNoSeriousAxeViolations(page, 'write-anyway');
+  await saveScreenshot(page, 'write-anyway-truncated');
+  await writeAnyway.click();
+
+  const summary = page.getByTestId('flash-summary');
+  await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+  await expect(summary.locator(`[data-target="${loopDevice}"]`)).toHaveAttribute('data-outcome', 'verified');
+  await expect(summary.getByTestId('verified-against')).toHaveText(`The drive matches the image file, which is itself incomplete (${sizes}).`);
+  expect(readDevice(loopDevice, cutBytes).equals(whole.subarray(0, cutBytes))).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('a checksum mismatch found in the Checksums tab blocks the write until "Write anyway" names it', async ({ page }) => {
+  const folder = mkdtempSync(join(scratch, 'mismatch-'));
+  const image = join(folder, 'hello.iso');
+  writeFileSync(image, readFileSync(helloIsoPath()));
+  writeFileSync(join(folder, 'SHA256SUMS'), `${'0'.repeat(64)}  hello.iso\n`);
+
+  await page.goto(app.url);
+  await openImage(page, image);
+  await showTab(page, 'Checksums');
+  await expect(page.getByTestId('verification-verdict')).toHaveAttribute('data-verdict', 'mismatch', { timeout: 30_000 });
+  await goToScreen(page, 'Write to drive');
+  const assessment = page.getByTestId('write-assessment');
+  await expect(assessment.getByTestId('assessment-checksum')).toHaveAttribute('data-state', 'mismatch');
+  await expect(assessment.locator('[data-code="checksum-mismatch"]')).toHaveAttribute('data-severity', 'blocking');
+
+  const dialog = await chooseLoopAndWrite(page, loopDevice);
+  await expect(dialog.getByTestId('assessment-checksum')).toContainText('Does not match');
+  await expect(dialog.getByRole('button', { name: 'Write anyway' })).toBeDisabled();
+  await dialog.getByRole('checkbox', { name: 'Write anyway, although it does not match its published checksum' }).check();
+  await dialog.getByRole('button', { name: 'Write anyway' }).click();
+  const summary = page.getByTestId('flash-summary');
+  await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 30_000 });
+  await expect(summary.getByTestId('verified-against')).toHaveText('The drive matches the image file, which does not match its published checksum.');
+});
+
+test('the confirm dialog names the mounted file system on the target and that all of it will be erased', async ({ page }) => {
+  const backing = join(scratch, 'mounted-target.img');
+  writeFileSync(backing, Buffer.alloc(0));
+  truncateSync(backing, 8 * 1024 * 1024);
+  execFileSync('mkfs.ext2', ['-q', '-F', '-L', 'E2E_PHOTOS', backing]);
+  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  const mountpoint = mkdtempSync(join(scratch, 'mnt-'));
+  execFileSync('mount', [device, mountpoint]);
+  try {
+    await page.goto(app.url);
+    await openImage(page, helloIsoPath());
+    await goToScreen(page, 'Write to drive');
+    const dialog = await chooseLoopAndWrite(page, device);
+    const partition = dialog.getByTestId('confirm-partition');
+    // Label and type come from lsblk, which knows them only where udev has probed the device (not for
+    // loop devices on this machine): the dialog shows them when the drive model has them.
+    await expect(partition).toHaveAttribute('data-device', device);
+    await expect(partition).toContainText(`mounted at ${mountpoint}`);
+    await expect(dialog).toContainText('All of this will be erased.');
+    await expect(dialog.getByRole('button', { name: 'Erase and write' })).toBeEnabled(); // nothing blocking in hello.iso
+    await saveScreenshot(page, 'write-confirm-mounted');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog).toHaveCount(0);
+  } finally {
+    execFileSync('umount', [mountpoint]);
+    execFileSync('losetup', ['-d', device]);
   }
 });

@@ -17,6 +17,8 @@ tools=(
   "sgdisk gdisk"
   "gpg gnupg"
   "losetup mount"
+  # The e2e write flow mounts ext2 on a loop device as a mounted target (the kernel here has no vfat or iso9660).
+  "mkfs.ext2 e2fsprogs"
   "fusermount3 fuse3"
   "zstd zstd"
   "xz xz-utils"
