@@ -5,6 +5,8 @@ import { stat } from 'node:fs/promises';
 import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, verifyImage, type HelperScope, type TargetSelector } from './flash-image.ts';
 import type { ElevationOptions } from './elevation.ts';
+import * as v from 'valibot';
+import { absolutePath } from '../security/path-schemas.ts';
 
 export type FlashWork =
   | {
@@ -53,34 +55,24 @@ export async function targetsBlockDevice(work: FlashWork): Promise<boolean> {
   return stats.some((stats) => stats?.isBlockDevice() === true);
 }
 
+/** A target as it crosses the channel: exactly one of a drive id or an absolute path. */
+const targetSchema = v.union([v.strictObject({ driveId: v.pipe(v.string(), v.minLength(1), v.maxLength(512)) }), v.strictObject({ path: absolutePath })]);
+
+/** The helper's side of the channel, with the contract's own path rule; nothing unlisted passes. */
+const flashWorkSchema = v.variant('kind', [
+  v.strictObject({
+    kind: v.literal('flash'),
+    imagePath: absolutePath,
+    targets: v.pipe(v.array(targetSchema), v.minLength(1), v.maxLength(16)),
+    verify: v.boolean(),
+    includeAll: v.boolean(),
+    eject: v.boolean(),
+  }),
+  v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema }),
+]);
+
 /** Checks a job that arrived over the helper channel; null when it is not a well-formed FlashWork. */
 export function parseFlashWork(value: unknown): FlashWork | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const work = value as Record<string, unknown>;
-  const isAbsolute = (path: unknown): path is string => typeof path === 'string' && path.startsWith('/') && path.length <= 4096 && !path.includes('\0');
-  const toTarget = (target: unknown): TargetSelector | null => {
-    if (typeof target !== 'object' || target === null) return null;
-    const record = target as Record<string, unknown>;
-    if (typeof record['driveId'] === 'string' && record['driveId'].length <= 512) return { driveId: record['driveId'] };
-    if (isAbsolute(record['path'])) return { path: record['path'] };
-    return null;
-  };
-  if (!isAbsolute(work['imagePath'])) return null;
-  if (work['kind'] === 'verify') {
-    const target = toTarget(work['target']);
-    return target === null ? null : { kind: 'verify', imagePath: work['imagePath'], target };
-  }
-  if (work['kind'] !== 'flash' || !Array.isArray(work['targets']) || work['targets'].length === 0 || work['targets'].length > 16) return null;
-  const targets = work['targets'].map(toTarget);
-  if (targets.some((target) => target === null)) return null;
-  const flags = ['verify', 'includeAll', 'eject'].map((key) => work[key]);
-  if (!flags.every((flag) => typeof flag === 'boolean')) return null;
-  return {
-    kind: 'flash',
-    imagePath: work['imagePath'],
-    targets: targets as TargetSelector[],
-    verify: flags[0] as boolean,
-    includeAll: flags[1] as boolean,
-    eject: flags[2] as boolean,
-  };
+  const parsed = v.safeParse(flashWorkSchema, value);
+  return parsed.success ? (parsed.output satisfies FlashWork) : null;
 }

@@ -1,24 +1,13 @@
 // Boundary validation: every call's argument is checked here before any engine sees it, whichever
 // shell it came through (Electron IPC, the web shell's WebSocket). The table must list every call.
 // valibot rather than zod: the same checks, at a sixth of the import cost on every CLI start.
-import { isAbsolute } from 'node:path';
 import * as v from 'valibot';
 import type { CallName, CallRequest } from '../../shared/contract.ts';
 import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
+import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
-
-/** Paths longer than this are refused before touching the file system (Linux PATH_MAX is 4096). */
-const maxPathLength = 4096;
-
-const absolutePath = v.pipe(
-  v.string(),
-  v.minLength(1, 'path is empty'),
-  v.maxLength(maxPathLength, `path is longer than ${maxPathLength} characters`),
-  v.check((path) => !path.includes('\0'), 'path contains a NUL character'),
-  v.check((path) => isAbsolute(path), 'path is not absolute'),
-);
 
 /** A path inside an image ("/docs/a.txt"); resolved against the image root, never the host. */
 const imageEntryPath = v.pipe(

@@ -149,6 +149,15 @@ describe('the elevated helper boundary', () => {
     expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } });
   });
 
+  it('refuses what the contract\'s schemas would: unlisted fields, a target naming both a drive and a path, NUL, 17 targets', () => {
+    const job = { kind: 'flash', imagePath: '/images/a.iso', targets: [{ path: '/dev/sdc' }], verify: true, includeAll: false, eject: false };
+    expect(parseFlashWork({ ...job, unsafe: true })).toBeNull();
+    expect(parseFlashWork({ ...job, targets: [{ driveId: '/dev/sdb#8:16#1', path: '/root/.ssh/authorized_keys' }] })).toBeNull();
+    expect(parseFlashWork({ ...job, imagePath: '/images/a\0.iso' })).toBeNull();
+    expect(parseFlashWork({ ...job, targets: Array.from({ length: 17 }, () => ({ path: '/dev/sdc' })) })).toBeNull();
+    expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' }, includeAll: true })).toBeNull();
+  });
+
   it('builds a fixed command line: interpreter, entry, flash-helper and a hex token - nothing else', () => {
     const token = 'ab'.repeat(16);
     expect(helperCommand('/usr/bin/node', '/opt/Isotope/dist/main/main.js', token)).toBe(`'/usr/bin/node' '/opt/Isotope/dist/main/main.js' flash-helper ${token}`);
