@@ -9,7 +9,7 @@ const log = (line) => process.stderr.write(`${line}\n`);
 await rm('dist', { recursive: true, force: true });
 
 await esbuild({
-  // hash-worker: the checksum engine's worker thread, loaded beside the bundle (src-main/checksum/hash-pass.ts).
+  // hash-worker: the one hashing worker thread (checksum pass and flash), loaded beside the bundle (src-main/checksum/hash-worker-client.ts).
   // parse-worker: where untrusted images are parsed, loaded beside the bundle (src-main/isolation/parse-worker-pool.ts).
   entryPoints: { main: 'src-main/main.ts', 'hash-worker': 'src-main/checksum/hash-worker.ts', 'parse-worker': 'src-main/isolation/parse-worker.ts' },
   outdir: 'dist/main',

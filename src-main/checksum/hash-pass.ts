@@ -1,13 +1,13 @@
 // One read pass over a file or drive that feeds every requested hash. The reader fills slots of a
-// shared ring (no copies); each worker thread owns some of the hashes and hashes every slot, so the
-// pass runs at the speed of the slowest worker, not the sum of the hashes. Files of at most one chunk
+// shared ring (no copies); each worker thread (hash-worker.ts, the same one the flash uses) owns some
+// of the hashes and hashes every slot, so the pass runs at the speed of the slowest worker, not the
+// sum of the hashes. Files of at most one chunk
 // are hashed in the calling thread: a worker would cost more to start than the hashing.
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { HashAlgorithm, HashDigests } from '../../shared/checksum.ts';
 import { createHashGroup } from './hash-group.ts';
-import type { FromWorker, HashWorkerData, ToWorker } from './hash-worker-protocol.ts';
+import { HashWorkerClient } from './hash-worker-client.ts';
 import { createProgressMeter, type PassProgress } from './progress-meter.ts';
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
@@ -92,77 +92,44 @@ async function hashInline(pass: Pass): Promise<HashDigests> {
 }
 
 async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: number): Promise<HashDigests> {
-  const ringSlots = Array.from({ length: ringSlotCount }, () => new SharedArrayBuffer(pass.chunkBytes));
-  const views = ringSlots.map((buffer) => new Uint8Array(buffer));
-  const workers = assignAlgorithms(pass.algorithms, workerCount).map((algorithms) =>
-    spawnHashWorker({ algorithms, ringSlots } satisfies HashWorkerData),
-  );
-
-  // Slot bookkeeping: how many workers still hash each slot, and its byte count for progress.
-  const holders = new Array<number>(ringSlotCount).fill(0);
-  const slotLengths = new Array<number>(ringSlotCount).fill(0);
+  // The read-ahead ring: one shared memory of ringSlotCount chunks; the reader fills a slot, every
+  // worker hashes it in place, then the slot is refilled.
+  const memory = new SharedArrayBuffer(ringSlotCount * pass.chunkBytes);
+  const workers = assignAlgorithms(pass.algorithms, workerCount).map((algorithms) => new HashWorkerClient({ memory, algorithms, blockBytes: 0 }));
+  // Each slot's hashing in flight, oldest first; a slot is refilled only once every worker released it.
+  const inFlight: { readonly slot: number; readonly hashed: Promise<void> }[] = [];
   const freeSlots = Array.from({ length: ringSlotCount }, (_, slot) => slot);
-  const digests: HashDigests = {};
-  let digestsPending = workers.length;
-  let wakeReader: (() => void) | null = null;
-  let finished: (() => void) | null = null;
-  let failure: Error | null = null;
-
-  const fail = (error: Error): void => {
-    failure ??= error;
-    wakeReader?.();
-    finished?.();
-  };
-  const onAbort = (): void => fail(new HashCancelledError(pass.path));
+  let cancelled: (() => void) | null = null;
+  const cancellation = new Promise<never>((_, reject) => (cancelled = () => reject(new HashCancelledError(pass.path))));
+  cancellation.catch(() => undefined); // raced below; unobserved when the pass ends first
+  const onAbort = (): void => cancelled?.();
   pass.signal?.addEventListener('abort', onAbort);
-
-  for (const worker of workers) {
-    worker.on('message', (message: FromWorker) => {
-      if (message.type === 'released') {
-        const slot = message.slot;
-        holders[slot] = (holders[slot] ?? 0) - 1;
-        if (holders[slot] === 0) {
-          pass.meter.advance(slotLengths[slot] ?? 0);
-          freeSlots.push(slot);
-          wakeReader?.();
-        }
-      } else {
-        Object.assign(digests, message.digests);
-        digestsPending -= 1;
-        if (digestsPending === 0) finished?.();
-      }
-    });
-    worker.on('error', (error) => fail(error));
-    worker.on('exit', (code) => {
-      if (digestsPending > 0) fail(new Error(`a hashing worker exited with code ${code} before it finished`));
-    });
-  }
-
   try {
     if (pass.signal?.aborted) throw new HashCancelledError(pass.path);
+    // Read until EOF rather than to the stat size: a file that grows while hashed is hashed as read.
     for (let offsetBytes = 0; ; ) {
-      while (freeSlots.length === 0 && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
-      wakeReader = null;
-      if (failure) throw failure;
-      const slot = freeSlots.shift() as number;
-      const view = views[slot] as Uint8Array;
-      const { bytesRead } = await pass.handle.read(view, 0, view.length, offsetBytes);
-      if (failure) throw failure;
+      if (freeSlots.length === 0) {
+        const oldest = inFlight.shift()!;
+        await Promise.race([oldest.hashed, cancellation]);
+        freeSlots.push(oldest.slot);
+      }
+      const slot = freeSlots.shift()!;
+      const view = new Uint8Array(memory, slot * pass.chunkBytes, pass.chunkBytes);
+      const { bytesRead } = await Promise.race([pass.handle.read(view, 0, view.length, offsetBytes), cancellation]);
       if (bytesRead === 0) break;
       offsetBytes += bytesRead;
-      holders[slot] = workers.length;
-      slotLengths[slot] = bytesRead;
-      for (const worker of workers) worker.postMessage({ type: 'chunk', slot, lengthBytes: bytesRead } satisfies ToWorker);
+      const hashed = Promise.all(workers.map((worker) => worker.update(view.byteOffset, bytesRead))).then(() => pass.meter.advance(bytesRead));
+      hashed.catch(() => undefined); // awaited in turn; a failure surfaces there or at the digests
+      inFlight.push({ slot, hashed });
     }
-    // Each worker answers in order, so its digests come after it released every slot.
-    const allDigested = new Promise<void>((resolve) => (finished = resolve));
-    for (const worker of workers) worker.postMessage({ type: 'finish' } satisfies ToWorker);
-    if (digestsPending > 0 && !failure) await allDigested;
-    if (failure) throw failure;
-    return digests;
+    // Each worker answers in order: its digests come after every slot it was sent.
+    const digests = await Promise.race([Promise.all(workers.map((worker) => worker.digest())), cancellation]);
+    await Promise.all(inFlight.map((entry) => entry.hashed));
+    return Object.assign({}, ...digests) as HashDigests;
   } finally {
     pass.signal?.removeEventListener('abort', onAbort);
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    // A read still in flight on cancel is waited for by the handle's close (FileHandle.close waits).
+    await Promise.all(workers.map((worker) => worker.close()));
   }
 }
 
@@ -180,17 +147,6 @@ export function assignAlgorithms(algorithms: readonly HashAlgorithm[], workerCou
     lightest.load += cost[algorithm];
   }
   return groups.map((group) => group.algorithms);
-}
-
-/**
- * Starts hash-worker in both ways the engine runs: bundled (dist/main/hash-worker.js sits beside the
- * bundle, built by scripts/build.js) and from the TypeScript sources (Vitest, tsx), where the worker
- * starts through hash-worker-from-source.mjs, which registers tsx's loader (Node 20 cannot run TypeScript).
- */
-function spawnHashWorker(workerData: HashWorkerData): Worker {
-  const options = { workerData, stdout: false, stderr: false } as const;
-  const fromSource = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(fromSource ? './hash-worker-from-source.mjs' : './hash-worker.js', import.meta.url), options);
 }
 
 /** A block device's size from sysfs (stat reports 0 for devices); null when unknown (not Linux). */
