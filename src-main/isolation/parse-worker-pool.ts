@@ -35,6 +35,12 @@ export const defaultParseWorkerLimits: ParseWorkerLimits = {
   idleMs: 60_000,
 };
 
+/**
+ * Loading the engine takes a worker about 0.2 s bundled and 1.5 s from source under tsx; one that is
+ * not ready after a minute is stuck for reasons of its own, not the image's.
+ */
+const workerStartTimeoutMs = 60_000;
+
 export interface ParseWorkerPool extends ImageParser {
   /** Ends every worker; running jobs fail as `cancelled`. */
   close(): Promise<void>;
@@ -164,6 +170,12 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
       worker.on('exit', onExit);
       worker.postMessage({ type: 'run', job, request } satisfies ToParseWorker);
       if (pooled.ready) restartBudget();
+      else {
+        budgetTimer = setTimeout(() => {
+          finish(false);
+          reject(startFailure(new Error(`not ready after ${workerStartTimeoutMs} ms`)));
+        }, workerStartTimeoutMs);
+      }
       if (options.signal?.aborted) onAbort();
       else options.signal?.addEventListener('abort', onAbort, { once: true });
     });
