@@ -12,7 +12,8 @@ const config: Configuration = {
   files: ['dist/**', 'bin/**', 'package.json', '!**/*.map'],
   // Native modules (drivelist, node-liblzma) cannot load from inside an asar archive, and worker
   // threads start from real files only: the hashing workers (dist/main/hash-worker.js and the chunks
-  // it imports) and the flash engine's hash worker, which requires hash-wasm by absolute path.
+  // it imports), the flash engine's hash worker, which requires hash-wasm by absolute path, and the
+  // parse worker (dist/main/parse-worker.js).
   asarUnpack: ['**/node_modules/drivelist/**', '**/node_modules/node-liblzma/**', '**/node_modules/hash-wasm/**', 'dist/main/**'],
   linux: {
     target: ['AppImage', 'deb'],
