@@ -1,26 +1,18 @@
 // The checksum verdicts `checksum:verify` and `checksum:compare` computed in THIS engine run, kept in
-// memory for the pre-flight assessment. Keyed by the file version (path, size, mtime, ctime, device,
-// inode): a file changed since its check is "not checked", never "verified". ctime is in the key
-// because no user-level tool can set it back (touch -r, cp -p and rsync -t restore mtime only).
-// Nothing is written to disk: a verdict never outlives the run that read the bytes.
-import type { Stats } from 'node:fs';
+// memory for the pre-flight assessment. Keyed by the file version as the hash cache names it (path,
+// size, mtime, ctime, device, inode; see checksum/hash-cache.ts for why the ctime): a file changed
+// since its check is "not checked", never "verified". Nothing is written to disk: a verdict never
+// outlives the run that read the bytes.
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AssessmentChecksum } from '../../shared/assessment.ts';
 import type { VerificationVerdict } from '../../shared/checksum.ts';
+import { fileIdentityOf, isSameFileVersion, type FileIdentity } from '../checksum/hash-cache.ts';
 
 export type CheckedState = Exclude<AssessmentChecksum['state'], 'not-checked'>;
 
-interface FileVersion {
-  readonly sizeBytes: number;
-  readonly modifiedMs: number;
-  readonly changedMs: number;
-  readonly device: number;
-  readonly inode: number;
-}
-
 interface RecordedVerdict {
-  readonly version: FileVersion;
+  readonly version: FileIdentity;
   readonly state: CheckedState;
   readonly checkedAtMs: number;
 }
@@ -36,7 +28,7 @@ export class ChecksumVerdicts {
     const recorded = this.byPath.get(resolve(path));
     if (!recorded) return { state: 'not-checked', checkedAtMs: null };
     const current = await versionOf(path);
-    if (!current || !isSameVersion(current, recorded.version)) return { state: 'not-checked', checkedAtMs: null };
+    if (!current || !isSameFileVersion(current, recorded.version)) return { state: 'not-checked', checkedAtMs: null };
     return { state: recorded.state, checkedAtMs: recorded.checkedAtMs };
   }
 
@@ -50,7 +42,7 @@ export class ChecksumVerdicts {
     const result = await check();
     const state = stateOf(result);
     const after = await versionOf(path);
-    if (state !== null && before && after && isSameVersion(before, after)) {
+    if (state !== null && before && after && isSameFileVersion(before, after)) {
       const key = resolve(path);
       this.byPath.delete(key); // re-insert: Map order is the age order used for forgetting
       this.byPath.set(key, { version: after, state, checkedAtMs });
@@ -76,17 +68,12 @@ export function checkedStateOfComparison(matches: boolean): CheckedState {
   return matches ? 'matches-unsigned' : 'mismatch';
 }
 
-async function versionOf(path: string): Promise<FileVersion | null> {
-  let stats: Stats;
+/** The version of the file at `path` now; null when it is gone or not a regular file (a device has no version). */
+async function versionOf(path: string): Promise<FileIdentity | null> {
+  const absolute = resolve(path);
   try {
-    stats = await stat(path);
+    return fileIdentityOf(absolute, await stat(absolute));
   } catch {
     return null;
   }
-  if (!stats.isFile()) return null;
-  return { sizeBytes: stats.size, modifiedMs: stats.mtimeMs, changedMs: stats.ctimeMs, device: stats.dev, inode: stats.ino };
-}
-
-function isSameVersion(a: FileVersion, b: FileVersion): boolean {
-  return a.sizeBytes === b.sizeBytes && a.modifiedMs === b.modifiedMs && a.changedMs === b.changedMs && a.device === b.device && a.inode === b.inode;
 }
