@@ -196,5 +196,12 @@ describe('image:extract through the contract (desktop and web shells)', () => {
     expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's1' })).toMatchObject({ ok: false, error: { code: 'confirmation-required', message: expect.stringContaining('allowSharedExtents') } });
     expect(readdirSync(destination)).toEqual([]);
     expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
+    // The command asks for the same go-ahead with --allow-shared-extents.
+    const refused = await isotope(['extract', imagePath, '--to', join(home, 'cli')]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/share data with another file/);
+    const allowed = await isotope(['extract', imagePath, '--to', join(home, 'cli'), '--allow-shared-extents', '--json']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ fileCount: 16, bytesWritten: 16 * 64 * 1024 });
   });
 });

@@ -1,5 +1,6 @@
-// `isotope extract IMAGE [PATH...] --to DIR [--namespace ...] [--json]`: files and folders of an image
-// (everything when no PATH is given) into DIR. Ctrl-C cancels and removes the partial output.
+// `isotope extract IMAGE [PATH...] --to DIR [--namespace ...] [--allow-shared-extents] [--json]`: files
+// and folders of an image (everything when no PATH is given) into DIR. Ctrl-C cancels and removes the
+// partial output.
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
@@ -15,14 +16,15 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .argument('[paths...]', 'files or folders inside the image (default: everything)')
     .requiredOption('--to <dir>', 'destination folder (created if missing)')
     .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
+    .option('--allow-shared-extents', 'write every copy of files that share data (hard links), even beyond the image size')
     .option('--json', 'print one JSON document')
-    .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; json?: boolean }) => {
+    .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
       const service = context.createService();
       const extractionId = randomUUID();
       const cancel = (): void => void service.invoke('image:extract-cancel', { extractionId });
       process.once('SIGINT', cancel);
       try {
-        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId };
+        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId, allowSharedExtents: options.allowSharedExtents === true };
         const result = (await service.invoke('image:extract', request)) as Result<ImageExtractResult>;
         context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
       } finally {
