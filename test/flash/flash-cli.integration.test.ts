@@ -74,6 +74,15 @@ describe('isotope flash / verify / drives', () => {
     expect(statSync(target).size).toBe(0);
   });
 
+  it('refuses a target named twice (exit 2) instead of dropping the repeat, writing nothing', () => {
+    const target = join(dir, 'twice.img');
+    writeFileSync(target, '');
+    const run = runIsotope(['flash', image, target, `${dir}/./twice.img`, '--yes', '--force']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`${target} is named twice`);
+    expect(statSync(target).size).toBe(0);
+  });
+
   it('verify exits 0 for identical bytes and 1 with the range for a 4 KiB corruption', () => {
     const target = join(dir, 'verify.img');
     writeFileSync(target, readFileSync(image));

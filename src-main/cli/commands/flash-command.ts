@@ -6,18 +6,18 @@
 // (and verified, unless --no-verify). Also the hidden `flash-helper TOKEN`, the elevated helper, and
 // what `isotope verify` shares with it: following a flash:* job (progress bar or JSON lines) and the report.
 import { resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings, type ImageAssessment } from '../../../shared/assessment.ts';
 import type { DriveStatus } from '../../../shared/drive.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
-import type { Result } from '../../../shared/result.ts';
+import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { runFlashHelper } from '../../helper/flash-helper.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { confirmOnTerminal } from '../terminal-confirm.ts';
 
 /** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
 const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
@@ -46,6 +46,12 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       const json = options.json === true;
       const imagePath = resolve(image);
       const targetPaths = targets.map((target) => resolve(target));
+      // Two names for one target would race each other: say so, never drop the repeat silently.
+      const repeated = targetPaths.find((path, index) => targetPaths.indexOf(path) !== index);
+      if (repeated !== undefined) {
+        context.stderr(`isotope: ${repeated} is named twice\n`);
+        return context.setExitCode(exitCodes.usage);
+      }
       const assessed = (await service.invoke('image:assess', { path: imagePath })) as Result<ImageAssessment>;
       if (!assessed.ok) return context.setExitCode(reportResult(context, assessed, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...assessed.value })}\n`);
@@ -65,9 +71,10 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
           return context.setExitCode(exitCodes.failed);
         }
       }
-      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, () =>
-        service.invoke('flash:start', { imagePath, driveIds: [], targetPaths, verify: options.verify, includeAll: options.unsafe === true, eject: false }),
-      );
+      // Paths (devices, regular files) are the CLI's own: its user confirmed here, at the terminal, so
+      // the job starts below the contract, which takes only drive ids with an engine-issued confirmation.
+      const work = { kind: 'flash', imagePath, targets: targetPaths.map((path) => ({ path })), verify: options.verify, includeAll: options.unsafe === true, eject: false } as const;
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () => ok(service.startTerminalJob(work)));
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       // With --force, the summary says what the write proves about an image known to be blocked.
       const finished: FlashResult = blocking.length > 0 ? { ...result.value, acknowledgedFindings: blocking } : result.value;
@@ -92,13 +99,7 @@ async function confirm(context: CliContext, service: ReturnType<CliContext['crea
     context.stderr(`  ${line}\n`);
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
   }
-  const prompt = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    const answer = await prompt.question(`Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}? Type "yes" to continue: `);
-    return answer.trim().toLowerCase() === 'yes';
-  } finally {
-    prompt.close();
-  }
+  return (await confirmOnTerminal(context, `Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
 
 // Following a flash:* job, shared with `isotope verify`.
