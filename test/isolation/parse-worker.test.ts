@@ -84,14 +84,16 @@ describe('parse workers', () => {
     expect(readdirSync(destination)).toEqual([]);
   });
 
-  it('end a parse that outgrows the heap cap as too-complex, and the next call gets a fresh worker', async () => {
+  it('end a parse that outgrows the heap cap as too-complex, leave the call beside it alone, and give the next call a fresh worker', async () => {
     // The default cap (512 MiB) lists this image; a 32 MiB cap stands in for a hostile image that
     // would otherwise grow the engine's heap without bound (the parsers' work budgets now stop the
     // images of issue 12 long before any cap).
     expect(await workerService().invoke('image:list', listRoot(wideIsoPath))).toMatchObject({ ok: true, value: { nextOffset: 10_000 } });
     const isolated = workerService({ heapCapMb: 32 });
-    const result = await isolated.invoke('image:list', listRoot(wideIsoPath));
+    // A call running beside it, in a worker of its own, is not disturbed by the death.
+    const [result, beside] = await Promise.all([isolated.invoke('image:list', listRoot(wideIsoPath)), isolated.invoke('image:open', { path: xorrisoFeaturesIsoPath() })]);
     expect(result).toMatchObject({ ok: false, error: { code: 'too-complex', detail: { path: wideIsoPath, heapCapMb: 32 } } });
+    expect(beside).toMatchObject({ ok: true, value: { volumeLabel: 'ISOTOPE_XORRISO' } });
     if (!result.ok) expect(result.error.message).toContain('32 MiB');
     expect(await isolated.invoke('image:list', listRoot(helloIsoPath()))).toMatchObject({ ok: true, value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) } });
   }, 90_000); // the wide listing takes seconds on a loaded machine
