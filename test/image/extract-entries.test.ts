@@ -207,6 +207,18 @@ describe('extractEntries', () => {
     expect(readFileSync(join(destination, 'copy-63')).equals(Buffer.from(data))).toBe(true);
   });
 
+  it('refuses 200 records sharing one zisofs stream, each within the 1024x guard (200 MiB from an 82 KiB image)', async () => {
+    const body = zisofsBody(new Uint8Array(1024 * 1024));
+    const records = Array.from({ length: 200 }, (_, index) => directoryRecord({ identifier: `Z${index};1`, lba: 40, sizeBytes: body.byteLength, systemUse: concat(rr.px(0o100644), rr.nm(`z-${index}`), rr.zf(1024 * 1024)) }));
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 16, selfSystemUse: rockRidgeRootSystemUse(), records });
+    const image = await imageFromBytes(buildIso({ sectorCount: 40 + Math.ceil(body.byteLength / sector), rootLba: 20, rootSizeBytes: 16 * sector, sectors: new Map([[20, root], [40, body]]) }));
+    const destination = join(scratch, 'out');
+    await expect(extractEntries({ image, entries: [], destination })).rejects.toBeInstanceOf(SharedExtentsError);
+    expect(readdirSync(destination)).toEqual([]);
+    // One of them alone is an honest zisofs file: 1 MiB from its stream.
+    expect(await extractEntries({ image, entries: ['/z-7'], destination })).toMatchObject({ fileCount: 1, bytesWritten: 1024 * 1024 });
+  });
+
   it('skips, naming the path and its length, entries nested deeper than PATH_MAX allows (30 levels of 170-byte names)', async () => {
     const levels = 30;
     const name = (level: number): string => `${String(level).padStart(3, '0')}${'n'.repeat(167)}`;
