@@ -183,6 +183,23 @@ describe.skipIf(!isRoot)(`engine-issued confirmations on real loop devices (${ro
     expect(wasWritten()).toBe(true);
   });
 
+  it('verifies a drive by id through the contract (read-only, no confirmation), and finds a changed byte', async () => {
+    const driveId = await driveIdOf(web, device, image);
+    const plan = planOf(await web.invoke('flash:prepare', { imagePath: image, driveIds: [driveId], includeAll: true, eject: false }));
+    expect((await startAndFinish(web, { confirmationId: plan.confirmationId, typedNames: { [driveId]: name() } })).ok).toBe(true);
+    const verifyOnce = async (): Promise<FlashResult> => {
+      let jobId: string | null = null;
+      const { finished } = waitForFinish(web, () => jobId);
+      const started = (await web.invoke('flash:verify', { imagePath: image, driveId })) as Result<{ jobId: string }>;
+      if (!started.ok) throw new Error(started.error.message);
+      jobId = started.value.jobId;
+      return finished;
+    };
+    expect(await verifyOnce()).toMatchObject({ outcome: 'succeeded' });
+    execFileSync('dd', ['if=/dev/urandom', `of=${device}`, 'bs=4096', 'count=1', 'seek=4', 'conv=fsync,notrunc'], { stdio: 'ignore' });
+    expect(await verifyOnce()).toMatchObject({ outcome: 'failed', targets: [{ error: { code: 'verification-mismatch' } }] });
+  });
+
   it('refuses a confirmation used a second time, and writes nothing', async () => {
     const driveId = await driveIdOf(web, device, image);
     const plan = planOf(await web.invoke('flash:prepare', { imagePath: image, driveIds: [driveId], includeAll: true }));
