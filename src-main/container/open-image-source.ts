@@ -10,6 +10,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { maxHostPathBytes } from '../image/extraction-paths.ts';
 import { NotAnImageError } from '../image/not-an-image-error.ts';
 import { openFileSource, type FileSource } from '../io/file-source.ts';
 import { maxCueSheetBytes, parseCueSheet, trackModeLayouts, type CueSheet } from './cue-sheet.ts';
@@ -158,6 +159,9 @@ async function resolveInsideFolder(folder: string, fileName: string, where: { cu
   };
   const candidate = resolve(folder, fileName);
   if (isAbsolute(fileName) || fileName.includes('\0') || !isInside(folder, candidate)) throw outside("lies outside the CUE sheet's folder");
+  // 250 levels of 170-byte names: a path no system call takes (ENAMETOOLONG). The sheet is at fault.
+  const candidateBytes = Buffer.byteLength(candidate);
+  if (candidateBytes > maxHostPathBytes) throw outside(`names a path of ${candidateBytes} bytes, longer than the ${maxHostPathBytes + 1}-byte limit (PATH_MAX)`);
   // A missing file stays ENOENT (not-found, naming it); the folder is compared by its own real path.
   const [realFolder, realCandidate] = await Promise.all([realpath(folder), realpath(candidate)]);
   if (!isInside(realFolder, realCandidate)) throw outside(`is a link to ${realCandidate}, outside the CUE sheet's folder`);

@@ -70,6 +70,14 @@ describe('hostile CUE sheets', () => {
     expect(await service().invoke('image:open', { path: join(inner, 'alias.cue') })).toMatchObject({ ok: true });
   });
 
+  it('refuses a FILE nested 250 levels of 170-byte names deep (past PATH_MAX) as damage naming the sheet and line', async () => {
+    const deep = Array.from({ length: 250 }, (_, level) => `${level}`.padEnd(170, 'n')).join('/');
+    const folder = folderWith({ 'deep.cue': `REM deep\n${dataCue(`${deep}/disc.bin`)}` });
+    const result = await service().invoke('image:open', { path: join(folder, 'deep.cue') });
+    expect(result.ok ? null : { code: result.error.code, detail: result.error.detail }).toEqual({ code: 'corrupt-image', detail: { file: join(folder, 'deep.cue'), line: 2 } });
+    expect(result.ok ? '' : result.error.message).toMatch(/deep\.cue line 2: FILE .* names a path of \d+ bytes, longer than the 4096-byte limit \(PATH_MAX\)$/);
+  });
+
   it('answers not-found, naming the BIN, when the sheet points at a missing file', async () => {
     const folder = folderWith({ 'disc.cue': dataCue('gone.bin') });
     const result = await service().invoke('image:open', { path: join(folder, 'disc.cue') });
