@@ -254,6 +254,7 @@ describe('a client cannot end the web shell', () => {
           'Sec-WebSocket-Protocol': `${webShellProtocol}, ${tokenProtocol(small.token)}`,
         });
         for (const frame of frames) raw.socket.write(encodeRawFrame(frame));
+        raw.socket.end();
         await raw.closed;
       }
       const socket = await connectAsPage(small);
