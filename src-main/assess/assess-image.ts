@@ -34,10 +34,18 @@ import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } fr
 
 export { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
 
+/** What the image file's own bytes say: the whole assessment but this run's checksum verdict. */
+export type ImageJudgement = Omit<ImageAssessment, 'checksum' | 'blocking'>;
+
 export interface AssessImageOptions {
   readonly signal?: AbortSignal;
   /** Where this engine run's checksum verdicts are kept; the process-wide store unless a test gives its own. */
   readonly checksumVerdicts?: ChecksumVerdicts;
+  /**
+   * Reads the image's structures: `judgeImageFile` in this thread unless the caller runs it in a parse
+   * worker (src-main/isolation/), as the service does: the bytes are untrusted, the verdicts are not.
+   */
+  readonly judge?: (imagePath: string, signal: AbortSignal | undefined) => Promise<ImageJudgement>;
 }
 
 const isoSectorBytes = 2048;
@@ -58,22 +66,27 @@ interface StructureJudgement {
 }
 
 export async function assessImage(imagePath: string, options: AssessImageOptions = {}): Promise<ImageAssessment> {
+  const checksum = await (options.checksumVerdicts ?? processChecksumVerdicts).verdictOf(imagePath);
+  options.signal?.throwIfAborted();
+  const judgement = await (options.judge ?? judgeImageFile)(imagePath, options.signal);
+  const findings = [...judgement.findings, ...checksumFindings(checksum)];
+  return { ...judgement, checksum, findings, blocking: findings.some((finding) => finding.severity === 'blocking') };
+}
+
+/** Reads the image file's structures: plain data out, no engine state in, so a parse worker can run it. */
+export async function judgeImageFile(imagePath: string, signal?: AbortSignal): Promise<ImageJudgement> {
   const file = await openFileSource(imagePath);
   const source = createCachedSource(file);
   try {
-    const checksum = await (options.checksumVerdicts ?? processChecksumVerdicts).verdictOf(imagePath);
-    options.signal?.throwIfAborted();
+    signal?.throwIfAborted();
     const compression = file.sizeBytes >= 8 ? detectCompression(await source.read(0, 8)) : 'none';
-    const structure = compression === 'none' ? await judgeStructure(source, options.signal) : await judgeCompressed(imagePath, file.sizeBytes, compression);
-    const findings = [...structure.findings, ...checksumFindings(checksum)];
+    const structure = compression === 'none' ? await judgeStructure(source, signal) : await judgeCompressed(imagePath, file.sizeBytes, compression);
     return {
       path: imagePath,
       fileName: basename(imagePath),
       sizeBytes: file.sizeBytes,
       kind: structure.kind,
-      checksum,
-      findings,
-      blocking: findings.some((finding) => finding.severity === 'blocking'),
+      findings: structure.findings,
       ...(compression === 'none' ? {} : { compression }),
     };
   } finally {

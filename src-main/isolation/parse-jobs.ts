@@ -3,6 +3,7 @@
 // web shells) or in the caller's thread (the CLI), so both run exactly the same engine code. Requests
 // and answers are plain data: they cross a worker boundary by structured clone.
 import type { BootReport } from '../../shared/boot.ts';
+import { judgeImageFile, type ImageJudgement } from '../assess/assess-image.ts';
 import type { CallRequest, CallResponse } from '../../shared/contract.ts';
 import type { ImageExtractProgress } from '../../shared/image.ts';
 import { readBootReport } from '../boot/boot-report.ts';
@@ -29,6 +30,8 @@ export interface ParseJobs {
   'image:stat': (request: CallRequest<'image:stat'>) => Promise<CallResponse<'image:stat'>>;
   'image:preview': (request: CallRequest<'image:preview'>) => Promise<CallResponse<'image:preview'>>;
   'image:boot': (request: CallRequest<'image:boot'>) => Promise<BootReport>;
+  /** The pre-flight assessment's reading of the image; the service adds this run's checksum verdict. */
+  'image:assess': (request: CallRequest<'image:assess'>, context: ParseJobContext) => Promise<ImageJudgement>;
   /** The whole extraction, planning included: the plan is where a hostile tree costs memory. */
   'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext) => Promise<ExtractSummary>;
 }
@@ -43,6 +46,7 @@ export const parseJobs: ParseJobs = {
   'image:stat': (request) => statImageEntry(request),
   'image:preview': (request) => previewImageFile(request),
   'image:boot': ({ path }) => readImageBootReport(path),
+  'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
       extractEntries({ image, entries: request.entries ?? [], destination: request.destination, signal, onProgress, allowSharedExtents: request.allowSharedExtents === true }),

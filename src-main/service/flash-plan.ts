@@ -8,7 +8,7 @@ import { realpath, stat } from 'node:fs/promises';
 import type { Drive, DriveStatus } from '../../shared/drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashTargetDescription } from '../../shared/flash.ts';
 import { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
-import { assessImage } from '../assess/assess-image.ts';
+import { assessImage, type AssessImageOptions } from '../assess/assess-image.ts';
 import { fileIdentityOf } from '../checksum/hash-cache.ts';
 import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
 import { checkDrive, nameToTypeOf, needsTypedName } from '../drives/safety-rules.ts';
@@ -62,6 +62,8 @@ export interface PlanOptions {
   /** The shell shows its own trusted confirmation (Electron's main process); absent: the page is the only interface. */
   readonly shellConfirm?: ShellConfirm | undefined;
   readonly signal?: AbortSignal;
+  /** Reads the image for its assessment: the service's parse worker (untrusted bytes); this thread when absent. */
+  readonly judgeImage?: AssessImageOptions['judge'];
 }
 
 export async function prepareFlash(request: FlashPrepareRequest, options: PlanOptions): Promise<FlashPlan> {
@@ -82,7 +84,10 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
     if (!status.eligible) throw new AppFailure('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
     return status;
   });
-  const assessment = await assessImage(request.imagePath, options.signal ? { signal: options.signal } : {});
+  const assessment = await assessImage(request.imagePath, {
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.judgeImage ? { judge: options.judgeImage } : {}),
+  });
   const targets = statuses.map((status) => describeTarget(status, options.shellConfirm !== undefined));
   const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll };
   const plan: PlanContent = { assessment, targets, verify, eject, includeAll };

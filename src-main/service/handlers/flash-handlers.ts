@@ -9,12 +9,14 @@ import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
+import { judgeInWorker } from './assess-handlers.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
 const running = new Map<string, AbortController>();
 
 export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:cancel' | 'flash:verify'> = {
-  'flash:prepare': (request, { options, confirmations }) => prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive }),
+  'flash:prepare': (request, { options, confirmations, parser }) =>
+    prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive, judgeImage: judgeInWorker(parser) }),
   'flash:start': async (request, context) => {
     const { work, plan } = await confirmFlash(request, { confirmations: context.confirmations, shellConfirm: context.options.confirmDestructive });
     // confirmFlash refused unless every blocking finding was acknowledged; the summary names them.
