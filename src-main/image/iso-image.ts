@@ -115,20 +115,23 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
     rockRidgeExtensions,
     root,
     listDirectory: (directory) => listDirectory(context, directory),
-    async lookup(path) {
-      let current = root;
-      for (const name of splitImagePath(path)) {
-        if (current.type !== 'directory') return null;
-        const next = findChild(await listDirectory(context, current), name);
-        if (!next) return null;
-        current = next;
-      }
-      return current;
-    },
+    lookup: (path) => lookupEntry(root, (directory) => listDirectory(context, directory), path),
     walk: (from = root) => walkEntries(context, from),
     walkBatches: (from = root) => walkTree(context, from),
   };
   return image;
+}
+
+/** The entry at `path` below `root`, one directory listing per component; null when none is there. */
+export async function lookupEntry<Entry extends TreeEntry>(root: Entry, listDirectory: (directory: Entry) => Promise<readonly Entry[]>, path: string): Promise<Entry | null> {
+  let current = root;
+  for (const name of splitImagePath(path)) {
+    if (current.type !== 'directory') return null;
+    const next = findChild(await listDirectory(current), name);
+    if (!next) return null;
+    current = next;
+  }
+  return current;
 }
 
 /**
@@ -136,7 +139,7 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
  * ("B2048.BIN;1", "NOEXT.;1", ECMA-119 7.5.1) names the entry listed without its version and
  * empty extension, unless an entry is listed with exactly that name (a Rock Ridge name may hold ";1").
  */
-function findChild(children: readonly IsoEntry[], name: string): IsoEntry | undefined {
+function findChild<Entry extends TreeEntry>(children: readonly Entry[], name: string): Entry | undefined {
   const exact = children.find((child) => child.name === name);
   if (exact) return exact;
   const bare = stripVersion(name);

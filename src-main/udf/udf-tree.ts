@@ -4,7 +4,7 @@
 import type { ImageEntryType } from '../../shared/image.ts';
 import { CorruptImageError } from '../image/corrupt-image-error.ts';
 import type { Extent, FileTree, TreeEntry } from '../image/file-tree.ts';
-import { safeName, splitImagePath } from '../image/iso-image.ts';
+import { lookupEntry, safeName } from '../image/iso-image.ts';
 import { UniqueNames } from '../image/unique-names.ts';
 import { VisitedDirectoryBlocks } from '../image/visited-directories.ts';
 import type { ByteSource } from '../io/byte-source.ts';
@@ -74,16 +74,7 @@ export async function openUdfTree(source: ByteSource, options: OpenUdfTreeOption
     fileSetIdentifier: fileSet.fileSetIdentifier,
     revision: `${(revision >> 8).toString(16)}.${(revision & 0xff).toString(16).padStart(2, '0')}`,
     listDirectory: (directory) => listDirectory(context, directory),
-    async lookup(path) {
-      let current = root;
-      for (const name of splitImagePath(path)) {
-        if (current.type !== 'directory') return null;
-        const next = (await listDirectory(context, current)).find((child) => child.name === name);
-        if (!next) return null;
-        current = next;
-      }
-      return current;
-    },
+    lookup: (path) => lookupEntry(root, (directory) => listDirectory(context, directory), path),
     walk: (from = root) => walkEntries(context, from),
     walkBatches: (from = root) => walkTree(context, from),
   };

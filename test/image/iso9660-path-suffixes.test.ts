@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageEntryStat } from '../../shared/image.ts';
 import { plainIsoPath } from '../fixtures/iso-images.ts';
+import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
 import { isotope, isotopeCat, testService } from '../helpers/in-process-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-suffixes-'));
@@ -83,5 +84,13 @@ describe('ISO 9660 paths with version suffixes and trailing dots', () => {
     const { code, stderr } = await isotopeCat(image, '/README.TXT;2x');
     expect(code).toBe(1);
     expect(stderr).toMatch(/no entry/);
+  });
+
+  it('names the same file in the UDF tree of a UDF bridge', async () => {
+    const bridge = udfSmallIsoPath();
+    const { code, bytes } = await isotopeCat(bridge, '/README.TXT;1', ['--namespace', 'udf']);
+    expect(code).toBe(0);
+    expect(bytes.equals(isoinfoFile(bridge, '/README.TXT;1'))).toBe(true);
+    expect(await testService().invoke('image:stat', { path: bridge, file: '/README.TXT;1', namespace: 'udf' })).toMatchObject({ ok: true, value: { entry: { path: '/README.TXT' } } });
   });
 });
