@@ -16,6 +16,7 @@ export const errorCodes = [
   'too-complex', // reading the image needed more memory or time than the parser's worker is given (heap cap, time budget)
   'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder
   'destination-not-allowed', // the contract extracts only into the home folder or a folder the user chose in a native dialog
+  'shared-extents', // files to extract share data (hard links) beyond the image's size: asked again with allowSharedExtents, it writes every copy
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -215,7 +215,7 @@ export interface ImageExtractRequest {
   readonly extractionId: string;
   /**
    * Write files whose data other files share (hard links) even when that reads more bytes than the
-   * image holds; without it such an extraction is refused with `confirmation-required`. Ask the user first.
+   * image holds; without it such an extraction is refused with `shared-extents`. Ask the user first.
    */
   readonly allowSharedExtents?: boolean | undefined;
 }

@@ -16,6 +16,6 @@ export function imageErrorCode(error: unknown): ErrorCode | null {
   if (error instanceof ExtractionConflictError) return 'permission-denied';
   if (error instanceof NoSpaceError) return 'no-space';
   // Files sharing extents are written only with the caller's explicit allowSharedExtents.
-  if (error instanceof SharedExtentsError) return 'confirmation-required';
+  if (error instanceof SharedExtentsError) return 'shared-extents';
   return null;
 }

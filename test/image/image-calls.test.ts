@@ -186,14 +186,14 @@ describe('image:extract through the contract (desktop and web shells)', () => {
     expect(await service().invoke('image:extract', { ...request, destination: join(outside, 'cli'), extractionId: 'd4' })).toMatchObject({ ok: true });
   });
 
-  it('answers confirmation-required for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
+  it('answers shared-extents for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
     const records = Array.from({ length: 16 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 64 * 1024, systemUse: concat(rr.px(0o100644), rr.nm(`link-${index}`)) }));
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
     const imagePath = join(scratch, 'hard-links.iso');
     writeFileSync(imagePath, buildIso({ sectorCount: 30 + (64 * 1024) / sector, rootLba: 20, sectors: new Map([[20, root]]) }));
     const destination = join(home, 'out');
     mkdirSync(destination);
-    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's1' })).toMatchObject({ ok: false, error: { code: 'confirmation-required', message: expect.stringContaining('allowSharedExtents') } });
+    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's1' })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
     expect(readdirSync(destination)).toEqual([]);
     expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
     // The command asks for the same go-ahead with --allow-shared-extents.
