@@ -171,7 +171,7 @@ function showProgress(context: CliContext, output: JobOutput, progress: FlashPro
 /** The final report for people: one line per target with its outcome, code, and mismatch range. */
 export function describeFlashResult(result: FlashResult): string {
   const lines = [`${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`];
-  if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}${result.source.sha256FromCache ? ' (from the hash cache)' : ''}`);
+  if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}`);
   const verifiedAgainst = describeVerifiedAgainst(result.acknowledgedFindings ?? []);
   for (const target of result.targets) lines.push(describeTarget(target, verifiedAgainst));
   return `${lines.join('\n')}\n`;
