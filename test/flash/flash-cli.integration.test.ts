@@ -3,7 +3,7 @@
 // inside a private mount namespace that dies with the test) that is unmounted before it is written.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriveStatus } from '../../shared/drive.ts';
@@ -77,9 +77,13 @@ describe('isotope flash / verify / drives', () => {
   it('refuses a target named twice (exit 2) instead of dropping the repeat, writing nothing', () => {
     const target = join(dir, 'twice.img');
     writeFileSync(target, '');
-    const run = runIsotope(['flash', image, target, `${dir}/./twice.img`, '--yes', '--force']);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain(`${target} is named twice`);
+    const alias = join(dir, 'alias.img');
+    symlinkSync(target, alias);
+    for (const second of [`${dir}/./twice.img`, alias]) {
+      const run = runIsotope(['flash', image, target, second, '--yes', '--force']);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(`names ${target}, which is named twice`);
+    }
     expect(statSync(target).size).toBe(0);
   });
 

@@ -5,6 +5,7 @@
 // terminal, naming each drive's description and size. Exit 0 only when every target was written
 // (and verified, unless --no-verify). Also the hidden `flash-helper TOKEN`, the elevated helper, and
 // what `isotope verify` shares with it: following a flash:* job (progress bar or JSON lines) and the report.
+import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings, type ImageAssessment } from '../../../shared/assessment.ts';
@@ -46,10 +47,12 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       const json = options.json === true;
       const imagePath = resolve(image);
       const targetPaths = targets.map((target) => resolve(target));
-      // Two names for one target would race each other: say so, never drop the repeat silently.
-      const repeated = targetPaths.find((path, index) => targetPaths.indexOf(path) !== index);
-      if (repeated !== undefined) {
-        context.stderr(`isotope: ${repeated} is named twice\n`);
+      // Two names for one target (a path twice, or a symlink beside what it points at) would race
+      // each other: say so, never drop the repeat silently.
+      const realPaths = await Promise.all(targetPaths.map((path) => realpath(path).catch(() => path)));
+      const repeatedAt = realPaths.findIndex((path, index) => realPaths.indexOf(path) !== index);
+      if (repeatedAt !== -1) {
+        context.stderr(`isotope: ${targetPaths[repeatedAt]} names ${realPaths[repeatedAt]}, which is named twice\n`);
         return context.setExitCode(exitCodes.usage);
       }
       const assessed = (await service.invoke('image:assess', { path: imagePath })) as Result<ImageAssessment>;
