@@ -97,10 +97,10 @@ async function openCueSheet(cuePath: string): Promise<ImageSource> {
   let dataTrack: { binPath: string; trackOffsetBytes: number; sectorCount: number; sectorSizeBytes: number; userDataOffsetBytes: number | null } | null = null;
   let containerSizeBytes = 0;
   for (const file of sheet.files) {
-    const binPath = await resolveInsideFolder(folder, file.fileName, { cuePath, line: file.line });
     const holdsDataTrack = tracks.length === 0;
     // CDRWIN: BINARY (little-endian) and MOTOROLA (big-endian) files hold raw sectors; WAVE, MP3 and
-    // AIFF hold compressed or wrapped audio, which is reported and never read.
+    // AIFF hold compressed or wrapped audio, which is reported and never read (nor even resolved: a
+    // rip often lacks its .wav files, and a file never opened cannot leak anything).
     if (file.fileType !== 'BINARY' && file.fileType !== 'MOTOROLA') {
       if (holdsDataTrack) throw new CorruptImageError(`${cuePath} line ${file.line}: the first track is in a ${file.fileType} file, not raw sectors (BINARY)`, { file: cuePath, line: file.line });
       for (const track of file.tracks) {
@@ -108,6 +108,7 @@ async function openCueSheet(cuePath: string): Promise<ImageSource> {
       }
       continue;
     }
+    const binPath = await resolveInsideFolder(folder, file.fileName, { cuePath, line: file.line });
     const binStats = await stat(binPath);
     if (!binStats.isFile()) throw new CorruptImageError(`${cuePath} line ${file.line}: ${file.fileName} is not a regular file`, { file: cuePath, line: file.line });
     containerSizeBytes += binStats.size;
