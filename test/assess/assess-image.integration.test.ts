@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
 import { assessImage } from '../../src-main/assess/assess-image.ts';
+import { ChecksumVerdicts, checkedStateOfVerification } from '../../src-main/assess/checksum-verdicts.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { flashArchivePath } from '../fixtures/flash-images.ts';
@@ -166,6 +167,24 @@ describe('the checksum verdict in the assessment', () => {
     closeSync(handle);
     execFileSync('touch', ['-r', reference, path]);
     expect((await assessImage(path)).checksum).toEqual({ state: 'not-checked', checkedAtMs: null });
+  });
+
+  it('records no verdict for a file that changed while it was being checked', async () => {
+    const path = copyOf(bootFixturePath('hybridGpt'), 'changing.iso');
+    const verdicts = new ChecksumVerdicts();
+    await verdicts.recordCheck(
+      path,
+      async () => {
+        const handle = openSync(path, 'r+');
+        writeSync(handle, Buffer.from('Y'), 0, 1, 50_000);
+        closeSync(handle);
+        return { verdict: 'mismatch' as const };
+      },
+      (report) => checkedStateOfVerification(report.verdict),
+    );
+    expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('not-checked');
+    await verdicts.recordCheck(path, async () => ({ verdict: 'mismatch' as const }), (report) => checkedStateOfVerification(report.verdict));
+    expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('mismatch');
   });
 
   it('says a matching pasted digest is unsigned (information, not a block)', async () => {
