@@ -72,6 +72,9 @@ describe('the contract refuses what it must at the boundary', () => {
     expect(prepare).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const verify = await service.invoke('flash:verify', { imagePath: '/tmp/image.img', targetPath: '/dev/sda' });
     expect(verify).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    // The CLI's own door is no call: a transport, which only ever invokes calls by name, cannot open it.
+    const terminal = await service.invoke('startTerminalJob', { kind: 'flash', imagePath: '/tmp/image.img', targets: [{ path: '/home/user/.ssh/authorized_keys' }] });
+    expect(terminal).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
   });
 
   it('refuses a forged confirmation id as confirmation-required', async () => {
