@@ -32,8 +32,6 @@ import { openUdfTree } from '../udf/udf-tree.ts';
 import { findAnchorPointer, readVolumeDescriptorSequence } from '../udf/volume-descriptors.ts';
 import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } from './checksum-verdicts.ts';
 
-export { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
-
 /** What the image file's own bytes say: the whole assessment but this run's checksum verdict. */
 export type ImageJudgement = Omit<ImageAssessment, 'checksum' | 'blocking'>;
 
