@@ -40,7 +40,10 @@ export interface FlashJobOptions {
    */
   readonly deviceNumbers?: ReadonlyMap<string, string>;
   readonly verify: boolean;
-  /** SHA-256 of the image for the checksum panel, in the same pass; default true (false when the caller knows it). */
+  /**
+   * SHA-256 of the bytes read and written, hashed in the same pass from the same slots (a worker on
+   * another core, no second read); default true. False only when the user asked for none (--no-sha256).
+   */
   readonly sha256?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
@@ -75,7 +78,7 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
   // A source that can be read again is verified by comparing bytes: no digests while writing.
   const blockDigests = options.verify && !source.isSeekable;
   const sha256 = options.sha256 ?? true;
-  // No hashing at all (a raw image whose SHA-256 is known): no workers, the pass is reads and writes only.
+  // No hashing at all (no SHA-256 asked, a seekable source): no workers, the pass is reads and writes only.
   const hasher = blockDigests || sha256 ? createHasher(arena.buffer, { blocks: blockDigests, sha256 }) : null;
   const live = (): TargetState[] => states.filter((state) => state.raw !== null && state.failure === null);
   const fail = (state: TargetState, error: unknown, offsetBytes: number | null): void => {
