@@ -69,6 +69,24 @@ describe('checksum calls', () => {
     expect(progress.at(-1)).toMatchObject({ jobId: 'job-1', path: image, bytesHashed: 9 * 1024 * 1024, totalBytes: 9 * 1024 * 1024 });
   });
 
+  it('emits checksum:remembered with the digests of an earlier pass before the new pass reads, and still answers with the digests read now', async () => {
+    const image = join(dir, 'image.iso');
+    writeFileSync(image, deterministicBytes(9 * 1024 * 1024, 6));
+    const engine = service();
+    const events: { name: string; payload: unknown }[] = [];
+    engine.events.subscribe((name, payload) => {
+      if (name === 'checksum:remembered' || name === 'checksum:progressed') events.push({ name, payload });
+    });
+    await engine.invoke('checksum:hash', { path: image, algorithms: ['sha256'], jobId: 'first' });
+    expect(events.filter((event) => event.name === 'checksum:remembered')).toEqual([]);
+    const second = (await engine.invoke('checksum:verify', { path: image, algorithms: ['sha256'], jobId: 'second' })) as { ok: true; value: { digests: unknown } };
+    const expected = coreutilsDigests(image, ['sha256']);
+    expect(second.value.digests).toEqual(expected);
+    const ofSecond = events.filter((event) => (event.payload as { jobId: string }).jobId === 'second');
+    expect(ofSecond[0]).toEqual({ name: 'checksum:remembered', payload: { jobId: 'second', path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } } });
+    expect(ofSecond.slice(1).every((event) => event.name === 'checksum:progressed')).toBe(true);
+  });
+
   it('cancels a running job by id with the neutral "cancelled" code', async () => {
     const image = join(dir, 'big.iso');
     writeFileSync(image, deterministicBytes(64 * 1024 * 1024, 3));
