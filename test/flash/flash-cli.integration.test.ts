@@ -62,7 +62,7 @@ describe('isotope flash / verify / drives', () => {
       const run = runIsotope(['flash', ownImage, target, '--yes', '--force']);
       expect(run.status).toBe(0);
       expect(run.stdout).toContain(`\nSHA256 ${sha256}\n`);
-      expect(run.stdout).not.toContain('cache');
+      expect(run.stdout).not.toContain('hash cache');
     }
   });
 
