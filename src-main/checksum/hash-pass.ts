@@ -115,7 +115,9 @@ async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: n
       }
       const slot = freeSlots.shift()!;
       const view = new Uint8Array(memory, slot * pass.chunkBytes, pass.chunkBytes);
-      const { bytesRead } = await Promise.race([pass.handle.read(view, 0, view.length, offsetBytes), cancellation]);
+      const reading = pass.handle.read(view, 0, view.length, offsetBytes);
+      reading.catch(() => undefined); // left behind on cancel: the handle's close waits for it
+      const { bytesRead } = await Promise.race([reading, cancellation]);
       if (bytesRead === 0) break;
       offsetBytes += bytesRead;
       const hashed = Promise.all(workers.map((worker) => worker.update(view.byteOffset, bytesRead))).then(() => pass.meter.advance(bytesRead));
@@ -128,7 +130,6 @@ async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: n
     return Object.assign({}, ...digests) as HashDigests;
   } finally {
     pass.signal?.removeEventListener('abort', onAbort);
-    // A read still in flight on cancel is waited for by the handle's close (FileHandle.close waits).
     await Promise.all(workers.map((worker) => worker.close()));
   }
 }
