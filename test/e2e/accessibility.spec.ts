@@ -46,7 +46,8 @@ for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
     await page.setViewportSize({ width: 1280, height: 1400 });
     await saveScreenshot(page, `boot-full-${theme}`);
     await page.setViewportSize({ width: 1280, height: 800 });
-    await openImage(page, bootFixturePath('plainGenisoimage'));
+    // A BIOS-only El Torito ISO: the one case the verdict says "no" (an EFI entry would say "depends").
+    await openImage(page, bootFixturePath('plainBiosOnly'));
     await showTab(page, 'Boot');
     await expect(page.getByTestId('non-hybrid-warning')).toBeVisible();
     await expectNoSeriousAxeViolations(page, `boot-non-hybrid/${theme}`);
@@ -90,6 +91,8 @@ test('the keyboard alone reaches every screen and moves through the tree', async
   await expect(page.getByTestId('image-path')).toHaveText(bigIsoPath());
   // Tab into the tree, walk it with arrows, open a folder and select with Space.
   const tree = page.getByTestId('file-tree');
+  // The listing arrives from the parse worker; focus the tree once its rows are there, as a person would.
+  await expect(tree.locator('[data-path="/big"]')).toBeVisible();
   await tree.focus(); // focusing the tree makes its first row current
   await expect(page.getByTestId('detail-path')).toHaveText('/big');
   await page.keyboard.press('ArrowDown');
