@@ -198,6 +198,25 @@ describe('hostile UDF images cost bounded time and memory', () => {
   }, 150_000);
 });
 
+describe('directory data in a UDF walk', () => {
+  it('refuses a directory whose identifiers lie in data another directory already covers', async () => {
+    const image = seed.bytes.slice();
+    const tree = (await openUdfTree(createMemorySource(image)))!;
+    const docs = (await tree.lookup('/docs'))!;
+    const rootData = tree.root.extents[0] as { offsetBytes: number; sizeBytes: number };
+    // /docs keeps the root's own identifiers: its file entry's one short_ad moves onto the root's data.
+    const docsAt = docs.extentLba * blockBytes;
+    setUint32(image, docsAt + 56, rootData.sizeBytes);
+    setUint32(image, docsAt + 176, rootData.sizeBytes);
+    setUint32(image, docsAt + 180, rootData.offsetBytes / blockBytes - seed.partitionStart);
+    resealTag(image, docsAt);
+    const walk = async (): Promise<void> => {
+      for await (const entry of (await openUdfTree(createMemorySource(image)))!.walk()) void entry;
+    };
+    await expect(walk()).rejects.toThrow(`UDF: directory /docs keeps its identifiers in sector ${rootData.offsetBytes / blockBytes}, which another directory's data already covers`);
+  });
+});
+
 describe('the work budget of a UDF tree', () => {
   it('resolves a file entry of 100,800 extents when one name points at it', async () => {
     const tree = await openUdfTree(createMemorySource(manyExtentsImage(seed, { aedBlocks: 400, references: 1 })));
