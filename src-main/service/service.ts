@@ -1,8 +1,9 @@
-// The engine behind the contract. Shells (Electron, web, CLI) call `invoke` with whatever arrived
-// over their transport; validation, error mapping and logging happen here, once, so every shell
-// behaves the same. Each area's handlers live in handlers/; this file only merges them.
+// The engine behind the contract. Transports (Electron IPC, the web shell's WebSocket) call `invoke`
+// with whatever arrived over the wire; in-process callers (the CLI, tests) use the typed `call` and
+// `on`, as the renderer's client does. Both doors validate, map errors and log here, once, so every
+// shell behaves the same. Each area's handlers live in handlers/; this file only merges them.
 import type { ShellKind } from '../../shared/app.ts';
-import type { CallName } from '../../shared/contract.ts';
+import type { CallName, CallRequest, CallResponse, EventName, Events } from '../../shared/contract.ts';
 import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { inProcessImageParser, type ImageParser } from '../isolation/image-parser.ts';
@@ -10,7 +11,7 @@ import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
-import type { HandlerContext, HandlerTable } from './handler-types.ts';
+import type { Handler, HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
 import { assessHandlers } from './handlers/assess-handlers.ts';
 import { bootHandlers } from './handlers/boot-handlers.ts';
@@ -53,8 +54,19 @@ export interface ServiceOptions extends ShellPorts {
 }
 
 export interface Service {
-  /** Validates `request` for `method`, runs the handler, and answers with a Result; never throws. */
+  /**
+   * The transports' door: `method` and `request` are whatever arrived over the wire. Checks that the
+   * call exists, then answers as `call` does; never throws.
+   */
   invoke(method: string, request: unknown): Promise<Result<unknown>>;
+  /**
+   * The in-process door, typed by the contract: validates `request` with the same schemas (a typed
+   * caller can still pass a user's bad path or a NaN), runs the handler, answers with a Result; never throws.
+   */
+  call<K extends CallName>(name: K, request: CallRequest<K>): Promise<Result<CallResponse<K>>>;
+  /** Listens to one event by name, typed by the contract; returns the unsubscribe function. */
+  on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
+  /** Every event, for the transports that forward them all. */
   readonly events: EventHub;
   /**
    * Starts a flash or verify job on targets named by path (devices or regular files) without a
@@ -73,22 +85,35 @@ export function createService(options: ServiceOptions): Service {
   const parser = options.imageParser ?? (options.shell === 'cli' ? inProcessImageParser : sharedParseWorkerPool());
   const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock) };
 
+  async function call<K extends CallName>(name: K, request: unknown): Promise<Result<CallResponse<K>>> {
+    const parsed = validateRequest(name, request);
+    if (!parsed.ok) return fail({ code: 'invalid-request', message: `${name}: ${parsed.reasons.join('; ')}` });
+    try {
+      // The schema table is keyed like the handler table, so the parsed value fits this handler.
+      const table: HandlerTable<CallName> = handlers;
+      const handler: Handler<K> = table[name];
+      return ok(await handler(parsed.value as CallRequest<K>, context));
+    } catch (error) {
+      return fail(toAppError(error, log));
+    }
+  }
+
   return {
     events,
     startTerminalJob: (work) => startFlashJob(context, work),
+    call,
+    on<K extends EventName>(name: K, listener: (payload: Events[K]) => void) {
+      const wanted: EventName = name;
+      // The hub emits each name with its own payload type, so a payload under `name` is an Events[K].
+      return events.subscribe((emitted, payload) => {
+        if (emitted === wanted) listener(payload as Events[K]);
+      });
+    },
     async invoke(method, request) {
       if (!isCallName(method)) {
         return fail({ code: 'unknown-call', message: `no call named ${JSON.stringify(method).slice(0, 100)}` });
       }
-      const parsed = validateRequest(method, request);
-      if (!parsed.ok) return fail({ code: 'invalid-request', message: `${method}: ${parsed.reasons.join('; ')}` });
-      try {
-        // The schema table is keyed like the handler table, so the parsed value fits this handler.
-        const handler = handlers[method] as (request: unknown, context: HandlerContext) => Promise<unknown>;
-        return ok(await handler(parsed.value, context));
-      } catch (error) {
-        return fail(toAppError(error, log));
-      }
+      return call(method, request);
     },
   };
 }

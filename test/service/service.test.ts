@@ -87,6 +87,28 @@ describe('service boundary', () => {
     expect(seen).toEqual(['image:opened hello.iso']);
   });
 
+  it('answers an in-process call typed by the contract, and still validates what a typed caller passes', async () => {
+    const service = webService();
+    const opened = await service.call('image:open', { path: helloIsoPath() });
+    // No cast: `call` answers Result<ImageSummary>, so its fields are read as they are typed.
+    expect(opened.ok && opened.value.fileName).toBe('hello.iso');
+    const relative = await service.call('image:open', { path: 'relative/hello.iso' });
+    expect(relative).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+
+  it('gives an `on` listener only the events of its name, typed, until it unsubscribes', async () => {
+    const service = webService();
+    const opened: string[] = [];
+    const unsubscribe = service.on('image:opened', (summary) => opened.push(summary.fileName));
+    const drivesChanged: unknown[] = [];
+    service.on('drives:changed', (change) => drivesChanged.push(change));
+    await service.call('image:open', { path: helloIsoPath() });
+    unsubscribe();
+    await service.call('image:open', { path: helloIsoPath() });
+    expect(opened).toEqual(['hello.iso']);
+    expect(drivesChanged).toEqual([]);
+  });
+
   it('answers unsupported for a file dialog in a shell without one, and uses the dialog where there is one', async () => {
     expect(await webService().invoke('image:pick', {})).toMatchObject({ ok: false, error: { code: 'unsupported' } });
     const desktop = createService({ shell: 'electron', version: '1', pickImageFile: async () => '/picked.iso', ...quiet });

@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BootReport, ElToritoEntry, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
-import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
 export function registerBootCommand(program: Command, context: CliContext): void {
@@ -13,7 +12,7 @@ export function registerBootCommand(program: Command, context: CliContext): void
     .argument('<image>', 'path of the image file')
     .option('--json', 'print one JSON document')
     .action(async (image: string, options: { json?: boolean }) => {
-      const result = (await context.createService().invoke('image:boot', { path: resolve(image) })) as Result<BootReport>;
+      const result = await context.createService().call('image:boot', { path: resolve(image) });
       context.setExitCode(reportResult(context, result, options.json === true, describeBoot));
     });
 }

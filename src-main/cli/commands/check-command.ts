@@ -4,7 +4,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DigestComparison, VerificationReport, VerificationVerdict } from '../../../shared/checksum.ts';
-import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { showHashProgress } from './hash-progress.ts';
@@ -52,7 +51,7 @@ export function registerCheckCommand(program: Command, context: CliContext): voi
       };
       const service = context.createService();
       const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
-      const result = (await service.invoke('checksum:verify', { ...request, jobId: progress.jobId })) as Result<VerificationReport>;
+      const result = await service.call('checksum:verify', { ...request, jobId: progress.jobId });
       progress.stop();
       const code = reportResult(context, result, options.json === true, describeReport);
       context.setExitCode(result.ok ? verdictExitCodes[result.value.verdict] : code);

@@ -1,7 +1,6 @@
 // `isotope drives [--all] [--json]`: the drives, each with its eligibility and the reasons.
 import type { Command } from 'commander';
 import type { DriveStatus } from '../../../shared/drive.ts';
-import type { Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
@@ -12,7 +11,7 @@ export function registerDrivesCommand(program: Command, context: CliContext): vo
     .option('--all', 'include virtual (loop) and fixed drives')
     .option('--json', 'print one JSON document')
     .action(async (options: { all?: boolean; json?: boolean }) => {
-      const result = (await context.createService().invoke('drives:list', { includeAll: options.all === true })) as Result<{ drives: DriveStatus[] }>;
+      const result = await context.createService().call('drives:list', { includeAll: options.all === true });
       context.setExitCode(reportResult(context, result, options.json === true, ({ drives }) => describeDrives(drives)));
     });
 }

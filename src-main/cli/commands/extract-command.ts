@@ -5,7 +5,6 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ImageExtractResult, ImageNamespaceChoice } from '../../../shared/image.ts';
-import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
 export function registerExtractCommand(program: Command, context: CliContext): void {
@@ -21,11 +20,11 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
       const service = context.createService();
       const extractionId = randomUUID();
-      const cancel = (): void => void service.invoke('image:extract-cancel', { extractionId });
+      const cancel = (): void => void service.call('image:extract-cancel', { extractionId });
       process.once('SIGINT', cancel);
       try {
         const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId, allowSharedExtents: options.allowSharedExtents === true };
-        const result = (await service.invoke('image:extract', request)) as Result<ImageExtractResult>;
+        const result = await service.call('image:extract', request);
         context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
       } finally {
         process.removeListener('SIGINT', cancel);

@@ -8,8 +8,7 @@
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { unacknowledgedBlockingFindings, type ImageAssessment } from '../../../shared/assessment.ts';
-import type { DriveStatus } from '../../../shared/drive.ts';
+import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
@@ -55,7 +54,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
         context.stderr(`isotope: ${targetPaths[repeatedAt]} names ${realPaths[repeatedAt]}, which is named twice\n`);
         return context.setExitCode(exitCodes.usage);
       }
-      const assessed = (await service.invoke('image:assess', { path: imagePath })) as Result<ImageAssessment>;
+      const assessed = await service.call('image:assess', { path: imagePath });
       if (!assessed.ok) return context.setExitCode(reportResult(context, assessed, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...assessed.value })}\n`);
       else context.stderr(describeAssessment(assessed.value));
@@ -93,7 +92,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
 }
 
 async function confirm(context: CliContext, service: ReturnType<CliContext['createService']>, imagePath: string, targetPaths: readonly string[], includeAll: boolean): Promise<boolean> {
-  const listed = (await service.invoke('drives:list', { includeAll: true, imagePath })) as Result<{ drives: DriveStatus[] }>;
+  const listed = await service.call('drives:list', { includeAll: true, imagePath });
   const drives = listed.ok ? listed.value.drives : [];
   context.stderr(`This ERASES everything on:\n`);
   for (const path of targetPaths) {
@@ -115,32 +114,33 @@ export interface JobOutput {
 }
 
 /** Starts the job with `start` and resolves with its `flash:finished` result (or the start error). */
-export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<unknown>>): Promise<Result<FlashResult>> {
+export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<{ jobId: string }>>): Promise<Result<FlashResult>> {
   // Events may arrive before the call returns the job id: keep them until it is known.
-  const early: { name: string; payload: FlashProgress | FlashResult }[] = [];
+  const early: (() => void)[] = [];
   let jobId: string | null = null;
   let finish: (result: FlashResult) => void = () => undefined;
   const finished = new Promise<FlashResult>((resolve) => (finish = resolve));
-  const handle = (name: string, payload: FlashProgress | FlashResult): void => {
-    if (payload.jobId !== jobId) return;
-    if (name === 'flash:progressed') showProgress(context, output, payload as FlashProgress);
-    if (name === 'flash:finished') finish(payload as FlashResult);
-  };
-  const unsubscribe = service.events.subscribe((name, payload) => {
-    if (name !== 'flash:progressed' && name !== 'flash:finished') return;
-    if (jobId === null) early.push({ name, payload: payload as FlashProgress | FlashResult });
-    else handle(name, payload as FlashProgress | FlashResult);
-  });
+  const whenKnown = (handle: () => void): void => (jobId === null ? void early.push(handle) : handle());
+  const unsubscribeProgress = service.on('flash:progressed', (progress) =>
+    whenKnown(() => {
+      if (progress.jobId === jobId) showProgress(context, output, progress);
+    }),
+  );
+  const unsubscribeFinished = service.on('flash:finished', (result) =>
+    whenKnown(() => {
+      if (result.jobId === jobId) finish(result);
+    }),
+  );
   try {
     const started = await start();
     if (!started.ok) return started;
-    const id = (started.value as { jobId: string }).jobId;
+    const id = started.value.jobId;
     jobId = id;
-    for (const event of early.splice(0)) handle(event.name, event.payload);
+    for (const handle of early.splice(0)) handle();
     // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
     const cancel = (): void => {
       if (output.interruptNotice) context.stderr(`\n${output.interruptNotice}\n`);
-      void service.invoke('flash:cancel', { jobId: id });
+      void service.call('flash:cancel', { jobId: id });
     };
     process.once('SIGINT', cancel);
     try {
@@ -151,7 +151,8 @@ export async function followFlashJob(context: CliContext, service: Service, outp
       process.removeListener('SIGINT', cancel);
     }
   } finally {
-    unsubscribe();
+    unsubscribeProgress();
+    unsubscribeFinished();
   }
 }
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
-import type { Result } from '../../../shared/result.ts';
+import { ok } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { showHashProgress } from './hash-progress.ts';
 
@@ -28,21 +28,25 @@ export function registerHashCommand(program: Command, context: CliContext): void
       const service = context.createService();
       const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
       const request = { path, algorithms: options.algorithm, jobId: progress.jobId, ...(options.cached ? { cached: true } : {}) };
-      const result = (await service.invoke('checksum:hash', request)) as Result<HashResult>;
+      const result = await service.call('checksum:hash', request);
       progress.stop();
       // --json prints the digests alone, as the command's documented shape; remembered ones under their own key.
-      const shaped: Result<HashResult | ReturnType<typeof jsonShape>> = result.ok && options.json ? { ok: true, value: jsonShape(result.value) } : result;
-      context.setExitCode(reportResult(context, shaped, options.json === true, (value) => describeResult(value as HashResult, file)));
+      const exitCode =
+        result.ok && options.json
+          ? reportResult(context, ok(jsonShape(result.value)), true, () => '')
+          : reportResult(context, result, options.json === true, (value) => describeResult(value, file));
+      context.setExitCode(exitCode);
     });
 }
 
 export function parseAlgorithms(value: string): HashAlgorithm[] {
   const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
-  const unknown = names.filter((name) => !(hashAlgorithms as readonly string[]).includes(name));
+  const known = names.flatMap((name) => hashAlgorithms.filter((algorithm) => algorithm === name));
+  const unknown = names.filter((name) => !hashAlgorithms.some((algorithm) => algorithm === name));
   if (names.length === 0 || unknown.length > 0) {
     throw new InvalidArgumentError(`choose from ${hashAlgorithms.join(', ')}${unknown.length > 0 ? ` (unknown: ${unknown.join(', ')})` : ''}.`);
   }
-  return [...new Set(names)] as HashAlgorithm[];
+  return [...new Set(known)];
 }
 
 function jsonShape(result: HashResult): HashDigests | { remembered: NonNullable<HashResult['remembered']> } {

@@ -16,9 +16,7 @@ export function showHashProgress(service: Service, context: CliContext, options:
   const jobId = randomUUID();
   if (!options.enabled) return { jobId, stop: () => undefined };
   let shown = false;
-  const unsubscribe = service.events.subscribe((name, payload) => {
-    if (name !== 'checksum:progressed') return;
-    const progress = payload as HashProgress;
+  const unsubscribe = service.on('checksum:progressed', (progress) => {
     if (progress.jobId !== jobId) return;
     context.stderr(`\r${describeProgress(progress)}\x1b[K`);
     shown = true;

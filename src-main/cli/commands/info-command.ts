@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ImageNamespace, ImageSummary, UdfVolumeInfo } from '../../../shared/image.ts';
-import type { Result } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 
@@ -14,7 +13,7 @@ export function registerInfoCommand(program: Command, context: CliContext): void
     .argument('<image>', 'path of the image file')
     .option('--json', 'print one JSON document')
     .action(async (image: string, options: { json?: boolean }) => {
-      const result = (await context.createService().invoke('image:open', { path: resolve(image) })) as Result<ImageSummary>;
+      const result = await context.createService().call('image:open', { path: resolve(image) });
       const exitCode = reportResult(context, result, options.json === true, describeImage);
       context.setExitCode(exitCode === exitCodes.ok && result.ok && result.value.format === 'unknown' ? exitCodes.failed : exitCode);
     });

@@ -2,8 +2,7 @@
 // signature over a sums file must come from to be "verified".
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { KeySummary, KeysImportResult, KeysRemoveResult } from '../../../shared/checksum.ts';
-import type { Result } from '../../../shared/result.ts';
+import type { KeySummary } from '../../../shared/checksum.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { confirmOnTerminal, type TerminalAnswer } from '../terminal-confirm.ts';
@@ -19,13 +18,13 @@ export function registerKeysCommand(program: Command, context: CliContext): void
     .action(async (file: string, options: { yes?: boolean; json?: boolean }) => {
       const service = context.createService();
       const path = resolve(file);
-      const first = (await service.invoke('keys:import', { path })) as Result<KeysImportResult>;
+      const first = await service.call('keys:import', { path });
       if (!first.ok || first.value.state !== 'needs-confirmation') return context.setExitCode(reportResult(context, first, options.json === true, () => ''));
       const { found, confirmationId } = first.value;
       context.stderr(`${path} holds ${found.length} key${found.length === 1 ? '' : 's'}:\n${found.map(describeKey).join('')}`);
       const answer = await confirmOnTerminal(context, `Trust ${found.length === 1 ? 'this key' : 'these keys'} to sign the checksums of images?`, options.yes === true);
       if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'imported'));
-      const result = (await service.invoke('keys:import', { path, confirmationId })) as Result<KeysImportResult>;
+      const result = await service.call('keys:import', { path, confirmationId });
       context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'imported' ? value.imported.map((key) => `imported ${describeKey(key)}`).join('') : '')));
     });
   keys
@@ -33,7 +32,7 @@ export function registerKeysCommand(program: Command, context: CliContext): void
     .description('list the keys with their fingerprints')
     .option('--json', 'print one JSON document')
     .action(async (options: { json?: boolean }) => {
-      const result = (await context.createService().invoke('keys:list', {})) as Result<{ keys: KeySummary[] }>;
+      const result = await context.createService().call('keys:list', {});
       context.setExitCode(
         reportResult(context, result, options.json === true, (value) => (value.keys.length === 0 ? 'the keyring is empty\n' : value.keys.map(describeKey).join(''))),
       );
@@ -46,12 +45,12 @@ export function registerKeysCommand(program: Command, context: CliContext): void
     .option('--json', 'print one JSON document')
     .action(async (fingerprint: string, options: { yes?: boolean; json?: boolean }) => {
       const service = context.createService();
-      const first = (await service.invoke('keys:remove', { fingerprint })) as Result<KeysRemoveResult>;
+      const first = await service.call('keys:remove', { fingerprint });
       if (!first.ok || first.value.state !== 'needs-confirmation') return context.setExitCode(reportResult(context, first, options.json === true, () => ''));
       context.stderr(`This removes:\n${describeKey(first.value.found)}`);
       const answer = await confirmOnTerminal(context, 'Stop trusting this key?', options.yes === true);
       if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'removed'));
-      const result = (await service.invoke('keys:remove', { fingerprint, confirmationId: first.value.confirmationId })) as Result<KeysRemoveResult>;
+      const result = await service.call('keys:remove', { fingerprint, confirmationId: first.value.confirmationId });
       context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'removed' ? `removed ${describeKey(value.removed)}` : '')));
     });
 }
