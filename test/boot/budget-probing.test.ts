@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
-import { crc32 } from '../../src-main/disk/crc32.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { WorkBudgetExceededError } from '../../src-main/io/work-budget.ts';
 import { runIsotopeCapped, type CappedRun } from '../helpers/capped-run.ts';
