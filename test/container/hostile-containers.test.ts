@@ -10,6 +10,7 @@ import { openImageSource } from '../../src-main/container/open-image-source.ts';
 import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
 import { NotAnImageError } from '../../src-main/image/not-an-image-error.ts';
 import { containerPaths } from '../fixtures/container-images.ts';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 import { isotope, testService as service } from '../helpers/in-process-cli.ts';
 
 const paths = containerPaths();
@@ -220,25 +221,43 @@ describe('hostile Nero images', () => {
     expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0x42, start: 0, end: 2048 }])], end]))).message).toMatch(/unknown mode code 0x42/);
   });
 
-  it('answers every mutation of a real Nero image with its data or a typed error (seeded sweep)', async () => {
+  it('answers every mutation of a real Nero image with its whole data track or a typed error naming the file (seeded sweep)', async () => {
     const original = readFileSync(paths.nrgV2);
     const chunkArea = original.byteLength - 12 - 8 * 6 - 8 - (22 + 42 * 2) - 8 - 8; // start of CUEX
     const path = join(scratch, 'mutant.nrg');
-    let state = 12345;
-    const next = (limit: number): number => {
-      state = (state * 1103515245 + 12345) & 0x7fffffff;
-      return state % limit;
-    };
-    for (let round = 0; round < 300; round += 1) {
+    // The ISO sweep's PRNG and replay knobs (test/iso/mutation-sweep.integration.test.ts).
+    const seed = Number(process.env.ISOTOPE_SWEEP_SEED ?? 0x4e524700);
+    const rounds = Number(process.env.ISOTOPE_SWEEP_ITERATIONS ?? 500);
+    const random = createSeededRandom(seed);
+    const below = (limit: number): number => Math.floor(random() * limit);
+    const counts = { nrg: 0, plain: 0, corrupt: 0, 'not-an-image': 0 };
+    for (let round = 0; round < rounds; round += 1) {
       const mutant = Buffer.from(original);
-      for (let flips = 1 + next(3); flips > 0; flips -= 1) mutant[chunkArea + next(original.byteLength - chunkArea)] = next(256);
+      for (let flips = 1 + below(3); flips > 0; flips -= 1) mutant[chunkArea + below(original.byteLength - chunkArea)] = below(256);
       writeFileSync(path, mutant);
+      const where = `seed ${seed} round ${round}`;
+      const started = performance.now();
       try {
         const source = await openImageSource(path);
-        await source.close();
+        try {
+          // An image that opens answers its whole data track, and never more bytes than the file holds.
+          expect(source.sizeBytes, where).toBeLessThanOrEqual(original.byteLength);
+          expect((await source.read(0, source.sizeBytes)).byteLength, where).toBe(source.sizeBytes);
+          counts[source.container.kind === 'nrg' ? 'nrg' : 'plain'] += 1;
+        } finally {
+          await source.close();
+        }
       } catch (error) {
-        if (!(error instanceof CorruptImageError) && !(error instanceof NotAnImageError)) throw error;
+        if (!(error instanceof CorruptImageError) && !(error instanceof NotAnImageError)) {
+          throw new Error(`${where}: not a typed image error: ${String(error)}`, { cause: error });
+        }
+        expect(error.message, where).toContain(path);
+        counts[error instanceof CorruptImageError ? 'corrupt' : 'not-an-image'] += 1;
       }
+      expect(performance.now() - started, where).toBeLessThan(2000);
     }
-  });
+    // Both answers must occur, or the mutations are not reaching the Nero parser.
+    expect(counts.nrg).toBeGreaterThan(rounds / 5);
+    expect(counts.corrupt).toBeGreaterThan(rounds / 5);
+  }, 60_000);
 });
