@@ -189,12 +189,17 @@ describe('hostile UDF images cost bounded time and memory', () => {
     expect(names.at(-1)).toBe(`/A~${sameNameCount}`);
   }, 150_000);
 
-  it('refuses a file entry of about a million extents named 80 times, within a 256 MiB heap', () => {
+  it('refuses a file entry of about a million extents named 80 times in ls and info, within a 256 MiB heap', () => {
     const path = write('many-extents.iso', manyExtentsImage(seed, { aedBlocks: 3900, references: 80 }));
     const run = runIsotopeCapped(['ls', '--namespace', 'udf', path], { heapMiB, timeoutMs: 20 * saneMs });
     expectWithinBounds(run);
     expect(run.status, run.stderr).toBe(3);
     expect(run.stderr).toMatch(/this image describes \d+× more data than it holds: \/big\d+ brings the work to \d+ bytes for a \d+-byte image/);
+    // `info` opens both trees and compares their roots: the same error, not a dead process.
+    const info = runIsotopeCapped(['info', path], { heapMiB, timeoutMs: 20 * saneMs });
+    expectWithinBounds(info);
+    expect(info.status, info.stderr).toBe(3);
+    expect(info.stderr).toMatch(/this image describes \d+× more data than it holds/);
   }, 150_000);
 });
 
