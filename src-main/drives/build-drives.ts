@@ -1,6 +1,7 @@
 // Builds the one Drive model from lsblk's tree (device numbers, partitions, mountpoints, sizes) and,
-// where it knows the drive, drivelist's view (description, USB, system). Pure: the adapter in
-// list-drives.ts runs the tools and passes their output in.
+// where it knows the drive, drivelist's view (description, USB, system; other systems than Linux,
+// where lsblk is all there is). Pure: the adapter in list-drives.ts runs the tools and passes their
+// output in.
 import type { Drive } from '../../shared/drive.ts';
 import type { LsblkDevice } from './lsblk.ts';
 import { isSystemDrive, type SafetyContext } from './safety-rules.ts';
@@ -126,7 +127,11 @@ function describe(node: LsblkDevice, entry: DrivelistEntry | null): string {
   const words = [node.vendor, node.model].filter((word): word is string => word !== null && !/^0x[0-9a-f]+$/i.test(word));
   if (words.length > 0) return words.join(' ');
   if (entry && entry.description.trim() !== '' && !/^0x[0-9a-f]+$/i.test(entry.description)) return entry.description;
-  return node.type === 'loop' ? `Loop device ${node.path}` : node.path;
+  if (node.type === 'loop') return `Loop device ${node.path}`;
+  // No vendor or model (an SD card in a built-in reader): its file system labels tell it apart, as
+  // drivelist's description did.
+  const labels = [...new Set([node, ...flatten(node.children)].flatMap((part) => (part.label === null ? [] : [part.label])))];
+  return labels.length > 0 ? `${node.path} (${labels.join(', ')})` : node.path;
 }
 
 /** Every node below these, depth-first (lsblk's tree is already depth-bounded by the parser). */

@@ -1,5 +1,6 @@
-// The drives adapter (I/O): runs lsblk and losetup, asks drivelist, reads /proc/self/mountinfo and
-// /proc/swaps, and stats the image, then hands everything to the pure builders and rules.
+// The drives adapter (I/O): runs lsblk and losetup, asks drivelist (not on Linux), reads
+// /proc/self/mountinfo and /proc/swaps, and stats the image, then hands everything to the pure
+// builders and rules.
 import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
@@ -24,7 +25,7 @@ export async function scanDrives(): Promise<DriveScan> {
     runTool('losetup', ['--json', '--list', '--output', losetupColumns]).catch(() => ''),
     readFile('/proc/self/mountinfo', 'utf8').catch(() => ''),
     swapFileDeviceNumbers(),
-    listWithDrivelist(),
+    process.platform === 'linux' ? [] : listWithDrivelist(),
   ]);
   const loops = parseLosetupJson(losetupText);
   const systemDeviceNumbers = [...new Set([...systemDeviceNumbersFrom(parseMountinfo(mountinfoText)), ...swapNumbers])];
@@ -88,6 +89,12 @@ async function swapFileDeviceNumbers(): Promise<string[]> {
   return numbers.filter((number): number is string => number !== null);
 }
 
+/**
+ * Not called on Linux: there drivelist only runs lsblk again (drivelist/js/lsblk) and derives its
+ * fields from the same columns this adapter already reads, so a scan would run lsblk twice. Its one
+ * field of its own there, isSystem, means "not removable", which the rules already say as "fixed"
+ * (hidden unless asked); "holds the running system" comes from mountpoints and device numbers.
+ */
 async function listWithDrivelist(): Promise<DrivelistEntry[]> {
   try {
     const drivelist = await import('drivelist');
