@@ -4,9 +4,9 @@ import type { BootReport, BootWarning, ElToritoEntry, ElToritoReport, EspLoaders
 import { readApplePartitionMap } from '../disk/apple-partition-map.ts';
 import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
-import { NotAnImageError } from '../image/not-an-image-error.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { WorkBudget } from '../io/work-budget.ts';
+import { WorkBudget } from '../format/work-budget.ts';
 import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';

@@ -2,7 +2,7 @@
 // (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8). Read-only; every cluster
 // chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
 import type { ByteSource } from '../io/byte-source.ts';
-import { WorkBudget, workCosts } from '../io/work-budget.ts';
+import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';

@@ -2,7 +2,7 @@
 // written by CDRWIN and documented in its user's guide (appendix "Cue Sheet Syntax"). Other commands
 // (REM, TITLE, PERFORMER, FLAGS, ISRC, CATALOG, PREGAP, POSTGAP, ...) describe nothing stored and are skipped.
 import type { DiscTrackMode } from '../../shared/image.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 
 export interface CueIndex {
   readonly number: number;

@@ -4,7 +4,7 @@
 // with "END!". Tracks come from DAOX/DAOI (disc-at-once) or ETN2/ETNF (track-at-once); CUEX/CUES only
 // repeat positions and are not needed.
 import type { DiscTrackMode } from '../../shared/image.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 
 export type NrgVersion = 1 | 2;

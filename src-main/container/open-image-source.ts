@@ -9,9 +9,9 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
-import { maxHostPathBytes } from '../image/extraction-paths.ts';
-import { NotAnImageError } from '../image/not-an-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import { maxHostPathBytes } from '../io/extraction-paths.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
 import { openFileSource, type FileSource } from '../io/file-source.ts';
 import { maxCueSheetBytes, parseCueSheet, trackModeLayouts, type CueSheet } from './cue-sheet.ts';
 import { parseNrgImage, readNrgFooter } from './nrg-image.ts';

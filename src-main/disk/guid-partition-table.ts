@@ -4,7 +4,7 @@
 // partition entry is not a damaged table: it becomes a warning and the other entries still count.
 import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
 import type { BootWarning, GptPartition, GptReport } from '../../shared/boot.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { formatGuid, isZeroGuid, knownPartitionTypes } from './guid.ts';
 import { diskSectorBytes } from './master-boot-record.ts';

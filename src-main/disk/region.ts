@@ -1,6 +1,6 @@
 // Bounds-checked access for the system-area and boot parsers: every read names the structure it is
 // for, and a read past the end becomes a CorruptImageError naming the sector and byte offset.
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { ByteRangeError, type ByteSource } from '../io/byte-source.ts';
 
 /** Where a structure lies, for messages: its byte offset in the image and the sector unit to name. */

@@ -2,7 +2,6 @@
 // Ridge views, UDF): entries with the absolute byte ranges of their data, listed on demand.
 import type { ImageEntry, ImageNamespace } from '../../shared/image.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import type { ZisofsHeader } from '../iso/rock-ridge.ts';
 
 /** One contiguous run of a file's bytes in the image (absolute offsets, whatever the file system). */
 export interface Extent {
@@ -10,6 +9,17 @@ export interface Extent {
   readonly sizeBytes: number;
   /** UDF (ECMA-167 4/14.14.1.1): allocated or sparse but not recorded; reads as zeros, offsetBytes unused. */
   readonly unrecorded?: true;
+}
+
+/** A zisofs-compressed file's header (ZF, written by mkzftree and xorriso; read by src-main/iso/zisofs.ts). */
+export interface ZisofsHeader {
+  /** The ZF entry's version: 1 (zisofs, "pz") or 2 (zisofs2, doc/zisofs2_format.txt: "PZ", "XZ", ...). */
+  readonly version: 1 | 2;
+  /** The two algorithm characters as recorded: "pz" (version 1) or "PZ" (zlib), "XZ", "L4", "ZD", "B2". */
+  readonly algorithm: string;
+  readonly headerSizeBytes: number;
+  readonly blockSizeLog2: number;
+  readonly uncompressedSizeBytes: number;
 }
 
 /** An entry of the tree plus where its bytes are; the plain-data part is `ImageEntry`. */

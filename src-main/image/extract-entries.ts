@@ -10,10 +10,10 @@
 import { constants, readFileSync } from 'node:fs';
 import { lstat, mkdir, open, realpath, rm, rmdir, statfs, symlink, unlink } from 'node:fs/promises';
 import type { ImageExtractProgress } from '../../shared/image.ts';
-import type { FileTree as IsoImage, TreeEntry as IsoEntry } from './file-tree.ts';
-import { splitImagePath } from './iso-image.ts';
+import type { FileTree as IsoImage, TreeEntry as IsoEntry } from '../format/file-tree.ts';
+import { splitImagePath } from '../format/tree-lookup.ts';
 import { CancelledError, readEntryContent } from './read-entry.ts';
-import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from './extraction-paths.ts';
+import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from '../io/extraction-paths.ts';
 
 export class EntryNotFoundError extends Error {
   readonly imagePath: string;

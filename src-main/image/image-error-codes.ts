@@ -3,8 +3,8 @@
 import type { ErrorCode } from '../../shared/errors.ts';
 import { EntryNotFoundError, ExtractionConflictError, NoSpaceError, SharedExtentsError } from './extract-entries.ts';
 import { NotADirectoryInImageError } from './image-operations.ts';
-import { NamespaceUnavailableError } from './iso-image.ts';
-import { NotAnImageError } from './not-an-image-error.ts';
+import { NamespaceUnavailableError } from '../iso/iso-tree.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
 import { CancelledError } from './read-entry.ts';
 import { UnsupportedZisofsAlgorithmError } from '../iso/zisofs.ts';
 

@@ -13,7 +13,7 @@ import {
   type ImageStatRequest,
 } from '../../shared/image.ts';
 import { EntryNotFoundError } from './extract-entries.ts';
-import type { TreeEntry as IsoEntry } from './file-tree.ts';
+import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
 

@@ -5,10 +5,10 @@ import { createCachedSource, type CachedSource } from '../io/cached-source.ts';
 import { openImageSource } from '../container/open-image-source.ts';
 import type { FileSource } from '../io/file-source.ts';
 import type { UdfTree } from '../udf/udf-tree.ts';
-import type { FileTree } from './file-tree.ts';
-import type { IsoImage } from './iso-image.ts';
+import type { FileTree } from '../format/file-tree.ts';
+import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
-import { NotAnImageError } from './not-an-image-error.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
 
 
 export interface OpenedImage {

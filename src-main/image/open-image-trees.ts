@@ -5,10 +5,10 @@ import type { ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts
 import type { ByteSource } from '../io/byte-source.ts';
 import type { UdfTree } from '../udf/udf-tree.ts';
 import { openUdfTree } from '../udf/udf-tree.ts';
-import { CorruptImageError } from './corrupt-image-error.ts';
-import type { FileTree } from './file-tree.ts';
-import type { IsoImage } from './iso-image.ts';
-import { NamespaceUnavailableError, openIsoImage } from './iso-image.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import type { FileTree } from '../format/file-tree.ts';
+import type { IsoImage } from '../iso/iso-tree.ts';
+import { NamespaceUnavailableError, openIsoImage } from '../iso/iso-tree.ts';
 
 export interface ImageTrees {
   /** The tree the namespace choice names. */

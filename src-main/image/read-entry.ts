@@ -2,9 +2,9 @@
 // 6.5.1), or, for a zisofs file (Rock Ridge ZF), the decompressed blocks. Never holds a whole file.
 import type { ByteSource } from '../io/byte-source.ts';
 import { corruptAt } from '../iso/fields.ts';
-import type { ZisofsHeader } from '../iso/rock-ridge.ts';
+import type { ZisofsHeader } from '../format/file-tree.ts';
 import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, UnsupportedZisofsAlgorithmError, zisofsAlgorithmName, zisofsHeaderProbeBytes } from '../iso/zisofs.ts';
-import type { TreeEntry as IsoEntry } from './file-tree.ts';
+import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 
 export interface ReadEntryOptions {
   /** Bytes per chunk read from the image (zisofs files yield one block at a time). */

@@ -5,7 +5,7 @@ import type { ImageSummary, IsoVolumeInfo } from '../../shared/image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
 import { openImageSource } from '../container/open-image-source.ts';
 import { describeUdfVolume } from '../udf/describe-udf-volume.ts';
-import type { IsoImage } from './iso-image.ts';
+import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
 
 export async function summarizeImage(path: string): Promise<ImageSummary> {

@@ -3,20 +3,21 @@
 // opening a 4 GiB image reads only the descriptor set and the directories asked for.
 import type { ImageEntryType, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { WorkBudget, workCosts } from '../io/work-budget.ts';
-import type { Extent, FileTree, TreeEntry } from './file-tree.ts';
-import type { DirectoryRecord } from '../iso/directory-record.ts';
-import { fileFlags, isSelfOrParent, parseDirectoryRecords } from '../iso/directory-record.ts';
-import { corruptAt, readAscii, readUcs2Be } from '../iso/fields.ts';
-import type { RockRidgeAttributes } from '../iso/rock-ridge.ts';
-import { modeType, RockRidgeReader } from '../iso/rock-ridge.ts';
-import { readExtensionIdentifier, readSharingProtocol, readSystemUseEntries, visitContinuations, visitRecordSystemUse } from '../iso/system-use.ts';
-import type { VolumeDescriptor, VolumeDescriptorSet } from '../iso/volume-descriptors.ts';
-import { readVolumeDescriptorSet } from '../iso/volume-descriptors.ts';
-import { UniqueNames } from './unique-names.ts';
-import { VisitedDirectoryBlocks } from './visited-directories.ts';
+import { WorkBudget, workCosts } from '../format/work-budget.ts';
+import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
+import type { DirectoryRecord } from './directory-record.ts';
+import { fileFlags, isSelfOrParent, parseDirectoryRecords } from './directory-record.ts';
+import { corruptAt, readAscii, readUcs2Be } from './fields.ts';
+import type { RockRidgeAttributes } from './rock-ridge.ts';
+import { modeType, RockRidgeReader } from './rock-ridge.ts';
+import { readExtensionIdentifier, readSharingProtocol, readSystemUseEntries, visitContinuations, visitRecordSystemUse } from './system-use.ts';
+import type { VolumeDescriptor, VolumeDescriptorSet } from './volume-descriptors.ts';
+import { readVolumeDescriptorSet } from './volume-descriptors.ts';
+import { lookupEntry, safeName, stripVersion } from '../format/tree-lookup.ts';
+import { UniqueNames } from '../format/unique-names.ts';
+import { VisitedDirectoryBlocks } from '../format/visited-directories.ts';
 
-export type { Extent } from './file-tree.ts';
+export type { Extent } from '../format/file-tree.ts';
 
 /** An ISO 9660 entry is a plain tree entry (kept as a name for the ISO callers). */
 export type IsoEntry = TreeEntry;
@@ -34,7 +35,7 @@ export interface IsoImage extends FileTree {
 
 export interface OpenIsoImageOptions {
   readonly namespace?: ImageNamespaceChoice;
-  /** What reading the tree may cost; by default linear in the source's size (src-main/io/work-budget.ts). */
+  /** What reading the tree may cost; by default linear in the source's size (src-main/format/work-budget.ts). */
   readonly budget?: WorkBudget;
 }
 
@@ -120,50 +121,6 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
     walkBatches: (from = root) => walkTree(context, from),
   };
   return image;
-}
-
-/** The entry at `path` below `root`, one directory listing per component; null when none is there. */
-export async function lookupEntry<Entry extends TreeEntry>(root: Entry, listDirectory: (directory: Entry) => Promise<readonly Entry[]>, path: string): Promise<Entry | null> {
-  let current = root;
-  for (const name of splitImagePath(path)) {
-    if (current.type !== 'directory') return null;
-    const next = findChild(await listDirectory(current), name);
-    if (!next) return null;
-    current = next;
-  }
-  return current;
-}
-
-/**
- * The child a path component names. A component as isoinfo and pycdlib print ISO 9660 names
- * ("B2048.BIN;1", "NOEXT.;1", ECMA-119 7.5.1) names the entry listed without its version and
- * empty extension, unless an entry is listed with exactly that name (a Rock Ridge name may hold ";1").
- */
-function findChild<Entry extends TreeEntry>(children: readonly Entry[], name: string): Entry | undefined {
-  const exact = children.find((child) => child.name === name);
-  if (exact) return exact;
-  const bare = stripVersion(name);
-  return bare === name ? undefined : children.find((child) => child.name === bare);
-}
-
-/** "/a/b/" -> ["a", "b"]; empty and "." components are ignored, ".." is refused (never leaves the root). */
-export function splitImagePath(path: string): string[] {
-  const parts = path.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.includes('..')) return ['\0..'];
-  return parts;
-}
-
-/**
- * Every file by the logical block its data starts at (the El Torito boot image lookup: a boot catalog
- * entry names an LBA, this finds the ISO path of that file). One walk of the whole tree; where files
- * share an extent (hard links, deduplicated content) the first one met names it.
- */
-export async function indexFilesByExtentLba(image: FileTree): Promise<Map<number, TreeEntry>> {
-  const files = new Map<number, TreeEntry>();
-  for await (const entry of image.walk()) {
-    if (entry.type === 'file' && !files.has(entry.extentLba)) files.set(entry.extentLba, entry);
-  }
-  return files;
 }
 
 interface TreeContext {
@@ -312,7 +269,7 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
   return entries;
 }
 
-/** Adds an entry under a name unique in its directory (src-main/image/unique-names.ts), paying for it. */
+/** Adds an entry under a name unique in its directory (src-main/format/unique-names.ts), paying for it. */
 function pushUnique(entries: IsoEntry[], names: UniqueNames, entry: IsoEntry, budget: WorkBudget | null): void {
   budget?.spend(workCosts.entryBytes, `entry ${entry.path}`);
   const name = names.claim(entry.name);
@@ -411,22 +368,4 @@ function recordName(namespace: ImageNamespace, record: DirectoryRecord, rockRidg
   const place = { offsetBytes: record.offsetBytes + 33 - record.identifierStart };
   if (namespace === 'joliet') return stripVersion(readUcs2Be(record.bytes, record.identifierStart, record.identifierBytes, place, 'Joliet file identifier'));
   return stripVersion(readAscii(record.bytes, record.identifierStart, record.identifierBytes, place, 'file identifier'));
-}
-
-/** ECMA-119 7.5.1: "NAME.EXT;1": the version and an empty extension's separator are not part of the name. */
-export function stripVersion(identifier: string): string {
-  const withoutVersion = identifier.replace(/;\d*$/, '');
-  return withoutVersion.endsWith('.') && !/^\.+$/.test(withoutVersion) ? withoutVersion.slice(0, -1) : withoutVersion;
-}
-
-/**
- * A name that is safe as one path component: hostile images may name a file "", ".", "..", or put
- * "/" or NUL inside a name. Those characters become "_" so every path in the tree is unambiguous.
- */
-export function safeName(name: string): string {
-  // The common case, a clean short name, costs two scans and no regular expression.
-  if (name.length > 2 && name.length <= 1024 && !name.includes('/') && !name.includes('\0')) return name;
-  const cleaned = name.replace(/[/\0]/g, '_');
-  if (cleaned === '' || cleaned === '.' || cleaned === '..') return `_${cleaned}`;
-  return cleaned.length > 1024 ? cleaned.slice(0, 1024) : cleaned;
 }

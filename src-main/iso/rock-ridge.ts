@@ -4,16 +4,7 @@
 import type { Place } from './fields.ts';
 import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32, readUtf8 } from './fields.ts';
 import { signatureCode, type SystemUseVisitor } from './system-use.ts';
-
-export interface ZisofsHeader {
-  /** The ZF entry's version: 1 (zisofs, "pz") or 2 (zisofs2, doc/zisofs2_format.txt: "PZ", "XZ", ...). */
-  readonly version: 1 | 2;
-  /** The two algorithm characters as recorded: "pz" (version 1) or "PZ" (zlib), "XZ", "L4", "ZD", "B2". */
-  readonly algorithm: string;
-  readonly headerSizeBytes: number;
-  readonly blockSizeLog2: number;
-  readonly uncompressedSizeBytes: number;
-}
+import type { ZisofsHeader } from '../format/file-tree.ts';
 
 export interface RockRidgeAttributes {
   /** NM: the POSIX name, continuation components joined; null when absent. */

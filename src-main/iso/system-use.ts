@@ -1,7 +1,7 @@
 // IEEE P1281 (SUSP 1.12): system use entries in a directory record's system use field, followed
 // through continuation areas (CE, 5.1) with loop protection. Also SP (5.3), ST (5.4) and ER (5.5).
 import type { ByteSource } from '../io/byte-source.ts';
-import type { WorkBudget } from '../io/work-budget.ts';
+import type { WorkBudget } from '../format/work-budget.ts';
 import type { DirectoryRecord } from './directory-record.ts';
 import type { Place } from './fields.ts';
 import { corruptAt, readAscii, readBothEndianUint32, readUint8 } from './fields.ts';

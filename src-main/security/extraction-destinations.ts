@@ -7,7 +7,7 @@
 import { lstat, realpath } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { isStrictlyInside } from '../image/extraction-paths.ts';
+import { isStrictlyInside } from '../io/extraction-paths.ts';
 
 export class DestinationNotAllowedError extends Error {
   readonly destination: string;

@@ -2,7 +2,7 @@
 // anything else is a bug: logged here with its stack, and shown to the renderer only as `internal`.
 import type { AppError } from '../../shared/errors.ts';
 import { EjectFailedError } from '../drives/eject-drive.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { imageErrorCode } from '../image/image-error-codes.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
 import { NotARegularFileError } from '../io/file-source.ts';

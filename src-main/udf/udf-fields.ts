@@ -1,7 +1,7 @@
 // Bounds-checked readers for the basic UDF / ECMA-167 structures: descriptor tags with checksum and
 // CRC (3/7.2), CS0 d-characters and d-strings (1/7.2.12, OSTA UDF 2.1.1-2.1.3), timestamps (1/7.3),
 // entity identifiers (1/7.4) and allocation descriptors (4/14.14). Little-endian throughout (1/7.1).
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 
 /** Where a structure lies: its image offset and the block size, for messages naming the sector. */
 export interface UdfPlace {

@@ -2,13 +2,13 @@
 // descriptors, partition maps (type 1 and the UDF 2.50 metadata partition), file set, then directories
 // read on demand. Files become absolute byte extents, ICB-embedded data included.
 import type { ImageEntryType } from '../../shared/image.ts';
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
-import type { Extent, FileTree, TreeEntry } from '../image/file-tree.ts';
-import { lookupEntry, safeName } from '../image/iso-image.ts';
-import { UniqueNames } from '../image/unique-names.ts';
-import { VisitedDirectoryBlocks } from '../image/visited-directories.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
+import { lookupEntry, safeName } from '../format/tree-lookup.ts';
+import { UniqueNames } from '../format/unique-names.ts';
+import { VisitedDirectoryBlocks } from '../format/visited-directories.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { WorkBudget, workCosts } from '../io/work-budget.ts';
+import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { FileEntry } from './file-entries.ts';
 import { fidCharacteristics, icbFileTypes, parseAllocationDescriptors, parseAllocationExtent, parseFileEntry, parseFileIdentifier, parseFileSet, parseSymlinkTarget } from './file-entries.ts';
 import type { AllocationDescriptor, LogicalBlockAddress, UdfPlace } from './udf-fields.ts';
@@ -40,7 +40,7 @@ export interface UdfTree extends FileTree {
 
 
 export interface OpenUdfTreeOptions {
-  /** What reading the tree may cost; by default linear in the source's size (src-main/io/work-budget.ts). */
+  /** What reading the tree may cost; by default linear in the source's size (src-main/format/work-budget.ts). */
   readonly budget?: WorkBudget;
 }
 

@@ -2,7 +2,7 @@
 // else N-256 or N-1), the main and reserve Volume Descriptor Sequences (3/8.4) and the descriptors the
 // file tree needs from them: Primary Volume (3/10.1), Partition (3/10.5), Logical Volume (3/10.6)
 // with its partition maps (3/10.7; OSTA UDF 2.2.8-2.2.10).
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import type { AllocationDescriptor, UdfPlace } from './udf-fields.ts';
 import { hasValidTagChecksum, parseDescriptorTag, readDString, readEntityIdentifier, readLongAd, readTimestamp, tagIds, u16, u32, u8, udfCorrupt } from './udf-fields.ts';

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { maxCatalogRecords } from '../../src-main/boot/boot-catalog.ts';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { bootEntry, buildElToritoImage, extensionRecord, sectionHeader, validationEntry } from './hand-built-iso.ts';
 

@@ -9,7 +9,7 @@ import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { WorkBudgetExceededError } from '../../src-main/io/work-budget.ts';
+import { WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 import { runIsotopeCapped, type CappedRun } from '../helpers/capped-run.ts';
 
 const sectorBytes = 512;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
 import { listEfiBootLoaders, openFatVolume, readDirectory, type FatVolume } from '../../src-main/boot/fat-volume.ts';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 

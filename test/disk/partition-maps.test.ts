@@ -8,7 +8,7 @@ import { readBootReport } from '../../src-main/boot/boot-report.ts';
 import { readApplePartitionMap } from '../../src-main/disk/apple-partition-map.ts';
 import { readGuidPartitionTable } from '../../src-main/disk/guid-partition-table.ts';
 import { parseMasterBootRecord, readMasterBootRecord } from '../../src-main/disk/master-boot-record.ts';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';

@@ -5,8 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractEntries } from '../../src-main/image/extract-entries.ts';
-import { isLinkTargetInside, isStrictlyInside, resolveExtractionPath } from '../../src-main/image/extraction-paths.ts';
-import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { isLinkTargetInside, isStrictlyInside, resolveExtractionPath } from '../../src-main/io/extraction-paths.ts';
+import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
 

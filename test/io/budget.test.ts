@@ -1,10 +1,10 @@
 // The pieces that keep parsing linear in the image size (issue 12 §5): the one work budget every
 // parser spends, per-name counters for duplicate names, and the record of directory blocks a walk met.
 import { describe, expect, it } from 'vitest';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
-import { UniqueNames } from '../../src-main/image/unique-names.ts';
-import { VisitedDirectoryBlocks } from '../../src-main/image/visited-directories.ts';
-import { defaultWorkBudgetLimits, WorkBudget, WorkBudgetExceededError } from '../../src-main/io/work-budget.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
+import { UniqueNames } from '../../src-main/format/unique-names.ts';
+import { VisitedDirectoryBlocks } from '../../src-main/format/visited-directories.ts';
+import { defaultWorkBudgetLimits, WorkBudget, WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 
 describe('WorkBudget', () => {
   it('allows the base plus a fixed multiple of the source size', () => {

@@ -1,6 +1,6 @@
 // Opens an image from memory and does everything a user could: every namespace, every entry, the
 // start of every file. Returns what happened; anything but a typed image error escapes (a bug).
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { openImageTrees } from '../../src-main/image/open-image-trees.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { ByteRangeError } from '../../src-main/io/byte-source.ts';

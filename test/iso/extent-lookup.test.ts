@@ -1,7 +1,7 @@
 // The El Torito helper's lookup: which file starts at a logical block. Compared with xorriso's
 // report_lba for every non-empty file of a real image.
 import { describe, expect, it } from 'vitest';
-import { indexFilesByExtentLba } from '../../src-main/image/iso-image.ts';
+import { indexFilesByExtentLba } from '../../src-main/format/tree-lookup.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';

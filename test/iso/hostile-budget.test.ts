@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { WorkBudgetExceededError } from '../../src-main/io/work-budget.ts';
+import { WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 import { runIsotopeCapped, type CappedRun } from '../helpers/capped-run.ts';
 import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from './iso-builder.ts';
 

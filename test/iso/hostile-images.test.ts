@@ -3,7 +3,7 @@
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { bothEndian32, buildIso, buildSeedIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from './iso-builder.ts';
-import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { readVolumeDescriptorSet } from '../../src-main/iso/volume-descriptors.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openIsoImage } from '../../src-main/image/iso-image.ts';
+import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createCachedSource } from '../../src-main/io/cached-source.ts';

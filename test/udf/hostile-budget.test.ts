@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { WorkBudgetExceededError } from '../../src-main/io/work-budget.ts';
+import { WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 import { u16, u32 } from '../../src-main/udf/udf-fields.ts';
 import { openUdfTree } from '../../src-main/udf/udf-tree.ts';
 import { udfSmallIsoPath } from '../fixtures/udf-images.ts';

@@ -3,8 +3,8 @@
 // hang or a crash; a damaged main volume descriptor sequence falls back to the reserve one.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
-import type { TreeEntry } from '../../src-main/image/file-tree.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
+import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { parseFileEntry, parseFileIdentifier } from '../../src-main/udf/file-entries.ts';

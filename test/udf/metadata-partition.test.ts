@@ -3,7 +3,7 @@
 // change; a damaged metadata file falls back to the mirror, and both damaged is a typed error.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CorruptImageError } from '../../src-main/image/corrupt-image-error.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { crc16 } from '../../src-main/udf/udf-fields.ts';

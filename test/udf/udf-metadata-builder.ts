@@ -3,7 +3,7 @@
 // partition whose metadata file maps it out of order (metadata block N is physical N + 1, the last is
 // physical 0), plus a mirror file. Used by the metadata partition tests and the UDF mutation sweep.
 import { expect } from 'vitest';
-import type { TreeEntry } from '../../src-main/image/file-tree.ts';
+import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { parseFileEntry, parseFileIdentifier } from '../../src-main/udf/file-entries.ts';
 import { u16, u32 } from '../../src-main/udf/udf-fields.ts';

@@ -3,7 +3,7 @@
 // 8,192 partitions naming one FAT volume. Every parser spends one budget on what a hostile image can
 // repeat (bytes decoded, entries built, extents followed, file systems probed), so the worst image
 // costs a clear corrupt-image error instead of minutes or gigabytes.
-import { CorruptImageError } from '../image/corrupt-image-error.ts';
+import { CorruptImageError } from './corrupt-image-error.ts';
 
 /**
  * What one thing costs, in budget bytes: about the memory and time it takes to build, whatever it
