@@ -4,14 +4,25 @@
 //   src-main/service   never imports a shell or Electron (nor does isolation/, at its level)
 //   src-main/**        only src-main/electron/ imports `electron`
 //   src-renderer/      imports only shared/, its own files and browser packages (no Node, no engine)
+//   the readers        stand in levels (readerLevels): a reader folder imports only the reader folders
+//                      of lower levels, never one of its own level, image/ or anything above; so no
+//                      folder cycle can run through them, and writers can import readers, never the reverse
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const engineFolders = ['io', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'container', 'security'];
+const engineFolders = ['io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'container', 'security'];
 const shellFolders = ['electron', 'web', 'cli', 'helper'];
+
+/**
+ * The readers, lowest first. io/ reads bytes; format/ holds what every parser shares (the corrupt-image
+ * error, field readers, the file-tree interface and its helpers, the work budget); the parsers of one
+ * level never import each other; image/ puts them together for the service.
+ */
+const readerLevels = [['io'], ['format'], ['iso', 'udf', 'disk', 'container'], ['boot'], ['image']];
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron/ may import Electron.' };
 
@@ -19,6 +30,43 @@ const noElectron = { name: 'electron', message: 'Only src-main/electron/ may imp
 const intoFolders = (folders, message) => ({
   regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
   message,
+});
+
+/** The restrictions every engine folder has; `extra` adds a folder's own. */
+const engineRestrictions = (extra = []) => [
+  'error',
+  {
+    paths: [noElectron],
+    patterns: [
+      { group: ['electron/*'], message: noElectron.message },
+      intoFolders(['service', ...shellFolders], 'Engines sit below the service and the shells: they never import them.'),
+      { regex: '^(\\.\\./)+main(\\.ts)?$', message: 'Only the composition root imports everything; nothing imports it.' },
+      { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
+      ...extra,
+    ],
+  },
+];
+
+/** Every folder of src-main/ (read from disk, so a folder added later is covered too). */
+const mainFolders = readdirSync(new URL('./src-main/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/** One config per reader folder: every src-main/ folder but the reader folders below it is out of reach. */
+const readerZones = readerLevels.flatMap((level, index) => {
+  const below = readerLevels.slice(0, index).flat();
+  return level.map((folder) => {
+    const forbidden = [...new Set([...mainFolders, ...readerLevels.flat()])].filter((other) => other !== folder && !below.includes(other));
+    const reach = below.length > 0 ? below.join('/, ') + '/' : 'no other folder';
+    return {
+      files: [`src-main/${folder}/**`],
+      rules: {
+        'no-restricted-imports': engineRestrictions([
+          intoFolders(forbidden, `${folder}/ is a reader: it imports only ${reach} (readerLevels in eslint.config.js), so no folder cycle can form and writers import readers, never the reverse.`),
+        ]),
+      },
+    };
+  });
 });
 
 export default tseslint.config(
@@ -65,21 +113,10 @@ export default tseslint.config(
   },
   {
     files: engineFolders.map((folder) => `src-main/${folder}/**`),
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [noElectron],
-          patterns: [
-            { group: ['electron/*'], message: noElectron.message },
-            intoFolders(['service', ...shellFolders], 'Engines sit below the service and the shells: they never import them.'),
-            { regex: '^(\\.\\./)+main(\\.ts)?$', message: 'Only the composition root imports everything; nothing imports it.' },
-            { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': engineRestrictions() },
   },
+  // After the engine rule: for a reader folder, its zone replaces it (and includes it).
+  ...readerZones,
   {
     // isolation/ runs the service's image calls in parse workers: it sits at the service's level.
     files: ['src-main/service/**', 'src-main/isolation/**'],
