@@ -1,13 +1,31 @@
 // Unit and integration tests (everything but the browser). Playwright owns test/e2e/.
+// Two projects: the engine's tests run as plain Node TypeScript; the renderer's state classes
+// (src-renderer/state/*.svelte.ts) use Svelte 5 runes, which only the Svelte compiler turns into
+// code, so their tests get the Svelte plugin and Svelte's client (browser) runtime. Keeping the
+// plugin and the browser condition out of the engine project leaves its tests as they were.
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
+
+const rendererTests = 'test/renderer/**/*.test.ts';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
     globalSetup: ['test/setup/global-fixtures.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'engine', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', rendererTests, 'node_modules/**'] },
+      },
+      {
+        extends: true,
+        plugins: [svelte()],
+        // Svelte's server build makes $state plain fields and never runs $derived reactively.
+        resolve: { conditions: ['browser'] },
+        test: { name: 'renderer', include: [rendererTests] },
+      },
+    ],
   },
 });

@@ -1,0 +1,73 @@
+// The Checksums tab's state (src-renderer/state/checksums.svelte.ts) over the real engine, on an ISO
+// with a SHA256SUMS signed by a throwaway gpg key: one pass finds the sums file and its signature,
+// a pasted digest is compared with the digests read, and importing the signer's key (a two-step
+// change the engine confirms) turns "unknown signer" into "verified" by reading the image again,
+// and a sums file altered after signing into "bad signature".
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Checksums } from '../../src-renderer/state/checksums.svelte.ts';
+import { signedSumsDir } from '../fixtures/ui-images.ts';
+import { inProcessEngine } from './in-process-engine.ts';
+
+// The keyring and hash cache of this run only ($ISOTOPE_HOME, src-main/checksum/data-dir.ts).
+const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-checksums-'));
+const savedHome = process.env.ISOTOPE_HOME;
+beforeAll(() => void (process.env.ISOTOPE_HOME = home));
+afterAll(() => {
+  if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
+  else process.env.ISOTOPE_HOME = savedHome;
+  rmSync(home, { recursive: true, force: true });
+});
+
+const sha256sum = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] ?? '';
+
+describe('Checksums', () => {
+  it('reads the image once, finds its signed sums file, and compares a pasted digest with the digests read', async () => {
+    const image = join(signedSumsDir(), 'signed', 'disc.iso');
+    const checksums = new Checksums(inProcessEngine().client);
+    checksums.reset(image);
+    checksums.pasted = sha256sum(image).toUpperCase();
+    expect(checksums.pastedVerdict).toEqual({ kind: 'pending' });
+
+    await checksums.verify();
+
+    expect(checksums.running).toBe(false);
+    expect(checksums.error).toBeNull();
+    expect(checksums.digests?.sha256).toBe(sha256sum(image));
+    expect(checksums.report).toMatchObject({ verdict: 'matches-unknown-signer', trusted: false });
+    expect(checksums.pastedVerdict).toMatchObject({ kind: 'match', algorithm: 'sha256' });
+    checksums.pasted = `sha256: ${'0'.repeat(64)}`;
+    expect(checksums.pastedVerdict).toMatchObject({ kind: 'mismatch', algorithm: 'sha256', actual: sha256sum(image) });
+    checksums.pasted = 'not a digest';
+    expect(checksums.pastedVerdict).toEqual({ kind: 'unrecognised' });
+  });
+
+  it('imports the signer\'s key only once confirmed, then verifies the image again as verified (and a tampered sums file as bad)', async () => {
+    const image = join(signedSumsDir(), 'signed', 'disc.iso');
+    const checksums = new Checksums(inProcessEngine().client);
+    checksums.reset(image);
+    await checksums.verify();
+    await checksums.loadKeys();
+    expect(checksums.keys).toEqual([]);
+
+    checksums.keyPath = join(signedSumsDir(), 'signer.asc');
+    await checksums.importKeys();
+    expect(checksums.keysError).toBeNull();
+    expect(checksums.pendingKeyChange).toMatchObject({ kind: 'import', keys: [{ userIds: [expect.stringContaining('signer@isotope.test')] }] });
+    await checksums.loadKeys();
+    expect(checksums.keys).toEqual([]); // nothing is trusted before the user confirms
+
+    await checksums.confirmKeyChange();
+    expect(checksums.keys).toHaveLength(1);
+    expect(checksums.keysNotice).toBe(checksums.keys[0]?.fingerprint);
+    expect(checksums.report).toMatchObject({ verdict: 'verified', trusted: true });
+
+    // With the signer known, a sums file altered after it was signed is judged, and fails.
+    checksums.reset(join(signedSumsDir(), 'tampered', 'disc.iso'));
+    await checksums.verify();
+    expect(checksums.report?.verdict).toBe('bad-signature');
+  });
+});
