@@ -1,7 +1,7 @@
 // Bounds-checked field readers shared by the ISO 9660 parsers: ECMA-119 7.2-7.3 numbers (including the
 // both-endian forms), 7.4 character fields and 8.4.26.1 / 9.1.5 dates. Every failure is a
 // CorruptImageError naming the absolute byte offset and its sector.
-import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import { CorruptImageError } from './corrupt-image-error.ts';
 
 /** ECMA-119 6.1.2: logical sectors are 2048 bytes. */
 export const sectorBytes = 2048;

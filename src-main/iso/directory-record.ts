@@ -1,7 +1,7 @@
 // ECMA-119 9.1: one directory record, and 6.8.1.1: the records of a directory extent, which never
 // cross a logical sector boundary (the rest of a sector after the last record is zero padding).
-import type { Place } from './fields.ts';
-import { corruptAt, parseDirectoryRecordDate, readBothEndianUint32, readUint8, requireBytes, sectorBytes } from './fields.ts';
+import type { Place } from '../format/fields.ts';
+import { corruptAt, parseDirectoryRecordDate, readBothEndianUint32, readUint8, requireBytes, sectorBytes } from '../format/fields.ts';
 
 /** ECMA-119 9.1.6: file flags. */
 export const fileFlags = {

@@ -7,7 +7,7 @@ import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
 import type { DirectoryRecord } from './directory-record.ts';
 import { fileFlags, isSelfOrParent, parseDirectoryRecords } from './directory-record.ts';
-import { corruptAt, readAscii, readUcs2Be } from './fields.ts';
+import { corruptAt, readAscii, readUcs2Be } from '../format/fields.ts';
 import type { RockRidgeAttributes } from './rock-ridge.ts';
 import { modeType, RockRidgeReader } from './rock-ridge.ts';
 import { readExtensionIdentifier, readSharingProtocol, readSystemUseEntries, visitContinuations, visitRecordSystemUse } from './system-use.ts';

@@ -1,8 +1,8 @@
 // IEEE P1282 (RRIP 1.12, and 1.09 "RRIP_1991A"): POSIX attributes carried in SUSP entries: PX (4.1.1),
 // PN (4.1.2), SL (4.1.3), NM (4.1.4), CL / PL / RE (4.1.5), TF (4.1.6), SF (4.1.7); and ZF, the zisofs
 // extension (transparent compression) written by mkzftree and xorriso.
-import type { Place } from './fields.ts';
-import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32, readUtf8 } from './fields.ts';
+import type { Place } from '../format/fields.ts';
+import { corruptAt, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32, readUtf8 } from '../format/fields.ts';
 import { signatureCode, type SystemUseVisitor } from './system-use.ts';
 import type { ZisofsHeader } from '../format/file-tree.ts';
 

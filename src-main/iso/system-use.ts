@@ -3,8 +3,8 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import type { WorkBudget } from '../format/work-budget.ts';
 import type { DirectoryRecord } from './directory-record.ts';
-import type { Place } from './fields.ts';
-import { corruptAt, readAscii, readBothEndianUint32, readUint8 } from './fields.ts';
+import type { Place } from '../format/fields.ts';
+import { corruptAt, readAscii, readBothEndianUint32, readUint8 } from '../format/fields.ts';
 
 export interface SystemUseEntry {
   /** Two ASCII characters, e.g. "PX", "NM". */

@@ -2,8 +2,8 @@
 // supplementary / enhanced (8.5, Joliet is a supplementary one), boot record (8.2), terminator (8.3).
 import type { DirectoryRecord } from './directory-record.ts';
 import { parseDirectoryRecord } from './directory-record.ts';
-import type { Place } from './fields.ts';
-import { corruptAt, parseVolumeDescriptorDate, readAscii, readBothEndianUint16, readBothEndianUint32, readUcs2Be, sectorBytes } from './fields.ts';
+import type { Place } from '../format/fields.ts';
+import { corruptAt, parseVolumeDescriptorDate, readAscii, readBothEndianUint16, readBothEndianUint32, readUcs2Be, sectorBytes } from '../format/fields.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 
 export const volumeDescriptorSetStartLba = 16;

@@ -6,8 +6,8 @@
 // ("PZ") and refuses the others by name. Decompressed block by block with node:zlib, each inflate
 // bounded to one block so no block can explode.
 import { inflateSync } from 'node:zlib';
-import type { Place } from './fields.ts';
-import { corruptAt, readUint32Le, requireBytes } from './fields.ts';
+import type { Place } from '../format/fields.ts';
+import { corruptAt, readUint32Le, requireBytes } from '../format/fields.ts';
 
 /** zisofs_format.txt: the version 1 file magic. */
 const magicV1 = [0x37, 0xe4, 0x53, 0x96, 0xc9, 0xdb, 0xd6, 0x07];

@@ -11,7 +11,7 @@ import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createCachedSource } from '../../src-main/io/cached-source.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { daysSinceEpoch, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32 } from '../../src-main/iso/fields.ts';
+import { daysSinceEpoch, parseDirectoryRecordDate, parseVolumeDescriptorDate, readBothEndianUint32 } from '../../src-main/format/fields.ts';
 import { readVolumeDescriptorSet } from '../../src-main/iso/volume-descriptors.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { xorrisoVolumeId } from '../helpers/iso-tools.ts';
