@@ -14,7 +14,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const engineFolders = ['io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'checksum', 'image', 'container', 'security'];
+const engineFolders = ['io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'elevation', 'checksum', 'image', 'container', 'security'];
 const shellFolders = ['electron', 'web', 'cli', 'helper'];
 
 /**

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import sudo from '@vscode/sudo-prompt';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { helperDirFor, onMessages, sendMessage } from './helper-channel.ts';
-import type { FlashWork, WorkControls } from './flash-work.ts';
+import type { FlashWork, WorkControls } from '../flash/flash-work.ts';
 
 export interface ElevationOptions {
   /**

@@ -8,13 +8,13 @@ import type { Drive, DriveIssue } from '../../shared/drive.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../shared/flash.ts';
 import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
 import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
-import { allocateAlignedSlots } from './aligned-memory.ts';
+import { allocateAlignedSlots } from './target/aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
 import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
-import { openFlashSource, type FlashSource } from './image-source.ts';
+import { openFlashSource, type FlashSource } from './source/image-source.ts';
 import { ProgressMeter } from './progress-meter.ts';
-import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target-device.ts';
+import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
 /** A target as the caller names it: a drive id from `drives:list`, or a path (device or existing regular file). */

@@ -7,12 +7,12 @@
 // (compressed streams), with per-block digests taken while writing. A failing target fails alone; the
 // others finish.
 import type { FlashOutcome, FlashProgress, FlashResult, TargetResult } from '../../shared/flash.ts';
-import { allocateAlignedSlots } from './aligned-memory.ts';
+import { allocateAlignedSlots } from './target/aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
 import { createHasher, digestBlockBytes, digestBytes, type Hasher } from './hasher.ts';
-import type { FlashSource } from './image-source.ts';
+import type { FlashSource } from './source/image-source.ts';
 import { ProgressMeter } from './progress-meter.ts';
-import { openRawTarget, openReadBack, type ExpectedDevice, type RawTarget } from './target-device.ts';
+import { openRawTarget, openReadBack, type ExpectedDevice, type RawTarget } from './target/target-device.ts';
 
 /** 4 MiB, as `dd bs=4M`: large enough that syscalls cost nothing, small enough for a tight ring. */
 export const chunkBytes = 4 * 1024 * 1024;

@@ -4,7 +4,7 @@ import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { stat } from 'node:fs/promises';
 import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, verifyImage, type HelperScope, type TargetSelector } from './flash-image.ts';
-import type { ElevationOptions } from './elevation.ts';
+import type { ElevationOptions } from '../elevation/elevation.ts';
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
 
@@ -35,7 +35,7 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
 /** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
 export async function runFlashWork(work: FlashWork, controls: WorkControls, elevation: ElevationOptions = {}): Promise<FlashResult> {
   if (process.getuid?.() === 0 || !(await targetsBlockDevice(work))) return runFlashWorkHere(work, controls);
-  const { runElevated } = await import('./elevation.ts');
+  const { runElevated } = await import('../elevation/elevation.ts');
   return runElevated(work, controls, elevation);
 }
 

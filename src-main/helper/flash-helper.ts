@@ -8,7 +8,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { parseFlashWork, runFlashWorkHere, type FlashWork } from '../flash/flash-work.ts';
-import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../flash/helper-channel.ts';
+import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../elevation/helper-channel.ts';
 import { invokingUserScope, readOwnedSecret } from './invoking-user.ts';
 
 /** Runs one job; resolves to the process exit code. */

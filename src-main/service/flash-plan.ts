@@ -12,7 +12,7 @@ import { assessImage, type AssessImageOptions } from '../assess/assess-image.ts'
 import { fileIdentityOf } from '../checksum/hash-cache.ts';
 import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
 import { checkDrive, nameToTypeOf, needsTypedName } from '../drives/safety-rules.ts';
-import { openFlashSource } from '../flash/image-source.ts';
+import { openFlashSource } from '../flash/source/image-source.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { AppFailure } from './app-failure.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
-import { helperCommand } from '../../src-main/flash/elevation.ts';
+import { helperCommand } from '../../src-main/elevation/elevation.ts';
 import { FlashFailure } from '../../src-main/flash/flash-error.ts';
 import { differingRange, overallOutcome } from '../../src-main/flash/flash-job.ts';
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
 
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
 import { ProgressMeter } from '../../src-main/flash/progress-meter.ts';
-import { readXzDecodedSize } from '../../src-main/flash/xz-index.ts';
+import { readXzDecodedSize } from '../../src-main/flash/source/xz-index.ts';
 
 /** Verify-only's range: first..last differing byte within the 64 KiB block of the first. */
 const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) => differingRange(expected, actual, baseOffsetBytes, { withinBlockBytes: digestBlockBytes });

@@ -6,11 +6,11 @@ import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { pipeline, Readable } from 'node:stream';
-import type { SourceCompression } from '../../shared/flash.ts';
-import { detectDiscContainer } from '../container/open-image-source.ts';
-import { FlashFailure } from './flash-error.ts';
+import type { SourceCompression } from '../../../shared/flash.ts';
+import { detectDiscContainer } from '../../container/open-image-source.ts';
+import { FlashFailure } from '../flash-error.ts';
 import { readXzDecodedSize } from './xz-index.ts';
-import { deviceSizeBytes } from './target-device.ts';
+import { deviceSizeBytes } from '../target/target-device.ts';
 
 export interface FlashSource {
   readonly path: string;

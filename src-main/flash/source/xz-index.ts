@@ -3,7 +3,7 @@
 // cut short on a block boundary, so the decoded byte count is checked against this total; a file
 // whose footer or index does not parse is damaged (a truncated download always is).
 import type { FileHandle } from 'node:fs/promises';
-import { FlashFailure } from './flash-error.ts';
+import { FlashFailure } from '../flash-error.ts';
 
 const footerBytes = 12;
 const footerMagic = [0x59, 0x5a]; // "YZ", xz 2.1.2.4

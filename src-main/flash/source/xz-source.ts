@@ -6,7 +6,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createUnxz, LZMA_FINISH, LZMA_OK, LZMA_RUN, LZMA_STREAM_END, LZMAErrorMessage } from 'node-liblzma';
-import { FlashFailure } from './flash-error.ts';
+import { FlashFailure } from '../flash-error.ts';
 import type { FlashSource } from './image-source.ts';
 
 /** Compressed bytes read from the file at a time. */

@@ -2,7 +2,7 @@
 // entry without temporary files). "Image" is judged by extension; without one, the first file entry.
 import type { Readable } from 'node:stream';
 import yauzl from 'yauzl';
-import { FlashFailure } from './flash-error.ts';
+import { FlashFailure } from '../flash-error.ts';
 
 const imageExtensions = /\.(iso|img|raw|bin|dd|hddimg|wic|sdcard)$/i;
 /** Central directories of real image archives list a handful of entries; a huge one is not an image zip. */

@@ -5,9 +5,9 @@ import { execFile } from 'node:child_process';
 import { constants, close, fdatasync, fstat, open, read, write } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { deviceNumberOf } from '../drives/list-drives.ts';
-import { parseMountinfo } from '../drives/mountinfo.ts';
-import { FlashFailure, errnoOf, targetFailure } from './flash-error.ts';
+import { deviceNumberOf } from '../../drives/list-drives.ts';
+import { parseMountinfo } from '../../drives/mountinfo.ts';
+import { FlashFailure, errnoOf, targetFailure } from '../flash-error.ts';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);

@@ -1,7 +1,7 @@
 // Decodes IMAGE through Isotope's FlashSource alone (no target), to measure the decoder's own speed.
 // The benchmark bundles it with esbuild and runs it with plain node.
-import { openFlashSource } from '../../../src-main/flash/image-source.ts';
-import { allocateAlignedSlots } from '../../../src-main/flash/aligned-memory.ts';
+import { openFlashSource } from '../../../src-main/flash/source/image-source.ts';
+import { allocateAlignedSlots } from '../../../src-main/flash/target/aligned-memory.ts';
 
 const source = await openFlashSource(process.argv[2]!);
 const [slot] = allocateAlignedSlots(1, 4 * 1024 * 1024).slots as [Uint8Array];
