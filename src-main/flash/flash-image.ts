@@ -13,7 +13,7 @@ import { FlashFailure } from './flash-error.ts';
 import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
-import { ProgressMeter } from './progress-meter.ts';
+import { TargetRateMeter } from './target-rate-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
 
@@ -191,7 +191,7 @@ async function ejectSucceeded(results: readonly TargetResult[], entries: readonl
 /** Chunks read ahead by verify-only. */
 const chunksInFlight = 2;
 
-export interface VerifyImageOptions {
+export interface VerifyDriveOptions {
   readonly imagePath: string;
   readonly target: TargetSelector;
   readonly includeAll: boolean;
@@ -206,7 +206,7 @@ export interface VerifyImageOptions {
  * Verify-only: reads the image (decoding it if compressed) and the target (O_DIRECT) side by side and
  * compares bytes. The mismatch range runs from the first differing byte to the last one in its 64 KiB block.
  */
-export async function verifyImage(options: VerifyImageOptions): Promise<FlashResult> {
+export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
   const asUser = options.helperScope?.asInvokingUser ?? asThisProcess;
@@ -256,13 +256,13 @@ export async function verifyImage(options: VerifyImageOptions): Promise<FlashRes
   }
 }
 
-async function compareWithTarget(source: FlashSource, path: string, options: VerifyImageOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
+async function compareWithTarget(source: FlashSource, path: string, options: VerifyDriveOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
   // Two chunks in flight, each an image slot and a target slot: the image and the target are read
   // side by side, and the next chunk is read while this one is compared.
   const arena = allocateAlignedSlots(2 * chunksInFlight, chunkBytes);
   const readBack = await openReadBack(path, expected);
   // The flash's meter (sliding-window rate, ETA, at most ~8 reports a second) for this one target.
-  const meter = new ProgressMeter(options.jobId ?? '', [path], (progress) => options.onProgress?.(progress));
+  const meter = new TargetRateMeter(options.jobId ?? '', [path], (progress) => options.onProgress?.(progress));
   meter.setPhase([path], 'verifying', source.sizeBytes);
   // Each side is read in order, one read at a time (readNext is sequential by nature).
   let sourceQueue: Promise<unknown> = Promise.resolve();

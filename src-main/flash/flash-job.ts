@@ -11,7 +11,7 @@ import { allocateAlignedSlots } from './target/aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
 import { createHasher, digestBlockBytes, digestBytes, type Hasher } from './hasher.ts';
 import type { FlashSource } from './source/image-source.ts';
-import { ProgressMeter } from './progress-meter.ts';
+import { TargetRateMeter } from './target-rate-meter.ts';
 import { openRawTarget, openReadBack, type ExpectedDevice, type RawTarget } from './target/target-device.ts';
 
 /** 4 MiB, as `dd bs=4M`: large enough that syscalls cost nothing, small enough for a tight ring. */
@@ -65,7 +65,7 @@ interface TargetState {
 export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult> {
   const startedMs = Date.now();
   const { source, signal } = options;
-  const meter = new ProgressMeter(options.jobId, options.targets, options.onProgress ?? (() => undefined));
+  const meter = new TargetRateMeter(options.jobId, options.targets, options.onProgress ?? (() => undefined));
   const expectedOf = (path: string): ExpectedDevice => {
     if (options.deviceNumbers === undefined) return undefined;
     // A path the map does not name is no device of the helper's enumeration: '' matches no "major:minor".
@@ -249,7 +249,7 @@ interface VerifyJob {
   readonly digests: GrowableBytes;
   readonly hasher: Hasher;
   readonly signal: AbortSignal | undefined;
-  readonly meter: ProgressMeter;
+  readonly meter: TargetRateMeter;
   readonly slots: readonly Uint8Array[];
 }
 
@@ -258,7 +258,7 @@ interface CompareJob {
   readonly totalBytes: number;
   readonly source: FlashSource;
   readonly signal: AbortSignal | undefined;
-  readonly meter: ProgressMeter;
+  readonly meter: TargetRateMeter;
   readonly fail: (state: TargetState, error: unknown, offsetBytes: number | null) => void;
   /** At least `compareChunksInFlight * (states.length + 1)` slots. */
   readonly slots: readonly Uint8Array[];

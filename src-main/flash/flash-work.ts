@@ -3,7 +3,7 @@
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { stat } from 'node:fs/promises';
 import { scanDrives } from '../drives/list-drives.ts';
-import { flashImage, verifyImage, type HelperScope, type TargetSelector } from './flash-image.ts';
+import { flashImage, verifyDriveAgainstImage, type HelperScope, type TargetSelector } from './flash-image.ts';
 import type { ElevationOptions } from '../elevation/elevation.ts';
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
@@ -29,7 +29,7 @@ export interface WorkControls {
 export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helperScope?: HelperScope): Promise<FlashResult> {
   const scope = helperScope === undefined ? {} : { helperScope };
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
-  return verifyImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
+  return verifyDriveAgainstImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
 }
 
 /** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */

@@ -9,7 +9,7 @@ import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBzip2Decoder, createBzip2ProcessDecoder, systemBzip2Paths } from '../../src-main/flash/source/decoders.ts';
-import { flashImage, verifyImage } from '../../src-main/flash/flash-image.ts';
+import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
 import { detectCompression, openFlashSource } from '../../src-main/flash/source/image-source.ts';
 import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
 import { sha256Hex } from './loop-devices.ts';
@@ -50,7 +50,7 @@ describe('compressed sources', () => {
   });
 
   it.each(archiveKinds)('verify-only decodes a .%s image and finds the file written from it identical', async (kind) => {
-    const result = await verifyImage({ imagePath: flashArchivePath(kind), target: { path: flashSourcePath() }, includeAll: false });
+    const result = await verifyDriveAgainstImage({ imagePath: flashArchivePath(kind), target: { path: flashSourcePath() }, includeAll: false });
     expect(result.outcome).toBe('succeeded');
   });
 

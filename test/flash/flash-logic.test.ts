@@ -13,17 +13,17 @@ import { differingRange, overallOutcome } from '../../src-main/flash/flash-job.t
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
 
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
-import { ProgressMeter } from '../../src-main/flash/progress-meter.ts';
+import { TargetRateMeter } from '../../src-main/flash/target-rate-meter.ts';
 import { readXzDecodedSize } from '../../src-main/flash/source/xz-index.ts';
 
 /** Verify-only's range: first..last differing byte within the 64 KiB block of the first. */
 const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) => differingRange(expected, actual, baseOffsetBytes, { withinBlockBytes: digestBlockBytes });
 
-describe('ProgressMeter', () => {
+describe('TargetRateMeter', () => {
   it('emits at most one update per 125 ms, but phase changes at once', () => {
     let nowMs = 0;
     const events: FlashProgress[] = [];
-    const meter = new ProgressMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    const meter = new TargetRateMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
     meter.setPhase(['/dev/a'], 'writing', 1000);
     for (let step = 1; step <= 100; step += 1) {
       nowMs = step * 10; // 100 updates over one second
@@ -39,7 +39,7 @@ describe('ProgressMeter', () => {
   it('computes bytes/s over the recent window and the ETA from it', () => {
     let nowMs = 0;
     const events: FlashProgress[] = [];
-    const meter = new ProgressMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    const meter = new TargetRateMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
     meter.setPhase(['/dev/a'], 'writing', 10_000_000);
     nowMs = 1000;
     meter.update('/dev/a', 2_000_000);

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, openSync, writeSync, clo
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashProgress } from '../../shared/flash.ts';
-import { flashImage, verifyImage } from '../../src-main/flash/flash-image.ts';
+import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
 import { headBytes } from '../../src-main/flash/flash-job.ts';
 import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
 import { LoopDevices, cmpIdentical, isRoot, readBytes, rootSkipReason, sha256OfPrefix } from './loop-devices.ts';
@@ -189,11 +189,11 @@ describe.skipIf(!isRoot)(`flashing loop devices (${rootSkipReason})`, () => {
     const fd = openSync(backing, 'r+');
     writeSync(fd, Buffer.alloc(4096, 0xff).map((_, index) => (readBytes(image, corruptAt + index, 1)[0]! ^ 0xff)), 0, 4096, corruptAt);
     closeSync(fd);
-    const result = await verifyImage({ imagePath: image, target: { path: loop }, includeAll: true });
+    const result = await verifyDriveAgainstImage({ imagePath: image, target: { path: loop }, includeAll: true });
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]!.error!.code).toBe('verification-mismatch');
     expect(result.targets[0]!.mismatch).toEqual({ offsetBytes: corruptAt, lengthBytes: 4096 });
-    const clean = await verifyImage({ imagePath: image, target: { path: loop }, includeAll: true }).then(() => verifyImage({ imagePath: image, target: { path: image }, includeAll: true }));
+    const clean = await verifyDriveAgainstImage({ imagePath: image, target: { path: loop }, includeAll: true }).then(() => verifyDriveAgainstImage({ imagePath: image, target: { path: image }, includeAll: true }));
     expect(clean.outcome).toBe('succeeded');
   });
 });

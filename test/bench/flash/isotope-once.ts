@@ -2,7 +2,7 @@
 // its peak RSS; prints phase timings as JSON. The benchmark bundles this file with esbuild and runs it
 // with plain node (the product's code and memory, not tsx's).
 // Usage: node isotope-once.mjs IMAGE TARGET [--no-sha256] [--no-verify] [--verify-only]
-import { flashImage, verifyImage } from '../../../src-main/flash/flash-image.ts';
+import { flashImage, verifyDriveAgainstImage } from '../../../src-main/flash/flash-image.ts';
 import type { FlashProgress } from '../../../shared/flash.ts';
 
 const [image, target, ...flags] = process.argv.slice(2) as [string, string, ...string[]];
@@ -12,7 +12,7 @@ const onProgress = (progress: FlashProgress): void => {
   for (const entry of progress.targets) if (!phaseStartMs.has(entry.phase)) phaseStartMs.set(entry.phase, performance.now());
 };
 const result = flags.includes('--verify-only')
-  ? await verifyImage({ imagePath: image, target: { path: target }, includeAll: true, onProgress })
+  ? await verifyDriveAgainstImage({ imagePath: image, target: { path: target }, includeAll: true, onProgress })
   : await flashImage({
       imagePath: image,
       targets: [{ path: target }],

@@ -14,7 +14,7 @@ interface TargetMeter {
   samples: { atMs: number; bytes: number }[];
 }
 
-export class ProgressMeter {
+export class TargetRateMeter {
   private readonly meters: Map<string, TargetMeter>;
   private lastEmitMs = 0;
 
