@@ -6,7 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { AssessmentChecksum } from '../../shared/assessment.ts';
-import type { VerificationVerdict } from '../../shared/checksum.ts';
+import type { HashDigests, VerificationVerdict } from '../../shared/checksum.ts';
 import { fileIdentityOf, isSameFileVersion, type FileIdentity } from '../checksum/hash-cache.ts';
 
 export type CheckedState = Exclude<AssessmentChecksum['state'], 'not-checked'>;
@@ -15,7 +15,12 @@ interface RecordedVerdict {
   readonly version: FileIdentity;
   readonly state: CheckedState;
   readonly checkedAtMs: number;
+  /** The digests that check read from this version, so a digest pasted later is judged on them. */
+  readonly digests: HashDigests;
 }
+
+/** How a check is recorded: a full verification replaces what was known; a pasted digest only adds a mismatch. */
+export type CheckKind = 'verification' | 'pasted-digest';
 
 /** Paths beyond this are forgotten oldest first: a long session checks a few images, not thousands. */
 const maxRecordedPaths = 256;
@@ -33,23 +38,43 @@ export class ChecksumVerdicts {
   }
 
   /**
-   * Runs a check of `path` and records its verdict, but only when the file is the same version after
-   * the check as before it: a file that changed while it was being hashed has no verdict.
+   * The digests read from this version of the file by a check in this engine run (never from the
+   * hash cache): a pasted digest compared with them is judged on bytes this run read.
    */
-  async recordCheck<T>(path: string, check: () => Promise<T>, stateOf: (result: T) => CheckedState | null): Promise<T> {
+  async digestsReadThisRun(path: string): Promise<HashDigests | null> {
+    const recorded = this.byPath.get(resolve(path));
+    if (!recorded) return null;
+    const current = await versionOf(path);
+    return current && isSameFileVersion(current, recorded.version) ? recorded.digests : null;
+  }
+
+  /**
+   * Runs a check of `path` and records its verdict, but only when the file is the same version after
+   * the check as before it: a file that changed while it was being hashed has no verdict. A pasted
+   * digest never softens a verdict: its match leaves a sums file's verdict for the same version as it
+   * was, while its mismatch always stands (the file is not what one publisher says it is).
+   */
+  async recordCheck<T>(
+    path: string,
+    check: () => Promise<T>,
+    outcomeOf: (result: T) => { readonly state: CheckedState | null; readonly digests: HashDigests },
+    kind: CheckKind = 'verification',
+  ): Promise<T> {
     const before = await versionOf(path);
     const checkedAtMs = Date.now();
     const result = await check();
-    const state = stateOf(result);
+    const { state, digests } = outcomeOf(result);
     const after = await versionOf(path);
-    if (state !== null && before && after && isSameFileVersion(before, after)) {
-      const key = resolve(path);
-      this.byPath.delete(key); // re-insert: Map order is the age order used for forgetting
-      this.byPath.set(key, { version: after, state, checkedAtMs });
-      for (const oldest of this.byPath.keys()) {
-        if (this.byPath.size <= maxRecordedPaths) break;
-        this.byPath.delete(oldest);
-      }
+    if (state === null || !before || !after || !isSameFileVersion(before, after)) return result;
+    const key = resolve(path);
+    const earlier = this.byPath.get(key);
+    const earlierStands = kind === 'pasted-digest' && state !== 'mismatch' && earlier !== undefined && isSameFileVersion(earlier.version, after);
+    if (earlierStands) return result;
+    this.byPath.delete(key); // re-insert: Map order is the age order used for forgetting
+    this.byPath.set(key, { version: after, state, checkedAtMs, digests: { ...(earlier && isSameFileVersion(earlier.version, after) ? earlier.digests : {}), ...digests } });
+    for (const oldest of this.byPath.keys()) {
+      if (this.byPath.size <= maxRecordedPaths) break;
+      this.byPath.delete(oldest);
     }
     return result;
   }

@@ -151,14 +151,32 @@ export class Checksums {
       if (result.ok) {
         this.report = result.value;
         this.digests = result.value.digests;
+        this.#reportPastedToEngine(); // a digest pasted while the pass ran
       } else if (result.error.code !== 'cancelled') this.error = result.error;
     } finally {
       if (this.imagePath === path) this.jobId = null;
     }
   }
 
+  /**
+   * The pasted digest as typed. The verdict shows at once (compared here with the digests the pass
+   * read); once it is a whole match or mismatch the engine is told through `checksum:compare`, which
+   * judges it on the same bytes its pass read, so the Write step knows of a mismatch too.
+   */
+  setPasted(value: string): void {
+    this.pasted = value;
+    this.#reportPastedToEngine();
+  }
+
+  #reportPastedToEngine(): void {
+    const path = this.imagePath;
+    const verdict = comparePasted(this.pasted, this.digests);
+    if (path === null || (verdict.kind !== 'match' && verdict.kind !== 'mismatch')) return;
+    void this.#client.call('checksum:compare', { path, expected: this.pasted });
+  }
+
   async cancel(): Promise<void> {
-    if (this.jobId) await this.#client.call('checksum:cancel', { jobId: this.jobId });
+    if (this.jobId) await this.#client.call('job:cancel', { jobId: this.jobId });
   }
 
   async loadKeys(): Promise<void> {

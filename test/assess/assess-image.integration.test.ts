@@ -180,10 +180,10 @@ describe('the checksum verdict in the assessment', () => {
         closeSync(handle);
         return { verdict: 'mismatch' as const };
       },
-      (report) => checkedStateOfVerification(report.verdict),
+      (report) => ({ state: checkedStateOfVerification(report.verdict), digests: {} }),
     );
     expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('not-checked');
-    await verdicts.recordCheck(path, async () => ({ verdict: 'mismatch' as const }), (report) => checkedStateOfVerification(report.verdict));
+    await verdicts.recordCheck(path, async () => ({ verdict: 'mismatch' as const }), (report) => ({ state: checkedStateOfVerification(report.verdict), digests: {} }));
     expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('mismatch');
   });
 
@@ -194,6 +194,18 @@ describe('the checksum verdict in the assessment', () => {
     expect(assessment.checksum.state).toBe('matches-unsigned');
     expect(assessment.findings.find((finding) => finding.code === 'checksum-unsigned')?.severity).toBe('info');
     expect(assessment.blocking).toBe(false);
+  });
+  it('blocks on a pasted digest that differs from the one read by the Checksums pass, and a pasted match never softens a mismatch', async () => {
+    const path = copyOf(bootFixturePath('hybridGpt'), 'pasted-after-pass.iso');
+    const wrong = 'f'.repeat(64);
+    await service.invoke('checksum:verify', { path, expected: sha256Of(path) });
+    expect((await assessImage(path)).checksum.state).toBe('matches-unsigned');
+    expect(await service.invoke('checksum:compare', { path, expected: wrong })).toMatchObject({ ok: true, value: { matches: false, actual: sha256Of(path) } });
+    const afterMismatch = await assessImage(path);
+    expect(afterMismatch.checksum.state).toBe('mismatch');
+    expect(afterMismatch.blocking).toBe(true);
+    await service.invoke('checksum:compare', { path, expected: sha256Of(path) });
+    expect((await assessImage(path)).checksum.state).toBe('mismatch');
   });
 });
 

@@ -4,23 +4,18 @@ import type { HashProgress, HashRemembered, RememberedDigests } from '../../../s
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
-import { HashCancelledError } from '../../checksum/hash-pass.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
 import { KeyNotFoundError, listKeys } from '../../checksum/keyring.ts';
 import { KeyFileError } from '../../checksum/openpgp-keys.ts';
 import { parsePastedDigest, PastedDigestError } from '../../checksum/pasted-digest.ts';
-import type { PassProgress } from '../../checksum/progress-meter.ts';
+import type { PassProgress } from '../../checksum/hash-pass.ts';
 import { SumsFileError } from '../../checksum/sums-file.ts';
 import { verifyImage, VerifyUsageError } from '../../checksum/verify-image.ts';
 import { AppFailure } from '../app-failure.ts';
 import { importKeysConfirmed, removeKeyConfirmed } from '../key-changes.ts';
-import type { EventHub } from '../event-hub.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
-type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | 'checksum:cancel' | 'keys:list' | 'keys:import' | 'keys:remove';
-
-// Running passes by job id, per service (keyed by its event hub), so `checksum:cancel` finds them.
-const jobsByService = new WeakMap<EventHub, Map<string, AbortController>>();
+type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | 'keys:list' | 'keys:import' | 'keys:remove';
 
 export const checksumHandlers: HandlerTable<ChecksumCall> = {
   'checksum:hash': ({ path, algorithms, cached, jobId }, context) =>
@@ -28,23 +23,30 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
       hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, ...job }),
     ),
   'checksum:compare': ({ path, expected, jobId }, context) =>
-    runJob(context, jobId, path, (job) => checksumVerdicts.recordCheck(path, async () => {
-      const pasted = parsePastedDigest(expected);
-      // Never `cached`: the verdict comes from the bytes read now.
-      const { digests } = await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job });
-      const actual = digests?.[pasted.algorithm] ?? '';
-      return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
-    }, (result) => checkedStateOfComparison(result.matches))),
+    runJob(context, jobId, path, (job) =>
+      checksumVerdicts.recordCheck(
+        path,
+        async () => {
+          const pasted = parsePastedDigest(expected);
+          // Never the hash cache: the digest this engine run already read from this very version of
+          // the file (the Checksums tab's pass), or else a fresh read now.
+          const readThisRun = (await checksumVerdicts.digestsReadThisRun(path))?.[pasted.algorithm];
+          const actual = readThisRun ?? (await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job })).digests?.[pasted.algorithm] ?? '';
+          return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
+        },
+        (result) => ({ state: checkedStateOfComparison(result.matches), digests: { [result.algorithm]: result.actual } }),
+        'pasted-digest',
+      ),
+    ),
   'checksum:verify': ({ path, jobId, ...request }, context) =>
     runJob(context, jobId, path, (job) =>
       // The pre-flight assessment shows this verdict for this file version (src-main/assess/).
-      checksumVerdicts.recordCheck(path, () => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job }), (report) => checkedStateOfVerification(report.verdict)),
+      checksumVerdicts.recordCheck(
+        path,
+        () => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job }),
+        (report) => ({ state: checkedStateOfVerification(report.verdict), digests: report.digests }),
+      ),
     ),
-  'checksum:cancel': async ({ jobId }, { events }) => {
-    const job = jobsByService.get(events)?.get(jobId);
-    job?.abort();
-    return { cancelled: job !== undefined };
-  },
   'keys:list': async () => ({ keys: await translateErrors(() => listKeys(defaultDataDir())) }),
   // Two steps each, confirmed by the engine (service/key-changes.ts): a key is never trusted silently.
   'keys:import': async (request, { options, confirmations }) =>
@@ -60,26 +62,14 @@ interface JobPorts {
 }
 
 async function runJob<T>(context: HandlerContext, jobId: string | undefined, path: string, work: (job: JobPorts) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let jobs = jobsByService.get(context.events);
-  if (!jobs) jobsByService.set(context.events, (jobs = new Map()));
-  if (jobId !== undefined) {
-    if (jobs.has(jobId)) throw new AppFailure('invalid-request', `job ${jobId} is already running`);
-    jobs.set(jobId, controller);
-  }
+  // A pass without a job id cannot be named by `job:cancel`, so it runs unregistered.
+  if (jobId === undefined) return translateErrors(() => work({ signal: new AbortController().signal }));
   // Events only for a pass with a job id: that is how a listener tells its pass from others.
-  const events: Omit<JobPorts, 'signal'> =
-    jobId === undefined
-      ? {}
-      : {
-          onProgress: (progress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress),
-          onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
-        };
-  try {
-    return await translateErrors(() => work({ signal: controller.signal, ...events }));
-  } finally {
-    if (jobId !== undefined) jobs.delete(jobId);
-  }
+  const events: Omit<JobPorts, 'signal'> = {
+    onProgress: (progress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress),
+    onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
+  };
+  return context.jobs.run(jobId, (signal) => translateErrors(() => work({ signal, ...events })));
 }
 
 /** The engine's expected failures, as contract codes (anything else is left for toAppError). */
@@ -87,7 +77,6 @@ async function translateErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof HashCancelledError) throw new AppFailure('cancelled', error.message);
     if (error instanceof PastedDigestError || error instanceof VerifyUsageError || error instanceof KeyFileError || error instanceof SumsFileError) {
       throw new AppFailure('invalid-request', error.message);
     }
