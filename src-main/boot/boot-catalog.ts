@@ -3,7 +3,7 @@
 // entries and their extension entries. Every record is 32 bytes.
 import type { ElToritoEmulation, ElToritoEntry, ElToritoPlatform } from '../../shared/boot.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
+import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
 
 const sectorBytes = 2048;
 const recordBytes = 32;

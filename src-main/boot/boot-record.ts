@@ -2,7 +2,7 @@
 // 2.0): a type-0 descriptor whose boot system identifier is "EL TORITO SPECIFICATION", with the
 // boot catalog's sector at BP 72.
 import type { ByteSource } from '../io/byte-source.ts';
-import { corruptAt, FieldReader, readRegion } from '../disk/region.ts';
+import { corruptAt, FieldReader, readRegion } from '../format/fields.ts';
 
 const sectorBytes = 2048;
 const firstDescriptorLba = 16;

@@ -3,7 +3,7 @@
 // chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
-import { corruptAt, FieldReader, readRegion, type Place } from '../disk/region.ts';
+import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
 

@@ -2,7 +2,7 @@
 // in block 0, then one partition map entry per block from block 1). Hybrid ISOs carry one for old Macs.
 import type { ApmPartition, ApmReport } from '../../shared/boot.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { corruptAt, FieldReader, readRegion } from './region.ts';
+import { corruptAt, FieldReader, readRegion } from '../format/fields.ts';
 
 /** Leniency limit: real maps hold a handful of entries; more than this is hostile. */
 const maxMapEntries = 256;

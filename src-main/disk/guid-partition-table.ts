@@ -8,7 +8,7 @@ import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { formatGuid, isZeroGuid, knownPartitionTypes } from './guid.ts';
 import { diskSectorBytes } from './master-boot-record.ts';
-import { corruptAt, FieldReader, readRegion, type Place } from './region.ts';
+import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
 
 const headerLba = 1;
 const signature = 'EFI PART';

@@ -2,7 +2,7 @@
 // the four primary partition entries at byte 446 and the 0x55 0xAA signature at byte 510.
 import type { MbrBootCodeKind, MbrPartition, MbrReport } from '../../shared/boot.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { FieldReader, readRegion } from './region.ts';
+import { FieldReader, readRegion } from '../format/fields.ts';
 
 export const diskSectorBytes = 512;
 const partitionTableOffset = 446;
