@@ -21,9 +21,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        plugins: [svelte()],
-        // Svelte's server build makes $state plain fields and never runs $derived reactively.
-        resolve: { conditions: ['browser'] },
+        // Vitest runs in Node, so the plugin would compile for the server, where $state is a plain
+        // field and SvelteMap a Map. The renderer runs the client build: compile it and resolve
+        // svelte's own imports (svelte, svelte/reactivity) to it.
+        plugins: [svelte({ dynamicCompileOptions: () => ({ generate: 'client' }) })],
+        ssr: { resolve: { conditions: ['browser'] } },
         test: { name: 'renderer', include: [rendererTests] },
       },
     ],
