@@ -6,6 +6,9 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
+// Includes, not excludes, keep the projects apart: a project's own `exclude` would drop the command
+// line's (`--exclude '**/*.integration.test.ts'`).
+const engineTests = 'test/!(e2e|renderer)/**/*.test.ts';
 const rendererTests = 'test/renderer/**/*.test.ts';
 
 export default defineConfig({
@@ -17,7 +20,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'engine', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', rendererTests, 'node_modules/**'] },
+        test: { name: 'engine', include: [engineTests] },
       },
       {
         extends: true,
