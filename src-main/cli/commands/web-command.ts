@@ -27,7 +27,7 @@ export function registerWebCommand(program: Command, context: CliContext): void 
 
 /** Why the OS would not let the shell listen on `port`, in one line; null for any other failure. */
 function listenRefusal(error: unknown, port: number): string | null {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = error instanceof Error && 'code' in error ? error.code : undefined;
   if (code === 'EADDRINUSE') return `port ${port} on 127.0.0.1 is already in use; choose another with --port, or --port 0 for a free one`;
   if (code === 'EACCES') return `port ${port} on 127.0.0.1 needs privileges this user lacks; choose one above 1023, or --port 0 for a free one`;
   return null;
