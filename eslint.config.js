@@ -14,15 +14,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const engineFolders = ['io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'elevation', 'checksum', 'image', 'container', 'security'];
+const engineFolders = ['jobs', 'io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'elevation', 'checksum', 'image', 'container', 'security'];
 const shellFolders = ['electron', 'web', 'cli', 'helper'];
 
 /**
- * The readers, lowest first. io/ reads bytes; format/ holds what every parser shares (the corrupt-image
+ * The readers, lowest first. jobs/ is what every long job shares (CancelledError, the progress meter)
+ * and imports nothing; io/ reads bytes; format/ holds what every parser shares (the corrupt-image
  * error, field readers, the file-tree interface and its helpers, the work budget); the parsers of one
  * level never import each other; image/ puts them together for the service.
  */
-const readerLevels = [['io'], ['format'], ['iso', 'udf', 'disk', 'container'], ['boot'], ['image']];
+const readerLevels = [['jobs', 'io'], ['format'], ['iso', 'udf', 'disk', 'container'], ['boot'], ['image']];
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron/ may import Electron.' };
 

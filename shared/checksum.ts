@@ -19,7 +19,7 @@ export interface HashRequest {
    * asked, without reading the file (`isotope hash --cached`); otherwise the file is read. Off by default.
    */
   readonly cached?: boolean;
-  /** Names this pass for `checksum:progressed` / `checksum:remembered` events and `checksum:cancel`. */
+  /** Names this pass for `checksum:progressed` / `checksum:remembered` events and `job:cancel`. */
   readonly jobId?: string;
 }
 

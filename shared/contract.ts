@@ -36,10 +36,8 @@ export interface Calls {
   'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
   /** Owner, hidden flag and extents of one entry (the Contents tab's details pane). */
   'image:stat': { request: ImageStatRequest; response: ImageEntryStat };
-  /** Extracts files/folders of an image to a folder; progress as `image:extract-progressed`. */
+  /** Extracts files/folders of an image to a folder, as job `extractionId`; progress as `image:extract-progressed`. */
   'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
-  /** Cancels the running extraction with this id (its partial output is removed); false when none runs. */
-  'image:extract-cancel': { request: { extractionId: string }; response: { cancelled: boolean } };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
@@ -50,8 +48,6 @@ export interface Calls {
   'checksum:compare': { request: CompareRequest; response: CompareResult };
   /** The whole chain: sums files (found or given), hashes, OpenPGP signatures, one verdict. */
   'checksum:verify': { request: VerifyRequest; response: VerificationReport };
-  /** Cancels the running hash/compare/verify with this job id; false when none runs. */
-  'checksum:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
   /** The keys in Isotope's keyring. */
   'keys:list': { request: Record<string, never>; response: { keys: readonly KeySummary[] } };
   /** Imports the OpenPGP public keys of a file (armored or binary): first answers with the keys found and a confirmation, then imports with it. */
@@ -66,10 +62,13 @@ export interface Calls {
   'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
   /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `flash:*` events. */
   'flash:start': { request: FlashStartRequest; response: { jobId: string } };
-  /** Cancels a running flash or verify job; false when none runs with that id. */
-  'flash:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
   /** Verify-only: compares an already written drive with an image. Reports as `flash:*` events. */
   'flash:verify': { request: FlashVerifyRequest; response: { jobId: string } };
+  /**
+   * Cancels any running job by its id: a flash or verify, an extraction (its `extractionId`; its
+   * partial output is removed) or a hash/compare/verify pass. False when none runs with that id.
+   */
+  'job:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
 }
 
 export interface Events {
@@ -97,7 +96,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:extract-cancel', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'checksum:cancel', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:cancel', 'flash:verify'] as const satisfies readonly CallName[];
+export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:verify', 'job:cancel'] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'checksum:remembered', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

@@ -211,7 +211,7 @@ export interface ImageExtractRequest {
   /** Absolute destination folder; created if missing. */
   readonly destination: string;
   readonly namespace?: ImageNamespaceChoice | undefined;
-  /** Chosen by the caller so progress events and `image:extract-cancel` can name this extraction. */
+  /** Chosen by the caller so progress events and `job:cancel` can name this extraction (it is the job's id). */
   readonly extractionId: string;
   /**
    * Write files whose data other files share (hard links) even when that reads more bytes than the

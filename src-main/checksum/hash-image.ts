@@ -4,9 +4,8 @@
 // Only an explicit `cached` request is answered from the cache without reading (`isotope hash --cached`).
 import { stat } from 'node:fs/promises';
 import type { HashAlgorithm, HashDigests, HashResult, RememberedDigests } from '../../shared/checksum.ts';
-import { hashFile, type HashPassOptions } from './hash-pass.ts';
+import { hashFile, type HashPassOptions, type PassProgress } from './hash-pass.ts';
 import { fileIdentityOf, isSameFileVersion, openHashCache, type FileIdentity, type HashCache } from './hash-cache.ts';
-import type { PassProgress } from './progress-meter.ts';
 
 export interface HashImageOptions {
   readonly algorithms: readonly HashAlgorithm[];

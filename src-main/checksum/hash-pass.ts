@@ -8,7 +8,8 @@ import { availableParallelism } from 'node:os';
 import type { HashAlgorithm, HashDigests } from '../../shared/checksum.ts';
 import { createHashGroup } from './hash-group.ts';
 import { HashWorkerClient } from './hash-worker-client.ts';
-import { createProgressMeter, type PassProgress } from './progress-meter.ts';
+import { CancelledError, throwIfCancelled } from '../jobs/job-error.ts';
+import { ProgressThrottle, RateMeter } from '../jobs/progress-meter.ts';
 
 export const defaultChunkBytes = 4 * 1024 * 1024;
 export const defaultRingSlotCount = 4;
@@ -32,11 +33,12 @@ export interface HashPassResult {
   readonly workerCount: number;
 }
 
-export class HashCancelledError extends Error {
-  constructor(path: string) {
-    super(`hashing ${path} was cancelled`);
-    this.name = 'HashCancelledError';
-  }
+/** How far a pass is, as `checksum:progressed` carries it. */
+export interface PassProgress {
+  readonly bytesHashed: number;
+  readonly totalBytes: number | null;
+  readonly bytesPerSecond: number;
+  readonly etaMs: number | null;
 }
 
 /** Hashes the whole file (or block device) at `path` with every algorithm in one read pass. */
@@ -48,11 +50,7 @@ export async function hashFile(path: string, options: HashPassOptions): Promise<
   try {
     const stats = await handle.stat();
     const totalBytes = stats.isBlockDevice() ? await blockDeviceSizeBytes(stats.rdev) : stats.size;
-    const meter = createProgressMeter({
-      totalBytes,
-      intervalMs: options.progressIntervalMs ?? 250,
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    });
+    const meter = new PassMeter(totalBytes, options.onProgress, options.progressIntervalMs);
     const inline = stats.isFile() && stats.size <= (options.inlineMaxBytes ?? chunkBytes);
     const workerCount = inline ? 0 : Math.max(1, Math.min(algorithms.length, options.maxWorkers ?? availableParallelism()));
     const pass = { path, handle, algorithms, chunkBytes, signal: options.signal, meter };
@@ -67,13 +65,47 @@ export async function hashFile(path: string, options: HashPassOptions): Promise<
   }
 }
 
+/** The pass's byte count, reported through the jobs' one throttle and rate meter. */
+class PassMeter {
+  #doneBytes = 0;
+  readonly #rate = new RateMeter();
+  readonly #throttle: ProgressThrottle;
+
+  constructor(
+    private readonly totalBytes: number | null,
+    private readonly onProgress: ((progress: PassProgress) => void) | undefined,
+    intervalMs: number | undefined,
+  ) {
+    this.#throttle = new ProgressThrottle(undefined, intervalMs);
+  }
+
+  advance(bytes: number): void {
+    this.#doneBytes += bytes;
+    this.#rate.sample(this.#doneBytes);
+    if (this.#throttle.due(false)) this.report();
+  }
+
+  /** Reports the final state once, whatever the interval. */
+  finish(): void {
+    this.report();
+  }
+
+  bytesDone(): number {
+    return this.#doneBytes;
+  }
+
+  private report(): void {
+    this.onProgress?.({ bytesHashed: this.#doneBytes, totalBytes: this.totalBytes, ...this.#rate.rate(this.#doneBytes, this.totalBytes) });
+  }
+}
+
 interface Pass {
   readonly path: string;
   readonly handle: FileHandle;
   readonly algorithms: readonly HashAlgorithm[];
   readonly chunkBytes: number;
   readonly signal: AbortSignal | undefined;
-  readonly meter: ReturnType<typeof createProgressMeter>;
+  readonly meter: PassMeter;
 }
 
 async function hashInline(pass: Pass): Promise<HashDigests> {
@@ -81,7 +113,7 @@ async function hashInline(pass: Pass): Promise<HashDigests> {
   const buffer = new Uint8Array(pass.chunkBytes);
   // Read until EOF rather than to the stat size: a file that grows while hashed is hashed as read.
   for (let offsetBytes = 0; ; ) {
-    if (pass.signal?.aborted) throw new HashCancelledError(pass.path);
+    throwIfCancelled(pass.signal, `hashing ${pass.path}`);
     const { bytesRead } = await pass.handle.read(buffer, 0, buffer.length, offsetBytes);
     if (bytesRead === 0) break;
     group.update(buffer.subarray(0, bytesRead));
@@ -100,12 +132,12 @@ async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: n
   const inFlight: { readonly slot: number; readonly hashed: Promise<void> }[] = [];
   const freeSlots = Array.from({ length: ringSlotCount }, (_, slot) => slot);
   let cancelled: (() => void) | null = null;
-  const cancellation = new Promise<never>((_, reject) => (cancelled = () => reject(new HashCancelledError(pass.path))));
+  const cancellation = new Promise<never>((_, reject) => (cancelled = () => reject(new CancelledError(`hashing ${pass.path}`))));
   cancellation.catch(() => undefined); // raced below; unobserved when the pass ends first
   const onAbort = (): void => cancelled?.();
   pass.signal?.addEventListener('abort', onAbort);
   try {
-    if (pass.signal?.aborted) throw new HashCancelledError(pass.path);
+    throwIfCancelled(pass.signal, `hashing ${pass.path}`);
     // Read until EOF rather than to the stat size: a file that grows while hashed is hashed as read.
     for (let offsetBytes = 0; ; ) {
       if (freeSlots.length === 0) {

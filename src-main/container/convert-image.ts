@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
+import { throwIfCancelled } from '../jobs/job-error.ts';
 import { openImageSource } from './open-image-source.ts';
 
 export class OutputExistsError extends Error {
@@ -13,13 +14,6 @@ export class OutputExistsError extends Error {
     super(`${path} already exists (use --force to replace it)`);
     this.name = 'OutputExistsError';
     this.path = path;
-  }
-}
-
-export class ConversionCancelledError extends Error {
-  constructor() {
-    super('conversion cancelled');
-    this.name = 'ConversionCancelledError';
   }
 }
 
@@ -61,7 +55,7 @@ export async function convertImage(options: ConvertOptions): Promise<ConvertResu
       let written = 0;
       options.onProgress?.({ bytesWritten: 0, totalBytes: source.sizeBytes });
       while (written < source.sizeBytes) {
-        if (options.signal?.aborted) throw new ConversionCancelledError();
+        throwIfCancelled(options.signal, `converting ${source.path}`);
         const length = Math.min(chunkBytes, source.sizeBytes - written);
         const bytes = await source.read(written, length);
         let done = 0;

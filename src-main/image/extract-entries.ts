@@ -12,7 +12,9 @@ import { lstat, mkdir, open, realpath, rm, rmdir, statfs, symlink, unlink } from
 import type { ImageExtractProgress } from '../../shared/image.ts';
 import type { FileTree as IsoImage, TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { splitImagePath } from '../format/tree-lookup.ts';
-import { CancelledError, readEntryContent } from './read-entry.ts';
+import { throwIfCancelled } from '../jobs/job-error.ts';
+import { ProgressThrottle } from '../jobs/progress-meter.ts';
+import { readEntryContent } from './read-entry.ts';
 import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from '../io/extraction-paths.ts';
 
 export class EntryNotFoundError extends Error {
@@ -90,8 +92,6 @@ interface PlannedEntry {
   readonly components: readonly string[];
 }
 
-const progressIntervalMs = 100;
-
 export async function extractEntries(options: ExtractOptions): Promise<ExtractSummary> {
   const { image } = options;
   const root = await openDestination(options.destination);
@@ -106,18 +106,16 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
   let bytesWritten = 0;
   let filesWritten = 0;
   let directoryCount = 0;
-  let lastProgressMs = 0;
+  const throttle = new ProgressThrottle();
   const report = (currentPath: string, force: boolean): void => {
-    const now = Date.now();
-    if (!options.onProgress || (!force && now - lastProgressMs < progressIntervalMs)) return;
-    lastProgressMs = now;
+    if (!options.onProgress || !throttle.due(force)) return;
     options.onProgress({ bytesWritten, totalBytes, filesWritten, totalFiles, currentPath });
   };
 
   try {
     const links: { item: PlannedEntry; hostPath: string }[] = [];
     for (const item of plan) {
-      if (options.signal?.aborted) throw new CancelledError();
+      throwIfCancelled(options.signal, `extracting ${item.entry.path}`);
       const unsafe = item.components.map(unsafeComponentReason).find((reason) => reason !== null);
       const hostPath = resolveExtractionPath(root, item.components);
       // A path longer than PATH_MAX fails every system call with ENAMETOOLONG: skipped, with its length, like an unsafe name.
@@ -240,7 +238,7 @@ async function planExtraction(image: IsoImage, requested: readonly string[], sig
     if (entry.type !== 'directory') continue;
     const prefix = splitImagePath(entry.path).length;
     for await (const child of image.walk(entry)) {
-      if (signal?.aborted) throw new CancelledError();
+      throwIfCancelled(signal, `extracting ${entry.path}`);
       plan.push({ entry: child, components: [...base, ...splitImagePath(child.path).slice(prefix)] });
     }
   }

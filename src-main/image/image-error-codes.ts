@@ -5,14 +5,12 @@ import { EntryNotFoundError, ExtractionConflictError, NoSpaceError, SharedExtent
 import { NotADirectoryInImageError } from './image-operations.ts';
 import { NamespaceUnavailableError } from '../iso/iso-tree.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
-import { CancelledError } from './read-entry.ts';
 import { UnsupportedZisofsAlgorithmError } from '../iso/zisofs.ts';
 
 export function imageErrorCode(error: unknown): ErrorCode | null {
   if (error instanceof EntryNotFoundError || error instanceof NotADirectoryInImageError) return 'not-found';
   if (error instanceof NotAnImageError) return 'not-an-image';
   if (error instanceof NamespaceUnavailableError || error instanceof UnsupportedZisofsAlgorithmError) return 'unsupported';
-  if (error instanceof CancelledError) return 'cancelled';
   if (error instanceof ExtractionConflictError) return 'permission-denied';
   if (error instanceof NoSpaceError) return 'no-space';
   // Files sharing extents are written only with the caller's explicit allowSharedExtents.

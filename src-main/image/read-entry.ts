@@ -1,6 +1,7 @@
 // Streams the content of a file inside an image: its extents in order (multi-extent files, ECMA-119
 // 6.5.1), or, for a zisofs file (Rock Ridge ZF), the decompressed blocks. Never holds a whole file.
 import type { ByteSource } from '../io/byte-source.ts';
+import { throwIfCancelled } from '../jobs/job-error.ts';
 import { corruptAt } from '../format/fields.ts';
 import type { ZisofsHeader } from '../format/file-tree.ts';
 import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, UnsupportedZisofsAlgorithmError, zisofsAlgorithmName, zisofsHeaderProbeBytes } from '../iso/zisofs.ts';
@@ -17,13 +18,6 @@ export interface ReadEntryOptions {
   readonly maxZisofsExpansion?: number;
 }
 
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'CancelledError';
-  }
-}
-
 const defaultChunkBytes = 1024 * 1024;
 
 /** The file's bytes, chunk by chunk; yields nothing for directories, links and devices. */
@@ -38,7 +32,7 @@ export async function* readEntryContent(source: ByteSource, entry: IsoEntry, opt
     // UDF (ECMA-167 4/14.14.1.1): an allocated-but-unrecorded extent reads as zeros.
     if (extent.unrecorded) {
       for (let done = 0; done < extent.sizeBytes; done += chunkBytes) {
-        if (options.signal?.aborted) throw new CancelledError();
+        throwIfCancelled(options.signal, `reading ${entry.path}`);
         yield new Uint8Array(Math.min(chunkBytes, extent.sizeBytes - done));
       }
       continue;
@@ -47,7 +41,7 @@ export async function* readEntryContent(source: ByteSource, entry: IsoEntry, opt
       throw corruptAt({ offsetBytes: entry.recordOffsetBytes }, 2, `${entry.path}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`);
     }
     for (let done = 0; done < extent.sizeBytes; done += chunkBytes) {
-      if (options.signal?.aborted) throw new CancelledError();
+      throwIfCancelled(options.signal, `reading ${entry.path}`);
       yield await source.read(extent.offsetBytes + done, Math.min(chunkBytes, extent.sizeBytes - done));
     }
   }
@@ -88,7 +82,7 @@ async function* readZisofsContent(source: ByteSource, entry: IsoEntry, zisofs: Z
   const table = await source.read(extent.offsetBytes + header.tableStart, tableBytes);
   const pointers = parseZisofsPointers(table, header, storedSizeBytes, { offsetBytes: extent.offsetBytes + header.tableStart });
   for (let index = 0; index < header.blockCount; index += 1) {
-    if (options.signal?.aborted) throw new CancelledError();
+    throwIfCancelled(options.signal, `reading ${entry.path}`);
     const start = pointers[index] as number;
     const end = pointers[index + 1] as number;
     const expected = Math.min(header.blockBytes, header.uncompressedSizeBytes - index * header.blockBytes);

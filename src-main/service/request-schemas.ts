@@ -18,7 +18,8 @@ const imageEntryPath = v.pipe(
 const imageNamespace = v.optional(v.picklist(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']));
 const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
-const extractionId = shortId(200);
+/** Every job's id: an extraction's `extractionId`, a hashing pass's or a flash's `jobId`. */
+const jobId = shortId(200);
 
 export const requestSchemas = {
   'app:describe': noArguments,
@@ -40,19 +41,18 @@ export const requestSchemas = {
     entries: v.optional(v.pipe(v.array(imageEntryPath), v.maxLength(100_000))),
     destination: absolutePath,
     namespace: imageNamespace,
-    extractionId,
+    extractionId: jobId,
     allowSharedExtents: v.optional(v.boolean()),
   }),
-  'image:extract-cancel': v.strictObject({ extractionId }),
   'image:boot': v.strictObject({ path: absolutePath }),
   'image:assess': v.strictObject({ path: absolutePath }),
   ...checksumSchemas(),
   ...flashSchemas(),
+  'job:cancel': v.strictObject({ jobId }),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
 
 /** `checksum:*` and `keys:*`: paths absolute, algorithms from the known list, job ids short. */
 function checksumSchemas() {
-  const jobId = shortId(200);
   const pastedDigest = shortId(1024);
   const algorithms = v.exactOptional(v.pipe(v.array(v.picklist(hashAlgorithms)), v.minLength(1), v.maxLength(hashAlgorithms.length)));
   return {
@@ -72,7 +72,6 @@ function checksumSchemas() {
       algorithms,
       jobId: v.exactOptional(jobId),
     }),
-    'checksum:cancel': v.strictObject({ jobId }),
     'keys:list': noArguments,
     'keys:import': v.strictObject({ path: absolutePath, confirmationId: v.exactOptional(shortId(200)) }),
     'keys:remove': v.strictObject({ fingerprint: shortId(200), confirmationId: v.exactOptional(shortId(200)) }),
@@ -98,7 +97,6 @@ function flashSchemas() {
       typedNames: v.exactOptional(v.pipe(v.record(id, v.pipe(v.string(), v.maxLength(256))), v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'))),
       acknowledgedFindings: v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length))),
     }),
-    'flash:cancel': v.strictObject({ jobId: id }),
     'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: id }),
   } as const;
 }

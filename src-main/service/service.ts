@@ -8,6 +8,7 @@ import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { inProcessImageParser, type ImageParser } from '../isolation/image-parser.ts';
 import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
+import { JobRegistry } from '../jobs/job-registry.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
@@ -19,6 +20,7 @@ import { checksumHandlers } from './handlers/checksum-handlers.ts';
 import { driveHandlers } from './handlers/drive-handlers.ts';
 import { flashHandlers, startFlashJob } from './handlers/flash-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
+import { jobHandlers } from './handlers/job-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
 import { toAppError, type Logger } from './to-app-error.ts';
 
@@ -77,13 +79,13 @@ export interface Service {
 }
 
 // A call missing from this table is a compile error.
-const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...assessHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers } satisfies HandlerTable<CallName>;
+const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...assessHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers, ...jobHandlers } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
   const parser = options.imageParser ?? (options.shell === 'cli' ? inProcessImageParser : sharedParseWorkerPool());
-  const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock) };
+  const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock), jobs: new JobRegistry() };
 
   async function call<K extends CallName>(name: K, request: unknown): Promise<Result<CallResponse<K>>> {
     const parsed = validateRequest(name, request);

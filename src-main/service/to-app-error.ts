@@ -5,6 +5,7 @@ import { EjectFailedError } from '../drives/eject-drive.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { imageErrorCode } from '../image/image-error-codes.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
+import { JobError } from '../jobs/job-error.ts';
 import { NotARegularFileError } from '../io/file-source.ts';
 import { AppFailure } from './app-failure.ts';
 
@@ -20,6 +21,8 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 
 export function toAppError(error: unknown, log: Logger): AppError {
   if (error instanceof AppFailure) return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
+  // A job's errors carry their own code (cancelled, and whatever the jobs add).
+  if (error instanceof JobError) return { code: error.code, message: error.message };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
   if (error instanceof EjectFailedError) return { code: 'eject-failed', message: error.message, detail: { device: error.device } };
   const imageCode = imageErrorCode(error);

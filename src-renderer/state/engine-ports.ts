@@ -59,7 +59,7 @@ export function createFlashPort(client: EngineClient): FlashPort {
       }
     },
     async cancel(jobId) {
-      await client.call('flash:cancel', { jobId });
+      await client.call('job:cancel', { jobId });
     },
     onProgress: (listener) => client.subscribe('flash:progressed', listener),
   };

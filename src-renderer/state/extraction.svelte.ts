@@ -51,6 +51,6 @@ export class Extraction {
   }
 
   async cancel(): Promise<void> {
-    if (this.running) await this.#client.call('image:extract-cancel', { extractionId: this.running });
+    if (this.running) await this.#client.call('job:cancel', { jobId: this.running });
   }
 }

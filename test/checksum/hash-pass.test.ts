@@ -3,8 +3,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashAlgorithms, type HashAlgorithm } from '../../shared/checksum.ts';
-import { assignAlgorithms, defaultChunkBytes, HashCancelledError, hashFile } from '../../src-main/checksum/hash-pass.ts';
-import type { PassProgress } from '../../src-main/checksum/progress-meter.ts';
+import { assignAlgorithms, defaultChunkBytes, hashFile } from '../../src-main/checksum/hash-pass.ts';
+import { CancelledError } from '../../src-main/jobs/job-error.ts';
+import type { PassProgress } from '../../src-main/checksum/hash-pass.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { coreutilsDigests } from './coreutils.ts';
 
@@ -67,7 +68,7 @@ describe('one read pass, several hashes', () => {
     expect(last?.bytesPerSecond).toBeGreaterThan(0);
   });
 
-  it('stops with HashCancelledError when cancelled mid-pass, in both paths', async () => {
+  it('stops with CancelledError when cancelled mid-pass, in both paths', async () => {
     const path = writeSample(256 * 4096);
     for (const inlineMaxBytes of [0, Number.MAX_SAFE_INTEGER]) {
       const controller = new AbortController();
@@ -81,7 +82,7 @@ describe('one read pass, several hashes', () => {
           if (progress.bytesHashed >= 8 * 4096) controller.abort();
         },
       });
-      await expect(pass).rejects.toBeInstanceOf(HashCancelledError);
+      await expect(pass).rejects.toBeInstanceOf(CancelledError);
     }
   });
 

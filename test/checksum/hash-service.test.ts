@@ -93,12 +93,12 @@ describe('checksum calls', () => {
     const engine = service();
     let cancelled: Promise<unknown> | null = null;
     engine.events.subscribe((name) => {
-      if (name === 'checksum:progressed' && !cancelled) cancelled = engine.invoke('checksum:cancel', { jobId: 'job-2' });
+      if (name === 'checksum:progressed' && !cancelled) cancelled = engine.invoke('job:cancel', { jobId: 'job-2' });
     });
     const result = await engine.invoke('checksum:hash', { path: image, jobId: 'job-2' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(await cancelled).toEqual({ ok: true, value: { cancelled: true } });
-    expect(await engine.invoke('checksum:cancel', { jobId: 'job-2' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await engine.invoke('job:cancel', { jobId: 'job-2' })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('compares with a pasted digest (checksum:compare) and refuses a relative path', async () => {

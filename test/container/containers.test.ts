@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageSummary } from '../../shared/image.ts';
-import { convertImage, ConversionCancelledError, OutputExistsError } from '../../src-main/container/convert-image.ts';
+import { convertImage, OutputExistsError } from '../../src-main/container/convert-image.ts';
+import { CancelledError } from '../../src-main/jobs/job-error.ts';
 import { openImageSource } from '../../src-main/container/open-image-source.ts';
 import { audioPregapSectors, audioTrackSectors, containerPaths } from '../fixtures/container-images.ts';
 import { computeEdc, rawSectorBytes } from '../fixtures/container-sectors.ts';
@@ -200,7 +201,7 @@ describe('isotope convert', () => {
           controller.abort();
         },
       }),
-    ).rejects.toBeInstanceOf(ConversionCancelledError);
+    ).rejects.toBeInstanceOf(CancelledError);
     expect(readdirSync(folder)).toEqual([]);
     const progress: number[] = [];
     await convertImage({ inputPath: paths.nrgV1, outputPath: join(folder, 'done.iso'), onProgress: ({ bytesWritten }) => progress.push(bytesWritten) });

@@ -112,15 +112,15 @@ describe('regular-file targets below the contract (the CLI\'s path)', () => {
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
   });
 
-  it('flash:cancel stops a running job, which finishes as cancelled', async () => {
+  it('job:cancel stops a running job, which finishes as cancelled', async () => {
     const target = join(dir, 'cancelled.img');
     writeFileSync(target, '');
     let jobId: string | null = null;
     const { finished } = waitForFinish(service, () => jobId);
     jobId = service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }).jobId;
-    expect(await service.invoke('flash:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await service.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: true } });
     expect((await finished).outcome).toBe('cancelled');
-    expect(await service.invoke('flash:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await service.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('verify-only compares a file with the image', async () => {

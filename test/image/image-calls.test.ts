@@ -59,13 +59,13 @@ describe('image calls', () => {
     expect(binary.value.content.split('\n')).toHaveLength(64);
   });
 
-  it('image:extract emits progress events for its id and can be cancelled by image:extract-cancel', async () => {
+  it('image:extract emits progress events for its id and can be cancelled by job:cancel with that id', async () => {
     const engine = service();
     const progress: ImageExtractProgress[] = [];
     engine.events.subscribe((name, payload) => {
       if (name !== 'image:extract-progressed') return;
       progress.push(payload as ImageExtractProgress);
-      void engine.invoke('image:extract-cancel', { extractionId: 'x1' });
+      void engine.invoke('job:cancel', { jobId: 'x1' });
     });
     const destination = join(scratch, 'cancelled');
     const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'x1' });
@@ -73,7 +73,7 @@ describe('image calls', () => {
     expect(progress[0]).toMatchObject({ extractionId: 'x1', totalFiles: 10 });
     const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), extractionId: 'x2' });
     expect(done).toMatchObject({ ok: true, value: { extractionId: 'x2', fileCount: 1, bytesWritten: 9000 } });
-    expect(await engine.invoke('image:extract-cancel', { extractionId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await engine.invoke('job:cancel', { jobId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('rejects image paths containing NUL and relative destinations at the boundary', async () => {

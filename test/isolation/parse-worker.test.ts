@@ -76,7 +76,7 @@ describe('parse workers', () => {
   it('cancel an extraction in the worker: it ends as cancelled and removes what it wrote', async () => {
     const isolated = workerService();
     isolated.events.subscribe((name) => {
-      if (name === 'image:extract-progressed') void isolated.invoke('image:extract-cancel', { extractionId: 'c1' });
+      if (name === 'image:extract-progressed') void isolated.invoke('job:cancel', { jobId: 'c1' });
     });
     const destination = join(scratch, 'cancelled');
     const result = await isolated.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'c1' });

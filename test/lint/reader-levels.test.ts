@@ -35,6 +35,7 @@ describe('reader levels', () => {
     ['a parser importing a writer (flash/)', 'disk', 'flash'],
     ['image/ importing assess/', 'image', 'assess'],
     ['image/ importing isolation/', 'image', 'isolation'],
+    ['the job base importing a reader', 'jobs', 'io'],
   ])('fails lint for %s', async (_case, from, to) => {
     const messages = await importAcross(from, to);
     expect(messages).not.toEqual([]);
@@ -44,6 +45,8 @@ describe('reader levels', () => {
   it.each([
     ['the parsers importing the format base and io/', 'udf', ['format', 'io']],
     ['the format base importing io/', 'format', ['io']],
+    ['the readers that run as jobs importing the job base', 'image', ['jobs']],
+    ['conversion importing the job base', 'container', ['jobs']],
     ['boot importing the ISO and partition parsers', 'boot', ['iso', 'disk', 'format', 'io']],
     ['image/ importing every reader below it', 'image', ['iso', 'udf', 'container', 'disk', 'boot', 'format', 'io']],
   ])('allows %s', async (_case, from, targets) => {

@@ -20,7 +20,7 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
       const service = context.createService();
       const extractionId = randomUUID();
-      const cancel = (): void => void service.call('image:extract-cancel', { extractionId });
+      const cancel = (): void => void service.call('job:cancel', { jobId: extractionId });
       process.once('SIGINT', cancel);
       try {
         const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId, allowSharedExtents: options.allowSharedExtents === true };

@@ -140,7 +140,7 @@ export async function followFlashJob(context: CliContext, service: Service, outp
     // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
     const cancel = (): void => {
       if (output.interruptNotice) context.stderr(`\n${output.interruptNotice}\n`);
-      void service.call('flash:cancel', { jobId: id });
+      void service.call('job:cancel', { jobId: id });
     };
     process.once('SIGINT', cancel);
     try {

@@ -12,9 +12,7 @@ import { confirmFlash, prepareFlash } from '../flash-plan.ts';
 import { judgeInWorker } from './assess-handlers.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
-const running = new Map<string, AbortController>();
-
-export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:cancel' | 'flash:verify'> = {
+export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:verify'> = {
   'flash:prepare': (request, { options, confirmations, parser }) =>
     prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive, judgeImage: judgeInWorker(parser) }),
   'flash:start': async (request, context) => {
@@ -24,11 +22,6 @@ export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flas
   },
   // Read-only: compares a drive (looked up afresh by id) with the image, so it needs no confirmation.
   'flash:verify': async ({ imagePath, driveId }, context) => startFlashJob(context, { kind: 'verify', imagePath, target: { driveId } }),
-  'flash:cancel': async ({ jobId }) => {
-    const controller = running.get(jobId);
-    controller?.abort();
-    return { cancelled: controller !== undefined };
-  },
 };
 
 /**
@@ -37,22 +30,20 @@ export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flas
  * the terminal, which no transport can reach.
  */
 export function startFlashJob(
-  { events, options }: Pick<HandlerContext, 'events' | 'options'>,
+  { events, options, jobs }: Pick<HandlerContext, 'events' | 'options' | 'jobs'>,
   work: FlashWork,
   { acknowledgedFindings = [] }: { readonly acknowledgedFindings?: readonly AssessmentFinding[] } = {},
 ): { jobId: string } {
   const jobId = randomUUID();
-  const controller = new AbortController();
-  running.set(jobId, controller);
   const onProgress = (progress: FlashProgress): void => events.emit('flash:progressed', { ...progress, jobId });
-  // The user's hash cache is read and written here, never by the elevated helper.
-  void runFlashWork(work, { jobId, signal: controller.signal, onProgress }, options.elevatedHelper ?? {})
+  // A flash reports its end as an event, so the job is registered (and cancellable) until that event.
+  void jobs
+    .run(jobId, (signal) => runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {}))
     .catch((error: unknown): FlashResult => {
       (options.log ?? console.error)('flash job failed unexpectedly', error);
       return internalFailure(jobId, work.imagePath);
     })
     .then((result) => {
-      running.delete(jobId);
       events.emit('flash:finished', { ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) });
     });
   return { jobId };

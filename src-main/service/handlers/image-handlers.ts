@@ -5,9 +5,6 @@ import { DestinationNotAllowedError, ExtractionDestinations } from '../../securi
 import { AppFailure } from '../app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
-/** Running extractions by id, so `image:extract-cancel` can reach them. */
-const runningExtractions = new Map<string, AbortController>();
-
 /**
  * Where the contract may extract: the home folder, and folders chosen in a native folder dialog
  * (a future `image:pick-folder` records its answer here with `choose`). The CLI, whose user typed
@@ -15,7 +12,7 @@ const runningExtractions = new Map<string, AbortController>();
  */
 export const extractionDestinations = new ExtractionDestinations();
 
-export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'image:extract-cancel'> = {
+export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract'> = {
   'image:pick': async (_request, { options }) => {
     if (!options.pickImageFile) throw new AppFailure('unsupported', `the ${options.shell} shell has no file dialog`);
     return { path: await options.pickImageFile() };
@@ -28,31 +25,20 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   'image:list': (request, { parser }) => parser.run('image:list', request),
   'image:preview': (request, { parser }) => parser.run('image:preview', request),
   'image:stat': (request, { parser }) => parser.run('image:stat', request),
-  'image:extract': async (request, { events, parser, options }) => {
+  'image:extract': async (request, { events, parser, options, jobs }) => {
     if (options.shell !== 'cli') {
       await extractionDestinations.check(request.destination).catch((error: unknown) => {
         if (error instanceof DestinationNotAllowedError) throw new AppFailure('destination-not-allowed', error.message, { path: error.destination });
         throw error;
       });
     }
-    if (runningExtractions.has(request.extractionId)) {
-      throw new AppFailure('invalid-request', `an extraction with id ${request.extractionId} is already running`);
-    }
-    const controller = new AbortController();
-    runningExtractions.set(request.extractionId, controller);
-    try {
-      const summary = await parser.run('image:extract', request, {
-        signal: controller.signal,
+    // The extraction is job `extractionId`: `job:cancel` with that id stops it.
+    const summary = await jobs.run(request.extractionId, (signal) =>
+      parser.run('image:extract', request, {
+        signal,
         onProgress: (progress) => events.emit('image:extract-progressed', { extractionId: request.extractionId, ...progress }),
-      });
-      return { extractionId: request.extractionId, ...summary };
-    } finally {
-      runningExtractions.delete(request.extractionId);
-    }
-  },
-  'image:extract-cancel': async ({ extractionId }) => {
-    const controller = runningExtractions.get(extractionId);
-    controller?.abort();
-    return { cancelled: controller !== undefined };
+      }),
+    );
+    return { extractionId: request.extractionId, ...summary };
   },
 };
