@@ -5,10 +5,9 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DiscTrack } from '../../../shared/image.ts';
 import { convertImage, OutputExistsError, type ConvertResult } from '../../container/convert-image.ts';
+import { ProgressThrottle } from '../../jobs/progress-meter.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-
-const progressIntervalMs = 125;
 
 export function registerConvertCommand(program: Command, context: CliContext): void {
   program
@@ -20,7 +19,7 @@ export function registerConvertCommand(program: Command, context: CliContext): v
     .option('--json', 'print one JSON document')
     .action(async (input: string, output: string, options: { force?: boolean; json?: boolean }) => {
       const showProgress = process.stderr.isTTY === true && options.json !== true;
-      let lastShownMs = 0;
+      const throttle = new ProgressThrottle();
       let shown = false;
       try {
         const result = await convertImage({
@@ -28,9 +27,8 @@ export function registerConvertCommand(program: Command, context: CliContext): v
           outputPath: resolve(output),
           overwrite: options.force === true,
           onProgress: ({ bytesWritten, totalBytes }) => {
-            const now = Date.now();
-            if (!showProgress || (now - lastShownMs < progressIntervalMs && bytesWritten < totalBytes)) return;
-            lastShownMs = now;
+            // The end is always drawn, so the line never stops short of 100%.
+            if (!showProgress || !throttle.due(bytesWritten >= totalBytes)) return;
             shown = true;
             const percent = totalBytes === 0 ? 100 : Math.floor((bytesWritten / totalBytes) * 100);
             context.stderr(`\rconverting ${percent}% (${mebibytes(bytesWritten)} of ${mebibytes(totalBytes)})\x1b[K`);
