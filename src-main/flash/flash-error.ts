@@ -48,3 +48,13 @@ export function targetFailure(error: unknown, action: 'open' | 'write' | 'flush'
       return new FlashFailure(action === 'read' ? 'read-failed' : 'write-failed', detail, offsetBytes);
   }
 }
+
+/**
+ * The failure a target reports when a second one arrives: failures can arrive out of order (the head
+ * is written last, reads run ahead), and the one nearest the start is what went wrong first.
+ */
+export function nearerStart(current: FlashFailure | null, next: FlashFailure): FlashFailure {
+  if (current === null) return next;
+  const earlier = next.offsetBytes !== null && (current.offsetBytes === null || next.offsetBytes < current.offsetBytes);
+  return earlier ? next : current;
+}

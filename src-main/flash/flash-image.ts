@@ -10,7 +10,8 @@ import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveSca
 import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
 import { allocateAlignedSlots } from './target/aligned-memory.ts';
 import { FlashFailure } from './flash-error.ts';
-import { chunkBytes, differingRange, overallOutcome, runFlashJob } from './flash-job.ts';
+import { compareWithImage, type TargetComparison } from './compare-pass.ts';
+import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
@@ -234,19 +235,19 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
       if (!drive) throw new FlashFailure('target-removed', `no drive with id ${id} is attached now`);
       path = drive.raw;
     }
-    const outcome = await compareWithTarget(source, path, options, expected);
+    const { sizeBytes, comparison } = await compareWithTarget(source, path, options, expected);
+    // A read failure (of the image or the target) fails the job as one that could not be compared.
+    if (comparison.failure !== null && comparison.mismatch === null) throw comparison.failure;
+    const cancelled = options.signal?.aborted === true;
     const target: TargetResult = {
       target: path,
-      outcome: outcome.mismatch === null ? (options.signal?.aborted ? 'cancelled' : 'verified') : 'failed',
+      outcome: comparison.failure === null ? (cancelled ? 'cancelled' : 'verified') : 'failed',
       bytesWritten: 0,
-      error:
-        outcome.mismatch === null
-          ? options.signal?.aborted ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null
-          : { code: 'verification-mismatch', message: `${path} differs from ${options.imagePath} at bytes ${outcome.mismatch.offsetBytes}..${outcome.mismatch.offsetBytes + outcome.mismatch.lengthBytes - 1}`, offsetBytes: outcome.mismatch.offsetBytes },
-      mismatch: outcome.mismatch,
+      error: comparison.failure?.toFlashError() ?? (cancelled ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null),
+      mismatch: comparison.mismatch,
       refusals: [],
     };
-    return { jobId, outcome: overallOutcome([target], options.signal?.aborted === true), source: { path: options.imagePath, compression: source.compression, sizeBytes: outcome.sizeBytes, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
+    return { jobId, outcome: overallOutcome([target], cancelled), source: { path: options.imagePath, compression: source.compression, sizeBytes, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
   } catch (error) {
     const failure = error instanceof FlashFailure ? error : new FlashFailure('internal', String(error));
     const target: TargetResult = { target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] };
@@ -256,7 +257,8 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
   }
 }
 
-async function compareWithTarget(source: FlashSource, path: string, options: VerifyDriveOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; mismatch: { offsetBytes: number; lengthBytes: number } | null }> {
+/** The shared read-and-compare loop for one target, the image read as a stream (its length may be unknown until its end). */
+async function compareWithTarget(source: FlashSource, path: string, options: VerifyDriveOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; comparison: TargetComparison }> {
   // Two chunks in flight, each an image slot and a target slot: the image and the target are read
   // side by side, and the next chunk is read while this one is compared.
   const arena = allocateAlignedSlots(2 * chunksInFlight, chunkBytes);
@@ -264,44 +266,20 @@ async function compareWithTarget(source: FlashSource, path: string, options: Ver
   // The flash's meter (sliding-window rate, ETA, at most ~8 reports a second) for this one target.
   const meter = new TargetRateMeter(options.jobId ?? '', [path], (progress) => options.onProgress?.(progress));
   meter.setPhase([path], 'verifying', source.sizeBytes);
-  // Each side is read in order, one read at a time (readNext is sequential by nature).
-  let sourceQueue: Promise<unknown> = Promise.resolve();
-  let targetQueue: Promise<unknown> = Promise.resolve();
-  const readChunk = (set: number, offsetBytes: number): Promise<{ set: number; count: number; got: number }> => {
-    const expected = arena.slots[2 * set]!;
-    const actual = arena.slots[2 * set + 1]!;
-    const count = sourceQueue.then(() => source.readNext(expected));
-    // The whole slot: O_DIRECT reads whole blocks, and the image's length is known only after its read.
-    const got = targetQueue.then(() => readBack.readAt(actual, offsetBytes));
-    sourceQueue = count.catch(() => undefined);
-    targetQueue = got.catch(() => undefined);
-    const chunk = Promise.all([count, got]).then(([countBytes, gotBytes]) => ({ set, count: countBytes, got: gotBytes }));
-    // A read ahead may fail while an earlier chunk is compared: it is awaited (and thrown) in turn, or settled on exit.
-    chunk.catch(() => undefined);
-    return chunk;
-  };
-  const inFlight: Promise<{ set: number; count: number; got: number }>[] = [];
   try {
-    let offsetBytes = 0;
-    let nextOffsetBytes = 0;
-    for (let set = 0; set < chunksInFlight; set += 1, nextOffsetBytes += chunkBytes) inFlight.push(readChunk(set, nextOffsetBytes));
-    while (!options.signal?.aborted && inFlight.length > 0) {
-      const { set, count, got } = await inFlight.shift()!;
-      if (count === 0) break;
-      if (got < count) throw new FlashFailure('read-failed', `${path} ended at byte ${offsetBytes + got}; the image goes on to at least ${offsetBytes + count}`, offsetBytes + got);
-      const mismatch = differingRange(arena.slots[2 * set]!.subarray(0, count), arena.slots[2 * set + 1]!.subarray(0, count), offsetBytes, { withinBlockBytes: digestBlockBytes });
-      if (mismatch !== null) return { sizeBytes: offsetBytes + count, mismatch };
-      offsetBytes += count;
-      meter.update(path, offsetBytes);
-      if (count < chunkBytes) break; // the image ended inside this chunk
-      inFlight.push(readChunk(set, nextOffsetBytes));
-      nextOffsetBytes += chunkBytes;
-    }
-    return { sizeBytes: offsetBytes, mismatch: null };
+    const compared = await compareWithImage({
+      imagePath: options.imagePath,
+      readImage: (into) => source.readNext(into),
+      imageBytes: null,
+      targets: [{ path, readBack }],
+      slots: arena.slots,
+      signal: options.signal,
+      withinBlockBytes: digestBlockBytes,
+      onMatched: (_, bytesDone) => meter.update(path, bytesDone),
+      onFailed: () => undefined,
+    });
+    return { sizeBytes: compared.imageBytes, comparison: compared.targets[0]! };
   } finally {
-    // On an early exit, reads still in flight must finish before the handle closes.
-    await Promise.allSettled(inFlight);
     await readBack.close();
   }
 }
-

@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
 import { helperCommand } from '../../src-main/elevation/elevation.ts';
 import { FlashFailure } from '../../src-main/flash/flash-error.ts';
-import { differingRange, overallOutcome } from '../../src-main/flash/flash-job.ts';
+import { differingRange } from '../../src-main/flash/differing-range.ts';
+import { overallOutcome } from '../../src-main/flash/flash-job.ts';
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
 
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';

@@ -20,9 +20,14 @@ export interface AlignedArena {
   readonly slots: readonly Uint8Array[];
 }
 
+/** `lengthBytes` rounded up to a multiple of `alignmentBytes`: what an O_DIRECT read or write must span. */
+export function alignedLengthBytes(lengthBytes: number): number {
+  return Math.ceil(lengthBytes / alignmentBytes) * alignmentBytes;
+}
+
 /** Allocates `count` aligned slots of `sizeBytes` (rounded up to the alignment) in one arena. */
 export function allocateAlignedSlots(count: number, sizeBytes: number): AlignedArena {
-  const slotBytes = Math.ceil(sizeBytes / alignmentBytes) * alignmentBytes;
+  const slotBytes = alignedLengthBytes(sizeBytes);
   const pages = Math.max(1, Math.ceil((slotBytes * count) / wasmPageBytes));
   // Fixed size (maximum = initial): a grown memory would detach the views handed to in-flight I/O.
   const memory = new WasmMemoryClass({ initial: pages, maximum: pages, shared: true });

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { deviceNumberOf } from '../../drives/list-drives.ts';
 import { parseMountinfo } from '../../drives/mountinfo.ts';
 import { FlashFailure, errnoOf, targetFailure } from '../flash-error.ts';
+import { alignmentBytes } from './aligned-memory.ts';
 
 const openAsync = promisify(open);
 const closeAsync = promisify(close);
@@ -76,19 +77,10 @@ async function checkOpenedDevice(fd: number, path: string, expected: ExpectedDev
 }
 
 /**
- * Opens the target for writing. A block device is opened O_EXCL, which the kernel refuses (EBUSY)
- * while anything has it mounted or claimed: that is the last word on "is it in use".
+ * The two descriptors a target is written through: O_DIRECT for whole blocks (null where the file
+ * system refuses it) and a buffered one for a ragged tail; both checked against the helper's scope.
  */
-export async function openRawTarget(path: string, expected?: ExpectedDevice): Promise<RawTarget> {
-  let stats;
-  try {
-    stats = await stat(path);
-  } catch (error) {
-    throw targetFailure(error, 'open', path, null);
-  }
-  const isBlockDevice = stats.isBlockDevice();
-  if (!isBlockDevice && !stats.isFile()) throw new FlashFailure('write-failed', `${path} is neither a block device nor a regular file`);
-  if (expected !== undefined && !isBlockDevice) throw new FlashFailure('refused', `${path} is a regular file; the elevated helper writes only whole block devices`);
+async function openWriteDescriptors(path: string, isBlockDevice: boolean, expected: ExpectedDevice): Promise<{ directFd: number | null; bufferedFd: number }> {
   const base = constants.O_WRONLY | (isBlockDevice ? constants.O_EXCL : 0);
   let directFd: number | null = null;
   try {
@@ -110,24 +102,43 @@ export async function openRawTarget(path: string, expected?: ExpectedDevice): Pr
     await Promise.allSettled([directFd === null ? Promise.resolve() : closeAsync(directFd), closeAsync(bufferedFd)]);
     throw error;
   }
-  const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
-  const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : 4096;
+  return { directFd, bufferedFd };
+}
 
-  const writeSpan = async (fd: number, view: Uint8Array, offsetBytes: number): Promise<void> => {
-    let done = 0;
-    while (done < view.length) {
-      let written: number;
-      try {
-        written = await writeAsync(fd, view.subarray(done), offsetBytes + done);
-      } catch (error) {
-        throw targetFailure(error, 'write', path, offsetBytes + done);
-      }
-      if (written === 0) {
-        throw new FlashFailure('short-write', `${path} accepted 0 of ${view.length - done} bytes at byte ${offsetBytes + done}`, offsetBytes + done);
-      }
-      done += written;
+/** Writes all of `view` at `offsetBytes`, resuming after partial writes; a write of 0 bytes is a short write. */
+async function writeSpan(path: string, fd: number, view: Uint8Array, offsetBytes: number): Promise<void> {
+  let done = 0;
+  while (done < view.length) {
+    let written: number;
+    try {
+      written = await writeAsync(fd, view.subarray(done), offsetBytes + done);
+    } catch (error) {
+      throw targetFailure(error, 'write', path, offsetBytes + done);
     }
-  };
+    if (written === 0) {
+      throw new FlashFailure('short-write', `${path} accepted 0 of ${view.length - done} bytes at byte ${offsetBytes + done}`, offsetBytes + done);
+    }
+    done += written;
+  }
+}
+
+/**
+ * Opens the target for writing. A block device is opened O_EXCL, which the kernel refuses (EBUSY)
+ * while anything has it mounted or claimed: that is the last word on "is it in use".
+ */
+export async function openRawTarget(path: string, expected?: ExpectedDevice): Promise<RawTarget> {
+  let stats;
+  try {
+    stats = await stat(path);
+  } catch (error) {
+    throw targetFailure(error, 'open', path, null);
+  }
+  const isBlockDevice = stats.isBlockDevice();
+  if (!isBlockDevice && !stats.isFile()) throw new FlashFailure('write-failed', `${path} is neither a block device nor a regular file`);
+  if (expected !== undefined && !isBlockDevice) throw new FlashFailure('refused', `${path} is a regular file; the elevated helper writes only whole block devices`);
+  const { directFd, bufferedFd } = await openWriteDescriptors(path, isBlockDevice, expected);
+  const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
+  const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : alignmentBytes;
 
   let closed = false;
   const writeAt = async (view: Uint8Array, offsetBytes: number): Promise<void> => {
@@ -136,11 +147,11 @@ export async function openRawTarget(path: string, expected?: ExpectedDevice): Pr
       if (fits > 0) await writeAt(view.subarray(0, fits), offsetBytes);
       throw new FlashFailure('no-space', `${path} ends at byte ${sizeBytes}; the image goes on past it`, sizeBytes);
     }
-    if (directFd === null) return writeSpan(bufferedFd, view, offsetBytes);
+    if (directFd === null) return writeSpan(path, bufferedFd, view, offsetBytes);
     const aligned = view.length - (view.length % logicalBlockSizeBytes);
-    if (aligned > 0) await writeSpan(directFd, view.subarray(0, aligned), offsetBytes);
+    if (aligned > 0) await writeSpan(path, directFd, view.subarray(0, aligned), offsetBytes);
     // A ragged tail cannot go through O_DIRECT (EINVAL): like dd, write it through the page cache.
-    if (aligned < view.length) await writeSpan(bufferedFd, view.subarray(aligned), offsetBytes + aligned);
+    if (aligned < view.length) await writeSpan(path, bufferedFd, view.subarray(aligned), offsetBytes + aligned);
   };
 
   return {
