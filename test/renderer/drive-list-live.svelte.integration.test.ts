@@ -17,7 +17,10 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Resolves once `condition` holds, flushing Svelte's effects between looks; fails after `limitMs` (the engine re-enumerates every 2 s; a busy machine takes longer). */
+/**
+ * Resolves once `condition` holds, flushing Svelte's effects between looks; fails after `limitMs`
+ * (the engine re-enumerates every 2 s; a busy machine takes longer).
+ */
 async function eventually(condition: () => boolean, limitMs: number): Promise<void> {
   const started = Date.now();
   for (;;) {
