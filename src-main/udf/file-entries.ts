@@ -2,7 +2,8 @@
 // Extended File Entry (4/14.17) with their ICB tag (4/14.6), Allocation Extent Descriptors (4/14.5),
 // File Identifier Descriptors (4/14.4) and symbolic link path components (4/14.16).
 import type { AllocationDescriptor, LogicalBlockAddress, UdfPlace } from './udf-fields.ts';
-import { parseDescriptorTag, readDCharacters, readDString, readExtAd, readLongAd, readShortAd, readTimestamp, requireUdfBytes, tagIds, u16, u32, u64, u8, udfCorrupt } from './udf-fields.ts';
+import { readUint16Le, readUint32Le, readUint64Le, readUint8, requireBytes } from '../format/fields.ts';
+import { parseDescriptorTag, readDCharacters, readDString, readExtAd, readLongAd, readShortAd, readTimestamp, tagIds, udfCorrupt } from './udf-fields.ts';
 
 export interface FileSet {
   readonly fileSetIdentifier: string;
@@ -16,7 +17,7 @@ export function parseFileSet(bytes: Uint8Array, place: UdfPlace, block: number):
   return {
     logicalVolumeIdentifier: readDString(bytes, 112, 128, place, 'file set logical volume identifier'),
     fileSetIdentifier: readDString(bytes, 304, 32, place, 'file set identifier'),
-    rootIcb: readLongAd(bytes, 400).address,
+    rootIcb: readLongAd(bytes, 400, place).address,
   };
 }
 
@@ -50,26 +51,26 @@ export function parseFileEntry(bytes: Uint8Array, place: UdfPlace, block: number
   const tag = parseDescriptorTag(bytes, place, { expected: [tagIds.fileEntry, tagIds.extendedFileEntry], location: block, what: `${what} (file entry)` });
   const extended = tag.identifier === tagIds.extendedFileEntry;
   const headerBytes = extended ? 216 : 176;
-  requireUdfBytes(bytes, 0, headerBytes, place, 'file entry');
-  const icbFlags = u16(bytes, 34);
+  requireBytes(bytes, 0, headerBytes, place, 'file entry');
+  const icbFlags = readUint16Le(bytes, 34, place, 'ICB tag flags');
   const form = allocationForms[icbFlags & 7];
   if (!form) throw udfCorrupt(place, 34, `ICB tag allocation descriptor type ${icbFlags & 7} is not 0-3`);
-  const extendedAttributeBytes = u32(bytes, extended ? 208 : 168);
-  const allocationLengthBytes = u32(bytes, extended ? 212 : 172);
+  const extendedAttributeBytes = readUint32Le(bytes, extended ? 208 : 168, place, 'extended attributes length');
+  const allocationLengthBytes = readUint32Le(bytes, extended ? 212 : 172, place, 'allocation descriptors length');
   // 4/14.9.20-22: extended attributes then allocation descriptors, all inside the one block.
   if (headerBytes + extendedAttributeBytes + allocationLengthBytes > bytes.byteLength) {
     throw udfCorrupt(place, extended ? 208 : 168, `file entry's ${extendedAttributeBytes} bytes of attributes and ${allocationLengthBytes} bytes of allocation descriptors run past its block`);
   }
   return {
     extended,
-    fileType: u8(bytes, 27),
+    fileType: readUint8(bytes, 27, place, 'ICB file type'),
     allocationForm: form,
     icbFlags,
-    uid: u32(bytes, 36),
-    gid: u32(bytes, 40),
-    permissions: u32(bytes, 44),
-    informationLengthBytes: u64(bytes, 56, place, 'information length'),
-    modifiedMs: readTimestamp(bytes, extended ? 92 : 84),
+    uid: readUint32Le(bytes, 36, place, 'uid'),
+    gid: readUint32Le(bytes, 40, place, 'gid'),
+    permissions: readUint32Le(bytes, 44, place, 'permissions'),
+    informationLengthBytes: readUint64Le(bytes, 56, place, 'information length'),
+    modifiedMs: readTimestamp(bytes, extended ? 92 : 84, place, 'modification time'),
     allocationOffsetBytes: headerBytes + extendedAttributeBytes,
     allocationLengthBytes,
   };
@@ -81,10 +82,10 @@ export function parseFileEntry(bytes: Uint8Array, place: UdfPlace, block: number
  */
 export function parseAllocationDescriptors(bytes: Uint8Array, at: number, lengthBytes: number, form: Exclude<AllocationForm, 'embedded'>, partitionIndex: number, place: UdfPlace): AllocationDescriptor[] {
   const size = form === 'short' ? 8 : form === 'long' ? 16 : 20;
-  requireUdfBytes(bytes, at, lengthBytes, place, 'allocation descriptors');
+  requireBytes(bytes, at, lengthBytes, place, 'allocation descriptors');
   const descriptors: AllocationDescriptor[] = [];
   for (let offset = at; offset + size <= at + lengthBytes; offset += size) {
-    const descriptor = form === 'short' ? readShortAd(bytes, offset, partitionIndex) : form === 'long' ? readLongAd(bytes, offset) : readExtAd(bytes, offset);
+    const descriptor = form === 'short' ? readShortAd(bytes, offset, partitionIndex, place) : form === 'long' ? readLongAd(bytes, offset, place) : readExtAd(bytes, offset, place);
     if (descriptor.lengthBytes === 0) break;
     descriptors.push(descriptor);
   }
@@ -94,7 +95,7 @@ export function parseAllocationDescriptors(bytes: Uint8Array, at: number, length
 /** ECMA-167 4/14.5: allocation extent descriptor: where the descriptor list continues. */
 export function parseAllocationExtent(bytes: Uint8Array, place: UdfPlace, block: number): { at: number; lengthBytes: number } {
   parseDescriptorTag(bytes, place, { expected: [tagIds.allocationExtent], location: block, what: 'allocation extent descriptor' });
-  const lengthBytes = u32(bytes, 20);
+  const lengthBytes = readUint32Le(bytes, 20, place, 'allocation extent length');
   if (24 + lengthBytes > bytes.byteLength) throw udfCorrupt(place, 20, `allocation extent declares ${lengthBytes} bytes of descriptors, its block holds ${bytes.byteLength - 24}`);
   return { at: 24, lengthBytes };
 }
@@ -113,10 +114,10 @@ export interface FileIdentifier {
 
 /** ECMA-167 4/14.4: one file identifier descriptor at `at` inside a directory's bytes. */
 export function parseFileIdentifier(bytes: Uint8Array, at: number, place: UdfPlace): FileIdentifier {
-  const where = { offsetBytes: place.offsetBytes + at, blockBytes: place.blockBytes };
+  const where = { offsetBytes: place.offsetBytes + at, sectorBytes: place.sectorBytes };
   if (at + 38 > bytes.byteLength) throw udfCorrupt(where, 0, `file identifier descriptor needs 38 bytes, the directory has ${bytes.byteLength - at} left`);
-  const identifierBytes = u8(bytes, at + 19);
-  const implementationUseBytes = u16(bytes, at + 36);
+  const identifierBytes = readUint8(bytes, at + 19, place, 'file identifier length');
+  const implementationUseBytes = readUint16Le(bytes, at + 36, place, 'implementation use length');
   // 4/14.4.9: the descriptor is padded to a multiple of 4 bytes.
   const lengthBytes = 4 * Math.ceil((38 + implementationUseBytes + identifierBytes) / 4);
   if (at + 38 + implementationUseBytes + identifierBytes > bytes.byteLength) {
@@ -125,9 +126,9 @@ export function parseFileIdentifier(bytes: Uint8Array, at: number, place: UdfPla
   const descriptor = bytes.subarray(at, Math.min(bytes.byteLength, at + lengthBytes));
   parseDescriptorTag(descriptor, where, { expected: [tagIds.fileIdentifier], what: 'file identifier descriptor' });
   return {
-    characteristics: u8(bytes, at + 18),
+    characteristics: readUint8(bytes, at + 18, place, 'file characteristics'),
     name: readDCharacters(bytes, at + 38 + implementationUseBytes, identifierBytes, place, 'file identifier'),
-    icb: readLongAd(bytes, at + 20).address,
+    icb: readLongAd(bytes, at + 20, place).address,
     at,
     lengthBytes,
   };
@@ -140,10 +141,10 @@ export function parseSymlinkTarget(bytes: Uint8Array, place: UdfPlace): string {
   let at = 0;
   for (let count = 0; at < bytes.byteLength; count += 1) {
     if (count > 4096) throw udfCorrupt(place, at, 'symbolic link has more than 4096 path components');
-    requireUdfBytes(bytes, at, 4, place, 'path component');
-    const type = u8(bytes, at);
-    const length = u8(bytes, at + 1);
-    requireUdfBytes(bytes, at + 4, length, place, 'path component identifier');
+    requireBytes(bytes, at, 4, place, 'path component');
+    const type = readUint8(bytes, at, place, 'path component type');
+    const length = readUint8(bytes, at + 1, place, 'path component length');
+    requireBytes(bytes, at + 4, length, place, 'path component identifier');
     // 4/14.16.1.1: 1 and 2 = the root, 3 = parent, 4 = this directory, 5 = a named component.
     if (type === 1 || type === 2) {
       absolute = true;

@@ -1,40 +1,17 @@
 // Bounds-checked readers for the basic UDF / ECMA-167 structures: descriptor tags with checksum and
 // CRC (3/7.2), CS0 d-characters and d-strings (1/7.2.12, OSTA UDF 2.1.1-2.1.3), timestamps (1/7.3),
 // entity identifiers (1/7.4) and allocation descriptors (4/14.14). Little-endian throughout (1/7.1).
-import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import { corruptAt, readUint16Le, readUint32Le, readUint8, requireBytes, type Place } from '../format/fields.ts';
+import type { CorruptImageError } from '../format/corrupt-image-error.ts';
 
-/** Where a structure lies: its image offset and the block size, for messages naming the sector. */
-export interface UdfPlace {
-  readonly offsetBytes: number;
-  readonly blockBytes: number;
+/** Where a structure lies: its image offset, and the volume's block size as the sector unit of messages. */
+export interface UdfPlace extends Place {
+  readonly sectorBytes: number;
 }
 
+/** A corrupt-image error whose message says the UDF structures are at fault. */
 export function udfCorrupt(place: UdfPlace, at: number, message: string): CorruptImageError {
-  const offsetBytes = place.offsetBytes + at;
-  const sectorLba = Math.floor(offsetBytes / place.blockBytes);
-  return new CorruptImageError(`UDF: ${message} (sector ${sectorLba}, offset ${offsetBytes})`, { sectorLba, offsetBytes });
-}
-
-export function requireUdfBytes(bytes: Uint8Array, at: number, length: number, place: UdfPlace, what: string): void {
-  if (at < 0 || length < 0 || at + length > bytes.byteLength) {
-    throw udfCorrupt(place, at, `${what} needs ${length} bytes at ${at}, ${Math.max(0, bytes.byteLength - at)} remain`);
-  }
-}
-
-export function u8(bytes: Uint8Array, at: number): number {
-  return bytes[at] as number;
-}
-export function u16(bytes: Uint8Array, at: number): number {
-  return (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-}
-export function u32(bytes: Uint8Array, at: number): number {
-  return ((bytes[at] as number) | ((bytes[at + 1] as number) << 8) | ((bytes[at + 2] as number) << 16)) + (bytes[at + 3] as number) * 0x1000000;
-}
-/** ECMA-167 1/7.1.5: Uint64; beyond 2^53 it is not a size any image can have. */
-export function u64(bytes: Uint8Array, at: number, place: UdfPlace, what: string): number {
-  const high = u32(bytes, at + 4);
-  if (high >= 0x200000) throw udfCorrupt(place, at, `${what} ${high} * 2^32 is beyond any image size`);
-  return high * 0x100000000 + u32(bytes, at);
+  return corruptAt(place, at, `UDF: ${message}`);
 }
 
 /** ECMA-167 3/7.2.1 and 4/7.2.1: descriptor tag identifiers. */
@@ -107,29 +84,29 @@ export interface ParseTagOptions {
 
 /** ECMA-167 3/7.2: checks the tag checksum, the descriptor CRC and the tag location, then parses it. */
 export function parseDescriptorTag(bytes: Uint8Array, place: UdfPlace, options: ParseTagOptions): DescriptorTag {
-  requireUdfBytes(bytes, 0, tagBytes, place, `${options.what} tag`);
+  requireBytes(bytes, 0, tagBytes, place, `${options.what} tag`);
   // ECMA-167 3/7.2.3: the checksum is the byte sum of the tag's other 15 bytes, modulo 256.
   if (!hasValidTagChecksum(bytes)) throw udfCorrupt(place, 4, `${options.what}: descriptor tag checksum is wrong`);
-  const identifier = u16(bytes, 0);
+  const identifier = readUint16Le(bytes, 0, place, `${options.what} tag identifier`);
   if (!options.expected.includes(identifier)) throw udfCorrupt(place, 0, `${options.what}: found descriptor tag ${identifier}, expected ${options.expected.join(' or ')}`);
-  const crcLengthBytes = u16(bytes, 10);
+  const crcLengthBytes = readUint16Le(bytes, 10, place, `${options.what} CRC length`);
   // ECMA-167 3/7.2.6-7.2.7: the CRC covers crcLength bytes after the tag.
   if (tagBytes + crcLengthBytes > bytes.byteLength) {
     throw udfCorrupt(place, 10, `${options.what}: descriptor CRC length ${crcLengthBytes} runs past the ${bytes.byteLength}-byte descriptor`);
   }
-  if (crc16(bytes, tagBytes, crcLengthBytes) !== u16(bytes, 8)) throw udfCorrupt(place, 8, `${options.what}: descriptor CRC is wrong`);
-  const location = u32(bytes, 12);
+  if (crc16(bytes, tagBytes, crcLengthBytes) !== readUint16Le(bytes, 8, place, `${options.what} CRC`)) throw udfCorrupt(place, 8, `${options.what}: descriptor CRC is wrong`);
+  const location = readUint32Le(bytes, 12, place, `${options.what} tag location`);
   if (options.location !== undefined && location !== options.location) {
     throw udfCorrupt(place, 12, `${options.what}: tag says it is at block ${location}, it was read from block ${options.location}`);
   }
-  return { identifier, version: u16(bytes, 2), serialNumber: u16(bytes, 6), crcLengthBytes, location };
+  return { identifier, version: readUint16Le(bytes, 2, place, 'tag version'), serialNumber: readUint16Le(bytes, 6, place, 'tag serial number'), crcLengthBytes, location };
 }
 
 /** OSTA UDF 2.1.1 / ECMA-167 1/7.2.12: CS0 d-characters, byte 0 the compression id (8 or 16 bits). */
 export function readDCharacters(bytes: Uint8Array, at: number, lengthBytes: number, place: UdfPlace, what: string): string {
   if (lengthBytes === 0) return '';
-  requireUdfBytes(bytes, at, lengthBytes, place, what);
-  const compression = bytes[at] as number;
+  requireBytes(bytes, at, lengthBytes, place, what);
+  const compression = readUint8(bytes, at, place, `${what} compression id`);
   // UDF 2.50 2.1.1: 254 and 255 are the 8- and 16-bit forms of a deleted/empty identifier.
   if (compression === 8 || compression === 254) {
     let text = '';
@@ -147,7 +124,7 @@ export function readDCharacters(bytes: Uint8Array, at: number, lengthBytes: numb
 
 /** ECMA-167 1/7.2.12: a d-string of a fixed-size field; its last byte is the used length. */
 export function readDString(bytes: Uint8Array, at: number, fieldBytes: number, place: UdfPlace, what: string): string {
-  requireUdfBytes(bytes, at, fieldBytes, place, what);
+  requireBytes(bytes, at, fieldBytes, place, what);
   const used = bytes[at + fieldBytes - 1] as number;
   if (used === 0) return '';
   if (used > fieldBytes - 1) throw udfCorrupt(place, at + fieldBytes - 1, `${what}: d-string length ${used} exceeds its ${fieldBytes}-byte field`);
@@ -155,8 +132,9 @@ export function readDString(bytes: Uint8Array, at: number, fieldBytes: number, p
 }
 
 /** ECMA-167 1/7.3: timestamp as epoch ms; null when unset or impossible. */
-export function readTimestamp(bytes: Uint8Array, at: number): number | null {
-  const typeAndZone = u16(bytes, at);
+export function readTimestamp(bytes: Uint8Array, at: number, place: UdfPlace, what: string): number | null {
+  requireBytes(bytes, at, 12, place, what);
+  const typeAndZone = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
   const year = ((bytes[at + 2] as number) | ((bytes[at + 3] as number) << 8)) << 16 >> 16;
   const month = bytes[at + 4] as number;
   const day = bytes[at + 5] as number;
@@ -180,7 +158,8 @@ export interface EntityIdentifier {
   readonly suffix: Uint8Array;
 }
 
-export function readEntityIdentifier(bytes: Uint8Array, at: number): EntityIdentifier {
+export function readEntityIdentifier(bytes: Uint8Array, at: number, place: UdfPlace, what: string): EntityIdentifier {
+  requireBytes(bytes, at, 32, place, what);
   let identifier = '';
   for (let index = at + 1; index < at + 24; index += 1) {
     const byte = bytes[index] as number;
@@ -206,19 +185,19 @@ export interface AllocationDescriptor {
 }
 
 /** ECMA-167 4/14.14.2: long_ad (16 bytes). */
-export function readLongAd(bytes: Uint8Array, at: number): AllocationDescriptor {
-  const raw = u32(bytes, at);
-  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: u32(bytes, at + 4), partitionIndex: u16(bytes, at + 8) } };
+export function readLongAd(bytes: Uint8Array, at: number, place: UdfPlace): AllocationDescriptor {
+  const raw = readUint32Le(bytes, at, place, 'long_ad extent length');
+  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: readUint32Le(bytes, at + 4, place, 'long_ad block'), partitionIndex: readUint16Le(bytes, at + 8, place, 'long_ad partition') } };
 }
 
 /** ECMA-167 4/14.14.1: short_ad (8 bytes), in the partition of the entry that holds it. */
-export function readShortAd(bytes: Uint8Array, at: number, partitionIndex: number): AllocationDescriptor {
-  const raw = u32(bytes, at);
-  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: u32(bytes, at + 4), partitionIndex } };
+export function readShortAd(bytes: Uint8Array, at: number, partitionIndex: number, place: UdfPlace): AllocationDescriptor {
+  const raw = readUint32Le(bytes, at, place, 'short_ad extent length');
+  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: readUint32Le(bytes, at + 4, place, 'short_ad block'), partitionIndex } };
 }
 
 /** ECMA-167 4/14.14.3: ext_ad (20 bytes). */
-export function readExtAd(bytes: Uint8Array, at: number): AllocationDescriptor {
-  const raw = u32(bytes, at);
-  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: u32(bytes, at + 12), partitionIndex: u16(bytes, at + 16) } };
+export function readExtAd(bytes: Uint8Array, at: number, place: UdfPlace): AllocationDescriptor {
+  const raw = readUint32Le(bytes, at, place, 'ext_ad extent length');
+  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: readUint32Le(bytes, at + 12, place, 'ext_ad block'), partitionIndex: readUint16Le(bytes, at + 16, place, 'ext_ad partition') } };
 }

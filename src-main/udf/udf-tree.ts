@@ -100,7 +100,7 @@ interface BlockMapper {
 }
 
 function placeOf(sector: number, blockBytes: number): UdfPlace {
-  return { offsetBytes: sector * blockBytes, blockBytes };
+  return { offsetBytes: sector * blockBytes, sectorBytes: blockBytes };
 }
 
 async function readBlock(source: ByteSource, sector: number, blockBytes: number, what: string): Promise<Uint8Array> {
@@ -336,7 +336,7 @@ async function listDirectory(context: UdfContext, directory: TreeEntry): Promise
   const budget = context.paidDirectories.has(directory.extentLba) ? null : context.budget;
   budget?.spend(directory.sizeBytes, `listing ${directory.path}`);
   const bytes = await readExtents(context, directory.extents, directory.sizeBytes);
-  const dataPlace = { offsetBytes: directory.extents[0]?.offsetBytes ?? place.offsetBytes, blockBytes: context.blockBytes };
+  const dataPlace = { offsetBytes: directory.extents[0]?.offsetBytes ?? place.offsetBytes, sectorBytes: context.blockBytes };
   const entries: TreeEntry[] = [];
   const names = new UniqueNames();
   // 4/8.6: a directory is a sequence of file identifier descriptors; each one's length moves us on.

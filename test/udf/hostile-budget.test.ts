@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
-import { u16, u32 } from '../../src-main/udf/udf-fields.ts';
 import { openUdfTree } from '../../src-main/udf/udf-tree.ts';
 import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
 import { runIsotopeCapped, type CappedRun } from '../helpers/capped-run.ts';
-import { resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
+import { getUint16, getUint32, resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
 
 const blockBytes = 2048;
 const heapMiB = 256;
@@ -62,9 +61,9 @@ function extendSeed(seed: SeedLayout, appendedBlocks: number, fill: (image: Uint
   image.set(seed.bytes);
   // ECMA-167 3/10.5: both volume descriptor sequences' partition descriptors grow to the new end.
   for (const anchorField of [16, 24]) {
-    const sequence = u32(image, 256 * blockBytes + anchorField + 4);
+    const sequence = getUint32(image, 256 * blockBytes + anchorField + 4);
     for (let sector = sequence; sector < sequence + 16; sector += 1) {
-      if (u16(image, sector * blockBytes) !== 5) continue;
+      if (getUint16(image, sector * blockBytes) !== 5) continue;
       setUint32(image, sector * blockBytes + 192, seedSectors + appendedBlocks - seed.partitionStart);
       resealTag(image, sector * blockBytes);
     }

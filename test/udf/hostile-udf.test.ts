@@ -8,11 +8,10 @@ import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { parseFileEntry, parseFileIdentifier } from '../../src-main/udf/file-entries.ts';
-import { u32 } from '../../src-main/udf/udf-fields.ts';
 import type { UdfTree } from '../../src-main/udf/udf-tree.ts';
 import { openUdfTree } from '../../src-main/udf/udf-tree.ts';
 import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
-import { flipByte, resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
+import { flipByte, getUint32, resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
 
 const blockBytes = 2048;
 
@@ -66,7 +65,7 @@ async function layoutOf(bytes: Uint8Array): Promise<Layout> {
   const directory = bytes.subarray(rootData.offsetBytes, rootData.offsetBytes + rootData.sizeBytes);
   let docsFidOffset = -1;
   for (let at = 0; at < directory.byteLength; ) {
-    const fid = parseFileIdentifier(directory, at, { offsetBytes: rootData.offsetBytes, blockBytes });
+    const fid = parseFileIdentifier(directory, at, { offsetBytes: rootData.offsetBytes, sectorBytes: blockBytes });
     if (fid.name === 'docs') docsFidOffset = rootData.offsetBytes + at;
     at += fid.lengthBytes;
   }
@@ -90,11 +89,11 @@ describe('hostile UDF images', () => {
   it('falls back to the reserve volume descriptor sequence when the main one has a bad tag', async () => {
     const bytes = freshImage();
     const anchor = 256 * blockBytes;
-    const mainSector = u32(bytes, anchor + 20);
+    const mainSector = getUint32(bytes, anchor + 20);
     flipByte(bytes, mainSector * blockBytes + 4, 0x55); // checksum of the first main descriptor
     expect(await exploreAll(bytes)).toContain('/docs/sub/b.txt');
     // With the reserve sequence damaged too, the error names the main sequence's sector.
-    const reserveSector = u32(bytes, anchor + 28);
+    const reserveSector = getUint32(bytes, anchor + 28);
     flipByte(bytes, reserveSector * blockBytes + 4, 0x55);
     const error = await expectCorrupt(bytes, /tag checksum is wrong/);
     expect(error.message).toContain(`sector ${mainSector}`);
@@ -128,7 +127,7 @@ describe('hostile UDF images', () => {
     const bytes = freshImage();
     const { data, partitionStart } = await layoutOf(bytes);
     const feAt = data.extentLba * blockBytes;
-    const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, blockBytes }, data.extentLba - partitionStart);
+    const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, sectorBytes: blockBytes }, data.extentLba - partitionStart);
     expect(entry.allocationForm).not.toBe('embedded');
     const adAt = feAt + entry.allocationOffsetBytes;
     // First descriptor: "next extent of allocation descriptors" (type 3) at the entry's own block.
@@ -142,7 +141,7 @@ describe('hostile UDF images', () => {
     const bytes = freshImage();
     const { data, partitionStart } = await layoutOf(bytes);
     const feAt = data.extentLba * blockBytes;
-    const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, blockBytes }, data.extentLba - partitionStart);
+    const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, sectorBytes: blockBytes }, data.extentLba - partitionStart);
     const aedSector = Math.floor((data.extents[0] as { offsetBytes: number }).offsetBytes / blockBytes); // reuse the file's first data block
     const aedBlock = aedSector - partitionStart;
     const adAt = feAt + entry.allocationOffsetBytes;

@@ -31,7 +31,7 @@ async function patchedImage(): Promise<Uint8Array> {
   if (!tree || !data) throw new Error('seed image lacks /docs/data.bin');
   const partitionStart = (tree.partitions[0] as { startSector: number }).startSector;
   const feAt = data.extentLba * blockBytes;
-  const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, blockBytes }, data.extentLba - partitionStart);
+  const entry = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, sectorBytes: blockBytes }, data.extentLba - partitionStart);
   expect(entry.allocationForm).toBe('short');
   const firstDataBlock = (data.extents[0] as { offsetBytes: number }).offsetBytes / blockBytes - partitionStart;
   const adAt = feAt + entry.allocationOffsetBytes;

@@ -6,9 +6,8 @@ import { expect } from 'vitest';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { parseFileEntry, parseFileIdentifier } from '../../src-main/udf/file-entries.ts';
-import { u16, u32 } from '../../src-main/udf/udf-fields.ts';
 import { openUdfTree } from '../../src-main/udf/udf-tree.ts';
-import { resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
+import { getUint16, getUint32, resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
 
 const blockBytes = 2048;
 
@@ -27,15 +26,15 @@ export async function toMetadataPartition(original: Uint8Array): Promise<{ bytes
 
   // ECMA-167 3/10.5: the physical partition grows to include the two new blocks.
   const newLength = imageSectors + 2 - start;
-  const anchorMain = u32(bytes, 256 * blockBytes + 20);
+  const anchorMain = getUint32(bytes, 256 * blockBytes + 20);
   let lvdAt = -1;
   for (let sector = anchorMain; sector < anchorMain + 16; sector += 1) {
     const at = sector * blockBytes;
-    if (u16(bytes, at) === 5) {
+    if (getUint16(bytes, at) === 5) {
       setUint32(bytes, at + 192, newLength);
       resealTag(bytes, at);
     }
-    if (u16(bytes, at) === 6) lvdAt = at;
+    if (getUint16(bytes, at) === 6) lvdAt = at;
   }
   expect(lvdAt).toBeGreaterThan(0);
 
@@ -45,10 +44,10 @@ export async function toMetadataPartition(original: Uint8Array): Promise<{ bytes
   for (const entry of entries) {
     const feAt = entry.extentLba * blockBytes;
     const block = entry.extentLba - start;
-    const fe = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, blockBytes }, block);
+    const fe = parseFileEntry(bytes.subarray(feAt, feAt + blockBytes), { offsetBytes: feAt, sectorBytes: blockBytes }, block);
     expect(fe.allocationForm).toBe('short');
     for (let at = feAt + fe.allocationOffsetBytes; at < feAt + fe.allocationOffsetBytes + fe.allocationLengthBytes; at += 8) {
-      if ((u32(bytes, at) & 0x3fffffff) !== 0) setUint32(bytes, at + 4, toMeta(u32(bytes, at + 4)));
+      if ((getUint32(bytes, at) & 0x3fffffff) !== 0) setUint32(bytes, at + 4, toMeta(getUint32(bytes, at + 4)));
     }
     setUint32(bytes, feAt + 12, toMeta(block));
     resealTag(bytes, feAt);
@@ -56,7 +55,7 @@ export async function toMetadataPartition(original: Uint8Array): Promise<{ bytes
     const data = entry.extents[0] as { offsetBytes: number; sizeBytes: number };
     const directory = bytes.subarray(data.offsetBytes, data.offsetBytes + data.sizeBytes);
     for (let at = 0; at < directory.byteLength; ) {
-      const fid = parseFileIdentifier(directory, at, { offsetBytes: data.offsetBytes, blockBytes });
+      const fid = parseFileIdentifier(directory, at, { offsetBytes: data.offsetBytes, sectorBytes: blockBytes });
       setUint32(directory, at + 24, toMeta(fid.icb.block));
       setUint16(directory, at + 28, 1);
       setUint32(directory, at + 12, toMeta(Math.floor(data.offsetBytes / blockBytes) - start));
@@ -69,7 +68,7 @@ export async function toMetadataPartition(original: Uint8Array): Promise<{ bytes
   const fsdBlock = tree.logicalVolume.fileSetLocation.address.block;
   const fsdAt = (start + fsdBlock) * blockBytes;
   setUint32(bytes, fsdAt + 12, toMeta(fsdBlock));
-  setUint32(bytes, fsdAt + 400 + 4, toMeta(u32(bytes, fsdAt + 404)));
+  setUint32(bytes, fsdAt + 400 + 4, toMeta(getUint32(bytes, fsdAt + 404)));
   setUint16(bytes, fsdAt + 400 + 8, 1);
   resealTag(bytes, fsdAt);
 

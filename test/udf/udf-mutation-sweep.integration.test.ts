@@ -4,11 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSeededRandom } from '../helpers/seeded-random.ts';
-import { crc16, hasValidTagChecksum, u16 } from '../../src-main/udf/udf-fields.ts';
+import { crc16, hasValidTagChecksum } from '../../src-main/udf/udf-fields.ts';
 import { udfMkudffsPath, udfSmallIsoPath, udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { exploreImage } from '../iso/explore-image.ts';
 import { toMetadataPartition } from './udf-metadata-builder.ts';
-import { resealTag } from './udf-patching.ts';
+import { getUint16, resealTag } from './udf-patching.ts';
 
 const iterations = Number(process.env.ISOTOPE_UDF_SWEEP_ITERATIONS ?? 3000);
 const seed = Number(process.env.ISOTOPE_UDF_SWEEP_SEED ?? 0x0d15c);
@@ -19,9 +19,9 @@ const knownTags = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 256, 257, 258, 259, 260, 2
 function findTags(bytes: Uint8Array, limitBytes: number): { at: number; lengthBytes: number }[] {
   const tags: { at: number; lengthBytes: number }[] = [];
   for (let at = 16 * 2048; at + 16 <= Math.min(bytes.byteLength, limitBytes); at += 4) {
-    if (!knownTags.has(u16(bytes, at)) || !hasValidTagChecksum(bytes, at)) continue;
-    const crcLength = u16(bytes, at + 10);
-    if (at + 16 + crcLength > bytes.byteLength || crc16(bytes, at + 16, crcLength) !== u16(bytes, at + 8)) continue;
+    if (!knownTags.has(getUint16(bytes, at)) || !hasValidTagChecksum(bytes, at)) continue;
+    const crcLength = getUint16(bytes, at + 10);
+    if (at + 16 + crcLength > bytes.byteLength || crc16(bytes, at + 16, crcLength) !== getUint16(bytes, at + 8)) continue;
     tags.push({ at, lengthBytes: 16 + crcLength });
   }
   return tags;

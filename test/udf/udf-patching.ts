@@ -1,6 +1,18 @@
 // Helpers that damage a real UDF image on purpose and then re-seal the descriptor tags (ECMA-167
 // 3/7.2: CRC, then checksum), so a hostile test reaches the check it means instead of the CRC check.
-import { crc16, u16 } from '../../src-main/udf/udf-fields.ts';
+import { readUint16Le, readUint32Le } from '../../src-main/format/fields.ts';
+import { crc16 } from '../../src-main/udf/udf-fields.ts';
+
+/** The image's own bytes, read with the engine's bounds-checked reader (offsets are image offsets). */
+const wholeImage = { offsetBytes: 0 };
+
+export function getUint16(bytes: Uint8Array, at: number): number {
+  return readUint16Le(bytes, at, wholeImage, 'a field the test reads');
+}
+
+export function getUint32(bytes: Uint8Array, at: number): number {
+  return readUint32Le(bytes, at, wholeImage, 'a field the test reads');
+}
 
 export function setUint16(bytes: Uint8Array, at: number, value: number): void {
   bytes[at] = value & 0xff;
@@ -17,7 +29,7 @@ export function flipByte(bytes: Uint8Array, at: number, mask: number): void {
 
 /** Recomputes the CRC (over the tag's CRC length) and the checksum of the tag at `at`. */
 export function resealTag(bytes: Uint8Array, at: number): void {
-  const crcLength = u16(bytes, at + 10);
+  const crcLength = getUint16(bytes, at + 10);
   setUint16(bytes, at + 8, crc16(bytes, at + 16, Math.min(crcLength, bytes.byteLength - at - 16)));
   let sum = 0;
   for (let index = 0; index < 16; index += 1) if (index !== 4) sum += bytes[at + index] as number;
