@@ -1,8 +1,9 @@
 // The drive and flash calls the write screen needs, as small ports over the engine client, so the
 // state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
-// once; the result comes later as one `flash:finished` event).
+// once; the result comes later as one `flash:finished` event, awaited by shared/follow-job.ts).
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
+import { followJob } from '../../shared/follow-job.ts';
 import { ok, type Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
 
@@ -35,29 +36,8 @@ export function createDrivesPort(client: EngineClient): DrivesPort {
 export function createFlashPort(client: EngineClient): FlashPort {
   return {
     prepare: (request) => client.call('flash:prepare', request),
-    async start(request, onstarted) {
-      // Listen before starting: a job that fails at once may finish before its id comes back.
-      const finished = new Map<string, FlashResult>();
-      let waiting: { jobId: string; resolve: (result: FlashResult) => void } | null = null;
-      const stop = client.subscribe('flash:finished', (result) => {
-        if (waiting && waiting.jobId === result.jobId) waiting.resolve(result);
-        else finished.set(result.jobId, result);
-      });
-      try {
-        const started = await client.call('flash:start', request);
-        if (!started.ok) return started;
-        const { jobId } = started.value;
-        onstarted(jobId);
-        const result = await new Promise<FlashResult>((resolve) => {
-          const early = finished.get(jobId);
-          if (early) resolve(early);
-          else waiting = { jobId, resolve };
-        });
-        return ok(result);
-      } finally {
-        stop();
-      }
-    },
+    start: (request, onstarted) =>
+      followJob<FlashProgress, FlashResult>({ onFinished: (listener) => client.subscribe('flash:finished', listener) }, () => client.call('flash:start', request), { started: onstarted }),
     async cancel(jobId) {
       await client.call('job:cancel', { jobId });
     },

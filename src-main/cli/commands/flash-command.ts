@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
+import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { runFlashHelper } from '../../helper/flash-helper.ts';
@@ -115,44 +116,27 @@ export interface JobOutput {
 
 /** Starts the job with `start` and resolves with its `flash:finished` result (or the start error). */
 export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<{ jobId: string }>>): Promise<Result<FlashResult>> {
-  // Events may arrive before the call returns the job id: keep them until it is known.
-  const early: (() => void)[] = [];
-  let jobId: string | null = null;
-  let finish: (result: FlashResult) => void = () => undefined;
-  const finished = new Promise<FlashResult>((resolve) => (finish = resolve));
-  const whenKnown = (handle: () => void): void => (jobId === null ? void early.push(handle) : handle());
-  const unsubscribeProgress = service.on('flash:progressed', (progress) =>
-    whenKnown(() => {
-      if (progress.jobId === jobId) showProgress(context, output, progress);
-    }),
-  );
-  const unsubscribeFinished = service.on('flash:finished', (result) =>
-    whenKnown(() => {
-      if (result.jobId === jobId) finish(result);
-    }),
-  );
+  // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
+  let cancel: (() => void) | null = null;
   try {
-    const started = await start();
-    if (!started.ok) return started;
-    const id = started.value.jobId;
-    jobId = id;
-    for (const handle of early.splice(0)) handle();
-    // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
-    const cancel = (): void => {
-      if (output.interruptNotice) context.stderr(`\n${output.interruptNotice}\n`);
-      void service.call('job:cancel', { jobId: id });
-    };
-    process.once('SIGINT', cancel);
-    try {
-      const result = await finished;
-      if (output.tty && !output.json) context.stderr('\n');
-      return { ok: true, value: result };
-    } finally {
-      process.removeListener('SIGINT', cancel);
-    }
+    const result = await followJob<FlashProgress, FlashResult>(
+      { onProgress: (listener) => service.on('flash:progressed', listener), onFinished: (listener) => service.on('flash:finished', listener) },
+      start,
+      {
+        started: (jobId) => {
+          cancel = () => {
+            if (output.interruptNotice) context.stderr(`\n${output.interruptNotice}\n`);
+            void service.call('job:cancel', { jobId });
+          };
+          process.once('SIGINT', cancel);
+        },
+        progressed: (progress) => showProgress(context, output, progress),
+      },
+    );
+    if (result.ok && output.tty && !output.json) context.stderr('\n');
+    return result;
   } finally {
-    unsubscribeProgress();
-    unsubscribeFinished();
+    if (cancel) process.removeListener('SIGINT', cancel);
   }
 }
 
