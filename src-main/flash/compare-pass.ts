@@ -13,35 +13,36 @@ export interface ComparedTarget {
   readonly readBack: ReadBackHandle;
 }
 
-export interface ComparePassOptions {
+export interface ComparePassOptions<T extends ComparedTarget> {
   readonly imagePath: string;
   /** Fills `into` with the image's bytes from `offsetBytes`; returns the count, short only at the end. Called in image order. */
   readonly readImage: (into: Uint8Array, offsetBytes: number) => Promise<number>;
   /** The image's length when known (a raw image just written): a shorter read is then a failure. Null: until a short read. */
   readonly imageBytes: number | null;
-  readonly targets: readonly ComparedTarget[];
+  readonly targets: readonly T[];
   /** Equal slots, one chunk each, at least 2 × (targets + 1): a set per chunk in flight, the image's slot first. */
   readonly slots: readonly Uint8Array[];
   readonly signal: AbortSignal | undefined;
   /** Mismatch ranges end in the block of this size holding the first difference (differingRange). */
   readonly withinBlockBytes?: number;
-  /** Target `index` matches the image up to `bytesDone`. */
-  readonly onMatched: (index: number, bytesDone: number) => void;
-  /** Target `index` failed (a read error, a short read, the image's own read error, a mismatch): it is read no further. */
-  readonly onFailed: (index: number, failure: FlashFailure) => void;
+  /** `target` matches the image up to `bytesDone`. */
+  readonly onMatched: (target: T, bytesDone: number) => void;
+  /** `target` failed (a read error, a short read, the image's own read error, a mismatch): it is read no further. */
+  readonly onFailed: (target: T, failure: FlashFailure) => void;
 }
 
-export interface TargetComparison {
+export interface TargetComparison<T extends ComparedTarget = ComparedTarget> {
+  readonly target: T;
   /** Every byte of the image was read back from this target and matched (false after a cancel). */
   readonly matched: boolean;
   readonly failure: FlashFailure | null;
   readonly mismatch: ByteRange | null;
 }
 
-export interface ComparePassResult {
+export interface ComparePassResult<T extends ComparedTarget> {
   /** Image bytes read, through the last chunk compared. */
   readonly imageBytes: number;
-  readonly targets: readonly TargetComparison[];
+  readonly targets: readonly TargetComparison<T>[];
 }
 
 /** One chunk read from the image and back from every target, side by side in one set of slots. */
@@ -55,11 +56,11 @@ interface ChunkRead {
   readonly counts: readonly (number | null)[];
 }
 
-export function compareWithImage(options: ComparePassOptions): Promise<ComparePassResult> {
+export function compareWithImage<T extends ComparedTarget>(options: ComparePassOptions<T>): Promise<ComparePassResult<T>> {
   return new ComparePass(options).run();
 }
 
-class ComparePass {
+class ComparePass<T extends ComparedTarget> {
   private readonly stride: number;
   private readonly states: { failure: FlashFailure | null; mismatch: ByteRange | null }[];
   /** Each device is read in order, one read at a time: queue 0 is the image's, queue 1 + i target i's. */
@@ -68,13 +69,13 @@ class ComparePass {
   private imageFailure: FlashFailure | null = null;
   private nextOffsetBytes = 0;
 
-  constructor(private readonly options: ComparePassOptions) {
+  constructor(private readonly options: ComparePassOptions<T>) {
     this.stride = options.targets.length + 1;
     this.states = options.targets.map(() => ({ failure: null, mismatch: null }));
     this.queues = Array.from({ length: this.stride }, () => Promise.resolve());
   }
 
-  async run(): Promise<ComparePassResult> {
+  async run(): Promise<ComparePassResult<T>> {
     const { signal } = this.options;
     let comparedBytes = 0;
     try {
@@ -100,7 +101,7 @@ class ComparePass {
       await Promise.allSettled(this.inFlight);
     }
     const cancelled = signal?.aborted === true;
-    return { imageBytes: comparedBytes, targets: this.states.map((state) => ({ matched: !cancelled && state.failure === null, failure: state.failure, mismatch: state.mismatch })) };
+    return { imageBytes: comparedBytes, targets: this.options.targets.map((target, index) => ({ target, matched: !cancelled && this.active(index), ...this.states[index]! })) };
   }
 
   private active(index: number): boolean {
@@ -113,7 +114,7 @@ class ComparePass {
     const kept = nearerStart(state.failure, failure);
     if (kept === state.failure) return;
     state.failure = kept;
-    this.options.onFailed(index, kept);
+    this.options.onFailed(this.options.targets[index]!, kept);
   }
 
   private inOrder<T>(queue: number, read: () => Promise<T>): Promise<T> {
@@ -179,7 +180,7 @@ class ComparePass {
       }
       const actual = slots[chunk.set * this.stride + 1 + index]!.subarray(0, chunk.imageCount);
       const mismatch = differingRange(expected, actual, chunk.offsetBytes, withinBlockBytes === undefined ? {} : { withinBlockBytes });
-      if (mismatch === null) return this.options.onMatched(index, chunkEnd);
+      if (mismatch === null) return this.options.onMatched(target, chunkEnd);
       this.states[index]!.mismatch = mismatch;
       this.fail(index, mismatchFailure(target.path, this.options.imagePath, mismatch));
     });

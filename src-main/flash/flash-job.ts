@@ -94,11 +94,11 @@ interface PassMemory {
   readonly slotCount: number;
   /** The first MiB of the image, kept to be written last; zero-filled until then (fresh memory). */
   readonly head: Uint8Array;
+  /** The hashing workers; null when the pass needs none (no SHA-256, no block digests). */
   readonly hasher: Hasher | null;
-  /** Per-block digests taken while writing, for a source that cannot be read again. */
-  readonly blockDigests: boolean;
   readonly sha256: boolean;
-  readonly digests: GrowableBytes;
+  /** Per-block digests taken while writing, for verifying a source that cannot be read again; else null. */
+  readonly blockDigests: { readonly hasher: Hasher; readonly digests: GrowableBytes } | null;
 }
 
 export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult> {
@@ -147,11 +147,12 @@ function passMemory(options: FlashJobOptions, targetCount: number): PassMemory {
   const slotCount = Math.max(ringSlots.hashing, verifySlotsPerTarget * targetCount, compareChunksInFlight * (targetCount + 1));
   const arena = allocateAlignedSlots(slotCount + 1, chunkBytes);
   // A source that can be read again is verified by comparing bytes: no digests while writing.
-  const blockDigests = options.verify && !options.source.isSeekable;
+  const takeDigests = options.verify && !options.source.isSeekable;
   const sha256 = options.sha256 ?? true;
   // No hashing at all (no SHA-256 asked, a seekable source): no workers, the pass is reads and writes only.
-  const hasher = blockDigests || sha256 ? createHasher(arena.buffer, { blocks: blockDigests, sha256 }) : null;
-  return { arena, slotCount, head: arena.slots[slotCount]!.subarray(0, headBytes), hasher, blockDigests, sha256, digests: new GrowableBytes() };
+  const hasher = takeDigests || sha256 ? createHasher(arena.buffer, { blocks: takeDigests, sha256 }) : null;
+  const blockDigests = takeDigests && hasher ? { hasher, digests: new GrowableBytes() } : null;
+  return { arena, slotCount, head: arena.slots[slotCount]!.subarray(0, headBytes), hasher, sha256, blockDigests };
 }
 
 /** Targets still in the job: opened and not failed. */
@@ -190,7 +191,7 @@ async function clearHeads(context: JobContext, opened: readonly OpenTarget[], ze
  */
 async function writePass(context: JobContext, opened: readonly OpenTarget[], memory: PassMemory): Promise<WritePassResult> {
   const { source, signal } = context.options;
-  const { hasher, head } = memory;
+  const { hasher, head, blockDigests } = memory;
   context.meter.setPhase(liveTargets(opened).map((target) => target.state.path), 'writing', source.sizeBytes);
   const ring = new SlotRing(hasher ? ringSlots.hashing : ringSlots.plain);
   let offsetBytes = 0;
@@ -215,7 +216,7 @@ async function writePass(context: JobContext, opened: readonly OpenTarget[], mem
     if (chunkOffset < headBytes) head.set(filled.subarray(0, Math.min(count, headBytes - chunkOffset)), chunkOffset);
     const skip = Math.min(count, Math.max(0, headBytes - chunkOffset));
     const tasks: Promise<unknown>[] = [];
-    if (hasher && memory.blockDigests) tasks.push(hasher.hashBlocks(view.byteOffset, count).then((values) => memory.digests.set((chunkOffset / digestBlockBytes) * digestBytes, values)));
+    if (blockDigests) tasks.push(blockDigests.hasher.hashBlocks(view.byteOffset, count).then((values) => blockDigests.digests.set((chunkOffset / digestBlockBytes) * digestBytes, values)));
     if (hasher && memory.sha256) tasks.push(hasher.updateSha256(view.byteOffset, count));
     for (const target of liveTargets(opened)) tasks.push(queueWrite(context, target, filled.subarray(skip), chunkOffset + skip));
     ring.track(slot, tasks.length === 1 ? tasks[0]! : Promise.all(tasks));
@@ -275,10 +276,12 @@ async function verifyTargets(context: JobContext, written: readonly OpenTarget[]
   const states = written.map((target) => target.state);
   context.meter.setPhase(states.map((state) => state.path), 'verifying', totalBytes);
   const slots = memory.arena.slots.slice(0, memory.slotCount);
-  if (context.options.source.isSeekable) return verifyByComparing(context, states, totalBytes, slots);
+  // No digests were taken exactly when the source can be read again (passMemory).
+  const { blockDigests } = memory;
+  if (blockDigests === null) return verifyByComparing(context, states, totalBytes, slots);
   // The ring's slots, shared out among the targets (at least two each).
   const perTarget = Math.max(verifySlotsPerTarget, Math.floor(memory.slotCount / states.length));
-  await Promise.all(states.map((state, index) => verifyByDigests(context, state, totalBytes, memory, slots.slice(index * perTarget, (index + 1) * perTarget))));
+  await Promise.all(states.map((state, index) => verifyByDigests(context, state, totalBytes, blockDigests, slots.slice(index * perTarget, (index + 1) * perTarget))));
 }
 
 /** Seekable sources: the shared read-and-compare loop, the source read again once per chunk for all targets. */
@@ -301,23 +304,21 @@ async function verifyByComparing(context: JobContext, states: readonly TargetSta
       targets,
       slots,
       signal,
-      onMatched: (index, bytesDone) => context.meter.update(targets[index]!.path, bytesDone),
-      onFailed: (index, failure) => context.fail(targets[index]!.state, failure, failure.offsetBytes),
+      onMatched: (target, bytesDone) => context.meter.update(target.path, bytesDone),
+      onFailed: (target, failure) => context.fail(target.state, failure, failure.offsetBytes),
     });
-    compared.targets.forEach(({ matched, mismatch }, index) => Object.assign(targets[index]!.state, { verified: matched, mismatch }));
+    for (const { target, matched, mismatch } of compared.targets) Object.assign(target.state, { verified: matched, mismatch });
   } finally {
     await Promise.all(targets.map((target) => target.readBack.close()));
   }
 }
 
 /** Sources read only once: the target's blocks hashed again and compared with the write pass's digests. */
-async function verifyByDigests(context: JobContext, state: TargetState, totalBytes: number, memory: PassMemory, slots: readonly Uint8Array[]): Promise<void> {
+async function verifyByDigests(context: JobContext, state: TargetState, totalBytes: number, blockDigests: NonNullable<PassMemory['blockDigests']>, slots: readonly Uint8Array[]): Promise<void> {
   const { source, signal } = context.options;
   try {
-    // The hasher exists: a source that cannot be read again always takes block digests while writing.
-    const hasher = memory.hasher!;
     const onRead = (bytesDone: number): void => context.meter.update(state.path, bytesDone);
-    state.mismatch = await findDigestMismatch({ path: state.path, expected: state.expected, imageBytes: totalBytes, digests: memory.digests, hasher, signal, slots, onRead });
+    state.mismatch = await findDigestMismatch({ path: state.path, expected: state.expected, imageBytes: totalBytes, ...blockDigests, signal, slots, onRead });
     if (state.mismatch !== null) throw mismatchFailure(state.path, source.path, state.mismatch);
     state.verified = !signal?.aborted;
   } catch (error) {
