@@ -15,7 +15,7 @@ import type { VolumeDescriptor, VolumeDescriptorSet } from './volume-descriptors
 import { readVolumeDescriptorSet } from './volume-descriptors.ts';
 import { lookupEntry, safeName, stripVersion } from '../format/tree-lookup.ts';
 import { UniqueNames } from '../format/unique-names.ts';
-import { VisitedDirectoryBlocks } from '../format/visited-directories.ts';
+import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
 
 export type { Extent } from '../format/file-tree.ts';
 
@@ -117,8 +117,8 @@ export async function openIsoImage(source: ByteSource, options: OpenIsoImageOpti
     root,
     listDirectory: (directory) => listDirectory(context, directory),
     lookup: (path) => lookupEntry(root, (directory) => listDirectory(context, directory), path),
-    walk: (from = root) => walkEntries(context, from),
-    walkBatches: (from = root) => walkTree(context, from),
+    walk: (from = root) => walkDirectoryEntries(from, directoryWalk(context)),
+    walkBatches: (from = root) => walkDirectoryBatches(from, directoryWalk(context)),
   };
   return image;
 }
@@ -134,46 +134,27 @@ interface TreeContext {
   readonly paidDirectories: Set<number>;
 }
 
-async function* walkEntries(context: TreeContext, from: IsoEntry): AsyncGenerator<IsoEntry> {
-  for await (const batch of walkTree(context, from)) yield* batch;
-}
-
-/**
- * Depth-first walk yielding each directory's children as one batch (parents' batches before their
- * children's). Per directory, not per entry: an async generator step costs more than parsing a record.
- */
-async function* walkTree(context: TreeContext, from: IsoEntry): AsyncGenerator<readonly IsoEntry[]> {
-  if (from.type !== 'directory') return;
-  const visited = new VisitedDirectoryBlocks(context.blockBytes, context.source.sizeBytes);
-  visited.visit(from.extents);
-  const stack: { entry: IsoEntry; depth: number }[] = [{ entry: from, depth: 0 }];
-  let count = 0;
-  while (stack.length > 0) {
-    const { entry: directory, depth } = stack.pop() as { entry: IsoEntry; depth: number };
-    const children = await listDirectory(context, directory);
-    const subdirectories: IsoEntry[] = [];
-    for (const child of children) {
-      count += 1;
-      if (count > isoTreeLimits.maxEntries) throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `the tree holds more than ${isoTreeLimits.maxEntries} entries`);
-      if (child.type === 'directory') {
-        // ECMA-119 6.8.2: a directory hierarchy is a tree; a directory extent reached twice is a loop,
-        // and one overlapping another directory's would have its records read twice.
-        const seenBlock = visited.visit(child.extents);
-        if (seenBlock === child.extentLba) {
-          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`);
-        }
-        if (seenBlock !== null) {
-          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} at logical block ${child.extentLba} overlaps logical block ${seenBlock} of a directory already visited`);
-        }
-        if (depth + 1 >= isoTreeLimits.maxDepth) {
-          throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 0, `directory ${child.path} is nested deeper than ${isoTreeLimits.maxDepth} levels`);
-        }
-        subdirectories.push(child);
+/** The walk of this tree (src-main/format/tree-walk.ts) with ECMA-119's loop and overlap checks. */
+function directoryWalk(context: TreeContext): DirectoryWalk<IsoEntry> {
+  return {
+    maxDepth: isoTreeLimits.maxDepth,
+    maxEntries: isoTreeLimits.maxEntries,
+    blockBytes: context.blockBytes,
+    sourceSizeBytes: context.source.sizeBytes,
+    listDirectory: (directory) => listDirectory(context, directory),
+    corrupt: (entry, message) => corruptAt({ offsetBytes: entry.recordOffsetBytes }, 0, message),
+    enter(child, visited) {
+      // ECMA-119 6.8.2: a directory extent reached twice is a loop, and one overlapping another
+      // directory's would have its records read twice.
+      const seenBlock = visited.visit(child.extents);
+      if (seenBlock === child.extentLba) {
+        throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`);
       }
-    }
-    yield children;
-    for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as IsoEntry, depth: depth + 1 });
-  }
+      if (seenBlock !== null) {
+        throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} at logical block ${child.extentLba} overlaps logical block ${seenBlock} of a directory already visited`);
+      }
+    },
+  };
 }
 
 async function readDirectoryExtent(context: TreeContext, lba: number, sizeBytes: number, what: string): Promise<Uint8Array> {

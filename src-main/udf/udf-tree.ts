@@ -6,7 +6,7 @@ import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
 import { lookupEntry, safeName } from '../format/tree-lookup.ts';
 import { UniqueNames } from '../format/unique-names.ts';
-import { VisitedDirectoryBlocks } from '../format/visited-directories.ts';
+import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { FileEntry } from './file-entries.ts';
@@ -75,8 +75,8 @@ export async function openUdfTree(source: ByteSource, options: OpenUdfTreeOption
     revision: `${(revision >> 8).toString(16)}.${(revision & 0xff).toString(16).padStart(2, '0')}`,
     listDirectory: (directory) => listDirectory(context, directory),
     lookup: (path) => lookupEntry(root, (directory) => listDirectory(context, directory), path),
-    walk: (from = root) => walkEntries(context, from),
-    walkBatches: (from = root) => walkTree(context, from),
+    walk: (from = root) => walkDirectoryEntries(from, directoryWalk(context, from)),
+    walkBatches: (from = root) => walkDirectoryBatches(from, directoryWalk(context, from)),
   };
 }
 
@@ -353,39 +353,24 @@ async function listDirectory(context: UdfContext, directory: TreeEntry): Promise
   return entries;
 }
 
-async function* walkEntries(context: UdfContext, from: TreeEntry): AsyncGenerator<TreeEntry> {
-  for await (const batch of walkTree(context, from)) yield* batch;
-}
-
-/**
- * Depth first, each directory's children as one batch; directory ICBs met twice are a loop, and
- * directory data overlapping another directory's would have its identifiers read twice.
- */
-async function* walkTree(context: UdfContext, from: TreeEntry): AsyncGenerator<readonly TreeEntry[]> {
-  if (from.type !== 'directory') return;
-  const visited = new Set<number>([from.extentLba]);
-  const visitedData = new VisitedDirectoryBlocks(context.blockBytes, context.source.sizeBytes);
-  visitedData.visit(from.extents);
-  const stack: { entry: TreeEntry; depth: number }[] = [{ entry: from, depth: 0 }];
-  let count = 0;
-  while (stack.length > 0) {
-    const { entry: directory, depth } = stack.pop() as { entry: TreeEntry; depth: number };
-    const children = await listDirectory(context, directory);
-    const subdirectories: TreeEntry[] = [];
-    for (const child of children) {
-      count += 1;
-      const place = placeOf(child.extentLba, context.blockBytes);
-      if (count > udfTreeLimits.maxEntries) throw udfCorrupt(place, 0, `the tree holds more than ${udfTreeLimits.maxEntries} entries`);
-      if (child.type !== 'directory') continue;
-      // ECMA-167 4/8.6: the hierarchy is a tree; a directory ICB reached twice is a loop.
-      if (visited.has(child.extentLba)) throw udfCorrupt(place, 0, `directory ${child.path} is the ICB at sector ${child.extentLba}, already visited (a directory loop)`);
-      visited.add(child.extentLba);
-      const seenBlock = visitedData.visit(child.extents);
-      if (seenBlock !== null) throw udfCorrupt(place, 0, `directory ${child.path} keeps its identifiers in sector ${seenBlock}, which another directory's data already covers`);
-      if (depth + 1 >= udfTreeLimits.maxDepth) throw udfCorrupt(place, 0, `directory ${child.path} is nested deeper than ${udfTreeLimits.maxDepth} levels`);
-      subdirectories.push(child);
-    }
-    yield children;
-    for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as TreeEntry, depth: depth + 1 });
-  }
+/** The walk of this tree (src-main/format/tree-walk.ts) with ECMA-167's loop and overlap checks. */
+function directoryWalk(context: UdfContext, from: TreeEntry): DirectoryWalk<TreeEntry> {
+  const placeOfEntry = (entry: TreeEntry): UdfPlace => placeOf(entry.extentLba, context.blockBytes);
+  const visitedIcbs = new Set<number>([from.extentLba]);
+  return {
+    maxDepth: udfTreeLimits.maxDepth,
+    maxEntries: udfTreeLimits.maxEntries,
+    blockBytes: context.blockBytes,
+    sourceSizeBytes: context.source.sizeBytes,
+    listDirectory: (directory) => listDirectory(context, directory),
+    corrupt: (entry, message) => udfCorrupt(placeOfEntry(entry), 0, message),
+    enter(child, visited) {
+      // ECMA-167 4/8.6: the hierarchy is a tree; a directory ICB reached twice is a loop, and directory
+      // data overlapping another directory's would have its identifiers read twice.
+      if (visitedIcbs.has(child.extentLba)) throw udfCorrupt(placeOfEntry(child), 0, `directory ${child.path} is the ICB at sector ${child.extentLba}, already visited (a directory loop)`);
+      visitedIcbs.add(child.extentLba);
+      const seenBlock = visited.visit(child.extents);
+      if (seenBlock !== null) throw udfCorrupt(placeOfEntry(child), 0, `directory ${child.path} keeps its identifiers in sector ${seenBlock}, which another directory's data already covers`);
+    },
+  };
 }

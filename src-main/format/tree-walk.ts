@@ -1,0 +1,52 @@
+// The one depth-first walker of every image file tree (ISO 9660 and UDF). ECMA-119 6.8.2 and ECMA-167
+// 4/8.6: a directory hierarchy is a tree. The walker counts entries and depth against the tree's limits;
+// each tree says how it recognises a directory reached twice (a loop or a forgery whose data another
+// directory covers), since only it knows what identifies a directory and what to name in the error.
+import type { TreeEntry } from './file-tree.ts';
+import { VisitedDirectoryBlocks } from './visited-directories.ts';
+
+/** What one walk of one tree needs from that tree. */
+export interface DirectoryWalk<Entry extends TreeEntry> {
+  readonly maxDepth: number;
+  readonly maxEntries: number;
+  /** The block size directory data is counted in, and the source's size (for VisitedDirectoryBlocks). */
+  readonly blockBytes: number;
+  readonly sourceSizeBytes: number;
+  listDirectory(directory: Entry): Promise<readonly Entry[]>;
+  /** Throws when the directory `child` must not be entered; `visited` holds the directory data met so far. */
+  enter(child: Entry, visited: VisitedDirectoryBlocks): void;
+  /** The corrupt-image error for `entry` (named where the tree records it). */
+  corrupt(entry: Entry, message: string): Error;
+}
+
+/**
+ * Depth-first walk yielding each directory's children as one batch (parents' batches before their
+ * children's). Per directory, not per entry: an async generator step costs more than parsing a record.
+ */
+export async function* walkDirectoryBatches<Entry extends TreeEntry>(from: Entry, walk: DirectoryWalk<Entry>): AsyncGenerator<readonly Entry[]> {
+  if (from.type !== 'directory') return;
+  const visited = new VisitedDirectoryBlocks(walk.blockBytes, walk.sourceSizeBytes);
+  visited.visit(from.extents);
+  const stack: { entry: Entry; depth: number }[] = [{ entry: from, depth: 0 }];
+  let count = 0;
+  while (stack.length > 0) {
+    const { entry: directory, depth } = stack.pop() as { entry: Entry; depth: number };
+    const children = await walk.listDirectory(directory);
+    const subdirectories: Entry[] = [];
+    for (const child of children) {
+      count += 1;
+      if (count > walk.maxEntries) throw walk.corrupt(child, `the tree holds more than ${walk.maxEntries} entries`);
+      if (child.type !== 'directory') continue;
+      walk.enter(child, visited);
+      if (depth + 1 >= walk.maxDepth) throw walk.corrupt(child, `directory ${child.path} is nested deeper than ${walk.maxDepth} levels`);
+      subdirectories.push(child);
+    }
+    yield children;
+    for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as Entry, depth: depth + 1 });
+  }
+}
+
+/** Every entry below `from`, in the order of walkDirectoryBatches. */
+export async function* walkDirectoryEntries<Entry extends TreeEntry>(from: Entry, walk: DirectoryWalk<Entry>): AsyncGenerator<Entry> {
+  for await (const batch of walkDirectoryBatches(from, walk)) yield* batch;
+}
