@@ -1,5 +1,6 @@
 // One etcher-sdk write + verify of IMAGE to the block device TARGET in its own process (for its peak
-// RSS), timed by its own progress events. etcher-sdk is a devDependency for this benchmark only.
+// RSS), timed by its own progress events. etcher-sdk is installed in test/bench/flash/ for this
+// benchmark only (run.ts passes that folder's package.json to resolve it from).
 // Bundled like isotope-once.ts (etcher-sdk itself stays a package) and run by plain node.
 // Usage: node etcher-once.mjs IMAGE TARGET SIZE_BYTES
 import { createRequire } from 'node:module';
@@ -24,8 +25,8 @@ interface EtcherSdk {
   };
 }
 
-const [image, target, size] = process.argv.slice(2) as [string, string, string];
-const sdk = createRequire(import.meta.url)('etcher-sdk') as EtcherSdk;
+const [image, target, size, benchManifest] = process.argv.slice(2) as [string, string, string, string];
+const sdk = createRequire(benchManifest)('etcher-sdk') as EtcherSdk;
 const drive = {
   device: target,
   raw: target,

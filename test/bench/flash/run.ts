@@ -11,7 +11,7 @@
 // Run: node scripts/build.js && npx tsx test/bench/flash/run.ts [--rounds N] [--no-compressed]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,21 @@ async function bundle(script: string): Promise<string> {
   return outfile;
 }
 
+/**
+ * etcher-sdk is the bench's alone (test/bench/flash/package.json), so the product's `npm ci` never
+ * installs it: installed here on first use. Its native parts build against the system's Node headers,
+ * and its unbzip2-stream dependency points at a git tarball, which the folder's override replaces.
+ */
+function ensureEtcherSdk(): string {
+  const manifest = join(here, 'package.json');
+  if (!existsSync(join(here, 'node_modules/etcher-sdk/package.json'))) {
+    console.log('installing etcher-sdk for the bench (test/bench/flash/node_modules) ...');
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: here, stdio: 'inherit', env: { ...process.env, npm_config_nodedir: '/usr' } });
+  }
+  return manifest;
+}
+
+const etcherSdkManifest = ensureEtcherSdk();
 const bundles = { isotope: await bundle('isotope-once.ts'), hash: await bundle('hash-once.ts'), decode: await bundle('decode-once.ts'), etcher: await bundle('etcher-once.ts') };
 
 function once(bundlePath: string, args: readonly string[]): { result: Record<string, unknown>; peakRssKiB: number; cpuMs: number } {
@@ -126,7 +141,7 @@ try {
     results.noSha256.push(isotopeRun([image, loop, '--no-sha256']));
     results.verifyOnly.push(isotopeRun([image, loop, '--verify-only']));
     try {
-      const run = once(bundles.etcher, [image, loop, String(GiB)]);
+      const run = once(bundles.etcher, [image, loop, String(GiB), etcherSdkManifest]);
       if (run.result['outcome'] !== 'succeeded') throw new Error(String(run.result['outcome']));
       results.etcher.push({ writeMs: run.result['writeMs'] as number, verifyMs: run.result['verifyMs'] as number, totalMs: run.result['totalMs'] as number, peakRssKiB: run.peakRssKiB, cpuMs: run.cpuMs });
     } catch (error) {
