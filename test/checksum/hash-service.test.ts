@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { HashProgress, HashResult } from '../../shared/checksum.ts';
-import { describeProgress, showHashProgress } from '../../src-main/cli/commands/hash-progress.ts';
+import { describeProgress, showHashProgress } from '../../src-main/cli/commands/job-progress.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { coreutilsDigests } from './coreutils.ts';

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { DigestComparison, VerificationReport, VerificationVerdict } from '../../../shared/checksum.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { showHashProgress } from './hash-progress.ts';
+import { showHashProgress } from './job-progress.ts';
 
 /** The CLI's exit code for each verdict (the brief's table). */
 export const verdictExitCodes: Readonly<Record<VerificationVerdict, number>> = {

@@ -5,9 +5,10 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DiscTrack } from '../../../shared/image.ts';
 import { convertImage, OutputExistsError, type ConvertResult } from '../../container/convert-image.ts';
-import { ProgressThrottle } from '../../jobs/progress-meter.ts';
+import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { ProgressDisplay } from './job-progress.ts';
 
 export function registerConvertCommand(program: Command, context: CliContext): void {
   program
@@ -18,27 +19,28 @@ export function registerConvertCommand(program: Command, context: CliContext): v
     .option('--force', 'replace OUTPUT if it exists')
     .option('--json', 'print one JSON document')
     .action(async (input: string, output: string, options: { force?: boolean; json?: boolean }) => {
-      const showProgress = process.stderr.isTTY === true && options.json !== true;
+      // On the terminal only: --json prints one document.
+      const display = new ProgressDisplay(context, { json: false, tty: process.stderr.isTTY === true && options.json !== true });
       const throttle = new ProgressThrottle();
-      let shown = false;
+      const rate = new RateMeter();
       try {
         const result = await convertImage({
           inputPath: resolve(input),
           outputPath: resolve(output),
           overwrite: options.force === true,
           onProgress: ({ bytesWritten, totalBytes }) => {
+            rate.sample(bytesWritten);
             // The end is always drawn, so the line never stops short of 100%.
-            if (!showProgress || !throttle.due(bytesWritten >= totalBytes)) return;
-            shown = true;
-            const percent = totalBytes === 0 ? 100 : Math.floor((bytesWritten / totalBytes) * 100);
-            context.stderr(`\rconverting ${percent}% (${mebibytes(bytesWritten)} of ${mebibytes(totalBytes)})\x1b[K`);
+            if (!throttle.due(bytesWritten >= totalBytes)) return;
+            const reading = { label: 'converting', bytesDone: bytesWritten, bytesTotal: totalBytes, ...rate.rate(bytesWritten, totalBytes) };
+            display.show('convert:progressed', { bytesWritten, totalBytes }, [reading]);
           },
         });
-        if (shown) context.stderr('\r\x1b[K');
+        display.end();
         context.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : describeConversion(result));
         context.setExitCode(exitCodes.ok);
       } catch (error) {
-        if (shown) context.stderr('\r\x1b[K');
+        display.end();
         if (error instanceof OutputExistsError) {
           if (options.json) context.stdout(`${JSON.stringify({ error: { code: 'invalid-request', message: error.message } }, null, 2)}\n`);
           context.stderr(`isotope: ${error.message}\n`);
@@ -48,10 +50,6 @@ export function registerConvertCommand(program: Command, context: CliContext): v
         context.setExitCode(reportFailure(context, error, options.json === true));
       }
     });
-}
-
-function mebibytes(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function describeTrack(track: DiscTrack): string {

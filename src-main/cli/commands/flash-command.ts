@@ -19,6 +19,7 @@ import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
+import { ProgressDisplay, type ProgressOutput, type ProgressReading } from './job-progress.ts';
 
 /** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
 const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
@@ -107,9 +108,7 @@ async function confirm(context: CliContext, service: ReturnType<CliContext['crea
 
 // Following a flash:* job, shared with `isotope verify`.
 
-export interface JobOutput {
-  readonly json: boolean;
-  readonly tty: boolean;
+export interface JobOutput extends ProgressOutput {
   /** Said on Ctrl-C before cancelling (a cancelled write leaves the drive unusable; a cancelled verify does not). */
   readonly interruptNotice?: string;
 }
@@ -118,6 +117,7 @@ export interface JobOutput {
 export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<{ jobId: string }>>): Promise<Result<FlashResult>> {
   // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
   let cancel: (() => void) | null = null;
+  const display = new ProgressDisplay(context, output);
   try {
     const result = await followJob<FlashProgress, FlashResult>(
       { onProgress: (listener) => service.on('flash:progressed', listener), onFinished: (listener) => service.on('flash:finished', listener) },
@@ -130,30 +130,26 @@ export async function followFlashJob(context: CliContext, service: Service, outp
           };
           process.once('SIGINT', cancel);
         },
-        progressed: (progress) => showProgress(context, output, progress),
+        progressed: (progress) => display.show('flash:progressed', progress, targetReadings(progress)),
       },
     );
-    if (result.ok && output.tty && !output.json) context.stderr('\n');
     return result;
   } finally {
+    display.end({ keep: true });
     if (cancel) process.removeListener('SIGINT', cancel);
   }
 }
 
-function showProgress(context: CliContext, output: JobOutput, progress: FlashProgress): void {
-  if (output.json) {
-    context.stdout(`${JSON.stringify({ event: 'flash:progressed', ...progress })}\n`);
-    return;
-  }
-  if (!output.tty) return;
-  const line = progress.targets.map((target) => {
-    const fraction = target.bytesTotal ? Math.min(1, target.bytesDone / target.bytesTotal) : 0;
-    const bar = '#'.repeat(Math.round(fraction * 20)).padEnd(20, '.');
-    const eta = target.etaMs === null ? '' : ` ETA ${Math.ceil(target.etaMs / 1000)}s`;
-    const state = target.failed ? 'FAILED' : `${target.phase} [${bar}] ${target.bytesTotal ? `${Math.floor(fraction * 100)}%` : formatBytes(target.bytesDone)} ${formatBytes(target.bytesPerSecond)}/s${eta}`;
-    return `${target.target}: ${state}`;
-  });
-  context.stderr(`\r\x1b[K${line.join(' | ')}`);
+/** A flash or verify's targets as the display's readings: "/dev/sdb: writing 42% (…)". */
+function targetReadings(progress: FlashProgress): ProgressReading[] {
+  return progress.targets.map((target) => ({
+    label: `${target.target}: ${target.phase}`,
+    bytesDone: target.bytesDone,
+    bytesTotal: target.bytesTotal,
+    bytesPerSecond: target.bytesPerSecond,
+    etaMs: target.etaMs,
+    failed: target.failed,
+  }));
 }
 
 /** The final report for people: one line per target with its outcome, code, and mismatch range. */

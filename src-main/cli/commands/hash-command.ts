@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
 import { ok } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
-import { showHashProgress } from './hash-progress.ts';
+import { showHashProgress } from './job-progress.ts';
 
 const tagNames: Readonly<Record<HashAlgorithm, string>> = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512', blake2b: 'BLAKE2b' };
 

@@ -1,0 +1,97 @@
+// The CLI's one progress display, for every job (flash, verify, hash, check, convert): on a terminal
+// one line on stderr, redrawn in place (percent, bytes, rate, ETA and a bar) and erased or kept at
+// the end; with --json one JSON line per event on stdout; otherwise nothing, so pipes get clean output.
+import { randomUUID } from 'node:crypto';
+import type { HashProgress } from '../../../shared/checksum.ts';
+import type { Service } from '../../service/service.ts';
+import type { CliContext } from '../cli-context.ts';
+
+/** One stream of bytes as the display words it: "hashing 42% (3 MiB of 9 MiB, 1 MiB/s, 6 s left) [########............]". */
+export interface ProgressReading {
+  readonly label: string;
+  readonly bytesDone: number;
+  readonly bytesTotal: number | null;
+  readonly bytesPerSecond: number;
+  readonly etaMs: number | null;
+  readonly failed?: boolean;
+}
+
+export interface ProgressOutput {
+  /** JSON lines on stdout instead of a line on the terminal. */
+  readonly json: boolean;
+  /** stderr is a terminal: only then is a line drawn. */
+  readonly tty: boolean;
+}
+
+const barCells = 20;
+
+export class ProgressDisplay {
+  #drawn = false;
+
+  constructor(
+    private readonly context: CliContext,
+    private readonly output: ProgressOutput,
+  ) {}
+
+  /** One report: `{ event, ...payload }` as a JSON line with --json, else `readings` on the terminal line. */
+  show(event: string, payload: object, readings: readonly ProgressReading[]): void {
+    if (this.output.json) {
+      this.context.stdout(`${JSON.stringify({ event, ...payload })}\n`);
+      return;
+    }
+    if (!this.output.tty) return;
+    this.context.stderr(`\r${readings.map(describeReading).join(' | ')}\x1b[K`);
+    this.#drawn = true;
+  }
+
+  /** Ends the display: the drawn line is erased, or kept (moved past) when `keep` (a flash's last state stays on screen). */
+  end({ keep = false }: { readonly keep?: boolean } = {}): void {
+    if (this.#drawn) this.context.stderr(keep ? '\n' : '\r\x1b[K');
+    this.#drawn = false;
+  }
+}
+
+export function describeReading(reading: ProgressReading): string {
+  const mebibytes = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+  const fraction = reading.bytesTotal ? Math.min(1, reading.bytesDone / reading.bytesTotal) : null;
+  const percent = fraction === null ? '' : ` ${Math.floor(fraction * 100)}%`;
+  const total = reading.bytesTotal ? ` of ${mebibytes(reading.bytesTotal)}` : '';
+  const eta = reading.etaMs !== null ? `, ${Math.ceil(reading.etaMs / 1000)} s left` : '';
+  const bar = fraction === null ? '' : ` [${'#'.repeat(Math.round(fraction * barCells)).padEnd(barCells, '.')}]`;
+  const failed = reading.failed ? ' FAILED' : '';
+  return `${reading.label}${percent} (${mebibytes(reading.bytesDone)}${total}, ${mebibytes(reading.bytesPerSecond)}/s${eta})${bar}${failed}`;
+}
+
+// `isotope hash` and `isotope check`: the pass of their own job id, on the terminal only (their
+// --json output is one document).
+
+export interface HashProgressLine {
+  /** The job id to pass in the request, so the service emits `checksum:progressed` for it. */
+  readonly jobId: string;
+  /** Stops listening and erases the line. */
+  stop(): void;
+}
+
+export function showHashProgress(service: Service, context: CliContext, options: { enabled: boolean }): HashProgressLine {
+  const jobId = randomUUID();
+  if (!options.enabled) return { jobId, stop: () => undefined };
+  const display = new ProgressDisplay(context, { json: false, tty: true });
+  const unsubscribe = service.on('checksum:progressed', (progress) => {
+    if (progress.jobId === jobId) display.show('checksum:progressed', progress, [hashReading(progress)]);
+  });
+  return {
+    jobId,
+    stop() {
+      unsubscribe();
+      display.end();
+    },
+  };
+}
+
+function hashReading(progress: HashProgress): ProgressReading {
+  return { label: 'hashing', bytesDone: progress.bytesHashed, bytesTotal: progress.totalBytes, bytesPerSecond: progress.bytesPerSecond, etaMs: progress.etaMs };
+}
+
+export function describeProgress(progress: HashProgress): string {
+  return describeReading(hashReading(progress));
+}
