@@ -246,6 +246,23 @@ test('a checksum mismatch found in the Checksums tab blocks the write until "Wri
   await expect(summary.getByTestId('verified-against')).toHaveText('The drive matches the image file, which does not match its published checksum.');
 });
 
+test('a pasted digest that does not match blocks the write too: the engine judges it on the bytes its pass read', async ({ page }) => {
+  const folder = mkdtempSync(join(scratch, 'pasted-'));
+  const image = join(folder, 'hello.iso');
+  writeFileSync(image, readFileSync(helloIsoPath()));
+
+  await page.goto(app.url);
+  await openImage(page, image);
+  await showTab(page, 'Checksums');
+  await expect(page.getByTestId('verification-verdict')).toHaveAttribute('data-verdict', 'nothing-to-compare', { timeout: 30_000 });
+  await page.getByLabel('Compare with a checksum from the download page').fill('1'.repeat(64));
+  await expect(page.getByTestId('paste-verdict')).toHaveAttribute('data-kind', 'mismatch');
+  await goToScreen(page, 'Write to drive');
+  const assessment = page.getByTestId('write-assessment');
+  await expect(assessment.getByTestId('assessment-checksum')).toHaveAttribute('data-state', 'mismatch');
+  await expect(assessment.locator('[data-code="checksum-mismatch"]')).toHaveAttribute('data-severity', 'blocking');
+});
+
 test('the confirm dialog names the mounted file system on the target and that all of it will be erased', async ({ page }) => {
   const backing = join(scratch, 'mounted-target.img');
   writeFileSync(backing, Buffer.alloc(0));
