@@ -119,6 +119,7 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
       sha256Hex = memory.hasher && memory.sha256 ? await memory.hasher.digestSha256() : null;
       await writeHeadAndFlush(context, opened, memory.head.subarray(0, Math.min(headBytes, pass.totalBytes)));
     }
+    // Writing is over: the read-back opens descriptors of its own (close is idempotent; finally closes again on any exit).
     await Promise.all(opened.map((target) => target.raw.close()));
     if (options.verify && going()) await verifyTargets(context, liveTargets(opened), pass.totalBytes, memory);
   } finally {
