@@ -16,7 +16,7 @@ function importAcross(from: string, to: string): Promise<string[]> {
   return restrictedImports(`src-main/${from}/example.ts`, `import '../${to}/example.ts';`);
 }
 
-const readerFolders = ['io', 'format', 'iso', 'udf', 'disk', 'container', 'boot', 'image'];
+const readerFolders = ['jobs', 'io', 'format', 'iso', 'udf', 'disk', 'container', 'boot', 'image'];
 
 describe('reader levels', () => {
   it.each([
