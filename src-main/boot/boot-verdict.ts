@@ -10,6 +10,7 @@ import type {
   ApmReport,
   BootReason,
   BootVerdict,
+  ElToritoEntry,
   ElToritoReport,
   EspLoaders,
   GptReport,
@@ -46,74 +47,10 @@ export function architecturesOf(loaders: readonly string[]): UefiArchitectures {
 
 export function judgeBoot(input: VerdictInput): BootVerdict {
   const reasons: BootReason[] = [];
-
-  const usbBios = input.mbr?.hasBootCode === true;
-  if (usbBios) {
-    reasons.push({ code: 'usb-bios-mbr-boot-code', message: `sector 0 holds MBR boot code (${input.mbr?.bootCodeKind ?? 'unknown'}): BIOS runs it from a USB stick` });
-  } else {
-    const why = input.mbr ? 'the MBR in sector 0 has no boot code (bytes 0-439 are zero)' : 'sector 0 holds no MBR (no 55 AA signature)';
-    reasons.push({ code: 'usb-bios-no-boot-code', message: `${why}: BIOS finds nothing to run on a USB stick` });
-  }
-
-  const usbUefi = mergeArchitectures(input.espLoaders.map((esp) => architecturesOf(esp.loaders)));
-  for (const esp of input.espLoaders) {
-    reasons.push({
-      code: 'usb-uefi-esp',
-      message: `${esp.via.toUpperCase()} partition ${esp.partitionIndex} holds a FAT file system with EFI/BOOT: ${esp.loaders.join(', ') || 'no .EFI files'}`,
-    });
-  }
-  // EDK2 reads El Torito only when no GPT claims the disk (a GPT needs a protective MBR, UEFI 2.10 5.2.3).
-  const gptClaimsDisk = input.gpt !== null && input.mbr !== null && hasProtectivePartition(input.mbr);
-  const efiEntries = (input.elTorito?.entries ?? []).filter((entry) => entry.platform === 'efi' && entry.bootable);
-  const elToritoEfi = efiEntries.find((entry) => hasAny(architecturesOf(entry.efiLoaders ?? [])));
-  const uefiFromElToritoOnly = !hasAny(usbUefi) && !gptClaimsDisk && elToritoEfi !== undefined;
-  if (elToritoEfi !== undefined && uefiFromElToritoOnly) {
-    reasons.push({
-      code: 'usb-uefi-el-torito-only',
-      message: `no partition reaches an EFI loader, but the El Torito EFI image at sector ${elToritoEfi.imageLba} holds ${(elToritoEfi.efiLoaders ?? []).join(', ')}: EDK2-based firmware (OVMF, many PCs) reads El Torito from a USB stick and starts it, other firmware does not`,
-    });
-  } else if (!hasAny(usbUefi)) {
-    reasons.push({
-      code: 'usb-uefi-no-esp',
-      message:
-        input.mbr || input.gpt
-          ? 'no MBR or GPT partition reaches a FAT file system with EFI/BOOT/BOOTX64.EFI, BOOTIA32.EFI or BOOTAA64.EFI: UEFI finds nothing to start on a USB stick'
-          : 'there is no partition table (MBR or GPT): UEFI finds no EFI system partition on a USB stick',
-    });
-  }
-
-  const entries = input.elTorito?.entries ?? [];
-  const biosEntries = entries.filter((entry) => entry.platform === 'x86' && entry.bootable);
-  const opticalBios = biosEntries.length > 0;
-  if (opticalBios) {
-    const first = biosEntries[0];
-    reasons.push({
-      code: 'optical-bios-entry',
-      message: `El Torito catalog at sector ${input.elTorito?.catalogLba} has a bootable x86 entry (${first?.emulation} emulation, image at sector ${first?.imageLba})`,
-    });
-  } else {
-    reasons.push({
-      code: 'optical-bios-none',
-      message: input.elTorito ? 'the El Torito catalog has no bootable x86 entry' : 'there is no El Torito boot record: BIOS cannot boot it from optical media',
-    });
-  }
-
-  const opticalUefi = mergeArchitectures(efiEntries.map((entry) => architecturesOf(entry.efiLoaders ?? [])));
-  for (const entry of efiEntries) {
-    reasons.push({
-      code: hasAny(architecturesOf(entry.efiLoaders ?? [])) ? 'optical-uefi-entry' : 'optical-uefi-none',
-      message:
-        entry.efiLoaders === undefined
-          ? `the El Torito EFI image at sector ${entry.imageLba} is not a FAT file system`
-          : `the El Torito EFI image at sector ${entry.imageLba} holds EFI/BOOT: ${entry.efiLoaders.join(', ') || 'no .EFI files'}`,
-    });
-  }
-  if (efiEntries.length === 0) {
-    reasons.push({
-      code: 'optical-uefi-none',
-      message: input.elTorito ? 'the El Torito catalog has no bootable EFI entry' : 'there is no El Torito boot record: UEFI cannot boot it from optical media',
-    });
-  }
+  const usbBios = judgeUsbBios(input, reasons);
+  const { usbUefi, uefiFromElToritoOnly } = judgeUsbUefi(input, reasons);
+  const opticalBios = judgeOpticalBios(input, reasons);
+  const opticalUefi = judgeOpticalUefi(input, reasons);
 
   let usb: UsbBootability;
   if (usbBios || hasAny(usbUefi)) usb = 'yes';
@@ -131,7 +68,98 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
         'a non-hybrid ISO: it boots from optical media (El Torito), but its system area has neither MBR boot code nor a partition reaching an EFI loader, so written raw to a USB stick it will not boot; its files must be copied onto a FAT-formatted stick instead (as for most Windows installers)',
     });
   }
+  noteLayout(input, reasons);
+  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, reasons };
+}
 
+/** BIOS on a USB stick runs the MBR's boot code, if sector 0 has any. */
+function judgeUsbBios(input: VerdictInput, reasons: BootReason[]): boolean {
+  const usbBios = input.mbr?.hasBootCode === true;
+  if (usbBios) {
+    reasons.push({ code: 'usb-bios-mbr-boot-code', message: `sector 0 holds MBR boot code (${input.mbr?.bootCodeKind ?? 'unknown'}): BIOS runs it from a USB stick` });
+  } else {
+    const why = input.mbr ? 'the MBR in sector 0 has no boot code (bytes 0-439 are zero)' : 'sector 0 holds no MBR (no 55 AA signature)';
+    reasons.push({ code: 'usb-bios-no-boot-code', message: `${why}: BIOS finds nothing to run on a USB stick` });
+  }
+  return usbBios;
+}
+
+/** The El Torito entries for UEFI marked bootable. */
+function bootableEfiEntries(input: VerdictInput): ElToritoEntry[] {
+  return (input.elTorito?.entries ?? []).filter((entry) => entry.platform === 'efi' && entry.bootable);
+}
+
+/** UEFI on a USB stick starts a loader from an EFI system partition, or (EDK2 only) from El Torito. */
+function judgeUsbUefi(input: VerdictInput, reasons: BootReason[]): { usbUefi: UefiArchitectures; uefiFromElToritoOnly: boolean } {
+  const usbUefi = mergeArchitectures(input.espLoaders.map((esp) => architecturesOf(esp.loaders)));
+  for (const esp of input.espLoaders) {
+    reasons.push({
+      code: 'usb-uefi-esp',
+      message: `${esp.via.toUpperCase()} partition ${esp.partitionIndex} holds a FAT file system with EFI/BOOT: ${esp.loaders.join(', ') || 'no .EFI files'}`,
+    });
+  }
+  // EDK2 reads El Torito only when no GPT claims the disk (a GPT needs a protective MBR, UEFI 2.10 5.2.3).
+  const gptClaimsDisk = input.gpt !== null && input.mbr !== null && hasProtectivePartition(input.mbr);
+  const elToritoEfi = bootableEfiEntries(input).find((entry) => hasAny(architecturesOf(entry.efiLoaders ?? [])));
+  const uefiFromElToritoOnly = !hasAny(usbUefi) && !gptClaimsDisk && elToritoEfi !== undefined;
+  if (elToritoEfi !== undefined && uefiFromElToritoOnly) {
+    reasons.push({
+      code: 'usb-uefi-el-torito-only',
+      message: `no partition reaches an EFI loader, but the El Torito EFI image at sector ${elToritoEfi.imageLba} holds ${(elToritoEfi.efiLoaders ?? []).join(', ')}: EDK2-based firmware (OVMF, many PCs) reads El Torito from a USB stick and starts it, other firmware does not`,
+    });
+  } else if (!hasAny(usbUefi)) {
+    reasons.push({
+      code: 'usb-uefi-no-esp',
+      message:
+        input.mbr || input.gpt
+          ? 'no MBR or GPT partition reaches a FAT file system with EFI/BOOT/BOOTX64.EFI, BOOTIA32.EFI or BOOTAA64.EFI: UEFI finds nothing to start on a USB stick'
+          : 'there is no partition table (MBR or GPT): UEFI finds no EFI system partition on a USB stick',
+    });
+  }
+  return { usbUefi, uefiFromElToritoOnly };
+}
+
+/** BIOS on optical media boots a bootable x86 entry of the El Torito catalog. */
+function judgeOpticalBios(input: VerdictInput, reasons: BootReason[]): boolean {
+  const biosEntries = (input.elTorito?.entries ?? []).filter((entry) => entry.platform === 'x86' && entry.bootable);
+  const first = biosEntries[0];
+  if (first) {
+    reasons.push({
+      code: 'optical-bios-entry',
+      message: `El Torito catalog at sector ${input.elTorito?.catalogLba} has a bootable x86 entry (${first.emulation} emulation, image at sector ${first.imageLba})`,
+    });
+  } else {
+    reasons.push({
+      code: 'optical-bios-none',
+      message: input.elTorito ? 'the El Torito catalog has no bootable x86 entry' : 'there is no El Torito boot record: BIOS cannot boot it from optical media',
+    });
+  }
+  return first !== undefined;
+}
+
+/** UEFI on optical media starts a loader from the FAT image of a bootable EFI entry. */
+function judgeOpticalUefi(input: VerdictInput, reasons: BootReason[]): UefiArchitectures {
+  const efiEntries = bootableEfiEntries(input);
+  for (const entry of efiEntries) {
+    reasons.push({
+      code: hasAny(architecturesOf(entry.efiLoaders ?? [])) ? 'optical-uefi-entry' : 'optical-uefi-none',
+      message:
+        entry.efiLoaders === undefined
+          ? `the El Torito EFI image at sector ${entry.imageLba} is not a FAT file system`
+          : `the El Torito EFI image at sector ${entry.imageLba} holds EFI/BOOT: ${entry.efiLoaders.join(', ') || 'no .EFI files'}`,
+    });
+  }
+  if (efiEntries.length === 0) {
+    reasons.push({
+      code: 'optical-uefi-none',
+      message: input.elTorito ? 'the El Torito catalog has no bootable EFI entry' : 'there is no El Torito boot record: UEFI cannot boot it from optical media',
+    });
+  }
+  return mergeArchitectures(efiEntries.map((entry) => architecturesOf(entry.efiLoaders ?? [])));
+}
+
+/** What the layout says beside the answers: partitions past the image's end, an Apple partition map. */
+function noteLayout(input: VerdictInput, reasons: BootReason[]): void {
   const pastEnd = [
     ...(input.mbr?.partitions ?? []).filter((partition) => !partition.withinImage).map((partition) => `MBR partition ${partition.index}`),
     ...(input.gpt?.partitions ?? []).filter((partition) => !partition.withinImage).map((partition) => `GPT partition ${partition.index}`),
@@ -142,8 +170,6 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
   if (input.apm) {
     reasons.push({ code: 'apm-present', message: `an Apple Partition Map with ${input.apm.partitions.length} entries (${input.apm.blockSizeBytes}-byte blocks), for Macs` });
   }
-
-  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, reasons };
 }
 
 // What a disk image holds, for the "unknown" verdict: its partitions and which of them are FAT (a

@@ -66,18 +66,20 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
     // Read-ahead on sequential access only (a directory walk, a UDF tree's file entries, a boot
     // image): the next blocks arrive in large reads while these are parsed. Random access (a lookup
     // in a 4 GiB image) reads nothing extra.
-    if (index === lastIndex + 1) {
-      const windowEnd = Math.min(blockCount, index + 1 + readAheadBlocks);
-      let first = index + 1;
-      while (first < windowEnd && blocks.has(first)) first += 1;
-      if (first < windowEnd) {
-        let count = 1;
-        while (count < readAheadBlocks && first + count < blockCount && !blocks.has(first + count)) count += 1;
-        void fetchBlocks(first, count);
-      }
-    }
+    if (index === lastIndex + 1) readAheadAfter(index);
     lastIndex = index;
     return bytes;
+  }
+
+  /** Starts one read of the uncached blocks in the read-ahead window after block `index`. */
+  function readAheadAfter(index: number): void {
+    const windowEnd = Math.min(blockCount, index + 1 + readAheadBlocks);
+    let first = index + 1;
+    while (first < windowEnd && blocks.has(first)) first += 1;
+    if (first >= windowEnd) return;
+    let count = 1;
+    while (count < readAheadBlocks && first + count < blockCount && !blocks.has(first + count)) count += 1;
+    void fetchBlocks(first, count);
   }
 
   return {
@@ -92,26 +94,31 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
         underlyingReadCount += 1;
         return inner.read(offsetBytes, lengthBytes);
       }
-      const firstIndex = Math.floor(offsetBytes / blockBytes);
-      const within = offsetBytes - firstIndex * blockBytes;
-      // Inside one block (every directory of a typical image): a view of the cached block, no copy.
-      if (within + lengthBytes <= blockBytes) return (await block(firstIndex)).subarray(within, within + lengthBytes);
-      const result = new Uint8Array(lengthBytes);
-      let filled = 0;
-      while (filled < lengthBytes) {
-        const at = offsetBytes + filled;
-        const index = Math.floor(at / blockBytes);
-        const bytes = await block(index);
-        const within = at - index * blockBytes;
-        const take = Math.min(lengthBytes - filled, bytes.byteLength - within);
-        result.set(bytes.subarray(within, within + take), filled);
-        filled += take;
-      }
-      return result;
+      return readThroughBlocks(block, blockBytes, offsetBytes, lengthBytes);
     },
     close() {
       blocks.clear();
       return inner.close();
     },
   };
+}
+
+/** Reads a range of at most one block's length from `block(index)`: a view when it lies in one block, else a copy of the two. */
+async function readThroughBlocks(block: (index: number) => Promise<Uint8Array>, blockBytes: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+  const firstIndex = Math.floor(offsetBytes / blockBytes);
+  const within = offsetBytes - firstIndex * blockBytes;
+  // Inside one block (every directory of a typical image): a view of the cached block, no copy.
+  if (within + lengthBytes <= blockBytes) return (await block(firstIndex)).subarray(within, within + lengthBytes);
+  const result = new Uint8Array(lengthBytes);
+  let filled = 0;
+  while (filled < lengthBytes) {
+    const at = offsetBytes + filled;
+    const index = Math.floor(at / blockBytes);
+    const bytes = await block(index);
+    const within = at - index * blockBytes;
+    const take = Math.min(lengthBytes - filled, bytes.byteLength - within);
+    result.set(bytes.subarray(within, within + take), filled);
+    filled += take;
+  }
+  return result;
 }

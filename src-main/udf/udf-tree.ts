@@ -114,7 +114,7 @@ async function readBlock(source: ByteSource, sector: number, blockBytes: number,
  */
 async function createBlockMapper(source: ByteSource, blockBytes: number, volume: LogicalVolume, partitions: readonly PartitionDescriptor[], budget: WorkBudget): Promise<BlockMapper> {
   const starts: (PartitionDescriptor | null)[] = [];
-  const metadata = new Map<number, { runs: { firstBlock: number; sector: number; blocks: number }[] }>();
+  const metadata = new Map<number, { runs: MetadataRun[] }>();
   const unsupported = new Map<number, string>();
   for (const [index, map] of volume.partitionMaps.entries()) {
     const partition = partitions.find((candidate) => candidate.partitionNumber === map.partitionNumber) ?? null;
@@ -172,30 +172,50 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
     const physicalIndex = volume.partitionMaps.findIndex((other) => other.kind === 'physical' && other.partitionNumber === map.partitionNumber);
     if (physicalIndex < 0) throw udfCorrupt(placeOf(0, blockBytes), 0, `metadata partition map ${index} has no type 1 map for partition ${map.partitionNumber}`);
     const context: UdfContext = { source, blockBytes, mapper, budget, paidDirectories: new Set<number>() };
-    const failures: CorruptImageError[] = [];
-    for (const [copy, block] of [map.metadataFileBlock, map.mirrorFileBlock].entries()) {
-      try {
-        const entry = await readFileEntryAt(context, { block, partitionIndex: physicalIndex }, copy === 0 ? 'metadata file' : 'metadata mirror file', budget);
-        const runs: { firstBlock: number; sector: number; blocks: number }[] = [];
-        let firstBlock = 0;
-        for (const extent of entry.extents) {
-          if (extent.unrecorded || extent.offsetBytes % blockBytes !== 0) throw udfCorrupt(placeOf(entry.sector, blockBytes), 0, 'metadata file has an unrecorded or unaligned extent');
-          const blocks = Math.ceil(extent.sizeBytes / blockBytes);
-          runs.push({ firstBlock, sector: extent.offsetBytes / blockBytes, blocks });
-          firstBlock += blocks;
-        }
-        metadata.set(index, { runs });
-        break;
-      } catch (error) {
-        if (!(error instanceof CorruptImageError)) throw error;
-        failures.push(error);
-      }
-    }
-    // UDF 2.2.13.1: the mirror holds the same allocation; only when both are unreadable is the volume lost.
-    const [main, mirror] = failures;
-    if (main && mirror) throw new CorruptImageError(`${main.message}; ${mirror.message.replace(/^UDF: /, '')}`, main.where);
+    metadata.set(index, { runs: await readMetadataRuns(context, map, physicalIndex) });
   }
   return mapper;
+}
+
+/** A stretch of the metadata partition: `blocks` blocks from `firstBlock` lie at image sector `sector` on. */
+interface MetadataRun {
+  readonly firstBlock: number;
+  readonly sector: number;
+  readonly blocks: number;
+}
+
+/**
+ * Reads the metadata file's extents as runs of the metadata partition (UDF 2.2.10), from the mirror
+ * when the metadata file is damaged: the mirror holds the same allocation (UDF 2.2.13.1), so only
+ * when both are unreadable is the volume lost.
+ */
+async function readMetadataRuns(context: UdfContext, map: { readonly metadataFileBlock: number; readonly mirrorFileBlock: number }, physicalIndex: number): Promise<MetadataRun[]> {
+  const { blockBytes } = context;
+  const readRuns = async (block: number, what: string): Promise<MetadataRun[]> => {
+    const entry = await readFileEntryAt(context, { block, partitionIndex: physicalIndex }, what, context.budget);
+    const runs: MetadataRun[] = [];
+    let firstBlock = 0;
+    for (const extent of entry.extents) {
+      if (extent.unrecorded || extent.offsetBytes % blockBytes !== 0) throw udfCorrupt(placeOf(entry.sector, blockBytes), 0, 'metadata file has an unrecorded or unaligned extent');
+      const blocks = Math.ceil(extent.sizeBytes / blockBytes);
+      runs.push({ firstBlock, sector: extent.offsetBytes / blockBytes, blocks });
+      firstBlock += blocks;
+    }
+    return runs;
+  };
+  let mainFailure: CorruptImageError;
+  try {
+    return await readRuns(map.metadataFileBlock, 'metadata file');
+  } catch (error) {
+    if (!(error instanceof CorruptImageError)) throw error;
+    mainFailure = error;
+  }
+  try {
+    return await readRuns(map.mirrorFileBlock, 'metadata mirror file');
+  } catch (error) {
+    if (!(error instanceof CorruptImageError)) throw error;
+    throw new CorruptImageError(`${mainFailure.message}; ${error.message.replace(/^UDF: /, '')}`, mainFailure.where);
+  }
 }
 
 interface ReadFileEntry {
