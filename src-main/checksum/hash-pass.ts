@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { HashAlgorithm, HashDigests } from '../../shared/checksum.ts';
 import { createHashGroup } from './hash-group.ts';
 import { HashWorkerClient } from './hash-worker-client.ts';
-import { CancelledError, throwIfCancelled } from '../jobs/job-error.ts';
+import { CancelledError, throwIfCancelled } from '../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../jobs/progress-meter.ts';
 
 export const defaultChunkBytes = 4 * 1024 * 1024;

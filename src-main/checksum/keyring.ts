@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import type { KeySummary } from '../../shared/checksum.ts';
 import { fingerprintOf, parseKeys, readKeyFile, summarizeKey } from './openpgp-keys.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 /** A keyring with more files than this is not read further (a user keyring holds a handful). */
 const maxKeyringFiles = 10_000;
 
-export class KeyNotFoundError extends Error {
+export class KeyNotFoundError extends CodedError {
   constructor(fingerprint: string, detail = '') {
-    super(`no key with fingerprint ${fingerprint} in the keyring${detail}`);
+    super('not-found', `no key with fingerprint ${fingerprint} in the keyring${detail}`);
     this.name = 'KeyNotFoundError';
   }
 }

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { Key, PublicKey } from 'openpgp';
 import { loadOpenpgp } from './load-openpgp.ts';
 import type { KeySummary } from '../../shared/checksum.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 /** Key files beyond this are refused (a distribution's archive keyring is a few hundred KiB). */
 export const maxKeyFileBytes = 10 * 1024 * 1024;
@@ -11,10 +12,10 @@ export const maxKeyFileBytes = 10 * 1024 * 1024;
 export const maxKeysPerFile = 1000;
 
 /** A key file that is not readable as OpenPGP keys; the message says why. */
-export class KeyFileError extends Error {
+export class KeyFileError extends CodedError {
   readonly path: string;
   constructor(path: string, message: string) {
-    super(`${path}: ${message}`);
+    super('invalid-request', `${path}: ${message}`);
     this.name = 'KeyFileError';
     this.path = path;
   }

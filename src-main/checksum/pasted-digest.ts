@@ -2,6 +2,7 @@
 // (`sha256:…`, `SHA-512 = …`, `md5 …`); the algorithm is the prefix's, else inferred from the length.
 import type { HashAlgorithm } from '../../shared/checksum.ts';
 import { hexLengths, inferAlgorithmFromHexLength, parseAlgorithmName } from './algorithms.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 export interface PastedDigest {
   readonly algorithm: HashAlgorithm;
@@ -10,9 +11,9 @@ export interface PastedDigest {
 }
 
 /** The pasted text is not a digest Isotope knows; the message says why, with the numbers. */
-export class PastedDigestError extends Error {
+export class PastedDigestError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('invalid-request', message);
     this.name = 'PastedDigestError';
   }
 }

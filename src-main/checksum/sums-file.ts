@@ -4,6 +4,7 @@
 // the OpenPGP cleartext signature framework around either (RFC 9580 section 7). Pure: text in, entries out.
 import type { HashAlgorithm, SumsFormat } from '../../shared/checksum.ts';
 import { hexLengths, inferAlgorithmFromHexLength, parseAlgorithmName } from './algorithms.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 export interface SumsEntry {
   /** 1-based line in the file as stored (counting the cleartext header lines of a clear-signed file). */
@@ -34,9 +35,9 @@ export const maxSumsFileBytes = 16 * 1024 * 1024;
 /** Every loop over the file's lines stops here (a distribution's sums file has a few hundred). */
 export const maxSumsLines = 200_000;
 
-export class SumsFileError extends Error {
+export class SumsFileError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('invalid-request', message);
     this.name = 'SumsFileError';
   }
 }

@@ -21,6 +21,7 @@ import { parsePastedDigest, type PastedDigest } from './pasted-digest.ts';
 import { checkSignature } from './signature.ts';
 import { detachedSignatureSuffixes, findDetachedSignatures, findSumsFiles, type FoundSumsFile } from './sums-discovery.ts';
 import { findEntriesFor, maxSumsFileBytes, parseSumsFile, SumsFileError, type SumsEntry } from './sums-file.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 /** Never `cached`: every comparison is made with digests read from the file in this run. */
 export interface VerifyImageOptions extends Omit<HashImageOptions, 'algorithms' | 'cached'> {
@@ -34,9 +35,9 @@ export interface VerifyImageOptions extends Omit<HashImageOptions, 'algorithms' 
 }
 
 /** The request cannot be carried out as given (e.g. a signature without a sums file to go with it). */
-export class VerifyUsageError extends Error {
+export class VerifyUsageError extends CodedError {
   constructor(message: string) {
-    super(message);
+    super('invalid-request', message);
     this.name = 'VerifyUsageError';
   }
 }

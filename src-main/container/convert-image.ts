@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
-import { throwIfCancelled } from '../jobs/job-error.ts';
+import { throwIfCancelled } from '../jobs/errors.ts';
 import { openImageSource } from './open-image-source.ts';
 
 export class OutputExistsError extends Error {

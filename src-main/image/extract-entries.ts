@@ -12,34 +12,34 @@ import { lstat, mkdir, open, realpath, rm, rmdir, statfs, symlink, unlink } from
 import type { ImageExtractProgress } from '../../shared/image.ts';
 import type { FileTree as IsoImage, TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { splitImagePath } from '../format/tree-lookup.ts';
-import { throwIfCancelled } from '../jobs/job-error.ts';
+import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { ProgressThrottle } from '../jobs/progress-meter.ts';
 import { readEntryContent } from './read-entry.ts';
 import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from '../io/extraction-paths.ts';
 
-export class EntryNotFoundError extends Error {
+export class EntryNotFoundError extends CodedError {
   readonly imagePath: string;
   constructor(imagePath: string) {
-    super(`no entry ${imagePath} in the image`);
+    super('not-found', `no entry ${imagePath} in the image`);
     this.name = 'EntryNotFoundError';
     this.imagePath = imagePath;
   }
 }
 
-export class ExtractionConflictError extends Error {
+export class ExtractionConflictError extends CodedError {
   readonly hostPath: string;
   constructor(hostPath: string, why: string) {
-    super(`cannot write ${hostPath}: ${why}`);
+    super('permission-denied', `cannot write ${hostPath}: ${why}`);
     this.name = 'ExtractionConflictError';
     this.hostPath = hostPath;
   }
 }
 
 /** The folder's file system has no room for what the extraction writes (checked first, or ENOSPC while writing). */
-export class NoSpaceError extends Error {
+export class NoSpaceError extends CodedError {
   readonly folder: string;
   constructor(folder: string, detail: string) {
-    super(`no space left in ${folder}: ${detail}`);
+    super('no-space', `no space left in ${folder}: ${detail}`);
     this.name = 'NoSpaceError';
     this.folder = folder;
   }
@@ -50,11 +50,12 @@ export class NoSpaceError extends Error {
  * hostile image pointing 2000 records at one 4 MiB extent). Extracting writes every copy, so this
  * needs the caller's explicit `allowSharedExtents` (a confirmation-worthy choice).
  */
-export class SharedExtentsError extends Error {
+export class SharedExtentsError extends CodedError {
   readonly readBytes: number;
   readonly imageSizeBytes: number;
   constructor(readBytes: number, imageSizeBytes: number, sharingFiles: number) {
     super(
+      'shared-extents',
       `the files to extract read ${readBytes} bytes from an image of ${imageSizeBytes} bytes (${(readBytes / Math.max(1, imageSizeBytes)).toFixed(1)}x): ` +
         `${sharingFiles} of them share data with another file; extracting writes every copy, so it needs allowSharedExtents`,
     );

@@ -16,12 +16,13 @@ import { EntryNotFoundError } from './extract-entries.ts';
 import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 export const previewMaxBytes = 1024;
 
-export class NotADirectoryInImageError extends Error {
+export class NotADirectoryInImageError extends CodedError {
   constructor(imagePath: string) {
-    super(`${imagePath} is not a folder in the image`);
+    super('not-found', `${imagePath} is not a folder in the image`);
     this.name = 'NotADirectoryInImageError';
   }
 }

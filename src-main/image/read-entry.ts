@@ -1,7 +1,7 @@
 // Streams the content of a file inside an image: its extents in order (multi-extent files, ECMA-119
 // 6.5.1), or, for a zisofs file (Rock Ridge ZF), the decompressed blocks. Never holds a whole file.
 import type { ByteSource } from '../io/byte-source.ts';
-import { throwIfCancelled } from '../jobs/job-error.ts';
+import { throwIfCancelled } from '../jobs/errors.ts';
 import { corruptAt } from '../format/fields.ts';
 import type { ZisofsHeader } from '../format/file-tree.ts';
 import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, UnsupportedZisofsAlgorithmError, zisofsAlgorithmName, zisofsHeaderProbeBytes } from '../iso/zisofs.ts';

@@ -16,6 +16,7 @@ import { readVolumeDescriptorSet } from './volume-descriptors.ts';
 import { lookupEntry, safeName, stripVersion } from '../format/tree-lookup.ts';
 import { UniqueNames } from '../format/unique-names.ts';
 import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 export type { Extent } from '../format/file-tree.ts';
 
@@ -46,9 +47,9 @@ export const isoTreeLimits = {
   maxDirectoryBytes: 64 * 1024 * 1024,
 } as const;
 
-export class NamespaceUnavailableError extends Error {
+export class NamespaceUnavailableError extends CodedError {
   constructor(namespace: ImageNamespace, available: readonly ImageNamespace[]) {
-    super(`the image has no ${namespace} namespace (it has: ${available.join(', ')})`);
+    super('unsupported', `the image has no ${namespace} namespace (it has: ${available.join(', ')})`);
     this.name = 'NamespaceUnavailableError';
   }
 }

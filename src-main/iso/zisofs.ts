@@ -8,6 +8,7 @@
 import { inflateSync } from 'node:zlib';
 import type { Place } from '../format/fields.ts';
 import { corruptAt, readUint32Le, requireBytes } from '../format/fields.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 /** zisofs_format.txt: the version 1 file magic. */
 const magicV1 = [0x37, 0xe4, 0x53, 0x96, 0xc9, 0xdb, 0xd6, 0x07];
@@ -28,9 +29,9 @@ const algorithmsV2: Readonly<Record<number, { readonly chars: string; readonly n
 };
 
 /** A zisofs file compressed with an algorithm Isotope does not decode (xz, lz4, zstd, bzip2, ...). */
-export class UnsupportedZisofsAlgorithmError extends Error {
+export class UnsupportedZisofsAlgorithmError extends CodedError {
   constructor(path: string, algorithm: string) {
-    super(`${path}: zisofs algorithm '${algorithm}' is not supported (only zlib is)`);
+    super('unsupported', `${path}: zisofs algorithm '${algorithm}' is not supported (only zlib is)`);
     this.name = 'UnsupportedZisofsAlgorithmError';
   }
 }

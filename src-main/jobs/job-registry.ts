@@ -1,6 +1,6 @@
 // The engine's one registry of running jobs (flash, verify, extraction, hashing), per service: a job
 // is registered under its id while it runs, and `job:cancel` aborts it by that id whatever its kind.
-import { JobError } from './job-error.ts';
+import { CodedError } from './errors.ts';
 
 export class JobRegistry {
   readonly #running = new Map<string, AbortController>();
@@ -10,7 +10,7 @@ export class JobRegistry {
    * again once the work settles. A second job under a running id is refused (`invalid-request`).
    */
   async run<T>(jobId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (this.#running.has(jobId)) throw new JobError('invalid-request', `job ${jobId} is already running`);
+    if (this.#running.has(jobId)) throw new CodedError('invalid-request', `job ${jobId} is already running`);
     const controller = new AbortController();
     this.#running.set(jobId, controller);
     try {

@@ -3,9 +3,8 @@
 import type { AppError } from '../../shared/errors.ts';
 import { EjectFailedError } from '../drives/eject-drive.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
-import { imageErrorCode } from '../image/image-error-codes.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
-import { JobError } from '../jobs/job-error.ts';
+import { CodedError } from '../jobs/errors.ts';
 import { NotARegularFileError } from '../io/file-source.ts';
 import { AppFailure } from './app-failure.ts';
 
@@ -21,12 +20,10 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 
 export function toAppError(error: unknown, log: Logger): AppError {
   if (error instanceof AppFailure) return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
-  // A job's errors carry their own code (cancelled, and whatever the jobs add).
-  if (error instanceof JobError) return { code: error.code, message: error.message };
+  // The engine's expected failures carry their own code (cancelled, not-found, not-an-image, no-space, ...).
+  if (error instanceof CodedError) return { code: error.code, message: error.message };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
   if (error instanceof EjectFailedError) return { code: 'eject-failed', message: error.message, detail: { device: error.device } };
-  const imageCode = imageErrorCode(error);
-  if (imageCode && error instanceof Error) return { code: imageCode, message: error.message };
   if (error instanceof ByteRangeError) {
     // A parser followed a pointer past the end of the image: the image is damaged, not our code.
     return { code: 'corrupt-image', message: error.message, detail: { offsetBytes: error.offsetBytes } };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hashAlgorithms, type HashAlgorithm } from '../../shared/checksum.ts';
 import { assignAlgorithms, defaultChunkBytes, hashFile } from '../../src-main/checksum/hash-pass.ts';
-import { CancelledError } from '../../src-main/jobs/job-error.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import type { PassProgress } from '../../src-main/checksum/hash-pass.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { coreutilsDigests } from './coreutils.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ImageSummary } from '../../shared/image.ts';
 import { convertImage, OutputExistsError } from '../../src-main/container/convert-image.ts';
-import { CancelledError } from '../../src-main/jobs/job-error.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { openImageSource } from '../../src-main/container/open-image-source.ts';
 import { audioPregapSectors, audioTrackSectors, containerPaths } from '../fixtures/container-images.ts';
 import { computeEdc, rawSectorBytes } from '../fixtures/container-sectors.ts';

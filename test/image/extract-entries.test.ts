@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { extractEntries, ExtractionConflictError, NoSpaceError, SharedExtentsError } from '../../src-main/image/extract-entries.ts';
 import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
-import { CancelledError } from '../../src-main/jobs/job-error.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { writeFeatureTree, xorrisoFeaturesIsoPath, zisofsIsoPath, zisofsTreeFiles } from '../fixtures/iso-images.ts';

@@ -5,13 +5,10 @@ import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
-import { KeyNotFoundError, listKeys } from '../../checksum/keyring.ts';
-import { KeyFileError } from '../../checksum/openpgp-keys.ts';
-import { parsePastedDigest, PastedDigestError } from '../../checksum/pasted-digest.ts';
+import { listKeys } from '../../checksum/keyring.ts';
+import { parsePastedDigest } from '../../checksum/pasted-digest.ts';
 import type { PassProgress } from '../../checksum/hash-pass.ts';
-import { SumsFileError } from '../../checksum/sums-file.ts';
-import { verifyImage, VerifyUsageError } from '../../checksum/verify-image.ts';
-import { AppFailure } from '../app-failure.ts';
+import { verifyImage } from '../../checksum/verify-image.ts';
 import { importKeysConfirmed, removeKeyConfirmed } from '../key-changes.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 
@@ -47,12 +44,12 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
         (report) => ({ state: checkedStateOfVerification(report.verdict), digests: report.digests }),
       ),
     ),
-  'keys:list': async () => ({ keys: await translateErrors(() => listKeys(defaultDataDir())) }),
+  'keys:list': async () => ({ keys: await listKeys(defaultDataDir()) }),
   // Two steps each, confirmed by the engine (service/key-changes.ts): a key is never trusted silently.
   'keys:import': async (request, { options, confirmations }) =>
-    translateErrors(() => importKeysConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive })),
+    importKeysConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive }),
   'keys:remove': async (request, { options, confirmations }) =>
-    translateErrors(() => removeKeyConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive })),
+    removeKeyConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive }),
 };
 
 interface JobPorts {
@@ -63,24 +60,11 @@ interface JobPorts {
 
 async function runJob<T>(context: HandlerContext, jobId: string | undefined, path: string, work: (job: JobPorts) => Promise<T>): Promise<T> {
   // A pass without a job id cannot be named by `job:cancel`, so it runs unregistered.
-  if (jobId === undefined) return translateErrors(() => work({ signal: new AbortController().signal }));
+  if (jobId === undefined) return work({ signal: new AbortController().signal });
   // Events only for a pass with a job id: that is how a listener tells its pass from others.
   const events: Omit<JobPorts, 'signal'> = {
     onProgress: (progress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress),
     onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
   };
-  return context.jobs.run(jobId, (signal) => translateErrors(() => work({ signal, ...events })));
-}
-
-/** The engine's expected failures, as contract codes (anything else is left for toAppError). */
-async function translateErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof PastedDigestError || error instanceof VerifyUsageError || error instanceof KeyFileError || error instanceof SumsFileError) {
-      throw new AppFailure('invalid-request', error.message);
-    }
-    if (error instanceof KeyNotFoundError) throw new AppFailure('not-found', error.message);
-    throw error;
-  }
+  return context.jobs.run(jobId, (signal) => work({ signal, ...events }));
 }

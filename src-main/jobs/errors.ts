@@ -1,13 +1,13 @@
-// The errors a job ends with carry their own contract code, so no layer keeps a table of classes to
-// map: the service's toAppError reads `code` from any JobError. Engine modules throw these; they import
-// nothing above shared/.
+// The engine's expected failures carry their own contract code (CodedError), so no layer keeps a table
+// of classes to map: the service's toAppError reads `code` from any of them, in this process or a parse
+// worker. A job that is cancelled ends with the one CancelledError. This module imports only shared/.
 import type { ErrorCode } from '../../shared/errors.ts';
 
-export class JobError extends Error {
+export class CodedError extends Error {
   readonly code: ErrorCode;
   constructor(code: ErrorCode, message: string) {
     super(message);
-    this.name = 'JobError';
+    this.name = 'CodedError';
     this.code = code;
   }
 }
@@ -16,7 +16,7 @@ export class JobError extends Error {
  * The one way a job ends when its signal was aborted: hashing, extraction, conversion and (as a
  * result outcome) the flash. `cancelled` is neutral, not a failure.
  */
-export class CancelledError extends JobError {
+export class CancelledError extends CodedError {
   constructor(what: string) {
     super('cancelled', `${what} was cancelled`);
     this.name = 'CancelledError';
