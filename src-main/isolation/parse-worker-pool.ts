@@ -95,90 +95,7 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
 
   async function run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options: ParseRunOptions = {}): Promise<ParseJobResponse<K>> {
     const pooled = await acquire();
-    const { worker } = pooled;
-    const imagePath = request.path;
-    return new Promise<ParseJobResponse<K>>((resolve, reject) => {
-      const finish = (reusable: boolean): void => {
-        clearTimeout(budgetTimer);
-        worker.off('message', onMessage);
-        worker.off('messageerror', onMessageError);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-        options.signal?.removeEventListener('abort', onAbort);
-        release(pooled, reusable);
-      };
-      const overrun = (): void => {
-        finish(false); // terminate: a job past its budget may be stuck in a loop that never yields
-        const progressNote = job === 'image:extract' ? ' without progress' : '';
-        reject(
-          new AppFailure('too-complex', `${job} of ${imagePath} ran ${settings.timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
-            path: imagePath,
-            timeBudgetMs: settings.timeBudgetMs,
-          }),
-        );
-      };
-      // The budget runs from the moment the worker can start on the job: a fresh worker's start-up
-      // (loading the engine, slower from source under tsx) is the pool's cost, not the image's.
-      let budgetTimer: NodeJS.Timeout | undefined;
-      const restartBudget = (): void => {
-        clearTimeout(budgetTimer);
-        budgetTimer = setTimeout(overrun, settings.timeBudgetMs);
-      };
-      const onMessage = (message: FromParseWorker): void => {
-        switch (message.type) {
-          case 'ready':
-            pooled.ready = true;
-            restartBudget();
-            return;
-          case 'progress':
-            restartBudget();
-            options.onProgress?.(message.progress);
-            return;
-          case 'done':
-            finish(true);
-            resolve(message.value as ParseJobResponse<K>);
-            return;
-          case 'failed':
-            finish(true);
-            reject(new AppFailure(message.error.code, message.error.message, message.error.detail));
-            return;
-          case 'bug':
-            finish(true);
-            // Not an AppFailure: the service logs it with the worker's stack and answers `internal`.
-            reject(Object.assign(new Error(message.message), { name: message.name, stack: message.stack }));
-            return;
-        }
-      };
-      const onMessageError = (error: Error): void => {
-        finish(false);
-        reject(error);
-      };
-      const onError = (error: Error): void => {
-        finish(false);
-        reject(pooled.ready ? deathFailure(job, imagePath, settings.heapCapMb, error) : startFailure(error));
-      };
-      const onExit = (exitCode: number): void => {
-        finish(false);
-        if (closing) reject(new AppFailure('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`));
-        else if (!pooled.ready) reject(startFailure(new Error(`exit code ${exitCode}`)));
-        else reject(new AppFailure('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode }));
-      };
-      const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToParseWorker);
-      worker.on('message', onMessage);
-      worker.on('messageerror', onMessageError);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage({ type: 'run', job, request } satisfies ToParseWorker);
-      if (pooled.ready) restartBudget();
-      else {
-        budgetTimer = setTimeout(() => {
-          finish(false);
-          reject(startFailure(new Error(`not ready after ${workerStartTimeoutMs} ms`)));
-        }, workerStartTimeoutMs);
-      }
-      if (options.signal?.aborted) onAbort();
-      else options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return runJobOn(pooled, job, request, options, { limits: settings, release: (reusable) => release(pooled, reusable), isClosing: () => closing });
   }
 
   return {
@@ -188,6 +105,110 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
       await Promise.all([...all].map((pooled) => pooled.worker.terminate()));
     },
   };
+}
+
+/** What one job needs of its pool. */
+interface JobHost {
+  readonly limits: ParseWorkerLimits;
+  /** Hands the worker back when the job ends; `reusable` when it answered and may take the next job. */
+  release(reusable: boolean): void;
+  /** True once the pool is closing, so a worker's exit is a cancellation, not the image's doing. */
+  isClosing(): boolean;
+}
+
+/**
+ * Runs one job on `pooled` and settles once: on the worker's answer, on its failure or death, when
+ * the time budget runs out, or when a fresh worker never starts. The worker goes back to the pool
+ * only after an answer; any other end terminates it.
+ */
+function runJobOn<K extends ParseJobName>(pooled: PooledWorker, job: K, request: ParseJobRequest<K>, options: ParseRunOptions, host: JobHost): Promise<ParseJobResponse<K>> {
+  const { worker } = pooled;
+  const imagePath = request.path;
+  const { timeBudgetMs, heapCapMb } = host.limits;
+  return new Promise<ParseJobResponse<K>>((resolve, reject) => {
+    const finish = (reusable: boolean): void => {
+      clearTimeout(budgetTimer);
+      worker.off('message', onMessage);
+      worker.off('messageerror', onMessageError);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      options.signal?.removeEventListener('abort', onAbort);
+      host.release(reusable);
+    };
+    const overrun = (): void => {
+      finish(false); // terminate: a job past its budget may be stuck in a loop that never yields
+      const progressNote = job === 'image:extract' ? ' without progress' : '';
+      reject(new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, { path: imagePath, timeBudgetMs }));
+    };
+    // The budget runs from the moment the worker can start on the job: a fresh worker's start-up
+    // (loading the engine, slower from source under tsx) is the pool's cost, not the image's.
+    let budgetTimer: NodeJS.Timeout | undefined;
+    const restartBudget = (): void => {
+      clearTimeout(budgetTimer);
+      budgetTimer = setTimeout(overrun, timeBudgetMs);
+    };
+    const onMessage = (message: FromParseWorker): void => {
+      switch (message.type) {
+        case 'ready':
+          pooled.ready = true;
+          restartBudget();
+          return;
+        case 'progress':
+          restartBudget();
+          options.onProgress?.(message.progress);
+          return;
+        case 'done':
+          finish(true);
+          resolve(message.value as ParseJobResponse<K>);
+          return;
+        case 'failed':
+        case 'bug':
+          finish(true);
+          reject(jobFailure(message));
+          return;
+      }
+    };
+    const onMessageError = (error: Error): void => {
+      finish(false);
+      reject(error);
+    };
+    const onError = (error: Error): void => {
+      finish(false);
+      reject(pooled.ready ? deathFailure(job, imagePath, heapCapMb, error) : startFailure(error));
+    };
+    const onExit = (exitCode: number): void => {
+      finish(false);
+      reject(exitFailure(job, imagePath, exitCode, { isClosing: host.isClosing(), wasReady: pooled.ready }));
+    };
+    const onAbort = (): void => worker.postMessage({ type: 'cancel' } satisfies ToParseWorker);
+    worker.on('message', onMessage);
+    worker.on('messageerror', onMessageError);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({ type: 'run', job, request } satisfies ToParseWorker);
+    if (pooled.ready) restartBudget();
+    else {
+      budgetTimer = setTimeout(() => {
+        finish(false);
+        reject(startFailure(new Error(`not ready after ${workerStartTimeoutMs} ms`)));
+      }, workerStartTimeoutMs);
+    }
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A job that ended in an error inside the worker: the job's own failure, or a bug (not an AppFailure: the service logs it with the worker's stack and answers `internal`). */
+function jobFailure(message: Extract<FromParseWorker, { type: 'failed' | 'bug' }>): Error {
+  if (message.type === 'failed') return new AppFailure(message.error.code, message.error.message, message.error.detail);
+  return Object.assign(new Error(message.message), { name: message.name, stack: message.stack });
+}
+
+/** A worker that exited under a job: the pool closing cancels it; one that never started is a bug; otherwise it stopped while reading this image. */
+function exitFailure(job: ParseJobName, imagePath: string, exitCode: number, state: { readonly isClosing: boolean; readonly wasReady: boolean }): Error {
+  if (state.isClosing) return new AppFailure('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`);
+  if (!state.wasReady) return startFailure(new Error(`exit code ${exitCode}`));
+  return new AppFailure('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode });
 }
 
 /**
