@@ -96,11 +96,14 @@ function finding(code: AssessmentFindingCode, message: string, sizes: { presentB
   return { code, severity: assessmentSeverities[code], message, ...sizes };
 }
 
+/** Runs one read of a structure; a damaged structure is recorded as damage and answers null. */
+type Attempt = <T>(what: string, read: () => Promise<T>) => Promise<T | null>;
+
 /** Reads every structure that says how long the image is or how it is laid out, collecting damage on the way. */
 async function judgeStructure(source: ByteSource, signal: AbortSignal | undefined): Promise<StructureJudgement> {
   const damage = new Map<string, AssessmentFinding>();
   // One damaged structure must not hide the others: each read records its own damage and goes on.
-  const attempt = async <T>(what: string, read: () => Promise<T>): Promise<T | null> => {
+  const attempt: Attempt = async <T>(what: string, read: () => Promise<T>): Promise<T | null> => {
     signal?.throwIfAborted();
     try {
       return await read();
@@ -112,63 +115,9 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
     }
   };
 
-  const hasIsoDescriptor = await attempt('ISO 9660 volume descriptor', () => hasVolumeDescriptorAt16(source));
-  const iso = hasIsoDescriptor ? await attempt('ISO 9660 volume descriptor set', () => readVolumeDescriptorSet(source)) : null;
-  const udf = await attempt('UDF volume', async () => {
-    const anchor = await findAnchorPointer(source);
-    if (!anchor) return null;
-    const sequence = await readVolumeDescriptorSequence(source, anchor.anchor, anchor.blockBytes);
-    return { blockBytes: anchor.blockBytes, partitions: sequence.partitions, partitionMaps: sequence.logicalVolume.partitionMaps };
-  });
-  // The boot report reads the MBR, GPT and Apple partition map once, for the sizes and the USB verdict.
-  const boot = await attempt('boot records and partition maps', async () => {
-    try {
-      return await readBootReport(source);
-    } catch (error) {
-      if (error instanceof NotAnImageError) return null; // no partition map and no ISO: judged below
-      throw error;
-    }
-  });
-  const mbr = boot?.mbr ?? null;
-  const gpt = boot?.gpt ?? null;
-  const apm = boot?.apm ?? null;
-
-  const expectations: Expectation[] = [];
-  if (iso) {
-    const { volumeSpaceSizeBlocks, logicalBlockSizeBytes } = iso.primary;
-    // ECMA-119 8.4.8 / 8.4.12: the volume is volume-space-size logical blocks long.
-    expectations.push({
-      what: `the ISO 9660 volume (${volumeSpaceSizeBlocks} blocks of ${logicalBlockSizeBytes} bytes)`,
-      endBytes: volumeSpaceSizeBlocks * logicalBlockSizeBytes,
-    });
-  }
-  for (const partition of udf?.partitions ?? []) {
-    // ECMA-167 3/10.5.9-10: the partition starts at a sector and spans a number of blocks.
-    expectations.push({
-      what: `UDF partition ${partition.partitionNumber} (sectors ${partition.startSector}-${partition.startSector + partition.lengthBlocks - 1})`,
-      endBytes: (partition.startSector + partition.lengthBlocks) * (udf?.blockBytes ?? isoSectorBytes),
-    });
-  }
-  for (const partition of mbr?.partitions ?? []) {
-    if (partition.sectorCount === mbrOpenEndedSectorCount) continue;
-    expectations.push({
-      what: `MBR partition ${partition.index} (sectors ${partition.startLba}-${partition.startLba + partition.sectorCount - 1})`,
-      endBytes: (partition.startLba + partition.sectorCount) * diskSectorBytes,
-    });
-  }
-  if (gpt) {
-    for (const partition of gpt.partitions) {
-      expectations.push({ what: `GPT partition ${partition.index} (LBA ${partition.firstLba}-${partition.lastLba})`, endBytes: (partition.lastLba + 1) * diskSectorBytes });
-    }
-    // UEFI 2.10 5.3.2: the backup header (AlternateLBA) is the disk's last LBA; an image holds it at its end.
-    expectations.push({ what: `the GPT backup header (LBA ${gpt.backupHeaderLba})`, endBytes: (gpt.backupHeaderLba + 1) * diskSectorBytes });
-  }
-  for (const partition of apm?.partitions ?? []) {
-    expectations.push({
-      what: `Apple partition ${partition.index} (blocks ${partition.startBlock}-${partition.startBlock + partition.blockCount - 1})`,
-      endBytes: (partition.startBlock + partition.blockCount) * (apm?.blockSizeBytes ?? diskSectorBytes),
-    });
-  }
+  const structures = await readStructures(source, attempt);
+  const { hasIsoDescriptor, iso, udf, boot, mbr, gpt, apm } = structures;
+  const expectations = expectationsOf(structures);
 
   // Damage inside the file systems (directory records, UDF file entries) and file data past the end.
   // A file already cut short is judged by its headers: walking a tree that runs past the end would
@@ -205,6 +154,72 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   else if (udf) kind = 'udf';
   else if (recognised) kind = 'disk-image';
   return { kind, findings };
+}
+
+/** Reads the ISO 9660 descriptors, the UDF volume and the boot records, each through `attempt`. */
+async function readStructures(source: ByteSource, attempt: Attempt) {
+  const hasIsoDescriptor = await attempt('ISO 9660 volume descriptor', () => hasVolumeDescriptorAt16(source));
+  const iso = hasIsoDescriptor ? await attempt('ISO 9660 volume descriptor set', () => readVolumeDescriptorSet(source)) : null;
+  const udf = await attempt('UDF volume', async () => {
+    const anchor = await findAnchorPointer(source);
+    if (!anchor) return null;
+    const sequence = await readVolumeDescriptorSequence(source, anchor.anchor, anchor.blockBytes);
+    return { blockBytes: anchor.blockBytes, partitions: sequence.partitions, partitionMaps: sequence.logicalVolume.partitionMaps };
+  });
+  // The boot report reads the MBR, GPT and Apple partition map once, for the sizes and the USB verdict.
+  const boot = await attempt('boot records and partition maps', async () => {
+    try {
+      return await readBootReport(source);
+    } catch (error) {
+      if (error instanceof NotAnImageError) return null; // no partition map and no ISO: judged below
+      throw error;
+    }
+  });
+  return { hasIsoDescriptor, iso, udf, boot, mbr: boot?.mbr ?? null, gpt: boot?.gpt ?? null, apm: boot?.apm ?? null };
+}
+
+type Structures = Awaited<ReturnType<typeof readStructures>>;
+
+/** Where each volume, partition and header says the image ends. */
+function expectationsOf(structures: Structures): Expectation[] {
+  const { iso, udf, mbr, gpt, apm } = structures;
+  const expectations: Expectation[] = [];
+  if (iso) {
+    const { volumeSpaceSizeBlocks, logicalBlockSizeBytes } = iso.primary;
+    // ECMA-119 8.4.8 / 8.4.12: the volume is volume-space-size logical blocks long.
+    expectations.push({
+      what: `the ISO 9660 volume (${volumeSpaceSizeBlocks} blocks of ${logicalBlockSizeBytes} bytes)`,
+      endBytes: volumeSpaceSizeBlocks * logicalBlockSizeBytes,
+    });
+  }
+  for (const partition of udf?.partitions ?? []) {
+    // ECMA-167 3/10.5.9-10: the partition starts at a sector and spans a number of blocks.
+    expectations.push({
+      what: `UDF partition ${partition.partitionNumber} (sectors ${partition.startSector}-${partition.startSector + partition.lengthBlocks - 1})`,
+      endBytes: (partition.startSector + partition.lengthBlocks) * (udf?.blockBytes ?? isoSectorBytes),
+    });
+  }
+  for (const partition of mbr?.partitions ?? []) {
+    if (partition.sectorCount === mbrOpenEndedSectorCount) continue;
+    expectations.push({
+      what: `MBR partition ${partition.index} (sectors ${partition.startLba}-${partition.startLba + partition.sectorCount - 1})`,
+      endBytes: (partition.startLba + partition.sectorCount) * diskSectorBytes,
+    });
+  }
+  if (gpt) {
+    for (const partition of gpt.partitions) {
+      expectations.push({ what: `GPT partition ${partition.index} (LBA ${partition.firstLba}-${partition.lastLba})`, endBytes: (partition.lastLba + 1) * diskSectorBytes });
+    }
+    // UEFI 2.10 5.3.2: the backup header (AlternateLBA) is the disk's last LBA; an image holds it at its end.
+    expectations.push({ what: `the GPT backup header (LBA ${gpt.backupHeaderLba})`, endBytes: (gpt.backupHeaderLba + 1) * diskSectorBytes });
+  }
+  for (const partition of apm?.partitions ?? []) {
+    expectations.push({
+      what: `Apple partition ${partition.index} (blocks ${partition.startBlock}-${partition.startBlock + partition.blockCount - 1})`,
+      endBytes: (partition.startBlock + partition.blockCount) * (apm?.blockSizeBytes ?? diskSectorBytes),
+    });
+  }
+  return expectations;
 }
 
 /** Which boot reasons explain each USB answer (the verdict's own words, with its numbers). */
