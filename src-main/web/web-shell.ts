@@ -89,43 +89,12 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     );
 
   const server = createServer((request, response) => {
-    void serveStatic(request, response).catch((error: unknown) => {
+    void serveStatic(request, response, { verdict: guard(request, 'asset'), rendererRoot, port }).catch((error: unknown) => {
       log(`failed to serve ${request.url}`, error);
       if (!response.headersSent) response.writeHead(500).end();
     });
   });
   const pendingConnections = trackPendingConnections(server, limits);
-
-  async function serveStatic(request: HttpRequest, response: ServerResponse): Promise<void> {
-    const verdict = guard(request, 'asset');
-    if (!verdict.allowed) {
-      response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Forbidden: ${verdict.reason}\n`);
-      return;
-    }
-    if (request.method !== 'GET' && request.method !== 'HEAD') {
-      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    const file = await resolveFileInside(rendererRoot, new URL(request.url ?? '/', 'http://placeholder').pathname);
-    if (file === null) {
-      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
-      return;
-    }
-    const body = await readFile(file);
-    response.writeHead(200, {
-      'Content-Type': contentTypeOf(file),
-      'Content-Security-Policy': contentSecurityPolicy({
-        webSocketOrigins: allowedHosts(port).map((host) => `ws://${host}`),
-      }),
-      'X-Content-Type-Options': 'nosniff',
-      'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
-      'Cross-Origin-Opener-Policy': 'same-origin',
-      'Cross-Origin-Resource-Policy': 'same-origin',
-      'Cache-Control': 'no-store',
-    });
-    response.end(request.method === 'HEAD' ? undefined : body);
-  }
 
   const sockets = new WebSocketServer({
     noServer: true,
@@ -167,6 +136,38 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
         server.close(() => resolve());
       }),
   };
+}
+
+/** Answers a request for one of the renderer's files (GET or HEAD only), with headers that keep the page to itself. */
+async function serveStatic(request: HttpRequest, response: ServerResponse, site: { readonly verdict: GuardVerdict; readonly rendererRoot: string; readonly port: number }): Promise<void> {
+  const { verdict, rendererRoot, port } = site;
+  if (!verdict.allowed) {
+    response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Forbidden: ${verdict.reason}\n`);
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  const file = await resolveFileInside(rendererRoot, new URL(request.url ?? '/', 'http://placeholder').pathname);
+  if (file === null) {
+    response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+    return;
+  }
+  const body = await readFile(file);
+  response.writeHead(200, {
+    'Content-Type': contentTypeOf(file),
+    'Content-Security-Policy': contentSecurityPolicy({
+      webSocketOrigins: allowedHosts(port).map((host) => `ws://${host}`),
+    }),
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    'Referrer-Policy': 'no-referrer',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Resource-Policy': 'same-origin',
+    'Cache-Control': 'no-store',
+  });
+  response.end(request.method === 'HEAD' ? undefined : body);
 }
 
 /**
