@@ -7,6 +7,7 @@
 //   the readers        stand in levels (readerLevels): a reader folder imports only the reader folders
 //                      of lower levels, never one of its own level, image/ or anything above; so no
 //                      folder cycle can run through them, and writers can import readers, never the reverse
+//   src-main/, shared/ no function over 80 lines (blank lines and comments aside), no file over 400
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
@@ -24,6 +25,10 @@ const shellFolders = ['electron', 'web', 'cli', 'helper'];
  * level never import each other; image/ puts them together for the service.
  */
 const readerLevels = [['jobs', 'io'], ['format'], ['iso', 'udf', 'disk', 'container'], ['boot'], ['image']];
+
+/** The longest engine or contract function (blank lines and comments aside) and file, in lines. */
+const maxFunctionLines = 80;
+const maxFileLines = 400;
 
 const noElectron = { name: 'electron', message: 'Only src-main/electron/ may import Electron.' };
 
@@ -133,6 +138,15 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // A function reads in one sitting, a file holds one subject (issue 13): a longer one is split into
+    // named steps. Blank lines and comments do not count against a function.
+    files: ['src-main/**', 'shared/**'],
+    rules: {
+      'max-lines-per-function': ['error', { max: maxFunctionLines, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: maxFileLines }],
     },
   },
   {
