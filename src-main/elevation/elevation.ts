@@ -1,4 +1,5 @@
-// Runs a flash job in the elevated helper when the engine is not privileged. The helper is started
+// Where a flash job runs: here when the engine is privileged or no target is a block device, else in
+// the elevated helper (so elevation/ imports flash/, never the reverse). The helper is started
 // through the OS prompt (@vscode/sudo-prompt: pkexec on Linux) with a FIXED command line - the
 // interpreter, the entry script, `flash-helper` and a random hex token - so no file name or device
 // path ever reaches a shell. The job goes over the private channel (helper-channel.ts); the helper
@@ -10,7 +11,7 @@ import { join } from 'node:path';
 import sudo from '@vscode/sudo-prompt';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { helperDirFor, onMessages, sendMessage } from './helper-channel.ts';
-import type { FlashWork, WorkControls } from '../flash/flash-work.ts';
+import { runFlashWorkHere, targetsBlockDevice, type FlashWork, type WorkControls } from '../flash/flash-work.ts';
 
 export interface ElevationOptions {
   /**
@@ -37,6 +38,12 @@ export function helperCommand(interpreterPath: string, entryPath: string, token:
   // part of the command itself (sudo-prompt's `env` option is exported before pkexec, and lost).
   const prefix = options.electron ? 'ELECTRON_RUN_AS_NODE=1 ' : '';
   return `${prefix}'${interpreterPath}' '${entryPath}' flash-helper ${token}`;
+}
+
+/** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
+export async function runFlashWork(work: FlashWork, controls: WorkControls, elevation: ElevationOptions = {}): Promise<FlashResult> {
+  if (process.getuid?.() === 0 || !(await targetsBlockDevice(work))) return runFlashWorkHere(work, controls);
+  return runElevated(work, controls, elevation);
 }
 
 export async function runElevated(work: FlashWork, controls: WorkControls, options: ElevationOptions = {}): Promise<FlashResult> {

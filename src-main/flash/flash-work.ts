@@ -1,10 +1,10 @@
-// A flash or verify job as plain data (what crosses to the elevated helper), and where it runs: in
-// this process when it is already privileged, else in the helper started through the OS prompt.
+// A flash or verify job as plain data (what crosses to the elevated helper), how it runs here, and
+// whether it needs privilege. Where it runs (here, or in the elevated helper) is decided a level up,
+// in elevation/, which imports flash/ and never the reverse.
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { stat } from 'node:fs/promises';
 import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, verifyDriveAgainstImage, type HelperScope, type TargetSelector } from './flash-image.ts';
-import type { ElevationOptions } from '../elevation/elevation.ts';
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
 
@@ -30,13 +30,6 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
   const scope = helperScope === undefined ? {} : { helperScope };
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
   return verifyDriveAgainstImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
-}
-
-/** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
-export async function runFlashWork(work: FlashWork, controls: WorkControls, elevation: ElevationOptions = {}): Promise<FlashResult> {
-  if (process.getuid?.() === 0 || !(await targetsBlockDevice(work))) return runFlashWorkHere(work, controls);
-  const { runElevated } = await import('../elevation/elevation.ts');
-  return runElevated(work, controls, elevation);
 }
 
 /**

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
-import { runFlashWork, type FlashWork } from '../../flash/flash-work.ts';
+import { runFlashWork } from '../../elevation/elevation.ts';
+import type { FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
 import { judgeInWorker } from './assess-handlers.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';

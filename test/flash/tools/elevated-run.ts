@@ -4,8 +4,8 @@
 // pkexec -> the built `isotope flash-helper TOKEN`, however harmless the job) or through the
 // `engine`'s own choice (runFlashWork: elevate only for block-device targets).
 import { readFileSync } from 'node:fs';
-import { runElevated } from '../../../src-main/elevation/elevation.ts';
-import { runFlashWork, type FlashWork } from '../../../src-main/flash/flash-work.ts';
+import { runElevated, runFlashWork } from '../../../src-main/elevation/elevation.ts';
+import type { FlashWork } from '../../../src-main/flash/flash-work.ts';
 
 export interface ElevatedRunSpec {
   readonly workingDir: string;
