@@ -1,7 +1,7 @@
 // What every `isotope` subcommand gets: the service, output streams, and a way to set the exit code.
 import type { Result } from '../../shared/result.ts';
 import type { Service } from '../service/service.ts';
-import { toAppError } from '../service/to-app-error.ts';
+import { toAppError } from '../app-error/to-app-error.ts';
 import { exitCodeFor, exitCodes } from './exit-codes.ts';
 
 export interface CliPorts {

@@ -3,7 +3,7 @@
 // never the engine's thread (in Electron, the main process). Workers are reused warm between calls:
 // an image is opened per call, which is cheap; a thread and its module graph are not.
 import { Worker } from 'node:worker_threads';
-import { AppFailure } from '../service/app-failure.ts';
+import { AppFailure } from '../app-error/app-failure.ts';
 import type { ImageParser, ParseRunOptions } from './image-parser.ts';
 import type { ParseJobName, ParseJobRequest, ParseJobResponse } from './parse-jobs.ts';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';

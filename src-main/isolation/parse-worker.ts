@@ -3,7 +3,7 @@
 // this thread's capped heap, so the worst image costs this thread, never the engine or Electron's main
 // process. Protocol: parse-worker-protocol.ts.
 import { parentPort } from 'node:worker_threads';
-import { toAppError } from '../service/to-app-error.ts';
+import { toAppError } from '../app-error/to-app-error.ts';
 import { runParseJob, type ExtractProgress } from './parse-jobs.ts';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';
 

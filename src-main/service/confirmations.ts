@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeySummary } from '../../shared/checksum.ts';
 import type { FlashPlan } from '../../shared/flash.ts';
-import { AppFailure } from './app-failure.ts';
+import { AppFailure } from '../app-error/app-failure.ts';
 
 /** What a shell with its own trusted interface (Electron's main process) asks its user before the engine acts. */
 export type ShellConfirmation =

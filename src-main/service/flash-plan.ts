@@ -14,7 +14,7 @@ import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveSca
 import { checkDrive, nameToTypeOf, needsTypedName } from '../drives/safety-rules.ts';
 import { openFlashSource } from '../flash/source/image-source.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
-import { AppFailure } from './app-failure.ts';
+import { AppFailure } from '../app-error/app-failure.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 
 /** Which version of the image the plan described. A block device (cloning a drive) is named by its number and size. */

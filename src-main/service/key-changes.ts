@@ -8,7 +8,7 @@ import type { KeysImportRequest, KeysImportResult, KeysRemoveRequest, KeysRemove
 import { fileIdentityOf, type FileIdentity } from '../checksum/hash-cache.ts';
 import { addKeys, findKey, removeKey } from '../checksum/keyring.ts';
 import { readKeyFile, summarizeKey } from '../checksum/openpgp-keys.ts';
-import { AppFailure } from './app-failure.ts';
+import { AppFailure } from '../app-error/app-failure.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 
 export interface KeyChangeOptions {

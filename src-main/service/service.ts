@@ -22,7 +22,7 @@ import { flashHandlers, startFlashJob } from './handlers/flash-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
 import { jobHandlers } from './handlers/job-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
-import { toAppError, type Logger } from './to-app-error.ts';
+import { toAppError, type Logger } from '../app-error/to-app-error.ts';
 
 /** What a shell provides that the engine cannot do itself. */
 export interface ShellPorts {

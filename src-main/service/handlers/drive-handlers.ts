@@ -5,7 +5,7 @@ import { ejectDrive } from '../../drives/eject-drive.ts';
 import { listDriveStatuses, scanDrives, sourceFactsOf } from '../../drives/list-drives.ts';
 import { watchDrives, type DriveWatcher } from '../../drives/watch-drives.ts';
 import type { EventHub } from '../event-hub.ts';
-import { AppFailure } from '../app-failure.ts';
+import { AppFailure } from '../../app-error/app-failure.ts';
 import { flashedSizeOf } from '../flash-plan.ts';
 import type { HandlerTable } from '../handler-types.ts';
 

@@ -2,7 +2,7 @@
 // Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
 // worker, except in the CLI.
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
-import { AppFailure } from '../app-failure.ts';
+import { AppFailure } from '../../app-error/app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 /**
