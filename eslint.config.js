@@ -1,12 +1,10 @@
 // Lint, including the layer rules from DESIGN.md: a wrong import fails `npm test`.
 //   shared/            imports nothing but shared/
-//   src-main/ engines  never import Electron, the service, or a shell
-//   src-main/service   never imports a shell or Electron (nor does isolation/, at its level)
-//   src-main/**        only src-main/electron/ imports `electron`
+//   src-main/ folders  stand in levels (folderLevels): a folder imports only folders of lower levels,
+//                      never one of its own level or above; so no folder cycle can form, readers never
+//                      import writers, engines never import the service, nothing imports a shell
+//   src-main/**        only src-main/electron/ imports `electron`; nothing imports main.ts
 //   src-renderer/      imports only shared/, its own files and browser packages (no Node, no engine)
-//   the readers        stand in levels (readerLevels): a reader folder imports only the reader folders
-//                      of lower levels, never one of its own level, image/ or anything above; so no
-//                      folder cycle can run through them, and writers can import readers, never the reverse
 //   src-main/, shared/ no function over 80 lines (blank lines and comments aside), no file over 400
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
@@ -15,16 +13,25 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import svelteConfig from './svelte.config.js';
 
-const engineFolders = ['jobs', 'io', 'format', 'iso', 'udf', 'disk', 'boot', 'drives', 'flash', 'elevation', 'checksum', 'image', 'container', 'security'];
-const shellFolders = ['electron', 'web', 'cli', 'helper'];
-
 /**
- * The readers, lowest first. jobs/ is what every long job shares (CancelledError, the progress meter)
- * and imports nothing; io/ reads bytes; format/ holds what every parser shares (the corrupt-image
- * error, field readers, the file-tree interface and its helpers, the work budget); the parsers of one
- * level never import each other; image/ puts them together for the service.
+ * Every folder of src-main/, in levels, lowest first. A folder imports only the folders of lower
+ * levels, never one of its own level or above. jobs/ is what every long job shares and io/ reads
+ * bytes; format/ holds what every parser shares; the parsers of one level never import each other;
+ * image/ puts the readers together, flash/ writes; app-error/ maps what the engine throws to the
+ * contract's AppError for the parse workers (isolation/) and the service; the service implements the
+ * contract for the shells (cli/, electron/, web/); helper/ is the elevated flash helper's entry.
  */
-const readerLevels = [['jobs', 'io'], ['format'], ['iso', 'udf', 'disk', 'container'], ['boot'], ['image']];
+const folderLevels = [
+  ['jobs', 'io', 'drives'],
+  ['format', 'security', 'checksum'],
+  ['iso', 'udf', 'disk', 'container', 'app-error'],
+  ['boot'],
+  ['image', 'flash'],
+  ['assess', 'elevation'],
+  ['isolation', 'helper'],
+  ['service'],
+  ['cli', 'electron', 'web'],
+];
 
 /** The longest engine or contract function (blank lines and comments aside) and file, in lines. */
 const maxFunctionLines = 80;
@@ -38,38 +45,38 @@ const intoFolders = (folders, message) => ({
   message,
 });
 
-/** The restrictions every engine folder has; `extra` adds a folder's own. */
-const engineRestrictions = (extra = []) => [
-  'error',
-  {
-    paths: [noElectron],
-    patterns: [
-      { group: ['electron/*'], message: noElectron.message },
-      intoFolders(['service', ...shellFolders], 'Engines sit below the service and the shells: they never import them.'),
-      { regex: '^(\\.\\./)+main(\\.ts)?$', message: 'Only the composition root imports everything; nothing imports it.' },
-      { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
-      ...extra,
-    ],
-  },
-];
-
-/** Every folder of src-main/ (read from disk, so a folder added later is covered too). */
+/** Every folder of src-main/ (read from disk): one not placed in folderLevels fails lint until it is. */
 const mainFolders = readdirSync(new URL('./src-main/', import.meta.url), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name);
+const unplaced = mainFolders.filter((folder) => !folderLevels.flat().includes(folder));
+if (unplaced.length > 0) throw new Error(`eslint.config.js: place src-main/${unplaced.join('/, src-main/')}/ in folderLevels`);
 
-/** One config per reader folder: every src-main/ folder but the reader folders below it is out of reach. */
-const readerZones = readerLevels.flatMap((level, index) => {
-  const below = readerLevels.slice(0, index).flat();
+/** One config per folder of src-main/: the folders of its own level and above are out of reach. */
+const folderZones = folderLevels.flatMap((level, index) => {
+  const below = folderLevels.slice(0, index).flat();
+  const reach = below.length > 0 ? `only ${below.join('/, ')}/` : 'no other folder';
   return level.map((folder) => {
-    const forbidden = [...new Set([...mainFolders, ...readerLevels.flat()])].filter((other) => other !== folder && !below.includes(other));
-    const reach = below.length > 0 ? below.join('/, ') + '/' : 'no other folder';
+    const outOfReach = folderLevels.flat().filter((other) => other !== folder && !below.includes(other));
+    const isElectronShell = folder === 'electron';
     return {
       files: [`src-main/${folder}/**`],
       rules: {
-        'no-restricted-imports': engineRestrictions([
-          intoFolders(forbidden, `${folder}/ is a reader: it imports only ${reach} (readerLevels in eslint.config.js), so no folder cycle can form and writers import readers, never the reverse.`),
-        ]),
+        'no-restricted-imports': [
+          'error',
+          {
+            ...(isElectronShell ? {} : { paths: [noElectron] }),
+            patterns: [
+              ...(isElectronShell ? [] : [{ group: ['electron/*'], message: noElectron.message }]),
+              { regex: '^(\\.\\./)+main(\\.ts)?$', message: 'Only the composition root imports everything; nothing imports it.' },
+              { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
+              intoFolders(
+                outOfReach,
+                `${folder}/ stands at level ${index} of folderLevels in eslint.config.js: it imports ${reach}, and may never import a folder of its own level or above, so no folder cycle can form.`,
+              ),
+            ],
+          },
+        ],
       },
     };
   });
@@ -117,29 +124,8 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: engineFolders.map((folder) => `src-main/${folder}/**`),
-    rules: { 'no-restricted-imports': engineRestrictions() },
-  },
-  // After the engine rule: for a reader folder, its zone replaces it (and includes it).
-  ...readerZones,
-  {
-    // isolation/ runs the service's image calls in parse workers: it sits at the service's level.
-    files: ['src-main/service/**', 'src-main/isolation/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [noElectron],
-          patterns: [
-            { group: ['electron/*'], message: noElectron.message },
-            intoFolders(shellFolders, 'The service implements the contract for every shell; it never imports one.'),
-            { regex: 'src-renderer', message: 'The engine never imports the renderer.' },
-          ],
-        },
-      ],
-    },
-  },
+  // After the rule for src-main/**: a folder's zone replaces it (and includes it).
+  ...folderZones,
   {
     // A function reads in one sitting, a file holds one subject (issue 13): a longer one is split into
     // named steps. Blank lines and comments do not count against a function.
