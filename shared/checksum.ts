@@ -19,7 +19,7 @@ export interface HashRequest {
    * asked, without reading the file (`isotope hash --cached`); otherwise the file is read. Off by default.
    */
   readonly cached?: boolean;
-  /** Names this pass for `checksum:progressed` / `checksum:remembered` events and `job:cancel`. */
+  /** Names this pass for `job:progress` / `checksum:remembered` events and `job:cancel`. */
   readonly jobId?: string;
 }
 
@@ -48,17 +48,6 @@ export interface HashRemembered {
   readonly jobId: string;
   readonly path: string;
   readonly remembered: RememberedDigests;
-}
-
-export interface HashProgress {
-  readonly jobId: string;
-  readonly path: string;
-  readonly bytesHashed: number;
-  /** Null when the size is unknown (some devices). */
-  readonly totalBytes: number | null;
-  readonly bytesPerSecond: number;
-  /** Null until the rate is known or when the size is unknown. */
-  readonly etaMs: number | null;
 }
 
 export interface CompareRequest {

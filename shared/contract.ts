@@ -3,11 +3,10 @@
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
 import type { AppDescription } from './app.ts';
 import type { DriveStatus, DrivesChange } from './drive.ts';
-import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
 import type {
   CompareRequest,
   CompareResult,
-  HashProgress,
   HashRemembered,
   HashRequest,
   HashResult,
@@ -20,8 +19,9 @@ import type {
   VerifyRequest,
 } from './checksum.ts';
 import type { ImageAssessment } from './assessment.ts';
+import type { JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
-import type { ImageExtractProgress, ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
+import type { ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -36,13 +36,13 @@ export interface Calls {
   'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
   /** Owner, hidden flag and extents of one entry (the Contents tab's details pane). */
   'image:stat': { request: ImageStatRequest; response: ImageEntryStat };
-  /** Extracts files/folders of an image to a folder, as job `extractionId`; progress as `image:extract-progressed`. */
+  /** Extracts files/folders of an image to a folder, as job `extractionId`; progress as `job:progress`. */
   'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
   'image:assess': { request: { path: string }; response: ImageAssessment };
-  /** Digests of a file or drive read in one pass (remembered digests only on request); progress as `checksum:progressed`. */
+  /** Digests of a file or drive read in one pass (remembered digests only on request); progress as `job:progress`. */
   'checksum:hash': { request: HashRequest; response: HashResult };
   /** Hash with the algorithm a pasted digest implies, and compare. */
   'checksum:compare': { request: CompareRequest; response: CompareResult };
@@ -60,9 +60,9 @@ export interface Calls {
   'drives:eject': { request: { driveId: string }; response: { device: string } };
   /** What a write would do (image assessment, every target with its partitions) and a single-use confirmation for it. */
   'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
-  /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `flash:*` events. */
+  /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `job:progress` and `flash:finished`. */
   'flash:start': { request: FlashStartRequest; response: { jobId: string } };
-  /** Verify-only: compares an already written drive with an image. Reports as `flash:*` events. */
+  /** Verify-only: compares an already written drive with an image. Reports as `job:progress` and `flash:finished`. */
   'flash:verify': { request: FlashVerifyRequest; response: { jobId: string } };
   /**
    * Cancels any running job by its id: a flash or verify, an extraction (its `extractionId`; its
@@ -74,16 +74,15 @@ export interface Calls {
 export interface Events {
   /** An image was opened by any window or client attached to this engine. */
   'image:opened': ImageSummary;
-  /** Progress of an extraction started with `image:extract`. */
-  'image:extract-progressed': ImageExtractProgress;
-  /** Progress of a hashing pass started with a job id. */
-  'checksum:progressed': HashProgress;
+  /**
+   * Progress of any job, at most ~8 per second: a flash or verify (per target), a hashing pass
+   * started with a job id, an extraction.
+   */
+  'job:progress': JobProgress;
   /** A pass with a job id started, and the hash cache remembers digests of this file version (display only). */
   'checksum:remembered': HashRemembered;
   /** Drives were attached, detached or changed (only real differences). */
   'drives:changed': DrivesChange;
-  /** Progress of a flash or verify job, per target, at most ~8 per second. */
-  'flash:progressed': FlashProgress;
   /** A flash or verify job ended (succeeded, partial, failed or cancelled). */
   'flash:finished': FlashResult;
 }
@@ -97,7 +96,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
 export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:verify', 'job:cancel'] as const satisfies readonly CallName[];
-export const eventNames = ['image:opened', 'image:extract-progressed', 'checksum:progressed', 'checksum:remembered', 'drives:changed', 'flash:progressed', 'flash:finished'] as const satisfies readonly EventName[];
+export const eventNames = ['image:opened', 'job:progress', 'checksum:remembered', 'drives:changed', 'flash:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 const everyCallListed: Missing<CallName, (typeof callNames)[number]> extends never ? true : never = true;

@@ -229,8 +229,8 @@ export interface ImageExtractResult {
   readonly skipped: readonly { readonly path: string; readonly reason: string }[];
 }
 
+/** How far an extraction is, as the extractor counts it (the service reports it as `job:progress`). */
 export interface ImageExtractProgress {
-  readonly extractionId: string;
   readonly bytesWritten: number;
   readonly totalBytes: number;
   readonly filesWritten: number;

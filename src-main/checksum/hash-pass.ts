@@ -33,7 +33,7 @@ export interface HashPassResult {
   readonly workerCount: number;
 }
 
-/** How far a pass is, as `checksum:progressed` carries it. */
+/** How far a pass is (the service reports it as `job:progress`). */
 export interface PassProgress {
   readonly bytesHashed: number;
   readonly totalBytes: number | null;

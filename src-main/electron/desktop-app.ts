@@ -1,6 +1,6 @@
 // The desktop shell: one hardened window showing the renderer, the contract over IPC.
 import { app, BrowserWindow, ipcMain, session } from 'electron';
-import type { FlashProgress } from '../../shared/flash.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
 import { confirmInMainProcess, pickImageFile } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
@@ -74,8 +74,8 @@ export function startDesktopApp(options: DesktopOptions): void {
 function showFlashProgressInTaskbar(service: Service, window: BrowserWindow): () => void {
   return service.events.subscribe((name, payload) => {
     if (window.isDestroyed()) return;
-    if (name === 'flash:progressed') {
-      const progress = taskbarProgress(payload as FlashProgress);
+    if (name === 'job:progress' && (payload as JobProgress).kind === 'flash') {
+      const progress = taskbarProgress(payload as JobProgress);
       if (progress === 'indeterminate') window.setProgressBar(2, { mode: 'indeterminate' });
       else window.setProgressBar(progress ?? -1);
     } else if (name === 'flash:finished') {

@@ -72,7 +72,7 @@ export interface ExtractOptions {
   /** Destination folder (created if missing). */
   readonly destination: string;
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: Omit<ImageExtractProgress, 'extractionId'>) => void;
+  readonly onProgress?: (progress: ImageExtractProgress) => void;
   readonly maxZisofsExpansion?: number;
   /** Extract files whose data other files share (hard links) even when that reads more than the image holds. */
   readonly allowSharedExtents?: boolean;

@@ -16,7 +16,7 @@ import { withImageFile } from '../image/open-image-file.ts';
 import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
 
-export type ExtractProgress = Omit<ImageExtractProgress, 'extractionId'>;
+export type ExtractProgress = ImageExtractProgress;
 
 /** What a running job may use besides its request: cancellation and a progress channel. */
 export interface ParseJobContext {

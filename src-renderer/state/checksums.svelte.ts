@@ -2,9 +2,10 @@
 // and signatures next to it), a pasted digest compared as soon as it is typed, and the keyring.
 // Digests the engine remembers from an earlier run are shown at once, as remembered with their date,
 // while the pass runs; every verdict (the report's, the pasted value's) uses only the digests it read.
-import type { HashAlgorithm, HashDigests, HashProgress, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
+import type { HashAlgorithm, HashDigests, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../shared/checksum.ts';
 import type { AppError } from '../../shared/errors.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 
 export type PastedVerdict =
@@ -51,7 +52,7 @@ export type PendingKeyChange =
 export class Checksums {
   imagePath = $state<string | null>(null);
   jobId = $state<string | null>(null);
-  progress = $state.raw<HashProgress | null>(null);
+  progress = $state.raw<JobProgress | null>(null);
   report = $state.raw<VerificationReport | null>(null);
   /** The digests read from the image by the last pass; null until it finishes. */
   digests = $state.raw<HashDigests | null>(null);
@@ -73,7 +74,7 @@ export class Checksums {
 
   constructor(client: EngineClient) {
     this.#client = client;
-    client.subscribe('checksum:progressed', (progress) => {
+    client.subscribe('job:progress', (progress) => {
       if (progress.jobId === this.jobId) this.progress = progress;
     });
     client.subscribe('checksum:remembered', (event) => {
@@ -99,8 +100,8 @@ export class Checksums {
 
   get fraction(): number | null {
     const progress = this.progress;
-    if (!progress || progress.totalBytes === null || progress.totalBytes === 0) return null;
-    return progress.bytesHashed / progress.totalBytes;
+    if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
+    return progress.bytesDone / progress.bytesTotal;
   }
 
   reset(imagePath: string): void {

@@ -1,13 +1,14 @@
 // Extracting files out of the open image: one job at a time, its progress from
-// `image:extract-progressed`, and its result or error.
+// `job:progress`, and its result or error.
 import type { AppError } from '../../shared/errors.ts';
-import type { ImageExtractProgress, ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 
 export class Extraction {
   destination = $state('');
   running = $state<string | null>(null);
-  progress = $state.raw<ImageExtractProgress | null>(null);
+  progress = $state.raw<JobProgress | null>(null);
   result = $state.raw<ImageExtractResult | null>(null);
   error = $state.raw<AppError | null>(null);
   /** What the last job was asked to extract: the entries, or everything. */
@@ -16,16 +17,16 @@ export class Extraction {
 
   constructor(client: EngineClient) {
     this.#client = client;
-    client.subscribe('image:extract-progressed', (progress) => {
-      if (progress.extractionId === this.running) this.progress = progress;
+    client.subscribe('job:progress', (progress) => {
+      if (progress.jobId === this.running) this.progress = progress;
     });
   }
 
   get fraction(): number | null {
     const progress = this.progress;
     if (!progress) return null;
-    if (progress.totalBytes > 0) return progress.bytesWritten / progress.totalBytes;
-    return progress.totalFiles > 0 ? progress.filesWritten / progress.totalFiles : null;
+    if (progress.bytesTotal !== null && progress.bytesTotal > 0) return progress.bytesDone / progress.bytesTotal;
+    return progress.files !== null && progress.files.total > 0 ? progress.files.done / progress.files.total : null;
   }
 
   reset(): void {

@@ -1,16 +1,17 @@
 // One flash job in two steps: a plan the engine prepares (with the confirmation it issued), shown to
-// the user, then the start of exactly that plan; progress per target from `flash:progressed`, the
+// the user, then the start of exactly that plan; progress per target from `job:progress`, the
 // summary from its result, cancel.
 import type { AssessmentFindingCode } from '../../shared/assessment.ts';
 import type { AppError } from '../../shared/errors.ts';
-import type { FlashPlan, FlashPrepareRequest, FlashProgress, FlashResult } from '../../shared/flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashResult } from '../../shared/flash.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import { targetFraction } from '../../shared/flash-progress.ts';
 import type { FlashPort } from './engine-ports.ts';
 
 export class FlashJob {
   running = $state(false);
   jobId = $state<string | null>(null);
-  progress = $state.raw<FlashProgress | null>(null);
+  progress = $state.raw<JobProgress | null>(null);
   result = $state.raw<FlashResult | null>(null);
   error = $state.raw<AppError | null>(null);
   startedMs = $state(0);

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { HashProgress, HashResult } from '../../shared/checksum.ts';
+import type { HashResult } from '../../shared/checksum.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import { describeProgress, showHashProgress } from '../../src-main/cli/commands/job-progress.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
@@ -55,18 +56,18 @@ describe('isotope hash', () => {
 });
 
 describe('checksum calls', () => {
-  it('emits checksum:progressed for a job and ends at the file size', async () => {
+  it('emits job:progress for a hashing job and ends at the file size', async () => {
     const image = join(dir, 'image.iso');
     writeFileSync(image, deterministicBytes(9 * 1024 * 1024, 2));
     const engine = service();
-    const progress: HashProgress[] = [];
+    const progress: JobProgress[] = [];
     engine.events.subscribe((name, payload) => {
-      if (name === 'checksum:progressed') progress.push(payload as HashProgress);
+      if (name === 'job:progress') progress.push(payload as JobProgress);
     });
     const result = await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'], jobId: 'job-1' });
     expect(result.ok).toBe(true);
     expect((result as { value: HashResult }).value.digests).toEqual(coreutilsDigests(image, ['sha1']));
-    expect(progress.at(-1)).toMatchObject({ jobId: 'job-1', path: image, bytesHashed: 9 * 1024 * 1024, totalBytes: 9 * 1024 * 1024 });
+    expect(progress.at(-1)).toMatchObject({ jobId: 'job-1', kind: 'hash', phase: 'hashing', subject: image, bytesDone: 9 * 1024 * 1024, bytesTotal: 9 * 1024 * 1024, targets: [], files: null });
   });
 
   it('emits checksum:remembered with the digests of an earlier pass before the new pass reads, and still answers with the digests read now', async () => {
@@ -75,7 +76,7 @@ describe('checksum calls', () => {
     const engine = service();
     const events: { name: string; payload: unknown }[] = [];
     engine.events.subscribe((name, payload) => {
-      if (name === 'checksum:remembered' || name === 'checksum:progressed') events.push({ name, payload });
+      if (name === 'checksum:remembered' || name === 'job:progress') events.push({ name, payload });
     });
     await engine.invoke('checksum:hash', { path: image, algorithms: ['sha256'], jobId: 'first' });
     expect(events.filter((event) => event.name === 'checksum:remembered')).toEqual([]);
@@ -84,7 +85,7 @@ describe('checksum calls', () => {
     expect(second.value.digests).toEqual(expected);
     const ofSecond = events.filter((event) => (event.payload as { jobId: string }).jobId === 'second');
     expect(ofSecond[0]).toEqual({ name: 'checksum:remembered', payload: { jobId: 'second', path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } } });
-    expect(ofSecond.slice(1).every((event) => event.name === 'checksum:progressed')).toBe(true);
+    expect(ofSecond.slice(1).every((event) => event.name === 'job:progress')).toBe(true);
   });
 
   it('cancels a running job by id with the neutral "cancelled" code', async () => {
@@ -93,7 +94,7 @@ describe('checksum calls', () => {
     const engine = service();
     let cancelled: Promise<unknown> | null = null;
     engine.events.subscribe((name) => {
-      if (name === 'checksum:progressed' && !cancelled) cancelled = engine.invoke('job:cancel', { jobId: 'job-2' });
+      if (name === 'job:progress' && !cancelled) cancelled = engine.invoke('job:cancel', { jobId: 'job-2' });
     });
     const result = await engine.invoke('checksum:hash', { path: image, jobId: 'job-2' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
@@ -137,7 +138,7 @@ describe('progress line of the CLI', () => {
   });
 
   it('words a pass of unknown size without a percentage or ETA', () => {
-    expect(describeProgress({ jobId: 'j', path: '/dev/sdz', bytesHashed: 3 * 1024 * 1024, totalBytes: null, bytesPerSecond: 1024 * 1024, etaMs: null })).toBe(
+    expect(describeProgress({ jobId: 'j', kind: 'hash', phase: 'hashing', bytesDone: 3 * 1024 * 1024, bytesTotal: null, bytesPerSecond: 1024 * 1024, etaMs: null, targets: [], subject: '/dev/sdz', files: null })).toBe(
       'hashing (3 MiB, 1 MiB/s)',
     );
   });

@@ -31,14 +31,14 @@ describe('the CLI progress display', () => {
 
   it('redraws one terminal line per report, joins targets with |, and erases it at the end (or keeps it)', () => {
     const { written, display } = capture({ json: false, tty: true });
-    display.show('flash:progressed', {}, [reading, { ...reading, label: '/dev/sdy: verifying' }]);
-    display.show('flash:progressed', {}, [reading]);
+    display.show('job:progress', {}, [reading, { ...reading, label: '/dev/sdy: verifying' }]);
+    display.show('job:progress', {}, [reading]);
     expect(written.stderr.split('\r').filter(Boolean)).toHaveLength(2);
     expect(written.stderr).toContain(' | /dev/sdy: verifying 25%');
     display.end();
     expect(written.stderr.endsWith('\r\x1b[K')).toBe(true);
     const kept = capture({ json: false, tty: true });
-    kept.display.show('flash:progressed', {}, [reading]);
+    kept.display.show('job:progress', {}, [reading]);
     kept.display.end({ keep: true });
     expect(kept.written.stderr.endsWith('\n')).toBe(true);
     expect(written.stdout + kept.written.stdout).toBe('');
@@ -46,12 +46,12 @@ describe('the CLI progress display', () => {
 
   it('prints one JSON line per report with --json, and nothing on a pipe without it', () => {
     const json = capture({ json: true, tty: true });
-    json.display.show('flash:progressed', { jobId: 'j', targets: [] }, [reading]);
+    json.display.show('job:progress', { jobId: 'j', targets: [] }, [reading]);
     json.display.end({ keep: true });
-    expect(json.written.stdout).toBe('{"event":"flash:progressed","jobId":"j","targets":[]}\n');
+    expect(json.written.stdout).toBe('{"event":"job:progress","jobId":"j","targets":[]}\n');
     expect(json.written.stderr).toBe('');
     const pipe = capture({ json: false, tty: false });
-    pipe.display.show('checksum:progressed', {}, [reading]);
+    pipe.display.show('job:progress', {}, [reading]);
     pipe.display.end();
     expect(pipe.written).toEqual({ stdout: '', stderr: '' });
   });

@@ -44,7 +44,7 @@ describe('isotope flash / verify / drives', () => {
     const lines = jsonLines(run.stdout);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines[0]).toMatchObject({ event: 'image:assessed', kind: 'unknown', blocking: true });
-    expect(lines.slice(1, -1).every((line) => line['event'] === 'flash:progressed')).toBe(true);
+    expect(lines.slice(1, -1).every((line) => line['event'] === 'job:progress')).toBe(true);
     const result = lines.at(-1) as unknown as FlashResult & { event: string };
     expect(result.event).toBe('flash:finished');
     expect(result.outcome).toBe('succeeded');

@@ -1,7 +1,7 @@
 // The `drives:*` and `flash:*` calls through the service, as every shell uses them: a plan from
 // `flash:prepare` with an engine-issued confirmation, `flash:start` refused without it (missing,
 // forged, reused, expired, for a drive since replaced, without the typed names or the acknowledged
-// findings), a job id at once, `flash:progressed` events, one `flash:finished`, and cancellation.
+// findings), a job id at once, `job:progress` events, one `flash:finished`, and cancellation.
 // Real loop devices over files in /dev/shm; the CLI's below-contract path writes regular files.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,8 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DriveStatus } from '../../shared/drive.ts';
-import type { FlashPlan, FlashProgress, FlashResult } from '../../shared/flash.ts';
+import type { FlashPlan, FlashResult } from '../../shared/flash.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
 import type { ShellConfirmation } from '../../src-main/service/confirmations.ts';
 import { createService, type Service, type ServiceOptions } from '../../src-main/service/service.ts';
@@ -18,11 +19,11 @@ import { LoopDevices, cmpIdentical, isRoot, readBytes, rootSkipReason } from './
 
 const MiB = 1024 * 1024;
 
-function waitForFinish(service: Service, jobId: () => string | null): { progress: FlashProgress[]; finished: Promise<FlashResult> } {
-  const progress: FlashProgress[] = [];
+function waitForFinish(service: Service, jobId: () => string | null): { progress: JobProgress[]; finished: Promise<FlashResult> } {
+  const progress: JobProgress[] = [];
   const finished = new Promise<FlashResult>((resolve) => {
     const unsubscribe = service.events.subscribe((name, payload) => {
-      if (name === 'flash:progressed') progress.push(payload as FlashProgress);
+      if (name === 'job:progress') progress.push(payload as JobProgress);
       if (name === 'flash:finished' && (payload as FlashResult).jobId === jobId()) {
         unsubscribe();
         resolve(payload as FlashResult);
@@ -108,7 +109,7 @@ describe('regular-file targets below the contract (the CLI\'s path)', () => {
     jobId = service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }).jobId;
     const result = await finished;
     expect(result).toMatchObject({ jobId, outcome: 'succeeded', targets: [{ target, outcome: 'verified' }] });
-    expect(progress.every((event) => event.jobId === jobId)).toBe(true);
+    expect(progress.every((event) => event.jobId === jobId && event.kind === 'flash' && event.targets[0]?.target === target)).toBe(true);
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
   });
 

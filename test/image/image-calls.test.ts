@@ -5,7 +5,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ImageExtractProgress, ImageListing, ImagePreview, ImageSummary } from '../../shared/image.ts';
+import type { ImageListing, ImagePreview, ImageSummary } from '../../shared/image.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, seededBytes, xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
 import { listWithPycdlib } from '../iso/reference-listing.ts';
@@ -61,16 +62,16 @@ describe('image calls', () => {
 
   it('image:extract emits progress events for its id and can be cancelled by job:cancel with that id', async () => {
     const engine = service();
-    const progress: ImageExtractProgress[] = [];
+    const progress: JobProgress[] = [];
     engine.events.subscribe((name, payload) => {
-      if (name !== 'image:extract-progressed') return;
-      progress.push(payload as ImageExtractProgress);
+      if (name !== 'job:progress') return;
+      progress.push(payload as JobProgress);
       void engine.invoke('job:cancel', { jobId: 'x1' });
     });
     const destination = join(scratch, 'cancelled');
     const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'x1' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(progress[0]).toMatchObject({ extractionId: 'x1', totalFiles: 10 });
+    expect(progress[0]).toMatchObject({ jobId: 'x1', kind: 'extract', phase: 'extracting', files: { total: 10 } });
     const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), extractionId: 'x2' });
     expect(done).toMatchObject({ ok: true, value: { extractionId: 'x2', fileCount: 1, bytesWritten: 9000 } });
     expect(await engine.invoke('job:cancel', { jobId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageExtractProgress, ImageListing } from '../../shared/image.ts';
+import type { ImageListing } from '../../shared/image.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
 import { createParseWorkerPool, type ParseWorkerLimits, type ParseWorkerPool } from '../../src-main/isolation/parse-worker-pool.ts';
 import { createService, type Service } from '../../src-main/service/service.ts';
@@ -61,22 +62,22 @@ describe('parse workers', () => {
     }
     expect(await isolated.invoke('image:list', { path, directory: '/missing' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
 
-    const progress: ImageExtractProgress[] = [];
+    const progress: JobProgress[] = [];
     isolated.events.subscribe((name, payload) => {
-      if (name === 'image:extract-progressed') progress.push(payload as ImageExtractProgress);
+      if (name === 'job:progress') progress.push(payload as JobProgress);
     });
     const extracted = await isolated.invoke('image:extract', { path, destination: join(scratch, 'worker'), extractionId: 'w1' });
     const reference = await local.invoke('image:extract', { path, destination: join(scratch, 'local'), extractionId: 'l1' });
     expect(extracted).toMatchObject({ ok: true, value: { extractionId: 'w1' } });
     expect({ ...(extracted as { value: object }).value, extractionId: 'l1' }).toEqual((reference as { value: object }).value);
     expect(treeContents(join(scratch, 'worker'))).toEqual(treeContents(join(scratch, 'local')));
-    expect(progress.at(-1)).toMatchObject({ extractionId: 'w1', filesWritten: progress.at(-1)?.totalFiles });
+    expect(progress.at(-1)).toMatchObject({ jobId: 'w1', kind: 'extract', files: { done: progress.at(-1)?.files?.total } });
   });
 
   it('cancel an extraction in the worker: it ends as cancelled and removes what it wrote', async () => {
     const isolated = workerService();
     isolated.events.subscribe((name) => {
-      if (name === 'image:extract-progressed') void isolated.invoke('job:cancel', { jobId: 'c1' });
+      if (name === 'job:progress') void isolated.invoke('job:cancel', { jobId: 'c1' });
     });
     const destination = join(scratch, 'cancelled');
     const result = await isolated.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'c1' });

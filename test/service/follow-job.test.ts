@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
+import type { FlashResult } from '../../shared/flash.ts';
+import type { JobProgress } from '../../shared/job.ts';
 import { followJob } from '../../shared/follow-job.ts';
 import { ok } from '../../shared/result.ts';
 import { createService } from '../../src-main/service/service.ts';
@@ -16,7 +17,7 @@ writeFileSync(join(dir, 'image.img'), imageBytes);
 describe('followJob', () => {
   it('delivers the progress and the end of a job that finished before its id came back, and nothing of other jobs', async () => {
     const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
-    const events = { onProgress: (listener: (progress: FlashProgress) => void) => service.on('flash:progressed', listener), onFinished: (listener: (result: FlashResult) => void) => service.on('flash:finished', listener) };
+    const events = { onProgress: (listener: (progress: JobProgress) => void) => service.on('job:progress', listener), onFinished: (listener: (result: FlashResult) => void) => service.on('flash:finished', listener) };
     const flashTo = (target: string) => {
       writeFileSync(target, Buffer.alloc(0));
       return service.startTerminalJob({ kind: 'flash', imagePath: join(dir, 'image.img'), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
@@ -24,7 +25,7 @@ describe('followJob', () => {
     // Another job runs at the same time: its events must not reach this follower.
     const other = flashTo(join(dir, 'other.img'));
     const seen: string[] = [];
-    const progress: FlashProgress[] = [];
+    const progress: JobProgress[] = [];
     const result = await followJob(
       events,
       async () => {

@@ -9,7 +9,8 @@ import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
-import type { FlashProgress, FlashResult, TargetResult } from '../../../shared/flash.ts';
+import type { FlashResult, TargetResult } from '../../../shared/flash.ts';
+import type { JobProgress } from '../../../shared/job.ts';
 import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
@@ -119,8 +120,8 @@ export async function followFlashJob(context: CliContext, service: Service, outp
   let cancel: (() => void) | null = null;
   const display = new ProgressDisplay(context, output);
   try {
-    const result = await followJob<FlashProgress, FlashResult>(
-      { onProgress: (listener) => service.on('flash:progressed', listener), onFinished: (listener) => service.on('flash:finished', listener) },
+    const result = await followJob<JobProgress, FlashResult>(
+      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('flash:finished', listener) },
       start,
       {
         started: (jobId) => {
@@ -130,7 +131,7 @@ export async function followFlashJob(context: CliContext, service: Service, outp
           };
           process.once('SIGINT', cancel);
         },
-        progressed: (progress) => display.show('flash:progressed', progress, targetReadings(progress)),
+        progressed: (progress) => display.show('job:progress', progress, targetReadings(progress)),
       },
     );
     return result;
@@ -141,7 +142,7 @@ export async function followFlashJob(context: CliContext, service: Service, outp
 }
 
 /** A flash or verify's targets as the display's readings: "/dev/sdb: writing 42% (…)". */
-function targetReadings(progress: FlashProgress): ProgressReading[] {
+function targetReadings(progress: JobProgress): ProgressReading[] {
   return progress.targets.map((target) => ({
     label: `${target.target}: ${target.phase}`,
     bytesDone: target.bytesDone,

@@ -2,7 +2,7 @@
 // one line on stderr, redrawn in place (percent, bytes, rate, ETA and a bar) and erased or kept at
 // the end; with --json one JSON line per event on stdout; otherwise nothing, so pipes get clean output.
 import { randomUUID } from 'node:crypto';
-import type { HashProgress } from '../../../shared/checksum.ts';
+import type { JobProgress } from '../../../shared/job.ts';
 import type { Service } from '../../service/service.ts';
 import type { CliContext } from '../cli-context.ts';
 
@@ -66,7 +66,7 @@ export function describeReading(reading: ProgressReading): string {
 // --json output is one document).
 
 export interface HashProgressLine {
-  /** The job id to pass in the request, so the service emits `checksum:progressed` for it. */
+  /** The job id to pass in the request, so the service emits `job:progress` for it. */
   readonly jobId: string;
   /** Stops listening and erases the line. */
   stop(): void;
@@ -76,8 +76,8 @@ export function showHashProgress(service: Service, context: CliContext, options:
   const jobId = randomUUID();
   if (!options.enabled) return { jobId, stop: () => undefined };
   const display = new ProgressDisplay(context, { json: false, tty: true });
-  const unsubscribe = service.on('checksum:progressed', (progress) => {
-    if (progress.jobId === jobId) display.show('checksum:progressed', progress, [hashReading(progress)]);
+  const unsubscribe = service.on('job:progress', (progress) => {
+    if (progress.jobId === jobId) display.show('job:progress', progress, [hashReading(progress)]);
   });
   return {
     jobId,
@@ -88,10 +88,10 @@ export function showHashProgress(service: Service, context: CliContext, options:
   };
 }
 
-function hashReading(progress: HashProgress): ProgressReading {
-  return { label: 'hashing', bytesDone: progress.bytesHashed, bytesTotal: progress.totalBytes, bytesPerSecond: progress.bytesPerSecond, etaMs: progress.etaMs };
+function hashReading(progress: JobProgress): ProgressReading {
+  return { label: progress.phase, bytesDone: progress.bytesDone, bytesTotal: progress.bytesTotal, bytesPerSecond: progress.bytesPerSecond, etaMs: progress.etaMs };
 }
 
-export function describeProgress(progress: HashProgress): string {
+export function describeProgress(progress: JobProgress): string {
   return describeReading(hashReading(progress));
 }

@@ -1,6 +1,6 @@
 // `checksum:*` and `keys:*` calls: hashing with progress and cancel, comparing with a pasted value,
 // the whole verification chain (sums files + OpenPGP), and the user's keyring.
-import type { HashProgress, HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
+import type { HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
@@ -63,7 +63,19 @@ async function runJob<T>(context: HandlerContext, jobId: string | undefined, pat
   if (jobId === undefined) return work({ signal: new AbortController().signal });
   // Events only for a pass with a job id: that is how a listener tells its pass from others.
   const events: Omit<JobPorts, 'signal'> = {
-    onProgress: (progress) => context.events.emit('checksum:progressed', { jobId, path, ...progress } satisfies HashProgress),
+    onProgress: (progress) =>
+      context.events.emit('job:progress', {
+        jobId,
+        kind: 'hash',
+        phase: 'hashing',
+        bytesDone: progress.bytesHashed,
+        bytesTotal: progress.totalBytes,
+        bytesPerSecond: progress.bytesPerSecond,
+        etaMs: progress.etaMs,
+        targets: [],
+        subject: path,
+        files: null,
+      }),
     onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
   };
   return context.jobs.run(jobId, (signal) => work({ signal, ...events }));

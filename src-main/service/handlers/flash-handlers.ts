@@ -1,12 +1,14 @@
 // `flash:*` calls. `flash:prepare` answers with a plan and an engine-issued confirmation;
 // `flash:start` runs that plan once, if nothing it is bound to changed (service/flash-plan.ts).
-// `flash:start` and `flash:verify` answer at once with a job id; the job reports as
-// `flash:progressed` and ends with one `flash:finished`. The engine re-enumerates and re-checks every
-// target itself: ids from the caller are only names. Paths (device or regular-file targets) are not
-// part of the contract: the CLI, whose user is at the terminal, starts those jobs below it.
+// `flash:start` and `flash:verify` answer at once with a job id; the job reports as `job:progress`
+// (kind `flash`, with per-target sub-progress) and ends with one `flash:finished`. The engine
+// re-enumerates and re-checks every target itself: ids from the caller are only names. Paths (device
+// or regular-file targets) are not part of the contract: the CLI, whose user is at the terminal,
+// starts those jobs below it.
 import { randomUUID } from 'node:crypto';
 import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
+import { flashJobProgress } from '../../../shared/job.ts';
 import { runFlashWork } from '../../elevation/elevation.ts';
 import type { FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
@@ -36,7 +38,7 @@ export function startFlashJob(
   { acknowledgedFindings = [] }: { readonly acknowledgedFindings?: readonly AssessmentFinding[] } = {},
 ): { jobId: string } {
   const jobId = randomUUID();
-  const onProgress = (progress: FlashProgress): void => events.emit('flash:progressed', { ...progress, jobId });
+  const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }));
   // A flash reports its end as an event, so the job is registered (and cancellable) until that event.
   void jobs
     .run(jobId, (signal) => runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {}))

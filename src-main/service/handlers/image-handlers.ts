@@ -1,6 +1,7 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
 // Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
 // worker, except in the CLI.
+import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { AppFailure } from '../../app-error/app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
@@ -33,10 +34,24 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
       });
     }
     // The extraction is job `extractionId`: `job:cancel` with that id stops it.
+    const meter = new RateMeter();
     const summary = await jobs.run(request.extractionId, (signal) =>
       parser.run('image:extract', request, {
         signal,
-        onProgress: (progress) => events.emit('image:extract-progressed', { extractionId: request.extractionId, ...progress }),
+        onProgress: (progress) => {
+          meter.sample(progress.bytesWritten);
+          events.emit('job:progress', {
+            jobId: request.extractionId,
+            kind: 'extract',
+            phase: 'extracting',
+            bytesDone: progress.bytesWritten,
+            bytesTotal: progress.totalBytes,
+            ...meter.rate(progress.bytesWritten, progress.totalBytes),
+            targets: [],
+            subject: progress.currentPath,
+            files: { done: progress.filesWritten, total: progress.totalFiles },
+          });
+        },
       }),
     );
     return { extractionId: request.extractionId, ...summary };

@@ -1,0 +1,58 @@
+// The one progress report of every job the engine runs (a flash or verify, a hashing pass, an
+// extraction), carried by the `job:progress` event: the same fields whatever the kind, so one CLI
+// display and one renderer store read them all. Sizes in bytes, times in ms.
+import { flashPhases, type FlashPhase, type FlashProgress, type TargetProgress } from './flash.ts';
+
+export type JobKind = 'flash' | 'hash' | 'extract';
+
+/** A flash's phases, and the single phase of a hashing pass and of an extraction. */
+export type JobPhase = FlashPhase | 'hashing' | 'extracting';
+
+export interface JobProgress {
+  readonly jobId: string;
+  readonly kind: JobKind;
+  readonly phase: JobPhase;
+  /** Bytes done so far in this phase (over every target still going, for a flash). */
+  readonly bytesDone: number;
+  /** Bytes this phase will process; null while unknown (a compressed source, some devices). */
+  readonly bytesTotal: number | null;
+  readonly bytesPerSecond: number;
+  /** Time left in this phase at the current rate; null while unknown. */
+  readonly etaMs: number | null;
+  /** Per-target sub-progress of a flash or verify, one per drive; empty for the other kinds. */
+  readonly targets: readonly TargetProgress[];
+  /** What is read or written now: the hashed file, the entry being extracted; null for a flash. */
+  readonly subject: string | null;
+  /** Files written and to write, for an extraction; null for the other kinds. */
+  readonly files: { readonly done: number; readonly total: number } | null;
+}
+
+/**
+ * A flash's per-target report as one job report: the phase of the target furthest behind, and the
+ * bytes, rate and time left of the targets in that phase (failed targets drop out; they stop).
+ */
+export function flashJobProgress(progress: FlashProgress): JobProgress {
+  const going = progress.targets.filter((target) => !target.failed);
+  const phaseIndex = Math.min(...going.map((target) => flashPhases.indexOf(target.phase)));
+  const phase = flashPhases[phaseIndex] ?? 'done';
+  const inPhase = going.filter((target) => target.phase === phase);
+  const bytesTotal = inPhase.some((target) => target.bytesTotal === null) ? null : sum(inPhase.map((target) => target.bytesTotal ?? 0));
+  const etas = inPhase.map((target) => target.etaMs);
+  return {
+    jobId: progress.jobId,
+    kind: 'flash',
+    phase,
+    bytesDone: sum(inPhase.map((target) => target.bytesDone)),
+    bytesTotal,
+    bytesPerSecond: sum(inPhase.map((target) => target.bytesPerSecond)),
+    // The job ends when its slowest target does.
+    etaMs: etas.length === 0 || etas.some((eta) => eta === null) ? null : Math.max(...(etas as number[])),
+    targets: progress.targets,
+    subject: null,
+    files: null,
+  };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}
