@@ -2,6 +2,7 @@
 // §5: hostile images must cost an error, never minutes or gigabytes). The child runs the TypeScript
 // sources through tsx, so no build is needed.
 import { spawnSync } from 'node:child_process';
+import { expect } from 'vitest';
 import { join } from 'node:path';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 
@@ -32,4 +33,14 @@ export function runIsotopeCapped(args: readonly string[], limits: CappedRunLimit
   const elapsedMs = performance.now() - started;
   const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', elapsedMs, timedOut };
+}
+
+/**
+ * A hostile run ended by itself, not by the wall clock or a signal (a heap out of memory), within
+ * 10× what a sane image of the same size cost in this run (generous, so a loaded machine never flakes).
+ */
+export function expectWithinBounds(run: CappedRun, saneMs: number): void {
+  expect(run.timedOut, `still running after ${Math.round(run.elapsedMs)} ms`).toBe(false);
+  expect(run.signal, run.stderr.slice(-2000)).toBeNull();
+  expect(run.elapsedMs).toBeLessThan(10 * saneMs);
 }
