@@ -36,7 +36,7 @@ export interface Calls {
   'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
   /** Owner, hidden flag and extents of one entry (the Contents tab's details pane). */
   'image:stat': { request: ImageStatRequest; response: ImageEntryStat };
-  /** Extracts files/folders of an image to a folder, as job `extractionId`; progress as `job:progress`. */
+  /** Extracts files/folders of an image to a folder, as job `jobId` (chosen by the caller); progress as `job:progress`. */
   'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
@@ -65,8 +65,8 @@ export interface Calls {
   /** Verify-only: compares an already written drive with an image. Reports as `job:progress` and `flash:finished`. */
   'flash:verify': { request: FlashVerifyRequest; response: { jobId: string } };
   /**
-   * Cancels any running job by its id: a flash or verify, an extraction (its `extractionId`; its
-   * partial output is removed) or a hash/compare/verify pass. False when none runs with that id.
+   * Cancels any running job by its id: a flash or verify, an extraction (its partial output is
+   * removed) or a hash/compare/verify pass. False when none runs with that id.
    */
   'job:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
 }

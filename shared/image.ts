@@ -212,7 +212,7 @@ export interface ImageExtractRequest {
   readonly destination: string;
   readonly namespace?: ImageNamespaceChoice | undefined;
   /** Chosen by the caller so progress events and `job:cancel` can name this extraction (it is the job's id). */
-  readonly extractionId: string;
+  readonly jobId: string;
   /**
    * Write files whose data other files share (hard links) even when that reads more bytes than the
    * image holds; without it such an extraction is refused with `shared-extents`. Ask the user first.
@@ -221,7 +221,7 @@ export interface ImageExtractRequest {
 }
 
 export interface ImageExtractResult {
-  readonly extractionId: string;
+  readonly jobId: string;
   readonly fileCount: number;
   readonly directoryCount: number;
   readonly bytesWritten: number;

@@ -18,7 +18,7 @@ const imageEntryPath = v.pipe(
 const imageNamespace = v.optional(v.picklist(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']));
 const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
-/** Every job's id: an extraction's `extractionId`, a hashing pass's or a flash's `jobId`. */
+/** Every job's id, `jobId`: an extraction's, a hashing pass's or a flash's. */
 const jobId = shortId(200);
 
 export const requestSchemas = {
@@ -41,7 +41,7 @@ export const requestSchemas = {
     entries: v.optional(v.pipe(v.array(imageEntryPath), v.maxLength(100_000))),
     destination: absolutePath,
     namespace: imageNamespace,
-    extractionId: jobId,
+    jobId,
     allowSharedExtents: v.optional(v.boolean()),
   }),
   'image:boot': v.strictObject({ path: absolutePath }),

@@ -13,6 +13,7 @@ import { FileTree } from './file-tree.svelte.ts';
 import { FlashJob } from './flash-job.svelte.ts';
 import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
+import { JobStore } from './jobs.svelte.ts';
 import { Navigation } from './navigation.svelte.ts';
 import { RecentImages } from './recent-images.svelte.ts';
 import { Settings } from './settings.svelte.ts';
@@ -21,6 +22,8 @@ export class AppState {
   readonly settings: Settings;
   readonly recent: RecentImages;
   readonly navigation = new Navigation();
+  /** Every engine job's progress, from one subscription; the extraction, checksums and flash read theirs here. */
+  readonly jobs: JobStore;
   readonly image: ImageSession;
   readonly tree: FileTree;
   readonly preview: FilePreview;
@@ -35,15 +38,16 @@ export class AppState {
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
     this.recent = new RecentImages(storage);
+    this.jobs = new JobStore(client);
     this.image = new ImageSession(client);
     this.tree = new FileTree(client);
     this.preview = new FilePreview(client);
-    this.extraction = new Extraction(client);
+    this.extraction = new Extraction(client, this.jobs);
     this.boot = new BootInspection(client);
-    this.checksums = new Checksums(client);
+    this.checksums = new Checksums(client, this.jobs);
     this.drives = new DriveList(createDrivesPort(client));
     this.assessment = new ImageAssessmentState(client);
-    this.flash = new FlashJob(createFlashPort(client), { onfinished: notifyFlashFinished });
+    this.flash = new FlashJob(createFlashPort(client), this.jobs, { onfinished: notifyFlashFinished });
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */

@@ -7,6 +7,7 @@ import { defaultHashAlgorithms } from '../../shared/checksum.ts';
 import type { AppError } from '../../shared/errors.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
+import type { JobStore } from './jobs.svelte.ts';
 
 export type PastedVerdict =
   | { readonly kind: 'empty' }
@@ -52,7 +53,6 @@ export type PendingKeyChange =
 export class Checksums {
   imagePath = $state<string | null>(null);
   jobId = $state<string | null>(null);
-  progress = $state.raw<JobProgress | null>(null);
   report = $state.raw<VerificationReport | null>(null);
   /** The digests read from the image by the last pass; null until it finishes. */
   digests = $state.raw<HashDigests | null>(null);
@@ -71,12 +71,11 @@ export class Checksums {
   /** The image whose first pass was started (plain field: not for display). */
   #started: string | null = null;
   readonly #client: EngineClient;
+  readonly #jobs: JobStore;
 
-  constructor(client: EngineClient) {
+  constructor(client: EngineClient, jobs: JobStore) {
     this.#client = client;
-    client.subscribe('job:progress', (progress) => {
-      if (progress.jobId === this.jobId) this.progress = progress;
-    });
+    this.#jobs = jobs;
     client.subscribe('checksum:remembered', (event) => {
       if (event.jobId === this.jobId) this.remembered = event.remembered;
     });
@@ -98,6 +97,11 @@ export class Checksums {
     return this.jobId !== null;
   }
 
+  /** The running pass's progress; null when none runs. */
+  get progress(): JobProgress | null {
+    return this.#jobs.progressOf(this.jobId);
+  }
+
   get fraction(): number | null {
     const progress = this.progress;
     if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
@@ -111,7 +115,6 @@ export class Checksums {
     this.digests = null;
     this.remembered = null;
     this.error = null;
-    this.progress = null;
     this.pasted = '';
     this.sumsPath = '';
     this.signaturePath = '';
@@ -131,7 +134,6 @@ export class Checksums {
   async verify(): Promise<void> {
     const path = this.imagePath;
     if (path === null || this.jobId !== null) return;
-    this.progress = null;
     this.error = null;
     // Nothing from an earlier pass stands while this one reads: its remembered digests come by event.
     this.report = null;

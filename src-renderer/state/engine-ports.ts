@@ -3,7 +3,6 @@
 // once; the result comes later as one `flash:finished` event, awaited by shared/follow-job.ts).
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
-import type { JobProgress } from '../../shared/job.ts';
 import { followJob } from '../../shared/follow-job.ts';
 import { ok, type Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
@@ -17,10 +16,9 @@ export interface DrivesPort {
 export interface FlashPort {
   /** Asks the engine what the write would do; its answer carries the confirmation `start` needs. */
   prepare(request: FlashPrepareRequest): Promise<Result<FlashPlan>>;
-  /** Runs the whole job: `onstarted` gets its id at once, progress (its flashes' only) arrives through `onProgress`. */
+  /** Runs the whole job: `onstarted` gets its id at once (its progress is in the job store under it). */
   start(request: FlashStartRequest, onstarted: (jobId: string) => void): Promise<Result<FlashResult>>;
   cancel(jobId: string): Promise<void>;
-  onProgress(listener: (progress: JobProgress) => void): () => void;
 }
 
 export function createDrivesPort(client: EngineClient): DrivesPort {
@@ -38,15 +36,9 @@ export function createFlashPort(client: EngineClient): FlashPort {
   return {
     prepare: (request) => client.call('flash:prepare', request),
     start: (request, onstarted) =>
-      followJob<JobProgress, FlashResult>({ onFinished: (listener) => client.subscribe('flash:finished', listener) }, () => client.call('flash:start', request), { started: onstarted }),
+      followJob<{ jobId: string }, FlashResult>({ onFinished: (listener) => client.subscribe('flash:finished', listener) }, () => client.call('flash:start', request), { started: onstarted }),
     async cancel(jobId) {
       await client.call('job:cancel', { jobId });
     },
-    // Every job reports as `job:progress`; the write screen takes only flashes (before its start
-    // answers, it has no id to tell its job from a hashing pass running at the same time).
-    onProgress: (listener) =>
-      client.subscribe('job:progress', (progress) => {
-        if (progress.kind === 'flash') listener(progress);
-      }),
   };
 }

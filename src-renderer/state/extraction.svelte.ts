@@ -1,25 +1,29 @@
 // Extracting files out of the open image: one job at a time, its progress from
-// `job:progress`, and its result or error.
+// the job store (`job:progress`), and its result or error.
 import type { AppError } from '../../shared/errors.ts';
 import type { ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
+import type { JobStore } from './jobs.svelte.ts';
 
 export class Extraction {
   destination = $state('');
   running = $state<string | null>(null);
-  progress = $state.raw<JobProgress | null>(null);
   result = $state.raw<ImageExtractResult | null>(null);
   error = $state.raw<AppError | null>(null);
   /** What the last job was asked to extract: the entries, or everything. */
   scope = $state.raw<readonly string[]>([]);
   readonly #client: EngineClient;
+  readonly #jobs: JobStore;
 
-  constructor(client: EngineClient) {
+  constructor(client: EngineClient, jobs: JobStore) {
     this.#client = client;
-    client.subscribe('job:progress', (progress) => {
-      if (progress.jobId === this.running) this.progress = progress;
-    });
+    this.#jobs = jobs;
+  }
+
+  /** The running extraction's progress; null when none runs. */
+  get progress(): JobProgress | null {
+    return this.#jobs.progressOf(this.running);
   }
 
   get fraction(): number | null {
@@ -30,7 +34,6 @@ export class Extraction {
   }
 
   reset(): void {
-    this.progress = null;
     this.result = null;
     this.error = null;
   }
@@ -38,12 +41,12 @@ export class Extraction {
   async start(imagePath: string, entries: readonly string[], namespace: ImageNamespaceChoice): Promise<void> {
     const destination = this.destination.trim();
     if (this.running || destination === '') return;
-    const extractionId = crypto.randomUUID();
-    this.running = extractionId;
+    const jobId = crypto.randomUUID();
+    this.running = jobId;
     this.scope = entries;
     this.reset();
     try {
-      const result = await this.#client.call('image:extract', { path: imagePath, entries: [...entries], destination, extractionId, namespace });
+      const result = await this.#client.call('image:extract', { path: imagePath, entries: [...entries], destination, jobId, namespace });
       if (result.ok) this.result = result.value;
       else this.error = result.error;
     } finally {

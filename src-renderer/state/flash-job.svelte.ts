@@ -1,5 +1,5 @@
 // One flash job in two steps: a plan the engine prepares (with the confirmation it issued), shown to
-// the user, then the start of exactly that plan; progress per target from `job:progress`, the
+// the user, then the start of exactly that plan; progress per target from the job store (`job:progress`), the
 // summary from its result, cancel.
 import type { AssessmentFindingCode } from '../../shared/assessment.ts';
 import type { AppError } from '../../shared/errors.ts';
@@ -7,11 +7,11 @@ import type { FlashPlan, FlashPrepareRequest, FlashResult } from '../../shared/f
 import type { JobProgress } from '../../shared/job.ts';
 import { targetFraction } from '../../shared/flash-progress.ts';
 import type { FlashPort } from './engine-ports.ts';
+import type { JobStore } from './jobs.svelte.ts';
 
 export class FlashJob {
   running = $state(false);
   jobId = $state<string | null>(null);
-  progress = $state.raw<JobProgress | null>(null);
   result = $state.raw<FlashResult | null>(null);
   error = $state.raw<AppError | null>(null);
   startedMs = $state(0);
@@ -23,16 +23,17 @@ export class FlashJob {
   lastPlan = $state.raw<FlashPlan | null>(null);
   readonly #port: FlashPort;
   readonly #onfinished: (result: FlashResult) => void;
+  readonly #jobs: JobStore;
 
-  constructor(port: FlashPort, options: { onfinished?: (result: FlashResult) => void } = {}) {
+  constructor(port: FlashPort, jobs: JobStore, options: { onfinished?: (result: FlashResult) => void } = {}) {
     this.#port = port;
+    this.#jobs = jobs;
     this.#onfinished = options.onfinished ?? (() => undefined);
-    port.onProgress((progress) => {
-      if (this.running && (this.jobId === null || progress.jobId === this.jobId)) {
-        this.jobId = progress.jobId;
-        this.progress = progress;
-      }
-    });
+  }
+
+  /** The last job's progress per target (it stays after the job, for its last bars); null before a job. */
+  get progress(): JobProgress | null {
+    return this.#jobs.progressOf(this.jobId);
   }
 
   /** Overall progress over all targets and phases (writing and verifying weigh the same). */
@@ -45,7 +46,6 @@ export class FlashJob {
   }
 
   reset(): void {
-    this.progress = null;
     this.result = null;
     this.error = null;
     this.jobId = null;

@@ -236,7 +236,7 @@ describe('the image commands on containers', () => {
 
   it('extract from a BIN/CUE writes the same files as from the ISO', async () => {
     const destination = join(scratch, 'extracted');
-    const result = await service().invoke('image:extract', { path: paths.mode2Cue, destination, extractionId: 'container-extract' });
+    const result = await service().invoke('image:extract', { path: paths.mode2Cue, destination, jobId: 'container-extract' });
     expect(result.ok).toBe(true);
     expect(sha256(readFileSync(join(destination, 'random.bin')))).toBe(sha256((await isotopeCat(paths.sourceIso, '/random.bin')).bytes));
   });

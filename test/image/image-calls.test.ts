@@ -69,17 +69,17 @@ describe('image calls', () => {
       void engine.invoke('job:cancel', { jobId: 'x1' });
     });
     const destination = join(scratch, 'cancelled');
-    const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'x1' });
+    const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, jobId: 'x1' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(progress[0]).toMatchObject({ jobId: 'x1', kind: 'extract', phase: 'extracting', files: { total: 10 } });
-    const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), extractionId: 'x2' });
-    expect(done).toMatchObject({ ok: true, value: { extractionId: 'x2', fileCount: 1, bytesWritten: 9000 } });
+    const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), jobId: 'x2' });
+    expect(done).toMatchObject({ ok: true, value: { jobId: 'x2', fileCount: 1, bytesWritten: 9000 } });
     expect(await engine.invoke('job:cancel', { jobId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('rejects image paths containing NUL and relative destinations at the boundary', async () => {
     expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out', extractionId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out', jobId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 });
 
@@ -177,14 +177,14 @@ describe('image:extract through the contract (desktop and web shells)', () => {
   it('extracts only into the home folder: a folder outside it, or a link in it pointing outside, is refused; the CLI may write anywhere', async () => {
     const outside = mkdtempSync(join(scratch, 'autostart-'));
     const request = { path: xorrisoFeaturesIsoPath(), entries: ['/README.TXT'] };
-    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new'), extractionId: 'd1' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new'), jobId: 'd1' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
     symlinkSync(outside, join(home, 'looks-like-home'));
-    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub'), extractionId: 'd2' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub'), jobId: 'd2' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
     expect(readdirSync(outside)).toEqual([]);
-    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'Downloads', 'iso'), extractionId: 'd3' })).toMatchObject({ ok: true, value: { fileCount: 1 } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'Downloads', 'iso'), jobId: 'd3' })).toMatchObject({ ok: true, value: { fileCount: 1 } });
     expect(existsSync(join(home, 'Downloads', 'iso', 'README.TXT'))).toBe(true);
     // The CLI's user typed the destination: not limited to the home folder.
-    expect(await service().invoke('image:extract', { ...request, destination: join(outside, 'cli'), extractionId: 'd4' })).toMatchObject({ ok: true });
+    expect(await service().invoke('image:extract', { ...request, destination: join(outside, 'cli'), jobId: 'd4' })).toMatchObject({ ok: true });
   });
 
   it('answers shared-extents for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
@@ -194,9 +194,9 @@ describe('image:extract through the contract (desktop and web shells)', () => {
     writeFileSync(imagePath, buildIso({ sectorCount: 30 + (64 * 1024) / sector, rootLba: 20, sectors: new Map([[20, root]]) }));
     const destination = join(home, 'out');
     mkdirSync(destination);
-    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's1' })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
+    expect(await webService().invoke('image:extract', { path: imagePath, destination, jobId: 's1' })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
     expect(readdirSync(destination)).toEqual([]);
-    expect(await webService().invoke('image:extract', { path: imagePath, destination, extractionId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
+    expect(await webService().invoke('image:extract', { path: imagePath, destination, jobId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
     // The command asks for the same go-ahead with --allow-shared-extents.
     const refused = await isotope(['extract', imagePath, '--to', join(home, 'cli')]);
     expect(refused.code).toBe(1);

@@ -66,10 +66,10 @@ describe('parse workers', () => {
     isolated.events.subscribe((name, payload) => {
       if (name === 'job:progress') progress.push(payload as JobProgress);
     });
-    const extracted = await isolated.invoke('image:extract', { path, destination: join(scratch, 'worker'), extractionId: 'w1' });
-    const reference = await local.invoke('image:extract', { path, destination: join(scratch, 'local'), extractionId: 'l1' });
-    expect(extracted).toMatchObject({ ok: true, value: { extractionId: 'w1' } });
-    expect({ ...(extracted as { value: object }).value, extractionId: 'l1' }).toEqual((reference as { value: object }).value);
+    const extracted = await isolated.invoke('image:extract', { path, destination: join(scratch, 'worker'), jobId: 'w1' });
+    const reference = await local.invoke('image:extract', { path, destination: join(scratch, 'local'), jobId: 'l1' });
+    expect(extracted).toMatchObject({ ok: true, value: { jobId: 'w1' } });
+    expect({ ...(extracted as { value: object }).value, jobId: 'l1' }).toEqual((reference as { value: object }).value);
     expect(treeContents(join(scratch, 'worker'))).toEqual(treeContents(join(scratch, 'local')));
     expect(progress.at(-1)).toMatchObject({ jobId: 'w1', kind: 'extract', files: { done: progress.at(-1)?.files?.total } });
   });
@@ -80,7 +80,7 @@ describe('parse workers', () => {
       if (name === 'job:progress') void isolated.invoke('job:cancel', { jobId: 'c1' });
     });
     const destination = join(scratch, 'cancelled');
-    const result = await isolated.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, extractionId: 'c1' });
+    const result = await isolated.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, jobId: 'c1' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(readdirSync(destination)).toEqual([]);
   });

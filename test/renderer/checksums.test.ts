@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Checksums } from '../../src-renderer/state/checksums.svelte.ts';
 import { signedSumsDir } from '../fixtures/ui-images.ts';
+import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
 // The keyring and hash cache of this run only ($ISOTOPE_HOME, src-main/checksum/data-dir.ts).
@@ -22,12 +23,17 @@ afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
 
+const newChecksums = (): Checksums => {
+  const { client } = inProcessEngine();
+  return new Checksums(client, new JobStore(client));
+};
+
 const sha256sum = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] ?? '';
 
 describe('Checksums', () => {
   it('reads the image once, finds its signed sums file, and compares a pasted digest with the digests read', async () => {
     const image = join(signedSumsDir(), 'signed', 'disc.iso');
-    const checksums = new Checksums(inProcessEngine().client);
+    const checksums = newChecksums();
     checksums.reset(image);
     checksums.pasted = sha256sum(image).toUpperCase();
     expect(checksums.pastedVerdict).toEqual({ kind: 'pending' });
@@ -47,7 +53,7 @@ describe('Checksums', () => {
 
   it('imports the signer\'s key only once confirmed, then verifies the image again as verified (and a tampered sums file as bad)', async () => {
     const image = join(signedSumsDir(), 'signed', 'disc.iso');
-    const checksums = new Checksums(inProcessEngine().client);
+    const checksums = newChecksums();
     checksums.reset(image);
     await checksums.verify();
     await checksums.loadKeys();

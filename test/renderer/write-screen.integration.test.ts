@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DriveList } from '../../src-renderer/state/drive-list.svelte.ts';
 import { createDrivesPort, createFlashPort } from '../../src-renderer/state/engine-ports.ts';
+import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { FlashJob } from '../../src-renderer/state/flash-job.svelte.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { LoopDevices, isRoot, rootSkipReason } from '../flash/loop-devices.ts';
@@ -60,7 +61,7 @@ describe.skipIf(!isRoot)(`the write screen's state (${rootSkipReason})`, () => {
     await drives.load(helloIsoPath(), true);
     const target = drives.statuses.find((status) => status.drive.device === device)!;
     const finishedResults: string[] = [];
-    const job = new FlashJob(createFlashPort(client), { onfinished: (result) => finishedResults.push(result.outcome) });
+    const job = new FlashJob(createFlashPort(client), new JobStore(client), { onfinished: (result) => finishedResults.push(result.outcome) });
 
     const plan = await job.prepare({ imagePath: helloIsoPath(), driveIds: [target.drive.id], includeAll: true, eject: false });
     expect(job.error).toBeNull();
@@ -93,7 +94,7 @@ describe.skipIf(!isRoot)(`the write screen's state (${rootSkipReason})`, () => {
     const drives = new DriveList(createDrivesPort(client));
     await drives.load(helloIsoPath(), true);
     const target = drives.statuses.find((status) => status.drive.device === device)!;
-    const job = new FlashJob(createFlashPort(client));
+    const job = new FlashJob(createFlashPort(client), new JobStore(client));
     await job.prepare({ imagePath: helloIsoPath(), driveIds: [target.drive.id], includeAll: true, eject: false });
     await job.start({ typedNames: { [target.drive.id]: 'sda' }, acknowledgedFindings: [] });
     expect(job.error?.code).toBe('confirmation-required');

@@ -19,11 +19,11 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .option('--json', 'print one JSON document')
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
       const service = context.createService();
-      const extractionId = randomUUID();
-      const cancel = (): void => void service.call('job:cancel', { jobId: extractionId });
+      const jobId = randomUUID();
+      const cancel = (): void => void service.call('job:cancel', { jobId });
       process.once('SIGINT', cancel);
       try {
-        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, extractionId, allowSharedExtents: options.allowSharedExtents === true };
+        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, jobId, allowSharedExtents: options.allowSharedExtents === true };
         const result = await service.call('image:extract', request);
         context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
       } finally {

@@ -33,15 +33,15 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
         throw error;
       });
     }
-    // The extraction is job `extractionId`: `job:cancel` with that id stops it.
+    // The extraction runs as job `request.jobId`: `job:cancel` with that id stops it.
     const meter = new RateMeter();
-    const summary = await jobs.run(request.extractionId, (signal) =>
+    const summary = await jobs.run(request.jobId, (signal) =>
       parser.run('image:extract', request, {
         signal,
         onProgress: (progress) => {
           meter.sample(progress.bytesWritten);
           events.emit('job:progress', {
-            jobId: request.extractionId,
+            jobId: request.jobId,
             kind: 'extract',
             phase: 'extracting',
             bytesDone: progress.bytesWritten,
@@ -54,6 +54,6 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
         },
       }),
     );
-    return { extractionId: request.extractionId, ...summary };
+    return { jobId: request.jobId, ...summary };
   },
 };

@@ -1,0 +1,32 @@
+// The renderer's one job store: the latest `job:progress` of every engine job, by job id, from one
+// subscription. The classes that start jobs (a flash, an extraction, a hashing pass) read their own
+// job's progress here by its id. A job may report before its start call has answered with the id
+// (a job that fails at once): its progress is already here when the id becomes known.
+import { SvelteMap } from 'svelte/reactivity';
+import type { JobProgress } from '../../shared/job.ts';
+import type { EngineClient } from '../api.ts';
+
+/** Jobs whose last progress is kept: other windows and clients of the engine report here too, so the store is bounded. */
+const keptJobCount = 16;
+
+export class JobStore {
+  readonly #latest = new SvelteMap<string, JobProgress>();
+
+  constructor(client: Pick<EngineClient, 'subscribe'>) {
+    client.subscribe('job:progress', (progress) => {
+      // Re-inserting moves the job to the newest end, so the oldest reported job is dropped first.
+      this.#latest.delete(progress.jobId);
+      this.#latest.set(progress.jobId, progress);
+      while (this.#latest.size > keptJobCount) {
+        const oldest = this.#latest.keys().next().value;
+        if (oldest === undefined) break;
+        this.#latest.delete(oldest);
+      }
+    });
+  }
+
+  /** The job's latest progress; null before its first report, or without an id. */
+  progressOf(jobId: string | null): JobProgress | null {
+    return jobId === null ? null : (this.#latest.get(jobId) ?? null);
+  }
+}
