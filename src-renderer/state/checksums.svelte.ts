@@ -81,7 +81,19 @@ export class Checksums {
     });
   }
 
-  readonly pastedVerdict = $derived(comparePasted(this.pasted, this.digests));
+  /** The engine's answer for the pasted text it last judged: what the Write step will know too. */
+  #judged = $state.raw<{ readonly pasted: string; readonly verdict: PastedVerdict } | null>(null);
+
+  /**
+   * Empty or unrecognised at once; a whole digest is "pending" until the engine has judged it on the
+   * digests its pass read, so what this shows is what the pre-flight assessment shows.
+   */
+  readonly pastedVerdict = $derived.by((): PastedVerdict => {
+    const here = comparePasted(this.pasted, this.digests);
+    if (here.kind !== 'match' && here.kind !== 'mismatch') return here;
+    const judged = this.#judged;
+    return judged !== null && judged.pasted === this.pasted ? judged.verdict : { kind: 'pending' };
+  });
 
   /** True when a digest just read differs from the one remembered: the file changed (or rotted) since. */
   readonly rememberedDiffers = $derived.by(() => {
@@ -116,6 +128,7 @@ export class Checksums {
     this.remembered = null;
     this.error = null;
     this.pasted = '';
+    this.#judged = null;
     this.sumsPath = '';
     this.signaturePath = '';
   }
@@ -162,9 +175,9 @@ export class Checksums {
   }
 
   /**
-   * The pasted digest as typed. The verdict shows at once (compared here with the digests the pass
-   * read); once it is a whole match or mismatch the engine is told through `checksum:compare`, which
-   * judges it on the same bytes its pass read, so the Write step knows of a mismatch too.
+   * The pasted digest as typed. Once it is a whole digest and the pass has read the image, the engine
+   * judges it through `checksum:compare` on the digests that pass read (no second read), and records a
+   * mismatch for the Write step's assessment.
    */
   setPasted(value: string): void {
     this.pasted = value;
@@ -173,9 +186,15 @@ export class Checksums {
 
   #reportPastedToEngine(): void {
     const path = this.imagePath;
-    const verdict = comparePasted(this.pasted, this.digests);
-    if (path === null || (verdict.kind !== 'match' && verdict.kind !== 'mismatch')) return;
-    void this.#client.call('checksum:compare', { path, expected: this.pasted });
+    const pasted = this.pasted;
+    const here = comparePasted(pasted, this.digests);
+    if (path === null || (here.kind !== 'match' && here.kind !== 'mismatch')) return;
+    void this.#client.call('checksum:compare', { path, expected: pasted }).then((result) => {
+      if (this.imagePath !== path) return;
+      // Should the engine fail to answer, the comparison made here still stands on the screen.
+      const verdict: PastedVerdict = result.ok ? { kind: result.value.matches ? 'match' : 'mismatch', algorithm: result.value.algorithm, actual: result.value.actual } : here;
+      this.#judged = { pasted, verdict };
+    });
   }
 
   async cancel(): Promise<void> {
