@@ -137,8 +137,7 @@ function runJobOn<K extends ParseJobName>(pooled: PooledWorker, job: K, request:
     };
     const overrun = (): void => {
       finish(false); // terminate: a job past its budget may be stuck in a loop that never yields
-      const progressNote = job === 'image:extract' ? ' without progress' : '';
-      reject(new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, { path: imagePath, timeBudgetMs }));
+      reject(overrunFailure(job, imagePath, timeBudgetMs));
     };
     // The budget runs from the moment the worker can start on the job: a fresh worker's start-up
     // (loading the engine, slower from source under tsx) is the pool's cost, not the image's.
@@ -196,6 +195,12 @@ function runJobOn<K extends ParseJobName>(pooled: PooledWorker, job: K, request:
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A job that ran past its time budget (for an extraction: that long without progress). */
+function overrunFailure(job: ParseJobName, imagePath: string, timeBudgetMs: number): AppFailure {
+  const progressNote = job === 'image:extract' ? ' without progress' : '';
+  return new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, { path: imagePath, timeBudgetMs });
 }
 
 /** A job that ended in an error inside the worker: the job's own failure, or a bug (not an AppFailure: the service logs it with the worker's stack and answers `internal`). */
