@@ -3,7 +3,7 @@
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
 import type { AppDescription } from './app.ts';
 import type { DriveStatus, DrivesChange } from './drive.ts';
-import type { FlashPlan, FlashPrepareRequest, FlashResult, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
 import type {
   CompareRequest,
   CompareResult,
@@ -19,7 +19,7 @@ import type {
   VerifyRequest,
 } from './checksum.ts';
 import type { ImageAssessment } from './assessment.ts';
-import type { JobProgress } from './job.ts';
+import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
 import type { ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
 
@@ -60,9 +60,9 @@ export interface Calls {
   'drives:eject': { request: { driveId: string }; response: { device: string } };
   /** What a write would do (image assessment, every target with its partitions) and a single-use confirmation for it. */
   'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
-  /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `job:progress` and `flash:finished`. */
+  /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `job:progress` and one `job:finished` of kind `flash`. */
   'flash:start': { request: FlashStartRequest; response: { jobId: string } };
-  /** Verify-only: compares an already written drive with an image. Reports as `job:progress` and `flash:finished`. */
+  /** Verify-only: compares an already written drive with an image. Reports as `job:progress` and one `job:finished` of kind `flash`. */
   'flash:verify': { request: FlashVerifyRequest; response: { jobId: string } };
   /**
    * Cancels any running job by its id: a flash or verify, an extraction (its partial output is
@@ -83,8 +83,11 @@ export interface Events {
   'checksum:remembered': HashRemembered;
   /** Drives were attached, detached or changed (only real differences). */
   'drives:changed': DrivesChange;
-  /** A flash or verify job ended (succeeded, partial, failed or cancelled). */
-  'flash:finished': FlashResult;
+  /**
+   * A job that answered its start with an id ended: its id, kind and result by kind (a flash or
+   * verify ends with a FlashResult: succeeded, partial, failed or cancelled per target).
+   */
+  'job:finished': JobFinished;
 }
 
 export type CallName = keyof Calls;
@@ -96,7 +99,7 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
 export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:verify', 'job:cancel'] as const satisfies readonly CallName[];
-export const eventNames = ['image:opened', 'job:progress', 'checksum:remembered', 'drives:changed', 'flash:finished'] as const satisfies readonly EventName[];
+export const eventNames = ['image:opened', 'job:progress', 'checksum:remembered', 'drives:changed', 'job:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 const everyCallListed: Missing<CallName, (typeof callNames)[number]> extends never ? true : never = true;

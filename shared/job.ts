@@ -1,7 +1,8 @@
 // The one progress report of every job the engine runs (a flash or verify, a hashing pass, an
 // extraction), carried by the `job:progress` event: the same fields whatever the kind, so one CLI
 // display and one renderer store read them all. Sizes in bytes, times in ms.
-import { flashPhases, type FlashPhase, type FlashProgress, type TargetProgress } from './flash.ts';
+import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type TargetProgress } from './flash.ts';
+import type { Result } from './result.ts';
 
 export type JobKind = 'flash' | 'hash' | 'extract';
 
@@ -26,6 +27,19 @@ export interface JobProgress {
   /** Files written and to write, for an extraction; null for the other kinds. */
   readonly files: { readonly done: number; readonly total: number } | null;
 }
+
+/**
+ * What each kind of job that ends with `job:finished` ends with: a flash or verify-only job with its
+ * per-target outcomes. Hashing and extraction still answer their call when done (not yet jobs here).
+ */
+export interface JobResults {
+  readonly flash: FlashResult;
+}
+
+export type FinishedJobKind = keyof JobResults;
+
+/** The one end event of a job, carried by `job:finished`: its id, its kind, and its result by kind. */
+export type JobFinished = { readonly [K in FinishedJobKind]: { readonly jobId: string; readonly kind: K; readonly result: Result<JobResults[K]> } }[FinishedJobKind];
 
 /**
  * A flash's per-target report as one job report: the phase of the target furthest behind, and the

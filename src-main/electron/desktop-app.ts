@@ -1,6 +1,6 @@
 // The desktop shell: one hardened window showing the renderer, the contract over IPC.
 import { app, BrowserWindow, ipcMain, session } from 'electron';
-import type { JobProgress } from '../../shared/job.ts';
+import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
 import { confirmInMainProcess, pickImageFile } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
@@ -78,7 +78,7 @@ function showFlashProgressInTaskbar(service: Service, window: BrowserWindow): ()
       const progress = taskbarProgress(payload as JobProgress);
       if (progress === 'indeterminate') window.setProgressBar(2, { mode: 'indeterminate' });
       else window.setProgressBar(progress ?? -1);
-    } else if (name === 'flash:finished') {
+    } else if (name === 'job:finished' && (payload as JobFinished).kind === 'flash') {
       window.setProgressBar(-1);
     }
   });

@@ -1,6 +1,6 @@
 // The drive and flash calls the write screen needs, as small ports over the engine client, so the
 // state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
-// once; the result comes later as one `flash:finished` event, awaited by shared/follow-job.ts).
+// once; the result comes later as one `job:finished` event, awaited by shared/follow-job.ts).
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
 import { followJob } from '../../shared/follow-job.ts';
@@ -36,7 +36,7 @@ export function createFlashPort(client: EngineClient): FlashPort {
   return {
     prepare: (request) => client.call('flash:prepare', request),
     start: (request, onstarted) =>
-      followJob<{ jobId: string }, FlashResult>({ onFinished: (listener) => client.subscribe('flash:finished', listener) }, () => client.call('flash:start', request), { started: onstarted }),
+      followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'flash', () => client.call('flash:start', request), { started: onstarted }),
     async cancel(jobId) {
       await client.call('job:cancel', { jobId });
     },

@@ -67,7 +67,7 @@ describe('isotope flash refuses a blocked image unless --force', () => {
     const assessed = lines[0] as unknown as ImageAssessment & { event: string };
     expect(assessed).toMatchObject({ event: 'image:assessed', blocking: true, kind: 'hybrid-iso' });
     const finished = lines.at(-1) as unknown as FlashResult & { event: string };
-    expect(finished).toMatchObject({ event: 'flash:finished', outcome: 'succeeded', acknowledgedFindings: [{ code: 'truncated', presentBytes: cutBytes, expectedBytes: wholeBytes }] });
+    expect(finished).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'succeeded', acknowledgedFindings: [{ code: 'truncated', presentBytes: cutBytes, expectedBytes: wholeBytes }] });
   });
 
   it('writes a complete image without --force, printing its assessment', async () => {

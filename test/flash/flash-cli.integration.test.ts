@@ -46,7 +46,7 @@ describe('isotope flash / verify / drives', () => {
     expect(lines[0]).toMatchObject({ event: 'image:assessed', kind: 'unknown', blocking: true });
     expect(lines.slice(1, -1).every((line) => line['event'] === 'job:progress')).toBe(true);
     const result = lines.at(-1) as unknown as FlashResult & { event: string };
-    expect(result.event).toBe('flash:finished');
+    expect(result.event).toBe('job:finished');
     expect(result.outcome).toBe('succeeded');
     expect(result.targets[0]!.outcome).toBe('verified');
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
@@ -101,7 +101,7 @@ describe('isotope flash / verify / drives', () => {
     expect(run.stdout).toContain(`bytes ${corruptAt}..${corruptAt + 4095}`);
     const json = runIsotope(['verify', image, target, '--json']);
     expect(json.status).toBe(1);
-    expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: 'flash:finished', outcome: 'failed', targets: [{ mismatch: { offsetBytes: corruptAt, lengthBytes: 4096 }, error: { code: 'verification-mismatch' } }] });
+    expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'failed', targets: [{ mismatch: { offsetBytes: corruptAt, lengthBytes: 4096 }, error: { code: 'verification-mismatch' } }] });
   });
 
   it('Ctrl-C (SIGINT) cancels a running flash cleanly: a stated cancelled result, exit 1, and says the drive is now unusable', async () => {
@@ -122,7 +122,7 @@ describe('isotope flash / verify / drives', () => {
     });
     child.kill('SIGINT');
     expect(await exited).toBe(1);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: 'flash:finished', outcome: 'cancelled', targets: [{ outcome: 'cancelled', error: { code: 'cancelled' } }] });
+    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'cancelled', targets: [{ outcome: 'cancelled', error: { code: 'cancelled' } }] });
     expect(stderr).toContain('the drive is partly written and now unusable until it is written again or restored');
   });
 

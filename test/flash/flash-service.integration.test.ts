@@ -1,7 +1,7 @@
 // The `drives:*` and `flash:*` calls through the service, as every shell uses them: a plan from
 // `flash:prepare` with an engine-issued confirmation, `flash:start` refused without it (missing,
 // forged, reused, expired, for a drive since replaced, without the typed names or the acknowledged
-// findings), a job id at once, `job:progress` events, one `flash:finished`, and cancellation.
+// findings), a job id at once, `job:progress` events, one `job:finished`, and cancellation.
 // Real loop devices over files in /dev/shm; the CLI's below-contract path writes regular files.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DriveStatus } from '../../shared/drive.ts';
 import type { FlashPlan, FlashResult } from '../../shared/flash.ts';
-import type { JobProgress } from '../../shared/job.ts';
+import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
 import type { ShellConfirmation } from '../../src-main/service/confirmations.ts';
 import { createService, type Service, type ServiceOptions } from '../../src-main/service/service.ts';
@@ -24,9 +24,10 @@ function waitForFinish(service: Service, jobId: () => string | null): { progress
   const finished = new Promise<FlashResult>((resolve) => {
     const unsubscribe = service.events.subscribe((name, payload) => {
       if (name === 'job:progress') progress.push(payload as JobProgress);
-      if (name === 'flash:finished' && (payload as FlashResult).jobId === jobId()) {
+      const ended = payload as JobFinished;
+      if (name === 'job:finished' && ended.jobId === jobId() && ended.kind === 'flash' && ended.result.ok) {
         unsubscribe();
-        resolve(payload as FlashResult);
+        resolve(ended.result.value);
       }
     });
   });
@@ -101,7 +102,7 @@ describe('regular-file targets below the contract (the CLI\'s path)', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('answers with a job id, then reports progress and one flash:finished', async () => {
+  it('answers with a job id, then reports progress and one job:finished', async () => {
     const target = join(dir, 'out.img');
     writeFileSync(target, '');
     let jobId: string | null = null;

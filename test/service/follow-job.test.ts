@@ -4,8 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FlashResult } from '../../shared/flash.ts';
-import type { JobProgress } from '../../shared/job.ts';
+import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import { followJob } from '../../shared/follow-job.ts';
 import { ok } from '../../shared/result.ts';
 import { createService } from '../../src-main/service/service.ts';
@@ -17,7 +16,7 @@ writeFileSync(join(dir, 'image.img'), imageBytes);
 describe('followJob', () => {
   it('delivers the progress and the end of a job that finished before its id came back, and nothing of other jobs', async () => {
     const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
-    const events = { onProgress: (listener: (progress: JobProgress) => void) => service.on('job:progress', listener), onFinished: (listener: (result: FlashResult) => void) => service.on('flash:finished', listener) };
+    const events = { onProgress: (listener: (progress: JobProgress) => void) => service.on('job:progress', listener), onFinished: (listener: (finished: JobFinished) => void) => service.on('job:finished', listener) };
     const flashTo = (target: string) => {
       writeFileSync(target, Buffer.alloc(0));
       return service.startTerminalJob({ kind: 'flash', imagePath: join(dir, 'image.img'), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
@@ -28,11 +27,12 @@ describe('followJob', () => {
     const progress: JobProgress[] = [];
     const result = await followJob(
       events,
+      'flash',
       async () => {
         const started = flashTo(join(dir, 'target.img'));
         // Answer only once the job has ended: every event of it arrived before its id is known.
         await new Promise<void>((resolve) => {
-          const stop = service.on('flash:finished', (finished) => finished.jobId === started.jobId && (stop(), resolve()));
+          const stop = service.on('job:finished', (finished) => finished.jobId === started.jobId && (stop(), resolve()));
         });
         return ok(started);
       },
@@ -53,6 +53,7 @@ describe('followJob', () => {
     const unsubscribe = () => (subscribed -= 1);
     const result = await followJob(
       { onFinished: () => ((subscribed += 1), unsubscribe) },
+      'flash',
       async () => ({ ok: false, error: { code: 'confirmation-required', message: 'no confirmation' } }),
     );
     expect(result).toEqual({ ok: false, error: { code: 'confirmation-required', message: 'no confirmation' } });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DriveStatus } from '../../shared/drive.ts';
 import type { FlashPlan, FlashResult } from '../../shared/flash.ts';
+import type { JobFinished } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
 import { tokenProtocol, webShellProtocol } from '../../shared/web-shell-protocol.ts';
 import { createService } from '../../src-main/service/service.ts';
@@ -65,10 +66,10 @@ describe.skipIf(!isRoot)(`flash through the web shell (${rootSkipReason})`, () =
   function finishedEvent(): Promise<FlashResult> {
     return new Promise((resolve) => {
       const onMessage = (data: WebSocket.RawData): void => {
-        const message = JSON.parse(data.toString()) as { kind: string; name?: string; payload?: FlashResult };
-        if (message.kind === 'event' && message.name === 'flash:finished') {
+        const message = JSON.parse(data.toString()) as { kind: string; name?: string; payload?: JobFinished };
+        if (message.kind === 'event' && message.name === 'job:finished' && message.payload?.kind === 'flash' && message.payload.result.ok) {
           socket.off('message', onMessage);
-          resolve(message.payload!);
+          resolve(message.payload.result.value);
         }
       };
       socket.on('message', onMessage);

@@ -83,7 +83,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       // With --force, the summary says what the write proves about an image known to be blocked.
       const finished: FlashResult = blocking.length > 0 ? { ...result.value, acknowledgedFindings: blocking } : result.value;
-      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...finished })}\n`);
+      if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'flash', ...finished })}\n`);
       else context.stdout(describeFlashResult(finished));
       context.setExitCode(finished.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
     });
@@ -114,14 +114,15 @@ export interface JobOutput extends ProgressOutput {
   readonly interruptNotice?: string;
 }
 
-/** Starts the job with `start` and resolves with its `flash:finished` result (or the start error). */
+/** Starts the job with `start` and resolves with the result its `job:finished` carries (or the start error). */
 export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<{ jobId: string }>>): Promise<Result<FlashResult>> {
   // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
   let cancel: (() => void) | null = null;
   const display = new ProgressDisplay(context, output);
   try {
-    const result = await followJob<JobProgress, FlashResult>(
-      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('flash:finished', listener) },
+    const result = await followJob(
+      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
+      'flash',
       start,
       {
         started: (jobId) => {

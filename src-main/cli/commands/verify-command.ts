@@ -22,7 +22,7 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
       const work = { kind: 'verify', imagePath: resolve(image), target: { path: resolve(target) } } as const;
       const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, async () => ok(service.startTerminalJob(work)));
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
-      if (json) context.stdout(`${JSON.stringify({ event: 'flash:finished', ...result.value })}\n`);
+      if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'flash', ...result.value })}\n`);
       else context.stdout(describeFlashResult(result.value));
       context.setExitCode(result.value.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
     });

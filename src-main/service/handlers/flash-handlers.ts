@@ -1,7 +1,7 @@
 // `flash:*` calls. `flash:prepare` answers with a plan and an engine-issued confirmation;
 // `flash:start` runs that plan once, if nothing it is bound to changed (service/flash-plan.ts).
 // `flash:start` and `flash:verify` answer at once with a job id; the job reports as `job:progress`
-// (kind `flash`, with per-target sub-progress) and ends with one `flash:finished`. The engine
+// (kind `flash`, with per-target sub-progress) and ends with one `job:finished` of kind `flash`. The engine
 // re-enumerates and re-checks every target itself: ids from the caller are only names. Paths (device
 // or regular-file targets) are not part of the contract: the CLI, whose user is at the terminal,
 // starts those jobs below it.
@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import { flashJobProgress } from '../../../shared/job.ts';
+import { ok } from '../../../shared/result.ts';
 import { runFlashWork } from '../../elevation/elevation.ts';
 import type { FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
@@ -47,7 +48,7 @@ export function startFlashJob(
       return internalFailure(jobId, work.imagePath);
     })
     .then((result) => {
-      events.emit('flash:finished', { ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) });
+      events.emit('job:finished', { jobId, kind: 'flash', result: ok({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }) });
     });
   return { jobId };
 }
