@@ -21,7 +21,7 @@ import type {
 import type { ImageAssessment } from './assessment.ts';
 import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
-import type { ImageSummary, ImageExtractRequest, ImageExtractResult, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
+import type { ImageSummary, ImageExtractRequest, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -36,8 +36,12 @@ export interface Calls {
   'image:preview': { request: ImagePreviewRequest; response: ImagePreview };
   /** Owner, hidden flag and extents of one entry (the Contents tab's details pane). */
   'image:stat': { request: ImageStatRequest; response: ImageEntryStat };
-  /** Extracts files/folders of an image to a folder, as job `jobId` (chosen by the caller); progress as `job:progress`. */
-  'image:extract': { request: ImageExtractRequest; response: ImageExtractResult };
+  /**
+   * Starts extracting files/folders of an image to a folder and answers with the job's id at once
+   * (a destination the shell may not write to is refused here); progress as `job:progress`, the
+   * result as one `job:finished` of kind `extract`.
+   */
+  'image:extract': { request: ImageExtractRequest; response: { jobId: string } };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */

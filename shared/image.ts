@@ -211,8 +211,6 @@ export interface ImageExtractRequest {
   /** Absolute destination folder; created if missing. */
   readonly destination: string;
   readonly namespace?: ImageNamespaceChoice | undefined;
-  /** Chosen by the caller so progress events and `job:cancel` can name this extraction (it is the job's id). */
-  readonly jobId: string;
   /**
    * Write files whose data other files share (hard links) even when that reads more bytes than the
    * image holds; without it such an extraction is refused with `shared-extents`. Ask the user first.

@@ -2,6 +2,7 @@
 // extraction), carried by the `job:progress` event: the same fields whatever the kind, so one CLI
 // display and one renderer store read them all. Sizes in bytes, times in ms.
 import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type TargetProgress } from './flash.ts';
+import type { ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
 
 export type JobKind = 'flash' | 'hash' | 'extract';
@@ -30,10 +31,11 @@ export interface JobProgress {
 
 /**
  * What each kind of job that ends with `job:finished` ends with: a flash or verify-only job with its
- * per-target outcomes. Hashing and extraction still answer their call when done (not yet jobs here).
+ * per-target outcomes, an extraction with what it wrote and skipped.
  */
 export interface JobResults {
   readonly flash: FlashResult;
+  readonly extract: ImageExtractResult;
 }
 
 export type FinishedJobKind = keyof JobResults;

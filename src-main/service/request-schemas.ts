@@ -41,7 +41,6 @@ export const requestSchemas = {
     entries: v.optional(v.pipe(v.array(imageEntryPath), v.maxLength(100_000))),
     destination: absolutePath,
     namespace: imageNamespace,
-    jobId,
     allowSharedExtents: v.optional(v.boolean()),
   }),
   'image:boot': v.strictObject({ path: absolutePath }),

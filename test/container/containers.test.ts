@@ -15,6 +15,7 @@ import { computeEdc, rawSectorBytes } from '../fixtures/container-sectors.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { countBadRspcCodewords } from './rspc-syndromes.ts';
 import { isotope, isotopeCat, testService as service } from '../helpers/in-process-cli.ts';
+import { runJob } from '../helpers/run-job.ts';
 
 const paths = containerPaths();
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-containers-'));
@@ -236,7 +237,7 @@ describe('the image commands on containers', () => {
 
   it('extract from a BIN/CUE writes the same files as from the ISO', async () => {
     const destination = join(scratch, 'extracted');
-    const result = await service().invoke('image:extract', { path: paths.mode2Cue, destination, jobId: 'container-extract' });
+    const result = await runJob(service(), 'extract', 'image:extract', { path: paths.mode2Cue, destination });
     expect(result.ok).toBe(true);
     expect(sha256(readFileSync(join(destination, 'random.bin')))).toBe(sha256((await isotopeCat(paths.sourceIso, '/random.bin')).bytes));
   });

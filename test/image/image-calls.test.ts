@@ -13,6 +13,7 @@ import { listWithPycdlib } from '../iso/reference-listing.ts';
 import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
 import { inProcessImageParser } from '../../src-main/isolation/image-parser.ts';
 import { createService } from '../../src-main/service/service.ts';
+import { runJob } from '../helpers/run-job.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-calls-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -63,23 +64,27 @@ describe('image calls', () => {
   it('image:extract emits progress events for its id and can be cancelled by job:cancel with that id', async () => {
     const engine = service();
     const progress: JobProgress[] = [];
-    engine.events.subscribe((name, payload) => {
-      if (name !== 'job:progress') return;
-      progress.push(payload as JobProgress);
-      void engine.invoke('job:cancel', { jobId: 'x1' });
-    });
+    let cancelledId = '';
     const destination = join(scratch, 'cancelled');
-    const result = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, jobId: 'x1' });
+    const result = await runJob(engine, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), destination }, {
+      started: (jobId) => (cancelledId = jobId),
+      progressed: (report) => {
+        progress.push(report);
+        void engine.invoke('job:cancel', { jobId: report.jobId });
+      },
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(progress[0]).toMatchObject({ jobId: 'x1', kind: 'extract', phase: 'extracting', files: { total: 10 } });
-    const done = await engine.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one'), jobId: 'x2' });
-    expect(done).toMatchObject({ ok: true, value: { jobId: 'x2', fileCount: 1, bytesWritten: 9000 } });
-    expect(await engine.invoke('job:cancel', { jobId: 'x2' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(progress[0]).toMatchObject({ jobId: cancelledId, kind: 'extract', phase: 'extracting', files: { total: 10 } });
+    const done = await runJob(engine, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one') });
+    expect(done).toMatchObject({ ok: true, value: { fileCount: 1, bytesWritten: 9000 } });
+    const doneId = done.ok ? done.value.jobId : '';
+    expect(doneId).not.toBe(cancelledId);
+    expect(await engine.invoke('job:cancel', { jobId: doneId })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('rejects image paths containing NUL and relative destinations at the boundary', async () => {
     expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out', jobId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 });
 
@@ -177,14 +182,14 @@ describe('image:extract through the contract (desktop and web shells)', () => {
   it('extracts only into the home folder: a folder outside it, or a link in it pointing outside, is refused; the CLI may write anywhere', async () => {
     const outside = mkdtempSync(join(scratch, 'autostart-'));
     const request = { path: xorrisoFeaturesIsoPath(), entries: ['/README.TXT'] };
-    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new'), jobId: 'd1' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new') })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
     symlinkSync(outside, join(home, 'looks-like-home'));
-    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub'), jobId: 'd2' })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub') })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
     expect(readdirSync(outside)).toEqual([]);
-    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'Downloads', 'iso'), jobId: 'd3' })).toMatchObject({ ok: true, value: { fileCount: 1 } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { ...request, destination: join(home, 'Downloads', 'iso') })).toMatchObject({ ok: true, value: { fileCount: 1 } });
     expect(existsSync(join(home, 'Downloads', 'iso', 'README.TXT'))).toBe(true);
     // The CLI's user typed the destination: not limited to the home folder.
-    expect(await service().invoke('image:extract', { ...request, destination: join(outside, 'cli'), jobId: 'd4' })).toMatchObject({ ok: true });
+    expect(await runJob(service(), 'extract', 'image:extract', { ...request, destination: join(outside, 'cli') })).toMatchObject({ ok: true });
   });
 
   it('answers shared-extents for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
@@ -194,9 +199,9 @@ describe('image:extract through the contract (desktop and web shells)', () => {
     writeFileSync(imagePath, buildIso({ sectorCount: 30 + (64 * 1024) / sector, rootLba: 20, sectors: new Map([[20, root]]) }));
     const destination = join(home, 'out');
     mkdirSync(destination);
-    expect(await webService().invoke('image:extract', { path: imagePath, destination, jobId: 's1' })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
     expect(readdirSync(destination)).toEqual([]);
-    expect(await webService().invoke('image:extract', { path: imagePath, destination, jobId: 's2', allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination, allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
     // The command asks for the same go-ahead with --allow-shared-extents.
     const refused = await isotope(['extract', imagePath, '--to', join(home, 'cli')]);
     expect(refused.code).toBe(1);

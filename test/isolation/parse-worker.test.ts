@@ -15,6 +15,7 @@ import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { writeWideIso } from './wide-image.ts';
+import { runJob } from '../helpers/run-job.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-isolation-'));
 // The web shell extracts only into the home folder (or a chosen one): the scratch folder stands in for it.
@@ -63,24 +64,18 @@ describe('parse workers', () => {
     expect(await isolated.invoke('image:list', { path, directory: '/missing' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
 
     const progress: JobProgress[] = [];
-    isolated.events.subscribe((name, payload) => {
-      if (name === 'job:progress') progress.push(payload as JobProgress);
-    });
-    const extracted = await isolated.invoke('image:extract', { path, destination: join(scratch, 'worker'), jobId: 'w1' });
-    const reference = await local.invoke('image:extract', { path, destination: join(scratch, 'local'), jobId: 'l1' });
-    expect(extracted).toMatchObject({ ok: true, value: { jobId: 'w1' } });
-    expect({ ...(extracted as { value: object }).value, jobId: 'l1' }).toEqual((reference as { value: object }).value);
+    const extracted = await runJob(isolated, 'extract', 'image:extract', { path, destination: join(scratch, 'worker') }, { progressed: (report) => progress.push(report) });
+    const reference = await runJob(local, 'extract', 'image:extract', { path, destination: join(scratch, 'local') });
+    if (!extracted.ok || !reference.ok) throw new Error(`extraction failed: ${JSON.stringify([extracted, reference])}`);
+    expect({ ...extracted.value, jobId: reference.value.jobId }).toEqual(reference.value);
     expect(treeContents(join(scratch, 'worker'))).toEqual(treeContents(join(scratch, 'local')));
-    expect(progress.at(-1)).toMatchObject({ jobId: 'w1', kind: 'extract', files: { done: progress.at(-1)?.files?.total } });
+    expect(progress.at(-1)).toMatchObject({ jobId: extracted.value.jobId, kind: 'extract', files: { done: progress.at(-1)?.files?.total } });
   });
 
   it('cancel an extraction in the worker: it ends as cancelled and removes what it wrote', async () => {
     const isolated = workerService();
-    isolated.events.subscribe((name) => {
-      if (name === 'job:progress') void isolated.invoke('job:cancel', { jobId: 'c1' });
-    });
     const destination = join(scratch, 'cancelled');
-    const result = await isolated.invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination, jobId: 'c1' });
+    const result = await runJob(isolated, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), destination }, { progressed: (report) => void isolated.invoke('job:cancel', { jobId: report.jobId }) });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(readdirSync(destination)).toEqual([]);
   });

@@ -1,9 +1,9 @@
 // `isotope extract IMAGE [PATH...] --to DIR [--namespace ...] [--allow-shared-extents] [--json]`: files
 // and folders of an image (everything when no PATH is given) into DIR. Ctrl-C cancels and removes the
 // partial output.
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import { followJob } from '../../../shared/follow-job.ts';
 import type { ImageExtractResult, ImageNamespaceChoice } from '../../../shared/image.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
@@ -19,12 +19,22 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .option('--json', 'print one JSON document')
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
       const service = context.createService();
-      const jobId = randomUUID();
-      const cancel = (): void => void service.call('job:cancel', { jobId });
+      // Ctrl-C before the job's id is known cancels it as soon as it is.
+      let jobId: string | null = null;
+      let interrupted = false;
+      const cancel = (): void => {
+        interrupted = true;
+        if (jobId !== null) void service.call('job:cancel', { jobId });
+      };
       process.once('SIGINT', cancel);
       try {
-        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, jobId, allowSharedExtents: options.allowSharedExtents === true };
-        const result = await service.call('image:extract', request);
+        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, allowSharedExtents: options.allowSharedExtents === true };
+        const result = await followJob({ onFinished: (listener) => service.on('job:finished', listener) }, 'extract', () => service.call('image:extract', request), {
+          started: (id) => {
+            jobId = id;
+            if (interrupted) cancel();
+          },
+        });
         context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
       } finally {
         process.removeListener('SIGINT', cancel);

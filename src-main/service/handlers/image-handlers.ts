@@ -5,6 +5,7 @@ import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { AppFailure } from '../../app-error/app-failure.ts';
 import type { HandlerTable } from '../handler-types.ts';
+import { startJob } from './job-handlers.ts';
 
 /**
  * Where the contract may extract: the home folder, and folders chosen in a native folder dialog
@@ -26,22 +27,23 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   'image:list': (request, { parser }) => parser.run('image:list', request),
   'image:preview': (request, { parser }) => parser.run('image:preview', request),
   'image:stat': (request, { parser }) => parser.run('image:stat', request),
-  'image:extract': async (request, { events, parser, options, jobs }) => {
+  'image:extract': async (request, context) => {
+    const { events, parser, options } = context;
     if (options.shell !== 'cli') {
       await extractionDestinations.check(request.destination).catch((error: unknown) => {
         if (error instanceof DestinationNotAllowedError) throw new AppFailure('destination-not-allowed', error.message, { path: error.destination });
         throw error;
       });
     }
-    // The extraction runs as job `request.jobId`: `job:cancel` with that id stops it.
+    // The extraction runs as a job: `job:cancel` with its id stops it (and removes its partial output).
     const meter = new RateMeter();
-    const summary = await jobs.run(request.jobId, (signal) =>
-      parser.run('image:extract', request, {
+    return startJob(context, 'extract', async (jobId, signal) => {
+      const summary = await parser.run('image:extract', request, {
         signal,
         onProgress: (progress) => {
           meter.sample(progress.bytesWritten);
           events.emit('job:progress', {
-            jobId: request.jobId,
+            jobId,
             kind: 'extract',
             phase: 'extracting',
             bytesDone: progress.bytesWritten,
@@ -52,8 +54,8 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
             files: { done: progress.filesWritten, total: progress.totalFiles },
           });
         },
-      }),
-    );
-    return { jobId: request.jobId, ...summary };
+      });
+      return { jobId, ...summary };
+    });
   },
 };
