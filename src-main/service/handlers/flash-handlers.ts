@@ -5,16 +5,15 @@
 // re-enumerates and re-checks every target itself: ids from the caller are only names. Paths (device
 // or regular-file targets) are not part of the contract: the CLI, whose user is at the terminal,
 // starts those jobs below it.
-import { randomUUID } from 'node:crypto';
 import type { AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashProgress, FlashResult } from '../../../shared/flash.ts';
 import { flashJobProgress } from '../../../shared/job.ts';
-import { ok } from '../../../shared/result.ts';
 import { runFlashWork } from '../../elevation/elevation.ts';
 import type { FlashWork } from '../../flash/flash-work.ts';
 import { confirmFlash, prepareFlash } from '../flash-plan.ts';
 import { judgeInWorker } from './assess-handlers.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import { startJob } from './job-handlers.ts';
 
 export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:verify'> = {
   'flash:prepare': (request, { options, confirmations, parser }) =>
@@ -38,19 +37,16 @@ export function startFlashJob(
   work: FlashWork,
   { acknowledgedFindings = [] }: { readonly acknowledgedFindings?: readonly AssessmentFinding[] } = {},
 ): { jobId: string } {
-  const jobId = randomUUID();
-  const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }));
-  // A flash reports its end as an event, so the job is registered (and cancellable) until that event.
-  void jobs
-    .run(jobId, (signal) => runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {}))
-    .catch((error: unknown): FlashResult => {
-      (options.log ?? console.error)('flash job failed unexpectedly', error);
-      return internalFailure(jobId, work.imagePath);
-    })
-    .then((result) => {
-      events.emit('job:finished', { jobId, kind: 'flash', result: ok({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }) });
-    });
-  return { jobId };
+  // Even an unexpected failure ends as a FlashResult, so every target's outcome is stated.
+  return startJob({ events, options, jobs }, 'flash', (jobId, signal) => {
+    const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }));
+    return runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {})
+      .catch((error: unknown): FlashResult => {
+        (options.log ?? console.error)('flash job failed unexpectedly', error);
+        return internalFailure(jobId, work.imagePath);
+      })
+      .then((result) => ({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }));
+  });
 }
 
 function internalFailure(jobId: string, imagePath: string): FlashResult {
