@@ -19,8 +19,6 @@ export interface HashRequest {
    * asked, without reading the file (`isotope hash --cached`); otherwise the file is read. Off by default.
    */
   readonly cached?: boolean;
-  /** Names this pass for `job:progress` / `checksum:remembered` events and `job:cancel`. */
-  readonly jobId?: string;
 }
 
 /**
@@ -43,7 +41,7 @@ export interface HashResult {
   readonly elapsedMs: number;
 }
 
-/** Sent when a pass with a job id starts and the hash cache remembers digests of this file version. */
+/** Sent when a hashing job starts and the hash cache remembers digests of this file version. */
 export interface HashRemembered {
   readonly jobId: string;
   readonly path: string;
@@ -54,7 +52,6 @@ export interface CompareRequest {
   readonly path: string;
   /** A pasted digest: case, spaces and a `sha256:`-style prefix are tolerated; the length names the algorithm. */
   readonly expected: string;
-  readonly jobId?: string;
 }
 
 export interface CompareResult {
@@ -77,7 +74,6 @@ export interface VerifyRequest {
   readonly keyringPaths?: readonly string[];
   /** Digests to compute in the same pass besides those the comparisons need (the Checksums tab asks for the four download pages publish). */
   readonly algorithms?: readonly HashAlgorithm[];
-  readonly jobId?: string;
 }
 
 /** Where an expected digest came from. */

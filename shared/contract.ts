@@ -6,16 +6,13 @@ import type { DriveStatus, DrivesChange } from './drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
 import type {
   CompareRequest,
-  CompareResult,
   HashRemembered,
   HashRequest,
-  HashResult,
   KeySummary,
   KeysImportRequest,
   KeysImportResult,
   KeysRemoveRequest,
   KeysRemoveResult,
-  VerificationReport,
   VerifyRequest,
 } from './checksum.ts';
 import type { ImageAssessment } from './assessment.ts';
@@ -46,12 +43,16 @@ export interface Calls {
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
   'image:assess': { request: { path: string }; response: ImageAssessment };
-  /** Digests of a file or drive read in one pass (remembered digests only on request); progress as `job:progress`. */
-  'checksum:hash': { request: HashRequest; response: HashResult };
-  /** Hash with the algorithm a pasted digest implies, and compare. */
-  'checksum:compare': { request: CompareRequest; response: CompareResult };
-  /** The whole chain: sums files (found or given), hashes, OpenPGP signatures, one verdict. */
-  'checksum:verify': { request: VerifyRequest; response: VerificationReport };
+  // The three checksum calls start jobs: each answers with the job's id at once, reports as
+  // `job:progress` (and `checksum:remembered`) and ends with one `job:finished` of its kind. A
+  // comparison is instant when this run already read the digest, but reads the whole file otherwise,
+  // so it is a job like the others: cancellable, and one way to wait for it.
+  /** Digests of a file or drive read in one pass (remembered digests only on request); ends as kind `hash`. */
+  'checksum:hash': { request: HashRequest; response: { jobId: string } };
+  /** Hash with the algorithm a pasted digest implies (no read when this run read it), and compare; ends as kind `compare`. */
+  'checksum:compare': { request: CompareRequest; response: { jobId: string } };
+  /** The whole chain: sums files (found or given), hashes, OpenPGP signatures, one verdict; ends as kind `verify`. */
+  'checksum:verify': { request: VerifyRequest; response: { jobId: string } };
   /** The keys in Isotope's keyring. */
   'keys:list': { request: Record<string, never>; response: { keys: readonly KeySummary[] } };
   /** Imports the OpenPGP public keys of a file (armored or binary): first answers with the keys found and a confirmation, then imports with it. */
@@ -83,7 +84,7 @@ export interface Events {
    * started with a job id, an extraction.
    */
   'job:progress': JobProgress;
-  /** A pass with a job id started, and the hash cache remembers digests of this file version (display only). */
+  /** A hashing job started, and the hash cache remembers digests of this file version (display only). */
   'checksum:remembered': HashRemembered;
   /** Drives were attached, detached or changed (only real differences). */
   'drives:changed': DrivesChange;

@@ -2,6 +2,7 @@
 // extraction), carried by the `job:progress` event: the same fields whatever the kind, so one CLI
 // display and one renderer store read them all. Sizes in bytes, times in ms.
 import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type TargetProgress } from './flash.ts';
+import type { CompareResult, HashResult, VerificationReport } from './checksum.ts';
 import type { ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
 
@@ -31,11 +32,16 @@ export interface JobProgress {
 
 /**
  * What each kind of job that ends with `job:finished` ends with: a flash or verify-only job with its
- * per-target outcomes, an extraction with what it wrote and skipped.
+ * per-target outcomes (kind `flash` for both), an extraction with what it wrote and skipped, a
+ * hashing pass with its digests, a comparison with a pasted digest, and a verification against sums
+ * files and their signatures (`checksum:hash`, `checksum:compare`, `checksum:verify`).
  */
 export interface JobResults {
   readonly flash: FlashResult;
   readonly extract: ImageExtractResult;
+  readonly hash: HashResult;
+  readonly compare: CompareResult;
+  readonly verify: VerificationReport;
 }
 
 export type FinishedJobKind = keyof JobResults;

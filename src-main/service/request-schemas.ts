@@ -59,9 +59,8 @@ function checksumSchemas() {
       path: absolutePath,
       algorithms,
       cached: v.exactOptional(v.boolean()),
-      jobId: v.exactOptional(jobId),
     }),
-    'checksum:compare': v.strictObject({ path: absolutePath, expected: pastedDigest, jobId: v.exactOptional(jobId) }),
+    'checksum:compare': v.strictObject({ path: absolutePath, expected: pastedDigest }),
     'checksum:verify': v.strictObject({
       path: absolutePath,
       expected: v.exactOptional(pastedDigest),
@@ -69,7 +68,6 @@ function checksumSchemas() {
       signaturePath: v.exactOptional(absolutePath),
       keyringPaths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(64))),
       algorithms,
-      jobId: v.exactOptional(jobId),
     }),
     'keys:list': noArguments,
     'keys:import': v.strictObject({ path: absolutePath, confirmationId: v.exactOptional(shortId(200)) }),

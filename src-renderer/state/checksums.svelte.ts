@@ -2,9 +2,10 @@
 // and signatures next to it), a pasted digest compared as soon as it is typed, and the keyring.
 // Digests the engine remembers from an earlier run are shown at once, as remembered with their date,
 // while the pass runs; every verdict (the report's, the pasted value's) uses only the digests it read.
-import type { HashAlgorithm, HashDigests, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
+import type { HashAlgorithm, HashDigests, HashRemembered, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../shared/checksum.ts';
 import type { AppError } from '../../shared/errors.ts';
+import { followJob } from '../../shared/follow-job.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 import type { JobStore } from './jobs.svelte.ts';
@@ -52,12 +53,20 @@ export type PendingKeyChange =
 
 export class Checksums {
   imagePath = $state<string | null>(null);
+  running = $state(false);
+  /** The running pass's id, once the engine answered its start with it; null when none runs. */
   jobId = $state<string | null>(null);
   report = $state.raw<VerificationReport | null>(null);
   /** The digests read from the image by the last pass; null until it finishes. */
   digests = $state.raw<HashDigests | null>(null);
+  /** The last pass's id, kept once it ends: its remembered digests stay shown beside what it read. */
+  #passJobId = $state<string | null>(null);
+  #rememberedEvent = $state.raw<HashRemembered | null>(null);
   /** What the engine remembered for this version of the file when the pass started: display only. */
-  remembered = $state.raw<RememberedDigests | null>(null);
+  readonly remembered = $derived.by((): RememberedDigests | null => {
+    const event = this.#rememberedEvent;
+    return event !== null && event.jobId === this.#passJobId ? event.remembered : null;
+  });
   error = $state.raw<AppError | null>(null);
   pasted = $state('');
   sumsPath = $state('');
@@ -76,8 +85,9 @@ export class Checksums {
   constructor(client: EngineClient, jobs: JobStore) {
     this.#client = client;
     this.#jobs = jobs;
+    // The event may come before the start call answers with the pass's id: kept until the id is known.
     client.subscribe('checksum:remembered', (event) => {
-      if (event.jobId === this.jobId) this.remembered = event.remembered;
+      if (this.#passJobId === null || event.jobId === this.#passJobId) this.#rememberedEvent = event;
     });
   }
 
@@ -105,10 +115,6 @@ export class Checksums {
     });
   });
 
-  get running(): boolean {
-    return this.jobId !== null;
-  }
-
   /** The running pass's progress; null when none runs. */
   get progress(): JobProgress | null {
     return this.#jobs.progressOf(this.jobId);
@@ -125,7 +131,7 @@ export class Checksums {
     this.imagePath = imagePath;
     this.report = null;
     this.digests = null;
-    this.remembered = null;
+    this.#forgetRemembered();
     this.error = null;
     this.pasted = '';
     this.#judged = null;
@@ -146,22 +152,22 @@ export class Checksums {
    */
   async verify(): Promise<void> {
     const path = this.imagePath;
-    if (path === null || this.jobId !== null) return;
+    if (path === null || this.running) return;
     this.error = null;
     // Nothing from an earlier pass stands while this one reads: its remembered digests come by event.
     this.report = null;
     this.digests = null;
-    this.remembered = null;
+    this.#forgetRemembered();
     const sumsPath = this.sumsPath.trim();
     const signaturePath = this.signaturePath.trim();
     try {
-      this.jobId = crypto.randomUUID();
-      const result = await this.#client.call('checksum:verify', {
-        path,
-        jobId: this.jobId,
-        algorithms: [...defaultHashAlgorithms],
-        ...(sumsPath ? { sumsPath } : {}),
-        ...(signaturePath ? { signaturePath } : {}),
+      this.running = true;
+      const request = { path, algorithms: [...defaultHashAlgorithms], ...(sumsPath ? { sumsPath } : {}), ...(signaturePath ? { signaturePath } : {}) };
+      const result = await followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'verify', () => this.#client.call('checksum:verify', request), {
+        started: (jobId) => {
+          this.jobId = jobId;
+          this.#passJobId = jobId;
+        },
       });
       if (this.imagePath !== path) return;
       if (result.ok) {
@@ -170,7 +176,10 @@ export class Checksums {
         this.#reportPastedToEngine(); // a digest pasted while the pass ran
       } else if (result.error.code !== 'cancelled') this.error = result.error;
     } finally {
-      if (this.imagePath === path) this.jobId = null;
+      if (this.imagePath === path) {
+        this.running = false;
+        this.jobId = null;
+      }
     }
   }
 
@@ -189,7 +198,8 @@ export class Checksums {
     const pasted = this.pasted;
     const here = comparePasted(pasted, this.digests);
     if (path === null || (here.kind !== 'match' && here.kind !== 'mismatch')) return;
-    void this.#client.call('checksum:compare', { path, expected: pasted }).then((result) => {
+    const compared = followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'compare', () => this.#client.call('checksum:compare', { path, expected: pasted }));
+    void compared.then((result) => {
       if (this.imagePath !== path) return;
       // Should the engine fail to answer, the comparison made here still stands on the screen.
       const verdict: PastedVerdict = result.ok ? { kind: result.value.matches ? 'match' : 'mismatch', algorithm: result.value.algorithm, actual: result.value.actual } : here;
@@ -199,6 +209,11 @@ export class Checksums {
 
   async cancel(): Promise<void> {
     if (this.jobId) await this.#client.call('job:cancel', { jobId: this.jobId });
+  }
+
+  #forgetRemembered(): void {
+    this.#passJobId = null;
+    this.#rememberedEvent = null;
   }
 
   async loadKeys(): Promise<void> {

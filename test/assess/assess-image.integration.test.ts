@@ -14,6 +14,7 @@ import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { flashArchivePath } from '../fixtures/flash-images.ts';
 import { plainIsoPath } from '../fixtures/iso-images.ts';
 import { createSeededRandom } from '../helpers/seeded-random.ts';
+import { runJob } from '../helpers/run-job.ts';
 
 const mebibyte = 1024 * 1024;
 let folder = '';
@@ -149,7 +150,7 @@ describe('the checksum verdict in the assessment', () => {
 
   it('blocks an image whose pasted digest did not match in this run, and forgets it when the file changes with its mtime kept', async () => {
     const path = copyOf(bootFixturePath('hybridGpt'), 'mismatch.iso');
-    const compared = await service.invoke('checksum:compare', { path, expected: 'a'.repeat(64) });
+    const compared = await runJob(service, 'compare', 'checksum:compare', { path, expected: 'a'.repeat(64) });
     expect(compared).toMatchObject({ ok: true, value: { matches: false } });
 
     const assessment = await assessImage(path);
@@ -189,7 +190,7 @@ describe('the checksum verdict in the assessment', () => {
 
   it('says a matching pasted digest is unsigned (information, not a block)', async () => {
     const path = copyOf(bootFixturePath('hybridGpt'), 'matches.iso');
-    await service.invoke('checksum:compare', { path, expected: sha256Of(path) });
+    await runJob(service, 'compare', 'checksum:compare', { path, expected: sha256Of(path) });
     const assessment = await assessImage(path);
     expect(assessment.checksum.state).toBe('matches-unsigned');
     expect(assessment.findings.find((finding) => finding.code === 'checksum-unsigned')?.severity).toBe('info');
@@ -198,13 +199,13 @@ describe('the checksum verdict in the assessment', () => {
   it('blocks on a pasted digest that differs from the one read by the Checksums pass, and a pasted match never softens a mismatch', async () => {
     const path = copyOf(bootFixturePath('hybridGpt'), 'pasted-after-pass.iso');
     const wrong = 'f'.repeat(64);
-    await service.invoke('checksum:verify', { path, expected: sha256Of(path) });
+    await runJob(service, 'verify', 'checksum:verify', { path, expected: sha256Of(path) });
     expect((await assessImage(path)).checksum.state).toBe('matches-unsigned');
-    expect(await service.invoke('checksum:compare', { path, expected: wrong })).toMatchObject({ ok: true, value: { matches: false, actual: sha256Of(path) } });
+    expect(await runJob(service, 'compare', 'checksum:compare', { path, expected: wrong })).toMatchObject({ ok: true, value: { matches: false, actual: sha256Of(path) } });
     const afterMismatch = await assessImage(path);
     expect(afterMismatch.checksum.state).toBe('mismatch');
     expect(afterMismatch.blocking).toBe(true);
-    await service.invoke('checksum:compare', { path, expected: sha256Of(path) });
+    await runJob(service, 'compare', 'checksum:compare', { path, expected: sha256Of(path) });
     expect((await assessImage(path)).checksum.state).toBe('mismatch');
   });
 });

@@ -4,11 +4,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { HashResult } from '../../shared/checksum.ts';
 import type { JobProgress } from '../../shared/job.ts';
-import { describeProgress, showHashProgress } from '../../src-main/cli/commands/job-progress.ts';
+import type { Result } from '../../shared/result.ts';
+import { describeProgress, followHashingJob } from '../../src-main/cli/commands/job-progress.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
+import { runJob } from '../helpers/run-job.ts';
 import { coreutilsDigests } from './coreutils.ts';
 import { runIsotope } from './run-cli.ts';
 
@@ -61,13 +62,10 @@ describe('checksum calls', () => {
     writeFileSync(image, deterministicBytes(9 * 1024 * 1024, 2));
     const engine = service();
     const progress: JobProgress[] = [];
-    engine.events.subscribe((name, payload) => {
-      if (name === 'job:progress') progress.push(payload as JobProgress);
-    });
-    const result = await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'], jobId: 'job-1' });
-    expect(result.ok).toBe(true);
-    expect((result as { value: HashResult }).value.digests).toEqual(coreutilsDigests(image, ['sha1']));
-    expect(progress.at(-1)).toMatchObject({ jobId: 'job-1', kind: 'hash', phase: 'hashing', subject: image, bytesDone: 9 * 1024 * 1024, bytesTotal: 9 * 1024 * 1024, targets: [], files: null });
+    let jobId = '';
+    const result = await runJob(engine, 'hash', 'checksum:hash', { path: image, algorithms: ['sha1'] }, { started: (id) => (jobId = id), progressed: (report) => progress.push(report) });
+    expect(result.ok && result.value.digests).toEqual(coreutilsDigests(image, ['sha1']));
+    expect(progress.at(-1)).toMatchObject({ jobId, kind: 'hash', phase: 'hashing', subject: image, bytesDone: 9 * 1024 * 1024, bytesTotal: 9 * 1024 * 1024, targets: [], files: null });
   });
 
   it('emits checksum:remembered with the digests of an earlier pass before the new pass reads, and still answers with the digests read now', async () => {
@@ -78,13 +76,14 @@ describe('checksum calls', () => {
     engine.events.subscribe((name, payload) => {
       if (name === 'checksum:remembered' || name === 'job:progress') events.push({ name, payload });
     });
-    await engine.invoke('checksum:hash', { path: image, algorithms: ['sha256'], jobId: 'first' });
+    await runJob(engine, 'hash', 'checksum:hash', { path: image, algorithms: ['sha256'] });
     expect(events.filter((event) => event.name === 'checksum:remembered')).toEqual([]);
-    const second = (await engine.invoke('checksum:verify', { path: image, algorithms: ['sha256'], jobId: 'second' })) as { ok: true; value: { digests: unknown } };
+    let secondId = '';
+    const second = await runJob(engine, 'verify', 'checksum:verify', { path: image, algorithms: ['sha256'] }, { started: (id) => (secondId = id) });
     const expected = coreutilsDigests(image, ['sha256']);
-    expect(second.value.digests).toEqual(expected);
-    const ofSecond = events.filter((event) => (event.payload as { jobId: string }).jobId === 'second');
-    expect(ofSecond[0]).toEqual({ name: 'checksum:remembered', payload: { jobId: 'second', path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } } });
+    expect(second.ok && second.value.digests).toEqual(expected);
+    const ofSecond = events.filter((event) => (event.payload as { jobId: string }).jobId === secondId);
+    expect(ofSecond[0]).toEqual({ name: 'checksum:remembered', payload: { jobId: secondId, path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } } });
     expect(ofSecond.slice(1).every((event) => event.name === 'job:progress')).toBe(true);
   });
 
@@ -93,20 +92,21 @@ describe('checksum calls', () => {
     writeFileSync(image, deterministicBytes(64 * 1024 * 1024, 3));
     const engine = service();
     let cancelled: Promise<unknown> | null = null;
-    engine.events.subscribe((name) => {
-      if (name === 'job:progress' && !cancelled) cancelled = engine.invoke('job:cancel', { jobId: 'job-2' });
+    let jobId = '';
+    const result = await runJob(engine, 'hash', 'checksum:hash', { path: image }, {
+      started: (id) => (jobId = id),
+      progressed: () => void (cancelled ??= engine.invoke('job:cancel', { jobId })),
     });
-    const result = await engine.invoke('checksum:hash', { path: image, jobId: 'job-2' });
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(await cancelled).toEqual({ ok: true, value: { cancelled: true } });
-    expect(await engine.invoke('job:cancel', { jobId: 'job-2' })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await engine.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } });
   });
 
   it('compares with a pasted digest (checksum:compare) and refuses a relative path', async () => {
     const image = join(dir, 'image.iso');
     writeFileSync(image, 'abc');
     const { sha256 } = coreutilsDigests(image, ['sha256']);
-    expect(await service().invoke('checksum:compare', { path: image, expected: ` SHA256:${sha256?.toUpperCase()} ` })).toMatchObject({
+    expect(await runJob(service(), 'compare', 'checksum:compare', { path: image, expected: ` SHA256:${sha256?.toUpperCase()} ` })).toMatchObject({
       ok: true,
       value: { algorithm: 'sha256', matches: true, actual: sha256 },
     });
@@ -128,11 +128,15 @@ describe('progress line of the CLI', () => {
       stderr: (text: string) => (stderr += text),
       setExitCode: () => undefined,
     };
-    const progress = showHashProgress(engine, context, { enabled: true });
-    await engine.invoke('checksum:hash', { path: image, algorithms: ['md5'], jobId: 'someone-else' });
-    expect(stderr).toBe('');
-    await engine.invoke('checksum:hash', { path: join(dir, 'image.iso'), algorithms: ['sha1'], jobId: progress.jobId });
-    progress.stop();
+    // Another job runs at the same time, over a file of another size: none of its progress is drawn.
+    const other = join(dir, 'other.iso');
+    writeFileSync(other, deterministicBytes(5 * 1024 * 1024, 5));
+    const [ours] = await Promise.all([
+      followHashingJob(engine, context, 'hash', async () => (await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'] })) as Result<{ jobId: string }>, { enabled: true }),
+      runJob(engine, 'hash', 'checksum:hash', { path: other, algorithms: ['md5'] }),
+    ]);
+    expect(ours.ok).toBe(true);
+    expect(stderr).not.toContain('of 5 MiB');
     expect(stderr).toContain('hashing 100% (9 MiB of 9 MiB');
     expect(stderr.endsWith('\r\x1b[K')).toBe(true);
   });

@@ -8,9 +8,9 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { CompareResult, HashResult, VerificationReport } from '../../shared/checksum.ts';
-import type { Result } from '../../shared/result.ts';
+import type { HashResult, VerificationReport } from '../../shared/checksum.ts';
 import { testService } from '../helpers/in-process-cli.ts';
+import { runJob } from '../helpers/run-job.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { coreutilsDigest } from './coreutils.ts';
 import { runIsotope } from './run-cli.ts';
@@ -83,12 +83,12 @@ describe('a file changed with its mtime kept', () => {
     const { image, sums, oldSha256 } = await hashedImage();
     const newSha256 = changeKeepingMtime(image);
     const service = testService();
-    const compared = (await service.invoke('checksum:compare', { path: image, expected: oldSha256 })) as Result<CompareResult>;
+    const compared = await runJob(service, 'compare', 'checksum:compare', { path: image, expected: oldSha256 });
     expect(compared).toEqual({ ok: true, value: { path: image, algorithm: 'sha256', expected: oldSha256, actual: newSha256, matches: false } });
-    const verified = (await service.invoke('checksum:verify', { path: image, sumsPath: sums })) as Result<VerificationReport>;
+    const verified = await runJob(service, 'verify', 'checksum:verify', { path: image, sumsPath: sums });
     expect(verified.ok && verified.value.verdict).toBe('mismatch');
     expect(verified.ok && verified.value.digests.sha256).toBe(newSha256);
-    const pasted = (await service.invoke('checksum:verify', { path: image, expected: oldSha256 })) as Result<VerificationReport>;
+    const pasted = await runJob(service, 'verify', 'checksum:verify', { path: image, expected: oldSha256 });
     expect(pasted.ok && pasted.value.verdict).toBe('mismatch');
   });
 });

@@ -4,10 +4,21 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { HashRequest } from '../../shared/checksum.ts';
+import { followJob } from '../../shared/follow-job.ts';
+import type { EngineClient } from '../../src-renderer/api.ts';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'isotope-renderer-jobs-'));
+
+/** A hashing job followed to its end, as the renderer follows one; answers with the job's id. */
+async function hash(client: EngineClient, request: HashRequest): Promise<string> {
+  let jobId = '';
+  const result = await followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'hash', () => client.call('checksum:hash', request), { started: (id) => (jobId = id) });
+  expect(result.ok).toBe(true);
+  return jobId;
+}
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('JobStore', () => {
@@ -17,8 +28,8 @@ describe('JobStore', () => {
     writeFileSync(image, Buffer.alloc(sizeBytes, 0x5a));
     const { client } = inProcessEngine();
     const jobs = new JobStore(client);
-    expect((await client.call('checksum:hash', { path: image, algorithms: ['sha256'], jobId: 'pass-1' })).ok).toBe(true);
-    expect(jobs.progressOf('pass-1')).toMatchObject({ jobId: 'pass-1', kind: 'hash', bytesDone: sizeBytes, bytesTotal: sizeBytes, subject: image });
+    const jobId = await hash(client, { path: image, algorithms: ['sha256'] });
+    expect(jobs.progressOf(jobId)).toMatchObject({ jobId, kind: 'hash', bytesDone: sizeBytes, bytesTotal: sizeBytes, subject: image });
     expect(jobs.progressOf('never-started')).toBeNull();
     expect(jobs.progressOf(null)).toBeNull();
   });
@@ -28,9 +39,10 @@ describe('JobStore', () => {
     writeFileSync(image, Buffer.alloc(4096, 1));
     const { client } = inProcessEngine();
     const jobs = new JobStore(client);
-    for (let index = 0; index < 17; index += 1) await client.call('checksum:hash', { path: image, algorithms: ['md5'], jobId: `pass-${index}` });
-    expect(jobs.progressOf('pass-0')).toBeNull();
-    expect(jobs.progressOf('pass-1')).toMatchObject({ bytesDone: 4096 });
-    expect(jobs.progressOf('pass-16')).toMatchObject({ bytesDone: 4096 });
+    const jobIds: string[] = [];
+    for (let index = 0; index < 17; index += 1) jobIds.push(await hash(client, { path: image, algorithms: ['md5'] }));
+    expect(jobs.progressOf(jobIds[0]!)).toBeNull();
+    expect(jobs.progressOf(jobIds[1]!)).toMatchObject({ bytesDone: 4096 });
+    expect(jobs.progressOf(jobIds[16]!)).toMatchObject({ bytesDone: 4096 });
   });
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import type { DigestComparison, VerificationReport, VerificationVerdict } from '../../../shared/checksum.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { showHashProgress } from './job-progress.ts';
+import { followHashingJob } from './job-progress.ts';
 
 /** The CLI's exit code for each verdict (the brief's table). */
 export const verdictExitCodes: Readonly<Record<VerificationVerdict, number>> = {
@@ -50,9 +50,7 @@ export function registerCheckCommand(program: Command, context: CliContext): voi
         ...(options.keyring.length > 0 ? { keyringPaths: options.keyring.map((path) => resolve(path)) } : {}),
       };
       const service = context.createService();
-      const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
-      const result = await service.call('checksum:verify', { ...request, jobId: progress.jobId });
-      progress.stop();
+      const result = await followHashingJob(service, context, 'verify', () => service.call('checksum:verify', request), { enabled: process.stderr.isTTY === true });
       const code = reportResult(context, result, options.json === true, describeReport);
       context.setExitCode(result.ok ? verdictExitCodes[result.value.verdict] : code);
     });

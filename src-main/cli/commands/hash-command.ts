@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
 import { ok } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
-import { showHashProgress } from './job-progress.ts';
+import { followHashingJob } from './job-progress.ts';
 
 const tagNames: Readonly<Record<HashAlgorithm, string>> = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', sha512: 'SHA512', blake2b: 'BLAKE2b' };
 
@@ -26,10 +26,8 @@ export function registerHashCommand(program: Command, context: CliContext): void
     .action(async (file: string, options: { algorithm: HashAlgorithm[]; cached?: boolean; json?: boolean }) => {
       const path = resolve(file);
       const service = context.createService();
-      const progress = showHashProgress(service, context, { enabled: process.stderr.isTTY === true });
-      const request = { path, algorithms: options.algorithm, jobId: progress.jobId, ...(options.cached ? { cached: true } : {}) };
-      const result = await service.call('checksum:hash', request);
-      progress.stop();
+      const request = { path, algorithms: options.algorithm, ...(options.cached ? { cached: true } : {}) };
+      const result = await followHashingJob(service, context, 'hash', () => service.call('checksum:hash', request), { enabled: process.stderr.isTTY === true });
       // --json prints the digests alone, as the command's documented shape; remembered ones under their own key.
       const exitCode =
         result.ok && options.json

@@ -1,8 +1,9 @@
 // The CLI's one progress display, for every job (flash, verify, hash, check, convert): on a terminal
 // one line on stderr, redrawn in place (percent, bytes, rate, ETA and a bar) and erased or kept at
 // the end; with --json one JSON line per event on stdout; otherwise nothing, so pipes get clean output.
-import { randomUUID } from 'node:crypto';
-import type { JobProgress } from '../../../shared/job.ts';
+import { followJob } from '../../../shared/follow-job.ts';
+import type { JobProgress, JobResults } from '../../../shared/job.ts';
+import type { Result } from '../../../shared/result.ts';
 import type { Service } from '../../service/service.ts';
 import type { CliContext } from '../cli-context.ts';
 
@@ -62,30 +63,25 @@ export function describeReading(reading: ProgressReading): string {
   return `${reading.label}${percent} (${mebibytes(reading.bytesDone)}${total}, ${mebibytes(reading.bytesPerSecond)}/s${eta})${bar}${failed}`;
 }
 
-// `isotope hash` and `isotope check`: the pass of their own job id, on the terminal only (their
-// --json output is one document).
+// `isotope hash` and `isotope check`: their hashing job followed to its end, its progress drawn on
+// the terminal only (their --json output is one document).
 
-export interface HashProgressLine {
-  /** The job id to pass in the request, so the service emits `job:progress` for it. */
-  readonly jobId: string;
-  /** Stops listening and erases the line. */
-  stop(): void;
-}
-
-export function showHashProgress(service: Service, context: CliContext, options: { enabled: boolean }): HashProgressLine {
-  const jobId = randomUUID();
-  if (!options.enabled) return { jobId, stop: () => undefined };
-  const display = new ProgressDisplay(context, { json: false, tty: true });
-  const unsubscribe = service.on('job:progress', (progress) => {
-    if (progress.jobId === jobId) display.show('job:progress', progress, [hashReading(progress)]);
-  });
-  return {
-    jobId,
-    stop() {
-      unsubscribe();
-      display.end();
-    },
-  };
+/** Starts a hashing job with `start` and resolves with its result; its progress on stderr when `enabled`. */
+export async function followHashingJob<K extends 'hash' | 'verify'>(
+  service: Service,
+  context: CliContext,
+  kind: K,
+  start: () => Promise<Result<{ jobId: string }>>,
+  options: { enabled: boolean },
+): Promise<Result<JobResults[K]>> {
+  const display = options.enabled ? new ProgressDisplay(context, { json: false, tty: true }) : null;
+  try {
+    return await followJob({ onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) }, kind, start, {
+      progressed: (progress) => display?.show('job:progress', progress, [hashReading(progress)]),
+    });
+  } finally {
+    display?.end();
+  }
 }
 
 function hashReading(progress: JobProgress): ProgressReading {

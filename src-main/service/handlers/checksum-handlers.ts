@@ -1,6 +1,7 @@
 // `checksum:*` and `keys:*` calls: hashing with progress and cancel, comparing with a pasted value,
 // the whole verification chain (sums files + OpenPGP), and the user's keyring.
 import type { HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
+import type { FinishedJobKind, JobResults } from '../../../shared/job.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../checksum/data-dir.ts';
@@ -11,16 +12,17 @@ import type { PassProgress } from '../../checksum/hash-pass.ts';
 import { verifyImage } from '../../checksum/verify-image.ts';
 import { importKeysConfirmed, removeKeyConfirmed } from '../key-changes.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import { startJob } from './job-handlers.ts';
 
 type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | 'keys:list' | 'keys:import' | 'keys:remove';
 
 export const checksumHandlers: HandlerTable<ChecksumCall> = {
-  'checksum:hash': ({ path, algorithms, cached, jobId }, context) =>
-    runJob(context, jobId, path, (job) =>
+  'checksum:hash': async ({ path, algorithms, cached }, context) =>
+    startHashingJob(context, 'hash', path, (job) =>
       hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, ...job }),
     ),
-  'checksum:compare': ({ path, expected, jobId }, context) =>
-    runJob(context, jobId, path, (job) =>
+  'checksum:compare': async ({ path, expected }, context) =>
+    startHashingJob(context, 'compare', path, (job) =>
       checksumVerdicts.recordCheck(
         path,
         async () => {
@@ -35,8 +37,8 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
         'pasted-digest',
       ),
     ),
-  'checksum:verify': ({ path, jobId, ...request }, context) =>
-    runJob(context, jobId, path, (job) =>
+  'checksum:verify': async ({ path, ...request }, context) =>
+    startHashingJob(context, 'verify', path, (job) =>
       // The pre-flight assessment shows this verdict for this file version (src-main/assess/).
       checksumVerdicts.recordCheck(
         path,
@@ -58,11 +60,13 @@ interface JobPorts {
   readonly onRemembered?: (remembered: RememberedDigests) => void;
 }
 
-async function runJob<T>(context: HandlerContext, jobId: string | undefined, path: string, work: (job: JobPorts) => Promise<T>): Promise<T> {
-  // A pass without a job id cannot be named by `job:cancel`, so it runs unregistered.
-  if (jobId === undefined) return work({ signal: new AbortController().signal });
-  // Events only for a pass with a job id: that is how a listener tells its pass from others.
-  const events: Omit<JobPorts, 'signal'> = {
+/** Starts a job that reads `path`, reporting its progress and remembered digests under the job's id. */
+function startHashingJob<K extends FinishedJobKind>(context: HandlerContext, kind: K, path: string, work: (job: JobPorts) => Promise<JobResults[K]>): { jobId: string } {
+  return startJob(context, kind, (jobId, signal) => work({ signal, ...hashingEvents(context, jobId, path) }));
+}
+
+function hashingEvents(context: HandlerContext, jobId: string, path: string): Omit<JobPorts, 'signal'> {
+  return {
     onProgress: (progress) =>
       context.events.emit('job:progress', {
         jobId,
@@ -78,5 +82,4 @@ async function runJob<T>(context: HandlerContext, jobId: string | undefined, pat
       }),
     onRemembered: (remembered) => context.events.emit('checksum:remembered', { jobId, path, remembered } satisfies HashRemembered),
   };
-  return context.jobs.run(jobId, (signal) => work({ signal, ...events }));
 }
