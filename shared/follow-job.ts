@@ -51,7 +51,7 @@ export async function followJob<K extends FinishedJobKind>(
     follower.started?.(jobId);
     for (const deliver of early.splice(0)) deliver();
     const ended = await finished;
-    if (ended.kind !== kind) return fail({ code: 'internal', message: `job ${ended.jobId} ended as a ${ended.kind} job, not the ${kind} job that was started` });
+    if (ended.kind !== kind) return fail({ code: 'internal', message: `job ${ended.jobId} ended as kind ${ended.kind}, not ${kind} as started` });
     // The kind matched, so the result is that kind's (TypeScript does not correlate the two).
     return ended.result as Result<JobResults[K]>;
   } finally {

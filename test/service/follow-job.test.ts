@@ -48,6 +48,19 @@ describe('followJob', () => {
     expect(readFileSync(join(dir, 'target.img')).equals(imageBytes)).toBe(true);
   });
 
+  it('answers with the failure a job ended with, and refuses an end of another kind than the one started', async () => {
+    const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
+    const events = { onFinished: (listener: (finished: JobFinished) => void) => service.on('job:finished', listener) };
+    const notAnImage = join(dir, 'not-an-image.txt');
+    writeFileSync(notAnImage, 'plain text, no volume descriptors');
+    const extract = () => service.call('image:extract', { path: notAnImage, destination: join(dir, 'out') });
+    const failed = await followJob(events, 'extract', extract);
+    expect(failed.ok).toBe(false);
+    expect(failed.ok ? null : failed.error.code).not.toBe('internal');
+    const wrongKind = await followJob(events, 'hash', extract);
+    expect(wrongKind).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('ended as kind extract, not hash as started') } });
+  });
+
   it('answers with the start call\'s failure and follows nothing', async () => {
     let subscribed = 0;
     const unsubscribe = () => (subscribed -= 1);
