@@ -17,14 +17,7 @@ export default defineConfig({
     launchOptions: {
       executablePath: chromiumPath,
       // As root in CI: no sandbox; the networking flags stop Chromium calling home on a closed network.
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
     screenshot: 'only-on-failure',
   },

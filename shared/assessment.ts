@@ -52,14 +52,7 @@ export type ImageKind = 'iso9660' | 'udf' | 'hybrid-iso' | 'disk-image' | 'compr
 /** The checksum state of this file version, when a check ran in this engine run. */
 export interface AssessmentChecksum {
   readonly state:
-    | 'verified'
-    | 'matches-unsigned'
-    | 'matches-unknown-signer'
-    | 'matches-expired-key'
-    | 'matches-revoked-key'
-    | 'mismatch'
-    | 'bad-signature'
-    | 'not-checked';
+    'verified' | 'matches-unsigned' | 'matches-unknown-signer' | 'matches-expired-key' | 'matches-revoked-key' | 'mismatch' | 'bad-signature' | 'not-checked';
   /** When that check read the bytes (epoch ms); null when not checked. */
   readonly checkedAtMs: number | null;
 }
@@ -78,9 +71,6 @@ export interface ImageAssessment {
 }
 
 /** The blocking findings the user has not acknowledged ("Write anyway" / `--force`): empty means the write may go ahead. */
-export function unacknowledgedBlockingFindings(
-  assessment: ImageAssessment,
-  acknowledged: readonly AssessmentFindingCode[],
-): AssessmentFinding[] {
+export function unacknowledgedBlockingFindings(assessment: ImageAssessment, acknowledged: readonly AssessmentFindingCode[]): AssessmentFinding[] {
   return assessment.findings.filter((finding) => finding.severity === 'blocking' && !acknowledged.includes(finding.code));
 }

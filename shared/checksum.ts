@@ -203,8 +203,7 @@ export interface KeysImportRequest {
 }
 
 export type KeysImportResult =
-  | (KeyConfirmation & { readonly found: readonly KeySummary[] })
-  | { readonly state: 'imported'; readonly imported: readonly KeySummary[] };
+  (KeyConfirmation & { readonly found: readonly KeySummary[] }) | { readonly state: 'imported'; readonly imported: readonly KeySummary[] };
 
 export interface KeysRemoveRequest {
   readonly fingerprint: string;

@@ -18,7 +18,16 @@ import type {
 import type { ImageAssessment } from './assessment.ts';
 import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
-import type { ImageSummary, ImageExtractRequest, ImageListing, ImageListRequest, ImagePreview, ImagePreviewRequest, ImageEntryStat, ImageStatRequest } from './image.ts';
+import type {
+  ImageSummary,
+  ImageExtractRequest,
+  ImageListing,
+  ImageListRequest,
+  ImagePreview,
+  ImagePreviewRequest,
+  ImageEntryStat,
+  ImageStatRequest,
+} from './image.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -103,7 +112,29 @@ export type CallResponse<K extends CallName> = Calls[K]['response'];
 // Runtime lists of the names, for the preload (which generates one method per call) and for the
 // transports (which refuse anything else). `satisfies` plus the exhaustiveness type below keep them
 // in step with the interfaces: adding a call without listing it here is a compile error.
-export const callNames = ['app:describe', 'image:pick', 'image:open', 'image:list', 'image:preview', 'image:stat', 'image:extract', 'image:boot', 'image:assess', 'checksum:hash', 'checksum:compare', 'checksum:verify', 'keys:list', 'keys:import', 'keys:remove', 'drives:list', 'drives:eject', 'flash:prepare', 'flash:start', 'flash:verify', 'job:cancel'] as const satisfies readonly CallName[];
+export const callNames = [
+  'app:describe',
+  'image:pick',
+  'image:open',
+  'image:list',
+  'image:preview',
+  'image:stat',
+  'image:extract',
+  'image:boot',
+  'image:assess',
+  'checksum:hash',
+  'checksum:compare',
+  'checksum:verify',
+  'keys:list',
+  'keys:import',
+  'keys:remove',
+  'drives:list',
+  'drives:eject',
+  'flash:prepare',
+  'flash:start',
+  'flash:verify',
+  'job:cancel',
+] as const satisfies readonly CallName[];
 export const eventNames = ['image:opened', 'job:progress', 'checksum:remembered', 'drives:changed', 'job:finished'] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

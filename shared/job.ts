@@ -47,7 +47,9 @@ export interface JobResults {
 export type FinishedJobKind = keyof JobResults;
 
 /** The one end event of a job, carried by `job:finished`: its id, its kind, and its result by kind. */
-export type JobFinished = { readonly [K in FinishedJobKind]: { readonly jobId: string; readonly kind: K; readonly result: Result<JobResults[K]> } }[FinishedJobKind];
+export type JobFinished = {
+  readonly [K in FinishedJobKind]: { readonly jobId: string; readonly kind: K; readonly result: Result<JobResults[K]> };
+}[FinishedJobKind];
 
 /**
  * A flash's per-target report as one job report: the phase of the target furthest behind, and the

@@ -13,7 +13,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'invalid-request': 'That request was not valid.',
   'unknown-call': 'The engine does not know that request. Is the app up to date?',
   forbidden: 'The engine refused this window. Reopen Isotope from its own link.',
-  'confirmation-required': 'Nothing was written or changed: the confirmation was missing, used already, expired, or the drive or file changed since. Check and confirm again.',
+  'confirmation-required':
+    'Nothing was written or changed: the confirmation was missing, used already, expired, or the drive or file changed since. Check and confirm again.',
   'not-found': 'There is no file at that path.',
   'not-an-image': 'That file is not a disk image Isotope can read (no ISO 9660, MBR, GPT or Apple partition map).',
   'not-a-file': 'That path is a folder or a special file, not an image file.',
@@ -24,7 +25,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
   'no-space': 'The destination folder has no room for these files. Free some space or choose another folder.',
   'destination-not-allowed': 'Isotope extracts only into your home folder, or a folder you chose. Choose a folder there.',
-  'shared-extents': 'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
+  'shared-extents':
+    'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };
@@ -50,7 +52,8 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
 
 /** Anomalies the boot report found and stepped over, in words. */
 export const bootWarningMessages: Readonly<Record<BootWarningCode, string>> = {
-  'gpt-entry-anomaly': 'A GPT partition entry is not a real partition (it ends before it starts, as in the empty entries xorriso writes). It was skipped; the rest of the report stands.',
+  'gpt-entry-anomaly':
+    'A GPT partition entry is not a real partition (it ends before it starts, as in the empty entries xorriso writes). It was skipped; the rest of the report stands.',
 };
 
 export const driveIssueMessages: Readonly<Record<DriveIssueCode, string>> = {
@@ -99,7 +102,9 @@ export const targetOutcomeNames: Readonly<Record<TargetOutcome, string>> = {
 
 /** How much of a cut image is there: "95.4 of 210 MiB". */
 function presentOfExpected(finding: AssessmentFinding): string {
-  return finding.presentBytes === undefined || finding.expectedBytes === undefined ? 'size unknown' : formatBytesOfTotal(finding.presentBytes, finding.expectedBytes);
+  return finding.presentBytes === undefined || finding.expectedBytes === undefined
+    ? 'size unknown'
+    : formatBytesOfTotal(finding.presentBytes, finding.expectedBytes);
 }
 
 /** The pre-flight assessment's findings, as the Write screen and the confirm dialog say them. */
@@ -118,8 +123,13 @@ export const assessmentFindingMessages: Readonly<Record<AssessmentFindingCode, (
 };
 
 /** A blocking finding as the problem "Write anyway" accepts, and what a verified write then proves. */
-export const blockingFindingPhrases: Readonly<Partial<Record<AssessmentFindingCode, (finding: AssessmentFinding) => { readonly problem: string; readonly verifiedAgainst: string }>>> = {
-  truncated: (finding) => ({ problem: `the image file is incomplete (${presentOfExpected(finding)})`, verifiedAgainst: `is itself incomplete (${presentOfExpected(finding)})` }),
+export const blockingFindingPhrases: Readonly<
+  Partial<Record<AssessmentFindingCode, (finding: AssessmentFinding) => { readonly problem: string; readonly verifiedAgainst: string }>>
+> = {
+  truncated: (finding) => ({
+    problem: `the image file is incomplete (${presentOfExpected(finding)})`,
+    verifiedAgainst: `is itself incomplete (${presentOfExpected(finding)})`,
+  }),
   damaged: () => ({ problem: 'the image is damaged', verifiedAgainst: 'is itself damaged' }),
   'checksum-mismatch': () => ({ problem: 'it does not match its published checksum', verifiedAgainst: 'does not match its published checksum' }),
   'not-an-image': () => ({ problem: 'it is not a disk image', verifiedAgainst: 'is not a recognised disk image' }),
@@ -136,7 +146,9 @@ export const imageKindNames: Readonly<Record<ImageKind, string>> = {
   unknown: 'Unrecognised file',
 };
 
-export const assessmentChecksumMessages: Readonly<Record<AssessmentChecksum['state'], { readonly text: string; readonly tone: 'ok' | 'warn' | 'bad' | 'neutral' }>> = {
+export const assessmentChecksumMessages: Readonly<
+  Record<AssessmentChecksum['state'], { readonly text: string; readonly tone: 'ok' | 'warn' | 'bad' | 'neutral' }>
+> = {
   verified: { text: 'Verified: matches a checksum signed by a key you trust', tone: 'ok' },
   'matches-unsigned': { text: 'Matches, but unsigned', tone: 'warn' },
   'matches-unknown-signer': { text: 'Matches, signer unknown', tone: 'warn' },
@@ -157,7 +169,11 @@ export const verdictMessages: Readonly<Record<VerificationVerdict, { readonly ti
   },
   'matches-expired-key': { title: 'Matches, key expired', body: 'The checksum matches, but the signing key has expired.', tone: 'warn' },
   'matches-revoked-key': { title: 'Matches, key revoked', body: 'The checksum matches, but the signing key was revoked: do not trust it.', tone: 'bad' },
-  mismatch: { title: 'Does not match', body: 'The image differs from the published checksum: it is damaged or not the file you think. Download it again.', tone: 'bad' },
+  mismatch: {
+    title: 'Does not match',
+    body: 'The image differs from the published checksum: it is damaged or not the file you think. Download it again.',
+    tone: 'bad',
+  },
   'bad-signature': { title: 'Bad signature', body: 'The checksums file was altered after it was signed: do not trust it.', tone: 'bad' },
   'nothing-to-compare': {
     title: 'Nothing to compare with',
@@ -269,7 +285,9 @@ export const text = {
   previewText: 'Text',
   previewHex: 'Hex',
   previewShows: (shownBytes: number, sizeBytes: number) =>
-    shownBytes < sizeBytes ? `First ${shownBytes.toLocaleString('en')} of ${sizeBytes.toLocaleString('en')} bytes` : `All ${sizeBytes.toLocaleString('en')} bytes`,
+    shownBytes < sizeBytes
+      ? `First ${shownBytes.toLocaleString('en')} of ${sizeBytes.toLocaleString('en')} bytes`
+      : `All ${sizeBytes.toLocaleString('en')} bytes`,
 
   extractHeading: 'Extract',
   extractDestination: 'Destination folder',
@@ -303,7 +321,13 @@ export const text = {
   elToritoBootable: 'Bootable',
   elToritoLoaders: 'EFI loaders',
   platformNames: { x86: 'PC (BIOS)', ppc: 'PowerPC', mac: 'Mac', efi: 'UEFI' } as Readonly<Record<string, string>>,
-  emulationNames: { none: 'none', 'floppy-1.2': '1.2 MB floppy', 'floppy-1.44': '1.44 MB floppy', 'floppy-2.88': '2.88 MB floppy', 'hard-disk': 'hard disk' } as Readonly<Record<string, string>>,
+  emulationNames: {
+    none: 'none',
+    'floppy-1.2': '1.2 MB floppy',
+    'floppy-1.44': '1.44 MB floppy',
+    'floppy-2.88': '2.88 MB floppy',
+    'hard-disk': 'hard disk',
+  } as Readonly<Record<string, string>>,
   yes: 'yes',
   no: 'no',
   layoutHeading: 'Partition layout',
@@ -319,7 +343,9 @@ export const text = {
   partitionStart: 'Start',
   partitionSize: 'Size',
   partitionName: 'Name',
-  mbrBootCode: { none: 'no boot code', isohybrid: 'isohybrid boot code', grub2: 'GRUB 2 boot code', unknown: 'boot code of an unknown kind' } as Readonly<Record<string, string>>,
+  mbrBootCode: { none: 'no boot code', isohybrid: 'isohybrid boot code', grub2: 'GRUB 2 boot code', unknown: 'boot code of an unknown kind' } as Readonly<
+    Record<string, string>
+  >,
   loadersHeading: 'EFI boot loaders found',
   loadersNone: 'No EFI boot loader was found.',
   loaderVia: (via: string, index: number) => `${via.toUpperCase()} partition ${index}`,
@@ -333,7 +359,8 @@ export const text = {
   hashing: 'Computing checksums',
   hashRate: (rate: string, eta: string | null) => (eta ? `${rate}/s, ${eta} left` : `${rate}/s`),
   hashRemembered: (date: string) => `Remembered from ${date}, when this file was last read. Reading it again now: these are not checked yet.`,
-  hashRememberedDiffers: (date: string) => `These differ from the checksums remembered from ${date}: the file has changed since, even if its date says otherwise.`,
+  hashRememberedDiffers: (date: string) =>
+    `These differ from the checksums remembered from ${date}: the file has changed since, even if its date says otherwise.`,
   digestsHeading: 'Digests',
   copy: 'Copy',
   copied: 'Copied',
@@ -367,7 +394,8 @@ export const text = {
   keyRemoveLabel: (name: string) => `Remove the key of ${name}`,
   keyImported: (fingerprints: string) => `Imported ${fingerprints}.`,
   keyConfirmImportHeading: (count: number) => (count === 1 ? 'Trust this key?' : `Trust these ${count} keys?`),
-  keyConfirmImportWhy: 'Checksums signed by it will count as verified. Compare the fingerprint with the one the project publishes on its website before you trust it.',
+  keyConfirmImportWhy:
+    'Checksums signed by it will count as verified. Compare the fingerprint with the one the project publishes on its website before you trust it.',
   keyConfirmImport: 'Trust and import',
   keyConfirmRemoveHeading: 'Stop trusting this key?',
   keyConfirmRemoveWhy: 'Checksums signed by it will no longer count as verified.',

@@ -208,7 +208,10 @@ function expectationsOf(structures: Structures): Expectation[] {
   }
   if (gpt) {
     for (const partition of gpt.partitions) {
-      expectations.push({ what: `GPT partition ${partition.index} (LBA ${partition.firstLba}-${partition.lastLba})`, endBytes: (partition.lastLba + 1) * diskSectorBytes });
+      expectations.push({
+        what: `GPT partition ${partition.index} (LBA ${partition.firstLba}-${partition.lastLba})`,
+        endBytes: (partition.lastLba + 1) * diskSectorBytes,
+      });
     }
     // UEFI 2.10 5.3.2: the backup header (AlternateLBA) is the disk's last LBA; an image holds it at its end.
     expectations.push({ what: `the GPT backup header (LBA ${gpt.backupHeaderLba})`, endBytes: (gpt.backupHeaderLba + 1) * diskSectorBytes });
@@ -313,7 +316,12 @@ async function judgeCompressed(path: string, sizeBytes: number, compression: Exc
       await handle.close();
     }
   } else if (compression === 'zip' && !(await hasZipEndRecord(path, sizeBytes))) {
-    findings.push(finding('damaged', `${path}: no zip end of central directory record in its last ${Math.min(sizeBytes, zipEndSearchBytes)} bytes: the archive is cut short or damaged`));
+    findings.push(
+      finding(
+        'damaged',
+        `${path}: no zip end of central directory record in its last ${Math.min(sizeBytes, zipEndSearchBytes)} bytes: the archive is cut short or damaged`,
+      ),
+    );
   }
   return { kind: 'compressed', findings };
 }

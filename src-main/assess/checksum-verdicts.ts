@@ -71,7 +71,12 @@ export class ChecksumVerdicts {
     const earlierStands = kind === 'pasted-digest' && state !== 'mismatch' && earlier !== undefined && isSameFileVersion(earlier.version, after);
     if (earlierStands) return result;
     this.byPath.delete(key); // re-insert: Map order is the age order used for forgetting
-    this.byPath.set(key, { version: after, state, checkedAtMs, digests: { ...(earlier && isSameFileVersion(earlier.version, after) ? earlier.digests : {}), ...digests } });
+    this.byPath.set(key, {
+      version: after,
+      state,
+      checkedAtMs,
+      digests: { ...(earlier && isSameFileVersion(earlier.version, after) ? earlier.digests : {}), ...digests },
+    });
     for (const oldest of this.byPath.keys()) {
       if (this.byPath.size <= maxRecordedPaths) break;
       this.byPath.delete(oldest);

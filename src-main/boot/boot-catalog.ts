@@ -78,7 +78,11 @@ export function parseBootCatalog(bytes: Uint8Array, catalogLba: number): BootCat
     record += 1;
     for (let index = 0; index < sectionEntries; index += 1) {
       if (record >= maxCatalogRecords) {
-        throw corruptAt(place, at + 2, `boot catalog section ${section} declares ${sectionEntries} entries; the catalog would pass ${maxCatalogRecords} records`);
+        throw corruptAt(
+          place,
+          at + 2,
+          `boot catalog section ${section} declares ${sectionEntries} entries; the catalog would pass ${maxCatalogRecords} records`,
+        );
       }
       if (record >= recordCount) {
         throw corruptAt(place, at + 2, `boot catalog section ${section} declares ${sectionEntries} entries, the catalog ends after ${recordCount} records`);

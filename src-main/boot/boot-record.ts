@@ -45,7 +45,11 @@ export async function findBootRecord(source: ByteSource): Promise<ElToritoBootRe
     if (record) {
       // El Torito 1.0 2.0: the catalog lies inside the image (checked here so the message names the pointer).
       if ((record.catalogLba + 1) * sectorBytes > source.sizeBytes) {
-        throw corruptAt({ offsetBytes: lba * sectorBytes, sectorBytes }, 71, `boot catalog pointer names sector ${record.catalogLba}, past the end of the image (${Math.floor(source.sizeBytes / sectorBytes)} sectors)`);
+        throw corruptAt(
+          { offsetBytes: lba * sectorBytes, sectorBytes },
+          71,
+          `boot catalog pointer names sector ${record.catalogLba}, past the end of the image (${Math.floor(source.sizeBytes / sectorBytes)} sectors)`,
+        );
       }
       return record;
     }

@@ -16,7 +16,6 @@ import { listEfiBootLoaders, openFatVolume } from './fat-volume.ts';
 
 const isoSectorBytes = 2048;
 
-
 export interface BootReportOptions {
   /** The ISO path of the file whose extent starts at `lba`, from a directory reader; null when none does. */
   readonly lookupPath?: (lba: number) => Promise<string | null>;

@@ -76,7 +76,10 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
 function judgeUsbBios(input: VerdictInput, reasons: BootReason[]): boolean {
   const usbBios = input.mbr?.hasBootCode === true;
   if (usbBios) {
-    reasons.push({ code: 'usb-bios-mbr-boot-code', message: `sector 0 holds MBR boot code (${input.mbr?.bootCodeKind ?? 'unknown'}): BIOS runs it from a USB stick` });
+    reasons.push({
+      code: 'usb-bios-mbr-boot-code',
+      message: `sector 0 holds MBR boot code (${input.mbr?.bootCodeKind ?? 'unknown'}): BIOS runs it from a USB stick`,
+    });
   } else {
     const why = input.mbr ? 'the MBR in sector 0 has no boot code (bytes 0-439 are zero)' : 'sector 0 holds no MBR (no 55 AA signature)';
     reasons.push({ code: 'usb-bios-no-boot-code', message: `${why}: BIOS finds nothing to run on a USB stick` });
@@ -165,10 +168,16 @@ function noteLayout(input: VerdictInput, reasons: BootReason[]): void {
     ...(input.gpt?.partitions ?? []).filter((partition) => !partition.withinImage).map((partition) => `GPT partition ${partition.index}`),
   ];
   if (pastEnd.length > 0) {
-    reasons.push({ code: 'partition-past-end', message: `${pastEnd.join(', ')} end${pastEnd.length === 1 ? 's' : ''} past the end of the image: is the file truncated?` });
+    reasons.push({
+      code: 'partition-past-end',
+      message: `${pastEnd.join(', ')} end${pastEnd.length === 1 ? 's' : ''} past the end of the image: is the file truncated?`,
+    });
   }
   if (input.apm) {
-    reasons.push({ code: 'apm-present', message: `an Apple Partition Map with ${input.apm.partitions.length} entries (${input.apm.blockSizeBytes}-byte blocks), for Macs` });
+    reasons.push({
+      code: 'apm-present',
+      message: `an Apple Partition Map with ${input.apm.partitions.length} entries (${input.apm.blockSizeBytes}-byte blocks), for Macs`,
+    });
   }
 }
 
@@ -179,7 +188,8 @@ function describeDiskImage(input: VerdictInput): string {
   const parts = [
     ...(input.gpt?.partitions ?? []).map((partition) => `GPT partition ${partition.index} (${partition.typeName ?? partition.typeGuid})`),
     ...(input.gpt ? [] : (input.mbr?.partitions ?? [])).map(
-      (partition) => `MBR partition ${partition.index} (type 0x${partition.type.toString(16).padStart(2, '0')}${fatTypes.has(partition.index) ? `, ${fatTypes.get(partition.index)} file system` : ''})`,
+      (partition) =>
+        `MBR partition ${partition.index} (type 0x${partition.type.toString(16).padStart(2, '0')}${fatTypes.has(partition.index) ? `, ${fatTypes.get(partition.index)} file system` : ''})`,
     ),
     ...(input.apm ? [`an Apple partition map with ${input.apm.partitions.length} entries`] : []),
   ];

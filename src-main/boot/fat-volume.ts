@@ -246,7 +246,11 @@ function fatPlace(volume: FatVolume): Place {
 function longNamePart(fields: FieldReader, at: number): string {
   // FAT spec 7: LDIR_Name1 (5 units at 1), LDIR_Name2 (6 at 14), LDIR_Name3 (2 at 28); 0x0000 ends, 0xFFFF pads.
   let text = '';
-  for (const [start, count] of [[1, 5], [14, 6], [28, 2]] as const) {
+  for (const [start, count] of [
+    [1, 5],
+    [14, 6],
+    [28, 2],
+  ] as const) {
     for (let index = 0; index < count; index += 1) {
       const unit = fields.uint16Le(at + start + index * 2, 'LDIR_Name');
       if (unit === 0x0000 || unit === 0xffff) return text;

@@ -24,9 +24,7 @@ export interface FileIdentity {
 
 /** The identity of a regular file from its stat; null for anything else (a device's content changes without stat noticing). */
 export function fileIdentityOf(path: string, stats: Stats): FileIdentity | null {
-  return stats.isFile()
-    ? { path, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, changedMs: stats.ctimeMs, device: stats.dev, inode: stats.ino }
-    : null;
+  return stats.isFile() ? { path, sizeBytes: stats.size, modifiedMs: stats.mtimeMs, changedMs: stats.ctimeMs, device: stats.dev, inode: stats.ino } : null;
 }
 
 /** True when both identities name the same version of the same file. */

@@ -11,10 +11,7 @@ export interface HashGroup {
 }
 
 export function createHashGroup(algorithms: readonly HashAlgorithm[]): HashGroup {
-  const hashes: ReadonlyArray<readonly [HashAlgorithm, Hash]> = algorithms.map((algorithm) => [
-    algorithm,
-    createHash(opensslNames[algorithm]),
-  ]);
+  const hashes: ReadonlyArray<readonly [HashAlgorithm, Hash]> = algorithms.map((algorithm) => [algorithm, createHash(opensslNames[algorithm])]);
   return {
     update(bytes) {
       for (const [, hash] of hashes) hash.update(bytes);

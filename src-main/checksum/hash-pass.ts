@@ -54,10 +54,7 @@ export async function hashFile(path: string, options: HashPassOptions): Promise<
     const inline = stats.isFile() && stats.size <= (options.inlineMaxBytes ?? chunkBytes);
     const workerCount = inline ? 0 : Math.max(1, Math.min(algorithms.length, options.maxWorkers ?? availableParallelism()));
     const pass = { path, handle, algorithms, chunkBytes, signal: options.signal, meter };
-    const digests =
-      workerCount === 0
-        ? await hashInline(pass)
-        : await hashWithWorkers(pass, workerCount, options.ringSlotCount ?? defaultRingSlotCount);
+    const digests = workerCount === 0 ? await hashInline(pass) : await hashWithWorkers(pass, workerCount, options.ringSlotCount ?? defaultRingSlotCount);
     meter.finish();
     return { sizeBytes: meter.bytesDone(), digests, workerCount };
   } finally {
@@ -112,7 +109,7 @@ async function hashInline(pass: Pass): Promise<HashDigests> {
   const group = createHashGroup(pass.algorithms);
   const buffer = new Uint8Array(pass.chunkBytes);
   // Read until EOF rather than to the stat size: a file that grows while hashed is hashed as read.
-  for (let offsetBytes = 0; ; ) {
+  for (let offsetBytes = 0; ;) {
     throwIfCancelled(pass.signal, `hashing ${pass.path}`);
     const { bytesRead } = await pass.handle.read(buffer, 0, buffer.length, offsetBytes);
     if (bytesRead === 0) break;
@@ -139,7 +136,7 @@ async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: n
   try {
     throwIfCancelled(pass.signal, `hashing ${pass.path}`);
     // Read until EOF rather than to the stat size: a file that grows while hashed is hashed as read.
-    for (let offsetBytes = 0; ; ) {
+    for (let offsetBytes = 0; ;) {
       if (freeSlots.length === 0) {
         const oldest = inFlight.shift()!;
         await Promise.race([oldest.hashed, cancellation]);

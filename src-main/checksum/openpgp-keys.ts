@@ -33,9 +33,7 @@ export async function parseKeys(bytes: Uint8Array, sourceName: string): Promise<
   const { readKeys } = await loadOpenpgp();
   let keys: Key[];
   try {
-    keys = text.includes('-----BEGIN PGP ')
-      ? await readKeys({ armoredKeys: new TextDecoder().decode(bytes) })
-      : await readKeys({ binaryKeys: bytes });
+    keys = text.includes('-----BEGIN PGP ') ? await readKeys({ armoredKeys: new TextDecoder().decode(bytes) }) : await readKeys({ binaryKeys: bytes });
   } catch (error) {
     throw new KeyFileError(sourceName, `not an OpenPGP key file (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -50,7 +48,8 @@ export function fingerprintOf(key: Key): string {
 
 export async function summarizeKey(key: Key): Promise<KeySummary> {
   const info = key.getAlgorithmInfo();
-  const algorithm = 'curve' in info && info.curve ? `${info.algorithm} (${info.curve})` : 'bits' in info && info.bits ? `${info.algorithm} ${info.bits}` : info.algorithm;
+  const algorithm =
+    'curve' in info && info.curve ? `${info.algorithm} (${info.curve})` : 'bits' in info && info.bits ? `${info.algorithm} ${info.bits}` : info.algorithm;
   return {
     fingerprint: fingerprintOf(key),
     keyId: key.getKeyID().toHex().toUpperCase(),

@@ -83,7 +83,13 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
   const actual = (algorithm: HashAlgorithm): string => hashed.digests[algorithm] ?? '';
 
   const pastedComparison: DigestComparison | null = pasted
-    ? { source: { kind: 'pasted' }, algorithm: pasted.algorithm, expected: pasted.digest, actual: actual(pasted.algorithm), matches: actual(pasted.algorithm) === pasted.digest }
+    ? {
+        source: { kind: 'pasted' },
+        algorithm: pasted.algorithm,
+        expected: pasted.digest,
+        actual: actual(pasted.algorithm),
+        matches: actual(pasted.algorithm) === pasted.digest,
+      }
     : null;
 
   let keyring: PublicKey[] | null = null;
@@ -191,7 +197,14 @@ async function checkSumsSignature(sums: LoadedSums, keyring: readonly PublicKey[
   if (signaturePath === undefined) return notChecked(sums);
   const signatureStats = await stat(signaturePath);
   if (!signatureStats.isFile() || signatureStats.size > maxSumsFileBytes) {
-    return { status: 'bad', signaturePath, kind: 'detached', signer: null, createdMs: null, reason: `${signaturePath} is not a signature file of sensible size` };
+    return {
+      status: 'bad',
+      signaturePath,
+      kind: 'detached',
+      signer: null,
+      createdMs: null,
+      reason: `${signaturePath} is not a signature file of sensible size`,
+    };
   }
   const { signedText: _ignored, ...check } = await checkSignature(
     { kind: 'detached', signedBytes: sums.bytes, signatureBytes: await readFile(signaturePath), signaturePath },

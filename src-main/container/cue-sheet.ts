@@ -64,7 +64,8 @@ export function parseCueSheet(text: string, sheetName: string): CueSheet {
   const fail = (line: number, what: string): never => {
     throw new CorruptImageError(`${sheetName} line ${line}: ${what}`, { file: sheetName, line });
   };
-  const files: { fileName: string; fileType: string; tracks: { number: number; mode: DiscTrackMode; indexes: CueIndex[]; line: number }[]; line: number }[] = [];
+  const files: { fileName: string; fileType: string; tracks: { number: number; mode: DiscTrackMode; indexes: CueIndex[]; line: number }[]; line: number }[] =
+    [];
   let trackCount = 0;
   let lastTrackNumber = 0;
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);

@@ -94,7 +94,8 @@ export async function parseNrgImage(source: ByteSource): Promise<NrgImage | null
     const id = ascii(header.subarray(0, 4));
     const lengthBytes = new DataView(header.buffer, header.byteOffset, 8).getUint32(4);
     const dataOffset = at + 8;
-    if (dataOffset + lengthBytes > footerOffsetBytes) fail(at, `${JSON.stringify(id)} declares ${lengthBytes} bytes, ${footerOffsetBytes - dataOffset} remain before the footer`);
+    if (dataOffset + lengthBytes > footerOffsetBytes)
+      fail(at, `${JSON.stringify(id)} declares ${lengthBytes} bytes, ${footerOffsetBytes - dataOffset} remain before the footer`);
     if (id === 'END!') {
       ended = true;
     } else if (id === 'DAOX' || id === 'DAOI') {
@@ -105,7 +106,10 @@ export async function parseNrgImage(source: ByteSource): Promise<NrgImage | null
       if (lengthBytes > maxChunkReadBytes) fail(at, `${id} declares ${lengthBytes} bytes`);
       const previous: NrgTrack[] = etnTracks ?? [];
       if (previous.length >= maxTracks) fail(at, `more than ${maxTracks} track-at-once entries`);
-      etnTracks = [...previous, ...parseEtnChunk(await source.read(dataOffset, lengthBytes), { wide: id === 'ETN2', chunkOffsetBytes: at, fail, previous: previous.length })];
+      etnTracks = [
+        ...previous,
+        ...parseEtnChunk(await source.read(dataOffset, lengthBytes), { wide: id === 'ETN2', chunkOffsetBytes: at, fail, previous: previous.length }),
+      ];
     }
     at = dataOffset + lengthBytes;
   }
@@ -114,7 +118,8 @@ export async function parseNrgImage(source: ByteSource): Promise<NrgImage | null
   if (!tracks || tracks.length === 0) fail(firstChunkOffsetBytes, 'no DAOX/DAOI or ETN2/ETNF chunk describes a track');
   for (const track of tracks ?? []) {
     const endBytes = track.startOffsetBytes + track.sectorCount * track.sectorSizeBytes;
-    if (endBytes > footerOffsetBytes) fail(firstChunkOffsetBytes, `track ${track.number} ends at byte ${endBytes}, past the data (chunks start at byte ${firstChunkOffsetBytes})`);
+    if (endBytes > footerOffsetBytes)
+      fail(firstChunkOffsetBytes, `track ${track.number} ends at byte ${endBytes}, past the data (chunks start at byte ${firstChunkOffsetBytes})`);
   }
   return { version, tracks: tracks ?? [] };
 }
@@ -150,10 +155,18 @@ function parseDaoChunk(data: Uint8Array, options: { wide: boolean; chunkOffsetBy
     const known = nrgModes[modeCode];
     if (!known) fail(chunkOffsetBytes, `track ${firstTrack + index} has unknown mode code 0x${modeCode.toString(16)}`);
     const sectorSizeBytes = (known as { sectorSizeBytes: number }).sectorSizeBytes;
-    if (declaredSectorBytes !== sectorSizeBytes) fail(chunkOffsetBytes, `track ${firstTrack + index} declares ${declaredSectorBytes}-byte sectors for mode 0x${modeCode.toString(16)}`);
+    if (declaredSectorBytes !== sectorSizeBytes)
+      fail(chunkOffsetBytes, `track ${firstTrack + index} declares ${declaredSectorBytes}-byte sectors for mode 0x${modeCode.toString(16)}`);
     const span = endOffsetBytes - startOffsetBytes;
-    if (span < 0 || span % sectorSizeBytes !== 0) fail(chunkOffsetBytes, `track ${firstTrack + index} spans bytes ${startOffsetBytes}-${endOffsetBytes}, not whole ${sectorSizeBytes}-byte sectors`);
-    tracks.push({ number: firstTrack + index, mode: (known as { mode: DiscTrackMode }).mode, sectorSizeBytes, startOffsetBytes, sectorCount: span / sectorSizeBytes });
+    if (span < 0 || span % sectorSizeBytes !== 0)
+      fail(chunkOffsetBytes, `track ${firstTrack + index} spans bytes ${startOffsetBytes}-${endOffsetBytes}, not whole ${sectorSizeBytes}-byte sectors`);
+    tracks.push({
+      number: firstTrack + index,
+      mode: (known as { mode: DiscTrackMode }).mode,
+      sectorSizeBytes,
+      startOffsetBytes,
+      sectorCount: span / sectorSizeBytes,
+    });
   }
   return tracks;
 }

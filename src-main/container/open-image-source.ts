@@ -59,7 +59,12 @@ export async function openImageSource(path: string): Promise<ImageSource> {
     }));
     const data = createSectorTranslatingSource(
       file,
-      { trackOffsetBytes: first.startOffsetBytes, sectorCount: first.sectorCount, sectorSizeBytes: first.sectorSizeBytes, userDataOffsetBytes: layout.userDataOffsetBytes },
+      {
+        trackOffsetBytes: first.startOffsetBytes,
+        sectorCount: first.sectorCount,
+        sectorSizeBytes: first.sectorSizeBytes,
+        userDataOffsetBytes: layout.userDataOffsetBytes,
+      },
       { name: path },
     );
     return { ...sourceMethods(data), path, modifiedMs: file.modifiedMs, container: { kind: 'nrg', tracks, containerSizeBytes: file.sizeBytes } };
@@ -102,20 +107,39 @@ async function openCueSheet(cuePath: string): Promise<ImageSource> {
     // AIFF hold compressed or wrapped audio, which is reported and never read (nor even resolved: a
     // rip often lacks its .wav files, and a file never opened cannot leak anything).
     if (file.fileType !== 'BINARY' && file.fileType !== 'MOTOROLA') {
-      if (holdsDataTrack) throw new CorruptImageError(`${cuePath} line ${file.line}: the first track is in a ${file.fileType} file, not raw sectors (BINARY)`, { file: cuePath, line: file.line });
+      if (holdsDataTrack)
+        throw new CorruptImageError(`${cuePath} line ${file.line}: the first track is in a ${file.fileType} file, not raw sectors (BINARY)`, {
+          file: cuePath,
+          line: file.line,
+        });
       for (const track of file.tracks) {
-        tracks.push({ number: track.number, mode: track.mode, sectorSizeBytes: trackModeLayouts[track.mode].sectorSizeBytes, sectorCount: null, fileName: file.fileName, used: false });
+        tracks.push({
+          number: track.number,
+          mode: track.mode,
+          sectorSizeBytes: trackModeLayouts[track.mode].sectorSizeBytes,
+          sectorCount: null,
+          fileName: file.fileName,
+          used: false,
+        });
       }
       continue;
     }
     const binPath = await resolveInsideFolder(folder, file.fileName, { cuePath, line: file.line });
     const binStats = await stat(binPath);
-    if (!binStats.isFile()) throw new CorruptImageError(`${cuePath} line ${file.line}: ${file.fileName} is not a regular file`, { file: cuePath, line: file.line });
+    if (!binStats.isFile())
+      throw new CorruptImageError(`${cuePath} line ${file.line}: ${file.fileName} is not a regular file`, { file: cuePath, line: file.line });
     containerSizeBytes += binStats.size;
     for (const span of trackSpans(file.tracks, binStats.size, { cuePath, fileName: file.fileName, holdsDataTrack })) {
       const layout = trackModeLayouts[span.mode];
       const used = tracks.length === 0;
-      tracks.push({ number: span.number, mode: span.mode, sectorSizeBytes: layout.sectorSizeBytes, sectorCount: span.sectorCount, fileName: file.fileName, used });
+      tracks.push({
+        number: span.number,
+        mode: span.mode,
+        sectorSizeBytes: layout.sectorSizeBytes,
+        sectorCount: span.sectorCount,
+        fileName: file.fileName,
+        used,
+      });
       if (used) dataTrack = { binPath, trackOffsetBytes: span.startBytes, sectorCount: span.sectorCount, ...layout };
     }
   }
@@ -125,7 +149,12 @@ async function openCueSheet(cuePath: string): Promise<ImageSource> {
   const bin = await openFileSource(dataTrack.binPath);
   const data = createSectorTranslatingSource(
     bin,
-    { trackOffsetBytes: dataTrack.trackOffsetBytes, sectorCount: dataTrack.sectorCount, sectorSizeBytes: dataTrack.sectorSizeBytes, userDataOffsetBytes: dataTrack.userDataOffsetBytes },
+    {
+      trackOffsetBytes: dataTrack.trackOffsetBytes,
+      sectorCount: dataTrack.sectorCount,
+      sectorSizeBytes: dataTrack.sectorSizeBytes,
+      userDataOffsetBytes: dataTrack.userDataOffsetBytes,
+    },
     { name: cuePath },
   );
   return {
@@ -162,7 +191,8 @@ async function resolveInsideFolder(folder: string, fileName: string, where: { cu
   if (isAbsolute(fileName) || fileName.includes('\0') || !isInside(folder, candidate)) throw outside("lies outside the CUE sheet's folder");
   // 250 levels of 170-byte names: a path no system call takes (ENAMETOOLONG). The sheet is at fault.
   const candidateBytes = Buffer.byteLength(candidate);
-  if (candidateBytes > maxHostPathBytes) throw outside(`names a path of ${candidateBytes} bytes, longer than the ${maxHostPathBytes + 1}-byte limit (PATH_MAX)`);
+  if (candidateBytes > maxHostPathBytes)
+    throw outside(`names a path of ${candidateBytes} bytes, longer than the ${maxHostPathBytes + 1}-byte limit (PATH_MAX)`);
   // A missing file stays ENOENT (not-found, naming it); the folder is compared by its own real path.
   const [realFolder, realCandidate] = await Promise.all([realpath(folder), realpath(candidate)]);
   if (!isInside(realFolder, realCandidate)) throw outside(`is a link to ${realCandidate}, outside the CUE sheet's folder`);
@@ -182,7 +212,11 @@ interface TrackSpan {
  * INDEX 01 to the first index of the next track (its pregap, INDEX 00, belongs to the file before
  * INDEX 01), and the last one to the end of the file, which must hold whole sectors.
  */
-function trackSpans(tracks: CueSheet['files'][number]['tracks'], fileSizeBytes: number, where: { cuePath: string; fileName: string; holdsDataTrack: boolean }): TrackSpan[] {
+function trackSpans(
+  tracks: CueSheet['files'][number]['tracks'],
+  fileSizeBytes: number,
+  where: { cuePath: string; fileName: string; holdsDataTrack: boolean },
+): TrackSpan[] {
   const spans: TrackSpan[] = [];
   const fail = (line: number, what: string): never => {
     throw new CorruptImageError(`${where.cuePath} line ${line}: ${what}`, { file: where.cuePath, line });
@@ -203,7 +237,8 @@ function trackSpans(tracks: CueSheet['files'][number]['tracks'], fileSizeBytes: 
     let endBytes: number;
     if (next) {
       const nextFirstFrame = next.indexes[0]?.frame ?? 0;
-      if (nextFirstFrame < index01Frame) fail(next.line, `track ${next.number} starts at frame ${nextFirstFrame}, before track ${track.number}'s INDEX 01 at ${index01Frame}`);
+      if (nextFirstFrame < index01Frame)
+        fail(next.line, `track ${next.number} starts at frame ${nextFirstFrame}, before track ${track.number}'s INDEX 01 at ${index01Frame}`);
       endBytes = startBytes + (nextFirstFrame - index01Frame) * sectorSizeBytes;
       regionStartBytes = endBytes;
       regionStartFrame = nextFirstFrame;
@@ -217,7 +252,10 @@ function trackSpans(tracks: CueSheet['files'][number]['tracks'], fileSizeBytes: 
     // is an error for the data track we read; a skipped audio track's partial last sector is only dropped.
     const isDataTrack = where.holdsDataTrack && index === 0;
     if ((endBytes - startBytes) % sectorSizeBytes !== 0 && isDataTrack) {
-      fail(track.line, `track ${track.number} (${track.mode}) spans ${endBytes - startBytes} bytes of ${where.fileName} (size ${fileSizeBytes}), not a multiple of ${sectorSizeBytes}-byte sectors`);
+      fail(
+        track.line,
+        `track ${track.number} (${track.mode}) spans ${endBytes - startBytes} bytes of ${where.fileName} (size ${fileSizeBytes}), not a multiple of ${sectorSizeBytes}-byte sectors`,
+      );
     }
     spans.push({ number: track.number, mode: track.mode, startBytes, sectorCount: Math.floor((endBytes - startBytes) / sectorSizeBytes) });
   }

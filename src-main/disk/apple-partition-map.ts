@@ -36,7 +36,11 @@ export async function readApplePartitionMap(source: ByteSource): Promise<ApmRepo
   for (let index = 2; index <= mapEntryCount; index += 1) {
     const entry = await readEntry(source, blockSizeBytes, index);
     if (!entry) {
-      throw corruptAt({ offsetBytes: index * blockSizeBytes, sectorBytes: blockSizeBytes }, 0, `Apple partition map entry ${index} of ${mapEntryCount} lacks its 'PM' signature`);
+      throw corruptAt(
+        { offsetBytes: index * blockSizeBytes, sectorBytes: blockSizeBytes },
+        0,
+        `Apple partition map entry ${index} of ${mapEntryCount} lacks its 'PM' signature`,
+      );
     }
     partitions.push(toPartition(entry.fields, index));
   }

@@ -18,7 +18,7 @@ const minimumHeaderBytes = 92;
 const maxEntryArrayBytes = 1024 * 1024;
 
 /** Parses the header sector at LBA 1; null when it lacks the "EFI PART" signature. */
-export function parseGptHeader(sector: Uint8Array): Omit<GptReport, 'partitions'> & { entriesCrc32: number } | null {
+export function parseGptHeader(sector: Uint8Array): (Omit<GptReport, 'partitions'> & { entriesCrc32: number }) | null {
   const place: Place = { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes };
   const fields = new FieldReader(sector, place);
   if (fields.ascii(0, 8, 'GPT signature') !== signature) return null;
@@ -47,7 +47,11 @@ export function parseGptHeader(sector: Uint8Array): Omit<GptReport, 'partitions'
     throw corruptAt(place, 84, `GPT partition entries are ${entrySizeBytes} bytes each, not 128 x 2^n`);
   }
   if (entryCount * entrySizeBytes > maxEntryArrayBytes) {
-    throw corruptAt(place, 80, `GPT declares ${entryCount} partition entries of ${entrySizeBytes} bytes, more than the ${maxEntryArrayBytes} bytes Isotope accepts`);
+    throw corruptAt(
+      place,
+      80,
+      `GPT declares ${entryCount} partition entries of ${entrySizeBytes} bytes, more than the ${maxEntryArrayBytes} bytes Isotope accepts`,
+    );
   }
   return {
     diskGuid: formatGuid(fields.slice(56, 16, 'GPT DiskGUID')),

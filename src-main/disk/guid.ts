@@ -3,8 +3,7 @@
 
 export function formatGuid(bytes: Uint8Array): string {
   if (bytes.byteLength !== 16) throw new RangeError(`a GUID is 16 bytes, not ${bytes.byteLength}`);
-  const hex = (indices: readonly number[]): string =>
-    indices.map((index) => (bytes[index] as number).toString(16).padStart(2, '0')).join('');
+  const hex = (indices: readonly number[]): string => indices.map((index) => (bytes[index] as number).toString(16).padStart(2, '0')).join('');
   return [hex([3, 2, 1, 0]), hex([5, 4]), hex([7, 6]), hex([8, 9]), hex([10, 11, 12, 13, 14, 15])].join('-').toUpperCase();
 }
 

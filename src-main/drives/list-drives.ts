@@ -77,7 +77,11 @@ export function deviceNumberOf(dev: bigint): string {
 
 async function swapFileDeviceNumbers(): Promise<string[]> {
   const text = await readFile('/proc/swaps', 'utf8').catch(() => '');
-  const paths = text.split('\n').slice(1).map((line) => line.split(/\s+/)[0] ?? '').filter((path) => path.startsWith('/'));
+  const paths = text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/\s+/)[0] ?? '')
+    .filter((path) => path.startsWith('/'));
   const numbers = await Promise.all(
     paths.slice(0, 256).map(async (path) => {
       const stats = await stat(path.replace(/\\040/g, ' '), { bigint: true }).catch(() => null);

@@ -36,9 +36,7 @@ export function parseMountinfo(text: string): MountEntry[] {
 
 /** Device numbers of real (major != 0) file systems mounted at system mountpoints. */
 export function systemDeviceNumbersFrom(mounts: readonly MountEntry[]): string[] {
-  const numbers = mounts
-    .filter((mount) => systemMountpoints.has(mount.mountpoint) && !mount.deviceNumber.startsWith('0:'))
-    .map((mount) => mount.deviceNumber);
+  const numbers = mounts.filter((mount) => systemMountpoints.has(mount.mountpoint) && !mount.deviceNumber.startsWith('0:')).map((mount) => mount.deviceNumber);
   return [...new Set(numbers)];
 }
 

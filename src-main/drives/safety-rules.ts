@@ -12,8 +12,23 @@ import type { LoopBacking } from './lsblk.ts';
  * from: its root is an overlay with no device number, so the medium is found by its mountpoint.
  */
 export const systemMountpoints: ReadonlySet<string> = new Set([
-  '/', '/boot', '/boot/efi', '/efi', '/usr', '/var', '/home', '/opt', '/srv', '/etc', '/nix', '/snap', '[SWAP]',
-  '/run/live/medium', '/cdrom', '/run/archiso/bootmnt', '/run/initramfs/live',
+  '/',
+  '/boot',
+  '/boot/efi',
+  '/efi',
+  '/usr',
+  '/var',
+  '/home',
+  '/opt',
+  '/srv',
+  '/etc',
+  '/nix',
+  '/snap',
+  '[SWAP]',
+  '/run/live/medium',
+  '/cdrom',
+  '/run/archiso/bootmnt',
+  '/run/initramfs/live',
 ]);
 
 /** Where the image to be written lives, from a stat() of its real path. */

@@ -13,12 +13,8 @@ export interface BridgeIpc {
 }
 
 export function createBridge(ipc: BridgeIpc): Bridge {
-  const calls = Object.fromEntries(
-    callNames.map((name) => [name, (request: unknown) => ipc.invoke(`${ipcChannelPrefix}${name}`, request)]),
-  );
-  const events = Object.fromEntries(
-    eventNames.map((name) => [name, (listener: (payload: unknown) => void) => ipc.on(`${ipcChannelPrefix}${name}`, listener)]),
-  );
+  const calls = Object.fromEntries(callNames.map((name) => [name, (request: unknown) => ipc.invoke(`${ipcChannelPrefix}${name}`, request)]));
+  const events = Object.fromEntries(eventNames.map((name) => [name, (listener: (payload: unknown) => void) => ipc.on(`${ipcChannelPrefix}${name}`, listener)]));
   return Object.freeze({
     calls: Object.freeze(calls) as unknown as Bridge['calls'],
     events: Object.freeze(events) as unknown as Bridge['events'],

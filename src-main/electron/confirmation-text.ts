@@ -26,7 +26,10 @@ export function confirmationText(request: ShellConfirmation): ConfirmationText {
       return {
         title: 'Trust signing keys',
         message: `Trust ${request.keys.length === 1 ? 'this key' : `these ${request.keys.length} keys`} from ${basename(request.path)}?`,
-        detail: [...request.keys.map(describeKey), 'Checksums signed by it will count as verified. Compare the fingerprint with the one the project publishes before you trust it.'].join('\n\n'),
+        detail: [
+          ...request.keys.map(describeKey),
+          'Checksums signed by it will count as verified. Compare the fingerprint with the one the project publishes before you trust it.',
+        ].join('\n\n'),
         confirmLabel: 'Trust and import',
       };
     case 'keys-remove':
@@ -42,7 +45,9 @@ export function confirmationText(request: ShellConfirmation): ConfirmationText {
 function flashText(plan: Extract<ShellConfirmation, { kind: 'flash' }>['plan']): ConfirmationText {
   const { assessment, targets } = plan;
   const image = `Image: ${assessment.path} (${formatBytes(assessment.sizeBytes)})`;
-  const findings = assessment.findings.filter((finding) => finding.severity !== 'info').map((finding) => `  ${finding.severity === 'blocking' ? 'Problem' : 'Warning'}: ${finding.message}`);
+  const findings = assessment.findings
+    .filter((finding) => finding.severity !== 'info')
+    .map((finding) => `  ${finding.severity === 'blocking' ? 'Problem' : 'Warning'}: ${finding.message}`);
   const options = `Afterwards: ${plan.verify ? 'read back and compare' : 'no read-back check'}${plan.eject ? ', eject' : ''}.`;
   return {
     title: 'Erase and write',

@@ -33,12 +33,8 @@ export function startDesktopApp(options: DesktopOptions): void {
   app.on('window-all-closed', () => app.quit());
 
   void app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((contents, permission, callback) =>
-      callback(isPermissionGranted(permission, contents.getURL())),
-    );
-    session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
-      isPermissionGranted(permission, requestingOrigin),
-    );
+    session.defaultSession.setPermissionRequestHandler((contents, permission, callback) => callback(isPermissionGranted(permission, contents.getURL())));
+    session.defaultSession.setPermissionCheckHandler((_contents, permission, requestingOrigin) => isPermissionGranted(permission, requestingOrigin));
     await serveRenderer(options.rendererDir);
 
     const service = options.createService({

@@ -21,9 +21,7 @@ export function handleIpcCall(service: Service, source: InvokeSource, method: st
 
 export function registerIpcHandlers(ipcMain: IpcMain, service: Service): void {
   for (const method of callNames) {
-    ipcMain.handle(`${ipcChannelPrefix}${method}`, (event: IpcMainInvokeEvent, request: unknown) =>
-      handleIpcCall(service, event, method, request),
-    );
+    ipcMain.handle(`${ipcChannelPrefix}${method}`, (event: IpcMainInvokeEvent, request: unknown) => handleIpcCall(service, event, method, request));
   }
 }
 

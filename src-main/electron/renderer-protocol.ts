@@ -7,7 +7,6 @@ import { contentTypeOf } from '../security/content-types.ts';
 import { resolveFileInside } from '../security/resolve-inside.ts';
 import { appHost, appScheme } from './guards.ts';
 
-
 /** Must run before the app is ready. */
 export function registerRendererScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: appScheme, privileges: { standard: true, secure: true } }]);

@@ -53,7 +53,9 @@ export async function runElevated(work: FlashWork, controls: WorkControls, optio
   await mkdir(dir, { mode: 0o700 }); // fails if it exists: nobody can pre-plant the directory
   try {
     await writeFile(join(dir, 'secret'), secret.toString('hex'), { mode: 0o600, flag: 'wx' });
-    const command = helperCommand(options.interpreterPath ?? process.execPath, options.entryPath ?? process.argv[1] ?? '', token, { electron: process.versions.electron !== undefined });
+    const command = helperCommand(options.interpreterPath ?? process.execPath, options.entryPath ?? process.argv[1] ?? '', token, {
+      electron: process.versions.electron !== undefined,
+    });
     return await serveHelper(join(dir, 'socket'), secret, work, controls, (done) => {
       const exec = options.exec ?? promptExec;
       exec(command, done);
@@ -81,7 +83,13 @@ function promptExec(command: string, done: (error: Error | null) => void): void 
   });
 }
 
-function serveHelper(socketPath: string, secret: Buffer, work: FlashWork, controls: WorkControls, start: (done: (error: Error | null) => void) => void): Promise<FlashResult> {
+function serveHelper(
+  socketPath: string,
+  secret: Buffer,
+  work: FlashWork,
+  controls: WorkControls,
+  start: (done: (error: Error | null) => void) => void,
+): Promise<FlashResult> {
   return new Promise((resolve) => {
     let settled = false;
     let helper: Socket | null = null;
@@ -128,7 +136,8 @@ function serveHelper(socketPath: string, secret: Buffer, work: FlashWork, contro
     server.listen(socketPath, () => {
       start((error) => {
         if (received !== null) return finish(received);
-        if (error) failWith(/did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'internal', `elevated helper: ${error.message}`);
+        if (error)
+          failWith(/did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'internal', `elevated helper: ${error.message}`);
         else failWith('internal', 'the elevated helper exited without a result');
       });
     });

@@ -101,7 +101,10 @@ class ComparePass<T extends ComparedTarget> {
       await Promise.allSettled(this.inFlight);
     }
     const cancelled = signal?.aborted === true;
-    return { imageBytes: comparedBytes, targets: this.options.targets.map((target, index) => ({ target, matched: !cancelled && this.active(index), ...this.states[index]! })) };
+    return {
+      imageBytes: comparedBytes,
+      targets: this.options.targets.map((target, index) => ({ target, matched: !cancelled && this.active(index), ...this.states[index]! })),
+    };
   }
 
   private active(index: number): boolean {
@@ -175,7 +178,10 @@ class ComparePass<T extends ComparedTarget> {
       if (count === null || count === undefined || this.states[index]!.mismatch !== null) return;
       if (count < chunk.imageCount) {
         const image = imageBytes === null ? `an image of at least ${chunkEnd} bytes` : `${imageBytes} bytes`;
-        this.fail(index, new FlashFailure('read-failed', `${target.path} ended at byte ${chunk.offsetBytes + count} while verifying ${image}`, chunk.offsetBytes + count));
+        this.fail(
+          index,
+          new FlashFailure('read-failed', `${target.path} ended at byte ${chunk.offsetBytes + count} while verifying ${image}`, chunk.offsetBytes + count),
+        );
         return;
       }
       const actual = slots[chunk.set * this.stride + 1 + index]!.subarray(0, chunk.imageCount);

@@ -12,7 +12,12 @@ export interface ByteRange {
  * `baseOffsetBytes`); null when equal. With `withinBlockBytes`, the range ends inside the block of
  * that size holding the first difference (verify-only reports to the block, as digests would).
  */
-export function differingRange(expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number, options: { withinBlockBytes?: number } = {}): ByteRange | null {
+export function differingRange(
+  expected: Uint8Array,
+  actual: Uint8Array,
+  baseOffsetBytes: number,
+  options: { withinBlockBytes?: number } = {},
+): ByteRange | null {
   if (Buffer.compare(expected, actual) === 0) return null;
   let first = 0;
   while (first < expected.length && expected[first] === actual[first]) first += 1;

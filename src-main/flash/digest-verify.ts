@@ -46,7 +46,8 @@ export async function findDigestMismatch(options: DigestVerifyOptions): Promise<
       const wanted = Math.min(view.length, imageBytes - offsetBytes);
       // O_DIRECT reads whole blocks: round up; whatever lies past the image is read and ignored.
       const count = await readBack.readAt(view.subarray(0, Math.min(view.length, alignedLengthBytes(wanted))), offsetBytes);
-      if (count < wanted) throw new FlashFailure('read-failed', `${path} ended at byte ${offsetBytes + count} while verifying ${imageBytes} bytes`, offsetBytes + count);
+      if (count < wanted)
+        throw new FlashFailure('read-failed', `${path} ended at byte ${offsetBytes + count} while verifying ${imageBytes} bytes`, offsetBytes + count);
       pending.push(compareChunk(view, offsetBytes, wanted));
       offsetBytes += wanted;
       options.onRead(offsetBytes);

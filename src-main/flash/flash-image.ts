@@ -69,7 +69,9 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   try {
     const facts = await asUser(() => sourceFactsOf(options.imagePath));
     const scan = await scanDrives();
-    const resolved = await Promise.all(options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll, options.helperScope)));
+    const resolved = await Promise.all(
+      options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll, options.helperScope)),
+    );
     const accepted = resolved.filter((entry): entry is Extract<Resolved, { kind: 'accepted' }> => entry.kind === 'accepted');
     const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);
     // Two selectors naming the same device would race each other: refuse the repeat.
@@ -78,7 +80,18 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
     const unmountFailures = new Map<string, FlashFailure>();
     const mounted = unique.filter((entry) => entry.drive !== null && entry.drive.mountpoints.length > 0);
     if (mounted.length > 0) {
-      options.onProgress?.({ jobId, targets: mounted.map((entry) => ({ target: entry.path, phase: 'unmounting', bytesDone: 0, bytesTotal: null, bytesPerSecond: 0, etaMs: null, failed: false })) });
+      options.onProgress?.({
+        jobId,
+        targets: mounted.map((entry) => ({
+          target: entry.path,
+          phase: 'unmounting',
+          bytesDone: 0,
+          bytesTotal: null,
+          bytesPerSecond: 0,
+          etaMs: null,
+          failed: false,
+        })),
+      });
       for (const entry of mounted) {
         await unmountDeviceNumbers(deviceNumbersOf(entry.drive!)).catch((error: unknown) => {
           unmountFailures.set(entry.path, error instanceof FlashFailure ? error : new FlashFailure('target-busy', String(error)));
@@ -99,7 +112,14 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
             ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           })
         : null;
-    const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({ target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] }));
+    const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({
+      target: path,
+      outcome: 'failed',
+      bytesWritten: 0,
+      error: failure.toFlashError(),
+      mismatch: null,
+      refusals: [],
+    }));
     const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
     if (options.eject) await ejectSucceeded(targets, writable);
     return {
@@ -119,7 +139,14 @@ function deviceNumbersByPath(entries: readonly Extract<Resolved, { kind: 'accept
   return new Map(entries.flatMap((entry) => (entry.drive?.deviceNumber ? [[entry.path, entry.drive.deviceNumber] as const] : [])));
 }
 
-async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: SourceFacts, imageSizeBytes: number | null, includeAll: boolean, helperScope?: HelperScope): Promise<Resolved> {
+async function resolveTarget(
+  target: TargetSelector,
+  scan: DriveScan,
+  facts: SourceFacts,
+  imageSizeBytes: number | null,
+  includeAll: boolean,
+  helperScope?: HelperScope,
+): Promise<Resolved> {
   let drive: Drive | undefined;
   let label: string;
   if ('driveId' in target) {
@@ -152,19 +179,39 @@ async function resolveTarget(target: TargetSelector, scan: DriveScan, facts: Sou
     drive = scan.drives.find((candidate) => candidate.deviceNumber === number);
     if (!drive) {
       const partition = scan.drives.find((candidate) => candidate.partitionDeviceNumbers.includes(number));
-      return { kind: 'refused', label, refusals: [], message: partition ? `${target.path} is a partition of ${partition.device}: write the whole drive` : `${target.path} (${number}) is not a drive the enumeration knows` };
+      return {
+        kind: 'refused',
+        label,
+        refusals: [],
+        message: partition
+          ? `${target.path} is a partition of ${partition.device}: write the whole drive`
+          : `${target.path} (${number}) is not a drive the enumeration knows`,
+      };
     }
   }
   if (helperScope !== undefined && drive.deviceNumber === null) {
-    return { kind: 'refused', label: drive.device, refusals: [], message: `${drive.device} has no device number in the enumeration; the elevated helper writes only drives it can check by fstat()` };
+    return {
+      kind: 'refused',
+      label: drive.device,
+      refusals: [],
+      message: `${drive.device} has no device number in the enumeration; the elevated helper writes only drives it can check by fstat()`,
+    };
   }
   const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes }));
-  if (!status.eligible) return { kind: 'refused', label: drive.device, refusals: status.refusals, message: status.refusals.map((issue) => issue.reason).join('; ') };
+  if (!status.eligible)
+    return { kind: 'refused', label: drive.device, refusals: status.refusals, message: status.refusals.map((issue) => issue.reason).join('; ') };
   return { kind: 'accepted', path: drive.raw, drive };
 }
 
 function refusedResult(entry: Extract<Resolved, { kind: 'refused' }>): TargetResult {
-  return { target: entry.label, outcome: 'failed', bytesWritten: 0, error: { code: 'refused', message: entry.message, offsetBytes: null }, mismatch: null, refusals: entry.refusals };
+  return {
+    target: entry.label,
+    outcome: 'failed',
+    bytesWritten: 0,
+    error: { code: 'refused', message: entry.message, offsetBytes: null },
+    mismatch: null,
+    refusals: entry.refusals,
+  };
 }
 
 function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unknown, startedMs: number): FlashResult {
@@ -177,7 +224,13 @@ function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unk
     mismatch: null,
     refusals: [],
   }));
-  return { jobId, outcome: 'failed', source: { path: options.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null }, targets, elapsedMs: Date.now() - startedMs };
+  return {
+    jobId,
+    outcome: 'failed',
+    source: { path: options.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null },
+    targets,
+    elapsedMs: Date.now() - startedMs,
+  };
 }
 
 /** Best effort: a USB drive that was written and verified is ejected; a failure to eject is no failure to flash. */
@@ -247,18 +300,35 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
       mismatch: comparison.mismatch,
       refusals: [],
     };
-    return { jobId, outcome: overallOutcome([target], cancelled), source: { path: options.imagePath, compression: source.compression, sizeBytes, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
+    return {
+      jobId,
+      outcome: overallOutcome([target], cancelled),
+      source: { path: options.imagePath, compression: source.compression, sizeBytes, sha256Hex: null },
+      targets: [target],
+      elapsedMs: Date.now() - startedMs,
+    };
   } catch (error) {
     const failure = error instanceof FlashFailure ? error : new FlashFailure('internal', String(error));
     const target: TargetResult = { target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] };
-    return { jobId, outcome: 'failed', source: { path: options.imagePath, compression: source.compression, sizeBytes: source.sizeBytes ?? 0, sha256Hex: null }, targets: [target], elapsedMs: Date.now() - startedMs };
+    return {
+      jobId,
+      outcome: 'failed',
+      source: { path: options.imagePath, compression: source.compression, sizeBytes: source.sizeBytes ?? 0, sha256Hex: null },
+      targets: [target],
+      elapsedMs: Date.now() - startedMs,
+    };
   } finally {
     await source.close();
   }
 }
 
 /** The shared read-and-compare loop for one target, the image read as a stream (its length may be unknown until its end). */
-async function compareWithTarget(source: FlashSource, path: string, options: VerifyDriveOptions, expected: ExpectedDevice): Promise<{ sizeBytes: number; comparison: TargetComparison }> {
+async function compareWithTarget(
+  source: FlashSource,
+  path: string,
+  options: VerifyDriveOptions,
+  expected: ExpectedDevice,
+): Promise<{ sizeBytes: number; comparison: TargetComparison }> {
   // Two chunks in flight, each an image slot and a target slot: the image and the target are read
   // side by side, and the next chunk is read while this one is compared.
   const arena = allocateAlignedSlots(2 * chunksInFlight, chunkBytes);

@@ -104,7 +104,14 @@ interface PassMemory {
 export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult> {
   const startedMs = Date.now();
   const meter = new TargetRateMeter(options.jobId, options.targets, options.onProgress ?? (() => undefined));
-  const states = options.targets.map((path): TargetState => ({ path, expected: expectedDeviceOf(options, path), failure: null, bytesWritten: 0, verified: false, mismatch: null }));
+  const states = options.targets.map((path): TargetState => ({
+    path,
+    expected: expectedDeviceOf(options, path),
+    failure: null,
+    bytesWritten: 0,
+    verified: false,
+    mismatch: null,
+  }));
   const context: JobContext = { options, meter, fail: (state, error, offsetBytes) => recordFailure(meter, state, error, offsetBytes) };
   const memory = passMemory(options, states.length);
   let opened: OpenTarget[] = [];
@@ -193,7 +200,11 @@ async function clearHeads(context: JobContext, opened: readonly OpenTarget[], ze
 async function writePass(context: JobContext, opened: readonly OpenTarget[], memory: PassMemory): Promise<WritePassResult> {
   const { source, signal } = context.options;
   const { hasher, head, blockDigests } = memory;
-  context.meter.setPhase(liveTargets(opened).map((target) => target.state.path), 'writing', source.sizeBytes);
+  context.meter.setPhase(
+    liveTargets(opened).map((target) => target.state.path),
+    'writing',
+    source.sizeBytes,
+  );
   const ring = new SlotRing(hasher ? ringSlots.hashing : ringSlots.plain);
   let offsetBytes = 0;
   let sourceFailure: FlashFailure | null = null;
@@ -217,7 +228,12 @@ async function writePass(context: JobContext, opened: readonly OpenTarget[], mem
     if (chunkOffset < headBytes) head.set(filled.subarray(0, Math.min(count, headBytes - chunkOffset)), chunkOffset);
     const skip = Math.min(count, Math.max(0, headBytes - chunkOffset));
     const tasks: Promise<unknown>[] = [];
-    if (blockDigests) tasks.push(blockDigests.hasher.hashBlocks(view.byteOffset, count).then((values) => blockDigests.digests.set((chunkOffset / digestBlockBytes) * digestBytes, values)));
+    if (blockDigests)
+      tasks.push(
+        blockDigests.hasher
+          .hashBlocks(view.byteOffset, count)
+          .then((values) => blockDigests.digests.set((chunkOffset / digestBlockBytes) * digestBytes, values)),
+      );
     if (hasher && memory.sha256) tasks.push(hasher.updateSha256(view.byteOffset, count));
     for (const target of liveTargets(opened)) tasks.push(queueWrite(context, target, filled.subarray(skip), chunkOffset + skip));
     ring.track(slot, tasks.length === 1 ? tasks[0]! : Promise.all(tasks));
@@ -268,21 +284,31 @@ async function writeHeadAndFlush(context: JobContext, opened: readonly OpenTarge
     }),
   );
   const flushing = liveTargets(opened);
-  context.meter.setPhase(flushing.map((target) => target.state.path), 'flushing', null);
+  context.meter.setPhase(
+    flushing.map((target) => target.state.path),
+    'flushing',
+    null,
+  );
   await Promise.all(flushing.map(({ state, raw }) => raw.flush().catch((error: unknown) => context.fail(state, error, null))));
 }
 
 /** Reads every written target back: compared byte for byte with a source that can be read again, else with the write pass's digests. */
 async function verifyTargets(context: JobContext, written: readonly OpenTarget[], totalBytes: number, memory: PassMemory): Promise<void> {
   const states = written.map((target) => target.state);
-  context.meter.setPhase(states.map((state) => state.path), 'verifying', totalBytes);
+  context.meter.setPhase(
+    states.map((state) => state.path),
+    'verifying',
+    totalBytes,
+  );
   const slots = memory.arena.slots.slice(0, memory.slotCount);
   // No digests were taken exactly when the source can be read again (passMemory).
   const { blockDigests } = memory;
   if (blockDigests === null) return verifyByComparing(context, states, totalBytes, slots);
   // The ring's slots, shared out among the targets (at least two each).
   const perTarget = Math.max(verifySlotsPerTarget, Math.floor(memory.slotCount / states.length));
-  await Promise.all(states.map((state, index) => verifyByDigests(context, state, totalBytes, blockDigests, slots.slice(index * perTarget, (index + 1) * perTarget))));
+  await Promise.all(
+    states.map((state, index) => verifyByDigests(context, state, totalBytes, blockDigests, slots.slice(index * perTarget, (index + 1) * perTarget))),
+  );
 }
 
 /** Seekable sources: the shared read-and-compare loop, the source read again once per chunk for all targets. */
@@ -315,7 +341,13 @@ async function verifyByComparing(context: JobContext, states: readonly TargetSta
 }
 
 /** Sources read only once: the target's blocks hashed again and compared with the write pass's digests. */
-async function verifyByDigests(context: JobContext, state: TargetState, totalBytes: number, blockDigests: NonNullable<PassMemory['blockDigests']>, slots: readonly Uint8Array[]): Promise<void> {
+async function verifyByDigests(
+  context: JobContext,
+  state: TargetState,
+  totalBytes: number,
+  blockDigests: NonNullable<PassMemory['blockDigests']>,
+  slots: readonly Uint8Array[],
+): Promise<void> {
   const { source, signal } = context.options;
   try {
     const onRead = (bytesDone: number): void => context.meter.update(state.path, bytesDone);
@@ -333,7 +365,14 @@ function jobResult(context: JobContext, states: readonly TargetState[], pass: Wr
   const results: TargetResult[] = states.map((state) => {
     const failure = state.failure ?? pass.sourceFailure;
     if (failure === null && cancelled) {
-      return { target: state.path, outcome: 'cancelled', bytesWritten: state.bytesWritten, error: { code: 'cancelled', message: `cancelled after ${state.bytesWritten} bytes`, offsetBytes: null }, mismatch: null, refusals: [] };
+      return {
+        target: state.path,
+        outcome: 'cancelled',
+        bytesWritten: state.bytesWritten,
+        error: { code: 'cancelled', message: `cancelled after ${state.bytesWritten} bytes`, offsetBytes: null },
+        mismatch: null,
+        refusals: [],
+      };
     }
     return {
       target: state.path,
@@ -344,7 +383,11 @@ function jobResult(context: JobContext, states: readonly TargetState[], pass: Wr
       refusals: [],
     };
   });
-  meter.setPhase(results.filter((result) => result.error === null).map((result) => result.target), 'done', pass.totalBytes);
+  meter.setPhase(
+    results.filter((result) => result.error === null).map((result) => result.target),
+    'done',
+    pass.totalBytes,
+  );
   const { source } = options;
   return {
     jobId: options.jobId,

@@ -104,7 +104,11 @@ export function readUint64Le(bytes: Uint8Array, at: number, place: Place, what: 
 /** 64 little-endian bits as 16 hex digits (attribute fields, where every bit matters). */
 export function readHex64Le(bytes: Uint8Array, at: number, place: Place, what: string): string {
   requireBytes(bytes, at, 8, place, what);
-  return uint32Le(bytes, at + 4).toString(16).padStart(8, '0') + uint32Le(bytes, at).toString(16).padStart(8, '0');
+  return (
+    uint32Le(bytes, at + 4)
+      .toString(16)
+      .padStart(8, '0') + uint32Le(bytes, at).toString(16).padStart(8, '0')
+  );
 }
 
 /** bytes[at, at + length) as a view (no copy). */
@@ -271,7 +275,13 @@ export function parseVolumeDescriptorDate(bytes: Uint8Array, at: number, place: 
   if (!/^\d{16}$/.test(digits) || /^0+$/.test(digits)) return null;
   const field = (start: number, length: number): number => Number(digits.slice(start, start + length));
   const [year, month, day, hour, minute, second, centiseconds] = [
-    field(0, 4), field(4, 2), field(6, 2), field(8, 2), field(10, 2), field(12, 2), field(14, 2),
+    field(0, 4),
+    field(4, 2),
+    field(6, 2),
+    field(8, 2),
+    field(10, 2),
+    field(12, 2),
+    field(14, 2),
   ] as [number, number, number, number, number, number, number];
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
   const offsetQuarterHours = ((bytes[at + 16] as number) << 24) >> 24;

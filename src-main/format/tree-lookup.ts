@@ -3,7 +3,11 @@
 import type { FileTree, TreeEntry } from './file-tree.ts';
 
 /** The entry at `path` below `root`, one directory listing per component; null when none is there. */
-export async function lookupEntry<Entry extends TreeEntry>(root: Entry, listDirectory: (directory: Entry) => Promise<readonly Entry[]>, path: string): Promise<Entry | null> {
+export async function lookupEntry<Entry extends TreeEntry>(
+  root: Entry,
+  listDirectory: (directory: Entry) => Promise<readonly Entry[]>,
+  path: string,
+): Promise<Entry | null> {
   let current = root;
   for (const name of splitImagePath(path)) {
     if (current.type !== 'directory') return null;

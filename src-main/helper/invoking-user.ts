@@ -74,7 +74,10 @@ export async function readOwnedSecret(path: string, uid: number): Promise<string
   try {
     const stats = await handle.stat();
     if (!stats.isFile() || stats.nlink !== 1 || stats.uid !== uid || (stats.mode & 0o077) !== 0 || stats.size > maxSecretBytes) {
-      throw new FlashFailure('refused', `the helper secret ${path} is not a private regular file of uid ${uid} (uid ${stats.uid}, mode ${(stats.mode & 0o7777).toString(8)}, ${stats.nlink} links, ${stats.size} bytes)`);
+      throw new FlashFailure(
+        'refused',
+        `the helper secret ${path} is not a private regular file of uid ${uid} (uid ${stats.uid}, mode ${(stats.mode & 0o7777).toString(8)}, ${stats.nlink} links, ${stats.size} bytes)`,
+      );
     }
     const bytes = Buffer.alloc(maxSecretBytes);
     const { bytesRead } = await handle.read(bytes, 0, maxSecretBytes, 0);

@@ -132,10 +132,17 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
           directoryCount += 1;
           break;
         case 'file': {
-          await writeFile(image, item.entry, hostPath, { ...options, umask }, () => created.push({ path: hostPath, kind: 'file' }), (delta) => {
-            bytesWritten += delta;
-            report(item.entry.path, false);
-          });
+          await writeFile(
+            image,
+            item.entry,
+            hostPath,
+            { ...options, umask },
+            () => created.push({ path: hostPath, kind: 'file' }),
+            (delta) => {
+              bytesWritten += delta;
+              report(item.entry.path, false);
+            },
+          );
           filesWritten += 1;
           report(item.entry.path, false);
           break;
@@ -163,7 +170,8 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
     await removeCreated(created);
     const errno = (error as NodeJS.ErrnoException).code;
     // EDQUOT (quota) and EFBIG (the file system's file size limit) are the same story for the user.
-    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG') throw new NoSpaceError(root, `${(error as Error).message} after ${bytesWritten} of ${totalBytes} bytes`);
+    if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG')
+      throw new NoSpaceError(root, `${(error as Error).message} after ${bytesWritten} of ${totalBytes} bytes`);
     throw error;
   }
 }
@@ -247,7 +255,11 @@ async function planExtraction(image: IsoImage, requested: readonly string[], sig
 }
 
 /** Creates missing parent folders one component at a time, refusing any that is a link or a file. */
-async function ensureParentDirectories(root: string, components: readonly string[], created: { path: string; kind: 'file' | 'directory' | 'link' }[]): Promise<void> {
+async function ensureParentDirectories(
+  root: string,
+  components: readonly string[],
+  created: { path: string; kind: 'file' | 'directory' | 'link' }[],
+): Promise<void> {
   for (let depth = 1; depth < components.length; depth += 1) {
     const path = resolveExtractionPath(root, components.slice(0, depth));
     if (path === null) throw new ExtractionConflictError(components.slice(0, depth).join('/'), 'unsafe folder name');
@@ -277,10 +289,12 @@ async function writeFile(
   onBytes: (delta: number) => void,
 ): Promise<void> {
   // O_EXCL: never overwrite or follow anything already there; O_NOFOLLOW: never write through a link.
-  const handle = await open(hostPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EEXIST' || error.code === 'ELOOP') throw new ExtractionConflictError(hostPath, 'a file or link is already there');
-    throw error;
-  });
+  const handle = await open(hostPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EEXIST' || error.code === 'ELOOP') throw new ExtractionConflictError(hostPath, 'a file or link is already there');
+      throw error;
+    },
+  );
   // Only now is the file ours: a refused open must never lead the cleanup to delete someone else's file.
   onCreated();
   try {

@@ -80,7 +80,10 @@ function listedTextChars(entry: IsoEntry): number {
  * map them with toImageEntry before they cross it). `onBatch` answers 'stop' to end the walk early.
  * Resolves with the namespace the names come from.
  */
-export async function streamImageListing(request: ImageListRequest, onBatch: (entries: readonly IsoEntry[]) => 'more' | 'stop' | void): Promise<ImageNamespace> {
+export async function streamImageListing(
+  request: ImageListRequest,
+  onBatch: (entries: readonly IsoEntry[]) => 'more' | 'stop' | void,
+): Promise<ImageNamespace> {
   return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
     const directory = await image.lookup(request.directory);
     if (!directory) throw new EntryNotFoundError(request.directory);

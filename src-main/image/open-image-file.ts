@@ -10,7 +10,6 @@ import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 
-
 export interface OpenedImage {
   readonly file: FileSource;
   readonly source: CachedSource;

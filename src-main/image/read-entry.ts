@@ -4,7 +4,14 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { corruptAt } from '../format/fields.ts';
 import type { ZisofsHeader } from '../format/file-tree.ts';
-import { inflateZisofsBlock, parseZisofsHeader, parseZisofsPointers, UnsupportedZisofsAlgorithmError, zisofsAlgorithmName, zisofsHeaderProbeBytes } from '../iso/zisofs.ts';
+import {
+  inflateZisofsBlock,
+  parseZisofsHeader,
+  parseZisofsPointers,
+  UnsupportedZisofsAlgorithmError,
+  zisofsAlgorithmName,
+  zisofsHeaderProbeBytes,
+} from '../iso/zisofs.ts';
 import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 
 export interface ReadEntryOptions {
@@ -38,7 +45,11 @@ export async function* readEntryContent(source: ByteSource, entry: IsoEntry, opt
       continue;
     }
     if (extent.offsetBytes + extent.sizeBytes > source.sizeBytes) {
-      throw corruptAt({ offsetBytes: entry.recordOffsetBytes }, 2, `${entry.path}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`);
+      throw corruptAt(
+        { offsetBytes: entry.recordOffsetBytes },
+        2,
+        `${entry.path}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`,
+      );
     }
     for (let done = 0; done < extent.sizeBytes; done += chunkBytes) {
       throwIfCancelled(options.signal, `reading ${entry.path}`);
@@ -70,13 +81,22 @@ async function* readZisofsContent(source: ByteSource, entry: IsoEntry, zisofs: Z
   const place = { offsetBytes: extent.offsetBytes };
   const storedSizeBytes = extent.sizeBytes;
   if (extent.offsetBytes + storedSizeBytes > source.sizeBytes) throw corruptAt(place, 0, `${entry.path}: zisofs extent runs past the image end`);
-  const header = parseZisofsHeader(await source.read(extent.offsetBytes, Math.min(zisofsHeaderProbeBytes, storedSizeBytes)), storedSizeBytes, place, entry.path);
+  const header = parseZisofsHeader(
+    await source.read(extent.offsetBytes, Math.min(zisofsHeaderProbeBytes, storedSizeBytes)),
+    storedSizeBytes,
+    place,
+    entry.path,
+  );
   if (header.uncompressedSizeBytes !== entry.sizeBytes) {
     throw corruptAt(place, 8, `${entry.path}: zisofs header says ${header.uncompressedSizeBytes} bytes, the ZF entry ${entry.sizeBytes}`);
   }
   const maxExpansion = options.maxZisofsExpansion ?? 1024;
   if (header.uncompressedSizeBytes > storedSizeBytes * maxExpansion + 1024 * 1024) {
-    throw corruptAt(place, 8, `${entry.path}: zisofs file expands ${storedSizeBytes} stored bytes to ${header.uncompressedSizeBytes} (over ${maxExpansion}x): a decompression bomb`);
+    throw corruptAt(
+      place,
+      8,
+      `${entry.path}: zisofs file expands ${storedSizeBytes} stored bytes to ${header.uncompressedSizeBytes} (over ${maxExpansion}x): a decompression bomb`,
+    );
   }
   const tableBytes = (header.blockCount + 1) * header.pointerBytes;
   const table = await source.read(extent.offsetBytes + header.tableStart, tableBytes);

@@ -23,9 +23,7 @@ export class ByteRangeError extends Error {
   readonly sizeBytes: number;
 
   constructor(sourceName: string, offsetBytes: number, lengthBytes: number, sizeBytes: number) {
-    super(
-      `read of ${lengthBytes} bytes at offset ${offsetBytes} is outside ${sourceName} (size ${sizeBytes} bytes)`,
-    );
+    super(`read of ${lengthBytes} bytes at offset ${offsetBytes} is outside ${sourceName} (size ${sizeBytes} bytes)`);
     this.name = 'ByteRangeError';
     this.sourceName = sourceName;
     this.offsetBytes = offsetBytes;
@@ -37,10 +35,6 @@ export class ByteRangeError extends Error {
 /** Throws ByteRangeError unless [offset, offset + length) lies inside [0, size). */
 export function assertReadInBounds(sourceName: string, sizeBytes: number, offsetBytes: number, lengthBytes: number): void {
   const valid =
-    Number.isSafeInteger(offsetBytes) &&
-    Number.isSafeInteger(lengthBytes) &&
-    offsetBytes >= 0 &&
-    lengthBytes >= 0 &&
-    offsetBytes + lengthBytes <= sizeBytes;
+    Number.isSafeInteger(offsetBytes) && Number.isSafeInteger(lengthBytes) && offsetBytes >= 0 && lengthBytes >= 0 && offsetBytes + lengthBytes <= sizeBytes;
   if (!valid) throw new ByteRangeError(sourceName, offsetBytes, lengthBytes, sizeBytes);
 }

@@ -104,7 +104,12 @@ export function createCachedSource(inner: ByteSource, options: CachedSourceOptio
 }
 
 /** Reads a range of at most one block's length from `block(index)`: a view when it lies in one block, else a copy of the two. */
-async function readThroughBlocks(block: (index: number) => Promise<Uint8Array>, blockBytes: number, offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+async function readThroughBlocks(
+  block: (index: number) => Promise<Uint8Array>,
+  blockBytes: number,
+  offsetBytes: number,
+  lengthBytes: number,
+): Promise<Uint8Array> {
   const firstIndex = Math.floor(offsetBytes / blockBytes);
   const within = offsetBytes - firstIndex * blockBytes;
   // Inside one block (every directory of a typical image): a view of the cached block, no copy.

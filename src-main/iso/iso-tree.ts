@@ -149,10 +149,18 @@ function directoryWalk(context: TreeContext): DirectoryWalk<IsoEntry> {
       // directory's would have its records read twice.
       const seenBlock = visited.visit(child.extents);
       if (seenBlock === child.extentLba) {
-        throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`);
+        throw corruptAt(
+          { offsetBytes: child.recordOffsetBytes },
+          2,
+          `directory ${child.path} points at logical block ${child.extentLba}, already visited (a directory loop)`,
+        );
       }
       if (seenBlock !== null) {
-        throw corruptAt({ offsetBytes: child.recordOffsetBytes }, 2, `directory ${child.path} at logical block ${child.extentLba} overlaps logical block ${seenBlock} of a directory already visited`);
+        throw corruptAt(
+          { offsetBytes: child.recordOffsetBytes },
+          2,
+          `directory ${child.path} at logical block ${child.extentLba} overlaps logical block ${seenBlock} of a directory already visited`,
+        );
       }
     },
   };
@@ -166,7 +174,11 @@ async function readDirectoryExtent(context: TreeContext, lba: number, sizeBytes:
   }
   // ECMA-119 9.1.3-9.1.4: the extent must lie inside the image.
   if (offsetBytes + sizeBytes > context.source.sizeBytes) {
-    throw corruptAt(place, offsetBytes, `${what} extent of ${sizeBytes} bytes at logical block ${lba} runs past the image end (${context.source.sizeBytes} bytes)`);
+    throw corruptAt(
+      place,
+      offsetBytes,
+      `${what} extent of ${sizeBytes} bytes at logical block ${lba} runs past the image end (${context.source.sizeBytes} bytes)`,
+    );
   }
   return context.source.read(offsetBytes, sizeBytes);
 }
@@ -178,7 +190,7 @@ async function readSelfRecord(source: ByteSource, lba: number, blockBytes: numbe
     throw corruptAt({ offsetBytes: referrer.offsetBytes }, 2, `directory at logical block ${lba} lies past the image end (${source.sizeBytes} bytes)`);
   }
   const sector = await source.read(offsetBytes, 2048);
-  const records = parseDirectoryRecords(sector.subarray(0, Math.max(1, (sector[0] as number))), { offsetBytes });
+  const records = parseDirectoryRecords(sector.subarray(0, Math.max(1, sector[0] as number)), { offsetBytes });
   const self = records[0];
   if (!self || !isSelfOrParent(self) || self.identifier[0] !== 0) {
     throw corruptAt({ offsetBytes }, 0, `logical block ${lba} does not start with a directory's "." record`);
@@ -212,7 +224,11 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
     const extentEnd = (record.extentLba + record.extendedAttributeBlocks) * context.blockBytes + record.dataLengthBytes;
     const dataExtent: Extent = { offsetBytes: (record.extentLba + record.extendedAttributeBlocks) * context.blockBytes, sizeBytes: record.dataLengthBytes };
     if (record.dataLengthBytes > 0 && extentEnd > context.source.sizeBytes && (record.flags & fileFlags.directory) === 0) {
-      throw corruptAt({ offsetBytes: record.offsetBytes }, 2, `file extent of ${record.dataLengthBytes} bytes at logical block ${record.extentLba} runs past the image end (${context.source.sizeBytes} bytes)`);
+      throw corruptAt(
+        { offsetBytes: record.offsetBytes },
+        2,
+        `file extent of ${record.dataLengthBytes} bytes at logical block ${record.extentLba} runs past the image end (${context.source.sizeBytes} bytes)`,
+      );
     }
     // ECMA-119 6.5.1 / 9.1.6 bit 7: a multi-extent file continues in the next record(s) of the same name.
     if (pending) {
@@ -233,7 +249,13 @@ async function listDirectory(context: TreeContext, directory: IsoEntry): Promise
       reader.reset();
       // Most records keep all their entries inline: only a CE makes this wait for another read.
       const continuation = visitRecordSystemUse(record, context.skipBytes, reader);
-      if (continuation) await visitContinuations(record, continuation, { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes, budget }, reader);
+      if (continuation)
+        await visitContinuations(
+          record,
+          continuation,
+          { source: context.source, logicalBlockSizeBytes: context.blockBytes, skipBytes: context.skipBytes, budget },
+          reader,
+        );
       rockRidge = reader;
     }
     if (record.flags & fileFlags.multiExtent && (record.flags & fileFlags.directory) === 0) {
@@ -264,13 +286,7 @@ function sameIdentifier(a: DirectoryRecord, b: DirectoryRecord): boolean {
 }
 
 /** The entry for a record; null for a relocated directory (RRIP 4.1.5.3: shown where its CL points from). */
-function makeEntry(
-  context: TreeContext,
-  parent: IsoEntry,
-  record: DirectoryRecord,
-  rockRidge: RockRidgeAttributes | null,
-  extents: Extent[],
-): IsoEntry | null {
+function makeEntry(context: TreeContext, parent: IsoEntry, record: DirectoryRecord, rockRidge: RockRidgeAttributes | null, extents: Extent[]): IsoEntry | null {
   if (rockRidge?.relocated) return null;
   const name = safeName(recordName(context.namespace, record, rockRidge));
   const type = entryType(record, rockRidge);
@@ -287,7 +303,20 @@ function makeEntry(
   if (rockRidge !== null && rockRidge.mode !== null && rockRidge.uid !== null && rockRidge.gid !== null && mtimeMs !== null) {
     // Rock Ridge gives (nearly) every entry a mode, owner and time: one literal gives the entry its
     // final shape at once; properties added afterwards would grow a separate store per entry.
-    entry = { path, name, type, sizeBytes, hidden, recordOffsetBytes: record.offsetBytes, extents: entryExtents, extentLba: record.extentLba, mtimeMs, mode: rockRidge.mode, uid: rockRidge.uid, gid: rockRidge.gid };
+    entry = {
+      path,
+      name,
+      type,
+      sizeBytes,
+      hidden,
+      recordOffsetBytes: record.offsetBytes,
+      extents: entryExtents,
+      extentLba: record.extentLba,
+      mtimeMs,
+      mode: rockRidge.mode,
+      uid: rockRidge.uid,
+      gid: rockRidge.gid,
+    };
     if (rockRidge.device) entry.device = rockRidge.device;
   } else {
     entry = { path, name, type, sizeBytes, hidden, recordOffsetBytes: record.offsetBytes, extents: entryExtents, extentLba: record.extentLba };
@@ -302,7 +331,13 @@ function makeEntry(
 }
 
 /** RRIP 4.1.5.1: a CL placeholder stands for the directory relocated to that block. */
-async function makeChildLinkEntry(context: TreeContext, parent: IsoEntry, record: DirectoryRecord, rockRidge: RockRidgeAttributes, childLinkLba: number): Promise<IsoEntry> {
+async function makeChildLinkEntry(
+  context: TreeContext,
+  parent: IsoEntry,
+  record: DirectoryRecord,
+  rockRidge: RockRidgeAttributes,
+  childLinkLba: number,
+): Promise<IsoEntry> {
   const self = await readSelfRecord(context.source, childLinkLba, context.blockBytes, record);
   if ((self.flags & fileFlags.directory) === 0) {
     throw corruptAt({ offsetBytes: record.offsetBytes }, 0, `CL entry points at logical block ${childLinkLba}, which is not a directory`);

@@ -253,7 +253,8 @@ function readZisofsEntry(bytes: Uint8Array, at: number, length: number, place: P
   if (version !== 2) return { version: 1, ...fields, uncompressedSizeBytes: entryUint32(bytes, at, length, 8, place, 'ZF uncompressed size') };
   const view = new DataView(bytes.buffer, bytes.byteOffset + at + 8, 8);
   const uncompressedSizeBytes = view.getBigUint64(0, true);
-  if (uncompressedSizeBytes > BigInt(Number.MAX_SAFE_INTEGER)) throw corruptAt(place, at + 8, `ZF uncompressed size ${uncompressedSizeBytes} is beyond any file Isotope can read`);
+  if (uncompressedSizeBytes > BigInt(Number.MAX_SAFE_INTEGER))
+    throw corruptAt(place, at + 8, `ZF uncompressed size ${uncompressedSizeBytes} is beyond any file Isotope can read`);
   return { version: 2, ...fields, uncompressedSizeBytes: Number(uncompressedSizeBytes) };
 }
 

@@ -96,7 +96,12 @@ function readContinuation(bytes: Uint8Array, at: number, length: number, place: 
 class EntryCollector implements SystemUseVisitor {
   readonly entries: SystemUseEntry[] = [];
   visitEntry(bytes: Uint8Array, at: number, length: number, signature: number, place: Place): void {
-    this.entries.push({ signature: signatureName(signature), version: bytes[at + 3] as number, bytes: bytes.subarray(at, at + length), offsetBytes: place.offsetBytes + at });
+    this.entries.push({
+      signature: signatureName(signature),
+      version: bytes[at + 3] as number,
+      bytes: bytes.subarray(at, at + length),
+      offsetBytes: place.offsetBytes + at,
+    });
   }
 }
 

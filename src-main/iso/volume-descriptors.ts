@@ -132,7 +132,12 @@ export async function readVolumeDescriptorSet(source: ByteSource): Promise<Volum
       break;
     }
     if (header.type === 0) {
-      bootRecords.push({ kind: 'boot-record', lba, bootSystemIdentifier: readAscii(sector, 7, 32, { offsetBytes: lba * sectorBytes }, 'boot system identifier'), sector });
+      bootRecords.push({
+        kind: 'boot-record',
+        lba,
+        bootSystemIdentifier: readAscii(sector, 7, 32, { offsetBytes: lba * sectorBytes }, 'boot system identifier'),
+        sector,
+      });
     } else if (header.type === 1 && primary === null) {
       primary = parseVolumeDescriptor(sector, lba, 'primary');
     } else if (header.type === 2) {

@@ -50,7 +50,14 @@ export const parseJobs: ParseJobs = {
   'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
-      extractEntries({ image, entries: request.entries ?? [], destination: request.destination, signal, onProgress, allowSharedExtents: request.allowSharedExtents === true }),
+      extractEntries({
+        image,
+        entries: request.entries ?? [],
+        destination: request.destination,
+        signal,
+        onProgress,
+        allowSharedExtents: request.allowSharedExtents === true,
+      }),
     ),
 };
 

@@ -121,7 +121,13 @@ interface JobHost {
  * the time budget runs out, or when a fresh worker never starts. The worker goes back to the pool
  * only after an answer; any other end terminates it.
  */
-function runJobOn<K extends ParseJobName>(pooled: PooledWorker, job: K, request: ParseJobRequest<K>, options: ParseRunOptions, host: JobHost): Promise<ParseJobResponse<K>> {
+function runJobOn<K extends ParseJobName>(
+  pooled: PooledWorker,
+  job: K,
+  request: ParseJobRequest<K>,
+  options: ParseRunOptions,
+  host: JobHost,
+): Promise<ParseJobResponse<K>> {
   const { worker } = pooled;
   const imagePath = request.path;
   const { timeBudgetMs, heapCapMb } = host.limits;
@@ -200,7 +206,10 @@ function runJobOn<K extends ParseJobName>(pooled: PooledWorker, job: K, request:
 /** A job that ran past its time budget (for an extraction: that long without progress). */
 function overrunFailure(job: ParseJobName, imagePath: string, timeBudgetMs: number): AppFailure {
   const progressNote = job === 'image:extract' ? ' without progress' : '';
-  return new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, { path: imagePath, timeBudgetMs });
+  return new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
+    path: imagePath,
+    timeBudgetMs,
+  });
 }
 
 /** A job that ended in an error inside the worker: the job's own failure, or a bug (not an AppFailure: the service logs it with the worker's stack and answers `internal`). */

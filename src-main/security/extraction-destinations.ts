@@ -40,7 +40,10 @@ export class ExtractionDestinations {
     const real = await realDestination(destination);
     const roots = [await realpath(this.home()).catch(() => null), ...this.chosen].filter((root): root is string => root !== null);
     if (roots.some((root) => real === root || isStrictlyInside(root, real))) return;
-    throw new DestinationNotAllowedError(destination, `${real} is outside the home folder${this.chosen.size > 0 ? ' and the chosen folders' : ''} (${roots.join(', ') || 'none known'})`);
+    throw new DestinationNotAllowedError(
+      destination,
+      `${real} is outside the home folder${this.chosen.size > 0 ? ' and the chosen folders' : ''} (${roots.join(', ') || 'none known'})`,
+    );
   }
 }
 

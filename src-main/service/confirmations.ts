@@ -66,10 +66,14 @@ export function createConfirmations(clock: () => number = Date.now): Confirmatio
       const entry = pending.get(confirmationId);
       pending.delete(confirmationId);
       const nowMs = clock();
-      if (entry === undefined) throw new AppFailure('confirmation-required', `confirmation ${confirmationId.slice(0, 64)} was not issued by this engine, or was already used`);
+      if (entry === undefined)
+        throw new AppFailure('confirmation-required', `confirmation ${confirmationId.slice(0, 64)} was not issued by this engine, or was already used`);
       if (entry.kind !== kind) throw new AppFailure('confirmation-required', `confirmation ${confirmationId} was issued for ${entry.kind}, not ${kind}`);
       if (entry.expiresAtMs <= nowMs) {
-        throw new AppFailure('confirmation-required', `confirmation ${confirmationId} expired ${nowMs - entry.expiresAtMs} ms ago (they last ${confirmationLifetimeMs} ms)`);
+        throw new AppFailure(
+          'confirmation-required',
+          `confirmation ${confirmationId} expired ${nowMs - entry.expiresAtMs} ms ago (they last ${confirmationLifetimeMs} ms)`,
+        );
       }
       return entry.binding;
     },

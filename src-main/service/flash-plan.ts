@@ -143,17 +143,43 @@ export async function imageVersionOf(imagePath: string): Promise<ImageVersion> {
   const stats = await stat(realPath);
   const file = fileIdentityOf(realPath, stats);
   if (file !== null) {
-    return { path: imagePath, realPath, sizeBytes: file.sizeBytes, modifiedMs: file.modifiedMs, changedMs: file.changedMs, device: file.device, inode: file.inode, blockDeviceNumber: null };
+    return {
+      path: imagePath,
+      realPath,
+      sizeBytes: file.sizeBytes,
+      modifiedMs: file.modifiedMs,
+      changedMs: file.changedMs,
+      device: file.device,
+      inode: file.inode,
+      blockDeviceNumber: null,
+    };
   }
   if (!stats.isBlockDevice()) throw new AppFailure('not-a-file', `${imagePath} is neither a regular file nor a block device`);
   // A device's content changes without stat noticing: its number and size are all that name it.
   const bigStats = await stat(realPath, { bigint: true });
   const sizeBytes = await flashedSizeOf(realPath);
-  return { path: imagePath, realPath, sizeBytes: sizeBytes ?? 0, modifiedMs: null, changedMs: null, device: null, inode: null, blockDeviceNumber: deviceNumberOf(bigStats.rdev) };
+  return {
+    path: imagePath,
+    realPath,
+    sizeBytes: sizeBytes ?? 0,
+    modifiedMs: null,
+    changedMs: null,
+    device: null,
+    inode: null,
+    blockDeviceNumber: deviceNumberOf(bigStats.rdev),
+  };
 }
 
 export function driveIdentityOf(drive: Drive): DriveIdentity {
-  return { driveId: drive.id, device: drive.device, deviceNumber: drive.deviceNumber, sizeBytes: drive.sizeBytes, model: drive.model, serial: drive.serial, wwn: drive.wwn };
+  return {
+    driveId: drive.id,
+    device: drive.device,
+    deviceNumber: drive.deviceNumber,
+    sizeBytes: drive.sizeBytes,
+    model: drive.model,
+    serial: drive.serial,
+    wwn: drive.wwn,
+  };
 }
 
 /** The bytes the image will write, when known without decoding it all (raw images, zip entries). */

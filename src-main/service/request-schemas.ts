@@ -91,7 +91,12 @@ function flashSchemas() {
     }),
     'flash:start': v.strictObject({
       confirmationId: shortId(200),
-      typedNames: v.exactOptional(v.pipe(v.record(id, v.pipe(v.string(), v.maxLength(256))), v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'))),
+      typedNames: v.exactOptional(
+        v.pipe(
+          v.record(id, v.pipe(v.string(), v.maxLength(256))),
+          v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'),
+        ),
+      ),
       acknowledgedFindings: v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length))),
     }),
     'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: id }),

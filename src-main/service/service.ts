@@ -79,7 +79,16 @@ export interface Service {
 }
 
 // A call missing from this table is a compile error.
-const handlers = { ...appHandlers, ...imageHandlers, ...bootHandlers, ...assessHandlers, ...checksumHandlers, ...driveHandlers, ...flashHandlers, ...jobHandlers } satisfies HandlerTable<CallName>;
+const handlers = {
+  ...appHandlers,
+  ...imageHandlers,
+  ...bootHandlers,
+  ...assessHandlers,
+  ...checksumHandlers,
+  ...driveHandlers,
+  ...flashHandlers,
+  ...jobHandlers,
+} satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();

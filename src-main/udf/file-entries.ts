@@ -22,7 +22,17 @@ export function parseFileSet(bytes: Uint8Array, place: UdfPlace, block: number):
 }
 
 /** ECMA-167 4/14.6.6 and OSTA UDF 2.3.5.2: ICB file types. */
-export const icbFileTypes = { directory: 4, regular: 5, blockDevice: 6, characterDevice: 7, fifo: 9, socket: 10, symlink: 12, metadata: 250, metadataMirror: 251 } as const;
+export const icbFileTypes = {
+  directory: 4,
+  regular: 5,
+  blockDevice: 6,
+  characterDevice: 7,
+  fifo: 9,
+  socket: 10,
+  symlink: 12,
+  metadata: 250,
+  metadataMirror: 251,
+} as const;
 
 /** ECMA-167 4/14.6.8 bits 0-2: how the allocation descriptors are recorded. */
 export type AllocationForm = 'short' | 'long' | 'extended' | 'embedded';
@@ -59,7 +69,11 @@ export function parseFileEntry(bytes: Uint8Array, place: UdfPlace, block: number
   const allocationLengthBytes = readUint32Le(bytes, extended ? 212 : 172, place, 'allocation descriptors length');
   // 4/14.9.20-22: extended attributes then allocation descriptors, all inside the one block.
   if (headerBytes + extendedAttributeBytes + allocationLengthBytes > bytes.byteLength) {
-    throw udfCorrupt(place, extended ? 208 : 168, `file entry's ${extendedAttributeBytes} bytes of attributes and ${allocationLengthBytes} bytes of allocation descriptors run past its block`);
+    throw udfCorrupt(
+      place,
+      extended ? 208 : 168,
+      `file entry's ${extendedAttributeBytes} bytes of attributes and ${allocationLengthBytes} bytes of allocation descriptors run past its block`,
+    );
   }
   return {
     extended,
@@ -80,12 +94,24 @@ export function parseFileEntry(bytes: Uint8Array, place: UdfPlace, block: number
  * The allocation descriptors of an area (4/12.1): short, long or extended; a zero length ends the list
  * early (4/14.14.1.1). `partitionIndex` is the entry's own partition, where short_ads point.
  */
-export function parseAllocationDescriptors(bytes: Uint8Array, at: number, lengthBytes: number, form: Exclude<AllocationForm, 'embedded'>, partitionIndex: number, place: UdfPlace): AllocationDescriptor[] {
+export function parseAllocationDescriptors(
+  bytes: Uint8Array,
+  at: number,
+  lengthBytes: number,
+  form: Exclude<AllocationForm, 'embedded'>,
+  partitionIndex: number,
+  place: UdfPlace,
+): AllocationDescriptor[] {
   const size = form === 'short' ? 8 : form === 'long' ? 16 : 20;
   requireBytes(bytes, at, lengthBytes, place, 'allocation descriptors');
   const descriptors: AllocationDescriptor[] = [];
   for (let offset = at; offset + size <= at + lengthBytes; offset += size) {
-    const descriptor = form === 'short' ? readShortAd(bytes, offset, partitionIndex, place) : form === 'long' ? readLongAd(bytes, offset, place) : readExtAd(bytes, offset, place);
+    const descriptor =
+      form === 'short'
+        ? readShortAd(bytes, offset, partitionIndex, place)
+        : form === 'long'
+          ? readLongAd(bytes, offset, place)
+          : readExtAd(bytes, offset, place);
     if (descriptor.lengthBytes === 0) break;
     descriptors.push(descriptor);
   }
@@ -96,7 +122,8 @@ export function parseAllocationDescriptors(bytes: Uint8Array, at: number, length
 export function parseAllocationExtent(bytes: Uint8Array, place: UdfPlace, block: number): { at: number; lengthBytes: number } {
   parseDescriptorTag(bytes, place, { expected: [tagIds.allocationExtent], location: block, what: 'allocation extent descriptor' });
   const lengthBytes = readUint32Le(bytes, 20, place, 'allocation extent length');
-  if (24 + lengthBytes > bytes.byteLength) throw udfCorrupt(place, 20, `allocation extent declares ${lengthBytes} bytes of descriptors, its block holds ${bytes.byteLength - 24}`);
+  if (24 + lengthBytes > bytes.byteLength)
+    throw udfCorrupt(place, 20, `allocation extent declares ${lengthBytes} bytes of descriptors, its block holds ${bytes.byteLength - 24}`);
   return { at: 24, lengthBytes };
 }
 

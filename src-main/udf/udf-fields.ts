@@ -88,18 +88,26 @@ export function parseDescriptorTag(bytes: Uint8Array, place: UdfPlace, options: 
   // ECMA-167 3/7.2.3: the checksum is the byte sum of the tag's other 15 bytes, modulo 256.
   if (!hasValidTagChecksum(bytes)) throw udfCorrupt(place, 4, `${options.what}: descriptor tag checksum is wrong`);
   const identifier = readUint16Le(bytes, 0, place, `${options.what} tag identifier`);
-  if (!options.expected.includes(identifier)) throw udfCorrupt(place, 0, `${options.what}: found descriptor tag ${identifier}, expected ${options.expected.join(' or ')}`);
+  if (!options.expected.includes(identifier))
+    throw udfCorrupt(place, 0, `${options.what}: found descriptor tag ${identifier}, expected ${options.expected.join(' or ')}`);
   const crcLengthBytes = readUint16Le(bytes, 10, place, `${options.what} CRC length`);
   // ECMA-167 3/7.2.6-7.2.7: the CRC covers crcLength bytes after the tag.
   if (tagBytes + crcLengthBytes > bytes.byteLength) {
     throw udfCorrupt(place, 10, `${options.what}: descriptor CRC length ${crcLengthBytes} runs past the ${bytes.byteLength}-byte descriptor`);
   }
-  if (crc16(bytes, tagBytes, crcLengthBytes) !== readUint16Le(bytes, 8, place, `${options.what} CRC`)) throw udfCorrupt(place, 8, `${options.what}: descriptor CRC is wrong`);
+  if (crc16(bytes, tagBytes, crcLengthBytes) !== readUint16Le(bytes, 8, place, `${options.what} CRC`))
+    throw udfCorrupt(place, 8, `${options.what}: descriptor CRC is wrong`);
   const location = readUint32Le(bytes, 12, place, `${options.what} tag location`);
   if (options.location !== undefined && location !== options.location) {
     throw udfCorrupt(place, 12, `${options.what}: tag says it is at block ${location}, it was read from block ${options.location}`);
   }
-  return { identifier, version: readUint16Le(bytes, 2, place, 'tag version'), serialNumber: readUint16Le(bytes, 6, place, 'tag serial number'), crcLengthBytes, location };
+  return {
+    identifier,
+    version: readUint16Le(bytes, 2, place, 'tag version'),
+    serialNumber: readUint16Le(bytes, 6, place, 'tag serial number'),
+    crcLengthBytes,
+    location,
+  };
 }
 
 /** OSTA UDF 2.1.1 / ECMA-167 1/7.2.12: CS0 d-characters, byte 0 the compression id (8 or 16 bits). */
@@ -135,7 +143,7 @@ export function readDString(bytes: Uint8Array, at: number, fieldBytes: number, p
 export function readTimestamp(bytes: Uint8Array, at: number, place: UdfPlace, what: string): number | null {
   requireBytes(bytes, at, 12, place, what);
   const typeAndZone = (bytes[at] as number) | ((bytes[at + 1] as number) << 8);
-  const year = ((bytes[at + 2] as number) | ((bytes[at + 3] as number) << 8)) << 16 >> 16;
+  const year = (((bytes[at + 2] as number) | ((bytes[at + 3] as number) << 8)) << 16) >> 16;
   const month = bytes[at + 4] as number;
   const day = bytes[at + 5] as number;
   if (year === 0 && month === 0 && day === 0) return null;
@@ -147,7 +155,7 @@ export function readTimestamp(bytes: Uint8Array, at: number, place: UdfPlace, wh
   // 1/7.3.1: type 1 = local time with a signed 12-bit offset from UTC in minutes; -2047 = unknown.
   let zoneMinutes = typeAndZone & 0xfff;
   if (zoneMinutes & 0x800) zoneMinutes -= 0x1000;
-  if ((typeAndZone >> 12) !== 1 || zoneMinutes === -2047 || zoneMinutes < -1440 || zoneMinutes > 1440) zoneMinutes = 0;
+  if (typeAndZone >> 12 !== 1 || zoneMinutes === -2047 || zoneMinutes < -1440 || zoneMinutes > 1440) zoneMinutes = 0;
   const ms = Date.UTC(year, month - 1, day, hour, minute, second, Math.min(99, centiseconds) * 10) - zoneMinutes * 60_000;
   return Number.isFinite(ms) ? ms : null;
 }
@@ -187,7 +195,11 @@ export interface AllocationDescriptor {
 /** ECMA-167 4/14.14.2: long_ad (16 bytes). */
 export function readLongAd(bytes: Uint8Array, at: number, place: UdfPlace): AllocationDescriptor {
   const raw = readUint32Le(bytes, at, place, 'long_ad extent length');
-  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: readUint32Le(bytes, at + 4, place, 'long_ad block'), partitionIndex: readUint16Le(bytes, at + 8, place, 'long_ad partition') } };
+  return {
+    lengthBytes: raw & 0x3fffffff,
+    kind: raw >>> 30,
+    address: { block: readUint32Le(bytes, at + 4, place, 'long_ad block'), partitionIndex: readUint16Le(bytes, at + 8, place, 'long_ad partition') },
+  };
 }
 
 /** ECMA-167 4/14.14.1: short_ad (8 bytes), in the partition of the entry that holds it. */
@@ -199,5 +211,9 @@ export function readShortAd(bytes: Uint8Array, at: number, partitionIndex: numbe
 /** ECMA-167 4/14.14.3: ext_ad (20 bytes). */
 export function readExtAd(bytes: Uint8Array, at: number, place: UdfPlace): AllocationDescriptor {
   const raw = readUint32Le(bytes, at, place, 'ext_ad extent length');
-  return { lengthBytes: raw & 0x3fffffff, kind: raw >>> 30, address: { block: readUint32Le(bytes, at + 12, place, 'ext_ad block'), partitionIndex: readUint16Le(bytes, at + 16, place, 'ext_ad partition') } };
+  return {
+    lengthBytes: raw & 0x3fffffff,
+    kind: raw >>> 30,
+    address: { block: readUint32Le(bytes, at + 12, place, 'ext_ad block'), partitionIndex: readUint16Le(bytes, at + 16, place, 'ext_ad partition') },
+  };
 }

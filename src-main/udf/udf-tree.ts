@@ -10,7 +10,16 @@ import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { FileEntry } from './file-entries.ts';
-import { fidCharacteristics, icbFileTypes, parseAllocationDescriptors, parseAllocationExtent, parseFileEntry, parseFileIdentifier, parseFileSet, parseSymlinkTarget } from './file-entries.ts';
+import {
+  fidCharacteristics,
+  icbFileTypes,
+  parseAllocationDescriptors,
+  parseAllocationExtent,
+  parseFileEntry,
+  parseFileIdentifier,
+  parseFileSet,
+  parseSymlinkTarget,
+} from './file-entries.ts';
 import type { AllocationDescriptor, LogicalBlockAddress, UdfPlace } from './udf-fields.ts';
 import { extentKinds, udfCorrupt } from './udf-fields.ts';
 import type { LogicalVolume, PartitionDescriptor, PrimaryVolume } from './volume-descriptors.ts';
@@ -37,7 +46,6 @@ export interface UdfTree extends FileTree {
   /** "2.01" from the domain identifier suffix (OSTA UDF 2.1.5.3). */
   readonly revision: string;
 }
-
 
 export interface OpenUdfTreeOptions {
   /** What reading the tree may cost; by default linear in the source's size (src-main/format/work-budget.ts). */
@@ -104,7 +112,8 @@ function placeOf(sector: number, blockBytes: number): UdfPlace {
 }
 
 async function readBlock(source: ByteSource, sector: number, blockBytes: number, what: string): Promise<Uint8Array> {
-  if ((sector + 1) * blockBytes > source.sizeBytes) throw udfCorrupt(placeOf(sector, blockBytes), 0, `${what} at sector ${sector} lies past the image end (${source.sizeBytes} bytes)`);
+  if ((sector + 1) * blockBytes > source.sizeBytes)
+    throw udfCorrupt(placeOf(sector, blockBytes), 0, `${what} at sector ${sector} lies past the image end (${source.sizeBytes} bytes)`);
   return source.read(sector * blockBytes, blockBytes);
 }
 
@@ -112,7 +121,13 @@ async function readBlock(source: ByteSource, sector: number, blockBytes: number,
  * Maps partition-relative blocks to image sectors: a type 1 map by its partition's start (3/10.5.11);
  * the UDF 2.50 metadata partition (UDF 2.2.10) through the metadata file's extents, or its mirror's.
  */
-async function createBlockMapper(source: ByteSource, blockBytes: number, volume: LogicalVolume, partitions: readonly PartitionDescriptor[], budget: WorkBudget): Promise<BlockMapper> {
+async function createBlockMapper(
+  source: ByteSource,
+  blockBytes: number,
+  volume: LogicalVolume,
+  partitions: readonly PartitionDescriptor[],
+  budget: WorkBudget,
+): Promise<BlockMapper> {
   const starts: (PartitionDescriptor | null)[] = [];
   const metadata = new Map<number, { runs: MetadataRun[] }>();
   const unsupported = new Map<number, string>();
@@ -120,7 +135,10 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
     const partition = partitions.find((candidate) => candidate.partitionNumber === map.partitionNumber) ?? null;
     starts.push(partition);
     if (map.kind === 'virtual' || map.kind === 'sparable' || map.kind === 'unknown') {
-      unsupported.set(index, `partition map ${index} is a ${map.kind === 'unknown' ? `"${map.identifier}"` : map.kind} partition, which Isotope does not read yet`);
+      unsupported.set(
+        index,
+        `partition map ${index} is a ${map.kind === 'unknown' ? `"${map.identifier}"` : map.kind} partition, which Isotope does not read yet`,
+      );
     }
   }
   const physicalSector = (address: LogicalBlockAddress, what: string): number => {
@@ -141,7 +159,11 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
     if (!partition) throw udfCorrupt(place, 0, `${what}: partition map ${address.partitionIndex} names a partition with no partition descriptor`);
     // 3/10.5.12: blocks lie inside the partition's length.
     if (address.block >= partition.lengthBlocks) {
-      throw udfCorrupt(place, 0, `${what} at block ${address.block} lies past the end of partition ${partition.partitionNumber} (${partition.lengthBlocks} blocks)`);
+      throw udfCorrupt(
+        place,
+        0,
+        `${what} at block ${address.block} lies past the end of partition ${partition.partitionNumber} (${partition.lengthBlocks} blocks)`,
+      );
     }
     return partition.startSector + address.block;
   };
@@ -160,7 +182,8 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
         const offsetBytes = physicalSector({ block, partitionIndex: address.partitionIndex }, what) * blockBytes;
         const sizeBytes = Math.min(blockBytes, lengthBytes - done);
         const last = extents[extents.length - 1];
-        if (last && last.offsetBytes + last.sizeBytes === offsetBytes) extents[extents.length - 1] = { offsetBytes: last.offsetBytes, sizeBytes: last.sizeBytes + sizeBytes };
+        if (last && last.offsetBytes + last.sizeBytes === offsetBytes)
+          extents[extents.length - 1] = { offsetBytes: last.offsetBytes, sizeBytes: last.sizeBytes + sizeBytes };
         else extents.push({ offsetBytes, sizeBytes });
       }
       return extents;
@@ -170,7 +193,8 @@ async function createBlockMapper(source: ByteSource, blockBytes: number, volume:
   for (const [index, map] of volume.partitionMaps.entries()) {
     if (map.kind !== 'metadata') continue;
     const physicalIndex = volume.partitionMaps.findIndex((other) => other.kind === 'physical' && other.partitionNumber === map.partitionNumber);
-    if (physicalIndex < 0) throw udfCorrupt(placeOf(0, blockBytes), 0, `metadata partition map ${index} has no type 1 map for partition ${map.partitionNumber}`);
+    if (physicalIndex < 0)
+      throw udfCorrupt(placeOf(0, blockBytes), 0, `metadata partition map ${index} has no type 1 map for partition ${map.partitionNumber}`);
     const context: UdfContext = { source, blockBytes, mapper, budget, paidDirectories: new Set<number>() };
     metadata.set(index, { runs: await readMetadataRuns(context, map, physicalIndex) });
   }
@@ -189,14 +213,19 @@ interface MetadataRun {
  * when the metadata file is damaged: the mirror holds the same allocation (UDF 2.2.13.1), so only
  * when both are unreadable is the volume lost.
  */
-async function readMetadataRuns(context: UdfContext, map: { readonly metadataFileBlock: number; readonly mirrorFileBlock: number }, physicalIndex: number): Promise<MetadataRun[]> {
+async function readMetadataRuns(
+  context: UdfContext,
+  map: { readonly metadataFileBlock: number; readonly mirrorFileBlock: number },
+  physicalIndex: number,
+): Promise<MetadataRun[]> {
   const { blockBytes } = context;
   const readRuns = async (block: number, what: string): Promise<MetadataRun[]> => {
     const entry = await readFileEntryAt(context, { block, partitionIndex: physicalIndex }, what, context.budget);
     const runs: MetadataRun[] = [];
     let firstBlock = 0;
     for (const extent of entry.extents) {
-      if (extent.unrecorded || extent.offsetBytes % blockBytes !== 0) throw udfCorrupt(placeOf(entry.sector, blockBytes), 0, 'metadata file has an unrecorded or unaligned extent');
+      if (extent.unrecorded || extent.offsetBytes % blockBytes !== 0)
+        throw udfCorrupt(placeOf(entry.sector, blockBytes), 0, 'metadata file has an unrecorded or unaligned extent');
       const blocks = Math.ceil(extent.sizeBytes / blockBytes);
       runs.push({ firstBlock, sector: extent.offsetBytes / blockBytes, blocks });
       firstBlock += blocks;
@@ -237,7 +266,8 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
   const total = fileEntry.informationLengthBytes;
   if (fileEntry.allocationForm === 'embedded') {
     // 4/14.6.8 type 3: the data is the allocation descriptor area itself.
-    if (total > fileEntry.allocationLengthBytes) throw udfCorrupt(place, 56, `embedded file claims ${total} bytes, its ICB holds ${fileEntry.allocationLengthBytes}`);
+    if (total > fileEntry.allocationLengthBytes)
+      throw udfCorrupt(place, 56, `embedded file claims ${total} bytes, its ICB holds ${fileEntry.allocationLengthBytes}`);
     return { sector, fileEntry, extents: total === 0 ? [] : [{ offsetBytes: sector * blockBytes + fileEntry.allocationOffsetBytes, sizeBytes: total }] };
   }
   const descriptors: AllocationDescriptor[] = [];
@@ -257,9 +287,11 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
       if (descriptors.length > udfTreeLimits.maxExtentsPerFile) throw udfCorrupt(place, 0, `${what} has more than ${udfTreeLimits.maxExtentsPerFile} extents`);
     }
     if (!next) break;
-    if (continuations >= udfTreeLimits.maxAllocationExtents) throw udfCorrupt(place, 0, `${what} chains more than ${udfTreeLimits.maxAllocationExtents} allocation extents`);
+    if (continuations >= udfTreeLimits.maxAllocationExtents)
+      throw udfCorrupt(place, 0, `${what} chains more than ${udfTreeLimits.maxAllocationExtents} allocation extents`);
     const nextSector = mapper.sector(next.address, `${what} allocation extent`);
-    if (visited.has(nextSector)) throw udfCorrupt(placeOf(nextSector, blockBytes), 0, `${what}: allocation extent at sector ${nextSector} was already read (an allocation loop)`);
+    if (visited.has(nextSector))
+      throw udfCorrupt(placeOf(nextSector, blockBytes), 0, `${what}: allocation extent at sector ${nextSector} was already read (an allocation loop)`);
     visited.add(nextSector);
     budget?.spend(blockBytes, `${what} allocation extent`);
     const nextPlace = placeOf(nextSector, blockBytes);
@@ -276,7 +308,11 @@ async function readFileEntryAt(context: UdfContext, address: LogicalBlockAddress
     if (descriptor.kind === extentKinds.recorded) {
       for (const extent of mapper.extents(descriptor.address, sizeBytes, what, budget)) {
         if (extent.offsetBytes + extent.sizeBytes > source.sizeBytes) {
-          throw udfCorrupt(place, 0, `${what}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`);
+          throw udfCorrupt(
+            place,
+            0,
+            `${what}: extent of ${extent.sizeBytes} bytes at offset ${extent.offsetBytes} runs past the image end (${source.sizeBytes} bytes)`,
+          );
         }
         extents.push(extent);
       }
@@ -307,7 +343,12 @@ function posixMode(fileEntry: FileEntry, type: ImageEntryType): number {
   return mode | (kinds[fileEntry.fileType] ?? (type === 'file' ? 0o100000 : 0));
 }
 
-async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: { path: string; name: string; hidden: boolean }, budget: WorkBudget | null): Promise<TreeEntry> {
+async function readEntry(
+  context: UdfContext,
+  icb: LogicalBlockAddress,
+  naming: { path: string; name: string; hidden: boolean },
+  budget: WorkBudget | null,
+): Promise<TreeEntry> {
   const what = naming.path === '/' ? 'root directory' : naming.path;
   budget?.spend(workCosts.entryBytes, what);
   const { sector, fileEntry, extents } = await readFileEntryAt(context, icb, what, budget);
@@ -328,7 +369,8 @@ async function readEntry(context: UdfContext, icb: LogicalBlockAddress, naming: 
   if (fileEntry.uid !== 0xffffffff) entry.uid = fileEntry.uid;
   if (fileEntry.gid !== 0xffffffff) entry.gid = fileEntry.gid;
   if (type === 'symlink') {
-    if (fileEntry.informationLengthBytes > udfTreeLimits.maxSymlinkBytes) throw udfCorrupt(placeOf(sector, context.blockBytes), 56, `symbolic link ${naming.path} holds ${fileEntry.informationLengthBytes} bytes`);
+    if (fileEntry.informationLengthBytes > udfTreeLimits.maxSymlinkBytes)
+      throw udfCorrupt(placeOf(sector, context.blockBytes), 56, `symbolic link ${naming.path} holds ${fileEntry.informationLengthBytes} bytes`);
     budget?.spend(fileEntry.informationLengthBytes, `symbolic link ${naming.path}`);
     entry.target = parseSymlinkTarget(await readExtents(context, extents, fileEntry.informationLengthBytes), placeOf(sector, context.blockBytes));
   }
@@ -349,7 +391,11 @@ async function listDirectory(context: UdfContext, directory: TreeEntry): Promise
   if (directory.type !== 'directory') return [];
   const place = placeOf(directory.extentLba, context.blockBytes);
   if (directory.sizeBytes > udfTreeLimits.maxDirectoryBytes) {
-    throw udfCorrupt(place, 56, `directory ${directory.path} declares ${directory.sizeBytes} bytes, more than the ${udfTreeLimits.maxDirectoryBytes}-byte limit`);
+    throw udfCorrupt(
+      place,
+      56,
+      `directory ${directory.path} declares ${directory.sizeBytes} bytes, more than the ${udfTreeLimits.maxDirectoryBytes}-byte limit`,
+    );
   }
   // The budget pays for a directory's listing once: listing it again (a lookup for each of many paths)
   // repeats work the image already paid for, and a hostile image cannot multiply it.
@@ -360,7 +406,7 @@ async function listDirectory(context: UdfContext, directory: TreeEntry): Promise
   const entries: TreeEntry[] = [];
   const names = new UniqueNames();
   // 4/8.6: a directory is a sequence of file identifier descriptors; each one's length moves us on.
-  for (let at = 0; at < bytes.byteLength; ) {
+  for (let at = 0; at < bytes.byteLength;) {
     const fid = parseFileIdentifier(bytes, at, dataPlace);
     at += fid.lengthBytes;
     if (fid.characteristics & (fidCharacteristics.deleted | fidCharacteristics.parent)) continue;
@@ -387,10 +433,16 @@ function directoryWalk(context: UdfContext, from: TreeEntry): DirectoryWalk<Tree
     enter(child, visited) {
       // ECMA-167 4/8.6: the hierarchy is a tree; a directory ICB reached twice is a loop, and directory
       // data overlapping another directory's would have its identifiers read twice.
-      if (visitedIcbs.has(child.extentLba)) throw udfCorrupt(placeOfEntry(child), 0, `directory ${child.path} is the ICB at sector ${child.extentLba}, already visited (a directory loop)`);
+      if (visitedIcbs.has(child.extentLba))
+        throw udfCorrupt(placeOfEntry(child), 0, `directory ${child.path} is the ICB at sector ${child.extentLba}, already visited (a directory loop)`);
       visitedIcbs.add(child.extentLba);
       const seenBlock = visited.visit(child.extents);
-      if (seenBlock !== null) throw udfCorrupt(placeOfEntry(child), 0, `directory ${child.path} keeps its identifiers in sector ${seenBlock}, which another directory's data already covers`);
+      if (seenBlock !== null)
+        throw udfCorrupt(
+          placeOfEntry(child),
+          0,
+          `directory ${child.path} keeps its identifiers in sector ${seenBlock}, which another directory's data already covers`,
+        );
     },
   };
 }

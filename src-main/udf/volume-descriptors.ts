@@ -78,7 +78,12 @@ export async function findAnchorPointer(source: ByteSource): Promise<{ anchor: A
       if (sector < 256 || (sector + 1) * blockBytes > source.sizeBytes) continue;
       const bytes = await source.read(sector * blockBytes, 512);
       const place = { offsetBytes: sector * blockBytes, sectorBytes: blockBytes };
-      if (readUint16Le(bytes, 0, place, 'anchor tag identifier') !== tagIds.anchorPointer || !hasValidTagChecksum(bytes) || readUint32Le(bytes, 12, place, 'anchor tag location') !== sector) continue;
+      if (
+        readUint16Le(bytes, 0, place, 'anchor tag identifier') !== tagIds.anchorPointer ||
+        !hasValidTagChecksum(bytes) ||
+        readUint32Le(bytes, 12, place, 'anchor tag location') !== sector
+      )
+        continue;
       return { anchor: parseAnchorPointer(bytes, place, sector), blockBytes };
     }
   }
@@ -89,7 +94,10 @@ export async function findAnchorPointer(source: ByteSource): Promise<{ anchor: A
 export function parseAnchorPointer(bytes: Uint8Array, place: UdfPlace, sector: number): AnchorPointer {
   parseDescriptorTag(bytes, place, { expected: [tagIds.anchorPointer], location: sector, what: 'anchor volume descriptor pointer' });
   const main = { lengthBytes: readUint32Le(bytes, 16, place, 'main sequence length'), sector: readUint32Le(bytes, 20, place, 'main sequence location') };
-  const reserve = { lengthBytes: readUint32Le(bytes, 24, place, 'reserve sequence length'), sector: readUint32Le(bytes, 28, place, 'reserve sequence location') };
+  const reserve = {
+    lengthBytes: readUint32Le(bytes, 24, place, 'reserve sequence length'),
+    sector: readUint32Le(bytes, 28, place, 'reserve sequence location'),
+  };
   // 3/10.2.2: the main sequence extent is at least 16 sectors long.
   if (main.lengthBytes < 16 * place.sectorBytes && reserve.lengthBytes < 16 * place.sectorBytes) {
     throw udfCorrupt(place, 16, `volume descriptor sequence extents of ${main.lengthBytes} and ${reserve.lengthBytes} bytes are shorter than 16 sectors`);
@@ -119,14 +127,27 @@ async function readSequence(source: ByteSource, extent: ExtentAd, blockBytes: nu
   let endSector = extent.sector + Math.floor(extent.lengthBytes / blockBytes);
   let pointers = 0;
   for (let count = 0; sector < endSector; count += 1) {
-    if (count >= volumeSequenceLimits.maxDescriptors) throw udfCorrupt({ offsetBytes: sector * blockBytes, sectorBytes: blockBytes }, 0, `volume descriptor sequence holds more than ${volumeSequenceLimits.maxDescriptors} descriptors`);
+    if (count >= volumeSequenceLimits.maxDescriptors)
+      throw udfCorrupt(
+        { offsetBytes: sector * blockBytes, sectorBytes: blockBytes },
+        0,
+        `volume descriptor sequence holds more than ${volumeSequenceLimits.maxDescriptors} descriptors`,
+      );
     const place = { offsetBytes: sector * blockBytes, sectorBytes: blockBytes };
     if ((sector + 1) * blockBytes > source.sizeBytes) throw udfCorrupt(place, 0, `volume descriptor sequence runs past the image end`);
     const bytes = await source.read(sector * blockBytes, blockBytes);
     // 3/8.4.2: an all-zero sector (unrecorded) or a terminating descriptor ends the sequence.
     if (readUint16Le(bytes, 0, place, 'volume descriptor tag identifier') === 0 && !hasValidTagChecksum(bytes)) break;
     const tag = parseDescriptorTag(bytes, place, {
-      expected: [tagIds.primaryVolume, tagIds.volumePointer, tagIds.implementationUse, tagIds.partition, tagIds.logicalVolume, tagIds.unallocatedSpace, tagIds.terminating],
+      expected: [
+        tagIds.primaryVolume,
+        tagIds.volumePointer,
+        tagIds.implementationUse,
+        tagIds.partition,
+        tagIds.logicalVolume,
+        tagIds.unallocatedSpace,
+        tagIds.terminating,
+      ],
       location: sector,
       what: 'volume descriptor',
     });
@@ -191,7 +212,8 @@ export function parsePartitionDescriptor(bytes: Uint8Array, place: UdfPlace): Pa
 export function parseLogicalVolume(bytes: Uint8Array, place: UdfPlace): LogicalVolume {
   const blockBytes = readUint32Le(bytes, 212, place, 'logical block size');
   // 3/10.6.4 / UDF 2.2.4.2: a power of two, at least 512.
-  if (blockBytes < 512 || blockBytes > 65536 || (blockBytes & (blockBytes - 1)) !== 0) throw udfCorrupt(place, 212, `logical block size ${blockBytes} is not a power of two from 512 to 65536`);
+  if (blockBytes < 512 || blockBytes > 65536 || (blockBytes & (blockBytes - 1)) !== 0)
+    throw udfCorrupt(place, 212, `logical block size ${blockBytes} is not a power of two from 512 to 65536`);
   const domain = readEntityIdentifier(bytes, 216, place, 'domain identifier');
   const mapTableBytes = readUint32Le(bytes, 264, place, 'partition map table length');
   const mapCount = readUint32Le(bytes, 268, place, 'number of partition maps');
@@ -230,7 +252,12 @@ export function parsePartitionMap(bytes: Uint8Array, place: UdfPlace): Partition
     const identifier = readEntityIdentifier(bytes, 4, place, 'partition type identifier').identifier;
     const partitionNumber = readUint16Le(bytes, 38, place, 'partition number');
     if (identifier === '*UDF Metadata Partition') {
-      return { kind: 'metadata', partitionNumber, metadataFileBlock: readUint32Le(bytes, 40, place, 'metadata file location'), mirrorFileBlock: readUint32Le(bytes, 44, place, 'metadata mirror file location') };
+      return {
+        kind: 'metadata',
+        partitionNumber,
+        metadataFileBlock: readUint32Le(bytes, 40, place, 'metadata file location'),
+        mirrorFileBlock: readUint32Le(bytes, 44, place, 'metadata mirror file location'),
+      };
     }
     if (identifier === '*UDF Virtual Partition') return { kind: 'virtual', partitionNumber, identifier };
     if (identifier === '*UDF Sparable Partition') return { kind: 'sparable', partitionNumber, identifier };

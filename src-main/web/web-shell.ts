@@ -139,7 +139,11 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
 }
 
 /** Answers a request for one of the renderer's files (GET or HEAD only), with headers that keep the page to itself. */
-async function serveStatic(request: HttpRequest, response: ServerResponse, site: { readonly verdict: GuardVerdict; readonly rendererRoot: string; readonly port: number }): Promise<void> {
+async function serveStatic(
+  request: HttpRequest,
+  response: ServerResponse,
+  site: { readonly verdict: GuardVerdict; readonly rendererRoot: string; readonly port: number },
+): Promise<void> {
   const { verdict, rendererRoot, port } = site;
   if (!verdict.allowed) {
     response.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Forbidden: ${verdict.reason}\n`);

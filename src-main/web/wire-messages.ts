@@ -18,8 +18,7 @@ export function parseIncomingMessage(frame: unknown): IncomingMessage | null {
 }
 
 export type OutgoingMessage =
-  | { readonly kind: 'result'; readonly id: number; readonly result: unknown }
-  | { readonly kind: 'event'; readonly name: string; readonly payload: unknown };
+  { readonly kind: 'result'; readonly id: number; readonly result: unknown } | { readonly kind: 'event'; readonly name: string; readonly payload: unknown };
 
 /** Largest frame a client may send; every contract request is small plain data. */
 export const maxIncomingFrameBytes = 1024 * 1024;

@@ -25,7 +25,11 @@ const algorithmsByHexLength: Readonly<Record<number, readonly HashAlgorithm[]>> 
 
 /** Tolerates case, spaces and an `sha256:`-style prefix, as the engine does; null when it is not hex. */
 export function normaliseDigest(pasted: string): string | null {
-  const cleaned = pasted.trim().replace(/^[a-z0-9-]+:\s*/i, '').replace(/\s+/g, '').toLowerCase();
+  const cleaned = pasted
+    .trim()
+    .replace(/^[a-z0-9-]+:\s*/i, '')
+    .replace(/\s+/g, '')
+    .toLowerCase();
   return /^[0-9a-f]+$/.test(cleaned) ? cleaned : null;
 }
 
@@ -163,12 +167,17 @@ export class Checksums {
     try {
       this.running = true;
       const request = { path, algorithms: [...defaultHashAlgorithms], ...(sumsPath ? { sumsPath } : {}), ...(signaturePath ? { signaturePath } : {}) };
-      const result = await followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'verify', () => this.#client.call('checksum:verify', request), {
-        started: (jobId) => {
-          this.jobId = jobId;
-          this.#passJobId = jobId;
+      const result = await followJob(
+        { onFinished: (listener) => this.#client.subscribe('job:finished', listener) },
+        'verify',
+        () => this.#client.call('checksum:verify', request),
+        {
+          started: (jobId) => {
+            this.jobId = jobId;
+            this.#passJobId = jobId;
+          },
         },
-      });
+      );
       if (this.imagePath !== path) return;
       if (result.ok) {
         this.report = result.value;
@@ -198,11 +207,15 @@ export class Checksums {
     const pasted = this.pasted;
     const here = comparePasted(pasted, this.digests);
     if (path === null || (here.kind !== 'match' && here.kind !== 'mismatch')) return;
-    const compared = followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'compare', () => this.#client.call('checksum:compare', { path, expected: pasted }));
+    const compared = followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'compare', () =>
+      this.#client.call('checksum:compare', { path, expected: pasted }),
+    );
     void compared.then((result) => {
       if (this.imagePath !== path) return;
       // Should the engine fail to answer, the comparison made here still stands on the screen.
-      const verdict: PastedVerdict = result.ok ? { kind: result.value.matches ? 'match' : 'mismatch', algorithm: result.value.algorithm, actual: result.value.actual } : here;
+      const verdict: PastedVerdict = result.ok
+        ? { kind: result.value.matches ? 'match' : 'mismatch', algorithm: result.value.algorithm, actual: result.value.actual }
+        : here;
       this.#judged = { pasted, verdict };
     });
   }
@@ -230,7 +243,8 @@ export class Checksums {
     this.keysNotice = null;
     const result = await this.#client.call('keys:import', { path });
     if (!result.ok) this.keysError = result.error;
-    else if (result.value.state === 'needs-confirmation') this.pendingKeyChange = { kind: 'import', path, keys: result.value.found, confirmationId: result.value.confirmationId };
+    else if (result.value.state === 'needs-confirmation')
+      this.pendingKeyChange = { kind: 'import', path, keys: result.value.found, confirmationId: result.value.confirmationId };
   }
 
   /** Step one of a removal: the engine names the key; nothing is removed yet. */
@@ -239,7 +253,8 @@ export class Checksums {
     this.keysNotice = null;
     const result = await this.#client.call('keys:remove', { fingerprint });
     if (!result.ok) this.keysError = result.error;
-    else if (result.value.state === 'needs-confirmation') this.pendingKeyChange = { kind: 'remove', keys: [result.value.found], confirmationId: result.value.confirmationId };
+    else if (result.value.state === 'needs-confirmation')
+      this.pendingKeyChange = { kind: 'remove', keys: [result.value.found], confirmationId: result.value.confirmationId };
   }
 
   /** Step two: the user saw the fingerprints and said yes; the engine checks its confirmation and acts. */

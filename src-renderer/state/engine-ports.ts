@@ -36,7 +36,9 @@ export function createFlashPort(client: EngineClient): FlashPort {
   return {
     prepare: (request) => client.call('flash:prepare', request),
     start: (request, onstarted) =>
-      followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'flash', () => client.call('flash:start', request), { started: onstarted }),
+      followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'flash', () => client.call('flash:start', request), {
+        started: onstarted,
+      }),
     async cancel(jobId) {
       await client.call('job:cancel', { jobId });
     },

@@ -159,8 +159,13 @@ export class FileTree {
     try {
       // The engine answers in pages (shared/image.ts); the folder shows once all of them are here.
       const entries: ImageEntry[] = [];
-      for (let offset: number | null = 0; offset !== null; ) {
-        const result: Result<ImageListing> = await this.#client.call('image:list', { path: imagePath, directory: folder, namespace: this.namespaceChoice, offset });
+      for (let offset: number | null = 0; offset !== null;) {
+        const result: Result<ImageListing> = await this.#client.call('image:list', {
+          path: imagePath,
+          directory: folder,
+          namespace: this.namespaceChoice,
+          offset,
+        });
         if (this.imagePath !== imagePath) return; // another image was opened meanwhile
         if (!result.ok) {
           this.error = result.error;

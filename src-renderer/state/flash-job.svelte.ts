@@ -75,7 +75,10 @@ export class FlashJob {
   }
 
   /** Step two: starts the prepared plan with what the user typed and acknowledged in the dialog. */
-  async start(confirmation: { readonly typedNames: Readonly<Record<string, string>>; readonly acknowledgedFindings: readonly AssessmentFindingCode[] }): Promise<void> {
+  async start(confirmation: {
+    readonly typedNames: Readonly<Record<string, string>>;
+    readonly acknowledgedFindings: readonly AssessmentFindingCode[];
+  }): Promise<void> {
     const plan = this.plan;
     if (this.running || plan === null) return;
     this.reset();

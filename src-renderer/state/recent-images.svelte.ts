@@ -21,7 +21,9 @@ export function parseRecent(stored: string | null): RecentImage[] {
       .filter((item): item is RecentImage => {
         if (typeof item !== 'object' || item === null) return false;
         const value = item as Record<string, unknown>;
-        return typeof value.path === 'string' && typeof value.fileName === 'string' && typeof value.sizeBytes === 'number' && typeof value.openedMs === 'number';
+        return (
+          typeof value.path === 'string' && typeof value.fileName === 'string' && typeof value.sizeBytes === 'number' && typeof value.openedMs === 'number'
+        );
       })
       .slice(0, maxRecentImages);
   } catch {

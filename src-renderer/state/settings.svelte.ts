@@ -25,8 +25,7 @@ export function parseSettings(stored: string | null): SettingsValues {
   }
   if (typeof raw !== 'object' || raw === null) return defaults;
   const value = raw as Record<string, unknown>;
-  const flag = (key: 'verifyAfterWrite' | 'ejectAfterSuccess' | 'showAllDrives'): boolean =>
-    typeof value[key] === 'boolean' ? value[key] : defaults[key];
+  const flag = (key: 'verifyAfterWrite' | 'ejectAfterSuccess' | 'showAllDrives'): boolean => (typeof value[key] === 'boolean' ? value[key] : defaults[key]);
   const theme = themeChoices.find((choice) => choice === value.theme) ?? defaults.theme;
   return { verifyAfterWrite: flag('verifyAfterWrite'), ejectAfterSuccess: flag('ejectAfterSuccess'), showAllDrives: flag('showAllDrives'), theme };
 }

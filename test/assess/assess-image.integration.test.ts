@@ -184,7 +184,11 @@ describe('the checksum verdict in the assessment', () => {
       (report) => ({ state: checkedStateOfVerification(report.verdict), digests: {} }),
     );
     expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('not-checked');
-    await verdicts.recordCheck(path, async () => ({ verdict: 'mismatch' as const }), (report) => ({ state: checkedStateOfVerification(report.verdict), digests: {} }));
+    await verdicts.recordCheck(
+      path,
+      async () => ({ verdict: 'mismatch' as const }),
+      (report) => ({ state: checkedStateOfVerification(report.verdict), digests: {} }),
+    );
     expect((await assessImage(path, { checksumVerdicts: verdicts })).checksum.state).toBe('mismatch');
   });
 
@@ -201,7 +205,10 @@ describe('the checksum verdict in the assessment', () => {
     const wrong = 'f'.repeat(64);
     await runJob(service, 'verify', 'checksum:verify', { path, expected: sha256Of(path) });
     expect((await assessImage(path)).checksum.state).toBe('matches-unsigned');
-    expect(await runJob(service, 'compare', 'checksum:compare', { path, expected: wrong })).toMatchObject({ ok: true, value: { matches: false, actual: sha256Of(path) } });
+    expect(await runJob(service, 'compare', 'checksum:compare', { path, expected: wrong })).toMatchObject({
+      ok: true,
+      value: { matches: false, actual: sha256Of(path) },
+    });
     const afterMismatch = await assessImage(path);
     expect(afterMismatch.checksum.state).toBe('mismatch');
     expect(afterMismatch.blocking).toBe(true);
@@ -216,7 +223,10 @@ describe('image:assess through the service', () => {
     const cut = copyOf(bootFixturePath('hybridGpt'), 'cut-for-service.iso');
     truncateSync(cut, 1024 * 1024);
     const result = await service.invoke('image:assess', { path: cut });
-    expect(result).toMatchObject({ ok: true, value: { blocking: true, findings: [{ code: 'truncated', presentBytes: 1024 * 1024 }, { code: 'checksum-not-checked' }] } });
+    expect(result).toMatchObject({
+      ok: true,
+      value: { blocking: true, findings: [{ code: 'truncated', presentBytes: 1024 * 1024 }, { code: 'checksum-not-checked' }] },
+    });
     expect(await service.invoke('image:assess', { path: 'relative.iso' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 });

@@ -63,11 +63,19 @@ describe('isotope flash refuses a blocked image unless --force', () => {
     const target = emptyTarget('forced-json.img');
     const run = await isotope(['flash', cut, target, '--yes', '--force', '--json']);
     expect(run.code).toBe(0);
-    const lines = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const assessed = lines[0] as unknown as ImageAssessment & { event: string };
     expect(assessed).toMatchObject({ event: 'image:assessed', blocking: true, kind: 'hybrid-iso' });
     const finished = lines.at(-1) as unknown as FlashResult & { event: string };
-    expect(finished).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'succeeded', acknowledgedFindings: [{ code: 'truncated', presentBytes: cutBytes, expectedBytes: wholeBytes }] });
+    expect(finished).toMatchObject({
+      event: 'job:finished',
+      kind: 'flash',
+      outcome: 'succeeded',
+      acknowledgedFindings: [{ code: 'truncated', presentBytes: cutBytes, expectedBytes: wholeBytes }],
+    });
   });
 
   it('writes a complete image without --force, printing its assessment', async () => {

@@ -122,7 +122,8 @@ export async function runListingBench(bench: ListingBench): Promise<void> {
   const line = (name: string, result: { ms: number; lines: number }): string =>
     `${name.padEnd(22)} ${result.ms.toFixed(0).padStart(7)} ms  ${String(result.lines).padStart(7)} lines`;
   console.log(`${bench.title(imagePath)} (${benchFileCount} files in ${benchFileCount / filesPerFolder} folders), median of ${runs} runs, round-robin`);
-  for (const [name, result] of [...Object.entries(ours), ['node -e "" (floor)', floor] as const, ...Object.entries(references)]) console.log(line(name, result));
+  for (const [name, result] of [...Object.entries(ours), ['node -e "" (floor)', floor] as const, ...Object.entries(references)])
+    console.log(line(name, result));
   const ratios: readonly [string, string][] = [
     ['isotope (in-process)', 'the engine resident, as in the app and the web shell'],
     ['isotope (process)', 'the parser bundle started as a process, Node start-up included'],
@@ -130,7 +131,8 @@ export async function runListingBench(bench: ListingBench): Promise<void> {
   ];
   for (const [ourName, what] of ratios) {
     console.log(`\nRatio ${ourName} / reference (< 1 means isotope is faster); ${what}:`);
-    for (const [name, result] of Object.entries(references)) console.log(`  vs ${name.padEnd(18)} ${(ours[ourName as keyof typeof ours].ms / result.ms).toFixed(3)}`);
+    for (const [name, result] of Object.entries(references))
+      console.log(`  vs ${name.padEnd(18)} ${(ours[ourName as keyof typeof ours].ms / result.ms).toFixed(3)}`);
   }
   console.log(`\nA Node process needs ${floor.ms.toFixed(0)} ms to run an empty script: no Node program, whatever it does, can end before that.`);
 }

@@ -113,7 +113,12 @@ describe('El Torito boot catalog', () => {
     const image = buildElToritoImage({
       totalSectors: 40,
       catalogLba,
-      catalog: [validationEntry(), bootEntry({ imageLba: 0xffffffff }), sectionHeader({ final: true, platformId: 0xef, entryCount: 1 }), bootEntry({ imageLba: 0x7fffffff })],
+      catalog: [
+        validationEntry(),
+        bootEntry({ imageLba: 0xffffffff }),
+        sectionHeader({ final: true, platformId: 0xef, entryCount: 1 }),
+        bootEntry({ imageLba: 0x7fffffff }),
+      ],
     });
     const result = await report(image);
     expect(result.elTorito?.entries.map((entry) => [entry.bootInfoTable, entry.efiLoaders])).toEqual([

@@ -17,7 +17,13 @@ describe('isotope boot', () => {
     const report = JSON.parse(stdout) as Record<string, unknown>;
     expect(Object.keys(report)).toEqual(expect.arrayContaining(['elTorito', 'mbr', 'gpt', 'apm', 'verdict']));
     expect(report).toMatchObject({
-      elTorito: { catalogLba: 33, entries: [{ platform: 'x86', emulation: 'none', sectorCount: 4 }, { platform: 'efi', efiLoaders: ['BOOTX64.EFI', 'BOOTIA32.EFI'] }] },
+      elTorito: {
+        catalogLba: 33,
+        entries: [
+          { platform: 'x86', emulation: 'none', sectorCount: 4 },
+          { platform: 'efi', efiLoaders: ['BOOTX64.EFI', 'BOOTIA32.EFI'] },
+        ],
+      },
       mbr: { partitions: [{ index: 1 }, { index: 2, type: 0xef }] },
       gpt: { partitions: [{ index: 1 }, { index: 2, typeGuid: 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7' }] },
       warnings: [],

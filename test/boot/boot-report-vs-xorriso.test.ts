@@ -95,15 +95,17 @@ async function expectAgreementWithXorriso(path: string): Promise<BootReport> {
         size: partition.lastLba - partition.firstLba + 1,
       })),
     ).toEqual(
-      xorriso.gptPartitions.filter((partition) => partition.size !== 0).map((partition) => ({
-        index: partition.index,
-        name: partition.name,
-        partitionGuid: guidFromDiskHex(partition.partitionGuidHex ?? ''),
-        typeGuid: guidFromDiskHex(partition.typeGuidHex ?? ''),
-        flags: partition.flags,
-        start: partition.start,
-        size: partition.size,
-      })),
+      xorriso.gptPartitions
+        .filter((partition) => partition.size !== 0)
+        .map((partition) => ({
+          index: partition.index,
+          name: partition.name,
+          partitionGuid: guidFromDiskHex(partition.partitionGuidHex ?? ''),
+          typeGuid: guidFromDiskHex(partition.typeGuidHex ?? ''),
+          flags: partition.flags,
+          start: partition.start,
+          size: partition.size,
+        })),
     );
   }
 
@@ -124,7 +126,10 @@ async function expectAgreementWithXorriso(path: string): Promise<BootReport> {
 
 /** The .EFI files of EFI/BOOT inside the FAT volume at `offsetBytes`, as mtools lists them. */
 function mtoolsEfiLoaders(path: string, offsetBytes: number): string[] {
-  const output = execFileSync('mdir', ['-b', '-i', `${path}@@${offsetBytes}`, '::/EFI/BOOT'], { encoding: 'utf8', env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
+  const output = execFileSync('mdir', ['-b', '-i', `${path}@@${offsetBytes}`, '::/EFI/BOOT'], {
+    encoding: 'utf8',
+    env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+  });
   return output
     .split('\n')
     .map((line) => line.trim().replace(/^::\/EFI\/BOOT\//i, ''))
@@ -151,15 +156,78 @@ type ExpectedVerdict = Pick<BootReport['verdict'], 'usb' | 'usbBios' | 'usbUefi'
 
 const built: readonly { name: Exclude<BootFixtureName, 'sdCard'>; verdict: ExpectedVerdict }[] = [
   // Verdicts follow from how each image was built (test/fixtures/boot-images.ts).
-  { name: 'hybridGpt', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: true, aa64: false } } },
-  { name: 'hybridApm', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'appendedEsp', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: true }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: true } } },
+  {
+    name: 'hybridGpt',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: true, ia32: true, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: true, aa64: false },
+    },
+  },
+  {
+    name: 'hybridApm',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: true, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
+  {
+    name: 'appendedEsp',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: true, ia32: false, aa64: true },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: true },
+    },
+  },
   // El Torito EFI entries and no partition table: EDK2 starts them from USB, other firmware does not.
-  { name: 'multiEntry', verdict: { usb: 'depends-on-firmware', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'plainGenisoimage', verdict: { usb: 'depends-on-firmware', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'plainBiosOnly', verdict: { usb: 'no', usbBios: false, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
+  {
+    name: 'multiEntry',
+    verdict: {
+      usb: 'depends-on-firmware',
+      usbBios: false,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
+  {
+    name: 'plainGenisoimage',
+    verdict: {
+      usb: 'depends-on-firmware',
+      usbBios: false,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
+  {
+    name: 'plainBiosOnly',
+    verdict: {
+      usb: 'no',
+      usbBios: false,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: false, ia32: false, aa64: false },
+    },
+  },
   // GPT partition 3 is xorriso's zero-size entry for the 1 KiB stub; the ESP (partition 2) still boots.
-  { name: 'zeroSizeGptEntry', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  {
+    name: 'zeroSizeGptEntry',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: true, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
 ];
 
 describe('boot report on images built by xorriso and genisoimage', () => {
@@ -237,13 +305,58 @@ describe('boot report on images built by xorriso and genisoimage', () => {
 // Verdicts of the images Debian ships, from what each package documents and contains.
 const debian: readonly { name: keyof typeof debianBootImages; verdict: ExpectedVerdict }[] = [
   // ipxe.iso: isohybrid MBR (BIOS from USB), EFI image inside the ISO only (no partition reaches it).
-  { name: 'ipxe', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
+  {
+    name: 'ipxe',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
   // GRUB rescue: BIOS only (grub2 MBR and El Torito), no EFI.
-  { name: 'grubRescueCdrom', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
-  { name: 'grubRescueUsb', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: false } } },
+  {
+    name: 'grubRescueCdrom',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: false, ia32: false, aa64: false },
+    },
+  },
+  {
+    name: 'grubRescueUsb',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: false, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: false, ia32: false, aa64: false },
+    },
+  },
   // memtest86+: floppy-emulation BIOS entry, MBR boot code, an appended 0xEF ESP shared with El Torito.
-  { name: 'memtestX64', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: true, ia32: false, aa64: false }, opticalBios: true, opticalUefi: { x64: true, ia32: false, aa64: false } } },
-  { name: 'memtestIa32', verdict: { usb: 'yes', usbBios: true, usbUefi: { x64: false, ia32: true, aa64: false }, opticalBios: true, opticalUefi: { x64: false, ia32: true, aa64: false } } },
+  {
+    name: 'memtestX64',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: true, ia32: false, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: true, ia32: false, aa64: false },
+    },
+  },
+  {
+    name: 'memtestIa32',
+    verdict: {
+      usb: 'yes',
+      usbBios: true,
+      usbUefi: { x64: false, ia32: true, aa64: false },
+      opticalBios: true,
+      opticalUefi: { x64: false, ia32: true, aa64: false },
+    },
+  },
 ];
 
 describe('boot report on the images Debian packages ship', () => {

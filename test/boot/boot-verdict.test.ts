@@ -28,7 +28,16 @@ const protectiveMbr: MbrReport = {
   bootCodeKind: 'none',
   partitions: [{ index: 1, type: 0xee, bootable: false, startLba: 1, sectorCount: 99, withinImage: true }],
 };
-const emptyGpt: GptReport = { diskGuid: '', backupHeaderLba: 99, firstUsableLba: 34, lastUsableLba: 66, entriesLba: 2, entryCount: 128, entrySizeBytes: 128, partitions: [] };
+const emptyGpt: GptReport = {
+  diskGuid: '',
+  backupHeaderLba: 99,
+  firstUsableLba: 34,
+  lastUsableLba: 66,
+  entriesLba: 2,
+  entryCount: 128,
+  entrySizeBytes: 128,
+  partitions: [],
+};
 
 describe('boot verdict', () => {
   it('maps removable-media loader names to architectures, ignoring case', () => {
@@ -49,7 +58,13 @@ describe('boot verdict', () => {
 
   it('says USB boot depends on the firmware, not no, when an El Torito EFI entry is the only UEFI loader', () => {
     const verdict = judgeBoot({ ...plainIso, elTorito: { catalogLba: 33, validationId: '', entries: [biosEntry, efiEntry] } });
-    expect(verdict).toMatchObject({ usb: 'depends-on-firmware', usbBios: false, usbUefi: none, opticalBios: true, opticalUefi: { x64: false, ia32: false, aa64: true } });
+    expect(verdict).toMatchObject({
+      usb: 'depends-on-firmware',
+      usbBios: false,
+      usbUefi: none,
+      opticalBios: true,
+      opticalUefi: { x64: false, ia32: false, aa64: true },
+    });
     const codes = verdict.reasons.map((reason) => reason.code);
     expect(codes).toContain('usb-uefi-el-torito-only');
     expect(codes).not.toContain('non-hybrid-iso');

@@ -139,7 +139,9 @@ describe('boot analysis of hostile partition tables', () => {
     const run = runIsotopeCapped(['boot', path], { heapMiB, timeoutMs: 20 * saneMs });
     expectWithinBounds(run, saneMs);
     expect(run.status, run.stderr).toBe(3);
-    expect(run.stderr).toMatch(/this image describes \d+× more data than it holds: the (FAT root directory at byte \d+|65535 entries of the FAT directory at cluster 0) brings the work to/);
+    expect(run.stderr).toMatch(
+      /this image describes \d+× more data than it holds: the (FAT root directory at byte \d+|65535 entries of the FAT directory at cluster 0) brings the work to/,
+    );
   }, 150_000);
 });
 

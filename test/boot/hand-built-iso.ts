@@ -22,7 +22,14 @@ export function validationEntry(options: { platformId?: number; id?: string; bre
 }
 
 /** El Torito 1.0 2.2 / 2.5: an initial or section entry. */
-export function bootEntry(options: { bootable?: boolean; mediaType?: number; loadSegment?: number; sectorCount?: number; imageLba: number; indicator?: number }): Uint8Array {
+export function bootEntry(options: {
+  bootable?: boolean;
+  mediaType?: number;
+  loadSegment?: number;
+  sectorCount?: number;
+  imageLba: number;
+  indicator?: number;
+}): Uint8Array {
   const record = new Uint8Array(32);
   const view = new DataView(record.buffer);
   record[0] = options.indicator ?? (options.bootable === false ? 0x00 : 0x88);

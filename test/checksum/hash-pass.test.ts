@@ -22,7 +22,18 @@ describe('one read pass, several hashes', () => {
   // Small chunks and a 3-slot ring, so every boundary (chunk, ring wrap, inline limit) is a few KiB away.
   const chunkBytes = 4096;
   const ringSlotCount = 3;
-  const sizes = [0, 1, chunkBytes - 1, chunkBytes, chunkBytes + 1, 2 * chunkBytes, ringSlotCount * chunkBytes - 1, ringSlotCount * chunkBytes, ringSlotCount * chunkBytes + 1, 7 * chunkBytes + 13];
+  const sizes = [
+    0,
+    1,
+    chunkBytes - 1,
+    chunkBytes,
+    chunkBytes + 1,
+    2 * chunkBytes,
+    ringSlotCount * chunkBytes - 1,
+    ringSlotCount * chunkBytes,
+    ringSlotCount * chunkBytes + 1,
+    7 * chunkBytes + 13,
+  ];
 
   it.each(sizes)('equals md5sum, sha1sum, sha256sum and sha512sum on %i bytes (workers, small chunks)', async (sizeBytes) => {
     const path = writeSample(sizeBytes);
@@ -56,7 +67,13 @@ describe('one read pass, several hashes', () => {
   it('reports progress that only grows, ends at the size, and carries a rate and an ETA', async () => {
     const path = writeSample(64 * 4096);
     const reports: PassProgress[] = [];
-    await hashFile(path, { algorithms: ['sha256'], chunkBytes: 4096, inlineMaxBytes: 0, progressIntervalMs: 0, onProgress: (progress) => reports.push(progress) });
+    await hashFile(path, {
+      algorithms: ['sha256'],
+      chunkBytes: 4096,
+      inlineMaxBytes: 0,
+      progressIntervalMs: 0,
+      onProgress: (progress) => reports.push(progress),
+    });
     expect(reports.length).toBeGreaterThan(10);
     for (const [index, report] of reports.entries()) {
       expect(report.totalBytes).toBe(64 * 4096);

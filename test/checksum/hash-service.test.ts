@@ -42,7 +42,10 @@ describe('isotope hash', () => {
   it.each(['plain.iso', 'back\\slash.iso', 'new\nline.iso'])('prints lines for %j that sha256sum -c and sha512sum -c accept', async (name) => {
     const image = join(dir, name);
     writeFileSync(image, deterministicBytes(777, 5));
-    for (const [algorithm, tool] of [['sha256', 'sha256sum'], ['sha512', 'sha512sum']] as const) {
+    for (const [algorithm, tool] of [
+      ['sha256', 'sha256sum'],
+      ['sha512', 'sha512sum'],
+    ] as const) {
       const run = await runIsotope(['hash', image, '--algorithm', algorithm]);
       writeFileSync(join(dir, 'SUMS'), run.stdout);
       expect(execFileSync(tool, ['-c', '--strict', join(dir, 'SUMS')], { encoding: 'utf8' })).toMatch(/: OK\n$/);
@@ -63,9 +66,24 @@ describe('checksum calls', () => {
     const engine = service();
     const progress: JobProgress[] = [];
     let jobId = '';
-    const result = await runJob(engine, 'hash', 'checksum:hash', { path: image, algorithms: ['sha1'] }, { started: (id) => (jobId = id), progressed: (report) => progress.push(report) });
+    const result = await runJob(
+      engine,
+      'hash',
+      'checksum:hash',
+      { path: image, algorithms: ['sha1'] },
+      { started: (id) => (jobId = id), progressed: (report) => progress.push(report) },
+    );
     expect(result.ok && result.value.digests).toEqual(coreutilsDigests(image, ['sha1']));
-    expect(progress.at(-1)).toMatchObject({ jobId, kind: 'hash', phase: 'hashing', subject: image, bytesDone: 9 * 1024 * 1024, bytesTotal: 9 * 1024 * 1024, targets: [], files: null });
+    expect(progress.at(-1)).toMatchObject({
+      jobId,
+      kind: 'hash',
+      phase: 'hashing',
+      subject: image,
+      bytesDone: 9 * 1024 * 1024,
+      bytesTotal: 9 * 1024 * 1024,
+      targets: [],
+      files: null,
+    });
   });
 
   it('emits checksum:remembered with the digests of an earlier pass before the new pass reads, and still answers with the digests read now', async () => {
@@ -83,7 +101,10 @@ describe('checksum calls', () => {
     const expected = coreutilsDigests(image, ['sha256']);
     expect(second.ok && second.value.digests).toEqual(expected);
     const ofSecond = events.filter((event) => (event.payload as { jobId: string }).jobId === secondId);
-    expect(ofSecond[0]).toEqual({ name: 'checksum:remembered', payload: { jobId: secondId, path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } } });
+    expect(ofSecond[0]).toEqual({
+      name: 'checksum:remembered',
+      payload: { jobId: secondId, path: image, remembered: { digests: expected, computedAtMs: expect.any(Number) } },
+    });
     expect(ofSecond.slice(1).every((event) => event.name === 'job:progress')).toBe(true);
   });
 
@@ -93,10 +114,16 @@ describe('checksum calls', () => {
     const engine = service();
     let cancelled: Promise<unknown> | null = null;
     let jobId = '';
-    const result = await runJob(engine, 'hash', 'checksum:hash', { path: image }, {
-      started: (id) => (jobId = id),
-      progressed: () => void (cancelled ??= engine.invoke('job:cancel', { jobId })),
-    });
+    const result = await runJob(
+      engine,
+      'hash',
+      'checksum:hash',
+      { path: image },
+      {
+        started: (id) => (jobId = id),
+        progressed: () => void (cancelled ??= engine.invoke('job:cancel', { jobId })),
+      },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(await cancelled).toEqual({ ok: true, value: { cancelled: true } });
     expect(await engine.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } });
@@ -110,7 +137,10 @@ describe('checksum calls', () => {
       ok: true,
       value: { algorithm: 'sha256', matches: true, actual: sha256 },
     });
-    expect(await service().invoke('checksum:compare', { path: 'image.iso', expected: sha256 })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service().invoke('checksum:compare', { path: 'image.iso', expected: sha256 })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
   });
 });
 
@@ -132,7 +162,13 @@ describe('progress line of the CLI', () => {
     const other = join(dir, 'other.iso');
     writeFileSync(other, deterministicBytes(5 * 1024 * 1024, 5));
     const [ours] = await Promise.all([
-      followHashingJob(engine, context, 'hash', async () => (await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'] })) as Result<{ jobId: string }>, { enabled: true }),
+      followHashingJob(
+        engine,
+        context,
+        'hash',
+        async () => (await engine.invoke('checksum:hash', { path: image, algorithms: ['sha1'] })) as Result<{ jobId: string }>,
+        { enabled: true },
+      ),
       runJob(engine, 'hash', 'checksum:hash', { path: other, algorithms: ['md5'] }),
     ]);
     expect(ours.ok).toBe(true);
@@ -142,8 +178,19 @@ describe('progress line of the CLI', () => {
   });
 
   it('words a pass of unknown size without a percentage or ETA', () => {
-    expect(describeProgress({ jobId: 'j', kind: 'hash', phase: 'hashing', bytesDone: 3 * 1024 * 1024, bytesTotal: null, bytesPerSecond: 1024 * 1024, etaMs: null, targets: [], subject: '/dev/sdz', files: null })).toBe(
-      'hashing (3 MiB, 1 MiB/s)',
-    );
+    expect(
+      describeProgress({
+        jobId: 'j',
+        kind: 'hash',
+        phase: 'hashing',
+        bytesDone: 3 * 1024 * 1024,
+        bytesTotal: null,
+        bytesPerSecond: 1024 * 1024,
+        etaMs: null,
+        targets: [],
+        subject: '/dev/sdz',
+        files: null,
+      }),
+    ).toBe('hashing (3 MiB, 1 MiB/s)');
   });
 });

@@ -98,7 +98,9 @@ describe('isotope hash --cached', () => {
     const { image, oldSha256 } = await hashedImage();
     const run = await runIsotope(['hash', image, '--algorithm', 'sha256', '--cached']);
     expect(run.exitCode).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^SHA256 \\(${image.replaceAll('/', '\\/')}\\) = ${oldSha256}\\n# remembered from \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, not re-read`));
+    expect(run.stdout).toMatch(
+      new RegExp(`^SHA256 \\(${image.replaceAll('/', '\\/')}\\) = ${oldSha256}\\n# remembered from \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z, not re-read`),
+    );
     const json = (await runIsotope(['hash', image, '--algorithm', 'sha256', '--cached', '--json'])).json<{ remembered: HashResult['remembered'] }>();
     expect(json).toEqual({ remembered: { digests: { sha256: oldSha256 }, computedAtMs: expect.any(Number) } });
   });

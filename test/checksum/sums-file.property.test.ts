@@ -33,7 +33,10 @@ describe('parseSumsFile properties', () => {
   });
 
   it('reads back any file name written in the coreutils format, whatever its characters', () => {
-    const fileName = fc.oneof(fc.string({ minLength: 1, maxLength: 60, unit: 'binary' }), fc.constantFrom(' leading space', '*star', 'trailing\r', 'a\\b', '\\n'));
+    const fileName = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 60, unit: 'binary' }),
+      fc.constantFrom(' leading space', '*star', 'trailing\r', 'a\\b', '\\n'),
+    );
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9a-f]{64}$/), fileName, (digest, name) => {
         const parsed = parseSumsFile(`${coreutilsLine(digest, name)}\n`);

@@ -49,7 +49,11 @@ describe('isotope check on signed sums files', () => {
       expect(sums?.comparisons).toEqual([
         expect.objectContaining({ matches: true, algorithm: 'sha256', actual: coreutilsDigest('sha256', join(fixture.rsaDetached, name)) }),
       ]);
-      expect(sums?.comparisons[0]?.source).toMatchObject({ kind: 'sums-file', entryName: name, lineNumber: [imageName, spacedImageName, backslashImageName].indexOf(name) + 1 });
+      expect(sums?.comparisons[0]?.source).toMatchObject({
+        kind: 'sums-file',
+        entryName: name,
+        lineNumber: [imageName, spacedImageName, backslashImageName].indexOf(name) + 1,
+      });
       expect(sums?.signature).toMatchObject({
         status: 'good',
         kind: 'detached',
@@ -126,7 +130,11 @@ describe('isotope check on signed sums files', () => {
     await importKey(fixture.keys.rsa.armoredPath);
     const { exitCode, report } = await check([join(fixture.outsiderSigned, imageName)]);
     expect(report.verdict).toBe('matches-unknown-signer');
-    expect(report.sumsFiles[0]?.signature).toMatchObject({ status: 'unknown-key', kind: 'detached', signer: { fingerprint: fixture.keys.outsider.fingerprint } });
+    expect(report.sumsFiles[0]?.signature).toMatchObject({
+      status: 'unknown-key',
+      kind: 'detached',
+      signer: { fingerprint: fixture.keys.outsider.fingerprint },
+    });
     expect(report.reasons.join('\n')).toContain(fixture.keys.outsider.fingerprint);
     expect(exitCode).toBe(1);
   });

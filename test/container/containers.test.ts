@@ -69,7 +69,10 @@ describe('the container fixtures', () => {
   });
 
   it('read back with bchunk as the original ISO (MODE1 and MODE2 form 1) plus the audio track', () => {
-    for (const [bin, cue, name] of [[paths.mode1Bin, paths.mode1Cue, 'm1'], [paths.mode2Bin, paths.mode2Cue, 'm2']] as const) {
+    for (const [bin, cue, name] of [
+      [paths.mode1Bin, paths.mode1Cue, 'm1'],
+      [paths.mode2Bin, paths.mode2Cue, 'm2'],
+    ] as const) {
       runTool('bchunk', [bin, cue, join(scratch, name)]);
       expect(sha256(readFileSync(join(scratch, `${name}01.iso`)))).toBe(sha256(sourceIso));
     }
@@ -85,7 +88,12 @@ describe('openImageSource', () => {
       expect(source.sizeBytes).toBe(sourceIso.byteLength);
       expect(sha256(await source.read(0, source.sizeBytes))).toBe(sha256(sourceIso));
       // Reads that start and end inside sectors, and cross raw sector boundaries.
-      for (const [offset, length] of [[1, 1], [2047, 2], [32768 + 5, 6000], [sourceIso.byteLength - 3, 3]] as const) {
+      for (const [offset, length] of [
+        [1, 1],
+        [2047, 2],
+        [32768 + 5, 6000],
+        [sourceIso.byteLength - 3, 3],
+      ] as const) {
         expect(Buffer.from(await source.read(offset, length)).equals(sourceIso.subarray(offset, offset + length))).toBe(true);
       }
       await expect(source.read(sourceIso.byteLength - 1, 2)).rejects.toThrow(/outside/);

@@ -40,7 +40,7 @@ async function openError(path: string): Promise<unknown> {
 }
 
 describe('hostile CUE sheets', () => {
-  it('refuses a FILE outside the sheet\'s folder (../ or absolute), naming the sheet and line', async () => {
+  it("refuses a FILE outside the sheet's folder (../ or absolute), naming the sheet and line", async () => {
     const outer = folderWith({ 'secret.bin': new Uint8Array(2352) });
     const inner = join(outer, 'inner');
     mkdirSync(inner);
@@ -63,7 +63,9 @@ describe('hostile CUE sheets', () => {
     writeFileSync(join(inner, 'disc.cue'), dataCue('disc.bin'));
     const error = await openError(join(inner, 'disc.cue'));
     expect(error).toBeInstanceOf(CorruptImageError);
-    expect((error as Error).message).toBe(`${join(inner, 'disc.cue')} line 1: FILE "disc.bin" is a link to ${join(outer, 'secret.bin')}, outside the CUE sheet's folder`);
+    expect((error as Error).message).toBe(
+      `${join(inner, 'disc.cue')} line 1: FILE "disc.bin" is a link to ${join(outer, 'secret.bin')}, outside the CUE sheet's folder`,
+    );
     // A link that stays inside the folder is followed as before.
     copyFileSync(paths.mode1Bin, join(inner, 'real.bin'));
     symlinkSync('real.bin', join(inner, 'alias.bin'));
@@ -75,7 +77,10 @@ describe('hostile CUE sheets', () => {
     const deep = Array.from({ length: 250 }, (_, level) => `${level}`.padEnd(170, 'n')).join('/');
     const folder = folderWith({ 'deep.cue': `REM deep\n${dataCue(`${deep}/disc.bin`)}` });
     const result = await service().invoke('image:open', { path: join(folder, 'deep.cue') });
-    expect(result.ok ? null : { code: result.error.code, detail: result.error.detail }).toEqual({ code: 'corrupt-image', detail: { file: join(folder, 'deep.cue'), line: 2 } });
+    expect(result.ok ? null : { code: result.error.code, detail: result.error.detail }).toEqual({
+      code: 'corrupt-image',
+      detail: { file: join(folder, 'deep.cue'), line: 2 },
+    });
     expect(result.ok ? '' : result.error.message).toMatch(/deep\.cue line 2: FILE .* names a path of \d+ bytes, longer than the 4096-byte limit \(PATH_MAX\)$/);
   });
 
@@ -104,7 +109,9 @@ describe('hostile CUE sheets', () => {
       'back.cue': 'FILE "a.bin" BINARY\n TRACK 01 MODE1/2352\n  INDEX 01 00:00:10\n TRACK 02 AUDIO\n  INDEX 01 00:00:05\n',
       'a.bin': new Uint8Array(2352 * 20),
     });
-    expect(((await openError(join(folder, 'past.cue'))) as Error).message).toMatch(/past\.cue line 2: track 1 spans bytes 0-\d+ of a\.bin, which holds 47040 bytes/);
+    expect(((await openError(join(folder, 'past.cue'))) as Error).message).toMatch(
+      /past\.cue line 2: track 1 spans bytes 0-\d+ of a\.bin, which holds 47040 bytes/,
+    );
     expect(((await openError(join(folder, 'back.cue'))) as Error).message).toMatch(/back\.cue line 4: track 2 starts at frame 5/);
   });
 
@@ -118,8 +125,16 @@ describe('hostile CUE sheets', () => {
     ['an unsupported mode', 'FILE "a.bin" BINARY\nTRACK 01 CDG\nINDEX 01 00:00:00\n', /line 2: unsupported track mode CDG/],
     ['a malformed position', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:61:00\n', /line 3: index position 00:61:00 is not mm:ss:ff/],
     ['a track without INDEX 01', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 00 00:00:00\n', /line 2: track 1 has no INDEX 01/],
-    ['out-of-order track numbers', 'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nTRACK 05 AUDIO\nINDEX 01 00:01:00\n', /line 4: track 5 follows track 1/],
-    ['a hundred tracks', `FILE "a.bin" BINARY\n${Array.from({ length: 100 }, (_, at) => `TRACK ${at + 1} AUDIO\nINDEX 01 00:00:00\n`).join('')}`, /track number 100 is not 1-99/],
+    [
+      'out-of-order track numbers',
+      'FILE "a.bin" BINARY\nTRACK 01 AUDIO\nINDEX 01 00:00:00\nTRACK 05 AUDIO\nINDEX 01 00:01:00\n',
+      /line 4: track 5 follows track 1/,
+    ],
+    [
+      'a hundred tracks',
+      `FILE "a.bin" BINARY\n${Array.from({ length: 100 }, (_, at) => `TRACK ${at + 1} AUDIO\nINDEX 01 00:00:00\n`).join('')}`,
+      /track number 100 is not 1-99/,
+    ],
     ['no track at all', 'REM nothing\n', /no TRACK command/],
   ])('rejects %s with the line', (_label, text, message) => {
     expect(() => parseCueSheet(text, 'x.cue')).toThrow(CorruptImageError);
@@ -128,7 +143,12 @@ describe('hostile CUE sheets', () => {
 
   it('parses or rejects any text quickly with a typed error (property)', () => {
     const word = fc.constantFrom('FILE', 'TRACK', 'INDEX', 'REM', '"a b.bin"', 'BINARY', 'MODE1/2352', 'AUDIO', '01', '00', '99:59:74', '00:00:00', '1', '-1');
-    const text = fc.array(fc.array(word, { maxLength: 5 }).map((words) => words.join(' ')), { maxLength: 40 }).map((lines) => lines.join('\n'));
+    const text = fc
+      .array(
+        fc.array(word, { maxLength: 5 }).map((words) => words.join(' ')),
+        { maxLength: 40 },
+      )
+      .map((lines) => lines.join('\n'));
     fc.assert(
       fc.property(text, (sheet) => {
         try {
@@ -158,7 +178,10 @@ function nrgV2(body: Uint8Array, chunks: readonly [string, Uint8Array, number?][
   return Buffer.concat(parts);
 }
 
-function daox(tracks: readonly { sectorSize: number; mode: number; start: number; end: number }[], options: { first?: number; last?: number } = {}): Uint8Array {
+function daox(
+  tracks: readonly { sectorSize: number; mode: number; start: number; end: number }[],
+  options: { first?: number; last?: number } = {},
+): Uint8Array {
   const dao = Buffer.alloc(22 + 42 * tracks.length);
   dao[20] = options.first ?? 1;
   dao[21] = options.last ?? tracks.length;
@@ -199,7 +222,9 @@ describe('hostile Nero images', () => {
   });
 
   it('refuses a chunk whose length runs past the footer', async () => {
-    expect((await nrgError(nrgV2(body, [['DAOX', new Uint8Array(10), 0xfffffff0], end]))).message).toMatch(/Nero chunk at byte 8192: "DAOX" declares 4294967280 bytes, \d+ remain/);
+    expect((await nrgError(nrgV2(body, [['DAOX', new Uint8Array(10), 0xfffffff0], end]))).message).toMatch(
+      /Nero chunk at byte 8192: "DAOX" declares 4294967280 bytes, \d+ remain/,
+    );
   });
 
   it('ends a walk of thousands of empty chunks without END! with an error, not a hang', async () => {
@@ -216,9 +241,15 @@ describe('hostile Nero images', () => {
   });
 
   it('refuses a track extending into the chunks, a ragged track, or an unknown mode', async () => {
-    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: body.byteLength + 2048 }])], end]))).message).toMatch(/track 1 ends at byte 10240, past the data/);
-    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: 3000 }])], end]))).message).toMatch(/not whole 2048-byte sectors/);
-    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0x42, start: 0, end: 2048 }])], end]))).message).toMatch(/unknown mode code 0x42/);
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: body.byteLength + 2048 }])], end]))).message).toMatch(
+      /track 1 ends at byte 10240, past the data/,
+    );
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0, start: 0, end: 3000 }])], end]))).message).toMatch(
+      /not whole 2048-byte sectors/,
+    );
+    expect((await nrgError(nrgV2(body, [['DAOX', daox([{ sectorSize: 2048, mode: 0x42, start: 0, end: 2048 }])], end]))).message).toMatch(
+      /unknown mode code 0x42/,
+    );
   });
 
   it('answers every mutation of a real Nero image with its whole data track or a typed error naming the file (seeded sweep)', async () => {

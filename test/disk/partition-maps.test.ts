@@ -138,7 +138,11 @@ describe('a raw disk image (an SD card for a board)', () => {
   /** sgdisk's view of the MBR partitions: number, first and last sector, from `sgdisk -p`. */
   function sgdiskPartitions(path: string): { index: number; firstLba: number; lastLba: number }[] {
     const output = execFileSync('sgdisk', ['-p', path], { encoding: 'utf8' });
-    return [...output.matchAll(/^\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)].map((match) => ({ index: Number(match[1]), firstLba: Number(match[2]), lastLba: Number(match[3]) }));
+    return [...output.matchAll(/^\s+(\d+)\s+(\d+)\s+(\d+)\s/gm)].map((match) => ({
+      index: Number(match[1]),
+      firstLba: Number(match[2]),
+      lastLba: Number(match[3]),
+    }));
   }
 
   it('lists its partitions as sgdisk does and says unknown, naming the FAT32 boot partition, never that it will not boot', async () => {
@@ -146,17 +150,25 @@ describe('a raw disk image (an SD card for a board)', () => {
     const source = await openFileSource(path);
     try {
       const report = await readBootReport(source);
-      expect(report.mbr?.partitions.map((partition) => ({ index: partition.index, firstLba: partition.startLba, lastLba: partition.startLba + partition.sectorCount - 1 }))).toEqual(
-        sgdiskPartitions(path),
-      );
+      expect(
+        report.mbr?.partitions.map((partition) => ({
+          index: partition.index,
+          firstLba: partition.startLba,
+          lastLba: partition.startLba + partition.sectorCount - 1,
+        })),
+      ).toEqual(sgdiskPartitions(path));
       expect(report.mbr?.hasBootCode).toBe(false);
       expect(report.verdict.usb).toBe('unknown');
       const codes = report.verdict.reasons.map((reason) => reason.code);
       expect(codes).toContain('disk-image-unknown');
       expect(codes).not.toContain('non-hybrid-iso');
       // mdir reads the same FAT volume at partition 1's offset; the verdict names it.
-      execFileSync('mdir', ['-i', `${path}@@${(report.mbr?.partitions[0]?.startLba ?? 0) * 512}`, '::/config.txt'], { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
-      expect(report.verdict.reasons.find((reason) => reason.code === 'disk-image-unknown')?.message).toMatch(/MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/);
+      execFileSync('mdir', ['-i', `${path}@@${(report.mbr?.partitions[0]?.startLba ?? 0) * 512}`, '::/config.txt'], {
+        env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
+      });
+      expect(report.verdict.reasons.find((reason) => reason.code === 'disk-image-unknown')?.message).toMatch(
+        /MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/,
+      );
     } finally {
       await source.close();
     }

@@ -15,7 +15,14 @@ import { driveNamed, fixtureDrives, loadLsblkFixture, lsblkFixtureDir } from './
 describe('parseLsblkJson', () => {
   it('reads the recorded VM output: the virtio disk with its / mountpoint and sizes', () => {
     const [zram, vda] = loadLsblkFixture('vm-virtio').devices;
-    expect(vda).toMatchObject({ path: '/dev/vda', deviceNumber: '254:0', sizeBytes: 274877906944, logicalBlockSizeBytes: 512, physicalBlockSizeBytes: 4096, mountpoints: ['/'] });
+    expect(vda).toMatchObject({
+      path: '/dev/vda',
+      deviceNumber: '254:0',
+      sizeBytes: 274877906944,
+      logicalBlockSizeBytes: 512,
+      physicalBlockSizeBytes: 4096,
+      mountpoints: ['/'],
+    });
     expect(zram).toMatchObject({ path: '/dev/zram0', mountpoints: [] });
   });
 
@@ -27,7 +34,14 @@ describe('parseLsblkJson', () => {
 
   it('reads losetup output, trimming the padded device numbers', () => {
     const loops = parseLosetupJson(readFileSync(join(lsblkFixtureDir, 'vm-with-loops.losetup.json'), 'utf8'));
-    expect(loops.find((loop) => loop.path === '/dev/loop2')).toEqual({ path: '/dev/loop2', deviceNumber: '7:2', backingFile: '/tmp/rec-b.img', backingDeviceNumber: '254:0', backingInode: 2152434, isReadOnly: false });
+    expect(loops.find((loop) => loop.path === '/dev/loop2')).toEqual({
+      path: '/dev/loop2',
+      deviceNumber: '7:2',
+      backingFile: '/tmp/rec-b.img',
+      backingDeviceNumber: '254:0',
+      backingInode: 2152434,
+      isReadOnly: false,
+    });
     expect(parseLosetupJson('')).toEqual([]);
   });
 
@@ -63,11 +77,21 @@ describe('buildDrives', () => {
 
   it('describes the USB stick by vendor and model, as removable USB, with a stable id that includes its serial', () => {
     const stick = driveNamed(fixtureDrives('laptop-nvme-usb').drives, '/dev/sda');
-    expect(stick).toMatchObject({ description: 'SanDisk Cruzer Blade', model: 'Cruzer Blade', serial: '4C530001', isRemovable: true, isUsb: true, isVirtual: false, id: '/dev/sda#8:0#16008609792#4C530001' });
+    expect(stick).toMatchObject({
+      description: 'SanDisk Cruzer Blade',
+      model: 'Cruzer Blade',
+      serial: '4C530001',
+      isRemovable: true,
+      isUsb: true,
+      isVirtual: false,
+      id: '/dev/sda#8:0#16008609792#4C530001',
+    });
   });
 
   it('gives a different stick of the same size in the same slot a different id (its serial differs)', () => {
-    const recorded = JSON.parse(readFileSync(join(lsblkFixtureDir, 'laptop-nvme-usb.lsblk.json'), 'utf8')) as { blockdevices: { name: string; serial: string | null }[] };
+    const recorded = JSON.parse(readFileSync(join(lsblkFixtureDir, 'laptop-nvme-usb.lsblk.json'), 'utf8')) as {
+      blockdevices: { name: string; serial: string | null }[];
+    };
     const first = driveNamed(buildDrives(parseLsblkJson(JSON.stringify(recorded)), [], { systemDeviceNumbers: [], loops: [] }), '/dev/sda');
     for (const device of recorded.blockdevices) if (device.name === '/dev/sda') device.serial = '4C530002';
     const second = driveNamed(buildDrives(parseLsblkJson(JSON.stringify(recorded)), [], { systemDeviceNumbers: [], loops: [] }), '/dev/sda');
@@ -99,12 +123,50 @@ describe('buildDrives', () => {
 
   it('takes description, USB and system flags from drivelist where lsblk has none', () => {
     const { devices, loops } = loadLsblkFixture('vm-virtio');
-    const drives = buildDrives(devices, [{ device: '/dev/vda', raw: '/dev/vda', description: 'Virtio Disk', size: 1, logicalBlockSize: 512, blockSize: 4096, isUSB: false, isSystem: true, isVirtual: false, isRemovable: false, isReadOnly: false, mountpoints: [] }], { systemDeviceNumbers: [], loops });
+    const drives = buildDrives(
+      devices,
+      [
+        {
+          device: '/dev/vda',
+          raw: '/dev/vda',
+          description: 'Virtio Disk',
+          size: 1,
+          logicalBlockSize: 512,
+          blockSize: 4096,
+          isUSB: false,
+          isSystem: true,
+          isVirtual: false,
+          isRemovable: false,
+          isReadOnly: false,
+          mountpoints: [],
+        },
+      ],
+      { systemDeviceNumbers: [], loops },
+    );
     expect(driveNamed(drives, '/dev/vda')).toMatchObject({ description: 'Virtio Disk', isSystem: true });
   });
 
   it('keeps a drive only drivelist knows (another platform), without device numbers', () => {
-    const drives = buildDrives([], [{ device: '\\\\.\\PhysicalDrive1', raw: '\\\\.\\PhysicalDrive1', description: 'USB Stick', size: 8e9, logicalBlockSize: 512, blockSize: 512, isUSB: true, isSystem: false, isVirtual: null, isRemovable: true, isReadOnly: false, mountpoints: [{ path: 'E:\\' }] }], { systemDeviceNumbers: [], loops: [] });
+    const drives = buildDrives(
+      [],
+      [
+        {
+          device: '\\\\.\\PhysicalDrive1',
+          raw: '\\\\.\\PhysicalDrive1',
+          description: 'USB Stick',
+          size: 8e9,
+          logicalBlockSize: 512,
+          blockSize: 512,
+          isUSB: true,
+          isSystem: false,
+          isVirtual: null,
+          isRemovable: true,
+          isReadOnly: false,
+          mountpoints: [{ path: 'E:\\' }],
+        },
+      ],
+      { systemDeviceNumbers: [], loops: [] },
+    );
     expect(drives).toEqual([expect.objectContaining({ deviceNumber: null, isUsb: true, isVirtual: false, mountpoints: ['E:\\'] })]);
   });
 });
@@ -135,12 +197,21 @@ describe('diffDrives and watchDrives', () => {
   const without = (device: string): Drive[] => drives.filter((drive) => drive.device !== device);
 
   it('reports nothing when nothing changed', () => {
-    expect(diffDrives(drives, drives.map((drive) => ({ ...drive })))).toBeNull();
+    expect(
+      diffDrives(
+        drives,
+        drives.map((drive) => ({ ...drive })),
+      ),
+    ).toBeNull();
   });
 
   it('reports attached, detached and changed drives by id', () => {
     const changed = drives.map((drive) => (drive.device === '/dev/sdb' ? { ...drive, mountpoints: [] } : drive));
-    expect(diffDrives(without('/dev/sda'), changed)).toMatchObject({ attached: ['/dev/sda#8:0#16008609792#4C530001'], detached: [], changed: [driveNamed(drives, '/dev/sdb').id] });
+    expect(diffDrives(without('/dev/sda'), changed)).toMatchObject({
+      attached: ['/dev/sda#8:0#16008609792#4C530001'],
+      detached: [],
+      changed: [driveNamed(drives, '/dev/sdb').id],
+    });
     expect(diffDrives(drives, without('/dev/mmcblk0'))).toMatchObject({ attached: [], detached: [driveNamed(drives, '/dev/mmcblk0').id], changed: [] });
   });
 

@@ -30,7 +30,9 @@ describe('scanDrives', () => {
 
     const scan = await scanDrives();
 
-    const runs = readFileSync(log, 'utf8').split('\n').filter((line) => line !== '');
+    const runs = readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     expect(runs).toHaveLength(1);
     expect(runs[0]).toContain('--json');
     // The one run still finds this machine's drives.
@@ -41,10 +43,35 @@ describe('scanDrives', () => {
 describe('buildDrives without drivelist (Linux)', () => {
   it('describes a drive without vendor or model by its file system labels, as drivelist did', () => {
     // An SD card in a built-in reader: lsblk knows no vendor or model for mmcblk devices.
-    const part = (name: string, minor: number, label: string) => ({ name, 'maj:min': `179:${minor}`, type: 'part', size: 268435456, ro: false, rm: false, hotplug: false, label, mountpoints: [null] });
+    const part = (name: string, minor: number, label: string) => ({
+      name,
+      'maj:min': `179:${minor}`,
+      type: 'part',
+      size: 268435456,
+      ro: false,
+      rm: false,
+      hotplug: false,
+      label,
+      mountpoints: [null],
+    });
     const devices = parseLsblkJson(
       JSON.stringify({
-        blockdevices: [{ name: '/dev/mmcblk0', 'maj:min': '179:0', type: 'disk', size: 31914983424, ro: false, rm: false, hotplug: false, tran: null, vendor: null, model: null, mountpoints: [null], children: [part('/dev/mmcblk0p1', 1, 'bootfs'), part('/dev/mmcblk0p2', 2, 'rootfs')] }],
+        blockdevices: [
+          {
+            name: '/dev/mmcblk0',
+            'maj:min': '179:0',
+            type: 'disk',
+            size: 31914983424,
+            ro: false,
+            rm: false,
+            hotplug: false,
+            tran: null,
+            vendor: null,
+            model: null,
+            mountpoints: [null],
+            children: [part('/dev/mmcblk0p1', 1, 'bootfs'), part('/dev/mmcblk0p2', 2, 'rootfs')],
+          },
+        ],
       }),
     );
     const drives = buildDrives(devices, [], { systemDeviceNumbers: [], loops: [] });

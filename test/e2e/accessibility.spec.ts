@@ -33,7 +33,10 @@ for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
     await tree.press('ArrowDown');
     await expect(page.getByTestId('detail-path')).toHaveText(`/big/${bigFileName(0)}`);
     await expect(page.getByTestId('preview')).toContainText('file 0');
-    await tree.locator(`[data-path="/big/${bigFileName(0)}"]`).getByRole('checkbox').check();
+    await tree
+      .locator(`[data-path="/big/${bigFileName(0)}"]`)
+      .getByRole('checkbox')
+      .check();
     await expectNoSeriousAxeViolations(page, `contents/${theme}`);
     await saveScreenshot(page, `contents-${theme}`);
 

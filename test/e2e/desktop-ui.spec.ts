@@ -239,7 +239,12 @@ test('Checksums tab verifies a gpg-signed sums file and flags a tampered one', a
   await expect(verdict).toHaveAttribute('data-verdict', 'matches-unknown-signer');
   await expect(page.getByTestId('fingerprint')).toHaveText(fingerprint.replace(/(.{4})/g, '$1 ').trim());
   // All four digests of the one pass, as coreutils computes them.
-  for (const [algorithm, tool] of [['md5', 'md5sum'], ['sha1', 'sha1sum'], ['sha256', 'sha256sum'], ['sha512', 'sha512sum']] as const) {
+  for (const [algorithm, tool] of [
+    ['md5', 'md5sum'],
+    ['sha1', 'sha1sum'],
+    ['sha256', 'sha256sum'],
+    ['sha512', 'sha512sum'],
+  ] as const) {
     const expected = execFileSync(tool, [image], { encoding: 'utf8' }).split(' ')[0] ?? '';
     await expect(page.getByTestId('digests').locator(`[data-algorithm="${algorithm}"] td.value`)).toHaveText(expected);
   }

@@ -18,7 +18,10 @@ function electronBinary(): string | null {
 const binary = electronBinary();
 const hasDisplay = Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-test.skip(binary === null, 'the Electron binary is not installed (npm ci never downloads it here; `node node_modules/electron/install.js` fetches it where the network allows)');
+test.skip(
+  binary === null,
+  'the Electron binary is not installed (npm ci never downloads it here; `node node_modules/electron/install.js` fetches it where the network allows)',
+);
 test.skip(!hasDisplay, 'no display: run under Xvfb (xvfb-run npx playwright test test/e2e/electron.spec.ts)');
 
 test('opens a sandboxed window whose preload exposes exactly the contract', async () => {

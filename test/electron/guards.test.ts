@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { callNames, eventNames, ipcChannelPrefix } from '../../shared/contract.ts';
 import type { TargetProgress } from '../../shared/flash.ts';
 import { createBridge } from '../../src-main/electron/bridge-factory.ts';
-import {
-  appEntryUrl,
-  isNavigationAllowed,
-  isPermissionGranted,
-  isTrustedSender,
-  secureWebPreferences,
-} from '../../src-main/electron/guards.ts';
+import { appEntryUrl, isNavigationAllowed, isPermissionGranted, isTrustedSender, secureWebPreferences } from '../../src-main/electron/guards.ts';
 import { handleIpcCall } from '../../src-main/electron/ipc.ts';
 import { taskbarProgress } from '../../src-main/electron/taskbar-progress.ts';
 import { contentSecurityPolicy } from '../../src-main/security/content-security-policy.ts';

@@ -53,7 +53,12 @@ describe('the read-and-compare loop shared by the flash and verify-only', () => 
     handles.push(handle);
     return async (into, offsetBytes) => (await handle.read(into, 0, into.length, offsetBytes)).bytesRead;
   };
-  const run = async (targets: ComparedTarget[], readImage: (into: Uint8Array, offsetBytes: number) => Promise<number>, knownBytes: number | null, withinBlockBytes?: number) => {
+  const run = async (
+    targets: ComparedTarget[],
+    readImage: (into: Uint8Array, offsetBytes: number) => Promise<number>,
+    knownBytes: number | null,
+    withinBlockBytes?: number,
+  ) => {
     const matchedUpTo = new Map<string, number>();
     const failedOnce: string[] = [];
     const result = await compareWithImage({
@@ -104,7 +109,11 @@ describe('the read-and-compare loop shared by the flash and verify-only', () => 
     ] as const) {
       const { result, failedOnce } = await run([short, whole], readImage, known);
       expect(result.targets.map((entry) => entry.matched)).toEqual([false, true]);
-      expect(result.targets[0]!.failure).toMatchObject({ code: 'read-failed', offsetBytes: endsAt, message: expect.stringContaining(`ended at byte ${endsAt}`) });
+      expect(result.targets[0]!.failure).toMatchObject({
+        code: 'read-failed',
+        offsetBytes: endsAt,
+        message: expect.stringContaining(`ended at byte ${endsAt}`),
+      });
       expect(failedOnce).toEqual([short.path]);
     }
   });

@@ -39,7 +39,13 @@ describe('compressed sources', () => {
   it.each(archiveKinds)('fails a truncated .%s archive with corrupt-archive and an offset, never success', async (kind) => {
     const target = join(dir, `broken-${kind}.img`);
     writeFileSync(target, '');
-    const result = await flashImage({ imagePath: flashArchivePath(kind, { truncated: true }), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+    const result = await flashImage({
+      imagePath: flashArchivePath(kind, { truncated: true }),
+      targets: [{ path: target }],
+      verify: true,
+      includeAll: false,
+      eject: false,
+    });
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]!.outcome).toBe('failed');
     expect(result.targets[0]!.error!.code).toBe('corrupt-archive');
@@ -78,7 +84,13 @@ describe('compressed sources', () => {
     const zeros = Buffer.alloc(24 * 1024 * 1024 + 512);
     const text = Buffer.from('Isotope writes this line to USB sticks and reads it back.\n'.repeat(200_000));
     const archive = join(dir, 'expanding.img.xz');
-    writeFileSync(archive, Buffer.concat([execFileSync('xz', ['-1', '-c'], { input: zeros, maxBuffer: 64 * 1024 * 1024 }), execFileSync('xz', ['-1', '-c'], { input: text, maxBuffer: 64 * 1024 * 1024 })]));
+    writeFileSync(
+      archive,
+      Buffer.concat([
+        execFileSync('xz', ['-1', '-c'], { input: zeros, maxBuffer: 64 * 1024 * 1024 }),
+        execFileSync('xz', ['-1', '-c'], { input: text, maxBuffer: 64 * 1024 * 1024 }),
+      ]),
+    );
     const expected = Buffer.concat([zeros, text]);
     const target = join(dir, 'expanding.img');
     writeFileSync(target, '');

@@ -71,7 +71,12 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     const socket = join(run, 'polkit.socket');
     const specPath = join(run, 'spec.json');
     writeFileSync(specPath, JSON.stringify({ workingDir, entryPath: isotopeBin, jobs } satisfies ElevatedRunSpec), { mode: 0o644 });
-    const fakePkexec = ['#!/bin/sh', `printf '%s\\n' "$@" >> '${log}'`, '[ "$1" = --disable-internal-agent ] && shift', `exec /usr/bin/python3 '${fakePolkit}' run '${socket}' "$@"`].join('\n');
+    const fakePkexec = [
+      '#!/bin/sh',
+      `printf '%s\\n' "$@" >> '${log}'`,
+      '[ "$1" = --disable-internal-agent ] && shift',
+      `exec /usr/bin/python3 '${fakePolkit}' run '${socket}' "$@"`,
+    ].join('\n');
     const script = [
       'set -e',
       'mkdir -p "$1/upper" "$1/work"',
@@ -89,7 +94,24 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     ].join('\n');
     const result = spawnSync(
       'unshare',
-      ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', join(run, 'overlay'), fakePkexec, fakePolkit, socket, process.execPath, '--import', 'tsx', runner, specPath],
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        join(run, 'overlay'),
+        fakePkexec,
+        fakePolkit,
+        socket,
+        process.execPath,
+        '--import',
+        'tsx',
+        runner,
+        specPath,
+      ],
       { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home, TMPDIR: home, ISOTOPE_CANARY: `${canary}/` } },
     );
     expect(result.stderr).toBe('');
@@ -98,7 +120,14 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     return { results, cwdAfter, pkexecLog: readFileSync(log, 'utf8'), canary };
   }
 
-  const flashWork = (imagePath: string, targets: Extract<FlashWork, { kind: 'flash' }>['targets']): FlashWork => ({ kind: 'flash', imagePath, targets, verify: true, includeAll: true, eject: false });
+  const flashWork = (imagePath: string, targets: Extract<FlashWork, { kind: 'flash' }>['targets']): FlashWork => ({
+    kind: 'flash',
+    imagePath,
+    targets,
+    verify: true,
+    includeAll: true,
+    eject: false,
+  });
   const loopUnchanged = (): boolean => readBytes(loop, 0, loopBytes).equals(Buffer.alloc(loopBytes, 0xa5));
 
   it('flashes a drive through the helper, with hostile file names that run nothing they spell', () => {
@@ -153,7 +182,7 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     expect(readFileSync(shadow).equals(before)).toBe(true);
   });
 
-  it('opens the image with the invoking user\'s rights: a root-only secret, raw or compressed, is refused and nothing is copied', () => {
+  it("opens the image with the invoking user's rights: a root-only secret, raw or compressed, is refused and nothing is copied", () => {
     const userTarget = join(dir, 'user-target.img');
     writeFileSync(userTarget, Buffer.alloc(1024 * 1024));
     chownSync(userTarget, nobody, nobody);
@@ -182,7 +211,12 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     await new Promise<void>((resolve) => server.listen(join(channel, 'socket'), resolve));
     try {
       const helper = await new Promise<number | null>((resolve) => {
-        const child = spawnSync(process.execPath, [isotopeBin, 'flash-helper', token], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, env: { ...process.env, PKEXEC_UID: String(nobody) } });
+        const child = spawnSync(process.execPath, [isotopeBin, 'flash-helper', token], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 30_000,
+          env: { ...process.env, PKEXEC_UID: String(nobody) },
+        });
         resolve(child.status);
       });
       expect(helper).toBe(2);

@@ -13,14 +13,16 @@ import { isRoot, rootSkipReason } from './loop-devices.ts';
 
 const MiB = 1024 * 1024;
 const faultyFs = fileURLToPath(new URL('./tools/faulty-fs.py', import.meta.url));
-const hasFuse = existsSync('/dev/fuse') && (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import fusepy'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const hasFuse =
+  existsSync('/dev/fuse') &&
+  (() => {
+    try {
+      execFileSync('/usr/bin/python3', ['-c', 'import fusepy'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
 
 describe.skipIf(!isRoot || !hasFuse)(`fault injection (${rootSkipReason}; also needs /dev/fuse and python3-fusepy)`, () => {
   let dir = '';

@@ -34,7 +34,11 @@ describe('isotope flash / verify / drives', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const jsonLines = (stdout: string): Record<string, unknown>[] => stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const jsonLines = (stdout: string): Record<string, unknown>[] =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
 
   it('flash --json prints progress events then one result line, and exits 0 for a verified write', () => {
     const target = join(dir, 'out.img');
@@ -52,7 +56,7 @@ describe('isotope flash / verify / drives', () => {
     expect(readFileSync(target).equals(readFileSync(image))).toBe(true);
   });
 
-  it("prints the SHA-256 of the bytes each flash read, the second flash of the same file included (never a remembered digest)", () => {
+  it('prints the SHA-256 of the bytes each flash read, the second flash of the same file included (never a remembered digest)', () => {
     const ownImage = join(dir, 'cached.img');
     writeFileSync(ownImage, randomBytes(3 * 1024 * 1024 + 512));
     const sha256 = createHash('sha256').update(readFileSync(ownImage)).digest('hex');
@@ -94,14 +98,29 @@ describe('isotope flash / verify / drives', () => {
     expect(runIsotope(['verify', image, target]).status).toBe(0);
     const corruptAt = 3 * MiB + 4096;
     const fd = openSync(target, 'r+');
-    writeSync(fd, Buffer.from(readFileSync(image).subarray(corruptAt, corruptAt + 4096).map((byte) => byte ^ 0x5a)), 0, 4096, corruptAt);
+    writeSync(
+      fd,
+      Buffer.from(
+        readFileSync(image)
+          .subarray(corruptAt, corruptAt + 4096)
+          .map((byte) => byte ^ 0x5a),
+      ),
+      0,
+      4096,
+      corruptAt,
+    );
     closeSync(fd);
     const run = runIsotope(['verify', image, target]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain(`bytes ${corruptAt}..${corruptAt + 4095}`);
     const json = runIsotope(['verify', image, target, '--json']);
     expect(json.status).toBe(1);
-    expect(jsonLines(json.stdout).at(-1)).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'failed', targets: [{ mismatch: { offsetBytes: corruptAt, lengthBytes: 4096 }, error: { code: 'verification-mismatch' } }] });
+    expect(jsonLines(json.stdout).at(-1)).toMatchObject({
+      event: 'job:finished',
+      kind: 'flash',
+      outcome: 'failed',
+      targets: [{ mismatch: { offsetBytes: corruptAt, lengthBytes: 4096 }, error: { code: 'verification-mismatch' } }],
+    });
   });
 
   it('Ctrl-C (SIGINT) cancels a running flash cleanly: a stated cancelled result, exit 1, and says the drive is now unusable', async () => {
@@ -109,7 +128,10 @@ describe('isotope flash / verify / drives', () => {
     execFileSync('truncate', ['-s', String(2 * 1024 * MiB), big]); // sparse: reads as zeros, costs no memory
     const target = join(dir, 'big-out.img');
     writeFileSync(target, '');
-    const child = spawn(process.execPath, [isotopeBin, 'flash', big, target, '--yes', '--force', '--json'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [isotopeBin, 'flash', big, target, '--yes', '--force', '--json'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -122,7 +144,12 @@ describe('isotope flash / verify / drives', () => {
     });
     child.kill('SIGINT');
     expect(await exited).toBe(1);
-    expect(jsonLines(stdout).at(-1)).toMatchObject({ event: 'job:finished', kind: 'flash', outcome: 'cancelled', targets: [{ outcome: 'cancelled', error: { code: 'cancelled' } }] });
+    expect(jsonLines(stdout).at(-1)).toMatchObject({
+      event: 'job:finished',
+      kind: 'flash',
+      outcome: 'cancelled',
+      targets: [{ outcome: 'cancelled', error: { code: 'cancelled' } }],
+    });
     expect(stderr).toContain('the drive is partly written and now unusable until it is written again or restored');
   });
 
@@ -179,7 +206,11 @@ describe('isotope flash / verify / drives', () => {
         'if grep -q " $2 " /proc/self/mountinfo; then echo still-mounted; exit 9; fi',
       ].join('\n');
       const output = join(dir, 'mounted.json');
-      const run = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', loop, mountpoint, process.execPath, isotopeBin, image, output], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+      const run = spawnSync(
+        'unshare',
+        ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', loop, mountpoint, process.execPath, isotopeBin, image, output],
+        { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 },
+      );
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = jsonLines(readFileSync(output, 'utf8'));

@@ -18,13 +18,19 @@ import { TargetRateMeter } from '../../src-main/flash/target-rate-meter.ts';
 import { readXzDecodedSize } from '../../src-main/flash/source/xz-index.ts';
 
 /** Verify-only's range: first..last differing byte within the 64 KiB block of the first. */
-const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) => differingRange(expected, actual, baseOffsetBytes, { withinBlockBytes: digestBlockBytes });
+const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) =>
+  differingRange(expected, actual, baseOffsetBytes, { withinBlockBytes: digestBlockBytes });
 
 describe('TargetRateMeter', () => {
   it('emits at most one update per 125 ms, but phase changes at once', () => {
     let nowMs = 0;
     const events: FlashProgress[] = [];
-    const meter = new TargetRateMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    const meter = new TargetRateMeter(
+      'job',
+      ['/dev/a'],
+      (progress) => events.push(progress),
+      () => nowMs,
+    );
     meter.setPhase(['/dev/a'], 'writing', 1000);
     for (let step = 1; step <= 100; step += 1) {
       nowMs = step * 10; // 100 updates over one second
@@ -40,7 +46,12 @@ describe('TargetRateMeter', () => {
   it('computes bytes/s over the recent window and the ETA from it', () => {
     let nowMs = 0;
     const events: FlashProgress[] = [];
-    const meter = new TargetRateMeter('job', ['/dev/a'], (progress) => events.push(progress), () => nowMs);
+    const meter = new TargetRateMeter(
+      'job',
+      ['/dev/a'],
+      (progress) => events.push(progress),
+      () => nowMs,
+    );
     meter.setPhase(['/dev/a'], 'writing', 10_000_000);
     nowMs = 1000;
     meter.update('/dev/a', 2_000_000);
@@ -140,17 +151,28 @@ describe('readXzDecodedSize on files made by xz', () => {
 
 describe('the elevated helper boundary', () => {
   it('accepts a well-formed job and refuses anything else', () => {
-    const job = { kind: 'flash', imagePath: '/images/a.iso', targets: [{ driveId: '/dev/sdb#8:16#1' }, { path: '/dev/sdc' }], verify: true, includeAll: false, eject: true };
+    const job = {
+      kind: 'flash',
+      imagePath: '/images/a.iso',
+      targets: [{ driveId: '/dev/sdb#8:16#1' }, { path: '/dev/sdc' }],
+      verify: true,
+      includeAll: false,
+      eject: true,
+    };
     expect(parseFlashWork(job)).toEqual(job);
     expect(parseFlashWork({ ...job, imagePath: 'relative.iso' })).toBeNull();
     expect(parseFlashWork({ ...job, targets: [] })).toBeNull();
     expect(parseFlashWork({ ...job, targets: [{ path: 'dev/sdb' }] })).toBeNull();
     expect(parseFlashWork({ ...job, verify: 'yes' })).toBeNull();
     expect(parseFlashWork({ kind: 'format', imagePath: '/a' })).toBeNull();
-    expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } });
+    expect(parseFlashWork({ kind: 'verify', imagePath: '/a.iso', target: { path: '/dev/sdb' } })).toEqual({
+      kind: 'verify',
+      imagePath: '/a.iso',
+      target: { path: '/dev/sdb' },
+    });
   });
 
-  it('refuses what the contract\'s schemas would: unlisted fields, a target naming both a drive and a path, NUL, 17 targets', () => {
+  it("refuses what the contract's schemas would: unlisted fields, a target naming both a drive and a path, NUL, 17 targets", () => {
     const job = { kind: 'flash', imagePath: '/images/a.iso', targets: [{ path: '/dev/sdc' }], verify: true, includeAll: false, eject: false };
     expect(parseFlashWork({ ...job, unsafe: true })).toBeNull();
     expect(parseFlashWork({ ...job, targets: [{ driveId: '/dev/sdb#8:16#1', path: '/root/.ssh/authorized_keys' }] })).toBeNull();
@@ -161,7 +183,9 @@ describe('the elevated helper boundary', () => {
 
   it('builds a fixed command line: interpreter, entry, flash-helper and a hex token - nothing else', () => {
     const token = 'ab'.repeat(16);
-    expect(helperCommand('/usr/bin/node', '/opt/Isotope/dist/main/main.js', token)).toBe(`'/usr/bin/node' '/opt/Isotope/dist/main/main.js' flash-helper ${token}`);
+    expect(helperCommand('/usr/bin/node', '/opt/Isotope/dist/main/main.js', token)).toBe(
+      `'/usr/bin/node' '/opt/Isotope/dist/main/main.js' flash-helper ${token}`,
+    );
     for (const hostile of ['/opt/$(reboot)/node', "/opt/it's/node", '/opt/a`id`/node', '/opt/a\nb/node', '/opt/a"b/node', '/opt/a;b/node']) {
       expect(() => helperCommand(hostile, '/x.js', token)).toThrow(/shell metacharacters/);
     }

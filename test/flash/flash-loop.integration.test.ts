@@ -27,7 +27,10 @@ describe.skipIf(!isRoot)(`flashing loop devices (${rootSkipReason})`, () => {
     writeFileSync(path, Buffer.alloc(sizeBytes, fill));
     return path;
   };
-  const flash = (targets: string[], options: { includeAll?: boolean; verify?: boolean; imagePath?: string; signal?: AbortSignal; onProgress?: (progress: FlashProgress) => void } = {}) =>
+  const flash = (
+    targets: string[],
+    options: { includeAll?: boolean; verify?: boolean; imagePath?: string; signal?: AbortSignal; onProgress?: (progress: FlashProgress) => void } = {},
+  ) =>
     flashImage({
       imagePath: options.imagePath ?? image,
       targets: targets.map((path) => ({ path })),
@@ -138,7 +141,11 @@ describe.skipIf(!isRoot)(`flashing loop devices (${rootSkipReason})`, () => {
     const loop = loops.attach(backingFile('busy.img', 40 * MiB, 0x33));
     const before = sha256OfPrefix(loop, 40 * MiB);
     // A mounted device refuses O_EXCL the same way (EBUSY); mounting is not done on this machine.
-    const holder: ChildProcess = spawn('/usr/bin/python3', ['-c', `import os,sys; fd=os.open(${JSON.stringify(loop)}, os.O_RDONLY|os.O_EXCL); print('held', flush=True); sys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder: ChildProcess = spawn(
+      '/usr/bin/python3',
+      ['-c', `import os,sys; fd=os.open(${JSON.stringify(loop)}, os.O_RDONLY|os.O_EXCL); print('held', flush=True); sys.stdin.read()`],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
       const result = await flash([loop]);
@@ -187,13 +194,21 @@ describe.skipIf(!isRoot)(`flashing loop devices (${rootSkipReason})`, () => {
     expect((await flash([loop])).outcome).toBe('succeeded');
     const corruptAt = 5 * MiB + 12_288;
     const fd = openSync(backing, 'r+');
-    writeSync(fd, Buffer.alloc(4096, 0xff).map((_, index) => (readBytes(image, corruptAt + index, 1)[0]! ^ 0xff)), 0, 4096, corruptAt);
+    writeSync(
+      fd,
+      Buffer.alloc(4096, 0xff).map((_, index) => readBytes(image, corruptAt + index, 1)[0]! ^ 0xff),
+      0,
+      4096,
+      corruptAt,
+    );
     closeSync(fd);
     const result = await verifyDriveAgainstImage({ imagePath: image, target: { path: loop }, includeAll: true });
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]!.error!.code).toBe('verification-mismatch');
     expect(result.targets[0]!.mismatch).toEqual({ offsetBytes: corruptAt, lengthBytes: 4096 });
-    const clean = await verifyDriveAgainstImage({ imagePath: image, target: { path: loop }, includeAll: true }).then(() => verifyDriveAgainstImage({ imagePath: image, target: { path: image }, includeAll: true }));
+    const clean = await verifyDriveAgainstImage({ imagePath: image, target: { path: loop }, includeAll: true }).then(() =>
+      verifyDriveAgainstImage({ imagePath: image, target: { path: image }, includeAll: true }),
+    );
     expect(clean.outcome).toBe('succeeded');
   });
 });

@@ -69,13 +69,17 @@ describe('the contract refuses what it must at the boundary', () => {
     expect(includeAll).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
   });
 
-  it('refuses regular-file and device-path targets through the contract (they are the CLI\'s alone)', async () => {
+  it("refuses regular-file and device-path targets through the contract (they are the CLI's alone)", async () => {
     const prepare = await service.invoke('flash:prepare', { imagePath: '/tmp/image.img', driveIds: [], targetPaths: ['/home/user/.ssh/authorized_keys'] });
     expect(prepare).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const verify = await service.invoke('flash:verify', { imagePath: '/tmp/image.img', targetPath: '/dev/sda' });
     expect(verify).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     // The CLI's own door is no call: a transport, which only ever invokes calls by name, cannot open it.
-    const terminal = await service.invoke('startTerminalJob', { kind: 'flash', imagePath: '/tmp/image.img', targets: [{ path: '/home/user/.ssh/authorized_keys' }] });
+    const terminal = await service.invoke('startTerminalJob', {
+      kind: 'flash',
+      imagePath: '/tmp/image.img',
+      targets: [{ path: '/home/user/.ssh/authorized_keys' }],
+    });
     expect(terminal).toMatchObject({ ok: false, error: { code: 'unknown-call' } });
   });
 
@@ -90,7 +94,7 @@ describe('the contract refuses what it must at the boundary', () => {
   });
 });
 
-describe('regular-file targets below the contract (the CLI\'s path)', () => {
+describe("regular-file targets below the contract (the CLI's path)", () => {
   let dir = '';
   let image = '';
   const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
@@ -211,7 +215,10 @@ describe.skipIf(!isRoot)(`engine-issued confirmations on real loop devices (${ro
     const request = { confirmationId: plan.confirmationId, typedNames: { [driveId]: name() } };
     expect((await startAndFinish(web, request)).ok).toBe(true);
     zeroTarget();
-    expect(await web.invoke('flash:start', request)).toMatchObject({ ok: false, error: { code: 'confirmation-required', message: expect.stringContaining('already used') } });
+    expect(await web.invoke('flash:start', request)).toMatchObject({
+      ok: false,
+      error: { code: 'confirmation-required', message: expect.stringContaining('already used') },
+    });
     expect(wasWritten()).toBe(false);
   });
 
@@ -230,7 +237,10 @@ describe.skipIf(!isRoot)(`engine-issued confirmations on real loop devices (${ro
     const driveId = await driveIdOf(web, device, image);
     const plan = planOf(await web.invoke('flash:prepare', { imagePath: image, driveIds: [driveId], includeAll: true }));
     const other = makeService();
-    expect(await other.invoke('flash:start', { confirmationId: plan.confirmationId, typedNames: { [driveId]: name() } })).toMatchObject({ ok: false, error: { code: 'confirmation-required' } });
+    expect(await other.invoke('flash:start', { confirmationId: plan.confirmationId, typedNames: { [driveId]: name() } })).toMatchObject({
+      ok: false,
+      error: { code: 'confirmation-required' },
+    });
     expect(wasWritten()).toBe(false);
   });
 
@@ -297,7 +307,7 @@ describe.skipIf(!isRoot)(`engine-issued confirmations on real loop devices (${ro
     expect(cmpIdentical(noise, device, MiB)).toBe(true);
   });
 
-  it('asks the shell\'s own dialog (Electron\'s main process) with the plan, writes nothing when it says no, and still asks a virtual drive\'s typed name', async () => {
+  it("asks the shell's own dialog (Electron's main process) with the plan, writes nothing when it says no, and still asks a virtual drive's typed name", async () => {
     zeroTarget();
     const electron = makeService({
       shell: 'electron',

@@ -55,7 +55,14 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipRe
   it('verifies a raw image by comparing bytes: a 4 KiB corruption after writing is reported to the exact byte range', async () => {
     const { loop, backing } = loopOver('compare.img');
     const corruptAt = 9 * MiB + 3 * 4096;
-    const result = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, onProgress: corruptWhenVerifying(backing, image, corruptAt) });
+    const result = await flashImage({
+      imagePath: image,
+      targets: [{ path: loop }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      onProgress: corruptWhenVerifying(backing, image, corruptAt),
+    });
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]!.error).toMatchObject({ code: 'verification-mismatch', offsetBytes: corruptAt });
     // Digests would only locate it to its 64 KiB block; the byte comparison finds the 4 KiB exactly.
@@ -66,7 +73,14 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipRe
     const { loop, backing } = loopOver('compare-two.img');
     const first = 12 * MiB + 8192;
     const second = first + 256 * 1024;
-    const result = await flashImage({ imagePath: image, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, onProgress: corruptWhenVerifying(backing, image, first, second) });
+    const result = await flashImage({
+      imagePath: image,
+      targets: [{ path: loop }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      onProgress: corruptWhenVerifying(backing, image, first, second),
+    });
     expect(result.targets[0]!.error).toMatchObject({ code: 'verification-mismatch', offsetBytes: first });
     expect(result.targets[0]!.mismatch).toEqual({ offsetBytes: first, lengthBytes: second + 4096 - first });
   });
@@ -76,7 +90,14 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipRe
     writeFileSync(archive, execFileSync('gzip', ['-1', '-c', image], { maxBuffer: 64 * MiB }));
     const { loop, backing } = loopOver('digests.img');
     const corruptAt = 9 * MiB + 3 * 4096;
-    const result = await flashImage({ imagePath: archive, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, onProgress: corruptWhenVerifying(backing, image, corruptAt) });
+    const result = await flashImage({
+      imagePath: archive,
+      targets: [{ path: loop }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      onProgress: corruptWhenVerifying(backing, image, corruptAt),
+    });
     expect(result.source.compression).toBe('gzip');
     expect(result.outcome).toBe('failed');
     const blockStart = Math.floor(corruptAt / digestBlockBytes) * digestBlockBytes;
@@ -117,7 +138,13 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipRe
       execFileSync('mount', [volumeLoop, mountPoint]);
 
       const statAfter = statSync(rotting);
-      expect([statAfter.size, statAfter.mtimeMs, statAfter.ctimeMs, statAfter.ino, statAfter.dev]).toEqual([statBefore.size, statBefore.mtimeMs, statBefore.ctimeMs, statBefore.ino, statBefore.dev]);
+      expect([statAfter.size, statAfter.mtimeMs, statAfter.ctimeMs, statAfter.ino, statAfter.dev]).toEqual([
+        statBefore.size,
+        statBefore.mtimeMs,
+        statBefore.ctimeMs,
+        statBefore.ino,
+        statBefore.dev,
+      ]);
       const rotten = sha256OfPrefix(rotting, imageBytes); // the oracle: sha256sum of the file as it reads now
       expect(rotten).not.toBe(sha256OfPrefix(image, imageBytes));
 
@@ -126,7 +153,9 @@ describe.skipIf(!isRoot)(`verification and the SHA-256 of the pass (${rootSkipRe
       expect(check.stdout).toContain(`MISMATCH sha256 ${rotten}`);
       expect((await isotope(['hash', rotting, '--algorithm', 'sha256'])).stdout).toBe(`SHA256 (${rotting}) = ${rotten}\n`);
       // Only --cached hands out the remembered digest, and says that it did not read the file.
-      expect((await isotope(['hash', rotting, '--algorithm', 'sha256', '--cached'])).stdout).toMatch(/^SHA256 \(.*\) = [0-9a-f]{64}\n# remembered from .*, not re-read/);
+      expect((await isotope(['hash', rotting, '--algorithm', 'sha256', '--cached'])).stdout).toMatch(
+        /^SHA256 \(.*\) = [0-9a-f]{64}\n# remembered from .*, not re-read/,
+      );
 
       const { loop } = loopOver('bit-rot-target.img');
       const flashed = await flashImage({ imagePath: rotting, targets: [{ path: loop }], verify: true, includeAll: true, eject: false });

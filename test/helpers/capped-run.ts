@@ -23,13 +23,17 @@ export interface CappedRunLimits {
 
 export function runIsotopeCapped(args: readonly string[], limits: CappedRunLimits): CappedRun {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [`--max-old-space-size=${limits.heapMiB}`, '--import', 'tsx', join(repoRoot, 'test/helpers/capped-isotope.ts'), ...args], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: Math.ceil(limits.timeoutMs),
-    killSignal: 'SIGKILL',
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [`--max-old-space-size=${limits.heapMiB}`, '--import', 'tsx', join(repoRoot, 'test/helpers/capped-isotope.ts'), ...args],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: Math.ceil(limits.timeoutMs),
+      killSignal: 'SIGKILL',
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const elapsedMs = performance.now() - started;
   const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
   return { status: result.status, signal: result.signal, stdout: result.stdout ?? '', stderr: result.stderr ?? '', elapsedMs, timedOut };

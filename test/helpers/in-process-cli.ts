@@ -28,7 +28,11 @@ export async function isotope(args: readonly string[]): Promise<InProcessRun> {
 }
 
 /** `isotope cat IMAGE PATH [options]` with the bytes collected instead of written to stdout. */
-export async function isotopeCat(image: string, path: string, options: readonly string[] = []): Promise<{ code: number | null; bytes: Buffer; stderr: string }> {
+export async function isotopeCat(
+  image: string,
+  path: string,
+  options: readonly string[] = [],
+): Promise<{ code: number | null; bytes: Buffer; stderr: string }> {
   const chunks: Uint8Array[] = [];
   let code: number | null = null;
   let stderr = '';

@@ -34,7 +34,9 @@ describe('image:stat', () => {
     const path = ownedIso();
     const listing = runTool('xorriso', ['-indev', path, '-lsl', '/docs/owned.txt']);
     const [, uid, gid] = /^\S+\s+\d+\s+(\d+)\s+(\d+)\s/m.exec(listing) ?? [];
-    const lba = Number(/^File data lba:\s*\d+ ,\s*(\d+) ,/m.exec(runTool('xorriso', ['-indev', path, '-find', '/docs/owned.txt', '-exec', 'report_lba', '--']))?.[1]);
+    const lba = Number(
+      /^File data lba:\s*\d+ ,\s*(\d+) ,/m.exec(runTool('xorriso', ['-indev', path, '-find', '/docs/owned.txt', '-exec', 'report_lba', '--']))?.[1],
+    );
 
     const owned = await stat(path, '/docs/owned.txt');
     expect(owned.uid).toBe(Number(uid));

@@ -62,7 +62,9 @@ describe('extractEntries', () => {
     delete expected['/docs/absolute-link'];
     expect(describeTree(destination)).toEqual(expected);
     expect(summary.skipped.map((item) => item.path).sort()).toEqual(['/docs/a-fifo', '/docs/absolute-link']);
-    const fileBytes = Object.keys(expected).filter((path) => expected[path]?.startsWith('file:')).reduce((sum, path) => sum + statSync(join(source, path)).size, 0);
+    const fileBytes = Object.keys(expected)
+      .filter((path) => expected[path]?.startsWith('file:'))
+      .reduce((sum, path) => sum + statSync(join(source, path)).size, 0);
     expect(summary.bytesWritten).toBe(fileBytes);
   });
 
@@ -110,7 +112,18 @@ describe('extractEntries', () => {
     const folder = directoryRecord({ identifier: 'D', lba: 21, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm('d')) });
     const sub = directoryExtent({ selfLba: 21, parentLba: 20, records: [good] });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [folder, good, bad] });
-    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [21, sub], [30, new TextEncoder().encode('hello')], [31, badBody]]) }));
+    const image = await imageFromBytes(
+      buildIso({
+        sectorCount: 40,
+        rootLba: 20,
+        sectors: new Map([
+          [20, root],
+          [21, sub],
+          [30, new TextEncoder().encode('hello')],
+          [31, badBody],
+        ]),
+      }),
+    );
     const destination = join(scratch, 'out');
     mkdirSync(destination);
     writeFileSync(join(destination, 'keep-me'), 'not ours');
@@ -142,7 +155,16 @@ describe('extractEntries', () => {
     const tool = directoryRecord({ identifier: 'T;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o104755), rr.nm('tool')) });
     const readOnly = directoryRecord({ identifier: 'R;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o100444), rr.nm('read-only')) });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [tool, readOnly] });
-    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [30, new TextEncoder().encode('hello')]]) }));
+    const image = await imageFromBytes(
+      buildIso({
+        sectorCount: 40,
+        rootLba: 20,
+        sectors: new Map([
+          [20, root],
+          [30, new TextEncoder().encode('hello')],
+        ]),
+      }),
+    );
     const destination = join(scratch, 'out');
     await extractEntries({ image, entries: [], destination });
     expect(statSync(join(destination, 'tool')).mode & 0o7777).toBe(0o755);
@@ -150,11 +172,26 @@ describe('extractEntries', () => {
   });
 
   it('skips links that climb out of the destination and names over 255 bytes', async () => {
-    const escaping = directoryRecord({ identifier: 'L;1', lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm('up'), rr.sl([{ flags: 4 }, { flags: 4 }, { text: 'etc' }])) });
+    const escaping = directoryRecord({
+      identifier: 'L;1',
+      lba: 0,
+      sizeBytes: 0,
+      systemUse: concat(rr.px(0o120777), rr.nm('up'), rr.sl([{ flags: 4 }, { flags: 4 }, { text: 'etc' }])),
+    });
     const longName = concat(rr.nm('n'.repeat(250), 1), rr.nm('n'.repeat(10)));
     const long = directoryRecord({ identifier: 'N;1', lba: 30, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.ce(22, 0, longName.byteLength)) });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [escaping, long] });
-    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [22, longName], [30, new TextEncoder().encode('hello')]]) }));
+    const image = await imageFromBytes(
+      buildIso({
+        sectorCount: 40,
+        rootLba: 20,
+        sectors: new Map([
+          [20, root],
+          [22, longName],
+          [30, new TextEncoder().encode('hello')],
+        ]),
+      }),
+    );
     const destination = join(scratch, 'out');
     const summary = await extractEntries({ image, entries: [], destination });
     expect(summary.skipped.map((item) => item.reason)).toEqual([
@@ -166,9 +203,20 @@ describe('extractEntries', () => {
 
   it('applies the umask and never leaves a file world-writable, setuid or setgid', async () => {
     const modes = { 'setuid-777': 0o104777, 'setgid-2775': 0o102775, 'rw-666': 0o100666, 'sticky-1777': 0o101777 };
-    const records = Object.entries(modes).map(([name, mode], index) => directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 5, systemUse: concat(rr.px(mode), rr.nm(name)) }));
+    const records = Object.entries(modes).map(([name, mode], index) =>
+      directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 5, systemUse: concat(rr.px(mode), rr.nm(name)) }),
+    );
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
-    const image = await imageFromBytes(buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, root], [30, new TextEncoder().encode('hello')]]) }));
+    const image = await imageFromBytes(
+      buildIso({
+        sectorCount: 40,
+        rootLba: 20,
+        sectors: new Map([
+          [20, root],
+          [30, new TextEncoder().encode('hello')],
+        ]),
+      }),
+    );
     const modeOf = (destination: string, name: string): number => statSync(join(destination, name)).mode & 0o7777;
     const usual = join(scratch, 'umask-022');
     await extractEntries({ image, entries: [], destination: usual, umask: 0o022 });
@@ -192,9 +240,19 @@ describe('extractEntries', () => {
   it('refuses 64 files sharing one 256 KiB extent (16 MiB from a 336 KiB image) unless the caller allows shared extents', async () => {
     const extentBytes = 256 * 1024;
     const data = new Uint8Array(extentBytes).map((_, index) => (index * 7) & 0xff);
-    const records = Array.from({ length: 64 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 40, sizeBytes: extentBytes, systemUse: concat(rr.px(0o100644), rr.nm(`copy-${index}`)) }));
+    const records = Array.from({ length: 64 }, (_, index) =>
+      directoryRecord({ identifier: `F${index};1`, lba: 40, sizeBytes: extentBytes, systemUse: concat(rr.px(0o100644), rr.nm(`copy-${index}`)) }),
+    );
     const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 4, selfSystemUse: rockRidgeRootSystemUse(), records });
-    const bytes = buildIso({ sectorCount: 40 + extentBytes / sector, rootLba: 20, rootSizeBytes: 4 * sector, sectors: new Map([[20, root], [40, data]]) });
+    const bytes = buildIso({
+      sectorCount: 40 + extentBytes / sector,
+      rootLba: 20,
+      rootSizeBytes: 4 * sector,
+      sectors: new Map([
+        [20, root],
+        [40, data],
+      ]),
+    });
     const image = await imageFromBytes(bytes);
     const destination = join(scratch, 'out');
     const refused = extractEntries({ image, entries: [], destination });
@@ -209,9 +267,26 @@ describe('extractEntries', () => {
 
   it('refuses 200 records sharing one zisofs stream, each within the 1024x guard (200 MiB from an 82 KiB image)', async () => {
     const body = zisofsBody(new Uint8Array(1024 * 1024));
-    const records = Array.from({ length: 200 }, (_, index) => directoryRecord({ identifier: `Z${index};1`, lba: 40, sizeBytes: body.byteLength, systemUse: concat(rr.px(0o100644), rr.nm(`z-${index}`), rr.zf(1024 * 1024)) }));
+    const records = Array.from({ length: 200 }, (_, index) =>
+      directoryRecord({
+        identifier: `Z${index};1`,
+        lba: 40,
+        sizeBytes: body.byteLength,
+        systemUse: concat(rr.px(0o100644), rr.nm(`z-${index}`), rr.zf(1024 * 1024)),
+      }),
+    );
     const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 16, selfSystemUse: rockRidgeRootSystemUse(), records });
-    const image = await imageFromBytes(buildIso({ sectorCount: 40 + Math.ceil(body.byteLength / sector), rootLba: 20, rootSizeBytes: 16 * sector, sectors: new Map([[20, root], [40, body]]) }));
+    const image = await imageFromBytes(
+      buildIso({
+        sectorCount: 40 + Math.ceil(body.byteLength / sector),
+        rootLba: 20,
+        rootSizeBytes: 16 * sector,
+        sectors: new Map([
+          [20, root],
+          [40, body],
+        ]),
+      }),
+    );
     const destination = join(scratch, 'out');
     await expect(extractEntries({ image, entries: [], destination })).rejects.toBeInstanceOf(SharedExtentsError);
     expect(readdirSync(destination)).toEqual([]);
@@ -229,7 +304,15 @@ describe('extractEntries', () => {
         level === levels
           ? directoryRecord({ identifier: 'F;1', lba: 100, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.nm('deep-file')) })
           : directoryRecord({ identifier: 'D', lba: lba + 1, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm(name(level + 1))) });
-      sectors.set(lba, directoryExtent({ selfLba: lba, parentLba: level === 0 ? 20 : lba - 1, ...(level === 0 ? { selfSystemUse: rockRidgeRootSystemUse() } : {}), records: [child] }));
+      sectors.set(
+        lba,
+        directoryExtent({
+          selfLba: lba,
+          parentLba: level === 0 ? 20 : lba - 1,
+          ...(level === 0 ? { selfSystemUse: rockRidgeRootSystemUse() } : {}),
+          records: [child],
+        }),
+      );
     }
     sectors.set(100, new TextEncoder().encode('hello'));
     const image = await imageFromBytes(buildIso({ sectorCount: 110, rootLba: 20, sectors }));
@@ -257,7 +340,9 @@ describe.skipIf(!isRoot)('extractEntries on a nearly full file system (tmpfs mou
   /** An image of `count` files of `sizeBytes` each, with distinct extents. */
   async function imageOfFiles(count: number, sizeBytes: number) {
     const sectorsPerFile = Math.ceil(sizeBytes / sector);
-    const records = Array.from({ length: count }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 40 + index * sectorsPerFile, sizeBytes, systemUse: concat(rr.px(0o100644), rr.nm(`file-${index}`)) }));
+    const records = Array.from({ length: count }, (_, index) =>
+      directoryRecord({ identifier: `F${index};1`, lba: 40 + index * sectorsPerFile, sizeBytes, systemUse: concat(rr.px(0o100644), rr.nm(`file-${index}`)) }),
+    );
     const root = directoryExtent({ selfLba: 20, parentLba: 20, sectors: 2, selfSystemUse: rockRidgeRootSystemUse(), records });
     return imageFromBytes(buildIso({ sectorCount: 40 + count * sectorsPerFile, rootLba: 20, rootSizeBytes: 2 * sector, sectors: new Map([[20, root]]) }));
   }

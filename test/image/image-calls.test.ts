@@ -1,7 +1,19 @@
 // The image calls through the service (as the renderer uses them) and the `isotope` ls / cat /
 // extract / info commands (in-process through runCli), against real images and pycdlib.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -40,14 +52,23 @@ describe('image calls', () => {
     expect(one.value.namespace).toBe('rockridge');
     expect(one.value.entries.map((entry) => entry.path)).toContain('/docs/relative-link');
     expect(one.value.entries.find((entry) => entry.path === '/docs/relative-link')).toMatchObject({ type: 'symlink', target: '../README.TXT', sizeBytes: 0 });
-    const joliet = (await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/', namespace: 'joliet', recursive: true })) as { ok: true; value: ImageListing };
+    const joliet = (await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/', namespace: 'joliet', recursive: true })) as {
+      ok: true;
+      value: ImageListing;
+    };
     const reference = listWithPycdlib(xorrisoFeaturesIsoPath(), 'joliet', { content: false }).map((entry) => entry.path);
     expect(joliet.value.entries.map((entry) => entry.path).sort()).toEqual(reference);
   });
 
   it('image:list refuses a missing folder with not-found and a namespace the image lacks with unsupported', async () => {
-    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/nope' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    expect(await service().invoke('image:list', { path: plainIsoPath(), directory: '/', namespace: 'joliet' })).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'not-found' },
+    });
+    expect(await service().invoke('image:list', { path: plainIsoPath(), directory: '/', namespace: 'joliet' })).toMatchObject({
+      ok: false,
+      error: { code: 'unsupported' },
+    });
   });
 
   it('image:preview shows text as text and binary as a hex dump of the first KiB', async () => {
@@ -66,16 +87,26 @@ describe('image calls', () => {
     const progress: JobProgress[] = [];
     let cancelledId = '';
     const destination = join(scratch, 'cancelled');
-    const result = await runJob(engine, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), destination }, {
-      started: (jobId) => (cancelledId = jobId),
-      progressed: (report) => {
-        progress.push(report);
-        void engine.invoke('job:cancel', { jobId: report.jobId });
+    const result = await runJob(
+      engine,
+      'extract',
+      'image:extract',
+      { path: xorrisoFeaturesIsoPath(), destination },
+      {
+        started: (jobId) => (cancelledId = jobId),
+        progressed: (report) => {
+          progress.push(report);
+          void engine.invoke('job:cancel', { jobId: report.jobId });
+        },
       },
-    });
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(progress[0]).toMatchObject({ jobId: cancelledId, kind: 'extract', phase: 'extracting', files: { total: 10 } });
-    const done = await runJob(engine, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), entries: ['/docs/guide.txt'], destination: join(scratch, 'one') });
+    const done = await runJob(engine, 'extract', 'image:extract', {
+      path: xorrisoFeaturesIsoPath(),
+      entries: ['/docs/guide.txt'],
+      destination: join(scratch, 'one'),
+    });
     expect(done).toMatchObject({ ok: true, value: { fileCount: 1, bytesWritten: 9000 } });
     const doneId = done.ok ? done.value.jobId : '';
     expect(doneId).not.toBe(cancelledId);
@@ -83,8 +114,14 @@ describe('image calls', () => {
   });
 
   it('rejects image paths containing NUL and relative destinations at the boundary', async () => {
-    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/a\0b' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+    expect(await service().invoke('image:list', { path: xorrisoFeaturesIsoPath(), directory: '/a\0b' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
+    expect(await service().invoke('image:extract', { path: xorrisoFeaturesIsoPath(), destination: 'out' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-request' },
+    });
   });
 });
 
@@ -99,9 +136,15 @@ describe('isotope ls / cat / extract / info', () => {
       const run = await isotope(['ls', genisoimageFeaturesIsoPath(), '-R', '--json', '--namespace', namespace]);
       expect(run.code).toBe(0);
       const listed = JSON.parse(run.stdout) as { path: string; type: string; sizeBytes: number; target?: string }[];
-      for (const entry of listed) expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs'].includes(key))).toBe(true);
+      for (const entry of listed)
+        expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs'].includes(key))).toBe(true);
       const comparable = listed
-        .map((entry) => ({ path: entry.path, type: entry.type === 'other' ? 'file' : entry.type, ...(entry.type === 'file' || entry.type === 'other' ? { sizeBytes: entry.sizeBytes } : {}), ...(entry.target !== undefined ? { target: entry.target } : {}) }))
+        .map((entry) => ({
+          path: entry.path,
+          type: entry.type === 'other' ? 'file' : entry.type,
+          ...(entry.type === 'file' || entry.type === 'other' ? { sizeBytes: entry.sizeBytes } : {}),
+          ...(entry.target !== undefined ? { target: entry.target } : {}),
+        }))
         .sort((a, b) => (a.path < b.path ? -1 : 1));
       expect(comparable).toEqual(listWithPycdlib(genisoimageFeaturesIsoPath(), namespace, { content: false }));
     }
@@ -118,8 +161,13 @@ describe('isotope ls / cat / extract / info', () => {
     const text = await isotope(['ls', '-R', xorrisoFeaturesIsoPath()]);
     const json = await isotope(['ls', '-R', '--json', xorrisoFeaturesIsoPath()]);
     expect(text.code).toBe(0);
-    const fromJson = (JSON.parse(json.stdout) as { path: string; target?: string }[]).map((entry) => entry.path + (entry.target !== undefined ? ` -> ${entry.target}` : ''));
-    const fromText = text.stdout.trimEnd().split('\n').map((line) => line.slice(line.indexOf(' /') + 1));
+    const fromJson = (JSON.parse(json.stdout) as { path: string; target?: string }[]).map(
+      (entry) => entry.path + (entry.target !== undefined ? ` -> ${entry.target}` : ''),
+    );
+    const fromText = text.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.slice(line.indexOf(' /') + 1));
     expect(fromJson.length).toBeGreaterThan(5);
     expect(fromText).toEqual(fromJson);
   });
@@ -143,7 +191,11 @@ describe('isotope ls / cat / extract / info', () => {
     const { code, bytes } = await isotopeCat(xorrisoFeaturesIsoPath(), '/docs/random.bin');
     expect(code).toBe(0);
     const digest = createHash('sha256').update(bytes).digest('hex');
-    expect(digest).toBe(createHash('sha256').update(seededBytes('random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
+    expect(digest).toBe(
+      createHash('sha256')
+        .update(seededBytes('random.bin', 3 * 1024 * 1024 + 123))
+        .digest('hex'),
+    );
   });
 
   it('extract --json writes the chosen entries and reports skips', async () => {
@@ -182,26 +234,43 @@ describe('image:extract through the contract (desktop and web shells)', () => {
   it('extracts only into the home folder: a folder outside it, or a link in it pointing outside, is refused; the CLI may write anywhere', async () => {
     const outside = mkdtempSync(join(scratch, 'autostart-'));
     const request = { path: xorrisoFeaturesIsoPath(), entries: ['/README.TXT'] };
-    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new') })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(outside, 'new') })).toMatchObject({
+      ok: false,
+      error: { code: 'destination-not-allowed' },
+    });
     symlinkSync(outside, join(home, 'looks-like-home'));
-    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub') })).toMatchObject({ ok: false, error: { code: 'destination-not-allowed' } });
+    expect(await webService().invoke('image:extract', { ...request, destination: join(home, 'looks-like-home', 'sub') })).toMatchObject({
+      ok: false,
+      error: { code: 'destination-not-allowed' },
+    });
     expect(readdirSync(outside)).toEqual([]);
-    expect(await runJob(webService(), 'extract', 'image:extract', { ...request, destination: join(home, 'Downloads', 'iso') })).toMatchObject({ ok: true, value: { fileCount: 1 } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { ...request, destination: join(home, 'Downloads', 'iso') })).toMatchObject({
+      ok: true,
+      value: { fileCount: 1 },
+    });
     expect(existsSync(join(home, 'Downloads', 'iso', 'README.TXT'))).toBe(true);
     // The CLI's user typed the destination: not limited to the home folder.
     expect(await runJob(service(), 'extract', 'image:extract', { ...request, destination: join(outside, 'cli') })).toMatchObject({ ok: true });
   });
 
   it('answers shared-extents for files sharing extents beyond the image size, and extracts them with allowSharedExtents', async () => {
-    const records = Array.from({ length: 16 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 64 * 1024, systemUse: concat(rr.px(0o100644), rr.nm(`link-${index}`)) }));
+    const records = Array.from({ length: 16 }, (_, index) =>
+      directoryRecord({ identifier: `F${index};1`, lba: 30, sizeBytes: 64 * 1024, systemUse: concat(rr.px(0o100644), rr.nm(`link-${index}`)) }),
+    );
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
     const imagePath = join(scratch, 'hard-links.iso');
     writeFileSync(imagePath, buildIso({ sectorCount: 30 + (64 * 1024) / sector, rootLba: 20, sectors: new Map([[20, root]]) }));
     const destination = join(home, 'out');
     mkdirSync(destination);
-    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination })).toMatchObject({ ok: false, error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination })).toMatchObject({
+      ok: false,
+      error: { code: 'shared-extents', message: expect.stringContaining('allowSharedExtents') },
+    });
     expect(readdirSync(destination)).toEqual([]);
-    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination, allowSharedExtents: true })).toMatchObject({ ok: true, value: { fileCount: 16 } });
+    expect(await runJob(webService(), 'extract', 'image:extract', { path: imagePath, destination, allowSharedExtents: true })).toMatchObject({
+      ok: true,
+      value: { fileCount: 16 },
+    });
     // The command asks for the same go-ahead with --allow-shared-extents.
     const refused = await isotope(['extract', imagePath, '--to', join(home, 'cli')]);
     expect(refused.code).toBe(1);

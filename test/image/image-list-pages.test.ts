@@ -34,7 +34,7 @@ async function listPage(request: Record<string, unknown>): Promise<ImageListing>
 
 async function listAllPages(request: Record<string, unknown>): Promise<ImageListing[]> {
   const pages: ImageListing[] = [];
-  for (let offset: number | null = 0; offset !== null; ) {
+  for (let offset: number | null = 0; offset !== null;) {
     const page = await listPage({ ...request, offset });
     expect(page.nextOffset).not.toBeUndefined(); // an unpaged answer would loop here forever
     pages.push(page);

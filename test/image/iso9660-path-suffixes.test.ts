@@ -16,7 +16,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Every path `isoinfo -f` prints, e.g. "/DOCS/NOEXT.;1". */
 function isoinfoPaths(image: string): string[] {
-  return execFileSync('isoinfo', ['-f', '-i', image], { encoding: 'utf8' }).split('\n').filter((line) => line !== '');
+  return execFileSync('isoinfo', ['-f', '-i', image], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line !== '');
 }
 
 const isoinfoFile = (image: string, path: string): Buffer => execFileSync('isoinfo', ['-i', image, '-x', path]);
@@ -91,6 +93,9 @@ describe('ISO 9660 paths with version suffixes and trailing dots', () => {
     const { code, bytes } = await isotopeCat(bridge, '/README.TXT;1', ['--namespace', 'udf']);
     expect(code).toBe(0);
     expect(bytes.equals(isoinfoFile(bridge, '/README.TXT;1'))).toBe(true);
-    expect(await testService().invoke('image:stat', { path: bridge, file: '/README.TXT;1', namespace: 'udf' })).toMatchObject({ ok: true, value: { entry: { path: '/README.TXT' } } });
+    expect(await testService().invoke('image:stat', { path: bridge, file: '/README.TXT;1', namespace: 'udf' })).toMatchObject({
+      ok: true,
+      value: { entry: { path: '/README.TXT' } },
+    });
   });
 });

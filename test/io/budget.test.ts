@@ -27,7 +27,9 @@ describe('WorkBudget', () => {
     })();
     expect(error).toBeInstanceOf(WorkBudgetExceededError);
     expect(error).toBeInstanceOf(CorruptImageError);
-    expect((error as Error).message).toBe('this image describes 35× more data than it holds: listing /big brings the work to 35000 bytes for a 1000-byte image, past the limit of 16000 bytes');
+    expect((error as Error).message).toBe(
+      'this image describes 35× more data than it holds: listing /big brings the work to 35000 bytes for a 1000-byte image, past the limit of 16000 bytes',
+    );
     expect((error as CorruptImageError).where).toEqual({ spentBytes: 35_000, limitBytes: 16_000, sourceSizeBytes: 1000 });
   });
 });

@@ -8,9 +8,7 @@ import { createCachedSource } from '../../src-main/io/cached-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 
 export type Outcome =
-  | { readonly kind: 'not-iso' }
-  | { readonly kind: 'listed'; readonly paths: readonly string[] }
-  | { readonly kind: 'corrupt'; readonly message: string };
+  { readonly kind: 'not-iso' } | { readonly kind: 'listed'; readonly paths: readonly string[] } | { readonly kind: 'corrupt'; readonly message: string };
 
 export async function exploreImage(bytes: Uint8Array, options: { maxContentBytes?: number } = {}): Promise<Outcome> {
   const maxContentBytes = options.maxContentBytes ?? 256 * 1024;

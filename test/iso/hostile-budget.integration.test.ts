@@ -37,13 +37,26 @@ function sharedSymlinkAreaImage(options: { links: number; areaBytes: number }): 
   const area = new Uint8Array(options.areaBytes);
   for (let at = 0; at + slEntry.byteLength <= area.byteLength; at += slEntry.byteLength) area.set(slEntry, at);
   const records = Array.from({ length: options.links }, (_, index) =>
-    directoryRecord({ identifier: `L${index};1`, lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm(`link${index}`), rr.ce(areaLba, 0, area.byteLength)) }),
+    directoryRecord({
+      identifier: `L${index};1`,
+      lba: 0,
+      sizeBytes: 0,
+      systemUse: concat(rr.px(0o120777), rr.nm(`link${index}`), rr.ce(areaLba, 0, area.byteLength)),
+    }),
   );
   const sectors = sectorsFor(records);
   const areaSectors = Math.ceil(area.byteLength / sector);
   const rootAt = areaLba + areaSectors;
   const root = directoryExtent({ selfLba: rootAt, parentLba: rootAt, sectors, selfSystemUse: rockRidgeRootSystemUse(), records });
-  return buildIso({ sectorCount: rootAt + sectors, rootLba: rootAt, rootSizeBytes: sectors * sector, sectors: new Map([[areaLba, area], [rootAt, root]]) });
+  return buildIso({
+    sectorCount: rootAt + sectors,
+    rootLba: rootAt,
+    rootSizeBytes: sectors * sector,
+    sectors: new Map([
+      [areaLba, area],
+      [rootAt, root],
+    ]),
+  });
 }
 
 /**
@@ -69,7 +82,15 @@ function overlappingDirectoriesImage(blocks: number): Uint8Array {
   const rootAt = regionLba + blocks;
   const sectors = sectorsFor(records);
   const root = directoryExtent({ selfLba: rootAt, parentLba: rootAt, sectors, records });
-  return buildIso({ sectorCount: rootAt + sectors, rootLba: rootAt, rootSizeBytes: sectors * sector, sectors: new Map([[regionLba, region], [rootAt, root]]) });
+  return buildIso({
+    sectorCount: rootAt + sectors,
+    rootLba: rootAt,
+    rootSizeBytes: sectors * sector,
+    sectors: new Map([
+      [regionLba, region],
+      [rootAt, root],
+    ]),
+  });
 }
 
 const sameNameCount = 20_000;
@@ -102,7 +123,10 @@ describe('hostile ISO 9660 images cost bounded time and memory', () => {
     const run = runIsotopeCapped(['ls', path], { heapMiB, timeoutMs: 20 * saneMs });
     expectWithinBounds(run, saneMs);
     expect(run.status, run.stderr).toBe(0);
-    const names = run.stdout.trim().split('\n').map((line) => line.split(' ').at(-1));
+    const names = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ').at(-1));
     expect(names).toHaveLength(sameNameCount);
     expect(names.slice(0, 3)).toEqual(['/A', '/A~2', '/A~3']);
     expect(names.at(-1)).toBe(`/A~${sameNameCount}`);
@@ -143,15 +167,27 @@ describe('the work budget of an ISO 9660 tree', () => {
     const filler = concat(Uint8Array.of(0x58, 0x58, 255, 1), new Uint8Array(251));
     const area = new Uint8Array(120 * 1024);
     for (let at = 0; at + filler.byteLength <= area.byteLength; at += filler.byteLength) area.set(filler, at);
-    const records = Array.from({ length: 2000 }, (_, index) => directoryRecord({ identifier: `F${index};1`, lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o100644), rr.ce(areaLba, 0, area.byteLength)) }));
+    const records = Array.from({ length: 2000 }, (_, index) =>
+      directoryRecord({ identifier: `F${index};1`, lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o100644), rr.ce(areaLba, 0, area.byteLength)) }),
+    );
     const sectors = sectorsFor(records);
     const rootAt = areaLba + area.byteLength / sector;
     const root = directoryExtent({ selfLba: rootAt, parentLba: rootAt, sectors, selfSystemUse: rockRidgeRootSystemUse(), records });
-    const image = buildIso({ sectorCount: rootAt + sectors, rootLba: rootAt, rootSizeBytes: sectors * sector, sectors: new Map([[areaLba, area], [rootAt, root]]) });
+    const image = buildIso({
+      sectorCount: rootAt + sectors,
+      rootLba: rootAt,
+      rootSizeBytes: sectors * sector,
+      sectors: new Map([
+        [areaLba, area],
+        [rootAt, root],
+      ]),
+    });
     const opened = await openIsoImage(createMemorySource(image, 'shared-ce.iso'));
     const error = await opened!.listDirectory(opened!.root).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WorkBudgetExceededError);
-    expect((error as Error).message).toMatch(/^this image describes \d+× more data than it holds: the SUSP continuation area at offset 43008 brings the work to \d+ bytes for a \d+-byte image/);
+    expect((error as Error).message).toMatch(
+      /^this image describes \d+× more data than it holds: the SUSP continuation area at offset 43008 brings the work to \d+ bytes for a \d+-byte image/,
+    );
   });
 
   it('lists a directory again (a lookup per requested path) without paying for it twice', async () => {

@@ -21,7 +21,13 @@ function file(name: string, lba: number, sizeBytes: number, systemUse: Uint8Arra
 }
 
 function folder(name: string, lba: number, systemUse: Uint8Array[] = []): Uint8Array {
-  return directoryRecord({ identifier: name.toUpperCase().slice(0, 8), lba, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm(name), ...systemUse) });
+  return directoryRecord({
+    identifier: name.toUpperCase().slice(0, 8),
+    lba,
+    sizeBytes: sector,
+    flags: 2,
+    systemUse: concat(rr.px(0o040755), rr.nm(name), ...systemUse),
+  });
 }
 
 const corruptMessage = /sector \d+, offset \d+|outside hostile\.iso/;
@@ -51,10 +57,18 @@ describe('volume descriptors', () => {
     await expectCorrupt(buildIso({ sectorCount: 30, rootLba: 20, sectors: new Map(), editPrimary: (pvd) => (pvd[87] = 9) }), /volume space size disagrees/);
   });
   it('rejects a logical block size of 4096 bytes', async () => {
-    await expectCorrupt(buildIso({ sectorCount: 30, rootLba: 20, sectors: new Map(), editPrimary: (pvd) => pvd.set([0, 16, 16, 0], 128) }), /logical block size of 4096/);
+    await expectCorrupt(
+      buildIso({ sectorCount: 30, rootLba: 20, sectors: new Map(), editPrimary: (pvd) => pvd.set([0, 16, 16, 0], 128) }),
+      /logical block size of 4096/,
+    );
   });
   it('stops after 64 descriptors when the terminator never comes', async () => {
-    const image = buildIso({ sectorCount: 200, rootLba: 150, omitTerminator: true, sectors: new Map([[150, directoryExtent({ selfLba: 150, parentLba: 150, records: [] })]]) });
+    const image = buildIso({
+      sectorCount: 200,
+      rootLba: 150,
+      omitTerminator: true,
+      sectors: new Map([[150, directoryExtent({ selfLba: 150, parentLba: 150, records: [] })]]),
+    });
     for (let lba = 17; lba < 140; lba += 1) image.set([0, 0x43, 0x44, 0x30, 0x30, 0x31, 1], lba * sector); // boot records forever
     expect(await exploreImage(image)).toEqual({ kind: 'listed', paths: [] });
   });
@@ -67,7 +81,12 @@ describe('volume descriptors', () => {
     await expectCorrupt(image, /past the image end/);
   });
   it('refuses a root directory declaring 4 GiB', async () => {
-    const image = buildIso({ sectorCount: 30, rootLba: 20, rootSizeBytes: 0xffff_f000, sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [] })]]) });
+    const image = buildIso({
+      sectorCount: 30,
+      rootLba: 20,
+      rootSizeBytes: 0xffff_f000,
+      sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [] })]]),
+    });
     await expectCorrupt(image, /more than the \d+-byte limit/);
   });
   it('reads a descriptor set cut short by the end of the image', async () => {
@@ -130,15 +149,29 @@ describe('directory records', () => {
     await expectCorrupt(rootWith([directoryRecord({ identifier: 'M;1', lba: 30, sizeBytes: sector, flags: 0x80 })]), /no final record/);
   });
   it('refuses a multi-extent file continued under another name', async () => {
-    const records = [directoryRecord({ identifier: 'M;1', lba: 30, sizeBytes: sector, flags: 0x80 }), directoryRecord({ identifier: 'N;1', lba: 31, sizeBytes: 5 })];
+    const records = [
+      directoryRecord({ identifier: 'M;1', lba: 30, sizeBytes: sector, flags: 0x80 }),
+      directoryRecord({ identifier: 'N;1', lba: 31, sizeBytes: 5 }),
+    ];
     await expectCorrupt(rootWith(records), /ends without its final record/);
   });
   it('renames ISO 9660 identifiers "." and ".." so they stay inside their folder', async () => {
-    const paths = await expectListed(buildIso({
-      sectorCount: 40,
-      rootLba: 20,
-      sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [directoryRecord({ identifier: '..', lba: 30, sizeBytes: 1 }), directoryRecord({ identifier: '.;1', lba: 30, sizeBytes: 1 })] })]]),
-    }));
+    const paths = await expectListed(
+      buildIso({
+        sectorCount: 40,
+        rootLba: 20,
+        sectors: new Map([
+          [
+            20,
+            directoryExtent({
+              selfLba: 20,
+              parentLba: 20,
+              records: [directoryRecord({ identifier: '..', lba: 30, sizeBytes: 1 }), directoryRecord({ identifier: '.;1', lba: 30, sizeBytes: 1 })],
+            }),
+          ],
+        ]),
+      }),
+    );
     expect(paths).toEqual(['iso9660:/_..', 'iso9660:/_.']);
   });
 });
@@ -151,7 +184,16 @@ describe('SUSP and Rock Ridge', () => {
   it('refuses a two-area CE cycle', async () => {
     const first = concat(rr.ce(23, 0, 28));
     const second = concat(rr.ce(22, 0, 28));
-    await expectCorrupt(rootWith([file('a', 30, 1, [rr.ce(22, 0, 28)])], [[22, first], [23, second]]), /loop/);
+    await expectCorrupt(
+      rootWith(
+        [file('a', 30, 1, [rr.ce(22, 0, 28)])],
+        [
+          [22, first],
+          [23, second],
+        ],
+      ),
+      /loop/,
+    );
   });
   it('refuses a CE chain longer than 32 areas', async () => {
     const extra: [number, Uint8Array][] = [];
@@ -191,7 +233,12 @@ describe('SUSP and Rock Ridge', () => {
   it('bounds an NM name continued across many entries', async () => {
     const pieces = Array.from({ length: 300 }, () => rr.nm('x'.repeat(240), 1));
     const area = concat(...pieces);
-    const record = directoryRecord({ identifier: 'S;1', lba: 30, sizeBytes: 1, systemUse: concat(rr.px(0o100644), rr.nm('start', 1), rr.ce(22, 0, area.byteLength)) });
+    const record = directoryRecord({
+      identifier: 'S;1',
+      lba: 30,
+      sizeBytes: 1,
+      systemUse: concat(rr.px(0o100644), rr.nm('start', 1), rr.ce(22, 0, area.byteLength)),
+    });
     await expectCorrupt(rootWith([record], [[22, area]], 120), /NM name longer than/);
   });
   it('refuses a CL entry that points back at an ancestor (a CL cycle)', async () => {
@@ -207,7 +254,15 @@ describe('SUSP and Rock Ridge', () => {
   it('hides an RE directory and shows it where its CL points from, once', async () => {
     const moved = directoryExtent({ selfLba: 22, parentLba: 21, records: [file('inside', 30, 1)] });
     const rrMoved = directoryExtent({ selfLba: 21, parentLba: 20, records: [folder('deep', 22, [rr.re()])] });
-    const paths = await expectListed(rootWith([folder('rr_moved', 21), file('deep', 0, 0, [rr.cl(22)])], [[21, rrMoved], [22, moved]]));
+    const paths = await expectListed(
+      rootWith(
+        [folder('rr_moved', 21), file('deep', 0, 0, [rr.cl(22)])],
+        [
+          [21, rrMoved],
+          [22, moved],
+        ],
+      ),
+    );
     expect(paths.filter((path) => path.startsWith('rockridge:'))).toEqual(['rockridge:/rr_moved', 'rockridge:/deep', 'rockridge:/deep/inside']);
   });
   it('lists a PL pointing anywhere without following it', async () => {
@@ -215,11 +270,21 @@ describe('SUSP and Rock Ridge', () => {
     expect(await expectListed(rootWith([folder('c', 21)], [[21, child]]))).toContain('rockridge:/c/x');
   });
   it('keeps a symbolic link target that climbs out as recorded (extraction refuses it)', async () => {
-    const link = directoryRecord({ identifier: 'L;1', lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm('l'), rr.sl([{ flags: 4 }, { flags: 4 }, { text: 'etc' }])) });
+    const link = directoryRecord({
+      identifier: 'L;1',
+      lba: 0,
+      sizeBytes: 0,
+      systemUse: concat(rr.px(0o120777), rr.nm('l'), rr.sl([{ flags: 4 }, { flags: 4 }, { text: 'etc' }])),
+    });
     expect(await expectListed(rootWith([link]))).toContain('rockridge:/l');
   });
   it('reads an SL whose last component never ends', async () => {
-    const link = directoryRecord({ identifier: 'L;1', lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm('l'), rr.sl([{ flags: 1, text: 'abc' }], 1)) });
+    const link = directoryRecord({
+      identifier: 'L;1',
+      lba: 0,
+      sizeBytes: 0,
+      systemUse: concat(rr.px(0o120777), rr.nm('l'), rr.sl([{ flags: 1, text: 'abc' }], 1)),
+    });
     expect(await expectListed(rootWith([link]))).toContain('rockridge:/l');
   });
   it('lists a device node as "other"', async () => {
@@ -286,27 +351,52 @@ describe('Joliet', () => {
     expect(set?.supplementary[0]?.jolietLevel).toBe(level);
   });
   it('treats a supplementary descriptor without a UCS-2 escape sequence as not Joliet', async () => {
-    const image = buildIso({ sectorCount: 40, rootLba: 20, jolietRootLba: 20, sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [] })]]) });
+    const image = buildIso({
+      sectorCount: 40,
+      rootLba: 20,
+      jolietRootLba: 20,
+      sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [] })]]),
+    });
     image.fill(0x20, 17 * sector + 88, 17 * sector + 120);
     const opened = await openIsoImage(createMemorySource(image));
     expect(opened?.namespaces).toEqual(['iso9660']);
   });
   it('turns "/" and ".." in UCS-2 names into safe names', async () => {
     const ucs2 = (text: string): Uint8Array => Uint8Array.from(Array.from(text).flatMap((c) => [0, c.charCodeAt(0)]));
-    const jolietRoot = directoryExtent({ selfLba: 21, parentLba: 21, records: [directoryRecord({ identifier: ucs2('../x/y'), lba: 30, sizeBytes: 1 }), directoryRecord({ identifier: ucs2('..'), lba: 30, sizeBytes: 1 })] });
+    const jolietRoot = directoryExtent({
+      selfLba: 21,
+      parentLba: 21,
+      records: [directoryRecord({ identifier: ucs2('../x/y'), lba: 30, sizeBytes: 1 }), directoryRecord({ identifier: ucs2('..'), lba: 30, sizeBytes: 1 })],
+    });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, records: [] });
-    const image = buildIso({ sectorCount: 40, rootLba: 20, jolietRootLba: 21, sectors: new Map([[20, root], [21, jolietRoot]]) });
+    const image = buildIso({
+      sectorCount: 40,
+      rootLba: 20,
+      jolietRootLba: 21,
+      sectors: new Map([
+        [20, root],
+        [21, jolietRoot],
+      ]),
+    });
     expect(await expectListed(image)).toEqual(['joliet:/.._x_y', 'joliet:/_..']);
   });
 });
 
 describe('seed image', () => {
   it('lists the well-formed seed image (multi-extent, CE-continued NM, symlink)', async () => {
-    expect(await expectListed(buildSeedIso())).toEqual(expect.arrayContaining(['rockridge:/multi.bin', 'rockridge:/sub/a-name-continued-in-a-CE-area.txt', 'rockridge:/sub/link']));
+    expect(await expectListed(buildSeedIso())).toEqual(
+      expect.arrayContaining(['rockridge:/multi.bin', 'rockridge:/sub/a-name-continued-in-a-CE-area.txt', 'rockridge:/sub/link']),
+    );
   });
   it('reads data that sits after an extended attribute record', async () => {
     const record = directoryRecord({ identifier: 'X;1', lba: 30, sizeBytes: 5, extendedAttributeBlocks: 1 });
-    const bytes = rootWith([record], [[30, new TextEncoder().encode('the extended attribute record')], [31, new TextEncoder().encode('after')]]);
+    const bytes = rootWith(
+      [record],
+      [
+        [30, new TextEncoder().encode('the extended attribute record')],
+        [31, new TextEncoder().encode('after')],
+      ],
+    );
     expect(await expectListed(bytes)).toContain('iso9660:/X');
     const source = createMemorySource(bytes);
     const image = await openIsoImage(source, { namespace: 'iso9660' });
@@ -317,7 +407,11 @@ describe('seed image', () => {
   it('lists hidden files (existence bit) and leaves associated files out (ECMA-119 9.1.6)', async () => {
     const hidden = directoryRecord({ identifier: 'HIDDEN.TXT;1', lba: 30, sizeBytes: 1, flags: 0x01 });
     const associated = directoryRecord({ identifier: 'HIDDEN.TXT;1', lba: 30, sizeBytes: 1, flags: 0x04 });
-    const image = buildIso({ sectorCount: 40, rootLba: 20, sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [associated, hidden] })]]) });
+    const image = buildIso({
+      sectorCount: 40,
+      rootLba: 20,
+      sectors: new Map([[20, directoryExtent({ selfLba: 20, parentLba: 20, records: [associated, hidden] })]]),
+    });
     expect(await expectListed(image)).toEqual(['iso9660:/HIDDEN.TXT']);
     const opened = await openIsoImage(createMemorySource(image));
     expect((await opened!.lookup('/HIDDEN.TXT'))?.hidden).toBe(true);

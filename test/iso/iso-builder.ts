@@ -56,11 +56,23 @@ export function directoryRecord(spec: RecordSpec): Uint8Array {
 }
 
 /** A directory extent: "." and ".." then the records, each sector padded (ECMA-119 6.8.1.1). */
-export function directoryExtent(options: { selfLba: number; parentLba: number; sectors?: number; selfSystemUse?: Uint8Array; records: readonly Uint8Array[] }): Uint8Array {
+export function directoryExtent(options: {
+  selfLba: number;
+  parentLba: number;
+  sectors?: number;
+  selfSystemUse?: Uint8Array;
+  records: readonly Uint8Array[];
+}): Uint8Array {
   const sectors = options.sectors ?? 1;
   const extent = new Uint8Array(sectors * sector);
   const all = [
-    directoryRecord({ identifier: '\0', lba: options.selfLba, sizeBytes: sectors * sector, flags: 2, ...(options.selfSystemUse ? { systemUse: options.selfSystemUse } : {}) }),
+    directoryRecord({
+      identifier: '\0',
+      lba: options.selfLba,
+      sizeBytes: sectors * sector,
+      flags: 2,
+      ...(options.selfSystemUse ? { systemUse: options.selfSystemUse } : {}),
+    }),
     directoryRecord({ identifier: '\x01', lba: options.parentLba, sizeBytes: sector, flags: 2 }),
     ...options.records,
   ];
@@ -103,7 +115,8 @@ export const rr = {
     return suspEntry('ER', [id.length, 0, 0, 1, ...Array.from(id, (c) => c.charCodeAt(0))]);
   },
   px: (mode: number): Uint8Array => suspEntry('PX', concat(bothEndian32(mode), bothEndian32(1), bothEndian32(0), bothEndian32(0))),
-  nm: (name: string | Uint8Array, flags = 0): Uint8Array => suspEntry('NM', concat(Uint8Array.of(flags), typeof name === 'string' ? new TextEncoder().encode(name) : name)),
+  nm: (name: string | Uint8Array, flags = 0): Uint8Array =>
+    suspEntry('NM', concat(Uint8Array.of(flags), typeof name === 'string' ? new TextEncoder().encode(name) : name)),
   sl: (components: { flags?: number; text?: string }[], flags = 0): Uint8Array => {
     const parts = components.map((component) => {
       const text = new TextEncoder().encode(component.text ?? '');
@@ -115,7 +128,8 @@ export const rr = {
   cl: (lba: number): Uint8Array => suspEntry('CL', bothEndian32(lba)),
   pl: (lba: number): Uint8Array => suspEntry('PL', bothEndian32(lba)),
   re: (): Uint8Array => suspEntry('RE', []),
-  zf: (uncompressedBytes: number, blockLog2 = 15): Uint8Array => suspEntry('ZF', concat(Uint8Array.of(0x70, 0x7a, 4, blockLog2), bothEndian32(uncompressedBytes))),
+  zf: (uncompressedBytes: number, blockLog2 = 15): Uint8Array =>
+    suspEntry('ZF', concat(Uint8Array.of(0x70, 0x7a, 4, blockLog2), bothEndian32(uncompressedBytes))),
 };
 
 export interface IsoSpec {
@@ -193,8 +207,18 @@ export function buildSeedIso(zisofsFile?: { stored: Uint8Array; uncompressedByte
     selfLba: 21,
     parentLba: 20,
     records: [
-      directoryRecord({ identifier: 'LINK.;1', lba: 0, sizeBytes: 0, systemUse: concat(rr.px(0o120777), rr.nm('link'), rr.sl([{ text: '..' }, { text: 'hello.txt' }])) }),
-      directoryRecord({ identifier: 'LONG.TXT;1', lba: 30, sizeBytes: hello.byteLength, systemUse: concat(rr.px(0o100644), rr.nm('a-name', 1), rr.ce(22, 0, continuation.byteLength)) }),
+      directoryRecord({
+        identifier: 'LINK.;1',
+        lba: 0,
+        sizeBytes: 0,
+        systemUse: concat(rr.px(0o120777), rr.nm('link'), rr.sl([{ text: '..' }, { text: 'hello.txt' }])),
+      }),
+      directoryRecord({
+        identifier: 'LONG.TXT;1',
+        lba: 30,
+        sizeBytes: hello.byteLength,
+        systemUse: concat(rr.px(0o100644), rr.nm('a-name', 1), rr.ce(22, 0, continuation.byteLength)),
+      }),
     ],
   });
   const records = [
@@ -204,7 +228,14 @@ export function buildSeedIso(zisofsFile?: { stored: Uint8Array; uncompressedByte
     directoryRecord({ identifier: 'SUB', lba: 21, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm('sub')) }),
   ];
   if (zisofsFile) {
-    records.push(directoryRecord({ identifier: 'Z.TXT;1', lba: 33, sizeBytes: zisofsStored.byteLength, systemUse: concat(rr.px(0o100644), rr.nm('z.txt'), rr.zf(zisofsFile.uncompressedBytes)) }));
+    records.push(
+      directoryRecord({
+        identifier: 'Z.TXT;1',
+        lba: 33,
+        sizeBytes: zisofsStored.byteLength,
+        systemUse: concat(rr.px(0o100644), rr.nm('z.txt'), rr.zf(zisofsFile.uncompressedBytes)),
+      }),
+    );
   }
   const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records });
   const multi = new Uint8Array(sector + 100).map((_, index) => index % 251);

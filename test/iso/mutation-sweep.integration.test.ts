@@ -62,7 +62,9 @@ function mutate(target: Seed, random: () => number): Undo {
     else if (kind === 2) set(at, [0, 0xff, 0x7f, 0x80, 1][Math.floor(random() * 5)] as number);
     else if (kind === 3) {
       // A both-endian 32-bit field set to one interesting value (both halves agree, so parsing goes on).
-      const value = [0, 1, 16, 17, 20, 0xffff_ffff, 0x7fff_ffff, Math.floor(random() * 4096), Math.floor(random() * 0xffff_ffff)][Math.floor(random() * 9)] as number;
+      const value = [0, 1, 16, 17, 20, 0xffff_ffff, 0x7fff_ffff, Math.floor(random() * 4096), Math.floor(random() * 0xffff_ffff)][
+        Math.floor(random() * 9)
+      ] as number;
       const base = at - (at % 2);
       for (let byte = 0; byte < 4; byte += 1) {
         set(base + byte, value >>> (8 * byte));

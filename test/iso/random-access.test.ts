@@ -99,10 +99,19 @@ describe('ECMA-119 fields', () => {
   });
   it('dates every possible 7-byte recording date exactly as Date.UTC does, day overflow included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: -48, max: 52 }), (years, month, day, hour, minute, second, quarterHours) => {
-        const bytes = Uint8Array.of(years, month, day, hour, minute, second, quarterHours & 0xff);
-        expect(parseDirectoryRecordDate(bytes, 0, place)).toBe(Date.UTC(1900 + years, month - 1, day, hour, minute, second) - quarterHours * 15 * 60_000);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: -48, max: 52 }),
+        (years, month, day, hour, minute, second, quarterHours) => {
+          const bytes = Uint8Array.of(years, month, day, hour, minute, second, quarterHours & 0xff);
+          expect(parseDirectoryRecordDate(bytes, 0, place)).toBe(Date.UTC(1900 + years, month - 1, day, hour, minute, second) - quarterHours * 15 * 60_000);
+        },
+      ),
       { numRuns: 20_000 },
     );
     expect(daysSinceEpoch(1970, 1, 1)).toBe(0);
@@ -118,7 +127,9 @@ describe('ECMA-119 fields', () => {
   });
   it('rejects both-endian numbers whose halves disagree, naming sector and offset (7.3.3)', () => {
     const bytes = Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 2);
-    expect(() => readBothEndianUint32(bytes, 0, { offsetBytes: 34816 }, 'test field')).toThrow(/test field disagrees: little-endian 1, big-endian 2 \(sector 17, offset 34816\)/);
+    expect(() => readBothEndianUint32(bytes, 0, { offsetBytes: 34816 }, 'test field')).toThrow(
+      /test field disagrees: little-endian 1, big-endian 2 \(sector 17, offset 34816\)/,
+    );
     expect(readBothEndianUint32(bytes, 0, place, 'lenient', { preferLittleEndian: true })).toBe(1);
   });
 });

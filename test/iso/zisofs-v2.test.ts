@@ -29,7 +29,13 @@ function zfVersion2(algorithm: string, uncompressedBytes: number, blockLog2 = 17
 function zfEntriesOf(image: Buffer): { at: number; version: number; algorithm: string; headerBytes: number; blockLog2: number }[] {
   const found = [];
   for (let at = image.indexOf('ZF\x10'); at >= 0; at = image.indexOf('ZF\x10', at + 1)) {
-    found.push({ at, version: image[at + 3] as number, algorithm: image.toString('latin1', at + 4, at + 6), headerBytes: (image[at + 6] as number) * 4, blockLog2: image[at + 7] as number });
+    found.push({
+      at,
+      version: image[at + 3] as number,
+      algorithm: image.toString('latin1', at + 4, at + 6),
+      headerBytes: (image[at + 6] as number) * 4,
+      blockLog2: image[at + 7] as number,
+    });
   }
   return found;
 }
@@ -50,7 +56,11 @@ describe('zisofs version 2 written by xorriso', () => {
   it('lists every file with its uncompressed size, as xorriso extracts it', async () => {
     const { code, stdout } = await isotope(['ls', zisofsV2IsoPath(), '/', '-R', '--json']);
     expect(code).toBe(0);
-    const sizes = Object.fromEntries((JSON.parse(stdout) as { path: string; type: string; sizeBytes: number }[]).filter((entry) => entry.type === 'file').map((entry) => [entry.path, entry.sizeBytes]));
+    const sizes = Object.fromEntries(
+      (JSON.parse(stdout) as { path: string; type: string; sizeBytes: number }[])
+        .filter((entry) => entry.type === 'file')
+        .map((entry) => [entry.path, entry.sizeBytes]),
+    );
     expect(sizes).toEqual(Object.fromEntries(Object.keys(zisofsTreeFiles()).map((path) => [path, readFileSync(join(xorrisoTree, path)).byteLength])));
   });
 
@@ -72,7 +82,11 @@ describe('zisofs version 2 written by xorriso', () => {
     }
   });
 
-  for (const [chars, name] of [['XZ', 'xz'], ['L4', 'lz4'], ['ZD', 'zstd']] as const) {
+  for (const [chars, name] of [
+    ['XZ', 'xz'],
+    ['L4', 'lz4'],
+    ['ZD', 'zstd'],
+  ] as const) {
     it(`refuses the ${name} algorithm by name (exit 1), rather than printing compressed bytes`, async () => {
       // The real image with one file's ZF entry announcing `chars`: that file alone is refused.
       const image = readFileSync(zisofsV2IsoPath());
@@ -97,7 +111,14 @@ describe('zisofs version 2 built by hand', () => {
   function imageWith(body: Uint8Array, zf: Uint8Array): Uint8Array {
     const record = directoryRecord({ identifier: 'Z.;1', lba: 30, sizeBytes: body.byteLength, systemUse: concat(rr.px(0o100644), rr.nm('z'), zf) });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [record] });
-    return buildIso({ sectorCount: 30 + Math.ceil(body.byteLength / sector) + 2, rootLba: 20, sectors: new Map([[20, root], [30, body]]) });
+    return buildIso({
+      sectorCount: 30 + Math.ceil(body.byteLength / sector) + 2,
+      rootLba: 20,
+      sectors: new Map([
+        [20, root],
+        [30, body],
+      ]),
+    });
   }
 
   it('reads 32 KiB blocks with 64-bit pointers', async () => {

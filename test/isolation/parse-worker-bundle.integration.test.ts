@@ -41,7 +41,8 @@ process.stdout.write(JSON.stringify(answers));
       packages: 'external',
       logLevel: 'warning',
     });
-    const run = (path: string, heapCapMb: number) => spawnSync(process.execPath, [join(outdir, 'engine.js'), path, String(heapCapMb)], { encoding: 'utf8', timeout: 60_000 });
+    const run = (path: string, heapCapMb: number) =>
+      spawnSync(process.execPath, [join(outdir, 'engine.js'), path, String(heapCapMb)], { encoding: 'utf8', timeout: 60_000 });
 
     const answered = run(helloIsoPath(), 512);
     expect(answered.stderr).toBe('');

@@ -64,7 +64,13 @@ describe('parse workers', () => {
     expect(await isolated.invoke('image:list', { path, directory: '/missing' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
 
     const progress: JobProgress[] = [];
-    const extracted = await runJob(isolated, 'extract', 'image:extract', { path, destination: join(scratch, 'worker') }, { progressed: (report) => progress.push(report) });
+    const extracted = await runJob(
+      isolated,
+      'extract',
+      'image:extract',
+      { path, destination: join(scratch, 'worker') },
+      { progressed: (report) => progress.push(report) },
+    );
     const reference = await runJob(local, 'extract', 'image:extract', { path, destination: join(scratch, 'local') });
     if (!extracted.ok || !reference.ok) throw new Error(`extraction failed: ${JSON.stringify([extracted, reference])}`);
     expect({ ...extracted.value, jobId: reference.value.jobId }).toEqual(reference.value);
@@ -75,7 +81,13 @@ describe('parse workers', () => {
   it('cancel an extraction in the worker: it ends as cancelled and removes what it wrote', async () => {
     const isolated = workerService();
     const destination = join(scratch, 'cancelled');
-    const result = await runJob(isolated, 'extract', 'image:extract', { path: xorrisoFeaturesIsoPath(), destination }, { progressed: (report) => void isolated.invoke('job:cancel', { jobId: report.jobId }) });
+    const result = await runJob(
+      isolated,
+      'extract',
+      'image:extract',
+      { path: xorrisoFeaturesIsoPath(), destination },
+      { progressed: (report) => void isolated.invoke('job:cancel', { jobId: report.jobId }) },
+    );
     expect(result).toMatchObject({ ok: false, error: { code: 'cancelled' } });
     expect(readdirSync(destination)).toEqual([]);
   });
@@ -87,11 +99,17 @@ describe('parse workers', () => {
     expect(await workerService().invoke('image:list', listRoot(wideIsoPath))).toMatchObject({ ok: true, value: { nextOffset: 10_000 } });
     const isolated = workerService({ heapCapMb: 32 });
     // A call running beside it, in a worker of its own, is not disturbed by the death.
-    const [result, beside] = await Promise.all([isolated.invoke('image:list', listRoot(wideIsoPath)), isolated.invoke('image:open', { path: xorrisoFeaturesIsoPath() })]);
+    const [result, beside] = await Promise.all([
+      isolated.invoke('image:list', listRoot(wideIsoPath)),
+      isolated.invoke('image:open', { path: xorrisoFeaturesIsoPath() }),
+    ]);
     expect(result).toMatchObject({ ok: false, error: { code: 'too-complex', detail: { path: wideIsoPath, heapCapMb: 32 } } });
     expect(beside).toMatchObject({ ok: true, value: { volumeLabel: 'ISOTOPE_XORRISO' } });
     if (!result.ok) expect(result.error.message).toContain('32 MiB');
-    expect(await isolated.invoke('image:list', listRoot(helloIsoPath()))).toMatchObject({ ok: true, value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) } });
+    expect(await isolated.invoke('image:list', listRoot(helloIsoPath()))).toMatchObject({
+      ok: true,
+      value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) },
+    });
   }, 90_000); // the wide listing takes seconds on a loaded machine
 
   it('end a parse that overruns the time budget as too-complex within the budget, and answer the next call', async () => {
@@ -103,7 +121,10 @@ describe('parse workers', () => {
     const elapsedMs = performance.now() - startedMs;
     expect(result).toMatchObject({ ok: false, error: { code: 'too-complex', detail: { path: wideIsoPath, timeBudgetMs } } });
     expect(elapsedMs).toBeLessThan(timeBudgetMs + 1500); // terminated at the budget, not when the listing ends (about 2 s)
-    expect(await isolated.invoke('image:list', listRoot(helloIsoPath()))).toMatchObject({ ok: true, value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) } });
+    expect(await isolated.invoke('image:list', listRoot(helloIsoPath()))).toMatchObject({
+      ok: true,
+      value: { entries: expect.arrayContaining([expect.objectContaining({ path: '/README.TXT' })]) },
+    });
   }, 90_000); // the wide listing takes seconds on a loaded machine
 
   it("keep the engine's own thread free while an image is parsed", async () => {

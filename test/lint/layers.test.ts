@@ -33,10 +33,18 @@ describe('layer rules', () => {
 
   it.each([
     ['shared/ importing shared/', 'shared/example.ts', "import type { Result } from './result.ts';"],
-    ['an engine importing shared/ and its peers', 'src-main/iso/example.ts', "import type { ImageSummary } from '../../shared/image.ts';\nimport type { ByteSource } from '../io/byte-source.ts';"],
+    [
+      'an engine importing shared/ and its peers',
+      'src-main/iso/example.ts',
+      "import type { ImageSummary } from '../../shared/image.ts';\nimport type { ByteSource } from '../io/byte-source.ts';",
+    ],
     ['the service importing engines', 'src-main/service/example.ts', "import { summarizeImage } from '../image/summarize-image.ts';"],
     ['the Electron shell importing Electron', 'src-main/electron/example.ts', "import { app } from 'electron';"],
-    ['the renderer importing shared/ and Svelte', 'src-renderer/example.ts', "import type { Calls } from '../shared/contract.ts';\nimport { mount } from 'svelte';"],
+    [
+      'the renderer importing shared/ and Svelte',
+      'src-renderer/example.ts',
+      "import type { Calls } from '../shared/contract.ts';\nimport { mount } from 'svelte';",
+    ],
   ])('allows %s', async (_case, filePath, code) => {
     expect(await restrictedImports(filePath, `${code}\nexport {};\n`)).toEqual([]);
   });

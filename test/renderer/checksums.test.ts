@@ -53,7 +53,7 @@ describe('Checksums', () => {
     expect(checksums.pastedVerdict).toEqual({ kind: 'unrecognised' });
   });
 
-  it('imports the signer\'s key only once confirmed, then verifies the image again as verified (and a tampered sums file as bad)', async () => {
+  it("imports the signer's key only once confirmed, then verifies the image again as verified (and a tampered sums file as bad)", async () => {
     const image = join(signedSumsDir(), 'signed', 'disc.iso');
     const checksums = newChecksums();
     checksums.reset(image);

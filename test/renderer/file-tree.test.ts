@@ -57,7 +57,7 @@ describe('FileTree', () => {
     expect(root).toEqual(['nested', 'docs', 'big']);
   }, 60_000);
 
-  it('keeps the engine\'s error and leaves a folder that cannot be listed collapsed', async () => {
+  it("keeps the engine's error and leaves a folder that cannot be listed collapsed", async () => {
     const tree = new FileTree(inProcessEngine().client);
     await tree.reset(helloIsoPath());
     await tree.expand('/no-such-folder');

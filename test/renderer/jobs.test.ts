@@ -15,14 +15,19 @@ const dir = mkdtempSync(join(tmpdir(), 'isotope-renderer-jobs-'));
 /** A hashing job followed to its end, as the renderer follows one; answers with the job's id. */
 async function hash(client: EngineClient, request: HashRequest): Promise<string> {
   let jobId = '';
-  const result = await followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'hash', () => client.call('checksum:hash', request), { started: (id) => (jobId = id) });
+  const result = await followJob(
+    { onFinished: (listener) => client.subscribe('job:finished', listener) },
+    'hash',
+    () => client.call('checksum:hash', request),
+    { started: (id) => (jobId = id) },
+  );
   expect(result.ok).toBe(true);
   return jobId;
 }
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('JobStore', () => {
-  it('holds each job\'s last progress under its id, and nothing for a job that never reported', async () => {
+  it("holds each job's last progress under its id, and nothing for a job that never reported", async () => {
     const image = join(dir, 'image.img');
     const sizeBytes = 3 * 1024 * 1024 + 512;
     writeFileSync(image, Buffer.alloc(sizeBytes, 0x5a));

@@ -53,7 +53,7 @@ describe.skipIf(!isRoot)(`the write screen's state (${rootSkipReason})`, () => {
     expect(drives.selected.size).toBe(0);
   });
 
-  it('runs one job from the engine\'s plan to its finished result, with progress, and the bytes are on the device', async () => {
+  it("runs one job from the engine's plan to its finished result, with progress, and the bytes are on the device", async () => {
     const backing = blankFile('target.img');
     const device = loops.attach(backing);
     const { client } = inProcessEngine();
@@ -87,7 +87,7 @@ describe.skipIf(!isRoot)(`the write screen's state (${rootSkipReason})`, () => {
     expect(readFileSync(backing).subarray(0, image.byteLength).equals(image)).toBe(true);
   });
 
-  it('keeps the engine\'s refusal of a start whose typed name is wrong, and writes nothing', async () => {
+  it("keeps the engine's refusal of a start whose typed name is wrong, and writes nothing", async () => {
     const backing = blankFile('refused.img');
     const device = loops.attach(backing);
     const { client } = inProcessEngine();

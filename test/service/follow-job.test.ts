@@ -16,10 +16,20 @@ writeFileSync(join(dir, 'image.img'), imageBytes);
 describe('followJob', () => {
   it('delivers the progress and the end of a job that finished before its id came back, and nothing of other jobs', async () => {
     const service = createService({ shell: 'cli', version: 'test', log: () => undefined });
-    const events = { onProgress: (listener: (progress: JobProgress) => void) => service.on('job:progress', listener), onFinished: (listener: (finished: JobFinished) => void) => service.on('job:finished', listener) };
+    const events = {
+      onProgress: (listener: (progress: JobProgress) => void) => service.on('job:progress', listener),
+      onFinished: (listener: (finished: JobFinished) => void) => service.on('job:finished', listener),
+    };
     const flashTo = (target: string) => {
       writeFileSync(target, Buffer.alloc(0));
-      return service.startTerminalJob({ kind: 'flash', imagePath: join(dir, 'image.img'), targets: [{ path: target }], verify: true, includeAll: false, eject: false });
+      return service.startTerminalJob({
+        kind: 'flash',
+        imagePath: join(dir, 'image.img'),
+        targets: [{ path: target }],
+        verify: true,
+        includeAll: false,
+        eject: false,
+      });
     };
     // Another job runs at the same time: its events must not reach this follower.
     const other = flashTo(join(dir, 'other.img'));
@@ -61,14 +71,13 @@ describe('followJob', () => {
     expect(wrongKind).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('ended as kind extract, not hash as started') } });
   });
 
-  it('answers with the start call\'s failure and follows nothing', async () => {
+  it("answers with the start call's failure and follows nothing", async () => {
     let subscribed = 0;
     const unsubscribe = () => (subscribed -= 1);
-    const result = await followJob(
-      { onFinished: () => ((subscribed += 1), unsubscribe) },
-      'flash',
-      async () => ({ ok: false, error: { code: 'confirmation-required', message: 'no confirmation' } }),
-    );
+    const result = await followJob({ onFinished: () => ((subscribed += 1), unsubscribe) }, 'flash', async () => ({
+      ok: false,
+      error: { code: 'confirmation-required', message: 'no confirmation' },
+    }));
     expect(result).toEqual({ ok: false, error: { code: 'confirmation-required', message: 'no confirmation' } });
     expect(subscribed).toBe(0);
   });

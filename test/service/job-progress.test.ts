@@ -32,11 +32,19 @@ describe('flashJobProgress', () => {
   });
 
   it('leaves failed targets out, and says unknown (null) for the total and time left while a size is unknown', () => {
-    const progress = flashJobProgress({ jobId: 'j', targets: [target('/dev/sdx', 'writing', 5, null, null), target('/dev/sdy', 'preparing', 0, 100, null, true)] });
+    const progress = flashJobProgress({
+      jobId: 'j',
+      targets: [target('/dev/sdx', 'writing', 5, null, null), target('/dev/sdy', 'preparing', 0, 100, null, true)],
+    });
     expect(progress).toMatchObject({ phase: 'writing', bytesDone: 5, bytesTotal: null, etaMs: null });
   });
 
   it('is done once every target has failed or finished', () => {
-    expect(flashJobProgress({ jobId: 'j', targets: [target('/dev/sdx', 'writing', 5, 10, 1, true)] })).toMatchObject({ phase: 'done', bytesDone: 0, bytesTotal: 0, etaMs: null });
+    expect(flashJobProgress({ jobId: 'j', targets: [target('/dev/sdx', 'writing', 5, 10, 1, true)] })).toMatchObject({
+      phase: 'done',
+      bytesDone: 0,
+      bytesTotal: 0,
+      etaMs: null,
+    });
   });
 });

@@ -68,13 +68,20 @@ describe('keys:import', () => {
     expect(await listKeys(home)).toEqual([]);
   });
 
-  it('asks the shell\'s own dialog (Electron) with the keys, and imports nothing when it says no', async () => {
+  it("asks the shell's own dialog (Electron) with the keys, and imports nothing when it says no", async () => {
     const asked: ShellConfirmation[] = [];
-    const electron = createService({ shell: 'electron', version: 'test', log: () => undefined, confirmDestructive: async (request) => (asked.push(request), false) });
+    const electron = createService({
+      shell: 'electron',
+      version: 'test',
+      log: () => undefined,
+      confirmDestructive: async (request) => (asked.push(request), false),
+    });
     const { confirmationId } = await ask(electron, keys.ed25519.armoredPath);
     const declined = await electron.invoke('keys:import', { path: keys.ed25519.armoredPath, confirmationId });
     expect(declined).toMatchObject({ ok: false, error: { code: 'cancelled' } });
-    expect(asked).toEqual([{ kind: 'keys-import', path: keys.ed25519.armoredPath, keys: [expect.objectContaining({ fingerprint: keys.ed25519.fingerprint })] }]);
+    expect(asked).toEqual([
+      { kind: 'keys-import', path: keys.ed25519.armoredPath, keys: [expect.objectContaining({ fingerprint: keys.ed25519.fingerprint })] },
+    ]);
     expect(await listKeys(home)).toEqual([]);
   });
 });

@@ -34,9 +34,16 @@ describe.skipIf(!isRoot)(`flash through the web shell (${rootSkipReason})`, () =
     writeFileSync(backing, '');
     truncateSync(backing, 8 * 1024 * 1024);
     device = loops.attach(backing);
-    shell = await startWebShell({ service: createService({ shell: 'web', version: '1', log: () => undefined }), rendererDir: join(dir, 'renderer'), port: 0, log: () => undefined });
+    shell = await startWebShell({
+      service: createService({ shell: 'web', version: '1', log: () => undefined }),
+      rendererDir: join(dir, 'renderer'),
+      port: 0,
+      log: () => undefined,
+    });
     socket = await new Promise<WebSocket>((resolve, reject) => {
-      const client = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc`, [webShellProtocol, tokenProtocol(shell.token)], { headers: { Origin: `http://127.0.0.1:${shell.port}` } });
+      const client = new WebSocket(`ws://127.0.0.1:${shell.port}/rpc`, [webShellProtocol, tokenProtocol(shell.token)], {
+        headers: { Origin: `http://127.0.0.1:${shell.port}` },
+      });
       client.once('open', () => resolve(client));
       client.once('error', reject);
     });
@@ -101,7 +108,7 @@ describe.skipIf(!isRoot)(`flash through the web shell (${rootSkipReason})`, () =
     expect(cmpIdentical(helloIsoPath(), device, statSync(helloIsoPath()).size)).toBe(true);
   });
 
-  it('refuses a keyring import without the engine\'s confirmation: the first call imports nothing', async () => {
+  it("refuses a keyring import without the engine's confirmation: the first call imports nothing", async () => {
     const answer = await call<{ state: string }>('keys:import', { path: join(dir, 'renderer/index.html'), confirmationId: 'ab'.repeat(16) });
     expect(answer).toMatchObject({ ok: false, error: { code: 'confirmation-required' } });
     expect(await call('keys:list', {})).toEqual({ ok: true, value: { keys: [] } });

@@ -55,7 +55,11 @@ function fileIdentifier(name: string, icbBlock: number, characteristics = 0): Ui
  * the image and the partition-relative block of the first appended one. The root's file entry is then
  * pointed at the directory `fill` returns (its first block and length).
  */
-function extendSeed(seed: SeedLayout, appendedBlocks: number, fill: (image: Uint8Array, firstBlock: number) => { block: number; lengthBytes: number }): Uint8Array {
+function extendSeed(
+  seed: SeedLayout,
+  appendedBlocks: number,
+  fill: (image: Uint8Array, firstBlock: number) => { block: number; lengthBytes: number },
+): Uint8Array {
   const seedSectors = seed.bytes.byteLength / blockBytes;
   const image = new Uint8Array(seed.bytes.byteLength + appendedBlocks * blockBytes);
   image.set(seed.bytes);
@@ -140,7 +144,12 @@ function manyExtentsImage(seed: SeedLayout, options: { aedBlocks: number; refere
       }
       resealTagCovering(image, at, 8 + (adsPerAed + 1) * 8);
     }
-    return writeDirectory(image, seed, entryBlock + 1 + options.aedBlocks, fids.map((name) => fileIdentifier(name, entryBlock)));
+    return writeDirectory(
+      image,
+      seed,
+      entryBlock + 1 + options.aedBlocks,
+      fids.map((name) => fileIdentifier(name, entryBlock)),
+    );
   });
 }
 
@@ -159,7 +168,13 @@ function write(name: string, bytes: Uint8Array): string {
 beforeAll(async () => {
   seed = await seedLayout();
   folder = mkdtempSync(join(tmpdir(), 'isotope-hostile-udf-budget-'));
-  const sane = write('sane.iso', namesImage(seed, Array.from({ length: sameNameCount }, (_, index) => `F${String(index).padStart(5, '0')}`)));
+  const sane = write(
+    'sane.iso',
+    namesImage(
+      seed,
+      Array.from({ length: sameNameCount }, (_, index) => `F${String(index).padStart(5, '0')}`),
+    ),
+  );
   const run = runIsotopeCapped(['ls', '--namespace', 'udf', sane], { heapMiB, timeoutMs: 120_000 });
   expect(run.status, run.stderr).toBe(0);
   expect(run.stdout.trim().split('\n')).toHaveLength(sameNameCount);
@@ -172,11 +187,20 @@ afterAll(() => {
 
 describe('hostile UDF images cost bounded time and memory', () => {
   it('lists 20,000 entries with the same name as A, A~2 .. A~20000 in about the time distinct names take', () => {
-    const path = write('same-name.iso', namesImage(seed, Array.from({ length: sameNameCount }, () => 'A')));
+    const path = write(
+      'same-name.iso',
+      namesImage(
+        seed,
+        Array.from({ length: sameNameCount }, () => 'A'),
+      ),
+    );
     const run = runIsotopeCapped(['ls', '--namespace', 'udf', path], { heapMiB, timeoutMs: 20 * saneMs });
     expectWithinBounds(run, saneMs);
     expect(run.status, run.stderr).toBe(0);
-    const names = run.stdout.trim().split('\n').map((line) => line.split(' ').at(-1));
+    const names = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ').at(-1));
     expect(names).toHaveLength(sameNameCount);
     expect(names.slice(0, 3)).toEqual(['/A', '/A~2', '/A~3']);
     expect(names.at(-1)).toBe(`/A~${sameNameCount}`);
@@ -211,7 +235,9 @@ describe('directory data in a UDF walk', () => {
     const walk = async (): Promise<void> => {
       for await (const entry of (await openUdfTree(createMemorySource(image)))!.walk()) void entry;
     };
-    await expect(walk()).rejects.toThrow(`UDF: directory /docs keeps its identifiers in sector ${rootData.offsetBytes / blockBytes}, which another directory's data already covers`);
+    await expect(walk()).rejects.toThrow(
+      `UDF: directory /docs keeps its identifiers in sector ${rootData.offsetBytes / blockBytes}, which another directory's data already covers`,
+    );
   });
 });
 

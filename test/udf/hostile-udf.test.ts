@@ -64,7 +64,7 @@ async function layoutOf(bytes: Uint8Array): Promise<Layout> {
   const rootData = tree.root.extents[0] as { offsetBytes: number; sizeBytes: number };
   const directory = bytes.subarray(rootData.offsetBytes, rootData.offsetBytes + rootData.sizeBytes);
   let docsFidOffset = -1;
-  for (let at = 0; at < directory.byteLength; ) {
+  for (let at = 0; at < directory.byteLength;) {
     const fid = parseFileIdentifier(directory, at, { offsetBytes: rootData.offsetBytes, sectorBytes: blockBytes });
     if (fid.name === 'docs') docsFidOffset = rootData.offsetBytes + at;
     at += fid.lengthBytes;

@@ -49,6 +49,8 @@ describe('UDF 2.50 metadata partition', () => {
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(CorruptImageError);
-    expect((error as Error).message).toMatch(/metadata file \(file entry\): descriptor CRC is wrong .*; metadata mirror file \(file entry\): descriptor CRC is wrong/);
+    expect((error as Error).message).toMatch(
+      /metadata file \(file entry\): descriptor CRC is wrong .*; metadata mirror file \(file entry\): descriptor CRC is wrong/,
+    );
   });
 });

@@ -54,7 +54,7 @@ export async function toMetadataPartition(original: Uint8Array): Promise<{ bytes
     if (entry.type !== 'directory') continue;
     const data = entry.extents[0] as { offsetBytes: number; sizeBytes: number };
     const directory = bytes.subarray(data.offsetBytes, data.offsetBytes + data.sizeBytes);
-    for (let at = 0; at < directory.byteLength; ) {
+    for (let at = 0; at < directory.byteLength;) {
       const fid = parseFileIdentifier(directory, at, { offsetBytes: data.offsetBytes, sectorBytes: blockBytes });
       setUint32(directory, at + 24, toMeta(fid.icb.block));
       setUint16(directory, at + 28, 1);

@@ -50,7 +50,12 @@ describe('UDF mutation sweep', () => {
       for (let change = 0; change < changes; change += 1) {
         const at = tag.at + 16 + Math.floor(random() * Math.max(1, tag.lengthBytes - 16));
         const kind = random();
-        target.bytes[at] = kind < 0.4 ? Math.floor(random() * 256) : kind < 0.7 ? (target.bytes[at] as number) ^ (1 << Math.floor(random() * 8)) : ([0, 0xff, 1, 0x80][Math.floor(random() * 4)] as number);
+        target.bytes[at] =
+          kind < 0.4
+            ? Math.floor(random() * 256)
+            : kind < 0.7
+              ? (target.bytes[at] as number) ^ (1 << Math.floor(random() * 8))
+              : ([0, 0xff, 1, 0x80][Math.floor(random() * 4)] as number);
       }
       resealTag(target.bytes, tag.at);
       const started = performance.now();

@@ -29,14 +29,22 @@ describe('choosing the UDF namespace', () => {
     const summary = ((await service().invoke('image:open', { path: udfBridgeIsoPath() })) as { ok: true; value: ImageSummary }).value;
     expect(summary.format).toBe('iso9660');
     expect(summary.namespaces).toEqual(['rockridge', 'joliet', 'iso9660', 'udf']);
-    expect(summary.udf).toMatchObject({ revision: '1.02', logicalVolumeIdentifier: 'ISOTOPE_UDF', isoTreeIsStub: false, windowsInstaller: null, partitionMaps: ['physical'] });
+    expect(summary.udf).toMatchObject({
+      revision: '1.02',
+      logicalVolumeIdentifier: 'ISOTOPE_UDF',
+      isoTreeIsStub: false,
+      windowsInstaller: null,
+      partitionMaps: ['physical'],
+    });
   });
 
   it('prefers UDF for auto when the ISO 9660 tree is only a README stub', async () => {
     const listing = ((await service().invoke('image:list', { path: udfWindowsStubIsoPath(), directory: '/' })) as { ok: true; value: ImageListing }).value;
     expect(listing.namespace).toBe('udf');
     expect(listing.entries.map((entry) => entry.name).sort()).toEqual(['README.TXT', 'boot', 'bootmgr', 'efi', 'sources']);
-    const iso = ((await service().invoke('image:list', { path: udfWindowsStubIsoPath(), directory: '/', namespace: 'iso9660' })) as { ok: true; value: ImageListing }).value;
+    const iso = (
+      (await service().invoke('image:list', { path: udfWindowsStubIsoPath(), directory: '/', namespace: 'iso9660' })) as { ok: true; value: ImageListing }
+    ).value;
     expect(iso.entries.map((entry) => entry.name)).toEqual(['README.TXT']);
   });
 
@@ -67,12 +75,18 @@ describe('choosing the UDF namespace', () => {
     expect(listed.code).toBe(0);
     const entries = JSON.parse(listed.stdout) as { path: string; type: string; sizeBytes: number }[];
     expect(entries.find((entry) => entry.path === '/docs/random.bin')).toMatchObject({ type: 'file', sizeBytes: 3 * 1024 * 1024 + 123 });
-    const reference = listUdfWith7zz(path).filter((entry) => /^\/docs\/[^/]+$/.test(entry.path)).map((entry) => entry.path);
+    const reference = listUdfWith7zz(path)
+      .filter((entry) => /^\/docs\/[^/]+$/.test(entry.path))
+      .map((entry) => entry.path);
     expect(entries.map((entry) => entry.path).sort()).toEqual(reference);
 
     const catted = await isotopeCat(path, '/docs/random.bin', ['--namespace', 'udf']);
     expect(catted.code).toBe(0);
-    expect(createHash('sha256').update(catted.bytes).digest('hex')).toBe(createHash('sha256').update(seededBytes('udf random.bin', 3 * 1024 * 1024 + 123)).digest('hex'));
+    expect(createHash('sha256').update(catted.bytes).digest('hex')).toBe(
+      createHash('sha256')
+        .update(seededBytes('udf random.bin', 3 * 1024 * 1024 + 123))
+        .digest('hex'),
+    );
 
     const destination = join(scratch, 'extracted');
     const extracted = await isotope(['extract', udfMkudffsPath('1.02'), '/docs', '--to', destination, '--namespace', 'udf']);

@@ -32,7 +32,10 @@ export function listUdfWith7zz(imagePath: string, options: { content?: boolean }
     try {
       execFileSync('7zz', ['x', '-y', '-tudf', `-o${out}`, imagePath], { stdio: 'ignore' });
       for (const entry of entries) {
-        if (entry.type === 'file') entry.sha256 = createHash('sha256').update(readFileSync(join(out, entry.path))).digest('hex');
+        if (entry.type === 'file')
+          entry.sha256 = createHash('sha256')
+            .update(readFileSync(join(out, entry.path)))
+            .digest('hex');
       }
     } finally {
       rmSync(out, { recursive: true, force: true });

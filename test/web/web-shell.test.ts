@@ -274,7 +274,10 @@ describe('a client cannot end the web shell', () => {
     try {
       const pages: ImageListing[] = [];
       for (let offset: number | null = 0, id = 1; offset !== null; id += 1) {
-        const answer = (await call(socket, id, 'image:list', { path: bigIsoPath(), directory: '/', recursive: true, offset })) as { ok: true; value: ImageListing };
+        const answer = (await call(socket, id, 'image:list', { path: bigIsoPath(), directory: '/', recursive: true, offset })) as {
+          ok: true;
+          value: ImageListing;
+        };
         expect(answer.ok).toBe(true);
         expect(answer.value.nextOffset).not.toBeUndefined(); // an unpaged answer would loop here forever
         pages.push(answer.value);

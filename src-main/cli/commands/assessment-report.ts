@@ -1,7 +1,14 @@
 // The pre-flight assessment as `isotope flash` prints it: the same findings, in the same order and
 // with the same severities as the Write screen and its confirm dialog, in terminal words with the
 // engine's numbers. Also the summary line saying what a verified write of a blocked image proves.
-import type { AssessmentChecksum, AssessmentFinding, AssessmentFindingCode, AssessmentSeverity, ImageAssessment, ImageKind } from '../../../shared/assessment.ts';
+import type {
+  AssessmentChecksum,
+  AssessmentFinding,
+  AssessmentFindingCode,
+  AssessmentSeverity,
+  ImageAssessment,
+  ImageKind,
+} from '../../../shared/assessment.ts';
 import { formatBytes, formatBytesOfTotal } from '../../../shared/units.ts';
 
 const kindWords: Readonly<Record<ImageKind, string>> = {
@@ -80,5 +87,7 @@ export function describeVerifiedAgainst(acknowledged: readonly AssessmentFinding
 }
 
 function sizesOf(finding: AssessmentFinding): string {
-  return finding.presentBytes === undefined || finding.expectedBytes === undefined ? 'size unknown' : formatBytesOfTotal(finding.presentBytes, finding.expectedBytes);
+  return finding.presentBytes === undefined || finding.expectedBytes === undefined
+    ? 'size unknown'
+    : formatBytesOfTotal(finding.presentBytes, finding.expectedBytes);
 }

@@ -39,7 +39,12 @@ export function registerCheckCommand(program: Command, context: CliContext): voi
     .option('--expect <hex>', 'a digest to compare with (algorithm inferred from its length)')
     .option('--sums <file>', 'a sums file (default: found next to the image)')
     .option('--signature <file>', 'a detached signature of the sums file (default: SUMS.gpg/.sig/.asc/.sign beside it)')
-    .option('--keyring <file>', 'extra trusted public keys (repeatable)', (value: string, previous: readonly string[]) => [...previous, value], new Array<string>())
+    .option(
+      '--keyring <file>',
+      'extra trusted public keys (repeatable)',
+      (value: string, previous: readonly string[]) => [...previous, value],
+      new Array<string>(),
+    )
     .option('--json', 'print one JSON document')
     .action(async (file: string, options: { expect?: string; sums?: string; signature?: string; keyring: string[]; json?: boolean }) => {
       const request = {
@@ -50,7 +55,9 @@ export function registerCheckCommand(program: Command, context: CliContext): voi
         ...(options.keyring.length > 0 ? { keyringPaths: options.keyring.map((path) => resolve(path)) } : {}),
       };
       const service = context.createService();
-      const result = await followHashingJob(service, context, 'verify', () => service.call('checksum:verify', request), { enabled: process.stderr.isTTY === true });
+      const result = await followHashingJob(service, context, 'verify', () => service.call('checksum:verify', request), {
+        enabled: process.stderr.isTTY === true,
+      });
       const code = reportResult(context, result, options.json === true, describeReport);
       context.setExitCode(result.ok ? verdictExitCodes[result.value.verdict] : code);
     });

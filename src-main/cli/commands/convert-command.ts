@@ -60,6 +60,7 @@ function describeConversion(result: ConvertResult): string {
   const lines = [`Wrote ${result.outputPath}: ${result.bytesWritten} bytes (${result.bytesWritten / 2048} sectors of 2048 bytes)`];
   const used = result.container.tracks.find((track) => track.used);
   if (used) lines.push(`Data:    ${describeTrack(used)}`);
-  for (const track of result.skippedTracks) lines.push(`Skipped: ${describeTrack(track)}${track.mode === 'AUDIO' ? ' (audio)' : ' (only the first data track is converted)'}`);
+  for (const track of result.skippedTracks)
+    lines.push(`Skipped: ${describeTrack(track)}${track.mode === 'AUDIO' ? ' (audio)' : ' (only the first data track is converted)'}`);
   return `${lines.join('\n')}\n`;
 }

@@ -28,13 +28,24 @@ export function registerExtractCommand(program: Command, context: CliContext): v
       };
       process.once('SIGINT', cancel);
       try {
-        const request = { path: resolve(image), entries: paths, destination: resolve(options.to), namespace: options.namespace, allowSharedExtents: options.allowSharedExtents === true };
-        const result = await followJob({ onFinished: (listener) => service.on('job:finished', listener) }, 'extract', () => service.call('image:extract', request), {
-          started: (id) => {
-            jobId = id;
-            if (interrupted) cancel();
+        const request = {
+          path: resolve(image),
+          entries: paths,
+          destination: resolve(options.to),
+          namespace: options.namespace,
+          allowSharedExtents: options.allowSharedExtents === true,
+        };
+        const result = await followJob(
+          { onFinished: (listener) => service.on('job:finished', listener) },
+          'extract',
+          () => service.call('image:extract', request),
+          {
+            started: (id) => {
+              jobId = id;
+              if (interrupted) cancel();
+            },
           },
-        });
+        );
         context.setExitCode(reportResult(context, result, options.json === true, describeExtraction));
       } finally {
         process.removeListener('SIGINT', cancel);

@@ -78,8 +78,17 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       }
       // Paths (devices, regular files) are the CLI's own: its user confirmed here, at the terminal, so
       // the job starts below the contract, which takes only drive ids with an engine-issued confirmation.
-      const work = { kind: 'flash', imagePath, targets: targetPaths.map((path) => ({ path })), verify: options.verify, includeAll: options.unsafe === true, eject: false } as const;
-      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () => ok(service.startTerminalJob(work)));
+      const work = {
+        kind: 'flash',
+        imagePath,
+        targets: targetPaths.map((path) => ({ path })),
+        verify: options.verify,
+        includeAll: options.unsafe === true,
+        eject: false,
+      } as const;
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () =>
+        ok(service.startTerminalJob(work)),
+      );
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       // With --force, the summary says what the write proves about an image known to be blocked.
       const finished: FlashResult = blocking.length > 0 ? { ...result.value, acknowledgedFindings: blocking } : result.value;
@@ -94,13 +103,21 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .action(async (token: string) => context.setExitCode(await runFlashHelper(token)));
 }
 
-async function confirm(context: CliContext, service: ReturnType<CliContext['createService']>, imagePath: string, targetPaths: readonly string[], includeAll: boolean): Promise<boolean> {
+async function confirm(
+  context: CliContext,
+  service: ReturnType<CliContext['createService']>,
+  imagePath: string,
+  targetPaths: readonly string[],
+  includeAll: boolean,
+): Promise<boolean> {
   const listed = await service.call('drives:list', { includeAll: true, imagePath });
   const drives = listed.ok ? listed.value.drives : [];
   context.stderr(`This ERASES everything on:\n`);
   for (const path of targetPaths) {
     const status = drives.find((candidate) => candidate.drive.device === path || candidate.drive.raw === path);
-    const line = status ? `${path}  ${status.drive.description}  ${formatBytes(status.drive.sizeBytes)} (${status.drive.sizeBytes} bytes)` : `${path}  (a file)`;
+    const line = status
+      ? `${path}  ${status.drive.description}  ${formatBytes(status.drive.sizeBytes)} (${status.drive.sizeBytes} bytes)`
+      : `${path}  (a file)`;
     context.stderr(`  ${line}\n`);
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
   }
@@ -115,7 +132,12 @@ export interface JobOutput extends ProgressOutput {
 }
 
 /** Starts the job with `start` and resolves with the result its `job:finished` carries (or the start error). */
-export async function followFlashJob(context: CliContext, service: Service, output: JobOutput, start: () => Promise<Result<{ jobId: string }>>): Promise<Result<FlashResult>> {
+export async function followFlashJob(
+  context: CliContext,
+  service: Service,
+  output: JobOutput,
+  start: () => Promise<Result<{ jobId: string }>>,
+): Promise<Result<FlashResult>> {
   // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
   let cancel: (() => void) | null = null;
   const display = new ProgressDisplay(context, output);
@@ -156,7 +178,9 @@ function targetReadings(progress: JobProgress): ProgressReading[] {
 
 /** The final report for people: one line per target with its outcome, code, and mismatch range. */
 export function describeFlashResult(result: FlashResult): string {
-  const lines = [`${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`];
+  const lines = [
+    `${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`,
+  ];
   if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}`);
   const verifiedAgainst = describeVerifiedAgainst(result.acknowledgedFindings ?? []);
   for (const target of result.targets) lines.push(describeTarget(target, verifiedAgainst));

@@ -22,7 +22,10 @@ export function registerHashCommand(program: Command, context: CliContext): void
         .argParser(parseAlgorithms),
     )
     .option('--cached', 'print the digests remembered from an earlier run when this file version has them all, without reading it (said so in the output)')
-    .option('--json', 'print one JSON document: { "md5": "...", ... } (with --cached and remembered digests: { "remembered": { "digests": {...}, "computedAtMs": N } })')
+    .option(
+      '--json',
+      'print one JSON document: { "md5": "...", ... } (with --cached and remembered digests: { "remembered": { "digests": {...}, "computedAtMs": N } })',
+    )
     .action(async (file: string, options: { algorithm: HashAlgorithm[]; cached?: boolean; json?: boolean }) => {
       const path = resolve(file);
       const service = context.createService();
@@ -38,7 +41,10 @@ export function registerHashCommand(program: Command, context: CliContext): void
 }
 
 export function parseAlgorithms(value: string): HashAlgorithm[] {
-  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const names = value
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
   const known = names.flatMap((name) => hashAlgorithms.filter((algorithm) => algorithm === name));
   const unknown = names.filter((name) => !hashAlgorithms.some((algorithm) => algorithm === name));
   if (names.length === 0 || unknown.length > 0) {

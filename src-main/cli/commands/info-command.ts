@@ -30,10 +30,7 @@ function describeImage(image: ImageSummary): string {
   const iso = image.iso;
   if (iso) {
     const date = (ms: number | null): string => (ms === null ? '(not set)' : new Date(ms).toISOString());
-    lines.push(
-      `Formats:       ${iso.formats.join(', ')}`,
-      `Namespaces:    ${iso.namespaces.join(', ')}`,
-    );
+    lines.push(`Formats:       ${iso.formats.join(', ')}`, `Namespaces:    ${iso.namespaces.join(', ')}`);
     if (iso.jolietVolumeLabel !== null) lines.push(`Joliet label:  ${iso.jolietVolumeLabel} (level ${iso.jolietLevel})`);
     if (iso.rockRidgeExtensions.length > 0) lines.push(`Rock Ridge:    ${iso.rockRidgeExtensions.join(', ')}`);
     lines.push(
@@ -62,7 +59,10 @@ function describeUdf(udf: UdfVolumeInfo, namespaces: readonly ImageNamespace[]):
     `UDF files:     ${udf.fileCount}`,
   ];
   if (namespaces.length > 0) lines.push(`All names:     ${namespaces.join(', ')}${udf.isoTreeIsStub ? ' (the ISO 9660 tree is a stub)' : ''}`);
-  if (udf.largestFile) lines.push(`Largest file:  ${udf.largestFile.path} (${udf.largestFile.sizeBytes} bytes${udf.largestFile.sizeBytes >= 2 ** 32 ? ', too large for FAT32' : ''})`);
+  if (udf.largestFile)
+    lines.push(
+      `Largest file:  ${udf.largestFile.path} (${udf.largestFile.sizeBytes} bytes${udf.largestFile.sizeBytes >= 2 ** 32 ? ', too large for FAT32' : ''})`,
+    );
   const windows = udf.windowsInstaller;
   if (windows) {
     const parts = [`${windows.installImagePath} (${windows.installImageSizeBytes} bytes)`];

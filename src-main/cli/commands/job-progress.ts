@@ -76,16 +76,27 @@ export async function followHashingJob<K extends 'hash' | 'verify'>(
 ): Promise<Result<JobResults[K]>> {
   const display = options.enabled ? new ProgressDisplay(context, { json: false, tty: true }) : null;
   try {
-    return await followJob({ onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) }, kind, start, {
-      progressed: (progress) => display?.show('job:progress', progress, [hashReading(progress)]),
-    });
+    return await followJob(
+      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
+      kind,
+      start,
+      {
+        progressed: (progress) => display?.show('job:progress', progress, [hashReading(progress)]),
+      },
+    );
   } finally {
     display?.end();
   }
 }
 
 function hashReading(progress: JobProgress): ProgressReading {
-  return { label: progress.phase, bytesDone: progress.bytesDone, bytesTotal: progress.bytesTotal, bytesPerSecond: progress.bytesPerSecond, etaMs: progress.etaMs };
+  return {
+    label: progress.phase,
+    bytesDone: progress.bytesDone,
+    bytesTotal: progress.bytesTotal,
+    bytesPerSecond: progress.bytesPerSecond,
+    etaMs: progress.etaMs,
+  };
 }
 
 export function describeProgress(progress: JobProgress): string {

@@ -22,10 +22,18 @@ export function registerKeysCommand(program: Command, context: CliContext): void
       if (!first.ok || first.value.state !== 'needs-confirmation') return context.setExitCode(reportResult(context, first, options.json === true, () => ''));
       const { found, confirmationId } = first.value;
       context.stderr(`${path} holds ${found.length} key${found.length === 1 ? '' : 's'}:\n${found.map(describeKey).join('')}`);
-      const answer = await confirmOnTerminal(context, `Trust ${found.length === 1 ? 'this key' : 'these keys'} to sign the checksums of images?`, options.yes === true);
+      const answer = await confirmOnTerminal(
+        context,
+        `Trust ${found.length === 1 ? 'this key' : 'these keys'} to sign the checksums of images?`,
+        options.yes === true,
+      );
       if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'imported'));
       const result = await service.call('keys:import', { path, confirmationId });
-      context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'imported' ? value.imported.map((key) => `imported ${describeKey(key)}`).join('') : '')));
+      context.setExitCode(
+        reportResult(context, result, options.json === true, (value) =>
+          value.state === 'imported' ? value.imported.map((key) => `imported ${describeKey(key)}`).join('') : '',
+        ),
+      );
     });
   keys
     .command('list')
@@ -34,7 +42,9 @@ export function registerKeysCommand(program: Command, context: CliContext): void
     .action(async (options: { json?: boolean }) => {
       const result = await context.createService().call('keys:list', {});
       context.setExitCode(
-        reportResult(context, result, options.json === true, (value) => (value.keys.length === 0 ? 'the keyring is empty\n' : value.keys.map(describeKey).join(''))),
+        reportResult(context, result, options.json === true, (value) =>
+          value.keys.length === 0 ? 'the keyring is empty\n' : value.keys.map(describeKey).join(''),
+        ),
       );
     });
   keys
@@ -51,7 +61,9 @@ export function registerKeysCommand(program: Command, context: CliContext): void
       const answer = await confirmOnTerminal(context, 'Stop trusting this key?', options.yes === true);
       if (answer !== 'yes') return context.setExitCode(refused(context, answer, 'removed'));
       const result = await service.call('keys:remove', { fingerprint, confirmationId: first.value.confirmationId });
-      context.setExitCode(reportResult(context, result, options.json === true, (value) => (value.state === 'removed' ? `removed ${describeKey(value.removed)}` : '')));
+      context.setExitCode(
+        reportResult(context, result, options.json === true, (value) => (value.state === 'removed' ? `removed ${describeKey(value.removed)}` : '')),
+      );
     });
 }
 

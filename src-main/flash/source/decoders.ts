@@ -101,7 +101,7 @@ export async function* decodeZstd(input: AsyncIterable<Buffer>): AsyncGenerator<
   let sawInput = false;
   for await (const chunk of input) {
     sawInput ||= chunk.length > 0;
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const slice = chunk.subarray(offset, offset + sliceBytes);
       offset += slice.length;
       decoder.push(slice);

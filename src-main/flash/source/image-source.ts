@@ -93,9 +93,14 @@ function rawSource(path: string, handle: FileHandle, compression: 'none' | 'devi
       try {
         ({ bytesRead } = await handle.read(into, filled, Math.min(into.length - filled, sizeBytes - offsetBytes - filled), offsetBytes + filled));
       } catch (error) {
-        throw new FlashFailure('source-unreadable', `reading ${path} at byte ${offsetBytes + filled} failed: ${(error as Error).message}`, offsetBytes + filled);
+        throw new FlashFailure(
+          'source-unreadable',
+          `reading ${path} at byte ${offsetBytes + filled} failed: ${(error as Error).message}`,
+          offsetBytes + filled,
+        );
       }
-      if (bytesRead === 0) throw new FlashFailure('source-unreadable', `${path} ended at byte ${offsetBytes + filled}, expected ${sizeBytes}`, offsetBytes + filled);
+      if (bytesRead === 0)
+        throw new FlashFailure('source-unreadable', `${path} ended at byte ${offsetBytes + filled}, expected ${sizeBytes}`, offsetBytes + filled);
       filled += bytesRead;
     }
     return filled;
@@ -141,7 +146,11 @@ async function streamSource(path: string, compression: StreamedCompression): Pro
           if (next.done) {
             ended = true;
             if (expectedBytes !== null && producedBytes + filled !== expectedBytes) {
-              throw new FlashFailure('corrupt-archive', `${basename(path)}: the ${compression} data ended after ${producedBytes + filled} decoded bytes; the archive says ${expectedBytes}`, producedBytes + filled);
+              throw new FlashFailure(
+                'corrupt-archive',
+                `${basename(path)}: the ${compression} data ended after ${producedBytes + filled} decoded bytes; the archive says ${expectedBytes}`,
+                producedBytes + filled,
+              );
             }
             break;
           }
@@ -173,7 +182,11 @@ function decodeFailure(path: string, compression: string, error: unknown, offset
   if (/^E[A-Z]+$/.test(errno) && errno !== 'Z_DATA_ERROR' && errno !== 'Z_BUF_ERROR') {
     return new FlashFailure('source-unreadable', `reading ${path} failed after ${offsetBytes} decoded bytes: ${message}`, offsetBytes);
   }
-  return new FlashFailure('corrupt-archive', `${basename(path)}: the ${compression} data is damaged after ${offsetBytes} decoded bytes: ${message}`, offsetBytes);
+  return new FlashFailure(
+    'corrupt-archive',
+    `${basename(path)}: the ${compression} data is damaged after ${offsetBytes} decoded bytes: ${message}`,
+    offsetBytes,
+  );
 }
 
 interface DecodedStream {

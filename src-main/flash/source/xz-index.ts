@@ -13,7 +13,8 @@ const maxStreams = 1024;
 const maxIndexBytes = 64 * 1024 * 1024;
 
 export async function readXzDecodedSize(handle: FileHandle, fileSizeBytes: number, path: string): Promise<number> {
-  const damaged = (detail: string, offset: number): FlashFailure => new FlashFailure('corrupt-archive', `${path}: not a complete .xz file: ${detail} (file offset ${offset})`, null);
+  const damaged = (detail: string, offset: number): FlashFailure =>
+    new FlashFailure('corrupt-archive', `${path}: not a complete .xz file: ${detail} (file offset ${offset})`, null);
   let end = fileSizeBytes;
   let total = 0;
   for (let stream = 0; stream < maxStreams; stream += 1) {

@@ -14,13 +14,22 @@ const inputBytes = 1024 * 1024;
 
 /** The engine under node-liblzma's Transform (`lzma`, not in its typings): lzma_code on the thread pool. */
 interface LzmaEngine {
-  code(flush: number, input: Uint8Array, inputOffset: number, inputAvailable: number, output: Uint8Array, outputOffset: number, done: (errno: number, inputLeft: number, outputLeft: number) => void): void;
+  code(
+    flush: number,
+    input: Uint8Array,
+    inputOffset: number,
+    inputAvailable: number,
+    output: Uint8Array,
+    outputOffset: number,
+    done: (errno: number, inputLeft: number, outputLeft: number) => void,
+  ): void;
   close(): void;
 }
 
 function engineOf(stream: unknown): LzmaEngine {
   const engine = (stream as { lzma?: Partial<LzmaEngine> }).lzma;
-  if (typeof engine?.code !== 'function' || typeof engine.close !== 'function') throw new Error('node-liblzma no longer exposes its engine: update xz-source.ts');
+  if (typeof engine?.code !== 'function' || typeof engine.close !== 'function')
+    throw new Error('node-liblzma no longer exposes its engine: update xz-source.ts');
   return engine as LzmaEngine;
 }
 
@@ -36,7 +45,9 @@ export function openXzSource(path: string, handle: FileHandle, expectedBytes: nu
   let producedBytes = 0;
 
   const code = (flush: number, into: Uint8Array, outputOffset: number): Promise<{ errno: number; inputLeft: number; outputLeft: number }> =>
-    new Promise((resolve) => engine.code(flush, input, inputStart, inputLength, into, outputOffset, (errno, inputLeft, outputLeft) => resolve({ errno, inputLeft, outputLeft })));
+    new Promise((resolve) =>
+      engine.code(flush, input, inputStart, inputLength, into, outputOffset, (errno, inputLeft, outputLeft) => resolve({ errno, inputLeft, outputLeft })),
+    );
 
   const damaged = (detail: string, offsetBytes: number): FlashFailure =>
     new FlashFailure('corrupt-archive', `${basename(path)}: the xz data is damaged after ${offsetBytes} decoded bytes: ${detail}`, offsetBytes);
@@ -54,7 +65,11 @@ export function openXzSource(path: string, handle: FileHandle, expectedBytes: nu
           try {
             ({ bytesRead } = await handle.read(input, 0, input.length, filePositionBytes));
           } catch (error) {
-            throw new FlashFailure('source-unreadable', `reading ${path} failed after ${producedBytes + filled} decoded bytes: ${(error as Error).message}`, producedBytes + filled);
+            throw new FlashFailure(
+              'source-unreadable',
+              `reading ${path} failed after ${producedBytes + filled} decoded bytes: ${(error as Error).message}`,
+              producedBytes + filled,
+            );
           }
           filePositionBytes += bytesRead;
           inputStart = 0;
@@ -73,7 +88,11 @@ export function openXzSource(path: string, handle: FileHandle, expectedBytes: nu
       }
       producedBytes += filled;
       if (streamEnded && filled < into.length && expectedBytes !== null && producedBytes !== expectedBytes) {
-        throw new FlashFailure('corrupt-archive', `${basename(path)}: the xz data ended after ${producedBytes} decoded bytes; the archive says ${expectedBytes}`, producedBytes);
+        throw new FlashFailure(
+          'corrupt-archive',
+          `${basename(path)}: the xz data ended after ${producedBytes} decoded bytes; the archive says ${expectedBytes}`,
+          producedBytes,
+        );
       }
       return filled;
     },

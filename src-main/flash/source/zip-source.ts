@@ -10,7 +10,9 @@ const maxEntries = 10_000;
 
 export async function openFirstZipImage(path: string): Promise<{ stream: Readable; sizeBytes: number | null }> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, file) => (error ? reject(corrupt(path, error)) : resolve(file))),
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (error, file) =>
+      error ? reject(corrupt(path, error)) : resolve(file),
+    ),
   );
   try {
     const entries = await readEntries(zip, path);

@@ -72,7 +72,10 @@ async function checkOpenedDevice(fd: number, path: string, expected: ExpectedDev
   const number = stats.isBlockDevice() ? deviceNumberOf(stats.rdev) : null;
   if (number !== expected.deviceNumber) {
     const what = number === null ? 'not a block device' : `block device ${number}`;
-    throw new FlashFailure('refused', `${path} opened as ${what}; the elevated helper writes only the whole drive ${expected.deviceNumber} of its own enumeration`);
+    throw new FlashFailure(
+      'refused',
+      `${path} opened as ${what}; the elevated helper writes only the whole drive ${expected.deviceNumber} of its own enumeration`,
+    );
   }
 }
 
@@ -135,7 +138,8 @@ export async function openRawTarget(path: string, expected?: ExpectedDevice): Pr
   }
   const isBlockDevice = stats.isBlockDevice();
   if (!isBlockDevice && !stats.isFile()) throw new FlashFailure('write-failed', `${path} is neither a block device nor a regular file`);
-  if (expected !== undefined && !isBlockDevice) throw new FlashFailure('refused', `${path} is a regular file; the elevated helper writes only whole block devices`);
+  if (expected !== undefined && !isBlockDevice)
+    throw new FlashFailure('refused', `${path} is a regular file; the elevated helper writes only whole block devices`);
   const { directFd, bufferedFd } = await openWriteDescriptors(path, isBlockDevice, expected);
   const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
   const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : alignmentBytes;

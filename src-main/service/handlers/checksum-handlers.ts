@@ -30,7 +30,8 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
           // Never the hash cache: the digest this engine run already read from this very version of
           // the file (the Checksums tab's pass), or else a fresh read now.
           const readThisRun = (await checksumVerdicts.digestsReadThisRun(path))?.[pasted.algorithm];
-          const actual = readThisRun ?? (await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job })).digests?.[pasted.algorithm] ?? '';
+          const actual =
+            readThisRun ?? (await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job })).digests?.[pasted.algorithm] ?? '';
           return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
         },
         (result) => ({ state: checkedStateOfComparison(result.matches), digests: { [result.algorithm]: result.actual } }),
@@ -61,7 +62,12 @@ interface JobPorts {
 }
 
 /** Starts a job that reads `path`, reporting its progress and remembered digests under the job's id. */
-function startHashingJob<K extends FinishedJobKind>(context: HandlerContext, kind: K, path: string, work: (job: JobPorts) => Promise<JobResults[K]>): { jobId: string } {
+function startHashingJob<K extends FinishedJobKind>(
+  context: HandlerContext,
+  kind: K,
+  path: string,
+  work: (job: JobPorts) => Promise<JobResults[K]>,
+): { jobId: string } {
   return startJob(context, kind, (jobId, signal) => work({ signal, ...hashingEvents(context, jobId, path) }));
 }
 

@@ -54,7 +54,16 @@ function internalFailure(jobId: string, imagePath: string): FlashResult {
     jobId,
     outcome: 'failed',
     source: { path: imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null },
-    targets: [{ target: '', outcome: 'failed', bytesWritten: 0, error: { code: 'internal', message: 'internal error (see the engine log)', offsetBytes: null }, mismatch: null, refusals: [] }],
+    targets: [
+      {
+        target: '',
+        outcome: 'failed',
+        bytesWritten: 0,
+        error: { code: 'internal', message: 'internal error (see the engine log)', offsetBytes: null },
+        mismatch: null,
+        refusals: [],
+      },
+    ],
     elapsedMs: 0,
   };
 }

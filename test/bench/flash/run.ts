@@ -49,7 +49,15 @@ async function bundle(script: string): Promise<string> {
   const outfile = join(outDir, script.replace(/\.ts$/, '.mjs'));
   await build({ entryPoints: [join(here, script)], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning' });
   // The checksum engine's worker sits beside a bundle, as dist/main/hash-worker.js does in the product.
-  await build({ entryPoints: [join(repoRoot, 'src-main/checksum/hash-worker.ts')], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: join(outDir, 'hash-worker.js'), logLevel: 'warning' });
+  await build({
+    entryPoints: [join(repoRoot, 'src-main/checksum/hash-worker.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    outfile: join(outDir, 'hash-worker.js'),
+    logLevel: 'warning',
+  });
   return outfile;
 }
 
@@ -68,7 +76,12 @@ function ensureEtcherSdk(): string {
 }
 
 const etcherSdkManifest = ensureEtcherSdk();
-const bundles = { isotope: await bundle('isotope-once.ts'), hash: await bundle('hash-once.ts'), decode: await bundle('decode-once.ts'), etcher: await bundle('etcher-once.ts') };
+const bundles = {
+  isotope: await bundle('isotope-once.ts'),
+  hash: await bundle('hash-once.ts'),
+  decode: await bundle('decode-once.ts'),
+  etcher: await bundle('etcher-once.ts'),
+};
 
 function once(bundlePath: string, args: readonly string[]): { result: Record<string, unknown>; peakRssKiB: number; cpuMs: number } {
   const run = timed(process.execPath, [bundlePath, ...args]);
@@ -76,13 +89,24 @@ function once(bundlePath: string, args: readonly string[]): { result: Record<str
 }
 
 const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const mbps = (bytes: number, ms: number): string => `${((bytes / (ms / 1000)) / 1e6).toFixed(0)} MB/s`;
+const mbps = (bytes: number, ms: number): string => `${(bytes / (ms / 1000) / 1e6).toFixed(0)} MB/s`;
 const ratio = (value: number): string => `${value.toFixed(2)}x`;
 
 function summarize(name: string, runs: readonly Run[], bytes: number): Run {
-  const run = { writeMs: median(runs.map((r) => r.writeMs)), verifyMs: median(runs.map((r) => r.verifyMs)), totalMs: median(runs.map((r) => r.totalMs)), peakRssKiB: Math.max(...runs.map((r) => r.peakRssKiB)), cpuMs: median(runs.map((r) => r.cpuMs)) };
-  const write = run.writeMs > 0 ? `write ${run.writeMs.toFixed(0).padStart(5)} ms (${mbps(bytes, run.writeMs).padStart(9)})` : `write ${'-'.padStart(5)}   ${''.padStart(9)} `;
-  console.log(`${name.padEnd(40)} ${write}  verify ${run.verifyMs.toFixed(0).padStart(5)} ms  total ${run.totalMs.toFixed(0).padStart(5)} ms  peak RSS ${(run.peakRssKiB / 1024).toFixed(0).padStart(3)} MiB`);
+  const run = {
+    writeMs: median(runs.map((r) => r.writeMs)),
+    verifyMs: median(runs.map((r) => r.verifyMs)),
+    totalMs: median(runs.map((r) => r.totalMs)),
+    peakRssKiB: Math.max(...runs.map((r) => r.peakRssKiB)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+  };
+  const write =
+    run.writeMs > 0
+      ? `write ${run.writeMs.toFixed(0).padStart(5)} ms (${mbps(bytes, run.writeMs).padStart(9)})`
+      : `write ${'-'.padStart(5)}   ${''.padStart(9)} `;
+  console.log(
+    `${name.padEnd(40)} ${write}  verify ${run.verifyMs.toFixed(0).padStart(5)} ms  total ${run.totalMs.toFixed(0).padStart(5)} ms  peak RSS ${(run.peakRssKiB / 1024).toFixed(0).padStart(3)} MiB`,
+  );
   return run;
 }
 
@@ -90,8 +114,15 @@ function summarize(name: string, runs: readonly Run[], bytes: number): Run {
 function isotopeRun(args: readonly string[], sha256Hex?: string): Run {
   const run = once(bundles.isotope, args);
   if (run.result['outcome'] !== 'succeeded') throw new Error(`isotope ${args.join(' ')}: ${JSON.stringify(run.result)}`);
-  if (sha256Hex !== undefined && run.result['sha256Hex'] !== sha256Hex) throw new Error(`isotope ${args.join(' ')} reported SHA-256 ${String(run.result['sha256Hex'])}, the image's is ${sha256Hex}`);
-  return { writeMs: run.result['writeMs'] as number, verifyMs: run.result['verifyMs'] as number, totalMs: run.result['totalMs'] as number, peakRssKiB: run.peakRssKiB, cpuMs: run.cpuMs };
+  if (sha256Hex !== undefined && run.result['sha256Hex'] !== sha256Hex)
+    throw new Error(`isotope ${args.join(' ')} reported SHA-256 ${String(run.result['sha256Hex'])}, the image's is ${sha256Hex}`);
+  return {
+    writeMs: run.result['writeMs'] as number,
+    verifyMs: run.result['verifyMs'] as number,
+    totalMs: run.result['totalMs'] as number,
+    peakRssKiB: run.peakRssKiB,
+    cpuMs: run.cpuMs,
+  };
 }
 
 /** SHA-256 of 1 GiB in memory by node:crypto (OpenSSL): the ceiling of any pass that computes it. */
@@ -121,17 +152,34 @@ try {
   const imageSha256 = execFileSync('sha256sum', [image], { encoding: 'utf8' }).split(' ')[0]!;
   // One untimed write first: the backing file's pages are allocated once, not in the first timed round.
   execFileSync('dd', [`if=${image}`, `of=${loop}`, 'bs=4M', 'oflag=direct', 'conv=fsync', 'status=none']);
-  console.log(`1 GiB random image -> ${loop} (loop over /dev/shm), ${rounds} rounds each, interleaved; medians. ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at the start.`);
+  console.log(
+    `1 GiB random image -> ${loop} (loop over /dev/shm), ${rounds} rounds each, interleaved; medians. ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at the start.`,
+  );
   console.log('');
 
-  const results = { dd: [] as Run[], sha256Alone: [] as Run[], openssl: [] as Run[], inPass: [] as Run[], noSha256: [] as Run[], verifyOnly: [] as Run[], etcher: [] as Run[] };
+  const results = {
+    dd: [] as Run[],
+    sha256Alone: [] as Run[],
+    openssl: [] as Run[],
+    inPass: [] as Run[],
+    noSha256: [] as Run[],
+    verifyOnly: [] as Run[],
+    etcher: [] as Run[],
+  };
   let etcherError: string | null = null;
   for (let round = 0; round < rounds; round += 1) {
     const dd = timed('dd', [`if=${image}`, `of=${loop}`, 'bs=4M', 'oflag=direct', 'conv=fsync', 'status=none']);
     const cmp = timed('cmp', [image, loop]);
-    results.dd.push({ writeMs: dd.elapsedMs, verifyMs: cmp.elapsedMs, totalMs: dd.elapsedMs + cmp.elapsedMs, peakRssKiB: Math.max(dd.peakRssKiB, cmp.peakRssKiB), cpuMs: dd.cpuMs + cmp.cpuMs });
+    results.dd.push({
+      writeMs: dd.elapsedMs,
+      verifyMs: cmp.elapsedMs,
+      totalMs: dd.elapsedMs + cmp.elapsedMs,
+      peakRssKiB: Math.max(dd.peakRssKiB, cmp.peakRssKiB),
+      cpuMs: dd.cpuMs + cmp.cpuMs,
+    });
     const hashed = once(bundles.hash, [image]);
-    if (hashed.result['sha256Hex'] !== imageSha256) throw new Error(`the hash pass reported SHA-256 ${String(hashed.result['sha256Hex'])}, the image's is ${imageSha256}`);
+    if (hashed.result['sha256Hex'] !== imageSha256)
+      throw new Error(`the hash pass reported SHA-256 ${String(hashed.result['sha256Hex'])}, the image's is ${imageSha256}`);
     results.sha256Alone.push({ writeMs: 0, verifyMs: 0, totalMs: hashed.result['hashMs'] as number, peakRssKiB: hashed.peakRssKiB, cpuMs: hashed.cpuMs });
     // OpenSSL's own command (SHA-NI, large reads) is faster than our separate pass: the stricter bound.
     const openssl = timed('openssl', ['dgst', '-sha256', '-r', image]);
@@ -143,7 +191,13 @@ try {
     try {
       const run = once(bundles.etcher, [image, loop, String(GiB), etcherSdkManifest]);
       if (run.result['outcome'] !== 'succeeded') throw new Error(String(run.result['outcome']));
-      results.etcher.push({ writeMs: run.result['writeMs'] as number, verifyMs: run.result['verifyMs'] as number, totalMs: run.result['totalMs'] as number, peakRssKiB: run.peakRssKiB, cpuMs: run.cpuMs });
+      results.etcher.push({
+        writeMs: run.result['writeMs'] as number,
+        verifyMs: run.result['verifyMs'] as number,
+        totalMs: run.result['totalMs'] as number,
+        peakRssKiB: run.peakRssKiB,
+        cpuMs: run.cpuMs,
+      });
     } catch (error) {
       etcherError = (error as Error).message.split('\n')[0] ?? 'failed';
     }
@@ -169,24 +223,44 @@ try {
   // slower of the two, not their sum. Each round's ratio, then the medians'.
   const overlapRatios = results.inPass.map((run, index) => run.writeMs / Math.max(results.dd[index]!.writeMs, fastestSha256[index]!.totalMs));
   const overlap = inPass.writeMs / Math.max(dd.writeMs, sha256Alone.totalMs);
-  console.log(`write with SHA-256 / max(dd write, SHA-256 alone): ${ratio(overlap)} (target <= 1.15x; rounds: ${overlapRatios.map(ratio).join(', ')}; the sum would be ${ratio((dd.writeMs + sha256Alone.totalMs) / Math.max(dd.writeMs, sha256Alone.totalMs))})`);
+  console.log(
+    `write with SHA-256 / max(dd write, SHA-256 alone): ${ratio(overlap)} (target <= 1.15x; rounds: ${overlapRatios.map(ratio).join(', ')}; the sum would be ${ratio((dd.writeMs + sha256Alone.totalMs) / Math.max(dd.writeMs, sha256Alone.totalMs))})`,
+  );
   // Load-proof evidence of one read: SHA-256's extra CPU in the pass (with minus without) is below what
   // hashing the image alone costs, which includes reading it.
-  console.log(`  CPU (user+sys): SHA-256 adds ${(inPass.cpuMs - noSha256.cpuMs).toFixed(0)} ms to a flash; alone, with its own read, it takes ${sha256Alone.cpuMs.toFixed(0)} ms`);
-  console.log(`  (node:crypto hashes 1 GiB in memory at ${mbps(GiB, (GiB / shaRate) * 1000)} here, i.e. >= ${((GiB / shaRate) * 1000).toFixed(0)} ms for this image; etcher-sdk computes no SHA-256)`);
-  console.log(`verify vs cmp:                      ${ratio(dd.verifyMs / verifyOnly.verifyMs)} (isotope verify alone), ${ratio(dd.verifyMs / inPass.verifyMs)} (verify phase of a flash)`);
-  console.log(`write+verify vs dd+cmp:             ${ratio(dd.totalMs / noSha256.totalMs)} no SHA-256, ${ratio(dd.totalMs / inPass.totalMs)} SHA-256 in the pass`);
-  if (etcher) console.log(`write+verify vs etcher-sdk:         ${ratio(etcher.totalMs / noSha256.totalMs)} no SHA-256, ${ratio(etcher.totalMs / inPass.totalMs)} SHA-256 in the pass (target > 1: faster)`);
+  console.log(
+    `  CPU (user+sys): SHA-256 adds ${(inPass.cpuMs - noSha256.cpuMs).toFixed(0)} ms to a flash; alone, with its own read, it takes ${sha256Alone.cpuMs.toFixed(0)} ms`,
+  );
+  console.log(
+    `  (node:crypto hashes 1 GiB in memory at ${mbps(GiB, (GiB / shaRate) * 1000)} here, i.e. >= ${((GiB / shaRate) * 1000).toFixed(0)} ms for this image; etcher-sdk computes no SHA-256)`,
+  );
+  console.log(
+    `verify vs cmp:                      ${ratio(dd.verifyMs / verifyOnly.verifyMs)} (isotope verify alone), ${ratio(dd.verifyMs / inPass.verifyMs)} (verify phase of a flash)`,
+  );
+  console.log(
+    `write+verify vs dd+cmp:             ${ratio(dd.totalMs / noSha256.totalMs)} no SHA-256, ${ratio(dd.totalMs / inPass.totalMs)} SHA-256 in the pass`,
+  );
+  if (etcher)
+    console.log(
+      `write+verify vs etcher-sdk:         ${ratio(etcher.totalMs / noSha256.totalMs)} no SHA-256, ${ratio(etcher.totalMs / inPass.totalMs)} SHA-256 in the pass (target > 1: faster)`,
+    );
   else console.log(`etcher-sdk: not measured (${etcherError})`);
   const isotopePeakKiB = Math.max(noSha256.peakRssKiB, inPass.peakRssKiB, verifyOnly.peakRssKiB);
-  console.log(`peak RSS:                           isotope ${(isotopePeakKiB / 1024).toFixed(0)} MiB (target < 150 MiB; plain node, no tsx), etcher-sdk ${etcher ? (etcher.peakRssKiB / 1024).toFixed(0) : '?'} MiB`);
+  console.log(
+    `peak RSS:                           isotope ${(isotopePeakKiB / 1024).toFixed(0)} MiB (target < 150 MiB; plain node, no tsx), etcher-sdk ${etcher ? (etcher.peakRssKiB / 1024).toFixed(0) : '?'} MiB`,
+  );
 
   // Compressed sources: 256 MiB, half random, a quarter text and a quarter zeros (a disk image's empty
   // space), so the decoders do real work and expand runs. The SHA-256 is of the decoded bytes.
   if (withCompressed) {
     console.log('\ncompressed sources (256 MiB image: half random, a quarter text, a quarter zeros), write without verify vs the decoder alone:');
     const plain = join(dir, 'mixed.img');
-    execFileSync('sh', ['-c', 'openssl enc -aes-128-ctr -nosalt -pass pass:mixed -in /dev/zero 2>/dev/null | head -c 134217728 > "$1"; yes "Isotope writes this line to USB sticks and reads it back." | head -c 67108864 >> "$1"; head -c 67108864 /dev/zero >> "$1"', 'sh', plain]);
+    execFileSync('sh', [
+      '-c',
+      'openssl enc -aes-128-ctr -nosalt -pass pass:mixed -in /dev/zero 2>/dev/null | head -c 134217728 > "$1"; yes "Isotope writes this line to USB sticks and reads it back." | head -c 67108864 >> "$1"; head -c 67108864 /dev/zero >> "$1"',
+      'sh',
+      plain,
+    ]);
     for (const [extension, compress, decompress] of [
       ['xz', ['xz', '-1', '-T2', '-k', plain], ['xz', '-dc']],
       ['zst', ['zstd', '-3', '-T2', '-q', '-k', plain], ['zstd', '-dcq']],

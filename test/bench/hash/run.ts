@@ -76,7 +76,7 @@ async function timeIsotope(algorithms: readonly HashAlgorithm[]): Promise<number
   return bestMs;
 }
 
-const rate = (ms: number): string => `${((sizeBytes / 1024 / 1024) / (ms / 1000)).toFixed(0).padStart(6)} MiB/s`;
+const rate = (ms: number): string => `${(sizeBytes / 1024 / 1024 / (ms / 1000)).toFixed(0).padStart(6)} MiB/s`;
 const line = (label: string, ms: number): void => console.log(`${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${rate(ms)}`);
 const ratio = (label: string, referenceMs: number, isotopeMs: number, target?: number): void => {
   const value = referenceMs / isotopeMs;
@@ -92,7 +92,10 @@ try {
   const opensslMs = timeTool('openssl', ['dgst', '-sha256', path]);
   const isotopeSha256Ms = await timeIsotope(['sha256']);
   const toolNames = ['md5sum', 'sha1sum', 'sha256sum', 'sha512sum'] as const;
-  const toolMs = Object.fromEntries(toolNames.map((tool) => [tool, tool === 'sha256sum' ? sha256sumMs : timeTool(tool, [path])])) as Record<(typeof toolNames)[number], number>;
+  const toolMs = Object.fromEntries(toolNames.map((tool) => [tool, tool === 'sha256sum' ? sha256sumMs : timeTool(tool, [path])])) as Record<
+    (typeof toolNames)[number],
+    number
+  >;
   const fourToolsMs = toolNames.reduce((sum, tool) => sum + toolMs[tool], 0);
   const isotopeFourMs = await timeIsotope(['md5', 'sha1', 'sha256', 'sha512']);
 

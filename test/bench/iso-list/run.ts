@@ -12,7 +12,8 @@ await runListingBench({
   name: 'iso-list',
   imageFileName: `files-${benchFileCount}.iso`,
   namespace: 'rockridge',
-  makeImage: (tree, outputPath) => execFileSync('xorriso', ['-as', 'mkisofs', '-R', '-J', '-joliet-long', '-quiet', '-o', outputPath, tree], { stdio: 'inherit' }),
+  makeImage: (tree, outputPath) =>
+    execFileSync('xorriso', ['-as', 'mkisofs', '-R', '-J', '-joliet-long', '-quiet', '-o', outputPath, tree], { stdio: 'inherit' }),
   title: (imagePath) => `Listing ${imagePath}`,
   references: (imagePath, benchDir) => {
     const pycdlibScript = join(benchDir, 'pycdlib-list.py');

@@ -71,7 +71,13 @@ async function measureOnce(page: Page, url: string, image: string): Promise<{ op
   const down = await scrollAndMeasureFrames(page, 28 * 40, 300);
   const up = await scrollAndMeasureFrames(page, -28 * 20, 200);
   const frames = [...down, ...up];
-  if (process.env.UI_BENCH_DEBUG) console.log(frames.map((ms, index) => (ms > 25 ? `${index}:${ms.toFixed(0)}` : "")).filter(Boolean).join(" "));
+  if (process.env.UI_BENCH_DEBUG)
+    console.log(
+      frames
+        .map((ms, index) => (ms > 25 ? `${index}:${ms.toFixed(0)}` : ''))
+        .filter(Boolean)
+        .join(' '),
+    );
   const sorted = [...frames].sort((a, b) => a - b);
   return { openMs, expandMs, longestFrameMs: sorted[sorted.length - 1] ?? 0, p95FrameMs: sorted[Math.floor(sorted.length * 0.95)] ?? 0 };
 }
@@ -98,9 +104,13 @@ try {
 
   console.log(`UI benchmark, ${bigFolderFileCount} files in one folder, Chromium ${browser.version()}, median of ${runs} runs`);
   console.log(`  open image -> tree shown:        ${openMs.toFixed(0)} ms`);
-  console.log(`  expand big folder -> rows shown: ${expandMs.toFixed(0)} ms (x${(expandMs / isoinfoMs).toFixed(2)} isoinfo -R -l whole image ${isoinfoMs.toFixed(0)} ms, x${(expandMs / xorrisoMs).toFixed(2)} xorriso -ls ${xorrisoMs.toFixed(0)} ms)`);
+  console.log(
+    `  expand big folder -> rows shown: ${expandMs.toFixed(0)} ms (x${(expandMs / isoinfoMs).toFixed(2)} isoinfo -R -l whole image ${isoinfoMs.toFixed(0)} ms, x${(expandMs / xorrisoMs).toFixed(2)} xorriso -ls ${xorrisoMs.toFixed(0)} ms)`,
+  );
   const worstFrameMs = Math.max(...samples.map((sample) => sample.longestFrameMs));
-  console.log(`  longest frame while scrolling:   ${longestFrameMs.toFixed(1)} ms (target < ${targetFrameMs} ms: ${longestFrameMs < targetFrameMs ? 'met' : 'NOT met'}); 95th percentile ${p95FrameMs.toFixed(1)} ms; worst run ${worstFrameMs.toFixed(1)} ms`);
+  console.log(
+    `  longest frame while scrolling:   ${longestFrameMs.toFixed(1)} ms (target < ${targetFrameMs} ms: ${longestFrameMs < targetFrameMs ? 'met' : 'NOT met'}); 95th percentile ${p95FrameMs.toFixed(1)} ms; worst run ${worstFrameMs.toFixed(1)} ms`,
+  );
 } finally {
   await browser.close();
   app.stop();
