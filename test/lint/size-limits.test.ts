@@ -8,7 +8,9 @@ const eslint = new ESLint({ cwd: repoRoot });
 
 async function sizeProblems(filePath: string, code: string): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: `${repoRoot}/${filePath}` });
-  return (result?.messages ?? []).filter((message) => message.ruleId === 'max-lines-per-function' || message.ruleId === 'max-lines').map((message) => message.message);
+  return (result?.messages ?? [])
+    .filter((message) => message.ruleId === 'max-lines-per-function' || message.ruleId === 'max-lines')
+    .map((message) => message.message);
 }
 
 /** A function of `lineCount` lines of code: its opening line, `lineCount - 2` statements, its closing brace; `between` follows each statement. */
@@ -41,5 +43,11 @@ describe('size limits', () => {
     const fileOf = (lineCount: number): string => Array.from({ length: lineCount }, (_, index) => `export const line${index} = ${index};`).join('\n') + '\n';
     expect((await sizeProblems('src-main/io/example.ts', fileOf(401))).join('\n')).toMatch(/File has too many lines \(401\)\. Maximum allowed is 400/);
     expect(await sizeProblems('src-main/io/example.ts', fileOf(400))).toEqual([]);
+  });
+
+  it('does not count blank lines and comments against a file', async () => {
+    const code = Array.from({ length: 400 }, (_, index) => `// why line ${index} is here\nexport const line${index} = ${index};\n`).join('\n');
+    expect(code.split('\n').length).toBeGreaterThan(1000);
+    expect(await sizeProblems('src-main/io/example.ts', code)).toEqual([]);
   });
 });
