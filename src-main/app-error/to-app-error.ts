@@ -6,7 +6,6 @@ import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { ByteRangeError } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { NotARegularFileError } from '../io/file-source.ts';
-import { AppFailure } from './app-failure.ts';
 
 export type Logger = (message: string, error: unknown) => void;
 
@@ -19,9 +18,9 @@ const errnoCodes: Readonly<Record<string, AppError['code']>> = {
 };
 
 export function toAppError(error: unknown, log: Logger): AppError {
-  if (error instanceof AppFailure) return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
-  // The engine's expected failures carry their own code (cancelled, not-found, not-an-image, no-space, ...).
-  if (error instanceof CodedError) return { code: error.code, message: error.message };
+  // The engine's expected failures carry their own code (cancelled, not-found, not-an-image, no-space,
+  // a handler's refusal, a parse worker's mapped failure), with their detail when they have one.
+  if (error instanceof CodedError) return { code: error.code, message: error.message, ...(error.detail ? { detail: error.detail } : {}) };
   if (error instanceof CorruptImageError) return { code: 'corrupt-image', message: error.message, detail: error.where };
   if (error instanceof EjectFailedError) return { code: 'eject-failed', message: error.message, detail: { device: error.device } };
   if (error instanceof ByteRangeError) {

@@ -3,7 +3,7 @@
 // never the engine's thread (in Electron, the main process). Workers are reused warm between calls:
 // an image is opened per call, which is cheap; a thread and its module graph are not.
 import { Worker } from 'node:worker_threads';
-import { AppFailure } from '../app-error/app-failure.ts';
+import { CodedError } from '../jobs/errors.ts';
 import type { ImageParser, ParseRunOptions } from './image-parser.ts';
 import type { ParseJobName, ParseJobRequest, ParseJobResponse } from './parse-jobs.ts';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';
@@ -204,36 +204,36 @@ function runJobOn<K extends ParseJobName>(
 }
 
 /** A job that ran past its time budget (for an extraction: that long without progress). */
-function overrunFailure(job: ParseJobName, imagePath: string, timeBudgetMs: number): AppFailure {
+function overrunFailure(job: ParseJobName, imagePath: string, timeBudgetMs: number): CodedError {
   const progressNote = job === 'image:extract' ? ' without progress' : '';
-  return new AppFailure('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
+  return new CodedError('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
     path: imagePath,
     timeBudgetMs,
   });
 }
 
-/** A job that ended in an error inside the worker: the job's own failure, or a bug (not an AppFailure: the service logs it with the worker's stack and answers `internal`). */
+/** A job that ended in an error inside the worker: the job's own failure, or a bug (not an CodedError: the service logs it with the worker's stack and answers `internal`). */
 function jobFailure(message: Extract<FromParseWorker, { type: 'failed' | 'bug' }>): Error {
-  if (message.type === 'failed') return new AppFailure(message.error.code, message.error.message, message.error.detail);
+  if (message.type === 'failed') return new CodedError(message.error.code, message.error.message, message.error.detail);
   return Object.assign(new Error(message.message), { name: message.name, stack: message.stack });
 }
 
 /** A worker that exited under a job: the pool closing cancels it; one that never started is a bug; otherwise it stopped while reading this image. */
 function exitFailure(job: ParseJobName, imagePath: string, exitCode: number, state: { readonly isClosing: boolean; readonly wasReady: boolean }): Error {
-  if (state.isClosing) return new AppFailure('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`);
+  if (state.isClosing) return new CodedError('cancelled', `${job} of ${imagePath} stopped: the engine is shutting down`);
   if (!state.wasReady) return startFailure(new Error(`exit code ${exitCode}`));
-  return new AppFailure('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode });
+  return new CodedError('corrupt-image', `the parser stopped (exit code ${exitCode}) during ${job} of ${imagePath}`, { path: imagePath, exitCode });
 }
 
 /**
  * A worker that died under a job, after it had started: out of heap is `too-complex`; any other
  * death (the job's own errors come back as messages) happened while reading this image, so blame it.
  */
-function deathFailure(job: ParseJobName, imagePath: string, heapCapMb: number, error: Error): AppFailure {
+function deathFailure(job: ParseJobName, imagePath: string, heapCapMb: number, error: Error): CodedError {
   if ('code' in error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-    return new AppFailure('too-complex', `${job} of ${imagePath} needed more than the parser's ${heapCapMb} MiB heap`, { path: imagePath, heapCapMb });
+    return new CodedError('too-complex', `${job} of ${imagePath} needed more than the parser's ${heapCapMb} MiB heap`, { path: imagePath, heapCapMb });
   }
-  return new AppFailure('corrupt-image', `the parser stopped during ${job} of ${imagePath}: ${error.message}`, { path: imagePath });
+  return new CodedError('corrupt-image', `the parser stopped during ${job} of ${imagePath}: ${error.message}`, { path: imagePath });
 }
 
 /** A worker that died before it could load the engine says nothing about the image: a bug (`internal`), logged by the service. */

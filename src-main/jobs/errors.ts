@@ -1,14 +1,18 @@
 // The engine's expected failures carry their own contract code (CodedError), so no layer keeps a table
-// of classes to map: the service's toAppError reads `code` from any of them, in this process or a parse
-// worker. A job that is cancelled ends with the one CancelledError. This module imports only shared/.
-import type { ErrorCode } from '../../shared/errors.ts';
+// of classes to map: the service's toAppError reads `code` (and `detail`) from any of them, in this
+// process or a parse worker, and a handler raises one directly for a refusal of its own (`unsupported`,
+// `confirmation-required`). A job that is cancelled ends with the one CancelledError. This module
+// imports only shared/.
+import type { AppError, ErrorCode } from '../../shared/errors.ts';
 
 export class CodedError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
+  readonly detail: AppError['detail'];
+  constructor(code: ErrorCode, message: string, detail?: AppError['detail']) {
     super(message);
     this.name = 'CodedError';
     this.code = code;
+    this.detail = detail;
   }
 }
 

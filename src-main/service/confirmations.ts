@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeySummary } from '../../shared/checksum.ts';
 import type { FlashPlan } from '../../shared/flash.ts';
-import { AppFailure } from '../app-error/app-failure.ts';
+import { CodedError } from '../jobs/errors.ts';
 
 /** What a shell with its own trusted interface (Electron's main process) asks its user before the engine acts. */
 export type ShellConfirmation =
@@ -67,10 +67,10 @@ export function createConfirmations(clock: () => number = Date.now): Confirmatio
       pending.delete(confirmationId);
       const nowMs = clock();
       if (entry === undefined)
-        throw new AppFailure('confirmation-required', `confirmation ${confirmationId.slice(0, 64)} was not issued by this engine, or was already used`);
-      if (entry.kind !== kind) throw new AppFailure('confirmation-required', `confirmation ${confirmationId} was issued for ${entry.kind}, not ${kind}`);
+        throw new CodedError('confirmation-required', `confirmation ${confirmationId.slice(0, 64)} was not issued by this engine, or was already used`);
+      if (entry.kind !== kind) throw new CodedError('confirmation-required', `confirmation ${confirmationId} was issued for ${entry.kind}, not ${kind}`);
       if (entry.expiresAtMs <= nowMs) {
-        throw new AppFailure(
+        throw new CodedError(
           'confirmation-required',
           `confirmation ${confirmationId} expired ${nowMs - entry.expiresAtMs} ms ago (they last ${confirmationLifetimeMs} ms)`,
         );

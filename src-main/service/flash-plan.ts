@@ -14,7 +14,7 @@ import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveSca
 import { checkDrive, nameToTypeOf, needsTypedName } from '../drives/safety-rules.ts';
 import { openFlashSource } from '../flash/source/image-source.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
-import { AppFailure } from '../app-error/app-failure.ts';
+import { CodedError } from '../jobs/errors.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 
 /** Which version of the image the plan described. A block device (cloning a drive) is named by its number and size. */
@@ -68,8 +68,8 @@ export interface PlanOptions {
 
 export async function prepareFlash(request: FlashPrepareRequest, options: PlanOptions): Promise<FlashPlan> {
   const repeated = request.driveIds.find((id, index) => request.driveIds.indexOf(id) !== index);
-  if (repeated !== undefined) throw new AppFailure('invalid-request', `flash:prepare names drive ${repeated} twice`);
-  if (request.driveIds.length === 0) throw new AppFailure('invalid-request', 'flash:prepare names no drive');
+  if (repeated !== undefined) throw new CodedError('invalid-request', `flash:prepare names drive ${repeated} twice`);
+  if (request.driveIds.length === 0) throw new CodedError('invalid-request', 'flash:prepare names no drive');
   const verify = request.verify ?? true;
   const eject = request.eject ?? true;
   const includeAll = request.includeAll ?? false;
@@ -79,9 +79,9 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
   const context = safetyContext(scan, { includeAll, source: facts, imageSizeBytes });
   const statuses = request.driveIds.map((driveId) => {
     const drive = scan.drives.find((candidate) => candidate.id === driveId);
-    if (!drive) throw new AppFailure('not-found', `no drive with id ${driveId} is attached now`);
+    if (!drive) throw new CodedError('not-found', `no drive with id ${driveId} is attached now`);
     const status = checkDrive(drive, context);
-    if (!status.eligible) throw new AppFailure('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
+    if (!status.eligible) throw new CodedError('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
     return status;
   });
   const assessment = await assessImage(request.imagePath, {
@@ -103,7 +103,7 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
 export async function confirmFlash(request: FlashStartRequest, options: PlanOptions): Promise<{ readonly work: FlashWork; readonly plan: PlanContent }> {
   const { binding, plan } = options.confirmations.consume('flash', request.confirmationId) as StoredPlan;
   const refuse = (why: string): never => {
-    throw new AppFailure('confirmation-required', `confirmation ${request.confirmationId} no longer holds: ${why}; prepare the write again`);
+    throw new CodedError('confirmation-required', `confirmation ${request.confirmationId} no longer holds: ${why}; prepare the write again`);
   };
   const imageNow = await imageVersionOf(binding.image.path).catch((error: unknown) => refuse(`the image cannot be read now (${(error as Error).message})`));
   const imageChange = bindingDifference(binding.image, imageNow, 'image');
@@ -125,7 +125,7 @@ export async function confirmFlash(request: FlashStartRequest, options: PlanOpti
   const unacknowledged = unacknowledgedBlockingFindings(plan.assessment, request.acknowledgedFindings ?? []);
   if (unacknowledged.length > 0) refuse(`the image has blocking findings not acknowledged: ${unacknowledged.map((finding) => finding.code).join(', ')}`);
   if (options.shellConfirm && !(await options.shellConfirm({ kind: 'flash', plan }))) {
-    throw new AppFailure('cancelled', 'the write was not confirmed in the confirmation dialog');
+    throw new CodedError('cancelled', 'the write was not confirmed in the confirmation dialog');
   }
   const work: FlashWork = {
     kind: 'flash',
@@ -154,7 +154,7 @@ export async function imageVersionOf(imagePath: string): Promise<ImageVersion> {
       blockDeviceNumber: null,
     };
   }
-  if (!stats.isBlockDevice()) throw new AppFailure('not-a-file', `${imagePath} is neither a regular file nor a block device`);
+  if (!stats.isBlockDevice()) throw new CodedError('not-a-file', `${imagePath} is neither a regular file nor a block device`);
   // A device's content changes without stat noticing: its number and size are all that name it.
   const bigStats = await stat(realPath, { bigint: true });
   const sizeBytes = await flashedSizeOf(realPath);

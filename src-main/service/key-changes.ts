@@ -8,7 +8,7 @@ import type { KeysImportRequest, KeysImportResult, KeysRemoveRequest, KeysRemove
 import { fileIdentityOf, type FileIdentity } from '../checksum/hash-cache.ts';
 import { addKeys, findKey, removeKey } from '../checksum/keyring.ts';
 import { readKeyFile, summarizeKey } from '../checksum/openpgp-keys.ts';
-import { AppFailure } from '../app-error/app-failure.ts';
+import { CodedError } from '../jobs/errors.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 
 export interface KeyChangeOptions {
@@ -25,7 +25,7 @@ interface ImportBinding {
 export async function importKeysConfirmed(request: KeysImportRequest, options: KeyChangeOptions): Promise<KeysImportResult> {
   const read = async (): Promise<ImportBinding & { keys: Awaited<ReturnType<typeof readKeyFile>> }> => {
     const file = fileIdentityOf(request.path, await stat(request.path));
-    if (file === null) throw new AppFailure('not-a-file', `${request.path} is not a regular file`);
+    if (file === null) throw new CodedError('not-a-file', `${request.path} is not a regular file`);
     const keys = await readKeyFile(request.path);
     return { file, found: await Promise.all(keys.map((key) => summarizeKey(key))), keys };
   };
@@ -39,7 +39,7 @@ export async function importKeysConfirmed(request: KeysImportRequest, options: K
   const change = bindingDifference(bound, { file: now.file, found: now.found });
   if (change !== null) refuse(request.confirmationId, `the key file changed (${change})`);
   if (options.shellConfirm && !(await options.shellConfirm({ kind: 'keys-import', path: request.path, keys: now.found }))) {
-    throw new AppFailure('cancelled', 'the import was not confirmed in the confirmation dialog');
+    throw new CodedError('cancelled', 'the import was not confirmed in the confirmation dialog');
   }
   return { state: 'imported', imported: await addKeys(options.dataDir, now.keys) };
 }
@@ -53,11 +53,11 @@ export async function removeKeyConfirmed(request: KeysRemoveRequest, options: Ke
   const change = bindingDifference(bound, found);
   if (change !== null) refuse(request.confirmationId, `it was issued for key ${bound.fingerprint} (${change})`);
   if (options.shellConfirm && !(await options.shellConfirm({ kind: 'keys-remove', key: found }))) {
-    throw new AppFailure('cancelled', 'the removal was not confirmed in the confirmation dialog');
+    throw new CodedError('cancelled', 'the removal was not confirmed in the confirmation dialog');
   }
   return { state: 'removed', removed: await removeKey(options.dataDir, found.fingerprint) };
 }
 
 function refuse(confirmationId: string, why: string): never {
-  throw new AppFailure('confirmation-required', `confirmation ${confirmationId} does not cover this change: ${why}`);
+  throw new CodedError('confirmation-required', `confirmation ${confirmationId} does not cover this change: ${why}`);
 }

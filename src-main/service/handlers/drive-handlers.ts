@@ -5,7 +5,7 @@ import { ejectDrive } from '../../drives/eject-drive.ts';
 import { listDriveStatuses, scanDrives, sourceFactsOf } from '../../drives/list-drives.ts';
 import { watchDrives, type DriveWatcher } from '../../drives/watch-drives.ts';
 import type { EventHub } from '../event-hub.ts';
-import { AppFailure } from '../../app-error/app-failure.ts';
+import { CodedError } from '../../jobs/errors.ts';
 import { flashedSizeOf } from '../flash-plan.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
@@ -22,8 +22,8 @@ export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
   'drives:eject': async ({ driveId }) => {
     // Never trust the id's meaning: find it in a fresh enumeration, and never eject the system drive.
     const drive = (await scanDrives()).drives.find((candidate) => candidate.id === driveId);
-    if (!drive) throw new AppFailure('not-found', `no drive with id ${JSON.stringify(driveId)} is attached now`);
-    if (drive.isSystem) throw new AppFailure('forbidden', `${drive.device} holds the operating system: Isotope does not eject it`);
+    if (!drive) throw new CodedError('not-found', `no drive with id ${JSON.stringify(driveId)} is attached now`);
+    if (drive.isSystem) throw new CodedError('forbidden', `${drive.device} holds the operating system: Isotope does not eject it`);
     await ejectDrive(drive.device);
     return { device: drive.device };
   },

@@ -3,7 +3,7 @@
 // worker, except in the CLI.
 import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
-import { AppFailure } from '../../app-error/app-failure.ts';
+import { CodedError } from '../../jobs/errors.ts';
 import type { HandlerTable } from '../handler-types.ts';
 import { startJob } from './job-handlers.ts';
 
@@ -16,7 +16,7 @@ export const extractionDestinations = new ExtractionDestinations();
 
 export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract'> = {
   'image:pick': async (_request, { options }) => {
-    if (!options.pickImageFile) throw new AppFailure('unsupported', `the ${options.shell} shell has no file dialog`);
+    if (!options.pickImageFile) throw new CodedError('unsupported', `the ${options.shell} shell has no file dialog`);
     return { path: await options.pickImageFile() };
   },
   'image:open': async (request, { events, parser }) => {
@@ -31,7 +31,7 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
     const { events, parser, options } = context;
     if (options.shell !== 'cli') {
       await extractionDestinations.check(request.destination).catch((error: unknown) => {
-        if (error instanceof DestinationNotAllowedError) throw new AppFailure('destination-not-allowed', error.message, { path: error.destination });
+        if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
         throw error;
       });
     }
