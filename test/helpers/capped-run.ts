@@ -48,3 +48,11 @@ export function expectWithinBounds(run: CappedRun, saneMs: number): void {
   expect(run.signal, run.stderr.slice(-2000)).toBeNull();
   expect(run.elapsedMs).toBeLessThan(10 * saneMs);
 }
+
+/** The paths `isotope ls` printed, one per line, its path last on each line. */
+export function listedPaths(stdout: string): string[] {
+  return stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.split(' ').at(-1) ?? '');
+}

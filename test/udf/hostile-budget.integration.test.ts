@@ -10,7 +10,7 @@ import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 import { openUdfTree } from '../../src-main/udf/udf-tree.ts';
 import { udfSmallIsoPath } from '../fixtures/udf-images.ts';
-import { expectWithinBounds, runIsotopeCapped } from '../helpers/capped-run.ts';
+import { expectWithinBounds, listedPaths, runIsotopeCapped } from '../helpers/capped-run.ts';
 import { getUint16, getUint32, resealTag, resealTagCovering, setUint16, setUint32 } from './udf-patching.ts';
 
 const blockBytes = 2048;
@@ -197,10 +197,7 @@ describe('hostile UDF images cost bounded time and memory', () => {
     const run = runIsotopeCapped(['ls', '--namespace', 'udf', path], { heapMiB, timeoutMs: 20 * saneMs });
     expectWithinBounds(run, saneMs);
     expect(run.status, run.stderr).toBe(0);
-    const names = run.stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split(' ').at(-1));
+    const names = listedPaths(run.stdout);
     expect(names).toHaveLength(sameNameCount);
     expect(names.slice(0, 3)).toEqual(['/A', '/A~2', '/A~3']);
     expect(names.at(-1)).toBe(`/A~${sameNameCount}`);
