@@ -16,17 +16,22 @@ import svelteConfig from './svelte.config.js';
 /**
  * Every folder of src-main/, in levels, lowest first. A folder imports only the folders of lower
  * levels, never one of its own level or above. jobs/ is what every long job shares and io/ reads
- * bytes; format/ holds what every parser shares; the parsers of one level never import each other;
- * image/ puts the readers together, flash/ writes; app-error/ maps what the engine throws to the
- * contract's AppError for the parse workers (isolation/) and the service; the service implements the
- * contract for the shells (cli/, electron/, web/); helper/ is the elevated flash helper's entry.
+ * bytes; format/ holds what every parser shares; the readers of one level (with their writers beside
+ * them: fat/, disk/, wim/) never import each other; image/ puts the readers together; stick/ composes
+ * a copy-files or formatted stick from them, which flash/ writes and backup/ reads back to a file;
+ * app-error/ maps what the engine throws to the contract's AppError for the parse workers
+ * (isolation/) and the service; the service implements the contract for the shells (cli/,
+ * electron/, web/); helper/ is the elevated flash helper's entry.
  */
 const folderLevels = [
   ['jobs', 'io', 'drives'],
   ['format', 'security', 'checksum'],
-  ['iso', 'udf', 'disk', 'container', 'app-error'],
+  ['iso', 'udf', 'disk', 'fat', 'wim', 'container', 'app-error'],
   ['boot'],
-  ['image', 'flash'],
+  ['image'],
+  ['stick'],
+  ['flash'],
+  ['backup'],
   ['assess', 'elevation'],
   ['isolation', 'helper'],
   ['service'],

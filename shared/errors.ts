@@ -17,6 +17,9 @@ export const errorCodes = [
   'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder
   'destination-not-allowed', // the contract extracts only into the home folder or a folder the user chose in a native dialog
   'shared-extents', // files to extract share data (hard links) beyond the image's size: asked again with allowSharedExtents, it writes every copy
+  'file-too-large', // copy-files mode: a file over FAT32's 4 GiB limit that is not a splittable install.wim; the message names it
+  'target-too-small', // the files (or the image) need more room than the smallest chosen drive has; the message gives both sizes
+  'volume-too-large', // a FAT32 volume over 2 TiB (Microsoft FAT spec: 2^28 clusters of at most 32 KiB is beyond what Windows mounts)
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -22,6 +22,10 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'eject-failed': 'The drive could not be ejected. Close any files or windows open on it, then try again.',
   unsupported: 'This is not available here.',
   'corrupt-image': 'The image is damaged: it could not be read.',
+  'file-too-large':
+    'A file in this image is larger than 4 GiB, which a FAT32 stick cannot hold. Only a Windows install.wim can be split; write the image raw instead.',
+  'target-too-small': 'The drive is too small for what would be written to it.',
+  'volume-too-large': 'FAT32 volumes larger than 2 TiB are not supported. Choose exFAT or a smaller drive.',
   'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
   'no-space': 'The destination folder has no room for these files. Free some space or choose another folder.',
   'destination-not-allowed': 'Isotope extracts only into your home folder, or a folder you chose. Choose a folder there.',

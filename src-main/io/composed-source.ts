@@ -1,0 +1,66 @@
+// A ByteSource assembled from pieces: bytes a writer computed, and ranges of other sources (a file's
+// extents in an image, a WIM's resources). Writers plan a layout as pieces, then the flash pipeline,
+// a file writer or a test reads it like any image; what no piece covers reads as zeros.
+import { assertReadInBounds, type ByteSource } from './byte-source.ts';
+
+/** One piece of a composed source, at `offsetBytes` in it. Pieces must not overlap. */
+export type ComposedPiece =
+  | { readonly offsetBytes: number; readonly bytes: Uint8Array }
+  | { readonly offsetBytes: number; readonly lengthBytes: number; readonly source: ByteSource; readonly sourceOffsetBytes: number };
+
+function pieceLength(piece: ComposedPiece): number {
+  return 'bytes' in piece ? piece.bytes.byteLength : piece.lengthBytes;
+}
+
+/** The first piece index whose end lies after `offsetBytes` (pieces sorted by offset). */
+function firstPieceEndingAfter(pieces: readonly ComposedPiece[], offsetBytes: number): number {
+  let low = 0;
+  let high = pieces.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const piece = pieces[middle]!;
+    if (piece.offsetBytes + pieceLength(piece) <= offsetBytes) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * A source of `sizeBytes` bytes made of `pieces` (any order; sorted here). Fails at once when two
+ * pieces overlap or one reaches past the end: a layout bug must never write one file over another.
+ * Closing it closes nothing: the pieces' sources belong to the caller.
+ */
+export function composeSource(name: string, sizeBytes: number, pieces: readonly ComposedPiece[]): ByteSource {
+  const sorted = [...pieces].filter((piece) => pieceLength(piece) > 0).sort((a, b) => a.offsetBytes - b.offsetBytes);
+  let previousEnd = 0;
+  for (const piece of sorted) {
+    const end = piece.offsetBytes + pieceLength(piece);
+    if (piece.offsetBytes < previousEnd)
+      throw new Error(`${name}: the piece at ${piece.offsetBytes} overlaps the one before it (which ends at ${previousEnd})`);
+    if (end > sizeBytes) throw new Error(`${name}: the piece at ${piece.offsetBytes} ends at ${end}, past the end (${sizeBytes})`);
+    previousEnd = end;
+  }
+  return {
+    name,
+    sizeBytes,
+    async read(offsetBytes, lengthBytes) {
+      assertReadInBounds(name, sizeBytes, offsetBytes, lengthBytes);
+      const out = new Uint8Array(lengthBytes);
+      const endBytes = offsetBytes + lengthBytes;
+      for (let index = firstPieceEndingAfter(sorted, offsetBytes); index < sorted.length; index++) {
+        const piece = sorted[index]!;
+        if (piece.offsetBytes >= endBytes) break;
+        const from = Math.max(offsetBytes, piece.offsetBytes);
+        const to = Math.min(endBytes, piece.offsetBytes + pieceLength(piece));
+        const inPiece = from - piece.offsetBytes;
+        const bytes =
+          'bytes' in piece ? piece.bytes.subarray(inPiece, inPiece + (to - from)) : await piece.source.read(piece.sourceOffsetBytes + inPiece, to - from);
+        out.set(bytes, from - offsetBytes);
+      }
+      return out;
+    },
+    close() {
+      return Promise.resolve();
+    },
+  };
+}
