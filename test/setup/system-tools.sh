@@ -30,6 +30,13 @@ tools=(
   "udfclient udfclient"
   # An independent BIN/CUE reader to cross-check the container fixtures (test/container/).
   "bchunk bchunk"
+  # Copy-files sticks (issue 14): reference checkers for the FAT32/exFAT and partition-table writers,
+  # wimlib to make and check split WIMs, GRUB to build the boot-proof loaders, QEMU + OVMF to boot them.
+  "fsck.exfat exfatprogs"
+  "sfdisk fdisk"
+  "wimlib-imagex wimtools"
+  "grub-mkstandalone grub-common"
+  "qemu-system-x86_64 qemu-system-x86"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
@@ -44,6 +51,10 @@ checks=(
   "test -f /usr/lib/ipxe/ipxe.iso|ipxe"
   "test -f /usr/lib/grub-rescue/grub-rescue-cdrom.iso -a -e /usr/lib/grub-rescue/grub-rescue-usb.img|grub-rescue-pc"
   "test -f /usr/lib/memtest86+/memtest86+x64.iso -a -f /usr/lib/memtest86+/memtest86+ia32.iso|memtest86+"
+  "test -d /usr/lib/grub/x86_64-efi|grub-efi-amd64-bin"
+  "test -d /usr/lib/grub/i386-pc|grub-pc-bin"
+  "test -f /usr/share/OVMF/OVMF_CODE_4M.fd -o -f /usr/share/OVMF/OVMF_CODE.fd|ovmf"
+  "test -f /usr/bin/syslinux|syslinux"
 )
 
 missing=()
