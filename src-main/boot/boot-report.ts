@@ -12,7 +12,7 @@ import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';
 import { findBootRecord } from './boot-record.ts';
 import { judgeBoot, type FatPartition } from './boot-verdict.ts';
-import { listEfiBootLoaders, openFatVolume } from './fat-volume.ts';
+import { listEfiBootLoaders, openFatVolume } from '../fat/fat-volume.ts';
 
 const isoSectorBytes = 2048;
 

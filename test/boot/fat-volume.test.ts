@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
-import { listEfiBootLoaders, openFatVolume, readDirectory, type FatVolume } from '../../src-main/boot/fat-volume.ts';
+import { listEfiBootLoaders, openFatVolume, readDirectory, type FatVolume } from '../../src-main/fat/fat-volume.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
