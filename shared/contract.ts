@@ -18,6 +18,7 @@ import type {
 import type { ImageAssessment } from './assessment.ts';
 import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
+import type { BackupPickOutputRequest, BackupRequest } from './backup.ts';
 import type {
   ImageSummary,
   ImageExtractRequest,
@@ -72,6 +73,18 @@ export interface Calls {
   'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
   /** Ejects a drive (by id, looked up in a fresh enumeration) so it can be pulled out safely. */
   'drives:eject': { request: { driveId: string }; response: { device: string } };
+  /**
+   * Starts reading a whole drive into an image file (raw or compressed, with a `.sha256` sidecar) and
+   * answers with the job's id at once. Read-only for the drive, so no confirmation; the output follows
+   * the extraction destination rules, never lies on that drive, and replaces no file without
+   * `overwrite`. Reports as `job:progress` (phase `backing-up`) and one `job:finished` of kind `backup`.
+   */
+  'drives:backup': { request: BackupRequest; response: { jobId: string } };
+  /**
+   * Shows a native save dialog for a backup's output (Electron only; the web shell answers
+   * `unsupported`); the folder chosen becomes an allowed destination. Null when dismissed.
+   */
+  'backup:pick-output': { request: BackupPickOutputRequest; response: { path: string | null } };
   /** What a write would do (image assessment, every target with its partitions) and a single-use confirmation for it. */
   'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
   /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `job:progress` and one `job:finished` of kind `flash`. */
@@ -130,6 +143,8 @@ export const callNames = [
   'keys:remove',
   'drives:list',
   'drives:eject',
+  'drives:backup',
+  'backup:pick-output',
   'flash:prepare',
   'flash:start',
   'flash:verify',

@@ -20,6 +20,8 @@ export const errorCodes = [
   'file-too-large', // copy-files mode: a file over FAT32's 4 GiB limit that is not a splittable install.wim; the message names it
   'target-too-small', // the files (or the image) need more room than the smallest chosen drive has; the message gives both sizes
   'volume-too-large', // a FAT32 volume over 2 TiB (Microsoft FAT spec: 2^28 clusters of at most 32 KiB is beyond what Windows mounts)
+  'file-exists', // a backup's output file exists: asked again with overwrite, it replaces it; the message names it
+  'output-on-source', // a backup's output would lie on the drive being read (its folder is on that drive or a partition of it)
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -5,11 +5,12 @@ import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, typ
 import type { CompareResult, HashResult, VerificationReport } from './checksum.ts';
 import type { ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
+import type { BackupResult } from './backup.ts';
 
-export type JobKind = 'flash' | 'hash' | 'extract';
+export type JobKind = 'flash' | 'hash' | 'extract' | 'backup';
 
-/** A flash's phases, and the single phase of a hashing pass and of an extraction. */
-export type JobPhase = FlashPhase | 'hashing' | 'extracting';
+/** A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading the drive into the file). */
+export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -42,6 +43,7 @@ export interface JobResults {
   readonly hash: HashResult;
   readonly compare: CompareResult;
   readonly verify: VerificationReport;
+  readonly backup: BackupResult;
 }
 
 export type FinishedJobKind = keyof JobResults;

@@ -31,6 +31,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'destination-not-allowed': 'Isotope extracts only into your home folder, or a folder you chose. Choose a folder there.',
   'shared-extents':
     'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
+  'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',
+  'output-on-source': 'The backup would be written onto the drive being backed up. Nothing was written. Choose a folder on another drive.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import type { CallName, CallRequest } from '../../shared/contract.ts';
 import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
+import { backupCompressions } from '../../shared/backup.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -47,6 +48,21 @@ export const requestSchemas = {
   'image:assess': v.strictObject({ path: absolutePath }),
   ...checksumSchemas(),
   ...flashSchemas(),
+  'drives:backup': v.strictObject({
+    driveId: shortId(512),
+    outputPath: absolutePath,
+    compression: v.picklist(backupCompressions),
+    overwrite: v.exactOptional(v.boolean()),
+  }),
+  'backup:pick-output': v.strictObject({
+    // A file name only: the dialog opens in the home folder; the user picks the folder.
+    suggestedName: v.pipe(
+      v.string(),
+      v.minLength(1),
+      v.maxLength(255),
+      v.check((name) => !/[/\\\0]/.test(name), 'suggestedName is a file name, without / or \\ or NUL'),
+    ),
+  }),
   'job:cancel': v.strictObject({ jobId }),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
 

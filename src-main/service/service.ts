@@ -14,6 +14,7 @@ import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { Handler, HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
+import { backupHandlers } from './handlers/backup-handlers.ts';
 import { assessHandlers } from './handlers/assess-handlers.ts';
 import { bootHandlers } from './handlers/boot-handlers.ts';
 import { checksumHandlers } from './handlers/checksum-handlers.ts';
@@ -29,6 +30,8 @@ export interface ShellPorts {
   readonly shell: ShellKind;
   /** A native "open image" dialog; absent in shells without one (the web shell, the CLI). */
   readonly pickImageFile?: () => Promise<string | null>;
+  /** A native "save as" dialog for a backup's output, proposing `suggestedName`; absent where there is none. */
+  readonly pickBackupOutput?: (suggestedName: string) => Promise<string | null>;
   /**
    * The shell's own confirmation of a destructive or trust-changing call, shown where the renderer
    * cannot reach it (Electron's main process). Absent where the page is the only interface (the web
@@ -88,6 +91,7 @@ const handlers = {
   ...driveHandlers,
   ...flashHandlers,
   ...jobHandlers,
+  ...backupHandlers,
 } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
