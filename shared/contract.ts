@@ -3,7 +3,7 @@
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
 import type { AppDescription } from './app.ts';
 import type { DriveStatus, DrivesChange } from './drive.ts';
-import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashVerifyRequest } from './flash.ts';
+import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashVerifyRequest, FormatPlan, FormatPrepareRequest, FormatStartRequest } from './flash.ts';
 import type {
   CompareRequest,
   HashRemembered,
@@ -73,6 +73,10 @@ export interface Calls {
   'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
   /** Ejects a drive (by id, looked up in a fresh enumeration) so it can be pulled out safely. */
   'drives:eject': { request: { driveId: string }; response: { device: string } };
+  /** What restoring a drive to an empty FAT32/exFAT stick would do, and a single-use confirmation for it (as `flash:prepare`). */
+  'drives:format-prepare': { request: FormatPrepareRequest; response: FormatPlan };
+  /** Formats the drive a plan named, if its confirmation holds. Reports as `job:progress` and one `job:finished` of kind `format`. */
+  'drives:format-start': { request: FormatStartRequest; response: { jobId: string } };
   /**
    * Starts reading a whole drive into an image file (raw or compressed, with a `.sha256` sidecar) and
    * answers with the job's id at once. Read-only for the drive, so no confirmation; the output follows
@@ -143,6 +147,8 @@ export const callNames = [
   'keys:remove',
   'drives:list',
   'drives:eject',
+  'drives:format-prepare',
+  'drives:format-start',
   'drives:backup',
   'backup:pick-output',
   'flash:prepare',

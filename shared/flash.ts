@@ -2,6 +2,7 @@
 // code and byte offset for every failure. Sizes in bytes, times in ms.
 import type { AssessmentFinding, AssessmentFindingCode, ImageAssessment } from './assessment.ts';
 import type { DriveIssue } from './drive.ts';
+import type { CopyModeOptions, NewFileSystem, PartitionTableChoice, StickBootPrediction, WriteModeChoice, WriteModeRequest } from './stick.ts';
 
 export const flashPhases = ['preparing', 'unmounting', 'writing', 'flushing', 'verifying', 'done'] as const;
 export type FlashPhase = (typeof flashPhases)[number];
@@ -106,6 +107,40 @@ export interface FlashPrepareRequest {
   readonly eject?: boolean;
   /** Allow virtual and fixed drives ("show all drives"); bound into the plan like the drives. */
   readonly includeAll?: boolean;
+  /** Raw, copy files, or let the engine choose (default `auto`); the plan says which and why. */
+  readonly mode?: WriteModeRequest;
+  /** How a copy-files stick is made; ignored when the mode is raw. Default: MBR, 4095 MiB .swm parts, no Windows options. */
+  readonly copy?: CopyModeRequest;
+}
+
+/** The Windows options as a caller asks for them: the regional settings are the engine host's own, taken when asked. */
+export interface WindowsOptionsRequest {
+  readonly skipHardwareChecks: boolean;
+  /** A local account to create instead of the online one; null: none. */
+  readonly localAccountName: string | null;
+  /** Take the locale and time zone of the computer the engine runs on. */
+  readonly regionalFromHost: boolean;
+}
+
+/** CopyModeOptions as a caller asks for them; the plan carries the options in force. */
+export interface CopyModeRequest {
+  /** Default `mbr` (what Rufus picks for "BIOS or UEFI" sticks; firmware boots either from FAT32). */
+  readonly table?: PartitionTableChoice;
+  /** The largest .swm part of a split install.wim; default defaultWimPartBytes (4095 MiB). */
+  readonly wimPartBytes?: number;
+  readonly windows?: WindowsOptionsRequest;
+}
+
+/** A copy-files stick as planned: composed once at prepare against the smallest target, so a refusal comes before anything is written. */
+export interface ComposedStickSummary {
+  /** The drive size it was composed for: the smallest target's (each target gets the same partition and file system). */
+  readonly composedForBytes: number;
+  /** Bytes written from the drive's start (partition table, file system, files), then the last MiB wiped. */
+  readonly bodyBytes: number;
+  /** The new FAT32 volume's label. */
+  readonly label: string;
+  /** Files on the stick (the .swm parts of a split install.wim and autounattend.xml included). */
+  readonly fileCount: number;
 }
 
 /** One partition (or holder) of a target, so the confirmation can say what will be erased. */
@@ -139,6 +174,14 @@ export interface FlashPlan {
   readonly verify: boolean;
   readonly eject: boolean;
   readonly includeAll: boolean;
+  /** The mode in force and why (`chosen-by-user` when the request named one). */
+  readonly mode: WriteModeChoice;
+  /** Copy mode: the options in force (regional settings resolved on the engine's host); raw: null. */
+  readonly copy: CopyModeOptions | null;
+  /** Copy mode: what will be written; raw: null. */
+  readonly stick: ComposedStickSummary | null;
+  /** What the stick will do once written in this mode (UEFI only for copy mode, the image's verdict for raw). */
+  readonly bootPrediction: StickBootPrediction;
 }
 
 /** Step two: write what the plan named, once, if nothing it was bound to has changed. */
@@ -158,4 +201,50 @@ export interface FlashStartRequest {
 export interface FlashVerifyRequest {
   readonly imagePath: string;
   readonly driveId: string;
+}
+
+/**
+ * Restore a drive to a normal empty stick: a fresh partition table and one FAT32 or exFAT
+ * partition. A prepare/start pair like a write, with the same single-use confirmation bound to the
+ * drive's identity and the same typed name.
+ */
+export interface FormatPrepareRequest {
+  readonly driveId: string;
+  /** Default: FAT32 up to 32 GiB (what every OS and firmware reads), exFAT above. */
+  readonly fileSystem?: NewFileSystem;
+  /** Default "ISOTOPE"; made a valid label of the file system (FAT: 11 bytes, upper case; exFAT: 11 UTF-16 units). */
+  readonly label?: string;
+  /** Default `mbr`. */
+  readonly table?: PartitionTableChoice;
+  /** Allow virtual and fixed drives ("show all drives"). */
+  readonly includeAll?: boolean;
+}
+
+export interface FormatPlan {
+  readonly confirmationId: string;
+  readonly expiresAtMs: number;
+  /** Exactly one: the drive to format, as a write's confirmation shows it. */
+  readonly targets: readonly FlashTargetDescription[];
+  readonly fileSystem: NewFileSystem;
+  /** The label as it will be written. */
+  readonly label: string;
+  readonly table: PartitionTableChoice;
+  readonly includeAll: boolean;
+}
+
+export interface FormatStartRequest {
+  readonly confirmationId: string;
+  /** driveId -> what the user typed, as for a write. */
+  readonly typedNames?: Readonly<Record<string, string>>;
+}
+
+/** A format's end (`job:finished` of kind `format`): the outcome per target as a write's, and what was made. */
+export interface FormatResult {
+  readonly jobId: string;
+  readonly outcome: FlashOutcome;
+  readonly fileSystem: NewFileSystem;
+  readonly label: string;
+  readonly table: PartitionTableChoice;
+  readonly targets: readonly TargetResult[];
+  readonly elapsedMs: number;
 }

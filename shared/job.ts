@@ -1,13 +1,13 @@
 // The one progress report of every job the engine runs (a flash or verify, a hashing pass, an
 // extraction), carried by the `job:progress` event: the same fields whatever the kind, so one CLI
 // display and one renderer store read them all. Sizes in bytes, times in ms.
-import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type TargetProgress } from './flash.ts';
+import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type FormatResult, type TargetProgress } from './flash.ts';
 import type { CompareResult, HashResult, VerificationReport } from './checksum.ts';
 import type { ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
 import type { BackupResult } from './backup.ts';
 
-export type JobKind = 'flash' | 'hash' | 'extract' | 'backup';
+export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup';
 
 /** A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading the drive into the file). */
 export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up';
@@ -39,6 +39,8 @@ export interface JobProgress {
  */
 export interface JobResults {
   readonly flash: FlashResult;
+  /** A drive restored to an empty FAT32 or exFAT stick (`drives:format-start`). */
+  readonly format: FormatResult;
   readonly extract: ImageExtractResult;
   readonly hash: HashResult;
   readonly compare: CompareResult;
@@ -57,7 +59,7 @@ export type JobFinished = {
  * A flash's per-target report as one job report: the phase of the target furthest behind, and the
  * bytes, rate and time left of the targets in that phase (failed targets drop out; they stop).
  */
-export function flashJobProgress(progress: FlashProgress): JobProgress {
+export function flashJobProgress(progress: FlashProgress, kind: 'flash' | 'format' = 'flash'): JobProgress {
   const going = progress.targets.filter((target) => !target.failed);
   const phaseIndex = Math.min(...going.map((target) => flashPhases.indexOf(target.phase)));
   const phase = flashPhases[phaseIndex] ?? 'done';
@@ -66,7 +68,7 @@ export function flashJobProgress(progress: FlashProgress): JobProgress {
   const etas = inPhase.map((target) => target.etaMs);
   return {
     jobId: progress.jobId,
-    kind: 'flash',
+    kind,
     phase,
     bytesDone: sum(inPhase.map((target) => target.bytesDone)),
     bytesTotal,

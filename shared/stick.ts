@@ -1,6 +1,7 @@
 // How a stick is made from an image: raw (the image's bytes as they are) or copy files (a fresh
 // partition table and FAT32 file system holding the image's files, the way Rufus and WoeUSB make
 // Windows and non-hybrid sticks), and how a stick is restored to a normal one (format) or backed up.
+import type { UefiArchitectures, UsbBootability } from './boot.ts';
 
 /** What the user asks for; `auto` lets the engine choose and say why. */
 export const writeModeRequests = ['auto', 'raw', 'copy'] as const;
@@ -57,4 +58,19 @@ export interface CopyModeOptions {
   /** The largest .swm part; defaultWimPartBytes unless a test asks for smaller. */
   readonly wimPartBytes: number;
   readonly windows: WindowsSetupOptions;
+}
+
+/**
+ * What a stick written in a mode will do (stick/predictStickBoot). Copy mode: UEFI starts the
+ * EFI/BOOT loaders copied onto FAT32, PC BIOS nothing (copy mode installs no BIOS loader: "UEFI
+ * only"); raw: the image's own verdict for a raw-written USB stick.
+ */
+export interface StickBootPrediction {
+  readonly mode: WriteMode;
+  /** The overall answer, in the boot verdict's words. */
+  readonly usb: UsbBootability;
+  /** PC BIOS starts it. */
+  readonly bios: boolean;
+  /** UEFI architectures with a removable-media loader on the stick. */
+  readonly uefi: UefiArchitectures;
 }

@@ -16,6 +16,7 @@ import { openFlashSource } from '../flash/source/image-source.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
+import { planWriteMode } from './write-mode-plan.ts';
 
 /** Which version of the image the plan described. A block device (cloning a drive) is named by its number and size. */
 export interface ImageVersion {
@@ -88,9 +89,10 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.judgeImage ? { judge: options.judgeImage } : {}),
   });
+  const writeMode = await planWriteMode(request);
   const targets = statuses.map((status) => describeTarget(status, options.shellConfirm !== undefined));
   const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll };
-  const plan: PlanContent = { assessment, targets, verify, eject, includeAll };
+  const plan: PlanContent = { assessment, targets, verify, eject, includeAll, ...writeMode };
   // Stored with its binding, so `flash:start` checks against what was shown, never against what it is sent.
   const issued = options.confirmations.issue('flash', { binding, plan } satisfies StoredPlan);
   return { ...issued, ...plan };

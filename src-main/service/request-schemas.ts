@@ -6,6 +6,7 @@ import type { CallName, CallRequest } from '../../shared/contract.ts';
 import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
 import { backupCompressions } from '../../shared/backup.ts';
+import { writeModeRequests } from '../../shared/stick.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -91,12 +92,44 @@ function checksumSchemas() {
   } as const;
 }
 
+const partitionTable = v.picklist(['mbr', 'gpt']);
+
+/** The smallest .swm part a caller may ask for: 1 MiB (tests split a small install.wim); at most FAT32's 4 GiB - 1. */
+const wimPartBytes = v.pipe(v.number(), v.integer(), v.minValue(1024 * 1024), v.maxValue(2 ** 32 - 1));
+
+/** Copy-mode options as a caller asks for them; the account name's Windows rules are checked by the engine (stick/). */
+export const copyModeRequestSchema = v.strictObject({
+  table: v.exactOptional(partitionTable),
+  wimPartBytes: v.exactOptional(wimPartBytes),
+  windows: v.exactOptional(
+    v.strictObject({
+      skipHardwareChecks: v.boolean(),
+      localAccountName: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+      regionalFromHost: v.boolean(),
+    }),
+  ),
+});
+
 /** `drives:*` and `flash:*`: paths absolute, ids short; the engine re-checks every target anyway. */
 function flashSchemas() {
   const id = shortId(512);
+  const typedNames = v.exactOptional(
+    v.pipe(
+      v.record(id, v.pipe(v.string(), v.maxLength(256))),
+      v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'),
+    ),
+  );
   return {
     'drives:list': v.strictObject({ includeAll: v.exactOptional(v.boolean()), imagePath: v.exactOptional(absolutePath) }),
     'drives:eject': v.strictObject({ driveId: id }),
+    'drives:format-prepare': v.strictObject({
+      driveId: id,
+      fileSystem: v.exactOptional(v.picklist(['fat32', 'exfat'])),
+      label: v.exactOptional(v.pipe(v.string(), v.maxLength(64))),
+      table: v.exactOptional(partitionTable),
+      includeAll: v.exactOptional(v.boolean()),
+    }),
+    'drives:format-start': v.strictObject({ confirmationId: shortId(200), typedNames }),
     // No `targetPaths`: regular-file and device-path targets are the CLI's, below the contract.
     'flash:prepare': v.strictObject({
       imagePath: absolutePath,
@@ -104,15 +137,12 @@ function flashSchemas() {
       verify: v.exactOptional(v.boolean()),
       eject: v.exactOptional(v.boolean()),
       includeAll: v.exactOptional(v.boolean()),
+      mode: v.exactOptional(v.picklist(writeModeRequests)),
+      copy: v.exactOptional(copyModeRequestSchema),
     }),
     'flash:start': v.strictObject({
       confirmationId: shortId(200),
-      typedNames: v.exactOptional(
-        v.pipe(
-          v.record(id, v.pipe(v.string(), v.maxLength(256))),
-          v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'),
-        ),
-      ),
+      typedNames,
       acknowledgedFindings: v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length))),
     }),
     'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: id }),

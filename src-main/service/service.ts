@@ -20,6 +20,7 @@ import { bootHandlers } from './handlers/boot-handlers.ts';
 import { checksumHandlers } from './handlers/checksum-handlers.ts';
 import { driveHandlers } from './handlers/drive-handlers.ts';
 import { flashHandlers, startFlashJob } from './handlers/flash-handlers.ts';
+import { formatHandlers } from './handlers/format-handlers.ts';
 import { imageHandlers } from './handlers/image-handlers.ts';
 import { jobHandlers } from './handlers/job-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
@@ -90,6 +91,7 @@ const handlers = {
   ...checksumHandlers,
   ...driveHandlers,
   ...flashHandlers,
+  ...formatHandlers,
   ...jobHandlers,
   ...backupHandlers,
 } satisfies HandlerTable<CallName>;

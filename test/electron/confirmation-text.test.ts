@@ -44,6 +44,10 @@ const plan: Omit<FlashPlan, 'confirmationId' | 'expiresAtMs'> = {
   verify: true,
   eject: false,
   includeAll: true,
+  mode: { mode: 'raw', reason: 'hybrid-iso' },
+  copy: null,
+  stick: null,
+  bootPrediction: { mode: 'raw', usb: 'yes', bios: true, uefi: { x64: true, ia32: false, aa64: false } },
 };
 
 const key: KeySummary = {
