@@ -11,6 +11,7 @@ import { buildContainerFixtures } from '../fixtures/container-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { buildFlashFixtures } from '../fixtures/flash-images.ts';
 import { buildIsoImageFixtures } from '../fixtures/iso-images.ts';
+import { buildQemuBootFixtures } from '../fixtures/qemu-boot-images.ts';
 import { buildUiFixtures } from '../fixtures/ui-images.ts';
 import { buildUdfFixtures } from '../fixtures/udf-images.ts';
 
@@ -27,6 +28,7 @@ export default function setUpTestRun(): () => void {
   signedSumsFixture();
   buildUiFixtures();
   buildUdfFixtures();
+  buildQemuBootFixtures();
 
   return () => rmSync(runTmp, { recursive: true, force: true });
 }
