@@ -10,7 +10,7 @@ import { openFileSource } from '../../src-main/io/file-source.ts';
 import { chooseWriteMode } from '../../src-main/stick/choose-write-mode.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { seededBytes } from '../fixtures/iso-images.ts';
-import { stickNonHybridEfiIsoPath, stickWindowsLikeIsoPath } from '../fixtures/stick-images.ts';
+import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { udfBridgeIsoPath, udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-write-mode-'));
@@ -41,7 +41,7 @@ describe('chooseWriteMode', () => {
   });
 
   it('copies the files of a non-hybrid El Torito image whose tree holds EFI/BOOT/BOOTX64.EFI', async () => {
-    expect(await choose(stickNonHybridEfiIsoPath())).toEqual({ mode: 'copy', reason: 'el-torito-efi-not-hybrid' });
+    expect(await choose(nonhybridGrubIsoPath())).toEqual({ mode: 'copy', reason: 'el-torito-efi-not-hybrid' });
   });
 
   it('copies the files of a non-hybrid image with only an El Torito EFI entry (genisoimage -efi-boot)', async () => {
@@ -54,7 +54,7 @@ describe('chooseWriteMode', () => {
 
   it('copies a Windows installer, found in UDF behind a README-only ISO 9660 tree', async () => {
     expect(await choose(udfWindowsStubIsoPath())).toEqual({ mode: 'copy', reason: 'windows-installer' });
-    expect(await choose(stickWindowsLikeIsoPath())).toEqual({ mode: 'copy', reason: 'windows-installer' });
+    expect(await choose(windowsLikeUdfIsoPath())).toEqual({ mode: 'copy', reason: 'windows-installer' });
   });
 
   it('writes a UDF bridge without Windows setup images or EFI loaders raw', async () => {
