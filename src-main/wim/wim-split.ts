@@ -33,7 +33,7 @@ export interface SplitWimOptions {
   readonly baseName: string;
   /** A part holds resources up to this many bytes (one larger resource goes alone in a part, as wimlib does). */
   readonly maxPartBytes: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** The resources one part holds, in the order wimlib writes them. */
@@ -170,6 +170,12 @@ function composePart(wim: ByteSource, header: WimHeader, plan: PartPlan, part: {
   return { name: part.name, source: composeSource(part.name, xmlOffsetBytes + xmlBytes, pieces) };
 }
 
+/**
+ * Leniency limit: the XML of a ten-edition Windows install.wim is about 50 KB. Every part copies it,
+ * so a hostile header naming gigabytes of "XML" would multiply the split's size: refuse over 16 MiB.
+ */
+const maxXmlBytes = 16 * 1024 * 1024;
+
 async function readSplittableHeader(wim: ByteSource): Promise<WimHeader> {
   const header = await readWimHeader(wim);
   if (header.totalParts !== 1) throw new CodedError('unsupported', `${wim.name} is already part ${header.partNumber} of a ${header.totalParts}-part split WIM`);
@@ -187,6 +193,7 @@ async function readSplittableHeader(wim: ByteSource): Promise<WimHeader> {
       `XML data of ${xml.storedBytes} bytes (${xml.uncompressedBytes} expanded) at offset ${xml.offsetBytes} is not inside the ${wim.sizeBytes}-byte WIM`,
     );
   }
+  if (xml.storedBytes > maxXmlBytes) throw wimCorrupt(72, `XML data of ${xml.storedBytes} bytes is more than the ${maxXmlBytes} Isotope accepts`);
   return header;
 }
 
