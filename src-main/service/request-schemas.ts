@@ -23,6 +23,25 @@ const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxL
 /** Every job's id, `jobId`: an extraction's, a hashing pass's or a flash's. */
 const jobId = shortId(200);
 
+// Defined before the table: flashSchemas() runs while the table is built, and reads these.
+const partitionTable = v.picklist(['mbr', 'gpt']);
+
+/** The smallest .swm part a caller may ask for: 1 MiB (tests split a small install.wim); at most FAT32's 4 GiB - 1. */
+const wimPartBytes = v.pipe(v.number(), v.integer(), v.minValue(1024 * 1024), v.maxValue(2 ** 32 - 1));
+
+/** Copy-mode options as a caller asks for them; the account name's Windows rules are checked by the engine (stick/). */
+export const copyModeRequestSchema = v.strictObject({
+  table: v.exactOptional(partitionTable),
+  wimPartBytes: v.exactOptional(wimPartBytes),
+  windows: v.exactOptional(
+    v.strictObject({
+      skipHardwareChecks: v.boolean(),
+      localAccountName: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
+      regionalFromHost: v.boolean(),
+    }),
+  ),
+});
+
 export const requestSchemas = {
   'app:describe': noArguments,
   'image:pick': noArguments,
@@ -91,24 +110,6 @@ function checksumSchemas() {
     'keys:remove': v.strictObject({ fingerprint: shortId(200), confirmationId: v.exactOptional(shortId(200)) }),
   } as const;
 }
-
-const partitionTable = v.picklist(['mbr', 'gpt']);
-
-/** The smallest .swm part a caller may ask for: 1 MiB (tests split a small install.wim); at most FAT32's 4 GiB - 1. */
-const wimPartBytes = v.pipe(v.number(), v.integer(), v.minValue(1024 * 1024), v.maxValue(2 ** 32 - 1));
-
-/** Copy-mode options as a caller asks for them; the account name's Windows rules are checked by the engine (stick/). */
-export const copyModeRequestSchema = v.strictObject({
-  table: v.exactOptional(partitionTable),
-  wimPartBytes: v.exactOptional(wimPartBytes),
-  windows: v.exactOptional(
-    v.strictObject({
-      skipHardwareChecks: v.boolean(),
-      localAccountName: v.nullable(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
-      regionalFromHost: v.boolean(),
-    }),
-  ),
-});
 
 /** `drives:*` and `flash:*`: paths absolute, ids short; the engine re-checks every target anyway. */
 function flashSchemas() {
