@@ -2,6 +2,7 @@
 // in one form for the Write screen, the confirm dialog and `isotope flash`. Every finding comes from
 // bytes read in this run (or a checksum verdict computed earlier in this engine run, labelled so).
 // Sizes in bytes, times in epoch ms.
+import type { WriteModeChoice } from './stick.ts';
 
 export const assessmentFindingCodes = [
   'truncated', // blocking: the file is shorter than its volume, partition table or UDF extent says
@@ -68,6 +69,12 @@ export interface ImageAssessment {
   readonly blocking: boolean;
   /** For `compressed`: the format its magic bytes name; the contents are judged after decoding. */
   readonly compression?: 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip';
+  /**
+   * How a write in `auto` mode would put it on a stick, and why (stick/chooseWriteMode), so the Write
+   * screen can say it before any drive is chosen; absent for a compressed image (written raw). The
+   * write's plan states the mode in force.
+   */
+  readonly writeMode?: WriteModeChoice;
 }
 
 /** The blocking findings the user has not acknowledged ("Write anyway" / `--force`): empty means the write may go ahead. */
