@@ -22,16 +22,6 @@ describe('QEMU boot harness on the boot fixtures', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it(
-    'OVMF starts the non-hybrid disc from a CD-ROM through its El Torito EFI image',
-    async () => {
-      const outcome = await bootAndWatch({ diskPath: nonhybridGrubIsoPath(), medium: 'cdrom', firmware: 'uefi', banner: banners.nonhybridElToritoEfi });
-      expect(outcome.bannerSeen, tail(outcome)).toBe(true);
-      expect(outcome.ended).toBe('banner');
-    },
-    bootTimeoutMs,
-  );
-
-  it(
     'SeaBIOS starts the non-hybrid disc from a CD-ROM through its El Torito BIOS image',
     async () => {
       const outcome = await bootAndWatch({ diskPath: nonhybridGrubIsoPath(), medium: 'cdrom', firmware: 'bios', banner: banners.nonhybridBios });
@@ -41,12 +31,12 @@ describe('QEMU boot harness on the boot fixtures', () => {
   );
 
   it(
-    'reports no boot when a different loader prints its banner and halts (the disc boots El Torito, not the tree loader)',
+    'OVMF starts the non-hybrid disc from a CD-ROM through its El Torito EFI image, and the harness reports no boot when watching for another banner',
     async () => {
       const outcome = await bootAndWatch({ diskPath: nonhybridGrubIsoPath(), medium: 'cdrom', firmware: 'uefi', banner: banners.nonhybridTree });
-      expect(outcome.bannerSeen).toBe(false);
+      expect(outcome.consoleText, tail(outcome)).toContain(banners.nonhybridElToritoEfi);
+      expect(outcome.bannerSeen).toBe(false); // the tree's own loader never ran: a CD boots El Torito
       expect(outcome.ended).toBe('exited'); // GRUB's halt powered the machine off
-      expect(outcome.consoleText).toContain(banners.nonhybridElToritoEfi);
     },
     bootTimeoutMs,
   );

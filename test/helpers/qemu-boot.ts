@@ -4,8 +4,11 @@
 // next), BIOS is SeaBIOS. The stick is a USB mass-storage device on an EHCI controller, as a real
 // stick is; the disc an AHCI CD-ROM. Both are attached read-only: booting proves, never changes.
 // QEMU is killed as soon as the banner is seen, or at the budget (one boot takes about 5 s here).
+// One QEMU at a time across the test run's processes (a lock folder in the run's TMPDIR): two TCG
+// guests on two shared cores would slow every other test and each other.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,8 +83,45 @@ function stripEscapes(text: string): string {
   return text.replace(/\u001b(\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|.)/g, '');
 }
 
+/** True when the process holding the lock is gone (it crashed or was killed without releasing it). */
+function lockIsStale(lockDir: string): boolean {
+  try {
+    process.kill(Number(readFileSync(join(lockDir, 'pid'), 'utf8')), 0);
+    return false;
+  } catch (error) {
+    // ENOENT: the holder has made the folder but not yet written its pid: not stale. ESRCH: no such process.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/** Runs `work` holding the machine-wide (per test run) QEMU lock: mkdir is atomic, so one holder at a time. */
+async function withQemuLock<T>(work: () => Promise<T>): Promise<T> {
+  const lockDir = join(tmpdir(), 'isotope-qemu.lock');
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockIsStale(lockDir)) rmSync(lockDir, { recursive: true, force: true });
+      else await sleep(200);
+    }
+  }
+  try {
+    writeFileSync(join(lockDir, 'pid'), String(process.pid));
+    return await work();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+/** Boots `request.diskPath` once (waiting for any other boot of this test run to end first) and reports whether the banner appeared on the serial console. */
+export function bootAndWatch(request: BootRequest): Promise<BootOutcome> {
+  return withQemuLock(() => bootOnce(request));
+}
+
 /** Boots `request.diskPath` once and reports whether the banner appeared on the serial console. */
-export async function bootAndWatch(request: BootRequest): Promise<BootOutcome> {
+async function bootOnce(request: BootRequest): Promise<BootOutcome> {
   const budgetMs = request.budgetMs ?? 60_000;
   const scratch = mkdtempSync(join(tmpdir(), 'isotope-qemu-'));
   const varsPath = join(scratch, 'OVMF_VARS.fd');
