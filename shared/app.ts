@@ -9,4 +9,6 @@ export interface AppDescription {
   /** True when the shell can show a native "open file" dialog (Electron); the web shell takes a typed path. */
   readonly canPickFiles: boolean;
   readonly platform: string;
+  /** The engine user's home folder: where an output the user names starts (a backup's file in the web shell), and an allowed destination. */
+  readonly homeFolder: string;
 }

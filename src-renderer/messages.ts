@@ -7,6 +7,8 @@ import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
 import type { FlashErrorCode, FlashPhase, TargetOutcome } from '../shared/flash.ts';
 import { formatBytesOfTotal } from '../shared/units.ts';
+import type { BackupCompression } from '../shared/backup.ts';
+import type { NewFileSystem, WriteModeChoice, WriteModeReason, WriteModeRequest } from '../shared/stick.ts';
 import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
@@ -205,6 +207,45 @@ export const entryTypeNames: Readonly<Record<ImageEntryType, string>> = {
 };
 
 export const text = {
+/** Why the engine writes an image the way it does, as the second half of "… will be …, because …". */
+export const writeModeReasonMessages: Readonly<Record<WriteModeReason, string>> = {
+  'hybrid-iso': 'it carries a partition table of its own (a hybrid ISO), so its bytes start from a USB stick as they are',
+  'disk-image': 'it is a disk image with partitions of its own',
+  'not-a-file-system-image': 'it holds no ISO 9660 or UDF files that could be copied',
+  'no-efi-loader': 'it has no EFI boot loader: copying its files onto a new stick would not make it start either',
+  'el-torito-efi-not-hybrid': 'written as it is, this image starts only from a DVD or CD, not from a USB stick',
+  'windows-installer': 'this Windows installer cannot start from a raw copy',
+  'chosen-by-user': 'you chose it',
+};
+
+/** The mode the engine chose, and why, in one sentence. */
+export function writeModeSentence(choice: WriteModeChoice): string {
+  const what = choice.mode === 'copy' ? 'Files will be copied onto a new FAT32 stick' : 'The image will be written as it is, byte for byte';
+  return `${what}, because ${writeModeReasonMessages[choice.reason]}.`;
+}
+
+export const writeModeRequestNames: Readonly<Record<WriteModeRequest, string>> = {
+  auto: 'Automatic (recommended)',
+  raw: 'Write the image as it is',
+  copy: 'Copy its files onto a new FAT32 stick',
+};
+
+export const fileSystemNames: Readonly<Record<NewFileSystem, string>> = { fat32: 'FAT32', exfat: 'exFAT' };
+
+/** The Drives screen's file system choice; `auto` lets the engine choose by the drive's size. */
+export const fileSystemChoiceNames: Readonly<Record<NewFileSystem | 'auto', string>> = {
+  auto: 'Automatic: FAT32 up to 32 GiB, exFAT above',
+  fat32: 'FAT32: every computer, camera and TV reads it; files up to 4 GiB',
+  exfat: 'exFAT: files over 4 GiB; recent computers',
+};
+
+export const backupCompressionNames: Readonly<Record<BackupCompression, string>> = {
+  none: '.img: not compressed (fastest; as large as the drive)',
+  gzip: '.gz: gzip (read everywhere)',
+  xz: '.xz: the smallest, the slowest',
+  zstd: '.zst: Zstandard (small and fast)',
+};
+
   appName: 'Isotope',
   tagline: 'Flash, verify and explore disk images.',
   navLabel: 'Screens',
@@ -212,6 +253,7 @@ export const text = {
   navInspector: 'Inspect',
   navWrite: 'Write to drive',
   navSettings: 'Settings',
+  navDrives: 'Drives',
   noImageOpen: 'Open an image first',
 
   openHeading: 'Open an image',
@@ -463,6 +505,35 @@ export const text = {
   ejectAfterSuccess: 'Eject after success',
 
   flashHeading: 'Writing',
+  writeModeHeading: 'How it goes onto the stick',
+  writeModeLoading: 'Isotope is looking at how this image starts…',
+  writeModeUnknown: 'Isotope cannot tell how this image is best written (it is compressed or damaged): it will be written as it is.',
+  writeModeLegend: 'Write mode',
+  writeModeAdvanced: 'Advanced',
+  partitionTableLegend: 'Partition table of the new stick',
+  partitionTableNames: {
+    mbr: 'MBR (recommended: older PCs with BIOS and modern ones with UEFI)',
+    gpt: 'GPT (modern PCs with UEFI only)',
+  } as Readonly<Record<'mbr' | 'gpt', string>>,
+  windowsOptionsLegend: 'Windows Setup options',
+  windowsOptionsHint: 'Written into an answer file (autounattend.xml) on the stick. Each is off unless you choose it.',
+  windowsSkipChecks: 'Skip the TPM, Secure Boot and memory checks of Windows 11',
+  windowsLocalAccount: 'Skip the Microsoft account: create a local account instead',
+  windowsLocalAccountName: 'Local account name',
+  windowsRegional: 'Use this computer’s language, keyboard and time zone',
+  accountNameProblems: {
+    empty: 'Type the account’s name.',
+    'too-long': 'Windows allows at most 20 characters in an account name.',
+    'forbidden-character': 'Windows does not allow any of " / \\ [ ] : ; | = , + * ? < > @ in an account name.',
+  } as Readonly<Record<'empty' | 'too-long' | 'forbidden-character', string>>,
+  stickPredictionHeading: 'The stick, written this way',
+  stickUefiOnly: 'UEFI only: older PCs (BIOS) will not start from this stick.',
+  confirmModeHeading: 'How',
+  confirmCopySummary: (label: string, files: number, table: string) =>
+    `A new ${table} partition table and a FAT32 volume “${label}” holding ${files === 1 ? '1 file' : `${files} files`}.`,
+  confirmWindowsOptions: (options: readonly string[]) => `Windows Setup: ${options.join('; ')}.`,
+  confirmWindowsAccount: (name: string) => `local account “${name}”`,
+  writingImage: (name: string) => `Writing ${name}`,
   flashOverall: 'Overall',
   flashCancel: 'Cancel writing',
   flashSpeed: (rate: string) => `${rate}/s`,
@@ -484,6 +555,40 @@ export const text = {
   flashDone: 'Write finished',
 
   settingsHeading: 'Settings',
+  drivesScreenHeading: 'Drives',
+  drivesScreenIntro: 'Make a stick written with an image a normal empty stick again, or back a drive up into an image file.',
+  driveRestoreButton: 'Restore to a normal stick',
+  driveBackupButton: 'Back up to an image',
+  restoreHeading: (device: string) => `Restore ${device} to a normal stick`,
+  restoreFileSystemLegend: 'File system',
+  restoreLabel: 'Name of the stick (volume label)',
+  restoreLabelHint: 'FAT32 keeps up to 11 letters and digits, in capitals; exFAT up to 11 characters.',
+  restoreButton: 'Restore…',
+  restoreConfirmHeading: 'Confirm restoring',
+  restoreWhat: (table: string, fileSystem: string, label: string) =>
+    `Isotope writes a new ${table} partition table and one ${fileSystem} partition named “${label}” filling the drive.`,
+  restoreConfirmButton: 'Erase and restore',
+  restoringDrive: (device: string) => `Restoring ${device}`,
+  restoreDone: (fileSystem: string, label: string) => `Restored: one ${fileSystem} partition named “${label}”.`,
+  backupHeading: (device: string) => `Back up ${device} to an image`,
+  backupHint: 'Reading leaves the drive as it is. A SHA-256 file is written beside the image, to check it later.',
+  backupOutput: 'Image file',
+  backupChoose: 'Choose…',
+  backupCompressionLegend: 'Compression',
+  backupOverwrite: 'Replace the file that is there',
+  backupButton: 'Back up',
+  backingUp: (device: string) => `Backing up ${device}`,
+  backupCancel: 'Cancel backup',
+  backupDone: 'Backup finished',
+  backupResultFile: 'Image file',
+  backupResultRead: 'Read from the drive',
+  backupResultWritten: 'File size',
+  backupResultDigest: 'SHA-256 of the drive’s bytes',
+  backupResultSidecar: 'Checksum file',
+  closePanel: 'Close',
+  activityLabel: 'Running jobs',
+  activityBackup: (device: string) => `Backing up ${device}`,
+
   settingsWriting: 'Writing',
   settingsDrives: 'Drives',
   settingsAppearance: 'Appearance',

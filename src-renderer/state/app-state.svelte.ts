@@ -6,7 +6,8 @@ import { BootInspection } from './boot-inspection.svelte.ts';
 import { Checksums } from './checksums.svelte.ts';
 import { DriveList } from './drive-list.svelte.ts';
 import { notifyFlashFinished } from './desktop-notifier.ts';
-import { createDrivesPort, createFlashPort } from './engine-ports.ts';
+import { BackupJob } from './backup-job.svelte.ts';
+import { createDrivesPort, createFlashPort, createFormatPort } from './engine-ports.ts';
 import { Extraction } from './extraction.svelte.ts';
 import { FilePreview } from './file-preview.svelte.ts';
 import { FileTree } from './file-tree.svelte.ts';
@@ -15,8 +16,10 @@ import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
 import { JobStore } from './jobs.svelte.ts';
 import { Navigation } from './navigation.svelte.ts';
+import { RestoreJob } from './restore-job.svelte.ts';
 import { RecentImages } from './recent-images.svelte.ts';
 import { Settings } from './settings.svelte.ts';
+import { WriteOptions } from './write-options.svelte.ts';
 
 export class AppState {
   readonly settings: Settings;
@@ -32,8 +35,16 @@ export class AppState {
   readonly checksums: Checksums;
   readonly drives: DriveList;
   readonly flash: FlashJob;
+  /** The Drives screen's list: every drive, judged without an image. */
+  readonly allDrives: DriveList;
+  /** Restoring a drive to a normal stick (Drives screen). */
+  readonly restore: RestoreJob;
+  /** Backing a drive up into an image file (Drives screen). */
+  readonly backup: BackupJob;
   /** The open image's pre-flight assessment, for the Write screen. */
   readonly assessment: ImageAssessmentState;
+  /** How the Write screen asks for the stick to be made: mode, partition table, Windows options. */
+  readonly writeOptions = new WriteOptions();
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -48,6 +59,9 @@ export class AppState {
     this.drives = new DriveList(createDrivesPort(client));
     this.assessment = new ImageAssessmentState(client);
     this.flash = new FlashJob(createFlashPort(client), this.jobs, { onfinished: notifyFlashFinished });
+    this.allDrives = new DriveList(createDrivesPort(client));
+    this.restore = new RestoreJob(createFormatPort(client), this.jobs);
+    this.backup = new BackupJob(client, this.jobs);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
@@ -61,6 +75,7 @@ export class AppState {
     // A running write goes on (its screen keeps its progress); a finished one's summary is cleared.
     if (!this.flash.running) this.flash.reset();
     this.drives.clearSelection();
+    this.writeOptions.reset();
     const listable = summary.format !== 'unknown';
     this.navigation.showTab(listable ? 'contents' : 'checksums');
     void this.boot.load(summary.path);

@@ -2,10 +2,21 @@
 // state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
 // once; the result comes later as one `job:finished` event, awaited by shared/follow-job.ts).
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
-import type { FlashPlan, FlashPrepareRequest, FlashResult, FlashStartRequest } from '../../shared/flash.ts';
+import type {
+  FlashPlan,
+  FlashPrepareRequest,
+  FlashResult,
+  FlashStartRequest,
+  FormatPlan,
+  FormatPrepareRequest,
+  FormatResult,
+  FormatStartRequest,
+} from '../../shared/flash.ts';
 import { followJob } from '../../shared/follow-job.ts';
+import type { FinishedJobKind, JobResults } from '../../shared/job.ts';
 import { ok, type Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
+import type { PlannedJobPort } from './planned-job.svelte.ts';
 
 export interface DrivesPort {
   list(request: { readonly imagePath: string | null; readonly includeAll: boolean }): Promise<Result<readonly DriveStatus[]>>;
@@ -13,13 +24,8 @@ export interface DrivesPort {
   eject(driveId: string): Promise<Result<{ device: string }>>;
 }
 
-export interface FlashPort {
-  /** Asks the engine what the write would do; its answer carries the confirmation `start` needs. */
-  prepare(request: FlashPrepareRequest): Promise<Result<FlashPlan>>;
-  /** Runs the whole job: `onstarted` gets its id at once (its progress is in the job store under it). */
-  start(request: FlashStartRequest, onstarted: (jobId: string) => void): Promise<Result<FlashResult>>;
-  cancel(jobId: string): Promise<void>;
-}
+export type FlashPort = PlannedJobPort<FlashPrepareRequest, FlashPlan, FlashStartRequest, FlashResult>;
+export type FormatPort = PlannedJobPort<FormatPrepareRequest, FormatPlan, FormatStartRequest, FormatResult>;
 
 export function createDrivesPort(client: EngineClient): DrivesPort {
   return {
@@ -35,12 +41,30 @@ export function createDrivesPort(client: EngineClient): DrivesPort {
 export function createFlashPort(client: EngineClient): FlashPort {
   return {
     prepare: (request) => client.call('flash:prepare', request),
-    start: (request, onstarted) =>
-      followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, 'flash', () => client.call('flash:start', request), {
-        started: onstarted,
-      }),
-    async cancel(jobId) {
-      await client.call('job:cancel', { jobId });
-    },
+    start: (request, onstarted) => followStartedJob(client, 'flash', () => client.call('flash:start', request), onstarted),
+    cancel: (jobId) => cancelJob(client, jobId),
   };
+}
+
+/** Restoring a drive to a normal stick: planned and confirmed as a write is. */
+export function createFormatPort(client: EngineClient): FormatPort {
+  return {
+    prepare: (request) => client.call('drives:format-prepare', request),
+    start: (request, onstarted) => followStartedJob(client, 'format', () => client.call('drives:format-start', request), onstarted),
+    cancel: (jobId) => cancelJob(client, jobId),
+  };
+}
+
+/** Starts a job with `start` and answers with the result its one `job:finished` of kind `kind` carries. */
+export function followStartedJob<K extends FinishedJobKind>(
+  client: EngineClient,
+  kind: K,
+  start: () => Promise<Result<{ jobId: string }>>,
+  onstarted: (jobId: string) => void,
+): Promise<Result<JobResults[K]>> {
+  return followJob({ onFinished: (listener) => client.subscribe('job:finished', listener) }, kind, start, { started: onstarted });
+}
+
+export async function cancelJob(client: EngineClient, jobId: string): Promise<void> {
+  await client.call('job:cancel', { jobId });
 }

@@ -1,4 +1,5 @@
 // `app:*` calls: what the engine and its shell are.
+import { homedir } from 'node:os';
 import type { HandlerTable } from '../handler-types.ts';
 
 export const appHandlers: HandlerTable<'app:describe'> = {
@@ -8,5 +9,6 @@ export const appHandlers: HandlerTable<'app:describe'> = {
     shell: options.shell,
     canPickFiles: options.pickImageFile !== undefined,
     platform: process.platform,
+    homeFolder: homedir(),
   }),
 };
