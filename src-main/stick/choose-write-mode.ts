@@ -6,11 +6,10 @@ import type { WriteModeChoice, WriteModeRequest } from '../../shared/stick.ts';
 import type { BootWarning } from '../../shared/boot.ts';
 import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { readMasterBootRecord } from '../disk/master-boot-record.ts';
-import { findBootRecord } from '../boot/boot-record.ts';
-import { readBootCatalog } from '../boot/boot-catalog.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openImageTrees } from '../image/open-image-trees.ts';
-import { findEfiBootLoaders, findWindowsSetupImage } from './image-markers.ts';
+import { findEfiLoadersToCopy } from './efi-loaders.ts';
+import { findWindowsSetupImage } from './image-markers.ts';
 
 export async function chooseWriteMode(image: ByteSource, request: WriteModeRequest): Promise<WriteModeChoice> {
   if (request !== 'auto') return { mode: request, reason: 'chosen-by-user' };
@@ -21,10 +20,9 @@ export async function chooseWriteMode(image: ByteSource, request: WriteModeReque
   if (!trees) return { mode: 'raw', reason: 'not-a-file-system-image' };
   // A Windows installer's files live in UDF (the ISO 9660 side is often a stub); look there first.
   if (await findWindowsSetupImage(trees.udf ?? trees.image)) return { mode: 'copy', reason: 'windows-installer' };
-  if ((await hasElToritoEfiEntry(image)) || (await findEfiBootLoaders(trees.image)).length > 0) {
-    return { mode: 'copy', reason: 'el-torito-efi-not-hybrid' };
-  }
-  return { mode: 'raw', reason: 'no-efi-loader' };
+  // A loader in the tree's EFI/BOOT or in the El Torito EFI image: copied onto FAT32, UEFI starts it.
+  const loaders = await findEfiLoadersToCopy(image, trees.image);
+  return loaders.names.length > 0 ? { mode: 'copy', reason: 'el-torito-efi-not-hybrid' } : { mode: 'raw', reason: 'no-efi-loader' };
 }
 
 /** Sector 0 holds an MBR with boot code or a partition, or LBA 1 a GPT header. */
@@ -33,12 +31,4 @@ async function hasPartitionTable(image: ByteSource): Promise<boolean> {
   if (mbr && (mbr.hasBootCode || mbr.partitions.length > 0)) return true;
   const warnings: BootWarning[] = [];
   return (await readGuidPartitionTable(image, warnings)) !== null;
-}
-
-/** El Torito 1.0 2.1: a catalog entry for platform 0xEF (EFI) marked bootable. */
-async function hasElToritoEfiEntry(image: ByteSource): Promise<boolean> {
-  const record = await findBootRecord(image);
-  if (!record) return false;
-  const catalog = await readBootCatalog(image, record.catalogLba);
-  return catalog.entries.some((entry) => entry.platform === 'efi' && entry.bootable);
 }

@@ -22,12 +22,17 @@ async function findDirectory(tree: FileTree, names: readonly string[]): Promise<
   return directory;
 }
 
-/** The files of EFI/BOOT named BOOT*.EFI, as the image names them (BOOTX64.EFI, bootaa64.efi, ...). */
-export async function findEfiBootLoaders(tree: FileTree): Promise<string[]> {
+/** The files of EFI/BOOT named BOOT*.EFI, as the tree names them (BOOTX64.EFI, bootaa64.efi, ...). */
+export async function findEfiBootLoaderEntries(tree: FileTree): Promise<TreeEntry[]> {
   const directory = await findDirectory(tree, ['EFI', 'BOOT']);
   if (!directory) return [];
   const entries = await tree.listDirectory(directory);
-  return entries.filter((entry) => entry.type === 'file' && /^boot.*\.efi$/i.test(entry.name)).map((entry) => entry.name);
+  return entries.filter((entry) => entry.type === 'file' && /^boot.*\.efi$/i.test(entry.name));
+}
+
+/** The names of findEfiBootLoaderEntries. */
+export async function findEfiBootLoaders(tree: FileTree): Promise<string[]> {
+  return (await findEfiBootLoaderEntries(tree)).map((entry) => entry.name);
 }
 
 const windowsSetupImages = ['install.wim', 'install.esd', 'boot.wim'];

@@ -1,6 +1,7 @@
 // What a stick will do once written in a mode, from the image's bytes read now. Raw: the image's own
 // verdict for a raw-written USB stick (src-main/boot/boot-verdict.ts). Copy files: UEFI 2.10 3.5.1.1
-// starts EFI/BOOT/BOOT<arch>.EFI from the new FAT32 partition, so the loaders copied decide UEFI;
+// starts EFI/BOOT/BOOT<arch>.EFI from the new FAT32 partition, so the loaders copied (the tree's, or
+// the El Torito EFI image's: stick/efi-loaders.ts) decide UEFI;
 // copy mode writes no BIOS boot code (the new MBR's code area is zero), so BIOS starts nothing:
 // "UEFI only".
 import type { UefiArchitectures } from '../../shared/boot.ts';
@@ -10,14 +11,14 @@ import { readBootReport } from '../boot/boot-report.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openImageTrees } from '../image/open-image-trees.ts';
-import { findEfiBootLoaders } from './image-markers.ts';
+import { findEfiLoadersToCopy } from './efi-loaders.ts';
 
 const noArchitectures: UefiArchitectures = { x64: false, ia32: false, aa64: false };
 
 export async function predictStickBoot(image: ByteSource, choice: WriteModeChoice): Promise<StickBootPrediction> {
   if (choice.mode === 'copy') {
     const trees = await openImageTrees(image);
-    const uefi = trees ? architecturesOf(await findEfiBootLoaders(trees.image)) : noArchitectures;
+    const uefi = trees ? architecturesOf((await findEfiLoadersToCopy(image, trees.image)).names) : noArchitectures;
     return { mode: 'copy', usb: uefi.x64 || uefi.ia32 || uefi.aa64 ? 'yes' : 'no', bios: false, uefi };
   }
   try {

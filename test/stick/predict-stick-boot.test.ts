@@ -32,8 +32,17 @@ describe('predictStickBoot', () => {
     expect(await predict(windowsLikeUdfIsoPath(), 'copy')).toMatchObject({ usb: 'yes', bios: false, uefi: { x64: true } });
   });
 
-  it('copy mode says no when the tree holds no EFI/BOOT loader (it sits only in the El Torito image)', async () => {
+  it("copy mode boots UEFI with the El Torito EFI image's loader when the tree has no EFI/BOOT (genisoimage -efi-boot)", async () => {
     expect(await predict(bootFixturePath('plainGenisoimage'), 'copy')).toEqual({
+      mode: 'copy',
+      usb: 'yes',
+      bios: false,
+      uefi: { x64: true, ia32: false, aa64: false },
+    });
+  });
+
+  it('copy mode says no when neither the tree nor an El Torito EFI image holds a loader', async () => {
+    expect(await predict(bootFixturePath('plainBiosOnly'), 'copy')).toEqual({
       mode: 'copy',
       usb: 'no',
       bios: false,

@@ -1,0 +1,200 @@
+// A copy-files or freshly formatted stick as bytes to write (issue 14): a new partition table, one
+// partition from 1 MiB, and a FAT32 (or, formatted, exFAT) file system planned from metadata. The
+// body is a lazy composed source, the partition table then zeros to the partition (wiping old
+// signatures in the first MiB) then the volume up to its last used cluster, so the flash pipeline
+// writes it like any image; the tail wipes the last MiB (an old GPT backup) and holds the new one.
+import { createHash } from 'node:crypto';
+import type { CopyModeOptions, NewFileSystem, PartitionTableChoice } from '../../shared/stick.ts';
+import { diskSectorBytes } from '../disk/master-boot-record.ts';
+import { buildPartitionTable, signatureWipeRanges, singlePartitionLayout, type PartitionTableWrite } from '../disk/partition-table-writer.ts';
+import { planExfatVolume } from '../fat/exfat-writer.ts';
+import { planFat32Volume, type PlannedVolume } from '../fat/fat32-writer.ts';
+import { openFatTree } from '../fat/fat-tree.ts';
+import { entryContentSource } from '../format/entry-source.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { composeSource } from '../io/composed-source.ts';
+import { throwIfCancelled } from '../jobs/errors.ts';
+import { openImageTrees, type ImageTrees } from '../image/open-image-trees.ts';
+import { planCopyModeFiles } from './copy-mode-files.ts';
+
+export interface TailPiece {
+  readonly offsetBytes: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface ComposedStick {
+  /** The drive's bytes from its first byte to the end of what is used: partition table, gap, file system, files. */
+  readonly body: ByteSource;
+  /** Written after the body: the wiped last MiB and, for GPT, the backup table (offsets from the drive's start). */
+  readonly tail: readonly TailPiece[];
+  readonly label: string;
+  /** Where the partition (and its file system) starts on the drive. */
+  readonly partitionOffsetBytes: number;
+  /** The files copied, by path on the stick (verify reads each back through openFatTree and compares). */
+  readonly files: ReadonlyMap<string, ByteSource>;
+}
+
+/** The stick's partition and its file system (FAT32 or exFAT), laid out for a drive of `deviceSizeBytes`. */
+interface StickLayout {
+  readonly deviceSizeBytes: number;
+  readonly table: PartitionTableChoice;
+  readonly fileSystem: NewFileSystem;
+  readonly label: string;
+  /** Seeds the volume serial and the GPT disk id, so the same image on the same drive size gives the same bytes. */
+  readonly identitySeed: string;
+  /** The file system planned at the partition (first LBA, sector count, serial). */
+  readonly planVolume: (partition: { firstLba: number; sectorCount: number; volumeId: number }) => PlannedVolume;
+}
+
+/**
+ * Plans a copy-files stick of `image` for a drive of `deviceSizeBytes`, reading only metadata. Every
+ * refusal (`file-too-large`, `target-too-small`, `volume-too-large`, a name FAT cannot hold) comes
+ * from here, before anything is written.
+ */
+export async function composeCopyModeStick(
+  image: ByteSource,
+  options: { deviceSizeBytes: number; copy: CopyModeOptions; signal?: AbortSignal },
+): Promise<ComposedStick> {
+  const trees = await openImageTrees(image);
+  if (!trees) throw new NotAnImageError(image.name, 'no ISO 9660 or UDF file tree to copy files from');
+  const { label, recordedMs } = describeVolume(trees);
+  const { entries, files } = await planCopyModeFiles(image, trees.image, { copy: options.copy, recordedMs, signal: options.signal });
+  return composeStick(
+    {
+      deviceSizeBytes: options.deviceSizeBytes,
+      table: options.copy.table,
+      fileSystem: 'fat32',
+      label,
+      identitySeed: `${label}\0${image.sizeBytes}\0${recordedMs}`,
+      planVolume: ({ firstLba, sectorCount, volumeId }) =>
+        planFat32Volume({ volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId, entries }),
+    },
+    files,
+  );
+}
+
+/** An empty stick: one partition holding an empty FAT32 or exFAT file system ("restore to a normal stick"). */
+export function composeFormattedStick(options: {
+  deviceSizeBytes: number;
+  fileSystem: NewFileSystem;
+  label: string;
+  table: PartitionTableChoice;
+}): ComposedStick {
+  const { deviceSizeBytes, fileSystem, label, table } = options;
+  return composeStick(
+    {
+      deviceSizeBytes,
+      table,
+      fileSystem,
+      label,
+      identitySeed: `${label}\0${deviceSizeBytes}\0${Date.now()}`,
+      planVolume: ({ firstLba, sectorCount, volumeId }) => {
+        const volume = { volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId };
+        return fileSystem === 'exfat' ? planExfatVolume(volume) : planFat32Volume({ ...volume, entries: [] });
+      },
+    },
+    new Map(),
+  );
+}
+
+function composeStick(layout: StickLayout, files: ReadonlyMap<string, ByteSource>): ComposedStick {
+  const partition = singlePartitionLayout(layout.deviceSizeBytes, layout.table);
+  const identity = createHash('sha256').update(layout.identitySeed).digest();
+  const volume = layout.planVolume({ ...partition, volumeId: identity.readUInt32LE(0) });
+  const written = buildPartitionTable({
+    table: layout.table,
+    diskSizeBytes: layout.deviceSizeBytes,
+    // UEFI 2.10 5.2.3: on GPT the partition firmware boots from is an EFI System Partition; an
+    // empty restored stick is plain data. MBR marks its one partition active either way.
+    partition: { ...partition, fileSystem: layout.fileSystem, esp: layout.table === 'gpt' && files.size > 0, name: layout.label },
+    diskId: new Uint8Array(identity.subarray(4, 20)),
+  });
+  const partitionOffsetBytes = partition.firstLba * diskSectorBytes;
+  const bodyBytes = partitionOffsetBytes + volume.source.sizeBytes;
+  const body = composeSource(`new ${layout.fileSystem} stick`, bodyBytes, [
+    { offsetBytes: 0, bytes: written.head },
+    { offsetBytes: partitionOffsetBytes, lengthBytes: volume.source.sizeBytes, source: volume.source, sourceOffsetBytes: 0 },
+  ]);
+  return { body, tail: tailPieces(layout.deviceSizeBytes, bodyBytes, written), label: layout.label, partitionOffsetBytes, files };
+}
+
+/**
+ * Zeros over each signature range past the body (the last MiB, where an old GPT backup lies), with
+ * the new GPT backup laid over them; the body itself already zeroes the first MiB.
+ */
+function tailPieces(deviceSizeBytes: number, bodyBytes: number, written: PartitionTableWrite): TailPiece[] {
+  const pieces: TailPiece[] = [];
+  for (const range of signatureWipeRanges(deviceSizeBytes)) {
+    const offsetBytes = Math.max(range.offsetBytes, bodyBytes);
+    const endBytes = range.offsetBytes + range.lengthBytes;
+    if (endBytes > offsetBytes) pieces.push({ offsetBytes, bytes: new Uint8Array(endBytes - offsetBytes) });
+  }
+  const backup = written.tail;
+  if (backup) {
+    const holder = pieces.find(
+      (piece) => backup.offsetBytes >= piece.offsetBytes && backup.offsetBytes + backup.bytes.byteLength <= piece.offsetBytes + piece.bytes.byteLength,
+    );
+    if (holder) holder.bytes.set(backup.bytes, backup.offsetBytes - holder.offsetBytes);
+    else pieces.push(backup);
+  }
+  return pieces;
+}
+
+/** The label of the volume copied (UDF's logical volume identifier for UDF, else the ISO PVD's) and its recording time. */
+function describeVolume(trees: ImageTrees): { label: string; recordedMs: number } {
+  if (trees.image === trees.udf) {
+    return { label: trees.udf.logicalVolume.logicalVolumeIdentifier, recordedMs: trees.udf.primary.recordedMs ?? 0 };
+  }
+  const primary = trees.iso?.descriptors.primary;
+  return { label: primary?.volumeIdentifier ?? '', recordedMs: trees.image.root.mtimeMs ?? 0 };
+}
+
+/** The first way a written stick's files differ from what was composed. */
+export interface CopiedFileDifference {
+  readonly path: string;
+  /** The first differing byte within the file; null when the file is missing, extra or of another size. */
+  readonly offsetBytes: number | null;
+  readonly reason: string;
+}
+
+/** Compared a chunk at a time: memory stays bounded whatever the file's size. */
+const compareChunkBytes = 4 * 1024 * 1024;
+
+/**
+ * Reads the written stick back through our FAT reader (the partition at its offset) and compares
+ * every file's bytes with what was composed, and that no file is missing or extra: null when all
+ * match, else the first difference.
+ */
+export async function verifyCopiedFiles(target: ByteSource, stick: ComposedStick, signal?: AbortSignal): Promise<CopiedFileDifference | null> {
+  const tree = await openFatTree(target, { offsetBytes: stick.partitionOffsetBytes, ...(signal ? { signal } : {}) });
+  const seen = new Set<string>();
+  for await (const batch of tree.walkBatches()) {
+    for (const entry of batch) {
+      if (entry.type !== 'file') continue;
+      const expected = stick.files.get(entry.path);
+      if (!expected) return { path: entry.path, offsetBytes: null, reason: `the stick holds ${entry.path}, which was not copied` };
+      seen.add(entry.path);
+      const difference = await compareContent(entryContentSource(target, entry), expected, signal);
+      if (difference) return { path: entry.path, ...difference };
+    }
+  }
+  for (const path of stick.files.keys()) {
+    if (!seen.has(path)) return { path, offsetBytes: null, reason: `${path} is missing from the stick` };
+  }
+  return null;
+}
+
+async function compareContent(actual: ByteSource, expected: ByteSource, signal: AbortSignal | undefined): Promise<Omit<CopiedFileDifference, 'path'> | null> {
+  if (actual.sizeBytes !== expected.sizeBytes) {
+    return { offsetBytes: null, reason: `the stick's copy holds ${actual.sizeBytes} bytes, the image's file ${expected.sizeBytes}` };
+  }
+  for (let offsetBytes = 0; offsetBytes < expected.sizeBytes; offsetBytes += compareChunkBytes) {
+    throwIfCancelled(signal, 'verifying the copied files');
+    const lengthBytes = Math.min(compareChunkBytes, expected.sizeBytes - offsetBytes);
+    const [got, want] = await Promise.all([actual.read(offsetBytes, lengthBytes), expected.read(offsetBytes, lengthBytes)]);
+    const index = got.findIndex((byte, at) => byte !== want[at]);
+    if (index >= 0) return { offsetBytes: offsetBytes + index, reason: `byte ${offsetBytes + index} differs` };
+  }
+  return null;
+}
