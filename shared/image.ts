@@ -4,8 +4,11 @@
 /** 'udf' for a UDF-only image; an ISO/UDF bridge is 'iso9660' with `udf` details too. */
 export type ImageFormat = 'iso9660' | 'udf' | 'unknown';
 
-/** Which directory tree names the files: an ISO 9660 view (Rock Ridge, Joliet, plain) or UDF. */
-export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge' | 'udf';
+/**
+ * Which directory tree names the files: an ISO 9660 view (Rock Ridge, Joliet, plain) or UDF; 'fat' for a
+ * FAT volume read back (a stick written in copy-files mode), never a choice for an image (not in imageNamespaces).
+ */
+export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge' | 'udf' | 'fat';
 export const imageNamespaces = ['iso9660', 'joliet', 'rockridge', 'udf'] as const satisfies readonly ImageNamespace[];
 export type ImageNamespaceChoice = ImageNamespace | 'auto';
 

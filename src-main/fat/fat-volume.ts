@@ -1,9 +1,13 @@
-// Just enough FAT12/16/32 to list EFI/BOOT in an EFI system partition or El Torito EFI image
-// (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8). Read-only; every cluster
-// chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
+// FAT12/16/32 volumes (Microsoft "FAT: General Overview of On-Disk Format" 1.03, sections 3-8): the boot
+// sector, cluster chains and directory entries with their long names, for the EFI/BOOT listing of an
+// EFI system partition or El Torito EFI image and for the whole tree (fat-tree.ts). Read-only; every
+// cluster chain is bounded, so a loop in the FAT is a CorruptImageError, never a hang.
+import { throwIfCancelled } from '../jobs/errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
+import { fatAttributes, fatTimeMs } from './fat-entries.ts';
+import { shortNameChecksum } from './fat-names.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
 
@@ -30,6 +34,12 @@ export interface FatDirectoryEntry {
   readonly isDirectory: boolean;
   readonly firstCluster: number;
   readonly sizeBytes: number;
+  /** DIR_Attr (FAT spec 6): hidden, system, read-only, ... */
+  readonly attributes: number;
+  /** DIR_WrtDate and DIR_WrtTime as UTC; null when not recorded. */
+  readonly modifiedMs: number | null;
+  /** Where the short entry lies in the directory's bytes. */
+  readonly atBytes: number;
 }
 
 /** FAT spec 6: a directory holds at most 65536 entries (2 MiB). */
@@ -102,21 +112,44 @@ export async function openFatVolume(source: ByteSource, offsetBytes: number, bud
 export async function readClusterChain(volume: FatVolume, firstCluster: number, options: { maxClusters: number }): Promise<number[]> {
   const chain: number[] = [];
   const seen = new Set<number>();
-  const fatCache = new Map<number, Uint8Array>();
+  await walkClusterChain(volume, firstCluster, { maxClusters: options.maxClusters, longerIsCorrupt: true }, (cluster) => {
+    if (seen.has(cluster)) throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} loops back to cluster ${cluster}`);
+    seen.add(cluster);
+    chain.push(cluster);
+  });
+  return chain;
+}
+
+export interface ChainWalkOptions {
+  readonly maxClusters: number;
+  /** True: a chain longer than maxClusters is corrupt. False: the walk stops there (a file's chain past its size). */
+  readonly longerIsCorrupt: boolean;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/**
+ * Follows the chain from `firstCluster` (FAT spec 4), handing each cluster to `visit` (which may throw,
+ * to refuse a loop or a cross-link), and returns how many it visited. Fails on a free or bad link or a
+ * cluster outside the volume. Each FAT sector read is paid from the volume's budget; consecutive
+ * entries share one read, so a sane chain costs its FAT bytes once.
+ */
+export async function walkClusterChain(volume: FatVolume, firstCluster: number, options: ChainWalkOptions, visit: (cluster: number) => void): Promise<number> {
+  const window: FatWindow = { sectorIndex: -1, bytes: new Uint8Array(0) };
   let cluster = firstCluster;
-  for (;;) {
+  for (let count = 0; ;) {
+    if (count >= options.maxClusters) {
+      if (!options.longerIsCorrupt) return count;
+      throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} is longer than ${options.maxClusters} clusters`);
+    }
     // FAT spec 4: data clusters are numbered 2 .. clusterCount + 1.
     if (cluster < 2 || cluster > volume.clusterCount + 1) {
       throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} reaches cluster ${cluster}, outside 2-${volume.clusterCount + 1}`);
     }
-    if (seen.has(cluster)) throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} loops back to cluster ${cluster}`);
-    if (chain.length >= options.maxClusters) {
-      throw corruptAt(fatPlace(volume), 0, `FAT cluster chain from cluster ${firstCluster} is longer than ${options.maxClusters} clusters`);
-    }
-    seen.add(cluster);
-    chain.push(cluster);
-    const next = await readFatEntry(volume, cluster, fatCache);
-    if (isEndOfChain(volume.type, next)) return chain;
+    visit(cluster);
+    count += 1;
+    if (count % 65536 === 0) throwIfCancelled(options.signal, 'reading the FAT');
+    const next = await readFatEntry(volume, cluster, window);
+    if (isEndOfChain(volume.type, next)) return count;
     cluster = next;
   }
 }
@@ -165,7 +198,7 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
     }
     const attributes = fields.uint8(at + 11, 'DIR_Attr');
     // FAT spec 7: ATTR_LONG_NAME; parts come last-first, each with the short name's checksum.
-    if ((attributes & 0x3f) === 0x0f) {
+    if ((attributes & 0x3f) === fatAttributes.longName) {
       const ordinal = first & 0x1f;
       const checksum = fields.uint8(at + 13, 'LDIR_Chksum');
       const part = longNamePart(fields, at);
@@ -173,7 +206,7 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
       if (longName && longName.checksum === checksum && ordinal >= 1) longName.parts[ordinal - 1] = part;
       continue;
     }
-    if ((attributes & 0x08) !== 0) {
+    if ((attributes & fatAttributes.volumeId) !== 0) {
       longName = null;
       continue; // a volume label
     }
@@ -188,9 +221,13 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
     if (name === '.' || name === '..') continue;
     entries.push({
       name,
-      isDirectory: (attributes & 0x10) !== 0,
-      firstCluster: (fields.uint16Le(at + 20, 'DIR_FstClusHI') << 16) | fields.uint16Le(at + 26, 'DIR_FstClusLO'),
+      isDirectory: (attributes & fatAttributes.directory) !== 0,
+      // FAT spec 6.1: DIR_FstClusHI is 0 on FAT12/16; the upper 4 bits of a FAT32 cluster number are reserved.
+      firstCluster: ((fields.uint16Le(at + 20, 'DIR_FstClusHI') << 16) | fields.uint16Le(at + 26, 'DIR_FstClusLO')) & 0x0fffffff,
       sizeBytes: fields.uint32Le(at + 28, 'DIR_FileSize'),
+      attributes,
+      modifiedMs: fatTimeMs(fields.uint16Le(at + 24, 'DIR_WrtDate'), fields.uint16Le(at + 22, 'DIR_WrtTime')),
+      atBytes: at,
     });
   }
   return entries;
@@ -212,20 +249,26 @@ async function readDirectoryBytes(volume: FatVolume, firstCluster: number): Prom
   return bytes;
 }
 
+/** The FAT sectors last read by a chain walk (chains mostly run forward, so one window is enough). */
+interface FatWindow {
+  sectorIndex: number;
+  bytes: Uint8Array;
+}
+
 // FAT spec 4.1: where entry N lies, by FAT type; FAT12 entries straddle byte boundaries.
-async function readFatEntry(volume: FatVolume, cluster: number, cache: Map<number, Uint8Array>): Promise<number> {
+async function readFatEntry(volume: FatVolume, cluster: number, cache: FatWindow): Promise<number> {
   const byteOffset = volume.type === 'FAT12' ? cluster + Math.floor(cluster / 2) : volume.type === 'FAT16' ? cluster * 2 : cluster * 4;
   const width = volume.type === 'FAT32' ? 4 : 2;
   const sectorIndex = Math.floor(byteOffset / volume.bytesPerSector);
   // Read two sectors at once so a FAT12 entry crossing a sector boundary is whole.
-  let window = cache.get(sectorIndex);
-  if (!window) {
+  if (cache.sectorIndex !== sectorIndex) {
     const place = { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
     const lengthBytes = Math.min(volume.bytesPerSector * 2, Math.max(volume.bytesPerSector, volume.source.sizeBytes - place.offsetBytes));
     volume.budget.spend(lengthBytes, `the file allocation table at byte ${place.offsetBytes}`);
-    window = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
-    cache.set(sectorIndex, window);
+    cache.bytes = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
+    cache.sectorIndex = sectorIndex;
   }
+  const window = cache.bytes;
   const within = byteOffset - sectorIndex * volume.bytesPerSector;
   const fields = new FieldReader(window, { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 });
   if (width === 4) return fields.uint32Le(within, 'FAT32 entry') & 0x0fffffff; // FAT spec 4.1: high 4 bits reserved
@@ -268,11 +311,4 @@ function formatShortName(shortName: Uint8Array, ntFlags: number): string {
   if ((ntFlags & 0x08) !== 0) base = base.toLowerCase();
   if ((ntFlags & 0x10) !== 0) extension = extension.toLowerCase();
   return extension ? `${base}.${extension}` : base;
-}
-
-// FAT spec 7.2: ChkSum over the 11 bytes of the short name.
-function shortNameChecksum(shortName: Uint8Array): number {
-  let sum = 0;
-  for (const byte of shortName) sum = (((sum & 1) << 7) + (sum >> 1) + byte) & 0xff;
-  return sum;
 }

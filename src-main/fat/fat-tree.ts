@@ -1,0 +1,238 @@
+// A FAT12/16/32 volume as a FileTree (src-main/format/file-tree.ts): directories listed on demand, long
+// names where their checksum matches, write times, the hidden attribute, and each file's cluster chain
+// as absolute extents (consecutive clusters merged into one run). Reads back a stick written in
+// copy-files mode and lists an EFI system partition. Every cluster belongs to one chain (FAT spec 4): a
+// chain that loops or runs into another's clusters is a CorruptImageError naming the cluster, and the
+// work is paid from a budget linear in the source's size.
+import { corruptAt, type Place } from '../format/fields.ts';
+import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
+import { lookupEntry, safeName } from '../format/tree-lookup.ts';
+import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
+import { UniqueNames } from '../format/unique-names.ts';
+import { WorkBudget, workCosts } from '../format/work-budget.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { throwIfCancelled } from '../jobs/errors.ts';
+import { fatAttributes } from './fat-entries.ts';
+import { openFatVolume, parseDirectoryEntries, walkClusterChain, type FatVolume } from './fat-volume.ts';
+
+/** Limits that keep hostile trees finite (the ISO 9660 and UDF trees' depth and count). */
+export const fatTreeLimits = {
+  maxDepth: 256,
+  maxEntries: 5_000_000,
+  /** FAT spec 6: a directory holds at most 65536 entries of 32 bytes. */
+  maxDirectoryBytes: 65536 * 32,
+} as const;
+
+export interface OpenFatTreeOptions {
+  /** Where the volume's boot sector lies in the source (a partition's offset); 0 by default. */
+  readonly offsetBytes?: number;
+  readonly signal?: AbortSignal;
+  readonly budget?: WorkBudget;
+}
+
+export interface FatTree extends FileTree {
+  readonly volume: FatVolume;
+}
+
+/** Opens the FAT volume at `offsetBytes`; a CorruptImageError when no FAT boot sector is there. */
+export async function openFatTree(source: ByteSource, options: OpenFatTreeOptions = {}): Promise<FatTree> {
+  const offsetBytes = options.offsetBytes ?? 0;
+  const volume = await openFatVolume(source, offsetBytes, options.budget ?? WorkBudget.for(source));
+  if (!volume) throw corruptAt({ offsetBytes, sectorBytes: 512 }, 0, `no FAT boot sector at offset ${offsetBytes}`);
+  const context: FatContext = { volume, signal: options.signal, chains: new Map(), claims: new ClusterClaims(volume) };
+  const rootExtents = volume.fixedRoot
+    ? [{ offsetBytes: volume.fixedRoot.offsetBytes, sizeBytes: volume.fixedRoot.lengthBytes }]
+    : await chainExtents(context, volume.rootCluster, null, '/');
+  const root: TreeEntry = {
+    path: '/',
+    name: '',
+    type: 'directory',
+    sizeBytes: extentsBytes(rootExtents),
+    extents: rootExtents,
+    extentLba: volume.fixedRoot ? 0 : volume.rootCluster,
+    hidden: false,
+    recordOffsetBytes: offsetBytes,
+  };
+  const listDirectory = (directory: TreeEntry): Promise<TreeEntry[]> => listFatDirectory(context, directory);
+  return {
+    source,
+    volume,
+    namespace: 'fat',
+    namespaces: ['fat'],
+    root,
+    listDirectory,
+    lookup: (path) => lookupEntry(root, listDirectory, path),
+    walk: (from = root) => walkDirectoryEntries(from, directoryWalk(context)),
+    walkBatches: (from = root) => walkDirectoryBatches(from, directoryWalk(context)),
+  };
+}
+
+interface FatContext {
+  readonly volume: FatVolume;
+  readonly signal: AbortSignal | undefined;
+  /** Chains already followed, by first cluster: listing a directory again reuses them. */
+  readonly chains: Map<number, readonly Extent[]>;
+  readonly claims: ClusterClaims;
+}
+
+/**
+ * Which clusters a chain has claimed, one bit each, with the path of every chain's first cluster.
+ * Only clusters whose data lies inside the source are counted (others fail as out of range), so the
+ * bitmap never outgrows an eighth of a cluster per cluster of the source.
+ */
+class ClusterClaims {
+  private readonly bits: Uint8Array;
+  private readonly volume: FatVolume;
+  readonly limitCluster: number;
+
+  constructor(volume: FatVolume) {
+    this.volume = volume;
+    const clustersInSource = Math.max(0, Math.floor((volume.source.sizeBytes - volume.dataOffsetBytes) / volume.bytesPerCluster));
+    this.limitCluster = 1 + Math.min(volume.clusterCount, clustersInSource);
+    this.bits = new Uint8Array((this.limitCluster >> 3) + 1);
+  }
+
+  claim(cluster: number, firstCluster: number, path: string): void {
+    const place: Place = { offsetBytes: this.volume.fatOffsetBytes, sectorBytes: 512 };
+    if (cluster > this.limitCluster) {
+      throw corruptAt(
+        place,
+        0,
+        `${path}: cluster ${cluster} of the chain from cluster ${firstCluster} lies past the end of the image (${this.volume.source.sizeBytes} bytes)`,
+      );
+    }
+    const mask = 1 << (cluster & 7);
+    if ((this.bits[cluster >> 3] as number) & mask) {
+      throw corruptAt(
+        place,
+        0,
+        `${path}: the chain from cluster ${firstCluster} reaches cluster ${cluster}, which a chain already holds (a loop or a cross-link)`,
+      );
+    }
+    this.bits[cluster >> 3] = (this.bits[cluster >> 3] as number) | mask;
+  }
+}
+
+/**
+ * The absolute extents of the chain from `firstCluster`: `sizeBytes` worth for a file (the chain may
+ * run on; FAT spec 6.2 says the size rules), the whole chain for a directory (null), up to 2 MiB.
+ */
+async function chainExtents(context: FatContext, firstCluster: number, sizeBytes: number | null, path: string): Promise<readonly Extent[]> {
+  const known = context.chains.get(firstCluster);
+  if (known) return known;
+  const { volume } = context;
+  const clusterBytes = volume.bytesPerCluster;
+  const wanted = sizeBytes ?? fatTreeLimits.maxDirectoryBytes;
+  const extents: { offsetBytes: number; sizeBytes: number }[] = [];
+  const count = await walkClusterChain(
+    volume,
+    firstCluster,
+    { maxClusters: Math.ceil(wanted / clusterBytes), longerIsCorrupt: sizeBytes === null, signal: context.signal },
+    (cluster) => {
+      context.claims.claim(cluster, firstCluster, path);
+      const offsetBytes = volume.dataOffsetBytes + (cluster - 2) * clusterBytes;
+      const last = extents[extents.length - 1];
+      if (last && last.offsetBytes + last.sizeBytes === offsetBytes) last.sizeBytes += clusterBytes;
+      else {
+        volume.budget.spend(workCosts.extentBytes, `the cluster chain of ${path}`);
+        extents.push({ offsetBytes, sizeBytes: clusterBytes });
+      }
+    },
+  );
+  if (sizeBytes !== null) {
+    if (count * clusterBytes < sizeBytes) {
+      throw corruptAt(
+        { offsetBytes: volume.fatOffsetBytes, sectorBytes: 512 },
+        0,
+        `${path}: its chain from cluster ${firstCluster} ends after ${count} clusters of ${clusterBytes} bytes, short of its ${sizeBytes} bytes`,
+      );
+    }
+    const last = extents[extents.length - 1] as { sizeBytes: number };
+    last.sizeBytes -= count * clusterBytes - sizeBytes; // the last cluster holds the file's tail
+  }
+  context.chains.set(firstCluster, extents);
+  return extents;
+}
+
+function extentsBytes(extents: readonly Extent[]): number {
+  return extents.reduce((total, extent) => total + extent.sizeBytes, 0);
+}
+
+async function readExtents(volume: FatVolume, extents: readonly Extent[]): Promise<Uint8Array> {
+  const bytes = new Uint8Array(extentsBytes(extents));
+  let filled = 0;
+  for (const extent of extents) {
+    bytes.set(await volume.source.read(extent.offsetBytes, extent.sizeBytes), filled);
+    filled += extent.sizeBytes;
+  }
+  return bytes;
+}
+
+/** Where byte `at` of a directory read from `extents` lies in the source. */
+function offsetIn(extents: readonly Extent[], at: number): number {
+  let skipped = 0;
+  for (const extent of extents) {
+    if (at < skipped + extent.sizeBytes) return extent.offsetBytes + (at - skipped);
+    skipped += extent.sizeBytes;
+  }
+  return extents[0]?.offsetBytes ?? 0;
+}
+
+async function listFatDirectory(context: FatContext, directory: TreeEntry): Promise<TreeEntry[]> {
+  if (directory.type !== 'directory') return [];
+  throwIfCancelled(context.signal, `listing ${directory.path}`);
+  const { volume } = context;
+  volume.budget.spend(directory.sizeBytes, `listing ${directory.path}`);
+  const bytes = await readExtents(volume, directory.extents);
+  const first = directory.extents[0]?.offsetBytes ?? volume.offsetBytes;
+  const records = parseDirectoryEntries(bytes, { offsetBytes: first, sectorBytes: 512 });
+  volume.budget.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
+  const names = new UniqueNames();
+  const entries: TreeEntry[] = [];
+  for (const record of records) {
+    const name = names.claim(safeName(record.name));
+    const path = directory.path === '/' ? `/${name}` : `${directory.path}/${name}`;
+    const recordOffsetBytes = offsetIn(directory.extents, record.atBytes);
+    // FAT spec 6.1: DIR_FstClusHI is not part of a FAT12/16 cluster number.
+    const firstCluster = volume.type === 'FAT32' ? record.firstCluster : record.firstCluster & 0xffff;
+    const type = record.isDirectory ? 'directory' : 'file';
+    if (type === 'directory' && firstCluster === 0) {
+      throw corruptAt({ offsetBytes: recordOffsetBytes, sectorBytes: 512 }, 0, `folder ${path} names cluster 0, which only ".." may name`);
+    }
+    const fileBytes = type === 'file' ? record.sizeBytes : null;
+    // FAT spec 6.2: an empty file has no clusters.
+    const extents = fileBytes === 0 && firstCluster === 0 ? [] : await chainExtents(context, firstCluster, fileBytes, path);
+    const entry: { -readonly [K in keyof TreeEntry]: TreeEntry[K] } = {
+      path,
+      name,
+      type,
+      sizeBytes: fileBytes ?? extentsBytes(extents),
+      extents,
+      extentLba: firstCluster,
+      hidden: (record.attributes & fatAttributes.hidden) !== 0,
+      recordOffsetBytes,
+    };
+    if (record.modifiedMs !== null) entry.mtimeMs = record.modifiedMs;
+    entries.push(entry);
+  }
+  return entries;
+}
+
+/** The walk of this tree (src-main/format/tree-walk.ts): a folder whose clusters another folder holds is a loop. */
+function directoryWalk(context: FatContext): DirectoryWalk<TreeEntry> {
+  const place = (entry: TreeEntry): Place => ({ offsetBytes: entry.recordOffsetBytes, sectorBytes: 512 });
+  return {
+    maxDepth: fatTreeLimits.maxDepth,
+    maxEntries: fatTreeLimits.maxEntries,
+    blockBytes: context.volume.bytesPerCluster,
+    sourceSizeBytes: context.volume.source.sizeBytes,
+    listDirectory: (directory) => listFatDirectory(context, directory),
+    corrupt: (entry, message) => corruptAt(place(entry), 0, message),
+    enter(child, visited) {
+      const seenBlock = visited.visit(child.extents);
+      if (seenBlock !== null) {
+        throw corruptAt(place(child), 0, `folder ${child.path} at cluster ${child.extentLba} keeps its entries where another folder's are (a directory loop)`);
+      }
+    },
+  };
+}
