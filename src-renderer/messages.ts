@@ -206,14 +206,13 @@ export const entryTypeNames: Readonly<Record<ImageEntryType, string>> = {
   other: 'Special file',
 };
 
-export const text = {
 /** Why the engine writes an image the way it does, as the second half of "… will be …, because …". */
 export const writeModeReasonMessages: Readonly<Record<WriteModeReason, string>> = {
   'hybrid-iso': 'it carries a partition table of its own (a hybrid ISO), so its bytes start from a USB stick as they are',
   'disk-image': 'it is a disk image with partitions of its own',
   'not-a-file-system-image': 'it holds no ISO 9660 or UDF files that could be copied',
   'no-efi-loader': 'it has no EFI boot loader: copying its files onto a new stick would not make it start either',
-  'el-torito-efi-not-hybrid': 'written as it is, this image starts only from a DVD or CD, not from a USB stick',
+  'el-torito-efi-not-hybrid': 'this image, written as it is, starts only from a DVD or CD',
   'windows-installer': 'this Windows installer cannot start from a raw copy',
   'chosen-by-user': 'you chose it',
 };
@@ -247,14 +246,15 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
 };
 
   appName: 'Isotope',
+export const text = {
   tagline: 'Flash, verify and explore disk images.',
   navLabel: 'Screens',
   navStart: 'Start',
   navInspector: 'Inspect',
   navWrite: 'Write to drive',
-  navSettings: 'Settings',
   navDrives: 'Drives',
   noImageOpen: 'Open an image first',
+  navSettings: 'Settings',
 
   openHeading: 'Open an image',
   dropHint: 'Drop an image anywhere in this window, or type its path.',
@@ -504,7 +504,6 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   verifyAfterWrite: 'Verify after writing',
   ejectAfterSuccess: 'Eject after success',
 
-  flashHeading: 'Writing',
   writeModeHeading: 'How it goes onto the stick',
   writeModeLoading: 'Isotope is looking at how this image starts…',
   writeModeUnknown: 'Isotope cannot tell how this image is best written (it is compressed or damaged): it will be written as it is.',
@@ -535,6 +534,7 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   confirmWindowsAccount: (name: string) => `local account “${name}”`,
   writingImage: (name: string) => `Writing ${name}`,
   flashOverall: 'Overall',
+  flashHeading: 'Writing',
   flashCancel: 'Cancel writing',
   flashSpeed: (rate: string) => `${rate}/s`,
   flashEta: (eta: string) => `${eta} left`,
@@ -554,7 +554,6 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   ejectDrive: (device: string) => `Eject ${device}`,
   flashDone: 'Write finished',
 
-  settingsHeading: 'Settings',
   drivesScreenHeading: 'Drives',
   drivesScreenIntro: 'Make a stick written with an image a normal empty stick again, or back a drive up into an image file.',
   driveRestoreButton: 'Restore to a normal stick',
@@ -590,6 +589,7 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   activityBackup: (device: string) => `Backing up ${device}`,
 
   settingsWriting: 'Writing',
+  settingsHeading: 'Settings',
   settingsDrives: 'Drives',
   settingsAppearance: 'Appearance',
   themeLabel: 'Theme',
