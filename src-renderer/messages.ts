@@ -245,16 +245,16 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   zstd: '.zst: Zstandard (small and fast)',
 };
 
-  appName: 'Isotope',
 export const text = {
+  appName: 'Isotope',
   tagline: 'Flash, verify and explore disk images.',
   navLabel: 'Screens',
   navStart: 'Start',
   navInspector: 'Inspect',
   navWrite: 'Write to drive',
   navDrives: 'Drives',
-  noImageOpen: 'Open an image first',
   navSettings: 'Settings',
+  noImageOpen: 'Open an image first',
 
   openHeading: 'Open an image',
   dropHint: 'Drop an image anywhere in this window, or type its path.',
@@ -533,8 +533,8 @@ export const text = {
   confirmWindowsOptions: (options: readonly string[]) => `Windows Setup: ${options.join('; ')}.`,
   confirmWindowsAccount: (name: string) => `local account “${name}”`,
   writingImage: (name: string) => `Writing ${name}`,
-  flashOverall: 'Overall',
   flashHeading: 'Writing',
+  flashOverall: 'Overall',
   flashCancel: 'Cancel writing',
   flashSpeed: (rate: string) => `${rate}/s`,
   flashEta: (eta: string) => `${eta} left`,
@@ -588,8 +588,8 @@ export const text = {
   activityLabel: 'Running jobs',
   activityBackup: (device: string) => `Backing up ${device}`,
 
-  settingsWriting: 'Writing',
   settingsHeading: 'Settings',
+  settingsWriting: 'Writing',
   settingsDrives: 'Drives',
   settingsAppearance: 'Appearance',
   themeLabel: 'Theme',
