@@ -4,7 +4,7 @@
 // files (with install.wim split into a .swm set wimlib-imagex verifies) with equal SHA-256s, and our
 // FAT reader's verifyCopiedFiles agrees and catches a changed byte. Refusals come before any byte.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { composeCopyModeStick, verifyCopiedFiles, type ComposedStick } from '../
 import { bootFixturePath, realEfiLoader } from '../fixtures/boot-images.ts';
 import { multiExtentIsoPath, zisofsIsoPath } from '../fixtures/iso-images.ts';
 import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
-import { runTool } from '../fixtures/fixture-cache.ts';
+import { ensureFixture, runTool, type FixtureRecipe } from '../fixtures/fixture-cache.ts';
 import { hashTree, writeStickAndPartition } from './stick-file.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-compose-stick-'));
@@ -25,6 +25,22 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const mebibyte = 1024 * 1024;
 const deviceSizeBytes = 64 * mebibyte;
 const mbrCopy: CopyModeOptions = { table: 'mbr', wimPartBytes: defaultWimPartBytes, windows: noWindowsOptions };
+
+/** An ISO holding a 100 MiB file (sparse on disk): more than a 64 MiB stick holds. */
+const largerThanStick: FixtureRecipe = {
+  name: 'larger-than-stick.iso',
+  recipe: 'xorriso -as mkisofs -R -V LARGER of a sparse 100 MiB big.bin and README.TXT; fallocate --dig-holes v1',
+  build(outputPath, workDir) {
+    const tree = join(workDir, 'tree');
+    mkdirSync(tree);
+    writeFileSync(join(tree, 'README.TXT'), 'too big for the stick\n');
+    writeFileSync(join(tree, 'big.bin'), '');
+    truncateSync(join(tree, 'big.bin'), 100 * mebibyte);
+    runTool('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-V', 'LARGER', '-o', outputPath, tree]);
+    runTool('fallocate', ['--dig-holes', outputPath]);
+  },
+};
+const largerThanStickIsoPath = (): string => ensureFixture(largerThanStick);
 
 const opened: ByteSource[] = [];
 afterAll(async () => {
@@ -158,6 +174,13 @@ describe('refusals before anything is written', () => {
     await expect(compose(nonhybridGrubIsoPath(), mbrCopy, 2 * mebibyte)).rejects.toMatchObject({
       code: 'target-too-small',
       message: expect.stringContaining('2097152'),
+    });
+  });
+
+  it('refuses files that need more room than the drive has, giving both sizes', async () => {
+    await expect(compose(largerThanStickIsoPath(), mbrCopy)).rejects.toMatchObject({
+      code: 'target-too-small',
+      message: expect.stringMatching(/the files and folders need \d+ bytes .* the FAT32 volume of \d+ bytes holds \d+/),
     });
   });
 
