@@ -224,7 +224,8 @@ function directoryWalk(context: FatContext): DirectoryWalk<TreeEntry> {
   return {
     maxDepth: fatTreeLimits.maxDepth,
     maxEntries: fatTreeLimits.maxEntries,
-    blockBytes: context.volume.bytesPerCluster,
+    // Sectors, not clusters: the data region need not start on a cluster boundary (FAT12/16 rarely do).
+    blockBytes: context.volume.bytesPerSector,
     sourceSizeBytes: context.volume.source.sizeBytes,
     listDirectory: (directory) => listFatDirectory(context, directory),
     corrupt: (entry, message) => corruptAt(place(entry), 0, message),
