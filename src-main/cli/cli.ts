@@ -9,6 +9,7 @@ import { registerCatCommand } from './commands/cat-command.ts';
 import { registerConvertCommand } from './commands/convert-command.ts';
 import { registerDrivesCommand } from './commands/drives-command.ts';
 import { registerFlashCommand } from './commands/flash-command.ts';
+import { registerFormatCommand } from './commands/format-command.ts';
 import { registerVerifyCommand } from './commands/verify-command.ts';
 import { registerExtractCommand } from './commands/extract-command.ts';
 import { registerInfoCommand } from './commands/info-command.ts';
@@ -42,6 +43,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerKeysCommand(program, context);
   registerDrivesCommand(program, context);
   registerFlashCommand(program, context);
+  registerFormatCommand(program, context);
   registerVerifyCommand(program, context);
 
   try {

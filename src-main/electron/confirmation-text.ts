@@ -22,6 +22,13 @@ export function confirmationText(request: ShellConfirmation): ConfirmationText {
   switch (request.kind) {
     case 'flash':
       return flashText(request.plan);
+    case 'format':
+      return {
+        title: 'Erase and format',
+        message: `Erase this drive and make it an empty ${request.plan.fileSystem === 'fat32' ? 'FAT32' : 'exFAT'} stick named ${request.plan.label}?`,
+        detail: [...request.plan.targets.map(describeTarget), `New partition table: ${request.plan.table.toUpperCase()}.`].join('\n\n'),
+        confirmLabel: 'Erase and format',
+      };
     case 'keys-import':
       return {
         title: 'Trust signing keys',

@@ -122,8 +122,8 @@ function serveHelper(
       finish({
         jobId: controls.jobId,
         outcome: 'failed',
-        source: { path: work.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null },
-        targets: (work.kind === 'flash' ? work.targets : [work.target]).map((target) => ({
+        source: { path: work.kind === 'format' ? '' : work.imagePath, compression: 'none', sizeBytes: 0, sha256Hex: null },
+        targets: (work.kind === 'verify' ? [work.target] : work.targets).map((target) => ({
           target: 'driveId' in target ? target.driveId : target.path,
           outcome: 'failed' as const,
           bytesWritten: 0,

@@ -14,6 +14,7 @@ import { compareWithImage, type TargetComparison } from './compare-pass.ts';
 import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
+import { openWriteInput, type WriteInput, type WriteRecipe } from './write-input.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
@@ -50,6 +51,8 @@ export interface FlashImageOptions {
   readonly onProgress?: (progress: FlashProgress) => void;
   /** Set by the elevated helper only. */
   readonly helperScope?: HelperScope;
+  /** Raw (the image as it is; the default), its files on a new stick, or an empty new stick. */
+  readonly recipe?: WriteRecipe;
 }
 
 type Resolved =
@@ -60,89 +63,116 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   const jobId = options.jobId ?? randomUUID();
   const startedMs = Date.now();
   const asUser = options.helperScope?.asInvokingUser ?? asThisProcess;
-  let source: FlashSource;
+  let input: WriteInput;
   try {
-    source = await asUser(() => openFlashSource(options.imagePath));
+    input = await asUser(() => openWriteInput(options.imagePath, options.recipe ?? { kind: 'raw' }));
   } catch (error) {
     return failedBeforeStart(jobId, options, error, startedMs);
   }
   try {
-    const facts = await asUser(() => sourceFactsOf(options.imagePath));
     const scan = await scanDrives();
     const resolved = await Promise.all(
-      options.targets.map((target) => resolveTarget(target, scan, facts, source.sizeBytes, options.includeAll, options.helperScope)),
+      options.targets.map((target) => resolveTarget(target, scan, input.facts, input.rawSizeBytes, options.includeAll, options.helperScope)),
     );
-    const accepted = resolved.filter((entry): entry is Extract<Resolved, { kind: 'accepted' }> => entry.kind === 'accepted');
+    const accepted = resolved.filter((entry): entry is Accepted => entry.kind === 'accepted');
     const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);
     // Two selectors naming the same device would race each other: refuse the repeat.
     const unique = accepted.filter((entry, index) => accepted.findIndex((other) => other.path === entry.path) === index);
-
-    const unmountFailures = new Map<string, FlashFailure>();
-    const mounted = unique.filter((entry) => entry.drive !== null && entry.drive.mountpoints.length > 0);
-    if (mounted.length > 0) {
-      options.onProgress?.({
-        jobId,
-        targets: mounted.map((entry) => ({
-          target: entry.path,
-          phase: 'unmounting',
-          bytesDone: 0,
-          bytesTotal: null,
-          bytesPerSecond: 0,
-          etaMs: null,
-          failed: false,
-        })),
-      });
-      for (const entry of mounted) {
-        await unmountDeviceNumbers(deviceNumbersOf(entry.drive!)).catch((error: unknown) => {
-          unmountFailures.set(entry.path, error instanceof FlashFailure ? error : new FlashFailure('target-busy', String(error)));
-        });
-      }
-    }
+    const unmountFailures = await unmountTargets(jobId, unique, options);
     const writable = unique.filter((entry) => !unmountFailures.has(entry.path));
-    const job =
-      writable.length > 0
-        ? await runFlashJob({
-            jobId,
-            source,
-            targets: writable.map((entry) => entry.path),
-            ...(options.helperScope ? { deviceNumbers: deviceNumbersByPath(writable) } : {}),
-            verify: options.verify,
-            sha256: options.sha256 ?? true,
-            ...(options.signal ? { signal: options.signal } : {}),
-            ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-          })
-        : null;
-    const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => ({
-      target: path,
-      outcome: 'failed',
-      bytesWritten: 0,
-      error: failure.toFlashError(),
-      mismatch: null,
-      refusals: [],
-    }));
+    const job = writable.length > 0 ? await writeTargets(jobId, input, writable, options) : null;
+    const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => failedTarget(path, failure));
     const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
     if (options.eject) await ejectSucceeded(targets, writable);
     return {
       jobId,
       outcome: overallOutcome(targets, options.signal?.aborted === true),
-      source: job?.source ?? { path: options.imagePath, compression: source.compression, sizeBytes: source.sizeBytes ?? 0, sha256Hex: null },
+      source: job?.source ?? { path: options.imagePath, compression: input.compression, sizeBytes: input.rawSizeBytes ?? 0, sha256Hex: null },
       targets,
       elapsedMs: Date.now() - startedMs,
     };
   } finally {
-    await source.close();
+    await input.close();
   }
 }
 
+type Accepted = Extract<Resolved, { kind: 'accepted' }>;
+
+/** Unmounts what is mounted on the accepted targets (by device number); a target that will not unmount fails alone. */
+async function unmountTargets(jobId: string, entries: readonly Accepted[], options: FlashImageOptions): Promise<Map<string, FlashFailure>> {
+  const unmountFailures = new Map<string, FlashFailure>();
+  const mounted = entries.filter((entry) => entry.drive !== null && entry.drive.mountpoints.length > 0);
+  if (mounted.length === 0) return unmountFailures;
+  options.onProgress?.({
+    jobId,
+    targets: mounted.map((entry) => ({
+      target: entry.path,
+      phase: 'unmounting',
+      bytesDone: 0,
+      bytesTotal: null,
+      bytesPerSecond: 0,
+      etaMs: null,
+      failed: false,
+    })),
+  });
+  for (const entry of mounted) {
+    await unmountDeviceNumbers(deviceNumbersOf(entry.drive!)).catch((error: unknown) => {
+      unmountFailures.set(entry.path, error instanceof FlashFailure ? error : new FlashFailure('target-busy', String(error)));
+    });
+  }
+  return unmountFailures;
+}
+
+/**
+ * Writes the input to the checked targets. A composed stick is composed here for the smallest of
+ * them; when it cannot be (no room, a file FAT32 cannot hold), every target fails with that reason
+ * and none is opened.
+ */
+async function writeTargets(
+  jobId: string,
+  input: WriteInput,
+  writable: readonly Accepted[],
+  options: FlashImageOptions,
+): Promise<Pick<FlashResult, 'targets' | 'source'>> {
+  const sizesBytes = await Promise.all(writable.map(async (entry) => entry.drive?.sizeBytes ?? (await stat(entry.path)).size));
+  let prepared: Awaited<ReturnType<WriteInput['sourceFor']>>;
+  try {
+    prepared = await input.sourceFor(sizesBytes, options.signal);
+  } catch (error) {
+    const failure = error instanceof FlashFailure ? error : new FlashFailure('internal', String(error));
+    const sizeBytes = input.rawSizeBytes ?? 0;
+    return {
+      targets: writable.map((entry) => failedTarget(entry.path, failure)),
+      source: { path: options.imagePath, compression: input.compression, sizeBytes, sha256Hex: null },
+    };
+  }
+  return runFlashJob({
+    jobId,
+    source: prepared.source,
+    targets: writable.map((entry) => entry.path),
+    ...(options.helperScope ? { deviceNumbers: deviceNumbersByPath(writable) } : {}),
+    verify: options.verify,
+    // The SHA-256 names the image's bytes: a composed stick's bytes are not the image's.
+    sha256: prepared.stick === undefined && (options.sha256 ?? true),
+    ...(prepared.stick ? { stick: prepared.stick } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
+function failedTarget(path: string, failure: FlashFailure): TargetResult {
+  return { target: path, outcome: 'failed', bytesWritten: 0, error: failure.toFlashError(), mismatch: null, refusals: [] };
+}
+
 /** Each accepted whole drive's path and "major:minor", for the helper's fstat() check at open. */
-function deviceNumbersByPath(entries: readonly Extract<Resolved, { kind: 'accepted' }>[]): Map<string, string> {
+function deviceNumbersByPath(entries: readonly Accepted[]): Map<string, string> {
   return new Map(entries.flatMap((entry) => (entry.drive?.deviceNumber ? [[entry.path, entry.drive.deviceNumber] as const] : [])));
 }
 
 async function resolveTarget(
   target: TargetSelector,
   scan: DriveScan,
-  facts: SourceFacts,
+  facts: SourceFacts | null,
   imageSizeBytes: number | null,
   includeAll: boolean,
   helperScope?: HelperScope,
@@ -168,7 +198,7 @@ async function resolveTarget(
     }
     if (stats.isFile()) {
       // A regular file (tests, conversions): the only rule that applies is "not the image itself".
-      if (deviceNumberOf(stats.dev) === facts.deviceNumber && Number(stats.ino) === facts.inode) {
+      if (facts !== null && deviceNumberOf(stats.dev) === facts.deviceNumber && Number(stats.ino) === facts.inode) {
         const issue: DriveIssue = { code: 'source-drive', severity: 'refusal', reason: `${target.path} is the image itself` };
         return { kind: 'refused', label, refusals: [issue], message: issue.reason };
       }
@@ -234,7 +264,7 @@ function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unk
 }
 
 /** Best effort: a USB drive that was written and verified is ejected; a failure to eject is no failure to flash. */
-async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Extract<Resolved, { kind: 'accepted' }>[]): Promise<void> {
+async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Accepted[]): Promise<void> {
   for (const entry of entries) {
     const result = results.find((candidate) => candidate.target === entry.path);
     if (!entry.drive?.isUsb || !result || result.error !== null) continue;

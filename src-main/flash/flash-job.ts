@@ -18,6 +18,8 @@ import type { FlashSource } from './source/image-source.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { allocateAlignedSlots, type AlignedArena } from './target/aligned-memory.ts';
 import { openRawTarget, openReadBack, type ExpectedDevice, type RawTarget } from './target/target-device.ts';
+import { readBackSource } from './target/read-back-source.ts';
+import { findTailMismatch, writeTail, type StickWrites, type TailPiece } from './tail-writes.ts';
 
 /** 4 MiB, as `dd bs=4M`: large enough that syscalls cost nothing, small enough for a tight ring. */
 export const chunkBytes = 4 * 1024 * 1024;
@@ -50,6 +52,8 @@ export interface FlashJobOptions {
    * another core, no second read); default true. False only when the user asked for none (--no-sha256).
    */
   readonly sha256?: boolean;
+  /** A composed stick's tail and read-back check (copy mode, format); absent for an image written as it is. */
+  readonly stick?: StickWrites;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
 }
@@ -63,6 +67,8 @@ interface TargetState {
   bytesWritten: number;
   verified: boolean;
   mismatch: ByteRange | null;
+  /** A composed stick's pieces written past the body for this target, and the target's size then. */
+  tail: { readonly pieces: readonly TailPiece[]; readonly targetSizeBytes: number } | null;
 }
 
 /** A target that opened for writing: its writes go to `raw`, one at a time, in image order. */
@@ -111,6 +117,7 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
     bytesWritten: 0,
     verified: false,
     mismatch: null,
+    tail: null,
   }));
   const context: JobContext = { options, meter, fail: (state, error, offsetBytes) => recordFailure(meter, state, error, offsetBytes) };
   const memory = passMemory(options, states.length);
@@ -124,11 +131,15 @@ export async function runFlashJob(options: FlashJobOptions): Promise<FlashResult
     pass = await writePass(context, opened, memory);
     if (going()) {
       sha256Hex = memory.hasher && memory.sha256 ? await memory.hasher.digestSha256() : null;
+      if (options.stick) await writeStickTails(context, liveTargets(opened), options.stick, memory.arena.slots[0]!);
       await writeHeadAndFlush(context, opened, memory.head.subarray(0, Math.min(headBytes, pass.totalBytes)));
     }
     // Writing is over: the read-back opens descriptors of its own (close is idempotent; finally closes again on any exit).
     await Promise.all(opened.map((target) => target.raw.close()));
-    if (options.verify && going()) await verifyTargets(context, liveTargets(opened), pass.totalBytes, memory);
+    if (options.verify && going()) {
+      await verifyTargets(context, liveTargets(opened), pass.totalBytes, memory);
+      if (options.stick) await verifyStickReadBack(context, liveTargets(opened), options.stick);
+    }
   } finally {
     await Promise.all(opened.map((target) => target.raw.close()));
     await memory.hasher?.close();
@@ -290,6 +301,39 @@ async function writeHeadAndFlush(context: JobContext, opened: readonly OpenTarge
     null,
   );
   await Promise.all(flushing.map(({ state, raw }) => raw.flush().catch((error: unknown) => context.fail(state, error, null))));
+}
+
+/** A composed stick's tail, per target, after the body (the ring is drained: its first slot is free) and before the first MiB. */
+async function writeStickTails(context: JobContext, targets: readonly OpenTarget[], stick: StickWrites, slot: Uint8Array): Promise<void> {
+  for (const { state, raw } of targets) {
+    const pieces = stick.tailFor(raw.sizeBytes);
+    state.tail = { pieces, targetSizeBytes: raw.sizeBytes };
+    try {
+      state.bytesWritten += await writeTail(raw, pieces, slot);
+    } catch (error) {
+      context.fail(state, error, pieces[0]?.offsetBytes ?? null);
+    }
+  }
+}
+
+/** After the byte comparison of the body: each target's tail read back, then the stick's own check (its files). */
+async function verifyStickReadBack(context: JobContext, targets: readonly OpenTarget[], stick: StickWrites): Promise<void> {
+  const { source, signal } = context.options;
+  for (const { state } of targets) {
+    if (!state.verified || state.tail === null || signal?.aborted) continue;
+    try {
+      const target = readBackSource(await openReadBack(state.path, state.expected), state.path, state.tail.targetSizeBytes);
+      try {
+        const failure = (await findTailMismatch(target, state.tail.pieces, source.path)) ?? (await stick.verifyReadBack(target, signal));
+        if (failure !== null) throw failure;
+      } finally {
+        await target.close();
+      }
+    } catch (error) {
+      state.verified = false;
+      context.fail(state, error, null);
+    }
+  }
 }
 
 /** Reads every written target back: compared byte for byte with a source that can be read again, else with the write pass's digests. */

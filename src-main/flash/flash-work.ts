@@ -7,6 +7,7 @@ import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, verifyDriveAgainstImage, type HelperScope, type TargetSelector } from './flash-image.ts';
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
+import type { WriteRecipe } from './write-input.ts';
 
 export type FlashWork =
   | {
@@ -16,8 +17,17 @@ export type FlashWork =
       readonly verify: boolean;
       readonly includeAll: boolean;
       readonly eject: boolean;
+      /** The image as it is (the default), or its files on a new stick (composed again by whoever runs the job, from the image it opens). */
+      readonly recipe?: Extract<WriteRecipe, { kind: 'raw' | 'copy' }>;
     }
-  | { readonly kind: 'verify'; readonly imagePath: string; readonly target: TargetSelector };
+  | { readonly kind: 'verify'; readonly imagePath: string; readonly target: TargetSelector }
+  | {
+      /** An empty new stick: a partition table and one FAT32 or exFAT partition, written and read back. */
+      readonly kind: 'format';
+      readonly targets: readonly TargetSelector[];
+      readonly includeAll: boolean;
+      readonly recipe: Extract<WriteRecipe, { kind: 'format' }>;
+    };
 
 export interface WorkControls {
   readonly jobId: string;
@@ -29,6 +39,8 @@ export interface WorkControls {
 export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helperScope?: HelperScope): Promise<FlashResult> {
   const scope = helperScope === undefined ? {} : { helperScope };
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
+  // Nothing is read: no image path, no SHA-256; the new stick is always read back.
+  if (work.kind === 'format') return flashImage({ ...work, imagePath: '', verify: true, eject: false, sha256: false, ...controls, ...scope });
   return verifyDriveAgainstImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
 }
 
@@ -40,7 +52,7 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
  * cannot be resolved or stat()ed with the user's rights is not one: the job runs here and reports it.
  */
 export async function targetsBlockDevice(work: FlashWork): Promise<boolean> {
-  const targets = work.kind === 'flash' ? work.targets : [work.target];
+  const targets = work.kind === 'verify' ? [work.target] : work.targets;
   const driveIds = targets.flatMap((target) => ('driveId' in target ? [target.driveId] : []));
   const drives = driveIds.length === 0 ? [] : (await scanDrives()).drives;
   const paths = targets.map((target) => ('driveId' in target ? drives.find((drive) => drive.id === target.driveId)?.raw : target.path));
@@ -51,17 +63,39 @@ export async function targetsBlockDevice(work: FlashWork): Promise<boolean> {
 /** A target as it crosses the channel: exactly one of a drive id or an absolute path. */
 const targetSchema = v.union([v.strictObject({ driveId: v.pipe(v.string(), v.minLength(1), v.maxLength(512)) }), v.strictObject({ path: absolutePath })]);
 
+const targetsSchema = v.pipe(v.array(targetSchema), v.minLength(1), v.maxLength(16));
+const shortText = (maxLength: number) => v.pipe(v.string(), v.maxLength(maxLength));
+const partitionTableSchema = v.picklist(['mbr', 'gpt']);
+
+/** CopyModeOptions as plain data; the account name's Windows rules are checked again where the XML is built (stick/). */
+const copyModeSchema = v.strictObject({
+  table: partitionTableSchema,
+  wimPartBytes: v.pipe(v.number(), v.integer(), v.minValue(1024 * 1024), v.maxValue(2 ** 32 - 1)),
+  windows: v.strictObject({
+    skipHardwareChecks: v.boolean(),
+    localAccountName: v.nullable(shortText(64)),
+    regional: v.nullable(v.strictObject({ locale: shortText(85), windowsTimeZone: v.nullable(shortText(100)) })),
+  }),
+});
+
 /** The helper's side of the channel, with the contract's own path rule; nothing unlisted passes. */
 const flashWorkSchema = v.variant('kind', [
   v.strictObject({
     kind: v.literal('flash'),
     imagePath: absolutePath,
-    targets: v.pipe(v.array(targetSchema), v.minLength(1), v.maxLength(16)),
+    targets: targetsSchema,
     verify: v.boolean(),
     includeAll: v.boolean(),
     eject: v.boolean(),
+    recipe: v.exactOptional(v.variant('kind', [v.strictObject({ kind: v.literal('raw') }), v.strictObject({ kind: v.literal('copy'), copy: copyModeSchema })])),
   }),
   v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema }),
+  v.strictObject({
+    kind: v.literal('format'),
+    targets: targetsSchema,
+    includeAll: v.boolean(),
+    recipe: v.strictObject({ kind: v.literal('format'), fileSystem: v.picklist(['fat32', 'exfat']), label: shortText(64), table: partitionTableSchema }),
+  }),
 ]);
 
 /** Checks a job that arrived over the helper channel; null when it is not a well-formed FlashWork. */

@@ -15,6 +15,7 @@ import { openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
 import { withImageFile } from '../image/open-image-file.ts';
 import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
+import { planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
 
 export type ExtractProgress = ImageExtractProgress;
 
@@ -35,6 +36,8 @@ export interface ParseJobs {
   'image:assess': (request: CallRequest<'image:assess'>, context: ParseJobContext) => Promise<ImageJudgement>;
   /** The whole extraction, planning included: the plan is where a hostile tree costs memory. */
   'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext) => Promise<ExtractSummary>;
+  /** A write's mode, and for copy mode the stick composed from the image's tree (flash:prepare, isotope flash). */
+  'stick:plan': (request: StickPlanRequest, context: ParseJobContext) => Promise<WriteModePlan>;
 }
 
 export type ParseJobName = keyof ParseJobs;
@@ -48,6 +51,7 @@ export const parseJobs: ParseJobs = {
   'image:preview': (request) => previewImageFile(request),
   'image:boot': ({ path }) => readImageBootReport(path),
   'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
+  'stick:plan': (request, { signal }) => planStickWrite(request, signal),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
       extractEntries({

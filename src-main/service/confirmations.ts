@@ -5,12 +5,13 @@
 // expires after a few minutes, and its id is 128 random bits, never derived from the request.
 import { randomBytes } from 'node:crypto';
 import type { KeySummary } from '../../shared/checksum.ts';
-import type { FlashPlan } from '../../shared/flash.ts';
+import type { FlashPlan, FormatPlan } from '../../shared/flash.ts';
 import { CodedError } from '../jobs/errors.ts';
 
 /** What a shell with its own trusted interface (Electron's main process) asks its user before the engine acts. */
 export type ShellConfirmation =
   | { readonly kind: 'flash'; readonly plan: Omit<FlashPlan, 'confirmationId' | 'expiresAtMs'> }
+  | { readonly kind: 'format'; readonly plan: Omit<FormatPlan, 'confirmationId' | 'expiresAtMs'> }
   | { readonly kind: 'keys-import'; readonly path: string; readonly keys: readonly KeySummary[] }
   | { readonly kind: 'keys-remove'; readonly key: KeySummary };
 
@@ -23,7 +24,7 @@ export const confirmationLifetimeMs = 5 * 60 * 1000;
 /** At most this many unused confirmations are kept (a caller asking in a loop cannot grow memory). */
 const maxPending = 64;
 
-export type ConfirmationKind = 'flash' | 'keys-import' | 'keys-remove';
+export type ConfirmationKind = 'flash' | 'format' | 'keys-import' | 'keys-remove';
 
 export interface IssuedConfirmation {
   readonly confirmationId: string;

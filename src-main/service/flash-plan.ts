@@ -17,6 +17,8 @@ import type { FlashWork } from '../flash/flash-work.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 import { planWriteMode } from './write-mode-plan.ts';
+import { recipeOf } from '../flash/stick-plan.ts';
+import type { ImageParser } from '../isolation/image-parser.ts';
 
 /** Which version of the image the plan described. A block device (cloning a drive) is named by its number and size. */
 export interface ImageVersion {
@@ -65,6 +67,8 @@ export interface PlanOptions {
   readonly signal?: AbortSignal;
   /** Reads the image for its assessment: the service's parse worker (untrusted bytes); this thread when absent. */
   readonly judgeImage?: AssessImageOptions['judge'];
+  /** Plans the write's mode and stick from the image (untrusted bytes): the service's parser. */
+  readonly parser: ImageParser;
 }
 
 export async function prepareFlash(request: FlashPrepareRequest, options: PlanOptions): Promise<FlashPlan> {
@@ -89,7 +93,12 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.judgeImage ? { judge: options.judgeImage } : {}),
   });
-  const writeMode = await planWriteMode(request);
+  // Composed for the smallest target, as the write will be: a refusal (no room, a file FAT32 cannot hold) comes now, before anything is written.
+  const smallestTargetBytes = Math.min(...statuses.map((status) => status.drive.sizeBytes));
+  const writeMode = await planWriteMode(request.imagePath, request, smallestTargetBytes, {
+    parser: options.parser,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const targets = statuses.map((status) => describeTarget(status, options.shellConfirm !== undefined));
   const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll };
   const plan: PlanContent = { assessment, targets, verify, eject, includeAll, ...writeMode };
@@ -136,6 +145,8 @@ export async function confirmFlash(request: FlashStartRequest, options: PlanOpti
     verify: binding.verify,
     includeAll: binding.includeAll,
     eject: binding.eject,
+    // The mode and options shown, never re-sent: the stick is composed again from them, for the same targets.
+    recipe: recipeOf(plan),
   };
   return { work, plan };
 }
@@ -193,7 +204,7 @@ export async function flashedSizeOf(imagePath: string): Promise<number | null> {
 }
 
 /** The drive now in the slot the plan named (same device number, or the same path when there is none). */
-function findSameSlot(scan: DriveScan, bound: DriveIdentity): Drive | undefined {
+export function findSameSlot(scan: DriveScan, bound: DriveIdentity): Drive | undefined {
   return scan.drives.find((drive) => (bound.deviceNumber !== null ? drive.deviceNumber === bound.deviceNumber : drive.device === bound.device));
 }
 
@@ -201,7 +212,7 @@ function findSameSlot(scan: DriveScan, bound: DriveIdentity): Drive | undefined 
  * Where the page is the only interface (the web shell), every target's name is typed; where the
  * shell shows its own dialog (Electron), only drives that do not look like a USB stick need it.
  */
-function describeTarget(status: DriveStatus, shellConfirms: boolean): FlashTargetDescription {
+export function describeTarget(status: DriveStatus, shellConfirms: boolean): FlashTargetDescription {
   const { drive } = status;
   return {
     driveId: drive.id,

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
 import type { FlashResult, TargetResult } from '../../../shared/flash.ts';
-import type { JobProgress } from '../../../shared/job.ts';
+import type { JobProgress, JobResults } from '../../../shared/job.ts';
 import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
@@ -18,14 +18,16 @@ import { runFlashHelper } from '../../helper/flash-helper.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
+import { reportFailure, reportResult, type CliContext } from '../cli-context.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { ProgressDisplay, type ProgressOutput, type ProgressReading } from './job-progress.ts';
+import { addWriteModeOptions, describeWriteMode, planCliWrite, type WriteModeCliOptions } from './write-mode-options.ts';
+import { recipeOf } from '../../flash/stick-plan.ts';
 
 /** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
 const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
 
-interface FlashOptions {
+interface FlashOptions extends WriteModeCliOptions {
   yes?: boolean;
   unsafe?: boolean;
   verify: boolean;
@@ -34,8 +36,7 @@ interface FlashOptions {
 }
 
 export function registerFlashCommand(program: Command, context: CliContext): void {
-  program
-    .command('flash')
+  addWriteModeOptions(program.command('flash'))
     .description('write an image (raw, .gz, .xz, .bz2, .zst, .zip) to drives, then verify it')
     .argument('<image>', 'the image, or a block device to clone')
     .argument('<targets...>', 'device paths (or existing regular files)')
@@ -66,6 +67,11 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
         context.stderr(`isotope: not writing ${imagePath}: ${blocking.map(findingHeadline).join('; ')}; pass --force to write it anyway\n`);
         return context.setExitCode(exitCodes.failed);
       }
+      // The mode and, for copy mode, the stick composed for the smallest target: a refusal (no room, a file FAT32 cannot hold) ends here.
+      const plan = await planCliWrite(imagePath, targetPaths, options).catch((error: unknown) => error as Error);
+      if (plan instanceof Error) return context.setExitCode(reportFailure(context, plan, json));
+      if (json) context.stdout(`${JSON.stringify({ event: 'write:planned', ...plan })}\n`);
+      else context.stderr(describeWriteMode(plan));
       if (options.yes !== true) {
         if (!process.stdin.isTTY) {
           context.stderr('isotope: flashing erases the targets; pass --yes when not on a terminal\n');
@@ -85,6 +91,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
         verify: options.verify,
         includeAll: options.unsafe === true,
         eject: false,
+        recipe: recipeOf(plan),
       } as const;
       const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () =>
         ok(service.startTerminalJob(work)),
@@ -124,7 +131,7 @@ async function confirm(
   return (await confirmOnTerminal(context, `Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
 
-// Following a flash:* job, shared with `isotope verify`.
+// Following a flash:* job (or a format, which is one), shared with `isotope verify` and `isotope format`.
 
 export interface JobOutput extends ProgressOutput {
   /** Said on Ctrl-C before cancelling (a cancelled write leaves the drive unusable; a cancelled verify does not). */
@@ -132,19 +139,20 @@ export interface JobOutput extends ProgressOutput {
 }
 
 /** Starts the job with `start` and resolves with the result its `job:finished` carries (or the start error). */
-export async function followFlashJob(
+export async function followFlashJob<K extends 'flash' | 'format' = 'flash'>(
   context: CliContext,
   service: Service,
   output: JobOutput,
   start: () => Promise<Result<{ jobId: string }>>,
-): Promise<Result<FlashResult>> {
+  kind: K = 'flash' as K,
+): Promise<Result<JobResults[K]>> {
   // Ctrl-C cancels the job cleanly (the result then says "cancelled") instead of killing the process mid-write.
   let cancel: (() => void) | null = null;
   const display = new ProgressDisplay(context, output);
   try {
     const result = await followJob(
       { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
-      'flash',
+      kind,
       start,
       {
         started: (jobId) => {
@@ -188,7 +196,7 @@ export function describeFlashResult(result: FlashResult): string {
 }
 
 /** `verifiedAgainst`: what a verified target matches when the image itself was blocked (written with --force). */
-function describeTarget(target: TargetResult, verifiedAgainst: string | null): string {
+export function describeTarget(target: TargetResult, verifiedAgainst: string | null): string {
   const head = `  ${target.target}: ${target.outcome}`;
   if (target.outcome === 'verified' && verifiedAgainst !== null) return `${head} (${target.bytesWritten} bytes written): ${verifiedAgainst}`;
   if (target.outcome === 'cancelled' && target.bytesWritten > 0) {

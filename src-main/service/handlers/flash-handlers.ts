@@ -17,9 +17,13 @@ import { startJob } from './job-handlers.ts';
 
 export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:verify'> = {
   'flash:prepare': (request, { options, confirmations, parser }) =>
-    prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive, judgeImage: judgeInWorker(parser) }),
+    prepareFlash(request, { confirmations, shellConfirm: options.confirmDestructive, judgeImage: judgeInWorker(parser), parser }),
   'flash:start': async (request, context) => {
-    const { work, plan } = await confirmFlash(request, { confirmations: context.confirmations, shellConfirm: context.options.confirmDestructive });
+    const { work, plan } = await confirmFlash(request, {
+      confirmations: context.confirmations,
+      shellConfirm: context.options.confirmDestructive,
+      parser: context.parser,
+    });
     // confirmFlash refused unless every blocking finding was acknowledged; the summary names them.
     return startFlashJob(context, work, { acknowledgedFindings: plan.assessment.findings.filter((finding) => finding.severity === 'blocking') });
   },
@@ -43,7 +47,7 @@ export function startFlashJob(
     return runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {})
       .catch((error: unknown): FlashResult => {
         (options.log ?? console.error)('flash job failed unexpectedly', error);
-        return internalFailure(jobId, work.imagePath);
+        return internalFailure(jobId, work.kind === 'format' ? '' : work.imagePath);
       })
       .then((result) => ({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }));
   });
