@@ -50,19 +50,22 @@ export async function planCopyModeFiles(
       if (entry.type === 'directory') {
         entries.push({ path: entry.path, type: 'directory', sizeBytes: 0, modifiedMs });
         directories.set(entry.path.toLowerCase(), entry.path);
-      } else if (entry.type !== 'file')
-        continue; // FAT holds no symbolic links or devices; boot media have none that matter
-      else if (answerFile !== null && entry.path.toLowerCase() === `/${autounattendFileName}`)
-        continue; // the chosen options replace the image's answer file
-      else if (isSplitInstallWim(entry, options.copy)) {
-        for (const part of await splitWim(entryContentSource(image, entry), {
+        continue;
+      }
+      // FAT holds no symbolic links or devices, and boot media need none.
+      if (entry.type !== 'file') continue;
+      // The chosen Windows options replace the image's own answer file.
+      if (answerFile !== null && entry.path.toLowerCase() === `/${autounattendFileName}`) continue;
+      if (isSplitInstallWim(entry, options.copy)) {
+        const parts = await splitWim(entryContentSource(image, entry), {
           baseName: 'install.swm',
           maxPartBytes: options.copy.wimPartBytes,
           signal: options.signal,
-        })) {
-          addFile(`${parentPath(entry.path)}/${part.name}`, part.source.sizeBytes, modifiedMs, part.source);
-        }
-      } else addFile(entry.path, entry.sizeBytes, modifiedMs, fileContent(image, entry));
+        });
+        for (const part of parts) addFile(`${parentPath(entry.path)}/${part.name}`, part.source.sizeBytes, modifiedMs, part.source);
+        continue;
+      }
+      addFile(entry.path, entry.sizeBytes, modifiedMs, fileContent(image, entry));
     }
   }
   const loaders = await findEfiLoadersToCopy(image, tree);
