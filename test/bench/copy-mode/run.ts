@@ -29,6 +29,8 @@ const isotopeBin = join(repoRoot, 'bin/isotope.js');
 interface Timing {
   /** The write phase (writing + flushing); for dd its whole run. */
   readonly writeMs: number;
+  /** The verify phase (the byte comparison, and for copy mode every file read back through our FAT reader); 0 without. */
+  readonly verifyMs: number;
   /** The process from start to exit: assessment, planning, writing, verifying. */
   readonly totalMs: number;
   readonly peakRssKiB: number;
@@ -56,7 +58,7 @@ function ddWrite(image: string, device: string, timeFile: string): Timing {
   ]);
   if (run.status !== 0) throw new Error(`dd failed: ${String(run.stderr)}`);
   const report = readTimeReport(timeFile);
-  return { writeMs: report.elapsedMs, totalMs: report.elapsedMs, peakRssKiB: report.peakRssKiB };
+  return { writeMs: report.elapsedMs, verifyMs: 0, totalMs: report.elapsedMs, peakRssKiB: report.peakRssKiB };
 }
 
 /** One `isotope flash --json` run; its write phase is timed by when its progress lines arrive. */
@@ -85,8 +87,14 @@ async function isotopeFlash(image: string, device: string, mode: 'raw' | 'copy',
   if (status !== 0 || result.outcome !== 'succeeded') throw new Error(`isotope flash --mode ${mode} exited ${status}: ${lastLine}\n${stderr}`);
   const writingMs = phaseAtMs.get('writing');
   if (writingMs === undefined) throw new Error(`isotope flash --mode ${mode} reported no writing phase`);
-  const writeEndMs = phaseAtMs.get('verifying') ?? phaseAtMs.get('done') ?? endedMs;
-  return { writeMs: writeEndMs - writingMs, totalMs: endedMs - startedMs, peakRssKiB: readTimeReport(timeFile).peakRssKiB };
+  const verifyingMs = phaseAtMs.get('verifying');
+  const doneMs = phaseAtMs.get('done') ?? endedMs;
+  return {
+    writeMs: (verifyingMs ?? doneMs) - writingMs,
+    verifyMs: verifyingMs === undefined ? 0 : doneMs - verifyingMs,
+    totalMs: endedMs - startedMs,
+    peakRssKiB: readTimeReport(timeFile).peakRssKiB,
+  };
 }
 
 /** The disc: six large random files, 3000 small ones (4 KiB to 64 KiB), the GRUB loader in EFI/BOOT; genisoimage, no hybrid MBR. */
@@ -162,11 +170,12 @@ const mbps = (bytes: number, ms: number): string => `${(bytes / (ms / 1000) / 1e
 function summarize(name: string, runs: readonly Timing[], bytes: number): Timing {
   const timing = {
     writeMs: median(runs.map((r) => r.writeMs)),
+    verifyMs: median(runs.map((r) => r.verifyMs)),
     totalMs: median(runs.map((r) => r.totalMs)),
     peakRssKiB: Math.max(...runs.map((r) => r.peakRssKiB)),
   };
   console.log(
-    `${name.padEnd(38)} write ${timing.writeMs.toFixed(0).padStart(6)} ms ${mbps(bytes, timing.writeMs)}   whole run ${timing.totalMs.toFixed(0).padStart(6)} ms   peak RSS ${(timing.peakRssKiB / 1024).toFixed(0).padStart(4)} MiB`,
+    `${name.padEnd(38)} write ${timing.writeMs.toFixed(0).padStart(6)} ms ${mbps(bytes, timing.writeMs)}   verify ${timing.verifyMs.toFixed(0).padStart(6)} ms   whole run ${timing.totalMs.toFixed(0).padStart(6)} ms   peak RSS ${(timing.peakRssKiB / 1024).toFixed(0).padStart(4)} MiB`,
   );
   return timing;
 }
