@@ -5,7 +5,7 @@
 import { throwIfCancelled } from '../jobs/errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
-import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
+import { corruptAt, FieldReader, readRegion, readUint16Le, readUint32Le, type Place } from '../format/fields.ts';
 import { fatAttributes, fatTimeMs } from './fat-entries.ts';
 import { shortNameChecksum } from './fat-names.ts';
 
@@ -148,7 +148,8 @@ export async function walkClusterChain(volume: FatVolume, firstCluster: number, 
     visit(cluster);
     count += 1;
     if (count % 65536 === 0) throwIfCancelled(options.signal, 'reading the FAT');
-    const next = await readFatEntry(volume, cluster, window);
+    const entry = readFatEntry(volume, cluster, window);
+    const next = typeof entry === 'number' ? entry : await entry;
     if (isEndOfChain(volume.type, next)) return count;
     cluster = next;
   }
@@ -256,23 +257,34 @@ interface FatWindow {
 }
 
 // FAT spec 4.1: where entry N lies, by FAT type; FAT12 entries straddle byte boundaries.
-async function readFatEntry(volume: FatVolume, cluster: number, cache: FatWindow): Promise<number> {
-  const byteOffset = volume.type === 'FAT12' ? cluster + Math.floor(cluster / 2) : volume.type === 'FAT16' ? cluster * 2 : cluster * 4;
-  const width = volume.type === 'FAT32' ? 4 : 2;
-  const sectorIndex = Math.floor(byteOffset / volume.bytesPerSector);
-  // Read two sectors at once so a FAT12 entry crossing a sector boundary is whole.
-  if (cache.sectorIndex !== sectorIndex) {
-    const place = { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
-    const lengthBytes = Math.min(volume.bytesPerSector * 2, Math.max(volume.bytesPerSector, volume.source.sizeBytes - place.offsetBytes));
-    volume.budget.spend(lengthBytes, `the file allocation table at byte ${place.offsetBytes}`);
-    cache.bytes = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
-    cache.sectorIndex = sectorIndex;
-  }
-  const window = cache.bytes;
-  const within = byteOffset - sectorIndex * volume.bytesPerSector;
-  const fields = new FieldReader(window, { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 });
-  if (width === 4) return fields.uint32Le(within, 'FAT32 entry') & 0x0fffffff; // FAT spec 4.1: high 4 bits reserved
-  const value = fields.uint16Le(within, 'FAT entry');
+function fatEntryByteOffset(volume: FatVolume, cluster: number): number {
+  return volume.type === 'FAT12' ? cluster + Math.floor(cluster / 2) : volume.type === 'FAT16' ? cluster * 2 : cluster * 4;
+}
+
+/**
+ * FAT entry `cluster`. Awaits only when the entry lies outside the window last read, so following a
+ * long chain through consecutive entries costs no promise per cluster.
+ */
+function readFatEntry(volume: FatVolume, cluster: number, cache: FatWindow): number | Promise<number> {
+  const sectorIndex = Math.floor(fatEntryByteOffset(volume, cluster) / volume.bytesPerSector);
+  if (cache.sectorIndex === sectorIndex) return fatEntryIn(volume, cluster, cache);
+  return loadFatWindow(volume, sectorIndex, cache).then(() => fatEntryIn(volume, cluster, cache));
+}
+
+// Reads two sectors at once so a FAT12 entry crossing a sector boundary is whole.
+async function loadFatWindow(volume: FatVolume, sectorIndex: number, cache: FatWindow): Promise<void> {
+  const place = { offsetBytes: volume.fatOffsetBytes + sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
+  const lengthBytes = Math.min(volume.bytesPerSector * 2, Math.max(volume.bytesPerSector, volume.source.sizeBytes - place.offsetBytes));
+  volume.budget.spend(lengthBytes, `the file allocation table at byte ${place.offsetBytes}`);
+  cache.bytes = await readRegion(volume.source, place, lengthBytes, 'file allocation table');
+  cache.sectorIndex = sectorIndex;
+}
+
+function fatEntryIn(volume: FatVolume, cluster: number, cache: FatWindow): number {
+  const within = fatEntryByteOffset(volume, cluster) - cache.sectorIndex * volume.bytesPerSector;
+  const place = { offsetBytes: volume.fatOffsetBytes + cache.sectorIndex * volume.bytesPerSector, sectorBytes: 512 };
+  if (volume.type === 'FAT32') return readUint32Le(cache.bytes, within, place, 'FAT32 entry') & 0x0fffffff; // FAT spec 4.1: high 4 bits reserved
+  const value = readUint16Le(cache.bytes, within, place, 'FAT entry');
   if (volume.type === 'FAT16') return value;
   return cluster % 2 === 0 ? value & 0x0fff : value >>> 4;
 }

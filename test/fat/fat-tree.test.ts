@@ -121,7 +121,13 @@ async function writtenVolume(): Promise<{ image: Uint8Array; setFatEntry: (clust
     hiddenSectors: 0,
     label: 'HOSTILE',
     volumeId: 1,
-    entries: [directory('/dir'), directory('/dir/sub'), file('/dir/one.bin', seededBytes(4000, 1)), file('/two.bin', seededBytes(3000, 2))],
+    entries: [
+      directory('/dir'),
+      directory('/dir/sub'),
+      file('/dir/one.bin', seededBytes(4000, 1)),
+      file('/two.bin', seededBytes(3000, 2)),
+      file('/CASE.TXT', seededBytes(5, 3)),
+    ],
   });
   const image = new Uint8Array(40 * 1024 * 1024);
   image.set(await plan.source.read(0, plan.source.sizeBytes));
@@ -145,6 +151,17 @@ async function walkError(image: Uint8Array): Promise<CorruptImageError> {
   expect(error).toBeInstanceOf(CorruptImageError);
   return error as CorruptImageError;
 }
+
+describe('FAT tree reader on short names', () => {
+  it('shows an 8.3 name in lower case where Windows NT set the case bits (DIR_NTRes 0x08 base, 0x10 extension)', async () => {
+    const { image, byPath } = await writtenVolume();
+    const record = byPath.get('/CASE.TXT')?.recordOffsetBytes as number;
+    image[record + 12] = 0x08;
+    expect((await walkAll(image)).entries.has('/case.TXT')).toBe(true);
+    image[record + 12] = 0x18;
+    expect((await walkAll(image)).entries.get('/case.txt')?.sha256).toBe(sha256(seededBytes(5, 3)));
+  });
+});
 
 describe('FAT tree reader on hostile volumes', () => {
   it('refuses a file chain that loops back on itself, naming the file and cluster', async () => {
