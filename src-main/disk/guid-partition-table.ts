@@ -10,58 +10,78 @@ import { formatGuid, isZeroGuid, knownPartitionTypes } from './guid.ts';
 import { diskSectorBytes } from './master-boot-record.ts';
 import { corruptAt, FieldReader, readRegion, type Place } from '../format/fields.ts';
 
-const headerLba = 1;
-const signature = 'EFI PART';
+export const gptHeaderLba = 1;
+export const gptSignature = 'EFI PART';
 /** UEFI 2.10 table 5-5: HeaderSize is at least 92 and at most the logical block size. */
-const minimumHeaderBytes = 92;
+export const minimumHeaderBytes = 92;
+/** UEFI 2.10 table 5-5: the fields of the GPT header, by offset in it. */
+export const gptHeaderOffsets = {
+  signature: 0,
+  revision: 8,
+  headerSize: 12,
+  headerCrc32: 16,
+  myLba: 24,
+  alternateLba: 32,
+  firstUsableLba: 40,
+  lastUsableLba: 48,
+  diskGuid: 56,
+  partitionEntryLba: 72,
+  numberOfPartitionEntries: 80,
+  sizeOfPartitionEntry: 84,
+  partitionEntryArrayCrc32: 88,
+} as const;
+/** UEFI 2.10 table 5-6: the fields of a partition entry, by offset in it; PartitionName is 72 bytes. */
+export const gptEntryOffsets = { partitionTypeGuid: 0, uniquePartitionGuid: 16, startingLba: 32, endingLba: 40, attributes: 48, partitionName: 56 } as const;
+export const gptPartitionNameBytes = 72;
 /** Leniency limit: real arrays are 16 KiB (128 x 128); refuse anything over 1 MiB as absurd. */
 const maxEntryArrayBytes = 1024 * 1024;
 
 /** Parses the header sector at LBA 1; null when it lacks the "EFI PART" signature. */
 export function parseGptHeader(sector: Uint8Array): (Omit<GptReport, 'partitions'> & { entriesCrc32: number }) | null {
-  const place: Place = { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes };
+  const place: Place = { offsetBytes: gptHeaderLba * diskSectorBytes, sectorBytes: diskSectorBytes };
   const fields = new FieldReader(sector, place);
-  if (fields.ascii(0, 8, 'GPT signature') !== signature) return null;
+  const at = gptHeaderOffsets;
+  if (fields.ascii(at.signature, 8, 'GPT signature') !== gptSignature) return null;
 
   // UEFI 2.10 5.3.2: HeaderSize must be >= 92 and <= the block size.
-  const headerBytes = fields.uint32Le(12, 'GPT HeaderSize');
+  const headerBytes = fields.uint32Le(at.headerSize, 'GPT HeaderSize');
   if (headerBytes < minimumHeaderBytes || headerBytes > diskSectorBytes) {
-    throw corruptAt(place, 12, `GPT header declares a size of ${headerBytes} bytes, not within ${minimumHeaderBytes}-${diskSectorBytes}`);
+    throw corruptAt(place, at.headerSize, `GPT header declares a size of ${headerBytes} bytes, not within ${minimumHeaderBytes}-${diskSectorBytes}`);
   }
   // UEFI 2.10 5.3.2: the header CRC32 covers HeaderSize bytes with the CRC field itself zeroed.
-  const storedCrc = fields.uint32Le(16, 'GPT HeaderCRC32');
+  const storedCrc = fields.uint32Le(at.headerCrc32, 'GPT HeaderCRC32');
   const covered = fields.slice(0, headerBytes, 'GPT header').slice();
-  covered.fill(0, 16, 20);
+  covered.fill(0, at.headerCrc32, at.headerCrc32 + 4);
   const computedCrc = crc32(covered);
   if (computedCrc !== storedCrc) {
-    throw corruptAt(place, 16, `GPT header CRC32 is 0x${hex32(storedCrc)}, the header's bytes give 0x${hex32(computedCrc)}`);
+    throw corruptAt(place, at.headerCrc32, `GPT header CRC32 is 0x${hex32(storedCrc)}, the header's bytes give 0x${hex32(computedCrc)}`);
   }
   // UEFI 2.10 5.3.2: MyLBA must be the LBA the header was read from.
-  const myLba = fields.uint64Le(24, 'GPT MyLBA');
-  if (myLba !== headerLba) throw corruptAt(place, 24, `GPT header at LBA ${headerLba} says it is at LBA ${myLba}`);
+  const myLba = fields.uint64Le(at.myLba, 'GPT MyLBA');
+  if (myLba !== gptHeaderLba) throw corruptAt(place, at.myLba, `GPT header at LBA ${gptHeaderLba} says it is at LBA ${myLba}`);
 
-  const entryCount = fields.uint32Le(80, 'GPT NumberOfPartitionEntries');
-  const entrySizeBytes = fields.uint32Le(84, 'GPT SizeOfPartitionEntry');
+  const entryCount = fields.uint32Le(at.numberOfPartitionEntries, 'GPT NumberOfPartitionEntries');
+  const entrySizeBytes = fields.uint32Le(at.sizeOfPartitionEntry, 'GPT SizeOfPartitionEntry');
   // UEFI 2.10 table 5-5: SizeOfPartitionEntry is 128 x 2^n.
   if (entrySizeBytes < 128 || entrySizeBytes > 4096 || (entrySizeBytes & (entrySizeBytes - 1)) !== 0) {
-    throw corruptAt(place, 84, `GPT partition entries are ${entrySizeBytes} bytes each, not 128 x 2^n`);
+    throw corruptAt(place, at.sizeOfPartitionEntry, `GPT partition entries are ${entrySizeBytes} bytes each, not 128 x 2^n`);
   }
   if (entryCount * entrySizeBytes > maxEntryArrayBytes) {
     throw corruptAt(
       place,
-      80,
+      at.numberOfPartitionEntries,
       `GPT declares ${entryCount} partition entries of ${entrySizeBytes} bytes, more than the ${maxEntryArrayBytes} bytes Isotope accepts`,
     );
   }
   return {
-    diskGuid: formatGuid(fields.slice(56, 16, 'GPT DiskGUID')),
-    backupHeaderLba: fields.uint64Le(32, 'GPT AlternateLBA'),
-    firstUsableLba: fields.uint64Le(40, 'GPT FirstUsableLBA'),
-    lastUsableLba: fields.uint64Le(48, 'GPT LastUsableLBA'),
-    entriesLba: fields.uint64Le(72, 'GPT PartitionEntryLBA'),
+    diskGuid: formatGuid(fields.slice(at.diskGuid, 16, 'GPT DiskGUID')),
+    backupHeaderLba: fields.uint64Le(at.alternateLba, 'GPT AlternateLBA'),
+    firstUsableLba: fields.uint64Le(at.firstUsableLba, 'GPT FirstUsableLBA'),
+    lastUsableLba: fields.uint64Le(at.lastUsableLba, 'GPT LastUsableLBA'),
+    entriesLba: fields.uint64Le(at.partitionEntryLba, 'GPT PartitionEntryLBA'),
     entryCount,
     entrySizeBytes,
-    entriesCrc32: fields.uint32Le(88, 'GPT PartitionEntryArrayCRC32'),
+    entriesCrc32: fields.uint32Le(at.partitionEntryArrayCrc32, 'GPT PartitionEntryArrayCRC32'),
   };
 }
 
@@ -85,7 +105,7 @@ export function parseGptEntries(
   const partitions: GptPartition[] = [];
   for (let index = 0; index < header.entryCount; index += 1) {
     const at = index * header.entrySizeBytes;
-    const typeBytes = fields.slice(at, 16, 'GPT PartitionTypeGUID');
+    const typeBytes = fields.slice(at + gptEntryOffsets.partitionTypeGuid, 16, 'GPT PartitionTypeGUID');
     if (isZeroGuid(typeBytes)) continue; // UEFI 2.10 table 5-6: an unused entry
     try {
       partitions.push(parseEntry(fields, place, at, index + 1, typeBytes, options.imageSizeBytes));
@@ -98,23 +118,23 @@ export function parseGptEntries(
 }
 
 function parseEntry(fields: FieldReader, place: Place, at: number, index: number, typeBytes: Uint8Array, imageSizeBytes: number): GptPartition {
-  const firstLba = fields.uint64Le(at + 32, `GPT partition ${index} StartingLBA`);
-  const lastLba = fields.uint64Le(at + 40, `GPT partition ${index} EndingLBA`);
+  const firstLba = fields.uint64Le(at + gptEntryOffsets.startingLba, `GPT partition ${index} StartingLBA`);
+  const lastLba = fields.uint64Le(at + gptEntryOffsets.endingLba, `GPT partition ${index} EndingLBA`);
   // UEFI 2.10 5.3.3: EndingLBA is inclusive and not before StartingLBA.
   if (lastLba < firstLba) {
     const zeroSize = lastLba + 1 === firstLba ? ' (a zero-size entry, as xorriso writes them)' : '';
-    throw corruptAt(place, at + 32, `GPT partition ${index} ends at LBA ${lastLba}, before its start ${firstLba}${zeroSize}`);
+    throw corruptAt(place, at + gptEntryOffsets.startingLba, `GPT partition ${index} ends at LBA ${lastLba}, before its start ${firstLba}${zeroSize}`);
   }
   const typeGuid = formatGuid(typeBytes);
   return {
     index,
     typeGuid,
     typeName: knownPartitionTypes[typeGuid] ?? null,
-    partitionGuid: formatGuid(fields.slice(at + 16, 16, 'GPT UniquePartitionGUID')),
-    name: utf16Name(fields.slice(at + 56, 72, 'GPT PartitionName')),
+    partitionGuid: formatGuid(fields.slice(at + gptEntryOffsets.uniquePartitionGuid, 16, 'GPT UniquePartitionGUID')),
+    name: utf16Name(fields.slice(at + gptEntryOffsets.partitionName, gptPartitionNameBytes, 'GPT PartitionName')),
     firstLba,
     lastLba,
-    attributes: fields.hex64Le(at + 48, 'GPT Attributes'),
+    attributes: fields.hex64Le(at + gptEntryOffsets.attributes, 'GPT Attributes'),
     withinImage: (lastLba + 1) * diskSectorBytes <= imageSizeBytes,
   };
 }
@@ -124,8 +144,8 @@ function parseEntry(fields: FieldReader, place: Place, at: number, index: number
  * go to `warnings` (see parseGptEntries); a damaged header or entry array is still corrupt.
  */
 export async function readGuidPartitionTable(source: ByteSource, warnings: BootWarning[]): Promise<GptReport | null> {
-  if (source.sizeBytes < (headerLba + 1) * diskSectorBytes) return null;
-  const sector = await readRegion(source, { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
+  if (source.sizeBytes < (gptHeaderLba + 1) * diskSectorBytes) return null;
+  const sector = await readRegion(source, { offsetBytes: gptHeaderLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
   const header = parseGptHeader(sector);
   if (!header) return null;
   const array = await readRegion(

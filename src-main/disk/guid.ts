@@ -21,3 +21,14 @@ export const knownPartitionTypes: Readonly<Record<string, string>> = {
 };
 
 export const efiSystemPartitionGuid = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+export const basicDataPartitionGuid = 'EBD0A0A2-B9E5-4433-87C0-68B6B72699C7';
+
+/** The 16 bytes of a GUID in its canonical text form, stored as formatGuid reads them (the inverse of formatGuid). */
+export function parseGuid(text: string): Uint8Array {
+  const match = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/iu.exec(text);
+  if (!match) throw new RangeError(`"${text}" is not a GUID in 8-4-4-4-12 form`);
+  const bytesOf = (hex: string): number[] => (hex.match(/../gu) ?? []).map((pair) => Number.parseInt(pair, 16));
+  const [, first, second, third, fourth, fifth] = match as unknown as [string, string, string, string, string, string];
+  // UEFI 2.10 appendix A: the first three fields little-endian, the last eight bytes in order.
+  return new Uint8Array([...bytesOf(first).reverse(), ...bytesOf(second).reverse(), ...bytesOf(third).reverse(), ...bytesOf(fourth), ...bytesOf(fifth)]);
+}

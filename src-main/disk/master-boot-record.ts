@@ -5,11 +5,15 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { FieldReader, readRegion } from '../format/fields.ts';
 
 export const diskSectorBytes = 512;
-const partitionTableOffset = 446;
+export const partitionTableOffset = 446;
 const partitionEntryBytes = 16;
 const partitionSlots = 4;
 /** UEFI 2.10 table 5-1: the boot code is bytes 0-439 (440-443 hold the disk signature). */
 const bootCodeBytes = 440;
+/** UEFI 2.10 table 5-1: UniqueMBRDiskSignature, 4 bytes. */
+export const diskSignatureOffset = 440;
+/** UEFI 2.10 table 5-2: the fields of a partition record, by offset in it. */
+export const mbrEntryOffsets = { bootIndicator: 0, startingChs: 1, osType: 4, endingChs: 5, startingLba: 8, sizeInLba: 12 } as const;
 
 /** Parses sector 0; null when it has no 0x55 0xAA signature or its status bytes say it is not an MBR. */
 export function parseMasterBootRecord(sector: Uint8Array, options: { imageSizeBytes: number }): MbrReport | null {
@@ -20,14 +24,14 @@ export function parseMasterBootRecord(sector: Uint8Array, options: { imageSizeBy
   const partitions: MbrPartition[] = [];
   for (let slot = 0; slot < partitionSlots; slot += 1) {
     const at = partitionTableOffset + slot * partitionEntryBytes;
-    const status = fields.uint8(at, 'partition status');
+    const status = fields.uint8(at + mbrEntryOffsets.bootIndicator, 'partition status');
     // UEFI 2.10 table 5-2: BootIndicator is 0x80 or 0x00; anything else means sector 0 is not an
     // MBR (a FAT boot sector or a DOS floppy has code or data here). Leniency: such a sector is
     // reported as "no MBR" rather than as corrupt, because it may be a valid something-else.
     if (status !== 0x80 && status !== 0x00) return null;
-    const type = fields.uint8(at + 4, 'partition type');
-    const startLba = fields.uint32Le(at + 8, 'partition starting LBA');
-    const sectorCount = fields.uint32Le(at + 12, 'partition size in sectors');
+    const type = fields.uint8(at + mbrEntryOffsets.osType, 'partition type');
+    const startLba = fields.uint32Le(at + mbrEntryOffsets.startingLba, 'partition starting LBA');
+    const sectorCount = fields.uint32Le(at + mbrEntryOffsets.sizeInLba, 'partition size in sectors');
     if (type === 0 && sectorCount === 0) continue; // an empty slot
     partitions.push({
       index: slot + 1,

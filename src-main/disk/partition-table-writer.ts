@@ -1,0 +1,239 @@
+// A fresh partition table holding one partition, for a stick made in copy-files mode or restored to
+// a normal one: an MBR as fdisk writes it (UEFI 2.10 5.2.1, legacy MBR) or a GPT (UEFI 2.10 5.3:
+// protective MBR, header and 128 entries at LBA 1, their backup at the disk's end). The fields'
+// offsets, type GUIDs and the CRC-32 are the readers' beside this file: what is written here is
+// exactly what they read back.
+import { createHash, randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
+import type { NewFileSystem, PartitionTableChoice } from '../../shared/stick.ts';
+import { CodedError } from '../jobs/errors.ts';
+import { gptEntryOffsets, gptHeaderLba, gptHeaderOffsets, gptPartitionNameBytes, gptSignature, minimumHeaderBytes } from './guid-partition-table.ts';
+import { basicDataPartitionGuid, efiSystemPartitionGuid, parseGuid } from './guid.ts';
+import { diskSectorBytes, diskSignatureOffset, mbrEntryOffsets, partitionTableOffset } from './master-boot-record.ts';
+
+export interface NewPartition {
+  readonly firstLba: number;
+  readonly sectorCount: number;
+  readonly fileSystem: NewFileSystem; // MBR type 0x0C (FAT32 LBA) or 0x07 (exFAT)
+  /** GPT: the EFI System Partition type instead of Microsoft basic data. MBR: ignored (the partition is always active). */
+  readonly esp: boolean;
+  readonly name: string; // GPT partition name
+}
+
+export interface PartitionTableWrite {
+  /** From LBA 0: the MBR, or the protective MBR + GPT header + entries. */
+  readonly head: Uint8Array;
+  /** The GPT backup entries + header at the disk's end (offset from the disk's start); null for MBR. */
+  readonly tail: { readonly offsetBytes: number; readonly bytes: Uint8Array } | null;
+}
+
+const mebibyte = 1024 * 1024;
+const alignmentSectors = mebibyte / diskSectorBytes;
+/** UEFI 2.10 5.3.2: room for at least 16,384 bytes of entries: 128 entries of 128 bytes, 32 sectors. */
+const gptEntryCount = 128;
+const gptEntryBytes = 128;
+const gptEntryArraySectors = (gptEntryCount * gptEntryBytes) / diskSectorBytes;
+/** UEFI 2.10 table 5-5: Revision 1.0. */
+const gptRevision = 0x00010000;
+/** UEFI 2.10 table 5-2: MBR LBAs are 32-bit, so an MBR partition ends by 2^32 sectors (2 TiB). */
+const mbrMaxLba = 2 ** 32;
+const mbrPartitionTypes: Readonly<Record<NewFileSystem, number>> = { fat32: 0x0c, exfat: 0x07 };
+/** UEFI 2.10 table 5-4: the protective MBR's one partition record. */
+const protectivePartitionType = 0xee;
+/** The geometry fdisk assumes for an LBA disk (libfdisk dos.c): 255 heads, 63 sectors a track. */
+const chsHeads = 255;
+const chsSectorsPerTrack = 63;
+
+/**
+ * Where the one partition goes: from 1 MiB (the alignment Windows, fdisk and Rufus use), a whole
+ * number of MiB long. The disk's last MiB stays outside it: signatureWipeRanges zeroes it (an old
+ * GPT backup lies there) without touching the new file system, and a new GPT's backup fits in it.
+ */
+export function singlePartitionLayout(diskSizeBytes: number, table: PartitionTableChoice): { firstLba: number; sectorCount: number } {
+  const diskSectors = Math.floor(diskSizeBytes / diskSectorBytes);
+  const firstLba = alignmentSectors;
+  let endLba = Math.floor((diskSectors - alignmentSectors) / alignmentSectors) * alignmentSectors;
+  if (table === 'mbr') endLba = Math.min(endLba, mbrMaxLba);
+  if (endLba <= firstLba) {
+    throw new CodedError(
+      'target-too-small',
+      `a partitioned stick needs at least ${3 * mebibyte} bytes (1 MiB each for the table, the partition and the end), the drive has ${diskSizeBytes}`,
+    );
+  }
+  return { firstLba, sectorCount: endLba - firstLba };
+}
+
+/** The old signatures to wipe before a new table: the first and the last MiB (which holds an old GPT backup). */
+export function signatureWipeRanges(diskSizeBytes: number): { offsetBytes: number; lengthBytes: number }[] {
+  const headBytes = Math.min(mebibyte, diskSizeBytes);
+  const tailOffsetBytes = Math.max(headBytes, diskSizeBytes - mebibyte);
+  const ranges = [{ offsetBytes: 0, lengthBytes: headBytes }];
+  if (tailOffsetBytes < diskSizeBytes) ranges.push({ offsetBytes: tailOffsetBytes, lengthBytes: diskSizeBytes - tailOffsetBytes });
+  return ranges;
+}
+
+export function buildPartitionTable(options: {
+  table: PartitionTableChoice;
+  diskSizeBytes: number;
+  partition: NewPartition;
+  diskId?: Uint8Array; // 16 bytes; default random
+}): PartitionTableWrite {
+  const diskId = options.diskId ?? new Uint8Array(randomBytes(16));
+  if (diskId.byteLength !== 16) throw new RangeError(`a disk id is 16 bytes, not ${diskId.byteLength}`);
+  const diskSectors = Math.floor(options.diskSizeBytes / diskSectorBytes);
+  const { firstLba, sectorCount } = options.partition;
+  const endLba = firstLba + sectorCount;
+  const [lowestLba, highestEndLba] = options.table === 'mbr' ? [1, Math.min(diskSectors, mbrMaxLba)] : [firstUsableLba, lastUsableLba(diskSectors) + 1];
+  if (!Number.isSafeInteger(firstLba) || !Number.isSafeInteger(sectorCount) || sectorCount < 1 || firstLba < lowestLba || endLba > highestEndLba) {
+    throw new RangeError(`a partition at LBA ${firstLba} of ${sectorCount} sectors does not fit an ${options.table} table on a disk of ${diskSectors} sectors`);
+  }
+  return options.table === 'mbr'
+    ? { head: masterBootRecord(options.partition, diskId), tail: null }
+    : guidPartitionTable(options.partition, diskSectors, diskId);
+}
+
+/**
+ * The CHS address fdisk writes for an LBA (libfdisk dos.c set_partition and set_hsc): head, then
+ * sector with the cylinder's two high bits, then the cylinder's low byte. An LBA past cylinder 1023
+ * is written as the last CHS address, cylinder 1023, head 254, sector 63 (FE FF FF).
+ */
+function chsOf(lba: number): [number, number, number] {
+  const lastChsLba = 1024 * chsHeads * chsSectorsPerTrack - 1;
+  const clampedLba = Math.min(lba, lastChsLba);
+  const track = Math.floor(clampedLba / chsSectorsPerTrack);
+  const cylinder = Math.floor(track / chsHeads);
+  return [track % chsHeads, ((clampedLba % chsSectorsPerTrack) + 1) | ((cylinder >> 8) << 6), cylinder & 0xff];
+}
+
+interface MbrRecord {
+  readonly bootIndicator: number;
+  readonly startingChs: readonly number[];
+  readonly osType: number;
+  readonly endingChs: readonly number[];
+  readonly startingLba: number;
+  readonly sizeInLba: number;
+}
+
+/** Sector 0 with one partition record in slot 1 (UEFI 2.10 tables 5-1 and 5-2) and the 0x55 0xAA signature. */
+function mbrSector(record: MbrRecord, diskSignature: Uint8Array): Uint8Array {
+  const sector = new Uint8Array(diskSectorBytes);
+  const view = new DataView(sector.buffer);
+  sector.set(diskSignature, diskSignatureOffset);
+  const at = partitionTableOffset;
+  sector[at + mbrEntryOffsets.bootIndicator] = record.bootIndicator;
+  sector.set(record.startingChs, at + mbrEntryOffsets.startingChs);
+  sector[at + mbrEntryOffsets.osType] = record.osType;
+  sector.set(record.endingChs, at + mbrEntryOffsets.endingChs);
+  view.setUint32(at + mbrEntryOffsets.startingLba, record.startingLba, true);
+  view.setUint32(at + mbrEntryOffsets.sizeInLba, record.sizeInLba, true);
+  sector.set([0x55, 0xaa], 510); // slots 2-4 stay zero: empty
+  return sector;
+}
+
+/** An MBR with the one partition active (0x80): firmware that boots USB sticks the legacy way looks for it. */
+function masterBootRecord(partition: NewPartition, diskId: Uint8Array): Uint8Array {
+  const lastLba = partition.firstLba + partition.sectorCount - 1;
+  const record: MbrRecord = {
+    bootIndicator: 0x80,
+    startingChs: chsOf(partition.firstLba),
+    osType: mbrPartitionTypes[partition.fileSystem],
+    endingChs: chsOf(lastLba),
+    startingLba: partition.firstLba,
+    sizeInLba: partition.sectorCount,
+  };
+  return mbrSector(record, diskId.subarray(0, 4));
+}
+
+/** UEFI 2.10 5.3.2: the primary entries follow the header at LBA 2; usable space starts after them. */
+const primaryEntriesLba = gptHeaderLba + 1;
+const firstUsableLba = primaryEntriesLba + gptEntryArraySectors;
+function lastUsableLba(diskSectors: number): number {
+  return diskSectors - 1 - gptEntryArraySectors - 1;
+}
+
+/**
+ * A version 4 GUID (RFC 9562 5.4) from 16 bytes, stored as UEFI 2.10 appendix A lays GUIDs out: the
+ * version is the high nibble of the third field (little-endian, so byte 7) and the variant the top
+ * bits of byte 8.
+ */
+function version4Guid(bytes: Uint8Array): Uint8Array {
+  const guid = bytes.slice(0, 16);
+  guid[7] = ((guid[7] as number) & 0x0f) | 0x40;
+  guid[8] = ((guid[8] as number) & 0x3f) | 0x80;
+  return guid;
+}
+
+/** The partition's own GUID, derived from the disk id so one disk id gives one table, byte for byte. */
+function partitionGuid(diskId: Uint8Array): Uint8Array {
+  return version4Guid(createHash('sha256').update(diskId).update('partition 1').digest());
+}
+
+/** The 128-entry array with the one partition in entry 1 (UEFI 2.10 table 5-6). */
+function gptEntryArray(partition: NewPartition, diskId: Uint8Array): Uint8Array {
+  const array = new Uint8Array(gptEntryCount * gptEntryBytes);
+  const view = new DataView(array.buffer);
+  array.set(parseGuid(partition.esp ? efiSystemPartitionGuid : basicDataPartitionGuid), gptEntryOffsets.partitionTypeGuid);
+  array.set(partitionGuid(diskId), gptEntryOffsets.uniquePartitionGuid);
+  view.setBigUint64(gptEntryOffsets.startingLba, BigInt(partition.firstLba), true);
+  view.setBigUint64(gptEntryOffsets.endingLba, BigInt(partition.firstLba + partition.sectorCount - 1), true); // inclusive
+  // PartitionName: UTF-16LE, at most 36 code units; Attributes stay 0.
+  const nameUnits = Math.min(partition.name.length, gptPartitionNameBytes / 2);
+  for (let index = 0; index < nameUnits; index += 1) view.setUint16(gptEntryOffsets.partitionName + index * 2, partition.name.charCodeAt(index), true);
+  return array;
+}
+
+/** A GPT header sector (UEFI 2.10 table 5-5), its CRC32 computed over its 92 bytes with the CRC field zero. */
+function gptHeader(fields: {
+  myLba: number;
+  alternateLba: number;
+  entriesLba: number;
+  diskSectors: number;
+  diskGuid: Uint8Array;
+  entriesCrc32: number;
+}): Uint8Array {
+  const sector = new Uint8Array(diskSectorBytes);
+  const view = new DataView(sector.buffer);
+  const at = gptHeaderOffsets;
+  sector.set(new TextEncoder().encode(gptSignature), at.signature);
+  view.setUint32(at.revision, gptRevision, true);
+  view.setUint32(at.headerSize, minimumHeaderBytes, true);
+  view.setBigUint64(at.myLba, BigInt(fields.myLba), true);
+  view.setBigUint64(at.alternateLba, BigInt(fields.alternateLba), true);
+  view.setBigUint64(at.firstUsableLba, BigInt(firstUsableLba), true);
+  view.setBigUint64(at.lastUsableLba, BigInt(lastUsableLba(fields.diskSectors)), true);
+  sector.set(fields.diskGuid, at.diskGuid);
+  view.setBigUint64(at.partitionEntryLba, BigInt(fields.entriesLba), true);
+  view.setUint32(at.numberOfPartitionEntries, gptEntryCount, true);
+  view.setUint32(at.sizeOfPartitionEntry, gptEntryBytes, true);
+  view.setUint32(at.partitionEntryArrayCrc32, fields.entriesCrc32, true);
+  view.setUint32(at.headerCrc32, crc32(sector.subarray(0, minimumHeaderBytes)), true);
+  return sector;
+}
+
+/** The protective MBR, the primary header and entries from LBA 0, and the backup entries and header ending at the last LBA. */
+function guidPartitionTable(partition: NewPartition, diskSectors: number, diskId: Uint8Array): PartitionTableWrite {
+  const lastLba = diskSectors - 1;
+  const backupEntriesLba = lastLba - gptEntryArraySectors;
+  const entries = gptEntryArray(partition, diskId);
+  const common = { diskSectors, diskGuid: version4Guid(diskId), entriesCrc32: crc32(entries) };
+  // UEFI 2.10 tables 5-3 and 5-4: bytes 440-443 unused (zero); the one record covers the disk from LBA 1, or 2^32 - 1 sectors of it.
+  const protectiveMbr = mbrSector(
+    {
+      bootIndicator: 0,
+      startingChs: [0x00, 0x02, 0x00],
+      osType: protectivePartitionType,
+      endingChs: [0xff, 0xff, 0xff],
+      startingLba: gptHeaderLba,
+      sizeInLba: Math.min(diskSectors - 1, 0xffffffff),
+    },
+    new Uint8Array(4),
+  );
+  const head = new Uint8Array(firstUsableLba * diskSectorBytes);
+  head.set(protectiveMbr, 0);
+  head.set(gptHeader({ ...common, myLba: gptHeaderLba, alternateLba: lastLba, entriesLba: primaryEntriesLba }), gptHeaderLba * diskSectorBytes);
+  head.set(entries, primaryEntriesLba * diskSectorBytes);
+  const tail = new Uint8Array((gptEntryArraySectors + 1) * diskSectorBytes);
+  tail.set(entries, 0);
+  tail.set(gptHeader({ ...common, myLba: lastLba, alternateLba: gptHeaderLba, entriesLba: backupEntriesLba }), entries.byteLength);
+  return { head, tail: { offsetBytes: backupEntriesLba * diskSectorBytes, bytes: tail } };
+}
