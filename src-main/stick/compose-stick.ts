@@ -193,8 +193,10 @@ async function compareContent(actual: ByteSource, expected: ByteSource, signal: 
     throwIfCancelled(signal, 'verifying the copied files');
     const lengthBytes = Math.min(compareChunkBytes, expected.sizeBytes - offsetBytes);
     const [got, want] = await Promise.all([actual.read(offsetBytes, lengthBytes), expected.read(offsetBytes, lengthBytes)]);
+    // Buffer.equals is one memcmp; the byte loop runs only to name the first difference.
+    if (Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(want)) continue;
     const index = got.findIndex((byte, at) => byte !== want[at]);
-    if (index >= 0) return { offsetBytes: offsetBytes + index, reason: `byte ${offsetBytes + index} differs` };
+    return { offsetBytes: offsetBytes + index, reason: `byte ${offsetBytes + index} differs` };
   }
   return null;
 }
