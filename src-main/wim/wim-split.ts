@@ -106,6 +106,22 @@ function partHeaderFields(header: WimHeader, totalParts: number): Pick<WimHeader
   return { version: header.compression === 'lzms' ? wimVersionSolid : wimVersionDefault, flags };
 }
 
+type WimRange = Extract<ComposedPiece, { source: ByteSource }>;
+
+/**
+ * Adds `range` to `ranges`, extending the last one when it continues it in both the part and the
+ * WIM: resources go in the WIM's order, so a part is a few long runs of the WIM, which it then
+ * reads in a few large reads instead of one per resource (a Windows image has ~100,000 of them).
+ */
+function appendRange(ranges: WimRange[], range: WimRange): void {
+  const last = ranges.at(-1);
+  if (last && last.offsetBytes + last.lengthBytes === range.offsetBytes && last.sourceOffsetBytes + last.lengthBytes === range.sourceOffsetBytes) {
+    ranges[ranges.length - 1] = { ...last, lengthBytes: last.lengthBytes + range.lengthBytes };
+  } else {
+    ranges.push(range);
+  }
+}
+
 interface PartLayout {
   readonly pieces: ComposedPiece[];
   readonly tableEntries: OutputBlobEntry[];
@@ -114,13 +130,13 @@ interface PartLayout {
 
 /** Places a part's resources after its header: file data, then (part 1) the metadata resources. */
 function layOutResources(wim: ByteSource, header: WimHeader, plan: PartPlan, partNumber: number): PartLayout {
-  const pieces: ComposedPiece[] = [];
+  const pieces: WimRange[] = [];
   const fileEntries: OutputBlobEntry[] = [];
   const metadataEntries: OutputBlobEntry[] = [];
   let offsetBytes = wimHeaderBytes;
   const place = (entry: BlobEntry, isMetadata: boolean): void => {
     const { storedBytes, uncompressedBytes } = entry.resource;
-    pieces.push({ offsetBytes, lengthBytes: storedBytes, source: wim, sourceOffsetBytes: entry.resource.offsetBytes });
+    appendRange(pieces, { offsetBytes, lengthBytes: storedBytes, source: wim, sourceOffsetBytes: entry.resource.offsetBytes });
     const resource: ResourceHeader = { storedBytes, flags: outputFlags(header, entry, isMetadata), offsetBytes, uncompressedBytes };
     (isMetadata ? metadataEntries : fileEntries).push({ resource, partNumber, referenceCount: isMetadata ? 1 : entry.referenceCount, sha1: entry.sha1 });
     offsetBytes += storedBytes;
