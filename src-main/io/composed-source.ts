@@ -45,9 +45,16 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
     sizeBytes,
     async read(offsetBytes, lengthBytes) {
       assertReadInBounds(name, sizeBytes, offsetBytes, lengthBytes);
-      const out = new Uint8Array(lengthBytes);
       const endBytes = offsetBytes + lengthBytes;
-      for (let index = firstPieceEndingAfter(sorted, offsetBytes); index < sorted.length; index++) {
+      const first = firstPieceEndingAfter(sorted, offsetBytes);
+      const only = sorted[first];
+      // A read inside one range of another source (most reads of a split WIM part or a copied file)
+      // answers with that source's bytes as they are: no second buffer, no copy.
+      if (only && 'source' in only && only.offsetBytes <= offsetBytes && endBytes <= only.offsetBytes + only.lengthBytes) {
+        return only.source.read(only.sourceOffsetBytes + (offsetBytes - only.offsetBytes), lengthBytes);
+      }
+      const out = new Uint8Array(lengthBytes);
+      for (let index = first; index < sorted.length; index++) {
         const piece = sorted[index]!;
         if (piece.offsetBytes >= endBytes) break;
         const from = Math.max(offsetBytes, piece.offsetBytes);
