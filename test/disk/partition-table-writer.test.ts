@@ -146,6 +146,12 @@ describe('buildPartitionTable: MBR', () => {
     expect(readAt(ours, 0, 512).toString('hex')).toBe(readAt(theirs, 0, 512).toString('hex'));
   });
 
+  it('ends its partition by 2 TiB on a 3 TiB disk, which sfdisk accepts', async () => {
+    const path = await writtenDisk('mbr-3tib.img', 3 * 1024 * gibibyte, 'mbr');
+    expect(run('sfdisk', ['-V', path])).toMatchObject({ status: 0, output: expect.stringContaining('No errors detected') });
+    expect(run('sfdisk', ['-d', path]).output).toMatch(/start=\s*2048, size=\s*4294965248, type=7, bootable/);
+  });
+
   it('writes the disk signature from the disk id, so one id gives the same bytes', () => {
     const layout = singlePartitionLayout(oddDiskBytes, 'mbr');
     const build = (id: Uint8Array): Uint8Array =>
@@ -201,6 +207,19 @@ describe('buildPartitionTable: GPT', () => {
     const partition = join(scratch, 'partition.img');
     execFileSync('dd', [`if=${path}`, `of=${partition}`, 'bs=1M', 'skip=1', 'count=1022', 'conv=sparse', 'status=none']);
     expect(run('fsck.exfat', ['-n', partition])).toMatchObject({ status: 0, output: expect.stringContaining('clean') });
+  });
+
+  it('covers a 3 TiB disk: the protective record says 2^32 - 1 sectors, the backup lies at the last LBA, and sgdisk finds no problem', async () => {
+    const sizeBytes = 3 * 1024 * gibibyte;
+    const path = await writtenDisk('gpt-3tib.img', sizeBytes, 'gpt');
+    const source = await openFileSource(path);
+    try {
+      expect((await readMasterBootRecord(source))?.partitions[0]).toMatchObject({ type: 0xee, startLba: 1, sectorCount: 0xffffffff });
+      expect(await readGuidPartitionTable(source, [])).toMatchObject({ backupHeaderLba: sizeBytes / 512 - 1 });
+    } finally {
+      await source.close();
+    }
+    expect(run('sgdisk', ['-v', path])).toMatchObject({ status: 0, output: expect.stringContaining('No problems found') });
   });
 
   it('derives its GUIDs from the disk id: one id, one table; another id, other GUIDs', () => {

@@ -145,6 +145,12 @@ describe('planExfatVolume', () => {
     expect(execFileSync('exfatlabel', [path], { encoding: 'utf8' })).toContain('label: Été 2026 ★ \n');
   });
 
+  it('refuses a volume past the 0xFFFFFFF5 clusters exFAT allows (over 512 TiB at 128 KiB), naming the count', () => {
+    expect(() => planExfatVolume({ volumeSizeBytes: 600 * 1024 * 1024 * mebibyte, hiddenSectors: 2048, label: '', volumeId: 0 })).toThrow(
+      expect.objectContaining({ code: 'volume-too-large', message: expect.stringMatching(/needs \d+ clusters, more than exFAT's 4294967285/) }),
+    );
+  });
+
   it('refuses a partition too small for the metadata, naming both sizes', () => {
     expect(() => planExfatVolume({ volumeSizeBytes: 2 * mebibyte, hiddenSectors: 0, label: '', volumeId: 0 })).toThrow(
       expect.objectContaining({ code: 'target-too-small', message: expect.stringMatching(/needs \d+ bytes, the partition has 2097152/) }),
