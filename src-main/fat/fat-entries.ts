@@ -1,12 +1,8 @@
 // The 32-byte FAT directory entries (FAT spec 6 and 7) a writer lays down, and the FAT date and time
 // fields (FAT spec 6.3) both ways. Times are written and read as UTC: FAT records a local time with no
 // zone, and a stick made here must read back the same on any machine (Linux mounts it with tz=UTC).
+import { directoryEntryBytes, directoryEntryFields as fields, fatAttributes, lastLongNameEntry, longNameFields, longNameUnitRuns } from './fat-fields.ts';
 import { longNameUnitsPerEntry, shortNameChecksum } from './fat-names.ts';
-
-export const directoryEntryBytes = 32;
-
-/** FAT spec 6 (DIR_Attr). */
-export const fatAttributes = { readOnly: 0x01, hidden: 0x02, system: 0x04, volumeId: 0x08, directory: 0x10, archive: 0x20, longName: 0x0f } as const;
 
 // FAT spec 6.3: dates count years from 1980 in 7 bits, so 1980-01-01 .. 2107-12-31 are all a field can say.
 const firstFatMs = Date.UTC(1980, 0, 1);
@@ -51,23 +47,26 @@ export interface ShortEntryFields {
 }
 
 /** FAT spec 6: one short entry; created, written and accessed all say `modifiedMs`. */
-export function shortEntry(fields: ShortEntryFields): Uint8Array {
+export function shortEntry(values: ShortEntryFields): Uint8Array {
   const entry = new Uint8Array(directoryEntryBytes);
   const view = new DataView(entry.buffer);
-  const stamp = fatTimestamp(fields.modifiedMs);
-  entry.set(fields.shortName, 0);
-  entry[11] = fields.attributes;
-  entry[13] = stamp.hundredths; // DIR_CrtTimeTenth
-  view.setUint16(14, stamp.time, true); // DIR_CrtTime
-  view.setUint16(16, stamp.date, true); // DIR_CrtDate
-  view.setUint16(18, stamp.date, true); // DIR_LstAccDate
-  view.setUint16(20, fields.firstCluster >>> 16, true); // DIR_FstClusHI
-  view.setUint16(22, stamp.time, true); // DIR_WrtTime
-  view.setUint16(24, stamp.date, true); // DIR_WrtDate
-  view.setUint16(26, fields.firstCluster & 0xffff, true); // DIR_FstClusLO
-  view.setUint32(28, fields.sizeBytes, true); // DIR_FileSize
+  const stamp = fatTimestamp(values.modifiedMs);
+  entry.set(values.shortName, fields.name);
+  entry[fields.attributes] = values.attributes;
+  entry[fields.createdHundredths] = stamp.hundredths;
+  view.setUint16(fields.createdTime, stamp.time, true);
+  view.setUint16(fields.createdDate, stamp.date, true);
+  view.setUint16(fields.accessedDate, stamp.date, true);
+  view.setUint16(fields.firstClusterHigh, values.firstCluster >>> 16, true);
+  view.setUint16(fields.writtenTime, stamp.time, true);
+  view.setUint16(fields.writtenDate, stamp.date, true);
+  view.setUint16(fields.firstClusterLow, values.firstCluster & 0xffff, true);
+  view.setUint32(fields.fileSize, values.sizeBytes, true);
   return entry;
 }
+
+/** The byte offset of each of a long-name entry's 13 UTF-16 units. */
+const unitOffsets = longNameUnitRuns.flatMap(([start, count]) => Array.from({ length: count }, (_, index) => start + index * 2));
 
 /**
  * FAT spec 7: the long-name entries for `name`, in the order they are stored (the last part first,
@@ -81,12 +80,10 @@ export function longNameEntries(name: string, shortName: Uint8Array): Uint8Array
   for (let ordinal = count; ordinal >= 1; ordinal -= 1) {
     const entry = new Uint8Array(directoryEntryBytes);
     const view = new DataView(entry.buffer);
-    entry[0] = ordinal === count ? ordinal | 0x40 : ordinal; // LDIR_Ord
-    entry[11] = fatAttributes.longName; // LDIR_Attr
-    entry[13] = checksum; // LDIR_Chksum
-    // LDIR_Name1 (5 units at 1), LDIR_Name2 (6 at 14), LDIR_Name3 (2 at 28); LDIR_Type and LDIR_FstClusLO stay 0.
-    const offsets = [1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30];
-    for (const [index, at] of offsets.entries()) {
+    entry[longNameFields.ordinal] = ordinal === count ? ordinal | lastLongNameEntry : ordinal;
+    entry[longNameFields.attributes] = fatAttributes.longName;
+    entry[longNameFields.checksum] = checksum; // LDIR_Type and LDIR_FstClusLO stay 0
+    for (const [index, at] of unitOffsets.entries()) {
       const unitIndex = (ordinal - 1) * longNameUnitsPerEntry + index;
       const unit = unitIndex < name.length ? name.charCodeAt(unitIndex) : unitIndex === name.length ? 0x0000 : 0xffff;
       view.setUint16(at, unit, true);

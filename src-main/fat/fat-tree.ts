@@ -12,7 +12,7 @@ import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
-import { fatAttributes } from './fat-entries.ts';
+import { fatAttributes } from './fat-fields.ts';
 import { openFatVolume, parseDirectoryEntries, walkClusterChain, type FatVolume } from './fat-volume.ts';
 
 /** Limits that keep hostile trees finite (the ISO 9660 and UDF trees' depth and count). */

@@ -6,7 +6,17 @@ import { throwIfCancelled } from '../jobs/errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import { corruptAt, FieldReader, readRegion, readUint16Le, readUint32Le, type Place } from '../format/fields.ts';
-import { fatAttributes, fatTimeMs } from './fat-entries.ts';
+import { fatTimeMs } from './fat-entries.ts';
+import {
+  bootSectorFields as bpb,
+  directoryEntryBytes as entryBytes,
+  directoryEntryFields as dir,
+  fatAttributes,
+  lastLongNameEntry,
+  longNameFields,
+  longNameUnitRuns,
+  ntLowerCase,
+} from './fat-fields.ts';
 import { shortNameChecksum } from './fat-names.ts';
 
 export type FatType = 'FAT12' | 'FAT16' | 'FAT32';
@@ -44,7 +54,6 @@ export interface FatDirectoryEntry {
 
 /** FAT spec 6: a directory holds at most 65536 entries (2 MiB). */
 const maxDirectoryBytes = 65536 * 32;
-const entryBytes = 32;
 
 /**
  * Parses the boot sector at `offsetBytes` (FAT spec 3.1-3.3). Null when it is not a FAT boot sector:
@@ -57,16 +66,16 @@ export async function openFatVolume(source: ByteSource, offsetBytes: number, bud
   const place: Place = { offsetBytes, sectorBytes: 512 };
   const fields = new FieldReader(await readRegion(source, place, 512, 'FAT boot sector'), place);
   // FAT spec 3.1: BS_jmpBoot is EB ?? 90 or E9 ?? ??; 3.1 note: 0x55 0xAA at bytes 510-511.
-  const jump = fields.uint8(0, 'BS_jmpBoot');
-  if (!((jump === 0xeb && fields.uint8(2, 'BS_jmpBoot') === 0x90) || jump === 0xe9)) return null;
-  if (fields.uint8(510, 'signature') !== 0x55 || fields.uint8(511, 'signature') !== 0xaa) return null;
-  const bytesPerSector = fields.uint16Le(11, 'BPB_BytsPerSec');
-  const sectorsPerCluster = fields.uint8(13, 'BPB_SecPerClus');
-  const reservedSectors = fields.uint16Le(14, 'BPB_RsvdSecCnt');
-  const fatCount = fields.uint8(16, 'BPB_NumFATs');
-  const rootEntryCount = fields.uint16Le(17, 'BPB_RootEntCnt');
-  const totalSectors = fields.uint16Le(19, 'BPB_TotSec16') || fields.uint32Le(32, 'BPB_TotSec32');
-  const fatSectors = fields.uint16Le(22, 'BPB_FATSz16') || fields.uint32Le(36, 'BPB_FATSz32');
+  const jump = fields.uint8(bpb.jmpBoot, 'BS_jmpBoot');
+  if (!((jump === 0xeb && fields.uint8(bpb.jmpBoot + 2, 'BS_jmpBoot') === 0x90) || jump === 0xe9)) return null;
+  if (fields.uint8(bpb.signature, 'signature') !== 0x55 || fields.uint8(bpb.signature + 1, 'signature') !== 0xaa) return null;
+  const bytesPerSector = fields.uint16Le(bpb.bytesPerSector, 'BPB_BytsPerSec');
+  const sectorsPerCluster = fields.uint8(bpb.sectorsPerCluster, 'BPB_SecPerClus');
+  const reservedSectors = fields.uint16Le(bpb.reservedSectors, 'BPB_RsvdSecCnt');
+  const fatCount = fields.uint8(bpb.fatCount, 'BPB_NumFATs');
+  const rootEntryCount = fields.uint16Le(bpb.rootEntryCount, 'BPB_RootEntCnt');
+  const totalSectors = fields.uint16Le(bpb.totalSectors16, 'BPB_TotSec16') || fields.uint32Le(bpb.totalSectors32, 'BPB_TotSec32');
+  const fatSectors = fields.uint16Le(bpb.fatSectors16, 'BPB_FATSz16') || fields.uint32Le(bpb.fatSectors32, 'BPB_FATSz32');
   // FAT spec 3.1: the values these fields may take; anything else is not a FAT boot sector.
   if (![512, 1024, 2048, 4096].includes(bytesPerSector)) return null;
   if (sectorsPerCluster === 0 || (sectorsPerCluster & (sectorsPerCluster - 1)) !== 0) return null;
@@ -76,20 +85,20 @@ export async function openFatVolume(source: ByteSource, offsetBytes: number, bud
   const rootDirSectors = Math.ceil((rootEntryCount * entryBytes) / bytesPerSector);
   const firstDataSector = reservedSectors + fatCount * fatSectors + rootDirSectors;
   if (firstDataSector >= totalSectors) {
-    throw corruptAt(place, 19, `FAT volume declares ${totalSectors} sectors, fewer than its ${firstDataSector} metadata sectors`);
+    throw corruptAt(place, bpb.totalSectors16, `FAT volume declares ${totalSectors} sectors, fewer than its ${firstDataSector} metadata sectors`);
   }
   const clusterCount = Math.floor((totalSectors - firstDataSector) / sectorsPerCluster);
   // FAT spec 3.5: the FAT type is decided by the count of clusters alone.
   const type: FatType = clusterCount < 4085 ? 'FAT12' : clusterCount < 65525 ? 'FAT16' : 'FAT32';
   if (type === 'FAT32' && rootEntryCount !== 0) {
-    throw corruptAt(place, 17, `FAT32 volume declares ${rootEntryCount} fixed root entries, must be 0`);
+    throw corruptAt(place, bpb.rootEntryCount, `FAT32 volume declares ${rootEntryCount} fixed root entries, must be 0`);
   }
   const fatBits = type === 'FAT12' ? 12 : type === 'FAT16' ? 16 : 32;
   // FAT spec 4: the FAT must have room for an entry per cluster (plus the two reserved ones).
   if (Math.ceil(((clusterCount + 2) * fatBits) / 8) > fatSectors * bytesPerSector) {
-    throw corruptAt(place, 22, `FAT of ${fatSectors} sectors is too small for ${clusterCount} clusters`);
+    throw corruptAt(place, bpb.fatSectors16, `FAT of ${fatSectors} sectors is too small for ${clusterCount} clusters`);
   }
-  const rootCluster = type === 'FAT32' ? fields.uint32Le(44, 'BPB_RootClus') : 0;
+  const rootCluster = type === 'FAT32' ? fields.uint32Le(bpb.rootCluster, 'BPB_RootClus') : 0;
   return {
     source,
     offsetBytes,
@@ -191,19 +200,19 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
   const entries: FatDirectoryEntry[] = [];
   let longName: { parts: string[]; checksum: number } | null = null;
   for (let at = 0; at + entryBytes <= bytes.byteLength; at += entryBytes) {
-    const first = fields.uint8(at, 'DIR_Name');
+    const first = fields.uint8(at + dir.name, 'DIR_Name');
     if (first === 0x00) break; // FAT spec 6.1: this and all later entries are free
     if (first === 0xe5) {
       longName = null;
       continue; // FAT spec 6.1: a free entry
     }
-    const attributes = fields.uint8(at + 11, 'DIR_Attr');
+    const attributes = fields.uint8(at + dir.attributes, 'DIR_Attr');
     // FAT spec 7: ATTR_LONG_NAME; parts come last-first, each with the short name's checksum.
     if ((attributes & 0x3f) === fatAttributes.longName) {
       const ordinal = first & 0x1f;
-      const checksum = fields.uint8(at + 13, 'LDIR_Chksum');
+      const checksum = fields.uint8(at + longNameFields.checksum, 'LDIR_Chksum');
       const part = longNamePart(fields, at);
-      if ((first & 0x40) !== 0) longName = { parts: [], checksum };
+      if ((first & lastLongNameEntry) !== 0) longName = { parts: [], checksum };
       if (longName && longName.checksum === checksum && ordinal >= 1) longName.parts[ordinal - 1] = part;
       continue;
     }
@@ -211,8 +220,8 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
       longName = null;
       continue; // a volume label
     }
-    const shortName = fields.slice(at, 11, 'DIR_Name');
-    let name = formatShortName(shortName, fields.uint8(at + 12, 'DIR_NTRes'));
+    const shortName = fields.slice(at + dir.name, 11, 'DIR_Name');
+    let name = formatShortName(shortName, fields.uint8(at + dir.ntReserved, 'DIR_NTRes'));
     // FAT spec 7: a long name counts only when its checksum matches the short name that follows it.
     if (longName && longName.checksum === shortNameChecksum(shortName) && Array.from(longName.parts).every((part) => part !== undefined)) {
       const joined = longName.parts.join('');
@@ -224,10 +233,11 @@ export function parseDirectoryEntries(bytes: Uint8Array, place: Place): FatDirec
       name,
       isDirectory: (attributes & fatAttributes.directory) !== 0,
       // FAT spec 6.1: DIR_FstClusHI is 0 on FAT12/16; the upper 4 bits of a FAT32 cluster number are reserved.
-      firstCluster: ((fields.uint16Le(at + 20, 'DIR_FstClusHI') << 16) | fields.uint16Le(at + 26, 'DIR_FstClusLO')) & 0x0fffffff,
-      sizeBytes: fields.uint32Le(at + 28, 'DIR_FileSize'),
+      firstCluster:
+        ((fields.uint16Le(at + dir.firstClusterHigh, 'DIR_FstClusHI') << 16) | fields.uint16Le(at + dir.firstClusterLow, 'DIR_FstClusLO')) & 0x0fffffff,
+      sizeBytes: fields.uint32Le(at + dir.fileSize, 'DIR_FileSize'),
       attributes,
-      modifiedMs: fatTimeMs(fields.uint16Le(at + 24, 'DIR_WrtDate'), fields.uint16Le(at + 22, 'DIR_WrtTime')),
+      modifiedMs: fatTimeMs(fields.uint16Le(at + dir.writtenDate, 'DIR_WrtDate'), fields.uint16Le(at + dir.writtenTime, 'DIR_WrtTime')),
       atBytes: at,
     });
   }
@@ -299,13 +309,9 @@ function fatPlace(volume: FatVolume): Place {
 }
 
 function longNamePart(fields: FieldReader, at: number): string {
-  // FAT spec 7: LDIR_Name1 (5 units at 1), LDIR_Name2 (6 at 14), LDIR_Name3 (2 at 28); 0x0000 ends, 0xFFFF pads.
+  // FAT spec 7: the name's UTF-16 units in three runs; 0x0000 ends, 0xFFFF pads.
   let text = '';
-  for (const [start, count] of [
-    [1, 5],
-    [14, 6],
-    [28, 2],
-  ] as const) {
+  for (const [start, count] of longNameUnitRuns) {
     for (let index = 0; index < count; index += 1) {
       const unit = fields.uint16Le(at + start + index * 2, 'LDIR_Name');
       if (unit === 0x0000 || unit === 0xffff) return text;
@@ -319,8 +325,8 @@ function formatShortName(shortName: Uint8Array, ntFlags: number): string {
   const chars = Array.from(shortName, (byte, index) => (index === 0 && byte === 0x05 ? 0xe5 : byte));
   let base = String.fromCharCode(...chars.slice(0, 8)).trimEnd();
   let extension = String.fromCharCode(...chars.slice(8, 11)).trimEnd();
-  // DIR_NTRes bits 3 and 4 (Windows NT): base / extension stored upper-case but shown lower-case.
-  if ((ntFlags & 0x08) !== 0) base = base.toLowerCase();
-  if ((ntFlags & 0x10) !== 0) extension = extension.toLowerCase();
+  // DIR_NTRes (Windows NT): base / extension stored upper-case but shown lower-case.
+  if ((ntFlags & ntLowerCase.base) !== 0) base = base.toLowerCase();
+  if ((ntFlags & ntLowerCase.extension) !== 0) extension = extension.toLowerCase();
   return extension ? `${base}.${extension}` : base;
 }

@@ -5,6 +5,7 @@
 // numbers say what any FAT sector holds.
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { bootSectorFields as bpb, fsInfoFields } from './fat-fields.ts';
 
 export const fatSectorBytes = 512;
 /** FAT spec 3.1 (BPB_RsvdSecCnt): 32 on FAT32, as Windows and mkfs.fat write it. */
@@ -118,29 +119,29 @@ function fat32BootSector(geometry: Fat32Geometry, fields: BootRegionFields): Uin
       Array.from(text, (char) => char.charCodeAt(0)),
       at,
     );
-  sector.set([0xeb, 0x58, 0x90], 0); // BS_jmpBoot: a short jump to the code at 0x5A
-  ascii(3, 'MSWIN4.1'); // BS_OEMName: the value FAT spec 3.1 recommends
-  view.setUint16(11, fatSectorBytes, true); // BPB_BytsPerSec
-  sector[13] = geometry.sectorsPerCluster; // BPB_SecPerClus
-  view.setUint16(14, geometry.reservedSectors, true); // BPB_RsvdSecCnt
-  sector[16] = fatCount; // BPB_NumFATs; BPB_RootEntCnt, BPB_TotSec16 and BPB_FATSz16 stay 0 on FAT32
-  sector[21] = 0xf8; // BPB_Media: fixed media
-  view.setUint16(24, 63, true); // BPB_SecPerTrk and BPB_NumHeads: the geometry every USB stick reports
-  view.setUint16(26, 255, true);
-  view.setUint32(28, fields.hiddenSectors, true); // BPB_HiddSec
-  view.setUint32(32, geometry.totalSectors, true); // BPB_TotSec32
-  view.setUint32(36, geometry.fatSectors, true); // BPB_FATSz32; BPB_ExtFlags 0: both FATs mirrored
-  view.setUint32(44, 2, true); // BPB_RootClus
-  view.setUint16(48, 1, true); // BPB_FSInfo
-  view.setUint16(50, 6, true); // BPB_BkBootSec
-  sector[64] = 0x80; // BS_DrvNum: a hard disk
-  sector[66] = 0x29; // BS_BootSig: the next three fields are present
-  view.setUint32(67, fields.volumeId >>> 0, true); // BS_VolID
-  ascii(71, (fields.label ?? 'NO NAME').padEnd(11, ' ')); // BS_VolLab
-  ascii(82, 'FAT32   '); // BS_FilSysType
+  sector.set([0xeb, 0x58, 0x90], bpb.jmpBoot); // a short jump to the code at 0x5A
+  ascii(bpb.oemName, 'MSWIN4.1'); // the value FAT spec 3.1 recommends
+  view.setUint16(bpb.bytesPerSector, fatSectorBytes, true);
+  sector[bpb.sectorsPerCluster] = geometry.sectorsPerCluster;
+  view.setUint16(bpb.reservedSectors, geometry.reservedSectors, true);
+  sector[bpb.fatCount] = fatCount; // BPB_RootEntCnt, BPB_TotSec16 and BPB_FATSz16 stay 0 on FAT32
+  sector[bpb.media] = 0xf8; // fixed media
+  view.setUint16(bpb.sectorsPerTrack, 63, true); // the geometry every USB stick reports
+  view.setUint16(bpb.headCount, 255, true);
+  view.setUint32(bpb.hiddenSectors, fields.hiddenSectors, true);
+  view.setUint32(bpb.totalSectors32, geometry.totalSectors, true);
+  view.setUint32(bpb.fatSectors32, geometry.fatSectors, true); // BPB_ExtFlags 0: both FATs mirrored
+  view.setUint32(bpb.rootCluster, 2, true);
+  view.setUint16(bpb.fsInfoSector, 1, true);
+  view.setUint16(bpb.backupBootSector, 6, true);
+  sector[bpb.driveNumber] = 0x80; // a hard disk
+  sector[bpb.bootSignature] = 0x29; // the next three fields are present
+  view.setUint32(bpb.volumeId, fields.volumeId >>> 0, true);
+  ascii(bpb.volumeLabel, (fields.label ?? 'NO NAME').padEnd(11, ' '));
+  ascii(bpb.fileSystemType, 'FAT32   ');
   // Not a boot volume: the code at 0x5A asks the BIOS for the next boot device (INT 18h), then halts.
   sector.set([0xcd, 0x18, 0xeb, 0xfe], 0x5a);
-  sector.set([0x55, 0xaa], 510);
+  sector.set([0x55, 0xaa], bpb.signature);
   return sector;
 }
 
@@ -148,11 +149,11 @@ function fat32BootSector(geometry: Fat32Geometry, fields: BootRegionFields): Uin
 function fat32FsInfo(fields: BootRegionFields): Uint8Array {
   const sector = new Uint8Array(fatSectorBytes);
   const view = new DataView(sector.buffer);
-  view.setUint32(0, 0x41615252, true);
-  view.setUint32(484, 0x61417272, true);
-  view.setUint32(488, fields.freeClusters, true);
-  view.setUint32(492, fields.nextFreeCluster ?? 0xffffffff, true);
-  view.setUint32(508, 0xaa550000, true);
+  view.setUint32(fsInfoFields.leadSignature, 0x41615252, true);
+  view.setUint32(fsInfoFields.structureSignature, 0x61417272, true);
+  view.setUint32(fsInfoFields.freeCount, fields.freeClusters, true);
+  view.setUint32(fsInfoFields.nextFree, fields.nextFreeCluster ?? 0xffffffff, true); // 0xFFFFFFFF: not known (none free)
+  view.setUint32(fsInfoFields.trailSignature, 0xaa550000, true);
   return sector;
 }
 

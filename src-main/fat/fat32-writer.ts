@@ -6,7 +6,8 @@
 import type { ByteSource } from '../io/byte-source.ts';
 import { composeSource, type ComposedPiece } from '../io/composed-source.ts';
 import { CodedError } from '../jobs/errors.ts';
-import { directoryEntryBytes, fatAttributes, longNameEntries, shortEntry } from './fat-entries.ts';
+import { longNameEntries, shortEntry } from './fat-entries.ts';
+import { directoryEntryBytes, fatAttributes } from './fat-fields.ts';
 import { checkLongName, fatVolumeLabel, isUpperShortName, longNameUnitsPerEntry, shortNameBytes, ShortNames } from './fat-names.ts';
 import { defaultFat32ClusterBytes, fat32Geometry, fat32ReservedRegion, fat32TableSource, type Fat32Geometry } from './fat32-layout.ts';
 
