@@ -1,5 +1,5 @@
 // The up-case table an exFAT volume carries (exFAT spec 7.2.5): the spec's recommended table
-// (7.2.5.1), in the compressed form the spec prints and mkfs.exfat writes (5,836 bytes, TableChecksum
+// (7.2.5.1, table 25), in the compressed form the spec prints and mkfs.exfat writes (5,836 bytes, TableChecksum
 // 0xE619D30D). It is rebuilt here from its case pairs rather than stored as 5,836 opaque bytes, and
 // the result is checked against the spec's size and checksum when this module loads.
 import { exfatChecksum } from './exfat-checksum.ts';
@@ -132,7 +132,7 @@ const caseRanges: readonly (readonly [number, number, number, number])[] = [
 ];
 
 /**
- * 7.2.5.1: in the compressed form, 0xFFFF then a count stands for that many code points that map to
+ * 7.2.5: in the compressed form, 0xFFFF then a count stands for that many code points that map to
  * themselves. The spec's table compresses exactly its identity runs of 843 code points and more (its
  * shortest compressed run) and writes shorter ones out (the longest written out has 337), so any
  * threshold between them rebuilds the same bytes.

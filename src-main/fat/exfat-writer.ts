@@ -1,7 +1,7 @@
 // An empty exFAT volume, laid out as mkfs.exfat (exfatprogs) lays it out and as the exFAT spec
 // (Microsoft "exFAT file system specification", 2019) requires: the main and backup boot regions
-// (3.1-3.4), one FAT (4), and a cluster heap (5) holding the allocation bitmap (7.1), the up-case
-// table (7.2) and the root directory (7.3-7.5 entries: volume label, bitmap, up-case table).
+// (3.1-3.4), one FAT (4), and a cluster heap (5) holding the allocation bitmap, the up-case table
+// and the root directory with their entries (7.1 bitmap, 7.2 up-case table, 7.3 volume label).
 // Only metadata is computed; everything else reads as zeros through composeSource, and the source
 // ends where the root directory's cluster ends: the free heap after it is never read or written.
 import { CodedError } from '../jobs/errors.ts';
@@ -14,26 +14,26 @@ const sectorBytes = 512;
 const mebibyte = 1024 * 1024;
 /** mkfs.exfat aligns the FAT and the cluster heap to 1 MiB of the disk (DEFAULT_BOUNDARY_ALIGNMENT). */
 const boundaryAlignBytes = mebibyte;
-/** 3.1: the main boot region is 12 sectors (boot sector, 8 extended boot sectors, OEM parameters, reserved, checksum); the backup follows it. */
+/** Table 3: the main boot region is 12 sectors (boot sector, 8 extended boot sectors, OEM parameters, reserved, checksum); the backup follows it. */
 const bootRegionSectors = 12;
-/** 3.1.12: ClusterCount is at most 0xFFFFFFF5 (cluster indices 2 to 0xFFFFFFF6). */
+/** 3.1.9: ClusterCount is at most 0xFFFFFFF5 (cluster indices 2 to 0xFFFFFFF6). */
 const maxClusterCount = 0xfffffff5;
 const firstClusterIndex = 2;
 const directoryEntryBytes = 32;
-/** 7.3.1: a volume label holds at most 11 UTF-16 code units. */
+/** 7.3.2: a volume label holds at most 11 UTF-16 code units. */
 const maxLabelUnits = 11;
 /** 7.7.3: the characters besides control characters a file name may not hold. */
 const forbiddenLabelCharacters = '"*/:<>?\\|';
 
 export interface ExfatVolumeOptions {
   readonly volumeSizeBytes: number; // the partition's size
-  readonly hiddenSectors: number; // the partition's first LBA (3.1.5 PartitionOffset)
+  readonly hiddenSectors: number; // the partition's first LBA (3.1.4 PartitionOffset)
   readonly label: string; // as the user names it; made a valid exFAT label here
   readonly volumeId: number; // 32-bit serial (3.1.11 VolumeSerialNumber), chosen by the caller
 }
 
 /** The cluster size Windows and mkfs.exfat choose: 4 KiB up to 256 MiB, 32 KiB up to 32 GiB, 128 KiB above. */
-export function defaultExfatClusterBytes(volumeSizeBytes: number): number {
+function defaultExfatClusterBytes(volumeSizeBytes: number): number {
   if (volumeSizeBytes <= 256 * mebibyte) return 4 * 1024;
   if (volumeSizeBytes <= 32 * 1024 * mebibyte) return 32 * 1024;
   return 128 * 1024;
@@ -67,7 +67,7 @@ function planLayout(volumeSizeBytes: number, hiddenSectors: number): ExfatLayout
   const partitionOffsetBytes = hiddenSectors * sectorBytes;
   // The FAT starts after both boot regions, at the next 1 MiB of the disk.
   const fatOffsetBytes = roundUp(partitionOffsetBytes + 2 * bootRegionSectors * sectorBytes, boundaryAlignBytes) - partitionOffsetBytes;
-  // 3.1.8 asks room for (ClusterCount + 2) entries; mkfs.exfat 1.2.0 gives an entry to every cluster
+  // 3.1.7 asks room for (ClusterCount + 2) entries; mkfs.exfat 1.2.0 gives an entry to every cluster
   // the whole volume could hold (more than that: the FAT and heap offset are at least 1 MiB), rounded up to a cluster.
   const fatLengthBytes = roundUp(Math.floor(volumeSizeBytes / clusterBytes) * 4, clusterBytes);
   const heapOffsetBytes = roundUp(partitionOffsetBytes + fatOffsetBytes + fatLengthBytes, boundaryAlignBytes) - partitionOffsetBytes;
@@ -112,22 +112,22 @@ function bootRegion(layout: ExfatLayout, options: ExfatVolumeOptions): Uint8Arra
   const view = new DataView(region.buffer);
   region.set([0xeb, 0x76, 0x90], 0); // 3.1.1 JumpBoot
   region.set(new TextEncoder().encode('EXFAT   '), 3); // 3.1.2 FileSystemName; 3.1.3 MustBeZero stays zero
-  view.setBigUint64(64, BigInt(options.hiddenSectors), true); // 3.1.5 PartitionOffset
-  view.setBigUint64(72, BigInt(layout.volumeSectors), true); // 3.1.6 VolumeLength
-  view.setUint32(80, layout.fatOffsetBytes / sectorBytes, true); // 3.1.7 FatOffset
-  view.setUint32(84, layout.fatLengthBytes / sectorBytes, true); // 3.1.8 FatLength
-  view.setUint32(88, layout.heapOffsetBytes / sectorBytes, true); // 3.1.9 ClusterHeapOffset
-  view.setUint32(92, layout.clusterCount, true); // 3.1.10 ClusterCount
-  view.setUint32(96, layout.rootCluster, true); // 3.1.11 FirstClusterOfRootDirectory
-  view.setUint32(100, options.volumeId >>> 0, true); // 3.1.12 VolumeSerialNumber
-  view.setUint16(104, 0x0100, true); // 3.1.13 FileSystemRevision 1.00; 3.1.14 VolumeFlags stay 0
-  region[108] = Math.log2(sectorBytes); // 3.1.15 BytesPerSectorShift
-  region[109] = Math.log2(layout.clusterBytes / sectorBytes); // 3.1.16 SectorsPerClusterShift
-  region[110] = 1; // 3.1.17 NumberOfFats
-  region[111] = 0x80; // 3.1.18 DriveSelect; 3.1.19 PercentInUse stays 0 as mkfs.exfat writes it
-  // 3.1.20 BootCode: "hlt; jmp back to hlt", so a firmware that runs this sector stops instead of running zeros.
+  view.setBigUint64(64, BigInt(options.hiddenSectors), true); // 3.1.4 PartitionOffset
+  view.setBigUint64(72, BigInt(layout.volumeSectors), true); // 3.1.5 VolumeLength
+  view.setUint32(80, layout.fatOffsetBytes / sectorBytes, true); // 3.1.6 FatOffset
+  view.setUint32(84, layout.fatLengthBytes / sectorBytes, true); // 3.1.7 FatLength
+  view.setUint32(88, layout.heapOffsetBytes / sectorBytes, true); // 3.1.8 ClusterHeapOffset
+  view.setUint32(92, layout.clusterCount, true); // 3.1.9 ClusterCount
+  view.setUint32(96, layout.rootCluster, true); // 3.1.10 FirstClusterOfRootDirectory
+  view.setUint32(100, options.volumeId >>> 0, true); // 3.1.11 VolumeSerialNumber
+  view.setUint16(104, 0x0100, true); // 3.1.12 FileSystemRevision 1.00; 3.1.13 VolumeFlags stay 0
+  region[108] = Math.log2(sectorBytes); // 3.1.14 BytesPerSectorShift
+  region[109] = Math.log2(layout.clusterBytes / sectorBytes); // 3.1.15 SectorsPerClusterShift
+  region[110] = 1; // 3.1.16 NumberOfFats
+  region[111] = 0x80; // 3.1.17 DriveSelect; 3.1.18 PercentInUse stays 0 as mkfs.exfat writes it
+  // 3.1.19 BootCode: "hlt; jmp back to hlt", so a firmware that runs this sector stops instead of running zeros.
   region.set([0xf4, 0xeb, 0xfd], 120);
-  // 3.1.21 BootSignature; 3.2.2 ExtendedBootSignature of sectors 1-8 (the last 4 bytes: 00 00 55 AA).
+  // 3.1.20 BootSignature; 3.2.2 ExtendedBootSignature of sectors 1-8 (the last 4 bytes: 00 00 55 AA).
   for (let sector = 0; sector <= 8; sector += 1) region.set([0x55, 0xaa], sector * sectorBytes + sectorBytes - 2);
   // 3.4: sector 11 repeats the checksum of sectors 0-10, VolumeFlags and PercentInUse left out.
   const checksum = exfatChecksum(region.subarray(0, 11 * sectorBytes), (index) => index === 106 || index === 107 || index === 112);
@@ -182,8 +182,8 @@ function rootDirectory(layout: ExfatLayout, label: string): Uint8Array {
   entries[1] = label.length; // 7.3.2 CharacterCount
   for (let index = 0; index < label.length; index += 1) view.setUint16(2 + index * 2, label.charCodeAt(index), true); // 7.3.3 VolumeLabel
   entries[32] = 0x81; // 7.1.1 EntryType: allocation bitmap; 7.1.2 BitmapFlags 0: the first (only) FAT's bitmap
-  view.setUint32(32 + 20, firstClusterIndex, true); // 7.1.5 FirstCluster
-  view.setBigUint64(32 + 24, BigInt(layout.bitmapBytes), true); // 7.1.6 DataLength
+  view.setUint32(32 + 20, firstClusterIndex, true); // 7.1.3 FirstCluster
+  view.setBigUint64(32 + 24, BigInt(layout.bitmapBytes), true); // 7.1.4 DataLength
   entries[64] = 0x82; // 7.2.1 EntryType: up-case table
   view.setUint32(64 + 4, upcaseTableChecksum, true); // 7.2.2 TableChecksum
   view.setUint32(64 + 20, layout.upcaseFirstCluster, true); // 7.2.3 FirstCluster
@@ -200,7 +200,7 @@ export function planExfatVolume(options: ExfatVolumeOptions): PlannedVolume {
   const boot = bootRegion(layout, options);
   const pieces: ComposedPiece[] = [
     { offsetBytes: 0, bytes: boot },
-    { offsetBytes: boot.byteLength, bytes: boot }, // 3.1: the backup boot region
+    { offsetBytes: boot.byteLength, bytes: boot }, // Table 3: the backup boot region
     { offsetBytes: layout.fatOffsetBytes, bytes: fatHead(layout) },
     { offsetBytes: clusterOffsetBytes(layout, firstClusterIndex), bytes: bitmapHead(layout) },
     { offsetBytes: clusterOffsetBytes(layout, layout.upcaseFirstCluster), bytes: upcaseTable },

@@ -104,7 +104,7 @@ describe('planExfatVolume', () => {
 
     const oursBytes = readHead(ours, volume.source.sizeBytes);
     const theirsBytes = readHead(theirs, volume.source.sizeBytes);
-    // Boot sector fields up to the serial, then after it up to the boot code (exFAT spec 3.1.1-3.1.19).
+    // Boot sector fields up to the serial, then after it up to the boot code (exFAT spec 3.1.1-3.1.18).
     expect(firstDifference(oursBytes, theirsBytes, 0, 100)).toBeNull();
     expect(firstDifference(oursBytes, theirsBytes, 104, 120)).toBeNull();
     // Extended boot sectors (3.2) and the reserved sector; then the FAT, bitmap, up-case table and root
@@ -114,7 +114,7 @@ describe('planExfatVolume', () => {
     expect(oursBytes.subarray(9 * 512, 10 * 512).every((byte) => byte === 0)).toBe(true);
     expect(firstDifference(oursBytes, theirsBytes, 10 * 512, 11 * 512)).toBeNull();
     expect(firstDifference(oursBytes, theirsBytes, 24 * 512, volume.source.sizeBytes)).toBeNull();
-    // The backup boot region repeats the main one (3.1), checksum sector included.
+    // The backup boot region repeats the main one (table 3), checksum sector included.
     expect(oursBytes.subarray(12 * 512, 24 * 512).equals(oursBytes.subarray(0, 12 * 512))).toBe(true);
   });
 
@@ -122,7 +122,7 @@ describe('planExfatVolume', () => {
     const path = join(scratch, 'offset.img');
     const volume = planExfatVolume({ volumeSizeBytes: gibibyte, hiddenSectors: 2048, label: 'STICK', volumeId: 42 });
     await writeVolume(path, volume, gibibyte);
-    expect(new DataView((await volume.source.read(64, 8)).buffer).getBigUint64(0, true)).toBe(2048n); // 3.1.5 PartitionOffset
+    expect(new DataView((await volume.source.read(64, 8)).buffer).getBigUint64(0, true)).toBe(2048n); // 3.1.4 PartitionOffset
     expect(fsckExfat(path).status).toBe(0);
   });
 
