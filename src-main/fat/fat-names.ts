@@ -61,9 +61,10 @@ export function shortNameBytes(base: string, extension: string): Uint8Array {
 
 /**
  * The short names of one directory. Names that are upper-case 8.3 already are reserved first (they
- * keep their names); every other name gets FAT spec 7's basis name with the first free numeric tail
- * ("LONGFI~1.TXT"), in the order asked, so the same input always gives the same names. Each basis
- * keeps its next tail, so a directory of many alike names costs linear time.
+ * keep their names); a name that is 8.3 but for its case takes its upper-case form when free; every
+ * other name gets FAT spec 7's basis name with the first free numeric tail ("LONGFI~1.TXT"), in the
+ * order asked, so the same input always gives the same names. Each basis keeps its next tail, so a
+ * directory of many alike names costs linear time.
  */
 export class ShortNames {
   private readonly taken = new Set<string>();
@@ -81,6 +82,13 @@ export class ShortNames {
     }
     const { base, extension } = basisName(name);
     const key = `${base}.${extension}`;
+    // FAT spec 7: a name that only differs from its basis in case keeps the basis as it is ("bootx64.efi"
+    // is BOOTX64.EFI, as Windows names it), so firmware that matches short names alone still finds it.
+    const plain = extension ? `${base}.${extension}` : base;
+    if (isLosslessBasis(name) && !this.taken.has(plain)) {
+      this.taken.add(plain);
+      return shortNameBytes(base, extension);
+    }
     // FAT spec 7: tails run ~1 .. ~999999; the base is cut so base + "~N" fits in 8 characters.
     for (let tail = this.nextTail.get(key) ?? 1; tail <= 999_999; tail += 1) {
       const suffix = `~${tail}`;
@@ -93,6 +101,11 @@ export class ShortNames {
     }
     throw new CodedError('unsupported', `${path}: no free short name is left for "${name}" in its directory`);
   }
+}
+
+/** True when upper-casing alone makes `name` a valid 8.3 name (plain ASCII, so no character is lost). */
+function isLosslessBasis(name: string): boolean {
+  return /^[\x21-\x7e]+$/.test(name) && isUpperShortName(name.toUpperCase());
 }
 
 /**

@@ -108,6 +108,12 @@ describe('FAT32 writer', () => {
       .map((line) => `/${line.slice('Path = '.length)}`);
     expect(listed.sort()).toEqual(entries.map((entry) => entry.path).sort());
     expect(await hashesThroughOurReader(path)).toEqual(expected);
+    // Short names as Windows gives them: a name 8.3 but for its case keeps it, others get a numeric tail.
+    const shortListing = execFileSync('mdir', ['-i', path, '::/'], { encoding: 'utf8', env: utf8Env });
+    expect(shortListing).toMatch(/^README {3}TXT .* readme\.txt$/m);
+    expect(shortListing).toMatch(/^ALONGF~1 TEX .* A long file name with spaces\.text$/m);
+    expect(shortListing).toMatch(/^ALONGF~2 TEX .* A long file name with spaces\.text2$/m);
+    expect(execFileSync('mdir', ['-i', path, '::/EFI/BOOT'], { encoding: 'utf8', env: utf8Env })).toMatch(/^BOOTX64 {2}EFI /m);
     // Where the plan says each file lies is where its bytes are.
     const image = readFileSync(path);
     const boot = entries.find((entry) => entry.path === '/EFI/BOOT/BOOTX64.EFI') as FatInputEntry;
