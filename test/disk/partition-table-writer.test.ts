@@ -1,7 +1,7 @@
 // The MBR and GPT buildPartitionTable writes, on sparse disk files: our own readers read back exactly
 // what was written, and the reference tools agree (sfdisk -d/-V, sgdisk -v, blkid -p, fsck.exfat on
 // an exFAT volume inside). An MBR is compared byte for byte with the one sfdisk writes for the same
-// partition. signatureWipeRanges is shown to leave blkid and sgdisk nothing to find on a disk that
+// partition, a GPT (both copies) with the one sgdisk writes for the same GUIDs. signatureWipeRanges is shown to leave blkid and sgdisk nothing to find on a disk that
 // held a GPT and ext4.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -190,6 +190,32 @@ describe('buildPartitionTable: GPT', () => {
       /start=\s*2048, size=\s*2093056, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7, uuid=[-0-9A-F]+, name="Isotope stick"/,
     );
     expect(blkid(path)).toMatchObject({ PTTYPE: 'gpt' });
+  });
+
+  it('writes the bytes sgdisk writes for the same partition and GUIDs, head and backup alike', async () => {
+    const sizeBytes = 8 * gibibyte;
+    const ours = await writtenDisk('gpt-ours.img', sizeBytes, 'gpt', { esp: true, fileSystem: 'fat32', name: 'EFI stick' });
+    const source = await openFileSource(ours);
+    const gpt = await readGuidPartitionTable(source, []).finally(() => source.close());
+    const { firstLba, sectorCount } = singlePartitionLayout(sizeBytes, 'gpt');
+    const theirs = sparseDisk('gpt-theirs.img', sizeBytes);
+    execFileSync(
+      'sgdisk',
+      [
+        '--clear',
+        `--disk-guid=${gpt?.diskGuid}`,
+        `--new=1:${firstLba}:${firstLba + sectorCount - 1}`,
+        '--typecode=1:EF00',
+        '--change-name=1:EFI stick',
+        `--partition-guid=1:${gpt?.partitions[0]?.partitionGuid}`,
+        theirs,
+      ],
+      { stdio: 'ignore' },
+    );
+    const headBytes = 34 * 512;
+    const tailOffsetBytes = sizeBytes - 33 * 512;
+    expect(readAt(ours, 0, headBytes).equals(readAt(theirs, 0, headBytes))).toBe(true);
+    expect(readAt(ours, tailOffsetBytes, 33 * 512).equals(readAt(theirs, tailOffsetBytes, 33 * 512))).toBe(true);
   });
 
   it('gives the ESP type when asked, and a backup table sgdisk can restore the primary from', async () => {
