@@ -12,6 +12,7 @@ import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts'
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { directory, file, scratchPath, seededBytes, sha256 } from './fat-test-volumes.ts';
 
 const mtoolsEnv = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1' };
@@ -160,6 +161,16 @@ describe('FAT tree reader on short names', () => {
     expect((await walkAll(image)).entries.has('/case.TXT')).toBe(true);
     image[record + 12] = 0x18;
     expect((await walkAll(image)).entries.get('/case.txt')?.sha256).toBe(sha256(seededBytes(5, 3)));
+  });
+});
+
+describe('FAT tree reader, cancelled', () => {
+  it('stops listing with a CancelledError once its signal is aborted', async () => {
+    const { image } = await writtenVolume();
+    const controller = new AbortController();
+    const tree = await openFatTree(createMemorySource(image), { signal: controller.signal });
+    controller.abort();
+    await expect(tree.listDirectory(tree.root)).rejects.toBeInstanceOf(CancelledError);
   });
 });
 

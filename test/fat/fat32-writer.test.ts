@@ -191,6 +191,22 @@ describe('FAT32 writer', () => {
     }
   });
 
+  it('plans a volume just under 2 TiB without holding its 256 MiB FATs, generating any FAT sector on read', async () => {
+    const heapBeforeBytes = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    const plan = planFat32Volume(options([file('/a.bin', seededBytes(100_000, 13))], { volumeSizeBytes: 2 * 1024 ** 4 - 512 }));
+    expect(plan.clusterBytes).toBe(32768);
+    const reserved = Buffer.from(await plan.source.read(0, 512));
+    const fatSectors = reserved.readUInt32LE(36);
+    expect(fatSectors * 512).toBeGreaterThan(255 * mib);
+    expect(process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heapBeforeBytes).toBeLessThan(64 * mib);
+    // FAT spec 4: entries 0 and 1, the root's end of chain, a.bin's 4 clusters (3 links and an end), then free.
+    const fatStart = Buffer.from(await plan.source.read(32 * 512, 32));
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((index) => fatStart.readUInt32LE(index * 4))).toEqual([0x0ffffff8, 0x0fffffff, 0x0fffffff, 4, 5, 6, 0x0fffffff, 0]);
+    // The second FAT is the first's copy, and the last FAT sector is free.
+    expect(Buffer.from(await plan.source.read((32 + fatSectors) * 512, 32))).toEqual(fatStart);
+    expect((await plan.source.read((32 + fatSectors - 1) * 512, 512)).every((byte) => byte === 0)).toBe(true);
+  });
+
   it('gives the same bytes for the same input', async () => {
     const first = planFat32Volume(options(richEntries())).source;
     const second = planFat32Volume(options(richEntries())).source;
