@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
 import type { NewFileSystem, PartitionTableChoice } from '../../shared/stick.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { utf16Prefix } from '../format/utf16-prefix.ts';
 import { gptEntryOffsets, gptHeaderLba, gptHeaderOffsets, gptPartitionNameBytes, gptSignature, minimumHeaderBytes } from './guid-partition-table.ts';
 import { basicDataPartitionGuid, efiSystemPartitionGuid, parseGuid } from './guid.ts';
 import { diskSectorBytes, diskSignatureOffset, mbrEntryOffsets, partitionTableOffset } from './master-boot-record.ts';
@@ -177,8 +178,8 @@ function gptEntryArray(partition: NewPartition, diskId: Uint8Array): Uint8Array 
   view.setBigUint64(gptEntryOffsets.startingLba, BigInt(partition.firstLba), true);
   view.setBigUint64(gptEntryOffsets.endingLba, BigInt(partition.firstLba + partition.sectorCount - 1), true); // inclusive
   // PartitionName: UTF-16LE, at most 36 code units; Attributes stay 0.
-  const nameUnits = Math.min(partition.name.length, gptPartitionNameBytes / 2);
-  for (let index = 0; index < nameUnits; index += 1) view.setUint16(gptEntryOffsets.partitionName + index * 2, partition.name.charCodeAt(index), true);
+  const name = utf16Prefix(partition.name, gptPartitionNameBytes / 2);
+  for (let index = 0; index < name.length; index += 1) view.setUint16(gptEntryOffsets.partitionName + index * 2, name.charCodeAt(index), true);
   return array;
 }
 

@@ -6,6 +6,7 @@
 // ends where the root directory's cluster ends: the free heap after it is never read or written.
 import { CodedError } from '../jobs/errors.ts';
 import { composeSource, type ComposedPiece } from '../io/composed-source.ts';
+import { utf16Prefix } from '../format/utf16-prefix.ts';
 import { exfatChecksum } from './exfat-checksum.ts';
 import { upcaseTable, upcaseTableChecksum } from './exfat-upcase-table.ts';
 import type { PlannedVolume } from './fat32-writer.ts';
@@ -165,13 +166,8 @@ function bitmapHead(layout: ExfatLayout): Uint8Array {
  * a surrogate pair is never cut in half.
  */
 export function exfatLabel(label: string): string {
-  let result = '';
-  for (const character of label) {
-    if (character < ' ' || forbiddenLabelCharacters.includes(character)) continue;
-    if (result.length + character.length > maxLabelUnits) break;
-    result += character;
-  }
-  return result;
+  const allowed = [...label].filter((character) => character >= ' ' && !forbiddenLabelCharacters.includes(character)).join('');
+  return utf16Prefix(allowed, maxLabelUnits);
 }
 
 /** The root directory's cluster: 7.3 volume label, 7.1 allocation bitmap and 7.2 up-case table entries. */

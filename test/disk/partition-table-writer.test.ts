@@ -14,6 +14,7 @@ import { readGuidPartitionTable } from '../../src-main/disk/guid-partition-table
 import { readMasterBootRecord } from '../../src-main/disk/master-boot-record.ts';
 import { buildPartitionTable, signatureWipeRanges, singlePartitionLayout, type NewPartition } from '../../src-main/disk/partition-table-writer.ts';
 import { planExfatVolume } from '../../src-main/fat/exfat-writer.ts';
+import { composeSource } from '../../src-main/io/composed-source.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-table-'));
@@ -246,6 +247,14 @@ describe('buildPartitionTable: GPT', () => {
       await source.close();
     }
     expect(run('sgdisk', ['-v', path])).toMatchObject({ status: 0, output: expect.stringContaining('No problems found') });
+  });
+
+  it('cuts a long name to the 36 UTF-16 units an entry holds, never between the halves of a surrogate pair', async () => {
+    const layout = singlePartitionLayout(oddDiskBytes, 'gpt');
+    const name = `${'n'.repeat(35)}😀 and more`; // the emoji's two units would be units 36 and 37
+    const written = buildPartitionTable({ table: 'gpt', diskSizeBytes: oddDiskBytes, partition: { ...layout, fileSystem: 'exfat', esp: false, name }, diskId });
+    const disk = composeSource('disk', oddDiskBytes, [{ offsetBytes: 0, bytes: written.head }, written.tail!]);
+    expect((await readGuidPartitionTable(disk, []))?.partitions[0]?.name).toBe('n'.repeat(35));
   });
 
   it('derives its GUIDs from the disk id: one id, one table; another id, other GUIDs', () => {
