@@ -1,12 +1,13 @@
 // Splits a WIM into .swm parts as `wimlib-imagex split` does (wimlib src/split.c, write.c
-// write_wim_part), without reading a byte of file data: the plan comes from the header and the blob
-// table, and each part is a lazy ByteSource whose resources read through to the WIM, copied as they
+// write_wim_part), without reading a byte of file data: the plan comes from the header, the blob
+// table and the XML data, and each part is a lazy ByteSource whose resources read through to the WIM, copied as they
 // are stored (compressed or not). That lets copy-files mode put a Windows install.wim of more than
 // 4 GiB on FAT32 while streaming it once.
 import { composeSource, type ComposedPiece } from '../io/composed-source.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { randomBytes } from 'node:crypto';
+import { checkXmlData } from './wim-xml.ts';
 import { encodeBlobTable, readBlobTable, type BlobEntry, type OutputBlobEntry } from './blob-table.ts';
 import {
   encodeWimHeader,
@@ -14,7 +15,6 @@ import {
   noResource,
   readWimHeader,
   resourceFlags,
-  wimCorrupt,
   wimHeaderBytes,
   wimVersionDefault,
   wimVersionSolid,
@@ -186,30 +186,11 @@ function composePart(wim: ByteSource, header: WimHeader, plan: PartPlan, part: {
   return { name: part.name, source: composeSource(part.name, xmlOffsetBytes + xmlBytes, pieces) };
 }
 
-/**
- * Leniency limit: the XML of a ten-edition Windows install.wim is about 50 KB. Every part copies it,
- * so a hostile header naming gigabytes of "XML" would multiply the split's size: refuse over 16 MiB.
- */
-const maxXmlBytes = 16 * 1024 * 1024;
-
 async function readSplittableHeader(wim: ByteSource): Promise<WimHeader> {
   const header = await readWimHeader(wim);
   if (header.totalParts !== 1) throw new CodedError('unsupported', `${wim.name} is already part ${header.partNumber} of a ${header.totalParts}-part split WIM`);
   if (header.imageCount === 0) throw new CodedError('unsupported', `${wim.name} holds no image: there is nothing to split`);
-  const xml = header.xmlData;
-  if (xml.flags & resourceFlags.compressed) throw new CodedError('unsupported', `${wim.name}: the XML data is compressed (WIMGAPI never writes it so)`);
-  if (
-    xml.storedBytes === 0 ||
-    xml.storedBytes !== xml.uncompressedBytes ||
-    xml.offsetBytes < wimHeaderBytes ||
-    xml.offsetBytes + xml.storedBytes > wim.sizeBytes
-  ) {
-    throw wimCorrupt(
-      72,
-      `XML data of ${xml.storedBytes} bytes (${xml.uncompressedBytes} expanded) at offset ${xml.offsetBytes} is not inside the ${wim.sizeBytes}-byte WIM`,
-    );
-  }
-  if (xml.storedBytes > maxXmlBytes) throw wimCorrupt(72, `XML data of ${xml.storedBytes} bytes is more than the ${maxXmlBytes} Isotope accepts`);
+  await checkXmlData(wim, header);
   return header;
 }
 

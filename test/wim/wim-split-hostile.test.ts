@@ -121,10 +121,17 @@ describe('splitWim on damaged and hostile WIMs', () => {
     expect(await splitFailure(bytes)).toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/overlaps/) });
   });
 
-  it('rejects a header that counts more images than the blob table has metadata for', async () => {
+  it('rejects a header that counts more images than its XML data describes', async () => {
     const bytes = realWim();
     bytes.writeUInt32LE(5, 44);
-    expect(await splitFailure(bytes)).toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/5 images.*3 metadata/) });
+    expect(await splitFailure(bytes)).toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/5 images, the XML data describes 3/) });
+  });
+
+  it('rejects a blob table with fewer metadata resources than images (an unreferenced one does not count, as in wimlib)', async () => {
+    const bytes = realWim();
+    const tableOffset = Number(bytes.readBigUInt64LE(blobTableOffsetField));
+    bytes.writeUInt32LE(0, tableOffset + 26); // the first entry, image 1's metadata: no reference
+    expect(await splitFailure(bytes)).toMatchObject({ code: 'corrupt-image', message: expect.stringMatching(/3 images, the blob table holds 2 metadata/) });
   });
 
   it('rejects XML data over 16 MiB, which every part would copy', async () => {
@@ -174,13 +181,13 @@ describe('splitWim on damaged and hostile WIMs', () => {
 });
 
 describe('splitWim reads only what it must', () => {
-  it('plans from the header and blob table alone, and the parts read each resource once', async () => {
+  it('plans from the header, blob table and XML data alone, and the parts read each resource once', async () => {
     const bytes = realWim();
     const tableBytes = Number(bytes.readBigUInt64LE(blobTableSizeField));
     const xmlBytes = Number(bytes.readBigUInt64LE(72 + 16));
     const wim = countingSource(bytes);
     const parts = await splitWim(wim, { baseName: 'install.swm', maxPartBytes: mebibyte });
-    expect(wim.bytesRead).toBe(208 + tableBytes);
+    expect(wim.bytesRead).toBe(208 + tableBytes + xmlBytes);
     wim.bytesRead = 0;
     for (const part of parts) await part.source.read(0, part.source.sizeBytes);
     // Each resource once, plus the XML data once per part; not the old header or blob table.

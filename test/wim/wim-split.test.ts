@@ -141,6 +141,22 @@ describe('splitWim', () => {
     expect(header.readUInt32LE(16) & 0x8).toBe(0);
   });
 
+  it('splits a WIM with an integrity table into parts without one, which wimlib verifies', async () => {
+    const folder = newFolder('integrity');
+    const checked = join(folder, 'checked.wim');
+    writeFileSync(checked, readFileSync(wimFixture('lzx')));
+    runTool('wimlib-imagex', ['optimize', checked, '--check']);
+    expect(readFileSync(checked).readUInt32LE(124)).toBeGreaterThan(0); // the integrity table's stored size
+    const ours = await splitWithOurs(checked, folder, mebibyte);
+    for (const path of ours)
+      expect(
+        readFileSync(path)
+          .subarray(124, 148)
+          .every((byte) => byte === 0),
+      ).toBe(true);
+    runTool('wimlib-imagex', ['verify', ours[0]!, `--ref=${join(folder, 'ours*.swm')}`]);
+  });
+
   it('names parts as wimlib does: the number before the last extension, or appended', () => {
     expect(['install.swm', 'install2.swm', 'install12.swm'].map((_, index) => splitPartName('install.swm', [1, 2, 12][index]!))).toEqual([
       'install.swm',
