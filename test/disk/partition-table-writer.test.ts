@@ -228,14 +228,6 @@ describe('buildPartitionTable: GPT', () => {
     expect(verify.output).toMatch(/Backup header: OK/);
   });
 
-  it('holds an exFAT volume that blkid finds in its partition and fsck.exfat passes', async () => {
-    const path = await writtenDisk('gpt-exfat.img', oddDiskBytes, 'gpt', {}, true);
-    expect(blkid(path, ['-O', String(mebibyte)])).toMatchObject({ TYPE: 'exfat', LABEL: 'STICK', UUID: 'ABCD-1234' });
-    const partition = join(scratch, 'partition.img');
-    execFileSync('dd', [`if=${path}`, `of=${partition}`, 'bs=1M', 'skip=1', 'count=1022', 'conv=sparse', 'status=none']);
-    expect(run('fsck.exfat', ['-n', partition])).toMatchObject({ status: 0, output: expect.stringContaining('clean') });
-  });
-
   it('covers a 3 TiB disk: the protective record says 2^32 - 1 sectors, the backup lies at the last LBA, and sgdisk finds no problem', async () => {
     const sizeBytes = 3 * 1024 * gibibyte;
     const path = await writtenDisk('gpt-3tib.img', sizeBytes, 'gpt');
@@ -265,6 +257,16 @@ describe('buildPartitionTable: GPT', () => {
     const other = build(diskId.map((byte) => byte ^ 0xff));
     expect(Buffer.from(other.head.subarray(512 + 56, 512 + 72)).equals(Buffer.from(build(diskId).head.subarray(512 + 56, 512 + 72)))).toBe(false);
     expect(Buffer.from(other.head.subarray(1024 + 16, 1024 + 32)).equals(Buffer.from(build(diskId).head.subarray(1024 + 16, 1024 + 32)))).toBe(false);
+  });
+});
+
+describe('an exFAT volume inside a new table', () => {
+  it.each(['mbr', 'gpt'] as const)('is found by blkid in its %s partition and passes fsck.exfat', async (table) => {
+    const path = await writtenDisk(`${table}-exfat.img`, oddDiskBytes, table, {}, true);
+    expect(blkid(path, ['-O', String(mebibyte)])).toMatchObject({ TYPE: 'exfat', LABEL: 'STICK', UUID: 'ABCD-1234' });
+    const partition = join(scratch, `${table}-partition.img`);
+    execFileSync('dd', [`if=${path}`, `of=${partition}`, 'bs=1M', 'skip=1', 'count=1022', 'conv=sparse', 'status=none']);
+    expect(run('fsck.exfat', ['-n', partition])).toMatchObject({ status: 0, output: expect.stringContaining('clean') });
   });
 });
 
