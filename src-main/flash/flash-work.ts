@@ -24,7 +24,8 @@ export type FlashWork =
   | {
       /** An empty new stick: a partition table and one FAT32 or exFAT partition, written and read back. */
       readonly kind: 'format';
-      readonly targets: readonly TargetSelector[];
+      /** Drives by id only: a format comes through the contract's plan, never at a path. */
+      readonly targets: readonly { readonly driveId: string }[];
       readonly includeAll: boolean;
       readonly recipe: Extract<WriteRecipe, { kind: 'format' }>;
     };
@@ -92,7 +93,8 @@ const flashWorkSchema = v.variant('kind', [
   v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema }),
   v.strictObject({
     kind: v.literal('format'),
-    targets: targetsSchema,
+    // Only drives by id: formats come through the contract's plan (a path is never formatted by the helper).
+    targets: v.pipe(v.array(v.strictObject({ driveId: v.pipe(v.string(), v.minLength(1), v.maxLength(512)) })), v.minLength(1), v.maxLength(16)),
     includeAll: v.boolean(),
     recipe: v.strictObject({ kind: v.literal('format'), fileSystem: v.picklist(['fat32', 'exfat']), label: shortText(64), table: partitionTableSchema }),
   }),

@@ -8,6 +8,7 @@ import type { CopyModeOptions, NewFileSystem, PartitionTableChoice } from '../..
 import { signatureWipeRanges } from '../disk/partition-table-writer.ts';
 import type { SourceFacts } from '../drives/safety-rules.ts';
 import { sourceFactsOf } from '../drives/list-drives.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { openFileSource } from '../io/file-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { composeCopyModeStick, composeFormattedStick, verifyCopiedFiles, type ComposedStick } from '../stick/compose-stick.ts';
@@ -55,7 +56,9 @@ export async function openWriteInput(imagePath: string, recipe: WriteRecipe): Pr
       rawSizeBytes: null,
       compression: 'none',
       sourceFor: (sizes) =>
-        Promise.resolve(stickInput(composeFormattedStick({ deviceSizeBytes: smallest(sizes), ...recipe }), `new ${recipe.fileSystem} stick`)),
+        Promise.resolve(
+          stickInput(composeFormattedStick({ deviceSizeBytes: smallest(sizes), ...recipe }), `new ${recipe.fileSystem} stick`, { checkFiles: false }),
+        ),
       close: () => Promise.resolve(),
     };
   }
@@ -73,7 +76,7 @@ export async function openWriteInput(imagePath: string, recipe: WriteRecipe): Pr
           throw compositionFailure(error, imagePath);
         },
       );
-      return stickInput(stick, imagePath);
+      return stickInput(stick, imagePath, { checkFiles: true });
     },
     close: () => image.close(),
   };
@@ -83,21 +86,33 @@ function smallest(sizesBytes: readonly number[]): number {
   return Math.min(...sizesBytes);
 }
 
-/** A composed stick as a flash input: its body, and per target its tail and the file-by-file check. */
-function stickInput(stick: ComposedStick, name: string): { source: FlashSource; stick: StickWrites } {
+/**
+ * A composed stick as a flash input: its body, and per target its tail and, when it holds files, the
+ * file-by-file check through our FAT reader (an empty new stick is proven by the byte comparison alone).
+ */
+function stickInput(stick: ComposedStick, name: string, options: { readonly checkFiles: boolean }): { source: FlashSource; stick: StickWrites } {
   const bodyBytes = stick.body.sizeBytes;
   return {
     source: composedFlashSource(stick.body, name),
     stick: {
       tailFor: (targetSizeBytes) => layPieces([...ownEndWipe(targetSizeBytes, bodyBytes), ...stick.tail]),
-      async verifyReadBack(target, signal) {
-        const difference = await verifyCopiedFiles(target, stick, signal);
-        if (difference === null) return null;
-        const where = difference.offsetBytes === null ? '' : ` at byte ${difference.offsetBytes}`;
-        return new FlashFailure('verification-mismatch', `${target.name}: ${difference.path}${where}: ${difference.reason}`, difference.offsetBytes);
-      },
+      verifyReadBack: (target, signal) => (options.checkFiles ? checkCopiedFiles(target, stick, signal) : Promise.resolve(null)),
     },
   };
+}
+
+/** The first copied file that differs on the target, as a verification failure; a stick our reader cannot read back is one too. */
+async function checkCopiedFiles(target: ByteSource, stick: ComposedStick, signal: AbortSignal | undefined): Promise<FlashFailure | null> {
+  let difference: Awaited<ReturnType<typeof verifyCopiedFiles>>;
+  try {
+    difference = await verifyCopiedFiles(target, stick, signal);
+  } catch (error) {
+    if (error instanceof FlashFailure) throw error; // the target could not be read: read-failed, target-removed
+    return new FlashFailure('verification-mismatch', `${target.name} read back is not the file system written: ${(error as Error).message}`);
+  }
+  if (difference === null) return null;
+  const where = difference.offsetBytes === null ? '' : ` at byte ${difference.offsetBytes}`;
+  return new FlashFailure('verification-mismatch', `${target.name}: ${difference.path}${where}: ${difference.reason}`, difference.offsetBytes);
 }
 
 /** A larger target's own last MiB, zeroed: an old GPT backup there would outlive the new table. Never inside the body. */

@@ -81,14 +81,16 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
 
   const image = await imageVersionOf(request.imagePath);
   const [scan, facts, imageSizeBytes] = await Promise.all([scanDrives(), sourceFactsOf(request.imagePath), flashedSizeOf(request.imagePath)]);
-  const context = safetyContext(scan, { includeAll, source: facts, imageSizeBytes });
-  const statuses = request.driveIds.map((driveId) => {
-    const drive = scan.drives.find((candidate) => candidate.id === driveId);
-    if (!drive) throw new CodedError('not-found', `no drive with id ${driveId} is attached now`);
-    const status = checkDrive(drive, context);
-    if (!status.eligible) throw new CodedError('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
-    return status;
-  });
+  // The image's size is a rule for a raw write only: a copy-files stick's room is checked by composing it (target-too-small).
+  const checkTargets = (sizeBytes: number | null): DriveStatus[] =>
+    request.driveIds.map((driveId) => {
+      const drive = scan.drives.find((candidate) => candidate.id === driveId);
+      if (!drive) throw new CodedError('not-found', `no drive with id ${driveId} is attached now`);
+      const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes: sizeBytes }));
+      if (!status.eligible) throw new CodedError('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
+      return status;
+    });
+  let statuses = checkTargets(null);
   const assessment = await assessImage(request.imagePath, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.judgeImage ? { judge: options.judgeImage } : {}),
@@ -99,6 +101,7 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
     parser: options.parser,
     ...(options.signal ? { signal: options.signal } : {}),
   });
+  if (writeMode.mode.mode === 'raw') statuses = checkTargets(imageSizeBytes);
   const targets = statuses.map((status) => describeTarget(status, options.shellConfirm !== undefined));
   const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll };
   const plan: PlanContent = { assessment, targets, verify, eject, includeAll, ...writeMode };

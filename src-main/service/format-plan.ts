@@ -10,6 +10,8 @@ import { checkDrive } from '../drives/safety-rules.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { composeFormattedStick } from '../stick/compose-stick.ts';
+import { exfatLabel } from '../fat/exfat-writer.ts';
+import { fatVolumeLabel } from '../fat/fat-names.ts';
 import { bindingDifference, type Confirmations, type ShellConfirm } from './confirmations.ts';
 import { describeTarget, driveIdentityOf, findSameSlot, type DriveIdentity } from './flash-plan.ts';
 
@@ -19,6 +21,11 @@ export const defaultLabel = 'ISOTOPE';
 
 export function defaultFileSystemFor(sizeBytes: number): NewFileSystem {
   return sizeBytes <= fat32LimitBytes ? 'fat32' : 'exfat';
+}
+
+/** The label as the file system's writer stores it: FAT upper-cases and maps to short-name characters ("" when none is left), exFAT keeps case. */
+export function writtenLabel(fileSystem: NewFileSystem, label: string): string {
+  return fileSystem === 'fat32' ? (fatVolumeLabel(label) ?? '') : exfatLabel(label);
 }
 
 type FormatPlanContent = Omit<FormatPlan, 'confirmationId' | 'expiresAtMs'>;
@@ -45,8 +52,9 @@ export async function prepareFormat(request: FormatPrepareRequest, options: Form
   const fileSystem = request.fileSystem ?? defaultFileSystemFor(drive.sizeBytes);
   const table = request.table ?? 'mbr';
   const requestedLabel = request.label ?? defaultLabel;
-  // Composed now only for its label and its refusals (volume-too-large, target-too-small); the job composes it again.
-  const { label } = composeFormattedStick({ deviceSizeBytes: drive.sizeBytes, fileSystem, label: requestedLabel, table });
+  // Composed now only for its refusals (volume-too-large, target-too-small); the job composes it again.
+  composeFormattedStick({ deviceSizeBytes: drive.sizeBytes, fileSystem, label: requestedLabel, table });
+  const label = writtenLabel(fileSystem, requestedLabel);
   const plan: FormatPlanContent = { targets: [describeTarget(status, options.shellConfirm !== undefined)], fileSystem, label, table, includeAll };
   const issued = options.confirmations.issue('format', { target: driveIdentityOf(drive), requestedLabel, plan } satisfies StoredFormatPlan);
   return { ...issued, ...plan };
