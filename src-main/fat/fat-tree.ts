@@ -13,7 +13,7 @@ import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { fatAttributes } from './fat-fields.ts';
-import { openFatVolume, parseDirectoryEntries, walkClusterChain, type FatVolume } from './fat-volume.ts';
+import { newFatWindow, openFatVolume, parseDirectoryEntries, walkClusterChain, type FatVolume, type FatWindow } from './fat-volume.ts';
 
 /** Limits that keep hostile trees finite (the ISO 9660 and UDF trees' depth and count). */
 export const fatTreeLimits = {
@@ -39,7 +39,14 @@ export async function openFatTree(source: ByteSource, options: OpenFatTreeOption
   const offsetBytes = options.offsetBytes ?? 0;
   const volume = await openFatVolume(source, offsetBytes, options.budget ?? WorkBudget.for(source));
   if (!volume) throw corruptAt({ offsetBytes, sectorBytes: 512 }, 0, `no FAT boot sector at offset ${offsetBytes}`);
-  const context: FatContext = { volume, signal: options.signal, chains: new Map(), claims: new ClusterClaims(volume) };
+  const context: FatContext = {
+    volume,
+    signal: options.signal,
+    chains: new Map(),
+    claims: new ClusterClaims(volume),
+    paidDirectories: new Set(),
+    fatWindow: newFatWindow(),
+  };
   const rootExtents = volume.fixedRoot
     ? [{ offsetBytes: volume.fixedRoot.offsetBytes, sizeBytes: volume.fixedRoot.lengthBytes }]
     : await chainExtents(context, volume.rootCluster, null, '/');
@@ -73,6 +80,9 @@ interface FatContext {
   /** Chains already followed, by first cluster: listing a directory again reuses them. */
   readonly chains: Map<number, readonly Extent[]>;
   readonly claims: ClusterClaims;
+  /** Folders (by where their entries start) whose listing the budget has paid for once already. */
+  readonly paidDirectories: Set<number>;
+  readonly fatWindow: FatWindow;
 }
 
 /**
@@ -127,7 +137,7 @@ async function chainExtents(context: FatContext, firstCluster: number, sizeBytes
   const count = await walkClusterChain(
     volume,
     firstCluster,
-    { maxClusters: Math.ceil(wanted / clusterBytes), longerIsCorrupt: sizeBytes === null, signal: context.signal },
+    { maxClusters: Math.ceil(wanted / clusterBytes), longerIsCorrupt: sizeBytes === null, signal: context.signal, window: context.fatWindow },
     (cluster) => {
       context.claims.claim(cluster, firstCluster, path);
       const offsetBytes = volume.dataOffsetBytes + (cluster - 2) * clusterBytes;
@@ -182,11 +192,14 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
   if (directory.type !== 'directory') return [];
   throwIfCancelled(context.signal, `listing ${directory.path}`);
   const { volume } = context;
-  volume.budget.spend(directory.sizeBytes, `listing ${directory.path}`);
-  const bytes = await readExtents(volume, directory.extents);
   const first = directory.extents[0]?.offsetBytes ?? volume.offsetBytes;
+  // The budget pays for a listing once: listing a folder again (a lookup for each of many paths)
+  // repeats work the volume already paid for, and its chains are followed once (context.chains).
+  const budget = context.paidDirectories.has(first) ? null : volume.budget;
+  budget?.spend(directory.sizeBytes, `listing ${directory.path}`);
+  const bytes = await readExtents(volume, directory.extents);
   const records = parseDirectoryEntries(bytes, { offsetBytes: first, sectorBytes: 512 });
-  volume.budget.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
+  budget?.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
   const names = new UniqueNames();
   const entries: TreeEntry[] = [];
   for (const record of records) {
@@ -215,6 +228,7 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
     if (record.modifiedMs !== null) entry.mtimeMs = record.modifiedMs;
     entries.push(entry);
   }
+  context.paidDirectories.add(first);
   return entries;
 }
 

@@ -134,6 +134,8 @@ export interface ChainWalkOptions {
   /** True: a chain longer than maxClusters is corrupt. False: the walk stops there (a file's chain past its size). */
   readonly longerIsCorrupt: boolean;
   readonly signal?: AbortSignal | undefined;
+  /** The FAT sectors last read; share one across the chains of a tree, whose files mostly lie in order. */
+  readonly window?: FatWindow;
 }
 
 /**
@@ -143,7 +145,7 @@ export interface ChainWalkOptions {
  * entries share one read, so a sane chain costs its FAT bytes once.
  */
 export async function walkClusterChain(volume: FatVolume, firstCluster: number, options: ChainWalkOptions, visit: (cluster: number) => void): Promise<number> {
-  const window: FatWindow = { sectorIndex: -1, bytes: new Uint8Array(0) };
+  const window = options.window ?? newFatWindow();
   let cluster = firstCluster;
   for (let count = 0; ;) {
     if (count >= options.maxClusters) {
@@ -261,9 +263,13 @@ async function readDirectoryBytes(volume: FatVolume, firstCluster: number): Prom
 }
 
 /** The FAT sectors last read by a chain walk (chains mostly run forward, so one window is enough). */
-interface FatWindow {
+export interface FatWindow {
   sectorIndex: number;
   bytes: Uint8Array;
+}
+
+export function newFatWindow(): FatWindow {
+  return { sectorIndex: -1, bytes: new Uint8Array(0) };
 }
 
 // FAT spec 4.1: where entry N lies, by FAT type; FAT12 entries straddle byte boundaries.

@@ -11,6 +11,7 @@ import { planFat32Volume } from '../../src-main/fat/fat32-writer.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
+import { WorkBudget } from '../../src-main/format/work-budget.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { directory, file, scratchPath, seededBytes, sha256 } from './fat-test-volumes.ts';
@@ -161,6 +162,22 @@ describe('FAT tree reader on short names', () => {
     expect((await walkAll(image)).entries.has('/case.TXT')).toBe(true);
     image[record + 12] = 0x18;
     expect((await walkAll(image)).entries.get('/case.txt')?.sha256).toBe(sha256(seededBytes(5, 3)));
+  });
+});
+
+describe('FAT tree reader budget', () => {
+  it('pays for a folder once however many paths are looked up in it', async () => {
+    const entries = [directory('/many')];
+    for (let index = 0; index < 200; index += 1) entries.push(file(`/many/file number ${index}.bin`, seededBytes(10, index)));
+    const plan = planFat32Volume({ volumeSizeBytes: 40 * 1024 * 1024, hiddenSectors: 0, label: '', volumeId: 1, entries });
+    const image = new Uint8Array(40 * 1024 * 1024);
+    image.set(await plan.source.read(0, plan.source.sizeBytes));
+    // Enough to list /many a few times (about 70 KB each), far from enough for 200 listings.
+    const budget = new WorkBudget(image.byteLength, { perSourceByte: 0, baseBytes: 400_000 });
+    const tree = await openFatTree(createMemorySource(image), { budget });
+    for (let index = 0; index < 200; index += 1) expect((await tree.lookup(`/many/file number ${index}.bin`))?.sizeBytes).toBe(10);
+    // One listing of the root and of /many, and the FAT sectors their chains lie in, read once.
+    expect(budget.spentBytes).toBeLessThan(120_000);
   });
 });
 
