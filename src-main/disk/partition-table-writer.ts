@@ -34,6 +34,9 @@ const alignmentSectors = mebibyte / diskSectorBytes;
 const gptEntryCount = 128;
 const gptEntryBytes = 128;
 const gptEntryArraySectors = (gptEntryCount * gptEntryBytes) / diskSectorBytes;
+/** UEFI 2.10 5.3.2: the primary entries follow the header at LBA 2; usable space starts after them. */
+const primaryEntriesLba = gptHeaderLba + 1;
+const firstUsableLba = primaryEntriesLba + gptEntryArraySectors;
 /** UEFI 2.10 table 5-5: Revision 1.0. */
 const gptRevision = 0x00010000;
 /** UEFI 2.10 table 5-2: MBR LBAs are 32-bit, so an MBR partition ends by 2^32 sectors (2 TiB). */
@@ -73,6 +76,12 @@ export function signatureWipeRanges(diskSizeBytes: number): { offsetBytes: numbe
   return ranges;
 }
 
+/** The last LBA a GPT partition may use: the backup entries and header take the disk's last 33 sectors. */
+function lastUsableLba(diskSectors: number): number {
+  return diskSectors - 1 - gptEntryArraySectors - 1;
+}
+
+/** The table holding `partition`. One disk id gives one table, byte for byte: the MBR signature and the GUIDs derive from it. */
 export function buildPartitionTable(options: {
   table: PartitionTableChoice;
   diskSizeBytes: number;
@@ -86,7 +95,9 @@ export function buildPartitionTable(options: {
   const endLba = firstLba + sectorCount;
   const [lowestLba, highestEndLba] = options.table === 'mbr' ? [1, Math.min(diskSectors, mbrMaxLba)] : [firstUsableLba, lastUsableLba(diskSectors) + 1];
   if (!Number.isSafeInteger(firstLba) || !Number.isSafeInteger(sectorCount) || sectorCount < 1 || firstLba < lowestLba || endLba > highestEndLba) {
-    throw new RangeError(`a partition at LBA ${firstLba} of ${sectorCount} sectors does not fit an ${options.table} table on a disk of ${diskSectors} sectors`);
+    throw new RangeError(
+      `a partition at LBA ${firstLba} of ${sectorCount} sectors does not fit the ${options.table} table of a disk of ${diskSectors} sectors`,
+    );
   }
   return options.table === 'mbr'
     ? { head: masterBootRecord(options.partition, diskId), tail: null }
@@ -143,13 +154,6 @@ function masterBootRecord(partition: NewPartition, diskId: Uint8Array): Uint8Arr
     sizeInLba: partition.sectorCount,
   };
   return mbrSector(record, diskId.subarray(0, 4));
-}
-
-/** UEFI 2.10 5.3.2: the primary entries follow the header at LBA 2; usable space starts after them. */
-const primaryEntriesLba = gptHeaderLba + 1;
-const firstUsableLba = primaryEntriesLba + gptEntryArraySectors;
-function lastUsableLba(diskSectors: number): number {
-  return diskSectors - 1 - gptEntryArraySectors - 1;
 }
 
 /**
