@@ -1,6 +1,6 @@
 // A fresh partition table holding one partition, for a stick made in copy-files mode or restored to
 // a normal one: an MBR as fdisk writes it (UEFI 2.10 5.2.1, legacy MBR) or a GPT (UEFI 2.10 5.3:
-// protective MBR, header and 128 entries at LBA 1, their backup at the disk's end). The fields'
+// protective MBR, header at LBA 1 and 128 entries after it, their backup at the disk's end). The fields'
 // offsets, type GUIDs and the CRC-32 are the readers' beside this file: what is written here is
 // exactly what they read back.
 import { createHash, randomBytes } from 'node:crypto';
