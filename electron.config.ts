@@ -10,11 +10,17 @@ const config: Configuration = {
   // Only what the app runs: the build output and package.json. Runtime dependencies are added by
   // electron-builder from package.json "dependencies".
   files: ['dist/**', 'bin/**', 'package.json', '!**/*.map'],
-  // Native modules (drivelist, node-liblzma) cannot load from inside an asar archive, and worker
+  // Native modules (drivelist, node-liblzma, zstd-napi) cannot load from inside an asar archive, and worker
   // threads start from real files only: the hashing workers (dist/main/hash-worker.js and the chunks
   // it imports), the flash engine's hash worker, which requires hash-wasm by absolute path, and the
   // parse worker (dist/main/parse-worker.js).
-  asarUnpack: ['**/node_modules/drivelist/**', '**/node_modules/node-liblzma/**', '**/node_modules/hash-wasm/**', 'dist/main/**'],
+  asarUnpack: [
+    '**/node_modules/drivelist/**',
+    '**/node_modules/node-liblzma/**',
+    '**/node_modules/zstd-napi/**',
+    '**/node_modules/hash-wasm/**',
+    'dist/main/**',
+  ],
   linux: {
     target: ['AppImage', 'deb'],
     category: 'System',

@@ -43,8 +43,10 @@ export interface BackupResult {
   readonly bytesRead: number;
   /** Bytes of the output file (after compression). */
   readonly bytesWritten: number;
-  /** SHA-256 of the raw device bytes (the image before compression), computed while reading. */
+  /** SHA-256 of the raw device bytes (the image before compression), computed while reading: what a flash of the backup reports. */
   readonly sha256Hex: string;
+  /** SHA-256 of the output file's bytes as stored (compressed or not): what the sidecar lists, so `sha256sum -c` checks the file. */
+  readonly fileSha256Hex: string;
   /** The sha256sum-format file written beside the output (`outputPath + '.sha256'`). */
   readonly sidecarPath: string;
   readonly elapsedMs: number;

@@ -22,6 +22,7 @@ export const errorCodes = [
   'volume-too-large', // a FAT32 volume over 2 TiB (Microsoft FAT spec: 2^28 clusters of at most 32 KiB is beyond what Windows mounts)
   'file-exists', // a backup's output file exists: asked again with overwrite, it replaces it; the message names it
   'output-on-source', // a backup's output would lie on the drive being read (its folder is on that drive or a partition of it)
+  'read-failed', // reading a drive failed (EIO, removed, shorter than its size); the message names the device and the byte offset
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -35,6 +35,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
     'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
   'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',
   'output-on-source': 'The backup would be written onto the drive being backed up. Nothing was written. Choose a folder on another drive.',
+  'read-failed': 'The drive could not be read to the end. It may have been removed or be failing. No backup file was kept.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };

@@ -2,6 +2,7 @@
 // commands/ and prints plain text for people, or one JSON document on stdout with --json.
 import { Command, CommanderError } from 'commander';
 import type { CliContext, CliPorts } from './cli-context.ts';
+import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerBootCommand } from './commands/boot-command.ts';
 import { registerCheckCommand } from './commands/check-command.ts';
 import { registerHashCommand } from './commands/hash-command.ts';
@@ -45,6 +46,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerFlashCommand(program, context);
   registerFormatCommand(program, context);
   registerVerifyCommand(program, context);
+  registerBackupCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

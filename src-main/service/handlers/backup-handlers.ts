@@ -1,8 +1,18 @@
 // `drives:backup` and `backup:pick-output`: reading a whole drive into an image file (src-main/backup/).
+// The drive is read, never written, so a backup needs no confirmation; the output is what must be safe:
+// through the contract only in the home folder or a folder chosen in the shell's own dialog (as an
+// extraction's destination), never on the drive being read, never over a file unless asked.
 import { dirname } from 'node:path';
+import type { BackupRequest } from '../../../shared/backup.ts';
+import { backupWorkFor, findBackupDrive } from '../../backup/backup-work.ts';
+import { checkBackupOutput } from '../../backup/output-checks.ts';
+import { runBackup } from '../../elevation/backup-elevation.ts';
 import { CodedError } from '../../jobs/errors.ts';
-import type { HandlerTable } from '../handler-types.ts';
+import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
+import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
+import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { extractionDestinations } from './image-handlers.ts';
+import { startJob } from './job-handlers.ts';
 
 export const backupHandlers: HandlerTable<'drives:backup' | 'backup:pick-output'> = {
   'backup:pick-output': async ({ suggestedName }, { options }) => {
@@ -12,7 +22,45 @@ export const backupHandlers: HandlerTable<'drives:backup' | 'backup:pick-output'
     if (path !== null) await extractionDestinations.choose(dirname(path));
     return { path };
   },
-  'drives:backup': async () => {
-    throw new CodedError('unsupported', 'drives:backup is not implemented yet');
-  },
+  'drives:backup': (request, context) => startBackupJob(request, context),
 };
+
+/** Refusals (drive gone, output not allowed, on the drive, existing) fail the call itself; the read is the job. */
+async function startBackupJob(request: BackupRequest, context: HandlerContext): Promise<{ jobId: string }> {
+  const { events, options } = context;
+  const drive = await findBackupDrive({ driveId: request.driveId });
+  if (options.shell !== 'cli') {
+    // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
+    await extractionDestinations.check(request.outputPath).catch((error: unknown) => {
+      if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
+      throw error;
+    });
+  }
+  const work = backupWorkFor(drive, { outputPath: request.outputPath, compression: request.compression, overwrite: request.overwrite ?? false });
+  await checkBackupOutput({
+    outputPath: work.outputPath,
+    overwrite: work.overwrite,
+    device: work.device,
+    driveDeviceNumbers: [work.deviceNumber, ...work.partitionDeviceNumbers],
+  });
+  const meter = new RateMeter();
+  const throttle = new ProgressThrottle();
+  return startJob(context, 'backup', (jobId, signal) => {
+    const onProgress = (bytesRead: number, sizeBytes: number): void => {
+      meter.sample(bytesRead);
+      if (!throttle.due(bytesRead === sizeBytes)) return;
+      events.emit('job:progress', {
+        jobId,
+        kind: 'backup',
+        phase: 'backing-up',
+        bytesDone: bytesRead,
+        bytesTotal: sizeBytes,
+        ...meter.rate(bytesRead, sizeBytes),
+        targets: [],
+        subject: work.device,
+        files: null,
+      });
+    };
+    return runBackup(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {});
+  });
+}
