@@ -1,9 +1,11 @@
-// Issue 14's boot proof: images that do not boot from USB when written raw are written in copy-files
-// mode by the built `isotope flash --mode copy` to a loop device, which then boots in QEMU + OVMF as a
-// USB stick: the banner of the loader copied into EFI/BOOT appears on the serial console. The
-// Windows-like installer is split with 1 MiB parts, so the split path runs: its .swm set, read off the
-// stick by mtools (not by our reader), passes `wimlib-imagex verify`, and applying it gives the very
-// files applying the original install.wim gives. Root only (loop devices).
+// Issue 14's boot proof: images that many PCs do not start from a raw-written USB stick (a non-hybrid
+// El Torito disc, a Windows installer) are written in copy-files mode by the built `isotope flash` to
+// a loop device, which then boots in QEMU + OVMF as a USB stick: the banner of the loader copied into
+// EFI/BOOT appears on the serial console (the El Torito image's loader prints another). The
+// Windows-like installer is flashed in the default mode (auto must choose copy) with 1 MiB WIM parts,
+// so the split path runs: its .swm set, read off the stick by mtools (not by our reader), passes
+// `wimlib-imagex verify`, and applying it gives the very files applying the original install.wim
+// gives. Root only (loop devices).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { banners, nonhybridGrubIsoPath, windowsLikeInstallWimPath, windowsLikeUd
 import { LoopDevices, isRoot, rootSkipReason } from '../flash/loop-devices.ts';
 import { assertBuilt, runIsotope } from '../helpers/built-cli.ts';
 import { bootAndWatch, type BootOutcome } from '../helpers/qemu-boot.ts';
+import type { StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
 
 const MiB = 1024 * 1024;
 /** Large enough for FAT32 with the cluster size mkfs.fat and Windows choose; sparse in /dev/shm. */
@@ -74,16 +77,24 @@ describe.skipIf(!isRoot)(`copy-files sticks boot in QEMU + OVMF (${rootSkipReaso
     return loops.attach(backing);
   }
 
-  function flashCopyMode(image: string, device: string, extra: readonly string[] = []): void {
-    const run = runIsotope(['flash', image, device, '--mode', 'copy', '--yes', '--unsafe', ...extra]);
+  /** `isotope flash IMAGE DEVICE --yes --unsafe --json ...`: exit 0, and the plan it printed (event write:planned). */
+  function flash(image: string, device: string, args: readonly string[]): { mode: WriteModeChoice; bootPrediction: StickBootPrediction } {
+    const run = runIsotope(['flash', image, device, '--yes', '--unsafe', '--json', ...args]);
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+    const planned = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; mode: WriteModeChoice; bootPrediction: StickBootPrediction })
+      .find((line) => line.event === 'write:planned');
+    if (!planned) throw new Error(`isotope flash printed no write:planned event:\n${run.stdout}`);
+    return planned;
   }
 
   it.each(['mbr', 'gpt'] as const)(
     'a non-hybrid El Torito disc written in copy-files mode (%s) boots from USB in OVMF through the copied EFI/BOOT/BOOTX64.EFI',
     async (table) => {
       const stick = freshStick(`nonhybrid-${table}`);
-      flashCopyMode(nonhybridGrubIsoPath(), stick, ['--table', table]);
+      expect(flash(nonhybridGrubIsoPath(), stick, ['--mode', 'copy', '--table', table]).mode).toEqual({ mode: 'copy', reason: 'chosen-by-user' });
       expect(partitionTable(stick).label).toBe(table === 'mbr' ? 'dos' : 'gpt');
       const outcome = await bootAndWatch({ diskPath: stick, medium: 'usb-stick', firmware: 'uefi', banner: banners.nonhybridTree });
       expect(outcome.bannerSeen, tail(outcome)).toBe(true);
@@ -92,10 +103,12 @@ describe.skipIf(!isRoot)(`copy-files sticks boot in QEMU + OVMF (${rootSkipReaso
   );
 
   it(
-    'a Windows-like UDF installer written in copy-files mode with 1 MiB WIM parts boots in OVMF, and its .swm set verifies and applies as the original',
+    'a Windows-like UDF installer flashed in the default mode is copied with 1 MiB WIM parts and boots in OVMF as predicted, and its .swm set verifies and applies as the original',
     async () => {
       const stick = freshStick('windows');
-      flashCopyMode(windowsLikeUdfIsoPath(), stick, ['--wim-part-mib', '1']);
+      const plan = flash(windowsLikeUdfIsoPath(), stick, ['--wim-part-mib', '1']); // no --mode: auto
+      expect(plan.mode).toEqual({ mode: 'copy', reason: 'windows-installer' });
+      expect(plan.bootPrediction).toMatchObject({ mode: 'copy', usb: 'yes', uefi: { x64: true } });
       const outcome = await bootAndWatch({ diskPath: stick, medium: 'usb-stick', firmware: 'uefi', banner: banners.windowsTree });
       expect(outcome.bannerSeen, tail(outcome)).toBe(true);
 
