@@ -6,7 +6,7 @@
 // work is paid from a budget linear in the source's size.
 import { corruptAt, type Place } from '../format/fields.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
-import { lookupEntry, safeName } from '../format/tree-lookup.ts';
+import { safeName, splitImagePath } from '../format/tree-lookup.ts';
 import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
 import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
@@ -68,10 +68,28 @@ export async function openFatTree(source: ByteSource, options: OpenFatTreeOption
     namespaces: ['fat'],
     root,
     listDirectory,
-    lookup: (path) => lookupEntry(root, listDirectory, path),
+    lookup: (path) => lookupFatEntry(root, listDirectory, path),
     walk: (from = root) => walkDirectoryEntries(from, directoryWalk(context)),
     walkBatches: (from = root) => walkDirectoryBatches(from, directoryWalk(context)),
   };
+}
+
+/**
+ * The entry at `path`, or null. FAT spec 6.1: names are compared without regard to case, so
+ * "/efi/boot/bootx64.efi" finds "/EFI/BOOT/BOOTX64.EFI"; an exact match is preferred where a hostile
+ * folder holds names equal but for case.
+ */
+async function lookupFatEntry(root: TreeEntry, listDirectory: (directory: TreeEntry) => Promise<TreeEntry[]>, path: string): Promise<TreeEntry | null> {
+  let current = root;
+  for (const name of splitImagePath(path)) {
+    if (current.type !== 'directory') return null;
+    const children = await listDirectory(current);
+    const upper = name.toUpperCase();
+    const next = children.find((child) => child.name === name) ?? children.find((child) => child.name.toUpperCase() === upper);
+    if (!next) return null;
+    current = next;
+  }
+  return current;
 }
 
 interface FatContext {

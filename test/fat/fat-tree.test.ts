@@ -165,6 +165,16 @@ describe('FAT tree reader on short names', () => {
   });
 });
 
+describe('FAT tree reader lookup', () => {
+  it('finds a path whatever its case, as FAT compares names', async () => {
+    const { image } = await writtenVolume();
+    const tree = await openFatTree(createMemorySource(image));
+    expect((await tree.lookup('/DIR/One.BIN'))?.path).toBe('/dir/one.bin');
+    expect((await tree.lookup('/case.txt'))?.path).toBe('/CASE.TXT');
+    expect(await tree.lookup('/dir/three.bin')).toBeNull();
+  });
+});
+
 describe('FAT tree reader budget', () => {
   it('pays for a folder once however many paths are looked up in it', async () => {
     const entries = [directory('/many')];
