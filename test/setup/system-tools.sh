@@ -12,6 +12,9 @@ tools=(
   "7zz 7zip"
   "mtools mtools"
   "mkfs.fat dosfstools"
+  # The FAT32 writer's checkers (test/fat/): fsck.fat comes with mkfs.fat; blkid reads the label and type.
+  "fsck.fat dosfstools"
+  "blkid util-linux"
   # An ext4 volume on a loop device, to rot a file's bytes under its file system (test/flash/verify-and-cache.test.ts).
   "mkfs.ext4 e2fsprogs"
   "sgdisk gdisk"
