@@ -48,7 +48,9 @@ describe('isotope flash / verify / drives', () => {
     const lines = jsonLines(run.stdout);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines[0]).toMatchObject({ event: 'image:assessed', kind: 'unknown', blocking: true });
-    expect(lines.slice(1, -1).every((line) => line['event'] === 'job:progress')).toBe(true);
+    // Random bytes hold no file system to copy files from: written raw, and --json says so and why.
+    expect(lines[1]).toMatchObject({ event: 'write:planned', mode: { mode: 'raw', reason: 'not-a-file-system-image' }, stick: null });
+    expect(lines.slice(2, -1).every((line) => line['event'] === 'job:progress')).toBe(true);
     const result = lines.at(-1) as unknown as FlashResult & { event: string };
     expect(result.event).toBe('job:finished');
     expect(result.outcome).toBe('succeeded');
