@@ -4,7 +4,7 @@
 // copy-files mode and lists an EFI system partition. Every cluster belongs to one chain (FAT spec 4): a
 // chain that loops or runs into another's clusters is a CorruptImageError naming the cluster, and the
 // work is paid from a budget linear in the source's size.
-import { corruptAt, type Place } from '../format/fields.ts';
+import { corruptAt, readRegion, type Place } from '../format/fields.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
 import { safeName, splitImagePath } from '../format/tree-lookup.ts';
 import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
@@ -186,11 +186,12 @@ function extentsBytes(extents: readonly Extent[]): number {
   return extents.reduce((total, extent) => total + extent.sizeBytes, 0);
 }
 
-async function readExtents(volume: FatVolume, extents: readonly Extent[]): Promise<Uint8Array> {
+async function readExtents(volume: FatVolume, extents: readonly Extent[], what: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(extentsBytes(extents));
   let filled = 0;
   for (const extent of extents) {
-    bytes.set(await volume.source.read(extent.offsetBytes, extent.sizeBytes), filled);
+    // A FAT12/16 root region may be declared past the end of a cut image: a corrupt-image error, not a crash.
+    bytes.set(await readRegion(volume.source, { offsetBytes: extent.offsetBytes, sectorBytes: 512 }, extent.sizeBytes, what), filled);
     filled += extent.sizeBytes;
   }
   return bytes;
@@ -215,7 +216,7 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
   // repeats work the volume already paid for, and its chains are followed once (context.chains).
   const budget = context.paidDirectories.has(first) ? null : volume.budget;
   budget?.spend(directory.sizeBytes, `listing ${directory.path}`);
-  const bytes = await readExtents(volume, directory.extents);
+  const bytes = await readExtents(volume, directory.extents, `the entries of ${directory.path}`);
   const records = parseDirectoryEntries(bytes, { offsetBytes: first, sectorBytes: 512 });
   budget?.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
   const names = new UniqueNames();

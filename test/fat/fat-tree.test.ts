@@ -243,6 +243,13 @@ describe('FAT tree reader on hostile volumes', () => {
     expect((await walkError(image)).message).toMatch(/folder \/dir\/sub at cluster \d+ keeps its entries where another folder's are/);
   });
 
+  it('refuses a FAT16 volume cut short before its root directory', async () => {
+    const whole = mkfsVolume(16, 20000, new Map([['/a.txt', seededBytes(10, 1)]]), []);
+    const view = new DataView(whole.buffer);
+    const rootOffsetBytes = (view.getUint16(14, true) + 2 * view.getUint16(22, true)) * 512;
+    expect((await walkError(whole.slice(0, rootOffsetBytes + 512))).message).toMatch(/the entries of \/ \(16384 bytes\) lies outside the image/);
+  });
+
   it('refuses a boot sector that claims far more clusters than the image holds, without reading them', async () => {
     const { image } = await writtenVolume();
     const small = image.slice(0, 2 * 1024 * 1024);
