@@ -155,6 +155,12 @@ test('shows per-target progress while writing; Cancel asks first, then says the 
 
     const progress = page.getByTestId('flash-progress');
     await expect(progress.locator(`[data-target="${target}"]`)).toBeVisible();
+    // The image being written is named in progress, and the running write stays in the sidebar on every screen.
+    await expect(progress.getByTestId('flash-heading')).toHaveText('Writing large.img');
+    await goToScreen(page, 'Settings');
+    const running = page.getByTestId('running-jobs').locator('[data-job="flash"]');
+    await expect(running).toContainText('Writing large.img');
+    await running.click();
     await expect(progress.getByRole('progressbar').first()).toHaveAttribute('aria-valuenow', /.+/);
     await saveScreenshot(page, 'flash-progress-light');
     await progress.getByRole('button', { name: 'Cancel writing' }).click();

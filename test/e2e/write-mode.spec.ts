@@ -2,19 +2,35 @@
 // copy files for a non-hybrid El Torito EFI disc (genisoimage, no MBR), raw for xorriso's hybrid
 // ISO, and for a Windows-like UDF installer the three Windows options, each off; an override is the
 // user's, and the Windows options go with the copy mode.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, watchConsole } from './ui-helpers.ts';
 
+const MiB = 1024 * 1024;
 let app: RunningApp;
+let scratch = '';
+let loopDevice = '';
 
 test.beforeAll(async () => {
+  scratch = mkdtempSync('/dev/shm/isotope-e2e-write-mode-');
+  const backing = join(scratch, 'stick.img');
+  writeFileSync(backing, '');
+  truncateSync(backing, 64 * MiB);
+  loopDevice = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
   app = await startAppLikeNpmStart();
 });
 
-test.afterAll(() => app.stop());
+test.afterAll(() => {
+  app.stop();
+  // Detach only the loop device this file attached.
+  if (loopDevice !== '') execFileSync('losetup', ['-d', loopDevice]);
+  rmSync(scratch, { recursive: true, force: true });
+});
 
 test('shows copy files for a non-hybrid EFI disc and raw for a hybrid ISO, each with the reason, and the user can override it', async ({ page }) => {
   const problems = watchConsole(page);
@@ -36,9 +52,13 @@ test('shows copy files for a non-hybrid EFI disc and raw for a hybrid ISO, each 
   await expectNoSeriousAxeViolations(page, 'write-mode/copy');
   await saveScreenshot(page, 'write-mode-copy');
 
+  // The raw-write USB verdict is moot while the files are copied; written raw, it is what counts.
+  const rawBootFindings = page.getByTestId('write-assessment').locator('[data-code^="usb-boot"]');
+  await expect(rawBootFindings).toHaveCount(0);
   await mode.getByRole('radio', { name: 'Write the image as it is' }).check();
   await expect(mode).toHaveAttribute('data-mode', 'raw');
   await expect(page.getByTestId('write-mode-sentence')).toHaveText('The image will be written as it is, byte for byte, because you chose it.');
+  await expect(rawBootFindings).toHaveCount(1);
 
   // Another image starts from automatic again, and the engine's word for it.
   await openImage(page, bootFixturePath('hybridGpt'));
@@ -85,5 +105,49 @@ test('offers the three Windows options for a Windows installer, each off, only w
   await expect(windows).toHaveCount(0);
   await mode.getByRole('radio', { name: 'Copy its files onto a new FAT32 stick' }).check();
   await expect(windows).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test("writes a non-hybrid EFI disc by copying its files: the confirm dialog states the plan's mode and the stick's UEFI-only boot, and blkid reads a FAT32 volume", async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const problems = watchConsole(page);
+  const image = nonhybridGrubIsoPath();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(app.url);
+  await openImage(page, image);
+  await goToScreen(page, 'Write to drive');
+  await expect(page.getByTestId('write-mode')).toHaveAttribute('data-mode', 'copy');
+  await page.getByRole('switch', { name: 'Show all drives' }).check();
+  const row = page.getByTestId('drive-list').locator(`[data-device="${loopDevice}"]`);
+  await expect(row).toHaveAttribute('data-eligible', 'true');
+  await row.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Write', exact: true }).click();
+
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toBeVisible({ timeout: 30_000 });
+  // The image is named in the dialog, and the plan's own mode, reason and predicted boot are shown.
+  await expect(dialog.getByTestId('image-assessment')).toContainText(basename(image));
+  const planned = dialog.getByTestId('confirm-mode');
+  await expect(planned).toHaveAttribute('data-mode', 'copy');
+  await expect(planned).toHaveAttribute('data-reason', 'el-torito-efi-not-hybrid');
+  await expect(planned).toContainText('A new MBR partition table and a FAT32 volume');
+  await expect(planned.getByTestId('stick-prediction')).toHaveAttribute('data-mode', 'copy');
+  await expect(planned.getByTestId('uefi-only')).toHaveText('UEFI only: older PCs (BIOS) will not start from this stick.');
+  await expect(planned.locator('[data-badge="usb-bios"]')).toHaveAttribute('data-state', 'no');
+  await expect(planned.locator('[data-badge="usb-uefi-x64"]')).toHaveAttribute('data-state', 'yes');
+  await expect(dialog.getByTestId('image-assessment').locator('[data-code^="usb-boot"]')).toHaveCount(0);
+  const name = loopDevice.split('/').pop() ?? '';
+  await dialog.getByLabel(`Type “${name}” to confirm`).fill(name);
+  await expectNoSeriousAxeViolations(page, 'write-confirm/copy');
+  await saveScreenshot(page, 'write-confirm-copy');
+  await dialog.getByRole('button', { name: 'Erase and write' }).click();
+
+  const summary = page.getByTestId('flash-summary');
+  await expect(summary).toHaveAttribute('data-outcome', 'succeeded', { timeout: 60_000 });
+  const probed = execFileSync('blkid', ['-p', '-O', String(MiB), '-o', 'export', loopDevice], { encoding: 'utf8' });
+  expect(probed).toContain('TYPE=vfat');
+  expect(probed).toContain('VERSION=FAT32');
   expect(problems).toEqual([]);
 });
