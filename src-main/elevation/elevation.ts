@@ -72,7 +72,7 @@ export async function runElevated(work: FlashWork, controls: WorkControls, optio
  */
 let promptsRunning = 0;
 let restoreDir = '/';
-function promptExec(command: string, done: (error: Error | null) => void): void {
+export function promptExec(command: string, done: (error: Error | null) => void): void {
   if (promptsRunning === 0) restoreDir = process.cwd();
   promptsRunning += 1;
   process.chdir('/');

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parseFlashWork, runFlashWorkHere, type FlashWork } from '../flash/flash-work.ts';
 import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../elevation/helper-channel.ts';
 import { invokingUserScope, readOwnedSecret } from './invoking-user.ts';
+import { parseBackupHelperWork, runBackupHelper, type BackupHelperWork } from './backup-helper.ts';
 
 /** Runs one job; resolves to the process exit code. */
 export async function runFlashHelper(token: string): Promise<number> {
@@ -29,11 +30,11 @@ export async function runFlashHelper(token: string): Promise<number> {
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   sendMessage(socket, { type: 'hello', secret });
   const controller = new AbortController();
-  const job = await new Promise<{ jobId: string; work: FlashWork } | null>((resolve) => {
+  const job = await new Promise<{ jobId: string; work: FlashWork | BackupHelperWork } | null>((resolve) => {
     onMessages(socket, (message) => {
       if (message['type'] === 'job' && typeof message['jobId'] === 'string') {
         // The job is data, checked here; the drive rules run again inside runFlashWorkHere.
-        const work = parseFlashWork(message['work']);
+        const work = parseBackupHelperWork(message['work']) ?? parseFlashWork(message['work']);
         resolve(work === null ? null : { jobId: message['jobId'].slice(0, 200), work });
       }
       if (message['type'] === 'cancel') controller.abort();
@@ -41,6 +42,12 @@ export async function runFlashHelper(token: string): Promise<number> {
     socket.once('close', () => resolve(null));
   });
   if (job === null) return 2;
+  if (job.work.kind === 'backup') {
+    // A backup: the helper only reads the device and streams it (backup-helper.ts).
+    const code = await runBackupHelper(job.work, { control: socket, socketPath: join(dir, 'socket'), secret, signal: controller.signal });
+    await new Promise<void>((resolve) => socket.end(resolve));
+    return code;
+  }
   const result = await runFlashWorkHere(
     job.work,
     { jobId: job.jobId, signal: controller.signal, onProgress: (progress) => sendMessage(socket, { type: 'progress', progress }) },
