@@ -27,7 +27,7 @@ export async function planStickWrite(request: StickPlanRequest, signal?: AbortSi
   const image = await openFileSource(request.path);
   try {
     const mode = await chooseWriteMode(image, request.mode);
-    const bootPrediction = await predictStickBoot(image, mode);
+    const bootPrediction = await predictStickBoot(image, mode, { table: request.copy.table });
     if (mode.mode === 'raw') return { mode, copy: null, stick: null, bootPrediction };
     const stick = await composeCopyModeStick(image, { deviceSizeBytes: request.deviceSizeBytes, copy: request.copy, ...(signal ? { signal } : {}) });
     const summary = { composedForBytes: request.deviceSizeBytes, bodyBytes: stick.body.sizeBytes, label: stick.label, fileCount: stick.files.size };

@@ -16,6 +16,7 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { composeSource } from '../io/composed-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { openImageTrees, type ImageTrees } from '../image/open-image-trees.ts';
+import { planBiosBoot } from './bios-boot.ts';
 import { planCopyModeFiles } from './copy-mode-files.ts';
 
 export interface TailPiece {
@@ -60,18 +61,23 @@ export async function composeCopyModeStick(
   if (!trees) throw new NotAnImageError(image.name, 'no ISO 9660 or UDF file tree to copy files from');
   const { label, recordedMs } = describeVolume(trees);
   const { entries, files } = await planCopyModeFiles(image, trees.image, { copy: options.copy, recordedMs, signal: options.signal });
-  return composeStick(
-    {
-      deviceSizeBytes: options.deviceSizeBytes,
-      table: options.copy.table,
-      fileSystem: 'fat32',
-      label,
-      identitySeed: `${label}\0${image.sizeBytes}\0${recordedMs}`,
-      planVolume: ({ firstLba, sectorCount, volumeId }) =>
-        planFat32Volume({ volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId, entries }),
-    },
-    files,
-  );
+  // PC BIOS boots through SYSLINUX's mbr.bin, which only an MBR stick carries.
+  const bios = options.copy.table === 'mbr' ? await planBiosBoot(trees.image, recordedMs) : null;
+  const allEntries = bios ? [...entries, ...bios.entries] : entries;
+  const allFiles = new Map(files);
+  for (const entry of bios?.entries ?? []) if (entry.content) allFiles.set(entry.path, entry.content);
+  const layout: StickLayout = {
+    deviceSizeBytes: options.deviceSizeBytes,
+    table: options.copy.table,
+    fileSystem: 'fat32',
+    label,
+    identitySeed: `${label}\0${image.sizeBytes}\0${recordedMs}`,
+    planVolume: ({ firstLba, sectorCount, volumeId }) =>
+      planFat32Volume({ volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId, entries: allEntries }),
+  };
+  const planned = planStick(layout, allFiles.size > 0);
+  const bootCode = bios ? await bios.install(planned.volume) : null;
+  return assembleStick(layout, planned, allFiles, bootCode);
 }
 
 /** An empty stick: one partition holding an empty FAT32 or exFAT file system ("restore to a normal stick"). */
@@ -82,23 +88,27 @@ export function composeFormattedStick(options: {
   table: PartitionTableChoice;
 }): ComposedStick {
   const { deviceSizeBytes, fileSystem, label, table } = options;
-  return composeStick(
-    {
-      deviceSizeBytes,
-      table,
-      fileSystem,
-      label,
-      identitySeed: `${label}\0${deviceSizeBytes}\0${Date.now()}`,
-      planVolume: ({ firstLba, sectorCount, volumeId }) => {
-        const volume = { volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId };
-        return fileSystem === 'exfat' ? planExfatVolume(volume) : planFat32Volume({ ...volume, entries: [] });
-      },
+  const layout: StickLayout = {
+    deviceSizeBytes,
+    table,
+    fileSystem,
+    label,
+    identitySeed: `${label}\0${deviceSizeBytes}\0${Date.now()}`,
+    planVolume: ({ firstLba, sectorCount, volumeId }) => {
+      const volume = { volumeSizeBytes: sectorCount * diskSectorBytes, hiddenSectors: firstLba, label, volumeId };
+      return fileSystem === 'exfat' ? planExfatVolume(volume) : planFat32Volume({ ...volume, entries: [] });
     },
-    new Map(),
-  );
+  };
+  return assembleStick(layout, planStick(layout, false), new Map(), null);
 }
 
-function composeStick(layout: StickLayout, files: ReadonlyMap<string, ByteSource>): ComposedStick {
+interface PlannedStick {
+  readonly partitionOffsetBytes: number;
+  readonly volume: PlannedVolume;
+  readonly written: PartitionTableWrite;
+}
+
+function planStick(layout: StickLayout, hasFiles: boolean): PlannedStick {
   const partition = singlePartitionLayout(layout.deviceSizeBytes, layout.table);
   const identity = createHash('sha256').update(layout.identitySeed).digest();
   const volume = layout.planVolume({ ...partition, volumeId: identity.readUInt32LE(0) });
@@ -107,14 +117,33 @@ function composeStick(layout: StickLayout, files: ReadonlyMap<string, ByteSource
     diskSizeBytes: layout.deviceSizeBytes,
     // UEFI 2.10 5.2.3: on GPT the partition firmware boots from is an EFI System Partition; an
     // empty restored stick is plain data. MBR marks its one partition active either way.
-    partition: { ...partition, fileSystem: layout.fileSystem, esp: layout.table === 'gpt' && files.size > 0, name: layout.label },
+    partition: { ...partition, fileSystem: layout.fileSystem, esp: layout.table === 'gpt' && hasFiles, name: layout.label },
     diskId: new Uint8Array(identity.subarray(4, 20)),
   });
-  const partitionOffsetBytes = partition.firstLba * diskSectorBytes;
+  return { partitionOffsetBytes: partition.firstLba * diskSectorBytes, volume, written };
+}
+
+/** Boot code laid over the new MBR's code area (bytes 0-439) and the volume's boot sector. */
+interface BootCode {
+  readonly mbrCode: Uint8Array;
+  readonly volumeBootSector: Uint8Array;
+}
+
+function assembleStick(layout: StickLayout, planned: PlannedStick, files: ReadonlyMap<string, ByteSource>, bootCode: BootCode | null): ComposedStick {
+  const { partitionOffsetBytes, volume, written } = planned;
   const bodyBytes = partitionOffsetBytes + volume.source.sizeBytes;
+  const head = new Uint8Array(written.head);
+  const bootSectorBytes = bootCode ? bootCode.volumeBootSector.byteLength : 0;
+  if (bootCode) head.set(bootCode.mbrCode.subarray(0, 440));
   const body = composeSource(`new ${layout.fileSystem} stick`, bodyBytes, [
-    { offsetBytes: 0, bytes: written.head },
-    { offsetBytes: partitionOffsetBytes, lengthBytes: volume.source.sizeBytes, source: volume.source, sourceOffsetBytes: 0 },
+    { offsetBytes: 0, bytes: head },
+    ...(bootCode ? [{ offsetBytes: partitionOffsetBytes, bytes: bootCode.volumeBootSector }] : []),
+    {
+      offsetBytes: partitionOffsetBytes + bootSectorBytes,
+      lengthBytes: volume.source.sizeBytes - bootSectorBytes,
+      source: volume.source,
+      sourceOffsetBytes: bootSectorBytes,
+    },
   ]);
   return { body, tail: tailPieces(layout.deviceSizeBytes, bodyBytes, written), label: layout.label, partitionOffsetBytes, files };
 }

@@ -12,7 +12,7 @@ async function findChild(tree: FileTree, directory: TreeEntry, name: string): Pr
 }
 
 /** The directory at `names` below the root (each step ignoring case); null when a step is missing or not a directory. */
-async function findDirectory(tree: FileTree, names: readonly string[]): Promise<TreeEntry | null> {
+export async function findDirectory(tree: FileTree, names: readonly string[]): Promise<TreeEntry | null> {
   let directory: TreeEntry = tree.root;
   for (const name of names) {
     const child = await findChild(tree, directory, name);

@@ -2,24 +2,33 @@
 // verdict for a raw-written USB stick (src-main/boot/boot-verdict.ts). Copy files: UEFI 2.10 3.5.1.1
 // starts EFI/BOOT/BOOT<arch>.EFI from the new FAT32 partition, so the loaders copied (the tree's, or
 // the El Torito EFI image's: stick/efi-loaders.ts) decide UEFI;
-// copy mode writes no BIOS boot code (the new MBR's code area is zero), so BIOS starts nothing:
-// "UEFI only".
+// BIOS starts the stick only where copy mode installs SYSLINUX (an ISOLINUX image, the host's
+// SYSLINUX of its version, an MBR stick: stick/bios-boot.ts); otherwise the MBR's code area is zero
+// and BIOS starts nothing: "UEFI only".
 import type { UefiArchitectures } from '../../shared/boot.ts';
-import type { StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
+import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
 import { architecturesOf } from '../boot/boot-verdict.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openImageTrees } from '../image/open-image-trees.ts';
+import { planBiosBoot } from './bios-boot.ts';
 import { findEfiLoadersToCopy } from './efi-loaders.ts';
 
 const noArchitectures: UefiArchitectures = { x64: false, ia32: false, aa64: false };
 
-export async function predictStickBoot(image: ByteSource, choice: WriteModeChoice): Promise<StickBootPrediction> {
+/** `table`: the copy-mode stick's partition table (BIOS boot needs MBR); MBR when not given. */
+export async function predictStickBoot(
+  image: ByteSource,
+  choice: WriteModeChoice,
+  options: { table?: PartitionTableChoice } = {},
+): Promise<StickBootPrediction> {
   if (choice.mode === 'copy') {
     const trees = await openImageTrees(image);
-    const uefi = trees ? architecturesOf((await findEfiLoadersToCopy(image, trees.image)).names) : noArchitectures;
-    return { mode: 'copy', usb: uefi.x64 || uefi.ia32 || uefi.aa64 ? 'yes' : 'no', bios: false, uefi };
+    if (!trees) return { mode: 'copy', usb: 'no', bios: false, uefi: noArchitectures };
+    const uefi = architecturesOf((await findEfiLoadersToCopy(image, trees.image)).names);
+    const bios = (options.table ?? 'mbr') === 'mbr' && (await planBiosBoot(trees.image, 0)) !== null;
+    return { mode: 'copy', usb: bios || uefi.x64 || uefi.ia32 || uefi.aa64 ? 'yes' : 'no', bios, uefi };
   }
   try {
     const { verdict } = await readBootReport(image);
