@@ -17,7 +17,8 @@ export class BackupJob {
   overwrite = $state(false);
   running = $state(false);
   jobId = $state<string | null>(null);
-  /** The device being read, for the progress line and the sidebar. */
+  /** The drive being read (or last read): its id, so the Drives screen shows its panel again, and its device for the words. */
+  driveId = $state<string | null>(null);
   device = $state<string | null>(null);
   result = $state.raw<BackupResult | null>(null);
   error = $state.raw<AppError | null>(null);
@@ -68,6 +69,7 @@ export class BackupJob {
     if (this.running || outputPath === '') return;
     this.running = true;
     this.jobId = null;
+    this.driveId = drive.id;
     this.device = drive.device;
     this.result = null;
     this.error = null;

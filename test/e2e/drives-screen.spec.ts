@@ -3,7 +3,7 @@
 // blkid reads with that label; "Back up to an image" (a path in the home folder, as the web shell
 // offers it) writes a file equal to the device's bytes.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { seededBytes } from '../fixtures/iso-images.ts';
@@ -107,5 +107,32 @@ test('backs a loop device up into an image file in the home folder that equals t
   await expect(panel.getByTestId('backup-result-sha256')).toHaveText(sha256);
   await saveScreenshot(page, 'backup-result');
   expect(readFileSync(outputPath).equals(readFileSync(backing))).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('keeps a running backup in the sidebar on every screen, and its cancel removes the partial file', async ({ page }) => {
+  test.setTimeout(90_000);
+  const problems = watchConsole(page);
+  // 2 GiB of zeros (sparse) into .xz: long enough to be seen running and cancelled.
+  const { device } = loopOver('backup-cancel.img', 2048 * MiB);
+  const row = await driveRow(page, device);
+  await row.getByRole('button', { name: 'Back up to an image' }).click();
+  const panel = page.getByTestId('backup-panel');
+  await panel.getByRole('radio', { name: /^\.xz:/ }).check();
+  const outputPath = join(home, 'cancelled.img.xz');
+  await panel.getByLabel('Image file').fill(outputPath);
+  await panel.getByRole('button', { name: 'Back up', exact: true }).click();
+  await expect(panel.getByTestId('backup-progress').getByRole('progressbar')).toHaveAttribute('aria-valuenow', /.+/, { timeout: 30_000 });
+
+  await goToScreen(page, 'Settings');
+  const running = page.getByTestId('running-jobs').locator('[data-job="backup"]');
+  await expect(running).toContainText(`Backing up ${device}`);
+  await running.click();
+  // Back on the Drives screen, the running backup's panel is there again, with its cancel.
+  await panel.getByRole('button', { name: 'Cancel backup' }).click();
+  await expect(panel.getByRole('status')).toHaveText('Cancelled.', { timeout: 30_000 });
+  await expect(page.getByTestId('running-jobs')).toHaveCount(0);
+  expect(existsSync(outputPath)).toBe(false);
+  expect(readdirSync(home).filter((name) => name.startsWith('cancelled'))).toEqual([]);
   expect(problems).toEqual([]);
 });
