@@ -6,6 +6,7 @@
 // a SYSLINUX of the image's ISOLINUX version is used: its modules (menu.c32, ...) must match the core.
 // One of the few engine files that start a process and touch the file system.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const advBytes = 2 * sectorBytes;
 const bootHead = { from: 0, to: 0x0b };
 const bootCode = { from: 0x5a, to: 0x1fe };
 const mbrCodePaths = ['/usr/lib/syslinux/mbr/mbr.bin', '/usr/lib/SYSLINUX/mbr.bin', '/usr/share/syslinux/mbr.bin'];
+/** Only the system's own installer, never one found through PATH: the elevated helper composes sticks too. */
+const installerPaths = ['/usr/bin/syslinux', '/bin/syslinux'];
 
 const run = promisify(execFile);
 let harvested: Promise<SyslinuxLoader | null> | null = null;
@@ -49,7 +52,8 @@ export function hostSyslinux(): Promise<SyslinuxLoader | null> {
 
 async function harvestSyslinux(): Promise<SyslinuxLoader | null> {
   const mbrCode = await firstReadable(mbrCodePaths);
-  if (!mbrCode) return null;
+  const installer = installerPaths.find((path) => existsSync(path));
+  if (!mbrCode || !installer) return null;
   const folder = await mkdtemp(join(tmpdir(), 'isotope-syslinux-'));
   try {
     const scratch = join(folder, 'scratch.img');
@@ -57,7 +61,7 @@ async function harvestSyslinux(): Promise<SyslinuxLoader | null> {
     const volume = planFat32Volume({ volumeSizeBytes, hiddenSectors: 0, label: 'SCRATCH', volumeId: 0x150707e, entries: [] });
     await writeFile(scratch, await volume.source.read(0, volume.source.sizeBytes));
     await truncate(scratch, volumeSizeBytes);
-    await run('syslinux', ['--install', scratch], { timeout: 60_000 });
+    await run(installer, ['--install', scratch], { timeout: 60_000 });
     const source = await openFileSource(scratch);
     try {
       const tree = await openFatTree(source);
