@@ -1,4 +1,6 @@
 // Native dialogs for the desktop shell.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { dialog, type BrowserWindow } from 'electron';
 import type { ShellConfirmation } from '../service/confirmations.ts';
 import { confirmationText } from './confirmation-text.ts';
@@ -15,6 +17,20 @@ export async function pickImageFile(window: BrowserWindow): Promise<string | nul
     filters: imageFileFilters,
   });
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
+}
+
+/** A save dialog for a backup's output, opening in the home folder with the engine's suggested name. */
+export async function pickBackupOutput(window: BrowserWindow, suggestedName: string): Promise<string | null> {
+  const choice = await dialog.showSaveDialog(window, {
+    title: 'Save the backup as',
+    defaultPath: join(homedir(), suggestedName),
+    filters: [
+      { name: 'Disk images', extensions: ['img', 'gz', 'xz', 'zst'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+    properties: ['showOverwriteConfirmation', 'createDirectory'],
+  });
+  return choice.canceled || !choice.filePath ? null : choice.filePath;
 }
 
 /**
