@@ -6,7 +6,8 @@
 // - the helper's scope (issue 12 §1): it writes and reads back only whole block devices of its own
 //   enumeration, never a root-only file; it opens the image with the user's rights, so a root-only
 //   secret is never copied; the engine elevates only for a target that stat()s as a block device;
-// - the helper reads its secret without following a planted symlink.
+// - the helper reads its secret without following a planted symlink;
+// - a copy-files write runs through the helper too, which composes the stick itself.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashResult } from '../../shared/flash.ts';
 import type { FlashWork } from '../../src-main/flash/flash-work.ts';
+import { defaultWimPartBytes, noWindowsOptions } from '../../shared/stick.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
 import { LoopDevices, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
 import type { ElevatedRunSpec } from './tools/elevated-run.ts';
@@ -198,6 +201,34 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     }
     expect(readFileSync(userTarget).equals(Buffer.alloc(1024 * 1024))).toBe(true);
     expect(loopUnchanged()).toBe(true);
+  });
+
+  it('writes a copy-files stick through the helper, which composes it itself from the image it opens as the user', () => {
+    const stickBacking = join(dir, 'stick-backing');
+    writeFileSync(stickBacking, Buffer.alloc(64 * 1024 * 1024, 0xa5));
+    const stick = loops.attach(stickBacking);
+    const imagePath = join(dir, 'nonhybrid.iso');
+    writeFileSync(imagePath, readFileSync(nonhybridGrubIsoPath()), { mode: 0o644 });
+    const copyWork = (image: string, target: string): FlashWork => ({
+      kind: 'flash',
+      imagePath: image,
+      targets: [{ path: target }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      recipe: { kind: 'copy', copy: { table: 'mbr', wimPartBytes: defaultWimPartBytes, windows: noWindowsOptions } },
+    });
+    const { results, pkexecLog } = runAsUser([
+      { via: 'engine', work: copyWork(imagePath, stick) },
+      // A root-only image is refused in copy mode too: the helper opens it with the user's rights.
+      { via: 'elevated', work: copyWork(join(rootOnlyDir, 'secret.img'), loop) },
+    ]);
+    expect(results[0]).toMatchObject({ outcome: 'succeeded', targets: [{ target: stick, outcome: 'verified' }] });
+    expect(results[1]!.targets[0]!.error).toMatchObject({ code: 'source-unreadable', message: expect.stringMatching(/EACCES|permission denied/i) });
+    expect(loopUnchanged()).toBe(true);
+    expect(pkexecLog.match(/flash-helper/g)).toHaveLength(2);
+    const probe = spawnSync('blkid', ['-p', '-o', 'export', stick], { encoding: 'utf8' });
+    expect(probe.stdout).toMatch(/^PTTYPE=dos$/m);
   });
 
   it('reads its secret without following a symlink planted in the channel directory', async () => {
