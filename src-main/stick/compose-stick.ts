@@ -3,6 +3,8 @@
 // body is a lazy composed source, the partition table then zeros to the partition (wiping old
 // signatures in the first MiB) then the volume up to its last used cluster, so the flash pipeline
 // writes it like any image; the tail wipes the last MiB (an old GPT backup) and holds the new one.
+// Where copy mode installs SYSLINUX (stick/bios-boot.ts), its MBR code and its boot sector code are
+// laid over the new MBR and the volume's first sector.
 import { createHash } from 'node:crypto';
 import type { CopyModeOptions, NewFileSystem, PartitionTableChoice } from '../../shared/stick.ts';
 import { diskSectorBytes } from '../disk/master-boot-record.ts';
