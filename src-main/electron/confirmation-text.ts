@@ -56,10 +56,15 @@ function flashText(plan: Extract<ShellConfirmation, { kind: 'flash' }>['plan']):
     .filter((finding) => finding.severity !== 'info')
     .map((finding) => `  ${finding.severity === 'blocking' ? 'Problem' : 'Warning'}: ${finding.message}`);
   const options = `Afterwards: ${plan.verify ? 'read back and compare' : 'no read-back check'}${plan.eject ? ', eject' : ''}.`;
+  // Copy mode makes a new stick of the image's files: the dialog says so, and that it starts on UEFI only.
+  const how =
+    plan.copy === null
+      ? 'How: the image byte for byte.'
+      : `How: its files copied onto a new FAT32 stick (${plan.copy.table.toUpperCase()} table); it will start on UEFI only, not on BIOS.`;
   return {
     title: 'Erase and write',
     message: `Erase ${targets.length === 1 ? 'this drive' : `these ${targets.length} drives`} and write ${assessment.fileName}?`,
-    detail: [[image, ...findings].join('\n'), ...targets.map(describeTarget), options].join('\n\n'),
+    detail: [[image, ...findings].join('\n'), how, ...targets.map(describeTarget), options].join('\n\n'),
     confirmLabel: 'Erase and write',
   };
 }

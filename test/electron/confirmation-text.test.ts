@@ -84,6 +84,26 @@ describe('the main process confirmation of a write', () => {
   it('says what happens afterwards', () => {
     expect(text.detail).toContain('Afterwards: read back and compare.');
   });
+
+  it('says how the stick is made: the image byte for byte, or its files on a new FAT32 stick that starts on UEFI only', () => {
+    expect(text.detail).toContain('How: the image byte for byte.');
+    const copy = { table: 'gpt', wimPartBytes: 4095 * 1024 * 1024, windows: { skipHardwareChecks: false, localAccountName: null, regional: null } } as const;
+    const copied = confirmationText({ kind: 'flash', plan: { ...plan, mode: { mode: 'copy', reason: 'windows-installer' }, copy } });
+    expect(copied.detail).toContain('How: its files copied onto a new FAT32 stick (GPT table); it will start on UEFI only, not on BIOS.');
+  });
+});
+
+describe('the main process confirmation of a format', () => {
+  it('names the drive, the new file system and label, and the table', () => {
+    const text = confirmationText({
+      kind: 'format',
+      plan: { targets: [plan.targets[0]!], fileSystem: 'exfat', label: 'Backup', table: 'mbr', includeAll: false },
+    });
+    expect(text.message).toBe('Erase this drive and make it an empty exFAT stick named Backup?');
+    expect(text.detail).toContain('/dev/sda: SanDisk Cruzer Blade, 14.9 GiB, serial 4C530001');
+    expect(text.detail).toContain('New partition table: MBR.');
+    expect(text.confirmLabel).toBe('Erase and format');
+  });
 });
 
 describe('the main process confirmation of a keyring change', () => {
