@@ -129,6 +129,30 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
     expect(runTool('wimlib-imagex', ['verify', join(sources, 'install.swm'), `--ref=${join(sources, 'install*.swm')}`])).toMatch(/was successfully verified/);
   });
 
+  it("writes two targets of different sizes with the stick composed for the smaller, and wipes the larger one's own last MiB", async () => {
+    const image = nonhybridGrubIsoPath();
+    const small = oldDrive('small-of-two', 64 * MiB);
+    const large = oldDrive('large-of-two', 96 * MiB);
+    const result = await flashImage({
+      imagePath: image,
+      targets: [{ path: small.device }, { path: large.device }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      recipe: { kind: 'copy', copy: mbrCopy },
+    });
+    expect(result.targets.map((target) => target.outcome)).toEqual(['verified', 'verified']);
+    // The same partition on both: the one made for the smaller drive.
+    const partitions = (file: string): { start: number; size: number; type: string }[] =>
+      (
+        JSON.parse(runTool('sfdisk', ['--json', file])) as { partitiontable: { partitions: { start: number; size: number; type: string }[] } }
+      ).partitiontable.partitions.map(({ start, size, type }) => ({ start, size, type }));
+    expect(partitions(large.file)).toEqual(partitions(small.file));
+    // No old signature survives at the larger drive's own end (an old GPT backup would live there).
+    expect(execFileSync('tail', ['-c', String(MiB), large.file]).equals(Buffer.alloc(MiB))).toBe(true);
+    execFileSync('fsck.fat', ['-n', partitionOf(large.file, 'large-of-two').partition]);
+  });
+
   it('refuses a stick the target has no room for before changing one byte of it (target-too-small as no-space)', async () => {
     const image = windowsLikeUdfIsoPath();
     const { device } = oldDrive('tiny', 4 * MiB);
