@@ -70,6 +70,15 @@ for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
     await expectNoSeriousAxeViolations(page, `write/${theme}`);
     await saveScreenshot(page, `write-${theme}`);
 
+    // Drives: every drive with its two actions, and a backup's panel open (its form and choices).
+    await goToScreen(page, 'Drives');
+    const drives = page.getByTestId('all-drives');
+    await expect(drives).toBeVisible();
+    await drives.getByRole('button', { name: 'Back up to an image' }).first().click();
+    await expect(page.getByTestId('backup-panel')).toBeVisible();
+    await expectNoSeriousAxeViolations(page, `drives/${theme}`);
+    await saveScreenshot(page, `drives-${theme}`);
+
     // Start, with the recent images listed.
     await goToScreen(page, 'Start');
     await expect(page.getByRole('region', { name: 'Recent images' }).getByRole('listitem')).not.toHaveCount(0);
