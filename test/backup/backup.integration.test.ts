@@ -74,15 +74,19 @@ describe.skipIf(!isRoot)(`isotope backup (${rootSkipReason})`, () => {
     expect(readdirSync(join(dir, 'raw')).sort()).toEqual(['drive.img', 'drive.img.sha256']);
   });
 
-  it('restores: the backup flashed onto another drive makes it byte-identical to the original', () => {
-    const output = join(dir, 'restore.img');
-    expect(isotope(['backup', device, '-o', output, '--unsafe']).status).toBe(0);
-    writeFileSync(join(dir, 'target.img'), Buffer.alloc(deviceBytes + MiB));
-    const target = loops.attach(join(dir, 'target.img'));
+  it.each(['.img', '.zst'])('restores: the %s backup flashed onto another drive makes it byte-identical to the original', (extension) => {
+    const output = join(dir, `restore${extension}`);
+    const backup = isotope(['backup', device, '-o', output, '--unsafe', '--json']);
+    expect(backup.status).toBe(0);
+    const targetBacking = join(dir, `target${extension}.bin`);
+    writeFileSync(targetBacking, Buffer.alloc(deviceBytes + MiB));
+    const target = loops.attach(targetBacking);
     const flashed = isotope(['flash', output, target, '--yes', '--unsafe', '--force', '--json']);
     expect(flashed.stderr).not.toContain('isotope:');
     expect(flashed.status).toBe(0);
     expect(cmpIdentical(device, target, deviceBytes)).toBe(true);
+    // The flash decoded and hashed the same bytes the backup read.
+    expect(flashed.stdout.trim().split('\n').at(-1)).toContain(backupResult(backup.stdout).sha256Hex);
   });
 
   it.each([
