@@ -153,6 +153,26 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
     execFileSync('fsck.fat', ['-n', partitionOf(large.file, 'large-of-two').partition]);
   });
 
+  it('cancels a copy-files write like any write: the result says cancelled, never succeeded', async () => {
+    const { device } = oldDrive('cancelled', 64 * MiB);
+    const controller = new AbortController();
+    const result = await flashImage({
+      imagePath: windowsLikeUdfIsoPath(),
+      targets: [{ path: device }],
+      verify: true,
+      includeAll: true,
+      eject: false,
+      recipe: { kind: 'copy', copy: { ...mbrCopy, wimPartBytes: MiB } },
+      signal: controller.signal,
+      onProgress: (progress) => {
+        // The first report (the writing phase starting) cancels: a small stick may be written before a second one.
+        if (progress.targets.some((target) => target.phase === 'writing')) controller.abort();
+      },
+    });
+    expect(result.outcome).toBe('cancelled');
+    expect(result.targets[0]).toMatchObject({ outcome: 'cancelled', error: { code: 'cancelled' } });
+  });
+
   it('refuses a stick the target has no room for before changing one byte of it (target-too-small as no-space)', async () => {
     const image = windowsLikeUdfIsoPath();
     const { device } = oldDrive('tiny', 4 * MiB);
