@@ -2,7 +2,7 @@
 // in one form for the Write screen, the confirm dialog and `isotope flash`. Every finding comes from
 // bytes read in this run (or a checksum verdict computed earlier in this engine run, labelled so).
 // Sizes in bytes, times in epoch ms.
-import type { WriteModeChoice } from './stick.ts';
+import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from './stick.ts';
 
 export const assessmentFindingCodes = [
   'truncated', // blocking: the file is shorter than its volume, partition table or UDF extent says
@@ -75,6 +75,12 @@ export interface ImageAssessment {
    * write's plan states the mode in force.
    */
   readonly writeMode?: WriteModeChoice;
+  /**
+   * What a copy-files stick of this image would do, for each partition table (stick/predictStickBoot):
+   * the Write screen shows it beside the boot verdict while the files are to be copied. Absent with
+   * `writeMode`.
+   */
+  readonly copyModeBoot?: Readonly<Record<PartitionTableChoice, StickBootPrediction>>;
 }
 
 /** The blocking findings the user has not acknowledged ("Write anyway" / `--force`): empty means the write may go ahead. */

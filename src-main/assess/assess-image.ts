@@ -15,7 +15,7 @@ import {
 } from '../../shared/assessment.ts';
 import type { BootReasonCode, BootVerdict, UsbBootability } from '../../shared/boot.ts';
 import type { SourceCompression } from '../../shared/flash.ts';
-import type { WriteModeChoice } from '../../shared/stick.ts';
+import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { diskSectorBytes } from '../disk/master-boot-record.ts';
 import { FlashFailure } from '../flash/flash-error.ts';
@@ -30,6 +30,7 @@ import { createCachedSource } from '../io/cached-source.ts';
 import { openFileSource } from '../io/file-source.ts';
 import { readVolumeDescriptorHeader, readVolumeDescriptorSet, volumeDescriptorSetStartLba } from '../iso/volume-descriptors.ts';
 import { chooseWriteMode } from '../stick/choose-write-mode.ts';
+import { predictStickBoot } from '../stick/predict-stick-boot.ts';
 import { openUdfTree } from '../udf/udf-tree.ts';
 import { findAnchorPointer, readVolumeDescriptorSequence } from '../udf/volume-descriptors.ts';
 import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } from './checksum-verdicts.ts';
@@ -81,7 +82,7 @@ export async function judgeImageFile(imagePath: string, signal?: AbortSignal): P
     signal?.throwIfAborted();
     const compression = file.sizeBytes >= 8 ? detectCompression(await source.read(0, 8)) : 'none';
     const structure = compression === 'none' ? await judgeStructure(source, signal) : await judgeCompressed(imagePath, file.sizeBytes, compression);
-    const writeMode = compression === 'none' ? await autoWriteMode(source) : null;
+    const stick = compression === 'none' ? await judgeStick(source) : null;
     return {
       path: imagePath,
       fileName: basename(imagePath),
@@ -89,17 +90,23 @@ export async function judgeImageFile(imagePath: string, signal?: AbortSignal): P
       kind: structure.kind,
       findings: structure.findings,
       ...(compression === 'none' ? {} : { compression }),
-      ...(writeMode === null ? {} : { writeMode }),
+      ...(stick ?? {}),
     };
   } finally {
     await source.close();
   }
 }
 
-/** What `auto` would write; null (unknown) when the structures it reads are damaged: judgeStructure already named the damage. */
-async function autoWriteMode(source: ByteSource): Promise<WriteModeChoice | null> {
+/**
+ * What `auto` would write, and what a copy-files stick would do with either partition table; null
+ * (unknown) when the structures they read are damaged: judgeStructure already named the damage.
+ */
+async function judgeStick(source: ByteSource): Promise<{ writeMode: WriteModeChoice; copyModeBoot: Record<PartitionTableChoice, StickBootPrediction> } | null> {
   try {
-    return await chooseWriteMode(source, 'auto');
+    const writeMode = await chooseWriteMode(source, 'auto');
+    const copy: WriteModeChoice = { mode: 'copy', reason: 'chosen-by-user' };
+    const copyModeBoot = { mbr: await predictStickBoot(source, copy, { table: 'mbr' }), gpt: await predictStickBoot(source, copy, { table: 'gpt' }) };
+    return { writeMode, copyModeBoot };
   } catch (error) {
     if (error instanceof CorruptImageError || error instanceof ByteRangeError || error instanceof NotAnImageError) return null;
     throw error;

@@ -55,10 +55,15 @@ test('shows copy files for a non-hybrid EFI disc and raw for a hybrid ISO, each 
   // The raw-write USB verdict is moot while the files are copied; written raw, it is what counts.
   const rawBootFindings = page.getByTestId('write-assessment').locator('[data-code^="usb-boot"]');
   await expect(rawBootFindings).toHaveCount(0);
+  // Beside the image's verdict, what the stick will do once its files are copied: UEFI only.
+  const prediction = page.getByTestId('write-assessment').getByTestId('stick-prediction');
+  await expect(prediction).toHaveAttribute('data-mode', 'copy');
+  await expect(prediction.getByTestId('uefi-only')).toBeVisible();
   await mode.getByRole('radio', { name: 'Write the image as it is' }).check();
   await expect(mode).toHaveAttribute('data-mode', 'raw');
   await expect(page.getByTestId('write-mode-sentence')).toHaveText('The image will be written as it is, byte for byte, because you chose it.');
   await expect(rawBootFindings).toHaveCount(1);
+  await expect(prediction).toHaveCount(0);
 
   // Another image starts from automatic again, and the engine's word for it.
   await openImage(page, bootFixturePath('hybridGpt'));
