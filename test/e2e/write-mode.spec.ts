@@ -156,3 +156,41 @@ test("writes a non-hybrid EFI disc by copying its files: the confirm dialog stat
   expect(probed).toContain('VERSION=FAT32');
   expect(problems).toEqual([]);
 });
+
+test('writes a Windows-like installer with the Windows options chosen: the plan names them and autounattend.xml on the stick carries them', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const problems = watchConsole(page);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(app.url);
+  await openImage(page, windowsLikeUdfIsoPath());
+  await goToScreen(page, 'Write to drive');
+  const windows = page.getByTestId('windows-options');
+  await windows.getByRole('checkbox', { name: 'Skip the TPM, Secure Boot and memory checks of Windows 11' }).check();
+  await windows.getByRole('checkbox', { name: 'Skip the Microsoft account: create a local account instead' }).check();
+  await windows.getByLabel('Local account name').fill('ada');
+  await page.getByRole('switch', { name: 'Show all drives' }).check();
+  const row = page.getByTestId('drive-list').locator(`[data-device="${loopDevice}"]`);
+  await expect(row).toHaveAttribute('data-eligible', 'true');
+  await row.getByRole('checkbox').check();
+  await page.getByRole('button', { name: 'Write', exact: true }).click();
+
+  const dialog = page.getByTestId('confirm-dialog');
+  await expect(dialog).toBeVisible({ timeout: 30_000 });
+  await expect(dialog.getByTestId('confirm-mode')).toHaveAttribute('data-reason', 'windows-installer');
+  await expect(dialog.getByTestId('confirm-windows')).toHaveText(
+    'Windows Setup: Skip the TPM, Secure Boot and memory checks of Windows 11; local account “ada”.',
+  );
+  const name = loopDevice.split('/').pop() ?? '';
+  await dialog.getByLabel(`Type “${name}” to confirm`).fill(name);
+  await dialog.getByRole('button', { name: 'Erase and write' }).click();
+  await expect(page.getByTestId('flash-summary')).toHaveAttribute('data-outcome', 'succeeded', { timeout: 60_000 });
+
+  // The answer file at the stick's root, read by mtools from the FAT32 partition at 1 MiB.
+  const unattend = execFileSync('mtype', ['-i', `${loopDevice}@@${MiB}`, '::/autounattend.xml'], { encoding: 'utf8' });
+  expect(unattend).toContain('BypassTPMCheck');
+  expect(unattend).toContain('<Name>ada</Name>');
+  expect(unattend).not.toContain('<UILanguage>');
+  expect(problems).toEqual([]);
+});
