@@ -3,9 +3,11 @@
 // place of the OS prompt) and streams the bytes; the engine hashes, compresses and writes the file.
 // The helper reads only a whole drive of its own enumeration: a device path with another device's
 // number is refused, and nothing is written.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { BackupResult } from '../../shared/backup.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackupWork, type BackupWork } from '../../src-main/backup/backup-work.ts';
@@ -15,6 +17,8 @@ import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { LoopDevices, cmpIdentical, isRoot, rootSkipReason, sha256OfPrefix } from '../flash/loop-devices.ts';
 
 const MiB = 1024 * 1024;
+/** The unprivileged user the engine runs as in the last test. */
+const nobody = 65534;
 
 /** The helper command run as it is (a shell string of fixed words), by `sh -c` instead of pkexec. */
 const elevation: ElevationOptions = {
@@ -36,6 +40,7 @@ describe.skipIf(!isRoot)(`a backup read by the elevated helper (${rootSkipReason
 
   beforeAll(() => {
     dir = mkdtempSync('/dev/shm/isotope-backup-elevated-');
+    chmodSync(dir, 0o755); // the engine run as nobody reaches its own folder inside
     writeFileSync(join(dir, 'drive.img'), randomBytes(deviceBytes));
     device = loops.attach(join(dir, 'drive.img'), { readOnly: true });
   });
@@ -73,4 +78,43 @@ describe.skipIf(!isRoot)(`a backup read by the elevated helper (${rootSkipReason
     expect(readdirSync(join(dir, 'refused'))).toEqual([]);
     expect(existsSync(outputPath)).toBe(false);
   });
+
+  it(
+    'as an unprivileged user the engine cannot open the drive: it elevates once, and writes the file itself, owned by that user',
+    { timeout: 120_000 },
+    async () => {
+      const userDir = join(dir, 'user');
+      mkdirSync(userDir);
+      chownSync(userDir, nobody, nobody);
+      const outputPath = join(userDir, 'stick.img.gz');
+      const spec = { work: work({ outputPath, compression: 'gzip' }), interpreterPath: elevation.interpreterPath, entryPath: elevation.entryPath };
+      const child = fork(join(repoRoot, 'test/backup/tools/backup-as-user.ts'), [JSON.stringify(spec)], {
+        uid: nobody,
+        gid: nobody,
+        cwd: repoRoot, // where `--import tsx` is found
+        execArgv: ['--import', 'tsx'],
+        env: { ...process.env, HOME: userDir, TMPDIR: userDir },
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      const commands: string[] = [];
+      const reply = await new Promise<{ outcome: { result?: BackupResult; error?: unknown }; uid: number }>((resolve, reject) => {
+        child.on('message', (message: { command?: string; outcome?: unknown }) => {
+          if (message.command === undefined) return resolve(message as never);
+          commands.push(message.command);
+          // The OS prompt's part: run the fixed command line as root, as pkexec does, naming the asking user.
+          execFile('sh', ['-c', message.command], { cwd: '/', env: { ...process.env, PKEXEC_UID: String(nobody) } }, (error) =>
+            child.send({ error: error ? error.message : null }),
+          );
+        });
+        child.on('exit', (code) => reject(new Error(`the engine as nobody exited (${code}) without an outcome`)));
+      });
+      expect(reply.uid).toBe(nobody);
+      expect(reply.outcome).toMatchObject({ result: { bytesRead: deviceBytes, sha256Hex: sha256OfPrefix(device, deviceBytes) } });
+      expect(commands).toHaveLength(1);
+      expect(commands[0]).toMatch(/ flash-helper [0-9a-f]{32}$/);
+      expect(statSync(outputPath).uid).toBe(nobody);
+      expect(statSync(`${outputPath}.sha256`).uid).toBe(nobody);
+      expect(gunzipSync(readFileSync(outputPath)).equals(readFileSync(join(dir, 'drive.img')))).toBe(true);
+    },
+  );
 });
