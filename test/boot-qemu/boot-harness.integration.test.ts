@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banners, nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { isotope } from '../helpers/in-process-cli.ts';
 import { bootAndWatch, type BootOutcome } from '../helpers/qemu-boot.ts';
+import type { BootReport } from '../../shared/boot.ts';
 
 const MiB = 1024 * 1024;
 const bootTimeoutMs = 90_000; // the harness's own budget is 60 s; this only catches a harness that hangs
@@ -63,10 +65,14 @@ describe('QEMU boot harness on the boot fixtures', () => {
 
   // EDK2's PartitionDxe looks for El Torito on every block device, USB disks included, so OVMF boots
   // a raw-written non-hybrid disc from a stick. Many PCs' firmware does not; that is why copy mode
-  // exists, and why "a raw-written non-hybrid disc does not boot from USB" cannot be proven in OVMF.
+  // exists, why the boot verdict says "depends on the firmware" for it, and why "a raw-written
+  // non-hybrid disc does not boot from USB" cannot be proven in OVMF.
   it(
-    'OVMF, unlike much real firmware, starts a raw-written non-hybrid disc from a USB stick through El Torito',
+    'OVMF, unlike much real firmware, starts a raw-written non-hybrid disc from a USB stick through El Torito, as the verdict "depends on the firmware" allows',
     async () => {
+      const verdict = await isotope(['boot', nonhybridGrubIsoPath(), '--json']);
+      expect(verdict.code, verdict.stderr).toBe(0);
+      expect((JSON.parse(verdict.stdout) as BootReport).verdict).toMatchObject({ usb: 'depends-on-firmware', opticalBios: true, opticalUefi: { x64: true } });
       const stick = join(dir, 'raw-stick.img');
       copyFileSync(nonhybridGrubIsoPath(), stick);
       truncateSync(stick, 64 * MiB);
