@@ -136,3 +136,20 @@ test('keeps a running backup in the sidebar on every screen, and its cancel remo
   expect(readdirSync(home).filter((name) => name.startsWith('cancelled'))).toEqual([]);
   expect(problems).toEqual([]);
 });
+
+test('says a drive is too small for FAT32 before anything is written, and writes nothing', async ({ page }) => {
+  const problems = watchConsole(page);
+  const old = seededBytes('too small for FAT32', MiB);
+  const { backing, device } = loopOver('too-small.img', 16 * MiB, old);
+  const row = await driveRow(page, device);
+  await row.getByRole('button', { name: 'Restore to a normal stick' }).click();
+  const panel = page.getByTestId('restore-panel');
+  await panel.getByRole('radio', { name: /^FAT32:/ }).check();
+  await panel.getByRole('button', { name: 'Restore…' }).click();
+  const error = page.getByTestId('error');
+  await expect(error).toHaveAttribute('data-code', 'target-too-small');
+  await expect(error).toContainText('The drive is too small for what would be written to it.');
+  await expect(page.getByTestId('restore-confirm-dialog')).toHaveCount(0);
+  expect(readFileSync(backing).subarray(0, MiB).equals(old)).toBe(true);
+  expect(problems).toEqual([]);
+});
