@@ -4,7 +4,10 @@
 // written) and the stick's predicted boot. Plain data: it runs as a parse job (a capped worker in the
 // desktop and web shells), since it reads an untrusted image.
 import type { FlashPlan } from '../../shared/flash.ts';
-import type { CopyModeOptions, WriteModeRequest } from '../../shared/stick.ts';
+import type { CopyModeOptions, StickBootPrediction, WriteModeChoice, WriteModeRequest } from '../../shared/stick.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
+import { NotAnImageError } from '../format/not-an-image-error.ts';
+import { ByteRangeError } from '../io/byte-source.ts';
 import { openFileSource } from '../io/file-source.ts';
 import { chooseWriteMode } from '../stick/choose-write-mode.ts';
 import { composeCopyModeStick } from '../stick/compose-stick.ts';
@@ -26,8 +29,16 @@ export interface StickPlanRequest {
 export async function planStickWrite(request: StickPlanRequest, signal?: AbortSignal): Promise<WriteModePlan> {
   const image = await openFileSource(request.path);
   try {
-    const mode = await chooseWriteMode(image, request.mode);
-    const bootPrediction = await predictStickBoot(image, mode, { table: request.copy.table });
+    const mode = await chooseWriteMode(image, request.mode).catch((error: unknown) => {
+      // A damaged or cut-short image has no tree to copy files from; written raw it is what the
+      // assessment's blocking finding describes, and the user may still write it anyway.
+      if (request.mode === 'auto' && isDamage(error)) return rawForDamage;
+      throw error;
+    });
+    const bootPrediction = await predictStickBoot(image, mode, { table: request.copy.table }).catch((error: unknown) => {
+      if (mode.mode === 'raw' && isDamage(error)) return unknownRawBoot;
+      throw error;
+    });
     if (mode.mode === 'raw') return { mode, copy: null, stick: null, bootPrediction };
     const stick = await composeCopyModeStick(image, { deviceSizeBytes: request.deviceSizeBytes, copy: request.copy, ...(signal ? { signal } : {}) });
     const summary = { composedForBytes: request.deviceSizeBytes, bodyBytes: stick.body.sizeBytes, label: stick.label, fileCount: stick.files.size };
@@ -35,6 +46,14 @@ export async function planStickWrite(request: StickPlanRequest, signal?: AbortSi
   } finally {
     await image.close();
   }
+}
+
+const rawForDamage: WriteModeChoice = { mode: 'raw', reason: 'not-a-file-system-image' };
+const unknownRawBoot: StickBootPrediction = { mode: 'raw', usb: 'unknown', bios: false, uefi: { x64: false, ia32: false, aa64: false } };
+
+/** The image's own structures are damaged or cut short (not: it could not be opened, or the job was cancelled). */
+function isDamage(error: unknown): boolean {
+  return error instanceof CorruptImageError || error instanceof NotAnImageError || error instanceof ByteRangeError;
 }
 
 /** What a planned mode writes: the image as it is, or its files composed with the options in force. */
