@@ -70,25 +70,27 @@ function serveBackupHelper(
   work: BackupWork,
   signal: AbortSignal,
 ): { bytes: Promise<DeviceBytes>; helperExited: (error: Error | null) => void } {
-  let fail: (error: Error) => void = () => undefined;
+  let failOpen: (error: Error) => void = () => undefined;
   let data: Socket | null = null;
   let sizeBytes: number | null = null;
   const bytes = new Promise<DeviceBytes>((resolve, reject) => {
+    failOpen = reject;
     const deliver = (): void => {
       if (data === null || sizeBytes === null) return;
       const stream = data;
       resolve({ sizeBytes, chunks: stream, close: async () => void stream.destroy() });
     };
-    fail = (error) => {
-      // Before the bytes flow the open fails; after, the stream ends with the helper's error.
+    // The helper said it failed: before the bytes flow the open fails; after, the stream ends with its error.
+    const helperFailed = (error: Error): void => {
       reject(error);
-      // Only a stream still being read: a finished one has no reader left to take the error.
       if (data !== null && !data.readableEnded && !data.destroyed) data.destroy(error);
     };
     server.on('connection', (socket) => {
       void firstLine(socket).then((message) => {
         if (message === null || !provesSecret(message, secret)) return void socket.destroy();
-        if (message['type'] === 'hello') return controlHelper(socket, work, signal, { opened: (size) => ((sizeBytes = size), deliver()), fail });
+        if (message['type'] === 'hello') {
+          return controlHelper(socket, work, signal, { opened: (size) => ((sizeBytes = size), deliver()), helperFailed, channelFailed: reject });
+        }
         if (message['type'] === 'data' && data === null) return void ((data = socket), deliver());
         socket.destroy();
       });
@@ -96,10 +98,12 @@ function serveBackupHelper(
   });
   return {
     bytes,
+    // Its exit fails only an open still waiting: bytes already flowing end with the stream (a short one is
+    // a read-failed of its own), and a helper that sent them all may exit before they are all consumed.
     helperExited: (error) => {
-      const reason = error ? `elevated helper: ${error.message}` : 'the elevated helper exited before the device was read to its end';
+      const reason = error ? `elevated helper: ${error.message}` : 'the elevated helper exited before it opened the device';
       const code = error && /did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'read-failed';
-      fail(new CodedError(code, reason));
+      failOpen(new CodedError(code, reason));
     },
   };
 }
@@ -108,20 +112,20 @@ function controlHelper(
   socket: Socket,
   work: BackupWork,
   signal: AbortSignal,
-  events: { opened: (sizeBytes: number) => void; fail: (error: Error) => void },
+  events: { opened: (sizeBytes: number) => void; helperFailed: (error: Error) => void; channelFailed: (error: Error) => void },
 ): void {
   sendMessage(socket, { type: 'job', jobId: 'backup', work: { kind: 'backup', device: work.device, deviceNumber: work.deviceNumber } });
   const cancel = (): void => sendMessage(socket, { type: 'cancel' });
   if (signal.aborted) cancel();
   signal.addEventListener('abort', cancel, { once: true });
-  socket.on('error', (error) => events.fail(new CodedError('read-failed', `elevated helper's channel: ${error.message}`)));
+  socket.on('error', (error) => events.channelFailed(new CodedError('read-failed', `elevated helper's channel: ${error.message}`)));
   onMessages(socket, (message) => {
     const size = message['sizeBytes'];
     if (message['type'] === 'backup-opened' && typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) events.opened(size);
     if (message['type'] === 'backup-failed') {
       const error = (message['error'] ?? {}) as Record<string, unknown>;
       const code = isErrorCode(error['code']) ? error['code'] : 'read-failed';
-      events.fail(new CodedError(code, `elevated helper: ${String(error['message'] ?? 'failed')}`));
+      events.helperFailed(new CodedError(code, `elevated helper: ${String(error['message'] ?? 'failed')}`));
     }
   });
 }
