@@ -1,5 +1,6 @@
-// Where a backup may be written (I/O): never onto the drive being read, never over a file unless asked,
-// never over something that is not a regular file. All checked before the first byte is read.
+// Where a backup may be written (I/O): never onto the drive being read, never over a file (the image or
+// its sidecar) unless asked, never over something that is not a regular file. All checked before the
+// first byte is read.
 // "On the drive" is decided by device numbers, not paths: the st_dev of the output's folder, and every
 // block device that file system rests on - the slaves of a device-mapper or md device (dm-crypt, LVM,
 // RAID), the backing file's device of a loop device, the mount source of a file system with an
@@ -9,6 +10,7 @@ import { dirname, isAbsolute } from 'node:path';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { parseMountinfo } from '../drives/mountinfo.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { sidecarPathOf } from './backup-drive.ts';
 
 /** Device numbers visited at most when following what a file system rests on (stacks are a few deep). */
 const maxStackedDevices = 64;
@@ -22,18 +24,8 @@ export interface BackupOutputCheck {
 }
 
 export async function checkBackupOutput(check: BackupOutputCheck): Promise<void> {
-  const existing = await lstat(check.outputPath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
-    throw error;
-  });
-  if (existing !== null && !existing.isFile()) {
-    throw new CodedError('not-a-file', `${check.outputPath} exists and is not a regular file: a backup replaces only a file`, { path: check.outputPath });
-  }
-  if (existing !== null && !check.overwrite) {
-    throw new CodedError('file-exists', `${check.outputPath} exists (${existing.size} bytes); asked again with overwrite it is replaced`, {
-      path: check.outputPath,
-    });
-  }
+  // The sidecar is written too: an old one is replaced only when the image is.
+  for (const path of [check.outputPath, sidecarPathOf(check.outputPath)]) await checkReplaceable(path, check.overwrite);
   const folder = dirname(check.outputPath);
   const folderStats = await stat(folder, { bigint: true }).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new CodedError('not-found', `the folder ${folder} does not exist`, { path: folder });
@@ -49,6 +41,17 @@ export async function checkBackupOutput(check: BackupOutputCheck): Promise<void>
       { path: folder, deviceNumber: shared },
     );
   }
+}
+
+/** Nothing at `path`, or a regular file that may be replaced. */
+async function checkReplaceable(path: string, overwrite: boolean): Promise<void> {
+  const existing = await lstat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (existing === null) return;
+  if (!existing.isFile()) throw new CodedError('not-a-file', `${path} exists and is not a regular file: a backup replaces only a file`, { path });
+  if (!overwrite) throw new CodedError('file-exists', `${path} exists (${existing.size} bytes); asked again with overwrite it is replaced`, { path });
 }
 
 /** `deviceNumber` and every block device beneath it, breadth first, at most maxStackedDevices. */

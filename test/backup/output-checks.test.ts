@@ -34,6 +34,12 @@ describe('backup output checks', () => {
     await expect(check(existing, { overwrite: true })).resolves.toBeUndefined();
   });
 
+  it('refuses a new image whose sidecar name is taken, unless overwrite (file-exists naming the sidecar)', async () => {
+    writeFileSync(join(dir, 'orphan.img.sha256'), 'old digest');
+    await expect(check(join(dir, 'orphan.img'))).rejects.toMatchObject({ code: 'file-exists', message: expect.stringContaining('orphan.img.sha256') });
+    await expect(check(join(dir, 'orphan.img'), { overwrite: true })).resolves.toBeUndefined();
+  });
+
   it('never replaces what is not a regular file, even with overwrite (not-a-file)', async () => {
     const folder = join(dir, 'a-folder.img');
     mkdirSync(folder);
