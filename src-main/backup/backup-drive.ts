@@ -70,7 +70,7 @@ export async function writeBackup(bytes: DeviceBytes, target: BackupTarget, cont
   }
   const fileSha256Hex = fileHash.digest().sha256 ?? '';
   const sidecarPath = sidecarPathOf(target.outputPath);
-  await writeFile(sidecarPath, `${fileSha256Hex}  ${basename(target.outputPath)}\n`, { mode: 0o644 });
+  await writeFile(sidecarPath, sha256sumLine(fileSha256Hex, basename(target.outputPath)), { mode: 0o644 });
   return {
     jobId: target.jobId,
     device: target.device,
@@ -83,6 +83,17 @@ export async function writeBackup(bytes: DeviceBytes, target: BackupTarget, cont
     sidecarPath,
     elapsedMs: Math.round(performance.now() - startedMs),
   };
+}
+
+/**
+ * One line of sha256sum's output for `name`: "<hex>  <name>". A name holding a backslash or a line break
+ * is escaped as GNU coreutils does (the line starts with a backslash; \\, \n and \r inside the name), so
+ * `sha256sum -c` finds the file whatever it is called.
+ */
+export function sha256sumLine(hex: string, name: string): string {
+  if (!/[\\\n\r]/.test(name)) return `${hex}  ${name}\n`;
+  const escaped = name.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return `\\${hex}  ${escaped}\n`;
 }
 
 /** Passes chunks through unchanged, feeding each to `hash` and `count` on the way. */
