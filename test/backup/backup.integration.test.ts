@@ -31,7 +31,8 @@ function sha256sumCheck(sidecar: string): { status: number | null; stdout: strin
   return { status: run.status, stdout: run.stdout };
 }
 
-describe.skipIf(!isRoot)(`isotope backup (${rootSkipReason})`, () => {
+// Each test starts the command (tsx) once or twice: generous on a machine busy with the whole suite.
+describe.skipIf(!isRoot)(`isotope backup (${rootSkipReason})`, { timeout: 120_000 }, () => {
   const loops = new LoopDevices();
   let dir = '';
   let device = '';
