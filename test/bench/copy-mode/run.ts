@@ -1,6 +1,7 @@
 // Benchmark: copy-files mode against a raw flash of the same bytes (issue 14: copy-files throughput to
 // a loop device is at least 0.8x a raw flash). A non-hybrid El Torito disc of `--size-mib` of files
-// (six large random files and 3000 small ones, so per-file work shows) is written to a loop device
+// (six large random files and `--small-files` small ones, 3000 unless given, so per-file work shows;
+// 0 measures large files alone) is written to a loop device
 // over /dev/shm (memory speed: this measures software overhead, DESIGN.md 7) by:
 //   dd bs=4M oflag=direct conv=fsync     the disc's bytes, raw: the ceiling
 //   flashImage, raw, no SHA-256          the disc's bytes through the engine (flash-once.ts)
@@ -13,7 +14,7 @@
 // bundle, the CLI rows as `npm run build`'s bin/isotope.js, both under plain node; GNU time gives the
 // peak RSS. The CLI's phases are timed by when its --json progress lines arrive. Every copy-mode
 // round's stick is checked by fsck.fat -n before it counts. Root only.
-// Run: npm run build && npx tsx test/bench/copy-mode/run.ts [--size-mib 1024] [--rounds 3]
+// Run: npm run build && npx tsx test/bench/copy-mode/run.ts [--size-mib 1024] [--rounds 3] [--small-files 3000]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -25,7 +26,10 @@ import { repoRoot } from '../../fixtures/fixture-cache.ts';
 import { bootBanner, writeBannerLoader } from '../../fixtures/qemu-boot-images.ts';
 
 const MiB = 1024 * 1024;
-const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { 'size-mib': { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' }, 'small-files': { type: 'string', default: '3000' } },
+});
+const smallFileCount = Math.max(0, Number(values['small-files']));
 const payloadBytesWanted = Number(values['size-mib']) * MiB;
 const rounds = Math.max(1, Number(values.rounds));
 const isotopeBin = join(repoRoot, 'bin/isotope.js');
@@ -123,13 +127,13 @@ function engineFlash(bundle: string, image: string, device: string, mode: 'raw' 
   return { writeMs: result.writeMs!, verifyMs: 0, totalMs: report.elapsedMs, peakRssKiB: report.peakRssKiB };
 }
 
-/** The disc: six large random files, 3000 small ones (4 KiB to 64 KiB), the GRUB loader in EFI/BOOT; genisoimage, no hybrid MBR. */
-function buildDisc(dir: string): { image: string; payloadBytes: number } {
+/** The disc: six large random files, smallFileCount small ones (4 KiB to 64 KiB, at most a tenth of the bytes), the GRUB loader in EFI/BOOT; genisoimage, no hybrid MBR. */
+function buildDisc(dir: string): { image: string; payloadBytes: number; smallFiles: number } {
   const tree = join(dir, 'tree');
   mkdirSync(join(tree, 'EFI/BOOT'), { recursive: true });
   mkdirSync(join(tree, 'big'), { recursive: true });
   writeBannerLoader(join(tree, 'EFI/BOOT/BOOTX64.EFI'), 'x86_64-efi', bootBanner('bench'), dir);
-  const smallBytesTotal = Math.min(Math.floor(payloadBytesWanted / 10), 3000 * 34 * 1024);
+  const smallBytesTotal = Math.min(Math.floor(payloadBytesWanted / 10), smallFileCount * 34 * 1024);
   const bigBytes = Math.floor((payloadBytesWanted - smallBytesTotal) / 6 / 2048) * 2048;
   for (let index = 0; index < 6; index += 1) {
     const path = join(tree, `big/part-${index}.bin`);
@@ -145,12 +149,14 @@ function buildDisc(dir: string): { image: string; payloadBytes: number } {
   }
   const random = readFileSync(join(tree, 'big/part-0.bin')).subarray(0, 64 * 1024);
   let smallBytes = 0;
-  for (let index = 0; index < 3000 && smallBytes < smallBytesTotal; index += 1) {
+  let smallFiles = 0;
+  for (let index = 0; index < smallFileCount && smallBytes < smallBytesTotal; index += 1) {
     const folder = join(tree, `small/folder-${String(index % 30).padStart(2, '0')}`);
     mkdirSync(folder, { recursive: true });
     const sizeBytes = 4096 + ((index * 7919) % (60 * 1024));
     writeFileSync(join(folder, `file with a long name ${String(index).padStart(4, '0')}.dat`), random.subarray(0, sizeBytes));
     smallBytes += sizeBytes;
+    smallFiles += 1;
   }
   const efiImage = join(tree, 'efi.img');
   execFileSync('mkfs.fat', ['-C', efiImage, '2880'], { stdio: 'ignore' });
@@ -174,7 +180,7 @@ function buildDisc(dir: string): { image: string; payloadBytes: number } {
   ]);
   const payloadBytes = 6 * bigBytes + smallBytes + statSync(join(tree, 'EFI/BOOT/BOOTX64.EFI')).size + statSync(efiImage).size;
   rmSync(tree, { recursive: true, force: true }); // only the disc is needed now: half the memory
-  return { image, payloadBytes };
+  return { image, payloadBytes, smallFiles };
 }
 
 /** fsck.fat -n on the stick's first partition (where sfdisk reads it starts), read through a read-only loop device of its own. */
@@ -223,7 +229,7 @@ if (!help.stdout.includes('--mode')) {
 const dir = mkdtempSync('/dev/shm/isotope-bench-copy-');
 const loops: string[] = [];
 try {
-  const { image, payloadBytes } = buildDisc(dir);
+  const { image, payloadBytes, smallFiles } = buildDisc(dir);
   const imageBytes = statSync(image).size;
   const attach = (name: string): { backing: string; device: string } => {
     const backing = join(dir, name);
@@ -239,7 +245,7 @@ try {
   ddWrite(image, rawTarget.device, join(dir, 'time'));
   ddWrite(image, copyTarget.device, join(dir, 'time'));
   console.log(
-    `disc ${(imageBytes / MiB).toFixed(0)} MiB (files ${(payloadBytes / MiB).toFixed(0)} MiB: 6 large, 3000 small) -> loop devices over /dev/shm; ${rounds} rounds, interleaved; medians. ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at the start.\n`,
+    `disc ${(imageBytes / MiB).toFixed(0)} MiB (files ${(payloadBytes / MiB).toFixed(0)} MiB: 6 large, ${smallFiles} small) -> loop devices over /dev/shm; ${rounds} rounds, interleaved; medians. ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(2)} at the start.\n`,
   );
   const flashOnce = await bundleFlashOnce();
   const runs = { dd: [] as Timing[], raw: [] as Timing[], copy: [] as Timing[], rawCli: [] as Timing[], copyCli: [] as Timing[] };
