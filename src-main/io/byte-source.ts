@@ -12,7 +12,20 @@ export interface ByteSource {
    * The bytes may be a view of a cache shared with other readers: never write into them.
    */
   read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array>;
+  /**
+   * The same bytes as `read`, placed into all of `into` instead of a new buffer. Optional: the sources
+   * bulk copies go through (files, composed layouts) have it, so a copy-files stick's bytes travel from
+   * the image file straight into the flash's aligned slot, as a raw flash's do. Call it through
+   * `readIntoBuffer`, which falls back to `read`.
+   */
+  readInto?(into: Uint8Array, offsetBytes: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Fills all of `into` with the source's bytes from `offsetBytes`, without a second buffer where the source allows. */
+export async function readIntoBuffer(source: ByteSource, into: Uint8Array, offsetBytes: number): Promise<void> {
+  if (source.readInto) return source.readInto(into, offsetBytes);
+  into.set(await source.read(offsetBytes, into.byteLength));
 }
 
 /** A read asked for bytes the source does not have. Parsers turn it into a `corrupt-image` error. */

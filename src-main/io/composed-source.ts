@@ -1,7 +1,7 @@
 // A ByteSource assembled from pieces: bytes a writer computed, and ranges of other sources (a file's
 // extents in an image, a WIM's resources). Writers plan a layout as pieces, then the flash pipeline,
 // a file writer or a test reads it like any image; what no piece covers reads as zeros.
-import { assertReadInBounds, type ByteSource } from './byte-source.ts';
+import { assertReadInBounds, readIntoBuffer, type ByteSource } from './byte-source.ts';
 
 /** One piece of a composed source, at `offsetBytes` in it. Pieces must not overlap. */
 export type ComposedPiece =
@@ -40,34 +40,48 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
     if (end > sizeBytes) throw new Error(`${name}: the piece at ${piece.offsetBytes} ends at ${end}, past the end (${sizeBytes})`);
     previousEnd = end;
   }
-  return {
+  const source: ByteSource = {
     name,
     sizeBytes,
     async read(offsetBytes, lengthBytes) {
       assertReadInBounds(name, sizeBytes, offsetBytes, lengthBytes);
       const endBytes = offsetBytes + lengthBytes;
-      const first = firstPieceEndingAfter(sorted, offsetBytes);
-      const only = sorted[first];
+      const only = sorted[firstPieceEndingAfter(sorted, offsetBytes)];
       // A read inside one range of another source (most reads of a split WIM part or a copied file)
       // answers with that source's bytes as they are: no second buffer, no copy.
       if (only && 'source' in only && only.offsetBytes <= offsetBytes && endBytes <= only.offsetBytes + only.lengthBytes) {
         return only.source.read(only.sourceOffsetBytes + (offsetBytes - only.offsetBytes), lengthBytes);
       }
       const out = new Uint8Array(lengthBytes);
-      for (let index = first; index < sorted.length; index++) {
-        const piece = sorted[index]!;
-        if (piece.offsetBytes >= endBytes) break;
-        const from = Math.max(offsetBytes, piece.offsetBytes);
-        const to = Math.min(endBytes, piece.offsetBytes + pieceLength(piece));
-        const inPiece = from - piece.offsetBytes;
-        const bytes =
-          'bytes' in piece ? piece.bytes.subarray(inPiece, inPiece + (to - from)) : await piece.source.read(piece.sourceOffsetBytes + inPiece, to - from);
-        out.set(bytes, from - offsetBytes);
-      }
+      await readPiecesInto(out, offsetBytes);
       return out;
+    },
+    async readInto(into, offsetBytes) {
+      assertReadInBounds(name, sizeBytes, offsetBytes, into.byteLength);
+      await readPiecesInto(into, offsetBytes);
     },
     close() {
       return Promise.resolve();
     },
   };
+
+  /** Places each piece's bytes into its part of `into` (each source piece read straight into it) and zeros between them: `into` may hold old bytes. */
+  async function readPiecesInto(into: Uint8Array, offsetBytes: number): Promise<void> {
+    const endBytes = offsetBytes + into.byteLength;
+    let filledTo = offsetBytes;
+    for (let index = firstPieceEndingAfter(sorted, offsetBytes); index < sorted.length; index++) {
+      const piece = sorted[index]!;
+      if (piece.offsetBytes >= endBytes) break;
+      const from = Math.max(offsetBytes, piece.offsetBytes);
+      const to = Math.min(endBytes, piece.offsetBytes + pieceLength(piece));
+      into.fill(0, filledTo - offsetBytes, from - offsetBytes);
+      const inPiece = from - piece.offsetBytes;
+      const part = into.subarray(from - offsetBytes, to - offsetBytes);
+      if ('bytes' in piece) part.set(piece.bytes.subarray(inPiece, inPiece + (to - from)));
+      else await readIntoBuffer(piece.source, part, piece.sourceOffsetBytes + inPiece);
+      filledTo = to;
+    }
+    into.fill(0, filledTo - offsetBytes);
+  }
+  return source;
 }

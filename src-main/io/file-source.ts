@@ -25,23 +25,27 @@ export async function openFileSource(path: string): Promise<FileSource> {
     // A block device reports size 0 in stat(); Linux publishes its size in 512-byte sectors under
     // /sys/dev/block/MAJOR:MINOR/size, found from the device number.
     const sizeBytes = stats.isBlockDevice() ? await blockDeviceSizeBytes(stats.rdev) : stats.size;
+    const readInto = async (into: Uint8Array, offsetBytes: number): Promise<void> => {
+      assertReadInBounds(path, sizeBytes, offsetBytes, into.byteLength);
+      let filled = 0;
+      // read() may return fewer bytes than asked (signals, devices): loop until done or EOF.
+      while (filled < into.byteLength) {
+        const { bytesRead } = await handle.read(into, filled, into.byteLength - filled, offsetBytes + filled);
+        if (bytesRead === 0) throw new Error(`${path} ended at byte ${offsetBytes + filled} while reading`);
+        filled += bytesRead;
+      }
+    };
     return {
       name: path,
       path,
       sizeBytes,
       modifiedMs: stats.mtimeMs,
       async read(offsetBytes, lengthBytes) {
-        assertReadInBounds(path, sizeBytes, offsetBytes, lengthBytes);
         const bytes = new Uint8Array(lengthBytes);
-        let filled = 0;
-        // read() may return fewer bytes than asked (signals, devices): loop until done or EOF.
-        while (filled < lengthBytes) {
-          const { bytesRead } = await handle.read(bytes, filled, lengthBytes - filled, offsetBytes + filled);
-          if (bytesRead === 0) throw new Error(`${path} ended at byte ${offsetBytes + filled} while reading`);
-          filled += bytesRead;
-        }
+        await readInto(bytes, offsetBytes);
         return bytes;
       },
+      readInto,
       close() {
         return handle.close();
       },
