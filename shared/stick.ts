@@ -15,7 +15,7 @@ export const writeModeReasons = [
   'disk-image', // a partitioned disk image, not an ISO: written as it is
   'not-a-file-system-image', // no ISO 9660 or UDF tree to copy files from: written as it is
   'no-efi-loader', // an ISO that is neither hybrid nor holds an EFI loader: copying its files would not boot either
-  'el-torito-efi-not-hybrid', // El Torito with an EFI loader but no MBR/GPT: written raw it would not boot from USB
+  'el-torito-efi-not-hybrid', // El Torito with an EFI loader but no MBR/GPT: written raw, only firmware that looks for El Torito on USB disks boots it (OVMF does, many PCs do not)
   'windows-installer', // a Windows installer (UDF, sources/install.wim or boot.wim): only its files on FAT32 boot
   'chosen-by-user', // --mode raw|copy or the Write screen's choice
 ] as const;

@@ -213,7 +213,7 @@ export const writeModeReasonMessages: Readonly<Record<WriteModeReason, string>> 
   'disk-image': 'it is a disk image with partitions of its own',
   'not-a-file-system-image': 'it holds no ISO 9660 or UDF files that could be copied',
   'no-efi-loader': 'it has no EFI boot loader: copying its files onto a new stick would not make it start either',
-  'el-torito-efi-not-hybrid': 'this image, written as it is, starts only from a DVD or CD',
+  'el-torito-efi-not-hybrid': 'written as it is, this disc image starts from a USB stick only on some computers (it depends on the firmware)',
   'windows-installer': 'this Windows installer cannot start from a raw copy',
   'chosen-by-user': 'you chose it',
 };

@@ -42,7 +42,7 @@ test('shows copy files for a non-hybrid EFI disc and raw for a hybrid ISO, each 
   await expect(mode).toHaveAttribute('data-mode', 'copy');
   await expect(mode).toHaveAttribute('data-reason', 'el-torito-efi-not-hybrid');
   await expect(page.getByTestId('write-mode-sentence')).toHaveText(
-    'Files will be copied onto a new FAT32 stick, because this image, written as it is, starts only from a DVD or CD.',
+    'Files will be copied onto a new FAT32 stick, because written as it is, this disc image starts from a USB stick only on some computers (it depends on the firmware).',
   );
   await expect(mode.getByRole('radio', { name: 'Automatic (recommended)' })).toBeChecked();
   // Not a Windows installer: no Windows options; the partition table is under Advanced, MBR by default.
