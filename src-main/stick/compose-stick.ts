@@ -191,6 +191,8 @@ export interface CopiedFileDifference {
 
 /** Compared a chunk at a time: memory stays bounded whatever the file's size. */
 const compareChunkBytes = 4 * 1024 * 1024;
+/** Files compared at once: at most this many chunk pairs (32 MiB) in memory. */
+const filesComparedAtOnce = 4;
 
 /**
  * Reads the written stick back through our FAT reader (the partition at its offset) and compares
@@ -201,13 +203,21 @@ export async function verifyCopiedFiles(target: ByteSource, stick: ComposedStick
   const tree = await openFatTree(target, { offsetBytes: stick.partitionOffsetBytes, ...(signal ? { signal } : {}) });
   const seen = new Set<string>();
   for await (const batch of tree.walkBatches()) {
-    for (const entry of batch) {
-      if (entry.type !== 'file') continue;
-      const expected = stick.files.get(entry.path);
-      if (!expected) return { path: entry.path, offsetBytes: null, reason: `the stick holds ${entry.path}, which was not copied` };
-      seen.add(entry.path);
-      const difference = await compareContent(entryContentSource(target, entry), expected, signal);
-      if (difference) return { path: entry.path, ...difference };
+    const files = batch.filter((entry) => entry.type === 'file');
+    // A few files at a time: a folder of small files costs one read-back latency per group, not per file.
+    for (let first = 0; first < files.length; first += filesComparedAtOnce) {
+      const group = files.slice(first, first + filesComparedAtOnce);
+      const differences = await Promise.all(
+        group.map(async (entry): Promise<CopiedFileDifference | null> => {
+          const expected = stick.files.get(entry.path);
+          if (!expected) return { path: entry.path, offsetBytes: null, reason: `the stick holds ${entry.path}, which was not copied` };
+          seen.add(entry.path);
+          const difference = await compareContent(entryContentSource(target, entry), expected, signal);
+          return difference ? { path: entry.path, ...difference } : null;
+        }),
+      );
+      const difference = differences.find((found) => found !== null);
+      if (difference) return difference;
     }
   }
   for (const path of stick.files.keys()) {
