@@ -3,11 +3,10 @@
 // verified byte for byte, the compare pass naming the first bad byte.
 import type { ByteSource } from '../../io/byte-source.ts';
 import { FlashFailure } from '../flash-error.ts';
-import type { FlashSource } from './image-source.ts';
+import { seekableFlashSource, type FlashSource } from './image-source.ts';
 
 /** `path` names the stick in results and messages (the image it was composed from). Closing it closes the body, never the image under it. */
 export function composedFlashSource(body: ByteSource, path: string): FlashSource {
-  let positionBytes = 0;
   const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
     const lengthBytes = Math.max(0, Math.min(into.length, body.sizeBytes - offsetBytes));
     if (lengthBytes === 0) return 0;
@@ -19,17 +18,5 @@ export function composedFlashSource(body: ByteSource, path: string): FlashSource
     }
     return lengthBytes;
   };
-  return {
-    path,
-    compression: 'none',
-    sizeBytes: body.sizeBytes,
-    isSeekable: true,
-    async readNext(into) {
-      const count = await readAt(into, positionBytes);
-      positionBytes += count;
-      return count;
-    },
-    readAt,
-    close: () => body.close(),
-  };
+  return seekableFlashSource({ path, compression: 'none', sizeBytes: body.sizeBytes, readAt, close: () => body.close() });
 }

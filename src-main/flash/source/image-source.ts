@@ -84,7 +84,6 @@ export async function openFlashSource(path: string): Promise<FlashSource> {
 }
 
 function rawSource(path: string, handle: FileHandle, compression: 'none' | 'device', sizeBytes: number): FlashSource {
-  let positionBytes = 0;
   const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
     let filled = 0;
     // read() may return fewer bytes than asked: loop until the view is full or the source ends.
@@ -105,18 +104,30 @@ function rawSource(path: string, handle: FileHandle, compression: 'none' | 'devi
     }
     return filled;
   };
+  return seekableFlashSource({ path, compression, sizeBytes, readAt, close: () => handle.close() });
+}
+
+/** The parts of a seekable source that differ: where its bytes come from and how it closes. */
+export interface SeekableReads {
+  readonly path: string;
+  readonly compression: 'none' | 'device';
+  readonly sizeBytes: number;
+  /** Fills `into` from `offsetBytes`; short only at the end. Errors are FlashFailures naming the offset. */
+  readAt(into: Uint8Array, offsetBytes: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A FlashSource of positioned reads (raw files, devices, composed sticks): `readNext` reads on from where its last read ended. */
+export function seekableFlashSource(reads: SeekableReads): FlashSource {
+  let positionBytes = 0;
   return {
-    path,
-    compression,
-    sizeBytes,
+    ...reads,
     isSeekable: true,
     async readNext(into) {
-      const count = await readAt(into, positionBytes);
+      const count = await reads.readAt(into, positionBytes);
       positionBytes += count;
       return count;
     },
-    readAt,
-    close: () => handle.close(),
   };
 }
 
