@@ -3,18 +3,15 @@
 // this process; compressing and writing the file always happen here, with the user's own rights.
 // The helper is started as for a flash (elevation.ts: fixed command line, private socket, one-time
 // secret); it then opens a second connection for the bytes, whose first line proves the secret too.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import type { BackupResult } from '../../shared/backup.ts';
 import { isErrorCode } from '../../shared/errors.ts';
 import type { BackupControls } from '../backup/backup-drive.ts';
 import { openDeviceHere, runBackupWork, type BackupWork } from '../backup/backup-work.ts';
 import type { DeviceBytes } from '../backup/device-reader.ts';
 import { CodedError } from '../jobs/errors.ts';
-import { helperCommand, promptExec, type ElevationOptions } from './elevation.ts';
-import { helperDirFor, onMessages, sendMessage } from './helper-channel.ts';
+import { prepareHelperLaunch, promptExec, promptRefused, type ElevationOptions } from './elevation.ts';
+import { onMessages, provesSecret, sendMessage } from './helper-channel.ts';
 
 /** The first line of a connection (hello or data) is short; a longer one is not our helper. */
 const maxFirstLineBytes = 512;
@@ -36,23 +33,16 @@ export async function runBackup(
 
 /** The device's bytes as the elevated helper streams them; the helper exits when they end or on cancel. */
 export async function openDeviceElevated(work: BackupWork, signal: AbortSignal, options: ElevationOptions = {}): Promise<DeviceBytes> {
-  const token = randomBytes(16).toString('hex');
-  const secret = randomBytes(32);
-  const dir = helperDirFor(token);
-  await mkdir(dir, { mode: 0o700 }); // fails if it exists: nobody can pre-plant the directory
-  await writeFile(join(dir, 'secret'), secret.toString('hex'), { mode: 0o600, flag: 'wx' });
-  const command = helperCommand(options.interpreterPath ?? process.execPath, options.entryPath ?? process.argv[1] ?? '', token, {
-    electron: process.versions.electron !== undefined,
-  });
+  const launch = await prepareHelperLaunch(options);
   const server = createServer();
   const cleanUp = (): void => {
     server.close();
-    void rm(dir, { recursive: true, force: true });
+    void launch.remove();
   };
   try {
-    const opened = serveBackupHelper(server, secret, work, signal);
-    await new Promise<void>((resolve) => server.listen(join(dir, 'socket'), resolve));
-    (options.exec ?? promptExec)(command, (error) => {
+    const opened = serveBackupHelper(server, launch.secret, work, signal);
+    await new Promise<void>((resolve) => server.listen(launch.socketPath, resolve));
+    (options.exec ?? promptExec)(launch.command, (error) => {
       cleanUp();
       opened.helperExited(error);
     });
@@ -102,7 +92,7 @@ function serveBackupHelper(
     // a read-failed of its own), and a helper that sent them all may exit before they are all consumed.
     helperExited: (error) => {
       const reason = error ? `elevated helper: ${error.message}` : 'the elevated helper exited before it opened the device';
-      const code = error && /did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'read-failed';
+      const code = error && promptRefused(error) ? 'permission-denied' : 'read-failed';
       failOpen(new CodedError(code, reason));
     },
   };
@@ -128,11 +118,6 @@ function controlHelper(
       events.helperFailed(new CodedError(code, `elevated helper: ${String(error['message'] ?? 'failed')}`));
     }
   });
-}
-
-function provesSecret(message: Record<string, unknown>, secret: Buffer): boolean {
-  const offered = typeof message['secret'] === 'string' ? Buffer.from(message['secret'], 'hex') : Buffer.alloc(0);
-  return offered.length === secret.length && timingSafeEqual(offered, secret);
 }
 
 /** Reads a connection's first line (JSON) and puts back whatever followed it; null when it is not one. */

@@ -4,13 +4,13 @@
 // interpreter, the entry script, `flash-helper` and a random hex token - so no file name or device
 // path ever reaches a shell. The job goes over the private channel (helper-channel.ts); the helper
 // re-enumerates and re-checks the targets itself, and streams progress and the result back.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import sudo from '@vscode/sudo-prompt';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
-import { helperDirFor, onMessages, sendMessage } from './helper-channel.ts';
+import { helperDirFor, onMessages, provesSecret, sendMessage } from './helper-channel.ts';
 import { runFlashWorkHere, targetsBlockDevice, type FlashWork, type WorkControls } from '../flash/flash-work.ts';
 
 export interface ElevationOptions {
@@ -47,22 +47,45 @@ export async function runFlashWork(work: FlashWork, controls: WorkControls, elev
 }
 
 export async function runElevated(work: FlashWork, controls: WorkControls, options: ElevationOptions = {}): Promise<FlashResult> {
+  const launch = await prepareHelperLaunch(options);
+  try {
+    return await serveHelper(launch.socketPath, launch.secret, work, controls, (done) => (options.exec ?? promptExec)(launch.command, done));
+  } finally {
+    await launch.remove();
+  }
+}
+
+/** What starting one helper takes: its private directory, the socket to listen on there, its one-time secret, and its fixed command line. */
+export interface HelperLaunch {
+  readonly socketPath: string;
+  readonly secret: Buffer;
+  readonly command: string;
+  /** Removes the directory with the socket and the secret. */
+  remove(): Promise<void>;
+}
+
+/** Makes a fresh 0700 directory named by a random token and writes the secret there (helper-channel.ts); the helper gets only the token. */
+export async function prepareHelperLaunch(options: ElevationOptions): Promise<HelperLaunch> {
   const token = randomBytes(16).toString('hex');
   const secret = randomBytes(32);
   const dir = helperDirFor(token);
   await mkdir(dir, { mode: 0o700 }); // fails if it exists: nobody can pre-plant the directory
+  const remove = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     await writeFile(join(dir, 'secret'), secret.toString('hex'), { mode: 0o600, flag: 'wx' });
     const command = helperCommand(options.interpreterPath ?? process.execPath, options.entryPath ?? process.argv[1] ?? '', token, {
       electron: process.versions.electron !== undefined,
     });
-    return await serveHelper(join(dir, 'socket'), secret, work, controls, (done) => {
-      const exec = options.exec ?? promptExec;
-      exec(command, done);
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    return { socketPath: join(dir, 'socket'), secret, command, remove };
+  } catch (error) {
+    await remove();
+    throw error;
   }
+}
+
+/** The prompt's error when the user refused or dismissed it (pkexec exits 126), not when the helper failed. */
+export function promptRefused(error: Error): boolean {
+  return /did not grant permission|dismissed|126/i.test(error.message);
 }
 
 /**
@@ -97,8 +120,7 @@ function serveHelper(
       onMessages(socket, (message) => {
         if (helper === null) {
           // The first line must be the secret; any other connection is dropped without a word.
-          const offered = typeof message['secret'] === 'string' ? Buffer.from(message['secret'], 'hex') : Buffer.alloc(0);
-          if (message['type'] !== 'hello' || offered.length !== secret.length || !timingSafeEqual(offered, secret)) return void socket.destroy();
+          if (message['type'] !== 'hello' || !provesSecret(message, secret)) return void socket.destroy();
           helper = socket;
           sendMessage(socket, { type: 'job', jobId: controls.jobId, work });
           if (controls.signal.aborted) sendMessage(socket, { type: 'cancel' });
@@ -136,8 +158,7 @@ function serveHelper(
     server.listen(socketPath, () => {
       start((error) => {
         if (received !== null) return finish(received);
-        if (error)
-          failWith(/did not grant permission|dismissed|126/i.test(error.message) ? 'permission-denied' : 'internal', `elevated helper: ${error.message}`);
+        if (error) failWith(promptRefused(error) ? 'permission-denied' : 'internal', `elevated helper: ${error.message}`);
         else failWith('internal', 'the elevated helper exited without a result');
       });
     });

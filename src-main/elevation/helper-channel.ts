@@ -2,6 +2,7 @@
 // one-time secret in a fresh 0700 directory under /tmp whose name carries a random token. Only the
 // token (32 hex digits) appears on the helper's command line; the job itself (image and device
 // paths) travels over the socket, after the helper has proved it read the secret.
+import { timingSafeEqual } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Socket } from 'node:net';
 
@@ -13,6 +14,12 @@ const maxLineBytes = 1024 * 1024;
 export function helperDirFor(token: string): string {
   if (!tokenPattern.test(token)) throw new Error('malformed helper token');
   return `${helperDirPrefix}${token}`;
+}
+
+/** True when a connection's first message carries the one-time secret (compared in constant time). */
+export function provesSecret(message: Record<string, unknown>, secret: Buffer): boolean {
+  const offered = typeof message['secret'] === 'string' ? Buffer.from(message['secret'], 'hex') : Buffer.alloc(0);
+  return offered.length === secret.length && timingSafeEqual(offered, secret);
 }
 
 export function sendMessage(socket: Socket, message: unknown): void {
