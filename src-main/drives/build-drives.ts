@@ -2,6 +2,7 @@
 // where it knows the drive, drivelist's view (description, USB, system; other systems than Linux,
 // where lsblk is all there is). Pure: the adapter in list-drives.ts runs the tools and passes their
 // output in.
+import { createHash } from 'node:crypto';
 import type { Drive } from '../../shared/drive.ts';
 import type { LsblkDevice } from './lsblk.ts';
 import { isSystemDrive, type SafetyContext } from './safety-rules.ts';
@@ -107,11 +108,18 @@ function fromDrivelist(entry: DrivelistEntry): Drive {
   };
 }
 
-/** A loop device has no serial: what it stands for is its backing file ("backing 254:0/2152434"). */
+/**
+ * A loop device has no serial: what it stands for is its backing file, named by the path the kernel
+ * gives every user in /sys/block/loopN/loop/backing_file ("backing file 3f2a…"). Not its device and
+ * inode: losetup reads those with LOOP_GET_STATUS64, which needs the device open, so an engine
+ * running as the user would get another id than the elevated helper for the same loop, and the
+ * helper would not find the drive it was sent. Hashed, since a path may be 4096 bytes and an id
+ * crosses the helper channel (at most 512 characters).
+ */
 function loopBackingOf(node: LsblkDevice, context: Pick<SafetyContext, 'loops'>): string | null {
   const loop = context.loops.find((candidate) => candidate.deviceNumber === node.deviceNumber);
-  if (!loop || loop.backingDeviceNumber === null || loop.backingInode === null) return null;
-  return `backing ${loop.backingDeviceNumber}/${loop.backingInode}`;
+  if (!loop || loop.backingFile === null) return null;
+  return `backing file ${createHash('sha256').update(loop.backingFile).digest('hex').slice(0, 32)}`;
 }
 
 /**
