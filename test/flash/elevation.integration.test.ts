@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlashResult } from '../../shared/flash.ts';
 import type { FlashWork } from '../../src-main/flash/flash-work.ts';
 import { defaultWimPartBytes, noWindowsOptions } from '../../shared/stick.ts';
+import { scanDrives } from '../../src-main/drives/list-drives.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
@@ -229,6 +230,25 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     expect(pkexecLog.match(/flash-helper/g)).toHaveLength(2);
     const probe = spawnSync('blkid', ['-p', '-o', 'export', stick], { encoding: 'utf8' });
     expect(probe.stdout).toMatch(/^PTTYPE=dos$/m);
+  });
+
+  it('formats a drive by the id the test enumerated as root: the engine (nobody) and the helper (root) find the same drive', async () => {
+    // Backed by a root-only file: nobody can neither open the loop nor stat the file, and still names it as root does.
+    const stickBacking = join(rootOnlyDir, 'format-backing');
+    writeFileSync(stickBacking, Buffer.alloc(64 * 1024 * 1024, 0xa5));
+    const stick = loops.attach(stickBacking);
+    const driveId = (await scanDrives()).drives.find((drive) => drive.device === stick)!.id;
+    const { results, pkexecLog } = runAsUser([
+      {
+        via: 'engine',
+        work: { kind: 'format', targets: [{ driveId }], includeAll: true, recipe: { kind: 'format', fileSystem: 'fat32', label: 'Formatted', table: 'mbr' } },
+      },
+    ]);
+    expect(results[0]).toMatchObject({ outcome: 'succeeded', targets: [{ target: stick, outcome: 'verified' }] });
+    expect(pkexecLog.match(/flash-helper/g)).toHaveLength(1);
+    const probe = spawnSync('blkid', ['-p', '-O', String(1024 * 1024), '-o', 'export', stick], { encoding: 'utf8' });
+    expect(probe.stdout).toMatch(/^TYPE=vfat$/m);
+    expect(probe.stdout).toMatch(/^LABEL=FORMATTED$/m);
   });
 
   it('reads its secret without following a symlink planted in the channel directory', async () => {
