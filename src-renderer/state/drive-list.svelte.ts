@@ -1,9 +1,14 @@
 // The write screen's drive list: the engine's verdict per drive for the open image, refreshed live
 // while the list is on screen (`drives:changed` through createSubscriber), and the chosen targets.
 import { SvelteSet, createSubscriber } from 'svelte/reactivity';
-import type { DriveStatus } from '../../shared/drive.ts';
+import type { DriveIssue, DriveStatus } from '../../shared/drive.ts';
 import type { AppError } from '../../shared/errors.ts';
 import type { DrivesPort } from './engine-ports.ts';
+
+/** One line per issue code: the engine's rules may give two reasons for the same code. */
+export function distinctIssues(issues: readonly DriveIssue[]): DriveIssue[] {
+  return issues.filter((issue, index) => issues.findIndex((other) => other.code === issue.code) === index);
+}
 
 export class DriveList {
   statuses = $state.raw<readonly DriveStatus[]>([]);
