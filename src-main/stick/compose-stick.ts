@@ -14,7 +14,7 @@ import { planFat32Volume, type PlannedVolume } from '../fat/fat32-writer.ts';
 import { openFatTree } from '../fat/fat-tree.ts';
 import { entryContentSource } from '../format/entry-source.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
-import type { ByteSource } from '../io/byte-source.ts';
+import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
 import { composeSource } from '../io/composed-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { openImageTrees, type ImageTrees } from '../image/open-image-trees.ts';
@@ -230,10 +230,16 @@ async function compareContent(actual: ByteSource, expected: ByteSource, signal: 
   if (actual.sizeBytes !== expected.sizeBytes) {
     return { offsetBytes: null, reason: `the stick's copy holds ${actual.sizeBytes} bytes, the image's file ${expected.sizeBytes}` };
   }
+  // Two buffers per file, filled again for each chunk: a fresh 4 MiB pair per chunk kept the garbage collector busier than the reads.
+  const chunkBytes = Math.min(compareChunkBytes, expected.sizeBytes);
+  const gotBuffer = new Uint8Array(chunkBytes);
+  const wantBuffer = new Uint8Array(chunkBytes);
   for (let offsetBytes = 0; offsetBytes < expected.sizeBytes; offsetBytes += compareChunkBytes) {
     throwIfCancelled(signal, 'verifying the copied files');
     const lengthBytes = Math.min(compareChunkBytes, expected.sizeBytes - offsetBytes);
-    const [got, want] = await Promise.all([actual.read(offsetBytes, lengthBytes), expected.read(offsetBytes, lengthBytes)]);
+    const got = gotBuffer.subarray(0, lengthBytes);
+    const want = wantBuffer.subarray(0, lengthBytes);
+    await Promise.all([readIntoBuffer(actual, got, offsetBytes), readIntoBuffer(expected, want, offsetBytes)]);
     // Buffer.equals is one memcmp; the byte loop runs only to name the first difference.
     if (Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(want)) continue;
     const index = got.findIndex((byte, at) => byte !== want[at]);

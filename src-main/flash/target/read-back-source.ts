@@ -21,21 +21,30 @@ export function readBackSource(readBack: ReadBackHandle, path: string, sizeBytes
     if (count < skip + out.length) throw new ByteRangeError(path, offsetBytes, out.length, alignedStart + count);
     out.set(scratch.subarray(skip, skip + out.length));
   };
-  const readRange = async (offsetBytes: number, lengthBytes: number): Promise<Uint8Array> => {
-    assertReadInBounds(path, sizeBytes, offsetBytes, lengthBytes);
-    const out = new Uint8Array(lengthBytes);
-    for (let doneBytes = 0; doneBytes < lengthBytes; doneBytes += windowBytes) {
-      await readWindow(out.subarray(doneBytes, Math.min(lengthBytes, doneBytes + windowBytes)), offsetBytes + doneBytes);
+  const readRangeInto = async (into: Uint8Array, offsetBytes: number): Promise<void> => {
+    assertReadInBounds(path, sizeBytes, offsetBytes, into.byteLength);
+    for (let doneBytes = 0; doneBytes < into.byteLength; doneBytes += windowBytes) {
+      await readWindow(into.subarray(doneBytes, Math.min(into.byteLength, doneBytes + windowBytes)), offsetBytes + doneBytes);
     }
-    return out;
+  };
+  /** One read at a time: they share the scratch window. */
+  const serialized = <T>(read: () => Promise<T>): Promise<T> => {
+    const result = queue.then(read);
+    queue = result.catch(() => undefined);
+    return result;
   };
   return {
     name: path,
     sizeBytes,
     read(offsetBytes, lengthBytes) {
-      const result = queue.then(() => readRange(offsetBytes, lengthBytes));
-      queue = result.catch(() => undefined);
-      return result;
+      return serialized(async () => {
+        const out = new Uint8Array(lengthBytes);
+        await readRangeInto(out, offsetBytes);
+        return out;
+      });
+    },
+    readInto(into, offsetBytes) {
+      return serialized(() => readRangeInto(into, offsetBytes));
     },
     close: () => readBack.close(),
   };
