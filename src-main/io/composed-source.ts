@@ -69,6 +69,9 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
   async function readPiecesInto(into: Uint8Array, offsetBytes: number): Promise<void> {
     const endBytes = offsetBytes + into.byteLength;
     let filledTo = offsetBytes;
+    // The source pieces' reads run together: a chunk holding many small files waits for the slowest
+    // read, not for the sum of them (the thread pool does several preads at once).
+    const reads: Promise<void>[] = [];
     for (let index = firstPieceEndingAfter(sorted, offsetBytes); index < sorted.length; index++) {
       const piece = sorted[index]!;
       if (piece.offsetBytes >= endBytes) break;
@@ -78,10 +81,11 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
       const inPiece = from - piece.offsetBytes;
       const part = into.subarray(from - offsetBytes, to - offsetBytes);
       if ('bytes' in piece) part.set(piece.bytes.subarray(inPiece, inPiece + (to - from)));
-      else await readIntoBuffer(piece.source, part, piece.sourceOffsetBytes + inPiece);
+      else reads.push(readIntoBuffer(piece.source, part, piece.sourceOffsetBytes + inPiece));
       filledTo = to;
     }
     into.fill(0, filledTo - offsetBytes);
+    await Promise.all(reads);
   }
   return source;
 }
