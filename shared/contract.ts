@@ -19,6 +19,7 @@ import type { ImageAssessment } from './assessment.ts';
 import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
 import type { BackupPickOutputRequest, BackupRequest } from './backup.ts';
+import type { WriteModeRequest } from './stick.ts';
 import type {
   ImageSummary,
   ImageExtractRequest,
@@ -69,8 +70,12 @@ export interface Calls {
   'keys:import': { request: KeysImportRequest; response: KeysImportResult };
   /** Removes a key by fingerprint: first answers with the key and a confirmation, then removes it with it. */
   'keys:remove': { request: KeysRemoveRequest; response: KeysRemoveResult };
-  /** Drives with the safety rules' verdict; hidden (virtual/fixed) ones only with includeAll. Starts `drives:changed`. */
-  'drives:list': { request: { includeAll?: boolean; imagePath?: string }; response: { drives: readonly DriveStatus[] } };
+  /**
+   * Drives with the safety rules' verdict; hidden (virtual/fixed) ones only with includeAll. Starts `drives:changed`.
+   * With `imagePath`, a drive smaller than the image is refused only when the write will be raw (`mode`,
+   * default `auto`, chosen as `flash:prepare` will): a copy-files stick's room is checked by composing it there.
+   */
+  'drives:list': { request: { includeAll?: boolean; imagePath?: string; mode?: WriteModeRequest }; response: { drives: readonly DriveStatus[] } };
   /** Ejects a drive (by id, looked up in a fresh enumeration) so it can be pulled out safely. */
   'drives:eject': { request: { driveId: string }; response: { device: string } };
   /** What restoring a drive to an empty FAT32/exFAT stick would do, and a single-use confirmation for it (as `flash:prepare`). */

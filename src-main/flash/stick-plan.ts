@@ -7,7 +7,7 @@ import type { FlashPlan } from '../../shared/flash.ts';
 import type { CopyModeOptions, StickBootPrediction, WriteModeChoice, WriteModeRequest } from '../../shared/stick.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
-import { ByteRangeError } from '../io/byte-source.ts';
+import { ByteRangeError, type ByteSource } from '../io/byte-source.ts';
 import { openFileSource } from '../io/file-source.ts';
 import { chooseWriteMode } from '../stick/choose-write-mode.ts';
 import { composeCopyModeStick } from '../stick/compose-stick.ts';
@@ -29,12 +29,7 @@ export interface StickPlanRequest {
 export async function planStickWrite(request: StickPlanRequest, signal?: AbortSignal): Promise<WriteModePlan> {
   const image = await openFileSource(request.path);
   try {
-    const mode = await chooseWriteMode(image, request.mode).catch((error: unknown) => {
-      // A damaged or cut-short image has no tree to copy files from; written raw it is what the
-      // assessment's blocking finding describes, and the user may still write it anyway.
-      if (request.mode === 'auto' && isDamage(error)) return rawForDamage;
-      throw error;
-    });
+    const mode = await chooseModeOrRaw(image, request.mode);
     const bootPrediction = await predictStickBoot(image, mode, { table: request.copy.table }).catch((error: unknown) => {
       if (mode.mode === 'raw' && isDamage(error)) return unknownRawBoot;
       throw error;
@@ -46,6 +41,25 @@ export async function planStickWrite(request: StickPlanRequest, signal?: AbortSi
   } finally {
     await image.close();
   }
+}
+
+/** The mode a write of the image at `path` will use, as planStickWrite chooses it (for `drives:list`, whose size rule is the raw write's only). */
+export async function chooseFileWriteMode(path: string, request: WriteModeRequest): Promise<WriteModeChoice> {
+  const image = await openFileSource(path);
+  try {
+    return await chooseModeOrRaw(image, request);
+  } finally {
+    await image.close();
+  }
+}
+
+function chooseModeOrRaw(image: ByteSource, request: WriteModeRequest): Promise<WriteModeChoice> {
+  return chooseWriteMode(image, request).catch((error: unknown) => {
+    // A damaged or cut-short image has no tree to copy files from; written raw it is what the
+    // assessment's blocking finding describes, and the user may still write it anyway.
+    if (request === 'auto' && isDamage(error)) return rawForDamage;
+    throw error;
+  });
 }
 
 const rawForDamage: WriteModeChoice = { mode: 'raw', reason: 'not-a-file-system-image' };

@@ -6,6 +6,7 @@ import type { BootReport } from '../../shared/boot.ts';
 import { judgeImageFile, type ImageJudgement } from '../assess/assess-image.ts';
 import type { CallRequest, CallResponse } from '../../shared/contract.ts';
 import type { ImageExtractProgress } from '../../shared/image.ts';
+import type { WriteModeChoice, WriteModeRequest } from '../../shared/stick.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { openImageSource } from '../container/open-image-source.ts';
 import { extractEntries, type ExtractSummary } from '../image/extract-entries.ts';
@@ -15,7 +16,7 @@ import { openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
 import { withImageFile } from '../image/open-image-file.ts';
 import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
-import { planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
+import { chooseFileWriteMode, planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
 
 export type ExtractProgress = ImageExtractProgress;
 
@@ -38,6 +39,8 @@ export interface ParseJobs {
   'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext) => Promise<ExtractSummary>;
   /** A write's mode, and for copy mode the stick composed from the image's tree (flash:prepare, isotope flash). */
   'stick:plan': (request: StickPlanRequest, context: ParseJobContext) => Promise<WriteModePlan>;
+  /** The mode alone (`drives:list`): the image's tree is opened, no stick composed. */
+  'stick:mode': (request: { path: string; mode: WriteModeRequest }) => Promise<WriteModeChoice>;
 }
 
 export type ParseJobName = keyof ParseJobs;
@@ -52,6 +55,7 @@ export const parseJobs: ParseJobs = {
   'image:boot': ({ path }) => readImageBootReport(path),
   'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
   'stick:plan': (request, { signal }) => planStickWrite(request, signal),
+  'stick:mode': ({ path, mode }) => chooseFileWriteMode(path, mode),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
       extractEntries({

@@ -121,7 +121,11 @@ function flashSchemas() {
     ),
   );
   return {
-    'drives:list': v.strictObject({ includeAll: v.exactOptional(v.boolean()), imagePath: v.exactOptional(absolutePath) }),
+    'drives:list': v.strictObject({
+      includeAll: v.exactOptional(v.boolean()),
+      imagePath: v.exactOptional(absolutePath),
+      mode: v.exactOptional(v.picklist(writeModeRequests)),
+    }),
     'drives:eject': v.strictObject({ driveId: id }),
     'drives:format-prepare': v.strictObject({
       driveId: id,

@@ -117,6 +117,23 @@ describe.skipIf(!isRoot)(`copy-files mode and format through the contract (${roo
     expect(sha256OfPrefix(target.device, 2 * MiB)).toBe(before);
   });
 
+  it("lists a drive smaller than the image as too small only for a raw write: a copied stick's room is prepare's to judge", async () => {
+    const target = await drive('listed-small', 2 * MiB);
+    const image = nonhybridGrubIsoPath();
+    const statusIn = async (request: { mode?: 'auto' | 'raw' | 'copy' }): Promise<DriveStatus> => {
+      const listed = valueOf<{ drives: DriveStatus[] }>(await web.invoke('drives:list', { includeAll: true, imagePath: image, ...request }));
+      return listed.drives.find((candidate) => candidate.drive.device === target.device)!;
+    };
+    const tooSmall = (status: DriveStatus): string[] => status.refusals.filter((issue) => issue.code === 'too-small').map((issue) => issue.reason);
+    // auto chooses copy for this non-hybrid EFI disc (as flash:prepare does), and so does copy.
+    expect(tooSmall(await statusIn({}))).toEqual([]);
+    expect(tooSmall(await statusIn({ mode: 'copy' }))).toEqual([]);
+    expect(tooSmall(await statusIn({ mode: 'raw' }))).toEqual([expect.stringMatching(/^the image is \d+ bytes, \/dev\/loop\d+ holds 2097152$/)]);
+    // The copy's room is judged where the stick is composed, with both sizes.
+    const prepared = await web.invoke('flash:prepare', { imagePath: image, driveIds: [target.driveId], includeAll: true });
+    expect(prepared).toMatchObject({ ok: false, error: { code: 'target-too-small' } });
+  });
+
   it.each([
     { fileSystem: 'fat32', sizeBytes: 64 * MiB, fsck: ['fsck.fat', '-n'], type: 'vfat' },
     { fileSystem: 'exfat', sizeBytes: 64 * MiB, fsck: ['fsck.exfat', '-n'], type: 'exfat' },

@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
 import type { FlashResult, TargetResult } from '../../../shared/flash.ts';
+import type { WriteModeChoice } from '../../../shared/stick.ts';
 import type { JobProgress, JobResults } from '../../../shared/job.ts';
 import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
@@ -77,7 +78,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
           context.stderr('isotope: flashing erases the targets; pass --yes when not on a terminal\n');
           return context.setExitCode(exitCodes.usage);
         }
-        if (!(await confirm(context, service, imagePath, targetPaths, options.unsafe === true))) {
+        if (!(await confirm(context, service, { imagePath, mode: plan.mode.mode }, targetPaths, options.unsafe === true))) {
           context.stderr('isotope: nothing written\n');
           return context.setExitCode(exitCodes.failed);
         }
@@ -113,11 +114,12 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
 async function confirm(
   context: CliContext,
   service: ReturnType<CliContext['createService']>,
-  imagePath: string,
+  image: { readonly imagePath: string; readonly mode: WriteModeChoice['mode'] },
   targetPaths: readonly string[],
   includeAll: boolean,
 ): Promise<boolean> {
-  const listed = await service.call('drives:list', { includeAll: true, imagePath });
+  // The mode planned above: the list's size rule is then the raw write's, or none for copied files.
+  const listed = await service.call('drives:list', { includeAll: true, ...image });
   const drives = listed.ok ? listed.value.drives : [];
   context.stderr(`This ERASES everything on:\n`);
   for (const path of targetPaths) {
@@ -128,7 +130,7 @@ async function confirm(
     context.stderr(`  ${line}\n`);
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
   }
-  return (await confirmOnTerminal(context, `Write ${imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
+  return (await confirmOnTerminal(context, `Write ${image.imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
 
 // Following a flash:* job (or a format, which is one), shared with `isotope verify` and `isotope format`.

@@ -1,9 +1,11 @@
 // `drives:*` calls: the drive list with each drive's verdict. The first call starts a watcher that
 // emits `drives:changed` on real differences, for every client attached to this service.
 import type { DriveStatus } from '../../../shared/drive.ts';
+import type { WriteModeRequest } from '../../../shared/stick.ts';
 import { ejectDrive } from '../../drives/eject-drive.ts';
 import { listDriveStatuses, scanDrives, sourceFactsOf } from '../../drives/list-drives.ts';
 import { watchDrives, type DriveWatcher } from '../../drives/watch-drives.ts';
+import type { ImageParser } from '../../isolation/image-parser.ts';
 import type { EventHub } from '../event-hub.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import { flashedSizeOf } from '../flash-plan.ts';
@@ -12,10 +14,10 @@ import type { HandlerTable } from '../handler-types.ts';
 const watchers = new WeakMap<EventHub, DriveWatcher>();
 
 export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
-  'drives:list': async ({ includeAll, imagePath }, { events }) => {
+  'drives:list': async ({ includeAll, imagePath, mode }, { events, parser }) => {
     if (!watchers.has(events)) watchers.set(events, watchDrives({ onChange: (change) => events.emit('drives:changed', change) }));
     const source = imagePath === undefined ? null : await sourceFactsOf(imagePath);
-    const imageSizeBytes = imagePath === undefined ? null : await flashedSizeOf(imagePath);
+    const imageSizeBytes = imagePath === undefined ? null : await rawWriteSizeOf(imagePath, mode ?? 'auto', parser);
     const drives: DriveStatus[] = await listDriveStatuses({ includeAll: includeAll ?? false, source, imageSizeBytes });
     return { drives };
   },
@@ -28,3 +30,13 @@ export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
     return { device: drive.device };
   },
 };
+
+/**
+ * The image's size as the "drive too small" rule's measure: a raw write's bytes. A copy-files stick
+ * holds the image's files on a new FAT32 volume, whose size only composing it for the drive tells
+ * (flash:prepare does, refusing with target-too-small and both sizes): the list does not guess it.
+ */
+async function rawWriteSizeOf(imagePath: string, mode: WriteModeRequest, parser: ImageParser): Promise<number | null> {
+  const chosen = await parser.run('stick:mode', { path: imagePath, mode });
+  return chosen.mode === 'raw' ? flashedSizeOf(imagePath) : null;
+}
