@@ -3,6 +3,7 @@
 // builders and rules.
 import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 import { promisify } from 'node:util';
 import type { Drive, DriveStatus } from '../../shared/drive.ts';
 import { buildDrives, type DrivelistEntry } from './build-drives.ts';
@@ -27,10 +28,23 @@ export async function scanDrives(): Promise<DriveScan> {
     swapFileDeviceNumbers(),
     process.platform === 'linux' ? [] : listWithDrivelist(),
   ]);
-  const loops = parseLosetupJson(losetupText);
+  const loops = await Promise.all(parseLosetupJson(losetupText).map(withBackingIdentity));
   const systemDeviceNumbers = [...new Set([...systemDeviceNumbersFrom(parseMountinfo(mountinfoText)), ...swapNumbers])];
   const drives = buildDrives(parseLsblkJson(lsblkText), drivelist, { systemDeviceNumbers, loops });
   return { drives, systemDeviceNumbers, loops };
+}
+
+/**
+ * losetup reads a loop's backing device and inode with LOOP_GET_STATUS64, which needs the loop open
+ * (root); any other user gets null, and the rules could not tell that the image is a loop's backing
+ * file. So they are read here by stat()ing the backing file the kernel names to every user (sysfs),
+ * where this user may; a deleted backing file ("... (deleted)") or a folder closed to the user leaves them unknown.
+ */
+async function withBackingIdentity(loop: LoopBacking): Promise<LoopBacking> {
+  if (loop.backingInode !== null || loop.backingFile === null || !isAbsolute(loop.backingFile)) return loop;
+  const stats = await stat(loop.backingFile, { bigint: true }).catch(() => null);
+  if (stats === null || !stats.isFile()) return loop;
+  return { ...loop, backingDeviceNumber: deviceNumberOf(stats.dev), backingInode: Number(stats.ino) };
 }
 
 export interface DriveListOptions {

@@ -32,12 +32,13 @@ describe.skipIf(!isRoot)(`drive ids seen by root and by a user (${rootSkipReason
     rmSync(dir, { recursive: true, force: true });
   });
 
-  function idsAsNobody(): Record<string, string> {
+  /** The drives as nobody enumerates them, judged for writing `imagePath` when given. */
+  function drivesAsNobody(imagePath?: string): Record<string, { id: string; refusals: string[] }> {
     const home = join(dir, 'home'); // HOME and TMPDIR of the user (tsx keeps its cache there)
     mkdirSync(home, { recursive: true });
     chownSync(home, nobody, nobody);
     chmodSync(dir, 0o755);
-    const result = spawnSync(process.execPath, ['--import', 'tsx', printIds], {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', printIds, ...(imagePath === undefined ? [] : [imagePath])], {
       cwd: repoRoot,
       uid: nobody,
       gid: nobody,
@@ -47,12 +48,12 @@ describe.skipIf(!isRoot)(`drive ids seen by root and by a user (${rootSkipReason
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    return JSON.parse(result.stdout) as Record<string, string>;
+    return JSON.parse(result.stdout) as Record<string, { id: string; refusals: string[] }>;
   }
 
   it('gives a loop device over a root-only file, and every other drive, the same id for root and for nobody', async () => {
     const asRoot = Object.fromEntries((await scanDrives()).drives.map((drive) => [drive.device, drive.id]));
-    const asNobody = idsAsNobody();
+    const asNobody = Object.fromEntries(Object.entries(drivesAsNobody()).map(([device, drive]) => [device, drive.id]));
     expect(asNobody[loop]).toBe(asRoot[loop]);
     // The loop's id still tells it apart from another loop of the same size: it names its backing file.
     expect(asRoot[loop]).toMatch(/#backing file [0-9a-f]{32}$/);
@@ -60,5 +61,12 @@ describe.skipIf(!isRoot)(`drive ids seen by root and by a user (${rootSkipReason
     const both = Object.keys(asRoot).filter((device) => device in asNobody);
     expect(both).toContain(loop);
     expect(Object.fromEntries(both.map((device) => [device, asNobody[device]]))).toEqual(Object.fromEntries(both.map((device) => [device, asRoot[device]])));
+  });
+
+  it('refuses, for nobody too, the loop device whose backing file is the image to write (losetup gives nobody no inode; stat does)', () => {
+    const image = join(dir, 'readable.img');
+    writeFileSync(image, Buffer.alloc(4 * 1024 * 1024), { mode: 0o644 });
+    const readableLoop = loops.attach(image);
+    expect(drivesAsNobody(image)[readableLoop]?.refusals).toContain('source-drive');
   });
 });
