@@ -3,6 +3,7 @@
 import { SvelteSet, createSubscriber } from 'svelte/reactivity';
 import type { DriveIssue, DriveStatus } from '../../shared/drive.ts';
 import type { AppError } from '../../shared/errors.ts';
+import type { WriteModeRequest } from '../../shared/stick.ts';
 import type { DrivesPort } from './engine-ports.ts';
 
 /** One line per issue code: the engine's rules may give two reasons for the same code. */
@@ -16,7 +17,7 @@ export class DriveList {
   loaded = $state(false);
   error = $state.raw<AppError | null>(null);
   readonly selected = new SvelteSet<string>();
-  #request: { imagePath: string | null; includeAll: boolean } = { imagePath: null, includeAll: false };
+  #request: { imagePath: string | null; includeAll: boolean; mode: WriteModeRequest } = { imagePath: null, includeAll: false, mode: 'auto' };
   #generation = 0;
   readonly #port: DrivesPort;
   readonly #subscribe: () => void;
@@ -42,8 +43,9 @@ export class DriveList {
     return this.statuses.filter((status) => this.selected.has(status.drive.id) && status.eligible);
   }
 
-  async load(imagePath: string | null, includeAll: boolean): Promise<void> {
-    this.#request = { imagePath, includeAll };
+  /** Lists the drives for writing `imagePath` (null: no image) in `mode`, which decides whether a drive smaller than the image is refused. */
+  async load(imagePath: string | null, includeAll: boolean, mode: WriteModeRequest = 'auto'): Promise<void> {
+    this.#request = { imagePath, includeAll, mode };
     await this.refresh();
   }
 

@@ -15,11 +15,13 @@ import type {
 import { followJob } from '../../shared/follow-job.ts';
 import type { FinishedJobKind, JobResults } from '../../shared/job.ts';
 import { ok, type Result } from '../../shared/result.ts';
+import type { WriteModeRequest } from '../../shared/stick.ts';
 import type { EngineClient } from '../api.ts';
 import type { PlannedJobPort } from './planned-job.svelte.ts';
 
 export interface DrivesPort {
-  list(request: { readonly imagePath: string | null; readonly includeAll: boolean }): Promise<Result<readonly DriveStatus[]>>;
+  /** `mode`: how the image will be written; a drive smaller than the image is refused only for a raw write. */
+  list(request: { readonly imagePath: string | null; readonly includeAll: boolean; readonly mode: WriteModeRequest }): Promise<Result<readonly DriveStatus[]>>;
   onChanged(listener: (change: DrivesChange) => void): () => void;
   eject(driveId: string): Promise<Result<{ device: string }>>;
 }
@@ -29,8 +31,8 @@ export type FormatPort = PlannedJobPort<FormatPrepareRequest, FormatPlan, Format
 
 export function createDrivesPort(client: EngineClient): DrivesPort {
   return {
-    async list({ imagePath, includeAll }) {
-      const result = await client.call('drives:list', { includeAll, ...(imagePath === null ? {} : { imagePath }) });
+    async list({ imagePath, includeAll, mode }) {
+      const result = await client.call('drives:list', { includeAll, ...(imagePath === null ? {} : { imagePath, mode }) });
       return result.ok ? ok(result.value.drives) : result;
     },
     onChanged: (listener) => client.subscribe('drives:changed', listener),

@@ -12,6 +12,7 @@ import { createDrivesPort, createFormatPort } from '../../src-renderer/state/eng
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { RestoreJob } from '../../src-renderer/state/restore-job.svelte.ts';
 import { seededBytes } from '../fixtures/iso-images.ts';
+import { nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { isRoot, rootSkipReason } from '../flash/loop-devices.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
@@ -46,6 +47,21 @@ async function statusOf(client: ReturnType<typeof inProcessEngine>['client'], de
 }
 
 describe.skipIf(!isRoot)(`the Drives screen's state (${rootSkipReason})`, () => {
+  it("lists a drive smaller than the image as too small only when the Write screen's mode is raw", async () => {
+    const { device } = loopOver('smaller-than-image.img', 2 * MiB);
+    const { client } = inProcessEngine();
+    const drives = new DriveList(createDrivesPort(client));
+    const tooSmall = async (mode: 'auto' | 'raw' | 'copy'): Promise<boolean> => {
+      await drives.load(nonhybridGrubIsoPath(), true, mode);
+      const status = drives.statuses.find((candidate) => candidate.drive.device === device);
+      return status!.refusals.some((issue) => issue.code === 'too-small');
+    };
+    // The non-hybrid EFI disc is copied in auto mode: its room is judged when the stick is planned.
+    expect(await tooSmall('auto')).toBe(false);
+    expect(await tooSmall('raw')).toBe(true);
+    expect(await tooSmall('copy')).toBe(false);
+  });
+
   it("restores a loop device to a FAT32 stick named as asked, from the engine's plan and the typed name", async () => {
     const { device } = loopOver('restore.img', 64 * MiB);
     const { client } = inProcessEngine();
