@@ -25,13 +25,78 @@ function firstPieceEndingAfter(pieces: readonly ComposedPiece[], offsetBytes: nu
   return low;
 }
 
+type SourcePiece = Extract<ComposedPiece, { source: ByteSource }>;
+
+/** Every composed source's sorted pieces, so a layout of layouts can be flattened to the sources under them. */
+const composedPieces = new WeakMap<ByteSource, readonly ComposedPiece[]>();
+
+/**
+ * `piece`, or, when its source is itself composed (a file's extents, a FAT volume), the parts of that
+ * source's pieces it covers, moved to the piece's place: a stick then reads its files' extents in the
+ * image directly, and neighbouring small files can share one read (readPiecesInto).
+ */
+function flattened(piece: ComposedPiece): ComposedPiece[] {
+  if ('bytes' in piece) return [piece];
+  const inner = composedPieces.get(piece.source);
+  if (!inner) return [piece];
+  const shift = piece.offsetBytes - piece.sourceOffsetBytes;
+  const endBytes = piece.sourceOffsetBytes + piece.lengthBytes;
+  const parts: ComposedPiece[] = [];
+  for (let index = firstPieceEndingAfter(inner, piece.sourceOffsetBytes); index < inner.length; index++) {
+    const part = inner[index]!;
+    if (part.offsetBytes >= endBytes) break;
+    const from = Math.max(piece.sourceOffsetBytes, part.offsetBytes);
+    const to = Math.min(endBytes, part.offsetBytes + pieceLength(part));
+    const inPart = from - part.offsetBytes;
+    parts.push(
+      'bytes' in part
+        ? { offsetBytes: from + shift, bytes: part.bytes.subarray(inPart, inPart + (to - from)) }
+        : { offsetBytes: from + shift, lengthBytes: to - from, source: part.source, sourceOffsetBytes: part.sourceOffsetBytes + inPart },
+    );
+  }
+  return parts;
+}
+
+/** Two source pieces this close in their source are read together: ISO 9660 and UDF pad each file to a 2 KiB sector. */
+const maxSharedReadGapBytes = 4 * 1024;
+/** ... as long as the one read stays this small. */
+const maxSharedReadBytes = 4 * 1024 * 1024;
+
+/** True when `next` can join a shared read that spans `[firstOffset, previous's end)` of the same source. */
+function canShareRead(firstOffset: number, previous: SourcePiece, next: SourcePiece): boolean {
+  const previousEnd = previous.sourceOffsetBytes + previous.lengthBytes;
+  return (
+    next.source === previous.source &&
+    next.sourceOffsetBytes >= previousEnd &&
+    next.sourceOffsetBytes - previousEnd <= maxSharedReadGapBytes &&
+    next.sourceOffsetBytes + next.lengthBytes - firstOffset <= maxSharedReadBytes
+  );
+}
+
+/** Reads source pieces that lie close together in one source with one read, then places each part. */
+async function readShared(pieces: readonly { piece: SourcePiece; part: Uint8Array; inPiece: number }[]): Promise<void> {
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  const startBytes = first.piece.sourceOffsetBytes + first.inPiece;
+  if (pieces.length === 1) return readIntoBuffer(first.piece.source, first.part, startBytes);
+  const span = new Uint8Array(last.piece.sourceOffsetBytes + last.inPiece + last.part.byteLength - startBytes);
+  await readIntoBuffer(first.piece.source, span, startBytes);
+  for (const { piece, part, inPiece } of pieces) {
+    const at = piece.sourceOffsetBytes + inPiece - startBytes;
+    part.set(span.subarray(at, at + part.byteLength));
+  }
+}
+
 /**
  * A source of `sizeBytes` bytes made of `pieces` (any order; sorted here). Fails at once when two
  * pieces overlap or one reaches past the end: a layout bug must never write one file over another.
  * Closing it closes nothing: the pieces' sources belong to the caller.
  */
 export function composeSource(name: string, sizeBytes: number, pieces: readonly ComposedPiece[]): ByteSource {
-  const sorted = [...pieces].filter((piece) => pieceLength(piece) > 0).sort((a, b) => a.offsetBytes - b.offsetBytes);
+  const sorted = pieces
+    .flatMap(flattened)
+    .filter((piece) => pieceLength(piece) > 0)
+    .sort((a, b) => a.offsetBytes - b.offsetBytes);
   let previousEnd = 0;
   for (const piece of sorted) {
     const end = piece.offsetBytes + pieceLength(piece);
@@ -65,13 +130,16 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
     },
   };
 
-  /** Places each piece's bytes into its part of `into` (each source piece read straight into it) and zeros between them: `into` may hold old bytes. */
+  /**
+   * Places each piece's bytes into its part of `into` and zeros between them (`into` may hold old
+   * bytes). A source piece is read straight into its part, or, with its close neighbours in the same
+   * source (small files), in one shared read; the reads run together, so a chunk waits for the
+   * slowest, not for their sum.
+   */
   async function readPiecesInto(into: Uint8Array, offsetBytes: number): Promise<void> {
     const endBytes = offsetBytes + into.byteLength;
     let filledTo = offsetBytes;
-    // The source pieces' reads run together: a chunk holding many small files waits for the slowest
-    // read, not for the sum of them (the thread pool does several preads at once).
-    const reads: Promise<void>[] = [];
+    const groups: { piece: SourcePiece; part: Uint8Array; inPiece: number }[][] = [];
     for (let index = firstPieceEndingAfter(sorted, offsetBytes); index < sorted.length; index++) {
       const piece = sorted[index]!;
       if (piece.offsetBytes >= endBytes) break;
@@ -80,12 +148,20 @@ export function composeSource(name: string, sizeBytes: number, pieces: readonly 
       into.fill(0, filledTo - offsetBytes, from - offsetBytes);
       const inPiece = from - piece.offsetBytes;
       const part = into.subarray(from - offsetBytes, to - offsetBytes);
-      if ('bytes' in piece) part.set(piece.bytes.subarray(inPiece, inPiece + (to - from)));
-      else reads.push(readIntoBuffer(piece.source, part, piece.sourceOffsetBytes + inPiece));
       filledTo = to;
+      if ('bytes' in piece) {
+        part.set(piece.bytes.subarray(inPiece, inPiece + (to - from)));
+        continue;
+      }
+      const group = groups[groups.length - 1];
+      const previous = group?.[group.length - 1];
+      if (group && previous && canShareRead(group[0]!.piece.sourceOffsetBytes + group[0]!.inPiece, previous.piece, piece)) {
+        group.push({ piece, part, inPiece });
+      } else groups.push([{ piece, part, inPiece }]);
     }
     into.fill(0, filledTo - offsetBytes);
-    await Promise.all(reads);
+    await Promise.all(groups.map(readShared));
   }
+  composedPieces.set(source, sorted);
   return source;
 }

@@ -59,4 +59,26 @@ describe('composeSource', () => {
       ]),
     ).toThrow(/overlaps/);
   });
+
+  it('reads files that lie close together in the image with one read, through a layout of layouts, placing each where its layout says', async () => {
+    // 100 "files" of 1000 bytes, each padded to a 2048-byte sector in the image (as an ISO lays them
+    // out), each a composed source of its own, placed 4096 bytes apart in a volume (as FAT clusters).
+    const image = Uint8Array.from({ length: 100 * 2048 }, (_, index) => (index * 7) % 251);
+    const counted = countingSource(image);
+    const files = Array.from({ length: 100 }, (_, index) =>
+      composeSource(`file ${index}`, 1000, [{ offsetBytes: 0, lengthBytes: 1000, source: counted, sourceOffsetBytes: index * 2048 }]),
+    );
+    const volume = composeSource(
+      'volume',
+      100 * 4096,
+      files.map((file, index) => ({ offsetBytes: index * 4096, lengthBytes: 1000, source: file, sourceOffsetBytes: 0 })),
+    );
+    const into = new Uint8Array(volume.sizeBytes).fill(0xee);
+    await readIntoBuffer(volume, into, 0);
+    for (let index = 0; index < 100; index++) {
+      expect(into.subarray(index * 4096, index * 4096 + 1000)).toEqual(image.subarray(index * 2048, index * 2048 + 1000));
+      expect(into.subarray(index * 4096 + 1000, (index + 1) * 4096).every((byte) => byte === 0)).toBe(true);
+    }
+    expect(counted.reads).toBe(1);
+  });
 });

@@ -190,10 +190,14 @@ describe('splitWim reads only what it must', () => {
     expect(wim.bytesRead).toBe(208 + tableBytes + xmlBytes);
     wim.bytesRead = 0;
     for (const part of parts) await part.source.read(0, part.source.sizeBytes);
-    // Each resource once, plus the XML data once per part; not the old header or blob table.
+    // Each resource once, plus the XML data once per part; not the old header or blob table. Resources
+    // close together in the WIM share one read (io/composed-source.ts), which may take the few bytes
+    // between them too: at most 4 KiB per resource.
     const tableOffset = Number(bytes.readBigUInt64LE(blobTableOffsetField));
     const resourceBytes = Array.from({ length: tableBytes / 50 }, (_, index) => bytes.readUIntLE(tableOffset + index * 50, 6));
-    expect(wim.bytesRead).toBe(resourceBytes.reduce((sum, size) => sum + size, 0) + parts.length * xmlBytes);
+    const needed = resourceBytes.reduce((sum, size) => sum + size, 0) + parts.length * xmlBytes;
+    expect(wim.bytesRead).toBeGreaterThanOrEqual(needed);
+    expect(wim.bytesRead).toBeLessThanOrEqual(needed + resourceBytes.length * 4096);
   });
 
   it('reads a part in runs of the WIM, not one read per resource', async () => {
