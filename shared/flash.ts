@@ -63,6 +63,16 @@ export interface TargetResult {
   /** The first differing range found by verification (its start is the first bad byte found). */
   readonly mismatch: { readonly offsetBytes: number; readonly lengthBytes: number } | null;
   readonly refusals: readonly DriveIssue[];
+  /**
+   * Verify-only of a copy-files stick (issue 14): judged file by file, each of the image's files read
+   * back through the stick's FAT32, not byte for byte with the image. Absent: compared byte for byte.
+   */
+  readonly copiedFiles?: {
+    /** The files the stick must hold (the image's, as copy mode copies them). */
+    readonly fileCount: number;
+    /** Files on the stick that the image lacks and a write adds by option (autounattend.xml): named, not failed. */
+    readonly extraPaths: readonly string[];
+  };
 }
 
 export type FlashOutcome = 'succeeded' | 'failed' | 'partial' | 'cancelled';

@@ -18,6 +18,8 @@ import { openWriteInput, type WriteInput, type WriteRecipe } from './write-input
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
+import type { WriteModeRequest } from '../../shared/stick.ts';
+import { verifyCopiedStick } from './copied-stick-verify.ts';
 
 /** A target as the caller names it: a drive id from `drives:list`, or a path (device or existing regular file). */
 export type TargetSelector = { readonly driveId: string } | { readonly path: string };
@@ -284,11 +286,14 @@ export interface VerifyDriveOptions {
   readonly onProgress?: (progress: FlashProgress) => void;
   /** Set by the elevated helper only: the target must then pass the same rules as a flash's. */
   readonly helperScope?: HelperScope;
+  /** How the drive was written: raw (byte for byte), copy (file by file), auto (default: copy when the drive holds a copy-files stick). */
+  readonly mode?: WriteModeRequest;
 }
 
 /**
  * Verify-only: reads the image (decoding it if compressed) and the target (O_DIRECT) side by side and
  * compares bytes. The mismatch range runs from the first differing byte to the last one in its 64 KiB block.
+ * A copy-files stick holds the image's files, not its bytes: it is judged file by file (copied-stick-verify.ts).
  */
 export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Promise<FlashResult> {
   const jobId = options.jobId ?? randomUUID();
@@ -317,6 +322,21 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
       const drive = (await scanDrives()).drives.find((candidate) => candidate.id === id);
       if (!drive) throw new FlashFailure('target-removed', `no drive with id ${id} is attached now`);
       path = drive.raw;
+    }
+    const mode = options.mode ?? 'auto';
+    const copied = await verifyCopiedStick({
+      imagePath: options.imagePath,
+      compression: source.compression,
+      targetPath: path,
+      expected,
+      mode,
+      asUser,
+      signal: options.signal,
+    });
+    if (copied !== null) {
+      const sourceSummary = { path: options.imagePath, compression: source.compression, sizeBytes: copied.imageBytes, sha256Hex: null };
+      const outcome = overallOutcome([copied.target], options.signal?.aborted === true);
+      return { jobId, outcome, source: sourceSummary, targets: [copied.target], elapsedMs: Date.now() - startedMs };
     }
     const { sizeBytes, comparison } = await compareWithTarget(source, path, options, expected);
     // A read failure (of the image or the target) fails the job as one that could not be compared.

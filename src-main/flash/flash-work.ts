@@ -8,6 +8,7 @@ import { flashImage, verifyDriveAgainstImage, type HelperScope, type TargetSelec
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
 import type { WriteRecipe } from './write-input.ts';
+import { writeModeRequests, type WriteModeRequest } from '../../shared/stick.ts';
 
 export type FlashWork =
   | {
@@ -20,7 +21,13 @@ export type FlashWork =
       /** The image as it is (the default), or its files on a new stick (composed again by whoever runs the job, from the image it opens). */
       readonly recipe?: Extract<WriteRecipe, { kind: 'raw' | 'copy' }>;
     }
-  | { readonly kind: 'verify'; readonly imagePath: string; readonly target: TargetSelector }
+  | {
+      readonly kind: 'verify';
+      readonly imagePath: string;
+      readonly target: TargetSelector;
+      /** How the drive was written (default auto: a copy-files stick is judged file by file, anything else byte for byte). */
+      readonly mode?: WriteModeRequest;
+    }
   | {
       /** An empty new stick: a partition table and one FAT32 or exFAT partition, written and read back. */
       readonly kind: 'format';
@@ -42,7 +49,8 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
   // Nothing is read: no image path, no SHA-256; the new stick is always read back.
   if (work.kind === 'format') return flashImage({ ...work, imagePath: '', verify: true, eject: false, sha256: false, ...controls, ...scope });
-  return verifyDriveAgainstImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...controls, ...scope });
+  const mode = work.mode === undefined ? {} : { mode: work.mode };
+  return verifyDriveAgainstImage({ imagePath: work.imagePath, target: work.target, includeAll: true, ...mode, ...controls, ...scope });
 }
 
 /**
@@ -90,7 +98,7 @@ const flashWorkSchema = v.variant('kind', [
     eject: v.boolean(),
     recipe: v.exactOptional(v.variant('kind', [v.strictObject({ kind: v.literal('raw') }), v.strictObject({ kind: v.literal('copy'), copy: copyModeSchema })])),
   }),
-  v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema }),
+  v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema, mode: v.exactOptional(v.picklist(writeModeRequests)) }),
   v.strictObject({
     kind: v.literal('format'),
     // Only drives by id: formats come through the contract's plan (a path is never formatted by the helper).

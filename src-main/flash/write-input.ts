@@ -101,11 +101,19 @@ function stickInput(stick: ComposedStick, name: string, options: { readonly chec
   };
 }
 
-/** The first copied file that differs on the target, as a verification failure; a stick our reader cannot read back is one too. */
-async function checkCopiedFiles(target: ByteSource, stick: ComposedStick, signal: AbortSignal | undefined): Promise<FlashFailure | null> {
+/**
+ * The first copied file that differs on the target, as a verification failure; a stick our reader
+ * cannot read back is one too. Verify-only tolerates files a write adds by option (autounattend.xml).
+ */
+export async function checkCopiedFiles(
+  target: ByteSource,
+  stick: ComposedStick,
+  signal: AbortSignal | undefined,
+  toleratedExtraPaths?: ReadonlySet<string>,
+): Promise<FlashFailure | null> {
   let difference: Awaited<ReturnType<typeof verifyCopiedFiles>>;
   try {
-    difference = await verifyCopiedFiles(target, stick, signal);
+    difference = await verifyCopiedFiles(target, stick, signal, toleratedExtraPaths);
   } catch (error) {
     if (error instanceof FlashFailure) throw error; // the target could not be read: read-failed, target-removed
     return new FlashFailure('verification-mismatch', `${target.name} read back is not the file system written: ${(error as Error).message}`);

@@ -196,14 +196,19 @@ const filesComparedAtOnce = 4;
 
 /**
  * Reads the written stick back through our FAT reader (the partition at its offset) and compares
- * every file's bytes with what was composed, and that no file is missing or extra: null when all
- * match, else the first difference.
+ * every file's bytes with what was composed, and that no file is missing or extra (but for
+ * `toleratedExtraPaths`, as the stick names them): null when all match, else the first difference.
  */
-export async function verifyCopiedFiles(target: ByteSource, stick: ComposedStick, signal?: AbortSignal): Promise<CopiedFileDifference | null> {
+export async function verifyCopiedFiles(
+  target: ByteSource,
+  stick: ComposedStick,
+  signal?: AbortSignal,
+  toleratedExtraPaths: ReadonlySet<string> = new Set(),
+): Promise<CopiedFileDifference | null> {
   const tree = await openFatTree(target, { offsetBytes: stick.partitionOffsetBytes, ...(signal ? { signal } : {}) });
   const seen = new Set<string>();
   for await (const batch of tree.walkBatches()) {
-    const files = batch.filter((entry) => entry.type === 'file');
+    const files = batch.filter((entry) => entry.type === 'file' && !toleratedExtraPaths.has(entry.path));
     // A few files at a time: a folder of small files costs one read-back latency per group, not per file.
     for (let first = 0; first < files.length; first += filesComparedAtOnce) {
       const group = files.slice(first, first + filesComparedAtOnce);

@@ -197,6 +197,13 @@ export function describeFlashResult(result: FlashResult): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** A copy-files stick verified file by file, and the files a write's options added that verify cannot judge. */
+function describeCopiedFiles(copied: NonNullable<TargetResult['copiedFiles']>): string {
+  const judged = `file by file: the stick holds the image's ${copied.fileCount} files, read back through its FAT32`;
+  const extras = copied.extraPaths.map((path) => `; it also holds ${path}, which the image lacks (written with Windows options), not compared`);
+  return judged + extras.join('');
+}
+
 /** `verifiedAgainst`: what a verified target matches when the image itself was blocked (written with --force). */
 export function describeTarget(target: TargetResult, verifiedAgainst: string | null): string {
   const head = `  ${target.target}: ${target.outcome}`;
@@ -204,6 +211,7 @@ export function describeTarget(target: TargetResult, verifiedAgainst: string | n
   if (target.outcome === 'cancelled' && target.bytesWritten > 0) {
     return `${head} after ${target.bytesWritten} bytes: the drive is now unusable until it is written again or restored`;
   }
+  if (target.error === null && target.copiedFiles) return `${head} ${describeCopiedFiles(target.copiedFiles)}`;
   if (target.error === null) return `${head} (${target.bytesWritten} bytes written)`;
   const range = target.mismatch ? ` [bytes ${target.mismatch.offsetBytes}..${target.mismatch.offsetBytes + target.mismatch.lengthBytes - 1}]` : '';
   const reasons = target.refusals.map((issue) => `\n      ${issue.code}: ${issue.reason}`).join('');
