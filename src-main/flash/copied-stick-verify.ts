@@ -4,7 +4,7 @@
 // composed again (deterministic: the same image, partition and options give the same files) and each
 // copied file is read back through our FAT reader and compared with the image's.
 import { stat } from 'node:fs/promises';
-import type { SourceCompression, TargetResult } from '../../shared/flash.ts';
+import type { FlashProgress, SourceCompression, TargetResult } from '../../shared/flash.ts';
 import { defaultWimPartBytes, noWindowsOptions, type PartitionTableChoice, type WriteModeRequest } from '../../shared/stick.ts';
 import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
@@ -18,6 +18,7 @@ import { CodedError } from '../jobs/errors.ts';
 import { composeCopyModeStick, type ComposedStick } from '../stick/compose-stick.ts';
 import { autounattendFileName } from '../stick/windows-unattend.ts';
 import { FlashFailure } from './flash-error.ts';
+import { TargetRateMeter } from './target-rate-meter.ts';
 import { readBackSource } from './target/read-back-source.ts';
 import { deviceSizeBytes, openReadBack, type ExpectedDevice } from './target/target-device.ts';
 import { checkCopiedFiles } from './write-input.ts';
@@ -36,6 +37,8 @@ export interface CopiedStickVerifyRequest {
   /** Opens the image with the invoking user's rights (the elevated helper's scope). */
   readonly asUser: <T>(open: () => Promise<T>) => Promise<T>;
   readonly signal?: AbortSignal | undefined;
+  readonly jobId?: string | undefined;
+  readonly onProgress?: ((progress: FlashProgress) => void) | undefined;
 }
 
 /** The target judged as a copy-files stick, or null when it is to be compared with the image byte for byte. */
@@ -53,7 +56,11 @@ export async function verifyCopiedStick(request: CopiedStickVerifyRequest): Prom
       const stick = await composeAgain(image, target.sizeBytes, partition, request.mode);
       if (stick === null) return null;
       const extraPaths = await optionAddedFiles(target, stick);
-      const failure = await checkCopiedFiles(target, stick, request.signal, new Set(extraPaths));
+      const failure = await checkCopiedFiles(target, stick, {
+        signal: request.signal,
+        toleratedExtraPaths: new Set(extraPaths),
+        ...progressOf(request, stick),
+      });
       const cancelled = request.signal?.aborted === true;
       const result: TargetResult = {
         target: request.targetPath,
@@ -71,6 +78,22 @@ export async function verifyCopiedStick(request: CopiedStickVerifyRequest): Prom
   } finally {
     await image.close();
   }
+}
+
+/** The flash's meter for the one target: the copied files' bytes, counted as each file is found equal. */
+function progressOf(request: CopiedStickVerifyRequest, stick: ComposedStick): { onFileMatched: (sizeBytes: number) => void } {
+  const meter = new TargetRateMeter(request.jobId ?? '', [request.targetPath], (progress) => request.onProgress?.(progress));
+  let totalBytes = 0;
+  for (const file of stick.files.values()) totalBytes += file.sizeBytes;
+  meter.setPhase([request.targetPath], 'verifying', totalBytes);
+  let doneBytes = 0;
+  return {
+    onFileMatched: (sizeBytes) => {
+      doneBytes += sizeBytes;
+      meter.update(request.targetPath, doneBytes);
+      if (doneBytes === totalBytes) meter.report(true); // the last file: said at once, past the throttle
+    },
+  };
 }
 
 async function targetSizeBytes(path: string): Promise<number> {

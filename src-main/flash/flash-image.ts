@@ -324,15 +324,7 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
       path = drive.raw;
     }
     const mode = options.mode ?? 'auto';
-    const copied = await verifyCopiedStick({
-      imagePath: options.imagePath,
-      compression: source.compression,
-      targetPath: path,
-      expected,
-      mode,
-      asUser,
-      signal: options.signal,
-    });
+    const copied = await verifyCopiedStick({ ...options, compression: source.compression, targetPath: path, expected, mode, asUser });
     if (copied !== null) {
       const sourceSummary = { path: options.imagePath, compression: source.compression, sizeBytes: copied.imageBytes, sha256Hex: null };
       const outcome = overallOutcome([copied.target], options.signal?.aborted === true);

@@ -11,7 +11,7 @@ import { sourceFactsOf } from '../drives/list-drives.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { openFileSource } from '../io/file-source.ts';
 import { CodedError } from '../jobs/errors.ts';
-import { composeCopyModeStick, composeFormattedStick, verifyCopiedFiles, type ComposedStick } from '../stick/compose-stick.ts';
+import { composeCopyModeStick, composeFormattedStick, verifyCopiedFiles, type ComposedStick, type VerifyCopiedFilesOptions } from '../stick/compose-stick.ts';
 import { FlashFailure } from './flash-error.ts';
 import { composedFlashSource } from './source/composed-flash-source.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
@@ -96,7 +96,7 @@ function stickInput(stick: ComposedStick, name: string, options: { readonly chec
     source: composedFlashSource(stick.body, name),
     stick: {
       tailFor: (targetSizeBytes) => layPieces([...ownEndWipe(targetSizeBytes, bodyBytes), ...stick.tail]),
-      verifyReadBack: (target, signal) => (options.checkFiles ? checkCopiedFiles(target, stick, signal) : Promise.resolve(null)),
+      verifyReadBack: (target, signal) => (options.checkFiles ? checkCopiedFiles(target, stick, { signal }) : Promise.resolve(null)),
     },
   };
 }
@@ -105,15 +105,10 @@ function stickInput(stick: ComposedStick, name: string, options: { readonly chec
  * The first copied file that differs on the target, as a verification failure; a stick our reader
  * cannot read back is one too. Verify-only tolerates files a write adds by option (autounattend.xml).
  */
-export async function checkCopiedFiles(
-  target: ByteSource,
-  stick: ComposedStick,
-  signal: AbortSignal | undefined,
-  toleratedExtraPaths?: ReadonlySet<string>,
-): Promise<FlashFailure | null> {
+export async function checkCopiedFiles(target: ByteSource, stick: ComposedStick, options: VerifyCopiedFilesOptions): Promise<FlashFailure | null> {
   let difference: Awaited<ReturnType<typeof verifyCopiedFiles>>;
   try {
-    difference = await verifyCopiedFiles(target, stick, signal, toleratedExtraPaths);
+    difference = await verifyCopiedFiles(target, stick, options);
   } catch (error) {
     if (error instanceof FlashFailure) throw error; // the target could not be read: read-failed, target-removed
     return new FlashFailure('verification-mismatch', `${target.name} read back is not the file system written: ${(error as Error).message}`);

@@ -194,6 +194,14 @@ const compareChunkBytes = 4 * 1024 * 1024;
 /** Files compared at once: at most this many chunk pairs (32 MiB) in memory. */
 const filesComparedAtOnce = 4;
 
+export interface VerifyCopiedFilesOptions {
+  readonly signal?: AbortSignal | undefined;
+  /** Files the stick may hold beyond those composed, as the stick names them: neither compared nor failed. */
+  readonly toleratedExtraPaths?: ReadonlySet<string>;
+  /** Called with each file's size as it is found equal (progress). */
+  readonly onFileMatched?: (sizeBytes: number) => void;
+}
+
 /**
  * Reads the written stick back through our FAT reader (the partition at its offset) and compares
  * every file's bytes with what was composed, and that no file is missing or extra (but for
@@ -202,9 +210,9 @@ const filesComparedAtOnce = 4;
 export async function verifyCopiedFiles(
   target: ByteSource,
   stick: ComposedStick,
-  signal?: AbortSignal,
-  toleratedExtraPaths: ReadonlySet<string> = new Set(),
+  options: VerifyCopiedFilesOptions = {},
 ): Promise<CopiedFileDifference | null> {
+  const { signal, toleratedExtraPaths = new Set<string>() } = options;
   const tree = await openFatTree(target, { offsetBytes: stick.partitionOffsetBytes, ...(signal ? { signal } : {}) });
   const seen = new Set<string>();
   for await (const batch of tree.walkBatches()) {
@@ -218,6 +226,7 @@ export async function verifyCopiedFiles(
           if (!expected) return { path: entry.path, offsetBytes: null, reason: `the stick holds ${entry.path}, which was not copied` };
           seen.add(entry.path);
           const difference = await compareContent(entryContentSource(target, entry), expected, signal);
+          if (difference === null) options.onFileMatched?.(expected.sizeBytes);
           return difference ? { path: entry.path, ...difference } : null;
         }),
       );

@@ -5,6 +5,7 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlashProgress } from '../../shared/flash.ts';
 import { defaultWimPartBytes, noWindowsOptions, type CopyModeOptions } from '../../shared/stick.ts';
 import { openFatTree } from '../../src-main/fat/fat-tree.ts';
 import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
@@ -42,10 +43,21 @@ describe.skipIf(!isRoot)(`verify-only of copy-files sticks on loop devices (${ro
     const image = nonhybridGrubIsoPath();
     const { device } = await writtenDrive('copied', image, { kind: 'copy', copy: mbrCopy });
 
-    const result = await verifyDriveAgainstImage({ imagePath: image, target: { path: device }, includeAll: true });
+    const reports: FlashProgress[] = [];
+    const result = await verifyDriveAgainstImage({
+      imagePath: image,
+      target: { path: device },
+      includeAll: true,
+      onProgress: (report) => reports.push(report),
+    });
     expect(result.outcome).toBe('succeeded');
     expect(result.targets[0]).toMatchObject({ outcome: 'verified', error: null, copiedFiles: { extraPaths: [] } });
     expect(result.targets[0]!.copiedFiles!.fileCount).toBeGreaterThan(3);
+    // Progress counts the copied files' bytes, ending with all of them.
+    const last = reports.at(-1)!.targets[0]!;
+    expect(last).toMatchObject({ target: device, phase: 'verifying' });
+    expect(last.bytesDone).toBe(last.bytesTotal);
+    expect(last.bytesDone).toBeGreaterThan(0);
 
     // Asked to compare raw, the same stick differs from the image at once: the partition table is not the image's.
     const raw = await verifyDriveAgainstImage({ imagePath: image, target: { path: device }, includeAll: true, mode: 'raw' });
