@@ -5,13 +5,14 @@
 import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FlashProgress } from '../../shared/flash.ts';
+import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { defaultWimPartBytes, noWindowsOptions, type CopyModeOptions } from '../../shared/stick.ts';
 import { openFatTree } from '../../src-main/fat/fat-tree.ts';
 import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
 import type { WriteRecipe } from '../../src-main/flash/write-input.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { assertBuilt, runIsotope } from '../helpers/built-cli.ts';
 import { LoopDevices, isRoot, rootSkipReason } from './loop-devices.ts';
 
 const MiB = 1024 * 1024;
@@ -99,6 +100,23 @@ describe.skipIf(!isRoot)(`verify-only of copy-files sticks on loop devices (${ro
     // Asked to judge it as copied files, it holds no FAT32 of them: a mismatch, never verified.
     const copy = await verifyDriveAgainstImage({ imagePath: image, target: { path: device }, includeAll: true, mode: 'copy' });
     expect(copy.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'verification-mismatch' } });
+  });
+
+  it('isotope verify says a copied stick is verified file by file (exit 0), and --mode raw compares it byte for byte (exit 1)', async () => {
+    assertBuilt();
+    const image = windowsLikeUdfIsoPath();
+    const copy: CopyModeOptions = { ...mbrCopy, windows: { skipHardwareChecks: true, localAccountName: null, regional: null } };
+    const { device } = await writtenDrive('cli', image, { kind: 'copy', copy });
+
+    const run = runIsotope(['verify', image, device]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/verified file by file: the stick holds the image's \d+ files/);
+    expect(run.stdout).toContain('it also holds /autounattend.xml, which the image lacks');
+    const raw = runIsotope(['verify', image, device, '--mode', 'raw', '--json']);
+    expect(raw.status).toBe(1);
+    const finished = JSON.parse(raw.stdout.trim().split('\n').at(-1)!) as FlashResult & { event: string };
+    expect(finished).toMatchObject({ event: 'job:finished', outcome: 'failed', targets: [{ error: { code: 'verification-mismatch' } }] });
+    expect(runIsotope(['verify', image, device, '--mode', 'files']).status).not.toBe(0);
   });
 
   it('verifies a Windows installer written with Windows options on GPT, naming the autounattend.xml the image lacks', async () => {
