@@ -11,6 +11,7 @@ import { openFatTree } from '../../src-main/fat/fat-tree.ts';
 import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
 import type { WriteRecipe } from '../../src-main/flash/write-input.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
+import { isolinuxEfiIsoPath } from '../fixtures/isolinux-images.ts';
 import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { assertBuilt, runIsotope } from '../helpers/built-cli.ts';
 import { LoopDevices, isRoot, rootSkipReason } from './loop-devices.ts';
@@ -100,6 +101,22 @@ describe.skipIf(!isRoot)(`verify-only of copy-files sticks on loop devices (${ro
     // Asked to judge it as copied files, it holds no FAT32 of them: a mismatch, never verified.
     const copy = await verifyDriveAgainstImage({ imagePath: image, target: { path: device }, includeAll: true, mode: 'copy' });
     expect(copy.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'verification-mismatch' } });
+  });
+
+  it('verifies the larger of two sticks written together, which holds the partition made for the smaller (SYSLINUX patched for it)', async () => {
+    const image = isolinuxEfiIsoPath();
+    const small = join(dir, 'small-of-two.img');
+    const large = join(dir, 'large-of-two.img');
+    writeFileSync(small, Buffer.alloc(64 * MiB, 0xaa));
+    writeFileSync(large, Buffer.alloc(96 * MiB, 0xaa));
+    const devices = [loops.attach(small), loops.attach(large)];
+    const targets = devices.map((path) => ({ path }));
+    const written = await flashImage({ imagePath: image, targets, verify: true, includeAll: true, eject: false, recipe: { kind: 'copy', copy: mbrCopy } });
+    expect(written.targets.map((target) => target.outcome)).toEqual(['verified', 'verified']);
+
+    const result = await verifyDriveAgainstImage({ imagePath: image, target: { path: devices[1]! }, includeAll: true });
+    expect(result.targets[0]).toMatchObject({ outcome: 'verified', error: null });
+    expect(result.targets[0]!.copiedFiles!.fileCount).toBeGreaterThan(0);
   });
 
   it('isotope verify says a copied stick is verified file by file (exit 0), and --mode raw compares it byte for byte (exit 1)', async () => {
