@@ -17,7 +17,9 @@ import { openFileSource } from '../io/file-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { composeCopyModeStick, type ComposedStick } from '../stick/compose-stick.ts';
 import { autounattendFileName } from '../stick/windows-unattend.ts';
+import { differingRange, mismatchFailure, type ByteRange } from './differing-range.ts';
 import { FlashFailure } from './flash-error.ts';
+import { digestBlockBytes } from './hasher.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { readBackSource } from './target/read-back-source.ts';
 import { deviceSizeBytes, openReadBack, type ExpectedDevice } from './target/target-device.ts';
@@ -51,33 +53,48 @@ export async function verifyCopiedStick(request: CopiedStickVerifyRequest): Prom
   try {
     const target = readBackSource(await openReadBack(request.targetPath, request.expected), request.targetPath, await targetSizeBytes(request.targetPath));
     try {
-      const partition = await copiedStickPartition(target, image);
-      if (partition === null && request.mode === 'auto') return null;
-      const stick = await composeAgain(image, target.sizeBytes, partition, request.mode);
-      if (stick === null) return null;
-      const extraPaths = await optionAddedFiles(target, stick);
-      const failure = await checkCopiedFiles(target, stick, {
-        signal: request.signal,
-        toleratedExtraPaths: new Set(extraPaths),
-        ...progressOf(request, stick),
-      });
-      const cancelled = request.signal?.aborted === true;
-      const result: TargetResult = {
-        target: request.targetPath,
-        outcome: failure !== null ? 'failed' : cancelled ? 'cancelled' : 'verified',
-        bytesWritten: 0,
-        error: failure?.toFlashError() ?? (cancelled ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null),
-        mismatch: null,
-        refusals: [],
-        copiedFiles: { fileCount: stick.files.size, extraPaths },
-      };
-      return { target: result, imageBytes: image.sizeBytes };
+      const judged = await judgeStick(image, target, request);
+      return judged === null ? null : { target: judged, imageBytes: image.sizeBytes };
     } finally {
       await target.close();
     }
   } finally {
     await image.close();
   }
+}
+
+/** The stick composed again and compared: its partition table and the gap before the partition byte for byte, then each file. */
+async function judgeStick(image: ByteSource, target: ByteSource, request: CopiedStickVerifyRequest): Promise<TargetResult | null> {
+  const partition = await copiedStickPartition(target, image);
+  if (partition === null && request.mode === 'auto') return null;
+  const composedFor = composedForBytes(target.sizeBytes, partition);
+  const stick = await composeAgain(image, composedFor, partition?.table ?? 'mbr', request.mode);
+  if (stick === null) return null;
+  // A stick written together with a smaller drive carries that drive's table (its size in the GPT
+  // header and the protective MBR): the table is compared only where the stick was made for this drive.
+  const headRange = composedFor === target.sizeBytes ? await differingHead(target, stick) : null;
+  const extraPaths = await optionAddedFiles(target, stick);
+  const failure =
+    headRange !== null
+      ? mismatchFailure(target.name, `the stick the files of ${request.imagePath} make`, headRange)
+      : await checkCopiedFiles(target, stick, { signal: request.signal, toleratedExtraPaths: new Set(extraPaths), ...progressOf(request, stick) });
+  const cancelled = request.signal?.aborted === true;
+  return {
+    target: request.targetPath,
+    outcome: failure !== null ? 'failed' : cancelled ? 'cancelled' : 'verified',
+    bytesWritten: 0,
+    error: failure?.toFlashError() ?? (cancelled ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null),
+    mismatch: headRange,
+    refusals: [],
+    copiedFiles: { fileCount: stick.files.size, extraPaths },
+  };
+}
+
+/** Where the drive's first bytes, up to the partition (the table, SYSLINUX's MBR code, the zeroed gap), differ from the composed stick's. */
+async function differingHead(target: ByteSource, stick: ComposedStick): Promise<ByteRange | null> {
+  const lengthBytes = stick.partitionOffsetBytes;
+  const [expected, actual] = await Promise.all([stick.body.read(0, lengthBytes), target.read(0, lengthBytes)]);
+  return differingRange(expected, actual, 0, { withinBlockBytes: digestBlockBytes });
 }
 
 /** The flash's meter for the one target: the copied files' bytes, counted as each file is found equal. */
@@ -136,15 +153,13 @@ export async function copiedStickPartition(target: ByteSource, image: ByteSource
 }
 
 /**
- * The stick composed again with the write's defaults, for a drive whose partition is the one on the
- * target: its own size, or (a stick written together with a smaller drive, which gets the smaller's
- * partition) the size that partition was made for. Null when auto finds the image holds no files to copy.
+ * The stick composed again with the write's defaults for a drive of `deviceSizeBytes` (composedForBytes).
+ * Null when auto finds the image holds no files to copy.
  */
-async function composeAgain(image: ByteSource, driveBytes: number, partition: StickPartition | null, mode: WriteModeRequest): Promise<ComposedStick | null> {
-  const table = partition?.table ?? 'mbr';
+async function composeAgain(image: ByteSource, deviceSizeBytes: number, table: PartitionTableChoice, mode: WriteModeRequest): Promise<ComposedStick | null> {
   const copy = { table, wimPartBytes: defaultWimPartBytes, windows: noWindowsOptions };
   try {
-    return await composeCopyModeStick(image, { deviceSizeBytes: composedForBytes(driveBytes, partition), copy });
+    return await composeCopyModeStick(image, { deviceSizeBytes, copy });
   } catch (error) {
     const damaged = error instanceof NotAnImageError || error instanceof CorruptImageError || error instanceof ByteRangeError;
     if (mode === 'auto' && damaged) return null;
@@ -154,7 +169,11 @@ async function composeAgain(image: ByteSource, driveBytes: number, partition: St
   }
 }
 
-/** singlePartitionLayout ends the partition 1 MiB-aligned at least 1 MiB before the drive's end: this size gives the partition back. */
+/**
+ * The drive size the stick on the target was composed for: its own, or (written together with a
+ * smaller drive, it holds the smaller's partition) one that gives that partition back, since
+ * singlePartitionLayout ends the partition 1 MiB-aligned at least 1 MiB before the drive's end.
+ */
 function composedForBytes(driveBytes: number, partition: StickPartition | null): number {
   if (partition === null) return driveBytes;
   const own = singlePartitionLayout(driveBytes, partition.table);

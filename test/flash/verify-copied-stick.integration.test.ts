@@ -90,6 +90,15 @@ describe.skipIf(!isRoot)(`verify-only of copy-files sticks on loop devices (${ro
     expect(result.targets[0]!.error!.message).toContain(`${victim.path} at byte 100`);
   });
 
+  it("reports a changed partition table (the MBR's disk signature) as a mismatch at that byte, though every file still matches", async () => {
+    const image = nonhybridGrubIsoPath();
+    const { device } = await writtenDrive('table', image, { kind: 'copy', copy: mbrCopy });
+    flipByteOnDevice(device, 440);
+
+    const result = await verifyDriveAgainstImage({ imagePath: image, target: { path: device }, includeAll: true });
+    expect(result.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'verification-mismatch', offsetBytes: 440 }, mismatch: { offsetBytes: 440 } });
+  });
+
   it('still verifies a raw-written stick byte for byte', async () => {
     const image = nonhybridGrubIsoPath();
     const { device } = await writtenDrive('raw', image, { kind: 'raw' });
