@@ -78,12 +78,13 @@ async function judgeStick(image: ByteSource, target: ByteSource, request: Copied
     headRange !== null
       ? mismatchFailure(target.name, `the stick the files of ${request.imagePath} make`, headRange)
       : await checkCopiedFiles(target, stick, { signal: request.signal, toleratedExtraPaths: new Set(extraPaths), ...progressOf(request, stick) });
+  // Cancelled, the file check stops at its next chunk and reports that as its failure: the verify was cancelled, not failed.
   const cancelled = request.signal?.aborted === true;
   return {
     target: request.targetPath,
-    outcome: failure !== null ? 'failed' : cancelled ? 'cancelled' : 'verified',
+    outcome: cancelled ? 'cancelled' : failure !== null ? 'failed' : 'verified',
     bytesWritten: 0,
-    error: failure?.toFlashError() ?? (cancelled ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : null),
+    error: cancelled ? { code: 'cancelled', message: 'verification cancelled', offsetBytes: null } : (failure?.toFlashError() ?? null),
     mismatch: headRange,
     refusals: [],
     copiedFiles: { fileCount: stick.files.size, extraPaths },

@@ -90,6 +90,21 @@ describe.skipIf(!isRoot)(`verify-only of copy-files sticks on loop devices (${ro
     expect(result.targets[0]!.error!.message).toContain(`${victim.path} at byte 100`);
   });
 
+  it('ends a file-by-file verify cancelled as it starts as cancelled, never verified or failed', async () => {
+    const image = nonhybridGrubIsoPath();
+    const { device } = await writtenDrive('cancelled', image, { kind: 'copy', copy: mbrCopy });
+    const controller = new AbortController();
+    const result = await verifyDriveAgainstImage({
+      imagePath: image,
+      target: { path: device },
+      includeAll: true,
+      signal: controller.signal,
+      onProgress: () => controller.abort(),
+    });
+    expect(result.outcome).toBe('cancelled');
+    expect(result.targets[0]).toMatchObject({ outcome: 'cancelled', error: { code: 'cancelled' } });
+  });
+
   it("reports a changed partition table (the MBR's disk signature) as a mismatch at that byte, though every file still matches", async () => {
     const image = nonhybridGrubIsoPath();
     const { device } = await writtenDrive('table', image, { kind: 'copy', copy: mbrCopy });
