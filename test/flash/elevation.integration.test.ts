@@ -223,11 +223,14 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
       { via: 'engine', work: copyWork(imagePath, stick) },
       // A root-only image is refused in copy mode too: the helper opens it with the user's rights.
       { via: 'elevated', work: copyWork(join(rootOnlyDir, 'secret.img'), loop) },
+      // Verify-only reads the stick back through the helper too, judging it file by file (the mode crosses the channel).
+      { via: 'engine', work: { kind: 'verify', imagePath, target: { path: stick }, mode: 'copy' } },
     ]);
     expect(results[0]).toMatchObject({ outcome: 'succeeded', targets: [{ target: stick, outcome: 'verified' }] });
     expect(results[1]!.targets[0]!.error).toMatchObject({ code: 'source-unreadable', message: expect.stringMatching(/EACCES|permission denied/i) });
+    expect(results[2]).toMatchObject({ outcome: 'succeeded', targets: [{ target: stick, outcome: 'verified', copiedFiles: { extraPaths: [] } }] });
     expect(loopUnchanged()).toBe(true);
-    expect(pkexecLog.match(/flash-helper/g)).toHaveLength(2);
+    expect(pkexecLog.match(/flash-helper/g)).toHaveLength(3);
     const probe = spawnSync('blkid', ['-p', '-o', 'export', stick], { encoding: 'utf8' });
     expect(probe.stdout).toMatch(/^PTTYPE=dos$/m);
   });
