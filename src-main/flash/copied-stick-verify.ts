@@ -51,7 +51,8 @@ export async function verifyCopiedStick(request: CopiedStickVerifyRequest): Prom
   }
   const image = await request.asUser(() => openFileSource(request.imagePath));
   try {
-    const target = readBackSource(await openReadBack(request.targetPath, request.expected), request.targetPath, await targetSizeBytes(request.targetPath));
+    const sizeBytes = await targetSizeBytes(request.targetPath); // before the open: nothing to close if it fails
+    const target = readBackSource(await openReadBack(request.targetPath, request.expected), request.targetPath, sizeBytes);
     try {
       const judged = await judgeStick(image, target, request);
       return judged === null ? null : { target: judged, imageBytes: image.sizeBytes };
