@@ -20,6 +20,19 @@ import { LoopDevices, isRoot, rootSkipReason, sha256OfPrefix } from './loop-devi
 const MiB = 1024 * 1024;
 const mbrCopy: CopyModeOptions = { table: 'mbr', wimPartBytes: defaultWimPartBytes, windows: noWindowsOptions };
 
+/** A copy-files flash of `imagePath` to `targets` with verification, as every test here runs it; `extra` adds a signal or a listener. */
+function copyFlash(imagePath: string, targets: readonly string[], copy: CopyModeOptions = mbrCopy, extra: Partial<Parameters<typeof flashImage>[0]> = {}) {
+  return flashImage({
+    imagePath,
+    targets: targets.map((path) => ({ path })),
+    verify: true,
+    includeAll: true,
+    eject: false,
+    recipe: { kind: 'copy', copy },
+    ...extra,
+  });
+}
+
 describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, () => {
   let dir = '';
   const loops = new LoopDevices();
@@ -74,14 +87,7 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
   it('writes a non-hybrid El Torito EFI ISO as its files on a new MBR FAT32 stick: verified, fsck clean, the same files', async () => {
     const image = nonhybridGrubIsoPath();
     const { file, device } = oldDrive('nonhybrid', 64 * MiB);
-    const result = await flashImage({
-      imagePath: image,
-      targets: [{ path: device }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy: mbrCopy },
-    });
+    const result = await copyFlash(image, [device]);
     expect(result.targets[0]).toMatchObject({ target: device, outcome: 'verified', error: null });
     expect(result.outcome).toBe('succeeded');
     // Only the used part and the last MiB were written: most of the old data is still there.
@@ -101,14 +107,7 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
     const image = windowsLikeUdfIsoPath();
     const { file, device } = oldDrive('windows', 64 * MiB);
     const copy: CopyModeOptions = { table: 'gpt', wimPartBytes: MiB, windows: { skipHardwareChecks: true, localAccountName: 'ana', regional: null } };
-    const result = await flashImage({
-      imagePath: image,
-      targets: [{ path: device }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy },
-    });
+    const result = await copyFlash(image, [device], copy);
     expect(result.targets[0]).toMatchObject({ outcome: 'verified', error: null });
 
     execFileSync('sgdisk', ['--verify', file]); // exit 0: the primary and backup tables agree, the backup at the end
@@ -133,14 +132,7 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
     const image = nonhybridGrubIsoPath();
     const small = oldDrive('small-of-two', 64 * MiB);
     const large = oldDrive('large-of-two', 96 * MiB);
-    const result = await flashImage({
-      imagePath: image,
-      targets: [{ path: small.device }, { path: large.device }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy: mbrCopy },
-    });
+    const result = await copyFlash(image, [small.device, large.device]);
     expect(result.targets.map((target) => target.outcome)).toEqual(['verified', 'verified']);
     // The same partition on both: the one made for the smaller drive.
     const partitions = (file: string): { start: number; size: number; type: string }[] =>
@@ -156,19 +148,18 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
   it('cancels a copy-files write like any write: the result says cancelled, never succeeded', async () => {
     const { device } = oldDrive('cancelled', 64 * MiB);
     const controller = new AbortController();
-    const result = await flashImage({
-      imagePath: windowsLikeUdfIsoPath(),
-      targets: [{ path: device }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy: { ...mbrCopy, wimPartBytes: MiB } },
-      signal: controller.signal,
-      onProgress: (progress) => {
-        // The first report (the writing phase starting) cancels: a small stick may be written before a second one.
-        if (progress.targets.some((target) => target.phase === 'writing')) controller.abort();
+    const result = await copyFlash(
+      windowsLikeUdfIsoPath(),
+      [device],
+      { ...mbrCopy, wimPartBytes: MiB },
+      {
+        signal: controller.signal,
+        onProgress: (progress) => {
+          // The first report (the writing phase starting) cancels: a small stick may be written before a second one.
+          if (progress.targets.some((target) => target.phase === 'writing')) controller.abort();
+        },
       },
-    });
+    );
     expect(result.outcome).toBe('cancelled');
     expect(result.targets[0]).toMatchObject({ outcome: 'cancelled', error: { code: 'cancelled' } });
   });
@@ -177,14 +168,7 @@ describe.skipIf(!isRoot)(`copy-files mode on loop devices (${rootSkipReason})`, 
     const image = windowsLikeUdfIsoPath();
     const { device } = oldDrive('tiny', 4 * MiB);
     const before = sha256OfPrefix(device, 4 * MiB);
-    const result = await flashImage({
-      imagePath: image,
-      targets: [{ path: device }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy: mbrCopy },
-    });
+    const result = await copyFlash(image, [device]);
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]).toMatchObject({ outcome: 'failed', bytesWritten: 0, error: { code: 'no-space' } });
     expect(sha256OfPrefix(device, 4 * MiB)).toBe(before);
@@ -216,14 +200,7 @@ describe.skipIf(!isRoot || !hasFuse)('copy-files mode on a failing target (FUSE)
     fuse = spawn('/usr/bin/python3', [faultyFs, mountpoint, String(40 * MiB), 'fail-write', String(2 * MiB)], { stdio: 'ignore' });
     const target = join(mountpoint, 'disk.img');
     for (let attempt = 0; attempt < 100 && !existsSync(target); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
-    const result = await flashImage({
-      imagePath: nonhybridGrubIsoPath(),
-      targets: [{ path: target }],
-      verify: true,
-      includeAll: true,
-      eject: false,
-      recipe: { kind: 'copy', copy: mbrCopy },
-    });
+    const result = await copyFlash(nonhybridGrubIsoPath(), [target]);
     expect(result.outcome).toBe('failed');
     expect(result.targets[0]).toMatchObject({ outcome: 'failed', error: { code: 'write-failed' } });
     expect(result.targets[0]!.error!.message).toContain(target);
