@@ -18,7 +18,7 @@ import svelteConfig from './svelte.config.js';
  * levels, never one of its own level or above. jobs/ is what every long job shares and io/ reads
  * bytes; format/ holds what every parser shares; the readers of one level (with their writers beside
  * them: fat/, disk/, wim/) never import each other; image/ puts the readers together; stick/ composes
- * a copy-files or formatted stick from them, which flash/ writes and backup/ reads back to a file;
+ * a copy-files or formatted stick from them (and authoring/ a new or remastered ISO image), which flash/ writes and backup/ reads back to a file;
  * app-error/ maps what the engine throws to the contract's AppError for the parse workers
  * (isolation/) and the service; the service implements the contract for the shells (cli/,
  * electron/, web/); helper/ is the elevated flash helper's entry.
@@ -29,7 +29,7 @@ const folderLevels = [
   ['iso', 'udf', 'disk', 'fat', 'wim', 'container', 'app-error'],
   ['boot'],
   ['image'],
-  ['stick'],
+  ['stick', 'authoring'],
   ['flash'],
   ['backup'],
   ['assess', 'elevation'],

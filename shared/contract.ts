@@ -19,6 +19,7 @@ import type { ImageAssessment } from './assessment.ts';
 import type { JobFinished, JobProgress } from './job.ts';
 import type { BootReport } from './boot.ts';
 import type { BackupPickOutputRequest, BackupRequest } from './backup.ts';
+import type { IsoCreateRequest, IsoLayoutSummary, IsoPickSourcesRequest, IsoRemasterRequest } from './authoring.ts';
 import type { WriteModeRequest } from './stick.ts';
 import type {
   ImageSummary,
@@ -94,6 +95,23 @@ export interface Calls {
    * `unsupported`); the folder chosen becomes an allowed destination. Null when dismissed.
    */
   'backup:pick-output': { request: BackupPickOutputRequest; response: { path: string | null } };
+  /** The layout plan of a new image (`isotope create --dry-run`, the Create screen's preview): reads the sources' metadata, writes nothing. */
+  'iso:plan-create': { request: IsoCreateRequest; response: IsoLayoutSummary };
+  /**
+   * Starts making an image from folders and files and answers with the job's id at once. The output
+   * follows the extraction destination rules, never lies inside a source, and replaces no file
+   * without `overwrite`. Reports as `job:progress` (phases `scanning`, `writing-image`) and one
+   * `job:finished` of kind `create`; a failed or cancelled job leaves no output file.
+   */
+  'iso:create': { request: IsoCreateRequest; response: { jobId: string } };
+  /** The layout plan of a remastered copy of an image (its boot kept), writing nothing. */
+  'iso:plan-remaster': { request: IsoRemasterRequest; response: IsoLayoutSummary };
+  /** Starts writing a remastered copy (as `iso:create`); ends with one `job:finished` of kind `remaster`. The original is never written. */
+  'iso:remaster': { request: IsoRemasterRequest; response: { jobId: string } };
+  /** A native save dialog for a new image (Electron only; the web shell answers `unsupported`); its folder becomes an allowed destination. */
+  'iso:pick-output': { request: BackupPickOutputRequest; response: { path: string | null } };
+  /** A native dialog choosing folders or files to put in a new image (Electron only). Empty when dismissed. */
+  'iso:pick-sources': { request: IsoPickSourcesRequest; response: { paths: readonly string[] } };
   /** What a write would do (image assessment, every target with its partitions) and a single-use confirmation for it. */
   'flash:prepare': { request: FlashPrepareRequest; response: FlashPlan };
   /** Starts the write a plan described, if its confirmation is valid and nothing it is bound to changed. Reports as `job:progress` and one `job:finished` of kind `flash`. */
@@ -156,6 +174,12 @@ export const callNames = [
   'drives:format-start',
   'drives:backup',
   'backup:pick-output',
+  'iso:plan-create',
+  'iso:create',
+  'iso:plan-remaster',
+  'iso:remaster',
+  'iso:pick-output',
+  'iso:pick-sources',
   'flash:prepare',
   'flash:start',
   'flash:verify',

@@ -23,6 +23,8 @@ export const errorCodes = [
   'file-exists', // a backup's output file exists: asked again with overwrite, it replaces it; the message names it
   'output-on-source', // a backup's output would lie on the drive being read (its folder is on that drive or a partition of it)
   'read-failed', // reading a drive failed (EIO, removed, shorter than its size); the message names the device and the byte offset
+  'source-changed', // a file being put into a new image changed size or time, or disappeared, while it was read; the message names it (no output is kept)
+  'bad-source-name', // a source file's name no namespace of the new image can hold (NUL, '/', not valid UTF-8); the message names the path
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -6,11 +6,16 @@ import type { CompareResult, HashResult, VerificationReport } from './checksum.t
 import type { ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
 import type { BackupResult } from './backup.ts';
+import type { IsoWriteResult } from './authoring.ts';
 
-export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup';
+export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup' | 'create' | 'remaster';
 
-/** A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading the drive into the file). */
-export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up';
+/**
+ * A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading
+ * the drive into the file); a new or remastered image reads its sources' metadata (`scanning`), then
+ * streams the image to its file (`writing-image`).
+ */
+export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up' | 'scanning' | 'writing-image';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -46,6 +51,10 @@ export interface JobResults {
   readonly compare: CompareResult;
   readonly verify: VerificationReport;
   readonly backup: BackupResult;
+  /** A new image made from folders and files (`iso:create`). */
+  readonly create: IsoWriteResult;
+  /** A remastered copy of an image (`iso:remaster`). */
+  readonly remaster: IsoWriteResult;
 }
 
 export type FinishedJobKind = keyof JobResults;

@@ -36,6 +36,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',
   'output-on-source': 'The backup would be written onto the drive being backed up. Nothing was written. Choose a folder on another drive.',
   'read-failed': 'The drive could not be read to the end. It may have been removed or be failing. No backup file was kept.',
+  'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
+  'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };

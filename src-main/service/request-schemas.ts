@@ -20,6 +20,13 @@ const imageEntryPath = v.pipe(
 const imageNamespace = v.optional(v.picklist(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']));
 const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
+/** A save dialog's proposed file name only: the dialog opens in the home folder; the user picks the folder. */
+const suggestedFileName = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(255),
+  v.check((name) => !/[/\\\0]/.test(name), 'suggestedName is a file name, without / or \\ or NUL'),
+);
 /** Every job's id, `jobId`: an extraction's, a hashing pass's or a flash's. */
 const jobId = shortId(200);
 
@@ -75,16 +82,69 @@ export const requestSchemas = {
     overwrite: v.exactOptional(v.boolean()),
   }),
   'backup:pick-output': v.strictObject({
-    // A file name only: the dialog opens in the home folder; the user picks the folder.
-    suggestedName: v.pipe(
-      v.string(),
-      v.minLength(1),
-      v.maxLength(255),
-      v.check((name) => !/[/\\\0]/.test(name), 'suggestedName is a file name, without / or \\ or NUL'),
-    ),
+    suggestedName: suggestedFileName,
   }),
+  ...authoringSchemas(),
   'job:cancel': v.strictObject({ jobId }),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
+
+/** `iso:*`: sources and outputs absolute paths, image paths like the Contents tab's, lists bounded. */
+function authoringSchemas() {
+  const label = v.exactOptional(v.pipe(v.string(), v.maxLength(128)));
+  const epochSeconds = v.exactOptional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(253402300799)));
+  const createRequest = v.strictObject({
+    sources: v.pipe(v.array(absolutePath), v.minLength(1), v.maxLength(1024)),
+    outputPath: absolutePath,
+    overwrite: v.exactOptional(v.boolean()),
+    options: v.strictObject({
+      label,
+      publisher: label,
+      preparer: label,
+      application: label,
+      level: v.exactOptional(v.picklist([1, 2, 3] as const)),
+      rockRidge: v.exactOptional(v.boolean()),
+      joliet: v.exactOptional(v.boolean()),
+      jolietLong: v.exactOptional(v.boolean()),
+      udf: v.exactOptional(v.boolean()),
+      reproducible: v.exactOptional(v.boolean()),
+      sourceDateEpochSeconds: epochSeconds,
+      excludes: v.exactOptional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(1024))), v.maxLength(1024))),
+      boot: v.exactOptional(
+        v.strictObject({
+          biosImagePath: v.exactOptional(v.nullable(imageEntryPath)),
+          efiImagePath: v.exactOptional(v.nullable(imageEntryPath)),
+          hybridMbrPath: v.exactOptional(v.nullable(absolutePath)),
+          gpt: v.exactOptional(v.boolean()),
+          detect: v.exactOptional(v.boolean()),
+        }),
+      ),
+    }),
+  });
+  const edit = v.variant('kind', [
+    v.strictObject({ kind: v.literal('add'), sourcePath: absolutePath, imagePath: imageEntryPath }),
+    v.strictObject({ kind: v.literal('remove'), imagePath: imageEntryPath }),
+    v.strictObject({ kind: v.literal('rename'), imagePath: imageEntryPath, newImagePath: imageEntryPath }),
+  ]);
+  const remasterRequest = v.strictObject({
+    imagePath: absolutePath,
+    outputPath: absolutePath,
+    edits: v.pipe(v.array(edit), v.maxLength(10_000)),
+    label,
+    reproducible: v.exactOptional(v.boolean()),
+    sourceDateEpochSeconds: epochSeconds,
+    overwrite: v.exactOptional(v.boolean()),
+  });
+  return {
+    'iso:plan-create': createRequest,
+    'iso:create': createRequest,
+    'iso:plan-remaster': remasterRequest,
+    'iso:remaster': remasterRequest,
+    'iso:pick-output': v.strictObject({
+      suggestedName: suggestedFileName,
+    }),
+    'iso:pick-sources': v.strictObject({ kind: v.picklist(['folder', 'files']) }),
+  } as const;
+}
 
 /** `checksum:*` and `keys:*`: paths absolute, algorithms from the known list, job ids short. */
 function checksumSchemas() {

@@ -15,6 +15,7 @@ import { createEventHub, type EventHub } from './event-hub.ts';
 import type { Handler, HandlerContext, HandlerTable } from './handler-types.ts';
 import { appHandlers } from './handlers/app-handlers.ts';
 import { backupHandlers } from './handlers/backup-handlers.ts';
+import { authoringHandlers } from './handlers/authoring-handlers.ts';
 import { assessHandlers } from './handlers/assess-handlers.ts';
 import { bootHandlers } from './handlers/boot-handlers.ts';
 import { checksumHandlers } from './handlers/checksum-handlers.ts';
@@ -94,6 +95,7 @@ const handlers = {
   ...formatHandlers,
   ...jobHandlers,
   ...backupHandlers,
+  ...authoringHandlers,
 } satisfies HandlerTable<CallName>;
 
 export function createService(options: ServiceOptions): Service {
