@@ -35,8 +35,19 @@ export interface UdfBridgePlan {
   readonly fileSetSectors: number;
   /** BEA01, NSR02, TEA01 (ECMA-167 2/9.1): 3 sectors placed right after the ISO VDST. */
   renderRecognitionSequence(): Uint8Array;
-  /** Every UDF structure, once all addresses are known. `anchor` goes at LBA 256 and at the last sector. */
-  render(addresses: UdfAddresses): { anchor: Uint8Array; mainSequence: Uint8Array; reserveSequence: Uint8Array; integrity: Uint8Array; fileSet: Uint8Array };
+  /**
+   * Every UDF structure, once all addresses are known. `anchor` goes at LBA 256 and `closingAnchor` at the
+   * last sector (volumeSectorCount - 1): an AVDP's tag names its own sector (ECMA-167 3/7.2.8), so the
+   * two differ. The partition ends before the closing anchor.
+   */
+  render(addresses: UdfAddresses): {
+    anchor: Uint8Array;
+    closingAnchor: Uint8Array;
+    mainSequence: Uint8Array;
+    reserveSequence: Uint8Array;
+    integrity: Uint8Array;
+    fileSet: Uint8Array;
+  };
 }
 
 export function planUdfBridge(input: UdfBridgeInput): UdfBridgePlan {
