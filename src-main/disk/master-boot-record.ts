@@ -6,7 +6,7 @@ import { FieldReader, readRegion } from '../format/fields.ts';
 
 export const diskSectorBytes = 512;
 export const partitionTableOffset = 446;
-const partitionEntryBytes = 16;
+export const partitionEntryBytes = 16;
 const partitionSlots = 4;
 /** UEFI 2.10 table 5-1: the boot code is bytes 0-439 (440-443 hold the disk signature). */
 const bootCodeBytes = 440;

@@ -10,7 +10,7 @@ import { CodedError } from '../jobs/errors.ts';
 import { utf16Prefix } from '../format/utf16-prefix.ts';
 import { gptEntryOffsets, gptHeaderLba, gptHeaderOffsets, gptPartitionNameBytes, gptSignature, minimumHeaderBytes } from './guid-partition-table.ts';
 import { basicDataPartitionGuid, efiSystemPartitionGuid, parseGuid } from './guid.ts';
-import { diskSectorBytes, diskSignatureOffset, mbrEntryOffsets, partitionTableOffset } from './master-boot-record.ts';
+import { diskSectorBytes, diskSignatureOffset, mbrEntryOffsets, partitionEntryBytes, partitionTableOffset } from './master-boot-record.ts';
 
 export interface NewPartition {
   readonly firstLba: number;
@@ -117,7 +117,8 @@ function chsOf(lba: number): [number, number, number] {
   return [track % chsHeads, ((clampedLba % chsSectorsPerTrack) + 1) | ((cylinder >> 8) << 6), cylinder & 0xff];
 }
 
-interface MbrRecord {
+/** One MBR partition record (UEFI 2.10 table 5-2), CHS addresses as 3 bytes each. */
+export interface MbrRecord {
   readonly bootIndicator: number;
   readonly startingChs: readonly number[];
   readonly osType: number;
@@ -126,19 +127,21 @@ interface MbrRecord {
   readonly sizeInLba: number;
 }
 
-/** Sector 0 with one partition record in slot 1 (UEFI 2.10 tables 5-1 and 5-2) and the 0x55 0xAA signature. */
-function mbrSector(record: MbrRecord, diskSignature: Uint8Array): Uint8Array {
+/** Sector 0 with the partition records in slots 1, 2, ... (UEFI 2.10 tables 5-1 and 5-2) and the 0x55 0xAA signature; the boot code stays zero. */
+export function mbrSector(records: readonly MbrRecord[], diskSignature: Uint8Array): Uint8Array {
   const sector = new Uint8Array(diskSectorBytes);
   const view = new DataView(sector.buffer);
   sector.set(diskSignature, diskSignatureOffset);
-  const at = partitionTableOffset;
-  sector[at + mbrEntryOffsets.bootIndicator] = record.bootIndicator;
-  sector.set(record.startingChs, at + mbrEntryOffsets.startingChs);
-  sector[at + mbrEntryOffsets.osType] = record.osType;
-  sector.set(record.endingChs, at + mbrEntryOffsets.endingChs);
-  view.setUint32(at + mbrEntryOffsets.startingLba, record.startingLba, true);
-  view.setUint32(at + mbrEntryOffsets.sizeInLba, record.sizeInLba, true);
-  sector.set([0x55, 0xaa], 510); // slots 2-4 stay zero: empty
+  records.forEach((record, slot) => {
+    const at = partitionTableOffset + slot * partitionEntryBytes;
+    sector[at + mbrEntryOffsets.bootIndicator] = record.bootIndicator;
+    sector.set(record.startingChs, at + mbrEntryOffsets.startingChs);
+    sector[at + mbrEntryOffsets.osType] = record.osType;
+    sector.set(record.endingChs, at + mbrEntryOffsets.endingChs);
+    view.setUint32(at + mbrEntryOffsets.startingLba, record.startingLba, true);
+    view.setUint32(at + mbrEntryOffsets.sizeInLba, record.sizeInLba, true);
+  });
+  sector.set([0x55, 0xaa], 510); // the slots after the records stay zero: empty
   return sector;
 }
 
@@ -153,7 +156,7 @@ function masterBootRecord(partition: NewPartition, diskId: Uint8Array): Uint8Arr
     startingLba: partition.firstLba,
     sizeInLba: partition.sectorCount,
   };
-  return mbrSector(record, diskId.subarray(0, 4));
+  return mbrSector([record], diskId.subarray(0, 4));
 }
 
 /**
@@ -161,7 +164,7 @@ function masterBootRecord(partition: NewPartition, diskId: Uint8Array): Uint8Arr
  * version is the high nibble of the third field (little-endian, so byte 7) and the variant the top
  * bits of byte 8.
  */
-function version4Guid(bytes: Uint8Array): Uint8Array {
+export function version4Guid(bytes: Uint8Array): Uint8Array {
   const guid = bytes.slice(0, 16);
   guid[7] = ((guid[7] as number) & 0x0f) | 0x40;
   guid[8] = ((guid[8] as number) & 0x3f) | 0x80;
@@ -173,29 +176,62 @@ function partitionGuid(diskId: Uint8Array): Uint8Array {
   return version4Guid(createHash('sha256').update(diskId).update('partition 1').digest());
 }
 
-/** The 128-entry array with the one partition in entry 1 (UEFI 2.10 table 5-6). */
-function gptEntryArray(partition: NewPartition, diskId: Uint8Array): Uint8Array {
-  const array = new Uint8Array(gptEntryCount * gptEntryBytes);
+/** One GPT partition entry's fields (UEFI 2.10 table 5-6). */
+export interface GptEntryWrite {
+  readonly typeGuid: string;
+  readonly partitionGuid: Uint8Array;
+  readonly firstLba: number;
+  /** Inclusive. */
+  readonly lastLba: number;
+  readonly attributes: bigint;
+  readonly name: string;
+}
+
+/** An entry array of `entryCount` 128-byte entries holding `entries` from entry 1 on (UEFI 2.10 table 5-6); the rest stay unused (zero). */
+export function gptEntryArrayOf(entries: readonly GptEntryWrite[], entryCount: number): Uint8Array {
+  const array = new Uint8Array(entryCount * gptEntryBytes);
   const view = new DataView(array.buffer);
-  array.set(parseGuid(partition.esp ? efiSystemPartitionGuid : basicDataPartitionGuid), gptEntryOffsets.partitionTypeGuid);
-  array.set(partitionGuid(diskId), gptEntryOffsets.uniquePartitionGuid);
-  view.setBigUint64(gptEntryOffsets.startingLba, BigInt(partition.firstLba), true);
-  view.setBigUint64(gptEntryOffsets.endingLba, BigInt(partition.firstLba + partition.sectorCount - 1), true); // inclusive
-  // PartitionName: UTF-16LE, at most 36 code units; Attributes stay 0.
-  const name = utf16Prefix(partition.name, gptPartitionNameBytes / 2);
-  for (let index = 0; index < name.length; index += 1) view.setUint16(gptEntryOffsets.partitionName + index * 2, name.charCodeAt(index), true);
+  entries.forEach((entry, index) => {
+    const at = index * gptEntryBytes;
+    array.set(parseGuid(entry.typeGuid), at + gptEntryOffsets.partitionTypeGuid);
+    array.set(entry.partitionGuid, at + gptEntryOffsets.uniquePartitionGuid);
+    view.setBigUint64(at + gptEntryOffsets.startingLba, BigInt(entry.firstLba), true);
+    view.setBigUint64(at + gptEntryOffsets.endingLba, BigInt(entry.lastLba), true);
+    view.setBigUint64(at + gptEntryOffsets.attributes, entry.attributes, true);
+    // PartitionName: UTF-16LE, at most 36 code units.
+    const name = utf16Prefix(entry.name, gptPartitionNameBytes / 2);
+    for (let unit = 0; unit < name.length; unit += 1) view.setUint16(at + gptEntryOffsets.partitionName + unit * 2, name.charCodeAt(unit), true);
+  });
   return array;
 }
 
-/** A GPT header sector (UEFI 2.10 table 5-5), its CRC32 computed over its 92 bytes with the CRC field zero. */
-function gptHeader(fields: {
-  myLba: number;
-  alternateLba: number;
-  entriesLba: number;
-  diskSectors: number;
-  diskGuid: Uint8Array;
-  entriesCrc32: number;
-}): Uint8Array {
+/** The 128-entry array with the one partition in entry 1; its attributes stay 0. */
+function gptEntryArray(partition: NewPartition, diskId: Uint8Array): Uint8Array {
+  const entry: GptEntryWrite = {
+    typeGuid: partition.esp ? efiSystemPartitionGuid : basicDataPartitionGuid,
+    partitionGuid: partitionGuid(diskId),
+    firstLba: partition.firstLba,
+    lastLba: partition.firstLba + partition.sectorCount - 1,
+    attributes: 0n,
+    name: partition.name,
+  };
+  return gptEntryArrayOf([entry], gptEntryCount);
+}
+
+/** The fields of a GPT header (UEFI 2.10 table 5-5) that differ between tables. */
+export interface GptHeaderFields {
+  readonly myLba: number;
+  readonly alternateLba: number;
+  readonly entriesLba: number;
+  readonly entryCount: number;
+  readonly firstUsableLba: number;
+  readonly lastUsableLba: number;
+  readonly diskGuid: Uint8Array;
+  readonly entriesCrc32: number;
+}
+
+/** A GPT header sector (UEFI 2.10 table 5-5) of 128-byte entries, its CRC32 computed over its 92 bytes with the CRC field zero. */
+export function gptHeader(fields: GptHeaderFields): Uint8Array {
   const sector = new Uint8Array(diskSectorBytes);
   const view = new DataView(sector.buffer);
   const at = gptHeaderOffsets;
@@ -204,11 +240,11 @@ function gptHeader(fields: {
   view.setUint32(at.headerSize, minimumHeaderBytes, true);
   view.setBigUint64(at.myLba, BigInt(fields.myLba), true);
   view.setBigUint64(at.alternateLba, BigInt(fields.alternateLba), true);
-  view.setBigUint64(at.firstUsableLba, BigInt(firstUsableLba), true);
-  view.setBigUint64(at.lastUsableLba, BigInt(lastUsableLba(fields.diskSectors)), true);
+  view.setBigUint64(at.firstUsableLba, BigInt(fields.firstUsableLba), true);
+  view.setBigUint64(at.lastUsableLba, BigInt(fields.lastUsableLba), true);
   sector.set(fields.diskGuid, at.diskGuid);
   view.setBigUint64(at.partitionEntryLba, BigInt(fields.entriesLba), true);
-  view.setUint32(at.numberOfPartitionEntries, gptEntryCount, true);
+  view.setUint32(at.numberOfPartitionEntries, fields.entryCount, true);
   view.setUint32(at.sizeOfPartitionEntry, gptEntryBytes, true);
   view.setUint32(at.partitionEntryArrayCrc32, fields.entriesCrc32, true);
   view.setUint32(at.headerCrc32, crc32(sector.subarray(0, minimumHeaderBytes)), true);
@@ -220,17 +256,25 @@ function guidPartitionTable(partition: NewPartition, diskSectors: number, diskId
   const lastLba = diskSectors - 1;
   const backupEntriesLba = lastLba - gptEntryArraySectors;
   const entries = gptEntryArray(partition, diskId);
-  const common = { diskSectors, diskGuid: version4Guid(diskId), entriesCrc32: crc32(entries) };
+  const common = {
+    entryCount: gptEntryCount,
+    firstUsableLba,
+    lastUsableLba: lastUsableLba(diskSectors),
+    diskGuid: version4Guid(diskId),
+    entriesCrc32: crc32(entries),
+  };
   // UEFI 2.10 tables 5-3 and 5-4: bytes 440-443 unused (zero); the one record covers the disk from LBA 1, or 2^32 - 1 sectors of it.
   const protectiveMbr = mbrSector(
-    {
-      bootIndicator: 0,
-      startingChs: [0x00, 0x02, 0x00],
-      osType: protectivePartitionType,
-      endingChs: [0xff, 0xff, 0xff],
-      startingLba: gptHeaderLba,
-      sizeInLba: Math.min(diskSectors - 1, 0xffffffff),
-    },
+    [
+      {
+        bootIndicator: 0,
+        startingChs: [0x00, 0x02, 0x00],
+        osType: protectivePartitionType,
+        endingChs: [0xff, 0xff, 0xff],
+        startingLba: gptHeaderLba,
+        sizeInLba: Math.min(diskSectors - 1, 0xffffffff),
+      },
+    ],
     new Uint8Array(4),
   );
   const head = new Uint8Array(firstUsableLba * diskSectorBytes);
