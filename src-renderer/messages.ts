@@ -10,6 +10,7 @@ import { formatBytesOfTotal } from '../shared/units.ts';
 import type { BackupCompression } from '../shared/backup.ts';
 import type { NewFileSystem, WriteModeChoice, WriteModeReason, WriteModeRequest } from '../shared/stick.ts';
 import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
+import type { IsoLayoutSummary, IsoLevel, IsoPlannedBootEntry, RemasterEdit } from '../shared/authoring.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'invalid-request': 'That request was not valid.',
@@ -256,6 +257,7 @@ export const text = {
   navInspector: 'Inspect',
   navWrite: 'Write to drive',
   navDrives: 'Drives',
+  navCreate: 'Create',
   navSettings: 'Settings',
   noImageOpen: 'Open an image first',
 
@@ -591,6 +593,125 @@ export const text = {
   activityLabel: 'Running jobs',
   activityBackup: (device: string) => `Backing up ${device}`,
 
+  createHeading: 'Create an image',
+  createIntro: 'Make an ISO image from folders and files. Linux, Windows and macOS open it, and it can boot a PC.',
+  createSourcesHeading: 'What goes in',
+  createSourcesHint: 'A folder’s contents become the top level of the image; a file is placed at the top level.',
+  createSourcePath: 'Folder or file to add',
+  createSourcePlaceholder: '/home/you/my-files',
+  createAddSource: 'Add',
+  createPickFolder: 'Add a folder…',
+  createPickFiles: 'Add files…',
+  createSourcesEmpty: 'Nothing added yet.',
+  createRemoveSource: (path: string) => `Remove ${path}`,
+  needsAbsolutePath: 'Type the full path, starting with /.',
+  createNameLegend: 'Name',
+  createLabel: 'Volume label',
+  createLabelPlaceholder: 'The first folder’s name',
+  createPublisher: 'Publisher (optional)',
+  createNamesLegend: 'File names',
+  createRockRidge: 'Rock Ridge: Linux and macOS names, permissions and links',
+  createJoliet: 'Joliet: long names on Windows (up to 64 characters)',
+  createJolietLong: 'Allow Joliet names of up to 103 characters (beyond the standard)',
+  createUdf: 'Also UDF: Windows then reads files of 4 GiB and more',
+  createLevelLegend: 'ISO 9660 level',
+  createLevelNames: {
+    1: 'Level 1: 8.3 names, for the oldest systems',
+    2: 'Level 2: names of up to 31 characters',
+    3: 'Level 3: as level 2, and files of 4 GiB and more (recommended)',
+  } as Readonly<Record<IsoLevel, string>>,
+  createReproducible: 'Reproducible: the same files always give the same image, byte for byte (fixed times, owners and ids)',
+  createExcludes: 'Leave out (one pattern per line, as in .gitignore)',
+  createExcludesPlaceholder: '*.tmp',
+  createBootLegend: 'Boot',
+  createDetectBoot: 'Look for boot files in what goes in (ISOLINUX, GRUB, EFI/BOOT)',
+  createBiosImage: 'BIOS boot image, its path in the new image (optional)',
+  createBiosPlaceholder: '/isolinux/isolinux.bin',
+  createEfiImage: 'EFI boot image, its path in the new image (optional)',
+  createEfiPlaceholder: '/boot/grub/efi.img',
+  createGenerateEfi: 'Make the EFI boot image from the /EFI/BOOT folder',
+  createHybridMbr: 'MBR boot code for a USB stick, a file on this computer (optional)',
+  createHybridMbrPlaceholder: '/usr/lib/ISOLINUX/isohdpfx.bin',
+  createGpt: 'Add a GPT, so UEFI PCs start it from a USB stick',
+  createOutputLegend: 'New image file',
+  createOutput: 'Save the image as',
+  createOutputHint: 'In your home folder, or a folder you choose. Never inside what goes in.',
+  createChooseOutput: 'Choose…',
+  replaceExisting: 'Replace the file that is there',
+  createPreview: 'Preview layout',
+  createButton: 'Create image',
+  createCancel: 'Cancel',
+  activityCreate: (name: string) => `Making ${name}`,
+
+  planHeading: 'Layout of the new image',
+  planPlanning: 'Planning the layout…',
+  planSize: 'Size',
+  planSizeValue: (size: string, sectors: number) => `${size} (${sectors.toLocaleString('en')} sectors of 2048 bytes)`,
+  planContents: 'Contents',
+  planCounts: (files: number, folders: number, bytes: string) =>
+    `${files.toLocaleString('en')} ${files === 1 ? 'file' : 'files'}, ${folders.toLocaleString('en')} ${folders === 1 ? 'folder' : 'folders'}, ${bytes} of file data`,
+  planLabel: 'Volume label',
+  planNames: 'Names',
+  planNamespaces: (summary: IsoLayoutSummary) =>
+    [
+      `ISO 9660 level ${summary.level}`,
+      ...(summary.namespaces.rockRidge ? ['Rock Ridge'] : []),
+      ...(summary.namespaces.joliet ? ['Joliet'] : []),
+      ...(summary.namespaces.udf ? ['UDF'] : []),
+    ].join(' · '),
+  planBoot: 'Boot',
+  planBootNone: 'No boot entry: the image will not start a computer.',
+  planBootEntry: (entry: IsoPlannedBootEntry) =>
+    `${{ bios: 'PC (BIOS)', efi: 'UEFI', other: 'Other platform' }[entry.platform]}, ${
+      { none: 'no emulation', floppy: 'floppy emulation', 'hard-disk': 'hard disk emulation' }[entry.emulation]
+    }: ${entry.image}${entry.bootInfoTable ? ' (with a boot info table)' : ''}`,
+  planHybrid: 'As a USB stick',
+  planHybridValue: (hybrid: IsoLayoutSummary['boot']['hybrid']) => {
+    const tables = [...(hybrid.mbr ? ['MBR'] : []), ...(hybrid.gpt ? ['GPT'] : []), ...(hybrid.apm ? ['Apple partition map'] : [])];
+    return tables.length === 0 ? 'no partition table: it starts from a DVD or CD only' : `a hybrid image with ${tables.join(', ')}`;
+  },
+  planDetected: 'Boot files found',
+  planRenamed: (count: number) => `Names changed to fit (${count})`,
+  planRenamedNamespaces: { iso9660: 'ISO 9660', joliet: 'Joliet', 'rr-moved': 'moved, too deep' } as Readonly<
+    Record<'iso9660' | 'joliet' | 'rr-moved', string>
+  >,
+  planWarnings: 'Warnings',
+  planRegions: (count: number, omitted: number) =>
+    `Where everything goes (${count.toLocaleString('en')} regions${omitted > 0 ? `, ${omitted.toLocaleString('en')} more not listed` : ''})`,
+  planRegionName: 'What',
+  planRegionStart: 'First sector',
+  planRegionSectors: 'Sectors',
+  isoWritePhaseNames: { scanning: 'Reading what goes in', 'writing-image': 'Writing the image' } as Readonly<Record<string, string>>,
+  writtenHeading: 'Image written',
+  writtenFile: 'File',
+  writtenSize: 'Size',
+  writtenDigest: 'SHA-256',
+  writtenTime: 'Time',
+  openWritten: 'Open it',
+
+  editCopyButton: 'Edit a copy',
+  editCopyHeading: 'Edit a copy',
+  editCopyHint: 'Your changes go into a new image file: this one stays as it is. How it boots is kept.',
+  editAddSource: 'File or folder on this computer',
+  editAddFolder: 'Into this folder of the copy',
+  editAddButton: 'Add',
+  editPickFiles: 'Choose files…',
+  editPickFolder: 'Choose a folder…',
+  editRemoveSelected: (count: number) => `Remove ${count} selected`,
+  editRenameLabel: 'New name of the selected entry',
+  editRenameButton: 'Rename',
+  editRenameNeedsOne: 'Tick one entry in the tree to rename it; tick entries to remove them.',
+  editRenameUnusable: 'Type a new name (or a full path starting with /) that differs from the old one.',
+  editPendingHeading: (count: number) => `Changes (${count})`,
+  editPendingEmpty: 'No changes yet.',
+  editUndo: 'Undo',
+  editUndoLabel: (description: string) => `Undo: ${description}`,
+  editSaveAs: 'Save as…',
+  editOutput: 'Save the copy as',
+  editSave: 'Save the copy',
+  editStop: 'Stop editing',
+  editCancelSave: 'Cancel',
+
   settingsHeading: 'Settings',
   settingsWriting: 'Writing',
   settingsDrives: 'Drives',
@@ -602,6 +723,13 @@ export const text = {
   unknownDate: '—',
   cancelledNotice: 'Cancelled.',
 } as const;
+
+/** One pending change of "Edit a copy", in words. */
+export function describeEdit(edit: RemasterEdit): string {
+  if (edit.kind === 'add') return `Add ${edit.sourcePath} as ${edit.imagePath}`;
+  if (edit.kind === 'remove') return `Remove ${edit.imagePath}`;
+  return `Rename ${edit.imagePath} to ${edit.newImagePath}`;
+}
 
 /** A short human duration: "45 s", "3 min 20 s", "1 h 5 min". */
 export function formatDuration(ms: number): string {

@@ -4,7 +4,9 @@ import { createContext } from 'svelte';
 import type { EngineClient } from '../api.ts';
 import { BootInspection } from './boot-inspection.svelte.ts';
 import { Checksums } from './checksums.svelte.ts';
+import { CreateImage } from './create-job.svelte.ts';
 import { DriveList } from './drive-list.svelte.ts';
+import { EditCopy } from './edit-copy.svelte.ts';
 import { notifyFlashFinished } from './desktop-notifier.ts';
 import { BackupJob } from './backup-job.svelte.ts';
 import { createDrivesPort, createFlashPort, createFormatPort } from './engine-ports.ts';
@@ -45,6 +47,10 @@ export class AppState {
   readonly assessment: ImageAssessmentState;
   /** How the Write screen asks for the stick to be made: mode, partition table, Windows options. */
   readonly writeOptions = new WriteOptions();
+  /** The Create screen: a new image from folders and files. */
+  readonly create: CreateImage;
+  /** The Contents tab's "Edit a copy": pending changes to the open image, saved as a new file. */
+  readonly editCopy: EditCopy;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -62,6 +68,8 @@ export class AppState {
     this.allDrives = new DriveList(createDrivesPort(client));
     this.restore = new RestoreJob(createFormatPort(client), this.jobs);
     this.backup = new BackupJob(client, this.jobs);
+    this.create = new CreateImage(client, this.jobs);
+    this.editCopy = new EditCopy(client, this.jobs);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
@@ -76,10 +84,18 @@ export class AppState {
     if (!this.flash.running) this.flash.reset();
     this.drives.clearSelection();
     this.writeOptions.reset();
+    // Pending edits belong to the image they were made on (a running save goes on to its end).
+    if (this.editCopy.imagePath !== summary.path) this.editCopy.end();
     const listable = summary.format !== 'unknown';
     this.navigation.showTab(listable ? 'contents' : 'checksums');
     void this.boot.load(summary.path);
     if (listable) void this.tree.reset(summary.path);
+  }
+
+  /** Opens an image just written (a new one or an edited copy) at its Boot tab: how the result starts is the first question. */
+  async openWrittenImage(path: string): Promise<void> {
+    await this.openImage(path);
+    if (this.image.summary?.path === path) this.navigation.showTab('boot');
   }
 
   async pickImage(): Promise<void> {

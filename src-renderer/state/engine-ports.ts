@@ -1,6 +1,7 @@
 // The drive and flash calls the write screen needs, as small ports over the engine client, so the
 // state classes stay independent of how a job's end arrives (`flash:start` answers with a job id at
 // once; the result comes later as one `job:finished` event, awaited by shared/follow-job.ts).
+import type { IsoCreateRequest, IsoRemasterRequest } from '../../shared/authoring.ts';
 import type { DriveStatus, DrivesChange } from '../../shared/drive.ts';
 import type {
   FlashPlan,
@@ -17,6 +18,7 @@ import type { FinishedJobKind, JobResults } from '../../shared/job.ts';
 import { ok, type Result } from '../../shared/result.ts';
 import type { WriteModeRequest } from '../../shared/stick.ts';
 import type { EngineClient } from '../api.ts';
+import type { IsoWritePort } from './iso-write-job.svelte.ts';
 import type { PlannedJobPort } from './planned-job.svelte.ts';
 
 export interface DrivesPort {
@@ -53,6 +55,24 @@ export function createFormatPort(client: EngineClient): FormatPort {
   return {
     prepare: (request) => client.call('drives:format-prepare', request),
     start: (request, onstarted) => followStartedJob(client, 'format', () => client.call('drives:format-start', request), onstarted),
+    cancel: (jobId) => cancelJob(client, jobId),
+  };
+}
+
+/** A new image from folders and files: planned (`iso:plan-create`), then written (`iso:create`). */
+export function createIsoCreatePort(client: EngineClient): IsoWritePort<IsoCreateRequest> {
+  return {
+    plan: (request) => client.call('iso:plan-create', request),
+    start: (request, onstarted) => followStartedJob(client, 'create', () => client.call('iso:create', request), onstarted),
+    cancel: (jobId) => cancelJob(client, jobId),
+  };
+}
+
+/** An edited copy of an image: planned (`iso:plan-remaster`), then written (`iso:remaster`). */
+export function createIsoRemasterPort(client: EngineClient): IsoWritePort<IsoRemasterRequest> {
+  return {
+    plan: (request) => client.call('iso:plan-remaster', request),
+    start: (request, onstarted) => followStartedJob(client, 'remaster', () => client.call('iso:remaster', request), onstarted),
     cancel: (jobId) => cancelJob(client, jobId),
   };
 }

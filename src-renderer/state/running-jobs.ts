@@ -1,7 +1,8 @@
-// The destructive and long jobs running now (a write, a restore, a backup), for the sidebar: a
+// The destructive and long jobs running now (a write, a restore, a backup, a new or edited image), for the sidebar: a
 // running job stays in sight on every screen, with its progress and the screen that shows it.
 import { text } from '../messages.ts';
 import type { AppState } from './app-state.svelte.ts';
+import { lastPathPart } from './authoring-paths.ts';
 import type { Screen } from './navigation.svelte.ts';
 
 export interface RunningJob {
@@ -13,7 +14,7 @@ export interface RunningJob {
 }
 
 /** Read inside a reactive context (a component's markup), so the sidebar follows each job. */
-export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup'>): RunningJob[] {
+export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup' | 'create' | 'editCopy'>): RunningJob[] {
   const jobs: RunningJob[] = [];
   if (app.flash.running) {
     const name = app.flash.lastPlan?.assessment.fileName;
@@ -29,6 +30,12 @@ export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup'>)
   }
   if (app.backup.running) {
     jobs.push({ id: 'backup', label: text.activityBackup(app.backup.device ?? ''), fraction: app.backup.fraction, screen: 'drives' });
+  }
+  if (app.create.job.running) {
+    jobs.push({ id: 'create', label: text.activityCreate(lastPathPart(app.create.outputPath)), fraction: app.create.job.fraction, screen: 'create' });
+  }
+  if (app.editCopy.job.running) {
+    jobs.push({ id: 'remaster', label: text.activityCreate(lastPathPart(app.editCopy.outputPath)), fraction: app.editCopy.job.fraction, screen: 'inspector' });
   }
   return jobs;
 }

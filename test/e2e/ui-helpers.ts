@@ -18,7 +18,7 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-export async function goToScreen(page: Page, name: 'Start' | 'Inspect' | 'Write to drive' | 'Drives' | 'Settings'): Promise<void> {
+export async function goToScreen(page: Page, name: 'Start' | 'Inspect' | 'Write to drive' | 'Create' | 'Drives' | 'Settings'): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
 }
 
