@@ -1,11 +1,28 @@
-// The system area (sectors 0-15) of a hybrid ISO image: an MBR, optionally a GPT, so the same file
-// boots from a stick, as xorriso -isohybrid-mbr / -isohybrid-gpt-basdat / -append_partition write it.
+// The system area (ISO 9660 sectors 0-15, 32 KiB) of a hybrid image, so the same file boots from a
+// stick: what xorriso (libisofs) writes for `-isohybrid-mbr isohdpfx.bin ... -isohybrid-gpt-basdat`,
+// read off images it made (`xorriso -report_system_area plain`, sfdisk -d, the raw bytes):
+// - sector 0: the MBR boot code, patched with the El Torito BIOS image's address; partition 1 (active)
+//   covers the whole image from LBA 0, type 0x17 (0x00 when an EFI partition or a GPT is there);
+//   partition 2 is the EFI image, type 0xEF, its CHS fields FE FF FF as libisofs writes them;
+// - with a GPT: the header at LBA 1, 248 entries filling LBAs 2-63 (the rest of the system area),
+//   "ISOHybrid" (basic data, the image up to the GPT backup) and "ISOHybrid1" (basic data, the EFI
+//   image), both with attributes 0x1000000000000001; the backup entries and header in the last 16
+//   ISO sectors, which the composer reserves (hybridTailSectors) inside the volume.
+// The CHS geometry is libisofs': 32 sectors a head, at least 64 heads, more (up to 255) so that the
+// image fits 1024 cylinders; the composer pads the image to whole cylinders (hybridAlignedSectorCount),
+// which xorriso reports as "cyl-align-on".
+import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
 import { CodedError } from '../jobs/errors.ts';
+import { gptHeaderLba } from './guid-partition-table.ts';
+import { basicDataPartitionGuid } from './guid.ts';
+import { diskSectorBytes } from './master-boot-record.ts';
+import { gptEntryArrayOf, gptHeader, mbrSector, version4Guid, type GptEntryWrite, type MbrRecord } from './partition-table-writer.ts';
 
 export interface HybridSystemAreaInput {
   /** The whole image in 2048-byte sectors (including the tail below). */
   readonly imageSectorCount: number;
-  /** First 432 (or 440) bytes used; patched with the BIOS boot image LBA as isohybrid/xorriso do. */
+  /** First 432 bytes used (isohdpfx.bin, or GRUB's boot_hybrid.img); patched with the BIOS boot image LBA as isohybrid/xorriso do. */
   readonly mbrBootCode: Uint8Array | null;
   /** LBA of the El Torito BIOS image (isolinux.bin / eltorito.img) for the patch. */
   readonly biosBootImageLba: number | null;
@@ -19,12 +36,197 @@ export interface HybridSystemAreaInput {
   readonly diskSignature: number;
 }
 
+const isoSectorBytes = 2048;
+const diskSectorsPerIsoSector = isoSectorBytes / diskSectorBytes;
+const systemAreaBytes = 16 * isoSectorBytes;
+/** isohybrid and libisofs use the boot code's first 432 bytes; 432-439 take the boot image's address. */
+const mbrBootCodeBytes = 432;
+/** libisofs: the entry array fills the system area after the header: LBAs 2-63, 248 entries of 128 bytes. */
+const gptEntriesLba = gptHeaderLba + 1;
+const gptEntryBytes = 128;
+const gptEntryArraySectors = systemAreaBytes / diskSectorBytes - gptEntriesLba;
+const gptEntryCount = (gptEntryArraySectors * diskSectorBytes) / gptEntryBytes;
+/** The backup (entries, header) and one spare sector before them, as libisofs reserves: 16 ISO sectors. */
+const gptTailSectors = 16;
+/** UEFI 2.10 table 5-7: bit 0 "required partition"; bit 60, as xorriso sets it: read-only. */
+const isoHybridAttributes = 0x1000000000000001n;
+/** libisofs' CHS geometry of an isohybrid image. */
+const sectorsPerHead = 32;
+const minimumHeads = 64;
+const maximumHeads = 255;
+const maximumCylinders = 1024;
+/** MBR partition types: 0x17 (hidden NTFS/IFS) as isohybrid writes it alone; 0x00 beside an EFI partition or GPT; 0xEF EFI System. */
+const isoPartitionType = 0x17;
+const isoPartitionTypeBesideEfi = 0x00;
+const efiPartitionType = 0xef;
+/** What libisofs writes as the EFI partition's CHS addresses: the "beyond CHS" marker. */
+const beyondChs = [0xfe, 0xff, 0xff] as const;
+
 /** Trailing 2048-byte sectors the composer must reserve at the image's end for the GPT backup (0 without GPT). */
 export function hybridTailSectors(gpt: boolean): number {
-  return gpt ? 16 : 0;
+  return gpt ? gptTailSectors : 0;
+}
+
+/** Heads per cylinder for an image of `diskSectors` 512-byte sectors (libisofs: 32 sectors a head, the fewest heads >= 64 that keep it within 1024 cylinders). */
+function headsFor(diskSectors: number): number {
+  const heads = Math.ceil(diskSectors / (maximumCylinders * sectorsPerHead));
+  return Math.min(maximumHeads, Math.max(minimumHeads, heads));
+}
+
+/** The image's sector count padded to whole cylinders, as xorriso pads an isohybrid image ("cyl-align-on"); the tail is part of the count. */
+export function hybridAlignedSectorCount(imageSectorCount: number): number {
+  const cylinderIsoSectors = (headsFor(imageSectorCount * diskSectorsPerIsoSector) * sectorsPerHead) / diskSectorsPerIsoSector;
+  return Math.ceil(imageSectorCount / cylinderIsoSectors) * cylinderIsoSectors;
+}
+
+/** libisofs iso_compute_cyl_head_sec: head, sector with the cylinder's high bits, cylinder's low byte; past cylinder 1023 the last address. */
+function chsOf(lba: number, heads: number): number[] {
+  const cylinder = Math.floor(lba / (heads * sectorsPerHead));
+  if (cylinder >= maximumCylinders) return [heads - 1, sectorsPerHead | 0xc0, 0xff];
+  const head = Math.floor((lba % (heads * sectorsPerHead)) / sectorsPerHead);
+  const sector = (lba % sectorsPerHead) + 1;
+  return [head, sector | ((cylinder >> 8) << 6), cylinder & 0xff];
 }
 
 /** The 32 KiB system area (sectors 0-15) and the GPT backup bytes for the reserved tail. */
 export function buildHybridSystemArea(input: HybridSystemAreaInput): { systemArea: Uint8Array; tail: Uint8Array | null } {
-  throw new CodedError('unsupported', `hybrid system area for ${input.imageSectorCount} sectors: not written yet`);
+  checkInput(input);
+  const diskSectors = input.imageSectorCount * diskSectorsPerIsoSector;
+  const systemArea = new Uint8Array(systemAreaBytes);
+  systemArea.set(masterBootRecord(input, diskSectors), 0);
+  if (!input.gpt) return { systemArea, tail: null };
+  const gpt = hybridGpt(input, diskSectors);
+  systemArea.set(gpt.primary, gptHeaderLba * diskSectorBytes);
+  return { systemArea, tail: gpt.tail };
+}
+
+function checkInput(input: HybridSystemAreaInput): void {
+  if (input.apm) {
+    throw new CodedError('unsupported', 'an Apple Partition Map in a new hybrid image is not written yet; the image can be made without it');
+  }
+  const minimumSectors = 16 + hybridTailSectors(input.gpt) + 1;
+  if (
+    !Number.isSafeInteger(input.imageSectorCount) ||
+    input.imageSectorCount < minimumSectors ||
+    input.imageSectorCount * diskSectorsPerIsoSector > 0xffffffff
+  ) {
+    throw new RangeError(
+      `a hybrid image of ${input.imageSectorCount} sectors is outside ${minimumSectors}-${0xffffffff / diskSectorsPerIsoSector} sectors (MBR LBAs are 32-bit)`,
+    );
+  }
+  if (input.mbrBootCode && input.mbrBootCode.byteLength < mbrBootCodeBytes) {
+    throw new CodedError(
+      'invalid-request',
+      `MBR boot code of ${input.mbrBootCode.byteLength} bytes is shorter than the ${mbrBootCodeBytes} bytes of an isohybrid MBR`,
+    );
+  }
+  if (input.mbrBootCode && input.biosBootImageLba === null) {
+    throw new CodedError('invalid-request', 'MBR boot code needs the El Torito BIOS boot image it starts; the image has none');
+  }
+  if (input.gpt && !input.efiImage) {
+    throw new CodedError('invalid-request', 'a hybrid GPT (as xorriso -isohybrid-gpt-basdat) needs an EFI boot image to give a partition; the image has none');
+  }
+  const efiEnd = input.efiImage ? input.efiImage.lba + input.efiImage.sectorCount : 0;
+  if (input.efiImage && (input.efiImage.lba < 16 || input.efiImage.sectorCount < 1 || efiEnd > input.imageSectorCount - hybridTailSectors(input.gpt))) {
+    throw new RangeError(
+      `the EFI image at LBA ${input.efiImage.lba} of ${input.efiImage.sectorCount} sectors is not inside the image's ${input.imageSectorCount} sectors`,
+    );
+  }
+}
+
+/** GRUB's boot_hybrid.img (boot.img) carries these messages; isohdpfx.bin carries "isolinux.bin missing or corrupt". */
+function isGrubBootCode(code: Uint8Array): boolean {
+  return Buffer.from(code.buffer, code.byteOffset, code.byteLength).includes('GRUB \0Geom\0Hard Disk', 0, 'latin1');
+}
+
+/**
+ * Sector 0. The boot code's address patch at byte 432 is what each loader reads: isohdpfx.bin a 32-bit
+ * LE count of 512-byte sectors to isolinux.bin (syslinux isohybrid.c, libisofs make_isolinux_mbr);
+ * GRUB's boot_hybrid.img a 64-bit LE sector of core.img, 4 sectors (cdboot.img's 2048 bytes) into
+ * eltorito.img (xorriso --grub2-mbr).
+ */
+function masterBootRecord(input: HybridSystemAreaInput, diskSectors: number): Uint8Array {
+  const heads = headsFor(diskSectors);
+  const besideEfi = input.efiImage !== null || input.gpt;
+  const records: MbrRecord[] = [
+    {
+      bootIndicator: 0x80,
+      startingChs: chsOf(0, heads),
+      osType: besideEfi ? isoPartitionTypeBesideEfi : isoPartitionType,
+      endingChs: chsOf(diskSectors - 1, heads),
+      startingLba: 0,
+      sizeInLba: diskSectors,
+    },
+  ];
+  if (input.efiImage) {
+    const { lba, sectorCount } = input.efiImage;
+    records.push({
+      bootIndicator: 0,
+      startingChs: beyondChs,
+      osType: efiPartitionType,
+      endingChs: beyondChs,
+      startingLba: lba * diskSectorsPerIsoSector,
+      sizeInLba: sectorCount * diskSectorsPerIsoSector,
+    });
+  }
+  const signature = new Uint8Array(4);
+  new DataView(signature.buffer).setUint32(0, input.diskSignature >>> 0, true);
+  const sector = mbrSector(records, signature);
+  if (input.mbrBootCode && input.biosBootImageLba !== null) {
+    sector.set(input.mbrBootCode.subarray(0, mbrBootCodeBytes), 0);
+    const view = new DataView(sector.buffer);
+    const imageDiskLba = BigInt(input.biosBootImageLba) * BigInt(diskSectorsPerIsoSector);
+    if (isGrubBootCode(input.mbrBootCode)) view.setBigUint64(mbrBootCodeBytes, imageDiskLba + 4n, true);
+    else view.setBigUint64(mbrBootCodeBytes, imageDiskLba, true); // 32-bit value, the next 4 bytes zero
+  }
+  return sector;
+}
+
+/** A version-4 GUID derived from the seed and a purpose ('disk', 'partition 1', ...): equal seeds give equal tables. */
+function seededGuid(seed: string, purpose: string): Uint8Array {
+  return version4Guid(createHash('sha256').update(`isotope hybrid GPT\0${seed}\0${purpose}`).digest());
+}
+
+/** The primary header + entries (LBAs 1-63) and the tail: a spare sector, the backup entries, the backup header at the last LBA. */
+function hybridGpt(input: HybridSystemAreaInput, diskSectors: number): { primary: Uint8Array; tail: Uint8Array } {
+  const tailDiskSectors = gptTailSectors * diskSectorsPerIsoSector;
+  const lastLba = diskSectors - 1;
+  const backupEntriesLba = lastLba - gptEntryArraySectors;
+  const entries: GptEntryWrite[] = [
+    {
+      typeGuid: basicDataPartitionGuid,
+      partitionGuid: seededGuid(input.identitySeed, 'partition 1'),
+      firstLba: 0,
+      lastLba: diskSectors - tailDiskSectors - 1,
+      attributes: isoHybridAttributes,
+      name: 'ISOHybrid',
+    },
+  ];
+  if (input.efiImage) {
+    const firstLba = input.efiImage.lba * diskSectorsPerIsoSector;
+    entries.push({
+      typeGuid: basicDataPartitionGuid,
+      partitionGuid: seededGuid(input.identitySeed, 'partition 2'),
+      firstLba,
+      lastLba: firstLba + input.efiImage.sectorCount * diskSectorsPerIsoSector - 1,
+      attributes: isoHybridAttributes,
+      name: 'ISOHybrid1',
+    });
+  }
+  const array = gptEntryArrayOf(entries, gptEntryCount);
+  const common = {
+    entryCount: gptEntryCount,
+    firstUsableLba: gptEntriesLba + gptEntryArraySectors,
+    lastUsableLba: diskSectors - tailDiskSectors,
+    diskGuid: seededGuid(input.identitySeed, 'disk'),
+    entriesCrc32: crc32(array),
+  };
+  const primary = new Uint8Array((gptEntriesLba + gptEntryArraySectors - gptHeaderLba) * diskSectorBytes);
+  primary.set(gptHeader({ ...common, myLba: gptHeaderLba, alternateLba: lastLba, entriesLba: gptEntriesLba }), 0);
+  primary.set(array, diskSectorBytes);
+  const tail = new Uint8Array(tailDiskSectors * diskSectorBytes);
+  const tailFirstLba = diskSectors - tailDiskSectors;
+  tail.set(array, (backupEntriesLba - tailFirstLba) * diskSectorBytes);
+  tail.set(gptHeader({ ...common, myLba: lastLba, alternateLba: gptHeaderLba, entriesLba: backupEntriesLba }), (lastLba - tailFirstLba) * diskSectorBytes);
+  return { primary, tail };
 }
