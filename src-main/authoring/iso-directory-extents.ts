@@ -1,0 +1,133 @@
+// The directory extents of one namespace (ECMA-119 6.8.1, 9.1): "." and "..", then each entry's
+// records (a multi-extent file one per extent, its Rock Ridge entries on the first only), packed so no
+// record crosses a sector. Sizing (before any LBA is known) and rendering walk the same records.
+import type { AuthoringNode } from '../format/authoring-tree.ts';
+import { sectorBytes } from '../format/fields.ts';
+import { fileFlags } from '../iso/directory-record.ts';
+import type { DirectoryRecordWrite } from '../iso/directory-record-writer.ts';
+import {
+  directoryRecordBytes,
+  fileSections,
+  packDirectoryRecords,
+  parentIdentifier,
+  sectionFlags,
+  selfIdentifier,
+  writeDirectoryRecord,
+} from '../iso/directory-record-writer.ts';
+import type { PlannedSystemUse } from '../iso/rock-ridge-writer.ts';
+import type { NamespaceDirectory, NamespaceEntry, NamespaceTree } from './iso-namespaces.ts';
+
+/** Where a planned System Use field's continuation area lies (packed by the composer). */
+export interface ContinuationPlace {
+  readonly lba: number;
+  readonly offsetBytes: number;
+}
+
+export interface ExtentContext {
+  readonly tree: NamespaceTree;
+  readonly fixedFileTimesMs: number | null;
+  /** The LBA zero-length records point at (the first sector of the file area, as libisofs does). */
+  readonly zeroLengthLba: number;
+  /** A file node's data sections, absolute (empty for a zero-byte file). */
+  sectionsOf(node: AuthoringNode): readonly { readonly lba: number; readonly sizeBytes: number }[];
+  continuationOf(plan: PlannedSystemUse): ContinuationPlace;
+  /** Receives each rendered continuation area's bytes at its place. */
+  placeContinuation(place: ContinuationPlace, bytes: Uint8Array): void;
+}
+
+/** How many records a file of `sizeBytes` takes (ECMA-119 6.5.1). */
+function sectionCount(node: AuthoringNode): number {
+  return node.kind === 'file' ? fileSections(node.sizeBytes).length : 1;
+}
+
+/** The lengths of the directory's records in order: ".", "..", then every entry's. */
+export function directoryRecordLengths(directory: NamespaceDirectory): number[] {
+  const lengths = [
+    directoryRecordBytes(1, directory.selfSystemUse?.inRecordBytes ?? 0),
+    directoryRecordBytes(1, directory.parentSystemUse?.inRecordBytes ?? 0),
+  ];
+  for (const entry of directory.entries) {
+    const count = entry.relocation === 'child-link' ? 1 : sectionCount(entry.node);
+    for (let index = 0; index < count; index += 1) {
+      lengths.push(directoryRecordBytes(entry.identifier.byteLength, index === 0 ? (entry.systemUse?.inRecordBytes ?? 0) : 0));
+    }
+  }
+  return lengths;
+}
+
+/** Sizes every directory of the tree (sectorCount) from its records. */
+export function sizeDirectories(tree: NamespaceTree): void {
+  for (const directory of tree.directories) directory.sectorCount = packDirectoryRecords(directoryRecordLengths(directory)).sectorCount;
+}
+
+function recordedMs(node: AuthoringNode, context: ExtentContext): number {
+  return context.fixedFileTimesMs ?? node.modifiedMs;
+}
+
+function renderSystemUse(plan: PlannedSystemUse | null, linkedDirectoryLba: number | null, context: ExtentContext): Uint8Array {
+  if (!plan) return new Uint8Array(0);
+  const place = plan.continuationBytes > 0 ? context.continuationOf(plan) : { lba: 0, offsetBytes: 0 };
+  const rendered = plan.render({ continuationLba: place.lba, continuationOffsetBytes: place.offsetBytes, linkedDirectoryLba });
+  if (rendered.inRecord.byteLength !== plan.inRecordBytes) {
+    throw new Error(`system use of ${rendered.inRecord.byteLength} bytes was planned as ${plan.inRecordBytes}`);
+  }
+  if (plan.continuationBytes > 0) context.placeContinuation(place, rendered.continuation);
+  return rendered.inRecord;
+}
+
+function directoryRecord(
+  target: NamespaceDirectory,
+  identifier: Uint8Array,
+  node: AuthoringNode,
+  systemUse: Uint8Array,
+  context: ExtentContext,
+): DirectoryRecordWrite {
+  const hidden = node.hidden ? fileFlags.hidden : 0;
+  return {
+    identifier,
+    extentLba: target.extentLba,
+    dataLengthBytes: target.sectorCount * sectorBytes,
+    flags: fileFlags.directory | hidden,
+    recordedMs: recordedMs(node, context),
+    systemUse,
+  };
+}
+
+/** The records of one entry: a directory's one, a file's one per section, else one of length 0. */
+function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryRecordWrite[] {
+  const linkedLba = entry.relocation === 'child-link' ? (context.tree.directoryOf.get(entry.node)?.extentLba ?? null) : null;
+  const systemUse = renderSystemUse(entry.systemUse, linkedLba, context);
+  if (entry.directory) return [directoryRecord(entry.directory, entry.identifier, entry.node, systemUse, context)];
+  const hidden = entry.node.hidden ? fileFlags.hidden : 0;
+  const time = recordedMs(entry.node, context);
+  const sections = entry.node.kind === 'file' && entry.relocation === null ? context.sectionsOf(entry.node) : [];
+  if (sections.length === 0) {
+    return [{ identifier: entry.identifier, extentLba: context.zeroLengthLba, dataLengthBytes: 0, flags: hidden, recordedMs: time, systemUse }];
+  }
+  return sections.map((section, index) => ({
+    identifier: entry.identifier,
+    extentLba: section.lba,
+    dataLengthBytes: section.sizeBytes,
+    flags: sectionFlags(hidden, index, sections.length),
+    recordedMs: time,
+    systemUse: index === 0 ? systemUse : new Uint8Array(0),
+  }));
+}
+
+/** The directory's extent bytes (sectorCount sectors), once every LBA is known. */
+export function renderDirectoryExtent(directory: NamespaceDirectory, context: ExtentContext): Uint8Array {
+  const parent = directory.parent;
+  const parentLink = directory.originalParentNode ? (context.tree.directoryOf.get(directory.originalParentNode)?.extentLba ?? null) : null;
+  const records: DirectoryRecordWrite[] = [
+    directoryRecord(directory, selfIdentifier, directory.node, renderSystemUse(directory.selfSystemUse, null, context), context),
+    directoryRecord(parent, parentIdentifier, parent.node, renderSystemUse(directory.parentSystemUse, parentLink, context), context),
+  ];
+  for (const entry of directory.entries) records.push(...entryRecords(entry, context));
+  const { offsets, sectorCount } = packDirectoryRecords(
+    records.map((record) => directoryRecordBytes(record.identifier.byteLength, record.systemUse.byteLength)),
+  );
+  if (sectorCount !== directory.sectorCount) throw new Error(`directory ${directory.path} was sized ${directory.sectorCount} sectors, renders ${sectorCount}`);
+  const extent = new Uint8Array(sectorCount * sectorBytes);
+  records.forEach((record, index) => writeDirectoryRecord(extent, offsets[index]!, record));
+  return extent;
+}

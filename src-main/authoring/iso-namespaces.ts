@@ -1,0 +1,232 @@
+// The directory hierarchies an authored image records: ISO 9660 (names fitted to the level, directories
+// deeper than ECMA-119 6.8.2.1 allows moved to RR_MOVED, RRIP 4.1.5) and Joliet (the source hierarchy,
+// UCS-2 names). Both name the same AuthoringNodes; each directory's entries are sorted as its
+// namespace orders identifiers (ECMA-119 9.3), and the directories listed in path table order (6.9.1).
+import type { IsoLevel } from '../../shared/authoring.ts';
+import type { AuthoringNode } from '../format/authoring-tree.ts';
+import { modeTypeBits } from '../format/authoring-tree.ts';
+import { planRelocations } from '../iso/deep-directories.ts';
+import { compareIsoIdentifiers, isoNamesForDirectory } from '../iso/iso-names.ts';
+import { compareJolietIdentifiers, encodeUcs2, jolietNamesForDirectory } from '../iso/joliet-names.ts';
+import type { PlannedSystemUse } from '../iso/rock-ridge-writer.ts';
+import { maxPathTableDirectories } from '../iso/path-table-writer.ts';
+import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
+
+export type NamespaceKind = 'iso9660' | 'joliet';
+
+export interface NamespaceEntry {
+  readonly node: AuthoringNode;
+  /** The node's path in the source tree ('/boot/vmlinuz'). */
+  readonly path: string;
+  /** The identifier as recorded ('VMLINUZ.;1'). */
+  readonly recordedAs: string;
+  readonly identifier: Uint8Array;
+  /** The directory this record points at; null for files, placeholders and other kinds. */
+  readonly directory: NamespaceDirectory | null;
+  /** RRIP 4.1.5: a placeholder for a relocated directory (CL), or a relocated directory's entry in RR_MOVED (RE). */
+  readonly relocation: 'child-link' | 'relocated' | null;
+  /** Rock Ridge entries of the (first) record, planned after naming; null without Rock Ridge. */
+  systemUse: PlannedSystemUse | null;
+}
+
+export interface NamespaceDirectory {
+  readonly node: AuthoringNode;
+  readonly path: string;
+  readonly identifier: Uint8Array;
+  /** The parent in this namespace (RR_MOVED for a relocated directory); the root's is itself. */
+  parent: NamespaceDirectory;
+  /** A relocated directory's parent in the source tree (its '..' carries PL, RRIP 4.1.5.2). */
+  readonly originalParentNode: AuthoringNode | null;
+  readonly entries: NamespaceEntry[];
+  selfSystemUse: PlannedSystemUse | null;
+  parentSystemUse: PlannedSystemUse | null;
+  /** Layout, filled by the composer: 1-based path table number, extent and its size. */
+  number: number;
+  extentLba: number;
+  sectorCount: number;
+}
+
+export interface NamespaceTree {
+  readonly kind: NamespaceKind;
+  readonly root: NamespaceDirectory;
+  /** Every directory in path table order (ECMA-119 6.9.1): by level, parent number, identifier. */
+  readonly directories: readonly NamespaceDirectory[];
+  /** The directory each source directory node is recorded as (for CL / PL links). */
+  readonly directoryOf: ReadonlyMap<AuthoringNode, NamespaceDirectory>;
+  readonly relocated: readonly { readonly originalPath: string; readonly recordedPath: string }[];
+}
+
+interface NamespaceRules {
+  readonly kind: NamespaceKind;
+  names(children: readonly { name: string; isDirectory: boolean; kept?: string }[]): string[];
+  compare(a: string, b: string): number;
+  encode(identifier: string): Uint8Array;
+  kept(node: AuthoringNode): string | undefined;
+}
+
+/** How often the walks look at the cancel signal. */
+const nodesBetweenCancelChecks = 4096;
+
+function asciiBytes(text: string): Uint8Array {
+  return Uint8Array.from(text, (character) => character.charCodeAt(0) & 0x7f);
+}
+
+function isoRules(level: IsoLevel): NamespaceRules {
+  return {
+    kind: 'iso9660',
+    names: (children) => isoNamesForDirectory(children, level),
+    compare: compareIsoIdentifiers,
+    encode: asciiBytes,
+    kept: (node) => node.keptNames?.iso9660,
+  };
+}
+
+function jolietRules(long: boolean): NamespaceRules {
+  return {
+    kind: 'joliet',
+    names: (children) => jolietNamesForDirectory(children, { long }),
+    compare: compareJolietIdentifiers,
+    encode: encodeUcs2,
+    kept: (node) => node.keptNames?.joliet,
+  };
+}
+
+/** The relocation directory (RRIP 4.1.5): a plain directory at the root with the root's owner and times. */
+function relocationDirectoryNode(root: AuthoringNode, name: string, children: AuthoringNode[]): AuthoringNode {
+  return {
+    ...root,
+    name,
+    mode: modeTypeBits.directory | 0o755,
+    children,
+    keptNames: { iso9660: name, joliet: name },
+    origin: `${root.origin} (relocation directory ${name})`,
+  };
+}
+
+class NamespaceBuilder {
+  readonly directoryOf = new Map<AuthoringNode, NamespaceDirectory>();
+  readonly relocated: { originalPath: string; recordedPath: string }[] = [];
+  /** The synthetic RR_MOVED node, and each relocated directory's parent in the source tree. */
+  relocationDirectory: AuthoringNode | null = null;
+  readonly originalParents = new Map<AuthoringNode, AuthoringNode>();
+  private visited = 0;
+  constructor(
+    private readonly rules: NamespaceRules,
+    private readonly relocatedNodes: ReadonlyMap<AuthoringNode, string>,
+    private readonly keepPlaceholders: boolean,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  /** The directory `node` at `path`, its entries named and sorted, its subdirectories built below it. */
+  build(
+    node: AuthoringNode,
+    path: string,
+    identifier: Uint8Array,
+    parent: NamespaceDirectory | null,
+    originalParentNode: AuthoringNode | null,
+    extra: AuthoringNode | null,
+  ): NamespaceDirectory {
+    const directory: NamespaceDirectory = {
+      node,
+      path,
+      identifier,
+      parent: null as unknown as NamespaceDirectory,
+      originalParentNode,
+      entries: [],
+      selfSystemUse: null,
+      parentSystemUse: null,
+      number: 0,
+      extentLba: 0,
+      sectorCount: 0,
+    };
+    directory.parent = parent ?? directory;
+    this.directoryOf.set(node, directory);
+    const children: { node: AuthoringNode; placeholder: boolean }[] = [];
+    for (const child of node.children ?? []) {
+      const isRelocated = this.relocatedNodes.has(child) && !this.isRelocationDirectory(node);
+      if (isRelocated && !this.keepPlaceholders) continue;
+      children.push({ node: child, placeholder: isRelocated });
+    }
+    if (extra) children.push({ node: extra, placeholder: false });
+    const names = this.rules.names(
+      children.map(({ node: child }) => {
+        const kept = this.rules.kept(child);
+        return { name: child.name, isDirectory: child.kind === 'directory', ...(kept !== undefined ? { kept } : {}) };
+      }),
+    );
+    children.forEach(({ node: child, placeholder }, index) => {
+      if (++this.visited % nodesBetweenCancelChecks === 0) throwIfCancelled(this.signal, 'planning the image');
+      const recordedAs = names[index]!;
+      const childIdentifier = this.rules.encode(recordedAs);
+      const childPath = this.isRelocationDirectory(node) ? this.relocatedNodes.get(child)! : `${path === '/' ? '' : path}/${child.name}`;
+      const inRelocationDirectory = this.isRelocationDirectory(node);
+      if (inRelocationDirectory) this.relocated.push({ originalPath: childPath, recordedPath: `${path}/${recordedAs}` });
+      const subdirectory =
+        child.kind === 'directory' && !placeholder
+          ? this.build(child, childPath, childIdentifier, directory, inRelocationDirectory ? this.originalParentOf(child) : null, null)
+          : null;
+      directory.entries.push({
+        node: child,
+        path: childPath,
+        recordedAs,
+        identifier: childIdentifier,
+        directory: subdirectory,
+        relocation: placeholder ? 'child-link' : inRelocationDirectory && this.keepPlaceholders ? 'relocated' : null,
+        systemUse: null,
+      });
+    });
+    directory.entries.sort((a, b) => this.rules.compare(a.recordedAs, b.recordedAs));
+    return directory;
+  }
+
+  private isRelocationDirectory(node: AuthoringNode): boolean {
+    return node === this.relocationDirectory;
+  }
+  private originalParentOf(node: AuthoringNode): AuthoringNode | null {
+    return this.originalParents.get(node) ?? null;
+  }
+}
+
+/** Path table order: breadth first over the identifier-sorted entries (ECMA-119 6.9.1), numbered from 1. */
+function inPathTableOrder(root: NamespaceDirectory): NamespaceDirectory[] {
+  const order: NamespaceDirectory[] = [root];
+  for (let index = 0; index < order.length; index += 1) {
+    const directory = order[index]!;
+    directory.number = index + 1;
+    for (const entry of directory.entries) if (entry.directory && entry.relocation !== 'child-link') order.push(entry.directory);
+  }
+  if (order.length > maxPathTableDirectories) {
+    throw new CodedError('unsupported', `the image would hold ${order.length} directories; an ISO 9660 path table numbers at most ${maxPathTableDirectories}`);
+  }
+  return order;
+}
+
+/**
+ * The ISO 9660 hierarchy: names fitted to `level`, directories deeper than 8 levels moved to RR_MOVED.
+ * With Rock Ridge each leaves a placeholder (CL) where it was and carries RE in RR_MOVED; without, it
+ * just sits in RR_MOVED, as libisofs does, so its files stay reachable by ISO 9660 readers.
+ */
+export function buildIsoNamespace(root: AuthoringNode, options: { level: IsoLevel; rockRidge: boolean; signal?: AbortSignal | undefined }): NamespaceTree {
+  const { relocations, movedName } = planRelocations(root);
+  const relocatedNodes = new Map(relocations.map((relocation) => [relocation.directory, relocation.originalPath]));
+  const builder = new NamespaceBuilder(isoRules(options.level), relocatedNodes, options.rockRidge, options.signal);
+  let extra: AuthoringNode | null = null;
+  if (relocations.length > 0) {
+    extra = relocationDirectoryNode(
+      root,
+      movedName,
+      relocations.map((relocation) => relocation.directory),
+    );
+    builder.relocationDirectory = extra;
+    for (const relocation of relocations) builder.originalParents.set(relocation.directory, relocation.originalParent);
+  }
+  const top = builder.build(root, '/', Uint8Array.of(0), null, null, extra);
+  return { kind: 'iso9660', root: top, directories: inPathTableOrder(top), directoryOf: builder.directoryOf, relocated: builder.relocated };
+}
+
+/** The Joliet hierarchy: the source's own (Joliet has no depth limit of its own that readers enforce), UCS-2 names. */
+export function buildJolietNamespace(root: AuthoringNode, options: { long: boolean; signal?: AbortSignal | undefined }): NamespaceTree {
+  const builder = new NamespaceBuilder(jolietRules(options.long), new Map(), false, options.signal);
+  const top = builder.build(root, '/', Uint8Array.of(0), null, null, null);
+  return { kind: 'joliet', root: top, directories: inPathTableOrder(top), directoryOf: builder.directoryOf, relocated: [] };
+}

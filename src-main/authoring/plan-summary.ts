@@ -1,0 +1,94 @@
+// The plan summary of an authored image (IsoLayoutSummary): what `--dry-run` prints and the GUI
+// previews. Per-file regions and renamed names are capped so a tree of 50,000 files stays a small answer.
+import type { IsoLayoutSummary, IsoPlanRegion } from '../../shared/authoring.ts';
+import { sectorBytes } from '../format/fields.ts';
+import type { IsoAuthoringOptions } from './iso-authoring.ts';
+import { plannedBootEntries, type PlacedBootImage } from './iso-boot-plan.ts';
+import type { TreeInventory } from './iso-file-data.ts';
+import type { NamespaceTree } from './iso-namespaces.ts';
+import type { SectorLayout } from './iso-sector-layout.ts';
+
+/** The most per-file regions a summary lists; the rest are counted in regionsOmitted. */
+export const maxSummaryFileRegions = 2000;
+/** The most renamed names a summary lists. */
+export const maxSummaryRenamed = 200;
+
+type Renamed = IsoLayoutSummary['renamed'][number];
+
+/** True when the recorded identifier says more than the name fitted to the namespace's case and version. */
+function isRenamed(name: string, recordedAs: string, namespace: 'iso9660' | 'joliet'): boolean {
+  const bare = recordedAs.replace(/;1$/, '');
+  if (namespace === 'joliet') return bare !== name;
+  // ECMA-119 7.5.1: a file without an extension is recorded as 'NAME.' (the separator is required).
+  return bare.replace(/\.$/, '') !== name.toUpperCase().replace(/\.$/, '');
+}
+
+function collectRenamed(trees: readonly NamespaceTree[]): Renamed[] {
+  const renamed: Renamed[] = [];
+  for (const tree of trees) {
+    for (const moved of tree.relocated) {
+      if (renamed.length >= maxSummaryRenamed) return renamed;
+      renamed.push({ path: moved.originalPath, namespace: 'rr-moved', recordedAs: moved.recordedPath });
+    }
+  }
+  for (const tree of trees) {
+    for (const directory of tree.directories) {
+      for (const entry of directory.entries) {
+        if (entry.relocation === 'relocated' || !isRenamed(entry.node.name, entry.recordedAs, tree.kind)) continue;
+        if (renamed.length >= maxSummaryRenamed) return renamed;
+        renamed.push({ path: entry.path, namespace: tree.kind, recordedAs: entry.recordedAs });
+      }
+    }
+  }
+  return renamed;
+}
+
+/** The layout's regions in LBA order, per-file ones beyond the first maxSummaryFileRegions left out. */
+function listedRegions(layout: SectorLayout): { regions: IsoPlanRegion[]; regionsOmitted: number } {
+  const sorted = [...layout.regions].sort((a, b) => a.startLba - b.startLba);
+  const regions: IsoPlanRegion[] = [];
+  let fileRegions = 0;
+  let regionsOmitted = 0;
+  for (const region of sorted) {
+    if (region.name.startsWith('file ')) {
+      fileRegions += 1;
+      if (fileRegions > maxSummaryFileRegions) {
+        regionsOmitted += 1;
+        continue;
+      }
+    }
+    regions.push(region);
+  }
+  return { regions, regionsOmitted };
+}
+
+export function summarizePlan(input: {
+  options: IsoAuthoringOptions;
+  inventory: TreeInventory;
+  iso: NamespaceTree;
+  joliet: NamespaceTree | null;
+  layout: SectorLayout;
+  sectorCount: number;
+  bootImages: readonly PlacedBootImage[];
+}): IsoLayoutSummary {
+  const { options, inventory, layout } = input;
+  const hybrid = options.boot.hybrid;
+  return {
+    sizeBytes: input.sectorCount * sectorBytes,
+    sectorCount: input.sectorCount,
+    fileCount: inventory.fileCount,
+    directoryCount: inventory.directoryCount,
+    fileBytes: inventory.fileBytes,
+    label: options.ids.volume,
+    level: options.level,
+    namespaces: { rockRidge: options.rockRidge, joliet: options.joliet, udf: options.udf },
+    ...listedRegions(layout),
+    boot: {
+      entries: plannedBootEntries(input.bootImages),
+      hybrid: { mbr: hybrid !== null && hybrid.mbrBootCode !== null, gpt: hybrid?.gpt ?? false, apm: hybrid?.apm ?? false },
+      detected: [...options.bootDetected],
+    },
+    renamed: collectRenamed(input.joliet ? [input.iso, input.joliet] : [input.iso]),
+    warnings: [...options.warnings],
+  };
+}

@@ -1,0 +1,152 @@
+// planIso without boot or hybrid: plain ISO 9660 and Joliet images of hand-made trees, written to a
+// file and read back by our reader, pycdlib, isoinfo and xorriso.
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, test } from 'vitest';
+import { planIso } from '../../src-main/authoring/plan-iso.ts';
+import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
+import { runTool } from '../fixtures/fixture-cache.ts';
+import { listWithIsotope, listWithPycdlib, type ComparableEntry } from '../iso/reference-listing.ts';
+import { authoringOptions, directoryNode, fileNode, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+async function writeImage(...args: Parameters<typeof planIso>): Promise<string> {
+  const written = await writePlannedIso(await planIso(...args));
+  cleanups.push(written.remove);
+  return written.path;
+}
+
+function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A tree with the cases the layout must get right: nesting, an empty folder, a 0-byte file, sizes on and off sector multiples. */
+function sampleTree(): AuthoringNode {
+  return directoryNode('', [
+    fileNode('readme.txt', 'hello, image\n'),
+    fileNode('sector.bin', new Uint8Array(2048).fill(0xa5)),
+    fileNode('two-sectors.bin', new Uint8Array(4096).fill(0x5a)),
+    fileNode('empty.dat', ''),
+    directoryNode('empty-folder', []),
+    directoryNode('boot', [directoryNode('grub', [fileNode('grub.cfg', 'set timeout=5\n'), fileNode('odd.bin', new Uint8Array(2049).fill(1))])]),
+  ]);
+}
+
+/** The listing a namespace that keeps the source's names must show for sampleTree(). */
+const sampleListing: ComparableEntry[] = [
+  { path: '/boot', type: 'directory' },
+  { path: '/boot/grub', type: 'directory' },
+  { path: '/boot/grub/grub.cfg', type: 'file', sizeBytes: 14, sha256: sha256('set timeout=5\n') },
+  { path: '/boot/grub/odd.bin', type: 'file', sizeBytes: 2049, sha256: sha256(new Uint8Array(2049).fill(1)) },
+  { path: '/empty-folder', type: 'directory' },
+  { path: '/empty.dat', type: 'file', sizeBytes: 0, sha256: sha256('') },
+  { path: '/readme.txt', type: 'file', sizeBytes: 13, sha256: sha256('hello, image\n') },
+  { path: '/sector.bin', type: 'file', sizeBytes: 2048, sha256: sha256(new Uint8Array(2048).fill(0xa5)) },
+  { path: '/two-sectors.bin', type: 'file', sizeBytes: 4096, sha256: sha256(new Uint8Array(4096).fill(0x5a)) },
+];
+
+describe('planIso: plain ISO 9660', () => {
+  test('writes an image our reader and pycdlib list alike, with every file byte in place and ISO names uppercased', async () => {
+    const path = await writeImage(authoringOptions(sampleTree()));
+    const ours = await listWithIsotope(path, 'iso9660');
+    expect(ours).toEqual(listWithPycdlib(path, 'iso9660'));
+    // ECMA-119 7.4.1: d-characters are A-Z, 0-9 and '_', so '-' is recorded as '_'.
+    const fitted = sampleListing.map((entry) => ({ ...entry, path: entry.path.toUpperCase().replaceAll('-', '_') })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    expect(ours).toEqual(fitted);
+  });
+
+  test('isoinfo and xorriso accept the image: volume id, size, and every sector readable', async () => {
+    const planned = await planIso(authoringOptions(sampleTree()));
+    const written = await writePlannedIso(planned);
+    cleanups.push(written.remove);
+    const info = runTool('isoinfo', ['-d', '-i', written.path]);
+    expect(info).toMatch(/^Volume id: TEST_VOLUME$/m);
+    expect(info).toMatch(new RegExp(`^Volume size is: ${planned.summary.sectorCount}$`, 'm'));
+    expect(runTool('xorriso', ['-indev', written.path, '-check_media', '--'])).toMatch(
+      new RegExp(`Media region :\\s+0 ,\\s+${planned.summary.sectorCount} , \\+ good`),
+    );
+  });
+
+  test('lays file data out in path order after the metadata, zero-byte files pointing at the file area', async () => {
+    const { summary } = await planIso(authoringOptions(sampleTree()));
+    const files = summary.regions.filter((region) => region.name.startsWith('file '));
+    expect(files.map((region) => region.name)).toEqual([
+      'file /boot/grub/grub.cfg',
+      'file /boot/grub/odd.bin',
+      'file /empty.dat',
+      'file /readme.txt',
+      'file /sector.bin',
+      'file /two-sectors.bin',
+    ]);
+    expect(files.map((region) => region.sectorCount)).toEqual([1, 2, 0, 1, 1, 2]);
+    const firstFileLba = files[0]!.startLba;
+    expect(files.find((region) => region.name === 'file /empty.dat')!.startLba).toBe(firstFileLba + 3);
+    expect(summary).toMatchObject({ fileCount: 6, directoryCount: 3, fileBytes: 13 + 2048 + 4096 + 14 + 2049, level: 3 });
+    for (const [previous, next] of summary.regions.slice(0, -1).map((region, index) => [region, summary.regions[index + 1]!] as const)) {
+      expect(next.startLba).toBeGreaterThanOrEqual(previous.startLba + previous.sectorCount);
+    }
+  });
+
+  test('hard links are laid out once and every name points at the same data', async () => {
+    const shared = new Uint8Array(3000).fill(9);
+    const root = directoryNode('', [
+      fileNode('a.bin', shared, { hardLinkKey: '1:42' }),
+      directoryNode('sub', [fileNode('b.bin', shared, { hardLinkKey: '1:42' })]),
+    ]);
+    const planned = await planIso(authoringOptions(root));
+    expect(planned.summary.regions.filter((region) => region.name.startsWith('file '))).toHaveLength(1);
+    expect(planned.summary.fileBytes).toBe(3000);
+    const written = await writePlannedIso(planned);
+    cleanups.push(written.remove);
+    const listing = runTool('isoinfo', ['-l', '-i', written.path]);
+    const extents = [...listing.matchAll(/\[\s*(\d+) 00\]\s+(A|B)\.BIN;1/g)].map((match) => match[1]);
+    expect(extents).toHaveLength(2);
+    expect(extents[0]).toBe(extents[1]);
+  });
+});
+
+describe('planIso: Joliet', () => {
+  test('records the source names in the Joliet tree, read alike by our reader and pycdlib', async () => {
+    const path = await writeImage(authoringOptions(sampleTree(), { joliet: true }));
+    const ours = await listWithIsotope(path, 'joliet');
+    expect(ours).toEqual(listWithPycdlib(path, 'joliet'));
+    expect(ours).toEqual(sampleListing);
+    expect(runTool('isoinfo', ['-d', '-i', path])).toMatch(/Joliet with UCS level 3 found/);
+  });
+});
+
+describe('planIso: files of 4 GiB and more', () => {
+  const hugeBytes = 4 * 1024 * 1024 * 1024 + 512 * 1024 * 1024;
+
+  test.each([1, 2] as const)('refuses a 4.5 GiB file at level %i, naming it', async (level) => {
+    const root = directoryNode('', [directoryNode('data', [fileNode('huge.img', zeroSource(hugeBytes))])]);
+    await expect(planIso(authoringOptions(root, { level }))).rejects.toMatchObject({
+      code: 'file-too-large',
+      message: expect.stringContaining('/data/huge.img'),
+    });
+  });
+
+  test('at level 3 records a 4.5 GiB file as two extents (4 GiB - 2048, then the rest), contiguous', async () => {
+    const root = directoryNode('', [fileNode('huge.img', zeroSource(hugeBytes))]);
+    const planned = await planIso(authoringOptions(root, { joliet: true }));
+    const region = planned.summary.regions.find((candidate) => candidate.name === 'file /huge.img')!;
+    expect(region.sectorCount).toBe(hugeBytes / 2048);
+    expect(planned.summary.sizeBytes).toBe((region.startLba + region.sectorCount) * 2048);
+    // The directory sectors: read the root's records straight from the composed source.
+    const rootRegion = planned.summary.regions.find((candidate) => candidate.name === 'ISO 9660 directory /')!;
+    const directory = await planned.source.read(rootRegion.startLba * 2048, 2048);
+    const records: { lba: number; sizeBytes: number; flags: number }[] = [];
+    for (let at = 0; directory[at]! > 0; at += directory[at]!) {
+      const view = new DataView(directory.buffer, directory.byteOffset + at);
+      if (directory[at + 32] === 1 && directory[at + 33]! <= 1) continue; // "." and ".."
+      records.push({ lba: view.getUint32(2, true), sizeBytes: view.getUint32(10, true), flags: directory[at + 25]! });
+    }
+    expect(records).toEqual([
+      { lba: region.startLba, sizeBytes: 0xfffff800, flags: 0x80 },
+      { lba: region.startLba + 0xfffff800 / 2048, sizeBytes: hugeBytes - 0xfffff800, flags: 0 },
+    ]);
+  });
+});
