@@ -29,6 +29,8 @@ export interface BootImageSpec {
   readonly loadSectorCount: number | null;
   /** Patch El Torito's boot info table (bytes 8-63: PVD LBA, image LBA, length, checksum), as mkisofs -boot-info-table. */
   readonly bootInfoTable: boolean;
+  /** GRUB's eltorito.img: also patch core.img's own address at byte 2548 (xorriso --grub2-boot-info), so it boots from a stick through boot_hybrid.img. */
+  readonly grub2BootInfo?: boolean;
   /** The image: a file of the tree (by absolute path), or bytes outside the tree (a generated EFI image, a hidden image of the original). */
   readonly image: { readonly path: string } | { readonly source: ByteSource; readonly description: string };
   /** Hybrid layouts: give this image a partition in the MBR/GPT (the EFI image, as xorriso -isohybrid-gpt-basdat / -append_partition). */

@@ -18,6 +18,8 @@ const sectorBytes = 2048;
 /** El Torito 2.0 2.0-2.5: every catalog record is 32 bytes, so one sector holds 64. */
 const recordBytes = 32;
 const recordsPerSector = sectorBytes / recordBytes;
+/** xorriso --grub2-boot-info: where GRUB's eltorito.img (cdboot.img's 2048 bytes, then core.img) holds core.img's first block-list sector. */
+const grub2BootInfoOffset = 2548;
 /** mkisofs(8) -boot-info-table: the table's place in the image. */
 const bootInfoTableOffset = 8;
 const bootInfoTableEndOffset = 64;
@@ -137,5 +139,23 @@ export function withBootInfoTable(image: Uint8Array, at: { primaryDescriptorLba:
   view.setUint32(bootInfoTableOffset + 8, checkedUint(image.byteLength, 0xffffffff, 'image length'), true);
   view.setUint32(bootInfoTableOffset + 12, checksumWords(patched.subarray(bootInfoTableEndOffset)), true);
   patched.fill(0, bootInfoTableOffset + 16, bootInfoTableEndOffset);
+  return patched;
+}
+
+/**
+ * A copy of GRUB's eltorito.img with xorriso --grub2-boot-info's patch: the 64-bit LE 512-byte sector
+ * of its 2048 + 512th byte (image LBA * 4 + 5) at byte 2548, where core.img's diskboot.img keeps the
+ * first sector it loads the rest from, so core.img finds itself when boot_hybrid.img starts it from a disk.
+ * Apply it before withBootInfoTable: the table's checksum covers byte 2548, as xorriso computes it.
+ */
+export function withGrub2BootInfo(image: Uint8Array, imageLba: number): Uint8Array {
+  if (image.byteLength < grub2BootInfoOffset + 8) {
+    throw new CodedError(
+      'invalid-request',
+      `a boot image of ${image.byteLength} bytes cannot be GRUB's eltorito.img (its boot info is at byte ${grub2BootInfoOffset})`,
+    );
+  }
+  const patched = image.slice();
+  new DataView(patched.buffer).setBigUint64(grub2BootInfoOffset, BigInt(checkedUint(imageLba, 0xffffffff, 'image LBA')) * 4n + 5n, true);
   return patched;
 }

@@ -2,16 +2,22 @@
 // catalog and Boot Record are the same bytes, our boot info table patches isolinux.bin exactly as
 // xorriso -boot-info-table did, and our readers (boot-catalog.ts, boot-record.ts, boot-info-table.ts)
 // read back what was written.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBootCatalog } from '../../src-main/boot/boot-catalog.ts';
 import { hasBootInfoTable } from '../../src-main/boot/boot-info-table.ts';
 import { parseBootRecord } from '../../src-main/boot/boot-record.ts';
-import { buildBootCatalog, buildBootRecordDescriptor, withBootInfoTable, type CatalogEntryWrite } from '../../src-main/boot/el-torito-writer.ts';
+import {
+  buildBootCatalog,
+  buildBootRecordDescriptor,
+  withBootInfoTable,
+  withGrub2BootInfo,
+  type CatalogEntryWrite,
+} from '../../src-main/boot/el-torito-writer.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { buildIsolinuxEfiTree, isolinuxBinPath, isolinuxEfiBootArgs, xorrisoMkisofs } from '../helpers/boot-reference-images.ts';
+import { buildGrubEltorito, buildIsolinuxEfiTree, isolinuxBinPath, isolinuxEfiBootArgs, xorrisoMkisofs } from '../helpers/boot-reference-images.ts';
 import { runXorrisoReport, type XorrisoReport } from './xorriso-report.ts';
 
 const sectorBytes = 2048;
@@ -147,5 +153,26 @@ describe('withBootInfoTable', () => {
 
   it('refuses an image too short to hold the table', () => {
     expect(() => withBootInfoTable(new Uint8Array(63), { primaryDescriptorLba: 16, imageLba: 30 })).toThrow(/63 bytes cannot hold a boot info table/);
+  });
+});
+
+describe('withGrub2BootInfo', () => {
+  it("patches GRUB's eltorito.img as xorriso -boot-info-table --grub2-boot-info did", () => {
+    const tree = join(scratch, 'grub-tree');
+    mkdirSync(join(tree, 'boot', 'grub', 'i386-pc'), { recursive: true });
+    const eltoritoPath = join(tree, 'boot', 'grub', 'i386-pc', 'eltorito.img');
+    buildGrubEltorito(eltoritoPath);
+    const output = join(scratch, 'grub.iso');
+    xorrisoMkisofs(tree, output, ['-b', 'boot/grub/i386-pc/eltorito.img', '-no-emul-boot', '-boot-load-size', '4', '-boot-info-table', '--grub2-boot-info']);
+    const [bios] = runXorrisoReport(output).bootImages;
+    if (!bios) throw new Error('xorriso reported no boot image');
+    expect(bios.options).toContain('grub2-boot-info');
+    const original = new Uint8Array(readFileSync(eltoritoPath));
+    const ours = withBootInfoTable(withGrub2BootInfo(original, bios.imageLba), { primaryDescriptorLba: 16, imageLba: bios.imageLba });
+    const image = new Uint8Array(readFileSync(output));
+    const theirs = image.subarray(bios.imageLba * sectorBytes, bios.imageLba * sectorBytes + original.byteLength);
+    expect(Buffer.from(ours).equals(Buffer.from(theirs))).toBe(true);
+    expect(new DataView(ours.buffer).getBigUint64(2548, true)).toBe(BigInt(bios.imageLba) * 4n + 5n);
+    expect(() => withGrub2BootInfo(new Uint8Array(2555), 30)).toThrow(/2555 bytes cannot be GRUB's eltorito.img/);
   });
 });

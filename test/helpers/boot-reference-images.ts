@@ -8,7 +8,6 @@ import { createSeededRandom } from './seeded-random.ts';
 
 export const isolinuxBinPath = '/usr/lib/ISOLINUX/isolinux.bin';
 export const isohdpfxPath = '/usr/lib/ISOLINUX/isohdpfx.bin';
-export const grubEltoritoPath = '/usr/lib/grub/i386-pc/eltorito.img';
 export const grubBootHybridPath = '/usr/lib/grub/i386-pc/boot_hybrid.img';
 
 /** `sizeBytes` bytes that look random, the same for the same seed. */
@@ -64,3 +63,8 @@ export const isolinuxEfiBootArgs = [
   'efi.img',
   '-no-emul-boot',
 ] as const;
+
+/** GRUB's El Torito image (cdboot.img + core.img) as grub-mkrescue makes it, at `path`. */
+export function buildGrubEltorito(path: string): void {
+  run('grub-mkimage', ['-O', 'i386-pc-eltorito', '-o', path, '-p', '/boot/grub', 'biosdisk', 'iso9660']);
+}
