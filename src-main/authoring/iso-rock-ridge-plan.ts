@@ -57,7 +57,14 @@ export function packContinuations(tree: NamespaceTree): ContinuationLayout {
   let offsetBytes = 0;
   const place = (plan: PlannedSystemUse | null): void => {
     if (!plan || plan.continuationBytes === 0) return;
-    if (plan.continuationBytes > sectorBytes) throw new Error(`a continuation area of ${plan.continuationBytes} bytes does not fit one sector`);
+    if (plan.continuationBytes > sectorBytes) {
+      // Longer than a sector: one area per sector from the start of a sector, chained by CE (rock-ridge-writer.ts).
+      if (offsetBytes > 0) sectorIndex += 1;
+      places.set(plan, { sectorIndex, offsetBytes: 0 });
+      sectorIndex += Math.floor(plan.continuationBytes / sectorBytes);
+      offsetBytes = plan.continuationBytes % sectorBytes;
+      return;
+    }
     if (offsetBytes + plan.continuationBytes > sectorBytes) {
       sectorIndex += 1;
       offsetBytes = 0;
@@ -70,5 +77,5 @@ export function packContinuations(tree: NamespaceTree): ContinuationLayout {
     place(directory.parentSystemUse);
     for (const entry of directory.entries) place(entry.systemUse);
   }
-  return { sectorCount: places.size === 0 ? 0 : sectorIndex + 1, places };
+  return { sectorCount: places.size === 0 ? 0 : sectorIndex + (offsetBytes > 0 ? 1 : 0), places };
 }
