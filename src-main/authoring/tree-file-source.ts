@@ -1,15 +1,131 @@
-// A source file's content, opened lazily and checked for change (issue 15).
-import type { ByteSource } from '../io/byte-source.ts';
+// A source file's content while a new image is written (issue 15). The file is opened at its first
+// read and closed once its last byte is read, so an image of 50,000 files holds a handful of
+// descriptors at a time, not 50,000. The image's layout was planned from the walk's size, so the file
+// must still be that file: its size and modification time are compared with the walk's when it is
+// opened and again (fstat) after its last byte is read - a file that grew, shrank, was rewritten or
+// vanished is a `source-changed` error naming it, and the write that reads it fails.
+import { open, type FileHandle } from 'node:fs/promises';
+import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 
-/** A file's content opened lazily at its first read and closed after its last byte is read. */
-export function treeFileSource(path: string, expected: { sizeBytes: number; modifiedMs: number }): ByteSource {
-  return {
-    sizeBytes: expected.sizeBytes,
-    name: path,
-    read: async () => {
-      throw new CodedError('unsupported', 'treeFileSource is not built yet');
-    },
-    close: async () => {},
-  };
+/** What the walk saw of the file: the layout was planned with exactly this. */
+export interface ExpectedFile {
+  readonly sizeBytes: number;
+  /** As nsToMs gives it from lstat's nanoseconds. */
+  readonly modifiedMs: number;
+}
+
+/** Epoch ms from a stat's nanoseconds; the walk and the checks here both use it, so equal times compare equal. */
+export function nsToMs(nanoseconds: bigint): number {
+  return Number(nanoseconds) / 1e6;
+}
+
+export function treeFileSource(path: string, expected: ExpectedFile): ByteSource {
+  return new TreeFileSource(path, expected);
+}
+
+/** A class, not closures: a tree of 50,000 files holds 50,000 of these, and methods on a prototype cost nothing per file. */
+class TreeFileSource implements ByteSource {
+  readonly name: string;
+  readonly sizeBytes: number;
+  readonly #expected: ExpectedFile;
+  #opening: Promise<FileHandle> | null = null;
+  #readsInFlight = 0;
+  #lastByteRead = false;
+
+  constructor(path: string, expected: ExpectedFile) {
+    this.name = path;
+    this.sizeBytes = expected.sizeBytes;
+    this.#expected = expected;
+  }
+
+  async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(lengthBytes);
+    await this.readInto(bytes, offsetBytes);
+    return bytes;
+  }
+
+  async readInto(into: Uint8Array, offsetBytes: number): Promise<void> {
+    assertReadInBounds(this.name, this.sizeBytes, offsetBytes, into.byteLength);
+    this.#readsInFlight += 1;
+    try {
+      this.#opening ??= openUnchanged(this.name, this.#expected);
+      await readFully(await this.#opening, into, offsetBytes, this.name, this.sizeBytes);
+      if (offsetBytes + into.byteLength === this.sizeBytes) this.#lastByteRead = true;
+    } catch (error) {
+      await this.#release(false);
+      throw error;
+    } finally {
+      this.#readsInFlight -= 1;
+    }
+    // Reads may run together (a composed chunk reads its pieces at once): the last one to finish closes.
+    if (this.#lastByteRead && this.#readsInFlight === 0) {
+      this.#lastByteRead = false;
+      await this.#release(true);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#release(false);
+  }
+
+  /** Closes the file; after its last byte, checks first that it still is the file the walk saw. */
+  async #release(check: boolean): Promise<void> {
+    const closing = this.#opening;
+    this.#opening = null;
+    if (closing === null) return;
+    const handle = await closing.catch(() => null);
+    if (handle === null) return;
+    try {
+      if (check) await assertUnchanged(handle, this.name, this.#expected, 'after its last byte was read');
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+async function openUnchanged(path: string, expected: ExpectedFile): Promise<FileHandle> {
+  const handle = await open(path, 'r').catch((error: unknown) => {
+    const code = error instanceof Error && 'code' in error ? error.code : null;
+    if (code === 'ENOENT') throw new CodedError('source-changed', `${path} disappeared after the sources were read`, { path });
+    if (code === 'EACCES' || code === 'EPERM') throw new CodedError('permission-denied', `${path}: permission denied opening it`, { path });
+    throw error;
+  });
+  try {
+    await assertUnchanged(handle, path, expected, 'when it was opened');
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+async function assertUnchanged(handle: FileHandle, path: string, expected: ExpectedFile, when: string): Promise<void> {
+  const stats = await handle.stat({ bigint: true });
+  const sizeBytes = Number(stats.size);
+  const modifiedMs = nsToMs(stats.mtimeNs);
+  if (!stats.isFile()) throw new CodedError('source-changed', `${path} is no longer a regular file (${when})`, { path });
+  if (sizeBytes !== expected.sizeBytes || modifiedMs !== expected.modifiedMs) {
+    throw new CodedError(
+      'source-changed',
+      `${path} changed while the image was made (${when}): ${sizeBytes} bytes modified at ${new Date(modifiedMs).toISOString()}, ` +
+        `where the layout was planned for ${expected.sizeBytes} bytes modified at ${new Date(expected.modifiedMs).toISOString()}`,
+      { path },
+    );
+  }
+}
+
+/** Fills `into` from `offsetBytes`; the file ending early means it shrank since it was measured. */
+async function readFully(handle: FileHandle, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): Promise<void> {
+  let filled = 0;
+  // read() may return fewer bytes than asked: loop until done or the end of the file.
+  while (filled < into.byteLength) {
+    const { bytesRead } = await handle.read(into, filled, into.byteLength - filled, offsetBytes + filled);
+    if (bytesRead === 0) {
+      throw new CodedError('source-changed', `${path} ended at byte ${offsetBytes + filled}, but it was ${sizeBytes} bytes when the sources were read`, {
+        path,
+      });
+    }
+    filled += bytesRead;
+  }
 }
