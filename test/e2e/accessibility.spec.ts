@@ -1,6 +1,7 @@
 // Every screen in both themes: axe (WCAG 2.1 A/AA) finds no serious or critical violation, nothing
 // is reported on the console (CSP included), and a screenshot of each is saved under
-// test-results/screenshots/. The write screen's dialog and summary are covered by write-flow.spec.ts.
+// test-results/screenshots/. The write screen's dialog and summary are covered by write-flow.spec.ts,
+// the Create screen's plan and result by create-screen.spec.ts, "Edit a copy"'s by edit-copy.spec.ts.
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
@@ -39,6 +40,12 @@ for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
       .check();
     await expectNoSeriousAxeViolations(page, `contents/${theme}`);
     await saveScreenshot(page, `contents-${theme}`);
+    // "Edit a copy": its panel with the ticked file's remove and rename, and one pending change.
+    await page.getByRole('button', { name: 'Edit a copy' }).click();
+    await page.getByRole('button', { name: 'Remove 1 selected' }).click();
+    await expect(page.getByTestId('edit-pending')).toBeVisible();
+    await expectNoSeriousAxeViolations(page, `edit-copy/${theme}`);
+    await saveScreenshot(page, `edit-copy-${theme}`);
 
     // Boot: a hybrid image with MBR, GPT and an ESP, then a non-hybrid one.
     await openImage(page, bootFixturePath('hybridGpt'));
@@ -78,6 +85,14 @@ for (const theme of ['light', 'dark'] as const satisfies readonly ThemeName[]) {
     await expect(page.getByTestId('backup-panel')).toBeVisible();
     await expectNoSeriousAxeViolations(page, `drives/${theme}`);
     await saveScreenshot(page, `drives-${theme}`);
+
+    // Create: the form with one source added.
+    await goToScreen(page, 'Create');
+    await page.getByLabel('Folder or file to add').fill('/srv/tree');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await expect(page.getByTestId('create-sources').locator('[data-source="/srv/tree"]')).toBeVisible();
+    await expectNoSeriousAxeViolations(page, `create/${theme}`);
+    await saveScreenshot(page, `create-${theme}`);
 
     // Start, with the recent images listed.
     await goToScreen(page, 'Start');

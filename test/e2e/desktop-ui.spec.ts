@@ -10,6 +10,7 @@ import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { bigFileName, bigFolderFileCount, bigIsoPath, signedSumsDir, signerUserId } from '../fixtures/ui-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
+import { xorrisoBootFacts } from './iso-facts.ts';
 import { chooseTheme, goToScreen, openImage, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
@@ -139,20 +140,6 @@ test('shows a Rock Ridge link target and permissions, and switches to the plain 
   await page.getByLabel('Names from').selectOption('auto');
   await expect(treeRow(page, '/docs')).toBeVisible();
 });
-
-/** What xorriso says about how an image boots: BIOS/UEFI El Torito entries, MBR boot code, ESP. */
-function xorrisoBootFacts(image: string): { opticalBios: boolean; opticalUefi: boolean; usbBios: boolean; usbUefi: boolean } {
-  const report = execFileSync('xorriso', ['-indev', image, '-report_el_torito', 'plain', '-report_system_area', 'plain'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  return {
-    opticalBios: /El Torito boot img :\s+\d+\s+BIOS\s+y/.test(report),
-    opticalUefi: /El Torito boot img :\s+\d+\s+UEFI\s+y/.test(report),
-    usbBios: /System area summary:.*(grub2-mbr|isohybrid)/.test(report),
-    usbUefi: /MBR partition\s+:\s+\d+\s+0x[0-9a-f]{2}\s+0xef/.test(report) || /GPT type GUID\s+:.*C12A7328/i.test(report),
-  };
-}
 
 for (const image of ['/usr/lib/grub-rescue/grub-rescue-cdrom.iso', '/usr/lib/memtest86+/memtest86+x64.iso']) {
   test(`Boot tab gives the verdict xorriso's reports imply for Debian's ${image.split('/').pop()}`, async ({ page }) => {
