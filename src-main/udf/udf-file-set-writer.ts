@@ -1,0 +1,234 @@
+// The UDF bridge's file set (ECMA-167 part 4): planned from the tree alone (how many blocks, which
+// entry goes where), rendered once the composer has placed it and every file's data. Its blocks, in
+// order: the File Set Descriptor and its Terminating Descriptor, then each directory (depth first,
+// children sorted by name) as its File Entry and its File Identifier Descriptors, followed by the File
+// Entries of its files, symlinks and devices. File data is not here: the File Entries point at the
+// extents ISO 9660 records too. Hard links are one File Entry named by several identifiers.
+import { CodedError } from '../jobs/errors.ts';
+import type { AuthoringNode } from '../format/authoring-tree.ts';
+import { encodeDCharacters, maxExtentBytes, splitIntoExtents, udfBlockBytes } from './udf-fields-writer.ts';
+import {
+  encodeSymlinkTarget,
+  fidFlags,
+  fileIdentifierBytes,
+  fileTypeOfKind,
+  maxEmbeddedBytes,
+  maxShortAdsPerEntry,
+  writeFileEntry,
+  writeFileIdentifier,
+  writeFileSet,
+} from './udf-file-entry-writer.ts';
+import { udfNamesForDirectory } from './udf-names-writer.ts';
+
+/** OSTA UDF 2.3.6.5 (3.2.1.1 in later revisions): unique id 0 is the root's, 1-15 are reserved. */
+const firstUniqueId = 16;
+/** The File Set Descriptor and its Terminating Descriptor come first. */
+const fileSetHeaderBlocks = 2;
+/** ECMA-167 4/14.4: a parent FID has no identifier: 38 bytes padded to 40. */
+const parentFidBytes = fileIdentifierBytes(new Uint8Array(0));
+
+interface PlannedChild {
+  readonly identifier: Uint8Array;
+  readonly characteristics: number;
+  readonly entry: PlannedEntry;
+}
+
+/** One File Entry and the blocks of its own data in the file set (a directory's identifiers, a long link). */
+interface PlannedEntry {
+  readonly node: AuthoringNode;
+  /** Block in the file set region; -1 until a directory waiting its turn is placed. */
+  block: number;
+  uniqueId: number;
+  linkCount: number;
+  dataBlocks: number;
+  /** A symbolic link's path components. */
+  readonly symlink: Uint8Array | null;
+  /** A directory's children (set when it is placed), its parent, and its identifiers' bytes. */
+  directory: { readonly parent: PlannedEntry; readonly children: readonly PlannedChild[]; readonly fidBytes: number } | null;
+}
+
+export interface FileSetPlan {
+  readonly sectorCount: number;
+  readonly fileCount: number;
+  readonly directoryCount: number;
+  readonly nextUniqueId: number;
+  render(at: FileSetAddresses): Uint8Array;
+}
+
+export interface FileSetAddresses {
+  /** Partition-relative block of the file set region's first block. */
+  readonly firstBlock: number;
+  readonly partitionStartLba: number;
+  readonly partitionBlocks: number;
+  readonly recordedMs: number;
+  readonly fixedFileTimesMs: number | null;
+  readonly identifier: string;
+  extentsOf(node: AuthoringNode): readonly { readonly lba: number; readonly sizeBytes: number }[];
+}
+
+function compareNames(a: AuthoringNode, b: AuthoringNode): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+/** Plans the file set of `root`'s tree: every block it needs, with no address yet. */
+export function planFileSet(root: AuthoringNode): FileSetPlan {
+  const entries: PlannedEntry[] = [];
+  const byLinkKey = new Map<string, PlannedEntry>();
+  let nextBlock = fileSetHeaderBlocks;
+  let nextUniqueId = firstUniqueId;
+  const place = (entry: PlannedEntry, uniqueId: number | null): void => {
+    entry.block = nextBlock;
+    entry.uniqueId = uniqueId ?? nextUniqueId++;
+    nextBlock += 1 + entry.dataBlocks;
+    entries.push(entry);
+  };
+  const rootEntry = newEntry(root);
+  rootEntry.linkCount = 1;
+  const waiting: { entry: PlannedEntry; parent: PlannedEntry }[] = [{ entry: rootEntry, parent: rootEntry }];
+  for (let next = waiting.pop(); next; next = waiting.pop()) {
+    const { entry, parent } = next;
+    const children = [...(entry.node.children ?? [])].sort(compareNames);
+    const identifiers = udfNamesForDirectory(children.map((child) => child.name)).map(encodeDCharacters);
+    const planned: PlannedChild[] = [];
+    const subdirectories: PlannedEntry[] = [];
+    const fidBytes = identifiers.reduce((sum, identifier) => sum + fileIdentifierBytes(identifier), parentFidBytes);
+    entry.dataBlocks = Math.ceil(fidBytes / udfBlockBytes);
+    place(entry, entry === rootEntry ? 0 : null);
+    children.forEach((child, index) => {
+      const childEntry = plannedChildEntry(child, byLinkKey, place);
+      if (child.kind === 'directory') {
+        subdirectories.push(childEntry);
+        // ECMA-167 4/14.9.6 (as genisoimage and Linux count): a directory is named by its own FID and by each subdirectory's parent FID.
+        entry.linkCount += 1;
+      }
+      const characteristics = (child.kind === 'directory' ? fidFlags.directory : 0) | (child.hidden ? fidFlags.hidden : 0);
+      planned.push({ identifier: identifiers[index] as Uint8Array, characteristics, entry: childEntry });
+    });
+    entry.directory = { parent, children: planned, fidBytes };
+    for (const subdirectory of subdirectories.reverse()) waiting.push({ entry: subdirectory, parent: entry });
+  }
+  const directoryCount = entries.filter((entry) => entry.directory !== null).length;
+  return {
+    sectorCount: nextBlock,
+    fileCount: entries.length - directoryCount,
+    directoryCount,
+    nextUniqueId,
+    render: (at) => renderFileSet(entries, rootEntry, nextBlock, at),
+  };
+}
+
+function newEntry(node: AuthoringNode): PlannedEntry {
+  return { node, block: -1, uniqueId: -1, linkCount: 1, dataBlocks: 0, symlink: null, directory: null };
+}
+
+/** The entry a child's identifier names: a new one, or for a further hard link the entry its first name got. */
+function plannedChildEntry(child: AuthoringNode, byLinkKey: Map<string, PlannedEntry>, place: (entry: PlannedEntry, uniqueId: null) => void): PlannedEntry {
+  if (child.kind === 'directory') {
+    const entry = newEntry(child);
+    entry.linkCount = 1;
+    return entry;
+  }
+  const linked = child.hardLinkKey === null ? undefined : byLinkKey.get(child.hardLinkKey);
+  if (linked) {
+    linked.linkCount += 1;
+    return linked;
+  }
+  let entry: PlannedEntry;
+  if (child.kind === 'symlink') {
+    const symlink = encodeSymlinkTarget(child.linkTarget ?? '');
+    // A path that fits is kept in the File Entry itself (4/14.6.8 type 3); a longer one gets blocks after it.
+    entry = { ...newEntry(child), symlink, dataBlocks: symlink.byteLength <= maxEmbeddedBytes ? 0 : Math.ceil(symlink.byteLength / udfBlockBytes) };
+  } else {
+    entry = newEntry(child);
+    if (child.kind === 'file') refuseUnrecordable(child);
+  }
+  if (child.hardLinkKey !== null) byLinkKey.set(child.hardLinkKey, entry);
+  place(entry, null);
+  return entry;
+}
+
+/** A File Entry holds 234 short_ads of up to 2^30 - 2048 bytes each: files up to about 234 GiB (no allocation extent chains here). */
+function refuseUnrecordable(node: AuthoringNode): void {
+  const descriptors = Math.ceil(node.sizeBytes / maxExtentBytes);
+  if (descriptors > maxShortAdsPerEntry) {
+    throw new CodedError(
+      'file-too-large',
+      `${node.origin} holds ${node.sizeBytes} bytes, which takes ${descriptors} UDF allocation descriptors; a UDF 1.02 File Entry holds ${maxShortAdsPerEntry} (${maxShortAdsPerEntry * maxExtentBytes} bytes)`,
+    );
+  }
+}
+
+function renderFileSet(entries: readonly PlannedEntry[], root: PlannedEntry, sectorCount: number, at: FileSetAddresses): Uint8Array {
+  const bytes = new Uint8Array(sectorCount * udfBlockBytes);
+  writeFileSet(bytes, 0, { block: at.firstBlock, recordedMs: at.recordedMs, identifier: at.identifier, rootBlock: at.firstBlock + root.block });
+  for (const entry of entries) {
+    const node = entry.node;
+    const fixed = at.fixedFileTimesMs;
+    const ownDataBlock = at.firstBlock + entry.block + 1;
+    writeFileEntry(bytes, entry.block * udfBlockBytes, {
+      block: at.firstBlock + entry.block,
+      fileType: fileTypeOfKind[node.kind],
+      mode: node.mode,
+      uid: node.uid,
+      gid: node.gid,
+      linkCount: Math.min(entry.linkCount, 0xffff),
+      uniqueId: entry.uniqueId,
+      times: fixed === null ? node : { accessedMs: fixed, modifiedMs: fixed, changedMs: fixed },
+      informationLengthBytes: entry.directory ? entry.directory.fidBytes : entry.symlink ? entry.symlink.byteLength : node.sizeBytes,
+      data: entryData(entry, ownDataBlock, at),
+      device: node.kind === 'block-device' || node.kind === 'character-device' ? node.device : null,
+    });
+    if (entry.directory) writeDirectory(bytes, entry, ownDataBlock, at.firstBlock);
+    else if (entry.symlink && entry.dataBlocks > 0) bytes.set(entry.symlink, (entry.block + 1) * udfBlockBytes);
+  }
+  return bytes;
+}
+
+type EntryData = { extents: { block: number; lengthBytes: number }[] } | { embedded: Uint8Array };
+
+function entryData(entry: PlannedEntry, ownDataBlock: number, at: FileSetAddresses): EntryData {
+  if (entry.directory) return { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.directory.fidBytes }]) };
+  if (entry.symlink) {
+    return entry.dataBlocks === 0 ? { embedded: entry.symlink } : { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.symlink.byteLength }]) };
+  }
+  if (entry.node.kind !== 'file') return { extents: [] };
+  return { extents: fileExtents(entry.node, at) };
+}
+
+/** A file's data as the composer placed it, in partition blocks, checked to lie in the partition and to hold exactly the file. */
+function fileExtents(node: AuthoringNode, at: FileSetAddresses): { block: number; lengthBytes: number }[] {
+  const runs = at.extentsOf(node).map((extent) => ({ block: extent.lba - at.partitionStartLba, sizeBytes: extent.sizeBytes }));
+  let totalBytes = 0;
+  for (const run of runs) {
+    if (run.block < 0 || run.block + Math.ceil(run.sizeBytes / udfBlockBytes) > at.partitionBlocks) {
+      throw new Error(
+        `UDF bridge: ${node.origin}'s data at partition block ${run.block} (${run.sizeBytes} bytes) lies outside the ${at.partitionBlocks}-block partition`,
+      );
+    }
+    totalBytes += run.sizeBytes;
+  }
+  if (totalBytes !== node.sizeBytes) throw new Error(`UDF bridge: ${node.origin} was placed as ${totalBytes} bytes, it holds ${node.sizeBytes}`);
+  const extents = splitIntoExtents(runs);
+  if (extents.length > maxShortAdsPerEntry) {
+    throw new Error(`UDF bridge: ${node.origin}'s data lies in ${extents.length} pieces, a File Entry holds ${maxShortAdsPerEntry} allocation descriptors`);
+  }
+  return extents;
+}
+
+/** A directory's identifiers (4/8.6): the parent's first (4/14.4.3 bit 3), then each child's. */
+function writeDirectory(bytes: Uint8Array, entry: PlannedEntry, ownDataBlock: number, firstBlock: number): void {
+  const directory = entry.directory;
+  if (!directory) return;
+  const startBytes = (entry.block + 1) * udfBlockBytes;
+  let offsetBytes = 0;
+  const write = (characteristics: number, identifier: Uint8Array, target: PlannedEntry): void => {
+    offsetBytes += writeFileIdentifier(bytes, startBytes + offsetBytes, {
+      block: ownDataBlock + Math.floor(offsetBytes / udfBlockBytes),
+      characteristics,
+      identifier,
+      icb: { block: firstBlock + target.block, uniqueId: target.uniqueId },
+    });
+  };
+  write(fidFlags.directory | fidFlags.parent, new Uint8Array(0), directory.parent);
+  for (const child of directory.children) write(child.characteristics, child.identifier, child.entry);
+}
