@@ -26,7 +26,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   unsupported: 'This is not available here.',
   'corrupt-image': 'The image is damaged: it could not be read.',
   'file-too-large':
-    'A file in this image is larger than 4 GiB, which a FAT32 stick cannot hold. Only a Windows install.wim can be split; write the image raw instead.',
+    'A file of 4 GiB or more does not fit: a FAT32 stick cannot hold it (only a Windows install.wim can be split; write the image raw instead), nor can a new image below ISO 9660 level 3 (choose level 3).',
   'target-too-small': 'The drive is too small for what would be written to it.',
   'volume-too-large': 'FAT32 volumes larger than 2 TiB are not supported. Choose exFAT or a smaller drive.',
   'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
