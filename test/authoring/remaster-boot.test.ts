@@ -1,0 +1,161 @@
+// The boot a remaster keeps (src-main/authoring/kept-boot.ts via remasterAuthoringOptions): every El
+// Torito entry and the hybrid system area of real bootable images, compared with what xorriso's
+// -report_el_torito and -report_system_area read in the same originals.
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RemasterEdit } from '../../shared/authoring.ts';
+import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
+import { bootFixturePath, isohybridMbr } from '../fixtures/boot-images.ts';
+import { runTool } from '../fixtures/fixture-cache.ts';
+import { withOptions } from './remaster-helpers.ts';
+
+const scratch = mkdtempSync(join(tmpdir(), 'remaster-boot-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const ipxeIsoPath = '/usr/lib/ipxe/ipxe.iso';
+const grubRescueIsoPath = '/usr/lib/grub-rescue/grub-rescue-cdrom.iso';
+
+const platformIds: Record<string, number> = { BIOS: 0, PPC: 1, Mac: 2, UEFI: 0xef };
+const mediaTypes: Record<string, number> = { none: 0, 'fd1.2': 1, 'fd1.4': 2, 'fd2.8': 3, hd: 4 };
+
+interface ReportedEntry {
+  readonly spec: Omit<BootImageSpec, 'image' | 'partition'>;
+  readonly path: string | null;
+  /** xorriso's own judgment of an image outside the tree ("El Torito img blks"), in bytes. */
+  readonly hiddenSizeBytes: number | null;
+}
+
+/** The entries `xorriso -report_el_torito plain` reads in `imagePath`. */
+function reportedEntries(imagePath: string): ReportedEntry[] {
+  const report = runTool('xorriso', ['-indev', imagePath, '-report_el_torito', 'plain']);
+  const field = (what: string, index: number): string | null =>
+    new RegExp(`^El Torito ${what}\\s*:\\s+${index}\\s+(.*)$`, 'm').exec(report)?.[1]?.trim() ?? null;
+  const entries: ReportedEntry[] = [];
+  for (const line of report.matchAll(/^El Torito boot img :\s+(\d+)\s+(\S+)\s+([yn])\s+(\S+)\s+0x(\w+)\s+0x(\w+)\s+(\d+)\s+(\d+)$/gm)) {
+    const [, index, platform, , emulation, loadSegment, systemType, loadSize] = line as unknown as string[];
+    const options = field('img opts', Number(index)) ?? '';
+    const blocks = field('img blks', Number(index));
+    entries.push({
+      spec: {
+        platformId: platformIds[platform as string] as number,
+        mediaType: mediaTypes[emulation as string] as number,
+        loadSegment: Number.parseInt(loadSegment as string, 16),
+        systemType: Number.parseInt(systemType as string, 16),
+        loadSectorCount: Number(loadSize),
+        bootInfoTable: options.split(' ').includes('boot-info-table'),
+      },
+      path: field('img path', Number(index)),
+      hiddenSizeBytes: blocks === null ? null : Number(blocks) * 2048,
+    });
+  }
+  return entries;
+}
+
+/** The kept entries in the report's shape. */
+function keptAsReported(entries: readonly BootImageSpec[]): ReportedEntry[] {
+  return entries.map(({ image, partition, ...spec }) => {
+    void partition;
+    return { spec, path: 'path' in image ? image.path : null, hiddenSizeBytes: 'path' in image ? null : image.source.sizeBytes };
+  });
+}
+
+function firstBytes(path: string, lengthBytes: number, offsetBytes = 0): Buffer {
+  const bytes = Buffer.alloc(lengthBytes);
+  const descriptor = openSync(path, 'r');
+  try {
+    readSync(descriptor, bytes, 0, lengthBytes, offsetBytes);
+  } finally {
+    closeSync(descriptor);
+  }
+  return bytes;
+}
+
+describe('the boot a remaster keeps', () => {
+  it.each([
+    ['the xorriso isolinux + EFI hybrid', bootFixturePath('hybridGpt')],
+    ['ipxe.iso', ipxeIsoPath],
+    ['grub-rescue-cdrom.iso', grubRescueIsoPath],
+    ['the six-entry BIOS, floppy, hard disk, EFI, PPC and Mac image', bootFixturePath('multiEntry')],
+  ])('keeps every El Torito entry of %s as xorriso reports it', async (_name, imagePath) => {
+    const kept = await withOptions(imagePath, async (options) => keptAsReported(options.boot.entries));
+    const reported = reportedEntries(imagePath);
+    expect(reported.length).toBeGreaterThan(0);
+    expect(kept).toEqual(reported);
+  });
+
+  it('keeps the isohybrid MBR boot code and the GPT of the hybrid, and gives the EFI image the partition it had', async () => {
+    const imagePath = bootFixturePath('hybridGpt');
+    const boot = await withOptions(imagePath, async (options) => options.boot);
+    expect(Buffer.from(boot.hybrid?.mbrBootCode ?? [])).toEqual(readFileSync(isohybridMbr).subarray(0, 432));
+    expect({ gpt: boot.hybrid?.gpt, apm: boot.hybrid?.apm }).toEqual({ gpt: true, apm: false });
+    expect(boot.entries.map((entry) => entry.partition)).toEqual([false, true]);
+  });
+
+  it("keeps ipxe.iso's and grub-rescue's MBR boot code (no GPT), and an Apple partition map where the original has one", async () => {
+    for (const imagePath of [ipxeIsoPath, grubRescueIsoPath]) {
+      const hybrid = await withOptions(imagePath, async (options) => options.boot.hybrid);
+      expect(Buffer.from(hybrid?.mbrBootCode ?? [])).toEqual(firstBytes(imagePath, 432));
+      expect({ gpt: hybrid?.gpt, apm: hybrid?.apm }).toEqual({ gpt: false, apm: false });
+    }
+    const apm = await withOptions(bootFixturePath('hybridApm'), async (options) => options.boot.hybrid);
+    expect({ gpt: apm?.gpt, apm: apm?.apm }).toEqual({ gpt: true, apm: true });
+  });
+
+  it('reads an EFI image outside the tree (an appended partition) from the original, sized by its partition as xorriso sizes it', async () => {
+    const imagePath = bootFixturePath('appendedEsp');
+    const reported = reportedEntries(imagePath);
+    const hidden = await withOptions(imagePath, async (options) => {
+      const entry = options.boot.entries[1] as BootImageSpec;
+      if ('path' in entry.image) throw new Error(`the EFI image is the tree's ${entry.image.path}`);
+      const source = entry.image.source;
+      return {
+        sizeBytes: source.sizeBytes,
+        head: Buffer.from(await source.read(0, 64 * 1024)),
+        description: entry.image.description,
+        partition: entry.partition,
+      };
+    });
+    expect(hidden.sizeBytes).toBe(reported[1]?.hiddenSizeBytes);
+    expect(hidden.head).toEqual(firstBytes(imagePath, 64 * 1024, 512 * 2048));
+    expect(hidden.description).toMatch(/hidden image from the original, 34\.0 MiB at LBA 512 \(its partition\)/);
+    expect(hidden.partition).toBe(true);
+  });
+
+  it('warns that a not-bootable entry of the original is made bootable', async () => {
+    const warnings = await withOptions(bootFixturePath('plainGenisoimage'), async (options) => options.warnings);
+    expect(warnings).toContain('boot entry 3 was marked not bootable in the original; the new image marks it bootable');
+  });
+});
+
+describe('the boot a remaster keeps, after its edits', () => {
+  const imagePath = (): string => bootFixturePath('hybridGpt');
+  const biosImage = (entries: readonly BootImageSpec[]): BootImageSpec => entries[0] as BootImageSpec;
+
+  it('refuses to remove the BIOS boot image, naming it', async () => {
+    const edits: RemasterEdit[] = [{ kind: 'remove', imagePath: '/isolinux' }];
+    await expect(withOptions(imagePath(), async () => null, edits)).rejects.toMatchObject({
+      code: 'invalid-request',
+      message: expect.stringContaining('the boot image /isolinux/isolinux.bin was removed'),
+    });
+  });
+
+  it('follows a boot image whose folder is renamed', async () => {
+    const edits: RemasterEdit[] = [{ kind: 'rename', imagePath: '/isolinux', newImagePath: '/bios' }];
+    const entry = await withOptions(imagePath(), async (options) => biosImage(options.boot.entries), edits);
+    expect(entry.image).toEqual({ path: '/bios/isolinux.bin' });
+    expect(entry.loadSectorCount).toBe(4);
+  });
+
+  it('boots an added file that replaces the boot image, its load size computed anew', async () => {
+    const replacement = join(scratch, 'isolinux.bin');
+    writeFileSync(replacement, readFileSync('/usr/lib/ISOLINUX/isolinux.bin'));
+    const edits: RemasterEdit[] = [{ kind: 'add', sourcePath: replacement, imagePath: '/isolinux/isolinux.bin' }];
+    const entry = await withOptions(imagePath(), async (options) => biosImage(options.boot.entries), edits);
+    expect(entry.image).toEqual({ path: '/isolinux/isolinux.bin' });
+    expect(entry.loadSectorCount).toBeNull();
+    expect(entry.bootInfoTable).toBe(true);
+  });
+});
