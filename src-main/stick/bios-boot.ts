@@ -3,7 +3,8 @@
 // syslinux/) gets the host's SYSLINUX of the same version (stick/syslinux-bios.ts) at the root of the
 // FAT32 volume, with a syslinux.cfg that loads the image's own isolinux.cfg from its folder, as Rufus
 // writes it. Only on an MBR stick: SYSLINUX's mbr.bin boots the active partition.
-import type { FatInputEntry, PlannedVolume } from '../fat/fat32-writer.ts';
+import type { FatInputEntry } from '../fat/fat-directories.ts';
+import type { PlannedVolume } from '../fat/fat32-writer.ts';
 import { entryContentSource } from '../format/entry-source.ts';
 import type { FileTree } from '../format/file-tree.ts';
 import type { ByteSource } from '../io/byte-source.ts';

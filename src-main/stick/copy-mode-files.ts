@@ -6,7 +6,7 @@
 // here, naming the file: a file of 4 GiB or more (FAT spec 3.2, DIR_FileSize is 32 bits) and a
 // zisofs-compressed file (its bytes are not its extents; boot media do not use zisofs).
 import type { CopyModeOptions } from '../../shared/stick.ts';
-import type { FatInputEntry } from '../fat/fat32-writer.ts';
+import type { FatInputEntry } from '../fat/fat-directories.ts';
 import { entryContentSource } from '../format/entry-source.ts';
 import type { FileTree, TreeEntry } from '../format/file-tree.ts';
 import type { ByteSource } from '../io/byte-source.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import type { FatInputEntry } from '../../src-main/fat/fat32-writer.ts';
+import type { FatInputEntry } from '../../src-main/fat/fat-directories.ts';
 import { createSeededRandom } from '../helpers/seeded-random.ts';
 
 export function scratchPath(name: string): string {
