@@ -1,22 +1,98 @@
-// Joliet identifiers of authored files and directories (Joliet specification, Microsoft 1995). Stub: being written.
+// Joliet identifiers of a new image's files and directories (Joliet specification, Microsoft 1995:
+// UCS-2 big-endian, the characters it forbids, names of at most 128 bytes), unique within each
+// directory (directory-names.ts) and sorted as ECMA-119 9.3 sorts the records of a volume.
+import { namesForDirectory, type NamedChild, type Translation } from './directory-names.ts';
+import { compareIdentifierParts, splitIdentifier } from './iso-names.ts';
 
-/** Joliet identifiers (UCS-2 as JS strings, files with ';1'), same order as given. */
-export function jolietNamesForDirectory(children: readonly { name: string; isDirectory: boolean; kept?: string }[], options: { long: boolean }): string[] {
-  void options;
-  return children.map((child, index) => (child.isDirectory ? `d${index}` : `f${index};1`));
+/**
+ * Joliet "Relaxation of ISO 9660 restrictions": a file identifier of at most 128 bytes, 64 UCS-2
+ * units ';1' included. 103 is what mkisofs -joliet-long allows (and Windows reads): the record
+ * still fits its 255 bytes.
+ */
+const maxUnits = 64;
+const maxUnitsLong = 103;
+
+/** ECMA-119 9.1.11: files carry a version, as in the primary volume. */
+const fileVersion = ';1';
+
+/** A cut name keeps its extension when that takes at most this part of the room ('report.pdf' stays a '.pdf'). */
+const maxExtensionShare = 0.5;
+
+/**
+ * Joliet identifiers (UCS-2 as JS strings, files with ';1'), in the order given: at most 64 units
+ * (103 with `long`), characters Joliet forbids (control characters, * / : ; ? \) and characters
+ * outside UCS-2 (an emoji: UCS-2 has no surrogates) replaced by '_'. Unique, case-sensitive as
+ * Joliet compares: a taken name gets '~1', '~2', ... before its extension.
+ */
+export function jolietNamesForDirectory(children: readonly NamedChild[], options: { long: boolean }): string[] {
+  const limit = options.long ? maxUnitsLong : maxUnits;
+  return namesForDirectory(children, {
+    namespace: 'Joliet',
+    validKept: (kept, child) => validKeptIdentifier(kept, child.isDirectory, limit),
+    translate: (child) => jolietTranslation(toUcs2Name(child.name), child.isDirectory, limit),
+  });
 }
 
-/** Sort order of Joliet identifiers (by UCS-2 code units, as ECMA-119 9.3 applies to the SVD). */
+/** Joliet "Allowed character set": every UCS-2 code point but 0x00-0x1F, * / : ; ? and \. */
+function isForbidden(code: number): boolean {
+  return code < 0x20 || code === 0x2a || code === 0x2f || code === 0x3a || code === 0x3b || code === 0x3f || code === 0x5c;
+}
+
+/** A name in allowed UCS-2 characters: each forbidden one, lone surrogate or character beyond U+FFFF becomes one '_'. */
+function toUcs2Name(name: string): string {
+  let result = '';
+  for (const character of name) {
+    const code = character.codePointAt(0) as number;
+    const isSurrogate = code >= 0xd800 && code <= 0xdfff;
+    result += code > 0xffff || isSurrogate || isForbidden(code) ? '_' : character;
+  }
+  return result;
+}
+
+function jolietTranslation(name: string, isDirectory: boolean, limit: number): Translation {
+  const room = limit - (isDirectory ? 0 : fileVersion.length);
+  const version = isDirectory ? '' : fileVersion;
+  const lastDot = name.lastIndexOf('.');
+  const extension = lastDot > 0 && name.length - lastDot <= room * maxExtensionShare ? name.slice(lastDot) : '';
+  const stem = name.slice(0, name.length - extension.length);
+  const fitted = name.length <= room ? name : stem.slice(0, room - extension.length) + extension;
+  return {
+    identifier: fitted + version,
+    withCounter(counter) {
+      const suffix = `~${counter}`;
+      const stemRoom = room - extension.length - suffix.length;
+      if (stemRoom < 1) return null;
+      return stem.slice(0, stemRoom) + suffix + extension + version;
+    },
+  };
+}
+
+/** A remastered image's Joliet name with ';1' on files, or null when it is too long or holds a forbidden character. */
+function validKeptIdentifier(kept: string, isDirectory: boolean, limit: number): string | null {
+  const bare = kept.replace(/;\d+$/, '');
+  const identifier = isDirectory ? bare : bare + fileVersion;
+  if (bare === '' || identifier.length > limit || toUcs2Name(bare) !== bare) return null;
+  return identifier;
+}
+
+/**
+ * Sort order of Joliet identifiers: ECMA-119 9.3 (name, extension padded with spaces, version)
+ * applied to UCS-2 code units, then the plain code-unit order, so that names equal under space
+ * padding ('a' and 'a ') still sort one way whatever order they came in.
+ */
 export function compareJolietIdentifiers(a: string, b: string): number {
+  const byParts = compareIdentifierParts(splitIdentifier(a), splitIdentifier(b));
+  if (byParts !== 0) return byParts;
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** UCS-2 big-endian bytes of a Joliet identifier (no terminator). */
+/** UCS-2 big-endian bytes of a Joliet identifier (no terminator); its code units must be UCS-2 (no surrogates). */
 export function encodeUcs2(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length * 2);
   for (let index = 0; index < text.length; index += 1) {
-    bytes[index * 2] = text.charCodeAt(index) >> 8;
-    bytes[index * 2 + 1] = text.charCodeAt(index) & 0xff;
+    const unit = text.charCodeAt(index);
+    bytes[index * 2] = unit >> 8;
+    bytes[index * 2 + 1] = unit & 0xff;
   }
   return bytes;
 }

@@ -1,0 +1,114 @@
+// Joliet identifiers of authored trees (Joliet specification 1995): UCS-2 limits, forbidden and astral
+// characters, case-sensitive uniqueness, the encoding and the order the writer sorts records by.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readUcs2Be } from '../../../src-main/format/fields.ts';
+import { namesForDirectory } from '../../../src-main/iso/directory-names.ts';
+import { compareJolietIdentifiers, encodeUcs2, jolietNamesForDirectory } from '../../../src-main/iso/joliet-names.ts';
+
+const file = (name: string, kept?: string) => ({ name, isDirectory: false, ...(kept === undefined ? {} : { kept }) });
+const folder = (name: string) => ({ name, isDirectory: true });
+const short = { long: false };
+const long = { long: true };
+
+describe('jolietNamesForDirectory', () => {
+  it('keeps names as they are, files with ;1, directories without', () => {
+    expect(jolietNamesForDirectory([file('Read Me.txt'), folder('Program Files'), file('ünïcödé — 日本語.txt')], short)).toEqual([
+      'Read Me.txt;1',
+      'Program Files',
+      'ünïcödé — 日本語.txt;1',
+    ]);
+  });
+
+  it('replaces the characters Joliet forbids and control characters with "_"', () => {
+    expect(jolietNamesForDirectory([file('we*ird:na?me;x\\y.txt'), file('tab\there\u0001.txt')], short)).toEqual(['we_ird_na_me_x_y.txt;1', 'tab_here_.txt;1']);
+  });
+
+  it('replaces a character beyond U+FFFF (UCS-2 has no surrogates) with one "_"', () => {
+    const [name] = jolietNamesForDirectory([file('emoji😀.txt')], short);
+    expect(name).toBe('emoji_.txt;1');
+    expect(/[\ud800-\udfff]/.test(name as string)).toBe(false);
+  });
+
+  it('keeps identifiers within 64 UCS-2 units (;1 included), or 103 with long names, keeping a short extension', () => {
+    const [cut, directory] = jolietNamesForDirectory([file(`${'a'.repeat(100)}.pdf`), folder('d'.repeat(100))], short);
+    expect(cut).toBe(`${'a'.repeat(58)}.pdf;1`);
+    expect(directory).toBe('d'.repeat(64));
+    const [longCut, longDirectory] = jolietNamesForDirectory([file(`${'a'.repeat(120)}.pdf`), folder('d'.repeat(120))], long);
+    expect(longCut).toHaveLength(103);
+    expect(longCut?.endsWith('.pdf;1')).toBe(true);
+    expect(longDirectory).toBe('d'.repeat(103));
+  });
+
+  it('numbers names that become equal with ~N before the extension, and compares case-sensitively as Joliet does', () => {
+    expect(jolietNamesForDirectory([file('a?b.txt'), file('a*b.txt'), file('A*B.txt')], short)).toEqual(['a_b~1.txt;1', 'a_b.txt;1', 'A_B.txt;1']);
+    const twins = jolietNamesForDirectory([file(`${'x'.repeat(70)}.iso`), file(`${'x'.repeat(71)}.iso`)], short);
+    expect(twins).toEqual([`${'x'.repeat(58)}.iso;1`, `${'x'.repeat(56)}~1.iso;1`]);
+  });
+
+  it('keeps a remastered Joliet name when it is valid and free, and replaces it otherwise', () => {
+    expect(jolietNamesForDirectory([file('new name.txt', 'Old Name.txt'), file('b', 'bad:name'), file('x', 'Old Name.txt')], short)).toEqual([
+      'Old Name.txt;1',
+      'b;1',
+      'x;1',
+    ]);
+  });
+
+  const childrenArbitrary = fc.uniqueArray(
+    fc.record({
+      name: fc.string({
+        minLength: 1,
+        maxLength: 130,
+        unit: fc.oneof(fc.constantFrom('a', 'A', '.', ':', '*', '\t', '😀', 'é'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })),
+      }),
+      isDirectory: fc.boolean(),
+    }),
+    { selector: (child) => child.name, maxLength: 40 },
+  );
+
+  it('gives every child a UCS-2 identifier within the limit, unique, whatever the order of the children', () => {
+    fc.assert(
+      fc.property(childrenArbitrary, fc.boolean(), (children, isLong) => {
+        const options = { long: isLong };
+        const names = jolietNamesForDirectory(children, options);
+        expect(new Set(names).size).toBe(children.length);
+        for (const name of names) {
+          expect(name.length).toBeLessThanOrEqual(isLong ? 103 : 64);
+          expect(/[\u0000-\u001f*/:?\\\ud800-\udfff]/.test(name)).toBe(false);
+        }
+        const reversed = jolietNamesForDirectory([...children].reverse(), options);
+        expect(reversed).toEqual([...names].reverse());
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('encodeUcs2 and compareJolietIdentifiers', () => {
+  it('encodes big-endian UCS-2 that the reader decodes back', () => {
+    const text = 'Ab 日本 é;1';
+    const bytes = encodeUcs2(text);
+    expect(bytes.byteLength).toBe(text.length * 2);
+    expect([...bytes.subarray(0, 4)]).toEqual([0x00, 0x41, 0x00, 0x62]);
+    expect(readUcs2Be(bytes, 0, bytes.byteLength, { offsetBytes: 0 }, 'name')).toBe(text);
+  });
+
+  it('sorts by name, extension and version (ECMA-119 9.3) and breaks ties so the order is total', () => {
+    const sorted = ['b;1', 'a.txt;1', 'a b.txt;1', 'a.b;1', 'a;1', 'a ;1', 'Z;1', '日本;1'].sort(compareJolietIdentifiers);
+    expect(sorted).toEqual(['Z;1', 'a ;1', 'a;1', 'a.b;1', 'a.txt;1', 'a b.txt;1', 'b;1', '日本;1']);
+    expect(compareJolietIdentifiers('a ;1', 'a;1')).toBeLessThan(0);
+    expect(compareJolietIdentifiers('a;1', 'a ;1')).toBeGreaterThan(0);
+  });
+});
+
+describe('namesForDirectory', () => {
+  it('refuses with bad-source-name, naming the child, when no numbered variant is left', () => {
+    const rules = {
+      namespace: 'Test',
+      validKept: () => null,
+      translate: () => ({ identifier: 'SAME', withCounter: (counter: number) => (counter <= 2 ? `SAME${counter}` : null) }),
+    };
+    const children = ['one', 'two', 'three', 'four'].map((name) => ({ name, isDirectory: false }));
+    expect(() => namesForDirectory(children, rules)).toThrow(expect.objectContaining({ code: 'bad-source-name', message: expect.stringContaining('"two"') }));
+  });
+});
