@@ -8,7 +8,7 @@ import { sectorBytes } from '../format/fields.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 import type { CatalogEntryWrite } from '../boot/el-torito-writer.ts';
-import { withBootInfoTable } from '../boot/el-torito-writer.ts';
+import { withBootInfoTable, withGrub2BootInfo } from '../boot/el-torito-writer.ts';
 import type { BootImageSpec } from './iso-authoring.ts';
 
 /** A boot image with a boot info table is read whole while planning: refuse anything this large. */
@@ -44,7 +44,16 @@ export function resolveBootImages(root: AuthoringNode, specs: readonly BootImage
   });
 }
 
-/** The image's bytes with the boot info table filled (El Torito's -boot-info-table: PVD at 16, the image's LBA, length, checksum). */
+/** True when the image's bytes are patched with its own address (a boot info table, GRUB's boot info). */
+export function needsPatch(image: PlacedBootImage): boolean {
+  return image.spec.bootInfoTable || image.spec.grub2BootInfo === true;
+}
+
+/**
+ * The image's bytes patched with its address: GRUB's boot info first (xorriso --grub2-boot-info), then
+ * the boot info table (-boot-info-table: PVD at 16, the image's LBA, length, checksum), whose
+ * checksum covers the GRUB patch, as xorriso computes it.
+ */
 export async function patchedBootImage(image: PlacedBootImage, primaryDescriptorLba: number): Promise<Uint8Array> {
   const where = 'path' in image.spec.image ? image.spec.image.path : image.spec.image.description;
   if (image.sizeBytes > maxPatchedBootImageBytes) {
@@ -55,8 +64,9 @@ export async function patchedBootImage(image: PlacedBootImage, primaryDescriptor
   }
   if (image.sizeBytes < 64)
     throw new CodedError('not-an-image', `the boot image ${where} is ${image.sizeBytes} bytes, too short for a boot info table (64 bytes)`);
-  const bytes = await image.source.read(0, image.sizeBytes);
-  return withBootInfoTable(bytes, { primaryDescriptorLba, imageLba: image.imageLba });
+  let bytes = await image.source.read(0, image.sizeBytes);
+  if (image.spec.grub2BootInfo === true) bytes = withGrub2BootInfo(bytes, image.imageLba);
+  return image.spec.bootInfoTable ? withBootInfoTable(bytes, { primaryDescriptorLba, imageLba: image.imageLba }) : bytes;
 }
 
 /** The load size of an entry (El Torito 2.0 2.4): as given, else 4 for a BIOS no-emulation image, the whole image for EFI, 1 for emulation. */

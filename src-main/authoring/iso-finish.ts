@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { sectorBytes } from '../format/fields.ts';
 import { buildBootCatalog, buildBootRecordDescriptor } from '../boot/el-torito-writer.ts';
-import { buildHybridSystemArea, hybridTailSectors } from '../disk/hybrid-system-area.ts';
+import { buildHybridSystemArea, hybridAlignedSectorCount, hybridTailSectors } from '../disk/hybrid-system-area.ts';
 import { fileFlags } from '../iso/directory-record.ts';
 import { fileSections, selfIdentifier, writeDirectoryRecord } from '../iso/directory-record-writer.ts';
 import { isoACharacters, isoVolumeIdentifier } from '../iso/iso-names.ts';
@@ -19,8 +19,8 @@ import { placePathTables, udfAnchorLba, type MetadataPlan, type PathTablePlaceme
 import type { NamespaceTree } from './iso-namespaces.ts';
 import type { SectorLayout } from './iso-sector-layout.ts';
 
-/** xorriso pads a hybrid image to a whole number of MiB (measured: a 204-sector image becomes 512). */
-const hybridAlignmentSectors = (1024 * 1024) / sectorBytes;
+/** mkisofs -pad: 300 KiB. */
+const readAheadPaddingSectors = 150;
 /** ECMA-167 3/8.4.2.1: the second anchor at N - 256 when the last sector is the GPT's. */
 const udfAnchorFromEndSectors = 256;
 
@@ -34,14 +34,14 @@ export interface FinishInput {
   readonly fileAreaLba: number;
 }
 
-function alignUp(value: number, alignment: number): number {
-  return Math.ceil(value / alignment) * alignment;
-}
-
 /** Decides the image's end and reserves what lies there; answers the sector count and the UDF closing anchor's LBA. */
 function placeEnd(layout: SectorLayout, input: FinishInput): { sectorCount: number; closingAnchorLba: number | null; tailLba: number | null } {
   const hybrid = input.options.boot.hybrid;
   const udf = input.metadata.udf !== null;
+  // mkisofs -pad (xorriso's default): 150 zero sectors after the data, because drives and firmware read
+  // ahead of what they are asked for; without it GRUB's cdboot.img, reading a boot image near the end
+  // in 16-sector chunks, fails under SeaBIOS (tested: plan-iso-boot.integration.test.ts).
+  layout.reserve('padding (read-ahead)', readAheadPaddingSectors);
   if (!hybrid) {
     const closingAnchorLba = udf ? layout.reserve('UDF closing anchor volume descriptor pointer', 1) : null;
     return { sectorCount: layout.nextLba, closingAnchorLba, tailLba: null };
@@ -49,7 +49,8 @@ function placeEnd(layout: SectorLayout, input: FinishInput): { sectorCount: numb
   const tailSectors = hybridTailSectors(hybrid.gpt);
   // With a GPT backup in the last sectors, UDF's second anchor goes to N - 256 (in the padding) instead of N - 1.
   const needed = layout.nextLba + tailSectors + (udf ? (tailSectors > 0 ? udfAnchorFromEndSectors : 1) : 0);
-  const sectorCount = alignUp(needed, hybridAlignmentSectors);
+  // xorriso pads a hybrid image to whole cylinders of its MBR geometry (measured: 204 sectors become 512).
+  const sectorCount = hybridAlignedSectorCount(needed);
   let closingAnchorLba: number | null = null;
   if (udf) {
     closingAnchorLba = tailSectors > 0 ? sectorCount - udfAnchorFromEndSectors : sectorCount - 1 - tailSectors;

@@ -17,7 +17,7 @@ import type { IsoAuthoringOptions, PlannedIso } from './iso-authoring.ts';
 import { buildIsoNamespace, buildJolietNamespace } from './iso-namespaces.ts';
 import { planRockRidge } from './iso-rock-ridge-plan.ts';
 import { sizeDirectories } from './iso-directory-extents.ts';
-import { bootImageSectors, patchedBootImage, resolveBootImages } from './iso-boot-plan.ts';
+import { bootImageSectors, needsPatch, patchedBootImage, resolveBootImages } from './iso-boot-plan.ts';
 import { SectorLayout } from './iso-sector-layout.ts';
 import { finishImage } from './iso-finish.ts';
 import { summarizePlan } from './plan-summary.ts';
