@@ -21,6 +21,8 @@ import { pathAfterEdits } from './remaster-edits.ts';
 const isoSectorBytes = 2048;
 /** isohybrid's and GRUB's MBR boot code is bytes 0-431; 432-439 hold the boot image's address, patched anew. */
 export const mbrBootCodeBytes = 432;
+/** xorriso --grub2-boot-info's place in GRUB's eltorito.img (boot/el-torito-writer.ts withGrub2BootInfo). */
+const grub2BootInfoOffset = 2548;
 /** El Torito 1.0 table 7: the floppy images' sizes (1.2, 1.44 and 2.88 MB diskettes). */
 const floppyBytes: Partial<Record<ElToritoEmulation, number>> = { 'floppy-1.2': 1_228_800, 'floppy-1.44': 1_474_560, 'floppy-2.88': 2_949_120 };
 const mediaTypes: readonly ElToritoEmulation[] = ['none', 'floppy-1.2', 'floppy-1.44', 'floppy-2.88', 'hard-disk'];
@@ -99,9 +101,22 @@ async function keptEntry(source: ByteSource, entry: CatalogEntry, context: Entry
     loadSectorCount: entry.sectorCount,
     // mkisofs -boot-info-table: kept only where the original's image carries a table that matches it.
     bootInfoTable: entry.emulation === 'none' && (await hasBootInfoTable(source, entry.imageLba)),
+    grub2BootInfo: entry.emulation === 'none' && (await hasGrub2BootInfo(source, entry.imageLba)),
     image,
     partition: context.partitions.some((partition) => partition.startSector512 === startSector512),
   };
+}
+
+/**
+ * xorriso --grub2-boot-info: GRUB's eltorito.img holds, at byte 2548, the 64-bit little-endian
+ * 512-byte sector of its own byte 2560 (image LBA * 4 + 5), where core.img continues. The original
+ * had the patch when that number is there; the new image patches it for the image's new place.
+ */
+async function hasGrub2BootInfo(source: ByteSource, imageLba: number): Promise<boolean> {
+  const offsetBytes = imageLba * isoSectorBytes + grub2BootInfoOffset;
+  if (offsetBytes + 8 > source.sizeBytes) return false;
+  const bytes = await source.read(offsetBytes, 8);
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true) === BigInt(imageLba) * 4n + 5n;
 }
 
 /**
@@ -233,7 +248,12 @@ function describeEntry(entry: CatalogEntry, spec: BootImageSpec): string {
   const platform =
     typeof entry.platform === 'number' ? `platform 0x${entry.platform.toString(16)}` : entry.platform === 'x86' ? 'BIOS' : entry.platform.toUpperCase();
   const image = 'path' in spec.image ? spec.image.path : spec.image.description;
-  const details = [`${entry.sectorCount} sectors loaded`, ...(spec.bootInfoTable ? ['boot info table'] : []), ...(spec.partition ? ['a partition'] : [])];
+  const details = [
+    `${entry.sectorCount} sectors loaded`,
+    ...(spec.bootInfoTable ? ['boot info table'] : []),
+    ...(spec.grub2BootInfo ? ['GRUB 2 boot info'] : []),
+    ...(spec.partition ? ['a partition'] : []),
+  ];
   return `${platform} ${entry.emulation === 'none' ? 'no-emulation' : entry.emulation} image ${image} (${details.join(', ')})`;
 }
 

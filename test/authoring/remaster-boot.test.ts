@@ -46,6 +46,7 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
         systemType: Number.parseInt(systemType as string, 16),
         loadSectorCount: Number(loadSize),
         bootInfoTable: options.split(' ').includes('boot-info-table'),
+        grub2BootInfo: options.split(' ').includes('grub2-boot-info'),
       },
       path: field('img path', Number(index)),
       hiddenSizeBytes: blocks === null ? null : Number(blocks) * 2048,
