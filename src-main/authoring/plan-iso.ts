@@ -68,8 +68,7 @@ export async function planIso(options: IsoAuthoringOptions, signal?: AbortSignal
   // The boot info table needs the image's own LBA: patched copies replace the file's content piece.
   const patched = new Map<object, Uint8Array>();
   for (const image of bootImages) {
-    if (image.spec.bootInfoTable)
-      patched.set(image.node ? inventory.runOf.get(image.node)! : image, await patchedBootImage(image, metadata.primaryDescriptorLba));
+    if (needsPatch(image)) patched.set(image.node ? inventory.runOf.get(image.node)! : image, await patchedBootImage(image, metadata.primaryDescriptorLba));
   }
   for (const image of hiddenImages) {
     const bytes = patched.get(image);
