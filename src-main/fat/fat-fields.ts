@@ -30,6 +30,16 @@ export const bootSectorFields = {
   signature: 510, // 0x55 0xAA
 } as const;
 
+/** FAT spec 3.2: the extended boot fields of FAT12 and FAT16, where FAT32 keeps BPB_FATSz32 and the rest. */
+export const fat16BootSectorFields = {
+  driveNumber: 36, // BS_DrvNum
+  bootSignature: 38, // BS_BootSig
+  volumeId: 39, // BS_VolID
+  volumeLabel: 43, // BS_VolLab
+  fileSystemType: 54, // BS_FilSysType
+  bootCode: 62, // where the boot code starts after the fields
+} as const;
+
 /** FAT spec 5: byte offsets in the FSInfo sector. */
 export const fsInfoFields = { leadSignature: 0, structureSignature: 484, freeCount: 488, nextFree: 492, trailSignature: 508 } as const;
 
