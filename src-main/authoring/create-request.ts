@@ -1,10 +1,108 @@
-// From an iso:create request to the composer's options (issue 15).
+// From an iso:create request to the composer's options (issue 15): the sources walked into one tree,
+// the defaults filled in (label from the first source's name, level 3, Rock Ridge and Joliet on), the
+// boot resolved from the request and the tree, and, for a reproducible image, everything that would
+// differ between machines or runs made fixed.
+//
+// Reproducible (`--reproducible`, SOURCE_DATE_EPOCH): every time is SOURCE_DATE_EPOCH (default 0), the
+// volume's and every file's; owners are 0; modes are normalised as `mkisofs -r` does them (read for
+// all, execute/search for all when any was set, no write bits, no setuid/setgid/sticky), so the umask
+// a tree was made under does not show; the ids that would be random (GPT GUIDs, UDF ids) derive from a
+// hash of the tree's names, kinds, sizes, modes, links and the options. The tree is sorted by name.
+import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { lstat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import type { IsoCreateRequest } from '../../shared/authoring.ts';
-import { CodedError } from '../jobs/errors.ts';
-import type { IsoAuthoringOptions } from './iso-authoring.ts';
+import type { AuthoringNode } from '../format/authoring-tree.ts';
+import { resolveBoot } from './detect-boot.ts';
+import type { IsoAuthoringOptions, VolumeIdentifiers } from './iso-authoring.ts';
+import { readSourceTree } from './source-tree.ts';
+
+/** What the Application Identifier (ECMA-119 8.4.21) says made the image. */
+const applicationIdentifier = 'ISOTOPE';
 
 export async function createAuthoringOptions(request: IsoCreateRequest, signal?: AbortSignal): Promise<IsoAuthoringOptions> {
-  void request;
-  void signal;
-  throw new CodedError('unsupported', 'createAuthoringOptions is not built yet');
+  const { options } = request;
+  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal });
+  const reproducible = options.reproducible === true;
+  const recordedMs = reproducible ? (options.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
+  const root = reproducible ? normalisedForReproducible(walked.root) : walked.root;
+  const ids: VolumeIdentifiers = {
+    volume: options.label ?? (await defaultLabel(request.sources)),
+    volumeSet: '',
+    publisher: options.publisher ?? '',
+    preparer: options.preparer ?? '',
+    application: options.application ?? applicationIdentifier,
+    system: '',
+  };
+  const shape = {
+    level: options.level ?? 3,
+    rockRidge: options.rockRidge ?? true,
+    joliet: options.joliet ?? true,
+    jolietLong: options.jolietLong ?? false,
+    udf: options.udf ?? false,
+  };
+  const identitySeed = reproducible ? reproducibleSeed(root, { ids, shape, recordedMs, boot: options.boot ?? {} }) : randomUUID();
+  const boot = await resolveBoot(root, options.boot ?? {}, identitySeed);
+  return {
+    root,
+    ...shape,
+    ids,
+    recordedMs,
+    fixedFileTimesMs: reproducible ? recordedMs : null,
+    identitySeed,
+    boot: { entries: boot.entries, hybrid: boot.hybrid },
+    bootDetected: boot.detected,
+    warnings: walked.warnings,
+  };
+}
+
+/** The first source's name: a folder's as it is, a file's without its extension ('debian-12' for debian-12/ or debian-12.cfg). */
+async function defaultLabel(sources: readonly string[]): Promise<string> {
+  const first = sources[0] ?? '';
+  const isFolder = (await lstat(first).catch(() => null))?.isDirectory() ?? false;
+  const name = basename(first);
+  return isFolder ? name : basename(name, extname(name));
+}
+
+/** `mkisofs -r`'s modes: read for all; execute (search) for all when any was set; no write, setuid, setgid or sticky bits. */
+export function reproducibleMode(mode: number): number {
+  const typeBits = mode & 0o170000;
+  const execute = (mode & 0o111) !== 0 ? 0o111 : 0;
+  return typeBits | 0o444 | execute;
+}
+
+/** The tree with owners 0 and modes normalised (times are replaced by the writer: fixedFileTimesMs). */
+function normalisedForReproducible(node: AuthoringNode): AuthoringNode {
+  return {
+    ...node,
+    uid: 0,
+    gid: 0,
+    mode: reproducibleMode(node.mode),
+    children: node.children === null ? null : node.children.map(normalisedForReproducible),
+  };
+}
+
+/**
+ * A seed equal on any machine for an equal tree and equal options: paths, kinds, sizes, modes, link
+ * targets and device numbers (not times, owners or inode numbers), hard links by the first path that
+ * names their data, then the identifiers, the namespaces and the boot options.
+ */
+function reproducibleSeed(root: AuthoringNode, settings: object): string {
+  const hash = createHash('sha256');
+  hashTree(hash, root, '', new Map());
+  hash.update(JSON.stringify(settings));
+  return hash.digest('hex');
+}
+
+function hashTree(hash: Hash, node: AuthoringNode, path: string, firstPathByLink: Map<string, string>): void {
+  let linkedTo = '';
+  if (node.hardLinkKey !== null) {
+    linkedTo = firstPathByLink.get(node.hardLinkKey) ?? '';
+    if (linkedTo === '') firstPathByLink.set(node.hardLinkKey, path);
+  }
+  const device = node.device ? `${node.device.major}:${node.device.minor}` : '';
+  hash.update(JSON.stringify([path, node.kind, node.mode, node.sizeBytes, node.linkTarget ?? '', device, linkedTo]));
+  hash.update('\n');
+  // The walk sorted every folder's entries by name, so the order is the tree's, not the file system's.
+  for (const child of node.children ?? []) hashTree(hash, child, `${path}/${child.name}`, firstPathByLink);
 }

@@ -24,7 +24,7 @@ const maxCallsInFlight = 16;
 export interface SourceTreeOptions {
   /** Globs as .gitignore lines, matched against paths relative to each source (excludes.ts). */
   readonly excludes: readonly string[];
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Walks the sources (absolute paths) into one root; `warnings` name what was left out and why (sockets). */

@@ -20,6 +20,26 @@ export function nsToMs(nanoseconds: bigint): number {
   return Number(nanoseconds) / 1e6;
 }
 
+/**
+ * Files open at once, over every tree source of the process. A composed chunk reads all its pieces
+ * together, and 8 MiB of 2 KiB files is 4,096 of them: without a bound that is past the 1,024
+ * descriptors a desktop session allows by default. A file holds its slot from open to close; only a
+ * file a chunk boundary cuts stays open between chunks, so the slots always come free.
+ */
+const maxOpenFiles = 64;
+let openFiles = 0;
+const waitingForSlot: (() => void)[] = [];
+
+async function takeSlot(): Promise<void> {
+  while (openFiles >= maxOpenFiles) await new Promise<void>((resume) => waitingForSlot.push(resume));
+  openFiles += 1;
+}
+
+function giveSlot(): void {
+  openFiles -= 1;
+  waitingForSlot.shift()?.();
+}
+
 export function treeFileSource(path: string, expected: ExpectedFile): ByteSource {
   return new TreeFileSource(path, expected);
 }
@@ -80,12 +100,16 @@ class TreeFileSource implements ByteSource {
       if (check) await assertUnchanged(handle, this.name, this.#expected, 'after its last byte was read');
     } finally {
       await handle.close();
+      giveSlot();
     }
   }
 }
 
+/** Opens the file in a slot of its own (given back when it closes) and checks it is the walk's. */
 async function openUnchanged(path: string, expected: ExpectedFile): Promise<FileHandle> {
+  await takeSlot();
   const handle = await open(path, 'r').catch((error: unknown) => {
+    giveSlot();
     const code = error instanceof Error && 'code' in error ? error.code : null;
     if (code === 'ENOENT') throw new CodedError('source-changed', `${path} disappeared after the sources were read`, { path });
     if (code === 'EACCES' || code === 'EPERM') throw new CodedError('permission-denied', `${path}: permission denied opening it`, { path });
@@ -96,6 +120,7 @@ async function openUnchanged(path: string, expected: ExpectedFile): Promise<File
     return handle;
   } catch (error) {
     await handle.close();
+    giveSlot();
     throw error;
   }
 }

@@ -1,16 +1,196 @@
-// Writing a planned image to its file (issue 15).
-import type { IsoWriteResult } from '../../shared/authoring.ts';
-import { CodedError } from '../jobs/errors.ts';
+// Writing a planned image to its file (issue 15), and what is checked before: the output never lies
+// inside a source (the image would read its own bytes), is never a source file, replaces no file
+// unless asked, and fits the folder's free space. The bytes go to `OUT.partial` in one ordered pass
+// of large writes, each chunk read while the one before is written (two reused buffers), hashed with
+// SHA-256 on the way; only a complete, fsynced file becomes OUT. A failure or cancel removes the
+// partial file, so no half-written image is ever left looking complete.
+import { link, lstat, open, realpath, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { IsoPlanRegion, IsoWriteResult } from '../../shared/authoring.ts';
+import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
+import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
+import { isStrictlyInside } from '../io/extraction-paths.ts';
+import { CancelledError, CodedError } from '../jobs/errors.ts';
 import type { PlannedIso } from './iso-authoring.ts';
 
-/** Streams planned.source to `${outputPath}.partial`, fsyncs, renames to outputPath; on error/cancel removes the partial file. */
+/** Bytes read and written per step: large enough for the disk to stream, two of them are all the memory the write holds. */
+const chunkBytes = 8 * 1024 * 1024;
+const sectorBytes = 2048;
+
+export interface IsoOutputCheck {
+  readonly outputPath: string;
+  readonly overwrite: boolean;
+  /** What the image is made of (folders, files, a remastered original): the output may be none of them nor inside one. */
+  readonly sources: readonly string[];
+}
+
+/** Refuses, before any work, an output that would lie in a source, be one, replace a file unasked, or has no folder. */
+export async function checkIsoOutput(check: IsoOutputCheck): Promise<void> {
+  const { outputPath } = check;
+  const existing = await lstat(outputPath).catch(ignoreMissing);
+  if (existing !== null && !existing.isFile()) throw new CodedError('not-a-file', `${outputPath} exists and is not a regular file`, { path: outputPath });
+  const folder = dirname(outputPath);
+  const folderStats = await stat(folder).catch(ignoreMissing);
+  if (folderStats === null) throw new CodedError('not-found', `the folder ${folder} does not exist`, { path: folder });
+  if (!folderStats.isDirectory()) throw new CodedError('not-a-file', `${folder} is not a folder`, { path: folder });
+  const realFolder = await realpath(folder);
+  for (const source of check.sources) {
+    const sourceStats = await stat(source).catch(ignoreMissing);
+    if (sourceStats === null) continue; // named in the walk's own not-found
+    const realSource = await realpath(source);
+    const inside = sourceStats.isDirectory() && (realFolder === realSource || isStrictlyInside(realSource, realFolder));
+    const same = existing !== null && sourceStats.dev === existing.dev && sourceStats.ino === existing.ino;
+    if (inside || same) {
+      throw new CodedError(
+        'output-on-source',
+        inside
+          ? `${outputPath} lies inside ${source}, which the image is made of: the image would take in its own bytes; write it elsewhere`
+          : `${outputPath} is ${source}, which the image is made of: write the image to another file`,
+        { path: outputPath },
+      );
+    }
+  }
+  if (existing !== null && !check.overwrite) {
+    throw new CodedError('file-exists', `${outputPath} exists (${existing.size} bytes); asked again with overwrite it is replaced`, { path: outputPath });
+  }
+}
+
+/**
+ * Streams planned.source to `${outputPath}.partial` (large ordered writes, SHA-256 while writing),
+ * fsyncs, then renames it to outputPath (or, without overwrite, links it there, which fails rather
+ * than replace a file that appeared meanwhile); on error or cancel removes the partial file.
+ */
 export async function writeIsoFile(
   planned: PlannedIso,
   target: { jobId: string; outputPath: string; overwrite: boolean },
   controls: { signal: AbortSignal; onProgress(bytesDone: number, bytesTotal: number, subject: string | null): void },
 ): Promise<IsoWriteResult> {
-  void planned;
-  void target;
-  void controls;
-  throw new CodedError('unsupported', 'writeIsoFile is not built yet');
+  const startedMs = performance.now();
+  const { outputPath } = target;
+  const partialPath = `${outputPath}.partial`;
+  const sizeBytes = planned.source.sizeBytes;
+  await checkFreeSpace(dirname(outputPath), sizeBytes);
+  // A stale partial file of an earlier run is ours to replace; 'wx' then refuses anything planted meanwhile.
+  await rm(partialPath, { force: true });
+  const hash = createHashGroup(['sha256']);
+  let handle: FileHandle | null = null;
+  try {
+    handle = await open(partialPath, 'wx', 0o644);
+    await streamImage(planned, handle, hash, controls);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await publish(partialPath, outputPath, target.overwrite);
+  } catch (error) {
+    await handle?.close().catch(() => undefined);
+    await rm(partialPath, { force: true });
+    if (controls.signal.aborted) throw new CancelledError(`writing ${outputPath}`);
+    throw writeFailure(error, outputPath);
+  }
+  return {
+    jobId: target.jobId,
+    outputPath,
+    sizeBytes,
+    sha256Hex: hash.digest().sha256 ?? '',
+    elapsedMs: Math.round(performance.now() - startedMs),
+    summary: planned.summary,
+  };
+}
+
+/** The image's bytes in order, each chunk read into one buffer while the other's bytes are written. */
+async function streamImage(
+  planned: PlannedIso,
+  handle: FileHandle,
+  hash: HashGroup,
+  controls: { signal: AbortSignal; onProgress(bytesDone: number, bytesTotal: number, subject: string | null): void },
+): Promise<void> {
+  const source: ByteSource = planned.source;
+  const sizeBytes = source.sizeBytes;
+  const buffers = [new Uint8Array(Math.min(chunkBytes, sizeBytes)), new Uint8Array(Math.min(chunkBytes, sizeBytes))];
+  const subjects = regionNamer(planned.summary.regions);
+  let writing: Promise<void> = Promise.resolve();
+  for (let offsetBytes = 0, index = 0; offsetBytes < sizeBytes; index += 1) {
+    if (controls.signal.aborted) throw new CancelledError('writing the image');
+    const chunk = buffers[index % 2]!.subarray(0, Math.min(chunkBytes, sizeBytes - offsetBytes));
+    // The other buffer may still be on its way to the file: this read overlaps that write.
+    await readIntoBuffer(source, chunk, offsetBytes);
+    await writing;
+    hash.update(chunk);
+    writing = writeAll(handle, chunk, offsetBytes);
+    offsetBytes += chunk.byteLength;
+    controls.onProgress(offsetBytes, sizeBytes, subjects(offsetBytes - chunk.byteLength));
+  }
+  await writing;
+}
+
+async function writeAll(handle: FileHandle, bytes: Uint8Array, positionBytes: number): Promise<void> {
+  for (let written = 0; written < bytes.byteLength;) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, positionBytes + written);
+    written += bytesWritten;
+  }
+}
+
+/** The name of the region (a file, a directory, a descriptor) a byte offset lies in, by binary search over the plan's regions. */
+function regionNamer(regions: readonly IsoPlanRegion[]): (offsetBytes: number) => string | null {
+  const sorted = [...regions].sort((a, b) => a.startLba - b.startLba);
+  return (offsetBytes) => {
+    const lba = Math.floor(offsetBytes / sectorBytes);
+    let low = 0;
+    let high = sorted.length - 1;
+    let found: IsoPlanRegion | null = null;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const region = sorted[middle]!;
+      if (region.startLba <= lba) {
+        found = region;
+        low = middle + 1;
+      } else high = middle - 1;
+    }
+    return found !== null && lba < found.startLba + Math.max(1, found.sectorCount) ? found.name : null;
+  };
+}
+
+/** The finished file takes its name: replacing what is there only with overwrite. */
+async function publish(partialPath: string, outputPath: string, overwrite: boolean): Promise<void> {
+  if (overwrite) return rename(partialPath, outputPath);
+  const linked = await link(partialPath, outputPath).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof Error && 'code' in error && error.code === 'EEXIST') {
+        throw new CodedError('file-exists', `${outputPath} appeared while the image was written; it was left as it is`, { path: outputPath });
+      }
+      return false; // a file system without hard links (FAT, some network ones)
+    },
+  );
+  if (linked) return rm(partialPath, { force: true });
+  if ((await lstat(outputPath).catch(ignoreMissing)) !== null) {
+    throw new CodedError('file-exists', `${outputPath} appeared while the image was written; it was left as it is`, { path: outputPath });
+  }
+  await rename(partialPath, outputPath);
+}
+
+/** Refuses before writing when the folder's file system has less room than the image (checked first, as extraction does). */
+async function checkFreeSpace(folder: string, sizeBytes: number): Promise<void> {
+  const space = await statfs(folder);
+  const availableBytes = space.bavail * space.bsize;
+  if (sizeBytes > availableBytes) {
+    throw new CodedError('no-space', `no space left in ${folder}: the image is ${sizeBytes} bytes, ${availableBytes} are free`, { path: folder });
+  }
+}
+
+function writeFailure(error: unknown, outputPath: string): unknown {
+  if (error instanceof CodedError) return error;
+  const code = error instanceof Error && 'code' in error ? error.code : null;
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG') {
+    return new CodedError('no-space', `writing ${outputPath}: ${(error as Error).message}`, { path: outputPath });
+  }
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new CodedError('permission-denied', `writing ${outputPath}: ${(error as Error).message}`, { path: outputPath });
+  }
+  return error;
+}
+
+function ignoreMissing(error: unknown): null {
+  if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+  throw error;
 }

@@ -2,7 +2,7 @@
 import { app, BrowserWindow, ipcMain, session } from 'electron';
 import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
-import { confirmInMainProcess, pickBackupOutput, pickImageFile } from './dialogs.ts';
+import { confirmInMainProcess, pickBackupOutput, pickImageFile, pickIsoOutput, pickIsoSources } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
@@ -41,6 +41,8 @@ export function startDesktopApp(options: DesktopOptions): void {
       shell: 'electron',
       pickImageFile: () => (mainWindow ? pickImageFile(mainWindow) : Promise.resolve(null)),
       pickBackupOutput: (suggestedName) => (mainWindow ? pickBackupOutput(mainWindow, suggestedName) : Promise.resolve(null)),
+      pickIsoOutput: (suggestedName) => (mainWindow ? pickIsoOutput(mainWindow, suggestedName) : Promise.resolve(null)),
+      pickIsoSources: (kind) => (mainWindow ? pickIsoSources(mainWindow, kind) : Promise.resolve([])),
       // Writes and keyring changes are confirmed here, in the main process, never by the renderer.
       confirmDestructive: (request) => (mainWindow ? confirmInMainProcess(mainWindow, request) : Promise.resolve(false)),
     });

@@ -33,6 +33,29 @@ export async function pickBackupOutput(window: BrowserWindow, suggestedName: str
   return choice.canceled || !choice.filePath ? null : choice.filePath;
 }
 
+/** A save dialog for a new or remastered image, opening in the home folder with the suggested name. */
+export async function pickIsoOutput(window: BrowserWindow, suggestedName: string): Promise<string | null> {
+  const choice = await dialog.showSaveDialog(window, {
+    title: 'Save the image as',
+    defaultPath: join(homedir(), suggestedName),
+    filters: [
+      { name: 'ISO images', extensions: ['iso'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+    properties: ['showOverwriteConfirmation', 'createDirectory'],
+  });
+  return choice.canceled || !choice.filePath ? null : choice.filePath;
+}
+
+/** An open dialog for what a new image holds: one folder (its contents become the root), or several files. */
+export async function pickIsoSources(window: BrowserWindow, kind: 'folder' | 'files'): Promise<readonly string[]> {
+  const choice = await dialog.showOpenDialog(window, {
+    title: kind === 'folder' ? 'Choose a folder to make an image of' : 'Choose files to put in the image',
+    properties: kind === 'folder' ? ['openDirectory'] : ['openFile', 'multiSelections'],
+  });
+  return choice.canceled ? [] : choice.filePaths;
+}
+
 /**
  * The engine's confirmation of a destructive or trust-changing call, shown by the main process: a
  * native, window-modal message box the renderer can neither draw nor click. Cancel is the default

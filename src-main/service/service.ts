@@ -34,6 +34,10 @@ export interface ShellPorts {
   readonly pickImageFile?: () => Promise<string | null>;
   /** A native "save as" dialog for a backup's output, proposing `suggestedName`; absent where there is none. */
   readonly pickBackupOutput?: (suggestedName: string) => Promise<string | null>;
+  /** A native "save as" dialog for a new or remastered image, proposing `suggestedName`; absent where there is none. */
+  readonly pickIsoOutput?: (suggestedName: string) => Promise<string | null>;
+  /** A native dialog choosing folders or files to put in a new image; empty when dismissed. */
+  readonly pickIsoSources?: (kind: 'folder' | 'files') => Promise<readonly string[]>;
   /**
    * The shell's own confirmation of a destructive or trust-changing call, shown where the renderer
    * cannot reach it (Electron's main process). Absent where the page is the only interface (the web

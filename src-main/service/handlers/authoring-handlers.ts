@@ -1,21 +1,143 @@
 // `iso:*`: making a new image from folders and files, and a remastered copy of one (src-main/authoring/).
 // Reading the sources is harmless; the danger is the output, so it follows the extraction destination
 // rules (home folder or a folder chosen in the shell's own dialog), never lies inside a source, and
-// replaces no file unless asked.
+// replaces no file unless asked. The plan calls walk and plan only; the create and remaster calls
+// check the output, then run as a job: `scanning` (the sources' metadata, the layout), then
+// `writing-image` (one ordered pass into OUT.partial, renamed when complete).
+import { dirname } from 'node:path';
+import type { IsoCreateRequest, IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../../../shared/authoring.ts';
+import type { JobPhase } from '../../../shared/job.ts';
+import { createAuthoringOptions } from '../../authoring/create-request.ts';
+import type { IsoAuthoringOptions } from '../../authoring/iso-authoring.ts';
+import { planIso } from '../../authoring/plan-iso.ts';
+import { remasterAuthoringOptions } from '../../authoring/remaster-request.ts';
+import { closeTreeFiles } from '../../authoring/source-tree.ts';
+import { checkIsoOutput, writeIsoFile } from '../../authoring/write-iso-file.ts';
 import { CodedError } from '../../jobs/errors.ts';
-import type { HandlerTable } from '../handler-types.ts';
+import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
+import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
+import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import { extractionDestinations } from './image-handlers.ts';
+import { startJob } from './job-handlers.ts';
 
 type AuthoringCall = 'iso:plan-create' | 'iso:create' | 'iso:plan-remaster' | 'iso:remaster' | 'iso:pick-output' | 'iso:pick-sources';
 
-const notYet = (name: string) => async (): Promise<never> => {
-  throw new CodedError('unsupported', `${name} is not built yet`);
-};
+/** The composer's options for one request, and what releases their sources once the image is written (or not). */
+interface PreparedImage {
+  readonly options: IsoAuthoringOptions;
+  close(): Promise<void>;
+}
+
+async function prepareCreate(request: IsoCreateRequest, signal?: AbortSignal): Promise<PreparedImage> {
+  const options = await createAuthoringOptions(request, signal);
+  return { options, close: () => closeTreeFiles(options.root) };
+}
+
+async function prepareRemaster(request: IsoRemasterRequest, signal?: AbortSignal): Promise<PreparedImage> {
+  const prepared = await remasterAuthoringOptions(request, signal);
+  return {
+    options: prepared.options,
+    close: async () => {
+      // Added files are read from disk; the rest from the original, closed last.
+      await closeTreeFiles(prepared.options.root);
+      await prepared.close();
+    },
+  };
+}
+
+/** What a remaster reads: the original and every file or folder added to it. */
+function remasterSources(request: IsoRemasterRequest): string[] {
+  return [request.imagePath, ...request.edits.flatMap((edit) => (edit.kind === 'add' ? [edit.sourcePath] : []))];
+}
 
 export const authoringHandlers: HandlerTable<AuthoringCall> = {
-  'iso:plan-create': notYet('iso:plan-create'),
-  'iso:create': notYet('iso:create'),
-  'iso:plan-remaster': notYet('iso:plan-remaster'),
-  'iso:remaster': notYet('iso:remaster'),
-  'iso:pick-output': notYet('iso:pick-output'),
-  'iso:pick-sources': notYet('iso:pick-sources'),
+  'iso:plan-create': (request) => planSummary(prepareCreate(request)),
+  'iso:create': (request, context) =>
+    startIsoJob(context, 'create', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources }, (signal) =>
+      prepareCreate(request, signal),
+    ),
+  'iso:plan-remaster': (request) => planSummary(prepareRemaster(request)),
+  'iso:remaster': (request, context) =>
+    startIsoJob(context, 'remaster', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: remasterSources(request) }, (signal) =>
+      prepareRemaster(request, signal),
+    ),
+  'iso:pick-output': async ({ suggestedName }, { options }) => {
+    if (!options.pickIsoOutput) throw new CodedError('unsupported', `the ${options.shell} shell has no save dialog`);
+    const path = await options.pickIsoOutput(suggestedName);
+    // The folder the user chose in the shell's own dialog (never the renderer's word) becomes an allowed destination.
+    if (path !== null) await extractionDestinations.choose(dirname(path));
+    return { path };
+  },
+  'iso:pick-sources': async ({ kind }, { options }) => {
+    if (!options.pickIsoSources) throw new CodedError('unsupported', `the ${options.shell} shell has no open dialog`);
+    // Sources are only read: what the user picked needs no grant, and nothing else is recorded.
+    return { paths: await options.pickIsoSources(kind) };
+  },
 };
+
+/** The plan of an image, its sources closed again (the plan reads boot images at most). */
+async function planSummary(preparing: Promise<PreparedImage>): Promise<IsoLayoutSummary> {
+  const prepared = await preparing;
+  try {
+    return (await planIso(prepared.options)).summary;
+  } finally {
+    await prepared.close();
+  }
+}
+
+/** Refusals (output not allowed, inside a source, existing) fail the call itself; the walk, plan and write are the job. */
+async function startIsoJob(
+  context: HandlerContext,
+  kind: 'create' | 'remaster',
+  output: { outputPath: string; overwrite: boolean; sources: readonly string[] },
+  prepare: (signal: AbortSignal) => Promise<PreparedImage>,
+): Promise<{ jobId: string }> {
+  if (context.options.shell !== 'cli') {
+    // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
+    await extractionDestinations.check(output.outputPath).catch((error: unknown) => {
+      if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
+      throw error;
+    });
+  }
+  await checkIsoOutput(output);
+  return startJob(context, kind, async (jobId, signal): Promise<IsoWriteResult> => {
+    const report = progressReporter(context, jobId, kind);
+    report('scanning', 0, null, output.sources[0] ?? null);
+    const prepared = await prepare(signal);
+    try {
+      const planned = await planIso(prepared.options, signal);
+      return await writeIsoFile(
+        planned,
+        { jobId, outputPath: output.outputPath, overwrite: output.overwrite },
+        { signal, onProgress: (bytesDone, bytesTotal, subject) => report('writing-image', bytesDone, bytesTotal, subject) },
+      );
+    } finally {
+      await prepared.close();
+    }
+  });
+}
+
+/** One job's `job:progress` reports: rate and ETA per phase, at most ~8 a second, a phase change and the end at once. */
+function progressReporter(context: HandlerContext, jobId: string, kind: 'create' | 'remaster') {
+  const meter = new RateMeter();
+  const throttle = new ProgressThrottle();
+  let lastPhase: JobPhase | null = null;
+  return (phase: JobPhase, bytesDone: number, bytesTotal: number | null, subject: string | null): void => {
+    const phaseChanged = phase !== lastPhase;
+    if (phaseChanged) meter.restart(bytesDone);
+    lastPhase = phase;
+    meter.sample(bytesDone);
+    if (!throttle.due(phaseChanged || bytesDone === bytesTotal)) return;
+    context.events.emit('job:progress', {
+      jobId,
+      kind,
+      phase,
+      bytesDone,
+      bytesTotal,
+      ...meter.rate(bytesDone, bytesTotal),
+      targets: [],
+      subject,
+      files: null,
+    });
+  };
+}
