@@ -145,6 +145,7 @@ export async function writeSparseImage(image: UdfOnlyImage, path: string): Promi
   try {
     ftruncateSync(descriptor, image.source.sizeBytes);
     const chunkBytes = 4 * 1024 * 1024;
+    const zeros = Buffer.alloc(chunkBytes);
     for (const piece of image.pieces) {
       if ('bytes' in piece) {
         writeSync(descriptor, piece.bytes, 0, piece.bytes.byteLength, piece.offsetBytes);
@@ -152,7 +153,8 @@ export async function writeSparseImage(image: UdfOnlyImage, path: string): Promi
       }
       for (let done = 0; done < piece.lengthBytes; done += chunkBytes) {
         const chunk = await piece.source.read(piece.sourceOffsetBytes + done, Math.min(chunkBytes, piece.lengthBytes - done));
-        if (chunk.some((byte) => byte !== 0)) writeSync(descriptor, chunk, 0, chunk.byteLength, piece.offsetBytes + done);
+        const allZero = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).equals(zeros.subarray(0, chunk.byteLength));
+        if (!allZero) writeSync(descriptor, chunk, 0, chunk.byteLength, piece.offsetBytes + done);
       }
     }
   } finally {
