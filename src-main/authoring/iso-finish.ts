@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { sectorBytes } from '../format/fields.ts';
+import { CodedError } from '../jobs/errors.ts';
 import { buildBootCatalog, buildBootRecordDescriptor } from '../boot/el-torito-writer.ts';
 import { buildHybridSystemArea, hybridAlignedSectorCount, hybridTailSectors } from '../disk/hybrid-system-area.ts';
 import { fileFlags } from '../iso/directory-record.ts';
@@ -21,8 +22,6 @@ import type { SectorLayout } from './iso-sector-layout.ts';
 
 /** mkisofs -pad: 300 KiB. */
 const readAheadPaddingSectors = 150;
-/** ECMA-167 3/8.4.2.1: the second anchor at N - 256 when the last sector is the GPT's. */
-const udfAnchorFromEndSectors = 256;
 
 export interface FinishInput {
   readonly options: IsoAuthoringOptions;
@@ -47,13 +46,16 @@ function placeEnd(layout: SectorLayout, input: FinishInput): { sectorCount: numb
     return { sectorCount: layout.nextLba, closingAnchorLba, tailLba: null };
   }
   const tailSectors = hybridTailSectors(hybrid.gpt);
-  // With a GPT backup in the last sectors, UDF's second anchor goes to N - 256 (in the padding) instead of N - 1.
-  const needed = layout.nextLba + tailSectors + (udf ? (tailSectors > 0 ? udfAnchorFromEndSectors : 1) : 0);
+  if (udf && tailSectors > 0) {
+    // ECMA-167 3/8.4.2.1 and the GPT (UEFI 2.10 5.3.2) both claim the last sector for their backup.
+    throw new CodedError('unsupported', 'a UDF bridge and a GPT cannot share an image: both keep a copy of their anchor in its last sector');
+  }
+  const needed = layout.nextLba + tailSectors + (udf ? 1 : 0);
   // xorriso pads a hybrid image to whole cylinders of its MBR geometry (measured: 204 sectors become 512).
   const sectorCount = hybridAlignedSectorCount(needed);
   let closingAnchorLba: number | null = null;
   if (udf) {
-    closingAnchorLba = tailSectors > 0 ? sectorCount - udfAnchorFromEndSectors : sectorCount - 1 - tailSectors;
+    closingAnchorLba = sectorCount - 1;
     layout.skipTo(closingAnchorLba);
     layout.reserve('UDF closing anchor volume descriptor pointer', 1);
   }
@@ -174,7 +176,7 @@ function placeUdf(layout: SectorLayout, input: FinishInput, sectorCount: number,
   layout.putBytes(udf.reserveSequenceLba, rendered.reserveSequence);
   layout.putBytes(udf.integrityLba, rendered.integrity);
   layout.putBytes(udfAnchorLba, rendered.anchor);
-  if (closingAnchorLba !== null) layout.putBytes(closingAnchorLba, rendered.anchor);
+  if (closingAnchorLba !== null) layout.putBytes(closingAnchorLba, rendered.closingAnchor);
   layout.putBytes(udf.fileSetLba, rendered.fileSet);
 }
 

@@ -85,7 +85,7 @@ export function layoutMetadata(
     const integrityLba = layout.reserve('UDF logical volume integrity sequence', plan.integritySectors);
     layout.skipTo(udfAnchorLba);
     layout.reserve('UDF anchor volume descriptor pointer', 1);
-    udf = { plan, recognitionLba, mainSequenceLba, reserveSequenceLba, integrityLba, partitionStartLba: layout.nextLba, fileSetLba: 0 };
+    udf = { plan, recognitionLba, mainSequenceLba, reserveSequenceLba, integrityLba, partitionStartLba: 0, fileSetLba: 0 };
   }
   const isoPathTables = reservePathTables(layout, iso, 'ISO 9660');
   const jolietPathTables = joliet ? reservePathTables(layout, joliet, 'Joliet') : null;
@@ -94,7 +94,12 @@ export function layoutMetadata(
   const continuations = packContinuations(iso);
   const continuationLba = layout.reserve('Rock Ridge continuation areas', continuations.sectorCount);
   if (joliet) reserveDirectories(layout, joliet, 'Joliet');
-  if (udf) udf = { ...udf, fileSetLba: layout.reserve('UDF file set', udf.plan.fileSetSectors) };
+  if (udf) {
+    // The partition starts at the File Set Descriptor, as genisoimage lays it out (pycdlib reads it there,
+    // ignoring the Logical Volume Descriptor's pointer); file data follows, so it lies inside.
+    const fileSetLba = layout.reserve('UDF file set', udf.plan.fileSetSectors);
+    udf = { ...udf, partitionStartLba: fileSetLba, fileSetLba };
+  }
   return {
     primaryDescriptorLba,
     bootRecordLba,
