@@ -40,6 +40,8 @@ tools=(
   "wimlib-imagex wimtools"
   "grub-mkstandalone grub-common"
   "qemu-system-x86_64 qemu-system-x86"
+  # ISO authoring's differential oracles (test/authoring/differential/): libarchive's ISO reader.
+  "bsdtar libarchive-tools"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
