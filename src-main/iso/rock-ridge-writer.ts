@@ -1,19 +1,44 @@
-// Rock Ridge System Use entries of authored directory records (RRIP 1.12, SUSP 1.12). Stub: being written.
+// Rock Ridge entries of a new image's directory records (RRIP 1.12, IEEE P1282; SUSP 1.12, IEEE P1281),
+// as xorriso writes them: SP and ER on the root's '.', PX (with the file serial), TF, PN, NM, SL,
+// CL/PL/RE for relocated directories, and CE to continuation areas when a record's 255 bytes are
+// not enough. The reader is rock-ridge.ts (and system-use.ts); every rendered area reads back there.
 import type { AuthoringNode } from '../format/authoring-tree.ts';
+import { sectorBytes } from '../format/fields.ts';
+import { CodedError } from '../jobs/errors.ts';
+import { writeBothEndianUint32, writeDirectoryRecordDate } from './field-writer.ts';
+import { encodeSymlinkEntries } from './symlink-entry-writer.ts';
+import { suspEntry, utf8Pieces } from './susp-entry-writer.ts';
 
 export interface SystemUseRequest {
+  /** PX mode/uid/gid, TF times, SL target, PN device (for '.' the directory itself, for '..' its parent). */
   readonly node: AuthoringNode;
+  /** NM (null for '.' and '..'). */
   readonly name: string | null;
   readonly role: 'entry' | 'self' | 'parent';
+  /** '.' of the root: SP first (SUSP 5.3), ER (RRIP_1991A) in its continuation area. */
   readonly isRootSelf: boolean;
+  /** PX file serial number (hard links share it). */
   readonly serialNumber: number;
+  /** PX links. */
   readonly linkCount: number;
+  /**
+   * RR_MOVED (RRIP 4.1.5): 'child-link' for the placeholder in the old parent (CL), 'parent-link' for
+   * the '..' of the moved directory (PL), 'relocated' for the moved directory's entry in RR_MOVED (RE).
+   */
   readonly relocation: 'child-link' | 'parent-link' | 'relocated' | null;
+  /** Reproducible images: replaces every TF time. */
   readonly fixedTimesMs: number | null;
 }
 
 export interface PlannedSystemUse {
+  /** Bytes for the directory record's System Use field (even); the record stays <= 255 bytes. */
   readonly inRecordBytes: number;
+  /**
+   * Bytes the entry needs in continuation areas (0: none), laid out contiguously from the place
+   * `render` is given. An area never crosses a sector (SUSP 5.1): up to 2048 bytes are one area, which
+   * the layout places where it fits in a sector; more are one area per sector, the first at the
+   * start of a sector (offset 0), each but the last ending in a CE to the next sector.
+   */
   readonly continuationBytes: number;
   render(at: { continuationLba: number; continuationOffsetBytes: number; linkedDirectoryLba: number | null }): {
     inRecord: Uint8Array;
@@ -21,8 +46,195 @@ export interface PlannedSystemUse {
   };
 }
 
+/** POSIX NAME_MAX: longer names are refused by every file system a source comes from. */
+export const maxRockRidgeNameBytes = 255;
+
+/** SUSP 5.1: the CE entry, 4 + 3 both-endian numbers. */
+const continuationEntryBytes = 28;
+
+const encoder = new TextEncoder();
+
+/**
+ * The system use entries of one directory record and where they go: all in the record when they
+ * fit in `spaceInRecordBytes` (what is left after its fixed part and identifier, 255 - 33 -
+ * idLength - pad), else as many as fit before a CE, the rest in continuation areas.
+ */
 export function planSystemUse(request: SystemUseRequest, spaceInRecordBytes: number): PlannedSystemUse {
-  void request;
-  void spaceInRecordBytes;
-  return { inRecordBytes: 0, continuationBytes: 0, render: () => ({ inRecord: new Uint8Array(0), continuation: new Uint8Array(0) }) };
+  const entries = systemUseEntries(request);
+  const linkEntry = request.relocation === 'child-link' || request.relocation === 'parent-link' ? entries.find((entry) => entry.isLink) : undefined;
+  const roomBytes = spaceInRecordBytes - (spaceInRecordBytes % 2); // the record length is even (ECMA-119 9.1.1)
+  const totalBytes = entries.reduce((sum, entry) => sum + entry.bytes.byteLength, 0);
+  let inlineCount = entries.length;
+  let areas: EntryBytes[][] = [];
+  if (totalBytes > roomBytes) {
+    let usedBytes = 0;
+    inlineCount = 0;
+    while (inlineCount < entries.length && usedBytes + (entries[inlineCount] as EntryBytes).bytes.byteLength + continuationEntryBytes <= roomBytes) {
+      usedBytes += (entries[inlineCount] as EntryBytes).bytes.byteLength;
+      inlineCount += 1;
+    }
+    if (usedBytes + continuationEntryBytes > roomBytes)
+      throw new RangeError(`a directory record with ${spaceInRecordBytes} bytes of system use room cannot hold a CE entry`);
+    areas = continuationAreas(entries.slice(inlineCount));
+  }
+  const inlineEntries = entries.slice(0, inlineCount);
+  const inlineBytes = inlineEntries.reduce((sum, entry) => sum + entry.bytes.byteLength, 0) + (areas.length > 0 ? continuationEntryBytes : 0);
+  const areaBytes = areas.map(
+    (area) => area.reduce((sum, entry) => sum + entry.bytes.byteLength, 0) + (area === areas[areas.length - 1] ? 0 : continuationEntryBytes),
+  );
+  const continuationBytes = areas.length === 0 ? 0 : (areas.length - 1) * sectorBytes + (areaBytes[areaBytes.length - 1] as number);
+  return {
+    inRecordBytes: inlineBytes + (inlineBytes % 2),
+    continuationBytes,
+    render(at) {
+      if (linkEntry) writeLinkLocation(linkEntry, at.linkedDirectoryLba);
+      if (areas.length > 1 && at.continuationOffsetBytes !== 0)
+        throw new RangeError(`${areas.length} continuation areas must start a sector, not at offset ${at.continuationOffsetBytes}`);
+      if (areas.length === 1 && at.continuationOffsetBytes + continuationBytes > sectorBytes) {
+        throw new RangeError(`a continuation area of ${continuationBytes} bytes at offset ${at.continuationOffsetBytes} crosses its sector`);
+      }
+      const inRecord = new Uint8Array(inlineBytes + (inlineBytes % 2));
+      let offset = 0;
+      for (const entry of inlineEntries) offset = place(inRecord, offset, entry.bytes);
+      if (areas.length > 0) place(inRecord, offset, continuationEntry(at.continuationLba, at.continuationOffsetBytes, areaBytes[0] as number));
+      const continuation = new Uint8Array(continuationBytes);
+      areas.forEach((area, index) => {
+        let areaOffset = index * sectorBytes;
+        for (const entry of area) areaOffset = place(continuation, areaOffset, entry.bytes);
+        if (index + 1 < areas.length) place(continuation, areaOffset, continuationEntry(at.continuationLba + index + 1, 0, areaBytes[index + 1] as number));
+      });
+      return { inRecord, continuation };
+    },
+  };
+}
+
+interface EntryBytes {
+  readonly bytes: Uint8Array;
+  /** CL or PL: its location is written at render time. */
+  readonly isLink: boolean;
+}
+
+function place(into: Uint8Array, offset: number, bytes: Uint8Array): number {
+  into.set(bytes, offset);
+  return offset + bytes.byteLength;
+}
+
+/** Splits entries into areas of at most one sector, each but the last keeping room for its CE. */
+function continuationAreas(entries: readonly EntryBytes[]): EntryBytes[][] {
+  const areas: EntryBytes[][] = [[]];
+  let usedBytes = 0;
+  entries.forEach((entry, index) => {
+    const ceRoom = index + 1 < entries.length ? continuationEntryBytes : 0;
+    if (usedBytes + entry.bytes.byteLength + ceRoom > sectorBytes && (areas[areas.length - 1] as EntryBytes[]).length > 0) {
+      areas.push([]);
+      usedBytes = 0;
+    }
+    (areas[areas.length - 1] as EntryBytes[]).push(entry);
+    usedBytes += entry.bytes.byteLength;
+  });
+  return areas;
+}
+
+/** The entries in the order they are recorded: SP first on the root (SUSP 5.3), then the fixed-size ones, then NM and SL. */
+function systemUseEntries(request: SystemUseRequest): EntryBytes[] {
+  const { node } = request;
+  const entries: EntryBytes[] = [];
+  const add = (bytes: Uint8Array, isLink = false): void => void entries.push({ bytes, isLink });
+  if (request.isRootSelf) add(sharingProtocolEntry());
+  add(posixAttributesEntry(node, request.linkCount, request.serialNumber));
+  add(timestampsEntry(node, request.fixedTimesMs));
+  if (request.relocation === 'child-link') add(suspEntry('CL', 1, 8), true);
+  if (request.relocation === 'parent-link') add(suspEntry('PL', 1, 8), true);
+  if (request.relocation === 'relocated') add(suspEntry('RE', 1, 0));
+  if (node.device !== null && (node.kind === 'block-device' || node.kind === 'character-device')) add(deviceEntry(node.device));
+  if (request.role === 'entry' && request.name !== null) for (const entry of alternateNameEntries(request.name, node)) add(entry);
+  if (request.role === 'entry' && node.kind === 'symlink') for (const entry of encodeSymlinkEntries(node.linkTarget ?? '', node.origin)) add(entry);
+  if (request.isRootSelf) add(extensionsReferenceEntry());
+  return entries;
+}
+
+function writeLinkLocation(entry: EntryBytes, lba: number | null): void {
+  if (lba === null) throw new RangeError("a CL or PL entry needs the linked directory's logical block");
+  writeBothEndianUint32(entry.bytes, 4, lba);
+}
+
+/** SUSP 5.3: SP, check bytes 0xBE 0xEF, LEN_SKP 0. */
+function sharingProtocolEntry(): Uint8Array {
+  const entry = suspEntry('SP', 1, 3);
+  entry.set([0xbe, 0xef, 0], 4);
+  return entry;
+}
+
+/** SUSP 5.5: ER naming the Rock Ridge extension with the words RRIP 1.09 gives it (what xorriso and genisoimage write). */
+const extension = {
+  identifier: 'RRIP_1991A',
+  descriptor: 'THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS',
+  source: 'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.',
+  version: 1,
+} as const;
+
+function extensionsReferenceEntry(): Uint8Array {
+  const { identifier, descriptor, source } = extension;
+  const entry = suspEntry('ER', 1, 4 + identifier.length + descriptor.length + source.length);
+  entry.set([identifier.length, descriptor.length, source.length, extension.version], 4);
+  entry.set(encoder.encode(identifier + descriptor + source), 8);
+  return entry;
+}
+
+/** RRIP 4.1.1: PX, 1.12 form (44 bytes): mode, links, uid, gid, serial number, each both-endian. */
+function posixAttributesEntry(node: AuthoringNode, linkCount: number, serialNumber: number): Uint8Array {
+  const entry = suspEntry('PX', 1, 40);
+  [node.mode >>> 0, linkCount, node.uid >>> 0, node.gid >>> 0, serialNumber].forEach((value, index) => writeBothEndianUint32(entry, 4 + index * 8, value));
+  return entry;
+}
+
+/** RRIP 4.1.6 TF flags: the stamps recorded, in this order, each 7 bytes (ECMA-119 9.1.5, UTC). */
+const timestampFlags = { modify: 0x02, access: 0x04, attributes: 0x08 } as const;
+
+function timestampsEntry(node: AuthoringNode, fixedTimesMs: number | null): Uint8Array {
+  const entry = suspEntry('TF', 1, 1 + 3 * 7);
+  entry[4] = timestampFlags.modify | timestampFlags.access | timestampFlags.attributes;
+  [node.modifiedMs, node.accessedMs, node.changedMs].forEach((timeMs, index) => writeDirectoryRecordDate(entry, 5 + index * 7, fixedTimesMs ?? timeMs));
+  return entry;
+}
+
+/**
+ * RRIP 4.1.2: PN in the form the Linux kernel reads (rock-ridge.ts deviceNumbers reads it the same
+ * way): a common device (major < 4096, minor < 256) as an old-style dev_t in the low word, which is
+ * also how libisofs (xorriso) records it; any other with the major high and the minor low, as mkisofs.
+ */
+function deviceEntry(device: { readonly major: number; readonly minor: number }): Uint8Array {
+  const entry = suspEntry('PN', 1, 16);
+  const { major, minor } = device;
+  const isCommon = major < 0x1000 && minor < 0x100;
+  writeBothEndianUint32(entry, 4, isCommon ? 0 : major);
+  writeBothEndianUint32(entry, 12, isCommon ? ((major << 8) | minor) >>> 0 : minor);
+  return entry;
+}
+
+/** RRIP 4.1.4: NM entries of the name's UTF-8 bytes, split at character boundaries, CONTINUE (1) on all but the last. */
+function alternateNameEntries(name: string, node: AuthoringNode): Uint8Array[] {
+  const bytes = encoder.encode(name);
+  if (bytes.byteLength > maxRockRidgeNameBytes) {
+    throw new CodedError(
+      'bad-source-name',
+      `the name of ${node.origin} is ${bytes.byteLength} bytes long; Rock Ridge names hold at most ${maxRockRidgeNameBytes}`,
+    );
+  }
+  const pieces = utf8Pieces(bytes, 0, bytes.byteLength, 255 - 5);
+  return pieces.map((piece, index) => {
+    const entry = suspEntry('NM', 1, 1 + piece.byteLength);
+    entry[4] = index + 1 < pieces.length ? 0x01 : 0;
+    entry.set(piece, 5);
+    return entry;
+  });
+}
+
+/** SUSP 5.1: CE: block location, offset, length of the continuation area. */
+function continuationEntry(lba: number, offsetBytes: number, lengthBytes: number): Uint8Array {
+  const entry = suspEntry('CE', 1, 24);
+  writeBothEndianUint32(entry, 4, lba);
+  writeBothEndianUint32(entry, 12, offsetBytes);
+  writeBothEndianUint32(entry, 20, lengthBytes);
+  return entry;
 }

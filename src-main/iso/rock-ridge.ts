@@ -269,3 +269,13 @@ function readModificationTime(bytes: Uint8Array, at: number, length: number, pla
   if (stampAt + stampBytes > length) return null; // leniency: a short TF just lacks the time
   return stampBytes === 17 ? parseVolumeDescriptorDate(bytes, at + stampAt, place) : parseDirectoryRecordDate(bytes, at + stampAt, place);
 }
+
+/**
+ * RRIP 4.1.2: a PN entry's device number as the Linux kernel reads it (fs/isofs/rock.c): high 0 and a
+ * low word above 255 is an old-style dev_t (major << 8 | minor), as libisofs records common devices;
+ * otherwise high is the major and low the minor, as mkisofs records them.
+ */
+export function deviceNumbers(device: { readonly high: number; readonly low: number }): { major: number; minor: number } {
+  if (device.high === 0 && device.low > 0xff) return { major: device.low >>> 8, minor: device.low & 0xff };
+  return { major: device.high, minor: device.low };
+}
