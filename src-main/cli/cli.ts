@@ -8,6 +8,7 @@ import { registerCheckCommand } from './commands/check-command.ts';
 import { registerHashCommand } from './commands/hash-command.ts';
 import { registerCatCommand } from './commands/cat-command.ts';
 import { registerConvertCommand } from './commands/convert-command.ts';
+import { registerCreateCommand } from './commands/create-command.ts';
 import { registerDrivesCommand } from './commands/drives-command.ts';
 import { registerFlashCommand } from './commands/flash-command.ts';
 import { registerFormatCommand } from './commands/format-command.ts';
@@ -16,6 +17,7 @@ import { registerExtractCommand } from './commands/extract-command.ts';
 import { registerInfoCommand } from './commands/info-command.ts';
 import { registerKeysCommand } from './commands/keys-command.ts';
 import { registerLsCommand } from './commands/ls-command.ts';
+import { registerRemasterCommand } from './commands/remaster-command.ts';
 import { registerWebCommand } from './commands/web-command.ts';
 import { exitCodes } from './exit-codes.ts';
 
@@ -47,6 +49,8 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerFormatCommand(program, context);
   registerVerifyCommand(program, context);
   registerBackupCommand(program, context);
+  registerCreateCommand(program, context);
+  registerRemasterCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
