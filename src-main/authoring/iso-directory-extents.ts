@@ -1,6 +1,8 @@
 // The directory extents of one namespace (ECMA-119 6.8.1, 9.1): "." and "..", then each entry's
-// records (a multi-extent file one per extent, its Rock Ridge entries on the first only), packed so no
+// records (a multi-extent file one per extent), packed so no
 // record crosses a sector. Sizing (before any LBA is known) and rendering walk the same records.
+// Every record of a multi-extent file carries the same Rock Ridge entries, as xorriso writes them: its
+// reader takes them from the last record, ours and pycdlib's from the first.
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { sectorBytes } from '../format/fields.ts';
 import { fileFlags } from '../iso/directory-record.ts';
@@ -49,7 +51,7 @@ export function directoryRecordLengths(directory: NamespaceDirectory): number[] 
   for (const entry of directory.entries) {
     const count = entry.relocation === 'child-link' ? 1 : sectionCount(entry.node);
     for (let index = 0; index < count; index += 1) {
-      lengths.push(directoryRecordBytes(entry.identifier.byteLength, index === 0 ? (entry.systemUse?.inRecordBytes ?? 0) : 0));
+      lengths.push(directoryRecordBytes(entry.identifier.byteLength, entry.systemUse?.inRecordBytes ?? 0));
     }
   }
   return lengths;
@@ -110,7 +112,7 @@ function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryR
     dataLengthBytes: section.sizeBytes,
     flags: sectionFlags(hidden, index, sections.length),
     recordedMs: time,
-    systemUse: index === 0 ? systemUse : new Uint8Array(0),
+    systemUse,
   }));
 }
 
