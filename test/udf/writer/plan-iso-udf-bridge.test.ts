@@ -1,0 +1,83 @@
+// The UDF bridge as the composer places it (planIso with udf: true) beside ISO 9660 and Rock Ridge:
+// both views of the same image name the same tree with the same attributes and point at the same
+// bytes of every file (one copy of the data), hard links included; pycdlib's UDF walk agrees.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planIso } from '../../../src-main/authoring/plan-iso.ts';
+import { openImageFile } from '../../../src-main/image/open-image-file.ts';
+import type { TreeEntry } from '../../../src-main/format/file-tree.ts';
+import type { AuthoringNode } from '../../../src-main/format/authoring-tree.ts';
+import { authoringOptions, writePlannedIso } from '../../authoring/plan-iso-fixtures.ts';
+import { listWithIsotope, listWithPycdlib } from '../../iso/reference-listing.ts';
+import { longNameA, longNameB, sampleTree, wideLongName } from './sample-tree.ts';
+
+let written: { path: string; remove(): void };
+
+/**
+ * The sample tree less the names UDF must cut (Rock Ridge keeps them whole), the special files and the
+ * link whose Rock Ridge SL entry spans several continuation areas (pycdlib reads only one).
+ */
+function bridgeTree(): AuthoringNode {
+  const root = sampleTree();
+  const left = new Set([longNameA, longNameB, wideLongName, 'special']);
+  const children = root.children!.filter((child) => !left.has(child.name));
+  return {
+    ...root,
+    children: children.map((child) => (child.name === 'links' ? { ...child, children: child.children!.filter((link) => link.name !== 'long') } : child)),
+  };
+}
+
+beforeAll(async () => {
+  written = await writePlannedIso(await planIso(authoringOptions(bridgeTree(), { udf: true, rockRidge: true, joliet: true })));
+});
+
+afterAll(() => written.remove());
+
+async function entriesOf(namespace: 'udf' | 'rockridge'): Promise<Map<string, TreeEntry>> {
+  const opened = await openImageFile(written.path, { namespace });
+  try {
+    const entries = new Map<string, TreeEntry>();
+    for await (const entry of opened.image.walk()) entries.set(entry.path, entry);
+    return entries;
+  } finally {
+    await opened.close();
+  }
+}
+
+describe('UDF bridge placed by planIso', () => {
+  it('names the tree as Rock Ridge does, with the same types, sizes, contents and link targets', async () => {
+    const udf = await listWithIsotope(written.path, 'udf');
+    expect(udf.length).toBeGreaterThan(1000);
+    // Rock Ridge shows the folder deep directories were relocated to (RRIP 4.1.5) and keeps a link's empty
+    // path components; UDF needs no relocation and records no empty component (ECMA-167 4/14.16).
+    const rockRidge = (await listWithIsotope(written.path, 'rockridge'))
+      .filter((entry) => entry.path !== '/RR_MOVED')
+      .map((entry) => (entry.target === undefined ? entry : { ...entry, target: entry.target.replace(/\/{2,}/g, '/') }));
+    expect(udf).toEqual(rockRidge);
+  });
+
+  it('records the same modes and owners as Rock Ridge, and the same times to its whole seconds', async () => {
+    const attributes = (entries: Map<string, TreeEntry>, timeUnitMs: number): unknown[] =>
+      [...entries.values()]
+        .map((entry) => ({ path: entry.path, mode: entry.mode, uid: entry.uid, gid: entry.gid, mtimeMs: Math.floor(entry.mtimeMs! / timeUnitMs) * timeUnitMs }))
+        .sort((a, b) => (a.path < b.path ? -1 : 1));
+    // Rock Ridge's TF holds 7-byte times (ECMA-119 9.1.5: whole seconds); UDF's timestamps keep centiseconds.
+    const rockRidge = await entriesOf('rockridge');
+    rockRidge.delete('/RR_MOVED');
+    expect(attributes(await entriesOf('udf'), 1000)).toEqual(attributes(rockRidge, 1));
+    expect((await entriesOf('udf')).get('/README.TXT')!.mtimeMs).toBe(Date.UTC(1999, 11, 31, 23, 59, 59, 990));
+  });
+
+  it('points every file at the bytes ISO 9660 points at: the data is written once, hard links once', async () => {
+    const udf = await entriesOf('udf');
+    const rockRidge = await entriesOf('rockridge');
+    for (const [path, entry] of udf) {
+      if (entry.type !== 'file' || entry.sizeBytes === 0) continue;
+      expect(entry.extents.map((extent) => extent.offsetBytes)[0], path).toBe(rockRidge.get(path)!.extents[0]!.offsetBytes);
+    }
+    expect(udf.get('/hard-a')!.extentLba).toBe(udf.get('/docs/hard-b')!.extentLba);
+  });
+
+  it('reads alike in pycdlib, which walks UDF with its own parser', async () => {
+    expect(listWithPycdlib(written.path, 'udf')).toEqual((await listWithIsotope(written.path, 'udf')).map(({ target: _target, ...rest }) => rest));
+  });
+});
