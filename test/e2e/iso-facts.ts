@@ -1,9 +1,12 @@
 // What xorriso says about how an image boots, for the end-to-end tests to compare the Boot tab with.
 import { execFileSync } from 'node:child_process';
 
-/** BIOS/UEFI El Torito entries, MBR boot code and an EFI system partition, from xorriso's reports. */
+/**
+ * BIOS/UEFI El Torito entries, MBR boot code and an EFI system partition, from xorriso's reports.
+ * `stdio:` makes xorriso take a file under /dev (a test's /dev/shm) as an image, not refuse it as a drive.
+ */
 export function xorrisoBootFacts(image: string): { opticalBios: boolean; opticalUefi: boolean; usbBios: boolean; usbUefi: boolean } {
-  const report = execFileSync('xorriso', ['-indev', image, '-report_el_torito', 'plain', '-report_system_area', 'plain'], {
+  const report = execFileSync('xorriso', ['-indev', `stdio:${image}`, '-report_el_torito', 'plain', '-report_system_area', 'plain'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });
