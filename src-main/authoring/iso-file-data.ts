@@ -52,7 +52,10 @@ export function inventoryTree(root: AuthoringNode, signal?: AbortSignal): TreeIn
   const stack: { node: AuthoringNode; path: string; depth: number }[] = [{ node: root, path: '/', depth: 1 }];
   while (stack.length > 0) {
     const { node, path, depth } = stack.pop()!;
-    if (++nodeCount > maxAuthoringNodes) throw new CodedError('too-complex', `the tree holds more than ${maxAuthoringNodes} files and folders`);
+    if (++nodeCount + stack.length + (node.children?.length ?? 0) > maxAuthoringNodes) {
+      // Counted before a directory's children are sorted: a hostile 10-million-entry folder costs no sort.
+      throw new CodedError('too-complex', `the tree holds more than ${maxAuthoringNodes} files and folders (counted at ${path})`);
+    }
     if (nodeCount % 4096 === 0) throwIfCancelled(signal, 'planning the image');
     if (depth > maxAuthoringDepth) throw new CodedError('too-complex', `${path} lies ${depth} levels deep, beyond the ${maxAuthoringDepth} an image may hold`);
     const key = node.kind === 'file' && node.hardLinkKey !== null ? node.hardLinkKey : null;
