@@ -42,7 +42,7 @@ export async function createAuthoringOptions(request: IsoCreateRequest, signal?:
     udf: options.udf ?? false,
   };
   const identitySeed = reproducible ? reproducibleSeed(root, { ids, shape, recordedMs, boot: options.boot ?? {} }) : randomUUID();
-  const boot = await resolveBoot(root, options.boot ?? {}, identitySeed);
+  const boot = await resolveBoot(root, options.boot ?? {}, identitySeed, { fixedFileTimesMs: reproducible ? recordedMs : null });
   return {
     root,
     ...shape,
