@@ -60,7 +60,6 @@ const lenient = { preferLittleEndian: true } as const;
  * place: no object per entry, which is most of what listing a large tree would otherwise allocate.
  */
 export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
-  name: string | null = null;
   mode: number | null = null;
   linkCount: number | null = null;
   uid: number | null = null;
@@ -72,16 +71,22 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
   modifiedMs: number | null = null;
   sparseSizeBytes: number | null = null;
   zisofs: ZisofsHeader | null = null;
+  /** NM: the name's complete pieces, decoded. */
+  private nameText: string | null = null;
+  /** NM pieces with CONTINUE set, kept as bytes until the last piece (see PendingBytes). */
+  private readonly namePending = new PendingBytes();
   private nameDone = false;
   private symlink: string[] | null = null;
   /** The joined target's length so far, kept as pieces arrive: re-joining after each SL is quadratic. */
   private symlinkLength = 0;
-  private symlinkPieceOpen = false;
+  /** SL component pieces with CONTINUE set, kept as bytes until the component's last piece. */
+  private readonly symlinkPending = new PendingBytes();
   private symlinkDone = false;
 
   /** Forgets everything visited: one reader serves every record of a directory. */
   reset(): void {
-    this.name = null;
+    this.nameText = null;
+    this.namePending.clear();
     this.mode = null;
     this.linkCount = null;
     this.uid = null;
@@ -96,14 +101,23 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
     this.nameDone = false;
     this.symlink = null;
     this.symlinkLength = 0;
-    this.symlinkPieceOpen = false;
+    this.symlinkPending.clear();
     this.symlinkDone = false;
+  }
+
+  /** NM: the POSIX name, continuation pieces joined; null when absent. */
+  get name(): string | null {
+    // Leniency: a last NM that still says CONTINUE ends the name with what it holds.
+    if (this.namePending.byteLength > 0) return (this.nameText ?? '') + this.namePending.peekText();
+    return this.nameText;
   }
 
   /** SL: the symbolic link target, components joined with "/"; null when absent. */
   get symlinkTarget(): string | null {
-    const symlink = this.symlink;
+    let symlink = this.symlink;
     if (symlink === null) return null;
+    // Leniency: a last component piece that still says CONTINUE ends the target with what it holds.
+    if (this.symlinkPending.byteLength > 0) symlink = [...symlink, this.symlinkPending.peekText()];
     return symlink.length === 1 && symlink[0] === '' ? '/' : symlink.join('/');
   }
 
@@ -125,10 +139,21 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
         requireField(at, length, 4, 1, place, 'NM flags');
         const flags = bytes[at + 4] as number;
         // RRIP names are bytes; UTF-8 is what every current tool writes (invalid sequences become U+FFFD).
-        const piece = flags & 0x02 ? '.' : flags & 0x04 ? '..' : readUtf8(bytes, at + 5, at + length);
-        this.name = this.name === null ? piece : this.name + piece;
-        if (this.name.length > maxJoinedBytes) throw corruptAt(place, at, `NM name longer than ${maxJoinedBytes} characters`);
-        if ((flags & 0x01) === 0) this.nameDone = true;
+        // Pieces join as bytes: xorriso cuts a long name between the bytes of one character.
+        const dots = flags & 0x02 ? '.' : flags & 0x04 ? '..' : null;
+        const continues = (flags & 0x01) !== 0;
+        if (continues || this.namePending.byteLength > 0) {
+          this.namePending.add(bytes, at + 5, at + length, dots);
+          if (this.namePending.byteLength + (this.nameText?.length ?? 0) > maxJoinedBytes) {
+            throw corruptAt(place, at, `NM name longer than ${maxJoinedBytes} characters`);
+          }
+          if (!continues) this.nameText = (this.nameText ?? '') + this.namePending.takeText();
+        } else {
+          const piece = dots ?? readUtf8(bytes, at + 5, at + length);
+          this.nameText = this.nameText === null ? piece : this.nameText + piece;
+          if (this.nameText.length > maxJoinedBytes) throw corruptAt(place, at, `NM name longer than ${maxJoinedBytes} characters`);
+        }
+        if (!continues) this.nameDone = true;
         break;
       }
       case signatures.SL:
@@ -177,26 +202,25 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
       const componentFlags = bytes[component] as number;
       const componentBytes = bytes[component + 1] as number;
       requireField(at, length, component + 2 - at, componentBytes, place, 'SL component');
+      const contentStart = component + 2;
+      component = contentStart + componentBytes;
+      const fixedText = componentFlags & 0x02 ? '.' : componentFlags & 0x04 ? '..' : componentFlags & 0x08 ? '' : null;
+      if (componentFlags & 0x01) {
+        // CONTINUE: the component goes on in the next record (maybe the next SL), possibly mid-character.
+        this.symlinkPending.add(bytes, contentStart, component, fixedText);
+        if (this.symlinkLength + this.symlinkPending.byteLength > maxJoinedBytes)
+          throw corruptAt(place, at, `SL target longer than ${maxJoinedBytes} characters`);
+        continue;
+      }
       let text: string;
-      if (componentFlags & 0x02) text = '.';
-      else if (componentFlags & 0x04) text = '..';
-      else if (componentFlags & 0x08) text = '';
-      else text = readUtf8(bytes, component + 2, component + 2 + componentBytes);
-      if (this.symlinkPieceOpen && symlink.length > 0) {
-        symlink[symlink.length - 1] += text;
-        this.symlinkLength += text.length;
-      } else {
-        // A new component adds its text and, after the first, a "/" to the joined target.
-        symlink.push(componentFlags & 0x08 ? '' : text);
-        this.symlinkLength += (symlink.length > 1 ? 1 : 0) + (componentFlags & 0x08 ? 0 : text.length);
-      }
-      // ROOT: the link is absolute; a leading empty component makes the join start with "/".
-      if (componentFlags & 0x08 && symlink.length === 1) {
-        this.symlinkLength -= (symlink[0] as string).length;
-        symlink[0] = '';
-      }
-      this.symlinkPieceOpen = (componentFlags & 0x01) !== 0;
-      component += 2 + componentBytes;
+      if (this.symlinkPending.byteLength > 0) {
+        this.symlinkPending.add(bytes, contentStart, component, fixedText);
+        text = this.symlinkPending.takeText();
+      } else text = fixedText ?? readUtf8(bytes, contentStart, component);
+      // A component adds its text and, after the first, a "/" to the joined target. ROOT is a leading
+      // empty component, so the join starts with "/".
+      symlink.push(text);
+      this.symlinkLength += (symlink.length > 1 ? 1 : 0) + text.length;
       if (this.symlinkLength > maxJoinedBytes) throw corruptAt(place, at, `SL target longer than ${maxJoinedBytes} characters`);
     }
     if ((flags & 0x01) === 0) this.symlinkDone = true;
@@ -219,6 +243,40 @@ export class RockRidgeReader implements SystemUseVisitor, RockRidgeAttributes {
       sparseSizeBytes: this.sparseSizeBytes,
       zisofs: this.zisofs,
     };
+  }
+}
+
+/**
+ * Pieces of one NM name or SL component kept as bytes until the last piece arrives, then decoded
+ * once: a writer may cut between the bytes of one UTF-8 character (xorriso does), which decoded
+ * piece by piece would read as two U+FFFD.
+ */
+class PendingBytes {
+  private chunks: Uint8Array[] = [];
+  byteLength = 0;
+
+  /** bytes[start, end), or `text` (a CURRENT or PARENT flag's '.' / '..') in its place. */
+  add(bytes: Uint8Array, start: number, end: number, text: string | null): void {
+    const chunk = text === null ? bytes.slice(start, end) : Buffer.from(text, 'latin1');
+    this.chunks.push(chunk);
+    this.byteLength += chunk.byteLength;
+  }
+
+  peekText(): string {
+    const joined = Buffer.concat(this.chunks, this.byteLength);
+    return readUtf8(joined, 0, joined.byteLength);
+  }
+
+  takeText(): string {
+    const text = this.peekText();
+    this.clear();
+    return text;
+  }
+
+  clear(): void {
+    if (this.byteLength === 0 && this.chunks.length === 0) return;
+    this.chunks = [];
+    this.byteLength = 0;
   }
 }
 
