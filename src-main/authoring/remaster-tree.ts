@@ -10,6 +10,7 @@ import type { TreeEntry } from '../format/file-tree.ts';
 import { UniqueNames } from '../format/unique-names.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { isoTreeLimits, openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
+import { deviceNumbers } from '../iso/rock-ridge.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { decodedEntrySource } from './decoded-entry-source.ts';
 import { matchJolietEntries } from './joliet-match.ts';
@@ -208,7 +209,7 @@ function makeNode(walk: Walk, entry: TreeEntry, name: string, kept: { iso9660: s
     // Names sharing one extent are hard links (or deduplicated copies: the same bytes either way); never empty files.
     hardLinkKey: isFile && entry.sizeBytes > 0 ? `extent:${entry.extentLba}:${entry.sizeBytes}` : null,
     linkTarget: kind === 'symlink' ? (entry.target ?? '') : null,
-    device: entry.device && (kind === 'block-device' || kind === 'character-device') ? { major: entry.device.high, minor: entry.device.low } : null,
+    device: entry.device && (kind === 'block-device' || kind === 'character-device') ? deviceNumbers(entry.device) : null,
     hidden: entry.hidden,
     children: kind === 'directory' ? [] : null,
     keptNames: kept ? keptNamesOf(kind, kept) : null,
