@@ -84,6 +84,6 @@ export async function planIso(options: IsoAuthoringOptions, signal?: AbortSignal
   }
   const sectorCount = finishImage(layout, { options, inventory, iso, joliet, metadata, bootImages, fileAreaLba });
   throwIfCancelled(signal, 'planning the image');
-  const summary = summarizePlan({ options, inventory, iso, joliet, layout, sectorCount, bootImages });
+  const summary = summarizePlan({ options, inventory, iso, joliet, layout, sectorCount, bootImages, udfWarnings: metadata.udf?.plan.warnings ?? [] });
   return { summary, source: composeSource(`new image ${options.ids.volume}`, sectorCount * sectorBytes, layout.pieces) };
 }

@@ -70,6 +70,8 @@ export function summarizePlan(input: {
   layout: SectorLayout;
   sectorCount: number;
   bootImages: readonly PlacedBootImage[];
+  /** The UDF bridge's own (names cut to 255 bytes, nodes 7-Zip refuses); empty without one. */
+  udfWarnings: readonly string[];
 }): IsoLayoutSummary {
   const { options, inventory, layout } = input;
   const hybrid = options.boot.hybrid;
@@ -89,6 +91,6 @@ export function summarizePlan(input: {
       detected: [...options.bootDetected],
     },
     renamed: collectRenamed(input.joliet ? [input.iso, input.joliet] : [input.iso]),
-    warnings: [...options.warnings],
+    warnings: [...options.warnings, ...input.udfWarnings],
   };
 }

@@ -46,6 +46,8 @@ export interface UdfBridgePlan {
   readonly integritySectors: number;
   /** FSD + TD + every File Entry + every directory's FIDs. */
   readonly fileSetSectors: number;
+  /** For the plan summary: names recorded cut to a UDF identifier's 255 bytes, symlinks and special files 7-Zip refuses. */
+  readonly warnings: readonly string[];
   /** BEA01, NSR02, TEA01 (ECMA-167 2/9.1): 3 sectors placed right after the ISO VDST. */
   renderRecognitionSequence(): Uint8Array;
   /**
@@ -75,6 +77,7 @@ export function planUdfBridge(input: UdfBridgeInput): UdfBridgePlan {
     sequenceSectors: volumeSequenceSectors,
     integritySectors: integritySequenceSectors,
     fileSetSectors: fileSet.sectorCount,
+    warnings: fileSet.warnings,
     renderRecognitionSequence: renderVolumeRecognitionSequence,
     render(addresses) {
       const facts = volumeFacts(input, addresses, fileSet.sectorCount);

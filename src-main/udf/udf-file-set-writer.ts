@@ -49,6 +49,8 @@ interface PlannedEntry {
 
 export interface FileSetPlan {
   readonly sectorCount: number;
+  /** What a reader of the UDF tree should know: names recorded cut, nodes some readers refuse. */
+  readonly warnings: readonly string[];
   readonly fileCount: number;
   readonly directoryCount: number;
   readonly nextUniqueId: number;
@@ -84,17 +86,20 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
   };
   const rootEntry = newEntry(root);
   rootEntry.linkCount = 1;
-  const waiting: { entry: PlannedEntry; parent: PlannedEntry }[] = [{ entry: rootEntry, parent: rootEntry }];
+  const notes = new FileSetNotes();
+  const waiting: { entry: PlannedEntry; parent: PlannedEntry; path: string }[] = [{ entry: rootEntry, parent: rootEntry, path: '' }];
   for (let next = waiting.pop(); next; next = waiting.pop()) {
-    const { entry, parent } = next;
+    const { entry, parent, path } = next;
     const children = [...(entry.node.children ?? [])].sort(compareNames);
-    const identifiers = udfNamesForDirectory(children.map((child) => child.name)).map(encodeDCharacters);
+    const names = udfNamesForDirectory(children.map((child) => child.name));
+    const identifiers = names.map(encodeDCharacters);
     const planned: PlannedChild[] = [];
     const subdirectories: PlannedEntry[] = [];
     const fidBytes = identifiers.reduce((sum, identifier) => sum + fileIdentifierBytes(identifier), parentFidBytes);
     entry.dataBlocks = Math.ceil(fidBytes / udfBlockBytes);
     place(entry, entry === rootEntry ? 0 : null);
     children.forEach((child, index) => {
+      notes.note(child, `${path}/${child.name}`, names[index] as string);
       const childEntry = plannedChildEntry(child, byLinkKey, place);
       if (child.kind === 'directory') {
         subdirectories.push(childEntry);
@@ -105,16 +110,45 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
       planned.push({ identifier: identifiers[index] as Uint8Array, characteristics, entry: childEntry });
     });
     entry.directory = { parent, children: planned, fidBytes };
-    for (const subdirectory of subdirectories.reverse()) waiting.push({ entry: subdirectory, parent: entry });
+    for (const subdirectory of subdirectories.reverse()) waiting.push({ entry: subdirectory, parent: entry, path: `${path}/${subdirectory.node.name}` });
   }
   const directoryCount = entries.filter((entry) => entry.directory !== null).length;
   return {
     sectorCount: nextBlock,
+    warnings: notes.warnings(),
     fileCount: entries.length - directoryCount,
     directoryCount,
     nextUniqueId,
     render: (at) => renderFileSet(entries, rootEntry, nextBlock, at),
   };
+}
+
+/** Names recorded cut (the first few by path, then a count) and nodes other than files and folders. */
+class FileSetNotes {
+  static readonly maxCutNamesListed = 20;
+  private readonly cutNames: string[] = [];
+  private cutNameCount = 0;
+  private posixOnlyCount = 0;
+
+  note(node: AuthoringNode, path: string, recordedName: string): void {
+    if (node.kind !== 'file' && node.kind !== 'directory') this.posixOnlyCount += 1;
+    if (recordedName === node.name) return;
+    this.cutNameCount += 1;
+    if (this.cutNames.length < FileSetNotes.maxCutNamesListed)
+      this.cutNames.push(`UDF: ${path} is longer than a 255-byte UDF identifier, recorded as ${recordedName}`);
+  }
+
+  warnings(): string[] {
+    const warnings = [...this.cutNames];
+    const unlisted = this.cutNameCount - this.cutNames.length;
+    if (unlisted > 0) warnings.push(`UDF: ${unlisted} more names are recorded cut`);
+    if (this.posixOnlyCount > 0) {
+      warnings.push(
+        `UDF: ${this.posixOnlyCount} symbolic links, devices, FIFOs or sockets are recorded as ECMA-167 allows; 7-Zip refuses a UDF volume holding any (its UDF reader takes only files and folders)`,
+      );
+    }
+    return warnings;
+  }
 }
 
 function newEntry(node: AuthoringNode): PlannedEntry {

@@ -11,6 +11,7 @@ import { listWithIsotope, listWithPycdlib } from '../../iso/reference-listing.ts
 import { longNameA, longNameB, sampleTree, wideLongName } from './sample-tree.ts';
 
 let written: { path: string; remove(): void };
+let summaryWarnings: readonly string[];
 
 /**
  * The sample tree less the names UDF must cut (Rock Ridge keeps them whole), the special files and the
@@ -27,7 +28,9 @@ function bridgeTree(): AuthoringNode {
 }
 
 beforeAll(async () => {
-  written = await writePlannedIso(await planIso(authoringOptions(bridgeTree(), { udf: true, rockRidge: true, joliet: true })));
+  const planned = await planIso(authoringOptions(bridgeTree(), { udf: true, rockRidge: true, joliet: true }));
+  summaryWarnings = planned.summary.warnings;
+  written = await writePlannedIso(planned);
 });
 
 afterAll(() => written.remove());
@@ -75,6 +78,12 @@ describe('UDF bridge placed by planIso', () => {
       expect(entry.extents.map((extent) => extent.offsetBytes)[0], path).toBe(rockRidge.get(path)!.extents[0]!.offsetBytes);
     }
     expect(udf.get('/hard-a')!.extentLba).toBe(udf.get('/docs/hard-b')!.extentLba);
+  });
+
+  it("carries the bridge's warning about its symbolic links into the plan's summary", () => {
+    expect(summaryWarnings).toEqual([
+      expect.stringMatching(/^UDF: 3 symbolic links, devices, FIFOs or sockets are recorded as ECMA-167 allows; 7-Zip refuses/),
+    ]);
   });
 
   it('reads alike in pycdlib, which walks UDF with its own parser', async () => {

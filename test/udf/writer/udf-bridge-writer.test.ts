@@ -198,6 +198,15 @@ describe('UDF bridge writer, read back by our UDF reader', () => {
     expect(one.tree.primary.volumeSetIdentifier).not.toBe(two.tree.primary.volumeSetIdentifier);
   });
 
+  it('warns of each name it cut and of the symlinks and special files 7-Zip refuses', () => {
+    const plan = planUdfBridge({ root: sampleTree(), volumeIdentifier: 'X', recordedMs: 0, fixedFileTimesMs: null, identitySeed: 's' });
+    expect(plan.warnings).toHaveLength(4);
+    expect(plan.warnings[0]).toMatch(new RegExp(`^UDF: /${longNameA} is longer than a 255-byte UDF identifier, recorded as a+#[0-9A-F]{4}\\.txt$`));
+    expect(plan.warnings[3]).toMatch(/^UDF: 8 symbolic links, devices, FIFOs or sockets are recorded as ECMA-167 allows; 7-Zip refuses/);
+    const plain = directoryNode('', [fileNode('a', new Uint8Array(1))]);
+    expect(planUdfBridge({ root: plain, volumeIdentifier: 'X', recordedMs: 0, fixedFileTimesMs: null, identitySeed: 's' }).warnings).toEqual([]);
+  });
+
   it('refuses a file a File Entry cannot describe in 234 extents, naming it', () => {
     const sizeBytes = 300 * 1024 ** 3;
     const root = directoryNode('', [fileNode('huge.img', zerosSource(sizeBytes), { origin: '/src/huge.img' })]);
