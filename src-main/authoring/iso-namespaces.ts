@@ -95,7 +95,8 @@ function jolietRules(long: boolean): NamespaceRules {
 function relocationDirectoryNode(root: AuthoringNode, name: string, children: AuthoringNode[]): AuthoringNode {
   return {
     ...root,
-    name,
+    // genisoimage's Rock Ridge name of the folder, which libarchive recognises and hides.
+    name: name.toLowerCase(),
     mode: modeTypeBits.directory | 0o755,
     children,
     keptNames: { iso9660: name, joliet: name },
@@ -149,9 +150,10 @@ class NamespaceBuilder {
     }
     if (extra) children.push({ node: extra, placeholder: false });
     const names = this.rules.names(
-      children.map(({ node: child }) => {
+      children.map(({ node: child, placeholder }) => {
         const kept = this.rules.kept(child);
-        return { name: child.name, isDirectory: child.kind === 'directory', ...(kept !== undefined ? { kept } : {}) };
+        // A placeholder is a file record (RRIP 4.1.5.1), so it takes a file identifier ('NAME.;1').
+        return { name: child.name, isDirectory: child.kind === 'directory' && !placeholder, ...(kept !== undefined && !placeholder ? { kept } : {}) };
       }),
     );
     children.forEach(({ node: child, placeholder }, index) => {
@@ -160,7 +162,7 @@ class NamespaceBuilder {
       const childIdentifier = this.rules.encode(recordedAs);
       const childPath = this.isRelocationDirectory(node) ? this.relocatedNodes.get(child)! : `${path === '/' ? '' : path}/${child.name}`;
       const inRelocationDirectory = this.isRelocationDirectory(node);
-      if (inRelocationDirectory) this.relocated.push({ originalPath: childPath, recordedPath: `${path}/${recordedAs}` });
+      if (inRelocationDirectory) this.relocated.push({ originalPath: childPath, recordedPath: `/${node.keptNames?.iso9660 ?? node.name}/${recordedAs}` });
       const subdirectory =
         child.kind === 'directory' && !placeholder
           ? this.build(child, childPath, childIdentifier, directory, inRelocationDirectory ? this.originalParentOf(child) : null, null)
@@ -202,12 +204,16 @@ function inPathTableOrder(root: NamespaceDirectory): NamespaceDirectory[] {
 }
 
 /**
- * The ISO 9660 hierarchy: names fitted to `level`, directories deeper than 8 levels moved to RR_MOVED.
- * With Rock Ridge each leaves a placeholder (CL) where it was and carries RE in RR_MOVED; without, it
- * just sits in RR_MOVED, as libisofs does, so its files stay reachable by ISO 9660 readers.
+ * The ISO 9660 hierarchy: names fitted to `level`. At level 1, the strict interchange level, directories
+ * deeper than ECMA-119 6.8.2.1's 8 levels move to RR_MOVED, as genisoimage moves them: with Rock Ridge
+ * each leaves a placeholder (CL) where it was and carries RE in RR_MOVED (which Rock Ridge readers show
+ * as 'rr_moved', and bsdtar hides by that name); without, it just sits in RR_MOVED. At levels 2 and 3
+ * the hierarchy stays as deep as the source's, as xorriso -as mkisofs writes it: every reader here
+ * (Linux, our reader, pycdlib, xorriso, isoinfo, 7-Zip, bsdtar) reads it, and Rock Ridge readers see
+ * no RR_MOVED at all.
  */
 export function buildIsoNamespace(root: AuthoringNode, options: { level: IsoLevel; rockRidge: boolean; signal?: AbortSignal | undefined }): NamespaceTree {
-  const { relocations, movedName } = planRelocations(root);
+  const { relocations, movedName } = options.level === 1 ? planRelocations(root) : { relocations: [], movedName: '' };
   const relocatedNodes = new Map(relocations.map((relocation) => [relocation.directory, relocation.originalPath]));
   const builder = new NamespaceBuilder(isoRules(options.level), relocatedNodes, options.rockRidge, options.signal);
   let extra: AuthoringNode | null = null;

@@ -1,6 +1,6 @@
 // planIso with Rock Ridge: POSIX names, modes, owners, symlinks and devices read back by our reader,
 // pycdlib and isoinfo; long names that need continuation areas; directories deeper than ECMA-119's
-// 8 levels moved to RR_MOVED with CL/PL/RE, so Rock Ridge readers see the source hierarchy.
+// 8 levels kept in place (levels 2, 3: as xorriso) or moved to RR_MOVED with CL/PL/RE (level 1: as genisoimage).
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
@@ -62,24 +62,39 @@ describe('planIso: Rock Ridge', () => {
     expect(runTool('isoinfo', ['-R', '-l', '-i', path])).toContain(longName);
   });
 
-  test('moves directories deeper than 8 levels to RR_MOVED; Rock Ridge readers see them in place, ISO 9660 readers in RR_MOVED', async () => {
-    const planned = await planIso(authoringOptions(deepTree(), { rockRidge: true }));
+  test('at level 3 keeps directories deeper than 8 levels where they are, as xorriso does, in every namespace', async () => {
+    const path = await writeImage(authoringOptions(deepTree(), { rockRidge: true, joliet: true }));
+    const chain = Array.from({ length: 9 }, (_, index) => `/${Array.from({ length: index + 1 }, (_, level) => `a${level + 1}`).join('/')}`);
+    const rockRidge = await listWithIsotope(path, 'rockridge');
+    expect(rockRidge.map((entry) => entry.path)).toEqual([...chain, `${chain[8]}/bottom.txt`, '/top.txt']);
+    expect(rockRidge).toEqual(listWithPycdlib(path, 'rockridge'));
+    const iso = await listWithIsotope(path, 'iso9660');
+    expect(iso.map((entry) => entry.path)).toContain(`${chain[8]!.toUpperCase()}/BOTTOM.TXT`);
+    expect(iso).toEqual(listWithPycdlib(path, 'iso9660'));
+    expect(runTool('bsdtar', ['tf', path]).split('\n')).toContain(`${chain[8]!.slice(1)}/bottom.txt`);
+  });
+
+  test('at level 1 moves directories deeper than 8 levels to RR_MOVED; Rock Ridge readers follow CL to see them in place', async () => {
+    const planned = await planIso(authoringOptions(deepTree(), { level: 1, rockRidge: true }));
     expect(planned.summary.renamed).toContainEqual({ path: '/a1/a2/a3/a4/a5/a6/a7/a8', namespace: 'rr-moved', recordedAs: '/RR_MOVED/A8' });
     const written = await writePlannedIso(planned);
     cleanups.push(written.remove);
     const rockRidge = await listWithIsotope(written.path, 'rockridge');
     expect(rockRidge).toEqual(listWithPycdlib(written.path, 'rockridge'));
-    expect(rockRidge.map((entry) => entry.path)).toContain('/a1/a2/a3/a4/a5/a6/a7/a8/a9/bottom.txt');
+    // genisoimage's layout: the relocation folder stays visible to Rock Ridge readers as rr_moved (bsdtar hides it by that name).
+    const chain = Array.from({ length: 9 }, (_, index) => `/${Array.from({ length: index + 1 }, (_, level) => `a${level + 1}`).join('/')}`);
+    expect(rockRidge.map((entry) => entry.path)).toEqual([...chain, `${chain[8]}/bottom.txt`, '/rr_moved', '/top.txt']);
     const iso = await listWithIsotope(written.path, 'iso9660');
     expect(iso.map((entry) => entry.path)).toContain('/RR_MOVED/A8/A9/BOTTOM.TXT');
     expect(iso).toEqual(listWithPycdlib(written.path, 'iso9660'));
-    // xorriso follows the CL/PL/RE links too.
-    const found = runTool('xorriso', ['-indev', written.path, '-find', '/', '-name', 'bottom.txt']);
-    expect(found).toContain("'/a1/a2/a3/a4/a5/a6/a7/a8/a9/bottom.txt'");
+    expect(runTool('xorriso', ['-indev', written.path, '-find', '/', '-name', 'bottom.txt'])).toContain("'/a1/a2/a3/a4/a5/a6/a7/a8/a9/bottom.txt'");
+    const bsdtar = runTool('bsdtar', ['tf', written.path]).split('\n');
+    expect(bsdtar).toContain('a1/a2/a3/a4/a5/a6/a7/a8/a9/bottom.txt');
+    expect(bsdtar.filter((line) => line.startsWith('rr_moved'))).toEqual([]);
   });
 
-  test('without Rock Ridge a deep directory sits in RR_MOVED, its files still reachable', async () => {
-    const path = await writeImage(authoringOptions(deepTree()));
+  test('at level 1 without Rock Ridge a deep directory sits in RR_MOVED, its files still reachable', async () => {
+    const path = await writeImage(authoringOptions(deepTree(), { level: 1 }));
     const iso = await listWithIsotope(path, 'iso9660');
     expect(iso).toContainEqual({ path: '/RR_MOVED/A8/A9/BOTTOM.TXT', type: 'file', sizeBytes: 5, sha256: sha256('deep\n') });
     expect(iso.map((entry) => entry.path)).not.toContain('/A1/A2/A3/A4/A5/A6/A7/A8');
