@@ -709,6 +709,9 @@ export const text = {
   editSaveAs: 'Save as…',
   editOutput: 'Save the copy as',
   editSave: 'Save the copy',
+  editLabel: 'Volume label of the copy (optional)',
+  editLabelPlaceholder: 'The original’s',
+  editReproducible: 'Reproducible: the same original and changes always give the same copy, byte for byte',
   editStop: 'Stop editing',
   editCancelSave: 'Cancel',
 

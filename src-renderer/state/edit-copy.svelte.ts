@@ -22,6 +22,10 @@ export class EditCopy {
   edits = $state.raw<readonly RemasterEdit[]>([]);
   outputPath = $state('');
   overwrite = $state(false);
+  /** The copy's volume label; empty keeps the original's. */
+  label = $state('');
+  /** Byte-identical output for the same original and changes (fixed times, stable ids). */
+  reproducible = $state(false);
   /** The "Save as…" step is open: the output path, the plan, the write. */
   saving = $state(false);
   dialogError = $state.raw<AppError | null>(null);
@@ -39,7 +43,15 @@ export class EditCopy {
 
   get request(): IsoRemasterRequest | null {
     if (this.imagePath === null) return null;
-    return { imagePath: this.imagePath, outputPath: this.outputPath.trim(), edits: [...this.edits], ...(this.overwrite ? { overwrite: true } : {}) };
+    const label = this.label.trim();
+    return {
+      imagePath: this.imagePath,
+      outputPath: this.outputPath.trim(),
+      edits: [...this.edits],
+      ...(label === '' ? {} : { label }),
+      ...(this.reproducible ? { reproducible: true } : {}),
+      ...(this.overwrite ? { overwrite: true } : {}),
+    };
   }
 
   /** Starts editing a copy of `imagePath`; the copy is suggested beside the home folder's other outputs. */
@@ -49,6 +61,8 @@ export class EditCopy {
     this.edits = [];
     this.saving = false;
     this.overwrite = false;
+    this.label = '';
+    this.reproducible = false;
     this.dialogError = null;
     this.outputPath = homeFolder === '' ? '' : `${homeFolder}/${suggestedCopyName(imagePath)}`;
     this.job.forget();

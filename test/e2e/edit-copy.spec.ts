@@ -105,7 +105,7 @@ test('edits a copy of a hybrid image: adds a file, removes one, saves as a new f
   expect(problems).toEqual([]);
 });
 
-test('renames a ticked entry and undoes a change before saving; leaving edit mode drops the changes', async ({ page }) => {
+test('renames a ticked entry, undoes a change and gives the copy a new label; leaving edit mode drops the changes', async ({ page }) => {
   const original = bootFixturePath('hybridGpt');
   await page.goto(app.url);
   await openImage(page, original);
@@ -123,10 +123,12 @@ test('renames a ticked entry and undoes a change before saving; leaving edit mod
 
   await panel.getByRole('button', { name: 'Save as…' }).click();
   await panel.getByLabel('Save the copy as').fill(join(home, 'renamed.iso'));
+  await panel.getByLabel('Volume label of the copy (optional)').fill('RENAMED_COPY');
   await panel.getByRole('button', { name: 'Preview layout' }).click();
   await expect(panel.getByTestId('layout-preview')).toBeVisible({ timeout: 30_000 });
   await panel.getByRole('button', { name: 'Save the copy' }).click();
   await expect(page.getByTestId('image-path')).toHaveText(join(home, 'renamed.iso'), { timeout: 60_000 });
+  await expect(page.getByTestId('image-label')).toHaveText('RENAMED_COPY');
   await showTab(page, 'Contents');
   await expect(treeRow(page, '/LISEZMOI.TXT')).toBeVisible();
   await expect(treeRow(page, '/README.TXT')).toHaveCount(0);

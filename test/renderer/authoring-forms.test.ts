@@ -79,7 +79,7 @@ describe('the Create form', () => {
 });
 
 describe('Edit a copy', () => {
-  it('collects adds, removes and renames in order, each once, and undoes one by its place', () => {
+  it('collects adds, removes and renames in order, each once, undoes one by its place, and sends a new label and reproducible when asked', () => {
     const { editCopy } = newForms();
     editCopy.begin('/srv/images/debian-12.iso', '/home/ada');
     expect(editCopy.outputPath).toBe('/home/ada/debian-12-edited.iso');
@@ -91,9 +91,13 @@ describe('Edit a copy', () => {
     expect(editCopy.rename('/isolinux/splash.png', 'splash.png')).toBe(false);
     expect(editCopy.rename('/isolinux/splash.png', 'a/b')).toBe(false);
     editCopy.discard(3);
+    editCopy.label = ' PRESEEDED ';
+    editCopy.reproducible = true;
     expect(editCopy.request).toEqual({
       imagePath: '/srv/images/debian-12.iso',
       outputPath: '/home/ada/debian-12-edited.iso',
+      label: 'PRESEEDED',
+      reproducible: true,
       edits: [
         { kind: 'add', sourcePath: '/home/ada/preseed.cfg', imagePath: '/preseed.cfg' },
         { kind: 'add', sourcePath: '/home/ada/firmware', imagePath: '/install/firmware' },
@@ -110,8 +114,10 @@ describe('Edit a copy', () => {
     editCopy.end();
     expect(editCopy.editing).toBe(false);
     expect(editCopy.request).toBeNull();
+    editCopy.label = 'OLD';
     editCopy.begin('/srv/b.iso', '/home/ada');
     expect(editCopy.edits).toEqual([]);
+    expect(editCopy.request).toEqual({ imagePath: '/srv/b.iso', outputPath: '/home/ada/b-edited.iso', edits: [] });
   });
 
   it('keeps an edit identical to a pending one once', () => {
