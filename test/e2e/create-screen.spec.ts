@@ -2,7 +2,7 @@
 // engine's layout plan previewed, the image written as a job into the home folder, then opened at its
 // Boot tab and listed, each checked against the real tools (xorriso, sha256 of the file on disk).
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { isolinuxBin, ldlinuxC32 } from '../fixtures/boot-images.ts';
@@ -136,4 +136,21 @@ test('refuses to replace an existing image until asked, then replaces it', async
   await page.getByRole('button', { name: 'Create image' }).click();
   await expect(page.getByTestId('create-result')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('create-result-sha256')).toHaveText(sha256Of(outputPath));
+});
+
+test('cancels a create while it writes: the sidebar shows it running, then neither the image nor its partial file is left', async ({ page }) => {
+  // 4 GiB of zeros (a sparse file): long enough to write that the cancel lands mid-way.
+  const tree = join(scratch, 'large');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'zeros.bin'), '');
+  truncateSync(join(tree, 'zeros.bin'), 4 * 1024 ** 3);
+  await createScreenWith(page, tree);
+  await page.getByRole('button', { name: 'Create image' }).click();
+  const progress = page.getByTestId('create-progress');
+  await expect(progress).toBeVisible();
+  await expect(page.getByTestId('running-jobs')).toContainText('Making large.iso');
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Cancelled.' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('running-jobs')).toHaveCount(0);
+  expect(readdirSync(home).filter((name) => name.startsWith('large'))).toEqual([]);
 });
