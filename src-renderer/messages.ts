@@ -31,7 +31,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'volume-too-large': 'FAT32 volumes larger than 2 TiB are not supported. Choose exFAT or a smaller drive.',
   'too-complex': 'The image is too complex to read safely: reading it needed more memory or time than Isotope allows. It may be damaged or built to attack.',
   'no-space': 'The destination folder has no room for these files. Free some space or choose another folder.',
-  'destination-not-allowed': 'Isotope extracts only into your home folder, or a folder you chose. Choose a folder there.',
+  'destination-not-allowed':
+    'Isotope writes files (extracted, backed up or new images) only into your home folder, or a folder you chose. Choose a folder there.',
   'shared-extents':
     'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
   'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',

@@ -154,3 +154,16 @@ test('cancels a create while it writes: the sidebar shows it running, then neith
   await expect(page.getByTestId('running-jobs')).toHaveCount(0);
   expect(readdirSync(home).filter((name) => name.startsWith('large'))).toEqual([]);
 });
+
+test('refuses an output outside the home folder in words, writing nothing', async ({ page }) => {
+  const tree = writeTree('elsewhere');
+  const outside = join(scratch, 'elsewhere.iso');
+  await createScreenWith(page, tree);
+  await page.getByLabel('Save the image as').fill(outside);
+  await page.getByRole('button', { name: 'Create image' }).click();
+  const error = page.getByTestId('error');
+  await expect(error).toHaveAttribute('data-code', 'destination-not-allowed', { timeout: 30_000 });
+  await expect(error).toContainText('only into your home folder');
+  await expect(page.getByTestId('create-result')).toHaveCount(0);
+  expect(readdirSync(scratch).filter((name) => name.startsWith('elsewhere.iso'))).toEqual([]);
+});
