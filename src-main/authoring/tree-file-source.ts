@@ -4,6 +4,7 @@
 // must still be that file: its size and modification time are compared with the walk's when it is
 // opened and again (fstat) after its last byte is read - a file that grew, shrank, was rewritten or
 // vanished is a `source-changed` error naming it, and the write that reads it fails.
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
@@ -69,7 +70,7 @@ class TreeFileSource implements ByteSource {
     assertReadInBounds(this.name, this.sizeBytes, offsetBytes, into.byteLength);
     this.#readsInFlight += 1;
     try {
-      this.#opening ??= openUnchanged(this.name, this.#expected);
+      this.#opening ??= openSlot(this.name);
       await readFully(await this.#opening, into, offsetBytes, this.name, this.sizeBytes);
       if (offsetBytes + into.byteLength === this.sizeBytes) this.#lastByteRead = true;
     } catch (error) {
@@ -105,24 +106,22 @@ class TreeFileSource implements ByteSource {
   }
 }
 
-/** Opens the file in a slot of its own (given back when it closes) and checks it is the walk's. */
-async function openUnchanged(path: string, expected: ExpectedFile): Promise<FileHandle> {
+/**
+ * Opens the file in a slot of its own (given back when it closes). O_NOFOLLOW: a file swapped for a
+ * symbolic link since the walk is not followed (it could point anywhere, /etc/shadow included);
+ * O_NONBLOCK: one swapped for a fifo does not hang the open. What was opened is judged after the
+ * last byte (assertUnchanged), so a small file costs one fstat, not two.
+ */
+async function openSlot(path: string): Promise<FileHandle> {
   await takeSlot();
-  const handle = await open(path, 'r').catch((error: unknown) => {
+  return open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
     giveSlot();
     const code = error instanceof Error && 'code' in error ? error.code : null;
     if (code === 'ENOENT') throw new CodedError('source-changed', `${path} disappeared after the sources were read`, { path });
+    if (code === 'ELOOP') throw new CodedError('source-changed', `${path} became a symbolic link after the sources were read`, { path });
     if (code === 'EACCES' || code === 'EPERM') throw new CodedError('permission-denied', `${path}: permission denied opening it`, { path });
     throw error;
   });
-  try {
-    await assertUnchanged(handle, path, expected, 'when it was opened');
-    return handle;
-  } catch (error) {
-    await handle.close();
-    giveSlot();
-    throw error;
-  }
 }
 
 async function assertUnchanged(handle: FileHandle, path: string, expected: ExpectedFile, when: string): Promise<void> {
@@ -145,7 +144,14 @@ async function readFully(handle: FileHandle, into: Uint8Array, offsetBytes: numb
   let filled = 0;
   // read() may return fewer bytes than asked: loop until done or the end of the file.
   while (filled < into.byteLength) {
-    const { bytesRead } = await handle.read(into, filled, into.byteLength - filled, offsetBytes + filled);
+    const { bytesRead } = await handle.read(into, filled, into.byteLength - filled, offsetBytes + filled).catch((error: unknown) => {
+      const code = error instanceof Error && 'code' in error ? error.code : null;
+      // A folder or a fifo swapped in since the walk (the open did not block: O_NONBLOCK).
+      if (code === 'EISDIR' || code === 'EAGAIN' || code === 'EINVAL' || code === 'ESPIPE') {
+        throw new CodedError('source-changed', `${path} is no longer a regular file (${code} reading it)`, { path });
+      }
+      throw error;
+    });
     if (bytesRead === 0) {
       throw new CodedError('source-changed', `${path} ended at byte ${offsetBytes + filled}, but it was ${sizeBytes} bytes when the sources were read`, {
         path,

@@ -1,6 +1,7 @@
 // treeFileSource on real files: opened at the first read and closed after the last byte, and every
 // change since the walk (grown, shrunk, rewritten, vanished) a `source-changed` error naming the file.
-import { appendFileSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, symlinkSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -83,18 +84,35 @@ describe('treeFileSource', () => {
     expect(descriptorsOn(path)).toBe(0);
   });
 
-  it('fails with source-changed when the file was rewritten (same size, new time) or removed before it was opened', async () => {
+  it('fails with source-changed when the file was rewritten (same size, new time) or removed before it was read', async () => {
     const rewritten = file(3000);
     utimesSync(rewritten.path, new Date(), new Date(Date.now() + 5000));
     const changed = await failureOf(treeFileSource(rewritten.path, rewritten.expected).read(0, 3000));
     expect(changed.code).toBe('source-changed');
-    expect(changed.message).toContain(`${rewritten.path} changed while the image was made (when it was opened)`);
+    expect(changed.message).toContain(`${rewritten.path} changed while the image was made (after its last byte was read)`);
     const removed = file(3000);
     rmSync(removed.path);
     expect(await failureOf(treeFileSource(removed.path, removed.expected).read(0, 10))).toEqual({
       code: 'source-changed',
       message: `${removed.path} disappeared after the sources were read`,
     });
+  });
+
+  it('neither follows a file swapped for a symbolic link nor hangs on one swapped for a fifo', async () => {
+    const linked = file(100);
+    rmSync(linked.path);
+    symlinkSync('/etc/passwd', linked.path);
+    expect(await failureOf(treeFileSource(linked.path, linked.expected).read(0, 100))).toEqual({
+      code: 'source-changed',
+      message: `${linked.path} became a symbolic link after the sources were read`,
+    });
+    const piped = file(100);
+    rmSync(piped.path);
+    expect(spawnSync('mkfifo', [piped.path]).status).toBe(0);
+    const failure = await failureOf(treeFileSource(piped.path, piped.expected).read(0, 100));
+    expect(failure.code).toBe('source-changed');
+    expect(failure.message).toContain(piped.path);
+    expect(descriptorsOn(piped.path)).toBe(0);
   });
 
   it('reads pieces asked for together and closes only after the last of them', async () => {
