@@ -184,8 +184,9 @@ function dropEmptyRelocationFolder(root: AuthoringNode): void {
   if (index >= 0) children.splice(index, 1);
 }
 
+/** An empty file's extent holds nothing (xorriso may point it anywhere): it never names a boot image's LBA. */
 function noteFile(walk: Walk, entry: TreeEntry, path: string): void {
-  if (!walk.filePathByLba.has(entry.extentLba)) walk.filePathByLba.set(entry.extentLba, path);
+  if (entry.sizeBytes > 0 && !walk.filePathByLba.has(entry.extentLba)) walk.filePathByLba.set(entry.extentLba, path);
   for (const extent of entry.extents) if (!extent.unrecorded && extent.sizeBytes > 0) walk.usedLbas.add(Math.floor(extent.offsetBytes / 2048));
 }
 

@@ -76,4 +76,34 @@ describe('a remaster of a damaged original', () => {
       message: expect.stringContaining('boot image at LBA 2147483647 lies past the end of the image'),
     });
   });
+  it("never takes an empty file pointing at a boot image's LBA for that image", async () => {
+    const imagePath = bootFixturePath('hybridGpt');
+    const source = await openFileSource(imagePath);
+    let patches: { offsetBytes: number; bytes: Uint8Array }[];
+    try {
+      const iso = await openIsoImage(source, { namespace: 'iso9660' });
+      const readme = (await iso!.listDirectory(iso!.root)).find((entry) => entry.name === 'README.TXT');
+      const isolinux = await iso!.lookup('/ISOLINUX/ISOLINUX.BIN');
+      // ECMA-119 9.1.3-9.1.4: the extent's location and data length, both-endian, at BP 3-18.
+      const at = readme!.recordOffsetBytes + 2;
+      patches = [
+        { offsetBytes: at, bytes: uint32(isolinux!.extentLba, true) },
+        { offsetBytes: at + 4, bytes: uint32(isolinux!.extentLba, false) },
+        { offsetBytes: at + 8, bytes: uint32(0, true) },
+        { offsetBytes: at + 12, bytes: uint32(0, false) },
+      ];
+    } finally {
+      await source.close();
+    }
+    const remastered = await remasterAuthoringOptions({
+      imagePath: patchedCopy(imagePath, 'empty.iso', patches),
+      outputPath: join(scratch, 'out.iso'),
+      edits: [],
+    });
+    try {
+      expect(remastered.options.boot.entries[0]?.image).toEqual({ path: '/isolinux/isolinux.bin' });
+    } finally {
+      await remastered.close();
+    }
+  });
 });
