@@ -9,7 +9,8 @@ import { fileFlags } from '../iso/directory-record.ts';
 import type { DirectoryRecordWrite } from '../iso/directory-record-writer.ts';
 import {
   directoryRecordBytes,
-  fileSections,
+  maxExtentBytes,
+  maxSingleExtentBytes,
   packDirectoryRecords,
   parentIdentifier,
   sectionFlags,
@@ -39,7 +40,8 @@ export interface ExtentContext {
 
 /** How many records a file of `sizeBytes` takes (ECMA-119 6.5.1). */
 function sectionCount(node: AuthoringNode): number {
-  return node.kind === 'file' ? fileSections(node.sizeBytes).length : 1;
+  if (node.kind !== 'file' || node.sizeBytes <= maxSingleExtentBytes) return 1;
+  return Math.ceil(node.sizeBytes / maxExtentBytes); // fileSections' count, without its list
 }
 
 /** The lengths of the directory's records in order: ".", "..", then every entry's. */

@@ -67,8 +67,11 @@ interface NamespaceRules {
 /** How often the walks look at the cancel signal. */
 const nodesBetweenCancelChecks = 4096;
 
+/** ISO 9660 identifiers are d-characters (ASCII): one byte each. A plain loop: Uint8Array.from's iterator cost a second per 50,000 names. */
 function asciiBytes(text: string): Uint8Array {
-  return Uint8Array.from(text, (character) => character.charCodeAt(0) & 0x7f);
+  const bytes = new Uint8Array(text.length);
+  for (let index = 0; index < text.length; index += 1) bytes[index] = text.charCodeAt(index) & 0x7f;
+  return bytes;
 }
 
 function isoRules(level: IsoLevel): NamespaceRules {
