@@ -102,7 +102,7 @@ function relocationDirectoryNode(root: AuthoringNode, name: string, children: Au
     name: name.toLowerCase(),
     mode: modeTypeBits.directory | 0o755,
     children,
-    keptNames: { iso9660: name, joliet: name },
+    keptNames: { iso9660: name.toUpperCase(), joliet: name },
     origin: `${root.origin} (relocation directory ${name})`,
   };
 }
