@@ -8,7 +8,6 @@
 import type { IsoLevel } from '../../shared/authoring.ts';
 import { sectorBytes } from '../format/fields.ts';
 import { composeSource } from '../io/composed-source.ts';
-import { createMemorySource } from '../io/memory-source.ts';
 import { fileSections } from '../iso/directory-record-writer.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { layoutMetadata, type MetadataPlan } from './iso-metadata-layout.ts';
@@ -80,7 +79,11 @@ export async function planIso(options: IsoAuthoringOptions, signal?: AbortSignal
     layout.fileRegionCount += 1;
     const bytes = patched.get(run);
     if (bytes) layout.putBytes(run.startLba, bytes);
-    else if (run.sizeBytes > 0) layout.putSource(run.startLba, run.node.content ?? createMemorySource(new Uint8Array(run.sizeBytes)), 0, run.sizeBytes);
+    else if (run.sizeBytes > 0) {
+      // A file without content is a bug of whoever built the tree: never fill its size with invented bytes.
+      if (!run.node.content) throw new Error(`${run.path} (${run.node.origin}) is a file of ${run.sizeBytes} bytes without content`);
+      layout.putSource(run.startLba, run.node.content, 0, run.sizeBytes);
+    }
   }
   const sectorCount = finishImage(layout, { options, inventory, iso, joliet, metadata, bootImages, fileAreaLba });
   throwIfCancelled(signal, 'planning the image');

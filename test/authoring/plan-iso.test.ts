@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
+import { openImageFile } from '../../src-main/image/open-image-file.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib, type ComparableEntry } from '../iso/reference-listing.ts';
 import { authoringOptions, directoryNode, fileNode, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
@@ -105,6 +106,25 @@ describe('planIso: plain ISO 9660', () => {
     const extents = [...listing.matchAll(/\[\s*(\d+) 00\]\s+(A|B)\.BIN;1/g)].map((match) => match[1]);
     expect(extents).toHaveLength(2);
     expect(extents[0]).toBe(extents[1]);
+  });
+});
+
+describe('planIso: hidden entries', () => {
+  test('a node marked hidden gets the existence bit (ECMA-119 9.1.6 bit 0) in ISO 9660 and Joliet, and keeps its data', async () => {
+    const root = directoryNode('', [fileNode('shown.txt', 'shown'), fileNode('hidden.txt', 'hidden', { hidden: true })]);
+    const path = await writeImage(authoringOptions(root, { joliet: true }));
+    for (const namespace of ['iso9660', 'joliet'] as const) {
+      const opened = await openImageFile(path, { namespace });
+      try {
+        const entries = await opened.image.listDirectory(opened.image.root);
+        expect(entries.map((entry) => [entry.name.toLowerCase(), entry.hidden, entry.sizeBytes])).toEqual([
+          ['hidden.txt', true, 6],
+          ['shown.txt', false, 5],
+        ]);
+      } finally {
+        await opened.close();
+      }
+    }
   });
 });
 
