@@ -1,7 +1,8 @@
 // Remastered images end to end: remasterAuthoringOptions, then the composer (planIso), written to a
 // file and read back by xorriso (boot layout, Rock Ridge attributes, file bytes, Joliet names) and by
 // our boot report, each compared with the same reading of the original.
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,9 +24,14 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const addedText = 'Added by the remaster test.\n';
 
 /** Remasters `imagePath` with `edits` into a new file in the scratch folder; answers its path. */
-async function remaster(imagePath: string, name: string, edits: readonly RemasterEdit[]): Promise<string> {
+async function remaster(
+  imagePath: string,
+  name: string,
+  edits: readonly RemasterEdit[],
+  reproducible: { sourceDateEpochSeconds: number } | null = null,
+): Promise<string> {
   const outputPath = join(scratch, name);
-  const remastered = await remasterAuthoringOptions({ imagePath, outputPath, edits });
+  const remastered = await remasterAuthoringOptions({ imagePath, outputPath, edits, ...(reproducible ? { reproducible: true, ...reproducible } : {}) });
   try {
     const planned = await planIso(remastered.options);
     const descriptor = openSync(outputPath, 'w');
@@ -41,6 +47,10 @@ async function remaster(imagePath: string, name: string, edits: readonly Remaste
     await remastered.close();
   }
   return outputPath;
+}
+
+function sha256OfFile(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** A file to add, on disk. */
@@ -140,5 +150,16 @@ describe('a remastered image', () => {
     const nonRegular = rockRidge.filter((entry) => entry.kind !== 'file' && entry.kind !== 'directory').map((entry) => entry.path);
     const renamed = remastered.filter((entry) => !originalPaths.has(entry.path) && !nonRegular.includes(entry.path));
     expect(renamed.map((entry) => entry.sha256)).toEqual(original.filter((entry) => !fits(entry)).map((entry) => entry.sha256));
+  });
+  it('made reproducibly twice, with the added file touched in between, is the same bytes; made plainly twice, it is not', async () => {
+    const imagePath = bootFixturePath('hybridGpt');
+    const edits: RemasterEdit[] = [{ kind: 'add', sourcePath: addedFile(), imagePath: '/added.txt' }];
+    const epoch = { sourceDateEpochSeconds: 1_700_000_000 };
+    const first = await remaster(imagePath, 'reproducible-1.iso', edits, epoch);
+    utimesSync(addedFile(), new Date(), new Date(Date.now() + 5000));
+    const second = await remaster(imagePath, 'reproducible-2.iso', edits, epoch);
+    expect(sha256OfFile(second)).toBe(sha256OfFile(first));
+    // Without it the GPT's GUIDs and the volume's times are new each time.
+    expect(sha256OfFile(await remaster(imagePath, 'plain-2.iso', edits))).not.toBe(sha256OfFile(await remaster(imagePath, 'plain-1.iso', edits)));
   });
 });
