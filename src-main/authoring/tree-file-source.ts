@@ -4,8 +4,8 @@
 // must still be that file: its size and modification time are compared with the walk's when it is
 // opened and again (fstat) after its last byte is read - a file that grew, shrank, was rewritten or
 // vanished is a `source-changed` error naming it, and the write that reads it fails.
-import { constants } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { close, constants, fstat, open, read, type BigIntStats } from 'node:fs';
+import { promisify } from 'node:util';
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 
@@ -41,6 +41,14 @@ function giveSlot(): void {
   waitingForSlot.shift()?.();
 }
 
+// Plain descriptors through the callback API: a FileHandle (fs/promises) is an object with a finaliser
+// per open, and an image of 50,000 small files opens 50,000 of them in a row.
+const openFile = promisify(open);
+const readFile = promisify(read);
+const closeFile = promisify(close);
+const fstatBigInt = (fd: number) =>
+  new Promise<BigIntStats>((resolve, reject) => fstat(fd, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
+
 export function treeFileSource(path: string, expected: ExpectedFile): ByteSource {
   return new TreeFileSource(path, expected);
 }
@@ -50,7 +58,8 @@ class TreeFileSource implements ByteSource {
   readonly name: string;
   readonly sizeBytes: number;
   readonly #expected: ExpectedFile;
-  #opening: Promise<FileHandle> | null = null;
+  /** The open descriptor, while the file is being read. */
+  #opening: Promise<number> | null = null;
   #readsInFlight = 0;
   #lastByteRead = false;
 
@@ -100,7 +109,7 @@ class TreeFileSource implements ByteSource {
     try {
       if (check) await assertUnchanged(handle, this.name, this.#expected, 'after its last byte was read');
     } finally {
-      await handle.close();
+      await closeFile(handle);
       giveSlot();
     }
   }
@@ -112,9 +121,9 @@ class TreeFileSource implements ByteSource {
  * O_NONBLOCK: one swapped for a fifo does not hang the open. What was opened is judged after the
  * last byte (assertUnchanged), so a small file costs one fstat, not two.
  */
-async function openSlot(path: string): Promise<FileHandle> {
+async function openSlot(path: string): Promise<number> {
   await takeSlot();
-  return open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
+  return openFile(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
     giveSlot();
     const code = error instanceof Error && 'code' in error ? error.code : null;
     if (code === 'ENOENT') throw new CodedError('source-changed', `${path} disappeared after the sources were read`, { path });
@@ -124,8 +133,8 @@ async function openSlot(path: string): Promise<FileHandle> {
   });
 }
 
-async function assertUnchanged(handle: FileHandle, path: string, expected: ExpectedFile, when: string): Promise<void> {
-  const stats = await handle.stat({ bigint: true });
+async function assertUnchanged(handle: number, path: string, expected: ExpectedFile, when: string): Promise<void> {
+  const stats = await fstatBigInt(handle);
   const sizeBytes = Number(stats.size);
   const modifiedMs = nsToMs(stats.mtimeNs);
   if (!stats.isFile()) throw new CodedError('source-changed', `${path} is no longer a regular file (${when})`, { path });
@@ -140,18 +149,21 @@ async function assertUnchanged(handle: FileHandle, path: string, expected: Expec
 }
 
 /** Fills `into` from `offsetBytes`; the file ending early means it shrank since it was measured. */
-async function readFully(handle: FileHandle, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): Promise<void> {
+async function readFully(handle: number, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): Promise<void> {
   let filled = 0;
   // read() may return fewer bytes than asked: loop until done or the end of the file.
   while (filled < into.byteLength) {
-    const { bytesRead } = await handle.read(into, filled, into.byteLength - filled, offsetBytes + filled).catch((error: unknown) => {
-      const code = error instanceof Error && 'code' in error ? error.code : null;
-      // A folder or a fifo swapped in since the walk (the open did not block: O_NONBLOCK).
-      if (code === 'EISDIR' || code === 'EAGAIN' || code === 'EINVAL' || code === 'ESPIPE') {
-        throw new CodedError('source-changed', `${path} is no longer a regular file (${code} reading it)`, { path });
-      }
-      throw error;
-    });
+    const bytesRead = await readFile(handle, into, filled, into.byteLength - filled, offsetBytes + filled).then(
+      (done) => done.bytesRead,
+      (error: unknown) => {
+        const code = error instanceof Error && 'code' in error ? error.code : null;
+        // A folder or a fifo swapped in since the walk (the open did not block: O_NONBLOCK).
+        if (code === 'EISDIR' || code === 'EAGAIN' || code === 'EINVAL' || code === 'ESPIPE') {
+          throw new CodedError('source-changed', `${path} is no longer a regular file (${code} reading it)`, { path });
+        }
+        throw error;
+      },
+    );
     if (bytesRead === 0) {
       throw new CodedError('source-changed', `${path} ended at byte ${offsetBytes + filled}, but it was ${sizeBytes} bytes when the sources were read`, {
         path,
