@@ -1,7 +1,9 @@
 // planIso with the UDF bridge (H3's udf-bridge-writer.ts placed by the composer): the UDF tree shares
 // the ISO 9660 file data and reads back alike in our reader, pycdlib, udfinfo and 7-Zip.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
+import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib } from '../iso/reference-listing.ts';
@@ -57,6 +59,34 @@ describe('planIso: UDF bridge', () => {
     const listing = runTool('7zz', ['l', '-tudf', written.path]);
     expect(listing).toContain('sources/nested folder/deep.txt');
     expect(listing).toContain('Setup Notes.txt');
+  });
+
+  test('beside an isohybrid MBR the closing anchor is still the last sector, after the cylinder padding', async () => {
+    const isolinux = new Uint8Array(readFileSync('/usr/lib/ISOLINUX/isolinux.bin'));
+    const root = directoryNode('', [directoryNode('isolinux', [fileNode('isolinux.bin', isolinux)]), ...udfTree().children!]);
+    const bios: BootImageSpec = {
+      platformId: 0,
+      mediaType: 0,
+      loadSegment: 0,
+      systemType: 0,
+      loadSectorCount: null,
+      bootInfoTable: true,
+      image: { path: '/isolinux/isolinux.bin' },
+      partition: false,
+    };
+    const hybrid = { mbrBootCode: new Uint8Array(readFileSync('/usr/lib/ISOLINUX/isohdpfx.bin')).subarray(0, 432), gpt: false, apm: false };
+    const planned = await planIso(authoringOptions(root, { udf: true, rockRidge: true, boot: { entries: [bios], hybrid } }));
+    expect(planned.summary.sectorCount % 512).toBe(0); // whole 1 MiB cylinders (64 heads * 32 sectors)
+    expect(planned.summary.regions.at(-1)).toEqual({
+      name: 'UDF closing anchor volume descriptor pointer',
+      startLba: planned.summary.sectorCount - 1,
+      sectorCount: 1,
+    });
+    const written = await writePlannedIso(planned);
+    cleanups.push(written.remove);
+    expect(runTool('udfinfo', [written.path])).toMatch(/^numfiles=/m);
+    expect((await listWithIsotope(written.path, 'udf')).map((entry) => entry.path)).toContain('/isolinux/isolinux.bin');
+    expect(runTool('xorriso', ['-indev', written.path, '-report_system_area', 'plain'])).toMatch(/MBR partition\s+:\s+1\s+0x80\s+0x17\s+0\s+\d+/);
   });
 
   test('refuses a UDF bridge beside a GPT: both need the last sector', async () => {
