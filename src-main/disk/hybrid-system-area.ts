@@ -8,9 +8,15 @@
 //   "ISOHybrid" (basic data, the image up to the GPT backup) and "ISOHybrid1" (basic data, the EFI
 //   image), both with attributes 0x1000000000000001; the backup entries and header in the last 16
 //   ISO sectors, which the composer reserves (hybridTailSectors) inside the volume.
+// - with an Apple Partition Map (-isohybrid-apm-hfsplus, for Intel Macs): block 0 starts "ER" with
+//   2048-byte blocks (over the boot code's first bytes, which isohdpfx.bin and boot_hybrid.img leave
+//   free for it), block 1 describes the map, block 2 the EFI image (Apple_HFS, as libisofs marks it);
+//   the GPT's entries then start after the map's blocks (LBA 12, 208 entries), its tail shrinks to 14.
 // The CHS geometry is libisofs': 32 sectors a head, at least 64 heads, more (up to 255) so that the
 // image fits 1024 cylinders; the composer pads the image to whole cylinders (hybridAlignedSectorCount),
-// which xorriso reports as "cyl-align-on".
+// which xorriso reports as "cyl-align-on". Beyond xorriso: an EFI image gets its 0xEF MBR partition
+// without a GPT too (xorriso gives it one only with -isohybrid-gpt-basdat), so UEFI firmware that reads
+// only the MBR finds it on a stick.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
 import { CodedError } from '../jobs/errors.ts';
@@ -41,13 +47,11 @@ const diskSectorsPerIsoSector = isoSectorBytes / diskSectorBytes;
 const systemAreaBytes = 16 * isoSectorBytes;
 /** isohybrid and libisofs use the boot code's first 432 bytes; 432-439 take the boot image's address. */
 const mbrBootCodeBytes = 432;
-/** libisofs: the entry array fills the system area after the header: LBAs 2-63, 248 entries of 128 bytes. */
-const gptEntriesLba = gptHeaderLba + 1;
 const gptEntryBytes = 128;
-const gptEntryArraySectors = systemAreaBytes / diskSectorBytes - gptEntriesLba;
-const gptEntryCount = (gptEntryArraySectors * diskSectorBytes) / gptEntryBytes;
-/** The backup (entries, header) and one spare sector before them, as libisofs reserves: 16 ISO sectors. */
-const gptTailSectors = 16;
+/** Apple Partition Map blocks (2048 bytes, as libisofs writes them beside a GPT): block 0 ("ER"), the map's entry, the EFI image's entry. */
+const apmBlockBytes = 2048;
+const apmMapEntries = 2;
+const apmBlocks = 1 + apmMapEntries;
 /** UEFI 2.10 table 5-7: bit 0 "required partition"; bit 60, as xorriso sets it: read-only. */
 const isoHybridAttributes = 0x1000000000000001n;
 /** libisofs' CHS geometry of an isohybrid image. */
@@ -62,9 +66,21 @@ const efiPartitionType = 0xef;
 /** What libisofs writes as the EFI partition's CHS addresses: the "beyond CHS" marker. */
 const beyondChs = [0xfe, 0xff, 0xff] as const;
 
-/** Trailing 2048-byte sectors the composer must reserve at the image's end for the GPT backup (0 without GPT). */
-export function hybridTailSectors(gpt: boolean): number {
-  return gpt ? gptTailSectors : 0;
+/**
+ * libisofs: the GPT entry array fills the system area after the header (LBAs 2-63, 248 entries), or
+ * after the Apple Partition Map's blocks (LBAs 12-63, 208 entries); its backup and the backup header
+ * end the image, in whole ISO sectors.
+ */
+function gptLayout(apm: boolean): { entriesLba: number; entryArraySectors: number; entryCount: number; tailSectors: number } {
+  const entriesLba = apm ? (apmBlocks * apmBlockBytes) / diskSectorBytes : gptHeaderLba + 1;
+  const entryArraySectors = systemAreaBytes / diskSectorBytes - entriesLba;
+  const tailSectors = Math.ceil((entryArraySectors + 1) / diskSectorsPerIsoSector);
+  return { entriesLba, entryArraySectors, entryCount: (entryArraySectors * diskSectorBytes) / gptEntryBytes, tailSectors };
+}
+
+/** Trailing 2048-byte sectors the composer must reserve at the image's end for the GPT backup (0 without GPT; 16, or 14 beside an APM). */
+export function hybridTailSectors(gpt: boolean, apm = false): number {
+  return gpt ? gptLayout(apm).tailSectors : 0;
 }
 
 /** Heads per cylinder for an image of `diskSectors` 512-byte sectors (libisofs: 32 sectors a head, the fewest heads >= 64 that keep it within 1024 cylinders). */
@@ -94,17 +110,19 @@ export function buildHybridSystemArea(input: HybridSystemAreaInput): { systemAre
   const diskSectors = input.imageSectorCount * diskSectorsPerIsoSector;
   const systemArea = new Uint8Array(systemAreaBytes);
   systemArea.set(masterBootRecord(input, diskSectors), 0);
+  if (input.apm) writeApplePartitionMap(systemArea, input);
   if (!input.gpt) return { systemArea, tail: null };
   const gpt = hybridGpt(input, diskSectors);
-  systemArea.set(gpt.primary, gptHeaderLba * diskSectorBytes);
+  systemArea.set(gpt.header, gptHeaderLba * diskSectorBytes);
+  systemArea.set(gpt.entries, gpt.entriesLba * diskSectorBytes);
   return { systemArea, tail: gpt.tail };
 }
 
 function checkInput(input: HybridSystemAreaInput): void {
-  if (input.apm) {
-    throw new CodedError('unsupported', 'an Apple Partition Map in a new hybrid image is not written yet; the image can be made without it');
+  if (input.apm && !input.efiImage) {
+    throw new CodedError('invalid-request', 'an Apple Partition Map (as xorriso -isohybrid-apm-hfsplus) describes the EFI boot image; the image has none');
   }
-  const minimumSectors = 16 + hybridTailSectors(input.gpt) + 1;
+  const minimumSectors = 16 + hybridTailSectors(input.gpt, input.apm) + 1;
   if (
     !Number.isSafeInteger(input.imageSectorCount) ||
     input.imageSectorCount < minimumSectors ||
@@ -127,7 +145,10 @@ function checkInput(input: HybridSystemAreaInput): void {
     throw new CodedError('invalid-request', 'a hybrid GPT (as xorriso -isohybrid-gpt-basdat) needs an EFI boot image to give a partition; the image has none');
   }
   const efiEnd = input.efiImage ? input.efiImage.lba + input.efiImage.sectorCount : 0;
-  if (input.efiImage && (input.efiImage.lba < 16 || input.efiImage.sectorCount < 1 || efiEnd > input.imageSectorCount - hybridTailSectors(input.gpt))) {
+  if (
+    input.efiImage &&
+    (input.efiImage.lba < 16 || input.efiImage.sectorCount < 1 || efiEnd > input.imageSectorCount - hybridTailSectors(input.gpt, input.apm))
+  ) {
     throw new RangeError(
       `the EFI image at LBA ${input.efiImage.lba} of ${input.efiImage.sectorCount} sectors is not inside the image's ${input.imageSectorCount} sectors`,
     );
@@ -147,7 +168,7 @@ function isGrubBootCode(code: Uint8Array): boolean {
  */
 function masterBootRecord(input: HybridSystemAreaInput, diskSectors: number): Uint8Array {
   const heads = headsFor(diskSectors);
-  const besideEfi = input.efiImage !== null || input.gpt;
+  const besideEfi = input.efiImage !== null || input.gpt || input.apm;
   const records: MbrRecord[] = [
     {
       bootIndicator: 0x80,
@@ -187,11 +208,12 @@ function seededGuid(seed: string, purpose: string): Uint8Array {
   return version4Guid(createHash('sha256').update(`isotope hybrid GPT\0${seed}\0${purpose}`).digest());
 }
 
-/** The primary header + entries (LBAs 1-63) and the tail: a spare sector, the backup entries, the backup header at the last LBA. */
-function hybridGpt(input: HybridSystemAreaInput, diskSectors: number): { primary: Uint8Array; tail: Uint8Array } {
-  const tailDiskSectors = gptTailSectors * diskSectorsPerIsoSector;
+/** The primary header (LBA 1) and entries (from entriesLba to LBA 63), and the tail: spare sectors, the backup entries, the backup header at the last LBA. */
+function hybridGpt(input: HybridSystemAreaInput, diskSectors: number): { header: Uint8Array; entries: Uint8Array; entriesLba: number; tail: Uint8Array } {
+  const { entriesLba, entryArraySectors, entryCount, tailSectors } = gptLayout(input.apm);
+  const tailDiskSectors = tailSectors * diskSectorsPerIsoSector;
   const lastLba = diskSectors - 1;
-  const backupEntriesLba = lastLba - gptEntryArraySectors;
+  const backupEntriesLba = lastLba - entryArraySectors;
   const entries: GptEntryWrite[] = [
     {
       typeGuid: basicDataPartitionGuid,
@@ -213,20 +235,58 @@ function hybridGpt(input: HybridSystemAreaInput, diskSectors: number): { primary
       name: 'ISOHybrid1',
     });
   }
-  const array = gptEntryArrayOf(entries, gptEntryCount);
+  const array = gptEntryArrayOf(entries, entryCount);
   const common = {
-    entryCount: gptEntryCount,
-    firstUsableLba: gptEntriesLba + gptEntryArraySectors,
-    lastUsableLba: diskSectors - tailDiskSectors,
+    entryCount,
+    firstUsableLba: entriesLba + entryArraySectors,
+    lastUsableLba: backupEntriesLba - 1,
     diskGuid: seededGuid(input.identitySeed, 'disk'),
     entriesCrc32: crc32(array),
   };
-  const primary = new Uint8Array((gptEntriesLba + gptEntryArraySectors - gptHeaderLba) * diskSectorBytes);
-  primary.set(gptHeader({ ...common, myLba: gptHeaderLba, alternateLba: lastLba, entriesLba: gptEntriesLba }), 0);
-  primary.set(array, diskSectorBytes);
+  const header = gptHeader({ ...common, myLba: gptHeaderLba, alternateLba: lastLba, entriesLba });
   const tail = new Uint8Array(tailDiskSectors * diskSectorBytes);
   const tailFirstLba = diskSectors - tailDiskSectors;
   tail.set(array, (backupEntriesLba - tailFirstLba) * diskSectorBytes);
   tail.set(gptHeader({ ...common, myLba: lastLba, alternateLba: gptHeaderLba, entriesLba: backupEntriesLba }), (lastLba - tailFirstLba) * diskSectorBytes);
-  return { primary, tail };
+  return { header, entries: array, entriesLba, tail };
+}
+
+/**
+ * The Apple Partition Map as libisofs writes it for an isohybrid image (Inside Macintosh: Devices,
+ * "SCSI Manager"; reader: apple-partition-map.ts): block 0's Driver Descriptor Record reduced to its
+ * "ER" signature and block size (the rest stays the MBR's boot code: isohdpfx.bin's first 32 bytes
+ * become isohybrid's header, other code gets libisofs' harmless x86 "ER" template, a jump over itself),
+ * then one 2048-byte block per entry: the map itself, then the EFI image as Apple_HFS.
+ */
+function writeApplePartitionMap(systemArea: Uint8Array, input: HybridSystemAreaInput): void {
+  const isolinuxCode = input.mbrBootCode !== null && !isGrubBootCode(input.mbrBootCode);
+  if (isolinuxCode) {
+    // syslinux isohybrid.c's afp_header: 32 bytes over isohdpfx.bin's 32 bytes of NOP padding.
+    systemArea.fill(0, 0, 32);
+    systemArea.set([0x45, 0x52, 0x08, 0x00, 0x00, 0x00, 0x90, 0x90], 0);
+  } else {
+    systemArea.set([0x45, 0x52, 0x08, 0x00, 0xeb, 0x02, 0xff, 0xff], 0);
+  }
+  const efi = input.efiImage as { lba: number; sectorCount: number };
+  writeApmEntry(systemArea, 1, { startBlock: 1, blockCount: apmMapEntries, name: 'Apple', type: 'Apple_partition_map', status: 0x3 });
+  // libisofs: status valid, allocated, readable (0x13), and automatic mount (bit 30) for Apple_HFS.
+  writeApmEntry(systemArea, 2, { startBlock: efi.lba, blockCount: efi.sectorCount, name: 'EFI', type: 'Apple_HFS', status: 0x40000013 });
+}
+
+function writeApmEntry(
+  systemArea: Uint8Array,
+  block: number,
+  entry: { startBlock: number; blockCount: number; name: string; type: string; status: number },
+): void {
+  const at = block * apmBlockBytes;
+  const view = new DataView(systemArea.buffer, systemArea.byteOffset);
+  const text = new TextEncoder();
+  systemArea.set(text.encode('PM'), at); // pmSig
+  view.setUint32(at + 4, apmMapEntries, false); // pmMapBlkCnt
+  view.setUint32(at + 8, entry.startBlock, false); // pmPyPartStart
+  view.setUint32(at + 12, entry.blockCount, false); // pmPartBlkCnt
+  systemArea.set(text.encode(entry.name), at + 16); // pmPartName, 32 bytes
+  systemArea.set(text.encode(entry.type), at + 48); // pmParType, 32 bytes
+  view.setUint32(at + 84, entry.blockCount, false); // pmDataCnt (pmLgDataStart at 80 stays 0)
+  view.setUint32(at + 88, entry.status, false); // pmPartStatus
 }

@@ -27,11 +27,12 @@ interface Reference {
 }
 
 /** xorriso's hybrid image of the ISOLINUX + EFI tree, and the input that describes its layout to our writer. */
-function buildReference(name: string, gpt: boolean): Reference {
+function buildReference(name: string, gpt: boolean, apm = false): Reference {
   const tree = join(scratch, `${name}-tree`);
   buildIsolinuxEfiTree(tree);
   const path = join(scratch, `${name}.iso`);
-  xorrisoMkisofs(tree, path, ['-isohybrid-mbr', isohdpfxPath, ...isolinuxEfiBootArgs, ...(gpt ? ['-isohybrid-gpt-basdat'] : [])]);
+  const hybridArgs = [...(gpt ? ['-isohybrid-gpt-basdat'] : []), ...(apm ? ['-isohybrid-apm-hfsplus'] : [])];
+  xorrisoMkisofs(tree, path, ['-isohybrid-mbr', isohdpfxPath, ...isolinuxEfiBootArgs, ...hybridArgs]);
   const bytes = new Uint8Array(readFileSync(path));
   const report = runXorrisoReport(path);
   const bios = report.bootImages.find((image) => image.platform === 'BIOS');
@@ -41,10 +42,10 @@ function buildReference(name: string, gpt: boolean): Reference {
     imageSectorCount: bytes.byteLength / sectorBytes,
     mbrBootCode: new Uint8Array(readFileSync(isohdpfxPath)),
     biosBootImageLba: bios.imageLba,
-    // -isohybrid-gpt-basdat gives the EFI image a partition; without it isohybrid gives it none.
-    efiImage: gpt ? { lba: efi.imageLba, sectorCount: statSectors(join(tree, 'efi.img')) } : null,
+    // -isohybrid-gpt-basdat (and -isohybrid-apm-hfsplus) give the EFI image a partition; without them isohybrid gives it none.
+    efiImage: gpt || apm ? { lba: efi.imageLba, sectorCount: statSectors(join(tree, 'efi.img')) } : null,
     gpt,
-    apm: false,
+    apm,
     identitySeed: `seed ${name}`,
     diskSignature: new DataView(bytes.buffer).getUint32(440, true),
   };
@@ -92,9 +93,13 @@ function layoutOf(report: XorrisoReport): unknown {
 
 let withGpt: Reference;
 let mbrOnly: Reference;
+let withApm: Reference;
+let apmOnly: Reference;
 beforeAll(() => {
   withGpt = buildReference('gpt', true);
   mbrOnly = buildReference('mbr', false);
+  withApm = buildReference('gpt-apm', true, true);
+  apmOnly = buildReference('apm', false, true);
 });
 
 describe('buildHybridSystemArea', () => {
@@ -144,6 +149,42 @@ describe('buildHybridSystemArea', () => {
     expect(run('sfdisk', ['-d', path])).toMatch(/start=\s*0, size=\s*\d+, type=0, bootable[\s\S]*type=ef/);
   });
 
+  it('writes the Apple Partition Map, MBR and GPT xorriso -isohybrid-apm-hfsplus -isohybrid-gpt-basdat writes (entries from LBA 12, a 14-sector tail), apart from the GUIDs', () => {
+    const { systemArea, tail } = buildHybridSystemArea(withApm.input);
+    if (!tail) throw new Error('a GPT layout has a tail');
+    expect(tail.byteLength).toBe(hybridTailSectors(true, true) * sectorBytes);
+    expect(hybridTailSectors(true, true)).toBe(14);
+    const theirs = withApm.bytes.subarray(0, systemAreaBytes);
+    expect(Buffer.from(systemArea).equals(Buffer.from(withOurIdentities(theirs, systemArea, [512], 12 * 512)))).toBe(true);
+    const theirTail = withApm.bytes.subarray(withApm.bytes.byteLength - tail.byteLength);
+    expect(Buffer.from(tail).equals(Buffer.from(withOurIdentities(theirTail, tail, [tail.byteLength - 512], tail.byteLength - 512 - 52 * 512)))).toBe(true);
+  });
+
+  it('writes the Apple Partition Map and MBR of xorriso -isohybrid-apm-hfsplus without a GPT, plus the EFI image\u2019s 0xEF MBR partition, and xorriso and our APM reader read it', async () => {
+    const { systemArea, tail } = buildHybridSystemArea(apmOnly.input);
+    expect(tail).toBeNull();
+    const theirs = apmOnly.bytes.subarray(0, systemAreaBytes).slice();
+    const partition2 = 446 + 16;
+    expect(theirs.subarray(partition2, partition2 + 16).every((byte) => byte === 0)).toBe(true);
+    theirs.set(systemArea.subarray(partition2, partition2 + 16), partition2);
+    expect(Buffer.from(systemArea).equals(Buffer.from(theirs))).toBe(true);
+
+    const path = spliced(apmOnly, systemArea, null);
+    const report = runXorrisoReport(path);
+    expect(report.summary).toEqual(['MBR', 'isohybrid', 'cyl-align-on', 'APM']);
+    expect(report.apmPartitions).toEqual(runXorrisoReport(apmOnly.path).apmPartitions);
+    const source = await openFileSource(path);
+    try {
+      const ours = await readBootReport(source);
+      expect(ours.apm?.partitions.map((partition) => [partition.name, partition.type])).toEqual([
+        ['Apple', 'Apple_partition_map'],
+        ['EFI', 'Apple_HFS'],
+      ]);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('gives equal bytes for equal seeds and different GUIDs for different seeds', () => {
     const first = buildHybridSystemArea(withGpt.input);
     const again = buildHybridSystemArea(withGpt.input);
@@ -162,7 +203,7 @@ describe('buildHybridSystemArea', () => {
   });
 
   it('refuses what it cannot write, naming why', () => {
-    expect(() => buildHybridSystemArea({ ...withGpt.input, apm: true })).toThrow(/Apple Partition Map/);
+    expect(() => buildHybridSystemArea({ ...mbrOnly.input, apm: true })).toThrow(/Apple Partition Map .* describes the EFI boot image/);
     expect(() => buildHybridSystemArea({ ...withGpt.input, efiImage: null })).toThrow(/needs an EFI boot image/);
     expect(() => buildHybridSystemArea({ ...mbrOnly.input, mbrBootCode: new Uint8Array(100) })).toThrow(/100 bytes is shorter than the 432/);
     expect(() => buildHybridSystemArea({ ...mbrOnly.input, biosBootImageLba: null })).toThrow(/needs the El Torito BIOS boot image/);
