@@ -177,7 +177,7 @@ function placeUdf(layout: SectorLayout, input: FinishInput, sectorCount: number,
   layout.putBytes(udf.integrityLba, rendered.integrity);
   layout.putBytes(udfAnchorLba, rendered.anchor);
   if (closingAnchorLba !== null) layout.putBytes(closingAnchorLba, rendered.closingAnchor);
-  layout.putBytes(udf.fileSetLba, rendered.fileSet);
+  layout.putSource(udf.fileSetLba, rendered.fileSet, 0, rendered.fileSet.sizeBytes);
 }
 
 /** Places the image's end and every metadata byte; answers the image's size in sectors. */

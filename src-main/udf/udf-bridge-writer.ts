@@ -5,6 +5,7 @@
 // last sector, the volume descriptor sequences and integrity sequence, and the file set in the partition.
 import { createHash } from 'node:crypto';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
+import type { ByteSource } from '../io/byte-source.ts';
 import { planFileSet } from './udf-file-set-writer.ts';
 import {
   integritySequenceSectors,
@@ -61,7 +62,8 @@ export interface UdfBridgePlan {
     mainSequence: Uint8Array;
     reserveSequence: Uint8Array;
     integrity: Uint8Array;
-    fileSet: Uint8Array;
+    /** Rendered block by block as it is read (a File Entry per node is 2 KiB: never all in memory at once). */
+    fileSet: ByteSource;
   };
 }
 

@@ -6,35 +6,25 @@
 // extents ISO 9660 records too. Hard links are one File Entry named by several identifiers.
 import { CodedError } from '../jobs/errors.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
-import { encodeDCharacters, maxExtentBytes, splitIntoExtents, udfBlockBytes } from './udf-fields-writer.ts';
-import {
-  encodeSymlinkTarget,
-  fidFlags,
-  fileIdentifierBytes,
-  fileTypeOfKind,
-  maxEmbeddedBytes,
-  maxShortAdsPerEntry,
-  writeFileEntry,
-  writeFileIdentifier,
-  writeFileSet,
-} from './udf-file-entry-writer.ts';
+import { encodeDCharacters, maxExtentBytes, udfBlockBytes } from './udf-fields-writer.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { encodeSymlinkTarget, fidFlags, fileIdentifierBytes, maxEmbeddedBytes, maxShortAdsPerEntry } from './udf-file-entry-writer.ts';
+import { fileSetHeaderBlocks, fileSetSource } from './udf-file-set-source.ts';
 import { udfNamesForDirectory } from './udf-names-writer.ts';
 
 /** OSTA UDF 2.3.6.5 (3.2.1.1 in later revisions): unique id 0 is the root's, 1-15 are reserved. */
 const firstUniqueId = 16;
-/** The File Set Descriptor and its Terminating Descriptor come first. */
-const fileSetHeaderBlocks = 2;
 /** ECMA-167 4/14.4: a parent FID has no identifier: 38 bytes padded to 40. */
 const parentFidBytes = fileIdentifierBytes(new Uint8Array(0));
 
-interface PlannedChild {
+export interface PlannedChild {
   readonly identifier: Uint8Array;
   readonly characteristics: number;
   readonly entry: PlannedEntry;
 }
 
 /** One File Entry and the blocks of its own data in the file set (a directory's identifiers, a long link). */
-interface PlannedEntry {
+export interface PlannedEntry {
   readonly node: AuthoringNode;
   /** Block in the file set region; -1 until a directory waiting its turn is placed. */
   block: number;
@@ -43,8 +33,16 @@ interface PlannedEntry {
   dataBlocks: number;
   /** A symbolic link's path components. */
   readonly symlink: Uint8Array | null;
-  /** A directory's children (set when it is placed), its parent, and its identifiers' bytes. */
-  directory: { readonly parent: PlannedEntry; readonly children: readonly PlannedChild[]; readonly fidBytes: number } | null;
+  /** A directory (set when it is placed): its parent, its children, and where each identifier starts in its data (the parent's at 0). */
+  directory: PlannedDirectory | null;
+}
+
+export interface PlannedDirectory {
+  readonly parent: PlannedEntry;
+  readonly children: readonly PlannedChild[];
+  /** Byte offsets of the parent FID and each child's FID in the directory's data, then its length: children + 2 numbers. */
+  readonly fidOffsets: readonly number[];
+  readonly fidBytes: number;
 }
 
 export interface FileSetPlan {
@@ -54,7 +52,8 @@ export interface FileSetPlan {
   readonly fileCount: number;
   readonly directoryCount: number;
   readonly nextUniqueId: number;
-  render(at: FileSetAddresses): Uint8Array;
+  /** The file set's bytes, rendered block by block as they are read (a File Entry per node never sits in memory at once). */
+  render(at: FileSetAddresses): ByteSource;
 }
 
 export interface FileSetAddresses {
@@ -95,7 +94,9 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
     const identifiers = names.map(encodeDCharacters);
     const planned: PlannedChild[] = [];
     const subdirectories: PlannedEntry[] = [];
-    const fidBytes = identifiers.reduce((sum, identifier) => sum + fileIdentifierBytes(identifier), parentFidBytes);
+    const fidOffsets = [0, parentFidBytes];
+    for (const identifier of identifiers) fidOffsets.push((fidOffsets[fidOffsets.length - 1] as number) + fileIdentifierBytes(identifier));
+    const fidBytes = fidOffsets[fidOffsets.length - 1] as number;
     entry.dataBlocks = Math.ceil(fidBytes / udfBlockBytes);
     place(entry, entry === rootEntry ? 0 : null);
     children.forEach((child, index) => {
@@ -109,7 +110,7 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
       const characteristics = (child.kind === 'directory' ? fidFlags.directory : 0) | (child.hidden ? fidFlags.hidden : 0);
       planned.push({ identifier: identifiers[index] as Uint8Array, characteristics, entry: childEntry });
     });
-    entry.directory = { parent, children: planned, fidBytes };
+    entry.directory = { parent, children: planned, fidOffsets, fidBytes };
     for (const subdirectory of subdirectories.reverse()) waiting.push({ entry: subdirectory, parent: entry, path: `${path}/${subdirectory.node.name}` });
   }
   const directoryCount = entries.filter((entry) => entry.directory !== null).length;
@@ -119,7 +120,7 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
     fileCount: entries.length - directoryCount,
     directoryCount,
     nextUniqueId,
-    render: (at) => renderFileSet(entries, rootEntry, nextBlock, at),
+    render: (at) => fileSetSource(entries, rootEntry, nextBlock, at),
   };
 }
 
@@ -190,79 +191,4 @@ function refuseUnrecordable(node: AuthoringNode): void {
       `${node.origin} holds ${node.sizeBytes} bytes, which takes ${descriptors} UDF allocation descriptors; a UDF 1.02 File Entry holds ${maxShortAdsPerEntry} (${maxShortAdsPerEntry * maxExtentBytes} bytes)`,
     );
   }
-}
-
-function renderFileSet(entries: readonly PlannedEntry[], root: PlannedEntry, sectorCount: number, at: FileSetAddresses): Uint8Array {
-  const bytes = new Uint8Array(sectorCount * udfBlockBytes);
-  writeFileSet(bytes, 0, { block: at.firstBlock, recordedMs: at.recordedMs, identifier: at.identifier, rootBlock: at.firstBlock + root.block });
-  for (const entry of entries) {
-    const node = entry.node;
-    const fixed = at.fixedFileTimesMs;
-    const ownDataBlock = at.firstBlock + entry.block + 1;
-    writeFileEntry(bytes, entry.block * udfBlockBytes, {
-      block: at.firstBlock + entry.block,
-      fileType: fileTypeOfKind[node.kind],
-      mode: node.mode,
-      uid: node.uid,
-      gid: node.gid,
-      linkCount: Math.min(entry.linkCount, 0xffff),
-      uniqueId: entry.uniqueId,
-      times: fixed === null ? node : { accessedMs: fixed, modifiedMs: fixed, changedMs: fixed },
-      informationLengthBytes: entry.directory ? entry.directory.fidBytes : entry.symlink ? entry.symlink.byteLength : node.sizeBytes,
-      data: entryData(entry, ownDataBlock, at),
-      device: node.kind === 'block-device' || node.kind === 'character-device' ? node.device : null,
-    });
-    if (entry.directory) writeDirectory(bytes, entry, ownDataBlock, at.firstBlock);
-    else if (entry.symlink && entry.dataBlocks > 0) bytes.set(entry.symlink, (entry.block + 1) * udfBlockBytes);
-  }
-  return bytes;
-}
-
-type EntryData = { extents: { block: number; lengthBytes: number }[] } | { embedded: Uint8Array };
-
-function entryData(entry: PlannedEntry, ownDataBlock: number, at: FileSetAddresses): EntryData {
-  if (entry.directory) return { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.directory.fidBytes }]) };
-  if (entry.symlink) {
-    return entry.dataBlocks === 0 ? { embedded: entry.symlink } : { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.symlink.byteLength }]) };
-  }
-  if (entry.node.kind !== 'file') return { extents: [] };
-  return { extents: fileExtents(entry.node, at) };
-}
-
-/** A file's data as the composer placed it, in partition blocks, checked to lie in the partition and to hold exactly the file. */
-function fileExtents(node: AuthoringNode, at: FileSetAddresses): { block: number; lengthBytes: number }[] {
-  const runs = at.extentsOf(node).map((extent) => ({ block: extent.lba - at.partitionStartLba, sizeBytes: extent.sizeBytes }));
-  let totalBytes = 0;
-  for (const run of runs) {
-    if (run.block < 0 || run.block + Math.ceil(run.sizeBytes / udfBlockBytes) > at.partitionBlocks) {
-      throw new Error(
-        `UDF bridge: ${node.origin}'s data at partition block ${run.block} (${run.sizeBytes} bytes) lies outside the ${at.partitionBlocks}-block partition`,
-      );
-    }
-    totalBytes += run.sizeBytes;
-  }
-  if (totalBytes !== node.sizeBytes) throw new Error(`UDF bridge: ${node.origin} was placed as ${totalBytes} bytes, it holds ${node.sizeBytes}`);
-  const extents = splitIntoExtents(runs);
-  if (extents.length > maxShortAdsPerEntry) {
-    throw new Error(`UDF bridge: ${node.origin}'s data lies in ${extents.length} pieces, a File Entry holds ${maxShortAdsPerEntry} allocation descriptors`);
-  }
-  return extents;
-}
-
-/** A directory's identifiers (4/8.6): the parent's first (4/14.4.3 bit 3), then each child's. */
-function writeDirectory(bytes: Uint8Array, entry: PlannedEntry, ownDataBlock: number, firstBlock: number): void {
-  const directory = entry.directory;
-  if (!directory) return;
-  const startBytes = (entry.block + 1) * udfBlockBytes;
-  let offsetBytes = 0;
-  const write = (characteristics: number, identifier: Uint8Array, target: PlannedEntry): void => {
-    offsetBytes += writeFileIdentifier(bytes, startBytes + offsetBytes, {
-      block: ownDataBlock + Math.floor(offsetBytes / udfBlockBytes),
-      characteristics,
-      identifier,
-      icb: { block: firstBlock + target.block, uniqueId: target.uniqueId },
-    });
-  };
-  write(fidFlags.directory | fidFlags.parent, new Uint8Array(0), directory.parent);
-  for (const child of directory.children) write(child.characteristics, child.identifier, child.entry);
 }

@@ -207,6 +207,19 @@ describe('UDF bridge writer, read back by our UDF reader', () => {
     expect(planUdfBridge({ root: plain, volumeIdentifier: 'X', recordedMs: 0, fixedFileTimesMs: null, identitySeed: 's' }).warnings).toEqual([]);
   });
 
+  it('renders the file set alike whether read whole, block by block or in unaligned pieces', async () => {
+    const image = composeUdfOnlyImage(sampleTree());
+    const fileSetOffsetBytes = image.fileSetLba * 2048;
+    const sizeBytes = image.plan.fileSetSectors * 2048;
+    const whole = Buffer.from(await image.source.read(fileSetOffsetBytes, sizeBytes));
+    for (const pieceBytes of [2048, 777, 5 * 2048 + 13]) {
+      const pieces: Uint8Array[] = [];
+      for (let done = 0; done < sizeBytes; done += pieceBytes)
+        pieces.push(await image.source.read(fileSetOffsetBytes + done, Math.min(pieceBytes, sizeBytes - done)));
+      expect(Buffer.concat(pieces).equals(whole), `pieces of ${pieceBytes} bytes`).toBe(true);
+    }
+  });
+
   it('refuses a file a File Entry cannot describe in 234 extents, naming it', () => {
     const sizeBytes = 300 * 1024 ** 3;
     const root = directoryNode('', [fileNode('huge.img', zerosSource(sizeBytes), { origin: '/src/huge.img' })]);

@@ -133,7 +133,7 @@ export function composeUdfOnlyImage(root: AuthoringNode, input: Partial<Omit<Udf
     { offsetBytes: at(mainSequenceLba), bytes: rendered.mainSequence },
     { offsetBytes: at(reserveSequenceLba), bytes: rendered.reserveSequence },
     { offsetBytes: at(integrityLba), bytes: rendered.integrity },
-    { offsetBytes: at(fileSetLba), bytes: rendered.fileSet },
+    { offsetBytes: at(fileSetLba), lengthBytes: rendered.fileSet.sizeBytes, source: rendered.fileSet, sourceOffsetBytes: 0 },
     { offsetBytes: at(volumeSectorCount - 1), bytes: rendered.closingAnchor },
   );
   return { source: composeSource('udf-only image', at(volumeSectorCount), pieces), plan, pieces, partitionStartLba, fileSetLba, dataLba };
