@@ -5,8 +5,8 @@
 // spells them (control characters too: Rock Ridge records them, the other namespaces mangle them);
 // a name that is not UTF-8 cannot be a Unicode name in any namespace and is refused, named.
 // Bounds: 255 levels of nesting, 2,000,000 entries, at most 16 file system calls in flight.
-import { access, constants, lstat, readdir, readlink } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import { access, constants, readdir, readlink } from 'node:fs/promises';
+import { lstat as lstatCallback, type BigIntStats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
@@ -76,6 +76,11 @@ function rootNode(stats: BigIntStats | null, children: AuthoringNode[], origin: 
     keptNames: null,
     origin,
   };
+}
+
+/** lstat through the callback API: fs/promises costs more CPU per call, and a walk makes one per entry. */
+function lstatBigInt(path: string): Promise<BigIntStats> {
+  return new Promise((resolve, reject) => lstatCallback(path, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
 /** An entry listed (or a source named) and not yet read. */
@@ -211,7 +216,7 @@ class TreeWalk {
   }
 
   async lstat(path: string, whenMissing: 'not-found' | 'source-changed'): Promise<BigIntStats> {
-    return lstat(path, { bigint: true }).catch((error: unknown) => {
+    return lstatBigInt(path).catch((error: unknown) => {
       if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
         throw new CodedError(whenMissing, whenMissing === 'not-found' ? `${path} does not exist` : `${path} disappeared while the sources were read`, {
           path,
