@@ -219,4 +219,14 @@ describe('hybridAlignedSectorCount', () => {
     // xorriso made a 1,154,236,416-byte image (563,592 sectors) of 69 heads x 32 sectors for 1.1 GiB of data.
     expect(hybridAlignedSectorCount(563_100)).toBe(563_592);
   });
+
+  it("gives that image partition 1's CHS end in 69 heads, as xorriso wrote it (3f 20 01 for 1 MiB cylinders, 44 e0 fc there)", () => {
+    const entryOf = (imageSectorCount: number): string => {
+      const { systemArea } = buildHybridSystemArea({ ...mbrOnly.input, imageSectorCount });
+      return Buffer.from(systemArea.subarray(446, 462)).toString('hex');
+    };
+    // Bytes 446-461 of xorriso's 1,154,236,416-byte isohybrid image: active, CHS 0/0/1, type 0x17, CHS end 1020/68/32, LBA 0, 2,254,368 sectors.
+    expect(entryOf(563_592)).toBe('80000100' + '1744e0fc' + '00000000' + '20662200');
+    expect(entryOf(1024)).toBe(Buffer.from(mbrOnly.bytes.subarray(446, 462)).toString('hex'));
+  });
 });
