@@ -121,6 +121,14 @@ describe('planIso: limits and cancellation', () => {
     await expect(planIso(authoringOptions(mixedTree(fixedTimeMs)), controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
   });
 
+  test('refuses more folders than a path table can number (65,535), saying how many', async () => {
+    const folders = Array.from({ length: 65_535 }, (_, index) => directoryNode(`f${index}`, []));
+    await expect(planIso(authoringOptions(directoryNode('', folders)))).rejects.toMatchObject({
+      code: 'unsupported',
+      message: expect.stringContaining('65536 directories'),
+    });
+  });
+
   test('refuses a tree of more than 2,000,000 nodes before planning it', async () => {
     const leaf = fileNode('same.txt', 'x');
     const root = directoryNode('', new Array<typeof leaf>(2_000_001).fill(leaf));
