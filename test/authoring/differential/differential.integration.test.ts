@@ -1,9 +1,9 @@
-// Issue 15's differential proof: every generated tree (tree-specs.ts) is written by `isotope create`
-// and read back by six independent readers (pycdlib, xorriso, isoinfo, 7-Zip, bsdtar and Isotope's own),
+// Issue 15's differential proof: every generated tree (tree-specs.ts) is written by Isotope's create
+// pipeline and read back by six independent readers (pycdlib, xorriso, isoinfo, 7-Zip, bsdtar and Isotope's own),
 // each in every namespace it reads; each must equal the source tree (compare.ts says what "equal"
 // means per namespace). ISOTOPE_DIFFERENTIAL_WRITERS=xorriso,isotope also runs the reference writer
 // `xorriso -as mkisofs -R -J` through the same harness, which proves the oracles and the comparison on
-// images nobody here wrote. Integration: it runs the built CLI and the tools, for minutes.
+// images nobody here wrote. Integration: it runs the tools, for minutes.
 import { lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,10 +55,10 @@ for (const writer of writers) {
     describe.each(cases.map((entry) => [caseLabel(entry), entry] as const))('%s', (label, entry) => {
       let tree: BuiltTree;
       let imagePath = '';
-      beforeAll(() => {
+      beforeAll(async () => {
         tree = ensureTree(entry.spec);
         imagePath = join(scratch, `${label.replace(/[^a-z0-9.-]+/gi, '_')}.iso`);
-        writeImage(writer, { treeRoot: tree.root, outputPath: imagePath, ...entry.image });
+        await writeImage(writer, { treeRoot: tree.root, outputPath: imagePath, ...entry.image });
       }, 600_000);
       afterAll(() => rmSync(imagePath, { force: true }));
 
