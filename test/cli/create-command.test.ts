@@ -144,3 +144,46 @@ describe('isotope create', () => {
     expect(run.stderr).toContain('SOURCE_DATE_EPOCH must be whole seconds since 1970, not "yesterday"');
   });
 });
+
+describe('isotope remaster', () => {
+  it('writes a copy with files removed, renamed and added (SRC:DEST and SRC alone) that isotope ls and xorriso read', async () => {
+    const tree = makeTree();
+    const original = join(scratch, 'to-remaster.iso');
+    expect((await isotope(['create', tree, '-o', original])).code).toBe(0);
+    const preseed = join(scratch, 'preseed.cfg');
+    writeFileSync(preseed, 'd-i debian-installer/locale string en_US\n');
+    const output = join(scratch, 'remastered.iso');
+    const run = await isotope([
+      'remaster',
+      original,
+      '-o',
+      output,
+      '--remove',
+      '/run.sh',
+      '--rename',
+      '/docs/deep/big.bin:/docs/moved.bin',
+      '--add',
+      `${preseed}:/install/preseed.cfg`,
+      '--add',
+      preseed,
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`WROTE: ${output}`);
+    const listing = spawnSync('xorriso', ['-indev', output, '-find', '/', '-type', 'f'], { encoding: 'utf8' }).stdout;
+    expect(
+      listing
+        .split('\n')
+        .filter((line) => line.startsWith("'"))
+        .sort(),
+    ).toEqual(["'/README.txt'", "'/docs/moved.bin'", "'/install/preseed.cfg'", "'/preseed.cfg'"]);
+    const moved = spawnSync('isoinfo', ['-i', output, '-R', '-x', '/docs/moved.bin'], { maxBuffer: 16 * 1024 * 1024 });
+    expect(moved.stdout.equals(readFileSync(join(tree, 'docs/deep/big.bin')))).toBe(true);
+  });
+
+  it('refuses a --rename without an image path after the colon as a usage error', async () => {
+    const run = await isotope(['remaster', join(scratch, 'any.iso'), '-o', join(scratch, 'never.iso'), '--rename', 'old-name']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--rename old-name: give FROM:TO');
+  });
+});
