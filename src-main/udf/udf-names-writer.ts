@@ -41,11 +41,18 @@ export function udfNamesForDirectory(names: readonly string[]): string[] {
   const taken = new Set<string>();
   const fitting = names.map((name) => (encodeDCharacters(name).byteLength <= maxIdentifierBytes ? name : null));
   for (const name of fitting) if (name !== null) taken.add(name);
+  // Names cut to the same start and CRC (crafted ones can share both) go on numbering where the last
+  // one stopped, so a directory of such names costs linear work, not a retry per earlier name.
+  const nextNumber = new Map<string, number>();
   return names.map((name, index) => {
     const kept = fitting[index];
     if (kept !== null && kept !== undefined) return kept;
-    let candidate = fitUdfName(name);
-    for (let attempt = 1; taken.has(candidate); attempt += 1) candidate = fitUdfName(name, `-${attempt}`);
+    const cut = fitUdfName(name);
+    let candidate = cut;
+    for (let number = nextNumber.get(cut) ?? 1; taken.has(candidate); number += 1) {
+      candidate = fitUdfName(name, `-${number}`);
+      nextNumber.set(cut, number + 1);
+    }
     taken.add(candidate);
     return candidate;
   });

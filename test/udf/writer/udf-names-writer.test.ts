@@ -63,4 +63,15 @@ describe('UDF names and CS0 strings', () => {
     expect(names[1]).toMatch(/^z+#[0-9A-F]{4}-1$/);
     expect(new Set(udfNamesForDirectory([long + 'a', long + 'b', long + 'c'])).size).toBe(3);
   });
+
+  it('numbers 5,000 long names that cut to one start and CRC in linear time, all distinct', () => {
+    // One name given 5,000 times cuts to one candidate each time, as names crafted to share their start
+    // and CRC-16 would: numbering each from 1 again would cost 12.5 million cuts (minutes).
+    const names = Array.from({ length: 5_000 }, () => 'q'.repeat(300));
+    const started = performance.now();
+    const recorded = udfNamesForDirectory(names);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(new Set(recorded).size).toBe(names.length);
+    expect(recorded[4_999]).toMatch(/^q+#[0-9A-F]{4}-4999$/);
+  });
 });
