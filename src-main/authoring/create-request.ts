@@ -72,7 +72,7 @@ export function reproducibleMode(mode: number): number {
 }
 
 /** The tree with owners 0 and modes normalised (times are replaced by the writer: fixedFileTimesMs). */
-function normalisedForReproducible(node: AuthoringNode): AuthoringNode {
+export function normalisedForReproducible(node: AuthoringNode): AuthoringNode {
   return {
     ...node,
     uid: 0,

@@ -6,12 +6,15 @@ import type { RemasterEdit } from '../../shared/authoring.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { modeTypeBits } from '../format/authoring-tree.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
+import { normalisedForReproducible } from './create-request.ts';
 import { readSourceTree } from './source-tree.ts';
 
 export interface EditOptions {
   readonly signal?: AbortSignal | undefined;
   /** The time of folders an `add` creates on its way (its missing parents). */
   readonly nowMs: number;
+  /** Added sources get owners 0 and `mkisofs -r` modes, as `isotope create --reproducible` gives its tree. */
+  readonly reproducible: boolean;
 }
 
 /** Applies `edits` to `root` (a tree this call may change: readRemasterTree's own); answers the warnings of the added sources. */
@@ -58,9 +61,10 @@ async function addSource(root: AuthoringNode, sourcePath: string, imagePath: str
   const { root: added, warnings } = await readSourceTree([sourcePath], { excludes: [], ...(options.signal ? { signal: options.signal } : {}) });
   // readSourceTree gives a folder's contents as its root, and a file as the root's only child.
   const isFolder = (await lstat(sourcePath)).isDirectory();
-  const source = isFolder ? added : added.children?.[0];
-  if (!source) throw new CodedError('not-found', `${sourcePath} gave nothing to add at ${imagePath}`, { path: sourcePath });
-  const parent = folderAt(root, names, { create: true, nowMs: options.nowMs, path: imagePath });
+  const walked = isFolder ? added : added.children?.[0];
+  if (!walked) throw new CodedError('not-found', `${sourcePath} gave nothing to add at ${imagePath}`, { path: sourcePath });
+  const source = options.reproducible ? normalisedForReproducible(walked) : walked;
+  const parent = folderAt(root, names, { create: true, nowMs: options.nowMs, path: imagePath, reproducible: options.reproducible });
   placeChild(parent, { ...source, name, keptNames: null });
   return warnings;
 }
@@ -94,8 +98,8 @@ function renamePath(root: AuthoringNode, imagePath: string, newImagePath: string
   newParent.children?.push({ ...node, name: newName, keptNames: null });
 }
 
-/** The folder the names lead to from `root`; with `create`, missing folders are made (0755, owner 0, `nowMs`). */
-function folderAt(root: AuthoringNode, names: readonly string[], how: { create: boolean; nowMs: number; path: string }): AuthoringNode {
+/** The folder the names lead to from `root`; with `create`, missing folders are made (0755, or 0555 reproducibly; owner 0; `nowMs`). */
+function folderAt(root: AuthoringNode, names: readonly string[], how: { create: boolean; nowMs: number; path: string; reproducible?: boolean }): AuthoringNode {
   let folder = root;
   let walked = '';
   for (const name of names) {
@@ -103,6 +107,7 @@ function folderAt(root: AuthoringNode, names: readonly string[], how: { create: 
     let next = folder.children?.find((child) => child.name === name);
     if (!next && how.create) {
       next = newFolder(name, how.nowMs, how.path);
+      if (how.reproducible) next = normalisedForReproducible(next);
       folder.children?.push(next);
     }
     if (!next) throw notFound(walked);

@@ -50,7 +50,7 @@ async function optionsFor(
   const reproducible = request.reproducible === true;
   // Reproducible: SOURCE_DATE_EPOCH's time (default 0) for the volume and every file, as `isotope create` does.
   const recordedMs = reproducible ? (request.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
-  const edited = await applyRemasterEdits(tree.root, request.edits, { signal, nowMs: recordedMs });
+  const edited = await applyRemasterEdits(tree.root, request.edits, { signal, nowMs: recordedMs, reproducible });
   const entries = keptBootAfterEdits(kept.entries, tree.root, request.edits);
 
   // The composer writes no Apple partition map yet (disk/hybrid-system-area.ts refuses one): the

@@ -1,13 +1,14 @@
 // The edits a remaster makes (src-main/authoring/remaster-edits.ts) to the tree of a real image: files
 // and folders added from disk, paths removed, renamed and moved; and what each refuses.
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RemasterEdit } from '../../shared/authoring.ts';
 import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { pathAfterEdits } from '../../src-main/authoring/remaster-edits.ts';
+import { remasterAuthoringOptions } from '../../src-main/authoring/remaster-request.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { sha256Of, walkNodes, withOptions } from './remaster-helpers.ts';
 
@@ -103,5 +104,25 @@ describe('where a path is after the edits', () => {
     expect(pathAfterEdits('/bootx/a', edits)).toEqual({ path: '/bootx/a', replaced: false });
     expect(pathAfterEdits('/boot/x', [{ kind: 'add', sourcePath: '/tmp/boot', imagePath: '/boot' }])).toEqual({ path: '/boot/x', replaced: true });
     expect(pathAfterEdits('/boot/x', [{ kind: 'remove', imagePath: '/boot/' }])).toBeNull();
+  });
+  it("gives added files owner 0 and mkisofs -r modes when reproducible, and leaves the original's own as they were", async () => {
+    const file = join(scratch, 'private.cfg');
+    writeFileSync(file, 'secret=no\n');
+    chmodSync(file, 0o600);
+    const remastered = await remasterAuthoringOptions({
+      imagePath: xorrisoFeaturesIsoPath(),
+      outputPath: join(scratch, 'unused.iso'),
+      edits: [{ kind: 'add', sourcePath: file, imagePath: '/new/private.cfg' }],
+      reproducible: true,
+    });
+    try {
+      const tree = new Map([...walkNodes(remastered.options.root)].map(({ path, node }) => [path, node]));
+      const pick = (path: string): object => ({ mode: tree.get(path)?.mode.toString(8), uid: tree.get(path)?.uid, gid: tree.get(path)?.gid });
+      expect(pick('/new/private.cfg')).toEqual({ mode: '100444', uid: 0, gid: 0 });
+      expect(pick('/new')).toEqual({ mode: '40555', uid: 0, gid: 0 });
+      expect(pick('/docs/guide.txt')).toEqual({ mode: '100644', uid: 0, gid: 0 });
+    } finally {
+      await remastered.close();
+    }
   });
 });
