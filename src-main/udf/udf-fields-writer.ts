@@ -48,7 +48,7 @@ export function finishDescriptorTag(into: Uint8Array, at: number, tag: { identif
   writeUint16Le(into, at, tag.identifier);
   writeUint16Le(into, at + 2, descriptorVersion);
   into[at + 5] = 0;
-  // UDF 2.3.1.2 (as genisoimage): one tag serial number for the whole volume, 0.
+  // 3/7.2.5: the serial number is the volume's choice; genisoimage writes 0 in every tag, and so do we.
   writeUint16Le(into, at + 6, 0);
   writeUint16Le(into, at + 8, crc16(into, at + tagBytes, crcLengthBytes));
   writeUint16Le(into, at + 10, crcLengthBytes);
@@ -179,7 +179,7 @@ export function writeShortAd(into: Uint8Array, at: number, extent: { lengthBytes
 
 /**
  * ECMA-167 4/14.14.2: long_ad (16 bytes) in partition 0; `uniqueId` fills UDF 2.3.4.3's ADImpUse
- * (flags 0, the lower 32 bits of the entry's unique id), which FIDs carry since UDF 2.00.
+ * (flags 0, the lower 32 bits of the entry's unique id); genisoimage fills it in its UDF 1.02 FIDs too.
  */
 export function writeLongAd(into: Uint8Array, at: number, extent: { lengthBytes: number; block: number; uniqueId?: number }): void {
   into.fill(0, at, at + 16);

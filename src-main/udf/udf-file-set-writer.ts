@@ -12,7 +12,7 @@ import { encodeSymlinkTarget, fidFlags, fileIdentifierBytes, maxEmbeddedBytes, m
 import { fileSetHeaderBlocks, fileSetSource } from './udf-file-set-source.ts';
 import { udfNamesForDirectory } from './udf-names-writer.ts';
 
-/** OSTA UDF 2.3.6.5 (3.2.1.1 in later revisions): unique id 0 is the root's, 1-15 are reserved. */
+/** OSTA UDF 3.2.1.1 (the Logical Volume Header's unique id): 0 is the root's, 1-15 are reserved. */
 const firstUniqueId = 16;
 /** ECMA-167 4/14.4: a parent FID has no identifier: 38 bytes padded to 40. */
 const parentFidBytes = fileIdentifierBytes(new Uint8Array(0));
