@@ -9,6 +9,7 @@
 import { open } from 'node:fs/promises';
 import type { IsoBootOptions } from '../../shared/authoring.ts';
 import { findAuthoringNode, type AuthoringNode } from '../format/authoring-tree.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { FatInputEntry } from '../fat/fat-directories.ts';
 import { planFatImage } from '../fat/fat-image-writer.ts';
 import { listEfiBootLoaders } from '../fat/fat-volume.ts';
@@ -79,8 +80,11 @@ async function fatImageLoaders(node: AuthoringNode): Promise<string[] | null> {
   if (!node.content) return null;
   try {
     return await listEfiBootLoaders(node.content, 0);
-  } catch {
-    return null; // damaged: not an image to boot from (the caller says so)
+  } catch (error) {
+    // Damaged or hostile (including past its work budget): not an image to boot from, which the caller
+    // says. A file that changed or cannot be read is the walk's error, not a verdict on the image.
+    if (error instanceof CorruptImageError) return null;
+    throw error;
   } finally {
     await node.content.close(); // reopened when the image is written
   }
@@ -93,7 +97,7 @@ async function detectEfi(root: AuthoringNode): Promise<{ efi: DetectedTreeBoot['
     const node = fileAt(root, path);
     if (!node) continue;
     const loaders = await fatImageLoaders(node);
-    if (loaders === null) notes.push(`${path}: not a FAT image, not used for EFI`);
+    if (loaders === null) notes.push(`${path}: not a readable FAT image, not used for EFI`);
     else if (loaders.length === 0) notes.push(`${path}: a FAT image without EFI/BOOT/BOOT*.EFI, not used for EFI`);
     else return { efi: { path }, notes: [...notes, `${path}: EFI FAT image with ${loaders.join(', ')}, EFI no-emulation`] };
   }

@@ -92,7 +92,10 @@ describe('detectTreeBoot and resolveBoot', () => {
     const [efi] = resolved.entries;
     if (!efi || !('source' in efi.image)) throw new Error('expected a generated EFI image');
     expect(efi.image.description).toBe('generated from /EFI/boot');
-    expect(resolved.detected).toEqual(['/efi.img: not a FAT image, not used for EFI', '/EFI/boot: bootx64.efi; an EFI FAT image will be made from /EFI/boot']);
+    expect(resolved.detected).toEqual([
+      '/efi.img: not a readable FAT image, not used for EFI',
+      '/EFI/boot: bootx64.efi; an EFI FAT image will be made from /EFI/boot',
+    ]);
 
     const path = join(scratch, 'generated-efi.img');
     await writeSourceToFile(efi.image.source, path, { fileSizeBytes: efi.image.source.sizeBytes });
@@ -121,6 +124,21 @@ describe('detectTreeBoot and resolveBoot', () => {
       images.push(sha256(await allBytes(efi.image.source)));
     }
     expect(images[0]).toBe(images[1]);
+  });
+
+  it('passes over a damaged FAT image (saying so), but fails with the walk\u2019s error when the image vanished after the walk', async () => {
+    const { root, directory } = await walkedTree((folder) => {
+      buildIsolinuxEfiTree(folder);
+      const damaged = readFileSync(join(folder, 'efi.img'));
+      damaged.writeUInt16LE(10, 19); // BPB_TotSec16: fewer sectors than the FATs and root directory take
+      writeFileSync(join(folder, 'efi.img'), damaged);
+    });
+    const resolved = await resolveBoot(root, {}, 'seed');
+    expect(resolved.detected).toContain('/efi.img: not a readable FAT image, not used for EFI');
+    expect(resolved.entries.map((entry) => entry.platformId)).toEqual([0x00, 0xef]); // the EFI image generated from EFI/BOOT instead
+
+    rmSync(join(directory, 'efi.img'));
+    await expect(resolveBoot(root, {}, 'seed')).rejects.toMatchObject({ code: 'source-changed', message: expect.stringContaining('efi.img') });
   });
 
   it('takes named paths over detection, and refuses a named path the tree lacks or an EFI image that is not FAT, naming it', async () => {
