@@ -82,7 +82,10 @@ async function optionsFor(
     fixedFileTimesMs: reproducible ? recordedMs : null,
     identitySeed: reproducible ? reproducibleSeed(iso, request, ids) : randomUUID(),
     boot: { entries, hybrid },
-    bootDetected: kept.notes,
+    bootDetected: [
+      ...kept.notes,
+      ...(tree.catalogPath ? [`the original's boot catalog ${tree.catalogPath} is not copied: the new image records its own`] : []),
+    ],
     warnings: [...tree.warnings, ...kept.warnings, ...apmWarning, ...edited.warnings],
   };
 }

@@ -25,6 +25,8 @@ export interface RemasterTree {
   readonly filePathByLba: ReadonlyMap<number, string>;
   /** First LBAs of every directory and file extent read, sorted: a boot image outside the tree ends before the next. */
   readonly usedLbas: readonly number[];
+  /** The file that recorded the original's boot catalog, left out (its LBAs would be wrong; the new image records its own). */
+  readonly catalogPath: string | null;
   readonly warnings: string[];
 }
 
@@ -56,6 +58,7 @@ interface Walk {
   readonly visitedDirectories: Set<number>;
   readonly visitedJolietDirectories: Set<number>;
   readonly warnings: string[];
+  catalogPath: string | null;
   entryCount: number;
   longestJolietName: number;
   zisofsFileCount: number;
@@ -92,6 +95,7 @@ export async function readRemasterTree(iso: IsoImage, options: RemasterTreeOptio
     visitedDirectories: new Set(),
     visitedJolietDirectories: new Set(),
     warnings: [],
+    catalogPath: null,
     entryCount: 0,
     longestJolietName: 0,
     zisofsFileCount: 0,
@@ -113,6 +117,7 @@ export async function readRemasterTree(iso: IsoImage, options: RemasterTreeOptio
     jolietLong: walk.longestJolietName > 64,
     filePathByLba: walk.filePathByLba,
     usedLbas: [...walk.usedLbas].sort((a, b) => a - b),
+    catalogPath: walk.catalogPath,
     warnings: walk.warnings,
   };
 }
@@ -170,7 +175,7 @@ function enterDirectory(walk: Walk, directory: PendingDirectory): TreeEntry | nu
 /** The old boot catalog is not copied: its LBAs would be wrong, and the new image records its own. */
 function isOldBootCatalog(walk: Walk, entry: TreeEntry): boolean {
   if (entry.type !== 'file' || entry.extentLba !== walk.options.catalogLba || entry.sizeBytes === 0) return false;
-  walk.warnings.push(`${entry.path}: the original's boot catalog is not copied; the new image records its own`);
+  walk.catalogPath ??= entry.path;
   return true;
 }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RemasterEdit } from '../../shared/authoring.ts';
 import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
+import { findAuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { bootFixturePath, isohybridMbr } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { withOptions } from './remaster-helpers.ts';
@@ -125,6 +126,17 @@ describe('the boot a remaster keeps', () => {
     expect(hidden.head).toEqual(firstBytes(imagePath, 64 * 1024, 512 * 2048));
     expect(hidden.description).toMatch(/hidden image from the original, 34\.0 MiB at LBA 512 \(its partition\)/);
     expect(hidden.partition).toBe(true);
+  });
+
+  it("leaves out the file of the original's boot catalog, which the new image makes anew, and says so", async () => {
+    const found = await withOptions(bootFixturePath('hybridGpt'), async (options) => ({
+      isolinux: findAuthoringNode(options.root, '/isolinux')
+        ?.children?.map((child) => child.name)
+        .sort(),
+      detected: options.bootDetected,
+    }));
+    expect(found.isolinux).toEqual(['isolinux.bin', 'ldlinux.c32']);
+    expect(found.detected).toContain("the original's boot catalog /isolinux/boot.cat is not copied: the new image records its own");
   });
 
   it('warns that a not-bootable entry of the original is made bootable', async () => {
