@@ -15,14 +15,19 @@ import type { IsoCreateRequest } from '../../shared/authoring.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { resolveBoot } from './detect-boot.ts';
 import type { IsoAuthoringOptions, VolumeIdentifiers } from './iso-authoring.ts';
-import { readSourceTree } from './source-tree.ts';
+import { readSourceTree, type ScanProgress } from './source-tree.ts';
 
 /** What the Application Identifier (ECMA-119 8.4.21) says made the image. */
 const applicationIdentifier = 'ISOTOPE';
 
-export async function createAuthoringOptions(request: IsoCreateRequest, signal?: AbortSignal): Promise<IsoAuthoringOptions> {
+/** `onScanned` follows the walk of the sources (the job's `scanning` phase). */
+export async function createAuthoringOptions(
+  request: IsoCreateRequest,
+  signal?: AbortSignal,
+  onScanned?: (scanned: ScanProgress) => void,
+): Promise<IsoAuthoringOptions> {
   const { options } = request;
-  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal });
+  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal, onEntry: onScanned });
   const reproducible = options.reproducible === true;
   const recordedMs = reproducible ? (options.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
   const root = reproducible ? normalisedForReproducible(walked.root) : walked.root;

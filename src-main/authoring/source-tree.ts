@@ -25,11 +25,19 @@ export interface SourceTreeOptions {
   /** Globs as .gitignore lines, matched against paths relative to each source (excludes.ts). */
   readonly excludes: readonly string[];
   readonly signal?: AbortSignal | undefined;
+  /** Told after each entry read: how many so far, the bytes of file data found, and the entry's path (for a job's `scanning` progress). */
+  readonly onEntry?: ((scanned: ScanProgress) => void) | undefined;
+}
+
+export interface ScanProgress {
+  readonly entryCount: number;
+  readonly fileBytes: number;
+  readonly path: string;
 }
 
 /** Walks the sources (absolute paths) into one root; `warnings` name what was left out and why (sockets). */
 export async function readSourceTree(sources: readonly string[], options: SourceTreeOptions): Promise<{ root: AuthoringNode; warnings: string[] }> {
-  const walk = new TreeWalk(options.signal);
+  const walk = new TreeWalk(options.signal, options.onEntry);
   const children: AuthoringNode[] = [];
   const originByName = new Map<string, string>();
   let rootStats: BigIntStats | null = null;
@@ -144,8 +152,12 @@ class TreeWalk {
   /** access() answers for the real user: root reads every file, so the call is saved (the open at write time still checks). */
   readonly #checksReadable = process.getuid?.() !== 0;
 
-  constructor(signal: AbortSignal | undefined) {
+  readonly #onEntry: ((scanned: ScanProgress) => void) | undefined;
+  #fileBytes = 0;
+
+  constructor(signal: AbortSignal | undefined, onEntry: ((scanned: ScanProgress) => void) | undefined) {
     this.#signal = signal;
+    this.#onEntry = onEntry;
   }
 
   /** The node of one source (a folder with its whole tree), or null when it is left out. */
@@ -189,6 +201,8 @@ class TreeWalk {
     // An entry the folder listed a moment ago and now gone: the tree changed while it was read.
     const stats = entry.stats ?? (await this.lstat(path, 'source-changed'));
     const kind = kindOf(stats);
+    if (kind === 'file') this.#fileBytes += Number(stats.size);
+    this.#onEntry?.({ entryCount: this.#nodeCount, fileBytes: this.#fileBytes, path });
     if (entry.relativePath !== '' && entry.matcher.excludes(entry.relativePath, kind === 'directory')) return entry.parent.add(null);
     if (kind === 'socket') {
       // A socket exists only while its program runs: no image can hold one (genisoimage skips them too).

@@ -136,6 +136,19 @@ describe('readSourceTree', () => {
     expect(deep.message).toContain(`${join(tree, ...levels, 'x')} lies ${maxTreeDepth + 1} levels deep`);
   });
 
+  it('tells its onEntry after each entry how many were read and how many bytes of file data were found', async () => {
+    const tree = folder();
+    mkdirSync(join(tree, 'sub'));
+    writeFileSync(join(tree, 'sub/a.bin'), Buffer.alloc(1000));
+    writeFileSync(join(tree, 'b.bin'), Buffer.alloc(234));
+    const reports: { entryCount: number; fileBytes: number; path: string }[] = [];
+    await readSourceTree([tree], { excludes: [], onEntry: (scanned) => reports.push(scanned) });
+    expect(reports).toHaveLength(4);
+    expect(reports.at(-1)?.entryCount).toBe(4);
+    expect(reports.at(-1)?.fileBytes).toBe(1234);
+    expect(reports.map((report) => report.path).sort()).toEqual([tree, join(tree, 'b.bin'), join(tree, 'sub'), join(tree, 'sub/a.bin')]);
+  });
+
   it('refuses a missing source as not-found and ends cancelled when its signal is aborted', async () => {
     expect((await failureOf(readSourceTree([join(scratch, 'missing')], { excludes: [] }))).code).toBe('not-found');
     const tree = folder();

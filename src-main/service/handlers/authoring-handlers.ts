@@ -11,7 +11,7 @@ import { createAuthoringOptions } from '../../authoring/create-request.ts';
 import type { IsoAuthoringOptions } from '../../authoring/iso-authoring.ts';
 import { planIso } from '../../authoring/plan-iso.ts';
 import { remasterAuthoringOptions } from '../../authoring/remaster-request.ts';
-import { closeTreeFiles } from '../../authoring/source-tree.ts';
+import { closeTreeFiles, type ScanProgress } from '../../authoring/source-tree.ts';
 import { checkIsoOutput, writeIsoFile } from '../../authoring/write-iso-file.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
@@ -28,8 +28,8 @@ interface PreparedImage {
   close(): Promise<void>;
 }
 
-async function prepareCreate(request: IsoCreateRequest, signal?: AbortSignal): Promise<PreparedImage> {
-  const options = await createAuthoringOptions(request, signal);
+async function prepareCreate(request: IsoCreateRequest, signal?: AbortSignal, onScanned?: (scanned: ScanProgress) => void): Promise<PreparedImage> {
+  const options = await createAuthoringOptions(request, signal, onScanned);
   return { options, close: () => closeTreeFiles(options.root) };
 }
 
@@ -53,8 +53,8 @@ function remasterSources(request: IsoRemasterRequest): string[] {
 export const authoringHandlers: HandlerTable<AuthoringCall> = {
   'iso:plan-create': (request) => planSummary(prepareCreate(request)),
   'iso:create': (request, context) =>
-    startIsoJob(context, 'create', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources }, (signal) =>
-      prepareCreate(request, signal),
+    startIsoJob(context, 'create', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources }, (signal, onScanned) =>
+      prepareCreate(request, signal, onScanned),
     ),
   'iso:plan-remaster': (request) => planSummary(prepareRemaster(request)),
   'iso:remaster': (request, context) =>
@@ -90,7 +90,7 @@ async function startIsoJob(
   context: HandlerContext,
   kind: 'create' | 'remaster',
   output: { outputPath: string; overwrite: boolean; sources: readonly string[] },
-  prepare: (signal: AbortSignal) => Promise<PreparedImage>,
+  prepare: (signal: AbortSignal, onScanned: (scanned: ScanProgress) => void) => Promise<PreparedImage>,
 ): Promise<{ jobId: string }> {
   if (context.options.shell !== 'cli') {
     // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
@@ -103,7 +103,8 @@ async function startIsoJob(
   return startJob(context, kind, async (jobId, signal): Promise<IsoWriteResult> => {
     const report = progressReporter(context, jobId, kind);
     report('scanning', 0, null, output.sources[0] ?? null);
-    const prepared = await prepare(signal);
+    // Scanning reports the bytes of file data found so far; their total is known only when the walk ends.
+    const prepared = await prepare(signal, (scanned) => report('scanning', scanned.fileBytes, null, scanned.path));
     try {
       const planned = await planIso(prepared.options, signal);
       return await writeIsoFile(
