@@ -201,9 +201,10 @@ class TreeWalk {
     // An entry the folder listed a moment ago and now gone: the tree changed while it was read.
     const stats = entry.stats ?? (await this.lstat(path, 'source-changed'));
     const kind = kindOf(stats);
-    if (kind === 'file') this.#fileBytes += Number(stats.size);
+    const excluded = entry.relativePath !== '' && entry.matcher.excludes(entry.relativePath, kind === 'directory');
+    if (kind === 'file' && !excluded) this.#fileBytes += Number(stats.size);
     this.#onEntry?.({ entryCount: this.#nodeCount, fileBytes: this.#fileBytes, path });
-    if (entry.relativePath !== '' && entry.matcher.excludes(entry.relativePath, kind === 'directory')) return entry.parent.add(null);
+    if (excluded) return entry.parent.add(null);
     if (kind === 'socket') {
       // A socket exists only while its program runs: no image can hold one (genisoimage skips them too).
       this.warnings.push(`${path}: a socket, left out`);
