@@ -8,6 +8,8 @@
 // Paths the request names win over detection; a named path the tree lacks is `not-found`.
 import { open } from 'node:fs/promises';
 import type { IsoBootOptions } from '../../shared/authoring.ts';
+import type { MbrBootCodeKind } from '../../shared/boot.ts';
+import { classifyBootCode } from '../disk/master-boot-record.ts';
 import { findAuthoringNode, type AuthoringNode } from '../format/authoring-tree.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { FatInputEntry } from '../fat/fat-directories.ts';
@@ -259,18 +261,29 @@ async function readMbrBootCode(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Words for MBR boot code that will not start the BIOS image: isohdpfx.bin jumps into ISOLINUX, GRUB's boot_hybrid.img into GRUB's core.img. */
+function mbrMismatch(path: string, kind: MbrBootCodeKind, bios: NonNullable<DetectedTreeBoot['bios']>): string | null {
+  const expected: Partial<Record<BiosLoader, MbrBootCodeKind>> = { isolinux: 'isohybrid', grub: 'grub2' };
+  if (kind === 'unknown') return `${path}: neither ISOLINUX's isohdpfx.bin nor GRUB's boot_hybrid.img; it gets isohybrid's address of ${bios.path}`;
+  if (expected[bios.loader] !== kind) {
+    const codeName = kind === 'grub2' ? "GRUB's boot_hybrid.img" : "ISOLINUX's isohdpfx.bin";
+    return `${path}: ${codeName} will not start ${bios.path} (${loaderNames[bios.loader]}) from a stick`;
+  }
+  return null;
+}
+
 /**
  * The hybrid system area the request asks for: MBR boot code (needs a BIOS image to start) and/or a
  * GPT (needs an EFI image to give a partition: without one the request's `gpt` is dropped, with a note,
  * since xorriso's -isohybrid-gpt-basdat has nothing to mark). Nothing asked: no hybrid.
  */
-async function resolveHybrid(options: IsoBootOptions, entries: readonly BootImageSpec[], notes: string[]): Promise<HybridSpec | null> {
-  const hasBios = entries.some((entry) => entry.platformId === 0x00);
-  const hasEfi = entries.some((entry) => entry.platformId === 0xef);
+async function resolveHybrid(options: IsoBootOptions, bios: DetectedTreeBoot['bios'], hasEfi: boolean, notes: string[]): Promise<HybridSpec | null> {
   let mbrBootCode: Uint8Array | null = null;
   if (options.hybridMbrPath) {
-    if (!hasBios) throw new CodedError('invalid-request', `the hybrid MBR ${options.hybridMbrPath} starts a BIOS boot image, and the image has none`);
+    if (!bios) throw new CodedError('invalid-request', `the hybrid MBR ${options.hybridMbrPath} starts a BIOS boot image, and the image has none`);
     mbrBootCode = await readMbrBootCode(options.hybridMbrPath);
+    const note = mbrMismatch(options.hybridMbrPath, classifyBootCode(mbrBootCode), bios);
+    if (note) notes.push(note);
   }
   let gpt = options.gpt === true;
   if (gpt && !hasEfi) {
@@ -297,6 +310,6 @@ export async function resolveBoot(
   const notes = note ? [note] : [];
   const efi = await resolveEfi(root, { ...options, detect }, { identitySeed, fixedFileTimesMs: reproducible.fixedFileTimesMs, notes });
   const entries = [...(bios ? [biosEntry(bios)] : []), ...(efi ? [efi] : [])];
-  const hybrid = await resolveHybrid(options, entries, notes);
+  const hybrid = await resolveHybrid(options, bios, efi !== null, notes);
   return { entries, hybrid, detected: notes };
 }

@@ -22,7 +22,7 @@ import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.
 import { CodedError } from '../jobs/errors.ts';
 import { gptHeaderLba } from './guid-partition-table.ts';
 import { basicDataPartitionGuid } from './guid.ts';
-import { diskSectorBytes } from './master-boot-record.ts';
+import { classifyBootCode, diskSectorBytes } from './master-boot-record.ts';
 import { gptEntryArrayOf, gptHeader, mbrSector, version4Guid, type GptEntryWrite, type MbrRecord } from './partition-table-writer.ts';
 
 export interface HybridSystemAreaInput {
@@ -155,11 +155,6 @@ function checkInput(input: HybridSystemAreaInput): void {
   }
 }
 
-/** GRUB's boot_hybrid.img (boot.img) carries these messages; isohdpfx.bin carries "isolinux.bin missing or corrupt". */
-function isGrubBootCode(code: Uint8Array): boolean {
-  return Buffer.from(code.buffer, code.byteOffset, code.byteLength).includes('GRUB \0Geom\0Hard Disk', 0, 'latin1');
-}
-
 /**
  * Sector 0. The boot code's address patch at byte 432 is what each loader reads: isohdpfx.bin a 32-bit
  * LE count of 512-byte sectors to isolinux.bin (syslinux isohybrid.c, libisofs make_isolinux_mbr);
@@ -197,7 +192,7 @@ function masterBootRecord(input: HybridSystemAreaInput, diskSectors: number): Ui
     sector.set(input.mbrBootCode.subarray(0, mbrBootCodeBytes), 0);
     const view = new DataView(sector.buffer);
     const imageDiskLba = BigInt(input.biosBootImageLba) * BigInt(diskSectorsPerIsoSector);
-    if (isGrubBootCode(input.mbrBootCode)) view.setBigUint64(mbrBootCodeBytes, imageDiskLba + 4n, true);
+    if (classifyBootCode(input.mbrBootCode) === 'grub2') view.setBigUint64(mbrBootCodeBytes, imageDiskLba + 4n, true);
     else view.setBigUint64(mbrBootCodeBytes, imageDiskLba, true); // 32-bit value, the next 4 bytes zero
   }
   return sector;
@@ -259,7 +254,7 @@ function hybridGpt(input: HybridSystemAreaInput, diskSectors: number): { header:
  * then one 2048-byte block per entry: the map itself, then the EFI image as Apple_HFS.
  */
 function writeApplePartitionMap(systemArea: Uint8Array, input: HybridSystemAreaInput): void {
-  const isolinuxCode = input.mbrBootCode !== null && !isGrubBootCode(input.mbrBootCode);
+  const isolinuxCode = input.mbrBootCode !== null && classifyBootCode(input.mbrBootCode) !== 'grub2';
   if (isolinuxCode) {
     // syslinux isohybrid.c's afp_header: 32 bytes over isohdpfx.bin's 32 bytes of NOP padding.
     systemArea.fill(0, 0, 32);

@@ -58,8 +58,8 @@ export function hasProtectivePartition(mbr: MbrReport): boolean {
   return mbr.partitions.some((partition) => partition.type === 0xee);
 }
 
-// Known boot code by its messages: SYSLINUX's isohdpfx/isohdppx (isohybrid) and GRUB 2's boot.img.
-function classifyBootCode(code: Uint8Array): MbrBootCodeKind {
+/** Known boot code by its messages: SYSLINUX's isohdpfx/isohdppx (isohybrid) and GRUB 2's boot.img (boot_hybrid.img). */
+export function classifyBootCode(code: Uint8Array): MbrBootCodeKind {
   const text = String.fromCharCode(...code);
   if (text.includes('isolinux.bin missing or corrupt')) return 'isohybrid';
   if (text.includes('GRUB \0Geom\0Hard Disk') || text.includes('GRUB \0')) return 'grub2';

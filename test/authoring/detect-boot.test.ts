@@ -12,7 +12,7 @@ import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openFatTree } from '../../src-main/fat/fat-tree.ts';
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
-import { buildEfiFloppy, buildGrubEltorito, buildIsolinuxEfiTree, isohdpfxPath, seededBytes } from '../helpers/boot-reference-images.ts';
+import { buildEfiFloppy, buildGrubEltorito, buildIsolinuxEfiTree, grubBootHybridPath, isohdpfxPath, seededBytes } from '../helpers/boot-reference-images.ts';
 import { fsckFat, mtoolsRead, sha256, writeSourceToFile } from '../fat/fat-test-volumes.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-detect-boot-'));
@@ -170,6 +170,10 @@ describe('detectTreeBoot and resolveBoot', () => {
     const withGpt = await resolveBoot(root, { hybridMbrPath: isohdpfxPath, gpt: true }, 'seed');
     expect(withGpt.hybrid?.gpt).toBe(true);
     expect(Buffer.from(withGpt.hybrid?.mbrBootCode ?? []).equals(readFileSync(isohdpfxPath).subarray(0, 432))).toBe(true);
+
+    expect(withGpt.detected.filter((line) => line.startsWith(isohdpfxPath))).toEqual([]);
+    const grubCode = await resolveBoot(root, { hybridMbrPath: grubBootHybridPath }, 'seed');
+    expect(grubCode.detected).toContain(`${grubBootHybridPath}: GRUB's boot_hybrid.img will not start /isolinux/isolinux.bin (ISOLINUX) from a stick`);
 
     const biosOnly = await resolveBoot(root, { detect: false, biosImagePath: '/isolinux/isolinux.bin', hybridMbrPath: isohdpfxPath, gpt: true }, 'seed');
     expect(biosOnly.hybrid).toEqual({ mbrBootCode: expect.any(Uint8Array), gpt: false, apm: false });
