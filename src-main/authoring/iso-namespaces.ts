@@ -9,7 +9,7 @@ import { planRelocations } from '../iso/deep-directories.ts';
 import { compareIsoIdentifiers, isoNamesForDirectory } from '../iso/iso-names.ts';
 import { compareJolietIdentifiers, encodeUcs2, jolietNamesForDirectory } from '../iso/joliet-names.ts';
 import type { PlannedSystemUse } from '../iso/rock-ridge-writer.ts';
-import { maxPathTableDirectories } from '../iso/path-table-writer.ts';
+import { maxPathTableParentNumber } from '../iso/path-table-writer.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 
 export type NamespaceKind = 'iso9660' | 'joliet';
@@ -200,8 +200,12 @@ function inPathTableOrder(root: NamespaceDirectory): NamespaceDirectory[] {
     directory.number = index + 1;
     for (const entry of directory.entries) if (entry.directory && entry.relocation !== 'child-link') order.push(entry.directory);
   }
-  if (order.length > maxPathTableDirectories) {
-    throw new CodedError('unsupported', `the image would hold ${order.length} directories; an ISO 9660 path table numbers at most ${maxPathTableDirectories}`);
+  const unnumberable = order.find((directory) => directory.parent.number > maxPathTableParentNumber);
+  if (unnumberable) {
+    throw new CodedError(
+      'unsupported',
+      `${unnumberable.path} lies in directory number ${unnumberable.parent.number} of ${order.length}; an ISO 9660 path table names parents up to number ${maxPathTableParentNumber} only`,
+    );
   }
   return order;
 }

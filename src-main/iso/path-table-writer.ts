@@ -4,8 +4,12 @@
 // type L table has little-endian numbers, the type M table big-endian (8.4.14-8.4.17).
 import { writeUint16Be, writeUint16Le, writeUint32Be, writeUint32Le } from './field-writer.ts';
 
-/** ECMA-119 9.4.6: directory numbers are 16 bits, so a path table holds at most 65,535 directories. */
-export const maxPathTableDirectories = 0xffff;
+/**
+ * ECMA-119 9.4.4: a record names its parent's directory number in 16 bits, so only the first 65,535
+ * directories may have subdirectories. A directory's own number is only its place in the table: more
+ * directories than that are fine as long as they are leaves (xorriso writes such tables too).
+ */
+export const maxPathTableParentNumber = 0xffff;
 
 export interface PathTableDirectory {
   /** d-characters (ISO) or UCS-2 (Joliet); the root's is one 0x00 byte (9.4.5). */

@@ -6,6 +6,7 @@ import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import { maxSummaryFileRegions, maxSummaryRenamed } from '../../src-main/authoring/plan-summary.ts';
 import type { PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
+import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
@@ -121,11 +122,15 @@ describe('planIso: limits and cancellation', () => {
     await expect(planIso(authoringOptions(mixedTree(fixedTimeMs)), controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  test('refuses more folders than a path table can number (65,535), saying how many', async () => {
-    const folders = Array.from({ length: 65_535 }, (_, index) => directoryNode(`f${index}`, []));
-    await expect(planIso(authoringOptions(directoryNode('', folders)))).rejects.toMatchObject({
+  test('records more than 65,535 folders while they are leaves, and refuses a folder inside one numbered past 65,535, naming it', async () => {
+    const leaves = (): AuthoringNode[] => Array.from({ length: 65_535 }, (_, index) => directoryNode(`f${index}`, []));
+    const { summary } = await planIso(authoringOptions(directoryNode('', [...leaves(), directoryNode('zz', [])])));
+    expect(summary.directoryCount).toBe(65_536);
+    // Root is number 1, the folders 2 to 65,537 in name order: 'zz' is 65,537 and cannot be a parent.
+    const root = directoryNode('', [...leaves(), directoryNode('zz', [directoryNode('inner', [])])]);
+    await expect(planIso(authoringOptions(root))).rejects.toMatchObject({
       code: 'unsupported',
-      message: expect.stringContaining('65536 directories'),
+      message: expect.stringContaining('/zz/inner lies in directory number 65537'),
     });
   });
 
