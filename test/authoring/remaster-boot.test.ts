@@ -11,7 +11,9 @@ import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { findAuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { bootFixturePath, isohybridMbr } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
-import { withOptions } from './remaster-helpers.ts';
+import { openFileSource } from '../../src-main/io/file-source.ts';
+import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
+import { patchedCopy, recordExtentPatches, withOptions } from './remaster-helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'remaster-boot-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -24,6 +26,7 @@ const mediaTypes: Record<string, number> = { none: 0, 'fd1.2': 1, 'fd1.4': 2, 'f
 
 interface ReportedEntry {
   readonly spec: Omit<BootImageSpec, 'image' | 'partition'>;
+  readonly lba: number;
   readonly path: string | null;
   /** xorriso's own judgment of an image outside the tree ("El Torito img blks"), in bytes. */
   readonly hiddenSizeBytes: number | null;
@@ -36,7 +39,7 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
     new RegExp(`^El Torito ${what}\\s*:\\s+${index}\\s+(.*)$`, 'm').exec(report)?.[1]?.trim() ?? null;
   const entries: ReportedEntry[] = [];
   for (const line of report.matchAll(/^El Torito boot img :\s+(\d+)\s+(\S+)\s+([yn])\s+(\S+)\s+0x(\w+)\s+0x(\w+)\s+(\d+)\s+(\d+)$/gm)) {
-    const [, index, platform, , emulation, loadSegment, systemType, loadSize] = line as unknown as string[];
+    const [, index, platform, , emulation, loadSegment, systemType, loadSize, lba] = line as unknown as string[];
     const options = field('img opts', Number(index)) ?? '';
     const blocks = field('img blks', Number(index));
     entries.push({
@@ -49,6 +52,7 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
         bootInfoTable: options.split(' ').includes('boot-info-table'),
         grub2BootInfo: options.split(' ').includes('grub2-boot-info'),
       },
+      lba: Number(lba),
       path: field('img path', Number(index)),
       hiddenSizeBytes: blocks === null ? null : Number(blocks) * 2048,
     });
@@ -56,11 +60,16 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
   return entries;
 }
 
-/** The kept entries in the report's shape. */
-function keptAsReported(entries: readonly BootImageSpec[]): ReportedEntry[] {
-  return entries.map(({ image, partition, ...spec }) => {
+/** The kept entries in the report's shape (the LBAs are the original's, from the report). */
+function keptAsReported(entries: readonly BootImageSpec[], reported: readonly ReportedEntry[]): ReportedEntry[] {
+  return entries.map(({ image, partition, ...spec }, index) => {
     void partition;
-    return { spec, path: 'path' in image ? image.path : null, hiddenSizeBytes: 'path' in image ? null : image.source.sizeBytes };
+    return {
+      spec,
+      lba: reported[index]?.lba ?? -1,
+      path: 'path' in image ? image.path : null,
+      hiddenSizeBytes: 'path' in image ? null : image.source.sizeBytes,
+    };
   });
 }
 
@@ -82,8 +91,8 @@ describe('the boot a remaster keeps', () => {
     ['grub-rescue-cdrom.iso', grubRescueIsoPath],
     ['the six-entry BIOS, floppy, hard disk, EFI, PPC and Mac image', bootFixturePath('multiEntry')],
   ])('keeps every El Torito entry of %s as xorriso reports it', async (_name, imagePath) => {
-    const kept = await withOptions(imagePath, async (options) => keptAsReported(options.boot.entries));
     const reported = reportedEntries(imagePath);
+    const kept = await withOptions(imagePath, async (options) => keptAsReported(options.boot.entries, reported));
     expect(reported.length).toBeGreaterThan(0);
     expect(kept).toEqual(reported);
   });
@@ -137,6 +146,50 @@ describe('the boot a remaster keeps', () => {
     }));
     expect(found.isolinux).toEqual(['isolinux.bin', 'ldlinux.c32']);
     expect(found.detected).toContain("the original's boot catalog /isolinux/boot.cat is not copied: the new image records its own");
+  });
+
+  it('sizes boot images no tree file records as a diskette, by their own MBR, and by the gap to the next extent', async () => {
+    // The six-entry image with the floppy, hard-disk, PPC and Mac images' records pointed at README.TXT:
+    // their El Torito images are then in no file of the tree, only in the catalog.
+    const imagePath = bootFixturePath('multiEntry');
+    const names = ['floppy.img', 'disk.img', 'ppc.img', 'mac.img'];
+    const source = await openFileSource(imagePath);
+    let patches: { offsetBytes: number; bytes: Uint8Array }[];
+    try {
+      const iso = (await openIsoImage(source, { namespace: 'iso9660' }))!;
+      const readme = (await iso.lookup('/README.TXT'))!;
+      const boot = await iso.listDirectory((await iso.lookup('/BOOT'))!);
+      patches = boot
+        .filter((entry) => names.includes(entry.name.toLowerCase()))
+        .flatMap((entry) => recordExtentPatches(entry.recordOffsetBytes, { lba: readme.extentLba, sizeBytes: readme.sizeBytes }));
+    } finally {
+      await source.close();
+    }
+    const patched = patchedCopy(imagePath, join(scratch, 'tree-less.iso'), patches);
+    const reported = reportedEntries(imagePath);
+    const hidden = await withOptions(patched, async (options) =>
+      Promise.all(
+        options.boot.entries.map(async (entry, index) => {
+          if ('path' in entry.image) return { index, path: entry.image.path };
+          const lba = reported[index]!.lba;
+          const bytes = Buffer.from(await entry.image.source.read(0, entry.image.source.sizeBytes));
+          return {
+            index,
+            sizeBytes: bytes.byteLength,
+            same: bytes.equals(firstBytes(imagePath, bytes.byteLength, lba * 2048)),
+            how: entry.image.description.replace(/.*\(/, '('),
+          };
+        }),
+      ),
+    );
+    expect(hidden).toEqual([
+      { index: 0, path: '/isolinux/isolinux.bin' },
+      { index: 1, sizeBytes: 1_474_560, same: true, how: '(floppy-1.44 diskette)' },
+      { index: 2, sizeBytes: 1024 * 1024, same: true, how: '(its own MBR)' },
+      { index: 3, path: '/boot/efi16.img' },
+      { index: 4, sizeBytes: 4096, same: true, how: '(up to the next extent)' },
+      { index: 5, sizeBytes: 4096, same: true, how: '(up to the next extent)' },
+    ]);
   });
 
   it('warns that a not-bootable entry of the original is made bootable', async () => {

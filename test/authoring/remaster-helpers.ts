@@ -1,6 +1,7 @@
 // Helpers of the remaster tests: the options of a remaster held open while a test looks at them, and
 // the options' tree in the oracles' shape (test/authoring/differential/tree-entry.ts).
 import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RemasterEdit } from '../../shared/authoring.ts';
@@ -75,4 +76,35 @@ export function keptPaths(root: AuthoringNode, namespace: 'iso9660' | 'joliet'):
   };
   visit(root, '');
   return paths.sort();
+}
+
+/** A copy of `imagePath` at `copy` with each patch's bytes written at its offset (a damaged original). */
+export function patchedCopy(imagePath: string, copy: string, patches: readonly { offsetBytes: number; bytes: Uint8Array }[]): string {
+  copyFileSync(imagePath, copy);
+  const descriptor = openSync(copy, 'r+');
+  try {
+    for (const patch of patches) writeSync(descriptor, patch.bytes, 0, patch.bytes.byteLength, patch.offsetBytes);
+  } finally {
+    closeSync(descriptor);
+  }
+  return copy;
+}
+
+export function uint32(value: number, littleEndian: boolean): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value, littleEndian);
+  return bytes;
+}
+
+/** ECMA-119 9.1.3-9.1.4: patches giving the directory record at `recordOffsetBytes` another extent (both-endian LBA, and size when given). */
+export function recordExtentPatches(recordOffsetBytes: number, extent: { lba: number; sizeBytes?: number }): { offsetBytes: number; bytes: Uint8Array }[] {
+  const at = recordOffsetBytes + 2;
+  const patches = [
+    { offsetBytes: at, bytes: uint32(extent.lba, true) },
+    { offsetBytes: at + 4, bytes: uint32(extent.lba, false) },
+  ];
+  if (extent.sizeBytes !== undefined) {
+    patches.push({ offsetBytes: at + 8, bytes: uint32(extent.sizeBytes, true) }, { offsetBytes: at + 12, bytes: uint32(extent.sizeBytes, false) });
+  }
+  return patches;
 }
