@@ -3,7 +3,8 @@
 // is just two links), each file's content left to a lazy treeFileSource. Several sources merge into
 // one root: a folder gives its contents, a file sits at the root. Names are kept as the file system
 // spells them (control characters too: Rock Ridge records them, the other namespaces mangle them);
-// a name that is not UTF-8 cannot be a Unicode name in any namespace and is refused, named.
+// a name that is not UTF-8 cannot be a Unicode name in any namespace and is refused, named. Devices,
+// fifos and sockets are kept, as xorriso and genisoimage keep them (Rock Ridge records their type).
 // Bounds: 255 levels of nesting, 2,000,000 entries, at most 16 file system calls in flight.
 import { access, constants, readdir, readlink } from 'node:fs/promises';
 import { lstat as lstatCallback, type BigIntStats } from 'node:fs';
@@ -35,7 +36,7 @@ export interface ScanProgress {
   readonly path: string;
 }
 
-/** Walks the sources (absolute paths) into one root; `warnings` name what was left out and why (sockets). */
+/** Walks the sources (absolute paths) into one root; `warnings` would name what the walk left out on its own (nothing does today). */
 export async function readSourceTree(sources: readonly string[], options: SourceTreeOptions): Promise<{ root: AuthoringNode; warnings: string[] }> {
   const walk = new TreeWalk(options.signal, options.onEntry);
   const children: AuthoringNode[] = [];
@@ -205,11 +206,6 @@ class TreeWalk {
     if (kind === 'file' && !excluded) this.#fileBytes += Number(stats.size);
     this.#onEntry?.({ entryCount: this.#nodeCount, fileBytes: this.#fileBytes, path });
     if (excluded) return entry.parent.add(null);
-    if (kind === 'socket') {
-      // A socket exists only while its program runs: no image can hold one (genisoimage skips them too).
-      this.warnings.push(`${path}: a socket, left out`);
-      return entry.parent.add(null);
-    }
     if (kind === 'directory') return this.#list(entry, stats);
     if (kind === 'file' && this.#checksReadable) await this.checkReadable(path);
     const linkTarget = kind === 'symlink' ? await this.linkTarget(path) : null;

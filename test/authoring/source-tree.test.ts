@@ -54,7 +54,7 @@ describe('readSourceTree', () => {
     expect(Buffer.from(await data.content!.read(0, 5000)).equals(Buffer.alloc(5000, 7))).toBe(true);
   });
 
-  it('keeps fifos and device nodes with their numbers, and leaves a socket out with a warning naming it', async () => {
+  it('keeps fifos, device nodes with their numbers and sockets, as xorriso and genisoimage do', async () => {
     const tree = folder();
     expect(spawnSync('mkfifo', [join(tree, 'pipe')]).status).toBe(0);
     expect(spawnSync('mknod', [join(tree, 'null-device'), 'c', '1', '3']).status).toBe(0);
@@ -63,11 +63,13 @@ describe('readSourceTree', () => {
     await new Promise<void>((listening) => server.listen(join(tree, 'socket'), listening));
     try {
       const { root, warnings } = await readSourceTree([tree], { excludes: [] });
-      expect(node(root, '/pipe')).toMatchObject({ kind: 'fifo', mode: 0o010000 | (node(root, '/pipe').mode & 0o7777) });
+      expect(node(root, '/pipe')).toMatchObject({ kind: 'fifo', sizeBytes: 0, content: null });
+      expect(node(root, '/pipe').mode & 0o170000).toBe(0o010000);
       expect(node(root, '/null-device')).toMatchObject({ kind: 'character-device', device: { major: 1, minor: 3 } });
       expect(node(root, '/loop-device')).toMatchObject({ kind: 'block-device', device: { major: 7, minor: 300 } });
-      expect(findAuthoringNode(root, '/socket')).toBeNull();
-      expect(warnings).toEqual([`${join(tree, 'socket')}: a socket, left out`]);
+      expect(node(root, '/socket')).toMatchObject({ kind: 'socket', content: null });
+      expect(node(root, '/socket').mode & 0o170000).toBe(0o140000);
+      expect(warnings).toEqual([]);
     } finally {
       server.close();
     }
