@@ -32,6 +32,8 @@ const sectorsPerClusterChoices = [1, 2, 4, 8, 16, 32, 64] as const;
 /** FAT spec 3.1 BPB_Media: 0xF8, fixed media; FAT[0] repeats it. */
 const mediaByte = 0xf8;
 const entriesPerSector = sectorBytes / directoryEntryBytes;
+/** FAT spec 3.1 BPB_RootEntCnt is 16 bits, and the root region whole sectors: 65520 entries at most. */
+const maxRootEntries = 0x10000 - entriesPerSector;
 
 interface SmallFatGeometry {
   readonly type: FatType;
@@ -71,6 +73,9 @@ export function planFatImage(options: { entries: readonly FatInputEntry[]; label
 function smallestGeometry(directories: Map<string, PlannedDirectory>, entries: readonly FatInputEntry[]): SmallFatGeometry {
   const root = directories.get('/') as PlannedDirectory;
   const rootEntryCount = Math.max(entriesPerSector, Math.ceil(root.entryCount / entriesPerSector) * entriesPerSector);
+  if (rootEntryCount > maxRootEntries) {
+    throw new CodedError('unsupported', `the root folder takes ${root.entryCount} directory entries; a FAT12/16 root holds at most ${maxRootEntries}`);
+  }
   let best: Omit<SmallFatGeometry, 'allocation'> | null = null;
   let neededBytes = 0;
   for (const type of fatTypes) {

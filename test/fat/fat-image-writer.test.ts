@@ -110,6 +110,11 @@ describe('planFatImage', () => {
     expect(mtoolsList(path)).toEqual([]);
   });
 
+  it('refuses a root folder with more entries than a FAT12/16 root region holds, giving the count', () => {
+    const entries = Array.from({ length: 65_521 }, (_, index) => file(`/F${index}`, new Uint8Array(0)));
+    expect(() => planFatImage({ entries, label: 'X', volumeId: 1 })).toThrow(/takes 65522 directory entries; a FAT12\/16 root holds at most 65520/);
+  });
+
   it('refuses names one FAT folder cannot hold, naming them', () => {
     expect(() => planFatImage({ entries: [file('/A.EFI', seededBytes(1, 1)), file('/a.efi', seededBytes(1, 2))], label: 'X', volumeId: 1 })).toThrow(
       /\/a\.efi and \/A\.EFI differ only in case/,
