@@ -2,7 +2,7 @@
 // file gone after a failure or a cancel, no file replaced unasked, no write begun without room, and
 // an output inside a source or equal to one refused before any work.
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, linkSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -162,6 +162,13 @@ describe('checkIsoOutput', () => {
       expect(failure.message).toContain(`${outputPath} lies inside ${tree}`);
     }
     await expect(checkIsoOutput({ outputPath: join(scratch, 'beside.iso'), overwrite: false, sources: [tree] })).resolves.toBeUndefined();
+  });
+
+  it('refuses an output reaching into a source folder through a symbolic link', async () => {
+    const link = join(scratch, 'link-to-tree');
+    symlinkSync(tree, link);
+    const failure = await failureOf(checkIsoOutput({ outputPath: join(link, 'sub/out.iso'), overwrite: false, sources: [tree] }));
+    expect(failure.code).toBe('output-on-source');
   });
 
   it('refuses an output that is a source file, even overwriting and through a hard link', async () => {
