@@ -64,8 +64,9 @@ function pickFree(candidates: readonly TreeEntry[] | undefined, used: ReadonlySe
 function matchTruncatedNames(unmatched: readonly TreeEntry[], joliet: readonly TreeEntry[], used: Set<TreeEntry>, matched: Map<TreeEntry, TreeEntry>): void {
   if (unmatched.length === 0) return;
   const free = joliet.filter((entry) => !used.has(entry) && entry.name.length >= 8);
-  // A hostile folder of many unmatched entries would make this quadratic: past a few hundred, names are generated anew.
-  if (free.length * unmatched.length > 1_000_000) return;
+  // A hostile folder of many unmatched entries would make this quadratic: past 256 x 256, names are made anew
+  // (about one comparison per byte of the two listings, which the readers' budgets paid for).
+  if (free.length * unmatched.length > 65_536) return;
   for (const entry of unmatched) {
     const found = free.find((candidate) => !used.has(candidate) && isSameShape(entry, candidate) && entry.name.startsWith(candidate.name));
     if (!found) continue;
