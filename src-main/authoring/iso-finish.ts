@@ -45,7 +45,7 @@ function placeEnd(layout: SectorLayout, input: FinishInput): { sectorCount: numb
     const closingAnchorLba = udf ? layout.reserve('UDF closing anchor volume descriptor pointer', 1) : null;
     return { sectorCount: layout.nextLba, closingAnchorLba, tailLba: null };
   }
-  const tailSectors = hybridTailSectors(hybrid.gpt);
+  const tailSectors = hybridTailSectors(hybrid.gpt, hybrid.apm);
   if (udf && tailSectors > 0) {
     // ECMA-167 3/8.4.2.1 and the GPT (UEFI 2.10 5.3.2) both claim the last sector for their backup.
     throw new CodedError('unsupported', 'a UDF bridge and a GPT cannot share an image: both keep a copy of their anchor in its last sector');

@@ -79,6 +79,36 @@ describe('the boot of a created image, reported by xorriso', () => {
     expect(places.actual).toEqual(places.expected);
   });
 
+  it('is the layout xorriso -isohybrid-apm-hfsplus -isohybrid-gpt-basdat makes, with an Apple Partition Map kept (as a remaster keeps one)', async () => {
+    const tree = join(scratch, 'isolinux-efi-apm');
+    buildIsolinuxEfiTree(tree);
+    const reference = join(scratch, 'xorriso-apm.iso');
+    xorrisoMkisofs(tree, reference, ['-isohybrid-mbr', isohdpfxPath, ...isolinuxEfiBootArgs, '-isohybrid-gpt-basdat', '-isohybrid-apm-hfsplus']);
+    const created = await createAuthoringOptions({
+      sources: [tree],
+      outputPath: join(scratch, 'ours-apm.iso'),
+      options: { label: 'BOOTTEST', boot: { hybridMbrPath: isohdpfxPath, gpt: true }, reproducible: true },
+    });
+    const hybrid = created.boot.hybrid;
+    if (!hybrid) throw new Error('expected a hybrid');
+    const written = await writePlannedIso(await planIso({ ...created, boot: { ...created.boot, hybrid: { ...hybrid, apm: true } } }), 'ours-apm.iso');
+    cleanups.push(written.remove);
+
+    const ourReport = runXorrisoReport(written.path);
+    expect(layoutOf(ourReport)).toEqual(layoutOf(runXorrisoReport(reference)));
+    expect(ourReport.summary).toEqual(['MBR', 'isohybrid', 'cyl-align-on', 'GPT', 'APM']);
+    expect(ourReport.apmPartitions.map(({ name, type }) => ({ name, type }))).toEqual([{ name: 'EFI', type: 'Apple_HFS' }]);
+    // The backup header in the last sector, its entries (208, from LBA 12) right before it.
+    const image = readFileSync(written.path);
+    const diskSectors = image.byteLength / 512;
+    expect(ourReport.gptLbaRange).toEqual({ firstUsable: 64, lastUsable: diskSectors - 54, backupHeader: diskSectors - 1 });
+    const backupHeader = image.subarray(image.byteLength - 512);
+    expect(backupHeader.subarray(0, 8).toString('latin1')).toBe('EFI PART');
+    expect(backupHeader.readBigUInt64LE(24)).toBe(BigInt(diskSectors - 1)); // MyLBA
+    const entryBytes = 208 * 128;
+    expect(image.subarray(image.byteLength - 512 - entryBytes, image.byteLength - 512).equals(image.subarray(12 * 512, 12 * 512 + entryBytes))).toBe(true);
+  });
+
   it('is the El Torito layout xorriso makes without a hybrid (BIOS default entry, EFI section), detected from the tree alone', async () => {
     const tree = join(scratch, 'plain');
     buildIsolinuxEfiTree(tree);
