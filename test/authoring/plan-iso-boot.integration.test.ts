@@ -10,6 +10,7 @@ import type { BootImageSpec, HybridSpec } from '../../src-main/authoring/iso-aut
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
+import { listWithIsotope, listWithPycdlib } from '../iso/reference-listing.ts';
 import { bootBanner, writeBannerLoader } from '../fixtures/qemu-boot-images.ts';
 import { grubBootHybridPath } from '../helpers/boot-reference-images.ts';
 import { bootAndWatch, type BootOutcome } from '../helpers/qemu-boot.ts';
@@ -89,6 +90,15 @@ describe('planIso: El Torito', () => {
     const imageLba = Number(lbaOf('/boot/grub/eltorito.img'));
     const table = new DataView(image.buffer, image.byteOffset + imageLba * 2048 + 8, 8);
     expect([table.getUint32(0, true), table.getUint32(4, true)]).toEqual([16, imageLba]);
+  });
+
+  test('a hybrid image with a GPT is read alike by our reader and pycdlib, and xorriso reads every sector', async () => {
+    const path = await writeBootImage({ mbrBootCode: readFileSync(grubBootHybridPath).subarray(0, 432), gpt: true, apm: false });
+    const ours = await listWithIsotope(path, 'rockridge');
+    expect(ours).toEqual(listWithPycdlib(path, 'rockridge'));
+    expect(ours.map((entry) => entry.path)).toEqual(['/README.TXT', '/boot', '/boot/grub', '/boot/grub/efi.img', '/boot/grub/eltorito.img']);
+    expect(runTool('xorriso', ['-indev', path, '-check_media', '--'])).toMatch(/Media region :\s+0 ,\s+\d+ , \+ good/);
+    expect(runTool('isoinfo', ['-d', '-i', path])).toMatch(/El Torito VD version 1 found/);
   });
 
   test(
