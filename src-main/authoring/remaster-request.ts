@@ -53,13 +53,6 @@ async function optionsFor(
   const edited = await applyRemasterEdits(tree.root, request.edits, { signal, nowMs: recordedMs, reproducible });
   const entries = keptBootAfterEdits(kept.entries, tree.root, request.edits);
 
-  // The composer writes no Apple partition map yet (disk/hybrid-system-area.ts refuses one): the
-  // remaster is made without it, and says so, rather than not made at all.
-  const hybrid = kept.hybrid?.apm ? { ...kept.hybrid, apm: false } : kept.hybrid;
-  const apmWarning = kept.hybrid?.apm
-    ? ["the original's Apple partition map is not made again (Isotope does not write one yet): old Macs will not start the new image from a stick"]
-    : [];
-
   const ids: VolumeIdentifiers = {
     volume: request.label ?? primary.volumeIdentifier,
     volumeSet: primary.volumeSetIdentifier,
@@ -81,12 +74,12 @@ async function optionsFor(
     recordedMs,
     fixedFileTimesMs: reproducible ? recordedMs : null,
     identitySeed: reproducible ? reproducibleSeed(iso, request, ids) : randomUUID(),
-    boot: { entries, hybrid },
+    boot: { entries, hybrid: kept.hybrid },
     bootDetected: [
       ...kept.notes,
       ...(tree.catalogPath ? [`the original's boot catalog ${tree.catalogPath} is not copied: the new image records its own`] : []),
     ],
-    warnings: [...tree.warnings, ...kept.warnings, ...apmWarning, ...edited.warnings],
+    warnings: [...tree.warnings, ...kept.warnings, ...edited.warnings],
   };
 }
 

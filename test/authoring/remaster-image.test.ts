@@ -105,6 +105,7 @@ const mbrPartitionLines = /^(System area summary|MBR partition )/;
 describe('a remastered image', () => {
   it.each([
     ['the xorriso isolinux + EFI hybrid (MBR, GPT)', bootFixturePath('hybridGpt')],
+    ['the xorriso hybrid with an Apple partition map (MBR, GPT, APM)', bootFixturePath('hybridApm')],
     ['ipxe.iso', '/usr/lib/ipxe/ipxe.iso'],
   ])('of %s with a file added has the boot layout of the original, as xorriso and our boot report read it', async (name, imagePath) => {
     const outputPath = await remaster(imagePath, `${name.replace(/\W+/g, '-')}.iso`, [{ kind: 'add', sourcePath: addedFile(), imagePath: '/added.txt' }]);
