@@ -3,7 +3,7 @@
 // and the hybrid system area's MBR boot code, GPT and APM, as the composer's BootImageSpec list and
 // HybridSpec. Every fact comes from the original's bytes, read in this run.
 import type { RemasterEdit } from '../../shared/authoring.ts';
-import type { BootWarning, ElToritoEmulation, ElToritoPlatform, MbrReport } from '../../shared/boot.ts';
+import type { BootWarning, ElToritoEmulation, ElToritoPlatform, MbrBootCodeKind, MbrReport } from '../../shared/boot.ts';
 import { readBootCatalog, type CatalogEntry } from '../boot/boot-catalog.ts';
 import { hasBootInfoTable } from '../boot/boot-info-table.ts';
 import { readApplePartitionMap } from '../disk/apple-partition-map.ts';
@@ -68,7 +68,7 @@ export async function readKeptBoot(source: ByteSource, catalogLba: number | null
       notes.push(`kept from the original: ${describeEntry(entry, spec)}`);
     }
   }
-  if (system.hybrid) notes.push(`kept from the original: ${describeHybrid(system.hybrid)}`);
+  if (system.hybrid) notes.push(`kept from the original: ${describeHybrid(system.hybrid, system.mbrCodeKind)}`);
   return { entries, hybrid: system.hybrid, notes, warnings };
 }
 
@@ -202,6 +202,8 @@ function platformIdOf(platform: ElToritoPlatform): number {
 
 interface SystemArea {
   readonly hybrid: HybridSpec | null;
+  /** Whose MBR boot code it is (disk/master-boot-record.ts classifies it), for the plan's words. */
+  readonly mbrCodeKind: MbrBootCodeKind | null;
   /** Partitions that start past sector 0 (the isohybrid partition covering the whole image is not an image's). */
   readonly partitions: readonly DiskPartition[];
 }
@@ -226,7 +228,7 @@ async function readSystemArea(source: ByteSource, warnings: string[]): Promise<S
   }
   const mbrBootCode = mbr && isHybridMbr(mbr) ? (await source.read(0, mbrBootCodeBytes)).slice() : null;
   const hybrid = mbrBootCode || gpt || apm ? { mbrBootCode, gpt: gpt !== null, apm: apm !== null } : null;
-  return { hybrid, partitions };
+  return { hybrid, partitions, mbrCodeKind: mbrBootCode ? (mbr?.bootCodeKind ?? null) : null };
 }
 
 function isHybridMbr(mbr: MbrReport): boolean {
@@ -257,8 +259,9 @@ function describeEntry(entry: CatalogEntry, spec: BootImageSpec): string {
   return `${platform} ${entry.emulation === 'none' ? 'no-emulation' : entry.emulation} image ${image} (${details.join(', ')})`;
 }
 
-function describeHybrid(hybrid: HybridSpec): string {
-  const parts = [...(hybrid.mbrBootCode ? ['isohybrid MBR boot code'] : []), ...(hybrid.gpt ? ['GPT'] : []), ...(hybrid.apm ? ['Apple partition map'] : [])];
+function describeHybrid(hybrid: HybridSpec, mbrCodeKind: MbrBootCodeKind | null): string {
+  const code = mbrCodeKind === 'isohybrid' ? "SYSLINUX's isohybrid MBR boot code" : mbrCodeKind === 'grub2' ? "GRUB 2's MBR boot code" : 'MBR boot code';
+  const parts = [...(hybrid.mbrBootCode ? [code] : []), ...(hybrid.gpt ? ['GPT'] : []), ...(hybrid.apm ? ['Apple partition map'] : [])];
   return `hybrid system area: ${parts.join(', ')}`;
 }
 

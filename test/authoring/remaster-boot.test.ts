@@ -106,10 +106,12 @@ describe('the boot a remaster keeps', () => {
   });
 
   it("keeps ipxe.iso's and grub-rescue's MBR boot code (no GPT), and an Apple partition map where the original has one", async () => {
-    for (const imagePath of [ipxeIsoPath, grubRescueIsoPath]) {
-      const hybrid = await withOptions(imagePath, async (options) => options.boot.hybrid);
+    const codes = { [ipxeIsoPath]: "SYSLINUX's isohybrid MBR boot code", [grubRescueIsoPath]: "GRUB 2's MBR boot code" };
+    for (const [imagePath, code] of Object.entries(codes)) {
+      const { hybrid, detected } = await withOptions(imagePath, async (options) => ({ hybrid: options.boot.hybrid, detected: options.bootDetected }));
       expect(Buffer.from(hybrid?.mbrBootCode ?? [])).toEqual(firstBytes(imagePath, 432));
       expect({ gpt: hybrid?.gpt, apm: hybrid?.apm }).toEqual({ gpt: false, apm: false });
+      expect(detected).toContain(`kept from the original: hybrid system area: ${code}`);
     }
     const apm = await withOptions(bootFixturePath('hybridApm'), async (options) => options.boot.hybrid);
     expect({ gpt: apm?.gpt, apm: apm?.apm }).toEqual({ gpt: true, apm: true });
