@@ -21,8 +21,10 @@ const relocatedLevel = 3;
 /**
  * Directories deeper than 8 levels (root = level 1) to move to /RR_MOVED, in a walk of the tree
  * with each directory's children in name order, so the list depends only on the tree. A moved
- * directory keeps its subtree, which counts its levels from its new place. `movedName` is
- * 'RR_MOVED', or 'RR_MOVED_1', ... when the root holds a child of that ISO 9660 name already.
+ * directory keeps its subtree, which counts its levels from its new place. `movedName` is the
+ * directory's Rock Ridge name: 'rr_moved' as genisoimage names it (ISO 9660 'RR_MOVED'), the one name
+ * besides '.rr_moved' that libarchive (bsdtar) accepts RE entries in; 'rr_moved_1', ... when the
+ * root holds a child of that ISO 9660 name already.
  */
 export function planRelocations(root: AuthoringNode): { relocations: readonly Relocation[]; movedName: string } {
   const relocations: Relocation[] = [];
@@ -45,10 +47,10 @@ export function planRelocations(root: AuthoringNode): { relocations: readonly Re
   return { relocations, movedName: uniqueMovedName(root) };
 }
 
-/** 'RR_MOVED' unless a child of the root translates to that ISO 9660 name (case aside), then the first free 'RR_MOVED_N'. */
+/** 'rr_moved' unless a child of the root translates to its ISO 9660 name 'RR_MOVED', then the first free 'rr_moved_N'. */
 function uniqueMovedName(root: AuthoringNode): string {
   const rootNames = new Set((root.children ?? []).map((child) => toDCharacters(child.name)));
-  let name = 'RR_MOVED';
-  for (let counter = 1; rootNames.has(name); counter += 1) name = `RR_MOVED_${counter}`;
+  let name = 'rr_moved';
+  for (let counter = 1; rootNames.has(toDCharacters(name)); counter += 1) name = `rr_moved_${counter}`;
   return name;
 }

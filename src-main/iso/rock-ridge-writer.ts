@@ -199,16 +199,16 @@ function timestampsEntry(node: AuthoringNode, fixedTimesMs: number | null): Uint
 }
 
 /**
- * RRIP 4.1.2: PN in the form the Linux kernel reads (rock-ridge.ts deviceNumbers reads it the same
- * way): a common device (major < 4096, minor < 256) as an old-style dev_t in the low word, which is
- * also how libisofs (xorriso) records it; any other with the major high and the minor low, as mkisofs.
+ * RRIP 4.1.2: PN, "the high and low 32 bits of the device number": a Linux dev_t (glibc's makedev), as
+ * libisofs (xorriso) writes and libarchive (bsdtar) reads it; rock-ridge.ts deviceNumbers reads it
+ * back. The Linux kernel reads this form right for majors below 4096 with minors below 256 (every
+ * common device); mkisofs's form (the major high, the minor low) would suit it beyond, and no other reader.
  */
 function deviceEntry(device: { readonly major: number; readonly minor: number }): Uint8Array {
   const entry = suspEntry('PN', 1, 16);
   const { major, minor } = device;
-  const isCommon = major < 0x1000 && minor < 0x100;
-  writeBothEndianUint32(entry, 4, isCommon ? 0 : major);
-  writeBothEndianUint32(entry, 12, isCommon ? ((major << 8) | minor) >>> 0 : minor);
+  writeBothEndianUint32(entry, 4, ((major & 0xfffff000) | ((minor >>> 20) & 0xfff)) >>> 0);
+  writeBothEndianUint32(entry, 12, ((minor & 0xff) | ((major & 0xfff) << 8) | ((minor & 0xfff00) << 12)) >>> 0);
   return entry;
 }
 

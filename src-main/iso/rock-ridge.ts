@@ -329,11 +329,13 @@ function readModificationTime(bytes: Uint8Array, at: number, length: number, pla
 }
 
 /**
- * RRIP 4.1.2: a PN entry's device number as the Linux kernel reads it (fs/isofs/rock.c): high 0 and a
- * low word above 255 is an old-style dev_t (major << 8 | minor), as libisofs records common devices;
- * otherwise high is the major and low the minor, as mkisofs records them.
+ * RRIP 4.1.2: a PN entry's device number. libisofs (xorriso) and libarchive record a Linux dev_t split
+ * into high and low words (glibc's makedev: the major in bits 8-19 and 32-43, the minor in bits 0-7
+ * and 20-31); mkisofs records the major high and the minor low. A high word of 0 is read as a dev_t
+ * (every common device, from either tool), any other as mkisofs's pair.
  */
 export function deviceNumbers(device: { readonly high: number; readonly low: number }): { major: number; minor: number } {
-  if (device.high === 0 && device.low > 0xff) return { major: device.low >>> 8, minor: device.low & 0xff };
-  return { major: device.high, minor: device.low };
+  const { high, low } = device;
+  if (high !== 0) return { major: high, minor: low };
+  return { major: (low >>> 8) & 0xfff, minor: ((low & 0xff) | ((low >>> 12) & 0xfff00)) >>> 0 };
 }

@@ -216,18 +216,24 @@ describe('planSystemUse: symbolic links and devices', () => {
     );
   });
 
-  it('records device numbers (PN) so the reader gives back major and minor, common and large', async () => {
+  it('records device numbers (PN) as a dev_t that the reader, xorriso and bsdtar decode to major and minor', async () => {
     for (const device of [
       { major: 8, minor: 1 },
       { major: 0, minor: 5 },
-      { major: 259, minor: 70_000 },
-      { major: 4096, minor: 3 },
+      { major: 300, minor: 70_000 },
+      { major: 259, minor: 1_048_575 },
     ]) {
       const back = await renderAndRead(request(node('block-device', { mode: 0o60660, device })));
       expect(back.attributes.device && deviceNumbers(back.attributes.device)).toEqual(device);
     }
     const common = await renderAndRead(request(node('character-device', { mode: 0o20666, device: { major: 1, minor: 3 } })));
-    expect(common.attributes.device).toEqual({ high: 0, low: 0x103 }); // libisofs's dev_t form
+    expect(common.attributes.device).toEqual({ high: 0, low: 0x103 }); // makedev(1, 3)
+    const large = await renderAndRead(request(node('character-device', { mode: 0o20666, device: { major: 300, minor: 70_000 } })));
+    expect(large.attributes.device).toEqual({ high: 0, low: 112 | (300 << 8) | (69_888 << 12) }); // makedev(300, 70000)
+  });
+
+  it("reads mkisofs's form of PN (the major high, the minor low) too", () => {
+    expect(deviceNumbers({ high: 8, low: 1 })).toEqual({ major: 8, minor: 1 });
   });
 });
 
