@@ -59,6 +59,9 @@ interface Walk {
   readonly visitedJolietDirectories: Set<number>;
   readonly warnings: string[];
   catalogPath: string | null;
+  /** The data keys met, and the bytes their extents store in the original (each shared extent once). */
+  readonly dataKeys: Set<string>;
+  storedDataBytes: number;
   entryCount: number;
   longestJolietName: number;
   zisofsFileCount: number;
@@ -96,6 +99,8 @@ export async function readRemasterTree(iso: IsoImage, options: RemasterTreeOptio
     visitedJolietDirectories: new Set(),
     warnings: [],
     catalogPath: null,
+    dataKeys: new Set(),
+    storedDataBytes: 0,
     entryCount: 0,
     longestJolietName: 0,
     zisofsFileCount: 0,
@@ -189,10 +194,32 @@ function dropEmptyRelocationFolder(root: AuthoringNode): void {
   if (index >= 0) children.splice(index, 1);
 }
 
-/** An empty file's extent holds nothing (xorriso may point it anywhere): it never names a boot image's LBA. */
+/**
+ * Notes where a file's data lies. An empty file's extent holds nothing (xorriso may point it anywhere):
+ * it never names a boot image's LBA. The data the new image copies (each shared extent once) is stored
+ * in the original, so it cannot exceed the original's size; a hostile image whose files overlap to
+ * claim more (a 1 MiB image listing a thousand 1 GiB files) is refused before a byte is planned.
+ */
 function noteFile(walk: Walk, entry: TreeEntry, path: string): void {
   if (entry.sizeBytes > 0 && !walk.filePathByLba.has(entry.extentLba)) walk.filePathByLba.set(entry.extentLba, path);
+  const key = dataKeyOf(entry);
+  if (key !== null && !walk.dataKeys.has(key)) {
+    walk.dataKeys.add(key);
+    for (const extent of entry.extents) if (!extent.unrecorded) walk.storedDataBytes += extent.sizeBytes;
+    if (walk.storedDataBytes > walk.views.source.sizeBytes) {
+      throw corruptAt(
+        { offsetBytes: entry.recordOffsetBytes },
+        0,
+        `files up to ${entry.path} claim ${walk.storedDataBytes} bytes of data, more than the image's ${walk.views.source.sizeBytes}: their extents overlap`,
+      );
+    }
+  }
   for (const extent of entry.extents) if (!extent.unrecorded && extent.sizeBytes > 0) walk.usedLbas.add(Math.floor(extent.offsetBytes / 2048));
+}
+
+/** Names sharing one extent are hard links (or deduplicated copies: the same bytes either way); never empty files. */
+function dataKeyOf(entry: TreeEntry): string | null {
+  return entry.type === 'file' && entry.sizeBytes > 0 ? `extent:${entry.extentLba}:${entry.sizeBytes}` : null;
 }
 
 function makeNode(walk: Walk, entry: TreeEntry, name: string, kept: { iso9660: string | null; joliet: string | null } | null): AuthoringNode {
@@ -212,8 +239,7 @@ function makeNode(walk: Walk, entry: TreeEntry, name: string, kept: { iso9660: s
     changedMs: modifiedMs,
     sizeBytes: isFile ? entry.sizeBytes : 0,
     content: isFile ? contentOf(walk, entry) : null,
-    // Names sharing one extent are hard links (or deduplicated copies: the same bytes either way); never empty files.
-    hardLinkKey: isFile && entry.sizeBytes > 0 ? `extent:${entry.extentLba}:${entry.sizeBytes}` : null,
+    hardLinkKey: isFile ? dataKeyOf(entry) : null,
     linkTarget: kind === 'symlink' ? (entry.target ?? '') : null,
     device: entry.device && (kind === 'block-device' || kind === 'character-device') ? deviceNumbers(entry.device) : null,
     hidden: entry.hidden,

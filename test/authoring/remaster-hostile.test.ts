@@ -76,4 +76,21 @@ describe('a remaster of a damaged original', () => {
       await remastered.close();
     }
   });
+  it('refuses files whose overlapping extents claim more data than the image holds, before planning a byte', async () => {
+    const imagePath = plainIsoPath();
+    const source = await openFileSource(imagePath);
+    let patches: { offsetBytes: number; bytes: Uint8Array }[];
+    try {
+      const iso = (await openIsoImage(source))!;
+      const readme = (await iso.listDirectory(iso.root)).find((entry) => entry.name === 'README.TXT')!;
+      // README.TXT now claims the whole image from sector 0: inside the image, but overlapping every other file.
+      patches = recordExtentPatches(readme.recordOffsetBytes, { lba: 0, sizeBytes: source.sizeBytes });
+    } finally {
+      await source.close();
+    }
+    await expect(remaster(patchedCopy(imagePath, join(scratch, 'overlap.iso'), patches))).rejects.toMatchObject({
+      name: 'CorruptImageError',
+      message: expect.stringMatching(/claim \d+ bytes of data, more than the image's \d+: their extents overlap/),
+    });
+  });
 });
