@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { remasterAuthoringOptions } from '../../src-main/authoring/remaster-request.ts';
+import { findAuthoringNode, type AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { genisoimageFeaturesIsoPath, plainIsoPath, xorrisoFeaturesIsoPath, zisofsIsoPath, zisofsTreeFiles } from '../fixtures/iso-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { udfMkudffsPath, udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
@@ -67,6 +68,24 @@ describe('the tree a remaster copies, other originals', () => {
     const expected = Object.fromEntries(Object.entries(zisofsTreeFiles()).map(([path, bytes]) => [path, createHash('sha256').update(bytes).digest('hex')]));
     expect(found.contents).toEqual(expected);
     expect(found.warnings.join('\n')).toMatch(/zisofs-compressed files of the original are written uncompressed/);
+  });
+
+  it('reads any range of a zisofs file, forwards, backwards and across blocks, as its decoded bytes', async () => {
+    const expected = zisofsTreeFiles()['/random.bin'] as Buffer;
+    const ranges = [
+      [150_000, 40_000],
+      [10, 100_000],
+      [199_990, 10],
+      [0, 1],
+      [32_760, 20],
+    ] as const;
+    const found = await withOptions(zisofsIsoPath(), async (options) => {
+      const node = findAuthoringNode(options.root, '/random.bin') as AuthoringNode;
+      const slices: Buffer[] = [];
+      for (const [offsetBytes, lengthBytes] of ranges) slices.push(Buffer.from(await node.content!.read(offsetBytes, lengthBytes)));
+      return slices;
+    });
+    expect(found).toEqual(ranges.map(([offsetBytes, lengthBytes]) => expected.subarray(offsetBytes, offsetBytes + lengthBytes)));
   });
 
   it('links the names of one hard-linked file by their shared extent, but never an empty file or a separate copy', async () => {
