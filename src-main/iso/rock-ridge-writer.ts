@@ -55,57 +55,69 @@ const continuationEntryBytes = 28;
 const encoder = new TextEncoder();
 
 /**
- * The system use entries of one directory record and where they go: all in the record when they
- * fit in `spaceInRecordBytes` (what is left after its fixed part and identifier, 255 - 33 -
- * idLength - pad), else as many as fit before a CE, the rest in continuation areas.
+ * The system use entries of one directory record and where they go (layOut): `spaceInRecordBytes` is
+ * what the record has left after its fixed part and identifier (255 - 33 - idLength - pad).
  */
 export function planSystemUse(request: SystemUseRequest, spaceInRecordBytes: number): PlannedSystemUse {
   const entries = systemUseEntries(request);
-  const linkEntry = request.relocation === 'child-link' || request.relocation === 'parent-link' ? entries.find((entry) => entry.isLink) : undefined;
-  const roomBytes = spaceInRecordBytes - (spaceInRecordBytes % 2); // the record length is even (ECMA-119 9.1.1)
-  const totalBytes = entries.reduce((sum, entry) => sum + entry.bytes.byteLength, 0);
-  let inlineCount = entries.length;
-  let areas: EntryBytes[][] = [];
-  if (totalBytes > roomBytes) {
-    let usedBytes = 0;
-    inlineCount = 0;
-    while (inlineCount < entries.length && usedBytes + (entries[inlineCount] as EntryBytes).bytes.byteLength + continuationEntryBytes <= roomBytes) {
-      usedBytes += (entries[inlineCount] as EntryBytes).bytes.byteLength;
-      inlineCount += 1;
-    }
-    if (usedBytes + continuationEntryBytes > roomBytes)
-      throw new RangeError(`a directory record with ${spaceInRecordBytes} bytes of system use room cannot hold a CE entry`);
-    areas = continuationAreas(entries.slice(inlineCount));
-  }
-  const inlineEntries = entries.slice(0, inlineCount);
-  const inlineBytes = inlineEntries.reduce((sum, entry) => sum + entry.bytes.byteLength, 0) + (areas.length > 0 ? continuationEntryBytes : 0);
-  const areaBytes = areas.map(
-    (area) => area.reduce((sum, entry) => sum + entry.bytes.byteLength, 0) + (area === areas[areas.length - 1] ? 0 : continuationEntryBytes),
-  );
-  const continuationBytes = areas.length === 0 ? 0 : (areas.length - 1) * sectorBytes + (areaBytes[areaBytes.length - 1] as number);
+  const linkEntry = entries.find((entry) => entry.isLink);
+  const { inline, areas } = layOut(entries, spaceInRecordBytes);
+  const ceBytes = areas.length > 0 ? continuationEntryBytes : 0;
+  const inRecordBytes = evenUp(byteLengthOf(inline) + ceBytes);
+  // Each area but the last ends with the CE to the next, which starts the next sector.
+  const areaBytes = areas.map((area, index) => byteLengthOf(area) + (index + 1 < areas.length ? continuationEntryBytes : 0));
+  const continuationBytes = areas.length === 0 ? 0 : (areas.length - 1) * sectorBytes + (areaBytes[areas.length - 1] as number);
   return {
-    inRecordBytes: inlineBytes + (inlineBytes % 2),
+    inRecordBytes,
     continuationBytes,
     render(at) {
       if (linkEntry) writeLinkLocation(linkEntry, at.linkedDirectoryLba);
-      if (areas.length > 1 && at.continuationOffsetBytes !== 0)
+      if (areas.length > 1 && at.continuationOffsetBytes !== 0) {
         throw new RangeError(`${areas.length} continuation areas must start a sector, not at offset ${at.continuationOffsetBytes}`);
+      }
       if (areas.length === 1 && at.continuationOffsetBytes + continuationBytes > sectorBytes) {
         throw new RangeError(`a continuation area of ${continuationBytes} bytes at offset ${at.continuationOffsetBytes} crosses its sector`);
       }
-      const inRecord = new Uint8Array(inlineBytes + (inlineBytes % 2));
-      let offset = 0;
-      for (const entry of inlineEntries) offset = place(inRecord, offset, entry.bytes);
+      const inRecord = new Uint8Array(inRecordBytes);
+      const offset = placeAll(inRecord, 0, inline);
       if (areas.length > 0) place(inRecord, offset, continuationEntry(at.continuationLba, at.continuationOffsetBytes, areaBytes[0] as number));
       const continuation = new Uint8Array(continuationBytes);
       areas.forEach((area, index) => {
-        let areaOffset = index * sectorBytes;
-        for (const entry of area) areaOffset = place(continuation, areaOffset, entry.bytes);
-        if (index + 1 < areas.length) place(continuation, areaOffset, continuationEntry(at.continuationLba + index + 1, 0, areaBytes[index + 1] as number));
+        const areaEnd = placeAll(continuation, index * sectorBytes, area);
+        if (index + 1 < areas.length) place(continuation, areaEnd, continuationEntry(at.continuationLba + index + 1, 0, areaBytes[index + 1] as number));
       });
       return { inRecord, continuation };
     },
   };
+}
+
+/**
+ * Which entries stay in the record and which go to continuation areas: all stay when they fit the
+ * record's room (even: the record length is even, ECMA-119 9.1.1); else the first ones that fit
+ * beside a CE stay, in order, and the rest fill areas of at most a sector.
+ */
+function layOut(entries: readonly EntryBytes[], spaceInRecordBytes: number): { inline: readonly EntryBytes[]; areas: readonly EntryBytes[][] } {
+  const roomBytes = spaceInRecordBytes - (spaceInRecordBytes % 2);
+  if (byteLengthOf(entries) <= roomBytes) return { inline: entries, areas: [] };
+  let inlineCount = 0;
+  let usedBytes = 0;
+  for (const entry of entries) {
+    if (usedBytes + entry.bytes.byteLength + continuationEntryBytes > roomBytes) break;
+    usedBytes += entry.bytes.byteLength;
+    inlineCount += 1;
+  }
+  if (usedBytes + continuationEntryBytes > roomBytes) {
+    throw new RangeError(`a directory record with ${spaceInRecordBytes} bytes of system use room cannot hold a CE entry`);
+  }
+  return { inline: entries.slice(0, inlineCount), areas: continuationAreas(entries.slice(inlineCount)) };
+}
+
+function byteLengthOf(entries: readonly EntryBytes[]): number {
+  return entries.reduce((sum, entry) => sum + entry.bytes.byteLength, 0);
+}
+
+function evenUp(byteLength: number): number {
+  return byteLength + (byteLength % 2);
 }
 
 interface EntryBytes {
@@ -117,6 +129,10 @@ interface EntryBytes {
 function place(into: Uint8Array, offset: number, bytes: Uint8Array): number {
   into.set(bytes, offset);
   return offset + bytes.byteLength;
+}
+
+function placeAll(into: Uint8Array, offset: number, entries: readonly EntryBytes[]): number {
+  return entries.reduce((at, entry) => place(into, at, entry.bytes), offset);
 }
 
 /** Splits entries into areas of at most one sector, each but the last keeping room for its CE. */
