@@ -158,7 +158,9 @@ export function isoACharacters(text: string, maxLength: number): string {
  * then version, highest first. Directories have no extension. '\0' ('.') and '\x01' ('..') sort first.
  */
 export function compareIsoIdentifiers(a: string, b: string): number {
-  return compareIdentifierParts(splitIdentifier(a), splitIdentifier(b));
+  const byParts = compareIdentifierParts(splitIdentifier(a), splitIdentifier(b));
+  if (byParts !== 0) return byParts;
+  return a < b ? -1 : a > b ? 1 : 0; // equal parts of different text ('A;1' and 'A;01'): still one order
 }
 
 export interface IdentifierParts {

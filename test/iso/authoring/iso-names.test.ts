@@ -155,6 +155,20 @@ describe('compareIsoIdentifiers (ECMA-119 9.3)', () => {
     const sorted = ['B.;1', 'AB.C;1', 'A.CD;1', 'A.B;1', 'A.B;2', 'A0.X;1', 'A', '\u0001', '\u0000'].sort(compareIsoIdentifiers);
     expect(sorted).toEqual(['\u0000', '\u0001', 'A', 'A.B;2', 'A.B;1', 'A.CD;1', 'A0.X;1', 'AB.C;1', 'B.;1']);
   });
+
+  it('sorts any set of identifiers the same way whatever order they come in (a total order)', () => {
+    const identifier = fc.oneof(
+      fc.stringMatching(/^[A-Z0-9_]{0,6}\.[A-Z0-9_]{0,3};[1-3]$/).filter((text) => !text.startsWith('.;')),
+      fc.stringMatching(/^[A-Z0-9_]{1,8}$/),
+    );
+    fc.assert(
+      fc.property(fc.uniqueArray(identifier, { maxLength: 30 }), (identifiers) => {
+        const sorted = [...identifiers].sort(compareIsoIdentifiers);
+        expect([...identifiers].reverse().sort(compareIsoIdentifiers)).toEqual(sorted);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('volume and a-character identifiers', () => {

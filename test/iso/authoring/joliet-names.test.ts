@@ -104,6 +104,17 @@ describe('encodeUcs2 and compareJolietIdentifiers', () => {
     expect(compareJolietIdentifiers('a ;1', 'a;1')).toBeLessThan(0);
     expect(compareJolietIdentifiers('a;1', 'a ;1')).toBeGreaterThan(0);
   });
+
+  it('sorts any set of names the same way whatever order they come in (a total order)', () => {
+    const name = fc.string({ maxLength: 8, unit: fc.constantFrom('a', 'B', ' ', '.', ';', '1', 'é') });
+    fc.assert(
+      fc.property(fc.uniqueArray(name, { maxLength: 30 }), (names) => {
+        const sorted = [...names].sort(compareJolietIdentifiers);
+        expect([...names].reverse().sort(compareJolietIdentifiers)).toEqual(sorted);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
 
 describe('namesForDirectory', () => {
