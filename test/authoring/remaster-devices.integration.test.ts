@@ -1,7 +1,6 @@
 // Device nodes in a remastered image (root: mknod): their numbers read from the original's Rock Ridge
-// PN entries (libisofs records a common device as an old-style dev_t) and recorded again, so xorriso
-// reads the same numbers in the new image. Devices past major 4095 or minor 255 are left out here: the
-// kernel, libisofs and mkisofs disagree on their PN form (rock-ridge.ts deviceNumbers follows the kernel).
+// PN entries (libisofs records a Linux dev_t split into its high and low words) and recorded again,
+// so xorriso reads the same numbers in the new image, a large one (minor above 255) included.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +18,11 @@ const devices = [
   { name: 'null', type: 'c', major: 1, minor: 3 },
   { name: 'sda1', type: 'b', major: 8, minor: 1 },
   { name: 'loop7', type: 'b', major: 7, minor: 7 },
+  { name: 'nvme', type: 'b', major: 259, minor: 300 },
 ] as const;
 
 describe('a remastered image with device nodes', () => {
-  it('keeps each device number as xorriso reads it in the original and in the new image', async () => {
+  it('keeps each device number, common and large, as xorriso reads it in the original and in the new image', async () => {
     const tree = join(scratch, 'tree');
     mkdirSync(tree);
     writeFileSync(join(tree, 'README'), 'devices\n');
@@ -45,7 +45,7 @@ describe('a remastered image with device nodes', () => {
       return Object.fromEntries(listing.entries.map((entry) => [entry.path, entry.device]));
     };
     const original = await read(imagePath);
-    expect(original).toMatchObject({ '/null': '1,3', '/sda1': '8,1', '/loop7': '7,7' });
+    expect(original).toMatchObject({ '/null': '1,3', '/sda1': '8,1', '/loop7': '7,7', '/nvme': '259,300' });
     expect(await read(outputPath)).toEqual(original);
   });
 });
