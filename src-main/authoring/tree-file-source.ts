@@ -4,10 +4,11 @@
 // must still be that file: its size and modification time are compared with the walk's when it is
 // opened and again (fstat) after its last byte is read - a file that grew, shrank, was rewritten or
 // vanished is a `source-changed` error naming it, and the write that reads it fails.
-import { close, constants, fstat, open, read, type BigIntStats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { yieldWhenSliceSpent } from './sync-slices.ts';
 
 /** What the walk saw of the file: the layout was planned with exactly this. */
 export interface ExpectedFile {
@@ -41,13 +42,14 @@ function giveSlot(): void {
   waitingForSlot.shift()?.();
 }
 
-// Plain descriptors through the callback API: a FileHandle (fs/promises) is an object with a finaliser
-// per open, and an image of 50,000 small files opens 50,000 of them in a row.
-const openFile = promisify(open);
-const readFile = promisify(read);
-const closeFile = promisify(close);
-const fstatBigInt = (fd: number) =>
-  new Promise<BigIntStats>((resolve, reject) => fstat(fd, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
+// Plain descriptors: a FileHandle (fs/promises) is an object with a finaliser per open, and an image
+// of 50,000 small files opens 50,000 of them in a row. Opening, checking and closing are synchronous
+// calls (sync-slices.ts: a thread-pool round trip costs several times the call), and so are reads of
+// up to syncReadMaxBytes; a larger read goes through the thread pool, so the write of the chunk
+// before overlaps it and a slow disk never holds the event loop for long.
+const readAsync = promisify(read);
+/** Reads this small are made synchronously: a few pages, microseconds from the page cache. */
+const syncReadMaxBytes = 256 * 1024;
 
 export function treeFileSource(path: string, expected: ExpectedFile): ByteSource {
   return new TreeFileSource(path, expected);
@@ -57,7 +59,7 @@ export function treeFileSource(path: string, expected: ExpectedFile): ByteSource
 class TreeFileSource implements ByteSource {
   readonly name: string;
   readonly sizeBytes: number;
-  readonly #expected: ExpectedFile;
+  readonly modifiedMs: number;
   /** The open descriptor, while the file is being read. */
   #opening: Promise<number> | null = null;
   #readsInFlight = 0;
@@ -66,7 +68,7 @@ class TreeFileSource implements ByteSource {
   constructor(path: string, expected: ExpectedFile) {
     this.name = path;
     this.sizeBytes = expected.sizeBytes;
-    this.#expected = expected;
+    this.modifiedMs = expected.modifiedMs;
   }
 
   async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
@@ -79,8 +81,11 @@ class TreeFileSource implements ByteSource {
     assertReadInBounds(this.name, this.sizeBytes, offsetBytes, into.byteLength);
     this.#readsInFlight += 1;
     try {
+      await yieldWhenSliceSpent();
       this.#opening ??= openSlot(this.name);
-      await readFully(await this.#opening, into, offsetBytes, this.name, this.sizeBytes);
+      const descriptor = await this.#opening;
+      if (into.byteLength <= syncReadMaxBytes) readFullySync(descriptor, into, offsetBytes, this.name, this.sizeBytes);
+      else await readFully(descriptor, into, offsetBytes, this.name, this.sizeBytes);
       if (offsetBytes + into.byteLength === this.sizeBytes) this.#lastByteRead = true;
     } catch (error) {
       await this.#release(false);
@@ -104,12 +109,12 @@ class TreeFileSource implements ByteSource {
     const closing = this.#opening;
     this.#opening = null;
     if (closing === null) return;
-    const handle = await closing.catch(() => null);
-    if (handle === null) return;
+    const descriptor = await closing.catch(() => null);
+    if (descriptor === null) return;
     try {
-      if (check) await assertUnchanged(handle, this.name, this.#expected, 'after its last byte was read');
+      if (check) assertUnchanged(descriptor, this.name, this, 'after its last byte was read');
     } finally {
-      await closeFile(handle);
+      closeSync(descriptor);
       giveSlot();
     }
   }
@@ -123,18 +128,20 @@ class TreeFileSource implements ByteSource {
  */
 async function openSlot(path: string): Promise<number> {
   await takeSlot();
-  return openFile(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: unknown) => {
+  try {
+    return openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (error) {
     giveSlot();
     const code = error instanceof Error && 'code' in error ? error.code : null;
     if (code === 'ENOENT') throw new CodedError('source-changed', `${path} disappeared after the sources were read`, { path });
     if (code === 'ELOOP') throw new CodedError('source-changed', `${path} became a symbolic link after the sources were read`, { path });
     if (code === 'EACCES' || code === 'EPERM') throw new CodedError('permission-denied', `${path}: permission denied opening it`, { path });
     throw error;
-  });
+  }
 }
 
-async function assertUnchanged(handle: number, path: string, expected: ExpectedFile, when: string): Promise<void> {
-  const stats = await fstatBigInt(handle);
+function assertUnchanged(descriptor: number, path: string, expected: ExpectedFile, when: string): void {
+  const stats = fstatSync(descriptor, { bigint: true });
   const sizeBytes = Number(stats.size);
   const modifiedMs = nsToMs(stats.mtimeNs);
   if (!stats.isFile()) throw new CodedError('source-changed', `${path} is no longer a regular file (${when})`, { path });
@@ -148,27 +155,43 @@ async function assertUnchanged(handle: number, path: string, expected: ExpectedF
   }
 }
 
-/** Fills `into` from `offsetBytes`; the file ending early means it shrank since it was measured. */
-async function readFully(handle: number, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): Promise<void> {
-  let filled = 0;
+/** Fills `into` from `offsetBytes` through the thread pool; the file ending early means it shrank since it was measured. */
+async function readFully(descriptor: number, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): Promise<void> {
   // read() may return fewer bytes than asked: loop until done or the end of the file.
-  while (filled < into.byteLength) {
-    const bytesRead = await readFile(handle, into, filled, into.byteLength - filled, offsetBytes + filled).then(
-      (done) => done.bytesRead,
-      (error: unknown) => {
-        const code = error instanceof Error && 'code' in error ? error.code : null;
-        // A folder or a fifo swapped in since the walk (the open did not block: O_NONBLOCK).
-        if (code === 'EISDIR' || code === 'EAGAIN' || code === 'EINVAL' || code === 'ESPIPE') {
-          throw new CodedError('source-changed', `${path} is no longer a regular file (${code} reading it)`, { path });
-        }
-        throw error;
-      },
-    );
-    if (bytesRead === 0) {
-      throw new CodedError('source-changed', `${path} ended at byte ${offsetBytes + filled}, but it was ${sizeBytes} bytes when the sources were read`, {
-        path,
-      });
-    }
-    filled += bytesRead;
+  for (let filled = 0; filled < into.byteLength;) {
+    const { bytesRead } = await readAsync(descriptor, into, filled, into.byteLength - filled, offsetBytes + filled).catch((error: unknown) => {
+      throw readFailure(error, path);
+    });
+    filled += counted(bytesRead, offsetBytes + filled, path, sizeBytes);
   }
+}
+
+/** readFully with synchronous reads, for a read of at most syncReadMaxBytes. */
+function readFullySync(descriptor: number, into: Uint8Array, offsetBytes: number, path: string, sizeBytes: number): void {
+  for (let filled = 0; filled < into.byteLength;) {
+    let bytesRead: number;
+    try {
+      bytesRead = readSync(descriptor, into, filled, into.byteLength - filled, offsetBytes + filled);
+    } catch (error) {
+      throw readFailure(error, path);
+    }
+    filled += counted(bytesRead, offsetBytes + filled, path, sizeBytes);
+  }
+}
+
+/** A read's count, where 0 (the end of the file before the size the walk saw) means the file shrank. */
+function counted(bytesRead: number, atBytes: number, path: string, sizeBytes: number): number {
+  if (bytesRead === 0) {
+    throw new CodedError('source-changed', `${path} ended at byte ${atBytes}, but it was ${sizeBytes} bytes when the sources were read`, { path });
+  }
+  return bytesRead;
+}
+
+function readFailure(error: unknown, path: string): unknown {
+  const code = error instanceof Error && 'code' in error ? error.code : null;
+  // A folder or a fifo swapped in since the walk (the open did not block: O_NONBLOCK).
+  if (code === 'EISDIR' || code === 'EAGAIN' || code === 'EINVAL' || code === 'ESPIPE') {
+    return new CodedError('source-changed', `${path} is no longer a regular file (${code} reading it)`, { path });
+  }
+  return error;
 }
