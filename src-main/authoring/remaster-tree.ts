@@ -131,9 +131,13 @@ export async function readRemasterTree(iso: IsoImage, options: RemasterTreeOptio
 async function readDirectory(walk: Walk, directory: PendingDirectory): Promise<PendingDirectory[]> {
   const { views } = walk;
   const jolietDirectory = enterDirectory(walk, directory);
-  const entries = await views.primary.listDirectory(directory.primary);
-  const plainByRecord = views.plain ? new Map((await views.plain.listDirectory(directory.primary)).map((entry) => [entry.recordOffsetBytes, entry])) : null;
-  const jolietEntries = jolietDirectory && views.joliet ? await views.joliet.listDirectory(jolietDirectory) : [];
+  // The three listings read the same cached sectors (primary and plain share their records): read at once.
+  const [entries, plainEntries, jolietEntries] = await Promise.all([
+    views.primary.listDirectory(directory.primary),
+    views.plain ? views.plain.listDirectory(directory.primary) : null,
+    jolietDirectory && views.joliet ? views.joliet.listDirectory(jolietDirectory) : [],
+  ]);
+  const plainByRecord = plainEntries ? new Map(plainEntries.map((entry) => [entry.recordOffsetBytes, entry])) : null;
   const jolietOf = matchJolietEntries(entries, jolietEntries);
   const names = new UniqueNames();
   const subdirectories: PendingDirectory[] = [];
