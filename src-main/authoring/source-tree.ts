@@ -5,22 +5,22 @@
 // spells them (control characters too: Rock Ridge records them, the other namespaces mangle them);
 // a name that is not UTF-8 cannot be a Unicode name in any namespace and is refused, named. Devices,
 // fifos and sockets are kept, as xorriso and genisoimage keep them (Rock Ridge records their type).
-// Bounds: 255 levels of nesting, 2,000,000 entries, at most 16 file system calls in flight.
-import { access, constants, readdir, readlink } from 'node:fs/promises';
-import { lstat as lstatCallback, type BigIntStats } from 'node:fs';
+// Bounds: 255 levels of nesting, 2,000,000 entries. The calls are synchronous, in slices that give the
+// event loop a turn every few milliseconds (sync-slices.ts: a thread-pool round trip per entry cost
+// several times the lstat itself).
+import { accessSync, constants, lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import { excludeMatcher, type ExcludeMatcher } from './excludes.ts';
+import { yieldWhenSliceSpent } from './sync-slices.ts';
 import { nsToMs, treeFileSource } from './tree-file-source.ts';
 
 /** Levels of nesting below the root a tree may have (a path of at most this many names). */
 export const maxTreeDepth = 255;
 /** Entries a tree may hold: far beyond a real disc (a DVD of 4 KiB files holds about 1.1 million). */
 export const maxTreeNodes = 2_000_000;
-/** File system calls in flight at once: enough to keep the kernel busy (and a network file system's round trips overlapping), few enough to bound the memory. */
-const maxCallsInFlight = 16;
 
 export interface SourceTreeOptions {
   /** Globs as .gitignore lines, matched against paths relative to each source (excludes.ts). */
@@ -43,7 +43,7 @@ export async function readSourceTree(sources: readonly string[], options: Source
   const originByName = new Map<string, string>();
   let rootStats: BigIntStats | null = null;
   for (const source of sources) {
-    const stats = await walk.lstat(source, 'not-found');
+    const stats = walk.lstat(source, 'not-found');
     const node = await walk.source(source, stats, excludeMatcher(options.excludes));
     if (stats.isDirectory()) rootStats ??= stats;
     // A folder gives its entries; a file (or a link, a device) sits at the root under its own name.
@@ -85,11 +85,6 @@ function rootNode(stats: BigIntStats | null, children: AuthoringNode[], origin: 
     keptNames: null,
     origin,
   };
-}
-
-/** lstat through the callback API: fs/promises costs more CPU per call, and a walk makes one per entry. */
-function lstatBigInt(path: string): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => lstatCallback(path, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
 /** An entry listed (or a source named) and not yet read. */
@@ -138,17 +133,11 @@ class FolderAssembly implements NodeCollector {
   }
 }
 
-/**
- * One walk: a stack of entries still to read (depth first, so it stays small) and at most
- * maxCallsInFlight workers taking entries from it, each with one file system call at a time.
- */
+/** One walk: a stack of entries still to read, depth first, so it stays small. */
 class TreeWalk {
   readonly warnings: string[] = [];
   #nodeCount = 0;
-  #workers = 0;
   readonly #pending: PendingEntry[] = [];
-  #failure: { error: unknown } | null = null;
-  #fail: (error: unknown) => void = () => undefined;
   readonly #signal: AbortSignal | undefined;
   /** access() answers for the real user: root reads every file, so the call is saved (the open at write time still checks). */
   readonly #checksReadable = process.getuid?.() !== 0;
@@ -162,36 +151,20 @@ class TreeWalk {
   }
 
   /** The node of one source (a folder with its whole tree), or null when it is left out. */
-  source(path: string, stats: BigIntStats, matcher: ExcludeMatcher): Promise<AuthoringNode | null> {
-    return new Promise((resolve, reject) => {
-      this.#fail = reject;
-      const relativePath = stats.isDirectory() ? '' : basename(path);
-      this.#pending.push({ path, name: basename(path), relativePath, depth: stats.isDirectory() ? 0 : 1, matcher, parent: { add: resolve }, stats });
-      this.#startWorkers();
-    });
-  }
-
-  #startWorkers(): void {
-    while (this.#workers < maxCallsInFlight && this.#workers < this.#pending.length) {
-      this.#workers += 1;
-      void this.#work();
+  async source(path: string, stats: BigIntStats, matcher: ExcludeMatcher): Promise<AuthoringNode | null> {
+    let found: AuthoringNode | null = null;
+    const relativePath = stats.isDirectory() ? '' : basename(path);
+    const parent = { add: (node: AuthoringNode | null) => void (found = node) };
+    this.#pending.push({ path, name: basename(path), relativePath, depth: stats.isDirectory() ? 0 : 1, matcher, parent, stats });
+    for (let entry = this.#pending.pop(); entry !== undefined; entry = this.#pending.pop()) {
+      await yieldWhenSliceSpent();
+      this.#read(entry);
     }
-  }
-
-  async #work(): Promise<void> {
-    try {
-      for (let entry = this.#pending.pop(); entry !== undefined && this.#failure === null; entry = this.#pending.pop()) await this.#read(entry);
-    } catch (error) {
-      this.#failure ??= { error };
-      this.#pending.length = 0;
-      this.#fail(error);
-    } finally {
-      this.#workers -= 1;
-    }
+    return found;
   }
 
   /** Reads one entry: its node goes to its parent, or (a folder) its entries go onto the stack. */
-  async #read(entry: PendingEntry): Promise<void> {
+  #read(entry: PendingEntry): void {
     const { path, depth } = entry;
     if (depth > maxTreeDepth) {
       throw new CodedError('invalid-request', `${path} lies ${depth} levels deep; an image holds at most ${maxTreeDepth} levels`, { path });
@@ -200,54 +173,49 @@ class TreeWalk {
     if (this.#nodeCount > maxTreeNodes) throw new CodedError('invalid-request', `the sources hold more than ${maxTreeNodes} entries (at ${path})`, { path });
     if (this.#signal?.aborted) throw new CancelledError('reading the sources');
     // An entry the folder listed a moment ago and now gone: the tree changed while it was read.
-    const stats = entry.stats ?? (await this.lstat(path, 'source-changed'));
+    const stats = entry.stats ?? this.lstat(path, 'source-changed');
     const kind = kindOf(stats);
     const excluded = entry.relativePath !== '' && entry.matcher.excludes(entry.relativePath, kind === 'directory');
     if (kind === 'file' && !excluded) this.#fileBytes += Number(stats.size);
     this.#onEntry?.({ entryCount: this.#nodeCount, fileBytes: this.#fileBytes, path });
     if (excluded) return entry.parent.add(null);
     if (kind === 'directory') return this.#list(entry, stats);
-    if (kind === 'file' && this.#checksReadable) await this.checkReadable(path);
-    const linkTarget = kind === 'symlink' ? await this.linkTarget(path) : null;
+    if (kind === 'file' && this.#checksReadable) this.checkReadable(path);
+    const linkTarget = kind === 'symlink' ? this.linkTarget(path) : null;
     entry.parent.add(nodeFromStats({ name: entry.name, kind, path, stats, children: null, linkTarget }));
   }
 
   /** Puts a folder's entries on the stack, collected by one FolderAssembly. */
-  async #list(entry: PendingEntry, stats: BigIntStats): Promise<void> {
-    const listed = await readdir(entry.path, { encoding: 'buffer' }).catch((error: unknown) => {
-      throw fileSystemFailure(error, entry.path, 'reading the folder');
-    });
+  #list(entry: PendingEntry, stats: BigIntStats): void {
+    const listed = attempt(() => readdirSync(entry.path, { encoding: 'buffer' }), entry.path, 'reading the folder');
     const names = listed.map((bytes) => utf8Name(bytes, entry.path));
     const folder = new FolderAssembly(entry, stats, names.length);
     for (const name of names) {
       const relativePath = entry.relativePath === '' ? name : `${entry.relativePath}/${name}`;
       this.#pending.push({ path: join(entry.path, name), name, relativePath, depth: entry.depth + 1, matcher: entry.matcher, parent: folder });
     }
-    this.#startWorkers();
   }
 
-  async lstat(path: string, whenMissing: 'not-found' | 'source-changed'): Promise<BigIntStats> {
-    return lstatBigInt(path).catch((error: unknown) => {
+  lstat(path: string, whenMissing: 'not-found' | 'source-changed'): BigIntStats {
+    try {
+      return lstatSync(path, { bigint: true });
+    } catch (error) {
       if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
         throw new CodedError(whenMissing, whenMissing === 'not-found' ? `${path} does not exist` : `${path} disappeared while the sources were read`, {
           path,
         });
       }
       throw fileSystemFailure(error, path, 'reading its metadata');
-    });
+    }
   }
 
   /** Fails now, naming the file, rather than at its turn in the write (the file is opened only then). */
-  async checkReadable(path: string): Promise<void> {
-    await access(path, constants.R_OK).catch((error: unknown) => {
-      throw fileSystemFailure(error, path, 'checking it can be read');
-    });
+  checkReadable(path: string): void {
+    attempt(() => accessSync(path, constants.R_OK), path, 'checking it can be read');
   }
 
-  async linkTarget(path: string): Promise<string> {
-    const target = await readlink(path, { encoding: 'buffer' }).catch((error: unknown) => {
-      throw fileSystemFailure(error, path, 'reading the link');
-    });
+  linkTarget(path: string): string {
+    const target = attempt(() => readlinkSync(path, { encoding: 'buffer' }), path, 'reading the link');
     const text = decodeUtf8(target);
     if (text === null) throw new CodedError('bad-source-name', `${path}: the link's target ${escapeBytes(target)} is not UTF-8`, { path });
     return text;
@@ -327,6 +295,15 @@ function utf8Name(bytes: Buffer, folder: string): string {
 /** Bytes as text with the non-ASCII and control bytes escaped (\xff). */
 function escapeBytes(bytes: Uint8Array): string {
   return Array.from(bytes, (byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`)).join('');
+}
+
+/** The call's answer, or what the file system said, as fileSystemFailure names it. */
+function attempt<T>(call: () => T, path: string, step: string): T {
+  try {
+    return call();
+  } catch (error) {
+    throw fileSystemFailure(error, path, step);
+  }
 }
 
 /** What the file system said, as the contract names it, with the path and the step. */
