@@ -82,13 +82,15 @@ interface EntryContext {
 
 async function keptEntry(source: ByteSource, entry: CatalogEntry, context: EntryContext): Promise<BootImageSpec> {
   const startSector512 = entry.imageLba * (isoSectorBytes / diskSectorBytes);
+  // mkisofs -boot-info-table: kept only where the original's image carries a table that matches it.
+  const bootInfoTable = entry.emulation === 'none' && (await hasBootInfoTable(source, entry.imageLba));
   const path = context.layout.filePathByLba.get(entry.imageLba);
   let image: BootImageSpec['image'];
   if (path !== undefined) image = { path };
   else {
     let hidden = context.hidden.get(entry.imageLba);
     if (!hidden) {
-      hidden = await hiddenImage(source, entry, context);
+      hidden = await hiddenImage(source, { entry, bootInfoTable }, context);
       context.hidden.set(entry.imageLba, hidden);
     }
     image = hidden;
@@ -99,8 +101,7 @@ async function keptEntry(source: ByteSource, entry: CatalogEntry, context: Entry
     loadSegment: entry.loadSegment,
     systemType: entry.systemType,
     loadSectorCount: entry.sectorCount,
-    // mkisofs -boot-info-table: kept only where the original's image carries a table that matches it.
-    bootInfoTable: entry.emulation === 'none' && (await hasBootInfoTable(source, entry.imageLba)),
+    bootInfoTable,
     grub2BootInfo: entry.emulation === 'none' && (await hasGrub2BootInfo(source, entry.imageLba)),
     image,
     partition: context.partitions.some((partition) => partition.startSector512 === startSector512),
@@ -123,6 +124,8 @@ async function hasGrub2BootInfo(source: ByteSource, imageLba: number): Promise<b
  * A boot image no file of the tree records (xorriso -hide, a floppy kept only in the catalog, an
  * appended partition): its bytes are read from the original. El Torito records no image size, so
  * it is judged, in this order:
+ * - no emulation with a boot info table: the length the table records (mkisofs bi_length), checked
+ *   by its checksum;
  * - floppy emulation: the diskette's size (El Torito 1.0 table 7);
  * - hard-disk emulation: the end of the last partition of the image's own MBR (El Torito 1.0 2.5);
  * - a partition of the original's MBR or GPT starting at the image (an EFI image made a partition);
@@ -130,13 +133,17 @@ async function hasGrub2BootInfo(source: ByteSource, imageLba: number): Promise<b
  *   the whole image wherever a writer laid it out contiguously, as every one does;
  * - else the catalog's load size (512-byte sectors), the least the firmware reads.
  */
-async function hiddenImage(source: ByteSource, entry: CatalogEntry, context: EntryContext): Promise<{ source: ByteSource; description: string }> {
+async function hiddenImage(
+  source: ByteSource,
+  { entry, bootInfoTable }: { entry: CatalogEntry; bootInfoTable: boolean },
+  context: EntryContext,
+): Promise<{ source: ByteSource; description: string }> {
   const offsetBytes = entry.imageLba * isoSectorBytes;
   const place = { offsetBytes, sectorBytes: isoSectorBytes };
   if (offsetBytes >= source.sizeBytes) {
     throw corruptAt(place, 0, `boot image at LBA ${entry.imageLba} lies past the end of the image (${source.sizeBytes} bytes)`);
   }
-  const judged = await judgeHiddenImageBytes(source, entry, context);
+  const judged = bootInfoTable ? await bootInfoTableLength(source, entry.imageLba) : await judgeHiddenImageBytes(source, entry, context);
   const availableBytes = source.sizeBytes - offsetBytes;
   if (judged.sizeBytes > availableBytes) {
     throw corruptAt(
@@ -153,6 +160,12 @@ async function hiddenImage(source: ByteSource, entry: CatalogEntry, context: Ent
     ]),
     description,
   };
+}
+
+/** mkisofs: bi_length, the image's length in bytes, at byte 16 of a boot info table (boot/boot-info-table.ts checked it). */
+async function bootInfoTableLength(source: ByteSource, imageLba: number): Promise<{ sizeBytes: number; how: string }> {
+  const bytes = await source.read(imageLba * isoSectorBytes + 16, 4);
+  return { sizeBytes: new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true), how: 'its boot info table' };
 }
 
 async function judgeHiddenImageBytes(source: ByteSource, entry: CatalogEntry, context: EntryContext): Promise<{ sizeBytes: number; how: string }> {

@@ -1,7 +1,7 @@
 // The boot a remaster keeps (src-main/authoring/kept-boot.ts via remasterAuthoringOptions): every El
 // Torito entry and the hybrid system area of real bootable images, compared with what xorriso's
 // -report_el_torito and -report_system_area read in the same originals.
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RemasterEdit } from '../../shared/authoring.ts';
 import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { findAuthoringNode } from '../../src-main/format/authoring-tree.ts';
-import { bootFixturePath, isohybridMbr } from '../fixtures/boot-images.ts';
+import { bootFixturePath, isohybridMbr, isolinuxBin } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
@@ -148,17 +148,17 @@ describe('the boot a remaster keeps', () => {
     expect(found.detected).toContain("the original's boot catalog /isolinux/boot.cat is not copied: the new image records its own");
   });
 
-  it('sizes boot images no tree file records as a diskette, by their own MBR, and by the gap to the next extent', async () => {
-    // The six-entry image with the floppy, hard-disk, PPC and Mac images' records pointed at README.TXT:
+  it('sizes boot images no tree file records by their boot info table, as a diskette, by their own MBR and by the gap to the next extent', async () => {
+    // The six-entry image with the isolinux, floppy, hard-disk, PPC and Mac images' records pointed at README.TXT:
     // their El Torito images are then in no file of the tree, only in the catalog.
     const imagePath = bootFixturePath('multiEntry');
-    const names = ['floppy.img', 'disk.img', 'ppc.img', 'mac.img'];
+    const names = ['isolinux.bin', 'floppy.img', 'disk.img', 'ppc.img', 'mac.img'];
     const source = await openFileSource(imagePath);
     let patches: { offsetBytes: number; bytes: Uint8Array }[];
     try {
       const iso = (await openIsoImage(source, { namespace: 'iso9660' }))!;
       const readme = (await iso.lookup('/README.TXT'))!;
-      const boot = await iso.listDirectory((await iso.lookup('/BOOT'))!);
+      const boot = [...(await iso.listDirectory((await iso.lookup('/BOOT'))!)), ...(await iso.listDirectory((await iso.lookup('/ISOLINUX'))!))];
       patches = boot
         .filter((entry) => names.includes(entry.name.toLowerCase()))
         .flatMap((entry) => recordExtentPatches(entry.recordOffsetBytes, { lba: readme.extentLba, sizeBytes: readme.sizeBytes }));
@@ -183,7 +183,7 @@ describe('the boot a remaster keeps', () => {
       ),
     );
     expect(hidden).toEqual([
-      { index: 0, path: '/isolinux/isolinux.bin' },
+      { index: 0, sizeBytes: statSync(isolinuxBin).size, same: true, how: '(its boot info table)' },
       { index: 1, sizeBytes: 1_474_560, same: true, how: '(floppy-1.44 diskette)' },
       { index: 2, sizeBytes: 1024 * 1024, same: true, how: '(its own MBR)' },
       { index: 3, path: '/boot/efi16.img' },
