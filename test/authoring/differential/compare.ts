@@ -7,6 +7,8 @@
 //              content (a folder by its direct children). Symlinks, devices and fifos have no Joliet
 //              form: absent, or an empty file, are both accepted; so is the absence of a name whose
 //              Joliet path would pass 240 bytes.
+//   udf        the source tree's paths, kinds, sizes and contents exactly (symlinks, devices and fifos
+//              may be left out of the bridge).
 //   iso9660    every identifier valid for the level (d-characters, 8.3 or 31) and unique in its folder
 //              ignoring case; the files' contents as a multiset (names are mangled, folders may be
 //              relocated to RR_MOVED).
@@ -35,6 +37,14 @@ export function compareListing(
   leniency: WriterLeniency,
 ): string[] {
   if (namespace === 'rockridge') return compareRockRidge(expected, listing);
+  if (namespace === 'udf') {
+    // UDF keeps every name as it is; a symlink, device or fifo may be left out of the bridge.
+    const listed = new Set(listing.entries.map((entry) => entry.path));
+    return compareRockRidge(
+      expected.filter((entry) => entry.kind === 'file' || entry.kind === 'directory' || listed.has(entry.path)),
+      listing,
+    );
+  }
   if (namespace === 'joliet') return compareJoliet(expected, listing, (image.jolietLong ? 103 : 64) + leniency.jolietExtraUnits);
   return compareIso9660(expected, listing, image.level);
 }
@@ -117,12 +127,16 @@ function buildTree(entries: readonly TreeEntry[]): Node {
   return root;
 }
 
-/** A file's content key ('' for an empty one: every empty file looks alike). */
-const contentKey = (node: Node): string =>
-  node.entry.kind === 'file' && (node.entry.sizeBytes ?? 0) > 0 ? `${node.entry.sizeBytes}:${node.entry.sha256 ?? ''}` : '';
+type ContentKey = (node: Node) => string;
+
+/** A file's content key ('' for an empty one: every empty file looks alike): size and SHA-256, or the size alone when the oracle read no bytes. */
+function contentKeyFor(withHash: boolean): ContentKey {
+  return (node) =>
+    node.entry.kind === 'file' && (node.entry.sizeBytes ?? 0) > 0 ? `${node.entry.sizeBytes}${withHash ? `:${node.entry.sha256 ?? ''}` : ''}` : '';
+}
 
 /** How alike two folders are by their direct children: equal non-empty contents, and equal names. */
-function likeness(want: Node, got: Node): number {
+function likeness(want: Node, got: Node, contentKey: ContentKey): number {
   const gotKeys = new Set(got.children.map(contentKey).filter((key) => key !== ''));
   const gotNames = new Set(got.children.map((child) => child.name));
   return want.children.filter((child) => gotKeys.has(contentKey(child)) || gotNames.has(child.name)).length;
@@ -139,6 +153,7 @@ const jolietPathUnitsLimit = 120;
 
 function compareJoliet(expected: readonly TreeEntry[], listing: OracleListing, limit: number): string[] {
   const problems: string[] = [];
+  const contentKey = contentKeyFor(listing.fields.includes('sha256'));
   const compareFolder = (want: Node, got: Node, gotPathUnits: number): void => {
     const folder = want.entry.path;
     const names = got.children.map((child) => child.name);
@@ -165,7 +180,7 @@ function compareJoliet(expected: readonly TreeEntry[], listing: OracleListing, l
     }
     for (const child of unpredictable) {
       const candidates = [...unmatched].filter((candidate) => candidate.entry.kind === child.entry.kind && contentKey(candidate) === contentKey(child));
-      const found = candidates.sort((a, b) => likeness(child, b) - likeness(child, a))[0];
+      const found = candidates.sort((a, b) => likeness(child, b, contentKey) - likeness(child, a, contentKey))[0];
       if (found) matchChild(child, found);
       else if (gotPathUnits + 1 + Math.min(child.name.length, limit) <= jolietPathUnitsLimit) problems.push(`missing ${describe(child.entry.path)}`);
     }

@@ -26,10 +26,11 @@ export const isotopeOracle: Oracle = {
     try {
       const entries: OracleEntry[] = [];
       const rockRidge = namespace === 'rockridge';
+      const keepsNames = rockRidge || namespace === 'udf';
       for await (const found of opened.image.walk()) {
         const entry: OracleEntry = {
-          path: rockRidge ? found.path : found.path.split('/').map(withoutVersion).join('/'),
-          kind: rockRidge ? kindOf(found) : found.type === 'directory' ? 'directory' : 'file',
+          path: keepsNames ? found.path : found.path.split('/').map(withoutVersion).join('/'),
+          kind: keepsNames ? kindOf(found) : found.type === 'directory' ? 'directory' : 'file',
         };
         if (rockRidge)
           Object.assign(entry, { mode: (found.mode ?? 0) & 0o7777, uid: found.uid, gid: found.gid, mtimeS: Math.floor((found.mtimeMs ?? 0) / 1000) });

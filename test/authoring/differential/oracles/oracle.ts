@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import type { TreeEntry } from '../tree-entry.ts';
 
-export type Namespace = 'rockridge' | 'joliet' | 'iso9660';
+export type Namespace = 'rockridge' | 'joliet' | 'iso9660' | 'udf';
 /** 'permissionBits': the mode's rwx bits only (mode & 0o777), for a tool that shows no others. */
 /** 'linkTargetWithoutSlashes': the target with every '/' removed, for a tool that loses some of them. */
 export type EntryField = 'sizeBytes' | 'sha256' | 'mode' | 'permissionBits' | 'uid' | 'gid' | 'mtimeS' | 'linkTarget' | 'linkTargetWithoutSlashes' | 'device';

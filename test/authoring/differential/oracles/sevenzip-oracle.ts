@@ -1,4 +1,5 @@
-// 7-Zip (7zz): reads the Joliet tree when there is one (it ignores Rock Ridge), else plain ISO 9660.
+// 7-Zip (7zz): its ISO handler reads the Joliet tree when there is one (it ignores Rock Ridge); its UDF
+// handler reads a bridge's UDF tree (udf-oracles.ts).
 // `7zz l -slt` lists paths, folder flags and sizes; `7zz x` writes the files out for their bytes.
 import { join } from 'node:path';
 import { snapshotDirectory } from '../tree-entry.ts';
@@ -26,11 +27,14 @@ export function parseSevenZipListing(output: string): OracleEntry[] {
 export const sevenZipOracle: Oracle = {
   name: '7zz',
   namespaces: ['joliet'],
-  async read(imagePath, _namespace, options) {
-    const entries = parseSevenZipListing(runOracleTool('7zz', ['l', '-slt', '-sccUTF-8', imagePath]));
+  async read(imagePath, namespace, options) {
+    // The handler named (-t): 7-Zip opens a bridge as UDF by itself, and falls back to ISO 9660
+    // silently when its UDF handler refuses the image, which would hide that refusal.
+    const type = namespace === 'udf' ? '-tudf' : '-tiso';
+    const entries = parseSevenZipListing(runOracleTool('7zz', ['l', type, '-slt', '-sccUTF-8', imagePath]));
     if (options.content) {
       const target = join(options.scratchDir, '7zz');
-      runOracleTool('7zz', ['x', '-y', '-snld', `-o${target}`, imagePath]);
+      runOracleTool('7zz', ['x', type, '-y', '-snld', `-o${target}`, imagePath]);
       const extracted = new Map(snapshotDirectory(target, { content: true }).map((entry) => [entry.path, entry]));
       for (const entry of entries) if (entry.kind === 'file') entry.sha256 = extracted.get(entry.path)?.sha256 ?? 'not extracted';
     }

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { snapshotDirectory, type TreeEntry } from '../tree-entry.ts';
 import { kindOfTypeLetter, modeOfPermissionString, runOracleTool, type EntryField, type Namespace, type Oracle, type OracleEntry } from './oracle.ts';
 
-const readFs: Record<Namespace, string> = { rockridge: 'any', joliet: 'norock', iso9660: 'ecma119' };
+type IsoNamespace = Exclude<Namespace, 'udf'>;
+
+const readFs: Record<IsoNamespace, string> = { rockridge: 'any', joliet: 'norock', iso9660: 'ecma119' };
 
 const simpleEscapes: Record<string, number> = { a: 7, b: 8, e: 27, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };
 
@@ -58,7 +60,7 @@ export function parseLsdlLine(line: string): OracleEntry | null {
   return entry;
 }
 
-function listTree(imagePath: string, namespace: Namespace): OracleEntry[] {
+function listTree(imagePath: string, namespace: IsoNamespace): OracleEntry[] {
   const output = runOracleTool('xorriso', ['-read_fs', readFs[namespace], '-backslash_codes', 'on', '-indev', imagePath, '-find', '/', '-exec', 'lsdl']);
   return output
     .split('\n')
@@ -67,7 +69,7 @@ function listTree(imagePath: string, namespace: Namespace): OracleEntry[] {
     .filter((entry): entry is OracleEntry => entry !== null);
 }
 
-function extractTree(imagePath: string, namespace: Namespace, scratchDir: string): Map<string, TreeEntry> {
+function extractTree(imagePath: string, namespace: IsoNamespace, scratchDir: string): Map<string, TreeEntry> {
   const target = join(scratchDir, `xorriso-${namespace}`);
   runOracleTool('xorriso', ['-read_fs', readFs[namespace], '-osirrox', 'on', '-indev', imagePath, '-extract', '/', target]);
   return new Map(snapshotDirectory(target, { content: true }).map((entry) => [entry.path, entry]));
@@ -77,6 +79,7 @@ export const xorrisoOracle: Oracle = {
   name: 'xorriso',
   namespaces: ['rockridge', 'joliet', 'iso9660'],
   async read(imagePath, namespace, options) {
+    if (namespace === 'udf') throw new Error('xorriso reads no UDF');
     const entries = listTree(imagePath, namespace);
     const extracted = options.content ? extractTree(imagePath, namespace, options.scratchDir) : null;
     for (const entry of entries) {
