@@ -52,9 +52,8 @@ export function directoryRecordLengths(directory: NamespaceDirectory): number[] 
   ];
   for (const entry of directory.entries) {
     const count = entry.relocation === 'child-link' ? 1 : sectionCount(entry.node);
-    for (let index = 0; index < count; index += 1) {
-      lengths.push(directoryRecordBytes(entry.identifier.byteLength, entry.systemUse?.inRecordBytes ?? 0));
-    }
+    const identifierBytes = entry.identifier.byteLength;
+    for (let index = 0; index < count; index += 1) lengths.push(directoryRecordBytes(identifierBytes, entry.systemUse?.inRecordBytes ?? 0));
   }
   return lengths;
 }
@@ -101,15 +100,16 @@ function directoryRecord(
 function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryRecordWrite[] {
   const linkedLba = entry.relocation === 'child-link' ? (context.tree.directoryOf.get(entry.node)?.extentLba ?? null) : null;
   const systemUse = renderSystemUse(entry.systemUse, linkedLba, context);
-  if (entry.directory) return [directoryRecord(entry.directory, entry.identifier, entry.node, systemUse, context)];
+  const identifier = entry.identifier;
+  if (entry.directory) return [directoryRecord(entry.directory, identifier, entry.node, systemUse, context)];
   const hidden = entry.node.hidden ? fileFlags.hidden : 0;
   const time = recordedMs(entry.node, context);
   const sections = entry.node.kind === 'file' && entry.relocation === null ? context.sectionsOf(entry.node) : [];
   if (sections.length === 0) {
-    return [{ identifier: entry.identifier, extentLba: context.zeroLengthLba, dataLengthBytes: 0, flags: hidden, recordedMs: time, systemUse }];
+    return [{ identifier, extentLba: context.zeroLengthLba, dataLengthBytes: 0, flags: hidden, recordedMs: time, systemUse }];
   }
   return sections.map((section, index) => ({
-    identifier: entry.identifier,
+    identifier,
     extentLba: section.lba,
     dataLengthBytes: section.sizeBytes,
     flags: sectionFlags(hidden, index, sections.length),
