@@ -26,7 +26,20 @@ export function planRockRidge(tree: NamespaceTree, inventory: TreeInventory, fix
     fields: Pick<SystemUseRequest, 'name' | 'role' | 'isRootSelf' | 'relocation'>,
     identifierBytes: number,
   ): PlannedSystemUse =>
-    planSystemUse({ node, ...fields, serialNumber: serialOf(node), linkCount: linkCountOf(node), fixedTimesMs }, systemUseSpaceBytes(identifierBytes));
+    // Every field named (no spread): 100,000 requests live until rendering, and a spread one keeps its fields out of line.
+    planSystemUse(
+      {
+        node,
+        name: fields.name,
+        role: fields.role,
+        isRootSelf: fields.isRootSelf,
+        relocation: fields.relocation,
+        serialNumber: serialOf(node),
+        linkCount: linkCountOf(node),
+        fixedTimesMs,
+      },
+      systemUseSpaceBytes(identifierBytes),
+    );
 
   for (const directory of tree.directories) {
     directory.selfSystemUse = plan(directory.node, { name: null, role: 'self', isRootSelf: directory === tree.root, relocation: null }, 1);

@@ -19,7 +19,7 @@ import { sizeDirectories } from './iso-directory-extents.ts';
 import { bootImageSectors, needsPatch, patchedBootImage, resolveBootImages } from './iso-boot-plan.ts';
 import { SectorLayout } from './iso-sector-layout.ts';
 import { finishImage } from './iso-finish.ts';
-import { summarizePlan } from './plan-summary.ts';
+import { maxSummaryFileRegions, summarizePlan } from './plan-summary.ts';
 
 /** ISO 9660 levels 1 and 2 describe a file with one extent (ECMA-119 7.5: no multi-extent below level 3). */
 function refuseFilesTooLarge(inventory: TreeInventory, level: IsoLevel): void {
@@ -75,7 +75,8 @@ export async function planIso(options: IsoAuthoringOptions, signal?: AbortSignal
     else layout.putSource(image.imageLba, image.source, 0, image.sizeBytes);
   }
   for (const run of inventory.runs) {
-    layout.regions.push({ name: `file ${run.path}`, startLba: run.startLba, sectorCount: run.sectorCount });
+    // Only the regions the summary lists are named: 50,000 more names would be made to be dropped.
+    if (layout.fileRegionCount < maxSummaryFileRegions) layout.regions.push({ name: `file ${run.path}`, startLba: run.startLba, sectorCount: run.sectorCount });
     layout.fileRegionCount += 1;
     const bytes = patched.get(run);
     if (bytes) layout.putBytes(run.startLba, bytes);

@@ -43,7 +43,7 @@ function collectRenamed(trees: readonly NamespaceTree[]): Renamed[] {
   return renamed;
 }
 
-/** The layout's regions in LBA order, per-file ones beyond the first maxSummaryFileRegions left out. */
+/** The layout's regions in LBA order, per-file ones beyond the first maxSummaryFileRegions left out (and counted: the layout names no more). */
 function listedRegions(layout: SectorLayout): { regions: IsoPlanRegion[]; regionsOmitted: number } {
   const sorted = [...layout.regions].sort((a, b) => a.startLba - b.startLba);
   const regions: IsoPlanRegion[] = [];
@@ -59,7 +59,7 @@ function listedRegions(layout: SectorLayout): { regions: IsoPlanRegion[]; region
     }
     regions.push(region);
   }
-  return { regions, regionsOmitted };
+  return { regions, regionsOmitted: regionsOmitted + Math.max(0, layout.fileRegionCount - fileRegions) };
 }
 
 export function summarizePlan(input: {
