@@ -13,8 +13,12 @@ import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import type { PlannedIso } from './iso-authoring.ts';
 
-/** Bytes read and written per step: large enough for the disk to stream, two of them are all the memory the write holds. */
-const chunkBytes = 8 * 1024 * 1024;
+/**
+ * Bytes read and written per step: large enough for the disk to stream, two of them are all the
+ * memory the write holds. 4 MiB writes a 1 GiB file as fast as 8 MiB did here (2.5 s either way,
+ * /dev/shm) and keeps 8 MiB off the peak of a 50,000-file image (issue 15: under 150 MiB).
+ */
+const chunkBytes = 4 * 1024 * 1024;
 const sectorBytes = 2048;
 
 export interface IsoOutputCheck {
