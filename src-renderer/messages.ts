@@ -36,7 +36,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'shared-extents':
     'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
   'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',
-  'output-on-source': 'The backup would be written onto the drive being backed up. Nothing was written. Choose a folder on another drive.',
+  'output-on-source':
+    'The output would be written onto what it is made of: a backup onto the drive being backed up, or a new image into one of its own folders or over one of its own files. Nothing was written. Choose another place.',
   'read-failed': 'The drive could not be read to the end. It may have been removed or be failing. No backup file was kept.',
   'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
