@@ -4,7 +4,7 @@
 import { lstat } from 'node:fs/promises';
 import type { RemasterEdit } from '../../shared/authoring.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
-import { modeTypeBits } from '../format/authoring-tree.ts';
+import { madeFolderNode } from '../format/authoring-tree.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { normalisedForReproducible } from './create-request.ts';
 import { readSourceTree } from './source-tree.ts';
@@ -106,7 +106,7 @@ function folderAt(root: AuthoringNode, names: readonly string[], how: { create: 
     walked += `/${name}`;
     let next = folder.children?.find((child) => child.name === name);
     if (!next && how.create) {
-      next = newFolder(name, how.nowMs, how.path);
+      next = madeFolderNode({ name, timeMs: how.nowMs, children: [], origin: `a folder made for ${how.path}` });
       if (how.reproducible) next = normalisedForReproducible(next);
       folder.children?.push(next);
     }
@@ -125,28 +125,6 @@ function placeChild(folder: AuthoringNode, node: AuthoringNode): void {
   const index = children.findIndex((child) => child.name === node.name);
   if (index >= 0) children[index] = node;
   else children.push(node);
-}
-
-function newFolder(name: string, nowMs: number, origin: string): AuthoringNode {
-  return {
-    name,
-    kind: 'directory',
-    mode: modeTypeBits.directory | 0o755,
-    uid: 0,
-    gid: 0,
-    modifiedMs: nowMs,
-    accessedMs: nowMs,
-    changedMs: nowMs,
-    sizeBytes: 0,
-    content: null,
-    hardLinkKey: null,
-    linkTarget: null,
-    device: null,
-    hidden: false,
-    children: [],
-    keptNames: null,
-    origin: `a folder made for ${origin}`,
-  };
 }
 
 /** The names of an absolute image path; the root itself, '.' and '..' are refused for every edit. */

@@ -11,7 +11,7 @@
 import { accessSync, constants, lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deviceNumberOf } from '../drives/list-drives.ts';
-import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
+import { madeFolderNode, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import { excludeMatcher, type ExcludeMatcher } from './excludes.ts';
 import { yieldWhenSliceSpent } from './sync-slices.ts';
@@ -63,28 +63,10 @@ export async function readSourceTree(sources: readonly string[], options: Source
   return { root, warnings: walk.warnings.sort() };
 }
 
-/** The image's root: the first source folder's owner, mode and times, or a plain 0755 folder of now when only files were given. */
+/** The image's root: the first source folder (its owner, mode and times), or a folder made now when only files were given. */
 function rootNode(stats: BigIntStats | null, children: AuthoringNode[], origin: string): AuthoringNode {
-  const nowMs = Date.now();
-  return {
-    name: '',
-    kind: 'directory',
-    mode: stats ? Number(stats.mode) : modeTypeBits.directory | 0o755,
-    uid: stats ? Number(stats.uid) : 0,
-    gid: stats ? Number(stats.gid) : 0,
-    modifiedMs: stats ? nsToMs(stats.mtimeNs) : nowMs,
-    accessedMs: stats ? nsToMs(stats.atimeNs) : nowMs,
-    changedMs: stats ? nsToMs(stats.ctimeNs) : nowMs,
-    sizeBytes: 0,
-    content: null,
-    hardLinkKey: null,
-    linkTarget: null,
-    device: null,
-    hidden: false,
-    children,
-    keptNames: null,
-    origin,
-  };
+  if (stats) return nodeFromStats({ name: '', kind: 'directory', path: origin, stats, children, linkTarget: null });
+  return madeFolderNode({ name: '', timeMs: Date.now(), children, origin });
 }
 
 /** An entry listed (or a source named) and not yet read. */

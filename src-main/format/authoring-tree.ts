@@ -53,6 +53,32 @@ export const modeTypeBits = {
   fifo: 0o010000,
 } as const;
 
+/**
+ * A folder the image makes itself, with no folder on disk behind it (the root when only files are
+ * given, a folder an edit's path needs): 0755, owned by root (0:0), all three times `timeMs`.
+ */
+export function madeFolderNode(folder: { name: string; timeMs: number; children: AuthoringNode[]; origin: string }): AuthoringNode {
+  return {
+    name: folder.name,
+    kind: 'directory',
+    mode: modeTypeBits.directory | 0o755,
+    uid: 0,
+    gid: 0,
+    modifiedMs: folder.timeMs,
+    accessedMs: folder.timeMs,
+    changedMs: folder.timeMs,
+    sizeBytes: 0,
+    content: null,
+    hardLinkKey: null,
+    linkTarget: null,
+    device: null,
+    hidden: false,
+    children: folder.children,
+    keptNames: null,
+    origin: folder.origin,
+  };
+}
+
 /** The node at an absolute path ('/boot/grub/efi.img') below `root`, or null. Names compare exactly. */
 export function findAuthoringNode(root: AuthoringNode, path: string): AuthoringNode | null {
   let node: AuthoringNode = root;

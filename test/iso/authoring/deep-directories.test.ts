@@ -1,29 +1,11 @@
 // Deep directory relocation (ECMA-119 6.8.2.1, RRIP 4.1.5): which directories move to RR_MOVED, the
 // same ones genisoimage moves, in an order that depends only on the tree.
 import { describe, expect, it } from 'vitest';
-import { modeTypeBits, type AuthoringNode } from '../../../src-main/format/authoring-tree.ts';
+import { madeFolderNode, modeTypeBits, type AuthoringNode } from '../../../src-main/format/authoring-tree.ts';
 import { planRelocations } from '../../../src-main/iso/deep-directories.ts';
 
 function directory(name: string, children: AuthoringNode[] = []): AuthoringNode {
-  return {
-    name,
-    kind: 'directory',
-    mode: modeTypeBits.directory | 0o755,
-    uid: 0,
-    gid: 0,
-    modifiedMs: 0,
-    accessedMs: 0,
-    changedMs: 0,
-    sizeBytes: 0,
-    content: null,
-    hardLinkKey: null,
-    linkTarget: null,
-    device: null,
-    hidden: false,
-    children,
-    keptNames: null,
-    origin: `/src/${name}`,
-  };
+  return madeFolderNode({ name, timeMs: 0, children, origin: `/src/${name}` });
 }
 
 function file(name: string): AuthoringNode {
