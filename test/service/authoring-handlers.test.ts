@@ -98,6 +98,22 @@ describe('iso:plan-create and iso:create', () => {
     expect(sources.ok || sources.error.code).toBe('unsupported');
   });
 
+  it('refuses at plan time the outputs the create refuses: outside the allowed folders (not the CLI), inside a source, existing without overwrite', async () => {
+    const { tree } = makeTree();
+    const outside = await service({ shell: 'web' }).call('iso:plan-create', createRequest(tree, join(scratch, 'planned-web.iso')));
+    expect(outside.ok || outside.error.code).toBe('destination-not-allowed');
+    const inside = await service().call('iso:plan-create', createRequest(tree, join(tree, 'data/self.iso')));
+    expect(inside.ok || inside.error.code).toBe('output-on-source');
+    expect(inside.ok || inside.error.message).toContain(tree);
+    const existing = join(scratch, 'planned-existing.iso');
+    writeFileSync(existing, 'already here\n');
+    const refused = await service().call('iso:plan-create', createRequest(tree, existing));
+    expect(refused.ok || refused.error.code).toBe('file-exists');
+    const replacing = await service().call('iso:plan-create', { ...createRequest(tree, existing), overwrite: true });
+    expect(replacing.ok).toBe(true);
+    expect(readFileSync(existing, 'utf8')).toBe('already here\n');
+  });
+
   it('allows the folder of an output chosen in the shell’s own save dialog, and answers the sources its open dialog chose', async () => {
     const { tree } = makeTree();
     const chosenFolder = join(scratch, 'chosen');
@@ -131,6 +147,14 @@ describe('iso:remaster', () => {
     const listed = await isotope(['ls', outputPath, '/']);
     expect(listed.stdout).toContain('preseed.cfg');
     expect(listed.stdout).toContain('hello.txt');
+  });
+
+  it('refuses at plan time a copy that would replace its original', async () => {
+    const { tree } = makeTree();
+    const original = join(scratch, 'planned-self.iso');
+    expect((await isotope(['create', tree, '-o', original])).code).toBe(0);
+    const refused = await service().call('iso:plan-remaster', { imagePath: original, outputPath: original, edits: [], overwrite: true });
+    expect(refused.ok || refused.error.code).toBe('output-on-source');
   });
 
   it('refuses to write the copy over its original', async () => {

@@ -1,8 +1,9 @@
 // `iso:*`: making a new image from folders and files, and a remastered copy of one (src-main/authoring/).
 // Reading the sources is harmless; the danger is the output, so it follows the extraction destination
 // rules (home folder or a folder chosen in the shell's own dialog), never lies inside a source, and
-// replaces no file unless asked. The plan calls walk and plan only; the create and remaster calls
-// check the output, then run as a job: `scanning` (the sources' metadata, the layout), then
+// replaces no file unless asked. The plan calls refuse the same outputs (so a GUI learns at Preview
+// what Create would refuse), then walk and plan only; the create and remaster calls check the output,
+// then run as a job: `scanning` (the sources' metadata, the layout), then
 // `writing-image` (one ordered pass into OUT.partial, renamed when complete).
 import { dirname } from 'node:path';
 import type { IsoCreateRequest, IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../../../shared/authoring.ts';
@@ -12,7 +13,7 @@ import type { IsoAuthoringOptions } from '../../authoring/iso-authoring.ts';
 import { planIso } from '../../authoring/plan-iso.ts';
 import { remasterAuthoringOptions } from '../../authoring/remaster-request.ts';
 import { closeTreeFiles, type ScanProgress } from '../../authoring/source-tree.ts';
-import { checkIsoOutput, writeIsoFile } from '../../authoring/write-iso-file.ts';
+import { checkIsoOutput, writeIsoFile, type IsoOutputCheck } from '../../authoring/write-iso-file.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
@@ -45,22 +46,27 @@ async function prepareRemaster(request: IsoRemasterRequest, signal?: AbortSignal
   };
 }
 
-/** What a remaster reads: the original and every file or folder added to it. */
-function remasterSources(request: IsoRemasterRequest): string[] {
-  return [request.imagePath, ...request.edits.flatMap((edit) => (edit.kind === 'add' ? [edit.sourcePath] : []))];
+function createOutput(request: IsoCreateRequest): IsoOutputCheck {
+  return { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources };
+}
+
+/** A remaster reads the original and every file or folder added to it: the output may be none of them. */
+function remasterOutput(request: IsoRemasterRequest): IsoOutputCheck {
+  const sources = [request.imagePath, ...request.edits.flatMap((edit) => (edit.kind === 'add' ? [edit.sourcePath] : []))];
+  return { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources };
 }
 
 export const authoringHandlers: HandlerTable<AuthoringCall> = {
-  'iso:plan-create': (request) => planSummary(prepareCreate(request)),
-  'iso:create': (request, context) =>
-    startIsoJob(context, 'create', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources }, (signal, onScanned) =>
-      prepareCreate(request, signal, onScanned),
-    ),
-  'iso:plan-remaster': (request) => planSummary(prepareRemaster(request)),
-  'iso:remaster': (request, context) =>
-    startIsoJob(context, 'remaster', { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: remasterSources(request) }, (signal) =>
-      prepareRemaster(request, signal),
-    ),
+  'iso:plan-create': async (request, context) => {
+    await checkOutput(context, createOutput(request));
+    return planSummary(prepareCreate(request));
+  },
+  'iso:create': (request, context) => startIsoJob(context, 'create', createOutput(request), (signal, onScanned) => prepareCreate(request, signal, onScanned)),
+  'iso:plan-remaster': async (request, context) => {
+    await checkOutput(context, remasterOutput(request));
+    return planSummary(prepareRemaster(request));
+  },
+  'iso:remaster': (request, context) => startIsoJob(context, 'remaster', remasterOutput(request), (signal) => prepareRemaster(request, signal)),
   'iso:pick-output': async ({ suggestedName }, { options }) => {
     if (!options.pickIsoOutput) throw new CodedError('unsupported', `the ${options.shell} shell has no save dialog`);
     const path = await options.pickIsoOutput(suggestedName);
@@ -85,13 +91,8 @@ async function planSummary(preparing: Promise<PreparedImage>): Promise<IsoLayout
   }
 }
 
-/** Refusals (output not allowed, inside a source, existing) fail the call itself; the walk, plan and write are the job. */
-async function startIsoJob(
-  context: HandlerContext,
-  kind: 'create' | 'remaster',
-  output: { outputPath: string; overwrite: boolean; sources: readonly string[] },
-  prepare: (signal: AbortSignal, onScanned: (scanned: ScanProgress) => void) => Promise<PreparedImage>,
-): Promise<{ jobId: string }> {
+/** Refuses an output not allowed for this caller, inside a source, or existing without overwrite. */
+async function checkOutput(context: HandlerContext, output: IsoOutputCheck): Promise<void> {
   if (context.options.shell !== 'cli') {
     // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
     await extractionDestinations.check(output.outputPath).catch((error: unknown) => {
@@ -100,6 +101,16 @@ async function startIsoJob(
     });
   }
   await checkIsoOutput(output);
+}
+
+/** Refusals (output not allowed, inside a source, existing) fail the call itself; the walk, plan and write are the job. */
+async function startIsoJob(
+  context: HandlerContext,
+  kind: 'create' | 'remaster',
+  output: IsoOutputCheck,
+  prepare: (signal: AbortSignal, onScanned: (scanned: ScanProgress) => void) => Promise<PreparedImage>,
+): Promise<{ jobId: string }> {
+  await checkOutput(context, output);
   return startJob(context, kind, async (jobId, signal): Promise<IsoWriteResult> => {
     const report = progressReporter(context, jobId, kind);
     report('scanning', 0, null, output.sources[0] ?? null);
