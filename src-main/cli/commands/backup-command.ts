@@ -6,14 +6,12 @@ import { lstat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { backupCompressions, backupExtensions, compressionForPath, type BackupCompression, type BackupResult } from '../../../shared/backup.ts';
-import { followJob } from '../../../shared/follow-job.ts';
-import type { Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
-import { ProgressDisplay } from './job-progress.ts';
+import { followFileWritingJob } from './job-progress.ts';
 
 interface BackupOptions {
   output: string;
@@ -48,7 +46,12 @@ export function registerBackupCommand(program: Command, context: CliContext): vo
       if (driveId === null) return context.setExitCode(exitCodes.failed);
       const overwrite = await mayReplace(context, outputPath, options.yes === true);
       if (overwrite === null) return context.setExitCode(exitCodes.failed);
-      const result = await followBackupJob(context, service, json, () => service.call('drives:backup', { driveId, outputPath, compression, overwrite }));
+      const result = await followFileWritingJob(
+        context,
+        service,
+        { kind: 'backup', json, labelOf: (progress) => `${progress.subject ?? 'drive'}: reading` },
+        () => service.call('drives:backup', { driveId, outputPath, compression, overwrite }),
+      );
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'backup', ...result.value })}\n`);
       else context.stdout(describeBackupResult(result.value));
@@ -86,43 +89,6 @@ async function mayReplace(context: CliContext, outputPath: string, yes: boolean)
   if ((await confirmOnTerminal(context, `${outputPath} exists. Replace it?`, false)) === 'yes') return true;
   context.stderr('isotope: nothing written\n');
   return null;
-}
-
-/** Follows the job to its end: its progress on the terminal (or JSON lines), Ctrl-C cancels it and removes the partial file. */
-async function followBackupJob(
-  context: CliContext,
-  service: Service,
-  json: boolean,
-  start: () => Promise<Result<{ jobId: string }>>,
-): Promise<Result<BackupResult>> {
-  let cancel: (() => void) | null = null;
-  const display = new ProgressDisplay(context, { json, tty: process.stderr.isTTY === true });
-  try {
-    return await followJob(
-      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
-      'backup',
-      start,
-      {
-        started: (jobId) => {
-          cancel = () => void service.call('job:cancel', { jobId });
-          process.once('SIGINT', cancel);
-        },
-        progressed: (progress) =>
-          display.show('job:progress', progress, [
-            {
-              label: `${progress.subject ?? 'drive'}: reading`,
-              bytesDone: progress.bytesDone,
-              bytesTotal: progress.bytesTotal,
-              bytesPerSecond: progress.bytesPerSecond,
-              etaMs: progress.etaMs,
-            },
-          ]),
-      },
-    );
-  } finally {
-    display.end({ keep: true });
-    if (cancel) process.removeListener('SIGINT', cancel);
-  }
 }
 
 export function describeBackupResult(result: BackupResult): string {

@@ -7,13 +7,13 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { IsoCreateOptions, IsoLayoutSummary, IsoLevel, IsoWriteResult } from '../../../shared/authoring.ts';
-import { followJob } from '../../../shared/follow-job.ts';
+import type { JobProgress } from '../../../shared/job.ts';
 import type { Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { ProgressDisplay } from './job-progress.ts';
+import { followFileWritingJob } from './job-progress.ts';
 
 interface CreateFlags {
   output: string;
@@ -127,41 +127,15 @@ export function sourceDateEpoch(context: CliContext, reproducible: boolean): num
 }
 
 /** Follows a create or remaster job: progress on the terminal (or JSON lines); Ctrl-C cancels it and no output is left. */
-export async function followIsoJob(
+export function followIsoJob(
   context: CliContext,
   service: Service,
   kind: 'create' | 'remaster',
   json: boolean,
   start: () => Promise<Result<{ jobId: string }>>,
 ): Promise<Result<IsoWriteResult>> {
-  let cancel: (() => void) | null = null;
-  const display = new ProgressDisplay(context, { json, tty: process.stderr.isTTY === true });
-  try {
-    return await followJob(
-      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
-      kind,
-      start,
-      {
-        started: (jobId) => {
-          cancel = () => void service.call('job:cancel', { jobId });
-          process.once('SIGINT', cancel);
-        },
-        progressed: (progress) =>
-          display.show('job:progress', progress, [
-            {
-              label: progress.phase === 'scanning' ? 'reading the sources' : 'writing the image',
-              bytesDone: progress.bytesDone,
-              bytesTotal: progress.bytesTotal,
-              bytesPerSecond: progress.bytesPerSecond,
-              etaMs: progress.etaMs,
-            },
-          ]),
-      },
-    );
-  } finally {
-    display.end({ keep: true });
-    if (cancel) process.removeListener('SIGINT', cancel);
-  }
+  const labelOf = (progress: JobProgress): string => (progress.phase === 'scanning' ? 'reading the sources' : 'writing the image');
+  return followFileWritingJob(context, service, { kind, json, labelOf }, start);
 }
 
 /** Prints a finished write (a line per fact, or the JSON line `{ event: 'job:finished', ... }`) and answers the exit code. */

@@ -63,6 +63,38 @@ export function describeReading(reading: ProgressReading): string {
   return `${reading.label}${percent} (${mebibytes(reading.bytesDone)}${total}, ${mebibytes(reading.bytesPerSecond)}/s${eta})${bar}${failed}`;
 }
 
+/**
+ * Follows a job that writes one file (backup, create, remaster) to its end: its progress as one
+ * reading labelled by `labelOf` on the terminal line (or JSON lines), the line kept at the end;
+ * Ctrl-C cancels the job, which removes its partial file.
+ */
+export async function followFileWritingJob<K extends 'backup' | 'create' | 'remaster'>(
+  context: CliContext,
+  service: Service,
+  job: { readonly kind: K; readonly json: boolean; readonly labelOf: (progress: JobProgress) => string },
+  start: () => Promise<Result<{ jobId: string }>>,
+): Promise<Result<JobResults[K]>> {
+  let cancel: (() => void) | null = null;
+  const display = new ProgressDisplay(context, { json: job.json, tty: process.stderr.isTTY === true });
+  try {
+    return await followJob(
+      { onProgress: (listener) => service.on('job:progress', listener), onFinished: (listener) => service.on('job:finished', listener) },
+      job.kind,
+      start,
+      {
+        started: (jobId) => {
+          cancel = () => void service.call('job:cancel', { jobId });
+          process.once('SIGINT', cancel);
+        },
+        progressed: (progress) => display.show('job:progress', progress, [{ ...hashReading(progress), label: job.labelOf(progress) }]),
+      },
+    );
+  } finally {
+    display.end({ keep: true });
+    if (cancel) process.removeListener('SIGINT', cancel);
+  }
+}
+
 // `isotope hash` and `isotope check`: their hashing job followed to its end, its progress drawn on
 // the terminal only (their --json output is one document).
 
