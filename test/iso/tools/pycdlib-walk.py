@@ -35,17 +35,28 @@ def stream_sha256(iso, **path):
 
 
 def udf_entries(iso, with_content):
+    # pycdlib's walk(udf_path=...) cannot be used: its full_path_from_dirrecord() joins the raw
+    # identifiers of every ancestor and decodes them all with the LAST one's encoding, while ECMA-167
+    # 1/7.2.12 (OSTA UDF 2.1.1) gives each identifier its own compression id (8: one byte per
+    # character, 16: UCS-2 big-endian). A 16-bit name under an 8-bit folder came back as
+    # '/桯浥/...' ('home' read as UTF-16). Each name is decoded here with its own encoding, and
+    # paths are built from those names (pycdlib's lookups take UTF-8 paths and try both encodings).
     entries = []
-    for directory, dirs, files in iso.walk(udf_path='/'):
-        base = directory.rstrip('/')
-        for name in dirs:
-            entries.append({'path': base + '/' + name, 'type': 'directory'})
-        for name in files:
-            path = base + '/' + name
-            record = iso.get_record(udf_path=path)
-            entry = {'path': path, 'type': 'symlink' if record.is_symlink() else 'file'}
+    pending = ['/']
+    while pending:
+        directory = pending.pop()
+        for child in iso.list_children(udf_path=directory):
+            if child is None or child.is_dot() or child.is_dotdot():
+                continue
+            name = child.file_identifier().decode(child.file_ident.encoding)
+            path = directory.rstrip('/') + '/' + name
+            if child.is_dir():
+                entries.append({'path': path, 'type': 'directory'})
+                pending.append(path)
+                continue
+            entry = {'path': path, 'type': 'symlink' if child.is_symlink() else 'file'}
             if entry['type'] == 'file':
-                entry['sizeBytes'] = record.get_data_length()
+                entry['sizeBytes'] = child.get_data_length()
                 if with_content:
                     empty = entry['sizeBytes'] == 0
                     entry['sha256'] = hashlib.sha256(b'').hexdigest() if empty else stream_sha256(iso, udf_path=path)
