@@ -53,6 +53,8 @@ export interface IsoCreateRequest {
   readonly options: IsoCreateOptions;
   /** Replace an existing file at outputPath; without it, an existing file is `file-exists`. */
   readonly overwrite?: boolean;
+  /** Compute the image's SHA-256 while writing (default true); false writes only, like xorriso and genisoimage. */
+  readonly sha256?: boolean;
 }
 
 /** One change a remaster makes to the original's tree. Paths in the image are absolute ('/preseed.cfg'). */
@@ -72,6 +74,8 @@ export interface IsoRemasterRequest {
   readonly reproducible?: boolean;
   readonly sourceDateEpochSeconds?: number;
   readonly overwrite?: boolean;
+  /** As IsoCreateRequest.sha256 (default true). */
+  readonly sha256?: boolean;
 }
 
 /** One run of sectors the plan gives to one thing: a descriptor, a directory, a file, a boot image. */
@@ -122,8 +126,8 @@ export interface IsoWriteResult {
   readonly jobId: string;
   readonly outputPath: string;
   readonly sizeBytes: number;
-  /** SHA-256 of the image as written, computed while writing. */
-  readonly sha256Hex: string;
+  /** SHA-256 of the image as written, computed while writing; null when the request asked for none (`sha256: false`). */
+  readonly sha256Hex: string | null;
   readonly elapsedMs: number;
   readonly summary: IsoLayoutSummary;
 }

@@ -2,12 +2,13 @@
 // inside a source (the image would read its own bytes), is never a source file, replaces no file
 // unless asked, and fits the folder's free space. The bytes go to `OUT.partial` in one ordered pass
 // of large writes, each chunk read while the one before is written (two reused buffers), hashed with
-// SHA-256 on the way; only a complete, fsynced file becomes OUT. A failure or cancel removes the
+// SHA-256 on the way by the hashing worker thread (unless asked not to), so the hash costs the write
+// no time; only a complete, fsynced file becomes OUT. A failure or cancel removes the
 // partial file, so no half-written image is ever left looking complete.
 import { link, lstat, open, realpath, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { IsoPlanRegion, IsoWriteResult } from '../../shared/authoring.ts';
-import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
+import { HashWorkerClient } from '../checksum/hash-worker-client.ts';
 import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
@@ -60,13 +61,14 @@ export async function checkIsoOutput(check: IsoOutputCheck): Promise<void> {
 }
 
 /**
- * Streams planned.source to `${outputPath}.partial` (large ordered writes, SHA-256 while writing),
+ * Streams planned.source to `${outputPath}.partial` (large ordered writes, SHA-256 while writing
+ * unless `target.sha256` is false, the like-for-like run against tools that compute nothing),
  * fsyncs, then renames it to outputPath (or, without overwrite, links it there, which fails rather
  * than replace a file that appeared meanwhile); on error or cancel removes the partial file.
  */
 export async function writeIsoFile(
   planned: PlannedIso,
-  target: { jobId: string; outputPath: string; overwrite: boolean },
+  target: { jobId: string; outputPath: string; overwrite: boolean; sha256?: boolean },
   controls: { signal: AbortSignal; onProgress(bytesDone: number, bytesTotal: number, subject: string | null): void },
 ): Promise<IsoWriteResult> {
   const startedMs = performance.now();
@@ -76,11 +78,15 @@ export async function writeIsoFile(
   await checkFreeSpace(dirname(outputPath), sizeBytes);
   // A stale partial file of an earlier run is ours to replace; 'wx' then refuses anything planted meanwhile.
   await rm(partialPath, { force: true });
-  const hash = createHashGroup(['sha256']);
+  // Both buffers live in one shared memory, which the hashing worker reads in place (no copy).
+  const memory = new SharedArrayBuffer(2 * Math.min(chunkBytes, sizeBytes));
+  const hasher = (target.sha256 ?? true) ? new HashWorkerClient({ memory, algorithms: ['sha256'], blockBytes: 0 }) : null;
   let handle: FileHandle | null = null;
+  let sha256Hex: string | null;
   try {
     handle = await open(partialPath, 'wx', 0o644);
-    await streamImage(planned, handle, hash, controls);
+    await streamImage(planned, { handle, memory, hasher }, controls);
+    sha256Hex = hasher === null ? null : ((await hasher.digest()).sha256 ?? null);
     await handle.sync();
     await handle.close();
     handle = null;
@@ -90,41 +96,58 @@ export async function writeIsoFile(
     await rm(partialPath, { force: true });
     if (controls.signal.aborted) throw new CancelledError(`writing ${outputPath}`);
     throw writeFailure(error, outputPath);
+  } finally {
+    await hasher?.close();
   }
   return {
     jobId: target.jobId,
     outputPath,
     sizeBytes,
-    sha256Hex: hash.digest().sha256 ?? '',
+    sha256Hex,
     elapsedMs: Math.round(performance.now() - startedMs),
     summary: planned.summary,
   };
 }
 
-/** The image's bytes in order, each chunk read into one buffer while the other's bytes are written. */
+/**
+ * The image's bytes in order: each chunk is read into one buffer while the other's bytes are written
+ * and hashed. A buffer is refilled only once both its write and its hash are done; the hashes go to
+ * the worker in image order, and it answers them in that order.
+ */
 async function streamImage(
   planned: PlannedIso,
-  handle: FileHandle,
-  hash: HashGroup,
+  output: { handle: FileHandle; memory: SharedArrayBuffer; hasher: HashWorkerClient | null },
   controls: { signal: AbortSignal; onProgress(bytesDone: number, bytesTotal: number, subject: string | null): void },
 ): Promise<void> {
   const source: ByteSource = planned.source;
   const sizeBytes = source.sizeBytes;
-  const buffers = [new Uint8Array(Math.min(chunkBytes, sizeBytes)), new Uint8Array(Math.min(chunkBytes, sizeBytes))];
+  const bufferBytes = output.memory.byteLength / 2;
+  const buffers = [new Uint8Array(output.memory, 0, bufferBytes), new Uint8Array(output.memory, bufferBytes, bufferBytes)];
+  const buffersFree: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
   const subjects = regionNamer(planned.summary.regions);
   let writing: Promise<void> = Promise.resolve();
-  for (let offsetBytes = 0, index = 0; offsetBytes < sizeBytes; index += 1) {
-    if (controls.signal.aborted) throw new CancelledError('writing the image');
-    const chunk = buffers[index % 2]!.subarray(0, Math.min(chunkBytes, sizeBytes - offsetBytes));
-    // The other buffer may still be on its way to the file: this read overlaps that write.
-    await readIntoBuffer(source, chunk, offsetBytes);
-    await writing;
-    hash.update(chunk);
-    writing = writeAll(handle, chunk, offsetBytes);
-    offsetBytes += chunk.byteLength;
-    controls.onProgress(offsetBytes, sizeBytes, subjects(offsetBytes - chunk.byteLength));
+  try {
+    for (let offsetBytes = 0, index = 0; offsetBytes < sizeBytes; index += 1) {
+      if (controls.signal.aborted) throw new CancelledError('writing the image');
+      const slot = index % 2;
+      await buffersFree[slot];
+      const chunk = buffers[slot]!.subarray(0, Math.min(bufferBytes, sizeBytes - offsetBytes));
+      // The other buffer may still be on its way to the file and through the hash: this read overlaps both.
+      await readIntoBuffer(source, chunk, offsetBytes);
+      await writing;
+      writing = writeAll(output.handle, chunk, offsetBytes);
+      const hashing = output.hasher?.update(slot * bufferBytes, chunk.byteLength);
+      const free = Promise.all([writing, hashing]);
+      free.catch(() => undefined); // awaited (and thrown) when the buffer is next needed or at the end
+      buffersFree[slot] = free;
+      offsetBytes += chunk.byteLength;
+      controls.onProgress(offsetBytes, sizeBytes, subjects(offsetBytes - chunk.byteLength));
+    }
+  } catch (error) {
+    await Promise.allSettled(buffersFree); // nothing may still run over the buffers when the caller cleans up
+    throw error;
   }
-  await writing;
+  await Promise.all(buffersFree);
 }
 
 async function writeAll(handle: FileHandle, bytes: Uint8Array, positionBytes: number): Promise<void> {

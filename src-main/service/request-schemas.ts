@@ -96,6 +96,7 @@ function authoringSchemas() {
     sources: v.pipe(v.array(absolutePath), v.minLength(1), v.maxLength(1024)),
     outputPath: absolutePath,
     overwrite: v.exactOptional(v.boolean()),
+    sha256: v.exactOptional(v.boolean()),
     options: v.strictObject({
       label,
       publisher: label,
@@ -133,6 +134,7 @@ function authoringSchemas() {
     reproducible: v.exactOptional(v.boolean()),
     sourceDateEpochSeconds: epochSeconds,
     overwrite: v.exactOptional(v.boolean()),
+    sha256: v.exactOptional(v.boolean()),
   });
   return {
     'iso:plan-create': createRequest,

@@ -87,6 +87,14 @@ describe('writeIsoFile', () => {
     expect(existsSync(`${outputPath}.partial`)).toBe(false);
   });
 
+  it('writes the same bytes without a SHA-256 when asked not to compute one (sha256Hex null)', async () => {
+    const { planned, expected } = plannedWithFile('plain.bin', 10 * mebibyte);
+    const outputPath = join(scratch, 'plain.iso');
+    const result = await writeIsoFile(planned, { jobId: 'job-plain', outputPath, overwrite: false, sha256: false }, quiet);
+    expect(readFileSync(outputPath).equals(expected)).toBe(true);
+    expect(result.sha256Hex).toBeNull();
+  });
+
   it('fails with source-changed when a file grows while it is written, and leaves neither output nor partial file', async () => {
     const { planned, filePath } = plannedWithFile('growing.bin', 24 * mebibyte);
     const outputPath = join(scratch, 'grown.iso');
