@@ -35,9 +35,7 @@ export class BackupJob {
   }
 
   get fraction(): number | null {
-    const progress = this.progress;
-    if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
-    return progress.bytesDone / progress.bytesTotal;
+    return this.#jobs.fractionOf(this.jobId);
   }
 
   /** A fresh form for `drive`: the home folder (or the last folder used) and a name with today's date. */

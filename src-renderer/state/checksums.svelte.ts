@@ -125,9 +125,7 @@ export class Checksums {
   }
 
   get fraction(): number | null {
-    const progress = this.progress;
-    if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
-    return progress.bytesDone / progress.bytesTotal;
+    return this.#jobs.fractionOf(this.jobId);
   }
 
   reset(imagePath: string): void {

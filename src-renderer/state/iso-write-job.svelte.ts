@@ -41,9 +41,7 @@ export class IsoWriteJob<Request> {
 
   /** Of the current phase (scanning the sources, then writing the image); null while its size is unknown. */
   get fraction(): number | null {
-    const progress = this.progress;
-    if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
-    return progress.bytesDone / progress.bytesTotal;
+    return this.#jobs.fractionOf(this.jobId);
   }
 
   /** The request changed: its old plan, result and error no longer describe it. */

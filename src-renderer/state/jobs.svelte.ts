@@ -29,4 +29,11 @@ export class JobStore {
   progressOf(jobId: string | null): JobProgress | null {
     return jobId === null ? null : (this.#latest.get(jobId) ?? null);
   }
+
+  /** The share of the job's bytes done (of its current phase), 0 to 1; null before its first report or while its size is unknown. */
+  fractionOf(jobId: string | null): number | null {
+    const progress = this.progressOf(jobId);
+    if (!progress || progress.bytesTotal === null || progress.bytesTotal === 0) return null;
+    return progress.bytesDone / progress.bytesTotal;
+  }
 }

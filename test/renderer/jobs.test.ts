@@ -39,6 +39,17 @@ describe('JobStore', () => {
     expect(jobs.progressOf(null)).toBeNull();
   });
 
+  it("answers a job's share of bytes done from its last progress, and null for a job that never reported", async () => {
+    const image = join(dir, 'fraction.img');
+    writeFileSync(image, Buffer.alloc(2 * 1024 * 1024, 0x33));
+    const { client } = inProcessEngine();
+    const jobs = new JobStore(client);
+    const jobId = await hash(client, { path: image, algorithms: ['sha256'] });
+    expect(jobs.fractionOf(jobId)).toBe(1);
+    expect(jobs.fractionOf('never-started')).toBeNull();
+    expect(jobs.fractionOf(null)).toBeNull();
+  });
+
   it('keeps the 16 most recently reported jobs and forgets older ones', async () => {
     const image = join(dir, 'small.img');
     writeFileSync(image, Buffer.alloc(4096, 1));
