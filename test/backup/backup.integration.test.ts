@@ -3,7 +3,7 @@
 // pass the real gzip/xz/zstd tests and decompress to the device's bytes, every sidecar passes
 // `sha256sum -c`, memory stays flat on a 256 MiB drive, and the refusals (output on the drive being
 // read, an existing file) and a cancel leave nothing behind.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupResult } from '../../shared/backup.ts';
 import { bootFixturePath, buildBootFixtures } from '../fixtures/boot-images.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { interruptIsotope, isotopeFromSources } from '../helpers/interrupted-isotope.ts';
 import { LoopDevices, cmpIdentical, isRoot, rootSkipReason, sha256OfPrefix } from '../flash/loop-devices.ts';
 
 const MiB = 1024 * 1024;
-const isotopeFromSources = ['--import', 'tsx', join(repoRoot, 'test/backup/live-isotope.ts')];
 
 function isotope(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync(process.execPath, [...isotopeFromSources, ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
@@ -193,22 +193,11 @@ describe.skipIf(!isRoot)(`isotope backup (${rootSkipReason})`, { timeout: 120_00
     const output = join(dir, 'cancelled', 'slow.xz');
     mkdirSync(join(dir, 'cancelled'));
     // xz on random bytes is slow enough that the job is still running at the first progress line.
-    const child = spawn(process.execPath, [...isotopeFromSources, 'backup', slow, '-o', output, '--unsafe', '--json'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('"job:progress"')) resolve();
-      }),
-    );
-    expect(existsSync(`${output}.partial`)).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(1);
-    expect(stdout).toContain('"code": "cancelled"');
+    const run = await interruptIsotope(['backup', slow, '-o', output, '--unsafe', '--json'], '"job:progress"', `${output}.partial`);
+    expect(run.interrupted, run.stdout).toBe(true);
+    expect(run.partialExisted).toBe(true);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('"code": "cancelled"');
     expect(readdirSync(join(dir, 'cancelled'))).toEqual([]);
   });
 });

@@ -1,17 +1,13 @@
 // Ctrl-C in `isotope create`, in a child process as a user presses it: the job is cancelled at once,
 // the partial image is removed, and nothing that looks like a finished image is left.
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { interruptIsotope } from '../helpers/interrupted-isotope.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-create-cancel-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-// The CLI over the real service from the sources, printing as it goes (test/backup/live-isotope.ts).
-const isotopeFromSources = ['--import', 'tsx', join(repoRoot, 'test/backup/live-isotope.ts')];
 
 describe('isotope create, cancelled', () => {
   it('Ctrl-C during the write cancels the job and leaves no output and no partial file', { timeout: 120_000 }, async () => {
@@ -22,22 +18,11 @@ describe('isotope create, cancelled', () => {
     const outputFolder = join(scratch, 'out');
     mkdirSync(outputFolder);
     const output = join(outputFolder, 'cancelled.iso');
-    const child = spawn(process.execPath, [...isotopeFromSources, 'create', tree, '-o', output, '--json'], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve) =>
-      child.stdout.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes('"phase":"writing-image"')) resolve();
-      }),
-    );
-    expect(existsSync(`${output}.partial`)).toBe(true);
-    child.kill('SIGINT');
-    expect(await exited).toBe(1);
-    expect(stdout).toContain('"code": "cancelled"');
+    const run = await interruptIsotope(['create', tree, '-o', output, '--json'], '"phase":"writing-image"', `${output}.partial`);
+    expect(run.interrupted, run.stdout).toBe(true);
+    expect(run.partialExisted).toBe(true);
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('"code": "cancelled"');
     expect(readdirSync(outputFolder)).toEqual([]);
   });
 });
