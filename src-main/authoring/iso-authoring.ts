@@ -29,6 +29,8 @@ export interface BootImageSpec {
   readonly loadSectorCount: number | null;
   /** Patch El Torito's boot info table (bytes 8-63: PVD LBA, image LBA, length, checksum), as mkisofs -boot-info-table. */
   readonly bootInfoTable: boolean;
+  /** El Torito 2.0 2.2 boot indicator (0x88 bootable, 0x00 not); absent: bootable. A remaster keeps an original's not-bootable entry as it was. */
+  readonly bootable?: boolean;
   /** GRUB's eltorito.img: also patch core.img's own address at byte 2548 (xorriso --grub2-boot-info), so it boots from a stick through boot_hybrid.img. */
   readonly grub2BootInfo?: boolean;
   /** The image: a file of the tree (by absolute path), or bytes outside the tree (a generated EFI image, a hidden image of the original). */

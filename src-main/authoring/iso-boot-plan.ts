@@ -85,7 +85,7 @@ export function catalogEntries(images: readonly PlacedBootImage[]): CatalogEntry
     systemType: image.spec.systemType,
     loadSectorCount512: loadSectorCount512(image),
     imageLba: image.imageLba,
-    bootable: true,
+    bootable: image.spec.bootable ?? true,
   }));
 }
 

@@ -1,5 +1,5 @@
 // The boot of a remastered image, kept from the original (issue 15): every El Torito 2.0 catalog
-// entry (platform, media type, load segment, system type, load size, boot info table) with its image,
+// entry (boot indicator, platform, media type, load segment, system type, load size, boot info table) with its image,
 // and the hybrid system area's MBR boot code, GPT and APM, as the composer's BootImageSpec list and
 // HybridSpec. Every fact comes from the original's bytes, read in this run.
 import type { RemasterEdit } from '../../shared/authoring.ts';
@@ -61,9 +61,8 @@ export async function readKeptBoot(source: ByteSource, catalogLba: number | null
     // The catalog's own sector and every boot image end a hidden image's gap.
     const bounds = [...layout.usedLbas, catalogLba, layout.volumeSectorCount, ...catalog.entries.map((entry) => entry.imageLba)].sort((a, b) => a - b);
     const hidden = new Map<number, { source: ByteSource; description: string }>();
-    for (const [index, entry] of catalog.entries.entries()) {
+    for (const entry of catalog.entries) {
       const spec = await keptEntry(source, entry, { layout, bounds, partitions: system.partitions, hidden });
-      if (!entry.bootable) warnings.push(`boot entry ${index + 1} was marked not bootable in the original; the new image marks it bootable`);
       entries.push(spec);
       notes.push(`kept from the original: ${describeEntry(entry, spec)}`);
     }
@@ -101,6 +100,7 @@ async function keptEntry(source: ByteSource, entry: CatalogEntry, context: Entry
     loadSegment: entry.loadSegment,
     systemType: entry.systemType,
     loadSectorCount: entry.sectorCount,
+    bootable: entry.bootable,
     bootInfoTable,
     grub2BootInfo: entry.emulation === 'none' && (await hasGrub2BootInfo(source, entry.imageLba)),
     image,
@@ -264,6 +264,7 @@ function describeEntry(entry: CatalogEntry, spec: BootImageSpec): string {
     typeof entry.platform === 'number' ? `platform 0x${entry.platform.toString(16)}` : entry.platform === 'x86' ? 'BIOS' : entry.platform.toUpperCase();
   const image = 'path' in spec.image ? spec.image.path : spec.image.description;
   const details = [
+    ...(spec.bootable === false ? ['not bootable'] : []),
     `${entry.sectorCount} sectors loaded`,
     ...(spec.bootInfoTable ? ['boot info table'] : []),
     ...(spec.grub2BootInfo ? ['GRUB 2 boot info'] : []),

@@ -13,6 +13,7 @@ import { bootFixturePath, isohybridMbr, isolinuxBin } from '../fixtures/boot-ima
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { openFileSource } from '../../src-main/io/file-source.ts';
 import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
+import { isotope } from '../helpers/in-process-cli.ts';
 import { patchedCopy, recordExtentPatches, withOptions } from './remaster-helpers.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'remaster-boot-'));
@@ -39,7 +40,7 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
     new RegExp(`^El Torito ${what}\\s*:\\s+${index}\\s+(.*)$`, 'm').exec(report)?.[1]?.trim() ?? null;
   const entries: ReportedEntry[] = [];
   for (const line of report.matchAll(/^El Torito boot img :\s+(\d+)\s+(\S+)\s+([yn])\s+(\S+)\s+0x(\w+)\s+0x(\w+)\s+(\d+)\s+(\d+)$/gm)) {
-    const [, index, platform, , emulation, loadSegment, systemType, loadSize, lba] = line as unknown as string[];
+    const [, index, platform, bootable, emulation, loadSegment, systemType, loadSize, lba] = line as unknown as string[];
     const options = field('img opts', Number(index)) ?? '';
     const blocks = field('img blks', Number(index));
     entries.push({
@@ -49,6 +50,7 @@ function reportedEntries(imagePath: string): ReportedEntry[] {
         loadSegment: Number.parseInt(loadSegment as string, 16),
         systemType: Number.parseInt(systemType as string, 16),
         loadSectorCount: Number(loadSize),
+        bootable: bootable === 'y',
         bootInfoTable: options.split(' ').includes('boot-info-table'),
         grub2BootInfo: options.split(' ').includes('grub2-boot-info'),
       },
@@ -90,6 +92,7 @@ describe('the boot a remaster keeps', () => {
     ['ipxe.iso', ipxeIsoPath],
     ['grub-rescue-cdrom.iso', grubRescueIsoPath],
     ['the six-entry BIOS, floppy, hard disk, EFI, PPC and Mac image', bootFixturePath('multiEntry')],
+    ['the genisoimage BIOS + EFI image with a not-bootable floppy entry', bootFixturePath('plainGenisoimage')],
   ])('keeps every El Torito entry of %s as xorriso reports it', async (_name, imagePath) => {
     const reported = reportedEntries(imagePath);
     const kept = await withOptions(imagePath, async (options) => keptAsReported(options.boot.entries, reported));
@@ -192,9 +195,17 @@ describe('the boot a remaster keeps', () => {
     ]);
   });
 
-  it('warns that a not-bootable entry of the original is made bootable', async () => {
-    const warnings = await withOptions(bootFixturePath('plainGenisoimage'), async (options) => options.warnings);
-    expect(warnings).toContain('boot entry 3 was marked not bootable in the original; the new image marks it bootable');
+  it('keeps a not-bootable entry of the original not bootable in the written copy, as xorriso reads both', async () => {
+    const original = bootFixturePath('plainGenisoimage');
+    const copy = join(scratch, 'not-bootable-kept.iso');
+    const remastered = await isotope(['remaster', original, '-o', copy]);
+    expect(remastered.code, remastered.stderr).toBe(0);
+    const bootableOf = (imagePath: string): boolean[] => reportedEntries(imagePath).map((entry) => entry.spec.bootable ?? true);
+    expect(bootableOf(original)).toEqual([true, true, false]);
+    expect(bootableOf(copy)).toEqual([true, true, false]);
+    const { warnings, detected } = await withOptions(original, async (options) => ({ warnings: options.warnings, detected: options.bootDetected }));
+    expect(warnings.filter((warning) => warning.includes('bootable'))).toEqual([]);
+    expect(detected.filter((note) => note.includes('not bootable'))).toEqual([expect.stringContaining('/boot/floppy.img')]);
   });
 });
 
