@@ -20,6 +20,8 @@ interface RemasterFlags {
   dryRun?: boolean;
   json?: boolean;
   force?: boolean;
+  /** False with --no-sha256. */
+  sha256: boolean;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -38,6 +40,7 @@ export function registerRemasterCommand(program: Command, context: CliContext): 
     .option('--dry-run', 'print the layout plan; write nothing')
     .option('--json', 'JSON: the plan with --dry-run; else one object per line (progress, then the result)')
     .option('--force', 'replace an existing output file')
+    .option('--no-sha256', "do not compute the image's SHA-256 while writing (it writes only, as xorriso and genisoimage do)")
     .action(async (image: string, flags: RemasterFlags) => {
       const epoch = sourceDateEpoch(context, flags.reproducible === true);
       if (epoch === 'invalid') return context.setExitCode(exitCodes.usage);
@@ -54,6 +57,7 @@ export function registerRemasterCommand(program: Command, context: CliContext): 
         reproducible: epoch !== null,
         ...(epoch !== null ? { sourceDateEpochSeconds: epoch } : {}),
         overwrite: flags.force === true,
+        sha256: flags.sha256,
       };
       const service = context.createService();
       const json = flags.json === true;
