@@ -253,12 +253,12 @@ function makeNode(walk: Walk, entry: TreeEntry, name: string, kept: { iso9660: s
   };
 }
 
-/** The names as each namespace records them: ISO 9660 and Joliet files carry their version ';1' (ECMA-119 7.5.1). */
+/** The names as each namespace records them: ISO 9660 files carry their version ';1' (ECMA-119 7.5.1), Joliet names none (as xorriso writes them). */
 function keptNamesOf(kind: AuthoringKind, kept: { iso9660: string | null; joliet: string | null }): AuthoringNode['keptNames'] {
   const version = kind === 'directory' ? '' : ';1';
   const names: { iso9660?: string; joliet?: string } = {};
   if (kept.iso9660) names.iso9660 = `${kept.iso9660}${kind === 'directory' || kept.iso9660.includes('.') ? '' : '.'}${version}`;
-  if (kept.joliet) names.joliet = `${kept.joliet}${version}`;
+  if (kept.joliet) names.joliet = kept.joliet;
   return names;
 }
 

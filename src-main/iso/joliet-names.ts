@@ -6,20 +6,21 @@ import { compareIdentifierParts, splitIdentifier } from './iso-names.ts';
 
 /**
  * Joliet "Relaxation of ISO 9660 restrictions": a file identifier of at most 128 bytes, 64 UCS-2
- * units ';1' included. 103 is what mkisofs -joliet-long allows (and Windows reads): the record
- * still fits its 255 bytes.
+ * units. 103 is what mkisofs -joliet-long allows (and Windows reads): the record still fits its
+ * 255 bytes.
+ *
+ * Files carry no version (';1'): ECMA-119 9.1.11 asks for one, but xorriso and genisoimage record
+ * Joliet names without it ('hello.txt'), Windows and Linux show the name as recorded, and the 64
+ * units go to the name itself, so a long name is cut where theirs are.
  */
 const maxUnits = 64;
 const maxUnitsLong = 103;
-
-/** ECMA-119 9.1.11: files carry a version, as in the primary volume. */
-const fileVersion = ';1';
 
 /** A cut name keeps its extension when that takes at most this part of the room ('report.pdf' stays a '.pdf'). */
 const maxExtensionShare = 0.5;
 
 /**
- * Joliet identifiers (UCS-2 as JS strings, files with ';1'), in the order given: at most 64 units
+ * Joliet identifiers (UCS-2 as JS strings, no version), in the order given: at most 64 units
  * (103 with `long`), characters Joliet forbids (control characters, * / : ; ? \) and characters
  * outside UCS-2 (an emoji: UCS-2 has no surrogates) replaced by '_'. Unique, case-sensitive as
  * Joliet compares: a taken name gets '~1', '~2', ... before its extension.
@@ -28,8 +29,8 @@ export function jolietNamesForDirectory(children: readonly NamedChild[], options
   const limit = options.long ? maxUnitsLong : maxUnits;
   return namesForDirectory(children, {
     namespace: 'Joliet',
-    validKept: (kept, child) => validKeptIdentifier(kept, child.isDirectory, limit),
-    translate: (child) => jolietTranslation(toUcs2Name(child.name), child.isDirectory, limit),
+    validKept: (kept) => validKeptIdentifier(kept, limit),
+    translate: (child) => jolietTranslation(toUcs2Name(child.name), limit),
   });
 }
 
@@ -49,30 +50,29 @@ function toUcs2Name(name: string): string {
   return result;
 }
 
-function jolietTranslation(name: string, isDirectory: boolean, limit: number): Translation {
-  const room = limit - (isDirectory ? 0 : fileVersion.length);
-  const version = isDirectory ? '' : fileVersion;
+function jolietTranslation(name: string, limit: number): Translation {
   const lastDot = name.lastIndexOf('.');
-  const extension = lastDot > 0 && name.length - lastDot <= room * maxExtensionShare ? name.slice(lastDot) : '';
+  const extension = lastDot > 0 && name.length - lastDot <= limit * maxExtensionShare ? name.slice(lastDot) : '';
   const stem = name.slice(0, name.length - extension.length);
-  const fitted = name.length <= room ? name : stem.slice(0, room - extension.length) + extension;
   return {
-    identifier: fitted + version,
+    identifier: name.length <= limit ? name : stem.slice(0, limit - extension.length) + extension,
     withCounter(counter) {
       const suffix = `~${counter}`;
-      const stemRoom = room - extension.length - suffix.length;
+      const stemRoom = limit - extension.length - suffix.length;
       if (stemRoom < 1) return null;
-      return stem.slice(0, stemRoom) + suffix + extension + version;
+      return stem.slice(0, stemRoom) + suffix + extension;
     },
   };
 }
 
-/** A remastered image's Joliet name with ';1' on files, or null when it is too long or holds a forbidden character. */
-function validKeptIdentifier(kept: string, isDirectory: boolean, limit: number): string | null {
+/**
+ * A remastered image's Joliet name, or null when it is too long or holds a forbidden character. A
+ * version some writers add (';1') is dropped: our reader strips it, and this writer records none.
+ */
+function validKeptIdentifier(kept: string, limit: number): string | null {
   const bare = kept.replace(/;\d+$/, '');
-  const identifier = isDirectory ? bare : bare + fileVersion;
-  if (bare === '' || identifier.length > limit || toUcs2Name(bare) !== bare) return null;
-  return identifier;
+  if (bare === '' || bare.length > limit || toUcs2Name(bare) !== bare) return null;
+  return bare;
 }
 
 /**

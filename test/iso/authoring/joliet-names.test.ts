@@ -7,7 +7,7 @@ import { namesForDirectory } from '../../../src-main/iso/directory-names.ts';
 import { compareJolietIdentifiers, encodeUcs2, jolietNamesForDirectory } from '../../../src-main/iso/joliet-names.ts';
 
 const file = (name: string, kept?: string) => ({ name, isDirectory: false, ...(kept === undefined ? {} : { kept }) });
-const folder = (name: string) => ({ name, isDirectory: true });
+const folder = (name: string, kept?: string) => ({ name, isDirectory: true, ...(kept === undefined ? {} : { kept }) });
 const short = { long: false };
 
 /** Joliet's forbidden characters, and surrogates (UCS-2 has none). */
@@ -17,45 +17,55 @@ function isForbiddenInJoliet(unit: number): boolean {
 const long = { long: true };
 
 describe('jolietNamesForDirectory', () => {
-  it('keeps names as they are, files with ;1, directories without', () => {
+  it('keeps names as they are, files without a version (";1") as xorriso and genisoimage record them', () => {
     expect(jolietNamesForDirectory([file('Read Me.txt'), folder('Program Files'), file('ünïcödé — 日本語.txt')], short)).toEqual([
-      'Read Me.txt;1',
+      'Read Me.txt',
       'Program Files',
-      'ünïcödé — 日本語.txt;1',
+      'ünïcödé — 日本語.txt',
     ]);
   });
 
   it('replaces the characters Joliet forbids and control characters with "_"', () => {
-    expect(jolietNamesForDirectory([file('we*ird:na?me;x\\y.txt'), file('tab\there\u0001.txt')], short)).toEqual(['we_ird_na_me_x_y.txt;1', 'tab_here_.txt;1']);
+    expect(jolietNamesForDirectory([file('we*ird:na?me;x\\y.txt'), file('tab\there\u0001.txt')], short)).toEqual(['we_ird_na_me_x_y.txt', 'tab_here_.txt']);
   });
 
   it('replaces a character beyond U+FFFF (UCS-2 has no surrogates) with one "_"', () => {
     const [name] = jolietNamesForDirectory([file('emoji😀.txt')], short);
-    expect(name).toBe('emoji_.txt;1');
+    expect(name).toBe('emoji_.txt');
     expect(/[\ud800-\udfff]/.test(name as string)).toBe(false);
   });
 
-  it('keeps identifiers within 64 UCS-2 units (;1 included), or 103 with long names, keeping a short extension', () => {
+  it('gives files and directories the whole 64 UCS-2 units, or 103 with long names, keeping a short extension', () => {
     const [cut, directory] = jolietNamesForDirectory([file(`${'a'.repeat(100)}.pdf`), folder('d'.repeat(100))], short);
-    expect(cut).toBe(`${'a'.repeat(58)}.pdf;1`);
+    // xorriso -J records this file as 60 'a' and '.pdf' too.
+    expect(cut).toBe(`${'a'.repeat(60)}.pdf`);
     expect(directory).toBe('d'.repeat(64));
     const [longCut, longDirectory] = jolietNamesForDirectory([file(`${'a'.repeat(120)}.pdf`), folder('d'.repeat(120))], long);
     expect(longCut).toHaveLength(103);
-    expect(longCut?.endsWith('.pdf;1')).toBe(true);
+    expect(longCut).toBe(`${'a'.repeat(99)}.pdf`);
     expect(longDirectory).toBe('d'.repeat(103));
   });
 
   it('numbers names that become equal with ~N before the extension, and compares case-sensitively as Joliet does', () => {
-    expect(jolietNamesForDirectory([file('a?b.txt'), file('a*b.txt'), file('A*B.txt')], short)).toEqual(['a_b~1.txt;1', 'a_b.txt;1', 'A_B.txt;1']);
+    expect(jolietNamesForDirectory([file('a?b.txt'), file('a*b.txt'), file('A*B.txt')], short)).toEqual(['a_b~1.txt', 'a_b.txt', 'A_B.txt']);
     const twins = jolietNamesForDirectory([file(`${'x'.repeat(70)}.iso`), file(`${'x'.repeat(71)}.iso`)], short);
-    expect(twins).toEqual([`${'x'.repeat(58)}.iso;1`, `${'x'.repeat(56)}~1.iso;1`]);
+    expect(twins).toEqual([`${'x'.repeat(60)}.iso`, `${'x'.repeat(58)}~1.iso`]);
   });
 
   it('keeps a remastered Joliet name when it is valid and free, and replaces it otherwise', () => {
     expect(jolietNamesForDirectory([file('new name.txt', 'Old Name.txt'), file('b', 'bad:name'), file('x', 'Old Name.txt')], short)).toEqual([
-      'Old Name.txt;1',
-      'b;1',
-      'x;1',
+      'Old Name.txt',
+      'b',
+      'x',
+    ]);
+  });
+
+  it('keeps a remastered Joliet name that carried a version without it, and its whole 64 units', () => {
+    const kept64 = 'k'.repeat(64);
+    expect(jolietNamesForDirectory([file('a', 'Old Name.txt;1'), file('b', `${kept64};1`), folder('c', kept64.replace(/k$/, 'c'))], short)).toEqual([
+      'Old Name.txt',
+      kept64,
+      kept64.replace(/k$/, 'c'),
     ]);
   });
 
