@@ -63,6 +63,8 @@ interface NamespaceRules {
   compare(a: string, b: string): number;
   encode(identifier: string): Uint8Array;
   kept(node: AuthoringNode): string | undefined;
+  /** Whether the namespace records a node of this kind at all. */
+  records(node: AuthoringNode): boolean;
 }
 
 /** How often the walks look at the cancel signal. */
@@ -82,6 +84,8 @@ function isoRules(level: IsoLevel): NamespaceRules {
     compare: compareIsoIdentifiers,
     encode: asciiBytes,
     kept: (node) => node.keptNames?.iso9660,
+    // Symlinks, devices, fifos and sockets are plain records that Rock Ridge gives their kind.
+    records: () => true,
   };
 }
 
@@ -92,6 +96,10 @@ function jolietRules(long: boolean): NamespaceRules {
     compare: compareJolietIdentifiers,
     encode: encodeUcs2,
     kept: (node) => node.keptNames?.joliet,
+    // Joliet has files and directories only: symlinks, devices, fifos and sockets are Rock Ridge things, and
+    // xorriso leaves them out of the Joliet tree ("Symlinks can only be added to a Rock Ridge tree") rather
+    // than show them as empty files (as genisoimage does) that a Joliet reader would take for real ones.
+    records: (node) => node.kind === 'file' || node.kind === 'directory',
   };
 }
 
@@ -180,6 +188,7 @@ class NamespaceBuilder {
     this.directoryOf.set(node, directory);
     const children: { node: AuthoringNode; placeholder: boolean }[] = [];
     for (const child of node.children ?? []) {
+      if (!this.rules.records(child)) continue;
       const isRelocated = this.relocatedNodes.has(child) && !this.isRelocationDirectory(node);
       if (isRelocated && !this.keepPlaceholders) continue;
       children.push({ node: child, placeholder: isRelocated });

@@ -42,7 +42,7 @@ function hasOwnData(entry: TreeEntry): boolean {
 }
 
 function isSameShape(primary: TreeEntry, joliet: TreeEntry): boolean {
-  // Joliet has no links or devices: xorriso records them as empty files there.
+  // Joliet has no links or devices: genisoimage records them as empty files there (xorriso and Isotope leave them out).
   return (primary.type === 'directory') === (joliet.type === 'directory');
 }
 

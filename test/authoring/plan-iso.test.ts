@@ -1,13 +1,15 @@
 // planIso without boot or hybrid: plain ISO 9660 and Joliet images of hand-made trees, written to a
 // file and read back by our reader, pycdlib, isoinfo and xorriso.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
-import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
+import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
+import { encodeUcs2 } from '../../src-main/iso/joliet-names.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib, type ComparableEntry } from '../iso/reference-listing.ts';
-import { authoringOptions, directoryNode, fileNode, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
+import { authoringOptions, directoryNode, fileNode, symlinkNode, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -135,6 +137,29 @@ describe('planIso: Joliet', () => {
     expect(ours).toEqual(listWithPycdlib(path, 'joliet'));
     expect(ours).toEqual(sampleListing);
     expect(runTool('isoinfo', ['-d', '-i', path])).toMatch(/Joliet with UCS level 3 found/);
+  });
+
+  test('records Joliet file names without a version, as xorriso and genisoimage do', async () => {
+    const image = readFileSync(await writeImage(authoringOptions(sampleTree(), { joliet: true })));
+    expect(image.includes(Buffer.from(encodeUcs2('readme.txt')))).toBe(true);
+    expect(image.includes(Buffer.from(encodeUcs2('readme.txt;1')))).toBe(false);
+  });
+
+  test('leaves symlinks, devices, fifos and sockets out of the Joliet tree (Rock Ridge records them), as xorriso does', async () => {
+    const special = (name: string, kind: AuthoringKind, typeBits: number): AuthoringNode =>
+      fileNode(name, '', { kind, mode: typeBits | 0o644, content: null, ...(kind === 'character-device' ? { device: { major: 1, minor: 3 } } : {}) });
+    const root = directoryNode('', [
+      ...(sampleTree().children ?? []),
+      symlinkNode('link', 'readme.txt'),
+      directoryNode('dev', [special('null', 'character-device', modeTypeBits.characterDevice), special('pipe', 'fifo', modeTypeBits.fifo)]),
+      special('socket', 'socket', modeTypeBits.socket),
+    ]);
+    const path = await writeImage(authoringOptions(root, { joliet: true, rockRidge: true }));
+    const joliet = await listWithIsotope(path, 'joliet');
+    expect(joliet).toEqual(listWithPycdlib(path, 'joliet'));
+    expect(joliet).toEqual([...sampleListing, { path: '/dev', type: 'directory' }].sort((a, b) => (a.path < b.path ? -1 : 1)));
+    const rockRidgePaths = (await listWithIsotope(path, 'rockridge', { content: false })).map((entry) => entry.path);
+    expect(rockRidgePaths).toEqual(expect.arrayContaining(['/dev/null', '/dev/pipe', '/link', '/socket']));
   });
 });
 
