@@ -12,18 +12,8 @@ import { JobRegistry } from '../jobs/job-registry.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
-import type { Handler, HandlerContext, HandlerTable } from './handler-types.ts';
-import { appHandlers } from './handlers/app-handlers.ts';
-import { backupHandlers } from './handlers/backup-handlers.ts';
-import { authoringHandlers } from './handlers/authoring-handlers.ts';
-import { assessHandlers } from './handlers/assess-handlers.ts';
-import { bootHandlers } from './handlers/boot-handlers.ts';
-import { checksumHandlers } from './handlers/checksum-handlers.ts';
-import { driveHandlers } from './handlers/drive-handlers.ts';
-import { flashHandlers, startFlashJob } from './handlers/flash-handlers.ts';
-import { formatHandlers } from './handlers/format-handlers.ts';
-import { imageHandlers } from './handlers/image-handlers.ts';
-import { jobHandlers } from './handlers/job-handlers.ts';
+import type { Handler, HandlerContext } from './handler-types.ts';
+import { startFlashJob } from './handlers/flash-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
 import { toAppError, type Logger } from '../app-error/to-app-error.ts';
 
@@ -87,20 +77,61 @@ export interface Service {
   startTerminalJob(work: FlashWork): { jobId: string };
 }
 
-// A call missing from this table is a compile error.
-const handlers = {
-  ...appHandlers,
-  ...imageHandlers,
-  ...bootHandlers,
-  ...assessHandlers,
-  ...checksumHandlers,
-  ...driveHandlers,
-  ...flashHandlers,
-  ...formatHandlers,
-  ...jobHandlers,
-  ...backupHandlers,
-  ...authoringHandlers,
-} satisfies HandlerTable<CallName>;
+// Each area's handlers load the first time one of its calls is made, so a short-lived process (an
+// `isotope create`) never loads, parses or holds what it does not call: the backup compressors, the
+// boot and assessment readers, the key ring. Node caches a module, so later calls cost one lookup.
+const app = () => import('./handlers/app-handlers.ts').then((module) => module.appHandlers);
+const image = () => import('./handlers/image-handlers.ts').then((module) => module.imageHandlers);
+const boot = () => import('./handlers/boot-handlers.ts').then((module) => module.bootHandlers);
+const assess = () => import('./handlers/assess-handlers.ts').then((module) => module.assessHandlers);
+const checksum = () => import('./handlers/checksum-handlers.ts').then((module) => module.checksumHandlers);
+const drives = () => import('./handlers/drive-handlers.ts').then((module) => module.driveHandlers);
+const flash = () => import('./handlers/flash-handlers.ts').then((module) => module.flashHandlers);
+const format = () => import('./handlers/format-handlers.ts').then((module) => module.formatHandlers);
+const jobs = () => import('./handlers/job-handlers.ts').then((module) => module.jobHandlers);
+const backup = () => import('./handlers/backup-handlers.ts').then((module) => module.backupHandlers);
+const authoring = () => import('./handlers/authoring-handlers.ts').then((module) => module.authoringHandlers);
+
+/** Where each call's handler loads from; a call missing here, or an area without its handler, is a compile error. */
+const handlerAreas = {
+  'app:describe': app,
+  'image:pick': image,
+  'image:open': image,
+  'image:list': image,
+  'image:preview': image,
+  'image:stat': image,
+  'image:extract': image,
+  'image:boot': boot,
+  'image:assess': assess,
+  'checksum:hash': checksum,
+  'checksum:compare': checksum,
+  'checksum:verify': checksum,
+  'keys:list': checksum,
+  'keys:import': checksum,
+  'keys:remove': checksum,
+  'drives:list': drives,
+  'drives:eject': drives,
+  'flash:prepare': flash,
+  'flash:start': flash,
+  'flash:verify': flash,
+  'drives:format-prepare': format,
+  'drives:format-start': format,
+  'job:cancel': jobs,
+  'backup:pick-output': backup,
+  'drives:backup': backup,
+  'iso:plan-create': authoring,
+  'iso:create': authoring,
+  'iso:plan-remaster': authoring,
+  'iso:remaster': authoring,
+  'iso:pick-output': authoring,
+  'iso:pick-sources': authoring,
+} satisfies { readonly [K in CallName]: () => Promise<{ readonly [P in K]: Handler<P> }> };
+
+async function handlerOf<K extends CallName>(name: K): Promise<Handler<K>> {
+  // The satisfies clause above checks, call by call, that this area's table holds a Handler<K> under `name`.
+  const load = handlerAreas[name] as () => Promise<{ readonly [P in K]: Handler<P> }>;
+  return (await load())[name];
+}
 
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
@@ -113,8 +144,7 @@ export function createService(options: ServiceOptions): Service {
     if (!parsed.ok) return fail({ code: 'invalid-request', message: `${name}: ${parsed.reasons.join('; ')}` });
     try {
       // The schema table is keyed like the handler table, so the parsed value fits this handler.
-      const table: HandlerTable<CallName> = handlers;
-      const handler: Handler<K> = table[name];
+      const handler = await handlerOf(name);
       return ok(await handler(parsed.value as CallRequest<K>, context));
     } catch (error) {
       return fail(toAppError(error, log));
