@@ -4,23 +4,31 @@
 // folders, and one 1 GiB file of incompressible bytes. Every tool writes to /dev/shm (memory: this
 // measures the writers, not the disk), the output is removed after each run, and the runs go
 // round-robin `--rounds` times (medians). Each command runs under GNU time for its peak RSS. Isotope
-// runs as it ships: `npm run build`'s bin/isotope.js under plain node. `--cpu-prof` also writes a
-// V8 CPU profile of one isotope run per input into the bench folder (open it in Chrome's DevTools).
-// Run: npm run build && npx tsx test/bench/create/run.ts [--rounds 3] [--cpu-prof]
+// runs as it ships: `npm run build`'s bin/isotope.js under plain node (`--isotope-bin` names another
+// build's), twice per round: with its default SHA-256 of the output, and with --no-sha256, the
+// like-for-like run (xorriso and genisoimage compute no digest); both ratios are printed. `--cpu-prof`
+// also writes a V8 CPU profile of one isotope run per input into the bench folder (open it in Chrome's DevTools).
+// Run: npm run build && npx tsx test/bench/create/run.ts [--rounds 3] [--cpu-prof] [--isotope-bin PATH]
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../../fixtures/fixture-cache.ts';
 
 const MiB = 1024 * 1024;
 const fileCount = 50_000;
 const filesPerFolder = 100;
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'cpu-prof': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'isotope-bin': { type: 'string', default: join(repoRoot, 'bin/isotope.js') },
+  },
+});
 const rounds = Math.max(1, Number(values.rounds));
 const benchDir = join(repoRoot, 'test/.cache/bench/create');
-const isotopeBin = join(repoRoot, 'bin/isotope.js');
+const isotopeBin = resolve(values['isotope-bin']);
 const outputDir = '/dev/shm';
 
 function buildOnce(name: string, build: (path: string) => void): string {
@@ -76,6 +84,7 @@ type Writer = (tree: string, outputPath: string) => readonly [string, readonly s
 
 const writers: Record<string, Writer> = {
   'isotope create': (tree, out) => [process.execPath, [isotopeBin, 'create', tree, '-o', out, '--force', '--no-boot-detect']],
+  'isotope create --no-sha256': (tree, out) => [process.execPath, [isotopeBin, 'create', tree, '-o', out, '--force', '--no-boot-detect', '--no-sha256']],
   'xorriso -as mkisofs -R -J': (tree, out) => ['xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-J', '-o', out, tree]],
   'genisoimage -R -J': (tree, out) => ['genisoimage', ['-quiet', '-R', '-J', '-o', out, tree]],
 };
@@ -105,9 +114,13 @@ function benchInput(label: string, tree: string): void {
     console.log(
       `  ${name.padEnd(28)} ${result.ms.toFixed(0).padStart(7)} ms  peak RSS ${(result.rss / 1024).toFixed(1).padStart(6)} MiB  image ${(result.bytes / MiB).toFixed(1)} MiB`,
     );
-  const ours = summary.get('isotope create')!;
-  for (const [name, result] of summary)
-    if (name !== 'isotope create') console.log(`  ratio isotope / ${name.padEnd(26)} ${(ours.ms / result.ms).toFixed(3)} (<= 1.0 is the target)`);
+  const ourNames = Object.keys(writers).filter((name) => name.startsWith('isotope'));
+  for (const ourName of ourNames) {
+    const ours = summary.get(ourName)!;
+    for (const [name, result] of summary)
+      if (!name.startsWith('isotope'))
+        console.log(`  ratio ${ourName.padEnd(26)} / ${name.padEnd(26)} ${(ours.ms / result.ms).toFixed(3)} (<= 1.0 is the target)`);
+  }
   if (values['cpu-prof']) {
     const outputPath = join(outputDir, `isotope-bench-create-prof-${process.pid}.iso`);
     const profDir = join(benchDir, 'profiles');
@@ -120,7 +133,7 @@ function benchInput(label: string, tree: string): void {
   }
 }
 
-if (!existsSync(join(repoRoot, 'dist/main/main.js'))) throw new Error('run `npm run build` first: the bench runs the built CLI');
+if (!existsSync(join(dirname(isotopeBin), '../dist/main/main.js'))) throw new Error('run `npm run build` first: the bench runs the built CLI');
 mkdirSync(benchDir, { recursive: true });
 const manyFiles = buildOnce(`tree-${fileCount}-files`, buildManyFiles);
 const oneGiB = buildOnce('tree-1-gib-file', buildOneGiB);
