@@ -95,7 +95,10 @@ export interface Calls {
    * `unsupported`); the folder chosen becomes an allowed destination. Null when dismissed.
    */
   'backup:pick-output': { request: BackupPickOutputRequest; response: { path: string | null } };
-  /** The layout plan of a new image (`isotope create --dry-run`, the Create screen's preview): reads the sources' metadata, writes nothing. */
+  /**
+   * The layout plan of a new image (`isotope create --dry-run`, the Create screen's preview): reads the
+   * sources' metadata, writes nothing. Refuses the outputs `iso:create` refuses, with the same errors.
+   */
   'iso:plan-create': { request: IsoCreateRequest; response: IsoLayoutSummary };
   /**
    * Starts making an image from folders and files and answers with the job's id at once. The output
@@ -104,7 +107,7 @@ export interface Calls {
    * `job:finished` of kind `create`; a failed or cancelled job leaves no output file.
    */
   'iso:create': { request: IsoCreateRequest; response: { jobId: string } };
-  /** The layout plan of a remastered copy of an image (its boot kept), writing nothing. */
+  /** The layout plan of a remastered copy of an image (its boot kept), writing nothing; refuses the outputs `iso:remaster` refuses. */
   'iso:plan-remaster': { request: IsoRemasterRequest; response: IsoLayoutSummary };
   /** Starts writing a remastered copy (as `iso:create`); ends with one `job:finished` of kind `remaster`. The original is never written. */
   'iso:remaster': { request: IsoRemasterRequest; response: { jobId: string } };
