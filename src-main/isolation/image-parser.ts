@@ -1,15 +1,15 @@
 // The port through which the service runs parse jobs (parse-jobs.ts): in a capped worker thread
 // (parse-worker-pool.ts) or, for the short-lived CLI, in the caller's own thread.
-import { runParseJob, type ExtractProgress, type ParseJobName, type ParseJobRequest, type ParseJobResponse } from './parse-jobs.ts';
+import { runParseJob, type ParseJobName, type ParseJobProgress, type ParseJobRequest, type ParseJobResponse } from './parse-jobs.ts';
 
-export interface ParseRunOptions {
-  /** Cancels the job (only extraction checks it today); the job ends with a CancelledError / `cancelled`. */
+export interface ParseRunOptions<K extends ParseJobName = ParseJobName> {
+  /** Cancels the job (extraction and remaster check it); the job ends with a CancelledError / `cancelled`. */
   readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: ExtractProgress) => void;
+  readonly onProgress?: (progress: ParseJobProgress<K>) => void;
 }
 
 export interface ImageParser {
-  run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options?: ParseRunOptions): Promise<ParseJobResponse<K>>;
+  run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options?: ParseRunOptions<K>): Promise<ParseJobResponse<K>>;
 }
 
 /**

@@ -2,6 +2,7 @@
 // of the contract. One table, run either inside a parse worker (parse-worker.ts, for the Electron and
 // web shells) or in the caller's thread (the CLI), so both run exactly the same engine code. Requests
 // and answers are plain data: they cross a worker boundary by structured clone.
+import type { IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../../shared/authoring.ts';
 import type { BootReport } from '../../shared/boot.ts';
 import { judgeImageFile, type ImageJudgement } from '../assess/assess-image.ts';
 import type { CallRequest, CallResponse } from '../../shared/contract.ts';
@@ -16,15 +17,32 @@ import { openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
 import { withImageFile } from '../image/open-image-file.ts';
 import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
+import { planRemaster, remasterIso, type IsoWriteProgress } from '../authoring/remaster-iso.ts';
 import { chooseFileWriteMode, planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
 
-export type ExtractProgress = ImageExtractProgress;
+/** What each long job reports as it goes; the other jobs report nothing. */
+interface ProgressOfJob {
+  'image:extract': ImageExtractProgress;
+  'iso:remaster': IsoWriteProgress;
+}
+
+/** The progress job K reports (for every job at once: any job's). */
+export type ParseJobProgress<K extends ParseJobName = ParseJobName> = K extends keyof ProgressOfJob ? ProgressOfJob[K] : never;
 
 /** What a running job may use besides its request: cancellation and a progress channel. */
-export interface ParseJobContext {
+export interface ParseJobContext<Progress = ParseJobProgress> {
   readonly signal: AbortSignal;
-  /** Progress of a long job (extraction); each call also proves the job is still moving (the time budget restarts). */
-  readonly onProgress: (progress: ExtractProgress) => void;
+  /** Progress of a long job (extraction, remaster); each call also proves the job is still moving (the time budget restarts). */
+  readonly onProgress: (progress: Progress) => void;
+}
+
+/**
+ * A remaster as a parse job. `path` names the original, as every parse job's request names its
+ * image (the pool's errors name it); the output was checked by the service before the job started.
+ */
+export interface RemasterJobRequest {
+  readonly path: string;
+  readonly remaster: IsoRemasterRequest;
 }
 
 export interface ParseJobs {
@@ -36,7 +54,11 @@ export interface ParseJobs {
   /** The pre-flight assessment's reading of the image; the service adds this run's checksum verdict. */
   'image:assess': (request: CallRequest<'image:assess'>, context: ParseJobContext) => Promise<ImageJudgement>;
   /** The whole extraction, planning included: the plan is where a hostile tree costs memory. */
-  'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext) => Promise<ExtractSummary>;
+  'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext<ImageExtractProgress>) => Promise<ExtractSummary>;
+  /** The remastered image's layout (`iso:plan-remaster`): the original's tree is read and the new one planned. */
+  'iso:plan-remaster': (request: RemasterJobRequest) => Promise<IsoLayoutSummary>;
+  /** The whole remaster (`iso:remaster`), plan and write, as the extraction: the original is read until the last byte is written. */
+  'iso:remaster': (request: RemasterJobRequest & { readonly jobId: string }, context: ParseJobContext<IsoWriteProgress>) => Promise<IsoWriteResult>;
   /** A write's mode, and for copy mode the stick composed from the image's tree (flash:prepare, isotope flash). */
   'stick:plan': (request: StickPlanRequest, context: ParseJobContext) => Promise<WriteModePlan>;
   /** The mode alone (`drives:list`): the image's tree is opened, no stick composed. */
@@ -67,12 +89,24 @@ export const parseJobs: ParseJobs = {
         allowSharedExtents: request.allowSharedExtents === true,
       }),
     ),
+  'iso:plan-remaster': ({ remaster }) => planRemaster(remaster),
+  'iso:remaster': ({ remaster, jobId }, controls) =>
+    remasterIso(remaster, { jobId, outputPath: remaster.outputPath, overwrite: remaster.overwrite ?? false }, controls),
 };
 
+/** True for the jobs whose time budget restarts with each progress report. */
+export function reportsProgress(job: ParseJobName): job is keyof ProgressOfJob {
+  return job === 'image:extract' || job === 'iso:remaster';
+}
+
 /** Runs one job in this thread. */
-export function runParseJob<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, context: ParseJobContext): Promise<ParseJobResponse<K>> {
+export function runParseJob<K extends ParseJobName>(
+  job: K,
+  request: ParseJobRequest<K>,
+  context: ParseJobContext<ParseJobProgress<K>>,
+): Promise<ParseJobResponse<K>> {
   // The table is keyed like the request and response types; TypeScript cannot correlate K across the three.
-  const run = parseJobs[job] as (request: ParseJobRequest<K>, context: ParseJobContext) => Promise<ParseJobResponse<K>>;
+  const run = parseJobs[job] as (request: ParseJobRequest<K>, context: ParseJobContext<ParseJobProgress<K>>) => Promise<ParseJobResponse<K>>;
   return run(request, context);
 }
 

@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { CodedError } from '../jobs/errors.ts';
 import type { ImageParser, ParseRunOptions } from './image-parser.ts';
-import type { ParseJobName, ParseJobRequest, ParseJobResponse } from './parse-jobs.ts';
+import { reportsProgress, type ParseJobName, type ParseJobProgress, type ParseJobRequest, type ParseJobResponse } from './parse-jobs.ts';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';
 
 export interface ParseWorkerLimits {
@@ -13,8 +13,8 @@ export interface ParseWorkerLimits {
   readonly heapCapMb: number;
   /**
    * The longest a job may run without a sign of progress. Open, list, stat, preview and boot report
-   * none, so this is their whole time; an extraction restarts it with each progress event, so a long
-   * copy runs as long as bytes keep moving, while its planning (a walk of the tree) gets this once.
+   * none, so this is their whole time; an extraction or a remaster restarts it with each progress event,
+   * so a long copy runs as long as bytes keep moving, while its planning (a walk of the tree) gets this once.
    */
   readonly timeBudgetMs: number;
   /** Jobs running at once; more wait their turn. Bounds the engine's worst case at maxWorkers x heapCapMb. */
@@ -93,7 +93,7 @@ export function createParseWorkerPool(limits: Partial<ParseWorkerLimits> = {}): 
     waiting.shift()?.();
   }
 
-  async function run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options: ParseRunOptions = {}): Promise<ParseJobResponse<K>> {
+  async function run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, options: ParseRunOptions<K> = {}): Promise<ParseJobResponse<K>> {
     const pooled = await acquire();
     return runJobOn(pooled, job, request, options, { limits: settings, release: (reusable) => release(pooled, reusable), isClosing: () => closing });
   }
@@ -125,7 +125,7 @@ function runJobOn<K extends ParseJobName>(
   pooled: PooledWorker,
   job: K,
   request: ParseJobRequest<K>,
-  options: ParseRunOptions,
+  options: ParseRunOptions<K>,
   host: JobHost,
 ): Promise<ParseJobResponse<K>> {
   const { worker } = pooled;
@@ -160,7 +160,7 @@ function runJobOn<K extends ParseJobName>(
           return;
         case 'progress':
           restartBudget();
-          options.onProgress?.(message.progress);
+          options.onProgress?.(message.progress as ParseJobProgress<K>);
           return;
         case 'done':
           finish(true);
@@ -203,9 +203,9 @@ function runJobOn<K extends ParseJobName>(
   });
 }
 
-/** A job that ran past its time budget (for an extraction: that long without progress). */
+/** A job that ran past its time budget (for an extraction or a remaster: that long without progress). */
 function overrunFailure(job: ParseJobName, imagePath: string, timeBudgetMs: number): CodedError {
-  const progressNote = job === 'image:extract' ? ' without progress' : '';
+  const progressNote = reportsProgress(job) ? ' without progress' : '';
   return new CodedError('too-complex', `${job} of ${imagePath} ran ${timeBudgetMs} ms${progressNote}, past the parser's time budget`, {
     path: imagePath,
     timeBudgetMs,

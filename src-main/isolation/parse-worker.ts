@@ -4,7 +4,7 @@
 // process. Protocol: parse-worker-protocol.ts.
 import { parentPort } from 'node:worker_threads';
 import { toAppError } from '../app-error/to-app-error.ts';
-import { runParseJob, type ExtractProgress } from './parse-jobs.ts';
+import { runParseJob, type ParseJobProgress } from './parse-jobs.ts';
 import type { FromParseWorker, ToParseWorker } from './parse-worker-protocol.ts';
 
 const port = parentPort;
@@ -19,7 +19,7 @@ port.on('message', (message: ToParseWorker) => {
   }
   const controller = new AbortController();
   running = controller;
-  const onProgress = (progress: ExtractProgress): void => port.postMessage({ type: 'progress', progress } satisfies FromParseWorker);
+  const onProgress = (progress: ParseJobProgress): void => port.postMessage({ type: 'progress', progress } satisfies FromParseWorker);
   // The pool validated nothing here: the request already passed the service's schema in the engine's thread.
   runParseJob(message.job, message.request as never, { signal: controller.signal, onProgress })
     .then(
