@@ -4,14 +4,16 @@
 // replaces no file unless asked. The plan calls refuse the same outputs (so a GUI learns at Preview
 // what Create would refuse), then walk and plan only; the create and remaster calls check the output,
 // then run as a job: `scanning` (the sources' metadata, the layout), then
-// `writing-image` (one ordered pass into OUT.partial, renamed when complete).
+// `writing-image` (one ordered pass into OUT.partial, renamed when complete). A remaster reads an
+// untrusted image, so its plan and its whole job run as parse jobs (context.parser: a capped worker,
+// or for the CLI this thread), where a crash or an out-of-memory error cannot take the engine down.
+import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { IsoCreateRequest, IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../../../shared/authoring.ts';
 import type { JobPhase } from '../../../shared/job.ts';
 import { createAuthoringOptions } from '../../authoring/create-request.ts';
 import type { IsoAuthoringOptions } from '../../authoring/iso-authoring.ts';
 import { planIso } from '../../authoring/plan-iso.ts';
-import { remasterAuthoringOptions } from '../../authoring/remaster-request.ts';
 import { closeTreeFiles, type ScanProgress } from '../../authoring/source-tree.ts';
 import { checkIsoOutput, writeIsoFile, type IsoOutputCheck } from '../../authoring/write-iso-file.ts';
 import { CodedError } from '../../jobs/errors.ts';
@@ -34,18 +36,6 @@ async function prepareCreate(request: IsoCreateRequest, signal?: AbortSignal, on
   return { options, close: () => closeTreeFiles(options.root) };
 }
 
-async function prepareRemaster(request: IsoRemasterRequest, signal?: AbortSignal): Promise<PreparedImage> {
-  const prepared = await remasterAuthoringOptions(request, signal);
-  return {
-    options: prepared.options,
-    close: async () => {
-      // Added files are read from disk; the rest from the original, closed last.
-      await closeTreeFiles(prepared.options.root);
-      await prepared.close();
-    },
-  };
-}
-
 function createOutput(request: IsoCreateRequest): IsoOutputCheck {
   return { outputPath: request.outputPath, overwrite: request.overwrite ?? false, sources: request.sources };
 }
@@ -61,12 +51,12 @@ export const authoringHandlers: HandlerTable<AuthoringCall> = {
     await checkOutput(context, createOutput(request));
     return planSummary(prepareCreate(request));
   },
-  'iso:create': (request, context) => startIsoJob(context, 'create', createOutput(request), (signal, onScanned) => prepareCreate(request, signal, onScanned)),
+  'iso:create': (request, context) => startIsoJob(context, 'create', createOutput(request), (job) => createIso(request, job)),
   'iso:plan-remaster': async (request, context) => {
     await checkOutput(context, remasterOutput(request));
-    return planSummary(prepareRemaster(request));
+    return context.parser.run('iso:plan-remaster', { path: request.imagePath, remaster: request });
   },
-  'iso:remaster': (request, context) => startIsoJob(context, 'remaster', remasterOutput(request), (signal) => prepareRemaster(request, signal)),
+  'iso:remaster': (request, context) => startIsoJob(context, 'remaster', remasterOutput(request), (job) => runRemasterJob(context, request, job)),
   'iso:pick-output': async ({ suggestedName }, { options }) => {
     if (!options.pickIsoOutput) throw new CodedError('unsupported', `the ${options.shell} shell has no save dialog`);
     const path = await options.pickIsoOutput(suggestedName);
@@ -103,38 +93,70 @@ async function checkOutput(context: HandlerContext, output: IsoOutputCheck): Pro
   await checkIsoOutput(output);
 }
 
+/** What an authoring job's work gets: its id, cancellation, and its progress reporter. */
+interface IsoJob {
+  readonly jobId: string;
+  readonly signal: AbortSignal;
+  readonly report: ProgressReport;
+}
+
 /** Refusals (output not allowed, inside a source, existing) fail the call itself; the walk, plan and write are the job. */
 async function startIsoJob(
   context: HandlerContext,
   kind: 'create' | 'remaster',
   output: IsoOutputCheck,
-  prepare: (signal: AbortSignal, onScanned: (scanned: ScanProgress) => void) => Promise<PreparedImage>,
+  work: (job: IsoJob) => Promise<IsoWriteResult>,
 ): Promise<{ jobId: string }> {
   await checkOutput(context, output);
-  return startJob(context, kind, async (jobId, signal): Promise<IsoWriteResult> => {
+  return startJob(context, kind, (jobId, signal): Promise<IsoWriteResult> => {
     const report = progressReporter(context, jobId, kind);
     report('scanning', 0, null, output.sources[0] ?? null);
-    // Scanning reports the bytes of file data found so far; their total is known only when the walk ends.
-    const prepared = await prepare(signal, (scanned) => report('scanning', scanned.fileBytes, null, scanned.path));
-    try {
-      const planned = await planIso(prepared.options, signal);
-      return await writeIsoFile(
-        planned,
-        { jobId, outputPath: output.outputPath, overwrite: output.overwrite },
-        { signal, onProgress: (bytesDone, bytesTotal, subject) => report('writing-image', bytesDone, bytesTotal, subject) },
-      );
-    } finally {
-      await prepared.close();
-    }
+    return work({ jobId, signal, report });
   });
 }
 
+/** The create job: walk the sources, plan, write. The sources are the user's own files, read in this thread. */
+async function createIso(request: IsoCreateRequest, { jobId, signal, report }: IsoJob): Promise<IsoWriteResult> {
+  // Scanning reports the bytes of file data found so far; their total is known only when the walk ends.
+  const prepared = await prepareCreate(request, signal, (scanned) => report('scanning', scanned.fileBytes, null, scanned.path));
+  try {
+    const planned = await planIso(prepared.options, signal);
+    const target = { jobId, outputPath: request.outputPath, overwrite: request.overwrite ?? false };
+    return await writeIsoFile(planned, target, {
+      signal,
+      onProgress: (bytesDone, bytesTotal, subject) => report('writing-image', bytesDone, bytesTotal, subject),
+    });
+  } finally {
+    await prepared.close();
+  }
+}
+
+/**
+ * The remaster job, run whole by the parser. The job removes its partial output on any failure it
+ * lives through (cancel included); a worker ended for its heap cap or time budget cannot, so the
+ * service removes `OUT.partial` itself (ours: the write starts by replacing any stale one).
+ */
+async function runRemasterJob(context: HandlerContext, request: IsoRemasterRequest, { jobId, signal, report }: IsoJob): Promise<IsoWriteResult> {
+  try {
+    return await context.parser.run(
+      'iso:remaster',
+      { path: request.imagePath, remaster: request, jobId },
+      { signal, onProgress: (progress) => report(progress.phase, progress.bytesDone, progress.bytesTotal, progress.subject) },
+    );
+  } catch (error) {
+    await rm(`${request.outputPath}.partial`, { force: true });
+    throw error;
+  }
+}
+
+type ProgressReport = (phase: JobPhase, bytesDone: number, bytesTotal: number | null, subject: string | null) => void;
+
 /** One job's `job:progress` reports: rate and ETA per phase, at most ~8 a second, a phase change and the end at once. */
-function progressReporter(context: HandlerContext, jobId: string, kind: 'create' | 'remaster') {
+function progressReporter(context: HandlerContext, jobId: string, kind: 'create' | 'remaster'): ProgressReport {
   const meter = new RateMeter();
   const throttle = new ProgressThrottle();
   let lastPhase: JobPhase | null = null;
-  return (phase: JobPhase, bytesDone: number, bytesTotal: number | null, subject: string | null): void => {
+  return (phase, bytesDone, bytesTotal, subject) => {
     const phaseChanged = phase !== lastPhase;
     if (phaseChanged) meter.restart(bytesDone);
     lastPhase = phase;
