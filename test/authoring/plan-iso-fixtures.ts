@@ -8,10 +8,22 @@ import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { modeTypeBits } from '../../src-main/format/authoring-tree.ts';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import type { IsoAuthoringOptions, PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
+import type { BootImageSpec, IsoAuthoringOptions, PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
 
 /** 2024-06-15 12:30:00 UTC, a time every field can hold. */
 export const fixedTimeMs = Date.UTC(2024, 5, 15, 12, 30, 0);
+
+/** The BIOS entry of an isolinux tree, as mkisofs -b isolinux/isolinux.bin -no-emul-boot -boot-info-table gives it. */
+export const isolinuxBiosEntry: BootImageSpec = {
+  platformId: 0,
+  mediaType: 0,
+  loadSegment: 0,
+  systemType: 0,
+  loadSectorCount: null,
+  bootInfoTable: true,
+  image: { path: '/isolinux/isolinux.bin' },
+  partition: false,
+};
 
 const baseNode = {
   uid: 1000,

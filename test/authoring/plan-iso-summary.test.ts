@@ -10,7 +10,7 @@ import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
-import { authoringOptions, directoryNode, fileNode, fixedTimeMs, symlinkNode, writePlannedIso } from './plan-iso-fixtures.ts';
+import { authoringOptions, directoryNode, fileNode, fixedTimeMs, isolinuxBiosEntry, symlinkNode, writePlannedIso } from './plan-iso-fixtures.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -98,17 +98,7 @@ describe('planIso: hidden boot images', () => {
   });
 
   test('refuses a boot image path that is not a file of the tree, naming it', async () => {
-    const entry: BootImageSpec = {
-      platformId: 0,
-      mediaType: 0,
-      loadSegment: 0,
-      systemType: 0,
-      loadSectorCount: null,
-      bootInfoTable: true,
-      image: { path: '/isolinux/isolinux.bin' },
-      partition: false,
-    };
-    await expect(planIso(authoringOptions(mixedTree(fixedTimeMs), { boot: { entries: [entry], hybrid: null } }))).rejects.toMatchObject({
+    await expect(planIso(authoringOptions(mixedTree(fixedTimeMs), { boot: { entries: [isolinuxBiosEntry], hybrid: null } }))).rejects.toMatchObject({
       code: 'not-found',
       message: expect.stringContaining('/isolinux/isolinux.bin'),
     });

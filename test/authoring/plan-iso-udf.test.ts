@@ -3,11 +3,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib } from '../iso/reference-listing.ts';
-import { authoringOptions, directoryNode, fileNode, writePlannedIso } from './plan-iso-fixtures.ts';
+import { authoringOptions, directoryNode, fileNode, isolinuxBiosEntry, writePlannedIso } from './plan-iso-fixtures.ts';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -64,18 +63,8 @@ describe('planIso: UDF bridge', () => {
   test('beside an isohybrid MBR the closing anchor is still the last sector, after the cylinder padding', async () => {
     const isolinux = new Uint8Array(readFileSync('/usr/lib/ISOLINUX/isolinux.bin'));
     const root = directoryNode('', [directoryNode('isolinux', [fileNode('isolinux.bin', isolinux)]), ...udfTree().children!]);
-    const bios: BootImageSpec = {
-      platformId: 0,
-      mediaType: 0,
-      loadSegment: 0,
-      systemType: 0,
-      loadSectorCount: null,
-      bootInfoTable: true,
-      image: { path: '/isolinux/isolinux.bin' },
-      partition: false,
-    };
     const hybrid = { mbrBootCode: new Uint8Array(readFileSync('/usr/lib/ISOLINUX/isohdpfx.bin')).subarray(0, 432), gpt: false, apm: false };
-    const planned = await planIso(authoringOptions(root, { udf: true, rockRidge: true, boot: { entries: [bios], hybrid } }));
+    const planned = await planIso(authoringOptions(root, { udf: true, rockRidge: true, boot: { entries: [isolinuxBiosEntry], hybrid } }));
     expect(planned.summary.sectorCount % 512).toBe(0); // whole 1 MiB cylinders (64 heads * 32 sectors)
     expect(planned.summary.regions.at(-1)).toEqual({
       name: 'UDF closing anchor volume descriptor pointer',
