@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { openImageFile } from '../../../../src-main/image/open-image-file.ts';
 import { readEntryContent } from '../../../../src-main/image/read-entry.ts';
 import type { TreeEntry as ImageTreeEntry } from '../../../../src-main/format/file-tree.ts';
+import { deviceNumbers } from '../../../../src-main/iso/rock-ridge.ts';
 import { kindOfTypeLetter, withoutVersion, type EntryField, type Oracle, type OracleEntry } from './oracle.ts';
 
 const typeLetters: Record<number, string> = { 0o100000: '-', 0o040000: 'd', 0o120000: 'l', 0o060000: 'b', 0o020000: 'c', 0o010000: 'p', 0o140000: 's' };
@@ -13,9 +14,15 @@ function kindOf(entry: ImageTreeEntry): OracleEntry['kind'] {
   return kindOfTypeLetter(typeLetters[(entry.mode ?? 0) & 0o170000] ?? '-');
 }
 
-/** RRIP 4.1.2 PN as the Linux kernel reads it (fs/isofs/rock.c): high 0 and low above 255 is an old-style dev_t (libisofs), else high major, low minor (mkisofs). */
+/**
+ * RRIP 4.1.2 PN as Isotope reads it (deviceNumbers): a high word of 0 is a split Linux dev_t, as
+ * libisofs writes it and xorriso, bsdtar and libarchive read it. Not as the Linux kernel reads it
+ * (fs/isofs/rock.c takes low >> 8 and low & 0xff): that misreads any major or minor above 255 in this
+ * form, and the mkisofs form (high major, low minor) would break xorriso's reading instead.
+ */
 function deviceOf(device: { readonly high: number; readonly low: number }): string {
-  return device.high === 0 && device.low > 0xff ? `${device.low >>> 8},${device.low & 0xff}` : `${device.high},${device.low}`;
+  const { major, minor } = deviceNumbers(device);
+  return `${major},${minor}`;
 }
 
 export const isotopeOracle: Oracle = {

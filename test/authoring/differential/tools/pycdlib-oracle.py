@@ -54,10 +54,16 @@ def rock_ridge_attributes(child, entry):
         entry['mtimeS'] = seconds_of(tf.access_time)
     pn = rock_ridge_record(rock_ridge, 'pn_record')
     if pn is not None:
-        # RRIP 4.1.2 as the Linux kernel reads it (fs/isofs/rock.c): high 0 and a low word above 255
-        # is an old-style dev_t (major << 8 | minor, as libisofs records it); else high major, low minor.
+        # RRIP 4.1.2 as xorriso, bsdtar and libarchive read it (and Isotope's deviceNumbers): a high word
+        # of 0 is a split Linux dev_t as libisofs writes it (glibc makedev: major in bits 8-19, minor in
+        # bits 0-7 and 20-31); else high major, low minor (mkisofs). Not as the Linux kernel reads it
+        # (fs/isofs/rock.c: low >> 8, low & 0xff), which misreads any number above 255 in this form;
+        # the mkisofs form would break xorriso's reading instead.
         high, low = pn.dev_t_high, pn.dev_t_low
-        entry['device'] = '%d,%d' % ((low >> 8, low & 0xff) if high == 0 and low > 0xff else (high, low))
+        if high == 0:
+            entry['device'] = '%d,%d' % ((low >> 8) & 0xfff, (low & 0xff) | ((low >> 12) & 0xfff00))
+        else:
+            entry['device'] = '%d,%d' % (high, low)
     if rock_ridge.is_symlink():
         entry['kind'] = 'symlink'
         entry['linkTarget'] = rock_ridge.symlink_path().decode('utf-8', 'surrogateescape')
