@@ -6,7 +6,7 @@ import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
 import type { FlashErrorCode, FlashPhase, TargetOutcome } from '../shared/flash.ts';
-import { formatBytesOfTotal } from '../shared/units.ts';
+import { formatBytes, formatBytesOfTotal } from '../shared/units.ts';
 import type { BackupCompression } from '../shared/backup.ts';
 import type { NewFileSystem, WriteModeChoice, WriteModeReason, WriteModeRequest } from '../shared/stick.ts';
 import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
@@ -744,6 +744,14 @@ export function formatDuration(ms: number): string {
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
   return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** A running transfer's pace as far as it is known: "12.0 MiB/s", "3 min 20 s left" (no speed before one is measured, no time left before it can be told). */
+export function transferPaceParts(bytesPerSecond: number, etaMs: number | null): string[] {
+  const parts: string[] = [];
+  if (bytesPerSecond > 0) parts.push(text.flashSpeed(formatBytes(bytesPerSecond)));
+  if (etaMs !== null) parts.push(text.flashEta(formatDuration(etaMs)));
+  return parts;
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
