@@ -3,9 +3,6 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ImageNamespaceChoice } from '../../../shared/image.ts';
-import { EntryNotFoundError } from '../../image/extract-entries.ts';
-import { withImageFile } from '../../image/open-image-file.ts';
-import { readEntryContent } from '../../image/read-entry.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 
@@ -21,6 +18,12 @@ export function registerCatCommand(program: Command, context: CliContext, writeB
     .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
     .action(async (image: string, path: string, options: { namespace?: ImageNamespaceChoice }) => {
       try {
+        // The image engine loads only when this command runs (see cli.ts).
+        const [{ EntryNotFoundError }, { withImageFile }, { readEntryContent }] = await Promise.all([
+          import('../../image/extract-entries.ts'),
+          import('../../image/open-image-file.ts'),
+          import('../../image/read-entry.ts'),
+        ]);
         await withImageFile(resolve(image), { namespace: options.namespace ?? 'auto' }, async ({ image: iso, source }) => {
           const entry = await iso.lookup(path);
           if (!entry || entry.type === 'directory') throw new EntryNotFoundError(path);

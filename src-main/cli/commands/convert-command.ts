@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DiscTrack } from '../../../shared/image.ts';
-import { convertImage, OutputExistsError, type ConvertResult } from '../../container/convert-image.ts';
+import type { ConvertResult } from '../../container/convert-image.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -19,6 +19,8 @@ export function registerConvertCommand(program: Command, context: CliContext): v
     .option('--force', 'replace OUTPUT if it exists')
     .option('--json', 'print one JSON document')
     .action(async (input: string, output: string, options: { force?: boolean; json?: boolean }) => {
+      // The container engine loads only when this command runs (see cli.ts).
+      const { convertImage, OutputExistsError } = await import('../../container/convert-image.ts');
       // On the terminal only: --json prints one document.
       const display = new ProgressDisplay(context, { json: false, tty: process.stderr.isTTY === true && options.json !== true });
       const throttle = new ProgressThrottle();

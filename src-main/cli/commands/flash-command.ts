@@ -15,7 +15,6 @@ import type { JobProgress, JobResults } from '../../../shared/job.ts';
 import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
-import { runFlashHelper } from '../../helper/flash-helper.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
@@ -23,7 +22,6 @@ import { reportFailure, reportResult, type CliContext } from '../cli-context.ts'
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { ProgressDisplay, type ProgressOutput, type ProgressReading } from './job-progress.ts';
 import { addWriteModeOptions, describeWriteMode, planCliWrite, type WriteModeCliOptions } from './write-mode-options.ts';
-import { recipeOf } from '../../flash/stick-plan.ts';
 
 /** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
 const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
@@ -92,7 +90,8 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
         verify: options.verify,
         includeAll: options.unsafe === true,
         eject: false,
-        recipe: recipeOf(plan),
+        // The flash engine loads only when this command runs (see cli.ts).
+        recipe: (await import('../../flash/stick-plan.ts')).recipeOf(plan),
       } as const;
       const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () =>
         ok(service.startTerminalJob(work)),
@@ -108,7 +107,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
   program
     .command('flash-helper', { hidden: true })
     .argument('<token>')
-    .action(async (token: string) => context.setExitCode(await runFlashHelper(token)));
+    .action(async (token: string) => context.setExitCode(await (await import('../../helper/flash-helper.ts')).runFlashHelper(token)));
 }
 
 async function confirm(

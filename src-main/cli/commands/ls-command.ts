@@ -6,9 +6,11 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ImageEntry, ImageListRequest, ImageNamespaceChoice } from '../../../shared/image.ts';
-import { streamImageListing } from '../../image/image-operations.ts';
+import type { streamImageListing as streamImageListingType } from '../../image/image-operations.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+
+type StreamImageListing = typeof streamImageListingType;
 
 export function registerLsCommand(program: Command, context: CliContext): void {
   program
@@ -20,8 +22,12 @@ export function registerLsCommand(program: Command, context: CliContext): void {
     .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
     .option('--json', 'print one JSON document')
     .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
+      // The image engine loads only when this command runs (see cli.ts).
+      const { streamImageListing } = await import('../../image/image-operations.ts');
       const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };
-      context.setExitCode(await (options.json === true ? printJsonListing(context, request) : printListing(context, request)));
+      context.setExitCode(
+        await (options.json === true ? printJsonListing(context, streamImageListing, request) : printListing(context, streamImageListing, request)),
+      );
     });
 }
 
@@ -30,7 +36,7 @@ export function registerLsCommand(program: Command, context: CliContext): void {
  * lines appear at once, and `ls -R` of a huge image holds one directory in memory, not the image.
  * A damaged directory deep in the tree ends the listing there with the error and its exit code.
  */
-async function printListing(context: CliContext, request: ImageListRequest): Promise<number> {
+async function printListing(context: CliContext, streamImageListing: StreamImageListing, request: ImageListRequest): Promise<number> {
   try {
     await streamImageListing(request, (entries) => describeEntries(entries, context.stdout));
     return exitCodes.ok;
@@ -46,7 +52,7 @@ async function printListing(context: CliContext, request: ImageListRequest): Pro
  * as every --json command does; an error after it leaves the array unclosed, so no JSON parser
  * takes a partial listing for the whole, and the message and exit code say what happened.
  */
-async function printJsonListing(context: CliContext, request: ImageListRequest): Promise<number> {
+async function printJsonListing(context: CliContext, streamImageListing: StreamImageListing, request: ImageListRequest): Promise<number> {
   let started = false;
   try {
     await streamImageListing(request, (entries) => {

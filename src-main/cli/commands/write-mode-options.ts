@@ -6,9 +6,6 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CopyModeRequest } from '../../../shared/flash.ts';
 import { writeModeRequests, type WriteModeReason, type WriteModeRequest } from '../../../shared/stick.ts';
 import type { WriteModePlan } from '../../flash/stick-plan.ts';
-import { deviceSizeBytes } from '../../flash/target/target-device.ts';
-import { inProcessImageParser } from '../../isolation/image-parser.ts';
-import { planWriteMode } from '../../service/write-mode-plan.ts';
 
 export interface WriteModeCliOptions {
   mode: WriteModeRequest;
@@ -51,6 +48,12 @@ export function copyRequestOf(options: WriteModeCliOptions): CopyModeRequest {
 
 /** Plans the mode for these targets (a copy-mode stick is composed for the smallest): refusals come here, before anything is written. */
 export async function planCliWrite(imagePath: string, targetPaths: readonly string[], options: WriteModeCliOptions): Promise<WriteModePlan> {
+  // The flash engine loads only when `flash` runs (see cli.ts).
+  const [{ deviceSizeBytes }, { inProcessImageParser }, { planWriteMode }] = await Promise.all([
+    import('../../flash/target/target-device.ts'),
+    import('../../isolation/image-parser.ts'),
+    import('../../service/write-mode-plan.ts'),
+  ]);
   const sizesBytes = await Promise.all(
     targetPaths.map(async (path) => {
       const stats = await stat(path);
