@@ -116,6 +116,12 @@ export class CreateImage implements CreateForm {
     this.job.forget();
   }
 
+  /** Sets one field the form's controls edit (the sources have their own calls). */
+  change<Key extends Exclude<keyof CreateForm, 'sources'>>(key: Key, value: CreateImage[Key]): void {
+    (this as CreateImage)[key] = value;
+    this.edited();
+  }
+
   /**
    * Adds a typed or picked path once (trailing slashes dropped); the output is suggested from the
    * first. False when it is not an absolute path (the engine takes no other).

@@ -116,6 +116,12 @@ export class EditCopy {
     this.job.forget();
   }
 
+  /** Sets one field of the "Save as…" step. */
+  change<Key extends 'outputPath' | 'overwrite' | 'label' | 'reproducible'>(key: Key, value: EditCopy[Key]): void {
+    (this as EditCopy)[key] = value;
+    this.edited();
+  }
+
   /**
    * "Save as…": Electron asks where with its native dialog (that folder becomes an allowed
    * destination); the web shell takes the typed path. Then the engine's plan of the copy.

@@ -61,17 +61,19 @@ describe('CreateImage', () => {
     expect(create.job.progress?.kind).toBe('create');
   });
 
-  it('does not show a plan the engine answered after the form changed', async () => {
+  it('does not show a plan the engine answered after the form changed, nor keep one shown when a field changes', async () => {
     const { create } = newState();
     create.addSource(writeTree('changed'), outputs);
     const answered = create.preview();
-    create.label = 'CHANGED';
-    create.edited();
+    create.change('label', 'CHANGED');
     await answered;
     expect(create.job.summary).toBeNull();
     expect(create.job.planning).toBe(false);
     await create.preview();
     expect(create.job.summary?.label).toBe('CHANGED');
+    create.change('reproducible', true);
+    expect(create.job.summary).toBeNull();
+    expect(create.request.options.reproducible).toBe(true);
   });
 });
 
