@@ -8,7 +8,9 @@ import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { modeTypeBits } from '../../src-main/format/authoring-tree.ts';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { onTestFinished } from 'vitest';
 import type { BootImageSpec, IsoAuthoringOptions, PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
+import { planIso } from '../../src-main/authoring/plan-iso.ts';
 
 /** 2024-06-15 12:30:00 UTC, a time every field can hold. */
 export const fixedTimeMs = Date.UTC(2024, 5, 15, 12, 30, 0);
@@ -113,6 +115,13 @@ export function authoringOptions(root: AuthoringNode, overrides: Partial<IsoAuth
     warnings: [],
     ...overrides,
   };
+}
+
+/** Plans an image and writes it to a temporary file that is removed when the running test ends: its path. */
+export async function writeIsoForTest(...args: Parameters<typeof planIso>): Promise<string> {
+  const written = await writePlannedIso(await planIso(...args));
+  onTestFinished(written.remove);
+  return written.path;
 }
 
 /** Streams the planned image to a new file in a temporary folder; answers its path and a cleanup. */

@@ -2,25 +2,14 @@
 // pycdlib and isoinfo; long names that need continuation areas; directories deeper than ECMA-119's
 // 8 levels kept in place (levels 2, 3: as xorriso) or moved to RR_MOVED with CL/PL/RE (level 1: as genisoimage).
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { modeTypeBits } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib } from '../iso/reference-listing.ts';
-import { authoringOptions, directoryNode, fileNode, symlinkNode, writePlannedIso } from './plan-iso-fixtures.ts';
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-async function writeImage(...args: Parameters<typeof planIso>): Promise<string> {
-  const written = await writePlannedIso(await planIso(...args));
-  cleanups.push(written.remove);
-  return written.path;
-}
+import { authoringOptions, directoryNode, fileNode, symlinkNode, writeIsoForTest, writePlannedIso } from './plan-iso-fixtures.ts';
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -43,7 +32,7 @@ describe('planIso: Rock Ridge', () => {
       symlinkNode('latest', 'MixedCase Name.tar.gz'),
       directoryNode('folder', [symlinkNode('up', '../script.sh')]),
     ]);
-    const path = await writeImage(authoringOptions(root, { rockRidge: true }));
+    const path = await writeIsoForTest(authoringOptions(root, { rockRidge: true }));
     const ours = await listWithIsotope(path, 'rockridge');
     expect(ours).toEqual(listWithPycdlib(path, 'rockridge'));
     expect(ours).toEqual([
@@ -63,7 +52,7 @@ describe('planIso: Rock Ridge', () => {
   });
 
   test('at level 3 keeps directories deeper than 8 levels where they are, as xorriso does, in every namespace', async () => {
-    const path = await writeImage(authoringOptions(deepTree(), { rockRidge: true, joliet: true }));
+    const path = await writeIsoForTest(authoringOptions(deepTree(), { rockRidge: true, joliet: true }));
     const chain = Array.from({ length: 9 }, (_, index) => `/${Array.from({ length: index + 1 }, (_, level) => `a${level + 1}`).join('/')}`);
     const rockRidge = await listWithIsotope(path, 'rockridge');
     expect(rockRidge.map((entry) => entry.path)).toEqual([...chain, `${chain[8]}/bottom.txt`, '/top.txt']);
@@ -78,7 +67,7 @@ describe('planIso: Rock Ridge', () => {
     const planned = await planIso(authoringOptions(deepTree(), { level: 1, rockRidge: true }));
     expect(planned.summary.renamed).toContainEqual({ path: '/a1/a2/a3/a4/a5/a6/a7/a8', namespace: 'rr-moved', recordedAs: '/RR_MOVED/A8' });
     const written = await writePlannedIso(planned);
-    cleanups.push(written.remove);
+    onTestFinished(written.remove);
     const rockRidge = await listWithIsotope(written.path, 'rockridge');
     expect(rockRidge).toEqual(listWithPycdlib(written.path, 'rockridge'));
     // genisoimage's layout: the relocation folder stays visible to Rock Ridge readers as rr_moved (bsdtar hides it by that name).
@@ -94,7 +83,7 @@ describe('planIso: Rock Ridge', () => {
   });
 
   test('at level 1 without Rock Ridge a deep directory sits in RR_MOVED, its files still reachable', async () => {
-    const path = await writeImage(authoringOptions(deepTree(), { level: 1 }));
+    const path = await writeIsoForTest(authoringOptions(deepTree(), { level: 1 }));
     const iso = await listWithIsotope(path, 'iso9660');
     expect(iso).toContainEqual({ path: '/RR_MOVED/A8/A9/BOTTOM.TXT', type: 'file', sizeBytes: 5, sha256: sha256('deep\n') });
     expect(iso.map((entry) => entry.path)).not.toContain('/A1/A2/A3/A4/A5/A6/A7/A8');

@@ -2,25 +2,14 @@
 // file and read back by our reader, pycdlib, isoinfo and xorriso.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
 import { encodeUcs2 } from '../../src-main/iso/joliet-names.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { listWithIsotope, listWithPycdlib, type ComparableEntry } from '../iso/reference-listing.ts';
-import { authoringOptions, directoryNode, fileNode, symlinkNode, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const cleanup of cleanups.splice(0)) cleanup();
-});
-
-async function writeImage(...args: Parameters<typeof planIso>): Promise<string> {
-  const written = await writePlannedIso(await planIso(...args));
-  cleanups.push(written.remove);
-  return written.path;
-}
+import { authoringOptions, directoryNode, fileNode, symlinkNode, writeIsoForTest, writePlannedIso, zeroSource } from './plan-iso-fixtures.ts';
 
 function sha256(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -53,7 +42,7 @@ const sampleListing: ComparableEntry[] = [
 
 describe('planIso: plain ISO 9660', () => {
   test('writes an image our reader and pycdlib list alike, with every file byte in place and ISO names uppercased', async () => {
-    const path = await writeImage(authoringOptions(sampleTree()));
+    const path = await writeIsoForTest(authoringOptions(sampleTree()));
     const ours = await listWithIsotope(path, 'iso9660');
     expect(ours).toEqual(listWithPycdlib(path, 'iso9660'));
     // ECMA-119 7.4.1: d-characters are A-Z, 0-9 and '_', so '-' is recorded as '_'.
@@ -64,7 +53,7 @@ describe('planIso: plain ISO 9660', () => {
   test('isoinfo and xorriso accept the image: volume id, size, and every sector readable', async () => {
     const planned = await planIso(authoringOptions(sampleTree()));
     const written = await writePlannedIso(planned);
-    cleanups.push(written.remove);
+    onTestFinished(written.remove);
     const info = runTool('isoinfo', ['-d', '-i', written.path]);
     expect(info).toMatch(/^Volume id: TEST_VOLUME$/m);
     expect(info).toMatch(new RegExp(`^Volume size is: ${planned.summary.sectorCount}$`, 'm'));
@@ -103,7 +92,7 @@ describe('planIso: plain ISO 9660', () => {
     expect(planned.summary.regions.filter((region) => region.name.startsWith('file '))).toHaveLength(1);
     expect(planned.summary.fileBytes).toBe(3000);
     const written = await writePlannedIso(planned);
-    cleanups.push(written.remove);
+    onTestFinished(written.remove);
     const listing = runTool('isoinfo', ['-l', '-i', written.path]);
     const extents = [...listing.matchAll(/\[\s*(\d+) 00\]\s+(A|B)\.BIN;1/g)].map((match) => match[1]);
     expect(extents).toHaveLength(2);
@@ -114,7 +103,7 @@ describe('planIso: plain ISO 9660', () => {
 describe('planIso: hidden entries', () => {
   test('a node marked hidden gets the existence bit (ECMA-119 9.1.6 bit 0) in ISO 9660 and Joliet, and keeps its data', async () => {
     const root = directoryNode('', [fileNode('shown.txt', 'shown'), fileNode('hidden.txt', 'hidden', { hidden: true })]);
-    const path = await writeImage(authoringOptions(root, { joliet: true }));
+    const path = await writeIsoForTest(authoringOptions(root, { joliet: true }));
     for (const namespace of ['iso9660', 'joliet'] as const) {
       const opened = await openImageFile(path, { namespace });
       try {
@@ -132,7 +121,7 @@ describe('planIso: hidden entries', () => {
 
 describe('planIso: Joliet', () => {
   test('records the source names in the Joliet tree, read alike by our reader and pycdlib', async () => {
-    const path = await writeImage(authoringOptions(sampleTree(), { joliet: true }));
+    const path = await writeIsoForTest(authoringOptions(sampleTree(), { joliet: true }));
     const ours = await listWithIsotope(path, 'joliet');
     expect(ours).toEqual(listWithPycdlib(path, 'joliet'));
     expect(ours).toEqual(sampleListing);
@@ -140,7 +129,7 @@ describe('planIso: Joliet', () => {
   });
 
   test('records Joliet file names without a version, as xorriso and genisoimage do', async () => {
-    const image = readFileSync(await writeImage(authoringOptions(sampleTree(), { joliet: true })));
+    const image = readFileSync(await writeIsoForTest(authoringOptions(sampleTree(), { joliet: true })));
     expect(image.includes(Buffer.from(encodeUcs2('readme.txt')))).toBe(true);
     expect(image.includes(Buffer.from(encodeUcs2('readme.txt;1')))).toBe(false);
   });
@@ -154,7 +143,7 @@ describe('planIso: Joliet', () => {
       directoryNode('dev', [special('null', 'character-device', modeTypeBits.characterDevice), special('pipe', 'fifo', modeTypeBits.fifo)]),
       special('socket', 'socket', modeTypeBits.socket),
     ]);
-    const path = await writeImage(authoringOptions(root, { joliet: true, rockRidge: true }));
+    const path = await writeIsoForTest(authoringOptions(root, { joliet: true, rockRidge: true }));
     const joliet = await listWithIsotope(path, 'joliet');
     expect(joliet).toEqual(listWithPycdlib(path, 'joliet'));
     expect(joliet).toEqual([...sampleListing, { path: '/dev', type: 'directory' }].sort((a, b) => (a.path < b.path ? -1 : 1)));
