@@ -70,7 +70,7 @@ export function summarizePlan(input: {
   layout: SectorLayout;
   sectorCount: number;
   bootImages: readonly PlacedBootImage[];
-  /** The UDF bridge's own (names cut to 255 bytes, nodes 7-Zip refuses); empty without one. */
+  /** The UDF bridge's own (names cut to 255 bytes, symlinks and special files left out); empty without one. */
   udfWarnings: readonly string[];
 }): IsoLayoutSummary {
   const { options, inventory, layout } = input;

@@ -47,7 +47,7 @@ export interface UdfBridgePlan {
   readonly integritySectors: number;
   /** FSD + TD + every File Entry + every directory's FIDs. */
   readonly fileSetSectors: number;
-  /** For the plan summary: names recorded cut to a UDF identifier's 255 bytes, symlinks and special files 7-Zip refuses. */
+  /** For the plan summary: names recorded cut to a UDF identifier's 255 bytes, the count of symlinks and special files left out. */
   readonly warnings: readonly string[];
   /** BEA01, NSR02, TEA01 (ECMA-167 2/9.1): 3 sectors placed right after the ISO VDST. */
   renderRecognitionSequence(): Uint8Array;

@@ -1,6 +1,6 @@
 // The UDF bridge's file set as a ByteSource that renders the blocks a read asks for (ECMA-167 part
 // 4): the File Set Descriptor and its Terminating Descriptor, a File Entry per planned entry, and the
-// data the file set itself holds (directories' File Identifier Descriptors, long symlink paths). A
+// data the file set itself holds (directories' File Identifier Descriptors). A
 // File Entry takes a whole 2 KiB block, so rendering them all at once would hold 2 KiB of memory per
 // file for the whole write; rendered on demand, the plan's few hundred bytes per node are all it keeps.
 import type { AuthoringNode } from '../format/authoring-tree.ts';
@@ -87,16 +87,15 @@ function renderEntryBlocks(
     const fixed = at.fixedFileTimesMs;
     writeFileEntry(into, (entry.block - intoFirstBlock) * udfBlockBytes, {
       block: at.firstBlock + entry.block,
-      fileType: fileTypeOfKind[node.kind],
+      fileType: entry.directory ? fileTypeOfKind.directory : fileTypeOfKind.file,
       mode: node.mode,
       uid: node.uid,
       gid: node.gid,
       linkCount: Math.min(entry.linkCount, 0xffff),
       uniqueId: entry.uniqueId,
       times: fixed === null ? node : { accessedMs: fixed, modifiedMs: fixed, changedMs: fixed },
-      informationLengthBytes: entry.directory ? entry.directory.fidBytes : entry.symlink ? entry.symlink.byteLength : node.sizeBytes,
-      data: entryData(entry, ownDataBlock, at),
-      device: node.kind === 'block-device' || node.kind === 'character-device' ? node.device : null,
+      informationLengthBytes: entry.directory ? entry.directory.fidBytes : node.sizeBytes,
+      extents: entry.directory ? splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.directory.fidBytes }]) : fileExtents(node, at),
     });
   }
   // The entry's own data, as byte offsets within it.
@@ -105,18 +104,6 @@ function renderEntryBlocks(
   if (fromBytes >= untilBytes) return;
   const intoAt = (entry.block + 1 - intoFirstBlock) * udfBlockBytes + fromBytes;
   if (entry.directory) renderIdentifiers(into, intoAt, entry.directory, { fromBytes, untilBytes, ownDataBlock, firstBlock: at.firstBlock });
-  else if (entry.symlink) into.set(entry.symlink.subarray(fromBytes, Math.min(untilBytes, entry.symlink.byteLength)), intoAt);
-}
-
-type EntryData = { extents: { block: number; lengthBytes: number }[] } | { embedded: Uint8Array };
-
-function entryData(entry: PlannedEntry, ownDataBlock: number, at: FileSetAddresses): EntryData {
-  if (entry.directory) return { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.directory.fidBytes }]) };
-  if (entry.symlink) {
-    return entry.dataBlocks === 0 ? { embedded: entry.symlink } : { extents: splitIntoExtents([{ block: ownDataBlock, sizeBytes: entry.symlink.byteLength }]) };
-  }
-  if (entry.node.kind !== 'file') return { extents: [] };
-  return { extents: fileExtents(entry.node, at) };
 }
 
 /** A file's data as the composer placed it, in partition blocks, checked to lie in the partition and to hold exactly the file. */

@@ -2,13 +2,17 @@
 // entry goes where), rendered once the composer has placed it and every file's data. Its blocks, in
 // order: the File Set Descriptor and its Terminating Descriptor, then each directory (depth first,
 // children sorted by name) as its File Entry and its File Identifier Descriptors, followed by the File
-// Entries of its files, symlinks and devices. File data is not here: the File Entries point at the
-// extents ISO 9660 records too. Hard links are one File Entry named by several identifiers.
+// Entries of its files. File data is not here: the File Entries point at the extents ISO 9660 records
+// too. Hard links are one File Entry named by several identifiers.
+// Symbolic links, devices, FIFOs and sockets are left out, as the Joliet tree leaves them out (and as
+// xorriso does): the bridge exists so that Windows sees the files, and 7-Zip's UDF reader (CUdfArchive)
+// refuses a whole volume whose tree holds any ICB file type other than a file or a folder. Rock Ridge
+// keeps them.
 import { CodedError } from '../jobs/errors.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { encodeDCharacters, maxExtentBytes, udfBlockBytes } from './udf-fields-writer.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { encodeSymlinkTarget, fidFlags, fileIdentifierBytes, maxEmbeddedBytes, maxShortAdsPerEntry } from './udf-file-entry-writer.ts';
+import { fidFlags, fileIdentifierBytes, maxShortAdsPerEntry } from './udf-file-entry-writer.ts';
 import { fileSetHeaderBlocks, fileSetSource } from './udf-file-set-source.ts';
 import { udfNamesForDirectory } from './udf-names-writer.ts';
 
@@ -23,7 +27,7 @@ export interface PlannedChild {
   readonly entry: PlannedEntry;
 }
 
-/** One File Entry and the blocks of its own data in the file set (a directory's identifiers, a long link). */
+/** One File Entry and the blocks of its own data in the file set (a directory's identifiers). */
 export interface PlannedEntry {
   readonly node: AuthoringNode;
   /** Block in the file set region; -1 until a directory waiting its turn is placed. */
@@ -31,8 +35,6 @@ export interface PlannedEntry {
   uniqueId: number;
   linkCount: number;
   dataBlocks: number;
-  /** A symbolic link's path components. */
-  readonly symlink: Uint8Array | null;
   /** A directory (set when it is placed): its parent, its children, and where each identifier starts in its data (the parent's at 0). */
   directory: PlannedDirectory | null;
 }
@@ -47,7 +49,7 @@ export interface PlannedDirectory {
 
 export interface FileSetPlan {
   readonly sectorCount: number;
-  /** What a reader of the UDF tree should know: names recorded cut, nodes some readers refuse. */
+  /** What a reader of the UDF tree should know: names recorded cut, nodes left out. */
   readonly warnings: readonly string[];
   readonly fileCount: number;
   readonly directoryCount: number;
@@ -89,7 +91,7 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
   const waiting: { entry: PlannedEntry; parent: PlannedEntry; path: string }[] = [{ entry: rootEntry, parent: rootEntry, path: '' }];
   for (let next = waiting.pop(); next; next = waiting.pop()) {
     const { entry, parent, path } = next;
-    const children = [...(entry.node.children ?? [])].sort(compareNames);
+    const children = (entry.node.children ?? []).filter((child) => notes.recorded(child)).sort(compareNames);
     const names = udfNamesForDirectory(children.map((child) => child.name));
     const identifiers = names.map(encodeDCharacters);
     const planned: PlannedChild[] = [];
@@ -124,15 +126,21 @@ export function planFileSet(root: AuthoringNode): FileSetPlan {
   };
 }
 
-/** Names recorded cut (the first few by path, then a count) and nodes other than files and folders. */
+/** Names recorded cut (the first few by path, then a count) and how many nodes other than files and folders were left out. */
 class FileSetNotes {
   static readonly maxCutNamesListed = 20;
   private readonly cutNames: string[] = [];
   private cutNameCount = 0;
-  private posixOnlyCount = 0;
+  private leftOutCount = 0;
+
+  /** Whether the bridge records `node` (a file or a folder); counts it when it does not. */
+  recorded(node: AuthoringNode): boolean {
+    if (node.kind === 'file' || node.kind === 'directory') return true;
+    this.leftOutCount += 1;
+    return false;
+  }
 
   note(node: AuthoringNode, path: string, recordedName: string): void {
-    if (node.kind !== 'file' && node.kind !== 'directory') this.posixOnlyCount += 1;
     if (recordedName === node.name) return;
     this.cutNameCount += 1;
     if (this.cutNames.length < FileSetNotes.maxCutNamesListed)
@@ -143,9 +151,9 @@ class FileSetNotes {
     const warnings = [...this.cutNames];
     const unlisted = this.cutNameCount - this.cutNames.length;
     if (unlisted > 0) warnings.push(`UDF: ${unlisted} more names are recorded cut`);
-    if (this.posixOnlyCount > 0) {
+    if (this.leftOutCount > 0) {
       warnings.push(
-        `UDF: ${this.posixOnlyCount} symbolic links, devices, FIFOs or sockets are recorded as ECMA-167 allows; 7-Zip refuses a UDF volume holding any (its UDF reader takes only files and folders)`,
+        `UDF: ${this.leftOutCount} symbolic links, devices, FIFOs or sockets are left out of the UDF tree, as out of the Joliet one (7-Zip refuses a UDF volume holding any); Rock Ridge keeps them`,
       );
     }
     return warnings;
@@ -153,7 +161,7 @@ class FileSetNotes {
 }
 
 function newEntry(node: AuthoringNode): PlannedEntry {
-  return { node, block: -1, uniqueId: -1, linkCount: 1, dataBlocks: 0, symlink: null, directory: null };
+  return { node, block: -1, uniqueId: -1, linkCount: 1, dataBlocks: 0, directory: null };
 }
 
 /** The entry a child's identifier names: a new one, or for a further hard link the entry its first name got. */
@@ -168,15 +176,8 @@ function plannedChildEntry(child: AuthoringNode, byLinkKey: Map<string, PlannedE
     linked.linkCount += 1;
     return linked;
   }
-  let entry: PlannedEntry;
-  if (child.kind === 'symlink') {
-    const symlink = encodeSymlinkTarget(child.linkTarget ?? '');
-    // A path that fits is kept in the File Entry itself (4/14.6.8 type 3); a longer one gets blocks after it.
-    entry = { ...newEntry(child), symlink, dataBlocks: symlink.byteLength <= maxEmbeddedBytes ? 0 : Math.ceil(symlink.byteLength / udfBlockBytes) };
-  } else {
-    entry = newEntry(child);
-    if (child.kind === 'file') refuseUnrecordable(child);
-  }
+  refuseUnrecordable(child);
+  const entry = newEntry(child);
   if (child.hardLinkKey !== null) byLinkKey.set(child.hardLinkKey, entry);
   place(entry, null);
   return entry;
