@@ -23,15 +23,16 @@ export async function planRemaster(request: IsoRemasterRequest, signal?: AbortSi
   return withRemasterOptions(request, signal, async (options) => (await planIso(options, signal)).summary);
 }
 
-/** Plans and writes the remastered image to `target.outputPath` (checked by the caller beforehand; see writeIsoFile). */
+/** Plans and writes the remastered image to `request.outputPath` (checked by the caller beforehand; see writeIsoFile). */
 export async function remasterIso(
   request: IsoRemasterRequest,
-  target: { jobId: string; outputPath: string; overwrite: boolean },
+  jobId: string,
   controls: { signal: AbortSignal; onProgress(progress: IsoWriteProgress): void },
 ): Promise<IsoWriteResult> {
   controls.onProgress({ phase: 'scanning', bytesDone: 0, bytesTotal: null, subject: request.imagePath });
   return withRemasterOptions(request, controls.signal, async (options) => {
     const planned = await planIso(options, controls.signal);
+    const target = { jobId, outputPath: request.outputPath, overwrite: request.overwrite ?? false, sha256: request.sha256 ?? true };
     return writeIsoFile(planned, target, {
       signal: controls.signal,
       onProgress: (bytesDone, bytesTotal, subject) => controls.onProgress({ phase: 'writing-image', bytesDone, bytesTotal, subject }),

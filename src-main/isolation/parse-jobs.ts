@@ -90,8 +90,7 @@ export const parseJobs: ParseJobs = {
       }),
     ),
   'iso:plan-remaster': ({ remaster }) => planRemaster(remaster),
-  'iso:remaster': ({ remaster, jobId }, controls) =>
-    remasterIso(remaster, { jobId, outputPath: remaster.outputPath, overwrite: remaster.overwrite ?? false }, controls),
+  'iso:remaster': ({ remaster, jobId }, controls) => remasterIso(remaster, jobId, controls),
 };
 
 /** True for the jobs whose time budget restarts with each progress report. */

@@ -121,7 +121,7 @@ async function createIso(request: IsoCreateRequest, { jobId, signal, report }: I
   const prepared = await prepareCreate(request, signal, (scanned) => report('scanning', scanned.fileBytes, null, scanned.path));
   try {
     const planned = await planIso(prepared.options, signal);
-    const target = { jobId, outputPath: request.outputPath, overwrite: request.overwrite ?? false };
+    const target = { jobId, outputPath: request.outputPath, overwrite: request.overwrite ?? false, sha256: request.sha256 ?? true };
     return await writeIsoFile(planned, target, {
       signal,
       onProgress: (bytesDone, bytesTotal, subject) => report('writing-image', bytesDone, bytesTotal, subject),
