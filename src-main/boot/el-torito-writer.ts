@@ -1,6 +1,7 @@
 // Writes what El Torito 2.0 adds to an ISO 9660 image: the Boot Record volume descriptor, the boot
 // catalog, and a no-emulation image's boot info table. Their readers are boot-record.ts,
 // boot-catalog.ts and boot-info-table.ts beside this file: what is written here is what they read.
+import { sectorBytes } from '../format/fields.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { checksumWords } from './boot-info-table.ts';
 
@@ -14,7 +15,6 @@ export interface CatalogEntryWrite {
   bootable: boolean;
 }
 
-const sectorBytes = 2048;
 /** El Torito 2.0 2.0-2.5: every catalog record is 32 bytes, so one sector holds 64. */
 const recordBytes = 32;
 const recordsPerSector = sectorBytes / recordBytes;

@@ -19,6 +19,7 @@
 // only the MBR finds it on a stick.
 import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
+import { sectorBytes } from '../format/fields.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { gptHeaderLba } from './guid-partition-table.ts';
 import { basicDataPartitionGuid } from './guid.ts';
@@ -42,9 +43,8 @@ export interface HybridSystemAreaInput {
   readonly diskSignature: number;
 }
 
-const isoSectorBytes = 2048;
-const diskSectorsPerIsoSector = isoSectorBytes / diskSectorBytes;
-const systemAreaBytes = 16 * isoSectorBytes;
+const diskSectorsPerIsoSector = sectorBytes / diskSectorBytes;
+const systemAreaBytes = 16 * sectorBytes;
 /** isohybrid and libisofs use the boot code's first 432 bytes; 432-439 take the boot image's address. */
 const mbrBootCodeBytes = 432;
 const gptEntryBytes = 128;
