@@ -137,6 +137,23 @@ describe('isotope create', () => {
     expect(sha256Of(ordinary)).not.toBe(sha256Of(first));
   });
 
+  it('writes the same bytes with --no-sha256 and prints no SHA256 line (a JSON sha256Hex of null)', async () => {
+    process.env['SOURCE_DATE_EPOCH'] = '1700000000';
+    const tree = makeTree();
+    const hashed = join(scratch, 'hashed.iso');
+    const hashedRun = await isotope(['create', tree, '-o', hashed]);
+    expect(hashedRun.stdout).toContain(`SHA256 ${sha256Of(hashed)}`);
+    const plain = join(scratch, 'unhashed.iso');
+    const plainRun = await isotope(['create', tree, '-o', plain, '--no-sha256']);
+    expect(plainRun.code).toBe(0);
+    expect(plainRun.stdout).toContain(`WROTE: ${plain}`);
+    expect(plainRun.stdout).not.toContain('SHA256');
+    expect(sha256Of(plain)).toBe(sha256Of(hashed));
+    const jsonRun = await isotope(['create', tree, '-o', plain, '--force', '--no-sha256', '--json']);
+    const finished = JSON.parse(jsonRun.stdout.trim().split('\n').at(-1)!) as { event: string; sha256Hex: unknown };
+    expect(finished).toMatchObject({ event: 'job:finished', sha256Hex: null });
+  });
+
   it('refuses a SOURCE_DATE_EPOCH that is not whole seconds as a usage error', async () => {
     process.env['SOURCE_DATE_EPOCH'] = 'yesterday';
     const run = await isotope(['create', makeTree(), '-o', join(scratch, 'bad-epoch.iso')]);
@@ -146,6 +163,21 @@ describe('isotope create', () => {
 });
 
 describe('isotope remaster', () => {
+  it('remasters with --no-sha256 into the same bytes as with its SHA-256, printing no SHA256 line', async () => {
+    process.env['SOURCE_DATE_EPOCH'] = '1700000000';
+    const original = join(scratch, 'to-remaster-plain.iso');
+    expect((await isotope(['create', makeTree(), '-o', original])).code).toBe(0);
+    const hashed = join(scratch, 'remastered-hashed.iso');
+    const hashedRun = await isotope(['remaster', original, '-o', hashed, '--remove', '/run.sh']);
+    expect(hashedRun.stdout).toContain(`SHA256 ${sha256Of(hashed)}`);
+    const plain = join(scratch, 'remastered-plain.iso');
+    const plainRun = await isotope(['remaster', original, '-o', plain, '--remove', '/run.sh', '--no-sha256']);
+    expect(plainRun.code).toBe(0);
+    expect(plainRun.stdout).toContain(`WROTE: ${plain}`);
+    expect(plainRun.stdout).not.toContain('SHA256');
+    expect(sha256Of(plain)).toBe(sha256Of(hashed));
+  });
+
   it('writes a copy with files removed, renamed and added (SRC:DEST and SRC alone) that isotope ls and xorriso read', async () => {
     const tree = makeTree();
     const original = join(scratch, 'to-remaster.iso');
