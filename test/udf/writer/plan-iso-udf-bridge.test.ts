@@ -1,7 +1,10 @@
 // The UDF bridge as the composer places it (planIso with udf: true) beside ISO 9660 and Rock Ridge:
 // both views of the same image name the same files and folders with the same attributes and point at
 // the same bytes of every file (one copy of the data), hard links included; the UDF view leaves symlinks
-// and special files out, with one warning; pycdlib's UDF walk agrees.
+// and special files out, with one warning; pycdlib's UDF walk and udfclient agree.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planIso } from '../../../src-main/authoring/plan-iso.ts';
 import { openImageFile } from '../../../src-main/image/open-image-file.ts';
@@ -9,7 +12,8 @@ import type { TreeEntry } from '../../../src-main/format/file-tree.ts';
 import type { AuthoringNode } from '../../../src-main/format/authoring-tree.ts';
 import { authoringOptions, writePlannedIso } from '../../authoring/plan-iso-fixtures.ts';
 import { listWithIsotope, listWithPycdlib } from '../../iso/reference-listing.ts';
-import { longNameA, longNameB, sampleTree, wideLongName } from './sample-tree.ts';
+import { longNameA, longNameB, manyFileCount, sampleTree, wideLongName } from './sample-tree.ts';
+import { runUdfclient, udfclientVolume } from './udfclient.ts';
 
 let written: { path: string; remove(): void };
 let summaryWarnings: readonly string[];
@@ -95,5 +99,21 @@ describe('UDF bridge placed by planIso', () => {
 
   it('reads alike in pycdlib, which walks UDF with its own parser', async () => {
     expect(listWithPycdlib(written.path, 'udf')).toEqual(await listWithIsotope(written.path, 'udf'));
+  });
+
+  it('udfclient lists the volume and copies files out of it byte for byte', () => {
+    const volume = udfclientVolume(written.path);
+    expect(volume).toMatch(/^[0-9A-F]{16}:/);
+    expect(runUdfclient(written.path, `cd ${volume}\nls`)).toMatch(/-rw-r--r--\s+1000\s+1000\s+35\s+README\.TXT/);
+    const out = mkdtempSync(join(tmpdir(), 'isotope-udfclient-'));
+    try {
+      const copied = runUdfclient(written.path, `lcd ${out}\ncd ${volume}\nget README.TXT\nmget many`);
+      expect(copied).not.toMatch(/can't|couldn't|error/i);
+      expect(readFileSync(join(out, 'README.TXT'), 'utf8')).toBe('Hello from the Isotope UDF writer.\n');
+      expect(readdirSync(join(out, 'many'))).toHaveLength(manyFileCount);
+      expect(readFileSync(join(out, 'many/file-0999.txt'), 'utf8')).toBe('file 999\n');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@
 // volume structure, udfclient (NetBSD's UDF implementation) lists and copies files out, 7-Zip lists and
 // extracts the tree (it refuses whole volumes holding symlinks or special files, which the bridge leaves
 // out), each compared with the tree that was written.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { listWithIsotope } from '../../iso/reference-listing.ts';
 import { listUdfWith7zz } from '../udf-references.ts';
 import { manyFileCount, sampleTree } from './sample-tree.ts';
 import { composeUdfOnlyImage, writeSparseImage, type UdfOnlyImage } from './udf-only-image.ts';
+import { runUdfclient, udfclientVolume } from './udfclient.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-udf-writer-'));
 const fullPath = join(scratch, 'full.img');
@@ -34,12 +35,6 @@ function udfinfo(path: string): { fields: Map<string, string>; layout: string[] 
     else if (line.includes('=')) fields.set(line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1));
   }
   return { fields, layout };
-}
-
-/** Runs a udfclient script; udfclient reports failures on either stream and still exits 0, so both are returned. */
-function udfclient(path: string, script: string): string {
-  const result = spawnSync('udfclient', ['-b', '2048', path], { input: `${script}\nquit\n`, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return `${result.stdout}${result.stderr}`;
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -85,21 +80,15 @@ describe('UDF bridge writer, judged by the reference tools', () => {
   });
 
   it('udfclient lists our names, sizes and owners and copies files out byte for byte', async () => {
-    const volume = udfclient(fullPath, 'ls')
-      .split('\n')
-      .find((line) => line.startsWith('d'))
-      ?.trim()
-      .split(/\s+/)
-      .slice(4)
-      .join(' ');
+    const volume = udfclientVolume(fullPath);
     expect(volume).toMatch(/^[0-9A-F]{16}:ISOTOPE_UDF:ISOTOPE_UDF:ISOTOPE_UDF$/);
-    const listing = udfclient(fullPath, `cd ${volume}\nls`);
+    const listing = runUdfclient(fullPath, `cd ${volume}\nls`);
     expect(listing).toMatch(/-rw-------\s+0\s+0\s+3145851\s+random\.bin/);
     expect(listing).toMatch(/-rwxr-xr-x\s+1000\s+1000\s+10\s+tool/);
     expect(listing).toMatch(/-rw-r--r--\s+1000\s+1000\s+0\s+empty\.txt/);
     const out = join(scratch, 'udfclient-out');
     mkdirSync(out);
-    const copied = udfclient(fullPath, `lcd ${out}\ncd ${volume}\nget random.bin\nget docs/guide.txt guide.txt\nget hard-a\nmget many`);
+    const copied = runUdfclient(fullPath, `lcd ${out}\ncd ${volume}\nget random.bin\nget docs/guide.txt guide.txt\nget hard-a\nmget many`);
     expect(copied).not.toMatch(/can't|couldn't|error/i);
     const root = sampleTree();
     const byName = (node: AuthoringNode, name: string): AuthoringNode => node.children!.find((child) => child.name === name)!;
