@@ -6,8 +6,8 @@ import type { ShellKind } from '../../shared/app.ts';
 import type { CallName, CallRequest, CallResponse, EventName, Events } from '../../shared/contract.ts';
 import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { inProcessImageParser, type ImageParser } from '../isolation/image-parser.ts';
-import { sharedParseWorkerPool } from '../isolation/parse-worker-pool.ts';
+import type { ImageParser, ParseRunOptions } from '../isolation/image-parser.ts';
+import type { ParseJobName, ParseJobRequest, ParseJobResponse } from '../isolation/parse-jobs.ts';
 import { JobRegistry } from '../jobs/job-registry.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
@@ -47,7 +47,7 @@ export interface ServiceOptions extends ShellPorts {
   /**
    * Where image-reading calls run. Default: the process's parse worker pool (heap cap, time budget),
    * so a hostile image never takes down a long-lived engine; the CLI parses in its own short-lived
-   * process instead (see inProcessImageParser).
+   * process instead (see inProcessImageParser); either loads at the first parse (defaultImageParser).
    */
   readonly imageParser?: ImageParser;
   /** Epoch ms now, for confirmations' expiry; `Date.now` unless a test moves time. */
@@ -133,10 +133,29 @@ async function handlerOf<K extends CallName>(name: K): Promise<Handler<K>> {
   return (await load())[name];
 }
 
+/**
+ * The parser a service uses unless given one, loaded at its first parse: the CLI's in-process parser,
+ * else the process's parse worker pool. Either brings every image reader (parse-jobs.ts), which a
+ * call that parses no image (`isotope create`, `--version`) then never loads.
+ */
+function defaultImageParser(shell: ShellKind): ImageParser {
+  const load = (): Promise<ImageParser> =>
+    shell === 'cli'
+      ? import('../isolation/image-parser.ts').then((module) => module.inProcessImageParser)
+      : import('../isolation/parse-worker-pool.ts').then((module) => module.sharedParseWorkerPool());
+  let loading: Promise<ImageParser> | undefined;
+  return {
+    async run<K extends ParseJobName>(job: K, request: ParseJobRequest<K>, runOptions?: ParseRunOptions<K>): Promise<ParseJobResponse<K>> {
+      const parser = await (loading ??= load());
+      return parser.run(job, request, runOptions);
+    },
+  };
+}
+
 export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
-  const parser = options.imageParser ?? (options.shell === 'cli' ? inProcessImageParser : sharedParseWorkerPool());
+  const parser = options.imageParser ?? defaultImageParser(options.shell);
   const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock), jobs: new JobRegistry() };
 
   async function call<K extends CallName>(name: K, request: unknown): Promise<Result<CallResponse<K>>> {
