@@ -9,32 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageListing } from '../../shared/image.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
-import { createParseWorkerPool, type ParseWorkerLimits, type ParseWorkerPool } from '../../src-main/isolation/parse-worker-pool.ts';
-import { createService, type Service } from '../../src-main/service/service.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { writeWideIso } from './wide-image.ts';
+import { inProcessService, workerService } from './worker-services.ts';
 import { runJob } from '../helpers/run-job.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-isolation-'));
 // The web shell extracts only into the home folder (or a chosen one): the scratch folder stands in for it.
 process.env['HOME'] = scratch;
-const pools: ParseWorkerPool[] = [];
-afterAll(async () => {
-  await Promise.all(pools.map((pool) => pool.close()));
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-/** A web-shell service whose image calls run in a pool of its own, with these limits. */
-function workerService(limits: Partial<ParseWorkerLimits> = {}): Service {
-  const pool = createParseWorkerPool(limits);
-  pools.push(pool);
-  return createService({ shell: 'web', version: '0.0.0-test', log: () => undefined, imageParser: pool });
-}
-
-/** The CLI's service: the same engine calls in this thread (the code before parse workers). */
-const inProcessService = (): Service => createService({ shell: 'cli', version: '0.0.0-test', log: () => undefined });
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 let wideIsoPath = '';
 beforeAll(() => {
