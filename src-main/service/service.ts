@@ -13,7 +13,6 @@ import type { FlashWork } from '../flash/flash-work.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { Handler, HandlerContext } from './handler-types.ts';
-import { startFlashJob } from './handlers/flash-handlers.ts';
 import { validateRequest } from './request-schemas.ts';
 import { toAppError, type Logger } from '../app-error/to-app-error.ts';
 
@@ -74,7 +73,7 @@ export interface Service {
    * contract confirmation. For the CLI only, whose user confirmed at the terminal: it is not a
    * contract call, so no transport (IPC, WebSocket) can reach it.
    */
-  startTerminalJob(work: FlashWork): { jobId: string };
+  startTerminalJob(work: FlashWork): Promise<{ jobId: string }>;
 }
 
 // Each area's handlers load the first time one of its calls is made, so a short-lived process (an
@@ -172,7 +171,8 @@ export function createService(options: ServiceOptions): Service {
 
   return {
     events,
-    startTerminalJob: (work) => startFlashJob(context, work),
+    // The flash engine loads with the first job, as the flash calls' handlers do.
+    startTerminalJob: async (work) => (await import('./handlers/flash-handlers.ts')).startFlashJob(context, work),
     call,
     on<K extends EventName>(name: K, listener: (payload: Events[K]) => void) {
       const wanted: EventName = name;

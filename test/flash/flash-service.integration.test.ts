@@ -111,7 +111,8 @@ describe("regular-file targets below the contract (the CLI's path)", () => {
     writeFileSync(target, '');
     let jobId: string | null = null;
     const { progress, finished } = waitForFinish(service, () => jobId);
-    jobId = service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }).jobId;
+    jobId = (await service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }))
+      .jobId;
     const result = await finished;
     expect(result).toMatchObject({ jobId, outcome: 'succeeded', targets: [{ target, outcome: 'verified' }] });
     expect(progress.every((event) => event.jobId === jobId && event.kind === 'flash' && event.targets[0]?.target === target)).toBe(true);
@@ -123,7 +124,8 @@ describe("regular-file targets below the contract (the CLI's path)", () => {
     writeFileSync(target, '');
     let jobId: string | null = null;
     const { finished } = waitForFinish(service, () => jobId);
-    jobId = service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }).jobId;
+    jobId = (await service.startTerminalJob({ kind: 'flash', imagePath: image, targets: [{ path: target }], verify: true, includeAll: false, eject: false }))
+      .jobId;
     expect(await service.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: true } });
     expect((await finished).outcome).toBe('cancelled');
     expect(await service.invoke('job:cancel', { jobId })).toEqual({ ok: true, value: { cancelled: false } });
@@ -132,7 +134,7 @@ describe("regular-file targets below the contract (the CLI's path)", () => {
   it('verify-only compares a file with the image', async () => {
     let jobId: string | null = null;
     const { finished } = waitForFinish(service, () => jobId);
-    jobId = service.startTerminalJob({ kind: 'verify', imagePath: image, target: { path: image } }).jobId;
+    jobId = (await service.startTerminalJob({ kind: 'verify', imagePath: image, target: { path: image } })).jobId;
     expect((await finished).outcome).toBe('succeeded');
   });
 

@@ -32,14 +32,14 @@ describe('followJob', () => {
       });
     };
     // Another job runs at the same time: its events must not reach this follower.
-    const other = flashTo(join(dir, 'other.img'));
+    const other = await flashTo(join(dir, 'other.img'));
     const seen: string[] = [];
     const progress: JobProgress[] = [];
     const result = await followJob(
       events,
       'flash',
       async () => {
-        const started = flashTo(join(dir, 'target.img'));
+        const started = await flashTo(join(dir, 'target.img'));
         // Answer only once the job has ended: every event of it arrived before its id is known.
         await new Promise<void>((resolve) => {
           const stop = service.on('job:finished', (finished) => finished.jobId === started.jobId && (stop(), resolve()));

@@ -94,7 +94,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
         recipe: (await import('../../flash/stick-plan.ts')).recipeOf(plan),
       } as const;
       const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () =>
-        ok(service.startTerminalJob(work)),
+        ok(await service.startTerminalJob(work)),
       );
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       // With --force, the summary says what the write proves about an image known to be blocked.

@@ -30,7 +30,7 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
       // A path the user names at the terminal: the CLI starts the read-only job below the contract,
       // whose `flash:verify` takes only drive ids from a fresh enumeration.
       const work = { kind: 'verify', imagePath: resolve(image), target: { path: resolve(target) }, mode: options.mode } as const;
-      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, async () => ok(service.startTerminalJob(work)));
+      const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true }, async () => ok(await service.startTerminalJob(work)));
       if (!result.ok) return context.setExitCode(reportResult(context, result, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'flash', ...result.value })}\n`);
       else context.stdout(describeFlashResult(result.value));
