@@ -64,7 +64,8 @@ export async function checkIsoOutput(check: IsoOutputCheck): Promise<void> {
  * Streams planned.source to `${outputPath}.partial` (large ordered writes, SHA-256 while writing
  * unless `target.sha256` is false, the like-for-like run against tools that compute nothing),
  * fsyncs, then renames it to outputPath (or, without overwrite, links it there, which fails rather
- * than replace a file that appeared meanwhile); on error or cancel removes the partial file.
+ * than replace a file that appeared meanwhile); on error or cancel removes the partial file it created.
+ * An existing OUT.partial is never touched: the write is refused (`file-exists`).
  */
 export async function writeIsoFile(
   planned: PlannedIso,
@@ -76,15 +77,17 @@ export async function writeIsoFile(
   const partialPath = `${outputPath}.partial`;
   const sizeBytes = planned.source.sizeBytes;
   await checkFreeSpace(dirname(outputPath), sizeBytes);
-  // A stale partial file of an earlier run is ours to replace; 'wx' then refuses anything planted meanwhile.
-  await rm(partialPath, { force: true });
   // Both buffers live in one shared memory, which the hashing worker reads in place (no copy).
   const memory = new SharedArrayBuffer(2 * Math.min(chunkBytes, sizeBytes));
   const hasher = (target.sha256 ?? true) ? new HashWorkerClient({ memory, algorithms: ['sha256'], blockBytes: 0 }) : null;
   let handle: FileHandle | null = null;
+  let created = false;
   let sha256Hex: string | null;
   try {
-    handle = await open(partialPath, 'wx', 0o644);
+    // 'wx': a file already named OUT.partial is not ours (a stale one, the user's, even a source), so it
+    // is never replaced or removed: the write is refused, naming it.
+    handle = await openPartial(partialPath);
+    created = true;
     await streamImage(planned, { handle, memory, hasher }, controls);
     sha256Hex = hasher === null ? null : ((await hasher.digest()).sha256 ?? null);
     await handle.sync();
@@ -93,7 +96,8 @@ export async function writeIsoFile(
     await publish(partialPath, outputPath, target.overwrite);
   } catch (error) {
     await handle?.close().catch(() => undefined);
-    await rm(partialPath, { force: true });
+    // Only the partial file this run created is removed; none was created when the open failed.
+    if (created) await rm(partialPath, { force: true });
     if (controls.signal.aborted) throw new CancelledError(`writing ${outputPath}`);
     throw writeFailure(error, outputPath);
   } finally {
@@ -107,6 +111,18 @@ export async function writeIsoFile(
     elapsedMs: Math.round(performance.now() - startedMs),
     summary: planned.summary,
   };
+}
+
+/** Creates OUT.partial, refusing (file-exists, naming it) when something of that name is already there. */
+async function openPartial(partialPath: string): Promise<FileHandle> {
+  try {
+    return await open(partialPath, 'wx', 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new CodedError('file-exists', `${partialPath} exists, and the image is written there before it is complete: remove it or choose another name`, {
+      path: partialPath,
+    });
+  }
 }
 
 /**

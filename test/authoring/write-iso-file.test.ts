@@ -147,6 +147,17 @@ describe('writeIsoFile', () => {
     expect(readFileSync(outputPath).byteLength).toBe(expected.byteLength);
   });
 
+  it('never replaces or removes a file already named OUT.partial (a stale one, one of the user, a source): refused as file-exists, naming it', async () => {
+    const { planned } = plannedWithFile('beside.bin', 1 * mebibyte);
+    const outputPath = join(scratch, 'beside.iso');
+    writeFileSync(`${outputPath}.partial`, 'not the writer’s');
+    const failure = await failureOf(writeIsoFile(planned, { jobId: 'job-7', outputPath, overwrite: true }, quiet));
+    expect(failure.code).toBe('file-exists');
+    expect(failure.message).toContain(`${outputPath}.partial`);
+    expect(readFileSync(`${outputPath}.partial`, 'utf8')).toBe('not the writer’s');
+    expect(existsSync(outputPath)).toBe(false);
+  });
+
   it('refuses an image larger than the free space before writing anything', async () => {
     const hugeBytes = 2 ** 52; // 4 PiB of zeros: no test machine has the room
     const source = composeSource('huge image', hugeBytes, []);

@@ -2,7 +2,8 @@
 // worker (src-main/isolation/): a normal remaster answers as the CLI's in-process one does, with its
 // progress crossing the worker boundary; a cancel still removes the partial output; an original that
 // needs more heap or time than a worker is given ends as `too-complex`, leaves no output (the service
-// removes OUT.partial itself when the worker is killed) and the engine keeps answering.
+// removes OUT.partial itself when the worker is killed, never a file of that name that was there
+// before the job) and the engine keeps answering.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,18 +76,18 @@ describe('a remaster in a parse worker', () => {
     expect(existsSync(`${request.outputPath}.partial`)).toBe(false);
   }, 90_000);
 
-  it('ends as too-complex when reading the original outgrows the heap cap, removes OUT.partial itself, and answers the next call', async () => {
+  it('ends as too-complex when reading the original outgrows the heap cap, leaves a file of its partial name that was there before, and answers the next call', async () => {
     // A 32 MiB cap stands in for a hostile original (the wide image's 200,000 entries need more to plan).
     const isolated = workerService({ heapCapMb: 32 });
     const request = remasterRequest(wideIsoPath, 'outgrown.iso');
-    // What a worker killed mid-write leaves behind: only the service can remove it.
-    writeFileSync(`${request.outputPath}.partial`, 'half an image');
+    // A file named like the partial output that the job did not make: the service must not remove it.
+    writeFileSync(`${request.outputPath}.partial`, 'a file of the user');
     const planned = await isolated.invoke('iso:plan-remaster', request);
     expect(planned).toMatchObject({ ok: false, error: { code: 'too-complex', detail: { path: wideIsoPath, heapCapMb: 32 } } });
     const result = await runJob(isolated, 'remaster', 'iso:remaster', request);
     expect(result).toMatchObject({ ok: false, error: { code: 'too-complex', detail: { path: wideIsoPath, heapCapMb: 32 } } });
     expect(existsSync(request.outputPath)).toBe(false);
-    expect(existsSync(`${request.outputPath}.partial`)).toBe(false);
+    expect(readFileSync(`${request.outputPath}.partial`, 'utf8')).toBe('a file of the user');
     expect(await isolated.invoke('image:open', { path: helloIsoPath() })).toMatchObject({ ok: true });
   }, 90_000);
 

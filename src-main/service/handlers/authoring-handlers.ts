@@ -7,7 +7,7 @@
 // `writing-image` (one ordered pass into OUT.partial, renamed when complete). A remaster reads an
 // untrusted image, so its plan and its whole job run as parse jobs (context.parser: a capped worker,
 // or for the CLI this thread), where a crash or an out-of-memory error cannot take the engine down.
-import { rm } from 'node:fs/promises';
+import { lstat, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { IsoCreateRequest, IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../../../shared/authoring.ts';
 import type { JobPhase } from '../../../shared/job.ts';
@@ -134,9 +134,15 @@ async function createIso(request: IsoCreateRequest, { jobId, signal, report }: I
 /**
  * The remaster job, run whole by the parser. The job removes its partial output on any failure it
  * lives through (cancel included); a worker ended for its heap cap or time budget cannot, so the
- * service removes `OUT.partial` itself (ours: the write starts by replacing any stale one).
+ * service removes `OUT.partial` itself, but only when none was there before the job: the write never
+ * opens an existing one, so a file of that name found at the start is not this job's.
  */
 async function runRemasterJob(context: HandlerContext, request: IsoRemasterRequest, { jobId, signal, report }: IsoJob): Promise<IsoWriteResult> {
+  const partialPath = `${request.outputPath}.partial`;
+  const partialWasThere = await lstat(partialPath).then(
+    () => true,
+    () => false,
+  );
   try {
     return await context.parser.run(
       'iso:remaster',
@@ -144,7 +150,7 @@ async function runRemasterJob(context: HandlerContext, request: IsoRemasterReque
       { signal, onProgress: (progress) => report(progress.phase, progress.bytesDone, progress.bytesTotal, progress.subject) },
     );
   } catch (error) {
-    await rm(`${request.outputPath}.partial`, { force: true });
+    if (!partialWasThere) await rm(partialPath, { force: true });
     throw error;
   }
 }
