@@ -32,7 +32,7 @@ const maxCounter = 9_999_999;
  * Identifiers of `children`, in the order given. Kept identifiers are claimed first, then each
  * child's own translation, then the children whose translation was taken get the first free
  * numbered variant; every round goes in the order of the original names. Linear after one sort:
- * each translation keeps its own counter, which only moves forward.
+ * each family of variants keeps its own counter, which only moves forward.
  */
 export function namesForDirectory(children: readonly NamedChild[], rules: NamingRules): string[] {
   const names = new Array<string | undefined>(children.length);
@@ -77,13 +77,20 @@ function childrenInNameOrder(children: readonly NamedChild[]): number[] {
   });
 }
 
+/**
+ * The first free numbered variant of `translation`. Counters are kept per family of variants (the
+ * translations whose first variant is the same, as LONGFILE and LONGFIXX both give LONGFI_1 at level
+ * 1): a translation of a family starts where the family stopped, since every variant below is taken.
+ * Keyed per translation instead, each of 40,000 such names would scan its family's variants again.
+ */
 function numberedIdentifier(translation: Translation, taken: Set<string>, counters: Map<string, number>, what: () => string): string {
-  for (let counter = counters.get(translation.identifier) ?? 1; counter <= maxCounter; counter += 1) {
+  const family = translation.withCounter(1) ?? translation.identifier;
+  for (let counter = counters.get(family) ?? 1; counter <= maxCounter; counter += 1) {
     const identifier = translation.withCounter(counter);
     if (identifier === null) break;
     if (taken.has(identifier)) continue;
     taken.add(identifier);
-    counters.set(translation.identifier, counter + 1);
+    counters.set(family, counter + 1);
     return identifier;
   }
   throw new CodedError('bad-source-name', `no unique ${what()} is left: ${translation.identifier} and its numbered variants are all taken`);
