@@ -6,6 +6,7 @@
 //   and to hold a removable-media loader; else, when EFI/BOOT/BOOT*.EFI is there, a FAT image made
 //   from the tree's EFI/BOOT/ (fat/fat-image-writer.ts). The EFI image gets a partition in a hybrid.
 // Paths the request names win over detection; a named path the tree lacks is `not-found`.
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IsoBootOptions } from '../../shared/authoring.ts';
 import type { MbrBootCodeKind } from '../../shared/boot.ts';
@@ -241,7 +242,8 @@ async function resolveEfi(
 
 /** The first 432 bytes of the named MBR boot code file (isohdpfx.bin, boot_hybrid.img). */
 async function readMbrBootCode(path: string): Promise<Uint8Array> {
-  const handle = await open(path, 'r').catch((error: unknown) => {
+  // O_NONBLOCK: a FIFO named here opens at once (and is refused below as not a file) instead of hanging the job.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((error: unknown) => {
     const code = error instanceof Error && 'code' in error ? error.code : null;
     if (code === 'ENOENT') throw new CodedError('not-found', `the hybrid MBR file ${path} does not exist`, { path });
     if (code === 'EACCES' || code === 'EPERM') throw new CodedError('permission-denied', `${path}: permission denied opening it`, { path });

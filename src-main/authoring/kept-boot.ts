@@ -91,6 +91,7 @@ async function keptEntry(source: ByteSource, entry: CatalogEntry, context: Entry
     if (!hidden) {
       hidden = await hiddenImage(source, { entry, bootInfoTable }, context);
       context.hidden.set(entry.imageLba, hidden);
+      refuseHiddenImagesBeyondOriginal(source, context.hidden);
     }
     image = hidden;
   }
@@ -160,6 +161,22 @@ async function hiddenImage(
     ]),
     description,
   };
+}
+
+/**
+ * Honest originals hold their hidden boot images side by side, so together they fit in the original;
+ * a hostile catalog of many entries whose images overlap would make the copy many times its size.
+ */
+function refuseHiddenImagesBeyondOriginal(source: ByteSource, hidden: ReadonlyMap<number, { source: ByteSource }>): void {
+  let totalBytes = 0;
+  for (const image of hidden.values()) totalBytes += image.source.sizeBytes;
+  if (totalBytes > source.sizeBytes) {
+    throw corruptAt(
+      { offsetBytes: 0, sectorBytes: isoSectorBytes },
+      0,
+      `the boot catalog's ${hidden.size} hidden boot images claim ${totalBytes} bytes together, more than the whole image (${source.sizeBytes} bytes): they overlap`,
+    );
+  }
 }
 
 /** mkisofs: bi_length, the image's length in bytes, at byte 16 of a boot info table (boot/boot-info-table.ts checked it). */

@@ -2,6 +2,7 @@
 // El Torito images, EFI FAT images checked by their bytes (mtools-made, and a fake one), an EFI FAT
 // image generated from EFI/BOOT/ (read back by fsck.fat, mtools and our FAT reader), named paths that
 // win over detection or are missing, and the hybrid MBR / GPT requests.
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,5 +189,9 @@ describe('detectTreeBoot and resolveBoot', () => {
     });
     await expect(resolveBoot(root, { hybridMbrPath: join(scratch, 'nothing.bin') }, 'seed')).rejects.toMatchObject({ code: 'not-found' });
     await expect(resolveBoot(root, { detect: false, hybridMbrPath: isohdpfxPath }, 'seed')).rejects.toMatchObject({ code: 'invalid-request' });
+    // A FIFO with no writer: a plain open would wait for one forever; it is refused as not a file at once.
+    const fifo = join(scratch, 'mbr.fifo');
+    execFileSync('mkfifo', [fifo]);
+    await expect(resolveBoot(root, { hybridMbrPath: fifo }, 'seed')).rejects.toMatchObject({ code: 'not-a-file' });
   });
 });

@@ -53,6 +53,28 @@ describe('a remaster of a damaged original', () => {
       message: expect.stringContaining('boot image at LBA 2147483647 lies past the end of the image'),
     });
   });
+  it('refuses hidden boot images that overlap to claim more than the whole image, before planning a byte', async () => {
+    const imagePath = bootFixturePath('hybridGpt'); // 4 MiB: a BIOS entry, then an EFI section entry
+    const source = await openFileSource(imagePath);
+    let catalogLba: number;
+    try {
+      catalogLba = (await findBootRecord(source))!.catalogLba;
+    } finally {
+      await source.close();
+    }
+    // El Torito 1.0 2.2/2.4: both entries become 2.88 MB floppies (media type 3) at LBAs 20 and 21,
+    // where no file starts: two hidden images of 2,949,120 bytes each, overlapping, in a 4 MiB image.
+    const entryOffsets = [catalogLba * 2048 + 32, catalogLba * 2048 + 96];
+    const patches = entryOffsets.flatMap((at, index) => [
+      { offsetBytes: at + 1, bytes: Uint8Array.of(3) },
+      { offsetBytes: at + 8, bytes: uint32(20 + index, true) },
+    ]);
+    await expect(remaster(patchedCopy(imagePath, join(scratch, 'overlapping-floppies.iso'), patches))).rejects.toMatchObject({
+      name: 'CorruptImageError',
+      message: expect.stringContaining('hidden boot images claim 5898240 bytes together, more than the whole image (4194304 bytes)'),
+    });
+  });
+
   it("never takes an empty file pointing at a boot image's LBA for that image", async () => {
     const imagePath = bootFixturePath('hybridGpt');
     const source = await openFileSource(imagePath);
