@@ -11,14 +11,13 @@ import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, parseMasterBootRecord, readMasterBootRecord } from '../disk/master-boot-record.ts';
 import { findAuthoringNode, type AuthoringNode } from '../format/authoring-tree.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
-import { corruptAt } from '../format/fields.ts';
+import { corruptAt, sectorBytes as isoSectorBytes } from '../format/fields.ts';
 import { composeSource } from '../io/composed-source.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
 import type { BootImageSpec, HybridSpec } from './iso-authoring.ts';
 import { pathAfterEdits } from './remaster-edits.ts';
 
-const isoSectorBytes = 2048;
 /** isohybrid's and GRUB's MBR boot code is bytes 0-431; 432-439 hold the boot image's address, patched anew. */
 export const mbrBootCodeBytes = 432;
 /** xorriso --grub2-boot-info's place in GRUB's eltorito.img (boot/el-torito-writer.ts withGrub2BootInfo). */

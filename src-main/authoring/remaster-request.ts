@@ -11,8 +11,7 @@ import type { IsoAuthoringOptions, VolumeIdentifiers } from './iso-authoring.ts'
 import { keptBootAfterEdits, readKeptBoot } from './kept-boot.ts';
 import { applyRemasterEdits } from './remaster-edits.ts';
 import { readRemasterTree } from './remaster-tree.ts';
-
-const isoSectorBytes = 2048;
+import { sectorBytes as isoSectorBytes } from '../format/fields.ts';
 
 /** The options that make the remastered image, and the close that releases the original once it is written. */
 export async function remasterAuthoringOptions(

@@ -13,6 +13,7 @@ import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import type { PlannedIso } from './iso-authoring.ts';
+import { sectorBytes } from '../format/fields.ts';
 
 /**
  * Bytes read and written per step: large enough for the disk to stream, two of them are all the
@@ -20,7 +21,6 @@ import type { PlannedIso } from './iso-authoring.ts';
  * /dev/shm) and keeps 8 MiB off the peak of a 50,000-file image (issue 15: under 150 MiB).
  */
 const chunkBytes = 4 * 1024 * 1024;
-const sectorBytes = 2048;
 
 export interface IsoOutputCheck {
   readonly outputPath: string;

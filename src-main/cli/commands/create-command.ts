@@ -40,7 +40,8 @@ interface CreateFlags {
   sha256: boolean;
 }
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** Commander's collector of a repeatable option's values, in the order given. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerCreateCommand(program: Command, context: CliContext): void {
   program

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { IsoRemasterRequest, RemasterEdit } from '../../../shared/authoring.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { describePlan, followIsoJob, reportIsoWrite, sourceDateEpoch } from './create-command.ts';
+import { collect, describePlan, followIsoJob, reportIsoWrite, sourceDateEpoch } from './create-command.ts';
 
 interface RemasterFlags {
   output: string;
@@ -23,8 +23,6 @@ interface RemasterFlags {
   /** False with --no-sha256. */
   sha256: boolean;
 }
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerRemasterCommand(program: Command, context: CliContext): void {
   program
