@@ -16,7 +16,8 @@ import svelteConfig from './svelte.config.js';
 /**
  * Every folder of src-main/, in levels, lowest first. A folder imports only the folders of lower
  * levels, never one of its own level or above. jobs/ is what every long job shares and io/ reads
- * bytes; format/ holds what every parser shares; the readers of one level (with their writers beside
+ * bytes; compression/ decodes compressed images (.xz, .gz, .zst, .bz2, .zip) for every reader and the
+ * checksum pass; format/ holds what every parser shares; the readers of one level (with their writers beside
  * them: fat/, disk/, wim/) never import each other; image/ puts the readers together; stick/ composes
  * a copy-files or formatted stick from them (and authoring/ a new or remastered ISO image), which flash/ writes and backup/ reads back to a file;
  * app-error/ maps what the engine throws to the contract's AppError for the parse workers
@@ -25,8 +26,9 @@ import svelteConfig from './svelte.config.js';
  */
 const folderLevels = [
   ['jobs', 'io', 'drives'],
+  ['compression'],
   ['format', 'security', 'checksum'],
-  ['iso', 'udf', 'disk', 'fat', 'wim', 'container', 'app-error'],
+  ['iso', 'udf', 'disk', 'fat', 'ext', 'wim', 'container', 'app-error'],
   ['boot'],
   ['image'],
   ['stick', 'authoring'],

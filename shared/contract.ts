@@ -30,6 +30,7 @@ import type {
   ImagePreviewRequest,
   ImageEntryStat,
   ImageStatRequest,
+  DecodedCacheEntry,
 } from './image.ts';
 
 export interface Calls {
@@ -51,6 +52,21 @@ export interface Calls {
    * result as one `job:finished` of kind `extract`.
    */
   'image:extract': { request: ImageExtractRequest; response: { jobId: string } };
+  /**
+   * Decodes a compressed image that cannot be read at random (.gz, .bz2, a single-block .xz, a deflated
+   * .zip entry) into a cache file in Isotope's data folder, after checking the space it needs, and
+   * answers with the job's id at once. Reports as `job:progress` (phase `decoding`) and one
+   * `job:finished` of kind `decode`; a failed or cancelled job leaves no cache file. Listing, preview,
+   * extraction, the boot report, the flash and the checksum pass then read the cache.
+   */
+  'image:decode': { request: { path: string }; response: { jobId: string } };
+  /** The decoded cache files (Settings), with the space they take. */
+  'cache:list': { request: Record<string, never>; response: { entries: readonly DecodedCacheEntry[]; diskBytes: number } };
+  /** Removes decoded cache files (all when `cachePaths` is absent); a file a running job reads is kept and named. */
+  'cache:clear': {
+    request: { cachePaths?: readonly string[] };
+    response: { removedBytes: number; kept: readonly { readonly cachePath: string; readonly reason: string }[] };
+  };
   /** How an image boots: El Torito catalog, MBR/GPT/APM, EFI loaders and the verdict. */
   'image:boot': { request: { path: string }; response: BootReport };
   /** The pre-flight assessment before a write: truncation, damage, not an image, this run's checksum verdict, USB boot. */
@@ -163,6 +179,9 @@ export const callNames = [
   'image:preview',
   'image:stat',
   'image:extract',
+  'image:decode',
+  'cache:list',
+  'cache:clear',
   'image:boot',
   'image:assess',
   'checksum:hash',

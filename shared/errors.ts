@@ -25,6 +25,7 @@ export const errorCodes = [
   'read-failed', // reading a drive failed (EIO, removed, shorter than its size); the message names the device and the byte offset
   'source-changed', // a file being put into a new image changed size or time, or disappeared, while it was read; the message names it (no output is kept)
   'bad-source-name', // a source file's name no namespace of the new image can hold (NUL, '/', not valid UTF-8); the message names the path
+  'needs-decoding', // a compressed image that cannot be read at random (.gz, .bz2, single-block .xz) has no decoded cache yet: run image:decode first; the message gives the sizes
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

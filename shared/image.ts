@@ -1,15 +1,21 @@
 // What the engine says about an image file it has opened, and about the files inside it. Sizes in
 // bytes, times in epoch ms; paths inside an image are absolute from its root ("/", "/docs/a.txt").
 
-/** 'udf' for a UDF-only image; an ISO/UDF bridge is 'iso9660' with `udf` details too. */
-export type ImageFormat = 'iso9660' | 'udf' | 'unknown';
+/**
+ * 'udf' for a UDF-only image; an ISO/UDF bridge is 'iso9660' with `udf` details too; 'disk' for a disk
+ * image (an MBR or GPT partition table, or one bare file system such as a FAT or ext4 image) with
+ * `disk` details. A hybrid ISO is 'iso9660' and has `disk` details too.
+ */
+export type ImageFormat = 'iso9660' | 'udf' | 'disk' | 'unknown';
 
 /**
- * Which directory tree names the files: an ISO 9660 view (Rock Ridge, Joliet, plain) or UDF; 'fat' for a
- * FAT volume read back (a stick written in copy-files mode), never a choice for an image (not in imageNamespaces).
+ * Which directory tree names the files: an ISO 9660 view (Rock Ridge, Joliet, plain), UDF, or
+ * 'partitions': a disk image's partitions as the top-level folders ("1-bootfs (FAT32)/"), each browsed
+ * by its own file system. 'fat', 'exfat' and 'ext' name the trees of single file systems (a FAT volume
+ * read back from a stick, a partition's file system): never a choice for an image (not in imageNamespaces).
  */
-export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge' | 'udf' | 'fat';
-export const imageNamespaces = ['iso9660', 'joliet', 'rockridge', 'udf'] as const satisfies readonly ImageNamespace[];
+export type ImageNamespace = 'iso9660' | 'joliet' | 'rockridge' | 'udf' | 'partitions' | 'fat' | 'exfat' | 'ext';
+export const imageNamespaces = ['iso9660', 'joliet', 'rockridge', 'udf', 'partitions'] as const satisfies readonly ImageNamespace[];
 export type ImageNamespaceChoice = ImageNamespace | 'auto';
 
 export interface ImageSummary {
@@ -31,8 +37,132 @@ export interface ImageSummary {
   readonly container?: ImageContainer;
   /** Details of the UDF volume, present when the image has one (UDF-only or an ISO/UDF bridge). */
   readonly udf?: UdfVolumeInfo;
-  /** The namespaces that can name files (ISO 9660 views and UDF), best first; the first is what `auto` picks. Present with `udf`. */
+  /** The namespaces that can name files (ISO 9660 views, UDF, partitions), best first; the first is what `auto` picks. Present with `udf` or `disk`. */
   readonly namespaces?: readonly ImageNamespace[];
+  /** A disk image's partition table and partitions, each with its file system; also a hybrid ISO's. */
+  readonly disk?: DiskImageInfo;
+  /**
+   * Present when the file is compressed (.xz, .gz, .zst, .bz2, .zip): `sizeBytes` and everything else
+   * describe the decoded image, and this says how it is stored and read.
+   */
+  readonly compression?: CompressionInfo;
+}
+
+/** Compression formats of images, recognised by their magic bytes (never by the file name). */
+export type ImageCompression = 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip';
+
+/**
+ * How the decoded bytes of a compressed image are read: 'random-access' straight from the compressed
+ * file (xz blocks through its index, zstd frames, a zip entry stored uncompressed); 'decoded-cache'
+ * from a cache file decoded earlier (`image:decode`); 'needs-decoding' when neither is possible yet:
+ * nothing inside can be listed until `image:decode` has built the cache file.
+ */
+export type CompressedAccess = 'random-access' | 'decoded-cache' | 'needs-decoding';
+
+export interface CompressionInfo {
+  readonly kind: ImageCompression;
+  /** Size of the compressed file on disk. */
+  readonly compressedSizeBytes: number;
+  /** The real size of the image once decoded; null when the format does not record it and no decode has run yet. */
+  readonly decodedSizeBytes: number | null;
+  readonly access: CompressedAccess;
+  /** For a .zip: the entry read as the image. */
+  readonly entryName?: string;
+}
+
+/** One decoded cache file (listed in Settings, where the user can clear it). */
+export interface DecodedCacheEntry {
+  /** Where the cache file lies (in Isotope's data folder). */
+  readonly cachePath: string;
+  /** The compressed image it was decoded from, as it was named. */
+  readonly imagePath: string;
+  readonly compression: ImageCompression;
+  readonly decodedSizeBytes: number;
+  /** Space the file takes on disk (zero runs are left sparse, so often less than decodedSizeBytes). */
+  readonly diskBytes: number;
+  readonly createdMs: number;
+  /** Last time a listing, a flash or a checksum pass read it. */
+  readonly lastUsedMs: number;
+}
+
+/** File systems Isotope recognises by their signatures; the first ten it can browse. */
+export type FilesystemKind =
+  | 'fat12'
+  | 'fat16'
+  | 'fat32'
+  | 'exfat'
+  | 'ext2'
+  | 'ext3'
+  | 'ext4'
+  | 'iso9660'
+  | 'udf'
+  | 'ntfs'
+  | 'btrfs'
+  | 'f2fs'
+  | 'xfs'
+  | 'swap'
+  | 'luks'
+  | 'squashfs'
+  | 'hfsplus'
+  | 'apfs'
+  | 'lvm'
+  | 'zfs';
+
+export interface FilesystemInfo {
+  readonly kind: FilesystemKind;
+  /** The volume label as recorded (FAT/exFAT label, ext volume name, ISO volume identifier); null when empty. */
+  readonly label: string | null;
+  /** The identifier blkid shows: ext/btrfs UUID "0f3c…-…", FAT volume id "A1B2-C3D4", exFAT serial; null when none. */
+  readonly uuid: string | null;
+  /** The file system's own size (clusters or blocks times their size). */
+  readonly sizeBytes: number;
+  /** Space in use (FAT/exFAT by the allocation table or bitmap, ext by the superblock's free counts); null when not judged. */
+  readonly usedBytes: number | null;
+  /** True when Isotope can list its files; false for NTFS, btrfs, LUKS and the other signature-only kinds, or a damaged volume. */
+  readonly browsable: boolean;
+  /** Why a recognised file system cannot be browsed (signature only, or the damage found); absent when browsable. */
+  readonly notBrowsableReason?: string;
+}
+
+export interface DiskPartitionInfo {
+  /**
+   * The number users and scripts address it by, and its folder's first part: MBR primaries 1-4 by
+   * slot, logical partitions 5, 6, ... in chain order (Linux's numbering); GPT by entry index. 0 for
+   * the whole image when it holds one bare file system and no partition table.
+   */
+  readonly number: number;
+  readonly scheme: 'mbr' | 'gpt' | 'none';
+  /** An MBR logical partition (inside an extended one). */
+  readonly logical: boolean;
+  /** The MBR type byte as "0x0c", or the GPT type GUID. */
+  readonly typeCode: string;
+  /** The type's name ("W95 FAT32 (LBA)", "EFI System", "Linux filesystem"); null when not known. */
+  readonly typeName: string | null;
+  /** The GPT partition name; null for MBR or when empty. */
+  readonly name: string | null;
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+  /** MBR status 0x80 (active), or GPT attribute bit 2 (legacy BIOS bootable). */
+  readonly bootable: boolean;
+  /** False when the partition ends past the end of the image. */
+  readonly withinImage: boolean;
+  /** What its first bytes hold; null when no known signature is there. */
+  readonly filesystem: FilesystemInfo | null;
+  /** Its folder's name in the 'partitions' view: number, label (else GPT name), file system, e.g. "1-bootfs (FAT32)". */
+  readonly folderName: string;
+}
+
+export interface DiskImageInfo {
+  /** 'none': the image is one bare file system (a FAT or ext4 image made without a partition table). */
+  readonly partitionTable: 'mbr' | 'gpt' | 'none';
+  readonly partitions: readonly DiskPartitionInfo[];
+  /**
+   * Bytes a target needs to hold every partition (and the GPT backup header): where the last of them
+   * ends, never more than the image. A card smaller than the image but at least this big holds it all.
+   */
+  readonly requiredTargetBytes: number;
+  /** What is odd about the table (overlapping partitions, partitions past the end), with the numbers. */
+  readonly warnings: readonly string[];
 }
 
 /** How the bytes of an image are stored: a plain 2048-byte-sector image, a CUE sheet with BIN files, or Nero NRG. */
@@ -129,7 +259,16 @@ export interface ImageEntry {
   readonly mtimeMs?: number;
   /** True when the file is stored zisofs-compressed (read transparently). */
   readonly compressed?: boolean;
+  /** Owner and group ids, where the file system records them (Rock Ridge PX, UDF File Entry, ext inode). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** FAT and exFAT attributes that are set (FAT spec 6, exFAT 7.4.4). */
+  readonly attributes?: readonly FileAttribute[];
+  /** A partition's folder in the 'partitions' view: which partition, and whether its files can be listed. */
+  readonly partition?: { readonly number: number; readonly filesystem: FilesystemKind | null; readonly browsable: boolean };
 }
+
+export type FileAttribute = 'read-only' | 'hidden' | 'system' | 'archive';
 
 export interface ImageListRequest {
   /** Absolute path of the image file. */

@@ -3,19 +3,19 @@
 // display and one renderer store read them all. Sizes in bytes, times in ms.
 import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type FormatResult, type TargetProgress } from './flash.ts';
 import type { CompareResult, HashResult, VerificationReport } from './checksum.ts';
-import type { ImageExtractResult } from './image.ts';
+import type { DecodedCacheEntry, ImageExtractResult } from './image.ts';
 import type { Result } from './result.ts';
 import type { BackupResult } from './backup.ts';
 import type { IsoWriteResult } from './authoring.ts';
 
-export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup' | 'create' | 'remaster';
+export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup' | 'create' | 'remaster' | 'decode';
 
 /**
  * A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading
  * the drive into the file); a new or remastered image reads its sources' metadata (`scanning`), then
- * streams the image to its file (`writing-image`).
+ * streams the image to its file (`writing-image`); a compressed image is decoded into its cache file (`decoding`).
  */
-export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up' | 'scanning' | 'writing-image';
+export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up' | 'scanning' | 'writing-image' | 'decoding';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -55,6 +55,8 @@ export interface JobResults {
   readonly create: IsoWriteResult;
   /** A remastered copy of an image (`iso:remaster`). */
   readonly remaster: IsoWriteResult;
+  /** A compressed image decoded into its cache file (`image:decode`). */
+  readonly decode: DecodedCacheEntry;
 }
 
 export type FinishedJobKind = keyof JobResults;

@@ -41,6 +41,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'read-failed': 'The drive could not be read to the end. It may have been removed or be failing. No backup file was kept.',
   'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
+  'needs-decoding': 'This compressed image must be unpacked once before its files can be shown.',
   cancelled: 'Cancelled.',
   internal: 'Something went wrong inside Isotope. The engine log has the details.',
 };
@@ -315,7 +316,16 @@ export const text = {
   selectForExtraction: 'Select for extraction',
   namespaceLabel: 'Names from',
   namespaceAuto: 'Best available',
-  namespaceNames: { iso9660: 'ISO 9660', joliet: 'Joliet', rockridge: 'Rock Ridge', udf: 'UDF' } as Readonly<Record<ImageNamespace, string>>,
+  namespaceNames: {
+    iso9660: 'ISO 9660',
+    joliet: 'Joliet',
+    rockridge: 'Rock Ridge',
+    udf: 'UDF',
+    partitions: 'Partitions',
+    fat: 'FAT',
+    exfat: 'exFAT',
+    ext: 'ext2/3/4',
+  } satisfies Readonly<Record<ImageNamespace, string>>,
   treeHelp: 'Arrow keys move, Right/Left open and close folders, Space selects, Enter previews.',
 
   detailsHeading: 'Details',

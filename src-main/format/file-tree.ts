@@ -37,9 +37,6 @@ export interface TreeEntry extends ImageEntry {
   /** Image offset of the record that named this entry (for error messages). */
   readonly recordOffsetBytes: number;
   readonly device?: { readonly high: number; readonly low: number };
-  /** Owner and group ids, where the image records them (Rock Ridge PX, UDF File Entry). */
-  readonly uid?: number;
-  readonly gid?: number;
 }
 
 /** What listing, preview and extraction need from any image file system. */

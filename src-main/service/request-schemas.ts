@@ -7,6 +7,7 @@ import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
 import { backupCompressions } from '../../shared/backup.ts';
 import { writeModeRequests } from '../../shared/stick.ts';
+import { imageNamespaces } from '../../shared/image.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -17,7 +18,7 @@ const imageEntryPath = v.pipe(
   v.maxLength(maxPathLength, `path is longer than ${maxPathLength} characters`),
   v.check((path) => !path.includes('\0'), 'path contains a NUL character'),
 );
-const imageNamespace = v.optional(v.picklist(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']));
+const imageNamespace = v.optional(v.picklist(['auto', ...imageNamespaces]));
 const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
 /** A save dialog's proposed file name only: the dialog opens in the home folder; the user picks the folder. */
@@ -71,6 +72,9 @@ export const requestSchemas = {
     namespace: imageNamespace,
     allowSharedExtents: v.optional(v.boolean()),
   }),
+  'image:decode': v.strictObject({ path: absolutePath }),
+  'cache:list': noArguments,
+  'cache:clear': v.strictObject({ cachePaths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(10_000))) }),
   'image:boot': v.strictObject({ path: absolutePath }),
   'image:assess': v.strictObject({ path: absolutePath }),
   ...checksumSchemas(),

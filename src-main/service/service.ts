@@ -90,6 +90,7 @@ const format = () => import('./handlers/format-handlers.ts').then((module) => mo
 const jobs = () => import('./handlers/job-handlers.ts').then((module) => module.jobHandlers);
 const backup = () => import('./handlers/backup-handlers.ts').then((module) => module.backupHandlers);
 const authoring = () => import('./handlers/authoring-handlers.ts').then((module) => module.authoringHandlers);
+const decoding = () => import('./handlers/decode-handlers.ts').then((module) => module.decodeHandlers);
 
 /** Where each call's handler loads from; a call missing here, or an area without its handler, is a compile error. */
 const handlerAreas = {
@@ -100,6 +101,9 @@ const handlerAreas = {
   'image:preview': image,
   'image:stat': image,
   'image:extract': image,
+  'image:decode': decoding,
+  'cache:list': decoding,
+  'cache:clear': decoding,
   'image:boot': boot,
   'image:assess': assess,
   'checksum:hash': checksum,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { KeySummary } from '../../shared/checksum.ts';
-import { resolveDataDir } from '../../src-main/checksum/data-dir.ts';
+import { resolveDataDir } from '../../src-main/io/data-dir.ts';
 import { importKeys, keyringDir, listKeys, removeKey } from '../../src-main/checksum/keyring.ts';
 import { KeyFileError } from '../../src-main/checksum/openpgp-keys.ts';
 import { signedSumsFixture } from '../fixtures/checksum-signed-sums.ts';

@@ -13,7 +13,7 @@ import { signedSumsDir } from '../fixtures/ui-images.ts';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
-// The keyring and hash cache of this run only ($ISOTOPE_HOME, src-main/checksum/data-dir.ts).
+// The keyring and hash cache of this run only ($ISOTOPE_HOME, src-main/io/data-dir.ts).
 const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-checksums-'));
 const savedHome = process.env.ISOTOPE_HOME;
 beforeAll(() => void (process.env.ISOTOPE_HOME = home));

@@ -4,7 +4,7 @@ import type { HashRemembered, RememberedDigests } from '../../../shared/checksum
 import type { FinishedJobKind, JobResults } from '../../../shared/job.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
-import { defaultDataDir } from '../../checksum/data-dir.ts';
+import { defaultDataDir } from '../../io/data-dir.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
 import { listKeys } from '../../checksum/keyring.ts';
 import { parsePastedDigest } from '../../checksum/pasted-digest.ts';
