@@ -8,7 +8,11 @@
 // user put them there).
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
-import type { DiscTrack, ImageContainer } from '../../shared/image.ts';
+import type { CompressionInfo, DiscTrack, ImageCompression, ImageContainer } from '../../shared/image.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { openCompressedSource } from '../compression/compressed-source.ts';
+import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
+import { NeedsDecodingError } from '../compression/needs-decoding-error.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { maxHostPathBytes } from '../io/extraction-paths.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
@@ -16,10 +20,13 @@ import { openFileSource, type FileSource } from '../io/file-source.ts';
 import { maxCueSheetBytes, parseCueSheet, trackModeLayouts, type CueSheet } from './cue-sheet.ts';
 import { parseNrgImage, readNrgFooter } from './nrg-image.ts';
 import { createSectorTranslatingSource } from './sector-translating-source.ts';
+import { findDecodedCache, touchDecodedCache } from './decoded-cache.ts';
 
 export interface ImageSource extends FileSource {
   /** How the image is stored, and its tracks (empty for a plain image). */
   readonly container: ImageContainer;
+  /** Set for a compressed image: these are its decoded bytes, read at random or from the decoded cache. */
+  readonly compression?: CompressionInfo;
 }
 
 /**
@@ -41,6 +48,11 @@ export async function openImageSource(path: string): Promise<ImageSource> {
   if (extname(path).toLowerCase() === '.cue') return openCueSheet(path);
   const file = await openFileSource(path);
   try {
+    const compression = file.sizeBytes >= compressionMagicBytes ? detectCompression(await file.read(0, compressionMagicBytes)) : null;
+    if (compression !== null) {
+      await file.close();
+      return await openDecodedImage(path, compression);
+    }
     const nrg = await parseNrgImage(file);
     if (!nrg) return { ...fileSourceMethods(file), container: { kind: 'iso', tracks: [], containerSizeBytes: file.sizeBytes } };
     const [first] = nrg.tracks;
@@ -74,8 +86,31 @@ export async function openImageSource(path: string): Promise<ImageSource> {
   }
 }
 
+/**
+ * The decoded bytes of a compressed image: straight from the compressed file where it allows random
+ * access, else from a decoded cache file of this very file version, else NeedsDecodingError. (A
+ * compressed CUE/BIN or Nero image is read as the raw image it decodes to: not a case to support.)
+ */
+async function openDecodedImage(path: string, kind: ImageCompression): Promise<ImageSource> {
+  const compressed = await openCompressedSource(path, kind);
+  const { info } = compressed;
+  const container: ImageContainer = { kind: 'iso', tracks: [], containerSizeBytes: info.compressedSizeBytes };
+  if (compressed.source !== null) {
+    const decoded = compressed.source;
+    const modifiedMs = (await stat(path)).mtimeMs;
+    return { ...sourceMethods(decoded), name: path, close: () => compressed.close(), path, modifiedMs, container, compression: info };
+  }
+  await compressed.close();
+  const cached = await findDecodedCache(path);
+  if (cached === null) throw new NeedsDecodingError(path, info, 'it cannot be read at random and has no decoded cache file yet');
+  const file = await openFileSource(cached.cachePath);
+  await touchDecodedCache(cached);
+  const cachedInfo: CompressionInfo = { ...info, decodedSizeBytes: cached.decodedSizeBytes, access: 'decoded-cache' };
+  return { ...sourceMethods(file), name: path, path, modifiedMs: (await stat(path)).mtimeMs, container, compression: cachedInfo };
+}
+
 /** The methods of a source as a plain object (spreading an object literal keeps its getters' values). */
-function sourceMethods(source: FileSource | ReturnType<typeof createSectorTranslatingSource>): Pick<FileSource, 'name' | 'sizeBytes' | 'read' | 'close'> {
+function sourceMethods(source: ByteSource): Pick<FileSource, 'name' | 'sizeBytes' | 'read' | 'close'> {
   return { name: source.name, sizeBytes: source.sizeBytes, read: (offset, length) => source.read(offset, length), close: () => source.close() };
 }
 
