@@ -4,6 +4,7 @@
 // copy-files mode and lists an EFI system partition. Every cluster belongs to one chain (FAT spec 4): a
 // chain that loops or runs into another's clusters is a CorruptImageError naming the cluster, and the
 // work is paid from a budget linear in the source's size.
+import type { FileAttribute } from '../../shared/image.ts';
 import { corruptAt, readRegion, type Place } from '../format/fields.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
 import { safeName, splitImagePath } from '../format/tree-lookup.ts';
@@ -39,9 +40,15 @@ export async function openFatTree(source: ByteSource, options: OpenFatTreeOption
   const offsetBytes = options.offsetBytes ?? 0;
   const volume = await openFatVolume(source, offsetBytes, options.budget ?? WorkBudget.for(source));
   if (!volume) throw corruptAt({ offsetBytes, sectorBytes: 512 }, 0, `no FAT boot sector at offset ${offsetBytes}`);
+  return fatTreeOf(volume, options.signal);
+}
+
+/** The tree of a volume openFatVolume has read (its budget pays for the listings). */
+export async function fatTreeOf(volume: FatVolume, signal?: AbortSignal): Promise<FatTree> {
+  const { source, offsetBytes } = volume;
   const context: FatContext = {
     volume,
-    signal: options.signal,
+    signal,
     chains: new Map(),
     claims: new ClusterClaims(volume),
     paidDirectories: new Set(),
@@ -186,7 +193,8 @@ function extentsBytes(extents: readonly Extent[]): number {
   return extents.reduce((total, extent) => total + extent.sizeBytes, 0);
 }
 
-async function readExtents(volume: FatVolume, extents: readonly Extent[], what: string): Promise<Uint8Array> {
+/** The bytes of `extents` (a directory's), read whole; a CorruptImageError naming `what` when they lie outside the source. */
+export async function readExtents(volume: FatVolume, extents: readonly Extent[], what: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(extentsBytes(extents));
   let filled = 0;
   for (const extent of extents) {
@@ -244,11 +252,22 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
       hidden: (record.attributes & fatAttributes.hidden) !== 0,
       recordOffsetBytes,
     };
+    entry.attributes = fatAttributeNames(record.attributes);
     if (record.modifiedMs !== null) entry.mtimeMs = record.modifiedMs;
     entries.push(entry);
   }
   context.paidDirectories.add(first);
   return entries;
+}
+
+/** FAT spec 6.1: the DIR_Attr bits a listing shows. */
+function fatAttributeNames(attributes: number): FileAttribute[] {
+  const names: FileAttribute[] = [];
+  if ((attributes & fatAttributes.readOnly) !== 0) names.push('read-only');
+  if ((attributes & fatAttributes.hidden) !== 0) names.push('hidden');
+  if ((attributes & fatAttributes.system) !== 0) names.push('system');
+  if ((attributes & fatAttributes.archive) !== 0) names.push('archive');
+  return names;
 }
 
 /** The walk of this tree (src-main/format/tree-walk.ts): a folder whose clusters another folder holds is a loop. */

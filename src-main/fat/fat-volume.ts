@@ -29,6 +29,8 @@ export interface FatVolume {
   readonly bytesPerSector: number;
   readonly bytesPerCluster: number;
   readonly clusterCount: number;
+  /** The volume's own size: BPB_TotSec16 or BPB_TotSec32 times the sector size (FAT spec 3.1). */
+  readonly sizeBytes: number;
   readonly fatOffsetBytes: number;
   /** FAT12/16: the fixed root directory region; FAT32: null (the root is a cluster chain). */
   readonly fixedRoot: { readonly offsetBytes: number; readonly lengthBytes: number } | null;
@@ -106,6 +108,7 @@ export async function openFatVolume(source: ByteSource, offsetBytes: number, bud
     bytesPerSector,
     bytesPerCluster: bytesPerSector * sectorsPerCluster,
     clusterCount,
+    sizeBytes: totalSectors * bytesPerSector,
     fatOffsetBytes: offsetBytes + reservedSectors * bytesPerSector,
     fixedRoot:
       type === 'FAT32'
@@ -194,6 +197,22 @@ export async function listEfiBootLoaders(source: ByteSource, offsetBytes: number
   const entries = await listDirectoryAt(volume, ['EFI', 'BOOT']);
   if (!entries) return [];
   return entries.filter((entry) => !entry.isDirectory && /\.efi$/i.test(entry.name)).map((entry) => entry.name);
+}
+
+/**
+ * The volume label entry of a root directory's bytes (FAT spec 6.1: ATTR_VOLUME_ID without
+ * ATTR_DIRECTORY, not a long-name part), as its 11 bytes; null when the root holds none.
+ */
+export function findVolumeLabelEntry(bytes: Uint8Array, place: Place): Uint8Array | null {
+  const fields = new FieldReader(bytes, place);
+  for (let at = 0; at + entryBytes <= bytes.byteLength; at += entryBytes) {
+    const first = fields.uint8(at + dir.name, 'DIR_Name');
+    if (first === 0x00) return null; // FAT spec 6.1: this and all later entries are free
+    const attributes = fields.uint8(at + dir.attributes, 'DIR_Attr');
+    if (first === 0xe5 || (attributes & 0x3f) === fatAttributes.longName) continue;
+    if ((attributes & (fatAttributes.volumeId | fatAttributes.directory)) === fatAttributes.volumeId) return fields.slice(at + dir.name, 11, 'DIR_Name');
+  }
+  return null;
 }
 
 /** Parses 32-byte directory entries (FAT spec 6 and 7, long names), up to the end marker. */

@@ -84,3 +84,9 @@ export function mtoolsList(image: string): string[] {
     .map((line) => line.slice(2).replace(/\/$/, ''))
     .sort();
 }
+
+/** One tag of `blkid -p` (low-level probe of the bytes, no cache) for the file at `path`; null when blkid prints none. */
+export function blkidTag(path: string, tag: 'LABEL' | 'UUID' | 'TYPE'): string | null {
+  const value = execFileSync('blkid', ['-p', '-s', tag, '-o', 'value', path], { encoding: 'utf8' }).trim();
+  return value === '' ? null : value;
+}

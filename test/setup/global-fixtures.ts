@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { signedSumsFixture } from '../fixtures/checksum-signed-sums.ts';
 import { buildBootFixtures } from '../fixtures/boot-images.ts';
 import { buildContainerFixtures } from '../fixtures/container-images.ts';
+import { buildFatFixtures } from '../fixtures/fat-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { buildFlashFixtures } from '../fixtures/flash-images.ts';
 import { buildIsoImageFixtures } from '../fixtures/iso-images.ts';
@@ -28,6 +29,7 @@ export default function setUpTestRun(): () => void {
   signedSumsFixture();
   buildUiFixtures();
   buildUdfFixtures();
+  buildFatFixtures();
   buildQemuBootFixtures();
 
   return () => rmSync(runTmp, { recursive: true, force: true });
