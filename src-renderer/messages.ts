@@ -9,7 +9,16 @@ import type { FlashErrorCode, FlashPhase, TargetOutcome } from '../shared/flash.
 import { formatBytes, formatBytesOfTotal } from '../shared/units.ts';
 import type { BackupCompression } from '../shared/backup.ts';
 import type { NewFileSystem, WriteModeChoice, WriteModeReason, WriteModeRequest } from '../shared/stick.ts';
-import type { ImageContainerKind, ImageEntryType, ImageFormat, ImageNamespace } from '../shared/image.ts';
+import type {
+  CompressedAccess,
+  FileAttribute,
+  FilesystemKind,
+  ImageCompression,
+  ImageContainerKind,
+  ImageEntryType,
+  ImageFormat,
+  ImageNamespace,
+} from '../shared/image.ts';
 import type { IsoLayoutSummary, IsoLevel, IsoPlannedBootEntry, RemasterEdit } from '../shared/authoring.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
@@ -40,6 +49,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
     'The output would be written onto what it is made of: a backup onto the drive being backed up, or a new image into one of its own folders or over one of its own files. Nothing was written. Choose another place.',
   'read-failed': 'The drive could not be read to the end. It may have been removed or be failing. No backup file was kept.',
   'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
+  'source-not-allowed':
+    'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
   'needs-decoding': 'This compressed image must be unpacked once before its files can be shown.',
   cancelled: 'Cancelled.',
@@ -252,6 +263,51 @@ export const backupCompressionNames: Readonly<Record<BackupCompression, string>>
   zstd: '.zst: Zstandard (small and fast)',
 };
 
+export const filesystemNames: Readonly<Record<FilesystemKind, string>> = {
+  fat12: 'FAT12',
+  fat16: 'FAT16',
+  fat32: 'FAT32',
+  exfat: 'exFAT',
+  ext2: 'ext2',
+  ext3: 'ext3',
+  ext4: 'ext4',
+  iso9660: 'ISO 9660',
+  udf: 'UDF',
+  ntfs: 'NTFS',
+  btrfs: 'Btrfs',
+  f2fs: 'F2FS',
+  xfs: 'XFS',
+  swap: 'Linux swap',
+  luks: 'LUKS (encrypted)',
+  squashfs: 'SquashFS',
+  hfsplus: 'HFS+',
+  apfs: 'APFS',
+  lvm: 'LVM physical volume',
+  zfs: 'ZFS',
+};
+
+/** The file systems Isotope reads itself; the others it names by their signature only. */
+const browsableFilesystems: readonly FilesystemKind[] = ['fat12', 'fat16', 'fat32', 'exfat', 'ext2', 'ext3', 'ext4', 'iso9660', 'udf'];
+
+/** Why a partition's folder cannot be opened: "not browsable: NTFS (signature only)". */
+export function notBrowsableWords(filesystem: FilesystemKind | null): string {
+  if (filesystem === null) return 'not browsable: no file system Isotope recognises';
+  const name = filesystemNames[filesystem];
+  return browsableFilesystems.includes(filesystem) ? `not browsable: its ${name} file system is damaged` : `not browsable: ${name} (signature only)`;
+}
+
+export const compressionNames: Readonly<Record<ImageCompression, string>> = { gzip: 'gzip', xz: 'xz', bzip2: 'bzip2', zstd: 'zstd', zip: 'zip' };
+
+export const compressedAccessNames: Readonly<Record<CompressedAccess, string>> = {
+  'random-access': 'read in place, nothing is unpacked',
+  'decoded-cache': 'read from its unpacked copy (Settings › Decoded images)',
+  'needs-decoding': 'must be unpacked once before its files can be shown',
+};
+
+/** FAT's attribute letters, as `attrib` and `mdir` show them, and their names. */
+export const attributeLetters: Readonly<Record<FileAttribute, string>> = { 'read-only': 'R', hidden: 'H', system: 'S', archive: 'A' };
+export const attributeNames: Readonly<Record<FileAttribute, string>> = { 'read-only': 'read-only', hidden: 'hidden', system: 'system', archive: 'archive' };
+
 export const text = {
   appName: 'Isotope',
   tagline: 'Flash, verify and explore disk images.',
@@ -284,7 +340,37 @@ export const text = {
   sizeLabel: 'Size',
   labelLabel: 'Volume label',
   formatLabel: 'Format',
-  formatNames: { iso9660: 'ISO 9660 image', udf: 'UDF image', unknown: 'Not an ISO 9660 or UDF image' } as Readonly<Record<ImageFormat, string>>,
+  formatNames: {
+    iso9660: 'ISO 9660 image',
+    udf: 'UDF image',
+    disk: 'Disk image',
+    unknown: 'No partition table or file system Isotope can read',
+  } satisfies Readonly<Record<ImageFormat, string>>,
+  formatNeedsDecoding: 'Compressed image, not unpacked yet',
+  compressedAs: (kind: string, compressed: string, decoded: string | null) => `Compressed (${kind}): ${compressed} → ${decoded ?? 'size known once unpacked'}`,
+  zipEntry: (name: string) => `entry ${name}`,
+  targetSpaceLabel: 'Space needed on a drive',
+  targetSpace: (required: string, image: string, smaller: boolean) =>
+    smaller ? `needs a card of at least ${required}; the image is ${image} (its partitions end before its last bytes)` : `needs a drive of at least ${image}`,
+  partitionTableLabel: 'Partition table',
+  diskTableNames: { mbr: 'MBR', gpt: 'GPT', none: 'none: the image is one file system' } as Readonly<Record<'mbr' | 'gpt' | 'none', string>>,
+  partitionsCaption: (table: string, count: number) => `${table} · ${count === 1 ? '1 partition' : `${count} partitions`}`,
+  partitionColumns: {
+    number: '#',
+    name: 'Name',
+    type: 'Type',
+    filesystem: 'File system',
+    label: 'Label',
+    uuid: 'UUID',
+    size: 'Size',
+    used: 'Used',
+  },
+  partitionActive: 'active',
+  partitionLogical: 'logical',
+  partitionNoFilesystem: 'none recognised',
+  partitionDamaged: 'damaged',
+  usedOf: (used: string, size: string) => `${used} of ${size}`,
+  diskWarningsLabel: 'Anomalies in the partition table',
   containerLabel: 'Stored as',
   containerNames: { iso: 'plain image', 'bin-cue': 'BIN/CUE disc image', nrg: 'Nero disc image' } as Readonly<Record<ImageContainerKind, string>>,
   trackCount: (count: number) => (count === 1 ? '1 track' : `${count} tracks`),
@@ -303,12 +389,19 @@ export const text = {
   tabContents: 'Contents',
   tabBoot: 'Boot',
   tabChecksums: 'Checksums',
-  notIsoContents: 'This image holds no ISO 9660 or UDF file system, so its files cannot be listed. Its checksums and boot report still apply.',
+  notIsoContents:
+    'Isotope found no partition table or file system it can read in this image, so its files cannot be listed. Its checksums and boot report still apply.',
 
   treeLabel: 'Files in the image',
   columnName: 'Name',
   columnSize: 'Size',
   columnDate: 'Modified',
+  columnMode: 'Permissions',
+  columnOwner: 'Owner',
+  columnAttributes: 'Attributes',
+  ownerColumn: (uid: number, gid: number | undefined) => (gid === undefined ? `${uid}` : `${uid}:${gid}`),
+  partitionBadge: (number: number, type: string | null, filesystem: string | null, size: string | null) =>
+    [`partition ${number}`, type, filesystem, size].filter((part) => part !== null).join(' · '),
   sortAscending: 'ascending',
   sortDescending: 'descending',
   loadingFolder: 'Loading…',
@@ -345,6 +438,24 @@ export const text = {
       ? `${size}, not recorded (zeros)`
       : `${offsetBytes % 2048 === 0 ? `sector ${(offsetBytes / 2048).toLocaleString('en')}` : `byte ${offsetBytes.toLocaleString('en')}`}, ${size}`,
   detailCompressed: 'Stored compressed (zisofs)',
+  detailAttributes: 'Attributes',
+  detailPartition: 'Partition',
+  detailPartitionPlace: (number: number, offset: string, size: string) => `${number}, at byte ${offset}, ${size}`,
+  detailFilesystem: 'File system',
+  detailNotBrowsable: 'Why it cannot be opened',
+
+  decodeHeading: 'This image is compressed',
+  decodeExplain: (kind: string, compressed: string, decoded: string | null) =>
+    `It is a ${kind} file of ${compressed}, which cannot be read in place. To show its files, Isotope unpacks it once into a copy${
+      decoded === null ? '' : ` of ${decoded}`
+    } in its data folder (after checking there is room); the files, previews, boot report and checksums then read that copy. Remove it any time in Settings › Decoded images.`,
+  decodeWriteNote: 'Writing it to a drive does not need this: the write unpacks it as it goes.',
+  decodeButton: 'Unpack to show its files',
+  decoding: (name: string) => `Unpacking ${name}`,
+  decodeCancel: 'Cancel unpacking',
+  decodeCancelled: 'Unpacking was cancelled. Nothing was kept.',
+  decodeNoSpace: (folder: string, needed: string, available: string) =>
+    `Unpacking needs ${needed} in ${folder}, where ${available} are free. Free some space there (or remove other unpacked images in Settings), then try again.`,
   previewHeading: 'Preview',
   previewLoading: 'Reading…',
   previewText: 'Text',
@@ -604,6 +715,7 @@ export const text = {
   closePanel: 'Close',
   activityLabel: 'Running jobs',
   activityBackup: (device: string) => `Backing up ${device}`,
+  activityDecode: (name: string) => `Unpacking ${name}`,
 
   createHeading: 'Create an image',
   createIntro: 'Make an ISO image from folders and files. Linux, Windows and macOS open it, and it can boot a PC.',
@@ -731,6 +843,18 @@ export const text = {
   settingsWriting: 'Writing',
   settingsDrives: 'Drives',
   settingsAppearance: 'Appearance',
+  settingsDecoded: 'Decoded images',
+  decodedHint:
+    'Compressed images that cannot be read in place are unpacked once into these files, in Isotope’s data folder. Removing one costs nothing but unpacking it again when the image is next opened.',
+  decodedLoading: 'Looking for unpacked images…',
+  decodedNone: 'No unpacked images.',
+  decodedTotal: (count: number, size: string) => `${count === 1 ? '1 unpacked image takes' : `${count} unpacked images take`} ${size} on disk.`,
+  decodedColumns: { image: 'Image', diskSize: 'Size on disk', decodedSize: 'Unpacked size', lastUsed: 'Last used', remove: 'Remove' },
+  decodedRemove: 'Remove',
+  decodedRemoveLabel: (name: string) => `Remove the unpacked copy of ${name}`,
+  decodedClearAll: 'Clear all',
+  decodedRemoved: (size: string) => `Removed ${size}.`,
+  decodedKept: 'Not removed:',
   themeLabel: 'Theme',
   themeNames: { system: 'Follow the system', light: 'Light', dark: 'Dark' },
   privacy: 'Isotope makes no network calls and collects no telemetry.',
@@ -770,12 +894,17 @@ export function formatDate(ms: number | null | undefined): string {
   return ms === null || ms === undefined || !Number.isFinite(ms) ? text.unknownDate : dateFormat.format(ms);
 }
 
-/** POSIX mode as `ls -l` shows it: drwxr-xr-x. */
-export function formatMode(mode: number): string {
+/** POSIX mode as `ls -l` shows it: drwxr-xr-x (the tree's column). */
+export function formatPermissions(mode: number): string {
   const kinds: Readonly<Record<number, string>> = { 0o040000: 'd', 0o120000: 'l', 0o100000: '-', 0o020000: 'c', 0o060000: 'b', 0o010000: 'p', 0o140000: 's' };
   const kind = kinds[mode & 0o170000] ?? '?';
   const bits = ['r', 'w', 'x'];
   let permissions = '';
   for (let shift = 8; shift >= 0; shift -= 1) permissions += mode & (1 << shift) ? bits[(8 - shift) % 3] : '-';
-  return `${kind}${permissions} (${(mode & 0o7777).toString(8).padStart(4, '0')})`;
+  return `${kind}${permissions}`;
+}
+
+/** POSIX mode with its octal value: drwxr-xr-x (0755) (the details pane). */
+export function formatMode(mode: number): string {
+  return `${formatPermissions(mode)} (${(mode & 0o7777).toString(8).padStart(4, '0')})`;
 }

@@ -5,6 +5,8 @@ import type { EngineClient } from '../api.ts';
 import { BootInspection } from './boot-inspection.svelte.ts';
 import { Checksums } from './checksums.svelte.ts';
 import { CreateImage } from './create-job.svelte.ts';
+import { DecodeJob } from './decode-job.svelte.ts';
+import { DecodedCaches } from './decoded-caches.svelte.ts';
 import { DriveList } from './drive-list.svelte.ts';
 import { EditCopy } from './edit-copy.svelte.ts';
 import { notifyFlashFinished } from './desktop-notifier.ts';
@@ -51,6 +53,10 @@ export class AppState {
   readonly create: CreateImage;
   /** The Contents tab's "Edit a copy": pending changes to the open image, saved as a new file. */
   readonly editCopy: EditCopy;
+  /** Unpacking a compressed image that cannot be read in place, so its files can be listed. */
+  readonly decode: DecodeJob;
+  /** Settings › Decoded images: the unpacked copies and the space they take. */
+  readonly decodedCaches: DecodedCaches;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -70,6 +76,8 @@ export class AppState {
     this.backup = new BackupJob(client, this.jobs);
     this.create = new CreateImage(client, this.jobs);
     this.editCopy = new EditCopy(client, this.jobs);
+    this.decode = new DecodeJob(client, this.jobs);
+    this.decodedCaches = new DecodedCaches(client);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
@@ -87,7 +95,9 @@ export class AppState {
     // Pending edits belong to the image they were made on (a running save goes on to its end).
     if (this.editCopy.imagePath !== summary.path) this.editCopy.end();
     const listable = summary.format !== 'unknown';
-    this.navigation.showTab(listable ? 'contents' : 'checksums');
+    // A compressed image that must be unpacked first opens at Contents, which offers the unpacking.
+    const needsDecoding = summary.compression?.access === 'needs-decoding';
+    this.navigation.showTab(listable || needsDecoding ? 'contents' : 'checksums');
     void this.boot.load(summary.path);
     if (listable) void this.tree.reset(summary.path);
   }
@@ -96,6 +106,19 @@ export class AppState {
   async openWrittenImage(path: string): Promise<void> {
     await this.openImage(path);
     if (this.image.summary?.path === path) this.navigation.showTab('boot');
+  }
+
+  /**
+   * Unpacks the open compressed image into its cache file, then opens it again: the engine then reads
+   * the unpacked copy, so its partitions, files and boot report show. An image opened meanwhile stays.
+   */
+  async decodeOpenImage(): Promise<void> {
+    const path = this.image.summary?.path;
+    if (path === undefined) return;
+    const entry = await this.decode.start(path);
+    if (entry === null) return;
+    if (this.decodedCaches.loaded) void this.decodedCaches.load();
+    if (this.image.summary?.path === path) await this.openImage(path);
   }
 
   async pickImage(): Promise<void> {

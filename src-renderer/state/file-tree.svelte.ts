@@ -1,5 +1,7 @@
 // The Contents tab's tree: folders listed lazily (`image:list` per folder, page by page, when first expanded),
-// sorted by a column, and flattened into the rows the virtual list shows. Folders come first.
+// sorted by a column, and flattened into the rows the virtual list shows. Folders come first. A disk
+// image's partitions are its top-level folders; one whose files cannot be listed never opens (its row
+// says why), and the permission, owner and attribute columns show when the entries record them.
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import type { AppError } from '../../shared/errors.ts';
 import type { ImageEntry, ImageListing, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
@@ -17,6 +19,36 @@ export interface TreeRow {
   /** Position among its siblings, 1-based, and their count (for aria-posinset / aria-setsize). */
   readonly position: number;
   readonly siblingCount: number;
+}
+
+/** The columns beyond name, size and date: each shows when any listed entry records its field. */
+export interface OptionalColumns {
+  /** POSIX st_mode (Rock Ridge, UDF, ext). */
+  readonly mode: boolean;
+  /** uid and gid (Rock Ridge, UDF, ext). */
+  readonly owner: boolean;
+  /** FAT and exFAT attributes. */
+  readonly attributes: boolean;
+}
+
+export function optionalColumnsOf(listings: Iterable<readonly ImageEntry[]>): OptionalColumns {
+  let mode = false;
+  let owner = false;
+  let attributes = false;
+  for (const entries of listings) {
+    for (const entry of entries) {
+      mode ||= entry.mode !== undefined;
+      owner ||= entry.uid !== undefined;
+      attributes ||= entry.attributes !== undefined;
+      if (mode && owner && attributes) return { mode, owner, attributes };
+    }
+  }
+  return { mode, owner, attributes };
+}
+
+/** False for a partition's folder whose file system Isotope cannot list (signature only, damaged, none known). */
+export function isBrowsable(entry: ImageEntry): boolean {
+  return entry.partition?.browsable !== false;
 }
 
 const nameCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
@@ -53,6 +85,8 @@ export class FileTree {
 
   readonly #children = new SvelteMap<string, readonly ImageEntry[]>();
   readonly #loading = new SvelteSet<string>();
+  /** Partition folders that cannot be listed: expanding them asks the engine nothing (it would answer an empty folder). */
+  readonly #unbrowsable = new SvelteSet<string>();
   readonly #client: EngineClient;
 
   constructor(client: EngineClient) {
@@ -98,6 +132,8 @@ export class FileTree {
     return rows;
   });
 
+  readonly columns = $derived(optionalColumnsOf(this.#children.values()));
+
   get rootLoading(): boolean {
     return this.#loading.has('/');
   }
@@ -117,6 +153,7 @@ export class FileTree {
     this.selected.clear();
     this.active = null;
     this.#children.clear();
+    this.#unbrowsable.clear();
     await this.#list('/');
   }
 
@@ -134,7 +171,7 @@ export class FileTree {
   }
 
   async expand(folder: string): Promise<void> {
-    if (this.expanded.has(folder)) return;
+    if (this.expanded.has(folder) || this.#unbrowsable.has(folder)) return;
     this.expanded.add(folder);
     if (!this.#children.has(folder)) await this.#list(folder);
   }
@@ -176,6 +213,7 @@ export class FileTree {
         for (const entry of result.value.entries) entries.push(entry);
         offset = result.value.nextOffset;
       }
+      for (const entry of entries) if (!isBrowsable(entry)) this.#unbrowsable.add(entry.path);
       this.#children.set(folder, entries);
     } finally {
       this.#loading.delete(folder);

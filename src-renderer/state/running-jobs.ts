@@ -1,4 +1,4 @@
-// The destructive and long jobs running now (a write, a restore, a backup, a new or edited image), for the sidebar: a
+// The destructive and long jobs running now (a write, a restore, a backup, a new or edited image, an unpacking), for the sidebar: a
 // running job stays in sight on every screen, with its progress and the screen that shows it.
 import { text } from '../messages.ts';
 import type { AppState } from './app-state.svelte.ts';
@@ -14,7 +14,7 @@ export interface RunningJob {
 }
 
 /** Read inside a reactive context (a component's markup), so the sidebar follows each job. */
-export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup' | 'create' | 'editCopy'>): RunningJob[] {
+export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup' | 'create' | 'editCopy' | 'decode'>): RunningJob[] {
   const jobs: RunningJob[] = [];
   if (app.flash.running) {
     const name = app.flash.lastPlan?.assessment.fileName;
@@ -36,6 +36,9 @@ export function runningJobs(app: Pick<AppState, 'flash' | 'restore' | 'backup' |
   }
   if (app.editCopy.job.running) {
     jobs.push({ id: 'remaster', label: text.activityCreate(lastPathPart(app.editCopy.outputPath)), fraction: app.editCopy.job.fraction, screen: 'inspector' });
+  }
+  if (app.decode.running) {
+    jobs.push({ id: 'decode', label: text.activityDecode(lastPathPart(app.decode.imagePath ?? '')), fraction: app.decode.fraction, screen: 'inspector' });
   }
   return jobs;
 }
