@@ -24,6 +24,7 @@ export const errorCodes = [
   'output-on-source', // a backup's output would lie on the drive being read (its folder is on that drive or a partition of it)
   'read-failed', // reading a drive failed (EIO, removed, shorter than its size); the message names the device and the byte offset
   'source-changed', // a file being put into a new image changed size or time, or disappeared, while it was read; the message names it (no output is kept)
+  'source-not-allowed', // through the contract a new image reads only files in the home folder or chosen in a native dialog, never credential folders or Isotope's own data; the message names the path
   'bad-source-name', // a source file's name no namespace of the new image can hold (NUL, '/', not valid UTF-8); the message names the path
   'needs-decoding', // a compressed image that cannot be read at random (.gz, .bz2, single-block .xz) has no decoded cache yet: run image:decode first; the message gives the sizes
   'cancelled', // the user cancelled; neutral, not a failure

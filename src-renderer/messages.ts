@@ -51,6 +51,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
   'source-not-allowed':
     'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
+  'source-not-allowed':
+    'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
   'needs-decoding': 'This compressed image must be unpacked once before its files can be shown.',
   cancelled: 'Cancelled.',

@@ -20,14 +20,18 @@ import { readSourceTree, type ScanProgress } from './source-tree.ts';
 /** What the Application Identifier (ECMA-119 8.4.21) says made the image. */
 const applicationIdentifier = 'ISOTOPE';
 
-/** `onScanned` follows the walk of the sources (the job's `scanning` phase). */
+/**
+ * `onScanned` follows the walk of the sources (the job's `scanning` phase); `withheld` are real paths
+ * the walk leaves out (SourceTreeOptions.withheld: for a contract caller, the private places).
+ */
 export async function createAuthoringOptions(
   request: IsoCreateRequest,
   signal?: AbortSignal,
   onScanned?: (scanned: ScanProgress) => void,
+  withheld: readonly string[] = [],
 ): Promise<IsoAuthoringOptions> {
   const { options } = request;
-  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal, onEntry: onScanned });
+  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal, onEntry: onScanned, withheld });
   const reproducible = options.reproducible === true;
   const recordedMs = reproducible ? (options.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
   const root = reproducible ? normalisedForReproducible(walked.root) : walked.root;

@@ -15,6 +15,8 @@ export interface EditOptions {
   readonly nowMs: number;
   /** Added sources get owners 0 and `mkisofs -r` modes, as `isotope create --reproducible` gives its tree. */
   readonly reproducible: boolean;
+  /** Real paths an added folder's walk leaves out (SourceTreeOptions.withheld). */
+  readonly withheld?: readonly string[] | undefined;
 }
 
 /** Applies `edits` to `root` (a tree this call may change: readRemasterTree's own); answers the warnings of the added sources. */
@@ -58,7 +60,7 @@ export function pathAfterEdits(path: string, edits: readonly RemasterEdit[]): { 
 async function addSource(root: AuthoringNode, sourcePath: string, imagePath: string, options: EditOptions): Promise<string[]> {
   const names = pathNames(imagePath, 'add');
   const name = names.pop() as string;
-  const { root: added, warnings } = await readSourceTree([sourcePath], { excludes: [], ...(options.signal ? { signal: options.signal } : {}) });
+  const { root: added, warnings } = await readSourceTree([sourcePath], { excludes: [], signal: options.signal, withheld: options.withheld });
   // readSourceTree gives a folder's contents as its root, and a file as the root's only child.
   const isFolder = (await lstat(sourcePath)).isDirectory();
   const walked = isFolder ? added : added.children?.[0];

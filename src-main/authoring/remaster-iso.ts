@@ -18,9 +18,14 @@ export interface IsoWriteProgress {
   readonly subject: string | null;
 }
 
+/** What a remaster's walks of added folders leave out: real paths (SourceTreeOptions.withheld); none for the CLI. */
+export interface RemasterSourceRules {
+  readonly withheld?: readonly string[] | undefined;
+}
+
 /** The remastered image's layout; nothing is written. */
-export async function planRemaster(request: IsoRemasterRequest, signal?: AbortSignal): Promise<IsoLayoutSummary> {
-  return withRemasterOptions(request, signal, async (options) => (await planIso(options, signal)).summary);
+export async function planRemaster(request: IsoRemasterRequest, rules: RemasterSourceRules = {}, signal?: AbortSignal): Promise<IsoLayoutSummary> {
+  return withRemasterOptions(request, { signal, withheld: rules.withheld }, async (options) => (await planIso(options, signal)).summary);
 }
 
 /** Plans and writes the remastered image to `request.outputPath` (checked by the caller beforehand; see writeIsoFile). */
@@ -28,9 +33,10 @@ export async function remasterIso(
   request: IsoRemasterRequest,
   jobId: string,
   controls: { signal: AbortSignal; onProgress(progress: IsoWriteProgress): void },
+  rules: RemasterSourceRules = {},
 ): Promise<IsoWriteResult> {
   controls.onProgress({ phase: 'scanning', bytesDone: 0, bytesTotal: null, subject: request.imagePath });
-  return withRemasterOptions(request, controls.signal, async (options) => {
+  return withRemasterOptions(request, { signal: controls.signal, withheld: rules.withheld }, async (options) => {
     const planned = await planIso(options, controls.signal);
     const target = { jobId, outputPath: request.outputPath, overwrite: request.overwrite ?? false, sha256: request.sha256 ?? true };
     return writeIsoFile(planned, target, {
@@ -43,10 +49,10 @@ export async function remasterIso(
 /** Runs `use` with the remaster's options, then closes the added files and, last, the original (the new image's files are read from it). */
 async function withRemasterOptions<T>(
   request: IsoRemasterRequest,
-  signal: AbortSignal | undefined,
+  { signal, withheld }: { signal: AbortSignal | undefined; withheld: readonly string[] | undefined },
   use: (options: IsoAuthoringOptions) => Promise<T>,
 ): Promise<T> {
-  const prepared = await remasterAuthoringOptions(request, signal);
+  const prepared = await remasterAuthoringOptions(request, signal, withheld);
   try {
     return await use(prepared.options);
   } finally {

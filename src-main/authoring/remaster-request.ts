@@ -13,10 +13,14 @@ import { applyRemasterEdits } from './remaster-edits.ts';
 import { readRemasterTree } from './remaster-tree.ts';
 import { sectorBytes as isoSectorBytes } from '../format/fields.ts';
 
-/** The options that make the remastered image, and the close that releases the original once it is written. */
+/**
+ * The options that make the remastered image, and the close that releases the original once it is
+ * written. `withheld`: real paths the walks of added folders leave out (SourceTreeOptions.withheld).
+ */
 export async function remasterAuthoringOptions(
   request: IsoRemasterRequest,
   signal?: AbortSignal,
+  withheld: readonly string[] = [],
 ): Promise<{ options: IsoAuthoringOptions; close(): Promise<void> }> {
   const opened = await openImageFile(request.imagePath);
   try {
@@ -24,7 +28,7 @@ export async function remasterAuthoringOptions(
     if (!opened.iso || opened.image !== opened.iso) {
       throw new CodedError('unsupported', `${request.imagePath} keeps its files in UDF only; remaster copies ISO 9660 images`, { path: request.imagePath });
     }
-    const options = await optionsFor(opened.iso, { request, udf: opened.udf !== null }, signal);
+    const options = await optionsFor(opened.iso, { request, udf: opened.udf !== null, withheld }, signal);
     return { options, close: () => opened.close() };
   } catch (error) {
     await opened.close();
@@ -34,7 +38,7 @@ export async function remasterAuthoringOptions(
 
 async function optionsFor(
   iso: IsoImage,
-  { request, udf }: { request: IsoRemasterRequest; udf: boolean },
+  { request, udf, withheld }: { request: IsoRemasterRequest; udf: boolean; withheld: readonly string[] },
   signal: AbortSignal | undefined,
 ): Promise<IsoAuthoringOptions> {
   const source = iso.source;
@@ -49,7 +53,7 @@ async function optionsFor(
   const reproducible = request.reproducible === true;
   // Reproducible: SOURCE_DATE_EPOCH's time (default 0) for the volume and every file, as `isotope create` does.
   const recordedMs = reproducible ? (request.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
-  const edited = await applyRemasterEdits(tree.root, request.edits, { signal, nowMs: recordedMs, reproducible });
+  const edited = await applyRemasterEdits(tree.root, request.edits, { signal, nowMs: recordedMs, reproducible, withheld });
   const entries = keptBootAfterEdits(kept.entries, tree.root, request.edits);
 
   const ids: VolumeIdentifiers = {

@@ -8,8 +8,9 @@
 // Bounds: 255 levels of nesting, 2,000,000 entries. The calls are synchronous, in slices that give the
 // event loop a turn every few milliseconds (sync-slices.ts: a thread-pool round trip per entry cost
 // several times the lstat itself).
-import { accessSync, constants, lstatSync, readdirSync, readlinkSync, type BigIntStats } from 'node:fs';
-import { basename, join } from 'node:path';
+import { accessSync, constants, lstatSync, readdirSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
+import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { madeFolderNode, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
@@ -28,6 +29,11 @@ export interface SourceTreeOptions {
   readonly signal?: AbortSignal | undefined;
   /** Told after each entry read: how many so far, the bytes of file data found, and the entry's path (for a job's `scanning` progress). */
   readonly onEntry?: ((scanned: ScanProgress) => void) | undefined;
+  /**
+   * Real paths never read (security/source-locations.ts: credential folders and Isotope's own data,
+   * when a contract caller names a folder holding them): left out of the walk with a warning each.
+   */
+  readonly withheld?: readonly string[] | undefined;
 }
 
 export interface ScanProgress {
@@ -36,7 +42,7 @@ export interface ScanProgress {
   readonly path: string;
 }
 
-/** Walks the sources (absolute paths) into one root; `warnings` would name what the walk left out on its own (nothing does today). */
+/** Walks the sources (absolute paths) into one root; `warnings` name what the walk left out on its own (withheld places). */
 export async function readSourceTree(sources: readonly string[], options: SourceTreeOptions): Promise<{ root: AuthoringNode; warnings: string[] }> {
   const walk = new TreeWalk(options.signal, options.onEntry);
   const children: AuthoringNode[] = [];
@@ -44,7 +50,8 @@ export async function readSourceTree(sources: readonly string[], options: Source
   let rootStats: BigIntStats | null = null;
   for (const source of sources) {
     const stats = walk.lstat(source, 'not-found');
-    const node = await walk.source(source, stats, excludeMatcher(options.excludes));
+    const matcher = withholding(source, stats, excludeMatcher(options.excludes), { withheld: options.withheld ?? [], warnings: walk.warnings });
+    const node = await walk.source(source, stats, matcher);
     if (stats.isDirectory()) rootStats ??= stats;
     // A folder gives its entries; a file (or a link, a device) sits at the root under its own name.
     for (const child of stats.isDirectory() ? (node?.children ?? []) : node ? [node] : []) {
@@ -61,6 +68,29 @@ export async function readSourceTree(sources: readonly string[], options: Source
   children.sort(byName);
   const root = rootNode(rootStats, children, sources[0] ?? '');
   return { root, warnings: walk.warnings.sort() };
+}
+
+/**
+ * The source folder's matcher with the withheld places inside it left out too: the walk follows no
+ * link below the source, so an entry's real path is the source's real path joined with its relative path.
+ */
+function withholding(
+  source: string,
+  stats: BigIntStats,
+  matcher: ExcludeMatcher,
+  { withheld, warnings }: { withheld: readonly string[]; warnings: string[] },
+): ExcludeMatcher {
+  if (withheld.length === 0 || !stats.isDirectory()) return matcher;
+  const realFolder = attempt(() => realpathSync(source), source, 'resolving its real path');
+  const inside = new Set(withheld.filter((place) => isStrictlyInside(realFolder, place)).map((place) => relative(realFolder, place).split(sep).join('/')));
+  if (inside.size === 0) return matcher;
+  return {
+    excludes: (relativePath, isDirectory) => {
+      if (!inside.has(relativePath)) return matcher.excludes(relativePath, isDirectory);
+      warnings.push(`${join(source, relativePath)} was left out: it holds keys or Isotope's own data, which an image made through the app never includes`);
+      return true;
+    },
+  };
 }
 
 /** The image's root: the first source folder (its owner, mode and times), or a folder made now when only files were given. */

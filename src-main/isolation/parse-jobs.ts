@@ -43,6 +43,8 @@ export interface ParseJobContext<Progress = ParseJobProgress> {
 export interface RemasterJobRequest {
   readonly path: string;
   readonly remaster: IsoRemasterRequest;
+  /** Real paths the walks of added folders leave out (the service's private places for a contract caller; none for the CLI). */
+  readonly withheld?: readonly string[];
 }
 
 export interface ParseJobs {
@@ -89,8 +91,8 @@ export const parseJobs: ParseJobs = {
         allowSharedExtents: request.allowSharedExtents === true,
       }),
     ),
-  'iso:plan-remaster': ({ remaster }) => planRemaster(remaster),
-  'iso:remaster': ({ remaster, jobId }, controls) => remasterIso(remaster, jobId, controls),
+  'iso:plan-remaster': ({ remaster, withheld }) => planRemaster(remaster, { withheld }),
+  'iso:remaster': ({ remaster, jobId, withheld }, controls) => remasterIso(remaster, jobId, controls, { withheld }),
 };
 
 /** True for the jobs whose time budget restarts with each progress report. */

@@ -1,4 +1,4 @@
-// The Create screen end to end: a tree generated here, typed in by path as the web shell takes it, the
+// The Create screen end to end: a tree generated in the home folder, typed in by path as the web shell takes it, the
 // engine's layout plan previewed, the image written as a job into the home folder, then opened at its
 // Boot tab and listed, each checked against the real tools (xorriso, sha256 of the file on disk).
 import { createHash } from 'node:crypto';
@@ -15,11 +15,15 @@ import { expectNoSeriousAxeViolations, goToScreen, saveScreenshot, showTab, watc
 let app: RunningApp;
 let scratch = '';
 let home = '';
+/** Where the trees are made: inside the home folder, where the web shell lets a new image's sources be. */
+let sources = '';
 
 test.beforeAll(async () => {
   scratch = mkdtempSync('/dev/shm/isotope-e2e-create-');
   // The app's home folder: where the web shell lets a new image go.
   home = mkdtempSync('/dev/shm/isotope-e2e-create-home-');
+  sources = join(home, 'sources');
+  mkdirSync(sources);
   app = await startAppLikeNpmStart({ env: { HOME: home } });
 });
 
@@ -31,7 +35,7 @@ test.afterAll(() => {
 
 /** A small tree: a text file, a binary file in a sub-folder, a long mixed-case name, and files an exclude drops. */
 function writeTree(name: string): string {
-  const tree = join(scratch, name);
+  const tree = join(sources, name);
   mkdirSync(join(tree, 'docs/deeper'), { recursive: true });
   writeFileSync(join(tree, 'README.md'), 'Made by the Create screen.\n');
   writeFileSync(join(tree, 'docs/deeper/data.bin'), seededBytes('create-screen data', 300 * 1024));
@@ -140,7 +144,7 @@ test('refuses to replace an existing image until asked, then replaces it', async
 
 test('cancels a create while it writes: the sidebar shows it running, then neither the image nor its partial file is left', async ({ page }) => {
   // 4 GiB of zeros (a sparse file): long enough to write that the cancel lands mid-way.
-  const tree = join(scratch, 'large');
+  const tree = join(sources, 'large');
   mkdirSync(tree);
   writeFileSync(join(tree, 'zeros.bin'), '');
   truncateSync(join(tree, 'zeros.bin'), 4 * 1024 ** 3);
@@ -166,4 +170,17 @@ test('refuses an output outside the home folder in words, writing nothing', asyn
   await expect(error).toContainText('only into your home folder');
   await expect(page.getByTestId('create-result')).toHaveCount(0);
   expect(readdirSync(scratch).filter((name) => name.startsWith('elsewhere.iso'))).toEqual([]);
+});
+
+test('refuses a source outside the home folder in words, writing nothing', async ({ page }) => {
+  const tree = join(scratch, 'outside-tree');
+  mkdirSync(tree);
+  writeFileSync(join(tree, 'secret.txt'), 'not for the web shell\n');
+  await createScreenWith(page, tree);
+  await page.getByRole('button', { name: 'Create image' }).click();
+  const error = page.getByTestId('error');
+  await expect(error).toHaveAttribute('data-code', 'source-not-allowed', { timeout: 30_000 });
+  await expect(error).toContainText('only files from your home folder');
+  await expect(page.getByTestId('create-result')).toHaveCount(0);
+  expect(readdirSync(home).filter((name) => name.startsWith('outside-tree'))).toEqual([]);
 });

@@ -46,7 +46,8 @@ test('edits a copy of a hybrid image: adds a file, removes one, saves as a new f
   const problems = watchConsole(page);
   const original = bootFixturePath('hybridGpt');
   const originalDigest = sha256Of(readFileSync(original));
-  const added = join(scratch, 'preseed.cfg');
+  // In the home folder: where the web shell lets an added file come from.
+  const added = join(home, 'preseed.cfg');
   writeFileSync(added, 'd-i debian-installer/locale string en_GB.UTF-8\n');
   await page.setViewportSize({ width: 1400, height: 1000 });
   await page.goto(app.url);
