@@ -70,6 +70,11 @@ interface NamespaceRules {
 /** How often the walks look at the cancel signal. */
 const nodesBetweenCancelChecks = 4096;
 
+/** An ISO 9660 identifier's text (d-characters, ECMA-119 7.4.1: ASCII). */
+function asciiText(identifier: Uint8Array): string {
+  return String.fromCharCode(...identifier);
+}
+
 /** ISO 9660 identifiers are d-characters (ASCII): one byte each. A plain loop: Uint8Array.from's iterator cost a second per 50,000 names. */
 function asciiBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
@@ -206,7 +211,8 @@ class NamespaceBuilder {
       const recordedAs = names[index]!;
       const inRelocationDirectory = this.isRelocationDirectory(node);
       const relocatedPath = inRelocationDirectory ? this.relocatedNodes.get(child)! : null;
-      if (relocatedPath !== null) this.relocated.push({ originalPath: relocatedPath, recordedPath: `/${node.keptNames?.iso9660 ?? node.name}/${recordedAs}` });
+      // The relocation folder as written: its kept name ('RR_MOVED_1') may itself be fitted to the level (8.3 at level 1).
+      if (relocatedPath !== null) this.relocated.push({ originalPath: relocatedPath, recordedPath: `/${asciiText(identifier)}/${recordedAs}` });
       const subdirectory =
         child.kind === 'directory' && !placeholder
           ? this.build(

@@ -82,6 +82,18 @@ describe('planIso: Rock Ridge', () => {
     expect(bsdtar.filter((line) => line.startsWith('rr_moved'))).toEqual([]);
   });
 
+  test('at level 1 names in the plan the relocation folder as written when the root already holds an rr_moved', async () => {
+    const tree = deepTree();
+    const root = { ...tree, children: [...(tree.children ?? []), directoryNode('rr_moved', [fileNode('mine.txt', 'mine\n')])] };
+    const planned = await planIso(authoringOptions(root, { level: 1, rockRidge: true }));
+    const moved = planned.summary.renamed.find((renamed) => renamed.namespace === 'rr-moved');
+    const written = await writePlannedIso(planned);
+    onTestFinished(written.remove);
+    const iso = (await listWithIsotope(written.path, 'iso9660')).map((entry) => entry.path);
+    expect(iso).toContain('/RR_MOVED/MINE.TXT');
+    expect(iso).toContain(`${moved?.recordedAs}/A9/BOTTOM.TXT`);
+  });
+
   test('at level 1 without Rock Ridge a deep directory sits in RR_MOVED, its files still reachable', async () => {
     const path = await writeIsoForTest(authoringOptions(deepTree(), { level: 1 }));
     const iso = await listWithIsotope(path, 'iso9660');
