@@ -13,6 +13,7 @@ import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
+import { ClusterClaims } from './cluster-claims.ts';
 import { fatAttributes } from './fat-fields.ts';
 import { newFatWindow, openFatVolume, parseDirectoryEntries, walkClusterChain, type FatVolume, type FatWindow } from './fat-volume.ts';
 
@@ -50,13 +51,13 @@ export async function fatTreeOf(volume: FatVolume, signal?: AbortSignal): Promis
     volume,
     signal,
     chains: new Map(),
-    claims: new ClusterClaims(volume),
+    claims: new ClusterClaims(volume, { offsetBytes: volume.fatOffsetBytes, sectorBytes: 512 }),
     paidDirectories: new Set(),
     fatWindow: newFatWindow(),
   };
   const rootExtents = volume.fixedRoot
     ? [{ offsetBytes: volume.fixedRoot.offsetBytes, sizeBytes: volume.fixedRoot.lengthBytes }]
-    : await chainExtents(context, volume.rootCluster, null, '/');
+    : await chainExtents(context, { firstCluster: volume.rootCluster, sizeBytes: null, path: '/', recordOffsetBytes: offsetBytes });
   const root: TreeEntry = {
     path: '/',
     name: '',
@@ -102,7 +103,11 @@ async function lookupFatEntry(root: TreeEntry, listDirectory: (directory: TreeEn
 interface FatContext {
   readonly volume: FatVolume;
   readonly signal: AbortSignal | undefined;
-  /** Chains already followed, by first cluster: listing a directory again reuses them. */
+  /**
+   * Chains already followed, by where the entry naming them lies (the root's by the boot sector's
+   * offset): listing a directory again reuses them, while a second entry naming the same first
+   * cluster claims its clusters again and fails as the cross-link it is.
+   */
   readonly chains: Map<number, readonly Extent[]>;
   readonly claims: ClusterClaims;
   /** Folders (by where their entries start) whose listing the budget has paid for once already. */
@@ -110,50 +115,22 @@ interface FatContext {
   readonly fatWindow: FatWindow;
 }
 
-/**
- * Which clusters a chain has claimed, one bit each, with the path of every chain's first cluster.
- * Only clusters whose data lies inside the source are counted (others fail as out of range), so the
- * bitmap never outgrows an eighth of a cluster per cluster of the source.
- */
-class ClusterClaims {
-  private readonly bits: Uint8Array;
-  private readonly volume: FatVolume;
-  readonly limitCluster: number;
-
-  constructor(volume: FatVolume) {
-    this.volume = volume;
-    const clustersInSource = Math.max(0, Math.floor((volume.source.sizeBytes - volume.dataOffsetBytes) / volume.bytesPerCluster));
-    this.limitCluster = 1 + Math.min(volume.clusterCount, clustersInSource);
-    this.bits = new Uint8Array((this.limitCluster >> 3) + 1);
-  }
-
-  claim(cluster: number, firstCluster: number, path: string): void {
-    const place: Place = { offsetBytes: this.volume.fatOffsetBytes, sectorBytes: 512 };
-    if (cluster > this.limitCluster) {
-      throw corruptAt(
-        place,
-        0,
-        `${path}: cluster ${cluster} of the chain from cluster ${firstCluster} lies past the end of the image (${this.volume.source.sizeBytes} bytes)`,
-      );
-    }
-    const mask = 1 << (cluster & 7);
-    if ((this.bits[cluster >> 3] as number) & mask) {
-      throw corruptAt(
-        place,
-        0,
-        `${path}: the chain from cluster ${firstCluster} reaches cluster ${cluster}, which a chain already holds (a loop or a cross-link)`,
-      );
-    }
-    this.bits[cluster >> 3] = (this.bits[cluster >> 3] as number) | mask;
-  }
+/** A chain to follow: where it starts, the size that rules its length, and the entry naming it. */
+interface ChainRequest {
+  readonly firstCluster: number;
+  /** A file's size; null for a directory, whose chain is all its entries. */
+  readonly sizeBytes: number | null;
+  readonly path: string;
+  readonly recordOffsetBytes: number;
 }
 
 /**
  * The absolute extents of the chain from `firstCluster`: `sizeBytes` worth for a file (the chain may
  * run on; FAT spec 6.2 says the size rules), the whole chain for a directory (null), up to 2 MiB.
  */
-async function chainExtents(context: FatContext, firstCluster: number, sizeBytes: number | null, path: string): Promise<readonly Extent[]> {
-  const known = context.chains.get(firstCluster);
+async function chainExtents(context: FatContext, request: ChainRequest): Promise<readonly Extent[]> {
+  const { firstCluster, sizeBytes, path } = request;
+  const known = context.chains.get(request.recordOffsetBytes);
   if (known) return known;
   const { volume } = context;
   const clusterBytes = volume.bytesPerCluster;
@@ -185,7 +162,7 @@ async function chainExtents(context: FatContext, firstCluster: number, sizeBytes
     const last = extents[extents.length - 1] as { sizeBytes: number };
     last.sizeBytes -= count * clusterBytes - sizeBytes; // the last cluster holds the file's tail
   }
-  context.chains.set(firstCluster, extents);
+  context.chains.set(request.recordOffsetBytes, extents);
   return extents;
 }
 
@@ -241,7 +218,7 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
     }
     const fileBytes = type === 'file' ? record.sizeBytes : null;
     // FAT spec 6.2: an empty file has no clusters.
-    const extents = fileBytes === 0 && firstCluster === 0 ? [] : await chainExtents(context, firstCluster, fileBytes, path);
+    const extents = fileBytes === 0 && firstCluster === 0 ? [] : await chainExtents(context, { firstCluster, sizeBytes: fileBytes, path, recordOffsetBytes });
     const entry: { -readonly [K in keyof TreeEntry]: TreeEntry[K] } = {
       path,
       name,

@@ -240,7 +240,33 @@ describe('FAT tree reader on hostile volumes', () => {
     const sub = byPath.get('/dir/sub')?.recordOffsetBytes as number;
     const dir = byPath.get('/dir')?.extentLba as number;
     new DataView(image.buffer).setUint16(sub + 26, dir, true);
-    expect((await walkError(image)).message).toMatch(/folder \/dir\/sub at cluster \d+ keeps its entries where another folder's are/);
+    // Its listing claims /dir's first cluster a second time.
+    expect((await walkError(image)).message).toMatch(new RegExp(`/dir/sub: the chain from cluster ${dir} reaches cluster ${dir}, which a chain already holds`));
+  });
+
+  it('refuses two files that start at the same cluster (a cross-link at the first cluster)', async () => {
+    const { image, byPath } = await writtenVolume();
+    const one = byPath.get('/dir/one.bin')?.extentLba as number;
+    const record = byPath.get('/two.bin')?.recordOffsetBytes as number;
+    new DataView(image.buffer).setUint16(record + 26, one, true); // DIR_FstClusLO (FAT32: DIR_FstClusHI stays 0)
+    expect((await walkError(image)).message).toMatch(new RegExp(`the chain from cluster ${one} reaches cluster ${one}, which a chain already holds`));
+  });
+
+  it('refuses a folder naming the root folder’s cluster (a folder that contains itself)', async () => {
+    const { image, byPath } = await writtenVolume();
+    const record = byPath.get('/dir')?.recordOffsetBytes as number;
+    new DataView(image.buffer).setUint16(record + 26, 2, true); // BPB_RootClus of our writer
+    expect((await walkError(image)).message).toMatch(/\/dir: the chain from cluster 2 reaches cluster 2, which a chain already holds/);
+  });
+
+  it('refuses a folder whose chain is longer than the 65,536 entries a folder may hold, without reading it', async () => {
+    const { image, setFatEntry, byPath } = await writtenVolume();
+    const dir = byPath.get('/dir')?.extentLba as number;
+    // 4,200 free clusters of 512 bytes after /dir's one: 2.1 MiB of folder, past FAT spec 6's 2 MiB.
+    setFatEntry(dir, 10_000);
+    for (let cluster = 10_000; cluster < 14_200; cluster += 1) setFatEntry(cluster, cluster + 1);
+    setFatEntry(14_200, 0x0fffffff);
+    expect((await walkError(image)).message).toMatch(new RegExp(`chain from cluster ${dir} is longer than 4096 clusters`));
   });
 
   it('refuses a FAT16 volume cut short before its root directory', async () => {
