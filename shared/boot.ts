@@ -1,6 +1,7 @@
 // What the engine says about how an image boots (`image:boot`): the El Torito boot catalog, the
 // partition maps of the system area (MBR, GPT, APM) and a verdict in plain data. Sizes in bytes,
 // positions in the unit their structure uses (El Torito: 2048-byte sectors; MBR/GPT: 512-byte sectors).
+import type { FilesystemKind } from './image.ts';
 
 /** El Torito 1.0 2.1: platform ids 0 (80x86), 1 (PowerPC), 2 (Mac), 0xEF (EFI); other ids as numbers. */
 export type ElToritoPlatform = 'x86' | 'ppc' | 'mac' | 'efi' | number;
@@ -40,8 +41,12 @@ export interface ElToritoReport {
   readonly entries: readonly ElToritoEntry[];
 }
 
-/** What the MBR's boot code looks like, from its known signatures. */
-export type MbrBootCodeKind = 'none' | 'isohybrid' | 'grub2' | 'unknown';
+/**
+ * What the MBR's boot code looks like, from its known signatures: SYSLINUX's isohybrid code, GRUB 2's
+ * boot.img, SYSLINUX's mbr.bin / gptmbr.bin (start the active partition / the GPT legacy-bootable one),
+ * the MS-DOS/Windows code (starts the active partition).
+ */
+export type MbrBootCodeKind = 'none' | 'isohybrid' | 'grub2' | 'syslinux' | 'syslinux-gpt' | 'windows' | 'unknown';
 
 export interface MbrPartition {
   /** Slot in the partition table, 1-4. */
@@ -134,6 +139,13 @@ export const bootReasonCodes = [
   'non-hybrid-iso', // bootable from optical media only: written raw to USB it will not boot
   'apm-present', // an Apple Partition Map (old Macs boot it)
   'partition-past-end', // a partition ends past the end of the image (a truncated download?)
+  'bios-grub-core', // GRUB's boot.img in the MBR and its core.img at the sector boot.img loads (post-MBR gap or BIOS boot partition)
+  'bios-grub-core-missing', // GRUB's boot.img loads a sector that holds no GRUB core: BIOS stops with a GRUB error
+  'bios-active-partition', // boot code that starts the active partition, and partition N is active with a boot sector
+  'bios-no-active-partition', // boot code that starts the active partition, and none is active (or its first sector has no boot code)
+  'raspberry-pi', // a FAT first partition with the Pi's firmware files: the generations they serve
+  'u-boot', // a U-Boot loader at the offset an SoC's boot ROM reads: it boots on the board it was built for
+  'u-boot-unrecognised', // a U-Boot SPL string in the first MiB, at no offset a known boot ROM reads
 ] as const;
 
 export type BootReasonCode = (typeof bootReasonCodes)[number];
@@ -152,6 +164,69 @@ export interface BootReason {
  */
 export type UsbBootability = 'yes' | 'no' | 'depends-on-firmware' | 'unknown';
 
+/** How BIOS gets from the MBR's code to an operating system, as far as the bytes show (disk images only). */
+export interface BiosBootChain {
+  readonly bootCode: MbrBootCodeKind;
+  /** GRUB's boot.img: the sector it loads core.img from (its kernel sector, boot.S offset 0x5c); null otherwise. */
+  readonly grubCoreSector: number | null;
+  /** Where that sector lies: the gap between the MBR and the first partition, a GPT BIOS boot partition, elsewhere; null when not GRUB. */
+  readonly grubCoreLocation: 'post-mbr-gap' | 'bios-boot-partition' | 'elsewhere' | null;
+  /** True when that sector holds GRUB's diskboot.img (the first sector of core.img); null when not GRUB. */
+  readonly grubCoreFound: boolean | null;
+  /** Code that starts the active partition (MBR status 0x80, or GPT attribute bit 2 for gptmbr.bin): its number; null when none is active. */
+  readonly activePartition: number | null;
+  /** True when the active partition's first sector holds boot code and the 55 AA signature (a volume boot record); null when none is active. */
+  readonly activeHasBootSector: boolean | null;
+}
+
+/**
+ * Raspberry Pi SoC generations (Raspberry Pi documentation, "Processors"): BCM2835 Pi 1, Zero, CM1;
+ * BCM2836 Pi 2; BCM2837 Pi 3, Zero 2 W, CM3 (and Pi 2 v1.2); BCM2711 Pi 4, 400, CM4; BCM2712 Pi 5, 500, CM5.
+ */
+export const raspberryPiGenerations = ['bcm2835', 'bcm2836', 'bcm2837', 'bcm2711', 'bcm2712'] as const;
+
+export type RaspberryPiGeneration = (typeof raspberryPiGenerations)[number];
+
+export interface RaspberryPiGenerationEvidence {
+  readonly generation: RaspberryPiGeneration;
+  /** The boot partition's files that serve this generation, as named on disk ("start4.elf", "bcm2711-rpi-4-b.dtb"). */
+  readonly files: readonly string[];
+  /** Firmware this generation needs that the partition lacks ("bootcode.bin", "fixup4*.dat"); empty when none is missing. */
+  readonly missing: readonly string[];
+}
+
+export interface RaspberryPiBoot {
+  /** The partition the firmware reads: the first, FAT. */
+  readonly partitionNumber: number;
+  /** The generations the firmware files serve, oldest first. */
+  readonly generations: readonly RaspberryPiGenerationEvidence[];
+  /** Boards the device trees name exactly, from bcm27xx-rpi-BOARD.dtb: "4-b", "400", "cm4", "zero-2-w". */
+  readonly boards: readonly string[];
+  /** config.txt and cmdline.txt, when present. */
+  readonly configFiles: readonly string[];
+}
+
+/** SoC families whose boot ROM reads a loader from a fixed place of an SD card. */
+export type UBootFamily = 'allwinner' | 'rockchip' | 'nxp-imx' | 'ti-omap' | 'amlogic' | 'unknown';
+
+export interface UBootLoader {
+  readonly family: UBootFamily;
+  /** Where the loader's boot header lies in the image (the MLO file's first byte for TI). */
+  readonly offsetBytes: number;
+  /** What was found, with the offsets, in developer words ("eGON.BT0 at byte 8196"). */
+  readonly evidence: string;
+  /** The board or SoC the header names (an Allwinner SPL's device tree "sun50i-a64-pine64-plus", Rockchip's "RK33"); null when it names none. */
+  readonly board: string | null;
+  /** The U-Boot version string in the loader ("U-Boot SPL 2023.01 (...)"); null when none was found. */
+  readonly version: string | null;
+}
+
+/** Boards that start from an SD card by their own rules, not a PC's. */
+export interface BoardBoot {
+  readonly raspberryPi: RaspberryPiBoot | null;
+  readonly uBoot: UBootLoader | null;
+}
+
 export interface BootVerdict {
   /** The overall answer for a raw-written USB stick; the reasons say why. */
   readonly usb: UsbBootability;
@@ -161,7 +236,28 @@ export interface BootVerdict {
   readonly usbUefi: UefiArchitectures;
   readonly opticalBios: boolean;
   readonly opticalUefi: UefiArchitectures;
+  /** How BIOS goes on from the MBR's code (GRUB core, active partition); null for an ISO or without boot code. */
+  readonly biosChain: BiosBootChain | null;
+  /** Raspberry Pi firmware and U-Boot loaders found (disk images only; both null for an ISO). */
+  readonly boards: BoardBoot;
   readonly reasons: readonly BootReason[];
+}
+
+/** A disk image's partition as the boot report lists it: number, type and file system. */
+export interface BootPartition {
+  /** MBR primaries 1-4, logicals 5, 6, ... (Linux's numbering); GPT entry index. */
+  readonly number: number;
+  readonly scheme: 'mbr' | 'gpt';
+  readonly logical: boolean;
+  /** The MBR type byte as "0x0c", or the GPT type GUID. */
+  readonly typeCode: string;
+  readonly typeName: string | null;
+  readonly offsetBytes: number;
+  readonly sizeBytes: number;
+  /** MBR status 0x80, or GPT attribute bit 2 (legacy BIOS bootable). */
+  readonly bootable: boolean;
+  /** The file system its first bytes hold; null when no known signature is there. */
+  readonly filesystem: FilesystemKind | null;
 }
 
 export interface BootReport {
@@ -171,6 +267,8 @@ export interface BootReport {
   readonly apm: ApmReport | null;
   /** FAT file systems with removable-media loaders found through the partition maps. */
   readonly espLoaders: readonly EspLoaders[];
+  /** A disk image's partitions (MBR primaries and logicals, or GPT) with their file systems; empty for an ISO. */
+  readonly partitions: readonly BootPartition[];
   /** Anomalies found while reading that did not stop the report (a bad partition entry is skipped, not fatal). */
   readonly warnings: readonly BootWarning[];
   readonly verdict: BootVerdict;

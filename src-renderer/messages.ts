@@ -51,8 +51,6 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'source-changed': 'A file changed or disappeared while the new image was being made, so no image was kept. Close the program changing it and try again.',
   'source-not-allowed':
     'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
-  'source-not-allowed':
-    'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
   'needs-decoding': 'This compressed image must be unpacked once before its files can be shown.',
   cancelled: 'Cancelled.',
@@ -76,6 +74,15 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'non-hybrid-iso': 'This image boots from a DVD or CD only. Written as-is to a USB stick, it will not start.',
   'apm-present': 'It has an Apple partition map, so older Macs can start it.',
   'partition-past-end': 'A partition ends past the end of the file: the download may be incomplete.',
+  'bios-grub-core': 'Older PCs (BIOS) start GRUB from it: the start-up code and the GRUB core it loads are both there.',
+  'bios-grub-core-missing':
+    'Its start-up code is GRUB’s, but the GRUB core it loads is not where it looks: older PCs (BIOS) would stop with a GRUB error.',
+  'bios-active-partition': 'Its start-up code starts the partition marked active, and that partition has start-up code of its own.',
+  'bios-no-active-partition':
+    'Its start-up code starts the partition marked active, but no partition is marked active (or that partition has no start-up code): older PCs (BIOS) may stop there.',
+  'raspberry-pi': 'A Raspberry Pi can start from it: its first partition holds the Pi’s start-up files.',
+  'u-boot': 'It carries U-Boot where a board’s chip looks for it: it starts on the board it was built for.',
+  'u-boot-unrecognised': 'It carries U-Boot, but not where any chip Isotope knows looks for it: which board starts it is unknown.',
 };
 
 /** Anomalies the boot report found and stepped over, in words. */
@@ -521,7 +528,15 @@ export const text = {
   partitionStart: 'Start',
   partitionSize: 'Size',
   partitionName: 'Name',
-  mbrBootCode: { none: 'no boot code', isohybrid: 'isohybrid boot code', grub2: 'GRUB 2 boot code', unknown: 'boot code of an unknown kind' } as Readonly<
+  mbrBootCode: {
+    none: 'no boot code',
+    isohybrid: 'isohybrid boot code',
+    grub2: 'GRUB 2 boot code',
+    syslinux: 'SYSLINUX boot code',
+    'syslinux-gpt': 'SYSLINUX GPT boot code',
+    windows: 'Windows/DOS boot code',
+    unknown: 'boot code of an unknown kind',
+  } as Readonly<
     Record<string, string>
   >,
   loadersHeading: 'EFI boot loaders found',

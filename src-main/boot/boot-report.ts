@@ -34,7 +34,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   }
   const espLoaders = await findEspLoaders(mbr, gpt, probeEfi);
   const fatPartitions = isIso ? [] : await findFatPartitions(source, mbr);
-  return { elTorito, mbr, gpt, apm, espLoaders, warnings, verdict: judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, fatPartitions }) };
+  return { elTorito, mbr, gpt, apm, espLoaders, partitions: [], warnings, verdict: judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, fatPartitions }) };
 }
 
 async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {

@@ -69,7 +69,7 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
     });
   }
   noteLayout(input, reasons);
-  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, reasons };
+  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, biosChain: null, boards: { raspberryPi: null, uBoot: null }, reasons };
 }
 
 /** BIOS on a USB stick runs the MBR's boot code, if sector 0 has any. */
