@@ -107,7 +107,7 @@ export interface IsoLayoutSummary {
   readonly label: string;
   readonly level: IsoLevel;
   readonly namespaces: { readonly rockRidge: boolean; readonly joliet: boolean; readonly udf: boolean };
-  /** Metadata, boot and file regions in LBA order; per-file regions are listed up to 2,000 (then `regionsOmitted` counts the rest). */
+  /** Metadata, boot, directory and file regions in LBA order; per-file and per-directory regions are listed up to 2,000 each (then `regionsOmitted` counts the rest). */
   readonly regions: readonly IsoPlanRegion[];
   readonly regionsOmitted: number;
   readonly boot: {

@@ -1,5 +1,6 @@
 // The plan summary of an authored image (IsoLayoutSummary): what `--dry-run` prints and the GUI
-// previews. Per-file regions and renamed names are capped so a tree of 50,000 files stays a small answer.
+// previews. Per-file and per-directory regions and renamed names are capped so a tree of 50,000 files
+// (or folders) stays a small answer.
 import type { IsoLayoutSummary, IsoPlanRegion } from '../../shared/authoring.ts';
 import { sectorBytes } from '../format/fields.ts';
 import type { IsoAuthoringOptions } from './iso-authoring.ts';
@@ -10,6 +11,8 @@ import type { SectorLayout } from './iso-sector-layout.ts';
 
 /** The most per-file regions a summary lists; the rest are counted in regionsOmitted. */
 export const maxSummaryFileRegions = 2000;
+/** The most directory regions (ISO 9660 and Joliet together) a summary lists; the rest are counted in regionsOmitted. */
+export const maxSummaryDirectoryRegions = 2000;
 /** The most renamed names a summary lists. */
 export const maxSummaryRenamed = 200;
 
@@ -43,23 +46,35 @@ function collectRenamed(trees: readonly NamespaceTree[]): Renamed[] {
   return renamed;
 }
 
-/** The layout's regions in LBA order, per-file ones beyond the first maxSummaryFileRegions left out (and counted: the layout names no more). */
+/**
+ * The layout's regions in LBA order, each kind of per-entry region (a file's data, a directory's
+ * records: a hostile tree can hold hundreds of thousands of either) capped at its own maximum; what is
+ * left out is counted (file regions beyond the cap the layout did not even name).
+ */
 function listedRegions(layout: SectorLayout): { regions: IsoPlanRegion[]; regionsOmitted: number } {
   const sorted = [...layout.regions].sort((a, b) => a.startLba - b.startLba);
   const regions: IsoPlanRegion[] = [];
   let fileRegions = 0;
+  let directoryRegions = 0;
   let regionsOmitted = 0;
   for (const region of sorted) {
-    if (region.name.startsWith('file ')) {
-      fileRegions += 1;
-      if (fileRegions > maxSummaryFileRegions) {
-        regionsOmitted += 1;
-        continue;
-      }
-    }
-    regions.push(region);
+    const kind = perEntryKind(region.name);
+    if (kind === 'file') fileRegions += 1;
+    if (kind === 'directory') directoryRegions += 1;
+    const overCap = (kind === 'file' && fileRegions > maxSummaryFileRegions) || (kind === 'directory' && directoryRegions > maxSummaryDirectoryRegions);
+    if (overCap) regionsOmitted += 1;
+    else regions.push(region);
   }
   return { regions, regionsOmitted: regionsOmitted + Math.max(0, layout.fileRegionCount - fileRegions) };
+}
+
+/** How iso-metadata-layout.ts names a directory's region in each namespace ('ISO 9660 directory /boot'). */
+const directoryRegionPrefixes = ['ISO 9660 directory /', 'Joliet directory /'];
+
+/** Which per-entry list a region belongs to: a file's data ('file /a.txt', plan-iso.ts), a directory's records, or neither. */
+function perEntryKind(name: string): 'file' | 'directory' | null {
+  if (name.startsWith('file ')) return 'file';
+  return directoryRegionPrefixes.some((prefix) => name.startsWith(prefix)) ? 'directory' : null;
 }
 
 export function summarizePlan(input: {

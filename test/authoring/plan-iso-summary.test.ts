@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { BootImageSpec } from '../../src-main/authoring/iso-authoring.ts';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
-import { maxSummaryFileRegions, maxSummaryRenamed } from '../../src-main/authoring/plan-summary.ts';
+import { maxSummaryDirectoryRegions, maxSummaryFileRegions, maxSummaryRenamed } from '../../src-main/authoring/plan-summary.ts';
 import type { PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
 import type { AuthoringNode } from '../../src-main/format/authoring-tree.ts';
 import { openImageFile } from '../../src-main/image/open-image-file.ts';
@@ -69,6 +69,17 @@ describe('planIso: the summary', () => {
     expect(summary.fileCount).toBe(2500);
     expect(summary.renamed).toHaveLength(maxSummaryRenamed);
     expect(summary.renamed[0]).toEqual({ path: '/file-0000.txt', namespace: 'iso9660', recordedAs: 'FILE_0000.TXT;1' });
+  });
+
+  test(`lists ${maxSummaryDirectoryRegions} directory regions at most (ISO 9660 and Joliet together), counting the rest`, async () => {
+    // 3,000 folders and the root, in both namespaces: 6,002 directory regions.
+    const folders = Array.from({ length: 3000 }, (_, index) => directoryNode(`folder-${String(index).padStart(4, '0')}`, []));
+    const { summary } = await planIso(authoringOptions(directoryNode('', folders), { joliet: true }));
+    const listed = summary.regions.filter((region) => / directory \//.test(region.name));
+    expect(listed).toHaveLength(maxSummaryDirectoryRegions);
+    expect(summary.regionsOmitted).toBe(6002 - maxSummaryDirectoryRegions);
+    expect(summary.directoryCount).toBe(3000);
+    expect(summary.regions.map((region) => region.name)).toContain('Joliet path table (type L)');
   });
 });
 

@@ -180,7 +180,7 @@ export function describePlan(summary: IsoLayoutSummary): string {
     '',
     'LBA        sectors  region',
     ...summary.regions.map((region) => `${String(region.startLba).padStart(9)}  ${String(region.sectorCount).padStart(7)}  ${region.name}`),
-    ...(summary.regionsOmitted > 0 ? [`(${summary.regionsOmitted} more file regions not listed)`] : []),
+    ...(summary.regionsOmitted > 0 ? [`(${summary.regionsOmitted} more file and folder regions not listed)`] : []),
     '',
     'Boot:',
     ...(summary.boot.entries.length === 0 ? ['  not bootable'] : []),
