@@ -1,0 +1,174 @@
+// Disk images and compressed images end to end (issue 16), in Debian's Chromium against the web shell
+// and the real engine: an MBR image built by mkfs.fat, mtools, mkswap and sfdisk shows its partition
+// table as blkid and sfdisk read it, its FAT32 partition as "1-bootfs (FAT32)/" with the files mdir
+// lists, and its swap partition as not browsable; its .img.gz is unpacked through the UI with progress,
+// then listed; Settings lists the unpacked copy and clears it from the data folder.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { runTool } from '../fixtures/fixture-cache.ts';
+import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
+import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
+import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+let app: RunningApp;
+/** Isotope's data folder for this run (ISOTOPE_HOME): the decoded cache goes here, never into the user's. */
+let dataDir = '';
+
+test.beforeAll(async () => {
+  dataDir = mkdtempSync('/tmp/isotope-e2e-disk-');
+  app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: dataDir } });
+});
+
+test.afterAll(() => {
+  app.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const bootFolder = `/${bootPartition.folderName}`;
+const treeRow = (page: Page, path: string) => page.getByTestId('file-tree').locator(`[role="row"][data-path="${path}"]`);
+
+/** What `blkid -p` reads at a partition's offset: LABEL, UUID, TYPE. */
+function blkidAt(image: string, offsetBytes: number): Record<string, string> {
+  const output = runTool('blkid', ['-p', '-o', 'export', '-O', String(offsetBytes), image]);
+  return Object.fromEntries(
+    output
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
+}
+
+/** The names `mdir` lists at the root of the FAT32 partition (bare form, one per line). */
+function mdirRootNames(image: string): string[] {
+  const output = runTool('mdir', ['-i', `${image}@@${bootPartition.offsetBytes}`, '-b', '-a', '::/']);
+  return output
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/^::\//, '').replace(/\/$/, ''))
+    .sort();
+}
+
+function cacheFiles(): string[] {
+  const folder = join(dataDir, 'decoded');
+  return existsSync(folder) ? readdirSync(folder) : [];
+}
+
+test('shows an MBR disk image: its partition table as sfdisk and blkid read it, "1-bootfs (FAT32)/" with the files mdir lists, swap not browsable', async ({
+  page,
+}) => {
+  const problems = watchConsole(page);
+  const image = diskImagePath();
+  const table = JSON.parse(runTool('sfdisk', ['--json', image])) as { partitiontable: { label: string; partitions: { start: number; size: number }[] } };
+  expect(table.partitiontable.label).toBe('dos');
+  const fat = blkidAt(image, bootPartition.offsetBytes);
+  const swap = blkidAt(image, swapPartition.offsetBytes);
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(app.url);
+  await openImage(page, image);
+
+  await expect(page.getByTestId('image-format')).toHaveText('Disk image');
+  await expect(page.getByTestId('image-partition-table')).toHaveText('MBR');
+  // The last partition ends at 56 MiB (sfdisk's start + size of partition 2), far before the 1 GiB image does.
+  const last = table.partitiontable.partitions.at(-1);
+  expect(((last?.start ?? 0) + (last?.size ?? 0)) * 512).toBe(56 * 1024 * 1024);
+  await expect(page.getByTestId('image-target-space')).toHaveText(
+    'needs a card of at least 56.0 MiB; the image is 1.00 GiB (its partitions end before its last bytes)',
+  );
+  const rows = page.getByTestId('disk-partitions').locator('tbody tr');
+  await expect(rows).toHaveCount(table.partitiontable.partitions.length);
+  const first = rows.nth(0);
+  await expect(first).toContainText('FAT32');
+  await expect(first).toContainText(fat.LABEL ?? 'no label from blkid');
+  await expect(first).toContainText(fat.UUID ?? 'no uuid from blkid');
+  await expect(first).toContainText('47.0 MiB');
+  await expect(first).toContainText('active');
+  expect(swap.TYPE).toBe('swap');
+  await expect(rows.nth(1)).toContainText('Linux swap');
+  await expect(rows.nth(1)).toContainText(swap.UUID ?? 'no uuid from blkid');
+  await expectNoSeriousAxeViolations(page, 'disk-image/summary');
+
+  await showTab(page, 'Contents');
+  const boot = treeRow(page, bootFolder);
+  await expect(boot).toBeVisible();
+  await expect(boot.getByTestId('partition-badge')).toHaveText(/^partition 1 · .+ · FAT32 · 47\.0 MiB$/);
+  const swapRow = page.getByTestId('file-tree').locator('[role="row"][data-path^="/2"]');
+  await expect(swapRow.getByTestId('not-browsable')).toHaveText('not browsable: Linux swap (signature only)');
+  await expect(swapRow).not.toHaveAttribute('aria-expanded');
+
+  // Open the partition with the keyboard, as a file manager's tree opens.
+  await boot.click();
+  await page.getByTestId('file-tree').press('ArrowRight');
+  await expect(treeRow(page, `${bootFolder}/config.txt`)).toBeVisible();
+  const listed = await page
+    .getByTestId('file-tree')
+    .locator(`[role="row"][aria-level="2"]`)
+    .evaluateAll((elements) => elements.map((element) => element.getAttribute('data-path')?.split('/').at(-1) ?? ''));
+  expect(listed.sort()).toEqual(mdirRootNames(image));
+  await expect(page.getByRole('columnheader', { name: 'Attributes' })).toBeVisible();
+  await expect(treeRow(page, `${bootFolder}/hidden.txt`)).toContainText('hidden');
+  await expect(treeRow(page, `${bootFolder}/readonly.txt`)).toContainText('read-only');
+
+  await treeRow(page, `${bootFolder}/config.txt`).click();
+  await expect(page.getByTestId('detail-path')).toHaveText(`${bootFolder}/config.txt`);
+  await expect(page.getByTestId('preview')).toContainText((bootFiles['/config.txt'] ?? '').trim().split('\n')[0] ?? '');
+  await swapRow.click();
+  await expect(page.getByTestId('detail-not-browsable')).toContainText('not browsable: Linux swap (signature only)');
+  await expectNoSeriousAxeViolations(page, 'disk-image/contents');
+  await saveScreenshot(page, 'disk-image-contents');
+  expect(problems).toEqual([]);
+});
+
+test('unpacks a .img.gz through the Contents tab with progress, then lists its partitions and files', async ({ page }) => {
+  const problems = watchConsole(page);
+  const image = gzippedDiskImagePath();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(app.url);
+  await openImage(page, image);
+  const compression = page.getByTestId('image-compression');
+  await expect(compression).toHaveAttribute('data-access', 'needs-decoding');
+  await expect(compression).toContainText('Compressed (gzip)');
+
+  // It opens at Contents, which says what unpacking does before anything is written.
+  await expect(page.getByRole('tab', { name: 'Contents' })).toHaveAttribute('aria-selected', 'true');
+  const panel = page.getByTestId('decode-panel');
+  await expect(panel).toContainText('cannot be read in place');
+  expect(cacheFiles()).toEqual([]);
+  await expectNoSeriousAxeViolations(page, 'disk-image/decode');
+
+  await panel.getByRole('button', { name: 'Unpack to show its files' }).click();
+  await expect(panel.getByTestId('decode-progress').getByRole('progressbar')).toBeVisible();
+  await expect(page.getByTestId('running-jobs').locator('[data-job="decode"]')).toBeVisible();
+  await expect(treeRow(page, bootFolder)).toBeVisible({ timeout: 60_000 });
+  await expect(compression).toHaveAttribute('data-access', 'decoded-cache');
+  await expect(compression).toContainText('→ 1.00 GiB');
+  await expect(page.getByTestId('image-format')).toHaveText('Disk image');
+  await treeRow(page, bootFolder).dblclick();
+  await expect(treeRow(page, `${bootFolder}/cmdline.txt`)).toBeVisible();
+  expect(cacheFiles().length).toBeGreaterThan(0);
+  await saveScreenshot(page, 'disk-image-decoded');
+  expect(problems).toEqual([]);
+});
+
+test('Settings lists the unpacked image with its size on disk, and "Clear all" removes it from the data folder', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.goto(app.url);
+  await goToScreen(page, 'Settings');
+  const decoded = page.getByTestId('decoded-images');
+  const row = decoded.locator('tbody tr');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('ui-disk-fat32.img.gz');
+  await expect(row).toContainText('1.00 GiB');
+  await expect(decoded.getByTestId('decoded-total')).toContainText('1 unpacked image takes');
+  await expectNoSeriousAxeViolations(page, 'settings/decoded-images');
+  await saveScreenshot(page, 'settings-decoded-images');
+
+  expect(cacheFiles().length).toBeGreaterThan(0);
+  await decoded.getByRole('button', { name: 'Clear all' }).click();
+  await expect(decoded.getByTestId('decoded-none')).toHaveText('No unpacked images.');
+  await expect(decoded.getByTestId('decoded-removed')).toContainText('Removed');
+  expect(cacheFiles()).toEqual([]);
+  expect(problems).toEqual([]);
+});
