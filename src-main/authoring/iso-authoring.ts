@@ -74,4 +74,9 @@ export interface IsoAuthoringOptions {
 export interface PlannedIso {
   readonly summary: IsoLayoutSummary;
   readonly source: ByteSource;
+  /**
+   * The name of what lies at a byte offset ('file /boot/vmlinuz', 'ISO 9660 directory /boot'), or
+   * null: the write's progress subject. Every file is named, not only those the summary lists.
+   */
+  readonly regionAt: (offsetBytes: number) => string | null;
 }

@@ -36,3 +36,28 @@ export class SectorLayout {
     this.pieces.push({ offsetBytes: lba * sectorBytes, lengthBytes, source, sourceOffsetBytes });
   }
 }
+
+/** Sectors given to something: a region of the layout, a file's run. */
+export interface PlacedSectors {
+  readonly startLba: number;
+  readonly sectorCount: number;
+}
+
+/**
+ * The one of `sorted` (by startLba, none overlapping) whose sectors hold `lba`, or null, by binary
+ * search. An empty one (0 sectors) holds its first sector, so a descriptor or an empty file is named there.
+ */
+export function placedAt<T extends PlacedSectors>(sorted: readonly T[], lba: number): T | null {
+  let low = 0;
+  let high = sorted.length - 1;
+  let found: T | null = null;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const candidate = sorted[middle]!;
+    if (candidate.startLba <= lba) {
+      found = candidate;
+      low = middle + 1;
+    } else high = middle - 1;
+  }
+  return found !== null && lba < found.startLba + Math.max(1, found.sectorCount) ? found : null;
+}

@@ -17,7 +17,7 @@ import { buildIsoNamespace, buildJolietNamespace } from './iso-namespaces.ts';
 import { planRockRidge } from './iso-rock-ridge-plan.ts';
 import { sizeDirectories } from './iso-directory-extents.ts';
 import { bootImageSectors, needsPatch, patchedBootImage, resolveBootImages } from './iso-boot-plan.ts';
-import { SectorLayout } from './iso-sector-layout.ts';
+import { placedAt, SectorLayout } from './iso-sector-layout.ts';
 import { finishImage } from './iso-finish.ts';
 import { maxSummaryFileRegions, summarizePlan } from './plan-summary.ts';
 
@@ -89,5 +89,25 @@ export async function planIso(options: IsoAuthoringOptions, signal?: AbortSignal
   const sectorCount = finishImage(layout, { options, inventory, iso, joliet, metadata, bootImages, fileAreaLba });
   throwIfCancelled(signal, 'planning the image');
   const summary = summarizePlan({ options, inventory, iso, joliet, layout, sectorCount, bootImages, udfWarnings: metadata.udf?.plan.warnings ?? [] });
-  return { summary, source: composeSource(`new image ${options.ids.volume}`, sectorCount * sectorBytes, layout.pieces) };
+  return {
+    summary,
+    source: composeSource(`new image ${options.ids.volume}`, sectorCount * sectorBytes, layout.pieces),
+    regionAt: regionNamer(layout, inventory),
+  };
+}
+
+/**
+ * PlannedIso.regionAt: a file by its run (every file, though the layout names only the few thousand
+ * the summary lists), else a region of the layout (descriptors, directories, boot images, padding).
+ * A file's name is made only when the write reaches it.
+ */
+function regionNamer(layout: SectorLayout, inventory: TreeInventory): (offsetBytes: number) => string | null {
+  // Runs with data lie in path order, which is LBA order; empty files all point at the file area's first sector.
+  const placedRuns = inventory.runs.filter((run) => run.sectorCount > 0);
+  const otherRegions = layout.regions.filter((region) => !region.name.startsWith('file ')).sort((a, b) => a.startLba - b.startLba);
+  return (offsetBytes) => {
+    const lba = Math.floor(offsetBytes / sectorBytes);
+    const run = placedAt(placedRuns, lba);
+    return run !== null ? `file ${run.path}` : (placedAt(otherRegions, lba)?.name ?? null);
+  };
 }

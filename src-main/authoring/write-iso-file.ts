@@ -7,13 +7,12 @@
 // partial file, so no half-written image is ever left looking complete.
 import { link, lstat, open, realpath, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { IsoPlanRegion, IsoWriteResult } from '../../shared/authoring.ts';
+import type { IsoWriteResult } from '../../shared/authoring.ts';
 import { HashWorkerClient } from '../checksum/hash-worker-client.ts';
 import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import type { PlannedIso } from './iso-authoring.ts';
-import { sectorBytes } from '../format/fields.ts';
 
 /**
  * Bytes read and written per step: large enough for the disk to stream, two of them are all the
@@ -140,7 +139,6 @@ async function streamImage(
   const bufferBytes = output.memory.byteLength / 2;
   const buffers = [new Uint8Array(output.memory, 0, bufferBytes), new Uint8Array(output.memory, bufferBytes, bufferBytes)];
   const buffersFree: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
-  const subjects = regionNamer(planned.summary.regions);
   let writing: Promise<void> = Promise.resolve();
   try {
     for (let offsetBytes = 0, index = 0; offsetBytes < sizeBytes; index += 1) {
@@ -157,7 +155,7 @@ async function streamImage(
       free.catch(() => undefined); // awaited (and thrown) when the buffer is next needed or at the end
       buffersFree[slot] = free;
       offsetBytes += chunk.byteLength;
-      controls.onProgress(offsetBytes, sizeBytes, subjects(offsetBytes - chunk.byteLength));
+      controls.onProgress(offsetBytes, sizeBytes, planned.regionAt(offsetBytes - chunk.byteLength));
     }
   } catch (error) {
     await Promise.allSettled(buffersFree); // nothing may still run over the buffers when the caller cleans up
@@ -171,26 +169,6 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, positionBytes: nu
     const { bytesWritten } = await handle.write(bytes, written, bytes.byteLength - written, positionBytes + written);
     written += bytesWritten;
   }
-}
-
-/** The name of the region (a file, a directory, a descriptor) a byte offset lies in, by binary search over the plan's regions. */
-function regionNamer(regions: readonly IsoPlanRegion[]): (offsetBytes: number) => string | null {
-  const sorted = [...regions].sort((a, b) => a.startLba - b.startLba);
-  return (offsetBytes) => {
-    const lba = Math.floor(offsetBytes / sectorBytes);
-    let low = 0;
-    let high = sorted.length - 1;
-    let found: IsoPlanRegion | null = null;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const region = sorted[middle]!;
-      if (region.startLba <= lba) {
-        found = region;
-        low = middle + 1;
-      } else high = middle - 1;
-    }
-    return found !== null && lba < found.startLba + Math.max(1, found.sectorCount) ? found.name : null;
-  };
 }
 
 /** The finished file takes its name: replacing what is there only with overwrite. */

@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IsoLayoutSummary } from '../../shared/authoring.ts';
 import type { PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
+import { placedAt } from '../../src-main/authoring/iso-sector-layout.ts';
+import { planIso } from '../../src-main/authoring/plan-iso.ts';
+import { maxSummaryFileRegions } from '../../src-main/authoring/plan-summary.ts';
 import { nsToMs, treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
 import { checkIsoOutput, writeIsoFile } from '../../src-main/authoring/write-iso-file.ts';
 import { composeSource } from '../../src-main/io/composed-source.ts';
+import { authoringOptions, directoryNode, fileNode, zeroSource } from './plan-iso-fixtures.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-write-iso-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -57,7 +61,8 @@ function plannedWithFile(name: string, sizeBytes: number): { planned: PlannedIso
     { name: 'system area', startLba: 0, sectorCount: 16 },
     { name: `file /${name}`, startLba: 16, sectorCount: sizeBytes / 2048 },
   ];
-  return { planned: { summary: summaryWith(source.sizeBytes, regions), source }, filePath, expected: Buffer.concat([header, content]) };
+  const regionAt = (offsetBytes: number) => placedAt(regions, Math.floor(offsetBytes / 2048))?.name ?? null;
+  return { planned: { summary: summaryWith(source.sizeBytes, regions), source, regionAt }, filePath, expected: Buffer.concat([header, content]) };
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -85,6 +90,20 @@ describe('writeIsoFile', () => {
     expect(result.sha256Hex).toBe(createHash('sha256').update(expected).digest('hex'));
     expect([...subjects]).toEqual(['system area', 'file /data.bin']);
     expect(existsSync(`${outputPath}.partial`)).toBe(false);
+  });
+
+  it('names the file being written as the subject throughout, past the files the summary lists', async () => {
+    const small = Array.from({ length: maxSummaryFileRegions + 1 }, (_, index) => fileNode(`f-${String(index).padStart(4, '0')}.txt`, `${index}`));
+    const planned = await planIso(authoringOptions(directoryNode('', [...small, fileNode('zz-big.bin', zeroSource(16 * mebibyte))])));
+    expect(planned.summary.regions.map((region) => region.name)).not.toContain('file /zz-big.bin');
+    const subjects = new Set<string | null>();
+    await writeIsoFile(
+      planned,
+      { jobId: 'job-subjects', outputPath: join(scratch, 'subjects.iso'), overwrite: false, sha256: false },
+      { signal: new AbortController().signal, onProgress: (_done, _total, subject) => subjects.add(subject) },
+    );
+    expect(subjects).toContain('file /zz-big.bin');
+    expect(subjects).not.toContain(null);
   });
 
   it('writes the same bytes without a SHA-256 when asked not to compute one (sha256Hex null)', async () => {
