@@ -35,6 +35,10 @@ export function toImageEntry(entry: IsoEntry): ImageEntry {
   if (entry.mode !== undefined) plain.mode = entry.mode;
   if (entry.mtimeMs !== undefined) plain.mtimeMs = entry.mtimeMs;
   if (entry.compressed) plain.compressed = true;
+  if (entry.uid !== undefined) plain.uid = entry.uid;
+  if (entry.gid !== undefined) plain.gid = entry.gid;
+  if (entry.attributes !== undefined && entry.attributes.length > 0) plain.attributes = entry.attributes;
+  if (entry.partition !== undefined) plain.partition = entry.partition;
   return plain;
 }
 

@@ -1,5 +1,6 @@
-// Opens an image file for browsing: a positioned-read file source behind a small block cache, and the
-// ISO 9660 or UDF tree on top (src-main/image/open-image-trees.ts picks). The caller closes it.
+// Opens an image file for browsing: a positioned-read file source behind a small block cache (the
+// decoded bytes of a compressed image), and the ISO 9660, UDF or partitions tree on top
+// (src-main/image/open-image-trees.ts picks). The caller closes it.
 import type { ImageNamespaceChoice } from '../../shared/image.ts';
 import { createCachedSource, type CachedSource } from '../io/cached-source.ts';
 import { openImageSource } from '../container/open-image-source.ts';
@@ -8,26 +9,36 @@ import type { UdfTree } from '../udf/udf-tree.ts';
 import type { FileTree } from '../format/file-tree.ts';
 import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
+import type { DiskImage } from './disk-image.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 
 export interface OpenedImage {
   readonly file: FileSource;
   readonly source: CachedSource;
-  /** The tree the namespace choice names (ISO 9660 view or UDF). */
+  /** The tree the namespace choice names (ISO 9660 view, UDF or partitions). */
   readonly image: FileTree;
   readonly iso: IsoImage | null;
   readonly udf: UdfTree | null;
+  readonly disk: DiskImage | null;
   close(): Promise<void>;
 }
 
-/** Opens `path` as an ISO 9660 or UDF image; NotAnImageError when it is some other file. */
+/**
+ * Opens `path` as an ISO 9660, UDF or disk image, compressed or not; NotAnImageError when it is some
+ * other file, NeedsDecodingError when it is compressed and must be decoded first.
+ */
 export async function openImageFile(path: string, options: { namespace?: ImageNamespaceChoice } = {}): Promise<OpenedImage> {
-  const file = await openImageSource(path); // .iso, .cue/.bin or .nrg
+  const file = await openImageSource(path); // .iso, .img, .cue/.bin, .nrg, or compressed
   const source = createCachedSource(file);
   try {
-    const trees = await openImageTrees(source, options.namespace ?? 'auto');
-    if (!trees) throw new NotAnImageError(path, 'no ISO 9660 volume descriptor at sector 16 and no UDF anchor at sector 256');
-    return { file, source, image: trees.image, iso: trees.iso, udf: trees.udf, close: () => source.close() };
+    const trees = await openImageTrees(source, options.namespace ?? 'auto', { disk: true });
+    if (!trees) {
+      throw new NotAnImageError(
+        path,
+        'no ISO 9660 volume descriptor at sector 16, no UDF anchor at sector 256, no partition table and no file system at byte 0',
+      );
+    }
+    return { file, source, image: trees.image, iso: trees.iso, udf: trees.udf, disk: trees.disk, close: () => source.close() };
   } catch (error) {
     await source.close();
     throw error;
