@@ -4,7 +4,6 @@
 // shown as the form's.
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateImage } from '../../src-renderer/state/create-job.svelte.ts';
@@ -13,13 +12,16 @@ import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
-const scratch = mkdtempSync(join('/dev/shm', 'isotope-renderer-create-'));
-// Through the contract a new image goes only into the home folder (or a folder chosen in a native dialog).
-const outputs = mkdtempSync(join(homedir(), '.isotope-renderer-create-'));
-afterAll(() => {
-  rmSync(scratch, { recursive: true, force: true });
-  rmSync(outputs, { recursive: true, force: true });
-});
+// Through the contract a new image reads its sources from the home folder and goes into it (or folders
+// chosen in a native dialog): a temporary home stands in for the user's, which this test never touches
+// (homedir() follows $HOME; vitest runs each file in its own process).
+const home = mkdtempSync(join('/dev/shm', 'isotope-renderer-create-home-'));
+process.env['HOME'] = home;
+const scratch = join(home, 'sources');
+const outputs = join(home, 'images');
+mkdirSync(scratch);
+mkdirSync(outputs);
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function sha256Of(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
