@@ -8,13 +8,12 @@
 import { writeSync } from 'node:fs';
 import { link, lstat, open, realpath, rename, rm, stat, statfs, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { IsoPlanRegion, IsoWriteResult } from '../../shared/authoring.ts';
+import type { IsoWriteResult } from '../../shared/authoring.ts';
 import { HashWorkerClient } from '../checksum/hash-worker-client.ts';
 import { readIntoBuffer, type ByteSource } from '../io/byte-source.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import type { PlannedIso } from './iso-authoring.ts';
-import { sectorBytes } from '../format/fields.ts';
 import { yieldWhenSliceSpent } from './sync-slices.ts';
 
 /** Bytes read and then written per synchronous step (streamImage says why this small). */
@@ -154,7 +153,6 @@ async function streamImage(
   const ring = new Uint8Array(output.memory);
   const { batchBytes } = output;
   const batchesFree: Promise<unknown>[] = Array.from({ length: ring.byteLength / batchBytes }, () => Promise.resolve());
-  const subjects = regionNamer(planned.summary.regions);
   try {
     for (let offsetBytes = 0, index = 0; offsetBytes < sizeBytes; index += 1) {
       if (controls.signal.aborted) throw new CancelledError('writing the image');
@@ -172,7 +170,7 @@ async function streamImage(
         hashing.catch(() => undefined); // awaited (and thrown) when the batch is next needed or at the end
         batchesFree[slot] = hashing;
       }
-      controls.onProgress(offsetBytes + batch.byteLength, sizeBytes, subjects(offsetBytes));
+      controls.onProgress(offsetBytes + batch.byteLength, sizeBytes, planned.regionAt(offsetBytes));
       offsetBytes += batch.byteLength;
       await yieldWhenSliceSpent();
     }
@@ -187,26 +185,6 @@ function writeAllSync(descriptor: number, bytes: Uint8Array, positionBytes: numb
   for (let written = 0; written < bytes.byteLength;) {
     written += writeSync(descriptor, bytes, written, bytes.byteLength - written, positionBytes + written);
   }
-}
-
-/** The name of the region (a file, a directory, a descriptor) a byte offset lies in, by binary search over the plan's regions. */
-function regionNamer(regions: readonly IsoPlanRegion[]): (offsetBytes: number) => string | null {
-  const sorted = [...regions].sort((a, b) => a.startLba - b.startLba);
-  return (offsetBytes) => {
-    const lba = Math.floor(offsetBytes / sectorBytes);
-    let low = 0;
-    let high = sorted.length - 1;
-    let found: IsoPlanRegion | null = null;
-    while (low <= high) {
-      const middle = (low + high) >>> 1;
-      const region = sorted[middle]!;
-      if (region.startLba <= lba) {
-        found = region;
-        low = middle + 1;
-      } else high = middle - 1;
-    }
-    return found !== null && lba < found.startLba + Math.max(1, found.sectorCount) ? found.name : null;
-  };
 }
 
 /** The finished file takes its name: replacing what is there only with overwrite. */
