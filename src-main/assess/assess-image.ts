@@ -18,9 +18,8 @@ import type { SourceCompression } from '../../shared/flash.ts';
 import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { diskSectorBytes } from '../disk/master-boot-record.ts';
-import { FlashFailure } from '../flash/flash-error.ts';
-import { detectCompression } from '../flash/source/image-source.ts';
-import { readXzDecodedSize } from '../flash/source/xz-index.ts';
+import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
+import { readXzIndex } from '../compression/xz-index.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { FileTree } from '../format/file-tree.ts';
@@ -80,8 +79,8 @@ export async function judgeImageFile(imagePath: string, signal?: AbortSignal): P
   const source = createCachedSource(file);
   try {
     signal?.throwIfAborted();
-    const compression = file.sizeBytes >= 8 ? detectCompression(await source.read(0, 8)) : 'none';
-    const structure = compression === 'none' ? await judgeStructure(source, signal) : await judgeCompressed(imagePath, file.sizeBytes, compression);
+    const compression = file.sizeBytes >= compressionMagicBytes ? (detectCompression(await source.read(0, compressionMagicBytes)) ?? 'none') : 'none';
+    const structure = compression === 'none' ? await judgeStructure(source, signal) : await judgeCompressed(imagePath, file, compression);
     const stick = compression === 'none' ? await judgeStick(source) : null;
     return {
       path: imagePath,
@@ -324,17 +323,15 @@ async function hasOtherKnownStructure(source: ByteSource): Promise<boolean> {
  * footer (a download cut short has none), a .zip's end of central directory record. The image inside
  * is judged when it is decoded, by the write itself.
  */
-async function judgeCompressed(path: string, sizeBytes: number, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<StructureJudgement> {
+async function judgeCompressed(path: string, file: ByteSource, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<StructureJudgement> {
   const findings: AssessmentFinding[] = [];
+  const sizeBytes = file.sizeBytes;
   if (compression === 'xz') {
-    const handle = await open(path, 'r');
     try {
-      await readXzDecodedSize(handle, sizeBytes, path);
+      await readXzIndex(file);
     } catch (error) {
-      if (!(error instanceof FlashFailure)) throw error;
+      if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
       findings.push(finding('damaged', error.message));
-    } finally {
-      await handle.close();
     }
   } else if (compression === 'zip' && !(await hasZipEndRecord(path, sizeBytes))) {
     findings.push(

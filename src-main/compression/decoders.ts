@@ -2,7 +2,7 @@
 // decoders): gzip from node:zlib, bzip2 from the system's own bzip2 where it has one (else
 // unbzip2-stream), zstd from fzstd (Node 20's zlib has no zstd). Each is a stream (zstd: an async
 // generator) from compressed bytes to image bytes. (xz decodes straight into the slots instead:
-// xz-source.ts.)
+// xz-stream.ts.)
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Duplex, Transform, type TransformCallback } from 'node:stream';

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBzip2Decoder, createBzip2ProcessDecoder, systemBzip2Paths } from '../../src-main/flash/source/decoders.ts';
+import { createBzip2Decoder, createBzip2ProcessDecoder, systemBzip2Paths } from '../../src-main/compression/decoders.ts';
 import { flashImage, verifyDriveAgainstImage } from '../../src-main/flash/flash-image.ts';
-import { detectCompression, openFlashSource } from '../../src-main/flash/source/image-source.ts';
+import { detectCompression } from '../../src-main/compression/detect-compression.ts';
+import { openFlashSource } from '../../src-main/flash/source/image-source.ts';
 import { archiveKinds, flashArchivePath, flashImageSizeBytes, flashSourcePath } from '../fixtures/flash-images.ts';
 import { sha256Hex } from './loop-devices.ts';
 import { containerPaths } from '../fixtures/container-images.ts';
@@ -138,6 +139,6 @@ describe('compressed sources', () => {
     for (const kind of archiveKinds) {
       expect(detectCompression(readFileSync(flashArchivePath(kind)).subarray(0, 8))).toBe(compressionOf[kind]);
     }
-    expect(detectCompression(raw.subarray(0, 8))).toBe('none');
+    expect(detectCompression(raw.subarray(0, 8))).toBeNull();
   });
 });

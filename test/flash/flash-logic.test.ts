@@ -1,21 +1,15 @@
-// Pure pieces of the flash engine: progress throttling and ETA, the mismatch range, outcomes, the xz
-// index reader (on files made by the real xz), the helper's job validation and its fixed command line.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+// Pure pieces of the flash engine: progress throttling and ETA, the mismatch range, outcomes, the
+// helper's job validation and its fixed command line. (The xz index reader: test/compression/.)
 import fc from 'fast-check';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FlashProgress, TargetResult } from '../../shared/flash.ts';
 import { helperCommand } from '../../src-main/elevation/elevation.ts';
-import { FlashFailure } from '../../src-main/flash/flash-error.ts';
 import { differingRange } from '../../src-main/flash/differing-range.ts';
 import { overallOutcome } from '../../src-main/flash/flash-job.ts';
 import { digestBlockBytes } from '../../src-main/flash/hasher.ts';
 
 import { parseFlashWork } from '../../src-main/flash/flash-work.ts';
 import { TargetRateMeter } from '../../src-main/flash/target-rate-meter.ts';
-import { readXzDecodedSize } from '../../src-main/flash/source/xz-index.ts';
 
 /** Verify-only's range: first..last differing byte within the 64 KiB block of the first. */
 const firstMismatch = (expected: Uint8Array, actual: Uint8Array, baseOffsetBytes: number) =>
@@ -104,48 +98,6 @@ describe('overallOutcome', () => {
     expect(overallOutcome([target('failed')], false)).toBe('failed');
     expect(overallOutcome([], false)).toBe('failed');
     expect(overallOutcome([target('verified')], true)).toBe('cancelled');
-  });
-});
-
-describe('readXzDecodedSize on files made by xz', () => {
-  const dir = mkdtempSync('/tmp/isotope-xz-');
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const xz = (name: string, bytes: Buffer, args: string[] = []): string => {
-    const path = join(dir, name);
-    writeFileSync(path, execFileSync('xz', ['-c', '-T1', ...args], { input: bytes, maxBuffer: 64 * 1024 * 1024 }));
-    return path;
-  };
-  const sizeOf = async (path: string): Promise<number> => {
-    const handle = await open(path, 'r');
-    try {
-      return await readXzDecodedSize(handle, (await handle.stat()).size, path);
-    } finally {
-      await handle.close();
-    }
-  };
-
-  it('reads the size of a one-block stream and of a many-block stream (--block-size)', async () => {
-    const bytes = Buffer.alloc(3_000_001, 7);
-    expect(await sizeOf(xz('one.xz', bytes))).toBe(3_000_001);
-    expect(await sizeOf(xz('blocks.xz', bytes, ['--block-size=65536']))).toBe(3_000_001);
-  });
-
-  it('adds up concatenated streams with stream padding between them', async () => {
-    const first = execFileSync('xz', ['-c'], { input: Buffer.alloc(1000, 1) });
-    const second = execFileSync('xz', ['-c'], { input: Buffer.alloc(2345, 2) });
-    const path = join(dir, 'two.xz');
-    writeFileSync(path, Buffer.concat([first, Buffer.alloc(8), second, Buffer.alloc(4)]));
-    expect(await sizeOf(path)).toBe(3345);
-    expect(execFileSync('xz', ['-dc', path]).length).toBe(3345);
-  });
-
-  it('calls a truncated file damaged, whatever the cut', async () => {
-    const whole = execFileSync('xz', ['-c', '--block-size=4096'], { input: Buffer.alloc(100_000, 3) });
-    for (const keep of [whole.length - 1, whole.length - 12, Math.floor(whole.length / 2), 30]) {
-      const path = join(dir, `cut-${keep}.xz`);
-      writeFileSync(path, whole.subarray(0, keep));
-      await expect(sizeOf(path)).rejects.toThrow(FlashFailure);
-    }
   });
 });
 

@@ -1,15 +1,16 @@
 // Where the bytes to write come from: a raw image or block device (positioned reads straight into the
 // aligned slots), or a compressed image decoded as a stream without temporary files (.gz, .xz, .bz2,
 // .zst, .zip's first image entry). The format is recognised by its magic bytes, not its name.
-import { createReadStream, type ReadStream } from 'node:fs';
-import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { pipeline, Readable } from 'node:stream';
 import type { SourceCompression } from '../../../shared/flash.ts';
+import type { ImageCompression } from '../../../shared/image.ts';
+import { compressionMagicBytes, detectCompression } from '../../compression/detect-compression.ts';
+import { openDecodedStream } from '../../compression/decoded-stream.ts';
+import { findDecodedCache } from '../../container/decoded-cache.ts';
 import { detectDiscContainer } from '../../container/open-image-source.ts';
+import { CorruptImageError } from '../../io/corrupt-image-error.ts';
 import { FlashFailure } from '../flash-error.ts';
-import { readXzDecodedSize } from './xz-index.ts';
 import { deviceSizeBytes } from '../target/target-device.ts';
 
 export interface FlashSource {
@@ -29,25 +30,6 @@ export interface FlashSource {
   close(): Promise<void>;
 }
 
-/** Decoded through a Node stream (xz decodes straight into the slots: xz-source.ts). */
-type StreamedCompression = Exclude<SourceCompression, 'none' | 'device' | 'xz'>;
-
-type Magic = { compression: Exclude<SourceCompression, 'none' | 'device'>; bytes: readonly number[] };
-const magics: readonly Magic[] = [
-  { compression: 'gzip', bytes: [0x1f, 0x8b] }, // RFC 1952 2.3.1: ID1 ID2
-  { compression: 'xz', bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00] }, // xz file format 2.1.1.1: header magic
-  { compression: 'bzip2', bytes: [0x42, 0x5a, 0x68] }, // "BZh"
-  { compression: 'zstd', bytes: [0x28, 0xb5, 0x2f, 0xfd] }, // RFC 8878 3.1.1: frame magic 0xFD2FB528 LE
-  { compression: 'zip', bytes: [0x50, 0x4b, 0x03, 0x04] }, // APPNOTE 4.3.7: local file header signature
-];
-
-export function detectCompression(head: Uint8Array): Exclude<SourceCompression, 'device'> {
-  for (const magic of magics) {
-    if (magic.bytes.every((byte, index) => head[index] === byte)) return magic.compression;
-  }
-  return 'none';
-}
-
 export async function openFlashSource(path: string): Promise<FlashSource> {
   let handle: FileHandle;
   try {
@@ -59,10 +41,10 @@ export async function openFlashSource(path: string): Promise<FlashSource> {
     const stats = await handle.stat();
     if (stats.isBlockDevice()) return rawSource(path, handle, 'device', await deviceSizeBytes(path));
     if (!stats.isFile()) throw new FlashFailure('source-unreadable', `${path} is neither a regular file nor a block device`);
-    const head = new Uint8Array(8);
-    await handle.read(head, 0, head.length, 0);
-    const compression = detectCompression(stats.size >= 8 ? head : new Uint8Array(8));
-    if (compression === 'none') {
+    const head = new Uint8Array(compressionMagicBytes);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    const compression = detectCompression(head.subarray(0, bytesRead));
+    if (compression === null) {
       const container = await detectDiscContainer(path);
       if (container !== null) {
         const kind = container === 'nrg' ? 'a Nero (.nrg)' : 'a CUE/BIN';
@@ -70,12 +52,12 @@ export async function openFlashSource(path: string): Promise<FlashSource> {
       }
       return rawSource(path, handle, 'none', stats.size);
     }
-    if (compression === 'xz') {
-      // The decoded size from the index, both for progress and to catch a file cut short.
-      const indexedSizeBytes = await readXzDecodedSize(handle, stats.size, path);
-      return (await import('./xz-source.ts')).openXzSource(path, handle, indexedSizeBytes);
-    }
     await handle.close();
+    // Decoded once already (image:decode): the cache file of this very file version is read at random,
+    // so verification names the exact first bad byte, and nothing is decoded twice.
+    const cached = await findDecodedCache(path);
+    if (cached !== null) return await decodedCacheSource(path, compression, cached.cachePath, cached.decodedSizeBytes);
+    if (compression === 'xz') return await (await import('./xz-source.ts')).openXzSource(path);
     return await streamSource(path, compression);
   } catch (error) {
     await handle.close().catch(() => undefined);
@@ -83,7 +65,17 @@ export async function openFlashSource(path: string): Promise<FlashSource> {
   }
 }
 
-function rawSource(path: string, handle: FileHandle, compression: 'none' | 'device', sizeBytes: number): FlashSource {
+async function decodedCacheSource(path: string, compression: ImageCompression, cachePath: string, sizeBytes: number): Promise<FlashSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(cachePath, 'r');
+  } catch (error) {
+    throw new FlashFailure('source-unreadable', `cannot open the decoded cache file ${cachePath} of ${path}: ${(error as Error).message}`);
+  }
+  return rawSource(path, handle, compression, sizeBytes);
+}
+
+function rawSource(path: string, handle: FileHandle, compression: SourceCompression, sizeBytes: number): FlashSource {
   const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
     let filled = 0;
     // read() may return fewer bytes than asked: loop until the view is full or the source ends.
@@ -110,7 +102,8 @@ function rawSource(path: string, handle: FileHandle, compression: 'none' | 'devi
 /** The parts of a seekable source that differ: where its bytes come from and how it closes. */
 export interface SeekableReads {
   readonly path: string;
-  readonly compression: 'none' | 'device';
+  /** 'none' or 'device', or the compression of an image read from its decoded cache file. */
+  readonly compression: SourceCompression;
   readonly sizeBytes: number;
   /** Fills `into` from `offsetBytes`; short only at the end. Errors are FlashFailures naming the offset. */
   readAt(into: Uint8Array, offsetBytes: number): Promise<number>;
@@ -131,8 +124,15 @@ export function seekableFlashSource(reads: SeekableReads): FlashSource {
   };
 }
 
-async function streamSource(path: string, compression: StreamedCompression): Promise<FlashSource> {
-  const opened = await openDecodedStream(path, compression);
+/** Decoded through a Node stream (xz decodes straight into the slots: xz-source.ts). Decoder errors become `corrupt-archive`, file errors `source-unreadable` (decodeFailure). */
+async function streamSource(path: string, compression: Exclude<ImageCompression, 'xz'>): Promise<FlashSource> {
+  let opened;
+  try {
+    opened = await openDecodedStream(path, compression);
+  } catch (error) {
+    if (error instanceof CorruptImageError) throw new FlashFailure('corrupt-archive', error.message);
+    throw new FlashFailure('source-unreadable', `cannot open the image ${path}: ${(error as Error).message}`);
+  }
   const expectedBytes = opened.sizeBytes;
   const iterator = opened.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let pending: Uint8Array = new Uint8Array(0);
@@ -185,7 +185,7 @@ async function streamSource(path: string, compression: StreamedCompression): Pro
   };
 }
 
-function decodeFailure(path: string, compression: string, error: unknown, offsetBytes: number): FlashFailure {
+export function decodeFailure(path: string, compression: string, error: unknown, offsetBytes: number): FlashFailure {
   if (error instanceof FlashFailure) return error;
   const message = error instanceof Error ? error.message : String(error);
   const errno = error instanceof Error && 'code' in error ? String(error.code) : '';
@@ -198,40 +198,4 @@ function decodeFailure(path: string, compression: string, error: unknown, offset
     `${basename(path)}: the ${compression} data is damaged after ${offsetBytes} decoded bytes: ${message}`,
     offsetBytes,
   );
-}
-
-interface DecodedStream {
-  readonly stream: Readable;
-  readonly sizeBytes: number | null;
-}
-
-/**
- * A read stream whose file is already open: createReadStream opens lazily, and the elevated helper
- * must have every file of the source open before it gives up the invoking user's rights.
- */
-async function openedReadStream(path: string, highWaterMark: number): Promise<ReadStream> {
-  const stream = createReadStream(path, { highWaterMark });
-  try {
-    await once(stream, 'open');
-  } catch (error) {
-    throw new FlashFailure('source-unreadable', `cannot open the image ${path}: ${(error as Error).message}`);
-  }
-  return stream;
-}
-
-async function openDecodedStream(path: string, compression: StreamedCompression): Promise<DecodedStream> {
-  // The decoders (fzstd, unbzip2, yauzl; liblzma in xz-source.ts) load on the first compressed image, not at start-up.
-  if (compression === 'zip') return (await import('./zip-source.ts')).openFirstZipImage(path);
-  const { createDecoder, decodeZstd } = await import('./decoders.ts');
-  if (compression === 'zstd') {
-    // Pulled one batch of blocks at a time (highWaterMark 1), from small reads: memory stays bounded.
-    const compressed = await openedReadStream(path, 64 * 1024);
-    return { stream: Readable.from(decodeZstd(compressed), { objectMode: true, highWaterMark: 1 }), sizeBytes: null };
-  }
-  const file = await openedReadStream(path, 1024 * 1024);
-  // pipeline() destroys every stream with the first error, so a read error of the file reaches the
-  // consumer of the decoder instead of stalling it.
-  const decoder = createDecoder(compression);
-  pipeline(file, decoder, () => undefined);
-  return { stream: decoder, sizeBytes: null };
 }
