@@ -171,17 +171,26 @@ function compareJoliet(expected: readonly TreeEntry[], listing: OracleListing, l
     };
     const byName = new Map(got.children.map((child) => [child.name, child]));
     const unpredictable: Node[] = [];
+    const reportMissing = (child: Node): void => {
+      if (gotPathUnits + 1 + Math.min(child.name.length, limit) <= jolietPathUnitsLimit) problems.push(`missing ${describe(child.entry.path)}`);
+    };
     for (const child of want.children) {
       if (isSpecial(child.entry.kind)) continue; // absent: anything left in its place is reported below as unexpected
-      const found = isJolietHoldable(child.name, limit) ? byName.get(child.name) : undefined;
-      if (found) matchChild(child, found);
-      else unpredictable.push(child);
+      // A name Joliet can hold must be there as it is: matching it by content would let a wrong name pass.
+      if (!isJolietHoldable(child.name, limit)) unpredictable.push(child);
+      else {
+        // Linux (isofs get_joliet_filename), Windows, 7-Zip and our reader drop a Joliet name's trailing
+        // dots ('dot.' reads as 'dot'), though both writers record them: either form is the name.
+        const found = byName.get(child.name) ?? byName.get(child.name.replace(/\.+$/, ''));
+        if (found) matchChild(child, found);
+        else reportMissing(child);
+      }
     }
     for (const child of unpredictable) {
       const candidates = [...unmatched].filter((candidate) => candidate.entry.kind === child.entry.kind && contentKey(candidate) === contentKey(child));
       const found = candidates.sort((a, b) => likeness(child, b, contentKey) - likeness(child, a, contentKey))[0];
       if (found) matchChild(child, found);
-      else if (gotPathUnits + 1 + Math.min(child.name.length, limit) <= jolietPathUnitsLimit) problems.push(`missing ${describe(child.entry.path)}`);
+      else reportMissing(child);
     }
     if (unmatched.size > 0) problems.push(`${describe(folder)}: unexpected ${[...unmatched].map((node) => describe(node.name)).join(', ')}`);
   };
