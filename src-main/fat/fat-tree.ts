@@ -87,7 +87,7 @@ export async function fatTreeOf(volume: FatVolume, signal?: AbortSignal): Promis
  * "/efi/boot/bootx64.efi" finds "/EFI/BOOT/BOOTX64.EFI"; an exact match is preferred where a hostile
  * folder holds names equal but for case.
  */
-async function lookupFatEntry(root: TreeEntry, listDirectory: (directory: TreeEntry) => Promise<TreeEntry[]>, path: string): Promise<TreeEntry | null> {
+export async function lookupFatEntry(root: TreeEntry, listDirectory: (directory: TreeEntry) => Promise<TreeEntry[]>, path: string): Promise<TreeEntry | null> {
   let current = root;
   for (const name of splitImagePath(path)) {
     if (current.type !== 'directory') return null;
@@ -237,8 +237,8 @@ async function listFatDirectory(context: FatContext, directory: TreeEntry): Prom
   return entries;
 }
 
-/** FAT spec 6.1: the DIR_Attr bits a listing shows. */
-function fatAttributeNames(attributes: number): FileAttribute[] {
+/** FAT spec 6.1: the DIR_Attr bits a listing shows (exFAT 7.4.4 FileAttributes keeps the same bits). */
+export function fatAttributeNames(attributes: number): FileAttribute[] {
   const names: FileAttribute[] = [];
   if ((attributes & fatAttributes.readOnly) !== 0) names.push('read-only');
   if ((attributes & fatAttributes.hidden) !== 0) names.push('hidden');

@@ -2,7 +2,7 @@
 // offset inside a disk image), deterministic file contents, and the reference tools' views of a volume.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ByteSource } from '../../src-main/io/byte-source.ts';
@@ -89,4 +89,13 @@ export function mtoolsList(image: string): string[] {
 export function blkidTag(path: string, tag: 'LABEL' | 'UUID' | 'TYPE'): string | null {
   const value = execFileSync('blkid', ['-p', '-s', tag, '-o', 'value', path], { encoding: 'utf8' }).trim();
   return value === '' ? null : value;
+}
+
+/** Total minus free clusters as dump.exfat (exfatprogs) counts them from the allocation bitmap. */
+export function dumpExfatUsedClusters(image: Uint8Array | string): number {
+  const path = typeof image === 'string' ? image : scratchPath('dump.exfat');
+  if (typeof image !== 'string') writeFileSync(path, image);
+  const output = execFileSync('dump.exfat', [path], { encoding: 'utf8' });
+  const count = (label: string): number => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(output)?.[1]);
+  return count('Total Clusters') - count('Free Clusters');
 }

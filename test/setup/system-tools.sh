@@ -36,6 +36,8 @@ tools=(
   # Copy-files sticks (issue 14): reference checkers for the FAT32/exFAT and partition-table writers,
   # wimlib to make and check split WIMs, GRUB to build the boot-proof loaders, QEMU + OVMF to boot them.
   "fsck.exfat exfatprogs"
+  # The exFAT reader's fixture is filled through FUSE (test/fixtures/fat-images.ts): no kernel exFAT driver here.
+  "mount.exfat-fuse exfat-fuse"
   "sfdisk fdisk"
   "wimlib-imagex wimtools"
   "grub-mkstandalone grub-common"
