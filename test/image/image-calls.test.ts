@@ -137,7 +137,7 @@ describe('isotope ls / cat / extract / info', () => {
       expect(run.code).toBe(0);
       const listed = JSON.parse(run.stdout) as { path: string; type: string; sizeBytes: number; target?: string }[];
       for (const entry of listed)
-        expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs'].includes(key))).toBe(true);
+        expect(Object.keys(entry).every((key) => ['path', 'type', 'sizeBytes', 'target', 'mode', 'mtimeMs', 'uid', 'gid'].includes(key))).toBe(true);
       const comparable = listed
         .map((entry) => ({
           path: entry.path,

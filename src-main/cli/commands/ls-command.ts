@@ -1,11 +1,12 @@
-// `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge|udf] [--json]`: the entries of
-// a folder inside an image (or its whole subtree with -R). JSON: an array of
-// { path, type, sizeBytes, target?, mode?, mtimeMs? }, paths absolute from the image root. Both text and
+// `isotope ls IMAGE [PATH] [-R] [--namespace auto|iso9660|joliet|rockridge|udf|partitions] [--json]`: the
+// entries of a folder inside an image (or its whole subtree with -R); a disk image's partitions are its
+// top-level folders ("/1-bootfs (FAT32)/"). JSON: an array of { path, type, sizeBytes, target?, mode?,
+// mtimeMs?, uid?, gid?, attributes?, device?, partition? }, paths absolute from the image root. Both text and
 // JSON are streamed from the image engine directly, as `cat` streams bytes: a listing of any size is
 // printed a directory at a time, never built whole (the contract's image:list answers in pages).
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { ImageEntry, ImageListRequest, ImageNamespaceChoice } from '../../../shared/image.ts';
+import { imageNamespaces, type ImageEntry, type ImageListRequest, type ImageNamespaceChoice } from '../../../shared/image.ts';
 import type { streamImageListing as streamImageListingType } from '../../image/image-operations.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -19,7 +20,7 @@ export function registerLsCommand(program: Command, context: CliContext): void {
     .argument('<image>', 'path of the image file')
     .argument('[path]', 'folder inside the image', '/')
     .option('-R, --recursive', 'list the whole subtree')
-    .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
+    .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', ...imageNamespaces]).default('auto'))
     .option('--json', 'print one JSON document')
     .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
       // The image engine loads only when this command runs (see cli.ts).
@@ -71,8 +72,8 @@ async function printJsonListing(context: CliContext, streamImageListing: StreamI
   return exitCodes.ok;
 }
 
-/** The documented JSON shape of one entry (and nothing else). */
-export function toListedEntry(entry: ImageEntry): Record<string, unknown> {
+/** The documented JSON shape of one entry (and nothing else); `device` is a device node's major and minor number. */
+export function toListedEntry(entry: ImageEntry & { readonly device?: { readonly high: number; readonly low: number } }): Record<string, unknown> {
   return {
     path: entry.path,
     type: entry.type,
@@ -80,6 +81,11 @@ export function toListedEntry(entry: ImageEntry): Record<string, unknown> {
     ...(entry.target !== undefined ? { target: entry.target } : {}),
     ...(entry.mode !== undefined ? { mode: entry.mode } : {}),
     ...(entry.mtimeMs !== undefined ? { mtimeMs: entry.mtimeMs } : {}),
+    ...(entry.uid !== undefined ? { uid: entry.uid } : {}),
+    ...(entry.gid !== undefined ? { gid: entry.gid } : {}),
+    ...(entry.attributes !== undefined && entry.attributes.length > 0 ? { attributes: entry.attributes } : {}),
+    ...(entry.device !== undefined ? { device: { major: entry.device.high, minor: entry.device.low } } : {}),
+    ...(entry.partition !== undefined ? { partition: entry.partition } : {}),
   };
 }
 
@@ -101,7 +107,7 @@ function describeEntries(entries: readonly ImageEntry[], write: (text: string) =
   for (const entry of entries) {
     const mode = entry.mode !== undefined ? formatOnce(modes, entry.mode, formatMode) : '    ';
     const time = entry.mtimeMs !== undefined ? formatOnce(times, entry.mtimeMs, formatTime) : noTime;
-    const link = entry.target !== undefined ? ` -> ${entry.target}` : '';
+    const link = entry.target !== undefined ? ` -> ${entry.target}` : entry.partition?.browsable === false ? '  (not browsable)' : '';
     lines.push(`${typeLetters[entry.type]} ${mode} ${String(entry.sizeBytes).padStart(12)} ${time} ${entry.path}${link}\n`);
     if (lines.length === linesPerWrite) write(lines.splice(0).join(''));
   }
