@@ -9,6 +9,7 @@ import { signedSumsFixture } from '../fixtures/checksum-signed-sums.ts';
 import { buildBootFixtures } from '../fixtures/boot-images.ts';
 import { buildContainerFixtures } from '../fixtures/container-images.ts';
 import { buildDiskFixtures } from '../fixtures/disk-images.ts';
+import { buildExtFixtures } from '../fixtures/ext-images.ts';
 import { buildFatFixtures } from '../fixtures/fat-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { buildFlashFixtures } from '../fixtures/flash-images.ts';
@@ -31,6 +32,7 @@ export default function setUpTestRun(): () => void {
   buildUiFixtures();
   buildUdfFixtures();
   buildFatFixtures();
+  buildExtFixtures();
   buildQemuBootFixtures();
   buildDiskFixtures();
 
