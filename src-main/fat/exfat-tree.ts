@@ -157,13 +157,18 @@ async function chainExtents(context: ExfatContext, request: ChainRequest): Promi
         `${request.what}: its ${wantedClusters} contiguous clusters from cluster ${request.firstCluster} (NoFatChain) run past the heap's clusters 2-${volume.clusterCount + 1}`,
       );
     }
-    for (let cluster = request.firstCluster; cluster <= lastCluster; cluster += 1) visit(cluster);
+    for (let cluster = request.firstCluster; cluster <= lastCluster; cluster += 1) {
+      if ((cluster - request.firstCluster) % 65536 === 65535) throwIfCancelled(context.signal, `following the clusters of ${request.what}`);
+      visit(cluster);
+    }
     count = wantedClusters;
   } else {
-    const options = { maxClusters: wantedClusters, window: context.window, signal: context.signal, what: request.what };
+    // A root directory's chain is followed one cluster past the limit, to tell "exactly 256 MiB" from "longer".
+    const maxClusters = request.lengthBytes === null ? wantedClusters + 1 : wantedClusters;
+    const options = { maxClusters, window: context.window, signal: context.signal, what: request.what };
     count = await walkExfatChain(volume, request.firstCluster, options, visit);
   }
-  if (request.lengthBytes === null && count === wantedClusters) {
+  if (request.lengthBytes === null && count > wantedClusters) {
     throw corruptAt(exfatFatPlace(volume), 0, `${request.what}: its cluster chain from cluster ${request.firstCluster} is longer than a directory's 256 MiB`);
   }
   if (request.lengthBytes !== null && count < wantedClusters) {

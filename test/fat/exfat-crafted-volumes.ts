@@ -2,8 +2,9 @@
 // writer as mkfs.exfat lays it out (fat/exfat-writer.ts), then File / Stream Extension / File Name entry
 // sets (exFAT spec 7.4, 7.6, 7.7), FAT links (4.1) and allocation bitmap bits (7.1.5) written here, so a
 // test can make exactly the damage it names. fsck.exfat accepts the undamaged ones.
-import { exfatSetChecksum } from '../../src-main/fat/exfat-checksum.ts';
+import { exfatChecksum, exfatSetChecksum } from '../../src-main/fat/exfat-checksum.ts';
 import { planExfatVolume } from '../../src-main/fat/exfat-writer.ts';
+import { seededBytes } from './fat-test-volumes.ts';
 
 export const craftedVolumeBytes = 8 * 1024 * 1024;
 const entryBytes = 32;
@@ -24,6 +25,7 @@ export interface CraftedFile {
 export class CraftedExfat {
   readonly image = new Uint8Array(craftedVolumeBytes);
   readonly view = new DataView(this.image.buffer);
+  readonly sectorBytes: number;
   readonly clusterBytes: number;
   readonly fatOffsetBytes: number;
   readonly heapOffsetBytes: number;
@@ -35,6 +37,7 @@ export class CraftedExfat {
   private constructor(written: Uint8Array) {
     this.image.set(written);
     const sectorBytes = 2 ** (this.image[108] as number);
+    this.sectorBytes = sectorBytes;
     this.clusterBytes = sectorBytes * 2 ** (this.image[109] as number);
     this.fatOffsetBytes = this.view.getUint32(80, true) * sectorBytes;
     this.heapOffsetBytes = this.view.getUint32(88, true) * sectorBytes;
@@ -81,11 +84,52 @@ export class CraftedExfat {
     return at;
   }
 
+  /** Recomputes the boot checksum (3.4) of the main boot region after a test changed it. */
+  resealBoot(): void {
+    const sectorBytes = this.sectorBytes; // as written: a test may have damaged BytesPerSectorShift
+    const skipped = (index: number): boolean => index === 106 || index === 107 || index === 112;
+    const checksum = exfatChecksum(this.image.subarray(0, 11 * sectorBytes), skipped);
+    for (let at = 11 * sectorBytes; at < 12 * sectorBytes; at += 4) this.view.setUint32(at, checksum, true);
+  }
+
   /** Recomputes the SetChecksum of the set at `at` after a test changed it. */
   resealEntrySet(at: number): void {
     const count = 1 + (this.image[at + 1] as number);
     this.view.setUint16(at + 2, exfatSetChecksum(this.image.subarray(at, at + count * entryBytes)), true);
   }
+}
+
+/** The first cluster after the root directory's (our writer puts the bitmap, up-case table and root first). */
+export const firstFreeCluster = (volume: CraftedExfat): number => volume.rootCluster + 1;
+
+/** A volume holding /chained.bin (a FAT chain), /contiguous.bin (NoFatChain), /tail.bin (written to half its length) and /folder/inner.txt. */
+export async function sampleVolume(): Promise<{ volume: CraftedExfat; contents: Map<string, Uint8Array>; records: Map<string, number> }> {
+  const volume = await CraftedExfat.create();
+  const clusterBytes = volume.clusterBytes;
+  let next = firstFreeCluster(volume);
+  const contents = new Map<string, Uint8Array>();
+  const records = new Map<string, number>();
+  const place = (path: string, parent: number, bytes: Uint8Array, options: { noFatChain?: boolean; validDataLengthBytes?: number } = {}): void => {
+    const clusters = Math.ceil(bytes.byteLength / clusterBytes);
+    volume.allocate(next, clusters, options.noFatChain);
+    const written = bytes.subarray(0, options.validDataLengthBytes ?? bytes.byteLength);
+    volume.image.set(written, volume.clusterOffset(next));
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    records.set(path, volume.addEntrySet(parent, { name, firstCluster: next, dataLengthBytes: bytes.byteLength, ...options }));
+    const content = new Uint8Array(bytes.byteLength);
+    content.set(written);
+    contents.set(path, content);
+    next += clusters;
+  };
+  place('/chained.bin', volume.rootCluster, seededBytes(3 * clusterBytes + 100, 1));
+  place('/contiguous.bin', volume.rootCluster, seededBytes(5 * clusterBytes, 2), { noFatChain: true });
+  place('/tail.bin', volume.rootCluster, seededBytes(2 * clusterBytes, 3), { validDataLengthBytes: clusterBytes / 2 });
+  const folder = next;
+  volume.allocate(folder, 1);
+  records.set('/folder', volume.addEntrySet(volume.rootCluster, { name: 'folder', firstCluster: folder, dataLengthBytes: clusterBytes, directory: true }));
+  next += 1;
+  place('/folder/inner.txt', folder, seededBytes(10, 4));
+  return { volume, contents, records };
 }
 
 /** 7.4.8: a timestamp's fields packed as the spec lays them out. */

@@ -10,40 +10,8 @@ import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts'
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { CraftedExfat, exfatTimestamp } from './exfat-crafted-volumes.ts';
-import { dumpExfatUsedClusters, scratchPath, seededBytes } from './fat-test-volumes.ts';
-
-const firstFreeCluster = (volume: CraftedExfat): number => volume.rootCluster + 1;
-
-/** A volume holding /chained.bin (a FAT chain), /contiguous.bin (NoFatChain), /tail.bin (written to half its length) and /folder/inner.txt. */
-async function sampleVolume(): Promise<{ volume: CraftedExfat; contents: Map<string, Uint8Array>; records: Map<string, number> }> {
-  const volume = await CraftedExfat.create();
-  const clusterBytes = volume.clusterBytes;
-  let next = firstFreeCluster(volume);
-  const contents = new Map<string, Uint8Array>();
-  const records = new Map<string, number>();
-  const place = (path: string, parent: number, bytes: Uint8Array, options: { noFatChain?: boolean; validDataLengthBytes?: number } = {}): void => {
-    const clusters = Math.ceil(bytes.byteLength / clusterBytes);
-    volume.allocate(next, clusters, options.noFatChain);
-    const written = bytes.subarray(0, options.validDataLengthBytes ?? bytes.byteLength);
-    volume.image.set(written, volume.clusterOffset(next));
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    records.set(path, volume.addEntrySet(parent, { name, firstCluster: next, dataLengthBytes: bytes.byteLength, ...options }));
-    const content = new Uint8Array(bytes.byteLength);
-    content.set(written);
-    contents.set(path, content);
-    next += clusters;
-  };
-  place('/chained.bin', volume.rootCluster, seededBytes(3 * clusterBytes + 100, 1));
-  place('/contiguous.bin', volume.rootCluster, seededBytes(5 * clusterBytes, 2), { noFatChain: true });
-  place('/tail.bin', volume.rootCluster, seededBytes(2 * clusterBytes, 3), { validDataLengthBytes: clusterBytes / 2 });
-  const folder = next;
-  volume.allocate(folder, 1);
-  records.set('/folder', volume.addEntrySet(volume.rootCluster, { name: 'folder', firstCluster: folder, dataLengthBytes: clusterBytes, directory: true }));
-  next += 1;
-  place('/folder/inner.txt', folder, seededBytes(10, 4));
-  return { volume, contents, records };
-}
+import { CraftedExfat, exfatTimestamp, firstFreeCluster, sampleVolume } from './exfat-crafted-volumes.ts';
+import { dumpExfatUsedClusters, scratchPath } from './fat-test-volumes.ts';
 
 async function walk(image: Uint8Array): Promise<Map<string, TreeEntry>> {
   const source = createMemorySource(image);
