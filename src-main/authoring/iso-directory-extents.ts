@@ -1,10 +1,14 @@
 // The directory extents of one namespace (ECMA-119 6.8.1, 9.1): "." and "..", then each entry's
 // records (a multi-extent file one per extent), packed so no
 // record crosses a sector. Sizing (before any LBA is known) and rendering walk the same records.
+// An extent is rendered only when the write reaches it (directoryExtentSource), so an image of
+// 50,000 files never holds its 15 MB of directory records at once (issue 15: peak RSS under 150
+// MiB); the Rock Ridge continuation areas, which few records need, are rendered once, up front.
 // Every record of a multi-extent file carries the same Rock Ridge entries, as xorriso writes them: its
 // reader takes them from the last record, ours and pycdlib's from the first.
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { sectorBytes } from '../format/fields.ts';
+import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { fileFlags } from '../iso/directory-record.ts';
 import type { DirectoryRecordWrite } from '../iso/directory-record-writer.ts';
 import {
@@ -34,8 +38,6 @@ export interface ExtentContext {
   /** A file node's data sections, absolute (empty for a zero-byte file). */
   sectionsOf(node: AuthoringNode): readonly { readonly lba: number; readonly sizeBytes: number }[];
   continuationOf(plan: PlannedSystemUse): ContinuationPlace;
-  /** Receives each rendered continuation area's bytes at its place. */
-  placeContinuation(place: ContinuationPlace, bytes: Uint8Array): void;
 }
 
 /** How many records a file of `sizeBytes` takes (ECMA-119 6.5.1). */
@@ -67,15 +69,32 @@ function recordedMs(node: AuthoringNode, context: ExtentContext): number {
   return context.fixedFileTimesMs ?? node.modifiedMs;
 }
 
-function renderSystemUse(plan: PlannedSystemUse | null, linkedDirectoryLba: number | null, context: ExtentContext): Uint8Array {
-  if (!plan) return new Uint8Array(0);
+/** A planned System Use field's entries, its continuation area's part (if any) at the place the layout gave it. */
+function renderedSystemUse(
+  plan: PlannedSystemUse,
+  linkedDirectoryLba: number | null,
+  context: ExtentContext,
+): { inRecord: Uint8Array; continuation: Uint8Array } {
   const place = plan.continuationBytes > 0 ? context.continuationOf(plan) : { lba: 0, offsetBytes: 0 };
   const rendered = plan.render({ continuationLba: place.lba, continuationOffsetBytes: place.offsetBytes, linkedDirectoryLba });
   if (rendered.inRecord.byteLength !== plan.inRecordBytes) {
     throw new Error(`system use of ${rendered.inRecord.byteLength} bytes was planned as ${plan.inRecordBytes}`);
   }
-  if (plan.continuationBytes > 0) context.placeContinuation(place, rendered.continuation);
-  return rendered.inRecord;
+  return rendered;
+}
+
+function renderSystemUse(plan: PlannedSystemUse | null, linkedDirectoryLba: number | null, context: ExtentContext): Uint8Array {
+  return plan ? renderedSystemUse(plan, linkedDirectoryLba, context).inRecord : new Uint8Array(0);
+}
+
+/** RRIP 4.1.5.1 CL: the extent of the directory a placeholder stands for; null for any other entry. */
+function childLinkLba(entry: NamespaceEntry, context: ExtentContext): number | null {
+  return entry.relocation === 'child-link' ? (context.tree.directoryOf.get(entry.node)?.extentLba ?? null) : null;
+}
+
+/** RRIP 4.1.5.2 PL: a relocated directory's '..' names the extent of its parent in the source tree; null for any other. */
+function parentLinkLba(directory: NamespaceDirectory, context: ExtentContext): number | null {
+  return directory.originalParentNode ? (context.tree.directoryOf.get(directory.originalParentNode)?.extentLba ?? null) : null;
 }
 
 function directoryRecord(
@@ -98,8 +117,7 @@ function directoryRecord(
 
 /** The records of one entry: a directory's one, a file's one per section, else one of length 0. */
 function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryRecordWrite[] {
-  const linkedLba = entry.relocation === 'child-link' ? (context.tree.directoryOf.get(entry.node)?.extentLba ?? null) : null;
-  const systemUse = renderSystemUse(entry.systemUse, linkedLba, context);
+  const systemUse = renderSystemUse(entry.systemUse, childLinkLba(entry, context), context);
   const identifier = entry.identifier;
   if (entry.directory) return [directoryRecord(entry.directory, identifier, entry.node, systemUse, context)];
   const hidden = entry.node.hidden ? fileFlags.hidden : 0;
@@ -121,10 +139,9 @@ function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryR
 /** The directory's extent bytes (sectorCount sectors), once every LBA is known. */
 export function renderDirectoryExtent(directory: NamespaceDirectory, context: ExtentContext): Uint8Array {
   const parent = directory.parent;
-  const parentLink = directory.originalParentNode ? (context.tree.directoryOf.get(directory.originalParentNode)?.extentLba ?? null) : null;
   const records: DirectoryRecordWrite[] = [
     directoryRecord(directory, selfIdentifier, directory.node, renderSystemUse(directory.selfSystemUse, null, context), context),
-    directoryRecord(parent, parentIdentifier, parent.node, renderSystemUse(directory.parentSystemUse, parentLink, context), context),
+    directoryRecord(parent, parentIdentifier, parent.node, renderSystemUse(directory.parentSystemUse, parentLinkLba(directory, context), context), context),
   ];
   for (const entry of directory.entries) records.push(...entryRecords(entry, context));
   const { offsets, sectorCount } = packDirectoryRecords(
@@ -134,4 +151,49 @@ export function renderDirectoryExtent(directory: NamespaceDirectory, context: Ex
   const extent = new Uint8Array(sectorCount * sectorBytes);
   records.forEach((record, index) => writeDirectoryRecord(extent, offsets[index]!, record));
   return extent;
+}
+
+/**
+ * The directory's extent as a source that renders it when read (every LBA is known by then) and
+ * keeps the bytes only until its last byte is read: the write reads an extent once, in order.
+ */
+export function directoryExtentSource(directory: NamespaceDirectory, context: ExtentContext): ByteSource {
+  const sizeBytes = directory.sectorCount * sectorBytes;
+  const name = `${context.tree.kind === 'joliet' ? 'Joliet' : 'ISO 9660'} directory ${directory.path}`;
+  let rendered: Uint8Array | null = null;
+  const readInto = (into: Uint8Array, offsetBytes: number): Promise<void> => {
+    assertReadInBounds(name, sizeBytes, offsetBytes, into.byteLength);
+    rendered ??= renderDirectoryExtent(directory, context);
+    into.set(rendered.subarray(offsetBytes, offsetBytes + into.byteLength));
+    if (offsetBytes + into.byteLength === sizeBytes) rendered = null;
+    return Promise.resolve();
+  };
+  return {
+    name,
+    sizeBytes,
+    async read(offsetBytes, lengthBytes) {
+      const bytes = new Uint8Array(lengthBytes);
+      await readInto(bytes, offsetBytes);
+      return bytes;
+    },
+    readInto,
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * Every continuation area of the tree (SUSP 5.1), rendered into `areas` (which starts at `areasLba`):
+ * only the records that have one are rendered, in the order packContinuations placed them.
+ */
+export function renderContinuationAreas(context: ExtentContext, areas: Uint8Array, areasLba: number): void {
+  const place = (plan: PlannedSystemUse | null, linkedDirectoryLba: number | null): void => {
+    if (!plan || plan.continuationBytes === 0) return;
+    const { lba, offsetBytes } = context.continuationOf(plan);
+    areas.set(renderedSystemUse(plan, linkedDirectoryLba, context).continuation, (lba - areasLba) * sectorBytes + offsetBytes);
+  };
+  for (const directory of context.tree.directories) {
+    place(directory.selfSystemUse, null);
+    place(directory.parentSystemUse, parentLinkLba(directory, context));
+    for (const entry of directory.entries) place(entry.systemUse, childLinkLba(entry, context));
+  }
 }

@@ -14,7 +14,7 @@ import { isoACharacters, isoVolumeIdentifier } from '../iso/iso-names.ts';
 import { buildVolumeDescriptor, buildVolumeDescriptorSetTerminator, type DescriptorIdentifiers } from '../iso/volume-descriptor-writer.ts';
 import type { IsoAuthoringOptions } from './iso-authoring.ts';
 import { catalogEntries, isBiosImage, type PlacedBootImage } from './iso-boot-plan.ts';
-import { renderDirectoryExtent, type ExtentContext } from './iso-directory-extents.ts';
+import { directoryExtentSource, renderContinuationAreas, type ExtentContext } from './iso-directory-extents.ts';
 import type { TreeInventory } from './iso-file-data.ts';
 import { placePathTables, udfAnchorLba, type MetadataPlan, type PathTablePlacement } from './iso-metadata-layout.ts';
 import type { NamespaceTree } from './iso-namespaces.ts';
@@ -105,7 +105,8 @@ function descriptor(kind: 'primary' | 'joliet', tree: NamespaceTree, tables: Pat
   });
 }
 
-function placeDirectories(layout: SectorLayout, tree: NamespaceTree, input: FinishInput, continuationArea: Uint8Array | null): void {
+/** Places each directory's extent, rendered when the write reaches it, and (ISO 9660 with Rock Ridge) the continuation areas. */
+function placeDirectories(layout: SectorLayout, tree: NamespaceTree, input: FinishInput): void {
   const { metadata, inventory } = input;
   const context: ExtentContext = {
     tree,
@@ -117,11 +118,16 @@ function placeDirectories(layout: SectorLayout, tree: NamespaceTree, input: Fini
       if (!place) throw new Error('a continuation area was not packed');
       return { lba: metadata.continuationLba + place.sectorIndex, offsetBytes: place.offsetBytes };
     },
-    placeContinuation(place, bytes) {
-      continuationArea?.set(bytes, (place.lba - metadata.continuationLba) * sectorBytes + place.offsetBytes);
-    },
   };
-  for (const directory of tree.directories) layout.putBytes(directory.extentLba, renderDirectoryExtent(directory, context));
+  for (const directory of tree.directories) {
+    layout.putSource(directory.extentLba, directoryExtentSource(directory, context), 0, directory.sectorCount * sectorBytes);
+  }
+  // Only the ISO 9660 tree has Rock Ridge fields, so continuation areas.
+  if (tree.kind === 'iso9660' && metadata.continuations.sectorCount > 0) {
+    const areas = new Uint8Array(metadata.continuations.sectorCount * sectorBytes);
+    renderContinuationAreas(context, areas, metadata.continuationLba);
+    layout.putBytes(metadata.continuationLba, areas);
+  }
 }
 
 /** A file node's data extents (ECMA-119 6.5.1 sections), absolute; empty for a zero-byte file. */
@@ -191,10 +197,8 @@ export function finishImage(layout: SectorLayout, input: FinishInput): number {
   layout.putBytes(metadata.terminatorLba, buildVolumeDescriptorSetTerminator());
   placePathTables(layout, iso, metadata.isoPathTables);
   if (joliet && metadata.jolietPathTables) placePathTables(layout, joliet, metadata.jolietPathTables);
-  const continuationArea = metadata.continuations.sectorCount > 0 ? new Uint8Array(metadata.continuations.sectorCount * sectorBytes) : null;
-  placeDirectories(layout, iso, input, continuationArea);
-  if (continuationArea) layout.putBytes(metadata.continuationLba, continuationArea);
-  if (joliet) placeDirectories(layout, joliet, input, null);
+  placeDirectories(layout, iso, input);
+  if (joliet) placeDirectories(layout, joliet, input);
   placeBoot(layout, input);
   placeUdf(layout, input, sectorCount, closingAnchorLba);
   placeHybrid(layout, input, sectorCount, tailLba);
