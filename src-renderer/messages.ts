@@ -75,8 +75,7 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'apm-present': 'It has an Apple partition map, so older Macs can start it.',
   'partition-past-end': 'A partition ends past the end of the file: the download may be incomplete.',
   'bios-grub-core': 'Older PCs (BIOS) start GRUB from it: the start-up code and the GRUB core it loads are both there.',
-  'bios-grub-core-missing':
-    'Its start-up code is GRUB’s, but the GRUB core it loads is not where it looks: older PCs (BIOS) would stop with a GRUB error.',
+  'bios-grub-core-missing': 'Its start-up code is GRUB’s, but the GRUB core it loads is not where it looks: older PCs (BIOS) would stop with a GRUB error.',
   'bios-active-partition': 'Its start-up code starts the partition marked active, and that partition has start-up code of its own.',
   'bios-no-active-partition':
     'Its start-up code starts the partition marked active, but no partition is marked active (or that partition has no start-up code): older PCs (BIOS) may stop there.',
@@ -302,7 +301,14 @@ const browsableFilesystems: readonly FilesystemKind[] = ['fat12', 'fat16', 'fat3
 export function notBrowsableWords(filesystem: FilesystemKind | null): string {
   if (filesystem === null) return 'not browsable: no file system Isotope recognises';
   const name = filesystemNames[filesystem];
-  return browsableFilesystems.includes(filesystem) ? `not browsable: its ${name} file system is damaged` : `not browsable: ${name} (signature only)`;
+  return browsableFilesystems.includes(filesystem)
+    ? `not browsable: its ${name} file system is damaged`
+    : `not browsable: ${name} (${notBrowsableTag(filesystem)})`;
+}
+
+/** The short form, for the partition table: "signature only" or "damaged". */
+export function notBrowsableTag(filesystem: FilesystemKind): string {
+  return browsableFilesystems.includes(filesystem) ? 'damaged' : 'signature only';
 }
 
 export const compressionNames: Readonly<Record<ImageCompression, string>> = { gzip: 'gzip', xz: 'xz', bzip2: 'bzip2', zstd: 'zstd', zip: 'zip' };
@@ -377,7 +383,6 @@ export const text = {
   partitionActive: 'active',
   partitionLogical: 'logical',
   partitionNoFilesystem: 'none recognised',
-  partitionDamaged: 'damaged',
   usedOf: (used: string, size: string) => `${used} of ${size}`,
   diskWarningsLabel: 'Anomalies in the partition table',
   containerLabel: 'Stored as',
@@ -536,9 +541,7 @@ export const text = {
     'syslinux-gpt': 'SYSLINUX GPT boot code',
     windows: 'Windows/DOS boot code',
     unknown: 'boot code of an unknown kind',
-  } as Readonly<
-    Record<string, string>
-  >,
+  } as Readonly<Record<string, string>>,
   loadersHeading: 'EFI boot loaders found',
   loadersNone: 'No EFI boot loader was found.',
   loaderVia: (via: string, index: number) => `${via.toUpperCase()} partition ${index}`,
