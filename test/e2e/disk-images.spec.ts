@@ -91,6 +91,7 @@ test('shows an MBR disk image: its partition table as sfdisk and blkid read it, 
   await expect(rows.nth(1)).not.toContainText('damaged');
   await expect(rows.nth(1)).toContainText(swap.UUID ?? 'no uuid from blkid');
   await expectNoSeriousAxeViolations(page, 'disk-image/summary');
+  await saveScreenshot(page, 'disk-image-summary');
 
   await showTab(page, 'Contents');
   const boot = treeRow(page, bootFolder);
