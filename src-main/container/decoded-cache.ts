@@ -1,39 +1,252 @@
-// Decoded cache files: a compressed image that cannot be read at random is decoded once into
-// <data dir>/decoded/, named by the compressed file's identity, and read from there afterwards.
-import type { DecodedCacheEntry } from '../../shared/image.ts';
+// Decoded cache files: a compressed image that cannot be read at random (gzip, bzip2, a single-block
+// xz, a deflated zip entry) is decoded once into <data dir>/decoded/ (decoded-cache-store.ts names
+// it), and listing, the boot report, the flash and the checksum pass read it from there afterwards.
+// A decode writes NAME.partial ('wx'), leaves all-zero runs as holes (sparse), fsyncs and renames; a
+// failed or cancelled decode removes its partial file. The space is checked before (against the
+// decoded size where the format records it) and while decoding, so a decompression bomb stops with
+// `no-space` before the disk is full.
+import { mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
+import { openCompressedSource } from '../compression/compressed-source.ts';
+import { openDecodedStream } from '../compression/decoded-stream.ts';
+import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
+import { CorruptImageError } from '../io/corrupt-image-error.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { cachePathFor, decodedCacheDir, identityOf, isCacheFilePath, readCacheEntry, sidecarPathOf, writeCacheEntry } from './decoded-cache-store.ts';
+import { writeSparse } from './sparse-writer.ts';
 
 export interface DecodeProgress {
   readonly compressedBytesRead: number;
   readonly compressedSizeBytes: number;
   readonly decodedBytes: number;
+  /** The decoded size when the format records it; null otherwise. */
+  readonly decodedSizeBytes: number | null;
 }
+
+/** Free bytes for an unprivileged writer in `folder` (statfs: available blocks times their size). */
+export type FreeSpaceReader = (folder: string) => Promise<number>;
 
 export interface DecodeOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DecodeProgress) => void;
+  /** Isotope's data folder (tests); the process's own by default. */
+  readonly dataDir?: string;
+  /** Where the free space is read (tests inject a small disk); statfs by default. */
+  readonly freeSpace?: FreeSpaceReader;
+  /** Bytes left free on the disk however large the image: the system and other programs need them. */
+  readonly reserveBytes?: number;
 }
 
-export async function findDecodedCache(path: string): Promise<DecodedCacheEntry | null> {
-  void path;
-  return null;
+export const defaultReserveBytes = 512 * 1024 * 1024;
+
+const statfsFreeSpace: FreeSpaceReader = async (folder) => {
+  const stats = await statfs(folder);
+  return stats.bavail * stats.bsize;
+};
+
+/** Cache files a decode is writing or a flash is reading in this process, with what: clearing keeps them. */
+const cacheReaders = new Map<string, { readonly what: string; count: number }>();
+
+/** Marks `cachePath` as read by `what` until the returned release is called. */
+export function retainDecodedCache(cachePath: string, what: string): () => void {
+  const held = cacheReaders.get(cachePath) ?? { what, count: 0 };
+  held.count += 1;
+  cacheReaders.set(cachePath, held);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    held.count -= 1;
+    if (held.count === 0) cacheReaders.delete(cachePath);
+  };
 }
 
-export async function decodeToCache(path: string, options: DecodeOptions = {}): Promise<DecodedCacheEntry> {
-  void options;
-  throw new CodedError('unsupported', `decoding ${path} is not built yet`);
-}
-
-export async function listDecodedCaches(): Promise<DecodedCacheEntry[]> {
-  return [];
-}
-
-export async function clearDecodedCaches(cachePaths?: readonly string[]): Promise<{ removedBytes: number; kept: { cachePath: string; reason: string }[] }> {
-  void cachePaths;
-  return { removedBytes: 0, kept: [] };
+/** The cache file decoded from this very version of `path`, or null. */
+export async function findDecodedCache(path: string, dataDir?: string): Promise<DecodedCacheEntry | null> {
+  const stats = await stat(path).catch(() => null);
+  if (!stats?.isFile()) return null;
+  const identity = identityOf(stats);
+  return readCacheEntry(cachePathFor(identity, dataDir), identity);
 }
 
 /** Records that `entry` was read now (Settings shows when each cache file was last used). */
-export async function touchDecodedCache(entry: DecodedCacheEntry): Promise<void> {
-  void entry;
+export async function touchDecodedCache(entry: DecodedCacheEntry, dataDir?: string): Promise<void> {
+  const stats = await stat(entry.imagePath).catch(() => null);
+  if (!stats || cachePathFor(identityOf(stats), dataDir) !== entry.cachePath) return;
+  await writeCacheEntry({ ...entry, lastUsedMs: Date.now() }, identityOf(stats)).catch(() => undefined);
+}
+
+/** Decodes `path` into its cache file (or answers the one already there for this file version). */
+export async function decodeToCache(path: string, options: DecodeOptions = {}): Promise<DecodedCacheEntry> {
+  const existing = await findDecodedCache(path, options.dataDir);
+  if (existing !== null) return existing;
+  const stats = await stat(path);
+  const identity = identityOf(stats);
+  const compression = await compressionOf(path);
+  const cachePath = cachePathFor(identity, options.dataDir);
+  const folder = decodedCacheDir(options.dataDir);
+  await mkdir(folder, { recursive: true });
+  const release = retainDecodedCache(cachePath, `the decode of ${path}`);
+  try {
+    const decodedSizeBytes = await recordedDecodedSize(path, compression);
+    const space = { folder, freeSpace: options.freeSpace ?? statfsFreeSpace, reserveBytes: options.reserveBytes ?? defaultReserveBytes };
+    const decodedBytes = await decodeInto(`${cachePath}.partial`, path, compression, {
+      ...options,
+      ...space,
+      decodedSizeBytes,
+      compressedSizeBytes: stats.size,
+    });
+    const now = Date.now();
+    const entry: DecodedCacheEntry = { cachePath, imagePath: path, compression, decodedSizeBytes: decodedBytes, diskBytes: 0, createdMs: now, lastUsedMs: now };
+    await writeCacheEntry(entry, identity);
+    return (await readCacheEntry(cachePath, identity)) ?? entry;
+  } finally {
+    release();
+  }
+}
+
+async function compressionOf(path: string): Promise<ImageCompression> {
+  const file = await open(path, 'r');
+  try {
+    const head = new Uint8Array(compressionMagicBytes);
+    const { bytesRead } = await file.read(head, 0, head.length, 0);
+    const compression = detectCompression(head.subarray(0, bytesRead));
+    if (compression === null)
+      throw new CodedError('unsupported', `${path} is not a compressed image (.xz, .gz, .zst, .bz2, .zip): there is nothing to decode`, { path });
+    return compression;
+  } finally {
+    await file.close();
+  }
+}
+
+/** The decoded size the format records (xz index, zip entry, zstd frame headers); null when it does not. */
+async function recordedDecodedSize(path: string, compression: ImageCompression): Promise<number | null> {
+  const compressed = await openCompressedSource(path, compression);
+  await compressed.close();
+  return compressed.info.decodedSizeBytes;
+}
+
+interface DecodeTarget extends DecodeOptions {
+  readonly folder: string;
+  readonly freeSpace: FreeSpaceReader;
+  readonly reserveBytes: number;
+  readonly decodedSizeBytes: number | null;
+  readonly compressedSizeBytes: number;
+}
+
+/** Decodes into `partialPath`, checks the size, fsyncs and renames it over the cache path; answers the decoded size. */
+async function decodeInto(partialPath: string, path: string, compression: ImageCompression, target: DecodeTarget): Promise<number> {
+  const freeAtStartBytes = (await target.freeSpace(target.folder)) - target.reserveBytes;
+  if (target.decodedSizeBytes !== null && target.decodedSizeBytes > freeAtStartBytes) throw noSpace(target, target.decodedSizeBytes, freeAtStartBytes);
+  const handle = await createPartial(partialPath);
+  try {
+    const decoded = await openDecodedStream(path, compression);
+    const decodedBytes = await writeSparse(handle, decoded.stream, {
+      signal: target.signal,
+      what: `decoding ${path}`,
+      // A bomb stops here: no more decoded bytes than the disk had room for at the start, and the
+      // disk re-read as the file grows (other programs write too).
+      checkSpace: async (writtenBytes) => {
+        if (writtenBytes > freeAtStartBytes) throw noSpace(target, writtenBytes, freeAtStartBytes);
+        const freeNowBytes = (await target.freeSpace(target.folder)) - target.reserveBytes;
+        if (freeNowBytes < 0) throw noSpace(target, writtenBytes, freeNowBytes);
+      },
+      onProgress: (decodedBytes) =>
+        target.onProgress?.({
+          compressedBytesRead: decoded.compressedBytesRead(),
+          compressedSizeBytes: target.compressedSizeBytes,
+          decodedBytes,
+          decodedSizeBytes: target.decodedSizeBytes,
+        }),
+    });
+    if (target.decodedSizeBytes !== null && decodedBytes !== target.decodedSizeBytes) {
+      throw new CorruptImageError(`${path}: the ${compression} data decodes to ${decodedBytes} bytes; the file records ${target.decodedSizeBytes}`, {
+        file: path,
+        offsetBytes: decodedBytes,
+      });
+    }
+    await handle.sync();
+    await handle.close();
+    await rename(partialPath, partialPath.replace(/\.partial$/, ''));
+    return decodedBytes;
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await unlink(partialPath).catch(() => undefined);
+    if (error instanceof Error && 'code' in error && error.code === 'ENOSPC') throw noSpace(target, 0, 0);
+    throw error;
+  }
+}
+
+function noSpace(target: DecodeTarget, neededBytes: number, availableBytes: number): CodedError {
+  const reserve = `keeping ${target.reserveBytes} bytes free`;
+  const detail =
+    neededBytes === 0 ? 'the disk is full' : `${neededBytes} decoded bytes need more than the ${Math.max(0, availableBytes)} bytes available (${reserve})`;
+  return new CodedError('no-space', `${target.folder}: no room to decode the image: ${detail}`, { path: target.folder, neededBytes, availableBytes });
+}
+
+/** A stale partial file (a decode that was killed) older than this is replaced; a younger one is another decode's. */
+const stalePartialMs = 10 * 60 * 1000;
+
+/** Creates the partial file exclusively ('wx'): two decodes of one file never write into each other. */
+async function createPartial(partialPath: string): Promise<FileHandle> {
+  try {
+    return await open(partialPath, 'wx');
+  } catch (error) {
+    if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) throw error;
+    const stats = await stat(partialPath);
+    if (Date.now() - stats.mtimeMs < stalePartialMs || cacheReaders.has(partialPath.replace(/\.partial$/, ''))) {
+      throw new CodedError('file-exists', `${partialPath} is being written by another decode of the same image`, { path: partialPath });
+    }
+    await unlink(partialPath);
+    return await open(partialPath, 'wx');
+  }
+}
+
+/** Every complete cache file in the data folder, most recently used first. */
+export async function listDecodedCaches(dataDir?: string): Promise<DecodedCacheEntry[]> {
+  const folder = decodedCacheDir(dataDir);
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const entries: DecodedCacheEntry[] = [];
+  for (const name of names) {
+    const cachePath = join(folder, name);
+    if (!isCacheFilePath(cachePath, dataDir)) continue;
+    const entry = await readCacheEntry(cachePath);
+    if (entry) entries.push(entry);
+  }
+  return entries.sort((a, b) => b.lastUsedMs - a.lastUsedMs);
+}
+
+export interface ClearResult {
+  readonly removedBytes: number;
+  readonly kept: { readonly cachePath: string; readonly reason: string }[];
+}
+
+/**
+ * Removes cache files: the named ones (each must be a cache file inside <data dir>/decoded/, or the
+ * call is refused before anything is removed), else every file of the folder but the partial files of
+ * running decodes. A file a running decode or flash reads is kept and named.
+ */
+export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir?: string): Promise<ClearResult> {
+  const folder = decodedCacheDir(dataDir);
+  const outside = cachePaths?.find((path) => !isCacheFilePath(path, dataDir));
+  if (outside !== undefined) {
+    throw new CodedError('destination-not-allowed', `${outside} is not a decoded cache file in ${folder}: only those can be cleared`, { path: outside });
+  }
+  const targets = cachePaths ?? (await readdir(folder).catch(() => [] as string[])).filter((name) => name.endsWith('.img')).map((name) => join(folder, name));
+  let removedBytes = 0;
+  const kept: { cachePath: string; reason: string }[] = [];
+  for (const cachePath of targets) {
+    const reader = cacheReaders.get(cachePath);
+    if (reader) {
+      kept.push({ cachePath, reason: `read by ${reader.what}` });
+      continue;
+    }
+    const stats = await stat(cachePath).catch(() => null);
+    await unlink(sidecarPathOf(cachePath)).catch(() => undefined);
+    if (stats === null) continue;
+    await unlink(cachePath);
+    removedBytes += stats.blocks * 512;
+  }
+  return { removedBytes, kept };
 }

@@ -1,0 +1,101 @@
+// openCompressedSource on files made by the real tools: the decoded bytes equal the raw image (SHA-256)
+// and random reads equal the raw file's bytes where the format allows random access (multi-block xz,
+// zstd frames with their sizes or a seek table, a stored zip entry); the others say needs-decoding
+// with the sizes they record.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCompressedSource } from '../../src-main/compression/compressed-source.ts';
+import { compressionMagicBytes, detectCompression } from '../../src-main/compression/detect-compression.ts';
+import type { UnitSource } from '../../src-main/compression/unit-source.ts';
+import type { ImageCompression } from '../../shared/image.ts';
+import { makeCompressedFixtures, sha256, type CompressedFixtures, type CompressedVariant } from './compressed-fixtures.ts';
+
+let fixtures: CompressedFixtures;
+beforeAll(() => {
+  fixtures = makeCompressedFixtures();
+}, 120_000);
+afterAll(() => fixtures.remove());
+
+const kindOf = (variant: CompressedVariant): ImageCompression =>
+  variant.startsWith('xz') ? 'xz' : variant.startsWith('zstd') ? 'zstd' : variant.startsWith('zip') ? 'zip' : (variant as ImageCompression);
+
+/** A fixed sequence of pseudo-random numbers (mulberry32), so a failure names offsets that repeat. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('openCompressedSource', () => {
+  const randomAccess: CompressedVariant[] = ['xz-blocks', 'zstd-frames', 'zstd-seekable', 'zip-stored'];
+  for (const variant of randomAccess) {
+    it(`reads a ${variant} image at random: every byte equals the raw image's`, async () => {
+      const path = fixtures.paths[variant];
+      const { readFileSync } = await import('node:fs');
+      expect(detectCompression(readFileSync(path).subarray(0, compressionMagicBytes))).toBe(kindOf(variant));
+      const compressed = await openCompressedSource(path, kindOf(variant));
+      try {
+        expect(compressed.info).toMatchObject({ kind: kindOf(variant), access: 'random-access', decodedSizeBytes: fixtures.raw.length });
+        const source = compressed.source;
+        if (source === null) throw new Error('no source');
+        expect(source.sizeBytes).toBe(fixtures.raw.length);
+        const next = random(16);
+        for (let read = 0; read < 300; read += 1) {
+          const offset = Math.floor(next() * fixtures.raw.length);
+          const length = Math.min(fixtures.raw.length - offset, Math.floor(next() * (read % 10 === 0 ? 3 * 1024 * 1024 : 9000)));
+          expect(Buffer.from(await source.read(offset, length)).equals(fixtures.raw.subarray(offset, offset + length)), `read of ${length} at ${offset}`).toBe(
+            true,
+          );
+        }
+        expect(sha256(await source.read(0, source.sizeBytes))).toBe(fixtures.rawSha256);
+      } finally {
+        await compressed.close();
+      }
+    });
+  }
+
+  it('decodes only the xz blocks a read needs, and keeps at most 64 MiB of them', async () => {
+    const compressed = await openCompressedSource(fixtures.paths['xz-blocks'], 'xz');
+    try {
+      const source = compressed.source as UnitSource;
+      await source.read(5 * 1024 * 1024 + 10, 100);
+      await source.read(5 * 1024 * 1024 + 5000, 100);
+      expect(source.decodedUnitCount).toBe(1);
+      expect(source.decodedUnitBytes).toBe(1024 * 1024);
+      await source.read(1024 * 1024 - 50, 100); // across the boundary of blocks 0 and 1
+      expect(source.decodedUnitCount).toBe(3);
+    } finally {
+      await compressed.close();
+    }
+  });
+
+  const needsDecoding: [CompressedVariant, number | null, string][] = [
+    ['xz-one-block', 9 * 1024 * 1024 + 1234, 'one xz block'],
+    ['zstd-pzstd', null, 'Frame_Content_Size'],
+    ['zstd-one-frame', 9 * 1024 * 1024 + 1234, 'one zstd frame'],
+    ['zip-deflated', 9 * 1024 * 1024 + 1234, 'compressed (method 8)'],
+    ['gzip', null, 'gzip'],
+    ['bzip2', null, 'bzip2'],
+  ];
+  for (const [variant, decodedSizeBytes, why] of needsDecoding) {
+    it(`says a ${variant} image needs decoding, with the decoded size it records (${decodedSizeBytes})`, async () => {
+      const compressed = await openCompressedSource(fixtures.paths[variant], kindOf(variant));
+      try {
+        expect(compressed.source).toBeNull();
+        expect(compressed.info).toMatchObject({ access: 'needs-decoding', decodedSizeBytes });
+        expect(compressed.refusal).toContain(why);
+      } finally {
+        await compressed.close();
+      }
+    });
+  }
+
+  it('names the zip entry it reads as the image', async () => {
+    const compressed = await openCompressedSource(fixtures.paths['zip-stored'], 'zip');
+    await compressed.close();
+    expect(compressed.info.entryName).toBe('disk.img');
+  });
+});
