@@ -1,5 +1,6 @@
 // Builds the boot report of an image: the El Torito catalog with what each boot image holds, the
-// system area's partition maps, the EFI loaders reachable through them, and the verdict.
+// system area's partition maps, the EFI loaders reachable through them, a disk image's partitions,
+// BIOS chain and board loaders (disk-boot-evidence.ts), and the verdict.
 import type { BootReport, BootWarning, ElToritoEntry, ElToritoReport, EspLoaders, GptReport, MbrReport } from '../../shared/boot.ts';
 import { readApplePartitionMap } from '../disk/apple-partition-map.ts';
 import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
@@ -11,8 +12,10 @@ import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
 import { hasBootInfoTable } from './boot-info-table.ts';
 import { findBootRecord } from './boot-record.ts';
-import { judgeBoot, type FatPartition } from './boot-verdict.ts';
-import { listEfiBootLoaders, openFatVolume } from '../fat/fat-volume.ts';
+import { judgeBoot } from './boot-verdict.ts';
+import { readDiskBootEvidence } from './disk-boot-evidence.ts';
+import { listEfiBootLoaders } from '../fat/fat-volume.ts';
+import { readPartitionMap, type PartitionMapEntry } from '../disk/partition-map.ts';
 
 const isoSectorBytes = 2048;
 
@@ -23,7 +26,9 @@ export interface BootReportOptions {
 
 export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
   const isIso = await hasVolumeDescriptorSet(source);
-  const probeEfi = efiProber(source);
+  // One budget for every probe of the image (issue 12 §5): many entries may name one hostile volume.
+  const budget = WorkBudget.for(source);
+  const probeEfi = efiProber(source, budget);
   const elTorito = isIso ? await readElTorito(source, options, probeEfi) : null;
   const mbr = await readMasterBootRecord(source);
   const warnings: BootWarning[] = [];
@@ -32,10 +37,16 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   if (!isIso && !mbr && !gpt && !apm) {
     throw new NotAnImageError(source.name, 'no ISO 9660 volume descriptor at sector 16, no MBR, GPT or Apple partition map');
   }
-  const espLoaders = await findEspLoaders(mbr, gpt, probeEfi);
-  const fatPartitions = isIso ? [] : await findFatPartitions(source, mbr);
-  return { elTorito, mbr, gpt, apm, espLoaders, partitions: [], warnings, verdict: judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, fatPartitions }) };
+  // A disk image's own evidence (partitions with logicals, BIOS chain, boards); an ISO is judged by its catalog and system area.
+  const map = isIso ? null : await readPartitionMap(source, budget);
+  const espLoaders = await findEspLoaders(mbr, gpt, map?.partitions ?? [], probeEfi);
+  const disk = map ? await readDiskBootEvidence(source, mbr, map, budget) : null;
+  const partitions = disk?.partitions ?? [];
+  const verdict = judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, partitions, biosChain: disk?.biosChain ?? null, boards: disk?.boards ?? noBoards });
+  return { elTorito, mbr, gpt, apm, espLoaders, partitions, warnings, verdict };
 }
+
+const noBoards = { raspberryPi: null, uBoot: null } as const;
 
 async function hasVolumeDescriptorSet(source: ByteSource): Promise<boolean> {
   const offsetBytes = 16 * isoSectorBytes;
@@ -68,7 +79,7 @@ async function readElTorito(source: ByteSource, options: BootReportOptions, prob
 
 // UEFI 2.10 5.2.3: with a protective MBR (type 0xEE) firmware reads the GPT only; otherwise the MBR's
 // partitions count too (isohybrid images carry both, and edk2 uses the MBR when it has no 0xEE entry).
-async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, probeEfi: EfiProber): Promise<EspLoaders[]> {
+async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, mapped: readonly PartitionMapEntry[], probeEfi: EfiProber): Promise<EspLoaders[]> {
   const candidates: { via: 'mbr' | 'gpt'; partitionIndex: number; startLba: number; withinImage: boolean }[] = [];
   for (const partition of gpt?.partitions ?? []) {
     candidates.push({ via: 'gpt', partitionIndex: partition.index, startLba: partition.firstLba, withinImage: partition.withinImage });
@@ -77,6 +88,11 @@ async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, prob
     for (const partition of mbr.partitions) {
       if (partition.type === 0xee) continue;
       candidates.push({ via: 'mbr', partitionIndex: partition.index, startLba: partition.startLba, withinImage: partition.withinImage });
+    }
+    // EDK2's PartitionDxe (Mbr.c) follows extended partitions too, so an ESP may be a logical partition.
+    for (const partition of mapped.filter((entry) => entry.logical)) {
+      const startLba = partition.offsetBytes / diskSectorBytes;
+      candidates.push({ via: 'mbr', partitionIndex: partition.number, startLba, withinImage: partition.withinImage });
     }
   }
   const found: EspLoaders[] = [];
@@ -88,18 +104,6 @@ async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, prob
   return found;
 }
 
-// For a disk image's "unknown" verdict: which of the (at most four) MBR partitions start with a FAT
-// boot sector, the partition a board's firmware starts from. One 512-byte read each.
-async function findFatPartitions(source: ByteSource, mbr: MbrReport | null): Promise<FatPartition[]> {
-  const found: FatPartition[] = [];
-  for (const partition of mbr?.partitions ?? []) {
-    if (!partition.withinImage || partition.type === 0xee) continue;
-    const volume = await openFatVolume(source, partition.startLba * diskSectorBytes);
-    if (volume) found.push({ partitionIndex: partition.index, fatType: volume.type });
-  }
-  return found;
-}
-
 /** The EFI loaders of the FAT volume at a byte offset; null when there is no FAT volume. */
 type EfiProber = (offsetBytes: number) => Promise<string[] | null>;
 
@@ -107,8 +111,7 @@ type EfiProber = (offsetBytes: number) => Promise<string[] | null>;
  * Probes each offset once, however many catalog entries and partitions name it (a hostile GPT names
  * one volume 8,192 times), and pays every probe from one budget linear in the image's size (issue 12 §5).
  */
-function efiProber(source: ByteSource): EfiProber {
-  const budget = WorkBudget.for(source);
+function efiProber(source: ByteSource, budget: WorkBudget): EfiProber {
   const probes = new Map<number, Promise<string[] | null>>();
   return (offsetBytes) => once(probes, offsetBytes, () => listEfiBootLoaders(source, offsetBytes, budget));
 }

@@ -8,6 +8,9 @@
 // know: without PC boot code or an EFI loader its USB answer is "unknown", never "no".
 import type {
   ApmReport,
+  BiosBootChain,
+  BoardBoot,
+  BootPartition,
   BootReason,
   BootVerdict,
   ElToritoEntry,
@@ -19,6 +22,7 @@ import type {
   UsbBootability,
 } from '../../shared/boot.ts';
 import { hasProtectivePartition } from '../disk/master-boot-record.ts';
+import { judgeBiosChain, judgeBoards } from './disk-verdict.ts';
 
 export interface VerdictInput {
   /** True when sector 16 holds an ISO 9660 volume descriptor: the image is a CD/DVD image. */
@@ -28,13 +32,11 @@ export interface VerdictInput {
   readonly gpt: GptReport | null;
   readonly apm: ApmReport | null;
   readonly espLoaders: readonly EspLoaders[];
-  /** MBR partitions whose first sector is a FAT boot sector (read for disk images only). */
-  readonly fatPartitions: readonly FatPartition[];
-}
-
-export interface FatPartition {
-  readonly partitionIndex: number;
-  readonly fatType: string;
+  /** A disk image's partitions with their file systems (empty for an ISO). */
+  readonly partitions: readonly BootPartition[];
+  /** How BIOS goes on from a disk image's MBR code; null for an ISO or without boot code. */
+  readonly biosChain: BiosBootChain | null;
+  readonly boards: BoardBoot;
 }
 
 /** UEFI 2.10 table 3-2: removable-media boot file names. */
@@ -47,7 +49,8 @@ export function architecturesOf(loaders: readonly string[]): UefiArchitectures {
 
 export function judgeBoot(input: VerdictInput): BootVerdict {
   const reasons: BootReason[] = [];
-  const usbBios = judgeUsbBios(input, reasons);
+  const usbBios = input.biosChain ? judgeBiosChain(input.biosChain, reasons) : judgeUsbBios(input, reasons);
+  const boardsFound = judgeBoards(input.boards, reasons);
   const { usbUefi, uefiFromElToritoOnly } = judgeUsbUefi(input, reasons);
   const opticalBios = judgeOpticalBios(input, reasons);
   const opticalUefi = judgeOpticalUefi(input, reasons);
@@ -58,7 +61,8 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
   else if (input.isIso) usb = 'no';
   else {
     usb = 'unknown';
-    reasons.push({ code: 'disk-image-unknown', message: describeDiskImage(input) });
+    // A board's own evidence says more than "unknown"; without any, the partitions are listed.
+    if (!boardsFound) reasons.push({ code: 'disk-image-unknown', message: describeDiskImage(input) });
   }
 
   if ((opticalBios || hasAny(opticalUefi)) && usb === 'no') {
@@ -69,7 +73,7 @@ export function judgeBoot(input: VerdictInput): BootVerdict {
     });
   }
   noteLayout(input, reasons);
-  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, biosChain: null, boards: { raspberryPi: null, uBoot: null }, reasons };
+  return { usb, usbBios, usbUefi, opticalBios, opticalUefi, biosChain: input.biosChain, boards: input.boards, reasons };
 }
 
 /** BIOS on a USB stick runs the MBR's boot code, if sector 0 has any. */
@@ -181,20 +185,18 @@ function noteLayout(input: VerdictInput, reasons: BootReason[]): void {
   }
 }
 
-// What a disk image holds, for the "unknown" verdict: its partitions and which of them are FAT (a
-// Raspberry Pi's firmware, for one, starts from a FAT partition with no PC boot code at all).
+// What a disk image holds, for the "unknown" verdict: its partitions with their types and file
+// systems (a Raspberry Pi's firmware, for one, starts from a FAT partition with no PC boot code at all).
 function describeDiskImage(input: VerdictInput): string {
-  const fatTypes = new Map(input.fatPartitions.map((fat) => [fat.partitionIndex, fat.fatType]));
   const parts = [
-    ...(input.gpt?.partitions ?? []).map((partition) => `GPT partition ${partition.index} (${partition.typeName ?? partition.typeGuid})`),
-    ...(input.gpt ? [] : (input.mbr?.partitions ?? [])).map(
+    ...input.partitions.map(
       (partition) =>
-        `MBR partition ${partition.index} (type 0x${partition.type.toString(16).padStart(2, '0')}${fatTypes.has(partition.index) ? `, ${fatTypes.get(partition.index)} file system` : ''})`,
+        `${partition.scheme.toUpperCase()} ${partition.logical ? 'logical ' : ''}partition ${partition.number} (${partition.typeName ?? partition.typeCode}, ${partition.filesystem ?? 'no known file system'})`,
     ),
     ...(input.apm ? [`an Apple partition map with ${input.apm.partitions.length} entries`] : []),
   ];
   const found = parts.length > 0 ? parts.join(', ') : 'no partitions';
-  return `a disk image, not an ISO: ${found}; no PC boot code or EFI loader, so whether a device starts from it depends on that device (boards such as the Raspberry Pi start from a FAT partition by their own rules)`;
+  return `a disk image, not an ISO: ${found}; no PC boot code, EFI loader or board firmware Isotope knows, so whether a device starts from it depends on that device`;
 }
 
 function mergeArchitectures(list: readonly UefiArchitectures[]): UefiArchitectures {

@@ -58,10 +58,18 @@ export function hasProtectivePartition(mbr: MbrReport): boolean {
   return mbr.partitions.some((partition) => partition.type === 0xee);
 }
 
-/** Known boot code by its messages: SYSLINUX's isohdpfx/isohdppx (isohybrid) and GRUB 2's boot.img (boot_hybrid.img). */
+/**
+ * Known boot code by its messages: SYSLINUX's isohdpfx/isohdppx (isohybrid), GRUB 2's boot.img
+ * (boot_hybrid.img), SYSLINUX's gptmbr.bin and mbr.bin, and the MS-DOS/Windows MBR (whose messages
+ * every version since DOS 3.3 prints). altmbr.bin and others start a partition Isotope cannot tell: 'unknown'.
+ */
 export function classifyBootCode(code: Uint8Array): MbrBootCodeKind {
   const text = String.fromCharCode(...code);
   if (text.includes('isolinux.bin missing or corrupt')) return 'isohybrid';
   if (text.includes('GRUB \0Geom\0Hard Disk') || text.includes('GRUB \0')) return 'grub2';
+  if (text.includes('Missing OS') && text.includes('!GPT')) return 'syslinux-gpt';
+  if (text.includes('Multiple active partitions.') && text.includes('Operating system load error.')) return 'syslinux';
+  if (text.includes('Invalid partition table') && (text.includes('Error loading operating system') || text.includes('Missing operating system')))
+    return 'windows';
   return 'unknown';
 }

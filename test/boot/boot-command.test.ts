@@ -4,8 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BootReport } from '../../shared/boot.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
+import { uBootCardPath } from './disk-boot-images.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-boot-cli-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -51,8 +53,18 @@ describe('isotope boot', () => {
     const { code, stdout } = await isotope(['boot', bootFixturePath('sdCard')]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/USB stick: +unknown/);
-    expect(stdout).toMatch(/MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/);
+    // Its partitions, and the Pi generation its firmware serves with the file it lacks.
+    expect(stdout).toMatch(/Partitions:\n {2}1\. MBR 0x0c \(W95 FAT32 \(LBA\)\), fat32, \d+ bytes at byte 4194304\n {2}2\. MBR 0x83 \(Linux\), ext4/);
+    expect(stdout).toMatch(/Raspberry Pi: boot files on partition 1\n {2}Pi 4, Pi 400, CM4 \(bcm2711\): kernel8\.img, start4\.elf; missing fixup4\.dat/);
     expect(stdout).not.toMatch(/will not (boot|start)/);
+  });
+
+  it('prints the U-Boot loader and carries the boards in --json', async () => {
+    const path = uBootCardPath('allwinner');
+    expect((await isotope(['boot', path])).stdout).toMatch(/U-Boot: allwinner \(sun50i-a64-pine64-plus\) at byte 8192, U-Boot SPL 2023\.01/);
+    const json = JSON.parse((await isotope(['boot', '--json', path])).stdout) as BootReport;
+    expect(json.verdict.boards.uBoot).toMatchObject({ family: 'allwinner', offsetBytes: 8192, board: 'sun50i-a64-pine64-plus' });
+    expect(json.partitions).toMatchObject([{ number: 1, scheme: 'mbr', typeCode: '0x0e', bootable: true, filesystem: 'fat16' }]);
   });
 
   it('exits 1 for a missing file and for a file that is no image', async () => {

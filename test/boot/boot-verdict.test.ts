@@ -1,6 +1,6 @@
 // The verdict rules as pure functions over hand-made structures.
 import { describe, expect, it } from 'vitest';
-import type { ElToritoEntry, GptReport, MbrReport } from '../../shared/boot.ts';
+import type { BootPartition, ElToritoEntry, GptReport, MbrReport } from '../../shared/boot.ts';
 import { architecturesOf, judgeBoot, type VerdictInput } from '../../src-main/boot/boot-verdict.ts';
 
 const biosEntry: ElToritoEntry = {
@@ -22,7 +22,17 @@ const isohybridMbr: MbrReport = {
 };
 const none = { x64: false, ia32: false, aa64: false };
 /** An ISO with nothing in it that boots; each test adds the structures it judges. */
-const plainIso: VerdictInput = { isIso: true, elTorito: null, mbr: null, gpt: null, apm: null, espLoaders: [], fatPartitions: [] };
+const plainIso: VerdictInput = {
+  isIso: true,
+  elTorito: null,
+  mbr: null,
+  gpt: null,
+  apm: null,
+  espLoaders: [],
+  partitions: [],
+  biosChain: null,
+  boards: { raspberryPi: null, uBoot: null },
+};
 const protectiveMbr: MbrReport = {
   hasBootCode: false,
   bootCodeKind: 'none',
@@ -87,10 +97,34 @@ describe('boot verdict', () => {
         { index: 2, type: 0x83, bootable: false, startLba: 1056768, sectorCount: 4194304, withinImage: true },
       ],
     };
-    const verdict = judgeBoot({ ...plainIso, isIso: false, mbr: piMbr, fatPartitions: [{ partitionIndex: 1, fatType: 'FAT32' }] });
+    const partitions: BootPartition[] = [
+      {
+        number: 1,
+        scheme: 'mbr',
+        logical: false,
+        typeCode: '0x0c',
+        typeName: 'W95 FAT32 (LBA)',
+        offsetBytes: 8192 * 512,
+        sizeBytes: 1048576 * 512,
+        bootable: false,
+        filesystem: 'fat32',
+      },
+      {
+        number: 5,
+        scheme: 'mbr',
+        logical: true,
+        typeCode: '0x83',
+        typeName: null,
+        offsetBytes: 1056768 * 512,
+        sizeBytes: 4194304 * 512,
+        bootable: false,
+        filesystem: null,
+      },
+    ];
+    const verdict = judgeBoot({ ...plainIso, isIso: false, mbr: piMbr, partitions });
     expect(verdict.usb).toBe('unknown');
     expect(verdict.reasons.find((reason) => reason.code === 'disk-image-unknown')?.message).toMatch(
-      /MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/,
+      /MBR partition 1 \(W95 FAT32 \(LBA\), fat32\), MBR logical partition 5 \(0x83, no known file system\)/,
     );
     expect(verdict.reasons.map((reason) => reason.code)).not.toContain('non-hybrid-iso');
   });

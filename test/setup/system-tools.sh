@@ -62,6 +62,12 @@ checks=(
   "test -d /usr/lib/grub/i386-pc|grub-pc-bin"
   "test -f /usr/share/OVMF/OVMF_CODE_4M.fd -o -f /usr/share/OVMF/OVMF_CODE.fd|ovmf"
   "test -f /usr/bin/syslinux|syslinux"
+  # The boot verdict's board loaders (test/boot/disk-boot-images.ts): Debian's real U-Boot builds. They
+  # are ARM packages holding data only (no dependencies), installed as foreign architectures.
+  "test -f /usr/lib/u-boot/pine64_plus/sunxi-spl.bin|u-boot-sunxi:arm64"
+  "test -f /usr/lib/u-boot/rock64-rk3328/idbloader.img|u-boot-rockchip:arm64"
+  "test -f /usr/lib/u-boot/wandboard/SPL|u-boot-imx:armhf"
+  "test -f /usr/lib/u-boot/am335x_boneblack/MLO|u-boot-omap:armhf"
 )
 
 missing=()
@@ -82,6 +88,9 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "system-tools: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
+  for package in "${missing[@]}"; do
+    case "$package" in *:*) dpkg --add-architecture "${package##*:}" ;; esac
+  done
   apt-get update -q >&2
   apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
   exit 0

@@ -2,7 +2,7 @@
 // -report_system_area, followed by the verdict and its reasons.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BootReport, ElToritoEntry, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
+import type { BootReport, ElToritoEntry, RaspberryPiGeneration, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
 export function registerBootCommand(program: Command, context: CliContext): void {
@@ -53,6 +53,7 @@ export function describeBoot(report: BootReport): string {
   } else {
     lines.push('APM: none');
   }
+  lines.push(...describeDiskEvidence(report));
   if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.map((warning) => `  - ${warning.message}`));
   const { verdict } = report;
   lines.push(
@@ -67,6 +68,52 @@ export function describeBoot(report: BootReport): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+/** A disk image's partitions, BIOS chain and board loaders (nothing for an ISO). */
+function describeDiskEvidence(report: BootReport): string[] {
+  const lines: string[] = [];
+  if (report.partitions.length > 0) lines.push('Partitions:');
+  for (const partition of report.partitions) {
+    lines.push(
+      `  ${partition.number}. ${partition.scheme.toUpperCase()}${partition.logical ? ' logical' : ''} ${partition.typeCode}${partition.typeName ? ` (${partition.typeName})` : ''}, ${partition.filesystem ?? 'no known file system'}, ${partition.sizeBytes} bytes at byte ${partition.offsetBytes}${partition.bootable ? ', active' : ''}`,
+    );
+  }
+  const { biosChain, boards } = report.verdict;
+  if (biosChain?.grubCoreSector !== null && biosChain?.grubCoreSector !== undefined) {
+    lines.push(
+      `BIOS chain: GRUB boot.img loads core.img from sector ${biosChain.grubCoreSector} (${biosChain.grubCoreLocation ?? 'elsewhere'}): ${biosChain.grubCoreFound ? 'found' : 'not there'}`,
+    );
+  } else if (biosChain) {
+    const active =
+      biosChain.activePartition === null
+        ? 'no active partition'
+        : `active partition ${biosChain.activePartition}${biosChain.activeHasBootSector ? ' with a boot sector' : ' without a boot sector'}`;
+    lines.push(`BIOS chain: ${biosChain.bootCode} boot code, ${active}`);
+  }
+  if (boards.raspberryPi) {
+    lines.push(`Raspberry Pi: boot files on partition ${boards.raspberryPi.partitionNumber}`);
+    for (const entry of boards.raspberryPi.generations) {
+      lines.push(
+        `  ${piGenerationNames[entry.generation]} (${entry.generation}): ${entry.files.join(', ')}${entry.missing.length > 0 ? `; missing ${entry.missing.join(', ')}` : ''}`,
+      );
+    }
+    if (boards.raspberryPi.boards.length > 0) lines.push(`  device trees for: ${boards.raspberryPi.boards.join(', ')}`);
+  }
+  if (boards.uBoot) {
+    const { uBoot } = boards;
+    lines.push(`U-Boot: ${uBoot.family}${uBoot.board ? ` (${uBoot.board})` : ''} at byte ${uBoot.offsetBytes}${uBoot.version ? `, ${uBoot.version}` : ''}`);
+  }
+  return lines;
+}
+
+/** Raspberry Pi documentation, "Processors": the boards of each SoC. */
+const piGenerationNames: Readonly<Record<RaspberryPiGeneration, string>> = {
+  bcm2835: 'Pi 1, Zero, CM1',
+  bcm2836: 'Pi 2',
+  bcm2837: 'Pi 3, Zero 2 W, CM3, Pi 2 v1.2',
+  bcm2711: 'Pi 4, Pi 400, CM4',
+  bcm2712: 'Pi 5, Pi 500, CM5',
+};
 
 const usbWords: Readonly<Record<UsbBootability, string>> = {
   yes: 'yes',

@@ -1,0 +1,88 @@
+// What BIOS does after running a disk image's MBR code, as far as the bytes show. GRUB 2's boot.img
+// loads one sector, core.img's first (diskboot.img), from the LBA at its offset 0x5c (grub-core/boot/
+// i386/pc/boot.S, GRUB_BOOT_MACHINE_KERNEL_SECTOR); grub-install puts core.img in the gap after the
+// MBR, or on GPT in the BIOS boot partition (type 21686148-6449-6E6F-744E-656564454649). The MS-DOS/
+// Windows code and SYSLINUX's mbr.bin start the active partition's boot sector (status 0x80);
+// SYSLINUX's gptmbr.bin the GPT partition with attribute bit 2 (legacy BIOS bootable, UEFI 2.10 5.3.3).
+import type { BiosBootChain, MbrReport } from '../../shared/boot.ts';
+import { diskSectorBytes } from '../disk/master-boot-record.ts';
+import type { PartitionMap } from '../disk/partition-map.ts';
+import { readRegion } from '../format/fields.ts';
+import type { WorkBudget } from '../format/work-budget.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+
+/** grub-core/boot/i386/pc/boot.S: the 64-bit LBA of core.img's first sector. */
+const grubKernelSectorOffset = 0x5c;
+/** The GPT partition type grub-install writes core.img into on a GPT disk. */
+const biosBootPartitionType = '21686148-6449-6E6F-744E-656564454649';
+/** grub-core/boot/i386/pc/diskboot.S prints these; together they mark core.img's first sector. */
+const diskbootStrings = ['loading', 'Geom', 'Read', ' Error'];
+
+/** Null when the MBR has no boot code (nothing for BIOS to run). */
+export async function readBiosChain(source: ByteSource, mbr: MbrReport, map: PartitionMap, budget: WorkBudget): Promise<BiosBootChain | null> {
+  if (!mbr.hasBootCode) return null;
+  if (mbr.bootCodeKind === 'grub2') return readGrubChain(source, map, budget);
+  const active = findActivePartition(mbr, map);
+  const activeHasBootSector = active && active.withinImage ? await hasBootSector(source, active.offsetBytes, budget) : null;
+  return {
+    bootCode: mbr.bootCodeKind,
+    grubCoreSector: null,
+    grubCoreLocation: null,
+    grubCoreFound: null,
+    activePartition: active?.number ?? null,
+    activeHasBootSector,
+  };
+}
+
+/** True when the boot code is of a kind that starts the active partition (or the GPT legacy-bootable one). */
+export function startsActivePartition(chain: BiosBootChain): boolean {
+  return chain.bootCode === 'windows' || chain.bootCode === 'syslinux' || chain.bootCode === 'syslinux-gpt';
+}
+
+async function readGrubChain(source: ByteSource, map: PartitionMap, budget: WorkBudget): Promise<BiosBootChain> {
+  budget.spend(2 * diskSectorBytes, 'the GRUB boot.img and its core sector');
+  const sector0 = await readRegion(source, { offsetBytes: 0, sectorBytes: diskSectorBytes }, diskSectorBytes, 'master boot record');
+  const view = new DataView(sector0.buffer, sector0.byteOffset, sector0.byteLength);
+  const coreSector = Number(view.getBigUint64(grubKernelSectorOffset, true));
+  const coreOffsetBytes = coreSector * diskSectorBytes;
+  let grubCoreFound = false;
+  if (Number.isSafeInteger(coreOffsetBytes) && coreOffsetBytes + diskSectorBytes <= source.sizeBytes) {
+    const sector = await readRegion(source, { offsetBytes: coreOffsetBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GRUB core.img');
+    const text = Buffer.from(sector.buffer, sector.byteOffset, sector.byteLength).toString('latin1');
+    grubCoreFound = diskbootStrings.every((marker) => text.includes(marker));
+  }
+  return {
+    bootCode: 'grub2',
+    grubCoreSector: coreSector,
+    grubCoreLocation: locateSector(coreOffsetBytes, map),
+    grubCoreFound,
+    activePartition: null,
+    activeHasBootSector: null,
+  };
+}
+
+function locateSector(offsetBytes: number, map: PartitionMap): BiosBootChain['grubCoreLocation'] {
+  const holder = map.partitions.find((partition) => offsetBytes >= partition.offsetBytes && offsetBytes < partition.offsetBytes + partition.sizeBytes);
+  if (holder) return holder.typeCode.toUpperCase() === biosBootPartitionType ? 'bios-boot-partition' : 'elsewhere';
+  const firstStartBytes = Math.min(...map.partitions.map((partition) => partition.offsetBytes));
+  return offsetBytes >= diskSectorBytes && offsetBytes < firstStartBytes ? 'post-mbr-gap' : 'elsewhere';
+}
+
+/** The partition such code starts: the first primary with status 0x80 (or, for gptmbr.bin, GPT attribute bit 2). */
+function findActivePartition(mbr: MbrReport, map: PartitionMap): PartitionMap['partitions'][number] | null {
+  const scheme = mbr.bootCodeKind === 'syslinux-gpt' ? 'gpt' : 'mbr';
+  return map.partitions.find((partition) => partition.scheme === scheme && !partition.logical && partition.bootable) ?? null;
+}
+
+/** A volume boot record: the 55 AA signature and code in the first bytes (a FAT boot sector's jump, a GRUB or SYSLINUX VBR), not mkfs.fat's placeholder. */
+async function hasBootSector(source: ByteSource, offsetBytes: number, budget: WorkBudget): Promise<boolean> {
+  if (offsetBytes + diskSectorBytes > source.sizeBytes) return false;
+  budget.spend(diskSectorBytes, `the boot sector of the active partition at byte ${offsetBytes}`);
+  const sector = await readRegion(source, { offsetBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'partition boot sector');
+  if (sector[510] !== 0x55 || sector[511] !== 0xaa || sector.subarray(0, 3).every((byte) => byte === 0)) return false;
+  // mkfs.fat's boot code only prints this and waits for a key: a placeholder, not a loader.
+  return !Buffer.from(sector.buffer, sector.byteOffset, sector.byteLength).toString('latin1').includes(mkfsFatPlaceholder);
+}
+
+/** dosfstools mkfs.fat.c, dummy_boot_code's message. */
+const mkfsFatPlaceholder = 'This is not a bootable disk';
