@@ -1,12 +1,14 @@
 // The renderer's state for disk and compressed images over the real engine (the web shell's service
 // in this process) and real images built by mkfs.fat, mtools, mkswap, sfdisk and gzip: the partitions
 // as top-level folders, a partition the engine cannot browse never listed, the FAT attributes column;
-// a .img.gz unpacked by the decode job (and cancelled), its cache listed and removed in Settings' state.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// a .img.gz unpacked by the decode job (and cancelled, and refused on a small data folder with the
+// folder and sizes the no-space words need), its cache listed and removed in Settings' state.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DecodeJob } from '../../src-renderer/state/decode-job.svelte.ts';
+import { DecodeJob, decodeSpaceShortfall } from '../../src-renderer/state/decode-job.svelte.ts';
 import { DecodedCaches } from '../../src-renderer/state/decoded-caches.svelte.ts';
 import { FileTree } from '../../src-renderer/state/file-tree.svelte.ts';
 import { ImageSession } from '../../src-renderer/state/image-session.svelte.ts';
@@ -122,4 +124,30 @@ describe('DecodeJob and DecodedCaches over a .img.gz', () => {
     expect(decode.wasCancelled(gzippedDiskImagePath())).toBe(true);
     expect(cacheFiles()).toEqual([]);
   }, 60_000);
+
+  // A tmpfs mount needs root: elsewhere this one case is skipped.
+  it.skipIf(process.getuid?.() !== 0)(
+    'stops on a data folder too small for the image with no-space naming the folder and both sizes, and keeps nothing',
+    async () => {
+      const smallHome = join(dataDir, 'small-home');
+      mkdirSync(smallHome);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', smallHome]);
+      process.env.ISOTOPE_HOME = smallHome;
+      try {
+        const { client } = inProcessEngine();
+        const decode = new DecodeJob(client, new JobStore(client));
+        expect(await decode.start(gzippedDiskImagePath())).toBeNull();
+        expect(decode.error?.code).toBe('no-space');
+        const shortfall = decodeSpaceShortfall(decode.error);
+        expect(shortfall?.folder).toBe(join(smallHome, 'decoded'));
+        expect(shortfall?.availableBytes).toBeLessThanOrEqual(16 * 1024 * 1024);
+        expect(shortfall?.neededBytes).toBeGreaterThan(shortfall?.availableBytes ?? Infinity);
+        expect(readdirSync(join(smallHome, 'decoded')).filter((name) => !name.startsWith('.'))).toEqual([]);
+      } finally {
+        process.env.ISOTOPE_HOME = dataDir;
+        execFileSync('umount', [smallHome]);
+      }
+    },
+    60_000,
+  );
 });
