@@ -7,7 +7,7 @@ import type { SourceCompression } from '../../../shared/flash.ts';
 import type { ImageCompression } from '../../../shared/image.ts';
 import { compressionMagicBytes, detectCompression } from '../../compression/detect-compression.ts';
 import { openDecodedStream } from '../../compression/decoded-stream.ts';
-import { findDecodedCache } from '../../container/decoded-cache.ts';
+import { findDecodedCache, retainDecodedCache } from '../../container/decoded-cache.ts';
 import { detectDiscContainer } from '../../container/open-image-source.ts';
 import { CorruptImageError } from '../../io/corrupt-image-error.ts';
 import { FlashFailure } from '../flash-error.ts';
@@ -72,7 +72,16 @@ async function decodedCacheSource(path: string, compression: ImageCompression, c
   } catch (error) {
     throw new FlashFailure('source-unreadable', `cannot open the decoded cache file ${cachePath} of ${path}: ${(error as Error).message}`);
   }
-  return rawSource(path, handle, compression, sizeBytes);
+  // Clearing the cache keeps this file while the flash reads it.
+  const release = retainDecodedCache(cachePath, `the flash of ${path}`);
+  const source = rawSource(path, handle, compression, sizeBytes);
+  return {
+    ...source,
+    close: async () => {
+      release();
+      await source.close();
+    },
+  };
 }
 
 function rawSource(path: string, handle: FileHandle, compression: SourceCompression, sizeBytes: number): FlashSource {

@@ -1,0 +1,136 @@
+// The decoded cache on files made by the real tools: a decode writes a sparse file whose bytes equal
+// the raw image, found again only for the same file version; openImageSource reads it (and refuses
+// with needs-decoding before it exists); the space is checked before and during a decode, so a gzip
+// bomb stops against a small disk; a cancelled decode leaves nothing; clearing removes only cache files.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { NeedsDecodingError } from '../../src-main/compression/needs-decoding-error.ts';
+import { clearDecodedCaches, decodeToCache, findDecodedCache, listDecodedCaches, retainDecodedCache } from '../../src-main/container/decoded-cache.ts';
+import { openImageSource } from '../../src-main/container/open-image-source.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
+import { makeCompressedFixtures, sha256, type CompressedFixtures, type CompressedVariant } from '../compression/compressed-fixtures.ts';
+
+let fixtures: CompressedFixtures;
+let dataDir: string;
+beforeAll(() => {
+  fixtures = makeCompressedFixtures();
+  dataDir = join(fixtures.dir, 'data');
+  vi.stubEnv('ISOTOPE_HOME', dataDir);
+}, 120_000);
+afterAll(() => {
+  vi.unstubAllEnvs();
+  fixtures.remove();
+});
+
+const plentyOfSpace = { freeSpace: () => Promise.resolve(1024 ** 4), reserveBytes: 0 };
+const decodedFolder = (): string => join(dataDir, 'decoded');
+
+describe('decodeToCache', () => {
+  const variants: CompressedVariant[] = ['gzip', 'bzip2', 'xz-one-block', 'zstd-pzstd', 'zip-deflated', 'xz-blocks'];
+  for (const variant of variants) {
+    it(`decodes a ${variant} image into a sparse cache file equal to the raw image, found again for the same file`, async () => {
+      const path = fixtures.paths[variant];
+      const progress: number[] = [];
+      const entry = await decodeToCache(path, { ...plentyOfSpace, onProgress: (step) => progress.push(step.compressedBytesRead) });
+      expect(entry).toMatchObject({ imagePath: path, decodedSizeBytes: fixtures.raw.length });
+      expect(sha256(readFileSync(entry.cachePath))).toBe(fixtures.rawSha256);
+      // 3 MiB of the raw image are zeros: left as holes, they take no disk space.
+      expect(entry.diskBytes).toBeLessThanOrEqual(fixtures.raw.length - 3 * 1024 * 1024 + 64 * 1024);
+      expect(progress.at(-1)).toBeGreaterThan(0);
+      expect(await findDecodedCache(path)).toEqual(entry);
+      expect(readdirSync(decodedFolder()).filter((name) => name.endsWith('.partial'))).toEqual([]);
+    });
+  }
+
+  it('reads a compressed image through openImageSource only once it is decoded, then from the cache', async () => {
+    const path = join(fixtures.dir, 'late.img.gz');
+    writeFileSync(path, readFileSync(fixtures.paths.gzip));
+    const before = await openImageSource(path).catch((error: unknown) => error);
+    expect(before).toBeInstanceOf(NeedsDecodingError);
+    expect(before).toMatchObject({ code: 'needs-decoding', compression: { kind: 'gzip', access: 'needs-decoding' } });
+    await decodeToCache(path, plentyOfSpace);
+    const source = await openImageSource(path);
+    try {
+      expect(source.compression).toMatchObject({ kind: 'gzip', access: 'decoded-cache', decodedSizeBytes: fixtures.raw.length });
+      expect(sha256(await source.read(0, source.sizeBytes))).toBe(fixtures.rawSha256);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('does not match a cache file once the compressed file changed (its modification time)', async () => {
+    const path = join(fixtures.dir, 'changed.img.gz');
+    writeFileSync(path, readFileSync(fixtures.paths.gzip));
+    await decodeToCache(path, plentyOfSpace);
+    expect(await findDecodedCache(path)).not.toBeNull();
+    const { mtime } = statSync(path);
+    utimesSync(path, mtime, new Date(mtime.getTime() + 5000));
+    expect(await findDecodedCache(path)).toBeNull();
+  });
+
+  it('refuses before writing when the recorded decoded size does not fit the free space', async () => {
+    const path = join(fixtures.dir, 'big.img.xz');
+    writeFileSync(path, readFileSync(fixtures.paths['xz-one-block']));
+    const failure = await decodeToCache(path, { freeSpace: () => Promise.resolve(600 * 1024 * 1024), reserveBytes: 595 * 1024 * 1024 }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'no-space' });
+    expect(String((failure as Error).message)).toContain(`${fixtures.raw.length} decoded bytes need more than the ${5 * 1024 * 1024} bytes available`);
+    expect(String((failure as Error).message)).toContain(decodedFolder());
+    expect(await findDecodedCache(path)).toBeNull();
+  });
+
+  it('stops a gzip bomb (256 MiB of zeros in 250 KiB) at the free space of a small disk, leaving no file', async () => {
+    const path = join(fixtures.dir, 'bomb.img.gz');
+    writeFileSync(path, execFileSync('sh', ['-c', 'head -c 268435456 /dev/zero | gzip -c'], { maxBuffer: 64 * 1024 * 1024 }));
+    const before = new Set(readdirSync(decodedFolder()));
+    const failure = await decodeToCache(path, { freeSpace: () => Promise.resolve(96 * 1024 * 1024), reserveBytes: 32 * 1024 * 1024 }).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ code: 'no-space' });
+    expect(String((failure as Error).message)).toMatch(/\d+ decoded bytes need more than the 67108864 bytes available/);
+    expect(readdirSync(decodedFolder()).filter((name) => !before.has(name))).toEqual([]);
+  });
+
+  it('leaves no file when cancelled mid-decode', async () => {
+    const path = join(fixtures.dir, 'cancelled.img.bz2');
+    writeFileSync(path, readFileSync(fixtures.paths.bzip2));
+    const before = new Set(readdirSync(decodedFolder()));
+    const controller = new AbortController();
+    const failure = await decodeToCache(path, {
+      ...plentyOfSpace,
+      signal: controller.signal,
+      onProgress: ({ decodedBytes }) => {
+        if (decodedBytes > 0) controller.abort();
+      },
+    }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(CancelledError);
+    expect(readdirSync(decodedFolder()).filter((name) => !before.has(name))).toEqual([]);
+    expect(await findDecodedCache(path)).toBeNull();
+  });
+});
+
+describe('clearDecodedCaches', () => {
+  it('refuses a path outside the cache folder before removing anything', async () => {
+    const entries = await listDecodedCaches();
+    expect(entries.length).toBeGreaterThan(0);
+    const failure = await clearDecodedCaches([entries[0]?.cachePath as string, fixtures.rawPath]).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'destination-not-allowed' });
+    expect(statSync(fixtures.rawPath).isFile()).toBe(true);
+    expect((await listDecodedCaches()).length).toBe(entries.length);
+  });
+
+  it('keeps a file a flash reads, names it, and removes the others with their disk bytes', async () => {
+    const entries = await listDecodedCaches();
+    const [held, ...others] = entries;
+    if (!held) throw new Error('no cache entries');
+    const release = retainDecodedCache(held.cachePath, 'the flash of test.img.gz');
+    const result = await clearDecodedCaches();
+    release();
+    expect(result.kept).toEqual([{ cachePath: held.cachePath, reason: 'read by the flash of test.img.gz' }]);
+    expect(result.removedBytes).toBe(others.reduce((sum, entry) => sum + entry.diskBytes, 0));
+    expect((await listDecodedCaches()).map((entry) => entry.cachePath)).toEqual([held.cachePath]);
+  });
+});
