@@ -17,6 +17,15 @@ export interface FileRun {
   readonly sizeBytes: number;
   startLba: number;
   readonly sectorCount: number;
+  /** Rock Ridge PX (RRIP 4.1.1) of every name of the data: one file serial number, and the count of those names. */
+  readonly serialNumber: number;
+  linkCount: number;
+}
+
+/** Rock Ridge PX file serial number and links of a node (RRIP 4.1.1). */
+export interface NodeLinks {
+  readonly serialNumber: number;
+  readonly linkCount: number;
 }
 
 export interface TreeInventory {
@@ -24,22 +33,32 @@ export interface TreeInventory {
   readonly runs: readonly FileRun[];
   /** The run each file node's data lies in. */
   readonly runOf: ReadonlyMap<AuthoringNode, FileRun>;
-  /** Rock Ridge PX: a serial number per node, shared by hard links, and each node's link count. */
-  readonly serialOf: ReadonlyMap<AuthoringNode, number>;
-  readonly linkCountOf: ReadonlyMap<AuthoringNode, number>;
+  /**
+   * Rock Ridge PX of a node of the tree: serial numbers count the nodes in path order, hard links
+   * share their first name's; undefined for a node the tree does not hold (the relocation directory).
+   */
+  linksOf(node: AuthoringNode): NodeLinks | undefined;
+  /** Nodes of the tree, so the largest serial number given. */
+  readonly nodeCount: number;
   readonly fileCount: number;
   readonly directoryCount: number;
   readonly fileBytes: number;
 }
 
-/** A FileRun that makes its path when asked: 50,000 held paths cost 3 MB until the write ends. */
+/**
+ * A FileRun that makes its path when asked: 50,000 held paths cost 3 MB until the write ends. It
+ * also holds its data's Rock Ridge serial and links, so the tree's files need no map of their own
+ * for them (two maps of 50,000 nodes cost about 5 MB).
+ */
 class PlannedRun implements FileRun {
   startLba = 0;
+  linkCount = 1;
   readonly sizeBytes: number;
   readonly sectorCount: number;
   constructor(
     readonly node: AuthoringNode,
     private readonly directoryPath: string,
+    readonly serialNumber: number,
   ) {
     this.sizeBytes = node.sizeBytes;
     this.sectorCount = Math.ceil(node.sizeBytes / sectorBytes);
@@ -62,11 +81,9 @@ function compareNames(a: AuthoringNode, b: AuthoringNode): number {
 export function inventoryTree(root: AuthoringNode, signal?: AbortSignal): TreeInventory {
   const runs: FileRun[] = [];
   const runOf = new Map<AuthoringNode, FileRun>();
-  const runOfKey = new Map<string, FileRun>();
-  const serialOf = new Map<AuthoringNode, number>();
-  const serialOfKey = new Map<string, number>();
-  const linkCountOf = new Map<AuthoringNode, number>();
-  const linksOfKey = new Map<string, AuthoringNode[]>();
+  const runOfKey = new Map<string, PlannedRun>();
+  // Directories, symlinks, devices, fifos and sockets: a file's serial and links are its run's.
+  const otherLinks = new Map<AuthoringNode, NodeLinks>();
   let nodeCount = 0;
   let fileCount = 0;
   let directoryCount = 0;
@@ -83,40 +100,34 @@ export function inventoryTree(root: AuthoringNode, signal?: AbortSignal): TreeIn
     if (nodeCount % 4096 === 0) throwIfCancelled(signal, 'planning the image');
     if (depth > maxAuthoringDepth)
       throw new CodedError('too-complex', `${path()} lies ${depth} levels deep, beyond the ${maxAuthoringDepth} an image may hold`);
-    const key = node.kind === 'file' && node.hardLinkKey !== null ? node.hardLinkKey : null;
-    const sharedSerial = key !== null ? serialOfKey.get(key) : undefined;
-    const serial = sharedSerial ?? serialOf.size + 1;
-    serialOf.set(node, serial);
-    if (key !== null) {
-      serialOfKey.set(key, serial);
-      const group = linksOfKey.get(key);
-      if (group) group.push(node);
-      else linksOfKey.set(key, [node]);
-    }
     if (node.kind === 'directory') {
       directoryCount += node === root ? 0 : 1;
       const children = [...(node.children ?? [])].sort(compareNames);
-      linkCountOf.set(node, 2 + children.filter((child) => child.kind === 'directory').length);
+      otherLinks.set(node, { serialNumber: nodeCount, linkCount: 2 + children.filter((child) => child.kind === 'directory').length });
       const ownPath = path();
       for (let index = children.length - 1; index >= 0; index -= 1) stack.push({ node: children[index]!, directoryPath: ownPath, depth: depth + 1 });
       continue;
     }
-    linkCountOf.set(node, 1);
-    if (node.kind !== 'file') continue;
+    if (node.kind !== 'file') {
+      otherLinks.set(node, { serialNumber: nodeCount, linkCount: 1 });
+      continue;
+    }
     fileCount += 1;
+    const key = node.hardLinkKey;
     const shared = key !== null ? runOfKey.get(key) : undefined;
     if (shared) {
+      shared.linkCount += 1;
       runOf.set(node, shared);
       continue;
     }
-    const run = new PlannedRun(node, directoryPath);
+    const run = new PlannedRun(node, directoryPath, nodeCount);
     runs.push(run);
     runOf.set(node, run);
     if (key !== null) runOfKey.set(key, run);
     fileBytes += node.sizeBytes;
   }
-  for (const group of linksOfKey.values()) for (const node of group) linkCountOf.set(node, group.length);
-  return { runs, runOf, serialOf, linkCountOf, fileCount, directoryCount, fileBytes };
+  const linksOf = (node: AuthoringNode): NodeLinks | undefined => runOf.get(node) ?? otherLinks.get(node);
+  return { runs, runOf, linksOf, nodeCount, fileCount, directoryCount, fileBytes };
 }
 
 /** Places the runs from `startLba` in order and answers the first LBA after them. */

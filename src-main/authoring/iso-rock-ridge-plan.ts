@@ -11,16 +11,16 @@ import type { NamespaceTree } from './iso-namespaces.ts';
 /** Plans the System Use field of every record (".", "..", entries) of `tree`. */
 export function planRockRidge(tree: NamespaceTree, inventory: TreeInventory, fixedTimesMs: number | null): void {
   // Nodes the inventory does not know (the relocation directory) get serials after the tree's.
-  let nextSerial = inventory.serialOf.size + 1;
+  let nextSerial = inventory.nodeCount + 1;
   const extraSerials = new Map<AuthoringNode, number>();
   const serialOf = (node: AuthoringNode): number => {
-    const known = inventory.serialOf.get(node) ?? extraSerials.get(node);
+    const known = inventory.linksOf(node)?.serialNumber ?? extraSerials.get(node);
     if (known !== undefined) return known;
     extraSerials.set(node, nextSerial);
     return nextSerial++;
   };
   const linkCountOf = (node: AuthoringNode): number =>
-    inventory.linkCountOf.get(node) ?? 2 + (node.children ?? []).filter((child) => child.kind === 'directory').length;
+    inventory.linksOf(node)?.linkCount ?? 2 + (node.children ?? []).filter((child) => child.kind === 'directory').length;
   const plan = (
     node: AuthoringNode,
     fields: Pick<SystemUseRequest, 'name' | 'role' | 'isRootSelf' | 'relocation'>,
