@@ -2,10 +2,12 @@
 // and the real engine: an MBR image built by mkfs.fat, mtools, mkswap and sfdisk shows its partition
 // table as blkid and sfdisk read it, its FAT32 partition as "1-bootfs (FAT32)/" with the files mdir
 // lists, and its swap partition as not browsable; its .img.gz is unpacked through the UI with progress,
-// then listed; Settings lists the unpacked copy and clears it from the data folder.
+// then listed; Settings lists the unpacked copy and clears it from the data folder. A hybrid ISO offers
+// its partitions as a namespace too, its EFI partition listed as mdir lists it.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
@@ -41,9 +43,9 @@ function blkidAt(image: string, offsetBytes: number): Record<string, string> {
   );
 }
 
-/** The names `mdir` lists at the root of the FAT32 partition (bare form, one per line). */
-function mdirRootNames(image: string): string[] {
-  const output = runTool('mdir', ['-i', `${image}@@${bootPartition.offsetBytes}`, '-b', '-a', '::/']);
+/** The names `mdir` lists at the root of the FAT volume at `offsetBytes` (bare form, one per line). */
+function mdirRootNames(image: string, offsetBytes: number = bootPartition.offsetBytes): string[] {
+  const output = runTool('mdir', ['-i', `${image}@@${offsetBytes}`, '-b', '-a', '::/']);
   return output
     .trim()
     .split('\n')
@@ -177,5 +179,32 @@ test('Settings lists the unpacked image with its size on disk, and "Clear all" r
   await expect(decoded.getByTestId('decoded-none')).toHaveText('No unpacked images.');
   await expect(decoded.getByTestId('decoded-removed')).toContainText('Removed');
   expect(cacheFiles()).toEqual([]);
+  expect(problems).toEqual([]);
+});
+
+test("offers a hybrid ISO's partitions as a namespace: one folder per partition sfdisk lists, its EFI partition holding what mdir lists", async ({ page }) => {
+  const problems = watchConsole(page);
+  const image = bootFixturePath('hybridGpt');
+  const table = JSON.parse(runTool('sfdisk', ['--json', image])) as { partitiontable: { partitions: { start: number; type: string }[] } };
+  const esp = table.partitiontable.partitions.find((partition) => partition.type === 'ef');
+  expect(esp).toBeDefined();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(app.url);
+  await openImage(page, image);
+  await showTab(page, 'Contents');
+  await expect(treeRow(page, '/README.TXT')).toBeVisible();
+
+  await page.getByLabel('Names from').selectOption({ label: 'Partitions' });
+  const partitionRows = page.getByTestId('file-tree').locator('[role="row"][aria-level="1"]');
+  await expect(partitionRows).toHaveCount(table.partitiontable.partitions.length);
+  const espIndex = table.partitiontable.partitions.indexOf(esp!);
+  const espRow = page.getByTestId('file-tree').locator(`[role="row"][aria-level="1"][data-path^="/${espIndex + 1}"]`);
+  await expect(espRow.getByTestId('partition-badge')).toContainText(`partition ${espIndex + 1}`);
+  await espRow.dblclick();
+  const inside = page.getByTestId('file-tree').locator('[role="row"][aria-level="2"]');
+  await expect(inside).toHaveCount(mdirRootNames(image, esp!.start * 512).length);
+  const names = await inside.evaluateAll((elements) => elements.map((element) => element.getAttribute('data-path')?.split('/').at(-1) ?? ''));
+  expect(names.sort()).toEqual(mdirRootNames(image, esp!.start * 512));
+  await expectNoSeriousAxeViolations(page, 'hybrid/partitions');
   expect(problems).toEqual([]);
 });
