@@ -151,10 +151,11 @@ async function walkFrame(file: ByteSource, reader: ByteSource, frameOffset: numb
   const contentSizeOffset = 5 + (singleSegment ? 0 : 1) + dictionaryIdBytes;
   const headerBytes = contentSizeOffset + contentSizeBytes;
   if (frameOffset + headerBytes > file.sizeBytes) throw damaged(file, 'the file ends inside a frame header', frameOffset);
-  const decodedSizeBytes = contentSizeBytes === 0 ? null : readContentSize(header, contentSizeOffset, contentSizeBytes);
-  if (decodedSizeBytes !== null && !Number.isSafeInteger(decodedSizeBytes)) {
-    throw damaged(file, `the frame header claims ${decodedSizeBytes} decoded bytes, beyond 2^53`, frameOffset);
+  const claimedBytes = contentSizeBytes === 0 ? null : readContentSize(header, contentSizeOffset, contentSizeBytes);
+  if (claimedBytes !== null && claimedBytes > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw damaged(file, `the frame header claims ${claimedBytes} decoded bytes, beyond 2^53`, frameOffset);
   }
+  const decodedSizeBytes = claimedBytes === null ? null : Number(claimedBytes);
   let offset = frameOffset + headerBytes;
   let blockCount = 0;
   for (let last = false; !last; blockCount += 1) {
@@ -177,11 +178,11 @@ async function walkFrame(file: ByteSource, reader: ByteSource, frameOffset: numb
   return { compressedOffsetBytes: frameOffset, compressedSizeBytes: offset - frameOffset, decodedSizeBytes };
 }
 
-/** Frame_Content_Size, little-endian; the 2-byte form is offset by 256 (RFC 8878 3.1.1.1.4). */
-function readContentSize(header: Uint8Array, offset: number, sizeBytes: number): number {
-  let value = 0;
-  for (let index = sizeBytes - 1; index >= 0; index -= 1) value = value * 256 + (header[offset + index] as number);
-  return sizeBytes === 2 ? value + 256 : value;
+/** Frame_Content_Size, little-endian (exact: up to 2^64); the 2-byte form is offset by 256 (RFC 8878 3.1.1.1.4). */
+function readContentSize(header: Uint8Array, offset: number, sizeBytes: number): bigint {
+  let value = 0n;
+  for (let index = sizeBytes - 1; index >= 0; index -= 1) value = value * 256n + BigInt(header[offset + index] as number);
+  return sizeBytes === 2 ? value + 256n : value;
 }
 
 function tabulate(frames: readonly Frame[]): ZstdFrameTable {
