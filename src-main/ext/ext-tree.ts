@@ -24,7 +24,6 @@ import { lookupEntry, safeName } from '../format/tree-lookup.ts';
 import { walkDirectoryBatches, walkDirectoryEntries, type DirectoryWalk } from '../format/tree-walk.ts';
 import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
-import { createCachedSource } from '../io/cached-source.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { mapInodeData, mapInodeDataAtHand } from './ext-block-map.ts';
 import { readDirectoryRecords } from './ext-directory.ts';
@@ -46,10 +45,9 @@ const rootInodeNumber = 2;
 
 /** Opens the ext2/3/4 volume at byte 0 of `source`; null when no ext superblock is there. */
 export const openExtFilesystem: FilesystemOpener = async (source, options = {}) => {
-  // Metadata (superblock, descriptors, inode tables, directories) is read through a small cache;
-  // the tree's source stays the caller's, for extraction.
-  const metadata = createCachedSource(source, { blockBytes: 16 * 1024, maxBlocks: 256 });
-  const volume = await readExtVolume(metadata, options.budget ?? WorkBudget.for(source));
+  // No block cache in front: each structure is read once and whole (a directory's extents, 64 KiB of
+  // inode table at a time), so a cache's read-ahead would only read bytes no listing needs.
+  const volume = await readExtVolume(source, options.budget ?? WorkBudget.for(source));
   if (!volume) return null;
   const inodes = new InodeReader(volume);
   const context: ExtContext = { volume, inodes, signal: options.signal, inlineDirectories: new Set(), listings: new Map() };
