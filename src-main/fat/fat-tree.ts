@@ -159,8 +159,10 @@ async function chainExtents(context: FatContext, request: ChainRequest): Promise
         `${path}: its chain from cluster ${firstCluster} ends after ${count} clusters of ${clusterBytes} bytes, short of its ${sizeBytes} bytes`,
       );
     }
-    const last = extents[extents.length - 1] as { sizeBytes: number };
-    last.sizeBytes -= count * clusterBytes - sizeBytes; // the last cluster holds the file's tail
+    // The last cluster holds the file's tail. No cluster at all: an empty file whose entry names a
+    // first cluster anyway (damage the disk mutation sweep met), read as empty.
+    const last = extents[extents.length - 1];
+    if (last) last.sizeBytes -= count * clusterBytes - sizeBytes;
   }
   context.chains.set(request.recordOffsetBytes, extents);
   return extents;
