@@ -79,7 +79,7 @@ export async function openDiskImage(source: ByteSource, options: DiskImageOption
     const probed = await probePartition(source, entry, probeOptions);
     const folderName = names.claim(safeName(partitionFolderName(entry, probed.filesystem)));
     const folder = partitionFolderEntry(`/${folderName}`, folderName, partitionOf(entry.number, probed.filesystem), entry.offsetBytes);
-    mounts.push({ folder, tree: probed.tree, offsetBytes: entry.offsetBytes });
+    mounts.push({ folder, tree: probed.tree, offsetBytes: entry.offsetBytes, sizeBytes: probed.sizeBytes });
     partitions.push({ ...entry, filesystem: probed.filesystem, folderName });
   }
   return {
@@ -107,7 +107,7 @@ async function openBareFilesystem(source: ByteSource, options: FilesystemOpenOpt
   const root = partitionFolderEntry('/', '', partitionOf(0, probed.filesystem), 0);
   const requiredTargetBytes = Math.min(source.sizeBytes, Math.max(probed.filesystem.sizeBytes, 0));
   return {
-    tree: openPartitionTree(source, root, [{ folder: root, tree: probed.tree, offsetBytes: 0 }]),
+    tree: openPartitionTree(source, root, [{ folder: root, tree: probed.tree, offsetBytes: 0, sizeBytes: source.sizeBytes }]),
     info: { partitionTable: 'none', partitions: [{ ...whole, filesystem: probed.filesystem, folderName: '' }], requiredTargetBytes, warnings: [] },
   };
 }
@@ -124,10 +124,10 @@ async function probePartition(
   source: ByteSource,
   entry: PartitionMapEntry,
   options: FilesystemOpenOptions,
-): Promise<{ tree: FilesystemTree | null; filesystem: FilesystemInfo | null }> {
+): Promise<{ tree: FilesystemTree | null; filesystem: FilesystemInfo | null; sizeBytes: number }> {
   // A partition past the end is read as far as the image holds it.
   const sizeBytes = Math.max(0, Math.min(entry.sizeBytes, source.sizeBytes - entry.offsetBytes));
-  if (sizeBytes === 0 || entry.offsetBytes >= source.sizeBytes) return { tree: null, filesystem: null };
+  if (sizeBytes === 0 || entry.offsetBytes >= source.sizeBytes) return { tree: null, filesystem: null, sizeBytes: 0 };
   const volume =
     entry.offsetBytes === 0 && sizeBytes === source.sizeBytes
       ? source
@@ -135,14 +135,14 @@ async function probePartition(
   for (const open of openers) {
     try {
       const tree = await open(volume, options);
-      if (tree) return { tree, filesystem: await tree.describe() };
+      if (tree) return { tree, filesystem: await tree.describe(), sizeBytes };
     } catch (error) {
       if (!(error instanceof CorruptImageError)) throw error;
       const kind = await identifyBrowsableKind(volume);
-      if (kind) return { tree: null, filesystem: damaged(kind, sizeBytes, error) };
+      if (kind) return { tree: null, filesystem: damaged(kind, sizeBytes, error), sizeBytes };
     }
   }
-  return { tree: null, filesystem: await identifyFilesystemSignature(volume) };
+  return { tree: null, filesystem: await identifyFilesystemSignature(volume), sizeBytes };
 }
 
 function damaged(kind: FilesystemKind, sizeBytes: number, error: CorruptImageError): FilesystemInfo {

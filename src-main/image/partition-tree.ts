@@ -7,6 +7,7 @@ import type { ImageEntry } from '../../shared/image.ts';
 import type { Extent, FileTree, TreeEntry } from '../format/file-tree.ts';
 import type { FilesystemTree } from '../format/filesystem-tree.ts';
 import { splitImagePath } from '../format/tree-lookup.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 
 /** One partition's place in the view: its folder entry, and its file system when it can be listed. */
@@ -15,6 +16,8 @@ export interface MountedPartition {
   readonly folder: TreeEntry;
   readonly tree: FilesystemTree | null;
   readonly offsetBytes: number;
+  /** The bytes of the partition the image holds: no entry's data may lie past them. */
+  readonly sizeBytes: number;
 }
 
 /** The folder entry of a partition (or the root of a bare file system), carrying `partition`; null for the root above the folders. */
@@ -108,7 +111,7 @@ class PartitionView {
     const shifted: TreeEntry = {
       ...entry,
       path: prefix === '' ? entry.path : `${prefix}${entry.path === '/' ? '' : entry.path}`,
-      extents: mount.offsetBytes === 0 ? entry.extents : entry.extents.map((extent) => shiftExtent(extent, mount.offsetBytes)),
+      extents: entry.extents.map((extent) => shiftExtent(extent, mount, entry)),
       recordOffsetBytes: entry.recordOffsetBytes + mount.offsetBytes,
     };
     this.inner.set(shifted, { mount, entry });
@@ -116,7 +119,18 @@ class PartitionView {
   }
 }
 
-function shiftExtent(extent: Extent, byBytes: number): Extent {
+/**
+ * An extent in disk image offsets. A file system reader's extent past its own volume would read
+ * another partition's bytes (or the table): that is damage, named here whatever reader missed it.
+ */
+function shiftExtent(extent: Extent, mount: MountedPartition, entry: TreeEntry): Extent {
   // A hole has no place in the image (offsetBytes unused): it stays a hole.
-  return extent.unrecorded ? extent : { offsetBytes: extent.offsetBytes + byBytes, sizeBytes: extent.sizeBytes };
+  if (extent.unrecorded) return extent;
+  if (extent.offsetBytes + extent.sizeBytes > mount.sizeBytes) {
+    throw new CorruptImageError(
+      `${mount.folder.path}${entry.path}: its data (${extent.sizeBytes} bytes at ${extent.offsetBytes}) runs past the end of its partition (${mount.sizeBytes} bytes at offset ${mount.offsetBytes})`,
+      { offsetBytes: mount.offsetBytes + entry.recordOffsetBytes },
+    );
+  }
+  return mount.offsetBytes === 0 ? extent : { offsetBytes: extent.offsetBytes + mount.offsetBytes, sizeBytes: extent.sizeBytes };
 }
