@@ -20,6 +20,7 @@ import { summarizeImage } from '../../src-main/image/summarize-image.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { diskFixturePath, piBootTree, piRootTree, piRootUuid, smallTree, espTree, type SourceTree } from '../fixtures/disk-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
+import { exfatFixtureLabel, fatTreeFiles, fatTreeFolders } from '../fixtures/fat-images.ts';
 import { isotope, isotopeCat } from '../helpers/in-process-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-disk-image-'));
@@ -231,6 +232,11 @@ describe('a GPT image with an ESP', () => {
       expect(disk.info.partitions[1]?.folderName).toBe('2-root (ext4)');
       await expectTree(disk, source, '1-ESP (FAT16)', espTree);
       await expectTree(disk, source, '2-root (ext4)', smallTree('gpt root'), ['/lost+found']);
+      // The exFAT volume (H5's fixture, filled by exfat-fuse) under its label, with every file of its tree.
+      expect(disk.info.partitions[2]?.folderName).toBe(`3-${exfatFixtureLabel} (exFAT)`);
+      const exfat = await walkPartition(disk, `3-${exfatFixtureLabel} (exFAT)`);
+      expect([...exfat.keys()].sort()).toEqual([...fatTreeFiles().keys(), ...fatTreeFolders].sort());
+      for (const [filePath, bytes] of fatTreeFiles()) expect(sha256(await contentOf(source, exfat.get(filePath) as TreeEntry)), filePath).toBe(sha256(bytes));
       // The backup GPT lies in the image's last 33 sectors: the target needs the whole image.
       expect(disk.info.requiredTargetBytes).toBe(source.sizeBytes);
     });
@@ -294,5 +300,29 @@ describe('isotope info and ls on disk images', () => {
     const cat = await isotopeCat(path, '/2-rootfs (ext4)/var/big.bin');
     expect(cat.code).toBe(0);
     expect(sha256(cat.bytes)).toBe(sha256(piRootTree.files.get('/var/big.bin')?.bytes as Buffer));
+  });
+});
+
+describe('compressed disk images', () => {
+  it('summarises a multi-block .img.xz from its blocks (random access): the partitions and the real decoded size', async () => {
+    const path = join(scratch, 'pi-style.img.xz');
+    execFileSync('sh', ['-c', `xz -0 -T1 --block-size=4MiB -c "${diskFixturePath('pi')}" > "${path}"`]);
+    const summary = await summarizeImage(path);
+    expect(summary.compression).toMatchObject({ kind: 'xz', access: 'random-access', decodedSizeBytes: readFileSync(diskFixturePath('pi')).byteLength });
+    expect(summary.format).toBe('disk');
+    expect(summary.disk?.partitions.map((partition) => partition.folderName)).toEqual(['1-bootfs (FAT32)', '2-rootfs (ext4)']);
+    const cat = await isotopeCat(path, '/1-bootfs (FAT32)/kernel8.img');
+    expect(sha256(cat.bytes)).toBe(sha256(piBootTree.files.get('/kernel8.img')?.bytes as Buffer));
+  });
+
+  it('summarises a .img.gz, which has no random access, as needing a decode instead of failing', async () => {
+    const path = join(scratch, 'pi-style.img.gz');
+    execFileSync('sh', ['-c', `gzip -1 -c "${diskFixturePath('pi')}" > "${path}"`]);
+    const summary = await summarizeImage(path);
+    expect(summary.format).toBe('unknown');
+    expect(summary.compression).toMatchObject({ kind: 'gzip', access: 'needs-decoding' });
+    expect(summary.disk).toBeUndefined();
+    const run = await isotope(['info', path]);
+    expect(run.stdout).toContain('must be decoded first');
   });
 });
