@@ -181,7 +181,8 @@ describe('writeIsoFile', () => {
     const hugeBytes = 2 ** 52; // 4 PiB of zeros: no test machine has the room
     const source = composeSource('huge image', hugeBytes, []);
     const outputPath = join(scratch, 'huge.iso');
-    const failure = await failureOf(writeIsoFile({ summary: summaryWith(hugeBytes, []), source }, { jobId: 'job-6', outputPath, overwrite: false }, quiet));
+    const planned = { summary: summaryWith(hugeBytes, []), source, regionAt: () => null };
+    const failure = await failureOf(writeIsoFile(planned, { jobId: 'job-6', outputPath, overwrite: false }, quiet));
     expect(failure.code).toBe('no-space');
     expect(failure.message).toContain(`the image is ${hugeBytes} bytes`);
     expect(existsSync(`${outputPath}.partial`)).toBe(false);
