@@ -326,3 +326,39 @@ describe('compressed disk images', () => {
     expect(run.stdout).toContain('must be decoded first');
   });
 });
+
+/** `7zz l -slt FILE`: the entries after the archive's own block, as path -> { folder, sizeBytes, mode }. */
+function sevenZipListing(file: string): Map<string, { folder: boolean; sizeBytes: number | null; mode: string }> {
+  const out = execFileSync('7zz', ['l', '-slt', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const blocks = out.split('----------\n')[1]?.split('\n\n') ?? [];
+  const entries = new Map<string, { folder: boolean; sizeBytes: number | null; mode: string }>();
+  for (const block of blocks) {
+    const fields = Object.fromEntries(block.split('\n').map((line) => line.split(' = ', 2) as [string, string]));
+    // 7-Zip also shows an ext journal as "[SYS]/Journal": no file of the volume.
+    if (fields.Path === undefined || fields.Path.startsWith('[SYS]')) continue;
+    entries.set(`/${fields.Path}`, { folder: fields.Folder === '+', sizeBytes: fields.Size ? Number(fields.Size) : null, mode: fields.Mode ?? '' });
+  }
+  return entries;
+}
+
+describe('7-Zip on the same disk image', () => {
+  it('finds the partitions where we do, and lists the same names and file sizes inside the FAT32 and ext4 ones', async () => {
+    const path = diskFixturePath('pi');
+    const partitions = sevenZipListing(path);
+    await withDisk(path, async (disk) => {
+      const expected = disk.info.partitions.map((partition) => partition.sizeBytes);
+      expect([...partitions.values()].slice(0, 2).map((entry) => entry.sizeBytes)).toEqual(expected);
+      for (const [index, folder] of ['1-bootfs (FAT32)', '2-rootfs (ext4)'].entries()) {
+        const name = [...partitions.keys()][index] as string;
+        const volume = join(scratch, `7z-partition-${index}.img`);
+        execFileSync('sh', ['-c', `7zz x -so "${path}" "${name.slice(1)}" > "${volume}"`]);
+        const listed = sevenZipListing(volume);
+        const ours = await walkPartition(disk, folder);
+        expect([...ours.keys()].sort(), folder).toEqual([...listed.keys()].sort());
+        for (const [entryPath, entry] of ours) {
+          if (entry.type === 'file') expect(entry.sizeBytes, entryPath).toBe(listed.get(entryPath)?.sizeBytes);
+        }
+      }
+    });
+  });
+});
