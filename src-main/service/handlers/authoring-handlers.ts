@@ -3,10 +3,11 @@
 // own dialog), never lies inside a source, and replaces no file unless asked. The sources follow theirs
 // (security/source-locations.ts): an image carries whatever it reads, so for any caller but the CLI a
 // source lies in the home folder or was chosen in the shell's open dialog, and never in a credential
-// folder or Isotope's own data, which the walk of a source folder holding one leaves out. The plan calls refuse the same outputs (so a GUI learns at Preview
-// what Create would refuse), then walk and plan only; the create and remaster calls check the output,
-// then run as a job: `scanning` (the sources' metadata, the layout), then
-// `writing-image` (one ordered pass into OUT.partial, renamed when complete). A remaster reads an
+// folder or Isotope's own data, which the walk of a source folder holding one leaves out. The plan
+// calls refuse the same outputs and sources (so a GUI learns at Preview what Create would refuse),
+// then walk and plan only; the create and remaster calls check them, then run as a job: `scanning`
+// (the sources' metadata, the layout), then `writing-image` (one ordered pass into OUT.partial,
+// renamed when complete). A remaster reads an
 // untrusted image, so its plan and its whole job run as parse jobs (context.parser: a capped worker,
 // or for the CLI this thread), where a crash or an out-of-memory error cannot take the engine down.
 import { lstat, rm } from 'node:fs/promises';
