@@ -1,7 +1,7 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
 import type { AssessmentChecksum, AssessmentFinding, AssessmentFindingCode, AssessmentSeverity, ImageKind } from '../shared/assessment.ts';
-import type { BootReasonCode, BootWarningCode } from '../shared/boot.ts';
+import type { BootReasonCode, BootWarningCode, RaspberryPiGeneration, UBootFamily } from '../shared/boot.ts';
 import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
@@ -468,8 +468,10 @@ export const text = {
   decoding: (name: string) => `Unpacking ${name}`,
   decodeCancel: 'Cancel unpacking',
   decodeCancelled: 'Unpacking was cancelled. Nothing was kept.',
-  decodeNoSpace: (folder: string, needed: string, available: string) =>
-    `Unpacking needs ${needed} in ${folder}, where ${available} are free. Free some space there (or remove other unpacked images in Settings), then try again.`,
+  decodeNoSpace: (folder: string, needed: string | null, available: string) =>
+    `${
+      needed === null ? `The disk holding ${folder} filled up while unpacking` : `Unpacking needs at least ${needed} in ${folder}, where ${available} are free`
+    } (Isotope leaves some space for the system). Free some space there, or remove other unpacked images in Settings, then try again.`,
   previewHeading: 'Preview',
   previewLoading: 'Reading…',
   previewText: 'Text',
@@ -498,6 +500,8 @@ export const text = {
   badgeUsbUefi: 'USB · UEFI',
   badgeOpticalBios: 'DVD/CD · BIOS',
   badgeOpticalUefi: 'DVD/CD · UEFI',
+  badgeRaspberryPi: 'Raspberry Pi',
+  badgeUBoot: 'U-Boot board',
   badgeStates: { yes: 'boots', no: 'does not boot', depends: 'depends on the PC', unknown: 'cannot tell' },
   warningsHeading: 'Anomalies found',
   archNames: { x64: 'x64', ia32: 'ia32', aa64: 'arm64' },
@@ -542,6 +546,41 @@ export const text = {
     windows: 'Windows/DOS boot code',
     unknown: 'boot code of an unknown kind',
   } as Readonly<Record<string, string>>,
+  boardsHeading: 'Boards and start-up code',
+  boardsNone: 'No Raspberry Pi firmware or U-Boot loader was found.',
+  biosGrubCore: (sector: number, inPartition: boolean, found: boolean) =>
+    found
+      ? `GRUB’s start-up code loads its core from sector ${sector} (${inPartition ? 'the BIOS boot partition' : 'the space after the partition table'}), and the core is there.`
+      : `GRUB’s start-up code loads its core from sector ${sector}, but the core is not there.`,
+  biosActivePartition: (partition: number | null, hasBootSector: boolean) =>
+    partition === null
+      ? 'The start-up code starts the partition marked active, and none is.'
+      : `The start-up code starts partition ${partition}, marked active${hasBootSector ? ', which has start-up code of its own' : ', which has no start-up code'}.`,
+  raspberryPiFound: (partition: number) => `A Raspberry Pi starts from partition ${partition}. Its files serve:`,
+  raspberryPiNoGeneration: 'It has a Pi’s config.txt and kernel, but no start-up firmware for any Pi.',
+  piGenerationNames: {
+    bcm2835: 'Raspberry Pi 1, Zero and Compute Module 1',
+    bcm2836: 'Raspberry Pi 2',
+    bcm2837: 'Raspberry Pi 3, Zero 2 W and Compute Module 3',
+    bcm2711: 'Raspberry Pi 4, 400 and Compute Module 4',
+    bcm2712: 'Raspberry Pi 5, 500 and Compute Module 5',
+  } as Readonly<Record<RaspberryPiGeneration, string>>,
+  piGenerationFiles: (files: readonly string[]) => `from ${files.join(', ')}`,
+  piGenerationMissing: (files: readonly string[]) => `missing ${files.join(', ')}`,
+  piBoards: (boards: readonly string[]) => `Device trees for: ${boards.map(piBoardName).join(', ')}.`,
+  uBootFamilies: {
+    allwinner: 'an Allwinner board',
+    rockchip: 'a Rockchip board',
+    'nxp-imx': 'an NXP i.MX board',
+    'ti-omap': 'a Texas Instruments board (BeagleBone, OMAP)',
+    amlogic: 'an Amlogic board',
+    unknown: 'a board Isotope cannot name',
+  } as Readonly<Record<UBootFamily, string>>,
+  uBootFound: (family: string, board: string | null, offset: string) =>
+    `U-Boot for ${family}${board ? ` (${board})` : ''} at ${offset}: it starts on the board it was built for.`,
+  uBootUnplaced: (offset: string) => `U-Boot is in the image (at ${offset}), but not where any chip Isotope knows looks for it.`,
+  bootPartitionsHeading: 'Partitions',
+  bootPartitionActive: 'Active',
   loadersHeading: 'EFI boot loaders found',
   loadersNone: 'No EFI boot loader was found.',
   loaderVia: (via: string, index: number) => `${via.toUpperCase()} partition ${index}`,
@@ -927,4 +966,10 @@ export function formatPermissions(mode: number): string {
 /** POSIX mode with its octal value: drwxr-xr-x (0755) (the details pane). */
 export function formatMode(mode: number): string {
   return `${formatPermissions(mode)} (${(mode & 0o7777).toString(8).padStart(4, '0')})`;
+}
+
+/** A device tree's board part as the board's name: "4-b" → "4 B", "zero-2-w" → "Zero 2 W", "cm4" → "CM4", "b-plus" → "B+". */
+function piBoardName(board: string): string {
+  const words = board.split('-').map((word) => (word === 'plus' ? '+' : /^cm/.test(word) ? word.toUpperCase() : word.charAt(0).toUpperCase() + word.slice(1)));
+  return `Pi ${words.join(' ').replace(' +', '+')}`;
 }

@@ -11,7 +11,12 @@ import type { JobStore } from './jobs.svelte.ts';
 /** Where an unpacking found no room, and the sizes: from a `no-space` error's detail (null when it names none). */
 export interface DecodeSpaceShortfall {
   readonly folder: string;
+  /**
+   * What the engine knew it needed: the decoded size when the format records it, else the bytes it had
+   * written when it stopped (a lower bound); 0 when the disk filled up under it (ENOSPC).
+   */
   readonly neededBytes: number;
+  /** Free space beyond the reserve the engine leaves for the system; never below 0. */
   readonly availableBytes: number;
 }
 
@@ -19,7 +24,7 @@ export function decodeSpaceShortfall(error: AppError | null): DecodeSpaceShortfa
   if (error?.code !== 'no-space' || !error.detail) return null;
   const { path, neededBytes, availableBytes } = error.detail;
   if (typeof path !== 'string' || typeof neededBytes !== 'number' || typeof availableBytes !== 'number') return null;
-  return { folder: path, neededBytes, availableBytes };
+  return { folder: path, neededBytes: Math.max(0, neededBytes), availableBytes: Math.max(0, availableBytes) };
 }
 
 export class DecodeJob {

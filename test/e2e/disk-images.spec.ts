@@ -11,7 +11,7 @@ import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -127,6 +127,11 @@ test('shows an MBR disk image: its partition table as sfdisk and blkid read it, 
   await expect(page.getByTestId('detail-not-browsable')).toContainText('not browsable: Linux swap (signature only)');
   await expectNoSeriousAxeViolations(page, 'disk-image/contents');
   await saveScreenshot(page, 'disk-image-contents');
+  // The badges, tags and attribute column keep their contrast in the dark theme too.
+  await chooseTheme(page, 'dark');
+  await showTab(page, 'Contents');
+  await expect(treeRow(page, `${bootFolder}/config.txt`)).toBeVisible();
+  await expectNoSeriousAxeViolations(page, 'disk-image/contents-dark');
   expect(problems).toEqual([]);
 });
 
@@ -207,4 +212,31 @@ test("offers a hybrid ISO's partitions as a namespace: one folder per partition 
   expect(names.sort()).toEqual(mdirRootNames(image, esp!.start * 512));
   await expectNoSeriousAxeViolations(page, 'hybrid/partitions');
   expect(problems).toEqual([]);
+});
+
+test('says where and how much space is missing when the data folder cannot hold the unpacked image', async ({ page }) => {
+  // A 16 MiB tmpfs as Isotope's data folder (mounting needs root, as the write-flow tests' loop devices do).
+  const smallHome = mkdtempSync('/tmp/isotope-e2e-small-home-');
+  runTool('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', smallHome]);
+  const small = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: smallHome } });
+  try {
+    await page.goto(small.url);
+    await openImage(page, gzippedDiskImagePath());
+    const panel = page.getByTestId('decode-panel');
+    await panel.getByRole('button', { name: 'Unpack to show its files' }).click();
+    const shortfall = panel.getByTestId('decode-no-space');
+    await expect(shortfall).toBeVisible({ timeout: 60_000 });
+    // Whether the engine stopped before writing (a known size) or while writing (the bytes it had written), the words name the folder and sizes.
+    await expect(shortfall).toContainText(
+      new RegExp(`^Unpacking needs at least [\\d.]+ [KMG]i?B in ${join(smallHome, 'decoded')}, where [\\d.]+ [KMG]?i?B are free `),
+    );
+    await expect(panel.getByRole('button', { name: 'Unpack to show its files' })).toBeEnabled();
+    await expectNoSeriousAxeViolations(page, 'disk-image/decode-no-space');
+    await saveScreenshot(page, 'disk-image-decode-no-space');
+    expect(readdirSync(join(smallHome, 'decoded')).filter((name) => !name.startsWith('.'))).toEqual([]);
+  } finally {
+    small.stop();
+    runTool('umount', [smallHome]);
+    rmSync(smallHome, { recursive: true, force: true });
+  }
 });

@@ -47,6 +47,18 @@ describe('decodeSpaceShortfall', () => {
     });
   });
 
+  it('never reports less than nothing free: the engine counts free space beyond its reserve, which can be negative', () => {
+    const error = { code: 'no-space', message: 'x', detail: { path: '/small/decoded', neededBytes: 1_048_576, availableBytes: -50_331_648 } } as const;
+    expect(decodeSpaceShortfall(error)).toEqual({ folder: '/small/decoded', neededBytes: 1_048_576, availableBytes: 0 });
+  });
+
+  it('words a shortfall with its sizes, and a disk that filled up (needed 0) without a size', () => {
+    expect(text.decodeNoSpace('/small/decoded', '1.00 GiB', '12.0 MiB')).toMatch(
+      /^Unpacking needs at least 1\.00 GiB in \/small\/decoded, where 12\.0 MiB are free /,
+    );
+    expect(text.decodeNoSpace('/small/decoded', null, '0 B')).toMatch(/^The disk holding \/small\/decoded filled up while unpacking /);
+  });
+
   it('answers null when the error is another code or lacks a size, so the engine message is shown instead', () => {
     expect(decodeSpaceShortfall({ code: 'corrupt-image', message: 'x', detail: { path: '/a', neededBytes: 1, availableBytes: 0 } })).toBeNull();
     expect(decodeSpaceShortfall({ code: 'no-space', message: 'no space left in /a', detail: { path: '/a' } })).toBeNull();
