@@ -249,7 +249,8 @@ function expectationsOf(structures: Structures): Expectation[] {
 const usbReasonCodes: Readonly<Record<Exclude<UsbBootability, 'yes'>, readonly BootReasonCode[]>> = {
   no: ['non-hybrid-iso', 'usb-bios-no-boot-code', 'usb-uefi-no-esp'],
   'depends-on-firmware': ['usb-uefi-el-torito-only'],
-  unknown: ['disk-image-unknown'],
+  // A board's evidence (Raspberry Pi firmware, a U-Boot loader) says why a PC rule cannot judge it.
+  unknown: ['disk-image-unknown', 'raspberry-pi', 'u-boot', 'u-boot-unrecognised'],
 };
 const usbFindingCodes: Readonly<Record<Exclude<UsbBootability, 'yes'>, AssessmentFindingCode>> = {
   no: 'usb-boot-no',

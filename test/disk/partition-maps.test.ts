@@ -160,15 +160,18 @@ describe('a raw disk image (an SD card for a board)', () => {
       expect(report.mbr?.hasBootCode).toBe(false);
       expect(report.verdict.usb).toBe('unknown');
       const codes = report.verdict.reasons.map((reason) => reason.code);
-      expect(codes).toContain('disk-image-unknown');
+      // Its first FAT partition holds a Pi's firmware: the Pi reason stands where the bare partition list would.
+      expect(codes).toContain('raspberry-pi');
       expect(codes).not.toContain('non-hybrid-iso');
       // mdir reads the same FAT volume at partition 1's offset; the verdict names it.
       execFileSync('mdir', ['-i', `${path}@@${(report.mbr?.partitions[0]?.startLba ?? 0) * 512}`, '::/config.txt'], {
         env: { ...process.env, MTOOLS_SKIP_CHECK: '1' },
       });
-      expect(report.verdict.reasons.find((reason) => reason.code === 'disk-image-unknown')?.message).toMatch(
-        /MBR partition 1 \(type 0x0c, FAT32 file system\), MBR partition 2 \(type 0x83\)/,
-      );
+      expect(report.partitions.map((partition) => [partition.number, partition.typeCode, partition.filesystem])).toEqual([
+        [1, '0x0c', 'fat32'],
+        [2, '0x83', 'ext4'],
+      ]);
+      expect(report.verdict.reasons.find((reason) => reason.code === 'raspberry-pi')?.message).toMatch(/FAT partition 1 holds Raspberry Pi boot files/);
     } finally {
       await source.close();
     }

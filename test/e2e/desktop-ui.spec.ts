@@ -6,7 +6,9 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { uBootCardPath } from '../boot/disk-boot-images.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
+import { diskFixturePath } from '../fixtures/disk-images.ts';
 import { udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { bigFileName, bigFolderFileCount, bigIsoPath, signedSumsDir, signerUserId } from '../fixtures/ui-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
@@ -184,12 +186,20 @@ test('says USB boot depends on the firmware for an ISO whose only EFI loader is 
   await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
 });
 
-test('says it cannot tell for an SD-card image, and lists a zero-size GPT entry as an anomaly instead of failing', async ({ page }) => {
+test('says it cannot tell for an SD-card image, names the Pi its firmware serves, and lists a zero-size GPT entry as an anomaly instead of failing', async ({
+  page,
+}) => {
   await page.goto(app.url);
   await openImage(page, bootFixturePath('sdCard'));
   await showTab(page, 'Boot');
   await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'unknown');
-  await expect(page.getByTestId('boot-reasons').locator('[data-code="disk-image-unknown"]')).toBeVisible();
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="raspberry-pi"]')).toHaveAttribute('data-state', 'yes');
+  await expect(page.getByTestId('boot-reasons').locator('[data-code="raspberry-pi"]')).toBeVisible();
+  // start4.elf without fixup4.dat: the Pi 4 is named, with the file it lacks.
+  const pi = page.getByTestId('raspberry-pi').locator('[data-generation="bcm2711"]');
+  await expect(pi).toContainText('Raspberry Pi 4, 400 and Compute Module 4');
+  await expect(pi).toContainText('missing fixup4.dat');
+  await expect(page.getByTestId('boot-partitions').locator('tbody tr')).toHaveCount(2);
   await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
 
   await openImage(page, bootFixturePath('zeroSizeGptEntry'));
@@ -285,4 +295,20 @@ test('shows the hashing pass live and cancels it', async ({ page }) => {
   await expect(page.getByRole('button', { name: 'Compute checksums' })).toBeVisible();
   await expect(page.getByTestId('digests')).toHaveCount(0);
   expect(problems).toEqual([]);
+});
+
+test('names the U-Boot board of an SD card from its loader, and lists a blank image’s partitions when nothing says how it boots', async ({ page }) => {
+  await page.goto(app.url);
+  await openImage(page, uBootCardPath('rockchip'));
+  await showTab(page, 'Boot');
+  await expect(page.getByTestId('u-boot')).toHaveAttribute('data-family', 'rockchip');
+  await expect(page.getByTestId('u-boot')).toContainText('U-Boot for a Rockchip board (RK32) at 32.0 KiB');
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="u-boot"]')).toHaveAttribute('data-state', 'yes');
+
+  await openImage(page, diskFixturePath('logical'));
+  await showTab(page, 'Boot');
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'unknown');
+  await expect(page.getByTestId('boot-reasons').locator('[data-code="disk-image-unknown"]')).toHaveAttribute('title', /MBR logical partition 6 \(.*ext4\)/);
+  await expect(page.getByTestId('boot-partitions').locator('tbody tr td:first-child')).toHaveText(['1', '5', '6', '7']);
+  await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
 });
