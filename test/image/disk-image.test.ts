@@ -21,7 +21,7 @@ import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { diskFixturePath, piBootTree, piRootTree, piRootUuid, smallTree, espTree, type SourceTree } from '../fixtures/disk-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { exfatFixtureLabel, fatTreeFiles, fatTreeFolders } from '../fixtures/fat-images.ts';
-import { isotope, isotopeCat } from '../helpers/in-process-cli.ts';
+import { isotope, isotopeCat, testService } from '../helpers/in-process-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-disk-image-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -360,5 +360,63 @@ describe('7-Zip on the same disk image', () => {
         }
       }
     });
+  });
+});
+
+describe('damaged and cut disk images', () => {
+  it('lists a partition whose file system is damaged as an empty, unbrowsable folder with the damage, and keeps the others browsable', async () => {
+    const image = Buffer.from(readFileSync(diskFixturePath('pi')));
+    const rootfs = await withDisk(diskFixturePath('pi'), (disk) => Promise.resolve(disk.info.partitions[1]?.offsetBytes as number));
+    // ext4 superblock s_log_block_size (byte 0x18): 20 would mean blocks of a gigabyte.
+    image.writeUInt32LE(20, rootfs + 1024 + 0x18);
+    const damagedPath = join(scratch, 'damaged-rootfs.img');
+    writeFileSync(damagedPath, image);
+    await withDisk(damagedPath, async (disk, source) => {
+      const [boot, root] = disk.info.partitions;
+      expect(root?.filesystem).toMatchObject({ kind: 'ext4', browsable: false });
+      expect(root?.filesystem?.notBrowsableReason).toMatch(/^damaged: ext superblock: s_log_block_size 20/);
+      expect(root?.folderName).toBe('2 (ext4)');
+      const folder = (await disk.tree.lookup('/2 (ext4)')) as TreeEntry;
+      expect(folder.partition).toEqual({ number: 2, filesystem: 'ext4', browsable: false });
+      expect(await disk.tree.listDirectory(folder)).toEqual([]);
+      expect(boot?.filesystem?.browsable).toBe(true);
+      await expectTree(disk, source, '1-bootfs (FAT32)', piBootTree);
+    });
+    const listed = await isotope(['ls', damagedPath]);
+    expect(listed.stdout).toMatch(/ \/2 \(ext4\) {2}\(not browsable\)$/m);
+  });
+
+  it('reads a partition cut by the end of the image as far as it goes, with a warning naming the bytes', async () => {
+    const whole = readFileSync(diskFixturePath('pi'));
+    const rootfs = await withDisk(diskFixturePath('pi'), (disk) => Promise.resolve(disk.info.partitions[1] as { offsetBytes: number; sizeBytes: number }));
+    const cutPath = join(scratch, 'cut.img');
+    writeFileSync(cutPath, whole.subarray(0, rootfs.offsetBytes + 4096));
+    await withDisk(cutPath, async (disk, source) => {
+      expect(disk.info.partitions.map((partition) => partition.withinImage)).toEqual([true, false]);
+      expect(disk.info.warnings).toEqual([
+        `partition 2 ends at byte ${rootfs.offsetBytes + rootfs.sizeBytes}, past the end of the image (${source.sizeBytes} bytes)`,
+      ]);
+      expect(disk.info.requiredTargetBytes).toBe(source.sizeBytes);
+      await expectTree(disk, source, '1-bootfs (FAT32)', piBootTree);
+    });
+  });
+});
+
+describe('extraction, stat and preview through the partitions view', () => {
+  it('extracts a partition folder to exactly its files, and stats a file at its disk image offset', async () => {
+    const path = diskFixturePath('pi');
+    const destination = join(scratch, 'extracted');
+    const run = await isotope(['extract', path, '/1-bootfs (FAT32)', '--to', destination]);
+    expect(run.code, run.stderr).toBe(0);
+    for (const [filePath, file] of piBootTree.files) {
+      expect(sha256(readFileSync(join(destination, '1-bootfs (FAT32)', filePath))), filePath).toBe(sha256(file.bytes));
+    }
+    const stat = await testService().call('image:stat', { path, file: '/1-bootfs (FAT32)/config.txt' });
+    if (!stat.ok) throw new Error(stat.error.message);
+    const config = piBootTree.files.get('/config.txt')?.bytes as Buffer;
+    const [extent] = stat.value.extents;
+    expect(readFileSync(path).subarray(extent?.offsetBytes, (extent?.offsetBytes as number) + config.byteLength)).toEqual(config);
+    const preview = await testService().call('image:preview', { path, file: '/2-rootfs (ext4)/etc/hostname' });
+    expect(preview.ok && preview.value.content).toBe('raspberrypi\n');
   });
 });

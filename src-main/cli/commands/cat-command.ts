@@ -2,7 +2,7 @@
 // Bytes do not belong in the contract, so this command reads through the image engine directly.
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import type { ImageNamespaceChoice } from '../../../shared/image.ts';
+import { imageNamespaces, type ImageNamespaceChoice } from '../../../shared/image.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 
@@ -15,7 +15,7 @@ export function registerCatCommand(program: Command, context: CliContext, writeB
     .description('write a file inside an image to stdout')
     .argument('<image>', 'path of the image file')
     .argument('<path>', 'file inside the image')
-    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
+    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', ...imageNamespaces]).default('auto'))
     .action(async (image: string, path: string, options: { namespace?: ImageNamespaceChoice }) => {
       try {
         // The image engine loads only when this command runs (see cli.ts).

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { followJob } from '../../../shared/follow-job.ts';
-import type { ImageExtractResult, ImageNamespaceChoice } from '../../../shared/image.ts';
+import { imageNamespaces, type ImageExtractResult, type ImageNamespaceChoice } from '../../../shared/image.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 
 export function registerExtractCommand(program: Command, context: CliContext): void {
@@ -14,7 +14,7 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .argument('<image>', 'path of the image file')
     .argument('[paths...]', 'files or folders inside the image (default: everything)')
     .requiredOption('--to <dir>', 'destination folder (created if missing)')
-    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', 'iso9660', 'joliet', 'rockridge', 'udf']).default('auto'))
+    .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', ...imageNamespaces]).default('auto'))
     .option('--allow-shared-extents', 'write every copy of files that share data (hard links), even beyond the image size')
     .option('--json', 'print one JSON document')
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
