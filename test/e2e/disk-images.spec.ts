@@ -152,8 +152,11 @@ test('unpacks a .img.gz through the Contents tab with progress, then lists its p
   expect(cacheFiles()).toEqual([]);
   await expectNoSeriousAxeViolations(page, 'disk-image/decode');
 
-  await panel.getByRole('button', { name: 'Unpack to show its files' }).click();
+  // By keyboard: the focus moves from the button to the unpacking's cancel.
+  await panel.getByRole('button', { name: 'Unpack to show its files' }).focus();
+  await page.keyboard.press('Enter');
   await expect(panel.getByTestId('decode-progress').getByRole('progressbar')).toBeVisible();
+  await expect(panel.getByRole('button', { name: 'Cancel unpacking' })).toBeFocused();
   await expect(page.getByTestId('running-jobs').locator('[data-job="decode"]')).toBeVisible();
   await expect(treeRow(page, bootFolder)).toBeVisible({ timeout: 60_000 });
   await expect(compression).toHaveAttribute('data-access', 'decoded-cache');
