@@ -7,7 +7,7 @@ import type { FilesystemInfo, FilesystemKind } from '../../shared/image.ts';
 import { FieldReader, corruptAt, readRegion, readUtf8, type Place } from '../format/fields.ts';
 import type { WorkBudget } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { CodedError } from '../jobs/errors.ts';
+import { CorruptImageError } from '../format/corrupt-image-error.ts';
 
 /** globals.rst: the superblock lies 1024 bytes into the volume whatever the block size, and is 1024 bytes long. */
 export const superblockOffsetBytes = 1024;
@@ -51,6 +51,18 @@ const knownIncompatMask = 0x3ffff;
 /** blkid's rule: a feature outside these sets makes a volume ext4 (ext3 adds the journal to ext2). */
 const ext3IncompatMask = extFeatures.incompatFiletype | extFeatures.incompatRecover | extFeatures.incompatMetaBg;
 const ext3RoCompatMask = extFeatures.roCompatSparseSuper | extFeatures.roCompatLargeFile | extFeatures.roCompatBtreeDir;
+
+/**
+ * The volume uses an incompatible feature this reader cannot decode. Not damage, but the same answer
+ * for a caller: the volume is there and cannot be listed (a disk image shows it as not browsable,
+ * with this message as the reason).
+ */
+export class UnsupportedExtFeatureError extends CorruptImageError {
+  constructor(feature: string, bit: number) {
+    super(`the ext volume uses the incompatible feature ${feature} (0x${bit.toString(16)}), which Isotope cannot read`, { feature });
+    this.name = 'UnsupportedExtFeatureError';
+  }
+}
 
 export interface ExtVolume {
   readonly source: ByteSource;
@@ -125,7 +137,7 @@ export async function readExtVolume(source: ByteSource, budget: WorkBudget): Pro
 function refuseUnreadableFeatures(incompat: number, place: Place): void {
   for (const { bit, name } of unreadableIncompat) {
     if ((incompat & bit) !== 0) {
-      throw new CodedError('unsupported', `ext volume uses the incompatible feature ${name} (0x${bit.toString(16)}), which Isotope cannot read`);
+      throw new UnsupportedExtFeatureError(name, bit);
     }
   }
   const unknown = incompat & ~knownIncompatMask;

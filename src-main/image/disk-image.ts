@@ -18,6 +18,7 @@ import { readPartitionMap, type PartitionMapEntry } from '../disk/partition-map.
 import { openFatFilesystem } from '../fat/fat-filesystem.ts';
 import { openExfatFilesystem } from '../fat/exfat-tree.ts';
 import { openExtFilesystem } from '../ext/ext-tree.ts';
+import { UnsupportedExtFeatureError } from '../ext/ext-volume.ts';
 import { openIsoFilesystem, openUdfFilesystem } from './optical-filesystems.ts';
 import { openPartitionTree, partitionFolderEntry, type MountedPartition } from './partition-tree.ts';
 
@@ -146,7 +147,9 @@ async function probePartition(
 }
 
 function damaged(kind: FilesystemKind, sizeBytes: number, error: CorruptImageError): FilesystemInfo {
-  return { kind, label: null, uuid: null, sizeBytes, usedBytes: null, browsable: false, notBrowsableReason: `damaged: ${error.message}` };
+  // A feature the reader cannot decode (ext4 encryption) is no damage: its message is the reason.
+  const reason = error instanceof UnsupportedExtFeatureError ? error.message : `damaged: ${error.message}`;
+  return { kind, label: null, uuid: null, sizeBytes, usedBytes: null, browsable: false, notBrowsableReason: reason };
 }
 
 /** "1-bootfs (FAT32)": number, label (else the GPT name), file system (else the partition type). */

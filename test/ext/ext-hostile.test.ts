@@ -5,11 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openExtFilesystem } from '../../src-main/ext/ext-tree.ts';
+import { UnsupportedExtFeatureError } from '../../src-main/ext/ext-volume.ts';
+import { openDiskImage } from '../../src-main/image/disk-image.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import type { FilesystemTree } from '../../src-main/format/filesystem-tree.ts';
 import { WorkBudget, WorkBudgetExceededError } from '../../src-main/format/work-budget.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
-import { CancelledError, CodedError } from '../../src-main/jobs/errors.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { extHostileBasePath, hostileBaseBlockBytes as blockBytes } from '../fixtures/ext-images.ts';
 
 function debugfs(image: string, command: string): string {
@@ -156,10 +158,21 @@ describe('hostile ext volumes', () => {
     await expect(walk).rejects.toThrow(/a block pointer names block 99999999, outside the volume's 4096 blocks/);
   });
 
-  it('refuses an incompatible feature it cannot read (encryption) as unsupported', async () => {
-    const open = openPatched('ext4', (bytes) => bytes.writeUInt32LE(bytes.readUInt32LE(1024 + 0x60) | 0x10000, 1024 + 0x60));
-    await expect(open).rejects.toThrow(CodedError);
-    await expect(open).rejects.toThrow(/incompatible feature encrypt \(0x10000\)/);
+  it('refuses an incompatible feature it cannot read (encryption), and a disk image shows the volume as not browsable for that reason', async () => {
+    const encrypt = (bytes: Buffer): void => {
+      bytes.writeUInt32LE(bytes.readUInt32LE(1024 + 0x60) | 0x10000, 1024 + 0x60);
+    };
+    const open = openPatched('ext4', encrypt);
+    await expect(open).rejects.toThrow(UnsupportedExtFeatureError);
+    await expect(open).rejects.toThrow(/the ext volume uses the incompatible feature encrypt \(0x10000\), which Isotope cannot read/);
+    const bytes = readFileSync(extHostileBasePath('ext4'));
+    encrypt(bytes);
+    const disk = await openDiskImage(createMemorySource(bytes, 'encrypted.img'));
+    expect(disk?.info.partitions[0]?.filesystem).toMatchObject({
+      kind: 'ext4',
+      browsable: false,
+      notBrowsableReason: expect.stringMatching(/^the ext volume uses/),
+    });
   });
 
   it('stops at the work budget when the listing costs more than the image may', async () => {
