@@ -47,8 +47,13 @@ export function recogniseRaspberryPiFiles(rootNames: readonly string[], partitio
   const lowerNames = [...byLower.keys()].sort();
   const named = new Set<RaspberryPiGeneration>();
   const served = new Map<RaspberryPiGeneration, string[]>();
+  // Appends in place: a hostile root of 65,536 device trees costs linear time, not quadratic.
   const serve = (generations: readonly RaspberryPiGeneration[], lower: string): void => {
-    for (const generation of generations) served.set(generation, [...(served.get(generation) ?? []), byLower.get(lower) ?? lower]);
+    for (const generation of generations) {
+      const files = served.get(generation) ?? [];
+      files.push(byLower.get(lower) ?? lower);
+      served.set(generation, files);
+    }
   };
   const boards: string[] = [];
   for (const lower of lowerNames) {
