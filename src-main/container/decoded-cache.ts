@@ -70,6 +70,15 @@ export async function findDecodedCache(path: string, dataDir?: string): Promise<
   return readCacheEntry(cachePathFor(identity, dataDir), identity);
 }
 
+/** True when `path` is a compressed image that cannot be read at random and has no decoded cache file yet. */
+export async function needsDecoding(path: string, dataDir?: string): Promise<boolean> {
+  const compression = await compressionOf(path).catch(() => null);
+  if (compression === null || (await findDecodedCache(path, dataDir)) !== null) return false;
+  const compressed = await openCompressedSource(path, compression);
+  await compressed.close();
+  return compressed.source === null;
+}
+
 /** Records that `entry` was read now (Settings shows when each cache file was last used). */
 export async function touchDecodedCache(entry: DecodedCacheEntry, dataDir?: string): Promise<void> {
   const stats = await stat(entry.imagePath).catch(() => null);

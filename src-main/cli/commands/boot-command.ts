@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { BootReport, ElToritoEntry, RaspberryPiGeneration, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { decodeFirstIfNeeded } from './decode-first.ts';
 
 export function registerBootCommand(program: Command, context: CliContext): void {
   program
@@ -12,6 +13,8 @@ export function registerBootCommand(program: Command, context: CliContext): void
     .argument('<image>', 'path of the image file')
     .option('--json', 'print one JSON document')
     .action(async (image: string, options: { json?: boolean }) => {
+      const decodeFailed = await decodeFirstIfNeeded(context, resolve(image), options);
+      if (decodeFailed !== null) return context.setExitCode(decodeFailed);
       const result = await context.createService().call('image:boot', { path: resolve(image) });
       context.setExitCode(reportResult(context, result, options.json === true, describeBoot));
     });

@@ -5,6 +5,7 @@ import { Option, type Command } from 'commander';
 import { imageNamespaces, type ImageNamespaceChoice } from '../../../shared/image.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { decodeFirstIfNeeded } from './decode-first.ts';
 
 /** Writes bytes and resolves when the stream accepts more (backpressure). */
 export type WriteBytes = (bytes: Uint8Array) => Promise<void>;
@@ -17,6 +18,8 @@ export function registerCatCommand(program: Command, context: CliContext, writeB
     .argument('<path>', 'file inside the image')
     .addOption(new Option('--namespace <name>', 'which names to use').choices(['auto', ...imageNamespaces]).default('auto'))
     .action(async (image: string, path: string, options: { namespace?: ImageNamespaceChoice }) => {
+      const decodeFailed = await decodeFirstIfNeeded(context, resolve(image));
+      if (decodeFailed !== null) return context.setExitCode(decodeFailed);
       try {
         // The image engine loads only when this command runs (see cli.ts).
         const [{ EntryNotFoundError }, { withImageFile }, { readEntryContent }] = await Promise.all([

@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { followJob } from '../../../shared/follow-job.ts';
 import { imageNamespaces, type ImageExtractResult, type ImageNamespaceChoice } from '../../../shared/image.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { decodeFirstIfNeeded } from './decode-first.ts';
 
 export function registerExtractCommand(program: Command, context: CliContext): void {
   program
@@ -18,6 +19,8 @@ export function registerExtractCommand(program: Command, context: CliContext): v
     .option('--allow-shared-extents', 'write every copy of files that share data (hard links), even beyond the image size')
     .option('--json', 'print one JSON document')
     .action(async (image: string, paths: string[], options: { to: string; namespace: ImageNamespaceChoice; allowSharedExtents?: boolean; json?: boolean }) => {
+      const decodeFailed = await decodeFirstIfNeeded(context, resolve(image), options);
+      if (decodeFailed !== null) return context.setExitCode(decodeFailed);
       const service = context.createService();
       // Ctrl-C before the job's id is known cancels it as soon as it is.
       let jobId: string | null = null;

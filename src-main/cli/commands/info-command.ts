@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import type { CompressionInfo, DiskImageInfo, DiskPartitionInfo, ImageNamespace, ImageSummary, UdfVolumeInfo } from '../../../shared/image.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { decodeFirstIfNeeded } from './decode-first.ts';
 
 export function registerInfoCommand(program: Command, context: CliContext): void {
   program
@@ -15,6 +16,8 @@ export function registerInfoCommand(program: Command, context: CliContext): void
     .argument('<image>', 'path of the image file')
     .option('--json', 'print one JSON document')
     .action(async (image: string, options: { json?: boolean }) => {
+      const decodeFailed = await decodeFirstIfNeeded(context, resolve(image), options);
+      if (decodeFailed !== null) return context.setExitCode(decodeFailed);
       const result = await context.createService().call('image:open', { path: resolve(image) });
       const exitCode = reportResult(context, result, options.json === true, describeImage);
       context.setExitCode(exitCode === exitCodes.ok && result.ok && result.value.format === 'unknown' ? exitCodes.failed : exitCode);

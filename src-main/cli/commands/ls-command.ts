@@ -10,6 +10,7 @@ import { imageNamespaces, type ImageEntry, type ImageListRequest, type ImageName
 import type { streamImageListing as streamImageListingType } from '../../image/image-operations.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { decodeFirstIfNeeded } from './decode-first.ts';
 
 type StreamImageListing = typeof streamImageListingType;
 
@@ -23,6 +24,8 @@ export function registerLsCommand(program: Command, context: CliContext): void {
     .addOption(new Option('--namespace <name>', 'which names to show').choices(['auto', ...imageNamespaces]).default('auto'))
     .option('--json', 'print one JSON document')
     .action(async (image: string, path: string, options: { recursive?: boolean; namespace: ImageNamespaceChoice; json?: boolean }) => {
+      const decodeFailed = await decodeFirstIfNeeded(context, resolve(image), options);
+      if (decodeFailed !== null) return context.setExitCode(decodeFailed);
       // The image engine loads only when this command runs (see cli.ts).
       const { streamImageListing } = await import('../../image/image-operations.ts');
       const request = { path: resolve(image), directory: path, namespace: options.namespace, recursive: options.recursive === true };
