@@ -15,7 +15,7 @@ import type { IsoCreateRequest } from '../../shared/authoring.ts';
 import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { resolveBoot } from './detect-boot.ts';
 import type { IsoAuthoringOptions, VolumeIdentifiers } from './iso-authoring.ts';
-import { readSourceTree, type ScanProgress } from './source-tree.ts';
+import { readSourceTree, reproducibleMode, type ScanProgress } from './source-tree.ts';
 
 /** What the Application Identifier (ECMA-119 8.4.21) says made the image. */
 const applicationIdentifier = 'ISOTOPE';
@@ -73,17 +73,14 @@ async function defaultLabel(sources: readonly string[]): Promise<string> {
   return isFolder ? name : basename(name, extname(name));
 }
 
-/** `mkisofs -r`'s modes: read for all; execute (search) for all when any was set; no write, setuid, setgid or sticky bits. */
-export function reproducibleMode(mode: number): number {
-  const typeBits = mode & 0o170000;
-  const execute = (mode & 0o111) !== 0 ? 0o111 : 0;
-  return typeBits | 0o444 | execute;
-}
-
-/** The tree with owners 0 and modes normalised (times are replaced by the writer: fixedFileTimesMs). */
+/**
+ * A tree already made (a remaster's added sources and folders) with owners 0 and modes normalised
+ * (times are replaced by the writer: fixedFileTimesMs). `origin` is named: a walked node's is a getter.
+ */
 export function normalisedForReproducible(node: AuthoringNode): AuthoringNode {
   return {
     ...node,
+    origin: node.origin,
     uid: 0,
     gid: 0,
     mode: reproducibleMode(node.mode),

@@ -97,7 +97,8 @@ function renamePath(root: AuthoringNode, imagePath: string, newImagePath: string
     throw new CodedError('invalid-request', `cannot rename ${imagePath} to ${newImagePath}: ${newImagePath} exists`, { path: newImagePath });
   }
   parent.children?.splice(index, 1);
-  newParent.children?.push({ ...node, name: newName, keptNames: null });
+  // origin named: a walked node's is a getter, which a spread does not copy.
+  newParent.children?.push({ ...node, name: newName, keptNames: null, origin: node.origin });
 }
 
 /** The folder the names lead to from `root`; with `create`, missing folders are made (0755, or 0555 reproducibly; owner 0; `nowMs`). */

@@ -10,6 +10,7 @@
 // several times the lstat itself).
 import { accessSync, constants, lstatSync, readdirSync, readlinkSync, realpathSync, type BigIntStats } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
+import type { ByteSource } from '../io/byte-source.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { madeFolderNode, type AuthoringKind, type AuthoringNode } from '../format/authoring-tree.ts';
@@ -34,6 +35,8 @@ export interface SourceTreeOptions {
    * when a contract caller names a folder holding them): left out of the walk with a warning each.
    */
   readonly withheld?: readonly string[] | undefined;
+  /** Owners 0 and `mkisofs -r` modes for every node (reproducibleMode), as the walk reads them: no second tree is made. */
+  readonly reproducible?: boolean | undefined;
 }
 
 export interface ScanProgress {
@@ -44,7 +47,7 @@ export interface ScanProgress {
 
 /** Walks the sources (absolute paths) into one root; `warnings` name what the walk left out on its own (withheld places). */
 export async function readSourceTree(sources: readonly string[], options: SourceTreeOptions): Promise<{ root: AuthoringNode; warnings: string[] }> {
-  const walk = new TreeWalk(options.signal, options.onEntry);
+  const walk = new TreeWalk(options.signal, options.onEntry, options.reproducible ?? false);
   const children: AuthoringNode[] = [];
   const originByName = new Map<string, string>();
   let rootStats: BigIntStats | null = null;
@@ -66,7 +69,7 @@ export async function readSourceTree(sources: readonly string[], options: Source
     }
   }
   children.sort(byName);
-  const root = rootNode(rootStats, children, sources[0] ?? '');
+  const root = rootNode(rootStats, children, sources[0] ?? '', options.reproducible ?? false);
   return { root, warnings: walk.warnings.sort() };
 }
 
@@ -94,14 +97,24 @@ function withholding(
 }
 
 /** The image's root: the first source folder (its owner, mode and times), or a folder made now when only files were given. */
-function rootNode(stats: BigIntStats | null, children: AuthoringNode[], origin: string): AuthoringNode {
-  if (stats) return nodeFromStats({ name: '', kind: 'directory', path: origin, stats, children, linkTarget: null });
-  return madeFolderNode({ name: '', timeMs: Date.now(), children, origin });
+function rootNode(stats: BigIntStats | null, children: AuthoringNode[], origin: string, reproducible: boolean): AuthoringNode {
+  if (stats) return nodeFromStats({ name: '', kind: 'directory', path: origin, folder: null, stats, children, linkTarget: null, reproducible });
+  const made = madeFolderNode({ name: '', timeMs: Date.now(), children, origin });
+  return reproducible ? { ...made, mode: reproducibleMode(made.mode) } : made;
+}
+
+/** `mkisofs -r`'s modes: read for all; execute (search) for all when any was set; no write, setuid, setgid or sticky bits. */
+export function reproducibleMode(mode: number): number {
+  const typeBits = mode & 0o170000;
+  const execute = (mode & 0o111) !== 0 ? 0o111 : 0;
+  return typeBits | 0o444 | execute;
 }
 
 /** An entry listed (or a source named) and not yet read. */
 interface PendingEntry {
   readonly path: string;
+  /** The path of the folder that listed it (its siblings share the string); null for a source itself, named by path. */
+  readonly folder: string | null;
   readonly name: string;
   /** The path below its source, as excludes match it ('boot/grub/grub.cfg'); '' for a source folder itself. */
   readonly relativePath: string;
@@ -126,6 +139,7 @@ class FolderAssembly implements NodeCollector {
     private readonly entry: PendingEntry,
     private readonly stats: BigIntStats,
     entryCount: number,
+    private readonly reproducible: boolean,
   ) {
     this.#remaining = entryCount;
     if (entryCount === 0) this.#finish();
@@ -140,7 +154,7 @@ class FolderAssembly implements NodeCollector {
   #finish(): void {
     const { entry, stats } = this;
     this.entry.parent.add(
-      nodeFromStats({ name: entry.name, kind: 'directory', path: entry.path, stats, children: this.#children.sort(byName), linkTarget: null }),
+      nodeFromStats({ ...entry, kind: 'directory', stats, children: this.#children.sort(byName), linkTarget: null, reproducible: this.reproducible }),
     );
   }
 }
@@ -157,7 +171,11 @@ class TreeWalk {
   readonly #onEntry: ((scanned: ScanProgress) => void) | undefined;
   #fileBytes = 0;
 
-  constructor(signal: AbortSignal | undefined, onEntry: ((scanned: ScanProgress) => void) | undefined) {
+  constructor(
+    signal: AbortSignal | undefined,
+    onEntry: ((scanned: ScanProgress) => void) | undefined,
+    private readonly reproducible: boolean,
+  ) {
     this.#signal = signal;
     this.#onEntry = onEntry;
   }
@@ -167,7 +185,7 @@ class TreeWalk {
     let found: AuthoringNode | null = null;
     const relativePath = stats.isDirectory() ? '' : basename(path);
     const parent = { add: (node: AuthoringNode | null) => void (found = node) };
-    this.#pending.push({ path, name: basename(path), relativePath, depth: stats.isDirectory() ? 0 : 1, matcher, parent, stats });
+    this.#pending.push({ path, folder: null, name: basename(path), relativePath, depth: stats.isDirectory() ? 0 : 1, matcher, parent, stats });
     for (let entry = this.#pending.pop(); entry !== undefined; entry = this.#pending.pop()) {
       await yieldWhenSliceSpent();
       this.#read(entry);
@@ -194,17 +212,18 @@ class TreeWalk {
     if (kind === 'directory') return this.#list(entry, stats);
     if (kind === 'file' && this.#checksReadable) this.checkReadable(path);
     const linkTarget = kind === 'symlink' ? this.linkTarget(path) : null;
-    entry.parent.add(nodeFromStats({ name: entry.name, kind, path, stats, children: null, linkTarget }));
+    entry.parent.add(nodeFromStats({ ...entry, kind, stats, children: null, linkTarget, reproducible: this.reproducible }));
   }
 
   /** Puts a folder's entries on the stack, collected by one FolderAssembly. */
   #list(entry: PendingEntry, stats: BigIntStats): void {
     const listed = attempt(() => readdirSync(entry.path, { encoding: 'buffer' }), entry.path, 'reading the folder');
     const names = listed.map((bytes) => utf8Name(bytes, entry.path));
-    const folder = new FolderAssembly(entry, stats, names.length);
+    const folder = new FolderAssembly(entry, stats, names.length, this.reproducible);
     for (const name of names) {
       const relativePath = entry.relativePath === '' ? name : `${entry.relativePath}/${name}`;
-      this.#pending.push({ path: join(entry.path, name), name, relativePath, depth: entry.depth + 1, matcher: entry.matcher, parent: folder });
+      const { path, depth, matcher } = entry;
+      this.#pending.push({ path: join(path, name), folder: path, name, relativePath, depth: depth + 1, matcher, parent: folder });
     }
   }
 
@@ -234,39 +253,76 @@ class TreeWalk {
   }
 }
 
+/**
+ * A node of a tree on disk. Its origin (a path) is made when asked, from its folder's path, which it
+ * shares with its siblings, as its content's path is: 50,000 held paths cost about 6 MB from the walk
+ * to the end of the write. A copy made by spreading one must name `origin` itself (a getter is not
+ * copied).
+ */
+class SourceNode implements AuthoringNode {
+  constructor(
+    readonly name: string,
+    readonly kind: AuthoringKind,
+    readonly mode: number,
+    readonly uid: number,
+    readonly gid: number,
+    readonly modifiedMs: number,
+    readonly accessedMs: number,
+    readonly changedMs: number,
+    readonly sizeBytes: number,
+    readonly content: ByteSource | null,
+    readonly hardLinkKey: string | null,
+    readonly linkTarget: string | null,
+    readonly device: { readonly major: number; readonly minor: number } | null,
+    readonly children: AuthoringNode[] | null,
+    /** The folder's path, or (a source itself) the node's own path as given. */
+    private readonly folderOrPath: string,
+    private readonly isOwnPath: boolean,
+  ) {}
+
+  readonly hidden = false;
+  readonly keptNames = null;
+
+  get origin(): string {
+    return this.isOwnPath ? this.folderOrPath : join(this.folderOrPath, this.name);
+  }
+}
+
 function nodeFromStats(found: {
   name: string;
   kind: AuthoringKind;
   path: string;
+  folder: string | null;
   stats: BigIntStats;
   children: AuthoringNode[] | null;
   linkTarget: string | null;
+  reproducible: boolean;
 }): AuthoringNode {
-  const { kind, stats, path } = found;
+  const { kind, stats, name, folder } = found;
   const sizeBytes = kind === 'file' ? Number(stats.size) : 0;
   const modifiedMs = nsToMs(stats.mtimeNs);
   const isDevice = kind === 'block-device' || kind === 'character-device';
   const [major, minor] = deviceNumberOf(stats.rdev).split(':').map(Number);
-  return {
-    name: found.name,
+  const mode = Number(stats.mode);
+  return new SourceNode(
+    name,
     kind,
-    mode: Number(stats.mode),
-    uid: Number(stats.uid),
-    gid: Number(stats.gid),
+    found.reproducible ? reproducibleMode(mode) : mode,
+    found.reproducible ? 0 : Number(stats.uid),
+    found.reproducible ? 0 : Number(stats.gid),
     modifiedMs,
-    accessedMs: nsToMs(stats.atimeNs),
-    changedMs: nsToMs(stats.ctimeNs),
+    nsToMs(stats.atimeNs),
+    nsToMs(stats.ctimeNs),
     sizeBytes,
-    content: kind === 'file' ? treeFileSource(path, { sizeBytes, modifiedMs }) : null,
+    kind === 'file' ? treeFileSource(folder === null ? found.path : { folder, name }, { sizeBytes, modifiedMs }) : null,
     // dev:ino names the data every name of a hard-linked file shares (st_nlink counts the names).
-    hardLinkKey: kind === 'file' && stats.nlink > 1n ? `${stats.dev}:${stats.ino}` : null,
-    linkTarget: found.linkTarget,
-    device: isDevice ? { major: major ?? 0, minor: minor ?? 0 } : null,
-    hidden: false,
-    children: found.children,
-    keptNames: null,
-    origin: path,
-  };
+    kind === 'file' && stats.nlink > 1n ? `${stats.dev}:${stats.ino}` : null,
+    found.linkTarget,
+    isDevice ? { major: major ?? 0, minor: minor ?? 0 } : null,
+    found.children,
+    folder ?? found.path,
+    folder === null,
+  );
 }
 
 function kindOf(stats: BigIntStats): AuthoringKind {
