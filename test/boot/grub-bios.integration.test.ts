@@ -2,15 +2,18 @@
 // core.img and grub-bios-setup (what grub-install runs) writes boot.img into the MBR and core.img into
 // the gap after it (dos) or into the BIOS boot partition (GPT). grub-bios-setup finds the GRUB
 // directory's disk through a device map, so that directory lives on an ext2 volume mounted from a loop
-// device (root only); the disk image itself stays a plain file.
+// device (root only); the disk image itself stays a plain file. SeaBIOS in QEMU then boots each image
+// as a USB stick: the verdict must match what the firmware does.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { BootReport } from '../../shared/boot.ts';
 import { readBootReport } from '../../src-main/boot/boot-report.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { ensureFixture, runTool } from '../fixtures/fixture-cache.ts';
+import { bootAndWatch } from '../helpers/qemu-boot.ts';
 
 const grubPcDir = '/usr/lib/grub/i386-pc';
 const biosBootType = '21686148-6449-6E6F-744E-656564454649';
@@ -19,7 +22,7 @@ const biosBootType = '21686148-6449-6E6F-744E-656564454649';
 function grubDiskPath(table: 'dos' | 'gpt'): string {
   return ensureFixture({
     name: `grub-bios-${table}.img`,
-    recipe: `grub bios v1 ${table}: sfdisk, mkfs.fat -F 16, grub-mkimage -O i386-pc, grub-bios-setup ${readFileSync(join(grubPcDir, 'boot.img')).byteLength}`,
+    recipe: `grub bios v2 ${table}: sfdisk, mkfs.fat -F 16, grub-mkimage -O i386-pc -c (${grubConfig(table)}), grub-bios-setup ${readFileSync(join(grubPcDir, 'boot.img')).byteLength}`,
     build(outputPath, workDir) {
       runTool('truncate', ['-s', '24M', outputPath]);
       const layout =
@@ -36,6 +39,16 @@ function grubDiskPath(table: 'dos' | 'gpt'): string {
   });
 }
 
+/** The banner core.img prints on the serial console once BIOS has started it (the QEMU proof below). */
+function grubBanner(table: 'dos' | 'gpt'): string {
+  return `ISOTOPE-BOOT-OK-grub-bios-${table}`;
+}
+
+/** core.img's embedded configuration: the serial console, then the banner (GRUB then waits at its rescue prompt). */
+function grubConfig(table: 'dos' | 'gpt'): string {
+  return `serial --unit=0 --speed=115200; terminal_output serial; echo ${grubBanner(table)}`;
+}
+
 function installGrub(diskPath: string, workDir: string, table: 'dos' | 'gpt'): void {
   const helperPath = join(workDir, 'grub-dir.img');
   runTool('truncate', ['-s', '8M', helperPath]);
@@ -50,17 +63,11 @@ function installGrub(diskPath: string, workDir: string, table: 'dos' | 'gpt'): v
       mkdirSync(grubDir);
       copyFileSync(join(grubPcDir, 'boot.img'), join(grubDir, 'boot.img'));
       const partitionModule = table === 'dos' ? 'part_msdos' : 'part_gpt';
-      runTool('grub-mkimage', [
-        '-O',
-        'i386-pc',
-        '-o',
-        join(grubDir, 'core.img'),
-        '-p',
-        `(hd0,${table === 'dos' ? 'msdos1' : 'gpt2'})/boot/grub`,
-        'biosdisk',
-        partitionModule,
-        'fat',
-      ]);
+      const configPath = join(workDir, 'embedded.cfg');
+      writeFileSync(configPath, `${grubConfig(table).replaceAll('; ', '\n')}\n`);
+      const prefix = `(hd0,${table === 'dos' ? 'msdos1' : 'gpt2'})/boot/grub`;
+      const modules = ['biosdisk', partitionModule, 'fat', 'serial', 'terminal', 'echo'];
+      runTool('grub-mkimage', ['-O', 'i386-pc', '-o', join(grubDir, 'core.img'), '-c', configPath, '-p', prefix, ...modules]);
       const deviceMap = join(workDir, 'device.map');
       writeFileSync(deviceMap, `(hd0) ${diskPath}\n(hd1) ${loop}\n`);
       runTool(join(grubPcDir, 'grub-bios-setup'), ['--force', '--directory', grubDir, '--device-map', deviceMap, diskPath]);
@@ -99,5 +106,24 @@ describe('GRUB installed for BIOS on a disk image', () => {
     expect(report.verdict.biosChain).toMatchObject({ grubCoreSector: 1, grubCoreFound: false });
     expect(report.verdict).toMatchObject({ usb: 'unknown', usbBios: false });
     expect(report.verdict.reasons.map((reason) => reason.code)).toContain('bios-grub-core-missing');
+  });
+
+  // The verdict against the real thing: SeaBIOS starts the image as a USB stick, and GRUB's core prints its banner.
+  it('matches SeaBIOS: the dos and GPT images start GRUB from a USB stick, the wiped one does not', { timeout: 120_000 }, async () => {
+    for (const table of ['dos', 'gpt'] as const) {
+      const outcome = await bootAndWatch({ diskPath: grubDiskPath(table), medium: 'usb-stick', firmware: 'bios', banner: grubBanner(table), budgetMs: 40_000 });
+      expect(outcome.bannerSeen, outcome.consoleText).toBe(true);
+    }
+    const scratch = mkdtempSync(join(tmpdir(), 'isotope-grub-wiped-'));
+    try {
+      const image = new Uint8Array(readFileSync(grubDiskPath('dos')));
+      image.fill(0, 512, 2048 * 512);
+      const wiped = join(scratch, 'wiped.img');
+      writeFileSync(wiped, image);
+      const outcome = await bootAndWatch({ diskPath: wiped, medium: 'usb-stick', firmware: 'bios', banner: grubBanner('dos'), budgetMs: 15_000 });
+      expect(outcome.bannerSeen).toBe(false);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
