@@ -1,7 +1,6 @@
 // Hostile ext volumes: a small mkfs.ext4 volume (test/fixtures/ext-images.ts) patched in memory at the
 // places debugfs names (imap, blocks, ex, stat), one rule broken per test. Each must end in a
 // CorruptImageError naming the inode, block or offset, quickly (no hang) and within the work budget.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openExtFilesystem } from '../../src-main/ext/ext-tree.ts';
@@ -13,38 +12,7 @@ import { WorkBudget, WorkBudgetExceededError } from '../../src-main/format/work-
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { extHostileBasePath, hostileBaseBlockBytes as blockBytes } from '../fixtures/ext-images.ts';
-
-function debugfs(image: string, command: string): string {
-  return execFileSync('debugfs', ['-R', command, image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-}
-
-/** `imap PATH`: "located at block B, offset 0xO" -> the inode's byte offset. */
-function inodeOffset(image: string, path: string): number {
-  const match = /located at block (\d+), offset 0x([0-9a-f]+)/.exec(debugfs(image, `imap ${path}`));
-  if (!match) throw new Error(`debugfs imap ${path} named no place`);
-  return Number(match[1]) * blockBytes + parseInt(match[2] as string, 16);
-}
-
-function inodeNumber(image: string, path: string): number {
-  return Number(/^Inode: (\d+)/m.exec(debugfs(image, `stat ${path}`))?.[1]);
-}
-
-/** `blocks PATH`: the first data block. */
-function firstBlock(image: string, path: string): number {
-  return Number(debugfs(image, `blocks ${path}`).trim().split(/\s+/)[0]);
-}
-
-/** `ex PATH`: the block of the level-0 index's child (the one extent node of a depth-1 tree). */
-function extentNodeBlock(image: string, path: string): number {
-  const match = /^\s*0\/\s*1\s+1\/\s*1\s+\d+\s+-\s+\d+\s+(\d+)/m.exec(debugfs(image, `ex ${path}`));
-  if (!match) throw new Error(`debugfs ex ${path} shows no index`);
-  return Number(match[1]);
-}
-
-/** The ext2 volume's `stat PATH` "(DIND):B". */
-function doubleIndirectBlock(image: string, path: string): number {
-  return Number(/\(DIND\):(\d+)/.exec(debugfs(image, `stat ${path}`))?.[1]);
-}
+import { doubleIndirectBlock, extentNodeBlock, firstBlock, inodeNumber, inodeOffset } from './ext-debugfs.ts';
 
 /** Where the directory entry naming `name` lies in the directory block at `blockNumber`. */
 function entryOffset(bytes: Buffer, blockNumber: number, name: string): number {
