@@ -1,7 +1,8 @@
 // Disk images and compressed images end to end (issue 16), in Debian's Chromium against the web shell
 // and the real engine: an MBR image built by mkfs.fat, mtools, mkswap and sfdisk shows its partition
 // table as blkid and sfdisk read it, its FAT32 partition as "1-bootfs (FAT32)/" with the files mdir
-// lists, and its swap partition as not browsable; its .img.gz is unpacked through the UI with progress,
+// lists, and its swap partition as not browsable; its multi-block .img.xz is listed in place, with no
+// unpacking; its .img.gz is unpacked through the UI with progress,
 // then listed; Settings lists the unpacked copy and clears it from the data folder. A hybrid ISO offers
 // its partitions as a namespace too, its EFI partition listed as mdir lists it.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
-import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
+import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, multiBlockXzDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
@@ -132,6 +133,31 @@ test('shows an MBR disk image: its partition table as sfdisk and blkid read it, 
   await showTab(page, 'Contents');
   await expect(treeRow(page, `${bootFolder}/config.txt`)).toBeVisible();
   await expectNoSeriousAxeViolations(page, 'disk-image/contents-dark');
+  expect(problems).toEqual([]);
+});
+
+test('lists a multi-block .img.xz in place: its real size from the xz index, its partitions at once, nothing unpacked', async ({ page }) => {
+  const problems = watchConsole(page);
+  const image = multiBlockXzDiskImagePath();
+  // What xz itself says of the file: its uncompressed size and that it holds many blocks.
+  const robot = runTool('xz', ['--robot', '--list', image]).split('\n');
+  const totals = robot.find((line) => line.startsWith('totals'))?.split('\t') ?? [];
+  expect(Number(totals[2])).toBeGreaterThan(1); // blocks
+  expect(Number(totals[4])).toBe(1024 * 1024 * 1024); // uncompressed bytes
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(app.url);
+  await openImage(page, image);
+  const compression = page.getByTestId('image-compression');
+  await expect(compression).toHaveAttribute('data-access', 'random-access');
+  await expect(compression).toContainText('Compressed (xz):');
+  await expect(compression).toContainText('→ 1.00 GiB');
+  await expect(page.getByTestId('image-format')).toHaveText('Disk image');
+  await expect(page.getByTestId('decode-panel')).toHaveCount(0);
+  await treeRow(page, bootFolder).dblclick();
+  await expect(treeRow(page, `${bootFolder}/config.txt`)).toBeVisible();
+  await treeRow(page, `${bootFolder}/config.txt`).click();
+  await expect(page.getByTestId('preview')).toContainText((bootFiles['/config.txt'] ?? '').trim().split('\n')[0] ?? '');
+  expect(cacheFiles()).toEqual([]);
   expect(problems).toEqual([]);
 });
 
