@@ -75,9 +75,17 @@ export async function openDiskImage(source: ByteSource, options: DiskImageOption
   const names = new UniqueNames();
   const mounts: MountedPartition[] = [];
   const partitions: DiskPartitionInfo[] = [];
+  // Partitions naming the same bytes share one probe and one tree (a hostile GPT may name one volume 8,192 times).
+  const probes = new Map<string, Probed>();
   for (const entry of map.partitions) {
     throwIfCancelled(options.signal, 'opening the disk image');
-    const probed = await probePartition(source, entry, probeOptions);
+    const key = `${entry.offsetBytes}:${entry.sizeBytes}`;
+    let probed = probes.get(key);
+    if (!probed) {
+      budget.spend(probeCostBytes, `probing partition ${entry.number} for a file system`);
+      probed = await probePartition(source, entry, probeOptions);
+      probes.set(key, probed);
+    }
     const folderName = names.claim(safeName(partitionFolderName(entry, probed.filesystem)));
     const folder = partitionFolderEntry(`/${folderName}`, folderName, partitionOf(entry.number, probed.filesystem), entry.offsetBytes);
     mounts.push({ folder, tree: probed.tree, offsetBytes: entry.offsetBytes, sizeBytes: probed.sizeBytes });
@@ -117,15 +125,25 @@ function partitionOf(number: number, filesystem: FilesystemInfo | null): NonNull
   return { number, filesystem: filesystem?.kind ?? null, browsable: filesystem?.browsable ?? false };
 }
 
+/** What probing a partition found: its tree when browsable, its file system, and the bytes of it the image holds. */
+interface Probed {
+  readonly tree: FilesystemTree | null;
+  readonly filesystem: FilesystemInfo | null;
+  readonly sizeBytes: number;
+}
+
+/**
+ * What one probe costs in work budget: about the reads of every reader's signature check and the
+ * 132 KiB of the signature-only kinds. Distinct partitions each pay it, so a table of thousands of
+ * slightly shifted copies of one volume ends as a clear corrupt-image error, not seconds of probing.
+ */
+const probeCostBytes = 64 * 1024;
+
 /**
  * The partition's file system: the first reader that recognises it, else a signature-only kind. A
  * reader that recognises it but finds it damaged makes it "not browsable" with the damage as reason.
  */
-async function probePartition(
-  source: ByteSource,
-  entry: PartitionMapEntry,
-  options: FilesystemOpenOptions,
-): Promise<{ tree: FilesystemTree | null; filesystem: FilesystemInfo | null; sizeBytes: number }> {
+async function probePartition(source: ByteSource, entry: PartitionMapEntry, options: FilesystemOpenOptions): Promise<Probed> {
   // A partition past the end is read as far as the image holds it.
   const sizeBytes = Math.max(0, Math.min(entry.sizeBytes, source.sizeBytes - entry.offsetBytes));
   if (sizeBytes === 0 || entry.offsetBytes >= source.sizeBytes) return { tree: null, filesystem: null, sizeBytes: 0 };
