@@ -1,6 +1,7 @@
 // identifyFilesystemSignature: a swap area made by mkswap reads back with the label, UUID and size
-// blkid -p prints; the kinds no Debian tool here makes are checked on their superblock magic and
-// fields written by hand at libblkid's offsets (and blkid -p agrees where it accepts the bare magic).
+// blkid -p prints; the kinds no tool installed here makes (mkfs.ntfs, mkfs.btrfs, mkfs.xfs,
+// cryptsetup, mksquashfs, ... are absent) are checked on their superblock magic and fields written by
+// hand at libblkid's offsets, and blkid -p names LUKS, SquashFS, HFS+ and F2FS from those same headers.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,7 @@ describe('signature-only file systems', () => {
         volume((b) => (b.write('LUKS\xba\xbe', 0, 'latin1'), b.writeUInt16BE(1, 6), b.write('f00dcafe-0000-4000-8000-000000000001', 168))),
         { uuid: 'f00dcafe-0000-4000-8000-000000000001' },
       ],
-      ['squashfs', volume((b) => (b.write('hsqs', 0, 'latin1'), b.writeUInt32LE(123456, 40))), { sizeBytes: 123456 }],
+      ['squashfs', volume((b) => (b.write('hsqs', 0, 'latin1'), b.writeUInt16LE(4, 28), b.writeUInt32LE(123456, 40))), { sizeBytes: 123456 }],
       [
         'hfsplus',
         volume((b) => (b.write('H+', 1024, 'latin1'), b.writeUInt32BE(4096, 1024 + 40), b.writeUInt32BE(100, 1024 + 44), b.writeUInt32BE(40, 1024 + 48))),
@@ -87,6 +88,15 @@ describe('signature-only file systems', () => {
       ['zfs', volume((b) => b.writeUInt32LE(0x00bab10c, 128 * 1024 + 3 * 1024)), {}],
     ];
     for (const [kind, bytes, fields] of cases) expect(await identify(bytes), kind).toMatchObject({ kind, browsable: false, ...fields });
+    // blkid -p accepts four of these bare headers (the others need more of a real volume): it names the same kind, and LUKS's UUID.
+    const blkidNames: Record<string, string> = { luks: 'crypto_LUKS', squashfs: 'squashfs', hfsplus: 'hfsplus', f2fs: 'f2fs' };
+    for (const [kind, bytes] of cases.filter(([kind]) => kind in blkidNames)) {
+      const path = join(scratch, `${kind}.img`);
+      writeFileSync(path, bytes);
+      const probed = blkid(path);
+      expect(probed.TYPE, kind).toBe(blkidNames[kind]);
+      if (kind === 'luks') expect(probed.UUID).toBe((await identify(bytes))?.uuid);
+    }
     expect(await identify(Buffer.alloc(256 * 1024))).toBeNull();
   });
 
