@@ -34,8 +34,9 @@ export interface PartitionMap {
 }
 
 /**
- * Leniency limit: Linux reads at most 256 logical partitions (fs/partitions/msdos.c stops the chain
- * with "too many partitions"); a chain longer than that is hostile or broken and is cut there.
+ * Leniency limit on the EBR chain: Linux's parse_extended (block/partitions/msdos.c) gives up after
+ * 100 EBRs as a guard against loops; Isotope lists up to 256 logicals, and a longer chain is hostile
+ * or broken and is cut there.
  */
 export const maxLogicalPartitions = 256;
 /** Overlap and past-the-end warnings beyond this many are summed up in one line (a hostile GPT may hold 8,192 entries). */
@@ -61,8 +62,7 @@ export async function readPartitionMap(source: ByteSource, budget?: WorkBudget):
     if (extendedTypes.has(primary.type)) extended.push(primary);
     else if (primary.type !== 0xee) partitions.push(mbrEntry(source, primary.index, primary, 0, false));
   }
-  if (extended.length > 1)
-    warnings.push(`the MBR names ${extended.length} extended partitions; only the first (slot ${extended[0]?.index}) is read, as Linux does`);
+  if (extended.length > 1) warnings.push(`the MBR names ${extended.length} extended partitions; only the first (slot ${extended[0]?.index}) is read`);
   if (extended[0]) partitions.push(...(await readLogicalPartitions(source, extended[0], warnings, budget)));
   return finish(source, 'mbr', partitions, { tableEndBytes: diskSectorBytes, backupEndBytes: 0 }, warnings);
 }
