@@ -17,7 +17,7 @@
 // This reader pays every inode, block and extent from the image's WorkBudget, checks every number
 // against the volume before following it, and names the inode, block and byte offset of what is wrong.
 import type { ImageEntryType } from '../../shared/image.ts';
-import { corruptAt, readUtf8 } from '../format/fields.ts';
+import { corruptAt, readRegion, readUtf8 } from '../format/fields.ts';
 import type { TreeEntry } from '../format/file-tree.ts';
 import type { FilesystemOpener, FilesystemTree } from '../format/filesystem-tree.ts';
 import { lookupEntry, safeName } from '../format/tree-lookup.ts';
@@ -214,7 +214,10 @@ async function symlinkTarget(context: ExtContext, inode: ExtInode): Promise<stri
   const bytes = new Uint8Array(inode.sizeBytes);
   let filled = 0;
   for (const extent of await mapInodeData(context.volume, inode, context.signal)) {
-    if (!extent.unrecorded) bytes.set(await context.volume.source.read(extent.offsetBytes, extent.sizeBytes), filled);
+    if (!extent.unrecorded) {
+      const place = blockPlace(context.volume, extent.offsetBytes);
+      bytes.set(await readRegion(context.volume.source, place, extent.sizeBytes, `the target of symlink inode ${inode.number}`), filled);
+    }
     filled += extent.sizeBytes;
   }
   return readUtf8(bytes, 0, bytes.byteLength);

@@ -13,7 +13,9 @@ import { openExtFilesystem } from '../../src-main/ext/ext-tree.ts';
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import type { FilesystemTree } from '../../src-main/format/filesystem-tree.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { openFileSource, type FileSource } from '../../src-main/io/file-source.ts';
+import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { extFixturePath, extLabel, extLayouts, extTreeTimeMs, extUuid, manyFileCount, writeExtSourceTree, type ExtLayout } from '../fixtures/ext-images.ts';
 
 interface SourceEntry {
@@ -227,6 +229,15 @@ describe('layout details the fixtures exercise', () => {
     } finally {
       await image.close();
     }
+  });
+
+  it('refuses, as corrupt, a slow symlink whose target block lies past the end of a cut image', async () => {
+    const path = extFixturePath('ext4');
+    const targetBlock = Number(execFileSync('debugfs', ['-R', 'blocks /slow-link', path], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    const cut = createMemorySource(readFileSync(path).subarray(0, targetBlock * 4096), 'cut.img');
+    const tree = (await openExtFilesystem(cut)) as FilesystemTree;
+    await expect(tree.listDirectory(tree.root)).rejects.toThrow(CorruptImageError);
+    await expect(tree.listDirectory(tree.root)).rejects.toThrow(/the target of symlink inode \d+ \(114 bytes\) lies outside the image/);
   });
 
   it('returns null for a volume without the ext magic', async () => {
