@@ -5,7 +5,7 @@
 // Rockchip idbloader.img at sector 64, i.MX SPL at 1 KiB, TI MLO at sector 256 or as a FAT file.
 // SYSLINUX's mbr.bin and an installed SYSLINUX volume boot record give the active-partition chain.
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureFixture, runTool } from '../fixtures/fixture-cache.ts';
 import { espTree, volumes, writeDiskImage, type DiskPartitionRecipe, type SourceTree } from '../fixtures/disk-images.ts';
@@ -157,12 +157,17 @@ export function logicalEspPath(): string {
   return ensureFixture({ name: 'logical-esp.img', recipe, build: (outputPath, workDir) => writeDiskImage(outputPath, workDir, 'dos', partitions) });
 }
 
+/** What SYSLINUX prints on the serial console once BIOS has reached it through mbr.bin and the boot sector (its copyright line). */
+export const syslinuxBanner = 'H. Peter Anvin et al';
+/** syslinux.cfg: the serial console, then a prompt that waits (QEMU is killed at the banner). */
+const syslinuxConfig = 'SERIAL 0 115200\nPROMPT 1\nTIMEOUT 0\n';
+
 /**
  * SYSLINUX's mbr.bin in sector 0 and `syslinux --install` on the FAT16 partition (its volume boot
  * record loads ldlinux.sys); `active` sets the partition's 0x80 status.
  */
 export function syslinuxCardPath(options: { active: boolean }): string {
-  const recipe = `syslinux card v1 active=${options.active}: sfdisk, mkfs.fat -F 16, syslinux --install, mbr.bin ${readFileSync('/usr/lib/syslinux/mbr/mbr.bin').byteLength}`;
+  const recipe = `syslinux card v4 active=${options.active}: sfdisk, mkfs.fat -F 16, syslinux --install, syslinux.cfg (${syslinuxConfig}), mbr.bin ${readFileSync('/usr/lib/syslinux/mbr/mbr.bin').byteLength}`;
   return ensureFixture({
     name: `syslinux-${options.active ? 'active' : 'inactive'}.img`,
     recipe,
@@ -172,8 +177,12 @@ export function syslinuxCardPath(options: { active: boolean }): string {
         input: `label: dos\nlabel-id: 0x5eed5151\nstart=2048, size=16MiB, type=e${options.active ? ', bootable' : ''}\n`,
       });
       const fatPath = join(workDir, 'fat.img');
-      runTool('mkfs.fat', ['-C', '-F', '16', '-n', 'SYSLINUX', '-i', '5151AAAA', fatPath, String(16 * 1024)]);
+      // -h: BPB_HiddSec, the partition's start, which SYSLINUX's boot sector adds to find its own sectors.
+      runTool('mkfs.fat', ['-C', '-F', '16', '-h', '2048', '-n', 'SYSLINUX', '-i', '5151AAAA', fatPath, String(16 * 1024)]);
       runTool('syslinux', ['--install', fatPath]);
+      const configPath = join(workDir, 'syslinux.cfg');
+      writeFileSync(configPath, syslinuxConfig);
+      execFileSync('mcopy', ['-i', fatPath, configPath, '::/syslinux.cfg'], { env: { ...process.env, MTOOLS_SKIP_CHECK: '1' } });
       const disk = openSync(outputPath, 'r+');
       try {
         const fat = readFileSync(fatPath);
