@@ -10,6 +10,7 @@ import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts'
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import type { TreeEntry } from '../../src-main/format/file-tree.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { CraftedExfat, exfatTimestamp, firstFreeCluster, sampleVolume } from './exfat-crafted-volumes.ts';
 import { dumpExfatUsedClusters, scratchPath } from './fat-test-volumes.ts';
 
@@ -161,10 +162,26 @@ describe('exFAT reader on hostile volumes', () => {
     );
   });
 
+  it('refuses a folder claiming more than a directory’s 256 MiB, without following its clusters', async () => {
+    const volume = await CraftedExfat.create();
+    const first = firstFreeCluster(volume);
+    volume.allocate(first, 1);
+    const at = volume.addEntrySet(volume.rootCluster, { name: 'vast', firstCluster: first, dataLengthBytes: 300 * 1024 * 1024, directory: true });
+    expect(await walkError(volume.image)).toMatch(new RegExp(`folder /vast claims 314572800 bytes, past a directory's 256 MiB .*offset ${at}\\)`));
+  });
+
   it('refuses a boot region whose checksum does not match', async () => {
     const volume = await CraftedExfat.create();
     volume.view.setUint32(96, volume.rootCluster + 1, true); // FirstClusterOfRootDirectory, sector 11 not updated
     expect(await walkError(volume.image)).toMatch(/exFAT boot checksum is 0x[0-9a-f]+, the boot region sums to 0x[0-9a-f]+ .*offset 5632\)/);
+  });
+
+  it('stops listing with a CancelledError once its signal is aborted', async () => {
+    const { volume } = await sampleVolume();
+    const controller = new AbortController();
+    const tree = await openExfatFilesystem(createMemorySource(volume.image), { signal: controller.signal });
+    controller.abort();
+    await expect(tree?.listDirectory(tree.root)).rejects.toBeInstanceOf(CancelledError);
   });
 
   it('answers null (not exFAT) for zeros and for a FAT boot sector', async () => {
