@@ -19,7 +19,7 @@ import {
   fatTreeTimeMs,
   type FatFixtureBits,
 } from '../fixtures/fat-images.ts';
-import { blkidTag, sha256 } from './fat-test-volumes.ts';
+import { blkidTag, scratchPath, sha256 } from './fat-test-volumes.ts';
 
 const mtoolsEnv = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', TZ: 'UTC', MTOOLS_SKIP_CHECK: '1' };
 const opened: FileSource[] = [];
@@ -27,9 +27,14 @@ afterEach(async () => {
   for (const source of opened.splice(0)) await source.close();
 });
 
-async function openFixture(bits: FatFixtureBits): Promise<{ source: FileSource; tree: FilesystemTree }> {
-  const source = await openFileSource(fatFixturePath(bits));
+async function openAndKeep(path: string): Promise<FileSource> {
+  const source = await openFileSource(path);
   opened.push(source);
+  return source;
+}
+
+async function openFixture(bits: FatFixtureBits): Promise<{ source: FileSource; tree: FilesystemTree }> {
+  const source = await openAndKeep(fatFixturePath(bits));
   const tree = await openFatFilesystem(source);
   if (!tree) throw new Error(`openFatFilesystem found no FAT volume in the FAT${bits} fixture`);
   return { source, tree };
@@ -120,6 +125,15 @@ describe('FAT file systems of disk images', () => {
       expect(blkidTag(path, 'LABEL')).toBe(fatFixtureLabel(bits));
     });
   }
+
+  it('gives no label for a volume made without one ("NO NAME"), as blkid prints none', async () => {
+    const path = scratchPath('unlabelled.img');
+    execFileSync('mkfs.fat', ['-C', '-F', '16', '-i', 'C0FFEE01', path, '16384'], { stdio: 'ignore' });
+    const tree = await openFatFilesystem(await openAndKeep(path));
+    expect(await tree?.describe()).toMatchObject({ kind: 'fat16', label: null, uuid: 'C0FF-EE01' });
+    expect(blkidTag(path, 'LABEL')).toBeNull();
+    expect(blkidTag(path, 'UUID')).toBe('C0FF-EE01');
+  });
 
   it('answers null (not FAT) for zeros and for an exFAT boot sector', async () => {
     expect(await openFatFilesystem(createMemorySource(new Uint8Array(1024 * 1024)))).toBeNull();
