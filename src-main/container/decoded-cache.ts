@@ -6,6 +6,7 @@
 // decoded size where the format records it) and while decoding, so a decompression bomb stops with
 // `no-space` before the disk is full.
 import { mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
 import { openCompressedSource } from '../compression/compressed-source.ts';
@@ -86,11 +87,23 @@ export async function touchDecodedCache(entry: DecodedCacheEntry, dataDir?: stri
   await writeCacheEntry({ ...entry, lastUsedMs: Date.now() }, identityOf(stats)).catch(() => undefined);
 }
 
-/** Decodes `path` into its cache file (or answers the one already there for this file version). */
+/** Decodes running in this process, by cache path: a second decode of the same file version joins the first. */
+const runningDecodes = new Map<string, Promise<DecodedCacheEntry>>();
+
+/** Decodes `path` into its cache file (or answers the one already there, or being made, for this file version). */
 export async function decodeToCache(path: string, options: DecodeOptions = {}): Promise<DecodedCacheEntry> {
   const existing = await findDecodedCache(path, options.dataDir);
   if (existing !== null) return existing;
   const stats = await stat(path);
+  const cachePath = cachePathFor(identityOf(stats), options.dataDir);
+  const running = runningDecodes.get(cachePath);
+  if (running) return running;
+  const decode = decodeVersion(path, stats, options).finally(() => runningDecodes.delete(cachePath));
+  runningDecodes.set(cachePath, decode);
+  return decode;
+}
+
+async function decodeVersion(path: string, stats: Stats, options: DecodeOptions): Promise<DecodedCacheEntry> {
   const identity = identityOf(stats);
   const compression = await compressionOf(path);
   const cachePath = cachePathFor(identity, options.dataDir);

@@ -60,6 +60,14 @@ describe('decodeToCache', () => {
     }
   });
 
+  it('joins a second decode of the same file version to the first: one cache file, the same entry', async () => {
+    const path = join(fixtures.dir, 'twice.img.gz');
+    writeFileSync(path, readFileSync(fixtures.paths.gzip));
+    const [first, second] = await Promise.all([decodeToCache(path, plentyOfSpace), decodeToCache(path, plentyOfSpace)]);
+    expect(second).toEqual(first);
+    expect(sha256(readFileSync(first.cachePath))).toBe(fixtures.rawSha256);
+  });
+
   it('does not match a cache file once the compressed file changed (its modification time)', async () => {
     const path = join(fixtures.dir, 'changed.img.gz');
     writeFileSync(path, readFileSync(fixtures.paths.gzip));
