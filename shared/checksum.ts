@@ -27,8 +27,36 @@ export interface HashRequest {
  */
 export interface RememberedDigests {
   readonly digests: HashDigests;
+  /** For a compressed image: what the cache remembers of its decoded content's digests. */
+  readonly content?: HashDigests;
   /** When these digests were read from the file (epoch ms). */
   readonly computedAtMs: number;
+}
+
+/**
+ * Which bytes a digest is of: the file as stored ('file': for a compressed image, the compressed bytes)
+ * or a compressed image's decoded content ('content'). Publishers give one or the other: Raspberry Pi
+ * OS the .img.xz's, Armbian and others the .img's.
+ */
+export type DigestSubject = 'file' | 'content';
+
+/**
+ * Where a compressed image's content bytes were read from in this run: decoded from the compressed
+ * file in the same pass that hashed it, or read from the decoded cache file of this very file version
+ * (`image:decode`).
+ */
+export type ContentBytesSource = 'decoded-in-pass' | 'decoded-cache';
+
+/** The digests of a compressed image's decoded content, read in this run. */
+export interface ContentDigests {
+  readonly digests: HashDigests;
+  readonly decodedSizeBytes: number;
+  readonly source: ContentBytesSource;
+  /**
+   * What the content is called: the zip entry's name, or the file name without its compression suffix
+   * (foo.img for foo.img.xz); null when the name has no such suffix (a renamed file).
+   */
+  readonly contentName: string | null;
 }
 
 export interface HashResult {
@@ -36,6 +64,8 @@ export interface HashResult {
   readonly sizeBytes: number;
   /** Read from the file in this run; null only when a `cached` request was answered from the cache alone. */
   readonly digests: HashDigests | null;
+  /** A compressed image's decoded content, hashed in this run; absent for an uncompressed file (and for a `cached` answer). */
+  readonly content?: ContentDigests;
   /** What the cache remembered for this version of the file before this run (for display only); null when nothing. */
   readonly remembered: RememberedDigests | null;
   readonly elapsedMs: number;
@@ -58,8 +88,13 @@ export interface CompareResult {
   readonly path: string;
   readonly algorithm: HashAlgorithm;
   readonly expected: string;
+  /** The digest that matched; on a mismatch, the file's. */
   readonly actual: string;
   readonly matches: boolean;
+  /** Which digest matched ('content': the decoded content of a compressed image); null on a mismatch. Absent from older engines. */
+  readonly matchedOn?: DigestSubject | null;
+  /** For a compressed image, its content's digest in this algorithm (compared too). */
+  readonly contentActual?: string;
 }
 
 export interface VerifyRequest {
@@ -95,8 +130,15 @@ export interface DigestComparison {
   readonly source: DigestSource;
   readonly algorithm: HashAlgorithm;
   readonly expected: string;
+  /** The digest of `subject` read in this run. */
   readonly actual: string;
   readonly matches: boolean;
+  /**
+   * Which bytes `actual` is the digest of. A sums entry naming the compressed file (or equal to its
+   * digest) is compared with the file's; one naming the content (foo.img for foo.img.xz) or equal to
+   * the content's digest, with the content's. Absent (= 'file') for an uncompressed image.
+   */
+  readonly subject?: DigestSubject;
 }
 
 export type SignatureStatus =
@@ -166,6 +208,10 @@ export interface VerificationReport {
   readonly trusted: boolean;
   /** Read from the file in this run: every comparison above was made with these. */
   readonly digests: HashDigests;
+  /** A compressed image's decoded content, hashed in the same run; absent for an uncompressed file. */
+  readonly content?: ContentDigests;
+  /** The subjects some comparison matched on (both, when the sums files give both); empty when none matched. */
+  readonly matchedOn?: readonly DigestSubject[];
   readonly pasted: DigestComparison | null;
   readonly sumsFiles: readonly SumsFileCheck[];
   /** Every reason the verdict is not `verified`, in developer words (the renderer words them for people). */

@@ -41,6 +41,8 @@ export function isSameFileVersion(entry: FileIdentity, identity: FileIdentity): 
 
 interface CacheEntry extends FileIdentity {
   readonly digests: HashDigests;
+  /** A compressed image's decoded content's digests (absent for other files, and in entries of older engines). */
+  readonly contentDigests?: HashDigests;
   /** When these digests were read from the file. */
   readonly computedAtMs: number;
   readonly usedMs: number;
@@ -54,8 +56,8 @@ const cacheVersion = 2;
 export interface HashCache {
   /** What the cache remembers for this exact file version (only the digests known), or null. */
   lookup(identity: FileIdentity): Promise<RememberedDigests | null>;
-  /** Adds digests just read from this file version (merged with digests already known for it). */
-  store(identity: FileIdentity, digests: HashDigests): Promise<void>;
+  /** Adds digests just read from this file version (merged with digests already known for it), and its content's for a compressed image. */
+  store(identity: FileIdentity, digests: HashDigests, contentDigests?: HashDigests): Promise<void>;
 }
 
 let storeCount = 0;
@@ -69,14 +71,16 @@ export function openHashCache(dataDir: string): HashCache {
   return {
     async lookup(identity) {
       const entry = (await readEntries(cachePath)).find((candidate) => isSameFileVersion(candidate, identity));
-      return entry ? { digests: { ...entry.digests }, computedAtMs: entry.computedAtMs } : null;
+      if (!entry) return null;
+      return { digests: { ...entry.digests }, ...(entry.contentDigests ? { content: { ...entry.contentDigests } } : {}), computedAtMs: entry.computedAtMs };
     },
-    async store(identity, digests) {
+    async store(identity, digests, contentDigests) {
       const entries = await readEntries(cachePath);
       const previous = entries.find((candidate) => isSameFileVersion(candidate, identity));
       const others = entries.filter((candidate) => candidate.path !== identity.path);
       const nowMs = Date.now();
-      const entry: CacheEntry = { ...identity, digests: { ...previous?.digests, ...digests }, computedAtMs: nowMs, usedMs: nowMs };
+      const content = previous?.contentDigests || contentDigests ? { contentDigests: { ...previous?.contentDigests, ...contentDigests } } : {};
+      const entry: CacheEntry = { ...identity, digests: { ...previous?.digests, ...digests }, ...content, computedAtMs: nowMs, usedMs: nowMs };
       const kept = [entry, ...others].sort((a, b) => b.usedMs - a.usedMs).slice(0, maxEntries);
       await mkdir(dirname(cachePath), { recursive: true });
       // Unique per store: two passes in one process may store at once.
@@ -108,11 +112,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isCacheEntry(value: unknown): value is CacheEntry {
-  if (!isRecord(value) || !isRecord(value.digests)) return false;
+  if (!isRecord(value) || !isDigests(value.digests)) return false;
+  if (value.contentDigests !== undefined && !isDigests(value.contentDigests)) return false;
   const numbers = ['sizeBytes', 'modifiedMs', 'changedMs', 'device', 'inode', 'computedAtMs', 'usedMs'] as const;
-  return (
-    typeof value.path === 'string' &&
-    numbers.every((key) => typeof value[key] === 'number') &&
-    Object.entries(value.digests).every(([algorithm, hex]) => isHashAlgorithm(algorithm) && typeof hex === 'string' && /^[0-9a-f]+$/.test(hex))
-  );
+  return typeof value.path === 'string' && numbers.every((key) => typeof value[key] === 'number');
+}
+
+function isDigests(value: unknown): value is HashDigests {
+  return isRecord(value) && Object.entries(value).every(([algorithm, hex]) => isHashAlgorithm(algorithm) && typeof hex === 'string' && /^[0-9a-f]+$/.test(hex));
 }

@@ -2,9 +2,13 @@
 // the cache remembers for this file version is handed out at once (labelled as remembered, for display),
 // and the digests just read are stored for next time if the file did not change while it was read.
 // Only an explicit `cached` request is answered from the cache without reading (`isotope hash --cached`).
+// A compressed image gets two sets of digests, the file's and its decoded content's (issue 16), from
+// one read of the file (hash-compressed.ts) or, when the service found a decoded cache file of this
+// very file version, from the file and that cache file.
 import { stat } from 'node:fs/promises';
-import type { HashAlgorithm, HashDigests, HashResult, RememberedDigests } from '../../shared/checksum.ts';
+import type { ContentDigests, HashAlgorithm, HashDigests, HashResult, RememberedDigests } from '../../shared/checksum.ts';
 import { hashFile, type HashPassOptions, type PassProgress } from './hash-pass.ts';
+import { describeCompressedFile, hashCompressedFile, type CompressedFile } from './hash-compressed.ts';
 import { fileIdentityOf, isSameFileVersion, openHashCache, type FileIdentity, type HashCache } from './hash-cache.ts';
 
 export interface HashImageOptions {
@@ -17,8 +21,21 @@ export interface HashImageOptions {
   readonly onProgress?: (progress: PassProgress) => void;
   /** Called before the pass starts when the cache remembers digests of this file version. */
   readonly onRemembered?: (remembered: RememberedDigests) => void;
+  /**
+   * A decoded cache file of this very version of a compressed image (the service finds it with
+   * container/decoded-cache.ts, a folder above this one): its content digests are read from it
+   * instead of decoding again, and labelled so ('decoded-cache').
+   */
+  readonly decodedCachePath?: string | null;
   /** Tuning passed through to the hashing pass (tests use small chunks). */
   readonly pass?: Omit<HashPassOptions, 'algorithms' | 'signal' | 'onProgress'>;
+}
+
+/** What one pass read: the file's digests, and its content's for a compressed image. */
+interface ReadDigests {
+  readonly sizeBytes: number;
+  readonly digests: HashDigests;
+  readonly content: ContentDigests | null;
 }
 
 export async function hashImage(path: string, options: HashImageOptions): Promise<HashResult> {
@@ -27,36 +44,80 @@ export async function hashImage(path: string, options: HashImageOptions): Promis
   const before = await stat(path);
   // Devices have no meaningful version: their content changes without stat noticing, so never cache them.
   const identity: FileIdentity | null = fileIdentityOf(path, before);
+  const compressed = before.isFile() ? await describeCompressedFile(path) : null;
   const cache: HashCache | null = options.dataDir !== null && identity !== null ? openHashCache(options.dataDir) : null;
   // The cache only saves time: one we cannot read is as good as an empty one.
   const known = cache && identity ? await cache.lookup(identity).catch(() => null) : null;
   const remembered = known ? rememberedFor(known, algorithms) : null;
-  if (remembered && identity && options.cached === true && algorithms.every((algorithm) => remembered.digests[algorithm] !== undefined)) {
+  if (remembered && identity && options.cached === true && remembersAll(remembered, algorithms, compressed !== null)) {
     return { path, sizeBytes: identity.sizeBytes, digests: null, remembered, elapsedMs: performance.now() - startMs };
   }
   if (remembered) options.onRemembered?.(remembered);
 
-  const pass = await hashFile(path, {
-    ...options.pass,
-    algorithms,
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+  const pass = compressed ? await hashCompressed(path, compressed, algorithms, options) : await hashPlain(path, algorithms, options);
   if (cache && identity) {
     const after = fileIdentityOf(path, await stat(path));
     const unchanged = after !== null && isSameFileVersion(identity, after) && pass.sizeBytes === identity.sizeBytes;
     // A data folder we cannot write must not fail the hashing.
-    if (unchanged) await cache.store(identity, pass.digests).catch(() => undefined);
+    if (unchanged) await cache.store(identity, pass.digests, pass.content?.digests).catch(() => undefined);
   }
-  return { path, sizeBytes: pass.sizeBytes, digests: pass.digests, remembered, elapsedMs: performance.now() - startMs };
+  const content = pass.content ? { content: pass.content } : {};
+  return { path, sizeBytes: pass.sizeBytes, digests: pass.digests, ...content, remembered, elapsedMs: performance.now() - startMs };
+}
+
+async function hashPlain(path: string, algorithms: readonly HashAlgorithm[], options: HashImageOptions): Promise<ReadDigests> {
+  const pass = await hashFile(path, { ...options.pass, algorithms, ...jobPorts(options) });
+  return { sizeBytes: pass.sizeBytes, digests: pass.digests, content: null };
+}
+
+async function hashCompressed(path: string, compressed: CompressedFile, algorithms: readonly HashAlgorithm[], options: HashImageOptions): Promise<ReadDigests> {
+  const { contentName } = compressed;
+  const cachePath = options.decodedCachePath ?? null;
+  if (cachePath === null) {
+    const passOptions = { algorithms, ...jobPorts(options), ...pick(options.pass, ['chunkBytes', 'progressIntervalMs'] as const) };
+    const pass = await hashCompressedFile(path, compressed.compression, passOptions);
+    const content: ContentDigests = { digests: pass.contentDigests, decodedSizeBytes: pass.decodedSizeBytes, source: 'decoded-in-pass', contentName };
+    return { sizeBytes: pass.sizeBytes, digests: pass.digests, content };
+  }
+  // Two reads, the compressed file's and the cache file's, reported as one pass over both.
+  const cacheSizeBytes = (await stat(cachePath)).size;
+  const fileSizeBytes = (await stat(path)).size;
+  const totalBytes = fileSizeBytes + cacheSizeBytes;
+  const progressFrom = (doneBeforeBytes: number) => (progress: PassProgress) =>
+    options.onProgress?.({ ...progress, bytesHashed: doneBeforeBytes + progress.bytesHashed, totalBytes });
+  const file = await hashFile(path, { ...options.pass, algorithms, ...jobPorts(options), onProgress: progressFrom(0) });
+  const decoded = await hashFile(cachePath, { ...options.pass, algorithms, ...jobPorts(options), onProgress: progressFrom(file.sizeBytes) });
+  const content: ContentDigests = { digests: decoded.digests, decodedSizeBytes: decoded.sizeBytes, source: 'decoded-cache', contentName };
+  return { sizeBytes: file.sizeBytes, digests: file.digests, content };
+}
+
+function jobPorts(options: HashImageOptions): Pick<HashPassOptions, 'signal' | 'onProgress'> {
+  return { ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+}
+
+function pick<T extends object, K extends keyof T>(value: T | undefined, keys: readonly K[]): Partial<Pick<T, K>> {
+  const picked: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (value?.[key] !== undefined) picked[key] = value[key];
+  return picked;
+}
+
+/** True when the remembered digests cover every algorithm asked (and the content's too, for a compressed image). */
+function remembersAll(remembered: RememberedDigests, algorithms: readonly HashAlgorithm[], compressed: boolean): boolean {
+  return algorithms.every((algorithm) => remembered.digests[algorithm] !== undefined && (!compressed || remembered.content?.[algorithm] !== undefined));
 }
 
 /** The remembered digests of the algorithms asked; null when the cache knows none of them. */
 function rememberedFor(known: RememberedDigests, algorithms: readonly HashAlgorithm[]): RememberedDigests | null {
-  const digests: HashDigests = {};
-  for (const algorithm of algorithms) {
-    const hex = known.digests[algorithm];
-    if (hex !== undefined) digests[algorithm] = hex;
-  }
-  return Object.keys(digests).length > 0 ? { digests, computedAtMs: known.computedAtMs } : null;
+  const only = (digests: HashDigests): HashDigests => {
+    const kept: HashDigests = {};
+    for (const algorithm of algorithms) {
+      const hex = digests[algorithm];
+      if (hex !== undefined) kept[algorithm] = hex;
+    }
+    return kept;
+  };
+  const digests = only(known.digests);
+  const content = known.content ? only(known.content) : {};
+  if (Object.keys(digests).length === 0) return null;
+  return { digests, ...(Object.keys(content).length > 0 ? { content } : {}), computedAtMs: known.computedAtMs };
 }

@@ -62,8 +62,8 @@ export async function hashFile(path: string, options: HashPassOptions): Promise<
   }
 }
 
-/** The pass's byte count, reported through the jobs' one throttle and rate meter. */
-class PassMeter {
+/** The pass's byte count, reported through the jobs' one throttle and rate meter (also the compressed pass's: hash-compressed.ts). */
+export class PassMeter {
   #doneBytes = 0;
   readonly #rate = new RateMeter();
   readonly #throttle: ProgressThrottle;

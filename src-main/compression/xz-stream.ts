@@ -16,7 +16,10 @@ export interface XzStreamReader {
   close(): void;
 }
 
-export function createXzStreamReader(handle: FileHandle, name: string): XzStreamReader {
+/** Where the compressed bytes come from: an open file, or a pass that hashes them as they are read (checksum/). */
+export type XzInput = Pick<FileHandle, 'read'> | { read(into: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> };
+
+export function createXzStreamReader(handle: XzInput, name: string): XzStreamReader {
   const decoder = createLzmaDecoder();
   const input = Buffer.allocUnsafe(inputBytes);
   let inputStart = 0;
