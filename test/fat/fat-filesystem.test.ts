@@ -3,7 +3,7 @@
 // sizes equal `mdir -/ -a`, attributes equal `mattrib`, and describe() equals blkid (label, UUID) and
 // fsck.fat (used clusters). Hostile volumes are in fat-filesystem-hostile.test.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openFatFilesystem } from '../../src-main/fat/fat-filesystem.ts';
 import { entryContentSource } from '../../src-main/format/entry-source.ts';
@@ -133,6 +133,18 @@ describe('FAT file systems of disk images', () => {
     expect(await tree?.describe()).toMatchObject({ kind: 'fat16', label: null, uuid: 'C0FF-EE01' });
     expect(blkidTag(path, 'LABEL')).toBeNull();
     expect(blkidTag(path, 'UUID')).toBe('C0FF-EE01');
+  });
+
+  it('counts the last cluster of a FAT12 whose entry count is odd (its entry shares no byte triple), as fsck.fat does', async () => {
+    // 1440 KiB: 2,847 clusters of 512 bytes, so FAT entries 0-2848: the last one sits alone in 1.5 bytes.
+    const path = scratchPath('full-floppy.img');
+    execFileSync('mkfs.fat', ['-C', '-F', '12', path, '1440'], { stdio: 'ignore' });
+    const filler = scratchPath('filler.bin');
+    writeFileSync(filler, Buffer.alloc(2847 * 512, 7));
+    execFileSync('mcopy', ['-i', path, filler, '::/FILLER.BIN'], { env: mtoolsEnv });
+    expect(spawnSync('fsck.fat', ['-n', path], { encoding: 'utf8' }).stdout).toContain('2847/2847 clusters');
+    const tree = await openFatFilesystem(await openAndKeep(path));
+    expect((await tree?.describe())?.usedBytes).toBe(2847 * 512);
   });
 
   it('answers null (not FAT) for zeros and for an exFAT boot sector', async () => {
