@@ -184,6 +184,12 @@ describe.each(Object.keys(extLayouts) as ExtLayout[])('the %s volume', (layout) 
     expect(entries.get('/sparse.bin')?.extents.some((extent) => extent.unrecorded === true)).toBe(true);
   });
 
+  it('lists /many, a hash-indexed (htree) folder, entry for entry', () => {
+    expect(execFileSync('debugfs', ['-R', 'htree /many', image], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })).toContain('Root node dump');
+    const names = [...entries.keys()].filter((path) => path.startsWith('/many/')).sort();
+    expect(names).toEqual([...source.keys()].filter((path) => path.startsWith('/many/')).sort());
+  });
+
   it("shows the inode numbers, modes, owners and sizes debugfs 'ls -l' shows", () => {
     const folders = ['/', ...[...entries.values()].filter((entry) => entry.type === 'directory').map((entry) => entry.path)].filter(
       (path) => !path.includes('\uFFFD'),
