@@ -16,6 +16,9 @@
 //   no device numbers in its stat, and no block map, which our extraction reads by.
 // This reader pays every inode, block and extent from the image's WorkBudget, checks every number
 // against the volume before following it, and names the inode, block and byte offset of what is wrong.
+// Leniency, decided: metadata_csum checksums are not verified (every field is checked against the
+// volume instead, and a stale checksum must not hide files debugfs -n lists), and a journal that
+// needs recovery is not replayed: the listing is the volume's last checkpointed state, as debugfs's.
 import type { ImageEntryType } from '../../shared/image.ts';
 import { corruptAt, readRegion, readUtf8 } from '../format/fields.ts';
 import type { TreeEntry } from '../format/file-tree.ts';
