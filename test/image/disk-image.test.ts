@@ -315,15 +315,26 @@ describe('compressed disk images', () => {
     expect(sha256(cat.bytes)).toBe(sha256(piBootTree.files.get('/kernel8.img')?.bytes as Buffer));
   });
 
-  it('summarises a .img.gz, which has no random access, as needing a decode instead of failing', async () => {
+  it('summarises a .img.gz, which has no random access, as needing a decode instead of failing; info decodes it, then reads its partitions', async () => {
     const path = join(scratch, 'pi-style.img.gz');
     execFileSync('sh', ['-c', `gzip -1 -c "${diskFixturePath('pi')}" > "${path}"`]);
     const summary = await summarizeImage(path);
     expect(summary.format).toBe('unknown');
     expect(summary.compression).toMatchObject({ kind: 'gzip', access: 'needs-decoding' });
     expect(summary.disk).toBeUndefined();
+    // The CLI decodes such an image into the decoded cache first, then reads the partitions from it.
     const run = await isotope(['info', path]);
-    expect(run.stdout).toContain('must be decoded first');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Format:        disk image');
+    expect(run.stdout).toContain('gzip, ');
+    expect(run.stdout).toContain('read from its decoded copy');
+    expect(run.stdout).toContain('folder: /2-rootfs (ext4)/');
+    const service = testService();
+    const caches = await service.call('cache:list', {});
+    if (!caches.ok) throw new Error(caches.error.message);
+    const cachePaths = caches.value.entries.filter((entry) => entry.imagePath === path).map((entry) => entry.cachePath);
+    expect(cachePaths).toHaveLength(1);
+    await service.call('cache:clear', { cachePaths });
   });
 });
 
