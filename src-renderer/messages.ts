@@ -79,7 +79,8 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'bios-active-partition': 'Its start-up code starts the partition marked active, and that partition has start-up code of its own.',
   'bios-no-active-partition':
     'Its start-up code starts the partition marked active, but no partition is marked active (or that partition has no start-up code): older PCs (BIOS) may stop there.',
-  'raspberry-pi': 'A Raspberry Pi can start from it: its first partition holds the Pi’s start-up files.',
+  'raspberry-pi':
+    'Its first partition holds a Raspberry Pi’s start-up files: “Boards and start-up code” says which Pi models they serve, and any file missing.',
   'u-boot': 'It carries U-Boot where a board’s chip looks for it: it starts on the board it was built for.',
   'u-boot-unrecognised': 'It carries U-Boot, but not where any chip Isotope knows looks for it: which board starts it is unknown.',
 };

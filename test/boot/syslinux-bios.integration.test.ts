@@ -1,7 +1,7 @@
 // The active-partition BIOS verdict against SeaBIOS in QEMU: SYSLINUX's mbr.bin starts the active
-// partition's boot sector (syslinux --install), whose SYSLINUX prints its copyright line on the serial
-// console its syslinux.cfg names; with no partition marked active, mbr.bin stops ("Missing operating system"), as the
-// verdict says.
+// partition's boot sector (syslinux --install), whose SYSLINUX prints its copyright line on the
+// serial console its syslinux.cfg names; with no partition marked active, mbr.bin stops ("Missing
+// operating system"), as the verdict says.
 import { describe, expect, it } from 'vitest';
 import { bootAndWatch } from '../helpers/qemu-boot.ts';
 import { syslinuxBanner, syslinuxCardPath } from './disk-boot-images.ts';

@@ -193,13 +193,13 @@ test('says it cannot tell for an SD-card image, names the Pi its firmware serves
   await openImage(page, bootFixturePath('sdCard'));
   await showTab(page, 'Boot');
   await expect(page.getByTestId('boot-badges').locator('[data-badge="usb"]')).toHaveAttribute('data-state', 'unknown');
-  await expect(page.getByTestId('boot-badges').locator('[data-badge="raspberry-pi"]')).toHaveAttribute('data-state', 'yes');
+  // start4.elf without fixup4.dat: the Pi 4 is named, with the file it lacks, so whether it starts cannot be told.
+  await expect(page.getByTestId('boot-badges').locator('[data-badge="raspberry-pi"]')).toHaveAttribute('data-state', 'unknown');
   await expect(page.getByTestId('boot-reasons').locator('[data-code="raspberry-pi"]')).toBeVisible();
-  // start4.elf without fixup4.dat: the Pi 4 is named, with the file it lacks.
   const pi = page.getByTestId('raspberry-pi').locator('[data-generation="bcm2711"]');
   await expect(pi).toContainText('Raspberry Pi 4, 400 and Compute Module 4');
   await expect(pi).toContainText('missing fixup4.dat');
-  await expect(page.getByTestId('boot-partitions').locator('tbody tr')).toHaveCount(2);
+  await expect(page.getByTestId('boot-partitions').locator('tbody tr td:nth-child(3)')).toHaveText(['FAT32', 'ext4']);
   await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
 
   await openImage(page, bootFixturePath('zeroSizeGptEntry'));
