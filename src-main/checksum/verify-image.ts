@@ -1,11 +1,17 @@
 // The whole verification chain for one image: find (or take) the sums files and signatures, hash the
 // image once with every algorithm they need, compare, check the signatures, and sum it all up in one
 // verdict. Green ("verified") only for a good signature by a keyring key over a matching entry.
+// A compressed image is hashed twice over in that one read, as stored and as decoded (issue 16):
+// publishers give one or the other, so an entry naming the compressed file is compared with the
+// file's digest, one naming the content (foo.img for foo.img.xz) with the content's, and any entry
+// whose digest equals one of them matches it, saying which.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PublicKey } from 'openpgp';
 import type {
+  ContentDigests,
   DigestComparison,
+  DigestSubject,
   HashAlgorithm,
   HashDigests,
   SignatureCheck,
@@ -14,6 +20,7 @@ import type {
   VerificationReport,
   VerificationVerdict,
 } from '../../shared/checksum.ts';
+import { describeCompressedFile, type CompressedFile } from './hash-compressed.ts';
 import { hashImage, type HashImageOptions } from './hash-image.ts';
 import { loadKeyring } from './keyring.ts';
 import { readKeyFile } from './openpgp-keys.ts';
@@ -46,7 +53,10 @@ interface LoadedSums {
   readonly found: FoundSumsFile;
   readonly text: string;
   readonly bytes: Uint8Array;
+  /** The entries naming the image (or, for a compressed image, its content). */
   readonly entries: readonly SumsEntry[];
+  /** Every entry: a compressed image's content may be listed under another name. */
+  readonly allEntries: readonly SumsEntry[];
   readonly allEntryCount: number;
   readonly ignoredLineCount: number;
   readonly clearSigned: boolean;
@@ -57,15 +67,19 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
   const imageStats = await stat(path);
   if (!imageStats.isFile() && !imageStats.isBlockDevice()) throw new VerifyUsageError(`${path} is not a file or a drive`);
   const pasted: PastedDigest | null = options.expected !== undefined ? parsePastedDigest(options.expected) : null;
+  const compressed: CompressedFile | null = imageStats.isFile() ? await describeCompressedFile(path) : null;
+  const names = compressed?.contentName ? [fileName, compressed.contentName] : [fileName];
 
   const candidates = await chooseSumsFiles(path, options, pasted !== null);
   const userChoseSums = options.sumsPath !== undefined || options.signaturePath !== undefined;
   const loaded: LoadedSums[] = [];
+  /** Found beside a compressed image without naming it: kept in case an entry's digest is its content's. */
+  const unnamed: LoadedSums[] = [];
   const skipped: string[] = [];
   for (const found of candidates) {
     let sums: LoadedSums;
     try {
-      sums = await loadSums(found, fileName);
+      sums = await loadSums(found, names);
     } catch (error) {
       // A file the user named must be readable; one merely found beside the image is skipped, and said so.
       if (userChoseSums || !(error instanceof Error)) throw error;
@@ -74,23 +88,19 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
     }
     // Found automatically and not naming this image: someone else's sums file, not worth reporting.
     if (sums.entries.length > 0 || userChoseSums) loaded.push(sums);
+    else if (compressed) unnamed.push(sums);
   }
 
-  const algorithms = new Set<HashAlgorithm>([...(options.algorithms ?? []), ...loaded.flatMap((sums) => sums.entries.map((entry) => entry.algorithm))]);
+  const listed = [...loaded.flatMap((sums) => sums.entries), ...unnamed.flatMap((sums) => sums.allEntries)];
+  const algorithms = new Set<HashAlgorithm>([...(options.algorithms ?? []), ...listed.map((entry) => entry.algorithm)]);
   if (pasted) algorithms.add(pasted.algorithm);
-  const hashed: { sizeBytes: number; digests: HashDigests } =
-    algorithms.size > 0 ? await readDigests(path, { ...options, algorithms: [...algorithms] }) : { sizeBytes: imageStats.size, digests: {} };
-  const actual = (algorithm: HashAlgorithm): string => hashed.digests[algorithm] ?? '';
-
-  const pastedComparison: DigestComparison | null = pasted
-    ? {
-        source: { kind: 'pasted' },
-        algorithm: pasted.algorithm,
-        expected: pasted.digest,
-        actual: actual(pasted.algorithm),
-        matches: actual(pasted.algorithm) === pasted.digest,
-      }
-    : null;
+  // A compressed image is always hashed: the content's digest may match an entry of any name.
+  const hashed: ReadDigests =
+    algorithms.size > 0 || compressed
+      ? await readDigests(path, { ...options, algorithms: algorithms.size > 0 ? [...algorithms] : ['sha256'] })
+      : { sizeBytes: imageStats.size, digests: {}, content: null };
+  loaded.push(...unnamed.filter((sums) => sums.allEntries.some((entry) => hashed.content?.digests[entry.algorithm] === entry.digest)));
+  const pastedComparison: DigestComparison | null = pasted ? comparePasted(pasted, hashed) : null;
 
   let keyring: PublicKey[] | null = null;
   const loadKeys = async (): Promise<PublicKey[]> => {
@@ -104,8 +114,8 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
 
   const sumsFiles: SumsFileCheck[] = [];
   for (const sums of loaded) {
-    const comparisons = sums.entries.map((entry) => compareEntry(entry, sums, actual(entry.algorithm)));
-    const signature = sums.entries.length > 0 ? await checkSumsSignature(sums, await loadKeys(), options.nowMs) : notChecked(sums);
+    const comparisons = sums.allEntries.flatMap((entry) => compareEntry(entry, sums, hashed, names));
+    const signature = comparisons.length > 0 ? await checkSumsSignature(sums, await loadKeys(), options.nowMs) : notChecked(sums);
     sumsFiles.push({
       sumsPath: sums.found.sumsPath,
       format: majorityFormat(sums.entries),
@@ -116,7 +126,7 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
     });
   }
 
-  const judged = judge(pastedComparison, sumsFiles, fileName);
+  const judged = judge(pastedComparison, sumsFiles, fileName, hashed);
   const verdict = judged.verdict;
   const reasons = verdict === 'verified' ? judged.reasons : [...judged.reasons, ...skipped];
   return {
@@ -126,17 +136,46 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
     verdict,
     trusted: verdict === 'verified',
     digests: hashed.digests,
+    ...(hashed.content ? { content: hashed.content, matchedOn: matchedSubjects(pastedComparison, sumsFiles) } : {}),
     pasted: pastedComparison,
     sumsFiles,
     reasons,
   };
 }
 
+interface ReadDigests {
+  readonly sizeBytes: number;
+  readonly digests: HashDigests;
+  readonly content: ContentDigests | null;
+}
+
 /** The digests read from the file in this run (a verdict never comes from the hash cache). */
-async function readDigests(path: string, options: HashImageOptions): Promise<{ sizeBytes: number; digests: HashDigests }> {
-  const { sizeBytes, digests } = await hashImage(path, { ...options, cached: false });
+async function readDigests(path: string, options: HashImageOptions): Promise<ReadDigests> {
+  const { sizeBytes, digests, content } = await hashImage(path, { ...options, cached: false });
   if (digests === null) throw new Error(`hashImage answered ${path} from the cache for a verdict`);
-  return { sizeBytes, digests };
+  return { sizeBytes, digests, content: content ?? null };
+}
+
+/** A pasted digest matches the file's or, for a compressed image, its content's; a mismatch shows the file's. */
+function comparePasted(pasted: PastedDigest, hashed: ReadDigests): DigestComparison {
+  const fileActual = hashed.digests[pasted.algorithm] ?? '';
+  const contentActual = hashed.content?.digests[pasted.algorithm];
+  const onContent = fileActual !== pasted.digest && contentActual === pasted.digest;
+  const comparison = { source: { kind: 'pasted' as const }, algorithm: pasted.algorithm, expected: pasted.digest };
+  if (!hashed.content) return { ...comparison, actual: fileActual, matches: fileActual === pasted.digest };
+  return {
+    ...comparison,
+    actual: onContent ? (contentActual ?? '') : fileActual,
+    matches: onContent || fileActual === pasted.digest,
+    subject: onContent ? 'content' : 'file',
+  };
+}
+
+/** The subjects some comparison matched on, the file's first. */
+function matchedSubjects(pasted: DigestComparison | null, sumsFiles: readonly SumsFileCheck[]): DigestSubject[] {
+  const matched = [...(pasted ? [pasted] : []), ...sumsFiles.flatMap((sums) => sums.comparisons)].filter((comparison) => comparison.matches);
+  const subjects: readonly DigestSubject[] = ['file', 'content'];
+  return subjects.filter((subject) => matched.some((comparison) => (comparison.subject ?? 'file') === subject));
 }
 
 async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPasted: boolean): Promise<FoundSumsFile[]> {
@@ -155,7 +194,8 @@ async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPas
   return hasPasted ? [] : findSumsFiles(path);
 }
 
-async function loadSums(found: FoundSumsFile, imageFileName: string): Promise<LoadedSums> {
+/** `names`: the image's file name, and its content's for a compressed image. */
+async function loadSums(found: FoundSumsFile, names: readonly string[]): Promise<LoadedSums> {
   const stats = await stat(found.sumsPath);
   if (!stats.isFile()) throw new SumsFileError(`${found.sumsPath} is not a regular file`);
   if (stats.size > maxSumsFileBytes) throw new SumsFileError(`${found.sumsPath} has ${stats.size} bytes, more than the ${maxSumsFileBytes}-byte limit`);
@@ -166,21 +206,44 @@ async function loadSums(found: FoundSumsFile, imageFileName: string): Promise<Lo
     found,
     text,
     bytes,
-    entries: findEntriesFor(parsed.entries, imageFileName),
+    entries: names.flatMap((name) => findEntriesFor(parsed.entries, name)),
+    allEntries: parsed.entries,
     allEntryCount: parsed.entries.length,
     ignoredLineCount: parsed.ignoredLineCount,
     clearSigned: parsed.clearSigned,
   };
 }
 
-function compareEntry(entry: SumsEntry, sums: LoadedSums, actual: string): DigestComparison {
-  return {
+/**
+ * The comparison an entry makes, or none when it concerns another file. Uncompressed: the entries
+ * naming the image. Compressed: an entry whose digest is the file's or the content's matches that
+ * one, whatever its name; otherwise an entry naming the file is a mismatch of the file's digest, one
+ * naming the content (`names[1]`) a mismatch of the content's.
+ */
+function compareEntry(entry: SumsEntry, sums: LoadedSums, hashed: ReadDigests, names: readonly string[]): DigestComparison[] {
+  const [fileName, contentName] = names;
+  const isNamed = (name: string | undefined): boolean => name !== undefined && findEntriesFor([entry], name).length > 0;
+  const fileActual = hashed.digests[entry.algorithm] ?? '';
+  const contentActual = hashed.content?.digests[entry.algorithm];
+  const comparison = {
     source: { kind: 'sums-file', sumsPath: sums.found.sumsPath, lineNumber: entry.lineNumber, entryName: entry.fileName, format: entry.format },
     algorithm: entry.algorithm,
     expected: entry.digest,
-    actual,
-    matches: actual === entry.digest,
-  };
+  } as const;
+  if (!hashed.content) return isNamed(fileName) ? [{ ...comparison, actual: fileActual, matches: fileActual === entry.digest }] : [];
+  const subject: DigestSubject | null =
+    fileActual === entry.digest && isNamed(fileName)
+      ? 'file'
+      : contentActual === entry.digest
+        ? 'content'
+        : isNamed(fileName)
+          ? 'file'
+          : isNamed(contentName)
+            ? 'content'
+            : null;
+  if (subject === null) return [];
+  const actual = subject === 'file' ? fileActual : (contentActual ?? '');
+  return [{ ...comparison, actual, matches: actual === entry.digest, subject }];
 }
 
 async function checkSumsSignature(sums: LoadedSums, keyring: readonly PublicKey[], nowMs: number | undefined): Promise<SignatureCheck> {
@@ -235,11 +298,17 @@ function majorityFormat(entries: readonly SumsEntry[]): SumsFormat | null {
  * Any negative evidence fails (a mismatch anywhere, a bad signature over a file we compared with);
  * otherwise the strongest positive evidence decides.
  */
-function judge(pasted: DigestComparison | null, sumsFiles: readonly SumsFileCheck[], fileName: string): { verdict: VerificationVerdict; reasons: string[] } {
+function judge(
+  pasted: DigestComparison | null,
+  sumsFiles: readonly SumsFileCheck[],
+  fileName: string,
+  hashed: ReadDigests,
+): { verdict: VerificationVerdict; reasons: string[] } {
   const reasons: string[] = [];
   const comparisons = [...(pasted ? [pasted] : []), ...sumsFiles.flatMap((sums) => sums.comparisons)];
   for (const sums of sumsFiles) {
-    if (sums.comparisons.length === 0) reasons.push(`${sums.sumsPath} has no entry for ${fileName}`);
+    const contentName = hashed.content?.contentName;
+    if (sums.comparisons.length === 0) reasons.push(`${sums.sumsPath} has no entry for ${fileName}${contentName ? ` or ${contentName}` : ''}`);
   }
   if (comparisons.length === 0) {
     if (sumsFiles.length === 0) reasons.push(`no pasted value and no sums file next to ${fileName} lists it`);
@@ -247,7 +316,7 @@ function judge(pasted: DigestComparison | null, sumsFiles: readonly SumsFileChec
   }
   for (const comparison of comparisons.filter((candidate) => !candidate.matches)) {
     const where = comparison.source.kind === 'pasted' ? 'the pasted value' : `${comparison.source.sumsPath} line ${comparison.source.lineNumber}`;
-    reasons.push(`${comparison.algorithm} of ${fileName} is ${comparison.actual}, ${where} says ${comparison.expected}`);
+    reasons.push(describeMismatch(comparison, where, fileName, hashed));
   }
   const compared = sumsFiles.filter((sums) => sums.comparisons.length > 0);
   for (const sums of compared) {
@@ -262,4 +331,16 @@ function judge(pasted: DigestComparison | null, sumsFiles: readonly SumsFileChec
   if (statuses.has('unknown-key')) return { verdict: 'matches-unknown-signer', reasons };
   if (pasted) reasons.push('the pasted value is not signed: it is only as trustworthy as the page it came from');
   return { verdict: 'matches-unsigned', reasons };
+}
+
+/** A mismatch in developer words; for a compressed image, with both digests it was compared with. */
+function describeMismatch(comparison: DigestComparison, where: string, fileName: string, hashed: ReadDigests): string {
+  const { algorithm, expected } = comparison;
+  if (!hashed.content) return `${algorithm} of ${fileName} is ${comparison.actual}, ${where} says ${expected}`;
+  const named = comparison.source.kind === 'sums-file' ? ` for ${comparison.source.entryName}` : '';
+  const contentName = hashed.content.contentName ?? 'its decoded content';
+  return (
+    `${algorithm} of ${fileName} is ${hashed.digests[algorithm] ?? '?'} and of its content (${contentName}) ${hashed.content.digests[algorithm] ?? '?'}; ` +
+    `${where} says ${expected}${named}, which is neither`
+  );
 }
