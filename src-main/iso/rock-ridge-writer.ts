@@ -79,20 +79,39 @@ function laidOut(request: SystemUseRequest, spaceInRecordBytes: number) {
  * A planned field that holds its request and sizes only: render makes the entries again (the same
  * bytes: they depend on the request alone). An image of 50,000 files plans 100,000 fields before it
  * renders one; holding their bytes, closures and lists between the two cost about 40 MB (issue 15).
+ * It is the request itself (its fields copied in), not an object beside one: 1.6 MB less for 50,000 files.
  */
-class PlannedEntries implements PlannedSystemUse {
+class PlannedEntries implements PlannedSystemUse, SystemUseRequest {
+  readonly node: AuthoringNode;
+  readonly name: string | null;
+  readonly role: SystemUseRequest['role'];
+  readonly isRootSelf: boolean;
+  readonly serialNumber: number;
+  readonly linkCount: number;
+  readonly relocation: SystemUseRequest['relocation'];
+  readonly fixedTimesMs: number | null;
+
   constructor(
-    private readonly request: SystemUseRequest,
+    request: SystemUseRequest,
     private readonly spaceInRecordBytes: number,
     readonly inRecordBytes: number,
     readonly continuationBytes: number,
-  ) {}
+  ) {
+    this.node = request.node;
+    this.name = request.name;
+    this.role = request.role;
+    this.isRootSelf = request.isRootSelf;
+    this.serialNumber = request.serialNumber;
+    this.linkCount = request.linkCount;
+    this.relocation = request.relocation;
+    this.fixedTimesMs = request.fixedTimesMs;
+  }
 
   render(at: { continuationLba: number; continuationOffsetBytes: number; linkedDirectoryLba: number | null }): {
     inRecord: Uint8Array;
     continuation: Uint8Array;
   } {
-    const { entries, inline, areas, areaBytes, inRecordBytes, continuationBytes } = laidOut(this.request, this.spaceInRecordBytes);
+    const { entries, inline, areas, areaBytes, inRecordBytes, continuationBytes } = laidOut(this, this.spaceInRecordBytes);
     const linkEntry = entries.find((entry) => entry.isLink);
     if (linkEntry) writeLinkLocation(linkEntry, at.linkedDirectoryLba);
     if (areas.length > 1 && at.continuationOffsetBytes !== 0) {
