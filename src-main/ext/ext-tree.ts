@@ -111,7 +111,8 @@ async function listExtDirectory(context: ExtContext, directory: TreeEntry): Prom
   volume.budget.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
   const names = new UniqueNames();
   const entries: TreeEntry[] = [];
-  for (const record of records) {
+  for (const [index, record] of records.entries()) {
+    if (index % 4096 === 4095) throwIfCancelled(context.signal, `listing ${directory.path}`);
     const name = names.claim(safeName(readUtf8(record.name, 0, record.name.byteLength)));
     const path = directory.path === '/' ? `/${name}` : `${directory.path}/${name}`;
     // Awaits only when a read is needed: most inodes' chunks are cached and most files map from the inode alone.
