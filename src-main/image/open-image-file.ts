@@ -19,6 +19,7 @@ export interface OpenedImage {
   readonly image: FileTree;
   readonly iso: IsoImage | null;
   readonly udf: UdfTree | null;
+  /** The partitions view: when it was asked for, or the image has no ISO 9660 or UDF volume. */
   readonly disk: DiskImage | null;
   close(): Promise<void>;
 }
@@ -31,7 +32,7 @@ export async function openImageFile(path: string, options: { namespace?: ImageNa
   const file = await openImageSource(path); // .iso, .img, .cue/.bin, .nrg, or compressed
   const source = createCachedSource(file);
   try {
-    const trees = await openImageTrees(source, options.namespace ?? 'auto', { disk: true });
+    const trees = await openImageTrees(source, options.namespace ?? 'auto', { disk: 'fallback' });
     if (!trees) {
       throw new NotAnImageError(
         path,

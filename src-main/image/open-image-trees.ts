@@ -29,10 +29,12 @@ const isoNamespaces: readonly ImageNamespace[] = ['iso9660', 'joliet', 'rockridg
 
 export interface OpenImageTreesOptions {
   /**
-   * Also open the 'partitions' view. Off for the callers that copy or judge an ISO's file tree (copy
-   * mode, remaster): a disk image's partitions are no ISO tree to copy.
+   * Also open the 'partitions' view: `true` always (the summary names every namespace), 'fallback'
+   * only when it is the tree asked for or there is no ISO 9660 or UDF volume (listing and reading a
+   * hybrid ISO's files need not probe its partitions on every call). Off for the callers that copy or
+   * judge an ISO's file tree (copy mode, remaster): a disk image's partitions are no ISO tree to copy.
    */
-  readonly disk?: boolean;
+  readonly disk?: boolean | 'fallback';
   readonly signal?: AbortSignal;
 }
 
@@ -50,7 +52,9 @@ export async function openImageTrees(
     // A damaged UDF side must not hide a readable ISO 9660 tree unless UDF was asked for.
     if (!(error instanceof CorruptImageError) || !iso || choice === 'udf') throw error;
   }
-  const disk = options.disk || choice === 'partitions' ? await openDiskView(source, { hasDiscVolume: iso !== null || udf !== null, choice, options }) : null;
+  const hasDiscVolume = iso !== null || udf !== null;
+  const wantsDisk = options.disk === true || choice === 'partitions' || (options.disk === 'fallback' && !hasDiscVolume);
+  const disk = wantsDisk ? await openDiskView(source, { hasDiscVolume, choice, options }) : null;
   if (!iso && !udf && !disk) return null;
   const isoTreeIsStub = iso !== null && udf !== null && (await isStubTree(iso, udf));
   const namespaces: ImageNamespace[] = [...(iso?.namespaces ?? [])];
