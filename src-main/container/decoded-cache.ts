@@ -255,7 +255,8 @@ export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir
   if (outside !== undefined) {
     throw new CodedError('destination-not-allowed', `${outside} is not a decoded cache file in ${folder}: only those can be cleared`, { path: outside });
   }
-  const targets = cachePaths ?? (await readdir(folder).catch(() => [] as string[])).filter((name) => name.endsWith('.img')).map((name) => join(folder, name));
+  const names = await readdir(folder).catch(() => [] as string[]);
+  const targets = cachePaths ?? names.map((name) => join(folder, name)).filter((path) => isCacheFilePath(path, dataDir));
   let removedBytes = 0;
   const kept: { cachePath: string; reason: string }[] = [];
   for (const cachePath of targets) {
