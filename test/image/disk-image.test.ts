@@ -18,9 +18,9 @@ import { openDiskImage, type DiskImage } from '../../src-main/image/disk-image.t
 import { readEntryContent } from '../../src-main/image/read-entry.ts';
 import { summarizeImage } from '../../src-main/image/summarize-image.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
-import { diskFixturePath, piBootTree, piRootTree, piRootUuid, smallTree, espTree, type SourceTree } from '../fixtures/disk-images.ts';
+import { diskFixturePath, piBootTree, piRootTree, piRootUuid, smallTree, espTree, writeSourceTree, type SourceTree } from '../fixtures/disk-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
-import { exfatFixtureLabel, fatTreeFiles, fatTreeFolders } from '../fixtures/fat-images.ts';
+import { exfatFixtureLabel, fatFixtureLabel, fatFixturePath, fatTreeFiles, fatTreeFolders } from '../fixtures/fat-images.ts';
 import { isotope, isotopeCat, testService } from '../helpers/in-process-cli.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-disk-image-'));
@@ -429,5 +429,38 @@ describe('extraction, stat and preview through the partitions view', () => {
     expect(readFileSync(path).subarray(extent?.offsetBytes, (extent?.offsetBytes as number) + config.byteLength)).toEqual(config);
     const preview = await testService().call('image:preview', { path, file: '/2-rootfs (ext4)/etc/hostname' });
     expect(preview.ok && preview.value.content).toBe('raspberrypi\n');
+  });
+});
+
+describe('a bare file system (no partition table)', () => {
+  it('is the root of the partitions view itself: a FAT32 volume image lists its tree at /, named by its label', async () => {
+    const path = fatFixturePath(32);
+    const summary = await summarizeImage(path);
+    expect(summary.format).toBe('disk');
+    expect(summary.volumeLabel).toBe(fatFixtureLabel(32));
+    expect(summary.namespaces).toEqual(['partitions']);
+    expect(summary.disk).toMatchObject({ partitionTable: 'none', warnings: [] });
+    expect(summary.disk?.partitions).toEqual([
+      expect.objectContaining({ number: 0, scheme: 'none', folderName: '', filesystem: expect.objectContaining({ kind: 'fat32' }) }),
+    ]);
+    const listed = JSON.parse((await isotope(['ls', path, '-R', '--json'])).stdout) as { path: string; type: string }[];
+    expect(listed.map((entry) => entry.path).sort()).toEqual([...fatTreeFiles().keys(), ...fatTreeFolders].sort());
+    const readme = await isotopeCat(path, '/README.TXT');
+    expect(readme.bytes).toEqual(fatTreeFiles().get('/README.TXT'));
+  });
+
+  it('reads a bare ext4 volume made by mkfs.ext4 -d the same way', async () => {
+    const volume = join(scratch, 'bare-ext4.img');
+    const tree = join(scratch, 'bare-ext4-tree');
+    writeSourceTree(smallTree('bare'), tree);
+    runTool('mkfs.ext4', ['-q', '-F', '-L', 'bare', '-d', tree, volume, '4M']);
+    await withDisk(volume, async (disk, source) => {
+      expect(disk.info.partitions[0]?.filesystem).toMatchObject({ kind: 'ext4', label: 'bare', browsable: true });
+      const entries = new Map<string, TreeEntry>();
+      for await (const entry of disk.tree.walk()) entries.set(entry.path, entry);
+      expect([...entries.keys()].sort()).toEqual([...smallTree('bare').files.keys(), ...smallTree('bare').folders, '/lost+found'].sort());
+      for (const [filePath, file] of smallTree('bare').files)
+        expect(sha256(await contentOf(source, entries.get(filePath) as TreeEntry))).toBe(sha256(file.bytes));
+    });
   });
 });
