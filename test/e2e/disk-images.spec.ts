@@ -14,8 +14,6 @@ import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, multiBlo
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
-test.describe.configure({ mode: 'serial' });
-
 let app: RunningApp;
 /** Isotope's data folder for this run (ISOTOPE_HOME): the decoded cache goes here, never into the user's. */
 let dataDir = '';
@@ -161,59 +159,62 @@ test('lists a multi-block .img.xz in place: its real size from the xz index, its
   expect(problems).toEqual([]);
 });
 
-test('unpacks a .img.gz through the Contents tab with progress, then lists its partitions and files', async ({ page }) => {
-  const problems = watchConsole(page);
-  const image = gzippedDiskImagePath();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.goto(app.url);
-  await openImage(page, image);
-  const compression = page.getByTestId('image-compression');
-  await expect(compression).toHaveAttribute('data-access', 'needs-decoding');
-  await expect(compression).toContainText('Compressed (gzip)');
+// The Settings test lists what the unpacking test left in the data folder: they run in this order, together.
+test.describe.serial('unpacking a .img.gz', () => {
+  test('unpacks a .img.gz through the Contents tab with progress, then lists its partitions and files', async ({ page }) => {
+    const problems = watchConsole(page);
+    const image = gzippedDiskImagePath();
+    await page.setViewportSize({ width: 1400, height: 1000 });
+    await page.goto(app.url);
+    await openImage(page, image);
+    const compression = page.getByTestId('image-compression');
+    await expect(compression).toHaveAttribute('data-access', 'needs-decoding');
+    await expect(compression).toContainText('Compressed (gzip)');
 
-  // It opens at Contents, which says what unpacking does before anything is written.
-  await expect(page.getByRole('tab', { name: 'Contents' })).toHaveAttribute('aria-selected', 'true');
-  const panel = page.getByTestId('decode-panel');
-  await expect(panel).toContainText('cannot be read in place');
-  expect(cacheFiles()).toEqual([]);
-  await expectNoSeriousAxeViolations(page, 'disk-image/decode');
+    // It opens at Contents, which says what unpacking does before anything is written.
+    await expect(page.getByRole('tab', { name: 'Contents' })).toHaveAttribute('aria-selected', 'true');
+    const panel = page.getByTestId('decode-panel');
+    await expect(panel).toContainText('cannot be read in place');
+    expect(cacheFiles()).toEqual([]);
+    await expectNoSeriousAxeViolations(page, 'disk-image/decode');
 
-  // By keyboard: the focus moves from the button to the unpacking's cancel.
-  await panel.getByRole('button', { name: 'Unpack to show its files' }).focus();
-  await page.keyboard.press('Enter');
-  await expect(panel.getByTestId('decode-progress').getByRole('progressbar')).toBeVisible();
-  await expect(panel.getByRole('button', { name: 'Cancel unpacking' })).toBeFocused();
-  await expect(page.getByTestId('running-jobs').locator('[data-job="decode"]')).toBeVisible();
-  await expect(treeRow(page, bootFolder)).toBeVisible({ timeout: 60_000 });
-  await expect(compression).toHaveAttribute('data-access', 'decoded-cache');
-  await expect(compression).toContainText('→ 1.00 GiB');
-  await expect(page.getByTestId('image-format')).toHaveText('Disk image');
-  await treeRow(page, bootFolder).dblclick();
-  await expect(treeRow(page, `${bootFolder}/cmdline.txt`)).toBeVisible();
-  expect(cacheFiles().length).toBeGreaterThan(0);
-  await saveScreenshot(page, 'disk-image-decoded');
-  expect(problems).toEqual([]);
-});
+    // By keyboard: the focus moves from the button to the unpacking's cancel.
+    await panel.getByRole('button', { name: 'Unpack to show its files' }).focus();
+    await page.keyboard.press('Enter');
+    await expect(panel.getByTestId('decode-progress').getByRole('progressbar')).toBeVisible();
+    await expect(panel.getByRole('button', { name: 'Cancel unpacking' })).toBeFocused();
+    await expect(page.getByTestId('running-jobs').locator('[data-job="decode"]')).toBeVisible();
+    await expect(treeRow(page, bootFolder)).toBeVisible({ timeout: 60_000 });
+    await expect(compression).toHaveAttribute('data-access', 'decoded-cache');
+    await expect(compression).toContainText('→ 1.00 GiB');
+    await expect(page.getByTestId('image-format')).toHaveText('Disk image');
+    await treeRow(page, bootFolder).dblclick();
+    await expect(treeRow(page, `${bootFolder}/cmdline.txt`)).toBeVisible();
+    expect(cacheFiles().length).toBeGreaterThan(0);
+    await saveScreenshot(page, 'disk-image-decoded');
+    expect(problems).toEqual([]);
+  });
 
-test('Settings lists the unpacked image with its size on disk, and "Clear all" removes it from the data folder', async ({ page }) => {
-  const problems = watchConsole(page);
-  await page.goto(app.url);
-  await goToScreen(page, 'Settings');
-  const decoded = page.getByTestId('decoded-images');
-  const row = decoded.locator('tbody tr');
-  await expect(row).toHaveCount(1);
-  await expect(row).toContainText('ui-disk-fat32.img.gz');
-  await expect(row).toContainText('1.00 GiB');
-  await expect(decoded.getByTestId('decoded-total')).toContainText('1 unpacked image takes');
-  await expectNoSeriousAxeViolations(page, 'settings/decoded-images');
-  await saveScreenshot(page, 'settings-decoded-images');
+  test('Settings lists the unpacked image with its size on disk, and "Clear all" removes it from the data folder', async ({ page }) => {
+    const problems = watchConsole(page);
+    await page.goto(app.url);
+    await goToScreen(page, 'Settings');
+    const decoded = page.getByTestId('decoded-images');
+    const row = decoded.locator('tbody tr');
+    await expect(row).toHaveCount(1);
+    await expect(row).toContainText('ui-disk-fat32.img.gz');
+    await expect(row).toContainText('1.00 GiB');
+    await expect(decoded.getByTestId('decoded-total')).toContainText('1 unpacked image takes');
+    await expectNoSeriousAxeViolations(page, 'settings/decoded-images');
+    await saveScreenshot(page, 'settings-decoded-images');
 
-  expect(cacheFiles().length).toBeGreaterThan(0);
-  await decoded.getByRole('button', { name: 'Clear all' }).click();
-  await expect(decoded.getByTestId('decoded-none')).toHaveText('No unpacked images.');
-  await expect(decoded.getByTestId('decoded-removed')).toContainText('Removed');
-  expect(cacheFiles()).toEqual([]);
-  expect(problems).toEqual([]);
+    expect(cacheFiles().length).toBeGreaterThan(0);
+    await decoded.getByRole('button', { name: 'Clear all' }).click();
+    await expect(decoded.getByTestId('decoded-none')).toHaveText('No unpacked images.');
+    await expect(decoded.getByTestId('decoded-removed')).toContainText('Removed');
+    expect(cacheFiles()).toEqual([]);
+    expect(problems).toEqual([]);
+  });
 });
 
 test("offers a hybrid ISO's partitions as a namespace: one folder per partition sfdisk lists, its EFI partition holding what mdir lists", async ({ page }) => {
