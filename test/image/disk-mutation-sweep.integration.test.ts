@@ -115,6 +115,7 @@ describe('disk images under random damage', () => {
       `disk mutation sweep: ${cases} cases in ${Math.round(totalMs)} ms (${Math.round((cases * 1000) / totalMs)} cases/s), ${outcome.clean} read through, ${outcome.corrupt} refused as corrupt, slowest ${Math.round(outcome.slowestMs)} ms`,
     );
     expect(outcome.clean + outcome.corrupt).toBe(cases);
-    expect(totalMs).toBeLessThan(120_000);
-  }, 180_000);
+    // About 30 s on an idle 2-core machine (6 ms a case), 75 s beside seven other test runs: a bound, not a benchmark.
+    expect(totalMs).toBeLessThan(300_000);
+  }, 600_000);
 });
