@@ -20,6 +20,7 @@ import type {
   VerificationReport,
   VerificationVerdict,
 } from '../../shared/checksum.ts';
+import { matchDigest } from './compare-digest.ts';
 import { describeCompressedFile, type CompressedFile } from './hash-compressed.ts';
 import { hashImage, type HashImageOptions } from './hash-image.ts';
 import { loadKeyring } from './keyring.ts';
@@ -158,17 +159,9 @@ async function readDigests(path: string, options: HashImageOptions): Promise<Rea
 
 /** A pasted digest matches the file's or, for a compressed image, its content's; a mismatch shows the file's. */
 function comparePasted(pasted: PastedDigest, hashed: ReadDigests): DigestComparison {
-  const fileActual = hashed.digests[pasted.algorithm] ?? '';
-  const contentActual = hashed.content?.digests[pasted.algorithm];
-  const onContent = fileActual !== pasted.digest && contentActual === pasted.digest;
-  const comparison = { source: { kind: 'pasted' as const }, algorithm: pasted.algorithm, expected: pasted.digest };
-  if (!hashed.content) return { ...comparison, actual: fileActual, matches: fileActual === pasted.digest };
-  return {
-    ...comparison,
-    actual: onContent ? (contentActual ?? '') : fileActual,
-    matches: onContent || fileActual === pasted.digest,
-    subject: onContent ? 'content' : 'file',
-  };
+  const { actual, matches, matchedOn } = matchDigest(pasted, hashed.digests, hashed.content?.digests ?? null);
+  const comparison = { source: { kind: 'pasted' as const }, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches };
+  return hashed.content ? { ...comparison, subject: matchedOn ?? 'file' } : comparison;
 }
 
 /** The subjects some comparison matched on, the file's first. */

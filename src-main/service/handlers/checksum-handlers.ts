@@ -1,11 +1,16 @@
 // `checksum:*` and `keys:*` calls: hashing with progress and cancel, comparing with a pasted value,
-// the whole verification chain (sums files + OpenPGP), and the user's keyring.
-import type { HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
+// the whole verification chain (sums files + OpenPGP), and the user's keyring. A compressed image's
+// content digests are read from its decoded cache file when one exists for this very file version
+// (container/decoded-cache.ts), else decoded in the same pass (checksum/hash-compressed.ts).
+import type { CompareResult, HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
 import type { FinishedJobKind, JobResults } from '../../../shared/job.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
 import { checkedStateOfComparison, checkedStateOfVerification, checksumVerdicts } from '../../assess/checksum-verdicts.ts';
 import { defaultDataDir } from '../../io/data-dir.ts';
+import { matchDigest } from '../../checksum/compare-digest.ts';
+import { describeCompressedFile } from '../../checksum/hash-compressed.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
+import { findDecodedCache, retainDecodedCache, touchDecodedCache } from '../../container/decoded-cache.ts';
 import { listKeys } from '../../checksum/keyring.ts';
 import { parsePastedDigest } from '../../checksum/pasted-digest.ts';
 import type { PassProgress } from '../../checksum/hash-pass.ts';
@@ -19,22 +24,17 @@ type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | '
 export const checksumHandlers: HandlerTable<ChecksumCall> = {
   'checksum:hash': async ({ path, algorithms, cached }, context) =>
     startHashingJob(context, 'hash', path, (job) =>
-      hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, ...job }),
+      withDecodedCache(path, (decodedCachePath) =>
+        hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, decodedCachePath, ...job }),
+      ),
     ),
   'checksum:compare': async ({ path, expected }, context) =>
     startHashingJob(context, 'compare', path, (job) =>
       checksumVerdicts.recordCheck(
         path,
-        async () => {
-          const pasted = parsePastedDigest(expected);
-          // Never the hash cache: the digest this engine run already read from this very version of
-          // the file (the Checksums tab's pass), or else a fresh read now.
-          const readThisRun = (await checksumVerdicts.digestsReadThisRun(path))?.[pasted.algorithm];
-          const actual =
-            readThisRun ?? (await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job })).digests?.[pasted.algorithm] ?? '';
-          return { path, algorithm: pasted.algorithm, expected: pasted.digest, actual, matches: actual === pasted.digest };
-        },
-        (result) => ({ state: checkedStateOfComparison(result.matches), digests: { [result.algorithm]: result.actual } }),
+        () => comparePastedDigest(path, expected, job),
+        // Only the file's own digest is recorded: the store's digests stand for the file's bytes.
+        (result) => ({ state: checkedStateOfComparison(result.matches), digests: result.matchedOn === 'content' ? {} : { [result.algorithm]: result.actual } }),
         'pasted-digest',
       ),
     ),
@@ -43,7 +43,7 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
       // The pre-flight assessment shows this verdict for this file version (src-main/assess/).
       checksumVerdicts.recordCheck(
         path,
-        () => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job }),
+        () => withDecodedCache(path, (decodedCachePath) => verifyImage(path, { ...request, dataDir: defaultDataDir(), decodedCachePath, ...job })),
         (report) => ({ state: checkedStateOfVerification(report.verdict), digests: report.digests }),
       ),
     ),
@@ -54,6 +54,41 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
   'keys:remove': async (request, { options, confirmations }) =>
     removeKeyConfirmed(request, { dataDir: defaultDataDir(), confirmations, shellConfirm: options.confirmDestructive }),
 };
+
+/**
+ * Never the hash cache: the digest this engine run already read from this very version of the file
+ * (the Checksums tab's pass), or else a fresh read now, which for a compressed image gives its
+ * content's digest too (a download page may give either).
+ */
+async function comparePastedDigest(path: string, expected: string, job: JobPorts): Promise<CompareResult> {
+  const pasted = parsePastedDigest(expected);
+  const compared = { path, algorithm: pasted.algorithm, expected: pasted.digest };
+  const readThisRun = (await checksumVerdicts.digestsReadThisRun(path))?.[pasted.algorithm];
+  // A compressed file's digest read earlier settles a match; a mismatch may still be its content's.
+  if (readThisRun !== undefined && (readThisRun === pasted.digest || (await describeCompressedFile(path).catch(() => null)) === null)) {
+    return { ...compared, actual: readThisRun, matches: readThisRun === pasted.digest, matchedOn: readThisRun === pasted.digest ? 'file' : null };
+  }
+  const hashed = await withDecodedCache(path, (decodedCachePath) =>
+    hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), decodedCachePath, ...job }),
+  );
+  const contentDigests = hashed.content?.digests ?? null;
+  const match = matchDigest(pasted, hashed.digests ?? {}, contentDigests);
+  const contentActual = contentDigests?.[pasted.algorithm];
+  return { ...compared, ...match, ...(contentActual !== undefined ? { contentActual } : {}) };
+}
+
+/** Runs `work` with the decoded cache file of this very version of `path` (kept from clearing meanwhile), or null. */
+async function withDecodedCache<T>(path: string, work: (decodedCachePath: string | null) => Promise<T>): Promise<T> {
+  const entry = await findDecodedCache(path).catch(() => null);
+  if (!entry) return work(null);
+  const release = retainDecodedCache(entry.cachePath, 'a checksum pass');
+  try {
+    await touchDecodedCache(entry);
+    return await work(entry.cachePath);
+  } finally {
+    release();
+  }
+}
 
 interface JobPorts {
   readonly signal: AbortSignal;
