@@ -67,7 +67,15 @@ function describeReport(report: VerificationReport): string {
   const lines = [`${report.fileName}: ${verdictWords[report.verdict]}`];
   const describeComparison = (comparison: DigestComparison): string => {
     const where = comparison.source.kind === 'pasted' ? 'pasted value' : `${comparison.source.sumsPath}:${comparison.source.lineNumber}`;
-    return `  ${comparison.matches ? 'match   ' : 'MISMATCH'} ${comparison.algorithm} ${comparison.actual} (${where})`;
+    // A compressed image: say whether the file's digest or its content's was compared ("the content of foo.img.xz matches foo.img").
+    const named = comparison.source.kind === 'sums-file' ? ` ${comparison.source.entryName}` : '';
+    const subject =
+      comparison.subject === undefined
+        ? ''
+        : comparison.subject === 'content'
+          ? ` of the content of ${report.fileName}${named ? ` as${named}` : ''}`
+          : ` of ${report.fileName}`;
+    return `  ${comparison.matches ? 'match   ' : 'MISMATCH'} ${comparison.algorithm}${subject} ${comparison.actual} (${where})`;
   };
   if (report.pasted) lines.push(describeComparison(report.pasted));
   for (const sums of report.sumsFiles) {

@@ -2,9 +2,12 @@
 // printed in the BSD/--tag format (`SHA256 (name) = hex`, which `sha256sum -c` reads back) or as JSON.
 // `--cached` is the only way to get digests the hash cache remembers instead of reading the file, and
 // the output then says so (a `#` line, or JSON with a `remembered` key instead of the digests).
+// A compressed image (.xz, .gz, .zst, .bz2, .zip) gets its content's digests too, after a `#` line
+// saying where its bytes came from, named as the content (`SHA256 (foo.img) = ...` for foo.img.xz);
+// in JSON under a `content` key.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { defaultHashAlgorithms, hashAlgorithms, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
+import { defaultHashAlgorithms, hashAlgorithms, type ContentDigests, type HashAlgorithm, type HashDigests, type HashResult } from '../../../shared/checksum.ts';
 import { ok } from '../../../shared/result.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { followHashingJob } from './job-progress.ts';
@@ -24,7 +27,7 @@ export function registerHashCommand(program: Command, context: CliContext): void
     .option('--cached', 'print the digests remembered from an earlier run when this file version has them all, without reading it (said so in the output)')
     .option(
       '--json',
-      'print one JSON document: { "md5": "...", ... } (with --cached and remembered digests: { "remembered": { "digests": {...}, "computedAtMs": N } })',
+      'print one JSON document: { "md5": "...", ... } (a compressed image adds "content": { "digests": {...}, "decodedSizeBytes": N, "source", "contentName" }; with --cached and remembered digests: { "remembered": { "digests": {...}, "content"?: {...}, "computedAtMs": N } })',
     )
     .action(async (file: string, options: { algorithm: HashAlgorithm[]; cached?: boolean; json?: boolean }) => {
       const path = resolve(file);
@@ -53,17 +56,26 @@ export function parseAlgorithms(value: string): HashAlgorithm[] {
   return [...new Set(known)];
 }
 
-function jsonShape(result: HashResult): HashDigests | { remembered: NonNullable<HashResult['remembered']> } {
-  if (result.digests !== null) return result.digests;
+function jsonShape(result: HashResult): HashDigests | { content: ContentDigests } | { remembered: NonNullable<HashResult['remembered']> } {
+  if (result.digests !== null) return result.content ? { ...result.digests, content: result.content } : result.digests;
   if (result.remembered === null) throw new Error('a hash result with neither digests read nor remembered ones');
   return { remembered: result.remembered };
 }
 
 function describeResult(result: HashResult, displayName: string): string {
-  if (result.digests !== null) return describeDigests(result.digests, displayName);
+  if (result.digests !== null) return describeDigests(result.digests, displayName) + (result.content ? describeContent(result.content, displayName) : '');
   if (result.remembered === null) throw new Error('a hash result with neither digests read nor remembered ones');
   const when = new Date(result.remembered.computedAtMs).toISOString();
-  return `${describeDigests(result.remembered.digests, displayName)}# remembered from ${when}, not re-read (run without --cached to read the file)\n`;
+  const { content } = result.remembered;
+  const contentLines = content ? `# the decoded content of ${displayName}:\n${describeDigests(content, `${displayName} (decoded)`)}` : '';
+  return `${describeDigests(result.remembered.digests, displayName)}${contentLines}# remembered from ${when}, not re-read (run without --cached to read the file)\n`;
+}
+
+/** The content's digests under its own name (foo.img for foo.img.xz), after a line saying where its bytes came from. */
+function describeContent(content: ContentDigests, displayName: string): string {
+  const from = content.source === 'decoded-cache' ? 'read from its decoded cache file' : 'decoded in this pass';
+  const header = `# the decoded content of ${displayName} (${content.decodedSizeBytes} bytes, ${from}):\n`;
+  return header + describeDigests(content.digests, content.contentName ?? `${displayName} (decoded)`);
 }
 
 function describeDigests(digests: HashDigests, displayName: string): string {
