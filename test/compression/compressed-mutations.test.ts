@@ -1,7 +1,6 @@
 // A mutation sweep over small .xz and .zst files made by the real tools: bytes flipped at random in
 // the index, footers, headers and data. Every mutant either opens and reads to the end or fails with
 // a CorruptImageError (or a ByteRangeError) that names where; nothing else escapes, nothing hangs.
-// (Integration: fzstd decodes the 300 .zst mutants in about 28 s on this machine.)
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
