@@ -4,11 +4,14 @@
 // lists, and its swap partition as not browsable; its multi-block .img.xz is listed in place, with no
 // unpacking; its .img.gz is unpacked through the UI with progress,
 // then listed; Settings lists the unpacked copy and clears it from the data folder. A hybrid ISO offers
-// its partitions as a namespace too, its EFI partition listed as mdir lists it.
+// its partitions as a namespace too, its EFI partition listed as mdir lists it; an ext4 partition
+// shows permissions and owners as debugfs lists them.
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { formatPermissions } from '../../src-renderer/messages.ts';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
+import { diskFixturePath } from '../fixtures/disk-images.ts';
 import { runTool } from '../fixtures/fixture-cache.ts';
 import { bootFiles, bootPartition, diskImagePath, gzippedDiskImagePath, multiBlockXzDiskImagePath, swapPartition } from '../fixtures/ui-disk-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
@@ -269,4 +272,38 @@ test('says where and how much space is missing when the data folder cannot hold 
     runTool('umount', [smallHome]);
     rmSync(smallHome, { recursive: true, force: true });
   }
+});
+
+test("shows an ext4 partition's permissions and owners in their own columns, as debugfs lists them", async ({ page }) => {
+  const problems = watchConsole(page);
+  const image = diskFixturePath('pi');
+  const table = JSON.parse(runTool('sfdisk', ['--json', image])) as { partitiontable: { partitions: { start: number; type: string }[] } };
+  const rootfs = table.partitiontable.partitions.find((partition) => partition.type === '83');
+  expect(rootfs).toBeDefined();
+  // debugfs 'ls -l': inode, mode (octal), uid, gid, size, date, name.
+  const listing = runTool('debugfs', ['-R', 'ls -l /home/pi', `${image}?offset=${rootfs!.start * 512}`])
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter((fields) => fields.length >= 9 && fields.at(-1) !== '.' && fields.at(-1) !== '..')
+    .map((fields) => ({ mode: Number.parseInt(fields[1] ?? '', 8), uid: fields[3], gid: fields[4], name: fields.at(-1) ?? '' }));
+  expect(listing.map((entry) => entry.name).sort()).toEqual(['link-to-notes', 'notes.txt']);
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(app.url);
+  await openImage(page, image);
+  await showTab(page, 'Contents');
+  const rootRow = page.getByTestId('file-tree').locator('[role="row"][aria-level="1"][data-path$="(ext4)"]');
+  const root = (await rootRow.getAttribute('data-path')) ?? '';
+  await rootRow.dblclick();
+  await treeRow(page, `${root}/home`).dblclick();
+  await treeRow(page, `${root}/home/pi`).dblclick();
+  await expect(page.getByRole('columnheader', { name: 'Permissions' })).toBeVisible();
+  await expect(page.getByRole('columnheader', { name: 'Owner' })).toBeVisible();
+  for (const entry of listing) {
+    const row = treeRow(page, `${root}/home/pi/${entry.name}`);
+    await expect(row).toContainText(formatPermissions(entry.mode));
+    await expect(row).toContainText(`${entry.uid}:${entry.gid}`);
+  }
+  await expectNoSeriousAxeViolations(page, 'disk-image/ext4');
+  expect(problems).toEqual([]);
 });
