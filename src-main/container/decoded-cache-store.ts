@@ -2,9 +2,9 @@
 // KEY.json (the DecodedCacheEntry and the identity of the compressed file it was decoded from). KEY is
 // a hash of that identity (device, inode, size, modification and change times), so a file replaced
 // or edited in place never matches an old cache file, whatever its name.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
@@ -71,8 +71,15 @@ export async function readCacheEntry(cachePath: string, identity?: FileIdentity)
 export async function writeCacheEntry(entry: DecodedCacheEntry, identity: FileIdentity): Promise<void> {
   const sidecarPath = sidecarPathOf(entry.cachePath);
   const sidecar: Sidecar = { ...entry, identity };
-  await writeFile(`${sidecarPath}.partial`, JSON.stringify(sidecar));
-  await rename(`${sidecarPath}.partial`, sidecarPath);
+  // A name of its own: parse workers touch the same sidecar at once (open, list and boot of one image).
+  const partialPath = `${sidecarPath}.${randomUUID()}.partial`;
+  try {
+    await writeFile(partialPath, JSON.stringify(sidecar), { flag: 'wx' });
+    await rename(partialPath, sidecarPath);
+  } catch (error) {
+    await unlink(partialPath).catch(() => undefined);
+    throw error;
+  }
 }
 
 const compressions: readonly ImageCompression[] = ['gzip', 'xz', 'bzip2', 'zstd', 'zip'];
