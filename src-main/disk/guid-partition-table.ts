@@ -1,6 +1,7 @@
 // The GUID partition table (UEFI 2.10 5.3): the primary header at LBA 1 (512-byte sectors), both
-// CRC32s checked, and the partition entry array it points to. The backup header is not read: a
-// damaged primary is reported as corrupt, which is what a flashing tool needs to know. One bad
+// CRC32s checked, and the partition entry array it points to. The boot report reads the primary only:
+// a damaged primary is reported as corrupt, which is what a flashing tool needs to know; the disk
+// image view (partition-map.ts) falls back to the backup header at the last LBA, as firmware does. One bad
 // partition entry is not a damaged table: it becomes a warning and the other entries still count.
 import { crc32 } from 'node:zlib'; // CRC-32 of IEEE 802.3, the one UEFI 2.10 5.3.2 specifies for GPT
 import type { BootWarning, GptPartition, GptReport } from '../../shared/boot.ts';
@@ -36,9 +37,9 @@ export const gptPartitionNameBytes = 72;
 /** Leniency limit: real arrays are 16 KiB (128 x 128); refuse anything over 1 MiB as absurd. */
 const maxEntryArrayBytes = 1024 * 1024;
 
-/** Parses the header sector at LBA 1; null when it lacks the "EFI PART" signature. */
-export function parseGptHeader(sector: Uint8Array): (Omit<GptReport, 'partitions'> & { entriesCrc32: number }) | null {
-  const place: Place = { offsetBytes: gptHeaderLba * diskSectorBytes, sectorBytes: diskSectorBytes };
+/** Parses the header sector at `headerLba` (LBA 1, or the backup's last LBA); null when it lacks the "EFI PART" signature. */
+export function parseGptHeader(sector: Uint8Array, headerLba = gptHeaderLba): (Omit<GptReport, 'partitions'> & { entriesCrc32: number }) | null {
+  const place: Place = { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes };
   const fields = new FieldReader(sector, place);
   const at = gptHeaderOffsets;
   if (fields.ascii(at.signature, 8, 'GPT signature') !== gptSignature) return null;
@@ -58,7 +59,7 @@ export function parseGptHeader(sector: Uint8Array): (Omit<GptReport, 'partitions
   }
   // UEFI 2.10 5.3.2: MyLBA must be the LBA the header was read from.
   const myLba = fields.uint64Le(at.myLba, 'GPT MyLBA');
-  if (myLba !== gptHeaderLba) throw corruptAt(place, at.myLba, `GPT header at LBA ${gptHeaderLba} says it is at LBA ${myLba}`);
+  if (myLba !== headerLba) throw corruptAt(place, at.myLba, `GPT header at LBA ${headerLba} says it is at LBA ${myLba}`);
 
   const entryCount = fields.uint32Le(at.numberOfPartitionEntries, 'GPT NumberOfPartitionEntries');
   const entrySizeBytes = fields.uint32Le(at.sizeOfPartitionEntry, 'GPT SizeOfPartitionEntry');
@@ -143,10 +144,10 @@ function parseEntry(fields: FieldReader, place: Place, at: number, index: number
  * Reads the GPT of an image; null when LBA 1 has no GPT header. Entries that cannot be partitions
  * go to `warnings` (see parseGptEntries); a damaged header or entry array is still corrupt.
  */
-export async function readGuidPartitionTable(source: ByteSource, warnings: BootWarning[]): Promise<GptReport | null> {
-  if (source.sizeBytes < (gptHeaderLba + 1) * diskSectorBytes) return null;
-  const sector = await readRegion(source, { offsetBytes: gptHeaderLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
-  const header = parseGptHeader(sector);
+export async function readGuidPartitionTable(source: ByteSource, warnings: BootWarning[], headerLba = gptHeaderLba): Promise<GptReport | null> {
+  if (source.sizeBytes < (headerLba + 1) * diskSectorBytes) return null;
+  const sector = await readRegion(source, { offsetBytes: headerLba * diskSectorBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GPT header');
+  const header = parseGptHeader(sector, headerLba);
   if (!header) return null;
   const array = await readRegion(
     source,

@@ -6,7 +6,7 @@
 // at 1 MiB (guid-partition-table.ts); odd but readable tables give warnings, and a CorruptImageError
 // comes only when the GPT a protective MBR points to is damaged (nothing sane is left to list).
 import type { DiskPartitionInfo } from '../../shared/image.ts';
-import type { BootWarning, MbrPartition } from '../../shared/boot.ts';
+import type { BootWarning, GptReport, MbrPartition } from '../../shared/boot.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { workCosts, type WorkBudget } from '../format/work-budget.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
@@ -164,48 +164,85 @@ async function readEbr(source: ByteSource, ebrLba: number, warnings: string[]): 
 }
 
 /**
- * The GPT's partitions. Damage is a CorruptImageError for a purely protective MBR (nothing else to
- * list); a hybrid MBR's own partitions are listed instead, with a warning.
+ * The GPT's partitions, from the primary header or, when that is damaged or missing, the backup at
+ * the image's last sector. Damage of both is a CorruptImageError for a purely protective MBR (nothing
+ * else to list); a hybrid MBR's own partitions are listed instead, with a warning.
  */
 async function readGptPartitions(
   source: ByteSource,
   warnings: string[],
   mbrHasOtherPartitions: boolean,
 ): Promise<{ partitions: PartitionMapEntry[]; extent: TableExtent } | null> {
-  const gptWarnings: BootWarning[] = [];
+  let found: Awaited<ReturnType<typeof readGptOrBackup>>;
   try {
-    const gpt = await readGuidPartitionTable(source, gptWarnings);
-    warnings.push(...gptWarnings.map((warning) => warning.message));
-    if (!gpt) {
-      if (!mbrHasOtherPartitions) warnings.push('the MBR is protective (type 0xEE) but sector 1 holds no GPT header');
-      return null;
-    }
-    // UEFI 2.10 5.3.2: the backup header is the disk's last sector; the image "has it" when it holds that sector.
-    const backupEndBytes = (gpt.backupHeaderLba + 1) * diskSectorBytes;
-    const tableEndBytes = Math.max(2 * diskSectorBytes, gpt.entriesLba * diskSectorBytes + gpt.entryCount * gpt.entrySizeBytes);
-    const partitions = gpt.partitions.map((partition): PartitionMapEntry => {
-      const offsetBytes = partition.firstLba * diskSectorBytes;
-      const sizeBytes = (partition.lastLba - partition.firstLba + 1) * diskSectorBytes;
-      return {
-        number: partition.index,
-        scheme: 'gpt',
-        logical: false,
-        typeCode: partition.typeGuid,
-        typeName: gptPartitionTypeName(partition.typeGuid),
-        name: partition.name === '' ? null : partition.name,
-        offsetBytes,
-        sizeBytes,
-        // UEFI 2.10 table 5-8: attribute bit 2, LegacyBIOSBootable.
-        bootable: (Number.parseInt(partition.attributes.slice(-1), 16) & 0b100) !== 0,
-        withinImage: partition.withinImage,
-      };
-    });
-    return { partitions, extent: { tableEndBytes, backupEndBytes: backupEndBytes <= source.sizeBytes ? backupEndBytes : 0 } };
+    found = await readGptOrBackup(source, warnings);
   } catch (error) {
     if (!(error instanceof CorruptImageError) || !mbrHasOtherPartitions) throw error;
     warnings.push(`the GPT is damaged (${error.message}); the hybrid MBR's partitions are listed instead`);
     return null;
   }
+  if (!found) {
+    if (!mbrHasOtherPartitions) warnings.push('the MBR is protective (type 0xEE) but neither sector 1 nor the last sector holds a GPT header');
+    return null;
+  }
+  const { gpt, headerLba } = found;
+  const fromBackup = headerLba !== 1;
+  // UEFI 2.10 5.3.2: the backup header is the disk's last sector; the image "has it" when it holds that sector.
+  const backupEndBytes = (fromBackup ? headerLba : gpt.backupHeaderLba) * diskSectorBytes + diskSectorBytes;
+  // The primary copy: the header at LBA 1 and the entry array after it (where the backup says it would be).
+  const tableEndBytes = Math.max(2 * diskSectorBytes, (fromBackup ? 2 : gpt.entriesLba) * diskSectorBytes + gpt.entryCount * gpt.entrySizeBytes);
+  const partitions = gpt.partitions.map((partition): PartitionMapEntry => {
+    const offsetBytes = partition.firstLba * diskSectorBytes;
+    const sizeBytes = (partition.lastLba - partition.firstLba + 1) * diskSectorBytes;
+    return {
+      number: partition.index,
+      scheme: 'gpt',
+      logical: false,
+      typeCode: partition.typeGuid,
+      typeName: gptPartitionTypeName(partition.typeGuid),
+      name: partition.name === '' ? null : partition.name,
+      offsetBytes,
+      sizeBytes,
+      // UEFI 2.10 table 5-8: attribute bit 2, LegacyBIOSBootable.
+      bootable: (Number.parseInt(partition.attributes.slice(-1), 16) & 0b100) !== 0,
+      withinImage: partition.withinImage,
+    };
+  });
+  return { partitions, extent: { tableEndBytes, backupEndBytes: backupEndBytes <= source.sizeBytes ? backupEndBytes : 0 } };
+}
+
+/**
+ * The primary GPT, else (damaged or absent) the backup header at the image's last sector, which UEFI
+ * 2.10 5.3.2 keeps for exactly that; the primary's damage stays a warning. Throws the primary's
+ * CorruptImageError when the backup cannot stand in for it.
+ */
+async function readGptOrBackup(source: ByteSource, warnings: string[]): Promise<{ gpt: GptReport; headerLba: number } | null> {
+  const gptWarnings: BootWarning[] = [];
+  let primaryDamage: CorruptImageError | null = null;
+  try {
+    const primary = await readGuidPartitionTable(source, gptWarnings);
+    if (primary) {
+      warnings.push(...gptWarnings.map((warning) => warning.message));
+      return { gpt: primary, headerLba: 1 };
+    }
+  } catch (error) {
+    if (!(error instanceof CorruptImageError)) throw error;
+    primaryDamage = error;
+  }
+  const lastLba = Math.floor(source.sizeBytes / diskSectorBytes) - 1;
+  let backup: GptReport | null = null;
+  try {
+    backup = lastLba > 2 ? await readGuidPartitionTable(source, gptWarnings.splice(0), lastLba) : null;
+  } catch (error) {
+    if (!(error instanceof CorruptImageError)) throw error;
+  }
+  if (!backup) {
+    if (primaryDamage) throw primaryDamage;
+    return null;
+  }
+  const why = primaryDamage ? `is damaged (${primaryDamage.message})` : 'is missing';
+  warnings.push(`the primary GPT ${why}; the backup GPT at sector ${lastLba} is read instead`, ...gptWarnings.map((warning) => warning.message));
+  return { gpt: backup, headerLba: lastLba };
 }
 
 /** Where a table lies: its primary copy ends at tableEndBytes; a GPT backup the image holds ends at backupEndBytes (else 0). */
