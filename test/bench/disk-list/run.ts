@@ -3,7 +3,8 @@
 // with `7zz l` on the same file, in the same run. Isotope runs two ways: the engine in one Node
 // process (a bundle of the reader alone: open, then walk every entry, timed from open to last entry,
 // first run cold and then warm, as the app's resident engine lists) and the whole `isotope ls -R`
-// command. Every command runs under GNU time for its peak RSS; rounds go round-robin (medians).
+// command. Every command runs under GNU time for its peak RSS and CPU time (wall time lies on a loaded
+// machine: the CPU ratios are printed too); rounds go round-robin (medians).
 // Ratios < 1 mean Isotope is faster; the issue's target is <= 1.0 for the in-process engine.
 // Run: npm run build && npx tsx test/bench/disk-list/run.ts [--rounds 5]
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -60,17 +61,21 @@ import { openFatFilesystem } from './src-main/fat/fat-filesystem.ts';
 const [kind, path] = process.argv.slice(2);
 const open = kind === 'ext4' ? openExtFilesystem : openFatFilesystem;
 const walkMs = [];
+const cpuMs = [];
 let entries = 0;
 for (let walk = 0; walk < ${walksPerProcess}; walk += 1) {
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   const source = await openFileSource(path);
   const tree = await open(source);
   entries = 0;
   for await (const batch of tree.walkBatches()) entries += batch.length;
   walkMs.push(performance.now() - started);
+  const cpu = process.cpuUsage(cpuStarted);
+  cpuMs.push((cpu.user + cpu.system) / 1000);
   await source.close();
 }
-process.stdout.write(JSON.stringify({ walkMs, entries }));`,
+process.stdout.write(JSON.stringify({ walkMs, cpuMs, entries }));`,
       resolveDir: repoRoot,
       loader: 'ts',
     },
@@ -85,6 +90,8 @@ process.stdout.write(JSON.stringify({ walkMs, entries }));`,
 
 interface Run {
   readonly ms: number;
+  /** User + system CPU time: on a loaded machine a fairer measure than wall time. */
+  readonly cpuMs: number;
   readonly peakRssKiB: number;
   readonly stdout: string;
 }
@@ -95,8 +102,10 @@ function measure(command: string, args: readonly string[]): Run {
   const run = spawnSync('/usr/bin/time', ['-v', '-o', timeFile, command, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const ms = performance.now() - started;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
-  const peakRssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8'))?.[1] ?? NaN);
-  return { ms, peakRssKiB, stdout: run.stdout };
+  const report = readFileSync(timeFile, 'utf8');
+  const seconds = (field: string): number => Number(new RegExp(`${field} \\(seconds\\): ([\\d.]+)`).exec(report)?.[1] ?? NaN);
+  const peakRssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(report)?.[1] ?? NaN);
+  return { ms, cpuMs: (seconds('User time') + seconds('System time')) * 1000, peakRssKiB, stdout: run.stdout };
 }
 
 function median(numbers: readonly number[]): number {
@@ -114,23 +123,31 @@ function benchImage(kind: keyof typeof images, image: string, lister: string): v
   for (let round = 0; round < rounds; round += 1) {
     for (const [name, [command, args]] of Object.entries(commands)) runs.get(name)!.push(measure(command, args));
   }
-  const engine = runs.get('isotope engine (process)')!.map((run) => JSON.parse(run.stdout) as { walkMs: number[]; entries: number });
+  const engine = runs.get('isotope engine (process)')!.map((run) => JSON.parse(run.stdout) as { walkMs: number[]; cpuMs: number[]; entries: number });
   const coldMs = median(engine.map((result) => result.walkMs[0] as number));
   const warmMs = median(engine.flatMap((result) => result.walkMs.slice(1)));
+  const coldCpuMs = median(engine.map((result) => result.cpuMs[0] as number));
+  const warmCpuMs = median(engine.flatMap((result) => result.cpuMs.slice(1)));
   const sevenZipMs = median(runs.get('7zz l')!.map((run) => run.ms));
+  const sevenZipCpuMs = median(runs.get('7zz l')!.map((run) => run.cpuMs));
   const lines = (name: string): number => (runs.get(name)![0] as Run).stdout.split('\n').filter((line) => line.trim() !== '').length;
   console.log(`\n${kind}, ${fileCount} files in ${fileCount / filesPerFolder} folders (${image}): medians of ${rounds} rounds, round-robin`);
-  console.log(`  isotope engine, open to last entry: cold ${coldMs.toFixed(0)} ms, warm ${warmMs.toFixed(0)} ms (${engine[0]?.entries} entries)`);
+  console.log(
+    `  isotope engine, open to last entry: cold ${coldMs.toFixed(0)} ms (CPU ${coldCpuMs.toFixed(0)} ms), warm ${warmMs.toFixed(0)} ms (CPU ${warmCpuMs.toFixed(0)} ms), ${engine[0]?.entries} entries`,
+  );
   for (const [name, list] of runs) {
     const rssMiB = Math.max(...list.map((run) => run.peakRssKiB)) / 1024;
+    const wallMs = median(list.map((run) => run.ms)).toFixed(0);
+    const cpuMs = median(list.map((run) => run.cpuMs)).toFixed(0);
     console.log(
-      `  ${name.padEnd(26)} ${median(list.map((run) => run.ms))
-        .toFixed(0)
-        .padStart(6)} ms whole process, peak RSS ${rssMiB.toFixed(1).padStart(6)} MiB, ${lines(name)} lines`,
+      `  ${name.padEnd(26)} ${wallMs.padStart(6)} ms whole process (CPU ${cpuMs} ms), peak RSS ${rssMiB.toFixed(1).padStart(6)} MiB, ${lines(name)} lines`,
     );
   }
   console.log(`  ratio engine cold / 7zz l     ${(coldMs / sevenZipMs).toFixed(3)} (<= 1.0 is the target)`);
   console.log(`  ratio engine warm / 7zz l     ${(warmMs / sevenZipMs).toFixed(3)}`);
+  console.log(
+    `  CPU ratios engine cold / 7zz l ${(coldCpuMs / sevenZipCpuMs).toFixed(3)}, warm ${(warmCpuMs / sevenZipCpuMs).toFixed(3)} (fairer when the machine is loaded)`,
+  );
   console.log(
     `  ratio isotope ls -R / 7zz l   ${(median(runs.get('isotope ls -R (CLI)')!.map((run) => run.ms)) / sevenZipMs).toFixed(3)} (Node start-up included)`,
   );
