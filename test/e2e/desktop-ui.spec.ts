@@ -13,7 +13,7 @@ import { udfWindowsStubIsoPath } from '../fixtures/udf-images.ts';
 import { bigFileName, bigFolderFileCount, bigIsoPath, signedSumsDir, signerUserId } from '../fixtures/ui-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 import { xorrisoBootFacts } from './iso-facts.ts';
-import { chooseTheme, goToScreen, openImage, showTab, watchConsole } from './ui-helpers.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let isotopeHome: string;
@@ -304,6 +304,7 @@ test('names the U-Boot board of an SD card from its loader, and lists a blank im
   await expect(page.getByTestId('u-boot')).toHaveAttribute('data-family', 'rockchip');
   await expect(page.getByTestId('u-boot')).toContainText('U-Boot for a Rockchip board (RK32) at 32.0 KiB');
   await expect(page.getByTestId('boot-badges').locator('[data-badge="u-boot"]')).toHaveAttribute('data-state', 'yes');
+  await expectNoSeriousAxeViolations(page, 'Boot tab of a U-Boot card');
 
   await openImage(page, diskFixturePath('logical'));
   await showTab(page, 'Boot');
