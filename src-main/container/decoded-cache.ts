@@ -119,6 +119,11 @@ async function decodeVersion(path: string, stats: Stats, options: DecodeOptions)
       decodedSizeBytes,
       compressedSizeBytes: stats.size,
     });
+    // Changed or replaced while it was decoded: the cache file may mix two versions, and matches neither.
+    if (JSON.stringify(identityOf(await stat(path))) !== JSON.stringify(identity)) {
+      await unlink(cachePath).catch(() => undefined);
+      throw new CodedError('source-changed', `${path} changed while it was decoded (${decodedBytes} bytes): no cache file was kept`, { path });
+    }
     const now = Date.now();
     const entry: DecodedCacheEntry = { cachePath, imagePath: path, compression, decodedSizeBytes: decodedBytes, diskBytes: 0, createdMs: now, lastUsedMs: now };
     await writeCacheEntry(entry, identity);

@@ -78,6 +78,24 @@ describe('decodeToCache', () => {
     expect(await findDecodedCache(path)).toBeNull();
   });
 
+  it('keeps no cache file when the compressed file changes while it is decoded', async () => {
+    const path = join(fixtures.dir, 'moving.img.gz');
+    writeFileSync(path, readFileSync(fixtures.paths.gzip));
+    let touched = false;
+    const failure = await decodeToCache(path, {
+      ...plentyOfSpace,
+      onProgress: () => {
+        if (touched) return;
+        touched = true;
+        const { mtime } = statSync(path);
+        utimesSync(path, mtime, new Date(mtime.getTime() + 7000));
+      },
+    }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'source-changed' });
+    expect(readdirSync(decodedFolder()).filter((name) => name.endsWith('.img')).length).toBe((await listDecodedCaches()).length);
+    expect(await findDecodedCache(path)).toBeNull();
+  });
+
   it('refuses before writing when the recorded decoded size does not fit the free space', async () => {
     const path = join(fixtures.dir, 'big.img.xz');
     writeFileSync(path, readFileSync(fixtures.paths['xz-one-block']));
