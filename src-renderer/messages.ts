@@ -605,6 +605,7 @@ export const text = {
   pasteLabel: 'Compare with a checksum from the download page',
   pastePlaceholder: 'Paste a SHA-256, SHA-512, SHA-1 or MD5 checksum',
   pasteMatch: (algorithm: string) => `Match: the ${algorithm} checksum is identical.`,
+  pasteMatchContent: (algorithm: string) => `Match: the ${algorithm} checksum of the image inside this compressed file is identical.`,
   pasteMismatch: (algorithm: string) => `No match: the ${algorithm} checksum differs. The image is damaged or not the one published.`,
   pasteUnrecognised: 'That is not a checksum: expected 32, 40, 64 or 128 hexadecimal digits.',
   pastePending: 'It will be compared as soon as the checksums are computed.',
@@ -613,6 +614,11 @@ export const text = {
   sumsEntries: (count: number, ignored: number) => `${count} entries${ignored ? `, ${ignored} unreadable lines` : ''}`,
   sumsNotListed: 'This file does not list the image.',
   sumsLine: (line: number, name: string) => `line ${line}: ${name}`,
+  /** Which bytes a checksum of a compressed image was compared with (publishers give one or the other). */
+  sumsSubject: {
+    file: 'compared with the compressed file as downloaded',
+    content: 'compared with the image inside the compressed file',
+  } as const,
   signer: 'Signer',
   fingerprint: 'Fingerprint',
   signedOn: 'Signed',

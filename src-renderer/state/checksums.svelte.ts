@@ -2,7 +2,7 @@
 // and signatures next to it), a pasted digest compared as soon as it is typed, and the keyring.
 // Digests the engine remembers from an earlier run are shown at once, as remembered with their date,
 // while the pass runs; every verdict (the report's, the pasted value's) uses only the digests it read.
-import type { HashAlgorithm, HashDigests, HashRemembered, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
+import type { DigestSubject, HashAlgorithm, HashDigests, HashRemembered, KeySummary, RememberedDigests, VerificationReport } from '../../shared/checksum.ts';
 import { defaultHashAlgorithms } from '../../shared/checksum.ts';
 import type { AppError } from '../../shared/errors.ts';
 import { followJob } from '../../shared/follow-job.ts';
@@ -14,7 +14,13 @@ export type PastedVerdict =
   | { readonly kind: 'empty' }
   | { readonly kind: 'unrecognised' }
   | { readonly kind: 'pending' }
-  | { readonly kind: 'match' | 'mismatch'; readonly algorithm: HashAlgorithm; readonly actual: string };
+  | {
+      readonly kind: 'match' | 'mismatch';
+      readonly algorithm: HashAlgorithm;
+      readonly actual: string;
+      /** The engine's word on which digest matched: a compressed image's content ('content') or the file as stored. */
+      readonly matchedOn?: DigestSubject | null;
+    };
 
 const algorithmsByHexLength: Readonly<Record<number, readonly HashAlgorithm[]>> = {
   32: ['md5'],
@@ -212,7 +218,12 @@ export class Checksums {
       if (this.imagePath !== path) return;
       // Should the engine fail to answer, the comparison made here still stands on the screen.
       const verdict: PastedVerdict = result.ok
-        ? { kind: result.value.matches ? 'match' : 'mismatch', algorithm: result.value.algorithm, actual: result.value.actual }
+        ? {
+            kind: result.value.matches ? 'match' : 'mismatch',
+            algorithm: result.value.algorithm,
+            actual: result.value.actual,
+            matchedOn: result.value.matchedOn ?? null,
+          }
         : here;
       this.#judged = { pasted, verdict };
     });
