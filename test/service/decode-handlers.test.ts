@@ -3,7 +3,7 @@
 // with its disk bytes, refuses to clear anything outside its folder, and is cleared.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobFinished, JobProgress } from '../../shared/job.ts';
@@ -57,5 +57,22 @@ describe('the decode calls', () => {
     expect(cleared.ok && cleared.value).toEqual({ removedBytes: entry.diskBytes, kept: [] });
     expect(existsSync(entry.cachePath)).toBe(false);
     expect((await service.call('cache:list', {})).ok).toBe(true);
+  });
+
+  it('cancel a running decode through job:cancel, leaving no file in the cache folder', async () => {
+    const path = join(dir, 'slow.img.bz2');
+    writeFileSync(path, execFileSync('bzip2', ['-c'], { input: randomBytes(24 * 1024 * 1024), maxBuffer: 64 * 1024 * 1024 }));
+    const service = createService({ shell: 'web', version: 'test', log: () => undefined });
+    const finished = new Promise<JobFinished>((resolve) => service.on('job:finished', resolve));
+    const started = await service.call('image:decode', { path });
+    if (!started.ok) throw new Error(started.error.message);
+    const stop = service.on('job:progress', (report) => {
+      if (report.jobId !== started.value.jobId) return;
+      stop();
+      void service.call('job:cancel', { jobId: started.value.jobId });
+    });
+    const end = await finished;
+    expect(end).toMatchObject({ kind: 'decode', result: { ok: false, error: { code: 'cancelled' } } });
+    expect(readdirSync(join(dir, 'data', 'decoded'))).toEqual([]);
   });
 });
