@@ -72,8 +72,12 @@ function isFat(kind: FilesystemKind | null): boolean {
   return kind === 'fat12' || kind === 'fat16' || kind === 'fat32';
 }
 
-/** Loaders lie before the first partition (or in the first MiB of an image without one): read that once. */
+/**
+ * Loaders lie before the first partition: read that once. Without a partition table there is no
+ * "before": the first MiB may be a file system's own data (a file holding U-Boot is not a loader).
+ */
 async function findRawLoader(source: ByteSource, map: PartitionMap, budget: WorkBudget): Promise<UBootLoader | null> {
+  if (map.table === 'none') return null;
   const firstStartBytes = Math.min(source.sizeBytes, ...map.partitions.map((partition) => partition.offsetBytes));
   const areaBytes = Math.min(rawLoaderAreaBytes, firstStartBytes);
   if (areaBytes <= 0) return null;
