@@ -270,7 +270,6 @@ class SourceNode implements AuthoringNode {
     readonly accessedMs: number,
     readonly changedMs: number,
     readonly sizeBytes: number,
-    readonly content: ByteSource | null,
     readonly hardLinkKey: string | null,
     readonly linkTarget: string | null,
     readonly device: { readonly major: number; readonly minor: number } | null,
@@ -278,8 +277,12 @@ class SourceNode implements AuthoringNode {
     /** The folder's path, or (a source itself) the node's own path as given. */
     private readonly folderOrPath: string,
     private readonly isOwnPath: boolean,
-  ) {}
+  ) {
+    // The content holds the node, and reads its path, size and time from it.
+    this.content = kind === 'file' ? treeFileSource(this) : null;
+  }
 
+  readonly content: ByteSource | null;
   readonly hidden = false;
   readonly keptNames = null;
 
@@ -314,7 +317,6 @@ function nodeFromStats(found: {
     nsToMs(stats.atimeNs),
     nsToMs(stats.ctimeNs),
     sizeBytes,
-    kind === 'file' ? treeFileSource(folder === null ? found.path : { folder, name }, { sizeBytes, modifiedMs }) : null,
     // dev:ino names the data every name of a hard-linked file shares (st_nlink counts the names).
     kind === 'file' && stats.nlink > 1n ? `${stats.dev}:${stats.ino}` : null,
     found.linkTarget,

@@ -5,7 +5,6 @@
 // opened and again (fstat) after its last byte is read - a file that grew, shrank, was rewritten or
 // vanished is a `source-changed` error naming it, and the write that reads it fails.
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { CodedError } from '../jobs/errors.ts';
@@ -52,44 +51,43 @@ const readAsync = promisify(read);
 /** Reads this small are made synchronously: a few pages, microseconds from the page cache. */
 const syncReadMaxBytes = 256 * 1024;
 
-/** Where a file lies: its folder's path (one string every file of the folder shares) and its own name. */
-export interface TreeFileLocation {
-  readonly folder: string;
-  readonly name: string;
-}
-
-/** The file at `path` (or in `folder` under `name`), read when the write reaches it. */
-export function treeFileSource(location: string | TreeFileLocation, expected: ExpectedFile): ByteSource {
-  return typeof location === 'string'
-    ? new TreeFileSource(dirname(location), basename(location), expected)
-    : new TreeFileSource(location.folder, location.name, expected);
+/** A file of a walked tree as its content needs it: where it lies (a path made when asked) and what the walk saw. */
+export interface TreeFile extends ExpectedFile {
+  readonly origin: string;
 }
 
 /**
- * A class, not closures: a tree of 50,000 files holds 50,000 of these, and methods on a prototype
- * cost nothing per file. Its path is made when asked, from the folder's path it shares with its
- * siblings: 50,000 held paths cost about 6 MB from the walk to the end of the write (issue 15).
+ * The file at `path` (a string), or the walked node `file`, read when the write reaches it. A node
+ * is held, not copied from: its path, size and time are the node's (issue 15: 50,000 copies of
+ * paths, sizes and times cost about 8 MB from the walk to the end of the write).
  */
+export function treeFileSource(file: TreeFile): ByteSource;
+export function treeFileSource(path: string, expected: ExpectedFile): ByteSource;
+export function treeFileSource(file: string | TreeFile, expected?: ExpectedFile): ByteSource {
+  if (typeof file !== 'string') return new TreeFileSource(file);
+  return new TreeFileSource({ origin: file, sizeBytes: expected!.sizeBytes, modifiedMs: expected!.modifiedMs });
+}
+
+/** A class, not closures: a tree of 50,000 files holds 50,000 of these, and methods on a prototype cost nothing per file. */
 class TreeFileSource implements ByteSource {
-  readonly sizeBytes: number;
-  readonly modifiedMs: number;
   /** The open descriptor, while the file is being read. */
   #opening: Promise<number> | null = null;
   #readsInFlight = 0;
   #lastByteRead = false;
 
-  constructor(
-    private readonly folder: string,
-    private readonly fileName: string,
-    expected: ExpectedFile,
-  ) {
-    this.sizeBytes = expected.sizeBytes;
-    this.modifiedMs = expected.modifiedMs;
-  }
+  constructor(private readonly file: TreeFile) {}
 
   /** The file's path (ByteSource.name, for messages). */
   get name(): string {
-    return join(this.folder, this.fileName);
+    return this.file.origin;
+  }
+
+  get sizeBytes(): number {
+    return this.file.sizeBytes;
+  }
+
+  get modifiedMs(): number {
+    return this.file.modifiedMs;
   }
 
   async read(offsetBytes: number, lengthBytes: number): Promise<Uint8Array> {
