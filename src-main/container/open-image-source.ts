@@ -102,7 +102,8 @@ async function openDecodedImage(path: string, kind: ImageCompression): Promise<I
   }
   await compressed.close();
   const cached = await findDecodedCache(path);
-  if (cached === null) throw new NeedsDecodingError(path, info, 'it cannot be read at random and has no decoded cache file yet');
+  if (cached === null)
+    throw new NeedsDecodingError(path, info, `${compressed.refusal ?? 'it cannot be read at random'}, and there is no decoded cache file yet`);
   const file = await openFileSource(cached.cachePath);
   await touchDecodedCache(cached);
   const cachedInfo: CompressionInfo = { ...info, decodedSizeBytes: cached.decodedSizeBytes, access: 'decoded-cache' };

@@ -50,6 +50,9 @@ describe('decodeToCache', () => {
     const before = await openImageSource(path).catch((error: unknown) => error);
     expect(before).toBeInstanceOf(NeedsDecodingError);
     expect(before).toMatchObject({ code: 'needs-decoding', compression: { kind: 'gzip', access: 'needs-decoding' } });
+    expect(String((before as Error).message)).toContain(
+      `late.img.gz: this gzip image (${readFileSync(path).length} bytes, an unrecorded size decoded) must be decoded once before it can be read: gzip has no index`,
+    );
     await decodeToCache(path, plentyOfSpace);
     const source = await openImageSource(path);
     try {
