@@ -1,7 +1,12 @@
 // liblzma's decoder (node-liblzma's engine, used raw): lzma_code on libuv's thread pool, straight into
 // the caller's buffer. liblzma stops when that buffer is full (a bounded avail_out), so memory stays
 // bounded however far the data expands (LZMA2 turns a few KiB into many MiB of zeros), which a
-// Transform stream would push out in one go, whatever its highWaterMark.
+// Transform stream would push out in one go, whatever its highWaterMark. In a worker thread (the parse
+// workers) each step runs synchronously instead: a worker terminated while liblzma works on the thread
+// pool (its time budget, a spare worker let go after its answer) makes node-addon-api call back into a
+// dying environment, and that aborts the whole process ("FATAL ERROR: Error::ThrowAsJavaScriptException
+// napi_throw"), taking the web shell down with it. A worker is a thread of its own: blocking it is free.
+import { isMainThread } from 'node:worker_threads';
 import { createUnxz, LZMAErrorMessage } from 'node-liblzma';
 
 export { LZMA_FINISH, LZMA_OK, LZMA_RUN, LZMA_STREAM_END } from 'node-liblzma';
@@ -17,6 +22,8 @@ interface RawEngine {
     outputOffset: number,
     done: (errno: number, inputLeft: number, outputLeft: number) => void,
   ): void;
+  /** The same step on this thread: [errno, inputLeft, outputLeft]. */
+  codeSync(flush: number, input: Uint8Array, inputOffset: number, inputAvailable: number, output: Uint8Array, outputOffset: number): [number, number, number];
   close(): void;
 }
 
@@ -37,15 +44,20 @@ export interface LzmaDecoder {
 /** A new .xz stream decoder (lzma_stream_decoder: it checks headers, block sizes and the integrity checks). */
 export function createLzmaDecoder(): LzmaDecoder {
   const engine = (createUnxz() as unknown as { lzma?: Partial<RawEngine> }).lzma;
-  if (typeof engine?.code !== 'function' || typeof engine.close !== 'function')
+  if (typeof engine?.code !== 'function' || typeof engine.codeSync !== 'function' || typeof engine.close !== 'function')
     throw new Error('node-liblzma no longer exposes its engine: update compression/lzma-engine.ts');
   const raw = engine as RawEngine;
   let closed = false;
   return {
-    code: (flush, input, inputOffset, inputLength, output, outputOffset) =>
-      new Promise((resolve) =>
+    code: (flush, input, inputOffset, inputLength, output, outputOffset) => {
+      if (!isMainThread) {
+        const [errno, inputLeft, outputLeft] = raw.codeSync(flush, input, inputOffset, inputLength, output, outputOffset);
+        return Promise.resolve({ errno, inputLeft, outputLeft });
+      }
+      return new Promise((resolve) =>
         raw.code(flush, input, inputOffset, inputLength, output, outputOffset, (errno, inputLeft, outputLeft) => resolve({ errno, inputLeft, outputLeft })),
-      ),
+      );
+    },
     close() {
       if (closed) return;
       closed = true;
