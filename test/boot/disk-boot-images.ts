@@ -166,16 +166,21 @@ const syslinuxConfig = 'SERIAL 0 115200\nPROMPT 1\nTIMEOUT 0\n';
  * SYSLINUX's mbr.bin in sector 0 and `syslinux --install` on the FAT16 partition (its volume boot
  * record loads ldlinux.sys); `active` sets the partition's 0x80 status.
  */
-export function syslinuxCardPath(options: { active: boolean }): string {
-  const recipe = `syslinux card v4 active=${options.active}: sfdisk, mkfs.fat -F 16, syslinux --install, syslinux.cfg (${syslinuxConfig}), mbr.bin ${readFileSync('/usr/lib/syslinux/mbr/mbr.bin').byteLength}`;
+export function syslinuxCardPath(options: { active: boolean; table?: 'dos' | 'gpt' }): string {
+  const table = options.table ?? 'dos';
+  // SYSLINUX's README: mbr.bin for a dos table (starts the 0x80 partition), gptmbr.bin for GPT (the LegacyBIOSBootable one).
+  const mbrCode = `/usr/lib/syslinux/mbr/${table === 'dos' ? 'mbr.bin' : 'gptmbr.bin'}`;
+  const recipe = `syslinux card v5 ${table} active=${options.active}: sfdisk, mkfs.fat -F 16, syslinux --install, syslinux.cfg (${syslinuxConfig}), ${mbrCode} ${readFileSync(mbrCode).byteLength}`;
+  const layout =
+    table === 'dos'
+      ? `label: dos\nlabel-id: 0x5eed5151\nstart=2048, size=16MiB, type=e${options.active ? ', bootable' : ''}\n`
+      : `label: gpt\nlabel-id: 5EED5151-0000-4000-8000-00000000B105\nstart=2048, size=16MiB, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7${options.active ? ', attrs="LegacyBIOSBootable"' : ''}\n`;
   return ensureFixture({
-    name: `syslinux-${options.active ? 'active' : 'inactive'}.img`,
+    name: `syslinux-${table}-${options.active ? 'active' : 'inactive'}.img`,
     recipe,
     build(outputPath, workDir) {
       runTool('truncate', ['-s', '20M', outputPath]);
-      execFileSync('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', outputPath], {
-        input: `label: dos\nlabel-id: 0x5eed5151\nstart=2048, size=16MiB, type=e${options.active ? ', bootable' : ''}\n`,
-      });
+      execFileSync('sfdisk', ['--quiet', '--no-reread', '--no-tell-kernel', outputPath], { input: layout });
       const fatPath = join(workDir, 'fat.img');
       // -h: BPB_HiddSec, the partition's start, which SYSLINUX's boot sector adds to find its own sectors.
       runTool('mkfs.fat', ['-C', '-F', '16', '-h', '2048', '-n', 'SYSLINUX', '-i', '5151AAAA', fatPath, String(16 * 1024)]);
@@ -188,7 +193,7 @@ export function syslinuxCardPath(options: { active: boolean }): string {
         const fat = readFileSync(fatPath);
         writeSync(disk, fat, 0, fat.byteLength, 2048 * 512);
         // syslinux's README: dd bs=440 count=1 conv=notrunc if=mbr.bin of=DEVICE (bytes 0-439 only, the table stays).
-        writeSync(disk, readFileSync('/usr/lib/syslinux/mbr/mbr.bin').subarray(0, 440), 0, 440, 0);
+        writeSync(disk, readFileSync(mbrCode).subarray(0, 440), 0, 440, 0);
       } finally {
         closeSync(disk);
       }

@@ -123,6 +123,16 @@ describe('disk images for PCs and the rest', () => {
     expect(codesOf(report)).toContain('bios-active-partition');
   });
 
+  it('follows SYSLINUX gptmbr.bin to the GPT partition marked legacy BIOS bootable', async () => {
+    const report = await reportOf(syslinuxCardPath({ active: true, table: 'gpt' }));
+    expect(report.mbr?.bootCodeKind).toBe('syslinux-gpt');
+    expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux-gpt', activePartition: 1, activeHasBootSector: true });
+    expect(report.verdict.usbBios).toBe(true);
+    const unmarked = await reportOf(syslinuxCardPath({ active: false, table: 'gpt' }));
+    expect(unmarked.verdict.biosChain).toMatchObject({ bootCode: 'syslinux-gpt', activePartition: null });
+    expect(unmarked.verdict.usbBios).toBe(false);
+  });
+
   it('says BIOS may stop when SYSLINUX mbr.bin finds no active partition, and the USB answer stays "unknown"', async () => {
     const report = await reportOf(syslinuxCardPath({ active: false }));
     expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux', activePartition: null, activeHasBootSector: null });

@@ -25,4 +25,23 @@ describe('SYSLINUX mbr.bin under SeaBIOS', () => {
     });
     expect(inactive.bannerSeen).toBe(false);
   });
+
+  it('starts the GPT partition marked LegacyBIOSBootable through gptmbr.bin, and stops without the mark', { timeout: 120_000 }, async () => {
+    const marked = await bootAndWatch({
+      diskPath: syslinuxCardPath({ active: true, table: 'gpt' }),
+      medium: 'usb-stick',
+      firmware: 'bios',
+      banner: syslinuxBanner,
+      budgetMs: 40_000,
+    });
+    expect(marked.bannerSeen, marked.consoleText).toBe(true);
+    const unmarked = await bootAndWatch({
+      diskPath: syslinuxCardPath({ active: false, table: 'gpt' }),
+      medium: 'usb-stick',
+      firmware: 'bios',
+      banner: syslinuxBanner,
+      budgetMs: 15_000,
+    });
+    expect(unmarked.bannerSeen).toBe(false);
+  });
 });
