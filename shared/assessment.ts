@@ -16,6 +16,7 @@ export const assessmentFindingCodes = [
   'usb-boot-no', // warning: written raw, a computer will not start from it (with the reason)
   'usb-boot-depends', // info: whether it starts depends on the firmware (the reason says why)
   'usb-boot-unknown', // info: Isotope cannot judge (a disk image for a board, an unknown layout)
+  'needs-decoding', // info: a compressed image that cannot be read at random and has no decoded copy: its content is unjudged
 ] as const;
 export type AssessmentFindingCode = (typeof assessmentFindingCodes)[number];
 
@@ -35,6 +36,7 @@ export const assessmentSeverities: Readonly<Record<AssessmentFindingCode, Assess
   'usb-boot-no': 'warning',
   'usb-boot-depends': 'info',
   'usb-boot-unknown': 'info',
+  'needs-decoding': 'info',
 };
 
 export interface AssessmentFinding {
@@ -67,8 +69,20 @@ export interface ImageAssessment {
   readonly findings: readonly AssessmentFinding[];
   /** True when any finding is blocking. */
   readonly blocking: boolean;
-  /** For `compressed`: the format its magic bytes name; the contents are judged after decoding. */
+  /**
+   * A compressed image: the format its magic bytes name. Its decoded bytes are judged as a raw image's
+   * when they can be read (at random, or from the decoded cache file), and `kind` is then what they
+   * hold; otherwise `kind` is `compressed` and a `needs-decoding` finding says the content is unjudged.
+   */
   readonly compression?: 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip';
+  /** A compressed image's decoded size, when known (recorded by the format or by a decode in this run). */
+  readonly decodedSizeBytes?: number;
+  /**
+   * The space a raw write needs on the target: where the last partition (or the GPT backup the image
+   * holds) ends, when that is less than the image (disk/partition-map.ts). Whether a smaller drive
+   * may take it is the drive's verdict (`smaller-than-image`), which also checks the bytes past it.
+   */
+  readonly requiredTargetBytes?: number;
   /**
    * How a write in `auto` mode would put it on a stick, and why (stick/chooseWriteMode), so the Write
    * screen can say it before any drive is chosen; absent for a compressed image (written raw). The

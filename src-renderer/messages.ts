@@ -95,6 +95,7 @@ export const driveIssueMessages: Readonly<Record<DriveIssueCode, string>> = {
   'system-drive': 'Your computer runs from this drive.',
   'source-drive': 'The image itself is stored on this drive.',
   'too-small': 'The image is larger than this drive.',
+  'smaller-than-image': 'This drive is smaller than the image, but it holds every partition: only they are written.',
   'read-only': 'This drive is write-protected. Check the lock switch on the stick or card.',
   'large-drive': 'This drive is large for a USB stick: make sure it is the one you mean.',
   'not-removable': 'This is a fixed disk inside the computer, not a removable drive.',
@@ -155,6 +156,7 @@ export const assessmentFindingMessages: Readonly<Record<AssessmentFindingCode, (
   'usb-boot-no': () => 'Written to a USB stick, a computer will not start from it.',
   'usb-boot-depends': () => 'Whether a computer starts from it on a USB stick depends on the computer’s firmware.',
   'usb-boot-unknown': () => 'Isotope cannot judge whether a device starts from it (a disk image for a board, for example).',
+  'needs-decoding': () => 'This compressed image cannot be read in place: Isotope can judge what it holds only once it is unpacked (Inspect → Unpack).',
 };
 
 /** A blocking finding as the problem "Write anyway" accepts, and what a verified write then proves. */
@@ -665,6 +667,11 @@ export const text = {
   driveMounted: (points: string) => `Mounted at ${points}`,
   driveSelectLabel: (name: string) => `Write to ${name}`,
   imageTooLarge: (image: string, drive: string) => `The image (${image}) is larger than this drive (${drive}).`,
+  /** A drive smaller than a disk image that holds every partition: "smaller than the image by X; holds every partition (they end at Y)". */
+  holdsEveryPartition: (shortBy: string, partitionsEnd: string) =>
+    `Smaller than the image by ${shortBy}, but it holds every partition (they end at ${partitionsEnd}): only they are written and verified.`,
+  /** A drive too small even for a disk image's partitions. */
+  partitionsTooLarge: (drive: string, partitionsEnd: string) => `Too small: the image's partitions end at ${partitionsEnd}; this drive holds ${drive}.`,
   driveNoMedium: 'This drive reports a size of 0: is a medium inserted?',
   drivesNoneEligibleAll: 'No usable drive. Plug in a USB stick or memory card.',
   targetsChosen: (count: number) => (count === 1 ? '1 drive chosen' : `${count} drives chosen`),

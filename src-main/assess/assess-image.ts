@@ -3,7 +3,6 @@
 // and the checksum verdict computed earlier in this engine run for this very file version.
 // Every structure is read through the bounds-checked parsers; the work is a handful of sectors plus
 // one walk of the directory tree (bounded by the readers' own limits), never the file's data.
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import {
   assessmentSeverities,
@@ -14,12 +13,15 @@ import {
   type ImageKind,
 } from '../../shared/assessment.ts';
 import type { BootReasonCode, BootVerdict, UsbBootability } from '../../shared/boot.ts';
-import type { SourceCompression } from '../../shared/flash.ts';
+import type { ImageCompression } from '../../shared/image.ts';
 import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from '../../shared/stick.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { diskSectorBytes } from '../disk/master-boot-record.ts';
 import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
-import { readXzIndex } from '../compression/xz-index.ts';
+import { NeedsDecodingError } from '../compression/needs-decoding-error.ts';
+import { openImageSource } from '../container/open-image-source.ts';
+import { readPartitionMap } from '../disk/partition-map.ts';
+import { containerDamage } from './container-checks.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { FileTree } from '../format/file-tree.ts';
@@ -65,6 +67,9 @@ interface StructureJudgement {
   readonly findings: readonly AssessmentFinding[];
 }
 
+/** A compressed image's judgement: its decoded content's when it could be read, with its size and the space it needs. */
+type CompressedJudgement = StructureJudgement & Pick<ImageAssessment, 'decodedSizeBytes' | 'requiredTargetBytes'>;
+
 export async function assessImage(imagePath: string, options: AssessImageOptions = {}): Promise<ImageAssessment> {
   const checksum = await (options.checksumVerdicts ?? processChecksumVerdicts).verdictOf(imagePath);
   options.signal?.throwIfAborted();
@@ -79,18 +84,13 @@ export async function judgeImageFile(imagePath: string, signal?: AbortSignal): P
   const source = createCachedSource(file);
   try {
     signal?.throwIfAborted();
-    const compression = file.sizeBytes >= compressionMagicBytes ? (detectCompression(await source.read(0, compressionMagicBytes)) ?? 'none') : 'none';
-    const structure = compression === 'none' ? await judgeStructure(source, signal) : await judgeCompressed(imagePath, file, compression);
-    const stick = compression === 'none' ? await judgeStick(source) : null;
-    return {
-      path: imagePath,
-      fileName: basename(imagePath),
-      sizeBytes: file.sizeBytes,
-      kind: structure.kind,
-      findings: structure.findings,
-      ...(compression === 'none' ? {} : { compression }),
-      ...(stick ?? {}),
-    };
+    const compression = file.sizeBytes >= compressionMagicBytes ? detectCompression(await source.read(0, compressionMagicBytes)) : null;
+    const about = { path: imagePath, fileName: basename(imagePath), sizeBytes: file.sizeBytes };
+    // A compressed image is written raw (its decoded bytes): no write mode or copy-files stick to judge.
+    if (compression !== null) return { ...about, compression, ...(await judgeCompressed(imagePath, file, compression, signal)) };
+    const structure = await judgeStructure(source, signal);
+    const stick = await judgeStick(source);
+    return { ...about, ...structure, ...(stick ?? {}), ...(await spaceNeeded(source)) };
   } finally {
     await source.close();
   }
@@ -320,47 +320,46 @@ async function hasOtherKnownStructure(source: ByteSource): Promise<boolean> {
 }
 
 /**
- * A compressed image is judged on what can be judged without decoding it: an .xz file's index and
- * footer (a download cut short has none), a .zip's end of central directory record. The image inside
- * is judged when it is decoded, by the write itself.
+ * A compressed image: its container's end records, then its decoded bytes judged exactly as a raw
+ * image's when they can be read (at random, or from the decoded cache file). When they cannot, the
+ * content is unknown until it is unpacked, and a finding says so, never a verdict about it.
  */
-async function judgeCompressed(path: string, file: ByteSource, compression: Exclude<SourceCompression, 'none' | 'device'>): Promise<StructureJudgement> {
-  const findings: AssessmentFinding[] = [];
-  const sizeBytes = file.sizeBytes;
-  if (compression === 'xz') {
-    try {
-      await readXzIndex(file);
-    } catch (error) {
-      if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
-      findings.push(finding('damaged', error.message));
-    }
-  } else if (compression === 'zip' && !(await hasZipEndRecord(path, sizeBytes))) {
-    findings.push(
-      finding(
-        'damaged',
-        `${path}: no zip end of central directory record in its last ${Math.min(sizeBytes, zipEndSearchBytes)} bytes: the archive is cut short or damaged`,
-      ),
-    );
+async function judgeCompressed(path: string, file: ByteSource, compression: ImageCompression, signal: AbortSignal | undefined): Promise<CompressedJudgement> {
+  const container = (await containerDamage(path, file, compression)).map((message) => finding('damaged', message));
+  // A damaged container cannot be decoded either: its damage is the finding.
+  if (container.length > 0) return { kind: 'compressed', findings: container };
+  let decoded: ByteSource;
+  try {
+    decoded = createCachedSource(await openImageSource(path));
+  } catch (error) {
+    if (error instanceof NeedsDecodingError) return needsDecoding(error);
+    if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
+    return { kind: 'compressed', findings: [finding('damaged', error.message)] };
   }
-  return { kind: 'compressed', findings };
+  try {
+    const structure = await judgeStructure(decoded, signal);
+    return { ...structure, decodedSizeBytes: decoded.sizeBytes, ...(await spaceNeeded(decoded)) };
+  } finally {
+    await decoded.close();
+  }
 }
 
-/** APPNOTE 4.3.16: the end record (22 bytes + a comment of up to 65535) closes every zip file. */
-const zipEndSearchBytes = 22 + 65_535;
-const zipEndSignature = [0x50, 0x4b, 0x05, 0x06];
+function needsDecoding(error: NeedsDecodingError): CompressedJudgement {
+  const { kind, compressedSizeBytes, decodedSizeBytes } = error.compression;
+  const decoded = decodedSizeBytes === null ? 'a size it does not record' : `${decodedSizeBytes} bytes`;
+  const message = `this ${kind} file of ${compressedSizeBytes} bytes (${decoded} unpacked) cannot be read at random and has no unpacked copy yet: its content is judged once it is unpacked`;
+  return { kind: 'compressed', findings: [finding('needs-decoding', message)], ...(decodedSizeBytes === null ? {} : { decodedSizeBytes }) };
+}
 
-async function hasZipEndRecord(path: string, sizeBytes: number): Promise<boolean> {
-  const lengthBytes = Math.min(sizeBytes, zipEndSearchBytes);
-  const handle = await open(path, 'r');
+/** The space a raw write needs, when the partitions (or GPT backup) end before the image does. */
+async function spaceNeeded(source: ByteSource): Promise<{ requiredTargetBytes?: number }> {
   try {
-    const tail = new Uint8Array(lengthBytes);
-    await handle.read(tail, 0, lengthBytes, sizeBytes - lengthBytes);
-    for (let at = lengthBytes - 22; at >= 0; at -= 1) {
-      if (zipEndSignature.every((byte, index) => tail[at + index] === byte)) return true;
-    }
-    return false;
-  } finally {
-    await handle.close();
+    const map = await readPartitionMap(source);
+    return map.table !== 'none' && map.requiredTargetBytes < source.sizeBytes ? { requiredTargetBytes: map.requiredTargetBytes } : {};
+  } catch (error) {
+    // Damaged tables are judgeStructure's finding; here they only leave the space unknown.
+    if (error instanceof CorruptImageError || error instanceof ByteRangeError) return {};
+    throw error;
   }
 }
 

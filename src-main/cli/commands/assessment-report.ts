@@ -16,7 +16,7 @@ const kindWords: Readonly<Record<ImageKind, string>> = {
   udf: 'UDF image',
   'hybrid-iso': 'hybrid ISO (ISO 9660 with a partition table)',
   'disk-image': 'disk image',
-  compressed: 'compressed image: its contents are judged while it is decoded',
+  compressed: 'compressed image: its content is judged once it is unpacked',
   unknown: 'no recognisable structure',
 };
 
@@ -47,6 +47,7 @@ export function findingHeadline(finding: AssessmentFinding): string {
     'usb-boot-no': 'written to a USB stick, a computer will not start from it',
     'usb-boot-depends': 'whether a computer starts from it on a USB stick depends on the firmware',
     'usb-boot-unknown': 'Isotope cannot judge whether a device starts from it',
+    'needs-decoding': 'its content cannot be judged until it is unpacked (isotope info unpacks it)',
   };
   return headlines[finding.code];
 }
@@ -56,6 +57,13 @@ export function describeAssessment(assessment: ImageAssessment): string {
     `Image: ${assessment.fileName} (${formatBytes(assessment.sizeBytes)}, ${assessment.sizeBytes} bytes) - ${kindWords[assessment.kind]}`,
     `  checksum: ${checksumWords[assessment.checksum.state]}`,
   ];
+  if (assessment.compression !== undefined && assessment.decodedSizeBytes !== undefined) {
+    lines.splice(1, 0, `  ${assessment.compression}: ${formatBytes(assessment.decodedSizeBytes)} (${assessment.decodedSizeBytes} bytes) unpacked`);
+  }
+  if (assessment.requiredTargetBytes !== undefined) {
+    const required = assessment.requiredTargetBytes;
+    lines.push(`  space needed on the drive: ${formatBytes(required)} (${required} bytes), where its partitions end`);
+  }
   for (const finding of assessment.findings) {
     if (finding.code === 'checksum-not-checked') continue; // the checksum line says it
     lines.push(`  ${severityWords[finding.severity]}: ${findingHeadline(finding)}`, `      ${finding.message}`);
