@@ -51,6 +51,7 @@ export const driveIssueCodes = [
   'system-drive', // refusal: the operating system is on it
   'source-drive', // refusal: it holds the image being written (or is the image, for a loop device)
   'too-small', // refusal: the image does not fit
+  'smaller-than-image', // warning: smaller than the disk image, but it holds every partition (only they are written)
   'read-only', // refusal: the device is write-protected
   'large-drive', // warning: bigger than 128 GB, probably not a USB stick
   'not-removable', // warning: a fixed disk
@@ -66,6 +67,21 @@ export interface DriveIssue {
   readonly severity: 'refusal' | 'warning';
   /** Developer-facing reason with the numbers ("image is 4294967296 bytes, drive 2147483648"). */
   readonly reason: string;
+  /** For `smaller-than-image` and `too-small` of a disk image: the image's size and where its partitions end. */
+  readonly partitionFit?: { readonly imageSizeBytes: number; readonly requiredTargetBytes: number };
+}
+
+/**
+ * Whether a raw write of a disk image fits a drive smaller than the image (flash/partition-fit.ts):
+ * only the bytes up to the end of its last partition (and GPT backup) are written, which is safe only
+ * when every byte past that point is zero, as read from the image in this run.
+ */
+export interface PartitionFit {
+  readonly imageSizeBytes: number;
+  /** Where the last partition, or the GPT backup the image holds, ends; null when it could not be read. */
+  readonly requiredTargetBytes: number | null;
+  /** Null: a drive of at least requiredTargetBytes holds the image; else why no smaller drive can (with the numbers). */
+  readonly refusal: string | null;
 }
 
 /** A drive with the rules' verdict. `eligible` is true when there are no refusals. */

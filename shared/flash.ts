@@ -84,7 +84,13 @@ export interface FlashResult {
   readonly source: {
     readonly path: string;
     readonly compression: SourceCompression;
+    /** Bytes read from the image and written (the first `sizeBytes` only, when `imageSizeBytes` is set). */
     readonly sizeBytes: number;
+    /**
+     * Set when a target smaller than the disk image held every partition: the image's whole size, of
+     * which only the first `sizeBytes` (every partition; the rest all zeros) were written and verified.
+     */
+    readonly imageSizeBytes?: number;
     /** SHA-256 of the bytes read from the image and written, computed in the write pass itself; null when not computed. */
     readonly sha256Hex: string | null;
   };
@@ -192,6 +198,11 @@ export interface FlashPlan {
   readonly stick: ComposedStickSummary | null;
   /** What the stick will do once written in this mode (UEFI only for copy mode, the image's verdict for raw). */
   readonly bootPrediction: StickBootPrediction;
+  /**
+   * Raw mode, a target smaller than the disk image: only the first `rawWriteBytes` are written and
+   * verified (every partition; every byte past them was read as zero). The confirmation binds it.
+   */
+  readonly rawWriteBytes?: number;
 }
 
 /** Step two: write what the plan named, once, if nothing it was bound to has changed. */

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 import { promisify } from 'node:util';
-import type { Drive, DriveStatus } from '../../shared/drive.ts';
+import type { Drive, DriveStatus, PartitionFit } from '../../shared/drive.ts';
 import { buildDrives, type DrivelistEntry } from './build-drives.ts';
 import { losetupColumns, lsblkColumns, parseLosetupJson, parseLsblkJson, type LoopBacking } from './lsblk.ts';
 import { parseMountinfo, systemDeviceNumbersFrom } from './mountinfo.ts';
@@ -53,6 +53,8 @@ export interface DriveListOptions {
   /** The image about to be written, to refuse the drive holding it and drives too small. */
   readonly source?: SourceFacts | null;
   readonly imageSizeBytes?: number | null;
+  /** Whether a drive smaller than a disk image may hold its partitions alone (flash/partition-fit.ts). */
+  readonly partitionFit?: PartitionFit | null;
 }
 
 /** The drives to show, each with the rules' verdict. */
@@ -68,6 +70,7 @@ export function safetyContext(scan: DriveScan, options: DriveListOptions): Safet
     loops: scan.loops,
     source: options.source ?? null,
     imageSizeBytes: options.imageSizeBytes ?? null,
+    partitionFit: options.partitionFit ?? null,
     includeAll: options.includeAll,
   };
 }

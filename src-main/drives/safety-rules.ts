@@ -2,7 +2,7 @@
 // over the Drive model and facts the caller gathered (device numbers from mountinfo, stat and
 // losetup), so every rule is tested against recorded lsblk output. Nothing here auto-selects.
 // Identity is by device number ("major:minor"), never by path prefix: /dev/sda is not /dev/sdaa.
-import type { Drive, DriveIssue, DriveStatus } from '../../shared/drive.ts';
+import type { Drive, DriveIssue, DriveStatus, PartitionFit } from '../../shared/drive.ts';
 import { largeDriveThresholdBytes } from '../../shared/drive.ts';
 import type { LoopBacking } from './lsblk.ts';
 
@@ -49,6 +49,11 @@ export interface SafetyContext {
   readonly source: SourceFacts | null;
   /** Bytes the image will write; null when unknown (a compressed stream without a size). */
   readonly imageSizeBytes: number | null;
+  /**
+   * For a raw write of a disk image larger than some drive: whether a drive holding every partition
+   * may take it (flash/partition-fit.ts). Absent or null: the drive must hold the whole image.
+   */
+  readonly partitionFit?: PartitionFit | null;
   /** "Show all drives" / --unsafe: virtual and fixed drives become real targets. */
   readonly includeAll: boolean;
 }
@@ -117,8 +122,10 @@ export function isHiddenByDefault(drive: Drive): boolean {
 export function checkDrive(drive: Drive, context: SafetyContext): DriveStatus {
   const refusals: DriveIssue[] = [];
   const warnings: DriveIssue[] = [];
-  const refuse = (code: DriveIssue['code'], reason: string): void => void refusals.push({ code, severity: 'refusal', reason });
-  const warn = (code: DriveIssue['code'], reason: string): void => void warnings.push({ code, severity: 'warning', reason });
+  const refuse = (code: DriveIssue['code'], reason: string, more: Partial<DriveIssue> = {}): void =>
+    void refusals.push({ code, severity: 'refusal', reason, ...more });
+  const warn = (code: DriveIssue['code'], reason: string, more: Partial<DriveIssue> = {}): void =>
+    void warnings.push({ code, severity: 'warning', reason, ...more });
 
   if (drive.isSystem || isSystemDrive(drive, context)) {
     refuse('system-drive', `${drive.device} holds the running system (mounted at ${drive.mountpoints.join(', ') || 'a system device number'})`);
@@ -127,7 +134,9 @@ export function checkDrive(drive: Drive, context: SafetyContext): DriveStatus {
   if (conflict !== null) refuse('source-drive', conflict);
   if (drive.isReadOnly) refuse('read-only', `${drive.device} is read-only`);
   if (context.imageSizeBytes !== null && context.imageSizeBytes > drive.sizeBytes) {
-    refuse('too-small', `the image is ${context.imageSizeBytes} bytes, ${drive.device} holds ${drive.sizeBytes}`);
+    const size = sizeVerdict(drive, context.imageSizeBytes, context.partitionFit ?? null);
+    if (size.fits) warn('smaller-than-image', size.reason, size.more);
+    else refuse('too-small', size.reason, size.more);
   }
   if (drive.sizeBytes === 0) refuse('too-small', `${drive.device} reports a size of 0 bytes (no medium?)`);
   if (isHiddenByDefault(drive)) {
@@ -146,6 +155,28 @@ export function checkDrive(drive: Drive, context: SafetyContext): DriveStatus {
     warn('mounted', `${drive.device} is mounted at ${drive.mountpoints.join(', ')}; flashing unmounts it first`);
   }
   return { drive, eligible: refusals.length === 0, refusals, warnings };
+}
+
+/**
+ * A drive smaller than the image: it may take a disk image whose partitions it holds, when the
+ * partition fit allows (every byte past them zero, the GPT backup within), and only their bytes are
+ * written; else it is too small, and the reason says why the partitions alone do not do.
+ */
+function sizeVerdict(
+  drive: Drive,
+  imageSizeBytes: number,
+  fit: PartitionFit | null,
+): { fits: boolean; reason: string; more: Pick<DriveIssue, 'partitionFit'> } {
+  const tooSmall = `the image is ${imageSizeBytes} bytes, ${drive.device} holds ${drive.sizeBytes}`;
+  const required = fit?.requiredTargetBytes ?? null;
+  if (fit === null || required === null) return { fits: false, reason: fit?.refusal ? `${tooSmall}; ${fit.refusal}` : tooSmall, more: {} };
+  const more = { partitionFit: { imageSizeBytes, requiredTargetBytes: required } };
+  if (required > drive.sizeBytes) return { fits: false, reason: `${tooSmall}; even its partitions end at byte ${required}`, more };
+  if (fit.refusal !== null) return { fits: false, reason: `${tooSmall}; its partitions end at byte ${required}, but ${fit.refusal}`, more };
+  const reason =
+    `${drive.device} holds ${drive.sizeBytes} bytes, ${imageSizeBytes - drive.sizeBytes} fewer than the image (${imageSizeBytes}); ` +
+    `it holds every partition (they end at byte ${required}): only the first ${required} bytes are written`;
+  return { fits: true, reason, more };
 }
 
 /**

@@ -4,7 +4,7 @@
 // Also verify-only mode: compare an already written drive (or file) with an image.
 import { realpath, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
-import type { Drive, DriveIssue } from '../../shared/drive.ts';
+import type { Drive, DriveIssue, PartitionFit } from '../../shared/drive.ts';
 import type { FlashProgress, FlashResult, TargetResult } from '../../shared/flash.ts';
 import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
 import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
@@ -15,6 +15,7 @@ import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
 import { openWriteInput, type WriteInput, type WriteRecipe } from './write-input.ts';
+import { firstBytesOf, fitForRawWrite } from './partition-fit.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
 import { ejectDrive } from '../drives/eject-drive.ts';
@@ -73,16 +74,22 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   }
   try {
     const scan = await scanDrives();
-    const resolved = await Promise.all(
-      options.targets.map((target) => resolveTarget(target, scan, input.facts, input.rawSizeBytes, options.includeAll, options.helperScope)),
-    );
+    const resolveAll = (fit: PartitionFit | null): Promise<Resolved[]> =>
+      Promise.all(options.targets.map((target) => resolveTarget(target, scan, input.facts, { sizeBytes: input.rawSizeBytes, fit }, options)));
+    let resolved = await resolveAll(null);
+    // A drive smaller than a disk image may hold its partitions alone: the writer reads that from the image itself.
+    const tooSmall = resolved.some((entry) => entry.kind === 'refused' && entry.refusals.some((issue) => issue.code === 'too-small'));
+    const boundBytes = options.recipe?.kind === 'raw' ? options.recipe.lengthBytes : undefined;
+    const fit = await asUser(() => fitForRawWrite(options.imagePath, { needed: tooSmall, boundBytes }, options.signal));
+    if (fit !== null) resolved = await resolveAll(fit);
     const accepted = resolved.filter((entry): entry is Accepted => entry.kind === 'accepted');
     const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);
     // Two selectors naming the same device would race each other: refuse the repeat.
     const unique = accepted.filter((entry, index) => accepted.findIndex((other) => other.path === entry.path) === index);
     const unmountFailures = await unmountTargets(jobId, unique, options);
     const writable = unique.filter((entry) => !unmountFailures.has(entry.path));
-    const job = writable.length > 0 ? await writeTargets(jobId, input, writable, options) : null;
+    const writeBytes = writtenLengthOf(fit, input.rawSizeBytes, writable, boundBytes);
+    const job = writable.length > 0 ? await writeTargets(jobId, input, writable, options, writeBytes) : null;
     const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => failedTarget(path, failure));
     const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
     if (options.eject) await ejectSucceeded(targets, writable);
@@ -93,9 +100,27 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
       targets,
       elapsedMs: Date.now() - startedMs,
     };
+  } catch (error) {
+    if (error instanceof FlashFailure) return failedBeforeStart(jobId, options, error, startedMs);
+    throw error;
   } finally {
     await input.close();
   }
+}
+
+/**
+ * How many bytes of a raw image are written: where its partitions end when a target is smaller than
+ * the image and the fit allows it (or a confirmed plan bound it), else all of them (null).
+ */
+function writtenLengthOf(
+  fit: PartitionFit | null,
+  imageSizeBytes: number | null,
+  writable: readonly Accepted[],
+  boundBytes: number | undefined,
+): number | null {
+  if (boundBytes !== undefined) return boundBytes; // fitForRawWrite checked it against the bytes
+  if (fit === null || fit.refusal !== null || fit.requiredTargetBytes === null || imageSizeBytes === null) return null;
+  return writable.some((entry) => entry.drive !== null && entry.drive.sizeBytes < imageSizeBytes) ? fit.requiredTargetBytes : null;
 }
 
 type Accepted = Extract<Resolved, { kind: 'accepted' }>;
@@ -135,6 +160,7 @@ async function writeTargets(
   input: WriteInput,
   writable: readonly Accepted[],
   options: FlashImageOptions,
+  writeBytes: number | null,
 ): Promise<Pick<FlashResult, 'targets' | 'source'>> {
   const sizesBytes = await Promise.all(writable.map(async (entry) => entry.drive?.sizeBytes ?? (await stat(entry.path)).size));
   let prepared: Awaited<ReturnType<WriteInput['sourceFor']>>;
@@ -148,9 +174,9 @@ async function writeTargets(
       source: { path: options.imagePath, compression: input.compression, sizeBytes, sha256Hex: null },
     };
   }
-  return runFlashJob({
+  const job = await runFlashJob({
     jobId,
-    source: prepared.source,
+    source: writeBytes === null ? prepared.source : firstBytesOf(prepared.source, writeBytes),
     targets: writable.map((entry) => entry.path),
     ...(options.helperScope ? { deviceNumbers: deviceNumbersByPath(writable) } : {}),
     verify: options.verify,
@@ -160,6 +186,7 @@ async function writeTargets(
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  return writeBytes === null || input.rawSizeBytes === null ? job : { ...job, source: { ...job.source, imageSizeBytes: input.rawSizeBytes } };
 }
 
 function failedTarget(path: string, failure: FlashFailure): TargetResult {
@@ -175,9 +202,8 @@ async function resolveTarget(
   target: TargetSelector,
   scan: DriveScan,
   facts: SourceFacts | null,
-  imageSizeBytes: number | null,
-  includeAll: boolean,
-  helperScope?: HelperScope,
+  image: { readonly sizeBytes: number | null; readonly fit: PartitionFit | null },
+  { includeAll, helperScope }: Pick<FlashImageOptions, 'includeAll' | 'helperScope'>,
 ): Promise<Resolved> {
   let drive: Drive | undefined;
   let label: string;
@@ -229,7 +255,7 @@ async function resolveTarget(
       message: `${drive.device} has no device number in the enumeration; the elevated helper writes only drives it can check by fstat()`,
     };
   }
-  const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes }));
+  const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes: image.sizeBytes, partitionFit: image.fit }));
   if (!status.eligible)
     return { kind: 'refused', label: drive.device, refusals: status.refusals, message: status.refusals.map((issue) => issue.reason).join('; ') };
   return { kind: 'accepted', path: drive.raw, drive };
@@ -313,7 +339,7 @@ export async function verifyDriveAgainstImage(options: VerifyDriveOptions): Prom
       // Read as root, any file or drive compared with an image of the user's choosing would leak its
       // bytes through the mismatch offset: the helper reads back only drives it would also write.
       const facts = await asUser(() => sourceFactsOf(options.imagePath));
-      const resolved = await resolveTarget(options.target, await scanDrives(), facts, null, options.includeAll, options.helperScope);
+      const resolved = await resolveTarget(options.target, await scanDrives(), facts, { sizeBytes: null, fit: null }, options);
       if (resolved.kind === 'refused') throw new FlashFailure('refused', resolved.message);
       path = resolved.path;
       expected = { deviceNumber: resolved.drive?.deviceNumber ?? '' };

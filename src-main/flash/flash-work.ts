@@ -96,7 +96,12 @@ const flashWorkSchema = v.variant('kind', [
     verify: v.boolean(),
     includeAll: v.boolean(),
     eject: v.boolean(),
-    recipe: v.exactOptional(v.variant('kind', [v.strictObject({ kind: v.literal('raw') }), v.strictObject({ kind: v.literal('copy'), copy: copyModeSchema })])),
+    recipe: v.exactOptional(
+      v.variant('kind', [
+        v.strictObject({ kind: v.literal('raw'), lengthBytes: v.exactOptional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))) }),
+        v.strictObject({ kind: v.literal('copy'), copy: copyModeSchema }),
+      ]),
+    ),
   }),
   v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema, mode: v.exactOptional(v.picklist(writeModeRequests)) }),
   v.strictObject({

@@ -19,7 +19,8 @@ import { layPieces, type StickWrites, type TailPiece } from './tail-writes.ts';
 
 /** How the bytes are made; plain data (it crosses to the elevated helper). */
 export type WriteRecipe =
-  | { readonly kind: 'raw' }
+  /** `lengthBytes`: a confirmed plan's shorter write (FlashPlan.rawWriteBytes), which the writer checks against the image's bytes. */
+  | { readonly kind: 'raw'; readonly lengthBytes?: number }
   | { readonly kind: 'copy'; readonly copy: CopyModeOptions }
   | { readonly kind: 'format'; readonly fileSystem: NewFileSystem; readonly label: string; readonly table: PartitionTableChoice };
 

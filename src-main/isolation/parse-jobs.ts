@@ -19,6 +19,8 @@ import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
 import { planRemaster, remasterIso, type IsoWriteProgress } from '../authoring/remaster-iso.ts';
 import { chooseFileWriteMode, planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
+import { judgePartitionFit } from '../flash/partition-fit.ts';
+import type { PartitionFit } from '../../shared/drive.ts';
 
 /** What each long job reports as it goes; the other jobs report nothing. */
 interface ProgressOfJob {
@@ -65,6 +67,8 @@ export interface ParseJobs {
   'stick:plan': (request: StickPlanRequest, context: ParseJobContext) => Promise<WriteModePlan>;
   /** The mode alone (`drives:list`): the image's tree is opened, no stick composed. */
   'stick:mode': (request: { path: string; mode: WriteModeRequest }) => Promise<WriteModeChoice>;
+  /** Whether a drive smaller than the disk image may take its partitions alone (`drives:list`, `flash:prepare`). */
+  'flash:fit': (request: { path: string }, context: ParseJobContext) => Promise<PartitionFit | null>;
 }
 
 export type ParseJobName = keyof ParseJobs;
@@ -80,6 +84,7 @@ export const parseJobs: ParseJobs = {
   'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
   'stick:plan': (request, { signal }) => planStickWrite(request, signal),
   'stick:mode': ({ path, mode }) => chooseFileWriteMode(path, mode),
+  'flash:fit': ({ path }, { signal }) => judgePartitionFit(path, signal),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
       extractEntries({

@@ -5,7 +5,7 @@
 // them is unchanged, every name the plan asked for was typed, every blocking finding acknowledged and
 // (in Electron) the main process's own dialog was accepted.
 import { realpath, stat } from 'node:fs/promises';
-import type { Drive, DriveStatus } from '../../shared/drive.ts';
+import type { Drive, DriveStatus, PartitionFit } from '../../shared/drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashTargetDescription } from '../../shared/flash.ts';
 import { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
 import { assessImage, type AssessImageOptions } from '../assess/assess-image.ts';
@@ -50,6 +50,8 @@ export interface FlashBinding {
   readonly verify: boolean;
   readonly eject: boolean;
   readonly includeAll: boolean;
+  /** A raw write's shorter length (to a drive smaller than the image holding every partition); undefined: the whole image. */
+  readonly rawWriteBytes: number | undefined;
 }
 
 /** A plan as shown, without the confirmation that names it. */
@@ -82,11 +84,11 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
   const image = await imageVersionOf(request.imagePath);
   const [scan, facts, imageSizeBytes] = await Promise.all([scanDrives(), sourceFactsOf(request.imagePath), flashedSizeOf(request.imagePath)]);
   // The image's size is a rule for a raw write only: a copy-files stick's room is checked by composing it (target-too-small).
-  const checkTargets = (sizeBytes: number | null): DriveStatus[] =>
+  const checkTargets = (sizeBytes: number | null, partitionFit: PartitionFit | null = null): DriveStatus[] =>
     request.driveIds.map((driveId) => {
       const drive = scan.drives.find((candidate) => candidate.id === driveId);
       if (!drive) throw new CodedError('not-found', `no drive with id ${driveId} is attached now`);
-      const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes: sizeBytes }));
+      const status = checkDrive(drive, safetyContext(scan, { includeAll, source: facts, imageSizeBytes: sizeBytes, partitionFit }));
       if (!status.eligible) throw new CodedError('forbidden', `${drive.device} cannot be written: ${status.refusals.map((issue) => issue.reason).join('; ')}`);
       return status;
     });
@@ -101,10 +103,21 @@ export async function prepareFlash(request: FlashPrepareRequest, options: PlanOp
     parser: options.parser,
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  if (writeMode.mode.mode === 'raw') statuses = checkTargets(imageSizeBytes);
+  let rawWriteBytes: number | undefined;
+  if (writeMode.mode.mode === 'raw') {
+    // A drive smaller than a disk image may hold its partitions alone: only then are the image's bytes past them read.
+    // Unreadable past its partitions (or over the parser's budget): no smaller fit, the safe verdict.
+    const fit =
+      imageSizeBytes !== null && smallestTargetBytes < imageSizeBytes
+        ? await options.parser.run('flash:fit', { path: request.imagePath }).catch(() => null)
+        : null;
+    statuses = checkTargets(imageSizeBytes, fit);
+    const holdsPartitionsOnly = statuses.some((status) => status.warnings.some((issue) => issue.code === 'smaller-than-image'));
+    if (fit !== null && fit.requiredTargetBytes !== null && holdsPartitionsOnly) rawWriteBytes = fit.requiredTargetBytes;
+  }
   const targets = statuses.map((status) => describeTarget(status, options.shellConfirm !== undefined));
-  const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll };
-  const plan: PlanContent = { assessment, targets, verify, eject, includeAll, ...writeMode };
+  const binding: FlashBinding = { image, targets: statuses.map((status) => driveIdentityOf(status.drive)), verify, eject, includeAll, rawWriteBytes };
+  const plan: PlanContent = { assessment, targets, verify, eject, includeAll, ...writeMode, ...(rawWriteBytes === undefined ? {} : { rawWriteBytes }) };
   // Stored with its binding, so `flash:start` checks against what was shown, never against what it is sent.
   const issued = options.confirmations.issue('flash', { binding, plan } satisfies StoredPlan);
   return { ...issued, ...plan };
@@ -149,10 +162,17 @@ export async function confirmFlash(request: FlashStartRequest, options: PlanOpti
     includeAll: binding.includeAll,
     eject: binding.eject,
     // The mode and options shown, never re-sent: the stick is composed again from them, for the same targets.
-    recipe: recipeOf(plan),
+    // A shorter raw write as confirmed: the writer checks the image's bytes still allow exactly it.
+    recipe: withRawWriteBytes(recipeOf(plan), binding.rawWriteBytes),
   };
   return { work, plan };
 }
+
+function withRawWriteBytes(recipe: FlashRecipe, rawWriteBytes: number | undefined): FlashRecipe {
+  return recipe.kind === 'raw' && rawWriteBytes !== undefined ? { kind: 'raw', lengthBytes: rawWriteBytes } : recipe;
+}
+
+type FlashRecipe = ReturnType<typeof recipeOf>;
 
 export async function imageVersionOf(imagePath: string): Promise<ImageVersion> {
   const realPath = await realpath(imagePath);

@@ -499,3 +499,47 @@ describe('expandThroughLoops', () => {
     expect([...expandThroughLoops(['7:1'], cycle)].sort()).toEqual(['7:1', '7:2']);
   });
 });
+
+describe('checkDrive of a disk image larger than the drive (the partition fit)', () => {
+  // The 16 GB stick of the laptop fixture (16,008,609,792 bytes) and a 17 GB card image whose partitions end at 15 GB.
+  const { drives, loops } = fixtureDrives('laptop-nvme-usb', []);
+  const stick = driveNamed(drives, '/dev/sda');
+  const imageSizeBytes = 17_000_000_000;
+  const check = (partitionFit: SafetyContext['partitionFit']) =>
+    checkDrive(stick, { systemDeviceNumbers: [], loops, source: null, imageSizeBytes, partitionFit, includeAll: false });
+
+  it('takes a drive holding every partition, with a note naming by how much it is smaller and where the partitions end', () => {
+    const status = check({ imageSizeBytes, requiredTargetBytes: 15_000_000_000, refusal: null });
+    expect(status.eligible).toBe(true);
+    const note = status.warnings.find((issue) => issue.code === 'smaller-than-image');
+    expect(note).toMatchObject({ severity: 'warning', partitionFit: { imageSizeBytes, requiredTargetBytes: 15_000_000_000 } });
+    expect(note?.reason).toBe(
+      `/dev/sda holds ${stick.sizeBytes} bytes, ${imageSizeBytes - stick.sizeBytes} fewer than the image (${imageSizeBytes}); ` +
+        'it holds every partition (they end at byte 15000000000): only the first 15000000000 bytes are written',
+    );
+  });
+
+  it('takes a drive exactly as large as where the partitions end', () => {
+    expect(check({ imageSizeBytes, requiredTargetBytes: stick.sizeBytes, refusal: null }).eligible).toBe(true);
+  });
+
+  it('refuses a drive one byte smaller than where the partitions end', () => {
+    const status = check({ imageSizeBytes, requiredTargetBytes: stick.sizeBytes + 1, refusal: null });
+    expect(status.refusals.map((issue) => issue.code)).toEqual(['too-small']);
+    expect(status.refusals[0]?.reason).toContain(`even its partitions end at byte ${stick.sizeBytes + 1}`);
+  });
+
+  it('refuses a drive holding the partitions when the fit forbids it, giving the fit its reason', () => {
+    const refusal = 'byte 16500000000 of the image, past where its partitions end (byte 15000000000), is not zero: a smaller drive would lose it';
+    const status = check({ imageSizeBytes, requiredTargetBytes: 15_000_000_000, refusal });
+    expect(status.eligible).toBe(false);
+    expect(status.refusals[0]?.reason).toBe(
+      `the image is ${imageSizeBytes} bytes, /dev/sda holds ${stick.sizeBytes}; its partitions end at byte 15000000000, but ${refusal}`,
+    );
+  });
+
+  it('refuses with the fit reason alone when the partitions could not be read (a compressed image to unpack first)', () => {
+    const status = check({ imageSizeBytes, requiredTargetBytes: null, refusal: 'this xz image must be unpacked first' });
+    expect(status.refusals[0]?.reason).toBe(`the image is ${imageSizeBytes} bytes, /dev/sda holds ${stick.sizeBytes}; this xz image must be unpacked first`);
+  });
+});

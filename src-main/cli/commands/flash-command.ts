@@ -128,6 +128,7 @@ async function confirm(
       : `${path}  (a file)`;
     context.stderr(`  ${line}\n`);
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
+    for (const issue of status?.warnings ?? []) if (issue.code === 'smaller-than-image') context.stderr(`    note: ${issue.reason}\n`);
   }
   return (await confirmOnTerminal(context, `Write ${image.imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
@@ -190,6 +191,12 @@ export function describeFlashResult(result: FlashResult): string {
   const lines = [
     `${result.outcome.toUpperCase()}: ${result.source.path} (${result.source.compression}, ${result.source.sizeBytes} bytes) in ${(result.elapsedMs / 1000).toFixed(1)} s`,
   ];
+  const { imageSizeBytes, sizeBytes } = result.source;
+  if (imageSizeBytes !== undefined) {
+    lines.push(
+      `Wrote the first ${sizeBytes} of the image's ${imageSizeBytes} bytes: every partition; the ${imageSizeBytes - sizeBytes} bytes past them are all zero`,
+    );
+  }
   if (result.source.sha256Hex) lines.push(`SHA256 ${result.source.sha256Hex}`);
   const verifiedAgainst = describeVerifiedAgainst(result.acknowledgedFindings ?? []);
   for (const target of result.targets) lines.push(describeTarget(target, verifiedAgainst));

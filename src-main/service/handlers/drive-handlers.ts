@@ -18,8 +18,14 @@ export const driveHandlers: HandlerTable<'drives:list' | 'drives:eject'> = {
     if (!watchers.has(events)) watchers.set(events, watchDrives({ onChange: (change) => events.emit('drives:changed', change) }));
     const source = imagePath === undefined ? null : await sourceFactsOf(imagePath);
     const imageSizeBytes = imagePath === undefined ? null : await rawWriteSizeOf(imagePath, mode ?? 'auto', parser);
-    const drives: DriveStatus[] = await listDriveStatuses({ includeAll: includeAll ?? false, source, imageSizeBytes });
-    return { drives };
+    const options = { includeAll: includeAll ?? false, source, imageSizeBytes };
+    const drives: DriveStatus[] = await listDriveStatuses(options);
+    // A drive smaller than a disk image may still hold its partitions: read only when some drive is.
+    const tooSmall = drives.some((status) => status.drive.sizeBytes > 0 && status.refusals.some((issue) => issue.code === 'too-small'));
+    if (imagePath === undefined || !tooSmall) return { drives };
+    // Unreadable past its partitions (or over the parser's budget): the drive stays too small, the safe verdict.
+    const partitionFit = await parser.run('flash:fit', { path: imagePath }).catch(() => null);
+    return { drives: partitionFit === null ? drives : await listDriveStatuses({ ...options, partitionFit }) };
   },
   'drives:eject': async ({ driveId }) => {
     // Never trust the id's meaning: find it in a fresh enumeration, and never eject the system drive.
