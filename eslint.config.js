@@ -28,7 +28,7 @@ const folderLevels = [
   ['jobs', 'io', 'drives'],
   ['compression'],
   ['format', 'security', 'checksum'],
-  ['iso', 'udf', 'disk', 'fat', 'ext', 'wim', 'container', 'app-error'],
+  ['iso', 'udf', 'disk', 'fat', 'ext', 'pe', 'wim', 'container', 'app-error'],
   ['boot'],
   ['image'],
   ['stick', 'authoring'],

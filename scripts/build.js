@@ -1,6 +1,6 @@
 // `npm run build`: the engine + CLI (ESM, one entry with the Electron shell split into its own
 // chunk), the preload (CommonJS, as sandboxed preloads must be) and the renderer (Vite) into dist/.
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
@@ -24,6 +24,10 @@ await esbuild({
   logLevel: 'warning',
 });
 log('built dist/main (engine, CLI, web shell, Electron shell)');
+
+// The vendored Secure Boot revocation data, beside the bundle where src-main/pe/revocations.ts looks for it.
+await cp('resources/secureboot', 'dist/secureboot', { recursive: true });
+log('copied dist/secureboot (DBX and SBAT level data)');
 
 await esbuild({
   entryPoints: ['src-main/electron/preload.ts'],

@@ -44,10 +44,17 @@ tools=(
   "qemu-system-x86_64 qemu-system-x86"
   # ISO authoring's differential oracles (test/authoring/differential/): libarchive's ISO reader.
   "bsdtar libarchive-tools"
+  # Secure Boot pre-check (test/pe/): pesign computes the Authenticode hash, sbsign/sbverify sign and list signatures.
+  "pesign pesign"
+  "sbsign sbsigntool"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
 checks=(
+  # Real signed EFI loaders and an ia32 GRUB to build with grub-mkimage (test/pe/).
+  "test -f /usr/lib/shim/shimx64.efi.signed|shim-signed"
+  "test -f /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed|grub-efi-amd64-signed"
+  "test -d /usr/lib/grub/i386-efi|grub-efi-ia32-bin"
   "/usr/bin/python3 -c 'import pycdlib'|python3-pycdlib"
   # The flash fault-injection tests' FUSE file system (test/flash/tools/faulty-fs.py).
   "/usr/bin/python3 -c 'import fusepy'|python3-fusepy"
