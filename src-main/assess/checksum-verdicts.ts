@@ -17,6 +17,8 @@ interface RecordedVerdict {
   readonly checkedAtMs: number;
   /** The digests that check read from this version, so a digest pasted later is judged on them. */
   readonly digests: HashDigests;
+  /** For a compressed image: its decoded content's digests read by that check (a pasted digest may be either). */
+  readonly contentDigests: HashDigests;
 }
 
 /** How a check is recorded: a full verification replaces what was known; a pasted digest only adds a mismatch. */
@@ -48,6 +50,14 @@ export class ChecksumVerdicts {
     return current && isSameFileVersion(current, recorded.version) ? recorded.digests : null;
   }
 
+  /** Like digestsReadThisRun, for a compressed image's decoded content; null when no check read it. */
+  async contentDigestsReadThisRun(path: string): Promise<HashDigests | null> {
+    const recorded = this.byPath.get(resolve(path));
+    if (!recorded || Object.keys(recorded.contentDigests).length === 0) return null;
+    const current = await versionOf(path);
+    return current && isSameFileVersion(current, recorded.version) ? recorded.contentDigests : null;
+  }
+
   /**
    * Runs a check of `path` and records its verdict, but only when the file is the same version after
    * the check as before it: a file that changed while it was being hashed has no verdict. A pasted
@@ -57,13 +67,13 @@ export class ChecksumVerdicts {
   async recordCheck<T>(
     path: string,
     check: () => Promise<T>,
-    outcomeOf: (result: T) => { readonly state: CheckedState | null; readonly digests: HashDigests },
+    outcomeOf: (result: T) => { readonly state: CheckedState | null; readonly digests: HashDigests; readonly contentDigests?: HashDigests },
     kind: CheckKind = 'verification',
   ): Promise<T> {
     const before = await versionOf(path);
     const checkedAtMs = Date.now();
     const result = await check();
-    const { state, digests } = outcomeOf(result);
+    const { state, digests, contentDigests = {} } = outcomeOf(result);
     const after = await versionOf(path);
     if (state === null || !before || !after || !isSameFileVersion(before, after)) return result;
     const key = resolve(path);
@@ -71,11 +81,13 @@ export class ChecksumVerdicts {
     const earlierStands = kind === 'pasted-digest' && state !== 'mismatch' && earlier !== undefined && isSameFileVersion(earlier.version, after);
     if (earlierStands) return result;
     this.byPath.delete(key); // re-insert: Map order is the age order used for forgetting
+    const sameVersion = earlier !== undefined && isSameFileVersion(earlier.version, after);
     this.byPath.set(key, {
       version: after,
       state,
       checkedAtMs,
-      digests: { ...(earlier && isSameFileVersion(earlier.version, after) ? earlier.digests : {}), ...digests },
+      digests: { ...(sameVersion ? earlier.digests : {}), ...digests },
+      contentDigests: { ...(sameVersion ? earlier.contentDigests : {}), ...contentDigests },
     });
     for (const oldest of this.byPath.keys()) {
       if (this.byPath.size <= maxRecordedPaths) break;

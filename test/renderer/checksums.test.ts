@@ -4,7 +4,7 @@
 // change the engine confirms) turns "unknown signer" into "verified" by reading the image again,
 // and a sums file altered after signing into "bad signature".
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -51,6 +51,29 @@ describe('Checksums', () => {
     await vi.waitFor(() => expect(checksums.pastedVerdict).toMatchObject({ kind: 'mismatch', algorithm: 'sha256', actual: sha256sum(image) }));
     checksums.setPasted('not a digest');
     expect(checksums.pastedVerdict).toEqual({ kind: 'unrecognised' });
+  });
+
+  it('says a .img.gz matched by its content when SHA256SUMS names foo.img, and a pasted content digest is matched on the content', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'isotope-renderer-gz-'));
+    try {
+      const raw = join(folder, 'foo.img');
+      writeFileSync(raw, 'a small disk image\n'.repeat(4096));
+      truncateSync(raw, 1024 * 1024);
+      const contentSha256 = sha256sum(raw);
+      // gzip, not xz: this project resolves node-liblzma to its browser (WASM) build.
+      execFileSync('gzip', [raw]);
+      writeFileSync(join(folder, 'SHA256SUMS'), `${contentSha256}  foo.img\n`);
+      const checksums = newChecksums();
+      checksums.reset(`${raw}.gz`);
+      await checksums.verify();
+      expect(checksums.error).toBeNull();
+      expect(checksums.report).toMatchObject({ verdict: 'matches-unsigned', matchedOn: ['content'] });
+      expect(checksums.report?.sumsFiles[0]?.comparisons).toEqual([expect.objectContaining({ subject: 'content', matches: true })]);
+      checksums.setPasted(contentSha256);
+      await vi.waitFor(() => expect(checksums.pastedVerdict).toMatchObject({ kind: 'match', matchedOn: 'content', actual: contentSha256 }));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it("imports the signer's key only once confirmed, then verifies the image again as verified (and a tampered sums file as bad)", async () => {

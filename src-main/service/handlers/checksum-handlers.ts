@@ -34,7 +34,11 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
         path,
         () => comparePastedDigest(path, expected, job),
         // Only the file's own digest is recorded: the store's digests stand for the file's bytes.
-        (result) => ({ state: checkedStateOfComparison(result.matches), digests: result.matchedOn === 'content' ? {} : { [result.algorithm]: result.actual } }),
+        (result) => ({
+          state: checkedStateOfComparison(result.matches),
+          digests: result.matchedOn === 'content' ? {} : { [result.algorithm]: result.actual },
+          ...(result.contentActual !== undefined ? { contentDigests: { [result.algorithm]: result.contentActual } } : {}),
+        }),
         'pasted-digest',
       ),
     ),
@@ -44,7 +48,11 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
       checksumVerdicts.recordCheck(
         path,
         () => withDecodedCache(path, (decodedCachePath) => verifyImage(path, { ...request, dataDir: defaultDataDir(), decodedCachePath, ...job })),
-        (report) => ({ state: checkedStateOfVerification(report.verdict), digests: report.digests }),
+        (report) => ({
+          state: checkedStateOfVerification(report.verdict),
+          digests: report.digests,
+          ...(report.content ? { contentDigests: report.content.digests } : {}),
+        }),
       ),
     ),
   'keys:list': async () => ({ keys: await listKeys(defaultDataDir()) }),
@@ -64,9 +72,18 @@ async function comparePastedDigest(path: string, expected: string, job: JobPorts
   const pasted = parsePastedDigest(expected);
   const compared = { path, algorithm: pasted.algorithm, expected: pasted.digest };
   const readThisRun = (await checksumVerdicts.digestsReadThisRun(path))?.[pasted.algorithm];
-  // A compressed file's digest read earlier settles a match; a mismatch may still be its content's.
-  if (readThisRun !== undefined && (readThisRun === pasted.digest || (await describeCompressedFile(path).catch(() => null)) === null)) {
-    return { ...compared, actual: readThisRun, matches: readThisRun === pasted.digest, matchedOn: readThisRun === pasted.digest ? 'file' : null };
+  const contentReadThisRun = (await checksumVerdicts.contentDigestsReadThisRun(path))?.[pasted.algorithm];
+  // A compressed file's digest read earlier settles a match; a mismatch needs its content's too.
+  const settled =
+    readThisRun !== undefined &&
+    (readThisRun === pasted.digest || contentReadThisRun !== undefined || (await describeCompressedFile(path).catch(() => null)) === null);
+  if (readThisRun !== undefined && settled) {
+    const match = matchDigest(
+      pasted,
+      { [pasted.algorithm]: readThisRun },
+      contentReadThisRun !== undefined ? { [pasted.algorithm]: contentReadThisRun } : null,
+    );
+    return { ...compared, ...match, ...(contentReadThisRun !== undefined ? { contentActual: contentReadThisRun } : {}) };
   }
   const hashed = await withDecodedCache(path, (decodedCachePath) =>
     hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), decodedCachePath, ...job }),
