@@ -1,0 +1,87 @@
+// The vendored revocation data: the DBX hashes per architecture and the newest SBAT level parse as the
+// files say, with their dates; a test copy of the DBX listing a real loader's Authenticode hash marks it.
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openFileSource } from '../../src-main/io/file-source.ts';
+import { authenticodeSha256 } from '../../src-main/pe/authenticode.ts';
+import { readPeImage } from '../../src-main/pe/pe-image.ts';
+import { DBX_FILE_NAME, SBAT_LEVEL_FILE_NAME, defaultRevocationsDir, loadRevocations, parseDbx, parseSbatLevel } from '../../src-main/pe/revocations.ts';
+
+const VENDORED_DIR = join(import.meta.dirname, '../../resources/secureboot');
+const SHIM_X64 = '/usr/lib/shim/shimx64.efi.signed';
+
+let workDir = '';
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'isotope-revocations-'));
+});
+afterAll(async () => {
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+async function shimSha256(): Promise<string> {
+  const source = await openFileSource(SHIM_X64);
+  try {
+    return await authenticodeSha256(source, await readPeImage(source));
+  } finally {
+    await source.close();
+  }
+}
+
+describe('vendored revocation data', () => {
+  it('is found in resources/secureboot/ when the engine runs from source', () => {
+    expect(defaultRevocationsDir()).toBe(join(VENDORED_DIR, '/'));
+  });
+
+  it('holds the DBX image hashes per architecture, lower-case, with the newest entry date', async () => {
+    const revocations = await loadRevocations();
+    const sizes = Object.fromEntries([...revocations.dbxSha256ByArchitecture].map(([architecture, hashes]) => [architecture, hashes.size]));
+    expect(sizes).toEqual({ x64: 443, ia32: 94, aa64: 26, arm: 110 });
+    // The file's first x64 entry (shim.efi, 2018-04-01), upper-case there.
+    expect(revocations.dbxSha256ByArchitecture.get('x64')!.has('80b4d96931bf0d02fd91a61e19d14f1da452e66db2408ca8604d411f92659f0a')).toBe(true);
+    expect(revocations.dbxDate).toBe('2026-05-21');
+  });
+
+  it('holds the last SBAT level block (sbat,1,2025051000), not an earlier one', async () => {
+    const revocations = await loadRevocations();
+    expect(Object.fromEntries(revocations.sbatLevel)).toEqual({ shim: 4, grub: 5, 'grub.proxmox': 2 });
+    expect(revocations.sbatLevelDate).toBe('2025-05-10');
+  });
+});
+
+describe('a DBX listing a loader', () => {
+  it("marks Debian's shim only in a test copy that lists its Authenticode hash for x64", async () => {
+    const hash = await shimSha256();
+    expect((await loadRevocations()).dbxSha256ByArchitecture.get('x64')!.has(hash)).toBe(false);
+    const dbx = JSON.parse(await readFile(join(VENDORED_DIR, DBX_FILE_NAME), 'utf8')) as { images: Record<string, object[]> };
+    dbx.images.x64!.push({
+      authenticodeHash: hash.toUpperCase(),
+      hashType: 'SHA256',
+      flatHash: '',
+      filename: 'shimx64.efi',
+      description: 'test',
+      companyName: 'test',
+      dateOfAddition: '2027-01-02',
+      signingAuthority: 'test',
+    });
+    await writeFile(join(workDir, DBX_FILE_NAME), JSON.stringify(dbx));
+    await copyFile(join(VENDORED_DIR, SBAT_LEVEL_FILE_NAME), join(workDir, SBAT_LEVEL_FILE_NAME));
+    const revocations = await loadRevocations(workDir);
+    expect(revocations.dbxSha256ByArchitecture.get('x64')!.has(hash)).toBe(true);
+    expect(revocations.dbxSha256ByArchitecture.get('ia32')!.has(hash)).toBe(false);
+    expect(revocations.dbxDate).toBe('2027-01-02');
+  });
+});
+
+describe('damaged revocation data', () => {
+  it('refuses a DBX entry that is not a SHA-256, naming the entry', () => {
+    const text = JSON.stringify({ images: { x64: [{ authenticodeHash: 'abc', hashType: 'SHA256', dateOfAddition: '2020-01-01' }] } });
+    expect(() => parseDbx(text)).toThrow(/images\.x64\[0\] is not a SHA256 authenticodeHash/);
+  });
+
+  it('refuses an SBAT level file without a level or with a malformed line, naming the line', () => {
+    expect(() => parseSbatLevel('no levels here\n')).toThrow(/has no "sbat,1,YYYYMMDDNN" level/);
+    expect(() => parseSbatLevel('sbat,1,2024010900\nshim,4\ngrub;3\n')).toThrow(/line 3 "grub;3" is not "component,generation"/);
+  });
+});
