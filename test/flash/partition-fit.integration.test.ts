@@ -3,13 +3,19 @@
 // exactly its first 20 MiB (cmp), verified, and the drive's last 4 MiB are left as they were; a byte
 // past the partitions that is not zero, or a drive smaller than the partitions, refuses the drive
 // and writes nothing; a larger drive still gets the whole image; a multi-block .img.xz streams its
-// first 20 MiB; and a write bound to a length the image's bytes no longer allow is refused.
+// first 20 MiB; a write bound to a length the image's bytes no longer allow is refused; and through
+// the service, the drive list names the note and the plan binds the shorter length.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { DriveStatus } from '../../shared/drive.ts';
+import type { FlashPlan, FlashResult } from '../../shared/flash.ts';
+import type { JobFinished } from '../../shared/job.ts';
+import type { Result } from '../../shared/result.ts';
 import { flashImage } from '../../src-main/flash/flash-image.ts';
+import { createService } from '../../src-main/service/service.ts';
 import { LoopDevices, cmpIdentical, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
 
 const MiB = 1024 * 1024;
@@ -55,10 +61,12 @@ describe.skipIf(!isRoot)(`writing a disk image to a drive that holds only its pa
 
   beforeAll(() => {
     dir = mkdtempSync('/dev/shm/isotope-partition-fit-');
+    vi.stubEnv('ISOTOPE_HOME', join(dir, 'home'));
     card = makeCard('card.img');
   });
   afterAll(() => {
     loops.detachAll();
+    vi.unstubAllEnvs();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -107,6 +115,36 @@ describe.skipIf(!isRoot)(`writing a disk image to a drive that holds only its pa
     const result = await flash(target, xz);
     expect(result.targets[0]).toMatchObject({ outcome: 'verified', bytesWritten: partitionsEndBytes });
     expect(cmpIdentical(card, target, partitionsEndBytes)).toBe(true);
+  });
+
+  it('through the service: drives:list names the note, flash:prepare binds 20 MiB, and flash:start writes exactly that', async () => {
+    const service = createService({ shell: 'web', version: 'test', log: () => undefined });
+    const target = drive('small-service.bin', 24 * MiB);
+    const listed = (await service.invoke('drives:list', { includeAll: true, imagePath: card })) as Result<{ drives: DriveStatus[] }>;
+    const status = listed.ok ? listed.value.drives.find((candidate) => candidate.drive.device === target) : undefined;
+    expect(status?.eligible).toBe(true);
+    const note = status?.warnings.find((issue) => issue.code === 'smaller-than-image');
+    expect(note?.partitionFit).toEqual({ imageSizeBytes: imageBytes, requiredTargetBytes: partitionsEndBytes });
+
+    const driveId = status!.drive.id;
+    const prepared = (await service.invoke('flash:prepare', { imagePath: card, driveIds: [driveId], includeAll: true, eject: false })) as Result<FlashPlan>;
+    expect(prepared).toMatchObject({ ok: true, value: { rawWriteBytes: partitionsEndBytes, mode: { mode: 'raw' } } });
+    const plan = (prepared as { value: FlashPlan }).value;
+    expect(plan.targets[0]?.warnings.map((issue) => issue.code)).toContain('smaller-than-image');
+
+    const finished = new Promise<FlashResult>((resolve) => {
+      service.events.subscribe((name, payload) => {
+        const ended = payload as JobFinished;
+        if (name === 'job:finished' && ended.kind === 'flash' && ended.result.ok) resolve(ended.result.value as FlashResult);
+      });
+    });
+    const typedNames = { [driveId]: target.split('/').pop()! };
+    expect(await service.invoke('flash:start', { confirmationId: plan.confirmationId, typedNames })).toMatchObject({ ok: true });
+    const result = await finished;
+    expect(result.targets[0]).toMatchObject({ outcome: 'verified', bytesWritten: partitionsEndBytes });
+    expect(result.source).toMatchObject({ sizeBytes: partitionsEndBytes, imageSizeBytes: imageBytes });
+    expect(cmpIdentical(card, target, partitionsEndBytes)).toBe(true);
+    expect(readBytes(target, partitionsEndBytes, MiB).equals(Buffer.alloc(MiB, 0xaa))).toBe(true);
   });
 
   it('refuses a write bound to a length the image no longer allows (its tail changed since the plan)', async () => {
