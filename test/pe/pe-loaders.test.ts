@@ -80,8 +80,9 @@ describe('Authenticode SHA-256 of real EFI loaders', () => {
     expect((await readLoader(path)).sha256).toBe(await pesignHash(path));
   });
 
-  it('equals pesign -h for unsigned GRUB images from grub-mkimage (x64 and ia32) and one sbsign signed', async () => {
-    for (const path of [grubX64, grubIa32, grubX64TestSigned]) expect((await readLoader(path)).sha256).toBe(await pesignHash(path));
+  it("equals pesign -h for unsigned GRUB images from grub-mkimage (x64 and ia32), one sbsign signed, and Debian's ia32 GRUB", async () => {
+    for (const path of [grubX64, grubIa32, grubX64TestSigned, '/usr/lib/grub/i386-efi/monolithic/grubia32.efi'])
+      expect((await readLoader(path)).sha256).toBe(await pesignHash(path));
   });
 });
 
@@ -91,8 +92,10 @@ describe('architecture and headers', () => {
       const { image } = await readLoader(path);
       expect([image.architecture, image.machine, image.isPe32Plus]).toEqual(['x64', 0x8664, true]);
     }
-    const ia32 = (await readLoader(grubIa32)).image;
-    expect([ia32.architecture, ia32.machine, ia32.isPe32Plus]).toEqual(['ia32', 0x14c, false]);
+    for (const path of [grubIa32, '/usr/lib/grub/i386-efi/monolithic/grubia32.efi']) {
+      const ia32 = (await readLoader(path)).image;
+      expect([ia32.architecture, ia32.machine, ia32.isPe32Plus]).toEqual(['ia32', 0x14c, false]);
+    }
   });
 
   // Names over 8 bytes live in the COFF string table, which the PE format says images do not use; GNU ld
@@ -150,6 +153,11 @@ describe('.sbat', () => {
     const text = await readFile(sbatPath, 'latin1');
     for (const entry of sbat!) expect(text).toContain(`${entry.component},${entry.generation},${entry.vendor},${entry.package},${entry.version},${entry.url}`);
     expect(sbat!.map((entry) => entry.component)).toEqual(expect.arrayContaining(['shim', 'shim.debian']));
+  });
+
+  // shim refuses a .sbat line with fewer than SBAT_SECTION_COLUMNS (6) fields (sbat.c parse_sbat_section).
+  it("refuses memtest86+'s .sbat, whose second line has 5 fields, naming the line", async () => {
+    await expect(readLoader('/boot/memtest86+x64.efi')).rejects.toThrow(/\.sbat section at offset \d+: SBAT line 2 has 5 fields, fewer than 6/);
   });
 
   it('is null for a GRUB image without a .sbat section', async () => {

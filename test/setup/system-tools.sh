@@ -51,10 +51,10 @@ tools=(
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
 checks=(
-  # Real signed EFI loaders and an ia32 GRUB to build with grub-mkimage (test/pe/).
+  # Real signed EFI loaders, and ia32 GRUB (a built one and grub-mkimage's modules) for the PE tests (test/pe/).
   "test -f /usr/lib/shim/shimx64.efi.signed|shim-signed"
   "test -f /usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed|grub-efi-amd64-signed"
-  "test -d /usr/lib/grub/i386-efi|grub-efi-ia32-bin"
+  "test -f /usr/lib/grub/i386-efi/monolithic/grubia32.efi|grub-efi-ia32-bin"
   "/usr/bin/python3 -c 'import pycdlib'|python3-pycdlib"
   # The flash fault-injection tests' FUSE file system (test/flash/tools/faulty-fs.py).
   "/usr/bin/python3 -c 'import fusepy'|python3-fusepy"
