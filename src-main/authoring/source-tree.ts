@@ -287,7 +287,10 @@ class SourceNode implements AuthoringNode {
   readonly keptNames = null;
 
   get origin(): string {
-    return this.isOwnPath ? this.folderOrPath : join(this.folderOrPath, this.name);
+    if (this.isOwnPath) return this.folderOrPath;
+    // A name holds no '/': the path join(folder, name) gives for a normalised folder (every folder below a
+    // source is join()'s, and the CLI resolve()s its sources), without join's work per file.
+    return this.folderOrPath.endsWith('/') ? `${this.folderOrPath}${this.name}` : `${this.folderOrPath}/${this.name}`;
   }
 }
 

@@ -132,7 +132,7 @@ class TreeFileSource implements ByteSource {
     const descriptor = await closing.catch(() => null);
     if (descriptor === null) return;
     try {
-      if (check) assertUnchanged(descriptor, this.name, this, 'after its last byte was read');
+      if (check) assertUnchanged(descriptor, this.file, 'after its last byte was read');
     } finally {
       closeSync(descriptor);
       giveSlot();
@@ -160,19 +160,20 @@ async function openSlot(path: string): Promise<number> {
   }
 }
 
-function assertUnchanged(descriptor: number, path: string, expected: ExpectedFile, when: string): void {
+/** Throws source-changed unless the open file is still the regular file the walk saw; its path is made only then. */
+function assertUnchanged(descriptor: number, file: TreeFile, when: string): void {
   const stats = fstatSync(descriptor, { bigint: true });
   const sizeBytes = Number(stats.size);
   const modifiedMs = nsToMs(stats.mtimeNs);
+  if (stats.isFile() && sizeBytes === file.sizeBytes && modifiedMs === file.modifiedMs) return;
+  const path = file.origin;
   if (!stats.isFile()) throw new CodedError('source-changed', `${path} is no longer a regular file (${when})`, { path });
-  if (sizeBytes !== expected.sizeBytes || modifiedMs !== expected.modifiedMs) {
-    throw new CodedError(
-      'source-changed',
-      `${path} changed while the image was made (${when}): ${sizeBytes} bytes modified at ${new Date(modifiedMs).toISOString()}, ` +
-        `where the layout was planned for ${expected.sizeBytes} bytes modified at ${new Date(expected.modifiedMs).toISOString()}`,
-      { path },
-    );
-  }
+  throw new CodedError(
+    'source-changed',
+    `${path} changed while the image was made (${when}): ${sizeBytes} bytes modified at ${new Date(modifiedMs).toISOString()}, ` +
+      `where the layout was planned for ${file.sizeBytes} bytes modified at ${new Date(file.modifiedMs).toISOString()}`,
+    { path },
+  );
 }
 
 /** Fills `into` from `offsetBytes` through the thread pool; the file ending early means it shrank since it was measured. */
