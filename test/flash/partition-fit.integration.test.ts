@@ -16,6 +16,7 @@ import type { JobFinished } from '../../shared/job.ts';
 import type { Result } from '../../shared/result.ts';
 import { flashImage } from '../../src-main/flash/flash-image.ts';
 import { createService } from '../../src-main/service/service.ts';
+import { assertBuilt, runIsotope } from '../helpers/built-cli.ts';
 import { LoopDevices, cmpIdentical, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
 
 const MiB = 1024 * 1024;
@@ -145,6 +146,18 @@ describe.skipIf(!isRoot)(`writing a disk image to a drive that holds only its pa
     expect(result.source).toMatchObject({ sizeBytes: partitionsEndBytes, imageSizeBytes: imageBytes });
     expect(cmpIdentical(card, target, partitionsEndBytes)).toBe(true);
     expect(readBytes(target, partitionsEndBytes, MiB).equals(Buffer.alloc(MiB, 0xaa))).toBe(true);
+  });
+
+  it('isotope flash names the space the card needs and says it wrote the first 20 MiB of 32', () => {
+    assertBuilt();
+    const target = drive('small-cli.bin', 24 * MiB);
+    const run = runIsotope(['flash', card, target, '--yes', '--unsafe'], { env: { ...process.env, ISOTOPE_HOME: join(dir, 'cli-home') } });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain(`space needed on the drive: 20.0 MiB (${partitionsEndBytes} bytes), where its partitions end`);
+    expect(run.stdout).toContain(
+      `Wrote the first ${partitionsEndBytes} of the image's ${imageBytes} bytes: every partition; the ${imageBytes - partitionsEndBytes} bytes past them are all zero`,
+    );
+    expect(cmpIdentical(card, target, partitionsEndBytes)).toBe(true);
   });
 
   it('refuses a write bound to a length the image no longer allows (its tail changed since the plan)', async () => {
