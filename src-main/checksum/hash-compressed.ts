@@ -266,10 +266,15 @@ export async function readZipEntry(path: string): Promise<ZipImageEntry> {
   }
 }
 
-/** A decoder's complaint is damage of the compressed data; cancellation and file system errors (EIO) stay what they are. */
+/**
+ * A decoder's complaint (zlib's Z_* errors, fzstd's numbered ones, bzip2's exit message) is damage of
+ * the compressed data. Cancellation, file system errors (EIO) and Node's own (ERR_*) stay what they
+ * are, and so does anything from the xz path, which names its own damage (compression/xz-stream.ts):
+ * an engine that failed to load is not a damaged file.
+ */
 function asDamage(error: unknown, path: string, compression: ImageCompression, decodedBytes: number): unknown {
-  if (error instanceof CorruptImageError || error instanceof CancelledError || !(error instanceof Error)) return error;
-  if ('code' in error && typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code)) return error;
+  if (error instanceof CorruptImageError || error instanceof CancelledError || !(error instanceof Error) || compression === 'xz') return error;
+  if ('code' in error && typeof error.code === 'string' && /^(E[A-Z]+|ERR_[A-Z_]+)$/.test(error.code)) return error;
   return new CorruptImageError(`${path}: the ${compression} data is damaged after ${decodedBytes} decoded bytes: ${error.message}`, {
     file: path,
     decodedOffsetBytes: decodedBytes,

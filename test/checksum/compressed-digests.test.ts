@@ -133,6 +133,14 @@ describe('isotope hash of a compressed image', () => {
     expect(run.stdout).not.toContain('"content"');
     expect(run.stderr + run.stdout).toMatch(/xz data is damaged after \d+ decoded bytes/);
   });
+
+  it.each(['gzip', 'zstd', 'bzip2'] as const)('fails a truncated %s image as corrupt, naming the decoded offset its decoder stopped at', async (kind) => {
+    const { path } = compress(kind);
+    truncateSync(path, readFileSync(path).length - 5000);
+    const run = await runIsotope(['hash', path]);
+    expect(run.exitCode).toBe(3);
+    expect(run.stderr + run.stdout).toMatch(new RegExp(`the ${kind} data is damaged after \\d+ decoded bytes`));
+  });
 });
 
 describe('isotope check of a compressed image against sums files', () => {
