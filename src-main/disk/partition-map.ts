@@ -59,6 +59,8 @@ export async function readPartitionMap(source: ByteSource, budget?: WorkBudget):
   const extended: MbrPartition[] = [];
   for (const primary of mbr.partitions) {
     budget?.spend(workCosts.entryBytes, 'MBR partition entry');
+    // Linux (block/partitions/msdos.c) skips a slot of no sectors whatever its type: no empty folder for it.
+    if (primary.sectorCount === 0) continue;
     if (extendedTypes.has(primary.type)) extended.push(primary);
     else if (primary.type !== 0xee) partitions.push(mbrEntry(source, primary.index, primary, 0, false));
   }

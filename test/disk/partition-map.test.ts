@@ -75,6 +75,17 @@ describe('MBR tables', () => {
     expect(map.warnings).toEqual([]);
   });
 
+  it('leaves out a primary slot that has a type but no sectors, as Linux does, keeping the numbers of the others', async () => {
+    const disk = Buffer.alloc(8 * 1024 * 1024);
+    writeTable(disk, 0, [
+      { type: 0x0c, startLba: 2048, sectorCount: 4096 },
+      { type: 0x83, startLba: 0, sectorCount: 0 },
+      { type: 0x83, startLba: 8192, sectorCount: 4096 },
+    ]);
+    const map = await mapOf(disk);
+    expect(map.partitions.map((partition) => partition.number)).toEqual([1, 3]);
+  });
+
   it('stops an EBR chain that loops back, keeping the logicals before the loop', async () => {
     const disk = Buffer.alloc(8 * 1024 * 1024);
     writeTable(disk, 0, [{ type: 0x05, startLba: 2048, sectorCount: 8192 }]);
