@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { CompareResult, HashAlgorithm, HashDigests, VerificationReport } from '../../shared/checksum.ts';
+import { hashCompressedFile } from '../../src-main/checksum/hash-compressed.ts';
 import { decodeToCache } from '../../src-main/container/decoded-cache.ts';
+import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { runJob } from '../helpers/run-job.ts';
@@ -140,6 +142,21 @@ describe('isotope hash of a compressed image', () => {
     const run = await runIsotope(['hash', path]);
     expect(run.exitCode).toBe(3);
     expect(run.stderr + run.stdout).toMatch(new RegExp(`the ${kind} data is damaged after \\d+ decoded bytes`));
+  });
+
+  it.each(['xz', 'gzip'] as const)('stops with CancelledError when cancelled mid-pass, after its first chunk (%s)', async (kind) => {
+    const { path } = compress(kind);
+    const controller = new AbortController();
+    const pass = hashCompressedFile(path, kind, {
+      algorithms: ['sha256'],
+      chunkBytes: 64 * 1024,
+      progressIntervalMs: 0,
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (progress.bytesHashed > 0) controller.abort();
+      },
+    });
+    await expect(pass).rejects.toBeInstanceOf(CancelledError);
   });
 });
 
