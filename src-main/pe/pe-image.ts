@@ -8,7 +8,7 @@ import { CorruptImageError } from '../io/corrupt-image-error.ts';
 export type PeArchitecture = 'x64' | 'ia32' | 'aa64' | 'arm' | 'riscv64' | 'unknown';
 
 export interface PeSection {
-  /** The 8-byte name as the section table holds it (a longer name is "/offset" into the COFF string table, not resolved). */
+  /** The section's name; a longer one than 8 bytes read from the COFF string table, as GNU ld writes (".sbatlevel"). */
   readonly name: string;
   readonly virtualAddress: number;
   readonly virtualSizeBytes: number;
@@ -149,6 +149,33 @@ function certificateTableOf(
   return { offsetBytes, sizeBytes };
 }
 
+/** COFF symbol table records are 18 bytes; the string table follows them (PE Format, "COFF String Table"). */
+const SYMBOL_RECORD_SIZE_BYTES = 18;
+const MAX_LONG_NAME_BYTES = 64;
+const LONG_NAME_PATTERN = /^\/(\d{1,7})$/;
+
+/**
+ * Replaces "/offset" names (PE Format, Section Table "Name": a longer name lives in the string table) by
+ * the string there. Images are not meant to carry a string table, so a name that cannot be read stays as
+ * the table holds it: it is a label, never a bound.
+ */
+async function resolveLongNames(source: ByteSource, sections: readonly PeSection[], coff: DataView): Promise<PeSection[]> {
+  const stringTableOffsetBytes = coff.getUint32(8, true) + coff.getUint32(12, true) * SYMBOL_RECORD_SIZE_BYTES;
+  const resolved: PeSection[] = [];
+  for (const section of sections) {
+    const match = LONG_NAME_PATTERN.exec(section.name);
+    const nameOffsetBytes = match === null || coff.getUint32(8, true) === 0 ? -1 : stringTableOffsetBytes + Number(match[1]);
+    if (nameOffsetBytes < 0 || nameOffsetBytes >= source.sizeBytes) {
+      resolved.push(section);
+      continue;
+    }
+    const bytes = await source.read(nameOffsetBytes, Math.min(MAX_LONG_NAME_BYTES, source.sizeBytes - nameOffsetBytes));
+    const end = bytes.indexOf(0);
+    resolved.push(end > 0 ? { ...section, name: String.fromCharCode(...bytes.subarray(0, end)) } : section);
+  }
+  return resolved;
+}
+
 /** Reads and checks the PE/COFF headers of an EFI executable. Throws CorruptImageError naming the field and its offset. */
 export async function readPeImage(source: ByteSource): Promise<PeImage> {
   const lfanew = await readLfanew(source);
@@ -218,6 +245,6 @@ export async function readPeImage(source: ByteSource): Promise<PeImage> {
       headersSizeBytes,
       certificateEntryOffsetBytes,
     ),
-    sections: readSections(source, table, tableOffsetBytes, sectionCount, headersSizeBytes),
+    sections: await resolveLongNames(source, readSections(source, table, tableOffsetBytes, sectionCount, headersSizeBytes), coff),
   };
 }
