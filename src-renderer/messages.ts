@@ -156,7 +156,8 @@ export const assessmentFindingMessages: Readonly<Record<AssessmentFindingCode, (
   'usb-boot-no': () => 'Written to a USB stick, a computer will not start from it.',
   'usb-boot-depends': () => 'Whether a computer starts from it on a USB stick depends on the computer’s firmware.',
   'usb-boot-unknown': () => 'Isotope cannot judge whether a device starts from it (a disk image for a board, for example).',
-  'needs-decoding': () => 'This compressed image cannot be read in place: Isotope can judge what it holds only once it is unpacked (Inspect → Unpack).',
+  'needs-decoding': () =>
+    'This compressed image cannot be read in place: Isotope can judge what it holds only once it is unpacked (Inspect → “Unpack to show its files”).',
 };
 
 /** A blocking finding as the problem "Write anyway" accepts, and what a verified write then proves. */
@@ -179,7 +180,7 @@ export const imageKindNames: Readonly<Record<ImageKind, string>> = {
   udf: 'UDF image',
   'hybrid-iso': 'Hybrid ISO (with a partition table)',
   'disk-image': 'Disk image',
-  compressed: 'Compressed image: its contents are checked while it is decoded',
+  compressed: 'Compressed image: what it holds is judged once it is unpacked',
   unknown: 'Unrecognised file',
 };
 
@@ -695,6 +696,10 @@ export const text = {
   assessmentHeading: 'The image',
   assessmentLoading: 'Checking the image…',
   assessmentChecksum: 'Checksum',
+  /** A compressed image's decoded size, beside its file size. */
+  assessmentUnpacksTo: (size: string) => `unpacks to ${size}`,
+  /** The space a raw write needs when the partitions end before the image does. */
+  assessmentSpaceNeeded: (size: string) => `Needs a drive of ${size} or more: its partitions end there, before the image does.`,
   assessmentDetail: 'Details',
   flashCancelAsk: 'Stop writing? The drive is left partly written and unusable until it is written again or restored.',
   flashCancelConfirm: 'Stop writing',
