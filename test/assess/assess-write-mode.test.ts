@@ -1,7 +1,7 @@
 // The assessment says how `auto` would write an image (issue 14), so the Write screen can say it
 // before any drive is chosen: copy files for a non-hybrid El Torito EFI ISO and a Windows-like UDF
 // installer, raw for xorriso's hybrid ISO; a compressed image gets no mode (it is written raw, and
-// its contents are judged while decoded). Beside it, what a copy-files stick would do with either table.
+// its decoded bytes are judged as a raw image's). Beside it, what a copy-files stick would do with either table.
 import { describe, expect, it } from 'vitest';
 import { assessImage } from '../../src-main/assess/assess-image.ts';
 import { createService } from '../../src-main/service/service.ts';
@@ -29,7 +29,7 @@ describe('the write mode in the assessment', () => {
     expect(result).toMatchObject({ ok: true, value: { kind: 'hybrid-iso', writeMode: { mode: 'raw', reason: 'hybrid-iso' } } });
   });
 
-  it('is absent for a compressed image, whose contents are judged only while it is decoded', async () => {
+  it('is absent for a compressed image, which is written raw (its decoded bytes)', async () => {
     const assessment = await assessImage(flashArchivePath('xz'));
     expect(assessment.kind).toBe('compressed');
     expect(assessment.writeMode).toBeUndefined();
