@@ -14,8 +14,9 @@ import { defaultDataDir } from '../io/data-dir.ts';
 import { isStrictlyInside } from '../io/extraction-paths.ts';
 
 /**
- * Places below the home folder that hold secrets: SSH and GnuPG keys, pass(1)'s store, cloud and
- * container credentials, the desktop keyring, and browser and mail profiles (saved passwords, cookies).
+ * Places below the home folder that hold secrets: SSH and GnuPG keys, pass(1)'s store, cloud,
+ * container and package-registry credentials, developer tools' tokens, the desktop keyrings, shell
+ * history, and browser and mail profiles (saved passwords, cookies), including snap and Flatpak ones.
  */
 export const privateHomePlaces: readonly string[] = [
   '.ssh',
@@ -28,12 +29,32 @@ export const privateHomePlaces: readonly string[] = [
   '.pki',
   '.netrc',
   '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.bash_history',
+  '.zsh_history',
+  '.python_history',
+  '.local/share/fish/fish_history',
   '.local/share/keyrings',
+  '.local/share/kwalletd',
   '.config/gcloud',
+  '.config/gh',
+  '.config/hub',
+  '.config/rclone',
   '.config/google-chrome',
   '.config/chromium',
+  '.config/BraveSoftware',
+  '.config/microsoft-edge',
+  '.config/vivaldi',
+  '.config/opera',
   '.mozilla',
   '.thunderbird',
+  'snap/firefox',
+  'snap/chromium',
+  'snap/thunderbird',
+  '.var/app',
 ];
 
 export class SourceNotAllowedError extends Error {

@@ -5,7 +5,7 @@
 // user typed the paths, reads what it names.
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { IsoCreateRequest, IsoRemasterRequest } from '../../shared/authoring.ts';
 import { createService, type ServiceOptions } from '../../src-main/service/service.ts';
@@ -65,6 +65,16 @@ describe('iso:plan-create and iso:create sources for the web shell', () => {
     for (const source of [join(home, '.ssh'), join(home, '.ssh/id_ed25519'), join(home, 'isotope-data/trusted-keys.gpg')]) {
       const planned = await service().call('iso:plan-create', createRequest([source], 'secret.iso'));
       expect(planned.ok || planned.error.code).toBe('source-not-allowed');
+    }
+  });
+
+  it('refuses developer tokens, shell history and snap or Flatpak browser profiles in the home folder', async () => {
+    const secrets = ['.config/gh/hosts.yml', '.npmrc', '.bash_history', 'snap/firefox/common/.mozilla/logins.json', '.var/app/org.chromium.Chromium/cookies'];
+    for (const secret of secrets) {
+      mkdirSync(dirname(join(home, secret)), { recursive: true });
+      writeFileSync(join(home, secret), 'token\n');
+      const planned = await service().call('iso:plan-create', createRequest([join(home, secret)], 'secret.iso'));
+      expect(planned.ok || planned.error.code, secret).toBe('source-not-allowed');
     }
   });
 
