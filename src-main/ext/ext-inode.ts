@@ -45,17 +45,26 @@ export interface ExtInode {
   readonly inlineTail: { readonly offsetBytes: number; readonly sizeBytes: number } | null;
 }
 
-/** Inode table bytes are read in chunks this large (inodes are powers of two up to a block, so none straddles two). */
+/** Inode table bytes are cached in chunks this large (inodes are powers of two up to a block, so none straddles two). */
 const chunkBytes = 64 * 1024;
-const cachedChunks = 64;
+/** The cache holds this many chunks (8 MiB): room for a few full read-ahead runs. */
+const cachedChunks = 128;
+/** The longest read-ahead run, in chunks (1 MiB). */
+const maxRunChunks = 16;
 
 /**
- * Reads inodes through a small cache of inode table chunks: a directory's inodes usually lie side by
- * side, so listing 1,000 files reads a few chunks, and an inode whose chunk is at hand costs no await.
+ * Reads inodes through a cache of inode table chunks: a directory's inodes usually lie side by side,
+ * so listing 1,000 files reads a few chunks, and an inode whose chunk is at hand costs no await.
+ * Misses on consecutive chunks (a walk going through the table) read ahead, as the kernel's readahead
+ * does: each such miss reads twice the run of the last, up to 1 MiB, so a walk of 20,000 inodes (5 MiB
+ * of table) waits on 9 reads instead of 79. A miss elsewhere (a lookup) reads one chunk.
  */
 export class InodeReader {
   private readonly volume: ExtVolume;
   private readonly chunks = new Map<number, Uint8Array>();
+  /** The chunk after the last run read, and that run's length in chunks. */
+  private nextRunChunk = -1;
+  private lastRunChunks = 0;
 
   constructor(volume: ExtVolume) {
     this.volume = volume;
@@ -80,13 +89,21 @@ export class InodeReader {
   async read(inodeNumber: number, referencedAt: number): Promise<ExtInode> {
     const cached = this.cached(inodeNumber, referencedAt);
     if (cached) return cached;
-    const index = Math.floor(inodeOffsetBytes(this.volume, inodeNumber, referencedAt) / chunkBytes);
+    const first = Math.floor(inodeOffsetBytes(this.volume, inodeNumber, referencedAt) / chunkBytes);
     const { source, budget } = this.volume;
-    const lengthBytes = Math.min(chunkBytes, source.sizeBytes - index * chunkBytes);
+    const runChunks = first === this.nextRunChunk ? Math.min(maxRunChunks, this.lastRunChunks * 2) : 1;
+    const lengthBytes = Math.max(0, Math.min(runChunks * chunkBytes, source.sizeBytes - first * chunkBytes));
     const what = `the inode table chunk holding inode ${inodeNumber}`;
     budget.spend(lengthBytes, what);
-    this.chunks.set(index, lengthBytes > 0 ? await readRegion(source, blockPlace(this.volume, index * chunkBytes), lengthBytes, what) : new Uint8Array());
-    if (this.chunks.size > cachedChunks) this.chunks.delete(this.chunks.keys().next().value as number);
+    const run = lengthBytes > 0 ? await readRegion(source, blockPlace(this.volume, first * chunkBytes), lengthBytes, what) : new Uint8Array();
+    this.nextRunChunk = first + runChunks;
+    this.lastRunChunks = runChunks;
+    // Copies, not views, so one cached chunk never keeps a whole run's buffer alive.
+    for (let index = 0; index * chunkBytes < Math.max(1, run.byteLength); index += 1) {
+      this.chunks.delete(first + index);
+      this.chunks.set(first + index, run.slice(index * chunkBytes, (index + 1) * chunkBytes));
+      if (this.chunks.size > cachedChunks) this.chunks.delete(this.chunks.keys().next().value as number);
+    }
     return this.cached(inodeNumber, referencedAt) as ExtInode;
   }
 }

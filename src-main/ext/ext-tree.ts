@@ -29,7 +29,7 @@ import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { mapInodeData, mapInodeDataAtHand } from './ext-block-map.ts';
-import { readDirectoryRecords } from './ext-directory.ts';
+import { readDirectoryRecords, type ExtDirectoryRecord } from './ext-directory.ts';
 import { InodeReader, deviceNumber, fileTypes, iBlockBytes, inodeFlags, type ExtInode } from './ext-inode.ts';
 import { blockPlace, describeExtVolume, readExtVolume, type ExtVolume } from './ext-volume.ts';
 
@@ -41,6 +41,9 @@ export const extTreeLimits = {
   maxDirectoryBytes: 256 * 1024 * 1024,
   /** Listings kept for lookups, which list every directory on a path again. */
   cachedListings: 16,
+  /** Directories a walk reads ahead of their turn, and the largest it reads ahead (a few blocks). */
+  readAheadDirectories: 32,
+  readAheadDirectoryBytes: 256 * 1024,
 } as const;
 
 /** directory.rst: the root directory is inode 2. */
@@ -84,7 +87,7 @@ interface ExtContext {
   readonly listings: Map<number, TreeEntry[]>;
 }
 
-async function listExtDirectory(context: ExtContext, directory: TreeEntry): Promise<TreeEntry[]> {
+async function listExtDirectory(context: ExtContext, directory: TreeEntry, readAhead?: DirectoryReadAhead): Promise<TreeEntry[]> {
   if (directory.type !== 'directory') return [];
   const inodeNumber = directory.extentLba;
   const cached = context.listings.get(inodeNumber);
@@ -95,19 +98,7 @@ async function listExtDirectory(context: ExtContext, directory: TreeEntry): Prom
   }
   throwIfCancelled(context.signal, `listing ${directory.path}`);
   const { volume } = context;
-  if (directory.sizeBytes > extTreeLimits.maxDirectoryBytes) {
-    throw corruptAt(
-      blockPlace(volume, directory.recordOffsetBytes),
-      0,
-      `directory ${directory.path} claims ${directory.sizeBytes} bytes, past the limit of ${extTreeLimits.maxDirectoryBytes}`,
-    );
-  }
-  volume.budget.spend(directory.sizeBytes, `listing ${directory.path}`);
-  const records = await readDirectoryRecords(volume, directory.extents, {
-    inline: context.inlineDirectories.has(inodeNumber),
-    path: directory.path,
-    signal: context.signal,
-  });
+  const records = await (readAhead?.take(directory) ?? readListingRecords(context, directory));
   volume.budget.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
   const names = new UniqueNames();
   const entries: TreeEntry[] = [];
@@ -125,6 +116,59 @@ async function listExtDirectory(context: ExtContext, directory: TreeEntry): Prom
   context.listings.set(inodeNumber, entries);
   if (context.listings.size > extTreeLimits.cachedListings) context.listings.delete(context.listings.keys().next().value as number);
   return entries;
+}
+
+/** The records of `directory`'s data, paid for from the budget first. */
+function readListingRecords(context: ExtContext, directory: TreeEntry): Promise<ExtDirectoryRecord[]> {
+  const { volume } = context;
+  if (directory.sizeBytes > extTreeLimits.maxDirectoryBytes) {
+    throw corruptAt(
+      blockPlace(volume, directory.recordOffsetBytes),
+      0,
+      `directory ${directory.path} claims ${directory.sizeBytes} bytes, past the limit of ${extTreeLimits.maxDirectoryBytes}`,
+    );
+  }
+  volume.budget.spend(directory.sizeBytes, `listing ${directory.path}`);
+  return readDirectoryRecords(volume, directory.extents, {
+    inline: context.inlineDirectories.has(directory.extentLba),
+    path: directory.path,
+    signal: context.signal,
+  });
+}
+
+/**
+ * A walk's reads of the directories it lists next, started before their turn (format/tree-walk.ts
+ * readAhead): a directory is a block or two scattered over the volume, and waiting on each read in
+ * turn left a walk of 200 folders idle for most of its time; read together, the waits overlap. Only
+ * small directories are read ahead, at most `extTreeLimits.readAheadDirectories` unlisted at once, so
+ * what waits in memory stays bounded; each read is paid for from the budget when it starts, once.
+ */
+class DirectoryReadAhead {
+  private readonly context: ExtContext;
+  private readonly pending = new Map<number, Promise<ExtDirectoryRecord[]>>();
+
+  constructor(context: ExtContext) {
+    this.context = context;
+  }
+
+  start(upcoming: readonly TreeEntry[]): void {
+    for (const directory of upcoming) {
+      if (this.pending.size >= extTreeLimits.readAheadDirectories) return;
+      const inodeNumber = directory.extentLba;
+      if (directory.sizeBytes > extTreeLimits.readAheadDirectoryBytes || this.pending.has(inodeNumber) || this.context.listings.has(inodeNumber)) continue;
+      // A failure (or cancellation) is reported when the directory's turn comes, by its listing's await.
+      const records = Promise.resolve().then(() => readListingRecords(this.context, directory));
+      records.catch(() => undefined);
+      this.pending.set(inodeNumber, records);
+    }
+  }
+
+  /** The records read ahead for `directory`, or undefined when its read was not started. */
+  take(directory: TreeEntry): Promise<ExtDirectoryRecord[]> | undefined {
+    const records = this.pending.get(directory.extentLba);
+    this.pending.delete(directory.extentLba);
+    return records;
+  }
 }
 
 /** A cached listing's entries under the path the directory has now (a hard-linked or looked-up path). */
@@ -234,6 +278,7 @@ async function symlinkTarget(context: ExtContext, inode: ExtInode): Promise<stri
  */
 function directoryWalk(context: ExtContext, from: TreeEntry): DirectoryWalk<TreeEntry> {
   const { volume } = context;
+  const readAhead = new DirectoryReadAhead(context);
   const enteredInodes = new Set<number>([from.extentLba]);
   const corrupt = (entry: TreeEntry, message: string): Error => corruptAt(blockPlace(volume, entry.recordOffsetBytes), 0, message);
   return {
@@ -241,7 +286,8 @@ function directoryWalk(context: ExtContext, from: TreeEntry): DirectoryWalk<Tree
     maxEntries: extTreeLimits.maxEntries,
     blockBytes: volume.blockBytes,
     sourceSizeBytes: volume.source.sizeBytes,
-    listDirectory: (directory) => listExtDirectory(context, directory),
+    listDirectory: (directory) => listExtDirectory(context, directory, readAhead),
+    readAhead: (upcoming) => readAhead.start(upcoming),
     corrupt,
     enter(child, visited) {
       if (enteredInodes.has(child.extentLba))

@@ -17,7 +17,15 @@ export interface DirectoryWalk<Entry extends TreeEntry> {
   enter(child: Entry, visited: VisitedDirectoryBlocks): void;
   /** The corrupt-image error for `entry` (named where the tree records it). */
   corrupt(entry: Entry, message: string): Error;
+  /**
+   * Optional: told before each listing which directories the walk lists next (nearest first, at most
+   * `readAheadDirectories`), so a tree can start reading them while this one is parsed.
+   */
+  readAhead?(upcoming: readonly Entry[]): void;
 }
+
+/** How many of the next directories a walk names to `DirectoryWalk.readAhead`. */
+export const readAheadDirectories = 16;
 
 /**
  * Depth-first walk yielding each directory's children as one batch (parents' batches before their
@@ -31,6 +39,7 @@ export async function* walkDirectoryBatches<Entry extends TreeEntry>(from: Entry
   let count = 0;
   while (stack.length > 0) {
     const { entry: directory, depth } = stack.pop() as { entry: Entry; depth: number };
+    if (walk.readAhead) walk.readAhead(upcomingDirectories(stack));
     const children = await walk.listDirectory(directory);
     const subdirectories: Entry[] = [];
     for (const child of children) {
@@ -44,6 +53,13 @@ export async function* walkDirectoryBatches<Entry extends TreeEntry>(from: Entry
     yield children;
     for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as Entry, depth: depth + 1 });
   }
+}
+
+/** The directories at the top of the walk's stack, in the order they will be listed. */
+function upcomingDirectories<Entry extends TreeEntry>(stack: readonly { readonly entry: Entry }[]): Entry[] {
+  const upcoming: Entry[] = [];
+  for (let index = stack.length - 1; index >= 0 && upcoming.length < readAheadDirectories; index -= 1) upcoming.push((stack[index] as { entry: Entry }).entry);
+  return upcoming;
 }
 
 /** Every entry below `from`, in the order of walkDirectoryBatches. */
