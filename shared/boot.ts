@@ -272,6 +272,51 @@ export interface BootReport {
   /** Anomalies found while reading that did not stop the report (a bad partition entry is skipped, not fatal). */
   readonly warnings: readonly BootWarning[];
   readonly verdict: BootVerdict;
+  /** Secure Boot pre-check of every EFI loader found (issue 18); absent when the caller did not ask for it. */
+  readonly secureBoot?: SecureBootReport;
+}
+
+/** A certificate of an Authenticode signature that verified: the signer, then each issuer that verified it. */
+export interface SecureBootSigner {
+  readonly subjectCommonName: string;
+  readonly issuerCommonName: string;
+  readonly notBeforeMs: number;
+  readonly notAfterMs: number;
+}
+
+/**
+ * One loader's Secure Boot standing: 'revoked' (DBX or SBAT), 'unsigned' (no signature over these
+ * bytes verified: boots only with Secure Boot off), 'microsoft-2011-only' (a Microsoft 2011 CA and no
+ * 2023 CA), 'microsoft' (a 2023 CA), 'other-signer' (a key firmware trusts only when enrolled, or
+ * through shim), 'unreadable' (its PE or signature is corrupt: `error` says where).
+ */
+export type SecureBootLoaderVerdict = 'revoked' | 'unsigned' | 'microsoft-2011-only' | 'microsoft' | 'other-signer' | 'unreadable';
+
+export interface SecureBootLoader {
+  /** Where it was found: "El Torito image at sector 34: /EFI/BOOT/BOOTX64.EFI", "GPT partition 2: /EFI/BOOT/grubx64.efi". */
+  readonly path: string;
+  readonly architecture: string;
+  /** Lower-case hex, computed in this run (Authenticode PE spec, "Calculating the PE Image Hash"); '' when unreadable. */
+  readonly authenticodeSha256: string;
+  readonly dbxRevoked: boolean;
+  readonly sbat: readonly { component: string; generation: number; vendor: string; package: string; version: string; url: string }[] | null;
+  /** Components below the SBAT level, as "grub,3 < 4". */
+  readonly sbatRevoked: readonly string[];
+  /** The certificates of every signature that verified over this file's hash (signer first, then its verified issuers). */
+  readonly signers: readonly SecureBootSigner[];
+  readonly verdict: SecureBootLoaderVerdict;
+  /** Why the loader is unreadable, with the offset. */
+  readonly error?: string;
+}
+
+/** Per architecture: 'refused' when any of its loaders is revoked, otherwise its removable-media loader's (BOOT*.EFI) standing. */
+export type SecureBootArchitectureVerdict = 'refused' | Exclude<SecureBootLoaderVerdict, 'revoked'>;
+
+export interface SecureBootReport {
+  readonly loaders: readonly SecureBootLoader[];
+  readonly byArchitecture: readonly { architecture: string; verdict: SecureBootArchitectureVerdict }[];
+  /** The older of the DBX and SBAT level dates (YYYY-MM-DD) of the revocation data judged by: how current the data is. */
+  readonly dataDate: string;
 }
 
 export const bootWarningCodes = [

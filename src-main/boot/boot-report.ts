@@ -16,12 +16,16 @@ import { judgeBoot } from './boot-verdict.ts';
 import { readDiskBootEvidence } from './disk-boot-evidence.ts';
 import { listEfiBootLoaders } from '../fat/fat-volume.ts';
 import { readPartitionMap, type PartitionMapEntry } from '../disk/partition-map.ts';
+import type { Revocations } from '../pe/revocations.ts';
+import { readSecureBoot, type EfiVolumePlace } from './secure-boot-check.ts';
 
 const isoSectorBytes = 2048;
 
 export interface BootReportOptions {
   /** The ISO path of the file whose extent starts at `lba`, from a directory reader; null when none does. */
   readonly lookupPath?: (lba: number) => Promise<string | null>;
+  /** When given, every EFI loader found is read and judged against this revocation data (issue 18): `secureBoot`. */
+  readonly revocations?: Revocations;
 }
 
 export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
@@ -39,11 +43,15 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   }
   // A disk image's own evidence (partitions with logicals, BIOS chain, boards); an ISO is judged by its catalog and system area.
   const map = isIso ? null : await readPartitionMap(source, budget);
-  const espLoaders = await findEspLoaders(mbr, gpt, map?.partitions ?? [], probeEfi);
+  const efiVolumes: EfiVolumePlace[] = (elTorito?.entries ?? [])
+    .filter((entry) => (entry.efiLoaders?.length ?? 0) > 0)
+    .map((entry) => ({ label: `El Torito image at sector ${entry.imageLba}`, offsetBytes: entry.imageLba * isoSectorBytes }));
+  const espLoaders = await findEspLoaders(mbr, gpt, map?.partitions ?? [], probeEfi, efiVolumes);
   const disk = map ? await readDiskBootEvidence(source, mbr, map, budget) : null;
   const partitions = disk?.partitions ?? [];
   const verdict = judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, partitions, biosChain: disk?.biosChain ?? null, boards: disk?.boards ?? noBoards });
-  return { elTorito, mbr, gpt, apm, espLoaders, partitions, warnings, verdict };
+  const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options.revocations, budget) : undefined;
+  return { elTorito, mbr, gpt, apm, espLoaders, partitions, warnings, verdict, ...(secureBoot ? { secureBoot } : {}) };
 }
 
 const noBoards = { raspberryPi: null, uBoot: null } as const;
@@ -79,7 +87,13 @@ async function readElTorito(source: ByteSource, options: BootReportOptions, prob
 
 // UEFI 2.10 5.2.3: with a protective MBR (type 0xEE) firmware reads the GPT only; otherwise the MBR's
 // partitions count too (isohybrid images carry both, and edk2 uses the MBR when it has no 0xEE entry).
-async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, mapped: readonly PartitionMapEntry[], probeEfi: EfiProber): Promise<EspLoaders[]> {
+async function findEspLoaders(
+  mbr: MbrReport | null,
+  gpt: GptReport | null,
+  mapped: readonly PartitionMapEntry[],
+  probeEfi: EfiProber,
+  places: EfiVolumePlace[],
+): Promise<EspLoaders[]> {
   const candidates: { via: 'mbr' | 'gpt'; partitionIndex: number; startLba: number; withinImage: boolean }[] = [];
   for (const partition of gpt?.partitions ?? []) {
     candidates.push({ via: 'gpt', partitionIndex: partition.index, startLba: partition.firstLba, withinImage: partition.withinImage });
@@ -99,7 +113,10 @@ async function findEspLoaders(mbr: MbrReport | null, gpt: GptReport | null, mapp
   for (const candidate of candidates) {
     if (!candidate.withinImage) continue; // firmware cannot read a partition that is not there
     const loaders = await probeEfi(candidate.startLba * diskSectorBytes);
-    if (loaders !== null && loaders.length > 0) found.push({ via: candidate.via, partitionIndex: candidate.partitionIndex, loaders });
+    if (loaders !== null && loaders.length > 0) {
+      found.push({ via: candidate.via, partitionIndex: candidate.partitionIndex, loaders });
+      places.push({ label: `${candidate.via.toUpperCase()} partition ${candidate.partitionIndex}`, offsetBytes: candidate.startLba * diskSectorBytes });
+    }
   }
   return found;
 }

@@ -21,6 +21,7 @@ import { planRemaster, remasterIso, type IsoWriteProgress } from '../authoring/r
 import { chooseFileWriteMode, planStickWrite, type StickPlanRequest, type WriteModePlan } from '../flash/stick-plan.ts';
 import { judgePartitionFit } from '../flash/partition-fit.ts';
 import type { PartitionFit } from '../../shared/drive.ts';
+import { loadRevocations } from '../pe/revocations.ts';
 
 /** What each long job reports as it goes; the other jobs report nothing. */
 interface ProgressOfJob {
@@ -122,7 +123,9 @@ async function readImageBootReport(path: string): Promise<BootReport> {
   try {
     // A disk image (MBR/GPT only) has no ISO tree: its boot report simply carries no image paths.
     const image = await openIsoImage(source);
-    return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image) } : {});
+    // Read from the vendored files on each report: a verdict is judged by the data as it is now.
+    const revocations = await loadRevocations();
+    return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image), revocations } : { revocations });
   } finally {
     await source.close();
   }
