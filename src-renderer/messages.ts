@@ -734,6 +734,9 @@ export const text = {
   stickPredictionHeading: 'The stick, written this way',
   stickUefiOnly: 'UEFI only: older PCs (BIOS) will not start from this stick.',
   confirmModeHeading: 'How',
+  /** A raw write to a drive smaller than the disk image: only its partitions are written. */
+  confirmPartitionsOnly: (written: string, image: string) =>
+    `Only the first ${written} of the image’s ${image} are written and verified: every partition; the rest of the image is empty (all zeros).`,
   confirmCopySummary: (label: string, files: number, table: string) =>
     `A new ${table} partition table and a FAT32 volume “${label}” holding ${files === 1 ? '1 file' : `${files} files`}.`,
   confirmWindowsOptions: (options: readonly string[]) => `Windows Setup: ${options.join('; ')}.`,
