@@ -29,7 +29,7 @@ import { UniqueNames } from '../format/unique-names.ts';
 import { WorkBudget, workCosts } from '../format/work-budget.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
 import { mapInodeData, mapInodeDataAtHand } from './ext-block-map.ts';
-import { readDirectoryRecords, type ExtDirectoryRecord } from './ext-directory.ts';
+import { parseDirectoryRecords, readDirectoryData, type ExtDirectoryData } from './ext-directory.ts';
 import { InodeReader, deviceNumber, fileTypes, iBlockBytes, inodeFlags, type ExtInode } from './ext-inode.ts';
 import { blockPlace, describeExtVolume, readExtVolume, type ExtVolume } from './ext-volume.ts';
 
@@ -98,13 +98,13 @@ async function listExtDirectory(context: ExtContext, directory: TreeEntry, readA
   }
   throwIfCancelled(context.signal, `listing ${directory.path}`);
   const { volume } = context;
-  const records = await (readAhead?.take(directory) ?? readListingRecords(context, directory));
+  const records = parseDirectoryRecords(volume, await (readAhead?.take(directory) ?? readListingData(context, directory)));
   volume.budget.spend(records.length * workCosts.entryBytes, `the ${records.length} entries of ${directory.path}`);
   const names = new UniqueNames();
   const entries: TreeEntry[] = [];
   for (const [index, record] of records.entries()) {
     if (index % 4096 === 4095) throwIfCancelled(context.signal, `listing ${directory.path}`);
-    const name = names.claim(safeName(readUtf8(record.name, 0, record.name.byteLength)));
+    const name = names.claim(safeName(record.name));
     const path = directory.path === '/' ? `/${name}` : `${directory.path}/${name}`;
     // Awaits only when a read is needed: most inodes' chunks are cached and most files map from the inode alone.
     const inode = context.inodes.cached(record.inodeNumber, record.offsetBytes) ?? (await context.inodes.read(record.inodeNumber, record.offsetBytes));
@@ -118,8 +118,8 @@ async function listExtDirectory(context: ExtContext, directory: TreeEntry, readA
   return entries;
 }
 
-/** The records of `directory`'s data, paid for from the budget first. */
-function readListingRecords(context: ExtContext, directory: TreeEntry): Promise<ExtDirectoryRecord[]> {
+/** The data of `directory`, paid for from the budget first. */
+function readListingData(context: ExtContext, directory: TreeEntry): Promise<ExtDirectoryData> {
   const { volume } = context;
   if (directory.sizeBytes > extTreeLimits.maxDirectoryBytes) {
     throw corruptAt(
@@ -129,7 +129,7 @@ function readListingRecords(context: ExtContext, directory: TreeEntry): Promise<
     );
   }
   volume.budget.spend(directory.sizeBytes, `listing ${directory.path}`);
-  return readDirectoryRecords(volume, directory.extents, {
+  return readDirectoryData(volume, directory.extents, {
     inline: context.inlineDirectories.has(directory.extentLba),
     path: directory.path,
     signal: context.signal,
@@ -145,7 +145,7 @@ function readListingRecords(context: ExtContext, directory: TreeEntry): Promise<
  */
 class DirectoryReadAhead {
   private readonly context: ExtContext;
-  private readonly pending = new Map<number, Promise<ExtDirectoryRecord[]>>();
+  private readonly pending = new Map<number, Promise<ExtDirectoryData>>();
 
   constructor(context: ExtContext) {
     this.context = context;
@@ -157,17 +157,17 @@ class DirectoryReadAhead {
       const inodeNumber = directory.extentLba;
       if (directory.sizeBytes > extTreeLimits.readAheadDirectoryBytes || this.pending.has(inodeNumber) || this.context.listings.has(inodeNumber)) continue;
       // A failure (or cancellation) is reported when the directory's turn comes, by its listing's await.
-      const records = Promise.resolve().then(() => readListingRecords(this.context, directory));
-      records.catch(() => undefined);
-      this.pending.set(inodeNumber, records);
+      const data = Promise.resolve().then(() => readListingData(this.context, directory));
+      data.catch(() => undefined);
+      this.pending.set(inodeNumber, data);
     }
   }
 
-  /** The records read ahead for `directory`, or undefined when its read was not started. */
-  take(directory: TreeEntry): Promise<ExtDirectoryRecord[]> | undefined {
-    const records = this.pending.get(directory.extentLba);
+  /** The data read ahead for `directory`, or undefined when its read was not started. */
+  take(directory: TreeEntry): Promise<ExtDirectoryData> | undefined {
+    const data = this.pending.get(directory.extentLba);
     this.pending.delete(directory.extentLba);
-    return records;
+    return data;
   }
 }
 
