@@ -154,18 +154,31 @@ describe('hostile signatures', () => {
   });
 });
 
+let shimIsoBuilt: Promise<string> | null = null;
+
+/** The ISO is built once for the tests that read it. */
+function shimIso(): Promise<string> {
+  shimIsoBuilt ??= buildShimIso();
+  return shimIsoBuilt;
+}
+
+async function buildShimIso(): Promise<string> {
+  const efiImage = join(workDir, 'efi.img');
+  await run('mkfs.fat', ['-C', efiImage, '8192']);
+  await run('mmd', ['-i', efiImage, '::/EFI', '::/EFI/BOOT']);
+  await run('mcopy', ['-i', efiImage, SHIM_X64, '::/EFI/BOOT/BOOTX64.EFI']);
+  await run('mcopy', ['-i', efiImage, GRUB_X64_SIGNED, '::/EFI/BOOT/grubx64.efi']);
+  const tree = join(workDir, 'tree');
+  await run('mkdir', ['-p', tree]);
+  await copyFile(efiImage, join(tree, 'efi.img'));
+  const iso = join(workDir, 'shim.iso');
+  await run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-e', 'efi.img', '-no-emul-boot', tree]);
+  return iso;
+}
+
 describe('an ISO with shim and GRUB in its El Torito EFI image', () => {
   it('isotope boot --json lists each loader with hash, signers and verdict, and one verdict for x64', async () => {
-    const efiImage = join(workDir, 'efi.img');
-    await run('mkfs.fat', ['-C', efiImage, '8192']);
-    await run('mmd', ['-i', efiImage, '::/EFI', '::/EFI/BOOT']);
-    await run('mcopy', ['-i', efiImage, SHIM_X64, '::/EFI/BOOT/BOOTX64.EFI']);
-    await run('mcopy', ['-i', efiImage, GRUB_X64_SIGNED, '::/EFI/BOOT/grubx64.efi']);
-    const tree = join(workDir, 'tree');
-    await run('mkdir', ['-p', tree]);
-    await copyFile(efiImage, join(tree, 'efi.img'));
-    const iso = join(workDir, 'shim.iso');
-    await run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-e', 'efi.img', '-no-emul-boot', tree]);
+    const iso = await shimIso();
     const { code, stdout } = await isotope(['boot', iso, '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as BootReport;
@@ -178,5 +191,16 @@ describe('an ISO with shim and GRUB in its El Torito EFI image', () => {
     expect(loaders[1]).toMatchObject({ authenticodeSha256: await pesignHash(GRUB_X64_SIGNED), verdict: 'other-signer' });
     expect(report.secureBoot!.byArchitecture).toEqual([{ architecture: 'x64', verdict: 'microsoft' }]);
     expect(report.secureBoot!.dataDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('isotope boot says in words who signed each loader and gives the x64 verdict', async () => {
+    const { code, stdout } = await isotope(['boot', await shimIso()]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Secure Boot \(revocation data of \d{4}-\d{2}-\d{2}\):/);
+    expect(stdout).toMatch(
+      /signed by Microsoft Corporation UEFI CA 2011 \(issuer Microsoft Corporation Third Party Marketplace Root, valid 2011-06-27 to 2026-06-27\)/,
+    );
+    expect(stdout).toMatch(/signed by Debian Secure Boot Signer 2022 - grub2 \(issuer Debian Secure Boot CA/);
+    expect(stdout).toMatch(/\n {2}x64: Secure Boot: OK\n/);
   });
 });

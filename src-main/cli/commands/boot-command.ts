@@ -2,7 +2,17 @@
 // -report_system_area, followed by the verdict and its reasons.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { BootReport, ElToritoEntry, RaspberryPiGeneration, UefiArchitectures, UsbBootability } from '../../../shared/boot.ts';
+import type {
+  BootReport,
+  ElToritoEntry,
+  RaspberryPiGeneration,
+  SecureBootArchitectureVerdict,
+  SecureBootLoader,
+  SecureBootLoaderVerdict,
+  SecureBootReport,
+  UefiArchitectures,
+  UsbBootability,
+} from '../../../shared/boot.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { decodeFirstIfNeeded } from './decode-first.ts';
 
@@ -57,6 +67,7 @@ export function describeBoot(report: BootReport): string {
     lines.push('APM: none');
   }
   lines.push(...describeDiskEvidence(report));
+  if (report.secureBoot) lines.push(...describeSecureBoot(report.secureBoot));
   if (report.warnings.length > 0) lines.push('Warnings:', ...report.warnings.map((warning) => `  - ${warning.message}`));
   const { verdict } = report;
   lines.push(
@@ -107,6 +118,57 @@ function describeDiskEvidence(report: BootReport): string[] {
     lines.push(`U-Boot: ${uBoot.family}${uBoot.board ? ` (${uBoot.board})` : ''} at byte ${uBoot.offsetBytes}${uBoot.version ? `, ${uBoot.version}` : ''}`);
   }
   return lines;
+}
+
+/** Issue 18: one line per loader (hash, revocations, verified signers) and one verdict per architecture. */
+function describeSecureBoot(secureBoot: SecureBootReport): string[] {
+  const lines = [`Secure Boot (revocation data of ${secureBoot.dataDate}):`];
+  for (const loader of secureBoot.loaders) {
+    lines.push(`  ${loader.path}: ${loader.architecture}, ${loaderWords[loader.verdict]}`);
+    if (loader.error !== undefined) lines.push(`    ${loader.error}`);
+    if (loader.authenticodeSha256 !== '') lines.push(`    Authenticode SHA-256 ${loader.authenticodeSha256}${loader.dbxRevoked ? ' (revoked by DBX)' : ''}`);
+    if (loader.sbatRevoked.length > 0) lines.push(`    revoked by SBAT: ${loader.sbatRevoked.join(', ')}`);
+    for (const signer of loader.signers) {
+      lines.push(
+        `    signed by ${signer.subjectCommonName} (issuer ${signer.issuerCommonName}, valid ${isoDay(signer.notBeforeMs)} to ${isoDay(signer.notAfterMs)})`,
+      );
+    }
+  }
+  for (const { architecture, verdict } of secureBoot.byArchitecture)
+    lines.push(`  ${architecture}: ${architectureWords(verdict, architecture, secureBoot.loaders)}`);
+  return lines;
+}
+
+const loaderWords: Readonly<Record<SecureBootLoaderVerdict, string>> = {
+  revoked: 'revoked',
+  unsigned: 'unsigned: boots only with Secure Boot off',
+  'microsoft-2011-only': "signed by Microsoft's 2011 CA only",
+  microsoft: "signed by Microsoft's 2023 CA",
+  'other-signer': 'signed by a key firmware trusts only when enrolled (or through shim)',
+  unreadable: 'unreadable',
+};
+
+function architectureWords(verdict: SecureBootArchitectureVerdict, architecture: string, loaders: readonly SecureBootLoader[]): string {
+  if (verdict === 'refused') {
+    const own = loaders.filter((loader) => loader.architecture === architecture);
+    const why = [
+      own.some((loader) => loader.dbxRevoked) ? 'DBX' : null,
+      ...new Set(own.flatMap((loader) => loader.sbatRevoked.map((entry) => `SBAT: ${entry}`))),
+    ];
+    return `Secure Boot: will be refused (revoked by ${why.filter((entry) => entry !== null).join(' / ')})`;
+  }
+  const words: Readonly<Record<Exclude<SecureBootArchitectureVerdict, 'refused'>, string>> = {
+    microsoft: 'Secure Boot: OK',
+    'microsoft-2011-only': 'Secure Boot: trusted by PCs with the 2011 CA only',
+    unsigned: 'unsigned: disable Secure Boot to boot',
+    'other-signer': 'Secure Boot: only where its signing key is enrolled',
+    unreadable: 'Secure Boot: unknown (a loader could not be read)',
+  };
+  return words[verdict];
+}
+
+function isoDay(timeMs: number): string {
+  return new Date(timeMs).toISOString().slice(0, 10);
 }
 
 /** Raspberry Pi documentation, "Processors": the boards of each SoC. */
