@@ -100,13 +100,29 @@ async function readSeekTable(file: ByteSource): Promise<Frame[] | 'too-many' | n
   return frames;
 }
 
-/** A seek table entry must point at a frame (or a skippable frame, which it counts as decoding to nothing). */
+/**
+ * A seek table entry must point at a frame (or a skippable frame, which it counts as decoding to
+ * nothing), and a frame header that records its Frame_Content_Size must record the entry's size: the
+ * table alone sizes each decode (zstd-frame-source.ts), and a header saying otherwise is damage.
+ */
 async function checkFrameStart(file: ByteSource, frame: Frame): Promise<void> {
   if (frame.compressedSizeBytes === 0) return;
   const magic = frame.compressedSizeBytes >= 4 ? new DataView((await file.read(frame.compressedOffsetBytes, 4)).buffer).getUint32(0, true) : 0;
   const skippable = (magic & 0xfffffff0) === 0x184d2a50;
   if (magic !== frameMagic && !(skippable && frame.decodedSizeBytes === 0)) {
     throw damaged(file, `the seek table points at byte ${frame.compressedOffsetBytes}, where no zstd frame starts`, frame.compressedOffsetBytes);
+  }
+  if (skippable) return;
+  const header = await readFrameHeader(file, file, frame.compressedOffsetBytes);
+  if (header.headerBytes > frame.compressedSizeBytes) {
+    throw damaged(file, `the frame header is longer than the seek table's ${frame.compressedSizeBytes}-byte frame`, frame.compressedOffsetBytes);
+  }
+  if (header.decodedSizeBytes !== null && header.decodedSizeBytes !== frame.decodedSizeBytes) {
+    throw damaged(
+      file,
+      `the frame header records ${header.decodedSizeBytes} decoded bytes, the seek table ${frame.decodedSizeBytes}`,
+      frame.compressedOffsetBytes,
+    );
   }
 }
 
@@ -137,8 +153,15 @@ async function walkFrames(file: ByteSource): Promise<Frame[] | 'too-many'> {
   return frames;
 }
 
-/** One frame: its header (RFC 8878 3.1.1.1), its blocks (3.1.1.2) and its optional checksum. */
-async function walkFrame(file: ByteSource, reader: ByteSource, frameOffset: number): Promise<Frame> {
+interface FrameHeader {
+  readonly headerBytes: number;
+  /** Frame_Content_Size; null when the header does not record it. */
+  readonly decodedSizeBytes: number | null;
+  readonly hasChecksum: boolean;
+}
+
+/** A frame header (RFC 8878 3.1.1.1), checked against the file: its length, reserved bit and Frame_Content_Size. */
+async function readFrameHeader(file: ByteSource, reader: ByteSource, frameOffset: number): Promise<FrameHeader> {
   const headerEnd = Math.min(file.sizeBytes, frameOffset + 18);
   const header = await reader.read(frameOffset, headerEnd - frameOffset);
   const descriptor = header[4] as number;
@@ -156,6 +179,12 @@ async function walkFrame(file: ByteSource, reader: ByteSource, frameOffset: numb
     throw damaged(file, `the frame header claims ${claimedBytes} decoded bytes, beyond 2^53`, frameOffset);
   }
   const decodedSizeBytes = claimedBytes === null ? null : Number(claimedBytes);
+  return { headerBytes, decodedSizeBytes, hasChecksum: hasChecksum === 1 };
+}
+
+/** One frame: its header, its blocks (RFC 8878 3.1.1.2) and its optional checksum. */
+async function walkFrame(file: ByteSource, reader: ByteSource, frameOffset: number): Promise<Frame> {
+  const { headerBytes, decodedSizeBytes, hasChecksum } = await readFrameHeader(file, reader, frameOffset);
   let offset = frameOffset + headerBytes;
   let blockCount = 0;
   for (let last = false; !last; blockCount += 1) {

@@ -99,7 +99,57 @@ function zstdFrameClaiming(claimedBytes: bigint): Buffer {
   return Buffer.concat([header, block]);
 }
 
+/** A zstd frame of `blockCount` RLE blocks of 128 KiB zeros (4 bytes each), recording `claimedBytes` when given, else no size. */
+function zstdZeroFrame(blockCount: number, claimedBytes: bigint | null): Buffer {
+  const header = Buffer.alloc(claimedBytes === null ? 6 : 13);
+  header.writeUInt32LE(0xfd2fb528, 0);
+  if (claimedBytes === null) {
+    header[4] = 0x00; // no FCS field, not single segment: a window descriptor follows
+    header[5] = 0x58; // Window_Descriptor: exponent 11, window 2^21 bytes (RFC 8878 3.1.1.1.2)
+  } else {
+    header[4] = 0xe0; // FCS field 8 bytes, single segment
+    header.writeBigUInt64LE(claimedBytes, 5);
+  }
+  const blocks = Buffer.alloc(blockCount * 4);
+  for (let block = 0; block < blockCount; block += 1) {
+    const last = block === blockCount - 1 ? 1 : 0;
+    blocks.writeUIntLE(last | (1 << 1) | ((128 * 1024) << 3), block * 4, 3); // RLE, 128 KiB of the next byte (0)
+  }
+  return Buffer.concat([header, blocks]);
+}
+
 describe('hostile .zst files', () => {
+  const gibibyteBlocks = 8192; // 8192 blocks of 128 KiB: 1 GiB of zeros in 32 KiB
+
+  it('refuses a seek table entry of 1 MiB over a frame whose header records 1 GiB, before decoding it', async () => {
+    const big = zstdZeroFrame(gibibyteBlocks, 2n ** 30n);
+    const small = zstdFrameClaiming(4n);
+    const bytes = Buffer.concat([big, small, seekTable([big.length, small.length], [1024 * 1024, 4])]);
+    const { readZstdLayout } = await import('../../src-main/compression/zstd-frames.ts');
+    const failure = await failureOf(readZstdLayout(createMemorySource(bytes, 'gibibyte.zst')));
+    expect(failure).toBeInstanceOf(CorruptImageError);
+    expect(String((failure as Error).message)).toContain('the frame header records 1073741824 decoded bytes, the seek table 1048576 (file offset 0)');
+  });
+
+  it('decodes a seek-table frame into a buffer of the size the table records: 1 GiB of zeros behind a 1 MiB entry is refused without growing memory', async () => {
+    // No Frame_Content_Size in the header, so only the decode itself can find the lie.
+    const big = zstdZeroFrame(gibibyteBlocks, null);
+    const small = zstdFrameClaiming(4n);
+    const bytes = Buffer.concat([big, small, seekTable([big.length, small.length], [1024 * 1024, 4])]);
+    const file = createMemorySource(bytes, 'unsized.zst');
+    const { readZstdLayout } = await import('../../src-main/compression/zstd-frames.ts');
+    const { createZstdFrameSource } = await import('../../src-main/compression/zstd-frame-source.ts');
+    const { frames, refusal } = await readZstdLayout(file);
+    if (!frames) throw new Error(`no frame table: ${refusal}`);
+    const source = createZstdFrameSource(file, frames);
+    const peakBeforeKiB = process.resourceUsage().maxRSS;
+    const failure = await failureOf(source.read(0, 16));
+    const peakGrowthBytes = (process.resourceUsage().maxRSS - peakBeforeKiB) * 1024;
+    expect(failure).toBeInstanceOf(CorruptImageError);
+    expect(String((failure as Error).message)).toMatch(/unsized\.zst: zstd frame 0 \(file offset 0\) is damaged: .*too small/i);
+    expect(peakGrowthBytes).toBeLessThan(128 * 1024 * 1024);
+  });
+
   it('refuses a frame header claiming 2^60 decoded bytes, and one claiming more than its blocks can hold', async () => {
     const huge = createMemorySource(Buffer.concat([zstdFrameClaiming(2n ** 60n), zstdFrameClaiming(4n)]), 'huge.zst');
     const { readZstdLayout } = await import('../../src-main/compression/zstd-frames.ts');
