@@ -1,7 +1,14 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
 import type { AssessmentChecksum, AssessmentFinding, AssessmentFindingCode, AssessmentSeverity, ImageKind } from '../shared/assessment.ts';
-import type { BootReasonCode, BootWarningCode, RaspberryPiGeneration, UBootFamily } from '../shared/boot.ts';
+import type {
+  BootReasonCode,
+  BootWarningCode,
+  RaspberryPiGeneration,
+  SecureBootArchitectureVerdict,
+  SecureBootLoaderVerdict,
+  UBootFamily,
+} from '../shared/boot.ts';
 import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
@@ -370,7 +377,9 @@ export const text = {
   zipEntry: (name: string) => `entry ${name}`,
   targetSpaceLabel: 'Space needed on a drive',
   targetSpace: (required: string, image: string, smaller: boolean) =>
-    smaller ? `needs a card of at least ${required}; the image is ${image} (its partitions end before its last bytes)` : `needs a drive of at least ${image}`,
+    smaller
+      ? `needs a drive of ${image}, or may need only ${required} if the rest of the image is empty (checked when a drive is picked)`
+      : `needs a drive of at least ${image}`,
   partitionTableLabel: 'Partition table',
   diskTableNames: { mbr: 'MBR', gpt: 'GPT', none: 'none: the image is one file system' } as Readonly<Record<'mbr' | 'gpt' | 'none', string>>,
   partitionsCaption: (table: string, count: number) => `${table} · ${count === 1 ? '1 partition' : `${count} partitions`}`,
@@ -590,6 +599,27 @@ export const text = {
   loaderVia: (via: string, index: number) => `${via.toUpperCase()} partition ${index}`,
   loaderElTorito: (section: number) => `El Torito entry ${section}`,
   beyondImage: 'ends past the end of the image',
+  secureBootHeading: 'Secure Boot',
+  secureBootArchitecture: {
+    refused: 'Secure Boot: will be refused (a loader is revoked)',
+    'microsoft-2011-only': 'Secure Boot: trusted by PCs with the 2011 CA only',
+    microsoft: 'Secure Boot: OK',
+    unsigned: 'unsigned: disable Secure Boot to boot',
+    'other-signer': 'Secure Boot: only on PCs where its signing key is enrolled',
+    unreadable: 'Secure Boot: cannot tell (a boot loader could not be read)',
+  } satisfies Readonly<Record<SecureBootArchitectureVerdict, string>>,
+  secureBootLoader: {
+    revoked: 'revoked: PCs with Secure Boot on refuse it',
+    unsigned: 'unsigned: boots only with Secure Boot off',
+    'microsoft-2011-only': 'signed by Microsoft’s 2011 CA only (new PCs carry only the 2023 CAs)',
+    microsoft: 'signed by Microsoft’s 2023 CA',
+    'other-signer': 'signed by a key PCs trust only when it is enrolled (or through shim)',
+    unreadable: 'could not be read',
+  } satisfies Readonly<Record<SecureBootLoaderVerdict, string>>,
+  secureBootDbxRevoked: 'Its hash is in Microsoft’s revocation list (DBX).',
+  secureBootSbatRevoked: (entries: string) => `Revoked by SBAT: ${entries}.`,
+  secureBootSigner: (subject: string, issuer: string, from: string, until: string) => `Signed by ${subject} (issued by ${issuer}), valid ${from} to ${until}`,
+  secureBootDataAge: (date: string, days: number) => `Revocation data of ${date} (${days} days old). Newer revocations are not known to this check.`,
 
   checksumsHeading: 'Checksums',
   hashStart: 'Compute checksums',
@@ -698,8 +728,8 @@ export const text = {
   assessmentChecksum: 'Checksum',
   /** A compressed image's decoded size, beside its file size. */
   assessmentUnpacksTo: (size: string) => `unpacks to ${size}`,
-  /** The space a raw write needs when the partitions end before the image does. */
-  assessmentSpaceNeeded: (size: string) => `Needs a drive of ${size} or more: its partitions end there, before the image does.`,
+  /** The space a raw write may need when the partitions and volumes end before the image does (the drive's check decides). */
+  assessmentSpaceNeeded: (size: string) => `May need a drive of only ${size} if the rest of the image is empty (checked when a drive is picked).`,
   assessmentDetail: 'Details',
   flashCancelAsk: 'Stop writing? The drive is left partly written and unusable until it is written again or restored.',
   flashCancelConfirm: 'Stop writing',

@@ -313,3 +313,24 @@ test('names the U-Boot board of an SD card from its loader, and lists a blank im
   await expect(page.getByTestId('boot-partitions').locator('tbody tr td:first-child')).toHaveText(['1', '5', '6', '7']);
   await expect(page.getByTestId('boot-tab')).not.toContainText('will not start');
 });
+
+test('the Boot tab gives the Secure Boot verdict of an ISO with Debian’s shim and GRUB, who signed each, and how old the revocation data is', async ({
+  page,
+}) => {
+  const efiImage = join(scratch, 'shim-efi.img');
+  execFileSync('mkfs.fat', ['-C', efiImage, '8192']);
+  execFileSync('mmd', ['-i', efiImage, '::/EFI', '::/EFI/BOOT']);
+  execFileSync('mcopy', ['-i', efiImage, '/usr/lib/shim/shimx64.efi.signed', '::/EFI/BOOT/BOOTX64.EFI']);
+  execFileSync('mcopy', ['-i', efiImage, '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed', '::/EFI/BOOT/grubx64.efi']);
+  const iso = join(scratch, 'shim.iso');
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-graft-points', '-e', 'efi.img', '-no-emul-boot', `efi.img=${efiImage}`]);
+  await page.goto(app.url);
+  await openImage(page, iso);
+  await showTab(page, 'Boot');
+  const section = page.getByTestId('secure-boot');
+  await expect(section).toContainText('x64: Secure Boot: OK');
+  await expect(section).toContainText('Signed by Microsoft Corporation UEFI CA 2011 (issued by Microsoft Corporation Third Party Marketplace Root)');
+  await expect(section).toContainText('Signed by Debian Secure Boot Signer 2022 - grub2 (issued by Debian Secure Boot CA)');
+  await expect(section).toContainText(/Revocation data of \d{4}-\d{2}-\d{2} \(\d+ days old\)/);
+  await expectNoSeriousAxeViolations(page, 'Boot tab with the Secure Boot section');
+});
