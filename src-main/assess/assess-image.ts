@@ -21,6 +21,7 @@ import { compressionMagicBytes, detectCompression } from '../compression/detect-
 import { NeedsDecodingError } from '../compression/needs-decoding-error.ts';
 import { openImageSource } from '../container/open-image-source.ts';
 import { readPartitionMap } from '../disk/partition-map.ts';
+import { requiredTargetBytes } from '../image/space-needed.ts';
 import { containerDamage } from './container-checks.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
@@ -355,7 +356,10 @@ function needsDecoding(error: NeedsDecodingError): CompressedJudgement {
 async function spaceNeeded(source: ByteSource): Promise<{ requiredTargetBytes?: number }> {
   try {
     const map = await readPartitionMap(source);
-    return map.table !== 'none' && map.requiredTargetBytes < source.sizeBytes ? { requiredTargetBytes: map.requiredTargetBytes } : {};
+    if (map.table === 'none') return {};
+    // A hybrid's partitions may end inside its ISO 9660 volume: the drive must hold the volume too.
+    const required = await requiredTargetBytes(source, map.requiredTargetBytes);
+    return required < source.sizeBytes ? { requiredTargetBytes: required } : {};
   } catch (error) {
     // Damaged tables are judgeStructure's finding; here they only leave the space unknown.
     if (error instanceof CorruptImageError || error instanceof ByteRangeError) return {};

@@ -11,6 +11,7 @@ import { NeedsDecodingError } from '../compression/needs-decoding-error.ts';
 import { describeUdfVolume } from '../udf/describe-udf-volume.ts';
 import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
+import { requiredTargetBytes } from './space-needed.ts';
 
 export async function summarizeImage(path: string): Promise<ImageSummary> {
   let file: ImageSource;
@@ -40,7 +41,8 @@ export async function summarizeImage(path: string): Promise<ImageSummary> {
       iso: image ? describeVolume(image) : null,
       ...(trees && udf ? { udf: await describeUdfVolume(udf, trees.isoTreeIsStub) } : {}),
       ...(trees && (udf || disk) ? { namespaces: trees.namespaces } : {}),
-      ...(disk ? { disk: disk.info } : {}),
+      // A hybrid's partitions may end inside its ISO 9660 volume: the drive must hold the volume too.
+      ...(disk ? { disk: { ...disk.info, requiredTargetBytes: await requiredTargetBytes(source, disk.info.requiredTargetBytes) } } : {}),
       ...(file.container.kind === 'iso' ? {} : { container: file.container }),
       ...(file.compression ? { compression: file.compression } : {}),
     };

@@ -282,7 +282,7 @@ describe('isotope info and ls on disk images', () => {
     const json = JSON.parse((await isotope(['info', path, '--json'])).stdout) as ImageSummary;
     expect(json.format).toBe('disk');
     expect(json.namespaces).toEqual(['partitions']);
-    expect(run.stdout).toContain(`Target needs:  ${json.disk?.requiredTargetBytes} bytes`);
+    expect(run.stdout).toContain(`Drive needs:   ${json.sizeBytes} bytes`);
   });
 
   it('ls addresses a partition folder by its name and carries owners and partitions in --json', async () => {

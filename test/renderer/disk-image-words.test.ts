@@ -82,7 +82,7 @@ describe('partition words', () => {
 
   it('says a card smaller than the image holds it when its partitions end earlier', () => {
     expect(text.targetSpace('56.0 MiB', '1.00 GiB', true)).toBe(
-      'needs a card of at least 56.0 MiB; the image is 1.00 GiB (its partitions end before its last bytes)',
+      'needs a drive of 1.00 GiB, or may need only 56.0 MiB if the rest of the image is empty (checked when a drive is picked)',
     );
     expect(text.targetSpace('1.00 GiB', '1.00 GiB', false)).toBe('needs a drive of at least 1.00 GiB');
   });

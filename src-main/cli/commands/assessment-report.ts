@@ -62,7 +62,9 @@ export function describeAssessment(assessment: ImageAssessment): string {
   }
   if (assessment.requiredTargetBytes !== undefined) {
     const required = assessment.requiredTargetBytes;
-    lines.push(`  space needed on the drive: ${formatBytes(required)} (${required} bytes), where its partitions end`);
+    lines.push(
+      `  space on the drive: may need only ${formatBytes(required)} (${required} bytes) if the rest of the image is empty (checked when a drive is picked)`,
+    );
   }
   for (const finding of assessment.findings) {
     if (finding.code === 'checksum-not-checked') continue; // the checksum line says it

@@ -74,8 +74,12 @@ function describeCompression(compression: CompressionInfo): string[] {
 
 function describeDisk(disk: DiskImageInfo, imageSizeBytes: number): string[] {
   const lines = [`Partitions:    ${disk.partitionTable === 'none' ? 'none (the whole image is one file system)' : disk.partitionTable.toUpperCase()}`];
-  const cut = disk.requiredTargetBytes < imageSizeBytes ? `; the image is ${imageSizeBytes} bytes, a smaller target holds it all` : '';
-  lines.push(`Target needs:  ${disk.requiredTargetBytes} bytes (where the last partition ends${cut})`);
+  // Only a hint: whether the bytes past the partitions and volumes really are empty is checked when a drive is picked.
+  const smaller =
+    disk.requiredTargetBytes < imageSizeBytes
+      ? `, or may need only ${disk.requiredTargetBytes} if the rest of the image is empty (checked when a drive is picked)`
+      : '';
+  lines.push(`Drive needs:   ${imageSizeBytes} bytes${smaller}`);
   for (const partition of disk.partitions) lines.push(...describePartition(partition));
   for (const warning of disk.warnings) lines.push(`Warning:       ${warning}`);
   return lines;
