@@ -24,6 +24,21 @@ interface Sidecar extends DecodedCacheEntry {
 /** Sidecars are a few hundred bytes: a larger one is not ours and is not parsed. */
 const maxSidecarBytes = 64 * 1024;
 const cacheFileName = /^[0-9a-f]{32}\.img$/;
+/** The other files a decode writes: its partial cache file, the sidecar and the sidecar's temporary copies. */
+const leftoverFileNames = {
+  partial: /^[0-9a-f]{32}\.img\.partial$/,
+  sidecar: /^[0-9a-f]{32}\.json$/,
+  'sidecar-partial': /^[0-9a-f]{32}\.json\.[0-9a-f-]{36}\.partial$/,
+} as const;
+
+export type CacheFolderFileKind = 'cache' | keyof typeof leftoverFileNames;
+
+/** What a file named `name` in the cache folder is, by its name; null when Isotope did not write it. */
+export function cacheFolderFileKind(name: string): CacheFolderFileKind | null {
+  if (cacheFileName.test(name)) return 'cache';
+  for (const [kind, pattern] of Object.entries(leftoverFileNames)) if (pattern.test(name)) return kind as CacheFolderFileKind;
+  return null;
+}
 
 export function decodedCacheDir(dataDir: string = defaultDataDir()): string {
   return join(dataDir, 'decoded');

@@ -5,7 +5,7 @@
 // failed or cancelled decode removes its partial file. The space is checked before (against the
 // decoded size where the format records it) and while decoding, so a decompression bomb stops with
 // `no-space` before the disk is full.
-import { mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
@@ -14,7 +14,17 @@ import { openDecodedStream } from '../compression/decoded-stream.ts';
 import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
 import { CorruptImageError } from '../io/corrupt-image-error.ts';
 import { CodedError } from '../jobs/errors.ts';
-import { cachePathFor, decodedCacheDir, identityOf, isCacheFilePath, readCacheEntry, sidecarPathOf, writeCacheEntry } from './decoded-cache-store.ts';
+import {
+  cacheFolderFileKind,
+  cachePathFor,
+  decodedCacheDir,
+  identityOf,
+  isCacheFilePath,
+  readCacheEntry,
+  sidecarPathOf,
+  writeCacheEntry,
+  type CacheFolderFileKind,
+} from './decoded-cache-store.ts';
 import { writeSparse } from './sparse-writer.ts';
 
 export interface DecodeProgress {
@@ -249,10 +259,34 @@ export interface ClearResult {
   readonly kept: { readonly cachePath: string; readonly reason: string }[];
 }
 
+interface FolderFile {
+  readonly path: string;
+  readonly kind: CacheFolderFileKind;
+  readonly diskBytes: number;
+  readonly modifiedMs: number;
+}
+
+/** The files of the cache folder Isotope wrote (by their names), regular files only. */
+async function cacheFolderFiles(dataDir?: string): Promise<FolderFile[]> {
+  const folder = decodedCacheDir(dataDir);
+  const files: FolderFile[] = [];
+  for (const name of await readdir(folder).catch(() => [] as string[])) {
+    const kind = cacheFolderFileKind(name);
+    const stats = kind === null ? null : await lstat(join(folder, name)).catch(() => null);
+    if (kind !== null && stats?.isFile()) files.push({ path: join(folder, name), kind, diskBytes: stats.blocks * 512, modifiedMs: stats.mtimeMs });
+  }
+  return files;
+}
+
+/** The space the cache folder takes: cache files, sidecars, and the partial files of running and killed decodes. */
+export async function decodedCacheDiskBytes(dataDir?: string): Promise<number> {
+  return (await cacheFolderFiles(dataDir)).reduce((sum, file) => sum + file.diskBytes, 0);
+}
+
 /**
  * Removes cache files: the named ones (each must be a cache file inside <data dir>/decoded/, or the
- * call is refused before anything is removed), else every file of the folder but the partial files of
- * running decodes. A file a running decode or flash reads is kept and named.
+ * call is refused before anything is removed), else every cache file and then the leftovers of
+ * decodes (clearLeftovers). A file a running decode or flash reads is kept and named.
  */
 export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir?: string): Promise<ClearResult> {
   const folder = decodedCacheDir(dataDir);
@@ -260,8 +294,7 @@ export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir
   if (outside !== undefined) {
     throw new CodedError('destination-not-allowed', `${outside} is not a decoded cache file in ${folder}: only those can be cleared`, { path: outside });
   }
-  const names = await readdir(folder).catch(() => [] as string[]);
-  const targets = cachePaths ?? names.map((name) => join(folder, name)).filter((path) => isCacheFilePath(path, dataDir));
+  const targets = cachePaths ?? (await cacheFolderFiles(dataDir)).filter((file) => file.kind === 'cache').map((file) => file.path);
   let removedBytes = 0;
   const kept: { cachePath: string; reason: string }[] = [];
   for (const cachePath of targets) {
@@ -275,6 +308,40 @@ export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir
     if (stats === null) continue;
     await unlink(cachePath);
     removedBytes += stats.blocks * 512;
+  }
+  if (cachePaths !== undefined) return { removedBytes, kept };
+  const leftovers = await clearLeftovers(dataDir);
+  return { removedBytes: removedBytes + leftovers.removedBytes, kept: [...kept, ...leftovers.kept] };
+}
+
+/**
+ * Removes what decodes left behind: the partial file of a decode that was killed (not written by a
+ * decode of this process, and older than the stale limit: a younger one may be another Isotope's,
+ * which is kept and named), a sidecar whose cache file is gone, and a stale temporary sidecar.
+ */
+async function clearLeftovers(dataDir?: string): Promise<ClearResult> {
+  const files = await cacheFolderFiles(dataDir);
+  const cachePaths = new Set(files.filter((file) => file.kind === 'cache').map((file) => file.path));
+  let removedBytes = 0;
+  const kept: { cachePath: string; reason: string }[] = [];
+  for (const file of files) {
+    const stale = Date.now() - file.modifiedMs >= stalePartialMs;
+    if (file.kind === 'partial') {
+      const writer = cacheReaders.get(file.path.replace(/\.partial$/, ''));
+      const reason = writer ? `written by ${writer.what}` : stale ? null : `written less than ${stalePartialMs / 60_000} minutes ago, maybe by another decode`;
+      if (reason !== null) {
+        kept.push({ cachePath: file.path, reason });
+        continue;
+      }
+    } else if (
+      file.kind === 'cache' ||
+      (file.kind === 'sidecar' && cachePaths.has(file.path.replace(/\.json$/, '.img'))) ||
+      (file.kind === 'sidecar-partial' && !stale)
+    ) {
+      continue;
+    }
+    await unlink(file.path).catch(() => undefined);
+    removedBytes += file.diskBytes;
   }
   return { removedBytes, kept };
 }

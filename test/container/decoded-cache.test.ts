@@ -7,7 +7,14 @@ import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from '
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NeedsDecodingError } from '../../src-main/compression/needs-decoding-error.ts';
-import { clearDecodedCaches, decodeToCache, findDecodedCache, listDecodedCaches, retainDecodedCache } from '../../src-main/container/decoded-cache.ts';
+import {
+  clearDecodedCaches,
+  decodedCacheDiskBytes,
+  decodeToCache,
+  findDecodedCache,
+  listDecodedCaches,
+  retainDecodedCache,
+} from '../../src-main/container/decoded-cache.ts';
 import { openImageSource } from '../../src-main/container/open-image-source.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
 import { makeCompressedFixtures, sha256, type CompressedFixtures, type CompressedVariant } from '../compression/compressed-fixtures.ts';
@@ -161,5 +168,33 @@ describe('clearDecodedCaches', () => {
     expect(result.kept).toEqual([{ cachePath: held.cachePath, reason: 'read by the flash of test.img.gz' }]);
     expect(result.removedBytes).toBe(others.reduce((sum, entry) => sum + entry.diskBytes, 0));
     expect((await listDecodedCaches()).map((entry) => entry.cachePath)).toEqual([held.cachePath]);
+  });
+
+  it("counts and clears a killed decode's partial file, orphan sidecars and stale temporary sidecars, keeping a young partial and files not its own", async () => {
+    const [held] = await listDecodedCaches();
+    if (!held) throw new Error('no cache entry left');
+    const leftover = (name: string, sizeBytes: number, ageMs: number): string => {
+      const path = join(decodedFolder(), name);
+      writeFileSync(path, Buffer.alloc(sizeBytes, 0x5a));
+      const when = new Date(Date.now() - ageMs);
+      utimesSync(path, when, when);
+      return path;
+    };
+    const hour = 60 * 60 * 1000;
+    const killed = leftover(`${'a'.repeat(32)}.img.partial`, 1024 * 1024, hour);
+    const young = leftover(`${'b'.repeat(32)}.img.partial`, 64 * 1024, 0);
+    const orphan = leftover(`${'c'.repeat(32)}.json`, 100, 0);
+    const staleSidecar = leftover(`${'d'.repeat(32)}.json.0b6c7f6e-54c4-4c3e-9d51-4e1f0a7d2b11.partial`, 100, hour);
+    const notOurs = leftover('notes.txt', 100, hour);
+    const diskBytes = (paths: string[]): number => paths.reduce((sum, path) => sum + statSync(path).blocks * 512, 0);
+    const everything = readdirSync(decodedFolder()).map((name) => join(decodedFolder(), name));
+    expect(await decodedCacheDiskBytes()).toBe(diskBytes(everything.filter((path) => path !== notOurs)));
+    const removable = diskBytes([killed, orphan, staleSidecar]);
+
+    const result = await clearDecodedCaches();
+
+    expect(result.kept).toEqual([{ cachePath: young, reason: 'written less than 10 minutes ago, maybe by another decode' }]);
+    expect(result.removedBytes).toBe(held.diskBytes + removable);
+    expect(readdirSync(decodedFolder()).sort()).toEqual([`${'b'.repeat(32)}.img.partial`, 'notes.txt']);
   });
 });

@@ -3,7 +3,7 @@
 // listing, the boot report, the flash and the checksum pass then read. `image:decode` takes any path
 // the user opens, as `image:open` does; the cache itself lives only in the data folder, and
 // `cache:clear` removes only files inside <data dir>/decoded/ (anything else is refused).
-import { clearDecodedCaches, decodeToCache, listDecodedCaches } from '../../container/decoded-cache.ts';
+import { clearDecodedCaches, decodedCacheDiskBytes, decodeToCache, listDecodedCaches } from '../../container/decoded-cache.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { startJob } from './job-handlers.ts';
@@ -11,8 +11,8 @@ import { startJob } from './job-handlers.ts';
 export const decodeHandlers: HandlerTable<'image:decode' | 'cache:list' | 'cache:clear'> = {
   'image:decode': ({ path }, context) => Promise.resolve(startDecodeJob(path, context)),
   'cache:list': async () => {
-    const entries = await listDecodedCaches();
-    return { entries, diskBytes: entries.reduce((sum, entry) => sum + entry.diskBytes, 0) };
+    // The whole folder's space: a killed decode's partial file is not an entry, but Clear all removes it.
+    return { entries: await listDecodedCaches(), diskBytes: await decodedCacheDiskBytes() };
   },
   'cache:clear': ({ cachePaths }) => clearDecodedCaches(cachePaths),
 };
