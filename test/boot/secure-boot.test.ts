@@ -95,6 +95,23 @@ describe('signers of real loaders, verified over the Authenticode hash', () => {
     expect(loader.verdict).toBe('other-signer');
   });
 
+  it('a shim keeping only its first signature (Microsoft Corporation UEFI CA 2011) is trusted by PCs with the 2011 CA only', async () => {
+    const bytes = new Uint8Array(await readFile(SHIM_X64));
+    const image = await readPeImage(createMemorySource(bytes));
+    const table = image.certificateTable!;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    // PE Format, "The Attribute Certificate Table": entries are quadword aligned; the table ends the file.
+    const firstEntryBytes = Math.ceil(view.getUint32(table.offsetBytes, true) / 8) * 8;
+    view.setUint32(image.certificateEntryOffsetBytes + 4, firstEntryBytes, true);
+    const oneSignature = join(workDir, 'shim-2011-only.efi');
+    await writeFile(oneSignature, bytes.subarray(0, table.offsetBytes + firstEntryBytes));
+    const loader = await check(oneSignature);
+    expect(loader.authenticodeSha256).toBe(await pesignHash(SHIM_X64));
+    expect(loader.signers.map((signer) => signer.subjectCommonName)).toEqual(['Microsoft Windows UEFI Driver Publisher', 'Microsoft Corporation UEFI CA 2011']);
+    expect(loader.verdict).toBe('microsoft-2011-only');
+    expect(judgeArchitectures([loader])).toEqual([{ architecture: 'x64', verdict: 'microsoft-2011-only' }]);
+  });
+
   it('a shim with one byte of a section changed keeps its certificates but no signer: unsigned, never "signed by Microsoft"', async () => {
     const bytes = new Uint8Array(await readFile(SHIM_X64));
     const image = await readPeImage(createMemorySource(bytes));
