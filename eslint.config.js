@@ -34,7 +34,7 @@ const folderLevels = [
   ['stick', 'authoring'],
   ['flash'],
   ['backup'],
-  ['assess', 'elevation'],
+  ['assess', 'elevation', 'vm'],
   ['isolation', 'helper'],
   ['service'],
   ['cli', 'electron', 'web'],

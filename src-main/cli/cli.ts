@@ -21,6 +21,7 @@ import { registerInfoCommand } from './commands/info-command.ts';
 import { registerKeysCommand } from './commands/keys-command.ts';
 import { registerLsCommand } from './commands/ls-command.ts';
 import { registerRemasterCommand } from './commands/remaster-command.ts';
+import { registerTryCommand } from './commands/try-command.ts';
 import { registerWebCommand } from './commands/web-command.ts';
 import { exitCodes } from './exit-codes.ts';
 
@@ -54,6 +55,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerBackupCommand(program, context);
   registerCreateCommand(program, context);
   registerRemasterCommand(program, context);
+  registerTryCommand(program, context);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

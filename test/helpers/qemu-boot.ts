@@ -95,7 +95,7 @@ function lockIsStale(lockDir: string): boolean {
 }
 
 /** Runs `work` holding the machine-wide (per test run) QEMU lock: mkdir is atomic, so one holder at a time. */
-async function withQemuLock<T>(work: () => Promise<T>): Promise<T> {
+export async function withQemuLock<T>(work: () => Promise<T>): Promise<T> {
   const lockDir = join(tmpdir(), 'isotope-qemu.lock');
   for (;;) {
     try {

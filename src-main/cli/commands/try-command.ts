@@ -1,0 +1,68 @@
+// `isotope try IMAGE [--firmware bios|uefi] [--as usb|cd] [--headless --seconds N] [--serial FILE]
+// [--screenshot FILE]`: boots an image file or a drive in QEMU to see it start before a stick is
+// written; nothing is written to the image or drive (QEMU's -snapshot). The engine is src-main/vm/.
+import { resolve } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { reportFailure, type CliContext } from '../cli-context.ts';
+import { exitCodes } from '../exit-codes.ts';
+
+interface TryOptions {
+  firmware: 'bios' | 'uefi';
+  as: 'usb' | 'cd';
+  headless?: boolean;
+  seconds?: number;
+  serial?: string;
+  screenshot?: string;
+  kvm: boolean;
+}
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0) throw new InvalidArgumentError('give a positive number of seconds.');
+  return seconds;
+}
+
+export function registerTryCommand(program: Command, context: CliContext): void {
+  program
+    .command('try')
+    .description('boot an image or drive in a QEMU virtual machine, without writing to it')
+    .argument('<image>', 'image file or drive')
+    .addOption(new Option('--firmware <firmware>', 'the PC firmware').choices(['bios', 'uefi']).default('uefi'))
+    .addOption(new Option('--as <medium>', 'boot it as a USB stick or as a CD').choices(['usb', 'cd']).default('usb'))
+    .option('--headless', 'no window: run for --seconds, then stop the VM')
+    .option('--seconds <n>', 'stop the VM after this many seconds', parseSeconds)
+    .option('--serial <file>', "write the guest's serial console to this file")
+    .option('--screenshot <file>', 'save a PNG of the screen when the time is up')
+    .option('--no-kvm', 'emulate the processor (TCG) even where KVM is usable')
+    .action(async (image: string, options: TryOptions) => {
+      const { tryInVm } = await import('../../vm/try-in-vm.ts');
+      try {
+        const outcome = await tryInVm({
+          imagePath: resolve(image),
+          firmware: options.firmware,
+          medium: options.as,
+          headless: options.headless === true,
+          seconds: options.seconds ?? null,
+          serialPath: options.serial === undefined ? null : resolve(options.serial),
+          screenshotPath: options.screenshot === undefined ? null : resolve(options.screenshot),
+          allowKvm: options.kvm,
+        });
+        const seconds = (outcome.ranMs / 1000).toFixed(1);
+        const how = outcome.endedBy === 'time-up' ? `ran ${seconds} s and was stopped` : `stopped by itself after ${seconds} s`;
+        context.stdout(
+          `${outcome.diskPath}: ${options.firmware.toUpperCase()} ${options.as === 'cd' ? 'CD' : 'USB stick'}, ${outcome.accelerator.toUpperCase()}, ${outcome.memoryMiB} MiB: the VM ${how}\n`,
+        );
+        // Asked for N seconds, a VM that stopped sooner (the guest powered off, the window was closed) did not do what was asked.
+        if (options.seconds !== undefined && outcome.endedBy !== 'time-up') {
+          context.stderr(
+            `isotope: the VM stopped after ${seconds} s, before the ${options.seconds} s asked${options.screenshot === undefined ? '' : ': no screenshot'}\n`,
+          );
+          return context.setExitCode(exitCodes.failed);
+        }
+        if (outcome.screenshotWritten) context.stdout(`screenshot: ${resolve(options.screenshot!)}\n`);
+        context.setExitCode(exitCodes.ok);
+      } catch (error) {
+        context.setExitCode(reportFailure(context, error));
+      }
+    });
+}

@@ -1,0 +1,72 @@
+// The QEMU command line of `isotope try`: a q35 PC booting the image as a USB stick (mass storage on
+// an EHCI controller, as a written stick is) or as a CD (an AHCI CD-ROM, El Torito), with SeaBIOS
+// or OVMF. Nothing the guest does reaches the image or drive: `-snapshot` sends every write to a
+// temporary overlay that QEMU deletes at exit. `format=raw` always: QEMU must never probe a hostile
+// image as qcow2 and follow a backing-file name to some other file on this host.
+import type { OvmfFiles } from './qemu-host.ts';
+
+export type VmFirmware = 'bios' | 'uefi';
+export type VmMedium = 'usb' | 'cd';
+
+export interface QemuLaunch {
+  /** The image file or block device to boot (an already decoded file for a compressed image). */
+  readonly diskPath: string;
+  readonly firmware: VmFirmware;
+  readonly medium: VmMedium;
+  readonly memoryMiB: number;
+  readonly useKvm: boolean;
+  /** Required for UEFI: the firmware and this run's own copy of its variable store. */
+  readonly ovmf?: { readonly files: OvmfFiles; readonly varsPath: string };
+  /** No window: the screen is read only through QMP's screendump. */
+  readonly headless: boolean;
+  /** The guest's first serial port goes to this file; none when null. */
+  readonly serialPath: string | null;
+  /** The QMP socket (a Unix socket path) the run uses to take the screenshot and stop the VM; none when null. */
+  readonly qmpSocketPath: string | null;
+}
+
+/** QEMU's option syntax separates key=value pairs with commas; a comma inside a value is written twice. */
+export function escapeOptionValue(value: string): string {
+  return value.replaceAll(',', ',,');
+}
+
+function mediumArgs(launch: QemuLaunch): string[] {
+  const drive = `file=${escapeOptionValue(launch.diskPath)},format=raw,if=none`;
+  if (launch.medium === 'cd') return ['-drive', `${drive},id=disc,media=cdrom,readonly=on`, '-device', 'ide-cd,drive=disc,bus=ide.0,bootindex=0'];
+  return ['-drive', `${drive},id=stick`, '-device', 'usb-ehci,id=ehci', '-device', 'usb-storage,bus=ehci.0,drive=stick,bootindex=0'];
+}
+
+function firmwareArgs(launch: QemuLaunch): string[] {
+  if (launch.firmware === 'bios') return []; // QEMU's default firmware is SeaBIOS
+  if (!launch.ovmf) throw new Error('a UEFI launch without OVMF files');
+  const { files, varsPath } = launch.ovmf;
+  return [
+    '-drive',
+    `if=pflash,format=raw,readonly=on,file=${escapeOptionValue(files.codePath)}`,
+    '-drive',
+    `if=pflash,format=raw,file=${escapeOptionValue(varsPath)}`,
+  ];
+}
+
+/** The whole argument list for qemu-system-x86_64. */
+export function qemuArgs(launch: QemuLaunch): string[] {
+  return [
+    '-machine',
+    'q35',
+    '-accel',
+    launch.useKvm ? 'kvm' : 'tcg',
+    '-m',
+    String(launch.memoryMiB),
+    '-snapshot',
+    '-no-user-config',
+    '-nic',
+    'none',
+    '-vga',
+    'std',
+    ...(launch.headless ? ['-display', 'none'] : []),
+    ...(launch.serialPath === null ? [] : ['-chardev', `file,id=serial0,path=${escapeOptionValue(launch.serialPath)}`, '-serial', 'chardev:serial0']),
+    ...(launch.qmpSocketPath === null ? [] : ['-qmp', `unix:${escapeOptionValue(launch.qmpSocketPath)},server=on,wait=off`]),
+    ...firmwareArgs(launch),
+    ...mediumArgs(launch),
+  ];
+}

@@ -1,0 +1,117 @@
+// `isotope try` (issue 18): the image boots in QEMU (TCG, so every host behaves alike) as a CD or a
+// USB stick, under SeaBIOS and OVMF, and the banner loader's text reaches the serial console file;
+// a blank stick is the negative control (no banner, and the VM runs until it is stopped, taking a
+// screenshot). Each run proves the image's SHA-256 is unchanged: booting never writes.
+// The boot fixtures are GRUB banner loaders (test/fixtures/qemu-boot-images.ts).
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { banners, nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { isotope } from '../helpers/in-process-cli.ts';
+import { qemuAvailable, withQemuLock } from '../helpers/qemu-boot.ts';
+import { tryInVm, type TryRequest } from '../../src-main/vm/try-in-vm.ts';
+
+const MiB = 1024 * 1024;
+const bootTimeoutMs = 120_000;
+const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without writing to it', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'isotope-try-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Boots `imagePath` headless for up to `seconds`, returning the serial console's text; asserts the image is unchanged. */
+  async function bootSerial(
+    imagePath: string,
+    request: Pick<TryRequest, 'firmware' | 'medium'>,
+    seconds: number,
+  ): Promise<{ serial: string; endedBy: string }> {
+    const serialPath = join(dir, `serial-${request.firmware}-${request.medium}.txt`);
+    const before = sha256(imagePath);
+    const outcome = await withQemuLock(() => tryInVm({ imagePath, ...request, headless: true, seconds, serialPath, screenshotPath: null, allowKvm: false }));
+    expect(outcome.accelerator).toBe('tcg');
+    expect(sha256(imagePath)).toBe(before);
+    return { serial: readFileSync(serialPath, 'latin1'), endedBy: outcome.endedBy };
+  }
+
+  it(
+    'SeaBIOS boots the disc as a CD: its El Torito BIOS loader prints its banner on the serial console',
+    async () => {
+      const { serial } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'bios', medium: 'cd' }, 60);
+      expect(serial).toContain(banners.nonhybridBios);
+    },
+    bootTimeoutMs,
+  );
+
+  it(
+    'OVMF boots the disc as a CD through its El Torito EFI image, and the halting loader ends the run before the time asked',
+    async () => {
+      const { serial, endedBy } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'uefi', medium: 'cd' }, 60);
+      expect(serial).toContain(banners.nonhybridElToritoEfi);
+      expect(endedBy).toBe('guest-stopped');
+    },
+    bootTimeoutMs,
+  );
+
+  it(
+    'OVMF boots the disc written raw to a USB stick (EDK2 reads El Torito from any disk)',
+    async () => {
+      const stick = join(dir, 'stick.img');
+      copyFileSync(nonhybridGrubIsoPath(), stick);
+      truncateSync(stick, 64 * MiB);
+      const { serial } = await bootSerial(stick, { firmware: 'uefi', medium: 'usb' }, 60);
+      expect(serial).toContain(banners.nonhybridElToritoEfi);
+    },
+    bootTimeoutMs,
+  );
+
+  it(
+    'a blank stick boots nothing: no banner, the VM runs the seconds asked, exits 0 and leaves a PNG screenshot of the firmware screen',
+    async () => {
+      const blank = join(dir, 'blank.img');
+      writeFileSync(blank, '');
+      truncateSync(blank, 8 * MiB);
+      const before = sha256(blank);
+      const serialPath = join(dir, 'blank-serial.txt');
+      const screenshotPath = join(dir, 'blank.png');
+      const args = [
+        'try',
+        blank,
+        '--firmware',
+        'bios',
+        '--as',
+        'usb',
+        '--headless',
+        '--seconds',
+        '4',
+        '--no-kvm',
+        '--serial',
+        serialPath,
+        '--screenshot',
+        screenshotPath,
+      ];
+      const run = await withQemuLock(() => isotope(args));
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/TCG.*ran \d+\.\d s and was stopped/);
+      expect(readFileSync(serialPath, 'latin1')).not.toContain('ISOTOPE-BOOT-OK');
+      const png = readFileSync(screenshotPath);
+      expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+      expect(png.toString('latin1', 12, 16)).toBe('IHDR');
+      // SeaBIOS's text screen: VGA mode 3, 720×400 pixels in QEMU's std VGA.
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([720, 400]);
+      expect(sha256(blank)).toBe(before);
+    },
+    bootTimeoutMs,
+  );
+
+  it('a missing image is a not-found error before QEMU starts', async () => {
+    const run = await isotope(['try', join(dir, 'missing.img'), '--headless', '--seconds', '1']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/missing\.img/);
+    expect(existsSync(join(dir, 'missing.img'))).toBe(false);
+  });
+});
