@@ -93,7 +93,7 @@ async function findMloFile(partitions: readonly BootPartition[], fatRoots: FatRo
   const mlo = (await fatRoots.entries(candidate)).find((entry) => !entry.isDirectory && entry.name.toUpperCase() === 'MLO');
   if (!mlo) return null;
   const head = await fatRoots.readFileHead(candidate, mlo, mloHeadBytes);
-  return head ? recogniseMloFile(head.bytes, head.offsetBytes, candidate.number) : null;
+  return head ? recogniseMloFile(head.bytes, head.offsetBytes, mlo.sizeBytes, candidate.number) : null;
 }
 
 /** The root directories of FAT partitions, each read once however many probes ask. */

@@ -28,18 +28,36 @@ export function findRawUBootLoader(area: Uint8Array): UBootLoader | null {
 }
 
 /**
- * TI's MLO file in a FAT partition (AM335x TRM 26.1.8.5.5: the ROM loads "MLO" from the root of the
- * active FAT partition): its first bytes hold the TOC with "CHSETTINGS" (or start with the GP header).
+ * SRAM where the TI boot ROMs load a GP image: OMAP3/OMAP4 from 0x40200000, AM335x from 0x402F0400,
+ * all ending at 0x4030FFFF (OMAP35x TRM 25.4.8.1, AM335x TRM 26.1.4.2 "public RAM"). One range holds both.
  */
-export function recogniseMloFile(head: Uint8Array, fileOffsetBytes: number, partitionNumber: number): UBootLoader | null {
+const tiSramStart = 0x40200000;
+const tiSramEnd = 0x4030ffff;
+
+/**
+ * TI's MLO file in a FAT partition (AM335x TRM 26.1.8.5.5: the ROM loads "MLO" from the root of the
+ * active FAT partition): its first bytes hold the TOC with "CHSETTINGS", or start with the GP header
+ * (TRM 26.1.10.1: u32 image size, u32 load address). A file named MLO with neither is no TI loader:
+ * the name alone says nothing about the bytes the ROM would run.
+ */
+export function recogniseMloFile(head: Uint8Array, fileOffsetBytes: number, fileSizeBytes: number, partitionNumber: number): UBootLoader | null {
   const hasToc = asciiAt(head, 0x14, 10) === 'CHSETTINGS';
+  if (!hasToc && !hasPlausibleGpHeader(head, fileSizeBytes)) return null;
   return {
     family: 'ti-omap',
     offsetBytes: fileOffsetBytes,
-    evidence: `the file MLO in the root of FAT partition ${partitionNumber}, at byte ${fileOffsetBytes}${hasToc ? ', with the CHSETTINGS table of contents' : ''}`,
+    evidence: `the file MLO in the root of FAT partition ${partitionNumber}, at byte ${fileOffsetBytes}${hasToc ? ', with the CHSETTINGS table of contents' : ', with a GP header loading into SRAM'}`,
     board: null,
     version: findVersion(head, 0),
   };
+}
+
+/** GP header: the image size (> 0, within the file) and a load address inside the SoC's SRAM. */
+function hasPlausibleGpHeader(head: Uint8Array, fileSizeBytes: number): boolean {
+  if (head.byteLength < 8) return false;
+  const imageSizeBytes = uint32Le(head, 0);
+  const loadAddress = uint32Le(head, 4);
+  return imageSizeBytes > 0 && imageSizeBytes <= fileSizeBytes && loadAddress >= tiSramStart && loadAddress <= tiSramEnd;
 }
 
 const probes: readonly LoaderProbe[] = [findAllwinner, findRockchip, findImx, findTiRaw, findAmlogic];

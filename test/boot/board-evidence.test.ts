@@ -82,7 +82,26 @@ describe('U-Boot loader headers', () => {
     expect(findRawUBootLoader(area)).toBeNull();
   });
 
-  it('describes an MLO file without a table of contents by where it is', () => {
-    expect(recogniseMloFile(new Uint8Array(512), 1048576, 2)).toMatchObject({ family: 'ti-omap', offsetBytes: 1048576, board: null, version: null });
+  it('does not take a file named MLO holding 512 zero bytes for a TI loader', () => {
+    expect(recogniseMloFile(new Uint8Array(512), 1048576, 512, 2)).toBeNull();
+  });
+
+  it('describes an MLO file with a GP header but no table of contents by where it is', () => {
+    const head = new Uint8Array(512);
+    const view = new DataView(head.buffer);
+    view.setUint32(0, 400, true); // image size, within the 512-byte file
+    view.setUint32(4, 0x402f0400, true); // AM335x public SRAM, where its ROM loads the image
+    expect(recogniseMloFile(head, 1048576, 512, 2)).toMatchObject({ family: 'ti-omap', offsetBytes: 1048576, board: null, version: null });
+  });
+
+  it('refuses a GP header whose size exceeds the file or whose load address lies outside SRAM', () => {
+    const head = new Uint8Array(512);
+    const view = new DataView(head.buffer);
+    view.setUint32(0, 513, true);
+    view.setUint32(4, 0x402f0400, true);
+    expect(recogniseMloFile(head, 0, 512, 1)).toBeNull();
+    view.setUint32(0, 400, true);
+    view.setUint32(4, 0x80000000, true); // DDR: the boot ROM does not load there
+    expect(recogniseMloFile(head, 0, 512, 1)).toBeNull();
   });
 });
