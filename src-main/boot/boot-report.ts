@@ -7,6 +7,7 @@ import { readGuidPartitionTable } from '../disk/guid-partition-table.ts';
 import { diskSectorBytes, hasProtectivePartition, readMasterBootRecord } from '../disk/master-boot-record.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import type { FileTree } from '../format/file-tree.ts';
 import { WorkBudget } from '../format/work-budget.ts';
 import { readVolumeDescriptorHeader } from '../iso/volume-descriptors.ts';
 import { readBootCatalog } from './boot-catalog.ts';
@@ -26,6 +27,8 @@ export interface BootReportOptions {
   readonly lookupPath?: (lba: number) => Promise<string | null>;
   /** When given, every EFI loader found is read and judged against this revocation data (issue 18): `secureBoot`. */
   readonly revocations?: Revocations;
+  /** The image's own file tree (an ISO's), whose EFI/BOOT loaders the Secure Boot check reads too. */
+  readonly tree?: FileTree;
 }
 
 export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
@@ -50,7 +53,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   const disk = map ? await readDiskBootEvidence(source, mbr, map, budget) : null;
   const partitions = disk?.partitions ?? [];
   const verdict = judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, partitions, biosChain: disk?.biosChain ?? null, boards: disk?.boards ?? noBoards });
-  const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options.revocations, budget) : undefined;
+  const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options.tree ?? null, options.revocations, budget) : undefined;
   return { elTorito, mbr, gpt, apm, espLoaders, partitions, warnings, verdict, ...(secureBoot ? { secureBoot } : {}) };
 }
 

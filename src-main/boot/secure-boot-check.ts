@@ -5,6 +5,7 @@
 import type { SecureBootArchitectureVerdict, SecureBootLoader, SecureBootLoaderVerdict, SecureBootReport, SecureBootSigner } from '../../shared/boot.ts';
 import { openFatTree } from '../fat/fat-tree.ts';
 import { entryContentSource } from '../format/entry-source.ts';
+import type { FileTree } from '../format/file-tree.ts';
 import type { WorkBudget } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { CorruptImageError } from '../io/corrupt-image-error.ts';
@@ -70,17 +71,18 @@ function unreadable(path: string, error: string): SecureBootLoader {
   return { path, architecture: 'unknown', authenticodeSha256: '', dbxRevoked: false, sbat: null, sbatRevoked: [], signers: [], verdict: 'unreadable', error };
 }
 
-/** The loaders of one volume's EFI/BOOT; every byte hashed is paid from the image's budget. */
-async function checkVolume(source: ByteSource, place: EfiVolumePlace, revocations: Revocations, budget: WorkBudget): Promise<SecureBootLoader[]> {
-  const tree = await openFatTree(source, { offsetBytes: place.offsetBytes, budget });
-  const directory = await tree.lookup('/EFI/BOOT');
+/** The loaders in a tree's EFI/BOOT (ISO 9660 names are upper case, Rock Ridge and Joliet keep the case written); every byte hashed is paid from the image's budget. */
+async function checkTree(source: ByteSource, tree: FileTree, label: string, revocations: Revocations, budget: WorkBudget): Promise<SecureBootLoader[]> {
+  const directory = (await tree.lookup('/EFI/BOOT')) ?? (await tree.lookup('/efi/boot'));
   if (directory === null || directory.type !== 'directory') return [];
   const files = (await tree.listDirectory(directory)).filter((entry) => entry.type === 'file' && LOADER_NAME_PATTERN.test(entry.name));
   const loaders: SecureBootLoader[] = [];
   for (const file of files) {
-    const path = `${place.label}: ${file.path}`;
-    if (file.sizeBytes > MAX_LOADER_BYTES) {
-      loaders.push(unreadable(path, `${file.path} is ${file.sizeBytes} bytes, more than the ${MAX_LOADER_BYTES}-byte limit for an EFI loader`));
+    const path = `${label}: ${file.path}`;
+    if (file.sizeBytes > MAX_LOADER_BYTES || file.zisofs !== undefined) {
+      const why =
+        file.zisofs !== undefined ? 'is zisofs-compressed' : `is ${file.sizeBytes} bytes, more than the ${MAX_LOADER_BYTES}-byte limit for an EFI loader`;
+      loaders.push(unreadable(path, `${file.path} ${why}`));
       continue;
     }
     budget.spend(file.sizeBytes, `the EFI loader ${path}`);
@@ -104,20 +106,25 @@ export function judgeArchitectures(loaders: readonly SecureBootLoader[]): Secure
   });
 }
 
-/** The Secure Boot report of the loaders on `volumes` (each offset once). A volume that is not readable FAT adds nothing. */
+/**
+ * The Secure Boot report of the loaders on `volumes` (each offset once) and in the image's own tree
+ * (an ISO's EFI/BOOT, which a stick written file by file boots from). A corrupt volume adds one unreadable entry.
+ */
 export async function readSecureBoot(
   source: ByteSource,
   volumes: readonly EfiVolumePlace[],
+  tree: FileTree | null,
   revocations: Revocations,
   budget: WorkBudget,
 ): Promise<SecureBootReport> {
-  const loaders: SecureBootLoader[] = [];
+  const loaders: SecureBootLoader[] = tree ? await checkTree(source, tree, 'ISO tree', revocations, budget) : [];
   const seenOffsets = new Set<number>();
   for (const place of volumes) {
     if (seenOffsets.has(place.offsetBytes)) continue;
     seenOffsets.add(place.offsetBytes);
     try {
-      loaders.push(...(await checkVolume(source, place, revocations, budget)));
+      const volume = await openFatTree(source, { offsetBytes: place.offsetBytes, budget });
+      loaders.push(...(await checkTree(source, volume, place.label, revocations, budget)));
     } catch (error) {
       if (!(error instanceof CorruptImageError)) throw error;
       loaders.push(unreadable(`${place.label}: /EFI/BOOT`, error.message));

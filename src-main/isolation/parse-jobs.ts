@@ -125,7 +125,7 @@ async function readImageBootReport(path: string): Promise<BootReport> {
     const image = await openIsoImage(source);
     // Read from the vendored files on each report: a verdict is judged by the data as it is now.
     const revocations = await loadRevocations();
-    return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image), revocations } : { revocations });
+    return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image), revocations, tree: image } : { revocations });
   } finally {
     await source.close();
   }

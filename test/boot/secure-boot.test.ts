@@ -186,26 +186,29 @@ async function buildShimIso(): Promise<string> {
   await run('mcopy', ['-i', efiImage, SHIM_X64, '::/EFI/BOOT/BOOTX64.EFI']);
   await run('mcopy', ['-i', efiImage, GRUB_X64_SIGNED, '::/EFI/BOOT/grubx64.efi']);
   const tree = join(workDir, 'tree');
-  await run('mkdir', ['-p', tree]);
+  await run('mkdir', ['-p', join(tree, 'EFI', 'BOOT')]);
   await copyFile(efiImage, join(tree, 'efi.img'));
+  await copyFile(SHIM_X64, join(tree, 'EFI', 'BOOT', 'BOOTX64.EFI'));
   const iso = join(workDir, 'shim.iso');
   await run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-e', 'efi.img', '-no-emul-boot', tree]);
   return iso;
 }
 
 describe('an ISO with shim and GRUB in its El Torito EFI image', () => {
-  it('isotope boot --json lists each loader with hash, signers and verdict, and one verdict for x64', async () => {
+  it('isotope boot --json lists each loader of the EFI image and the ISO tree with hash, signers and verdict, and one verdict for x64', async () => {
     const iso = await shimIso();
     const { code, stdout } = await isotope(['boot', iso, '--json']);
     expect(code).toBe(0);
     const report = JSON.parse(stdout) as BootReport;
     const loaders = report.secureBoot!.loaders;
     expect(loaders.map((loader) => loader.path)).toEqual([
+      'ISO tree: /EFI/BOOT/BOOTX64.EFI',
       expect.stringMatching(/^El Torito image at sector \d+: \/EFI\/BOOT\/BOOTX64\.EFI$/),
       expect.stringMatching(/^El Torito image at sector \d+: \/EFI\/BOOT\/grubx64\.efi$/),
     ]);
     expect(loaders[0]).toMatchObject({ architecture: 'x64', authenticodeSha256: await pesignHash(SHIM_X64), verdict: 'microsoft' });
-    expect(loaders[1]).toMatchObject({ authenticodeSha256: await pesignHash(GRUB_X64_SIGNED), verdict: 'other-signer' });
+    expect(loaders[1]).toMatchObject({ architecture: 'x64', authenticodeSha256: await pesignHash(SHIM_X64), verdict: 'microsoft' });
+    expect(loaders[2]).toMatchObject({ authenticodeSha256: await pesignHash(GRUB_X64_SIGNED), verdict: 'other-signer' });
     expect(report.secureBoot!.byArchitecture).toEqual([{ architecture: 'x64', verdict: 'microsoft' }]);
     expect(report.secureBoot!.dataDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
