@@ -122,7 +122,16 @@ export interface FilesystemInfo {
   readonly browsable: boolean;
   /** Why a recognised file system cannot be browsed (signature only, or the damage found); absent when browsable. */
   readonly notBrowsableReason?: string;
+  /** Which kind of reason that is, for the words shown (the reason itself is the detail); absent when browsable. */
+  readonly notBrowsableKind?: NotBrowsableKind;
 }
+
+/**
+ * Why a recognised file system lists no files: 'signature-only' (a kind Isotope has no reader for,
+ * NTFS, btrfs ...), 'damaged' (its reader found the structures broken), 'unsupported' (intact, but it
+ * uses a feature the reader cannot decode, such as ext4 encryption): not damage.
+ */
+export type NotBrowsableKind = 'signature-only' | 'damaged' | 'unsupported';
 
 export interface DiskPartitionInfo {
   /**
@@ -265,7 +274,13 @@ export interface ImageEntry {
   /** FAT and exFAT attributes that are set (FAT spec 6, exFAT 7.4.4). */
   readonly attributes?: readonly FileAttribute[];
   /** A partition's folder in the 'partitions' view: which partition, and whether its files can be listed. */
-  readonly partition?: { readonly number: number; readonly filesystem: FilesystemKind | null; readonly browsable: boolean };
+  readonly partition?: {
+    readonly number: number;
+    readonly filesystem: FilesystemKind | null;
+    readonly browsable: boolean;
+    /** Why it is not browsable, when a file system was recognised (FilesystemInfo.notBrowsableKind). */
+    readonly notBrowsableKind?: NotBrowsableKind;
+  };
 }
 
 export type FileAttribute = 'read-only' | 'hidden' | 'system' | 'archive';

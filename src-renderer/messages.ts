@@ -25,6 +25,7 @@ import type {
   ImageEntryType,
   ImageFormat,
   ImageNamespace,
+  NotBrowsableKind,
 } from '../shared/image.ts';
 import type { IsoLayoutSummary, IsoLevel, IsoPlannedBootEntry, RemasterEdit } from '../shared/authoring.ts';
 
@@ -305,22 +306,30 @@ export const filesystemNames: Readonly<Record<FilesystemKind, string>> = {
   zfs: 'ZFS',
 };
 
-/** The file systems Isotope reads itself; the others it names by their signature only. */
-const browsableFilesystems: readonly FilesystemKind[] = ['fat12', 'fat16', 'fat32', 'exfat', 'ext2', 'ext3', 'ext4', 'iso9660', 'udf'];
-
-/** Why a partition's folder cannot be opened: "not browsable: NTFS (signature only)". */
-export function notBrowsableWords(filesystem: FilesystemKind | null): string {
+/**
+ * Why a partition's folder cannot be opened, by the engine's kind of reason (its own English reason
+ * is the detail): "not browsable: NTFS (signature only)", "... its FAT32 file system is damaged", "...
+ * its ext4 file system uses a feature Isotope cannot read" (intact: an unsupported feature is no damage).
+ */
+export function notBrowsableWords(filesystem: FilesystemKind | null, kind: NotBrowsableKind | undefined): string {
   if (filesystem === null) return 'not browsable: no file system Isotope recognises';
   const name = filesystemNames[filesystem];
-  return browsableFilesystems.includes(filesystem)
-    ? `not browsable: its ${name} file system is damaged`
-    : `not browsable: ${name} (${notBrowsableTag(filesystem)})`;
+  if (kind === 'damaged') return `not browsable: its ${name} file system is damaged`;
+  if (kind === 'unsupported') return `not browsable: its ${name} file system uses a feature Isotope cannot read`;
+  if (kind === 'signature-only') return `not browsable: ${name} (signature only)`;
+  return `not browsable: ${name}`;
 }
 
-/** The short form, for the partition table: "signature only" or "damaged". */
-export function notBrowsableTag(filesystem: FilesystemKind): string {
-  return browsableFilesystems.includes(filesystem) ? 'damaged' : 'signature only';
+/** The short form, for the partition table: "signature only", "damaged" or "unsupported feature". */
+export function notBrowsableTag(kind: NotBrowsableKind | undefined): string {
+  return kind === undefined ? 'not browsable' : notBrowsableTags[kind];
 }
+
+const notBrowsableTags: Readonly<Record<NotBrowsableKind, string>> = {
+  'signature-only': 'signature only',
+  damaged: 'damaged',
+  unsupported: 'unsupported feature',
+};
 
 export const compressionNames: Readonly<Record<ImageCompression, string>> = { gzip: 'gzip', xz: 'xz', bzip2: 'bzip2', zstd: 'zstd', zip: 'zip' };
 

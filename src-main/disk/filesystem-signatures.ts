@@ -12,14 +12,14 @@ const probedBytes = 132 * 1024;
 /** Why a signature-only file system lists no files. */
 export const signatureOnlyReason = 'recognised by its signature only: Isotope has no reader for its files';
 
-type Probe = (bytes: Uint8Array, sourceSizeBytes: number) => Omit<FilesystemInfo, 'browsable' | 'notBrowsableReason'> | null;
+type Probe = (bytes: Uint8Array, sourceSizeBytes: number) => Omit<FilesystemInfo, 'browsable' | 'notBrowsableReason' | 'notBrowsableKind'> | null;
 
 /** The signature-only file system at byte 0 of `source`; null when none of them is there. */
 export async function identifyFilesystemSignature(source: ByteSource): Promise<FilesystemInfo | null> {
   const bytes = await source.read(0, Math.min(probedBytes, source.sizeBytes));
   for (const probe of probes) {
     const found = probe(bytes, source.sizeBytes);
-    if (found) return { ...found, browsable: false, notBrowsableReason: signatureOnlyReason };
+    if (found) return { ...found, browsable: false, notBrowsableReason: signatureOnlyReason, notBrowsableKind: 'signature-only' };
   }
   return null;
 }

@@ -122,7 +122,8 @@ async function openBareFilesystem(source: ByteSource, options: FilesystemOpenOpt
 }
 
 function partitionOf(number: number, filesystem: FilesystemInfo | null): NonNullable<ImageEntry['partition']> {
-  return { number, filesystem: filesystem?.kind ?? null, browsable: filesystem?.browsable ?? false };
+  const partition = { number, filesystem: filesystem?.kind ?? null, browsable: filesystem?.browsable ?? false };
+  return filesystem?.notBrowsableKind ? { ...partition, notBrowsableKind: filesystem.notBrowsableKind } : partition;
 }
 
 /** What probing a partition found: its tree when browsable, its file system, and the bytes of it the image holds. */
@@ -166,8 +167,10 @@ async function probePartition(source: ByteSource, entry: PartitionMapEntry, opti
 
 function damaged(kind: FilesystemKind, sizeBytes: number, error: CorruptImageError): FilesystemInfo {
   // A feature the reader cannot decode (ext4 encryption) is no damage: its message is the reason.
-  const reason = error instanceof UnsupportedExtFeatureError ? error.message : `damaged: ${error.message}`;
-  return { kind, label: null, uuid: null, sizeBytes, usedBytes: null, browsable: false, notBrowsableReason: reason };
+  const unsupported = error instanceof UnsupportedExtFeatureError;
+  const reason = unsupported ? error.message : `damaged: ${error.message}`;
+  const notBrowsableKind = unsupported ? 'unsupported' : 'damaged';
+  return { kind, label: null, uuid: null, sizeBytes, usedBytes: null, browsable: false, notBrowsableReason: reason, notBrowsableKind };
 }
 
 /** "1-bootfs (FAT32)": number, label (else the GPT name), file system (else the partition type). */

@@ -36,6 +36,7 @@ describe('signature-only file systems', () => {
     expect(probed.TYPE).toBe('swap');
     expect(found).toMatchObject({ kind: 'swap', label: probed.LABEL, uuid: probed.UUID, sizeBytes: 8 * 1024 * 1024, browsable: false });
     expect(found?.notBrowsableReason).toMatch(/signature only/);
+    expect(found?.notBrowsableKind).toBe('signature-only');
   });
 
   it('names hand-written NTFS, btrfs, XFS, LUKS, SquashFS, HFS+, APFS, LVM, F2FS and ZFS headers by their magic', async () => {

@@ -139,8 +139,10 @@ describe('hostile ext volumes', () => {
     expect(disk?.info.partitions[0]?.filesystem).toMatchObject({
       kind: 'ext4',
       browsable: false,
+      notBrowsableKind: 'unsupported', // an intact volume: not called damaged
       notBrowsableReason: expect.stringMatching(/^the ext volume uses/),
     });
+    expect((await disk?.tree.lookup('/'))?.partition).toMatchObject({ filesystem: 'ext4', browsable: false, notBrowsableKind: 'unsupported' });
   });
 
   it('stops at the work budget when the listing costs more than the image may', async () => {

@@ -384,11 +384,11 @@ describe('damaged and cut disk images', () => {
     writeFileSync(damagedPath, image);
     await withDisk(damagedPath, async (disk, source) => {
       const [boot, root] = disk.info.partitions;
-      expect(root?.filesystem).toMatchObject({ kind: 'ext4', browsable: false });
+      expect(root?.filesystem).toMatchObject({ kind: 'ext4', browsable: false, notBrowsableKind: 'damaged' });
       expect(root?.filesystem?.notBrowsableReason).toMatch(/^damaged: ext superblock: s_log_block_size 20/);
       expect(root?.folderName).toBe('2 (ext4)');
       const folder = (await disk.tree.lookup('/2 (ext4)')) as TreeEntry;
-      expect(folder.partition).toEqual({ number: 2, filesystem: 'ext4', browsable: false });
+      expect(folder.partition).toEqual({ number: 2, filesystem: 'ext4', browsable: false, notBrowsableKind: 'damaged' });
       expect(await disk.tree.listDirectory(folder)).toEqual([]);
       expect(boot?.filesystem?.browsable).toBe(true);
       await expectTree(disk, source, '1-bootfs (FAT32)', piBootTree);

@@ -3,7 +3,7 @@
 // words for partitions that cannot be browsed.
 import { describe, expect, it } from 'vitest';
 import type { ImageEntry } from '../../shared/image.ts';
-import { formatMode, formatPermissions, notBrowsableWords, text } from '../../src-renderer/messages.ts';
+import { formatMode, formatPermissions, notBrowsableTag, notBrowsableWords, text } from '../../src-renderer/messages.ts';
 import { decodeSpaceShortfall } from '../../src-renderer/state/decode-job.svelte.ts';
 import { isBrowsable, optionalColumnsOf } from '../../src-renderer/state/file-tree.svelte.ts';
 
@@ -69,10 +69,13 @@ describe('decodeSpaceShortfall', () => {
 
 describe('partition words', () => {
   it('names a signature-only file system, a damaged readable one and an unknown one differently', () => {
-    expect(notBrowsableWords('ntfs')).toBe('not browsable: NTFS (signature only)');
-    expect(notBrowsableWords('swap')).toBe('not browsable: Linux swap (signature only)');
-    expect(notBrowsableWords('fat32')).toBe('not browsable: its FAT32 file system is damaged');
-    expect(notBrowsableWords(null)).toBe('not browsable: no file system Isotope recognises');
+    expect(notBrowsableWords('ntfs', 'signature-only')).toBe('not browsable: NTFS (signature only)');
+    expect(notBrowsableWords('swap', 'signature-only')).toBe('not browsable: Linux swap (signature only)');
+    expect(notBrowsableWords('fat32', 'damaged')).toBe('not browsable: its FAT32 file system is damaged');
+    // An intact ext4 with a feature the reader lacks (encryption) is not called damaged.
+    expect(notBrowsableWords('ext4', 'unsupported')).toBe('not browsable: its ext4 file system uses a feature Isotope cannot read');
+    expect(notBrowsableTag('unsupported')).toBe('unsupported feature');
+    expect(notBrowsableWords(null, undefined)).toBe('not browsable: no file system Isotope recognises');
   });
 
   it('badges a partition with its number, type, file system and size, leaving out what is unknown', () => {

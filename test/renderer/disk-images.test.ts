@@ -60,7 +60,7 @@ describe('FileTree over a disk image', () => {
     await tree.reset(diskImagePath());
     expect(rootNames(tree)).toHaveLength(2);
     const swap = tree.rows.find((row) => row.entry.partition?.number === 2)?.entry;
-    expect(swap?.partition).toEqual({ number: 2, filesystem: 'swap', browsable: false });
+    expect(swap?.partition).toEqual({ number: 2, filesystem: 'swap', browsable: false, notBrowsableKind: 'signature-only' });
     await tree.expand(swap?.path ?? '');
     expect(tree.expanded.has(swap?.path ?? '')).toBe(false);
     expect(tree.rows).toHaveLength(2);
