@@ -3,8 +3,10 @@
 // and the digests just read are stored for next time if the file did not change while it was read.
 // Only an explicit `cached` request is answered from the cache without reading (`isotope hash --cached`).
 // A compressed image gets two sets of digests, the file's and its decoded content's (issue 16), from
-// one read of the file (hash-compressed.ts) or, when the service found a decoded cache file of this
-// very file version, from the file and that cache file.
+// one read of the file (hash-compressed.ts). Never from a decoded cache file: it is tied to the
+// compressed file only by metadata (device, inode, size, times), and anything that writes into the
+// data folder can change its bytes without changing that, so a content digest read from it would be
+// a verdict from a cache. Decoding in the pass costs the decode, and saves the second read.
 import { stat } from 'node:fs/promises';
 import type { ContentDigests, HashAlgorithm, HashDigests, HashResult, RememberedDigests } from '../../shared/checksum.ts';
 import { hashFile, type HashPassOptions, type PassProgress } from './hash-pass.ts';
@@ -21,12 +23,6 @@ export interface HashImageOptions {
   readonly onProgress?: (progress: PassProgress) => void;
   /** Called before the pass starts when the cache remembers digests of this file version. */
   readonly onRemembered?: (remembered: RememberedDigests) => void;
-  /**
-   * A decoded cache file of this very version of a compressed image (the service finds it with
-   * container/decoded-cache.ts, a folder above this one): its content digests are read from it
-   * instead of decoding again, and labelled so ('decoded-cache').
-   */
-  readonly decodedCachePath?: string | null;
   /** Tuning passed through to the hashing pass (tests use small chunks). */
   readonly pass?: Omit<HashPassOptions, 'algorithms' | 'signal' | 'onProgress'>;
 }
@@ -71,24 +67,15 @@ async function hashPlain(path: string, algorithms: readonly HashAlgorithm[], opt
 }
 
 async function hashCompressed(path: string, compressed: CompressedFile, algorithms: readonly HashAlgorithm[], options: HashImageOptions): Promise<ReadDigests> {
-  const { contentName } = compressed;
-  const cachePath = options.decodedCachePath ?? null;
-  if (cachePath === null) {
-    const passOptions = { algorithms, ...jobPorts(options), ...pick(options.pass, ['chunkBytes', 'progressIntervalMs'] as const) };
-    const pass = await hashCompressedFile(path, compressed.compression, passOptions);
-    const content: ContentDigests = { digests: pass.contentDigests, decodedSizeBytes: pass.decodedSizeBytes, source: 'decoded-in-pass', contentName };
-    return { sizeBytes: pass.sizeBytes, digests: pass.digests, content };
-  }
-  // Two reads, the compressed file's and the cache file's, reported as one pass over both.
-  const cacheSizeBytes = (await stat(cachePath)).size;
-  const fileSizeBytes = (await stat(path)).size;
-  const totalBytes = fileSizeBytes + cacheSizeBytes;
-  const progressFrom = (doneBeforeBytes: number) => (progress: PassProgress) =>
-    options.onProgress?.({ ...progress, bytesHashed: doneBeforeBytes + progress.bytesHashed, totalBytes });
-  const file = await hashFile(path, { ...options.pass, algorithms, ...jobPorts(options), onProgress: progressFrom(0) });
-  const decoded = await hashFile(cachePath, { ...options.pass, algorithms, ...jobPorts(options), onProgress: progressFrom(file.sizeBytes) });
-  const content: ContentDigests = { digests: decoded.digests, decodedSizeBytes: decoded.sizeBytes, source: 'decoded-cache', contentName };
-  return { sizeBytes: file.sizeBytes, digests: file.digests, content };
+  const passOptions = { algorithms, ...jobPorts(options), ...pick(options.pass, ['chunkBytes', 'progressIntervalMs'] as const) };
+  const pass = await hashCompressedFile(path, compressed.compression, passOptions);
+  const content: ContentDigests = {
+    digests: pass.contentDigests,
+    decodedSizeBytes: pass.decodedSizeBytes,
+    source: 'decoded-in-pass',
+    contentName: compressed.contentName,
+  };
+  return { sizeBytes: pass.sizeBytes, digests: pass.digests, content };
 }
 
 function jobPorts(options: HashImageOptions): Pick<HashPassOptions, 'signal' | 'onProgress'> {

@@ -1,7 +1,7 @@
 // `checksum:*` and `keys:*` calls: hashing with progress and cancel, comparing with a pasted value,
 // the whole verification chain (sums files + OpenPGP), and the user's keyring. A compressed image's
-// content digests are read from its decoded cache file when one exists for this very file version
-// (container/decoded-cache.ts), else decoded in the same pass (checksum/hash-compressed.ts).
+// content digests are always decoded in the same pass (checksum/hash-compressed.ts), never read from a
+// decoded cache file, which only metadata ties to the compressed file (checksum/hash-image.ts).
 import type { CompareResult, HashRemembered, RememberedDigests } from '../../../shared/checksum.ts';
 import type { FinishedJobKind, JobResults } from '../../../shared/job.ts';
 import { defaultHashAlgorithms } from '../../../shared/checksum.ts';
@@ -10,7 +10,6 @@ import { defaultDataDir } from '../../io/data-dir.ts';
 import { matchDigest } from '../../checksum/compare-digest.ts';
 import { describeCompressedFile } from '../../checksum/hash-compressed.ts';
 import { hashImage } from '../../checksum/hash-image.ts';
-import { findDecodedCache, retainDecodedCache, touchDecodedCache } from '../../container/decoded-cache.ts';
 import { listKeys } from '../../checksum/keyring.ts';
 import { parsePastedDigest } from '../../checksum/pasted-digest.ts';
 import type { PassProgress } from '../../checksum/hash-pass.ts';
@@ -24,9 +23,7 @@ type ChecksumCall = 'checksum:hash' | 'checksum:compare' | 'checksum:verify' | '
 export const checksumHandlers: HandlerTable<ChecksumCall> = {
   'checksum:hash': async ({ path, algorithms, cached }, context) =>
     startHashingJob(context, 'hash', path, (job) =>
-      withDecodedCache(path, (decodedCachePath) =>
-        hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, decodedCachePath, ...job }),
-      ),
+      hashImage(path, { algorithms: algorithms ?? defaultHashAlgorithms, dataDir: defaultDataDir(), cached: cached === true, ...job }),
     ),
   'checksum:compare': async ({ path, expected }, context) =>
     startHashingJob(context, 'compare', path, (job) =>
@@ -47,7 +44,7 @@ export const checksumHandlers: HandlerTable<ChecksumCall> = {
       // The pre-flight assessment shows this verdict for this file version (src-main/assess/).
       checksumVerdicts.recordCheck(
         path,
-        () => withDecodedCache(path, (decodedCachePath) => verifyImage(path, { ...request, dataDir: defaultDataDir(), decodedCachePath, ...job })),
+        () => verifyImage(path, { ...request, dataDir: defaultDataDir(), ...job }),
         (report) => ({
           state: checkedStateOfVerification(report.verdict),
           digests: report.digests,
@@ -85,26 +82,11 @@ async function comparePastedDigest(path: string, expected: string, job: JobPorts
     );
     return { ...compared, ...match, ...(contentReadThisRun !== undefined ? { contentActual: contentReadThisRun } : {}) };
   }
-  const hashed = await withDecodedCache(path, (decodedCachePath) =>
-    hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), decodedCachePath, ...job }),
-  );
+  const hashed = await hashImage(path, { algorithms: [pasted.algorithm], dataDir: defaultDataDir(), ...job });
   const contentDigests = hashed.content?.digests ?? null;
   const match = matchDigest(pasted, hashed.digests ?? {}, contentDigests);
   const contentActual = contentDigests?.[pasted.algorithm];
   return { ...compared, ...match, ...(contentActual !== undefined ? { contentActual } : {}) };
-}
-
-/** Runs `work` with the decoded cache file of this very version of `path` (kept from clearing meanwhile), or null. */
-async function withDecodedCache<T>(path: string, work: (decodedCachePath: string | null) => Promise<T>): Promise<T> {
-  const entry = await findDecodedCache(path).catch(() => null);
-  if (!entry) return work(null);
-  const release = retainDecodedCache(entry.cachePath, 'a checksum pass');
-  try {
-    await touchDecodedCache(entry);
-    return await work(entry.cachePath);
-  } finally {
-    release();
-  }
 }
 
 interface JobPorts {
