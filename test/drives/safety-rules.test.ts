@@ -505,7 +505,7 @@ describe('checkDrive of a disk image larger than the drive (the partition fit)',
   const { drives, loops } = fixtureDrives('laptop-nvme-usb', []);
   const stick = driveNamed(drives, '/dev/sda');
   const imageSizeBytes = 17_000_000_000;
-  const check = (partitionFit: SafetyContext['partitionFit']) =>
+  const check = (partitionFit: NonNullable<SafetyContext['partitionFit']> | null) =>
     checkDrive(stick, { systemDeviceNumbers: [], loops, source: null, imageSizeBytes, partitionFit, includeAll: false });
 
   it('takes a drive holding every partition, with a note naming by how much it is smaller and where the partitions end', () => {
