@@ -188,7 +188,8 @@ export const imageKindNames: Readonly<Record<ImageKind, string>> = {
   udf: 'UDF image',
   'hybrid-iso': 'Hybrid ISO (with a partition table)',
   'disk-image': 'Disk image',
-  compressed: 'Compressed image: what it holds is judged once it is unpacked',
+  // Only when the content could not be read: a readable one is named by what it holds (a disk image, an ISO).
+  compressed: 'Compressed image, content not judged: it must be unpacked first, or its compressed data is damaged (see the notes)',
   unknown: 'Unrecognised file',
 };
 
