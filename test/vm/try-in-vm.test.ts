@@ -1,13 +1,14 @@
 // `isotope try` (issue 18): the image boots in QEMU (TCG, so every host behaves alike) as a CD or a
-// USB stick, under SeaBIOS and OVMF, and the banner loader's text reaches the serial console file;
+// USB stick, under SeaBIOS and OVMF, and the loader's banner reaches the serial console file;
 // a blank stick is the negative control (no banner, and the VM runs until it is stopped, taking a
 // screenshot). Each run proves the image's SHA-256 is unchanged: booting never writes.
-// The boot fixtures are GRUB banner loaders (test/fixtures/qemu-boot-images.ts).
+// The discs are GRUB banner loaders (test/fixtures/qemu-boot-images.ts); the BIOS stick is SYSLINUX.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTool } from '../fixtures/fixture-cache.ts';
 import { banners, nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
 import { qemuAvailable, withQemuLock } from '../helpers/qemu-boot.ts';
@@ -43,6 +44,23 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
     async () => {
       const { serial } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'bios', medium: 'cd' }, 60);
       expect(serial).toContain(banners.nonhybridBios);
+    },
+    bootTimeoutMs,
+  );
+
+  it(
+    'SeaBIOS boots a USB stick (a FAT16 file system with SYSLINUX in its boot sector): SYSLINUX prints its banner and loads the kernel its config names',
+    async () => {
+      // A superfloppy (no partition table): SeaBIOS runs sector 0, SYSLINUX's boot sector, as it does a stick's MBR.
+      const stick = join(dir, 'syslinux-stick.img');
+      const config = join(dir, 'syslinux.cfg');
+      writeFileSync(config, 'SERIAL 0 115200\nPROMPT 0\nDEFAULT usb\nLABEL usb\n  KERNEL isotope-usb-bios.krn\n');
+      runTool('mkfs.fat', ['-F', '16', '-C', stick, '16384']);
+      runTool('mcopy', ['-i', stick, config, '::/syslinux.cfg']);
+      runTool('syslinux', ['--install', stick]);
+      const { serial } = await bootSerial(stick, { firmware: 'bios', medium: 'usb' }, 10);
+      expect(serial).toMatch(/SYSLINUX \d+\.\d+/);
+      expect(serial).toContain('Loading isotope-usb-bios.krn'); // our config was read from the stick
     },
     bootTimeoutMs,
   );
