@@ -321,6 +321,7 @@ export interface SecureBootReport {
 
 export const bootWarningCodes = [
   'gpt-entry-anomaly', // a GPT entry ends before it starts (xorriso writes zero-size entries, start = end + 1): left out of the partitions
+  'fat-partition-damaged', // a FAT partition the board probes read (Raspberry Pi firmware, TI's MLO) is damaged: what it holds is unknown
 ] as const;
 
 export type BootWarningCode = (typeof bootWarningCodes)[number];

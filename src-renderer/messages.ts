@@ -97,6 +97,8 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
 export const bootWarningMessages: Readonly<Record<BootWarningCode, string>> = {
   'gpt-entry-anomaly':
     'A GPT partition entry is not a real partition (it ends before it starts, as in the empty entries xorriso writes). It was skipped; the rest of the report stands.',
+  'fat-partition-damaged':
+    'A FAT partition is damaged, so whether it holds a board’s start-up files (a Raspberry Pi’s, or a TI board’s MLO) is unknown. The rest of the report stands.',
 };
 
 export const driveIssueMessages: Readonly<Record<DriveIssueCode, string>> = {

@@ -50,7 +50,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
     .filter((entry) => (entry.efiLoaders?.length ?? 0) > 0)
     .map((entry) => ({ label: `El Torito image at sector ${entry.imageLba}`, offsetBytes: entry.imageLba * isoSectorBytes }));
   const espLoaders = await findEspLoaders(mbr, gpt, map?.partitions ?? [], probeEfi, efiVolumes);
-  const disk = map ? await readDiskBootEvidence(source, mbr, map, budget) : null;
+  const disk = map ? await readDiskBootEvidence(source, mbr, map, budget, warnings) : null;
   const partitions = disk?.partitions ?? [];
   const verdict = judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, partitions, biosChain: disk?.biosChain ?? null, boards: disk?.boards ?? noBoards });
   const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options.tree ?? null, options.revocations, budget) : undefined;

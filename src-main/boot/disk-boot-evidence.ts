@@ -2,7 +2,7 @@
 // primaries and logicals, or GPT) with their file systems, how BIOS goes on from the MBR code, the
 // Raspberry Pi firmware on the first partition and a U-Boot loader where an SoC's boot ROM reads it.
 // Every probe reads the image once and is paid from the report's one budget.
-import type { BiosBootChain, BoardBoot, BootPartition, MbrReport, UBootLoader } from '../../shared/boot.ts';
+import type { BiosBootChain, BoardBoot, BootPartition, BootWarning, MbrReport, UBootLoader } from '../../shared/boot.ts';
 import type { FilesystemKind } from '../../shared/image.ts';
 import { identifyBrowsableKind, identifyFilesystemSignature } from '../disk/filesystem-signatures.ts';
 import type { PartitionMap, PartitionMapEntry } from '../disk/partition-map.ts';
@@ -10,6 +10,7 @@ import { openFatVolume, readDirectory, walkClusterChain, type FatDirectoryEntry,
 import { readRegion } from '../format/fields.ts';
 import type { WorkBudget } from '../format/work-budget.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import { CorruptImageError } from '../io/corrupt-image-error.ts';
 import { sliceSource } from '../io/slice-source.ts';
 import { readBiosChain } from './bios-chain.ts';
 import { recogniseRaspberryPiFiles } from './raspberry-pi-firmware.ts';
@@ -26,7 +27,14 @@ const filesystemProbeBytes = 132 * 1024;
 /** The bytes of an MLO file whose header is judged (its TOC is the first 512 bytes; the version banner follows within 128 KiB). */
 const mloHeadBytes = 128 * 1024;
 
-export async function readDiskBootEvidence(source: ByteSource, mbr: MbrReport | null, map: PartitionMap, budget: WorkBudget): Promise<DiskBootEvidence> {
+/** A damaged FAT partition the board probes read is pushed to `warnings`: the PC verdicts still stand. */
+export async function readDiskBootEvidence(
+  source: ByteSource,
+  mbr: MbrReport | null,
+  map: PartitionMap,
+  budget: WorkBudget,
+  warnings: BootWarning[],
+): Promise<DiskBootEvidence> {
   // Each volume is probed once, however many entries name it (a hostile GPT names one volume 8,192 times).
   const probes = new Map<string, Promise<FilesystemKind | null>>();
   const partitions: BootPartition[] = [];
@@ -42,8 +50,11 @@ export async function readDiskBootEvidence(source: ByteSource, mbr: MbrReport | 
   const biosChain = mbr ? await readBiosChain(source, mbr, map, budget) : null;
   const fatRoots = new FatRoots(source, budget);
   const first = partitions[0];
-  const raspberryPi = first && isFat(first.filesystem) ? recogniseRaspberryPiFiles(await fatRoots.names(first), first.number) : null;
-  const uBoot = (await findRawLoader(source, map, budget)) ?? (await findMloFile(partitions, fatRoots));
+  const raspberryPi =
+    first && isFat(first.filesystem)
+      ? await unlessDamaged(first, 'Raspberry Pi files', warnings, async () => recogniseRaspberryPiFiles(await fatRoots.names(first), first.number))
+      : null;
+  const uBoot = (await findRawLoader(source, map, budget)) ?? (await findMloFile(partitions, fatRoots, warnings));
   return { partitions, biosChain, boards: { raspberryPi, uBoot } };
 }
 
@@ -86,14 +97,31 @@ async function findRawLoader(source: ByteSource, map: PartitionMap, budget: Work
 }
 
 /** TI's ROM loads MLO from the active FAT partition, else the first FAT one (AM335x TRM 26.1.8.5.5). */
-async function findMloFile(partitions: readonly BootPartition[], fatRoots: FatRoots): Promise<UBootLoader | null> {
+async function findMloFile(partitions: readonly BootPartition[], fatRoots: FatRoots, warnings: BootWarning[]): Promise<UBootLoader | null> {
   const fat = partitions.filter((partition) => isFat(partition.filesystem) && !partition.logical);
   const candidate = fat.find((partition) => partition.bootable) ?? fat[0];
   if (!candidate) return null;
-  const mlo = (await fatRoots.entries(candidate)).find((entry) => !entry.isDirectory && entry.name.toUpperCase() === 'MLO');
-  if (!mlo) return null;
-  const head = await fatRoots.readFileHead(candidate, mlo, mloHeadBytes);
-  return head ? recogniseMloFile(head.bytes, head.offsetBytes, mlo.sizeBytes, candidate.number) : null;
+  return unlessDamaged(candidate, 'a TI MLO file', warnings, async () => {
+    const mlo = (await fatRoots.entries(candidate)).find((entry) => !entry.isDirectory && entry.name.toUpperCase() === 'MLO');
+    if (!mlo) return null;
+    const head = await fatRoots.readFileHead(candidate, mlo, mloHeadBytes);
+    return head ? recogniseMloFile(head.bytes, head.offsetBytes, mlo.sizeBytes, candidate.number) : null;
+  });
+}
+
+/**
+ * A board probe of one FAT partition; when that file system is damaged (a cluster chain that loops,
+ * a boot sector that contradicts itself) its answer is unknown, said as a warning naming the partition,
+ * and the rest of the report (partitions, BIOS chain, ESP loaders) stands.
+ */
+async function unlessDamaged<T>(partition: BootPartition, what: string, warnings: BootWarning[], probe: () => Promise<T | null>): Promise<T | null> {
+  try {
+    return await probe();
+  } catch (error) {
+    if (!(error instanceof CorruptImageError)) throw error;
+    warnings.push({ code: 'fat-partition-damaged', message: `FAT partition ${partition.number} is damaged (${error.message}): ${what} unknown` });
+    return null;
+  }
 }
 
 /** The root directories of FAT partitions, each read once however many probes ask. */

@@ -90,6 +90,21 @@ describe('U-Boot loaders from Debian packages at their documented offsets', () =
     expect(report.verdict.boards.uBoot?.offsetBytes).toBeGreaterThan(64 * 1024);
     expect(codesOf(report)).toContain('u-boot-unrecognised');
   });
+
+  it('reports the partitions and warns, instead of failing, when the MLO file in the FAT partition has a broken cluster chain', async () => {
+    const bytes = new Uint8Array(readFileSync(uBootCardPath('tiFat')));
+    // The MLO root directory entry (FAT spec 6: name "MLO" padded to 11 bytes); DIR_FstClusLO at byte 26 points past the volume.
+    const entryOffset = Buffer.from(bytes).indexOf(Buffer.from('MLO        ', 'latin1'), 2048 * 512);
+    expect(entryOffset).toBeGreaterThan(0);
+    new DataView(bytes.buffer).setUint16(entryOffset + 26, 0xfff0, true);
+    const report = await readBootReport(createMemorySource(bytes, 'damaged-mlo.img'));
+    expect(report.partitions.map((partition) => [partition.number, partition.filesystem])).toEqual([[1, expect.stringMatching(/^fat/)]]);
+    expect(report.verdict.boards.uBoot).toBeNull();
+    const damaged = report.warnings.filter((warning) => warning.code === 'fat-partition-damaged').map((warning) => warning.message);
+    expect(damaged).toEqual([
+      expect.stringMatching(/^FAT partition 1 is damaged \(FAT cluster chain from cluster 65520 reaches cluster 65520.*\): a TI MLO file unknown$/),
+    ]);
+  });
 });
 
 describe('disk images for PCs and the rest', () => {
