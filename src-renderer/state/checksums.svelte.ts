@@ -39,21 +39,34 @@ export function normaliseDigest(pasted: string): string | null {
   return /^[0-9a-f]+$/.test(cleaned) ? cleaned : null;
 }
 
-/** Compares a pasted digest with the digests read in this run (never remembered ones), without another pass. */
-export function comparePasted(pasted: string, digests: HashDigests | null): PastedVerdict {
+/**
+ * Compares a pasted digest with the digests read in this run (never remembered ones), without another
+ * pass: the file's, and for a compressed image its decoded content's (`contentDigests`), since a
+ * publisher may give either; a mismatch only when neither matches, as the engine judges it.
+ */
+export function comparePasted(pasted: string, digests: HashDigests | null, contentDigests: HashDigests | null = null): PastedVerdict {
   if (pasted.trim() === '') return { kind: 'empty' };
   const expected = normaliseDigest(pasted);
   const candidates = expected ? algorithmsByHexLength[expected.length] : undefined;
   if (!expected || !candidates) return { kind: 'unrecognised' };
   if (!digests) return { kind: 'pending' };
+  const subjects: readonly (readonly [DigestSubject, HashDigests])[] = contentDigests
+    ? [
+        ['file', digests],
+        ['content', contentDigests],
+      ]
+    : [['file', digests]];
   let first: { algorithm: HashAlgorithm; actual: string } | null = null;
-  for (const algorithm of candidates) {
-    const actual = digests[algorithm];
-    if (actual === undefined) continue;
-    if (actual === expected) return { kind: 'match', algorithm, actual };
-    first ??= { algorithm, actual };
+  for (const [subject, read] of subjects) {
+    for (const algorithm of candidates) {
+      const actual = read[algorithm];
+      if (actual === undefined) continue;
+      if (actual === expected) return contentDigests ? { kind: 'match', algorithm, actual, matchedOn: subject } : { kind: 'match', algorithm, actual };
+      first ??= { algorithm, actual };
+    }
   }
-  return first ? { kind: 'mismatch', ...first } : { kind: 'pending' };
+  if (!first) return { kind: 'pending' };
+  return contentDigests ? { kind: 'mismatch', ...first, matchedOn: null } : { kind: 'mismatch', ...first };
 }
 
 /** A keyring change shown to the user before it happens: the keys concerned and the engine's confirmation. */
@@ -109,7 +122,7 @@ export class Checksums {
    * digests its pass read, so what this shows is what the pre-flight assessment shows.
    */
   readonly pastedVerdict = $derived.by((): PastedVerdict => {
-    const here = comparePasted(this.pasted, this.digests);
+    const here = comparePasted(this.pasted, this.digests, this.report?.content?.digests ?? null);
     if (here.kind !== 'match' && here.kind !== 'mismatch') return here;
     const judged = this.#judged;
     return judged !== null && judged.pasted === this.pasted ? judged.verdict : { kind: 'pending' };
@@ -209,7 +222,7 @@ export class Checksums {
   #reportPastedToEngine(): void {
     const path = this.imagePath;
     const pasted = this.pasted;
-    const here = comparePasted(pasted, this.digests);
+    const here = comparePasted(pasted, this.digests, this.report?.content?.digests ?? null);
     if (path === null || (here.kind !== 'match' && here.kind !== 'mismatch')) return;
     const compared = followJob({ onFinished: (listener) => this.#client.subscribe('job:finished', listener) }, 'compare', () =>
       this.#client.call('checksum:compare', { path, expected: pasted }),

@@ -71,6 +71,14 @@ describe('Checksums', () => {
       expect(checksums.report?.sumsFiles[0]?.comparisons).toEqual([expect.objectContaining({ subject: 'content', matches: true })]);
       checksums.setPasted(contentSha256);
       await vi.waitFor(() => expect(checksums.pastedVerdict).toMatchObject({ kind: 'match', matchedOn: 'content', actual: contentSha256 }));
+
+      // With the file gone, checksum:compare fails: the comparison made here stands, and it compares
+      // the content's digests too, so the content digest is no "mismatch" the engine never gave.
+      rmSync(`${raw}.gz`);
+      checksums.setPasted(contentSha256.toUpperCase());
+      await vi.waitFor(() => expect(checksums.pastedVerdict).toMatchObject({ kind: 'match', matchedOn: 'content', actual: contentSha256 }));
+      checksums.setPasted('0'.repeat(64));
+      await vi.waitFor(() => expect(checksums.pastedVerdict).toMatchObject({ kind: 'mismatch', matchedOn: null }));
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
