@@ -105,6 +105,8 @@ export async function decodeToCache(path: string, options: DecodeOptions = {}): 
   const existing = await findDecodedCache(path, options.dataDir);
   if (existing !== null) return existing;
   const stats = await stat(path);
+  // Before any open: opening a FIFO for reading waits for a writer, holding a libuv thread for good.
+  if (!stats.isFile()) throw new CodedError('not-a-file', `${path} is not a regular file: only a compressed image file can be decoded`, { path });
   const cachePath = cachePathFor(identityOf(stats), options.dataDir);
   const running = runningDecodes.get(cachePath);
   if (running) return running;

@@ -130,6 +130,13 @@ describe('decodeToCache', () => {
     expect(readdirSync(decodedFolder()).filter((name) => !before.has(name))).toEqual([]);
   });
 
+  it('refuses a FIFO as not a file before opening it (an open would wait for a writer)', async () => {
+    const fifoPath = join(fixtures.dir, 'image.img.gz.fifo');
+    execFileSync('mkfifo', [fifoPath]);
+    const failure = await decodeToCache(fifoPath, plentyOfSpace).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'not-a-file', message: `${fifoPath} is not a regular file: only a compressed image file can be decoded` });
+  });
+
   it('leaves no file when cancelled mid-decode', async () => {
     const path = join(fixtures.dir, 'cancelled.img.bz2');
     writeFileSync(path, readFileSync(fixtures.paths.bzip2));
