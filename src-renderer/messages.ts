@@ -664,6 +664,8 @@ export const text = {
     file: 'compared with the compressed file as downloaded',
     content: 'compared with the image inside the compressed file',
   } as const,
+  /** A compressed image's content digests read from its unpacked copy (image:decode), not decoded in this pass, as `isotope hash` says. */
+  contentFromUnpackedCopy: 'the image inside was read from its unpacked copy (Settings › Decoded images)',
   signer: 'Signer',
   fingerprint: 'Fingerprint',
   signedOn: 'Signed',
