@@ -126,6 +126,20 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
     bootTimeoutMs,
   );
 
+  it(
+    'OVMF finds nothing to boot on a blank stick: the firmware says so on the serial console and no loader banner appears',
+    async () => {
+      const blank = join(dir, 'blank-uefi.img');
+      writeFileSync(blank, '');
+      truncateSync(blank, 8 * MiB);
+      const { serial, endedBy } = await bootSerial(blank, { firmware: 'uefi', medium: 'usb' }, 12);
+      expect(serial).toMatch(/BdsDxe: failed to load Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*" from [^\n]*: Not Found/);
+      expect(serial).not.toContain('ISOTOPE-BOOT-OK');
+      expect(endedBy).toBe('time-up');
+    },
+    bootTimeoutMs,
+  );
+
   it('a missing image is a not-found error before QEMU starts', async () => {
     const run = await isotope(['try', join(dir, 'missing.img'), '--headless', '--seconds', '1']);
     expect(run.code).toBe(1);
