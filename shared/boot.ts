@@ -143,6 +143,7 @@ export const bootReasonCodes = [
   'bios-grub-core-missing', // GRUB's boot.img loads a sector that holds no GRUB core: BIOS stops with a GRUB error
   'bios-active-partition', // boot code that starts the active partition, and partition N is active with a boot sector
   'bios-no-active-partition', // boot code that starts the active partition, and none is active (or its first sector has no boot code)
+  'bios-chain-past-end', // the sector the MBR code loads next (GRUB's core, the active partition's boot sector) lies past the image's end: unknown
   'raspberry-pi', // a FAT first partition with the Pi's firmware files: the generations they serve
   'u-boot', // a U-Boot loader at the offset an SoC's boot ROM reads: it boots on the board it was built for
   'u-boot-unrecognised', // a U-Boot SPL string in the first MiB, at no offset a known boot ROM reads
@@ -171,11 +172,11 @@ export interface BiosBootChain {
   readonly grubCoreSector: number | null;
   /** Where that sector lies: the gap between the MBR and the first partition, a GPT BIOS boot partition, elsewhere; null when not GRUB. */
   readonly grubCoreLocation: 'post-mbr-gap' | 'bios-boot-partition' | 'elsewhere' | null;
-  /** True when that sector holds GRUB's diskboot.img (the first sector of core.img); null when not GRUB. */
+  /** True when that sector holds GRUB's diskboot.img (the first sector of core.img); null when not GRUB or when the sector lies past the image's end. */
   readonly grubCoreFound: boolean | null;
   /** Code that starts the active partition (MBR status 0x80, or GPT attribute bit 2 for gptmbr.bin): its number; null when none is active. */
   readonly activePartition: number | null;
-  /** True when the active partition's first sector holds boot code and the 55 AA signature (a volume boot record); null when none is active. */
+  /** True when the active partition's first sector holds boot code and the 55 AA signature (a volume boot record); null when none is active or it lies past the image's end. */
   readonly activeHasBootSector: boolean | null;
 }
 

@@ -87,6 +87,8 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'bios-active-partition': 'Its start-up code starts the partition marked active, and that partition has start-up code of its own.',
   'bios-no-active-partition':
     'Its start-up code starts the partition marked active, but no partition is marked active (or that partition has no start-up code): older PCs (BIOS) may stop there.',
+  'bios-chain-past-end':
+    'Its start-up code loads the next step from past the end of the file (the download may be incomplete): whether older PCs (BIOS) start it is unknown.',
   'raspberry-pi':
     'Its first partition holds a Raspberry Pi’s start-up files: “Boards and start-up code” says which Pi models they serve, and any file missing.',
   'u-boot': 'It carries U-Boot where a board’s chip looks for it: it starts on the board it was built for.',
@@ -573,14 +575,18 @@ export const text = {
   } as Readonly<Record<string, string>>,
   boardsHeading: 'Boards and start-up code',
   boardsNone: 'No Raspberry Pi firmware or U-Boot loader was found.',
-  biosGrubCore: (sector: number, inPartition: boolean, found: boolean) =>
-    found
-      ? `GRUB’s start-up code loads its core from sector ${sector} (${inPartition ? 'the BIOS boot partition' : 'the space after the partition table'}), and the core is there.`
-      : `GRUB’s start-up code loads its core from sector ${sector}, but the core is not there.`,
-  biosActivePartition: (partition: number | null, hasBootSector: boolean) =>
+  biosGrubCore: (sector: number, inPartition: boolean, found: boolean | null) =>
+    found === null
+      ? `GRUB’s start-up code loads its core from sector ${sector}, which lies past the end of the file: the download may be incomplete, so whether it starts is unknown.`
+      : found
+        ? `GRUB’s start-up code loads its core from sector ${sector} (${inPartition ? 'the BIOS boot partition' : 'the space after the partition table'}), and the core is there.`
+        : `GRUB’s start-up code loads its core from sector ${sector}, but the core is not there.`,
+  biosActivePartition: (partition: number | null, hasBootSector: boolean | null) =>
     partition === null
       ? 'The start-up code starts the partition marked active, and none is.'
-      : `The start-up code starts partition ${partition}, marked active${hasBootSector ? ', which has start-up code of its own' : ', which has no start-up code'}.`,
+      : hasBootSector === null
+        ? `The start-up code starts partition ${partition}, marked active, which lies past the end of the file: the download may be incomplete.`
+        : `The start-up code starts partition ${partition}, marked active${hasBootSector ? ', which has start-up code of its own' : ', which has no start-up code'}.`,
   raspberryPiFound: (partition: number) => `A Raspberry Pi starts from partition ${partition}. Its files serve:`,
   raspberryPiNoGeneration: 'It has a Pi’s config.txt and kernel, but no start-up firmware for any Pi.',
   piGenerationNames: {

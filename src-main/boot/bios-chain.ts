@@ -23,7 +23,8 @@ export async function readBiosChain(source: ByteSource, mbr: MbrReport, map: Par
   if (!mbr.hasBootCode) return null;
   if (mbr.bootCodeKind === 'grub2') return readGrubChain(source, map, budget);
   const active = findActivePartition(mbr, map);
-  const activeHasBootSector = active && active.withinImage ? await hasBootSector(source, active.offsetBytes, budget) : null;
+  // An active partition past the image's end (a truncated download) has a boot sector nobody can read here: null, unknown.
+  const activeHasBootSector = active ? await hasBootSector(source, active.offsetBytes, budget) : null;
   return {
     bootCode: mbr.bootCodeKind,
     grubCoreSector: null,
@@ -45,7 +46,8 @@ async function readGrubChain(source: ByteSource, map: PartitionMap, budget: Work
   const view = new DataView(sector0.buffer, sector0.byteOffset, sector0.byteLength);
   const coreSector = Number(view.getBigUint64(grubKernelSectorOffset, true));
   const coreOffsetBytes = coreSector * diskSectorBytes;
-  let grubCoreFound = false;
+  // A core sector past the image's end cannot be judged: null (truncated image?), never "not there".
+  let grubCoreFound: boolean | null = null;
   if (Number.isSafeInteger(coreOffsetBytes) && coreOffsetBytes + diskSectorBytes <= source.sizeBytes) {
     const sector = await readRegion(source, { offsetBytes: coreOffsetBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'GRUB core.img');
     const text = Buffer.from(sector.buffer, sector.byteOffset, sector.byteLength).toString('latin1');
@@ -74,9 +76,12 @@ function findActivePartition(mbr: MbrReport, map: PartitionMap): PartitionMap['p
   return map.partitions.find((partition) => partition.scheme === scheme && !partition.logical && partition.bootable) ?? null;
 }
 
-/** A volume boot record: the 55 AA signature and code in the first bytes (a FAT boot sector's jump, a GRUB or SYSLINUX VBR), not mkfs.fat's placeholder. */
-async function hasBootSector(source: ByteSource, offsetBytes: number, budget: WorkBudget): Promise<boolean> {
-  if (offsetBytes + diskSectorBytes > source.sizeBytes) return false;
+/**
+ * A volume boot record: the 55 AA signature and code in the first bytes (a FAT boot sector's jump, a GRUB
+ * or SYSLINUX VBR), not mkfs.fat's placeholder. Null when that sector lies past the image's end.
+ */
+async function hasBootSector(source: ByteSource, offsetBytes: number, budget: WorkBudget): Promise<boolean | null> {
+  if (offsetBytes + diskSectorBytes > source.sizeBytes) return null;
   budget.spend(diskSectorBytes, `the boot sector of the active partition at byte ${offsetBytes}`);
   const sector = await readRegion(source, { offsetBytes, sectorBytes: diskSectorBytes }, diskSectorBytes, 'partition boot sector');
   if (sector[510] !== 0x55 || sector[511] !== 0xaa || sector.subarray(0, 3).every((byte) => byte === 0)) return false;

@@ -7,6 +7,17 @@ import { startsActivePartition } from './bios-chain.ts';
 
 /** BIOS on a USB stick runs the MBR code; whether that code finds what it loads decides. */
 export function judgeBiosChain(chain: BiosBootChain, reasons: BootReason[]): boolean {
+  if (isPastEnd(chain)) {
+    const what =
+      chain.bootCode === 'grub2'
+        ? `GRUB's boot.img in sector 0 loads core.img from sector ${chain.grubCoreSector}`
+        : `sector 0 holds ${chain.bootCode} boot code, which starts the active partition ${chain.activePartition}`;
+    reasons.push({
+      code: 'bios-chain-past-end',
+      message: `${what}, but that sector lies past the image's end (truncated?): whether BIOS starts it is unknown`,
+    });
+    return false;
+  }
   if (chain.bootCode === 'grub2') {
     const where =
       chain.grubCoreLocation === 'bios-boot-partition'
@@ -49,6 +60,12 @@ export function judgeBiosChain(chain: BiosBootChain, reasons: BootReason[]): boo
     message: `sector 0 holds MBR boot code (${chain.bootCode})${chain.activePartition === null ? '' : `, and partition ${chain.activePartition} is active`}: BIOS runs it from a USB stick`,
   });
   return true;
+}
+
+/** The sector the MBR code loads next (GRUB's core, the active partition's boot sector) lies past the image's end. */
+function isPastEnd(chain: BiosBootChain): boolean {
+  if (chain.bootCode === 'grub2') return chain.grubCoreFound === null;
+  return startsActivePartition(chain) && chain.activePartition !== null && chain.activeHasBootSector === null;
 }
 
 /** Adds a reason per board found; true when any was. */

@@ -148,6 +148,36 @@ describe('disk images for PCs and the rest', () => {
     expect(unmarked.verdict.usbBios).toBe(false);
   });
 
+  it('says "unknown", not "no boot sector", when the active partition lies past the end of a truncated image', async () => {
+    // The card cut at 1 MiB: its only partition starts at sector 2048, exactly where the file now ends.
+    const bytes = new Uint8Array(readFileSync(syslinuxCardPath({ active: true }))).slice(0, 2048 * 512);
+    const report = await readBootReport(createMemorySource(bytes, 'truncated-syslinux.img'));
+    expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux', activePartition: 1, activeHasBootSector: null });
+    expect(report.verdict.usb).toBe('unknown');
+    expect(codesOf(report)).toContain('bios-chain-past-end');
+    expect(codesOf(report)).not.toContain('bios-no-active-partition');
+    expect(report.verdict.reasons.find((reason) => reason.code === 'bios-chain-past-end')?.message).toMatch(
+      /active partition 1, but that sector lies past the image's end/,
+    );
+  });
+
+  it('says "unknown", not "GRUB core missing", when GRUB boot.img loads a sector past the image end', async () => {
+    const bytes = new Uint8Array(4 * 1024 * 1024);
+    // grub-install's boot.img (code bytes 0-439), one Linux partition at sector 2048, and the MBR signature.
+    bytes.set(readFileSync('/usr/lib/grub/i386-pc/boot.img').subarray(0, 440), 0);
+    const view = new DataView(bytes.buffer);
+    view.setBigUint64(0x5c, 100_000n, true); // GRUB_BOOT_MACHINE_KERNEL_SECTOR: sector 100000, at 48.8 MiB, past this 4 MiB image
+    bytes[446 + 4] = 0x83;
+    view.setUint32(446 + 8, 2048, true);
+    view.setUint32(446 + 12, 4096, true);
+    bytes.set([0x55, 0xaa], 510);
+    const report = await readBootReport(createMemorySource(bytes, 'grub-core-past-end.img'));
+    expect(report.verdict.biosChain).toMatchObject({ bootCode: 'grub2', grubCoreSector: 100000, grubCoreFound: null });
+    expect(codesOf(report)).toContain('bios-chain-past-end');
+    expect(codesOf(report)).not.toContain('bios-grub-core-missing');
+    expect(report.verdict.usb).toBe('unknown');
+  });
+
   it('says BIOS may stop when SYSLINUX mbr.bin finds no active partition, and the USB answer stays "unknown"', async () => {
     const report = await reportOf(syslinuxCardPath({ active: false }));
     expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux', activePartition: null, activeHasBootSector: null });

@@ -95,13 +95,13 @@ function describeDiskEvidence(report: BootReport): string[] {
   const { biosChain, boards } = report.verdict;
   if (biosChain?.grubCoreSector !== null && biosChain?.grubCoreSector !== undefined) {
     lines.push(
-      `BIOS chain: GRUB boot.img loads core.img from sector ${biosChain.grubCoreSector} (${biosChain.grubCoreLocation ?? 'elsewhere'}): ${biosChain.grubCoreFound ? 'found' : 'not there'}`,
+      `BIOS chain: GRUB boot.img loads core.img from sector ${biosChain.grubCoreSector} (${biosChain.grubCoreLocation ?? 'elsewhere'}): ${biosChain.grubCoreFound === null ? "past the image's end" : biosChain.grubCoreFound ? 'found' : 'not there'}`,
     );
   } else if (biosChain) {
     const active =
       biosChain.activePartition === null
         ? 'no active partition'
-        : `active partition ${biosChain.activePartition}${biosChain.activeHasBootSector ? ' with a boot sector' : ' without a boot sector'}`;
+        : `active partition ${biosChain.activePartition}${biosChain.activeHasBootSector === null ? " past the image's end" : biosChain.activeHasBootSector ? ' with a boot sector' : ' without a boot sector'}`;
     lines.push(`BIOS chain: ${biosChain.bootCode} boot code, ${active}`);
   }
   if (boards.raspberryPi) {
