@@ -1,8 +1,8 @@
 // "Edit a copy" end to end: the Contents tab of a hybrid BIOS + UEFI fixture built by xorriso, a file
 // added by its typed path, the README ticked and removed, "Save as…" a path in the home folder (as the
-// web shell takes it), the engine's plan of the copy, the copy written as a job, its result shown with
-// "Open it", which opens the copy at its Boot tab, which must say what xorriso says of the copy (and of
-// the original: its boot is kept), and the added file's bytes read back from the copy by xorriso. The
+// web shell takes it), the engine's plan of the copy, the copy written as a job and opened at once at its
+// Boot tab (issue 15) under a note of what was saved; the Boot tab must say what xorriso says of the copy
+// (and of the original: its boot is kept), and the added file's bytes read back from the copy by xorriso. The
 // original is never written.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -80,14 +80,8 @@ test('edits a copy of a hybrid image: adds a file, removes one, saves as a new f
   await saveScreenshot(page, 'edit-copy-plan');
 
   await panel.getByRole('button', { name: 'Save the copy' }).click();
-  // The result stays in view, the original still open, until "Open it" opens the copy at its Boot tab.
-  const result = panel.getByTestId('remaster-result');
-  await expect(result).toBeVisible({ timeout: 60_000 });
-  await expect(result.getByTestId('remaster-result-path')).toHaveText(outputPath);
-  await expect(result.getByTestId('remaster-result-sha256')).toHaveText(sha256Of(readFileSync(outputPath)));
-  await expect(page.getByTestId('image-path')).toHaveText(original);
-  await result.getByRole('button', { name: 'Open it' }).click();
-  await expect(page.getByTestId('image-path')).toHaveText(outputPath);
+  // Issue 15: the copy opens at once at its Boot tab, with a note of what was saved (size, SHA-256).
+  await expect(page.getByTestId('image-path')).toHaveText(outputPath, { timeout: 60_000 });
   await expect(page.getByRole('tab', { name: 'Boot' })).toHaveAttribute('aria-selected', 'true');
   await expect(page.getByTestId('written-note')).toContainText(sha256Of(readFileSync(outputPath)));
   // The copy boots as the original did, as xorriso reads each; the Boot tab says what xorriso says,
@@ -136,10 +130,9 @@ test('renames a ticked entry, undoes a change and gives the copy a new label; le
   await panel.getByRole('button', { name: 'Preview layout' }).click();
   await expect(panel.getByTestId('layout-preview')).toBeVisible({ timeout: 30_000 });
   await panel.getByRole('button', { name: 'Save the copy' }).click();
-  await expect(panel.getByTestId('remaster-result')).toBeVisible({ timeout: 60_000 });
-  await expect(page.getByTestId('image-path')).toHaveText(original);
-  await panel.getByTestId('remaster-result').getByRole('button', { name: 'Open it' }).click();
-  await expect(page.getByTestId('image-path')).toHaveText(join(home, 'renamed.iso'));
+  await expect(page.getByTestId('image-path')).toHaveText(join(home, 'renamed.iso'), { timeout: 60_000 });
+  await expect(page.getByRole('tab', { name: 'Boot' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('written-note')).toBeVisible();
   await expect(page.getByTestId('image-label')).toHaveText('RENAMED_COPY');
   await showTab(page, 'Contents');
   await expect(treeRow(page, '/LISEZMOI.TXT')).toBeVisible();
