@@ -39,7 +39,7 @@ interface Frame {
 
 export async function readZstdLayout(file: ByteSource): Promise<ZstdLayout> {
   const frames = (await readSeekTable(file)) ?? (await walkFrames(file));
-  if (frames === 'too-many') return { decodedSizeBytes: null, frames: null, refusal: `it has more than ${maxListedFrames} frames` };
+  if (typeof frames === 'string') return { decodedSizeBytes: null, frames: null, refusal: frames };
   let decodedSizeBytes: number | null = 0;
   for (const frame of frames)
     decodedSizeBytes = decodedSizeBytes === null || frame.decodedSizeBytes === null ? null : decodedSizeBytes + frame.decodedSizeBytes;
@@ -48,13 +48,21 @@ export async function readZstdLayout(file: ByteSource): Promise<ZstdLayout> {
   return { decodedSizeBytes, frames: refusal === null ? tabulate(frames) : null, refusal };
 }
 
+const unsizedFrames = 'its frames do not record their decoded size (Frame_Content_Size), as pzstd and zstd reading a pipe write them';
+const frameTooLarge = (decodedBytes: number): string =>
+  `its largest frame decodes to ${decodedBytes} bytes, over the ${maxRandomAccessUnitBytes}-byte limit for frames read at random`;
+
+/** Why a file whose first frame has this header needs decoding, from the header alone; null when the frames must be walked to know. */
+function refusalOfFirstFrame(header: FrameHeader): string | null {
+  if (header.decodedSizeBytes === null) return unsizedFrames;
+  return header.decodedSizeBytes > maxRandomAccessUnitBytes ? frameTooLarge(header.decodedSizeBytes) : null;
+}
+
 function refusalOf(frames: readonly Frame[]): string | null {
-  if (frames.some((frame) => frame.decodedSizeBytes === null))
-    return 'its frames do not record their decoded size (Frame_Content_Size), as pzstd and zstd reading a pipe write them';
+  if (frames.some((frame) => frame.decodedSizeBytes === null)) return unsizedFrames;
   if (frames.length < 2) return 'it is one zstd frame, which only decodes from its start';
   const largest = frames.reduce((max, frame) => Math.max(max, frame.decodedSizeBytes ?? 0), 0);
-  if (largest > maxRandomAccessUnitBytes)
-    return `its largest frame decodes to ${largest} bytes, over the ${maxRandomAccessUnitBytes}-byte limit for frames read at random`;
+  if (largest > maxRandomAccessUnitBytes) return frameTooLarge(largest);
   const largestCompressed = frames.reduce((max, frame) => Math.max(max, frame.compressedSizeBytes), 0);
   if (largestCompressed > 2 * maxRandomAccessUnitBytes) return `its largest frame takes ${largestCompressed} compressed bytes`;
   return null;
@@ -65,7 +73,7 @@ function damaged(file: ByteSource, detail: string, offsetBytes: number): Corrupt
 }
 
 /** The seekable format's seek table, when the file ends with its footer; null when it does not. */
-async function readSeekTable(file: ByteSource): Promise<Frame[] | 'too-many' | null> {
+async function readSeekTable(file: ByteSource): Promise<Frame[] | string | null> {
   const footerBytes = 9;
   if (file.sizeBytes < footerBytes + 8) return null;
   const footerOffset = file.sizeBytes - footerBytes;
@@ -79,7 +87,7 @@ async function readSeekTable(file: ByteSource): Promise<Frame[] | 'too-many' | n
   const tableBytes = frameCount * entryBytes + footerBytes;
   const tableFrameOffset = file.sizeBytes - tableBytes - 8;
   if (tableFrameOffset < 0) throw damaged(file, `a seek table of ${frameCount} frames does not fit in the file`, footerOffset);
-  if (frameCount > maxListedFrames) return 'too-many';
+  if (frameCount > maxListedFrames) return tooManyFrames;
   const table = await file.read(tableFrameOffset, tableBytes + 8);
   const tableView = new DataView(table.buffer, table.byteOffset, table.byteLength);
   if (tableView.getUint32(0, true) !== seekTableFrameMagic || tableView.getUint32(4, true) !== tableBytes) {
@@ -126,13 +134,20 @@ async function checkFrameStart(file: ByteSource, frame: Frame): Promise<void> {
   }
 }
 
-/** Walks every frame and block header from the start: linear in the file (each block takes at least 3 bytes). */
-async function walkFrames(file: ByteSource): Promise<Frame[] | 'too-many'> {
+const tooManyFrames = `it has more than ${maxListedFrames} frames`;
+
+/**
+ * Walks every frame and block header from the start: linear in the file (each block takes at least 3
+ * bytes). The first frame's header alone can settle that the file needs decoding (no recorded size,
+ * or a frame too large to read at random): then no block is walked, since a single-frame file would
+ * be read whole just to say so (171 MB for one answer), and the refusal is returned instead.
+ */
+async function walkFrames(file: ByteSource): Promise<Frame[] | string> {
   const reader = createCachedSource(file, { blockBytes: 64 * 1024, maxBlocks: 16 });
   const frames: Frame[] = [];
   let offset = 0;
   while (offset < file.sizeBytes) {
-    if (frames.length === maxListedFrames) return 'too-many';
+    if (frames.length === maxListedFrames) return tooManyFrames;
     if (file.sizeBytes - offset < 8) throw damaged(file, `${file.sizeBytes - offset} bytes after the last frame`, offset);
     const head = await reader.read(offset, 8);
     const view = new DataView(head.buffer, head.byteOffset, 8);
@@ -145,6 +160,10 @@ async function walkFrames(file: ByteSource): Promise<Frame[] | 'too-many'> {
       continue;
     }
     if (magic !== frameMagic) throw damaged(file, `no zstd frame magic (found 0x${magic.toString(16)})`, offset);
+    if (frames.length === 0) {
+      const refusal = refusalOfFirstFrame(await readFrameHeader(file, reader, offset));
+      if (refusal !== null) return refusal;
+    }
     const frame = await walkFrame(file, reader, offset);
     frames.push(frame);
     offset += frame.compressedSizeBytes;

@@ -91,6 +91,21 @@ describe('openCompressedSource', () => {
     });
   }
 
+  it('says a pzstd image needs decoding from its first frame header, without reading the rest of the file', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createMemorySource } = await import('../../src-main/io/memory-source.ts');
+    const { readZstdLayout } = await import('../../src-main/compression/zstd-frames.ts');
+    const bytes = readFileSync(fixtures.paths['zstd-pzstd']);
+    const file = createMemorySource(bytes, 'pzstd.img.zst');
+    let bytesRead = 0;
+    const counted = { ...file, read: (offsetBytes: number, lengthBytes: number) => ((bytesRead += lengthBytes), file.read(offsetBytes, lengthBytes)) };
+    const layout = await readZstdLayout(counted);
+    expect(layout).toMatchObject({ frames: null, decodedSizeBytes: null });
+    expect(layout.refusal).toContain('Frame_Content_Size');
+    expect(bytes.length).toBeGreaterThan(1024 * 1024);
+    expect(bytesRead).toBeLessThanOrEqual(2 * 64 * 1024 + 9); // the seek table footer, then one or two 64 KiB blocks
+  });
+
   it('recognises every variant by its magic bytes, a pzstd file (it starts with a skippable frame) as zstd too', async () => {
     const { readFileSync } = await import('node:fs');
     for (const [variant, path] of Object.entries(fixtures.paths) as [CompressedVariant, string][]) {
