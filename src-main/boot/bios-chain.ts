@@ -70,11 +70,22 @@ function locateSector(offsetBytes: number, map: PartitionMap): BiosBootChain['gr
   return offsetBytes >= diskSectorBytes && offsetBytes < firstStartBytes ? 'post-mbr-gap' : 'elsewhere';
 }
 
-/** The partition such code starts: the first primary with status 0x80 (or, for gptmbr.bin, GPT attribute bit 2). */
-function findActivePartition(mbr: MbrReport, map: PartitionMap): PartitionMap['partitions'][number] | null {
-  const scheme = mbr.bootCodeKind === 'syslinux-gpt' ? 'gpt' : 'mbr';
-  return map.partitions.find((partition) => partition.scheme === scheme && !partition.logical && partition.bootable) ?? null;
+/**
+ * The partition such code starts. gptmbr.bin reads the GPT: the entry with attribute bit 2. The MS-DOS
+ * and SYSLINUX mbr.bin codes read only the MBR's own four slots, whatever the map is: on a hybrid MBR
+ * (a 0xEE slot beside real ones) the map is the GPT, yet the code starts the MBR slot with status 0x80.
+ * Its number is then the MBR slot (1-4), which is what that code sees.
+ */
+function findActivePartition(mbr: MbrReport, map: PartitionMap): { number: number; offsetBytes: number } | null {
+  if (mbr.bootCodeKind === 'syslinux-gpt') {
+    return map.partitions.find((partition) => partition.scheme === 'gpt' && partition.bootable) ?? null;
+  }
+  const slot = mbr.partitions.find((partition) => partition.bootable && partition.type !== protectiveType && partition.sectorCount > 0);
+  return slot ? { number: slot.index, offsetBytes: slot.startLba * diskSectorBytes } : null;
 }
+
+/** The GPT protective MBR type (UEFI 2.10 5.2.3): not a partition any MBR code starts. */
+const protectiveType = 0xee;
 
 /**
  * A volume boot record: the 55 AA signature and code in the first bytes (a FAT boot sector's jump, a GRUB

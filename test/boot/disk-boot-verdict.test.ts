@@ -178,6 +178,21 @@ describe('disk images for PCs and the rest', () => {
     expect(report.verdict.usb).toBe('unknown');
   });
 
+  it('follows SYSLINUX mbr.bin on a hybrid MBR to the MBR slot marked active, though the map is the GPT', async () => {
+    const bytes = new Uint8Array(readFileSync(syslinuxCardPath({ active: false, table: 'gpt' })));
+    // gdisk's hybrid MBR: mbr.bin's code, the 0xEE slot kept, slot 2 naming the same FAT16 volume with status 0x80.
+    bytes.set(readFileSync('/usr/lib/syslinux/mbr/mbr.bin').subarray(0, 440), 0);
+    const slot2 = 446 + 16;
+    bytes.set([0x80, 0, 0, 0, 0x0e, 0, 0, 0], slot2);
+    new DataView(bytes.buffer).setUint32(slot2 + 8, 2048, true);
+    new DataView(bytes.buffer).setUint32(slot2 + 12, 32768, true);
+    const report = await readBootReport(createMemorySource(bytes, 'hybrid-mbr.img'));
+    expect(report.partitions.every((partition) => partition.scheme === 'gpt')).toBe(true);
+    expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux', activePartition: 2, activeHasBootSector: true });
+    expect(report.verdict.usbBios).toBe(true);
+    expect(codesOf(report)).toContain('bios-active-partition');
+  });
+
   it('says BIOS may stop when SYSLINUX mbr.bin finds no active partition, and the USB answer stays "unknown"', async () => {
     const report = await reportOf(syslinuxCardPath({ active: false }));
     expect(report.verdict.biosChain).toMatchObject({ bootCode: 'syslinux', activePartition: null, activeHasBootSector: null });
