@@ -55,7 +55,8 @@ const maxStderrChars = 4096;
 /** The bytes QEMU should read for `imagePath`: the path itself, or a compressed image's decoded cache file. */
 export async function bootableDiskPath(imagePath: string): Promise<string> {
   const stats = await stat(imagePath);
-  if (!stats.isFile()) return imagePath; // a block device is read as it is
+  if (stats.isBlockDevice() || stats.isCharacterDevice()) return imagePath; // a drive is read as it is
+  if (!stats.isFile()) throw new CodedError('not-a-file', `${imagePath} is neither an image file nor a drive`, { path: imagePath });
   const handle = await open(imagePath, 'r');
   const head = new Uint8Array(compressionMagicBytes);
   try {

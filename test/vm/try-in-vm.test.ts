@@ -140,6 +140,15 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
     bootTimeoutMs,
   );
 
+  it('a QEMU that cannot start fails with its own words and exit code, never as a run that booted nothing', async () => {
+    const blank = join(dir, 'blank-start.img');
+    writeFileSync(blank, Buffer.alloc(MiB));
+    const serialPath = join(dir, 'no-such-folder', 'serial.txt');
+    const run = await isotope(['try', blank, '--firmware', 'bios', '--headless', '--seconds', '30', '--no-kvm', '--serial', serialPath]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/QEMU \(.*qemu-system-x86_64\) exited with code 1 after \d+ ms: .*no-such-folder/);
+  });
+
   it('a missing image is a not-found error before QEMU starts', async () => {
     const run = await isotope(['try', join(dir, 'missing.img'), '--headless', '--seconds', '1']);
     expect(run.code).toBe(1);

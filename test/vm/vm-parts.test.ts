@@ -102,12 +102,13 @@ describe('the host', () => {
     expect(guestMemoryMiB(1 * GiB)).toBe(512);
   });
 
-  it('refuses a gzip image without a decoded cache file with needs-decoding, and boots a raw image as it is', async () => {
+  it('refuses a gzip image without a decoded cache file with needs-decoding and a folder with not-a-file, and boots a raw image as it is', async () => {
     const raw = join(dir, 'disk.img');
     writeFileSync(raw, Buffer.alloc(4096));
     const compressed = join(dir, 'disk.img.gz');
     writeFileSync(compressed, gzipSync(Buffer.alloc(4096)));
     expect(await bootableDiskPath(raw)).toBe(raw);
+    await expect(bootableDiskPath(dir)).rejects.toMatchObject({ code: 'not-a-file', message: expect.stringContaining('neither an image file nor a drive') });
     await expect(bootableDiskPath(compressed)).rejects.toMatchObject({
       code: 'needs-decoding',
       message: expect.stringMatching(/gzip-compressed \(\d+ bytes\)/),
