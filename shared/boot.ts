@@ -147,6 +147,7 @@ export const bootReasonCodes = [
   'raspberry-pi', // a FAT first partition with the Pi's firmware files: the generations they serve
   'u-boot', // a U-Boot loader at the offset an SoC's boot ROM reads: it boots on the board it was built for
   'u-boot-unrecognised', // a U-Boot SPL string in the first MiB, at no offset a known boot ROM reads
+  'u-boot-damaged', // a loader's header where the boot ROM reads it, but its checksum does not match: the ROM refuses it
 ] as const;
 
 export type BootReasonCode = (typeof bootReasonCodes)[number];
@@ -220,6 +221,8 @@ export interface UBootLoader {
   readonly board: string | null;
   /** The U-Boot version string in the loader ("U-Boot SPL 2023.01 (...)"); null when none was found. */
   readonly version: string | null;
+  /** Why the boot ROM refuses this loader (its header's checksum does not match its bytes), with the numbers; absent when its header checks out. */
+  readonly damaged?: string;
 }
 
 /** Boards that start from an SD card by their own rules, not a PC's. */

@@ -92,6 +92,8 @@ export const bootReasonMessages: Readonly<Record<BootReasonCode, string>> = {
   'raspberry-pi':
     'Its first partition holds a Raspberry Pi’s start-up files: “Boards and start-up code” says which Pi models they serve, and any file missing.',
   'u-boot': 'It carries U-Boot where a board’s chip looks for it: it starts on the board it was built for.',
+  'u-boot-damaged':
+    'It carries U-Boot where a board’s chip looks for it, but its check sum does not match its bytes: the chip refuses a damaged loader, so the board will not start from it.',
   'u-boot-unrecognised': 'It carries U-Boot, but not where any chip Isotope knows looks for it: which board starts it is unknown.',
 };
 

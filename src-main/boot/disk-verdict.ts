@@ -71,7 +71,7 @@ function isPastEnd(chain: BiosBootChain): boolean {
 /** Adds a reason per board found; true when any was. */
 export function judgeBoards(boards: BoardBoot, reasons: BootReason[]): boolean {
   if (boards.raspberryPi) reasons.push({ code: 'raspberry-pi', message: describeRaspberryPi(boards.raspberryPi) });
-  if (boards.uBoot) reasons.push({ code: boards.uBoot.family === 'unknown' ? 'u-boot-unrecognised' : 'u-boot', message: describeUBoot(boards.uBoot) });
+  if (boards.uBoot) reasons.push({ code: uBootReasonCode(boards.uBoot), message: describeUBoot(boards.uBoot) });
   return boards.raspberryPi !== null || boards.uBoot !== null;
 }
 
@@ -84,8 +84,14 @@ function describeRaspberryPi(pi: RaspberryPiBoot): string {
   return `FAT partition ${pi.partitionNumber} holds Raspberry Pi boot files: ${found}${boards}`;
 }
 
+function uBootReasonCode(loader: UBootLoader): BootReason['code'] {
+  if (loader.damaged) return 'u-boot-damaged';
+  return loader.family === 'unknown' ? 'u-boot-unrecognised' : 'u-boot';
+}
+
 function describeUBoot(loader: UBootLoader): string {
   const version = loader.version ? ` (${loader.version})` : '';
+  if (loader.damaged) return `${loader.evidence}${version}, but ${loader.damaged}: a damaged SPL, the ${loader.family} boot ROM refuses it`;
   if (loader.family === 'unknown') return `U-Boot is there but no boot ROM Isotope knows reads it: ${loader.evidence}${version}`;
   return `${loader.evidence}${version}: it boots on the ${loader.family} board it was built for${loader.board ? ` (${loader.board})` : ''}`;
 }

@@ -69,15 +69,39 @@ function findAllwinner(area: Uint8Array): UBootLoader | null {
     const hasSplHeader = asciiAt(area, offsetBytes + 0x14, 3) === 'SPL' && (area[offsetBytes + 0x17] ?? 0) >= 2;
     const nameOffset = hasSplHeader ? uint32Le(area, offsetBytes + 0x20) : 0;
     const board = nameOffset > 0 && nameOffset < 32 * 1024 ? cString(area, offsetBytes + nameOffset, 64) : null;
+    const damaged = checkEgonSum(area, offsetBytes);
     return {
       family: 'allwinner',
       offsetBytes,
       evidence: `the Allwinner boot ROM's eGON.BT0 header at byte ${offsetBytes + 4}${board ? `, SPL built for the device tree ${board}` : ''}`,
       board,
       version: findVersion(area, offsetBytes),
+      ...(damaged ? { damaged } : {}),
     };
   }
   return null;
+}
+
+/** U-Boot tools/sunxi_egon.c: the check sum is computed with this stamp in its own field. */
+const egonStamp = 0x5f0a6c39;
+
+/**
+ * The boot ROM loads an eGON image only when its u32 check sum (byte 12) equals the sum of the image's
+ * u32 words over its length (byte 16), the check sum field counted as the stamp (sunxi_egon.c,
+ * egon_set_header). A reason the ROM refuses it, or null when it checks out. One pass over at most the area.
+ */
+function checkEgonSum(area: Uint8Array, offsetBytes: number): string | null {
+  const lengthBytes = uint32Le(area, offsetBytes + 16);
+  if (lengthBytes < 32 || lengthBytes % 4 !== 0 || offsetBytes + lengthBytes > area.byteLength) {
+    return `the eGON header at byte ${offsetBytes} declares a length of ${lengthBytes} bytes, not a multiple of 4 within the ${area.byteLength - offsetBytes} bytes before the first partition`;
+  }
+  const view = new DataView(area.buffer, area.byteOffset + offsetBytes, lengthBytes);
+  const storedSum = view.getUint32(12, true);
+  let sum = 0;
+  for (let at = 0; at < lengthBytes; at += 4) sum = (sum + (at === 12 ? egonStamp : view.getUint32(at, true))) >>> 0;
+  return sum === storedSum
+    ? null
+    : `the eGON check sum at byte ${offsetBytes + 12} is 0x${storedSum.toString(16)}, but the ${lengthBytes} bytes sum to 0x${sum.toString(16)}`;
 }
 
 /** U-Boot tools/rkcommon.c: header0 at sector 64, RC4-encrypted with this fixed key, magic 0x0FF0AA55; the SPL follows 4 sectors on. */

@@ -105,6 +105,19 @@ describe('U-Boot loaders from Debian packages at their documented offsets', () =
       expect.stringMatching(/^FAT partition 1 is damaged \(FAT cluster chain from cluster 65520 reaches cluster 65520.*\): a TI MLO file unknown$/),
     ]);
   });
+
+  it('calls an Allwinner SPL whose bytes no longer match its eGON check sum damaged, not bootable', async () => {
+    const bytes = new Uint8Array(readFileSync(uBootCardPath('allwinner')));
+    bytes[8192 + 1024] = (bytes[8192 + 1024] ?? 0) ^ 0x01; // one bit of the SPL's code, inside the checked length
+    const report = await readBootReport(createMemorySource(bytes, 'damaged-spl.img'));
+    expect(report.verdict.boards.uBoot).toMatchObject({
+      family: 'allwinner',
+      offsetBytes: 8192,
+      damaged: expect.stringMatching(/^the eGON check sum at byte 8204 is 0x[0-9a-f]+, but the \d+ bytes sum to 0x[0-9a-f]+$/),
+    });
+    expect(codesOf(report)).toContain('u-boot-damaged');
+    expect(codesOf(report)).not.toContain('u-boot');
+  });
 });
 
 describe('disk images for PCs and the rest', () => {
