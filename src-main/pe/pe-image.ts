@@ -149,6 +149,30 @@ function certificateTableOf(
   return { offsetBytes, sizeBytes };
 }
 
+/**
+ * Authenticode leaves the certificate table out of the hash and hashes every section's raw data: a table
+ * over section bytes would let signed code and unsigned signature data share bytes. Refused as hostile.
+ */
+function assertCertificateTableApart(
+  source: ByteSource,
+  certificateTable: PeImage['certificateTable'],
+  sections: readonly PeSection[],
+  entryOffsetBytes: number,
+): void {
+  if (!certificateTable) return;
+  const tableEndBytes = certificateTable.offsetBytes + certificateTable.sizeBytes;
+  for (const section of sections) {
+    const sectionEndBytes = section.rawOffsetBytes + section.rawSizeBytes;
+    if (section.rawSizeBytes > 0 && certificateTable.offsetBytes < sectionEndBytes && section.rawOffsetBytes < tableEndBytes) {
+      throw corrupt(
+        source,
+        `certificate table [${certificateTable.offsetBytes}, ${tableEndBytes}) overlaps section ${section.name} [${section.rawOffsetBytes}, ${sectionEndBytes})`,
+        entryOffsetBytes,
+      );
+    }
+  }
+}
+
 /** COFF symbol table records are 18 bytes; the string table follows them (PE Format, "COFF String Table"). */
 const SYMBOL_RECORD_SIZE_BYTES = 18;
 const MAX_LONG_NAME_BYTES = 64;
@@ -231,6 +255,15 @@ export async function readPeImage(source: ByteSource): Promise<PeImage> {
   }
   const certificateEntryOffsetBytes = optionalOffsetBytes + certificateEntryAt;
   const table = new DataView(headerBytes.buffer, headerBytes.byteOffset + optionalHeaderSizeBytes, sectionCount * SECTION_HEADER_SIZE_BYTES);
+  const sections = readSections(source, table, tableOffsetBytes, sectionCount, headersSizeBytes);
+  const certificateTable = certificateTableOf(
+    source,
+    optional.getUint32(certificateEntryAt, true),
+    optional.getUint32(certificateEntryAt + 4, true),
+    headersSizeBytes,
+    certificateEntryOffsetBytes,
+  );
+  assertCertificateTableApart(source, certificateTable, sections, certificateEntryOffsetBytes);
   return {
     machine,
     architecture: ARCHITECTURE_BY_MACHINE.get(machine) ?? 'unknown',
@@ -238,13 +271,7 @@ export async function readPeImage(source: ByteSource): Promise<PeImage> {
     headersSizeBytes,
     checksumOffsetBytes: optionalOffsetBytes + 64,
     certificateEntryOffsetBytes,
-    certificateTable: certificateTableOf(
-      source,
-      optional.getUint32(certificateEntryAt, true),
-      optional.getUint32(certificateEntryAt + 4, true),
-      headersSizeBytes,
-      certificateEntryOffsetBytes,
-    ),
-    sections: await resolveLongNames(source, readSections(source, table, tableOffsetBytes, sectionCount, headersSizeBytes), coff),
+    certificateTable,
+    sections: await resolveLongNames(source, sections, coff),
   };
 }

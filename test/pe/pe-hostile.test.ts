@@ -93,6 +93,13 @@ describe('crafted hostile PE files', () => {
     expect(await readAll(edited((view) => view.setUint32(entry + 4, shim.byteLength, true)))).toMatch(/certificate table \[\d+, \d+\) lies outside the file/);
   });
 
+  it('refuses a certificate table laid over the raw data of a section, naming both', async () => {
+    const entry = shimImage.certificateEntryOffsetBytes;
+    const firstSection = shimImage.sections.find((section) => section.rawSizeBytes > 0)!;
+    const bytes = edited((view) => view.setUint32(entry, firstSection.rawOffsetBytes, true));
+    expect(await readAll(bytes)).toMatch(/certificate table \[\d+, \d+\) overlaps section \S+ \[\d+, \d+\)/);
+  });
+
   it('refuses a WIN_CERTIFICATE whose dwLength is huge or under its own header', async () => {
     const table = shimImage.certificateTable!.offsetBytes;
     expect(await readAll(edited((view) => view.setUint32(table, 0xffff_fff0, true)))).toMatch(/WIN_CERTIFICATE dwLength 4294967280 at offset \d+ does not fit/);
