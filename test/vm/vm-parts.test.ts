@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng, parsePpm } from '../../src-main/vm/ppm-to-png.ts';
 import { qemuArgs, type QemuLaunch } from '../../src-main/vm/qemu-args.ts';
 import { findOvmf, findQemu, guestMemoryMiB } from '../../src-main/vm/qemu-host.ts';
+import { clearDecodedCaches, decodeToCache } from '../../src-main/container/decoded-cache.ts';
 import { bootableDiskPath } from '../../src-main/vm/try-in-vm.ts';
 
 const GiB = 1024 ** 3;
@@ -113,5 +114,16 @@ describe('the host', () => {
       code: 'needs-decoding',
       message: expect.stringMatching(/gzip-compressed \(\d+ bytes\)/),
     });
+  });
+
+  it('boots a compressed image from its decoded cache file once it has one', async () => {
+    const compressed = join(dir, 'decoded.img.gz');
+    writeFileSync(compressed, gzipSync(Buffer.alloc(8192, 0x5a)));
+    const entry = await decodeToCache(compressed);
+    try {
+      expect(await bootableDiskPath(compressed)).toBe(entry.cachePath);
+    } finally {
+      await clearDecodedCaches([entry.cachePath]);
+    }
   });
 });
