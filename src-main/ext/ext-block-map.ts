@@ -4,7 +4,7 @@
 // gaps between extents, uninitialised extents) as unrecorded extents, cut at i_size. Every node of a
 // tree is read once per file: a node met again is a loop, and every read and extent is paid from the
 // volume's work budget, so no tree can make the work grow faster than the image.
-import { FieldReader, corruptAt, readRegion, type Place } from '../format/fields.ts';
+import { FieldReader, corruptAt, readRegion, uint16Le, uint32Le, type Place } from '../format/fields.ts';
 import type { Extent } from '../format/file-tree.ts';
 import { workCosts } from '../format/work-budget.ts';
 import { throwIfCancelled } from '../jobs/errors.ts';
@@ -41,17 +41,32 @@ export async function mapInodeData(volume: ExtVolume, inode: ExtInode, signal: A
 export function mapInodeDataAtHand(volume: ExtVolume, inode: ExtInode): Extent[] | null {
   if ((inode.flags & inodeFlags.inlineData) !== 0) return inlineExtents(volume, inode);
   const list = new ExtentList(volume, inode);
-  const place = blockPlace(volume, inode.offsetBytes + iBlockAtBytes);
+  const iBlockOffsetBytes = inode.offsetBytes + iBlockAtBytes;
   if ((inode.flags & inodeFlags.extents) !== 0) {
-    const fields = new FieldReader(inode.iBlock, place);
-    const header = readExtentHeader(fields, list.inodeNumber, null);
-    if (header.depth !== 0) return null;
-    addLeafExtents(list, fields, header.entries);
-    return list.finish();
+    const entries = leafEntriesAtHand(inode.iBlock);
+    if (entries >= 0) {
+      addLeafExtents(list, inode.iBlock, iBlockOffsetBytes, entries);
+      return list.finish();
+    }
+    // Not a sound leaf (the same rules): the checked reading names the fault, or it is an index node to read on from.
+    readExtentHeader(new FieldReader(inode.iBlock, blockPlace(volume, iBlockOffsetBytes)), list.inodeNumber, null);
+    return null;
   }
   if (list.limitBlocks > directPointers) return null;
-  addDirectPointers(list, new FieldReader(inode.iBlock, place));
+  addDirectPointers(list, new FieldReader(inode.iBlock, blockPlace(volume, iBlockOffsetBytes)));
   return list.finish();
+}
+
+/**
+ * The entry count of the extent tree root in i_block when it is a sound leaf (magic, depth 0, entries
+ * within eh_max and i_block's room for 4), else -1. Most inodes of a listing are such a leaf: this reads
+ * it without the reader and header objects readExtentHeader builds, which then names any fault.
+ */
+function leafEntriesAtHand(iBlock: Uint8Array): number {
+  const entries = uint16Le(iBlock, 2);
+  const rootCapacity = (iBlockBytes - 12) / 12;
+  const sound = uint16Le(iBlock, 0) === extentMagic && uint16Le(iBlock, 6) === 0 && entries <= Math.min(rootCapacity, uint16Le(iBlock, 4));
+  return sound ? entries : -1;
 }
 
 /** inline_data.rst: the first 60 bytes lie in i_block, the rest in the "system.data" attribute's value. */
@@ -83,6 +98,11 @@ class ExtentList {
 
   get inodeNumber(): number {
     return this.inode.number;
+  }
+
+  /** A place in the volume, for an error message. */
+  place(offsetBytes: number): Place {
+    return blockPlace(this.volume, offsetBytes);
   }
 
   constructor(volume: ExtVolume, inode: ExtInode) {
@@ -155,7 +175,7 @@ interface NodeWalk {
 async function mapExtentNode(volume: ExtVolume, list: ExtentList, bytes: Uint8Array, place: Place, walk: NodeWalk): Promise<void> {
   const fields = new FieldReader(bytes, place);
   const { entries, depth } = readExtentHeader(fields, list.inodeNumber, walk.depth);
-  if (depth === 0) return addLeafExtents(list, fields, entries);
+  if (depth === 0) return addLeafExtents(list, bytes, place.offsetBytes, entries);
   for (let index = 0; index < entries; index += 1) {
     const at = 12 + index * 12;
     if (fields.uint32Le(at, 'ei_block') >= list.limitBlocks) break; // the rest maps only blocks past i_size
@@ -180,16 +200,19 @@ function readExtentHeader(fields: FieldReader, inodeNumber: number, expectedDept
   return { entries, depth };
 }
 
-/** extents.rst struct ext4_extent: first logical block, length (over 32768: uninitialised), 48-bit start block. */
-function addLeafExtents(list: ExtentList, fields: FieldReader, entries: number): void {
+/**
+ * extents.rst struct ext4_extent: first logical block, length (over 32768: uninitialised), 48-bit start
+ * block. `node` lies at `nodeOffsetBytes`; its header has been checked, so its `entries` lie within it.
+ */
+function addLeafExtents(list: ExtentList, node: Uint8Array, nodeOffsetBytes: number, entries: number): void {
   for (let index = 0; index < entries; index += 1) {
     const at = 12 + index * 12;
-    const logical = fields.uint32Le(at, 'ee_block');
-    const length = fields.uint16Le(at + 4, 'ee_len');
+    const logical = uint32Le(node, at); // ee_block
+    const length = uint16Le(node, at + 4); // ee_len
     const count = length > uninitialisedLength ? length - uninitialisedLength : length;
-    const physical = fields.uint16Le(at + 6, 'ee_start_hi') * 2 ** 32 + fields.uint32Le(at + 8, 'ee_start_lo');
-    if (count === 0) throw corruptAt(fields.place, at, `inode ${list.inodeNumber}: the extent node holds an extent of 0 blocks`);
-    list.add(logical, length > uninitialisedLength ? null : physical, count, fields.place.offsetBytes + at);
+    const physical = uint16Le(node, at + 6) * 2 ** 32 + uint32Le(node, at + 8); // ee_start_hi, ee_start_lo
+    if (count === 0) throw corruptAt(list.place(nodeOffsetBytes), at, `inode ${list.inodeNumber}: the extent node holds an extent of 0 blocks`);
+    list.add(logical, length > uninitialisedLength ? null : physical, count, nodeOffsetBytes + at);
   }
 }
 

@@ -3,7 +3,7 @@
 // i_block that holds an extent tree root, block pointers, a fast symlink's target, a device number or
 // the first bytes of inline data. Inline data past those 60 bytes lies in the inode's "system.data"
 // extended attribute (inline_data.rst), whose place in the inode table this finds.
-import { FieldReader, corruptAt, readRegion } from '../format/fields.ts';
+import { FieldReader, corruptAt, readRegion, uint16Le, uint32Le } from '../format/fields.ts';
 import { blockPlace, inodeOffsetBytes, type ExtVolume } from './ext-volume.ts';
 
 /** inodes.rst i_flags. */
@@ -83,7 +83,7 @@ export class InodeReader {
         `inode ${inodeNumber} at offset ${offsetBytes} lies past the end of the ${this.volume.source.sizeBytes}-byte image`,
       );
     }
-    return parseInode(this.volume, inodeNumber, offsetBytes, chunk.subarray(at, at + this.volume.inodeBytes));
+    return parseInode(this.volume, inodeNumber, offsetBytes, chunk, at);
   }
 
   async read(inodeNumber: number, referencedAt: number): Promise<ExtInode> {
@@ -108,32 +108,46 @@ export class InodeReader {
   }
 }
 
-/** The inode whose `volume.inodeBytes` bytes are `bytes`, read from `offsetBytes`. */
-function parseInode(volume: ExtVolume, inodeNumber: number, offsetBytes: number, bytes: Uint8Array): ExtInode {
-  const place = blockPlace(volume, offsetBytes);
-  const fields = new FieldReader(bytes, place);
+/**
+ * The inode whose `volume.inodeBytes` bytes lie at `at` in `chunk` (bounds checked by the caller), read
+ * from `offsetBytes`. A listing parses one per entry, so the fields are read straight from the chunk
+ * (no view, reader or place per inode); the reader is built only to read inline data's attributes.
+ */
+function parseInode(volume: ExtVolume, inodeNumber: number, offsetBytes: number, chunk: Uint8Array, at: number): ExtInode {
   const hasExtra = volume.inodeBytes > 128;
-  const extraBytes = hasExtra ? fields.uint16Le(0x80, 'i_extra_isize') : 0;
+  const extraBytes = hasExtra ? uint16Le(chunk, at + 0x80) : 0; // i_extra_isize
   if (hasExtra && (128 + extraBytes > volume.inodeBytes || extraBytes % 4 !== 0)) {
-    throw corruptAt(place, 0x80, `inode ${inodeNumber}: i_extra_isize ${extraBytes} does not fit its ${volume.inodeBytes}-byte inode`);
+    throw corruptAt(
+      blockPlace(volume, offsetBytes),
+      0x80,
+      `inode ${inodeNumber}: i_extra_isize ${extraBytes} does not fit its ${volume.inodeBytes}-byte inode`,
+    );
   }
-  const flags = fields.uint32Le(0x20, 'i_flags');
-  const sizeBytes = fields.uint32Le(0x4, 'i_size_lo') + fields.uint32Le(0x6c, 'i_size_high') * 2 ** 32;
+  const flags = uint32Le(chunk, at + 0x20); // i_flags
+  const sizeBytes = uint32Le(chunk, at + 0x4) + uint32Le(chunk, at + 0x6c) * 2 ** 32; // i_size_lo, i_size_high
   // extents.rst: logical block numbers are 32 bits, so no file is larger than 2^32 blocks.
   if (sizeBytes > 2 ** 32 * volume.blockBytes) {
-    throw corruptAt(place, 0x4, `inode ${inodeNumber}: i_size ${sizeBytes} is past the largest file ${volume.blockBytes}-byte blocks can address`);
+    throw corruptAt(
+      blockPlace(volume, offsetBytes),
+      0x4,
+      `inode ${inodeNumber}: i_size ${sizeBytes} is past the largest file ${volume.blockBytes}-byte blocks can address`,
+    );
   }
+  const inlineTail =
+    (flags & inodeFlags.inlineData) !== 0
+      ? findSystemData(new FieldReader(chunk.subarray(at, at + volume.inodeBytes), blockPlace(volume, offsetBytes)), extraBytes, inodeNumber)
+      : null;
   return {
     number: inodeNumber,
     offsetBytes,
-    mode: fields.uint16Le(0x0, 'i_mode'),
-    uid: fields.uint16Le(0x2, 'i_uid') + fields.uint16Le(0x78, 'l_i_uid_high') * 0x10000,
-    gid: fields.uint16Le(0x18, 'i_gid') + fields.uint16Le(0x7a, 'l_i_gid_high') * 0x10000,
+    mode: uint16Le(chunk, at + 0x0), // i_mode
+    uid: uint16Le(chunk, at + 0x2) + uint16Le(chunk, at + 0x78) * 0x10000, // i_uid, l_i_uid_high
+    gid: uint16Le(chunk, at + 0x18) + uint16Le(chunk, at + 0x7a) * 0x10000, // i_gid, l_i_gid_high
     sizeBytes,
-    mtimeMs: modificationMs(fields, extraBytes),
+    mtimeMs: modificationMs(chunk, at, extraBytes),
     flags,
-    iBlock: fields.slice(iBlockAt, iBlockBytes, 'i_block'),
-    inlineTail: (flags & inodeFlags.inlineData) !== 0 ? findSystemData(fields, extraBytes, inodeNumber) : null,
+    iBlock: chunk.subarray(at + iBlockAt, at + iBlockAt + iBlockBytes),
+    inlineTail,
   };
 }
 
@@ -141,10 +155,10 @@ function parseInode(volume: ExtVolume, inodeNumber: number, offsetBytes: number,
  * inodes.rst "Inode Timestamps": i_mtime is signed seconds since 1970; with a large inode, the low two
  * bits of i_mtime_extra extend it by multiples of 2^32 s and the other 30 bits are nanoseconds.
  */
-function modificationMs(fields: FieldReader, extraBytes: number): number {
-  const low = fields.uint32Le(0x10, 'i_mtime') | 0;
+function modificationMs(chunk: Uint8Array, at: number, extraBytes: number): number {
+  const low = uint32Le(chunk, at + 0x10) | 0; // i_mtime
   if (extraBytes < 0x8c - 0x80) return low * 1000;
-  const extra = fields.uint32Le(0x88, 'i_mtime_extra');
+  const extra = uint32Le(chunk, at + 0x88); // i_mtime_extra
   const seconds = low + (extra & 3) * 2 ** 32;
   return seconds * 1000 + Math.floor((extra >>> 2) / 1e6);
 }

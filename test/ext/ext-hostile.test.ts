@@ -68,6 +68,21 @@ describe('hostile ext volumes', () => {
     await expect(walk).rejects.toThrow(/inode 12: the extent node has depth 60, expected at most 5 \(1024-byte sector \d+, offset \d+\)/);
   });
 
+  it('refuses an extent root claiming 5 entries, more than i_block holds, naming the inode and offset', async () => {
+    const walk = walkPatched('ext4', (bytes, image) => bytes.writeUInt16LE(5, inodeOffset(image, '/a.txt') + iBlock + 2));
+    await expect(walk).rejects.toThrow(/inode 12: the extent node claims 5 entries, room for 4 \(1024-byte sector \d+, offset \d+\)/);
+  });
+
+  it('refuses an extent of 0 blocks in the root, naming the offset of that extent', async () => {
+    let extentAt = 0;
+    const walk = walkPatched('ext4', (bytes, image) => {
+      extentAt = inodeOffset(image, '/a.txt') + iBlock + 12;
+      bytes.writeUInt16LE(0, extentAt + 4); // ee_len 0
+    });
+    await expect(walk).rejects.toThrow(/inode 12: the extent node holds an extent of 0 blocks/);
+    await expect(walk).rejects.toThrow(new RegExp(`offset ${extentAt}\\)`));
+  });
+
   it('refuses an extent whose blocks lie beyond the volume', async () => {
     const walk = walkPatched('ext4', (bytes, image) => bytes.writeUInt32LE(1_000_000, inodeOffset(image, '/a.txt') + iBlock + 12 + 8));
     await expect(walk).rejects.toThrow(/inode 12: blocks 1000000\.\.1000000 lie outside the volume's 4096 blocks/);
