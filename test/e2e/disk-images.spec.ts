@@ -188,6 +188,8 @@ test.describe.serial('unpacking a .img.gz', () => {
     await expect(panel.getByRole('button', { name: 'Cancel unpacking' })).toBeFocused();
     await expect(page.getByTestId('running-jobs').locator('[data-job="decode"]')).toBeVisible();
     await expect(treeRow(page, bootFolder)).toBeVisible({ timeout: 60_000 });
+    // The panel gives way to the tree, and so does the focus (not lost to the page).
+    await expect(page.getByRole('treegrid')).toBeFocused();
     await expect(compression).toHaveAttribute('data-access', 'decoded-cache');
     await expect(compression).toContainText('→ 1.00 GiB');
     await expect(page.getByTestId('image-format')).toHaveText('Disk image');
