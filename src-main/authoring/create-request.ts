@@ -31,10 +31,12 @@ export async function createAuthoringOptions(
   withheld: readonly string[] = [],
 ): Promise<IsoAuthoringOptions> {
   const { options } = request;
-  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal, onEntry: onScanned, withheld });
   const reproducible = options.reproducible === true;
+  // The walk gives a reproducible tree its owners and modes as it reads it: a second, normalised copy
+  // of the tree would hold every node twice until the write ends (about 35 MB of heap for 50,000 files).
+  const walked = await readSourceTree(request.sources, { excludes: options.excludes ?? [], signal, onEntry: onScanned, withheld, reproducible });
   const recordedMs = reproducible ? (options.sourceDateEpochSeconds ?? 0) * 1000 : Date.now();
-  const root = reproducible ? normalisedForReproducible(walked.root) : walked.root;
+  const root = walked.root;
   const ids: VolumeIdentifiers = {
     volume: options.label ?? (await defaultLabel(request.sources)),
     volumeSet: '',
