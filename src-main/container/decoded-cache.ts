@@ -280,9 +280,16 @@ async function cacheFolderFiles(dataDir?: string): Promise<FolderFile[]> {
   return files;
 }
 
-/** The space the cache folder takes: cache files, sidecars, and the partial files of running and killed decodes. */
+/**
+ * The space Clear all would free, and running decodes hold: cache files, and the partial files of
+ * running and killed decodes and orphan sidecars (a cache file's own sidecar is counted with neither,
+ * as clearing's removedBytes does not count it).
+ */
 export async function decodedCacheDiskBytes(dataDir?: string): Promise<number> {
-  return (await cacheFolderFiles(dataDir)).reduce((sum, file) => sum + file.diskBytes, 0);
+  const files = await cacheFolderFiles(dataDir);
+  const cachePaths = new Set(files.filter((file) => file.kind === 'cache').map((file) => file.path));
+  const counted = files.filter((file) => !(file.kind === 'sidecar' && cachePaths.has(file.path.replace(/\.json$/, '.img'))));
+  return counted.reduce((sum, file) => sum + file.diskBytes, 0);
 }
 
 /**

@@ -20,7 +20,7 @@ import { openFileSource, type FileSource } from '../io/file-source.ts';
 import { maxCueSheetBytes, parseCueSheet, trackModeLayouts, type CueSheet } from './cue-sheet.ts';
 import { parseNrgImage, readNrgFooter } from './nrg-image.ts';
 import { createSectorTranslatingSource } from './sector-translating-source.ts';
-import { findDecodedCache, touchDecodedCache } from './decoded-cache.ts';
+import { findDecodedCache, retainDecodedCache, touchDecodedCache } from './decoded-cache.ts';
 
 export interface ImageSource extends FileSource {
   /** How the image is stored, and its tracks (empty for a plain image). */
@@ -105,9 +105,20 @@ async function openDecodedImage(path: string, kind: ImageCompression): Promise<I
   if (cached === null)
     throw new NeedsDecodingError(path, info, `${compressed.refusal ?? 'it cannot be read at random'}, and there is no decoded cache file yet`);
   const file = await openFileSource(cached.cachePath);
-  await touchDecodedCache(cached);
-  const cachedInfo: CompressionInfo = { ...info, decodedSizeBytes: cached.decodedSizeBytes, access: 'decoded-cache' };
-  return { ...sourceMethods(file), name: path, path, modifiedMs: (await stat(path)).mtimeMs, container, compression: cachedInfo };
+  // Kept from Clear all while open: removing it would free no space (the open file keeps its blocks).
+  const release = retainDecodedCache(cached.cachePath, `the open image ${path}`);
+  const close = async (): Promise<void> => {
+    release();
+    await file.close();
+  };
+  try {
+    await touchDecodedCache(cached);
+    const cachedInfo: CompressionInfo = { ...info, decodedSizeBytes: cached.decodedSizeBytes, access: 'decoded-cache' };
+    return { ...sourceMethods(file), close, name: path, path, modifiedMs: (await stat(path)).mtimeMs, container, compression: cachedInfo };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** The methods of a source as a plain object (spreading an object literal keeps its getters' values). */
