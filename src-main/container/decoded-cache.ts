@@ -7,7 +7,7 @@
 // `no-space` before the disk is full.
 import { lstat, mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
 import { openCompressedSource } from '../compression/compressed-source.ts';
 import { openDecodedStream } from '../compression/decoded-stream.ts';
@@ -60,7 +60,9 @@ const statfsFreeSpace: FreeSpaceReader = async (folder) => {
 const cacheReaders = new Map<string, { readonly what: string; count: number }>();
 
 /** Marks `cachePath` as read by `what` until the returned release is called. */
-export function retainDecodedCache(cachePath: string, what: string): () => void {
+export function retainDecodedCache(path: string, what: string): () => void {
+  // One spelling per file: '/d/./x.img' and '/d//x.img' name the file '/d/x.img' names.
+  const cachePath = resolve(path);
   const held = cacheReaders.get(cachePath) ?? { what, count: 0 };
   held.count += 1;
   cacheReaders.set(cachePath, held);
@@ -303,7 +305,11 @@ export async function clearDecodedCaches(cachePaths?: readonly string[], dataDir
   if (outside !== undefined) {
     throw new CodedError('destination-not-allowed', `${outside} is not a decoded cache file in ${folder}: only those can be cleared`, { path: outside });
   }
-  const targets = cachePaths ?? (await cacheFolderFiles(dataDir)).filter((file) => file.kind === 'cache').map((file) => file.path);
+  // Checked and removed by one spelling, the one retainDecodedCache records: './' or '//' in a named path
+  // must not slip a file a flash reads past the check.
+  const targets = (cachePaths ?? (await cacheFolderFiles(dataDir)).filter((file) => file.kind === 'cache').map((file) => file.path)).map((path) =>
+    resolve(path),
+  );
   let removedBytes = 0;
   const kept: { cachePath: string; reason: string }[] = [];
   for (const cachePath of targets) {

@@ -4,7 +4,7 @@
 // bomb stops against a small disk; a cancelled decode leaves nothing; clearing removes only cache files.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NeedsDecodingError } from '../../src-main/compression/needs-decoding-error.ts';
 import {
@@ -178,6 +178,17 @@ describe('clearDecodedCaches', () => {
     expect(result.kept).toEqual([{ cachePath: held.cachePath, reason: 'read by the flash of test.img.gz' }]);
     expect(result.removedBytes).toBe(others.reduce((sum, entry) => sum + entry.diskBytes, 0));
     expect((await listDecodedCaches()).map((entry) => entry.cachePath)).toEqual([held.cachePath]);
+  });
+
+  it('keeps a file a flash reads however its path is spelled (./ and // in the named path)', async () => {
+    const [held] = await listDecodedCaches();
+    if (!held) throw new Error('no cache entry left');
+    const release = retainDecodedCache(held.cachePath, 'the flash of test.img.gz');
+    const respelled = `${dirname(held.cachePath)}/.//${basename(held.cachePath)}`;
+    const result = await clearDecodedCaches([respelled]);
+    release();
+    expect(result.kept.map((entry) => entry.reason)).toEqual(['read by the flash of test.img.gz']);
+    expect(statSync(held.cachePath).isFile()).toBe(true);
   });
 
   it("counts and clears a killed decode's partial file, orphan sidecars and stale temporary sidecars, keeping a young partial and files not its own", async () => {
