@@ -6,11 +6,17 @@
 // entry of 1 MiB over a frame claiming 1 GiB cost 1 GiB; ZSTD_decompressDCtx into a fixed buffer
 // refuses any output past its end. fzstd, the streaming decoder, took about 100 ms per 1 MiB frame
 // here; libzstd takes about 1 ms. A frame that decodes to another size than recorded is refused as damaged.
-import { DCtx } from 'zstd-napi/binding';
+import { createRequire } from 'node:module';
+import type * as ZstdBinding from 'zstd-napi/binding.js';
 import type { ByteSource } from '../io/byte-source.ts';
 import { CorruptImageError } from '../io/corrupt-image-error.ts';
 import { createUnitSource, type UnitSource } from './unit-source.ts';
 import type { ZstdFrameTable } from './zstd-frames.ts';
+
+// zstd-napi's low-level binding is a CommonJS module whose exports Node's ESM loader cannot name
+// (it sets them through the native addon): loaded through require, in the source tree as in the bundle.
+const { DCtx } = createRequire(import.meta.url)('zstd-napi/binding.js') as typeof ZstdBinding;
+type DCtx = ZstdBinding.DCtx;
 
 /** The decoded bytes of `file` (a .zst whose frames all record their sizes). Closing it leaves `file` open (its owner closes it). */
 export function createZstdFrameSource(file: ByteSource, frames: ZstdFrameTable): UnitSource {
