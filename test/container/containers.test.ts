@@ -254,7 +254,9 @@ describe('the image commands on containers', () => {
     const fromIso = await service().invoke('image:boot', { path: paths.bootIso });
     const fromCue = await service().invoke('image:boot', { path: paths.bootCue });
     expect(fromIso.ok).toBe(true);
-    expect(fromCue).toEqual(fromIso);
+    // Equal but for the file each developer message names (an unreadable loader's error starts with the image's path).
+    const named = (report: unknown, path: string): unknown => JSON.parse(JSON.stringify(report).replaceAll(JSON.stringify(path).slice(1, -1), 'IMAGE'));
+    expect(named(fromCue, paths.bootCue)).toEqual(named(fromIso, paths.bootIso));
     expect((fromCue as { value: { verdict: { usbUefi: { x64: boolean } } } }).value.verdict.usbUefi.x64).toBe(true);
     const bootConverted = join(scratch, 'boot-converted.iso');
     expect((await isotope(['convert', paths.bootCue, bootConverted])).code).toBe(0);
