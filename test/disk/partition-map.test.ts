@@ -255,7 +255,7 @@ describe('the backup GPT', () => {
     expect(expected).toHaveLength(4);
     const damaged = Buffer.from(intact);
     damaged[sector + 100] = 0xff; // a byte of the header's reserved area: the header CRC no longer matches
-    damaged.writeUInt32LE(damaged.readUInt32LE(sector + 16) ^ 1, sector + 16);
+    damaged.writeUInt32LE((damaged.readUInt32LE(sector + 16) ^ 1) >>> 0, sector + 16); // unsigned: a CRC of 2^31 or more XORs to a negative number
     const fromBackup = await mapOf(damaged);
     expect(fromBackup.partitions).toEqual(expected);
     const lastLba = intact.byteLength / sector - 1;
