@@ -26,15 +26,15 @@ import svelteConfig from './svelte.config.js';
  */
 const folderLevels = [
   ['jobs', 'io', 'drives'],
-  ['compression'],
+  ['compression', 'net'],
   ['format', 'security', 'checksum'],
-  ['iso', 'udf', 'disk', 'fat', 'ext', 'pe', 'wim', 'container', 'app-error'],
+  ['iso', 'udf', 'disk', 'fat', 'ext', 'pe', 'wim', 'container', 'app-error', 'download', 'history', 'files'],
   ['boot'],
   ['image'],
   ['stick', 'authoring'],
   ['flash'],
   ['backup'],
-  ['assess', 'elevation', 'vm'],
+  ['assess', 'elevation', 'vm', 'queue'],
   ['isolation', 'helper'],
   ['service'],
   ['cli', 'electron', 'web'],

@@ -31,7 +31,14 @@ import type {
   ImageEntryStat,
   ImageStatRequest,
   DecodedCacheEntry,
+  ExtractConflict,
+  ImageSearchFound,
+  ImageSearchRequest,
 } from './image.ts';
+import type { FilePlace, FilesListRequest, FolderListing } from './files.ts';
+import type { VmHostReport, VmScreen, VmTryRequest } from './vm.ts';
+import type { DownloadCacheEntry, DownloadRequest } from './download.ts';
+import type { HistoryQuery, HistoryRecord } from './history.ts';
 
 export interface Calls {
   /** Which shell, which version, what it can do. */
@@ -142,6 +149,46 @@ export interface Calls {
    * removed) or a hash/compare/verify pass. False when none runs with that id.
    */
   'job:cancel': { request: { jobId: string }; response: { cancelled: boolean } };
+  /** The in-app file dialog's places (web shell): Home, Downloads, mounted removable media, recent folders; and where it opens. */
+  'files:places': { request: Record<string, never>; response: { places: readonly FilePlace[]; startPath: string } };
+  /** One folder's entries for the in-app file dialog, as the engine user's own account can read them. */
+  'files:list': { request: FilesListRequest; response: FolderListing };
+  /**
+   * Starts a search across a whole image by name or glob and answers with the job's id at once; matches
+   * stream as `image:search-found` batches, and the job ends with one `job:finished` of kind `search`.
+   */
+  'image:search': { request: ImageSearchRequest; response: { jobId: string } };
+  /** What an extraction would write over at its destination (asked before `image:extract`, so the user can choose per file). */
+  'image:extract-conflicts': {
+    request: ImageExtractRequest;
+    response: { conflicts: readonly ExtractConflict[]; truncated: boolean };
+  };
+  /** Whether QEMU and its firmware are here, and how to install them when not. */
+  'vm:host': { request: Record<string, never>; response: VmHostReport };
+  /**
+   * Boots an image or a drive in QEMU, read-only with a snapshot overlay, and answers with the job's id
+   * at once; a headless trial streams `vm:screen`; Stop is `job:cancel`; ends as one `job:finished` of kind `try`.
+   */
+  'vm:try': { request: VmTryRequest; response: { jobId: string } };
+  /**
+   * Starts a download from a URL (into the download cache, or a file the user chose) and answers with
+   * the job's id at once; `job:progress` (phase `downloading`), then one `job:finished` of kind `download`.
+   */
+  'download:start': { request: DownloadRequest; response: { jobId: string } };
+  /** The download cache (Settings), with the space it takes and its limit. */
+  'downloads:list': { request: Record<string, never>; response: { entries: readonly DownloadCacheEntry[]; diskBytes: number; limitBytes: number } };
+  /** Removes downloaded files from the cache (all when `paths` is absent); one a running job reads is kept and named. */
+  'downloads:clear': {
+    request: { paths?: readonly string[] };
+    response: { removedBytes: number; kept: readonly { readonly path: string; readonly reason: string }[] };
+  };
+  /** The history of writes, newest first, filtered. */
+  'history:list': { request: HistoryQuery; response: { records: readonly HistoryRecord[]; total: number } };
+  /** The history (filtered as `history:list`) as CSV or JSON text, or one job's report as a printable HTML page. */
+  'history:export': {
+    request: { format: 'csv' | 'json'; query: HistoryQuery } | { format: 'html'; recordId: string };
+    response: { fileName: string; mimeType: string; text: string };
+  };
 }
 
 export interface Events {
@@ -161,6 +208,10 @@ export interface Events {
    * verify ends with a FlashResult: succeeded, partial, failed or cancelled per target).
    */
   'job:finished': JobFinished;
+  /** A batch of a running image search's matches. */
+  'image:search-found': ImageSearchFound;
+  /** What a headless VM trial shows: new serial console text and the latest screenshot. */
+  'vm:screen': VmScreen;
 }
 
 export type CallName = keyof Calls;
@@ -206,8 +257,27 @@ export const callNames = [
   'flash:start',
   'flash:verify',
   'job:cancel',
+  'files:places',
+  'files:list',
+  'image:search',
+  'image:extract-conflicts',
+  'vm:host',
+  'vm:try',
+  'download:start',
+  'downloads:list',
+  'downloads:clear',
+  'history:list',
+  'history:export',
 ] as const satisfies readonly CallName[];
-export const eventNames = ['image:opened', 'job:progress', 'checksum:remembered', 'drives:changed', 'job:finished'] as const satisfies readonly EventName[];
+export const eventNames = [
+  'image:opened',
+  'job:progress',
+  'checksum:remembered',
+  'drives:changed',
+  'job:finished',
+  'image:search-found',
+  'vm:screen',
+] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;
 const everyCallListed: Missing<CallName, (typeof callNames)[number]> extends never ? true : never = true;

@@ -393,3 +393,45 @@ export interface ImageExtractProgress {
   /** The entry being written. */
   readonly currentPath: string;
 }
+
+/** A search across a whole image by name (`image:search`), run in the engine and streamed. */
+export interface ImageSearchRequest {
+  readonly path: string;
+  readonly namespace?: ImageNamespaceChoice | undefined;
+  /**
+   * A glob when it holds `*`, `?` or `[` (matched against the name, or the whole path when it holds a
+   * `/`), else a case-insensitive part of the name.
+   */
+  readonly pattern: string;
+  /** Stop after this many matches (default and most 10,000); the result says it stopped. */
+  readonly maxMatches?: number | undefined;
+}
+
+export interface ImageSearchMatch {
+  readonly path: string;
+  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  readonly sizeBytes: number;
+}
+
+/** One batch of matches, carried by the `image:search-found` event while a search job runs. */
+export interface ImageSearchFound {
+  readonly jobId: string;
+  readonly matches: readonly ImageSearchMatch[];
+}
+
+/** The result of a job of kind `search`. */
+export interface ImageSearchResult {
+  readonly matchCount: number;
+  readonly entriesSearched: number;
+  /** True when it stopped at `maxMatches`. */
+  readonly truncated: boolean;
+}
+
+/** An entry an extraction would write over (`image:extract-conflicts`). */
+export interface ExtractConflict {
+  /** The entry inside the image. */
+  readonly entryPath: string;
+  /** What already lies at its destination. */
+  readonly destinationPath: string;
+  readonly existingKind: 'file' | 'directory' | 'other';
+}

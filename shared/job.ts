@@ -3,19 +3,22 @@
 // display and one renderer store read them all. Sizes in bytes, times in ms.
 import { flashPhases, type FlashPhase, type FlashProgress, type FlashResult, type FormatResult, type TargetProgress } from './flash.ts';
 import type { CompareResult, HashResult, VerificationReport } from './checksum.ts';
-import type { DecodedCacheEntry, ImageExtractResult } from './image.ts';
+import type { DecodedCacheEntry, ImageExtractResult, ImageSearchResult } from './image.ts';
+import type { VmTryResult } from './vm.ts';
+import type { DownloadResult } from './download.ts';
 import type { Result } from './result.ts';
 import type { BackupResult } from './backup.ts';
 import type { IsoWriteResult } from './authoring.ts';
 
-export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup' | 'create' | 'remaster' | 'decode';
+export type JobKind = 'flash' | 'format' | 'hash' | 'extract' | 'backup' | 'create' | 'remaster' | 'decode' | 'search' | 'try' | 'download';
 
 /**
  * A flash's phases, and the single phase of a hashing pass, of an extraction and of a backup (reading
  * the drive into the file); a new or remastered image reads its sources' metadata (`scanning`), then
  * streams the image to its file (`writing-image`); a compressed image is decoded into its cache file (`decoding`).
  */
-export type JobPhase = FlashPhase | 'hashing' | 'extracting' | 'backing-up' | 'scanning' | 'writing-image' | 'decoding';
+export type JobPhase =
+  FlashPhase | 'hashing' | 'extracting' | 'backing-up' | 'scanning' | 'writing-image' | 'decoding' | 'searching' | 'running-vm' | 'downloading';
 
 export interface JobProgress {
   readonly jobId: string;
@@ -57,6 +60,12 @@ export interface JobResults {
   readonly remaster: IsoWriteResult;
   /** A compressed image decoded into its cache file (`image:decode`). */
   readonly decode: DecodedCacheEntry;
+  /** A search across an image by name (`image:search`); the matches came as `image:search-found`. */
+  readonly search: ImageSearchResult;
+  /** An image or drive booted in a VM (`vm:try`). */
+  readonly try: VmTryResult;
+  /** A file downloaded from a URL (`download:start`). */
+  readonly download: DownloadResult;
 }
 
 export type FinishedJobKind = keyof JobResults;

@@ -50,6 +50,14 @@ export const copyModeRequestSchema = v.strictObject({
   ),
 });
 
+const extractRequest = v.strictObject({
+  path: absolutePath,
+  entries: v.optional(v.pipe(v.array(imageEntryPath), v.maxLength(100_000))),
+  destination: absolutePath,
+  namespace: imageNamespace,
+  allowSharedExtents: v.optional(v.boolean()),
+});
+
 export const requestSchemas = {
   'app:describe': noArguments,
   'image:pick': noArguments,
@@ -65,13 +73,7 @@ export const requestSchemas = {
   }),
   'image:preview': v.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
   'image:stat': v.strictObject({ path: absolutePath, file: imageEntryPath, namespace: imageNamespace }),
-  'image:extract': v.strictObject({
-    path: absolutePath,
-    entries: v.optional(v.pipe(v.array(imageEntryPath), v.maxLength(100_000))),
-    destination: absolutePath,
-    namespace: imageNamespace,
-    allowSharedExtents: v.optional(v.boolean()),
-  }),
+  'image:extract': extractRequest,
   'image:decode': v.strictObject({ path: absolutePath }),
   'cache:list': noArguments,
   'cache:clear': v.strictObject({ cachePaths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(10_000))) }),
@@ -90,7 +92,62 @@ export const requestSchemas = {
   }),
   ...authoringSchemas(),
   'job:cancel': v.strictObject({ jobId }),
+  'files:places': noArguments,
+  'files:list': v.strictObject({ path: absolutePath, show: v.picklist(['images', 'all', 'folders', 'keys']) }),
+  'image:search': v.strictObject({
+    path: absolutePath,
+    namespace: imageNamespace,
+    pattern: v.pipe(v.string(), v.minLength(1), v.maxLength(1024)),
+    maxMatches: v.optional(v.pipe(count(1), v.maxValue(10_000))),
+  }),
+  'image:extract-conflicts': extractRequest,
+  ...laterIssueSchemas(),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
+
+/** `vm:*`, `download:*`, `downloads:*` and `history:*` (issues 18 and 19). */
+function laterIssueSchemas() {
+  const httpUrl = v.pipe(
+    v.string(),
+    v.maxLength(8192),
+    v.check((url) => /^https?:\/\//i.test(url) && URL.canParse(url), 'an http:// or https:// URL'),
+  );
+  const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15));
+  const historyQuery = v.strictObject({
+    kinds: v.exactOptional(v.pipe(v.array(v.picklist(['flash', 'verify', 'format', 'backup', 'download'])), v.maxLength(5))),
+    outcomes: v.exactOptional(v.pipe(v.array(v.picklist(['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'])), v.maxLength(6))),
+    text: v.exactOptional(v.pipe(v.string(), v.maxLength(256))),
+    sinceMs: v.exactOptional(epochMs),
+    untilMs: v.exactOptional(epochMs),
+    limit: v.exactOptional(v.pipe(count(1), v.maxValue(1000))),
+  });
+  return {
+    'vm:host': noArguments,
+    'vm:try': v.strictObject({
+      source: v.variant('kind', [
+        v.strictObject({ kind: v.literal('image'), path: absolutePath }),
+        v.strictObject({ kind: v.literal('drive'), driveId: shortId(512) }),
+      ]),
+      firmware: v.picklist(['bios', 'uefi']),
+      medium: v.picklist(['usb', 'cd']),
+      view: v.picklist(['window', 'in-app']),
+      seconds: v.exactOptional(v.pipe(count(1), v.maxValue(3600))),
+    }),
+    'download:start': v.strictObject({
+      url: httpUrl,
+      mirrors: v.exactOptional(v.pipe(v.array(httpUrl), v.maxLength(32))),
+      outputPath: v.exactOptional(absolutePath),
+      overwrite: v.exactOptional(v.boolean()),
+      expectedSha256: v.exactOptional(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lower-case hex'))),
+    }),
+    'downloads:list': noArguments,
+    'downloads:clear': v.strictObject({ paths: v.exactOptional(v.pipe(v.array(absolutePath), v.maxLength(10_000))) }),
+    'history:list': historyQuery,
+    'history:export': v.variant('format', [
+      v.strictObject({ format: v.picklist(['csv', 'json']), query: historyQuery }),
+      v.strictObject({ format: v.literal('html'), recordId: shortId(200) }),
+    ]),
+  } as const;
+}
 
 /** `iso:*`: sources and outputs absolute paths, image paths like the Contents tab's, lists bounded. */
 function authoringSchemas() {

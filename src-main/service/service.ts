@@ -91,6 +91,11 @@ const jobs = () => import('./handlers/job-handlers.ts').then((module) => module.
 const backup = () => import('./handlers/backup-handlers.ts').then((module) => module.backupHandlers);
 const authoring = () => import('./handlers/authoring-handlers.ts').then((module) => module.authoringHandlers);
 const decoding = () => import('./handlers/decode-handlers.ts').then((module) => module.decodeHandlers);
+const files = () => import('./handlers/file-handlers.ts').then((module) => module.fileHandlers);
+const search = () => import('./handlers/search-handlers.ts').then((module) => module.searchHandlers);
+const vm = () => import('./handlers/vm-handlers.ts').then((module) => module.vmHandlers);
+const downloads = () => import('./handlers/download-handlers.ts').then((module) => module.downloadHandlers);
+const history = () => import('./handlers/history-handlers.ts').then((module) => module.historyHandlers);
 
 /** Where each call's handler loads from; a call missing here, or an area without its handler, is a compile error. */
 const handlerAreas = {
@@ -128,6 +133,17 @@ const handlerAreas = {
   'iso:remaster': authoring,
   'iso:pick-output': authoring,
   'iso:pick-sources': authoring,
+  'files:places': files,
+  'files:list': files,
+  'image:search': search,
+  'image:extract-conflicts': search,
+  'vm:host': vm,
+  'vm:try': vm,
+  'download:start': downloads,
+  'downloads:list': downloads,
+  'downloads:clear': downloads,
+  'history:list': history,
+  'history:export': history,
 } satisfies { readonly [K in CallName]: () => Promise<{ readonly [P in K]: Handler<P> }> };
 
 async function handlerOf<K extends CallName>(name: K): Promise<Handler<K>> {

@@ -1,0 +1,47 @@
+// Downloads (issue 19): an image fetched over HTTPS or HTTP into Isotope's download cache or a file
+// the user names, hashed while it streams, resumed with Range/If-Range, from mirrors in turn, and
+// checked against the sums files found next to its URL.
+import type { VerificationReport } from './checksum.ts';
+
+export interface DownloadRequest {
+  /** http:// or https:// only. */
+  readonly url: string;
+  /** More URLs of the same file, tried in order after `url` on a failure or a stall. */
+  readonly mirrors?: readonly string[];
+  /** Where to save it; absent: the download cache (Settings lists and clears it). */
+  readonly outputPath?: string;
+  /** Replace an existing `outputPath`. */
+  readonly overwrite?: boolean;
+  /** A SHA-256 the user pasted (lower-case hex): the download must match it. */
+  readonly expectedSha256?: string;
+}
+
+/** The result of a job of kind `download`. */
+export interface DownloadResult {
+  /** The URL asked for, and the one that served the last byte (after redirects and mirrors). */
+  readonly url: string;
+  readonly servedBy: string;
+  /** Where the file now lies. */
+  readonly path: string;
+  readonly sizeBytes: number;
+  /** SHA-256 of the whole file as this run read it (bytes kept from an earlier try re-hashed). */
+  readonly sha256: string;
+  /** Bytes kept from an interrupted earlier try (0 when it started afresh). */
+  readonly resumedFromBytes: number;
+  /** The sums files and signatures found next to the URL, checked by the existing verifier; null when none were found. */
+  readonly verification: VerificationReport | null;
+  /** The pasted SHA-256's verdict; null when none was given. */
+  readonly expectedSha256Matches: boolean | null;
+}
+
+/** One file in the download cache. */
+export interface DownloadCacheEntry {
+  readonly path: string;
+  readonly url: string;
+  readonly sizeBytes: number;
+  /** Null while incomplete (a `.partial` that can be resumed). */
+  readonly sha256: string | null;
+  readonly complete: boolean;
+  readonly createdMs: number;
+  readonly lastUsedMs: number;
+}
