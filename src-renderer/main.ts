@@ -3,6 +3,7 @@ import { mount } from 'svelte';
 import App from './App.svelte';
 import { connectToEngine } from './api.ts';
 import { AppState } from './state/app-state.svelte.ts';
+import { configureFilePicker } from './state/file-picker.svelte.ts';
 import './styles/tokens.css';
 
 function localStorageOrNull(): Storage | null {
@@ -13,7 +14,9 @@ function localStorageOrNull(): Storage | null {
   }
 }
 
-const app = new AppState(connectToEngine(), localStorageOrNull());
+const client = connectToEngine();
+configureFilePicker(client);
+const app = new AppState(client, localStorageOrNull());
 void app.image.describe();
 
 const target = document.getElementById('app');

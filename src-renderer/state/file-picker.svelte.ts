@@ -1,0 +1,48 @@
+// "Choose a file or folder", one way for every screen (issue 17). Electron keeps its native dialogs
+// (the engine's `image:pick` and `iso:pick-sources` calls); the web shell, which has none, shows the
+// in-app dialog the engine serves with `files:places` and `files:list`. Callers only say what they
+// want: `pickPath({ purpose, title })` answers the chosen absolute path, or null when dismissed.
+import type { AppDescription } from '../../shared/app.ts';
+import type { FilePickPurpose } from '../../shared/files.ts';
+import type { EngineClient } from '../api.ts';
+
+export interface PickPathOptions {
+  readonly purpose: FilePickPurpose;
+  /** The dialog's heading ("Open an image", "Extract to"). */
+  readonly title: string;
+  /** Where the in-app dialog starts; the engine's start place (Downloads, else home) when absent. */
+  readonly startPath?: string;
+}
+
+let engine: EngineClient | null = null;
+let description: Promise<AppDescription | null> | null = null;
+
+/** Hands the picker the engine connection; main.ts calls it once, before the app mounts. */
+export function configureFilePicker(client: EngineClient): void {
+  engine = client;
+  description = null;
+}
+
+/** The chosen absolute path, or null when the user dismissed the dialog (or no dialog could show). */
+export async function pickPath(options: PickPathOptions): Promise<string | null> {
+  const client = engine;
+  if (client === null) return null;
+  const app = await describeOnce(client);
+  if (app?.canPickFiles) return pickNatively(client, options.purpose);
+  return null; // the in-app dialog lands here (web shell); until then the typed path is the way
+}
+
+function describeOnce(client: EngineClient): Promise<AppDescription | null> {
+  description ??= client.call('app:describe', {}).then((result) => (result.ok ? result.value : null));
+  return description;
+}
+
+/** Electron's native dialogs, through the calls the desktop shell already answers. */
+async function pickNatively(client: EngineClient, purpose: FilePickPurpose): Promise<string | null> {
+  if (purpose === 'image') {
+    const result = await client.call('image:pick', {});
+    return result.ok ? result.value.path : null;
+  }
+  const result = await client.call('iso:pick-sources', { kind: purpose === 'folder' ? 'folder' : 'files' });
+  return result.ok ? (result.value.paths[0] ?? null) : null;
+}
