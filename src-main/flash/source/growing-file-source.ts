@@ -1,0 +1,172 @@
+// A flash source over a file still being downloaded (issue 19, "write while downloading"): reads
+// serve only bytes the download has reported as landed in the file, wait for more at its edge, end at
+// the size the download ends with (or its Content-Length), and fail with the download's own error.
+// Nothing is buffered here: every byte is read from the file, so memory stays at the flash's ring.
+import { open, type FileHandle } from 'node:fs/promises';
+import { FlashFailure } from '../flash-error.ts';
+import type { FlashSource } from './image-source.ts';
+
+/**
+ * The download's side: what it has written so far, how long the file will be, and how it ended.
+ * One per download; the flash reads through `openGrowingFileSource`.
+ */
+export class GrowingFile {
+  #path: string | null = null;
+  #landedBytes = 0;
+  #totalBytes: number | null = null;
+  #completed = false;
+  #failure: FlashFailure | null = null;
+  /** Readers waiting for the file to open, grow, end or fail; woken on every change. */
+  #waiters: (() => void)[] = [];
+
+  get path(): string | null {
+    return this.#path;
+  }
+  /** The size the file will have: its Content-Length up front, or the final size; null while unknown. */
+  get totalBytes(): number | null {
+    return this.#totalBytes;
+  }
+  get landedBytes(): number {
+    return this.#landedBytes;
+  }
+
+  /** The download created its file here. */
+  opened(path: string): void {
+    this.#path ??= path;
+    this.#wake();
+  }
+
+  /**
+   * Bytes [offsetBytes, endBytes) landed in the file. A range starting before what already landed
+   * means the download rewrites its file (restarted from an earlier byte): bytes handed to the flash
+   * could then differ from the file's final ones, so the source fails rather than mix two versions.
+   */
+  landed(offsetBytes: number, endBytes: number): void {
+    if (offsetBytes < this.#landedBytes) {
+      this.failed(
+        new FlashFailure(
+          'source-unreadable',
+          `the download rewrote its file from byte ${offsetBytes} after ${this.#landedBytes} bytes had landed; the write cannot mix two versions`,
+          offsetBytes,
+        ),
+      );
+      return;
+    }
+    this.#landedBytes = Math.max(this.#landedBytes, endBytes);
+    this.#wake();
+  }
+
+  /** Bytes kept from an earlier try are in the file before the first new range lands (a resume). */
+  kept(bytesOnDisk: number): void {
+    if (this.#landedBytes === 0) this.#landedBytes = bytesOnDisk;
+    this.#wake();
+  }
+
+  /** The Content-Length (or a Content-Range's total): reads end there. */
+  knowTotal(totalBytes: number): void {
+    this.#totalBytes ??= totalBytes;
+    this.#wake();
+  }
+
+  /** The download ended with `sizeBytes` in the file: every byte is there. */
+  completed(sizeBytes: number): void {
+    if (this.#totalBytes !== null && this.#totalBytes !== sizeBytes) {
+      this.failed(new FlashFailure('source-unreadable', `the download ended with ${sizeBytes} bytes; it announced ${this.#totalBytes}`, sizeBytes));
+      return;
+    }
+    this.#totalBytes = sizeBytes;
+    this.#landedBytes = sizeBytes;
+    this.#completed = true;
+    this.#wake();
+  }
+
+  /** The download failed: every waiting and later read rejects with this. The first failure stays. */
+  failed(failure: FlashFailure): void {
+    this.#failure ??= failure;
+    this.#wake();
+  }
+
+  /** Resolves with the file's path once it exists; rejects if the download fails first. */
+  async whenOpened(): Promise<string> {
+    await this.#until(() => this.#path !== null);
+    return this.#path!;
+  }
+
+  /**
+   * Waits until [offsetBytes, offsetBytes + lengthBytes) has landed, or the file ends inside it;
+   * resolves with how many of those bytes may be read (short only at the end).
+   */
+  async readable(offsetBytes: number, lengthBytes: number): Promise<number> {
+    const endBytes = (): number => Math.min(offsetBytes + lengthBytes, this.#totalBytes ?? Infinity);
+    await this.#until(() => this.#completed || this.#landedBytes >= endBytes());
+    return Math.max(0, Math.min(endBytes(), this.#landedBytes) - offsetBytes);
+  }
+
+  async #until(ready: () => boolean): Promise<void> {
+    for (;;) {
+      if (this.#failure !== null) throw this.#failure;
+      if (ready()) return;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  #wake(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+/**
+ * The file as a seekable FlashSource: `readNext` waits at the download's edge; `readAt` (the
+ * verification's re-read, after the download completed) reads the finished file. `sizeBytes` is
+ * the download's total as soon as it is known.
+ */
+export async function openGrowingFileSource(growing: GrowingFile): Promise<FlashSource> {
+  const path = await growing.whenOpened();
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new FlashFailure('source-unreadable', `cannot open the download ${path}: ${(error as Error).message}`);
+  }
+  let positionBytes = 0;
+  const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
+    const readableBytes = await growing.readable(offsetBytes, into.length);
+    let filled = 0;
+    // read() may return fewer bytes than asked: loop until the landed range is read.
+    while (filled < readableBytes) {
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await handle.read(into, filled, readableBytes - filled, offsetBytes + filled));
+      } catch (error) {
+        throw new FlashFailure(
+          'source-unreadable',
+          `reading ${path} at byte ${offsetBytes + filled} failed: ${(error as Error).message}`,
+          offsetBytes + filled,
+        );
+      }
+      if (bytesRead === 0) {
+        const message = `${path} ended at byte ${offsetBytes + filled}, though the download reported ${growing.landedBytes} bytes written`;
+        throw new FlashFailure('source-unreadable', message, offsetBytes + filled);
+      }
+      filled += bytesRead;
+    }
+    return filled;
+  };
+  return {
+    path,
+    compression: 'none',
+    get sizeBytes() {
+      return growing.totalBytes;
+    },
+    isSeekable: true,
+    readAt,
+    async readNext(into) {
+      const count = await readAt(into, positionBytes);
+      positionBytes += count;
+      return count;
+    },
+    close: () => handle.close(),
+  };
+}
