@@ -12,6 +12,19 @@ export const errorCodes = [
   'permission-denied', // the OS refused access
   'eject-failed', // the OS would not eject the drive (busy, or no tool to do it)
   'unsupported', // the shell or platform cannot do this (e.g. a native file dialog in the web shell)
+  // Downloads (src-main/net/, issue 19); the message names the URL (and the numbers):
+  'http-status', // the server answered an HTTP error status (404, 500, ...); the message names the status and URL
+  'too-many-redirects', // more redirects than the limit (10); the message names the chain's last URL
+  'insecure-redirect', // an https URL redirected to http (a downgrade): refused
+  'unsupported-url', // not an http:// or https:// URL, or a malformed one
+  'network', // the server could not be reached or the connection failed (DNS, refused, reset, proxy); the message names the host and the system's code
+  'tls', // the TLS handshake failed (untrusted or expired certificate, wrong host name); the message names the host and the reason
+  'length-mismatch', // fewer (or more) bytes arrived than Content-Length announced; the message gives both
+  'bad-content-range', // a 206 whose Content-Range does not start at the offset asked or names another total
+  'changed-on-server', // the file's ETag changed between tries (If-Range ignored): the kept bytes were dropped
+  'stalled', // no byte arrived for the stall timeout; the message gives the seconds and bytes received
+  'too-large', // a small file (sums, signature, Metalink) over its limit; the message gives both sizes
+  'all-mirrors-failed', // every URL failed; the message lists each mirror's error
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset
   'too-complex', // reading the image needed more memory or time than the parser's worker is given (heap cap, time budget)
   'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder
