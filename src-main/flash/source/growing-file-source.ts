@@ -13,6 +13,8 @@ import type { FlashSource } from './image-source.ts';
 export class GrowingFile {
   #path: string | null = null;
   #landedBytes = 0;
+  /** The end of the furthest range handed to a reader: bytes the drives may already hold. */
+  #handedOutBytes = 0;
   #totalBytes: number | null = null;
   #completed = false;
   #failure: FlashFailure | null = null;
@@ -37,28 +39,29 @@ export class GrowingFile {
   }
 
   /**
-   * Bytes [offsetBytes, endBytes) landed in the file. A range starting before what already landed
-   * means the download rewrites its file (restarted from an earlier byte): bytes handed to the flash
-   * could then differ from the file's final ones, so the source fails rather than mix two versions.
+   * Bytes [offsetBytes, endBytes) landed in the file; ranges come in order. A range starting before
+   * the edge means the download rewrites its file from there (a restart): harmless while the flash
+   * has not read those bytes (the edge moves back), but a rewrite of bytes already handed out could
+   * put two versions on the sticks, so the source then fails.
    */
   landed(offsetBytes: number, endBytes: number): void {
-    if (offsetBytes < this.#landedBytes) {
+    if (offsetBytes < this.#handedOutBytes) {
       this.failed(
         new FlashFailure(
           'source-unreadable',
-          `the download rewrote its file from byte ${offsetBytes} after ${this.#landedBytes} bytes had landed; the write cannot mix two versions`,
+          `the download rewrote its file from byte ${offsetBytes} after ${this.#handedOutBytes} bytes had been written to the drives; the write cannot mix two versions`,
           offsetBytes,
         ),
       );
       return;
     }
-    this.#landedBytes = Math.max(this.#landedBytes, endBytes);
+    this.#landedBytes = endBytes;
     this.#wake();
   }
 
-  /** Bytes kept from an earlier try are in the file before the first new range lands (a resume). */
-  kept(bytesOnDisk: number): void {
-    if (this.#landedBytes === 0) this.#landedBytes = bytesOnDisk;
+  /** The download's count of bytes in the file (bytes kept from an earlier try included, on a resume). */
+  onDisk(bytesOnDisk: number): void {
+    this.#landedBytes = Math.max(this.#landedBytes, bytesOnDisk);
     this.#wake();
   }
 
@@ -99,7 +102,9 @@ export class GrowingFile {
   async readable(offsetBytes: number, lengthBytes: number): Promise<number> {
     const endBytes = (): number => Math.min(offsetBytes + lengthBytes, this.#totalBytes ?? Infinity);
     await this.#until(() => this.#completed || this.#landedBytes >= endBytes());
-    return Math.max(0, Math.min(endBytes(), this.#landedBytes) - offsetBytes);
+    const readableBytes = Math.max(0, Math.min(endBytes(), this.#landedBytes) - offsetBytes);
+    this.#handedOutBytes = Math.max(this.#handedOutBytes, offsetBytes + readableBytes);
+    return readableBytes;
   }
 
   async #until(ready: () => boolean): Promise<void> {

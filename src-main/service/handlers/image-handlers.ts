@@ -4,7 +4,7 @@
 import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { CodedError } from '../../jobs/errors.ts';
-import type { HandlerTable } from '../handler-types.ts';
+import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { startJob } from './job-handlers.ts';
 
 /**
@@ -13,6 +13,15 @@ import { startJob } from './job-handlers.ts';
  * the destination, is not limited.
  */
 export const extractionDestinations = new ExtractionDestinations();
+
+/** Refuses a destination the contract may not extract into (`image:extract`, and `image:extract-conflicts`, which would tell what lies there). */
+export async function checkExtractionDestination(destination: string, options: HandlerContext['options']): Promise<void> {
+  if (options.shell === 'cli') return;
+  await extractionDestinations.check(destination).catch((error: unknown) => {
+    if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
+    throw error;
+  });
+}
 
 export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract'> = {
   'image:pick': async (_request, { options }) => {
@@ -29,12 +38,7 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   'image:stat': (request, { parser }) => parser.run('image:stat', request),
   'image:extract': async (request, context) => {
     const { events, parser, options } = context;
-    if (options.shell !== 'cli') {
-      await extractionDestinations.check(request.destination).catch((error: unknown) => {
-        if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
-        throw error;
-      });
-    }
+    await checkExtractionDestination(request.destination, options);
     // The extraction runs as a job: `job:cancel` with its id stops it (and removes its partial output).
     const meter = new RateMeter();
     return startJob(context, 'extract', async (jobId, signal) => {
