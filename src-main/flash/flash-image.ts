@@ -14,7 +14,7 @@ import { compareWithImage, type TargetComparison } from './compare-pass.ts';
 import { chunkBytes, overallOutcome, runFlashJob } from './flash-job.ts';
 import { digestBlockBytes } from './hasher.ts';
 import { openFlashSource, type FlashSource } from './source/image-source.ts';
-import { openWriteInput, type WriteInput, type WriteRecipe } from './write-input.ts';
+import { openWriteInput, rawWriteInput, type WriteInput, type WriteRecipe } from './write-input.ts';
 import { firstBytesOf, fitForRawWrite } from './partition-fit.ts';
 import { TargetRateMeter } from './target-rate-meter.ts';
 import { openReadBack, unmountDeviceNumbers, type ExpectedDevice } from './target/target-device.ts';
@@ -56,6 +56,11 @@ export interface FlashImageOptions {
   readonly helperScope?: HelperScope;
   /** Raw (the image as it is; the default), its files on a new stick, or an empty new stick. */
   readonly recipe?: WriteRecipe;
+  /**
+   * Raw bytes from this open source instead of opening `imagePath`, which still names the file for
+   * the safety rules: a download still arriving (flash-from-download.ts). In-process only.
+   */
+  readonly source?: FlashSource;
 }
 
 type Resolved =
@@ -68,7 +73,9 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
   const asUser = options.helperScope?.asInvokingUser ?? asThisProcess;
   let input: WriteInput;
   try {
-    input = await asUser(() => openWriteInput(options.imagePath, options.recipe ?? { kind: 'raw' }));
+    input = options.source
+      ? await rawWriteInput(options.imagePath, options.source)
+      : await asUser(() => openWriteInput(options.imagePath, options.recipe ?? { kind: 'raw' }));
   } catch (error) {
     return failedBeforeStart(jobId, options, error, startedMs);
   }
@@ -80,7 +87,9 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
     // A drive smaller than a disk image may hold its partitions alone: the writer reads that from the image itself.
     const tooSmall = resolved.some((entry) => entry.kind === 'refused' && entry.refusals.some((issue) => issue.code === 'too-small'));
     const boundBytes = options.recipe?.kind === 'raw' ? options.recipe.lengthBytes : undefined;
-    const fit = await asUser(() => fitForRawWrite(options.imagePath, { needed: tooSmall, boundBytes }, options.signal));
+    // A file still arriving has no partitions to judge yet: a drive too small for it stays refused.
+    const fitNeeded = tooSmall && options.source === undefined;
+    const fit = await asUser(() => fitForRawWrite(options.imagePath, { needed: fitNeeded, boundBytes }, options.signal));
     if (fit !== null) resolved = await resolveAll(fit);
     const accepted = resolved.filter((entry): entry is Accepted => entry.kind === 'accepted');
     const refusedResults = resolved.filter((entry): entry is Extract<Resolved, { kind: 'refused' }> => entry.kind === 'refused').map(refusedResult);

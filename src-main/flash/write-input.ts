@@ -37,20 +37,7 @@ export interface WriteInput {
 
 /** Opens what the recipe reads (run as the invoking user in the elevated helper). */
 export async function openWriteInput(imagePath: string, recipe: WriteRecipe): Promise<WriteInput> {
-  if (recipe.kind === 'raw') {
-    const source = await openFlashSource(imagePath);
-    const facts = await sourceFactsOf(imagePath).catch(async (error: unknown) => {
-      await source.close();
-      throw error;
-    });
-    return {
-      facts,
-      rawSizeBytes: source.sizeBytes,
-      compression: source.compression,
-      sourceFor: () => Promise.resolve({ source }),
-      close: () => source.close(),
-    };
-  }
+  if (recipe.kind === 'raw') return rawWriteInput(imagePath, await openFlashSource(imagePath));
   if (recipe.kind === 'format') {
     return {
       facts: null,
@@ -80,6 +67,24 @@ export async function openWriteInput(imagePath: string, recipe: WriteRecipe): Pr
       return stickInput(stick, imagePath, { checkFiles: true });
     },
     close: () => image.close(),
+  };
+}
+
+/**
+ * An image written as it is from a source already open (closed with the input): the file at
+ * `imagePath` is where it lives, for the safety rules (a file still downloading: flash-from-download.ts).
+ */
+export async function rawWriteInput(imagePath: string, source: FlashSource): Promise<WriteInput> {
+  const facts = await sourceFactsOf(imagePath).catch(async (error: unknown) => {
+    await source.close();
+    throw error;
+  });
+  return {
+    facts,
+    rawSizeBytes: source.sizeBytes,
+    compression: source.compression,
+    sourceFor: () => Promise.resolve({ source }),
+    close: () => source.close(),
   };
 }
 
