@@ -2,11 +2,12 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { dialog, type BrowserWindow } from 'electron';
+import { imageFileExtensions } from '../files/image-names.ts';
 import type { ShellConfirmation } from '../service/confirmations.ts';
 import { confirmationText } from './confirmation-text.ts';
 
 export const imageFileFilters = [
-  { name: 'Disk images', extensions: ['iso', 'img', 'raw', 'bin', 'cue', 'nrg', 'udf', 'gz', 'xz', 'bz2', 'zst', 'zip'] },
+  { name: 'Disk images', extensions: [...imageFileExtensions] },
   { name: 'All files', extensions: ['*'] },
 ];
 

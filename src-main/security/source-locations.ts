@@ -111,10 +111,15 @@ export class SourceLocations {
    * missing ones as named): never a source, and left out of the walk of an allowed folder holding one.
    */
   async privatePlaces(): Promise<readonly string[]> {
-    const home = await realpath(this.home()).catch(() => this.home());
-    const places = [...privateHomePlaces.map((place) => join(home, place)), this.dataDir()];
-    return Promise.all(places.map((place) => realpath(place).catch(() => place)));
+    const [homePlaces, dataDir] = await Promise.all([realPrivateHomePlaces(this.home()), realpath(this.dataDir()).catch(() => this.dataDir())]);
+    return [...homePlaces, dataDir];
   }
+}
+
+/** The home's credential places as real paths (a link such as ~/.ssh -> /secure/ssh counts where it points; missing ones as named). */
+export async function realPrivateHomePlaces(home: string): Promise<string[]> {
+  const realHome = await realpath(home).catch(() => home);
+  return Promise.all(privateHomePlaces.map((place) => join(realHome, place)).map((place) => realpath(place).catch(() => place)));
 }
 
 /** The real path of `source`, or null when it does not exist; any other failure (EACCES, ELOOP) refuses it. */

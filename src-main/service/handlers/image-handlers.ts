@@ -1,10 +1,12 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
 // Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
 // worker, except in the CLI.
+import { dirname } from 'node:path';
 import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import { recentFolders } from './file-handlers.ts';
 import { startJob } from './job-handlers.ts';
 
 /**
@@ -30,6 +32,7 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
   },
   'image:open': async (request, { events, parser }) => {
     const summary = await parser.run('image:open', request);
+    recentFolders.remember(dirname(summary.path));
     events.emit('image:opened', summary);
     return summary;
   },
