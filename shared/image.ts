@@ -373,7 +373,24 @@ export interface ImageExtractRequest {
    * image holds; without it such an extraction is refused with `shared-extents`. Ask the user first.
    */
   readonly allowSharedExtents?: boolean | undefined;
+  /**
+   * What to do where something is already at an entry's destination (`image:extract-conflicts` lists
+   * those places first): 'fail' (the default) refuses with `destination-exists` naming it before
+   * anything of that entry is written; 'overwrite' replaces it (a symbolic link there is replaced
+   * itself, never followed; a folder is never replaced by a file); 'skip' leaves it and the entry is
+   * reported as skipped; 'keep-both' writes the entry as "name (2).ext" beside it. A folder over a
+   * folder is no conflict: the two merge.
+   */
+  readonly onConflict?: ExtractConflictChoice | 'fail' | undefined;
+  /** Per entry (its image path, as `ExtractConflict.entryPath`), overriding `onConflict`. */
+  readonly conflictChoices?: Readonly<Record<string, ExtractConflictChoice>> | undefined;
 }
+
+/** The user's answer for one existing file at an extraction's destination. */
+export type ExtractConflictChoice = 'overwrite' | 'skip' | 'keep-both';
+
+/** At most this many per-entry conflict choices in one request, and conflicts in one answer. */
+export const extractConflictsMax = 10_000;
 
 export interface ImageExtractResult {
   readonly jobId: string;

@@ -7,15 +7,25 @@
 // sticky and world-writable bits; the bytes read from the image (files sharing extents count once
 // each) may not exceed the image's size unless the caller opts in; the output must fit the free
 // space, checked first; ENOSPC is a NoSpaceError naming the folder.
-import { constants, readFileSync } from 'node:fs';
-import { lstat, mkdir, open, realpath, rm, rmdir, statfs, symlink, unlink } from 'node:fs/promises';
-import type { ImageExtractProgress } from '../../shared/image.ts';
+import { readFileSync } from 'node:fs';
+import { lstat, mkdir, realpath, rename, rm, rmdir, statfs, unlink } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ImageExtractProgress, ImageExtractRequest } from '../../shared/image.ts';
 import type { FileTree as IsoImage, TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { splitImagePath } from '../format/tree-lookup.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { ProgressThrottle } from '../jobs/progress-meter.ts';
 import { readEntryContent } from './read-entry.ts';
 import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from '../io/extraction-paths.ts';
+import {
+  conflictPolicy,
+  DestinationExistsError,
+  FolderPlacements,
+  openFileFor,
+  placeFolderFor,
+  placeLinkFor,
+  type ConflictPolicy,
+} from './extract-conflicts.ts';
 
 export class EntryNotFoundError extends CodedError {
   readonly imagePath: string;
@@ -65,7 +75,7 @@ export class SharedExtentsError extends CodedError {
   }
 }
 
-export interface ExtractOptions {
+export interface ExtractOptions extends Pick<ImageExtractRequest, 'onConflict' | 'conflictChoices'> {
   readonly image: IsoImage;
   /** Image paths to extract; empty means the whole image. A folder brings its subtree. */
   readonly entries: readonly string[];
@@ -87,103 +97,138 @@ export interface ExtractSummary {
   readonly skipped: { path: string; reason: string }[];
 }
 
-interface PlannedEntry {
+export interface PlannedEntry {
   readonly entry: IsoEntry;
   /** Components below the destination. */
   readonly components: readonly string[];
+}
+
+/** What one extraction has done so far: what to remove if it fails, what it left out, its counts. */
+interface ExtractionState {
+  readonly root: string;
+  readonly options: ExtractOptions & { readonly umask: number };
+  readonly choiceFor: ConflictPolicy;
+  readonly folders: FolderPlacements;
+  readonly created: { path: string; kind: 'file' | 'directory' | 'link' }[];
+  readonly skipped: { path: string; reason: string }[];
+  readonly links: { item: PlannedEntry; hostPath: string }[];
+  bytesWritten: number;
+  filesWritten: number;
+  directoryCount: number;
+  readonly report: (currentPath: string, force: boolean) => void;
 }
 
 export async function extractEntries(options: ExtractOptions): Promise<ExtractSummary> {
   const { image } = options;
   const root = await openDestination(options.destination);
   const plan = await planExtraction(image, options.entries, options.signal);
-
-  const created: { path: string; kind: 'file' | 'directory' | 'link' }[] = [];
-  const skipped: { path: string; reason: string }[] = [];
   const totalBytes = checkPlanSize(plan, image.source.sizeBytes, options.allowSharedExtents === true);
   await checkFreeSpace(root, totalBytes);
   const totalFiles = plan.filter((item) => item.entry.type === 'file').length;
-  const umask = options.umask ?? processUmask();
-  let bytesWritten = 0;
-  let filesWritten = 0;
-  let directoryCount = 0;
   const throttle = new ProgressThrottle();
-  const report = (currentPath: string, force: boolean): void => {
-    if (!options.onProgress || !throttle.due(force)) return;
-    options.onProgress({ bytesWritten, totalBytes, filesWritten, totalFiles, currentPath });
+  const state: ExtractionState = {
+    root,
+    options: { ...options, umask: options.umask ?? processUmask() },
+    choiceFor: conflictPolicy(options),
+    folders: new FolderPlacements(),
+    created: [],
+    skipped: [],
+    links: [],
+    bytesWritten: 0,
+    filesWritten: 0,
+    directoryCount: 0,
+    report: (currentPath, force) => {
+      if (!options.onProgress || !throttle.due(force)) return;
+      options.onProgress({ bytesWritten: state.bytesWritten, totalBytes, filesWritten: state.filesWritten, totalFiles, currentPath });
+    },
   };
-
   try {
-    const links: { item: PlannedEntry; hostPath: string }[] = [];
     for (const item of plan) {
       throwIfCancelled(options.signal, `extracting ${item.entry.path}`);
-      const unsafe = item.components.map(unsafeComponentReason).find((reason) => reason !== null);
-      const hostPath = resolveExtractionPath(root, item.components);
-      // A path longer than PATH_MAX fails every system call with ENAMETOOLONG: skipped, with its length, like an unsafe name.
-      const tooLong = hostPath === null ? null : hostPathTooLongReason(hostPath);
-      if (unsafe || hostPath === null || tooLong !== null) {
-        skipped.push({ path: item.entry.path, reason: unsafe ?? tooLong ?? 'the path leaves the destination folder' });
-        continue;
-      }
-      await ensureParentDirectories(root, item.components, created);
-      switch (item.entry.type) {
-        case 'directory':
-          if (await makeDirectory(hostPath)) created.push({ path: hostPath, kind: 'directory' });
-          directoryCount += 1;
-          break;
-        case 'file': {
-          await writeFile(
-            image,
-            item.entry,
-            hostPath,
-            { ...options, umask },
-            () => created.push({ path: hostPath, kind: 'file' }),
-            (delta) => {
-              bytesWritten += delta;
-              report(item.entry.path, false);
-            },
-          );
-          filesWritten += 1;
-          report(item.entry.path, false);
-          break;
-        }
-        case 'symlink':
-          links.push({ item, hostPath });
-          break;
-        default:
-          skipped.push({ path: item.entry.path, reason: 'device nodes, FIFOs and sockets are not extracted' });
-      }
+      await extractPlannedEntry(state, item);
     }
     // Links last: no file or folder is ever written through a link the image supplied.
-    for (const { item, hostPath } of links) {
-      const target = item.entry.target ?? '';
-      if (!isLinkTargetInside(root, hostPath, target)) {
-        skipped.push({ path: item.entry.path, reason: `the link target ${JSON.stringify(target)} points outside the destination` });
-        continue;
-      }
-      await symlink(target, hostPath);
-      created.push({ path: hostPath, kind: 'link' });
-    }
-    report('', true);
-    return { fileCount: filesWritten, directoryCount, bytesWritten, skipped };
+    for (const { item, hostPath } of state.links) await extractLink(state, item, hostPath);
+    state.report('', true);
+    return { fileCount: state.filesWritten, directoryCount: state.directoryCount, bytesWritten: state.bytesWritten, skipped: state.skipped };
   } catch (error) {
-    await removeCreated(created);
+    await removeCreated(state.created);
     const errno = (error as NodeJS.ErrnoException).code;
     // EDQUOT (quota) and EFBIG (the file system's file size limit) are the same story for the user.
     if (errno === 'ENOSPC' || errno === 'EDQUOT' || errno === 'EFBIG')
-      throw new NoSpaceError(root, `${(error as Error).message} after ${bytesWritten} of ${totalBytes} bytes`);
+      throw new NoSpaceError(root, `${(error as Error).message} after ${state.bytesWritten} of ${totalBytes} bytes`);
     throw error;
   }
 }
 
+/** Writes one planned folder or file (a link is queued for the end), where conflicts and renamed folders put it. */
+async function extractPlannedEntry(state: ExtractionState, item: PlannedEntry): Promise<void> {
+  const unsafe = item.components.map(unsafeComponentReason).find((reason) => reason !== null);
+  const components = state.folders.place(item.components);
+  if (components === null) return; // under a folder skipped as chosen: reported once, with the folder
+  const hostPath = resolveExtractionPath(state.root, components);
+  // A path longer than PATH_MAX fails every system call with ENAMETOOLONG: skipped, with its length, like an unsafe name.
+  const tooLong = hostPath === null ? null : hostPathTooLongReason(hostPath);
+  if (unsafe || hostPath === null || tooLong !== null) {
+    state.skipped.push({ path: item.entry.path, reason: unsafe ?? tooLong ?? 'the path leaves the destination folder' });
+    return;
+  }
+  await ensureParentDirectories(state.root, components, state.created);
+  const choice = state.choiceFor(item.entry.path);
+  switch (item.entry.type) {
+    case 'directory': {
+      const placed = await placeFolderFor(hostPath, item.entry.path, choice);
+      if (placed === null) {
+        state.folders.skip(item.components);
+        state.skipped.push({ path: item.entry.path, reason: `a file or link is already at ${hostPath} (skipped as chosen, with everything in the folder)` });
+        return;
+      }
+      if (placed.created) state.created.push({ path: placed.path, kind: 'directory' });
+      if (placed.path !== hostPath) state.folders.rename(item.components, basename(placed.path));
+      state.directoryCount += 1;
+      return;
+    }
+    case 'file':
+      await writeFile(state, item.entry, hostPath, choice);
+      return;
+    case 'symlink':
+      state.links.push({ item, hostPath });
+      return;
+    default:
+      state.skipped.push({ path: item.entry.path, reason: 'device nodes, FIFOs and sockets are not extracted' });
+  }
+}
+
+async function extractLink(state: ExtractionState, item: PlannedEntry, hostPath: string): Promise<void> {
+  const target = item.entry.target ?? '';
+  if (!isLinkTargetInside(state.root, hostPath, target)) {
+    state.skipped.push({ path: item.entry.path, reason: `the link target ${JSON.stringify(target)} points outside the destination` });
+    return;
+  }
+  const placed = await placeLinkFor(target, hostPath, item.entry.path, state.choiceFor(item.entry.path));
+  if (placed === null) {
+    state.skipped.push({ path: item.entry.path, reason: `something is already at ${hostPath} (skipped as chosen)` });
+    return;
+  }
+  state.created.push({ path: placed.writePath, kind: 'link' });
+  if (placed.writePath !== placed.finalPath) await rename(placed.writePath, placed.finalPath);
+}
+
 /**
- * Creates the destination if missing and returns its real path. The folder itself must not be a
- * symbolic link: a link there would send every file somewhere the caller did not name.
+ * The destination folder's real path, or null while it does not exist. The folder itself must not be
+ * a symbolic link: a link there would send every file somewhere the caller did not name.
  */
-async function openDestination(destination: string): Promise<string> {
+export async function existingDestination(destination: string): Promise<string | null> {
   const stats = await lstat(destination).catch(() => null);
   if (stats?.isSymbolicLink()) throw new ExtractionConflictError(destination, 'the destination folder is a symbolic link; name the folder it points to');
   if (stats !== null && !stats.isDirectory()) throw new ExtractionConflictError(destination, 'the destination is not a folder');
+  return stats === null ? null : realpath(destination);
+}
+
+/** Creates the destination if missing and returns its real path. */
+async function openDestination(destination: string): Promise<string> {
+  const existing = await existingDestination(destination);
+  if (existing !== null) return existing;
   await mkdir(destination, { recursive: true });
   return realpath(destination);
 }
@@ -235,7 +280,7 @@ async function checkFreeSpace(root: string, writeBytes: number): Promise<void> {
 }
 
 /** Resolves the requested paths to entries and lists every entry to write, parents first. */
-async function planExtraction(image: IsoImage, requested: readonly string[], signal: AbortSignal | undefined): Promise<PlannedEntry[]> {
+export async function planExtraction(image: IsoImage, requested: readonly string[], signal: AbortSignal | undefined): Promise<PlannedEntry[]> {
   const plan: PlannedEntry[] = [];
   const roots = requested.length === 0 ? ['/'] : requested;
   for (const imagePath of roots) {
@@ -275,36 +320,30 @@ async function makeDirectory(path: string): Promise<boolean> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     const stats = await lstat(path);
-    if (!stats.isDirectory()) throw new ExtractionConflictError(path, 'something that is not a folder is already there');
+    if (!stats.isDirectory()) throw new DestinationExistsError(path, path, 'something that is not a folder is there where a folder is needed');
     return false;
   }
 }
 
-async function writeFile(
-  image: IsoImage,
-  entry: IsoEntry,
-  hostPath: string,
-  options: ExtractOptions & { readonly umask: number },
-  onCreated: () => void,
-  onBytes: (delta: number) => void,
-): Promise<void> {
-  // O_EXCL: never overwrite or follow anything already there; O_NOFOLLOW: never write through a link.
-  const handle = await open(hostPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EEXIST' || error.code === 'ELOOP') throw new ExtractionConflictError(hostPath, 'a file or link is already there');
-      throw error;
-    },
-  );
+async function writeFile(state: ExtractionState, entry: IsoEntry, hostPath: string, choice: ReturnType<ConflictPolicy>): Promise<void> {
+  const placed = await openFileFor(hostPath, entry.path, choice);
+  if (placed === null) {
+    state.skipped.push({ path: entry.path, reason: `a file is already at ${hostPath} (skipped as chosen)` });
+    return;
+  }
+  const { handle, writePath, finalPath } = placed;
   // Only now is the file ours: a refused open must never lead the cleanup to delete someone else's file.
-  onCreated();
+  state.created.push({ path: writePath, kind: 'file' });
+  const { options } = state;
   try {
     const readOptions = {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.maxZisofsExpansion !== undefined ? { maxZisofsExpansion: options.maxZisofsExpansion } : {}),
     };
-    for await (const chunk of readEntryContent(image.source, entry, readOptions)) {
+    for await (const chunk of readEntryContent(options.image.source, entry, readOptions)) {
       await handle.write(chunk, 0, chunk.byteLength);
-      onBytes(chunk.byteLength);
+      state.bytesWritten += chunk.byteLength;
+      state.report(entry.path, false);
     }
     // On the descriptor (fchmod, futimes), never the path: whatever replaced the path meanwhile is not ours.
     if (entry.mode !== undefined) await handle.chmod(extractedMode(entry.mode, options.umask));
@@ -312,6 +351,10 @@ async function writeFile(
   } finally {
     await handle.close();
   }
+  // An overwrite: the complete new file replaces the old entry (a link there is replaced, not followed).
+  if (writePath !== finalPath) await rename(writePath, finalPath);
+  state.filesWritten += 1;
+  state.report(entry.path, false);
 }
 
 /**

@@ -1,9 +1,12 @@
 // The image engine's operations for the service and the CLI: list a folder (or subtree), preview
 // the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
 import {
+  extractConflictsMax,
   imageListPageMaxEntries,
   imageListPageMaxTextChars,
+  type ExtractConflict,
   type ImageEntry,
+  type ImageExtractRequest,
   type ImageEntryStat,
   type ImageListRequest,
   type ImageListing,
@@ -12,7 +15,9 @@ import {
   type ImagePreviewRequest,
   type ImageStatRequest,
 } from '../../shared/image.ts';
-import { EntryNotFoundError } from './extract-entries.ts';
+import { EntryNotFoundError, existingDestination, planExtraction } from './extract-entries.ts';
+import { existingKindAt } from './extract-conflicts.ts';
+import { resolveExtractionPath } from '../io/extraction-paths.ts';
 import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
@@ -116,6 +121,28 @@ export async function statImageEntry(request: ImageStatRequest): Promise<ImageEn
         ...(extent.unrecorded ? { unrecorded: true as const } : {}),
       })),
     };
+  });
+}
+
+/**
+ * What an extraction would meet at its destination (`image:extract-conflicts`): each planned entry
+ * whose place is taken, except a folder over a folder (they merge). The same plan and host paths as
+ * the extraction; one lstat per entry, never following a link. At most extractConflictsMax.
+ */
+export async function listExtractConflicts(request: ImageExtractRequest, signal?: AbortSignal): Promise<{ conflicts: ExtractConflict[]; truncated: boolean }> {
+  const root = await existingDestination(request.destination);
+  if (root === null) return { conflicts: [], truncated: false };
+  return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
+    const conflicts: ExtractConflict[] = [];
+    for (const { entry, components } of await planExtraction(image, request.entries ?? [], signal)) {
+      const hostPath = resolveExtractionPath(root, components);
+      if (hostPath === null) continue; // unsafe names are skipped by the extraction, never written
+      const existingKind = await existingKindAt(hostPath);
+      if (existingKind === null || (existingKind === 'directory' && entry.type === 'directory')) continue;
+      if (conflicts.length === extractConflictsMax) return { conflicts, truncated: true };
+      conflicts.push({ entryPath: entry.path, destinationPath: hostPath, existingKind });
+    }
+    return { conflicts, truncated: false };
   });
 }
 

@@ -6,12 +6,13 @@ import type { IsoLayoutSummary, IsoRemasterRequest, IsoWriteResult } from '../..
 import type { BootReport } from '../../shared/boot.ts';
 import { judgeImageFile, type ImageJudgement } from '../assess/assess-image.ts';
 import type { CallRequest, CallResponse } from '../../shared/contract.ts';
-import type { ImageExtractProgress } from '../../shared/image.ts';
+import type { ImageExtractProgress, ImageSearchResult } from '../../shared/image.ts';
 import type { WriteModeChoice, WriteModeRequest } from '../../shared/stick.ts';
 import { readBootReport } from '../boot/boot-report.ts';
 import { openImageSource } from '../container/open-image-source.ts';
 import { extractEntries, type ExtractSummary } from '../image/extract-entries.ts';
-import { listImage, previewImageFile, statImageEntry } from '../image/image-operations.ts';
+import { listExtractConflicts, listImage, previewImageFile, statImageEntry } from '../image/image-operations.ts';
+import { searchImage, type ImageSearchProgress } from '../image/search-image.ts';
 import { indexFilesByExtentLba } from '../format/tree-lookup.ts';
 import { openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
 import { withImageFile } from '../image/open-image-file.ts';
@@ -27,6 +28,8 @@ import { loadRevocations } from '../pe/revocations.ts';
 interface ProgressOfJob {
   'image:extract': ImageExtractProgress;
   'iso:remaster': IsoWriteProgress;
+  /** A search's batches of matches: the job's results travel as its progress. */
+  'image:search': ImageSearchProgress;
 }
 
 /** The progress job K reports (for every job at once: any job's). */
@@ -56,10 +59,14 @@ export interface ParseJobs {
   'image:stat': (request: CallRequest<'image:stat'>) => Promise<CallResponse<'image:stat'>>;
   'image:preview': (request: CallRequest<'image:preview'>) => Promise<CallResponse<'image:preview'>>;
   'image:boot': (request: CallRequest<'image:boot'>) => Promise<BootReport>;
+  /** A search by name or glob; the matches come as progress, in batches, as the walk finds them. */
+  'image:search': (request: CallRequest<'image:search'>, context: ParseJobContext<ImageSearchProgress>) => Promise<ImageSearchResult>;
   /** The pre-flight assessment's reading of the image; the service adds this run's checksum verdict. */
   'image:assess': (request: CallRequest<'image:assess'>, context: ParseJobContext) => Promise<ImageJudgement>;
   /** The whole extraction, planning included: the plan is where a hostile tree costs memory. */
   'image:extract': (request: CallRequest<'image:extract'>, context: ParseJobContext<ImageExtractProgress>) => Promise<ExtractSummary>;
+  /** What an extraction would write over at its destination: the same plan, one lstat per entry. */
+  'image:extract-conflicts': (request: CallRequest<'image:extract-conflicts'>, context: ParseJobContext) => Promise<CallResponse<'image:extract-conflicts'>>;
   /** The remastered image's layout (`iso:plan-remaster`): the original's tree is read and the new one planned. */
   'iso:plan-remaster': (request: RemasterJobRequest) => Promise<IsoLayoutSummary>;
   /** The whole remaster (`iso:remaster`), plan and write, as the extraction: the original is read until the last byte is written. */
@@ -82,6 +89,7 @@ export const parseJobs: ParseJobs = {
   'image:stat': (request) => statImageEntry(request),
   'image:preview': (request) => previewImageFile(request),
   'image:boot': ({ path }) => readImageBootReport(path),
+  'image:search': (request, { signal, onProgress }) => searchImage(request, { signal, onBatch: onProgress }),
   'image:assess': ({ path }, { signal }) => judgeImageFile(path, signal),
   'stick:plan': (request, { signal }) => planStickWrite(request, signal),
   'stick:mode': ({ path, mode }) => chooseFileWriteMode(path, mode),
@@ -95,15 +103,18 @@ export const parseJobs: ParseJobs = {
         signal,
         onProgress,
         allowSharedExtents: request.allowSharedExtents === true,
+        onConflict: request.onConflict,
+        conflictChoices: request.conflictChoices,
       }),
     ),
+  'image:extract-conflicts': (request, { signal }) => listExtractConflicts(request, signal),
   'iso:plan-remaster': ({ remaster, withheld }) => planRemaster(remaster, { withheld }),
   'iso:remaster': ({ remaster, jobId, withheld }, controls) => remasterIso(remaster, jobId, controls, { withheld }),
 };
 
 /** True for the jobs whose time budget restarts with each progress report. */
 export function reportsProgress(job: ParseJobName): job is keyof ProgressOfJob {
-  return job === 'image:extract' || job === 'iso:remaster';
+  return job === 'image:extract' || job === 'iso:remaster' || job === 'image:search';
 }
 
 /** Runs one job in this thread. */

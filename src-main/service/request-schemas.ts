@@ -7,7 +7,7 @@ import { assessmentFindingCodes } from '../../shared/assessment.ts';
 import { hashAlgorithms } from '../../shared/checksum.ts';
 import { backupCompressions } from '../../shared/backup.ts';
 import { writeModeRequests } from '../../shared/stick.ts';
-import { imageNamespaces } from '../../shared/image.ts';
+import { extractConflictsMax, imageNamespaces } from '../../shared/image.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -18,6 +18,7 @@ const imageEntryPath = v.pipe(
   v.maxLength(maxPathLength, `path is longer than ${maxPathLength} characters`),
   v.check((path) => !path.includes('\0'), 'path contains a NUL character'),
 );
+const extractConflictChoices = ['overwrite', 'skip', 'keep-both'] as const;
 const imageNamespace = v.optional(v.picklist(['auto', ...imageNamespaces]));
 const count = (minimum: number) => v.pipe(v.number(), v.integer(), v.minValue(minimum), v.maxValue(Number.MAX_SAFE_INTEGER));
 const shortId = (maxLength: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(maxLength));
@@ -56,6 +57,13 @@ const extractRequest = v.strictObject({
   destination: absolutePath,
   namespace: imageNamespace,
   allowSharedExtents: v.optional(v.boolean()),
+  onConflict: v.optional(v.picklist(['fail', ...extractConflictChoices])),
+  conflictChoices: v.optional(
+    v.pipe(
+      v.record(imageEntryPath, v.picklist(extractConflictChoices)),
+      v.check((choices) => Object.keys(choices).length <= extractConflictsMax, `at most ${extractConflictsMax} conflictChoices`),
+    ),
+  ),
 });
 
 export const requestSchemas = {

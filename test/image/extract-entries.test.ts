@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { extractEntries, ExtractionConflictError, NoSpaceError, SharedExtentsError } from '../../src-main/image/extract-entries.ts';
+import { extractEntries, NoSpaceError, SharedExtentsError } from '../../src-main/image/extract-entries.ts';
+import { DestinationExistsError } from '../../src-main/image/extract-conflicts.ts';
 import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
@@ -138,16 +139,17 @@ describe('extractEntries', () => {
     mkdirSync(outside);
     symlinkSync(outside, join(destination, 'docs'));
     const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/docs'], destination }));
-    await expect(run).rejects.toBeInstanceOf(ExtractionConflictError);
+    await expect(run).rejects.toMatchObject({ code: 'destination-exists', hostPath: join(destination, 'docs') });
     expect(readdirSync(outside)).toEqual([]);
   });
 
-  it('refuses to overwrite a file already there', async () => {
+  it('refuses to overwrite a file already there with destination-exists naming it, not a permissions error', async () => {
     const destination = join(scratch, 'out');
     mkdirSync(destination);
     writeFileSync(join(destination, 'README.TXT'), 'mine');
     const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/README.TXT'], destination }));
-    await expect(run).rejects.toBeInstanceOf(ExtractionConflictError);
+    await expect(run).rejects.toBeInstanceOf(DestinationExistsError);
+    await expect(run).rejects.toMatchObject({ code: 'destination-exists', message: expect.stringContaining(join(destination, 'README.TXT')) as string });
     expect(readFileSync(join(destination, 'README.TXT'), 'utf8')).toBe('mine');
   });
 
