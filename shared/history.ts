@@ -14,6 +14,9 @@ export interface HistoryTarget {
   readonly busPath: string | null;
   readonly outcome: HistoryOutcome;
   readonly error: AppError | null;
+  /** This target's own rates (bytes of the image per second), when measured; the record's are the slowest target's. */
+  readonly writeBytesPerSecond?: number | null;
+  readonly verifyBytesPerSecond?: number | null;
 }
 
 export interface HistoryRecord {

@@ -1,0 +1,179 @@
+// The history journal (src-main/history/history-journal.ts): records survive as lines on disk, a torn
+// last line and damaged lines are skipped (and counted), a job whose process died reads as
+// interrupted, and a large journal lists whole.
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HistoryRecord } from '../../shared/history.ts';
+import { openHistoryJournal } from '../../src-main/history/history-journal.ts';
+import type { EndedFields, StartedFields } from '../../src-main/history/journal-events.ts';
+
+let dir: string;
+let journalPath: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'isotope-history-'));
+  journalPath = join(dir, 'data', 'history.jsonl');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function startedFields(id: string, startedMs: number, overrides: Partial<StartedFields> = {}): StartedFields {
+  return {
+    id,
+    kind: 'flash',
+    image: { path: `/images/${id}.iso`, url: null, sizeBytes: 1_048_576, sha256: null },
+    targets: [
+      {
+        device: '/dev/sdx',
+        model: 'Cruzer Blade',
+        serial: 'SN-1',
+        sizeBytes: 8_000_000_000,
+        busPath: 'pci-0000:00:14.0-usb-0:2:1.0',
+        outcome: 'running',
+        error: null,
+      },
+    ],
+    mode: 'raw',
+    startedMs,
+    ...overrides,
+  };
+}
+
+function endedFields(endedMs: number): EndedFields {
+  return {
+    endedMs,
+    outcome: 'succeeded',
+    writeBytesPerSecond: 30_000_000,
+    verifyBytesPerSecond: 90_000_000,
+    verify: 'passed',
+    error: null,
+    targets: [
+      {
+        device: '/dev/sdx',
+        model: 'Cruzer Blade',
+        serial: 'SN-1',
+        sizeBytes: 8_000_000_000,
+        busPath: 'pci-0000:00:14.0-usb-0:2:1.0',
+        outcome: 'succeeded',
+        error: null,
+      },
+    ],
+    image: { sha256: 'a'.repeat(64) },
+  };
+}
+
+/** A pid no process holds any more: a child that has exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', '0']);
+  return child.pid ?? 0;
+}
+
+describe('history journal', () => {
+  it('writes one line per event and folds a started and its ended into one record, the SHA-256 of the end kept', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    await journal.ended('job-1', endedFields(5000));
+    const lines = readFileSync(journalPath, 'utf8').split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe('');
+    const { records, total } = await journal.list({});
+    expect(total).toBe(1);
+    const record = records[0] as HistoryRecord;
+    expect(record).toMatchObject({ id: 'job-1', outcome: 'succeeded', startedMs: 1000, endedMs: 5000, verify: 'passed', writeBytesPerSecond: 30_000_000 });
+    expect(record.image).toEqual({ path: '/images/job-1.iso', url: null, sizeBytes: 1_048_576, sha256: 'a'.repeat(64) });
+    expect(record.targets[0]).toMatchObject({ model: 'Cruzer Blade', outcome: 'succeeded' });
+  });
+
+  it('reads a job of this process that has not ended as running, and a missing journal as an empty history', async () => {
+    const journal = openHistoryJournal(journalPath);
+    expect(await journal.list({})).toEqual({ records: [], total: 0, skippedLines: 0 });
+    await journal.started(startedFields('job-live', 1000));
+    const { records } = await journal.list({});
+    expect(records.map((record) => [record.outcome, record.targets[0]?.outcome])).toEqual([['running', 'running']]);
+  });
+
+  it('reads a started job whose process is gone as interrupted, with its target', async () => {
+    const started = { v: 1, event: 'started', owner: { pid: deadPid(), startTicks: null }, ...startedFields('job-killed', 2000) };
+    const other = openHistoryJournal(journalPath);
+    await other.started(startedFields('job-ok', 1000));
+    appendFileSync(journalPath, `${JSON.stringify(started)}\n`);
+    const { records } = await openHistoryJournal(journalPath).list({});
+    const killed = records.find((record) => record.id === 'job-killed');
+    expect(killed).toMatchObject({ outcome: 'interrupted', endedMs: null });
+    expect(killed?.targets).toEqual([expect.objectContaining({ device: '/dev/sdx', model: 'Cruzer Blade', outcome: 'interrupted' })]);
+  });
+
+  it('reads a pid reused by another process (a different start time) as interrupted', async () => {
+    // This process's own pid, but a start time it never had: the process that wrote the line is gone.
+    const started = { v: 1, event: 'started', owner: { pid: process.pid, startTicks: 1 }, ...startedFields('job-old', 2000) };
+    await openHistoryJournal(journalPath).started(startedFields('job-first', 1000));
+    appendFileSync(journalPath, `${JSON.stringify(started)}\n`);
+    const { records } = await openHistoryJournal(journalPath).list({ outcomes: ['interrupted'] });
+    expect(records.map((record) => record.id)).toEqual(['job-old']);
+  });
+
+  it('ignores a torn last line (a write cut short) and keeps every whole line before it', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    await journal.ended('job-1', endedFields(2000));
+    const whole = JSON.stringify({ v: 1, event: 'ended', id: 'job-2', ...endedFields(3000) });
+    appendFileSync(journalPath, whole.slice(0, whole.length / 2));
+    const listed = await journal.list({});
+    expect(listed.records.map((record) => [record.id, record.outcome])).toEqual([['job-1', 'succeeded']]);
+    expect(listed.skippedLines).toBe(0);
+  });
+
+  it('skips and counts lines that are not events: garbage, a line over 64 KiB, a wrong field, an ended without its start', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    appendFileSync(journalPath, 'not json at all\n');
+    appendFileSync(
+      journalPath,
+      `${JSON.stringify({ v: 1, event: 'started', owner: { pid: 1, startTicks: null }, ...startedFields('x', 1), note: 'y'.repeat(70_000) })}\n`,
+    );
+    appendFileSync(journalPath, `${JSON.stringify({ v: 1, event: 'started', owner: { pid: 1, startTicks: null }, ...startedFields('job-bad', -5) })}\n`);
+    appendFileSync(journalPath, `${JSON.stringify({ v: 1, event: 'ended', id: 'job-nowhere', ...endedFields(9) })}\n`);
+    appendFileSync(journalPath, '\u0000\u00ff{{\n');
+    await journal.ended('job-1', endedFields(2000));
+    const listed = await journal.list({});
+    expect(listed.records.map((record) => record.id)).toEqual(['job-1']);
+    expect(listed.records[0]?.outcome).toBe('succeeded');
+    expect(listed.skippedLines).toBe(5);
+  });
+
+  it('filters by kind, outcome, time and text (image path, target model, serial or device), newest first, within the limit', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('a', 1000, { kind: 'verify' }));
+    await journal.ended('a', endedFields(1500));
+    await journal.started(startedFields('b', 3000, { image: { path: '/isos/debian.iso', url: null, sizeBytes: 1, sha256: null } }));
+    await journal.ended('b', { ...endedFields(3500), outcome: 'failed' });
+    await journal.started(startedFields('c', 2000));
+    await journal.ended('c', endedFields(2500));
+    const ids = async (query: Parameters<typeof journal.list>[0]) => (await journal.list(query)).records.map((record) => record.id);
+    expect(await ids({})).toEqual(['b', 'c', 'a']);
+    expect(await ids({ kinds: ['verify'] })).toEqual(['a']);
+    expect(await ids({ outcomes: ['failed'] })).toEqual(['b']);
+    expect(await ids({ sinceMs: 1500, untilMs: 2500 })).toEqual(['c']);
+    expect(await ids({ text: 'DEBIAN' })).toEqual(['b']);
+    expect(await ids({ text: 'sn-1' })).toEqual(['b', 'c', 'a']);
+    expect(await ids({ text: 'nothing like it' })).toEqual([]);
+    expect(await journal.list({ limit: 2 })).toMatchObject({ total: 3, records: [{ id: 'b' }, { id: 'c' }] });
+  });
+
+  it('lists 10,000 records whole from a journal of 20,000 lines', async () => {
+    const lines: string[] = [];
+    const owner = { pid: deadPid(), startTicks: null };
+    for (let index = 0; index < 10_000; index += 1) {
+      lines.push(JSON.stringify({ v: 1, event: 'started', owner, ...startedFields(`job-${index}`, 1_000_000 + index) }));
+      lines.push(JSON.stringify({ v: 1, event: 'ended', id: `job-${index}`, ...endedFields(2_000_000 + index) }));
+    }
+    await openHistoryJournal(journalPath).started(startedFields('first', 1));
+    appendFileSync(journalPath, `${lines.join('\n')}\n`);
+    const listed = await openHistoryJournal(journalPath).list({ limit: 1000 });
+    expect(listed.total).toBe(10_001);
+    expect(listed.records).toHaveLength(1000);
+    expect(listed.records[0]?.id).toBe('job-9999');
+    expect(listed.skippedLines).toBe(0);
+  });
+});
