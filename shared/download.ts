@@ -1,7 +1,7 @@
 // Downloads (issue 19): an image fetched over HTTPS or HTTP into Isotope's download cache or a file
 // the user names, hashed while it streams, resumed with Range/If-Range, from mirrors in turn, and
 // checked against the sums files found next to its URL.
-import type { VerificationReport } from './checksum.ts';
+import type { VerificationReport, VerificationVerdict } from './checksum.ts';
 
 export interface DownloadRequest {
   /** http:// or https:// only. */
@@ -44,4 +44,16 @@ export interface DownloadCacheEntry {
   readonly complete: boolean;
   readonly createdMs: number;
   readonly lastUsedMs: number;
+}
+
+/**
+ * One checksum verdict for a download (the CLI's result line, Open from URL): a disagreement anywhere
+ * wins (the pasted SHA-256, or a sums file), then the sums files' verdict, then a matching pasted
+ * value, which is only as trustworthy as the page it came from (`matches-unsigned`).
+ */
+export function downloadVerdict(result: DownloadResult): VerificationVerdict {
+  if (result.expectedSha256Matches === false) return 'mismatch';
+  const sums = result.verification?.verdict ?? 'nothing-to-compare';
+  if (sums !== 'nothing-to-compare' || result.expectedSha256Matches === null) return sums;
+  return 'matches-unsigned';
 }

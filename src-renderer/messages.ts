@@ -1023,7 +1023,8 @@ export const text = {
     'Images downloaded from an address are kept here, in Isotope’s data folder, up to the limit: the least recently used are removed first to make room. A cut download is kept so it can resume.',
   downloadsLoading: 'Looking for downloads…',
   downloadsNone: 'No downloads.',
-  downloadsTotal: (count: number, size: string, limit: string) => `${count === 1 ? '1 download takes' : `${count} downloads take`} ${size} on disk (limit ${limit}).`,
+  downloadsTotal: (count: number, size: string, limit: string) =>
+    `${count === 1 ? '1 download takes' : `${count} downloads take`} ${size} on disk (limit ${limit}).`,
   downloadsColumns: { file: 'File', size: 'Size', state: 'State', lastUsed: 'Last used', remove: 'Remove' },
   downloadsComplete: 'Complete',
   downloadsPartial: 'Incomplete, resumes',

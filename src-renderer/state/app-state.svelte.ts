@@ -7,6 +7,7 @@ import { Checksums } from './checksums.svelte.ts';
 import { CreateImage } from './create-job.svelte.ts';
 import { DecodeJob } from './decode-job.svelte.ts';
 import { DecodedCaches } from './decoded-caches.svelte.ts';
+import { DownloadCache } from './download-cache.svelte.ts';
 import { DriveList } from './drive-list.svelte.ts';
 import { EditCopy } from './edit-copy.svelte.ts';
 import { notifyFlashFinished } from './desktop-notifier.ts';
@@ -23,6 +24,7 @@ import { Navigation } from './navigation.svelte.ts';
 import { RestoreJob } from './restore-job.svelte.ts';
 import { RecentImages } from './recent-images.svelte.ts';
 import { Settings } from './settings.svelte.ts';
+import { UrlDownload } from './url-download.svelte.ts';
 import { WriteOptions } from './write-options.svelte.ts';
 
 export class AppState {
@@ -57,6 +59,10 @@ export class AppState {
   readonly decode: DecodeJob;
   /** Settings › Decoded images: the unpacked copies and the space they take. */
   readonly decodedCaches: DecodedCaches;
+  /** Start › Open from URL: a download into the engine's download cache. */
+  readonly urlDownload: UrlDownload;
+  /** Settings › Downloads: the download cache, its space and limit. */
+  readonly downloadCache: DownloadCache;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -78,6 +84,8 @@ export class AppState {
     this.editCopy = new EditCopy(client, this.jobs);
     this.decode = new DecodeJob(client, this.jobs);
     this.decodedCaches = new DecodedCaches(client);
+    this.urlDownload = new UrlDownload(client, this.jobs);
+    this.downloadCache = new DownloadCache(client);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
@@ -119,6 +127,20 @@ export class AppState {
     if (entry === null) return;
     if (this.decodedCaches.loaded) void this.decodedCaches.load();
     if (this.image.summary?.path === path) await this.openImage(path);
+  }
+
+  /**
+   * Downloads `url` into the cache, then opens it; when sums files were found next to the URL, at its
+   * Checksums tab with the download's report (made from the digests computed as the bytes streamed).
+   */
+  async downloadAndOpen(url: string, expectedSha256: string): Promise<void> {
+    const result = await this.urlDownload.start(url, expectedSha256);
+    if (result === null) return;
+    if (this.downloadCache.loaded) void this.downloadCache.load();
+    await this.openImage(result.path);
+    if (this.image.summary?.path !== result.path || result.verification === null) return;
+    this.checksums.showReport(result.path, result.verification);
+    this.navigation.showTab('checksums');
   }
 
   async pickImage(): Promise<void> {

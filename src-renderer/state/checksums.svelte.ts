@@ -160,6 +160,17 @@ export class Checksums {
     this.signaturePath = '';
   }
 
+  /**
+   * Shows a report the engine made in this run for the open image without a pass of its own (a
+   * download's, from the digests computed as its bytes streamed); no first pass then starts by itself.
+   */
+  showReport(imagePath: string, report: VerificationReport): void {
+    if (this.imagePath !== imagePath || this.running) return;
+    this.#started = imagePath;
+    this.report = report;
+    this.digests = report.digests;
+  }
+
   /** Starts the first pass for this image, once: after a cancel or an error the user starts it again. */
   ensureStarted(): void {
     if (this.#started === this.imagePath) return;
