@@ -28,6 +28,7 @@ import type {
   NotBrowsableKind,
 } from '../shared/image.ts';
 import type { IsoLayoutSummary, IsoLevel, IsoPlannedBootEntry, RemasterEdit } from '../shared/authoring.ts';
+import type { TypedPathProblem } from './state/drop-path.ts';
 
 export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'invalid-request': 'That request was not valid.',
@@ -376,7 +377,7 @@ export const text = {
   noImageOpen: 'Open an image first',
 
   openHeading: 'Open an image',
-  dropHint: 'Drop an image anywhere in this window, or type its path.',
+  dropHint: 'Choose an image, drop it on this window, or type its path (~/… and file:// work too).',
   dropHintNative: 'Drop an image anywhere in this window, choose one, or type its path.',
   acceptedFormats: 'ISO images, raw disk images (.img), and compressed images (.gz, .xz, .bz2, .zst, .zip) where the engine supports them.',
   pathLabel: 'Image path',
@@ -384,11 +385,54 @@ export const text = {
   openButton: 'Open',
   browseButton: 'Browse…',
   opening: 'Opening…',
-  dropNoPath: 'The browser did not say where the dropped file lives. Type its path instead.',
+  dropNoPath: 'Your browser does not tell Isotope where a dropped file is. Choose it here instead.',
   dropHere: 'Drop to open',
   recentHeading: 'Recent images',
   recentEmpty: 'Images you open appear here.',
   recentForget: 'Remove from recent',
+  // Start screen, file dialog and path box (issue 17).
+  startHeading: 'What would you like to do?',
+  startOpen: 'Open an image',
+  startOpenHint: 'Look inside an ISO or disk image, check its checksums and see how it starts.',
+  startWrite: 'Write an image to a stick',
+  startWriteHint: 'Choose an image, then the USB stick or memory card to write it to.',
+  startMake: 'Make an image or restore a stick',
+  startMakeHint: 'Build an ISO from folders, back a stick up, or make a used stick an ordinary one again.',
+  startMakeImage: 'Make an image',
+  startRestoreStick: 'Restore or back up a stick',
+  pickImageTitle: 'Open an image',
+  pickKeyTitle: 'Choose a key file to import',
+  pickerPathLabel: 'Folder',
+  pickerGo: 'Go',
+  pickerUp: 'Up',
+  pickerPlaces: 'Places',
+  placeHome: 'Home',
+  placeDownloads: 'Downloads',
+  pickerEntriesLabel: (folder: string) => `Contents of ${folder}`,
+  pickerLinkSuffix: ' (link)',
+  pickerLoading: 'Loading…',
+  pickerEmpty: 'Nothing to show in this folder.',
+  pickerHidden: (count: number) => (count === 1 ? '1 other item is not shown. ' : `${count} other items are not shown. `),
+  pickerTruncated: (count: number) => `Only the first ${count} entries are listed. `,
+  pickerKeysHint: 'Type a name’s first letters to jump to it; Enter opens, Backspace goes up.',
+  pickerFilterLabel: 'Show',
+  pickerFilterImages: 'Image files',
+  pickerFilterKeys: 'Key files',
+  pickerFilterAll: 'All files',
+  pickerOpen: 'Open',
+  pickerChooseFolder: 'Choose this folder',
+  typedPathProblems: {
+    empty: 'Type the path of a file, or choose it.',
+    nul: 'That path holds a character no file name can have.',
+    'other-home': 'Only your own home folder can be written as ~. Type the full path instead.',
+    'bad-file-url': 'That file:// address is not well formed. Type the path instead.',
+    'remote-file-url': 'That file:// address names another computer. Isotope opens files on this one only.',
+  } as Readonly<Record<TypedPathProblem, string>>,
+  /** Start screen words for an image:open failure where the general words would not help. */
+  openErrorHeadlines: {
+    'invalid-request': 'That is not a full path to a file. Start it with / or ~/, or choose the file.',
+    'not-a-file': 'That is a folder, not a file. Choose the image inside it.',
+  } as Readonly<Partial<Record<ErrorCode, string>>>,
 
   summaryHeading: 'Image',
   fileLabel: 'File',
