@@ -353,12 +353,21 @@ export interface ImageExtent {
 export interface ImagePreview {
   readonly file: string;
   readonly sizeBytes: number;
-  /** 'text' when the first bytes decode as UTF-8 without control characters other than whitespace. */
-  readonly kind: 'text' | 'binary';
-  /** The decoded text (kind 'text'), or a hex dump with offsets (kind 'binary'). */
+  /**
+   * 'picture' when the magic bytes say PNG, JPEG, GIF or SVG and the file is at most 8 MiB; 'text'
+   * when the first bytes decode as UTF-8 or UTF-16 without control characters other than whitespace.
+   */
+  readonly kind: 'text' | 'binary' | 'picture';
+  /** The decoded text (kind 'text'), a hex dump with offsets (kind 'binary'), or '' (kind 'picture'). */
   readonly content: string;
-  /** How many bytes of the file the preview shows (at most 1024). */
+  /** How many bytes of the file the preview shows (at most 1024; a picture's whole size). */
   readonly previewBytes: number;
+  /** Kind 'text': how the bytes were decoded (UTF-16 by its byte order mark, or the pattern of NUL bytes Latin text makes). */
+  readonly encoding?: 'utf-8' | 'utf-16le' | 'utf-16be';
+  /** Kind 'picture': the type its magic bytes say. Shown through an <img> only, so an SVG never runs as a document. */
+  readonly mimeType?: 'image/png' | 'image/jpeg' | 'image/gif' | 'image/svg+xml';
+  /** Kind 'picture': the whole file, base64. */
+  readonly base64?: string;
 }
 
 export interface ImageExtractRequest {

@@ -1,5 +1,6 @@
 // The image engine's operations for the service and the CLI: list a folder (or subtree), preview
-// the first KiB of a file, and map entries to the plain-data shape of shared/image.ts.
+// the first KiB of a file (a whole picture), list extraction conflicts, and map entries to the
+// plain-data shape of shared/image.ts.
 import {
   extractConflictsMax,
   imageListPageMaxEntries,
@@ -21,6 +22,7 @@ import { resolveExtractionPath } from '../io/extraction-paths.ts';
 import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
+import { decodeText, hexDump, pictureMimeType, previewPictureMaxBytes } from './preview-kinds.ts';
 import { CodedError } from '../jobs/errors.ts';
 
 export const previewMaxBytes = 1024;
@@ -151,47 +153,21 @@ export async function previewImageFile(request: ImagePreviewRequest): Promise<Im
     const entry = await image.lookup(request.file);
     if (!entry) throw new EntryNotFoundError(request.file);
     const head = await readEntryHead(source, entry, previewMaxBytes);
+    const mimeType = pictureMimeType(head);
+    if (mimeType !== null && entry.sizeBytes <= previewPictureMaxBytes) {
+      // The whole picture, read now from the image (never a cached copy), as the <img> shows it.
+      const bytes = await readEntryHead(source, entry, previewPictureMaxBytes);
+      const base64 = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+      return { file: entry.path, sizeBytes: entry.sizeBytes, kind: 'picture', content: '', previewBytes: bytes.byteLength, mimeType, base64 };
+    }
     const text = decodeText(head);
     return {
       file: entry.path,
       sizeBytes: entry.sizeBytes,
       kind: text === null ? 'binary' : 'text',
-      content: text ?? hexDump(head),
+      content: text?.text ?? hexDump(head),
       previewBytes: head.byteLength,
+      ...(text === null ? {} : { encoding: text.encoding }),
     };
   });
-}
-
-/** UTF-8 text without control characters other than tab, newline, carriage return and form feed; else null. */
-export function decodeText(bytes: Uint8Array): string | null {
-  // A multi-byte character cut at the 1 KiB boundary is not a reason to call text binary.
-  let end = bytes.byteLength;
-  for (let back = 1; back <= 3 && end - back >= 0; back += 1) {
-    const byte = bytes[end - back] as number;
-    if ((byte & 0xc0) === 0xc0) {
-      end -= back;
-      break;
-    }
-    if ((byte & 0x80) === 0) break;
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
-  } catch {
-    return null;
-  }
-  // eslint-disable-next-line no-control-regex
-  return /[\x00-\x08\x0b\x0e-\x1f\x7f]/.test(text) ? null : text;
-}
-
-/** "00000000  48 65 6c 6c 6f ...  |Hello...|" lines of 16 bytes. */
-export function hexDump(bytes: Uint8Array): string {
-  const lines: string[] = [];
-  for (let at = 0; at < bytes.byteLength; at += 16) {
-    const row = bytes.subarray(at, at + 16);
-    const hex = Array.from(row, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-    const ascii = Array.from(row, (byte) => (byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.')).join('');
-    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex.padEnd(47)}  |${ascii}|`);
-  }
-  return lines.join('\n');
 }

@@ -17,6 +17,7 @@ import { buildIsoImageFixtures } from '../fixtures/iso-images.ts';
 import { buildQemuBootFixtures } from '../fixtures/qemu-boot-images.ts';
 import { buildUiFixtures } from '../fixtures/ui-images.ts';
 import { buildUdfFixtures } from '../fixtures/udf-images.ts';
+import { previewIsoPath } from '../fixtures/preview-images.ts';
 
 export default function setUpTestRun(): () => void {
   // Short (Unix socket paths are limited to 108 bytes) and outside the repository.
@@ -35,6 +36,7 @@ export default function setUpTestRun(): () => void {
   buildExtFixtures();
   buildQemuBootFixtures();
   buildDiskFixtures();
+  previewIsoPath();
 
   return () => rmSync(runTmp, { recursive: true, force: true });
 }
