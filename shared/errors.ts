@@ -25,6 +25,7 @@ export const errorCodes = [
   'stalled', // no byte arrived for the stall timeout; the message gives the seconds and bytes received
   'too-large', // a small file (sums, signature, Metalink) over its limit; the message gives both sizes
   'all-mirrors-failed', // every URL failed; the message lists each mirror's error
+  'bad-metalink', // a Metalink that is not well-formed, has a DOCTYPE (entities are never expanded) or lacks its file's name; the message names the character offset
   'corrupt-image', // the image is damaged or hostile; the message names sector/offset
   'too-complex', // reading the image needed more memory or time than the parser's worker is given (heap cap, time budget)
   'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder

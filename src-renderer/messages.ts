@@ -54,6 +54,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   stalled: 'The server stopped sending. Try again later, or from another mirror.',
   'too-large': 'A file that should be small (a checksum list, a signature or a mirror list) was far too large, so it was not read.',
   'all-mirrors-failed': 'No mirror could deliver the file. The details name each mirror’s error.',
+  'bad-metalink': 'The Metalink (the list of mirrors) is damaged or is not a Metalink, so it was not used.',
   'corrupt-image': 'The image is damaged: it could not be read.',
   'file-too-large':
     'A file of 4 GiB or more does not fit: a FAT32 stick cannot hold it (only a Windows install.wim can be split; write the image raw instead), nor can a new image below ISO 9660 level 3 (choose level 3).',
