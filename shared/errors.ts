@@ -42,6 +42,16 @@ export const errorCodes = [
   'source-not-allowed', // through the contract a new image reads only files in the home folder or chosen in a native dialog, never credential folders or Isotope's own data; the message names the path
   'bad-source-name', // a source file's name no namespace of the new image can hold (NUL, '/', not valid UTF-8); the message names the path
   'needs-decoding', // a compressed image that cannot be read at random (.gz, .bz2, single-block .xz) has no decoded cache yet: run image:decode first; the message gives the sizes
+  // A flash target's own failures (shared/flash.ts FlashErrorCode; the rest of them are above), so a
+  // history record (shared/history.ts) names a target's error in the one vocabulary:
+  'target-busy', // the drive was mounted or held exclusively by someone else (EBUSY)
+  'target-removed', // the drive went away mid-job (ENODEV/ENXIO/ENOENT)
+  'write-failed', // writing to the drive failed (EIO or another write error); the message names the offset
+  'short-write', // the drive accepted fewer bytes than asked and then nothing more
+  'verification-mismatch', // the read-back differs from the image; the message names the first differing range
+  'source-unreadable', // the image could not be read while writing
+  'corrupt-archive', // the compressed image is damaged
+  'refused', // the safety rules refused the drive
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -9,6 +9,7 @@ import { registerBackupCommand } from './commands/backup-command.ts';
 import { registerBootCommand } from './commands/boot-command.ts';
 import { registerCheckCommand } from './commands/check-command.ts';
 import { registerHashCommand } from './commands/hash-command.ts';
+import { registerHistoryCommand } from './commands/history-command.ts';
 import { registerCatCommand } from './commands/cat-command.ts';
 import { registerConvertCommand } from './commands/convert-command.ts';
 import { registerCreateCommand } from './commands/create-command.ts';
@@ -53,6 +54,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerFormatCommand(program, context);
   registerVerifyCommand(program, context);
   registerBackupCommand(program, context);
+  registerHistoryCommand(program, context);
   registerCreateCommand(program, context);
   registerRemasterCommand(program, context);
   registerTryCommand(program, context);

@@ -36,8 +36,11 @@ const readChunkBytes = 1024 * 1024;
 export interface HistoryJournal {
   started(record: StartedFields): Promise<void>;
   ended(id: string, end: EndedFields): Promise<void>;
-  /** Matching records, newest first (at most query.limit, default and cap 1000), with how many matched in all. */
-  list(query: HistoryQuery): Promise<{ records: HistoryRecord[]; total: number; skippedLines: number }>;
+  /**
+   * Matching records, newest first (at most query.limit, default and cap 1000, unless `maxRecords`
+   * raises the cap for an export), with how many matched in all and how many lines were skipped.
+   */
+  list(query: HistoryQuery, options?: { readonly maxRecords?: number }): Promise<{ records: HistoryRecord[]; total: number; skippedLines: number }>;
 }
 
 /** This process's jobs that started and have not ended (through any journal object): running, whatever their lines say. */
@@ -65,11 +68,11 @@ export function openHistoryJournal(path?: string): HistoryJournal {
         liveJobIds.delete(id);
       }
     },
-    async list(query) {
+    async list(query, { maxRecords = maxListedRecords } = {}) {
       const { fold, skippedLines } = await readJournal(pathNow());
       const records = fold.records((owner, id) => liveJobIds.has(id) || (owner.pid !== process.pid && isOwnerAlive(owner)));
       const matching = records.filter(matches(query)).sort((a, b) => b.startedMs - a.startedMs);
-      const limit = Math.min(query.limit ?? maxListedRecords, maxListedRecords);
+      const limit = Math.min(query.limit ?? maxRecords, maxRecords);
       return { records: matching.slice(0, limit), total: matching.length, skippedLines: skippedLines + fold.skippedEvents };
     },
   };

@@ -13,6 +13,7 @@ import { DestinationNotAllowedError } from '../../security/extraction-destinatio
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { extractionDestinations } from './image-handlers.ts';
 import { startJob } from './job-handlers.ts';
+import { recordJob } from '../job-history.ts';
 
 export const backupHandlers: HandlerTable<'drives:backup' | 'backup:pick-output'> = {
   'backup:pick-output': async ({ suggestedName }, { options }) => {
@@ -61,6 +62,25 @@ async function startBackupJob(request: BackupRequest, context: HandlerContext): 
         files: null,
       });
     };
-    return runBackup(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {});
+    const start = {
+      kind: 'backup',
+      image: { path: work.outputPath, url: null, sizeBytes: null, sha256: null },
+      targets: [{ driveId: drive.id }],
+      mode: null,
+    } as const;
+    return recordJob(
+      context,
+      jobId,
+      start,
+      () => runBackup(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {}),
+      (result, started) => ({
+        outcome: 'succeeded',
+        verify: null,
+        error: null,
+        targets: started.map((target) => ({ ...target, outcome: 'succeeded' })),
+        // The image is the backup file; its size and SHA-256 are the raw device bytes read in this run (what a flash of it reports).
+        image: { sizeBytes: result.bytesRead, sha256: result.sha256Hex },
+      }),
+    );
   });
 }

@@ -14,6 +14,7 @@ import { confirmFlash, prepareFlash } from '../flash-plan.ts';
 import { judgeInWorker } from './assess-handlers.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { startJob } from './job-handlers.ts';
+import { flashRecordEnd, flashRecordStart, recordJob } from '../job-history.ts';
 
 export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flash:verify'> = {
   'flash:prepare': (request, { options, confirmations, parser }) =>
@@ -44,12 +45,16 @@ export function startFlashJob(
   // Even an unexpected failure ends as a FlashResult, so every target's outcome is stated.
   return startJob({ events, options, jobs }, 'flash', (jobId, signal) => {
     const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }));
-    return runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {})
-      .catch((error: unknown): FlashResult => {
-        (options.log ?? console.error)('flash job failed unexpectedly', error);
-        return internalFailure(jobId, work.kind === 'format' ? '' : work.imagePath);
-      })
-      .then((result) => ({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }));
+    const run = (): Promise<FlashResult> =>
+      runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {})
+        .catch((error: unknown): FlashResult => {
+          (options.log ?? console.error)('flash job failed unexpectedly', error);
+          return internalFailure(jobId, work.kind === 'format' ? '' : work.imagePath);
+        })
+        .then((result) => ({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }));
+    return recordJob({ events, options }, jobId, flashRecordStart(work), run, (result, started) =>
+      flashRecordEnd(result, started, work.kind !== 'flash' || work.verify),
+    );
   });
 }
 

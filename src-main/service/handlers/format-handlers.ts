@@ -9,6 +9,7 @@ import type { FlashWork } from '../../flash/flash-work.ts';
 import { confirmFormat, prepareFormat } from '../format-plan.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { startJob } from './job-handlers.ts';
+import { flashRecordEnd, flashRecordStart, recordJob } from '../job-history.ts';
 
 export const formatHandlers: HandlerTable<'drives:format-prepare' | 'drives:format-start'> = {
   'drives:format-prepare': (request, { options, confirmations }) => prepareFormat(request, { confirmations, shellConfirm: options.confirmDestructive }),
@@ -24,7 +25,11 @@ function startFormatJob({ events, options, jobs }: Pick<HandlerContext, 'events'
   const { recipe } = work;
   return startJob({ events, options, jobs }, 'format', async (jobId, signal) => {
     const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }, 'format'));
-    const result: FlashResult = await runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {});
+    const run = (): Promise<FlashResult> => runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {});
+    const result = await recordJob({ events, options }, jobId, flashRecordStart(work), run, (ended, started) =>
+      // A format reads no image: its written bytes are the new stick's, not an image's size.
+      flashRecordEnd({ outcome: ended.outcome, targets: ended.targets }, started, true),
+    );
     return {
       jobId,
       outcome: result.outcome,
