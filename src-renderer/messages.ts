@@ -387,7 +387,6 @@ export const text = {
 
   openHeading: 'Open an image',
   dropHint: 'Choose an image, drop it on this window, or type its path (~/… and file:// work too).',
-  dropHintNative: 'Drop an image anywhere in this window, choose one, or type its path.',
   acceptedFormats: 'ISO images, raw disk images (.img), and compressed images (.gz, .xz, .bz2, .zst, .zip) where the engine supports them.',
   pathLabel: 'Image path',
   pathPlaceholder: '/home/you/Downloads/debian-12.iso',

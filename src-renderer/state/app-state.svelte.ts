@@ -23,6 +23,8 @@ import { JobStore } from './jobs.svelte.ts';
 import { Navigation } from './navigation.svelte.ts';
 import { RestoreJob } from './restore-job.svelte.ts';
 import { RecentImages } from './recent-images.svelte.ts';
+import { pickPath } from './file-picker.svelte.ts';
+import { text } from '../messages.ts';
 import { Settings } from './settings.svelte.ts';
 import { UrlDownload } from './url-download.svelte.ts';
 import { WriteOptions } from './write-options.svelte.ts';
@@ -66,7 +68,7 @@ export class AppState {
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
-    this.recent = new RecentImages(storage);
+    this.recent = new RecentImages(storage, client);
     this.jobs = new JobStore(client);
     this.image = new ImageSession(client);
     this.tree = new FileTree(client);
@@ -143,8 +145,9 @@ export class AppState {
     this.navigation.showTab('checksums');
   }
 
+  /** Browse…: the native dialog (Electron) or the in-app one (web shell), then the image chosen opens. */
   async pickImage(): Promise<void> {
-    const path = await this.image.pick();
+    const path = await pickPath({ purpose: 'image', title: text.pickImageTitle });
     if (path) await this.openImage(path);
   }
 }

@@ -2,9 +2,12 @@
 // (the engine's `image:pick` and `iso:pick-sources` calls); the web shell, which has none, shows the
 // in-app dialog the engine serves with `files:places` and `files:list`. Callers only say what they
 // want: `pickPath({ purpose, title })` answers the chosen absolute path, or null when dismissed.
+import { mount, unmount } from 'svelte';
 import type { AppDescription } from '../../shared/app.ts';
 import type { FilePickPurpose } from '../../shared/files.ts';
 import type { EngineClient } from '../api.ts';
+import FilePickerDialog from '../components/files/FilePickerDialog.svelte';
+import { FileBrowser } from './file-browser.svelte.ts';
 
 export interface PickPathOptions {
   readonly purpose: FilePickPurpose;
@@ -29,7 +32,33 @@ export async function pickPath(options: PickPathOptions): Promise<string | null>
   if (client === null) return null;
   const app = await describeOnce(client);
   if (app?.canPickFiles) return pickNatively(client, options.purpose);
-  return null; // the in-app dialog lands here (web shell); until then the typed path is the way
+  return pickInApp(new FileBrowser(client, options.purpose, app?.homeFolder ?? '/'), options);
+}
+
+/**
+ * The in-app dialog, mounted over the page for one choice. When it closes (a choice, Cancel, Esc)
+ * the focus goes back to what opened it, as a native dialog's would (WAI-ARIA APG dialog pattern).
+ */
+function pickInApp(browser: FileBrowser, options: PickPathOptions): Promise<string | null> {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  let settled = false;
+  return new Promise((resolve) => {
+    const dialog = mount(FilePickerDialog, {
+      target: document.body,
+      props: {
+        browser,
+        title: options.title,
+        onclose: (path: string | null) => {
+          if (settled) return;
+          settled = true;
+          void unmount(dialog);
+          if (opener?.isConnected) opener.focus();
+          resolve(path);
+        },
+      },
+    });
+    void browser.start(options.startPath);
+  });
 }
 
 function describeOnce(client: EngineClient): Promise<AppDescription | null> {

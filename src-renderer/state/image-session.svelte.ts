@@ -17,10 +17,6 @@ export class ImageSession {
     this.#client = client;
   }
 
-  get canPickFiles(): boolean {
-    return this.app?.canPickFiles ?? false;
-  }
-
   async describe(): Promise<void> {
     const result = await this.#client.call('app:describe', {});
     if (result.ok) this.app = result.value;
@@ -41,13 +37,6 @@ export class ImageSession {
     } finally {
       this.opening = false;
     }
-  }
-
-  /** The native dialog's choice (Electron); null when dismissed or unavailable (error set). */
-  async pick(): Promise<string | null> {
-    const result = await this.#client.call('image:pick', {});
-    if (!result.ok) this.error = result.error;
-    return result.ok ? result.value.path : null;
   }
 
   close(): void {

@@ -34,7 +34,7 @@ test('opens an ISO by path and shows its size, label and format', async ({ page 
   await expect(page.getByRole('heading', { name: 'Isotope' })).toBeVisible();
 
   await page.getByLabel('Image path').fill(imagePath);
-  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
 
   const summary = page.getByTestId('image-summary');
   await expect(summary).toBeVisible();
@@ -63,7 +63,7 @@ test('opens an image dropped onto the window', async ({ page }) => {
 test('explains a missing file in words, with the path underneath', async ({ page }) => {
   await page.goto(app.url);
   await page.getByLabel('Image path').fill('/no/such/image.iso');
-  await page.getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('There is no file at that path.');
   await expect(alert).toContainText('/no/such/image.iso');

@@ -1,0 +1,146 @@
+// The in-app file dialog's state (issue 17): the engine's places, the folder showing, the filter, the
+// highlighted row and type-ahead. The engine lists (files:places, files:list); this only keeps what
+// the dialog shows and decides what a key press or a choice means.
+import type { AppError } from '../../shared/errors.ts';
+import type { FilePickPurpose, FilePlace, FilesListRequest, FolderEntry, FolderListing } from '../../shared/files.ts';
+import type { EngineClient } from '../api.ts';
+import { pathFromTyped, type TypedPathProblem } from './drop-path.ts';
+
+/** Letters typed within this long of each other make one type-ahead prefix ("deb" finds debian.iso). */
+const typeAheadPauseMs = 800;
+
+/** What choosing the highlighted row (or a typed path) leads to. */
+export type BrowserChoice = { readonly kind: 'chosen'; readonly path: string } | { readonly kind: 'stay' };
+
+export class FileBrowser {
+  places = $state.raw<readonly FilePlace[]>([]);
+  listing = $state.raw<FolderListing | null>(null);
+  error = $state.raw<AppError | null>(null);
+  /** Why the path typed in the dialog could not be read (messages.ts says it in words). */
+  typedProblem = $state<TypedPathProblem | null>(null);
+  loading = $state(false);
+  /** The filter toggle: false shows what the purpose asks for (images, key files), true every file. */
+  showAll = $state(false);
+  highlighted = $state(0);
+
+  readonly purpose: FilePickPurpose;
+  readonly #client: EngineClient;
+  readonly #homeFolder: string;
+  #typed = '';
+  #typedAtMs = 0;
+  /** Counts listings asked for, so an answer to an older one (the user moved on) is dropped. */
+  #generation = 0;
+
+  constructor(client: EngineClient, purpose: FilePickPurpose, homeFolder: string) {
+    this.#client = client;
+    this.purpose = purpose;
+    this.#homeFolder = homeFolder;
+  }
+
+  get entries(): readonly FolderEntry[] {
+    return this.listing?.entries ?? [];
+  }
+
+  /** Whether the purpose has a narrower view to toggle away from (folders have none). */
+  get hasFilter(): boolean {
+    return this.purpose === 'image' || this.purpose === 'key-file';
+  }
+
+  async start(startPath?: string): Promise<void> {
+    const answer = await this.#client.call('files:places', {});
+    if (!answer.ok) {
+      this.error = answer.error;
+      return;
+    }
+    this.places = answer.value.places;
+    await this.open(startPath ?? answer.value.startPath);
+    // A start folder that is gone (a remembered destination since removed) falls back to the engine's.
+    if (this.listing === null && startPath !== undefined) await this.open(answer.value.startPath);
+  }
+
+  /** Lists a folder; the highlight goes to `highlightName` when it is there (the folder just left), else the first row. */
+  async open(path: string, highlightName?: string): Promise<void> {
+    const generation = ++this.#generation;
+    this.loading = true;
+    const answer = await this.#client.call('files:list', { path, show: this.#show() });
+    if (generation !== this.#generation) return;
+    this.loading = false;
+    if (!answer.ok) {
+      this.error = answer.error;
+      return;
+    }
+    this.error = null;
+    this.typedProblem = null;
+    this.listing = answer.value;
+    this.highlighted = Math.max(
+      0,
+      answer.value.entries.findIndex((entry) => entry.name === highlightName),
+    );
+  }
+
+  async toggleFilter(): Promise<void> {
+    this.showAll = !this.showAll;
+    if (this.listing) await this.open(this.listing.path, this.entries[this.highlighted]?.name);
+  }
+
+  async goUp(): Promise<void> {
+    const listing = this.listing;
+    if (listing?.parent) await this.open(listing.parent, listing.path.slice(listing.path.lastIndexOf('/') + 1));
+  }
+
+  /** Enter on a row: a folder opens; a file (for a file purpose) is the choice. */
+  async activate(index = this.highlighted): Promise<BrowserChoice> {
+    const entry = this.entries[index];
+    const listing = this.listing;
+    if (!entry || !listing) return { kind: 'stay' };
+    const path = `${listing.path === '/' ? '' : listing.path}/${entry.name}`;
+    if (entry.kind === 'folder') {
+      await this.open(path);
+      return { kind: 'stay' };
+    }
+    return this.purpose === 'folder' ? { kind: 'stay' } : { kind: 'chosen', path };
+  }
+
+  /** A path typed in the dialog's path box: a folder is listed; a file, for a file purpose, is the choice. */
+  async goTo(input: string): Promise<BrowserChoice> {
+    const typed = pathFromTyped(input, this.#homeFolder);
+    this.typedProblem = 'problem' in typed ? typed.problem : null;
+    if (!('path' in typed)) return { kind: 'stay' };
+    const generation = ++this.#generation;
+    const answer = await this.#client.call('files:list', { path: typed.path, show: this.#show() });
+    if (generation !== this.#generation) return { kind: 'stay' };
+    if (answer.ok) {
+      this.error = null;
+      this.listing = answer.value;
+      this.highlighted = 0;
+      return { kind: 'stay' };
+    }
+    // 'not-a-file' from files:list means "not a folder": for a file purpose that is the file chosen.
+    if (answer.error.code === 'not-a-file' && this.purpose !== 'folder') return { kind: 'chosen', path: typed.path };
+    this.error = answer.error;
+    return { kind: 'stay' };
+  }
+
+  move(delta: number): void {
+    this.highlighted = Math.min(Math.max(0, this.highlighted + delta), Math.max(0, this.entries.length - 1));
+  }
+
+  moveTo(index: number): void {
+    this.highlighted = Math.min(Math.max(0, index), Math.max(0, this.entries.length - 1));
+  }
+
+  /** Type-ahead: letters typed in quick succession jump to the first name starting with them (case ignored). */
+  typeAhead(letter: string, nowMs = Date.now()): void {
+    this.#typed = nowMs - this.#typedAtMs > typeAheadPauseMs ? letter : this.#typed + letter;
+    this.#typedAtMs = nowMs;
+    const prefix = this.#typed.toLocaleLowerCase();
+    const index = this.entries.findIndex((entry) => entry.name.toLocaleLowerCase().startsWith(prefix));
+    if (index >= 0) this.highlighted = index;
+  }
+
+  #show(): FilesListRequest['show'] {
+    if (this.purpose === 'folder') return 'folders';
+    if (this.showAll || this.purpose === 'any-file') return 'all';
+    return this.purpose === 'key-file' ? 'keys' : 'images';
+  }
+}
