@@ -52,6 +52,7 @@ export const errorCodes = [
   'source-unreadable', // the image could not be read while writing
   'corrupt-archive', // the compressed image is damaged
   'refused', // the safety rules refused the drive
+  'needs-elevation', // reading a drive needs rights this user lacks (a VM trial of a drive as a non-root user); the message names the device
   'cancelled', // the user cancelled; neutral, not a failure
   'internal', // a bug: logged with its stack on the engine side, shown as a generic failure
 ] as const;

@@ -11,6 +11,12 @@ export type VmMedium = 'usb' | 'cd';
 export interface QemuLaunch {
   /** The image file or block device to boot (an already decoded file for a compressed image). */
   readonly diskPath: string;
+  /**
+   * A drive is not opened by QEMU: the engine opens it O_RDONLY and QEMU inherits that descriptor as
+   * this fd number (`-add-fd`, docs/system/invocation "-add-fd"), so QEMU never holds the device for
+   * writing, whatever its own options say. Absent for image files, which QEMU opens by path.
+   */
+  readonly inheritedDiskFd?: number;
   readonly firmware: VmFirmware;
   readonly medium: VmMedium;
   readonly memoryMiB: number;
@@ -30,10 +36,24 @@ export function escapeOptionValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
+/** The fd set a drive's inherited descriptor joins; `/dev/fdset/N` names it as a file. */
+const diskFdSet = 1;
+
 function mediumArgs(launch: QemuLaunch): string[] {
-  const drive = `file=${escapeOptionValue(launch.diskPath)},format=raw,if=none`;
-  if (launch.medium === 'cd') return ['-drive', `${drive},id=disc,media=cdrom,readonly=on`, '-device', 'ide-cd,drive=disc,bus=ide.0,bootindex=0'];
-  return ['-drive', `${drive},id=stick`, '-device', 'usb-ehci,id=ehci', '-device', 'usb-storage,bus=ehci.0,drive=stick,bootindex=0'];
+  const inherited = launch.inheritedDiskFd;
+  const file = inherited === undefined ? escapeOptionValue(launch.diskPath) : `/dev/fdset/${diskFdSet}`;
+  // A drive is also read-only to the guest: the descriptor QEMU holds could not write it anyway.
+  const drive = `file=${file},format=raw,if=none${inherited === undefined ? '' : ',readonly=on'}`;
+  const fdArgs = inherited === undefined ? [] : ['-add-fd', `fd=${inherited},set=${diskFdSet},opaque=${escapeOptionValue(launch.diskPath)}`];
+  if (launch.medium === 'cd')
+    return [
+      ...fdArgs,
+      '-drive',
+      `${drive},id=disc,media=cdrom${inherited === undefined ? ',readonly=on' : ''}`,
+      '-device',
+      'ide-cd,drive=disc,bus=ide.0,bootindex=0',
+    ];
+  return [...fdArgs, '-drive', `${drive},id=stick`, '-device', 'usb-ehci,id=ehci', '-device', 'usb-storage,bus=ehci.0,drive=stick,bootindex=0'];
 }
 
 function firmwareArgs(launch: QemuLaunch): string[] {

@@ -1,26 +1,31 @@
-// `isotope try`: boots an image file or a drive in QEMU without changing a byte of it (-snapshot,
-// see qemu-args.ts), to see it start before a stick is written. Headless, it runs for the seconds
-// asked with the serial console in a file, takes a screenshot through QMP's screendump at the end
-// and stops the VM; with a display, QEMU opens its own window and the run ends when it is closed.
-// A compressed image is booted from its decoded cache file: QEMU reads raw bytes only.
+// `isotope try` and the app's `vm:try`: boots an image file or a drive in QEMU without changing a
+// byte of it (-snapshot, see qemu-args.ts), to see it start before a stick is written. Headless, the
+// serial console goes to a file; the CLI runs for the seconds asked and takes one screenshot through
+// QMP's screendump at the end, the app streams the serial text and changed screenshots as it runs
+// (live-view.ts) until Stop (the signal). With a display QEMU opens its own window and the run ends
+// when it is closed. A compressed image is booted from its decoded cache file: QEMU reads raw bytes
+// only. A drive is opened here O_RDONLY and handed to QEMU as an inherited descriptor.
 import { spawn } from 'node:child_process';
-import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
 import { findDecodedCache } from '../container/decoded-cache.ts';
+import { deviceNumberOf } from '../drives/list-drives.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { LiveView, type LiveBatch } from './live-view.ts';
 import { encodePng, parsePpm } from './ppm-to-png.ts';
 import { QmpClient } from './qmp-client.ts';
 import { qemuArgs, type QemuLaunch, type VmFirmware, type VmMedium } from './qemu-args.ts';
-import { findOvmf, findQemu, guestMemoryMiB, kvmUsable } from './qemu-host.ts';
+import { findOvmf, findQemu, guestMemoryMiB, hasDisplay, kvmUsable } from './qemu-host.ts';
 
 export interface TryRequest {
   readonly imagePath: string;
   readonly firmware: VmFirmware;
   readonly medium: VmMedium;
-  /** No window; requires `seconds`. */
+  /** No window; requires `seconds` or a signal to stop it. */
   readonly headless: boolean;
   /** Stop the VM after this long; null runs until the window is closed or the guest powers off. */
   readonly seconds: number | null;
@@ -31,6 +36,20 @@ export interface TryRequest {
   readonly allowKvm?: boolean;
   /** Where to look for QEMU (tests); the platform's known paths by default. */
   readonly qemuCandidates?: readonly string[];
+  /** A drive named by the app: "major:minor" from the enumeration, checked on the opened descriptor (the path may have been reused since). */
+  readonly expectedDeviceNumber?: string;
+}
+
+/** What a caller other than the CLI adds: Stop, and the live view of a headless run. */
+export interface TryControls {
+  /** Aborting it stops the VM (QMP quit, then a kill): the run ends as `stopped`. */
+  readonly signal?: AbortSignal;
+  /** Headless only: each tick's new serial text and changed screenshot. */
+  readonly onScreen?: (batch: LiveBatch) => void;
+  /** How often the live view and `onTick` run (default 1 500 ms). */
+  readonly tickMs?: number;
+  /** Called every tick with the time run so far (the job's progress). */
+  readonly onTick?: (elapsedMs: number) => void;
 }
 
 export interface TryOutcome {
@@ -39,8 +58,8 @@ export interface TryOutcome {
   readonly diskPath: string;
   readonly accelerator: 'kvm' | 'tcg';
   readonly memoryMiB: number;
-  /** `time-up`: ran the seconds asked and was stopped; `guest-stopped`: the guest powered off (or the window was closed) first. */
-  readonly endedBy: 'time-up' | 'guest-stopped';
+  /** `time-up`: ran the seconds asked and was stopped; `guest-stopped`: the guest powered off (or the window was closed) first; `stopped`: the signal stopped it. */
+  readonly endedBy: 'time-up' | 'guest-stopped' | 'stopped';
   readonly ranMs: number;
   readonly screenshotWritten: boolean;
 }
@@ -51,6 +70,9 @@ const qmpConnectTimeoutMs = 15_000;
 const quitTimeoutMs = 5_000;
 /** QEMU's stderr kept for an error message: its last lines name what failed. */
 const maxStderrChars = 4096;
+const defaultTickMs = 1_500;
+/** The descriptor number a drive's O_RDONLY handle has in QEMU (stdin, stdout, stderr come first). */
+const inheritedDiskFd = 3;
 
 /** The bytes QEMU should read for `imagePath`: the path itself, or a compressed image's decoded cache file. */
 export async function bootableDiskPath(imagePath: string): Promise<string> {
@@ -75,57 +97,92 @@ export async function bootableDiskPath(imagePath: string): Promise<string> {
   );
 }
 
-function hasDisplay(): boolean {
-  if (process.platform !== 'linux' && process.platform !== 'freebsd') return true;
-  return Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
-}
-
-function checkRequest(request: TryRequest): void {
+function checkRequest(request: TryRequest, controls: TryControls): void {
   if (request.seconds !== null && !(Number.isFinite(request.seconds) && request.seconds > 0))
     throw new CodedError('invalid-request', `--seconds must be a positive number, not ${request.seconds}`);
-  if (request.headless && request.seconds === null) throw new CodedError('invalid-request', 'a headless run needs --seconds N: nothing else would stop it');
+  if (request.headless && request.seconds === null && controls.signal === undefined)
+    throw new CodedError('invalid-request', 'a headless run needs --seconds N: nothing else would stop it');
   if (!request.headless && !hasDisplay())
     throw new CodedError('unsupported', 'no display ($DISPLAY and $WAYLAND_DISPLAY are unset): run with --headless --seconds N');
 }
 
+/** Opens a drive for QEMU: O_RDONLY here, so QEMU inherits a descriptor that cannot write it; null for an image file. */
+async function openDriveReadOnly(diskPath: string, expectedDeviceNumber: string | undefined): Promise<FileHandle | null> {
+  const stats = await stat(diskPath);
+  if (!stats.isBlockDevice() && !stats.isCharacterDevice()) return null;
+  let handle: FileHandle;
+  try {
+    handle = await open(diskPath, constants.O_RDONLY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM')
+      throw new CodedError('needs-elevation', `${diskPath} cannot be opened for reading by this user (${code}); QEMU is never run as root for another user`, {
+        path: diskPath,
+      });
+    throw error;
+  }
+  const deviceNumber = deviceNumberOf((await handle.stat({ bigint: true })).rdev);
+  if (expectedDeviceNumber !== undefined && deviceNumber !== expectedDeviceNumber) {
+    await handle.close();
+    throw new CodedError('not-found', `${diskPath} is now device ${deviceNumber}, not the drive ${expectedDeviceNumber} that was named`, { path: diskPath });
+  }
+  return handle;
+}
+
 /** Boots the image in QEMU as asked and reports how the run ended. */
-export async function tryInVm(request: TryRequest): Promise<TryOutcome> {
-  checkRequest(request);
+export async function tryInVm(request: TryRequest, controls: TryControls = {}): Promise<TryOutcome> {
+  checkRequest(request, controls);
   const qemuPath = await findQemu(process.platform, request.qemuCandidates);
   const diskPath = await bootableDiskPath(request.imagePath);
   const ovmfFiles = request.firmware === 'uefi' ? await findOvmf() : null;
   const useKvm = request.allowKvm !== false && (await kvmUsable());
+  const drive = await openDriveReadOnly(diskPath, request.expectedDeviceNumber);
   const scratch = await mkdtemp(join(tmpdir(), 'isotope-try-'));
   try {
     const varsPath = join(scratch, 'OVMF_VARS.fd');
     // The guest writes its boot entries into the variable store: a fresh copy per run, the packaged one untouched.
     if (ovmfFiles) await copyFile(ovmfFiles.varsTemplatePath, varsPath);
+    const liveSerial = controls.onScreen !== undefined && request.headless;
     const launch: QemuLaunch = {
       diskPath,
+      ...(drive === null ? {} : { inheritedDiskFd }),
       firmware: request.firmware,
       medium: request.medium,
       memoryMiB: guestMemoryMiB(),
       useKvm,
       ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
       headless: request.headless,
-      serialPath: request.serialPath,
+      serialPath: request.serialPath ?? (liveSerial ? join(scratch, 'serial.txt') : null),
       qmpSocketPath: join(scratch, 'qmp.sock'),
     };
-    const run = await runQemu(qemuPath, launch, request, scratch);
+    const run = await runQemu({ qemuPath, launch, request, controls, scratch, driveFd: drive?.fd ?? null });
     return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB: launch.memoryMiB, ...run };
   } finally {
+    await drive?.close();
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
 type RunResult = Pick<TryOutcome, 'endedBy' | 'ranMs' | 'screenshotWritten'>;
 
-async function runQemu(qemuPath: string, launch: QemuLaunch, request: TryRequest, scratch: string): Promise<RunResult> {
+interface QemuRun {
+  readonly qemuPath: string;
+  readonly launch: QemuLaunch;
+  readonly request: TryRequest;
+  readonly controls: TryControls;
+  readonly scratch: string;
+  /** The drive's O_RDONLY descriptor here, passed to QEMU as `inheritedDiskFd`. */
+  readonly driveFd: number | null;
+}
+
+/** QEMU as a child process: its exit (code, or null when it could not start) and its last stderr words. */
+function startQemu({ qemuPath, launch, driveFd }: QemuRun) {
   const startedMs = performance.now();
-  const child = spawn(qemuPath, qemuArgs(launch), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const stdio = driveFd === null ? (['ignore', 'ignore', 'pipe'] as const) : (['ignore', 'ignore', 'pipe', driveFd] as const);
+  const child = spawn(qemuPath, qemuArgs(launch), { stdio: [...stdio] });
   let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (text: string) => (stderr = (stderr + text).slice(-maxStderrChars)));
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-maxStderrChars)));
   const exited = new Promise<number | null>((resolve) => {
     child.once('close', (code) => resolve(code));
     child.once('error', () => resolve(null));
@@ -135,26 +192,65 @@ async function runQemu(qemuPath: string, launch: QemuLaunch, request: TryRequest
       'unsupported',
       `QEMU (${qemuPath}) exited with code ${String(code)} after ${Math.round(performance.now() - startedMs)} ms: ${stderr.trim()}`,
     );
+  return { child, exited, failure, startedMs };
+}
+
+/** Resolves when the run should end: the time asked is up, or the signal was aborted; never otherwise. */
+function endRequested(request: TryRequest, signal: AbortSignal | undefined): Promise<'time-up' | 'stopped'> {
+  const stopped = new Promise<'stopped'>((resolve) => {
+    if (signal?.aborted) resolve('stopped');
+    signal?.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+  const timeUp = request.seconds === null ? new Promise<never>(() => undefined) : sleep(request.seconds * 1000).then(() => 'time-up' as const);
+  return Promise.race([timeUp, stopped]);
+}
+
+async function runQemu(run: QemuRun): Promise<RunResult> {
+  const { request, controls, launch, scratch } = run;
+  const { child, exited, failure, startedMs } = startQemu(run);
   let qmp: QmpClient | null = null;
+  const live =
+    controls.onScreen && launch.serialPath !== null
+      ? new LiveView({ serialPath: launch.serialPath, ppmPath: join(scratch, 'live.ppm'), startedMs, onBatch: controls.onScreen })
+      : null;
+  let ticker: NodeJS.Timeout | undefined;
   try {
     qmp = await Promise.race([QmpClient.connect(launch.qmpSocketPath!, qmpConnectTimeoutMs), exited.then((code) => Promise.reject(failure(code)))]);
-    const timeUp = request.seconds === null ? new Promise<never>(() => undefined) : sleep(request.seconds * 1000).then(() => 'time-up' as const);
-    const ended = await Promise.race([timeUp, exited.then((code) => ({ code }))]);
-    if (ended !== 'time-up') {
+    ticker = startTicker(qmp, live, controls, startedMs);
+    const ended = await Promise.race([endRequested(request, controls.signal), exited.then((code) => ({ code }))]);
+    clearInterval(ticker);
+    if (typeof ended !== 'string') {
       if (ended.code !== 0) throw failure(ended.code);
       return { endedBy: 'guest-stopped', ranMs: performance.now() - startedMs, screenshotWritten: false };
     }
     const ranMs = performance.now() - startedMs;
-    if (request.screenshotPath !== null) await takeScreenshot(qmp, join(scratch, 'screen.ppm'), request.screenshotPath);
+    const screenshot = ended === 'time-up' && request.screenshotPath !== null;
+    if (screenshot) await takeScreenshot(qmp, join(scratch, 'screen.ppm'), request.screenshotPath!);
     await qmp.execute('quit').catch(() => undefined); // QEMU may close the socket before its reply
-    return { endedBy: 'time-up', ranMs, screenshotWritten: request.screenshotPath !== null };
+    return { endedBy: ended, ranMs, screenshotWritten: screenshot };
   } finally {
+    clearInterval(ticker);
     qmp?.close();
     const killTimer = setTimeout(() => child.kill('SIGKILL'), quitTimeoutMs);
     if (child.exitCode === null && child.signalCode === null && qmp === null) child.kill('SIGKILL');
     await exited;
     clearTimeout(killTimer);
+    await live?.finish();
   }
+}
+
+/** Every tick: the live view's batch (one at a time: a slow screendump skips ticks, never piles them up) and the progress. */
+function startTicker(qmp: QmpClient, live: LiveView | null, controls: TryControls, startedMs: number): NodeJS.Timeout {
+  let busy = false;
+  return setInterval(() => {
+    controls.onTick?.(Math.round(performance.now() - startedMs));
+    if (live === null || busy) return;
+    busy = true;
+    void live
+      .tick(qmp)
+      .catch(() => undefined) // a screendump refused while QEMU quits: the next tick or the final batch shows the rest
+      .finally(() => (busy = false));
+  }, controls.tickMs ?? defaultTickMs);
 }
 
 /** QMP screendump (a PPM, QEMU's only format before 7.1) converted to a PNG at `pngPath`. */

@@ -8,7 +8,7 @@ import { gzipSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodePng, parsePpm } from '../../src-main/vm/ppm-to-png.ts';
 import { qemuArgs, type QemuLaunch } from '../../src-main/vm/qemu-args.ts';
-import { findOvmf, findQemu, guestMemoryMiB } from '../../src-main/vm/qemu-host.ts';
+import { findOvmf, findQemu, guestMemoryMiB, hasDisplay, kvmUsable, qemuInstallHint } from '../../src-main/vm/qemu-host.ts';
 import { clearDecodedCaches, decodeToCache } from '../../src-main/container/decoded-cache.ts';
 import { bootableDiskPath } from '../../src-main/vm/try-in-vm.ts';
 
@@ -73,6 +73,47 @@ describe('the QEMU command line', () => {
     expect(args.join(' ')).toContain('-accel kvm');
     expect(args.join(' ')).not.toContain('pflash');
   });
+
+  it('boots a drive from the read-only descriptor QEMU inherits (an fd set), never by its path, and read-only to the guest', () => {
+    const args = qemuArgs({ ...launch, diskPath: '/dev/sdz', inheritedDiskFd: 3, medium: 'usb' });
+    expect(args.join(' ')).toContain('-add-fd fd=3,set=1,opaque=/dev/sdz');
+    expect(args).toContain('file=/dev/fdset/1,format=raw,if=none,readonly=on,id=stick');
+    expect(args.filter((arg) => arg.includes('/dev/sdz'))).toEqual(['fd=3,set=1,opaque=/dev/sdz']);
+  });
+});
+
+describe('install hints and the display', () => {
+  it.each([
+    ['Debian', 'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nID=debian\n', 'sudo apt install qemu-system-x86 ovmf'],
+    ['Ubuntu (through ID_LIKE)', 'ID=ubuntu\nID_LIKE=debian\n', 'sudo apt install qemu-system-x86 ovmf'],
+    ['Linux Mint (ID_LIKE names two)', 'ID=linuxmint\nID_LIKE="ubuntu debian"\n', 'sudo apt install qemu-system-x86 ovmf'],
+    ['Fedora', 'NAME="Fedora Linux"\nID=fedora\n', 'sudo dnf install qemu-system-x86 edk2-ovmf'],
+    ['Rocky (like RHEL)', 'ID="rocky"\nID_LIKE="rhel centos fedora"\n', 'sudo dnf install qemu-system-x86 edk2-ovmf'],
+    ['Arch', 'ID=arch\n', 'sudo pacman -S qemu-desktop edk2-ovmf'],
+    ['EndeavourOS (like Arch)', 'ID=endeavouros\nID_LIKE=arch\n', 'sudo pacman -S qemu-desktop edk2-ovmf'],
+  ])("chooses the package manager from %s's os-release", (_name, osRelease, hint) => {
+    expect(qemuInstallHint('linux', osRelease)).toBe(hint);
+  });
+
+  it('points an unknown distribution to its package manager and qemu.org, macOS to Homebrew and Windows to winget', () => {
+    expect(qemuInstallHint('linux', 'ID=gentoo\n')).toMatch(/your distribution's package manager.*qemu\.org/);
+    expect(qemuInstallHint('darwin', '')).toBe('brew install qemu');
+    expect(qemuInstallHint('win32', '')).toMatch(/^winget install SoftwareFreedomConservancy\.QEMU .*qemu\.org/);
+  });
+
+  it('has a display on Linux only with DISPLAY or WAYLAND_DISPLAY set, and always on macOS and Windows', () => {
+    expect(hasDisplay('linux', {})).toBe(false);
+    expect(hasDisplay('linux', { DISPLAY: '' })).toBe(false);
+    expect(hasDisplay('linux', { DISPLAY: ':0' })).toBe(true);
+    expect(hasDisplay('linux', { WAYLAND_DISPLAY: 'wayland-0' })).toBe(true);
+    expect(hasDisplay('darwin', {})).toBe(true);
+    expect(hasDisplay('win32', {})).toBe(true);
+  });
+
+  it('takes ISOTOPE_VM_ACCEL=tcg as no KVM even where /dev/kvm opens', async () => {
+    expect(await kvmUsable('/dev/null', { ISOTOPE_VM_ACCEL: 'tcg' })).toBe(false);
+    if (process.platform === 'linux') expect(await kvmUsable('/dev/null', {})).toBe(true); // /dev/null opens read-write: the check is only the open
+  });
 });
 
 describe('the host', () => {
@@ -83,7 +124,8 @@ describe('the host', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each([
-    ['linux', /not found at \/nowhere\/qemu.*sudo apt install qemu-system-x86; Fedora: sudo dnf install/],
+    // This machine is Debian: /etc/os-release's ID chooses apt.
+    ['linux', /not found at \/nowhere\/qemu.*sudo apt install qemu-system-x86 ovmf/],
     ['darwin', /brew install qemu/],
     ['win32', /winget install/],
   ] as const)('without QEMU at the known paths on %s, says how to install it', async (platform, words) => {

@@ -1,8 +1,45 @@
-// `vm:*`: trying an image or a drive in QEMU (issue 18). Stubs until built.
-import { CodedError } from '../../jobs/errors.ts';
-import type { HandlerTable } from '../handler-types.ts';
+// `vm:host` and `vm:try`: trying an image or a drive in QEMU (issue 18, src-main/vm/). A trial is a
+// job of kind `try`: its progress is the time run (no bytes), a headless trial streams `vm:screen`,
+// and Stop (`job:cancel`) ends it as `stopped`, a normal end rather than a cancellation.
+import type { VmTryRequest } from '../../../shared/vm.ts';
+import { vmHostReport } from '../../vm/qemu-host.ts';
+import { runVmTrial, trialRequest } from '../../vm/vm-trial.ts';
+import type { HandlerContext, HandlerTable } from '../handler-types.ts';
+import { startJob } from './job-handlers.ts';
 
 export const vmHandlers: HandlerTable<'vm:host' | 'vm:try'> = {
-  'vm:host': () => Promise.reject(new CodedError('unsupported', 'vm:host is not built yet')),
-  'vm:try': () => Promise.reject(new CodedError('unsupported', 'vm:try is not built yet')),
+  'vm:host': () => vmHostReport(),
+  'vm:try': (request, context) => startTrialJob(request, context),
 };
+
+/** "BIOS, USB stick", what the progress names as the job's subject. */
+function trialSubject(request: VmTryRequest): string {
+  return `${request.firmware === 'bios' ? 'BIOS' : 'UEFI'}, ${request.medium === 'usb' ? 'USB stick' : 'CD'}`;
+}
+
+/** Refusals (no window here, a drive gone or unreadable, QEMU missing) fail the call itself; the run is the job. */
+async function startTrialJob(request: VmTryRequest, context: HandlerContext): Promise<{ jobId: string }> {
+  const { events } = context;
+  const tryRequest = await trialRequest(request);
+  const secondsMs = request.seconds === undefined ? null : request.seconds * 1000;
+  return startJob(context, 'try', (jobId, signal) =>
+    runVmTrial(tryRequest, {
+      signal,
+      onScreen: ({ serialText, screenshotPng, elapsedMs }) =>
+        events.emit('vm:screen', { jobId, serialText, screenshotPngBase64: screenshotPng?.toString('base64') ?? null, elapsedMs }),
+      onTick: (elapsedMs) =>
+        events.emit('job:progress', {
+          jobId,
+          kind: 'try',
+          phase: 'running-vm',
+          bytesDone: 0,
+          bytesTotal: null,
+          bytesPerSecond: 0,
+          etaMs: secondsMs === null ? null : Math.max(0, secondsMs - elapsedMs),
+          targets: [],
+          subject: trialSubject(request),
+          files: null,
+        }),
+    }),
+  );
+}

@@ -1,0 +1,89 @@
+// The in-app view of a headless VM (issue 18 "Window"): every tick, the serial console's new text
+// (QEMU writes it to a file this tails) and a QMP screendump converted to PNG, sent only when the
+// screen changed. The serial text per batch is bounded; what a flooding guest writes beyond it waits
+// for the next tick, so memory stays bounded whatever the guest does.
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { encodePng, parsePpm } from './ppm-to-png.ts';
+import type { QmpClient } from './qmp-client.ts';
+
+/** One batch of what the VM shows, as `vm:screen` carries it. */
+export interface LiveBatch {
+  /** The serial console's text since the previous batch, at most `maxSerialBytesPerBatch` bytes of it. */
+  readonly serialText: string;
+  /** The screen as a PNG when it changed since the last one sent; null otherwise. */
+  readonly screenshotPng: Buffer | null;
+  readonly elapsedMs: number;
+}
+
+export interface LiveViewOptions {
+  readonly serialPath: string;
+  readonly ppmPath: string;
+  readonly startedMs: number;
+  readonly onBatch: (batch: LiveBatch) => void;
+}
+
+/** `vm:screen` carries at most 64 KiB of serial text per batch (shared/vm.ts). */
+export const maxSerialBytesPerBatch = 64 * 1024;
+
+/** Tails the serial file and takes screenshots on demand; `close` releases the file. */
+export class LiveView {
+  #serial: FileHandle | null = null;
+  #serialOffsetBytes = 0;
+  #lastScreenDigest = '';
+  readonly #decoder = new TextDecoder('utf-8', { fatal: false });
+  /** Ticks run one after another: two reads of the serial file at the same offset would send its text twice. */
+  #previous: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: LiveViewOptions) {}
+
+  /** The serial text QEMU appended since the last call (QEMU creates the file at start; absent before). */
+  async #readSerial(): Promise<string> {
+    this.#serial ??= await open(this.options.serialPath, 'r').catch(() => null);
+    if (this.#serial === null) return '';
+    const chunk = new Uint8Array(maxSerialBytesPerBatch);
+    const { bytesRead } = await this.#serial.read(chunk, 0, chunk.length, this.#serialOffsetBytes);
+    this.#serialOffsetBytes += bytesRead;
+    // stream: true keeps a UTF-8 sequence cut at the batch's end for the next batch.
+    return this.#decoder.decode(chunk.subarray(0, bytesRead), { stream: true });
+  }
+
+  /** QMP screendump (a PPM) as PNG when the pixels differ from the last one sent; null when unchanged or not taken. */
+  async #readScreen(qmp: QmpClient): Promise<Buffer | null> {
+    try {
+      await qmp.execute('screendump', { filename: this.options.ppmPath });
+    } catch {
+      return null; // QEMU is quitting (the guest powered off): nothing more to show
+    }
+    const ppm = await readFile(this.options.ppmPath);
+    const digest = createHash('sha256').update(ppm).digest('hex');
+    if (digest === this.#lastScreenDigest) return null;
+    this.#lastScreenDigest = digest;
+    return encodePng(parsePpm(ppm));
+  }
+
+  /** One batch, sent when it has something new; without `qmp` only the serial text (QEMU has exited). */
+  tick(qmp: QmpClient | null): Promise<void> {
+    const next = this.#previous.then(() => this.#tickNow(qmp));
+    this.#previous = next.catch(() => undefined);
+    return next;
+  }
+
+  async #tickNow(qmp: QmpClient | null): Promise<void> {
+    const serialText = await this.#readSerial();
+    const screenshotPng = qmp === null ? null : await this.#readScreen(qmp);
+    if (serialText === '' && screenshotPng === null) return;
+    this.options.onBatch({ serialText, screenshotPng, elapsedMs: Math.round(performance.now() - this.options.startedMs) });
+  }
+
+  /** Sends what the serial file still holds after QEMU ended (at most 64 batches: 4 MiB), then closes it. */
+  async finish(): Promise<void> {
+    for (let batches = 0; batches < 64; batches += 1) {
+      const before = this.#serialOffsetBytes;
+      await this.tick(null);
+      if (this.#serialOffsetBytes === before) break;
+    }
+    await this.#serial?.close();
+    this.#serial = null;
+  }
+}
