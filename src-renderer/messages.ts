@@ -1143,3 +1143,71 @@ function piBoardName(board: string): string {
   const words = board.split('-').map((word) => (word === 'plus' ? '+' : /^cm/.test(word) ? word.toUpperCase() : word.charAt(0).toUpperCase() + word.slice(1)));
   return `Pi ${words.join(' ').replace(' +', '+')}`;
 }
+
+/** The Boot tab's "Try in a VM" panel (issue 18). */
+export const vmTrialText = {
+  heading: 'Try in a virtual machine',
+  explain:
+    'Start this image in QEMU to see it boot before a stick is written. Nothing is written to the image: the virtual machine’s changes go to a temporary overlay that is thrown away.',
+  checking: 'Looking for QEMU…',
+  missing: 'QEMU is not installed on this computer. To try images in a virtual machine, install it:',
+  firmwareLegend: 'Firmware',
+  firmwareNames: { bios: 'BIOS (SeaBIOS)', uefi: 'UEFI (OVMF)' } as const,
+  uefiMissing: 'UEFI needs OVMF, which is not installed (Debian/Ubuntu: the ovmf package; Fedora and Arch: edk2-ovmf).',
+  mediumLegend: 'Boot it as',
+  mediumNames: { usb: 'a USB stick', cd: 'a CD or DVD' } as const,
+  viewLegend: 'Show it',
+  viewNames: { window: 'in QEMU’s own window', 'in-app': 'here, in this page' } as const,
+  noDisplay: 'This engine has no display, so the virtual machine is shown here.',
+  accelerator: (kvm: boolean, memoryMiB: number) =>
+    `${kvm ? 'Hardware virtualisation (KVM)' : 'Emulated processor (slower, no KVM)'}, ${memoryMiB} MiB of memory.`,
+  start: 'Start',
+  stop: 'Stop',
+  stopping: 'Stopping…',
+  running: (elapsed: string) => `Running for ${elapsed}`,
+  runningWindow: 'Running in QEMU’s window. Close the window or press Stop to end it.',
+  screenLabel: 'The virtual machine’s screen',
+  screenWaiting: 'Waiting for the first picture of the screen…',
+  serialHeading: 'Serial console',
+  serialEmpty: 'Nothing on the serial console yet.',
+  endedBy: { stopped: 'Stopped', 'time-up': 'Ran the time asked', 'guest-stopped': 'The virtual machine turned itself off' } as const,
+  ended: (how: string, ran: string) => `${how} after ${ran}.`,
+} as const;
+
+/** The Contents tab, round two (issue 17): search, breadcrumb, previews, extraction conflicts. */
+export const contentsText = {
+  searchLabel: 'Search the image',
+  searchPlaceholder: 'Name, or a pattern like *.cfg or boot/**/*.efi',
+  searchButton: 'Search',
+  searchClear: 'Close search',
+  searching: 'Searching…',
+  searchResultsLabel: 'Files found',
+  searchFound: (count: number, entries: number) =>
+    `${count.toLocaleString('en')} ${count === 1 ? 'match' : 'matches'} among ${entries.toLocaleString('en')} entries`,
+  searchTruncated: (count: number) => `Stopped at the first ${count.toLocaleString('en')} matches: make the pattern narrower to see the rest.`,
+  searchNone: 'Nothing in the image matches.',
+  searchShowInTree: 'Show in the tree',
+  searchSelectAll: 'Select all found',
+  breadcrumbLabel: 'Current folder',
+  breadcrumbRoot: 'Image',
+  emptyFolder: '(empty)',
+  previewPicture: (type: string) => `Picture (${type})`,
+  previewPictureAlt: (name: string) => `Picture preview of ${name}`,
+  previewTextEncoding: (encoding: string) => `Text (${encoding.toUpperCase()})`,
+  chooseDestination: 'Choose…',
+  chooseDestinationTitle: 'Extract to',
+  showInFolder: 'Extracted into',
+  copyPath: 'Copy path',
+  copiedPath: 'Copied',
+  conflictHeading: 'A file is already there',
+  conflictBody: (destinationPath: string, kind: 'file' | 'directory' | 'other') =>
+    `${kind === 'directory' ? 'A folder' : kind === 'other' ? 'A link or special file' : 'A file'} named ${destinationPath} already exists.`,
+  conflictCount: (index: number, count: number) => `Conflict ${index} of ${count}`,
+  conflictOverwrite: 'Overwrite',
+  conflictSkip: 'Skip',
+  conflictKeepBoth: 'Keep both',
+  conflictSameForAll: 'Do the same for all',
+  conflictCancel: 'Cancel extraction',
+  defaultDestinationLabel: 'Default folder to extract into',
+  defaultDestinationHint: 'The Contents tab starts with this folder; leave it empty to type one each time.',
+} as const;

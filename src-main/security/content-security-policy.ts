@@ -13,7 +13,8 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    // blob: for the Contents tab's picture previews (issue 17): object URLs the page itself made from the engine's bytes; an <img> never runs an SVG's scripts.
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect}`,
     "base-uri 'none'",

@@ -1,8 +1,10 @@
 // Extracting files out of the open image: one job at a time, its progress from
-// the job store (`job:progress`), and its result or error.
+// the job store (`job:progress`), and its result or error. Before it starts, the engine is asked what
+// already lies at the destination (`image:extract-conflicts`); each such file then waits for the
+// user's choice (overwrite, skip, keep both, or the same for all) before anything is written.
 import type { AppError } from '../../shared/errors.ts';
 import { followJob } from '../../shared/follow-job.ts';
-import type { ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
+import type { ExtractConflict, ExtractConflictChoice, ImageExtractRequest, ImageExtractResult, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 import type { JobStore } from './jobs.svelte.ts';
@@ -16,6 +18,15 @@ export class Extraction {
   error = $state.raw<AppError | null>(null);
   /** What the last job was asked to extract: the entries, or everything. */
   scope = $state.raw<readonly string[]>([]);
+  /** The folder the last finished extraction wrote into ("Show in folder"). */
+  writtenTo = $state<string | null>(null);
+  /** Files already at the destination, asked about one at a time; empty when nothing waits. */
+  conflicts = $state.raw<readonly ExtractConflict[]>([]);
+  /** The one being asked about now (an index into `conflicts`). */
+  conflictIndex = $state(0);
+  /** The extraction waiting for the answers, and the answers so far. */
+  #pending: ImageExtractRequest | null = null;
+  #choices: Record<string, ExtractConflictChoice> = {};
   readonly #client: EngineClient;
   readonly #jobs: JobStore;
 
@@ -36,27 +47,75 @@ export class Extraction {
     return progress.files !== null && progress.files.total > 0 ? progress.files.done / progress.files.total : null;
   }
 
+  /** The file being asked about, while the conflict dialog shows. */
+  get conflict(): ExtractConflict | null {
+    return this.conflicts[this.conflictIndex] ?? null;
+  }
+
   reset(): void {
     this.result = null;
     this.error = null;
+    this.writtenTo = null;
+    this.cancelConflicts();
   }
 
+  /** Asks the engine what the extraction would write over; extracts at once when nothing, else waits for the answers. */
   async start(imagePath: string, entries: readonly string[], namespace: ImageNamespaceChoice): Promise<void> {
     const destination = this.destination.trim();
-    if (this.running || destination === '') return;
+    if (this.running || destination === '' || this.conflict !== null) return;
+    this.reset();
+    this.scope = entries;
+    const request: ImageExtractRequest = { path: imagePath, entries: [...entries], destination, namespace };
+    const asked = await this.#client.call('image:extract-conflicts', request);
+    if (!asked.ok) {
+      this.error = asked.error;
+      return;
+    }
+    if (asked.value.conflicts.length === 0) return this.#run(request);
+    this.#pending = request;
+    this.#choices = {};
+    this.conflictIndex = 0;
+    this.conflicts = asked.value.conflicts;
+  }
+
+  /** The user's answer for the file asked about; with `sameForAll`, for it and every one after it. */
+  async answerConflict(choice: ExtractConflictChoice, sameForAll: boolean): Promise<void> {
+    const conflict = this.conflict;
+    const pending = this.#pending;
+    if (conflict === null || pending === null) return;
+    this.#choices[conflict.entryPath] = choice;
+    if (!sameForAll && this.conflictIndex + 1 < this.conflicts.length) {
+      this.conflictIndex += 1;
+      return;
+    }
+    const choices = this.#choices;
+    this.cancelConflicts();
+    // "The same for all" also covers files past the engine's list (it lists at most 10,000).
+    await this.#run({ ...pending, conflictChoices: choices, ...(sameForAll ? { onConflict: choice } : {}) });
+  }
+
+  /** Closes the conflict dialog without extracting anything. */
+  cancelConflicts(): void {
+    this.conflicts = [];
+    this.conflictIndex = 0;
+    this.#pending = null;
+    this.#choices = {};
+  }
+
+  async #run(request: ImageExtractRequest): Promise<void> {
     this.running = true;
     this.jobId = null;
-    this.scope = entries;
-    this.reset();
     try {
       const result = await followJob(
         { onFinished: (listener) => this.#client.subscribe('job:finished', listener) },
         'extract',
-        () => this.#client.call('image:extract', { path: imagePath, entries: [...entries], destination, namespace }),
+        () => this.#client.call('image:extract', request),
         { started: (jobId) => (this.jobId = jobId) },
       );
-      if (result.ok) this.result = result.value;
-      else this.error = result.error;
+      if (result.ok) {
+        this.result = result.value;
+        this.writtenTo = request.destination;
+      } else this.error = result.error;
     } finally {
       this.running = false;
     }

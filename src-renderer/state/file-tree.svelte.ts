@@ -7,8 +7,11 @@ import type { AppError } from '../../shared/errors.ts';
 import type { ImageEntry, ImageListing, ImageNamespace, ImageNamespaceChoice } from '../../shared/image.ts';
 import type { Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
+import { TreeSearch } from './file-tree-search.svelte.ts';
 
 export type SortKey = 'name' | 'size' | 'date';
+
+const nameCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 export interface TreeRow {
   readonly entry: ImageEntry;
@@ -19,6 +22,31 @@ export interface TreeRow {
   /** Position among its siblings, 1-based, and their count (for aria-posinset / aria-setsize). */
   readonly position: number;
   readonly siblingCount: number;
+  /** An open folder whose listing came back with no entries: its row says "(empty)". */
+  readonly isEmpty: boolean;
+}
+
+/** The folders from the root down to `path`'s own folder: "/a/b/c.txt" gives "/", "/a", "/a/b". */
+export function ancestorFolders(path: string): string[] {
+  const parts = path.split('/').filter((part) => part !== '');
+  return ['/', ...parts.slice(0, -1).map((_part, index) => `/${parts.slice(0, index + 1).join('/')}`)];
+}
+
+/**
+ * Type-ahead (WAI-ARIA APG treegrid): the next row, from `fromIndex` on and wrapping, whose name
+ * starts with `prefix` (case and accents ignored); -1 when none does.
+ */
+export function findTypeAheadMatch(names: readonly string[], fromIndex: number, prefix: string): number {
+  if (names.length === 0 || prefix === '') return -1;
+  for (let step = 0; step < names.length; step += 1) {
+    const index = (((fromIndex + step) % names.length) + names.length) % names.length;
+    if (startsWithIgnoringCase(names[index] ?? '', prefix)) return index;
+  }
+  return -1;
+}
+
+function startsWithIgnoringCase(name: string, prefix: string): boolean {
+  return nameCollator.compare(name.slice(0, prefix.length), prefix) === 0;
 }
 
 /** The columns beyond name, size and date: each shows when any listed entry records its field. */
@@ -50,8 +78,6 @@ export function optionalColumnsOf(listings: Iterable<readonly ImageEntry[]>): Op
 export function isBrowsable(entry: ImageEntry): boolean {
   return entry.partition?.browsable !== false;
 }
-
-const nameCollator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /** Siblings in display order: folders first, then by the key, ties by name. */
 export function sortEntries(entries: readonly ImageEntry[], key: SortKey, ascending: boolean): ImageEntry[] {
@@ -88,9 +114,12 @@ export class FileTree {
   /** Partition folders that cannot be listed: expanding them asks the engine nothing (it would answer an empty folder). */
   readonly #unbrowsable = new SvelteSet<string>();
   readonly #client: EngineClient;
+  /** The search across the whole image, shown above the tree. */
+  readonly search: TreeSearch;
 
   constructor(client: EngineClient) {
     this.#client = client;
+    this.search = new TreeSearch(client);
   }
 
   /**
@@ -124,7 +153,8 @@ export class FileTree {
       if (!entries) return;
       entries.forEach((entry, index) => {
         const expanded = entry.type === 'directory' && this.expanded.has(entry.path);
-        rows.push({ entry, depth, expanded, loading: this.#loading.has(entry.path), position: index + 1, siblingCount: entries.length });
+        const isEmpty = expanded && this.#children.get(entry.path)?.length === 0;
+        rows.push({ entry, depth, expanded, loading: this.#loading.has(entry.path), position: index + 1, siblingCount: entries.length, isEmpty });
         if (expanded) visit(entry.path, depth + 1);
       });
     };
@@ -143,6 +173,28 @@ export class FileTree {
     return this.rows.find((row) => row.entry.path === this.active)?.entry ?? null;
   }
 
+  /** The folder the active entry is in (the breadcrumb's last part); the root when none is active. */
+  get currentFolder(): string {
+    const active = this.active;
+    if (active === null) return '/';
+    return ancestorFolders(active).at(-1) ?? '/';
+  }
+
+  /** Opens every folder above `path` (listing each once) and makes it the active row. */
+  async reveal(path: string): Promise<void> {
+    const imagePath = this.imagePath;
+    for (const folder of ancestorFolders(path).slice(1)) {
+      await this.expand(folder);
+      if (this.imagePath !== imagePath) return;
+    }
+    this.active = path;
+  }
+
+  /** Ctrl+A: ticks every row shown (the folders' contents come along when extracted). */
+  selectAll(): void {
+    for (const row of this.rows) this.selected.add(row.entry.path);
+  }
+
   /** Starts over on another image, listing its root. */
   async reset(imagePath: string, namespaceChoice: ImageNamespaceChoice = 'auto'): Promise<void> {
     this.imagePath = imagePath;
@@ -154,6 +206,7 @@ export class FileTree {
     this.active = null;
     this.#children.clear();
     this.#unbrowsable.clear();
+    void this.search.clear();
     await this.#list('/');
   }
 
