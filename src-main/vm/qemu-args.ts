@@ -41,9 +41,12 @@ const diskFdSet = 1;
 
 function mediumArgs(launch: QemuLaunch): string[] {
   const inherited = launch.inheritedDiskFd;
-  const file = inherited === undefined ? escapeOptionValue(launch.diskPath) : `/dev/fdset/${diskFdSet}`;
-  // A drive is also read-only to the guest: the descriptor QEMU holds could not write it anyway.
-  const drive = `file=${file},format=raw,if=none${inherited === undefined ? '' : ',readonly=on'}`;
+  // A drive is a block device: QEMU's `file` driver takes regular files only, `host_device` the rest.
+  // It is read-only to the guest too: the descriptor QEMU holds could not write it anyway.
+  const drive =
+    inherited === undefined
+      ? `file=${escapeOptionValue(launch.diskPath)},format=raw,if=none`
+      : `file.driver=host_device,file.filename=/dev/fdset/${diskFdSet},format=raw,if=none,readonly=on`;
   const fdArgs = inherited === undefined ? [] : ['-add-fd', `fd=${inherited},set=${diskFdSet},opaque=${escapeOptionValue(launch.diskPath)}`];
   if (launch.medium === 'cd')
     return [

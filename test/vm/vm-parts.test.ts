@@ -77,7 +77,7 @@ describe('the QEMU command line', () => {
   it('boots a drive from the read-only descriptor QEMU inherits (an fd set), never by its path, and read-only to the guest', () => {
     const args = qemuArgs({ ...launch, diskPath: '/dev/sdz', inheritedDiskFd: 3, medium: 'usb' });
     expect(args.join(' ')).toContain('-add-fd fd=3,set=1,opaque=/dev/sdz');
-    expect(args).toContain('file=/dev/fdset/1,format=raw,if=none,readonly=on,id=stick');
+    expect(args).toContain('file.driver=host_device,file.filename=/dev/fdset/1,format=raw,if=none,readonly=on,id=stick');
     expect(args.filter((arg) => arg.includes('/dev/sdz'))).toEqual(['fd=3,set=1,opaque=/dev/sdz']);
   });
 });
