@@ -76,8 +76,8 @@ export function checkedPartialAnswer(response: IncomingMessage, asked: AskedRang
   const totalBytes = match[3] === '*' ? asked.knownTotalBytes : byteCount(match[3] ?? null);
   if (firstBytes !== asked.offsetBytes) throw refuse(`it starts at byte ${firstBytes}, not ${asked.offsetBytes}`);
   if (lastBytes === null || lastBytes < firstBytes) throw refuse('its last byte is before its first');
-  if (totalBytes !== null && lastBytes !== totalBytes - 1) throw refuse(`it ends at byte ${lastBytes}, not at the end of the ${totalBytes}`);
   if (asked.knownTotalBytes !== null && totalBytes !== asked.knownTotalBytes) throw refuse(`the file was ${asked.knownTotalBytes} bytes`);
+  if (totalBytes !== null && lastBytes !== totalBytes - 1) throw refuse(`it ends at byte ${lastBytes}, not at the end of the ${totalBytes}`);
   const bodyBytes = lastBytes - firstBytes + 1;
   if (contentLength !== null && contentLength !== bodyBytes) throw refuse(`its Content-Length is ${contentLength}`);
   const lastModified = headerOf(response, 'last-modified');
