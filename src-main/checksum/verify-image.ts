@@ -5,6 +5,8 @@
 // publishers give one or the other, so an entry naming the compressed file is compared with the
 // file's digest, one naming the content (foo.img for foo.img.xz) with the content's, and any entry
 // whose digest equals one of them matches it, saying which.
+// A download (src-main/download/) hands in the digests it computed while the bytes streamed and the
+// sums files it fetched next to the URL: the same comparisons and verdict, with no second read.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PublicKey } from 'openpgp';
@@ -40,6 +42,29 @@ export interface VerifyImageOptions extends Omit<HashImageOptions, 'algorithms' 
   readonly signaturePath?: string;
   readonly keyringPaths?: readonly string[];
   readonly nowMs?: number;
+  /**
+   * Digests of this very file that the caller computed in this run while writing it (a download
+   * hashed as it streamed): used instead of a second read. The file is then compared as stored,
+   * never as a compressed file's content. Every algorithm the sums files list must be present.
+   */
+  readonly readDigests?: { readonly sizeBytes: number; readonly digests: HashDigests };
+  /** The name sums files list the file under when it is not the file's own (a download saved under another name: its URL's). */
+  readonly fileName?: string;
+  /** Sums files (and their signatures) the caller fetched, e.g. next to a URL, instead of those beside the file. */
+  readonly fetchedSums?: readonly FetchedSumsFile[];
+}
+
+/** A sums file fetched by the caller; `sumsPath` and `signaturePath` say where it came from (a URL). */
+export interface FetchedSumsFile {
+  readonly sumsPath: string;
+  readonly bytes: Uint8Array;
+  readonly signature: { readonly signaturePath: string; readonly bytes: Uint8Array } | null;
+}
+
+/** A sums file to load: found on disk, or fetched with its bytes (and its first signature's). */
+interface SumsCandidate extends FoundSumsFile {
+  readonly bytes?: Uint8Array;
+  readonly signatureBytes?: Uint8Array;
 }
 
 /** The request cannot be carried out as given (e.g. a signature without a sums file to go with it). */
@@ -51,7 +76,7 @@ export class VerifyUsageError extends CodedError {
 }
 
 interface LoadedSums {
-  readonly found: FoundSumsFile;
+  readonly found: SumsCandidate;
   readonly text: string;
   readonly bytes: Uint8Array;
   /** The entries naming the image (or, for a compressed image, its content). */
@@ -64,11 +89,11 @@ interface LoadedSums {
 }
 
 export async function verifyImage(path: string, options: VerifyImageOptions): Promise<VerificationReport> {
-  const fileName = basename(path);
+  const fileName = options.fileName ?? basename(path);
   const imageStats = await stat(path);
   if (!imageStats.isFile() && !imageStats.isBlockDevice()) throw new VerifyUsageError(`${path} is not a file or a drive`);
   const pasted: PastedDigest | null = options.expected !== undefined ? parsePastedDigest(options.expected) : null;
-  const compressed: CompressedFile | null = imageStats.isFile() ? await describeCompressedFile(path) : null;
+  const compressed: CompressedFile | null = imageStats.isFile() && !options.readDigests ? await describeCompressedFile(path) : null;
   const names = compressed?.contentName ? [fileName, compressed.contentName] : [fileName];
 
   const candidates = await chooseSumsFiles(path, options, pasted !== null);
@@ -96,8 +121,9 @@ export async function verifyImage(path: string, options: VerifyImageOptions): Pr
   const algorithms = new Set<HashAlgorithm>([...(options.algorithms ?? []), ...listed.map((entry) => entry.algorithm)]);
   if (pasted) algorithms.add(pasted.algorithm);
   // A compressed image is always hashed: the content's digest may match an entry of any name.
-  const hashed: ReadDigests =
-    algorithms.size > 0 || compressed
+  const hashed: ReadDigests = options.readDigests
+    ? givenDigests(path, options.readDigests, algorithms)
+    : algorithms.size > 0 || compressed
       ? await readDigests(path, { ...options, algorithms: algorithms.size > 0 ? [...algorithms] : ['sha256'] })
       : { sizeBytes: imageStats.size, digests: {}, content: null };
   loaded.push(...unnamed.filter((sums) => sums.allEntries.some((entry) => hashed.content?.digests[entry.algorithm] === entry.digest)));
@@ -157,6 +183,13 @@ async function readDigests(path: string, options: HashImageOptions): Promise<Rea
   return { sizeBytes, digests, content: content ?? null };
 }
 
+/** The caller's digests of this run; one the comparisons need and the caller did not compute is a bug. */
+function givenDigests(path: string, given: NonNullable<VerifyImageOptions['readDigests']>, algorithms: ReadonlySet<HashAlgorithm>): ReadDigests {
+  const missing = [...algorithms].filter((algorithm) => given.digests[algorithm] === undefined);
+  if (missing.length > 0) throw new Error(`the digests handed in for ${path} lack ${missing.join(', ')}, which the comparisons need`);
+  return { sizeBytes: given.sizeBytes, digests: given.digests, content: null };
+}
+
 /** A pasted digest matches the file's or, for a compressed image, its content's; a mismatch shows the file's. */
 function comparePasted(pasted: PastedDigest, hashed: ReadDigests): DigestComparison {
   const { actual, matches, matchedOn } = matchDigest(pasted, hashed.digests, hashed.content?.digests ?? null);
@@ -171,7 +204,15 @@ function matchedSubjects(pasted: DigestComparison | null, sumsFiles: readonly Su
   return subjects.filter((subject) => matched.some((comparison) => (comparison.subject ?? 'file') === subject));
 }
 
-async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPasted: boolean): Promise<FoundSumsFile[]> {
+async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPasted: boolean): Promise<SumsCandidate[]> {
+  if (options.fetchedSums) {
+    return options.fetchedSums.map(({ sumsPath, bytes, signature }) => ({
+      sumsPath,
+      bytes,
+      signaturePaths: signature ? [signature.signaturePath] : [],
+      ...(signature ? { signatureBytes: signature.bytes } : {}),
+    }));
+  }
   let sumsPath = options.sumsPath;
   if (sumsPath === undefined && options.signaturePath !== undefined) {
     // A detached signature alone names its sums file: SHA256SUMS.gpg signs SHA256SUMS.
@@ -188,11 +229,9 @@ async function chooseSumsFiles(path: string, options: VerifyImageOptions, hasPas
 }
 
 /** `names`: the image's file name, and its content's for a compressed image. */
-async function loadSums(found: FoundSumsFile, names: readonly string[]): Promise<LoadedSums> {
-  const stats = await stat(found.sumsPath);
-  if (!stats.isFile()) throw new SumsFileError(`${found.sumsPath} is not a regular file`);
-  if (stats.size > maxSumsFileBytes) throw new SumsFileError(`${found.sumsPath} has ${stats.size} bytes, more than the ${maxSumsFileBytes}-byte limit`);
-  const bytes = await readFile(found.sumsPath);
+async function loadSums(found: SumsCandidate, names: readonly string[]): Promise<LoadedSums> {
+  const bytes = found.bytes ?? (await readSumsFile(found.sumsPath));
+  if (bytes.length > maxSumsFileBytes) throw new SumsFileError(`${found.sumsPath} has ${bytes.length} bytes, more than the ${maxSumsFileBytes}-byte limit`);
   const text = new TextDecoder('utf-8').decode(bytes);
   const parsed = parseSumsFile(text, { sumsFileName: basename(found.sumsPath) });
   return {
@@ -205,6 +244,13 @@ async function loadSums(found: FoundSumsFile, names: readonly string[]): Promise
     ignoredLineCount: parsed.ignoredLineCount,
     clearSigned: parsed.clearSigned,
   };
+}
+
+async function readSumsFile(sumsPath: string): Promise<Uint8Array> {
+  const stats = await stat(sumsPath);
+  if (!stats.isFile()) throw new SumsFileError(`${sumsPath} is not a regular file`);
+  if (stats.size > maxSumsFileBytes) throw new SumsFileError(`${sumsPath} has ${stats.size} bytes, more than the ${maxSumsFileBytes}-byte limit`);
+  return readFile(sumsPath);
 }
 
 /**
@@ -251,8 +297,8 @@ async function checkSumsSignature(sums: LoadedSums, keyring: readonly PublicKey[
   }
   const [signaturePath] = sums.found.signaturePaths;
   if (signaturePath === undefined) return notChecked(sums);
-  const signatureStats = await stat(signaturePath);
-  if (!signatureStats.isFile() || signatureStats.size > maxSumsFileBytes) {
+  const signatureBytes = sums.found.signatureBytes ?? (await readSignatureFile(signaturePath));
+  if (signatureBytes === null) {
     return {
       status: 'bad',
       signaturePath,
@@ -262,12 +308,14 @@ async function checkSumsSignature(sums: LoadedSums, keyring: readonly PublicKey[
       reason: `${signaturePath} is not a signature file of sensible size`,
     };
   }
-  const { signedText: _ignored, ...check } = await checkSignature(
-    { kind: 'detached', signedBytes: sums.bytes, signatureBytes: await readFile(signaturePath), signaturePath },
-    keyring,
-    nowMs,
-  );
+  const { signedText: _ignored, ...check } = await checkSignature({ kind: 'detached', signedBytes: sums.bytes, signatureBytes, signaturePath }, keyring, nowMs);
   return check;
+}
+
+/** A detached signature's bytes; null when it is not a file of sensible size. */
+async function readSignatureFile(signaturePath: string): Promise<Uint8Array | null> {
+  const signatureStats = await stat(signaturePath);
+  return signatureStats.isFile() && signatureStats.size <= maxSumsFileBytes ? readFile(signaturePath) : null;
 }
 
 function notChecked(_sums: LoadedSums): SignatureCheck {

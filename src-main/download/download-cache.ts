@@ -12,6 +12,7 @@ import type { DownloadCacheEntry } from '../../shared/download.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
 import { unsafeComponentReason } from '../io/extraction-paths.ts';
 import { CodedError } from '../jobs/errors.ts';
+import type { ResumeValidators } from '../net/http-download.ts';
 
 /** The cache's size limit unless the caller gives one: 20 GiB, a few distributions' images. */
 export const defaultCacheLimitBytes = 20 * 1024 ** 3;
@@ -33,6 +34,8 @@ export interface DownloadSidecar {
   readonly name: string;
   readonly etag: string | null;
   readonly lastModified: string | null;
+  /** What the last answer was validated by (net/ reports them): a resume of the partial file asks with If-Range; null: it cannot resume. */
+  readonly validators: ResumeValidators | null;
   /** Lower-case hex, read while the file streamed; null while incomplete. */
   readonly sha256: string | null;
   readonly sizeBytes: number;
@@ -260,6 +263,7 @@ function isSidecar(value: unknown): value is DownloadSidecar {
     typeof record.name === 'string' &&
     unsafeComponentReason(record.name) === null &&
     ['etag', 'lastModified', 'sha256'].every(nullableString) &&
+    (record.validators === null || (typeof record.validators === 'object' && !Array.isArray(record.validators))) &&
     Number.isSafeInteger(record.sizeBytes) &&
     typeof record.complete === 'boolean' &&
     ['createdMs', 'lastUsedMs'].every((key) => Number.isFinite(record[key]))

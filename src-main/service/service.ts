@@ -10,6 +10,7 @@ import type { ImageParser, ParseRunOptions } from '../isolation/image-parser.ts'
 import type { ParseJobName, ParseJobRequest, ParseJobResponse } from '../isolation/parse-jobs.ts';
 import { JobRegistry } from '../jobs/job-registry.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
+import type { HttpFetchOptions } from '../net/http-download.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
 import type { Handler, HandlerContext } from './handler-types.ts';
@@ -51,6 +52,8 @@ export interface ServiceOptions extends ShellPorts {
   readonly imageParser?: ImageParser;
   /** Epoch ms now, for confirmations' expiry; `Date.now` unless a test moves time. */
   readonly clock?: () => number;
+  /** Downloads' transport options: a test's CA (extraCaPem), the CLI's --insecure. Set by the shell, never by a request. */
+  readonly http?: HttpFetchOptions;
 }
 
 export interface Service {

@@ -31,6 +31,7 @@ async function cached(dataDir: string, url: string, sizeBytes: number, lastUsedM
     name: fileNameFromUrl(url),
     etag: null,
     lastModified: null,
+    validators: null,
     sha256: 'ab'.repeat(32),
     sizeBytes,
     complete: true,

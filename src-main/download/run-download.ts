@@ -1,0 +1,346 @@
+// A download job (issue 19): the sums files next to the URL are fetched first (small), so the one pass
+// over the arriving bytes computes every digest they need (SHA-256 always; SHA-512 and others only when
+// a sums file lists them); then net/ streams the URL, or its mirrors in turn, into a `.partial` file,
+// and the existing verifier judges the file from those digests, with no second read.
+// Where it goes: the download cache (download-cache.ts) unless the caller names a file. In the cache
+// a failed or cancelled download keeps its `.partial` and its validators, and the next download of
+// the same URL resumes it (net/ re-reads the kept bytes through the hash, never trusting them). A
+// file the user named is the user's: its `.partial` is removed on any failure or cancel, and a new
+// run starts afresh (no record proves a stray `NAME.partial` came from this URL).
+import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { HashAlgorithm } from '../../shared/checksum.ts';
+import type { DownloadRequest, DownloadResult } from '../../shared/download.ts';
+import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
+import { parseSumsFile } from '../checksum/sums-file.ts';
+import { verifyImage, type FetchedSumsFile } from '../checksum/verify-image.ts';
+import { CodedError } from '../jobs/errors.ts';
+import { downloadToFile, fetchSmall, type DownloadOutcome, type HttpFetchOptions, type ResumeValidators } from '../net/http-download.ts';
+import { defaultDataDir } from '../io/data-dir.ts';
+import {
+  cacheSlotFor,
+  checkFreeSpace,
+  defaultCacheLimitBytes,
+  defaultReserveBytes,
+  evictForRoom,
+  fileNameFromUrl,
+  prepareSlot,
+  readSidecar,
+  retainDownload,
+  writeSidecar,
+  type CacheSlot,
+  type FreeSpaceReader,
+} from './download-cache.ts';
+import { fetchSumsNextTo } from './remote-sums.ts';
+
+export interface RunDownloadOptions extends DownloadRequest {
+  readonly signal: AbortSignal;
+  readonly onProgress: (bytesDone: number, bytesTotal: number | null) => void;
+  /** Every byte range as it lands in the file, in order (a flash written while downloading reads them). */
+  readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
+  /** The file being written, once it exists (before the first range lands, or at once for a resume). */
+  readonly onPartialFile?: (partialPath: string) => void;
+  /** Tests: extraCaPem; the CLI: insecureTls. Never from the contract. */
+  readonly http?: HttpFetchOptions;
+  /** Isotope's data folder (the cache and the keyring); the process's own by default. */
+  readonly dataDir?: string;
+  /** The cache's size limit (default 20 GiB). */
+  readonly cacheLimitBytes?: number;
+  /** Bytes kept free on the disk (default 512 MiB) and where the free space is read (tests). */
+  readonly reserveBytes?: number;
+  readonly freeSpace?: FreeSpaceReader;
+}
+
+/** Where the bytes go: a cache slot (resumable) or the user's file. */
+interface Destination {
+  readonly path: string;
+  readonly partialPath: string;
+  readonly folder: string;
+  readonly slot: CacheSlot | null;
+  /** The earlier try's validators when its partial file is resumed; null: a fresh start. */
+  readonly validators: ResumeValidators | null;
+}
+
+export async function runDownload(options: RunDownloadOptions): Promise<DownloadResult> {
+  const urls = [...new Set([options.url, ...(options.mirrors ?? [])])];
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const destination = await chooseDestination(options, dataDir);
+  const release = retainDownload(destination.partialPath, `the download of ${options.url}`);
+  try {
+    const remote = await fetchSumsNextTo(urls, (url, maxBytes) => fetchSmall(url, maxBytes, httpOptions(options)), options.signal);
+    const algorithms = algorithmsListedIn(remote.sums);
+    const outcome = await streamInto(destination, urls, algorithms, options, dataDir);
+    await finish(destination, outcome.download);
+    const digests = { ...outcome.digests, sha256: outcome.download.sha256 };
+    const fileName = fileNameFromUrl(options.url);
+    const report =
+      remote.sums.length > 0
+        ? await verifyImage(destination.path, { dataDir, fileName, readDigests: { sizeBytes: outcome.download.sizeBytes, digests }, fetchedSums: remote.sums })
+        : null;
+    // Sums files that do not list this file (a folder's SHA256SUMS of other images) are no verdict: null, as when none was found.
+    const verification = report !== null && report.sumsFiles.length > 0 ? report : null;
+    return {
+      url: options.url,
+      servedBy: outcome.download.servedBy,
+      path: destination.path,
+      sizeBytes: outcome.download.sizeBytes,
+      sha256: outcome.download.sha256,
+      resumedFromBytes: outcome.download.resumedFromBytes,
+      verification,
+      expectedSha256Matches: options.expectedSha256 === undefined ? null : options.expectedSha256 === outcome.download.sha256,
+    };
+  } catch (error) {
+    // The cache keeps a partial file for the next try; a file the user named leaves nothing behind.
+    if (destination.slot === null) await unlink(destination.partialPath).catch(() => undefined);
+    throw error;
+  } finally {
+    release();
+  }
+}
+
+function httpOptions(options: RunDownloadOptions): HttpFetchOptions {
+  return { ...options.http, signal: options.signal };
+}
+
+/** The cache slot of the URL, or the named file (refused when it exists and `overwrite` is not set). */
+async function chooseDestination(options: RunDownloadOptions, dataDir: string): Promise<Destination> {
+  if (options.outputPath !== undefined) {
+    const { outputPath } = options;
+    const existing = await lstat(outputPath).catch(() => null);
+    if (existing && !options.overwrite)
+      throw new CodedError('file-exists', `${outputPath} exists: asked again with overwrite, the download replaces it`, { path: outputPath });
+    if (existing && !existing.isFile())
+      throw new CodedError('not-a-file', `${outputPath} is not a regular file: a download cannot replace it`, { path: outputPath });
+    const partialPath = `${outputPath}.partial`;
+    await unlink(partialPath).catch(() => undefined);
+    return { path: outputPath, partialPath, folder: dirname(outputPath), slot: null, validators: null };
+  }
+  const slot = cacheSlotFor(options.url, dataDir);
+  const sidecar = await readSidecar(slot.folder);
+  const partial = await lstat(slot.partialPath).catch(() => null);
+  // Only a partial file of this very URL whose answer's validators were recorded can resume.
+  const kept = sidecar !== null && !sidecar.complete && sidecar.url === options.url && partial?.isFile() === true ? sidecar : null;
+  const validators = kept?.validators ?? null;
+  await prepareSlot(slot, { fresh: validators === null });
+  const nowMs = Date.now();
+  await writeSidecar(slot.folder, {
+    url: options.url,
+    name: fileNameFromUrl(options.url),
+    etag: validators ? (kept?.etag ?? null) : null,
+    lastModified: validators ? (kept?.lastModified ?? null) : null,
+    validators,
+    sha256: null,
+    sizeBytes: validators ? (partial?.size ?? 0) : 0,
+    complete: false,
+    createdMs: kept?.createdMs ?? nowMs,
+    lastUsedMs: nowMs,
+  });
+  return { path: slot.path, partialPath: slot.partialPath, folder: slot.folder, slot, validators };
+}
+
+/** Every algorithm any entry of the fetched sums files uses, beside SHA-256 (which net/ computes). */
+function algorithmsListedIn(sums: readonly FetchedSumsFile[]): HashAlgorithm[] {
+  const algorithms = new Set<HashAlgorithm>();
+  for (const file of sums) {
+    try {
+      const text = new TextDecoder('utf-8').decode(file.bytes);
+      for (const entry of parseSumsFile(text, { sumsFileName: file.sumsPath.split('/').at(-1) ?? '' }).entries) algorithms.add(entry.algorithm);
+    } catch {
+      // Not a sums file after all: the verifier says so in its report.
+    }
+  }
+  algorithms.delete('sha256');
+  return [...algorithms];
+}
+
+interface Streamed {
+  readonly download: DownloadOutcome;
+  /** The other digests the sums files need, of the same bytes. */
+  readonly digests: Partial<Record<HashAlgorithm, string>>;
+}
+
+/**
+ * Streams the URLs into the partial file: the disk's free space and the cache's limit are checked as
+ * soon as the size is known (the first answer's Content-Length), and the download stops there when
+ * they do not hold; the other digests are computed from the same ranges as they land.
+ */
+async function streamInto(
+  destination: Destination,
+  urls: readonly string[],
+  algorithms: readonly HashAlgorithm[],
+  options: RunDownloadOptions,
+  dataDir: string,
+): Promise<Streamed> {
+  const refusal = new AbortController();
+  let refusedWith: unknown = null;
+  const signal = AbortSignal.any([options.signal, refusal.signal]);
+  const roomCheck = new RoomCheck(destination, options, dataDir, (error) => {
+    refusedWith = error;
+    refusal.abort();
+  });
+  await roomCheck.run(0, null);
+  const extra = algorithms.length > 0 ? new ExtraDigests(destination.partialPath, algorithms) : null;
+  let announced = false;
+  const sidecar = new SidecarUpdates(destination);
+  if (destination.validators !== null) {
+    options.onPartialFile?.(destination.partialPath);
+    announced = true;
+  }
+  try {
+    const download = await downloadToFile({
+      ...options.http,
+      urls,
+      partialPath: destination.partialPath,
+      resume: destination.validators !== null,
+      validators: destination.validators,
+      onValidators: (validators) => sidecar.record(validators),
+      signal,
+      onData: (offsetBytes, bytes) => {
+        if (!announced) options.onPartialFile?.(destination.partialPath);
+        announced = true;
+        extra?.landed(offsetBytes, bytes);
+        options.onData?.(offsetBytes, bytes);
+      },
+      onProgress: (bytesDone, bytesTotal) => {
+        roomCheck.sizeKnown(bytesDone, bytesTotal);
+        options.onProgress(bytesDone, bytesTotal);
+      },
+    });
+    await Promise.all([roomCheck.settled(), sidecar.settled()]);
+    if (refusedWith !== null) throw refusedWith;
+    return { download, digests: extra ? await extra.digest(download.sizeBytes) : {} };
+  } catch (error) {
+    await Promise.all([roomCheck.settled(), sidecar.settled()]);
+    if (refusedWith !== null) throw refusedWith;
+    if (error instanceof Error && 'code' in error && error.code === 'ENOSPC') {
+      throw new CodedError('no-space', `${destination.folder}: the disk filled up while downloading ${options.url}`, { path: destination.folder });
+    }
+    throw error;
+  }
+}
+
+/** Records each answer's validators in the cache slot's sidecar, in order, so a later run can resume the partial file. */
+class SidecarUpdates {
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly destination: Destination) {}
+
+  record(validators: ResumeValidators): void {
+    const { folder, slot } = this.destination;
+    if (slot === null) return;
+    this.#queue = this.#queue.then(async () => {
+      const sidecar = await readSidecar(folder);
+      if (sidecar) await writeSidecar(folder, { ...sidecar, validators, etag: validators.etag, lastModified: validators.lastModified });
+    });
+  }
+
+  settled(): Promise<void> {
+    return this.#queue.catch(() => undefined);
+  }
+}
+
+/** The free-space and cache-limit checks, once before the first request and once more when the size is known. */
+class RoomCheck {
+  #pending: Promise<void> = Promise.resolve();
+  #sizeChecked = false;
+
+  constructor(
+    private readonly destination: Destination,
+    private readonly options: RunDownloadOptions,
+    private readonly dataDir: string,
+    private readonly refuse: (error: unknown) => void,
+  ) {}
+
+  /** Makes room for `neededBytes` more in the cache, then checks the disk has them and the reserve free. */
+  async run(bytesDone: number, bytesTotal: number | null): Promise<void> {
+    const neededBytes = bytesTotal === null ? 0 : Math.max(0, bytesTotal - bytesDone);
+    const { slot } = this.destination;
+    if (slot !== null) {
+      await evictForRoom({ slot, neededBytes, limitBytes: this.options.cacheLimitBytes ?? defaultCacheLimitBytes, dataDir: this.dataDir });
+    }
+    await checkFreeSpace(this.destination.folder, neededBytes, this.options.reserveBytes ?? defaultReserveBytes, this.options.freeSpace);
+  }
+
+  sizeKnown(bytesDone: number, bytesTotal: number | null): void {
+    if (this.#sizeChecked || bytesTotal === null) return;
+    this.#sizeChecked = true;
+    this.#pending = this.run(bytesDone, bytesTotal).catch(this.refuse);
+  }
+
+  settled(): Promise<void> {
+    return this.#pending;
+  }
+}
+
+/**
+ * Digests other than SHA-256 over the ranges as they land. A resume lands its first range past the
+ * kept bytes: those are read from the partial file first (they are this run's bytes too, re-read,
+ * as net/ re-reads them for SHA-256). A range that starts earlier than expected (net/ restarted the
+ * file, e.g. a mirror without Range) restarts the digests from that offset's prefix, read back.
+ */
+class ExtraDigests {
+  #group: HashGroup;
+  #nextOffsetBytes = 0;
+  #queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly partialPath: string,
+    private readonly algorithms: readonly HashAlgorithm[],
+  ) {
+    this.#group = createHashGroup(algorithms);
+  }
+
+  landed(offsetBytes: number, bytes: Uint8Array): void {
+    // The bytes are copied: the caller may reuse its buffer once onData returns.
+    const copy = Uint8Array.from(bytes);
+    this.#queue = this.#queue.then(async () => {
+      if (offsetBytes !== this.#nextOffsetBytes) await this.#rehashPrefix(offsetBytes);
+      this.#group.update(copy);
+      this.#nextOffsetBytes = offsetBytes + copy.length;
+    });
+  }
+
+  async digest(sizeBytes: number): Promise<Partial<Record<HashAlgorithm, string>>> {
+    await this.#queue;
+    if (this.#nextOffsetBytes !== sizeBytes) await this.#rehashPrefix(sizeBytes);
+    return this.#group.digest();
+  }
+
+  /** Starts the digests afresh over the file's first `endBytes` bytes. */
+  async #rehashPrefix(endBytes: number): Promise<void> {
+    this.#group = createHashGroup(this.algorithms);
+    const file = await open(this.partialPath, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(1024 * 1024);
+      for (let offsetBytes = 0; offsetBytes < endBytes;) {
+        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, endBytes - offsetBytes), offsetBytes);
+        if (bytesRead === 0) throw new CodedError('read-failed', `${this.partialPath} ended at byte ${offsetBytes}, before the ${endBytes} bytes downloaded`);
+        this.#group.update(buffer.subarray(0, bytesRead));
+        offsetBytes += bytesRead;
+      }
+    } finally {
+      await file.close();
+    }
+    this.#nextOffsetBytes = endBytes;
+  }
+}
+
+/** Renames the fsynced partial file over its final name; in the cache, records it complete. */
+async function finish(destination: Destination, download: DownloadOutcome): Promise<void> {
+  await rename(destination.partialPath, destination.path);
+  if (destination.slot === null) return;
+  const sidecar = await readSidecar(destination.folder);
+  const nowMs = Date.now();
+  await writeSidecar(destination.folder, {
+    url: download.url,
+    name: fileNameFromUrl(download.url),
+    etag: download.etag,
+    lastModified: download.lastModified,
+    validators: null,
+    sha256: download.sha256,
+    sizeBytes: download.sizeBytes,
+    complete: true,
+    createdMs: sidecar?.createdMs ?? nowMs,
+    lastUsedMs: nowMs,
+  });
+}
