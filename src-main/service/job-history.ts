@@ -41,7 +41,8 @@ export type JobRecordEnd = Omit<EndedFields, 'endedMs' | 'writeBytesPerSecond' |
  * failed or cancelled with the error. Resolves or rejects as `run` does.
  */
 export async function recordJob<T>(
-  context: Pick<HandlerContext, 'events' | 'options'>,
+  // Only the log of the options: the CLI records a job it runs below the service (isotope flash URL) with its service's events.
+  context: Pick<HandlerContext, 'events'> & { readonly options: Pick<HandlerContext['options'], 'log'> },
   jobId: string,
   start: JobRecordStart,
   run: () => Promise<T>,
@@ -63,7 +64,13 @@ export async function recordJob<T>(
     const rates = meter.rates();
     const withRates = fields.targets.map((target) => ({ ...target, ...rates.perTarget.get(target.device) }));
     return historyJournal
-      .ended(jobId, { writeBytesPerSecond: rates.write, verifyBytesPerSecond: rates.verify, ...fields, targets: withRates, endedMs: Date.now() })
+      .ended(jobId, {
+        writeBytesPerSecond: rates.writeBytesPerSecond,
+        verifyBytesPerSecond: rates.verifyBytesPerSecond,
+        ...fields,
+        targets: withRates,
+        endedMs: Date.now(),
+      })
       .catch((error: unknown) => log('history: the end of a job could not be recorded', error));
   };
   try {
@@ -150,55 +157,80 @@ function unknownTarget(device: string): HistoryTarget {
   return { device, model: null, serial: null, sizeBytes: null, busPath: null, outcome: 'running', error: null };
 }
 
+/** Bytes per second of one target (or of a job's single stream) in the write and the verify phases; null where not measured. */
+interface PhaseRates {
+  readonly writeBytesPerSecond: number | null;
+  readonly verifyBytesPerSecond: number | null;
+}
+
+/** One stream's phases as its progress reported them: time spent in each, and its bytes. */
+interface PhaseStream {
+  phase: string;
+  sinceMs: number;
+  failed: boolean;
+  readonly elapsedMs: Map<string, number>;
+  /** Per phase: the most bytes reported, its total when known, and whether the stream went on to a later phase (so it did them all). */
+  readonly bytes: Map<string, { done: number; total: number | null; completed: boolean }>;
+}
+
+const writePhases = ['writing', 'flushing', 'backing-up', 'downloading'];
+
 /**
  * Each phase's speed from the job's own progress reports: a target's write speed is the bytes it
  * wrote over the time from its first `writing` report to its first report after `flushing` (the
  * bytes count as written once flushed); its verify speed the bytes read back over its `verifying`
- * time. A job without targets (a backup, a download) has one stream, its single phase counting as
- * the write. The job's speed is its slowest target's: the job ends when that one does.
+ * time. A phase a target left for the next one, not failing, did its whole total, even when the
+ * throttled reports never showed the last bytes. A job without targets (a backup, a download) has
+ * one stream, its single phase counting as the write. The job's speed is its slowest target's.
  */
 class PhaseMeter {
-  readonly #streams = new Map<string, { phase: string; sinceMs: number; bytes: Map<string, number>; elapsedMs: Map<string, number> }>();
+  readonly #streams = new Map<string, PhaseStream>();
 
   observe(progress: JobProgress): void {
-    const readings = progress.targets.length > 0 ? progress.targets : [{ target: '', phase: progress.phase, bytesDone: progress.bytesDone }];
+    const readings = progress.targets.length > 0 ? progress.targets : [{ ...progress, target: '', failed: false }];
     const nowMs = performance.now();
-    for (const { target, phase, bytesDone } of readings) {
+    for (const { target, phase, bytesDone, bytesTotal, failed } of readings) {
       let stream = this.#streams.get(target);
-      if (!stream) this.#streams.set(target, (stream = { phase, sinceMs: nowMs, bytes: new Map(), elapsedMs: new Map() }));
+      if (!stream) this.#streams.set(target, (stream = { phase, sinceMs: nowMs, failed, elapsedMs: new Map(), bytes: new Map() }));
       if (stream.phase !== phase) {
+        const left = stream.bytes.get(stream.phase);
+        if (left && !failed) left.completed = true;
         this.#close(stream, nowMs);
         Object.assign(stream, { phase, sinceMs: nowMs });
       }
-      stream.bytes.set(phase, Math.max(stream.bytes.get(phase) ?? 0, bytesDone));
+      stream.failed = failed;
+      const known = stream.bytes.get(phase);
+      stream.bytes.set(phase, { done: Math.max(known?.done ?? 0, bytesDone), total: bytesTotal ?? known?.total ?? null, completed: false });
     }
   }
 
-  rates(): {
-    write: number | null;
-    verify: number | null;
-    perTarget: Map<string, { writeBytesPerSecond: number | null; verifyBytesPerSecond: number | null }>;
-  } {
+  rates(): PhaseRates & { perTarget: Map<string, PhaseRates> } {
     const nowMs = performance.now();
-    const perTarget = new Map<string, { writeBytesPerSecond: number | null; verifyBytesPerSecond: number | null }>();
+    const perTarget = new Map<string, PhaseRates>();
     for (const [target, stream] of this.#streams) {
       this.#close(stream, nowMs);
       stream.sinceMs = nowMs;
-      const writeMs = sumOf(stream.elapsedMs, ['writing', 'flushing', 'backing-up', 'downloading']);
-      const writeBytes = Math.max(stream.bytes.get('writing') ?? 0, stream.bytes.get('backing-up') ?? 0, stream.bytes.get('downloading') ?? 0);
+      const bytesOf = (phase: string): number => {
+        const counted = stream.bytes.get(phase);
+        return counted === undefined ? 0 : counted.completed && counted.total !== null ? counted.total : counted.done;
+      };
       perTarget.set(target, {
-        writeBytesPerSecond: perSecond(writeBytes, writeMs),
-        verifyBytesPerSecond: perSecond(stream.bytes.get('verifying') ?? 0, sumOf(stream.elapsedMs, ['verifying'])),
+        writeBytesPerSecond: perSecond(Math.max(...writePhases.filter((phase) => phase !== 'flushing').map(bytesOf)), sumOf(stream.elapsedMs, writePhases)),
+        verifyBytesPerSecond: perSecond(bytesOf('verifying'), sumOf(stream.elapsedMs, ['verifying'])),
       });
     }
-    const slowest = (pick: (rates: { writeBytesPerSecond: number | null; verifyBytesPerSecond: number | null }) => number | null): number | null => {
+    const slowest = (pick: (rates: PhaseRates) => number | null): number | null => {
       const known = [...perTarget.values()].map(pick).filter((rate): rate is number => rate !== null);
       return known.length === 0 ? null : Math.min(...known);
     };
-    return { write: slowest((rates) => rates.writeBytesPerSecond), verify: slowest((rates) => rates.verifyBytesPerSecond), perTarget };
+    return {
+      writeBytesPerSecond: slowest((rates) => rates.writeBytesPerSecond),
+      verifyBytesPerSecond: slowest((rates) => rates.verifyBytesPerSecond),
+      perTarget,
+    };
   }
 
-  #close(stream: { phase: string; sinceMs: number; elapsedMs: Map<string, number> }, nowMs: number): void {
+  #close(stream: PhaseStream, nowMs: number): void {
     stream.elapsedMs.set(stream.phase, (stream.elapsedMs.get(stream.phase) ?? 0) + (nowMs - stream.sinceMs));
   }
 }
