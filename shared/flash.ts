@@ -2,6 +2,7 @@
 // code and byte offset for every failure. Sizes in bytes, times in ms.
 import type { AssessmentFinding, AssessmentFindingCode, ImageAssessment } from './assessment.ts';
 import type { DriveIssue } from './drive.ts';
+import type { DownloadResult } from './download.ts';
 import type { CopyModeOptions, NewFileSystem, PartitionTableChoice, StickBootPrediction, WriteModeChoice, WriteModeRequest } from './stick.ts';
 
 export const flashPhases = ['preparing', 'unmounting', 'writing', 'flushing', 'verifying', 'done'] as const;
@@ -102,6 +103,23 @@ export interface FlashResult {
    * Absent or empty: nothing blocking was acknowledged.
    */
   readonly acknowledgedFindings?: readonly AssessmentFinding[];
+  /** A write while downloading (`isotope flash URL`): how the download ended and what that made of the sticks. */
+  readonly download?: FlashDownloadSummary;
+}
+
+/**
+ * The download a write read its bytes from as they arrived (issue 19). A write is trusted only when
+ * the download completed, its sums check (if sums were found) matched, and the bytes written are the
+ * file's bytes (same size and SHA-256); otherwise every stick written is marked unusable.
+ */
+export interface FlashDownloadSummary {
+  readonly url: string;
+  /** The download as it ended; null when it failed or was cancelled. */
+  readonly result: DownloadResult | null;
+  /** Why the written bytes cannot be trusted (the download failed, a sums file disagrees, the bytes differ); null when they can. */
+  readonly failure: string | null;
+  /** Targets whose first and last MiB were zeroed because of `failure`, so no half-valid partition table or boot sector is left. */
+  readonly unusableTargets: readonly string[];
 }
 
 export type SourceCompression = 'none' | 'gzip' | 'xz' | 'bzip2' | 'zstd' | 'zip' | 'device';

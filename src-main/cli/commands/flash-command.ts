@@ -26,13 +26,20 @@ import { addWriteModeOptions, describeWriteMode, planCliWrite, type WriteModeCli
 /** Ctrl-C during a write: the drive holds part of the image, so nothing can use it any more. */
 const cancelledWriteNotice = 'Cancelling: the drive is partly written and now unusable until it is written again or restored.';
 
-interface FlashOptions extends WriteModeCliOptions {
+export interface FlashOptions extends WriteModeCliOptions {
   yes?: boolean;
   unsafe?: boolean;
   verify: boolean;
   force?: boolean;
   json?: boolean;
+  /** An image given by URL: more URLs of the same file, tried in turn. */
+  mirror: string[];
+  /** An image given by URL: TLS certificates not checked (loud; CLI only). */
+  insecure?: boolean;
 }
+
+/** `isotope flash URL TARGET...` writes while downloading (flash-url-command.ts). */
+const urlPattern = /^https?:\/\//i;
 
 export function registerFlashCommand(program: Command, context: CliContext): void {
   addWriteModeOptions(program.command('flash'))
@@ -44,19 +51,20 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .option('--no-verify', 'skip the read-back verification')
     .option('--force', 'write even an image that is cut short, damaged, not a disk image or failed its checksum check')
     .option('--json', 'one JSON object per line: progress events, then the result')
+    .option(
+      '--mirror <url>',
+      'an image given by URL: another URL of the same file, tried in turn (repeatable)',
+      (url: string, urls: string[]) => [...urls, url],
+      [],
+    )
+    .option('--insecure', 'an image given by URL: do not check TLS certificates (anyone on the network can then change the bytes)')
     .action(async (image: string, targets: string[], options: FlashOptions) => {
       const service = context.createService();
       const json = options.json === true;
-      const imagePath = resolve(image);
       const targetPaths = targets.map((target) => resolve(target));
-      // Two names for one target (a path twice, or a symlink beside what it points at) would race
-      // each other: say so, never drop the repeat silently.
-      const realPaths = await Promise.all(targetPaths.map((path) => realpath(path).catch(() => path)));
-      const repeatedAt = realPaths.findIndex((path, index) => realPaths.indexOf(path) !== index);
-      if (repeatedAt !== -1) {
-        context.stderr(`isotope: ${targetPaths[repeatedAt]} names ${realPaths[repeatedAt]}, which is named twice\n`);
-        return context.setExitCode(exitCodes.usage);
-      }
+      if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
+      if (urlPattern.test(image)) return (await import('./flash-url-command.ts')).flashFromUrl(context, service, image, targetPaths, options);
+      const imagePath = resolve(image);
       const assessed = await service.call('image:assess', { path: imagePath });
       if (!assessed.ok) return context.setExitCode(reportResult(context, assessed, json, () => ''));
       if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...assessed.value })}\n`);
@@ -110,7 +118,20 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .action(async (token: string) => context.setExitCode(await (await import('../../helper/flash-helper.ts')).runFlashHelper(token)));
 }
 
-async function confirm(
+/**
+ * Two names for one target (a path twice, or a symlink beside what it points at) would race each
+ * other: say so, never drop the repeat silently. False when a target is named twice.
+ */
+async function namesEachTargetOnce(context: CliContext, targetPaths: readonly string[]): Promise<boolean> {
+  const realPaths = await Promise.all(targetPaths.map((path) => realpath(path).catch(() => path)));
+  const repeatedAt = realPaths.findIndex((path, index) => realPaths.indexOf(path) !== index);
+  if (repeatedAt === -1) return true;
+  context.stderr(`isotope: ${targetPaths[repeatedAt]} names ${realPaths[repeatedAt]}, which is named twice\n`);
+  return false;
+}
+
+/** Names each target (description and size) and asks at the terminal; `imagePath` is a file, or a URL still to download (no size rule then). */
+export async function confirm(
   context: CliContext,
   service: ReturnType<CliContext['createService']>,
   image: { readonly imagePath: string; readonly mode: WriteModeChoice['mode'] },
@@ -118,7 +139,7 @@ async function confirm(
   includeAll: boolean,
 ): Promise<boolean> {
   // The mode planned above: the list's size rule is then the raw write's, or none for copied files.
-  const listed = await service.call('drives:list', { includeAll: true, ...image });
+  const listed = await service.call('drives:list', urlPattern.test(image.imagePath) ? { includeAll: true } : { includeAll: true, ...image });
   const drives = listed.ok ? listed.value.drives : [];
   context.stderr(`This ERASES everything on:\n`);
   for (const path of targetPaths) {
