@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   });
   const exitCode = await runCli(process.argv.slice(2), {
     version,
-    createService: () => createService({ shell: 'cli', version }),
+    createService: (options) => createService({ shell: 'cli', version, ...options }),
     startWeb: async ({ port }) => {
       // The web shell (and its WebSocket library) loads only for `isotope web` / `npm start`.
       const { startWebShell, webShellAnnouncement } = await import('./web/web-shell.ts');

@@ -1,12 +1,13 @@
 // What every `isotope` subcommand gets: the service, output streams, and a way to set the exit code.
 import type { Result } from '../../shared/result.ts';
-import type { Service } from '../service/service.ts';
+import type { Service, ServiceOptions } from '../service/service.ts';
 import { toAppError } from '../app-error/to-app-error.ts';
 import { exitCodeFor, exitCodes } from './exit-codes.ts';
 
 export interface CliPorts {
   readonly version: string;
-  readonly createService: () => Service;
+  /** A service for this command; `http` carries a download's transport options (--insecure), which no request can. */
+  readonly createService: (options?: Pick<ServiceOptions, 'http'>) => Service;
   /** Starts the loopback web shell and returns the line to print; resolves when it is listening. */
   readonly startWeb: (options: { port: number }) => Promise<{ announcement: string }>;
   readonly stdout: (text: string) => void;

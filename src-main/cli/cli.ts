@@ -13,6 +13,7 @@ import { registerHistoryCommand } from './commands/history-command.ts';
 import { registerCatCommand } from './commands/cat-command.ts';
 import { registerConvertCommand } from './commands/convert-command.ts';
 import { registerCreateCommand } from './commands/create-command.ts';
+import { registerDownloadCommand } from './commands/download-command.ts';
 import { registerDrivesCommand } from './commands/drives-command.ts';
 import { registerFlashCommand } from './commands/flash-command.ts';
 import { registerFormatCommand } from './commands/format-command.ts';
@@ -55,6 +56,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerVerifyCommand(program, context);
   registerBackupCommand(program, context);
   registerHistoryCommand(program, context);
+  registerDownloadCommand(program, context);
   registerCreateCommand(program, context);
   registerRemasterCommand(program, context);
   registerTryCommand(program, context);

@@ -64,11 +64,11 @@ export function describeReading(reading: ProgressReading): string {
 }
 
 /**
- * Follows a job that writes one file (backup, create, remaster) to its end: its progress as one
+ * Follows a job that writes one file (backup, create, remaster, download) to its end: its progress as one
  * reading labelled by `labelOf` on the terminal line (or JSON lines), the line kept at the end;
  * Ctrl-C cancels the job, which removes its partial file.
  */
-export async function followFileWritingJob<K extends 'backup' | 'create' | 'remaster'>(
+export async function followFileWritingJob<K extends 'backup' | 'create' | 'remaster' | 'download'>(
   context: CliContext,
   service: Service,
   job: { readonly kind: K; readonly json: boolean; readonly labelOf: (progress: JobProgress) => string },
