@@ -48,14 +48,27 @@ function parseCsv(text: string): string[][] {
   let quoted = false;
   for (let index = 0; index < text.length; index += 1) {
     const character = text[index];
-    if (quoted) {
-      if (character === '"' && text[index + 1] === '"') ((field += '"'), (index += 1));
-      else if (character === '"') quoted = false;
-      else field += character;
-    } else if (character === '"') quoted = true;
-    else if (character === ',') (row.push(field), (field = ''));
-    else if (character === '\r' && text[index + 1] === '\n') (row.push(field), rows.push(row), (row = []), (field = ''), (index += 1));
-    else field += character;
+    if (quoted && character === '"' && text[index + 1] === '"') {
+      field += '"';
+      index += 1;
+    } else if (quoted && character === '"') {
+      quoted = false;
+    } else if (quoted || (character !== '"' && character !== ',' && character !== '\r')) {
+      field += character;
+    } else if (character === '"') {
+      quoted = true;
+    } else if (character === ',') {
+      row.push(field);
+      field = '';
+    } else if (text[index + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      index += 1;
+    } else {
+      field += character;
+    }
   }
   return rows;
 }

@@ -2,7 +2,6 @@
 // on real loop devices (root): its target as the enumeration describes it (a loop device has no model,
 // serial or bus path; its size is real), the image's SHA-256 as the write computed it, each phase's
 // speed, the verify result, and a failing target's error.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
