@@ -90,8 +90,10 @@ export async function runDownload(options: RunDownloadOptions): Promise<Download
       expectedSha256Matches: options.expectedSha256 === undefined ? null : options.expectedSha256 === outcome.download.sha256,
     };
   } catch (error) {
-    // The cache keeps a partial file for the next try; a file the user named leaves nothing behind.
-    if (destination.slot === null) await unlink(destination.partialPath).catch(() => undefined);
+    // The cache keeps a partial file for the next try; a file the user named leaves nothing behind,
+    // nor does a download refused for space (its bytes would only take the room that was missing).
+    const isNoSpace = error instanceof CodedError && error.code === 'no-space';
+    if (destination.slot === null || isNoSpace) await unlink(destination.partialPath).catch(() => undefined);
     throw error;
   } finally {
     release();
