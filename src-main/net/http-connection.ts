@@ -114,9 +114,11 @@ async function requestOnce(target: URL, headers: Readonly<Record<string, string>
   request.end();
   // The socket's idle timer, armed for the answer and left armed for the body (its reader pauses
   // only for a disk write, far shorter than the timeout).
+  let answer: IncomingMessage | null = null;
+  request.once('response', (response: IncomingMessage) => (answer = response));
   armIdleTimer(socket, options, () => {
     const stalled = new CodedError('stalled', `${target.href}: no byte arrived for ${stallSeconds(options)} s`);
-    request.res?.destroy(stalled); // a body being read ends with this error, not a bare "aborted"
+    answer?.destroy(stalled); // a body being read ends with this error, not a bare "aborted"
     request.destroy(stalled);
   });
   return settle(request, 'response', options.signal, target.href, (error) => asNetworkError(error, target.host));

@@ -25,13 +25,13 @@ afterAll(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function download(paths: readonly string[], options: Partial<DownloadToFileOptions> = {}) {
+/** Downloads from the server's paths, trusting its CA unless `untrusted`. */
+function download(paths: readonly string[], options: Partial<DownloadToFileOptions> & { untrusted?: boolean } = {}) {
   fileCount += 1;
   const partialPath = join(folder, `download-${fileCount}.partial`);
-  return {
-    partialPath,
-    result: downloadToFile({ urls: paths.map((path) => `${server.origin}${path}`), partialPath, resume: false, extraCaPem: server.caPem, env: {}, ...options }),
-  };
+  const { untrusted, ...rest } = options;
+  const urls = paths.map((path) => `${server.origin}${path}`);
+  return { partialPath, result: downloadToFile({ urls, partialPath, resume: false, ...(untrusted ? {} : { extraCaPem: server.caPem }), env: {}, ...rest }) };
 }
 
 describe('downloadToFile over HTTPS', () => {
@@ -93,10 +93,10 @@ describe('downloadToFile over HTTPS', () => {
   });
 
   it('refuses a server whose certificate no trusted CA signed, naming the host, unless TLS checks are turned off', async () => {
-    const error = await codedErrorOf(download(['/file/image.iso'], { extraCaPem: undefined }).result);
+    const error = await codedErrorOf(download(['/file/image.iso'], { untrusted: true }).result);
     expect(error.code).toBe('tls');
     expect(error.message).toMatch(/^127\.0\.0\.1: the TLS handshake failed: .*UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
-    const { result } = download(['/file/image.iso'], { extraCaPem: undefined, insecureTls: true });
+    const { result } = download(['/file/image.iso'], { untrusted: true, insecureTls: true });
     expect((await result).sha256).toBe(sha256Of(source));
   });
 
@@ -129,7 +129,7 @@ describe('downloadToFile through the environment proxy', () => {
     expect(readFileSync(partialPath).equals(source)).toBe(true);
     expect(proxy.requestLines.at(-1)).toBe(`CONNECT ${authority} HTTP/1.1`);
     expect(proxy.authorizations.at(-1)).toBe(`Basic ${Buffer.from('user:p@ss').toString('base64')}`);
-    const untrusted = await codedErrorOf(download(['/file/image.iso'], { env: { https_proxy: proxy.url }, extraCaPem: undefined }).result);
+    const untrusted = await codedErrorOf(download(['/file/image.iso'], { env: { https_proxy: proxy.url }, untrusted: true }).result);
     expect(untrusted.code).toBe('tls');
   });
 
