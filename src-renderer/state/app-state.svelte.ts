@@ -27,6 +27,7 @@ import { pickPath } from './file-picker.svelte.ts';
 import { text } from '../messages.ts';
 import { Settings } from './settings.svelte.ts';
 import { UrlDownload } from './url-download.svelte.ts';
+import { VmTrial } from './vm-trial.svelte.ts';
 import { WriteOptions } from './write-options.svelte.ts';
 
 export class AppState {
@@ -65,6 +66,8 @@ export class AppState {
   readonly urlDownload: UrlDownload;
   /** Settings › Downloads: the download cache, its space and limit. */
   readonly downloadCache: DownloadCache;
+  /** Boot › Try in a VM: one QEMU trial of the open image at a time. */
+  readonly vmTrial: VmTrial;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -88,6 +91,7 @@ export class AppState {
     this.decodedCaches = new DecodedCaches(client);
     this.urlDownload = new UrlDownload(client, this.jobs);
     this.downloadCache = new DownloadCache(client);
+    this.vmTrial = new VmTrial(client, this.jobs);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */

@@ -1,0 +1,61 @@
+// The Boot tab's "Try in a VM" state (src-renderer/state/vm-trial.svelte.ts): the serial console as
+// shown (escape sequences GRUB and OVMF draw with removed, even when one is split across batches),
+// bounded to its newest 256 Ki characters; the host's report from the real engine choosing the
+// defaults; a window refused by the engine without a display shown as the trial's error.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
+import { appendBounded, maxSerialChars, readableSerialText, VmTrial } from '../../src-renderer/state/vm-trial.svelte.ts';
+import { inProcessEngine } from './in-process-engine.ts';
+
+afterEach(() => vi.unstubAllEnvs());
+
+describe('the serial console as shown', () => {
+  it("removes GRUB's cursor and clearing sequences and carriage returns, keeping the words", () => {
+    expect(readableSerialText('\u001b[H\u001b[J\u001b[1;1HISOTOPE-BOOT-OK-waiting-bios\n\r')).toBe('ISOTOPE-BOOT-OK-waiting-bios\n');
+    expect(readableSerialText('\u001b[0m\u001b[30m\u001b[40mBdsDxe: loading Boot0001\r\n\u001b[?25l')).toBe('BdsDxe: loading Boot0001\n');
+  });
+
+  it('keeps the newest characters within the bound, dropping the oldest', () => {
+    const kept = appendBounded('a'.repeat(maxSerialChars - 2), 'bcde');
+    expect(kept).toHaveLength(maxSerialChars);
+    expect(kept.startsWith('aa')).toBe(true);
+    expect(kept.endsWith('abcde')).toBe(true);
+    expect(appendBounded('xyz', '123', 4)).toBe('z123');
+  });
+});
+
+describe('VmTrial over the real engine', () => {
+  it("offers UEFI (OVMF is installed) and only the in-app view where the engine has no display, with QEMU's path and no install hint", async () => {
+    vi.stubEnv('DISPLAY', '');
+    vi.stubEnv('WAYLAND_DISPLAY', '');
+    const { client } = inProcessEngine();
+    const trial = new VmTrial(client, new JobStore(client));
+    await trial.loadHost();
+    expect(trial.hostError).toBeNull();
+    expect(trial.host).toMatchObject({ qemuPath: '/usr/bin/qemu-system-x86_64', display: false, installHint: null });
+    expect(trial.firmware).toBe('uefi');
+    expect(trial.views).toEqual(['in-app']);
+    expect(trial.view).toBe('in-app');
+  });
+
+  it("offers QEMU's window first where there is a display", async () => {
+    vi.stubEnv('DISPLAY', ':0');
+    const { client } = inProcessEngine();
+    const trial = new VmTrial(client, new JobStore(client));
+    await trial.loadHost();
+    expect(trial.views).toEqual(['window', 'in-app']);
+    expect(trial.view).toBe('window');
+  });
+
+  it('shows the engine’s refusal of a window without a display as the trial’s error, and is ready again', async () => {
+    vi.stubEnv('DISPLAY', '');
+    vi.stubEnv('WAYLAND_DISPLAY', '');
+    const { client } = inProcessEngine();
+    const trial = new VmTrial(client, new JobStore(client));
+    trial.view = 'window';
+    await trial.start({ kind: 'image', path: '/tmp/any.iso' });
+    expect(trial.error).toMatchObject({ code: 'unsupported' });
+    expect(trial.running).toBe(false);
+    expect(trial.result).toBeNull();
+  });
+});
