@@ -173,7 +173,9 @@ function readStartTag(xml: string, start: number): StartTag {
     const attribute = attributePattern.exec(xml);
     if (attribute === null) throw badMetalink(`<${nameMatch[0]}> is not a well-formed start tag`, start);
     if (Object.keys(attributes).length >= 32) throw badMetalink(`<${nameMatch[0]}> has more than 32 attributes`, start);
-    attributes[localName(attribute[1] ?? '')] = decodeEntities(attribute[2] ?? attribute[3] ?? '', offset);
+    const attributeName = attribute[1] ?? ''; // unprefixed in both versions: a prefixed one is another attribute
+    if (attributeName in attributes) throw badMetalink(`<${nameMatch[0]}> repeats the attribute ${attributeName}`, offset);
+    attributes[attributeName] = decodeEntities(attribute[2] ?? attribute[3] ?? '', offset);
     offset = attributePattern.lastIndex;
   }
 }
