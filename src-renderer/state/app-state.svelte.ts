@@ -17,6 +17,7 @@ import { Extraction } from './extraction.svelte.ts';
 import { FilePreview } from './file-preview.svelte.ts';
 import { FileTree } from './file-tree.svelte.ts';
 import { FlashJob } from './flash-job.svelte.ts';
+import { HistoryList } from './history.svelte.ts';
 import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
 import { JobStore } from './jobs.svelte.ts';
@@ -68,6 +69,8 @@ export class AppState {
   readonly downloadCache: DownloadCache;
   /** Boot › Try in a VM: one QEMU trial of the open image at a time. */
   readonly vmTrial: VmTrial;
+  /** The History screen: every job the engine recorded. */
+  readonly history: HistoryList;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -92,6 +95,7 @@ export class AppState {
     this.urlDownload = new UrlDownload(client, this.jobs);
     this.downloadCache = new DownloadCache(client);
     this.vmTrial = new VmTrial(client, this.jobs);
+    this.history = new HistoryList(client);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
