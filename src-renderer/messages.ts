@@ -1071,7 +1071,7 @@ export const text = {
   downloadSha256: 'SHA-256 as downloaded',
   downloadPastedMatches: 'It matches the SHA-256 you pasted.',
   downloadPastedDiffers: 'It does NOT match the SHA-256 you pasted.',
-  downloadNoSums: 'No SHA256SUMS or other sums file was found next to the address.',
+  downloadNoSums: 'No SHA256SUMS or other sums file next to the address lists it.',
   settingsDownloads: 'Downloads',
   downloadsHint:
     'Images downloaded from an address are kept here, in Isotope’s data folder, up to the limit: the least recently used are removed first to make room. A cut download is kept so it can resume.',
