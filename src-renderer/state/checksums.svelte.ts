@@ -9,6 +9,8 @@ import { followJob } from '../../shared/follow-job.ts';
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 import type { JobStore } from './jobs.svelte.ts';
+import { pickPath } from './file-picker.svelte.ts';
+import { text } from '../messages.ts';
 
 export type PastedVerdict =
   | { readonly kind: 'empty' }
@@ -278,6 +280,14 @@ export class Checksums {
     if (!result.ok) this.keysError = result.error;
     else if (result.value.state === 'needs-confirmation')
       this.pendingKeyChange = { kind: 'import', path, keys: result.value.found, confirmationId: result.value.confirmationId };
+  }
+
+  /** Choose…: a key file from the file dialog (native or in-app), then step one of its import. */
+  async pickAndImportKey(): Promise<void> {
+    const path = await pickPath({ purpose: 'key-file', title: text.pickKeyTitle });
+    if (path === null) return;
+    this.keyPath = path;
+    await this.importKeys();
   }
 
   /** Step one of a removal: the engine names the key; nothing is removed yet. */

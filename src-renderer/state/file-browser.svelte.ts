@@ -47,12 +47,14 @@ export class FileBrowser {
   }
 
   async start(startPath?: string): Promise<void> {
+    const generation = this.#generation;
     const answer = await this.#client.call('files:places', {});
     if (!answer.ok) {
       this.error = answer.error;
       return;
     }
     this.places = answer.value.places;
+    if (generation !== this.#generation) return; // the user went to a folder meanwhile (typed a path)
     await this.open(startPath ?? answer.value.startPath);
     // A start folder that is gone (a remembered destination since removed) falls back to the engine's.
     if (this.listing === null && startPath !== undefined) await this.open(answer.value.startPath);

@@ -1,12 +1,13 @@
 // Opening things in the web shell (issue 17): the in-app file dialog served by the engine (keyboard
 // only, type-ahead, the filter toggle, Esc giving the focus back), the Start screen's three starts,
 // the path box's ~/… and file:// forms, and an honest answer to a browser drop.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { signedSumsDir } from '../fixtures/ui-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { goToScreen, watchConsole } from './ui-helpers.ts';
+import { goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let home = '';
@@ -48,6 +49,7 @@ test('opens an image through the in-app dialog with the keyboard alone: type-ahe
   await expect(entries).toBeFocused();
   await expect(entries.getByRole('option')).toHaveText([/images/, /my image #1\.iso/]);
   await expect(dialog.getByRole('button', { name: 'Open', exact: true })).toBeInViewport();
+  await saveScreenshot(page, 'file-picker-800x600');
   // Type-ahead jumps to "my image #1.iso"; Backspace from inside images comes back with it highlighted.
   await page.keyboard.type('my');
   await expect(entries.getByRole('option', { selected: true })).toContainText('my image #1.iso');
@@ -120,6 +122,7 @@ test('the Start screen offers three starts that lead to opening, writing, making
   for (const name of ['Open an image', 'Write an image to a stick', 'Make an image', 'Restore or back up a stick']) {
     await expect(page.getByRole('button', { name, exact: true })).toBeInViewport();
   }
+  await saveScreenshot(page, 'start-800x600');
   await page.getByRole('button', { name: 'Make an image', exact: true }).click();
   await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Create', exact: true })).toHaveAttribute('aria-current', 'page');
   await goToScreen(page, 'Start');
@@ -162,4 +165,29 @@ test('recent images leave the list once their file is gone', async ({ page }) =>
   await goToScreen(page, 'Settings');
   await goToScreen(page, 'Start');
   await expect(recent.getByText('doomed.iso', { exact: true })).toHaveCount(0);
+});
+
+test('the Checksums tab imports a key chosen in the dialog, which lists key files only', async ({ page }) => {
+  const keys = join(home, 'keys');
+  mkdirSync(keys, { recursive: true });
+  copyFileSync(join(signedSumsDir(), 'signer.asc'), join(keys, 'signer.asc'));
+  writeFileSync(join(keys, 'readme.txt'), 'not a key');
+  const fingerprint = readFileSync(join(signedSumsDir(), 'fingerprint.txt'), 'utf8').trim();
+  await page.goto(app.url);
+  await openImage(page, join(home, 'Downloads', 'images', 'hello.iso'));
+  await showTab(page, 'Checksums');
+  const chooser = page.getByRole('button', { name: 'Choose a key file…' });
+  await chooser.click();
+  const dialog = page.getByRole('dialog', { name: 'Choose a key file to import' });
+  // It starts in Downloads, where no key file is; a person reads the list before typing a path.
+  await expect(dialog.getByLabel('Folder')).toHaveValue(join(home, 'Downloads'));
+  await dialog.getByLabel('Folder').fill('~/keys');
+  await dialog.getByLabel('Folder').press('Enter');
+  await expect(dialog.getByRole('listbox').getByRole('option')).toHaveText([/signer\.asc/]);
+  await expect(dialog.getByRole('listbox')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(dialog).toHaveCount(0);
+  await expect(chooser).toBeFocused();
+  // Chosen is not trusted: the engine answers with the key's fingerprint and waits for a yes.
+  await expect(page.getByTestId('key-change')).toContainText(fingerprint.replace(/(.{4})/g, '$1 ').trim());
 });
