@@ -74,7 +74,20 @@ export interface TargetResult {
     /** Files on the stick that the image lacks and a write adds by option (autounattend.xml): named, not failed. */
     readonly extraPaths: readonly string[];
   };
+  /** Bytes written over the time this target spent writing and flushing, per second; absent when it wrote nothing. */
+  readonly writeBytesPerSecond?: number;
+  /** Bytes read back over the time this target spent verifying, per second; absent when it was not read back. */
+  readonly verifyBytesPerSecond?: number;
+  /** What became of "eject after writing" for this target; absent when it was not asked for or the target did not succeed. */
+  readonly ejection?: TargetEjection;
 }
+
+/**
+ * Ejecting after a successful write: done (the drive can be pulled out), or not, and why: the engine
+ * ejects USB drives only (`not-usb`: a fixed, virtual or internal drive stays), or the OS refused
+ * (`failed`: busy, or no tool; `message` gives the tools' words).
+ */
+export type TargetEjection = { readonly ejected: true } | { readonly ejected: false; readonly reason: 'not-usb' | 'failed'; readonly message: string };
 
 export type FlashOutcome = 'succeeded' | 'failed' | 'partial' | 'cancelled';
 

@@ -5,7 +5,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import type { Drive, DriveIssue, PartitionFit } from '../../shared/drive.ts';
-import type { FlashProgress, FlashResult, TargetResult } from '../../shared/flash.ts';
+import type { FlashProgress, FlashResult, TargetEjection, TargetResult } from '../../shared/flash.ts';
 import { deviceNumberOf, safetyContext, scanDrives, sourceFactsOf, type DriveScan } from '../drives/list-drives.ts';
 import { checkDrive, deviceNumbersOf, type SourceFacts } from '../drives/safety-rules.ts';
 import { allocateAlignedSlots } from './target/aligned-memory.ts';
@@ -58,7 +58,7 @@ export interface FlashImageOptions {
   readonly recipe?: WriteRecipe;
   /**
    * Raw bytes from this open source instead of opening `imagePath`, which still names the file for
-   * the safety rules: a download still arriving (flash-from-download.ts). In-process only.
+   * the safety rules: a download still arriving (write-arriving-image.ts), opened by the process that writes.
    */
   readonly source?: FlashSource;
 }
@@ -100,8 +100,8 @@ export async function flashImage(options: FlashImageOptions): Promise<FlashResul
     const writeBytes = writtenLengthOf(fit, input.rawSizeBytes, writable, boundBytes);
     const job = writable.length > 0 ? await writeTargets(jobId, input, writable, options, writeBytes) : null;
     const unmountResults: TargetResult[] = [...unmountFailures.entries()].map(([path, failure]) => failedTarget(path, failure));
-    const targets = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
-    if (options.eject) await ejectSucceeded(targets, writable);
+    const written = [...(job?.targets ?? []), ...unmountResults, ...refusedResults];
+    const targets = options.eject ? await ejectSucceeded(written, writable) : written;
     return {
       jobId,
       outcome: overallOutcome(targets, options.signal?.aborted === true),
@@ -300,13 +300,27 @@ function failedBeforeStart(jobId: string, options: FlashImageOptions, error: unk
   };
 }
 
-/** Best effort: a USB drive that was written and verified is ejected; a failure to eject is no failure to flash. */
-async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Accepted[]): Promise<void> {
-  for (const entry of entries) {
-    const result = results.find((candidate) => candidate.target === entry.path);
-    if (!entry.drive?.isUsb || !result || result.error !== null) continue;
-    await ejectDrive(entry.path).catch(() => undefined);
+/**
+ * Best effort: a USB drive that was written (and verified) is ejected; a failure to eject is no failure
+ * to flash, but its result says so and why, so the summary never says "safe to remove" unproven.
+ */
+async function ejectSucceeded(results: readonly TargetResult[], entries: readonly Accepted[]): Promise<TargetResult[]> {
+  const ejectionOf = async (entry: Accepted): Promise<TargetEjection> => {
+    if (!entry.drive?.isUsb) return { ejected: false, reason: 'not-usb', message: `${entry.path} is not a USB drive: Isotope ejects USB drives only` };
+    try {
+      await ejectDrive(entry.path);
+      return { ejected: true };
+    } catch (error) {
+      return { ejected: false, reason: 'failed', message: error instanceof Error ? error.message : String(error) };
+    }
+  };
+  const ejected: TargetResult[] = [];
+  for (const result of results) {
+    const entry = entries.find((candidate) => candidate.path === result.target);
+    const succeeded = result.error === null && (result.outcome === 'verified' || result.outcome === 'written');
+    ejected.push(entry && succeeded ? { ...result, ejection: await ejectionOf(entry) } : result);
   }
+  return ejected;
 }
 
 /** Chunks read ahead by verify-only. */

@@ -437,7 +437,8 @@ function jobResult(context: JobContext, states: readonly TargetState[], pass: Wr
     jobId: options.jobId,
     outcome: overallOutcome(results, cancelled),
     source: { path: source.path, compression: source.compression, sizeBytes: pass.totalBytes, sha256Hex },
-    targets: results,
+    // Each phase's own average, so a fast write with a slow read-back (or the reverse) shows as such.
+    targets: results.map((result) => ({ ...result, ...meter.averages(result.target, result.bytesWritten) })),
     elapsedMs: Date.now() - startedMs,
   };
 }

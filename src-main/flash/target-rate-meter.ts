@@ -10,7 +10,22 @@ interface TargetMeter {
   bytesTotal: number | null;
   failed: boolean;
   readonly rate: RateMeter;
+  /** When the current phase began (the clock's ms). */
+  phaseStartedMs: number;
+  /** Time spent writing and flushing, and verifying, in phases already left (ms). */
+  writeMs: number;
+  verifyMs: number;
+  /** Bytes read back when the verifying phase was left. */
+  verifiedBytes: number;
 }
+
+/** A target's average speed per phase over the whole job (not the sliding window): writing includes flushing, as the bytes are only written once flushed. */
+export interface PhaseAverages {
+  readonly writeBytesPerSecond?: number;
+  readonly verifyBytesPerSecond?: number;
+}
+
+const writingPhases: ReadonlySet<FlashPhase> = new Set(['writing', 'flushing']);
 
 export class TargetRateMeter {
   private readonly meters: Map<string, TargetMeter>;
@@ -20,10 +35,26 @@ export class TargetRateMeter {
     private readonly jobId: string,
     targets: readonly string[],
     private readonly emit: (progress: FlashProgress) => void,
-    now: Clock = () => performance.now(),
+    private readonly now: Clock = () => performance.now(),
   ) {
     this.throttle = new ProgressThrottle(now);
-    this.meters = new Map(targets.map((target) => [target, { phase: 'preparing', bytesDone: 0, bytesTotal: null, failed: false, rate: new RateMeter(now) }]));
+    const startedMs = now();
+    this.meters = new Map(
+      targets.map((target) => [
+        target,
+        {
+          phase: 'preparing',
+          bytesDone: 0,
+          bytesTotal: null,
+          failed: false,
+          rate: new RateMeter(now),
+          phaseStartedMs: startedMs,
+          writeMs: 0,
+          verifyMs: 0,
+          verifiedBytes: 0,
+        },
+      ]),
+    );
   }
 
   /** Moves targets to a new phase (resetting their counters) and reports at once. */
@@ -31,12 +62,37 @@ export class TargetRateMeter {
     for (const target of targets) {
       const meter = this.meters.get(target);
       if (!meter || meter.failed) continue;
+      this.closePhase(meter);
       // "done" reports the whole image as processed; every other phase starts from zero.
       const bytesDone = phase === 'done' ? (bytesTotal ?? meter.bytesDone) : 0;
       Object.assign(meter, { phase, bytesDone, bytesTotal });
       meter.rate.restart(bytesDone);
     }
     this.report(true);
+  }
+
+  /** Adds the time of the phase being left to its total. */
+  private closePhase(meter: TargetMeter): void {
+    const nowMs = this.now();
+    const elapsedMs = nowMs - meter.phaseStartedMs;
+    if (writingPhases.has(meter.phase)) meter.writeMs += elapsedMs;
+    if (meter.phase === 'verifying') {
+      meter.verifyMs += elapsedMs;
+      meter.verifiedBytes = meter.bytesDone;
+    }
+    meter.phaseStartedMs = nowMs;
+  }
+
+  /** The target's average write and verify speeds so far (the phase it is in counts up to now); a phase it never entered is absent. */
+  averages(target: string, bytesWritten: number): PhaseAverages {
+    const meter = this.meters.get(target);
+    if (!meter) return {};
+    this.closePhase(meter);
+    const perSecond = (bytes: number, elapsedMs: number): number => Math.round((bytes / elapsedMs) * 1000);
+    return {
+      ...(meter.writeMs > 0 && bytesWritten > 0 ? { writeBytesPerSecond: perSecond(bytesWritten, meter.writeMs) } : {}),
+      ...(meter.verifyMs > 0 && meter.verifiedBytes > 0 ? { verifyBytesPerSecond: perSecond(meter.verifiedBytes, meter.verifyMs) } : {}),
+    };
   }
 
   update(target: string, bytesDone: number): void {

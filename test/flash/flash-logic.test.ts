@@ -51,6 +51,30 @@ describe('TargetRateMeter', () => {
     meter.update('/dev/a', 2_000_000);
     expect(events.at(-1)!.targets[0]).toMatchObject({ bytesPerSecond: 2_000_000, etaMs: 4000, bytesDone: 2_000_000 });
   });
+
+  it('averages writing (with its flush) and verifying each over its own time, not the whole job', () => {
+    let nowMs = 0;
+    const meter = new TargetRateMeter(
+      'job',
+      ['/dev/a', '/dev/b'],
+      () => undefined,
+      () => nowMs,
+    );
+    nowMs = 500; // preparing and unmounting count for neither phase
+    meter.setPhase(['/dev/a', '/dev/b'], 'writing', 4_000_000);
+    nowMs = 1500;
+    meter.update('/dev/a', 4_000_000);
+    meter.setPhase(['/dev/a', '/dev/b'], 'flushing', null);
+    nowMs = 2500; // 4 MB in 2 s of writing and flushing
+    meter.setPhase(['/dev/a'], 'verifying', 4_000_000);
+    nowMs = 3000;
+    meter.update('/dev/a', 4_000_000); // read back in 0.5 s
+    meter.setPhase(['/dev/a'], 'done', 4_000_000);
+    nowMs = 9000; // the summary is built later: time after the end counts for nothing
+    expect(meter.averages('/dev/a', 4_000_000)).toEqual({ writeBytesPerSecond: 2_000_000, verifyBytesPerSecond: 8_000_000 });
+    // A target that never reached verifying has no verify speed (a failed one's open phase counts up to now).
+    expect(meter.averages('/dev/b', 1_000_000)).toEqual({ writeBytesPerSecond: Math.round(1_000_000 / 8.5) });
+  });
 });
 
 describe('differingRange (a flash verifying a raw image compares whole chunks)', () => {
