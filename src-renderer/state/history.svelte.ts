@@ -9,6 +9,9 @@ import type { EngineClient } from '../api.ts';
 export const historyKinds: readonly HistoryJobKind[] = ['flash', 'verify', 'format', 'backup', 'download'];
 export const historyOutcomes: readonly HistoryOutcome[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'];
 
+/** The job kinds the engine records (a verify-only job finishes as kind flash). */
+const recordedKinds: ReadonlySet<string> = new Set(['flash', 'format', 'backup', 'download']);
+
 /** A file the engine wrote for the user to keep: its proposed name, type and text. */
 export interface ExportedFile {
   readonly fileName: string;
@@ -36,6 +39,10 @@ export class HistoryList {
 
   constructor(client: EngineClient) {
     this.#client = client;
+    // A job that ends (here or in another client of this engine) is in the journal now: a shown list is read again.
+    client.subscribe('job:finished', (finished) => {
+      if (this.loaded && recordedKinds.has(finished.kind)) void this.load();
+    });
   }
 
   get query(): HistoryQuery {

@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { runIsotope } from '../helpers/built-cli.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, watchConsole } from './ui-helpers.ts';
+import { expectNoSeriousAxeViolations, saveScreenshot, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let dir = '';
@@ -50,6 +50,7 @@ test('lists the jobs run in this test, filters them, exports CSV and opens a job
   await expect(rows.nth(1)).toContainText('Write: hello.iso');
   await expect(rows.nth(1)).toContainText(stickFile);
   await expectNoSeriousAxeViolations(page, 'history');
+  await saveScreenshot(page, 'history');
 
   await page.getByLabel('Outcome').selectOption({ label: 'Succeeded' });
   await expect(rows).toHaveCount(1);
@@ -85,6 +86,8 @@ test('lists the jobs run in this test, filters them, exports CSV and opens a job
   await expect(report).toContainText(helloIsoPath());
   await expect(report).toContainText(stickFile);
   await expect(report.getByRole('button', { name: 'Print' })).toBeVisible();
+  await expectNoSeriousAxeViolations(page, 'history-report');
+  await saveScreenshot(page, 'history-report');
   const [htmlDownload] = await Promise.all([page.waitForEvent('download'), report.getByRole('button', { name: 'Save as HTML' }).click()]);
   expect(htmlDownload.suggestedFilename()).toMatch(/^isotope-flash-.*\.html$/);
   const html = readFileSync(await htmlDownload.path(), 'utf8');
