@@ -160,13 +160,6 @@ export async function listDownloads(dataDir?: string): Promise<{ entries: Downlo
   return { entries, diskBytes: folders.reduce((total, { diskBytes }) => total + diskBytes, 0) };
 }
 
-/** Records that a cached file was used now (the LRU order). */
-export async function touchDownload(path: string): Promise<void> {
-  const folder = dirname(resolve(path));
-  const sidecar = await readSidecar(folder);
-  if (sidecar) await writeSidecar(folder, { ...sidecar, lastUsedMs: Date.now() }).catch(() => undefined);
-}
-
 export interface ClearDownloadsResult {
   readonly removedBytes: number;
   readonly kept: { readonly path: string; readonly reason: string }[];

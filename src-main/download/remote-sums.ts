@@ -2,11 +2,12 @@
 // URL's folder as `checksum/sums-discovery.ts` finds them beside a file (SHA256SUMS, CHECKSUM,
 // NAME.sha256 ...), each with its first detached signature (.gpg, .sig, .asc, .sign, in that order).
 // A web folder cannot be listed, so the names are guessed: a fixed, short list, each fetched small,
-// with a bound on the requests. A missing name (404/410) is normal; a server failing otherwise ends
-// the search in that folder (a mirror's folder is tried next), never the download.
+// with a bound on the requests. A missing name (404/410) is normal, a file over 1 MiB is skipped; a
+// server failing otherwise ends the search in that folder (a mirror's folder is tried next), never
+// the download.
 import type { FetchedSumsFile } from '../checksum/verify-image.ts';
 import { detachedSignatureSuffixes } from '../checksum/sums-discovery.ts';
-import { throwIfCancelled } from '../jobs/errors.ts';
+import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { fileNameFromUrl } from './download-cache.ts';
 
 /** A sums file or signature larger than this is not fetched whole (distributions' are a few KiB). */
@@ -43,7 +44,8 @@ export async function fetchSumsNextTo(urls: readonly string[], fetchSmall: Small
     } catch (error) {
       throwIfCancelled(signal, 'the search for sums files');
       notes.push(`${url}: ${error instanceof Error ? error.message : String(error)}`);
-      return 'failed';
+      // A file too large to be a sums file is skipped; any other failure is the server's, and ends this folder.
+      return error instanceof CodedError && error.code === 'too-large' ? null : 'failed';
     }
   };
   const folders = [...new Map(urls.map((url) => [folderOf(url), url])).entries()].slice(0, maxSumsFolders);

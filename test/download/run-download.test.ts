@@ -34,6 +34,9 @@ beforeAll(async () => {
       'wrong.iso.sha256': Buffer.from(`${'1'.repeat(64)}  wrong.iso\n`),
       'big.iso.sha512': Buffer.from(`${sha512(image)}  big.iso\n`),
       'big.iso': image,
+      // A hostile "sums file" of 2 MiB before the real SHA256SUMS: skipped, never read whole.
+      'huge.iso': image,
+      'huge.iso.sha256': Buffer.alloc(2 * mebibyte, 0x41),
     },
   });
 });
@@ -88,6 +91,14 @@ describe('runDownload', () => {
     const result = await runDownload(options(`${server.origin}/file/wrong.iso`));
     expect(result.verification?.verdict).toBe('mismatch');
     expect(result.verification?.sumsFiles.map((sums) => sums.sumsPath)).toEqual([`${server.origin}/file/wrong.iso.sha256`]);
+  });
+
+  it('skips a sums file over 1 MiB and goes on to the next name', async () => {
+    const result = await runDownload(options(`${server.origin}/file/huge.iso`));
+    expect(result.verification).toBeNull(); // SHA256SUMS was read, and does not list huge.iso
+    const asked = server.requests.map((request) => request.path);
+    expect(asked).toContain('/file/huge.iso.sha256');
+    expect(asked.indexOf('/file/SHA256SUMS', asked.indexOf('/file/huge.iso.sha256'))).toBeGreaterThan(-1);
   });
 
   it('computes SHA-512 while streaming when only a SHA-512 sums file is found', async () => {
