@@ -38,7 +38,7 @@ export interface RunDownloadOptions extends DownloadRequest {
   readonly onProgress: (bytesDone: number, bytesTotal: number | null) => void;
   /** Every byte range as it lands in the file, in order (a flash written while downloading reads them). */
   readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
-  /** The file being written, once it exists (before the first range lands, or at once for a resume). */
+  /** The file being written, once it exists: before the first onData or onProgress. */
   readonly onPartialFile?: (partialPath: string) => void;
   /** Tests: extraCaPem; the CLI: insecureTls. Never from the contract. */
   readonly http?: HttpFetchOptions;
@@ -182,12 +182,13 @@ async function streamInto(
   });
   await roomCheck.run(0, null);
   const extra = algorithms.length > 0 ? new ExtraDigests(destination.partialPath, algorithms) : null;
-  let announced = false;
   const sidecar = new SidecarUpdates(destination);
-  if (destination.validators !== null) {
-    options.onPartialFile?.(destination.partialPath);
+  // net/ creates (or opens) the partial file before its first report: it exists at the first of either.
+  let announced = false;
+  const announce = (): void => {
+    if (!announced) options.onPartialFile?.(destination.partialPath);
     announced = true;
-  }
+  };
   try {
     const download = await downloadToFile({
       ...options.http,
@@ -198,12 +199,12 @@ async function streamInto(
       onValidators: (validators) => sidecar.record(validators),
       signal,
       onData: (offsetBytes, bytes) => {
-        if (!announced) options.onPartialFile?.(destination.partialPath);
-        announced = true;
+        announce();
         extra?.landed(offsetBytes, bytes);
         options.onData?.(offsetBytes, bytes);
       },
       onProgress: (bytesDone, bytesTotal) => {
+        announce();
         roomCheck.sizeKnown(bytesDone, bytesTotal);
         options.onProgress(bytesDone, bytesTotal);
       },

@@ -63,9 +63,17 @@ function options(url: string, extra: Partial<RunDownloadOptions> = {}): RunDownl
 describe('runDownload', () => {
   it('downloads into the cache under the URL name, identical to the source, and verifies it against SHA256SUMS next to it', async () => {
     const url = `${server.origin}/file/debian.iso`;
-    const run = options(url);
+    const events: string[] = [];
+    const run = options(url, {
+      onPartialFile: (path) => events.push(`file ${path}`),
+      onData: () => events.push('data'),
+      onProgress: () => events.push('progress'),
+    });
     const result = await runDownload(run);
     expect(result.path).toBe(cacheSlotFor(url, run.dataDir).path);
+    // The partial file is announced once, before any byte or progress report (a flash written while downloading opens it).
+    expect(events.filter((event) => event.startsWith('file '))).toEqual([`file ${cacheSlotFor(url, run.dataDir).partialPath}`]);
+    expect(events[0]).toMatch(/^file /);
     expect(readFileSync(result.path).equals(image)).toBe(true);
     expect(result).toMatchObject({ url, servedBy: url, sizeBytes: image.length, sha256: sha256(image), resumedFromBytes: 0, expectedSha256Matches: null });
     expect(result.verification?.verdict).toBe('matches-unsigned');
