@@ -256,9 +256,22 @@ function isSidecar(value: unknown): value is DownloadSidecar {
     typeof record.name === 'string' &&
     unsafeComponentReason(record.name) === null &&
     ['etag', 'lastModified', 'sha256'].every(nullableString) &&
-    (record.validators === null || (typeof record.validators === 'object' && !Array.isArray(record.validators))) &&
+    (record.validators === null || isValidators(record.validators)) &&
     Number.isSafeInteger(record.sizeBytes) &&
     typeof record.complete === 'boolean' &&
     ['createdMs', 'lastUsedMs'].every((key) => Number.isFinite(record[key]))
+  );
+}
+
+/** net/'s validators as recorded: they become request headers (If-Range), so every field is checked. */
+function isValidators(value: unknown): value is ResumeValidators {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  const headerValue = (key: string): boolean => record[key] === null || (typeof record[key] === 'string' && /^[\x21-\x7e ]{1,1024}$/.test(record[key]));
+  return (
+    typeof record.url === 'string' &&
+    headerValue('etag') &&
+    headerValue('lastModified') &&
+    (record.totalBytes === null || (Number.isSafeInteger(record.totalBytes) && (record.totalBytes as number) >= 0))
   );
 }

@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   cacheSlotFor,
+  readSidecar,
   clearDownloads,
   downloadCacheDir,
   evictForRoom,
@@ -57,6 +58,29 @@ describe('download cache slots', () => {
     expect(fileNameFromUrl('https://example.org/download.json')).toBe('download');
     expect(fileNameFromUrl('https://example.org/my%20image.iso')).toBe('my image.iso');
     expect(Buffer.byteLength(fileNameFromUrl(`https://example.org/${'é'.repeat(300)}.iso`))).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('download cache sidecars', () => {
+  it('are not trusted with validators that would not make a clean If-Range header', async () => {
+    const slot = cacheSlotFor('https://example.org/resumed.iso', join(dir, 'sidecars'));
+    mkdirSync(slot.folder, { recursive: true });
+    const sidecar = {
+      url: 'https://example.org/resumed.iso',
+      name: 'resumed.iso',
+      etag: null,
+      lastModified: null,
+      validators: { url: 'https://example.org/resumed.iso', etag: '"v1"', lastModified: null, totalBytes: 10 },
+      sha256: null,
+      sizeBytes: 5,
+      complete: false,
+      createdMs: 1,
+      lastUsedMs: 1,
+    };
+    await writeSidecar(slot.folder, sidecar);
+    expect(await readSidecar(slot.folder)).toEqual(sidecar);
+    writeFileSync(join(slot.folder, 'download.json'), JSON.stringify({ ...sidecar, validators: { ...sidecar.validators, etag: '"v1"\r\nX-Evil: 1' } }));
+    expect(await readSidecar(slot.folder)).toBeNull();
   });
 });
 
