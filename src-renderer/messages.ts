@@ -1235,6 +1235,7 @@ export const vmTrialText = {
   stop: 'Stop',
   stopping: 'Stopping…',
   running: (elapsed: string) => `Running for ${elapsed}`,
+  settingsExtraction: 'Extraction',
   runningWindow: 'Running in QEMU’s window. Close the window or press Stop to end it.',
   screenLabel: 'The virtual machine’s screen',
   screenWaiting: 'Waiting for the first picture of the screen…',

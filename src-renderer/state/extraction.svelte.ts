@@ -8,8 +8,11 @@ import type { ExtractConflict, ExtractConflictChoice, ImageExtractRequest, Image
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 import type { JobStore } from './jobs.svelte.ts';
+import { pageStorage, readDefaultDestination, writeDefaultDestination } from './extraction-destination.ts';
 
 export class Extraction {
+  /** The folder Settings remembers; the destination box starts with it. */
+  defaultDestination = $state('');
   destination = $state('');
   running = $state(false);
   /** The running extraction's id, once the engine answered the start with it. */
@@ -29,10 +32,21 @@ export class Extraction {
   #choices: Record<string, ExtractConflictChoice> = {};
   readonly #client: EngineClient;
   readonly #jobs: JobStore;
+  readonly #storage: Storage | null;
 
-  constructor(client: EngineClient, jobs: JobStore) {
+  constructor(client: EngineClient, jobs: JobStore, storage: Storage | null = pageStorage()) {
     this.#client = client;
     this.#jobs = jobs;
+    this.#storage = storage;
+    this.defaultDestination = this.destination = readDefaultDestination(storage);
+  }
+
+  /** Settings: remembers `path` (trimmed; '' forgets it), and the destination box takes it when empty. */
+  rememberDefaultDestination(path: string): void {
+    const trimmed = path.trim();
+    this.defaultDestination = trimmed;
+    writeDefaultDestination(this.#storage, trimmed);
+    if (this.destination.trim() === '') this.destination = trimmed;
   }
 
   /** The running extraction's progress; null when none runs. */

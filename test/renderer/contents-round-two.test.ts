@@ -80,6 +80,46 @@ describe('FilePreview pictures', () => {
   });
 });
 
+/** A browser profile's storage, kept in a Map (Node has no localStorage). */
+class ProfileStorage implements Storage {
+  readonly #items = new Map<string, string>();
+  get length(): number {
+    return this.#items.size;
+  }
+  clear(): void {
+    this.#items.clear();
+  }
+  getItem(key: string): string | null {
+    return this.#items.get(key) ?? null;
+  }
+  key(index: number): string | null {
+    return [...this.#items.keys()][index] ?? null;
+  }
+  removeItem(key: string): void {
+    this.#items.delete(key);
+  }
+  setItem(key: string, value: string): void {
+    this.#items.set(key, value);
+  }
+}
+
+describe('Extraction default destination', () => {
+  it('starts the destination box with the folder Settings remembers, in the next session too; empty forgets it', () => {
+    const { client } = inProcessEngine();
+    const storage = new ProfileStorage();
+    const first = new Extraction(client, new JobStore(client), storage);
+    expect(first.destination).toBe('');
+    first.rememberDefaultDestination('  /home/you/extracted ');
+    expect(first.destination).toBe('/home/you/extracted');
+    const next = new Extraction(client, new JobStore(client), storage);
+    expect(next.destination).toBe('/home/you/extracted');
+    next.rememberDefaultDestination('');
+    expect(new Extraction(client, new JobStore(client), storage).destination).toBe('');
+    storage.setItem('isotope.extract-destination.v1', 'not a path');
+    expect(new Extraction(client, new JobStore(client), storage).defaultDestination).toBe('');
+  });
+});
+
 describe('Extraction conflicts', () => {
   // The web shell extracts only into the home folder.
   let destination: string;
