@@ -2,7 +2,8 @@
 // earlier try are read back through the hash before anything is appended (a file on disk is never
 // trusted: a flipped byte there changes the digest, as it changes the file), new bytes are hashed as
 // they are written, and a restart truncates the file and the hash together. Writes are batched
-// (~1 MiB) so a 16 KiB TLS record is not one system call each.
+// (~1 MiB) so a 16 KiB TLS record is not one system call each, and one batch is written while the
+// next fills, so the disk and the socket work at the same time.
 import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import { throwIfCancelled } from '../jobs/errors.ts';
@@ -16,11 +17,16 @@ export interface LandedListener {
 const batchBytes = 1024 * 1024;
 
 export class PartialFile {
-  /** Bytes written and hashed so far (the pending batch not included). */
-  #sizeBytes = 0;
+  /** Bytes written, hashed and handed on. */
+  #landedBytes = 0;
+  /** Bytes accepted but not landed yet: the pending batch and the write in flight. */
+  #queuedBytes = 0;
   #hash: Hash = createHash('sha256');
   #pending: Buffer[] = [];
   #pendingBytes = 0;
+  /** At most one batch is being written while the next one fills (the socket is read meanwhile). */
+  #inFlight: Promise<void> = Promise.resolve();
+  #writeError: unknown = null;
 
   private constructor(
     private readonly handle: FileHandle,
@@ -34,61 +40,47 @@ export class PartialFile {
     return new PartialFile(handle, path, listener);
   }
 
-  /** Bytes on disk and in the hash (after flush). */
+  /** Bytes accepted so far (landed, being written or pending): the offset the next byte belongs at. */
   get sizeBytes(): number {
-    return this.#sizeBytes + this.#pendingBytes;
-  }
-
-  /** Size of the file on disk now (before rehashKept: the bytes an earlier try left). */
-  async diskSizeBytes(): Promise<number> {
-    return (await this.handle.stat()).size;
+    return this.#landedBytes + this.#queuedBytes;
   }
 
   /** Reads the kept bytes from byte 0 through the hash, handing each range on as landed (a streaming consumer sees the file from its start). */
   async rehashKept(signal: AbortSignal | undefined): Promise<void> {
-    const keptBytes = await this.diskSizeBytes();
-    while (this.#sizeBytes < keptBytes) {
+    const keptBytes = (await this.handle.stat()).size;
+    while (this.#landedBytes < keptBytes) {
       throwIfCancelled(signal, `the download into ${this.path}`);
-      const buffer = Buffer.allocUnsafe(Math.min(batchBytes, keptBytes - this.#sizeBytes));
-      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.#sizeBytes);
+      const buffer = Buffer.allocUnsafe(Math.min(batchBytes, keptBytes - this.#landedBytes));
+      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, this.#landedBytes);
       if (bytesRead === 0) break; // shrunk under us: what was read is what is kept
-      this.#landed(buffer.subarray(0, bytesRead));
+      const bytes = buffer.subarray(0, bytesRead);
+      this.#hash.update(bytes);
+      this.#land(bytes);
     }
-    await this.handle.truncate(this.#sizeBytes);
+    await this.handle.truncate(this.#landedBytes);
   }
 
-  /** Queues `chunk` after the bytes so far; writes the batch once it reaches ~1 MiB. */
+  /** Takes `chunk` after the bytes so far; starts writing the batch once it reaches ~1 MiB. */
   async append(chunk: Buffer): Promise<void> {
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
-    if (this.#pendingBytes >= batchBytes) await this.flush();
+    this.#queuedBytes += chunk.length;
+    if (this.#pendingBytes >= batchBytes) await this.#startBatch();
   }
 
-  /** Writes the pending batch at the end of the file, hashes it and hands it on. */
+  /** Writes everything taken so far and waits until it has landed. */
   async flush(): Promise<void> {
-    if (this.#pendingBytes === 0) return;
-    const chunks = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    const unwritten = [...chunks];
-    let positionBytes = this.#sizeBytes;
-    while (unwritten.length > 0) {
-      const { bytesWritten } = await this.handle.writev(unwritten, positionBytes);
-      if (bytesWritten === 0) throw new Error(`${this.path}: a write at byte ${positionBytes} made no progress`);
-      positionBytes += bytesWritten;
-      // writev may write less than asked: the rest goes on from where it stopped.
-      let remainingBytes = bytesWritten;
-      while (unwritten.length > 0 && remainingBytes >= (unwritten[0]?.length ?? 0)) remainingBytes -= unwritten.shift()?.length ?? 0;
-      if (remainingBytes > 0 && unwritten[0]) unwritten[0] = unwritten[0].subarray(remainingBytes);
-    }
-    for (const chunk of chunks) this.#landed(chunk);
+    await this.#startBatch();
+    await this.#settled();
   }
 
   /** Drops every byte (a restart from byte 0): the file, the hash and the pending batch. */
   async restart(): Promise<void> {
+    await this.#settled();
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#sizeBytes = 0;
+    this.#queuedBytes = 0;
+    this.#landedBytes = 0;
     this.#hash = createHash('sha256');
     await this.handle.truncate(0);
   }
@@ -100,15 +92,52 @@ export class PartialFile {
     return this.#hash.copy().digest('hex');
   }
 
+  /** Waits for the write in flight (its error, if any, is thrown here), then closes the file. */
   async close(): Promise<void> {
+    await this.#inFlight;
     await this.handle.close();
   }
 
-  #landed(bytes: Buffer): void {
-    this.#hash.update(bytes);
-    const offsetBytes = this.#sizeBytes;
-    this.#sizeBytes += bytes.length;
+  /** Hashes the pending batch (in file order: batches are written one after another) and starts writing it once the previous write has landed. */
+  async #startBatch(): Promise<void> {
+    await this.#settled();
+    if (this.#pendingBytes === 0) return;
+    const chunks = this.#pending;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    for (const chunk of chunks) this.#hash.update(chunk);
+    // Caught at once and rethrown by #settled: a rejection nobody awaits yet would end the process.
+    this.#inFlight = this.#writeBatch(chunks, this.#landedBytes).catch((error: unknown) => {
+      this.#writeError = error;
+    });
+  }
+
+  async #settled(): Promise<void> {
+    await this.#inFlight;
+    if (this.#writeError !== null) throw this.#writeError;
+  }
+
+  async #writeBatch(chunks: readonly Buffer[], positionBytes: number): Promise<void> {
+    const unwritten = [...chunks];
+    while (unwritten.length > 0) {
+      const { bytesWritten } = await this.handle.writev(unwritten, positionBytes);
+      if (bytesWritten === 0) throw new Error(`${this.path}: a write at byte ${positionBytes} made no progress`);
+      positionBytes += bytesWritten;
+      // writev may write less than asked: the rest goes on from where it stopped.
+      let remainingBytes = bytesWritten;
+      while (unwritten.length > 0 && remainingBytes >= (unwritten[0]?.length ?? 0)) remainingBytes -= unwritten.shift()?.length ?? 0;
+      if (remainingBytes > 0 && unwritten[0]) unwritten[0] = unwritten[0].subarray(remainingBytes);
+    }
+    for (const chunk of chunks) {
+      this.#queuedBytes -= chunk.length;
+      this.#land(chunk);
+    }
+  }
+
+  #land(bytes: Buffer): void {
+    const offsetBytes = this.#landedBytes;
+    this.#landedBytes += bytes.length;
     this.listener.onData?.(offsetBytes, bytes);
-    this.listener.onLanded?.(this.#sizeBytes);
+    this.listener.onLanded?.(this.#landedBytes);
   }
 }
