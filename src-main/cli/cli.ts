@@ -11,6 +11,7 @@ import { registerCheckCommand } from './commands/check-command.ts';
 import { registerHashCommand } from './commands/hash-command.ts';
 import { registerHistoryCommand } from './commands/history-command.ts';
 import { registerCatCommand } from './commands/cat-command.ts';
+import { registerFindCommand } from './commands/find-command.ts';
 import { registerConvertCommand } from './commands/convert-command.ts';
 import { registerCreateCommand } from './commands/create-command.ts';
 import { registerDownloadCommand } from './commands/download-command.ts';
@@ -44,6 +45,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerInfoCommand(program, context);
   registerLsCommand(program, context);
   registerCatCommand(program, context);
+  registerFindCommand(program, context);
   registerConvertCommand(program, context);
   registerExtractCommand(program, context);
   registerBootCommand(program, context);
