@@ -6,7 +6,7 @@
 // when it is closed. A compressed image is booted from its decoded cache file: QEMU reads raw bytes
 // only. A drive is opened here O_RDONLY and handed to QEMU as an inherited descriptor.
 import { spawn } from 'node:child_process';
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,11 +175,25 @@ interface QemuRun {
   readonly driveFd: number | null;
 }
 
+/** util-linux's setpriv, at its fixed path (never a PATH lookup: see qemu-host.ts). */
+const setprivPath = '/usr/bin/setpriv';
+
+/**
+ * On Linux QEMU is started through `setpriv --pdeathsig KILL`, which sets PR_SET_PDEATHSIG and execs
+ * QEMU in the same process: if the engine dies (killed, crashed), the kernel kills its VMs too, so a
+ * headless guest never runs on unseen. Without setpriv, QEMU is started as it is.
+ */
+function withParentDeathSignal(qemuPath: string, args: string[]): [string, string[]] {
+  if (process.platform !== 'linux' || !existsSync(setprivPath)) return [qemuPath, args];
+  return [setprivPath, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]];
+}
+
 /** QEMU as a child process: its exit (code, or null when it could not start) and its last stderr words. */
 function startQemu({ qemuPath, launch, driveFd }: QemuRun) {
   const startedMs = performance.now();
   const stdio = driveFd === null ? (['ignore', 'ignore', 'pipe'] as const) : (['ignore', 'ignore', 'pipe', driveFd] as const);
-  const child = spawn(qemuPath, qemuArgs(launch), { stdio: [...stdio] });
+  const [command, args] = withParentDeathSignal(qemuPath, qemuArgs(launch));
+  const child = spawn(command, args, { stdio: [...stdio] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-maxStderrChars)));
