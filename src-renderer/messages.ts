@@ -1263,7 +1263,9 @@ export const historyText = {
   empty: 'No jobs yet: writes, verifies, formats, backups and downloads appear here.',
   noMatch: 'No job matches these filters.',
   shown: (shown: number, total: number) =>
-    shown === total ? `${total.toLocaleString('en')} ${total === 1 ? 'job' : 'jobs'}` : `The newest ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} jobs`,
+    shown === total
+      ? `${total.toLocaleString('en')} ${total === 1 ? 'job' : 'jobs'}`
+      : `The newest ${shown.toLocaleString('en')} of ${total.toLocaleString('en')} jobs`,
   columnWhen: 'Started',
   columnWhat: 'What',
   columnWhere: 'Where',
