@@ -1211,6 +1211,7 @@ export const contentsText = {
   conflictKeepBoth: 'Keep both',
   conflictSameForAll: 'Do the same for all',
   conflictCancel: 'Cancel extraction',
+  settingsExtraction: 'Extraction',
   defaultDestinationLabel: 'Default folder to extract into',
   defaultDestinationHint: 'The Contents tab starts with this folder; leave it empty to type one each time.',
 } as const;
@@ -1235,7 +1236,6 @@ export const vmTrialText = {
   stop: 'Stop',
   stopping: 'Stopping…',
   running: (elapsed: string) => `Running for ${elapsed}`,
-  settingsExtraction: 'Extraction',
   runningWindow: 'Running in QEMU’s window. Close the window or press Stop to end it.',
   screenLabel: 'The virtual machine’s screen',
   screenWaiting: 'Waiting for the first picture of the screen…',
