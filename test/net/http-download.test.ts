@@ -64,6 +64,12 @@ describe('downloadToFile over HTTPS', () => {
     expect(server.requests.filter((request) => request.scheme === 'http')).toEqual([]);
   });
 
+  it('refuses a redirect to a scheme other than http or https', async () => {
+    const error = await codedErrorOf(download(['/to-ftp/file/image.iso']).result);
+    expect(error.code).toBe('unsupported-url');
+    expect(error.message).toContain('ftp: URLs cannot be downloaded');
+  });
+
   it('streams a 200 without Content-Length to its end, the total unknown until then', async () => {
     const totals = new Set<number | null>();
     const { partialPath, result } = download(['/nolength/file/image.iso'], { onProgress: (_done, total) => totals.add(total) });

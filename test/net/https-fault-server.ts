@@ -6,6 +6,7 @@
 //   /redirect/N/...         a 302 to the same path with N-1 (odd N: a path-only Location, even N:
 //                           an absolute URL; N = 1 drops the segment): N redirects in all
 //   /to-http/...            a 302 from https to the same path on the plain HTTP origin (a downgrade)
+//   /to-ftp/...             a 302 to ftp://127.0.0.1/... (a scheme no download may follow)
 //   /status/CODE/...        answers CODE (404, 410, 500, ...) with a short text body
 //   /cut/N/...              the connection is destroyed once the file's byte N was sent (a request
 //                           that starts at or past N is served whole: the fault has happened)
@@ -150,6 +151,8 @@ function parseRoute(path: string, origins: { https: string; http: string }, sche
         const next = `/${[...segments.slice(0, index), ...remaining, ...segments.slice(index + 2)].join('/')}`;
         return { kind: 'redirect', location: argument % 2 === 1 ? next : `${scheme === 'https' ? origins.https : origins.http}${next}` };
       }
+      case 'to-ftp':
+        return { kind: 'redirect', location: `ftp://127.0.0.1/${segments.slice(index + 1).join('/')}` };
       case 'to-http':
         return { kind: 'redirect', location: `${origins.http}/${[...segments.slice(0, index), ...segments.slice(index + 1)].join('/')}` };
       case 'status':
