@@ -1147,36 +1147,6 @@ function piBoardName(board: string): string {
   return `Pi ${words.join(' ').replace(' +', '+')}`;
 }
 
-/** The Boot tab's "Try in a VM" panel (issue 18). */
-export const vmTrialText = {
-  heading: 'Try in a virtual machine',
-  explain:
-    'Start this image in QEMU to see it boot before a stick is written. Nothing is written to the image: the virtual machine’s changes go to a temporary overlay that is thrown away.',
-  checking: 'Looking for QEMU…',
-  missing: 'QEMU is not installed on this computer. To try images in a virtual machine, install it:',
-  firmwareLegend: 'Firmware',
-  firmwareNames: { bios: 'BIOS (SeaBIOS)', uefi: 'UEFI (OVMF)' } as const,
-  uefiMissing: 'UEFI needs OVMF, which is not installed (Debian/Ubuntu: the ovmf package; Fedora and Arch: edk2-ovmf).',
-  mediumLegend: 'Boot it as',
-  mediumNames: { usb: 'a USB stick', cd: 'a CD or DVD' } as const,
-  viewLegend: 'Show it',
-  viewNames: { window: 'in QEMU’s own window', 'in-app': 'here, in this page' } as const,
-  noDisplay: 'This engine has no display, so the virtual machine is shown here.',
-  accelerator: (kvm: boolean, memoryMiB: number) =>
-    `${kvm ? 'Hardware virtualisation (KVM)' : 'Emulated processor (slower, no KVM)'}, ${memoryMiB} MiB of memory.`,
-  start: 'Start',
-  stop: 'Stop',
-  stopping: 'Stopping…',
-  running: (elapsed: string) => `Running for ${elapsed}`,
-  runningWindow: 'Running in QEMU’s window. Close the window or press Stop to end it.',
-  screenLabel: 'The virtual machine’s screen',
-  screenWaiting: 'Waiting for the first picture of the screen…',
-  serialHeading: 'Serial console',
-  serialEmpty: 'Nothing on the serial console yet.',
-  endedBy: { stopped: 'Stopped', 'time-up': 'Ran the time asked', 'guest-stopped': 'The virtual machine turned itself off' } as const,
-  ended: (how: string, ran: string) => `${how} after ${ran}.`,
-} as const;
-
 /** The Contents tab, round two (issue 17): search, breadcrumb, previews, extraction conflicts. */
 export const contentsText = {
   searchLabel: 'Search the image',
