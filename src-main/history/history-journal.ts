@@ -51,6 +51,8 @@ export function openHistoryJournal(path?: string): HistoryJournal {
   const pathNow = (): string => path ?? join(defaultDataDir(), 'history.jsonl');
   // One append at a time from this process, so its own lines keep their order.
   let appending: Promise<void> = Promise.resolve();
+  // The events read so far, kept between listings (see readJournal).
+  let reading: Promise<JournalReading | null> = Promise.resolve(null);
   const append = (event: JournalEvent): Promise<void> => {
     const next = appending.then(() => appendLine(pathNow(), event));
     appending = next.catch(() => undefined);
@@ -69,7 +71,10 @@ export function openHistoryJournal(path?: string): HistoryJournal {
       }
     },
     async list(query, { maxRecords = maxListedRecords } = {}) {
-      const { fold, skippedLines } = await readJournal(pathNow());
+      // One reading at a time: each goes on from the last one's end.
+      const next = reading.then((previous) => readJournal(pathNow(), previous));
+      reading = next.catch(() => null);
+      const { fold, skippedLines } = await next;
       const records = fold.records((owner, id) => liveJobIds.has(id) || (owner.pid !== process.pid && isOwnerAlive(owner)));
       const matching = records.filter(matches(query)).sort((a, b) => b.startedMs - a.startedMs);
       const limit = Math.min(query.limit ?? maxRecords, maxRecords);
@@ -115,32 +120,50 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** Streams the journal's lines into a fold; a missing journal is an empty history. */
-async function readJournal(path: string): Promise<{ fold: JournalFold; skippedLines: number }> {
-  const fold = new JournalFold();
-  let skippedLines = 0;
+/** What has been read of one journal file: which file, the bytes up to its last whole line, and their events. */
+interface JournalReading {
+  readonly path: string;
+  readonly device: number;
+  readonly inode: number;
+  offsetBytes: number;
+  readonly fold: JournalFold;
+  skippedLines: number;
+}
+
+/**
+ * Streams the journal's lines into a fold; a missing journal is an empty history. The journal only
+ * grows, so a reading of the same file (same device and inode, no shorter) goes on from where the
+ * last one stopped, and listing again after a filter change reads only the lines appended since.
+ */
+async function readJournal(path: string, previous: JournalReading | null): Promise<JournalReading> {
   const handle = await open(path, constants.O_RDONLY).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  if (handle === null) return { fold, skippedLines };
+  if (handle === null) return { path, device: -1, inode: -1, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0 };
   try {
+    const { dev, ino, size } = await handle.stat();
+    const sameFile = previous !== null && previous.path === path && previous.device === dev && previous.inode === ino && size >= previous.offsetBytes;
+    const reading = sameFile ? previous : { path, device: dev, inode: ino, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0 };
     const lines = new LineSplitter((line) => {
       const event = line === null ? null : parseJournalLine(line);
-      if (event === null) skippedLines += 1;
-      else fold.add(event);
+      if (event === null) reading.skippedLines += 1;
+      else reading.fold.add(event);
     });
     const chunk = Buffer.alloc(readChunkBytes);
-    for (;;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    for (let positionBytes = reading.offsetBytes; ;) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, positionBytes);
       if (bytesRead === 0) break;
       lines.push(chunk.subarray(0, bytesRead));
+      positionBytes += bytesRead;
     }
-    // What follows the last newline is a line cut short (a write lost mid-way, or one landing now): ignored, not counted.
+    // What follows the last newline is a line cut short (a write lost mid-way, or one landing now):
+    // not read yet, neither event nor skipped line; the next reading starts with it.
+    reading.offsetBytes += lines.consumedBytes;
+    return reading;
   } finally {
     await handle.close();
   }
-  return { fold, skippedLines };
 }
 
 /** Splits bytes into lines of at most maxJournalLineBytes; a longer line is reported once as null and its bytes dropped. */
@@ -148,12 +171,16 @@ class LineSplitter {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #overlong = false;
+  #pushedBytes = 0;
+  /** Bytes pushed up to and including the last newline: the whole lines reported. */
+  consumedBytes = 0;
 
   constructor(private readonly onLine: (line: string | null) => void) {}
 
   push(bytes: Buffer): void {
     let start = 0;
     for (let newline = bytes.indexOf(0x0a, start); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
+      this.consumedBytes = this.#pushedBytes + newline + 1;
       this.#take(bytes.subarray(start, newline));
       this.onLine(this.#overlong ? null : Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8'));
       this.#pending = [];
@@ -162,6 +189,7 @@ class LineSplitter {
       start = newline + 1;
     }
     this.#take(bytes.subarray(start));
+    this.#pushedBytes += bytes.length;
   }
 
   #take(piece: Buffer): void {

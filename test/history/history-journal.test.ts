@@ -2,7 +2,7 @@
 // last line and damaged lines are skipped (and counted), a job whose process died reads as
 // interrupted, and a large journal lists whole.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -122,6 +122,27 @@ describe('history journal', () => {
     const listed = await journal.list({});
     expect(listed.records.map((record) => [record.id, record.outcome])).toEqual([['job-1', 'succeeded']]);
     expect(listed.skippedLines).toBe(0);
+  });
+
+  it('lists again from where it stopped: a line torn at the first listing is read whole once completed, and a replaced file is read afresh', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    const ended = `${JSON.stringify({ v: 1, event: 'ended', id: 'job-1', ...endedFields(2000) })}\n`;
+    appendFileSync(journalPath, ended.slice(0, 40));
+    expect((await journal.list({})).records.map((record) => record.outcome)).toEqual(['running']);
+    appendFileSync(journalPath, ended.slice(40));
+    await journal.started(startedFields('job-2', 3000));
+    const listed = await journal.list({});
+    expect(listed.records.map((record) => [record.id, record.outcome])).toEqual([
+      ['job-2', 'running'],
+      ['job-1', 'succeeded'],
+    ]);
+    expect(listed.skippedLines).toBe(0);
+    // A new file under the same name (another inode): nothing of the old one is kept.
+    const replacement = `${journalPath}.new`;
+    writeFileSync(replacement, `${JSON.stringify({ v: 1, event: 'started', owner: { pid: deadPid(), startTicks: null }, ...startedFields('job-3', 5000) })}\n`);
+    renameSync(replacement, journalPath);
+    expect((await journal.list({})).records.map((record) => [record.id, record.outcome])).toEqual([['job-3', 'interrupted']]);
   });
 
   it('skips and counts lines that are not events: garbage, a line over 64 KiB, a wrong field, an ended without its start', async () => {
