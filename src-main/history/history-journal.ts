@@ -16,9 +16,11 @@
 // not split on local file systems). Lines are bounded (64 KiB), so a line is never torn by size.
 //
 // Reading is bounded and linear: the file is streamed in 1 MiB chunks, a line over 64 KiB or one
-// that is not an event this version wrote is skipped and counted, never fatal. Compaction is not
-// needed yet (a record is ~1 KiB, so 100,000 jobs are 100 MB, read in about a second); when it is,
-// rewrite the ended records to a new file and rename it over this one.
+// that is not an event this version wrote is skipped and counted, never fatal; a later listing
+// reads only what was appended since. Compaction is not needed yet (a job is ~1 KiB of journal, so
+// 50,000 jobs are 50 MB, whose first listing takes seconds and holds ~300 MB while it runs); when
+// it is, rewrite the ended records to a new file and rename it over this one (a new inode: every
+// reader then reads it afresh).
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
