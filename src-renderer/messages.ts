@@ -1189,8 +1189,10 @@ export const contentsText = {
 /** The Boot tab's "Try in a VM" panel (issue 18). */
 export const vmTrialText = {
   heading: 'Try in a virtual machine',
+  driveHeading: (device: string) => `Try ${device} in a virtual machine`,
+  driveButton: 'Try in a VM',
   explain:
-    'Start this image in QEMU to see it boot before a stick is written. Nothing is written to the image: the virtual machine’s changes go to a temporary overlay that is thrown away.',
+    'Start it in QEMU to see it boot, before a stick is written or on a stick already written. Nothing is written to it: the virtual machine’s changes go to a temporary overlay that is thrown away.',
   checking: 'Looking for QEMU…',
   missing: 'QEMU is not installed on this computer. To try images in a virtual machine, install it:',
   firmwareLegend: 'Firmware',
@@ -1201,7 +1203,8 @@ export const vmTrialText = {
   viewLegend: 'Show it',
   viewNames: { window: 'in QEMU’s own window', 'in-app': 'here, in this page' } as const,
   noDisplay: 'This engine has no display, so the virtual machine is shown here.',
-  accelerator: (kvm: boolean, memoryMiB: number) => `${kvm ? 'Hardware virtualisation (KVM)' : 'Emulated processor (slower, no KVM)'}, ${memoryMiB} MiB of memory.`,
+  accelerator: (kvm: boolean, memoryMiB: number) =>
+    `${kvm ? 'Hardware virtualisation (KVM)' : 'Emulated processor (slower, no KVM)'}, ${memoryMiB} MiB of memory.`,
   start: 'Start',
   stop: 'Stop',
   stopping: 'Stopping…',

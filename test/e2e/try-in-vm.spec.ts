@@ -2,12 +2,15 @@
 // the in-app view is the only one) and the real engine and QEMU (TCG): a GRUB disc opened on the
 // Start screen is started from the Boot tab as a CD under BIOS; the panel shows the screen as a PNG
 // (a data: URL the CSP allows, no console error) and the loader's banner on the serial console; Stop
-// ends the trial as stopped.
-import { mkdtempSync, rmSync } from 'node:fs';
+// ends the trial as stopped. On the Drives screen, the same disc on a loop device (root) is tried
+// by its drive id, read-only, and boots the same way.
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { banners, waitingGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
+import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let dataDir = '';
@@ -18,8 +21,12 @@ test.beforeAll(async () => {
   app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: dataDir, ISOTOPE_VM_ACCEL: 'tcg' } });
 });
 
+/** The loop devices this file attached: only these are detached. */
+const attached: string[] = [];
+
 test.afterAll(() => {
   app.stop();
+  for (const device of attached) execFileSync('losetup', ['-d', device]);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -54,5 +61,29 @@ test('the Boot tab tries a GRUB disc in a VM in the page: a live screenshot, the
   await expect(panel.getByTestId('vm-ended')).toHaveAttribute('data-ended-by', 'stopped', { timeout: 10_000 });
   await expect(panel.getByTestId('vm-ended')).toContainText(/^Stopped after/);
   await expect(panel.getByRole('button', { name: 'Start' })).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
+test('the Drives screen tries a drive in a VM: the disc on a loop device boots by its drive id, and Stop ends it', async ({ page }) => {
+  test.skip(process.getuid?.() !== 0, 'loop devices need root');
+  test.setTimeout(120_000);
+  const problems = watchConsole(page);
+  const backing = join(dataDir, 'waiting-stick.img');
+  copyFileSync(waitingGrubIsoPath(), backing);
+  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  attached.push(device);
+  await page.goto(app.url);
+  await goToScreen(page, 'Drives');
+  await page.getByRole('switch', { name: 'Show all drives' }).check();
+  const row = page.getByTestId('all-drives').locator(`[data-device="${device}"]`);
+  await row.getByRole('button', { name: 'Try in a VM' }).click();
+  const panel = page.getByTestId('try-in-vm');
+  await expect(panel.getByRole('heading', { name: `Try ${device} in a virtual machine` })).toBeVisible();
+  await panel.getByRole('radio', { name: 'BIOS (SeaBIOS)' }).check();
+  await panel.getByRole('radio', { name: 'a CD or DVD' }).check();
+  await panel.getByRole('button', { name: 'Start' }).click();
+  await expect(panel.getByTestId('vm-serial')).toContainText(banners.waitingBios, { timeout: 60_000 });
+  await panel.getByRole('button', { name: 'Stop' }).click();
+  await expect(panel.getByTestId('vm-ended')).toHaveAttribute('data-ended-by', 'stopped', { timeout: 10_000 });
   expect(problems).toEqual([]);
 });
