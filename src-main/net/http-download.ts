@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
 import { openFollowingRedirects, type HttpFetchOptions } from './http-connection.ts';
 import { PartialFile } from './partial-file.ts';
-import { checkedPartialAnswer, ifRangeFor, validatorsOf, type ResumeValidators } from './resume-validators.ts';
+import { checkedPartialAnswer, ifRangeFor, isCompleteAlready, validatorsOf, type ResumeValidators } from './resume-validators.ts';
 
 export type { HttpFetchOptions } from './http-connection.ts';
 export type { ResumeValidators } from './resume-validators.ts';
@@ -113,7 +113,7 @@ function allMirrorsFailed(urls: readonly string[], failures: readonly CodedError
 }
 
 /** One try of one URL: asks for what the file lacks, checks the answer, streams it in. */
-async function fetchFrom(url: string, state: DownloadState, restartedAfter416 = false): Promise<void> {
+async function fetchFrom(url: string, state: DownloadState): Promise<void> {
   const { file, options } = state;
   const ifRange = file.sizeBytes > 0 ? ifRangeFor(state.validators, url) : null;
   // The URL that served the kept bytes gave no validator: nothing proves they are still its file's.
@@ -123,11 +123,16 @@ async function fetchFrom(url: string, state: DownloadState, restartedAfter416 = 
   const { response, finalUrl } = await openFollowingRedirects(url, headers, options);
   try {
     const status = response.statusCode ?? 0;
-    if (status === 416 && offsetBytes > 0 && !restartedAfter416) {
-      // Range Not Satisfiable: the kept bytes are no prefix of what this server has.
+    if (status === 416 && offsetBytes > 0) {
       response.destroy();
-      await file.restart();
-      return await fetchFrom(url, state, true);
+      if (isCompleteAlready(response, ifRange, offsetBytes)) {
+        state.servedBy = finalUrl.href;
+        state.resumedFromBytes = offsetBytes;
+        state.totalBytes = offsetBytes;
+        return;
+      }
+      await file.restart(); // the kept bytes are no prefix of what this server has
+      return await fetchFrom(url, state);
     }
     if (status !== 200 && status !== 206) {
       throw new CodedError('http-status', `${finalUrl.href} answered ${status} ${response.statusMessage ?? ''}`.trim(), { status, url: finalUrl.href });

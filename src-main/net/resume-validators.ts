@@ -87,6 +87,20 @@ export function checkedPartialAnswer(response: IncomingMessage, asked: AskedRang
   return { bodyBytes, totalBytes, changedOnServer, etag };
 }
 
+/**
+ * A 416 (Range Not Satisfiable) to a Range asked from the kept size, with If-Range: the validator
+ * held (RFC 9110 13.1.5 evaluates If-Range before Range; a failed one gives a 200), so when the
+ * answer's `Content-Range: bytes *\/N` (15.5.17) names the kept size and any ETag is the one sent,
+ * the kept file is the whole file already.
+ */
+export function isCompleteAlready(response: IncomingMessage, ifRange: string | null, keptBytes: number): boolean {
+  const completeLength = /^bytes \*\/(\d{1,16})$/.exec(headerOf(response, 'content-range') ?? '')?.[1];
+  const etag = headerOf(response, 'etag');
+  return (
+    ifRange !== null && completeLength !== undefined && Number(completeLength) === keptBytes && (etag === null || !ifRange.startsWith('"') || etag === ifRange)
+  );
+}
+
 function headerOf(response: IncomingMessage, name: string): string | null {
   const value = response.headers[name];
   return typeof value === 'string' ? value : null;

@@ -88,6 +88,15 @@ describe('resuming a download', () => {
     expect(Buffer.concat(seen).equals(source)).toBe(true);
   });
 
+  it('finishes without a body when the kept file is already whole (416 to its Range, the If-Range holding)', async () => {
+    const { partialPath, validators } = await cutFirstTry();
+    const whole = await run(partialPath, ['/file/image.iso'], { resume: true, validators: { ...validators, url: `${server.origin}/file/image.iso` } });
+    const outcome = await run(partialPath, ['/file/image.iso'], { resume: true, validators: { ...validators, url: `${server.origin}/file/image.iso` } });
+    expect(requestsTo('/file/image.iso').at(-1)).toMatchObject({ range: `bytes=${source.length}-`, ifRange: server.etagOf('image.iso') });
+    expect(outcome).toEqual({ ...whole, resumedFromBytes: source.length });
+    expect(readFileSync(partialPath).equals(source)).toBe(true);
+  });
+
   it('starts afresh when the server answers a Range with the whole file (200)', async () => {
     const { partialPath, validators } = await cutFirstTry();
     const outcome = await run(partialPath, ['/ignore-range/file/image.iso'], {

@@ -203,11 +203,11 @@ async function serveFile(request: IncomingMessage, response: ServerResponse, ser
   const ifRangeHolds = ifRange === undefined || faults.etagChanges || ifRange === etag || ifRange === servedLastModified;
   let startBytes = 0;
   let status = 200;
-  if (range === 'unsatisfiable') {
+  if (range === 'unsatisfiable' && ifRangeHolds && !faults.ignoreRange) {
     response.writeHead(416, { 'content-range': `bytes */${bytes.length}`, 'content-length': 0 });
     return void response.end();
   }
-  if (range !== null && ifRangeHolds && !faults.ignoreRange) {
+  if (range !== null && range !== 'unsatisfiable' && ifRangeHolds && !faults.ignoreRange) {
     status = 206;
     startBytes = range.startBytes;
     const claimedStart = faults.badRange ? range.startBytes + 1024 : range.startBytes;
