@@ -35,7 +35,7 @@ import type {
   ImageSearchFound,
   ImageSearchRequest,
 } from './image.ts';
-import type { FilePlace, FilesListRequest, FolderListing } from './files.ts';
+import type { FilePickPurpose, FilePlace, FilesListRequest, FolderListing } from './files.ts';
 import type { VmHostReport, VmScreen, VmTryRequest } from './vm.ts';
 import type { DownloadCacheEntry, DownloadRequest } from './download.ts';
 import type { HistoryQuery, HistoryRecord } from './history.ts';
@@ -44,7 +44,11 @@ export interface Calls {
   /** Which shell, which version, what it can do. */
   'app:describe': { request: Record<string, never>; response: AppDescription };
   /** Show the native file dialog (Electron only; the web shell answers `unsupported`). Null when dismissed. */
-  'image:pick': { request: Record<string, never>; response: { path: string | null } };
+  /**
+   * The shell's native open dialog (Electron) for what `purpose` asks (an image by default; a folder
+   * chosen here may then receive an extraction). Its title is the renderer's words.
+   */
+  'image:pick': { request: { readonly purpose?: FilePickPurpose; readonly title?: string }; response: { path: string | null } };
   /** Open an image by absolute path and summarise it. */
   'image:open': { request: { path: string }; response: ImageSummary };
   /** The entries of one folder inside an image (or its subtree), named by the chosen namespace. */

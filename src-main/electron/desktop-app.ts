@@ -39,7 +39,7 @@ export function startDesktopApp(options: DesktopOptions): void {
 
     const service = options.createService({
       shell: 'electron',
-      pickImageFile: () => (mainWindow ? pickImageFile(mainWindow) : Promise.resolve(null)),
+      pickImageFile: (request) => (mainWindow ? pickImageFile(mainWindow, request) : Promise.resolve(null)),
       pickBackupOutput: (suggestedName) => (mainWindow ? pickBackupOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoOutput: (suggestedName) => (mainWindow ? pickIsoOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoSources: (kind) => (mainWindow ? pickIsoSources(mainWindow, kind) : Promise.resolve([])),

@@ -2,7 +2,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { dialog, type BrowserWindow } from 'electron';
-import { imageFileExtensions } from '../files/image-names.ts';
+import type { FilePickPurpose } from '../../shared/files.ts';
+import { imageFileExtensions, keyFileExtensions } from '../files/image-names.ts';
 import type { ShellConfirmation } from '../service/confirmations.ts';
 import { confirmationText } from './confirmation-text.ts';
 
@@ -11,11 +12,21 @@ export const imageFileFilters = [
   { name: 'All files', extensions: ['*'] },
 ];
 
-export async function pickImageFile(window: BrowserWindow): Promise<string | null> {
+const keyFileFilters = [
+  { name: 'OpenPGP keys', extensions: [...keyFileExtensions] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+/** The open dialog for an image, or for what `purpose` asks (a key file, any file, a folder), titled by the renderer. */
+export async function pickImageFile(
+  window: BrowserWindow,
+  request: { readonly purpose: FilePickPurpose; readonly title: string | null },
+): Promise<string | null> {
+  const { purpose } = request;
   const choice = await dialog.showOpenDialog(window, {
-    title: 'Open an image',
-    properties: ['openFile'],
-    filters: imageFileFilters,
+    title: request.title ?? 'Open an image',
+    properties: purpose === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+    filters: purpose === 'image' ? imageFileFilters : purpose === 'key-file' ? keyFileFilters : [],
   });
   return choice.canceled ? null : (choice.filePaths[0] ?? null);
 }

@@ -68,7 +68,10 @@ const extractRequest = v.strictObject({
 
 export const requestSchemas = {
   'app:describe': noArguments,
-  'image:pick': noArguments,
+  'image:pick': v.strictObject({
+    purpose: v.exactOptional(v.picklist(['image', 'any-file', 'folder', 'key-file'])),
+    title: v.exactOptional(v.pipe(v.string(), v.maxLength(200))),
+  }),
   'image:open': v.strictObject({ path: absolutePath }),
   'image:list': v.strictObject({
     path: absolutePath,

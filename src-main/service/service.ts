@@ -3,6 +3,7 @@
 // `on`, as the renderer's client does. Both doors validate, map errors and log here, once, so every
 // shell behaves the same. Each area's handlers live in handlers/; this file only merges them.
 import type { ShellKind } from '../../shared/app.ts';
+import type { FilePickPurpose } from '../../shared/files.ts';
 import type { CallName, CallRequest, CallResponse, EventName, Events } from '../../shared/contract.ts';
 import { isCallName } from '../../shared/contract.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
@@ -20,8 +21,8 @@ import { toAppError, type Logger } from '../app-error/to-app-error.ts';
 /** What a shell provides that the engine cannot do itself. */
 export interface ShellPorts {
   readonly shell: ShellKind;
-  /** A native "open image" dialog; absent in shells without one (the web shell, the CLI). */
-  readonly pickImageFile?: () => Promise<string | null>;
+  /** A native open dialog for an image (or what `purpose` asks); absent in shells without one (the web shell, the CLI). */
+  readonly pickImageFile?: (request: { readonly purpose: FilePickPurpose; readonly title: string | null }) => Promise<string | null>;
   /** A native "save as" dialog for a backup's output, proposing `suggestedName`; absent where there is none. */
   readonly pickBackupOutput?: (suggestedName: string) => Promise<string | null>;
   /** A native "save as" dialog for a new or remastered image, proposing `suggestedName`; absent where there is none. */

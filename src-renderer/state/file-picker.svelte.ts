@@ -1,5 +1,5 @@
 // "Choose a file or folder", one way for every screen (issue 17). Electron keeps its native dialogs
-// (the engine's `image:pick` and `iso:pick-sources` calls); the web shell, which has none, shows the
+// (the engine's `image:pick` call); the web shell, which has none, shows the
 // in-app dialog the engine serves with `files:places` and `files:list`. Callers only say what they
 // want: `pickPath({ purpose, title })` answers the chosen absolute path, or null when dismissed.
 import { mount, unmount } from 'svelte';
@@ -31,7 +31,7 @@ export async function pickPath(options: PickPathOptions): Promise<string | null>
   const client = engine;
   if (client === null) return null;
   const app = await describeOnce(client);
-  if (app?.canPickFiles) return pickNatively(client, options.purpose);
+  if (app?.canPickFiles) return pickNatively(client, options);
   return pickInApp(new FileBrowser(client, options.purpose, app?.homeFolder ?? '/'), options);
 }
 
@@ -66,12 +66,8 @@ function describeOnce(client: EngineClient): Promise<AppDescription | null> {
   return description;
 }
 
-/** Electron's native dialogs, through the calls the desktop shell already answers. */
-async function pickNatively(client: EngineClient, purpose: FilePickPurpose): Promise<string | null> {
-  if (purpose === 'image') {
-    const result = await client.call('image:pick', {});
-    return result.ok ? result.value.path : null;
-  }
-  const result = await client.call('iso:pick-sources', { kind: purpose === 'folder' ? 'folder' : 'files' });
-  return result.ok ? (result.value.paths[0] ?? null) : null;
+/** Electron's native dialogs, through the engine's `image:pick` (a folder chosen there may then receive an extraction). */
+async function pickNatively(client: EngineClient, options: PickPathOptions): Promise<string | null> {
+  const result = await client.call('image:pick', { purpose: options.purpose, title: options.title });
+  return result.ok ? result.value.path : null;
 }

@@ -26,9 +26,13 @@ export async function checkExtractionDestination(destination: string, options: H
 }
 
 export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract'> = {
-  'image:pick': async (_request, { options }) => {
+  'image:pick': async (request, { options }) => {
     if (!options.pickImageFile) throw new CodedError('unsupported', `the ${options.shell} shell has no file dialog`);
-    return { path: await options.pickImageFile() };
+    const purpose = request.purpose ?? 'image';
+    const path = await options.pickImageFile({ purpose, title: request.title ?? null });
+    // A folder chosen in the shell's own dialog is the user's choice of destination, not the renderer's word.
+    if (path !== null && purpose === 'folder') await extractionDestinations.choose(path);
+    return { path };
   },
   'image:open': async (request, { events, parser }) => {
     const summary = await parser.run('image:open', request);
