@@ -96,6 +96,11 @@ export function retainDownload(path: string, what: string): () => void {
   };
 }
 
+/** What holds the slot of `path` in this process (a running download, a flash reading it), or null. */
+export function downloadHolder(path: string): string | null {
+  return readers.get(dirname(resolve(path)))?.what ?? null;
+}
+
 export async function readSidecar(folder: string): Promise<DownloadSidecar | null> {
   try {
     const text = await readFile(join(folder, sidecarName), 'utf8');

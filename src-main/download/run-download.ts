@@ -20,6 +20,7 @@ import { defaultDataDir } from '../io/data-dir.ts';
 import {
   cacheSlotFor,
   checkFreeSpace,
+  downloadHolder,
   defaultCacheLimitBytes,
   defaultReserveBytes,
   evictForRoom,
@@ -62,10 +63,31 @@ interface Destination {
 }
 
 export async function runDownload(options: RunDownloadOptions): Promise<DownloadResult> {
-  const urls = [...new Set([options.url, ...(options.mirrors ?? [])])];
   const dataDir = options.dataDir ?? defaultDataDir();
-  const destination = await chooseDestination(options, dataDir);
-  const release = retainDownload(destination.partialPath, `the download of ${options.url}`);
+  const release = claimPartialFile(options, dataDir);
+  try {
+    return await downloadInto(await chooseDestination(options, dataDir), options, dataDir);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Holds the partial file against Clear and eviction from before anything is read or written; in the
+ * cache, refuses a second download of the same URL (two writers would interleave their bytes).
+ * Synchronous, so two calls at once cannot both pass the check.
+ */
+function claimPartialFile(options: RunDownloadOptions, dataDir: string): () => void {
+  const partialPath = options.outputPath !== undefined ? `${options.outputPath}.partial` : cacheSlotFor(options.url, dataDir).partialPath;
+  const holder = options.outputPath === undefined ? downloadHolder(partialPath) : null;
+  if (holder !== null)
+    throw new CodedError('file-exists', `${options.url} is in use in the download cache by ${holder}: try again when it ends`, { path: partialPath });
+  return retainDownload(partialPath, `the download of ${options.url}`);
+}
+
+/** Fetches the sums next to the URL, streams the file in with the digests they need, and judges it. */
+async function downloadInto(destination: Destination, options: RunDownloadOptions, dataDir: string): Promise<DownloadResult> {
+  const urls = [...new Set([options.url, ...(options.mirrors ?? [])])];
   try {
     const remote = await fetchSumsNextTo(urls, (url, maxBytes) => fetchSmall(url, maxBytes, httpOptions(options)), options.signal);
     const algorithms = algorithmsListedIn(remote.sums);
@@ -95,8 +117,6 @@ export async function runDownload(options: RunDownloadOptions): Promise<Download
     const isNoSpace = error instanceof CodedError && error.code === 'no-space';
     if (destination.slot === null || isNoSpace) await unlink(destination.partialPath).catch(() => undefined);
     throw error;
-  } finally {
-    release();
   }
 }
 

@@ -179,6 +179,22 @@ describe('runDownload resume, cancel and the cache limit', () => {
     expect(ranges.at(-1)).toEqual([`bytes=${mebibyte}-`, server.etagOf('debian.iso')]);
   });
 
+  it('refuses a second download of a URL whose cache file a running download writes', async () => {
+    const url = `${server.origin}/stall/${mebibyte}/file/plain.iso`;
+    const dataDir = join(dir, 'twice');
+    const controller = new AbortController();
+    let reported: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (reported = resolve));
+    const first = runDownload({ ...options(url, { dataDir }), signal: controller.signal, onProgress: () => reported() });
+    await running;
+    await expect(runDownload(options(url, { dataDir }))).rejects.toMatchObject({
+      code: 'file-exists',
+      message: expect.stringContaining(`the download of ${url}`),
+    });
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
   it('removes a named file’s partial file when cancelled', async () => {
     const outputPath = join(dir, 'cancelled.iso');
     const controller = new AbortController();
