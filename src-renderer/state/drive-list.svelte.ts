@@ -87,6 +87,12 @@ export class DriveList {
     else this.ejectError = result.error;
   }
 
+  /** Forgets the last job's ejections and eject error: their notice belongs to that job's summary only. */
+  clearEjections(): void {
+    this.ejected.clear();
+    this.ejectError = null;
+  }
+
   toggle(id: string): void {
     if (this.selected.has(id)) this.selected.delete(id);
     else this.selected.add(id);

@@ -7,12 +7,17 @@ export const themeChoices = ['system', 'light', 'dark'] as const satisfies reado
 export interface SettingsValues {
   readonly verifyAfterWrite: boolean;
   readonly ejectAfterSuccess: boolean;
-  readonly showAllDrives: boolean;
+  /** "Show all drives" from the start of every session; without it the switch lasts for this session only (issue 17). */
+  readonly showAllDrivesPinned: boolean;
+  /** Opening the Checksums tab starts the full hashing pass; off: it waits for "Compute checksums". */
+  readonly autoHash: boolean;
   readonly theme: ThemeChoice;
 }
 
+type Flag = 'verifyAfterWrite' | 'ejectAfterSuccess' | 'showAllDrivesPinned' | 'autoHash';
+
 const storageKey = 'isotope.settings.v1';
-const defaults: SettingsValues = { verifyAfterWrite: true, ejectAfterSuccess: true, showAllDrives: false, theme: 'system' };
+const defaults: SettingsValues = { verifyAfterWrite: true, ejectAfterSuccess: true, showAllDrivesPinned: false, autoHash: true, theme: 'system' };
 
 /** Reads stored settings, keeping only fields of the right type (storage may hold an old or hand-edited value). */
 export function parseSettings(stored: string | null): SettingsValues {
@@ -25,15 +30,25 @@ export function parseSettings(stored: string | null): SettingsValues {
   }
   if (typeof raw !== 'object' || raw === null) return defaults;
   const value = raw as Record<string, unknown>;
-  const flag = (key: 'verifyAfterWrite' | 'ejectAfterSuccess' | 'showAllDrives'): boolean => (typeof value[key] === 'boolean' ? value[key] : defaults[key]);
+  const flag = (key: Flag): boolean => (typeof value[key] === 'boolean' ? value[key] : defaults[key]);
   const theme = themeChoices.find((choice) => choice === value.theme) ?? defaults.theme;
-  return { verifyAfterWrite: flag('verifyAfterWrite'), ejectAfterSuccess: flag('ejectAfterSuccess'), showAllDrives: flag('showAllDrives'), theme };
+  // An older `showAllDrives` is not carried over: it leaked one session's choice into the next.
+  return {
+    verifyAfterWrite: flag('verifyAfterWrite'),
+    ejectAfterSuccess: flag('ejectAfterSuccess'),
+    showAllDrivesPinned: flag('showAllDrivesPinned'),
+    autoHash: flag('autoHash'),
+    theme,
+  };
 }
 
 export class Settings {
   verifyAfterWrite = $state(defaults.verifyAfterWrite);
   ejectAfterSuccess = $state(defaults.ejectAfterSuccess);
-  showAllDrives = $state(defaults.showAllDrives);
+  showAllDrivesPinned = $state(defaults.showAllDrivesPinned);
+  /** This session's "Show all drives": starts as pinned, never stored. */
+  showAllDrives = $state(defaults.showAllDrivesPinned);
+  autoHash = $state(defaults.autoHash);
   theme = $state<ThemeChoice>(defaults.theme);
 
   readonly #storage: Storage | null;
@@ -43,20 +58,26 @@ export class Settings {
     const values = parseSettings(safeRead(storage, storageKey));
     this.verifyAfterWrite = values.verifyAfterWrite;
     this.ejectAfterSuccess = values.ejectAfterSuccess;
-    this.showAllDrives = values.showAllDrives;
+    this.showAllDrivesPinned = values.showAllDrivesPinned;
+    this.showAllDrives = values.showAllDrivesPinned;
+    this.autoHash = values.autoHash;
     this.theme = values.theme;
     this.#applyTheme();
   }
 
-  update(change: Partial<SettingsValues>): void {
+  /** Changes settings; `showAllDrives` is this session's switch (pinning it sets it too). */
+  update(change: Partial<SettingsValues> & { readonly showAllDrives?: boolean }): void {
     if (change.verifyAfterWrite !== undefined) this.verifyAfterWrite = change.verifyAfterWrite;
     if (change.ejectAfterSuccess !== undefined) this.ejectAfterSuccess = change.ejectAfterSuccess;
+    if (change.showAllDrivesPinned !== undefined) this.showAllDrivesPinned = this.showAllDrives = change.showAllDrivesPinned;
     if (change.showAllDrives !== undefined) this.showAllDrives = change.showAllDrives;
+    if (change.autoHash !== undefined) this.autoHash = change.autoHash;
     if (change.theme !== undefined) this.theme = change.theme;
     const values: SettingsValues = {
       verifyAfterWrite: this.verifyAfterWrite,
       ejectAfterSuccess: this.ejectAfterSuccess,
-      showAllDrives: this.showAllDrives,
+      showAllDrivesPinned: this.showAllDrivesPinned,
+      autoHash: this.autoHash,
       theme: this.theme,
     };
     try {

@@ -52,11 +52,11 @@ test('remembers opened images, settings and theme across a reload', async ({ pag
   const image = bigIsoPath();
   await openImage(page, image);
   await chooseTheme(page, 'dark');
-  await page.getByRole('checkbox', { name: 'Show all drives' }).check();
+  await page.getByRole('checkbox', { name: 'Always show all drives' }).check();
   await page.reload();
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await goToScreen(page, 'Settings');
-  await expect(page.getByRole('checkbox', { name: 'Show all drives' })).toBeChecked();
+  await expect(page.getByRole('checkbox', { name: 'Always show all drives' })).toBeChecked();
   await page.getByRole('radio', { name: 'Follow the system' }).check();
   await expect(page.locator('html')).not.toHaveAttribute('data-theme', /./);
   await goToScreen(page, 'Start');
