@@ -1,0 +1,92 @@
+// Layout (issue 17), measured in Chromium at the window sizes people use: at 800x600 the Write button
+// is in sight without scrolling and no sidebar entry wraps; at 1920x1080 the Checksums tab uses two
+// panes; the Boot tab's partition drawing cuts no label (the Apple partition map's lane included);
+// El Torito rows carry the numbers the loader list uses.
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { bootFixturePath } from '../fixtures/boot-images.ts';
+import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
+import { chooseTheme, goToScreen, openImage, showTab, type ThemeName } from './ui-helpers.ts';
+
+let app: RunningApp;
+
+test.beforeAll(async () => {
+  app = await startAppLikeNpmStart();
+});
+
+test.afterAll(() => {
+  app.stop();
+});
+
+/** Elements whose text is cut: wider than their box, or taller than one line where one is meant. */
+async function clipped(elements: Locator): Promise<string[]> {
+  return elements.evaluateAll((nodes) =>
+    nodes.filter((node) => node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1).map((node) => node.textContent ?? ''),
+  );
+}
+
+async function openAt(page: Page, width: number, height: number, theme: ThemeName): Promise<void> {
+  await page.setViewportSize({ width, height });
+  await page.goto(app.url);
+  await chooseTheme(page, theme);
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`at 800x600 the Write button is visible without scrolling and no sidebar entry wraps (${theme})`, async ({ page }) => {
+    await openAt(page, 800, 600, theme);
+    await openImage(page, helloIsoPath());
+    await goToScreen(page, 'Write to drive');
+    await expect(page.getByTestId('image-assessment')).toBeVisible();
+    const write = page.getByRole('button', { name: 'Write', exact: true });
+    await expect(write).toBeVisible();
+    expect(await page.locator('main').evaluate((main) => main.scrollTop)).toBe(0);
+    await expect(write).toBeInViewport({ ratio: 1 });
+    const entries = page.getByRole('navigation', { name: 'Screens' }).getByRole('button');
+    const heights = await entries.evaluateAll((buttons) => buttons.map((button) => button.getBoundingClientRect().height));
+    // One line each: every entry as tall as the others, none cut.
+    expect(Math.max(...heights) - Math.min(...heights)).toBeLessThan(1);
+    expect(await clipped(entries)).toEqual([]);
+  });
+
+  test(`at 1920x1080 the Checksums tab shows what was read beside the sums files and keys (${theme})`, async ({ page }) => {
+    await openAt(page, 1920, 1080, theme);
+    await openImage(page, helloIsoPath());
+    await showTab(page, 'Checksums');
+    const read = await page.getByTestId('checksums-read-pane').boundingBox();
+    const files = await page.getByTestId('checksums-files-pane').boundingBox();
+    expect(read && files).toBeTruthy();
+    if (!read || !files) return;
+    expect(files.x).toBeGreaterThanOrEqual(read.x + read.width);
+    expect(Math.abs(files.y - read.y)).toBeLessThan(2);
+  });
+}
+
+for (const size of [
+  { width: 800, height: 600 },
+  { width: 1280, height: 800 },
+]) {
+  test(`the Boot tab's partition drawing cuts no label, the Apple partition map's included (${size.width}x${size.height})`, async ({ page }) => {
+    await page.setViewportSize(size);
+    await page.goto(app.url);
+    await openImage(page, bootFixturePath('hybridApm'));
+    await showTab(page, 'Boot');
+    const layout = page.getByTestId('partition-layout');
+    await expect(layout.locator('table[data-map="apm"]')).toBeVisible();
+    expect(await clipped(layout.locator('.lane-name'))).toEqual([]);
+    expect(await clipped(layout.locator('.segment'))).toEqual([]);
+  });
+}
+
+test('El Torito rows are numbered 1, 2, ... in catalog order, the numbers the loader list names', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.url);
+  await openImage(page, bootFixturePath('multiEntry'));
+  await showTab(page, 'Boot');
+  const rows = page.getByTestId('el-torito-entries').locator('tbody tr');
+  const numbers = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('td')?.textContent?.trim() ?? ''));
+  expect(numbers).toEqual(numbers.map((_, index) => String(index + 1)));
+  // The loader list names the UEFI entry by the number its row shows.
+  const uefiRow = rows.filter({ hasText: 'UEFI' }).first();
+  const uefiNumber = (await uefiRow.locator('td').first().textContent())?.trim() ?? '';
+  await expect(page.getByTestId('efi-loaders')).toContainText(`El Torito entry ${uefiNumber}:`);
+});
