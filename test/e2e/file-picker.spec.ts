@@ -7,7 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { signedSumsDir } from '../fixtures/ui-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
+import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let home = '';
@@ -50,6 +50,7 @@ test('opens an image through the in-app dialog with the keyboard alone: type-ahe
   await expect(entries.getByRole('option')).toHaveText([/images/, /my image #1\.iso/]);
   await expect(dialog.getByRole('button', { name: 'Open', exact: true })).toBeInViewport();
   await saveScreenshot(page, 'file-picker-800x600');
+  await expectNoSeriousAxeViolations(page, 'file-picker-800x600');
   // Type-ahead jumps to "my image #1.iso"; Backspace from inside images comes back with it highlighted.
   await page.keyboard.type('my');
   await expect(entries.getByRole('option', { selected: true })).toContainText('my image #1.iso');
@@ -123,6 +124,7 @@ test('the Start screen offers three starts that lead to opening, writing, making
     await expect(page.getByRole('button', { name, exact: true })).toBeInViewport();
   }
   await saveScreenshot(page, 'start-800x600');
+  await expectNoSeriousAxeViolations(page, 'start-800x600');
   await page.getByRole('button', { name: 'Make an image', exact: true }).click();
   await expect(page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Create', exact: true })).toHaveAttribute('aria-current', 'page');
   await goToScreen(page, 'Start');
