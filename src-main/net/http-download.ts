@@ -34,6 +34,8 @@ export interface DownloadToFileOptions extends HttpFetchOptions {
   readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
   /** Bytes on disk so far and the total when known; throttling is the caller's. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number | null) => void;
+  /** A file announced larger, or growing past this without an announced size, is `too-large` (a hostile endless body must not fill the disk). */
+  readonly maxBytes?: number;
 }
 
 export interface DownloadOutcome {
@@ -146,6 +148,9 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
         `${finalUrl.href} now serves another version (ETag ${answer.etag}, asked If-Range ${ifRange}): the kept bytes were dropped`,
       );
     }
+    if (options.maxBytes !== undefined && answer.totalBytes !== null && answer.totalBytes > options.maxBytes) {
+      throw new CodedError('too-large', `${finalUrl.href} is ${answer.totalBytes} bytes, more than the ${options.maxBytes} allowed`);
+    }
     state.totalBytes = answer.totalBytes;
     state.validators = validatorsOf(url, response, answer.totalBytes);
     options.onValidators?.(state.validators);
@@ -160,7 +165,13 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
 
 /** Appends the body to the file; a connection that ends early is `length-mismatch` (the bytes received are kept, for a resume). */
 async function streamBody(response: IncomingMessage, state: DownloadState, bodyBytes: number | null, url: string): Promise<void> {
-  const receivedBytes = await readBody(response, url, state.options.signal, (chunk) => state.file.append(chunk));
+  const { file, options } = state;
+  const receivedBytes = await readBody(response, url, options.signal, async (chunk) => {
+    await file.append(chunk);
+    if (options.maxBytes !== undefined && file.sizeBytes > options.maxBytes) {
+      throw new CodedError('too-large', `${url} sent more than the ${options.maxBytes} bytes allowed`);
+    }
+  });
   if (bodyBytes !== null && receivedBytes !== bodyBytes) {
     throw new CodedError('length-mismatch', `${url}: ${receivedBytes} bytes arrived, its Content-Length announced ${bodyBytes}`);
   }

@@ -86,6 +86,14 @@ describe('downloadToFile over HTTPS', () => {
     expect(readFileSync(partialPath).equals(source.subarray(0, 1234567))).toBe(true);
   });
 
+  it('stops a file over maxBytes, announced or streaming without a length, with too-large', async () => {
+    const announced = await codedErrorOf(download(['/file/image.iso'], { maxBytes: 1_000_000 }).result);
+    expect(announced).toMatchObject({ code: 'too-large', message: expect.stringContaining(`is ${source.length} bytes, more than the 1000000 allowed`) });
+    const { partialPath, result } = download(['/nolength/file/image.iso'], { maxBytes: 1_000_000 });
+    expect(await codedErrorOf(result)).toMatchObject({ code: 'too-large', message: expect.stringContaining('sent more than the 1000000 bytes') });
+    expect(statSync(partialPath).size).toBeLessThan(1_000_000 + 2 * 1024 * 1024);
+  });
+
   it('fails with http-status naming the status and URL of a 404', async () => {
     const error = await codedErrorOf(download(['/status/404/file/image.iso']).result);
     expect(error.code).toBe('http-status');
