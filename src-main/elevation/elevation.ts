@@ -3,7 +3,9 @@
 // through the OS prompt (@vscode/sudo-prompt: pkexec on Linux) with a FIXED command line - the
 // interpreter, the entry script, `flash-helper` and a random hex token - so no file name or device
 // path ever reaches a shell. The job goes over the private channel (helper-channel.ts); the helper
-// re-enumerates and re-checks the targets itself, and streams progress and the result back.
+// re-enumerates and re-checks the targets itself, and streams progress and the result back. A write
+// while downloading (issue 19) also sends the download's reports down the channel as they come: the
+// helper reads the file only as far as they say it landed (flash/source/growing-feed-log.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
@@ -12,6 +14,10 @@ import sudo from '@vscode/sudo-prompt';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { helperDirFor, onMessages, provesSecret, sendMessage } from './helper-channel.ts';
 import { runFlashWorkHere, targetsBlockDevice, type FlashWork, type WorkControls } from '../flash/flash-work.ts';
+import type { TargetSelector } from '../flash/flash-image.ts';
+import { writeHere, type StartArrivingWrite } from '../flash/flash-from-download.ts';
+import { GrowingFeedLog } from '../flash/source/growing-feed-log.ts';
+import { failedBeforeWriting } from '../flash/write-arriving-image.ts';
 
 export interface ElevationOptions {
   /**
@@ -46,13 +52,44 @@ export async function runFlashWork(work: FlashWork, controls: WorkControls, elev
   return runElevated(work, controls, elevation);
 }
 
-export async function runElevated(work: FlashWork, controls: WorkControls, options: ElevationOptions = {}): Promise<FlashResult> {
+/** `arriving`: a write while downloading, whose download's reports are forwarded to the helper once it connects. */
+export async function runElevated(work: FlashWork, controls: WorkControls, options: ElevationOptions = {}, arriving?: GrowingFeedLog): Promise<FlashResult> {
   const launch = await prepareHelperLaunch(options);
   try {
-    return await serveHelper(launch.socketPath, launch.secret, work, controls, (done) => (options.exec ?? promptExec)(launch.command, done));
+    return await serveHelper(launch.socketPath, launch.secret, { work, arriving }, controls, (done) => (options.exec ?? promptExec)(launch.command, done));
   } finally {
     await launch.remove();
   }
+}
+
+/**
+ * Where a write while downloading writes (issue 19): here when this process is root or no target is a
+ * block device, else in the elevated helper. The helper starts once the download's file exists (it
+ * opens it with the user's rights), reads only what the download has reported over its channel, and
+ * marks the sticks unusable itself when the download fails or its checksums disagree.
+ */
+export async function chooseArrivingWrite(targets: readonly TargetSelector[], elevation: ElevationOptions = {}): Promise<StartArrivingWrite> {
+  const probe: FlashWork = { kind: 'flash', imagePath: '/', targets, verify: true, includeAll: true, eject: false };
+  if (process.getuid?.() === 0 || !(await targetsBlockDevice(probe))) return writeHere;
+  return (options) => {
+    const feed = new GrowingFeedLog();
+    const controls: WorkControls = {
+      jobId: options.jobId ?? randomBytes(8).toString('hex'),
+      signal: options.signal ?? new AbortController().signal,
+      onProgress: options.onProgress ?? (() => undefined),
+    };
+    const done = feed.mirror.whenOpened().then(
+      (imagePath) =>
+        runElevated(
+          { kind: 'flash', imagePath, targets, verify: options.verify, includeAll: options.includeAll, eject: false, arriving: true },
+          controls,
+          elevation,
+          feed,
+        ),
+      (error: unknown) => failedBeforeWriting(options, error),
+    );
+    return { feed, done };
+  };
 }
 
 /** What starting one helper takes: its private directory, the socket to listen on there, its one-time secret, and its fixed command line. */
@@ -109,7 +146,7 @@ export function promptExec(command: string, done: (error: Error | null) => void)
 function serveHelper(
   socketPath: string,
   secret: Buffer,
-  work: FlashWork,
+  { work, arriving }: { readonly work: FlashWork; readonly arriving: GrowingFeedLog | undefined },
   controls: WorkControls,
   start: (done: (error: Error | null) => void) => void,
 ): Promise<FlashResult> {
@@ -123,6 +160,7 @@ function serveHelper(
           if (message['type'] !== 'hello' || !provesSecret(message, secret)) return void socket.destroy();
           helper = socket;
           sendMessage(socket, { type: 'job', jobId: controls.jobId, work });
+          arriving?.listen((event) => sendMessage(socket, { type: 'arriving', event }));
           if (controls.signal.aborted) sendMessage(socket, { type: 'cancel' });
           controls.signal.addEventListener('abort', () => sendMessage(socket, { type: 'cancel' }), { once: true });
           return;

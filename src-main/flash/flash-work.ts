@@ -8,6 +8,8 @@ import { flashImage, verifyDriveAgainstImage, type HelperScope, type TargetSelec
 import * as v from 'valibot';
 import { absolutePath } from '../security/path-schemas.ts';
 import type { WriteRecipe } from './write-input.ts';
+import type { GrowingFile } from './source/growing-file-source.ts';
+import { writeArrivingImage } from './write-arriving-image.ts';
 import { writeModeRequests, type WriteModeRequest } from '../../shared/stick.ts';
 
 export type FlashWork =
@@ -20,6 +22,11 @@ export type FlashWork =
       readonly eject: boolean;
       /** The image as it is (the default), or its files on a new stick (composed again by whoever runs the job, from the image it opens). */
       readonly recipe?: Extract<WriteRecipe, { kind: 'raw' | 'copy' }>;
+      /**
+       * The image is a download still arriving (write-arriving-image.ts): written raw, reading only the
+       * bytes the download reports over the same channel (GrowingFeedLog), then judged by its end.
+       */
+      readonly arriving?: true;
     }
   | {
       readonly kind: 'verify';
@@ -43,9 +50,16 @@ export interface WorkControls {
   readonly onProgress: (progress: FlashProgress) => void;
 }
 
-/** Runs the job here; the caller must be privileged enough to open the targets. The elevated helper passes its scope. */
-export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helperScope?: HelperScope): Promise<FlashResult> {
+/**
+ * Runs the job here; the caller must be privileged enough to open the targets. The elevated helper
+ * passes its scope, and for a download still arriving, the file it learns of over its channel.
+ */
+export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helperScope?: HelperScope, arriving?: GrowingFile): Promise<FlashResult> {
   const scope = helperScope === undefined ? {} : { helperScope };
+  if (work.kind === 'flash' && work.arriving) {
+    if (arriving === undefined) return Promise.reject(new Error('a write while downloading needs the download it reads'));
+    return writeArrivingImage(arriving, { targets: work.targets, verify: work.verify, includeAll: work.includeAll, ...controls, ...scope });
+  }
   if (work.kind === 'flash') return flashImage({ ...work, ...controls, ...scope });
   // Nothing is read: no image path, no SHA-256; the new stick is always read back.
   if (work.kind === 'format') return flashImage({ ...work, imagePath: '', verify: true, eject: false, sha256: false, ...controls, ...scope });
@@ -102,6 +116,7 @@ const flashWorkSchema = v.variant('kind', [
         v.strictObject({ kind: v.literal('copy'), copy: copyModeSchema }),
       ]),
     ),
+    arriving: v.exactOptional(v.literal(true)),
   }),
   v.strictObject({ kind: v.literal('verify'), imagePath: absolutePath, target: targetSchema, mode: v.exactOptional(v.picklist(writeModeRequests)) }),
   v.strictObject({

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { parseFlashWork, runFlashWorkHere, type FlashWork } from '../flash/flash-work.ts';
 import { helperDirFor, onMessages, sendMessage, tokenPattern } from '../elevation/helper-channel.ts';
 import { invokingUserScope, readOwnedSecret } from './invoking-user.ts';
+import { GrowingFile } from '../flash/source/growing-file-source.ts';
+import { FlashFailure } from '../flash/flash-error.ts';
+import { applyGrowingEvent } from '../flash/source/growing-feed-log.ts';
 import { parseBackupHelperWork, runBackupHelper, type BackupHelperWork } from './backup-helper.ts';
 
 /** Runs one job; resolves to the process exit code. */
@@ -30,6 +33,8 @@ export async function runFlashHelper(token: string): Promise<number> {
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   sendMessage(socket, { type: 'hello', secret });
   const controller = new AbortController();
+  // A write while downloading reads the file only as far as the engine's reports say it landed.
+  const arriving = new GrowingFile();
   const job = await new Promise<{ jobId: string; work: FlashWork | BackupHelperWork } | null>((resolve) => {
     onMessages(socket, (message) => {
       if (message['type'] === 'job' && typeof message['jobId'] === 'string') {
@@ -38,8 +43,11 @@ export async function runFlashHelper(token: string): Promise<number> {
         resolve(work === null ? null : { jobId: message['jobId'].slice(0, 200), work });
       }
       if (message['type'] === 'cancel') controller.abort();
+      if (message['type'] === 'arriving') applyGrowingEvent(arriving, message['event']);
     });
     socket.once('close', () => resolve(null));
+    // The engine gone, a download it reported is over for us: a write while downloading stops waiting and marks what it wrote.
+    socket.once('close', () => arriving.failed(new FlashFailure('source-unreadable', 'the engine closed the channel before the download ended')));
   });
   if (job === null) return 2;
   if (job.work.kind === 'backup') {
@@ -52,6 +60,7 @@ export async function runFlashHelper(token: string): Promise<number> {
     job.work,
     { jobId: job.jobId, signal: controller.signal, onProgress: (progress) => sendMessage(socket, { type: 'progress', progress }) },
     scope,
+    arriving,
   );
   sendMessage(socket, { type: 'result', result });
   await new Promise<void>((resolve) => socket.end(resolve));

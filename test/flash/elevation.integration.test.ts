@@ -8,8 +8,8 @@
 //   secret is never copied; the engine elevates only for a target that stat()s as a block device;
 // - the helper reads its secret without following a planted symlink;
 // - a copy-files write runs through the helper too, which composes the stick itself.
-import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -252,6 +252,68 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     const probe = spawnSync('blkid', ['-p', '-O', String(1024 * 1024), '-o', 'export', stick], { encoding: 'utf8' });
     expect(probe.stdout).toMatch(/^TYPE=vfat$/m);
     expect(probe.stdout).toMatch(/^LABEL=FORMATTED$/m);
+  });
+
+  describe('writing while downloading through the helper (issue 19)', () => {
+    const served = randomBytes(5 * 1024 * 1024 + 4096);
+    let origin = '';
+    let stopServer = (): void => undefined;
+    beforeAll(async () => {
+      // In a process of its own: runAsUser blocks this one while the engine downloads.
+      const root = mkdtempSync(join(dir, 'served-'));
+      chmodSync(root, 0o755);
+      writeFileSync(join(root, 'image.img'), served, { mode: 0o644 });
+      writeFileSync(join(root, 'forged.img'), randomBytes(served.length), { mode: 0o644 });
+      const sha256 = createHash('sha256').update(served).digest('hex');
+      writeFileSync(join(root, 'SHA256SUMS'), `${sha256}  image.img\n${sha256}  forged.img\n`, { mode: 0o644 });
+      // Python's file server, paced to 1 MiB/s: the helper starts (after the prompt) while the bytes still arrive.
+      const pacedServer = [
+        'import functools, http.server, sys, time',
+        'class Paced(http.server.SimpleHTTPRequestHandler):',
+        '    def copyfile(self, source, destination):',
+        '        while chunk := source.read(128 * 1024):',
+        '            destination.write(chunk)',
+        '            time.sleep(0.125)',
+        'handler = functools.partial(Paced, directory=sys.argv[1])',
+        'server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)',
+        'print(f"port {server.server_address[1]}", flush=True)',
+        'server.serve_forever()',
+      ].join('\n');
+      const server = spawn('/usr/bin/python3', ['-c', pacedServer, root], { stdio: ['ignore', 'pipe', 'ignore'] });
+      stopServer = () => server.kill();
+      origin = await new Promise<string>((resolve) => {
+        server.stdout.on('data', (chunk: Buffer) => {
+          const port = /port (\d+)/.exec(chunk.toString())?.[1];
+          if (port) resolve(`http://127.0.0.1:${port}`);
+        });
+      });
+    });
+    afterAll(() => stopServer());
+
+    it('writes a drive as the bytes arrive, the helper reading only what the engine reports landed', () => {
+      try {
+        const { results, pkexecLog } = runAsUser([{ via: 'arriving', url: `${origin}/image.img`, targets: [{ path: loop }] }]);
+        expect(results[0], JSON.stringify(results[0])).toMatchObject({ outcome: 'succeeded', targets: [{ target: loop, outcome: 'verified' }] });
+        expect(results[0]!.download).toMatchObject({ failure: null, result: { verification: { verdict: 'matches-unsigned' } } });
+        expect(readBytes(loop, 0, served.length).equals(served)).toBe(true);
+        expect(pkexecLog.match(/flash-helper/g)).toHaveLength(1);
+      } finally {
+        writeFileSync(loop, Buffer.alloc(loopBytes, 0xa5));
+      }
+    });
+
+    it('has the helper mark the drive unusable when the sums next to the URL disagree', () => {
+      try {
+        const { results } = runAsUser([{ via: 'arriving', url: `${origin}/forged.img`, targets: [{ path: loop }] }]);
+        expect(results[0]!.outcome, JSON.stringify(results[0])).toBe('failed');
+        expect(results[0]!.download?.unusableTargets, JSON.stringify(results[0]!.targets)).toEqual([loop]);
+        expect(results[0]!.targets[0]!.error?.message).toMatch(/left unusable .* because the checksums for .* do not vouch/);
+        expect(readBytes(loop, 0, 1024 * 1024).equals(Buffer.alloc(1024 * 1024))).toBe(true);
+        expect(readBytes(loop, loopBytes - 1024 * 1024, 1024 * 1024).equals(Buffer.alloc(1024 * 1024))).toBe(true);
+      } finally {
+        writeFileSync(loop, Buffer.alloc(loopBytes, 0xa5));
+      }
+    });
   });
 
   it('reads its secret without following a symlink planted in the channel directory', async () => {

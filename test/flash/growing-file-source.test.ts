@@ -78,7 +78,7 @@ describe('a flash source over a file still downloading', () => {
     const into = new Uint8Array(64 * KiB);
     const read = source.readNext(into);
     expect(await stateOf(read)).toBe('pending');
-    growing.completed(40 * KiB);
+    growing.completed(40 * KiB, 'c'.repeat(64));
     expect(await read).toBe(40 * KiB);
     expect(source.sizeBytes).toBe(40 * KiB);
     // The verification's positioned re-read of the finished file.
@@ -140,7 +140,7 @@ describe('a flash source over a file still downloading', () => {
     growing.knowTotal(50 * KiB);
     const source = await openGrowingFileSource(growing);
     land(growing, path, 0, 40 * KiB);
-    growing.completed(40 * KiB);
+    growing.completed(40 * KiB, 'c'.repeat(64));
     await expect(source.readNext(new Uint8Array(64 * KiB))).rejects.toThrow(/ended with 40960 bytes; it announced 51200/);
     await source.close();
   });

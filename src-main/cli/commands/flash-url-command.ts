@@ -2,7 +2,8 @@
 // downloads the image into the download cache and writes it to the drives as its bytes arrive
 // (flash/flash-from-download.ts), showing both. The image cannot be assessed before its bytes exist:
 // the output says so, and the finished file is assessed afterwards and its findings reported. A
-// download that fails, or whose sums disagree, fails the write and leaves each stick unusable.
+// download that fails, or whose sums disagree, fails the write and leaves each stick unusable. The
+// drives are written here as root, else by the elevated helper, fed the download over its channel.
 import { randomUUID } from 'node:crypto';
 import { downloadVerdict } from '../../../shared/download.ts';
 import { flashJobProgress } from '../../../shared/job.ts';
@@ -27,16 +28,7 @@ export async function flashFromUrl(context: CliContext, service: Service, url: s
     context.stderr('isotope: copy mode needs the whole image first: download it (isotope download URL -o FILE), then flash the file\n');
     return context.setExitCode(exitCodes.usage);
   }
-  const { targetsBlockDevice } = await import('../../flash/flash-work.ts');
   const targets = targetPaths.map((path) => ({ path }));
-  // The elevated helper is another process: it cannot follow a download this one runs (see the report).
-  if (process.getuid?.() !== 0 && (await targetsBlockDevice({ kind: 'flash', imagePath: '/', targets, verify: true, includeAll: true, eject: false }))) {
-    context.stderr(
-      'isotope: writing while downloading to a drive needs root here, and the elevated helper cannot read a download still arriving: ' +
-        'download first (isotope download URL -o FILE), then flash the file\n',
-    );
-    return context.setExitCode(exitCodes.failed);
-  }
   if (options.insecure === true) context.stderr(insecureWarning);
   if (json) context.stdout(`${JSON.stringify({ event: 'image:not-assessed', reason: 'downloaded while written' })}\n`);
   else context.stderr(judgedAsItArrives);
@@ -95,6 +87,9 @@ async function followWriteWhileDownloading(
   job: { readonly jobId: string; readonly url: string; readonly targets: readonly { path: string }[]; readonly options: FlashOptions },
 ): Promise<FlashResult> {
   const { flashFromDownload } = await import('../../flash/flash-from-download.ts');
+  // Here as root (or to regular files), else in the elevated helper, which the download's reports reach over its channel.
+  const { chooseArrivingWrite } = await import('../../elevation/elevation.ts');
+  const startWrite = await chooseArrivingWrite(job.targets);
   const json = job.options.json === true;
   const display = new ProgressDisplay(context, { json, tty: process.stderr.isTTY === true });
   const controller = new AbortController();
@@ -124,6 +119,7 @@ async function followWriteWhileDownloading(
         show('download:progress', { bytesDone, bytesTotal });
       },
       jobId: job.jobId,
+      startWrite,
       onProgress: (progress: FlashProgress) => {
         drives = progress.targets.map((target) => ({ ...target, label: `${target.target}: ${target.phase}` }));
         const reported = flashJobProgress(progress);

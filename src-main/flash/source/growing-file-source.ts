@@ -7,16 +7,32 @@ import { FlashFailure } from '../flash-error.ts';
 import type { FlashSource } from './image-source.ts';
 
 /**
+ * What a download reports of its file, in order: where it is, each range that landed, its byte count
+ * (a resume's kept bytes included), its announced total, and its end (the size and the SHA-256 the
+ * download read, or why it failed or is not to be trusted).
+ */
+export interface GrowingFeed {
+  opened(path: string): void;
+  landed(offsetBytes: number, endBytes: number): void;
+  onDisk(bytesOnDisk: number): void;
+  knowTotal(totalBytes: number): void;
+  completed(sizeBytes: number, sha256: string): void;
+  failed(failure: FlashFailure): void;
+}
+
+/**
  * The download's side: what it has written so far, how long the file will be, and how it ended.
  * One per download; the flash reads through `openGrowingFileSource`.
  */
-export class GrowingFile {
+export class GrowingFile implements GrowingFeed {
   #path: string | null = null;
   #landedBytes = 0;
   /** The end of the furthest range handed to a reader: bytes the drives may already hold. */
   #handedOutBytes = 0;
   #totalBytes: number | null = null;
   #completed = false;
+  /** The SHA-256 the download computed of the whole file, once completed. */
+  #sha256: string | null = null;
   #failure: FlashFailure | null = null;
   /** Readers waiting for the file to open, grow, end or fail; woken on every change. */
   #waiters: (() => void)[] = [];
@@ -30,6 +46,13 @@ export class GrowingFile {
   }
   get landedBytes(): number {
     return this.#landedBytes;
+  }
+  /** Why the download failed (or is not to be trusted); null while it goes on or once it completed. */
+  get failure(): FlashFailure | null {
+    return this.#failure;
+  }
+  get sha256(): string | null {
+    return this.#sha256;
   }
 
   /** The download created its file here. */
@@ -71,14 +94,15 @@ export class GrowingFile {
     this.#wake();
   }
 
-  /** The download ended with `sizeBytes` in the file: every byte is there. */
-  completed(sizeBytes: number): void {
+  /** The download ended with `sizeBytes` in the file, whose SHA-256 it read as `sha256`: every byte is there. */
+  completed(sizeBytes: number, sha256: string): void {
     if (this.#totalBytes !== null && this.#totalBytes !== sizeBytes) {
       this.failed(new FlashFailure('source-unreadable', `the download ended with ${sizeBytes} bytes; it announced ${this.#totalBytes}`, sizeBytes));
       return;
     }
     this.#totalBytes = sizeBytes;
     this.#landedBytes = sizeBytes;
+    this.#sha256 = sha256;
     this.#completed = true;
     this.#wake();
   }
@@ -87,6 +111,11 @@ export class GrowingFile {
   failed(failure: FlashFailure): void {
     this.#failure ??= failure;
     this.#wake();
+  }
+
+  /** Resolves once the download completed or failed (never rejects): then `failure` and `sha256` say which. */
+  async settled(): Promise<void> {
+    while (!this.#completed && this.#failure === null) await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
 
   /** Resolves with the file's path once it exists; rejects if the download fails first. */

@@ -4,14 +4,20 @@
 // pkexec -> the built `isotope flash-helper TOKEN`, however harmless the job) or through the
 // `engine`'s own choice (runFlashWork: elevate only for block-device targets).
 import { readFileSync } from 'node:fs';
-import { runElevated, runFlashWork } from '../../../src-main/elevation/elevation.ts';
+import { chooseArrivingWrite, runElevated, runFlashWork } from '../../../src-main/elevation/elevation.ts';
+import { flashFromDownload } from '../../../src-main/flash/flash-from-download.ts';
+import type { TargetSelector } from '../../../src-main/flash/flash-image.ts';
 import type { FlashWork } from '../../../src-main/flash/flash-work.ts';
 
 export interface ElevatedRunSpec {
   readonly workingDir: string;
   /** The built `isotope` entry the helper runs from. */
   readonly entryPath: string;
-  readonly jobs: readonly { readonly via: 'elevated' | 'engine'; readonly work: FlashWork }[];
+  /** `arriving`: a write while downloading `url` (flashFromDownload), written where the engine chooses (chooseArrivingWrite). */
+  readonly jobs: readonly (
+    | { readonly via: 'elevated' | 'engine'; readonly work: FlashWork }
+    | { readonly via: 'arriving'; readonly url: string; readonly targets: readonly TargetSelector[] }
+  )[];
 }
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as ElevatedRunSpec;
@@ -20,6 +26,13 @@ const elevation = { interpreterPath: process.execPath, entryPath: spec.entryPath
 const results = [];
 for (const [index, job] of spec.jobs.entries()) {
   const controls = { jobId: `elevated-test-${index}`, signal: new AbortController().signal, onProgress: () => undefined };
-  results.push(job.via === 'elevated' ? await runElevated(job.work, controls, elevation) : await runFlashWork(job.work, controls, elevation));
+  if (job.via === 'arriving') {
+    const startWrite = await chooseArrivingWrite(job.targets, elevation);
+    results.push(
+      await flashFromDownload({ download: { url: job.url }, targets: job.targets, verify: true, includeAll: true, startWrite, jobId: controls.jobId }),
+    );
+  } else {
+    results.push(job.via === 'elevated' ? await runElevated(job.work, controls, elevation) : await runFlashWork(job.work, controls, elevation));
+  }
 }
 process.stdout.write(`${JSON.stringify({ results, cwdAfter: process.cwd() })}\n`);

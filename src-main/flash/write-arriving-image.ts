@@ -1,0 +1,99 @@
+// The writing half of "write while downloading" (issue 19), run by whichever process writes the
+// drives: this one (as root, or to regular files), or the elevated helper, which learns of the
+// download only through the engine's channel (a GrowingFile fed by its messages). It writes the file
+// as it arrives, then waits for the download's end: the write is trusted only when the download
+// completed, was not judged untrustworthy (its checksums), and the bytes written are the file's (same
+// size, same SHA-256); otherwise every stick it wrote gets its first and last MiB zeroed here, in the
+// process that may open them, and fails saying it was left unusable and why.
+import type { FlashResult, TargetResult } from '../../shared/flash.ts';
+import { scanDrives } from '../drives/list-drives.ts';
+import { flashImage, type FlashImageOptions } from './flash-image.ts';
+import { markUnusable } from './mark-unusable.ts';
+import { openGrowingFileSource, type GrowingFile } from './source/growing-file-source.ts';
+import type { ExpectedDevice } from './target/target-device.ts';
+
+export type ArrivingWriteOptions = Omit<FlashImageOptions, 'imagePath' | 'source' | 'recipe' | 'eject' | 'sha256'>;
+
+/** Error codes a target fails with before anything was written to it: it is left as it was. */
+const untouchedCodes: ReadonlySet<string> = new Set(['refused', 'target-busy', 'permission-denied', 'target-removed']);
+
+/** Writes the arriving file to the targets; the result's `download` carries the failure and the sticks marked unusable (its url and result are the engine's to fill). */
+export async function writeArrivingImage(growing: GrowingFile, options: ArrivingWriteOptions): Promise<FlashResult> {
+  const startedMs = Date.now();
+  const asUser = options.helperScope?.asInvokingUser ?? (<T>(open: () => Promise<T>): Promise<T> => open());
+  let source;
+  try {
+    source = await asUser(() => openGrowingFileSource(growing));
+  } catch (error) {
+    return failedBeforeWriting(options, error, startedMs);
+  }
+  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256: true });
+  // Nothing written (every target refused or failed to open): the engine stops the download.
+  if (!flash.targets.some(wasWritten)) return flash;
+  await growing.settled();
+  const failure = options.signal?.aborted ? null : untrustedBecause(flash, growing);
+  if (failure === null) return { ...flash, download: { url: '', result: null, failure: null, unusableTargets: [] } };
+  const expectedOf = await expectedDevices(options);
+  const unusableTargets: string[] = [];
+  const targets: TargetResult[] = [];
+  for (const target of flash.targets) {
+    if (target.error !== null && untouchedCodes.has(target.error.code)) {
+      targets.push(target);
+      continue;
+    }
+    const marking = await markUnusable(target.target, expectedOf(target.target)).then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    );
+    if (marking === null) unusableTargets.push(target.target);
+    const why =
+      marking === null
+        ? `the stick was left unusable (its first and last MiB zeroed) because ${failure}`
+        : `${failure}; marking it unusable failed: ${marking}`;
+    // The download's own failure keeps its code; bytes that differ from the finished file are a mismatch.
+    const code = growing.failure?.code ?? 'verification-mismatch';
+    targets.push({ ...target, outcome: 'failed', error: { code, message: `${target.target}: ${why}`, offsetBytes: null } });
+  }
+  return { ...flash, outcome: 'failed', targets, download: { url: '', result: null, failure, unusableTargets } };
+}
+
+function wasWritten(target: TargetResult): boolean {
+  return target.outcome === 'verified' || target.outcome === 'written' || (target.error !== null && !untouchedCodes.has(target.error.code));
+}
+
+/** Why the bytes written cannot be trusted, or null: the download's own failure or verdict, else a difference from the file it completed. */
+function untrustedBecause(flash: FlashResult, growing: GrowingFile): string | null {
+  if (growing.failure !== null) return growing.failure.message;
+  if (flash.source.sizeBytes !== growing.totalBytes) return `${flash.source.sizeBytes} bytes were written, the download holds ${growing.totalBytes}`;
+  if (flash.source.sha256Hex !== growing.sha256) return `the bytes written hash to SHA-256 ${flash.source.sha256Hex}, the download to ${growing.sha256}`;
+  return null;
+}
+
+/** In the elevated helper, each target is marked only as the whole block device its own enumeration names (as it was written). */
+async function expectedDevices(options: ArrivingWriteOptions): Promise<(path: string) => ExpectedDevice> {
+  if (options.helperScope === undefined) return () => undefined;
+  const { drives } = await scanDrives();
+  return (path) => ({ deviceNumber: drives.find((drive) => drive.raw === path)?.deviceNumber ?? '' });
+}
+
+/** Every target failed (or cancelled) before anything was written: the download failed before its file existed. */
+export function failedBeforeWriting(options: ArrivingWriteOptions, error: unknown, startedMs: number = Date.now()): FlashResult {
+  const message = error instanceof Error ? error.message : String(error);
+  const cancelled = options.signal?.aborted === true;
+  const targets: TargetResult[] = options.targets.map((target) => ({
+    target: 'driveId' in target ? target.driveId : target.path,
+    outcome: cancelled ? 'cancelled' : 'failed',
+    bytesWritten: 0,
+    error: { code: cancelled ? 'cancelled' : 'source-unreadable', message: `${message}; nothing was written`, offsetBytes: null },
+    mismatch: null,
+    refusals: [],
+  }));
+  return {
+    jobId: options.jobId ?? '',
+    outcome: cancelled ? 'cancelled' : 'failed',
+    source: { path: '', compression: 'none', sizeBytes: 0, sha256Hex: null },
+    targets,
+    elapsedMs: Date.now() - startedMs,
+    download: { url: '', result: null, failure: message, unusableTargets: [] },
+  };
+}
