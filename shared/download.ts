@@ -32,6 +32,12 @@ export interface DownloadResult {
   readonly verification: VerificationReport | null;
   /** The pasted SHA-256's verdict; null when none was given. */
   readonly expectedSha256Matches: boolean | null;
+  /**
+   * Why the search for sums files next to the URL gave up on a name or a folder (a server error, a
+   * stall, a file over 1 MiB), in developer words; empty when every name tried was answered. With no
+   * verification, a non-empty list means "could not tell", not "none published".
+   */
+  readonly sumsSearchProblems?: readonly string[];
 }
 
 /** One file in the download cache. */

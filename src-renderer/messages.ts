@@ -1098,6 +1098,7 @@ export const text = {
   downloadPastedMatches: 'It matches the SHA-256 you pasted.',
   downloadPastedDiffers: 'It does NOT match the SHA-256 you pasted.',
   downloadNoSums: 'No SHA256SUMS or other sums file next to the address lists it.',
+  downloadSumsUnreadable: 'Whether a sums file next to the address lists it is unknown: the server did not answer for every one.',
   settingsDownloads: 'Downloads',
   downloadsHint:
     'Images downloaded from an address are kept here, in Isotope’s data folder, up to the limit: the least recently used are removed first to make room. A cut download is kept so it can resume.',

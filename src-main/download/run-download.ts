@@ -110,6 +110,7 @@ async function downloadInto(destination: Destination, options: RunDownloadOption
       resumedFromBytes: outcome.download.resumedFromBytes,
       verification,
       expectedSha256Matches: options.expectedSha256 === undefined ? null : options.expectedSha256 === outcome.download.sha256,
+      sumsSearchProblems: remote.notes,
     };
   } catch (error) {
     // The cache keeps a partial file for the next try; a file the user named leaves nothing behind,

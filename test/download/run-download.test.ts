@@ -219,6 +219,13 @@ describe('runDownload resume, cancel and the cache limit', () => {
     expect([older.path, newer.path, third.path].map((path) => existsSync(path))).toEqual([false, true, true]);
   });
 
+  it('names the sums search problems when a folder could not be searched', async () => {
+    const result = await runDownload(options(`${server.origin}/status/503/file/plain.iso`, { mirrors: [`${server.origin}/file/plain.iso`] }));
+    expect(result.servedBy).toBe(`${server.origin}/file/plain.iso`);
+    expect(result.verification).toBeNull();
+    expect(result.sumsSearchProblems).toEqual([expect.stringContaining('answered 503')]);
+  });
+
   it('fails with the sums search bounded when the server answers nothing but errors', async () => {
     const url = `${server.origin}/status/500/file/debian.iso`;
     await expect(runDownload(options(url))).rejects.toMatchObject({ code: 'http-status' });

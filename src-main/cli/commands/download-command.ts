@@ -113,6 +113,7 @@ export function describeDownloadResult(result: DownloadResult, verdict: Verifica
       `${sums.sumsPath}: ${sums.comparisons.length === 0 ? 'no entry for it' : matched ? 'matches' : 'DOES NOT MATCH'}, signature ${sums.signature.status}`,
     );
   }
-  lines.push(`CHECKSUM: ${verdict}`, ...(result.verification?.reasons ?? []).map((reason) => `  ${reason}`), '');
+  const problems = (result.sumsSearchProblems ?? []).map((problem) => `  sums search: ${problem}`);
+  lines.push(`CHECKSUM: ${verdict}`, ...(result.verification?.reasons ?? []).map((reason) => `  ${reason}`), ...problems, '');
   return lines.join('\n');
 }
