@@ -169,6 +169,11 @@ describe('mirrors', () => {
     expect(error.message).toContain('no byte arrived for 0.3 s');
   });
 
+  it('fails with stalled when the server never answers the request', async () => {
+    const error = await codedErrorOf(run(join(folder, 'no-answer.partial'), ['/no-answer/file/image.iso'], { stallTimeoutMs: 300 }));
+    expect(error).toMatchObject({ code: 'stalled', message: `${server.origin}/no-answer/file/image.iso: no byte arrived for 0.3 s` });
+  });
+
   it('lets the SHA-256 catch a mirror that serves other bytes of the same length', async () => {
     const partialPath = join(folder, 'other-bytes.partial');
     const outcome = await run(partialPath, [`/cut/${cutBytes}/file/image.iso`, '/other-bytes/file/image.iso']);

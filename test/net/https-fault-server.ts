@@ -7,6 +7,7 @@
 //                           an absolute URL; N = 1 drops the segment): N redirects in all
 //   /to-http/...            a 302 from https to the same path on the plain HTTP origin (a downgrade)
 //   /to-ftp/...             a 302 to ftp://127.0.0.1/... (a scheme no download may follow)
+//   /no-answer/...          reads the request and never answers (the connection stays open)
 //   /status/CODE/...        answers CODE (404, 410, 500, ...) with a short text body
 //   /cut/N/...              the connection is destroyed once the file's byte N was sent (a request
 //                           that starts at or past N is served whole: the fault has happened)
@@ -76,7 +77,8 @@ interface Faults {
   otherBytes: boolean;
 }
 
-type Route = { kind: 'file'; name: string; faults: Faults } | { kind: 'redirect'; location: string } | { kind: 'status'; status: number };
+type Route =
+  { kind: 'file'; name: string; faults: Faults } | { kind: 'redirect'; location: string } | { kind: 'status'; status: number } | { kind: 'no-answer' };
 
 export async function startFaultServer(options: FaultServerOptions): Promise<FaultServer> {
   const tls = testTls();
@@ -95,6 +97,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
     const route = parseRoute(path, origins, scheme);
     if (route === null) return answerStatus(response, 404);
     if (route.kind === 'status') return answerStatus(response, route.status);
+    if (route.kind === 'no-answer') return; // the connection stays open, silent, until close()
     if (route.kind === 'redirect') {
       response.writeHead(302, { location: route.location, 'content-length': 0 });
       return response.end();
@@ -157,6 +160,8 @@ function parseRoute(path: string, origins: { https: string; http: string }, sche
         return { kind: 'redirect', location: `${origins.http}/${[...segments.slice(0, index), ...segments.slice(index + 1)].join('/')}` };
       case 'status':
         return { kind: 'status', status: argument };
+      case 'no-answer':
+        return { kind: 'no-answer' };
       case 'cut':
       case 'stall':
         faults[segment === 'cut' ? 'cutAtBytes' : 'stallAtBytes'] = argument;
