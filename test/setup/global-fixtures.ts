@@ -17,6 +17,7 @@ import { buildIsoImageFixtures } from '../fixtures/iso-images.ts';
 import { buildQemuBootFixtures } from '../fixtures/qemu-boot-images.ts';
 import { buildUiFixtures } from '../fixtures/ui-images.ts';
 import { buildUdfFixtures } from '../fixtures/udf-images.ts';
+import { testTls } from '../net/test-tls.ts';
 import { previewIsoPath } from '../fixtures/preview-images.ts';
 
 export default function setUpTestRun(): () => void {
@@ -36,6 +37,7 @@ export default function setUpTestRun(): () => void {
   buildExtFixtures();
   buildQemuBootFixtures();
   buildDiskFixtures();
+  testTls(); // the download tests' CA: made once here, so parallel workers never make two
   previewIsoPath();
 
   return () => rmSync(runTmp, { recursive: true, force: true });
