@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { drawingSvg, gradientPng, longPreviewName, previewIsoPath } from '../fixtures/preview-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { openImage, showTab, watchConsole } from './ui-helpers.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, openImage, showTab, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let isotopeHome: string;
@@ -45,11 +45,15 @@ async function openPreviews(page: Page): Promise<string[]> {
 
 test('searches the image, extracts a found file, and shows another in the tree with its breadcrumb', async ({ page }) => {
   const problems = await openPreviews(page);
+  // In the dark theme (axe checks the results' contrast there; the other tests run in the light one).
+  await chooseTheme(page, 'dark');
+  await showTab(page, 'Contents');
   await page.getByTestId('image-search').fill('*.svg');
   await page.getByTestId('image-search').press('Enter');
   const results = page.getByTestId('search-results');
   await expect(results.getByRole('status')).toHaveText(/2 matches among \d+ entries/);
   await results.getByRole('checkbox', { name: /drawing\.svg/ }).check();
+  await expectNoSeriousAxeViolations(page, 'Contents with search results');
   const destination = join(scratch, 'found');
   await page.getByLabel('Destination folder').fill(destination);
   await page.getByRole('button', { name: 'Extract 1 selected' }).click();
@@ -127,6 +131,7 @@ test('previews a PNG as an <img> from a blob: URL, an SVG as a picture that runs
   await treeRow(page, '/text/utf16le-nobom.inf').click();
   await expect(page.getByTestId('preview-kind')).toContainText('UTF-16LE');
   await expect(page.getByTestId('preview').locator('.line')).toHaveText(['Ünïcödé text ☃', 'Second line', 'Third line', '']);
+  await expectNoSeriousAxeViolations(page, 'a text preview with line numbers');
 
   // The hex view scrolls sideways instead of clipping its 77-character rows.
   await treeRow(page, '/big').locator('.twisty').click();
@@ -158,6 +163,7 @@ test('asks about files already at the destination, and "do the same for all" kee
   await extractButton.click();
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('Conflict 1 of 3');
+  await expectNoSeriousAxeViolations(page, 'the conflict dialog');
   // The first one alone: skip it.
   await dialog.getByRole('button', { name: 'Skip' }).click();
   await expect(dialog).toContainText('Conflict 2 of 3');
