@@ -1,13 +1,14 @@
 // Search across an image (`image:search`): the glob and part-of-name matcher on its own, then the
 // walk over real images built by xorriso, genisoimage -udf and mkfs.fat + mtools, compared with the
 // trees that went in; the cap, cancellation, batches, and the call through the service as a job.
-import { mkdtempSync, readdirSync, lstatSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, lstatSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileNamePattern } from '../../src-main/image/name-pattern.ts';
 import { searchImage, searchBatchMaxMatches, type ImageSearchProgress } from '../../src-main/image/search-image.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
+import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { writeFeatureTree, xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { udfBridgeIsoPath, writeUdfTree } from '../fixtures/udf-images.ts';
 import { bootFiles, bootPartition, diskImagePath } from '../fixtures/ui-disk-images.ts';
@@ -15,6 +16,7 @@ import { bigFileName, bigFolderFileCount, bigIsoPath } from '../fixtures/ui-imag
 import { testService } from '../helpers/in-process-cli.ts';
 import { runJob } from '../helpers/run-job.ts';
 import type { ImageSearchFound } from '../../shared/image.ts';
+import { buildIso, concat, directoryExtent, directoryRecord, rockRidgeRootSystemUse, rr, sector } from '../iso/iso-builder.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-search-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -132,6 +134,18 @@ describe('searchImage', () => {
     expect(result).toMatchObject({ matchCount: 10_000, truncated: true });
     expect(batches.find((batch) => batch.matches.length > 0)?.matches[0]?.path).toBe(`/big/${bigFileName(0)}`);
     expect(bigFolderFileCount).toBeGreaterThan(10_000);
+  });
+
+  it('refuses a hostile image whose folder points back at the root as corrupt (a directory loop), in bounded time', async () => {
+    const loop = directoryRecord({ identifier: 'D', lba: 20, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm('d')) });
+    const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [loop] });
+    const path = join(scratch, 'loop.iso');
+    writeFileSync(path, buildIso({ sectorCount: 30, rootLba: 20, sectors: new Map([[20, root]]) }));
+    const startMs = performance.now();
+    const search = searchImage({ path, pattern: '*' }, { onBatch: () => undefined });
+    await expect(search).rejects.toBeInstanceOf(CorruptImageError);
+    await expect(search).rejects.toThrow(/directory loop/);
+    expect(performance.now() - startMs).toBeLessThan(5000);
   });
 
   it('ends with CancelledError once its signal is aborted', async () => {
