@@ -105,8 +105,8 @@ async function requestOnce(target: URL, headers: Readonly<Record<string, string>
   const proxyHeaders = proxy?.authorization && target.protocol === 'http:' ? { 'proxy-authorization': proxy.authorization } : {};
   const request = httpRequest({
     method: 'GET',
-    // RFC 9112 3.2.2: a request to a proxy names the whole URL.
-    path: proxy && target.protocol === 'http:' ? target.href.replace(/#.*$/, '') : `${target.pathname}${target.search}`,
+    // RFC 9112 3.2.2: a request to a proxy names the whole URL (without user info or fragment).
+    path: `${proxy && target.protocol === 'http:' ? `${target.protocol}//${target.host}` : ''}${target.pathname}${target.search}`,
     headers: { host: target.host, 'user-agent': 'Isotope', 'accept-encoding': 'identity', ...proxyHeaders, ...headers },
     setHost: false,
     createConnection: () => socket,
