@@ -38,6 +38,16 @@ import type {
 import type { FilePickPurpose, FilePlace, FilesListRequest, FolderListing } from './files.ts';
 import type { VmHostReport, VmScreen, VmTryRequest } from './vm.ts';
 import type { DownloadCacheEntry, DownloadRequest } from './download.ts';
+import type {
+  DuplicatorPlan,
+  DuplicatorPrepareRequest,
+  DuplicatorStartRequest,
+  DuplicatorState,
+  QueuePlan,
+  QueuePrepareRequest,
+  QueueStartRequest,
+  QueueState,
+} from './queue.ts';
 import type { HistoryQuery, HistoryRecord } from './history.ts';
 
 export interface Calls {
@@ -193,6 +203,16 @@ export interface Calls {
     request: { format: 'csv' | 'json'; query: HistoryQuery } | { format: 'html'; recordId: string };
     response: { fileName: string; mimeType: string; text: string };
   };
+  /** A queue's plan: each (image, drive) pair assessed and checked as flash:prepare does, under ONE confirmation. */
+  'queue:prepare': { request: QueuePrepareRequest; response: QueuePlan };
+  /** Runs a prepared queue: each pair its own flash job (own id, `job:finished`, history record); rows as `queue:changed`. */
+  'queue:start': { request: QueueStartRequest; response: QueueState };
+  /** Duplicator mode's plan: the image, the options and the rule, under one confirmation. */
+  'duplicator:prepare': { request: DuplicatorPrepareRequest; response: DuplicatorPlan };
+  /** Starts duplicator mode: every stick inserted from now on that the rules allow gets its own flash job; the count as `duplicator:changed`. */
+  'duplicator:start': { request: DuplicatorStartRequest; response: DuplicatorState };
+  /** Stops watching for new sticks (jobs already running finish). */
+  'duplicator:stop': { request: { duplicatorId: string }; response: DuplicatorState };
 }
 
 export interface Events {
@@ -216,6 +236,10 @@ export interface Events {
   'image:search-found': ImageSearchFound;
   /** What a headless VM trial shows: new serial console text and the latest screenshot. */
   'vm:screen': VmScreen;
+  /** A queue's row started or ended. */
+  'queue:changed': QueueState;
+  /** Duplicator mode saw a stick, started or ended a job, or stopped. */
+  'duplicator:changed': DuplicatorState;
 }
 
 export type CallName = keyof Calls;
@@ -272,6 +296,11 @@ export const callNames = [
   'downloads:clear',
   'history:list',
   'history:export',
+  'queue:prepare',
+  'queue:start',
+  'duplicator:prepare',
+  'duplicator:start',
+  'duplicator:stop',
 ] as const satisfies readonly CallName[];
 export const eventNames = [
   'image:opened',
@@ -281,6 +310,8 @@ export const eventNames = [
   'job:finished',
   'image:search-found',
   'vm:screen',
+  'queue:changed',
+  'duplicator:changed',
 ] as const satisfies readonly EventName[];
 
 type Missing<All, Listed> = Exclude<All, Listed>;

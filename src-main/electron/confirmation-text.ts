@@ -46,6 +46,24 @@ export function confirmationText(request: ShellConfirmation): ConfirmationText {
         detail: [describeKey(request.key), 'Checksums signed by it will no longer count as verified.'].join('\n\n'),
         confirmLabel: 'Remove',
       };
+    case 'queue':
+      return {
+        title: 'Erase and write',
+        message: `Erase ${request.plans.length === 1 ? 'this drive' : `these ${request.plans.length} drives`} and write each its image?`,
+        detail: request.plans.map((plan) => flashText(plan).detail).join('\n\n'),
+        confirmLabel: 'Erase and write',
+      };
+    case 'duplicator':
+      return {
+        title: 'Write every new stick',
+        message: `Erase and write ${request.plan.assessment.fileName} to every stick inserted from now on?`,
+        detail: [
+          `Image: ${request.plan.imagePath} (${formatBytes(request.plan.imageSizeBytes)}), byte for byte.`,
+          'Each stick inserted until you stop that the safety rules allow and that is big enough is erased and written. Drives attached now are left alone.',
+          `Afterwards: ${request.plan.verify ? 'read back and compare' : 'no read-back check'}${request.plan.eject ? ', eject' : ''}.`,
+        ].join('\n\n'),
+        confirmLabel: 'Start',
+      };
   }
 }
 

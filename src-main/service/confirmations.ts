@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeySummary } from '../../shared/checksum.ts';
 import type { FlashPlan, FormatPlan } from '../../shared/flash.ts';
+import type { DuplicatorPlan } from '../../shared/queue.ts';
 import { CodedError } from '../jobs/errors.ts';
 
 /** What a shell with its own trusted interface (Electron's main process) asks its user before the engine acts. */
@@ -13,7 +14,11 @@ export type ShellConfirmation =
   | { readonly kind: 'flash'; readonly plan: Omit<FlashPlan, 'confirmationId' | 'expiresAtMs'> }
   | { readonly kind: 'format'; readonly plan: Omit<FormatPlan, 'confirmationId' | 'expiresAtMs'> }
   | { readonly kind: 'keys-import'; readonly path: string; readonly keys: readonly KeySummary[] }
-  | { readonly kind: 'keys-remove'; readonly key: KeySummary };
+  | { readonly kind: 'keys-remove'; readonly key: KeySummary }
+  /** A queue: every pair's plan, confirmed once. */
+  | { readonly kind: 'queue'; readonly plans: readonly Omit<FlashPlan, 'confirmationId' | 'expiresAtMs'>[] }
+  /** Duplicator mode: one image to every stick inserted from now on. */
+  | { readonly kind: 'duplicator'; readonly plan: Omit<DuplicatorPlan, 'confirmationId' | 'expiresAtMs'> };
 
 /** Resolves true only when the user accepted; the renderer cannot answer it. */
 export type ShellConfirm = (request: ShellConfirmation) => Promise<boolean>;
@@ -24,7 +29,7 @@ export const confirmationLifetimeMs = 5 * 60 * 1000;
 /** At most this many unused confirmations are kept (a caller asking in a loop cannot grow memory). */
 const maxPending = 64;
 
-export type ConfirmationKind = 'flash' | 'format' | 'keys-import' | 'keys-remove';
+export type ConfirmationKind = 'flash' | 'format' | 'keys-import' | 'keys-remove' | 'queue' | 'duplicator';
 
 export interface IssuedConfirmation {
   readonly confirmationId: string;

@@ -113,6 +113,7 @@ export const requestSchemas = {
   }),
   'image:extract-conflicts': extractRequest,
   ...laterIssueSchemas(),
+  ...queueSchemas(),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
 
 /** `vm:*`, `download:*`, `downloads:*` and `history:*` (issues 18 and 19). */
@@ -285,6 +286,40 @@ function flashSchemas() {
       acknowledgedFindings: v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length))),
     }),
     'flash:verify': v.strictObject({ imagePath: absolutePath, driveId: id }),
+  } as const;
+}
+
+/** `queue:*` and `duplicator:*` (issue 19): at most 16 pairs, the confirmation's fields as flash:start's. */
+function queueSchemas() {
+  const id = shortId(512);
+  const typedNames = v.exactOptional(
+    v.pipe(
+      v.record(id, v.pipe(v.string(), v.maxLength(256))),
+      v.check((names) => Object.keys(names).length <= 16, 'more than 16 typed names'),
+    ),
+  );
+  const acknowledgedFindings = v.exactOptional(v.pipe(v.array(v.picklist(assessmentFindingCodes)), v.maxLength(assessmentFindingCodes.length)));
+  return {
+    'queue:prepare': v.strictObject({
+      pairs: v.pipe(v.array(v.strictObject({ imagePath: absolutePath, driveId: id })), v.minLength(1, 'names no pair'), v.maxLength(16)),
+      order: v.picklist(['parallel', 'sequential']),
+      verify: v.exactOptional(v.boolean()),
+      eject: v.exactOptional(v.boolean()),
+      includeAll: v.exactOptional(v.boolean()),
+    }),
+    'queue:start': v.strictObject({ confirmationId: shortId(200), typedNames, acknowledgedFindings }),
+    'duplicator:prepare': v.strictObject({
+      imagePath: absolutePath,
+      verify: v.exactOptional(v.boolean()),
+      eject: v.exactOptional(v.boolean()),
+      includeAll: v.exactOptional(v.boolean()),
+    }),
+    'duplicator:start': v.strictObject({
+      confirmationId: shortId(200),
+      typedPhrase: v.exactOptional(v.pipe(v.string(), v.maxLength(1024))),
+      acknowledgedFindings,
+    }),
+    'duplicator:stop': v.strictObject({ duplicatorId: shortId(200) }),
   } as const;
 }
 

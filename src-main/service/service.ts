@@ -100,6 +100,7 @@ const search = () => import('./handlers/search-handlers.ts').then((module) => mo
 const vm = () => import('./handlers/vm-handlers.ts').then((module) => module.vmHandlers);
 const downloads = () => import('./handlers/download-handlers.ts').then((module) => module.downloadHandlers);
 const history = () => import('./handlers/history-handlers.ts').then((module) => module.historyHandlers);
+const queue = () => import('./handlers/queue-handlers.ts').then((module) => module.queueHandlers);
 
 /** Where each call's handler loads from; a call missing here, or an area without its handler, is a compile error. */
 const handlerAreas = {
@@ -148,6 +149,11 @@ const handlerAreas = {
   'downloads:clear': downloads,
   'history:list': history,
   'history:export': history,
+  'queue:prepare': queue,
+  'queue:start': queue,
+  'duplicator:prepare': queue,
+  'duplicator:start': queue,
+  'duplicator:stop': queue,
 } satisfies { readonly [K in CallName]: () => Promise<{ readonly [P in K]: Handler<P> }> };
 
 async function handlerOf<K extends CallName>(name: K): Promise<Handler<K>> {
