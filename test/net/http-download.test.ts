@@ -147,9 +147,15 @@ describe('downloadToFile through the environment proxy', () => {
     expect(untrusted.code).toBe('tls');
   });
 
-  it('sends a plain http request to http_proxy in absolute form', async () => {
+  it('sends a plain http request to http_proxy in absolute form, without the URL user info', async () => {
     const url = `${server.httpOrigin}/file/image.iso`;
-    const outcome = await downloadToFile({ urls: [url], partialPath: join(folder, 'http-proxy.partial'), resume: false, env: { http_proxy: proxy.url } });
+    const withPassword = url.replace('http://', 'http://user:secret@');
+    const outcome = await downloadToFile({
+      urls: [withPassword],
+      partialPath: join(folder, 'http-proxy.partial'),
+      resume: false,
+      env: { http_proxy: proxy.url },
+    });
     expect(outcome.sha256).toBe(sha256Of(source));
     expect(proxy.requestLines.at(-1)).toBe(`GET ${url} HTTP/1.1`);
   });
