@@ -12,7 +12,8 @@ import { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
 import type { DuplicatorPlan, DuplicatorPrepareRequest, DuplicatorStartRequest, DuplicatorState, DuplicatorStick } from '../../shared/queue.ts';
 import { assessImage } from '../assess/assess-image.ts';
 import { safetyContext, scanDrives, sourceFactsOf } from '../drives/list-drives.ts';
-import { checkDrive } from '../drives/safety-rules.ts';
+import { checkDrive, type SafetyContext } from '../drives/safety-rules.ts';
+import type { Drive } from '../../shared/drive.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { stickArrivals } from '../queue/stick-arrivals.ts';
 import { bindingDifference } from './confirmations.ts';
@@ -108,6 +109,7 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
     const stick = sticks[index];
     if (stick === undefined) return;
     sticks[index] = { ...stick, outcome: finished.result.ok ? (finished.result.value as FlashResult).outcome : 'failed' };
+    if (!watching && sticks.every((candidate) => candidate.outcome !== null)) unsubscribe();
     changed();
   });
   const stop = (why: string | null): DuplicatorState => {
@@ -116,7 +118,7 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
     if (timer !== null) clearTimeout(timer);
     running.delete(duplicatorId);
     // Jobs already running still end and are counted; then nothing is listened to.
-    void Promise.resolve().then(() => sticks.every((stick) => stick.outcome !== null) && unsubscribe());
+    if (sticks.every((stick) => stick.outcome !== null)) unsubscribe();
     changed();
     return state();
   };
@@ -127,11 +129,9 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
     if (arrivals.arrived.length > 0 && watching) {
       const imageChange = bindingDifference(binding.image, await imageVersionOf(binding.image.path).catch(() => null), 'image');
       if (imageChange !== null) return void stop(`the image changed (${imageChange})`);
-      const context_ = safetyContext(scan, { includeAll: plan.includeAll, source: await sourceFactsOf(plan.imagePath), imageSizeBytes: plan.imageSizeBytes });
+      const safety = safetyContext(scan, { includeAll: plan.includeAll, source: await sourceFactsOf(plan.imagePath), imageSizeBytes: plan.imageSizeBytes });
       for (const drive of arrivals.arrived) {
-        const status = checkDrive(drive, context_);
-        const notUsb = !plan.includeAll && !(drive.isUsb && drive.isRemovable) ? ['not a removable USB stick'] : [];
-        const refusals = [...notUsb, ...status.refusals.map((issue) => issue.reason)];
+        const refusals = refusalsOf(drive, safety);
         const base = { device: drive.device, description: drive.description };
         if (refusals.length > 0) {
           sticks.unshift({ ...base, jobId: null, outcome: 'skipped', skippedBecause: refusals.join('; ') });
@@ -157,8 +157,16 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
         .catch((error: unknown) => (context.options.log ?? console.error)('duplicator: an enumeration failed', error))
         .finally(() => watching && loop());
     }, pollIntervalMs);
+    // Watching never keeps a process alive by itself (as drives/watch-drives.ts).
+    timer.unref();
   };
   running.set(duplicatorId, { stop: () => stop(null) });
   loop();
   return state();
+}
+
+/** Why the safety rules refuse a newly inserted drive; without "show all drives", anything but a removable USB stick is refused too. */
+function refusalsOf(drive: Drive, safety: SafetyContext): string[] {
+  const notUsb = !safety.includeAll && !(drive.isUsb && drive.isRemovable) ? [`${drive.device} is not a removable USB stick`] : [];
+  return [...notUsb, ...checkDrive(drive, safety).refusals.map((issue) => issue.reason)];
 }
