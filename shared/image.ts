@@ -426,7 +426,9 @@ export interface ImageSearchRequest {
   readonly namespace?: ImageNamespaceChoice | undefined;
   /**
    * A glob when it holds `*`, `?` or `[` (matched against the name, or the whole path when it holds a
-   * `/`), else a case-insensitive part of the name.
+   * `/`), else a case-insensitive part of the name. Globs ignore case too (ISO 9660 names are upper
+   * case); a path glob is anchored at the root ("boot/*.cfg" is "/boot/*.cfg"), its `*` stays within
+   * one folder and `**` spans any number of them; `[!…]` or `[^…]` negates a class.
    */
   readonly pattern: string;
   /** Stop after this many matches (default and most 10,000); the result says it stopped. */
