@@ -11,4 +11,14 @@ export interface AppDescription {
   readonly platform: string;
   /** The engine user's home folder: where an output the user names starts (a backup's file in the web shell), and an allowed destination. */
   readonly homeFolder: string;
+  /** For Settings › About: the engine's runtime (Node.js version, OS and architecture) and the licences of what ships with it. */
+  readonly about?: { readonly engineBuild: string; readonly licences: readonly BundledLicence[] };
+}
+
+/** A library or data file shipped with Isotope and its licence (SPDX where its package gives one). */
+export interface BundledLicence {
+  readonly name: string;
+  readonly version: string;
+  readonly licence: string;
+  readonly kind: 'library' | 'data';
 }

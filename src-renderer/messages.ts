@@ -1311,3 +1311,13 @@ export const historyText = {
   } as Readonly<Record<HistoryOutcome, string>>,
   verify: { passed: 'Passed', failed: 'Failed' } as const,
 } as const;
+
+/** Settings › About (issue 17). */
+export const aboutText = {
+  heading: 'About',
+  version: 'Version',
+  engineBuild: 'Engine',
+  licencesCaption: 'Libraries and data shipped with Isotope, and their licences',
+  columns: { name: 'Name', version: 'Version', licence: 'Licence' },
+  data: 'data',
+} as const;

@@ -2,6 +2,7 @@
 // is in sight without scrolling and no sidebar entry wraps; at 1920x1080 the Checksums tab uses two
 // panes; the Boot tab's partition drawing cuts no label (the Apple partition map's lane included);
 // El Torito rows carry the numbers the loader list uses.
+import { readFileSync } from 'node:fs';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
@@ -91,4 +92,18 @@ test('El Torito rows are numbered 1, 2, ... in catalog order, the numbers the lo
   const uefiRow = rows.filter({ hasText: 'UEFI' }).first();
   const uefiNumber = (await uefiRow.locator('td').first().textContent())?.trim() ?? '';
   await expect(page.getByTestId('efi-loaders')).toContainText(`El Torito entry ${uefiNumber}:`);
+});
+
+test('Settings › About gives the version, the engine and each shipped library and data file with its installed licence', async ({ page }) => {
+  const manifest = (path: string): { version: string; license: string } => JSON.parse(readFileSync(path, 'utf8')) as { version: string; license: string };
+  const own = manifest('package.json');
+  const openpgp = manifest('node_modules/openpgp/package.json');
+  await page.goto(app.url);
+  await goToScreen(page, 'Settings');
+  const about = page.getByTestId('about');
+  await expect(about.getByTestId('about-version')).toHaveText(`Isotope ${own.version}`);
+  await expect(about.getByTestId('about-engine')).toHaveText(`Node.js ${process.versions.node}, ${process.platform} ${process.arch}`);
+  const licences = about.getByTestId('about-licences');
+  await expect(licences.locator('tr[data-name="openpgp"]')).toContainText(`${openpgp.version}${openpgp.license}`);
+  await expect(licences.locator('tr[data-kind="data"]').first()).toContainText('BSD-2-Clause-Patent');
 });

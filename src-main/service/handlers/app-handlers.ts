@@ -1,5 +1,6 @@
 // `app:*` calls: what the engine and its shell are.
-import { homedir } from 'node:os';
+import { arch, homedir } from 'node:os';
+import { bundledLicences } from '../../io/bundled-licences.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 export const appHandlers: HandlerTable<'app:describe'> = {
@@ -10,5 +11,6 @@ export const appHandlers: HandlerTable<'app:describe'> = {
     canPickFiles: options.pickImageFile !== undefined,
     platform: process.platform,
     homeFolder: homedir(),
+    about: { engineBuild: `Node.js ${process.versions.node}, ${process.platform} ${arch()}`, licences: await bundledLicences() },
   }),
 };
