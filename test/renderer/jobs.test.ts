@@ -50,6 +50,21 @@ describe('JobStore', () => {
     expect(jobs.fractionOf(null)).toBeNull();
   });
 
+  it('lists a job as running from its first report until its job:finished, then keeps only its last progress', async () => {
+    const image = join(dir, 'running.img');
+    writeFileSync(image, Buffer.alloc(8 * 1024 * 1024, 0x11));
+    const { client } = inProcessEngine();
+    const jobs = new JobStore(client);
+    let runningWhileReporting: string[] = [];
+    client.subscribe('job:progress', (progress) => {
+      if (progress.bytesDone < (progress.bytesTotal ?? 0)) runningWhileReporting = jobs.running.map((job) => job.jobId);
+    });
+    const jobId = await hash(client, { path: image, algorithms: ['sha256'] });
+    expect(runningWhileReporting).toEqual([jobId]);
+    expect(jobs.running).toEqual([]);
+    expect(jobs.progressOf(jobId)).toMatchObject({ jobId, kind: 'hash' });
+  });
+
   it('keeps the 16 most recently reported jobs and forgets older ones', async () => {
     const image = join(dir, 'small.img');
     writeFileSync(image, Buffer.alloc(4096, 1));
