@@ -321,6 +321,18 @@ export interface SecureBootReport {
   readonly byArchitecture: readonly { architecture: string; verdict: SecureBootArchitectureVerdict }[];
   /** The older of the DBX and SBAT level dates (YYYY-MM-DD) of the revocation data judged by: how current the data is. */
   readonly dataDate: string;
+  /** What the revocation data's reader skipped (an architecture it does not know); absent when nothing was. */
+  readonly dataWarnings?: readonly string[];
+}
+
+/**
+ * Why an architecture is refused, as the issue's verdict line names it: "DBX" when a loader's hash is in
+ * the DBX, "SBAT: grub,4 < 5" for each component below the SBAT level. Empty when nothing is revoked.
+ */
+export function secureBootRevocations(report: SecureBootReport, architecture: string): string[] {
+  const own = report.loaders.filter((loader) => loader.architecture === architecture);
+  const sbat = new Set(own.flatMap((loader) => loader.sbatRevoked.map((entry) => `SBAT: ${entry}`)));
+  return [...(own.some((loader) => loader.dbxRevoked) ? ['DBX'] : []), ...sbat];
 }
 
 export const bootWarningCodes = [

@@ -7,7 +7,7 @@ import { openFatTree } from '../fat/fat-tree.ts';
 import { entryContentSource } from '../format/entry-source.ts';
 import type { FileTree } from '../format/file-tree.ts';
 import type { WorkBudget } from '../format/work-budget.ts';
-import type { ByteSource } from '../io/byte-source.ts';
+import { ByteRangeError, type ByteSource } from '../io/byte-source.ts';
 import { CorruptImageError } from '../io/corrupt-image-error.ts';
 import { authenticodeSha256, readSignatures } from '../pe/authenticode.ts';
 import { readPeImage } from '../pe/pe-image.ts';
@@ -117,7 +117,14 @@ export async function readSecureBoot(
   revocations: Revocations,
   budget: WorkBudget,
 ): Promise<SecureBootReport> {
-  const loaders: SecureBootLoader[] = tree ? await checkTree(source, tree, 'ISO tree', revocations, budget) : [];
+  const loaders: SecureBootLoader[] = [];
+  try {
+    if (tree) loaders.push(...(await checkTree(source, tree, 'ISO tree', revocations, budget)));
+  } catch (error) {
+    // A damaged directory on the way to EFI/BOOT leaves those loaders unread, not the rest of the report.
+    if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
+    loaders.push(unreadable('ISO tree: /EFI/BOOT', error.message));
+  }
   const seenOffsets = new Set<number>();
   for (const place of volumes) {
     if (seenOffsets.has(place.offsetBytes)) continue;
@@ -126,10 +133,11 @@ export async function readSecureBoot(
       const volume = await openFatTree(source, { offsetBytes: place.offsetBytes, budget });
       loaders.push(...(await checkTree(source, volume, place.label, revocations, budget)));
     } catch (error) {
-      if (!(error instanceof CorruptImageError)) throw error;
+      if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
       loaders.push(unreadable(`${place.label}: /EFI/BOOT`, error.message));
     }
   }
   const dataDate = revocations.dbxDate < revocations.sbatLevelDate ? revocations.dbxDate : revocations.sbatLevelDate;
-  return { loaders, byArchitecture: judgeArchitectures(loaders), dataDate };
+  const dataWarnings = revocations.warnings.length > 0 ? { dataWarnings: revocations.warnings } : {};
+  return { loaders, byArchitecture: judgeArchitectures(loaders), dataDate, ...dataWarnings };
 }

@@ -134,7 +134,7 @@ async function readImageBootReport(path: string): Promise<BootReport> {
   try {
     // A disk image (MBR/GPT only) has no ISO tree: its boot report simply carries no image paths.
     const image = await openIsoImage(source);
-    // Read from the vendored files on each report: a verdict is judged by the data as it is now.
+    // The vendored files as they are now (parsed again when either changes); each loader is judged from its bytes.
     const revocations = await loadRevocations();
     return await readBootReport(source, image ? { lookupPath: pathsByExtentLba(image), revocations, tree: image } : { revocations });
   } finally {

@@ -30,8 +30,13 @@ async function hashRange(hash: Hash, source: ByteSource, offsetBytes: number, en
 export async function authenticodeSha256(source: ByteSource, image: PeImage): Promise<string> {
   const hash = createHash('sha256');
   await hashRange(hash, source, 0, image.checksumOffsetBytes);
-  await hashRange(hash, source, image.checksumOffsetBytes + CHECKSUM_SIZE_BYTES, image.certificateEntryOffsetBytes);
-  await hashRange(hash, source, image.certificateEntryOffsetBytes + DATA_DIRECTORY_ENTRY_SIZE_BYTES, image.headersSizeBytes);
+  if (image.certificateEntryOffsetBytes === null) {
+    // No Certificate Table entry (NumberOfRvaAndSizes <= 4): the rest of the headers, whole.
+    await hashRange(hash, source, image.checksumOffsetBytes + CHECKSUM_SIZE_BYTES, image.headersSizeBytes);
+  } else {
+    await hashRange(hash, source, image.checksumOffsetBytes + CHECKSUM_SIZE_BYTES, image.certificateEntryOffsetBytes);
+    await hashRange(hash, source, image.certificateEntryOffsetBytes + DATA_DIRECTORY_ENTRY_SIZE_BYTES, image.headersSizeBytes);
+  }
   let sumOfBytesHashed = image.headersSizeBytes;
   const sections = image.sections.filter((section) => section.rawSizeBytes > 0).sort((a, b) => a.rawOffsetBytes - b.rawOffsetBytes);
   for (const section of sections) {

@@ -24,8 +24,11 @@ export interface PeImage {
   readonly headersSizeBytes: number;
   /** File offset of OptionalHeader.CheckSum, which the Authenticode hash skips. */
   readonly checksumOffsetBytes: number;
-  /** File offset of the Certificate Table data directory entry (8 bytes), which the Authenticode hash skips. */
-  readonly certificateEntryOffsetBytes: number;
+  /**
+   * File offset of the Certificate Table data directory entry (8 bytes), which the Authenticode hash skips;
+   * null when NumberOfRvaAndSizes leaves the entry out (the image then carries no signature).
+   */
+  readonly certificateEntryOffsetBytes: number | null;
   /** The attribute certificate table (its "RVA" is a file offset, PE Format "The Attribute Certificate Table"); null when empty. */
   readonly certificateTable: { readonly offsetBytes: number; readonly sizeBytes: number } | null;
   readonly sections: readonly PeSection[];
@@ -229,20 +232,24 @@ export async function readPeImage(source: ByteSource): Promise<PeImage> {
     throw corrupt(source, `optional header magic 0x${magic.toString(16)} is neither PE32 (0x10b) nor PE32+ (0x20b)`, optionalOffsetBytes);
   const isPe32Plus = magic === PE32_PLUS_MAGIC;
   const layout = optionalHeaderLayout(isPe32Plus);
-  const certificateEntryAt = layout.dataDirectories + CERTIFICATE_DIRECTORY_INDEX * 8;
-  if (optionalHeaderSizeBytes < certificateEntryAt + 8) {
+  if (optionalHeaderSizeBytes < layout.numberOfRvaAndSizes + 4) {
     throw corrupt(
       source,
-      `optional header of ${optionalHeaderSizeBytes} bytes is too small for the Certificate Table entry at ${certificateEntryAt}`,
+      `optional header of ${optionalHeaderSizeBytes} bytes is too small for NumberOfRvaAndSizes at ${layout.numberOfRvaAndSizes}`,
       lfanew + 20,
     );
   }
   const directoryCount = optional.getUint32(layout.numberOfRvaAndSizes, true);
-  if (directoryCount <= CERTIFICATE_DIRECTORY_INDEX) {
+  // PE Format, "Optional Header Data Directories": only NumberOfRvaAndSizes entries exist. With 4 or fewer
+  // there is no Certificate Table entry: the image is unsigned, and its hash skips no entry (EDK2
+  // DxeImageVerificationLib HashPeImage, "there is no Cert Directory in optional header").
+  const hasCertificateEntry = directoryCount > CERTIFICATE_DIRECTORY_INDEX;
+  const certificateEntryAt = layout.dataDirectories + CERTIFICATE_DIRECTORY_INDEX * 8;
+  if (hasCertificateEntry && optionalHeaderSizeBytes < certificateEntryAt + 8) {
     throw corrupt(
       source,
-      `NumberOfRvaAndSizes ${directoryCount} leaves out the Certificate Table (index ${CERTIFICATE_DIRECTORY_INDEX})`,
-      optionalOffsetBytes + layout.numberOfRvaAndSizes,
+      `optional header of ${optionalHeaderSizeBytes} bytes is too small for the Certificate Table entry at ${certificateEntryAt} (NumberOfRvaAndSizes ${directoryCount})`,
+      lfanew + 20,
     );
   }
   const headersSizeBytes = optional.getUint32(60, true);
@@ -253,17 +260,20 @@ export async function readPeImage(source: ByteSource): Promise<PeImage> {
       optionalOffsetBytes + 60,
     );
   }
-  const certificateEntryOffsetBytes = optionalOffsetBytes + certificateEntryAt;
+  const certificateEntryOffsetBytes = hasCertificateEntry ? optionalOffsetBytes + certificateEntryAt : null;
   const table = new DataView(headerBytes.buffer, headerBytes.byteOffset + optionalHeaderSizeBytes, sectionCount * SECTION_HEADER_SIZE_BYTES);
   const sections = readSections(source, table, tableOffsetBytes, sectionCount, headersSizeBytes);
-  const certificateTable = certificateTableOf(
-    source,
-    optional.getUint32(certificateEntryAt, true),
-    optional.getUint32(certificateEntryAt + 4, true),
-    headersSizeBytes,
-    certificateEntryOffsetBytes,
-  );
-  assertCertificateTableApart(source, certificateTable, sections, certificateEntryOffsetBytes);
+  const certificateTable =
+    certificateEntryOffsetBytes === null
+      ? null
+      : certificateTableOf(
+          source,
+          optional.getUint32(certificateEntryAt, true),
+          optional.getUint32(certificateEntryAt + 4, true),
+          headersSizeBytes,
+          certificateEntryOffsetBytes,
+        );
+  if (certificateEntryOffsetBytes !== null) assertCertificateTableApart(source, certificateTable, sections, certificateEntryOffsetBytes);
   return {
     machine,
     architecture: ARCHITECTURE_BY_MACHINE.get(machine) ?? 'unknown',

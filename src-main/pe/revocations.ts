@@ -1,7 +1,9 @@
 // The vendored revocation data (resources/secureboot/, see its README): Microsoft's DBX image hashes per
 // architecture and shim's newest SBAT level, each with the date of its newest entry, so a report can say
-// how current the data it judged by is. Read from the files on each load, never from a cache.
-import { readFile } from 'node:fs/promises';
+// how current the data it judged by is. Updating it is a file swap: the files are parsed once per process
+// and again whenever either file's path, modification time or size changes (data loading, not a verdict:
+// every loader is still judged from its own bytes in each run).
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PeArchitecture } from './pe-image.ts';
@@ -15,6 +17,8 @@ export interface Revocations {
   readonly sbatLevel: ReadonlyMap<string, number>;
   /** The date (YYYY-MM-DD) of the newest SBAT level. */
   readonly sbatLevelDate: string;
+  /** What was skipped while reading the data (an architecture this version does not know), in words with the file's name. */
+  readonly warnings: readonly string[];
 }
 
 export const DBX_FILE_NAME = 'dbx_info_msft_latest.json';
@@ -56,15 +60,26 @@ function newestDate(dates: readonly unknown[], fileName: string): string {
   return valid.reduce((newest, date) => (date > newest ? date : newest));
 }
 
-/** Parses the DBX JSON (HashesJsonSchema.json): images.{x64,ia32,aarch64,arm}[].authenticodeHash of hashType SHA256. */
-export function parseDbx(text: string, fileName = DBX_FILE_NAME): Pick<Revocations, 'dbxSha256ByArchitecture' | 'dbxDate'> {
+/**
+ * Parses the DBX JSON (HashesJsonSchema.json): images.{x64,ia32,aarch64,arm}[].authenticodeHash of hashType
+ * SHA256. An architecture key this version does not know (a newer file may add one) is skipped with a
+ * warning: a data swap must not stop the check for the architectures it does know.
+ */
+export function parseDbx(text: string, fileName = DBX_FILE_NAME): Pick<Revocations, 'dbxSha256ByArchitecture' | 'dbxDate' | 'warnings'> {
   const document = JSON.parse(text) as { images?: Record<string, unknown>; certificates?: unknown; svns?: unknown };
   if (typeof document.images !== 'object' || document.images === null) throw invalid(fileName, 'has no "images" object');
   const byArchitecture = new Map<PeArchitecture, Set<string>>();
   const dates: unknown[] = [];
+  const warnings: string[] = [];
   for (const [key, entries] of Object.entries(document.images)) {
     const architecture = ARCHITECTURE_BY_DBX_KEY.get(key);
-    if (architecture === undefined) throw invalid(fileName, `architecture "${key}" is not one of ${[...ARCHITECTURE_BY_DBX_KEY.keys()].join(', ')}`);
+    if (architecture === undefined) {
+      const count = Array.isArray(entries) ? `${entries.length} entries` : 'its entries';
+      warnings.push(
+        `revocation data ${fileName}: architecture "${key.slice(0, 40)}" is not one of ${[...ARCHITECTURE_BY_DBX_KEY.keys()].join(', ')}: ${count} skipped`,
+      );
+      continue;
+    }
     if (!Array.isArray(entries)) throw invalid(fileName, `images.${key} is not an array`);
     const hashes = new Set<string>();
     (entries as DbxEntry[]).forEach((entry, index) => {
@@ -79,7 +94,7 @@ export function parseDbx(text: string, fileName = DBX_FILE_NAME): Pick<Revocatio
   for (const list of [document.certificates, document.svns]) {
     if (Array.isArray(list)) for (const entry of list as DbxEntry[]) dates.push(entry.dateOfAddition, entry.dateOfLastChange);
   }
-  return { dbxSha256ByArchitecture: byArchitecture, dbxDate: newestDate(dates, fileName) };
+  return { dbxSha256ByArchitecture: byArchitecture, dbxDate: newestDate(dates, fileName), warnings };
 }
 
 /** Parses SbatLevel_Variable.txt: the last `sbat,1,DATE` block (its `component,generation` lines up to a blank line) is the newest level. */
@@ -98,8 +113,30 @@ export function parseSbatLevel(text: string, fileName = SBAT_LEVEL_FILE_NAME): P
   return { sbatLevel, sbatLevelDate: `${year}-${month}-${day}` };
 }
 
-/** Loads the DBX and SBAT level data from `dir` (the vendored copy by default). */
+/** The data last parsed from a folder, with the identity of the files it was parsed from. */
+const loadedByDir = new Map<string, { readonly filesKey: string; readonly revocations: Promise<Revocations> }>();
+
+/**
+ * Loads the DBX and SBAT level data from `dir` (the vendored copy by default). The 394 KB DBX JSON is
+ * parsed once per process while both files keep their path, modification time and size.
+ */
 export async function loadRevocations(dir: string = defaultRevocationsDir()): Promise<Revocations> {
-  const [dbxText, sbatLevelText] = await Promise.all([readFile(join(dir, DBX_FILE_NAME), 'utf8'), readFile(join(dir, SBAT_LEVEL_FILE_NAME), 'utf8')]);
+  const dbxPath = join(dir, DBX_FILE_NAME);
+  const sbatLevelPath = join(dir, SBAT_LEVEL_FILE_NAME);
+  const [dbxStat, sbatLevelStat] = await Promise.all([stat(dbxPath), stat(sbatLevelPath)]);
+  const filesKey = [dbxStat.mtimeMs, dbxStat.size, sbatLevelStat.mtimeMs, sbatLevelStat.size].join(':');
+  const loaded = loadedByDir.get(dir);
+  if (loaded?.filesKey === filesKey) return loaded.revocations;
+  const revocations = readRevocations(dbxPath, sbatLevelPath);
+  loadedByDir.set(dir, { filesKey, revocations });
+  // A failed read is not kept: the next load reads the files again.
+  revocations.catch(() => {
+    if (loadedByDir.get(dir)?.revocations === revocations) loadedByDir.delete(dir);
+  });
+  return revocations;
+}
+
+async function readRevocations(dbxPath: string, sbatLevelPath: string): Promise<Revocations> {
+  const [dbxText, sbatLevelText] = await Promise.all([readFile(dbxPath, 'utf8'), readFile(sbatLevelPath, 'utf8')]);
   return { ...parseDbx(dbxText), ...parseSbatLevel(sbatLevelText) };
 }

@@ -102,7 +102,7 @@ describe('signers of real loaders, verified over the Authenticode hash', () => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     // PE Format, "The Attribute Certificate Table": entries are quadword aligned; the table ends the file.
     const firstEntryBytes = Math.ceil(view.getUint32(table.offsetBytes, true) / 8) * 8;
-    view.setUint32(image.certificateEntryOffsetBytes + 4, firstEntryBytes, true);
+    view.setUint32(image.certificateEntryOffsetBytes! + 4, firstEntryBytes, true);
     const oneSignature = join(workDir, 'shim-2011-only.efi');
     await writeFile(oneSignature, bytes.subarray(0, table.offsetBytes + firstEntryBytes));
     const loader = await check(oneSignature);
@@ -123,6 +123,20 @@ describe('signers of real loaders, verified over the Authenticode hash', () => {
     const loader = await check(tampered);
     expect(loader.signers).toEqual([]);
     expect(loader.verdict).toBe('unsigned');
+  });
+  it('a shim whose NumberOfRvaAndSizes is 4 has no Certificate Table entry: unsigned (boots with Secure Boot off), not unreadable', async () => {
+    const bytes = new Uint8Array(await readFile(SHIM_X64));
+    const image = await readPeImage(createMemorySource(bytes));
+    // PE32+: NumberOfRvaAndSizes is the 4 bytes before the first data directory, 32 bytes before the Certificate Table entry.
+    new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).setUint32(image.certificateEntryOffsetBytes! - 4 * 8 - 4, 4, true);
+    const fewDirectories = join(workDir, 'shim-4-directories.efi');
+    await writeFile(fewDirectories, bytes);
+    const loader = await check(fewDirectories);
+    expect(loader).toMatchObject({ architecture: 'x64', signers: [], verdict: 'unsigned', dbxRevoked: false });
+    // Its whole headers are hashed (no entry to skip) and the old signature is plain data: not shim's hash.
+    expect(loader.authenticodeSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(loader.authenticodeSha256).not.toBe(await pesignHash(SHIM_X64));
+    expect(judgeArchitectures([loader])).toEqual([{ architecture: 'x64', verdict: 'unsigned' }]);
   });
 });
 

@@ -89,12 +89,12 @@ describe('crafted hostile PE files', () => {
   });
 
   it('refuses a certificate table past the end of the file', async () => {
-    const entry = shimImage.certificateEntryOffsetBytes;
+    const entry = shimImage.certificateEntryOffsetBytes!;
     expect(await readAll(edited((view) => view.setUint32(entry + 4, shim.byteLength, true)))).toMatch(/certificate table \[\d+, \d+\) lies outside the file/);
   });
 
   it('refuses a certificate table laid over the raw data of a section, naming both', async () => {
-    const entry = shimImage.certificateEntryOffsetBytes;
+    const entry = shimImage.certificateEntryOffsetBytes!;
     const firstSection = shimImage.sections.find((section) => section.rawSizeBytes > 0)!;
     const bytes = edited((view) => view.setUint32(entry, firstSection.rawOffsetBytes, true));
     expect(await readAll(bytes)).toMatch(/certificate table \[\d+, \d+\) overlaps section \S+ \[\d+, \d+\)/);

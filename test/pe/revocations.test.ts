@@ -85,3 +85,33 @@ describe('damaged revocation data', () => {
     expect(() => parseSbatLevel('sbat,1,2024010900\nshim,4\ngrub;3\n')).toThrow(/line 3 "grub;3" is not "component,generation"/);
   });
 });
+
+describe('a newer DBX file', () => {
+  it('skips an architecture key it does not know with a warning naming it, and keeps the others', () => {
+    const entry = { authenticodeHash: 'AB'.repeat(32), hashType: 'SHA256', dateOfAddition: '2027-03-04' };
+    const text = JSON.stringify({ images: { x64: [entry], riscv128: [entry, entry] } });
+    const dbx = parseDbx(text);
+    expect([...dbx.dbxSha256ByArchitecture.keys()]).toEqual(['x64']);
+    expect(dbx.dbxSha256ByArchitecture.get('x64')!.has('ab'.repeat(32))).toBe(true);
+    expect(dbx.warnings).toEqual([
+      expect.stringMatching(/dbx_info_msft_latest\.json: architecture "riscv128" is not one of x64, ia32, aarch64, arm: 2 entries skipped/),
+    ]);
+    expect(dbx.dbxDate).toBe('2027-03-04');
+  });
+});
+
+describe('loading the data', () => {
+  it('parses the files once per process while they keep their modification time and size, and again once one is swapped', async () => {
+    const dir = await mkdtemp(join(workDir, 'swap-'));
+    await copyFile(join(VENDORED_DIR, DBX_FILE_NAME), join(dir, DBX_FILE_NAME));
+    await copyFile(join(VENDORED_DIR, SBAT_LEVEL_FILE_NAME), join(dir, SBAT_LEVEL_FILE_NAME));
+    const first = await loadRevocations(dir);
+    expect(await loadRevocations(dir)).toBe(first);
+    // A swapped SBAT level file (another size): read again, so a data update needs no restart.
+    await writeFile(join(dir, SBAT_LEVEL_FILE_NAME), 'sbat,1,2027010100\nshim,5\ngrub,6\n');
+    const swapped = await loadRevocations(dir);
+    expect(swapped).not.toBe(first);
+    expect(Object.fromEntries(swapped.sbatLevel)).toEqual({ shim: 5, grub: 6 });
+    expect(swapped.sbatLevelDate).toBe('2027-01-01');
+  });
+});

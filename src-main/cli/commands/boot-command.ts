@@ -2,16 +2,16 @@
 // -report_system_area, followed by the verdict and its reasons.
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type {
-  BootReport,
-  ElToritoEntry,
-  RaspberryPiGeneration,
-  SecureBootArchitectureVerdict,
-  SecureBootLoader,
-  SecureBootLoaderVerdict,
-  SecureBootReport,
-  UefiArchitectures,
-  UsbBootability,
+import {
+  secureBootRevocations,
+  type BootReport,
+  type ElToritoEntry,
+  type RaspberryPiGeneration,
+  type SecureBootArchitectureVerdict,
+  type SecureBootLoaderVerdict,
+  type SecureBootReport,
+  type UefiArchitectures,
+  type UsbBootability,
 } from '../../../shared/boot.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { decodeFirstIfNeeded } from './decode-first.ts';
@@ -123,6 +123,7 @@ function describeDiskEvidence(report: BootReport): string[] {
 /** Issue 18: one line per loader (hash, revocations, verified signers) and one verdict per architecture. */
 function describeSecureBoot(secureBoot: SecureBootReport): string[] {
   const lines = [`Secure Boot (revocation data of ${secureBoot.dataDate}):`];
+  for (const warning of secureBoot.dataWarnings ?? []) lines.push(`  warning: ${warning}`);
   for (const loader of secureBoot.loaders) {
     lines.push(`  ${loader.path}: ${loader.architecture}, ${loaderWords[loader.verdict]}`);
     if (loader.error !== undefined) lines.push(`    ${loader.error}`);
@@ -134,8 +135,7 @@ function describeSecureBoot(secureBoot: SecureBootReport): string[] {
       );
     }
   }
-  for (const { architecture, verdict } of secureBoot.byArchitecture)
-    lines.push(`  ${architecture}: ${architectureWords(verdict, architecture, secureBoot.loaders)}`);
+  for (const { architecture, verdict } of secureBoot.byArchitecture) lines.push(`  ${architecture}: ${architectureWords(verdict, architecture, secureBoot)}`);
   return lines;
 }
 
@@ -148,15 +148,8 @@ const loaderWords: Readonly<Record<SecureBootLoaderVerdict, string>> = {
   unreadable: 'unreadable',
 };
 
-function architectureWords(verdict: SecureBootArchitectureVerdict, architecture: string, loaders: readonly SecureBootLoader[]): string {
-  if (verdict === 'refused') {
-    const own = loaders.filter((loader) => loader.architecture === architecture);
-    const why = [
-      own.some((loader) => loader.dbxRevoked) ? 'DBX' : null,
-      ...new Set(own.flatMap((loader) => loader.sbatRevoked.map((entry) => `SBAT: ${entry}`))),
-    ];
-    return `Secure Boot: will be refused (revoked by ${why.filter((entry) => entry !== null).join(' / ')})`;
-  }
+function architectureWords(verdict: SecureBootArchitectureVerdict, architecture: string, secureBoot: SecureBootReport): string {
+  if (verdict === 'refused') return `Secure Boot: will be refused (revoked by ${secureBootRevocations(secureBoot, architecture).join(' / ')})`;
   const words: Readonly<Record<Exclude<SecureBootArchitectureVerdict, 'refused'>, string>> = {
     microsoft: 'Secure Boot: OK',
     'microsoft-2011-only': 'Secure Boot: trusted by PCs with the 2011 CA only',
