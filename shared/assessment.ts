@@ -2,6 +2,7 @@
 // in one form for the Write screen, the confirm dialog and `isotope flash`. Every finding comes from
 // bytes read in this run (or a checksum verdict computed earlier in this engine run, labelled so).
 // Sizes in bytes, times in epoch ms.
+import type { SecureBootReport } from './boot.ts';
 import type { PartitionTableChoice, StickBootPrediction, WriteModeChoice } from './stick.ts';
 
 export const assessmentFindingCodes = [
@@ -52,6 +53,16 @@ export interface AssessmentFinding {
 /** What the engine recognised in the file (the outermost structure that explains it). */
 export type ImageKind = 'iso9660' | 'udf' | 'hybrid-iso' | 'disk-image' | 'compressed' | 'unknown';
 
+/**
+ * Issue 18: the Secure Boot pre-check of the EFI loaders the assessment's boot report reached, read in
+ * this run ('judged': the report, one verdict per architecture). 'unknown' when they could not be read,
+ * with the reason: the content is still compressed, the boot records are damaged, or the revocation data
+ * could not be loaded. Never a "no" for what was not read.
+ */
+export type AssessmentSecureBoot =
+  | { readonly state: 'judged'; readonly report: SecureBootReport }
+  | { readonly state: 'unknown'; readonly reason: 'needs-decoding' | 'damaged' | 'no-revocation-data'; readonly message: string };
+
 /** The checksum state of this file version, when a check ran in this engine run. */
 export interface AssessmentChecksum {
   readonly state:
@@ -95,6 +106,8 @@ export interface ImageAssessment {
    * `writeMode`.
    */
   readonly copyModeBoot?: Readonly<Record<PartitionTableChoice, StickBootPrediction>>;
+  /** The Secure Boot verdict per architecture, beside the boot verdict; absent for a file that is not an image. */
+  readonly secureBoot?: AssessmentSecureBoot;
 }
 
 /** The blocking findings the user has not acknowledged ("Write anyway" / `--force`): empty means the write may go ahead. */

@@ -1,6 +1,13 @@
 // Every user-facing word, keyed by error or reason code, so the UI is consistent and ready for
 // translation. Engine messages (with their numbers) are shown as detail, never as the headline.
-import type { AssessmentChecksum, AssessmentFinding, AssessmentFindingCode, AssessmentSeverity, ImageKind } from '../shared/assessment.ts';
+import type {
+  AssessmentChecksum,
+  AssessmentFinding,
+  AssessmentFindingCode,
+  AssessmentSecureBoot,
+  AssessmentSeverity,
+  ImageKind,
+} from '../shared/assessment.ts';
 import type {
   BootReasonCode,
   BootWarningCode,
@@ -712,6 +719,15 @@ export const text = {
   secureBootSbatRevoked: (entries: string) => `Revoked by SBAT: ${entries}.`,
   secureBootSigner: (subject: string, issuer: string, from: string, until: string) => `Signed by ${subject} (issued by ${issuer}), valid ${from} to ${until}`,
   secureBootDataAge: (date: string, days: number) => `Revocation data of ${date} (${days} days old). Newer revocations are not known to this check.`,
+  /** The Write screen's line (issue 18): why an architecture will be refused, as "DBX / SBAT: grub,4 < 5". */
+  secureBootRefused: (reasons: string) => `Secure Boot: will be refused (revoked by ${reasons})`,
+  secureBootNoLoader: 'Secure Boot: does not apply (no EFI boot loader was found)',
+  secureBootUnknown: {
+    'needs-decoding': 'Secure Boot: unknown until the image is unpacked (its boot loaders cannot be read before)',
+    damaged: 'Secure Boot: unknown (the boot records are damaged, so the boot loaders could not be read)',
+    'no-revocation-data': 'Secure Boot: unknown (the revocation data could not be read)',
+  } satisfies Readonly<Record<Extract<AssessmentSecureBoot, { state: 'unknown' }>['reason'], string>>,
+  secureBootDataOf: (date: string) => `Judged by revocation data of ${date}.`,
 
   checksumsHeading: 'Checksums',
   hashStart: 'Compute checksums',

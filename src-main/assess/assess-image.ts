@@ -8,6 +8,7 @@ import {
   assessmentSeverities,
   type AssessmentChecksum,
   type AssessmentFinding,
+  type AssessmentSecureBoot,
   type AssessmentFindingCode,
   type ImageAssessment,
   type ImageKind,
@@ -26,7 +27,6 @@ import { containerDamage } from './container-checks.ts';
 import { CorruptImageError } from '../format/corrupt-image-error.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
 import type { FileTree } from '../format/file-tree.ts';
-import { openIsoImage } from '../iso/iso-tree.ts';
 import { ByteRangeError, type ByteSource } from '../io/byte-source.ts';
 import { createCachedSource } from '../io/cached-source.ts';
 import { openFileSource } from '../io/file-source.ts';
@@ -36,6 +36,7 @@ import { predictStickBoot } from '../stick/predict-stick-boot.ts';
 import { openUdfTree } from '../udf/udf-tree.ts';
 import { findAnchorPointer, readVolumeDescriptorSequence } from '../udf/volume-descriptors.ts';
 import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } from './checksum-verdicts.ts';
+import { isoTreeOrThrow, isRevocations, loadRevocationsOrReason, openIsoTreeOnce, secureBootOf } from './secure-boot-assessment.ts';
 
 /** What the image file's own bytes say: the whole assessment but this run's checksum verdict. */
 export type ImageJudgement = Omit<ImageAssessment, 'checksum' | 'blocking'>;
@@ -66,6 +67,7 @@ interface Expectation {
 interface StructureJudgement {
   readonly kind: ImageKind;
   readonly findings: readonly AssessmentFinding[];
+  readonly secureBoot?: AssessmentSecureBoot;
 }
 
 /** A compressed image's judgement: its decoded content's when it could be read, with its size and the space it needs. */
@@ -137,15 +139,15 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   };
 
   const structures = await readStructures(source, attempt);
-  const { hasIsoDescriptor, iso, udf, boot, mbr, gpt, apm } = structures;
+  const { hasIsoDescriptor, iso, isoTree, udf, boot, mbr, gpt, apm } = structures;
   const expectations = expectationsOf(structures);
 
   // Damage inside the file systems (directory records, UDF file entries) and file data past the end.
   // A file already cut short is judged by its headers: walking a tree that runs past the end would
   // only repeat that, entry by entry.
   const isCutShort = expectations.some((expectation) => expectation.endBytes > source.sizeBytes);
-  if (!isCutShort && iso) {
-    await attempt('ISO 9660 directory tree', async () => collectDataEnds(await openIsoImage(source), expectations, signal));
+  if (!isCutShort && iso && isoTree) {
+    await attempt('ISO 9660 directory tree', async () => collectDataEnds(isoTreeOrThrow(isoTree), expectations, signal));
   }
   // Virtual and sparable partitions are not read by Isotope yet: that is a gap of ours, not damage.
   const udfIsReadable = udf?.partitionMaps.every((map) => map.kind === 'physical' || map.kind === 'metadata') === true;
@@ -174,7 +176,8 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   if (hasIsoDescriptor) kind = mbr || gpt || apm ? 'hybrid-iso' : 'iso9660';
   else if (udf) kind = 'udf';
   else if (recognised) kind = 'disk-image';
-  return { kind, findings };
+  const secureBoot = secureBootOf(boot, structures.bootDamage, structures.revocations);
+  return { kind, findings, ...(secureBoot ? { secureBoot } : {}) };
 }
 
 /** Reads the ISO 9660 descriptors, the UDF volume and the boot records, each through `attempt`. */
@@ -187,16 +190,23 @@ async function readStructures(source: ByteSource, attempt: Attempt) {
     const sequence = await readVolumeDescriptorSequence(source, anchor.anchor, anchor.blockBytes);
     return { blockBytes: anchor.blockBytes, partitions: sequence.partitions, partitionMaps: sequence.logicalVolume.partitionMaps };
   });
-  // The boot report reads the MBR, GPT and Apple partition map once, for the sizes and the USB verdict.
+  // Opened once: the Secure Boot check reads the loaders in its EFI/BOOT, judgeStructure the extents of its files.
+  const isoTree = iso ? await openIsoTreeOnce(source) : null;
+  const tree = isoTree && 'tree' in isoTree && isoTree.tree ? { tree: isoTree.tree } : {};
+  const revocations = await loadRevocationsOrReason();
+  let bootDamage: string | null = null;
+  // The boot report reads the MBR, GPT and Apple partition map once, for the sizes, the USB verdict and
+  // the EFI loaders the Secure Boot check judges (issue 18).
   const boot = await attempt('boot records and partition maps', async () => {
     try {
-      return await readBootReport(source);
+      return await readBootReport(source, isRevocations(revocations) ? { revocations, ...tree } : {});
     } catch (error) {
       if (error instanceof NotAnImageError) return null; // no partition map and no ISO: judged below
+      bootDamage = (error as Error).message;
       throw error;
     }
   });
-  return { hasIsoDescriptor, iso, udf, boot, mbr: boot?.mbr ?? null, gpt: boot?.gpt ?? null, apm: boot?.apm ?? null };
+  return { hasIsoDescriptor, iso, isoTree, udf, boot, bootDamage, revocations, mbr: boot?.mbr ?? null, gpt: boot?.gpt ?? null, apm: boot?.apm ?? null };
 }
 
 type Structures = Awaited<ReturnType<typeof readStructures>>;
@@ -328,14 +338,14 @@ async function hasOtherKnownStructure(source: ByteSource): Promise<boolean> {
 async function judgeCompressed(path: string, file: ByteSource, compression: ImageCompression, signal: AbortSignal | undefined): Promise<CompressedJudgement> {
   const container = (await containerDamage(path, file, compression)).map((message) => finding('damaged', message));
   // A damaged container cannot be decoded either: its damage is the finding.
-  if (container.length > 0) return { kind: 'compressed', findings: container };
+  if (container.length > 0) return { kind: 'compressed', findings: container, secureBoot: unreadCompressed(container[0]!.message) };
   let decoded: ByteSource;
   try {
     decoded = createCachedSource(await openImageSource(path));
   } catch (error) {
     if (error instanceof NeedsDecodingError) return needsDecoding(error);
     if (!(error instanceof CorruptImageError) && !(error instanceof ByteRangeError)) throw error;
-    return { kind: 'compressed', findings: [finding('damaged', error.message)] };
+    return { kind: 'compressed', findings: [finding('damaged', error.message)], secureBoot: unreadCompressed(error.message) };
   }
   try {
     const structure = await judgeStructure(decoded, signal);
@@ -349,7 +359,13 @@ function needsDecoding(error: NeedsDecodingError): CompressedJudgement {
   const { kind, compressedSizeBytes, decodedSizeBytes } = error.compression;
   const decoded = decodedSizeBytes === null ? 'a size it does not record' : `${decodedSizeBytes} bytes`;
   const message = `this ${kind} file of ${compressedSizeBytes} bytes (${decoded} unpacked) cannot be read at random and has no unpacked copy yet: its content is judged once it is unpacked`;
-  return { kind: 'compressed', findings: [finding('needs-decoding', message)], ...(decodedSizeBytes === null ? {} : { decodedSizeBytes }) };
+  const secureBoot = { state: 'unknown', reason: 'needs-decoding', message } as const;
+  return { kind: 'compressed', findings: [finding('needs-decoding', message)], secureBoot, ...(decodedSizeBytes === null ? {} : { decodedSizeBytes }) };
+}
+
+/** A compressed image whose container is damaged: its loaders cannot be read. */
+function unreadCompressed(damage: string): AssessmentSecureBoot {
+  return { state: 'unknown', reason: 'damaged', message: `the compressed image could not be decoded, so no EFI loader was read: ${damage}` };
 }
 
 /** The space a raw write needs, when the partitions (or GPT backup) end before the image does. */

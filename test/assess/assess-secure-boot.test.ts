@@ -1,0 +1,106 @@
+// Issue 18: the pre-flight assessment carries the Secure Boot verdict per architecture beside the boot
+// verdict, from the loaders its one boot report read in this run: an ISO with Debian's signed shim and
+// GRUB (xorriso), one with an unsigned grub-mkimage GRUB, a GPT disk image whose ESP holds shim, the
+// shim ISO compressed (xz at random: judged; gzip: unknown until unpacked, never "no"), and damaged boot
+// records (unknown, with the damage).
+import { execFileSync } from 'node:child_process';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { assessImage } from '../../src-main/assess/assess-image.ts';
+
+const SHIM_X64 = '/usr/lib/shim/shimx64.efi.signed';
+const GRUB_X64_SIGNED = '/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed';
+const MiB = 1024 * 1024;
+
+let dir = '';
+let shimIso = '';
+let unsignedIso = '';
+
+/** A FAT image of `sizeKiB` holding each [host file, name] in EFI/BOOT. */
+function efiImage(path: string, sizeKiB: number, loaders: readonly (readonly [string, string])[]): string {
+  execFileSync('mkfs.fat', ['-C', path, String(sizeKiB)], { stdio: 'ignore' });
+  execFileSync('mmd', ['-i', path, '::/EFI', '::/EFI/BOOT']);
+  for (const [from, name] of loaders) execFileSync('mcopy', ['-i', path, from, `::/EFI/BOOT/${name}`]);
+  return path;
+}
+
+/** An ISO (xorriso) whose El Torito EFI image and tree both hold `bootLoader` as EFI/BOOT/BOOTX64.EFI. */
+function efiIso(name: string, bootLoader: string, extra: readonly (readonly [string, string])[] = []): string {
+  const tree = join(dir, `${name}-tree`);
+  mkdirSync(join(tree, 'EFI', 'BOOT'), { recursive: true });
+  efiImage(join(tree, 'efi.img'), 8192, [[bootLoader, 'BOOTX64.EFI'], ...extra]);
+  copyFileSync(bootLoader, join(tree, 'EFI', 'BOOT', 'BOOTX64.EFI'));
+  const iso = join(dir, name);
+  execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-e', 'efi.img', '-no-emul-boot', tree], { stdio: 'ignore' });
+  return iso;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync('/tmp/isotope-assess-secure-boot-');
+  vi.stubEnv('ISOTOPE_HOME', join(dir, 'data'));
+  shimIso = efiIso('shim.iso', SHIM_X64, [[GRUB_X64_SIGNED, 'grubx64.efi']]);
+  const grub = join(dir, 'grubx64.efi');
+  execFileSync('grub-mkimage', ['-O', 'x86_64-efi', '-p', '/boot/grub', '-o', grub, 'normal', 'part_gpt', 'fat']);
+  unsignedIso = efiIso('unsigned.iso', grub);
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the Secure Boot verdict in the pre-flight assessment', () => {
+  it("judges an ISO with Debian's signed shim and GRUB: x64 OK, every loader read in this run, beside its boot finding", async () => {
+    const assessment = await assessImage(shimIso);
+    expect(assessment.secureBoot?.state).toBe('judged');
+    if (assessment.secureBoot?.state !== 'judged') return;
+    const { report } = assessment.secureBoot;
+    expect(report.byArchitecture).toEqual([{ architecture: 'x64', verdict: 'microsoft' }]);
+    expect(report.loaders.map((loader) => loader.verdict)).toEqual(['microsoft', 'microsoft', 'other-signer']);
+    expect(report.dataDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    // An El Torito EFI image alone: the USB boot finding (it depends on the firmware) still stands beside it.
+    expect(assessment.findings.map((finding) => finding.code)).toContain('usb-boot-depends');
+  });
+
+  it('says an ISO whose only loader grub-mkimage built is unsigned for x64', async () => {
+    const assessment = await assessImage(unsignedIso);
+    expect(assessment.secureBoot).toMatchObject({ state: 'judged', report: { byArchitecture: [{ architecture: 'x64', verdict: 'unsigned' }] } });
+  });
+
+  it('judges a GPT disk image by the shim on its EFI system partition', async () => {
+    const disk = join(dir, 'esp-disk.img');
+    writeFileSync(disk, Buffer.alloc(40 * MiB));
+    execFileSync('sgdisk', ['-n', '1:2048:67583', '-t', '1:ef00', disk], { stdio: 'ignore' });
+    const esp = efiImage(join(dir, 'esp.img'), 32 * 1024, [[SHIM_X64, 'BOOTX64.EFI']]);
+    const handle = openSync(disk, 'r+');
+    writeSync(handle, readFileSync(esp), 0, 32 * MiB, MiB);
+    closeSync(handle);
+    const assessment = await assessImage(disk);
+    expect(assessment.kind).toBe('disk-image');
+    expect(assessment.secureBoot).toMatchObject({ state: 'judged', report: { byArchitecture: [{ architecture: 'x64', verdict: 'microsoft' }] } });
+    if (assessment.secureBoot?.state === 'judged') expect(assessment.secureBoot.report.loaders[0]!.path).toBe('GPT partition 1: /EFI/BOOT/BOOTX64.EFI');
+  });
+
+  it('judges an .iso.xz of the shim ISO by its decoded bytes, and calls a .iso.gz unknown until it is unpacked, never unsigned', async () => {
+    const xz = join(dir, 'shim.iso.xz');
+    writeFileSync(xz, execFileSync('xz', ['-0', '--block-size=1MiB', '-c', shimIso], { maxBuffer: 64 * MiB }));
+    expect((await assessImage(xz)).secureBoot).toMatchObject({ state: 'judged', report: { byArchitecture: [{ architecture: 'x64', verdict: 'microsoft' }] } });
+    const gz = join(dir, 'shim.iso.gz');
+    writeFileSync(gz, execFileSync('gzip', ['-c', shimIso], { maxBuffer: 64 * MiB }));
+    const secureBoot = (await assessImage(gz)).secureBoot;
+    expect(secureBoot).toMatchObject({ state: 'unknown', reason: 'needs-decoding' });
+    expect(secureBoot?.state === 'unknown' && secureBoot.message).toMatch(/cannot be read at random/);
+  });
+
+  it('is unknown, naming the damage, when the boot records cannot be read', async () => {
+    const damaged = join(dir, 'bad-catalog.iso');
+    copyFileSync(shimIso, damaged);
+    // The El Torito boot record's catalog pointer (ECMA-119 sector 17, byte 71; El Torito 2.0 table 7) sent past the end.
+    const handle = openSync(damaged, 'r+');
+    writeSync(handle, Buffer.from([0xff, 0xff, 0xff, 0x0f]), 0, 4, 17 * 2048 + 71);
+    closeSync(handle);
+    const assessment = await assessImage(damaged);
+    expect(assessment.secureBoot).toMatchObject({ state: 'unknown', reason: 'damaged' });
+    expect(assessment.secureBoot?.state === 'unknown' && assessment.secureBoot.message).toMatch(/boot records could not be read/);
+  });
+});
