@@ -1337,3 +1337,40 @@ export const aboutText = {
   columns: { name: 'Name', version: 'Version', licence: 'Licence' },
   data: 'data',
 } as const;
+
+/** The Queue screen and duplicator mode (issue 19). */
+export const queueText = {
+  nav: 'Queue',
+  heading: 'Queue',
+  intro: 'Write several drives under one confirmation: one image for all, or each drive its own. Each drive is its own job, so one failing stops no other.',
+  defaultImage: 'Image for every drive',
+  chooseImage: 'Choose…',
+  ownImage: (device: string) => `Image for ${device} (empty: the image above)`,
+  showAll: 'Show all drives (virtual and fixed too)',
+  refreshDrives: 'Refresh drives',
+  drivesCaption: 'Drives to write',
+  noDrives: 'No drive is attached that could be written.',
+  order: 'Order',
+  parallel: 'All at once',
+  sequential: 'One after another',
+  prepare: 'Review the queue',
+  planHeading: 'Erase and write these drives?',
+  typeName: (name: string) => `Type ${name} to confirm`,
+  start: 'Erase and write all',
+  cancel: 'Cancel',
+  rowsCaption: 'The queue',
+  columns: { drive: 'Drive', image: 'Image', state: 'State', result: 'Result' },
+  states: { waiting: 'Waiting', running: 'Writing', ended: 'Ended' } as const,
+  outcomes: { succeeded: 'Written and checked', partial: 'Partly failed', failed: 'Failed', cancelled: 'Cancelled', skipped: 'Skipped' } as const,
+  duplicatorHeading: 'Duplicator mode',
+  duplicatorIntro:
+    'Writes the image above to every USB stick you insert from now on, that the safety rules allow and that is big enough. Drives attached now are left alone. A stick already written is written again only if you pull it out and insert it again.',
+  duplicatorPrepare: 'Start duplicator mode…',
+  duplicatorTypePhrase: (phrase: string) => `Type ${phrase} to write every new stick with it`,
+  duplicatorStart: 'Start',
+  duplicatorStop: 'Stop',
+  duplicatorWatching: 'Watching for new sticks',
+  duplicatorStopped: 'Stopped',
+  duplicatorCount: (written: number, failed: number, running: number, skipped: number) =>
+    `${written} written, ${failed} failed, ${running} writing, ${skipped} skipped`,
+} as const;

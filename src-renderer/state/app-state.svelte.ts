@@ -18,6 +18,7 @@ import { FilePreview } from './file-preview.svelte.ts';
 import { FileTree } from './file-tree.svelte.ts';
 import { FlashJob } from './flash-job.svelte.ts';
 import { HistoryList } from './history.svelte.ts';
+import { WriteQueue } from './write-queue.svelte.ts';
 import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
 import { JobStore } from './jobs.svelte.ts';
@@ -71,6 +72,8 @@ export class AppState {
   readonly vmTrial: VmTrial;
   /** The History screen: every job the engine recorded. */
   readonly history: HistoryList;
+  /** The Queue screen: several drives under one confirmation, and duplicator mode. */
+  readonly queue: WriteQueue;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -96,6 +99,7 @@ export class AppState {
     this.downloadCache = new DownloadCache(client);
     this.vmTrial = new VmTrial(client, this.jobs);
     this.history = new HistoryList(client);
+    this.queue = new WriteQueue(client);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */

@@ -1,6 +1,6 @@
 // Which screen and which inspector tab are showing. Plain state: no URL routing in a desktop tool.
 
-export type Screen = 'start' | 'inspector' | 'write' | 'create' | 'drives' | 'history' | 'settings';
+export type Screen = 'start' | 'inspector' | 'write' | 'create' | 'drives' | 'queue' | 'history' | 'settings';
 export type InspectorTab = 'contents' | 'boot' | 'checksums';
 export const inspectorTabs = ['contents', 'boot', 'checksums'] as const satisfies readonly InspectorTab[];
 
