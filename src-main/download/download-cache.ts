@@ -239,7 +239,12 @@ export const statfsFreeSpace: FreeSpaceReader = async (folder) => {
 export async function checkFreeSpace(folder: string, neededBytes: number, reserveBytes: number, freeSpace: FreeSpaceReader = statfsFreeSpace): Promise<void> {
   const availableBytes = (await freeSpace(folder)) - reserveBytes;
   if (neededBytes <= availableBytes) return;
-  throw new CodedError(
+  throw noSpaceError(folder, neededBytes, availableBytes, reserveBytes);
+}
+
+/** The one `no-space` refusal: `neededBytes` more do not fit in the `availableBytes` left above the reserve. */
+export function noSpaceError(folder: string, neededBytes: number, availableBytes: number, reserveBytes: number): CodedError {
+  return new CodedError(
     'no-space',
     `${folder}: no room to download ${neededBytes} bytes: ${Math.max(0, availableBytes)} bytes are available, keeping ${reserveBytes} bytes free`,
     { path: folder, neededBytes, availableBytes },

@@ -25,9 +25,11 @@ import {
   defaultReserveBytes,
   evictForRoom,
   fileNameFromUrl,
+  noSpaceError,
   prepareSlot,
   readSidecar,
   retainDownload,
+  statfsFreeSpace,
   writeSidecar,
   type CacheSlot,
   type FreeSpaceReader,
@@ -202,6 +204,7 @@ async function streamInto(
     refusal.abort();
   });
   await roomCheck.run(0, null);
+  const maxBytes = await roomCheck.ceilingBytes();
   const extra = algorithms.length > 0 ? new ExtraDigests(destination.partialPath, algorithms) : null;
   const sidecar = new SidecarUpdates(destination);
   // net/ creates (or opens) the partial file before its first report: it exists at the first of either.
@@ -217,6 +220,7 @@ async function streamInto(
       partialPath: destination.partialPath,
       resume: destination.validators !== null,
       validators: destination.validators,
+      maxBytes,
       onValidators: (validators) => sidecar.record(validators),
       signal,
       onData: (offsetBytes, bytes) => {
@@ -236,6 +240,7 @@ async function streamInto(
   } catch (error) {
     await Promise.all([roomCheck.settled(), sidecar.settled()]);
     if (refusedWith !== null) throw refusedWith;
+    if (error instanceof CodedError && error.code === 'too-large') throw roomCheck.refusalPast(maxBytes, error);
     if (error instanceof Error && 'code' in error && error.code === 'ENOSPC') {
       throw new CodedError('no-space', `${destination.folder}: the disk filled up while downloading ${options.url}`, { path: destination.folder });
     }
@@ -267,6 +272,7 @@ class SidecarUpdates {
 class RoomCheck {
   #pending: Promise<void> = Promise.resolve();
   #sizeChecked = false;
+  #keptBytes = 0;
 
   constructor(
     private readonly destination: Destination,
@@ -283,6 +289,29 @@ class RoomCheck {
       await evictForRoom({ slot, neededBytes, limitBytes: this.options.cacheLimitBytes ?? defaultCacheLimitBytes, dataDir: this.dataDir });
     }
     await checkFreeSpace(this.destination.folder, neededBytes, this.options.reserveBytes ?? defaultReserveBytes, this.options.freeSpace);
+  }
+
+  /**
+   * The most bytes the whole file may reach, handed to net/ as maxBytes: a body without a length is
+   * otherwise never checked and could fill the disk. The disk's free space above the reserve (a
+   * resume's kept bytes are already on it) and, in the cache, the cache's limit.
+   */
+  async ceilingBytes(): Promise<number> {
+    const { folder, partialPath, slot, validators } = this.destination;
+    this.#keptBytes = validators === null ? 0 : ((await lstat(partialPath).catch(() => null))?.size ?? 0);
+    const freeBytes = await (this.options.freeSpace ?? statfsFreeSpace)(folder);
+    const diskCeilingBytes = Math.max(0, freeBytes - this.reserveBytes) + this.#keptBytes;
+    return slot === null ? diskCeilingBytes : Math.min(diskCeilingBytes, this.options.cacheLimitBytes ?? defaultCacheLimitBytes);
+  }
+
+  /** net/'s `too-large` past the ceiling, as the no-space refusal it is (with the announced size when there was one). */
+  refusalPast(ceilingBytes: number, error: CodedError): CodedError {
+    const totalBytes = typeof error.detail?.totalBytes === 'number' ? error.detail.totalBytes : ceilingBytes + 1;
+    return noSpaceError(this.destination.folder, totalBytes - this.#keptBytes, ceilingBytes - this.#keptBytes, this.reserveBytes);
+  }
+
+  private get reserveBytes(): number {
+    return this.options.reserveBytes ?? defaultReserveBytes;
   }
 
   sizeKnown(bytesDone: number, bytesTotal: number | null): void {

@@ -149,7 +149,10 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
       );
     }
     if (options.maxBytes !== undefined && answer.totalBytes !== null && answer.totalBytes > options.maxBytes) {
-      throw new CodedError('too-large', `${finalUrl.href} is ${answer.totalBytes} bytes, more than the ${options.maxBytes} allowed`);
+      throw new CodedError('too-large', `${finalUrl.href} is ${answer.totalBytes} bytes, more than the ${options.maxBytes} allowed`, {
+        totalBytes: answer.totalBytes,
+        maxBytes: options.maxBytes,
+      });
     }
     state.totalBytes = answer.totalBytes;
     state.validators = validatorsOf(url, response, answer.totalBytes);
@@ -169,7 +172,7 @@ async function streamBody(response: IncomingMessage, state: DownloadState, bodyB
   const receivedBytes = await readBody(response, url, options.signal, async (chunk) => {
     await file.append(chunk);
     if (options.maxBytes !== undefined && file.sizeBytes > options.maxBytes) {
-      throw new CodedError('too-large', `${url} sent more than the ${options.maxBytes} bytes allowed`);
+      throw new CodedError('too-large', `${url} sent more than the ${options.maxBytes} bytes allowed`, { maxBytes: options.maxBytes });
     }
   });
   if (bodyBytes !== null && receivedBytes !== bodyBytes) {
