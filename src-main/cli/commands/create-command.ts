@@ -13,6 +13,7 @@ import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { keepYoungGenerationSmall } from '../young-generation.ts';
 import { followFileWritingJob } from './job-progress.ts';
 
 interface CreateFlags {
@@ -74,6 +75,7 @@ export function registerCreateCommand(program: Command, context: CliContext): vo
     .action(async (sources: string[], flags: CreateFlags) => {
       const epoch = sourceDateEpoch(context, flags.reproducible === true);
       if (epoch === 'invalid') return context.setExitCode(exitCodes.usage);
+      keepYoungGenerationSmall();
       const request = {
         sources: sources.map((source) => resolve(source)),
         outputPath: resolve(flags.output),
