@@ -129,6 +129,88 @@ describe('crafted hostile PE files', () => {
   });
 });
 
+/** Where the optional header's fields of shim (PE32+) and its certificate table lie. */
+const optionalOf = (bytes: Uint8Array) => lfanewOf(bytes) + 24;
+
+describe('more crafted hostile PE files, each with a clear error naming the field', () => {
+  const cases: readonly (readonly [string, () => Uint8Array, RegExp])[] = [
+    ['e_lfanew 0 (no PE signature there)', () => edited((view) => view.setUint32(0x3c, 0, true)), /no PE\\0\\0 signature where e_lfanew points/],
+    ['PE signature zeroed', () => edited((view) => view.setUint32(lfanewOf(shim), 0, true)), /no PE\\0\\0 signature/],
+    ['e_lfanew 4 bytes before the end', () => edited((view) => view.setUint32(0x3c, shim.byteLength - 4, true)), /e_lfanew \d+ points past the end/],
+    ['file cut inside the COFF header', () => shim.slice(0, lfanewOf(shim) + 10), /e_lfanew \d+ points past the end of the \d+-byte file/],
+    [
+      'file cut inside the section table',
+      () => shim.slice(0, sectionTableOffset(shim) + 20),
+      /section table \(\d+ sections\) end at \d+, past the \d+-byte file/,
+    ],
+    ['NumberOfSections 97', () => edited((view) => view.setUint16(lfanewOf(shim) + 6, 97, true)), /NumberOfSections 97 exceeds the 96/],
+    ['SizeOfOptionalHeader 0', () => edited((view) => view.setUint16(lfanewOf(shim) + 20, 0, true)), /magic 0x0 is neither PE32/],
+    [
+      'SizeOfOptionalHeader 2',
+      () => edited((view) => view.setUint16(lfanewOf(shim) + 20, 2, true)),
+      /optional header of 2 bytes is too small for NumberOfRvaAndSizes/,
+    ],
+    ['SizeOfHeaders 0', () => edited((view) => view.setUint32(optionalOf(shim) + 60, 0, true)), /SizeOfHeaders 0 is not between the section table's end/],
+    [
+      'SizeOfHeaders past the file',
+      () => edited((view) => view.setUint32(optionalOf(shim) + 60, 0xffff_ffff, true)),
+      /SizeOfHeaders 4294967295 is not between/,
+    ],
+    [
+      'a section starting at byte 0, over the headers',
+      () => edited((view) => view.setUint32(sectionTableOffset(shim) + 20, 0, true)),
+      /raw data at 0 overlaps the \d+ bytes of headers/,
+    ],
+    [
+      'two sections at the same offset',
+      () => edited((view) => view.setUint32(sectionTableOffset(shim) + 80 + 20, view.getUint32(sectionTableOffset(shim) + 20, true), true)),
+      /sections \S+ \[\d+, \d+\) and \S+ \(at \d+\) overlap/,
+    ],
+    ['file cut in the middle of its sections', () => shim.slice(0, 200 * 1024), /section \d+ \(\S+\) raw data \[\d+, \d+\) ends past the 204800-byte file/],
+    [
+      'certificate table size 0xffffffff',
+      () => edited((view) => view.setUint32(shimImage.certificateEntryOffsetBytes! + 4, 0xffff_ffff, true)),
+      /certificate table \[\d+, \d+\) lies outside the file/,
+    ],
+    [
+      'certificate table inside the headers',
+      () => edited((view) => view.setUint32(shimImage.certificateEntryOffsetBytes!, 16, true)),
+      /certificate table \[16, \d+\) lies outside the file after the headers/,
+    ],
+    [
+      'file cut inside its certificate table',
+      () => shim.slice(0, shimImage.certificateTable!.offsetBytes + 100),
+      /certificate table \[\d+, \d+\) lies outside the file/,
+    ],
+    [
+      'WIN_CERTIFICATE dwLength 8 bytes past the table',
+      () => edited((view) => view.setUint32(shimImage.certificateTable!.offsetBytes, shimImage.certificateTable!.sizeBytes + 8, true)),
+      /WIN_CERTIFICATE dwLength \d+ at offset \d+ does not fit the \d+-byte certificate table/,
+    ],
+    [
+      'PKCS#7 with an indefinite (0x80) outer length',
+      () => edited((view) => view.setUint8(shimImage.certificateTable!.offsetBytes + 9, 0x80)),
+      /PKCS#7 signature at offset \d+ claims an unreadable number of bytes/,
+    ],
+    [
+      'PKCS#7 with 5 length octets',
+      () => edited((view) => view.setUint8(shimImage.certificateTable!.offsetBytes + 9, 0x85)),
+      /PKCS#7 signature at offset \d+ claims an unreadable number of bytes/,
+    ],
+    [
+      'an .sbat line of 2 fields',
+      () =>
+        edited((_view, copy) =>
+          copy.set(new TextEncoder().encode('shim,4\n\0'), shimImage.sections.find((section) => section.name === '.sbat')!.rawOffsetBytes),
+        ),
+      /SBAT line 1 has 2 fields, fewer than 6/,
+    ],
+  ];
+  it.each(cases)('refuses %s', async (_name, bytes, message) => {
+    expect(await readAll(bytes())).toMatch(message);
+  });
+});
+
 describe('seeded mutation sweep of a signed shim', () => {
   it('ends 2,000 mutated files in a result or a CorruptImageError naming where, within the read budget', async () => {
     const random = createSeededRandom(18);
