@@ -34,6 +34,8 @@ export interface TryRequest {
   readonly screenshotPath: string | null;
   /** False forces TCG even where KVM is usable (tests that must behave the same on every host). */
   readonly allowKvm?: boolean;
+  /** The guest's memory; sized to the host by default (tests give a small guest, as the boot harness does). */
+  readonly memoryMiB?: number;
   /** Where to look for QEMU (tests); the platform's known paths by default. */
   readonly qemuCandidates?: readonly string[];
   /** A drive named by the app: "major:minor" from the enumeration, checked on the opened descriptor (the path may have been reused since). */
@@ -148,7 +150,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
       ...(drive === null ? {} : { inheritedDiskFd }),
       firmware: request.firmware,
       medium: request.medium,
-      memoryMiB: guestMemoryMiB(),
+      memoryMiB: request.memoryMiB ?? guestMemoryMiB(),
       useKvm,
       ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
       headless: request.headless,

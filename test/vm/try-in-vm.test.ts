@@ -16,6 +16,8 @@ import { tryInVm, type TryRequest } from '../../src-main/vm/try-in-vm.ts';
 
 const MiB = 1024 * 1024;
 const bootTimeoutMs = 120_000;
+/** The boot harness's guest size (test/helpers/qemu-boot.ts): enough for a loader, and less memory for TCG to set up than the host-sized 2 GiB. */
+const guestMiB = 256;
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without writing to it', () => {
@@ -52,7 +54,7 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
             },
           };
     const outcome = await withQemuLock(() =>
-      tryInVm({ imagePath, ...request, headless: true, seconds, serialPath, screenshotPath: null, allowKvm: false }, controls),
+      tryInVm({ imagePath, ...request, headless: true, seconds, serialPath, screenshotPath: null, allowKvm: false, memoryMiB: guestMiB }, controls),
     );
     expect(outcome.accelerator).toBe('tcg');
     expect(sha256(imagePath)).toBe(before);
