@@ -2,6 +2,7 @@
 // become the download's mirrors, in priority order, and its SHA-256 an expected digest.
 import { open, stat } from 'node:fs/promises';
 import { CodedError } from '../jobs/errors.ts';
+import { parseHttpUrl } from '../net/http-connection.ts';
 import { fetchSmall, type HttpFetchOptions } from '../net/http-download.ts';
 import { parseMetalink } from '../net/metalink.ts';
 
@@ -20,6 +21,7 @@ export async function loadMetalink(source: string, http: HttpFetchOptions = {}):
   // Only http(s) URLs can be downloaded; a Metalink may also list ftp:// or torrent resources.
   const urls = parsed.urls.filter((url) => /^https?:\/\//i.test(url));
   if (urls.length === 0) throw new CodedError('invalid-request', `${source} lists no http:// or https:// URL for ${parsed.name}`, { path: source });
+  for (const url of urls) parseHttpUrl(url); // a URL with a password is refused before any is printed or recorded
   return { urls, sha256: parsed.sha256, sizeBytes: parsed.sizeBytes };
 }
 

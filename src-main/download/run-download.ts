@@ -15,6 +15,7 @@ import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
 import { parseSumsFile } from '../checksum/sums-file.ts';
 import { verifyImage, type FetchedSumsFile } from '../checksum/verify-image.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { parseHttpUrl } from '../net/http-connection.ts';
 import { downloadToFile, fetchSmall, type DownloadOutcome, type HttpFetchOptions, type ResumeValidators } from '../net/http-download.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
 import {
@@ -66,6 +67,8 @@ interface Destination {
 
 export async function runDownload(options: RunDownloadOptions): Promise<DownloadResult> {
   const dataDir = options.dataDir ?? defaultDataDir();
+  // Refused before anything is written or recorded: a URL with a password, an ftp: mirror.
+  for (const url of [options.url, ...(options.mirrors ?? [])]) parseHttpUrl(url);
   const release = claimPartialFile(options, dataDir);
   try {
     return await downloadInto(await chooseDestination(options, dataDir), options, dataDir);

@@ -47,6 +47,14 @@ export function parseHttpUrl(url: string): URL {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new CodedError('unsupported-url', `${parsed.protocol} URLs cannot be downloaded (only http: and https:): ${parsed.href.slice(0, 200)}`);
   }
+  // A password in a URL would be echoed in every error, the history and its exports: refused, and
+  // this message names only the host (RFC 3986 3.2.1 deprecates user:password in a URL anyway).
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new CodedError(
+      'unsupported-url',
+      `a URL of ${parsed.host} carries a user name or password (before @): such URLs are refused, so no password lands in messages or the history`,
+    );
+  }
   return parsed;
 }
 

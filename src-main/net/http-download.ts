@@ -5,7 +5,7 @@
 // bytes received, a 206's Content-Range against the offset asked and the total known.
 import type { IncomingMessage } from 'node:http';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
-import { openFollowingRedirects, type HttpFetchOptions } from './http-connection.ts';
+import { openFollowingRedirects, parseHttpUrl, type HttpFetchOptions } from './http-connection.ts';
 import { PartialFile } from './partial-file.ts';
 import { checkedPartialAnswer, ifRangeFor, isCompleteAlready, validatorsOf, type ResumeValidators } from './resume-validators.ts';
 
@@ -65,6 +65,7 @@ interface DownloadState {
 /** Streams urls[0] (then mirrors) into partialPath; fsyncs it; never renames it (the caller does). */
 export async function downloadToFile(options: DownloadToFileOptions): Promise<DownloadOutcome> {
   if (options.urls.length === 0) throw new CodedError('invalid-request', 'a download needs at least one URL');
+  for (const url of options.urls) parseHttpUrl(url); // every mirror refused up front (a password in one), not when its turn comes
   const what = `the download of ${options.urls[0]}`;
   const state: DownloadState = {
     file: await PartialFile.open(options.partialPath, options.resume, {

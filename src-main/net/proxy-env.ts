@@ -28,12 +28,22 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv): ProxyChoice | nul
   try {
     proxy = new URL(setting.includes('://') ? setting : `http://${setting}`);
   } catch {
-    throw new CodedError('unsupported-url', `${name} is not a URL: ${setting}`);
+    // Only the variable's name: its value may hold the proxy's password.
+    throw new CodedError('unsupported-url', `${name} is not a URL (its value is not shown: it may hold a password)`);
   }
   if (proxy.protocol !== 'http:') throw new CodedError('unsupported-url', `${name} names a ${proxy.protocol} proxy: only http:// proxies are supported`);
-  const user = decodeURIComponent(proxy.username);
-  const authorization = user === '' ? null : `Basic ${Buffer.from(`${user}:${decodeURIComponent(proxy.password)}`).toString('base64')}`;
+  const user = decodedUserInfo(name, proxy.username);
+  const authorization = user === '' ? null : `Basic ${Buffer.from(`${user}:${decodedUserInfo(name, proxy.password)}`).toString('base64')}`;
   return { host: bareHost(proxy.hostname), port: Number(proxy.port || 80), authorization };
+}
+
+/** A proxy URL's percent-encoded user name or password, decoded; a bad escape (`%zz`) is a coded error naming only the variable. */
+function decodedUserInfo(variableName: string, encoded: string): string {
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    throw new CodedError('unsupported-url', `${variableName} has a user name or password with a bad percent escape (its value is not shown)`);
+  }
 }
 
 /** A URL's host without the brackets of an IPv6 literal. */

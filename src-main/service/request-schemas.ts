@@ -122,6 +122,8 @@ function laterIssueSchemas() {
     v.string(),
     v.maxLength(8192),
     v.check((url) => /^https?:\/\//i.test(url) && URL.canParse(url), 'an http:// or https:// URL'),
+    // A password in a URL would land in messages and the history (net/ refuses it too).
+    v.check((url) => !URL.canParse(url) || (new URL(url).username === '' && new URL(url).password === ''), 'a URL without a user name or password'),
   );
   const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15));
   const historyQuery = v.strictObject({

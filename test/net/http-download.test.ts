@@ -106,6 +106,22 @@ describe('downloadToFile over HTTPS', () => {
     expect(error.code).toBe('unsupported-url');
   });
 
+  it('refuses a URL or a mirror carrying a user name or password, before any request, without echoing the password', async () => {
+    const before = server.requests.length;
+    const withPassword = `${server.origin}/file/image.iso`.replace('https://', 'https://user:secret@');
+    for (const urls of [[withPassword], [`${server.origin}/file/image.iso`, withPassword]]) {
+      const error = await codedErrorOf(
+        downloadToFile({ urls, partialPath: join(folder, 'userinfo.partial'), resume: false, extraCaPem: server.caPem, env: {} }),
+      );
+      expect(error.message).not.toContain('secret');
+      expect(JSON.stringify(error)).not.toContain('secret');
+    }
+    const small = await codedErrorOf(fetchSmall(withPassword, 1024, { extraCaPem: server.caPem, env: {} }));
+    expect(small.code).toBe('unsupported-url');
+    expect(small.message).toMatch(/^a URL of 127\.0\.0\.1:\d+ carries a user name or password/);
+    expect(server.requests.length).toBe(before);
+  });
+
   it('refuses a server whose certificate no trusted CA signed, naming the host, unless TLS checks are turned off', async () => {
     const error = await codedErrorOf(download(['/file/image.iso'], { untrusted: true }).result);
     expect(error.code).toBe('tls');
@@ -147,11 +163,10 @@ describe('downloadToFile through the environment proxy', () => {
     expect(untrusted.code).toBe('tls');
   });
 
-  it('sends a plain http request to http_proxy in absolute form, without the URL user info', async () => {
+  it('sends a plain http request to http_proxy in absolute form', async () => {
     const url = `${server.httpOrigin}/file/image.iso`;
-    const withPassword = url.replace('http://', 'http://user:secret@');
     const outcome = await downloadToFile({
-      urls: [withPassword],
+      urls: [url],
       partialPath: join(folder, 'http-proxy.partial'),
       resume: false,
       env: { http_proxy: proxy.url },

@@ -34,6 +34,20 @@ describe('proxyFor', () => {
     expect(through('https://anything.example/', '')).toBe(true);
   });
 
+  it('names only the variable, never its value (a password), when the proxy setting is not a URL or has a bad percent escape', () => {
+    for (const setting of ['http://me:s3cret@[bad', 'http://me:s3cret%zz@proxy.lan:3128', 'http://me%zz:s3cret@proxy.lan']) {
+      let error: unknown = null;
+      try {
+        proxyFor(https('https://example.org/'), { HTTPS_PROXY: setting });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(CodedError);
+      expect(error).toMatchObject({ code: 'unsupported-url', message: expect.stringContaining('https_proxy') });
+      expect((error as Error).message).not.toContain('s3cret');
+    }
+  });
+
   it('refuses a proxy that is not an http:// one, naming the variable, rather than going around it', () => {
     let error: unknown = null;
     try {
