@@ -103,4 +103,24 @@ describe('the Secure Boot verdict in the pre-flight assessment', () => {
     expect(assessment.secureBoot).toMatchObject({ state: 'unknown', reason: 'damaged' });
     expect(assessment.secureBoot?.state === 'unknown' && assessment.secureBoot.message).toMatch(/boot records could not be read/);
   });
+
+  it('reads the El Torito loaders when a loader in the ISO tree points past the end: that one is unreadable, the damage a finding', async () => {
+    const bytes = readFileSync(shimIso);
+    const nameAt = bytes.indexOf(Buffer.from('BOOTX64.EFI;1'));
+    expect(nameAt).toBeGreaterThan(0);
+    // ECMA-119 9.1: the name starts at byte 33 of its directory record; the extent's LBA is at byte 2, both-endian.
+    bytes.writeUInt32LE(0x00ff_ffff, nameAt - 33 + 2);
+    bytes.writeUInt32BE(0x00ff_ffff, nameAt - 33 + 6);
+    const damaged = join(dir, 'bad-tree.iso');
+    writeFileSync(damaged, bytes);
+    const assessment = await assessImage(damaged);
+    expect(assessment.findings.map((finding) => finding.code)).toContain('damaged');
+    expect(assessment.secureBoot?.state).toBe('judged');
+    if (assessment.secureBoot?.state !== 'judged') return;
+    const [tree, ...elTorito] = assessment.secureBoot.report.loaders;
+    // The directory listing refuses the record: its loaders are one unreadable entry, with the reader's words.
+    expect(tree).toMatchObject({ path: 'ISO tree: /EFI/BOOT', verdict: 'unreadable', error: expect.stringMatching(/runs past the image end/) });
+    expect(elTorito.map((loader) => loader.verdict)).toEqual(['microsoft', 'other-signer']);
+    expect(assessment.secureBoot.report.byArchitecture).toEqual([{ architecture: 'x64', verdict: 'microsoft' }]);
+  });
 });
