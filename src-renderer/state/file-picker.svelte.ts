@@ -8,6 +8,7 @@ import type { FilePickPurpose } from '../../shared/files.ts';
 import type { EngineClient } from '../api.ts';
 import FilePickerDialog from '../components/files/FilePickerDialog.svelte';
 import { FileBrowser } from './file-browser.svelte.ts';
+import { focusOpener, returnFocus } from './focus-return.ts';
 
 export interface PickPathOptions {
   readonly purpose: FilePickPurpose;
@@ -37,10 +38,11 @@ export async function pickPath(options: PickPathOptions): Promise<string | null>
 
 /**
  * The in-app dialog, mounted over the page for one choice. When it closes (a choice, Cancel, Esc)
- * the focus goes back to what opened it, as a native dialog's would (WAI-ARIA APG dialog pattern).
+ * the focus goes back to what opened it, as a native dialog's would (WAI-ARIA APG dialog pattern;
+ * state/focus-return.ts).
  */
 function pickInApp(browser: FileBrowser, options: PickPathOptions): Promise<string | null> {
-  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  const opener = focusOpener();
   let settled = false;
   return new Promise((resolve) => {
     const dialog = mount(FilePickerDialog, {
@@ -52,7 +54,7 @@ function pickInApp(browser: FileBrowser, options: PickPathOptions): Promise<stri
           if (settled) return;
           settled = true;
           void unmount(dialog);
-          if (opener?.isConnected) opener.focus();
+          returnFocus(opener);
           resolve(path);
         },
       },
