@@ -1,5 +1,5 @@
 // Layout (issue 17), measured in Chromium at the window sizes people use: at 800x600 the Write button
-// is in sight without scrolling and no sidebar entry wraps; at 1920x1080 the Checksums tab uses two
+// is in sight without scrolling and no sidebar entry wraps; at 1920x1080 the Checksums and Contents tabs use two
 // panes; the Boot tab's partition drawing cuts no label (the Apple partition map's lane included);
 // El Torito rows carry the numbers the loader list uses.
 import { readFileSync } from 'node:fs';
@@ -59,6 +59,25 @@ for (const theme of ['light', 'dark'] as const) {
     if (!read || !files) return;
     expect(files.x).toBeGreaterThanOrEqual(read.x + read.width);
     expect(Math.abs(files.y - read.y)).toBeLessThan(2);
+  });
+
+  test(`at 1920x1080 the Contents tab shows the tree beside a details pane two fifths wide, with no horizontal scroll (${theme})`, async ({ page }) => {
+    await openAt(page, 1920, 1080, theme);
+    await openImage(page, helloIsoPath());
+    await showTab(page, 'Contents');
+    await expect(page.getByRole('treegrid')).toBeVisible();
+    const tree = await page.getByTestId('contents-tree-pane').boundingBox();
+    const details = await page.getByTestId('contents-details-pane').boundingBox();
+    expect(tree && details).toBeTruthy();
+    if (!tree || !details) return;
+    expect(details.x).toBeGreaterThanOrEqual(tree.x + tree.width);
+    expect(Math.abs(details.y - tree.y)).toBeLessThan(2);
+    // The preview gets the room (the old fixed 24rem side was a fifth of the width).
+    expect(details.width / (tree.width + details.width)).toBeGreaterThan(0.35);
+    const overflow = await page.evaluate(
+      () => [document.documentElement, document.querySelector('main')].filter((box) => box !== null && box.scrollWidth > box.clientWidth).length,
+    );
+    expect(overflow).toBe(0);
   });
 }
 
