@@ -14,6 +14,7 @@ import { assessImage } from '../assess/assess-image.ts';
 import { safetyContext, scanDrives, sourceFactsOf } from '../drives/list-drives.ts';
 import { checkDrive, type SafetyContext } from '../drives/safety-rules.ts';
 import type { Drive } from '../../shared/drive.ts';
+import type { FlashWork } from '../flash/flash-work.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { stickArrivals } from '../queue/stick-arrivals.ts';
 import { bindingDifference } from './confirmations.ts';
@@ -131,21 +132,15 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
       if (imageChange !== null) return void stop(`the image changed (${imageChange})`);
       const safety = safetyContext(scan, { includeAll: plan.includeAll, source: await sourceFactsOf(plan.imagePath), imageSizeBytes: plan.imageSizeBytes });
       for (const drive of arrivals.arrived) {
+        // Belt and braces beside stickArrivals: never a second job on a device this mode is writing.
+        if (sticks.some((stick) => stick.device === drive.device && stick.outcome === null)) continue;
         const refusals = refusalsOf(drive, safety);
         const base = { device: drive.device, description: drive.description };
         if (refusals.length > 0) {
           sticks.unshift({ ...base, jobId: null, outcome: 'skipped', skippedBecause: refusals.join('; ') });
           continue;
         }
-        const work = {
-          kind: 'flash',
-          imagePath: plan.imagePath,
-          targets: [{ driveId: drive.id }],
-          verify: plan.verify,
-          eject: plan.eject,
-          includeAll: plan.includeAll,
-          recipe: { kind: 'raw' },
-        } as const;
+        const work = workFor(plan, drive.id);
         sticks.unshift({ ...base, jobId: startFlashJob(context, work).jobId, outcome: null, skippedBecause: null });
       }
       changed();
@@ -169,4 +164,10 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
 function refusalsOf(drive: Drive, safety: SafetyContext): string[] {
   const notUsb = !safety.includeAll && !(drive.isUsb && drive.isRemovable) ? [`${drive.device} is not a removable USB stick`] : [];
   return [...notUsb, ...checkDrive(drive, safety).refusals.map((issue) => issue.reason)];
+}
+
+/** One stick's job: the image byte for byte, with the options confirmed. */
+function workFor(plan: PlanContent, driveId: string): FlashWork {
+  const { imagePath, verify, eject, includeAll } = plan;
+  return { kind: 'flash', imagePath, targets: [{ driveId }], verify, eject, includeAll, recipe: { kind: 'raw' } };
 }
