@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BootReport } from '../../shared/boot.ts';
+import { secureBootRevocations, type BootReport } from '../../shared/boot.ts';
 import { checkLoader, judgeArchitectures } from '../../src-main/boot/secure-boot-check.ts';
 import { verifyAuthenticodeSignature } from '../../src-main/boot/secure-boot-signers.ts';
 import { CorruptImageError } from '../../src-main/io/corrupt-image-error.ts';
@@ -148,6 +148,8 @@ describe('revocation data flips the verdict', () => {
     const loader = await check(SHIM_X64, { ...revocations, dbxSha256ByArchitecture: dbx });
     expect(loader).toMatchObject({ dbxRevoked: true, verdict: 'revoked' });
     expect(judgeArchitectures([loader])).toEqual([{ architecture: 'x64', verdict: 'refused' }]);
+    // The verdict line names why (the Write screen, the Boot tab and isotope boot say "revoked by DBX").
+    expect(secureBootRevocations({ loaders: [loader], byArchitecture: judgeArchitectures([loader]), dataDate: '2026-01-01' }, 'x64')).toEqual(['DBX']);
   });
 
   it("an SBAT level one generation above GRUB's revokes it as grub,N < N+1", async () => {
@@ -156,6 +158,9 @@ describe('revocation data flips the verdict', () => {
     const loader = await check(GRUB_X64_SIGNED, { ...revocations, sbatLevel });
     expect(loader.sbatRevoked).toEqual([`grub,${own.generation} < ${own.generation + 1}`]);
     expect(loader.verdict).toBe('revoked');
+    expect(secureBootRevocations({ loaders: [loader, loader], byArchitecture: [], dataDate: '2026-01-01' }, 'x64')).toEqual([
+      `SBAT: grub,${own.generation} < ${own.generation + 1}`,
+    ]);
   });
 });
 
