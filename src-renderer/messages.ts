@@ -1367,7 +1367,7 @@ export const queueText = {
     'Writes the image above to every USB stick you insert from now on, that the safety rules allow and that is big enough. Drives attached now are left alone. A stick already written is written again only if you pull it out and insert it again.',
   duplicatorPrepare: 'Start duplicator mode…',
   duplicatorTypePhrase: (phrase: string) => `Type ${phrase} to write every new stick with it`,
-  duplicatorStart: 'Start',
+  duplicatorStart: 'Start writing new sticks',
   duplicatorStop: 'Stop',
   duplicatorWatching: 'Watching for new sticks',
   duplicatorStopped: 'Stopped',

@@ -1,0 +1,102 @@
+// The Queue screen end to end in the web shell with real loop devices (issue 19): two drives, each
+// its own image, reviewed and confirmed once with their names typed, then both rows written and
+// checked, byte for byte the images; and duplicator mode's count for a loop device attached later.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
+import { watchConsole } from './ui-helpers.ts';
+
+let app: RunningApp;
+let scratch: string;
+const attached: string[] = [];
+const MiB = 1024 * 1024;
+
+function attachLoop(name: string, sizeBytes: number): string {
+  const backing = join(scratch, name);
+  writeFileSync(backing, Buffer.alloc(0));
+  truncateSync(backing, sizeBytes);
+  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  attached.push(device);
+  return device;
+}
+
+const sameBytes = (a: string, b: string, lengthBytes: number): boolean => {
+  try {
+    execFileSync('cmp', ['-n', String(lengthBytes), a, b], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+let first = '';
+let second = '';
+const images: string[] = [];
+
+test.beforeAll(async () => {
+  scratch = mkdtempSync('/dev/shm/isotope-e2e-queue-');
+  for (const [index, sizeBytes] of [3 * MiB, 5 * MiB].entries()) {
+    images.push(join(scratch, `queue-image-${index}.img`));
+    writeFileSync(images[index]!, randomBytes(sizeBytes));
+  }
+  first = attachLoop('first.img', 8 * MiB);
+  second = attachLoop('second.img', 8 * MiB);
+  app = await startAppLikeNpmStart();
+});
+
+test.afterAll(() => {
+  app.stop();
+  for (const device of attached) execFileSync('losetup', ['-d', device]);
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+const deviceName = (device: string): string => device.split('/').pop() ?? '';
+
+test('writes two drives, each its own image, under one confirmation, and shows each row written and checked', async ({ page }) => {
+  const problems = watchConsole(page);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue', exact: true }).click();
+  await page.getByLabel('Image for every drive').fill(images[0]!);
+  await page.getByLabel('Show all drives (virtual and fixed too)').check();
+  for (const device of [first, second]) {
+    await page.locator(`.drive[data-device="${device}"]`).getByRole('checkbox').check({ timeout: 15_000 });
+  }
+  await page.getByLabel(`Image for ${second} (empty: the image above)`).fill(images[1]!);
+  await page.getByLabel('One after another').check();
+  await page.getByRole('button', { name: 'Review the queue' }).click();
+  const plan = page.getByRole('region', { name: 'Erase and write these drives?' });
+  for (const device of [first, second]) await plan.getByLabel(`Type ${deviceName(device)} to confirm`).fill(deviceName(device));
+  await plan.getByRole('button', { name: 'Erase and write all' }).click();
+
+  const rows = page.getByTestId('queue-rows');
+  await expect(rows.locator(`tr[data-device="${first}"]`)).toContainText('Written and checked', { timeout: 60_000 });
+  await expect(rows.locator(`tr[data-device="${second}"]`)).toContainText('Written and checked', { timeout: 60_000 });
+  expect(sameBytes(images[0]!, first, 3 * MiB)).toBe(true);
+  expect(sameBytes(images[1]!, second, 5 * MiB)).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('duplicator mode counts a drive attached after it started, and stops', async ({ page }) => {
+  await page.goto(app.url);
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue', exact: true }).click();
+  await page.getByLabel('Image for every drive').fill(images[0]!);
+  await page.getByLabel('Show all drives (virtual and fixed too)').check();
+  await page.getByRole('button', { name: 'Start duplicator mode…' }).click();
+  await page.getByLabel('Type queue-image-0.img to write every new stick with it').fill('queue-image-0.img');
+  await page.getByRole('button', { name: 'Start writing new sticks' }).click();
+  const count = page.getByTestId('duplicator-count');
+  await expect(count).toContainText('Watching for new sticks: 0 written');
+  const later = attachLoop('later.img', 8 * MiB);
+  // Its own row, not the totals alone: another process on this machine may attach a loop device meanwhile.
+  await expect(page.getByRole('region', { name: 'Duplicator mode' }).locator(`li[data-device="${later}"]`)).toContainText('Written and checked', {
+    timeout: 60_000,
+  });
+  await expect(count).toContainText(/[1-9]\d* written/);
+  expect(sameBytes(images[0]!, later, 3 * MiB)).toBe(true);
+  await page.getByRole('button', { name: 'Stop' }).click();
+  await expect(count).toContainText('Stopped:');
+});
