@@ -63,3 +63,16 @@ export function downloadVerdict(result: DownloadResult): VerificationVerdict {
   if (sums !== 'nothing-to-compare' || result.expectedSha256Matches === null) return sums;
   return 'matches-unsigned';
 }
+
+/**
+ * A download's checksum verdict as trusted or not: 'passed' only for `verified` and `matches-unsigned`
+ * (the bytes match what was published, signed by a trusted key or not signed at all); 'failed' for a
+ * disagreement, a bad signature or a signature by a revoked key (a revoked key vouches for nothing);
+ * null when it cannot be judged (nothing to compare, a signer not in the keyring, an expired key).
+ */
+export function downloadTrust(result: DownloadResult): 'passed' | 'failed' | null {
+  const verdict = downloadVerdict(result);
+  if (verdict === 'verified' || verdict === 'matches-unsigned') return 'passed';
+  if (verdict === 'mismatch' || verdict === 'bad-signature' || verdict === 'matches-revoked-key') return 'failed';
+  return null;
+}

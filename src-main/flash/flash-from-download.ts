@@ -6,7 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { linkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import { downloadVerdict, type DownloadRequest, type DownloadResult } from '../../shared/download.ts';
+import { downloadTrust, downloadVerdict, type DownloadRequest, type DownloadResult } from '../../shared/download.ts';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { runDownload } from '../download/run-download.ts';
 import type { HttpFetchOptions } from '../net/http-download.ts';
@@ -128,10 +128,10 @@ function startDownload(options: FlashFromDownloadOptions, feed: GrowingFeed, rea
   );
 }
 
-/** Why a completed download is not to be trusted: its sums files (or a pasted SHA-256) disagree with it (downloadVerdict); else null. */
+/** Why a completed download is not to be trusted: its sums files (or a pasted SHA-256) disagree with it, or a revoked key signed them (downloadTrust); else null. */
 export function untrustedVerdict(result: DownloadResult): string | null {
+  if (downloadTrust(result) !== 'failed') return null;
   const verdict = downloadVerdict(result);
-  if (verdict !== 'mismatch' && verdict !== 'bad-signature') return null;
   const reasons = [...(result.expectedSha256Matches === false ? ['the SHA-256 given differs'] : []), ...(result.verification?.reasons ?? [])].join('; ');
   return `the checksums for ${result.url} do not vouch for the download (${verdict}${reasons === '' ? '' : `: ${reasons}`}); its SHA-256 is ${result.sha256}`;
 }

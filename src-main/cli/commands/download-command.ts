@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { VerificationVerdict } from '../../../shared/checksum.ts';
-import { downloadVerdict, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
+import { downloadTrust, downloadVerdict, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
 import type { HttpFetchOptions } from '../../net/http-download.ts';
 import { reportFailure, reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
@@ -59,7 +59,7 @@ export function registerDownloadCommand(program: Command, context: CliContext): 
       const verdict = downloadVerdict(result.value);
       if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'download', ...result.value, checksumVerdict: verdict })}\n`);
       else context.stdout(describeDownloadResult(result.value, verdict));
-      context.setExitCode(verdict === 'mismatch' || verdict === 'bad-signature' ? exitCodes.failed : exitCodes.ok);
+      context.setExitCode(downloadTrust(result.value) === 'failed' ? exitCodes.failed : exitCodes.ok);
     });
 }
 

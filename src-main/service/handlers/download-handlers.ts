@@ -5,7 +5,7 @@
 // test's CA, the CLI's --insecure) come from the shell's ServiceOptions, never from a request.
 // Every download is recorded in the history (job-history.ts): its URL, then where it lies, its size,
 // its SHA-256 as read while it streamed, and its checksum verdict as the record's verify result.
-import { downloadVerdict, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
+import { downloadTrust, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
 import type { JobRecordEnd } from '../job-history.ts';
 import { recordJob } from '../job-history.ts';
 import { clearDownloads, defaultCacheLimitBytes, listDownloads } from '../../download/download-cache.ts';
@@ -66,11 +66,9 @@ async function startDownloadJob(request: DownloadRequest, context: HandlerContex
 function downloadRecordEnd(result: DownloadResult, startedMs: number): JobRecordEnd {
   const elapsedSeconds = (performance.now() - startedMs) / 1000;
   const fetchedBytes = result.sizeBytes - result.resumedFromBytes;
-  const verdict = downloadVerdict(result);
-  const verify = verdict === 'nothing-to-compare' ? null : verdict === 'mismatch' || verdict === 'bad-signature' ? 'failed' : 'passed';
   return {
     outcome: 'succeeded',
-    verify,
+    verify: downloadTrust(result),
     error: null,
     targets: [],
     writeBytesPerSecond: elapsedSeconds > 0 ? Math.round(fetchedBytes / elapsedSeconds) : null,
