@@ -61,6 +61,8 @@ export interface FlashImageOptions {
    * the safety rules: a download still arriving (write-arriving-image.ts), opened by the process that writes.
    */
   readonly source?: FlashSource;
+  /** Each target's identity as opened for writing (write-arriving-image.ts marks only that medium). */
+  readonly onTargetOpened?: (path: string, identity: ExpectedDevice) => void;
 }
 
 type Resolved =
@@ -194,6 +196,7 @@ async function writeTargets(
     ...(prepared.stick ? { stick: prepared.stick } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onTargetOpened ? { onTargetOpened: options.onTargetOpened } : {}),
   });
   return writeBytes === null || input.rawSizeBytes === null ? job : { ...job, source: { ...job.source, imageSizeBytes: input.rawSizeBytes } };
 }

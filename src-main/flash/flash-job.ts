@@ -56,6 +56,8 @@ export interface FlashJobOptions {
   readonly stick?: StickWrites;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: FlashProgress) => void;
+  /** Each target's identity as opened for writing (a block device's number and disk sequence), for a later open to check. */
+  readonly onTargetOpened?: (path: string, identity: ExpectedDevice) => void;
 }
 
 /** A target of the job, from its safety-checked path to its result. */
@@ -184,7 +186,9 @@ async function openTargets(context: JobContext, states: readonly TargetState[]):
   const opened = await Promise.all(
     states.map(async (state): Promise<OpenTarget | null> => {
       try {
-        return { state, raw: await openRawTarget(state.path, state.expected), lastWrite: Promise.resolve() };
+        const raw = await openRawTarget(state.path, state.expected);
+        context.options.onTargetOpened?.(state.path, raw.identity);
+        return { state, raw, lastWrite: Promise.resolve() };
       } catch (error) {
         context.fail(state, error, null);
         return null;

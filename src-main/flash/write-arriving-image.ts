@@ -6,7 +6,6 @@
 // size, same SHA-256); otherwise every stick it wrote gets its first and last MiB zeroed here, in the
 // process that may open them, and fails saying it was left unusable and why.
 import type { FlashResult, TargetResult } from '../../shared/flash.ts';
-import { scanDrives } from '../drives/list-drives.ts';
 import { flashImage, type FlashImageOptions } from './flash-image.ts';
 import { markUnusable } from './mark-unusable.ts';
 import { openGrowingFileSource, type GrowingFile } from './source/growing-file-source.ts';
@@ -27,13 +26,15 @@ export async function writeArrivingImage(growing: GrowingFile, options: Arriving
   } catch (error) {
     return failedBeforeWriting(options, error, startedMs);
   }
-  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256: true });
+  // Each stick as opened for writing: it is marked only if the same medium is still there at the end.
+  const identities = new Map<string, ExpectedDevice>();
+  const onTargetOpened = (path: string, identity: ExpectedDevice): void => void identities.set(path, identity);
+  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256: true, onTargetOpened });
   // Nothing written (every target refused or failed to open): the engine stops the download.
   if (!flash.targets.some(wasWritten)) return flash;
   await growing.settled();
   const failure = options.signal?.aborted ? null : untrustedBecause(flash, growing);
   if (failure === null) return { ...flash, download: { url: '', result: null, failure: null, unusableTargets: [] } };
-  const expectedOf = await expectedDevices(options);
   const unusableTargets: string[] = [];
   const targets: TargetResult[] = [];
   for (const target of flash.targets) {
@@ -41,7 +42,7 @@ export async function writeArrivingImage(growing: GrowingFile, options: Arriving
       targets.push(target);
       continue;
     }
-    const marking = await markUnusable(target.target, expectedOf(target.target)).then(
+    const marking = await markUnusable(target.target, expectedAtMarking(options, identities, target.target)).then(
       () => null,
       (error: unknown) => (error instanceof Error ? error.message : String(error)),
     );
@@ -64,16 +65,20 @@ function wasWritten(target: TargetResult): boolean {
 /** Why the bytes written cannot be trusted, or null: the download's own failure or verdict, else a difference from the file it completed. */
 function untrustedBecause(flash: FlashResult, growing: GrowingFile): string | null {
   if (growing.failure !== null) return growing.failure.message;
-  if (flash.source.sizeBytes !== growing.totalBytes) return `${flash.source.sizeBytes} bytes were written, the download holds ${growing.totalBytes}`;
+  // The SHA-256 of the bytes written against the download's is the whole check: it also covers a size difference.
   if (flash.source.sha256Hex !== growing.sha256) return `the bytes written hash to SHA-256 ${flash.source.sha256Hex}, the download to ${growing.sha256}`;
   return null;
 }
 
-/** In the elevated helper, each target is marked only as the whole block device its own enumeration names (as it was written). */
-async function expectedDevices(options: ArrivingWriteOptions): Promise<(path: string) => ExpectedDevice> {
-  if (options.helperScope === undefined) return () => undefined;
-  const { drives } = await scanDrives();
-  return (path) => ({ deviceNumber: drives.find((drive) => drive.raw === path)?.deviceNumber ?? '' });
+/**
+ * What the stick to mark must be: the medium opened for writing (its "major:minor" and disk sequence),
+ * so a stick swapped in at the same /dev/sdX since is refused, never wiped. In the elevated helper a
+ * target it never opened gets '', which matches no device; in-process, a regular file needs no check.
+ */
+function expectedAtMarking(options: ArrivingWriteOptions, identities: ReadonlyMap<string, ExpectedDevice>, path: string): ExpectedDevice {
+  const identity = identities.get(path);
+  if (identity !== undefined) return identity;
+  return options.helperScope === undefined ? undefined : { deviceNumber: '' };
 }
 
 /** Every target failed (or cancelled) before anything was written: the download failed before its file existed. */

@@ -33,6 +33,8 @@ export interface RawTarget {
   readonly logicalBlockSizeBytes: number;
   /** True when writes bypass the page cache. */
   readonly isDirect: boolean;
+  /** A block device's "major:minor" and disk sequence as opened (what a later open must find again); undefined for a regular file. */
+  readonly identity: ExpectedDevice;
   /** Writes all of `view` at `offsetBytes`; an aligned span goes through O_DIRECT, a ragged tail through the page cache. */
   writeAt(view: Uint8Array, offsetBytes: number): Promise<void>;
   /** fdatasync: buffered write errors surface only here. */
@@ -59,7 +61,19 @@ async function logicalBlockSizeOf(path: string): Promise<number> {
  * Where a target may be opened: anywhere (undefined: the user's own process, whose rights are the
  * limit), or only the whole block device with this "major:minor" (the elevated helper: issue 12 §1).
  */
-export type ExpectedDevice = { readonly deviceNumber: string } | undefined;
+export type ExpectedDevice = { readonly deviceNumber: string; readonly diskSequence?: string } | undefined;
+
+/**
+ * The kernel's disk sequence number of a block device (Linux 5.15+, /sys/dev/block/M:m/diskseq): a new
+ * one for every medium change and every loop attach, so a stick swapped in at the same /dev/sdX (same
+ * "major:minor") is told apart from the one written. Null where the kernel does not tell it.
+ */
+export async function diskSequenceOf(deviceNumber: string): Promise<string | null> {
+  return readFile(`/sys/dev/block/${deviceNumber}/diskseq`, 'utf8').then(
+    (text) => text.trim() || null,
+    () => null,
+  );
+}
 
 /**
  * The check that counts for the elevated helper: fstat() of the descriptor it actually opened, so a
@@ -75,6 +89,15 @@ async function checkOpenedDevice(fd: number, path: string, expected: ExpectedDev
     throw new FlashFailure(
       'refused',
       `${path} opened as ${what}; the elevated helper writes only the whole drive ${expected.deviceNumber} of its own enumeration`,
+    );
+  }
+  if (expected.diskSequence === undefined) return;
+  // Read after the open: the descriptor holds the medium whose sequence number sysfs now names.
+  const sequence = await diskSequenceOf(expected.deviceNumber);
+  if (sequence !== expected.diskSequence) {
+    throw new FlashFailure(
+      'target-removed',
+      `${path} now holds another medium (disk sequence ${sequence ?? 'unknown'}, written as ${expected.diskSequence}): the drive written was removed or swapped`,
     );
   }
 }
@@ -106,6 +129,13 @@ async function openWriteDescriptors(path: string, isBlockDevice: boolean, expect
     throw error;
   }
   return { directFd, bufferedFd };
+}
+
+/** The opened block device's identity, from fstat() of the descriptor itself (not the path, which may since name another). */
+async function identityOf(fd: number): Promise<ExpectedDevice> {
+  const deviceNumber = deviceNumberOf((await fstatAsync(fd, { bigint: true })).rdev);
+  const diskSequence = await diskSequenceOf(deviceNumber);
+  return diskSequence === null ? { deviceNumber } : { deviceNumber, diskSequence };
 }
 
 /** Writes all of `view` at `offsetBytes`, resuming after partial writes; a write of 0 bytes is a short write. */
@@ -143,6 +173,7 @@ export async function openRawTarget(path: string, expected?: ExpectedDevice): Pr
   const { directFd, bufferedFd } = await openWriteDescriptors(path, isBlockDevice, expected);
   const sizeBytes = isBlockDevice ? await deviceSizeBytes(path) : stats.size;
   const logicalBlockSizeBytes = isBlockDevice ? await logicalBlockSizeOf(path) : alignmentBytes;
+  const identity = isBlockDevice ? await identityOf(bufferedFd) : undefined;
 
   let closed = false;
   const writeAt = async (view: Uint8Array, offsetBytes: number): Promise<void> => {
@@ -164,6 +195,7 @@ export async function openRawTarget(path: string, expected?: ExpectedDevice): Pr
     sizeBytes,
     logicalBlockSizeBytes,
     isDirect: directFd !== null,
+    identity,
     writeAt,
     async flush() {
       try {
