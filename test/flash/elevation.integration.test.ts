@@ -290,7 +290,10 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
     });
     afterAll(() => stopServer());
 
-    it('writes a drive as the bytes arrive, the helper reading only what the engine reports landed', () => {
+    // What this proves: one pkexec'd helper writes the drive from a download still arriving, the bytes
+    // on the drive are the served file's and verified. It does not observe the landed bound at a
+    // checkpoint; growing-file-source.test.ts holds the reads to the landed edge.
+    it('writes a drive through one helper while the image downloads: the drive holds the served bytes, verified, the sums next to the URL matching', () => {
       try {
         const { results, pkexecLog } = runAsUser([{ via: 'arriving', url: `${origin}/image.img`, targets: [{ path: loop }] }]);
         expect(results[0], JSON.stringify(results[0])).toMatchObject({ outcome: 'succeeded', targets: [{ target: loop, outcome: 'verified' }] });
