@@ -68,7 +68,14 @@ export function fileNameFromUrl(url: string): string {
   }
   while (Buffer.byteLength(name, 'utf8') > maxNameBytes) name = name.slice(0, -1);
   const isOurs = name === sidecarName || name === `${sidecarName}.partial`;
-  return name === '' || isOurs || unsafeComponentReason(name) !== null ? 'download' : name;
+  // C0 and C1 controls (ESC, BEL...) would reach a terminal when the CLI or the history prints the path.
+  const hasControls = [...name].some((character) => isControlCode(character.codePointAt(0) ?? 0));
+  return name === '' || isOurs || hasControls || unsafeComponentReason(name) !== null ? 'download' : name;
+}
+
+/** C0 (U+0000–U+001F), DEL and C1 (U+0080–U+009F): the code points a terminal may act on. */
+function isControlCode(codePoint: number): boolean {
+  return codePoint < 0x20 || (codePoint >= 0x7f && codePoint <= 0x9f);
 }
 
 export function cacheSlotFor(url: string, dataDir?: string): CacheSlot {

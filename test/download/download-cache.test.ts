@@ -50,10 +50,13 @@ describe('download cache slots', () => {
     expect(cacheSlotFor('https://mirror.example/debian-12.7.0-amd64-netinst.iso', '/data').folder).not.toBe(slot.folder);
   });
 
-  it('never let a hostile or empty URL name leave its slot', () => {
+  it('never let a hostile or empty URL name leave its slot, nor carry control characters to a terminal', () => {
     expect(fileNameFromUrl('https://example.org/a/%2E%2E')).toBe('download');
     expect(fileNameFromUrl('https://example.org/a/..%2F..%2Fetc%2Fpasswd')).toBe('download');
     expect(fileNameFromUrl('https://example.org/a/%00x.iso')).toBe('download');
+    expect(fileNameFromUrl('https://example.org/a/%1B%5B2Jx.iso')).toBe('download'); // ESC [2J clears a terminal
+    expect(fileNameFromUrl('https://example.org/a/bell%07.iso')).toBe('download');
+    expect(fileNameFromUrl('https://example.org/a/csi%C2%9B.iso')).toBe('download'); // U+009B, the C1 CSI
     expect(fileNameFromUrl('https://example.org/')).toBe('download');
     expect(fileNameFromUrl('https://example.org/download.json')).toBe('download');
     expect(fileNameFromUrl('https://example.org/my%20image.iso')).toBe('my image.iso');
