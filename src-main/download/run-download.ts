@@ -8,7 +8,7 @@
 // file the user named is the user's: its `.partial` is removed on any failure or cancel, and a new
 // run starts afresh (no record proves a stray `NAME.partial` came from this URL).
 import { lstat, open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { HashAlgorithm } from '../../shared/checksum.ts';
 import type { DownloadRequest, DownloadResult } from '../../shared/download.ts';
 import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
@@ -87,8 +87,17 @@ function claimPartialFile(options: RunDownloadOptions, dataDir: string): () => v
   const holder = options.outputPath === undefined ? downloadHolder(partialPath) : null;
   if (holder !== null)
     throw new CodedError('file-exists', `${options.url} is in use in the download cache by ${holder}: try again when it ends`, { path: partialPath });
-  return retainDownload(partialPath, `the download of ${options.url}`);
+  if (options.outputPath === undefined) return retainDownload(partialPath, `the download of ${options.url}`);
+  // A named file is claimed by its own path (the cache's holds are per folder, and a user's folder is no slot).
+  const claimedPath = resolve(partialPath);
+  if (namedFilesWritten.has(claimedPath))
+    throw new CodedError('file-exists', `${options.outputPath} is being written by another download: try again when it ends`, { path: options.outputPath });
+  namedFilesWritten.add(claimedPath);
+  return () => namedFilesWritten.delete(claimedPath);
 }
+
+/** The `.partial` paths of named files a download in this process is writing. */
+const namedFilesWritten = new Set<string>();
 
 /** Fetches the sums next to the URL, streams the file in with the digests they need, and judges it. */
 async function downloadInto(destination: Destination, options: RunDownloadOptions, dataDir: string): Promise<DownloadResult> {

@@ -53,7 +53,7 @@ function options(url: string, extra: Partial<RunDownloadOptions> = {}): RunDownl
     url,
     signal: new AbortController().signal,
     onProgress: () => undefined,
-    http: { extraCaPem: server.caPem, stallTimeoutMs: 1500 },
+    http: { extraCaPem: server.caPem, stallTimeoutMs: 1500, env: {} }, // env: the ambient HTTPS_PROXY never applies
     dataDir: join(dir, `data-${runs}`),
     reserveBytes: 0,
     ...extra,
@@ -191,6 +191,23 @@ describe('runDownload resume, cancel and the cache limit', () => {
       code: 'file-exists',
       message: expect.stringContaining(`the download of ${url}`),
     });
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('refuses a second download to the same named file while the first writes it, and leaves the first running', async () => {
+    const outputPath = join(dir, 'claimed.iso');
+    const url = `${server.origin}/stall/${mebibyte}/file/plain.iso`;
+    const controller = new AbortController();
+    let reported: () => void = () => undefined;
+    const running = new Promise<void>((resolve) => (reported = resolve));
+    const first = runDownload({ ...options(url, { outputPath }), signal: controller.signal, onProgress: () => reported() });
+    await running;
+    await expect(runDownload(options(`${server.origin}/file/plain.iso`, { outputPath, overwrite: true }))).rejects.toMatchObject({
+      code: 'file-exists',
+      message: expect.stringContaining('is being written by another download'),
+    });
+    expect(existsSync(`${outputPath}.partial`)).toBe(true);
     controller.abort();
     await expect(first).rejects.toMatchObject({ code: 'cancelled' });
   });
