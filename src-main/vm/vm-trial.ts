@@ -1,20 +1,59 @@
 // The app's VM trial (`vm:try`) over the one runner `isotope try` uses (try-in-vm.ts): the contract's
 // request becomes a TryRequest (a drive looked up by id in a fresh enumeration, never a path the
 // renderer sent), checked before the job starts so a refusal fails the call itself.
+import { stat } from 'node:fs/promises';
+import type { Drive } from '../../shared/drive.ts';
 import type { VmTryRequest, VmTryResult } from '../../shared/vm.ts';
-import { scanDrives } from '../drives/list-drives.ts';
+import { deviceNumberOf, scanDrives } from '../drives/list-drives.ts';
 import { CodedError } from '../jobs/errors.ts';
 import type { LiveBatch } from './live-view.ts';
 import { findOvmf, findQemu, hasDisplay } from './qemu-host.ts';
 import { bootableDiskPath, tryInVm, type TryRequest } from './try-in-vm.ts';
 
-/** The drive's device path and number for `driveId`, from an enumeration made now. */
-async function trialDrive(driveId: string): Promise<{ device: string; deviceNumber: string }> {
-  const { drives } = await scanDrives();
+/** An in-app trial without `seconds` ends after this long (the contract's own maximum for `seconds`). */
+export const maxInAppTrialSeconds = 3600;
+
+/** The error for trying the disk the running system lives on: a guest would read it while the host changes it. */
+function systemDriveRefusal(drive: Drive): CodedError {
+  return new CodedError(
+    'refused',
+    `${drive.device} holds the running operating system (${drive.mountpoints.join(', ') || 'in use'}): it is never booted in a VM`,
+    {
+      path: drive.device,
+    },
+  );
+}
+
+/** The device path and number of the drive `driveId` names in `drives` (an enumeration made now); the system disk is refused. */
+export function trialDriveOf(drives: readonly Drive[], driveId: string): { device: string; deviceNumber: string } {
   const drive = drives.find((candidate) => candidate.id === driveId);
   if (drive === undefined) throw new CodedError('not-found', `drive id ${JSON.stringify(driveId)} is not attached now`);
+  if (drive.isSystem) throw systemDriveRefusal(drive);
   if (drive.deviceNumber === null) throw new CodedError('not-found', `${drive.device} has no device number: it cannot be opened safely`);
   return { device: drive.raw, deviceNumber: drive.deviceNumber };
+}
+
+/**
+ * `isotope try DEVICE` names a drive by the path the user typed: still never the system disk (nor
+ * one of its partitions), found by device number in an enumeration made now. Anything else passes.
+ */
+export async function refuseSystemDrive(path: string): Promise<void> {
+  const stats = await stat(path, { bigint: true });
+  if (!stats.isBlockDevice()) return;
+  const deviceNumber = deviceNumberOf(stats.rdev);
+  const { drives } = await scanDrives();
+  const drive = drives.find((candidate) => candidate.deviceNumber === deviceNumber || candidate.partitionDeviceNumbers.includes(deviceNumber));
+  if (drive?.isSystem === true) throw systemDriveRefusal(drive);
+}
+
+/**
+ * The contract's `image` source is a regular file, nothing else: a drive is tried only by its id
+ * (trialDriveOf), so its device number is checked and the system disk refused; a device path sent
+ * as an "image" would skip both.
+ */
+async function checkImageFile(path: string): Promise<void> {
+  if (!(await stat(path)).isFile())
+    throw new CodedError('not-a-file', `${path} is not a regular file: a drive is tried by its id from the drive list, never by its path`, { path });
 }
 
 /**
@@ -28,15 +67,19 @@ export async function trialRequest(request: VmTryRequest): Promise<TryRequest> {
     throw new CodedError('unsupported', "QEMU's own window needs a display ($DISPLAY or $WAYLAND_DISPLAY): this engine has none; choose the in-app view");
   await findQemu();
   if (request.firmware === 'uefi') await findOvmf();
-  const source = request.source.kind === 'image' ? { imagePath: request.source.path } : await trialDrive(request.source.driveId);
-  if ('imagePath' in source) await bootableDiskPath(source.imagePath);
+  const source = request.source.kind === 'image' ? { imagePath: request.source.path } : trialDriveOf((await scanDrives()).drives, request.source.driveId);
+  if ('imagePath' in source) {
+    await checkImageFile(source.imagePath);
+    await bootableDiskPath(source.imagePath);
+  }
   return {
     imagePath: 'imagePath' in source ? source.imagePath : source.device,
     ...('deviceNumber' in source ? { expectedDeviceNumber: source.deviceNumber } : {}),
     firmware: request.firmware,
     medium: request.medium,
     headless,
-    seconds: request.seconds ?? null,
+    // An in-app trial nobody stops would run on unseen (a closed tab, a lost connection): an hour at most.
+    seconds: request.seconds ?? (headless ? maxInAppTrialSeconds : null),
     serialPath: null,
     screenshotPath: null,
   };

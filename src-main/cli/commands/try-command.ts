@@ -36,7 +36,9 @@ export function registerTryCommand(program: Command, context: CliContext): void 
     .option('--no-kvm', 'emulate the processor (TCG) even where KVM is usable')
     .action(async (image: string, options: TryOptions) => {
       const { tryInVm } = await import('../../vm/try-in-vm.ts');
+      const { refuseSystemDrive } = await import('../../vm/vm-trial.ts');
       try {
+        await refuseSystemDrive(resolve(image));
         const outcome = await tryInVm({
           imagePath: resolve(image),
           firmware: options.firmware,
