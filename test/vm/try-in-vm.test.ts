@@ -80,7 +80,8 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
       runTool('mkfs.fat', ['-F', '16', '-C', stick, '16384']);
       runTool('mcopy', ['-i', stick, config, '::/syslinux.cfg']);
       runTool('syslinux', ['--install', stick]);
-      const { serial } = await bootSerial(stick, { firmware: 'bios', medium: 'usb' }, 10);
+      // Stopped once the kernel's name shows (the run's 60 s only bound a machine too loaded to get there).
+      const { serial } = await bootSerial(stick, { firmware: 'bios', medium: 'usb' }, 60, /Loading isotope-usb-bios\.krn/);
       expect(serial).toMatch(/SYSLINUX \d+\.\d+/);
       expect(serial).toContain('Loading isotope-usb-bios.krn'); // our config was read from the stick
     },
