@@ -84,7 +84,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
     'Isotope puts into an image only files from your home folder, or files and folders you chose. Key and password folders (such as .ssh and .gnupg) and Isotope’s own data are never included.',
   'bad-source-name': 'A file has a name the new image cannot hold. Rename it or leave it out.',
   'needs-decoding': 'This compressed image must be unpacked once before its files can be shown.',
-  'needs-elevation': 'Reading this drive needs administrator rights, which trying it in a virtual machine does not ask for. Try the image file instead.',
+  'needs-elevation': 'Reading this drive needs administrator rights, which only the in-app view asks for. Choose it, or try the image file instead.',
   'target-busy': 'The drive was in use: close the files and windows open on it, then try again.',
   'target-removed': 'The drive was unplugged or went away while writing.',
   'write-failed': 'Writing to the drive failed. The drive may be faulty.',

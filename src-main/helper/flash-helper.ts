@@ -14,6 +14,8 @@ import { GrowingFile } from '../flash/source/growing-file-source.ts';
 import { FlashFailure } from '../flash/flash-error.ts';
 import { applyGrowingEvent } from '../flash/source/growing-feed-log.ts';
 import { parseBackupHelperWork, runBackupHelper, type BackupHelperWork } from './backup-helper.ts';
+import { parseVmDriveWork, type VmDriveWork } from '../vm/drive-launch.ts';
+import { runVmHelper } from './vm-helper.ts';
 
 /** Runs one job; resolves to the process exit code. */
 export async function runFlashHelper(token: string): Promise<number> {
@@ -35,11 +37,11 @@ export async function runFlashHelper(token: string): Promise<number> {
   const controller = new AbortController();
   // A write while downloading reads the file only as far as the engine's reports say it landed.
   const arriving = new GrowingFile();
-  const job = await new Promise<{ jobId: string; work: FlashWork | BackupHelperWork } | null>((resolve) => {
+  const job = await new Promise<{ jobId: string; work: FlashWork | BackupHelperWork | VmDriveWork } | null>((resolve) => {
     onMessages(socket, (message) => {
       if (message['type'] === 'job' && typeof message['jobId'] === 'string') {
         // The job is data, checked here; the drive rules run again inside runFlashWorkHere.
-        const work = parseBackupHelperWork(message['work']) ?? parseFlashWork(message['work']);
+        const work = parseBackupHelperWork(message['work']) ?? parseVmDriveWork(message['work']) ?? parseFlashWork(message['work']);
         resolve(work === null ? null : { jobId: message['jobId'].slice(0, 200), work });
       }
       if (message['type'] === 'cancel') controller.abort();
@@ -53,6 +55,12 @@ export async function runFlashHelper(token: string): Promise<number> {
   if (job.work.kind === 'backup') {
     // A backup: the helper only reads the device and streams it (backup-helper.ts).
     const code = await runBackupHelper(job.work, { control: socket, socketPath: join(dir, 'socket'), secret, signal: controller.signal });
+    await new Promise<void>((resolve) => socket.end(resolve));
+    return code;
+  }
+  if (job.work.kind === 'vm-drive') {
+    // A VM trial: QEMU runs as the user with the drive's read-only descriptor (vm-helper.ts).
+    const code = await runVmHelper(job.work, { control: socket, signal: controller.signal, user: { uid: invokingUid, gid: stats.gid } });
     await new Promise<void>((resolve) => socket.end(resolve));
     return code;
   }

@@ -4,8 +4,10 @@
 // QMP's screendump at the end, the app streams the serial text and changed screenshots as it runs
 // (live-view.ts) until Stop (the signal). With a display QEMU opens its own window and the run ends
 // when it is closed. A compressed image is booted from its decoded cache file: QEMU reads raw bytes
-// only. A drive is opened here O_RDONLY and handed to QEMU as an inherited descriptor.
-import { spawn } from 'node:child_process';
+// only. A drive is opened here O_RDONLY and handed to QEMU as an inherited descriptor; a drive this
+// user cannot open is opened by the elevated helper instead, which starts QEMU as this user with that
+// descriptor (drive-launch.ts), when the caller offers that path (`controls.elevate`, the app's vm:try).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { compressionMagicBytes, detectCompression } from '../compression/detect-
 import { findDecodedCache } from '../container/decoded-cache.ts';
 import { deviceNumberOf } from '../drives/list-drives.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { driveLaunch, inheritedDiskFd, scratchFiles, type ElevatedQemuStarter, type QemuProcess, type VmDriveWork } from './drive-launch.ts';
 import { LiveView, type LiveBatch } from './live-view.ts';
 import { encodePng, parsePpm } from './ppm-to-png.ts';
 import { QmpClient } from './qmp-client.ts';
@@ -52,6 +55,10 @@ export interface TryControls {
   readonly tickMs?: number;
   /** Called every tick with the time run so far (the job's progress). */
   readonly onTick?: (elapsedMs: number) => void;
+  /** A drive this user cannot open goes through the elevated helper (headless only); without it, `needs-elevation`. */
+  readonly elevate?: ElevatedQemuStarter;
+  /** Called once QEMU runs, with its process id. */
+  readonly onStarted?: (pid: number) => void;
 }
 
 export interface TryOutcome {
@@ -73,8 +80,6 @@ const quitTimeoutMs = 5_000;
 /** QEMU's stderr kept for an error message: its last lines name what failed. */
 const maxStderrChars = 4096;
 const defaultTickMs = 1_500;
-/** The descriptor number a drive's O_RDONLY handle has in QEMU (stdin, stdout, stderr come first). */
-const inheritedDiskFd = 3;
 
 /** The bytes QEMU should read for `imagePath`: the path itself, or a compressed image's decoded cache file. */
 export async function bootableDiskPath(imagePath: string): Promise<string> {
@@ -108,8 +113,22 @@ function checkRequest(request: TryRequest, controls: TryControls): void {
     throw new CodedError('unsupported', 'no display ($DISPLAY and $WAYLAND_DISPLAY are unset): run with --headless --seconds N');
 }
 
-/** Opens a drive for QEMU: O_RDONLY here, so QEMU inherits a descriptor that cannot write it; null for an image file. */
-async function openDriveReadOnly(diskPath: string, expectedDeviceNumber: string | undefined): Promise<FileHandle | null> {
+/**
+ * Opens a drive for QEMU: O_RDONLY here, so QEMU inherits a descriptor that cannot write it; null for
+ * an image file; `elevated` when this user cannot open it and the helper may (a drive the app named,
+ * tried headless: the helper's QEMU has no display to open a window on).
+ */
+async function openDriveReadOnly(request: TryRequest, diskPath: string, controls: TryControls): Promise<FileHandle | 'elevated' | null> {
+  try {
+    return await openDriveHere(diskPath, request.expectedDeviceNumber);
+  } catch (error) {
+    const elevatable = controls.elevate !== undefined && request.headless && request.expectedDeviceNumber !== undefined && process.getuid?.() !== 0;
+    if (error instanceof CodedError && error.code === 'needs-elevation' && elevatable) return 'elevated';
+    throw error;
+  }
+}
+
+async function openDriveHere(diskPath: string, expectedDeviceNumber: string | undefined): Promise<FileHandle | null> {
   const stats = await stat(diskPath);
   if (!stats.isBlockDevice() && !stats.isCharacterDevice()) return null;
   let handle: FileHandle;
@@ -138,29 +157,53 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
   const diskPath = await bootableDiskPath(request.imagePath);
   const ovmfFiles = request.firmware === 'uefi' ? await findOvmf() : null;
   const useKvm = request.allowKvm !== false && (await kvmUsable());
-  const drive = await openDriveReadOnly(diskPath, request.expectedDeviceNumber);
+  const drive = await openDriveReadOnly(request, diskPath, controls);
+  // 0700 and this user's: the elevated helper checks both before its QEMU (run as this user) writes here.
   const scratch = await mkdtemp(join(tmpdir(), 'isotope-try-'));
   try {
-    const varsPath = join(scratch, 'OVMF_VARS.fd');
+    const varsPath = join(scratch, scratchFiles.ovmfVars);
     // The guest writes its boot entries into the variable store: a fresh copy per run, the packaged one untouched.
     if (ovmfFiles) await copyFile(ovmfFiles.varsTemplatePath, varsPath);
     const liveSerial = controls.onScreen !== undefined && request.headless;
-    const launch: QemuLaunch = {
-      diskPath,
-      ...(drive === null ? {} : { inheritedDiskFd }),
-      firmware: request.firmware,
-      medium: request.medium,
-      memoryMiB: request.memoryMiB ?? guestMemoryMiB(),
-      useKvm,
-      ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
-      headless: request.headless,
-      serialPath: request.serialPath ?? (liveSerial ? join(scratch, 'serial.txt') : null),
-      qmpSocketPath: join(scratch, 'qmp.sock'),
-    };
-    const run = await runQemu({ qemuPath, launch, request, controls, scratch, driveFd: drive?.fd ?? null });
-    return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB: launch.memoryMiB, ...run };
+    const memoryMiB = request.memoryMiB ?? guestMemoryMiB();
+    const serialPath = request.serialPath ?? (liveSerial ? join(scratch, scratchFiles.serial) : null);
+    let launch: QemuLaunch;
+    let start: () => Promise<QemuProcess>;
+    if (drive === 'elevated') {
+      const { firmware, medium } = request;
+      const deviceNumber = request.expectedDeviceNumber!; // elevatable only with it (openDriveReadOnly)
+      const work: VmDriveWork = {
+        kind: 'vm-drive',
+        device: diskPath,
+        deviceNumber,
+        scratchDir: scratch,
+        firmware,
+        medium,
+        memoryMiB,
+        useKvm,
+        serial: serialPath !== null,
+      };
+      launch = driveLaunch(work, ovmfFiles);
+      start = () => controls.elevate!(work);
+    } else {
+      launch = {
+        diskPath,
+        ...(drive === null ? {} : { inheritedDiskFd }),
+        firmware: request.firmware,
+        medium: request.medium,
+        memoryMiB,
+        useKvm,
+        ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
+        headless: request.headless,
+        serialPath,
+        qmpSocketPath: join(scratch, scratchFiles.qmpSocket),
+      };
+      start = async () => startQemuHere(qemuPath, launch, drive?.fd ?? null);
+    }
+    const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
+    return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
   } finally {
-    await drive?.close();
+    if (drive !== 'elevated') await drive?.close();
     await rm(scratch, { recursive: true, force: true });
   }
 }
@@ -173,8 +216,8 @@ interface QemuRun {
   readonly request: TryRequest;
   readonly controls: TryControls;
   readonly scratch: string;
-  /** The drive's O_RDONLY descriptor here, passed to QEMU as `inheritedDiskFd`. */
-  readonly driveFd: number | null;
+  /** Starts QEMU: here, or through the elevated helper for a drive this user cannot open. */
+  readonly start: () => Promise<QemuProcess>;
 }
 
 /** util-linux's setpriv, at its fixed path (never a PATH lookup: see qemu-host.ts). */
@@ -190,25 +233,38 @@ function withParentDeathSignal(qemuPath: string, args: string[]): [string, strin
   return [setprivPath, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]];
 }
 
-/** QEMU as a child process: its exit (code, or null when it could not start) and its last stderr words. */
-function startQemu({ qemuPath, launch, driveFd }: QemuRun) {
-  const startedMs = performance.now();
+/** QEMU as a child of this process; `driveFd`, the drive's O_RDONLY descriptor here, becomes its `inheritedDiskFd`. */
+function startQemuHere(qemuPath: string, launch: QemuLaunch, driveFd: number | null): QemuProcess {
   const stdio = driveFd === null ? (['ignore', 'ignore', 'pipe'] as const) : (['ignore', 'ignore', 'pipe', driveFd] as const);
   const [command, args] = withParentDeathSignal(qemuPath, qemuArgs(launch));
   const child = spawn(command, args, { stdio: [...stdio] });
+  return { pid: child.pid, exited: childExit(child), kill: () => void child.kill('SIGKILL') };
+}
+
+/** A child's exit code (null when it could not start or a signal ended it) and the last words of its stderr. */
+export function childExit(child: ChildProcess): Promise<{ code: number | null; stderr: string }> {
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (text: string) => (stderr = (stderr + text).slice(-maxStderrChars)));
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('close', (code) => resolve(code));
-    child.once('error', () => resolve(null));
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => (stderr = (stderr + text).slice(-maxStderrChars)));
+  return new Promise((resolve) => {
+    child.once('close', (code) => resolve({ code, stderr }));
+    child.once('error', () => resolve({ code: null, stderr }));
   });
+}
+
+/** QEMU started (here or by the helper): its exit code alone, and the error naming how it failed. */
+async function startQemu({ qemuPath, start, controls }: QemuRun) {
+  const startedMs = performance.now();
+  const qemu = await start();
+  if (qemu.pid !== undefined) controls.onStarted?.(qemu.pid);
+  let stderr = '';
+  const exited = qemu.exited.then((end) => ((stderr = end.stderr), end.code));
   const failure = (code: number | null): CodedError =>
     new CodedError(
       'unsupported',
       `QEMU (${qemuPath}) exited with code ${String(code)} after ${Math.round(performance.now() - startedMs)} ms: ${stderr.trim()}`,
     );
-  return { child, exited, failure, startedMs };
+  return { qemu, exited, failure, startedMs };
 }
 
 /** Resolves when the run should end: the time asked is up, or the signal was aborted; never otherwise. */
@@ -223,7 +279,7 @@ function endRequested(request: TryRequest, signal: AbortSignal | undefined): Pro
 
 async function runQemu(run: QemuRun): Promise<RunResult> {
   const { request, controls, launch, scratch } = run;
-  const { child, exited, failure, startedMs } = startQemu(run);
+  const { qemu, exited, failure, startedMs } = await startQemu(run);
   let qmp: QmpClient | null = null;
   const live =
     controls.onScreen && launch.serialPath !== null
@@ -247,8 +303,8 @@ async function runQemu(run: QemuRun): Promise<RunResult> {
   } finally {
     clearInterval(ticker);
     qmp?.close();
-    const killTimer = setTimeout(() => child.kill('SIGKILL'), quitTimeoutMs);
-    if (child.exitCode === null && child.signalCode === null && qmp === null) child.kill('SIGKILL');
+    const killTimer = setTimeout(() => qemu.kill(), quitTimeoutMs);
+    if (qmp === null) qemu.kill(); // never connected (or failed): nothing to ask to quit
     await exited;
     clearTimeout(killTimer);
     await live?.finish();

@@ -6,6 +6,7 @@ import type { Drive } from '../../shared/drive.ts';
 import type { VmTryRequest, VmTryResult } from '../../shared/vm.ts';
 import { deviceNumberOf, scanDrives } from '../drives/list-drives.ts';
 import { CodedError } from '../jobs/errors.ts';
+import type { ElevatedQemuStarter } from './drive-launch.ts';
 import type { LiveBatch } from './live-view.ts';
 import { findOvmf, findQemu, hasDisplay } from './qemu-host.ts';
 import { bootableDiskPath, tryInVm, type TryRequest } from './try-in-vm.ts';
@@ -89,6 +90,9 @@ export interface VmTrialControls {
   readonly signal: AbortSignal;
   readonly onScreen: (batch: LiveBatch) => void;
   readonly onTick: (elapsedMs: number) => void;
+  /** A drive this user cannot open is tried through the elevated helper (the service passes elevation/'s starter). */
+  readonly elevate?: ElevatedQemuStarter;
+  readonly onStarted?: (pid: number) => void;
 }
 
 /** Runs the trial until Stop, the time asked or the guest's end; Stop is a normal end (`stopped`), not a cancellation. */

@@ -1,7 +1,9 @@
 // `vm:host` and `vm:try`: trying an image or a drive in QEMU (issue 18, src-main/vm/). A trial is a
 // job of kind `try`: its progress is the time run (no bytes), a headless trial streams `vm:screen`,
-// and Stop (`job:cancel`) ends it as `stopped`, a normal end rather than a cancellation.
+// and Stop (`job:cancel`) ends it as `stopped`, a normal end rather than a cancellation. A drive this
+// user cannot open is tried through the elevated helper, which runs QEMU as this user (drive-launch.ts).
 import type { VmTryRequest } from '../../../shared/vm.ts';
+import { startElevatedQemu } from '../../elevation/vm-elevation.ts';
 import { vmHostReport } from '../../vm/qemu-host.ts';
 import { runVmTrial, trialRequest } from '../../vm/vm-trial.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
@@ -25,6 +27,7 @@ async function startTrialJob(request: VmTryRequest, context: HandlerContext): Pr
   return startJob(context, 'try', (jobId, signal) =>
     runVmTrial(tryRequest, {
       signal,
+      elevate: (work) => startElevatedQemu(work),
       onScreen: ({ serialText, screenshotPng, elapsedMs }) =>
         events.emit('vm:screen', { jobId, serialText, screenshotPngBase64: screenshotPng?.toString('base64') ?? null, elapsedMs }),
       onTick: (elapsedMs) =>
