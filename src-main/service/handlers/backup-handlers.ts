@@ -29,14 +29,15 @@ export const backupHandlers: HandlerTable<'drives:backup' | 'backup:pick-output'
 /** Refusals (drive gone, output not allowed, on the drive, existing) fail the call itself; the read is the job. */
 async function startBackupJob(request: BackupRequest, context: HandlerContext): Promise<{ jobId: string }> {
   const { events, options } = context;
-  const drive = await findBackupDrive({ driveId: request.driveId });
   if (options.shell !== 'cli') {
     // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
+    // Checked before the drive is looked up: a refused output touches nothing.
     await extractionDestinations.check(request.outputPath).catch((error: unknown) => {
       if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
       throw error;
     });
   }
+  const drive = await findBackupDrive({ driveId: request.driveId });
   const work = backupWorkFor(drive, { outputPath: request.outputPath, compression: request.compression, overwrite: request.overwrite ?? false });
   await checkBackupOutput({
     outputPath: work.outputPath,
