@@ -17,16 +17,27 @@
 //
 // Reading is bounded and linear: the file is streamed in 1 MiB chunks, a line over 64 KiB or one
 // that is not an event this version wrote is skipped and counted, never fatal; a later listing
-// reads only what was appended since. Compaction is not needed yet (a job is ~1 KiB of journal, so
-// 50,000 jobs are 50 MB, whose first listing takes seconds and holds ~300 MB while it runs); when
-// it is, rewrite the ended records to a new file and rename it over this one (a new inode: every
-// reader then reads it afresh).
+// reads only what was appended since. What is kept between listings is compact (journal-events.ts
+// KeptRecord: the filter's fields and the record as one JSON string, the raw events dropped), and a
+// listing parses back only the records it returns. Once the lines written since the last compaction
+// pass `compactAboveBytes` and no job runs, the journal is rewritten one line per record
+// (journal-compaction.ts: temporary file, fsync, rename; crash-safe).
 import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryQuery, HistoryRecord } from '../../shared/history.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
-import { JournalFold, journalFormatVersion, parseJournalLine, type EndedFields, type JournalEvent, type StartedFields } from './journal-events.ts';
+import { compactJournal, defaultCompactAboveBytes } from './journal-compaction.ts';
+import {
+  JournalFold,
+  journalFormatVersion,
+  parseJournalLine,
+  type EndedFields,
+  type JournalEvent,
+  type JournalOwner,
+  type KeptRecordFields,
+  type StartedFields,
+} from './journal-events.ts';
 import { currentOwner, isOwnerAlive } from './process-owner.ts';
 
 /** A line longer than this is not one this engine wrote: skipped on read, refused on write. */
@@ -49,7 +60,10 @@ export interface HistoryJournal {
 const liveJobIds = new Set<string>();
 
 /** The journal at `path` (default `<dataDir>/history.jsonl`, the data folder as it is when each event is written or read). */
-export function openHistoryJournal(path?: string): HistoryJournal {
+export function openHistoryJournal(
+  path?: string,
+  { compactAboveBytes = defaultCompactAboveBytes }: { readonly compactAboveBytes?: number } = {},
+): HistoryJournal {
   const pathNow = (): string => path ?? join(defaultDataDir(), 'history.jsonl');
   // One append at a time from this process, so its own lines keep their order.
   let appending: Promise<void> = Promise.resolve();
@@ -59,6 +73,17 @@ export function openHistoryJournal(path?: string): HistoryJournal {
     const next = appending.then(() => appendLine(pathNow(), event));
     appending = next.catch(() => undefined);
     return next;
+  };
+  const isAlive = (owner: JournalOwner, id: string) => liveJobIds.has(id) || (owner.pid !== process.pid && isOwnerAlive(owner));
+  /** Reads on from the last reading (one at a time), then runs `then` on it before the next may start. */
+  const read = <T>(then: (reading: JournalReading) => Promise<T>): Promise<T> => {
+    const next = reading.then((previous) => readJournal(pathNow(), previous));
+    const done = next.then(then);
+    reading = done.then(
+      () => next,
+      () => null,
+    );
+    return done;
   };
   return {
     async started(record) {
@@ -71,16 +96,19 @@ export function openHistoryJournal(path?: string): HistoryJournal {
       } finally {
         liveJobIds.delete(id);
       }
+      // Compaction (which waits while any job in the journal runs, this process's too) never fails the
+      // job's end: when it fails, the journal is as it was, and it is tried again at the next end.
+      await read(async (journal) => {
+        if (journal.looseBytes <= compactAboveBytes) return;
+        if (await compactJournal(journal, isAlive, maxJournalLineBytes, (file) => syncFolder(dirname(file)))) journal.compacted = true;
+      }).catch(() => undefined);
     },
-    async list(query, { maxRecords = maxListedRecords } = {}) {
-      // One reading at a time: each goes on from the last one's end.
-      const next = reading.then((previous) => readJournal(pathNow(), previous));
-      reading = next.catch(() => null);
-      const { fold, skippedLines } = await next;
-      const records = fold.records((owner, id) => liveJobIds.has(id) || (owner.pid !== process.pid && isOwnerAlive(owner)));
-      const matching = records.filter(matches(query)).sort((a, b) => b.startedMs - a.startedMs);
-      const limit = Math.min(query.limit ?? maxRecords, maxRecords);
-      return { records: matching.slice(0, limit), total: matching.length, skippedLines: skippedLines + fold.skippedEvents };
+    list(query, { maxRecords = maxListedRecords } = {}) {
+      return read(async ({ fold, skippedLines }) => {
+        const limit = Math.min(query.limit ?? maxRecords, maxRecords);
+        const { records, total } = fold.select(matches(query), limit, isAlive);
+        return { records, total, skippedLines: skippedLines + fold.skippedEvents };
+      });
     },
   };
 }
@@ -95,6 +123,9 @@ async function appendLine(path: string, event: JournalEvent): Promise<void> {
     const { bytesWritten } = await handle.write(line, 0, line.length);
     if (bytesWritten !== line.length) throw new Error(`history journal ${path}: wrote ${bytesWritten} of ${line.length} bytes`);
     await handle.sync();
+    // Compaction renamed a new journal over this one after it was opened: the line went to the
+    // replaced file (and compaction's tail copy may have missed it), so it is appended again to the name.
+    if ((await handle.stat()).nlink === 0) return await appendLine(path, event);
   } finally {
     await handle.close();
   }
@@ -130,6 +161,10 @@ interface JournalReading {
   offsetBytes: number;
   readonly fold: JournalFold;
   skippedLines: number;
+  /** Bytes of the lines that are not compacted `record` lines: what compaction would shrink. */
+  looseBytes: number;
+  /** Set once this reading was compacted: the file it read is replaced, the next reading starts afresh. */
+  compacted: boolean;
 }
 
 /**
@@ -142,13 +177,15 @@ async function readJournal(path: string, previous: JournalReading | null): Promi
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  if (handle === null) return { path, device: -1, inode: -1, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0 };
+  if (handle === null) return freshReading(path, -1, -1);
   try {
     const { dev, ino, size } = await handle.stat();
-    const sameFile = previous !== null && previous.path === path && previous.device === dev && previous.inode === ino && size >= previous.offsetBytes;
-    const reading = sameFile ? previous : { path, device: dev, inode: ino, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0 };
-    const lines = new LineSplitter((line) => {
+    const sameFile =
+      previous !== null && !previous.compacted && previous.path === path && previous.device === dev && previous.inode === ino && size >= previous.offsetBytes;
+    const reading = sameFile ? previous : freshReading(path, dev, ino);
+    const lines = new LineSplitter((line, lineBytes) => {
       const event = line === null ? null : parseJournalLine(line);
+      if (event?.event !== 'record') reading.looseBytes += lineBytes;
       if (event === null) reading.skippedLines += 1;
       else reading.fold.add(event);
     });
@@ -168,23 +205,30 @@ async function readJournal(path: string, previous: JournalReading | null): Promi
   }
 }
 
+function freshReading(path: string, device: number, inode: number): JournalReading {
+  return { path, device, inode, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0, looseBytes: 0, compacted: false };
+}
+
 /** Splits bytes into lines of at most maxJournalLineBytes; a longer line is reported once as null and its bytes dropped. */
 class LineSplitter {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #overlong = false;
   #pushedBytes = 0;
+  #lineStartBytes = 0;
   /** Bytes pushed up to and including the last newline: the whole lines reported. */
   consumedBytes = 0;
 
-  constructor(private readonly onLine: (line: string | null) => void) {}
+  constructor(private readonly onLine: (line: string | null, lineBytes: number) => void) {}
 
   push(bytes: Buffer): void {
     let start = 0;
     for (let newline = bytes.indexOf(0x0a, start); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
       this.consumedBytes = this.#pushedBytes + newline + 1;
       this.#take(bytes.subarray(start, newline));
-      this.onLine(this.#overlong ? null : Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8'));
+      const lineBytes = this.consumedBytes - this.#lineStartBytes;
+      this.#lineStartBytes = this.consumedBytes;
+      this.onLine(this.#overlong ? null : Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8'), lineBytes);
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#overlong = false;
@@ -209,15 +253,13 @@ class LineSplitter {
 }
 
 /** history:list's filter: kinds, outcomes, a time window, and text in the image's path or URL or a target's model, serial or device. */
-function matches(query: HistoryQuery): (record: HistoryRecord) => boolean {
+function matches(query: HistoryQuery): (record: KeptRecordFields) => boolean {
   const text = query.text?.trim().toLocaleLowerCase() ?? '';
   return (record) => {
     if (query.kinds && !query.kinds.includes(record.kind)) return false;
     if (query.outcomes && !query.outcomes.includes(record.outcome)) return false;
     if (query.sinceMs !== undefined && record.startedMs < query.sinceMs) return false;
     if (query.untilMs !== undefined && record.startedMs > query.untilMs) return false;
-    if (text === '') return true;
-    const haystack = [record.image.path, record.image.url, ...record.targets.flatMap((target) => [target.model, target.serial, target.device])];
-    return haystack.some((value) => value?.toLocaleLowerCase().includes(text) === true);
+    return text === '' || record.searchText.includes(text);
   };
 }

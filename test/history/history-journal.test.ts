@@ -198,3 +198,69 @@ describe('history journal', () => {
     expect(listed.skippedLines).toBe(0);
   });
 });
+
+describe('history journal compaction', () => {
+  const compactingJournal = () => openHistoryJournal(journalPath, { compactAboveBytes: 4096 });
+
+  it('rewrites the journal one line per record once it passes its size and no job runs, every record kept and an interrupted one still interrupted', async () => {
+    const journal = compactingJournal();
+    await journal.started(startedFields('first', 1));
+    appendFileSync(journalPath, `${JSON.stringify({ v: 1, event: 'started', owner: { pid: deadPid(), startTicks: null }, ...startedFields('killed', 2) })}\n`);
+    appendFileSync(journalPath, 'a damaged line\n');
+    await journal.ended('first', endedFields(3));
+    const before = await openHistoryJournal(journalPath).list({});
+    for (let index = 0; index < 8; index += 1) {
+      await journal.started(startedFields(`job-${index}`, 10 + index));
+      await journal.ended(`job-${index}`, endedFields(20 + index));
+    }
+    const events = readFileSync(journalPath, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string; id: string });
+    // Compacted at the end that passed 4 KiB: records first, the interrupted job as its started line, no damaged line.
+    expect(events[0]?.event).toBe('record');
+    expect(events.filter(({ id }) => id === 'killed').map(({ event }) => event)).toEqual(['started']);
+    expect(events.filter(({ event }) => event === 'ended').length).toBeLessThan(8);
+    const after = await openHistoryJournal(journalPath).list({});
+    expect(after.skippedLines).toBe(0);
+    expect(after.total).toBe(10);
+    expect(after.records.find((record) => record.id === 'killed')).toEqual(before.records.find((record) => record.id === 'killed'));
+    expect(after.records.find((record) => record.id === 'killed')?.outcome).toBe('interrupted');
+    expect(after.records.find((record) => record.id === 'first')).toEqual(before.records.find((record) => record.id === 'first'));
+  });
+
+  it('does not compact while another process runs a job, so its started line stays as written', async () => {
+    // The parent process (vitest's) lives: its job is running.
+    const journal = compactingJournal();
+    await journal.started(startedFields('first', 1));
+    appendFileSync(
+      journalPath,
+      `${JSON.stringify({ v: 1, event: 'started', owner: { pid: process.ppid, startTicks: null }, ...startedFields('elsewhere', 2) })}\n`,
+    );
+    for (let index = 0; index < 8; index += 1) {
+      await journal.started(startedFields(`job-${index}`, 10 + index));
+      await journal.ended(`job-${index}`, endedFields(20 + index));
+    }
+    await journal.ended('first', endedFields(3));
+    expect(readFileSync(journalPath, 'utf8')).not.toContain('"event":"record"');
+    expect((await journal.list({ outcomes: ['running'] })).records.map((record) => record.id)).toEqual(['elsewhere']);
+  });
+
+  it('loses nothing when a compaction was killed before its rename: the temporary file is never read and the next compaction completes', async () => {
+    const journal = compactingJournal();
+    await journal.started(startedFields('first', 1));
+    await journal.ended('first', endedFields(2));
+    // What a compaction killed mid-write leaves: a half-written temporary file beside the journal.
+    writeFileSync(`${journalPath}.compacting-${deadPid()}`, '{"v":1,"event":"record","id":"fir');
+    writeFileSync(`${journalPath}.compacting-${process.pid}`, 'garbage\n');
+    expect((await journal.list({})).records.map((record) => record.id)).toEqual(['first']);
+    for (let index = 0; index < 8; index += 1) {
+      await journal.started(startedFields(`job-${index}`, 10 + index));
+      await journal.ended(`job-${index}`, endedFields(20 + index));
+    }
+    expect(readFileSync(journalPath, 'utf8')).toContain('"event":"record"');
+    const listed = await journal.list({});
+    expect(listed.total).toBe(9);
+    expect(listed.skippedLines).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+// The history journal's memory and compaction at the scale issue 19 names (a duplicator writing
+// 1,000 sticks a day): a 50 MB journal of 50,000 jobs lists in a child process (so the numbers are
+// the listing's own) holding little between listings, and compacts into one line per job with every
+// record kept.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openHistoryJournal } from '../../src-main/history/history-journal.ts';
+
+const repoRoot = join(import.meta.dirname, '..', '..');
+const jobCount = 50_000;
+let dir: string;
+let journalPath: string;
+
+/** 50,000 ended jobs of about 1 KB each, as a long-used duplicator's journal holds them. */
+function writeLargeJournal(path: string): void {
+  const fd = openSync(path, 'w');
+  const owner = { pid: 1, startTicks: 0 };
+  const target = (outcome: string) => ({
+    device: '/dev/sdq',
+    model: 'SanDisk Cruzer Blade USB 3.0 Flash Drive',
+    serial: '4C530001230515117262',
+    sizeBytes: 32_015_679_488,
+    busPath: 'pci-0000:00:14.0-usb-0:2.4:1.0-scsi-0:0:0:0',
+    outcome,
+    error: null,
+  });
+  let batch: string[] = [];
+  for (let index = 0; index < jobCount; index += 1) {
+    const id = `0b7c1d2e-3f40-4a5b-8c6d-${index.toString().padStart(12, '0')}`;
+    const image = { path: `/home/operator/Downloads/images/debian-12.8.0-amd64-netinst-${index}.iso`, url: null, sizeBytes: 661_651_456, sha256: null };
+    batch.push(
+      JSON.stringify({
+        v: 1,
+        event: 'started',
+        owner,
+        id,
+        kind: 'flash',
+        image,
+        targets: [target('running')],
+        mode: 'raw',
+        startedMs: 1_700_000_000_000 + index,
+      }),
+    );
+    batch.push(
+      JSON.stringify({
+        v: 1,
+        event: 'ended',
+        id,
+        endedMs: 1_700_000_060_000 + index,
+        outcome: 'succeeded',
+        writeBytesPerSecond: 31_457_280,
+        verifyBytesPerSecond: 94_371_840,
+        verify: 'passed',
+        error: null,
+        targets: [{ ...target('succeeded'), writeBytesPerSecond: 31_457_280, verifyBytesPerSecond: 94_371_840 }],
+        image: { sha256: 'e'.repeat(64) },
+      }),
+    );
+    if (batch.length >= 2000) {
+      writeSync(fd, `${batch.join('\n')}\n`);
+      batch = [];
+    }
+  }
+  writeSync(fd, batch.length > 0 ? `${batch.join('\n')}\n` : '');
+  closeSync(fd);
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'isotope-history-memory-'));
+  journalPath = join(dir, 'history.jsonl');
+  writeLargeJournal(journalPath);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('history journal at 50,000 jobs', () => {
+  it('lists a 50 MB journal holding under 72 MiB of heap between listings and peaking under 160 MiB of RSS over its start', () => {
+    expect(statSync(journalPath).size).toBeGreaterThan(50_000_000);
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(repoRoot, 'test/history/list-journal-memory.ts'), journalPath], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(child.stderr).toBe('');
+    const measured = JSON.parse(child.stdout) as { total: number; returned: number; retainedHeapMiB: number; peakRssOverBaselineMiB: number };
+    console.log(
+      `50,000-job journal: retained heap ${measured.retainedHeapMiB.toFixed(1)} MiB, peak RSS over baseline ${measured.peakRssOverBaselineMiB.toFixed(1)} MiB`,
+    );
+    expect(measured).toMatchObject({ total: jobCount, returned: 100 });
+    expect(measured.retainedHeapMiB).toBeLessThan(72);
+    expect(measured.peakRssOverBaselineMiB).toBeLessThan(160);
+  }, 180_000);
+
+  it('compacts the 50 MB journal into one line per job at the next job end, every record kept, to under 75% of its size', async () => {
+    const before = await openHistoryJournal(journalPath).list({}, { maxRecords: jobCount + 1 });
+    const sizeBeforeBytes = statSync(journalPath).size;
+    const journal = openHistoryJournal(journalPath);
+    await journal.started({
+      id: 'last',
+      kind: 'verify',
+      image: { path: '/x.iso', url: null, sizeBytes: 1, sha256: null },
+      targets: [],
+      mode: null,
+      startedMs: 1,
+    });
+    await journal.ended('last', {
+      endedMs: 2,
+      outcome: 'succeeded',
+      writeBytesPerSecond: null,
+      verifyBytesPerSecond: null,
+      verify: 'passed',
+      error: null,
+      targets: [],
+    });
+    expect(statSync(journalPath).size).toBeLessThan(sizeBeforeBytes * 0.75);
+    const after = await openHistoryJournal(journalPath).list({}, { maxRecords: jobCount + 1 });
+    expect(after.total).toBe(jobCount + 1);
+    expect(after.skippedLines).toBe(0);
+    expect(after.records.filter((record) => record.id !== 'last')).toEqual(before.records);
+  }, 180_000);
+});

@@ -1,0 +1,30 @@
+// A child process for the history memory test: lists the journal at PATH once through the engine's
+// own journal and prints, as JSON, what the listing cost this process: the heap still held after it
+// (what stays alive between listings, after a full GC) and the peak RSS over the baseline, in MiB.
+// Run with --expose-gc.
+import { openHistoryJournal } from '../../src-main/history/history-journal.ts';
+
+const [path] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: list-journal-memory.ts PATH');
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect === undefined) throw new Error('run with --expose-gc');
+const mebibyte = 1024 * 1024;
+collect();
+const heapBeforeBytes = process.memoryUsage().heapUsed;
+const rssBeforeBytes = process.memoryUsage.rss();
+const journal = openHistoryJournal(path);
+const listed = await journal.list({ limit: 100 });
+collect();
+const heapAfterBytes = process.memoryUsage().heapUsed;
+// maxRSS is in KiB (getrusage(2) ru_maxrss).
+const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+process.stdout.write(
+  JSON.stringify({
+    total: listed.total,
+    returned: listed.records.length,
+    retainedHeapMiB: (heapAfterBytes - heapBeforeBytes) / mebibyte,
+    peakRssOverBaselineMiB: (peakRssBytes - rssBeforeBytes) / mebibyte,
+    // Keeps the journal (and what it holds) alive until the measurement is taken.
+    kept: typeof journal,
+  }),
+);
