@@ -31,6 +31,7 @@ export const errorCodes = [
   'no-space', // the destination folder's file system has no room (checked before extracting, or ENOSPC); the message names the folder
   'destination-not-allowed', // the contract extracts only into the home folder or a folder the user chose in a native dialog
   'destination-exists', // an extraction's file (or folder) is already at the destination and the caller chose no overwrite, skip or keep-both for it; the message names it
+  'destination-changed', // a folder inside an extraction's destination was replaced (by a link elsewhere) while it ran: nothing there was removed or renamed; the message names the path
   'shared-extents', // files to extract share data (hard links) beyond the image's size: asked again with allowSharedExtents, it writes every copy
   'file-too-large', // copy-files mode: a file over FAT32's 4 GiB limit that is not a splittable install.wim; the message names it
   'target-too-small', // the files (or the image) need more room than the smallest chosen drive has; the message gives both sizes

@@ -73,6 +73,8 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   'destination-not-allowed':
     'Isotope writes files (extracted, backed up or new images) only into your home folder, or a folder you chose. Choose a folder there.',
   'destination-exists': 'A file with that name is already in the destination folder. Choose to overwrite it, skip it or keep both.',
+  'destination-changed':
+    'A folder in the destination was replaced while extracting (by a link to somewhere else), so Isotope stopped rather than remove or replace anything outside it.',
   'shared-extents':
     'Many of these files share the same data (hard links): extracting writes a full copy of each, more than the whole image holds. Nothing was written. Extract anyway only if you expected this.',
   'file-exists': 'A file with that name already exists. Nothing was written. Choose another name, or replace it.',

@@ -3,12 +3,14 @@
 // writes a new file (or link) beside the old one and renames it over: rename(2) replaces the
 // directory entry itself, so a symbolic link at the destination is replaced, never followed, and the
 // old file stays whole until the new one is complete. A folder is never replaced by a file or link.
+// Every name made here fits NAME_MAX (255 bytes of UTF-8), however long the image's name.
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, symlink, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, symlink, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import type { ExtractConflict, ExtractConflictChoice, ImageExtractRequest } from '../../shared/image.ts';
 import { CodedError } from '../jobs/errors.ts';
+import { maxComponentBytes } from '../io/extraction-paths.ts';
 
 /** How many "name (n)" siblings keep-both tries before it gives up (n = 2 … this). */
 const keepBothMaxCopies = 1000;
@@ -23,6 +25,49 @@ export class DestinationExistsError extends CodedError {
   }
 }
 
+/**
+ * A folder on the way to an entry is no longer the one planned (it was swapped for a symbolic link
+ * while the extraction ran): nothing there is removed or renamed, which would act outside the destination.
+ */
+export class DestinationChangedError extends CodedError {
+  readonly hostPath: string;
+  constructor(hostPath: string, realParent: string | null) {
+    super(
+      'destination-changed',
+      `the folder of ${hostPath} now ${realParent === null ? 'cannot be resolved' : `leads to ${realParent}`}: it was replaced during the extraction, so nothing there was removed or renamed`,
+      { path: hostPath },
+    );
+    this.name = 'DestinationChangedError';
+    this.hostPath = hostPath;
+  }
+}
+
+/**
+ * Refuses when `hostPath`'s folder is not the folder planned. The planned path joins the destination's
+ * real path with folders this extraction made or checked with lstat, so it is its own real path unless
+ * one of them was swapped for a link since. Called just before each unlink and rename, which (unlike
+ * creating with O_EXCL | O_NOFOLLOW) act on whatever such a link leads to. A swap in the microseconds
+ * between this check and the call stays possible: Node offers no unlinkat/renameat on a held folder.
+ */
+export async function ensurePlannedParent(hostPath: string): Promise<void> {
+  const plannedParent = dirname(hostPath);
+  const realParent = await realpath(plannedParent).catch(() => null);
+  if (realParent !== plannedParent) throw new DestinationChangedError(hostPath, realParent);
+}
+
+/** The longest start of `text` that fits `maxBytes` of UTF-8, never cutting a character (a code point) in two. */
+export function utf8Prefix(text: string, maxBytes: number): string {
+  let bytes = 0;
+  let endIndex = 0;
+  for (const character of text) {
+    const characterBytes = Buffer.byteLength(character, 'utf8');
+    if (bytes + characterBytes > maxBytes) break;
+    bytes += characterBytes;
+    endIndex += character.length;
+  }
+  return text.slice(0, endIndex);
+}
+
 export type ConflictPolicy = (entryPath: string) => ExtractConflictChoice | 'fail';
 
 /** The choice for each entry: its own from `conflictChoices`, else `onConflict`, else 'fail'. */
@@ -33,11 +78,18 @@ export function conflictPolicy(request: Pick<ImageExtractRequest, 'onConflict' |
   return (entryPath) => choices.get(entryPath) ?? fallback;
 }
 
-/** "name (2).ext" for copy 2 of "name.ext"; a folder, or a name whose only dot leads it, gets " (2)" at the end. */
+/**
+ * "name (2).ext" for copy 2 of "name.ext"; a folder, or a name whose only dot leads it, gets " (2)" at
+ * the end. A name too long for the copy number loses the end of its stem (never the extension, unless
+ * the extension alone leaves no room), so the copy's name fits NAME_MAX.
+ */
 export function keepBothName(name: string, copyNumber: number, isDirectory: boolean): string {
+  const suffix = ` (${copyNumber})`;
   const dot = isDirectory ? -1 : name.lastIndexOf('.');
-  if (dot <= 0) return `${name} (${copyNumber})`;
-  return `${name.slice(0, dot)} (${copyNumber})${name.slice(dot)}`;
+  const extension = dot <= 0 ? '' : name.slice(dot);
+  const stemBytes = maxComponentBytes - Buffer.byteLength(suffix + extension, 'utf8');
+  if (extension === '' || stemBytes < 1) return `${utf8Prefix(name, maxComponentBytes - suffix.length)}${suffix}`;
+  return `${utf8Prefix(name.slice(0, dot), stemBytes)}${suffix}${extension}`;
 }
 
 /** What lies at `hostPath`, not following a link there; null when nothing does. */
@@ -69,9 +121,10 @@ async function createBeside<T>(
   throw new DestinationExistsError(hostPath, entryPath, `and so do its copies (2) to (${keepBothMaxCopies})`);
 }
 
-/** A name for a new file beside `hostPath`, to be renamed over it once complete. */
-function replacementPath(hostPath: string): string {
-  return join(dirname(hostPath), `.${basename(hostPath).slice(0, 200)}.isotope-${randomBytes(6).toString('hex')}`);
+/** A name for a new file beside `hostPath`, to be renamed over it once complete: ".name.isotope-<12 hex>", within NAME_MAX. */
+export function replacementPath(hostPath: string): string {
+  const tag = `.isotope-${randomBytes(6).toString('hex')}`;
+  return join(dirname(hostPath), `.${utf8Prefix(basename(hostPath), maxComponentBytes - 1 - tag.length)}${tag}`);
 }
 
 async function refuseFolder(hostPath: string, entryPath: string): Promise<void> {
@@ -175,6 +228,7 @@ export async function placeFolderFor(
     case 'keep-both':
       return { path: (await createBeside(hostPath, entryPath, true, (candidate) => mkdir(candidate))).path, created: true };
     case 'overwrite':
+      await ensurePlannedParent(hostPath);
       await unlink(hostPath); // the file or the link itself, never what a link points to
       await mkdir(hostPath);
       return { path: hostPath, created: true };

@@ -20,6 +20,7 @@ import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsaf
 import {
   conflictPolicy,
   DestinationExistsError,
+  ensurePlannedParent,
   FolderPlacements,
   openFileFor,
   placeFolderFor,
@@ -211,7 +212,7 @@ async function extractLink(state: ExtractionState, item: PlannedEntry, hostPath:
     return;
   }
   state.created.push({ path: placed.writePath, kind: 'link' });
-  if (placed.writePath !== placed.finalPath) await rename(placed.writePath, placed.finalPath);
+  if (placed.writePath !== placed.finalPath) await renameOver(placed.writePath, placed.finalPath);
 }
 
 /**
@@ -352,9 +353,15 @@ async function writeFile(state: ExtractionState, entry: IsoEntry, hostPath: stri
     await handle.close();
   }
   // An overwrite: the complete new file replaces the old entry (a link there is replaced, not followed).
-  if (writePath !== finalPath) await rename(writePath, finalPath);
+  if (writePath !== finalPath) await renameOver(writePath, finalPath);
   state.filesWritten += 1;
   state.report(entry.path, false);
+}
+
+/** An overwrite's last step, refused when the folder was swapped for a link since it was planned (both paths share it). */
+async function renameOver(writePath: string, finalPath: string): Promise<void> {
+  await ensurePlannedParent(finalPath);
+  await rename(writePath, finalPath);
 }
 
 /**
@@ -371,6 +378,8 @@ async function removeCreated(created: readonly { path: string; kind: 'file' | 'd
     const item = created[index];
     if (!item) continue;
     try {
+      // A folder swapped for a link meanwhile: removing by this path would remove what the link leads to.
+      await ensurePlannedParent(item.path);
       if (item.kind === 'directory') await rmdir(item.path).catch(() => rm(item.path, { recursive: true, force: true }));
       else await unlink(item.path);
     } catch {

@@ -1,13 +1,27 @@
 // Extraction conflicts (issue 17): what `image:extract-conflicts` lists at a destination, and what
 // each choice does with a real xorriso image: fail (destination-exists naming the file), overwrite
 // (a link at the destination is replaced, never followed; a folder is never replaced by a file),
-// skip, keep both ("name (2).ext"), and per-entry choices over the default.
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// skip, keep both ("name (2).ext"), and per-entry choices over the default; names at NAME_MAX (255
+// bytes of UTF-8) in an image built by xorriso; a destination folder swapped for a link mid-extraction.
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { extractEntries, type ExtractOptions } from '../../src-main/image/extract-entries.ts';
-import { keepBothName } from '../../src-main/image/extract-conflicts.ts';
+import { keepBothName, replacementPath } from '../../src-main/image/extract-conflicts.ts';
 import { listExtractConflicts } from '../../src-main/image/image-operations.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
@@ -38,7 +52,27 @@ describe('keepBothName', () => {
     expect(keepBothName('.hidden', 2, false)).toBe('.hidden (2)');
     expect(keepBothName('docs.d', 2, true)).toBe('docs.d (2)');
   });
+
+  it('shortens a long name by UTF-8 bytes to fit 255 with the copy number, keeping the extension and whole characters', () => {
+    const bytes = (name: string): number => Buffer.byteLength(name, 'utf8');
+    expect(keepBothName('文'.repeat(85), 2, false)).toBe(`${'文'.repeat(83)} (2)`); // 249 + 4 bytes: 84 would be 256
+    expect(keepBothName(`${'a'.repeat(251)}.iso`, 10, false)).toBe(`${'a'.repeat(246)} (10).iso`);
+    // 63 four-byte emoji and "ab": the cut falls inside an emoji's bytes and takes none of it.
+    const emoji = keepBothName(`${'😀'.repeat(63)}ab`, 2, true);
+    expect(emoji).toBe(`${'😀'.repeat(62)} (2)`);
+    for (const copyNumber of [2, 10, 100, 1000]) expect(bytes(keepBothName('文'.repeat(85), copyNumber, false))).toBeLessThanOrEqual(255);
+    // An extension that leaves no room for the stem is cut with the rest.
+    expect(bytes(keepBothName(`x.${'e'.repeat(253)}`, 2, false))).toBe(255);
+  });
+
+  it("names an overwrite's temporary file within 255 bytes whatever the name", () => {
+    const name = basenameOf(replacementPath(join('/some/folder', '文'.repeat(85))));
+    expect(Buffer.byteLength(name, 'utf8')).toBeLessThanOrEqual(255);
+    expect(name).toMatch(/^\.文+\.isotope-[0-9a-f]{12}$/);
+  });
 });
+
+const basenameOf = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
 describe('listExtractConflicts', () => {
   it('lists each file whose place is taken, and a file where the image has a folder, but not a folder over a folder', async () => {
@@ -157,5 +191,84 @@ describe('image:extract with conflicts through the service', () => {
     expect(await runJob(service, 'extract', 'image:extract', { ...request, onConflict: 'keep-both' })).toMatchObject({ ok: true, value: { fileCount: 1 } });
     expect(readFileSync(at('README (2).TXT'), 'utf8')).toBe(readme);
     expect(await service.invoke('image:extract', { ...request, onConflict: 'replace' })).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
+  });
+});
+
+describe('names as long as a file system allows', () => {
+  // 83 CJK characters are 249 bytes, 85 are 255; ASCII names of 250 and 255 bytes.
+  const longNames = ['文'.repeat(83), 'a'.repeat(250), '文'.repeat(85), `${'a'.repeat(251)}.iso`];
+  let imageFolder: string;
+  let longIsoPath: string;
+  beforeAll(() => {
+    imageFolder = mkdtempSync(join(tmpdir(), 'isotope-long-names-'));
+    mkdirSync(join(imageFolder, 'tree'));
+    for (const name of longNames) writeFileSync(join(imageFolder, 'tree', name), `from the image: ${name.length}\n`);
+    longIsoPath = join(imageFolder, 'long.iso');
+    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-R', '-V', 'LONG', '-o', longIsoPath, join(imageFolder, 'tree')], { stdio: 'ignore' });
+  });
+  afterAll(() => rmSync(imageFolder, { recursive: true, force: true }));
+
+  it.each(longNames.map((name) => [Buffer.byteLength(name, 'utf8'), name.length, name]))(
+    'overwrite and keep-both work for a %i-byte name of %i characters',
+    async (_bytes, _characters, name) => {
+      const imageBytes = `from the image: ${name.length}\n`;
+      writeFileSync(at(name), 'mine');
+      const run = (onConflict: 'overwrite' | 'keep-both') =>
+        withImageFile(longIsoPath, {}, ({ image }) => extractEntries({ image, entries: [`/${name}`], destination, onConflict }));
+      await run('keep-both');
+      expect(readFileSync(at(name), 'utf8')).toBe('mine');
+      const copies = readdirSync(destination).filter((entry) => entry !== name);
+      expect(copies).toHaveLength(1);
+      expect(copies[0]).toContain(' (2)');
+      expect(Buffer.byteLength(copies[0] as string, 'utf8')).toBeLessThanOrEqual(255);
+      expect(readFileSync(at(copies[0] as string), 'utf8')).toBe(imageBytes);
+      await run('overwrite');
+      expect(readFileSync(at(name), 'utf8')).toBe(imageBytes);
+      expect(readdirSync(destination)).toHaveLength(2); // no temporary file left beside them
+    },
+  );
+});
+
+describe('a destination folder swapped for a link while extracting', () => {
+  /** Once, at the first progress report: moves the destination aside and puts a link to `outside` in its place. */
+  function swapDestinationFor(outside: string, carryTemporaryFiles: boolean): () => void {
+    let swapped = false;
+    return () => {
+      if (swapped) return;
+      swapped = true;
+      const movedAside = join(scratch, 'moved-aside');
+      renameSync(destination, movedAside);
+      // What an attacker would do to make the overwrite's rename succeed: its temporary file beside the victim.
+      if (carryTemporaryFiles)
+        for (const name of readdirSync(movedAside).filter((entry) => entry.includes('.isotope-'))) renameSync(join(movedAside, name), join(outside, name));
+      symlinkSync(outside, destination);
+    };
+  }
+
+  it('refuses to rename an overwrite over a file outside the destination', async () => {
+    const outside = join(scratch, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'random.bin'), 'outside, untouched');
+    writeFileSync(at('random.bin'), 'mine');
+    const onProgress = swapDestinationFor(outside, true);
+    const extraction = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) =>
+      extractEntries({ image, entries: ['/docs/random.bin'], destination, onConflict: 'overwrite', onProgress }),
+    );
+    await expect(extraction).rejects.toMatchObject({ code: 'destination-changed', message: expect.stringContaining(outside) as string });
+    expect(readFileSync(join(outside, 'random.bin'), 'utf8')).toBe('outside, untouched');
+  });
+
+  it('refuses to delete a file outside the destination to make room for a folder', async () => {
+    const outside = join(scratch, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'docs'), 'outside, untouched');
+    const onProgress = swapDestinationFor(outside, false);
+    // README.TXT is written first; its progress swaps the folder before /docs is placed.
+    const extraction = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) =>
+      extractEntries({ image, entries: ['/README.TXT', '/docs'], destination, onConflict: 'overwrite', onProgress }),
+    );
+    await expect(extraction).rejects.toMatchObject({ code: 'destination-changed' });
+    expect(readFileSync(join(outside, 'docs'), 'utf8')).toBe('outside, untouched');
+    expect(readdirSync(outside)).toEqual(['docs']);
   });
 });
