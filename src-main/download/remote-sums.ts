@@ -22,6 +22,8 @@ export type SmallFetcher = (url: string, maxBytes: number) => Promise<{ readonly
 
 export interface RemoteSums {
   readonly sums: FetchedSumsFile[];
+  /** True when the sums come from a mirror's folder, none being found in the URL's own (download-verification.ts counts them only signed). */
+  readonly besideMirror: boolean;
   /** Why a folder or a file was given up ("https://…/SHA256SUMS: http-status 500"), for the developer's log. */
   readonly notes: string[];
 }
@@ -58,9 +60,9 @@ export async function fetchSumsNextTo(urls: readonly string[], fetchSmall: Small
       if (bytes === null) continue;
       sums.push({ sumsPath: sumsUrl, bytes, signature: await fetchSignature(sumsUrl, fetchOne) });
     }
-    if (sums.length > 0) return { sums, notes };
+    if (sums.length > 0) return { sums, besideMirror: folder !== folders[0]?.[0], notes };
   }
-  return { sums: [], notes };
+  return { sums: [], besideMirror: false, notes };
 }
 
 /** The first detached signature found beside `sumsUrl`; a failing server counts as none. */

@@ -13,7 +13,7 @@ import type { HashAlgorithm } from '../../shared/checksum.ts';
 import type { DownloadRequest, DownloadResult } from '../../shared/download.ts';
 import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
 import { parseSumsFile } from '../checksum/sums-file.ts';
-import { verifyImage, type FetchedSumsFile } from '../checksum/verify-image.ts';
+import type { FetchedSumsFile } from '../checksum/verify-image.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { parseHttpUrl } from '../net/http-connection.ts';
 import { downloadToFile, fetchSmall, type DownloadOutcome, type HttpFetchOptions, type ResumeValidators } from '../net/http-download.ts';
@@ -36,6 +36,7 @@ import {
   type FreeSpaceReader,
 } from './download-cache.ts';
 import { fetchSumsNextTo } from './remote-sums.ts';
+import { verifyDownload } from './download-verification.ts';
 
 export interface RunDownloadOptions extends DownloadRequest {
   readonly signal: AbortSignal;
@@ -109,12 +110,11 @@ async function downloadInto(destination: Destination, options: RunDownloadOption
     await finish(destination, outcome.download);
     const digests = { ...outcome.digests, sha256: outcome.download.sha256 };
     const fileName = fileNameFromUrl(options.url);
-    const report =
-      remote.sums.length > 0
-        ? await verifyImage(destination.path, { dataDir, fileName, readDigests: { sizeBytes: outcome.download.sizeBytes, digests }, fetchedSums: remote.sums })
-        : null;
-    // Sums files that do not list this file (a folder's SHA256SUMS of other images) are no verdict: null, as when none was found.
-    const verification = report !== null && report.sumsFiles.length > 0 ? report : null;
+    const { verification, notes } = await verifyDownload(destination.path, remote, {
+      dataDir,
+      fileName,
+      readDigests: { sizeBytes: outcome.download.sizeBytes, digests },
+    });
     return {
       url: options.url,
       servedBy: outcome.download.servedBy,
@@ -124,7 +124,7 @@ async function downloadInto(destination: Destination, options: RunDownloadOption
       resumedFromBytes: outcome.download.resumedFromBytes,
       verification,
       expectedSha256Matches: options.expectedSha256 === undefined ? null : options.expectedSha256 === outcome.download.sha256,
-      sumsSearchProblems: remote.notes,
+      sumsSearchProblems: [...remote.notes, ...notes],
     };
   } catch (error) {
     // The cache keeps a partial file for the next try; a file the user named leaves nothing behind,

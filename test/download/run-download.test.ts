@@ -123,6 +123,16 @@ describe('runDownload', () => {
     expect(result.sha256).not.toBe(sha256(image));
     expect(result.verification?.verdict).toBe('mismatch');
   });
+
+  it('does not count an unsigned sums file found only next to a mirror: the verdict is unknown and says why', async () => {
+    // Nothing next to the URL (every name answers 404); the mirror's folder has SHA256SUMS listing its own bytes.
+    const result = await runDownload(options(`${server.origin}/status/404/file/debian.iso`, { mirrors: [`${server.origin}/file/debian.iso`] }));
+    expect(result.sha256).toBe(sha256(image));
+    expect(result.verification).toBeNull();
+    expect(result.sumsSearchProblems).toEqual([
+      `${server.origin}/file/SHA256SUMS: found only next to a mirror, not signed by a key in the keyring (not-signed): not counted`,
+    ]);
+  });
 });
 
 describe('runDownload with signed sums', () => {
@@ -142,6 +152,26 @@ describe('runDownload with signed sums', () => {
     const verified = await runDownload({ ...withKey, http: { extraCaPem: signedServer.caPem } });
     expect(verified.verification?.verdict).toBe('verified');
     expect(verified.verification?.sumsFiles[0]?.signature).toMatchObject({ status: 'good', signaturePath: `${signedServer.origin}/file/SHA256SUMS.gpg` });
+  });
+
+  it('counts sums found only next to a mirror when a keyring key signed them, and not when the signer is unknown', async () => {
+    const mirrored = (dataDir?: string) => ({
+      ...options(`${signedServer.origin}/status/404/file/${imageName}`, {
+        mirrors: [`${signedServer.origin}/file/${imageName}`],
+        ...(dataDir ? { dataDir } : {}),
+      }),
+      http: { extraCaPem: signedServer.caPem, env: {} },
+    });
+    const unknownSigner = await runDownload(mirrored());
+    expect(unknownSigner.verification).toBeNull();
+    expect(unknownSigner.sumsSearchProblems).toEqual([
+      expect.stringContaining('SHA256SUMS: found only next to a mirror, not signed by a key in the keyring (unknown-key)'),
+    ]);
+    const withKey = mirrored();
+    await importKeys(withKey.dataDir ?? '', signed.keys.rsa.armoredPath);
+    const verified = await runDownload(withKey);
+    expect(verified.verification?.verdict).toBe('verified');
+    expect(verified.sumsSearchProblems).toEqual([]);
   });
 });
 
