@@ -1,9 +1,11 @@
 // The in-app view of a headless VM (issue 18 "Window"): every tick, the serial console's new text
 // (QEMU writes it to a file this tails) and a QMP screendump converted to PNG, sent only when the
 // screen changed. The serial text per batch is bounded; what a flooding guest writes beyond it waits
-// for the next tick, so memory stays bounded whatever the guest does.
+// for the next tick, so memory stays bounded whatever the guest does. The serial FILE is bounded too:
+// a guest flooding its console past `maxSerialFileBytes` ends the trial (see `flooded`).
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
+import { CodedError } from '../jobs/errors.ts';
 import { encodePng, parsePpm } from './ppm-to-png.ts';
 import type { QmpClient } from './qmp-client.ts';
 
@@ -21,14 +23,27 @@ export interface LiveViewOptions {
   readonly ppmPath: string;
   readonly startedMs: number;
   readonly onBatch: (batch: LiveBatch) => void;
+  /** The serial file's size that ends the trial (default `maxSerialFileBytes`; tests give a small one). */
+  readonly maxSerialFileBytes?: number;
 }
 
 /** `vm:screen` carries at most 64 KiB of serial text per batch (shared/vm.ts). */
 export const maxSerialBytesPerBatch = 64 * 1024;
 
+/**
+ * A trial ends once its serial file passes this: the file lives in the scratch folder (on the host's
+ * temporary disk) for as long as the trial runs, and a guest printing in a loop would fill that disk.
+ * Truncating it instead is not safe: QEMU's file chardev opens it without O_APPEND (`append=off`,
+ * qemu/chardev/char-file.c), so it would go on writing at its own offset past a hole.
+ */
+export const maxSerialFileBytes = 64 * 1024 * 1024;
+
 /** Tails the serial file and takes screenshots on demand; `close` releases the file. */
 export class LiveView {
   #serial: FileHandle | null = null;
+  #reportFlood: (error: CodedError) => void = () => undefined;
+  /** Settles (never rejects) with the error to end the trial with once a tick finds the serial file past its limit. */
+  readonly flooded = new Promise<CodedError>((resolve) => (this.#reportFlood = resolve));
   #serialOffsetBytes = 0;
   #lastScreenDigest = '';
   readonly #decoder = new TextDecoder('utf-8', { fatal: false });
@@ -41,6 +56,12 @@ export class LiveView {
   async #readSerial(): Promise<string> {
     this.#serial ??= await open(this.options.serialPath, 'r').catch(() => null);
     if (this.#serial === null) return '';
+    const limitBytes = this.options.maxSerialFileBytes ?? maxSerialFileBytes;
+    const { size } = await this.#serial.stat();
+    if (size > limitBytes)
+      this.#reportFlood(
+        new CodedError('too-large', `the guest wrote ${size} bytes to its serial console, over the ${limitBytes} bytes a trial keeps: the trial was stopped`),
+      );
     const chunk = new Uint8Array(maxSerialBytesPerBatch);
     const { bytesRead } = await this.#serial.read(chunk, 0, chunk.length, this.#serialOffsetBytes);
     this.#serialOffsetBytes += bytesRead;

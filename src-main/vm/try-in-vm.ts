@@ -55,6 +55,8 @@ export interface TryControls {
   readonly tickMs?: number;
   /** Called every tick with the time run so far (the job's progress). */
   readonly onTick?: (elapsedMs: number) => void;
+  /** The live view's serial file size that ends the run with `too-large` (live-view.ts; tests give a small one). */
+  readonly maxSerialFileBytes?: number;
   /** A drive this user cannot open goes through the elevated helper (headless only); without it, `needs-elevation`. */
   readonly elevate?: ElevatedQemuStarter;
   /** Called once QEMU runs, with its process id. */
@@ -283,14 +285,25 @@ async function runQemu(run: QemuRun): Promise<RunResult> {
   let qmp: QmpClient | null = null;
   const live =
     controls.onScreen && launch.serialPath !== null
-      ? new LiveView({ serialPath: launch.serialPath, ppmPath: join(scratch, 'live.ppm'), startedMs, onBatch: controls.onScreen })
+      ? new LiveView({
+          serialPath: launch.serialPath,
+          ppmPath: join(scratch, 'live.ppm'),
+          startedMs,
+          onBatch: controls.onScreen,
+          ...(controls.maxSerialFileBytes === undefined ? {} : { maxSerialFileBytes: controls.maxSerialFileBytes }),
+        })
       : null;
   let ticker: NodeJS.Timeout | undefined;
   try {
     qmp = await Promise.race([QmpClient.connect(launch.qmpSocketPath!, qmpConnectTimeoutMs), exited.then((code) => Promise.reject(failure(code)))]);
     ticker = startTicker(qmp, live, controls, startedMs);
-    const ended = await Promise.race([endRequested(request, controls.signal), exited.then((code) => ({ code }))]);
+    const flooded = live?.flooded ?? new Promise<never>(() => undefined);
+    const ended = await Promise.race([endRequested(request, controls.signal), exited.then((code) => ({ code })), flooded]);
     clearInterval(ticker);
+    if (ended instanceof CodedError) {
+      await qmp.execute('quit').catch(() => undefined); // a guest flooding its serial console: stopped, and the run fails saying so
+      throw ended;
+    }
     if (typeof ended !== 'string') {
       if (ended.code !== 0) throw failure(ended.code);
       return { endedBy: 'guest-stopped', ranMs: performance.now() - startedMs, screenshotWritten: false };
