@@ -13,6 +13,11 @@ export interface DirectoryWalk<Entry extends TreeEntry> {
   readonly blockBytes: number;
   readonly sourceSizeBytes: number;
   listDirectory(directory: Entry): Promise<readonly Entry[]>;
+  /**
+   * Optional: the directory's children in parts as they are decoded (all of them, in listDirectory's
+   * order), so a walk hands out the first entries of a huge directory before it has read the rest.
+   */
+  listDirectoryParts?(directory: Entry): AsyncIterable<readonly Entry[]>;
   /** Throws when the directory `child` must not be entered; `visited` holds the directory data met so far. */
   enter(child: Entry, visited: VisitedDirectoryBlocks): void;
   /** The corrupt-image error for `entry` (named where the tree records it). */
@@ -28,8 +33,9 @@ export interface DirectoryWalk<Entry extends TreeEntry> {
 export const readAheadDirectories = 16;
 
 /**
- * Depth-first walk yielding each directory's children as one batch (parents' batches before their
- * children's). Per directory, not per entry: an async generator step costs more than parsing a record.
+ * Depth-first walk yielding each directory's children as one batch, or as the parts the tree decodes
+ * them in (parents' batches before their children's). Per directory or part, not per entry: an async
+ * generator step costs more than parsing a record.
  */
 export async function* walkDirectoryBatches<Entry extends TreeEntry>(from: Entry, walk: DirectoryWalk<Entry>): AsyncGenerator<readonly Entry[]> {
   if (from.type !== 'directory') return;
@@ -40,19 +46,26 @@ export async function* walkDirectoryBatches<Entry extends TreeEntry>(from: Entry
   while (stack.length > 0) {
     const { entry: directory, depth } = stack.pop() as { entry: Entry; depth: number };
     if (walk.readAhead) walk.readAhead(upcomingDirectories(stack));
-    const children = await walk.listDirectory(directory);
     const subdirectories: Entry[] = [];
-    for (const child of children) {
-      count += 1;
-      if (count > walk.maxEntries) throw walk.corrupt(child, `the tree holds more than ${walk.maxEntries} entries`);
-      if (child.type !== 'directory') continue;
-      walk.enter(child, visited);
-      if (depth + 1 >= walk.maxDepth) throw walk.corrupt(child, `directory ${child.path} is nested deeper than ${walk.maxDepth} levels`);
-      subdirectories.push(child);
+    const parts = walk.listDirectoryParts ? walk.listDirectoryParts(directory) : wholeDirectory(walk, directory);
+    for await (const children of parts) {
+      for (const child of children) {
+        count += 1;
+        if (count > walk.maxEntries) throw walk.corrupt(child, `the tree holds more than ${walk.maxEntries} entries`);
+        if (child.type !== 'directory') continue;
+        walk.enter(child, visited);
+        if (depth + 1 >= walk.maxDepth) throw walk.corrupt(child, `directory ${child.path} is nested deeper than ${walk.maxDepth} levels`);
+        subdirectories.push(child);
+      }
+      yield children;
     }
-    yield children;
     for (let index = subdirectories.length - 1; index >= 0; index -= 1) stack.push({ entry: subdirectories[index] as Entry, depth: depth + 1 });
   }
+}
+
+/** A tree without parts lists a directory as one. */
+async function* wholeDirectory<Entry extends TreeEntry>(walk: DirectoryWalk<Entry>, directory: Entry): AsyncGenerator<readonly Entry[]> {
+  yield await walk.listDirectory(directory);
 }
 
 /** The directories at the top of the walk's stack, in the order they will be listed. */

@@ -52,8 +52,9 @@ export async function searchImage(request: ImageSearchRequest, options: SearchIm
         matchCount += 1;
         if (pending.length >= searchBatchMaxMatches) flush(true);
       }
-      // A batch per directory read keeps the time budget moving even while nothing matches.
-      flush(false);
+      // A batch per directory (or part of one) read keeps the time budget moving even while nothing
+      // matches; the first matches go out at once, not an interval after the last empty batch (issue 17).
+      flush(pending.length > 0 && pending.length === matchCount);
     }
   });
   flush(true);

@@ -117,10 +117,11 @@ export function parseDirectoryRecord(bytes: Uint8Array, at: number, place: Place
 export const maxRecordsPerDirectory = 1_000_000;
 
 /**
- * ECMA-119 6.8.1.1 / 9.1: all records of a directory extent. A zero length byte means "the rest of
- * this sector is padding"; records never straddle a sector boundary.
+ * ECMA-119 6.8.1.1 / 9.1: all records of a directory extent, or of a sector-aligned part of one that
+ * follows `recordsBefore` records (the bound counts the whole directory). A zero length byte means
+ * "the rest of this sector is padding"; records never straddle a sector boundary.
  */
-export function parseDirectoryRecords(extent: Uint8Array, place: Place): DirectoryRecord[] {
+export function parseDirectoryRecords(extent: Uint8Array, place: Place, recordsBefore = 0): DirectoryRecord[] {
   const records: DirectoryRecord[] = [];
   let at = 0;
   while (at < extent.byteLength) {
@@ -134,7 +135,7 @@ export function parseDirectoryRecords(extent: Uint8Array, place: Place): Directo
       throw corruptAt(place, at, `directory record of ${length} bytes crosses the sector boundary at ${place.offsetBytes + sectorEnd}`);
     }
     records.push(parseDirectoryRecord(extent, at, place));
-    if (records.length > maxRecordsPerDirectory) {
+    if (recordsBefore + records.length > maxRecordsPerDirectory) {
       throw corruptAt(place, at, `directory holds more than ${maxRecordsPerDirectory} records`);
     }
     at += length;

@@ -136,6 +136,22 @@ describe('searchImage', () => {
     expect(bigFolderFileCount).toBeGreaterThan(10_000);
   });
 
+  it('hands over a match in the first sectors of a 50,000-entry folder at once, before the rest of the folder is decoded', async () => {
+    let entriesAtFirstMatch: number | null = null;
+    await searchImage(
+      { path: bigIsoPath(), pattern: bigFileName(0), maxMatches: 1 },
+      {
+        onBatch: (batch) => {
+          if (entriesAtFirstMatch === null && batch.matches.length > 0) entriesAtFirstMatch = batch.entriesSearched;
+        },
+      },
+    );
+    // One 64 KiB part of the folder holds about 480 of its Rock Ridge records: the match goes out with
+    // that part, not after all 50,000 (nor an interval later, when thousands more have been decoded).
+    expect(entriesAtFirstMatch).not.toBeNull();
+    expect(entriesAtFirstMatch).toBeLessThan(1_000);
+  });
+
   it('refuses a hostile image whose folder points back at the root as corrupt (a directory loop), in bounded time', async () => {
     const loop = directoryRecord({ identifier: 'D', lba: 20, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm('d')) });
     const root = directoryExtent({ selfLba: 20, parentLba: 20, selfSystemUse: rockRidgeRootSystemUse(), records: [loop] });
