@@ -7,11 +7,10 @@
 // the same URL resumes it (net/ re-reads the kept bytes through the hash, never trusting them). A
 // file the user named is the user's: its `.partial` is removed on any failure or cancel, and a new
 // run starts afresh (no record proves a stray `NAME.partial` came from this URL).
-import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { lstat, rename, unlink } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { HashAlgorithm } from '../../shared/checksum.ts';
 import type { DownloadRequest, DownloadResult } from '../../shared/download.ts';
-import { createHashGroup, type HashGroup } from '../checksum/hash-group.ts';
 import { parseSumsFile } from '../checksum/sums-file.ts';
 import type { FetchedSumsFile } from '../checksum/verify-image.ts';
 import { CodedError } from '../jobs/errors.ts';
@@ -37,6 +36,7 @@ import {
 } from './download-cache.ts';
 import { fetchSumsNextTo } from './remote-sums.ts';
 import { verifyDownload } from './download-verification.ts';
+import { ExtraDigests } from './extra-digests.ts';
 
 export interface RunDownloadOptions extends DownloadRequest {
   readonly signal: AbortSignal;
@@ -334,59 +334,6 @@ class RoomCheck {
 
   settled(): Promise<void> {
     return this.#pending;
-  }
-}
-
-/**
- * Digests other than SHA-256 over the ranges as they land. A resume lands its first range past the
- * kept bytes: those are read from the partial file first (they are this run's bytes too, re-read,
- * as net/ re-reads them for SHA-256). A range that starts earlier than expected (net/ restarted the
- * file, e.g. a mirror without Range) restarts the digests from that offset's prefix, read back.
- */
-class ExtraDigests {
-  #group: HashGroup;
-  #nextOffsetBytes = 0;
-  #queue: Promise<void> = Promise.resolve();
-
-  constructor(
-    private readonly partialPath: string,
-    private readonly algorithms: readonly HashAlgorithm[],
-  ) {
-    this.#group = createHashGroup(algorithms);
-  }
-
-  landed(offsetBytes: number, bytes: Uint8Array): void {
-    // The bytes are copied: the caller may reuse its buffer once onData returns.
-    const copy = Uint8Array.from(bytes);
-    this.#queue = this.#queue.then(async () => {
-      if (offsetBytes !== this.#nextOffsetBytes) await this.#rehashPrefix(offsetBytes);
-      this.#group.update(copy);
-      this.#nextOffsetBytes = offsetBytes + copy.length;
-    });
-  }
-
-  async digest(sizeBytes: number): Promise<Partial<Record<HashAlgorithm, string>>> {
-    await this.#queue;
-    if (this.#nextOffsetBytes !== sizeBytes) await this.#rehashPrefix(sizeBytes);
-    return this.#group.digest();
-  }
-
-  /** Starts the digests afresh over the file's first `endBytes` bytes. */
-  async #rehashPrefix(endBytes: number): Promise<void> {
-    this.#group = createHashGroup(this.algorithms);
-    const file = await open(this.partialPath, 'r');
-    try {
-      const buffer = Buffer.allocUnsafe(1024 * 1024);
-      for (let offsetBytes = 0; offsetBytes < endBytes;) {
-        const { bytesRead } = await file.read(buffer, 0, Math.min(buffer.length, endBytes - offsetBytes), offsetBytes);
-        if (bytesRead === 0) throw new CodedError('read-failed', `${this.partialPath} ended at byte ${offsetBytes}, before the ${endBytes} bytes downloaded`);
-        this.#group.update(buffer.subarray(0, bytesRead));
-        offsetBytes += bytesRead;
-      }
-    } finally {
-      await file.close();
-    }
-    this.#nextOffsetBytes = endBytes;
   }
 }
 
