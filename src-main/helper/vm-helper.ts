@@ -42,7 +42,7 @@ export async function runVmHelper(
     stdio[inheritedDiskFd] = drive.fd; // the only descriptor QEMU gets beyond its standard three
     const child = spawn(setprivPath, [...idArgs, qemuPath, ...qemuArgs(launch)], {
       stdio,
-      env: { PATH: '/usr/bin:/bin' },
+      env: { PATH: '/usr/bin:/bin', TMPDIR: work.scratchDir }, // -snapshot's overlay goes to the user's scratch folder, not /var/tmp
       cwd: '/',
     });
     const exited = childExit(child);

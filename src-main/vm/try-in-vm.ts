@@ -200,7 +200,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         serialPath,
         qmpSocketPath: join(scratch, scratchFiles.qmpSocket),
       };
-      start = async () => startQemuHere(qemuPath, launch, drive?.fd ?? null);
+      start = async () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
     }
     const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
     return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
@@ -235,11 +235,16 @@ function withParentDeathSignal(qemuPath: string, args: string[]): [string, strin
   return [setprivPath, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]];
 }
 
-/** QEMU as a child of this process; `driveFd`, the drive's O_RDONLY descriptor here, becomes its `inheritedDiskFd`. */
-function startQemuHere(qemuPath: string, launch: QemuLaunch, driveFd: number | null): QemuProcess {
+/**
+ * QEMU as a child of this process; `driveFd`, the drive's O_RDONLY descriptor here, becomes its
+ * `inheritedDiskFd`. TMPDIR is the run's scratch folder: `-snapshot` puts its overlay, which holds
+ * every byte the guest writes, in $TMPDIR (/var/tmp by default, QEMU's get_tmp_filename), so it
+ * stays in this run's 0700 folder and goes with it.
+ */
+function startQemuHere(qemuPath: string, launch: QemuLaunch, driveFd: number | null, scratchDir: string): QemuProcess {
   const stdio = driveFd === null ? (['ignore', 'ignore', 'pipe'] as const) : (['ignore', 'ignore', 'pipe', driveFd] as const);
   const [command, args] = withParentDeathSignal(qemuPath, qemuArgs(launch));
-  const child = spawn(command, args, { stdio: [...stdio] });
+  const child = spawn(command, args, { stdio: [...stdio], env: { ...process.env, TMPDIR: scratchDir } });
   return { pid: child.pid, exited: childExit(child), kill: () => void child.kill('SIGKILL') };
 }
 
