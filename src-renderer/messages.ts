@@ -1223,6 +1223,8 @@ export const contentsText = {
   conflictSkip: 'Skip',
   conflictKeepBoth: 'Keep both',
   conflictSameForAll: 'Do the same for all',
+  conflictTruncated: (listed: number) =>
+    `More than ${listed.toLocaleString('en')} files are already there, too many to ask about one by one: your choice applies to all of them.`,
   conflictCancel: 'Cancel extraction',
   settingsExtraction: 'Extraction',
   defaultDestinationLabel: 'Default folder to extract into',

@@ -27,6 +27,11 @@ export class Extraction {
   conflicts = $state.raw<readonly ExtractConflict[]>([]);
   /** The one being asked about now (an index into `conflicts`). */
   conflictIndex = $state(0);
+  /**
+   * The engine listed only its first `extractConflictsMax` conflicts: the rest cannot be asked about
+   * one by one, so the one answer applies to all (with per-file answers, one past the list would fail).
+   */
+  conflictsTruncated = $state(false);
   /** The extraction waiting for the answers, and the answers so far. */
   #pending: ImageExtractRequest | null = null;
   #choices: Record<string, ExtractConflictChoice> = {};
@@ -89,14 +94,16 @@ export class Extraction {
     this.#pending = request;
     this.#choices = {};
     this.conflictIndex = 0;
+    this.conflictsTruncated = asked.value.truncated;
     this.conflicts = asked.value.conflicts;
   }
 
-  /** The user's answer for the file asked about; with `sameForAll`, for it and every one after it. */
-  async answerConflict(choice: ExtractConflictChoice, sameForAll: boolean): Promise<void> {
+  /** The user's answer for the file asked about; with `sameForAll` (always when the list was truncated), for it and every one after it. */
+  async answerConflict(choice: ExtractConflictChoice, sameForAllAsked: boolean): Promise<void> {
     const conflict = this.conflict;
     const pending = this.#pending;
     if (conflict === null || pending === null) return;
+    const sameForAll = sameForAllAsked || this.conflictsTruncated;
     this.#choices[conflict.entryPath] = choice;
     if (!sameForAll && this.conflictIndex + 1 < this.conflicts.length) {
       this.conflictIndex += 1;
@@ -112,6 +119,7 @@ export class Extraction {
   cancelConflicts(): void {
     this.conflicts = [];
     this.conflictIndex = 0;
+    this.conflictsTruncated = false;
     this.#pending = null;
     this.#choices = {};
   }

@@ -124,7 +124,7 @@ describe('Extraction conflicts', () => {
   // The web shell extracts only into the home folder.
   let destination: string;
   beforeEach(() => {
-    destination = mkdtempSync(join(homedir(), '.isotope-conflicts-'));
+    destination = mkdtempSync(join(homedir(), 'isotope-conflicts-'));
   });
   afterEach(() => rmSync(destination, { recursive: true, force: true }));
 
