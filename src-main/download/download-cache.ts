@@ -85,27 +85,30 @@ export function cacheSlotFor(url: string, dataDir?: string): CacheSlot {
   return { folder, path, partialPath: `${path}.partial` };
 }
 
-/** Cache files a download is writing or another job (a flash) is reading in this process, with what: clearing and eviction keep them. */
-const readers = new Map<string, { readonly what: string; count: number }>();
+/**
+ * Cache files a download is writing or another job (a flash) is reading in this process, with what,
+ * first holder first: clearing and eviction keep them.
+ */
+const readers = new Map<string, string[]>();
 
 /** Marks the slot of `path` (its file or its .partial) as used by `what` until the returned release is called. */
 export function retainDownload(path: string, what: string): () => void {
   const folder = dirname(resolve(path));
-  const held = readers.get(folder) ?? { what, count: 0 };
-  held.count += 1;
-  readers.set(folder, held);
+  readers.set(folder, [...(readers.get(folder) ?? []), what]);
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    held.count -= 1;
-    if (held.count === 0) readers.delete(folder);
+    const holders = readers.get(folder) ?? [];
+    const remaining = holders.filter((_, index) => index !== holders.indexOf(what));
+    if (remaining.length === 0) readers.delete(folder);
+    else readers.set(folder, remaining);
   };
 }
 
-/** What holds the slot of `path` in this process (a running download, a flash reading it), or null. */
+/** What holds the slot of `path` in this process (a running download, a flash reading it), the longest holding first, or null. */
 export function downloadHolder(path: string): string | null {
-  return readers.get(dirname(resolve(path)))?.what ?? null;
+  return readers.get(dirname(resolve(path)))?.[0] ?? null;
 }
 
 export async function readSidecar(folder: string): Promise<DownloadSidecar | null> {
@@ -155,12 +158,18 @@ async function entryOf(folder: string, sidecar: DownloadSidecar): Promise<Downlo
   return { path, url, sizeBytes: stats.size, sha256: complete ? sidecar.sha256 : null, complete, createdMs, lastUsedMs };
 }
 
-/** The space a URL folder's regular files take on disk (allocated blocks); its names are ours, never followed as links. */
+/**
+ * The space a URL folder's regular files take on disk (allocated blocks); its names are ours, never
+ * followed as links. A file with two names (a write's `.reading` hard link beside it) counts once.
+ */
 async function folderDiskBytes(folder: string): Promise<number> {
   let total = 0;
+  const counted = new Set<number>();
   for (const name of (await readdir(folder).catch(() => [] as string[])).slice(0, 16)) {
     const stats = await lstat(join(folder, name)).catch(() => null);
-    if (stats?.isFile()) total += stats.blocks * 512;
+    if (!stats?.isFile() || counted.has(stats.ino)) continue;
+    counted.add(stats.ino);
+    total += stats.blocks * 512;
   }
   return total;
 }
@@ -195,9 +204,9 @@ export async function clearDownloads(paths: readonly string[] | undefined, dataD
   const kept: { path: string; reason: string }[] = [];
   for (const { folder, entry, diskBytes } of folders) {
     if (wanted !== null && !wanted.has(resolve(folder))) continue;
-    const held = readers.get(resolve(folder));
-    if (held) {
-      kept.push({ path: entry?.path ?? folder, reason: `in use by ${held.what}` });
+    const holder = downloadHolder(join(folder, sidecarName));
+    if (holder !== null) {
+      kept.push({ path: entry?.path ?? folder, reason: `in use by ${holder}` });
       continue;
     }
     await rm(folder, { recursive: true, force: true });
@@ -259,9 +268,16 @@ export function noSpaceError(folder: string, neededBytes: number, availableBytes
 }
 
 /** Creates the slot's folder; removes a partial file and sidecar when asked (a fresh start). */
+/** The name ending of a second name a write gives the download's file while it reads it (flash-from-download.ts). */
+export const readingLinkSuffix = '.reading';
+
 export async function prepareSlot(slot: CacheSlot, options: { readonly fresh: boolean }): Promise<void> {
   await mkdir(slot.folder, { recursive: true });
   if (options.fresh) await unlink(slot.partialPath).catch(() => undefined);
+  // A write while downloading reads the file through a `.reading` hard link and holds the slot until
+  // it ends (flash-from-download.ts): with the slot free again, a link left is a killed process's.
+  const names = await readdir(slot.folder).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => name.endsWith(readingLinkSuffix)).map((name) => unlink(join(slot.folder, name)).catch(() => undefined)));
 }
 
 function isSidecar(value: unknown): value is DownloadSidecar {

@@ -8,6 +8,7 @@ import { linkSync } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { downloadTrust, downloadVerdict, type DownloadRequest, type DownloadResult } from '../../shared/download.ts';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
+import { readingLinkSuffix, retainDownload } from '../download/download-cache.ts';
 import { runDownload } from '../download/run-download.ts';
 import type { HttpFetchOptions } from '../net/http-download.ts';
 import { FlashFailure } from './flash-error.ts';
@@ -65,7 +66,7 @@ export async function flashFromDownload(options: FlashFromDownloadOptions): Prom
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    const reading = new ReadingLink();
+    const reading = new ReadingLink(`the write of ${options.download.url}`);
     const ended = startDownload(options, write.feed, reading, stopDownload.signal);
     const flash = await write.done.finally(() => reading.remove());
     if (!flash.targets.some((target) => target.bytesWritten > 0 || target.outcome === 'verified' || target.outcome === 'written')) cancel();
@@ -79,13 +80,20 @@ export async function flashFromDownload(options: FlashFromDownloadOptions): Prom
  * A second name (a hard link) of the download's partial file, which the writing half opens: the
  * download renames its file once complete, maybe before the writer (the elevated helper, after the
  * OS prompt) opens it; the link keeps the same file at a name of its own until the write is over.
+ * The cache slot is held too until then (the download releases its own hold when it ends, while the
+ * write may still be verifying): Clear and eviction keep the file, and a link found in a free slot
+ * is a killed process's, removed when the slot is next used (download-cache.ts `prepareSlot`).
  */
 class ReadingLink {
   #path: string | null = null;
+  #release: (() => void) | null = null;
+
+  constructor(private readonly what: string) {}
 
   /** The name the writer opens: the link, or the partial file itself where the file system has no hard links. */
   nameFor(partialPath: string): string {
-    const linkPath = `${partialPath}.${randomBytes(6).toString('hex')}.reading`;
+    this.#release ??= retainDownload(partialPath, this.what);
+    const linkPath = `${partialPath}.${randomBytes(6).toString('hex')}${readingLinkSuffix}`;
     try {
       linkSync(partialPath, linkPath);
     } catch {
@@ -98,6 +106,8 @@ class ReadingLink {
   async remove(): Promise<void> {
     if (this.#path !== null) await unlink(this.#path).catch(() => undefined);
     this.#path = null;
+    this.#release?.();
+    this.#release = null;
   }
 }
 

@@ -2,7 +2,7 @@
 // name) under a hash of the URL; hostile names never leave the slot; the least recently used files
 // are evicted first to fit the limit, never one a running job holds; Clear removes only cache files
 // and keeps (and names) the one in use.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   evictForRoom,
   fileNameFromUrl,
   listDownloads,
+  prepareSlot,
   retainDownload,
   writeSidecar,
 } from '../../src-main/download/download-cache.ts';
@@ -138,5 +139,25 @@ describe('download cache eviction and clearing', () => {
     expect(existsSync(first)).toBe(true);
     expect((await clearDownloads([first], dataDir)).kept).toEqual([]);
     expect((await listDownloads(dataDir)).entries).toEqual([]);
+  });
+});
+
+describe('the .reading link a write while downloading reads through', () => {
+  it('counts a file and its .reading hard link once in the disk space the cache takes', async () => {
+    const dataDir = join(dir, 'reading-count');
+    const path = await cached(dataDir, 'https://example.org/linked.iso', 4 * mebibyte, 1);
+    const before = (await listDownloads(dataDir)).diskBytes;
+    linkSync(path, `${path}.partial.0123456789ab.reading`);
+    expect((await listDownloads(dataDir)).diskBytes).toBe(before);
+    expect(before).toBeLessThan(5 * mebibyte);
+  });
+
+  it('removes a .reading link a killed process left when the slot is next used, keeping the partial file', async () => {
+    const slot = cacheSlotFor('https://example.org/killed.iso', join(dir, 'reading-stale'));
+    mkdirSync(slot.folder, { recursive: true });
+    writeFileSync(slot.partialPath, Buffer.alloc(mebibyte, 2));
+    linkSync(slot.partialPath, `${slot.partialPath}.0123456789ab.reading`);
+    await prepareSlot(slot, { fresh: false });
+    expect(readdirSync(slot.folder)).toEqual(['killed.iso.partial']);
   });
 });
