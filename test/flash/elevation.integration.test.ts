@@ -6,6 +6,8 @@
 // - the helper's scope (issue 12 §1): it writes and reads back only whole block devices of its own
 //   enumeration, never a root-only file; it opens the image with the user's rights, so a root-only
 //   secret is never copied; the engine elevates only for a target that stat()s as a block device;
+// - a write while downloading opens the file the engine reports with the user's rights too, so an
+//   engine naming a root-only file gets nothing of it;
 // - the helper reads its secret without following a planted symlink;
 // - a copy-files write runs through the helper too, which composes the stick itself.
 import { spawn, spawnSync } from 'node:child_process';
@@ -317,6 +319,66 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
         writeFileSync(loop, Buffer.alloc(loopBytes, 0xa5));
       }
     });
+  });
+
+  it("refuses an engine's report that the download landed in a root-only file: the helper opens it with the user's rights and writes none of its bytes", async () => {
+    // A fake engine on the channel, as the symlink test below: it hands the helper a write while
+    // downloading whose `opened` report names the root-only secret, all of it landed and complete.
+    const token = randomBytes(16).toString('hex');
+    const channel = `/tmp/isotope-helper-${token}`;
+    mkdirSync(channel, { mode: 0o700 });
+    chownSync(channel, nobody, nobody);
+    const secret = randomBytes(32).toString('hex');
+    writeFileSync(join(channel, 'secret'), secret, { mode: 0o600 });
+    chownSync(join(channel, 'secret'), nobody, nobody);
+    const secretImage = join(rootOnlyDir, 'secret.img');
+    const work: FlashWork = { kind: 'flash', imagePath: secretImage, targets: [{ path: loop }], verify: true, includeAll: true, eject: false, arriving: true };
+    const events = [
+      { event: 'opened', path: secretImage },
+      { event: 'total', bytes: rootSecret.length },
+      { event: 'landed', offsetBytes: 0, endBytes: rootSecret.length },
+      { event: 'completed', sizeBytes: rootSecret.length, sha256: createHash('sha256').update(rootSecret).digest('hex') },
+    ];
+    let received = '';
+    const server = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        const first = received === '';
+        received += chunk.toString();
+        if (!first) return;
+        socket.write(`${JSON.stringify({ type: 'job', jobId: 'hostile-engine', work })}\n`);
+        for (const event of events) socket.write(`${JSON.stringify({ type: 'arriving', event })}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(join(channel, 'socket'), resolve));
+    try {
+      const status = await new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [isotopeBin, 'flash-helper', token], {
+          cwd: repoRoot,
+          stdio: 'ignore',
+          env: { ...process.env, PKEXEC_UID: String(nobody) },
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+      const result = received
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { type: string; result?: FlashResult })
+        .find((message) => message.type === 'result')?.result;
+      expect(status).toBe(1);
+      expect(result?.outcome, JSON.stringify(result)).toBe('failed');
+      expect(result?.targets[0]).toMatchObject({ outcome: 'failed', bytesWritten: 0, error: { code: 'source-unreadable' } });
+      expect(result?.targets[0]?.error?.message).toContain(`cannot open the download ${secretImage}: EACCES`);
+      expect(readBytes(loop, 0, 64).includes(Buffer.from('ROOT-ONLY-SECRET'))).toBe(false);
+      expect(readBytes(loop, 0, rootSecret.length).equals(rootSecret)).toBe(false);
+    } finally {
+      server.close();
+      rmSync(channel, { recursive: true, force: true });
+      writeFileSync(loop, Buffer.alloc(loopBytes, 0xa5));
+    }
   });
 
   it('reads its secret without following a symlink planted in the channel directory', async () => {
