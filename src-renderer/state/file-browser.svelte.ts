@@ -5,9 +5,7 @@ import type { AppError } from '../../shared/errors.ts';
 import type { FilePickPurpose, FilePlace, FilesListRequest, FolderEntry, FolderListing } from '../../shared/files.ts';
 import type { EngineClient } from '../api.ts';
 import { pathFromTyped, type TypedPathProblem } from './drop-path.ts';
-
-/** Letters typed within this long of each other make one type-ahead prefix ("deb" finds debian.iso). */
-const typeAheadPauseMs = 800;
+import { TypeAhead } from './type-ahead.ts';
 
 /** What choosing the highlighted row (or a typed path) leads to. */
 export type BrowserChoice = { readonly kind: 'chosen'; readonly path: string } | { readonly kind: 'stay' };
@@ -26,8 +24,7 @@ export class FileBrowser {
   readonly purpose: FilePickPurpose;
   readonly #client: EngineClient;
   readonly #homeFolder: string;
-  #typed = '';
-  #typedAtMs = 0;
+  readonly #typeAhead = new TypeAhead();
   /** Counts listings asked for, so an answer to an older one (the user moved on) is dropped. */
   #generation = 0;
 
@@ -74,6 +71,7 @@ export class FileBrowser {
     this.error = null;
     this.typedProblem = null;
     this.listing = answer.value;
+    this.#typeAhead.reset(); // letters typed in the folder left do not continue into this one
     this.highlighted = Math.max(
       0,
       answer.value.entries.findIndex((entry) => entry.name === highlightName),
@@ -131,12 +129,17 @@ export class FileBrowser {
     this.highlighted = Math.min(Math.max(0, index), Math.max(0, this.entries.length - 1));
   }
 
-  /** Type-ahead: letters typed in quick succession jump to the first name starting with them (case ignored). */
+  /** Whether a key press types a type-ahead letter (state/type-ahead.ts); any other key ends the prefix. */
+  acceptsTypeAhead(event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'altKey'>): boolean {
+    if (this.#typeAhead.accepts(event)) return true;
+    this.#typeAhead.reset();
+    return false;
+  }
+
+  /** Type-ahead: letters typed in quick succession move to the next name starting with them (case and accents ignored). */
   typeAhead(letter: string, nowMs = Date.now()): void {
-    this.#typed = nowMs - this.#typedAtMs > typeAheadPauseMs ? letter : this.#typed + letter;
-    this.#typedAtMs = nowMs;
-    const prefix = this.#typed.toLocaleLowerCase();
-    const index = this.entries.findIndex((entry) => entry.name.toLocaleLowerCase().startsWith(prefix));
+    const names = this.entries.map((entry) => entry.name);
+    const index = this.#typeAhead.type(letter, nowMs, names, this.listing === null ? -1 : this.highlighted);
     if (index >= 0) this.highlighted = index;
   }
 

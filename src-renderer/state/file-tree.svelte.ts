@@ -32,23 +32,6 @@ export function ancestorFolders(path: string): string[] {
   return ['/', ...parts.slice(0, -1).map((_part, index) => `/${parts.slice(0, index + 1).join('/')}`)];
 }
 
-/**
- * Type-ahead (WAI-ARIA APG treegrid): the next row, from `fromIndex` on and wrapping, whose name
- * starts with `prefix` (case and accents ignored); -1 when none does.
- */
-export function findTypeAheadMatch(names: readonly string[], fromIndex: number, prefix: string): number {
-  if (names.length === 0 || prefix === '') return -1;
-  for (let step = 0; step < names.length; step += 1) {
-    const index = (((fromIndex + step) % names.length) + names.length) % names.length;
-    if (startsWithIgnoringCase(names[index] ?? '', prefix)) return index;
-  }
-  return -1;
-}
-
-function startsWithIgnoringCase(name: string, prefix: string): boolean {
-  return nameCollator.compare(name.slice(0, prefix.length), prefix) === 0;
-}
-
 /** The columns beyond name, size and date: each shows when any listed entry records its field. */
 export interface OptionalColumns {
   /** POSIX st_mode (Rock Ridge, UDF, ext). */
