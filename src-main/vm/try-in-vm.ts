@@ -21,6 +21,7 @@ import { driveLaunch, inheritedDiskFd, scratchFiles, type ElevatedQemuStarter, t
 import { LiveView, type LiveBatch } from './live-view.ts';
 import { encodePng, parsePpm } from './ppm-to-png.ts';
 import { QmpClient } from './qmp-client.ts';
+import { prepareForQemuUser, qemuUser, setprivPath, setprivUserArgs, type QemuUser } from './qemu-user.ts';
 import { qemuArgs, type QemuLaunch, type VmFirmware, type VmMedium } from './qemu-args.ts';
 import { findOvmf, findQemu, guestMemoryMiB, hasDisplay, kvmUsable } from './qemu-host.ts';
 
@@ -200,7 +201,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         serialPath,
         qmpSocketPath: join(scratch, scratchFiles.qmpSocket),
       };
-      start = async () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
+      start = () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
     }
     const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
     return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
@@ -222,17 +223,15 @@ interface QemuRun {
   readonly start: () => Promise<QemuProcess>;
 }
 
-/** util-linux's setpriv, at its fixed path (never a PATH lookup: see qemu-host.ts). */
-const setprivPath = '/usr/bin/setpriv';
-
 /**
  * On Linux QEMU is started through `setpriv --pdeathsig KILL`, which sets PR_SET_PDEATHSIG and execs
  * QEMU in the same process: if the engine dies (killed, crashed), the kernel kills its VMs too, so a
- * headless guest never runs on unseen. Without setpriv, QEMU is started as it is.
+ * headless guest never runs on unseen. Under sudo setpriv also makes it the invoking user (qemu-user.ts).
+ * Without setpriv, QEMU is started as it is.
  */
-function withParentDeathSignal(qemuPath: string, args: string[]): [string, string[]] {
+function withParentDeathSignal(qemuPath: string, args: string[], user: QemuUser | null): [string, string[]] {
   if (process.platform !== 'linux' || !existsSync(setprivPath)) return [qemuPath, args];
-  return [setprivPath, ['--pdeathsig', 'KILL', '--', qemuPath, ...args]];
+  return [setprivPath, [...(user === null ? [] : setprivUserArgs(user)), '--pdeathsig', 'KILL', '--', qemuPath, ...args]];
 }
 
 /**
@@ -241,9 +240,11 @@ function withParentDeathSignal(qemuPath: string, args: string[]): [string, strin
  * every byte the guest writes, in $TMPDIR (/var/tmp by default, QEMU's get_tmp_filename), so it
  * stays in this run's 0700 folder and goes with it.
  */
-function startQemuHere(qemuPath: string, launch: QemuLaunch, driveFd: number | null, scratchDir: string): QemuProcess {
+async function startQemuHere(qemuPath: string, launch: QemuLaunch, driveFd: number | null, scratchDir: string): Promise<QemuProcess> {
+  const user = process.platform === 'linux' ? qemuUser() : null;
+  if (user !== null) await prepareForQemuUser(user, driveFd === null ? launch.diskPath : null, scratchDir);
   const stdio = driveFd === null ? (['ignore', 'ignore', 'pipe'] as const) : (['ignore', 'ignore', 'pipe', driveFd] as const);
-  const [command, args] = withParentDeathSignal(qemuPath, qemuArgs(launch));
+  const [command, args] = withParentDeathSignal(qemuPath, qemuArgs(launch), user);
   const child = spawn(command, args, { stdio: [...stdio], env: { ...process.env, TMPDIR: scratchDir } });
   return { pid: child.pid, exited: childExit(child), kill: () => void child.kill('SIGKILL') };
 }

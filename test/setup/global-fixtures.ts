@@ -24,6 +24,10 @@ export default function setUpTestRun(): () => void {
   // Short (Unix socket paths are limited to 108 bytes) and outside the repository.
   const runTmp = mkdtempSync(join(tmpdir(), 'isotope-run-'));
   process.env.TMPDIR = runTmp;
+  // Under `sudo npm test` the engine would act as the invoking user (QEMU runs as that user: vm/qemu-user.ts)
+  // inside this root-only folder; the tests that need a sudo user stub SUDO_UID/SUDO_GID themselves.
+  delete process.env.SUDO_UID;
+  delete process.env.SUDO_GID;
 
   helloIsoPath();
   buildFlashFixtures();
