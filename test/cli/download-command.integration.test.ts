@@ -12,6 +12,7 @@ import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { assertBuilt, isotopeBin, type CliRun } from '../helpers/built-cli.ts';
 import { startFaultServer, type FaultServer } from '../net/https-fault-server.ts';
+import { withoutProxy } from '../helpers/no-proxy.ts';
 
 const dir = mkdtempSync('/tmp/isotope-download-cli-');
 const image = Buffer.from(deterministicBytes(3 * 1024 * 1024 + 5, 3));
@@ -31,7 +32,7 @@ afterAll(async () => {
 
 /** Runs the built command without blocking this process (the server answers from it). */
 function isotope(args: readonly string[], options: { trustTestCa?: boolean } = {}): Promise<CliRun> {
-  const env = { ...process.env, ISOTOPE_HOME: join(dir, 'data'), ...(options.trustTestCa === false ? {} : { SSL_CERT_FILE: caPath }) };
+  const env = { ...withoutProxy(), ISOTOPE_HOME: join(dir, 'data'), ...(options.trustTestCa === false ? {} : { SSL_CERT_FILE: caPath }) };
   const child = spawn(process.execPath, [isotopeBin, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

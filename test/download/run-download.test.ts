@@ -145,11 +145,11 @@ describe('runDownload with signed sums', () => {
 
   it('is verified when the detached signature is by a key in the keyring, and only matches-unknown-signer without it', async () => {
     const url = `${signedServer.origin}/file/${imageName}`;
-    const withoutKey = await runDownload({ ...options(url), http: { extraCaPem: signedServer.caPem } });
+    const withoutKey = await runDownload({ ...options(url), http: { extraCaPem: signedServer.caPem, env: {} } });
     expect(withoutKey.verification?.verdict).toBe('matches-unknown-signer');
     const withKey = options(url);
     await importKeys(withKey.dataDir ?? '', signed.keys.rsa.armoredPath);
-    const verified = await runDownload({ ...withKey, http: { extraCaPem: signedServer.caPem } });
+    const verified = await runDownload({ ...withKey, http: { extraCaPem: signedServer.caPem, env: {} } });
     expect(verified.verification?.verdict).toBe('verified');
     expect(verified.verification?.sumsFiles[0]?.signature).toMatchObject({ status: 'good', signaturePath: `${signedServer.origin}/file/SHA256SUMS.gpg` });
   });

@@ -15,6 +15,7 @@ import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
 import { startFaultServer, type FaultServer } from '../net/https-fault-server.ts';
 import { LoopDevices, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
+import { withoutProxy } from '../helpers/no-proxy.ts';
 
 const MiB = 1024 * 1024;
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
@@ -57,7 +58,7 @@ describe.skipIf(!isRoot)(`writing while downloading (${rootSkipReason})`, () => 
   const flash = (path: string, options: Partial<FlashFromDownloadOptions> = {}): Promise<FlashResult> =>
     flashFromDownload({
       download: { url: `${server.origin}${path}` },
-      http: { extraCaPem: server.caPem, stallTimeoutMs: 2000 },
+      http: { extraCaPem: server.caPem, stallTimeoutMs: 2000, env: {} },
       targets: sticks.map((path) => ({ path })),
       verify: true,
       includeAll: true,
@@ -150,7 +151,7 @@ describe.skipIf(!isRoot)(`writing while downloading (${rootSkipReason})`, () => 
     assertBuilt();
     const child = spawn(process.execPath, [isotopeBin, ...args], {
       cwd: repoRoot,
-      env: { ...process.env, ISOTOPE_HOME: join(dir, 'cli-home') },
+      env: { ...withoutProxy(), ISOTOPE_HOME: join(dir, 'cli-home') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -8,6 +8,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSy
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { withoutProxy } from './no-proxy.ts';
 
 const fakePolkit = fileURLToPath(new URL('../flash/tools/fake-polkit.py', import.meta.url));
 /** The unprivileged user the engine runs as. */
@@ -64,7 +65,7 @@ export function runAsNobodyWithFakePkexec(
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 120_000,
-      env: { ...process.env, ...options.env, HOME: home, TMPDIR: home },
+      env: { ...withoutProxy(), ...options.env, HOME: home, TMPDIR: home },
     },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, pkexecLog: readFileSync(log, 'utf8') };

@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Checksums } from '../../src-renderer/state/checksums.svelte.ts';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { normalisedSha256, UrlDownload, urlProblem } from '../../src-renderer/state/url-download.svelte.ts';
 import { deterministicBytes } from '../fixtures/checksum-signed-sums.ts';
 import { startFaultServer, type FaultServer } from '../net/https-fault-server.ts';
+import { proxyVariables } from '../helpers/no-proxy.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-url-'));
@@ -22,9 +23,12 @@ let server: FaultServer;
 
 beforeAll(async () => {
   process.env.ISOTOPE_HOME = home;
+  // The in-process engine reads the proxy from process.env: an ambient one must not carry 127.0.0.1.
+  for (const name of proxyVariables) vi.stubEnv(name, '');
   server = await startFaultServer({ files: { 'card.img': image, SHA256SUMS: Buffer.from(`${sha256}  card.img\n`) } });
 });
 afterAll(async () => {
+  vi.unstubAllEnvs();
   if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
   else process.env.ISOTOPE_HOME = savedHome;
   await server.close();

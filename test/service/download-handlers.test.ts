@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 function service() {
-  return createService({ shell: 'web', version: 'test', log: () => undefined, http: { extraCaPem: server.caPem, stallTimeoutMs: 10_000 } });
+  return createService({ shell: 'web', version: 'test', log: () => undefined, http: { extraCaPem: server.caPem, stallTimeoutMs: 10_000, env: {} } });
 }
 
 describe('the download calls', () => {
