@@ -8,6 +8,8 @@ export interface AppDescription {
   readonly shell: ShellKind;
   /** True when the shell can show a native "open file" dialog (Electron); the web shell takes a typed path. */
   readonly canPickFiles: boolean;
+  /** True when the shell can show a folder in the system's file manager (`files:show-in-folder`, Electron); absent: it cannot. */
+  readonly canShowInFolder?: boolean;
   readonly platform: string;
   /** The engine user's home folder: where an output the user names starts (a backup's file in the web shell), and an allowed destination. */
   readonly homeFolder: string;

@@ -213,6 +213,11 @@ export interface Calls {
   'duplicator:start': { request: DuplicatorStartRequest; response: DuplicatorState };
   /** Stops watching for new sticks (jobs already running finish). */
   'duplicator:stop': { request: { duplicatorId: string }; response: DuplicatorState };
+  /**
+   * Shows a folder an extraction of this engine wrote into in the system's file manager (Electron only;
+   * the web shell answers `unsupported`); any other path is `forbidden`.
+   */
+  'files:show-in-folder': { request: { path: string }; response: Record<string, never> };
 }
 
 export interface Events {
@@ -301,6 +306,7 @@ export const callNames = [
   'duplicator:prepare',
   'duplicator:start',
   'duplicator:stop',
+  'files:show-in-folder',
 ] as const satisfies readonly CallName[];
 export const eventNames = [
   'image:opened',

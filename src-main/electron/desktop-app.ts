@@ -1,5 +1,5 @@
 // The desktop shell: one hardened window showing the renderer, the contract over IPC.
-import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
 import { confirmInMainProcess, pickBackupOutput, pickImageFile, pickIsoOutput, pickIsoSources } from './dialogs.ts';
@@ -43,6 +43,8 @@ export function startDesktopApp(options: DesktopOptions): void {
       pickBackupOutput: (suggestedName) => (mainWindow ? pickBackupOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoOutput: (suggestedName) => (mainWindow ? pickIsoOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoSources: (kind) => (mainWindow ? pickIsoSources(mainWindow, kind) : Promise.resolve([])),
+      // Reveals the folder, selected, in its parent; never opens or runs a file.
+      showInFolder: (path) => Promise.resolve(shell.showItemInFolder(path)),
       // Writes and keyring changes are confirmed here, in the main process, never by the renderer.
       confirmDestructive: (request) => (mainWindow ? confirmInMainProcess(mainWindow, request) : Promise.resolve(false)),
     });

@@ -105,6 +105,7 @@ export const requestSchemas = {
   'job:cancel': v.strictObject({ jobId }),
   'files:places': noArguments,
   'files:list': v.strictObject({ path: absolutePath, show: v.picklist(['images', 'all', 'folders', 'keys']) }),
+  'files:show-in-folder': v.strictObject({ path: absolutePath }),
   'image:search': v.strictObject({
     path: absolutePath,
     namespace: imageNamespace,

@@ -29,6 +29,8 @@ export interface ShellPorts {
   readonly pickIsoOutput?: (suggestedName: string) => Promise<string | null>;
   /** A native dialog choosing folders or files to put in a new image; empty when dismissed. */
   readonly pickIsoSources?: (kind: 'folder' | 'files') => Promise<readonly string[]>;
+  /** Shows `path` in the system's file manager (Electron's shell.showItemInFolder); absent where there is none (the web shell, the CLI). */
+  readonly showInFolder?: (path: string) => Promise<void>;
   /**
    * The shell's own confirmation of a destructive or trust-changing call, shown where the renderer
    * cannot reach it (Electron's main process). Absent where the page is the only interface (the web
@@ -140,6 +142,7 @@ const handlerAreas = {
   'iso:pick-sources': authoring,
   'files:places': files,
   'files:list': files,
+  'files:show-in-folder': image,
   'image:search': search,
   'image:extract-conflicts': search,
   'vm:host': vm,

@@ -9,6 +9,7 @@ export const appHandlers: HandlerTable<'app:describe'> = {
     version: options.version,
     shell: options.shell,
     canPickFiles: options.pickImageFile !== undefined,
+    canShowInFolder: options.showInFolder !== undefined,
     platform: process.platform,
     homeFolder: homedir(),
     about: { engineBuild: `Node.js ${process.versions.node}, ${process.platform} ${arch()}`, licences: await bundledLicences() },

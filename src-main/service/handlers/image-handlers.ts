@@ -1,7 +1,7 @@
 // `image:*` calls: choosing, opening, listing, previewing and extracting images.
 // Everything that reads the image runs as a parse job (src-main/isolation/parse-jobs.ts): in a capped
 // worker, except in the CLI.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { CodedError } from '../../jobs/errors.ts';
@@ -25,7 +25,22 @@ export async function checkExtractionDestination(destination: string, options: H
   });
 }
 
-export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract'> = {
+/** How many folders extracted into are remembered for "Show in folder" (the latest ones). */
+const extractedFoldersMax = 100;
+/** The folders extractions of this engine wrote into, oldest first: the only ones `files:show-in-folder` shows. */
+const extractedFolders: string[] = [];
+
+function rememberExtractedFolder(path: string): void {
+  const folder = resolve(path);
+  const known = extractedFolders.indexOf(folder);
+  if (known >= 0) extractedFolders.splice(known, 1);
+  extractedFolders.push(folder);
+  if (extractedFolders.length > extractedFoldersMax) extractedFolders.shift();
+}
+
+export const imageHandlers: HandlerTable<
+  'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'files:show-in-folder'
+> = {
   'image:pick': async (request, { options }) => {
     if (!options.pickImageFile) throw new CodedError('unsupported', `the ${options.shell} shell has no file dialog`);
     const purpose = request.purpose ?? 'image';
@@ -66,7 +81,17 @@ export const imageHandlers: HandlerTable<'image:pick' | 'image:open' | 'image:li
           });
         },
       });
+      rememberExtractedFolder(request.destination);
       return { jobId, ...summary };
     });
+  },
+  // Only a folder just extracted into: a renderer must not make the shell reveal any path it names.
+  'files:show-in-folder': async (request, { options }) => {
+    if (!options.showInFolder) throw new CodedError('unsupported', `the ${options.shell} shell cannot open a file manager`);
+    const folder = resolve(request.path);
+    if (!extractedFolders.includes(folder))
+      throw new CodedError('forbidden', `${folder} is not a folder an extraction of this engine wrote into`, { path: folder });
+    await options.showInFolder(folder);
+    return {};
   },
 };
