@@ -723,7 +723,9 @@ export const text = {
   secureBootDataAge: (date: string, days: number) => `Revocation data of ${date} (${days} days old). Newer revocations are not known to this check.`,
   /** The Write screen's line (issue 18): why an architecture will be refused, as "DBX / SBAT: grub,4 < 5". */
   secureBootRefused: (reasons: string) => `Secure Boot: will be refused (revoked by ${reasons})`,
-  secureBootNoLoader: 'Secure Boot: does not apply (no EFI boot loader was found)',
+  /** Only when every place was read (an unreadable one is "unknown", secure-boot-assessment.ts). */
+  secureBootNoLoader:
+    'Secure Boot: does not apply (the places Isotope reads EFI boot loaders from hold none: the El Torito EFI image, an EFI partition, /EFI/BOOT)',
   secureBootUnknown: {
     'needs-decoding': 'Secure Boot: unknown until the image is unpacked (its boot loaders cannot be read before)',
     damaged: 'Secure Boot: unknown (the boot records are damaged, so the boot loaders could not be read)',

@@ -53,5 +53,14 @@ export function secureBootOf(
   if (bootDamage !== null) {
     return { state: 'unknown', reason: 'damaged', message: `the boot records could not be read, so no EFI loader was: ${bootDamage}` };
   }
-  return boot?.secureBoot ? { state: 'judged', report: boot.secureBoot } : undefined;
+  const report = boot?.secureBoot;
+  if (!report) return undefined;
+  // No architecture judged while a place holding loaders could not be read: "could not look", not
+  // "nothing there" (the Write screen would otherwise say Secure Boot does not apply).
+  const unread = report.loaders.filter((loader) => loader.verdict === 'unreadable');
+  if (report.byArchitecture.length === 0 && unread.length > 0) {
+    const where = unread.map((loader) => `${loader.path}: ${loader.error ?? 'unreadable'}`).join('; ');
+    return { state: 'unknown', reason: 'damaged', message: `${unread.length} place(s) an EFI loader would be read from could not be read: ${where}` };
+  }
+  return { state: 'judged', report };
 }
