@@ -1215,6 +1215,8 @@ export const contentsText = {
   chooseDestination: 'Choose…',
   chooseDestinationTitle: 'Extract to',
   showInFolder: 'Extracted into',
+  showInFolderButton: 'Show in folder',
+  showInFolderUnavailable: 'A browser cannot open your file manager: copy the path instead.',
   copyPath: 'Copy path',
   copiedPath: 'Copied',
   conflictHeading: 'A file is already there',

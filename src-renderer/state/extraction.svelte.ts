@@ -143,6 +143,13 @@ export class Extraction {
     }
   }
 
+  /** Shows the folder the last extraction wrote into in the file manager (Electron; the engine refuses any other folder). */
+  async showInFolder(): Promise<void> {
+    if (this.writtenTo === null) return;
+    const answer = await this.#client.call('files:show-in-folder', { path: this.writtenTo });
+    if (!answer.ok) this.error = answer.error;
+  }
+
   async cancel(): Promise<void> {
     if (this.running && this.jobId !== null) await this.#client.call('job:cancel', { jobId: this.jobId });
   }

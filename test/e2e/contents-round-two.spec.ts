@@ -60,6 +60,9 @@ test('searches the image, extracts a found file, and shows another in the tree w
   await expect(page.getByTestId('extract-result')).toContainText('Extracted 1 files');
   expect(readFileSync(join(destination, 'drawing.svg'), 'utf8')).toBe(drawingSvg);
   await expect(page.getByTestId('extract-written-to')).toContainText(destination);
+  // The web shell cannot open a file manager: no such button, and it says so.
+  await expect(page.getByRole('button', { name: 'Show in folder' })).toHaveCount(0);
+  await expect(page.getByTestId('show-in-folder-unavailable')).toHaveText('A browser cannot open your file manager: copy the path instead.');
 
   await results.getByRole('button', { name: 'Show in the tree: /pictures/scripted.svg' }).click();
   await expect(page.getByTestId('detail-path')).toHaveText('/pictures/scripted.svg');
