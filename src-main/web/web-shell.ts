@@ -222,7 +222,13 @@ function attachClient(client: WebSocket, service: Service, limits: WebShellLimit
     });
   };
   const unsubscribe = service.events.subscribe((name, payload) => send({ kind: 'event', name, payload }));
-  client.on('close', unsubscribe);
+  // A VM trial lives in its viewer: the in-app view streams to this client only, so when the client
+  // goes (a closed tab, a lost connection) its trials are stopped rather than run on unseen.
+  const trialJobIds = new Set<string>();
+  client.on('close', () => {
+    unsubscribe();
+    for (const jobId of trialJobIds) void service.invoke('job:cancel', { jobId }).catch(() => undefined);
+  });
   client.on('message', (data, isBinary) => {
     if (isBinary) {
       client.close(1003, 'text frames only');
@@ -246,7 +252,10 @@ function attachClient(client: WebSocket, service: Service, limits: WebShellLimit
     void service
       .invoke(method, request)
       .catch((error: unknown) => fail({ code: 'internal', message: `${method} failed: ${String(error)}` }))
-      .then((result) => send({ kind: 'result', id, result }));
+      .then((result) => {
+        if (method === 'vm:try' && result.ok) trialJobIds.add((result.value as { jobId: string }).jobId);
+        send({ kind: 'result', id, result });
+      });
   });
 }
 

@@ -5,13 +5,16 @@ import { request as httpRequest } from 'node:http';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { imageListPageMaxEntries, type ImageEntry, type ImageListing } from '../../shared/image.ts';
 import { tokenProtocol, webShellProtocol } from '../../shared/web-shell-protocol.ts';
 import { createService } from '../../src-main/service/service.ts';
 import { startWebShell, webShellAnnouncement, type WebShell, type WebShellLimits } from '../../src-main/web/web-shell.ts';
+import type { JobFinished } from '../../shared/job.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
+import { waitingGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { qemuAvailable, withQemuLock } from '../helpers/qemu-boot.ts';
 import { bigFolderFileCount, bigIsoPath } from '../fixtures/ui-images.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
 import { encodeRawFrame, openRawWebSocket, type RawFrame } from './raw-websocket-client.ts';
@@ -323,4 +326,35 @@ describe('idle connections cannot lock real clients out', () => {
       await guarded.close();
     }
   });
+});
+
+describe.skipIf(!qemuAvailable())('a VM trial over the web shell', () => {
+  it('is stopped when the client that started it disconnects, long before the seconds it asked for', async () => {
+    vi.stubEnv('ISOTOPE_VM_ACCEL', 'tcg');
+    const service = createService({ shell: 'web', version: '1', log: () => undefined });
+    const own = await startWebShell({ service, rendererDir, port: 0, log: () => undefined });
+    const finished: JobFinished[] = [];
+    service.on('job:finished', (end) => finished.push(end));
+    try {
+      await withQemuLock(async () => {
+        const socket = await connectAsPage(own);
+        const started = (await call(socket, 1, 'vm:try', {
+          source: { kind: 'image', path: waitingGrubIsoPath() },
+          firmware: 'bios',
+          medium: 'cd',
+          view: 'in-app',
+          seconds: 120,
+        })) as { ok: boolean; value: { jobId: string } };
+        expect(started.ok).toBe(true);
+        const closedMs = performance.now();
+        socket.close();
+        await vi.waitFor(() => expect(finished.map((end) => end.jobId)).toContain(started.value.jobId), { timeout: 20_000, interval: 100 });
+        expect(performance.now() - closedMs).toBeLessThan(20_000);
+        expect(finished.find((end) => end.jobId === started.value.jobId)).toMatchObject({ kind: 'try', result: { ok: true, value: { endedBy: 'stopped' } } });
+      });
+    } finally {
+      vi.unstubAllEnvs();
+      await own.close();
+    }
+  }, 60_000);
 });
