@@ -21,7 +21,7 @@ const MiB = 1024 * 1024;
 const attached: string[] = [];
 const scratch = mkdtempSync(join('/dev/shm', 'isotope-renderer-drives-'));
 // Through the contract a backup goes only into the home folder (or a folder chosen in a native dialog).
-const outputs = mkdtempSync(join(homedir(), '.isotope-renderer-backup-'));
+const outputs = mkdtempSync(join(homedir(), 'isotope-renderer-backup-'));
 afterAll(() => {
   for (const device of attached) execFileSync('losetup', ['-d', device]);
   rmSync(scratch, { recursive: true, force: true });
