@@ -2,8 +2,11 @@
 // append-only journal (see src-main/history/). A job that never recorded its end is `interrupted`.
 import type { AppError } from './errors.ts';
 
-export type HistoryJobKind = 'flash' | 'verify' | 'format' | 'backup' | 'download';
-export type HistoryOutcome = 'succeeded' | 'partial' | 'failed' | 'cancelled' | 'interrupted' | 'running';
+/** The kinds of job the history records, and how one can end; one list each for the engine, the CLI and the request schemas. */
+export const historyJobKinds = ['flash', 'verify', 'format', 'backup', 'download'] as const;
+export type HistoryJobKind = (typeof historyJobKinds)[number];
+export const historyOutcomes = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'] as const;
+export type HistoryOutcome = (typeof historyOutcomes)[number];
 
 export interface HistoryTarget {
   readonly device: string;

@@ -1,8 +1,10 @@
 // "Try it in a VM" (issue 18): boot an image, or a drive Isotope wrote, in QEMU before a stick is
 // written, read-only with a snapshot overlay. The engine finds QEMU and the firmware at fixed paths.
 
-export type VmFirmware = 'bios' | 'uefi';
-export type VmMedium = 'usb' | 'cd';
+export const vmFirmwares = ['bios', 'uefi'] as const;
+export type VmFirmware = (typeof vmFirmwares)[number];
+export const vmMedia = ['usb', 'cd'] as const;
+export type VmMedium = (typeof vmMedia)[number];
 
 /** What this machine can do: the Boot tab shows it before offering a trial. */
 export interface VmHostReport {

@@ -4,7 +4,7 @@
 // fold into HistoryRecords. Pure: the owner's liveness is asked through a callback.
 import * as v from 'valibot';
 import { errorCodes, type AppError } from '../../shared/errors.ts';
-import type { HistoryJobKind, HistoryOutcome, HistoryRecord, HistoryTarget } from '../../shared/history.ts';
+import { historyJobKinds, historyOutcomes, type HistoryJobKind, type HistoryOutcome, type HistoryRecord, type HistoryTarget } from '../../shared/history.ts';
 
 /** The journal's format version, written on every line so a later format can read (or skip) this one. */
 export const journalFormatVersion = 1;
@@ -32,8 +32,6 @@ const nullableText = (maxLength: number) => v.nullable(text(maxLength));
 const byteCount = v.nullable(v.pipe(v.number(), v.safeInteger(), v.minValue(0)));
 const rate = v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER)));
 const epochMs = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const kinds: readonly HistoryJobKind[] = ['flash', 'verify', 'format', 'backup', 'download'];
-const outcomes: readonly HistoryOutcome[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'];
 const appError = v.nullable(
   v.object({
     code: v.picklist(errorCodes),
@@ -47,7 +45,7 @@ const target = v.object({
   serial: nullableText(512),
   sizeBytes: byteCount,
   busPath: nullableText(1024),
-  outcome: v.picklist(outcomes),
+  outcome: v.picklist(historyOutcomes),
   error: appError,
   writeBytesPerSecond: v.exactOptional(rate),
   verifyBytesPerSecond: v.exactOptional(rate),
@@ -56,10 +54,10 @@ const targets = v.pipe(v.array(target), v.maxLength(64));
 const image = { path: nullableText(4096), url: nullableText(8192), sizeBytes: byteCount, sha256: v.nullable(v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/))) };
 const id = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
-const startedEntries = { id, kind: v.picklist(kinds), image: v.object(image), targets, mode: nullableText(64), startedMs: epochMs };
+const startedEntries = { id, kind: v.picklist(historyJobKinds), image: v.object(image), targets, mode: nullableText(64), startedMs: epochMs };
 const endedEntries = {
   endedMs: v.nullable(epochMs),
-  outcome: v.picklist(outcomes),
+  outcome: v.picklist(historyOutcomes),
   writeBytesPerSecond: rate,
   verifyBytesPerSecond: rate,
   verify: v.nullable(v.picklist(['passed', 'failed'])),

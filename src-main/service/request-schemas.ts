@@ -8,6 +8,8 @@ import { hashAlgorithms } from '../../shared/checksum.ts';
 import { backupCompressions } from '../../shared/backup.ts';
 import { writeModeRequests } from '../../shared/stick.ts';
 import { extractConflictsMax, imageNamespaces } from '../../shared/image.ts';
+import { historyJobKinds, historyOutcomes } from '../../shared/history.ts';
+import { vmFirmwares, vmMedia } from '../../shared/vm.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -128,8 +130,8 @@ function laterIssueSchemas() {
   );
   const epochMs = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(8.64e15));
   const historyQuery = v.strictObject({
-    kinds: v.exactOptional(v.pipe(v.array(v.picklist(['flash', 'verify', 'format', 'backup', 'download'])), v.maxLength(5))),
-    outcomes: v.exactOptional(v.pipe(v.array(v.picklist(['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'])), v.maxLength(6))),
+    kinds: v.exactOptional(v.pipe(v.array(v.picklist(historyJobKinds)), v.maxLength(historyJobKinds.length))),
+    outcomes: v.exactOptional(v.pipe(v.array(v.picklist(historyOutcomes)), v.maxLength(historyOutcomes.length))),
     text: v.exactOptional(v.pipe(v.string(), v.maxLength(256))),
     sinceMs: v.exactOptional(epochMs),
     untilMs: v.exactOptional(epochMs),
@@ -142,8 +144,8 @@ function laterIssueSchemas() {
         v.strictObject({ kind: v.literal('image'), path: absolutePath }),
         v.strictObject({ kind: v.literal('drive'), driveId: shortId(512) }),
       ]),
-      firmware: v.picklist(['bios', 'uefi']),
-      medium: v.picklist(['usb', 'cd']),
+      firmware: v.picklist(vmFirmwares),
+      medium: v.picklist(vmMedia),
       view: v.picklist(['window', 'in-app']),
       seconds: v.exactOptional(v.pipe(count(1), v.maxValue(3600))),
     }),

@@ -4,9 +4,9 @@
 // temporary overlay that QEMU deletes at exit. `format=raw` always: QEMU must never probe a hostile
 // image as qcow2 and follow a backing-file name to some other file on this host.
 import type { OvmfFiles } from './qemu-host.ts';
+import type { VmFirmware, VmMedium } from '../../shared/vm.ts';
 
-export type VmFirmware = 'bios' | 'uefi';
-export type VmMedium = 'usb' | 'cd';
+export type { VmFirmware, VmMedium } from '../../shared/vm.ts';
 
 export interface QemuLaunch {
   /** The image file or block device to boot (an already decoded file for a compressed image). */

@@ -3,13 +3,17 @@
 // (src-main/history/): when, what, where, the outcome and the speeds; a job whose process died reads
 // as interrupted. --json prints history:list's answer.
 import type { Command } from 'commander';
-import type { HistoryJobKind, HistoryOutcome, HistoryRecord, HistoryTarget } from '../../../shared/history.ts';
+import {
+  historyJobKinds as kinds,
+  historyOutcomes as outcomes,
+  type HistoryJobKind,
+  type HistoryOutcome,
+  type HistoryRecord,
+  type HistoryTarget,
+} from '../../../shared/history.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
-
-const kinds: readonly HistoryJobKind[] = ['flash', 'verify', 'format', 'backup', 'download'];
-const outcomes: readonly HistoryOutcome[] = ['succeeded', 'partial', 'failed', 'cancelled', 'interrupted', 'running'];
 
 interface HistoryOptions {
   json?: boolean;
@@ -33,9 +37,9 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
         context.stderr(`isotope: ${message}\n`);
         context.setExitCode(exitCodes.usage);
       };
-      const badKind = options.kind.find((kind) => !kinds.includes(kind as HistoryJobKind));
+      const badKind = options.kind.find((kind) => !(kinds as readonly string[]).includes(kind));
       if (badKind !== undefined) return usage(`--kind ${badKind} is not one of ${kinds.join(', ')}`);
-      const badOutcome = options.outcome.find((outcome) => !outcomes.includes(outcome as HistoryOutcome));
+      const badOutcome = options.outcome.find((outcome) => !(outcomes as readonly string[]).includes(outcome));
       if (badOutcome !== undefined) return usage(`--outcome ${badOutcome} is not one of ${outcomes.join(', ')}`);
       const sinceMs = options.since === undefined ? undefined : Date.parse(options.since);
       if (sinceMs !== undefined && !Number.isFinite(sinceMs)) return usage(`--since ${options.since} is not a date`);

@@ -3,6 +3,7 @@
 // written; nothing is written to the image or drive (QEMU's -snapshot). The engine is src-main/vm/.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { vmFirmwares, vmMedia } from '../../../shared/vm.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 
@@ -27,8 +28,8 @@ export function registerTryCommand(program: Command, context: CliContext): void 
     .command('try')
     .description('boot an image or drive in a QEMU virtual machine, without writing to it')
     .argument('<image>', 'image file or drive')
-    .addOption(new Option('--firmware <firmware>', 'the PC firmware').choices(['bios', 'uefi']).default('uefi'))
-    .addOption(new Option('--as <medium>', 'boot it as a USB stick or as a CD').choices(['usb', 'cd']).default('usb'))
+    .addOption(new Option('--firmware <firmware>', 'the PC firmware').choices(vmFirmwares).default('uefi'))
+    .addOption(new Option('--as <medium>', 'boot it as a USB stick or as a CD').choices(vmMedia).default('usb'))
     .option('--headless', 'no window: run for --seconds, then stop the VM')
     .option('--seconds <n>', 'stop the VM after this many seconds', parseSeconds)
     .option('--serial <file>', "write the guest's serial console to this file")
