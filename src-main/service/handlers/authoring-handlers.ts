@@ -21,10 +21,9 @@ import { closeTreeFiles, type ScanProgress } from '../../authoring/source-tree.t
 import { checkIsoOutput, writeIsoFile, type IsoOutputCheck } from '../../authoring/write-iso-file.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
-import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
 import { SourceLocations, SourceNotAllowedError } from '../../security/source-locations.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
-import { extractionDestinations } from './image-handlers.ts';
+import { checkExtractionDestination, extractionDestinations } from './image-handlers.ts';
 import { startJob } from './job-handlers.ts';
 
 /**
@@ -113,13 +112,8 @@ async function planSummary(preparing: Promise<PreparedImage>): Promise<IsoLayout
 
 /** Refuses an output not allowed for this caller, inside a source, or existing without overwrite. */
 async function checkOutput(context: HandlerContext, output: IsoOutputCheck): Promise<void> {
-  if (context.options.shell !== 'cli') {
-    // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
-    await extractionDestinations.check(output.outputPath).catch((error: unknown) => {
-      if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
-      throw error;
-    });
-  }
+  // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
+  await checkExtractionDestination(output.outputPath, context.options);
   await checkIsoOutput(output);
 }
 

@@ -9,9 +9,8 @@ import { checkBackupOutput } from '../../backup/output-checks.ts';
 import { runBackup } from '../../elevation/backup-elevation.ts';
 import { CodedError } from '../../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
-import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
-import { extractionDestinations } from './image-handlers.ts';
+import { checkExtractionDestination, extractionDestinations } from './image-handlers.ts';
 import { startJob } from './job-handlers.ts';
 import { recordJob } from '../job-history.ts';
 
@@ -29,14 +28,9 @@ export const backupHandlers: HandlerTable<'drives:backup' | 'backup:pick-output'
 /** Refusals (drive gone, output not allowed, on the drive, existing) fail the call itself; the read is the job. */
 async function startBackupJob(request: BackupRequest, context: HandlerContext): Promise<{ jobId: string }> {
   const { events, options } = context;
-  if (options.shell !== 'cli') {
-    // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
-    // Checked before the drive is looked up: a refused output touches nothing.
-    await extractionDestinations.check(request.outputPath).catch((error: unknown) => {
-      if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
-      throw error;
-    });
-  }
+  // The CLI's user typed the path; any other caller's path is not the user's choice (issue 12 §2).
+  // Checked before the drive is looked up: a refused output touches nothing.
+  await checkExtractionDestination(request.outputPath, options);
   const drive = await findBackupDrive({ driveId: request.driveId });
   const work = backupWorkFor(drive, { outputPath: request.outputPath, compression: request.compression, overwrite: request.overwrite ?? false });
   await checkBackupOutput({

@@ -6,15 +6,12 @@
 // Every download is recorded in the history (job-history.ts): its URL, then where it lies, its size,
 // its SHA-256 as read while it streamed, and its checksum verdict as the record's verify result.
 import { downloadTrust, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
-import type { JobRecordEnd } from '../job-history.ts';
-import { recordJob } from '../job-history.ts';
+import { recordJob, type JobRecordEnd } from '../job-history.ts';
 import { clearDownloads, defaultCacheLimitBytes, listDownloads } from '../../download/download-cache.ts';
 import { runDownload } from '../../download/run-download.ts';
-import { CodedError } from '../../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../../jobs/progress-meter.ts';
-import { DestinationNotAllowedError } from '../../security/extraction-destinations.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
-import { extractionDestinations } from './image-handlers.ts';
+import { checkExtractionDestination } from './image-handlers.ts';
 import { startJob } from './job-handlers.ts';
 
 export const downloadHandlers: HandlerTable<'download:start' | 'downloads:list' | 'downloads:clear'> = {
@@ -26,12 +23,7 @@ export const downloadHandlers: HandlerTable<'download:start' | 'downloads:list' 
 /** A refused destination fails the call itself; everything from the first request on is the job. */
 async function startDownloadJob(request: DownloadRequest, context: HandlerContext): Promise<{ jobId: string }> {
   const { events, options } = context;
-  if (request.outputPath !== undefined && options.shell !== 'cli') {
-    await extractionDestinations.check(request.outputPath).catch((error: unknown) => {
-      if (error instanceof DestinationNotAllowedError) throw new CodedError('destination-not-allowed', error.message, { path: error.destination });
-      throw error;
-    });
-  }
+  if (request.outputPath !== undefined) await checkExtractionDestination(request.outputPath, options);
   const meter = new RateMeter();
   const throttle = new ProgressThrottle();
   return startJob(context, 'download', (jobId, signal) => {
