@@ -36,7 +36,7 @@ import { predictStickBoot } from '../stick/predict-stick-boot.ts';
 import { openUdfTree } from '../udf/udf-tree.ts';
 import { findAnchorPointer, readVolumeDescriptorSequence } from '../udf/volume-descriptors.ts';
 import { checksumVerdicts as processChecksumVerdicts, type ChecksumVerdicts } from './checksum-verdicts.ts';
-import { isoTreeOrThrow, isRevocations, loadRevocationsOrReason, openIsoTreeOnce, secureBootOf } from './secure-boot-assessment.ts';
+import { isRevocations, loadRevocationsOrReason, openIsoTreeOnce, secureBootOf } from './secure-boot-assessment.ts';
 
 /** What the image file's own bytes say: the whole assessment but this run's checksum verdict. */
 export type ImageJudgement = Omit<ImageAssessment, 'checksum' | 'blocking'>;
@@ -147,7 +147,10 @@ async function judgeStructure(source: ByteSource, signal: AbortSignal | undefine
   // only repeat that, entry by entry.
   const isCutShort = expectations.some((expectation) => expectation.endBytes > source.sizeBytes);
   if (!isCutShort && iso && isoTree) {
-    await attempt('ISO 9660 directory tree', async () => collectDataEnds(isoTreeOrThrow(isoTree), expectations, signal));
+    await attempt('ISO 9660 directory tree', async () => {
+      if (isoTree.damage) throw isoTree.damage;
+      return collectDataEnds(isoTree.tree, expectations, signal);
+    });
   }
   // Virtual and sparable partitions are not read by Isotope yet: that is a gap of ours, not damage.
   const udfIsReadable = udf?.partitionMaps.every((map) => map.kind === 'physical' || map.kind === 'metadata') === true;
@@ -192,7 +195,8 @@ async function readStructures(source: ByteSource, attempt: Attempt) {
   });
   // Opened once: the Secure Boot check reads the loaders in its EFI/BOOT, judgeStructure the extents of its files.
   const isoTree = iso ? await openIsoTreeOnce(source) : null;
-  const tree = isoTree && 'tree' in isoTree && isoTree.tree ? { tree: isoTree.tree } : {};
+  // A tree that could not be opened is passed on as damage: its EFI/BOOT is then unread, not empty.
+  const tree = isoTree?.tree ? { tree: isoTree.tree } : isoTree?.damage ? { treeDamage: isoTree.damage.message } : {};
   const revocations = await loadRevocationsOrReason();
   let bootDamage: string | null = null;
   // The boot report reads the MBR, GPT and Apple partition map once, for the sizes, the USB verdict and

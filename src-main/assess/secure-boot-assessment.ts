@@ -23,21 +23,18 @@ export function isRevocations(data: Revocations | AssessmentSecureBoot): data is
 }
 
 /** An ISO's file tree opened once (for the loaders in its EFI/BOOT and the extents of its files), or the damage that stopped it. */
-export type OpenedIsoTree = { readonly tree: IsoImage | null } | { readonly damage: CorruptImageError | ByteRangeError };
+export interface OpenedIsoTree {
+  readonly tree: IsoImage | null;
+  readonly damage: CorruptImageError | ByteRangeError | null;
+}
 
 export async function openIsoTreeOnce(source: ByteSource): Promise<OpenedIsoTree> {
   try {
-    return { tree: await openIsoImage(source) };
+    return { tree: await openIsoImage(source), damage: null };
   } catch (error) {
-    if (error instanceof CorruptImageError || error instanceof ByteRangeError) return { damage: error };
+    if (error instanceof CorruptImageError || error instanceof ByteRangeError) return { tree: null, damage: error };
     throw error;
   }
-}
-
-/** The tree, or its damage thrown again where the caller records damage. */
-export function isoTreeOrThrow(opened: OpenedIsoTree): IsoImage | null {
-  if ('damage' in opened) throw opened.damage;
-  return opened.tree;
 }
 
 /**

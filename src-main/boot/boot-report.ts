@@ -29,6 +29,8 @@ export interface BootReportOptions {
   readonly revocations?: Revocations;
   /** The image's own file tree (an ISO's), whose EFI/BOOT loaders the Secure Boot check reads too. */
   readonly tree?: FileTree;
+  /** Why the image's own tree could not be opened: the Secure Boot check records its EFI/BOOT as unreadable. */
+  readonly treeDamage?: string;
 }
 
 export async function readBootReport(source: ByteSource, options: BootReportOptions = {}): Promise<BootReport> {
@@ -53,7 +55,7 @@ export async function readBootReport(source: ByteSource, options: BootReportOpti
   const disk = map ? await readDiskBootEvidence(source, mbr, map, budget, warnings) : null;
   const partitions = disk?.partitions ?? [];
   const verdict = judgeBoot({ isIso, elTorito, mbr, gpt, apm, espLoaders, partitions, biosChain: disk?.biosChain ?? null, boards: disk?.boards ?? noBoards });
-  const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options.tree ?? null, options.revocations, budget) : undefined;
+  const secureBoot = options.revocations ? await readSecureBoot(source, efiVolumes, options, options.revocations, budget) : undefined;
   return { elTorito, mbr, gpt, apm, espLoaders, partitions, warnings, verdict, ...(secureBoot ? { secureBoot } : {}) };
 }
 

@@ -23,6 +23,12 @@ const LOADER_NAME_PATTERN = /^(boot|grub|mm)[a-z0-9_-]*\.efi$/i;
 const MICROSOFT_2023_CAS = new Set(['Microsoft UEFI CA 2023', 'Windows UEFI CA 2023']);
 const MICROSOFT_2011_CAS = new Set(['Microsoft Corporation UEFI CA 2011', 'Microsoft Windows Production PCA 2011']);
 
+/** The image's own file tree (an ISO's), or why it could not be opened. */
+export interface OwnTree {
+  readonly tree?: FileTree;
+  readonly treeDamage?: string;
+}
+
 /** A FAT volume the boot report found loaders on, and how to name it ("El Torito image at sector 34"). */
 export interface EfiVolumePlace {
   readonly label: string;
@@ -108,16 +114,18 @@ export function judgeArchitectures(loaders: readonly SecureBootLoader[]): Secure
 
 /**
  * The Secure Boot report of the loaders on `volumes` (each offset once) and in the image's own tree
- * (an ISO's EFI/BOOT, which a stick written file by file boots from). A corrupt volume adds one unreadable entry.
+ * (an ISO's EFI/BOOT, which a stick written file by file boots from). A corrupt volume, or an own tree
+ * that could not be opened, adds one unreadable entry: "could not look", never "nothing there".
  */
 export async function readSecureBoot(
   source: ByteSource,
   volumes: readonly EfiVolumePlace[],
-  tree: FileTree | null,
+  { tree, treeDamage }: OwnTree,
   revocations: Revocations,
   budget: WorkBudget,
 ): Promise<SecureBootReport> {
   const loaders: SecureBootLoader[] = [];
+  if (treeDamage !== undefined) loaders.push(unreadable('ISO tree: /EFI/BOOT', treeDamage));
   try {
     if (tree) loaders.push(...(await checkTree(source, tree, 'ISO tree', revocations, budget)));
   } catch (error) {

@@ -104,6 +104,25 @@ describe('the Secure Boot verdict in the pre-flight assessment', () => {
     expect(assessment.secureBoot?.state === 'unknown' && assessment.secureBoot.message).toMatch(/boot records could not be read/);
   });
 
+  it('is unknown, not "does not apply", for an ISO without an EFI boot image whose root directory runs past the end', async () => {
+    const tree = join(dir, 'plain-tree');
+    mkdirSync(tree, { recursive: true });
+    writeFileSync(join(tree, 'README.TXT'), 'no EFI boot image here\n');
+    const damaged = join(dir, 'bad-root.iso');
+    execFileSync('xorriso', ['-as', 'mkisofs', '-quiet', '-o', damaged, tree], { stdio: 'ignore' });
+    // ECMA-119 8.4.18 / 9.1.3: the root directory record is at byte 156 of the primary descriptor (sector 16);
+    // its extent's LBA, both-endian, at byte 2 of the record. Sent past the end, the tree cannot be opened.
+    const handle = openSync(damaged, 'r+');
+    const lba = Buffer.alloc(8);
+    lba.writeUInt32LE(0x00ff_ffff, 0);
+    lba.writeUInt32BE(0x00ff_ffff, 4);
+    writeSync(handle, lba, 0, 8, 16 * 2048 + 156 + 2);
+    closeSync(handle);
+    const assessment = await assessImage(damaged);
+    expect(assessment.findings.map((finding) => finding.code)).toContain('damaged');
+    expect(assessment.secureBoot).toMatchObject({ state: 'unknown', reason: 'damaged', message: expect.stringContaining('ISO tree: /EFI/BOOT: ') });
+  });
+
   it('reads the El Torito loaders when a loader in the ISO tree points past the end: that one is unreadable, the damage a finding', async () => {
     const bytes = readFileSync(shimIso);
     const nameAt = bytes.indexOf(Buffer.from('BOOTX64.EFI;1'));
