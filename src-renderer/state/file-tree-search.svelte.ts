@@ -5,6 +5,7 @@ import type { AppError } from '../../shared/errors.ts';
 import { followJob } from '../../shared/follow-job.ts';
 import type { ImageNamespaceChoice, ImageSearchFound, ImageSearchMatch } from '../../shared/image.ts';
 import type { EngineClient } from '../api.ts';
+import { cancelJob } from './engine-ports.ts';
 
 export class TreeSearch {
   pattern = $state('');
@@ -29,11 +30,14 @@ export class TreeSearch {
   }
 
   async start(imagePath: string, namespace: ImageNamespaceChoice, pattern: string): Promise<void> {
-    await this.clear();
+    const cleared = this.clear();
+    // Taken before the await: a start made while this one awaits its clear replaces this one.
+    const generation = this.#generation;
+    await cleared;
+    if (generation !== this.#generation) return;
     const trimmed = pattern.trim();
     this.pattern = pattern;
     if (trimmed === '') return;
-    const generation = this.#generation;
     this.running = true;
     // Batches may come before the start call answers with the job's id: keep them until it does.
     const early: ImageSearchFound[] = [];
@@ -50,7 +54,11 @@ export class TreeSearch {
         () => this.#client.call('image:search', { path: imagePath, namespace, pattern: trimmed }),
         {
           started: (jobId) => {
-            if (generation !== this.#generation) return;
+            if (generation !== this.#generation) {
+              // Replaced before its id came: the clear that replaced it had nothing to cancel yet.
+              void cancelJob(this.#client, jobId);
+              return;
+            }
             this.#jobId = jobId;
             for (const found of early.splice(0)) take(found);
           },
@@ -77,6 +85,6 @@ export class TreeSearch {
     this.matches = [];
     this.finished = null;
     this.error = null;
-    if (running !== null) await this.#client.call('job:cancel', { jobId: running });
+    if (running !== null) await cancelJob(this.#client, running);
   }
 }

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { EngineClient } from '../../src-renderer/api.ts';
 import { Extraction } from '../../src-renderer/state/extraction.svelte.ts';
 import { FilePreview, pictureUrlOf } from '../../src-renderer/state/file-preview.svelte.ts';
 import { FileTree } from '../../src-renderer/state/file-tree.svelte.ts';
@@ -14,6 +15,17 @@ import { dotGif, previewIsoPath } from '../fixtures/preview-images.ts';
 import { xorrisoFeaturesIsoPath } from '../fixtures/iso-images.ts';
 import { bigIsoPath } from '../fixtures/ui-images.ts';
 import { inProcessEngine } from './in-process-engine.ts';
+
+/** How each search job ends (`ok` or its error's code), sorted: which ended first is the engine's timing. */
+function recordSearchOutcomes(client: EngineClient): string[] {
+  const outcomes: string[] = [];
+  client.subscribe('job:finished', (finished) => {
+    if (finished.kind !== 'search') return;
+    outcomes.push(finished.result.ok ? 'ok' : finished.result.error.code);
+    outcomes.sort();
+  });
+  return outcomes;
+}
 
 describe('TreeSearch', () => {
   it('streams the matches of a glob in, then says how many entries it read', async () => {
@@ -33,6 +45,35 @@ describe('TreeSearch', () => {
     const second = tree.search.start(bigIsoPath(), 'auto', 'deep');
     await Promise.all([first, second]);
     expect(tree.search.matches.map((match) => match.path)).toEqual(['/nested/a/b/c/deep.txt']);
+  });
+
+  it('cancels a search replaced after it asked the engine but before the job id came back', async () => {
+    const { client } = inProcessEngine();
+    const searchOutcomes = recordSearchOutcomes(client);
+    let second: Promise<void> | null = null;
+    const tree = new FileTree({
+      ...client,
+      call: (name, request) => {
+        // The first search's request is on its way: replace it now, before its answer arrives.
+        if (name === 'image:search' && second === null) second = tree.search.start(bigIsoPath(), 'auto', 'deep');
+        return client.call(name, request);
+      },
+    });
+    await tree.reset(bigIsoPath());
+    await tree.search.start(bigIsoPath(), 'auto', '*');
+    await second;
+    expect(tree.search.matches.map((match) => match.path)).toEqual(['/nested/a/b/c/deep.txt']);
+    expect(searchOutcomes).toEqual(['cancelled', 'ok']);
+  });
+
+  it('runs only the last of two searches started at once', async () => {
+    const { client } = inProcessEngine();
+    const searchOutcomes = recordSearchOutcomes(client);
+    const tree = new FileTree(client);
+    await tree.reset(bigIsoPath());
+    await Promise.all([tree.search.start(bigIsoPath(), 'auto', '*'), tree.search.start(bigIsoPath(), 'auto', 'deep')]);
+    expect(tree.search.matches.map((match) => match.path)).toEqual(['/nested/a/b/c/deep.txt']);
+    expect(searchOutcomes).toEqual(['ok']);
   });
 });
 
