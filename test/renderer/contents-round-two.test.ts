@@ -38,13 +38,16 @@ describe('TreeSearch', () => {
   });
 
   it('cancels a running search when a new one starts: only the new one’s matches remain', async () => {
-    const tree = new FileTree(inProcessEngine().client);
+    const { client } = inProcessEngine();
+    const searchOutcomes = recordSearchOutcomes(client);
+    const tree = new FileTree(client);
     await tree.reset(bigIsoPath());
     const first = tree.search.start(bigIsoPath(), 'auto', '*');
     await new Promise((resolve) => setTimeout(resolve, 20));
     const second = tree.search.start(bigIsoPath(), 'auto', 'deep');
     await Promise.all([first, second]);
     expect(tree.search.matches.map((match) => match.path)).toEqual(['/nested/a/b/c/deep.txt']);
+    expect(searchOutcomes).toEqual(['cancelled', 'ok']);
   });
 
   it('cancels a search replaced after it asked the engine but before the job id came back', async () => {
