@@ -209,7 +209,9 @@ export async function fetchSmall(url: string, maxBytes: number, options: HttpFet
 /**
  * Hands each chunk of the body to `onChunk` (with the bytes so far) and returns the count. The
  * signal destroys the response (CancelledError); a connection that ends before the body does (a cut,
- * a chunked body without its last chunk) is `length-mismatch`; a stall stays `stalled`.
+ * a chunked body without its last chunk) is `length-mismatch`; a stall stays `stalled`. What
+ * `onChunk` throws (a local write's ENOSPC, `too-large`) passes unchanged: it is no server's failure.
+ * The callers destroy the response when this returns or throws.
  */
 async function readBody(
   response: IncomingMessage,
@@ -220,17 +222,21 @@ async function readBody(
   const onAbort = (): void => void response.destroy(new CancelledError(`the download of ${url}`));
   if (signal?.aborted) onAbort();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const chunks = (response as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   let receivedBytes = 0;
-  try {
-    for await (const chunk of response as AsyncIterable<Buffer>) {
-      receivedBytes += chunk.length;
-      await onChunk(chunk, receivedBytes);
-    }
-  } catch (error) {
+  const connectionEnded = (error: unknown): never => {
     if (error instanceof CodedError) throw error;
     const announced = response.headers['content-length'];
     const expected = announced === undefined ? 'before the end of its chunked body' : `of the ${announced} its Content-Length announced`;
     throw new CodedError('length-mismatch', `${url}: the connection ended after ${receivedBytes} bytes ${expected} (${(error as Error).message})`);
+  };
+  try {
+    for (;;) {
+      const next = await chunks.next().catch(connectionEnded);
+      if (next.done === true) break;
+      receivedBytes += next.value.length;
+      await onChunk(next.value, receivedBytes);
+    }
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
