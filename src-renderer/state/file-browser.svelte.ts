@@ -3,7 +3,9 @@
 // the dialog shows and decides what a key press or a choice means.
 import type { AppError } from '../../shared/errors.ts';
 import type { FilePickPurpose, FilePlace, FilesListRequest, FolderEntry, FolderListing } from '../../shared/files.ts';
+import type { Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
+import { lastPathPart } from './authoring-paths.ts';
 import { pathFromTyped, type TypedPathProblem } from './drop-path.ts';
 import { TypeAhead } from './type-ahead.ts';
 
@@ -59,23 +61,8 @@ export class FileBrowser {
 
   /** Lists a folder; the highlight goes to `highlightName` when it is there (the folder just left), else the first row. */
   async open(path: string, highlightName?: string): Promise<void> {
-    const generation = ++this.#generation;
-    this.loading = true;
-    const answer = await this.#client.call('files:list', { path, show: this.#show() });
-    if (generation !== this.#generation) return;
-    this.loading = false;
-    if (!answer.ok) {
-      this.error = answer.error;
-      return;
-    }
-    this.error = null;
-    this.typedProblem = null;
-    this.listing = answer.value;
-    this.#typeAhead.reset(); // letters typed in the folder left do not continue into this one
-    this.highlighted = Math.max(
-      0,
-      answer.value.entries.findIndex((entry) => entry.name === highlightName),
-    );
+    const answer = await this.#list(path, highlightName);
+    if (answer?.ok === false) this.error = answer.error;
   }
 
   async toggleFilter(): Promise<void> {
@@ -85,7 +72,7 @@ export class FileBrowser {
 
   async goUp(): Promise<void> {
     const listing = this.listing;
-    if (listing?.parent) await this.open(listing.parent, listing.path.slice(listing.path.lastIndexOf('/') + 1));
+    if (listing?.parent) await this.open(listing.parent, lastPathPart(listing.path));
   }
 
   /** Enter on a row: a folder opens; a file (for a file purpose) is the choice. */
@@ -106,15 +93,8 @@ export class FileBrowser {
     const typed = pathFromTyped(input, this.#homeFolder);
     this.typedProblem = 'problem' in typed ? typed.problem : null;
     if (!('path' in typed)) return { kind: 'stay' };
-    const generation = ++this.#generation;
-    const answer = await this.#client.call('files:list', { path: typed.path, show: this.#show() });
-    if (generation !== this.#generation) return { kind: 'stay' };
-    if (answer.ok) {
-      this.error = null;
-      this.listing = answer.value;
-      this.highlighted = 0;
-      return { kind: 'stay' };
-    }
+    const answer = await this.#list(typed.path);
+    if (answer === null || answer.ok) return { kind: 'stay' };
     // 'not-a-file' from files:list means "not a folder": for a file purpose that is the file chosen.
     if (answer.error.code === 'not-a-file' && this.purpose !== 'folder') return { kind: 'chosen', path: typed.path };
     this.error = answer.error;
@@ -141,6 +121,29 @@ export class FileBrowser {
     const names = this.entries.map((entry) => entry.name);
     const index = this.#typeAhead.type(letter, nowMs, names, this.listing === null ? -1 : this.highlighted);
     if (index >= 0) this.highlighted = index;
+  }
+
+  /**
+   * Lists `path` and shows it, the highlight on `highlightName` when it is there, else on the first row.
+   * Answers the engine's answer (a failure is the caller's to judge), or null when a later listing was
+   * asked meanwhile: that one shows, and ends the loading.
+   */
+  async #list(path: string, highlightName?: string): Promise<Result<FolderListing> | null> {
+    const generation = ++this.#generation;
+    this.loading = true;
+    const answer = await this.#client.call('files:list', { path, show: this.#show() });
+    if (generation !== this.#generation) return null;
+    this.loading = false;
+    if (!answer.ok) return answer;
+    this.error = null;
+    this.typedProblem = null;
+    this.listing = answer.value;
+    this.#typeAhead.reset(); // letters typed in the folder left do not continue into this one
+    this.highlighted = Math.max(
+      0,
+      answer.value.entries.findIndex((entry) => entry.name === highlightName),
+    );
+    return answer;
   }
 
   #show(): FilesListRequest['show'] {

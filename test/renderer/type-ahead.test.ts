@@ -73,4 +73,18 @@ describe('FileBrowser type-ahead', () => {
     browser.typeAhead('h', 1001);
     expect(browser.entries[browser.highlighted]?.name).toBe('hello.iso');
   });
+
+  it('ends the loading and the prefix when a typed path replaces a folder still being listed', async () => {
+    const { client } = inProcessEngine();
+    const browser = new FileBrowser(client, 'image', homedir());
+    await browser.open(join(folder, 'first'));
+    browser.typeAhead('m', 1000);
+    const opening = browser.open(join(folder, 'first'));
+    await browser.goTo(join(folder, 'second'));
+    await opening;
+    expect(browser.loading).toBe(false);
+    expect(browser.listing?.path).toBe(join(folder, 'second'));
+    browser.typeAhead('h', 1001);
+    expect(browser.entries[browser.highlighted]?.name).toBe('hello.iso');
+  });
 });
