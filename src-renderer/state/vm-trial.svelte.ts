@@ -3,11 +3,8 @@
 // in-app view, the live screen (a PNG data URL: the CSP allows `img-src data:`) and the serial
 // console, of which only the last 256 KiB is kept however long the guest writes.
 import type { AppError } from '../../shared/errors.ts';
-import type { JobProgress } from '../../shared/job.ts';
-import type { VmFirmware, VmHostReport, VmMedium, VmScreen, VmTryRequest, VmTryResult } from '../../shared/vm.ts';
-import type { EngineClient } from '../api.ts';
-import { cancelJob, followStartedJob } from './engine-ports.ts';
-import type { JobStore } from './jobs.svelte.ts';
+import type { VmFirmware, VmHostReport, VmMedium, VmScreen, VmTryRequest } from '../../shared/vm.ts';
+import { FollowedJob } from './followed-job.svelte.ts';
 
 export type VmView = VmTryRequest['view'];
 
@@ -35,15 +32,13 @@ export function appendBounded(kept: string, addition: string, maxChars: number =
   return joined.length > maxChars ? joined.slice(joined.length - maxChars) : joined;
 }
 
-export class VmTrial {
+export class VmTrial extends FollowedJob<'try'> {
   host = $state.raw<VmHostReport | null>(null);
   hostError = $state.raw<AppError | null>(null);
   firmware = $state<VmFirmware>('bios');
   medium = $state<VmMedium>('usb');
   view = $state<VmView>('in-app');
-  running = $state(false);
   stopping = $state(false);
-  jobId = $state<string | null>(null);
   /** The latest screenshot as a data: URL; null before the first one. */
   screenshotUrl = $state<string | null>(null);
   /** The serial console as received (escape sequences and all), the newest `maxSerialChars`. */
@@ -51,19 +46,6 @@ export class VmTrial {
   /** The serial console as the panel shows it; cleaned as a whole, so an escape split across two batches goes too. */
   readonly serialDisplay = $derived(readableSerialText(this.serialText));
   elapsedMs = $state(0);
-  result = $state.raw<VmTryResult | null>(null);
-  error = $state.raw<AppError | null>(null);
-  readonly #client: EngineClient;
-  readonly #jobs: JobStore;
-
-  constructor(client: EngineClient, jobs: JobStore) {
-    this.#client = client;
-    this.#jobs = jobs;
-  }
-
-  get progress(): JobProgress | null {
-    return this.running ? this.#jobs.progressOf(this.jobId) : null;
-  }
 
   /** True when UEFI can be chosen (OVMF found). */
   get uefiAvailable(): boolean {
@@ -77,7 +59,7 @@ export class VmTrial {
 
   /** Asks the engine what it can do, and picks defaults that work here: UEFI when OVMF exists, the window when there is a display. */
   async loadHost(): Promise<void> {
-    const result = await this.#client.call('vm:host', {});
+    const result = await this.client.call('vm:host', {});
     if (!result.ok) {
       this.hostError = result.error;
       return;
@@ -91,28 +73,16 @@ export class VmTrial {
   /** Runs a trial of `source` with the current choices until it ends; its result or error stays for the panel. */
   async start(source: VmTryRequest['source']): Promise<void> {
     if (this.running) return;
-    this.running = true;
     this.stopping = false;
-    this.jobId = null;
     this.screenshotUrl = null;
     this.serialText = '';
     this.elapsedMs = 0;
-    this.result = null;
-    this.error = null;
     const request: VmTryRequest = { source, firmware: this.firmware, medium: this.medium, view: this.view };
-    const unsubscribe = this.#client.subscribe('vm:screen', (screen) => this.#show(screen));
+    const unsubscribe = this.client.subscribe('vm:screen', (screen) => this.#show(screen));
     try {
-      const result = await followStartedJob(
-        this.#client,
-        'try',
-        () => this.#client.call('vm:try', request),
-        (jobId) => (this.jobId = jobId),
-      );
-      if (result.ok) this.result = result.value;
-      else this.error = result.error;
+      await this.run('try', () => this.client.call('vm:try', request));
     } finally {
       unsubscribe();
-      this.running = false;
       this.stopping = false;
     }
   }
@@ -128,6 +98,6 @@ export class VmTrial {
   async stop(): Promise<void> {
     if (!this.running || this.jobId === null) return;
     this.stopping = true;
-    await cancelJob(this.#client, this.jobId);
+    await this.cancel();
   }
 }

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { downloadVerdict } from '../../shared/download.ts';
 import { Checksums } from '../../src-renderer/state/checksums.svelte.ts';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { normalisedSha256, UrlDownload, urlProblem } from '../../src-renderer/state/url-download.svelte.ts';
@@ -43,7 +44,7 @@ describe('UrlDownload', () => {
     const result = await download.start(`${server.httpOrigin}/file/card.img`, sha256);
     expect(download.error).toBeNull();
     expect(result).toMatchObject({ sha256, sizeBytes: image.length, expectedSha256Matches: true });
-    expect(download.verdict).toBe('matches-unsigned');
+    expect(result && downloadVerdict(result)).toBe('matches-unsigned');
     expect(download.running).toBe(false);
 
     const checksums = new Checksums(client, jobs);
