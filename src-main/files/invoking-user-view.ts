@@ -25,9 +25,13 @@ export interface InvokingUserView {
   readonly folderError: string | null;
 }
 
-/** The user whose rights the dialog takes under sudo, or null when this process's own rights are the user's. */
-export function sudoInvokingUser(env: NodeJS.ProcessEnv = process.env): InvokingUser | null {
-  if (process.geteuid?.() !== 0) return null;
+/**
+ * The user who ran sudo, whose rights the dialog (and QEMU, vm/qemu-user.ts) takes when this process
+ * is root under sudo; null when this process's own rights are the user's (not root, or a real root
+ * session). `env` and `euid` are this process's unless a test gives others.
+ */
+export function sudoInvokingUser(env: NodeJS.ProcessEnv = process.env, euid: number | undefined = process.geteuid?.()): InvokingUser | null {
+  if (euid !== 0) return null;
   const uid = Number(env.SUDO_UID);
   const gid = Number(env.SUDO_GID ?? env.SUDO_UID);
   if (env.SUDO_UID === undefined || !Number.isSafeInteger(uid) || uid <= 0 || !Number.isSafeInteger(gid) || gid < 0) return null;

@@ -9,33 +9,29 @@
 import { execFile } from 'node:child_process';
 import { chown, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sudoInvokingUser, type InvokingUser } from '../files/invoking-user-view.ts';
 import { CodedError } from '../jobs/errors.ts';
-
-export interface QemuUser {
-  readonly uid: number;
-  readonly gid: number;
-}
 
 /** util-linux's setpriv, at its fixed path (never a PATH lookup: see qemu-host.ts). */
 export const setprivPath = '/usr/bin/setpriv';
 const testPath = '/usr/bin/test';
 
-/** The user QEMU runs as when this engine is root under sudo; null when QEMU runs with this process's own ids. */
-export function qemuUser(env: NodeJS.ProcessEnv = process.env, euid: number | undefined = process.geteuid?.()): QemuUser | null {
-  if (euid !== 0 || env.SUDO_UID === undefined) return null;
-  const uid = Number(env.SUDO_UID);
-  const gid = Number(env.SUDO_GID ?? env.SUDO_UID);
-  if (!Number.isSafeInteger(uid) || uid <= 0 || !Number.isSafeInteger(gid) || gid < 0) return null;
-  return { uid, gid };
+/**
+ * The user QEMU runs as when this engine is root under sudo; null when QEMU runs with this process's
+ * own ids. The same user as the file dialog's (files/invoking-user-view.ts), but the read checks
+ * differ on purpose: QEMU runs with the user's supplementary groups (kvm), the dialog's child without.
+ */
+export function qemuUser(env: NodeJS.ProcessEnv = process.env, euid: number | undefined = process.geteuid?.()): InvokingUser | null {
+  return sudoInvokingUser(env, euid);
 }
 
 /** setpriv's options that make the command it runs `user`, with that user's own groups. */
-export function setprivUserArgs(user: QemuUser): string[] {
+export function setprivUserArgs(user: InvokingUser): string[] {
   return [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--init-groups'];
 }
 
 /** Whether `user` may read (`-r`) or write (`-w`) `path`, asked of the kernel by a child running as that user. */
-function accessibleBy(user: QemuUser, access: '-r' | '-w', path: string): Promise<boolean> {
+function accessibleBy(user: InvokingUser, access: '-r' | '-w', path: string): Promise<boolean> {
   return new Promise((resolve) => {
     execFile(setprivPath, [...setprivUserArgs(user), '--', testPath, access, path], { env: {}, timeout: 10_000 }, (error) => resolve(error === null));
   });
@@ -46,7 +42,7 @@ function accessibleBy(user: QemuUser, access: '-r' | '-w', path: string): Promis
  * naming both, before QEMU starts; null for a drive, whose descriptor QEMU inherits), and the scratch folder (0700, made by root) and what it holds
  * become that user's, so QEMU can write its serial file, socket, variable store and overlay there.
  */
-export async function prepareForQemuUser(user: QemuUser, diskPath: string | null, scratchDir: string): Promise<void> {
+export async function prepareForQemuUser(user: InvokingUser, diskPath: string | null, scratchDir: string): Promise<void> {
   if (diskPath !== null && !(await accessibleBy(user, '-r', diskPath)))
     throw new CodedError(
       'permission-denied',

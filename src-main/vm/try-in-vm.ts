@@ -16,12 +16,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
 import { findDecodedCache } from '../container/decoded-cache.ts';
 import { deviceNumberOf } from '../drives/list-drives.ts';
+import type { InvokingUser } from '../files/invoking-user-view.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { driveLaunch, inheritedDiskFd, scratchFiles, type ElevatedQemuStarter, type QemuProcess, type VmDriveWork } from './drive-launch.ts';
 import { LiveView, type LiveBatch } from './live-view.ts';
 import { encodePng, parsePpm } from './ppm-to-png.ts';
 import { QmpClient } from './qmp-client.ts';
-import { prepareForQemuUser, qemuUser, setprivPath, setprivUserArgs, type QemuUser } from './qemu-user.ts';
+import { prepareForQemuUser, qemuUser, setprivPath, setprivUserArgs } from './qemu-user.ts';
 import { qemuArgs, type QemuLaunch, type VmFirmware, type VmMedium } from './qemu-args.ts';
 import { findOvmf, findQemu, guestMemoryMiB, hasDisplay, kvmUsable } from './qemu-host.ts';
 
@@ -229,7 +230,7 @@ interface QemuRun {
  * headless guest never runs on unseen. Under sudo setpriv also makes it the invoking user (qemu-user.ts).
  * Without setpriv, QEMU is started as it is.
  */
-function withParentDeathSignal(qemuPath: string, args: string[], user: QemuUser | null): [string, string[]] {
+function withParentDeathSignal(qemuPath: string, args: string[], user: InvokingUser | null): [string, string[]] {
   if (process.platform !== 'linux' || !existsSync(setprivPath)) return [qemuPath, args];
   return [setprivPath, [...(user === null ? [] : setprivUserArgs(user)), '--pdeathsig', 'KILL', '--', qemuPath, ...args]];
 }
