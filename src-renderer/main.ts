@@ -15,9 +15,8 @@ function localStorageOrNull(): Storage | null {
 }
 
 const client = connectToEngine();
-configureFilePicker(client);
 const app = new AppState(client, localStorageOrNull());
-void app.image.describe();
+configureFilePicker(client, app.image.describe());
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');

@@ -18,20 +18,22 @@ export interface PickPathOptions {
   readonly startPath?: string;
 }
 
-let engine: EngineClient | null = null;
-let description: Promise<AppDescription | null> | null = null;
+let picker: { readonly client: EngineClient; readonly description: Promise<AppDescription | null> } | null = null;
 
-/** Hands the picker the engine connection; main.ts calls it once, before the app mounts. */
-export function configureFilePicker(client: EngineClient): void {
-  engine = client;
-  description = null;
+/**
+ * Hands the picker the engine connection and the engine's description as the image session fetches
+ * it at start-up (whether Electron's native dialogs are there, the home folder); main.ts calls it
+ * once, before the app mounts.
+ */
+export function configureFilePicker(client: EngineClient, appDescription: Promise<AppDescription | null>): void {
+  picker = { client, description: appDescription };
 }
 
 /** The chosen absolute path, or null when the user dismissed the dialog (or no dialog could show). */
 export async function pickPath(options: PickPathOptions): Promise<string | null> {
-  const client = engine;
-  if (client === null) return null;
-  const app = await describeOnce(client);
+  if (picker === null) return null;
+  const { client } = picker;
+  const app = await picker.description;
   if (app?.canPickFiles) return pickNatively(client, options);
   return pickInApp(new FileBrowser(client, options.purpose, app?.homeFolder ?? '/'), options);
 }
@@ -61,11 +63,6 @@ function pickInApp(browser: FileBrowser, options: PickPathOptions): Promise<stri
     });
     void browser.start(options.startPath);
   });
-}
-
-function describeOnce(client: EngineClient): Promise<AppDescription | null> {
-  description ??= client.call('app:describe', {}).then((result) => (result.ok ? result.value : null));
-  return description;
 }
 
 /** Electron's native dialogs, through the engine's `image:pick` (a folder chosen there may then receive an extraction). */

@@ -17,9 +17,11 @@ export class ImageSession {
     this.#client = client;
   }
 
-  async describe(): Promise<void> {
+  /** Asks the engine what it is (once, at start-up: main.ts); answers it too, or null when it could not say. */
+  async describe(): Promise<AppDescription | null> {
     const result = await this.#client.call('app:describe', {});
     if (result.ok) this.app = result.value;
+    return this.app;
   }
 
   /** The summary when the engine could open the image; null (and `error` set) when not. */
