@@ -16,7 +16,7 @@ import { splitImagePath } from '../format/tree-lookup.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
 import { ProgressThrottle } from '../jobs/progress-meter.ts';
 import { readEntryContent } from './read-entry.ts';
-import { hostPathTooLongReason, isLinkTargetInside, resolveExtractionPath, unsafeComponentReason } from '../io/extraction-paths.ts';
+import { hostPathOf, isLinkTargetInside, resolveExtractionPath } from '../io/extraction-paths.ts';
 import {
   conflictPolicy,
   DestinationExistsError,
@@ -164,16 +164,15 @@ export async function extractEntries(options: ExtractOptions): Promise<ExtractSu
 
 /** Writes one planned folder or file (a link is queued for the end), where conflicts and renamed folders put it. */
 async function extractPlannedEntry(state: ExtractionState, item: PlannedEntry): Promise<void> {
-  const unsafe = item.components.map(unsafeComponentReason).find((reason) => reason !== null);
   const components = state.folders.place(item.components);
   if (components === null) return; // under a folder skipped as chosen: reported once, with the folder
-  const hostPath = resolveExtractionPath(state.root, components);
-  // A path longer than PATH_MAX fails every system call with ENAMETOOLONG: skipped, with its length, like an unsafe name.
-  const tooLong = hostPath === null ? null : hostPathTooLongReason(hostPath);
-  if (unsafe || hostPath === null || tooLong !== null) {
-    state.skipped.push({ path: item.entry.path, reason: unsafe ?? tooLong ?? 'the path leaves the destination folder' });
+  // An unsafe name, a path leaving the destination or one longer than PATH_MAX: skipped, with the reason.
+  const place = hostPathOf(state.root, components);
+  if ('reason' in place) {
+    state.skipped.push({ path: item.entry.path, reason: place.reason });
     return;
   }
+  const { hostPath } = place;
   await ensureParentDirectories(state.root, components, state.created);
   const choice = state.choiceFor(item.entry.path);
   switch (item.entry.type) {

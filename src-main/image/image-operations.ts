@@ -18,7 +18,7 @@ import {
 } from '../../shared/image.ts';
 import { EntryNotFoundError, existingDestination, planExtraction } from './extract-entries.ts';
 import { existingKindAt } from './extract-conflicts.ts';
-import { resolveExtractionPath } from '../io/extraction-paths.ts';
+import { hostPathOf } from '../io/extraction-paths.ts';
 import type { TreeEntry as IsoEntry } from '../format/file-tree.ts';
 import { withImageFile } from './open-image-file.ts';
 import { readEntryHead } from './read-entry.ts';
@@ -137,8 +137,10 @@ export async function listExtractConflicts(request: ImageExtractRequest, signal?
   return withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, async ({ image }) => {
     const conflicts: ExtractConflict[] = [];
     for (const { entry, components } of await planExtraction(image, request.entries ?? [], signal)) {
-      const hostPath = resolveExtractionPath(root, components);
-      if (hostPath === null) continue; // unsafe names are skipped by the extraction, never written
+      // Unsafe names and paths longer than PATH_MAX are skipped by the extraction, never written (nor looked at).
+      const place = hostPathOf(root, components);
+      if ('reason' in place) continue;
+      const { hostPath } = place;
       const existingKind = await existingKindAt(hostPath);
       if (existingKind === null || (existingKind === 'directory' && entry.type === 'directory')) continue;
       if (conflicts.length === extractConflictsMax) return { conflicts, truncated: true };

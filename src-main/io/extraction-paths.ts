@@ -35,6 +35,19 @@ export function resolveExtractionPath(root: string, components: readonly string[
   return isStrictlyInside(root, candidate) ? candidate : null;
 }
 
+/**
+ * Where image-relative `components` land below `root`, or why nothing may be written there: an unsafe
+ * name, a path leaving `root`, or one longer than PATH_MAX (every system call on it fails with ENAMETOOLONG).
+ */
+export function hostPathOf(root: string, components: readonly string[]): { readonly hostPath: string } | { readonly reason: string } {
+  const unsafe = components.map(unsafeComponentReason).find((reason) => reason !== null);
+  if (unsafe) return { reason: unsafe };
+  const hostPath = resolveExtractionPath(root, components);
+  if (hostPath === null) return { reason: 'the path leaves the destination folder' };
+  const tooLong = hostPathTooLongReason(hostPath);
+  return tooLong === null ? { hostPath } : { reason: tooLong };
+}
+
 /** True when `candidate` is `root` itself's descendant (not root, not outside). */
 export function isStrictlyInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);

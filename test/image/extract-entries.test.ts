@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { extractEntries, NoSpaceError, SharedExtentsError } from '../../src-main/image/extract-entries.ts';
 import { DestinationExistsError } from '../../src-main/image/extract-conflicts.ts';
+import { listExtractConflicts } from '../../src-main/image/image-operations.ts';
 import { openIsoImage } from '../../src-main/iso/iso-tree.ts';
 import { withImageFile } from '../../src-main/image/open-image-file.ts';
 import { CancelledError } from '../../src-main/jobs/errors.ts';
@@ -50,6 +51,31 @@ async function imageFromBytes(bytes: Uint8Array) {
   const image = await openIsoImage(createMemorySource(bytes, 'built.iso'));
   if (!image) throw new Error('not an ISO');
   return image;
+}
+
+/** 30 levels of 170-byte folder names ("001nnn…") and a file "deep-file" at the bottom: deeper than PATH_MAX allows. */
+const deepLevels = 30;
+const deepName = (level: number): string => `${String(level).padStart(3, '0')}${'n'.repeat(167)}`;
+function deepIso(): Uint8Array {
+  const sectors = new Map<number, Uint8Array>();
+  for (let level = 0; level <= deepLevels; level += 1) {
+    const lba = 20 + level;
+    const child =
+      level === deepLevels
+        ? directoryRecord({ identifier: 'F;1', lba: 100, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.nm('deep-file')) })
+        : directoryRecord({ identifier: 'D', lba: lba + 1, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm(deepName(level + 1))) });
+    sectors.set(
+      lba,
+      directoryExtent({
+        selfLba: lba,
+        parentLba: level === 0 ? 20 : lba - 1,
+        ...(level === 0 ? { selfSystemUse: rockRidgeRootSystemUse() } : {}),
+        records: [child],
+      }),
+    );
+  }
+  sectors.set(100, new TextEncoder().encode('hello'));
+  return buildIso({ sectorCount: 110, rootLba: 20, sectors });
 }
 
 describe('extractEntries', () => {
@@ -297,35 +323,28 @@ describe('extractEntries', () => {
   });
 
   it('skips, naming the path and its length, entries nested deeper than PATH_MAX allows (30 levels of 170-byte names)', async () => {
-    const levels = 30;
-    const name = (level: number): string => `${String(level).padStart(3, '0')}${'n'.repeat(167)}`;
-    const sectors = new Map<number, Uint8Array>();
-    for (let level = 0; level <= levels; level += 1) {
-      const lba = 20 + level;
-      const child =
-        level === levels
-          ? directoryRecord({ identifier: 'F;1', lba: 100, sizeBytes: 5, systemUse: concat(rr.px(0o100644), rr.nm('deep-file')) })
-          : directoryRecord({ identifier: 'D', lba: lba + 1, sizeBytes: sector, flags: 2, systemUse: concat(rr.px(0o040755), rr.nm(name(level + 1))) });
-      sectors.set(
-        lba,
-        directoryExtent({
-          selfLba: lba,
-          parentLba: level === 0 ? 20 : lba - 1,
-          ...(level === 0 ? { selfSystemUse: rockRidgeRootSystemUse() } : {}),
-          records: [child],
-        }),
-      );
-    }
-    sectors.set(100, new TextEncoder().encode('hello'));
-    const image = await imageFromBytes(buildIso({ sectorCount: 110, rootLba: 20, sectors }));
+    const image = await imageFromBytes(deepIso());
     const destination = join(scratch, 'out');
     const summary = await extractEntries({ image, entries: [], destination });
     expect(summary.skipped.length).toBeGreaterThan(0);
     expect(summary.skipped[0]!.reason).toMatch(/host path would be \d+ bytes, longer than the 4096-byte limit \(PATH_MAX\)/);
-    expect(summary.skipped[0]!.path).toMatch(new RegExp(`^/${name(1)}/`));
+    expect(summary.skipped[0]!.path).toMatch(new RegExp(`^/${deepName(1)}/`));
     expect(summary.skipped.at(-1)!.path).toMatch(/\/deep-file$/);
     // What fits was extracted.
-    expect(summary.directoryCount + summary.skipped.length).toBe(levels + 1);
+    expect(summary.directoryCount + summary.skipped.length).toBe(deepLevels + 1);
+  });
+
+  it('lists the conflicts of an image nested deeper than PATH_MAX allows without looking past it (no ENAMETOOLONG)', async () => {
+    const path = join(scratch, 'deep.iso');
+    writeFileSync(path, deepIso());
+    const destination = join(scratch, 'out');
+    mkdirSync(join(destination, deepName(1)), { recursive: true });
+    writeFileSync(join(destination, deepName(1), deepName(2)), 'a file where the image has a folder');
+    const answer = await listExtractConflicts({ path, destination });
+    expect(answer).toEqual({
+      conflicts: [{ entryPath: `/${deepName(1)}/${deepName(2)}`, destinationPath: join(destination, deepName(1), deepName(2)), existingKind: 'file' }],
+      truncated: false,
+    });
   });
 });
 
