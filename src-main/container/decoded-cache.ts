@@ -5,7 +5,7 @@
 // failed or cancelled decode removes its partial file. The space is checked before (against the
 // decoded size where the format records it) and while decoding, so a decompression bomb stops with
 // `no-space` before the disk is full.
-import { lstat, mkdir, open, readdir, rename, stat, statfs, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DecodedCacheEntry, ImageCompression } from '../../shared/image.ts';
@@ -13,6 +13,7 @@ import { openCompressedSource } from '../compression/compressed-source.ts';
 import { openDecodedStream } from '../compression/decoded-stream.ts';
 import { compressionMagicBytes, detectCompression } from '../compression/detect-compression.ts';
 import { CorruptImageError } from '../io/corrupt-image-error.ts';
+import { defaultReserveBytes, statfsFreeSpace, type FreeSpaceReader } from '../io/free-space.ts';
 import { CodedError } from '../jobs/errors.ts';
 import {
   cacheFolderFileKind,
@@ -35,9 +36,6 @@ export interface DecodeProgress {
   readonly decodedSizeBytes: number | null;
 }
 
-/** Free bytes for an unprivileged writer in `folder` (statfs: available blocks times their size). */
-export type FreeSpaceReader = (folder: string) => Promise<number>;
-
 export interface DecodeOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: DecodeProgress) => void;
@@ -48,13 +46,6 @@ export interface DecodeOptions {
   /** Bytes left free on the disk however large the image: the system and other programs need them. */
   readonly reserveBytes?: number;
 }
-
-export const defaultReserveBytes = 512 * 1024 * 1024;
-
-const statfsFreeSpace: FreeSpaceReader = async (folder) => {
-  const stats = await statfs(folder);
-  return stats.bavail * stats.bsize;
-};
 
 /** Cache files a decode is writing or a flash is reading in this process, with what: clearing keeps them. */
 const cacheReaders = new Map<string, { readonly what: string; count: number }>();

@@ -6,18 +6,17 @@
 // The cache has a size limit: before a download, the least recently used files are removed until the
 // new one fits, never a file a running job reads (retainDownload holds it).
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, statfs, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DownloadCacheEntry } from '../../shared/download.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
 import { unsafeComponentReason } from '../io/extraction-paths.ts';
+import { statfsFreeSpace } from '../io/free-space.ts';
 import { CodedError } from '../jobs/errors.ts';
 import type { ResumeValidators } from '../net/http-download.ts';
 
 /** The cache's size limit unless the caller gives one: 20 GiB, a few distributions' images. */
 export const defaultCacheLimitBytes = 20 * 1024 ** 3;
-/** Bytes left free on the disk however large the download: the system and other programs need them. */
-export const defaultReserveBytes = 512 * 1024 * 1024;
 
 const sidecarName = 'download.json';
 /** Sidecars are a few hundred bytes: a larger one is not ours and is not parsed. */
@@ -243,17 +242,9 @@ export async function evictForRoom(options: MakeRoomOptions): Promise<string[]> 
   return removed;
 }
 
-/** Free bytes for an unprivileged writer in `folder` (statfs: available blocks times their size). */
-export type FreeSpaceReader = (folder: string) => Promise<number>;
-
-export const statfsFreeSpace: FreeSpaceReader = async (folder) => {
-  const stats = await statfs(folder);
-  return stats.bavail * stats.bsize;
-};
-
 /** Refuses with `no-space` unless `folder`'s disk has `neededBytes` and `reserveBytes` more free. */
-export async function checkFreeSpace(folder: string, neededBytes: number, reserveBytes: number, freeSpace: FreeSpaceReader = statfsFreeSpace): Promise<void> {
-  const availableBytes = (await freeSpace(folder)) - reserveBytes;
+export async function checkFreeSpace(folder: string, neededBytes: number, reserveBytes: number): Promise<void> {
+  const availableBytes = (await statfsFreeSpace(folder)) - reserveBytes;
   if (neededBytes <= availableBytes) return;
   throw noSpaceError(folder, neededBytes, availableBytes, reserveBytes);
 }

@@ -17,22 +17,20 @@ import { CodedError } from '../jobs/errors.ts';
 import { parseHttpUrl } from '../net/http-connection.ts';
 import { downloadToFile, fetchSmall, type DownloadOutcome, type HttpFetchOptions, type ResumeValidators } from '../net/http-download.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
+import { defaultReserveBytes, statfsFreeSpace } from '../io/free-space.ts';
 import {
   cacheSlotFor,
   checkFreeSpace,
   downloadHolder,
   defaultCacheLimitBytes,
-  defaultReserveBytes,
   evictForRoom,
   fileNameFromUrl,
   noSpaceError,
   prepareSlot,
   readSidecar,
   retainDownload,
-  statfsFreeSpace,
   writeSidecar,
   type CacheSlot,
-  type FreeSpaceReader,
 } from './download-cache.ts';
 import { fetchSumsNextTo } from './remote-sums.ts';
 import { verifyDownload } from './download-verification.ts';
@@ -51,9 +49,8 @@ export interface RunDownloadOptions extends DownloadRequest {
   readonly dataDir?: string;
   /** The cache's size limit (default 20 GiB). */
   readonly cacheLimitBytes?: number;
-  /** Bytes kept free on the disk (default 512 MiB) and where the free space is read (tests). */
+  /** Bytes kept free on the disk (default 512 MiB). */
   readonly reserveBytes?: number;
-  readonly freeSpace?: FreeSpaceReader;
 }
 
 /** Where the bytes go: a cache slot (resumable) or the user's file. */
@@ -300,7 +297,7 @@ class RoomCheck {
     if (slot !== null) {
       await evictForRoom({ slot, neededBytes, limitBytes: this.options.cacheLimitBytes ?? defaultCacheLimitBytes, dataDir: this.dataDir });
     }
-    await checkFreeSpace(this.destination.folder, neededBytes, this.options.reserveBytes ?? defaultReserveBytes, this.options.freeSpace);
+    await checkFreeSpace(this.destination.folder, neededBytes, this.options.reserveBytes ?? defaultReserveBytes);
   }
 
   /**
@@ -311,7 +308,7 @@ class RoomCheck {
   async ceilingBytes(): Promise<number> {
     const { folder, partialPath, slot, validators } = this.destination;
     this.#keptBytes = validators === null ? 0 : ((await lstat(partialPath).catch(() => null))?.size ?? 0);
-    const freeBytes = await (this.options.freeSpace ?? statfsFreeSpace)(folder);
+    const freeBytes = await statfsFreeSpace(folder);
     const diskCeilingBytes = Math.max(0, freeBytes - this.reserveBytes) + this.#keptBytes;
     return slot === null ? diskCeilingBytes : Math.min(diskCeilingBytes, this.options.cacheLimitBytes ?? defaultCacheLimitBytes);
   }
