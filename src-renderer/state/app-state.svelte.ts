@@ -82,7 +82,7 @@ export class AppState {
     this.image = new ImageSession(client);
     this.tree = new FileTree(client);
     this.preview = new FilePreview(client);
-    this.extraction = new Extraction(client, this.jobs);
+    this.extraction = new Extraction(client, this.jobs, storage);
     this.boot = new BootInspection(client);
     this.checksums = new Checksums(client, this.jobs);
     this.drives = new DriveList(createDrivesPort(client));

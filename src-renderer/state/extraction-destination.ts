@@ -21,12 +21,3 @@ export function writeDefaultDestination(storage: Storage | null, path: string): 
     // Storage full or disabled: the value still holds until the page is closed.
   }
 }
-
-/** The page's localStorage, or null where there is none (tests in Node) or it is disabled. */
-export function pageStorage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}

@@ -8,7 +8,7 @@ import type { ExtractConflict, ExtractConflictChoice, ImageExtractRequest, Image
 import type { JobProgress } from '../../shared/job.ts';
 import type { EngineClient } from '../api.ts';
 import type { JobStore } from './jobs.svelte.ts';
-import { pageStorage, readDefaultDestination, writeDefaultDestination } from './extraction-destination.ts';
+import { readDefaultDestination, writeDefaultDestination } from './extraction-destination.ts';
 
 export class Extraction {
   /** The folder Settings remembers; the destination box starts with it. */
@@ -39,7 +39,7 @@ export class Extraction {
   readonly #jobs: JobStore;
   readonly #storage: Storage | null;
 
-  constructor(client: EngineClient, jobs: JobStore, storage: Storage | null = pageStorage()) {
+  constructor(client: EngineClient, jobs: JobStore, storage: Storage | null) {
     this.#client = client;
     this.#jobs = jobs;
     this.#storage = storage;

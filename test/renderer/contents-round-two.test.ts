@@ -175,7 +175,7 @@ describe('Extraction conflicts', () => {
 
   function newExtraction(): Extraction {
     const { client } = inProcessEngine();
-    const extraction = new Extraction(client, new JobStore(client));
+    const extraction = new Extraction(client, new JobStore(client), null);
     extraction.destination = destination;
     return extraction;
   }

@@ -22,7 +22,7 @@ it('offers one answer for all when more files are there than the engine lists, a
   mkdirSync(join(destination, 'big'));
   for (let index = 0; index <= extractConflictsMax; index += 1) writeFileSync(join(destination, 'big', bigFileName(index)), 'mine');
   const { client } = inProcessEngine();
-  const extraction = new Extraction(client, new JobStore(client));
+  const extraction = new Extraction(client, new JobStore(client), null);
   extraction.destination = destination;
   await extraction.start(bigIsoPath(), ['/big'], 'auto');
   expect(extraction.error).toBeNull();
