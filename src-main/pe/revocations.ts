@@ -118,13 +118,14 @@ const loadedByDir = new Map<string, { readonly filesKey: string; readonly revoca
 
 /**
  * Loads the DBX and SBAT level data from `dir` (the vendored copy by default). The 394 KB DBX JSON is
- * parsed once per process while both files keep their path, modification time and size.
+ * parsed once per process while both files keep their path, inode, change and modification times and size.
  */
 export async function loadRevocations(dir: string = defaultRevocationsDir()): Promise<Revocations> {
   const dbxPath = join(dir, DBX_FILE_NAME);
   const sbatLevelPath = join(dir, SBAT_LEVEL_FILE_NAME);
   const [dbxStat, sbatLevelStat] = await Promise.all([stat(dbxPath), stat(sbatLevelPath)]);
-  const filesKey = [dbxStat.mtimeMs, dbxStat.size, sbatLevelStat.mtimeMs, sbatLevelStat.size].join(':');
+  // The inode and change time too: a same-size file renamed into place keeping its modification time is another file.
+  const filesKey = [dbxStat, sbatLevelStat].map((stats) => [stats.ino, stats.ctimeMs, stats.mtimeMs, stats.size].join(':')).join('|');
   const loaded = loadedByDir.get(dir);
   if (loaded?.filesKey === filesKey) return loaded.revocations;
   const revocations = readRevocations(dbxPath, sbatLevelPath);

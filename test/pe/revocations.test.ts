@@ -1,6 +1,6 @@
 // The vendored revocation data: the DBX hashes per architecture and the newest SBAT level parse as the
 // files say, with their dates; a test copy of the DBX listing a real loader's Authenticode hash marks it.
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,21 @@ describe('loading the data', () => {
     expect(swapped).not.toBe(first);
     expect(Object.fromEntries(swapped.sbatLevel)).toEqual({ shim: 5, grub: 6 });
     expect(swapped.sbatLevelDate).toBe('2027-01-01');
+  });
+
+  it('parses again when a same-size file is renamed into place keeping the modification time', async () => {
+    const dir = await mkdtemp(join(workDir, 'same-size-'));
+    await copyFile(join(VENDORED_DIR, DBX_FILE_NAME), join(dir, DBX_FILE_NAME));
+    const sbatLevelPath = join(dir, SBAT_LEVEL_FILE_NAME);
+    const modified = new Date('2026-01-01T00:00:00Z');
+    await writeFile(sbatLevelPath, 'sbat,1,2027010100\nshim,5\ngrub,6\n');
+    await utimes(sbatLevelPath, modified, modified);
+    expect(Object.fromEntries((await loadRevocations(dir)).sbatLevel)).toEqual({ shim: 5, grub: 6 });
+    // Same size, same modification time, another file (as an update tool writing beside and renaming would leave it).
+    const replacement = join(dir, 'replacement.txt');
+    await writeFile(replacement, 'sbat,1,2027010100\nshim,7\ngrub,8\n');
+    await utimes(replacement, modified, modified);
+    await rename(replacement, sbatLevelPath);
+    expect(Object.fromEntries((await loadRevocations(dir)).sbatLevel)).toEqual({ shim: 7, grub: 8 });
   });
 });
