@@ -2,6 +2,7 @@
 import type { FolderListing } from '../../shared/files.ts';
 import type { Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
+import { lastPathPart } from './authoring-paths.ts';
 import { safeRead } from './settings.svelte.ts';
 
 export interface RecentImage {
@@ -90,7 +91,7 @@ function goneIn(folder: string, answer: Result<FolderListing>, items: readonly R
   if (!answer.ok) return answer.error.code === 'not-found' || answer.error.code === 'not-a-file' ? here : [];
   const { entries, truncated } = answer.value;
   return here.filter((path) => {
-    const entry = entries.find((candidate) => candidate.name === path.slice(path.lastIndexOf('/') + 1));
+    const entry = entries.find((candidate) => candidate.name === lastPathPart(path));
     // A truncated listing may leave the name out: only a name listed as something else, or absent from a whole listing, is gone.
     return entry === undefined ? !truncated : entry.kind !== 'file';
   });
