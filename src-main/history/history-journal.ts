@@ -54,6 +54,8 @@ export interface HistoryJournal {
    * raises the cap for an export), with how many matched in all and how many lines were skipped.
    */
   list(query: HistoryQuery, options?: { readonly maxRecords?: number }): Promise<{ records: HistoryRecord[]; total: number; skippedLines: number }>;
+  /** The record of job `id`, or null when the history has none (one record parsed, not the whole history). */
+  find(id: string): Promise<HistoryRecord | null>;
 }
 
 /** This process's jobs that started and have not ended (through any journal object): running, whatever their lines say. */
@@ -109,6 +111,9 @@ export function openHistoryJournal(
         const { records, total } = fold.select(matches(query), limit, isAlive);
         return { records, total, skippedLines: skippedLines + fold.skippedEvents };
       });
+    },
+    find(id) {
+      return read(async ({ fold }) => fold.find(id, isAlive));
     },
   };
 }

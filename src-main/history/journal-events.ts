@@ -167,6 +167,14 @@ export class JournalFold {
     return [...this.#ended.values()].map((kept) => kept.json).values();
   }
 
+  /** The record with job id `id`, or null when the fold holds none; only that record is parsed back. */
+  find(id: string, isOwnerAlive: OwnerLiveness): HistoryRecord | null {
+    const started = this.#unended.get(id);
+    if (started !== undefined) return unendedRecord(started, isOwnerAlive(started.owner, started.id));
+    const kept = this.#ended.get(id);
+    return kept === undefined ? null : (JSON.parse(kept.json) as HistoryRecord);
+  }
+
   /** The records `matches` keeps, newest first, at most `limit` of them, with how many matched in all. */
   select(matches: (kept: KeptRecordFields) => boolean, limit: number, isOwnerAlive: OwnerLiveness): { records: HistoryRecord[]; total: number } {
     const unended = this.unended(isOwnerAlive).map(({ started, running }) => keep(unendedRecord(started, running)));

@@ -93,6 +93,18 @@ describe('history journal', () => {
     expect(records.map((record) => [record.outcome, record.targets[0]?.outcome])).toEqual([['running', 'running']]);
   });
 
+  it('finds one record by its job id, ended or still running, and answers null for an id it does not hold', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-done', 1000));
+    await journal.ended('job-done', endedFields(5000));
+    await journal.started(startedFields('job-live', 2000));
+    expect(await journal.find('job-done')).toMatchObject({ id: 'job-done', outcome: 'succeeded', endedMs: 5000, image: { sha256: 'a'.repeat(64) } });
+    expect(await journal.find('job-live')).toMatchObject({ id: 'job-live', outcome: 'running', endedMs: null });
+    expect(await journal.find('job-none')).toBeNull();
+    const listed = await journal.list({});
+    expect(await journal.find('job-done')).toEqual(listed.records.find((record) => record.id === 'job-done'));
+  });
+
   it('reads a started job whose process is gone as interrupted, with its target', async () => {
     const started = { v: 1, event: 'started', owner: { pid: deadPid(), startTicks: null }, ...startedFields('job-killed', 2000) };
     const other = openHistoryJournal(journalPath);

@@ -33,9 +33,8 @@ export const historyHandlers: HandlerTable<'history:list' | 'history:export'> = 
 };
 
 async function findRecord(recordId: string) {
-  // Ids are job ids; the whole history is searched (an id is no filter field, so every record is read).
-  const { records } = await historyJournal.list({}, { maxRecords: Number.MAX_SAFE_INTEGER });
-  const record = records.find((candidate) => candidate.id === recordId);
+  // Ids are job ids: the journal's fold finds the one record by its id.
+  const record = await historyJournal.find(recordId);
   if (!record) throw new CodedError('not-found', `no job ${recordId} in the history`);
   return record;
 }
