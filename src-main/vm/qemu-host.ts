@@ -37,9 +37,16 @@ const isReadable = (path: string): Promise<boolean> =>
     () => false,
   );
 
+/** The first of `paths` this process can read, or null. */
+async function firstReadable(paths: readonly string[]): Promise<string | null> {
+  for (const path of paths) if (await isReadable(path)) return path;
+  return null;
+}
+
 /** The first of `candidates` that exists, or an `unsupported` error naming the paths tried and how to install QEMU. */
 export async function findQemu(platform: NodeJS.Platform = process.platform, candidates = qemuCandidatePaths[platform] ?? []): Promise<string> {
-  for (const path of candidates) if (await isReadable(path)) return path;
+  const path = await firstReadable(candidates);
+  if (path !== null) return path;
   const install = qemuInstallHint(platform, await readOsRelease(platform));
   throw new CodedError('unsupported', `QEMU (qemu-system-x86_64) was not found at ${candidates.join(', ') || 'any known path'}; install it: ${install}`, {
     platform,
@@ -124,7 +131,7 @@ export function qemuInstallHint(platform: NodeJS.Platform, osRelease: string): s
 
 /** What `vm:host` answers: what a trial can use here, and how to install QEMU when it is missing. */
 export async function vmHostReport(platform: NodeJS.Platform = process.platform, candidates = qemuCandidatePaths[platform] ?? []): Promise<VmHostReport> {
-  const qemuPath = await findQemu(platform, candidates).catch(() => null);
+  const qemuPath = await firstReadable(candidates);
   return {
     qemuPath,
     uefiAvailable: await findOvmf().then(
