@@ -19,6 +19,9 @@ export interface CliContext extends CliPorts {
   setExitCode(code: number | null): void;
 }
 
+/** Commander's collector of a repeatable option's values, in the order given. */
+export const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
 /**
  * Prints a call's result: `describe(value)` for people, or one JSON document with --json; errors go
  * to stderr (and, with --json, as `{ "error": ... }` on stdout). Returns the exit code.

@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { DigestComparison, VerificationReport, VerificationVerdict } from '../../../shared/checksum.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { followHashingJob } from './job-progress.ts';
 
@@ -39,12 +39,7 @@ export function registerCheckCommand(program: Command, context: CliContext): voi
     .option('--expect <hex>', 'a digest to compare with (algorithm inferred from its length)')
     .option('--sums <file>', 'a sums file (default: found next to the image)')
     .option('--signature <file>', 'a detached signature of the sums file (default: SUMS.gpg/.sig/.asc/.sign beside it)')
-    .option(
-      '--keyring <file>',
-      'extra trusted public keys (repeatable)',
-      (value: string, previous: readonly string[]) => [...previous, value],
-      new Array<string>(),
-    )
+    .option('--keyring <file>', 'extra trusted public keys (repeatable)', collect, [])
     .option('--json', 'print one JSON document')
     .action(async (file: string, options: { expect?: string; sums?: string; signature?: string; keyring: string[]; json?: boolean }) => {
       const request = {

@@ -11,7 +11,7 @@ import type { JobProgress } from '../../../shared/job.ts';
 import type { Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { keepYoungGenerationSmall } from '../young-generation.ts';
 import { followFileWritingJob } from './job-progress.ts';
@@ -40,9 +40,6 @@ interface CreateFlags {
   /** False with --no-sha256. */
   sha256: boolean;
 }
-
-/** Commander's collector of a repeatable option's values, in the order given. */
-export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerCreateCommand(program: Command, context: CliContext): void {
   program

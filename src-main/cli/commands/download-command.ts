@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { VerificationVerdict } from '../../../shared/checksum.ts';
 import { downloadTrust, downloadVerdict, type DownloadRequest, type DownloadResult } from '../../../shared/download.ts';
 import type { HttpFetchOptions } from '../../net/http-download.ts';
-import { reportFailure, reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportFailure, reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { followFileWritingJob } from './job-progress.ts';
 
@@ -61,10 +61,6 @@ export function registerDownloadCommand(program: Command, context: CliContext): 
       else context.stdout(describeDownloadResult(result.value, verdict));
       context.setExitCode(downloadTrust(result.value) === 'failed' ? exitCodes.failed : exitCodes.ok);
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 /** The contract request, or a usage error; a Metalink is read (or fetched) here, its URLs after the given ones. */

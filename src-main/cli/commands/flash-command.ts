@@ -18,7 +18,7 @@ import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
-import { reportFailure, reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportFailure, reportResult, type CliContext } from '../cli-context.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { ProgressDisplay, type ProgressOutput, type ProgressReading } from './job-progress.ts';
 import { addWriteModeOptions, describeWriteMode, planCliWrite, type WriteModeCliOptions } from './write-mode-options.ts';
@@ -51,12 +51,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .option('--no-verify', 'skip the read-back verification')
     .option('--force', 'write even an image that is cut short, damaged, not a disk image or failed its checksum check')
     .option('--json', 'one JSON object per line: progress events, then the result')
-    .option(
-      '--mirror <url>',
-      'an image given by URL: another URL of the same file, tried in turn (repeatable)',
-      (url: string, urls: string[]) => [...urls, url],
-      [],
-    )
+    .option('--mirror <url>', 'an image given by URL: another URL of the same file, tried in turn (repeatable)', collect, [])
     .option('--insecure', 'an image given by URL: do not check TLS certificates (anyone on the network can then change the bytes)')
     .action(async (image: string, targets: string[], options: FlashOptions) => {
       const service = context.createService();

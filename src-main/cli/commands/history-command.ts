@@ -13,7 +13,7 @@ import {
 } from '../../../shared/history.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportResult, type CliContext } from '../cli-context.ts';
 
 interface HistoryOptions {
   json?: boolean;
@@ -53,10 +53,6 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
       });
       context.setExitCode(reportResult(context, result, options.json === true, describeHistory));
     });
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function describeHistory({ records, total }: { records: readonly HistoryRecord[]; total: number }): string {

@@ -6,9 +6,9 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IsoRemasterRequest, RemasterEdit } from '../../../shared/authoring.ts';
-import { reportResult, type CliContext } from '../cli-context.ts';
+import { collect, reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
-import { collect, describePlan, followIsoJob, reportIsoWrite, sourceDateEpoch } from './create-command.ts';
+import { describePlan, followIsoJob, reportIsoWrite, sourceDateEpoch } from './create-command.ts';
 
 interface RemasterFlags {
   output: string;
