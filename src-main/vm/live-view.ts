@@ -47,6 +47,8 @@ export class LiveView {
   #serialOffsetBytes = 0;
   #lastScreenDigest = '';
   readonly #decoder = new TextDecoder('utf-8', { fatal: false });
+  /** One read buffer for every tick (ticks run one at a time; the decoder copies what it keeps). */
+  readonly #serialChunk = new Uint8Array(maxSerialBytesPerBatch);
   /** Ticks run one after another: two reads of the serial file at the same offset would send its text twice. */
   #previous: Promise<void> = Promise.resolve();
 
@@ -62,7 +64,7 @@ export class LiveView {
       this.#reportFlood(
         new CodedError('too-large', `the guest wrote ${size} bytes to its serial console, over the ${limitBytes} bytes a trial keeps: the trial was stopped`),
       );
-    const chunk = new Uint8Array(maxSerialBytesPerBatch);
+    const chunk = this.#serialChunk;
     const { bytesRead } = await this.#serial.read(chunk, 0, chunk.length, this.#serialOffsetBytes);
     this.#serialOffsetBytes += bytesRead;
     // stream: true keeps a UTF-8 sequence cut at the batch's end for the next batch.
