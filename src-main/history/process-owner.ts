@@ -6,14 +6,22 @@
 import { readFileSync } from 'node:fs';
 import type { JournalOwner } from './journal-events.ts';
 
+/** This process as a journal owner: read from /proc at the first `started`, once (a process's start time never changes). */
+let thisOwner: JournalOwner | null = null;
+
 /** This process as a journal owner. */
 export function currentOwner(): JournalOwner {
-  return { pid: process.pid, startTicks: startTicksOf(process.pid) };
+  thisOwner ??= { pid: process.pid, startTicks: startTicksOf(process.pid) };
+  return thisOwner;
 }
 
-/** True while the owner's process runs (the same process, not a later one under its pid). */
+/**
+ * True while another process's owner runs (the same process, not a later one under its pid). This
+ * process's own jobs are not asked here: the journal judges them by its liveJobIds (history-journal.ts),
+ * and a job under this pid that is not in that set is not running (its process was an earlier one
+ * under a reused pid).
+ */
 export function isOwnerAlive(owner: JournalOwner): boolean {
-  if (owner.pid === process.pid) return owner.startTicks === startTicksOf(process.pid);
   if (!isPidAlive(owner.pid)) return false;
   if (owner.startTicks === null) return true;
   return startTicksOf(owner.pid) === owner.startTicks;
