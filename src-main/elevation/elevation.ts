@@ -48,7 +48,7 @@ export function helperCommand(interpreterPath: string, entryPath: string, token:
 
 /** Root, and jobs with no block-device target (the user's own rights decide), run here; others elevate. */
 export async function runFlashWork(work: FlashWork, controls: WorkControls, elevation: ElevationOptions = {}): Promise<FlashResult> {
-  if (process.getuid?.() === 0 || !(await targetsBlockDevice(work))) return runFlashWorkHere(work, controls);
+  if (process.getuid?.() === 0 || !(await targetsBlockDevice(work.kind === 'verify' ? [work.target] : work.targets))) return runFlashWorkHere(work, controls);
   return runElevated(work, controls, elevation);
 }
 
@@ -69,8 +69,7 @@ export async function runElevated(work: FlashWork, controls: WorkControls, optio
  * marks the sticks unusable itself when the download fails or its checksums disagree.
  */
 export async function chooseArrivingWrite(targets: readonly TargetSelector[], elevation: ElevationOptions = {}): Promise<StartArrivingWrite> {
-  const probe: FlashWork = { kind: 'flash', imagePath: '/', targets, verify: true, includeAll: true, eject: false };
-  if (process.getuid?.() === 0 || !(await targetsBlockDevice(probe))) return writeHere;
+  if (process.getuid?.() === 0 || !(await targetsBlockDevice(targets))) return writeHere;
   return (options) => {
     const feed = new GrowingFeedLog();
     const controls: WorkControls = {

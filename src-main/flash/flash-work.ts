@@ -68,14 +68,13 @@ export function runFlashWorkHere(work: FlashWork, controls: WorkControls, helper
 }
 
 /**
- * True when a target resolves to a block device: the one kind of target the elevated helper
+ * True when one of `targets` resolves to a block device: the one kind of target the elevated helper
  * writes. Decided by stat() of what the target is now (a drive id through a fresh enumeration, a
  * path through its symlinks), never by how it is spelled: a root-only file named next to an unknown
  * drive id once made the engine elevate, and the helper wrote the file (issue 12 §1). A target that
  * cannot be resolved or stat()ed with the user's rights is not one: the job runs here and reports it.
  */
-export async function targetsBlockDevice(work: FlashWork): Promise<boolean> {
-  const targets = work.kind === 'verify' ? [work.target] : work.targets;
+export async function targetsBlockDevice(targets: readonly TargetSelector[]): Promise<boolean> {
   const driveIds = targets.flatMap((target) => ('driveId' in target ? [target.driveId] : []));
   const drives = driveIds.length === 0 ? [] : (await scanDrives()).drives;
   const paths = targets.map((target) => ('driveId' in target ? drives.find((drive) => drive.id === target.driveId)?.raw : target.path));
