@@ -6,7 +6,7 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { CodedError } from '../jobs/errors.ts';
-import { encodePng, parsePpm } from './ppm-to-png.ts';
+import { ppmToPng } from './ppm-to-png.ts';
 import type { QmpClient } from './qmp-client.ts';
 
 /** One batch of what the VM shows, as `vm:screen` carries it. */
@@ -37,6 +37,12 @@ export const maxSerialBytesPerBatch = 64 * 1024;
  * qemu/chardev/char-file.c), so it would go on writing at its own offset past a hole.
  */
 export const maxSerialFileBytes = 64 * 1024 * 1024;
+
+/** A QMP screendump: QEMU writes the screen to `ppmPath` as a PPM (its only format before 7.1), read back here. */
+export async function screendump(qmp: QmpClient, ppmPath: string): Promise<Buffer> {
+  await qmp.execute('screendump', { filename: ppmPath });
+  return readFile(ppmPath);
+}
 
 /** Tails the serial file and takes screenshots on demand; `close` releases the file. */
 export class LiveView {
@@ -73,16 +79,13 @@ export class LiveView {
 
   /** QMP screendump (a PPM) as PNG when the pixels differ from the last one sent; null when unchanged or not taken. */
   async #readScreen(qmp: QmpClient): Promise<Buffer | null> {
-    try {
-      await qmp.execute('screendump', { filename: this.options.ppmPath });
-    } catch {
-      return null; // QEMU is quitting (the guest powered off): nothing more to show
-    }
-    const ppm = await readFile(this.options.ppmPath);
+    const ppm = await screendump(qmp, this.options.ppmPath).catch(() => null); // null: QEMU is quitting (the guest powered off)
+    if (ppm === null) return null;
+    // Compared before encoding: an unchanged screen costs a hash, not a deflate.
     const digest = createHash('sha256').update(ppm).digest('hex');
     if (digest === this.#lastScreenDigest) return null;
     this.#lastScreenDigest = digest;
-    return encodePng(parsePpm(ppm));
+    return ppmToPng(ppm);
   }
 
   /** One batch, sent when it has something new; without `qmp` only the serial text (QEMU has exited). */

@@ -81,3 +81,8 @@ export function encodePng(image: RgbImage): Buffer {
   }
   return Buffer.concat([pngSignature, chunk('IHDR', header), chunk('IDAT', deflateSync(scanlines)), chunk('IEND', new Uint8Array(0))]);
 }
+
+/** QEMU's screendump PPM as a PNG. */
+export function ppmToPng(ppm: Uint8Array): Buffer {
+  return encodePng(parsePpm(ppm));
+}

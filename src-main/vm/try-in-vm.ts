@@ -9,7 +9,7 @@
 // descriptor (drive-launch.ts), when the caller offers that path (`controls.elevate`, the app's vm:try).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
-import { copyFile, mkdtemp, open, readFile, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { copyFile, mkdtemp, open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,8 +19,8 @@ import { deviceNumberOf } from '../drives/list-drives.ts';
 import type { InvokingUser } from '../files/invoking-user-view.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { driveLaunch, inheritedDiskFd, scratchFiles, type ElevatedQemuStarter, type QemuProcess, type VmDriveWork } from './drive-launch.ts';
-import { LiveView, type LiveBatch } from './live-view.ts';
-import { encodePng, parsePpm } from './ppm-to-png.ts';
+import { LiveView, screendump, type LiveBatch } from './live-view.ts';
+import { ppmToPng } from './ppm-to-png.ts';
 import { QmpClient } from './qmp-client.ts';
 import { prepareForQemuUser, qemuUser, setprivPath, setprivUserArgs } from './qemu-user.ts';
 import { qemuArgs, type QemuLaunch, type VmFirmware, type VmMedium } from './qemu-args.ts';
@@ -345,8 +345,7 @@ function startTicker(qmp: QmpClient, live: LiveView | null, controls: TryControl
   }, controls.tickMs ?? defaultTickMs);
 }
 
-/** QMP screendump (a PPM, QEMU's only format before 7.1) converted to a PNG at `pngPath`. */
+/** QMP screendump converted to a PNG at `pngPath`. */
 async function takeScreenshot(qmp: QmpClient, ppmPath: string, pngPath: string): Promise<void> {
-  await qmp.execute('screendump', { filename: ppmPath });
-  await writeFile(pngPath, encodePng(parsePpm(await readFile(ppmPath))));
+  await writeFile(pngPath, ppmToPng(await screendump(qmp, ppmPath)));
 }
