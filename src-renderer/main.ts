@@ -16,7 +16,11 @@ function localStorageOrNull(): Storage | null {
 
 const client = connectToEngine();
 const app = new AppState(client, localStorageOrNull());
-configureFilePicker(client, app.image.describe());
+const description = app.image.describe();
+configureFilePicker(client, description);
+// Recent images whose file went away since (a download deleted, a stick unplugged) leave the list:
+// once per start, after the engine described itself, as it lists every recent image's folder.
+void description.then(() => app.recent.dropMissing());
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
