@@ -25,7 +25,16 @@ async function readJson(path: string): Promise<Record<string, unknown> | null> {
   }
 }
 
-export async function bundledLicences(): Promise<BundledLicence[]> {
+/** Read once per process, at the first ask: the installed packages do not change while it runs. */
+let reading: Promise<readonly BundledLicence[]> | null = null;
+
+/** The licences of the runtime libraries and the vendored data (every `app:describe` answers this one list). */
+export function bundledLicences(): Promise<readonly BundledLicence[]> {
+  reading ??= readBundledLicences();
+  return reading;
+}
+
+async function readBundledLicences(): Promise<readonly BundledLicence[]> {
   const own = await readJson(`${appRoot}package.json`);
   const dependencies = typeof own?.dependencies === 'object' && own.dependencies !== null ? Object.keys(own.dependencies) : [];
   const libraries = await Promise.all(
