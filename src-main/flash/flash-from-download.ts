@@ -69,7 +69,10 @@ export async function flashFromDownload(options: FlashFromDownloadOptions): Prom
     const reading = new ReadingLink(`the write of ${options.download.url}`);
     const ended = startDownload(options, write.feed, reading, stopDownload.signal);
     const flash = await write.done.finally(() => reading.remove());
-    if (!flash.targets.some((target) => target.bytesWritten > 0 || target.outcome === 'verified' || target.outcome === 'written')) cancel();
+    // The write is over. One that wrote a stick waited for the download's end (write-arriving-image.ts
+    // judges the bytes written by it), so this stops only a download nobody reads any more: every target
+    // was refused, failed to open or was removed, or the helper never started.
+    cancel();
     return withDownload(flash, await ended, options.download.url);
   } finally {
     options.signal?.removeEventListener('abort', cancel);
