@@ -65,11 +65,21 @@ export function fileNameFromUrl(url: string): string {
   } catch {
     name = segment;
   }
-  while (Buffer.byteLength(name, 'utf8') > maxNameBytes) name = name.slice(0, -1);
+  name = cutToBytes(name, maxNameBytes);
   const isOurs = name === sidecarName || name === `${sidecarName}.partial`;
   // C0 and C1 controls (ESC, BEL...) would reach a terminal when the CLI or the history prints the path.
   const hasControls = [...name].some((character) => isControlCode(character.codePointAt(0) ?? 0));
   return name === '' || isOurs || hasControls || unsafeComponentReason(name) !== null ? 'download' : name;
+}
+
+/** `text`'s longest prefix of at most `maxBytes` UTF-8 bytes that ends between two characters. */
+function cutToBytes(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  // Back from the limit over continuation bytes (0b10xxxxxx) to the first byte of the character it falls in: at most 3 steps.
+  let endBytes = maxBytes;
+  while (endBytes > 0 && ((bytes[endBytes] ?? 0) & 0xc0) === 0x80) endBytes -= 1;
+  return bytes.subarray(0, endBytes).toString('utf8');
 }
 
 /** C0 (U+0000–U+001F), DEL and C1 (U+0080–U+009F): the code points a terminal may act on. */

@@ -63,6 +63,12 @@ describe('download cache slots', () => {
     expect(fileNameFromUrl('https://example.org/my%20image.iso')).toBe('my image.iso');
     expect(Buffer.byteLength(fileNameFromUrl(`https://example.org/${'é'.repeat(300)}.iso`))).toBeLessThanOrEqual(200);
   });
+
+  it('cuts a long name to at most 200 bytes between two characters, never inside a four-byte one', () => {
+    // 'a' and 49 emoji are 197 bytes: the 50th emoji would end at byte 201, so it goes whole.
+    expect(fileNameFromUrl(`https://example.org/a${'😀'.repeat(100)}`)).toBe(`a${'😀'.repeat(49)}`);
+    expect(fileNameFromUrl(`https://example.org/${'ab'.repeat(150)}`)).toBe('ab'.repeat(100));
+  });
 });
 
 describe('download cache sidecars', () => {
