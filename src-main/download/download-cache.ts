@@ -268,10 +268,10 @@ export function noSpaceError(folder: string, neededBytes: number, availableBytes
   );
 }
 
-/** Creates the slot's folder; removes a partial file and sidecar when asked (a fresh start). */
 /** The name ending of a second name a write gives the download's file while it reads it (flash-from-download.ts). */
 export const readingLinkSuffix = '.reading';
 
+/** Creates the slot's folder; removes a partial file and sidecar when asked (a fresh start). */
 export async function prepareSlot(slot: CacheSlot, options: { readonly fresh: boolean }): Promise<void> {
   await mkdir(slot.folder, { recursive: true });
   if (options.fresh) await unlink(slot.partialPath).catch(() => undefined);
