@@ -173,7 +173,7 @@ async function extractPlannedEntry(state: ExtractionState, item: PlannedEntry): 
     return;
   }
   const { hostPath } = place;
-  await ensureParentDirectories(state.root, components, state.created);
+  await ensureParentDirectories(state.root, components, item.entry.path, state.created);
   const choice = state.choiceFor(item.entry.path);
   switch (item.entry.type) {
     case 'directory': {
@@ -299,28 +299,36 @@ export async function planExtraction(image: IsoImage, requested: readonly string
   return plan;
 }
 
-/** Creates missing parent folders one component at a time, refusing any that is a link or a file. */
+/**
+ * Creates missing parent folders of `entryPath` (placed at `components`) one component at a time,
+ * refusing any that is a link or a file.
+ */
 async function ensureParentDirectories(
   root: string,
   components: readonly string[],
+  entryPath: string,
   created: { path: string; kind: 'file' | 'directory' | 'link' }[],
 ): Promise<void> {
+  // `components` are the last of the entry's image path components (from the folder chosen to extract).
+  const imageComponents = splitImagePath(entryPath);
+  const unchosenDepth = imageComponents.length - components.length;
   for (let depth = 1; depth < components.length; depth += 1) {
     const path = resolveExtractionPath(root, components.slice(0, depth));
     if (path === null) throw new ExtractionConflictError(components.slice(0, depth).join('/'), 'unsafe folder name');
-    if (await makeDirectory(path)) created.push({ path, kind: 'directory' });
+    const folderImagePath = `/${imageComponents.slice(0, unchosenDepth + depth).join('/')}`;
+    if (await makeDirectory(path, folderImagePath)) created.push({ path, kind: 'directory' });
   }
 }
 
 /** mkdir that accepts an existing real folder (returns false) and refuses links and files there. */
-async function makeDirectory(path: string): Promise<boolean> {
+async function makeDirectory(hostPath: string, imagePath: string): Promise<boolean> {
   try {
-    await mkdir(path);
+    await mkdir(hostPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const stats = await lstat(path);
-    if (!stats.isDirectory()) throw new DestinationExistsError(path, path, 'something that is not a folder is there where a folder is needed');
+    const stats = await lstat(hostPath);
+    if (!stats.isDirectory()) throw new DestinationExistsError(hostPath, imagePath, 'something that is not a folder is there where a folder is needed');
     return false;
   }
 }

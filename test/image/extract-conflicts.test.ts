@@ -2,7 +2,8 @@
 // each choice does with a real xorriso image: fail (destination-exists naming the file), overwrite
 // (a link at the destination is replaced, never followed; a folder is never replaced by a file),
 // skip, keep both ("name (2).ext"), and per-entry choices over the default; names at NAME_MAX (255
-// bytes of UTF-8) in an image built by xorriso; a destination folder swapped for a link mid-extraction.
+// bytes of UTF-8) in an image built by xorriso; a destination folder swapped for a link
+// mid-extraction, and a folder on the way swapped for a file (named by host and image path).
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -227,6 +228,26 @@ describe('names as long as a file system allows', () => {
       expect(readdirSync(destination)).toHaveLength(2); // no temporary file left beside them
     },
   );
+});
+
+describe('a destination folder swapped for a file while extracting', () => {
+  it("fails naming the host path and the image's folder that could not be made there", async () => {
+    const folder = at('deep/level-1');
+    let swapped = false;
+    const onProgress = (): void => {
+      if (swapped) return;
+      swapped = true;
+      // At the first file written: the folder the rest of /deep/level-1 goes into becomes a file.
+      renameSync(folder, join(scratch, 'moved-aside'));
+      writeFileSync(folder, 'not a folder');
+    };
+    const run = withImageFile(xorrisoFeaturesIsoPath(), {}, ({ image }) => extractEntries({ image, entries: ['/deep'], destination, onProgress }));
+    await expect(run).rejects.toMatchObject({
+      code: 'destination-exists',
+      hostPath: folder,
+      message: `${folder} already exists (something that is not a folder is there where a folder is needed); the image's /deep/level-1 was not written over it`,
+    });
+  });
 });
 
 describe('a destination folder swapped for a link while extracting', () => {
