@@ -4,10 +4,7 @@ import { open, stat } from 'node:fs/promises';
 import { CodedError } from '../jobs/errors.ts';
 import { parseHttpUrl } from '../net/http-connection.ts';
 import { fetchSmall, type HttpFetchOptions } from '../net/http-download.ts';
-import { parseMetalink } from '../net/metalink.ts';
-
-/** A Metalink describes one file in a few KiB; a larger one is not read. */
-export const maxMetalinkBytes = 1024 * 1024;
+import { maxMetalinkBytes, parseMetalink } from '../net/metalink.ts';
 
 export interface Metalink {
   readonly urls: string[];

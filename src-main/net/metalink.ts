@@ -15,7 +15,8 @@ export interface ParsedMetalink {
   readonly urls: string[];
 }
 
-export const maxMetalinkChars = 1024 * 1024;
+/** A Metalink describes one file in a few KiB; a larger one is not read. Text decoded from this many bytes has at most as many characters (UTF-16 units), the parser's bound. */
+export const maxMetalinkBytes = 1024 * 1024;
 const maxDepth = 16;
 const maxElements = 10_000;
 const maxUrls = 1000;
@@ -89,7 +90,7 @@ function rankOf(attributes: Readonly<Record<string, string>>): number {
 
 /** RFC 5854: the first file of a Metalink; `bad-metalink` (naming the character offset) for anything not well-formed or hostile. */
 export function parseMetalink(xml: string): ParsedMetalink {
-  if (xml.length > maxMetalinkChars) throw new CodedError('too-large', `a Metalink of ${xml.length} characters is over the ${maxMetalinkChars} read`);
+  if (xml.length > maxMetalinkBytes) throw new CodedError('too-large', `a Metalink of ${xml.length} characters is over the ${maxMetalinkBytes} read`);
   const collector = new FileCollector();
   const rootName = tokenize(xml, collector);
   if (rootName !== 'metalink') throw badMetalink(`its root element is <${rootName}>, not <metalink>`, 0);

@@ -94,7 +94,7 @@ async function requestFrom(
   };
 }
 
-export function describeDownloadResult(result: DownloadResult, verdict: VerificationVerdict): string {
+function describeDownloadResult(result: DownloadResult, verdict: VerificationVerdict): string {
   const resumed = result.resumedFromBytes > 0 ? `, ${result.resumedFromBytes} bytes kept from an earlier try and re-read` : '';
   const lines = [
     `DOWNLOADED: ${result.url} (${result.sizeBytes} bytes${resumed})`,

@@ -148,7 +148,7 @@ async function reportAssessmentOfDownload(context: CliContext, service: Service,
 }
 
 /** The flash's report, then what the download proved, or why each stick was left unusable. */
-export function describeFlashFromUrl(result: FlashResult): string {
+function describeFlashFromUrl(result: FlashResult): string {
   const lines = [describeFlashResult(result).trimEnd()];
   const download = result.download;
   if (download?.result) {
