@@ -1363,7 +1363,7 @@ export const queueText = {
   sequential: 'One after another',
   prepare: 'Review the queue',
   planHeading: 'Erase and write these drives?',
-  typeName: (name: string) => `Type ${name} to confirm`,
+  pairHeading: (device: string, imageName: string) => `${device} ← ${imageName}`,
   start: 'Erase and write all',
   cancel: 'Cancel',
   rowsCaption: 'The queue',

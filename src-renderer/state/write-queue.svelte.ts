@@ -3,7 +3,7 @@
 // `queue:changed`); and duplicator mode, one image to every stick inserted from now on
 // (`duplicator:prepare`, `duplicator:start`, the count as `duplicator:changed`, `duplicator:stop`).
 // The engine checks every drive and the typed names itself; this only gathers what the user chose.
-import type { AssessmentFinding, AssessmentFindingCode } from '../../shared/assessment.ts';
+import type { AssessmentFindingCode } from '../../shared/assessment.ts';
 import type { DriveStatus } from '../../shared/drive.ts';
 import type { AppError } from '../../shared/errors.ts';
 import type { DuplicatorPlan, DuplicatorState, QueueOrder, QueuePlan, QueueState } from '../../shared/queue.ts';
@@ -22,8 +22,6 @@ export class WriteQueue {
   chosen = $state<string[]>([]);
   order = $state<QueueOrder>('parallel');
   plan = $state.raw<QueuePlan | null>(null);
-  /** driveId -> the name typed to confirm it. */
-  typedNames = $state<Record<string, string>>({});
   running = $state.raw<QueueState | null>(null);
   duplicatorPlan = $state.raw<DuplicatorPlan | null>(null);
   typedPhrase = $state('');
@@ -58,19 +56,18 @@ export class WriteQueue {
 
   async prepare(): Promise<void> {
     const pairs = this.chosen.map((driveId) => ({ driveId, imagePath: this.imagePathFor(driveId) }));
-    this.typedNames = {};
     this.plan = await this.#ask(() => this.#client.call('queue:prepare', { pairs, order: this.order, includeAll: this.includeAll }));
   }
 
-  /** Starts the prepared queue, acknowledging the blocking findings its plan showed. */
-  async start(): Promise<void> {
+  /**
+   * Starts the prepared queue with what its confirmation dialog gathered: the names typed and the
+   * blocking findings the user ticked "Write anyway" for (the engine refuses the start without them).
+   */
+  async start(confirmation: { readonly typedNames: Record<string, string>; readonly acknowledgedFindings: readonly AssessmentFindingCode[] }): Promise<void> {
     const plan = this.plan;
     if (plan === null) return;
-    const codes = plan.pairs.flatMap((pair) => blockingCodes(pair.plan.assessment.findings));
-    const acknowledgedFindings = codes.filter((code, index) => codes.indexOf(code) === index);
-    const started = await this.#ask(() =>
-      this.#client.call('queue:start', { confirmationId: plan.confirmationId, typedNames: { ...this.typedNames }, acknowledgedFindings }),
-    );
+    const { typedNames, acknowledgedFindings } = confirmation;
+    const started = await this.#ask(() => this.#client.call('queue:start', { confirmationId: plan.confirmationId, typedNames, acknowledgedFindings }));
     this.plan = null;
     if (started) this.running = started;
   }
@@ -81,14 +78,15 @@ export class WriteQueue {
     this.duplicatorPlan = await this.#ask(() => this.#client.call('duplicator:prepare', { imagePath, includeAll: this.includeAll }));
   }
 
-  async startDuplicator(): Promise<void> {
+  /** Starts duplicator mode with the blocking findings of its image the user ticked "Write anyway" for. */
+  async startDuplicator(acknowledgedFindings: readonly AssessmentFindingCode[]): Promise<void> {
     const plan = this.duplicatorPlan;
     if (plan === null) return;
     const started = await this.#ask(() =>
       this.#client.call('duplicator:start', {
         confirmationId: plan.confirmationId,
         typedPhrase: this.typedPhrase,
-        acknowledgedFindings: blockingCodes(plan.assessment.findings),
+        acknowledgedFindings,
       }),
     );
     this.duplicatorPlan = null;
@@ -118,8 +116,4 @@ export class WriteQueue {
       this.busy = false;
     }
   }
-}
-
-function blockingCodes(findings: readonly AssessmentFinding[]): AssessmentFindingCode[] {
-  return findings.filter((finding) => finding.severity === 'blocking').map((finding) => finding.code);
 }

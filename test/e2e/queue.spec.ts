@@ -1,6 +1,7 @@
 // The Queue screen end to end in the web shell with real loop devices (issue 19): two drives, each
-// its own image, reviewed and confirmed once with their names typed, then both rows written and
-// checked, byte for byte the images; and duplicator mode's count for a loop device attached later.
+// its own image, reviewed and confirmed once with their names typed and each image's blocking finding
+// ticked "Write anyway", then both rows written and checked, byte for byte the images; and duplicator
+// mode's count for a loop device attached later.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -68,9 +69,16 @@ test('writes two drives, each its own image, under one confirmation, and shows e
   await page.getByLabel(`Image for ${second} (empty: the image above)`).fill(images[1]!);
   await page.getByLabel('One after another').check();
   await page.getByRole('button', { name: 'Review the queue' }).click();
-  const plan = page.getByRole('region', { name: 'Erase and write these drives?' });
-  for (const device of [first, second]) await plan.getByLabel(`Type ${deviceName(device)} to confirm`).fill(deviceName(device));
-  await plan.getByRole('button', { name: 'Erase and write all' }).click();
+  const plan = page.getByRole('dialog', { name: 'Erase and write these drives?' });
+  for (const device of [first, second]) await plan.getByLabel(`Type “${deviceName(device)}” to confirm`).fill(deviceName(device));
+  // Random bytes are no image: each pair shows its blocking finding, and the start waits for its "Write anyway".
+  const start = plan.getByRole('button', { name: 'Erase and write all' });
+  for (const device of [first, second]) {
+    await expect(plan.locator(`[data-testid="queue-pair"][data-device="${device}"]`).getByTestId('write-anyway')).toContainText('Write anyway, although');
+  }
+  await expect(start).toBeDisabled();
+  for (const tick of await plan.getByTestId('write-anyway').getByRole('checkbox').all()) await tick.check();
+  await start.click();
 
   const rows = page.getByTestId('queue-rows');
   await expect(rows.locator(`tr[data-device="${first}"]`)).toContainText('Written and checked', { timeout: 60_000 });
@@ -87,7 +95,12 @@ test('duplicator mode counts a drive attached after it started, and stops', asyn
   await page.getByLabel('Show all drives (virtual and fixed too)').check();
   await page.getByRole('button', { name: 'Start duplicator mode…' }).click();
   await page.getByLabel('Type queue-image-0.img to write every new stick with it').fill('queue-image-0.img');
-  await page.getByRole('button', { name: 'Start writing new sticks' }).click();
+  const duplicator = page.getByRole('region', { name: 'Duplicator mode' });
+  const start = duplicator.getByRole('button', { name: 'Start writing new sticks' });
+  await expect(duplicator.getByTestId('write-anyway')).toContainText('Write anyway, although');
+  await expect(start).toBeDisabled();
+  for (const tick of await duplicator.getByTestId('write-anyway').getByRole('checkbox').all()) await tick.check();
+  await start.click();
   const count = page.getByTestId('duplicator-count');
   await expect(count).toContainText('Watching for new sticks: 0 written');
   const later = attachLoop('later.img', 8 * MiB);
