@@ -3,16 +3,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { historyJournal } from '../../src-main/service/job-history.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'isotope-history-cli-'));
-const savedHome = process.env.ISOTOPE_HOME;
-beforeAll(() => void (process.env.ISOTOPE_HOME = home));
+beforeAll(() => void vi.stubEnv('ISOTOPE_HOME', home));
 afterAll(() => {
-  if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
-  else process.env.ISOTOPE_HOME = savedHome;
+  vi.unstubAllEnvs();
   rmSync(home, { recursive: true, force: true });
 });
 
