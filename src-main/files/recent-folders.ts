@@ -6,11 +6,22 @@ import { stat } from 'node:fs/promises';
 /** As many as the renderer's recent images: more is clutter in a side list. */
 export const maxRecentFolders = 8;
 
+/** Folders remembered newest first, each once, at most `max` of them (the oldest dropped). */
 export class RecentFolders {
   #folders: string[] = [];
+  readonly #max: number;
+
+  constructor({ max = maxRecentFolders }: { readonly max?: number } = {}) {
+    this.#max = max;
+  }
 
   remember(folder: string): void {
-    this.#folders = [folder, ...this.#folders.filter((known) => known !== folder)].slice(0, maxRecentFolders);
+    this.#folders = [folder, ...this.#folders.filter((known) => known !== folder)].slice(0, this.#max);
+  }
+
+  /** Whether `folder` is one of the remembered ones (as remembered: no path is resolved here). */
+  has(folder: string): boolean {
+    return this.#folders.includes(folder);
   }
 
   /** The remembered folders that are still folders now. */

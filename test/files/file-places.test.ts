@@ -76,4 +76,12 @@ describe('files:places', () => {
     rmSync(join(dir, 'recent-8'), { recursive: true });
     expect(await recent.existing()).toEqual([9, 7, 6, 5, 4, 3, 2].map((index) => join(dir, `recent-${index}`)));
   });
+
+  it('keeps as many folders as its max option says, and tells whether it holds one', () => {
+    const recent = new RecentFolders({ max: 3 });
+    for (const index of [1, 2, 3, 4, 2]) recent.remember(`/folders/${index}`);
+    expect([1, 2, 3, 4].map((index) => recent.has(`/folders/${index}`))).toEqual([false, true, true, true]);
+    recent.remember('/folders/5');
+    expect([2, 3, 4, 5].map((index) => recent.has(`/folders/${index}`))).toEqual([true, false, true, true]);
+  });
 });

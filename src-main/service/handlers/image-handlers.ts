@@ -5,6 +5,7 @@ import { dirname, resolve } from 'node:path';
 import { RateMeter } from '../../jobs/progress-meter.ts';
 import { DestinationNotAllowedError, ExtractionDestinations } from '../../security/extraction-destinations.ts';
 import { CodedError } from '../../jobs/errors.ts';
+import { RecentFolders } from '../../files/recent-folders.ts';
 import type { HandlerContext, HandlerTable } from '../handler-types.ts';
 import { recentFolders } from './file-handlers.ts';
 import { startJob } from './job-handlers.ts';
@@ -25,18 +26,11 @@ export async function checkExtractionDestination(destination: string, options: H
   });
 }
 
-/** How many folders extracted into are remembered for "Show in folder" (the latest ones). */
-const extractedFoldersMax = 100;
-/** The folders extractions of this engine wrote into, oldest first: the only ones `files:show-in-folder` shows. */
-const extractedFolders: string[] = [];
-
-function rememberExtractedFolder(path: string): void {
-  const folder = resolve(path);
-  const known = extractedFolders.indexOf(folder);
-  if (known >= 0) extractedFolders.splice(known, 1);
-  extractedFolders.push(folder);
-  if (extractedFolders.length > extractedFoldersMax) extractedFolders.shift();
-}
+/**
+ * The folders extractions of this engine wrote into, resolved: the only ones `files:show-in-folder`
+ * shows. The latest 100 are remembered for "Show in folder".
+ */
+const extractedFolders = new RecentFolders({ max: 100 });
 
 export const imageHandlers: HandlerTable<
   'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'files:show-in-folder'
@@ -81,7 +75,7 @@ export const imageHandlers: HandlerTable<
           });
         },
       });
-      rememberExtractedFolder(request.destination);
+      extractedFolders.remember(resolve(request.destination));
       return { jobId, ...summary };
     });
   },
@@ -89,8 +83,7 @@ export const imageHandlers: HandlerTable<
   'files:show-in-folder': async (request, { options }) => {
     if (!options.showInFolder) throw new CodedError('unsupported', `the ${options.shell} shell cannot open a file manager`);
     const folder = resolve(request.path);
-    if (!extractedFolders.includes(folder))
-      throw new CodedError('forbidden', `${folder} is not a folder an extraction of this engine wrote into`, { path: folder });
+    if (!extractedFolders.has(folder)) throw new CodedError('forbidden', `${folder} is not a folder an extraction of this engine wrote into`, { path: folder });
     await options.showInFolder(folder);
     return {};
   },
