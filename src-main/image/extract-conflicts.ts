@@ -11,6 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import type { ExtractConflict, ExtractConflictChoice, ImageExtractRequest } from '../../shared/image.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { maxComponentBytes } from '../io/extraction-paths.ts';
+import { utf8Prefix } from '../format/utf8-prefix.ts';
 
 /** How many "name (n)" siblings keep-both tries before it gives up (n = 2 … this). */
 const keepBothMaxCopies = 1000;
@@ -53,19 +54,6 @@ export async function ensurePlannedParent(hostPath: string): Promise<void> {
   const plannedParent = dirname(hostPath);
   const realParent = await realpath(plannedParent).catch(() => null);
   if (realParent !== plannedParent) throw new DestinationChangedError(hostPath, realParent);
-}
-
-/** The longest start of `text` that fits `maxBytes` of UTF-8, never cutting a character (a code point) in two. */
-export function utf8Prefix(text: string, maxBytes: number): string {
-  let bytes = 0;
-  let endIndex = 0;
-  for (const character of text) {
-    const characterBytes = Buffer.byteLength(character, 'utf8');
-    if (bytes + characterBytes > maxBytes) break;
-    bytes += characterBytes;
-    endIndex += character.length;
-  }
-  return text.slice(0, endIndex);
 }
 
 export type ConflictPolicy = (entryPath: string) => ExtractConflictChoice | 'fail';
