@@ -9,6 +9,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage as HttpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { JobFinished } from '../../shared/job.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { tokenFragmentKey, webShellProtocol } from '../../shared/web-shell-protocol.ts';
 import { contentSecurityPolicy } from '../security/content-security-policy.ts';
@@ -221,10 +222,14 @@ function attachClient(client: WebSocket, service: Service, limits: WebShellLimit
       if (error) log('could not send to a client', error.message);
     });
   };
-  const unsubscribe = service.events.subscribe((name, payload) => send({ kind: 'event', name, payload }));
   // A VM trial lives in its viewer: the in-app view streams to this client only, so when the client
-  // goes (a closed tab, a lost connection) its trials are stopped rather than run on unseen.
+  // goes (a closed tab, a lost connection) its trials are stopped rather than run on unseen. A trial
+  // that has finished leaves the set, so a long-lived client does not gather the ids of ended trials.
   const trialJobIds = new Set<string>();
+  const unsubscribe = service.events.subscribe((name, payload) => {
+    if (name === 'job:finished') trialJobIds.delete((payload as JobFinished).jobId);
+    send({ kind: 'event', name, payload });
+  });
   client.on('close', () => {
     unsubscribe();
     for (const jobId of trialJobIds) void service.invoke('job:cancel', { jobId }).catch(() => undefined);
