@@ -3,27 +3,21 @@
 // value is compared only with the digests read now. A file changed with its mtime set back by the real
 // `touch -r` gets the digests of its new bytes (sha256sum is the oracle).
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, openSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { openImage, watchConsole } from './ui-helpers.ts';
+import { openImage, startAppWithScratchHome, watchConsole, type ScratchHomeApp } from './ui-helpers.ts';
 
-let app: RunningApp;
-let isotopeHome: string;
+let app: ScratchHomeApp;
 let scratch: string;
 
 test.beforeAll(async () => {
-  isotopeHome = mkdtempSync(join(tmpdir(), 'isotope-e2e-home-'));
-  scratch = mkdtempSync(join(tmpdir(), 'isotope-e2e-scratch-'));
-  app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: isotopeHome, HOME: scratch } });
+  app = await startAppWithScratchHome();
+  scratch = app.home;
 });
 
 test.afterAll(() => {
   app.stop();
-  rmSync(isotopeHome, { recursive: true, force: true });
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 const sha256sum = (path: string): string => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0] ?? '';

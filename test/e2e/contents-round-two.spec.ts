@@ -2,29 +2,23 @@
 // engine, on an ISO of real pictures and UTF-16 text built by xorriso (test/fixtures/preview-images.ts):
 // search and extract a result, the breadcrumb, type-ahead, Ctrl+A, the expand arrow, "(empty)", long
 // names, a PNG preview as an <img> from a blob: URL with the CSP intact, and the conflict dialog.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { drawingSvg, gradientPng, longPreviewName, previewIsoPath } from '../fixtures/preview-images.ts';
-import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { chooseTheme, expectNoSeriousAxeViolations, openImage, showTab, watchConsole } from './ui-helpers.ts';
+import { chooseTheme, expectNoSeriousAxeViolations, openImage, showTab, startAppWithScratchHome, watchConsole, type ScratchHomeApp } from './ui-helpers.ts';
 
-let app: RunningApp;
-let isotopeHome: string;
+let app: ScratchHomeApp;
 let scratch: string;
 
 test.beforeAll(async () => {
-  isotopeHome = mkdtempSync(join(tmpdir(), 'isotope-e2e-home-'));
-  scratch = mkdtempSync(join(tmpdir(), 'isotope-e2e-scratch-'));
   // The web shell extracts only into the home folder: the scratch folder stands in for it.
-  app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: isotopeHome, HOME: scratch } });
+  app = await startAppWithScratchHome();
+  scratch = app.home;
 });
 
 test.afterAll(() => {
   app.stop();
-  rmSync(isotopeHome, { recursive: true, force: true });
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 const treeRow = (page: Page, path: string) => page.getByTestId('file-tree').locator(`[role="row"][data-path="${path}"]`);

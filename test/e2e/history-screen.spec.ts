@@ -9,7 +9,7 @@ import { expect, test } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { runIsotope } from '../helpers/built-cli.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, saveScreenshot, watchConsole } from './ui-helpers.ts';
+import { expectNoSeriousAxeViolations, goToScreen, saveScreenshot, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 let dir = '';
@@ -38,7 +38,7 @@ test.afterAll(() => {
 test('lists the jobs run in this test, filters them, exports CSV and opens a job report saved as HTML', async ({ page }) => {
   const problems = watchConsole(page);
   await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'History', exact: true }).click();
+  await goToScreen(page, 'History');
 
   const list = page.getByTestId('history-list');
   const rows = list.locator('tbody tr');

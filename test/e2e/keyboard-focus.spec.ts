@@ -1,31 +1,24 @@
 // Keyboard and focus (issue 17), in the web shell with real images: the skip link, the focus after
 // opening an image, Esc on a dialog giving the focus back to what opened it, and the Checksums tab,
 // which a full read of the image waits behind: arrowing onto it starts nothing until it is activated.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { goToScreen, openImage, watchConsole } from './ui-helpers.ts';
+import { attachLoopDevice, goToScreen, openImage, watchConsole, type LoopDevice } from './ui-helpers.ts';
 
 let app: RunningApp;
-let scratch: string;
+let target: LoopDevice | undefined;
 let loopDevice = '';
 
 test.beforeAll(async () => {
-  scratch = mkdtempSync('/dev/shm/isotope-e2e-focus-');
-  const backing = join(scratch, 'target.img');
-  writeFileSync(backing, Buffer.alloc(0));
-  truncateSync(backing, 8 * 1024 * 1024);
-  loopDevice = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  target = attachLoopDevice(8 * 1024 * 1024);
+  loopDevice = target.device;
   app = await startAppLikeNpmStart();
 });
 
 test.afterAll(() => {
   app.stop();
-  if (loopDevice !== '') execFileSync('losetup', ['-d', loopDevice]);
-  rmSync(scratch, { recursive: true, force: true });
+  target?.detach();
 });
 
 /** The engine calls this page sends over its WebSocket that would read the whole image for digests. */

@@ -1,12 +1,65 @@
-// Shared steps of the renderer's end-to-end tests: console/CSP watching, opening an image through the
-// UI, switching theme through Settings, axe checks and screenshots.
-import { mkdirSync } from 'node:fs';
+// Shared steps of the renderer's end-to-end tests: the app on a scratch home, loop devices, console/CSP
+// watching, opening an image through the UI, switching theme through Settings, axe checks and screenshots.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 
 export const screenshotsDir = join(repoRoot, 'test-results/screenshots');
+
+export interface ScratchHomeApp extends RunningApp {
+  /** Isotope's data folder (ISOTOPE_HOME): keyring, remembered digests, caches. */
+  readonly isotopeHome: string;
+  /** The user's home (HOME) the web shell reads and writes in. */
+  readonly home: string;
+}
+
+/** The app like `npm start`, on a fresh ISOTOPE_HOME and HOME of its own; `stop` also removes both. */
+export async function startAppWithScratchHome(): Promise<ScratchHomeApp> {
+  const isotopeHome = mkdtempSync(join(tmpdir(), 'isotope-e2e-home-'));
+  const home = mkdtempSync(join(tmpdir(), 'isotope-e2e-scratch-'));
+  const app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: isotopeHome, HOME: home } });
+  return {
+    url: app.url,
+    isotopeHome,
+    home,
+    stop() {
+      app.stop();
+      rmSync(isotopeHome, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LoopDevice {
+  /** /dev/loopN */
+  readonly device: string;
+  /** The file behind it, in /dev/shm. */
+  readonly backing: string;
+  /** Detaches the device (only this one) and removes its file. */
+  detach(): void;
+}
+
+/** A loop device (root) over a new sparse file of `sizeBytes` in /dev/shm. */
+export function attachLoopDevice(sizeBytes: number): LoopDevice {
+  const folder = mkdtempSync('/dev/shm/isotope-e2e-loop-');
+  const backing = join(folder, 'device.img');
+  writeFileSync(backing, Buffer.alloc(0));
+  truncateSync(backing, sizeBytes);
+  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  return {
+    device,
+    backing,
+    detach() {
+      execFileSync('losetup', ['-d', device]);
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Collects console errors (CSP violations are reported there) and uncaught page errors. */
 export function watchConsole(page: Page): string[] {
@@ -18,7 +71,10 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-export async function goToScreen(page: Page, name: 'Start' | 'Inspect' | 'Write to drive' | 'Create' | 'Drives' | 'Settings'): Promise<void> {
+export async function goToScreen(
+  page: Page,
+  name: 'Start' | 'Inspect' | 'Write to drive' | 'Create' | 'Drives' | 'Queue' | 'History' | 'Settings',
+): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name, exact: true }).click();
 }
 

@@ -2,26 +2,22 @@
 // named at every step, usable drives first and refused ones grouped below with their reason, "Show all
 // drives" for the session unless pinned, write and verify speeds apart, what became of ejecting, the
 // focus after the job, "Flash again" starting clean, and progress bars that show their own numbers.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { goToScreen, openImage, watchConsole } from './ui-helpers.ts';
+import { attachLoopDevice, goToScreen, openImage, watchConsole, type LoopDevice } from './ui-helpers.ts';
 
 let app: RunningApp;
 let scratch: string;
-const attached: string[] = [];
+/** The loop devices this file attached: only these are detached. */
+const attached: LoopDevice[] = [];
 
-/** A loop device over a new sparse file of `sizeBytes` in /dev/shm; detached in afterAll. */
-function attachLoop(name: string, sizeBytes: number): string {
-  const backing = join(scratch, name);
-  writeFileSync(backing, Buffer.alloc(0));
-  truncateSync(backing, sizeBytes);
-  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
-  attached.push(device);
-  return device;
+function attachLoop(sizeBytes: number): string {
+  const loop = attachLoopDevice(sizeBytes);
+  attached.push(loop);
+  return loop.device;
 }
 
 let usable = '';
@@ -29,15 +25,14 @@ let tooSmall = '';
 
 test.beforeAll(async () => {
   scratch = mkdtempSync('/dev/shm/isotope-e2e-write2-');
-  usable = attachLoop('usable.img', 8 * 1024 * 1024);
-  tooSmall = attachLoop('small.img', 64 * 1024);
+  usable = attachLoop(8 * 1024 * 1024);
+  tooSmall = attachLoop(64 * 1024);
   app = await startAppLikeNpmStart();
 });
 
 test.afterAll(() => {
   app.stop();
-  // Detach only the loop devices this file attached.
-  for (const device of attached) execFileSync('losetup', ['-d', device]);
+  for (const loop of attached) loop.detach();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -154,7 +149,7 @@ test('names the image in progress, and each progress bar is as wide as the perce
   const image = join(scratch, 'watched.img');
   writeFileSync(image, Buffer.alloc(0));
   truncateSync(image, 2 * 1024 * 1024 * 1024);
-  const target = attachLoop('watched-target.img', 2 * 1024 * 1024 * 1024);
+  const target = attachLoop(2 * 1024 * 1024 * 1024);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(app.url);
   await openImage(page, image);
