@@ -12,7 +12,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
 import { throwIfCancelled } from '../jobs/errors.ts';
 
-/** Where the landed bytes go next: the streaming consumer and the progress report. */
+/** Where the landed bytes go next: the streaming consumer (each chunk, in file order) and the progress report (once per batch). */
 export interface LandedListener {
   readonly onData?: ((offsetBytes: number, bytes: Uint8Array) => void) | undefined;
   readonly onLanded?: (sizeBytes: number) => void;
@@ -65,6 +65,7 @@ export class PartialFile {
       const bytes = buffer.subarray(0, bytesRead);
       this.#hash.update(bytes);
       this.#land(bytes);
+      this.listener.onLanded?.(this.#landedBytes);
     }
     await this.handle.truncate(this.#landedBytes);
   }
@@ -145,6 +146,8 @@ export class PartialFile {
       this.#queuedBytes -= chunk.length;
       this.#land(chunk);
     }
+    // Once per batch (~1 MiB), not per chunk: the progress report, the room check and the feed behind it are not free.
+    this.listener.onLanded?.(this.#landedBytes);
     this.#syncInBackground();
   }
 
@@ -163,10 +166,10 @@ export class PartialFile {
       });
   }
 
+  /** Counts `bytes` as landed and hands them to the streaming consumer; the caller reports the batch's progress. */
   #land(bytes: Buffer): void {
     const offsetBytes = this.#landedBytes;
     this.#landedBytes += bytes.length;
     this.listener.onData?.(offsetBytes, bytes);
-    this.listener.onLanded?.(this.#landedBytes);
   }
 }

@@ -145,6 +145,7 @@ export class GrowingFile implements GrowingFeed {
   }
 
   #wake(): void {
+    if (this.#waiters.length === 0) return; // the usual case, called per landed chunk while the write is busy elsewhere
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const wake of waiters) wake();
