@@ -3,33 +3,27 @@
 // ISO, and for a Windows-like UDF installer the three Windows options, each off; an override is the
 // user's, and the Windows options go with the copy mode.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { nonhybridGrubIsoPath, windowsLikeUdfIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, watchConsole } from './ui-helpers.ts';
+import { attachLoopDevice, expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, watchConsole, type LoopDevice } from './ui-helpers.ts';
 
 const MiB = 1024 * 1024;
 let app: RunningApp;
-let scratch = '';
+let stick: LoopDevice | undefined;
 let loopDevice = '';
 
 test.beforeAll(async () => {
-  scratch = mkdtempSync('/dev/shm/isotope-e2e-write-mode-');
-  const backing = join(scratch, 'stick.img');
-  writeFileSync(backing, '');
-  truncateSync(backing, 64 * MiB);
-  loopDevice = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
+  stick = attachLoopDevice(64 * MiB);
+  loopDevice = stick.device;
   app = await startAppLikeNpmStart();
 });
 
 test.afterAll(() => {
   app.stop();
-  // Detach only the loop device this file attached.
-  if (loopDevice !== '') execFileSync('losetup', ['-d', loopDevice]);
-  rmSync(scratch, { recursive: true, force: true });
+  stick?.detach();
 });
 
 test('shows copy files for a non-hybrid EFI disc and raw for a hybrid ISO, each with the reason, and the user can override it', async ({ page }) => {
