@@ -25,13 +25,11 @@ import { scanDrives } from '../../src-main/drives/list-drives.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
+import { nobody, runAsNobodyWithFakePkexec, type RunFolderAdditions } from '../helpers/fake-pkexec.ts';
 import { LoopDevices, isRoot, readBytes, rootSkipReason } from './loop-devices.ts';
 import type { ElevatedRunSpec } from './tools/elevated-run.ts';
 
 const runner = fileURLToPath(new URL('./tools/elevated-run.ts', import.meta.url));
-const fakePolkit = fileURLToPath(new URL('./tools/fake-polkit.py', import.meta.url));
-/** The unprivileged user the engine runs as. */
-const nobody = 65534;
 const loopBytes = 8 * 1024 * 1024;
 
 describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mount namespaces need it too)`, () => {
@@ -63,67 +61,20 @@ describe.skipIf(!isRoot)(`elevation through a fake pkexec (${rootSkipReason}; mo
 
   /** Runs the jobs in the namespace as nobody; returns their results and what pkexec was asked. */
   function runAsUser(jobs: ElevatedRunSpec['jobs'], workingDir = dir): { results: FlashResult[]; cwdAfter: string; pkexecLog: string; canary: string } {
-    const run = mkdtempSync(join(dir, 'run-'));
-    chmodSync(run, 0o755);
-    const canary = join(run, 'canary');
-    mkdirSync(canary, { mode: 0o777 });
-    chmodSync(canary, 0o777);
-    const log = join(run, 'pkexec.log');
-    writeFileSync(log, '', { mode: 0o666 });
-    chmodSync(log, 0o666);
-    const home = join(run, 'home'); // HOME and TMPDIR of the engine (tsx keeps its cache there)
-    mkdirSync(home);
-    chownSync(home, nobody, nobody);
-    const socket = join(run, 'polkit.socket');
-    const specPath = join(run, 'spec.json');
-    writeFileSync(specPath, JSON.stringify({ workingDir, entryPath: isotopeBin, jobs } satisfies ElevatedRunSpec), { mode: 0o644 });
-    const fakePkexec = [
-      '#!/bin/sh',
-      `printf '%s\\n' "$@" >> '${log}'`,
-      '[ "$1" = --disable-internal-agent ] && shift',
-      `exec /usr/bin/python3 '${fakePolkit}' run '${socket}' "$@"`,
-    ].join('\n');
-    const script = [
-      'set -e',
-      'mkdir -p "$1/upper" "$1/work"',
-      'mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$1/upper,workdir=$1/work" /usr/bin',
-      'printf "%s\\n" "$2" > /usr/bin/pkexec',
-      'chmod 755 /usr/bin/pkexec',
-      '/usr/bin/python3 "$3" serve "$4" & polkit=$!',
-      'while [ ! -S "$4" ]; do sleep 0.05; done',
-      'shift 4',
-      'set +e',
-      `setpriv --reuid=${nobody} --regid=${nobody} --clear-groups -- "$@"`,
-      'status=$?',
-      'kill "$polkit"',
-      'exit "$status"',
-    ].join('\n');
-    const result = spawnSync(
-      'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        script,
-        'sh',
-        join(run, 'overlay'),
-        fakePkexec,
-        fakePolkit,
-        socket,
-        process.execPath,
-        '--import',
-        'tsx',
-        runner,
-        specPath,
-      ],
-      { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home, TMPDIR: home, ISOTOPE_CANARY: `${canary}/` } },
-    );
+    let canary = '';
+    const prepareRun = (run: string): RunFolderAdditions => {
+      canary = join(run, 'canary');
+      mkdirSync(canary, { mode: 0o777 });
+      chmodSync(canary, 0o777);
+      const specPath = join(run, 'spec.json');
+      writeFileSync(specPath, JSON.stringify({ workingDir, entryPath: isotopeBin, jobs } satisfies ElevatedRunSpec), { mode: 0o644 });
+      return { args: [specPath], env: { ISOTOPE_CANARY: `${canary}/` } };
+    };
+    const result = runAsNobodyWithFakePkexec(dir, [process.execPath, '--import', 'tsx', runner], { prepareRun });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const { results, cwdAfter } = JSON.parse(result.stdout) as { results: FlashResult[]; cwdAfter: string };
-    return { results, cwdAfter, pkexecLog: readFileSync(log, 'utf8'), canary };
+    return { results, cwdAfter, pkexecLog: result.pkexecLog, canary };
   }
 
   const flashWork = (imagePath: string, targets: Extract<FlashWork, { kind: 'flash' }>['targets']): FlashWork => ({

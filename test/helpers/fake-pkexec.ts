@@ -1,8 +1,8 @@
 // Runs a command as an unprivileged user (nobody) inside a private mount namespace whose
 // /usr/bin/pkexec is a fake: it logs its arguments and hands the command to a root daemon
 // (test/flash/tools/fake-polkit.py) that runs it as root with PKEXEC_UID set to the caller, as polkit
-// does. The elevation path end to end, without touching the system. (The same set-up as
-// test/flash/elevation.integration.test.ts, for tests that run their own engine script.)
+// does. The elevation path end to end, without touching the system (test/flash/elevation.integration.test.ts,
+// test/vm/try-drive-elevated.integration.test.ts).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,14 +22,24 @@ export interface FakePkexecRun {
   readonly pkexecLog: string;
 }
 
+/** What a run's own files add to its command line and environment (prepareRun). */
+export interface RunFolderAdditions {
+  readonly args?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface FakePkexecOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly timeoutMs?: number;
+  /** Writes what the command reads into the fresh run folder (a spec, a canary) before it starts; what it returns is added. */
+  readonly prepareRun?: (run: string) => RunFolderAdditions;
+}
+
 /** Runs `command` (argv) as nobody with the fake pkexec, in a fresh run folder under `dir`, with HOME and TMPDIR of nobody's own. */
-export function runAsNobodyWithFakePkexec(
-  dir: string,
-  command: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): FakePkexecRun {
+export function runAsNobodyWithFakePkexec(dir: string, command: readonly string[], options: FakePkexecOptions = {}): FakePkexecRun {
   const run = mkdtempSync(join(dir, 'run-'));
   chmodSync(run, 0o755);
+  const additions = options.prepareRun?.(run) ?? {};
   const log = join(run, 'pkexec.log');
   writeFileSync(log, '', { mode: 0o666 });
   chmodSync(log, 0o666);
@@ -60,12 +70,12 @@ export function runAsNobodyWithFakePkexec(
   ].join('\n');
   const result = spawnSync(
     'unshare',
-    ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', join(run, 'overlay'), fakePkexec, fakePolkit, socket, ...command],
+    ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', join(run, 'overlay'), fakePkexec, fakePolkit, socket, ...command, ...(additions.args ?? [])],
     {
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 120_000,
-      env: { ...withoutProxy(), ...options.env, HOME: home, TMPDIR: home },
+      env: { ...withoutProxy(), ...options.env, ...additions.env, HOME: home, TMPDIR: home },
     },
   );
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, pkexecLog: readFileSync(log, 'utf8') };
