@@ -31,7 +31,7 @@ export async function filePlaces(environment: PlacesEnvironment): Promise<{ plac
  * XDG_DOWNLOAD_DIR from user-dirs.dirs (xdg-user-dirs: `XDG_DOWNLOAD_DIR="$HOME/Downloads"`, a
  * value either "$HOME/..." or absolute), else ~/Downloads; null when that folder does not exist.
  */
-export async function downloadsFolder(home: string, configHome: string | undefined): Promise<string | null> {
+async function downloadsFolder(home: string, configHome: string | undefined): Promise<string | null> {
   const userDirs = await readFile(join(configHome?.startsWith('/') ? configHome : join(home, '.config'), 'user-dirs.dirs'), 'utf8').catch(() => null);
   const named = userDirs === null ? null : downloadDirFrom(userDirs, home);
   const folder = named ?? join(home, 'Downloads');

@@ -147,7 +147,7 @@ ${targetRows}
 `;
 }
 
-export function escapeHtml(value: string | number | null): string {
+function escapeHtml(value: string | number | null): string {
   if (value === null) return '';
   return String(value).replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }

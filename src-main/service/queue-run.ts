@@ -29,8 +29,12 @@ export async function prepareQueue(request: QueuePrepareRequest, options: PlanOp
   const pairs: QueueBinding['pairs'][number][] = [];
   // One pair after another: each assessment reads its image, and two reads of one disk at once are slower than one after the other.
   for (const pair of request.pairs) {
-    const { confirmationId, expiresAtMs, ...plan } = await prepareFlash({ imagePath: pair.imagePath, driveIds: [pair.driveId], ...flashOptions }, options);
-    void expiresAtMs;
+    // The plan without its confirmation: the queue's answer carries the queue's own confirmation id and expiry.
+    const {
+      confirmationId,
+      expiresAtMs: _expiresAtMs,
+      ...plan
+    } = await prepareFlash({ imagePath: pair.imagePath, driveIds: [pair.driveId], ...flashOptions }, options);
     pairs.push({ ...pair, flashConfirmationId: confirmationId, plan });
   }
   const issued = options.confirmations.issue('queue', { order: request.order, pairs } satisfies QueueBinding);
