@@ -4,24 +4,22 @@
 // mode's count for a loop device attached later.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { watchConsole } from './ui-helpers.ts';
+import { attachLoopDevice, goToScreen, watchConsole, type LoopDevice } from './ui-helpers.ts';
 
 let app: RunningApp;
 let scratch: string;
-const attached: string[] = [];
+/** The loop devices this file attached: only these are detached. */
+const attached: LoopDevice[] = [];
 const MiB = 1024 * 1024;
 
-function attachLoop(name: string, sizeBytes: number): string {
-  const backing = join(scratch, name);
-  writeFileSync(backing, Buffer.alloc(0));
-  truncateSync(backing, sizeBytes);
-  const device = execFileSync('losetup', ['-f', '--show', backing], { encoding: 'utf8' }).trim();
-  attached.push(device);
-  return device;
+function attachLoop(sizeBytes: number): string {
+  const loop = attachLoopDevice(sizeBytes);
+  attached.push(loop);
+  return loop.device;
 }
 
 const sameBytes = (a: string, b: string, lengthBytes: number): boolean => {
@@ -43,14 +41,14 @@ test.beforeAll(async () => {
     images.push(join(scratch, `queue-image-${index}.img`));
     writeFileSync(images[index]!, randomBytes(sizeBytes));
   }
-  first = attachLoop('first.img', 8 * MiB);
-  second = attachLoop('second.img', 8 * MiB);
+  first = attachLoop(8 * MiB);
+  second = attachLoop(8 * MiB);
   app = await startAppLikeNpmStart();
 });
 
 test.afterAll(() => {
   app.stop();
-  for (const device of attached) execFileSync('losetup', ['-d', device]);
+  for (const loop of attached) loop.detach();
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -60,7 +58,7 @@ test('writes two drives, each its own image, under one confirmation, and shows e
   const problems = watchConsole(page);
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue', exact: true }).click();
+  await goToScreen(page, 'Queue');
   await page.getByLabel('Image for every drive').fill(images[0]!);
   await page.getByLabel('Show all drives (virtual and fixed too)').check();
   for (const device of [first, second]) {
@@ -90,7 +88,7 @@ test('writes two drives, each its own image, under one confirmation, and shows e
 
 test('duplicator mode counts a drive attached after it started, and stops', async ({ page }) => {
   await page.goto(app.url);
-  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Queue', exact: true }).click();
+  await goToScreen(page, 'Queue');
   await page.getByLabel('Image for every drive').fill(images[0]!);
   await page.getByLabel('Show all drives (virtual and fixed too)').check();
   await page.getByRole('button', { name: 'Start duplicator mode…' }).click();
@@ -103,7 +101,7 @@ test('duplicator mode counts a drive attached after it started, and stops', asyn
   await start.click();
   const count = page.getByTestId('duplicator-count');
   await expect(count).toContainText('Watching for new sticks: 0 written');
-  const later = attachLoop('later.img', 8 * MiB);
+  const later = attachLoop(8 * MiB);
   // Its own row, not the totals alone: another process on this machine may attach a loop device meanwhile.
   await expect(page.getByRole('region', { name: 'Duplicator mode' }).locator(`li[data-device="${later}"]`)).toContainText('Written and checked', {
     timeout: 60_000,
