@@ -33,7 +33,7 @@ export interface HistoryRecord {
   readonly endedMs: number | null;
   readonly writeBytesPerSecond: number | null;
   readonly verifyBytesPerSecond: number | null;
-  /** 'passed', 'failed', or null when the job did not verify. */
+  /** 'passed' when every target was read back equal, 'failed' when one differed, null when the job did not verify every target. */
   readonly verify: 'passed' | 'failed' | null;
   readonly outcome: HistoryOutcome;
   readonly error: AppError | null;

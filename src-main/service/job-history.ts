@@ -107,9 +107,12 @@ export function flashRecordEnd(
     const outcome = result.targets.find((candidate) => candidate.target === target.device) ?? result.targets[index];
     return outcome ? { ...target, outcome: targetOutcome(outcome), error: targetError(outcome) } : { ...target, outcome: result.outcome };
   });
+  // The job's verify result speaks for every target: passed only when each was read back equal; one
+  // that differed fails it; otherwise (a target that failed or was refused before its read-back) the
+  // job did not verify every target, and each target's own outcome says what happened to it.
   const mismatch = result.targets.some((target) => target.error?.code === 'verification-mismatch');
-  const anyVerified = result.targets.some((target) => target.outcome === 'verified');
-  const verify = !verified ? null : mismatch ? 'failed' : anyVerified ? 'passed' : null;
+  const everyVerified = result.targets.length > 0 && result.targets.every((target) => target.outcome === 'verified');
+  const verify = !verified ? null : mismatch ? 'failed' : everyVerified ? 'passed' : null;
   const firstError = targets.find((target) => target.error !== null)?.error ?? null;
   const image = result.source ? { image: { sizeBytes: result.source.sizeBytes, sha256: result.source.sha256Hex } } : {};
   return { outcome: result.outcome, verify, error: result.outcome === 'succeeded' ? null : firstError, targets, ...image };
