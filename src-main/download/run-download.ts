@@ -334,7 +334,7 @@ class RoomCheck {
   }
 }
 
-/** Renames the fsynced partial file over its final name; in the cache, records it complete. */
+/** Renames the partial file over its final name (not fsynced: net/partial-file.ts says what a crash leaves); in the cache, records it complete. */
 async function finish(destination: Destination, download: DownloadOutcome): Promise<void> {
   await rename(destination.partialPath, destination.path);
   if (destination.slot === null) return;

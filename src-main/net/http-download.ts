@@ -62,7 +62,7 @@ interface DownloadState {
   resumedFromBytes: number;
 }
 
-/** Streams urls[0] (then mirrors) into partialPath; fsyncs it; never renames it (the caller does). */
+/** Streams urls[0] (then mirrors) into partialPath; never renames it (the caller does). No fsync: partial-file.ts says why. */
 export async function downloadToFile(options: DownloadToFileOptions): Promise<DownloadOutcome> {
   if (options.urls.length === 0) throw new CodedError('invalid-request', 'a download needs at least one URL');
   for (const url of options.urls) parseHttpUrl(url); // every mirror refused up front (a password in one), not when its turn comes

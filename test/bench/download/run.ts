@@ -10,7 +10,7 @@
 //   - HTTP: the fault server (test/net/https-fault-server.ts) in its own process: Content-Length,
 //     ETag, and 404 for the sums files the flash looks for next to the URL.
 // Clients: curl -o; curl -o then `sync -d` (the durability Isotope gives); Isotope's download
-// (net/downloadToFile: SHA-256 while streaming, batched writes, fsync); and over HTTP the flash from
+// (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); and over HTTP the flash from
 // a URL (flash/flashFromDownload, as `isotope flash URL /dev/loopN`) with and without its read-back
 // verify (the built CLI). The download runs bundled by esbuild under plain node (the product's code, not tsx's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -129,7 +129,7 @@ const clients: Record<string, (url: string) => Sample> = {
     const sample = timed(['sh', '-c', `curl -sS --cacert '${certPath}' -o '${outputPath}' '${url}' && sync -d '${outputPath}'`]);
     return sample;
   },
-  'isotope download (SHA-256 + fsync)': (url) => {
+  'isotope download (SHA-256)': (url) => {
     rmSync(outputPath, { force: true });
     const sample = timed([process.execPath, join(bundleDir, 'download-once.mjs'), url, outputPath, certPath]);
     const result = JSON.parse(sample.stdout) as { sha256: string };
@@ -176,7 +176,7 @@ try {
       .map((n) => n.toFixed(1))
       .join(' ')}; median of ${runs}, interleaved`,
   );
-  const downloads = ['curl -o /dev/null (server ceiling)', 'curl -o', 'curl -o, then sync -d', 'isotope download (SHA-256 + fsync)'];
+  const downloads = ['curl -o /dev/null (server ceiling)', 'curl -o', 'curl -o, then sync -d', 'isotope download (SHA-256)'];
   measure('https', `https://127.0.0.1:${httpsPort}/bench.img`, downloads);
   measure('http', `${httpOrigin}/file/bench.img`, [...downloads, 'isotope flash URL, --no-verify', 'isotope flash URL, verified']);
   console.log(
