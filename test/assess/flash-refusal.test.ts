@@ -4,7 +4,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ImageAssessment } from '../../shared/assessment.ts';
 import type { FlashResult } from '../../shared/flash.ts';
 import { formatBytesOfTotal } from '../../shared/units.ts';
@@ -16,11 +16,10 @@ describe('isotope flash refuses a blocked image unless --force', () => {
   let cut = '';
   let wholeBytes = 0;
   let cutBytes = 0;
-  const previousHome = process.env.ISOTOPE_HOME;
 
   beforeAll(() => {
     folder = mkdtempSync(join(tmpdir(), 'isotope-flash-refusal-'));
-    process.env.ISOTOPE_HOME = join(folder, 'home'); // the flash's hash cache: a temporary one
+    vi.stubEnv('ISOTOPE_HOME', join(folder, 'home')); // the flash's hash cache: a temporary one
     const whole = bootFixturePath('hybridGpt');
     wholeBytes = statSync(whole).size;
     cutBytes = Math.floor(wholeBytes * 0.45);
@@ -29,8 +28,7 @@ describe('isotope flash refuses a blocked image unless --force', () => {
     truncateSync(cut, cutBytes);
   });
   afterAll(() => {
-    if (previousHome === undefined) delete process.env.ISOTOPE_HOME;
-    else process.env.ISOTOPE_HOME = previousHome;
+    vi.unstubAllEnvs();
   });
 
   const emptyTarget = (name: string): string => {

@@ -15,11 +15,9 @@ import { inProcessEngine } from './in-process-engine.ts';
 
 // The keyring and hash cache of this run only ($ISOTOPE_HOME, src-main/io/data-dir.ts).
 const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-checksums-'));
-const savedHome = process.env.ISOTOPE_HOME;
-beforeAll(() => void (process.env.ISOTOPE_HOME = home));
+beforeAll(() => void vi.stubEnv('ISOTOPE_HOME', home));
 afterAll(() => {
-  if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
-  else process.env.ISOTOPE_HOME = savedHome;
+  vi.unstubAllEnvs();
   rmSync(home, { recursive: true, force: true });
 });
 

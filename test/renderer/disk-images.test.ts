@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DecodeJob, decodeSpaceShortfall } from '../../src-renderer/state/decode-job.svelte.ts';
 import { DecodedCaches } from '../../src-renderer/state/decoded-caches.svelte.ts';
 import { FileTree } from '../../src-renderer/state/file-tree.svelte.ts';
@@ -18,11 +18,9 @@ import { inProcessEngine } from './in-process-engine.ts';
 
 // The decoded cache lives in Isotope's data folder: this file's own, never the user's.
 const dataDir = mkdtempSync(join(tmpdir(), 'isotope-renderer-decode-'));
-const previousHome = process.env.ISOTOPE_HOME;
-beforeAll(() => (process.env.ISOTOPE_HOME = dataDir));
+beforeAll(() => void vi.stubEnv('ISOTOPE_HOME', dataDir));
 afterAll(() => {
-  if (previousHome === undefined) delete process.env.ISOTOPE_HOME;
-  else process.env.ISOTOPE_HOME = previousHome;
+  vi.unstubAllEnvs();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -132,7 +130,7 @@ describe('DecodeJob and DecodedCaches over a .img.gz', () => {
       const smallHome = join(dataDir, 'small-home');
       mkdirSync(smallHome);
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', smallHome]);
-      process.env.ISOTOPE_HOME = smallHome;
+      vi.stubEnv('ISOTOPE_HOME', smallHome);
       try {
         const { client } = inProcessEngine();
         const decode = new DecodeJob(client, new JobStore(client));
@@ -144,7 +142,7 @@ describe('DecodeJob and DecodedCaches over a .img.gz', () => {
         expect(shortfall?.neededBytes).toBeGreaterThan(shortfall?.availableBytes ?? Infinity);
         expect(readdirSync(join(smallHome, 'decoded')).filter((name) => !name.startsWith('.'))).toEqual([]);
       } finally {
-        process.env.ISOTOPE_HOME = dataDir;
+        vi.stubEnv('ISOTOPE_HOME', dataDir);
         execFileSync('umount', [smallHome]);
       }
     },

@@ -11,11 +11,9 @@ import { inProcessEngine } from './in-process-engine.ts';
 
 // The history journal of this run only ($ISOTOPE_HOME/history.jsonl).
 const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-history-'));
-const savedHome = process.env.ISOTOPE_HOME;
-beforeAll(() => void (process.env.ISOTOPE_HOME = home));
+beforeAll(() => void vi.stubEnv('ISOTOPE_HOME', home));
 afterAll(() => {
-  if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
-  else process.env.ISOTOPE_HOME = savedHome;
+  vi.unstubAllEnvs();
   rmSync(home, { recursive: true, force: true });
 });
 

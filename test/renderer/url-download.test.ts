@@ -17,21 +17,18 @@ import { proxyVariables } from '../helpers/no-proxy.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
 const home = mkdtempSync(join(tmpdir(), 'isotope-renderer-url-'));
-const savedHome = process.env.ISOTOPE_HOME;
 const image = Buffer.from(deterministicBytes(512 * 1024, 9));
 const sha256 = createHash('sha256').update(image).digest('hex');
 let server: FaultServer;
 
 beforeAll(async () => {
-  process.env.ISOTOPE_HOME = home;
+  vi.stubEnv('ISOTOPE_HOME', home);
   // The in-process engine reads the proxy from process.env: an ambient one must not carry 127.0.0.1.
   for (const name of proxyVariables) vi.stubEnv(name, '');
   server = await startFaultServer({ files: { 'card.img': image, SHA256SUMS: Buffer.from(`${sha256}  card.img\n`) } });
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
-  if (savedHome === undefined) delete process.env.ISOTOPE_HOME;
-  else process.env.ISOTOPE_HOME = savedHome;
   await server.close();
   rmSync(home, { recursive: true, force: true });
 });
