@@ -3,6 +3,7 @@
 import { cp, rm } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { readEngineBuild } from './engine-build.js';
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -22,6 +23,8 @@ await esbuild({
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
+  // The commit this engine was built from, for Settings › About (src-main/service/handlers/app-handlers.ts reads it).
+  define: { ISOTOPE_ENGINE_BUILD: JSON.stringify(readEngineBuild('.')) },
 });
 log('built dist/main (engine, CLI, web shell, Electron shell)');
 

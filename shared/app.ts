@@ -14,7 +14,22 @@ export interface AppDescription {
   /** The engine user's home folder: where an output the user names starts (a backup's file in the web shell), and an allowed destination. */
   readonly homeFolder: string;
   /** For Settings › About: the engine's runtime (Node.js version, OS and architecture) and the licences of what ships with it. */
-  readonly about?: { readonly engineBuild: string; readonly licences: readonly BundledLicence[] };
+  readonly about?: {
+    readonly engineBuild: string;
+    readonly licences: readonly BundledLicence[];
+    /** The commit the engine was built from; null when it runs from source or was built outside git (absent: an engine older than this field). */
+    readonly build?: EngineBuild | null;
+  };
+}
+
+/** What `npm run build` embedded (scripts/engine-build.js): the checkout's commit and the commit's date, not the build's. */
+export interface EngineBuild {
+  /** `git rev-parse --short HEAD` at build time. */
+  readonly commit: string;
+  /** The commit's committer date, ISO 8601 with its offset. */
+  readonly commitDate: string;
+  /** The tree held changes the commit does not (edits or new files): the bundle is not that commit alone. */
+  readonly localChanges: boolean;
 }
 
 /** A library or data file shipped with Isotope and its licence (SPDX where its package gives one). */
@@ -23,4 +38,19 @@ export interface BundledLicence {
   readonly version: string;
   readonly licence: string;
   readonly kind: 'library' | 'data';
+}
+
+/** The most of a licence file `app:licence-text` answers with: real licences are a few KiB (GPL-3.0 is 35 KiB). */
+export const maxLicenceTextBytes = 256 * 1024;
+
+/** One shipped item's licence text (`app:licence-text`), read on demand from the file installed with it. */
+export interface LicenceText {
+  /** The item, as `about.licences` names it. */
+  readonly name: string;
+  /** The file read (LICENSE, LICENCE.md, COPYING, a data licence file); null when the item ships none. */
+  readonly fileName: string | null;
+  /** The file's text, at most maxLicenceTextBytes of it; empty when none is shipped. */
+  readonly text: string;
+  /** True when the file is longer than maxLicenceTextBytes and only its start is given. */
+  readonly truncated: boolean;
 }

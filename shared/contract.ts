@@ -1,7 +1,7 @@
 // The contract between the renderer and the engine: every call (renderer -> engine, one plain-data
 // request in, a Result back) and every event (engine -> renderer, past tense). Both the Electron
 // preload bridge and the web shell's WebSocket carry exactly this, and nothing else.
-import type { AppDescription } from './app.ts';
+import type { AppDescription, LicenceText } from './app.ts';
 import type { DriveStatus, DrivesChange } from './drive.ts';
 import type { FlashPlan, FlashPrepareRequest, FlashStartRequest, FlashVerifyRequest, FormatPlan, FormatPrepareRequest, FormatStartRequest } from './flash.ts';
 import type {
@@ -35,7 +35,7 @@ import type {
   ImageSearchFound,
   ImageSearchRequest,
 } from './image.ts';
-import type { FilePickPurpose, FilePlace, FilesListRequest, FolderListing } from './files.ts';
+import type { FilePickPurpose, FilePlace, FilesListRequest, FolderListing, RecentFileCheck } from './files.ts';
 import type { VmHostReport, VmScreen, VmTryRequest } from './vm.ts';
 import type { DownloadCacheEntry, DownloadRequest } from './download.ts';
 import type {
@@ -218,6 +218,10 @@ export interface Calls {
    * the web shell answers `unsupported`); any other path is `forbidden`.
    */
   'files:show-in-folder': { request: { path: string }; response: Record<string, never> };
+  /** The full licence text of one item of `about.licences`, named as listed there (never a path), read from the file installed with it. */
+  'app:licence-text': { request: { name: string }; response: LicenceText };
+  /** Re-checks the Start screen's recent images (at most maxCheckedRecentPaths): still there, and still an image? One answer per path, in order. */
+  'files:check-recent': { request: { paths: readonly string[] }; response: { checks: readonly RecentFileCheck[] } };
 }
 
 export interface Events {
@@ -307,6 +311,8 @@ export const callNames = [
   'duplicator:start',
   'duplicator:stop',
   'files:show-in-folder',
+  'app:licence-text',
+  'files:check-recent',
 ] as const satisfies readonly CallName[];
 export const eventNames = [
   'image:opened',

@@ -46,3 +46,19 @@ export interface FolderListing {
   /** True when the folder held more entries than one listing returns (the first ones are listed). */
   readonly truncated: boolean;
 }
+
+/** The most paths one `files:check-recent` call checks: the Start screen's recent list (8) with room to spare. */
+export const maxCheckedRecentPaths = 16;
+
+/**
+ * What `files:check-recent` found of one recent image, as the user's own account sees it: still an
+ * image Isotope opens (its first sectors read with the opener's own detection), gone (no such file,
+ * or no longer a regular file), no longer an image (readable, and the opener recognises no format in
+ * it), or unknown (it could not judge: unreadable by the user, compressed and not decoded, damaged...).
+ */
+export interface RecentFileCheck {
+  readonly path: string;
+  readonly verdict: 'image' | 'gone' | 'not-an-image' | 'unknown';
+  /** Why, in the engine's words (the error's message); null for 'image'. */
+  readonly reason: string | null;
+}

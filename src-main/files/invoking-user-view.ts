@@ -23,6 +23,8 @@ export interface InvokingUserView {
   readonly home: string;
   readonly userName: string;
   readonly folderError: string | null;
+  /** For each file asked about, in order: why the user may not read it (an errno code: ENOENT, EACCES...), or null when it may. */
+  readonly fileErrors: readonly (string | null)[];
 }
 
 /**
@@ -38,21 +40,25 @@ export function sudoInvokingUser(env: NodeJS.ProcessEnv = process.env, euid: num
   return { uid, gid };
 }
 
-// Runs in the child, as the user: argv[1] is the folder to check (may be absent).
+// Runs in the child, as the user: argv[1] is the folder to check ('' for none), the rest are files to check for reading.
 const probeScript = `
 const fs = require('node:fs'), os = require('node:os');
-const folder = process.argv[1];
-let folderError = null;
-if (folder) { try { fs.accessSync(folder, fs.constants.R_OK | fs.constants.X_OK); } catch (error) { folderError = String(error.code || 'EACCES'); } }
+const [folder, ...files] = process.argv.slice(1);
+const refusal = (path, mode) => { try { fs.accessSync(path, mode); return null; } catch (error) { return String(error.code || 'EACCES'); } };
+const folderError = folder ? refusal(folder, fs.constants.R_OK | fs.constants.X_OK) : null;
+const fileErrors = files.map((file) => refusal(file, fs.constants.R_OK));
 const user = os.userInfo();
-process.stdout.write(JSON.stringify({ home: user.homedir, userName: user.username, folderError }));
+process.stdout.write(JSON.stringify({ home: user.homedir, userName: user.username, folderError, fileErrors }));
 `;
 
-/** Asks a child running as `user` for its home and name and, when `folder` is given, whether it may read and enter it. */
-export function viewAsInvokingUser(user: InvokingUser, folder: string | null): Promise<InvokingUserView> {
+/**
+ * Asks a child running as `user` for its home and name, whether it may read and enter `folder` (when
+ * given), and whether it may read each of `files` (the Start screen's recent images, files:check-recent).
+ */
+export function viewAsInvokingUser(user: InvokingUser, folder: string | null, files: readonly string[] = []): Promise<InvokingUserView> {
   return new Promise((resolve, reject) => {
     // Electron's binary runs as plain Node with ELECTRON_RUN_AS_NODE; Node ignores the variable.
-    const child = spawn(process.execPath, ['-e', probeScript, ...(folder === null ? [] : [folder])], {
+    const child = spawn(process.execPath, ['-e', probeScript, folder ?? '', ...files], {
       uid: user.uid,
       gid: user.gid,
       env: { ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH ?? '/usr/bin:/bin' },

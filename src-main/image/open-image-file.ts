@@ -11,6 +11,7 @@ import type { IsoImage } from '../iso/iso-tree.ts';
 import { openImageTrees } from './open-image-trees.ts';
 import type { DiskImage } from './disk-image.ts';
 import { NotAnImageError } from '../format/not-an-image-error.ts';
+import { detectFileCompression } from '../checksum/hash-compressed.ts';
 
 export interface OpenedImage {
   readonly file: FileSource;
@@ -53,5 +54,28 @@ export async function withImageFile<T>(path: string, options: { namespace?: Imag
     return await use(opened);
   } finally {
     await opened.close();
+  }
+}
+
+/** What probeImageFile found: an image the opener opens, or none, or that it could not tell without decoding. */
+export type ImageFileProbe = { readonly verdict: 'image' } | { readonly verdict: 'not-an-image' | 'unknown'; readonly reason: string };
+
+/**
+ * Whether `path` still holds an image Isotope opens (the Start screen's recent list, files:check-recent),
+ * by the opener's own detection: openImageFile reads the first sectors (the ISO 9660 descriptor at
+ * sector 16, the UDF anchor at 256, a partition table or file system at byte 0) and closes again
+ * without listing anything. A compressed file is not decoded to tell: its magic bytes are the
+ * opener's, but what it holds shows only once decoded, so it is 'unknown'. Other failures (not found,
+ * permission, damage) are thrown for the caller to name.
+ */
+export async function probeImageFile(path: string): Promise<ImageFileProbe> {
+  const compression = await detectFileCompression(path);
+  if (compression !== null) return { verdict: 'unknown', reason: `${path} is ${compression}-compressed: what it holds shows once it is decoded` };
+  try {
+    await withImageFile(path, {}, async () => undefined);
+    return { verdict: 'image' };
+  } catch (error) {
+    if (error instanceof NotAnImageError) return { verdict: 'not-an-image', reason: error.message };
+    throw error;
   }
 }

@@ -2,18 +2,37 @@
 // each read from its own installed package.json (so the list names what is really there, at the
 // version installed), and the vendored Secure Boot data (resources/secureboot/README.md gives the
 // source and licence file of each). A library whose package.json cannot be read is listed as unknown.
-import { readFile } from 'node:fs/promises';
+// Each item's full licence text is read on demand from the file installed with it, found by the
+// item's name in this list: a caller names an item, never a path.
+import { open, readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { BundledLicence } from '../../shared/app.ts';
+import { maxLicenceTextBytes, type BundledLicence, type LicenceText } from '../../shared/app.ts';
 
 /** The app's root: two folders up from src-main/io/ in the source tree, and from dist/main/ beside the bundle. */
 const appRoot = fileURLToPath(new URL('../../', import.meta.url));
 
+/** resources/secureboot/ from the source tree; dist/secureboot/ beside the bundle (scripts/build.js copies it there). */
+const secureBootDataFolder = `${appRoot}${import.meta.url.endsWith('.ts') ? 'resources' : 'dist'}/secureboot/`;
+
+/** A vendored data item, with its licence file in secureBootDataFolder. */
+interface BundledData extends BundledLicence {
+  readonly licenceFileName: string;
+}
+
 /** The vendored data files and their licences, as resources/secureboot/README.md records them. */
-const bundledData: readonly BundledLicence[] = [
-  { name: 'Microsoft secureboot_objects (DBX revocation list)', version: '06fe58a', licence: 'BSD-2-Clause-Patent', kind: 'data' },
-  { name: 'shim SBAT revocation levels', version: '72fd4b70', licence: 'BSD-2-Clause (shim COPYRIGHT)', kind: 'data' },
+const bundledData: readonly BundledData[] = [
+  {
+    name: 'Microsoft secureboot_objects (DBX revocation list)',
+    version: '06fe58a',
+    licence: 'BSD-2-Clause-Patent',
+    kind: 'data',
+    licenceFileName: 'LICENSE.secureboot_objects.txt',
+  },
+  { name: 'shim SBAT revocation levels', version: '72fd4b70', licence: 'BSD-2-Clause (shim COPYRIGHT)', kind: 'data', licenceFileName: 'COPYRIGHT.shim.txt' },
 ];
+
+/** A package's licence file as npm packs it: LICENSE, LICENCE or COPYING, bare or with a suffix (LICENSE.md, LICENSE-MIT). */
+const licenceFilePattern = /^(licen[cs]e|copying)([.-].*)?$/i;
 
 /** A package.json as an object; null when it is missing or not a JSON object (a library installed without one is listed as unknown). */
 async function readJson(path: string): Promise<Record<string, unknown> | null> {
@@ -39,10 +58,58 @@ async function readBundledLicences(): Promise<readonly BundledLicence[]> {
   const dependencies = typeof own?.dependencies === 'object' && own.dependencies !== null ? Object.keys(own.dependencies) : [];
   const libraries = await Promise.all(
     dependencies.map(async (name): Promise<BundledLicence> => {
-      const manifest = await readJson(`${appRoot}node_modules/${name}/package.json`);
+      const manifest = await readJson(`${packageFolder(name)}package.json`);
       const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : 'unknown');
       return { name, version: text(manifest?.version), licence: text(manifest?.license), kind: 'library' };
     }),
   );
-  return [...libraries, ...bundledData];
+  return [...libraries, ...bundledData.map(({ licenceFileName: _file, ...item }) => item)];
+}
+
+function packageFolder(name: string): string {
+  return `${appRoot}node_modules/${name}/`;
+}
+
+/**
+ * The full licence text of the shipped item called `name` (`app:licence-text`): a data item's licence
+ * file, or a library's LICENSE/LICENCE/COPYING as installed. Null for a name not in the list;
+ * `fileName` null when the item ships no licence file. At most maxLicenceTextBytes are read.
+ */
+export async function bundledLicenceText(name: string): Promise<LicenceText | null> {
+  const item = (await bundledLicences()).find((candidate) => candidate.name === name);
+  if (item === undefined) return null;
+  const data = bundledData.find((candidate) => candidate.name === name);
+  const located = data === undefined ? await findPackageLicence(packageFolder(name)) : { folder: secureBootDataFolder, fileName: data.licenceFileName };
+  if (located === null) return { name, fileName: null, text: '', truncated: false };
+  const read = await readCapped(`${located.folder}${located.fileName}`, maxLicenceTextBytes);
+  return read === null ? { name, fileName: null, text: '', truncated: false } : { name, fileName: located.fileName, ...read };
+}
+
+/** The package's licence file, the first by name when it has several (LICENSE and LICENSE-MIT); null when it has none. */
+async function findPackageLicence(folder: string): Promise<{ folder: string; fileName: string } | null> {
+  const names = await readdir(folder).catch(() => []);
+  const fileName = names.filter((candidate) => licenceFilePattern.test(candidate)).sort()[0];
+  return fileName === undefined ? null : { folder, fileName };
+}
+
+/** The first `maxBytes` of the file as UTF-8, and whether there was more; null when it is missing or not a regular file. */
+async function readCapped(path: string, maxBytes: number): Promise<{ text: string; truncated: boolean } | null> {
+  const file = await open(path, 'r').catch(() => null);
+  if (file === null) return null;
+  try {
+    if (!(await file.stat()).isFile()) return null;
+    // One byte past the cap tells a file of exactly maxBytes from a longer one.
+    const buffer = new Uint8Array(maxBytes + 1);
+    let filledBytes = 0;
+    while (filledBytes < buffer.byteLength) {
+      const { bytesRead } = await file.read(buffer, filledBytes, buffer.byteLength - filledBytes, filledBytes);
+      if (bytesRead === 0) break;
+      filledBytes += bytesRead;
+    }
+    const truncated = filledBytes > maxBytes;
+    // A cut inside a character leaves one U+FFFD at the end rather than failing.
+    return { text: new TextDecoder().decode(buffer.subarray(0, Math.min(filledBytes, maxBytes))), truncated };
+  } finally {
+    await file.close();
+  }
 }

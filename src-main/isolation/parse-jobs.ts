@@ -15,7 +15,7 @@ import { listExtractConflicts, listImage, previewImageFile, statImageEntry } fro
 import { searchImage, type ImageSearchProgress } from '../image/search-image.ts';
 import { indexFilesByExtentLba } from '../format/tree-lookup.ts';
 import { openIsoImage, type IsoImage } from '../iso/iso-tree.ts';
-import { withImageFile } from '../image/open-image-file.ts';
+import { probeImageFile, withImageFile, type ImageFileProbe } from '../image/open-image-file.ts';
 import { summarizeImage } from '../image/summarize-image.ts';
 import { createCachedSource } from '../io/cached-source.ts';
 import { planRemaster, remasterIso, type IsoWriteProgress } from '../authoring/remaster-iso.ts';
@@ -77,6 +77,8 @@ export interface ParseJobs {
   'stick:mode': (request: { path: string; mode: WriteModeRequest }) => Promise<WriteModeChoice>;
   /** Whether a drive smaller than the disk image may take its partitions alone (`drives:list`, `flash:prepare`). */
   'flash:fit': (request: { path: string }, context: ParseJobContext) => Promise<PartitionFit | null>;
+  /** Whether a recent image is still an image (`files:check-recent`): the opener's detection, nothing listed. */
+  'image:probe': (request: { path: string }) => Promise<ImageFileProbe>;
 }
 
 export type ParseJobName = keyof ParseJobs;
@@ -94,6 +96,7 @@ export const parseJobs: ParseJobs = {
   'stick:plan': (request, { signal }) => planStickWrite(request, signal),
   'stick:mode': ({ path, mode }) => chooseFileWriteMode(path, mode),
   'flash:fit': ({ path }, { signal }) => judgePartitionFit(path, signal),
+  'image:probe': ({ path }) => probeImageFile(path),
   'image:extract': (request, { signal, onProgress }) =>
     withImageFile(request.path, request.namespace ? { namespace: request.namespace } : {}, ({ image }) =>
       extractEntries({

@@ -10,6 +10,7 @@ import { writeModeRequests } from '../../shared/stick.ts';
 import { extractConflictsMax, imageNamespaces } from '../../shared/image.ts';
 import { historyJobKinds, historyOutcomes } from '../../shared/history.ts';
 import { vmFirmwares, vmMedia } from '../../shared/vm.ts';
+import { maxCheckedRecentPaths } from '../../shared/files.ts';
 import { absolutePath, maxPathLength } from '../security/path-schemas.ts';
 
 const noArguments = v.strictObject({});
@@ -117,6 +118,9 @@ export const requestSchemas = {
   'image:extract-conflicts': extractRequest,
   ...laterIssueSchemas(),
   ...queueSchemas(),
+  // A name as about.licences lists it: the handler finds it in that list (a path is never taken).
+  'app:licence-text': v.strictObject({ name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) }),
+  'files:check-recent': v.strictObject({ paths: v.pipe(v.array(absolutePath), v.maxLength(maxCheckedRecentPaths)) }),
 } satisfies { readonly [K in CallName]: v.GenericSchema<unknown, CallRequest<K>> };
 
 /** `vm:*`, `download:*`, `downloads:*` and `history:*` (issues 18 and 19). */

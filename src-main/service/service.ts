@@ -157,6 +157,8 @@ const handlerAreas = {
   'duplicator:prepare': queue,
   'duplicator:start': queue,
   'duplicator:stop': queue,
+  'app:licence-text': app,
+  'files:check-recent': files,
 } satisfies { readonly [K in CallName]: () => Promise<{ readonly [P in K]: Handler<P> }> };
 
 async function handlerOf<K extends CallName>(name: K): Promise<Handler<K>> {

@@ -2,7 +2,7 @@
 // can read, never the home folder's credential places; listing grants nothing (shared/files.ts).
 // Under sudo the account is the invoking user's (files/invoking-user-view.ts): its home, its places,
 // and only folders it may read and enter.
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { scanDrives } from '../../drives/list-drives.ts';
 import { filePlaces, removableMountsOf } from '../../files/file-places.ts';
@@ -11,13 +11,15 @@ import { listFolder } from '../../files/list-folder.ts';
 import { RecentFolders } from '../../files/recent-folders.ts';
 import { realPrivateHomePlaces } from '../../security/source-locations.ts';
 import { CodedError } from '../../jobs/errors.ts';
-import type { FilesListRequest, FolderListing } from '../../../shared/files.ts';
+import { toAppError } from '../../app-error/to-app-error.ts';
+import type { ImageParser } from '../../isolation/image-parser.ts';
+import type { FilesListRequest, FolderListing, RecentFileCheck } from '../../../shared/files.ts';
 import type { HandlerTable } from '../handler-types.ts';
 
 /** The folders of images opened through this engine (image-handlers.ts remembers each). */
 export const recentFolders = new RecentFolders();
 
-export const fileHandlers: HandlerTable<'files:places' | 'files:list'> = {
+export const fileHandlers: HandlerTable<'files:places' | 'files:list' | 'files:check-recent'> = {
   'files:places': async () => {
     const user = sudoInvokingUser();
     const account = user === null ? { home: homedir(), userName: userInfo().username } : await viewAsInvokingUser(user, null);
@@ -35,7 +37,37 @@ export const fileHandlers: HandlerTable<'files:places' | 'files:list'> = {
     if (user === null) return listFolder(request, { privatePlaces: await realPrivateHomePlaces(homedir()) });
     return listAsInvokingUser(request, user);
   },
+  'files:check-recent': async ({ paths }, { parser }) => {
+    // Under sudo each file is first checked for reading by the invoking user's own account, as files:list does for folders.
+    const user = sudoInvokingUser();
+    const refusals = user === null ? paths.map(() => null) : (await viewAsInvokingUser(user, null, paths)).fileErrors;
+    const checks = await Promise.all(paths.map((path, index) => checkRecentFile(path, refusals[index] ?? null, parser)));
+    return { checks };
+  },
 };
+
+/**
+ * One recent image: gone when no regular file is there any more, else what the opener's detection
+ * says of its first sectors, run in a parse worker as every read of untrusted bytes is. Whatever keeps
+ * it from judging (the user may not read it, damage, a compressed file not decoded) is 'unknown'.
+ */
+async function checkRecentFile(path: string, userRefusal: string | null, parser: ImageParser): Promise<RecentFileCheck> {
+  if (userRefusal === 'ENOENT' || userRefusal === 'ENOTDIR') return { path, verdict: 'gone', reason: `${path} does not exist (${userRefusal})` };
+  if (userRefusal !== null) return { path, verdict: 'unknown', reason: `${path} cannot be read by the user who started Isotope with sudo (${userRefusal})` };
+  try {
+    if (!(await stat(path)).isFile()) return { path, verdict: 'gone', reason: `${path} is no longer a file` };
+    const probe = await parser.run('image:probe', { path });
+    return probe.verdict === 'image' ? { path, verdict: 'image', reason: null } : { path, ...probe };
+  } catch (error) {
+    const { code, message } = toAppError(error, () => undefined);
+    return { path, verdict: code === 'not-found' || isMissing(error) ? 'gone' : 'unknown', reason: message };
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
 
 /**
  * Lists the folder's real path once the invoking user's account may read and enter it; the listing
