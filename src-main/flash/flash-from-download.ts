@@ -39,6 +39,12 @@ export interface FlashFromDownloadOptions {
   readonly onProgress?: (progress: FlashProgress) => void;
   /** The download's bytes on disk and its total when known. */
   readonly onDownloadProgress?: (bytesDone: number, bytesTotal: number | null) => void;
+  /**
+   * The download completed (its file renamed to `result.path`), maybe long before the drives are
+   * written, flushed and read back: what reads the finished file (the CLI's assessment) starts here,
+   * beside the write's tail, instead of after it.
+   */
+  readonly onDownloaded?: (result: DownloadResult) => void;
   /** Where the drives are written; default here (root, or regular files). */
   readonly startWrite?: StartArrivingWrite;
 }
@@ -132,6 +138,7 @@ function startDownload(options: FlashFromDownloadOptions, feed: GrowingFeed, rea
       const untrusted = untrustedVerdict(result);
       if (untrusted === null) feed.completed(result.sizeBytes, result.sha256);
       else feed.failed(new FlashFailure('verification-mismatch', untrusted));
+      options.onDownloaded?.(result);
       return { ok: true, result };
     },
     (error: unknown): DownloadEnd => {

@@ -6,7 +6,7 @@
 // and leave both sticks with their first and last MiB zeroed. Also the built CLI end to end.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FlashResult } from '../../shared/flash.ts';
@@ -89,6 +89,16 @@ describe.skipIf(!isRoot)(`writing while downloading (${rootSkipReason})`, () => 
     expect(result.source.path).toBe(result.download?.result?.path);
     expect(result.source.path).not.toMatch(/\.partial$/);
     expect(sha256Of(readFileSync(result.download!.result!.path))).toBe(imageSha256);
+  });
+
+  it('reports the finished download (renamed, its SHA-256 read) before the write is over, so its assessment can start beside the write', async () => {
+    const seen: { path: string; sha256: string; existed: boolean; writeOver: boolean }[] = [];
+    let writeOver = false;
+    const result = await flash('/file/image.img', {
+      onDownloaded: (downloaded) => void seen.push({ path: downloaded.path, sha256: downloaded.sha256, existed: existsSync(downloaded.path), writeOver }),
+    }).finally(() => (writeOver = true));
+    expect(result.outcome, JSON.stringify(result.targets)).toBe('succeeded');
+    expect(seen).toEqual([{ path: result.download?.result?.path, sha256: imageSha256, existed: true, writeOver: false }]);
   });
 
   it('fails a write whose download is cut with no resume possible, leaving both sticks unusable', async () => {
