@@ -12,7 +12,8 @@
 // Clients: curl -o; curl -o then `sync -d` (the durability Isotope gives); Isotope's download
 // (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); and over HTTP the flash from
 // a URL (flash/flashFromDownload, as `isotope flash URL /dev/loopN`) with and without its read-back
-// verify (the built CLI). The download runs bundled by esbuild under plain node (the product's code, not tsx's).
+// verify (the built CLI), to a loop device over a file in /dev/shm (createBacking says why). The
+// download runs bundled by esbuild under plain node (the product's code, not tsx's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -80,10 +81,16 @@ const httpServer = spawn('npx', ['tsx', join(here, 'serve.ts'), servedPath], { s
 const firstLine = await new Promise<string>((resolve) => createInterface({ input: httpServer.stdout }).once('line', resolve));
 const { httpOrigin } = JSON.parse(firstLine) as { httpOrigin: string };
 await new Promise((resolve) => setTimeout(resolve, 500)); // s_server listening
+const stickDir = mkdtempSync('/dev/shm/isotope-bench-stick-');
 const stick = execFileSync('losetup', ['-f', '--show', createBacking()], { encoding: 'utf8' }).trim();
 
+/**
+ * The stick's backing file, in memory (/dev/shm, as the loop tests do): the flash must make the stick
+ * durable (its fdatasync) and curl -o need not, so on a disk-backed loop device the flash's floor is
+ * "curl -o, then sync -d" (this VM's disk, not Isotope); in memory it shows Isotope's own cost.
+ */
 function createBacking(): string {
-  const backing = join(dir, 'stick.img');
+  const backing = join(stickDir, 'stick.img');
   writeFileSync(backing, '');
   execFileSync('truncate', ['-s', `${sizeMib + 16}M`, backing]);
   return backing;
@@ -189,4 +196,5 @@ try {
   httpServer.stdin?.end();
   httpsServer.kill();
   rmSync(dir, { recursive: true, force: true });
+  rmSync(stickDir, { recursive: true, force: true });
 }
