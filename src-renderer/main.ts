@@ -18,9 +18,9 @@ const client = connectToEngine();
 const app = new AppState(client, localStorageOrNull());
 const description = app.image.describe();
 configureFilePicker(client, description);
-// Recent images whose file went away since (a download deleted, a stick unplugged) leave the list:
-// once per start, after the engine described itself, as it lists every recent image's folder.
-void description.then(() => app.recent.dropMissing());
+// Recent images whose file went away since (a download deleted, a stick unplugged) or is no longer an
+// image leave the list: once per start, after the engine described itself, as the engine reads each one's first sectors.
+void description.then(() => app.recent.dropStale());
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');

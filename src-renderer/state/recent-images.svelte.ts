@@ -1,8 +1,5 @@
 // The images opened lately, newest first, kept in localStorage (renderer-only state).
-import type { FolderListing } from '../../shared/files.ts';
-import type { Result } from '../../shared/result.ts';
 import type { EngineClient } from '../api.ts';
-import { lastPathPart } from './authoring-paths.ts';
 import { safeRead } from './settings.svelte.ts';
 
 export interface RecentImage {
@@ -47,19 +44,21 @@ export class RecentImages {
   }
 
   /**
-   * Drops the entries whose file is gone or is no longer a file (a folder, a dangling link), asking
-   * the engine for each folder once (files:list). A folder the engine cannot list (no permission, a
-   * stick unplugged: not-found only when the folder itself is gone) keeps its entries where it cannot
-   * tell: an unknown is not a "gone". Whether the file is still an image only opening it can say.
+   * Drops the entries whose file is gone (or is no longer a file) or no longer holds an image, as the
+   * engine finds them (files:check-recent: the opener's detection on the first sectors, as the user's
+   * own account may read them). An entry the engine cannot judge (the user may not read it, damage, a
+   * compressed file not decoded, the call failing) is kept: an unknown is not a "no", and opening it
+   * says why it cannot open.
    */
-  async dropMissing(): Promise<void> {
+  async dropStale(): Promise<void> {
     const client = this.#client;
     if (client === null || this.items.length === 0) return;
-    const folders = this.items.map((item) => folderOf(item.path)).filter((folder, index, all) => all.indexOf(folder) === index);
-    const gone = (
-      await Promise.all(folders.map(async (folder) => goneIn(folder, await client.call('files:list', { path: folder, show: 'all' }), this.items)))
-    ).flat();
-    if (gone.length > 0) this.#save(this.items.filter((item) => !gone.includes(item.path)));
+    const checked = this.items;
+    const answer = await client.call('files:check-recent', { paths: checked.map((item) => item.path) });
+    if (!answer.ok) return;
+    const stale = answer.value.checks.filter((check) => check.verdict === 'gone' || check.verdict === 'not-an-image').map((check) => check.path);
+    // Against the list as it is now: an image (re)opened while the engine was checking is a new entry, and stays.
+    if (stale.length > 0) this.#save(this.items.filter((item) => !(checked.includes(item) && stale.includes(item.path))));
   }
 
   remember(image: RecentImage): void {
@@ -78,21 +77,4 @@ export class RecentImages {
       // Storage full or disabled: the list still holds for this session.
     }
   }
-}
-
-function folderOf(path: string): string {
-  const slash = path.lastIndexOf('/');
-  return slash <= 0 ? '/' : path.slice(0, slash);
-}
-
-/** The recent paths in `folder` that its listing (or the failure to list it) says are gone. */
-function goneIn(folder: string, answer: Result<FolderListing>, items: readonly RecentImage[]): string[] {
-  const here = items.filter((item) => folderOf(item.path) === folder).map((item) => item.path);
-  if (!answer.ok) return answer.error.code === 'not-found' || answer.error.code === 'not-a-file' ? here : [];
-  const { entries, truncated } = answer.value;
-  return here.filter((path) => {
-    const entry = entries.find((candidate) => candidate.name === lastPathPart(path));
-    // A truncated listing may leave the name out: only a name listed as something else, or absent from a whole listing, is gone.
-    return entry === undefined ? !truncated : entry.kind !== 'file';
-  });
 }

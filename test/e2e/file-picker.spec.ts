@@ -169,6 +169,27 @@ test('recent images leave the list once their file is gone', async ({ page }) =>
   await expect(recent.getByText('doomed.iso', { exact: true })).toHaveCount(0);
 });
 
+test('a recent image overwritten with text leaves the list on the next start; a recent image still an image stays', async ({ page }) => {
+  const replaced = join(home, 'Downloads', 'replaced.iso');
+  const kept = join(home, 'Downloads', 'kept.iso');
+  copyFileSync(helloIsoPath(), replaced);
+  copyFileSync(helloIsoPath(), kept);
+  await page.goto(app.url);
+  for (const path of [replaced, kept]) {
+    await page.getByLabel('Image path').fill(path);
+    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await expect(page.getByTestId('image-path')).toHaveText(path);
+    await goToScreen(page, 'Start');
+  }
+  const recent = page.getByRole('region', { name: 'Recent images' });
+  await expect(recent.getByText('replaced.iso', { exact: true })).toHaveCount(1);
+  // Same name, same folder, still a file: only its bytes say it is no image any more.
+  writeFileSync(replaced, 'Shopping list: milk, bread, a new USB stick.\n'.repeat(200));
+  await page.reload();
+  await expect(recent.getByText('kept.iso', { exact: true })).toHaveCount(1);
+  await expect(recent.getByText('replaced.iso', { exact: true })).toHaveCount(0);
+});
+
 test('the Checksums tab imports a key chosen in the dialog, which lists key files only', async ({ page }) => {
   const keys = join(home, 'keys');
   mkdirSync(keys, { recursive: true });
