@@ -16,6 +16,7 @@ import type {
   SecureBootLoaderVerdict,
   UBootFamily,
 } from '../shared/boot.ts';
+import type { EngineBuild } from '../shared/app.ts';
 import type { SignatureStatus, VerificationVerdict } from '../shared/checksum.ts';
 import type { DriveIssueCode } from '../shared/drive.ts';
 import type { ErrorCode } from '../shared/errors.ts';
@@ -1341,9 +1342,20 @@ export const aboutText = {
   heading: 'About',
   version: 'Version',
   engineBuild: 'Engine',
+  build: 'Engine build',
+  /** The commit `npm run build` embedded, the commit's own date, and whether the tree held more than that commit. */
+  builtFrom: (build: EngineBuild) => `commit ${build.commit} of ${build.commitDate.slice(0, 10)}${build.localChanges ? ' + local changes' : ''}`,
+  buildUnknown: 'unknown (not built from git)',
   licencesCaption: 'Libraries and data shipped with Isotope, and their licences',
   columns: { name: 'Name', version: 'Version', licence: 'Licence' },
   data: 'data',
+  showText: 'Show text',
+  hideText: 'Hide text',
+  textLabel: (name: string) => `Licence text of ${name}`,
+  reading: 'Reading the licence file…',
+  noLicenceFile: 'No licence file shipped',
+  fromFile: (fileName: string) => `From ${fileName}:`,
+  truncated: (maxBytes: number) => `Only the first ${maxBytes.toLocaleString('en')} bytes are shown: the file is longer.`,
 } as const;
 
 /** The Queue screen and duplicator mode (issue 19). */

@@ -18,6 +18,7 @@ import { FilePreview } from './file-preview.svelte.ts';
 import { FileTree } from './file-tree.svelte.ts';
 import { FlashJob } from './flash-job.svelte.ts';
 import { HistoryList } from './history.svelte.ts';
+import { LicenceTexts } from './licence-texts.svelte.ts';
 import { WriteQueue } from './write-queue.svelte.ts';
 import { ImageAssessmentState } from './image-assessment.svelte.ts';
 import { ImageSession } from './image-session.svelte.ts';
@@ -74,6 +75,8 @@ export class AppState {
   readonly history: HistoryList;
   /** The Queue screen: several drives under one confirmation, and duplicator mode. */
   readonly queue: WriteQueue;
+  /** Settings › About: the licence text the user opened. */
+  readonly licenceTexts: LicenceTexts;
 
   constructor(client: EngineClient, storage: Storage | null) {
     this.settings = new Settings(storage);
@@ -100,6 +103,7 @@ export class AppState {
     this.vmTrial = new VmTrial(client, this.jobs);
     this.history = new HistoryList(client);
     this.queue = new WriteQueue(client);
+    this.licenceTexts = new LicenceTexts(client);
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
