@@ -8,13 +8,15 @@
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { unacknowledgedBlockingFindings } from '../../../shared/assessment.ts';
+import { unacknowledgedBlockingFindings, type AssessmentFinding } from '../../../shared/assessment.ts';
 import type { FlashResult, TargetResult } from '../../../shared/flash.ts';
 import type { WriteModeChoice } from '../../../shared/stick.ts';
 import type { JobProgress, JobResults } from '../../../shared/job.ts';
 import { followJob } from '../../../shared/follow-job.ts';
 import { ok, type Result } from '../../../shared/result.ts';
 import { formatBytes } from '../../../shared/units.ts';
+import type { FlashWork } from '../../flash/flash-work.ts';
+import type { WriteModePlan } from '../../flash/stick-plan.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
@@ -60,20 +62,9 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
       if (urlPattern.test(image)) return (await import('./flash-url-command.ts')).flashFromUrl(context, service, image, targetPaths, options);
       const imagePath = resolve(image);
-      const assessed = await service.call('image:assess', { path: imagePath });
-      if (!assessed.ok) return context.setExitCode(reportResult(context, assessed, json, () => ''));
-      if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...assessed.value })}\n`);
-      else context.stderr(describeAssessment(assessed.value));
-      const blocking = unacknowledgedBlockingFindings(assessed.value, []);
-      if (blocking.length > 0 && options.force !== true) {
-        context.stderr(`isotope: not writing ${imagePath}: ${blocking.map(findingHeadline).join('; ')}; pass --force to write it anyway\n`);
-        return context.setExitCode(exitCodes.failed);
-      }
-      // The mode and, for copy mode, the stick composed for the smallest target: a refusal (no room, a file FAT32 cannot hold) ends here.
-      const plan = await planCliWrite(imagePath, targetPaths, options).catch((error: unknown) => error as Error);
-      if (plan instanceof Error) return context.setExitCode(reportFailure(context, plan, json));
-      if (json) context.stdout(`${JSON.stringify({ event: 'write:planned', ...plan })}\n`);
-      else context.stderr(describeWriteMode(plan));
+      const planned = await planTerminalWrite(context, service, imagePath, targetPaths, options);
+      if (planned === null) return;
+      const { blocking, plan } = planned;
       if (options.yes !== true) {
         if (!process.stdin.isTTY) {
           context.stderr('isotope: flashing erases the targets; pass --yes when not on a terminal\n');
@@ -84,18 +75,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
           return context.setExitCode(exitCodes.failed);
         }
       }
-      // Paths (devices, regular files) are the CLI's own: its user confirmed here, at the terminal, so
-      // the job starts below the contract, which takes only drive ids with an engine-issued confirmation.
-      const work = {
-        kind: 'flash',
-        imagePath,
-        targets: targetPaths.map((path) => ({ path })),
-        verify: options.verify,
-        includeAll: options.unsafe === true,
-        eject: false,
-        // The flash engine loads only when this command runs (see cli.ts).
-        recipe: (await import('../../flash/stick-plan.ts')).recipeOf(plan),
-      } as const;
+      const work = await terminalFlashWork(imagePath, targetPaths, options, plan);
       const result = await followFlashJob(context, service, { json, tty: process.stderr.isTTY === true, interruptNotice: cancelledWriteNotice }, async () =>
         ok(await service.startTerminalJob(work)),
       );
@@ -113,11 +93,79 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
     .action(async (token: string) => context.setExitCode(await (await import('../../helper/flash-helper.ts')).runFlashHelper(token)));
 }
 
+/** What `isotope flash` and `isotope queue` decided for an image before asking: the findings written anyway (--force) and the write's mode. */
+export interface TerminalWritePlan {
+  readonly blocking: readonly AssessmentFinding[];
+  readonly plan: WriteModePlan;
+}
+
+/**
+ * The steps before the question, shared with `isotope queue`: the image's assessment (printed), a
+ * blocking finding refused unless --force, and the write's mode planned for the smallest of
+ * `targetPaths` (printed). Null once a refusal was reported and the exit code set. With --json, each
+ * event line also carries `tag` (the queue names its pair).
+ */
+export async function planTerminalWrite(
+  context: CliContext,
+  service: Service,
+  imagePath: string,
+  targetPaths: readonly string[],
+  options: Pick<FlashOptions, keyof WriteModeCliOptions | 'force' | 'json'>,
+  tag: object = {},
+): Promise<TerminalWritePlan | null> {
+  const json = options.json === true;
+  const refuse = (exitCode: number): null => {
+    context.setExitCode(exitCode);
+    return null;
+  };
+  const assessed = await service.call('image:assess', { path: imagePath });
+  if (!assessed.ok) return refuse(reportResult(context, assessed, json, () => ''));
+  if (json) context.stdout(`${JSON.stringify({ event: 'image:assessed', ...tag, ...assessed.value })}\n`);
+  else context.stderr(describeAssessment(assessed.value));
+  const blocking = unacknowledgedBlockingFindings(assessed.value, []);
+  if (refusesBlocking(context, imagePath, blocking, options)) return refuse(exitCodes.failed);
+  // The mode and, for copy mode, the stick composed for the smallest target: a refusal (no room, a file FAT32 cannot hold) ends here.
+  const plan = await planCliWrite(imagePath, targetPaths, options).catch((error: unknown) => error as Error);
+  if (plan instanceof Error) return refuse(reportFailure(context, plan, json));
+  if (json) context.stdout(`${JSON.stringify({ event: 'write:planned', ...tag, ...plan })}\n`);
+  else context.stderr(describeWriteMode(plan));
+  return { blocking, plan };
+}
+
+/** True (said on stderr) when the image has blocking findings and --force was not given: nothing is written then. */
+export function refusesBlocking(context: CliContext, imagePath: string, blocking: readonly AssessmentFinding[], options: Pick<FlashOptions, 'force'>): boolean {
+  if (blocking.length === 0 || options.force === true) return false;
+  context.stderr(`isotope: not writing ${imagePath}: ${blocking.map(findingHeadline).join('; ')}; pass --force to write it anyway\n`);
+  return true;
+}
+
+/**
+ * The job of a write its user confirmed at the terminal. Paths (devices, regular files) are the
+ * CLI's own: the job starts below the contract, which takes only drive ids with an engine-issued confirmation.
+ */
+export async function terminalFlashWork(
+  imagePath: string,
+  targetPaths: readonly string[],
+  options: Pick<FlashOptions, 'verify' | 'unsafe'>,
+  plan: WriteModePlan,
+): Promise<FlashWork> {
+  return {
+    kind: 'flash',
+    imagePath,
+    targets: targetPaths.map((path) => ({ path })),
+    verify: options.verify,
+    includeAll: options.unsafe === true,
+    eject: false,
+    // The flash engine loads only when this command runs (see cli.ts).
+    recipe: (await import('../../flash/stick-plan.ts')).recipeOf(plan),
+  };
+}
+
 /**
  * Two names for one target (a path twice, or a symlink beside what it points at) would race each
  * other: say so, never drop the repeat silently. False when a target is named twice.
  */
-async function namesEachTargetOnce(context: CliContext, targetPaths: readonly string[]): Promise<boolean> {
+export async function namesEachTargetOnce(context: CliContext, targetPaths: readonly string[]): Promise<boolean> {
   const realPaths = await Promise.all(targetPaths.map((path) => realpath(path).catch(() => path)));
   const repeatedAt = realPaths.findIndex((path, index) => realPaths.indexOf(path) !== index);
   if (repeatedAt === -1) return true;
@@ -129,14 +177,31 @@ async function namesEachTargetOnce(context: CliContext, targetPaths: readonly st
 export async function confirm(
   context: CliContext,
   service: ReturnType<CliContext['createService']>,
-  image: { readonly imagePath: string; readonly mode: WriteModeChoice['mode'] },
+  image: ImageToWrite,
   targetPaths: readonly string[],
   includeAll: boolean,
 ): Promise<boolean> {
+  context.stderr(`This ERASES everything on:\n`);
+  await listErasedTargets(context, service, image, targetPaths, includeAll);
+  return (await confirmOnTerminal(context, `Write ${image.imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
+}
+
+export interface ImageToWrite {
+  readonly imagePath: string;
+  readonly mode: WriteModeChoice['mode'];
+}
+
+/** One line per target on stderr: its description and size, why the rules refuse it (without --unsafe), and a note when it is smaller than the image. */
+export async function listErasedTargets(
+  context: CliContext,
+  service: ReturnType<CliContext['createService']>,
+  image: ImageToWrite,
+  targetPaths: readonly string[],
+  includeAll: boolean,
+): Promise<void> {
   // The mode planned above: the list's size rule is then the raw write's, or none for copied files.
   const listed = await service.call('drives:list', urlPattern.test(image.imagePath) ? { includeAll: true } : { includeAll: true, ...image });
   const drives = listed.ok ? listed.value.drives : [];
-  context.stderr(`This ERASES everything on:\n`);
   for (const path of targetPaths) {
     const status = drives.find((candidate) => candidate.drive.device === path || candidate.drive.raw === path);
     const line = status
@@ -146,7 +211,6 @@ export async function confirm(
     if (status && !includeAll && !status.eligible) context.stderr(`    refused: ${status.refusals.map((issue) => issue.reason).join('; ')}\n`);
     for (const issue of status?.warnings ?? []) if (issue.code === 'smaller-than-image') context.stderr(`    note: ${issue.reason}\n`);
   }
-  return (await confirmOnTerminal(context, `Write ${image.imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
 
 // Following a flash:* job (or a format, which is one), shared with `isotope verify` and `isotope format`.
@@ -191,7 +255,7 @@ export async function followFlashJob<K extends 'flash' | 'format' = 'flash'>(
 }
 
 /** A flash or verify's targets as the display's readings: "/dev/sdb: writing 42% (…)". */
-function targetReadings(progress: JobProgress): ProgressReading[] {
+export function targetReadings(progress: JobProgress): ProgressReading[] {
   return progress.targets.map((target) => ({
     label: `${target.target}: ${target.phase}`,
     bytesDone: target.bytesDone,
