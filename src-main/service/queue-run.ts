@@ -41,7 +41,8 @@ export async function prepareQueue(request: QueuePrepareRequest, options: PlanOp
   return { ...issued, order: request.order, pairs: pairs.map(({ imagePath, driveId, plan }) => ({ imagePath, driveId, plan })) };
 }
 
-interface ConfirmedPair {
+/** A pair ready to run: its job, and the findings its user acknowledged. The CLI, whose user confirmed at the terminal, names a drive by its path. */
+export interface ConfirmedPair {
   readonly imagePath: string;
   readonly driveId: string;
   readonly device: string;
@@ -72,12 +73,14 @@ export async function confirmQueue(request: QueueStartRequest, options: PlanOpti
 
 /**
  * Runs the confirmed pairs: all at once, or each when the one before it has ended (whatever its
- * outcome). Answers the first state; every row's start and end is sent as `queue:changed`.
+ * outcome). Answers the first state; every row's start and end is sent as `queue:changed`. Once
+ * `stop` is aborted (the CLI's Ctrl-C), no waiting pair starts: each ends as cancelled, with no job.
  */
 export function runQueue(
   context: Pick<HandlerContext, 'events' | 'options' | 'jobs'>,
   order: QueueBinding['order'],
   pairs: readonly ConfirmedPair[],
+  stop?: AbortSignal,
 ): QueueState {
   const queueId = randomUUID();
   const rows: QueueRow[] = pairs.map(({ imagePath, driveId, device }) => ({
@@ -107,6 +110,10 @@ export function runQueue(
     const pair = pairs[index];
     const row = rows[index];
     if (pair === undefined || row === undefined) return;
+    if (stop?.aborted) {
+      for (const [at, waiting] of rows.entries()) if (waiting.state === 'waiting') rows[at] = { ...waiting, state: 'ended', outcome: 'cancelled' };
+      return; // The job:finished listener that asked for this start sends the state.
+    }
     const { jobId } = startFlashJob(context, pair.work, { acknowledgedFindings: pair.acknowledgedFindings });
     rows[index] = { ...row, state: 'running', jobId, startedMs: Date.now() };
     context.events.emit('queue:changed', snapshot());

@@ -11,6 +11,8 @@ import type { ImageParser, ParseRunOptions } from '../isolation/image-parser.ts'
 import type { ParseJobName, ParseJobRequest, ParseJobResponse } from '../isolation/parse-jobs.ts';
 import { JobRegistry } from '../jobs/job-registry.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
+import type { QueueOrder, QueueState } from '../../shared/queue.ts';
+import type { ConfirmedPair } from './queue-run.ts';
 import type { HttpFetchOptions } from '../net/http-download.ts';
 import { createConfirmations, type ShellConfirm } from './confirmations.ts';
 import { createEventHub, type EventHub } from './event-hub.ts';
@@ -80,6 +82,11 @@ export interface Service {
    * contract call, so no transport (IPC, WebSocket) can reach it.
    */
   startTerminalJob(work: FlashWork): Promise<{ jobId: string }>;
+  /**
+   * Runs a queue of such jobs, one per pair, as `queue:start` runs a confirmed queue (`queue:changed`
+   * as it goes); `stop` keeps pairs not yet started from starting. For the CLI only, as startTerminalJob.
+   */
+  startTerminalQueue(order: QueueOrder, pairs: readonly ConfirmedPair[], stop?: AbortSignal): Promise<QueueState>;
 }
 
 // Each area's handlers load the first time one of its calls is made, so a short-lived process (an
@@ -208,6 +215,7 @@ export function createService(options: ServiceOptions): Service {
     events,
     // The flash engine loads with the first job, as the flash calls' handlers do.
     startTerminalJob: async (work) => (await import('./handlers/flash-handlers.ts')).startFlashJob(context, work),
+    startTerminalQueue: async (order, pairs, stop) => (await import('./queue-run.ts')).runQueue(context, order, pairs, stop),
     call,
     on<K extends EventName>(name: K, listener: (payload: Events[K]) => void) {
       const wanted: EventName = name;
