@@ -58,7 +58,7 @@ async function readBundledLicences(): Promise<readonly BundledLicence[]> {
   const dependencies = typeof own?.dependencies === 'object' && own.dependencies !== null ? Object.keys(own.dependencies) : [];
   const libraries = await Promise.all(
     dependencies.map(async (name): Promise<BundledLicence> => {
-      const manifest = await readJson(`${packageFolder(name)}package.json`);
+      const manifest = await readJson(`${packageFolder(name)}/package.json`);
       const text = (value: unknown): string => (typeof value === 'string' && value !== '' ? value : 'unknown');
       return { name, version: text(manifest?.version), licence: text(manifest?.license), kind: 'library' };
     }),
@@ -67,7 +67,7 @@ async function readBundledLicences(): Promise<readonly BundledLicence[]> {
 }
 
 function packageFolder(name: string): string {
-  return `${appRoot}node_modules/${name}/`;
+  return `${appRoot}node_modules/${name}`;
 }
 
 /**
@@ -79,21 +79,25 @@ export async function bundledLicenceText(name: string): Promise<LicenceText | nu
   const item = (await bundledLicences()).find((candidate) => candidate.name === name);
   if (item === undefined) return null;
   const data = bundledData.find((candidate) => candidate.name === name);
-  const located = data === undefined ? await findPackageLicence(packageFolder(name)) : { folder: secureBootDataFolder, fileName: data.licenceFileName };
-  if (located === null) return { name, fileName: null, text: '', truncated: false };
-  const read = await readCapped(`${located.folder}${located.fileName}`, maxLicenceTextBytes);
-  return read === null ? { name, fileName: null, text: '', truncated: false } : { name, fileName: located.fileName, ...read };
+  const found =
+    data === undefined
+      ? await packageLicenceText(packageFolder(name))
+      : await readCapped(`${secureBootDataFolder}${data.licenceFileName}`, data.licenceFileName);
+  return { name, ...(found ?? { fileName: null, text: '', truncated: false }) };
 }
 
-/** The package's licence file, the first by name when it has several (LICENSE and LICENSE-MIT); null when it has none. */
-async function findPackageLicence(folder: string): Promise<{ folder: string; fileName: string } | null> {
+/**
+ * The licence file of the package installed in `folder` (the first by name when it has several:
+ * LICENSE before LICENSE-MIT), its first maxBytes as text; null when it ships none.
+ */
+export async function packageLicenceText(folder: string, maxBytes = maxLicenceTextBytes): Promise<Omit<LicenceText, 'name'> | null> {
   const names = await readdir(folder).catch(() => []);
   const fileName = names.filter((candidate) => licenceFilePattern.test(candidate)).sort()[0];
-  return fileName === undefined ? null : { folder, fileName };
+  return fileName === undefined ? null : readCapped(`${folder}/${fileName}`, fileName, maxBytes);
 }
 
 /** The first `maxBytes` of the file as UTF-8, and whether there was more; null when it is missing or not a regular file. */
-async function readCapped(path: string, maxBytes: number): Promise<{ text: string; truncated: boolean } | null> {
+async function readCapped(path: string, fileName: string, maxBytes = maxLicenceTextBytes): Promise<Omit<LicenceText, 'name'> | null> {
   const file = await open(path, 'r').catch(() => null);
   if (file === null) return null;
   try {
@@ -106,9 +110,9 @@ async function readCapped(path: string, maxBytes: number): Promise<{ text: strin
       if (bytesRead === 0) break;
       filledBytes += bytesRead;
     }
-    const truncated = filledBytes > maxBytes;
     // A cut inside a character leaves one U+FFFD at the end rather than failing.
-    return { text: new TextDecoder().decode(buffer.subarray(0, Math.min(filledBytes, maxBytes))), truncated };
+    const text = new TextDecoder().decode(buffer.subarray(0, Math.min(filledBytes, maxBytes)));
+    return { fileName, text, truncated: filledBytes > maxBytes };
   } finally {
     await file.close();
   }
