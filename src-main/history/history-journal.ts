@@ -16,28 +16,23 @@
 // not split on local file systems). Lines are bounded (64 KiB), so a line is never torn by size.
 //
 // Reading is bounded and linear: the file is streamed in 1 MiB chunks, a line over 64 KiB or one
-// that is not an event this version wrote is skipped and counted, never fatal; a later listing
-// reads only what was appended since. What is kept between listings is compact (journal-events.ts
-// KeptRecord: the filter's fields and the record as one JSON string, the raw events dropped), and a
-// listing parses back only the records it returns. Once the lines written since the last compaction
-// pass `compactAboveBytes` and no job runs, the journal is rewritten one line per record
-// (journal-compaction.ts: temporary file, fsync, rename; crash-safe).
+// that is not an event this version wrote is skipped and counted (with the byte offset of the first,
+// for the listing to name), never fatal; a later listing reads only what was appended since. What
+// is kept between listings is an index, not the records (journal-index.ts: per job its kind,
+// outcome, start time and the offsets of its lines), and a listing reads back by offset only the
+// records it returns (a text filter reads back the candidates a batch at a time). Compaction
+// (journal-compaction.ts: temporary file, fsync, rename; crash-safe) is decided at a job's end
+// from the file's size and the compacted size its first line names, without reading the journal:
+// once the lines appended since the last compaction pass `compactAboveBytes` and no job runs, the
+// journal is rewritten one line per record.
 import { constants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { HistoryQuery, HistoryRecord } from '../../shared/history.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
-import { compactJournal, defaultCompactAboveBytes } from './journal-compaction.ts';
-import {
-  JournalFold,
-  journalFormatVersion,
-  parseJournalLine,
-  type EndedFields,
-  type JournalEvent,
-  type JournalOwner,
-  type KeptRecordFields,
-  type StartedFields,
-} from './journal-events.ts';
+import { compactJournal, defaultCompactAboveBytes, journalNeedsCompaction } from './journal-compaction.ts';
+import { journalFormatVersion, parseJournalLine, type EndedFields, type JournalEvent, type JournalOwner, type StartedFields } from './journal-events.ts';
+import { JournalChangedError, JournalIndex, readBackBatchRows, type IndexedJob } from './journal-index.ts';
 import { currentOwner, isOwnerAlive } from './process-owner.ts';
 
 /** A line longer than this is not one this engine wrote: skipped on read, refused on write. */
@@ -51,11 +46,19 @@ export interface HistoryJournal {
   ended(id: string, end: EndedFields): Promise<void>;
   /**
    * Matching records, newest first (at most query.limit, default and cap 1000, unless `maxRecords`
-   * raises the cap for an export), with how many matched in all and how many lines were skipped.
+   * raises the cap for an export), with how many matched in all, how many lines were skipped and
+   * (when any was) the byte offset of the first.
    */
-  list(query: HistoryQuery, options?: { readonly maxRecords?: number }): Promise<{ records: HistoryRecord[]; total: number; skippedLines: number }>;
+  list(query: HistoryQuery, options?: { readonly maxRecords?: number }): Promise<HistoryListing>;
   /** The record of job `id`, or null when the history has none (one record parsed, not the whole history). */
   find(id: string): Promise<HistoryRecord | null>;
+}
+
+export interface HistoryListing {
+  readonly records: HistoryRecord[];
+  readonly total: number;
+  readonly skippedLines: number;
+  readonly firstSkippedOffsetBytes?: number;
 }
 
 /** This process's jobs that started and have not ended (through any journal object): running, whatever their lines say. */
@@ -69,7 +72,7 @@ export function openHistoryJournal(
   const pathNow = (): string => path ?? join(defaultDataDir(), 'history.jsonl');
   // One append at a time from this process, so its own lines keep their order.
   let appending: Promise<void> = Promise.resolve();
-  // The events read so far, kept between listings (see readJournal).
+  // The index of what was read so far, kept between listings (see readJournal).
   let reading: Promise<JournalReading | null> = Promise.resolve(null);
   const append = (event: JournalEvent): Promise<void> => {
     const next = appending.then(() => appendLine(pathNow(), event));
@@ -77,15 +80,22 @@ export function openHistoryJournal(
     return next;
   };
   const isAlive = (owner: JournalOwner, id: string) => liveJobIds.has(id) || (owner.pid !== process.pid && isOwnerAlive(owner));
-  /** Reads on from the last reading (one at a time), then runs `then` on it before the next may start. */
-  const read = <T>(then: (reading: JournalReading) => Promise<T>): Promise<T> => {
-    const next = reading.then((previous) => readJournal(pathNow(), previous));
-    const done = next.then(then);
+  /**
+   * Reads on from the last reading (one at a time), then runs `then` on it with the file still open
+   * (records are read back from it). A file changed in place under the index is read afresh, once.
+   */
+  const read = <T>(then: (reading: JournalReading, file: FileHandle | null) => Promise<T>): Promise<T> => {
+    const done = reading.then((previous) =>
+      withReading(pathNow(), previous, then).catch((error: unknown) => {
+        if (!(error instanceof JournalChangedError)) throw error;
+        return withReading(pathNow(), null, then);
+      }),
+    );
     reading = done.then(
-      () => next,
+      ({ reading: next }) => next,
       () => null,
     );
-    return done;
+    return done.then(({ value }) => value);
   };
   return {
     async started(record) {
@@ -100,20 +110,45 @@ export function openHistoryJournal(
       }
       // Compaction (which waits while any job in the journal runs, this process's too) never fails the
       // job's end: when it fails, the journal is as it was, and it is tried again at the next end.
-      await read(async (journal) => {
-        if (journal.looseBytes <= compactAboveBytes) return;
-        if (await compactJournal(journal, isAlive, maxJournalLineBytes, (file) => syncFolder(dirname(file)))) journal.compacted = true;
-      }).catch(() => undefined);
+      const compact = async () => {
+        if (!(await journalNeedsCompaction(pathNow(), compactAboveBytes))) return;
+        await read(async (journal, file) => {
+          if (file === null) return;
+          const source = { path: journal.path, offsetBytes: journal.offsetBytes, index: journal.index, file };
+          if (await compactJournal(source, isAlive, maxJournalLineBytes, (path) => syncFolder(dirname(path)))) journal.compacted = true;
+        });
+      };
+      await compact().catch(() => undefined);
     },
     list(query, { maxRecords = maxListedRecords } = {}) {
-      return read(async ({ fold, skippedLines }) => {
+      return read(async ({ index }, file) => {
         const limit = Math.min(query.limit ?? maxRecords, maxRecords);
-        const { records, total } = fold.select(matches(query), limit, isAlive);
-        return { records, total, skippedLines: skippedLines + fold.skippedEvents };
+        const rows = index.select(indexedMatches(query), isAlive);
+        const text = query.text?.trim().toLocaleLowerCase() ?? '';
+        const records: HistoryRecord[] = [];
+        let total = rows.length;
+        if (file !== null && text === '') records.push(...(await index.readBack(file, rows.slice(0, limit), isAlive)));
+        else if (file !== null) {
+          // The text is in the records, not the index: the candidates are read back a batch at a time.
+          total = 0;
+          for (let start = 0; start < rows.length; start += readBackBatchRows) {
+            for (const record of await index.readBack(file, rows.slice(start, start + readBackBatchRows), isAlive)) {
+              if (!searchText(record).includes(text)) continue;
+              total += 1;
+              if (records.length < limit) records.push(record);
+            }
+          }
+        }
+        const skipped = index.firstSkippedOffsetBytes === null ? {} : { firstSkippedOffsetBytes: index.firstSkippedOffsetBytes };
+        return { records, total, skippedLines: index.skippedLines, ...skipped };
       });
     },
     find(id) {
-      return read(async ({ fold }) => fold.find(id, isAlive));
+      return read(async ({ index }, file) => {
+        const row = index.rowOf(id);
+        if (row === null || file === null) return null;
+        return (await index.readBack(file, [row], isAlive))[0] ?? null;
+      });
     },
   };
 }
@@ -158,63 +193,80 @@ async function syncFolder(folder: string): Promise<void> {
   }
 }
 
-/** What has been read of one journal file: which file, the bytes up to its last whole line, and their events. */
+/** What has been read of one journal file: which file, the bytes up to its last whole line, and their index. */
 interface JournalReading {
   readonly path: string;
   readonly device: number;
   readonly inode: number;
   offsetBytes: number;
-  readonly fold: JournalFold;
-  skippedLines: number;
-  /** Bytes of the lines that are not compacted `record` lines: what compaction would shrink. */
-  looseBytes: number;
+  readonly index: JournalIndex;
   /** Set once this reading was compacted: the file it read is replaced, the next reading starts afresh. */
   compacted: boolean;
 }
 
 /**
- * Streams the journal's lines into a fold; a missing journal is an empty history. The journal only
- * grows, so a reading of the same file (same device and inode, no shorter) goes on from where the
- * last one stopped, and listing again after a filter change reads only the lines appended since.
+ * Opens the journal, reads on into the index (readJournal) and runs `then` with the file open; a
+ * missing journal is an empty history (and no file).
  */
-async function readJournal(path: string, previous: JournalReading | null): Promise<JournalReading> {
-  const handle = await open(path, constants.O_RDONLY).catch((error: NodeJS.ErrnoException) => {
+async function withReading<T>(
+  path: string,
+  previous: JournalReading | null,
+  then: (reading: JournalReading, file: FileHandle | null) => Promise<T>,
+): Promise<{ reading: JournalReading; value: T }> {
+  const file = await open(path, constants.O_RDONLY).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
-  if (handle === null) return freshReading(path, -1, -1);
+  if (file === null) {
+    const reading = freshReading(path, -1, -1);
+    return { reading, value: await then(reading, null) };
+  }
   try {
-    const { dev, ino, size } = await handle.stat();
-    const sameFile =
-      previous !== null && !previous.compacted && previous.path === path && previous.device === dev && previous.inode === ino && size >= previous.offsetBytes;
-    const reading = sameFile ? previous : freshReading(path, dev, ino);
-    const lines = new LineSplitter((line, lineBytes) => {
-      const event = line === null ? null : parseJournalLine(line);
-      if (event?.event !== 'record') reading.looseBytes += lineBytes;
-      if (event === null) reading.skippedLines += 1;
-      else reading.fold.add(event);
-    });
-    const chunk = Buffer.alloc(readChunkBytes);
-    for (let positionBytes = reading.offsetBytes; ;) {
-      const { bytesRead } = await handle.read(chunk, 0, chunk.length, positionBytes);
-      if (bytesRead === 0) break;
-      lines.push(chunk.subarray(0, bytesRead));
-      positionBytes += bytesRead;
-    }
-    // What follows the last newline is a line cut short (a write lost mid-way, or one landing now):
-    // not read yet, neither event nor skipped line; the next reading starts with it.
-    reading.offsetBytes += lines.consumedBytes;
-    return reading;
+    const reading = await readJournal(file, path, previous);
+    return { reading, value: await then(reading, file) };
   } finally {
-    await handle.close();
+    await file.close();
   }
 }
 
-function freshReading(path: string, device: number, inode: number): JournalReading {
-  return { path, device, inode, offsetBytes: 0, fold: new JournalFold(), skippedLines: 0, looseBytes: 0, compacted: false };
+/**
+ * Streams the journal's lines into the index. The journal only grows, so a reading of the same file
+ * (same device and inode, no shorter) goes on from where the last one stopped, and listing again
+ * after a filter change reads only the lines appended since.
+ */
+async function readJournal(file: FileHandle, path: string, previous: JournalReading | null): Promise<JournalReading> {
+  const { dev, ino, size } = await file.stat();
+  const sameFile =
+    previous !== null && !previous.compacted && previous.path === path && previous.device === dev && previous.inode === ino && size >= previous.offsetBytes;
+  const reading = sameFile ? previous : freshReading(path, dev, ino);
+  const fromBytes = reading.offsetBytes;
+  const lines = new LineSplitter((line, lineOffsetBytes, lengthBytes) => {
+    const span = { offsetBytes: fromBytes + lineOffsetBytes, lengthBytes };
+    const event = line === null ? null : parseJournalLine(line);
+    if (event === null) reading.index.skip(span.offsetBytes);
+    else reading.index.add(event, span);
+  });
+  const chunk = Buffer.alloc(readChunkBytes);
+  for (let positionBytes = fromBytes; ;) {
+    const { bytesRead } = await file.read(chunk, 0, chunk.length, positionBytes);
+    if (bytesRead === 0) break;
+    lines.push(chunk.subarray(0, bytesRead));
+    positionBytes += bytesRead;
+  }
+  // What follows the last newline is a line cut short (a write lost mid-way, or one landing now):
+  // not read yet, neither event nor skipped line; the next reading starts with it.
+  reading.offsetBytes += lines.consumedBytes;
+  return reading;
 }
 
-/** Splits bytes into lines of at most maxJournalLineBytes; a longer line is reported once as null and its bytes dropped. */
+function freshReading(path: string, device: number, inode: number): JournalReading {
+  return { path, device, inode, offsetBytes: 0, index: new JournalIndex(), compacted: false };
+}
+
+/**
+ * Splits bytes into lines of at most maxJournalLineBytes, each reported with its offset from the
+ * first byte pushed and its length without the newline; a longer line is reported once as null.
+ */
 class LineSplitter {
   #pending: Buffer[] = [];
   #pendingBytes = 0;
@@ -224,16 +276,17 @@ class LineSplitter {
   /** Bytes pushed up to and including the last newline: the whole lines reported. */
   consumedBytes = 0;
 
-  constructor(private readonly onLine: (line: string | null, lineBytes: number) => void) {}
+  constructor(private readonly onLine: (line: string | null, lineOffsetBytes: number, lengthBytes: number) => void) {}
 
   push(bytes: Buffer): void {
     let start = 0;
     for (let newline = bytes.indexOf(0x0a, start); newline !== -1; newline = bytes.indexOf(0x0a, start)) {
       this.consumedBytes = this.#pushedBytes + newline + 1;
       this.#take(bytes.subarray(start, newline));
-      const lineBytes = this.consumedBytes - this.#lineStartBytes;
+      const lineOffsetBytes = this.#lineStartBytes;
       this.#lineStartBytes = this.consumedBytes;
-      this.onLine(this.#overlong ? null : Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8'), lineBytes);
+      const line = this.#overlong ? null : Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8');
+      this.onLine(line, lineOffsetBytes, this.consumedBytes - lineOffsetBytes - 1);
       this.#pending = [];
       this.#pendingBytes = 0;
       this.#overlong = false;
@@ -257,14 +310,21 @@ class LineSplitter {
   }
 }
 
-/** history:list's filter: kinds, outcomes, a time window, and text in the image's path or URL or a target's model, serial or device. */
-function matches(query: HistoryQuery): (record: KeptRecordFields) => boolean {
-  const text = query.text?.trim().toLocaleLowerCase() ?? '';
-  return (record) => {
-    if (query.kinds && !query.kinds.includes(record.kind)) return false;
-    if (query.outcomes && !query.outcomes.includes(record.outcome)) return false;
-    if (query.sinceMs !== undefined && record.startedMs < query.sinceMs) return false;
-    if (query.untilMs !== undefined && record.startedMs > query.untilMs) return false;
-    return text === '' || record.searchText.includes(text);
+/** history:list's filter on what the index holds: kinds, outcomes and a time window. */
+function indexedMatches(query: HistoryQuery): (job: IndexedJob) => boolean {
+  return (job) => {
+    if (query.kinds && !query.kinds.includes(job.kind)) return false;
+    if (query.outcomes && !query.outcomes.includes(job.outcome)) return false;
+    if (query.sinceMs !== undefined && job.startedMs < query.sinceMs) return false;
+    return query.untilMs === undefined || job.startedMs <= query.untilMs;
   };
+}
+
+/** What history:list's text is looked for in: the image's path and URL and each target's model, serial and device, lower-case. */
+function searchText(record: HistoryRecord): string {
+  const searched = [record.image.path, record.image.url, ...record.targets.flatMap((target) => [target.model, target.serial, target.device])];
+  return searched
+    .filter((value) => value !== null)
+    .join('\u0000')
+    .toLocaleLowerCase();
 }

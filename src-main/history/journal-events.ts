@@ -1,10 +1,10 @@
 // The history journal's lines (see history-journal.ts): what one `started` or `ended` event holds, how
 // a line is checked (the journal is a file on disk anyone with the user's rights may edit, so every
 // line is untrusted: schema-checked, bounded, a bad one skipped and counted), and how the events
-// fold into HistoryRecords. Pure: the owner's liveness is asked through a callback.
+// make a HistoryRecord (journal-index.ts keeps where each job's lines are). Pure.
 import * as v from 'valibot';
 import { errorCodes, type AppError } from '../../shared/errors.ts';
-import { historyJobKinds, historyOutcomes, type HistoryJobKind, type HistoryOutcome, type HistoryRecord, type HistoryTarget } from '../../shared/history.ts';
+import { historyJobKinds, historyOutcomes, type HistoryOutcome, type HistoryRecord, type HistoryTarget } from '../../shared/history.ts';
 
 /** The journal's format version, written on every line so a later format can read (or skip) this one. */
 export const journalFormatVersion = 1;
@@ -104,108 +104,17 @@ export function parseJournalLine(line: string): JournalEvent | null {
 /** Whether the process that started a job still runs (so a `started` without `ended` is running, not interrupted). */
 export type OwnerLiveness = (owner: JournalOwner, id: string) => boolean;
 
-type StartedEvent = JournalEvent & { readonly event: 'started' };
+/** A `started` event: what a job's record holds before it ends, and who runs it. */
+export type StartedEvent = JournalEvent & { readonly event: 'started' };
 
-/**
- * A finished record as the fold keeps it: the fields a listing filters and sorts on, and the record
- * itself as one JSON string (a flat one-byte string in V8: about a third of the memory of the parsed
- * objects), parsed back only for the records a listing returns.
- */
-interface KeptRecord {
-  readonly kind: HistoryJobKind;
-  readonly outcome: HistoryOutcome;
-  readonly startedMs: number;
-  /** The image's path and URL and each target's model, serial and device, lower-case, NUL-separated. */
-  readonly searchText: string;
-  readonly json: string;
-}
-
-/**
- * Folds events into records in journal order: a `started` opens a record, its `ended` closes it, a
- * `record` (a compacted job, journal-compaction.ts) is one whole. An `ended` without its `started`,
- * or a second `started` under one id, is skipped and counted: the journal was edited or damaged
- * there. A record never ended is `running` while its owner lives, else `interrupted` (the process
- * died mid-job: kill -9, power loss, a crash). Ended records are kept compact (KeptRecord), the raw
- * events dropped once folded, so a 50 MB journal is held in tens of MiB, not hundreds.
- */
-export class JournalFold {
-  readonly #unended = new Map<string, StartedEvent>();
-  readonly #ended = new Map<string, KeptRecord>();
-  skippedEvents = 0;
-
-  add(event: JournalEvent): void {
-    const known = this.#unended.has(event.id) || this.#ended.has(event.id);
-    if (event.event === 'started') {
-      if (known) this.skippedEvents += 1;
-      else this.#unended.set(event.id, event);
-    } else if (event.event === 'record') {
-      if (known) this.skippedEvents += 1;
-      else this.#ended.set(event.id, keep(recordOfEvent(event)));
-    } else {
-      const started = this.#unended.get(event.id);
-      if (started === undefined) {
-        this.skippedEvents += 1;
-        return;
-      }
-      this.#unended.delete(event.id);
-      this.#ended.set(event.id, keep(endedRecord(started, event)));
-    }
-  }
-
-  /** How many records the fold holds. */
-  get size(): number {
-    return this.#unended.size + this.#ended.size;
-  }
-
-  /** The started events not ended, with whether each one's owner lives. */
-  unended(isOwnerAlive: OwnerLiveness): { readonly started: StartedEvent; readonly running: boolean }[] {
-    return [...this.#unended.values()].map((started) => ({ started, running: isOwnerAlive(started.owner, started.id) }));
-  }
-
-  /** Every ended record as its JSON text, in the order they ended (compaction writes these). */
-  endedJson(): IterableIterator<string> {
-    return [...this.#ended.values()].map((kept) => kept.json).values();
-  }
-
-  /** The record with job id `id`, or null when the fold holds none; only that record is parsed back. */
-  find(id: string, isOwnerAlive: OwnerLiveness): HistoryRecord | null {
-    const started = this.#unended.get(id);
-    if (started !== undefined) return unendedRecord(started, isOwnerAlive(started.owner, started.id));
-    const kept = this.#ended.get(id);
-    return kept === undefined ? null : (JSON.parse(kept.json) as HistoryRecord);
-  }
-
-  /** The records `matches` keeps, newest first, at most `limit` of them, with how many matched in all. */
-  select(matches: (kept: KeptRecordFields) => boolean, limit: number, isOwnerAlive: OwnerLiveness): { records: HistoryRecord[]; total: number } {
-    const unended = this.unended(isOwnerAlive).map(({ started, running }) => keep(unendedRecord(started, running)));
-    const matching = [...unended, ...this.#ended.values()].filter(matches).sort((a, b) => b.startedMs - a.startedMs);
-    return { records: matching.slice(0, limit).map((kept) => JSON.parse(kept.json) as HistoryRecord), total: matching.length };
-  }
-}
-
-/** What a listing's filter reads of a record. */
-export type KeptRecordFields = Omit<KeptRecord, 'json'>;
-
-function keep(record: HistoryRecord): KeptRecord {
-  const searched = [record.image.path, record.image.url, ...record.targets.flatMap((target) => [target.model, target.serial, target.device])];
-  return {
-    kind: record.kind,
-    outcome: record.outcome,
-    startedMs: record.startedMs,
-    searchText: searched
-      .filter((value) => value !== null)
-      .join('\u0000')
-      .toLocaleLowerCase(),
-    json: JSON.stringify(record),
-  };
-}
-
-function recordOfEvent(event: JournalEvent & { readonly event: 'record' }): HistoryRecord {
+/** A compacted `record` line's record (the event without its two fields). */
+export function recordOfEvent(event: JournalEvent & { readonly event: 'record' }): HistoryRecord {
   const { v: _version, event: _event, ...record } = event;
   return record;
 }
 
-function endedRecord(started: StartedFields, ended: EndedFields): HistoryRecord {
+/** A job's record from its `started` and its `ended`: the end's targets (when it names any) and image facts win. */
+export function endedRecord(started: StartedFields, ended: EndedFields): HistoryRecord {
   const image = { ...started.image, ...definedFields(ended.image ?? {}) };
   return {
     id: started.id,
@@ -223,7 +132,8 @@ function endedRecord(started: StartedFields, ended: EndedFields): HistoryRecord 
   };
 }
 
-function unendedRecord(started: StartedFields, ownerAlive: boolean): HistoryRecord {
+/** A job that has not ended: running while its owner lives, else interrupted (every target too). */
+export function unendedRecord(started: StartedFields, ownerAlive: boolean): HistoryRecord {
   const outcome: HistoryOutcome = ownerAlive ? 'running' : 'interrupted';
   const targets = started.targets.map((target): HistoryTarget => ({ ...target, outcome }));
   const error: AppError | null = null;

@@ -2,7 +2,7 @@
 // last line and damaged lines are skipped (and counted), a job whose process died reads as
 // interrupted, and a large journal lists whole.
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,22 @@ function endedFields(endedMs: number): EndedFields {
     ],
     image: { sha256: 'a'.repeat(64) },
   };
+}
+
+/** `count` ended jobs as the journal's lines (a started and an ended each), by a process that is gone. */
+function endedJobLines(count: number, prefix: string): string {
+  const owner = { pid: deadPid(), startTicks: null };
+  const lines: string[] = [];
+  for (let index = 0; index < count; index += 1) {
+    lines.push(JSON.stringify({ v: 1, event: 'started', owner, ...startedFields(`${prefix}-${index}`, 1_000_000 + index) }));
+    lines.push(JSON.stringify({ v: 1, event: 'ended', id: `${prefix}-${index}`, ...endedFields(2_000_000 + index) }));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Bytes this process has read through read(2) and its kin so far (proc(5): /proc/self/io rchar), its worker threads' too. */
+function bytesReadByThisProcess(): number {
+  return Number(/^rchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
 }
 
 /** A pid no process holds any more: a child that has exited. */
@@ -175,6 +191,35 @@ describe('history journal', () => {
     expect(listed.skippedLines).toBe(5);
   });
 
+  it('names the byte offset of the first line it skipped', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    const firstBadOffsetBytes = statSync(journalPath).size;
+    appendFileSync(journalPath, 'not json at all\n');
+    appendFileSync(journalPath, `${JSON.stringify({ v: 1, event: 'ended', id: 'job-nowhere', ...endedFields(9) })}\n`);
+    expect(await journal.list({})).toMatchObject({ skippedLines: 2, firstSkippedOffsetBytes: firstBadOffsetBytes });
+    await journal.ended('job-1', endedFields(2000));
+    expect(await openHistoryJournal(journalPath).list({})).toMatchObject({ total: 1, skippedLines: 2, firstSkippedOffsetBytes: firstBadOffsetBytes });
+  });
+
+  it('answers what the file says now when a line was edited in place (same file, same size), not what it read before', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000));
+    await journal.ended('job-1', endedFields(2000));
+    await journal.started(startedFields('job-2', 3000));
+    await journal.ended('job-2', endedFields(4000));
+    expect((await journal.list({})).records.map((record) => record.id)).toEqual(['job-2', 'job-1']);
+    // The same length in place: a model renamed, and a job's id changed in both its lines.
+    writeFileSync(journalPath, readFileSync(journalPath, 'utf8').replaceAll('Cruzer Blade', 'Cruzer Blaze').replaceAll('job-1', 'job-7'));
+    const listed = await journal.list({});
+    expect(listed.records.map((record) => [record.id, record.targets[0]?.model])).toEqual([
+      ['job-2', 'Cruzer Blaze'],
+      ['job-7', 'Cruzer Blaze'],
+    ]);
+    expect(await journal.find('job-7')).toMatchObject({ id: 'job-7', outcome: 'succeeded' });
+    expect(await journal.find('job-1')).toBeNull();
+  });
+
   it('filters by kind, outcome, time and text (image path, target model, serial or device), newest first, within the limit', async () => {
     const journal = openHistoryJournal(journalPath);
     await journal.started(startedFields('a', 1000, { kind: 'verify' }));
@@ -256,6 +301,45 @@ describe('history journal compaction', () => {
     await journal.ended('first', endedFields(3));
     expect(readFileSync(journalPath, 'utf8')).not.toContain('"event":"record"');
     expect((await journal.list({ outcomes: ['running'] })).records.map((record) => record.id)).toEqual(['elsewhere']);
+  });
+
+  it('names the compacted size in the first line, and compacts again once that many bytes more than the limit were appended', async () => {
+    mkdirSync(join(dir, 'data'));
+    const journal = compactingJournal();
+    appendFileSync(journalPath, endedJobLines(8, 'old'));
+    await journal.started(startedFields('first', 1));
+    await journal.ended('first', endedFields(2));
+    const firstLine = () => JSON.parse(readFileSync(journalPath, 'utf8').split('\n')[0] ?? '') as { event: string; compactedBytes?: number };
+    expect(firstLine()).toMatchObject({ event: 'record', compactedBytes: statSync(journalPath).size });
+    const compactedBytes = statSync(journalPath).size;
+    // Below the limit past the compacted size: nothing is rewritten.
+    await journal.started(startedFields('second', 3));
+    await journal.ended('second', endedFields(4));
+    expect(firstLine().compactedBytes).toBe(compactedBytes);
+    appendFileSync(journalPath, endedJobLines(4, 'more'));
+    await journal.started(startedFields('third', 5));
+    await journal.ended('third', endedFields(6));
+    expect(firstLine().compactedBytes).toBe(statSync(journalPath).size);
+    expect(readFileSync(journalPath, 'utf8')).not.toContain('"event":"ended"');
+    expect((await openHistoryJournal(journalPath).list({})).total).toBe(15);
+  });
+
+  it("decides at a job's end from the file's size and its first line, without reading a compacted journal", async () => {
+    mkdirSync(join(dir, 'data'));
+    appendFileSync(journalPath, endedJobLines(5000, 'old'));
+    const compacting = compactingJournal();
+    await compacting.started(startedFields('first', 1));
+    await compacting.ended('first', endedFields(2));
+    const compactedBytes = statSync(journalPath).size;
+    expect(compactedBytes).toBeGreaterThan(2 * 1024 * 1024);
+    // A new journal object (a new process's first job) with a limit below the file's size but above what is appended since.
+    const journal = openHistoryJournal(journalPath, { compactAboveBytes: 1024 * 1024 });
+    await journal.started(startedFields('new', 1));
+    const readBeforeBytes = bytesReadByThisProcess();
+    await journal.ended('new', endedFields(2));
+    const readBytes = bytesReadByThisProcess() - readBeforeBytes;
+    expect(readBytes).toBeLessThan(64 * 1024);
+    expect(statSync(journalPath).size).toBeGreaterThan(compactedBytes);
   });
 
   it('loses nothing when a compaction was killed before its rename: the temporary file is never read and the next compaction completes', async () => {

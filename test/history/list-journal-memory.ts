@@ -1,5 +1,5 @@
-// A child process for the history memory test: lists the journal at PATH once through the engine's
-// own journal and prints, as JSON, what the listing cost this process: the heap still held after it
+// A child process for the history memory test: lists the journal at PATH through the engine's own
+// journal (the newest 100, then a text search) and prints, as JSON, what the listing cost this process: the heap still held after it
 // (what stays alive between listings, after a full GC) and the peak RSS over the baseline, in MiB.
 // Run with --expose-gc.
 import { openHistoryJournal } from '../../src-main/history/history-journal.ts';
@@ -14,6 +14,8 @@ const heapBeforeBytes = process.memoryUsage().heapUsed;
 const rssBeforeBytes = process.memoryUsage.rss();
 const journal = openHistoryJournal(path);
 const listed = await journal.list({ limit: 100 });
+// A text filter is not in the index: every record is read back (a batch at a time) to find it.
+const searched = await journal.list({ text: 'NETINST-4999', limit: 100 });
 collect();
 const heapAfterBytes = process.memoryUsage().heapUsed;
 // maxRSS is in KiB (getrusage(2) ru_maxrss).
@@ -22,6 +24,8 @@ process.stdout.write(
   JSON.stringify({
     total: listed.total,
     returned: listed.records.length,
+    searchedIds: searched.records.map((record) => record.id),
+    searchedTotal: searched.total,
     retainedHeapMiB: (heapAfterBytes - heapBeforeBytes) / mebibyte,
     peakRssOverBaselineMiB: (peakRssBytes - rssBeforeBytes) / mebibyte,
     // Keeps the journal (and what it holds) alive until the measurement is taken.
