@@ -13,7 +13,7 @@ import type { OvmfFiles } from './qemu-host.ts';
 export const inheritedDiskFd = 3;
 
 /** The files of one run in its scratch folder: the engine's live view reads them, QEMU writes them. */
-export const scratchFiles = { ovmfVars: 'OVMF_VARS.fd', serial: 'serial.txt', qmpSocket: 'qmp.sock' } as const;
+export const scratchFiles = { ovmfVars: 'OVMF_VARS.fd', serial: 'serial.txt', firmwareLog: 'firmware.log', qmpSocket: 'qmp.sock' } as const;
 
 /** What the engine asks the helper for: plain, bounded options (a `type`, so it passes as channel data). */
 export type VmDriveWork = {
@@ -30,6 +30,8 @@ export type VmDriveWork = {
   readonly useKvm: boolean;
   /** Send the serial console to the scratch folder's serial file (the live view's text). */
   readonly serial: boolean;
+  /** Send the firmware's debug console (port 0x402, qemu-args.ts) to the scratch folder's firmware log. */
+  readonly firmwareLog?: boolean;
 };
 
 const maxPathChars = 1024;
@@ -40,15 +42,15 @@ const hasControlCharacter = (text: string): boolean => [...text].some((character
 /** The work as the helper accepts it; null for anything else (names the channel's data, never trusts it). */
 export function parseVmDriveWork(value: unknown): VmDriveWork | null {
   if (typeof value !== 'object' || value === null) return null;
-  const { kind, device, deviceNumber, scratchDir, firmware, medium, memoryMiB, useKvm, serial } = value as Record<string, unknown>;
+  const { kind, device, deviceNumber, scratchDir, firmware, medium, memoryMiB, useKvm, serial, firmwareLog = false } = value as Record<string, unknown>;
   if (kind !== 'vm-drive' || typeof device !== 'string' || typeof deviceNumber !== 'string' || typeof scratchDir !== 'string') return null;
   if (!device.startsWith('/dev/') || device.length > maxPathChars || !/^\d{1,10}:\d{1,10}$/.test(deviceNumber)) return null;
   // An absolute path of printable characters; QEMU's option syntax escapes commas (qemu-args.ts).
   if (!scratchDir.startsWith('/') || scratchDir.length > maxPathChars || hasControlCharacter(scratchDir)) return null;
   if ((firmware !== 'bios' && firmware !== 'uefi') || (medium !== 'usb' && medium !== 'cd')) return null;
   if (typeof memoryMiB !== 'number' || !Number.isSafeInteger(memoryMiB) || memoryMiB < 16 || memoryMiB > maxGuestMemoryMiB) return null;
-  if (typeof useKvm !== 'boolean' || typeof serial !== 'boolean') return null;
-  return { kind, device, deviceNumber, scratchDir, firmware, medium, memoryMiB, useKvm, serial };
+  if (typeof useKvm !== 'boolean' || typeof serial !== 'boolean' || typeof firmwareLog !== 'boolean') return null;
+  return { kind, device, deviceNumber, scratchDir, firmware, medium, memoryMiB, useKvm, serial, firmwareLog };
 }
 
 /** QEMU's launch for a drive trial, headless, the drive as `inheritedDiskFd`: the same on both sides of the channel. */
@@ -63,6 +65,7 @@ export function driveLaunch(work: VmDriveWork, ovmfFiles: OvmfFiles | null): Qem
     ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath: join(work.scratchDir, scratchFiles.ovmfVars) } } : {}),
     headless: true,
     serialPath: work.serial ? join(work.scratchDir, scratchFiles.serial) : null,
+    firmwareLogPath: work.firmwareLog === true ? join(work.scratchDir, scratchFiles.firmwareLog) : null,
     qmpSocketPath: join(work.scratchDir, scratchFiles.qmpSocket),
   };
 }

@@ -35,6 +35,8 @@ export interface TryRequest {
   /** Stop the VM after this long; null runs until the window is closed or the guest powers off. */
   readonly seconds: number | null;
   readonly serialPath: string | null;
+  /** The firmware's own log (SeaBIOS's debug console, qemu-args.ts): its "No bootable device." is the evidence that nothing booted. */
+  readonly firmwareLogPath?: string | null;
   /** A PNG of the screen when the time is up (headless or not). */
   readonly screenshotPath: string | null;
   /** False forces TCG even where KVM is usable (tests that must behave the same on every host). */
@@ -126,9 +128,15 @@ async function openDriveReadOnly(request: TryRequest, diskPath: string, controls
   try {
     return await openDriveHere(diskPath, request.expectedDeviceNumber);
   } catch (error) {
-    const elevatable = controls.elevate !== undefined && request.headless && request.expectedDeviceNumber !== undefined && process.getuid?.() !== 0;
-    if (error instanceof CodedError && error.code === 'needs-elevation' && elevatable) return 'elevated';
-    throw error;
+    if (!(error instanceof CodedError) || error.code !== 'needs-elevation') throw error;
+    if (controls.elevate === undefined || request.expectedDeviceNumber === undefined || process.getuid?.() === 0) throw error;
+    if (!request.headless)
+      throw new CodedError(
+        'needs-elevation',
+        `${error.message}: the elevated helper runs such a drive only headless (its QEMU has no window here): add --headless --seconds N, or run isotope with sudo`,
+        { path: diskPath },
+      );
+    return 'elevated';
   }
 }
 
@@ -186,6 +194,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         memoryMiB,
         useKvm,
         serial: serialPath !== null,
+        firmwareLog: request.firmwareLogPath != null,
       };
       launch = driveLaunch(work, ovmfFiles);
       start = () => controls.elevate!(work);
@@ -200,16 +209,34 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
         headless: request.headless,
         serialPath,
+        firmwareLogPath: request.firmwareLogPath ?? null,
         qmpSocketPath: join(scratch, scratchFiles.qmpSocket),
       };
       start = () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
     }
-    const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
-    return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
+    try {
+      const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
+      return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
+    } finally {
+      if (drive === 'elevated') await keepScratchLogs(launch, request);
+    }
   } finally {
     if (drive !== 'elevated') await drive?.close();
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * The elevated helper's QEMU writes only into the run's scratch folder (drive-launch.ts): the serial
+ * console and firmware log the caller asked for are copied from there once QEMU has exited, also
+ * when the run failed (they say why). A log QEMU never created is no error.
+ */
+async function keepScratchLogs(launch: QemuLaunch, request: TryRequest): Promise<void> {
+  const copies = [
+    [launch.serialPath, request.serialPath],
+    [launch.firmwareLogPath ?? null, request.firmwareLogPath ?? null],
+  ] as const;
+  for (const [from, to] of copies) if (from !== null && to !== null && existsSync(from)) await copyFile(from, to);
 }
 
 type RunResult = Pick<TryOutcome, 'endedBy' | 'ranMs' | 'screenshotWritten'>;

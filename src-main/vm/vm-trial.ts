@@ -35,16 +35,22 @@ export function trialDriveOf(drives: readonly Drive[], driveId: string): { devic
 }
 
 /**
- * `isotope try DEVICE` names a drive by the path the user typed: still never the system disk (nor
- * one of its partitions), found by device number in an enumeration made now. Anything else passes.
+ * `isotope try DEVICE` names a drive by the path the user typed: it is looked up by device number in
+ * an enumeration made now, as the app's drive id is (trialDriveOf), and is never the system disk nor
+ * one of its partitions. A whole drive answers its path and number, which the runner checks on the
+ * opened descriptor and the elevated helper against its own enumeration; an image file, a partition
+ * or a device the enumeration does not list answer null (opened as they are, never elevated).
  */
-export async function refuseSystemDrive(path: string): Promise<void> {
+export async function trialDriveAtPath(path: string): Promise<{ device: string; deviceNumber: string } | null> {
   const stats = await stat(path, { bigint: true });
-  if (!stats.isBlockDevice()) return;
+  if (!stats.isBlockDevice()) return null;
   const deviceNumber = deviceNumberOf(stats.rdev);
   const { drives } = await scanDrives();
   const drive = drives.find((candidate) => candidate.deviceNumber === deviceNumber || candidate.partitionDeviceNumbers.includes(deviceNumber));
-  if (drive?.isSystem === true) throw systemDriveRefusal(drive);
+  if (drive === undefined) return null;
+  if (drive.deviceNumber === deviceNumber) return trialDriveOf(drives, drive.id);
+  if (drive.isSystem) throw systemDriveRefusal(drive);
+  return null;
 }
 
 /**

@@ -6,7 +6,7 @@
 // console the engine reads from its own folder; QEMU's /proc status shows nobody's ids and no groups;
 // Stop ends it; a wrong device number is refused by the helper before any QEMU starts; an engine that
 // dies takes its VM with it; the drive's bytes never change. Root only; TCG (ISOTOPE_VM_ACCEL).
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,6 +22,8 @@ import type { ElevatedTryLine, ElevatedTrySpec } from './tools/elevated-try.ts';
 const runner = fileURLToPath(new URL('./tools/elevated-try.ts', import.meta.url));
 const stickBytes = 16 * 1024 * 1024;
 const banner = 'Loading isotope-drive.krn';
+/** The CLI runs the seconds asked (it has no "until"): SYSLINUX prints its banner within a few seconds under TCG. */
+const cliSeconds = 10;
 
 /** True once /proc no longer shows `pid` running (gone, or a zombie nobody reaped yet). */
 function processEnded(pid: number): boolean {
@@ -115,6 +117,31 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try of a drive the engine canno
     expect(orphanPid).toBeGreaterThan(0);
     expect(processEnded(orphanPid)).toBe(true);
   });
+
+  it(
+    'isotope try DEVICE, run by a user who cannot read the drive, boots it headless through the same helper: the banner in the --serial file, the prompt asked for a token only',
+    async () => {
+      let serialPath = '';
+      const cli = await withQemuLock(async () =>
+        runAsNobodyWithFakePkexec(dir, [process.execPath, isotopeBin, 'try', device, '--firmware', 'bios', '--headless', '--seconds', String(cliSeconds)], {
+          env: { ISOTOPE_VM_ACCEL: 'tcg' },
+          prepareRun: (runDir) => {
+            const out = join(runDir, 'out'); // nobody's own folder for the files the CLI writes
+            mkdirSync(out);
+            chownSync(out, nobody, nobody);
+            serialPath = join(out, 'serial.txt');
+            return { args: ['--serial', serialPath] };
+          },
+        }),
+      );
+      expect(cli.status, cli.stderr).toBe(0);
+      expect(cli.stdout).toMatch(new RegExp(`^${device}: BIOS USB stick, TCG, \\d+ MiB: the VM ran \\d+\\.\\d s and was stopped\n$`));
+      expect(readFileSync(serialPath, 'latin1')).toContain(banner);
+      expect(cli.pkexecLog).toMatch(/ flash-helper [0-9a-f]{32}\n/);
+      expect(cli.pkexecLog).not.toContain(device);
+    },
+    cliSeconds * 1000 + 90_000,
+  );
 
   it("leaves the drive's bytes as they were", () => {
     expect(sha256OfPrefix(device, stickBytes)).toBe(before);

@@ -119,23 +119,23 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
     bootTimeoutMs,
   );
 
-  it('a user who cannot read the drive gets needs-elevation naming it, and no QEMU starts', async () => {
+  // Headless, such a user's trial goes through the elevated helper (try-drive-elevated.integration.test.ts);
+  // the helper's QEMU has no window to open, so a trial with one is refused, saying what would work.
+  it('a user who cannot read the drive, asking for a window, gets needs-elevation naming it and saying --headless or sudo, and no QEMU starts', async () => {
     assertBuilt();
     const image = join(dir, 'blank-for-nobody.img');
     writeFileSync(image, Buffer.alloc(MiB));
     const device = loops.attach(image);
     chmodSync(device, 0o660); // root:disk, as udev leaves a stick: nobody is not in the disk group
-    const run = spawnSync(
-      'setpriv',
-      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, isotopeBin, 'try', device, '--headless', '--seconds', '30'],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, HOME: dir, ISOTOPE_HOME: join(dir, 'nobody-home') },
-        timeout: 30_000,
-      },
-    );
+    const run = spawnSync('setpriv', ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, isotopeBin, 'try', device, '--seconds', '30'], {
+      encoding: 'utf8',
+      // A display for the window asked (none is opened: the refusal comes first).
+      env: { ...process.env, HOME: dir, ISOTOPE_HOME: join(dir, 'nobody-home'), DISPLAY: ':99' },
+      timeout: 30_000,
+    });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toContain(`${device} cannot be opened for reading by this user (EACCES)`);
+    expect(run.stderr).toMatch(/runs such a drive only headless .*: add --headless --seconds N, or run isotope with sudo/);
     expect(spawnSync('ps', ['-u', 'nobody', '-o', 'comm='], { encoding: 'utf8' }).stdout).not.toMatch(/qemu/);
   });
 });

@@ -111,7 +111,7 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
   );
 
   it(
-    'a blank stick boots nothing: no banner, the VM runs the seconds asked, exits 0 and leaves a PNG screenshot of the firmware screen',
+    'a blank stick boots nothing: SeaBIOS says "No bootable device." in the --firmware-log file, no banner, the VM runs the seconds asked, exits 0 and leaves a PNG screenshot of the firmware screen',
     async () => {
       const blank = join(dir, 'blank.img');
       writeFileSync(blank, '');
@@ -119,6 +119,7 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
       const before = sha256(blank);
       const serialPath = join(dir, 'blank-serial.txt');
       const screenshotPath = join(dir, 'blank.png');
+      const firmwareLogPath = join(dir, 'blank-firmware.log');
       const args = [
         'try',
         blank,
@@ -134,11 +135,17 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
         serialPath,
         '--screenshot',
         screenshotPath,
+        '--firmware-log',
+        firmwareLogPath,
       ];
       const run = await withQemuLock(() => isotope(args));
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toMatch(/TCG.*ran \d+\.\d s and was stopped/);
       expect(readFileSync(serialPath, 'latin1')).not.toContain('ISOTOPE-BOOT-OK');
+      // The firmware's own account: the stick has no boot sector, no other device boots, and it gives up.
+      const firmwareLog = readFileSync(firmwareLogPath, 'latin1');
+      expect(firmwareLog).toMatch(/Booting from Hard Disk\.\.\.\nBoot failed: not a bootable disk\n/);
+      expect(firmwareLog).toMatch(/^No bootable device\.$/m);
       const png = readFileSync(screenshotPath);
       expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
       expect(png.toString('latin1', 12, 16)).toBe('IHDR');

@@ -11,6 +11,7 @@ import { qemuArgs, type QemuLaunch } from '../../src-main/vm/qemu-args.ts';
 import { findOvmf, findQemu, guestMemoryMiB, hasDisplay, kvmUsable, qemuInstallHint } from '../../src-main/vm/qemu-host.ts';
 import { clearDecodedCaches, decodeToCache } from '../../src-main/container/decoded-cache.ts';
 import { bootableDiskPath } from '../../src-main/vm/try-in-vm.ts';
+import { driveLaunch, parseVmDriveWork } from '../../src-main/vm/drive-launch.ts';
 
 const GiB = 1024 ** 3;
 
@@ -79,6 +80,29 @@ describe('the QEMU command line', () => {
     expect(args.join(' ')).toContain('-add-fd fd=3,set=1,opaque=/dev/sdz');
     expect(args).toContain('file.driver=host_device,file.filename=/dev/fdset/1,format=raw,if=none,readonly=on,id=stick');
     expect(args.filter((arg) => arg.includes('/dev/sdz'))).toEqual(['fd=3,set=1,opaque=/dev/sdz']);
+  });
+
+  it("sends the firmware's debug console (I/O port 0x402, where SeaBIOS logs) to the firmware log file, its comma doubled, and to nothing without one", () => {
+    const args = qemuArgs({ ...launch, firmwareLogPath: '/run/a,b/firmware.log' });
+    expect(args.join(' ')).toContain('-chardev file,id=firmwarelog,path=/run/a,,b/firmware.log -device isa-debugcon,iobase=0x402,chardev=firmwarelog');
+    expect(qemuArgs(launch).join(' ')).not.toContain('isa-debugcon');
+  });
+
+  it("an elevated drive trial's firmware log is a file of the run's scratch folder, asked for by a boolean the helper checks", () => {
+    const work = {
+      kind: 'vm-drive',
+      device: '/dev/sdz',
+      deviceNumber: '8:0',
+      scratchDir: '/tmp/isotope-try-x',
+      firmware: 'bios',
+      medium: 'usb',
+      memoryMiB: 256,
+      useKvm: false,
+      serial: true,
+    };
+    expect(driveLaunch(parseVmDriveWork({ ...work, firmwareLog: true })!, null).firmwareLogPath).toBe('/tmp/isotope-try-x/firmware.log');
+    expect(driveLaunch(parseVmDriveWork(work)!, null).firmwareLogPath).toBeNull(); // an engine that does not ask for one
+    expect(parseVmDriveWork({ ...work, firmwareLog: '/etc/shadow' })).toBeNull();
   });
 });
 

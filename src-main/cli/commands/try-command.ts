@@ -1,6 +1,7 @@
 // `isotope try IMAGE [--firmware bios|uefi] [--as usb|cd] [--headless --seconds N] [--serial FILE]
-// [--screenshot FILE]`: boots an image file or a drive in QEMU to see it start before a stick is
-// written; nothing is written to the image or drive (QEMU's -snapshot). The engine is src-main/vm/.
+// [--screenshot FILE] [--firmware-log FILE]`: boots an image file or a drive in QEMU to see it start
+// before a stick is written; nothing is written to the image or drive (QEMU's -snapshot). A drive
+// this user cannot read is tried through the elevated helper, headless. The engine is src-main/vm/.
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { vmFirmwares, vmMedia } from '../../../shared/vm.ts';
@@ -14,6 +15,7 @@ interface TryOptions {
   seconds?: number;
   serial?: string;
   screenshot?: string;
+  firmwareLog?: string;
   kvm: boolean;
 }
 
@@ -34,22 +36,29 @@ export function registerTryCommand(program: Command, context: CliContext): void 
     .option('--seconds <n>', 'stop the VM after this many seconds', parseSeconds)
     .option('--serial <file>', "write the guest's serial console to this file")
     .option('--screenshot <file>', 'save a PNG of the screen when the time is up')
+    .option('--firmware-log <file>', "write the firmware's own log (SeaBIOS's debug console) to this file")
     .option('--no-kvm', 'emulate the processor (TCG) even where KVM is usable')
     .action(async (image: string, options: TryOptions) => {
       const { tryInVm } = await import('../../vm/try-in-vm.ts');
-      const { refuseSystemDrive } = await import('../../vm/vm-trial.ts');
+      const { trialDriveAtPath } = await import('../../vm/vm-trial.ts');
+      const { startElevatedQemu } = await import('../../elevation/vm-elevation.ts');
       try {
-        await refuseSystemDrive(resolve(image));
-        const outcome = await tryInVm({
-          imagePath: resolve(image),
+        const drive = await trialDriveAtPath(resolve(image));
+        const request = {
+          imagePath: drive?.device ?? resolve(image),
+          ...(drive === null ? {} : { expectedDeviceNumber: drive.deviceNumber }),
           firmware: options.firmware,
           medium: options.as,
           headless: options.headless === true,
           seconds: options.seconds ?? null,
           serialPath: options.serial === undefined ? null : resolve(options.serial),
           screenshotPath: options.screenshot === undefined ? null : resolve(options.screenshot),
+          firmwareLogPath: options.firmwareLog === undefined ? null : resolve(options.firmwareLog),
           allowKvm: options.kvm,
-        });
+        };
+        // A drive this user cannot open takes the path `isotope verify DEVICE` takes: the elevated
+        // helper (through the OS prompt) opens it read-only and starts QEMU as this user.
+        const outcome = await tryInVm(request, { elevate: startElevatedQemu });
         const seconds = (outcome.ranMs / 1000).toFixed(1);
         const how = outcome.endedBy === 'time-up' ? `ran ${seconds} s and was stopped` : `stopped by itself after ${seconds} s`;
         context.stdout(
