@@ -3,17 +3,18 @@
 // a download is >= 0.9x `curl -o` of the same URL from the same local server, and a write while
 // downloading to a loop device is >= 0.9x curl alone. Each run interleaves every client (so a load
 // change on this shared machine hits all of them alike); the medians are reported, with each
-// client's peak RSS (GNU time's %M: the whole process, start-up included).
+// client's peak RSS and CPU time (GNU time's %M and %U + %S: the whole process, start-up included).
 //   - HTTPS: `openssl s_server -WWW` serves the file (C, far faster than any Node server here, so the
 //     server does not set the pace; curl to /dev/null is reported to show its ceiling). It sends no
 //     Content-Length (HTTP/1.0, the end is the connection's close).
 //   - HTTP: the fault server (test/net/https-fault-server.ts) in its own process: Content-Length,
 //     ETag, and 404 for the sums files the flash looks for next to the URL.
-// Clients: curl -o; curl -o then `sync -d` (the durability Isotope gives); Isotope's download
-// (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); and over HTTP the flash from
-// a URL (flash/flashFromDownload, as `isotope flash URL /dev/loopN`) with and without its read-back
-// verify (the built CLI), to a loop device over a file in /dev/shm (createBacking says why). The
-// download runs bundled by esbuild under plain node (the product's code, not tsx's).
+// Clients: curl -o; curl -o then `sync -d` (what a durable download costs: Isotope no longer
+// fsyncs); Node's own floor (node-floor.ts: the body received and dropped); Isotope's download
+// (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); and over HTTP the flash
+// from a URL (flash/flashFromDownload, as `isotope flash URL /dev/loopN`) with and without its
+// read-back verify (the built CLI), to a loop device over a file in /dev/shm (createBacking says
+// why). The download runs bundled by esbuild under plain node (the product's code, not tsx's).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ const bundleDir = join(here, '../../../node_modules/.cache/isotope-bench-downloa
 const servedPath = join(dir, 'bench.img');
 
 await build({
-  entryPoints: { 'download-once': join(here, 'download-once.ts') },
+  entryPoints: { 'download-once': join(here, 'download-once.ts'), 'node-floor': join(here, 'node-floor.ts') },
   outdir: bundleDir,
   outExtension: { '.js': '.mjs' },
   bundle: true,
@@ -111,16 +112,19 @@ function sha256Of(path: string): string {
 interface Sample {
   readonly ms: number;
   readonly peakRssBytes: number;
+  /** User + system CPU time of the whole process (its threads and children): on this shared 2-core machine, steadier than wall time. */
+  readonly cpuMs: number;
 }
 
-/** Runs `command` under GNU time: wall time and peak RSS, its stdout. */
+/** Runs `command` under GNU time: wall time, peak RSS and CPU time, its stdout. */
 function timed(command: readonly string[], env: NodeJS.ProcessEnv = process.env): Sample & { stdout: string } {
   const rssPath = join(dir, 'rss.txt');
   const startedMs = performance.now();
-  const child = spawnSync('/usr/bin/time', ['-f', '%M', '-o', rssPath, ...command], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', rssPath, ...command], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'] });
   const ms = performance.now() - startedMs;
   if (child.status !== 0) throw new Error(`${command.join(' ')} exited with ${child.status}`);
-  return { ms, peakRssBytes: Number(readFileSync(rssPath, 'utf8').trim().split('\n').at(-1)) * 1024, stdout: child.stdout };
+  const [peakRssKib = NaN, userSeconds = NaN, systemSeconds = NaN] = (readFileSync(rssPath, 'utf8').trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { ms, peakRssBytes: peakRssKib * 1024, cpuMs: (userSeconds + systemSeconds) * 1000, stdout: child.stdout };
 }
 
 const clients: Record<string, (url: string) => Sample> = {
@@ -136,6 +140,7 @@ const clients: Record<string, (url: string) => Sample> = {
     const sample = timed(['sh', '-c', `curl -sS --cacert '${certPath}' -o '${outputPath}' '${url}' && sync -d '${outputPath}'`]);
     return sample;
   },
+  'node: receive only (no hash, no write)': (url) => timed([process.execPath, join(bundleDir, 'node-floor.mjs'), url, certPath]),
   'isotope download (SHA-256)': (url) => {
     rmSync(outputPath, { force: true });
     const sample = timed([process.execPath, join(bundleDir, 'download-once.mjs'), url, outputPath, certPath]);
@@ -170,9 +175,10 @@ function measure(scheme: string, url: string, names: readonly string[]): void {
   for (const [name, list] of samples) {
     const ms = median(list.map((sample) => sample.ms));
     const rssMib = Math.max(...list.map((sample) => sample.peakRssBytes)) / 1024 / 1024;
+    const cpuSeconds = median(list.map((sample) => sample.cpuMs)) / 1000;
     const all = list.map((sample) => (sample.ms / 1000).toFixed(2)).join(' ');
     console.log(
-      `${name.padEnd(36)} ${(ms / 1000).toFixed(2).padStart(6)} s ${rate(ms)}  ${(curlMs / ms).toFixed(2)}x curl  RSS ${rssMib.toFixed(0).padStart(4)} MiB  [${all}]`,
+      `${name.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(6)} s ${rate(ms)}  ${(curlMs / ms).toFixed(2)}x curl  CPU ${cpuSeconds.toFixed(2)} s  RSS ${rssMib.toFixed(0).padStart(4)} MiB  [${all}]`,
     );
   }
 }
@@ -183,7 +189,13 @@ try {
       .map((n) => n.toFixed(1))
       .join(' ')}; median of ${runs}, interleaved`,
   );
-  const downloads = ['curl -o /dev/null (server ceiling)', 'curl -o', 'curl -o, then sync -d', 'isotope download (SHA-256)'];
+  const downloads = [
+    'curl -o /dev/null (server ceiling)',
+    'curl -o',
+    'curl -o, then sync -d',
+    'node: receive only (no hash, no write)',
+    'isotope download (SHA-256)',
+  ];
   measure('https', `https://127.0.0.1:${httpsPort}/bench.img`, downloads);
   measure('http', `${httpOrigin}/file/bench.img`, [...downloads, 'isotope flash URL, --no-verify', 'isotope flash URL, verified']);
   console.log(
