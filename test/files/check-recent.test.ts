@@ -3,7 +3,7 @@
 // with text are not, a removed file or a folder in its place is gone, and what cannot be judged
 // without decoding (an xz-compressed image) is unknown, so the list keeps it.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxCheckedRecentPaths } from '../../shared/files.ts';
@@ -63,6 +63,16 @@ describe('files:check-recent', () => {
     const [compressed] = await check([`${text}.xz`]);
     expect(compressed).toMatchObject({ verdict: 'unknown' });
     expect(compressed?.reason).toContain('xz-compressed');
+  });
+
+  it('answers unknown, not "no", for a damaged image: its volume descriptor says ISO, its root folder lies past the end', async () => {
+    const cut = join(dir, 'cut.iso');
+    copyFileSync(helloIsoPath(), cut);
+    // Sectors 0-16 only: the system area and the primary volume descriptor, none of what it points to.
+    truncateSync(cut, 17 * 2048);
+    const [damaged] = await check([cut]);
+    expect(damaged).toMatchObject({ path: cut, verdict: 'unknown' });
+    expect(damaged?.reason).not.toBeNull();
   });
 
   it(`refuses more than ${maxCheckedRecentPaths} paths, and a relative path, at the boundary`, async () => {
