@@ -23,6 +23,7 @@ import { registerExtractCommand } from './commands/extract-command.ts';
 import { registerInfoCommand } from './commands/info-command.ts';
 import { registerKeysCommand } from './commands/keys-command.ts';
 import { registerLsCommand } from './commands/ls-command.ts';
+import { registerQueueCommand } from './commands/queue-command.ts';
 import { registerRemasterCommand } from './commands/remaster-command.ts';
 import { registerTryCommand } from './commands/try-command.ts';
 import { registerWebCommand } from './commands/web-command.ts';
@@ -54,6 +55,7 @@ export async function runCli(argv: readonly string[], ports: CliPorts): Promise<
   registerKeysCommand(program, context);
   registerDrivesCommand(program, context);
   registerFlashCommand(program, context);
+  registerQueueCommand(program, context);
   registerFormatCommand(program, context);
   registerVerifyCommand(program, context);
   registerBackupCommand(program, context);
