@@ -196,8 +196,15 @@ export interface Calls {
     request: { paths?: readonly string[] };
     response: { removedBytes: number; kept: readonly { readonly path: string; readonly reason: string }[] };
   };
-  /** The history of writes, newest first, filtered. */
-  'history:list': { request: HistoryQuery; response: { records: readonly HistoryRecord[]; total: number } };
+  /**
+   * The history of writes, newest first, filtered; `unreadLines` (absent when none) counts the
+   * journal's lines that could not be read (damaged, edited, or from a later version) and names the
+   * byte offset of the first.
+   */
+  'history:list': {
+    request: HistoryQuery;
+    response: { records: readonly HistoryRecord[]; total: number; unreadLines?: { readonly count: number; readonly firstOffsetBytes: number } };
+  };
   /** The history (filtered as `history:list`) as CSV or JSON text, or one job's report as a printable HTML page. */
   'history:export': {
     request: { format: 'csv' | 'json'; query: HistoryQuery } | { format: 'html'; recordId: string };

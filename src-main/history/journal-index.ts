@@ -10,6 +10,7 @@
 // the one indexed there means the file was edited in place, which readBack reports as
 // JournalChangedError (the journal then reads the file afresh).
 import type { FileHandle } from 'node:fs/promises';
+import { CodedError } from '../jobs/errors.ts';
 import { historyJobKinds, historyOutcomes, type HistoryJobKind, type HistoryOutcome, type HistoryRecord } from '../../shared/history.ts';
 import { endedRecord, parseJournalLine, recordOfEvent, unendedRecord, type JournalEvent, type OwnerLiveness, type StartedEvent } from './journal-events.ts';
 
@@ -27,7 +28,11 @@ export interface IndexedJob {
 }
 
 /** A line read back is not the one the index holds there: the file was changed in place. */
-export class JournalChangedError extends Error {}
+export class JournalChangedError extends CodedError {
+  constructor(offsetBytes: number) {
+    super('source-changed', `the history journal changed at byte ${offsetBytes} while it was read; list it again`);
+  }
+}
 
 /** Records read back at once where a listing or a compaction goes through many (a text filter, every record). */
 export const readBackBatchRows = 256;
@@ -189,7 +194,7 @@ function cell(column: Float64Array | Uint32Array | Uint8Array, row: number): num
 }
 
 function changedAt(offsetBytes: number): JournalChangedError {
-  return new JournalChangedError(`the history journal changed at byte ${offsetBytes} since it was read`);
+  return new JournalChangedError(offsetBytes);
 }
 
 /**

@@ -1,9 +1,10 @@
 // `isotope history` (src-main/cli/commands/history-command.ts) in-process: bad options are usage
 // errors (exit 2) naming the option; the table and --json read the journal of $ISOTOPE_HOME.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultDataDir } from '../../src-main/io/data-dir.ts';
 import { historyJournal } from '../../src-main/service/job-history.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
 
@@ -69,5 +70,21 @@ describe('isotope history', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ total: 1, records: [{ id: 'job-cli', outcome: 'succeeded' }] });
     expect(JSON.parse((await isotope(['history', '--json', '--kind', 'backup'])).stdout)).toEqual({ records: [], total: 0 });
     expect(JSON.parse((await isotope(['history', '--json', '--since', '2026-12-06'])).stdout)).toEqual({ records: [], total: 0 });
+  });
+
+  it('says how many lines of the journal could not be read and at which byte the first is, in the table and as JSON', async () => {
+    const journalPath = join(defaultDataDir(), 'history.jsonl');
+    const firstOffsetBytes = statSync(journalPath).size;
+    appendFileSync(journalPath, 'a line damaged by a disk error\n{"v":1,"event":"ended"}\n');
+    const table = await isotope(['history']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('flash /isos/debian.iso');
+    expect(table.stdout).toContain(`2 lines of the journal could not be read (first at byte ${firstOffsetBytes})\n`);
+    const json = JSON.parse((await isotope(['history', '--json'])).stdout) as unknown;
+    expect(json).toMatchObject({ total: 1, unreadLines: { count: 2, firstOffsetBytes } });
+    expect(await isotope(['history', '--kind', 'backup'])).toMatchObject({
+      code: 0,
+      stdout: `No jobs in the history.\n2 lines of the journal could not be read (first at byte ${firstOffsetBytes})\n`,
+    });
   });
 });

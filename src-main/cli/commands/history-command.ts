@@ -1,16 +1,17 @@
 // `isotope history [--json] [--kind K]... [--outcome O]... [--since DATE] [--limit N]`: the jobs this
 // machine's engines ran (flash, verify, format, backup, download), newest first, from the journal
 // (src-main/history/): when, what, where, the outcome and the speeds; a job whose process died reads
-// as interrupted. --json prints history:list's answer.
+// as interrupted; lines of the journal that could not be read are counted, the first one's byte
+// offset named. --json prints history:list's answer.
 import type { Command } from 'commander';
 import {
   historyJobKinds as kinds,
   historyOutcomes as outcomes,
   type HistoryJobKind,
   type HistoryOutcome,
-  type HistoryRecord,
   type HistoryTarget,
 } from '../../../shared/history.ts';
+import type { CallResponse } from '../../../shared/contract.ts';
 import { formatBytes } from '../../../shared/units.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { collect, reportResult, type CliContext } from '../cli-context.ts';
@@ -55,8 +56,13 @@ export function registerHistoryCommand(program: Command, context: CliContext): v
     });
 }
 
-function describeHistory({ records, total }: { records: readonly HistoryRecord[]; total: number }): string {
-  if (records.length === 0) return 'No jobs in the history.\n';
+function describeHistory({ records, total, unreadLines }: CallResponse<'history:list'>): string {
+  // Said whatever the listing holds: a record lost to a damaged line is not in the table.
+  const unread =
+    unreadLines === undefined
+      ? ''
+      : `${unreadLines.count} ${unreadLines.count === 1 ? 'line' : 'lines'} of the journal could not be read (first at byte ${unreadLines.firstOffsetBytes})\n`;
+  if (records.length === 0) return `No jobs in the history.\n${unread}`;
   const rows = records.map((record) => [
     new Date(record.startedMs).toISOString().slice(0, 16).replace('T', ' '),
     `${record.kind} ${record.image.path ?? record.image.url ?? ''}`.trim(),
@@ -68,7 +74,7 @@ function describeHistory({ records, total }: { records: readonly HistoryRecord[]
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: readonly string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ');
   const shown = total > records.length ? `\n${records.length} of ${total} jobs shown (--limit)\n` : '\n';
-  return `${[line(header), ...rows.map(line)].join('\n')}${shown}`;
+  return `${[line(header), ...rows.map(line)].join('\n')}${shown}${unread}`;
 }
 
 function describeTarget(target: HistoryTarget): string {

@@ -11,8 +11,9 @@ const maxExportedRecords = 100_000;
 
 export const historyHandlers: HandlerTable<'history:list' | 'history:export'> = {
   'history:list': async (query) => {
-    const { records, total } = await historyJournal.list(query);
-    return { records, total };
+    const { records, total, skippedLines, firstSkippedOffsetBytes } = await historyJournal.list(query);
+    const unread = firstSkippedOffsetBytes === undefined ? {} : { unreadLines: { count: skippedLines, firstOffsetBytes: firstSkippedOffsetBytes } };
+    return { records, total, ...unread };
   },
   'history:export': async (request) => {
     const stamp = new Date().toISOString().slice(0, 10);
