@@ -3,11 +3,11 @@
 // panes; the Boot tab's partition drawing cuts no label (the Apple partition map's lane included);
 // El Torito rows carry the numbers the loader list uses.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { chooseTheme, goToScreen, openImage, showTab, type ThemeName } from './ui-helpers.ts';
+import { chooseTheme, clippedTexts, goToScreen, openImage, showTab, type ThemeName } from './ui-helpers.ts';
 
 let app: RunningApp;
 
@@ -18,13 +18,6 @@ test.beforeAll(async () => {
 test.afterAll(() => {
   app.stop();
 });
-
-/** Elements whose text is cut: wider than their box, or taller than one line where one is meant. */
-async function clipped(elements: Locator): Promise<string[]> {
-  return elements.evaluateAll((nodes) =>
-    nodes.filter((node) => node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1).map((node) => node.textContent ?? ''),
-  );
-}
 
 async function openAt(page: Page, width: number, height: number, theme: ThemeName): Promise<void> {
   await page.setViewportSize({ width, height });
@@ -46,7 +39,7 @@ for (const theme of ['light', 'dark'] as const) {
     const heights = await entries.evaluateAll((buttons) => buttons.map((button) => button.getBoundingClientRect().height));
     // One line each: every entry as tall as the others, none cut.
     expect(Math.max(...heights) - Math.min(...heights)).toBeLessThan(1);
-    expect(await clipped(entries)).toEqual([]);
+    expect(await clippedTexts(entries)).toEqual([]);
   });
 
   test(`at 1920x1080 the Checksums tab shows what was read beside the sums files and keys (${theme})`, async ({ page }) => {
@@ -92,8 +85,8 @@ for (const size of [
     await showTab(page, 'Boot');
     const layout = page.getByTestId('partition-layout');
     await expect(layout.locator('table[data-map="apm"]')).toBeVisible();
-    expect(await clipped(layout.locator('.lane-name'))).toEqual([]);
-    expect(await clipped(layout.locator('.segment'))).toEqual([]);
+    expect(await clippedTexts(layout.locator('.lane-name'))).toEqual([]);
+    expect(await clippedTexts(layout.locator('.segment'))).toEqual([]);
   });
 }
 

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 
@@ -119,4 +119,59 @@ export async function expectNoSeriousAxeViolations(page: Page, screen: string): 
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotsDir, { recursive: true });
   await page.screenshot({ path: join(screenshotsDir, `${name}.png`) });
+}
+
+/** The texts of those elements whose text is cut: wider than their box, or taller than one line where one is meant. */
+export async function clippedTexts(elements: Locator): Promise<string[]> {
+  return elements.evaluateAll((nodes) =>
+    nodes.filter((node) => node.scrollWidth > node.clientWidth + 1 || node.scrollHeight > node.clientHeight + 1).map((node) => node.textContent ?? ''),
+  );
+}
+
+/** WCAG's contrast ratio between the colour an element paints behind itself and another's (the
+ *  first opaque background up its ancestors), as 1.0 (same) to 21.0 (black on white). */
+export async function backgroundContrast(first: Locator, second: Locator): Promise<number> {
+  const paint = (locator: Locator): Promise<string> =>
+    locator.evaluate((element) => {
+      for (let node: Element | null = element; node; node = node.parentElement) {
+        const colour = getComputedStyle(node).backgroundColor;
+        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+      }
+      return 'rgb(255, 255, 255)';
+    });
+  // WCAG 2.1 relative luminance of an sRGB colour.
+  const luminance = (rgb: string): number => {
+    const [red, green, blue] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
+      const channel = Number(part) / 255;
+      return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * (red ?? 0) + 0.7152 * (green ?? 0) + 0.0722 * (blue ?? 0);
+  };
+  const [one, other] = [luminance(await paint(first)), luminance(await paint(second))];
+  return (Math.max(one, other) + 0.05) / (Math.min(one, other) + 0.05);
+}
+
+/** All of the element is in the window now, with no scrolling: no scrolling box on the way (the page,
+ *  main, a dialog, a pane) cuts any of it (Playwright measures with IntersectionObserver, whose ratio
+ *  for a whole box laid out at fractional pixels can be 0.999: hence 0.98, under half a pixel of a row). */
+export async function expectWhollyInView(element: Locator): Promise<void> {
+  await expect(element).toBeInViewport({ ratio: 0.98 });
+}
+
+/** Scrolled to as a user would, all of the element is in the window (expectWhollyInView). */
+export async function expectWhollyInSight(element: Locator): Promise<void> {
+  await element.scrollIntoViewIfNeeded();
+  await expectWhollyInView(element);
+}
+
+/** The element's box lies inside the container's, to the CSS pixel (rounding aside); `sideways`
+ *  compares left and right edges only (a pane in a scrolling area may go on below the window). */
+export async function expectBoxInside(element: Locator, container: Locator, what: string, extent: 'whole' | 'sideways' = 'whole'): Promise<void> {
+  const [inner, outer] = [await element.boundingBox(), await container.boundingBox()];
+  expect(inner && outer, `${what}: both are laid out`).toBeTruthy();
+  if (!inner || !outer) return;
+  const slackPx = 1;
+  const insideSideways = inner.x >= outer.x - slackPx && inner.x + inner.width <= outer.x + outer.width + slackPx;
+  const insideDownwards = inner.y >= outer.y - slackPx && inner.y + inner.height <= outer.y + outer.height + slackPx;
+  expect(insideSideways && (extent === 'sideways' || insideDownwards), `${what}: ${JSON.stringify(inner)} lies inside ${JSON.stringify(outer)}`).toBe(true);
 }

@@ -2,10 +2,10 @@
 // Proof): no page scrolls sideways, and axe finds no serious or critical issue at 800x600. The rules one screen
 // owns (the Write button in sight at 800x600, the sidebar on one line, two panes at 1920x1080, the
 // Boot drawing) are asserted in layout.spec.ts; ticked rows in the dark theme are measured here.
-import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { previewIsoPath } from '../fixtures/preview-images.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, showTab } from './ui-helpers.ts';
+import { backgroundContrast, chooseTheme, expectNoSeriousAxeViolations, goToScreen, openImage, showTab } from './ui-helpers.ts';
 
 let app: RunningApp;
 
@@ -59,28 +59,6 @@ for (const theme of ['light', 'dark'] as const) {
       }
     });
   }
-}
-
-/** WCAG's contrast ratio between the colour an element paints behind itself and another's (the
- *  first opaque background up its ancestors), as 1.0 (same) to 21.0 (black on white). */
-async function backgroundContrast(ticked: Locator, unticked: Locator): Promise<number> {
-  const paint = (locator: Locator): Promise<string> =>
-    locator.evaluate((element) => {
-      for (let node: Element | null = element; node; node = node.parentElement) {
-        const colour = getComputedStyle(node).backgroundColor;
-        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
-      }
-      return 'rgb(255, 255, 255)';
-    });
-  const luminance = (rgb: string): number => {
-    const [red, green, blue] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
-      const channel = Number(part) / 255;
-      return channel <= 0.04045 ? channel / 12.92 : ((channel + 0.055) / 1.055) ** 2.4;
-    });
-    return 0.2126 * (red ?? 0) + 0.7152 * (green ?? 0) + 0.0722 * (blue ?? 0);
-  };
-  const [first, second] = [luminance(await paint(ticked)), luminance(await paint(unticked))];
-  return (Math.max(first, second) + 0.05) / (Math.min(first, second) + 0.05);
 }
 
 test('in the dark theme a ticked row in the tree and in the search results stands out from an unticked one', async ({ page }) => {
