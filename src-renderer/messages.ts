@@ -1285,6 +1285,8 @@ export const historyText = {
   loading: 'Reading the history…',
   empty: 'No jobs yet: writes, verifies, formats, backups and downloads appear here.',
   noMatch: 'No job matches these filters.',
+  unreadLines: (count: number, firstOffsetBytes: number) =>
+    `${count.toLocaleString('en')} ${count === 1 ? 'line' : 'lines'} of the history file could not be read (damaged or edited; the first at byte ${firstOffsetBytes.toLocaleString('en')}); a job recorded only there is missing from this list.`,
   shown: (shown: number, total: number) =>
     shown === total
       ? `${total.toLocaleString('en')} ${total === 1 ? 'job' : 'jobs'}`
@@ -1347,10 +1349,10 @@ export const aboutText = {
   builtFrom: (build: EngineBuild) => `commit ${build.commit} of ${build.commitDate.slice(0, 10)}${build.localChanges ? ' + local changes' : ''}`,
   buildUnknown: 'unknown (not built from git)',
   licencesCaption: 'Libraries and data shipped with Isotope, and their licences',
-  columns: { name: 'Name', version: 'Version', licence: 'Licence' },
+  columns: { name: 'Name', version: 'Version', licence: 'Licence', text: 'Full text' },
   data: 'data',
-  showText: 'Show text',
-  hideText: 'Hide text',
+  showText: 'Show',
+  hideText: 'Hide',
   textLabel: (name: string) => `Licence text of ${name}`,
   reading: 'Reading the licence file…',
   noLicenceFile: 'No licence file shipped',

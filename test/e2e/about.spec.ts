@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
-import { expectNoSeriousAxeViolations, goToScreen, watchConsole } from './ui-helpers.ts';
+import { expectNoSeriousAxeViolations, goToScreen, saveScreenshot, watchConsole } from './ui-helpers.ts';
 
 let app: RunningApp;
 
@@ -45,24 +45,25 @@ test("a library's and a data item's full licence text open below their rows, as 
   await page.goto(app.url);
   await goToScreen(page, 'Settings');
   const licences = page.getByTestId('about-licences');
-  const show = licences.getByRole('button', { name: 'Show text: Licence text of openpgp' });
+  const show = licences.getByRole('button', { name: 'Show: Licence text of openpgp' });
   await show.click();
   const openpgpText = licences.getByLabel('Licence text of openpgp', { exact: true });
   await expect(openpgpText).toContainText(readFileSync('node_modules/openpgp/LICENSE', 'utf8').split('\n')[0]?.trim() ?? '');
-  await expect(licences.getByRole('button', { name: 'Hide text: Licence text of openpgp' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(licences.getByRole('button', { name: 'Hide: Licence text of openpgp' })).toHaveAttribute('aria-expanded', 'true');
   await expect(licences.locator('[data-licence-text="openpgp"]')).toContainText('From LICENSE:');
   // The LGPL's 165 lines scroll inside their box instead of stretching the page.
   expect(await openpgpText.evaluate((element) => element.scrollHeight > element.clientHeight)).toBe(true);
 
   // Opening another closes the first: one text at a time.
-  await licences.getByRole('button', { name: 'Show text: Licence text of shim SBAT revocation levels' }).click();
+  await licences.getByRole('button', { name: 'Show: Licence text of shim SBAT revocation levels' }).click();
   await expect(licences.getByLabel('Licence text of shim SBAT revocation levels', { exact: true })).toContainText(
     readFileSync('resources/secureboot/COPYRIGHT.shim.txt', 'utf8').split('\n')[0]?.trim() ?? '',
   );
   await expect(licences.locator('[data-licence-text="openpgp"]')).toHaveCount(0);
   await expectNoSeriousAxeViolations(page, 'Settings › About with a licence text open');
+  await saveScreenshot(page, 'settings-about-licence-text-800x600');
 
-  await licences.getByRole('button', { name: 'Hide text: Licence text of shim SBAT revocation levels' }).click();
+  await licences.getByRole('button', { name: 'Hide: Licence text of shim SBAT revocation levels' }).click();
   await expect(licences.locator('[data-licence-text]')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
