@@ -2,7 +2,8 @@
 // Three drives get three different Debian-shipped images; the one smaller than its image fails alone,
 // each pair is its own job and `isotope history --json` (same ISOTOPE_HOME) holds three records under
 // the ids the queue printed. Duplicator mode writes a loop device attached after it started, counts
-// it, stops on SIGINT, and leaves a device attached before it started byte for byte as it was.
+// it, stops on SIGINT, and leaves a device attached before it started byte for byte as it was. Ctrl-C
+// in a sequential queue starts no further pair. At a terminal (a pty), one question names every pair.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -217,4 +218,61 @@ print(json.dumps(tree))
     chmodSync(wrapper, 0o755);
     return { ...env, PATH: `${view}:${process.env.PATH ?? ''}` };
   }
+});
+
+/** Runs the built `isotope` on a pseudo-terminal (util-linux `script`) and types `answer` at its question; the transcript without carriage returns. */
+function answerAtTerminal(args: readonly string[], answer: string, env: NodeJS.ProcessEnv): Promise<{ status: number | null; transcript: string }> {
+  const quoted = [process.execPath, isotopeBin, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn('script', ['-qec', quoted, '/dev/null'], { cwd: repoRoot, env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let transcript = '';
+  let answered = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    transcript += chunk.toString();
+    if (answered || !transcript.includes('Type "yes" to continue')) return;
+    answered = true;
+    child.stdin.write(`${answer}\r`);
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  return new Promise((resolve) =>
+    child.on('exit', (status) => {
+      clearTimeout(timer);
+      resolve({ status, transcript: transcript.replaceAll('\r', '') });
+    }),
+  );
+}
+
+describe('isotope queue at a terminal', () => {
+  let dir = '';
+  beforeAll(() => {
+    assertBuilt();
+    dir = mkdtempSync('/dev/shm/isotope-queue-tty-');
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asks once, naming every pair under its image and each blocking finding written anyway; "no" writes nothing (exit 1), "yes" writes both', async () => {
+    const notAnImage = join(dir, 'random.bin');
+    writeFileSync(notAnImage, randomBytes(8192));
+    const targets = ['first.img', 'second.img'].map((name) => join(dir, name));
+    for (const target of targets) writeFileSync(target, Buffer.alloc(4096));
+    const args = ['queue', `${debianBootImages.ipxe}=${targets[0]}`, `${notAnImage}=${targets[1]}`, '--force'];
+    const env = { ...process.env, ISOTOPE_HOME: join(dir, 'home') };
+
+    const declined = await answerAtTerminal(args, 'no', env);
+
+    expect(declined.status).toBe(1);
+    expect(declined.transcript).toContain(`Writing ${debianBootImages.ipxe} (raw) ERASES everything on:\n  ${targets[0]}  (a file)\n`);
+    expect(declined.transcript).toContain(
+      `Writing ${notAnImage} (raw) ERASES everything on:\n  ${targets[1]}  (a file)\n  written anyway (--force): this file is not a disk image\n`,
+    );
+    expect(declined.transcript).toContain('Write these 2 drives at once? Type "yes" to continue');
+    expect(declined.transcript).toContain('isotope: nothing written');
+    for (const target of targets) expect(readFileSync(target).equals(Buffer.alloc(4096))).toBe(true);
+
+    const accepted = await answerAtTerminal(args, 'yes', env);
+
+    expect(accepted.status).toBe(0);
+    expect(accepted.transcript).toContain('Queue: 2 of 2 pairs succeeded');
+    expect(cmpIdentical(debianBootImages.ipxe, targets[0]!, 2 * MiB)).toBe(true);
+    expect(cmpIdentical(notAnImage, targets[1]!, 8192)).toBe(true);
+  }, 120_000);
 });
