@@ -2,6 +2,7 @@
 // filtered by kind, outcome and text; exported as CSV or JSON (`history:export`, filtered as
 // listed); one job shown as a report, saved as its HTML page. The engine does the filtering, so the
 // answer and an export hold the same records.
+import type { CallResponse } from '../../shared/contract.ts';
 import type { AppError } from '../../shared/errors.ts';
 import type { HistoryJobKind, HistoryOutcome, HistoryQuery, HistoryRecord } from '../../shared/history.ts';
 import type { EngineClient } from '../api.ts';
@@ -23,6 +24,8 @@ export class HistoryList {
   records = $state.raw<readonly HistoryRecord[]>([]);
   /** How many records match in all (the list shows the newest 1000 at most). */
   total = $state(0);
+  /** Lines of the journal the engine could not read (how many, the first one's byte offset); null when none. */
+  unreadLines = $state.raw<CallResponse<'history:list'>['unreadLines'] | null>(null);
   /** True once a listing has answered (so "no jobs" is a fact, not a guess). */
   loaded = $state(false);
   busy = $state(false);
@@ -71,6 +74,7 @@ export class HistoryList {
       this.error = null;
       this.records = result.value.records;
       this.total = result.value.total;
+      this.unreadLines = result.value.unreadLines ?? null;
       this.loaded = true;
     } finally {
       if (listing === this.#listing) this.busy = false;

@@ -1,10 +1,11 @@
 // The History screen's state (src-renderer/state/history.svelte.ts) over the real engine: a write the
 // engine runs appears in the shown list by itself when it finishes; the filters go to the engine;
 // exports come back as files with their names and types; an unknown job's report is an error.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { defaultDataDir } from '../../src-main/io/data-dir.ts';
 import { HistoryList } from '../../src-renderer/state/history.svelte.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { inProcessEngine } from './in-process-engine.ts';
@@ -53,5 +54,17 @@ describe('HistoryList', () => {
     expect(html?.text).toContain(stick);
     expect(await history.exportReport('no-such-job')).toBeNull();
     expect(history.error?.code).toBe('not-found');
+  });
+
+  it("carries the count of journal lines the engine could not read, and the first one's byte offset, into the list", async () => {
+    const { client } = inProcessEngine();
+    const history = new HistoryList(client);
+    await history.load();
+    expect(history.unreadLines).toBeNull();
+    const journalPath = join(defaultDataDir(), 'history.jsonl');
+    const firstOffsetBytes = existsSync(journalPath) ? statSync(journalPath).size : 0;
+    appendFileSync(journalPath, 'a line damaged by a disk error\n');
+    await history.load();
+    expect(history.unreadLines).toEqual({ count: 1, firstOffsetBytes });
   });
 });
