@@ -164,7 +164,7 @@ test('recent images leave the list once their file is gone', async ({ page }) =>
   const recent = page.getByRole('region', { name: 'Recent images' });
   await expect(recent.getByText('doomed.iso', { exact: true })).toHaveCount(1);
   rmSync(doomed);
-  // Checked once per start (listing every recent image's folder on each visit of Start would be waste).
+  // Checked once per start (re-reading every recent image on each visit of Start would be waste).
   await page.reload();
   await expect(recent.getByText('doomed.iso', { exact: true })).toHaveCount(0);
 });
