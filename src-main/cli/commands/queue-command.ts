@@ -39,7 +39,7 @@ export interface QueueOptions extends Omit<FlashOptions, 'mirror' | 'insecure'> 
 }
 
 /** One image for one drive, both as absolute paths. */
-export interface QueueCliPair {
+interface QueueCliPair {
   readonly imagePath: string;
   readonly targetPath: string;
 }
@@ -74,19 +74,14 @@ export function registerQueueCommand(program: Command, context: CliContext): voi
       }
       const pairs = pairsOf(args, options.image);
       if (typeof pairs === 'string') return usage(pairs);
-      if (
-        !(await namesEachTargetOnce(
-          context,
-          pairs.map((pair) => pair.targetPath),
-        ))
-      )
-        return context.setExitCode(exitCodes.usage);
+      const targetPaths = pairs.map((pair) => pair.targetPath);
+      if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
       await runWriteQueue(context, context.createService(), pairs, options);
     });
 }
 
 /** The pairs the arguments name, in their order, or why they name none (a usage error). */
-export function pairsOf(args: readonly string[], image: string | undefined): QueueCliPair[] | string {
+function pairsOf(args: readonly string[], image: string | undefined): QueueCliPair[] | string {
   if (args.length === 0) return image === undefined ? 'name IMAGE=TARGET pairs, or --image IMAGE and its targets' : `--image ${image} names no target`;
   if (image !== undefined) return args.map((target) => ({ imagePath: resolve(image), targetPath: resolve(target) }));
   const pairs: QueueCliPair[] = [];
