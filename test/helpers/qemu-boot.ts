@@ -1,21 +1,24 @@
-// Boots a disk image, a loop device or a CD image in QEMU (TCG: there is no KVM here) and watches the
-// serial console for a banner: the proof that a stick or disc starts its loader. UEFI is Debian's
-// OVMF (a fresh copy of its variable store per boot, so no boot entry of one run leaks into the
-// next), BIOS is SeaBIOS. The stick is a USB mass-storage device on an EHCI controller, as a real
-// stick is; the disc an AHCI CD-ROM. Both are attached read-only: booting proves, never changes.
-// QEMU is killed as soon as the banner is seen, or at the budget (one boot takes about 5 s here).
+// Boots a disk image, a loop device or a CD image with the product's own runner, tryInVm
+// (src-main/vm/try-in-vm.ts, what `isotope try --headless` and the app's trial run), and decides from
+// the evidence: the firmware's hand-off to the medium, the loader's banner on the serial console, or
+// the firmware's own "nothing to boot" words. This file adds only the watching: the run is stopped
+// as soon as the banner or those words appear, or at the budget (one boot takes about 5 s here).
+// Always TCG (allowKvm false: every host alike) and a 256 MiB guest, enough for a loader and less for
+// TCG to set up than a host-sized one. Where each firmware says what it did:
+//   SeaBIOS  its debug console, I/O port 0x402, kept by the runner as the firmware log
+//            ("Booting from Hard Disk..." then "Booting from 0000:7c00" when it jumps to the boot
+//            sector; "Boot failed: not a bootable disk", then "No bootable device." at the end);
+//   OVMF     Debian's RELEASE build logs nothing on 0x402; its boot manager's lines reach the serial
+//            console ('BdsDxe: starting Boot0001 "UEFI QEMU QEMU USB HARDDRIVE ..."', or
+//            'BdsDxe: failed to load Boot0001 "..." ...: Not Found' before it falls back to its shell).
 // One QEMU at a time across the test run's processes (a lock folder in the run's TMPDIR): two TCG
 // guests on two shared cores would slow every other test and each other.
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export const qemuBinary = 'qemu-system-x86_64';
-/** Debian 12's ovmf package: the 4 MiB flash layout (OVMF_CODE.fd is the older 2 MiB one). */
-export const ovmfCode = '/usr/share/OVMF/OVMF_CODE_4M.fd';
-export const ovmfVarsTemplate = '/usr/share/OVMF/OVMF_VARS_4M.fd';
+import { ovmfCandidates, qemuCandidatePaths } from '../../src-main/vm/qemu-host.ts';
+import { tryInVm } from '../../src-main/vm/try-in-vm.ts';
 
 export type BootFirmware = 'uefi' | 'bios';
 /** `usb-stick`: a USB mass-storage disk (what a written stick is); `cdrom`: an optical disc (El Torito). */
@@ -34,54 +37,53 @@ export interface BootRequest {
 
 export interface BootOutcome {
   readonly bannerSeen: boolean;
-  /** How QEMU ended: killed once the banner was seen, exited by itself (the loader halts), or killed at the budget. */
-  readonly ended: 'banner' | 'exited' | 'budget';
+  /** The firmware said it started the medium asked for (its hand-off line, see handOffWords). */
+  readonly handedOff: boolean;
+  /** The firmware said it found nothing to boot on that medium (noBootWords). */
+  readonly firmwareFoundNothing: boolean;
+  /** How the run ended: stopped once the banner or the firmware's "nothing to boot" was seen, the guest powered off (the loader halts), or the budget ran out. */
+  readonly ended: 'banner' | 'nothing-to-boot' | 'exited' | 'budget';
   readonly elapsedMs: number;
   /** The serial console's text with terminal escapes removed (for failure messages). */
   readonly consoleText: string;
+  /** SeaBIOS's debug console; empty under OVMF (see the header). */
+  readonly firmwareLog: string;
 }
 
-/** True when QEMU and the firmware this harness uses are installed. */
+/** Guest memory for every harness boot. */
+const guestMiB = 256;
+/** How often the serial console and firmware log are read while the guest runs. */
+const watchIntervalMs = 100;
+
+/** The firmware's words for "I am starting this medium", per firmware and medium (see the header). */
+export const handOffWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
+  bios: { 'usb-stick': /Booting from Hard Disk\.\.\.\nBooting from 0000:7c00/, cdrom: /Booting from DVD\/CD\.\.\.\nBooting from 0000:7c00/ },
+  uefi: { 'usb-stick': /BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*"/, cdrom: /BdsDxe: starting Boot\d+ "UEFI QEMU DVD-ROM[^"]*"/ },
+};
+
+/** The firmware's words for "nothing here boots": SeaBIOS's last word after every device failed, OVMF's failure to load the medium's boot option. */
+export const noBootWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
+  bios: { 'usb-stick': /^No bootable device\.$/m, cdrom: /^No bootable device\.$/m },
+  uefi: {
+    'usb-stick': /BdsDxe: failed to load Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*" from [^\n]*: Not Found/,
+    cdrom: /BdsDxe: failed to load Boot\d+ "UEFI QEMU DVD-ROM[^"]*" from [^\n]*: Not Found/,
+  },
+};
+
+/** True when QEMU and OVMF are installed where the product's runner looks for them. */
 export function qemuAvailable(): boolean {
-  return existsSync(ovmfCode) && existsSync(ovmfVarsTemplate) && process.env.PATH!.split(':').some((dir) => existsSync(join(dir, qemuBinary)));
-}
-
-function mediumArgs(request: BootRequest): string[] {
-  const drive = `file=${request.diskPath},format=raw,if=none,readonly=on`;
-  if (request.medium === 'cdrom') return ['-drive', `${drive},id=disc,media=cdrom`, '-device', 'ide-cd,drive=disc,bus=ide.0'];
-  return ['-drive', `${drive},id=stick`, '-device', 'usb-ehci,id=ehci', '-device', 'usb-storage,bus=ehci.0,drive=stick'];
-}
-
-function firmwareArgs(firmware: BootFirmware, varsPath: string): string[] {
-  if (firmware === 'bios') return []; // QEMU's default firmware is SeaBIOS
-  return ['-drive', `if=pflash,format=raw,readonly=on,file=${ovmfCode}`, '-drive', `if=pflash,format=raw,file=${varsPath}`];
-}
-
-/** The QEMU command line: q35, 256 MiB, no default devices, the serial console on stdout, no monitor. */
-export function qemuArgs(request: BootRequest, varsPath: string): string[] {
-  return [
-    '-machine',
-    'q35',
-    '-m',
-    '256',
-    '-nodefaults',
-    '-display',
-    'none',
-    '-monitor',
-    'none',
-    '-serial',
-    'stdio',
-    '-no-reboot',
-    ...firmwareArgs(request.firmware, varsPath),
-    ...mediumArgs(request),
-  ];
+  const qemu = (qemuCandidatePaths[process.platform] ?? []).some((path) => existsSync(path));
+  return qemu && ovmfCandidates.some((files) => existsSync(files.codePath) && existsSync(files.varsTemplatePath));
 }
 
 /** Removes ANSI/VT escape sequences (OVMF and GRUB draw with them), so text split by them still matches. */
 function stripEscapes(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b(\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|.)/g, '');
+  return text.replace(/\u001b(\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|.)/g, '').replaceAll('\r', '');
 }
+
+/** A file's text so far, escapes removed; empty while QEMU has not created it. */
+const textOf = (path: string): string => (existsSync(path) ? stripEscapes(readFileSync(path, 'latin1')) : '');
 
 /** True when the process holding the lock is gone (it crashed or was killed without releasing it). */
 function lockIsStale(lockDir: string): boolean {
@@ -115,53 +117,68 @@ export async function withQemuLock<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Boots `request.diskPath` once (waiting for any other boot of this test run to end first) and reports whether the banner appeared on the serial console. */
+/** Boots `request.diskPath` once (waiting for any other boot of this test run to end first) and reports what the firmware and the loader said. */
 export function bootAndWatch(request: BootRequest): Promise<BootOutcome> {
   return withQemuLock(() => bootOnce(request));
 }
 
-/** Boots `request.diskPath` once and reports whether the banner appeared on the serial console. */
+/** One headless tryInVm run, stopped (its Stop signal) as soon as the banner or the firmware's "nothing to boot" is seen. */
 async function bootOnce(request: BootRequest): Promise<BootOutcome> {
   const budgetMs = request.budgetMs ?? 60_000;
   const scratch = mkdtempSync(join(tmpdir(), 'isotope-qemu-'));
-  const varsPath = join(scratch, 'OVMF_VARS.fd');
-  if (request.firmware === 'uefi') copyFileSync(ovmfVarsTemplate, varsPath);
+  const serialPath = join(scratch, 'serial.txt');
+  const firmwareLogPath = join(scratch, 'firmware.log');
+  const noBoot = noBootWords[request.firmware][request.medium];
+  const evidence = (): string => `${textOf(serialPath)}\n${textOf(firmwareLogPath)}`;
+  const stop = new AbortController();
+  let seen: 'banner' | 'nothing-to-boot' | null = null;
+  const watcher = setInterval(() => {
+    if (seen !== null) return; // stopping already
+    const text = evidence();
+    seen = text.includes(request.banner) ? 'banner' : noBoot.test(text) ? 'nothing-to-boot' : null;
+    if (seen !== null) stop.abort();
+  }, watchIntervalMs);
   const startedMs = performance.now();
-  const child = spawn(qemuBinary, qemuArgs(request, varsPath), { stdio: ['ignore', 'pipe', 'pipe'] });
-  let raw = '';
-  let stderr = '';
-  // 'close', not 'exit': it comes after the console's last bytes are read.
-  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
   try {
-    const ended = await new Promise<BootOutcome['ended']>((resolve, reject) => {
-      const timer = setTimeout(() => resolve('budget'), budgetMs);
-      child.stdout.on('data', (chunk: Buffer) => {
-        raw += chunk.toString('latin1');
-        if (stripEscapes(raw).includes(request.banner)) {
-          clearTimeout(timer);
-          resolve('banner');
-        }
-      });
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      void closed.then(() => {
-        clearTimeout(timer);
-        resolve('exited');
-      });
-    });
-    // A QEMU that could not start (a busy device, a missing file) must fail the test, never read as "did not boot".
-    if (ended === 'exited' && raw === '' && (await closed) !== 0)
-      throw new Error(`${qemuBinary} exited with ${String(await closed)} before any console output: ${stderr.trim()}`);
-    const consoleText = stripEscapes(raw);
-    return { bannerSeen: consoleText.includes(request.banner), ended, elapsedMs: performance.now() - startedMs, consoleText };
+    const outcome = await tryInVm(
+      {
+        imagePath: request.diskPath,
+        firmware: request.firmware,
+        medium: request.medium === 'cdrom' ? 'cd' : 'usb',
+        headless: true,
+        seconds: budgetMs / 1000,
+        serialPath,
+        firmwareLogPath,
+        screenshotPath: null,
+        allowKvm: false,
+        memoryMiB: guestMiB,
+      },
+      { signal: stop.signal },
+    );
+    const consoleText = textOf(serialPath);
+    const firmwareLog = textOf(firmwareLogPath);
+    const ended = outcome.endedBy === 'stopped' ? (seen ?? 'budget') : outcome.endedBy === 'guest-stopped' ? 'exited' : 'budget';
+    return {
+      bannerSeen: consoleText.includes(request.banner),
+      handedOff: handOffWords[request.firmware][request.medium].test(`${consoleText}\n${firmwareLog}`),
+      firmwareFoundNothing: noBoot.test(`${consoleText}\n${firmwareLog}`),
+      ended,
+      elapsedMs: performance.now() - startedMs,
+      consoleText,
+      firmwareLog,
+    };
   } finally {
-    if (child.pid !== undefined) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await closed;
-    }
+    clearInterval(watcher);
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** A boot proven: the firmware handed off to the medium asked for, and the loader's banner came up. */
+export const booted = (outcome: BootOutcome): boolean => outcome.handedOff && outcome.bannerSeen;
+
+/** The console's and the firmware log's last lines, so a failed boot shows where the firmware stopped. */
+export function bootEvidence(outcome: BootOutcome): string {
+  const tail = (text: string): string => text.split('\n').slice(-15).join('\n');
+  const how = `ended by ${outcome.ended} after ${Math.round(outcome.elapsedMs)} ms`;
+  return `${how}; serial console:\n${tail(outcome.consoleText)}\nfirmware log:\n${tail(outcome.firmwareLog)}`;
 }
