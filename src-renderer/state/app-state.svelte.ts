@@ -161,9 +161,10 @@ export class AppState {
     this.navigation.showTab('checksums');
   }
 
-  /** Browse…: the native dialog (Electron) or the in-app one (web shell), then the image chosen opens. */
-  async pickImage(): Promise<void> {
-    const path = await pickPath({ purpose: 'image', title: text.pickImageTitle });
+  /** Browse…: the native dialog (Electron) or the in-app one (web shell), then the image chosen opens.
+   *  `notice` says in the dialog why it opened when the user did not ask (FilePickerDialog). */
+  async pickImage(notice?: string): Promise<void> {
+    const path = await pickPath({ purpose: 'image', title: text.pickImageTitle, ...(notice === undefined ? {} : { notice }) });
     if (path) await this.openImage(path);
   }
 }

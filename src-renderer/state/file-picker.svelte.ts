@@ -16,6 +16,8 @@ export interface PickPathOptions {
   readonly title: string;
   /** Where the in-app dialog starts; the engine's start place (Downloads, else home) when absent. */
   readonly startPath?: string;
+  /** Said inside the in-app dialog: why it opened when the user did not ask for it (a native dialog has no room for it). */
+  readonly notice?: string;
 }
 
 let picker: { readonly client: EngineClient; readonly description: Promise<AppDescription | null> } | null = null;
@@ -52,6 +54,7 @@ function pickInApp(browser: FileBrowser, options: PickPathOptions): Promise<stri
       props: {
         browser,
         title: options.title,
+        ...(options.notice === undefined ? {} : { notice: options.notice }),
         onclose: (path: string | null) => {
           if (settled) return;
           settled = true;
