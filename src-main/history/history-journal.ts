@@ -129,10 +129,13 @@ export function openHistoryJournal(
         let total = rows.length;
         if (file !== null && text === '') records.push(...(await index.readBack(file, rows.slice(0, limit), isAlive)));
         else if (file !== null) {
-          // The text is in the records, not the index: the candidates are read back a batch at a time.
+          // The text is in the records, not the index: the candidates are read back a batch at a time,
+          // and only those whose lines may hold it are parsed.
           total = 0;
+          const mayMatch = (lines: readonly string[]) => lines.some((line) => line.includes('\\') || line.toLocaleLowerCase().includes(text));
           for (let start = 0; start < rows.length; start += readBackBatchRows) {
-            for (const record of await index.readBack(file, rows.slice(start, start + readBackBatchRows), isAlive)) {
+            const batch = rows.slice(start, start + readBackBatchRows);
+            for (const record of await index.readBack(file, batch, isAlive, rawTextFindable(text) ? mayMatch : undefined)) {
               if (!searchText(record).includes(text)) continue;
               total += 1;
               if (records.length < limit) records.push(record);
@@ -318,6 +321,22 @@ function indexedMatches(query: HistoryQuery): (job: IndexedJob) => boolean {
     if (query.sinceMs !== undefined && job.startedMs < query.sinceMs) return false;
     return query.untilMs === undefined || job.startedMs <= query.untilMs;
   };
+}
+
+/**
+ * Whether `text` found in a record's field is found in the field's line as written: JSON writes a
+ * string as its characters between quotes unless it escapes one (RFC 8259 section 7: '"', '\\',
+ * U+0000-U+001F; JSON.stringify also a lone surrogate), so for a text with none of those, a line
+ * without a backslash holds the text wherever its record does (mayMatch above sends every line
+ * with a backslash, where an escape could hide it, to the full parse).
+ */
+function rawTextFindable(text: string): boolean {
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) ?? 0;
+    const loneSurrogate = codePoint >= 0xd800 && codePoint <= 0xdfff;
+    if (character === '"' || character === '\\' || codePoint < 0x20 || loneSurrogate) return false;
+  }
+  return true;
 }
 
 /** What history:list's text is looked for in: the image's path and URL and each target's model, serial and device, lower-case. */

@@ -112,20 +112,36 @@ export class JournalIndex {
     return { ended, unended };
   }
 
-  /** The records of `rows`, in that order, read back from `file` (the file this index was read from). */
-  async readBack(file: FileHandle, rows: readonly number[], isOwnerAlive: OwnerLiveness): Promise<HistoryRecord[]> {
-    const spans = rows.flatMap((row) => this.#spansOf(row));
-    const lines = await readLines(file, spans);
+  /**
+   * The records of `rows`, in that order, read back from `file` (the file this index was read from);
+   * with `mayMatch`, only those whose lines, as they are in the file, it keeps are parsed and answered.
+   */
+  async readBack(
+    file: FileHandle,
+    rows: readonly number[],
+    isOwnerAlive: OwnerLiveness,
+    mayMatch?: (lines: readonly string[]) => boolean,
+  ): Promise<HistoryRecord[]> {
+    const spansOfRows = rows.map((row) => this.#spansOf(row));
+    const lines = await readLines(file, spansOfRows.flat());
+    const records: HistoryRecord[] = [];
     let next = 0;
-    return rows.map((row) => {
-      const first = this.#eventAt(row, lines[next++]);
-      if (first.event === 'record') return recordOfEvent(first);
-      if (first.event !== 'started') throw changedAt(cell(this.#firstOffsetBytes, row));
-      if (cell(this.#endOffsetBytes, row) === noEndOffset) return unendedRecord(first, isOwnerAlive(first.owner, first.id));
-      const end = parseJournalLine(lines[next++] ?? '');
-      if (end?.event !== 'ended' || end.id !== first.id) throw changedAt(cell(this.#endOffsetBytes, row));
-      return endedRecord(first, end);
+    rows.forEach((row, index) => {
+      const rowLines = lines.slice(next, (next += spansOfRows[index]?.length ?? 0));
+      if (mayMatch === undefined || mayMatch(rowLines)) records.push(this.#recordOf(row, rowLines, isOwnerAlive));
     });
+    return records;
+  }
+
+  /** `row`'s record from its lines read back (its `record`, or its `started` and `ended` if it ended). */
+  #recordOf(row: number, [firstLine, endLine]: readonly string[], isOwnerAlive: OwnerLiveness): HistoryRecord {
+    const first = this.#eventAt(row, firstLine);
+    if (first.event === 'record') return recordOfEvent(first);
+    if (first.event !== 'started') throw changedAt(cell(this.#firstOffsetBytes, row));
+    if (endLine === undefined) return unendedRecord(first, isOwnerAlive(first.owner, first.id));
+    const end = parseJournalLine(endLine);
+    if (end?.event !== 'ended' || end.id !== first.id) throw changedAt(cell(this.#endOffsetBytes, row));
+    return endedRecord(first, end);
   }
 
   /** The `started` events of unended `rows`, read back from `file`. */

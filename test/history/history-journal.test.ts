@@ -239,6 +239,22 @@ describe('history journal', () => {
     expect(await journal.list({ limit: 2 })).toMatchObject({ total: 3, records: [{ id: 'b' }, { id: 'c' }] });
   });
 
+  it('finds a text in a record whose line spells it with JSON escapes, and a text holding a quote or a backslash', async () => {
+    const journal = openHistoryJournal(journalPath);
+    const image = { path: 'C:\\isos\\"quoted" debian.iso', url: null, sizeBytes: 1, sha256: null };
+    await journal.started(startedFields('plain', 1000, { image }));
+    await journal.ended('plain', endedFields(1500));
+    const owner = { pid: deadPid(), startTicks: null };
+    // The same characters written as \u escapes (valid JSON an editor or another writer may produce).
+    const escaped = JSON.stringify({ v: 1, event: 'started', owner, ...startedFields('escaped', 2000, { image: { ...image, path: '/isos/ubuntu.iso' } }) });
+    appendFileSync(journalPath, `${escaped.replace('/isos/ubuntu.iso', '/isos/\\u0055buntu.iso')}\n`);
+    const ids = async (text: string) => (await journal.list({ text })).records.map((record) => record.id);
+    expect(await ids('UBUNTU')).toEqual(['escaped']);
+    expect(await ids('"quoted" deb')).toEqual(['plain']);
+    expect(await ids('\\isos\\')).toEqual(['plain']);
+    expect(await ids('isos')).toEqual(['escaped', 'plain']);
+  });
+
   it('lists 10,000 records whole from a journal of 20,000 lines', async () => {
     const lines: string[] = [];
     const owner = { pid: deadPid(), startTicks: null };
