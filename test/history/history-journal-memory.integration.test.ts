@@ -3,75 +3,22 @@
 // the listing's own) holding only an index between listings, and compacts into one line per job with every
 // record kept.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openHistoryJournal } from '../../src-main/history/history-journal.ts';
+import { writeLargeJournal } from './large-journal.ts';
 
 const repoRoot = join(import.meta.dirname, '..', '..');
 const jobCount = 50_000;
 let dir: string;
 let journalPath: string;
 
-/** 50,000 ended jobs of about 1 KB each, as a long-used duplicator's journal holds them. */
-function writeLargeJournal(path: string): void {
-  const fd = openSync(path, 'w');
-  const owner = { pid: 1, startTicks: 0 };
-  const target = (outcome: string) => ({
-    device: '/dev/sdq',
-    model: 'SanDisk Cruzer Blade USB 3.0 Flash Drive',
-    serial: '4C530001230515117262',
-    sizeBytes: 32_015_679_488,
-    busPath: 'pci-0000:00:14.0-usb-0:2.4:1.0-scsi-0:0:0:0',
-    outcome,
-    error: null,
-  });
-  let batch: string[] = [];
-  for (let index = 0; index < jobCount; index += 1) {
-    const id = `0b7c1d2e-3f40-4a5b-8c6d-${index.toString().padStart(12, '0')}`;
-    const image = { path: `/home/operator/Downloads/images/debian-12.8.0-amd64-netinst-${index}.iso`, url: null, sizeBytes: 661_651_456, sha256: null };
-    batch.push(
-      JSON.stringify({
-        v: 1,
-        event: 'started',
-        owner,
-        id,
-        kind: 'flash',
-        image,
-        targets: [target('running')],
-        mode: 'raw',
-        startedMs: 1_700_000_000_000 + index,
-      }),
-    );
-    batch.push(
-      JSON.stringify({
-        v: 1,
-        event: 'ended',
-        id,
-        endedMs: 1_700_000_060_000 + index,
-        outcome: 'succeeded',
-        writeBytesPerSecond: 31_457_280,
-        verifyBytesPerSecond: 94_371_840,
-        verify: 'passed',
-        error: null,
-        targets: [{ ...target('succeeded'), writeBytesPerSecond: 31_457_280, verifyBytesPerSecond: 94_371_840 }],
-        image: { sha256: 'e'.repeat(64) },
-      }),
-    );
-    if (batch.length >= 2000) {
-      writeSync(fd, `${batch.join('\n')}\n`);
-      batch = [];
-    }
-  }
-  writeSync(fd, batch.length > 0 ? `${batch.join('\n')}\n` : '');
-  closeSync(fd);
-}
-
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'isotope-history-memory-'));
   journalPath = join(dir, 'history.jsonl');
-  writeLargeJournal(journalPath);
+  writeLargeJournal(journalPath, jobCount);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
