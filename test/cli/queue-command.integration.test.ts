@@ -30,6 +30,7 @@ class RunningIsotope {
   readonly lines: Record<string, unknown>[] = [];
   readonly exited: Promise<number | null>;
   #stderr = '';
+  #closed = false;
   #waiters: (() => void)[] = [];
   readonly #child: ChildProcess;
 
@@ -43,7 +44,14 @@ class RunningIsotope {
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.#child.stderr!.on('data', (chunk: Buffer) => (this.#stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.#child.on('exit', (code) => resolve(code)));
+    // 'close': exited AND its output read to the end.
+    this.exited = new Promise((resolve) =>
+      this.#child.on('close', (code) => {
+        this.#closed = true;
+        for (const wake of this.#waiters.splice(0)) wake();
+        resolve(code);
+      }),
+    );
   }
 
   /** Resolves with the first line (so far or to come) that `test` accepts; rejects after `timeoutMs`. */
@@ -52,6 +60,7 @@ class RunningIsotope {
     for (;;) {
       const found = this.lines.find(test);
       if (found) return found;
+      if (this.#closed) throw new Error(`exited without such a line; stderr:\n${this.#stderr}`);
       if (Date.now() > deadline) throw new Error(`no such line within ${timeoutMs} ms; stderr:\n${this.#stderr}`);
       await new Promise<void>((resolve) => {
         this.#waiters.push(resolve);
