@@ -2,12 +2,14 @@
 // tried through the service as the app does, `vm:try` with the drive's id from `drives:list`, and
 // boots: SYSLINUX's banner on the serial console, then the kernel its config names. The negative
 // control is a NON-hybrid El Torito disc written raw: SeaBIOS finds no boot sector on the stick and
-// its BIOS loader never prints, while OVMF, which reads El Torito from any disk, starts its EFI
-// loader from the very same drive (so the BIOS "no" is the firmware's, not an unreadable stick).
-// Every trial leaves the drive's bytes as they were. A user who cannot read the drive gets
-// `needs-elevation` before QEMU starts. Root only (loop devices); TCG (ISOTOPE_VM_ACCEL).
+// says so in its own log (`isotope try DEVICE --firmware-log`), and its BIOS loader never prints,
+// while OVMF, which reads El Torito from any disk, starts its EFI loader from the very same drive (so
+// the BIOS "no" is the firmware's, not an unreadable stick). Every trial leaves the drive's bytes as
+// they were. A user who cannot read the drive and asks for a window gets `needs-elevation` before
+// QEMU starts (headless, the elevated helper runs it: try-drive-elevated.integration.test.ts).
+// Root only (loop devices); TCG (ISOTOPE_VM_ACCEL).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import type { JobFinished } from '../../shared/job.ts';
@@ -105,13 +107,21 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
   );
 
   it(
-    'a non-hybrid disc written raw does not boot under SeaBIOS (no boot sector: its BIOS loader never prints), while OVMF starts its El Torito EFI loader from the same drive',
+    'a non-hybrid disc written raw does not boot under SeaBIOS (its firmware log: no boot sector on the stick, then "No bootable device."), while OVMF starts its El Torito EFI loader from the same drive',
     async () => {
       const device = await rawWrittenStick('nonhybrid', nonhybridGrubIsoPath());
       const before = sha256OfPrefix(device, stickBytes);
-      const bios = await tryDrive(device, 'bios', 8, null);
-      expect(bios.result.endedBy).toBe('time-up'); // ran the whole 8 s: nothing booted and halted it
-      expect(bios.serial).not.toContain('ISOTOPE-BOOT-OK');
+      // isotope try DEVICE --firmware-log: SeaBIOS's own account of the boot, from its debug console.
+      const firmwareLogPath = join(dir, 'nonhybrid-bios-firmware.log');
+      const serialPath = join(dir, 'nonhybrid-bios-serial.txt');
+      const args = ['try', device, '--firmware', 'bios', '--headless', '--seconds', '8', '--serial', serialPath, '--firmware-log', firmwareLogPath];
+      const bios = await withQemuLock(() => isotope(args));
+      expect(bios.code, bios.stderr).toBe(0);
+      const firmwareLog = readFileSync(firmwareLogPath, 'latin1');
+      expect(firmwareLog).toMatch(/Booting from Hard Disk\.\.\.\nBoot failed: not a bootable disk\n/);
+      expect(firmwareLog).toMatch(/^No bootable device\.$/m);
+      expect(firmwareLog).not.toContain('Booting from 0000:7c00'); // SeaBIOS never jumped to a boot sector
+      expect(readFileSync(serialPath, 'latin1')).not.toContain('ISOTOPE-BOOT-OK');
       const uefi = await tryDrive(device, 'uefi', 60, banners.nonhybridElToritoEfi);
       expect(uefi.serial).toContain(banners.nonhybridElToritoEfi);
       expect(sha256OfPrefix(device, stickBytes)).toBe(before);
