@@ -119,9 +119,10 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try of a drive the engine canno
   });
 
   it(
-    'isotope try DEVICE, run by a user who cannot read the drive, boots it headless through the same helper: the banner in the --serial file, the prompt asked for a token only',
+    'isotope try DEVICE, run by a user who cannot read the drive, boots it headless through the same helper: the BIOS hand-off in the --firmware-log file, the banner in the --serial file, the prompt asked for a token only',
     async () => {
       let serialPath = '';
+      let firmwareLogPath = '';
       const cli = await withQemuLock(async () =>
         runAsNobodyWithFakePkexec(dir, [process.execPath, isotopeBin, 'try', device, '--firmware', 'bios', '--headless', '--seconds', String(cliSeconds)], {
           env: { ISOTOPE_VM_ACCEL: 'tcg' },
@@ -130,12 +131,15 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try of a drive the engine canno
             mkdirSync(out);
             chownSync(out, nobody, nobody);
             serialPath = join(out, 'serial.txt');
-            return { args: ['--serial', serialPath] };
+            firmwareLogPath = join(out, 'firmware.log');
+            return { args: ['--serial', serialPath, '--firmware-log', firmwareLogPath] };
           },
         }),
       );
       expect(cli.status, cli.stderr).toBe(0);
       expect(cli.stdout).toMatch(new RegExp(`^${device}: BIOS USB stick, TCG, \\d+ MiB: the VM ran \\d+\\.\\d s and was stopped\n$`));
+      // SeaBIOS's hand-off to the stick's boot sector (its debug console, copied out of the helper's QEMU's folder), then SYSLINUX's banner.
+      expect(readFileSync(firmwareLogPath, 'latin1')).toMatch(/Booting from Hard Disk\.\.\.\nBooting from 0000:7c00\n/);
       expect(readFileSync(serialPath, 'latin1')).toContain(banner);
       expect(cli.pkexecLog).toMatch(/ flash-helper [0-9a-f]{32}\n/);
       expect(cli.pkexecLog).not.toContain(device);
