@@ -31,7 +31,15 @@ import { dirname, join } from 'node:path';
 import type { HistoryQuery, HistoryRecord } from '../../shared/history.ts';
 import { defaultDataDir } from '../io/data-dir.ts';
 import { compactJournal, defaultCompactAboveBytes, journalNeedsCompaction } from './journal-compaction.ts';
-import { journalFormatVersion, parseJournalLine, type EndedFields, type JournalEvent, type JournalOwner, type StartedFields } from './journal-events.ts';
+import {
+  journalFormatVersion,
+  parseJournalLine,
+  type EndedFields,
+  type JournalEvent,
+  type JournalOwner,
+  type OwnerLiveness,
+  type StartedFields,
+} from './journal-events.ts';
 import { JournalChangedError, JournalIndex, readBackBatchRows, type IndexedJob } from './journal-index.ts';
 import { currentOwner, isOwnerAlive } from './process-owner.ts';
 
@@ -125,23 +133,12 @@ export function openHistoryJournal(
         const limit = Math.min(query.limit ?? maxRecords, maxRecords);
         const rows = index.select(indexedMatches(query), isAlive);
         const text = query.text?.trim().toLocaleLowerCase() ?? '';
-        const records: HistoryRecord[] = [];
-        let total = rows.length;
-        if (file !== null && text === '') records.push(...(await index.readBack(file, rows.slice(0, limit), isAlive)));
-        else if (file !== null) {
-          // The text is in the records, not the index: the candidates are read back a batch at a time,
-          // and only those whose lines may hold it are parsed.
-          total = 0;
-          const mayMatch = (lines: readonly string[]) => lines.some((line) => line.includes('\\') || line.toLocaleLowerCase().includes(text));
-          for (let start = 0; start < rows.length; start += readBackBatchRows) {
-            const batch = rows.slice(start, start + readBackBatchRows);
-            for (const record of await index.readBack(file, batch, isAlive, rawTextFindable(text) ? mayMatch : undefined)) {
-              if (!searchText(record).includes(text)) continue;
-              total += 1;
-              if (records.length < limit) records.push(record);
-            }
-          }
-        }
+        const { records, total } =
+          file === null
+            ? { records: [], total: 0 }
+            : text === ''
+              ? { records: await index.readBack(file, rows.slice(0, limit), isAlive), total: rows.length }
+              : await searchRows(file, index, rows, text, limit, isAlive);
         const skipped = index.firstSkippedOffsetBytes === null ? {} : { firstSkippedOffsetBytes: index.firstSkippedOffsetBytes };
         return { records, total, skippedLines: index.skippedLines, ...skipped };
       });
@@ -154,6 +151,33 @@ export function openHistoryJournal(
       });
     },
   };
+}
+
+/**
+ * The records of `rows` (newest first) whose search text holds `text` (lower-case): the first `limit`
+ * and how many in all. The text is in the records, not the index, so the candidates are read back a
+ * batch at a time, and only those whose lines, as written, may hold it are parsed.
+ */
+async function searchRows(
+  file: FileHandle,
+  index: JournalIndex,
+  rows: readonly number[],
+  text: string,
+  limit: number,
+  isAlive: OwnerLiveness,
+): Promise<{ records: HistoryRecord[]; total: number }> {
+  const mayMatch = (lines: readonly string[]) => lines.some((line) => line.includes('\\') || line.toLocaleLowerCase().includes(text));
+  const records: HistoryRecord[] = [];
+  let total = 0;
+  for (let start = 0; start < rows.length; start += readBackBatchRows) {
+    const batch = rows.slice(start, start + readBackBatchRows);
+    for (const record of await index.readBack(file, batch, isAlive, rawTextFindable(text) ? mayMatch : undefined)) {
+      if (!searchText(record).includes(text)) continue;
+      total += 1;
+      if (records.length < limit) records.push(record);
+    }
+  }
+  return { records, total };
 }
 
 /** Appends one event as one line in one write() call, then fsyncs the file (and the folder when the file is new). */
@@ -327,7 +351,7 @@ function indexedMatches(query: HistoryQuery): (job: IndexedJob) => boolean {
  * Whether `text` found in a record's field is found in the field's line as written: JSON writes a
  * string as its characters between quotes unless it escapes one (RFC 8259 section 7: '"', '\\',
  * U+0000-U+001F; JSON.stringify also a lone surrogate), so for a text with none of those, a line
- * without a backslash holds the text wherever its record does (mayMatch above sends every line
+ * without a backslash holds the text wherever its record does (searchRows sends every line
  * with a backslash, where an escape could hide it, to the full parse).
  */
 function rawTextFindable(text: string): boolean {

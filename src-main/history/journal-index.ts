@@ -80,11 +80,6 @@ export class JournalIndex {
     if (event.event === 'started') this.#unended.set(row, { id: event.id, owner: event.owner });
   }
 
-  /** How many jobs the index holds. */
-  get size(): number {
-    return this.#rows;
-  }
-
   /** The row of job `id`, or null. */
   rowOf(id: string): number | null {
     return this.#rowOfId.get(id) ?? null;
