@@ -133,12 +133,7 @@ export function openHistoryJournal(
         const limit = Math.min(query.limit ?? maxRecords, maxRecords);
         const rows = index.select(indexedMatches(query), isAlive);
         const text = query.text?.trim().toLocaleLowerCase() ?? '';
-        const { records, total } =
-          file === null
-            ? { records: [], total: 0 }
-            : text === ''
-              ? { records: await index.readBack(file, rows.slice(0, limit), isAlive), total: rows.length }
-              : await searchRows(file, index, rows, text, limit, isAlive);
+        const { records, total } = file === null ? { records: [], total: 0 } : await readBackMatching(file, index, rows, text, limit, isAlive);
         const skipped = index.firstSkippedOffsetBytes === null ? {} : { firstSkippedOffsetBytes: index.firstSkippedOffsetBytes };
         return { records, total, skippedLines: index.skippedLines, ...skipped };
       });
@@ -154,11 +149,12 @@ export function openHistoryJournal(
 }
 
 /**
- * The records of `rows` (newest first) whose search text holds `text` (lower-case): the first `limit`
- * and how many in all. The text is in the records, not the index, so the candidates are read back a
- * batch at a time, and only those whose lines, as written, may hold it are parsed.
+ * The records of `rows` (newest first) whose search text holds `text` (lower-case; '' is in every
+ * one): the first `limit` and how many in all, read back a batch at a time. Without a text the index
+ * has decided: only the first `limit` rows are read back. A text is in the records, not the index,
+ * so every candidate is read back, and only those whose lines, as written, may hold it are parsed.
  */
-async function searchRows(
+async function readBackMatching(
   file: FileHandle,
   index: JournalIndex,
   rows: readonly number[],
@@ -166,18 +162,21 @@ async function searchRows(
   limit: number,
   isAlive: OwnerLiveness,
 ): Promise<{ records: HistoryRecord[]; total: number }> {
-  const mayMatch = (lines: readonly string[]) => lines.some((line) => line.includes('\\') || line.toLocaleLowerCase().includes(text));
+  const candidates = text === '' ? rows.slice(0, limit) : rows;
+  const mayMatch =
+    text !== '' && rawTextFindable(text)
+      ? (lines: readonly string[]) => lines.some((line) => line.includes('\\') || line.toLocaleLowerCase().includes(text))
+      : undefined;
   const records: HistoryRecord[] = [];
-  let total = 0;
-  for (let start = 0; start < rows.length; start += readBackBatchRows) {
-    const batch = rows.slice(start, start + readBackBatchRows);
-    for (const record of await index.readBack(file, batch, isAlive, rawTextFindable(text) ? mayMatch : undefined)) {
+  let matched = 0;
+  for (let start = 0; start < candidates.length; start += readBackBatchRows) {
+    for (const record of await index.readBack(file, candidates.slice(start, start + readBackBatchRows), isAlive, mayMatch)) {
       if (!searchText(record).includes(text)) continue;
-      total += 1;
+      matched += 1;
       if (records.length < limit) records.push(record);
     }
   }
-  return { records, total };
+  return { records, total: text === '' ? rows.length : matched };
 }
 
 /** Appends one event as one line in one write() call, then fsyncs the file (and the folder when the file is new). */
@@ -351,7 +350,7 @@ function indexedMatches(query: HistoryQuery): (job: IndexedJob) => boolean {
  * Whether `text` found in a record's field is found in the field's line as written: JSON writes a
  * string as its characters between quotes unless it escapes one (RFC 8259 section 7: '"', '\\',
  * U+0000-U+001F; JSON.stringify also a lone surrogate), so for a text with none of those, a line
- * without a backslash holds the text wherever its record does (searchRows sends every line
+ * without a backslash holds the text wherever its record does (readBackMatching sends every line
  * with a backslash, where an escape could hide it, to the full parse).
  */
 function rawTextFindable(text: string): boolean {
