@@ -1,8 +1,8 @@
 // The History screen end to end (issue 19): jobs run in this test by the built `isotope` command (a
 // write to a file, then a verify that fails) are listed by the app's engine from the same journal,
-// newest first; the filters narrow the list; Export CSV downloads the filtered history; a job opens
-// as a report that saves as a self-contained HTML page.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// newest first, and a line damaged on disk is counted; the filters narrow the list; Export CSV
+// downloads the filtered history; a job opens as a report that saves as a self-contained HTML page.
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -15,6 +15,7 @@ let app: RunningApp;
 let dir = '';
 let stickFile = '';
 let wrongImage = '';
+let damagedLineOffsetBytes = 0;
 
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'isotope-e2e-history-'));
@@ -27,6 +28,9 @@ test.beforeAll(async () => {
   if (flashed.status !== 0) throw new Error(`isotope flash failed: ${flashed.stderr}`);
   const verified = runIsotope(['verify', wrongImage, stickFile], { env });
   if (verified.status !== 1) throw new Error(`isotope verify should have failed: ${verified.stderr}`);
+  // A line damaged on disk after the two jobs: the list says so, with where it is.
+  damagedLineOffsetBytes = statSync(join(dir, 'home', 'history.jsonl')).size;
+  appendFileSync(join(dir, 'home', 'history.jsonl'), 'a line damaged by a disk error\n');
   app = await startAppLikeNpmStart({ env: { ISOTOPE_HOME: join(dir, 'home') } });
 });
 
@@ -49,6 +53,9 @@ test('lists the jobs run in this test, filters them, exports CSV and opens a job
   await expect(rows.nth(1)).toHaveAttribute('data-outcome', 'succeeded');
   await expect(rows.nth(1)).toContainText('Write: hello.iso');
   await expect(rows.nth(1)).toContainText(stickFile);
+  await expect(page.getByTestId('history-unread')).toContainText(
+    `1 line of the history file could not be read (damaged or edited; the first at byte ${damagedLineOffsetBytes.toLocaleString('en')})`,
+  );
   await expectNoSeriousAxeViolations(page, 'history');
   await saveScreenshot(page, 'history');
 
