@@ -133,7 +133,7 @@ async function openDriveReadOnly(request: TryRequest, diskPath: string, controls
     if (!request.headless)
       throw new CodedError(
         'needs-elevation',
-        `${error.message}: the elevated helper runs such a drive only headless (its QEMU has no window here): add --headless --seconds N, or run isotope with sudo`,
+        `${error.message}: the elevated helper runs such a drive only headless (its QEMU opens no window): try it headless (the app's in-app view, isotope try --headless --seconds N), or run isotope with sudo`,
         { path: diskPath },
       );
     return 'elevated';

@@ -145,7 +145,7 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
     });
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toContain(`${device} cannot be opened for reading by this user (EACCES)`);
-    expect(run.stderr).toMatch(/runs such a drive only headless .*: add --headless --seconds N, or run isotope with sudo/);
+    expect(run.stderr).toMatch(/runs such a drive only headless .*: try it headless \(.*isotope try --headless --seconds N\), or run isotope with sudo/);
     expect(spawnSync('ps', ['-u', 'nobody', '-o', 'comm='], { encoding: 'utf8' }).stdout).not.toMatch(/qemu/);
   });
 });
