@@ -10,15 +10,15 @@
 // Focus to the new content after opening        keyboard-focus (1280x720)             the summary heading has the focus
 // Skip link                                     keyboard-focus (1280x720)             the first Tab shows it, in sight
 // Search, results, breadcrumb                   contents-round-two (1280x720)         a result, "Show in the tree", the crumbs, all whole
-// "(empty)", ticked rows stand out              contents-round-two, viewports-themes  "(empty)" whole; ticked vs unticked contrast >= 1.5
+// "(empty)", ticked rows stand out              contents-round-two (1280x720)         "(empty)" whole; ticked/unticked contrast, dark >= 1.5
 // Picture, text (line numbers) and hex preview  contents-round-two (1280x720)         each inside the details pane; hex scrolls, never cut
 // Extraction conflict dialog                    contents-round-two (1280x720)         fits the window, every choice in sight, Esc gives focus back
 // Image named on Write, confirm, drives         write-flow-round-two (1280x800)       name, refused group with its reason, confirm dialog's drive
-// Write button in sight, sidebar on one line    layout (800x600)                      at every size, with no scrolling
+// Write button in sight, sidebar on one line    here only                             at every size, with no scrolling
 // Summary's first action focused, Flash again   write-flow-round-two (1280x800)       after a real write: focused, in sight, clears the tick
 // A running job in the sidebar                  write-flow-round-two (1280x720)       a hashing pass shown inside the sidebar on Settings
-// Two panes at 1920x1080 (Contents, Checksums)  layout (1920x1080)                    side by side at 1920; inside the width elsewhere
-// Boot drawing labels not cut, APM lane         layout (800x600, 1280x800, light)     every label inside its bar and uncut
+// Two panes at 1920x1080 (Contents, Checksums)  layout (Contents' two fifths)         side by side at 1920; inside the width elsewhere
+// Boot drawing labels not cut, APM lane         here only                             every label inside its bar and uncut
 // El Torito rows numbered as the loader list    layout (1280x800)                     1..6, the number column in sight
 // Settings › About                              layout (1280x720)                     version and licences in sight, inside the width
 // axe: 0 serious or critical                    viewports-themes (screens, 800x600)   the file, conflict and confirm dialogs
