@@ -53,7 +53,7 @@ for (const theme of ['light', 'dark'] as const) {
         await showTab(page, tab);
         await expectScreenFits(page, tab, withAxe);
       }
-      for (const screen of ['Write to drive', 'Drives', 'Create'] as const) {
+      for (const screen of ['Write to drive', 'Drives', 'Create', 'Queue', 'History'] as const) {
         await goToScreen(page, screen);
         await expectScreenFits(page, screen, withAxe);
       }
