@@ -21,16 +21,18 @@
 // Boot drawing labels not cut, APM lane         here only                             every label inside its bar and uncut
 // El Torito rows numbered as the loader list    layout (1280x800)                     1..6, the number column in sight
 // Settings › About                              layout (1280x720)                     version and licences in sight, inside the width
+// Default extraction folder, folder dialog      (none)                                the field in sight; its dialog fits, its button in sight
+// "Show in folder" after extraction             contents-round-two (1280x720)         a real extraction; the web shell's note in sight
 // axe: 0 serious or critical                    viewports-themes (screens, 800x600)   the file, conflict and confirm dialogs
 // Not repeated here, as no size or theme changes them: the path box's ~, quoted and file:// forms, recent
 // images dropped, type-ahead, Ctrl+A, long names, "Show all drives" for the session, the two speeds,
 // progress bars, Esc on the confirm dialog, the Checksums tab's activation (their own specs above).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect, test, type BrowserContext, type Locator, type Page } from '@playwright/test';
 import { bootFixturePath } from '../fixtures/boot-images.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
-import { previewIsoPath } from '../fixtures/preview-images.ts';
+import { drawingSvg, previewIsoPath } from '../fixtures/preview-images.ts';
 import {
   attachLoopDevice,
   backgroundContrast,
@@ -190,7 +192,7 @@ for (const theme of ['light', 'dark'] as const) {
       await expect(page.locator('#summary-heading')).toBeFocused();
     });
 
-    test(`${at}: Contents shows "(empty)", each preview inside its pane, the conflict dialog's choices, a search result and the breadcrumb; ticked rows stand out`, async () => {
+    test(`${at}: Contents shows "(empty)", each preview inside its pane, the conflict dialog's choices, a search result extracted and its breadcrumb; ticked rows stand out`, async () => {
       await showAt(width, height, theme);
       await openImage(page, previewIsoPath());
       await showTab(page, 'Contents');
@@ -252,7 +254,7 @@ for (const theme of ['light', 'dark'] as const) {
       await expectNoSidewaysScroll();
     });
 
-    test(`${at}: Boot's drawing cuts no label, El Torito rows are numbered, Checksums uses the width, a running job shows in the sidebar, About is in sight`, async () => {
+    test(`${at}: Boot's drawing cuts no label, El Torito rows are numbered, Checksums uses the width, a running job shows in the sidebar; Settings' About and extraction folder dialog fit`, async () => {
       await showAt(width, height, theme);
       await openImage(page, bootFixturePath('hybridApm'));
       await showTab(page, 'Boot');
@@ -285,6 +287,16 @@ for (const theme of ['light', 'dark'] as const) {
       await expectWhollyInSight(page.getByTestId('about-version'));
       await expectBoxInside(page.getByTestId('about-licences'), page.getByTestId('about'), 'the licences table');
       await expectNoSidewaysScroll();
+      // The remembered extraction folder, and the in-app dialog that chooses a folder for it.
+      const extraction = page.getByRole('group', { name: 'Extraction' });
+      await expectWhollyInSight(extraction.getByLabel('Default folder to extract into'));
+      await extraction.getByRole('button', { name: 'Choose…' }).click();
+      const folderDialog = page.getByRole('dialog', { name: 'Default folder to extract into' });
+      await expect(folderDialog).toBeVisible();
+      await expectBoxInside(folderDialog, page.locator('html'), 'the folder dialog');
+      await expectWhollyInView(folderDialog.getByRole('button', { name: 'Choose this folder' }));
+      await page.keyboard.press('Escape');
+      await expect(folderDialog).toHaveCount(0);
     });
   }
 }
@@ -352,12 +364,19 @@ async function expectSearchResultAndBreadcrumb(theme: ThemeName): Promise<void> 
   await search.press('Enter');
   const results = page.getByTestId('search-results');
   await expect(results.getByRole('status')).toHaveText(/2 matches among \d+ entries/);
-  const matches = results.locator('li.match');
-  await matches.nth(0).getByRole('checkbox').check();
+  const drawing = results.locator('li.match').filter({ hasText: 'drawing.svg' });
+  await drawing.getByRole('checkbox').check();
   await page.mouse.move(0, 0);
-  expect(await backgroundContrast(matches.nth(0), matches.nth(1))).toBeGreaterThanOrEqual(tickedRowContrast[theme]);
-  await expectWhollyInSight(matches.nth(0));
-  await matches.nth(0).getByRole('checkbox').uncheck();
+  expect(await backgroundContrast(drawing, results.locator('li.match').filter({ hasText: 'scripted.svg' }))).toBeGreaterThanOrEqual(tickedRowContrast[theme]);
+  await expectWhollyInSight(drawing);
+  // Extracted, the panel says where, and that a browser cannot open a file manager, in sight.
+  const destination = mkdtempSync(join(home, 'found-'));
+  await page.getByLabel('Destination folder').fill(destination);
+  await page.getByRole('button', { name: 'Extract 1 selected' }).click();
+  await expect(page.getByTestId('extract-result')).toContainText('Extracted 1 files');
+  expect(readFileSync(join(destination, 'drawing.svg'), 'utf8')).toBe(drawingSvg);
+  await expectWhollyInSight(page.getByTestId('show-in-folder-unavailable'));
+  await drawing.getByRole('checkbox').uncheck();
   await results.getByRole('button', { name: 'Show in the tree: /pictures/scripted.svg' }).click();
   await expect(page.getByTestId('detail-path')).toHaveText('/pictures/scripted.svg');
   const breadcrumb = page.getByTestId('breadcrumb');
