@@ -38,6 +38,8 @@ export interface VmScreen {
   readonly jobId: string;
   /** Serial console text since the previous batch (at most 64 KiB per batch). */
   readonly serialText: string;
+  /** The firmware's own log since the previous batch (QEMU's debug console, port 0x402: SeaBIOS writes there, Debian's OVMF does not), at most 64 KiB per batch. */
+  readonly firmwareText?: string;
   /** The latest screenshot as a PNG, base64; null when it has not changed or none was taken. */
   readonly screenshotPngBase64: string | null;
   readonly elapsedMs: number;

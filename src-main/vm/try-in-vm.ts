@@ -176,9 +176,11 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
     const varsPath = join(scratch, scratchFiles.ovmfVars);
     // The guest writes its boot entries into the variable store: a fresh copy per run, the packaged one untouched.
     if (ovmfFiles) await copyFile(ovmfFiles.varsTemplatePath, varsPath);
-    const liveSerial = controls.onScreen !== undefined && request.headless;
+    // The live view tails both consoles: the caller's files, else the scratch folder's.
+    const live = controls.onScreen !== undefined && request.headless;
     const memoryMiB = request.memoryMiB ?? guestMemoryMiB();
-    const serialPath = request.serialPath ?? (liveSerial ? join(scratch, scratchFiles.serial) : null);
+    const serialPath = request.serialPath ?? (live ? join(scratch, scratchFiles.serial) : null);
+    const firmwareLogPath = request.firmwareLogPath ?? (live ? join(scratch, scratchFiles.firmwareLog) : null);
     let launch: QemuLaunch;
     let start: () => Promise<QemuProcess>;
     if (drive === 'elevated') {
@@ -194,7 +196,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         memoryMiB,
         useKvm,
         serial: serialPath !== null,
-        firmwareLog: request.firmwareLogPath != null,
+        firmwareLog: firmwareLogPath !== null,
       };
       launch = driveLaunch(work, ovmfFiles);
       start = () => controls.elevate!(work);
@@ -209,7 +211,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
         ...(ovmfFiles ? { ovmf: { files: ovmfFiles, varsPath } } : {}),
         headless: request.headless,
         serialPath,
-        firmwareLogPath: request.firmwareLogPath ?? null,
+        firmwareLogPath,
         qmpSocketPath: join(scratch, scratchFiles.qmpSocket),
       };
       start = () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
@@ -321,6 +323,7 @@ async function runQemu(run: QemuRun): Promise<RunResult> {
     controls.onScreen && launch.serialPath !== null
       ? new LiveView({
           serialPath: launch.serialPath,
+          firmwareLogPath: launch.firmwareLogPath ?? null,
           ppmPath: join(scratch, 'live.ppm'),
           startedMs,
           onBatch: controls.onScreen,

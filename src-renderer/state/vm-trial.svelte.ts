@@ -45,6 +45,9 @@ export class VmTrial extends FollowedJob<'try'> {
   serialText = $state('');
   /** The serial console as the panel shows it; cleaned as a whole, so an escape split across two batches goes too. */
   readonly serialDisplay = $derived(readableSerialText(this.serialText));
+  /** The firmware's own log as received (SeaBIOS's "Booting from ...", "No bootable device."), the newest `maxSerialChars`. */
+  firmwareText = $state('');
+  readonly firmwareDisplay = $derived(readableSerialText(this.firmwareText));
   elapsedMs = $state(0);
 
   /** True when UEFI can be chosen (OVMF found). */
@@ -76,6 +79,7 @@ export class VmTrial extends FollowedJob<'try'> {
     this.stopping = false;
     this.screenshotUrl = null;
     this.serialText = '';
+    this.firmwareText = '';
     this.elapsedMs = 0;
     const request: VmTryRequest = { source, firmware: this.firmware, medium: this.medium, view: this.view };
     const unsubscribe = this.client.subscribe('vm:screen', (screen) => this.#show(screen));
@@ -91,6 +95,7 @@ export class VmTrial extends FollowedJob<'try'> {
     if (screen.jobId !== this.jobId) return;
     this.elapsedMs = screen.elapsedMs;
     if (screen.serialText !== '') this.serialText = appendBounded(this.serialText, screen.serialText);
+    if (screen.firmwareText) this.firmwareText = appendBounded(this.firmwareText, screen.firmwareText);
     if (screen.screenshotPngBase64 !== null) this.screenshotUrl = `data:image/png;base64,${screen.screenshotPngBase64}`;
   }
 

@@ -1,10 +1,15 @@
 // The Boot tab's "Try in a VM" state (src-renderer/state/vm-trial.svelte.ts): the serial console as
 // shown (escape sequences GRUB and OVMF draw with removed, even when one is split across batches),
 // bounded to its newest 256 Ki characters; the host's report from the real engine choosing the
-// defaults; a window refused by the engine without a display shown as the trial's error.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// defaults; a window refused by the engine without a display shown as the trial's error; the
+// firmware's own log of a real in-app trial (SeaBIOS's debug console) as the panel shows it.
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { appendBounded, maxSerialChars, readableSerialText, VmTrial } from '../../src-renderer/state/vm-trial.svelte.ts';
+import { withQemuLock } from '../helpers/qemu-boot.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
 afterEach(() => vi.unstubAllEnvs());
@@ -46,6 +51,30 @@ describe('VmTrial over the real engine', () => {
     expect(trial.views).toEqual(['window', 'in-app']);
     expect(trial.view).toBe('window');
   });
+
+  it("shows the firmware's own log of an in-app BIOS trial: SeaBIOS says the blank stick is not bootable and that no device is, and Stop ends it", async () => {
+    vi.stubEnv('ISOTOPE_VM_ACCEL', 'tcg'); // this CI's /dev/kvm opens, but its guests never run
+    const dir = mkdtempSync(join(tmpdir(), 'isotope-vm-trial-firmware-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const blank = join(dir, 'blank.img');
+    writeFileSync(blank, '');
+    truncateSync(blank, 8 * 1024 * 1024);
+    const { client } = inProcessEngine();
+    const trial = new VmTrial(client, new JobStore(client));
+    trial.firmware = 'bios';
+    trial.view = 'in-app';
+    await withQemuLock(async () => {
+      const run = trial.start({ kind: 'image', path: blank });
+      onTestFinished(() => void trial.stop()); // never leave a VM running after a failure
+      for (let waitedMs = 0; !/^No bootable device\.$/m.test(trial.firmwareText) && waitedMs < 60_000; waitedMs += 100)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      await trial.stop();
+      await run;
+    });
+    expect(trial.firmwareDisplay).toMatch(/Booting from Hard Disk\.\.\.\nBoot failed: not a bootable disk\n/);
+    expect(trial.firmwareDisplay).toMatch(/^No bootable device\.$/m);
+    expect(trial.result).toMatchObject({ endedBy: 'stopped', firmware: 'bios' });
+  }, 90_000);
 
   it('shows the engine’s refusal of a window without a display as the trial’s error, and is ready again', async () => {
     vi.stubEnv('DISPLAY', '');

@@ -1,5 +1,5 @@
 // A guest that floods its serial console cannot fill the host's disk (review R2 finding 4): the live
-// view's serial file is capped, and a trial whose file passes the cap is stopped with `too-large`
+// view's serial file is capped (and the firmware log, which a guest writes through port 0x402), and a trial whose file passes the cap is stopped with `too-large`
 // naming both sizes. The cap logic on a file written here, then the whole path through a real QEMU
 // with a cap smaller than the GRUB banner the waiting disc prints (it would otherwise run the 60 s).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +30,31 @@ describe("the live view's serial file cap", () => {
     const flooded = await Promise.race([live.flooded, new Promise((resolve) => setTimeout(() => resolve('not flooded'), 100))]);
     expect(flooded).toMatchObject({ code: 'too-large', message: expect.stringMatching(/wrote 1025 bytes to its serial console, over the 1024 bytes/) });
     expect(texts.join('')).toHaveLength(1025);
+    await live.finish();
+  });
+
+  it("caps the firmware log alike (a guest can write port 0x402 in a loop): too-large naming the firmware's debug console, its text still sent", async () => {
+    const serialPath = join(dir, 'serial-quiet.txt');
+    const firmwareLogPath = join(dir, 'firmware.log');
+    writeFileSync(serialPath, 'quiet');
+    writeFileSync(firmwareLogPath, 'y'.repeat(1025));
+    const batches: { serialText: string; firmwareText: string }[] = [];
+    const live = new LiveView({
+      serialPath,
+      firmwareLogPath,
+      ppmPath: join(dir, 'live.ppm'),
+      startedMs: 0,
+      onBatch: (batch) => batches.push(batch),
+      maxFirmwareLogBytes: 1024,
+    });
+    await live.tick(null);
+    const flooded = await Promise.race([live.flooded, new Promise((resolve) => setTimeout(() => resolve('not flooded'), 100))]);
+    expect(flooded).toMatchObject({
+      code: 'too-large',
+      message: expect.stringMatching(/wrote 1025 bytes to the firmware's debug console, over the 1024 bytes/),
+    });
+    expect(batches.map((batch) => batch.serialText).join('')).toBe('quiet');
+    expect(batches.map((batch) => batch.firmwareText).join('')).toHaveLength(1025);
     await live.finish();
   });
 

@@ -28,8 +28,8 @@ async function startTrialJob(request: VmTryRequest, context: HandlerContext): Pr
     runVmTrial(tryRequest, {
       signal,
       elevate: (work) => startElevatedQemu(work),
-      onScreen: ({ serialText, screenshotPng, elapsedMs }) =>
-        events.emit('vm:screen', { jobId, serialText, screenshotPngBase64: screenshotPng?.toString('base64') ?? null, elapsedMs }),
+      onScreen: ({ serialText, firmwareText, screenshotPng, elapsedMs }) =>
+        events.emit('vm:screen', { jobId, serialText, firmwareText, screenshotPngBase64: screenshotPng?.toString('base64') ?? null, elapsedMs }),
       onTick: (elapsedMs) =>
         events.emit('job:progress', {
           jobId,
