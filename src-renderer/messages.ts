@@ -1264,7 +1264,7 @@ export const vmTrialText = {
   screenWaiting: 'Waiting for the first picture of the screen…',
   serialHeading: 'Serial console',
   serialEmpty: 'Nothing on the serial console yet.',
-  firmwareHeading: "Firmware's own log",
+  firmwareHeading: 'Firmware’s own log',
   endedBy: { stopped: 'Stopped', 'time-up': 'Ran the time asked', 'guest-stopped': 'The virtual machine turned itself off' } as const,
   ended: (how: string, ran: string) => `${how} after ${ran}.`,
 } as const;

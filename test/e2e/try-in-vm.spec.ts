@@ -1,7 +1,8 @@
 // "Try in a VM" end to end (issue 18), in Debian's Chromium against the web shell (no display, so
 // the in-app view is the only one) and the real engine and QEMU (TCG): a GRUB disc opened on the
 // Start screen is started from the Boot tab as a CD under BIOS; the panel shows the screen as a PNG
-// (a data: URL the CSP allows, no console error) and the loader's banner on the serial console; Stop
+// (a data: URL the CSP allows, no console error), the loader's banner on the serial console and
+// SeaBIOS's hand-off in the firmware's own log; Stop
 // ends the trial as stopped. On the Drives screen, the same disc on a loop device (root) is tried
 // by its drive id, read-only, and boots the same way.
 import { execFileSync } from 'node:child_process';
@@ -54,6 +55,9 @@ test('the Boot tab tries a GRUB disc in a VM in the page: a live screenshot, the
   // SeaBIOS and GRUB draw VGA text mode 3: 720×400 pixels in QEMU's std VGA.
   await expect.poll(() => screen.evaluate((image: HTMLImageElement) => [image.naturalWidth, image.naturalHeight])).toEqual([720, 400]);
   await expect(panel.getByTestId('vm-serial')).not.toContainText('\u001b['); // escape sequences removed
+  // SeaBIOS's own log, in a disclosure under the serial console: it says it started the CD (its hand-off).
+  await panel.getByText('Firmware’s own log').click();
+  await expect(panel.getByTestId('vm-firmware-log')).toContainText(/Booting from DVD\/CD\.\.\.\s+Booting from 0000:7c00/);
   await saveScreenshot(page, 'try-in-vm-running');
   await expectNoSeriousAxeViolations(page, 'Boot tab, VM running');
 
