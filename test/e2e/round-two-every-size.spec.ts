@@ -21,7 +21,7 @@
 // Boot drawing labels not cut, APM lane         here only                             every label inside its bar and uncut
 // El Torito rows numbered as the loader list    layout (1280x800)                     1..6, the number column in sight
 // Settings › About                              layout (1280x720)                     version and licences in sight, inside the width
-// Default extraction folder, folder dialog      (none)                                the field in sight; its dialog fits, its button in sight
+// Default extraction folder, folder dialog      renderer/contents-round-two (unit)    the field in sight; its dialog fits and fills it
 // "Show in folder" after extraction             contents-round-two (1280x720)         a real extraction; the web shell's note in sight
 // axe: 0 serious or critical                    viewports-themes (screens, 800x600)   the file, conflict and confirm dialogs
 // Not repeated here, as no size or theme changes them: the path box's ~, quoted and file:// forms, recent
@@ -259,7 +259,8 @@ for (const theme of ['light', 'dark'] as const) {
       await openImage(page, bootFixturePath('hybridApm'));
       await showTab(page, 'Boot');
       const layout = page.getByTestId('partition-layout');
-      await expect(layout.locator('table[data-map="apm"]')).toBeVisible();
+      // The Boot tab reads the image's boot records after it opens: allow for a busy machine.
+      await expect(layout.locator('table[data-map="apm"]')).toBeVisible({ timeout: 15_000 });
       expect(await clippedTexts(layout.locator('.lane-name'))).toEqual([]);
       expect(await clippedTexts(layout.locator('.segment'))).toEqual([]);
       for (const [index, segment] of (await layout.locator('.bar .segment').all()).entries()) {
@@ -273,7 +274,7 @@ for (const theme of ['light', 'dark'] as const) {
       await openImage(page, bootFixturePath('multiEntry'));
       await showTab(page, 'Boot');
       const rows = page.getByTestId('el-torito-entries').locator('tbody tr');
-      await expect(rows.locator('td:first-child')).toHaveText(['1', '2', '3', '4', '5', '6']);
+      await expect(rows.locator('td:first-child')).toHaveText(['1', '2', '3', '4', '5', '6'], { timeout: 15_000 });
       await expectWhollyInSight(rows.last().locator('td').first());
       await expectNoSidewaysScroll();
 
@@ -294,9 +295,11 @@ for (const theme of ['light', 'dark'] as const) {
       const folderDialog = page.getByRole('dialog', { name: 'Default folder to extract into' });
       await expect(folderDialog).toBeVisible();
       await expectBoxInside(folderDialog, page.locator('html'), 'the folder dialog');
+      await expect(folderDialog.getByLabel('Folder')).toHaveValue(join(home, 'Downloads'));
       await expectWhollyInView(folderDialog.getByRole('button', { name: 'Choose this folder' }));
-      await page.keyboard.press('Escape');
+      await folderDialog.getByRole('button', { name: 'Choose this folder' }).click();
       await expect(folderDialog).toHaveCount(0);
+      await expect(extraction.getByLabel('Default folder to extract into')).toHaveValue(join(home, 'Downloads'));
     });
   }
 }
