@@ -39,9 +39,7 @@ export interface BootOutcome {
   readonly bannerSeen: boolean;
   /** The firmware said it started the medium asked for (its hand-off line, see handOffWords). */
   readonly handedOff: boolean;
-  /** The firmware said it found nothing to boot on that medium (noBootWords). */
-  readonly firmwareFoundNothing: boolean;
-  /** How the run ended: stopped once the banner or the firmware's "nothing to boot" was seen, the guest powered off (the loader halts), or the budget ran out. */
+  /** How the run ended: stopped once the banner or the firmware's "nothing to boot" (noBootWords) was seen, the guest powered off (the loader halts), or the budget ran out. */
   readonly ended: 'banner' | 'nothing-to-boot' | 'exited' | 'budget';
   readonly elapsedMs: number;
   /** The serial console's text with terminal escapes removed (for failure messages). */
@@ -56,13 +54,13 @@ const guestMiB = 256;
 const watchIntervalMs = 100;
 
 /** The firmware's words for "I am starting this medium", per firmware and medium (see the header). */
-export const handOffWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
+const handOffWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
   bios: { 'usb-stick': /Booting from Hard Disk\.\.\.\nBooting from 0000:7c00/, cdrom: /Booting from DVD\/CD\.\.\.\nBooting from 0000:7c00/ },
   uefi: { 'usb-stick': /BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*"/, cdrom: /BdsDxe: starting Boot\d+ "UEFI QEMU DVD-ROM[^"]*"/ },
 };
 
 /** The firmware's words for "nothing here boots": SeaBIOS's last word after every device failed, OVMF's failure to load the medium's boot option. */
-export const noBootWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
+const noBootWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
   bios: { 'usb-stick': /^No bootable device\.$/m, cdrom: /^No bootable device\.$/m },
   uefi: {
     'usb-stick': /BdsDxe: failed to load Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*" from [^\n]*: Not Found/,
@@ -161,7 +159,6 @@ async function bootOnce(request: BootRequest): Promise<BootOutcome> {
     return {
       bannerSeen: consoleText.includes(request.banner),
       handedOff: handOffWords[request.firmware][request.medium].test(`${consoleText}\n${firmwareLog}`),
-      firmwareFoundNothing: noBoot.test(`${consoleText}\n${firmwareLog}`),
       ended,
       elapsedMs: performance.now() - startedMs,
       consoleText,
