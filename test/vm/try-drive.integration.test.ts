@@ -66,7 +66,12 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
    * `vm:try` of the drive in-app as a USB stick until `until` appears on the serial console (then
    * Stop) or `seconds` pass; the serial text and how the job ended.
    */
-  async function tryDrive(device: string, firmware: VmFirmware, seconds: number, until: string | null): Promise<{ serial: string; result: VmTryResult }> {
+  async function tryDrive(
+    device: string,
+    firmware: VmFirmware,
+    seconds: number,
+    until: string | null,
+  ): Promise<{ serial: string; firmwareLog: string; result: VmTryResult }> {
     const screens: VmScreen[] = [];
     let finished: JobFinished | undefined;
     const unsubscribe = [service.on('vm:screen', (screen) => screens.push(screen)), service.on('job:finished', (end) => (finished = end))];
@@ -82,12 +87,13 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       if (finished.kind !== 'try' || !finished.result.ok) throw new Error(`the trial failed: ${JSON.stringify(finished.result)}`);
-      return { serial: serial(), result: finished.result.value };
+      const firmwareLog = screens.map((screen) => screen.firmwareText ?? '').join('');
+      return { serial: serial(), firmwareLog, result: finished.result.value };
     });
   }
 
   it(
-    'a SYSLINUX stick written raw by the engine boots from its loop device under SeaBIOS: the banner, then the kernel its config names; the drive is unchanged',
+    'a SYSLINUX stick written raw by the engine boots from its loop device under SeaBIOS: the firmware hands off to its boot sector, then the banner and the kernel its config names; the drive is unchanged',
     async () => {
       const image = join(dir, 'syslinux-stick.img');
       const config = join(dir, 'syslinux.cfg');
@@ -97,7 +103,8 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
       runTool('syslinux', ['--install', image]);
       const device = await rawWrittenStick('syslinux', image);
       const before = sha256OfPrefix(device, stickBytes);
-      const { serial, result } = await tryDrive(device, 'bios', 60, 'Loading isotope-drive.krn');
+      const { serial, firmwareLog, result } = await tryDrive(device, 'bios', 60, 'Loading isotope-drive.krn');
+      expect(firmwareLog).toMatch(/Booting from Hard Disk\.\.\.\nBooting from 0000:7c00\n/); // SeaBIOS's hand-off to the stick's boot sector
       expect(serial).toMatch(/SYSLINUX \d+\.\d+/);
       expect(serial).toContain('Loading isotope-drive.krn');
       expect(result).toMatchObject({ endedBy: 'stopped', accelerator: 'tcg', firmware: 'bios', medium: 'usb' });
@@ -123,6 +130,7 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try on a drive the raw flash wr
       expect(firmwareLog).not.toContain('Booting from 0000:7c00'); // SeaBIOS never jumped to a boot sector
       expect(readFileSync(serialPath, 'latin1')).not.toContain('ISOTOPE-BOOT-OK');
       const uefi = await tryDrive(device, 'uefi', 60, banners.nonhybridElToritoEfi);
+      expect(uefi.serial).toMatch(/BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*"/); // OVMF's hand-off to the stick
       expect(uefi.serial).toContain(banners.nonhybridElToritoEfi);
       expect(sha256OfPrefix(device, stickBytes)).toBe(before);
     },
