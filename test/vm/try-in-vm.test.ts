@@ -1,7 +1,9 @@
 // `isotope try` (issue 18): the image boots in QEMU (TCG, so every host behaves alike) as a CD or a
-// USB stick, under SeaBIOS and OVMF, and the loader's banner reaches the serial console file;
-// a blank stick is the negative control (no banner, and the VM runs until it is stopped, taking a
-// screenshot). Each run proves the image's SHA-256 is unchanged: booting never writes.
+// USB stick, under SeaBIOS and OVMF: the firmware says it hands off to the medium (SeaBIOS in the
+// firmware log, OVMF's boot manager on the serial console) and the loader's banner reaches the
+// serial console file; a blank stick is the negative control, decided from the firmware's own
+// "nothing to boot" words (and the VM runs until it is stopped, taking a screenshot). Each run
+// proves the image's SHA-256 is unchanged: booting never writes.
 // The discs are GRUB banner loaders (test/fixtures/qemu-boot-images.ts); the BIOS stick is SYSLINUX.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -37,8 +39,9 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
     request: Pick<TryRequest, 'firmware' | 'medium'>,
     seconds: number,
     until: RegExp | null = null,
-  ): Promise<{ serial: string; endedBy: string }> {
+  ): Promise<{ serial: string; firmwareLog: string; endedBy: string }> {
     const serialPath = join(dir, `serial-${request.firmware}-${request.medium}.txt`);
+    const firmwareLogPath = join(dir, `firmware-${request.firmware}-${request.medium}.log`);
     const before = sha256(imagePath);
     const stop = new AbortController();
     let seen = '';
@@ -54,17 +57,21 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
             },
           };
     const outcome = await withQemuLock(() =>
-      tryInVm({ imagePath, ...request, headless: true, seconds, serialPath, screenshotPath: null, allowKvm: false, memoryMiB: guestMiB }, controls),
+      tryInVm(
+        { imagePath, ...request, headless: true, seconds, serialPath, firmwareLogPath, screenshotPath: null, allowKvm: false, memoryMiB: guestMiB },
+        controls,
+      ),
     );
     expect(outcome.accelerator).toBe('tcg');
     expect(sha256(imagePath)).toBe(before);
-    return { serial: readFileSync(serialPath, 'latin1'), endedBy: outcome.endedBy };
+    return { serial: readFileSync(serialPath, 'latin1'), firmwareLog: readFileSync(firmwareLogPath, 'latin1'), endedBy: outcome.endedBy };
   }
 
   it(
-    'SeaBIOS boots the disc as a CD: its El Torito BIOS loader prints its banner on the serial console',
+    'SeaBIOS boots the disc as a CD: it says it hands off to the CD, and its El Torito BIOS loader prints its banner on the serial console',
     async () => {
-      const { serial } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'bios', medium: 'cd' }, 60);
+      const { serial, firmwareLog } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'bios', medium: 'cd' }, 60);
+      expect(firmwareLog).toMatch(/Booting from DVD\/CD\.\.\.\nBooting from 0000:7c00\n/); // SeaBIOS's hand-off (--firmware-log)
       expect(serial).toContain(banners.nonhybridBios);
     },
     bootTimeoutMs,
@@ -81,7 +88,8 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
       runTool('mcopy', ['-i', stick, config, '::/syslinux.cfg']);
       runTool('syslinux', ['--install', stick]);
       // Stopped once the kernel's name shows (the run's 60 s only bound a machine too loaded to get there).
-      const { serial } = await bootSerial(stick, { firmware: 'bios', medium: 'usb' }, 60, /Loading isotope-usb-bios\.krn/);
+      const { serial, firmwareLog } = await bootSerial(stick, { firmware: 'bios', medium: 'usb' }, 60, /Loading isotope-usb-bios\.krn/);
+      expect(firmwareLog).toMatch(/Booting from Hard Disk\.\.\.\nBooting from 0000:7c00\n/);
       expect(serial).toMatch(/SYSLINUX \d+\.\d+/);
       expect(serial).toContain('Loading isotope-usb-bios.krn'); // our config was read from the stick
     },
@@ -89,9 +97,10 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
   );
 
   it(
-    'OVMF boots the disc as a CD through its El Torito EFI image, and the halting loader ends the run before the time asked',
+    'OVMF boots the disc as a CD through its El Torito EFI image (its boot manager says it starts the DVD-ROM), and the halting loader ends the run before the time asked',
     async () => {
       const { serial, endedBy } = await bootSerial(nonhybridGrubIsoPath(), { firmware: 'uefi', medium: 'cd' }, 60);
+      expect(serial).toMatch(/BdsDxe: starting Boot\d+ "UEFI QEMU DVD-ROM[^"]*"/); // OVMF's hand-off, on the serial console
       expect(serial).toContain(banners.nonhybridElToritoEfi);
       expect(endedBy).toBe('guest-stopped');
     },
@@ -104,7 +113,9 @@ describe.skipIf(!qemuAvailable())('isotope try boots an image in QEMU without wr
       const stick = join(dir, 'stick.img');
       copyFileSync(nonhybridGrubIsoPath(), stick);
       truncateSync(stick, 64 * MiB);
-      const { serial } = await bootSerial(stick, { firmware: 'uefi', medium: 'usb' }, 90, new RegExp(banners.nonhybridElToritoEfi));
+      const { serial, firmwareLog } = await bootSerial(stick, { firmware: 'uefi', medium: 'usb' }, 90, new RegExp(banners.nonhybridElToritoEfi));
+      expect(firmwareLog).toBe(''); // Debian's OVMF, a release build, logs nothing on the debug console
+      expect(serial).toMatch(/BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*"/);
       expect(serial).toContain(banners.nonhybridElToritoEfi);
     },
     bootTimeoutMs,
