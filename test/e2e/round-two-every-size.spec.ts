@@ -67,7 +67,7 @@ let downloadedIso = '';
 /** Files already at the extraction destination: the conflict dialog asks about these. */
 let conflictFolder = '';
 const conflictNames = ['gradient.png', 'dot.gif', 'gray.jpg'];
-/** 2 GiB of zeros (sparse): its hashing pass runs long enough to be seen in the sidebar. */
+/** 64 GiB of zeros (sparse, nothing stored): its hashing pass runs for minutes, long enough to be seen in the sidebar on a fast machine. */
 let slowImage = '';
 
 test.beforeAll(async ({ browser }) => {
@@ -87,7 +87,7 @@ test.beforeAll(async ({ browser }) => {
   for (const name of conflictNames) writeFileSync(join(conflictFolder, 'pictures', name), 'mine');
   slowImage = join(home, 'zeros.img');
   writeFileSync(slowImage, Buffer.alloc(0));
-  truncateSync(slowImage, 2 * 1024 * 1024 * 1024);
+  truncateSync(slowImage, 64 * 1024 * 1024 * 1024);
 });
 
 test.afterAll(async () => {
