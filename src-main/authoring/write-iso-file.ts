@@ -137,7 +137,7 @@ async function openPartial(partialPath: string): Promise<FileHandle> {
 /**
  * Shared memory that starts on a page boundary. The kernel copies every slot from page-cache pages
  * (read) and into them (write); from a buffer 16 bytes past a page boundary, where glibc's malloc
- * places a large allocation and so a plain SharedArrayBuffer of 4 MiB, those copies cost half as
+ * places a large allocation and so a plain SharedArrayBuffer of a few MiB, those copies cost half as
  * much again here (system time of a 1 GiB copy in 1 MiB steps: 950 ms, against 600 ms from an
  * aligned buffer, as dd's). V8 reserves a growable buffer from its page allocator, so it starts on a
  * page; this one is never grown.
@@ -149,15 +149,16 @@ function pageAlignedSharedMemory(sizeBytes: number): SharedArrayBuffer {
 }
 
 /**
- * The image's bytes in order, a slot of the ring at a time: the slot is filled from the sources, then
- * handed to one write on libuv's thread pool and to the hashing worker, and the next slot fills while
- * they run, so the copy's two halves (page cache to the ring, ring to the output) run on two cores.
- * Large files' 1 MiB reads go to the thread pool too (tree-file-source.ts); small files are read
- * synchronously. Writes go one after another, in image order (the file system takes them one at a
- * time anyway), so progress only grows and a failed write stops the ones after it. A slot is filled
- * again only once its write and its hash are done. 1 GiB from the page cache to tmpfs: synchronous
- * 128 KiB steps took 800 ms of CPU and this ring 775 ms, in 1.1 s of wall time against 2.5 s on a
- * loaded machine (load 13 on 2 cores). The event loop gets a turn when the slice of time is spent.
+ * The image's bytes in order, a slot of the ring at a time: the slot is filled from the sources (in
+ * reads of fillBytes), then handed to one write on libuv's thread pool and to the hashing worker, and
+ * the next slot fills while they run. The copy's two halves (page cache to ring, ring to output) so
+ * run on two cores; the write is the larger (tmpfs allocates a page per 4 KiB written), and the main
+ * thread mostly waits for it. Writes go one after another in image order (a file takes its writes one
+ * at a time anyway), so progress only grows and a failed write stops those after it. A slot is filled
+ * again only once its write and its hash are done; 1 MiB slots make 1,024 thread-pool round trips per
+ * GiB. Issue 15's 1 GiB file, --no-sha256, medians of 5 (load 8 on 2 cores): 1.31 s against 1.76 s
+ * in 128 KiB synchronous reads and writes in turn, both 0.95 s of CPU. The event loop gets a turn
+ * between slots when the slice of time is spent.
  */
 async function streamImage(
   planned: PlannedIso,
