@@ -2,7 +2,7 @@
 import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
 import type { JobFinished, JobProgress } from '../../shared/job.ts';
 import type { Service, ShellPorts } from '../service/service.ts';
-import { confirmInMainProcess, pickBackupOutput, pickImageFile, pickIsoOutput, pickIsoSources } from './dialogs.ts';
+import { confirmInMainProcess, pickBackupOutput, pickOpenPath, pickIsoOutput, pickIsoSources } from './dialogs.ts';
 import { appEntryUrl, isNavigationAllowed, isPermissionGranted, secureWebPreferences } from './guards.ts';
 import { forwardEvents, registerIpcHandlers } from './ipc.ts';
 import { registerRendererScheme, serveRenderer } from './renderer-protocol.ts';
@@ -39,7 +39,7 @@ export function startDesktopApp(options: DesktopOptions): void {
 
     const service = options.createService({
       shell: 'electron',
-      pickImageFile: (request) => (mainWindow ? pickImageFile(mainWindow, request) : Promise.resolve(null)),
+      pickOpenPath: (request) => (mainWindow ? pickOpenPath(mainWindow, request) : Promise.resolve(null)),
       pickBackupOutput: (suggestedName) => (mainWindow ? pickBackupOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoOutput: (suggestedName) => (mainWindow ? pickIsoOutput(mainWindow, suggestedName) : Promise.resolve(null)),
       pickIsoSources: (kind) => (mainWindow ? pickIsoSources(mainWindow, kind) : Promise.resolve([])),

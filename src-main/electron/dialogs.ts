@@ -18,7 +18,7 @@ const keyFileFilters = [
 ];
 
 /** The open dialog for an image, or for what `purpose` asks (a key file, any file, a folder), titled by the renderer. */
-export async function pickImageFile(
+export async function pickOpenPath(
   window: BrowserWindow,
   request: { readonly purpose: FilePickPurpose; readonly title: string | null },
 ): Promise<string | null> {

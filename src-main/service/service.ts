@@ -23,8 +23,8 @@ import { toAppError, type Logger } from '../app-error/to-app-error.ts';
 /** What a shell provides that the engine cannot do itself. */
 export interface ShellPorts {
   readonly shell: ShellKind;
-  /** A native open dialog for an image (or what `purpose` asks); absent in shells without one (the web shell, the CLI). */
-  readonly pickImageFile?: (request: { readonly purpose: FilePickPurpose; readonly title: string | null }) => Promise<string | null>;
+  /** A native open dialog for what `purpose` asks (an image, a key file, any file or a folder); absent in shells without one (the web shell, the CLI). */
+  readonly pickOpenPath?: (request: { readonly purpose: FilePickPurpose; readonly title: string | null }) => Promise<string | null>;
   /** A native "save as" dialog for a backup's output, proposing `suggestedName`; absent where there is none. */
   readonly pickBackupOutput?: (suggestedName: string) => Promise<string | null>;
   /** A native "save as" dialog for a new or remastered image, proposing `suggestedName`; absent where there is none. */

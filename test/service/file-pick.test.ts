@@ -20,7 +20,7 @@ describe('image:pick with a purpose', () => {
     return createService({
       shell: 'electron',
       version: '1',
-      pickImageFile: (request) => {
+      pickOpenPath: (request) => {
         asked.push(request);
         return Promise.resolve(path);
       },

@@ -111,7 +111,7 @@ describe('service boundary', () => {
 
   it('answers unsupported for a file dialog in a shell without one, and uses the dialog where there is one', async () => {
     expect(await webService().invoke('image:pick', {})).toMatchObject({ ok: false, error: { code: 'unsupported' } });
-    const desktop = createService({ shell: 'electron', version: '1', pickImageFile: async () => '/picked.iso', ...quiet });
+    const desktop = createService({ shell: 'electron', version: '1', pickOpenPath: async () => '/picked.iso', ...quiet });
     expect(await desktop.invoke('image:pick', {})).toEqual({ ok: true, value: { path: '/picked.iso' } });
     expect(await desktop.invoke('app:describe', {})).toMatchObject({ ok: true, value: { shell: 'electron', canPickFiles: true } });
   });
@@ -128,7 +128,7 @@ describe('service boundary', () => {
     const service = createService({
       shell: 'electron',
       version: '1',
-      pickImageFile: () => Promise.reject(new TypeError('secret stack detail')),
+      pickOpenPath: () => Promise.reject(new TypeError('secret stack detail')),
       log: (_message, error) => logged.push(error),
     });
     const result = await service.invoke('image:pick', {});

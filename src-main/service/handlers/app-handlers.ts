@@ -19,7 +19,7 @@ export const appHandlers: HandlerTable<'app:describe' | 'app:licence-text'> = {
     name: 'Isotope',
     version: options.version,
     shell: options.shell,
-    canPickFiles: options.pickImageFile !== undefined,
+    canPickFiles: options.pickOpenPath !== undefined,
     canShowInFolder: options.showInFolder !== undefined,
     platform: process.platform,
     homeFolder: homedir(),

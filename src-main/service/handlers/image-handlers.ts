@@ -36,9 +36,9 @@ export const imageHandlers: HandlerTable<
   'image:pick' | 'image:open' | 'image:list' | 'image:preview' | 'image:stat' | 'image:extract' | 'files:show-in-folder'
 > = {
   'image:pick': async (request, { options }) => {
-    if (!options.pickImageFile) throw new CodedError('unsupported', `the ${options.shell} shell has no file dialog`);
+    if (!options.pickOpenPath) throw new CodedError('unsupported', `the ${options.shell} shell has no file dialog`);
     const purpose = request.purpose ?? 'image';
-    const path = await options.pickImageFile({ purpose, title: request.title ?? null });
+    const path = await options.pickOpenPath({ purpose, title: request.title ?? null });
     // A folder chosen in the shell's own dialog is the user's choice of destination, not the renderer's word.
     if (path !== null && purpose === 'folder') await extractionDestinations.choose(path);
     return { path };
