@@ -2,6 +2,7 @@
 // file gone after a failure or a cancel, no file replaced unasked, no write begun without room, and
 // an output inside a source or equal to one refused before any work.
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, linkSync, symlinkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { maxSummaryFileRegions } from '../../src-main/authoring/plan-summary.ts'
 import { nsToMs, treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
 import { checkIsoOutput, writeIsoFile } from '../../src-main/authoring/write-iso-file.ts';
 import { composeSource } from '../../src-main/io/composed-source.ts';
+import { isRoot } from '../flash/loop-devices.ts';
 import { authoringOptions, directoryNode, fileNode, zeroSource } from './plan-iso-fixtures.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-write-iso-'));
@@ -186,6 +188,35 @@ describe('writeIsoFile', () => {
     expect(failure.code).toBe('no-space');
     expect(failure.message).toContain(`the image is ${hugeBytes} bytes`);
     expect(existsSync(`${outputPath}.partial`)).toBe(false);
+  });
+});
+
+describe.skipIf(!isRoot)('writeIsoFile on a file system that fills up meanwhile (tmpfs mounts need root)', () => {
+  it('ends no-space naming the output when a write of the thread pool fails mid-image, reports no byte past it, and leaves no partial file', async () => {
+    const small = join(scratch, 'filling');
+    mkdirSync(small);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', small]);
+    try {
+      const { planned } = plannedWithFile('filling.bin', 12 * mebibyte);
+      const outputPath = join(small, 'filling.iso');
+      const reportedBytes: number[] = [];
+      // The free-space check passes (12 MiB of 16); after the first slot is written, someone else takes 10 MiB.
+      const onProgress = (bytesDone: number): void => {
+        if (reportedBytes.length === 0) writeFileSync(join(small, 'someone-else.bin'), Buffer.alloc(10 * mebibyte, 1));
+        reportedBytes.push(bytesDone);
+      };
+      const failure = await failureOf(writeIsoFile(planned, { jobId: 'job-full', outputPath, overwrite: false, sha256: false }, { ...quiet, onProgress }));
+      expect(failure.code).toBe('no-space');
+      expect(failure.message).toContain(`writing ${outputPath}`);
+      expect(existsSync(`${outputPath}.partial`)).toBe(false);
+      expect(existsSync(outputPath)).toBe(false);
+      // Progress counts only bytes written: it grows, and stops short of the image at the failed write.
+      expect(reportedBytes).toEqual([...reportedBytes].sort((a, b) => a - b));
+      expect(reportedBytes.at(-1)).toBeLessThanOrEqual(6 * mebibyte);
+      expect(statSync(join(small, 'someone-else.bin')).size).toBe(10 * mebibyte);
+    } finally {
+      execFileSync('umount', [small], { stdio: 'ignore' });
+    }
   });
 });
 
