@@ -7,8 +7,9 @@
 // a 50 MB journal of 50,000 jobs is held in a few MiB, not in its size.
 //
 // The index is of one file (device and inode, only ever appended to): a line read back that is not
-// the one indexed there means the file was edited in place, which readBack reports as
-// JournalChangedError (the journal then reads the file afresh).
+// the one indexed there (another job's, or one whose kind, start time or outcome is not the index's)
+// means the file was edited in place, which readBack reports as JournalChangedError (the journal
+// then reads the file afresh).
 import type { FileHandle } from 'node:fs/promises';
 import { CodedError } from '../jobs/errors.ts';
 import { historyJobKinds, historyOutcomes, type HistoryJobKind, type HistoryOutcome, type HistoryRecord } from '../../shared/history.ts';
@@ -128,14 +129,21 @@ export class JournalIndex {
     return records;
   }
 
-  /** `row`'s record from its lines read back (its `record`, or its `started` and `ended` if it ended). */
+  /**
+   * `row`'s record from its lines read back (its `record`, or its `started` and `ended` if it ended),
+   * checked to hold what the index filtered on (an outcome edited in place must not pass a filter on
+   * the old one).
+   */
   #recordOf(row: number, [firstLine, endLine]: readonly string[], isOwnerAlive: OwnerLiveness): HistoryRecord {
     const first = this.#eventAt(row, firstLine);
-    if (first.event === 'record') return recordOfEvent(first);
-    if (first.event !== 'started') throw changedAt(cell(this.#firstOffsetBytes, row));
+    const indexedOutcome = historyOutcomes[cell(this.#outcome, row)];
+    if (first.event === 'record') {
+      if (first.outcome !== indexedOutcome) throw changedAt(cell(this.#firstOffsetBytes, row));
+      return recordOfEvent(first);
+    }
     if (endLine === undefined) return unendedRecord(first, isOwnerAlive(first.owner, first.id));
     const end = parseJournalLine(endLine);
-    if (end?.event !== 'ended' || end.id !== first.id) throw changedAt(cell(this.#endOffsetBytes, row));
+    if (end?.event !== 'ended' || end.id !== first.id || end.outcome !== indexedOutcome) throw changedAt(cell(this.#endOffsetBytes, row));
     return endedRecord(first, end);
   }
 
@@ -150,10 +158,16 @@ export class JournalIndex {
     });
   }
 
-  /** The event of `row`'s first line (its `started` or `record`), checked to be that job's. */
-  #eventAt(row: number, line: string | undefined): JournalEvent {
+  /** The event of `row`'s first line (its `started` or `record`), checked to be that job's with the kind and start time indexed. */
+  #eventAt(row: number, line: string | undefined): Exclude<JournalEvent, { readonly event: 'ended' }> {
     const event = line === undefined ? null : parseJournalLine(line);
-    if (event === null || this.#rowOfId.get(event.id) !== row) throw changedAt(cell(this.#firstOffsetBytes, row));
+    const indexed =
+      event !== null &&
+      event.event !== 'ended' &&
+      this.#rowOfId.get(event.id) === row &&
+      event.kind === historyJobKinds[cell(this.#kind, row)] &&
+      event.startedMs === cell(this.#startedMs, row);
+    if (!indexed) throw changedAt(cell(this.#firstOffsetBytes, row));
     return event;
   }
 

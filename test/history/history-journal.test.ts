@@ -220,6 +220,23 @@ describe('history journal', () => {
     expect(await journal.find('job-1')).toBeNull();
   });
 
+  it('filters on the kind and outcome the file holds now when they were edited in place (same length), not on those it read before', async () => {
+    const journal = openHistoryJournal(journalPath);
+    await journal.started(startedFields('job-1', 1000, { kind: 'verify' }));
+    await journal.ended('job-1', endedFields(2000));
+    expect(await journal.list({ kinds: ['verify'], outcomes: ['succeeded'] })).toMatchObject({ total: 1 });
+    const edited = readFileSync(journalPath, 'utf8')
+      .replace('"kind":"verify"', '"kind":"format"')
+      .replace('"endedMs":2000,"outcome":"succeeded"', '"endedMs":2000,"outcome":"cancelled"');
+    writeFileSync(journalPath, edited);
+    expect(await journal.list({ kinds: ['verify'] })).toMatchObject({ total: 0, records: [] });
+    expect(await journal.list({ outcomes: ['succeeded'] })).toMatchObject({ total: 0, records: [] });
+    expect(await journal.list({ kinds: ['format'], outcomes: ['cancelled'] })).toMatchObject({
+      total: 1,
+      records: [{ id: 'job-1', kind: 'format', outcome: 'cancelled' }],
+    });
+  });
+
   it('filters by kind, outcome, time and text (image path, target model, serial or device), newest first, within the limit', async () => {
     const journal = openHistoryJournal(journalPath);
     await journal.started(startedFields('a', 1000, { kind: 'verify' }));
