@@ -33,7 +33,7 @@ export interface QemuLaunch {
    * CONFIG_DEBUG_IO, on in QEMU's build). Debian's OVMF is a RELEASE build that logs nothing there:
    * its boot manager's words ("BdsDxe: failed to load Boot0001 ...") reach the serial console instead.
    */
-  readonly firmwareLogPath?: string | null;
+  readonly firmwareLogPath: string | null;
   /** The QMP socket (a Unix socket path) the run uses to take the screenshot and stop the VM; none when null. */
   readonly qmpSocketPath: string | null;
 }
@@ -95,7 +95,7 @@ export function qemuArgs(launch: QemuLaunch): string[] {
     'std',
     ...(launch.headless ? ['-display', 'none'] : []),
     ...(launch.serialPath === null ? [] : ['-chardev', `file,id=serial0,path=${escapeOptionValue(launch.serialPath)}`, '-serial', 'chardev:serial0']),
-    ...(launch.firmwareLogPath == null
+    ...(launch.firmwareLogPath === null
       ? []
       : ['-chardev', `file,id=firmwarelog,path=${escapeOptionValue(launch.firmwareLogPath)}`, '-device', 'isa-debugcon,iobase=0x402,chardev=firmwarelog']),
     ...(launch.qmpSocketPath === null ? [] : ['-qmp', `unix:${escapeOptionValue(launch.qmpSocketPath)},server=on,wait=off`]),

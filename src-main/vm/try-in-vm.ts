@@ -6,7 +6,8 @@
 // when it is closed. A compressed image is booted from its decoded cache file: QEMU reads raw bytes
 // only. A drive is opened here O_RDONLY and handed to QEMU as an inherited descriptor; a drive this
 // user cannot open is opened by the elevated helper instead, which starts QEMU as this user with that
-// descriptor (drive-launch.ts), when the caller offers that path (`controls.elevate`, the app's vm:try).
+// descriptor (drive-launch.ts), when the caller offers that path (`controls.elevate`: the app's vm:try
+// and `isotope try DEVICE`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { copyFile, mkdtemp, open, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
@@ -49,11 +50,11 @@ export interface TryRequest {
   readonly expectedDeviceNumber?: string;
 }
 
-/** What a caller other than the CLI adds: Stop, and the live view of a headless run. */
+/** What a caller adds: Stop and the live view of a headless run (the app), the elevated helper (the app and the CLI). */
 export interface TryControls {
   /** Aborting it stops the VM (QMP quit, then a kill): the run ends as `stopped`. */
   readonly signal?: AbortSignal;
-  /** Headless only: each tick's new serial text and changed screenshot. */
+  /** Headless only: each tick's new serial and firmware log text and changed screenshot. */
   readonly onScreen?: (batch: LiveBatch) => void;
   /** How often the live view and `onTick` run (default 1 500 ms). */
   readonly tickMs?: number;
@@ -121,8 +122,9 @@ function checkRequest(request: TryRequest, controls: TryControls): void {
 
 /**
  * Opens a drive for QEMU: O_RDONLY here, so QEMU inherits a descriptor that cannot write it; null for
- * an image file; `elevated` when this user cannot open it and the helper may (a drive the app named,
- * tried headless: the helper's QEMU has no display to open a window on).
+ * an image file; `elevated` when this user cannot open it and the helper may (a drive named with its
+ * device number, by the app's id or `isotope try DEVICE`'s lookup, tried headless: the helper's QEMU
+ * has no display to open a window on).
  */
 async function openDriveReadOnly(request: TryRequest, diskPath: string, controls: TryControls): Promise<FileHandle | 'elevated' | null> {
   try {
@@ -236,7 +238,7 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
 async function keepScratchLogs(launch: QemuLaunch, request: TryRequest): Promise<void> {
   const copies = [
     [launch.serialPath, request.serialPath],
-    [launch.firmwareLogPath ?? null, request.firmwareLogPath ?? null],
+    [launch.firmwareLogPath, request.firmwareLogPath ?? null],
   ] as const;
   for (const [from, to] of copies) if (from !== null && to !== null && existsSync(from)) await copyFile(from, to);
 }
@@ -323,7 +325,7 @@ async function runQemu(run: QemuRun): Promise<RunResult> {
     controls.onScreen && launch.serialPath !== null
       ? new LiveView({
           serialPath: launch.serialPath,
-          firmwareLogPath: launch.firmwareLogPath ?? null,
+          firmwareLogPath: launch.firmwareLogPath,
           ppmPath: join(scratch, 'live.ppm'),
           startedMs,
           onBatch: controls.onScreen,

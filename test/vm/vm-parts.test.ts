@@ -54,6 +54,7 @@ const launch: QemuLaunch = {
   ovmf: { files: { codePath: '/fw/CODE.fd', varsTemplatePath: '/fw/VARS.fd' }, varsPath: '/tmp/run/VARS.fd' },
   headless: true,
   serialPath: '/tmp/serial.txt',
+  firmwareLogPath: null,
   qmpSocketPath: '/tmp/run/qmp.sock',
 };
 
