@@ -46,7 +46,7 @@ export const maxSerialBytesPerBatch = 64 * 1024;
 export const maxSerialFileBytes = 64 * 1024 * 1024;
 
 /** The firmware log's cap, for the same reason: SeaBIOS writes about 5 KiB there in a whole boot, a guest writing port 0x402 in a loop much more. */
-export const maxFirmwareLogBytes = 1024 * 1024;
+const maxFirmwareLogBytes = 1024 * 1024;
 
 /** A QMP screendump: QEMU writes the screen to `ppmPath` as a PPM (its only format before 7.1), read back here. */
 export async function screendump(qmp: QmpClient, ppmPath: string): Promise<Buffer> {

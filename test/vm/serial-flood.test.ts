@@ -1,7 +1,8 @@
 // A guest that floods its serial console cannot fill the host's disk (review R2 finding 4): the live
-// view's serial file is capped (and the firmware log, which a guest writes through port 0x402), and a trial whose file passes the cap is stopped with `too-large`
-// naming both sizes. The cap logic on a file written here, then the whole path through a real QEMU
-// with a cap smaller than the GRUB banner the waiting disc prints (it would otherwise run the 60 s).
+// view's serial file is capped (and the firmware log, which a guest writes through port 0x402), and
+// a trial whose file passes the cap is stopped with `too-large` naming both sizes. The cap logic on a
+// file written here, then the whole path through a real QEMU with a cap smaller than the GRUB banner
+// the waiting disc prints (it would otherwise run the 60 s).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
