@@ -171,7 +171,7 @@ async function readBackMatching(
   let matched = 0;
   for (let start = 0; start < candidates.length; start += readBackBatchRows) {
     for (const record of await index.readBack(file, candidates.slice(start, start + readBackBatchRows), isAlive, mayMatch)) {
-      if (!searchText(record).includes(text)) continue;
+      if (text !== '' && !searchText(record).includes(text)) continue;
       matched += 1;
       if (records.length < limit) records.push(record);
     }
