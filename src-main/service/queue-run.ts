@@ -111,8 +111,9 @@ export function runQueue(
     const row = rows[index];
     if (pair === undefined || row === undefined) return;
     if (stop?.aborted) {
-      for (const [at, waiting] of rows.entries()) if (waiting.state === 'waiting') rows[at] = { ...waiting, state: 'ended', outcome: 'cancelled' };
-      return; // The job:finished listener that asked for this start sends the state.
+      const endedMs = Date.now();
+      for (const [at, waiting] of rows.entries()) if (waiting.state === 'waiting') rows[at] = { ...waiting, state: 'ended', outcome: 'cancelled', endedMs };
+      return; // The job:finished listener that asked for this start sends the state (or, for the first pair, the answer below).
     }
     const { jobId } = startFlashJob(context, pair.work, { acknowledgedFindings: pair.acknowledgedFindings });
     rows[index] = { ...row, state: 'running', jobId, startedMs: Date.now() };
@@ -120,5 +121,7 @@ export function runQueue(
   };
   if (order === 'parallel') pairs.forEach((_, index) => start(index));
   else start(0);
+  // Stopped before the first pair started: no job:finished will come to end the listening.
+  if (rows.every((row) => row.state === 'ended')) unsubscribe();
   return snapshot();
 }
