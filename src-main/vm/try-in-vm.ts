@@ -218,12 +218,16 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
       };
       start = () => startQemuHere(qemuPath, launch, drive?.fd ?? null, scratch);
     }
+    let run: RunResult;
     try {
-      const run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
-      return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
-    } finally {
-      if (drive === 'elevated') await keepScratchLogs(launch, request);
+      run = await runQemu({ qemuPath, launch, request, controls, scratch, start });
+    } catch (error) {
+      // The logs say why the run failed, but a log that cannot be kept must not hide the run's own error.
+      if (drive === 'elevated') await keepScratchLogs(launch, request).catch(() => undefined);
+      throw error;
     }
+    if (drive === 'elevated') await keepScratchLogs(launch, request);
+    return { qemuPath, diskPath, accelerator: useKvm ? 'kvm' : 'tcg', memoryMiB, ...run };
   } finally {
     if (drive !== 'elevated') await drive?.close();
     await rm(scratch, { recursive: true, force: true });
