@@ -58,7 +58,7 @@ export async function flashFromUrl(context: CliContext, service: Service, url: s
   } catch (error) {
     return context.setExitCode(reportFailure(context, error, json));
   }
-  await reportAssessmentOfDownload(context, result, assessment, json);
+  await reportAssessmentOfDownload(context, assessment, json);
   if (json) context.stdout(`${JSON.stringify({ event: 'job:finished', kind: 'flash', ...result })}\n`);
   else context.stdout(describeFlashFromUrl(result));
   context.setExitCode(result.outcome === 'succeeded' ? exitCodes.ok : exitCodes.failed);
@@ -149,14 +149,9 @@ async function followWriteWhileDownloading(
   }
 }
 
-/** The finished file's pre-flight findings, read once its bytes existed (`assessment`, started then); nothing is said of a download that did not finish. */
-async function reportAssessmentOfDownload(
-  context: CliContext,
-  result: FlashResult,
-  assessment: Promise<AssessCallResult> | null,
-  json: boolean,
-): Promise<void> {
-  if (result.download?.result?.path === undefined || assessment === null) return;
+/** The finished file's pre-flight findings, read once its bytes existed (`assessment`, started then); null, and nothing said, for a download that did not finish. */
+async function reportAssessmentOfDownload(context: CliContext, assessment: Promise<AssessCallResult> | null, json: boolean): Promise<void> {
+  if (assessment === null) return;
   const assessed = await assessment;
   if (!assessed.ok) {
     context.stderr(`isotope: the downloaded file could not be assessed: ${assessed.error.message}\n`);
