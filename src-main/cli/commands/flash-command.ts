@@ -186,7 +186,7 @@ export async function confirm(
   return (await confirmOnTerminal(context, `Write ${image.imagePath} to ${targetPaths.length === 1 ? 'it' : 'them'}?`, false)) === 'yes';
 }
 
-export interface ImageToWrite {
+interface ImageToWrite {
   readonly imagePath: string;
   readonly mode: WriteModeChoice['mode'];
 }
