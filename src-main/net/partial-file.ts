@@ -105,7 +105,7 @@ export class PartialFile {
     return this.#hash.copy().digest('hex');
   }
 
-  /** Waits for the write in flight (its error, if any, is thrown here), then closes the file. */
+  /** Waits for the write in flight, then closes the file. A write's error is not thrown here: the next append, flush or finish throws it. */
   async close(): Promise<void> {
     await this.#inFlight;
     await this.handle.close();
