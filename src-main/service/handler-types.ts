@@ -1,5 +1,6 @@
 // Types for the per-area handler tables that service.ts merges into one.
 import type { CallName, CallRequest, CallResponse } from '../../shared/contract.ts';
+import type { Logger } from '../app-error/to-app-error.ts';
 import type { Confirmations } from './confirmations.ts';
 import type { ImageParser } from '../isolation/image-parser.ts';
 import type { JobRegistry } from '../jobs/job-registry.ts';
@@ -20,4 +21,6 @@ export interface HandlerContext {
   readonly confirmations: Confirmations;
   /** This service's running jobs of every kind, by id, for `job:cancel`. */
   readonly jobs: JobRegistry;
+  /** Where a bug is logged (options.log, else stderr): for a handler that maps a failure to an answer itself rather than throwing. */
+  readonly log: Logger;
 }

@@ -197,7 +197,7 @@ export function createService(options: ServiceOptions): Service {
   const events = createEventHub();
   const log: Logger = options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
   const parser = options.imageParser ?? defaultImageParser(options.shell);
-  const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock), jobs: new JobRegistry() };
+  const context: HandlerContext = { options, events, parser, confirmations: createConfirmations(options.clock), jobs: new JobRegistry(), log };
 
   async function call<K extends CallName>(name: K, request: unknown): Promise<Result<CallResponse<K>>> {
     const parsed = validateRequest(name, request);

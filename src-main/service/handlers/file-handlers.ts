@@ -11,7 +11,7 @@ import { listFolder } from '../../files/list-folder.ts';
 import { RecentFolders } from '../../files/recent-folders.ts';
 import { realPrivateHomePlaces } from '../../security/source-locations.ts';
 import { CodedError } from '../../jobs/errors.ts';
-import { toAppError } from '../../app-error/to-app-error.ts';
+import { toAppError, type Logger } from '../../app-error/to-app-error.ts';
 import type { ImageParser } from '../../isolation/image-parser.ts';
 import type { FilesListRequest, FolderListing, RecentFileCheck } from '../../../shared/files.ts';
 import type { HandlerTable } from '../handler-types.ts';
@@ -37,11 +37,11 @@ export const fileHandlers: HandlerTable<'files:places' | 'files:list' | 'files:c
     if (user === null) return listFolder(request, { privatePlaces: await realPrivateHomePlaces(homedir()) });
     return listAsInvokingUser(request, user);
   },
-  'files:check-recent': async ({ paths }, { parser }) => {
+  'files:check-recent': async ({ paths }, { parser, log }) => {
     // Under sudo each file is first checked for reading by the invoking user's own account, as files:list does for folders.
     const user = sudoInvokingUser();
     const refusals = user === null ? paths.map(() => null) : (await viewAsInvokingUser(user, null, paths)).fileErrors;
-    const checks = await Promise.all(paths.map((path, index) => checkRecentFile(path, refusals[index] ?? null, parser)));
+    const checks = await Promise.all(paths.map((path, index) => checkRecentFile(path, refusals[index] ?? null, parser, log)));
     return { checks };
   },
 };
@@ -51,7 +51,7 @@ export const fileHandlers: HandlerTable<'files:places' | 'files:list' | 'files:c
  * says of its first sectors, run in a parse worker as every read of untrusted bytes is. Whatever keeps
  * it from judging (the user may not read it, damage, a compressed file not decoded) is 'unknown'.
  */
-async function checkRecentFile(path: string, userRefusal: string | null, parser: ImageParser): Promise<RecentFileCheck> {
+async function checkRecentFile(path: string, userRefusal: string | null, parser: ImageParser, log: Logger): Promise<RecentFileCheck> {
   if (userRefusal === 'ENOENT' || userRefusal === 'ENOTDIR') return { path, verdict: 'gone', reason: `${path} does not exist (${userRefusal})` };
   if (userRefusal !== null) return { path, verdict: 'unknown', reason: `${path} cannot be read by the user who started Isotope with sudo (${userRefusal})` };
   try {
@@ -59,14 +59,11 @@ async function checkRecentFile(path: string, userRefusal: string | null, parser:
     const probe = await parser.run('image:probe', { path });
     return probe.verdict === 'image' ? { path, verdict: 'image', reason: null } : { path, ...probe };
   } catch (error) {
-    const { code, message } = toAppError(error, () => undefined);
-    return { path, verdict: code === 'not-found' || isMissing(error) ? 'gone' : 'unknown', reason: message };
+    // ENOENT and ENOTDIR (stat's own, or the parse worker's mapped) are not-found; a bug is logged, as the
+    // service logs any call's, since its message says to look there.
+    const { code, message } = toAppError(error, log);
+    return { path, verdict: code === 'not-found' ? 'gone' : 'unknown', reason: message };
   }
-}
-
-function isMissing(error: unknown): boolean {
-  const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
 /**
