@@ -4,9 +4,10 @@
 // source and licence file of each). A library whose package.json cannot be read is listed as unknown.
 // Each item's full licence text is read on demand from the file installed with it, found by the
 // item's name in this list: a caller names an item, never a path.
-import { open, readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { maxLicenceTextBytes, type BundledLicence, type LicenceText } from '../../shared/app.ts';
+import { openFileSource } from './file-source.ts';
 
 /** The app's root: two folders up from src-main/io/ in the source tree, and from dist/main/ beside the bundle. */
 const appRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -96,23 +97,14 @@ export async function packageLicenceText(folder: string, maxBytes = maxLicenceTe
   return fileName === undefined ? null : readCapped(`${folder}/${fileName}`, fileName, maxBytes);
 }
 
-/** The first `maxBytes` of the file as UTF-8, and whether there was more; null when it is missing or not a regular file. */
+/** The first `maxBytes` of the file as UTF-8, and whether there was more (its size at opening says); null when openFileSource refuses it (missing, a folder). */
 async function readCapped(path: string, fileName: string, maxBytes = maxLicenceTextBytes): Promise<Omit<LicenceText, 'name'> | null> {
-  const file = await open(path, 'r').catch(() => null);
+  const file = await openFileSource(path).catch(() => null);
   if (file === null) return null;
   try {
-    if (!(await file.stat()).isFile()) return null;
-    // One byte past the cap tells a file of exactly maxBytes from a longer one.
-    const buffer = new Uint8Array(maxBytes + 1);
-    let filledBytes = 0;
-    while (filledBytes < buffer.byteLength) {
-      const { bytesRead } = await file.read(buffer, filledBytes, buffer.byteLength - filledBytes, filledBytes);
-      if (bytesRead === 0) break;
-      filledBytes += bytesRead;
-    }
     // A cut inside a character leaves one U+FFFD at the end rather than failing.
-    const text = new TextDecoder().decode(buffer.subarray(0, Math.min(filledBytes, maxBytes)));
-    return { fileName, text, truncated: filledBytes > maxBytes };
+    const text = new TextDecoder().decode(await file.read(0, Math.min(file.sizeBytes, maxBytes)));
+    return { fileName, text, truncated: file.sizeBytes > maxBytes };
   } finally {
     await file.close();
   }
