@@ -4,6 +4,7 @@
 // bundle then carries too. Outside git (a source tarball) or without git there is no build to name:
 // null, and About says "unknown (not built from git)" rather than guess.
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 
 /** The build of the checkout at `folder`: { commit, commitDate (ISO 8601), localChanges }, or null outside git. */
 export function readEngineBuild(folder) {
@@ -19,6 +20,6 @@ export function readEngineBuild(folder) {
 }
 
 // `node scripts/engine-build.js FOLDER` prints the build as JSON (the tests read it so).
-if (process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   process.stdout.write(`${JSON.stringify(readEngineBuild(process.argv[2] ?? '.'))}\n`);
 }
