@@ -92,13 +92,18 @@ describe.skipIf(!isRoot)(`writing while downloading (${rootSkipReason})`, () => 
   });
 
   it('reports the finished download (renamed, its SHA-256 read) before the write is over, so its assessment can start beside the write', async () => {
-    const seen: { path: string; sha256: string; existed: boolean; writeOver: boolean }[] = [];
-    let writeOver = false;
+    const seen: { path: string; sha256: string; existed: boolean }[] = [];
+    // The sticks' progress after the report: their read-back is still to come then.
+    const phasesAfter = new Set<string>();
     const result = await flash('/file/image.img', {
-      onDownloaded: (downloaded) => void seen.push({ path: downloaded.path, sha256: downloaded.sha256, existed: existsSync(downloaded.path), writeOver }),
-    }).finally(() => (writeOver = true));
+      onDownloaded: (downloaded) => void seen.push({ path: downloaded.path, sha256: downloaded.sha256, existed: existsSync(downloaded.path) }),
+      onProgress: (progress) => {
+        if (seen.length > 0) for (const target of progress.targets) phasesAfter.add(target.phase);
+      },
+    });
     expect(result.outcome, JSON.stringify(result.targets)).toBe('succeeded');
-    expect(seen).toEqual([{ path: result.download?.result?.path, sha256: imageSha256, existed: true, writeOver: false }]);
+    expect(seen).toEqual([{ path: result.download?.result?.path, sha256: imageSha256, existed: true }]);
+    expect([...phasesAfter]).toContain('verifying');
   });
 
   it('fails a write whose download is cut with no resume possible, leaving both sticks unusable', async () => {
