@@ -182,7 +182,11 @@ export async function tryInVm(request: TryRequest, controls: TryControls = {}): 
     const live = controls.onScreen !== undefined && request.headless;
     const memoryMiB = request.memoryMiB ?? guestMemoryMiB();
     const serialPath = request.serialPath ?? (live ? join(scratch, scratchFiles.serial) : null);
-    const firmwareLogPath = request.firmwareLogPath ?? (live ? join(scratch, scratchFiles.firmwareLog) : null);
+    // The live view keeps SeaBIOS's debug console (its "No bootable device." is only there), not OVMF's:
+    // Debian's release OVMF writes nothing to it, and a debug build writes megabytes, which would end
+    // the trial at the view's cap. A firmware log the caller names is kept whatever the firmware.
+    const liveFirmwareLog = live && request.firmware === 'bios';
+    const firmwareLogPath = request.firmwareLogPath ?? (liveFirmwareLog ? join(scratch, scratchFiles.firmwareLog) : null);
     let launch: QemuLaunch;
     let start: () => Promise<QemuProcess>;
     if (drive === 'elevated') {
