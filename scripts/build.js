@@ -28,7 +28,7 @@ await esbuild({
 });
 log('built dist/main (engine, CLI, web shell, Electron shell)');
 
-// The vendored Secure Boot revocation data, beside the bundle where src-main/pe/revocations.ts looks for it.
+// The vendored Secure Boot revocation data, beside the bundle where src-main/io/vendored-data.ts finds it.
 await cp('resources/secureboot', 'dist/secureboot', { recursive: true });
 log('copied dist/secureboot (DBX and SBAT level data)');
 

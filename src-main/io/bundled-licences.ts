@@ -8,14 +8,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { maxLicenceTextBytes, type BundledLicence, type LicenceText } from '../../shared/app.ts';
 import { openFileSource } from './file-source.ts';
+import { secureBootDataFolder } from './vendored-data.ts';
 
 /** The app's root: two folders up from src-main/io/ in the source tree, and from dist/main/ beside the bundle. */
 const appRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** resources/secureboot/ from the source tree; dist/secureboot/ beside the bundle (scripts/build.js copies it there). */
-const secureBootDataFolder = `${appRoot}${import.meta.url.endsWith('.ts') ? 'resources' : 'dist'}/secureboot/`;
-
-/** A vendored data item, with its licence file in secureBootDataFolder. */
+/** A vendored data item, with its licence file in secureBootDataFolder(). */
 interface BundledData extends BundledLicence {
   readonly licenceFileName: string;
 }
@@ -83,7 +81,7 @@ export async function bundledLicenceText(name: string): Promise<LicenceText | nu
   const found =
     data === undefined
       ? await packageLicenceText(packageFolder(name))
-      : await readCapped(`${secureBootDataFolder}${data.licenceFileName}`, data.licenceFileName);
+      : await readCapped(`${secureBootDataFolder()}${data.licenceFileName}`, data.licenceFileName);
   return { name, ...(found ?? { fileName: null, text: '', truncated: false }) };
 }
 

@@ -5,7 +5,7 @@
 // every loader is still judged from its own bytes in each run).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { secureBootDataFolder } from '../io/vendored-data.ts';
 import type { PeArchitecture } from './pe-image.ts';
 
 export interface Revocations {
@@ -37,10 +37,9 @@ const DATE_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const SBAT_LEVEL_HEADER_PATTERN = /^sbat,1,(\d{4})(\d{2})(\d{2})\d{2}$/;
 const SBAT_LEVEL_LINE_PATTERN = /^([A-Za-z0-9._-]+),(\d{1,9})$/;
 
-/** resources/secureboot/ from the source tree; dist/secureboot/ beside the bundle (scripts/build.js copies it). */
+/** The vendored data folder (io/vendored-data.ts): resources/secureboot/ from source, dist/secureboot/ beside the bundle. */
 export function defaultRevocationsDir(): string {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSource ? '../../resources/secureboot/' : '../secureboot/', import.meta.url));
+  return secureBootDataFolder();
 }
 
 function invalid(fileName: string, what: string): Error {
