@@ -35,6 +35,8 @@ describe('isotope queue', () => {
       [['--duplicator'], '--duplicator takes --image IMAGE and no targets'],
       [['--duplicator', '--image', debianBootImages.ipxe, target], '--duplicator takes --image IMAGE and no targets'],
       [['--duplicator', '--image', debianBootImages.ipxe, '--sequential'], 'no --sequential or --mode'],
+      [['--duplicator', '--image', debianBootImages.ipxe, '--table', 'gpt'], "nor copy mode's --table, --wim-part-mib or --windows-* options"],
+      [['--duplicator', '--image', debianBootImages.ipxe, '--windows-skip-checks'], "nor copy mode's --table"],
     ] as const) {
       const run = await isotope(['queue', ...args]);
       expect(run.code, args.join(' ')).toBe(2);

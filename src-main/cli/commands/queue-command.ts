@@ -68,8 +68,10 @@ export function registerQueueCommand(program: Command, context: CliContext): voi
       if (options.duplicator === true) {
         if (options.image === undefined || args.length > 0)
           return usage('--duplicator takes --image IMAGE and no targets: it writes the drives inserted after it starts');
-        if (options.sequential === true || options.mode !== 'auto')
-          return usage('--duplicator writes the image byte for byte to each stick as it arrives: no --sequential or --mode');
+        if (options.sequential === true || options.mode !== 'auto' || copyModeOptionGiven(options))
+          return usage(
+            "--duplicator writes the image byte for byte to each stick as it arrives: no --sequential or --mode, nor copy mode's --table, --wim-part-mib or --windows-* options",
+          );
         return (await import('./queue-duplicator.ts')).runDuplicator(context, context.createService(), resolve(options.image), options);
       }
       const pairs = pairsOf(args, options.image);
@@ -78,6 +80,12 @@ export function registerQueueCommand(program: Command, context: CliContext): voi
       if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
       await runWriteQueue(context, context.createService(), pairs, options);
     });
+}
+
+/** Whether a copy-mode option was given (--table other than its default, --wim-part-mib, --windows-*): duplicator mode would ignore it. */
+function copyModeOptionGiven(options: QueueOptions): boolean {
+  const { table, wimPartMib, windowsSkipChecks, windowsLocalAccount, windowsRegionalFromHost } = options;
+  return table !== 'mbr' || wimPartMib !== undefined || windowsSkipChecks === true || windowsLocalAccount !== undefined || windowsRegionalFromHost === true;
 }
 
 /** The pairs the arguments name, in their order, or why they name none (a usage error). */
