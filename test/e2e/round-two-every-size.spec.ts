@@ -20,7 +20,7 @@
 // Two panes at 1920x1080 (Contents, Checksums)  layout (Contents' two fifths)         side by side at 1920; inside the width elsewhere
 // Boot drawing labels not cut, APM lane         here only                             every label inside its bar and uncut
 // El Torito rows numbered as the loader list    layout (1280x800)                     1..6, the number column in sight
-// Settings › About                              layout (1280x720)                     version and licences in sight, inside the width
+// Settings › About                              about (800x600), layout (1280x720)    version and licences in sight, inside the width
 // Default extraction folder, folder dialog      renderer/contents-round-two (unit)    the field in sight; its dialog fits and fills it
 // "Show in folder" after extraction             contents-round-two (1280x720)         a real extraction; the web shell's note in sight
 // axe: 0 serious or critical                    viewports-themes (screens, 800x600)   the file, conflict and confirm dialogs
