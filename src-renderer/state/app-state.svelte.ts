@@ -107,9 +107,10 @@ export class AppState {
   }
 
   /** Opens an image and, when the engine can read it, shows its contents. */
-  async openImage(path: string): Promise<void> {
+  /** Opens the image at `path` and shows it; false when it could not be opened (the image state holds why). */
+  async openImage(path: string): Promise<boolean> {
     const summary = await this.image.open(path);
-    if (!summary) return;
+    if (!summary) return false;
     this.recent.remember({ path: summary.path, fileName: summary.fileName, sizeBytes: summary.sizeBytes, openedMs: Date.now() });
     this.preview.clear();
     this.extraction.reset();
@@ -126,6 +127,7 @@ export class AppState {
     this.navigation.showTab(listable || needsDecoding ? 'contents' : 'checksums');
     void this.boot.load(summary.path);
     if (listable) void this.tree.reset(summary.path);
+    return true;
   }
 
   /** Opens an image just written (a new one or an edited copy) at its Boot tab: how the result starts is the first question. */
@@ -163,9 +165,10 @@ export class AppState {
 
   /** Browse…: the native dialog (Electron) or the in-app one (web shell), then the image chosen opens.
    *  `notice` says in the dialog why it opened when the user did not ask (FilePickerDialog). */
-  async pickImage(notice?: string): Promise<void> {
+  /** Asks for an image in the file dialog and opens it; true when one was chosen and opened. */
+  async pickImage(notice?: string): Promise<boolean> {
     const path = await pickPath({ purpose: 'image', title: text.pickImageTitle, ...(notice === undefined ? {} : { notice }) });
-    if (path) await this.openImage(path);
+    return path ? this.openImage(path) : false;
   }
 }
 

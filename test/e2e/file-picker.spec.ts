@@ -141,8 +141,10 @@ test('the Start screen offers three starts that lead to opening, writing, making
   );
 });
 
-test('a browser drop, which carries no path, says so and opens the dialog', async ({ page }) => {
+test('a browser drop, which carries no path, says so and opens the dialog; the image chosen there takes the focus', async ({ page }) => {
   await page.goto(app.url);
+  // The focus on a control that stays (the sidebar): the dialog hands it back there when it closes.
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Start', exact: true }).focus();
   const dataTransfer = await page.evaluateHandle(() => {
     const data = new DataTransfer();
     data.items.add(new File(['x'], 'hello.iso'));
@@ -151,6 +153,12 @@ test('a browser drop, which carries no path, says so and opens the dialog', asyn
   await page.dispatchEvent('body', 'drop', { dataTransfer });
   await expect(picker(page)).toBeVisible();
   await expect(page.getByTestId('error')).toContainText('Your browser does not tell Isotope where a dropped file is. Choose it here instead.');
+  await picker(page)
+    .getByRole('option', { name: /my image #1\.iso/ })
+    .click();
+  await picker(page).getByRole('button', { name: 'Open', exact: true }).click();
+  await expect(page.getByTestId('image-path')).toHaveText(join(home, 'Downloads', 'my image #1.iso'));
+  await expect(page.locator('#summary-heading')).toBeFocused();
 });
 
 test('recent images leave the list once their file is gone', async ({ page }) => {
