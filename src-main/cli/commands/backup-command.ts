@@ -10,6 +10,7 @@ import { formatBytes } from '../../../shared/units.ts';
 import type { Service } from '../../service/service.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { namesExistingPaths } from '../existing-paths.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { followFileWritingJob } from './job-progress.ts';
 
@@ -41,6 +42,7 @@ export function registerBackupCommand(program: Command, context: CliContext): vo
         );
         return context.setExitCode(exitCodes.usage);
       }
+      if (!(await namesExistingPaths(context, [resolve(device)], json))) return;
       const service = context.createService();
       const driveId = await driveIdFor(context, service, resolve(device), options.unsafe === true);
       if (driveId === null) return context.setExitCode(exitCodes.failed);

@@ -21,6 +21,7 @@ import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { describeAssessment, describeVerifiedAgainst, findingHeadline } from './assessment-report.ts';
 import { collect, reportFailure, reportResult, type CliContext } from '../cli-context.ts';
+import { namesExistingPaths } from '../existing-paths.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { ProgressDisplay, type ProgressOutput, type ProgressReading } from './job-progress.ts';
 import { addWriteModeOptions, describeWriteMode, planCliWrite, type WriteModeCliOptions } from './write-mode-options.ts';
@@ -59,6 +60,7 @@ export function registerFlashCommand(program: Command, context: CliContext): voi
       const service = context.createService();
       const json = options.json === true;
       const targetPaths = targets.map((target) => resolve(target));
+      if (!(await namesExistingPaths(context, targetPaths, json))) return;
       if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
       if (urlPattern.test(image)) return (await import('./flash-url-command.ts')).flashFromUrl(context, service, image, targetPaths, options);
       const imagePath = resolve(image);

@@ -17,6 +17,7 @@ import type { ConfirmedPair } from '../../service/queue-run.ts';
 import type { Service } from '../../service/service.ts';
 import { exitCodes } from '../exit-codes.ts';
 import type { CliContext } from '../cli-context.ts';
+import { namesExistingPaths } from '../existing-paths.ts';
 import { confirmOnTerminal } from '../terminal-confirm.ts';
 import { findingHeadline } from './assessment-report.ts';
 import {
@@ -77,6 +78,7 @@ export function registerQueueCommand(program: Command, context: CliContext): voi
       const pairs = pairsOf(args, options.image);
       if (typeof pairs === 'string') return usage(pairs);
       const targetPaths = pairs.map((pair) => pair.targetPath);
+      if (!(await namesExistingPaths(context, targetPaths, options.json === true))) return;
       if (!(await namesEachTargetOnce(context, targetPaths))) return context.setExitCode(exitCodes.usage);
       await runWriteQueue(context, context.createService(), pairs, options);
     });

@@ -7,6 +7,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { vmFirmwares, vmMedia } from '../../../shared/vm.ts';
 import { reportFailure, type CliContext } from '../cli-context.ts';
 import { exitCodes } from '../exit-codes.ts';
+import { namesExistingPaths } from '../existing-paths.ts';
 
 interface TryOptions {
   firmware: 'bios' | 'uefi';
@@ -39,6 +40,7 @@ export function registerTryCommand(program: Command, context: CliContext): void 
     .option('--firmware-log <file>', "write the firmware's own log (SeaBIOS's debug console) to this file")
     .option('--no-kvm', 'emulate the processor (TCG) even where KVM is usable')
     .action(async (image: string, options: TryOptions) => {
+      if (!(await namesExistingPaths(context, [resolve(image)]))) return;
       const { tryInVm } = await import('../../vm/try-in-vm.ts');
       const { trialDriveAtPath } = await import('../../vm/vm-trial.ts');
       const { startElevatedQemu } = await import('../../elevation/vm-elevation.ts');

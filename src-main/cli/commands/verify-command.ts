@@ -7,6 +7,7 @@ import { writeModeRequests, type WriteModeRequest } from '../../../shared/stick.
 import { ok } from '../../../shared/result.ts';
 import { exitCodes } from '../exit-codes.ts';
 import { reportResult, type CliContext } from '../cli-context.ts';
+import { namesExistingPaths } from '../existing-paths.ts';
 import { describeFlashResult, followFlashJob } from './flash-command.ts';
 
 export function registerVerifyCommand(program: Command, context: CliContext): void {
@@ -27,6 +28,7 @@ export function registerVerifyCommand(program: Command, context: CliContext): vo
     .action(async (image: string, target: string, options: { json?: boolean; mode: WriteModeRequest }) => {
       const service = context.createService();
       const json = options.json === true;
+      if (!(await namesExistingPaths(context, [resolve(target)], json))) return;
       // A path the user names at the terminal: the CLI starts the read-only job below the contract,
       // whose `flash:verify` takes only drive ids from a fresh enumeration.
       const work = { kind: 'verify', imagePath: resolve(image), target: { path: resolve(target) }, mode: options.mode } as const;
