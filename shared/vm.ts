@@ -45,6 +45,22 @@ export interface VmScreen {
   readonly elapsedMs: number;
 }
 
+// ESC (0x1b) is what this matches: the control character is the point. First a control sequence
+// (ECMA-48 5.4: ESC [, parameter bytes 0x30-0x3F, intermediate bytes 0x20-0x2F, a final byte
+// 0x40-0x7E), then any other escape sequence (ECMA-35 13.2: ESC, intermediate bytes 0x20-0x2F, a
+// final byte 0x30-0x7E), which covers ESC ( B (character set), ESC 7 / ESC 8 (cursor) and ESC M.
+// eslint-disable-next-line no-control-regex
+const escapeSequence = /\u001b(?:\[[0-?]*[ -/]*[@-~]|[ -/]*[0-~])/g;
+
+/**
+ * A serial console's text (`VmScreen.serialText`, `firmwareText`) as printed: the escape sequences
+ * GRUB and OVMF position the cursor and set colours with, and carriage returns, removed, so the words
+ * read (and match) as the guest wrote them. Pure and linear in the text's length.
+ */
+export function readableSerialText(raw: string): string {
+  return raw.replace(escapeSequence, '').replaceAll('\r', '');
+}
+
 /** How a trial ended (the result of a job of kind `try`). */
 export interface VmTryResult {
   readonly accelerator: 'kvm' | 'tcg';

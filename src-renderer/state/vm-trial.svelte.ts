@@ -3,28 +3,13 @@
 // in-app view, the live screen (a PNG data URL: the CSP allows `img-src data:`) and the serial
 // console, of which only the last 256 KiB is kept however long the guest writes.
 import type { AppError } from '../../shared/errors.ts';
-import type { VmFirmware, VmHostReport, VmMedium, VmScreen, VmTryRequest } from '../../shared/vm.ts';
+import { readableSerialText, type VmFirmware, type VmHostReport, type VmMedium, type VmScreen, type VmTryRequest } from '../../shared/vm.ts';
 import { FollowedJob } from './followed-job.svelte.ts';
 
 export type VmView = VmTryRequest['view'];
 
 /** The serial console text kept on screen: the newest 256 Ki characters. */
 export const maxSerialChars = 256 * 1024;
-
-// ESC (0x1b) is what these match: the control character is the point.
-// eslint-disable-next-line no-control-regex
-const csiSequence = /\u001b\[[0-?]*[ -/]*[@-~]/g;
-// eslint-disable-next-line no-control-regex
-const escSequence = /\u001b[@-Z\\-_]/g;
-
-/**
- * Serial console text as a <pre> shows it: ANSI/VT escape sequences (GRUB and OVMF position the
- * cursor and set colours with them) and carriage returns removed, so the words read as printed.
- */
-export function readableSerialText(raw: string): string {
-  // ECMA-48: CSI (ESC [ parameter bytes, intermediate bytes, final byte) and the two-byte ESC Fe sequences.
-  return raw.replace(csiSequence, '').replace(escSequence, '').replace(/\r/g, '');
-}
 
 /** Appends `addition` to `kept`, dropping the oldest characters beyond `maxSerialChars`. */
 export function appendBounded(kept: string, addition: string, maxChars: number = maxSerialChars): string {

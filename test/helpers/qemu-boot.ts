@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readableSerialText } from '../../shared/vm.ts';
 import { ovmfCandidates, qemuCandidatePaths } from '../../src-main/vm/qemu-host.ts';
 import { tryInVm } from '../../src-main/vm/try-in-vm.ts';
 
@@ -74,14 +75,8 @@ export function qemuAvailable(): boolean {
   return qemu && ovmfCandidates.some((files) => existsSync(files.codePath) && existsSync(files.varsTemplatePath));
 }
 
-/** Removes ANSI/VT escape sequences (OVMF and GRUB draw with them), so text split by them still matches. */
-function stripEscapes(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b(\[[0-9;?=]*[A-Za-z]|[()][0-9A-Za-z]|.)/g, '').replaceAll('\r', '');
-}
-
 /** A file's text so far, escapes removed; empty while QEMU has not created it. */
-const textOf = (path: string): string => (existsSync(path) ? stripEscapes(readFileSync(path, 'latin1')) : '');
+const textOf = (path: string): string => (existsSync(path) ? readableSerialText(readFileSync(path, 'latin1')) : '');
 
 /** True when the process holding the lock is gone (it crashed or was killed without releasing it). */
 function lockIsStale(lockDir: string): boolean {
