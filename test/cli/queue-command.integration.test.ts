@@ -5,7 +5,7 @@
 // it, stops on SIGINT, and leaves a device attached before it started byte for byte as it was. Ctrl-C
 // in a sequential queue starts no further pair. At a terminal (a pty), one question names every pair.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ import type { DuplicatorState } from '../../shared/queue.ts';
 import { debianBootImages } from '../fixtures/boot-images.ts';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { assertBuilt, isotopeBin, runIsotope } from '../helpers/built-cli.ts';
-import { LoopDevices, cmpIdentical, isRoot, readBytes, rootSkipReason, sha256Hex } from '../flash/loop-devices.ts';
+import { LoopDevices, cmpIdentical, isRoot, pathSeeingOnlyLoopsIn, readBytes, rootSkipReason, sha256Hex } from '../flash/loop-devices.ts';
 
 const MiB = 1024 * 1024;
 
@@ -199,33 +199,9 @@ describe.skipIf(!isRoot)(`isotope queue on loop devices (${rootSkipReason})`, ()
     expect(readBytes(devices[1]!, 0, 160 * MiB).equals(Buffer.alloc(160 * MiB))).toBe(true);
   }, 120_000);
 
-  /**
-   * The environment for a duplicator that sees only this test's loop devices: other tests (and other
-   * test files) attach loop devices at the same time, and with --unsafe it would write them. An lsblk
-   * first on PATH runs the real one and keeps only the loops whose backing file is in `dir/folder`.
-   */
+  /** The environment for a duplicator that sees only this test's loop devices, those over files in `dir/folder` (see pathSeeingOnlyLoopsIn). */
   function viewOfOwnLoops(folder: string): NodeJS.ProcessEnv {
-    const view = join(dir, folder);
-    mkdirSync(view, { recursive: true });
-    const wrapper = join(view, 'lsblk');
-    writeFileSync(
-      wrapper,
-      `#!/usr/bin/python3
-import json, os, subprocess, sys
-answer = subprocess.run(['/usr/bin/lsblk', *sys.argv[1:]], capture_output=True, text=True, check=True)
-def ours(device):
-    try:
-        with open('/sys/block/%s/loop/backing_file' % os.path.basename(device['name'])) as backing:
-            return backing.read().startswith(${JSON.stringify(view)} + '/')
-    except OSError:
-        return False
-tree = json.loads(answer.stdout)
-tree['blockdevices'] = [device for device in tree['blockdevices'] if ours(device)]
-print(json.dumps(tree))
-`,
-    );
-    chmodSync(wrapper, 0o755);
-    return { ...env, PATH: `${view}:${process.env.PATH ?? ''}` };
+    return { ...env, PATH: pathSeeingOnlyLoopsIn(join(dir, folder)) };
   }
 });
 

@@ -2,7 +2,8 @@
 // detached (never `losetup -D`: other processes on the machine may own loop devices).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export const isRoot = process.getuid?.() === 0;
 export const rootSkipReason = 'loop-device tests need root (losetup); they are skipped for non-root users';
@@ -27,6 +28,36 @@ export class LoopDevices {
       }
     }
   }
+}
+
+/**
+ * A PATH under which the engine sees only the loop devices whose backing file lies below `folder`:
+ * other tests (and other test files, which Vitest runs in parallel) attach loop devices at the same
+ * time, and a duplicator or a queue with --unsafe would write them. An lsblk first on that PATH (put
+ * in `folder`) runs the real one and keeps only those loops. For a spawned CLI, or for the engine in
+ * the test's own process (its drive scan runs `lsblk` from process.env.PATH at each scan).
+ */
+export function pathSeeingOnlyLoopsIn(folder: string): string {
+  mkdirSync(folder, { recursive: true });
+  const wrapper = join(folder, 'lsblk');
+  writeFileSync(
+    wrapper,
+    `#!/usr/bin/python3
+import json, os, subprocess, sys
+answer = subprocess.run(['/usr/bin/lsblk', *sys.argv[1:]], capture_output=True, text=True, check=True)
+def ours(device):
+    try:
+        with open('/sys/block/%s/loop/backing_file' % os.path.basename(device['name'])) as backing:
+            return backing.read().startswith(${JSON.stringify(folder)} + '/')
+    except OSError:
+        return False
+tree = json.loads(answer.stdout)
+tree['blockdevices'] = [device for device in tree['blockdevices'] if ours(device)]
+print(json.dumps(tree))
+`,
+  );
+  chmodSync(wrapper, 0o755);
+  return `${folder}:${process.env.PATH ?? ''}`;
 }
 
 /** SHA-256 of the first `lengthBytes` of a file or device, by the real `sha256sum`... of `head -c`. */

@@ -3,6 +3,8 @@
 // fake-capacity stick (a loop over a sparse file on a 4 MiB tmpfs: it accepts the writes, then fails
 // them past its real space), whose failure stays its own. Each pair is its own job with its own
 // history record. Duplicator mode writes a loop device attached after it started, never one present before.
+// The engine here sees only this file's loop devices (pathSeeingOnlyLoopsIn): with --unsafe's includeAll
+// the duplicator would write any loop device another test file attaches while it watches.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,7 @@ import type { HistoryRecord } from '../../shared/history.ts';
 import type { DuplicatorPlan, DuplicatorState, QueuePlan, QueueState } from '../../shared/queue.ts';
 import type { Result } from '../../shared/result.ts';
 import { createService, type Service } from '../../src-main/service/service.ts';
-import { LoopDevices, cmpIdentical, isRoot, rootSkipReason } from '../flash/loop-devices.ts';
+import { LoopDevices, cmpIdentical, isRoot, pathSeeingOnlyLoopsIn, rootSkipReason } from '../flash/loop-devices.ts';
 
 const MiB = 1024 * 1024;
 
@@ -66,10 +68,12 @@ describe.skipIf(!isRoot)(`a queue and duplicator mode on loop devices (${rootSki
   let smallTmpfs = '';
   const images: string[] = [];
   const devices: string[] = [];
+  const machinePath = process.env.PATH;
 
   beforeAll(() => {
     dir = mkdtempSync('/dev/shm/isotope-queue-test-');
     process.env.ISOTOPE_HOME = join(dir, 'home');
+    process.env.PATH = pathSeeingOnlyLoopsIn(dir);
     // Three different images of different sizes, each on a loop device big enough for it.
     for (const [index, sizeBytes] of [6 * MiB, 9 * MiB, 12 * MiB].entries()) {
       const image = join(dir, `image-${index}.img`);
@@ -92,6 +96,7 @@ describe.skipIf(!isRoot)(`a queue and duplicator mode on loop devices (${rootSki
     devices.push(loops.attach(fakeBacking));
   });
   afterAll(() => {
+    process.env.PATH = machinePath;
     loops.detachAll();
     execFileSync('umount', [smallTmpfs], { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
@@ -156,7 +161,8 @@ describe.skipIf(!isRoot)(`a queue and duplicator mode on loop devices (${rootSki
     const image = images[0]!;
     const presentBefore = readFileSync(devices[1]!);
     const plan = valueOf<DuplicatorPlan>(await service.invoke('duplicator:prepare', { imagePath: image, includeAll: true, eject: false }));
-    expect(plan.presentDevices).toEqual(expect.arrayContaining(devices));
+    // This file's view of the machine: its own three drives and nothing else.
+    expect([...plan.presentDevices].sort()).toEqual([...devices].sort());
     expect(plan.phraseToType).toBe('image-0.img');
     const blocking = plan.assessment.findings.filter((finding) => finding.severity === 'blocking').map((finding) => finding.code);
     const refused = await service.invoke('duplicator:start', { confirmationId: plan.confirmationId, typedPhrase: 'wrong', acknowledgedFindings: blocking });
