@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { FlashResult } from '../../shared/flash.ts';
 import type { JobFinished } from '../../shared/job.ts';
 import { unacknowledgedBlockingFindings } from '../../shared/assessment.ts';
-import type { DuplicatorPlan, DuplicatorPrepareRequest, DuplicatorStartRequest, DuplicatorState, DuplicatorStick } from '../../shared/queue.ts';
+import type { DuplicatorPlan, DuplicatorPrepareRequest, DuplicatorStartRequest, DuplicatorState } from '../../shared/queue.ts';
 import { assessImage } from '../assess/assess-image.ts';
 import { safetyContext, scanDrives, sourceFactsOf } from '../drives/list-drives.ts';
 import { checkDrive, type SafetyContext } from '../drives/safety-rules.ts';
@@ -17,6 +17,7 @@ import type { Drive } from '../../shared/drive.ts';
 import type { FlashWork } from '../flash/flash-work.ts';
 import { CodedError } from '../jobs/errors.ts';
 import { stickArrivals } from '../queue/stick-arrivals.ts';
+import { StickTally } from '../queue/stick-tally.ts';
 import { bindingDifference } from './confirmations.ts';
 import { flashedSizeOf, imageVersionOf, type ImageVersion, type PlanOptions } from './flash-plan.ts';
 import type { HandlerContext } from './handler-types.ts';
@@ -31,7 +32,7 @@ interface DuplicatorBinding {
 
 /** How often the drives are enumerated while duplicator mode watches (an enumeration costs a few ms). */
 const pollIntervalMs = 1000;
-/** The sticks remembered in the state (the counts go on beyond). */
+/** The sticks shown in the state, and all that is kept of the ones no longer written (the counts go on beyond). */
 const maxSticksShown = 200;
 
 export async function prepareDuplicator(request: DuplicatorPrepareRequest, options: PlanOptions): Promise<DuplicatorPlan> {
@@ -86,31 +87,18 @@ export function stopDuplicator(duplicatorId: string): DuplicatorState {
 export async function startDuplicator(context: Pick<HandlerContext, 'events' | 'options' | 'jobs'>, binding: DuplicatorBinding): Promise<DuplicatorState> {
   const { plan } = binding;
   const duplicatorId = randomUUID();
-  const sticks: DuplicatorStick[] = [];
+  const sticks = new StickTally(maxSticksShown);
   let seen = stickArrivals(new Set(), (await scanDrives()).drives).seen;
   let watching = true;
   let stoppedBecause: string | null = null;
   let timer: NodeJS.Timeout | null = null;
-  const count = (outcome: DuplicatorStick['outcome']): number => sticks.filter((stick) => stick.outcome === outcome).length;
-  const state = (): DuplicatorState => ({
-    duplicatorId,
-    imagePath: plan.imagePath,
-    watching,
-    written: count('succeeded'),
-    failed: count('failed') + count('partial') + count('cancelled'),
-    running: count(null),
-    skipped: count('skipped'),
-    sticks: sticks.slice(0, maxSticksShown),
-    stoppedBecause,
-  });
+  const state = (): DuplicatorState => ({ duplicatorId, imagePath: plan.imagePath, watching, ...sticks.snapshot(), stoppedBecause });
   const changed = (): void => context.events.emit('duplicator:changed', state());
   const unsubscribe = context.events.subscribe((name, payload) => {
+    if (name !== 'job:finished') return;
     const finished = payload as JobFinished;
-    const index = name === 'job:finished' ? sticks.findIndex((stick) => stick.jobId === finished.jobId) : -1;
-    const stick = sticks[index];
-    if (stick === undefined) return;
-    sticks[index] = { ...stick, outcome: finished.result.ok ? (finished.result.value as FlashResult).outcome : 'failed' };
-    if (!watching && sticks.every((candidate) => candidate.outcome !== null)) unsubscribe();
+    if (!sticks.finish(finished.jobId, finished.result.ok ? (finished.result.value as FlashResult).outcome : 'failed')) return;
+    if (!watching && sticks.runningCount === 0) unsubscribe();
     changed();
   });
   const stop = (why: string | null): DuplicatorState => {
@@ -119,7 +107,7 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
     if (timer !== null) clearTimeout(timer);
     running.delete(duplicatorId);
     // Jobs already running still end and are counted; then nothing is listened to.
-    if (sticks.every((stick) => stick.outcome !== null)) unsubscribe();
+    if (sticks.runningCount === 0) unsubscribe();
     changed();
     return state();
   };
@@ -133,15 +121,10 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
       const safety = safetyContext(scan, { includeAll: plan.includeAll, source: await sourceFactsOf(plan.imagePath), imageSizeBytes: plan.imageSizeBytes });
       for (const drive of arrivals.arrived) {
         // Belt and braces beside stickArrivals: never a second job on a device this mode is writing.
-        if (sticks.some((stick) => stick.device === drive.device && stick.outcome === null)) continue;
+        if (sticks.isWriting(drive.device)) continue;
         const refusals = refusalsOf(drive, safety);
-        const base = { device: drive.device, description: drive.description };
-        if (refusals.length > 0) {
-          sticks.unshift({ ...base, jobId: null, outcome: 'skipped', skippedBecause: refusals.join('; ') });
-          continue;
-        }
-        const work = workFor(plan, drive.id);
-        sticks.unshift({ ...base, jobId: startFlashJob(context, work).jobId, outcome: null, skippedBecause: null });
+        if (refusals.length > 0) sticks.addSkipped(drive.device, drive.description, refusals.join('; '));
+        else sticks.addWriting(drive.device, drive.description, startFlashJob(context, workFor(plan, drive.id)).jobId);
       }
       changed();
     }
