@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banners, nonhybridGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { ovmfWords, seaBiosWords } from '../helpers/firmware-words.ts';
 import { isotope } from '../helpers/in-process-cli.ts';
 import { bootAndWatch, bootEvidence, booted } from '../helpers/qemu-boot.ts';
 import type { BootReport } from '../../shared/boot.ts';
@@ -56,12 +57,12 @@ describe('QEMU boot harness on the boot fixtures', () => {
       expect(outcome.ended, bootEvidence(outcome)).toBe('nothing-to-boot');
       if (firmware === 'bios') {
         // SeaBIOS's debug console: the stick refused, then every other device, then its last word.
-        expect(outcome.firmwareLog).toMatch(/Booting from Hard Disk\.\.\.\nBoot failed: not a bootable disk\n/);
-        expect(outcome.firmwareLog).toMatch(/^No bootable device\.$/m);
+        expect(outcome.firmwareLog).toMatch(seaBiosWords.stickNotBootable);
+        expect(outcome.firmwareLog).toMatch(seaBiosWords.nothingToBoot);
       } else {
         // Debian's OVMF logs nothing on the debug console; its boot manager says it on the serial console.
         expect(outcome.firmwareLog).toBe('');
-        expect(outcome.consoleText).toMatch(/BdsDxe: failed to load Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*" from [^\n]*: Not Found/);
+        expect(outcome.consoleText).toMatch(ovmfWords.loadFailed['usb-stick']);
       }
     },
     bootTimeoutMs,

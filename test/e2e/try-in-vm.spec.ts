@@ -10,6 +10,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { banners, waitingGrubIsoPath } from '../fixtures/qemu-boot-images.ts';
+import { seaBiosWords } from '../helpers/firmware-words.ts';
 import { startAppLikeNpmStart, type RunningApp } from './app-server.ts';
 import { expectNoSeriousAxeViolations, goToScreen, openImage, saveScreenshot, showTab, watchConsole } from './ui-helpers.ts';
 
@@ -57,7 +58,7 @@ test('the Boot tab tries a GRUB disc in a VM in the page: a live screenshot, the
   await expect(panel.getByTestId('vm-serial')).not.toContainText('\u001b['); // escape sequences removed
   // SeaBIOS's own log, in a disclosure under the serial console: it says it started the CD (its hand-off).
   await panel.getByText('Firmware’s own log').click();
-  await expect(panel.getByTestId('vm-firmware-log')).toContainText(/Booting from DVD\/CD\.\.\.\s+Booting from 0000:7c00/);
+  await expect(panel.getByTestId('vm-firmware-log')).toContainText(seaBiosWords.handOff.cdrom);
   await saveScreenshot(page, 'try-in-vm-running');
   await expectNoSeriousAxeViolations(page, 'Boot tab, VM running');
 

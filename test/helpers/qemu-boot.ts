@@ -4,13 +4,8 @@
 // the firmware's own "nothing to boot" words. This file adds only the watching: the run is stopped
 // as soon as the banner or those words appear, or at the budget (one boot takes about 5 s here).
 // Always TCG (allowKvm false: every host alike) and a 256 MiB guest, enough for a loader and less for
-// TCG to set up than a host-sized one. Where each firmware says what it did:
-//   SeaBIOS  its debug console, I/O port 0x402, kept by the runner as the firmware log
-//            ("Booting from Hard Disk..." then "Booting from 0000:7c00" when it jumps to the boot
-//            sector; "Boot failed: not a bootable disk", then "No bootable device." at the end);
-//   OVMF     Debian's RELEASE build logs nothing on 0x402; its boot manager's lines reach the serial
-//            console ('BdsDxe: starting Boot0001 "UEFI QEMU QEMU USB HARDDRIVE ..."', or
-//            'BdsDxe: failed to load Boot0001 "..." ...: Not Found' before it falls back to its shell).
+// TCG to set up than a host-sized one. Where each firmware says what it did, and in which words:
+// test/helpers/firmware-words.ts (SeaBIOS in the firmware log, OVMF on the serial console).
 // One QEMU at a time across the test run's processes (a lock folder in the run's TMPDIR): two TCG
 // guests on two shared cores would slow every other test and each other.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readableSerialText } from '../../shared/vm.ts';
+import { ovmfWords, seaBiosWords } from './firmware-words.ts';
 import { ovmfCandidates, qemuCandidatePaths } from '../../src-main/vm/qemu-host.ts';
 import { tryInVm } from '../../src-main/vm/try-in-vm.ts';
 
@@ -45,7 +41,7 @@ export interface BootOutcome {
   readonly elapsedMs: number;
   /** The serial console's text with terminal escapes removed (for failure messages). */
   readonly consoleText: string;
-  /** SeaBIOS's debug console; empty under OVMF (see the header). */
+  /** SeaBIOS's debug console; empty under OVMF (Debian's release build writes nothing there). */
   readonly firmwareLog: string;
 }
 
@@ -54,19 +50,13 @@ const guestMiB = 256;
 /** How often the serial console and firmware log are read while the guest runs. */
 const watchIntervalMs = 100;
 
-/** The firmware's words for "I am starting this medium", per firmware and medium (see the header). */
-const handOffWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
-  bios: { 'usb-stick': /Booting from Hard Disk\.\.\.\nBooting from 0000:7c00/, cdrom: /Booting from DVD\/CD\.\.\.\nBooting from 0000:7c00/ },
-  uefi: { 'usb-stick': /BdsDxe: starting Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*"/, cdrom: /BdsDxe: starting Boot\d+ "UEFI QEMU DVD-ROM[^"]*"/ },
-};
+/** The firmware's words for "I am starting this medium", per firmware and medium. */
+const handOffWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = { bios: seaBiosWords.handOff, uefi: ovmfWords.handOff };
 
 /** The firmware's words for "nothing here boots": SeaBIOS's last word after every device failed, OVMF's failure to load the medium's boot option. */
 const noBootWords: Readonly<Record<BootFirmware, Readonly<Record<BootMedium, RegExp>>>> = {
-  bios: { 'usb-stick': /^No bootable device\.$/m, cdrom: /^No bootable device\.$/m },
-  uefi: {
-    'usb-stick': /BdsDxe: failed to load Boot\d+ "UEFI QEMU QEMU USB HARDDRIVE[^"]*" from [^\n]*: Not Found/,
-    cdrom: /BdsDxe: failed to load Boot\d+ "UEFI QEMU DVD-ROM[^"]*" from [^\n]*: Not Found/,
-  },
+  bios: { 'usb-stick': seaBiosWords.nothingToBoot, cdrom: seaBiosWords.nothingToBoot },
+  uefi: ovmfWords.loadFailed,
 };
 
 /** True when QEMU and OVMF are installed where the product's runner looks for them. */

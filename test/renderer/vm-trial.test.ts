@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { JobStore } from '../../src-renderer/state/jobs.svelte.ts';
 import { appendBounded, maxSerialChars, VmTrial } from '../../src-renderer/state/vm-trial.svelte.ts';
+import { seaBiosWords } from '../helpers/firmware-words.ts';
 import { withQemuLock } from '../helpers/qemu-boot.ts';
 import { inProcessEngine } from './in-process-engine.ts';
 
@@ -61,13 +62,13 @@ describe('VmTrial over the real engine', () => {
     await withQemuLock(async () => {
       const run = trial.start({ kind: 'image', path: blank });
       onTestFinished(() => void trial.stop()); // never leave a VM running after a failure
-      for (let waitedMs = 0; !/^No bootable device\.$/m.test(trial.firmwareText) && waitedMs < 60_000; waitedMs += 100)
+      for (let waitedMs = 0; !seaBiosWords.nothingToBoot.test(trial.firmwareText) && waitedMs < 60_000; waitedMs += 100)
         await new Promise((resolve) => setTimeout(resolve, 100));
       await trial.stop();
       await run;
     });
-    expect(trial.firmwareDisplay).toMatch(/Booting from Hard Disk\.\.\.\nBoot failed: not a bootable disk\n/);
-    expect(trial.firmwareDisplay).toMatch(/^No bootable device\.$/m);
+    expect(trial.firmwareDisplay).toMatch(seaBiosWords.stickNotBootable);
+    expect(trial.firmwareDisplay).toMatch(seaBiosWords.nothingToBoot);
     expect(trial.result).toMatchObject({ endedBy: 'stopped', firmware: 'bios' });
   }, 90_000);
 

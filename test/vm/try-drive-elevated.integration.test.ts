@@ -16,6 +16,7 @@ import { runTool } from '../fixtures/fixture-cache.ts';
 import { LoopDevices, isRoot, rootSkipReason, sha256OfPrefix } from '../flash/loop-devices.ts';
 import { assertBuilt, isotopeBin } from '../helpers/built-cli.ts';
 import { nobody, runAsNobodyWithFakePkexec, type FakePkexecRun } from '../helpers/fake-pkexec.ts';
+import { seaBiosWords } from '../helpers/firmware-words.ts';
 import { qemuAvailable, withQemuLock } from '../helpers/qemu-boot.ts';
 import type { ElevatedTryLine, ElevatedTrySpec } from './tools/elevated-try.ts';
 
@@ -139,7 +140,7 @@ describe.skipIf(!isRoot || !qemuAvailable())(`vm:try of a drive the engine canno
       expect(cli.status, cli.stderr).toBe(0);
       expect(cli.stdout).toMatch(new RegExp(`^${device}: BIOS USB stick, TCG, \\d+ MiB: the VM ran \\d+\\.\\d s and was stopped\n$`));
       // SeaBIOS's hand-off to the stick's boot sector (its debug console, copied out of the helper's QEMU's folder), then SYSLINUX's banner.
-      expect(readFileSync(firmwareLogPath, 'latin1')).toMatch(/Booting from Hard Disk\.\.\.\nBooting from 0000:7c00\n/);
+      expect(readFileSync(firmwareLogPath, 'latin1')).toMatch(seaBiosWords.handOff['usb-stick']);
       expect(readFileSync(serialPath, 'latin1')).toContain(banner);
       expect(cli.pkexecLog).toMatch(/ flash-helper [0-9a-f]{32}\n/);
       expect(cli.pkexecLog).not.toContain(device);
