@@ -84,7 +84,10 @@ export function stopDuplicator(duplicatorId: string): DuplicatorState {
 }
 
 /** Starts watching: the drives attached now are the baseline, never written while they stay. */
-export async function startDuplicator(context: Pick<HandlerContext, 'events' | 'options' | 'jobs'>, binding: DuplicatorBinding): Promise<DuplicatorState> {
+export async function startDuplicator(
+  context: Pick<HandlerContext, 'events' | 'options' | 'jobs' | 'log'>,
+  binding: DuplicatorBinding,
+): Promise<DuplicatorState> {
   const { plan } = binding;
   const duplicatorId = randomUUID();
   const sticks = new StickTally(maxSticksShown);
@@ -132,7 +135,7 @@ export async function startDuplicator(context: Pick<HandlerContext, 'events' | '
   const loop = (): void => {
     timer = setTimeout(() => {
       tick()
-        .catch((error: unknown) => (context.options.log ?? console.error)('duplicator: an enumeration failed', error))
+        .catch((error: unknown) => context.log('duplicator: an enumeration failed', error))
         .finally(() => watching && loop());
     }, pollIntervalMs);
     // Watching never keeps a process alive by itself (as drives/watch-drives.ts).

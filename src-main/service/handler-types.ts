@@ -21,6 +21,6 @@ export interface HandlerContext {
   readonly confirmations: Confirmations;
   /** This service's running jobs of every kind, by id, for `job:cancel`. */
   readonly jobs: JobRegistry;
-  /** Where a bug is logged (options.log, else stderr): for a handler that maps a failure to an answer itself rather than throwing. */
+  /** Where a bug is logged (options.log, else stderr), built once in createService: for a handler or a job that maps a failure to an answer itself rather than throwing. */
   readonly log: Logger;
 }

@@ -10,7 +10,7 @@ import type { AppError } from '../../shared/errors.ts';
 import type { FlashResult, TargetResult } from '../../shared/flash.ts';
 import type { HistoryJobKind, HistoryOutcome, HistoryRecord, HistoryTarget } from '../../shared/history.ts';
 import type { JobProgress } from '../../shared/job.ts';
-import { toAppError, type Logger } from '../app-error/to-app-error.ts';
+import { toAppError } from '../app-error/to-app-error.ts';
 import { busPathOf } from '../drives/bus-path.ts';
 import { scanDrives } from '../drives/list-drives.ts';
 import type { TargetSelector } from '../flash/flash-image.ts';
@@ -41,14 +41,13 @@ export type JobRecordEnd = Omit<EndedFields, 'endedMs' | 'writeBytesPerSecond' |
  * failed or cancelled with the error. Resolves or rejects as `run` does.
  */
 export async function recordJob<T>(
-  // Only the log of the options: the CLI records a job it runs below the service (isotope flash URL) with its service's events.
-  context: Pick<HandlerContext, 'events'> & { readonly options: Pick<HandlerContext['options'], 'log'> },
+  // Only the events and the log: the CLI records a job it runs below the service (isotope flash URL) with its service's.
+  { events, log }: Pick<HandlerContext, 'events' | 'log'>,
   jobId: string,
   start: JobRecordStart,
   run: () => Promise<T>,
   end: (result: T, started: readonly HistoryTarget[]) => JobRecordEnd,
 ): Promise<T> {
-  const log: Logger = context.options.log ?? ((message, error) => console.error(`[isotope] ${message}:`, error));
   const targets = await describeTargets(start.targets).catch((error: unknown) => {
     log('history: the targets could not be described', error);
     return start.targets.map((selector) => unknownTarget('path' in selector ? selector.path : selector.driveId));
@@ -57,7 +56,7 @@ export async function recordJob<T>(
     .started({ id: jobId, kind: start.kind, image: start.image, targets, mode: start.mode, startedMs: Date.now() })
     .catch((error: unknown) => log('history: the start of a job could not be recorded', error));
   const meter = new PhaseMeter();
-  const unsubscribe = context.events.subscribe((name, payload) => {
+  const unsubscribe = events.subscribe((name, payload) => {
     if (name === 'job:progress' && (payload as JobProgress).jobId === jobId) meter.observe(payload as JobProgress);
   });
   const record = (fields: JobRecordEnd): Promise<void> => {

@@ -77,7 +77,7 @@ export async function confirmQueue(request: QueueStartRequest, options: PlanOpti
  * `stop` is aborted (the CLI's Ctrl-C), no waiting pair starts: each ends as cancelled, with no job.
  */
 export function runQueue(
-  context: Pick<HandlerContext, 'events' | 'options' | 'jobs'>,
+  context: Pick<HandlerContext, 'events' | 'options' | 'jobs' | 'log'>,
   order: QueueBinding['order'],
   pairs: readonly ConfirmedPair[],
   stop?: AbortSignal,

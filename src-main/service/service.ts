@@ -76,6 +76,8 @@ export interface Service {
   on<K extends EventName>(name: K, listener: (payload: Events[K]) => void): () => void;
   /** Every event, for the transports that forward them all. */
   readonly events: EventHub;
+  /** Where this service logs a bug (HandlerContext.log), for a shell that runs part of a job below the service (isotope flash URL records its own job). */
+  readonly log: Logger;
   /**
    * Starts a flash or verify job on targets named by path (devices or regular files) without a
    * contract confirmation. For the CLI only, whose user confirmed at the terminal: it is not a
@@ -213,6 +215,7 @@ export function createService(options: ServiceOptions): Service {
 
   return {
     events,
+    log,
     // The flash engine loads with the first job, as the flash calls' handlers do.
     startTerminalJob: async (work) => (await import('./handlers/flash-handlers.ts')).startFlashJob(context, work),
     startTerminalQueue: async (order, pairs, stop) => (await import('./queue-run.ts')).runQueue(context, order, pairs, stop),

@@ -37,7 +37,9 @@ describe('runQueue stopped before it starts', () => {
     const events = countingHub();
     const jobs = new JobRegistry();
     const beforeMs = Date.now();
-    const state = runQueue({ events, jobs, options: { shell: 'cli', version: '1' } }, order, [pairOf('/dev/a'), pairOf('/dev/b')], AbortSignal.abort());
+    const logged: string[] = [];
+    const log = (message: string): void => void logged.push(message);
+    const state = runQueue({ events, jobs, options: { shell: 'cli', version: '1' }, log }, order, [pairOf('/dev/a'), pairOf('/dev/b')], AbortSignal.abort());
     expect(state.done).toBe(true);
     expect(state.rows.map(({ state: rowState, outcome, jobId }) => ({ rowState, outcome, jobId }))).toEqual([
       { rowState: 'ended', outcome: 'cancelled', jobId: null },
@@ -45,5 +47,6 @@ describe('runQueue stopped before it starts', () => {
     ]);
     for (const row of state.rows) expect(row.endedMs).toBeGreaterThanOrEqual(beforeMs);
     expect(events.listeners()).toBe(0);
+    expect(logged).toEqual([]);
   });
 });

@@ -77,7 +77,7 @@ async function recordedWrite(
   const jobId = randomUUID();
   const image = { path: null, url: job.url, sizeBytes: null, sha256: null };
   return recordJob(
-    { events: service.events, options: {} },
+    { events: service.events, log: service.log },
     jobId,
     { kind: 'flash', image, targets: job.targets, mode: 'raw' },
     () => write(jobId),

@@ -38,21 +38,21 @@ export const flashHandlers: HandlerTable<'flash:prepare' | 'flash:start' | 'flas
  * the terminal, which no transport can reach.
  */
 export function startFlashJob(
-  { events, options, jobs }: Pick<HandlerContext, 'events' | 'options' | 'jobs'>,
+  { events, options, jobs, log }: Pick<HandlerContext, 'events' | 'options' | 'jobs' | 'log'>,
   work: FlashWork,
   { acknowledgedFindings = [] }: { readonly acknowledgedFindings?: readonly AssessmentFinding[] } = {},
 ): { jobId: string } {
   // Even an unexpected failure ends as a FlashResult, so every target's outcome is stated.
-  return startJob({ events, options, jobs }, 'flash', (jobId, signal) => {
+  return startJob({ events, jobs, log }, 'flash', (jobId, signal) => {
     const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }));
     const run = (): Promise<FlashResult> =>
       runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {})
         .catch((error: unknown): FlashResult => {
-          (options.log ?? console.error)('flash job failed unexpectedly', error);
+          log('flash job failed unexpectedly', error);
           return internalFailure(jobId, work.kind === 'format' ? '' : work.imagePath);
         })
         .then((result) => ({ ...result, jobId, ...(acknowledgedFindings.length > 0 ? { acknowledgedFindings } : {}) }));
-    return recordJob({ events, options }, jobId, flashRecordStart(work), run, (result, started) =>
+    return recordJob({ events, log }, jobId, flashRecordStart(work), run, (result, started) =>
       flashRecordEnd(result, started, work.kind !== 'flash' || work.verify),
     );
   });

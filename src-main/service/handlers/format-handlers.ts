@@ -20,13 +20,17 @@ export const formatHandlers: HandlerTable<'drives:format-prepare' | 'drives:form
 };
 
 /** Starts a format job; `label` is the label as written (the plan's), which the result names. */
-function startFormatJob({ events, options, jobs }: Pick<HandlerContext, 'events' | 'options' | 'jobs'>, work: FlashWork, label: string): { jobId: string } {
+function startFormatJob(
+  { events, options, jobs, log }: Pick<HandlerContext, 'events' | 'options' | 'jobs' | 'log'>,
+  work: FlashWork,
+  label: string,
+): { jobId: string } {
   if (work.kind !== 'format') throw new Error(`startFormatJob was given a ${work.kind} job`);
   const { recipe } = work;
-  return startJob({ events, options, jobs }, 'format', async (jobId, signal) => {
+  return startJob({ events, jobs, log }, 'format', async (jobId, signal) => {
     const onProgress = (progress: FlashProgress): void => events.emit('job:progress', flashJobProgress({ ...progress, jobId }, 'format'));
     const run = (): Promise<FlashResult> => runFlashWork(work, { jobId, signal, onProgress }, options.elevatedHelper ?? {});
-    const result = await recordJob({ events, options }, jobId, flashRecordStart(work), run, (ended, started) =>
+    const result = await recordJob({ events, log }, jobId, flashRecordStart(work), run, (ended, started) =>
       // A format reads no image: its written bytes are the new stick's, not an image's size.
       flashRecordEnd({ outcome: ended.outcome, targets: ended.targets }, started, true),
     );

@@ -16,12 +16,11 @@ export const jobHandlers: HandlerTable<'job:cancel'> = {
  * checks before starting, so the call itself fails.
  */
 export function startJob<K extends FinishedJobKind>(
-  { events, jobs, options }: Pick<HandlerContext, 'events' | 'jobs' | 'options'>,
+  { events, jobs, log }: Pick<HandlerContext, 'events' | 'jobs' | 'log'>,
   kind: K,
   work: (jobId: string, signal: AbortSignal) => Promise<JobResults[K]>,
 ): { jobId: string } {
   const jobId = randomUUID();
-  const log = options.log ?? ((message: string, error: unknown) => console.error(`[isotope] ${message}:`, error));
   void jobs
     .run(jobId, (signal) => work(jobId, signal))
     .then(
