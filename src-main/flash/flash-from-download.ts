@@ -51,9 +51,16 @@ export interface FlashFromDownloadOptions {
 
 type DownloadEnd = { readonly ok: true; readonly result: DownloadResult } | { readonly ok: false; readonly error: unknown };
 
-/** The writing half in this process. */
+/**
+ * How many landed bytes the download keeps for a writer in this process: a writer that keeps up
+ * (the drives faster than the network) needs a few of the flash's 4 MiB chunks; one that falls
+ * further behind reads the file from there (held-bytes.ts).
+ */
+const heldWindowBytes = 32 * 1024 * 1024;
+
+/** The writing half in this process, writing from the download's own buffers. */
 export const writeHere: StartArrivingWrite = (options) => {
-  const growing = new GrowingFile();
+  const growing = new GrowingFile({ holdBytes: heldWindowBytes });
   return { feed: growing, done: writeArrivingImage(growing, options) };
 };
 
@@ -126,7 +133,7 @@ function startDownload(options: FlashFromDownloadOptions, feed: GrowingFeed, rea
     ...options.download,
     signal,
     onPartialFile: (path) => feed.opened(reading.nameFor(path)),
-    onData: (offsetBytes, bytes) => feed.landed(offsetBytes, offsetBytes + bytes.length),
+    onData: (offsetBytes, bytes) => feed.landed(offsetBytes, offsetBytes + bytes.length, bytes),
     onProgress: (bytesDone, bytesTotal) => {
       if (bytesTotal !== null) feed.knowTotal(bytesTotal);
       feed.onDisk(bytesDone);

@@ -4,7 +4,9 @@
 // as it arrives, then waits for the download's end: the write is trusted only when the download
 // completed, was not judged untrustworthy (its checksums), and the bytes written are the file's (same
 // size, same SHA-256); otherwise every stick it wrote gets its first and last MiB zeroed here, in the
-// process that may open them, and fails saying it was left unusable and why.
+// process that may open them, and fails saying it was left unusable and why. A writer in the
+// download's own process writes from the buffers the download hashed (held-bytes.ts), so the bytes
+// written are the download's by construction and are not hashed a second time.
 import type { FlashResult, TargetResult } from '../../shared/flash.ts';
 import { flashImage, type FlashImageOptions } from './flash-image.ts';
 import { markUnusable } from './mark-unusable.ts';
@@ -29,12 +31,17 @@ export async function writeArrivingImage(growing: GrowingFile, options: Arriving
   // Each stick as opened for writing: it is marked only if the same medium is still there at the end.
   const identities = new Map<string, ExpectedDevice>();
   const onTargetOpened = (path: string, identity: ExpectedDevice): void => void identities.set(path, identity);
-  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256: true, onTargetOpened });
+  const sha256 = growing.held === null;
+  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256, onTargetOpened });
   // Nothing written (every target refused or failed to open): the engine stops the download.
   if (!flash.targets.some(wasWritten)) return flash;
   await growing.settled();
   const failure = options.signal?.aborted ? null : untrustedBecause(flash, growing);
-  if (failure === null) return { ...flash, download: { url: '', result: null, failure: null, unusableTargets: [] } };
+  if (failure === null) {
+    // Written from the download's own buffers: their SHA-256 is the one the download computed.
+    const written = sha256 ? flash.source : { ...flash.source, sha256Hex: growing.sha256 };
+    return { ...flash, source: written, download: { url: '', result: null, failure: null, unusableTargets: [] } };
+  }
   const unusableTargets: string[] = [];
   const targets: TargetResult[] = [];
   for (const target of flash.targets) {
@@ -65,6 +72,12 @@ function wasWritten(target: TargetResult): boolean {
 /** Why the bytes written cannot be trusted, or null: the download's own failure or verdict, else a difference from the file it completed. */
 function untrustedBecause(flash: FlashResult, growing: GrowingFile): string | null {
   if (growing.failure !== null) return growing.failure.message;
+  // Written from the download's buffers: they are its bytes, but for any part read from the file (held-bytes.ts).
+  if (growing.held !== null) {
+    const writtenBytes = flash.source.sizeBytes;
+    if (writtenBytes !== growing.totalBytes) return `the drives were written ${writtenBytes} bytes of the download's ${growing.totalBytes}`;
+    return growing.held.disagreement();
+  }
   // The SHA-256 of the bytes written against the download's is the whole check: it also covers a size difference.
   if (flash.source.sha256Hex !== growing.sha256) return `the bytes written hash to SHA-256 ${flash.source.sha256Hex}, the download to ${growing.sha256}`;
   return null;

@@ -1,9 +1,12 @@
 // A flash source over a file still being downloaded (issue 19, "write while downloading"): reads
 // serve only bytes the download has reported as landed in the file, wait for more at its edge, end at
 // the size the download ends with (or its Content-Length), and fail with the download's own error.
-// Nothing is buffered here: every byte is read from the file, so memory stays at the flash's ring.
+// A writer in the download's own process takes the landed bytes from memory instead (held-bytes.ts:
+// the buffers the download hashed, in a bounded window); the elevated helper, which gets only the
+// download's reports, reads every byte from the file, so its memory stays at the flash's ring.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FlashFailure } from '../flash-error.ts';
+import { HeldBytes } from './held-bytes.ts';
 import type { FlashSource } from './image-source.ts';
 
 /**
@@ -13,7 +16,8 @@ import type { FlashSource } from './image-source.ts';
  */
 export interface GrowingFeed {
   opened(path: string): void;
-  landed(offsetBytes: number, endBytes: number): void;
+  /** `bytes`: the landed bytes themselves, when the download runs in this process (a feed that holds them writes from them). */
+  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): void;
   onDisk(bytesOnDisk: number): void;
   knowTotal(totalBytes: number): void;
   completed(sizeBytes: number, sha256: string): void;
@@ -36,6 +40,13 @@ export class GrowingFile implements GrowingFeed {
   #failure: FlashFailure | null = null;
   /** Readers waiting for the file to open, grow, end or fail; woken on every change. */
   #waiters: (() => void)[] = [];
+  /** The landed bytes kept for the writer, when it runs in the download's process; null: it reads the file. */
+  readonly held: HeldBytes | null;
+
+  /** `holdBytes`: keep up to this many landed bytes for the writer (the download feeds them with each range). */
+  constructor(options: { readonly holdBytes?: number } = {}) {
+    this.held = options.holdBytes === undefined ? null : new HeldBytes(options.holdBytes);
+  }
 
   get path(): string | null {
     return this.#path;
@@ -67,7 +78,7 @@ export class GrowingFile implements GrowingFeed {
    * has not read those bytes (the edge moves back), but a rewrite of bytes already handed out could
    * put two versions on the sticks, so the source then fails.
    */
-  landed(offsetBytes: number, endBytes: number): void {
+  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): void {
     if (offsetBytes < this.#handedOutBytes) {
       this.failed(
         new FlashFailure(
@@ -77,6 +88,13 @@ export class GrowingFile implements GrowingFeed {
         ),
       );
       return;
+    }
+    if (this.held !== null) {
+      const heldFailure =
+        bytes?.length === endBytes - offsetBytes
+          ? this.held.landed(offsetBytes, bytes)
+          : new FlashFailure('internal', `the download reported bytes ${offsetBytes} to ${endBytes} landed without handing them over`, offsetBytes);
+      if (heldFailure !== null) return this.failed(heldFailure);
     }
     this.#landedBytes = endBytes;
     this.#wake();
@@ -166,8 +184,8 @@ export async function openGrowingFileSource(growing: GrowingFile): Promise<Flash
     throw new FlashFailure('source-unreadable', `cannot open the download ${path}: ${(error as Error).message}`);
   }
   let positionBytes = 0;
-  const readAt = async (into: Uint8Array, offsetBytes: number): Promise<number> => {
-    const readableBytes = await growing.readable(offsetBytes, into.length);
+  /** Reads [offsetBytes, offsetBytes + readableBytes) of the file into `into`: bytes the download reported landed. */
+  const readLanded = async (into: Uint8Array, offsetBytes: number, readableBytes: number): Promise<number> => {
     let filled = 0;
     // read() may return fewer bytes than asked: loop until the landed range is read.
     while (filled < readableBytes) {
@@ -189,6 +207,7 @@ export async function openGrowingFileSource(growing: GrowingFile): Promise<Flash
     }
     return filled;
   };
+  const { held } = growing;
   return {
     path,
     compression: 'none',
@@ -196,12 +215,20 @@ export async function openGrowingFileSource(growing: GrowingFile): Promise<Flash
       return growing.totalBytes;
     },
     isSeekable: true,
-    readAt,
+    // The verification's re-read: always the file, which the drives are compared with.
+    readAt: async (into, offsetBytes) => readLanded(into, offsetBytes, await growing.readable(offsetBytes, into.length)),
+    // The write: from the bytes held in memory while they last, then from the file, checked by hashes (held-bytes.ts).
     async readNext(into) {
-      const count = await readAt(into, positionBytes);
-      positionBytes += count;
-      return count;
+      const readableBytes = await growing.readable(positionBytes, into.length);
+      const fromMemoryBytes = held?.take(into, positionBytes, readableBytes) ?? 0;
+      const fromFileBytes = await readLanded(into.subarray(fromMemoryBytes), positionBytes + fromMemoryBytes, readableBytes - fromMemoryBytes);
+      if (held !== null && fromFileBytes > 0) held.readFromFile(positionBytes + fromMemoryBytes, into.subarray(fromMemoryBytes, readableBytes));
+      positionBytes += readableBytes;
+      return readableBytes;
     },
-    close: () => handle.close(),
+    close: async () => {
+      held?.release();
+      await handle.close();
+    },
   };
 }

@@ -1,0 +1,134 @@
+// A writer in the download's own process (held-bytes.ts): it writes the buffers the download landed,
+// not a second read of the file, so one SHA-256 serves both; past the window it reads the file, and a
+// file that does not hold the bytes downloaded is caught by the hashes and leaves the stick unusable.
+// Real files (the download's partial file and a regular-file target), no loop device needed.
+import { createHash, randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GrowingFile, openGrowingFileSource } from '../../src-main/flash/source/growing-file-source.ts';
+import { writeArrivingImage } from '../../src-main/flash/write-arriving-image.ts';
+
+const KiB = 1024;
+
+describe("a writer fed the download's own buffers", () => {
+  let dir = '';
+  let count = 0;
+  const bytes = randomBytes(96 * KiB);
+  const sha256Of = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+  /** A partial file and its GrowingFile holding up to `holdBytes` for the writer. */
+  const download = (holdBytes: number): { growing: GrowingFile; path: string } => {
+    const path = join(dir, `download-${(count += 1)}.partial`);
+    writeFileSync(path, new Uint8Array(0));
+    const growing = new GrowingFile({ holdBytes });
+    growing.opened(path);
+    return { growing, path };
+  };
+  /** Lands bytes [from, to) in 8 KiB buffers, as the download's onData does: the file gets `onDisk` (default: the same bytes). */
+  const land = (growing: GrowingFile, path: string, from: number, to: number, onDisk: Uint8Array = bytes): void => {
+    for (let offset = from; offset < to; offset += 8 * KiB) {
+      const end = Math.min(to, offset + 8 * KiB);
+      appendFileSync(path, onDisk.subarray(offset, end));
+      growing.landed(offset, end, bytes.subarray(offset, end));
+    }
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'isotope-held-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes the bytes the download landed, while the verification re-reads the file', async () => {
+    const { growing, path } = download(64 * KiB);
+    // The file holds other bytes than the download landed: the write takes the download's, the read-back the file's.
+    const zeros = new Uint8Array(bytes.length);
+    land(growing, path, 0, 32 * KiB, zeros);
+    const source = await openGrowingFileSource(growing);
+    const into = new Uint8Array(32 * KiB);
+    expect(await source.readNext(into)).toBe(32 * KiB);
+    expect(Buffer.from(into).equals(bytes.subarray(0, 32 * KiB))).toBe(true);
+    expect(await source.readAt(into, 0)).toBe(32 * KiB);
+    expect(Buffer.from(into).equals(zeros.subarray(0, 32 * KiB))).toBe(true);
+    expect(growing.held?.fileFromBytes).toBeNull();
+    await source.close();
+  });
+
+  it('reads the file from the first buffer past the window, and the hashes vouch for a file holding the bytes downloaded', async () => {
+    const { growing, path } = download(24 * KiB);
+    land(growing, path, 0, bytes.length);
+    growing.completed(bytes.length, sha256Of(bytes));
+    // 24 KiB held (three buffers), the fourth did not fit: from there the file.
+    expect(growing.held?.fileFromBytes).toBe(24 * KiB);
+    const source = await openGrowingFileSource(growing);
+    const into = new Uint8Array(40 * KiB);
+    const read: Buffer[] = [];
+    for (let got = await source.readNext(into); got > 0; got = await source.readNext(into)) read.push(Buffer.from(into.subarray(0, got)));
+    expect(Buffer.concat(read).equals(bytes)).toBe(true);
+    expect(growing.held?.disagreement()).toBeNull();
+    await source.close();
+  });
+
+  it('names where the file stopped holding the bytes downloaded, once the writer read it past the window', async () => {
+    const { growing, path } = download(24 * KiB);
+    const tampered = Buffer.from(bytes);
+    tampered[70 * KiB] = tampered[70 * KiB]! ^ 0xff;
+    land(growing, path, 0, bytes.length, tampered);
+    growing.completed(bytes.length, sha256Of(bytes));
+    const source = await openGrowingFileSource(growing);
+    const into = new Uint8Array(32 * KiB);
+    while ((await source.readNext(into)) > 0);
+    expect(growing.held?.disagreement()).toMatch(/^from byte 24576 the drives were written from the download's file, which did not hold the bytes downloaded/);
+    await source.close();
+  });
+
+  it('follows a restart of bytes not yet written, from memory, and refuses one inside the part already hashed for the file', async () => {
+    const { growing, path } = download(32 * KiB);
+    land(growing, path, 0, 24 * KiB);
+    const source = await openGrowingFileSource(growing);
+    const into = new Uint8Array(8 * KiB);
+    expect(await source.readNext(into)).toBe(8 * KiB);
+    // The download starts over from 8 KiB with the same bytes (a server that ignored the Range): memory follows it.
+    land(growing, path, 8 * KiB, 64 * KiB);
+    expect(growing.held?.fileFromBytes).toBe(40 * KiB);
+    expect(growing.failure).toBeNull();
+    // A second restart from inside the part read from the file: those bytes were hashed as they landed.
+    growing.landed(48 * KiB, 56 * KiB, bytes.subarray(48 * KiB, 56 * KiB));
+    expect(growing.failure?.message).toMatch(/rewrote its file from byte 49152, where the drives were being written from the file \(from byte 40960\)/);
+    await source.close();
+  });
+
+  it("leaves the stick unusable when the part it was written from the file does not hash as the download's bytes", async () => {
+    const { growing, path } = download(24 * KiB);
+    const target = join(dir, 'stick.img');
+    writeFileSync(target, new Uint8Array(128 * KiB));
+    const tampered = Buffer.from(bytes);
+    tampered[90 * KiB] = tampered[90 * KiB]! ^ 0xff;
+    growing.knowTotal(bytes.length);
+    land(growing, path, 0, bytes.length, tampered);
+    growing.completed(bytes.length, sha256Of(bytes));
+    const result = await writeArrivingImage(growing, { targets: [{ path: target }], verify: false, includeAll: true });
+    expect(result.outcome).toBe('failed');
+    expect(result.download?.failure).toMatch(/from byte 24576 the drives were written from the download's file/);
+    expect(result.download?.unusableTargets).toEqual([target]);
+    expect(
+      readFileSync(target)
+        .subarray(0, 24 * KiB)
+        .every((byte) => byte === 0),
+    ).toBe(true);
+  });
+
+  it("writes the download's bytes whatever its file holds, reporting the download's SHA-256 as theirs (no second hash)", async () => {
+    const { growing, path } = download(128 * KiB);
+    const target = join(dir, 'stick-ok.img');
+    writeFileSync(target, new Uint8Array(128 * KiB));
+    growing.knowTotal(bytes.length);
+    // The file was overwritten behind the download: without a read-back, only the bytes written count.
+    land(growing, path, 0, bytes.length, new Uint8Array(bytes.length));
+    growing.completed(bytes.length, sha256Of(bytes));
+    const result = await writeArrivingImage(growing, { targets: [{ path: target }], verify: false, includeAll: true });
+    expect(result.outcome).toBe('succeeded');
+    expect(result.source.sha256Hex).toBe(sha256Of(bytes));
+    expect(readFileSync(target).subarray(0, bytes.length).equals(bytes)).toBe(true);
+  });
+});
