@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import type { HashAlgorithm, HashDigests } from '../../shared/checksum.ts';
 import { createHashGroup } from './hash-group.ts';
 import { HashWorkerClient } from './hash-worker-client.ts';
+import { pageAlignedSharedMemory } from '../io/shared-memory.ts';
 import { CancelledError, throwIfCancelled } from '../jobs/errors.ts';
 import { ProgressThrottle, RateMeter } from '../jobs/progress-meter.ts';
 
@@ -123,7 +124,7 @@ async function hashInline(pass: Pass): Promise<HashDigests> {
 async function hashWithWorkers(pass: Pass, workerCount: number, ringSlotCount: number): Promise<HashDigests> {
   // The read-ahead ring: one shared memory of ringSlotCount chunks; the reader fills a slot, every
   // worker hashes it in place, then the slot is refilled.
-  const memory = new SharedArrayBuffer(ringSlotCount * pass.chunkBytes);
+  const memory = pageAlignedSharedMemory(ringSlotCount * pass.chunkBytes);
   const workers = assignAlgorithms(pass.algorithms, workerCount).map((algorithms) => new HashWorkerClient({ memory, algorithms, blockBytes: 0 }));
   // Each slot's hashing in flight, oldest first; a slot is refilled only once every worker released it.
   const inFlight: { readonly slot: number; readonly hashed: Promise<void> }[] = [];

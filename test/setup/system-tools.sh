@@ -47,6 +47,8 @@ tools=(
   # Secure Boot pre-check (test/pe/): pesign computes the Authenticode hash, sbsign/sbverify sign and list signatures.
   "pesign pesign"
   "sbsign sbsigntool"
+  # Where the hashing pass's reads land (test/checksum/hash-pass-ring.test.ts): pread64's buffer address.
+  "strace strace"
 )
 # Python modules and the like, checked by a command that fails when absent. Debian's own python3
 # (/usr/bin/python3), not whatever python3 comes first on PATH: that is where python3-* packages live.
