@@ -10,7 +10,7 @@
 // Focus to the new content after opening        keyboard-focus (1280x720)             the summary heading has the focus
 // Skip link                                     keyboard-focus (1280x720)             the first Tab shows it, in sight
 // Search, results, breadcrumb                   contents-round-two (1280x720)         a result, "Show in the tree", the crumbs, all whole
-// "(empty)", ticked rows stand out              contents-round-two (1280x720)         "(empty)" whole; ticked/unticked contrast, dark >= 1.5
+// "(empty)", ticked rows stand out              contents-round-two (1280x720)         "(empty)" whole; ticked rows: tint (dark >= 1.5), edge >= 3:1
 // Picture, text (line numbers) and hex preview  contents-round-two (1280x720)         each inside the details pane; hex scrolls, never cut
 // Extraction conflict dialog                    contents-round-two (1280x720)         fits the window, every choice in sight, Esc gives focus back
 // Image named on Write, confirm, drives         write-flow-round-two (1280x800)       name, refused group with its reason, confirm dialog's drive
@@ -44,6 +44,7 @@ import {
   expectWhollyInView,
   goToScreen,
   openImage,
+  outlineContrast,
   showTab,
   startAppWithScratchHome,
   watchConsole,
@@ -307,6 +308,15 @@ for (const theme of ['light', 'dark'] as const) {
 /** How far a ticked row's background stands from an unticked one's (WCAG contrast ratio): in the dark
  *  theme "clearly visible" (issue 17; the old dark colour gave 1.34:1), in the light one a plain tint. */
 const tickedRowContrast: Record<ThemeName, number> = { dark: 1.5, light: 1.15 };
+/** How far a ticked row's edge stands from an unticked row, in both themes: WCAG 1.4.11's 3:1 for what
+ *  shows a state (the light tint alone is 1.24:1). */
+const tickedEdgeContrast = 3;
+
+/** A ticked row stands out from an unticked one in `theme`: its tint, and its edge at 3:1. */
+async function expectTickedStandsOut(ticked: Locator, unticked: Locator, theme: ThemeName): Promise<void> {
+  expect(await backgroundContrast(ticked, unticked)).toBeGreaterThanOrEqual(tickedRowContrast[theme]);
+  expect(await outlineContrast(ticked, unticked)).toBeGreaterThanOrEqual(tickedEdgeContrast);
+}
 
 type RowOf = (path: string) => Locator;
 
@@ -340,7 +350,7 @@ async function expectConflictChoicesInSight(row: RowOf, theme: ThemeName): Promi
   const ticked = row('/pictures');
   await ticked.getByRole('checkbox').check();
   await page.mouse.move(0, 0); // a hovered row is painted as hovered, not as ticked
-  expect(await backgroundContrast(ticked, row('/text'))).toBeGreaterThanOrEqual(tickedRowContrast[theme]);
+  await expectTickedStandsOut(ticked, row('/text'), theme);
   await page.getByLabel('Destination folder').fill(conflictFolder);
   const extract = page.getByRole('button', { name: 'Extract 1 selected' });
   await extract.click();
@@ -370,7 +380,7 @@ async function expectSearchResultAndBreadcrumb(theme: ThemeName): Promise<void> 
   const drawing = results.locator('li.match').filter({ hasText: 'drawing.svg' });
   await drawing.getByRole('checkbox').check();
   await page.mouse.move(0, 0);
-  expect(await backgroundContrast(drawing, results.locator('li.match').filter({ hasText: 'scripted.svg' }))).toBeGreaterThanOrEqual(tickedRowContrast[theme]);
+  await expectTickedStandsOut(drawing, results.locator('li.match').filter({ hasText: 'scripted.svg' }), theme);
   await expectWhollyInSight(drawing);
   // Extracted, the panel says where, and that a browser cannot open a file manager, in sight.
   const destination = mkdtempSync(join(home, 'found-'));

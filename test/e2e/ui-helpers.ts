@@ -128,17 +128,19 @@ export async function clippedTexts(elements: Locator): Promise<string[]> {
   );
 }
 
-/** WCAG's contrast ratio between the colour an element paints behind itself and another's (the
- *  first opaque background up its ancestors), as 1.0 (same) to 21.0 (black on white). */
-export async function backgroundContrast(first: Locator, second: Locator): Promise<number> {
-  const paint = (locator: Locator): Promise<string> =>
-    locator.evaluate((element) => {
-      for (let node: Element | null = element; node; node = node.parentElement) {
-        const colour = getComputedStyle(node).backgroundColor;
-        if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
-      }
-      return 'rgb(255, 255, 255)';
-    });
+/** The colour an element paints behind itself: the first opaque background up its ancestors. */
+function paintBehind(locator: Locator): Promise<string> {
+  return locator.evaluate((element) => {
+    for (let node: Element | null = element; node; node = node.parentElement) {
+      const colour = getComputedStyle(node).backgroundColor;
+      if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') return colour;
+    }
+    return 'rgb(255, 255, 255)';
+  });
+}
+
+/** WCAG 2.1's contrast ratio of two computed sRGB colours ('rgb(r, g, b)'), 1.0 (same) to 21.0 (black on white). */
+function contrastRatio(first: string, second: string): number {
   // WCAG 2.1 relative luminance of an sRGB colour.
   const luminance = (rgb: string): number => {
     const [red, green, blue] = (rgb.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((part) => {
@@ -147,8 +149,24 @@ export async function backgroundContrast(first: Locator, second: Locator): Promi
     });
     return 0.2126 * (red ?? 0) + 0.7152 * (green ?? 0) + 0.0722 * (blue ?? 0);
   };
-  const [one, other] = [luminance(await paint(first)), luminance(await paint(second))];
+  const [one, other] = [luminance(first), luminance(second)];
   return (Math.max(one, other) + 0.05) / (Math.min(one, other) + 0.05);
+}
+
+/** WCAG's contrast ratio between the colour an element paints behind itself and another's (the
+ *  first opaque background up its ancestors), as 1.0 (same) to 21.0 (black on white). */
+export async function backgroundContrast(first: Locator, second: Locator): Promise<number> {
+  return contrastRatio(await paintBehind(first), await paintBehind(second));
+}
+
+/** WCAG's contrast ratio between an element's outline (its edge, at least 1 px drawn) and the colour
+ *  another paints behind itself; 1.0 when the element draws no outline. */
+export async function outlineContrast(edged: Locator, other: Locator): Promise<number> {
+  const outline = await edged.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1 ? style.outlineColor : null;
+  });
+  return outline === null ? 1 : contrastRatio(outline, await paintBehind(other));
 }
 
 /** All of the element is in the window now, with no scrolling: no scrolling box on the way (the page,
