@@ -3,6 +3,7 @@
 import { cp, rm } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import { engineBundleOptions } from './engine-bundle.js';
 import { readEngineBuild } from './engine-build.js';
 
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -14,13 +15,7 @@ await esbuild({
   // parse-worker: where untrusted images are parsed, loaded beside the bundle (src-main/isolation/parse-worker-pool.ts).
   entryPoints: { main: 'src-main/main.ts', 'hash-worker': 'src-main/checksum/hash-worker.ts', 'parse-worker': 'src-main/isolation/parse-worker.ts' },
   outdir: 'dist/main',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  // Runtime dependencies (and Electron) load from node_modules: native ones like drivelist must.
-  packages: 'external',
+  ...engineBundleOptions,
   sourcemap: true,
   logLevel: 'warning',
   // The commit this engine was built from, for Settings › About (src-main/service/handlers/app-handlers.ts reads it).

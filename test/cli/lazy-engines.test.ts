@@ -6,6 +6,7 @@ import { build, type Metafile } from 'esbuild';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
+import { engineBundleOptions } from '../../scripts/engine-bundle.js';
 
 /** The source files in the chunks main.js reaches through static imports, and the packages they import statically. */
 function staticallyLoaded(metafile: Metafile): { sources: string[]; packages: string[] } {
@@ -36,12 +37,7 @@ describe('the isotope command bundle', () => {
       absWorkingDir: repoRoot,
       write: false,
       metafile: true,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
+      ...engineBundleOptions,
       logLevel: 'silent',
     });
     const { sources, packages } = staticallyLoaded(result.metafile);

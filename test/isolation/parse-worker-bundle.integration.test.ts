@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../fixtures/fixture-cache.ts';
 import { helloIsoPath } from '../fixtures/first-slice.ts';
 import { writeWideIso } from './wide-image.ts';
+import { engineBundleOptions } from '../../scripts/engine-bundle.js';
 
 describe('parse worker bundle', () => {
   it('starts parse-worker.js beside the bundled engine and answers through it, with the heap cap in force', async () => {
@@ -29,16 +30,11 @@ await pool.close();
 process.stdout.write(JSON.stringify(answers));
 `,
     );
-    // The settings of scripts/build.js that decide where the worker lands and how it loads.
+    // Bundled as scripts/build.js bundles the engine: that decides where the worker lands and how it loads.
     await build({
       entryPoints: { engine: entry, 'parse-worker': join(repoRoot, 'src-main/isolation/parse-worker.ts') },
       outdir,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
+      ...engineBundleOptions,
       logLevel: 'warning',
     });
     const run = (path: string, heapCapMb: number) =>

@@ -17,6 +17,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import type { HashAlgorithm } from '../../../shared/checksum.ts';
 import type * as HashPass from '../../../src-main/checksum/hash-pass.ts';
+import { engineBundleOptions } from '../../../scripts/engine-bundle.js';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '2048' }, runs: { type: 'string', default: '2' }, dir: { type: 'string' } } });
 const sizeBytes = Number(values['size-mib']) * 1024 * 1024;
@@ -31,12 +32,7 @@ async function loadBundledHashPass(): Promise<typeof HashPass> {
   await build({
     entryPoints: { 'hash-pass': join(repoRoot, 'src-main/checksum/hash-pass.ts'), 'hash-worker': join(repoRoot, 'src-main/checksum/hash-worker.ts') },
     outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
+    ...engineBundleOptions,
     logLevel: 'warning',
   });
   return (await import(pathToFileURL(join(outdir, 'hash-pass.js')).href)) as typeof HashPass;
