@@ -1,5 +1,5 @@
 // Shared memory for the rings that the kernel copies file data into and out of (the hashing pass's
-// read-ahead, the ISO writer's slots).
+// read-ahead, the ISO writer's slots, the flash's O_DIRECT arenas).
 
 /**
  * Shared memory that starts on a page boundary. The kernel copies every slot from page-cache pages
