@@ -13,6 +13,7 @@ import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { openDiskImage } from '../../src-main/image/disk-image.ts';
 import { readPartitionMap } from '../../src-main/disk/partition-map.ts';
 import { diskFixturePath } from '../fixtures/disk-images.ts';
+import { randomDamage, withDamage } from '../helpers/random-damage.ts';
 
 const cases = 5000;
 /** Per case: a damaged image may cost more than a clean one, never this much. */
@@ -78,33 +79,18 @@ describe('disk images under random damage', () => {
 
     const regions = await structureRegions(image);
     const next = random(20261205);
-    const pick = (below: number): number => Math.floor(next() * below);
-    const smashes = [0, 0xffffffff, 0x80000000, 0x7fffffff, 1, 2];
+    const damage = { fieldChance: 0.3, smashes: [0, 0xffffffff, 0x80000000, 0x7fffffff, 1, 2] };
     const outcome: { -readonly [K in keyof Outcome]: Outcome[K] } = { corrupt: 0, clean: 0, slowestMs: 0 };
     const started = performance.now();
     for (let run = 0; run < cases; run += 1) {
-      const edits: [number, number][] = [];
-      for (let count = 1 + pick(4); count > 0; count -= 1) {
-        const [start, length] = regions[pick(regions.length)] as [number, number];
-        const at = start + pick(length);
-        if (next() < 0.3) {
-          // A smashed little-endian 32-bit field at an aligned offset.
-          const aligned = at - (at % 4);
-          const value = next() < 0.5 ? (smashes[pick(smashes.length)] as number) : pick(0x100000000);
-          for (let byte = 0; byte < 4; byte += 1) edits.push([aligned + byte, (value >>> (8 * byte)) & 0xff]);
-        } else edits.push([at, pick(256)]);
-      }
-      const saved = edits.map(([at]) => image[at] as number);
-      for (const [at, value] of edits) image[at] = value;
+      const edits = randomDamage(next, regions, damage);
       const caseStarted = performance.now();
       try {
-        await openWalkRead(image);
+        await withDamage(image, edits, () => openWalkRead(image));
         outcome.clean += 1;
       } catch (error) {
         if (!(error instanceof CorruptImageError)) throw new Error(`case ${run} (edits ${JSON.stringify(edits)}): ${String(error)}`, { cause: error });
         outcome.corrupt += 1;
-      } finally {
-        for (let index = edits.length - 1; index >= 0; index -= 1) image[(edits[index] as [number, number])[0]] = saved[index] as number;
       }
       const caseMs = performance.now() - caseStarted;
       outcome.slowestMs = Math.max(outcome.slowestMs, caseMs);
