@@ -10,6 +10,7 @@ import { readBootReport } from '../../src-main/boot/boot-report.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
 import { NotAnImageError } from '../../src-main/format/not-an-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { withDamage, type ByteEdit } from '../helpers/random-damage.ts';
 import { uBootCardPath, type UBootCardName } from './disk-boot-images.ts';
 
 /** The regions of a card the verdict reads: its MBR, the FAT16 partition at 1 MiB (boot sector, FAT, root, first data), and the loader area. */
@@ -46,16 +47,16 @@ async function sweep(name: UBootCardName, seed: number): Promise<void> {
   );
   await fc.assert(
     fc.asyncProperty(fc.array(fc.record({ at: offsets, value: fc.nat(255) }), { minLength: 1, maxLength: 12 }), async (edits) => {
-      const saved = edits.map(({ at }) => [at, image[at] ?? 0] as const);
-      for (const { at, value } of edits) image[at] = value;
       try {
-        const report = await readBootReport(createMemorySource(image));
+        const report = await withDamage(
+          image,
+          edits.map(({ at, value }): ByteEdit => [at, value]),
+          () => readBootReport(createMemorySource(image)),
+        );
         expect(report.verdict.reasons.length).toBeGreaterThan(0);
       } catch (error) {
         // A damaged 55 AA signature leaves no partition table: "not an image" is then the answer.
         if (!(error instanceof CorruptImageError) && !(error instanceof NotAnImageError)) throw error;
-      } finally {
-        for (const [at, value] of saved.reverse()) image[at] = value;
       }
     }),
     { seed, numRuns: 500 },

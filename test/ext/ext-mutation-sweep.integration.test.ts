@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openExtFilesystem } from '../../src-main/ext/ext-tree.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
-import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { extHostileBasePath, hostileBaseBlockBytes as blockBytes } from '../fixtures/ext-images.ts';
-import { randomDamage, withDamage } from '../helpers/random-damage.ts';
+import { randomDamage, walkAndReadEveryFile, withDamage } from '../helpers/random-damage.ts';
 import { createSeededRandom } from '../helpers/seeded-random.ts';
 import { dataBlocks, extentNodeBlock, indirectBlocks, inodeOffset } from './ext-debugfs.ts';
 
@@ -38,13 +37,9 @@ async function openWalkRead(bytes: Uint8Array): Promise<number> {
   const source = createMemorySource(bytes, 'sweep.img');
   const tree = await openExtFilesystem(source);
   if (!tree) return 0;
-  let count = 0;
-  for await (const entry of tree.walk()) {
-    count += 1;
-    if (entry.type === 'file') await entryContentSource(source, entry).read(0, Math.min(entry.sizeBytes, maxReadBytes));
-  }
+  const { entries } = await walkAndReadEveryFile(source, tree, maxReadBytes);
   await tree.describe();
-  return count;
+  return entries;
 }
 
 describe.each(['ext4', 'ext2'] as const)('the %s volume under random damage', (type) => {

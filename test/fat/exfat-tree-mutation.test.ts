@@ -7,20 +7,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openExfatFilesystem } from '../../src-main/fat/exfat-tree.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
-import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { walkAndReadEveryFile } from '../helpers/random-damage.ts';
 import { sampleVolume } from './exfat-crafted-volumes.ts';
 
 async function listReadDescribe(image: Uint8Array): Promise<number> {
   const source = createMemorySource(image);
   const tree = await openExfatFilesystem(source);
   if (!tree) return 0;
-  let bytes = 0;
-  for await (const entry of tree.walk()) {
-    if (entry.type === 'file') bytes += (await entryContentSource(source, entry).read(0, entry.sizeBytes)).byteLength;
-  }
+  const { bytesRead } = await walkAndReadEveryFile(source, tree);
   await tree.describe();
-  return bytes;
+  return bytesRead;
 }
 
 describe('exFAT reader under random damage', () => {

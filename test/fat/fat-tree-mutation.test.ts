@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { openFatFilesystem } from '../../src-main/fat/fat-filesystem.ts';
 import { planFat32Volume } from '../../src-main/fat/fat32-writer.ts';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
-import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { walkAndReadEveryFile, withDamage, type ByteEdit } from '../helpers/random-damage.ts';
 import { directory, file, seededBytes } from './fat-test-volumes.ts';
 
 const volumeSizeBytes = 34 * 1024 * 1024;
@@ -42,12 +42,9 @@ async function listAndRead(image: Uint8Array): Promise<number> {
   const source = createMemorySource(image);
   const tree = await openFatFilesystem(source);
   if (!tree) return 0;
-  let bytes = 0;
-  for await (const entry of tree.walk()) {
-    if (entry.type === 'file') bytes += (await entryContentSource(source, entry).read(0, entry.sizeBytes)).byteLength;
-  }
+  const { bytesRead } = await walkAndReadEveryFile(source, tree);
   await tree.describe();
-  return bytes;
+  return bytesRead;
 }
 
 describe('FAT tree reader under random damage', () => {
@@ -57,14 +54,14 @@ describe('FAT tree reader under random damage', () => {
     const offset = fc.constantFrom(...regions).chain(([start, length]) => fc.integer({ min: start, max: start + length - 1 }));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.record({ at: offset, value: fc.nat(255) }), { minLength: 1, maxLength: 8 }), async (edits) => {
-        const saved = edits.map(({ at }) => image[at] as number);
-        for (const { at, value } of edits) image[at] = value;
         try {
-          await listAndRead(image);
+          await withDamage(
+            image,
+            edits.map(({ at, value }): ByteEdit => [at, value]),
+            () => listAndRead(image),
+          );
         } catch (error) {
           if (!(error instanceof CorruptImageError)) throw error;
-        } finally {
-          for (let index = edits.length - 1; index >= 0; index -= 1) image[(edits[index] as { at: number }).at] = saved[index] as number;
         }
       }),
       { seed: 20261204, numRuns: 600 },

@@ -1,7 +1,12 @@
 // The damage the seeded mutation sweeps do to an image's structures (test/ext/ and test/image/'s
 // *-mutation-sweep tests): 1 to 4 edits a case, each a random byte, or a little-endian 32-bit field at
 // an aligned offset set to a telling value (0, all ones, the sign bit...) or to any value; then the
-// image is put back. The same random numbers give the same edits, so a seed replays a sweep.
+// image is put back (withDamage, which the fast-check sweeps in test/fat/ and test/boot/ use for their
+// own edits too). The same random numbers give the same edits, so a seed replays a sweep. And what the
+// sweeps make a damaged file system go through: a walk that reads every file.
+import { entryContentSource } from '../../src-main/format/entry-source.ts';
+import type { FileTree } from '../../src-main/format/file-tree.ts';
+import type { ByteSource } from '../../src-main/io/byte-source.ts';
 
 /** One edit: the byte at `offsetBytes` becomes `value`. */
 export type ByteEdit = [offsetBytes: number, value: number];
@@ -38,4 +43,19 @@ export async function withDamage<T>(image: Uint8Array, edits: readonly ByteEdit[
   } finally {
     for (let index = edits.length - 1; index >= 0; index -= 1) image[(edits[index] as ByteEdit)[0]] = saved[index] as number;
   }
+}
+
+/** Walks all of `tree` and reads each file's bytes from `source` (the first `maxReadBytesPerFile` of each); how many entries and bytes it saw. */
+export async function walkAndReadEveryFile(
+  source: ByteSource,
+  tree: FileTree,
+  maxReadBytesPerFile: number = Number.POSITIVE_INFINITY,
+): Promise<{ entries: number; bytesRead: number }> {
+  let entries = 0;
+  let bytesRead = 0;
+  for await (const entry of tree.walk()) {
+    entries += 1;
+    if (entry.type === 'file') bytesRead += (await entryContentSource(source, entry).read(0, Math.min(entry.sizeBytes, maxReadBytesPerFile))).byteLength;
+  }
+  return { entries, bytesRead };
 }

@@ -8,12 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CorruptImageError } from '../../src-main/format/corrupt-image-error.ts';
-import { entryContentSource } from '../../src-main/format/entry-source.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
 import { openDiskImage } from '../../src-main/image/disk-image.ts';
 import { readPartitionMap } from '../../src-main/disk/partition-map.ts';
 import { diskFixturePath } from '../fixtures/disk-images.ts';
-import { randomDamage, withDamage } from '../helpers/random-damage.ts';
+import { randomDamage, walkAndReadEveryFile, withDamage } from '../helpers/random-damage.ts';
 
 const cases = 5000;
 /** Per case: a damaged image may cost more than a clean one, never this much. */
@@ -58,11 +57,7 @@ interface Outcome {
 async function openWalkRead(image: Uint8Array): Promise<void> {
   const source = createMemorySource(image, 'sweep-disk.img');
   const disk = await openDiskImage(source);
-  if (!disk) return;
-  for await (const entry of disk.tree.walk()) {
-    if (entry.type !== 'file') continue;
-    await entryContentSource(source, entry).read(0, Math.min(entry.sizeBytes, maxReadBytes));
-  }
+  if (disk) await walkAndReadEveryFile(source, disk.tree, maxReadBytes);
 }
 
 describe('disk images under random damage', () => {
