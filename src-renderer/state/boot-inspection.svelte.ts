@@ -1,18 +1,16 @@
 // The boot report of the open image (`image:boot`), loaded as soon as an image opens: the Boot tab
 // shows it and the write screen warns when the image will not boot from USB.
 import type { BootReport } from '../../shared/boot.ts';
-import type { AppError } from '../../shared/errors.ts';
 import type { EngineClient } from '../api.ts';
+import { ImageAnswer } from './image-answer.svelte.ts';
 
-export class BootInspection {
-  report = $state.raw<BootReport | null>(null);
-  error = $state.raw<AppError | null>(null);
-  loading = $state(false);
-  #imagePath: string | null = null;
-  readonly #client: EngineClient;
-
+export class BootInspection extends ImageAnswer<BootReport> {
   constructor(client: EngineClient) {
-    this.#client = client;
+    super((path) => client.call('image:boot', { path }));
+  }
+
+  get report(): BootReport | null {
+    return this.value;
   }
 
   /**
@@ -27,20 +25,5 @@ export class BootInspection {
     if (verdict.usb === 'unknown') return 'unknown';
     const optical = verdict.opticalBios || verdict.opticalUefi.x64 || verdict.opticalUefi.ia32 || verdict.opticalUefi.aa64;
     return optical ? 'optical-only' : 'none';
-  }
-
-  async load(imagePath: string): Promise<void> {
-    this.#imagePath = imagePath;
-    this.report = null;
-    this.error = null;
-    this.loading = true;
-    try {
-      const result = await this.#client.call('image:boot', { path: imagePath });
-      if (this.#imagePath !== imagePath) return;
-      if (result.ok) this.report = result.value;
-      else this.error = result.error;
-    } finally {
-      if (this.#imagePath === imagePath) this.loading = false;
-    }
   }
 }
