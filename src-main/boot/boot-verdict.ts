@@ -6,34 +6,14 @@
 // some PCs and not others: that is "depends", never "no". Optical rules follow the El Torito catalog.
 // A disk image that is not an ISO (an SD-card image for a board) boots by rules Isotope does not
 // know: without PC boot code or an EFI loader its USB answer is "unknown", never "no".
-import type {
-  ApmReport,
-  BiosBootChain,
-  BoardBoot,
-  BootPartition,
-  BootReason,
-  BootVerdict,
-  ElToritoEntry,
-  ElToritoReport,
-  EspLoaders,
-  GptReport,
-  MbrReport,
-  UefiArchitectures,
-  UsbBootability,
-} from '../../shared/boot.ts';
+import type { BiosBootChain, BoardBoot, BootReason, BootReport, BootVerdict, ElToritoEntry, UefiArchitectures, UsbBootability } from '../../shared/boot.ts';
 import { hasProtectivePartition } from '../disk/master-boot-record.ts';
 import { judgeBiosChain, judgeBoards } from './disk-verdict.ts';
 
-export interface VerdictInput {
+/** What the verdict is judged from: the report's structures, and what the reader saw besides. */
+export interface VerdictInput extends Pick<BootReport, 'elTorito' | 'mbr' | 'gpt' | 'apm' | 'espLoaders' | 'partitions'> {
   /** True when sector 16 holds an ISO 9660 volume descriptor: the image is a CD/DVD image. */
   readonly isIso: boolean;
-  readonly elTorito: ElToritoReport | null;
-  readonly mbr: MbrReport | null;
-  readonly gpt: GptReport | null;
-  readonly apm: ApmReport | null;
-  readonly espLoaders: readonly EspLoaders[];
-  /** A disk image's partitions with their file systems (empty for an ISO). */
-  readonly partitions: readonly BootPartition[];
   /** How BIOS goes on from a disk image's MBR code; null for an ISO or without boot code. */
   readonly biosChain: BiosBootChain | null;
   readonly boards: BoardBoot;
