@@ -13,22 +13,12 @@ import { openDiskImage } from '../../src-main/image/disk-image.ts';
 import { readPartitionMap } from '../../src-main/disk/partition-map.ts';
 import { diskFixturePath } from '../fixtures/disk-images.ts';
 import { randomDamage, walkAndReadEveryFile, withDamage } from '../helpers/random-damage.ts';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 
 const cases = 5000;
 /** Per case: a damaged image may cost more than a clean one, never this much. */
 const caseLimitMs = 2000;
 const maxReadBytes = 8 * 1024 * 1024;
-
-/** xorshift32: the same cases every run. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 0x100000000;
-  };
-}
 
 /** Where the structures lie: [start, length] regions of the image, found from the clean image's own fields. */
 async function structureRegions(image: Buffer): Promise<[number, number][]> {
@@ -73,7 +63,7 @@ describe('disk images under random damage', () => {
     await openWalkRead(image);
 
     const regions = await structureRegions(image);
-    const next = random(20261205);
+    const next = createSeededRandom(20261205); // the same cases every run
     const damage = { fieldChance: 0.3, smashes: [0, 0xffffffff, 0x80000000, 0x7fffffff, 1, 2] };
     const outcome: { -readonly [K in keyof Outcome]: Outcome[K] } = { corrupt: 0, clean: 0, slowestMs: 0 };
     const started = performance.now();
