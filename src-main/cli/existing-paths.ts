@@ -7,7 +7,7 @@ import type { AppError } from '../../shared/errors.ts';
 import { reportResult, type CliContext } from './cli-context.ts';
 
 /** The not-found error for `path`, or null when it exists or this check cannot judge it (no permission): the command's own step reports that. */
-export async function missingPathError(path: string): Promise<AppError | null> {
+async function missingPathError(path: string): Promise<AppError | null> {
   try {
     await stat(path);
     return null;
