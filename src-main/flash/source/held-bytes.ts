@@ -80,7 +80,8 @@ export class HeldBytes {
     let copiedBytes = 0;
     while (copiedBytes < fromMemoryBytes) {
       const chunk = this.#chunks[0];
-      if (chunk === undefined) throw new FlashFailure('internal', `byte ${offsetBytes + copiedBytes} of the download was reported landed but is not held`);
+      if (chunk === undefined)
+        throw new FlashFailure('internal', `byte ${offsetBytes + copiedBytes} of the download was reported landed but is not held`, offsetBytes + copiedBytes);
       const count = Math.min(chunk.length, fromMemoryBytes - copiedBytes);
       into.set(count === chunk.length ? chunk : chunk.subarray(0, count), copiedBytes);
       if (count === chunk.length) this.#chunks.shift();
