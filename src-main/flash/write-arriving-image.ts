@@ -31,15 +31,19 @@ export async function writeArrivingImage(growing: GrowingFile, options: Arriving
   // Each stick as opened for writing: it is marked only if the same medium is still there at the end.
   const identities = new Map<string, ExpectedDevice>();
   const onTargetOpened = (path: string, identity: ExpectedDevice): void => void identities.set(path, identity);
-  const sha256 = growing.held === null;
-  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256, onTargetOpened });
+  // Written from the download's own buffers, the bytes need no SHA-256 of the write's: they are the download's.
+  const fromHeldBytes = growing.held !== null;
+  const flash = await flashImage({ ...options, imagePath: source.path, source, eject: false, sha256: !fromHeldBytes, onTargetOpened });
   // Nothing written (every target refused or failed to open): the engine stops the download.
   if (!flash.targets.some(wasWritten)) return flash;
   await growing.settled();
-  const failure = options.signal?.aborted ? null : untrustedBecause(flash, growing);
+  const untrusted = untrustedBecause(flash, growing);
+  // A cancelled write is not marked (it says it was cancelled), but nothing of it is vouched for either.
+  const failure = options.signal?.aborted ? null : untrusted;
   if (failure === null) {
-    // Written from the download's own buffers: their SHA-256 is the one the download computed.
-    const written = sha256 ? flash.source : { ...flash.source, sha256Hex: growing.sha256 };
+    // Written from the download's own buffers: their SHA-256 is the one the download computed, once
+    // every byte of it was written (not so for a write cancelled midway, whose bytes no hash covers).
+    const written = fromHeldBytes ? { ...flash.source, sha256Hex: untrusted === null ? growing.sha256 : null } : flash.source;
     return { ...flash, source: written, download: { url: '', result: null, failure: null, unusableTargets: [] } };
   }
   const unusableTargets: string[] = [];

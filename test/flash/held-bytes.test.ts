@@ -131,4 +131,36 @@ describe("a writer fed the download's own buffers", () => {
     expect(result.source.sha256Hex).toBe(sha256Of(bytes));
     expect(readFileSync(target).subarray(0, bytes.length).equals(bytes)).toBe(true);
   });
+
+  it('vouches for no SHA-256 of a write cancelled midway, though the download completed and hashed every byte', async () => {
+    // Three of the flash's 4 MiB chunks: the first written, the cancel while the writer waits for the second.
+    const MiB = 1024 * KiB;
+    const image = randomBytes(9 * MiB);
+    const { growing, path } = download(32 * MiB);
+    const target = join(dir, 'stick-cancelled.img');
+    writeFileSync(target, new Uint8Array(9 * MiB));
+    const landImage = (from: number, to: number): void => {
+      for (let offset = from; offset < to; offset += 64 * KiB) {
+        appendFileSync(path, image.subarray(offset, offset + 64 * KiB));
+        growing.landed(offset, offset + 64 * KiB, image.subarray(offset, offset + 64 * KiB));
+      }
+    };
+    growing.knowTotal(image.length);
+    landImage(0, 4 * MiB);
+    const cancel = new AbortController();
+    const writing = writeArrivingImage(growing, { targets: [{ path: target }], verify: false, includeAll: true, signal: cancel.signal });
+    // The first chunk is on the stick past its first MiB (written last): the writer now waits for the second.
+    const landedOnStick = (): boolean =>
+      readFileSync(target)
+        .subarray(2 * MiB, 4 * MiB)
+        .equals(image.subarray(2 * MiB, 4 * MiB));
+    for (let waitedMs = 0; !landedOnStick() && waitedMs < 10_000; waitedMs += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    cancel.abort();
+    landImage(4 * MiB, image.length);
+    growing.completed(image.length, sha256Of(image));
+    const result = await writing;
+    expect(result.outcome).toBe('cancelled');
+    expect(result.source.sizeBytes).toBeLessThan(image.length);
+    expect(result.source.sha256Hex).toBeNull();
+  });
 });
