@@ -31,14 +31,54 @@ export function toAppError(error: unknown, log: Logger): AppError {
   const errno = errnoOf(error);
   const code = errno ? errnoCodes[errno.code] : undefined;
   if (errno && code) {
-    return { code, message: errno.message, detail: errno.path ? { path: errno.path } : {} };
+    return { code, message: errnoMessage(errno), detail: errno.path ? { path: errno.path } : {} };
   }
   log('internal error', error);
   return { code: 'internal', message: 'internal error (see the engine log)' };
 }
 
-function errnoOf(error: unknown): { code: string; message: string; path?: string } | null {
+/**
+ * What the system call's failure means for the path it names, in words (Node's own message, such as
+ * "ENOENT: no such file or directory, open '/x.iso'", reads as a trace); a failure naming no path
+ * keeps Node's message.
+ */
+function errnoMessage({ code, message, path, syscall }: Errno): string {
+  if (path === undefined) return message;
+  switch (code) {
+    case 'ENOENT':
+      return `${path} does not exist`;
+    case 'ENOTDIR':
+      return `${path} does not exist: a part of the path before it is a file, not a folder`;
+    case 'EISDIR':
+      return `${path} is a folder, not a file`;
+    default: // EACCES, EPERM: the only other codes errnoCodes maps
+      return `${path}: permission denied ${syscallWords[syscall ?? ''] ?? 'using it'}`;
+  }
+}
+
+/** What the refused system call was doing, as the permission message says it. */
+const syscallWords: Readonly<Record<string, string>> = {
+  open: 'opening it',
+  scandir: 'reading the folder',
+  opendir: 'reading the folder',
+  stat: 'looking at it',
+  lstat: 'looking at it',
+  access: 'checking it can be read',
+  mkdir: 'making the folder',
+  unlink: 'removing it',
+  rename: 'renaming it',
+};
+
+interface Errno {
+  readonly code: string;
+  readonly message: string;
+  readonly path?: string;
+  readonly syscall?: string;
+}
+
+function errnoOf(error: unknown): Errno | null {
   if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return null;
   const path = 'path' in error && typeof error.path === 'string' ? error.path : undefined;
-  return path === undefined ? { code: error.code, message: error.message } : { code: error.code, message: error.message, path };
+  const syscall = 'syscall' in error && typeof error.syscall === 'string' ? error.syscall : undefined;
+  return { code: error.code, message: error.message, ...(path === undefined ? {} : { path }), ...(syscall === undefined ? {} : { syscall }) };
 }
