@@ -4,7 +4,8 @@
 // A web folder cannot be listed, so the names are guessed: a fixed, short list, each fetched small,
 // with a bound on the requests. A missing name (404/410) is normal, a file over 1 MiB is skipped; a
 // server failing otherwise ends the search in that folder (a mirror's folder is tried next), never
-// the download. The names after the first are asked at once (fetchNamesIn says why).
+// the download. The names after the first are asked at once (fetchNamesIn says why), so a failure on
+// one of them comes with the others' answers already in: those after it are not used.
 import type { FetchedSumsFile } from '../checksum/verify-image.ts';
 import { detachedSignatureSuffixes } from '../checksum/sums-discovery.ts';
 import { CodedError, throwIfCancelled } from '../jobs/errors.ts';
