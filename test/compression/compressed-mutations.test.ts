@@ -11,6 +11,7 @@ import { readZstdLayout } from '../../src-main/compression/zstd-frames.ts';
 import { ByteRangeError, type ByteSource } from '../../src-main/io/byte-source.ts';
 import { CorruptImageError } from '../../src-main/io/corrupt-image-error.ts';
 import { createMemorySource } from '../../src-main/io/memory-source.ts';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 
 const raw = Buffer.concat([randomBytes(100_000), Buffer.from('text '.repeat(40_000)), Buffer.alloc(150_000)]);
 const xzFile = execFileSync('xz', ['-c', '-T1', '--block-size=32KiB'], { input: raw });
@@ -21,17 +22,6 @@ const zstdFile = Buffer.concat(
     return execFileSync('zstd', ['-q', '-c', `--stream-size=${piece.length}`], { input: piece });
   }),
 );
-
-/** A fixed sequence of pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Half the mutants are hit in the last 200 bytes (index, footer, seek data), the rest anywhere. */
 function mutant(file: Buffer, next: () => number): Buffer {
@@ -54,7 +44,7 @@ const isNamedDamage = (error: unknown): boolean =>
 describe('compressed mutation sweep', () => {
   it('gives every one of 300 .xz mutants a clean read or a named damage error', async () => {
     expect((await readXzIndex(createMemorySource(xzFile, 'good.xz'))).blockCount).toBeGreaterThan(10);
-    const next = random(7);
+    const next = createSeededRandom(7);
     for (let index = 0; index < 300; index += 1) {
       const file = createMemorySource(mutant(xzFile, next), `mutant-${index}.xz`);
       try {
@@ -68,7 +58,7 @@ describe('compressed mutation sweep', () => {
 
   it('gives every one of 300 .zst mutants a clean read or a named damage error', async () => {
     expect((await readZstdLayout(createMemorySource(zstdFile, 'good.zst'))).frames?.count).toBe(Math.ceil(raw.length / 65536));
-    const next = random(11);
+    const next = createSeededRandom(11);
     for (let index = 0; index < 300; index += 1) {
       const file = createMemorySource(mutant(zstdFile, next), `mutant-${index}.zst`);
       try {

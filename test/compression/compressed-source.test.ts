@@ -8,6 +8,7 @@ import { compressionMagicBytes, detectCompression } from '../../src-main/compres
 import type { UnitSource } from '../../src-main/compression/unit-source.ts';
 import type { ImageCompression } from '../../shared/image.ts';
 import { makeCompressedFixtures, sha256, type CompressedFixtures, type CompressedVariant } from './compressed-fixtures.ts';
+import { createSeededRandom } from '../helpers/seeded-random.ts';
 
 let fixtures: CompressedFixtures;
 beforeAll(() => {
@@ -17,17 +18,6 @@ afterAll(() => fixtures.remove());
 
 const kindOf = (variant: CompressedVariant): ImageCompression =>
   variant.startsWith('xz') ? 'xz' : variant.startsWith('zstd') ? 'zstd' : variant.startsWith('zip') ? 'zip' : (variant as ImageCompression);
-
-/** A fixed sequence of pseudo-random numbers (mulberry32), so a failure names offsets that repeat. */
-function random(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('openCompressedSource', () => {
   const randomAccess: CompressedVariant[] = ['xz-blocks', 'zstd-frames', 'zstd-seekable', 'zip-stored'];
@@ -40,7 +30,7 @@ describe('openCompressedSource', () => {
         const source = compressed.source;
         if (source === null) throw new Error('no source');
         expect(source.sizeBytes).toBe(fixtures.raw.length);
-        const next = random(16);
+        const next = createSeededRandom(16);
         for (let read = 0; read < 300; read += 1) {
           const offset = Math.floor(next() * fixtures.raw.length);
           const length = Math.min(fixtures.raw.length - offset, Math.floor(next() * (read % 10 === 0 ? 3 * 1024 * 1024 : 9000)));
