@@ -20,6 +20,7 @@ export const errorCodes = [
   'network', // the server could not be reached or the connection failed (DNS, refused, reset, proxy); the message names the host and the system's code
   'tls', // the TLS handshake failed (untrusted or expired certificate, wrong host name); the message names the host and the reason
   'length-mismatch', // fewer (or more) bytes arrived than Content-Length announced; the message gives both
+  'http-framing', // a malformed answer: its head (status line, header fields, over 64 KiB) or its body's framing (conflicting lengths, a bad chunk); the message names the byte of the answer
   'bad-content-range', // a 206 whose Content-Range does not start at the offset asked or names another total
   'changed-on-server', // the file's ETag changed between tries (If-Range ignored): the kept bytes were dropped
   'stalled', // no byte arrived for the stall timeout; the message gives the seconds and bytes received

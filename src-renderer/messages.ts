@@ -58,6 +58,7 @@ export const errorMessages: Readonly<Record<ErrorCode, string>> = {
   network: 'The server could not be reached: check the connection, the address and any proxy settings.',
   tls: 'The secure connection could not be trusted (the server’s certificate was refused). Nothing was downloaded from it.',
   'length-mismatch': 'The connection ended before the whole file arrived. Try again: the download resumes where it stopped.',
+  'http-framing': 'The server sent a malformed answer, so the download stopped. Try again, or another mirror.',
   'bad-content-range': 'The server sent another part of the file than the one asked for, so the download was not resumed from it.',
   'changed-on-server': 'The file changed on the server since the download started. Start the download again.',
   stalled: 'The server stopped sending. Try again later, or from another mirror.',
