@@ -17,7 +17,8 @@ import svelteConfig from './svelte.config.js';
  * Every folder of src-main/, in levels, lowest first. A folder imports only the folders of lower
  * levels, never one of its own level or above. jobs/ is what every long job shares and io/ reads
  * bytes; compression/ decodes compressed images (.xz, .gz, .zst, .bz2, .zip) for every reader and the
- * checksum pass; format/ holds what every parser shares; the readers of one level (with their writers beside
+ * checksum pass; format/ holds what every parser shares; net/ downloads, hashing on checksum/'s
+ * worker as the bytes arrive; the readers of one level (with their writers beside
  * them: fat/, disk/, wim/) never import each other; image/ puts the readers together; stick/ composes
  * a copy-files or formatted stick from them (and authoring/ a new or remastered ISO image), which flash/ writes and backup/ reads back to a file;
  * app-error/ maps what the engine throws to the contract's AppError for the parse workers
@@ -26,8 +27,9 @@ import svelteConfig from './svelte.config.js';
  */
 const folderLevels = [
   ['jobs', 'io', 'drives'],
-  ['compression', 'net'],
+  ['compression'],
   ['format', 'security', 'checksum'],
+  ['net'],
   ['iso', 'udf', 'disk', 'fat', 'ext', 'pe', 'wim', 'container', 'app-error', 'download', 'history', 'files'],
   ['boot'],
   ['image'],

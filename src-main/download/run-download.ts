@@ -39,7 +39,7 @@ import { ExtraDigests } from './extra-digests.ts';
 export interface RunDownloadOptions extends DownloadRequest {
   readonly signal: AbortSignal;
   readonly onProgress: (bytesDone: number, bytesTotal: number | null) => void;
-  /** Every byte range as it lands in the file, in order (a flash written while downloading reads them). */
+  /** Every byte range as it lands in the file, in order (a flash written while downloading reads them); `bytes` is valid only during the call. */
   readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
   /** The file being written, once it exists: before the first onData or onProgress. */
   readonly onPartialFile?: (partialPath: string) => void;

@@ -1,9 +1,10 @@
 // The landed bytes of a download that runs in the writer's own process (issue 19, "write while
 // downloading" without the elevated helper), kept in a bounded window so the drives are written from
-// the very buffers the download hashed on their way to its file. The bytes written are then the
-// download's by construction, and the write needs no SHA-256 of its own: one hash serves both (the
-// bench: the second one cost ~0.35 s of CPU for 256 MiB, on a machine whose two cores the download,
-// its server and the write already share).
+// a copy of the bytes the download hashed, taken as they land (the download's memory holding them is
+// reused once they have landed, and nothing writes it between its hash and the copy). The bytes
+// written are then the download's by construction, and the write needs no SHA-256 of its own: one
+// hash serves both (the bench: the second one cost ~0.35 s of CPU for 256 MiB, on a machine whose two
+// cores the download, its server and the write already share).
 // A writer that falls behind by more than the window (a stick slower than the network) must not make
 // memory grow: from the first buffer that does not fit, nothing more is held and the writer reads the
 // file instead, to the end. Those bytes are judged as a file's are, by hashes: SHA-256 of the bytes
@@ -63,7 +64,7 @@ export class HeldBytes {
       };
       return null;
     }
-    this.#chunks.push(bytes);
+    this.#chunks.push(bytes.slice()); // the download reuses its memory once this returns
     this.#heldBytes += bytes.length;
     return null;
   }
