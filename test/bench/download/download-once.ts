@@ -1,6 +1,6 @@
 // One Isotope download in its own process, so the benchmark can take its peak RSS; prints JSON. The
 // benchmark bundles this file with esbuild and runs it with plain node (the product's code and
-// memory, not tsx's). Usage: node download-once.mjs URL OUTPUT CA_PATH
+// memory, not tsx's). Usage: node download-once.js URL OUTPUT CA_PATH
 import { readFileSync } from 'node:fs';
 import { downloadToFile } from '../../../src-main/net/http-download.ts';
 

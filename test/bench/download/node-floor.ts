@@ -1,7 +1,7 @@
 // The floor any Node client pays (the benchmark's "node: receive only" row): one GET of URL with
 // node:http(s), its body read as 'data' events and dropped: no hash, no write, no checks. What Isotope
 // adds on top (SHA-256, the file's writes, the checks) is the rest of its row. Bundled and run with
-// plain node like download-once.ts. Usage: node node-floor.mjs URL CA_PATH
+// plain node like download-once.ts. Usage: node node-floor.js URL CA_PATH
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { engineBundleOptions } from '../../../scripts/engine-bundle.js';
 
 const { values } = parseArgs({ options: { 'size-mib': { type: 'string', default: '256' }, runs: { type: 'string', default: '3' }, dir: { type: 'string' } } });
 const sizeMib = Number(values['size-mib']);
@@ -35,15 +36,15 @@ const outputPath = join(dir, 'out.img');
 const bundleDir = join(here, '../../../node_modules/.cache/isotope-bench-download');
 const servedPath = join(dir, 'bench.img');
 
+// Bundled as scripts/build.js bundles the engine, the download's hashing worker beside it (as dist/main/hash-worker.js).
 await build({
-  entryPoints: { 'download-once': join(here, 'download-once.ts'), 'node-floor': join(here, 'node-floor.ts') },
+  entryPoints: {
+    'download-once': join(here, 'download-once.ts'),
+    'node-floor': join(here, 'node-floor.ts'),
+    'hash-worker': join(here, '../../../src-main/checksum/hash-worker.ts'),
+  },
   outdir: bundleDir,
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  packages: 'external',
+  ...engineBundleOptions,
   logLevel: 'warning',
 });
 
@@ -140,10 +141,10 @@ const clients: Record<string, (url: string) => Sample> = {
     const sample = timed(['sh', '-c', `curl -sS --cacert '${certPath}' -o '${outputPath}' '${url}' && sync -d '${outputPath}'`]);
     return sample;
   },
-  'node: receive only (no hash, no write)': (url) => timed([process.execPath, join(bundleDir, 'node-floor.mjs'), url, certPath]),
+  'node: receive only (no hash, no write)': (url) => timed([process.execPath, join(bundleDir, 'node-floor.js'), url, certPath]),
   'isotope download (SHA-256)': (url) => {
     rmSync(outputPath, { force: true });
-    const sample = timed([process.execPath, join(bundleDir, 'download-once.mjs'), url, outputPath, certPath]);
+    const sample = timed([process.execPath, join(bundleDir, 'download-once.js'), url, outputPath, certPath]);
     const result = JSON.parse(sample.stdout) as { sha256: string };
     if (result.sha256 !== servedSha256) throw new Error(`Isotope's SHA-256 ${result.sha256} is not the served ${servedSha256}`);
     return sample;
