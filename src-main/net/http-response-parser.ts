@@ -61,6 +61,11 @@ export class ResponseHeadReader {
 
   constructor(private readonly url: string) {}
 
+  /** Bytes of the answer taken so far (for a message when the connection ends before the head). */
+  get receivedBytes(): number {
+    return this.#filledBytes;
+  }
+
   /** Where the next bytes go; empty never (received() fails at the limit first). */
   space(): Uint8Array {
     return this.#bytes.subarray(this.#filledBytes);
