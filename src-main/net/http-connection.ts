@@ -4,16 +4,21 @@
 // 302, 303, 307, 308) are followed up to a limit, relative Locations resolved against the URL asked,
 // and never from https to http.
 //
-// Why Node's own http/tls modules and not undici or fetch: they are what Electron's main process
+// Why Node's own net/tls modules and not undici or fetch: they are what Electron's main process
 // already carries (undici is only a transitive dev dependency here), fetch decodes Content-Encoding
 // behind the caller's back (an image served as `.gz` with `Content-Encoding: gzip` would be
 // inflated and then fail its hash) and hides the byte counts this module checks, and opening the
 // socket ourselves gives one place for the proxy tunnel, the TLS trust, the error codes (`network`
-// before the TCP handshake completes, `tls` during the TLS one) and the stall timer.
+// before the TCP handshake completes, `tls` during the TLS one) and the stall timer. The answer is
+// read by http-response-reader.ts, not node:http: Node's HTTP client hands a body out only as
+// 'data' events (a Buffer allocated per read), while our reader puts it straight into the memory
+// its consumer hashes and writes (issue 19's benchmark). node:http still makes the proxy's CONNECT.
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect as tcpConnect, isIP, type Socket } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { connect as tcpConnect, isIP, type OnReadOpts, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
+import type { ResponseHead } from './http-response-parser.ts';
+import { ResponseReader, type ResponseBody } from './http-response-reader.ts';
 import { bareHost, proxyFor, type ProxyChoice } from './proxy-env.ts';
 import { trustedContext } from './trust-store.ts';
 
@@ -59,7 +64,9 @@ export function parseHttpUrl(url: string): URL {
 }
 
 export interface OpenedResponse {
-  readonly response: IncomingMessage;
+  readonly head: ResponseHead;
+  /** The body, unread: read it into a sink, or close it. */
+  readonly body: ResponseBody;
   /** The URL that answered (after redirects). */
   readonly finalUrl: URL;
 }
@@ -67,18 +74,17 @@ export interface OpenedResponse {
 /**
  * GETs `url` with `headers`, following redirects; resolves with the first answer that is not a
  * redirect, whatever its status (the caller judges it). The socket's idle timer stays armed for the
- * body: no byte for stallTimeoutMs destroys the response with `stalled`.
+ * body: no byte for stallTimeoutMs ends it with `stalled`.
  */
 export async function openFollowingRedirects(url: string, headers: Readonly<Record<string, string>>, options: HttpFetchOptions): Promise<OpenedResponse> {
   const maxRedirects = options.maxRedirects ?? defaultMaxRedirects;
   let current = parseHttpUrl(url);
   for (let redirects = 0; ; redirects += 1) {
-    const response = await requestOnce(current, headers, options);
-    const status = response.statusCode ?? 0;
-    if (!redirectStatuses.has(status)) return { response, finalUrl: current };
-    response.destroy();
-    const location = response.headers.location;
-    if (location === undefined) throw new CodedError('http-status', `${current.href} answered ${status} (a redirect) without a Location`);
+    const { head, body } = await requestOnce(current, headers, options);
+    if (!redirectStatuses.has(head.statusCode)) return { head, body, finalUrl: current };
+    body.close();
+    const location = head.headers.get('location');
+    if (location === undefined) throw new CodedError('http-status', `${current.href} answered ${head.statusCode} (a redirect) without a Location`);
     if (redirects >= maxRedirects) {
       throw new CodedError('too-many-redirects', `${url} was redirected more than ${maxRedirects} times (the last to ${current.href})`);
     }
@@ -99,37 +105,49 @@ function nextLocation(from: URL, location: string): URL {
   return parseHttpUrl(next.href);
 }
 
-async function requestOnce(target: URL, headers: Readonly<Record<string, string>>, options: HttpFetchOptions): Promise<IncomingMessage> {
+/** One GET on a connection of its own; the head read, the body left for the caller. */
+async function requestOnce(
+  target: URL,
+  headers: Readonly<Record<string, string>>,
+  options: HttpFetchOptions,
+): Promise<{ head: ResponseHead; body: ResponseBody }> {
   const proxy = proxyFor(target, options.env ?? process.env);
   const host = bareHost(target.hostname);
   const port = Number(target.port || (target.protocol === 'https:' ? 443 : 80));
+  const request = requestText(target, proxy, headers);
+  const reader = new ResponseReader(target.href, proxy ? `the proxy ${proxy.host}:${proxy.port}` : target.host);
   let socket: Socket;
-  if (target.protocol === 'https:') {
-    const raw = proxy ? await openTunnel(proxy, target.host, options) : await connectTcp(host, port, options);
-    socket = await startTls(raw, host, options);
-  } else {
-    socket = proxy ? await connectTcp(proxy.host, proxy.port, options) : await connectTcp(host, port, options);
-  }
-  const proxyHeaders = proxy?.authorization && target.protocol === 'http:' ? { 'proxy-authorization': proxy.authorization } : {};
-  const request = httpRequest({
-    method: 'GET',
-    // RFC 9112 3.2.2: a request to a proxy names the whole URL (without user info or fragment).
-    path: `${proxy && target.protocol === 'http:' ? `${target.protocol}//${target.host}` : ''}${target.pathname}${target.search}`,
-    headers: { host: target.host, 'user-agent': 'Isotope', 'accept-encoding': 'identity', ...proxyHeaders, ...headers },
-    setHost: false,
-    createConnection: () => socket,
-  });
-  request.end();
+  if (target.protocol === 'http:') socket = await connectTcp(proxy?.host ?? host, proxy?.port ?? port, options, reader.onread);
+  else if (proxy) socket = await startTls({ tunnel: await openTunnel(proxy, target.host, options) }, host, options);
+  else socket = await startTls({ port, onread: reader.onread }, host, options);
   // The socket's idle timer, armed for the answer and left armed for the body (its reader pauses
   // only for a disk write, far shorter than the timeout).
-  let answer: IncomingMessage | null = null;
-  request.once('response', (response: IncomingMessage) => (answer = response));
-  armIdleTimer(socket, options, () => {
-    const stalled = new CodedError('stalled', `${target.href}: no byte arrived for ${stallSeconds(options)} s`);
-    answer?.destroy(stalled); // a body being read ends with this error, not a bare "aborted"
-    request.destroy(stalled);
+  armIdleTimer(socket, options, () => socket.destroy(new CodedError('stalled', `${target.href}: no byte arrived for ${stallSeconds(options)} s`)));
+  const head = reader.readHead(socket, options.signal, proxy !== null && target.protocol === 'https:');
+  socket.write(request);
+  return { head: await head, body: reader };
+}
+
+/** The request (RFC 9112 3): a GET, one per connection (`Connection: close`), asking for the bytes as stored (no Content-Encoding). */
+function requestText(target: URL, proxy: ProxyChoice | null, headers: Readonly<Record<string, string>>): string {
+  const viaHttpProxy = proxy !== null && target.protocol === 'http:';
+  // RFC 9112 3.2.2: a request to a proxy names the whole URL (without user info or fragment).
+  const path = `${viaHttpProxy ? `${target.protocol}//${target.host}` : ''}${target.pathname}${target.search}`;
+  const fields: Record<string, string> = {
+    host: target.host,
+    'user-agent': 'Isotope',
+    'accept-encoding': 'identity',
+    connection: 'close',
+    ...(viaHttpProxy && proxy.authorization ? { 'proxy-authorization': proxy.authorization } : {}),
+    ...headers,
+  };
+  const lines = Object.entries(fields).map(([name, value]) => {
+    // Values come from this module's callers (Range, an If-Range the server's head gave, which the
+    // parser kept free of control characters); a CR or LF here would split the request.
+    if (/[\r\n\0]/.test(name + value)) throw new Error(`a request field ${JSON.stringify(name)} holds a CR, LF or NUL`);
+    return `${name}: ${value}\r\n`;
   });
-  return settle(request, 'response', options.signal, target.href, (error) => asNetworkError(error, target.host));
+  return `GET ${path} HTTP/1.1\r\n${lines.join('')}\r\n`;
 }
 
 /** CONNECT host:port through the proxy (RFC 9110 9.3.6); the tunnel's socket once the proxy answers 2xx. */
@@ -163,8 +181,9 @@ async function openTunnel(proxy: ProxyChoice, authority: string, options: HttpFe
   return socket;
 }
 
-function connectTcp(host: string, port: number, options: HttpFetchOptions): Promise<Socket> {
-  const socket = tcpConnect({ host, port });
+/** A TCP connection to host:port; its reads land where `onread` says, when given (the socket an answer is read from). */
+function connectTcp(host: string, port: number, options: HttpFetchOptions, onread?: OnReadOpts): Promise<Socket> {
+  const socket = tcpConnect({ host, port, ...(onread ? { onread } : {}) });
   armIdleTimer(socket, options, () => socket.destroy(new CodedError('network', `${host}:${port}: no connection within ${stallSeconds(options)} s`)));
   return settle<void>(socket, 'connect', options.signal, `${host}:${port}`, (error) => asNetworkError(error, `${host}:${port}`)).then(() => {
     socket.setTimeout(0); // the next stage (tunnel, TLS, request) arms its own
@@ -187,19 +206,35 @@ function stallSeconds(options: HttpFetchOptions): number {
   return (options.stallTimeoutMs ?? defaultStallTimeoutMs) / 1000;
 }
 
-function startTls(raw: Socket, host: string, options: HttpFetchOptions): Promise<TLSSocket> {
+/**
+ * TLS to `host`: over the proxy's tunnel, or over a TCP connection of its own to host:port whose
+ * reads land where `onread` says (Node 20's tls.connect honours onread only for a connection it
+ * makes itself). A failure before the TCP handshake completes is `network`, during the TLS one `tls`.
+ */
+function startTls(over: { tunnel: Socket } | { port: number; onread: OnReadOpts }, host: string, options: HttpFetchOptions): Promise<TLSSocket> {
   const socket = tlsConnect({
-    socket: raw,
-    host,
+    ...('tunnel' in over ? { socket: over.tunnel } : { host, port: over.port, onread: over.onread }),
     // RFC 6066 3: no SNI for an IP literal; the certificate is still checked against it (its IP SAN).
     ...(isIP(host) === 0 ? { servername: host } : {}),
     secureContext: trustedContext(options.extraCaPem),
     rejectUnauthorized: options.insecureTls !== true,
     ALPNProtocols: ['http/1.1'],
-  });
-  armIdleTimer(socket, options, () => socket.destroy(new CodedError('tls', `${host}: no TLS handshake within ${stallSeconds(options)} s`)));
+  } as ConnectionOptions);
+  const peer = 'tunnel' in over ? host : `${host}:${over.port}`;
+  let isTcpConnected = 'tunnel' in over;
+  const armHandshakeTimer = (): void =>
+    armIdleTimer(socket, options, () => socket.destroy(new CodedError('tls', `${host}: no TLS handshake within ${stallSeconds(options)} s`)));
+  if (isTcpConnected) armHandshakeTimer();
+  else {
+    armIdleTimer(socket, options, () => socket.destroy(new CodedError('network', `${peer}: no connection within ${stallSeconds(options)} s`)));
+    socket.once('connect', () => {
+      isTcpConnected = true;
+      armHandshakeTimer();
+    });
+  }
   return settle<void>(socket, 'secureConnect', options.signal, host, (error) => {
     if (error instanceof CodedError) return error;
+    if (!isTcpConnected) return asNetworkError(error, peer);
     const code = (error as NodeJS.ErrnoException).code;
     return new CodedError('tls', `${host}: the TLS handshake failed: ${error.message}${code ? ` (${code})` : ''}`);
   }).then(() => socket);

@@ -3,9 +3,10 @@
 // 14.2, 13.1.5), from a URL and then its mirrors in turn; and small files (sums, signatures,
 // Metalinks) read whole, bounded. Every answer's byte counts are checked: Content-Length against the
 // bytes received, a 206's Content-Range against the offset asked and the total known.
-import type { IncomingMessage } from 'node:http';
 import { CancelledError, CodedError } from '../jobs/errors.ts';
+import type { BodySink } from './body-sink.ts';
 import { openFollowingRedirects, parseHttpUrl, type HttpFetchOptions } from './http-connection.ts';
+import type { ResponseBody } from './http-response-reader.ts';
 import { PartialFile } from './partial-file.ts';
 import { checkedPartialAnswer, ifRangeFor, isCompleteAlready, validatorsOf, type ResumeValidators } from './resume-validators.ts';
 
@@ -30,6 +31,7 @@ export interface DownloadToFileOptions extends HttpFetchOptions {
    * Called with every byte range as it lands in partialPath, in order (offset, bytes); for streaming
    * consumers. On a resume the kept bytes come first, as they are re-read, so a consumer sees the
    * file from byte 0; after a restart (a server that ignored the Range) it sees offset 0 again.
+   * `bytes` is valid only during the call: its memory receives later bytes once it returns.
    */
   readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
   /** Bytes on disk so far and the total when known; throttling is the caller's. */
@@ -123,12 +125,12 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
   if (ifRange === null && state.validators?.url === url) await file.restart();
   const offsetBytes = file.sizeBytes;
   const headers: Record<string, string> = offsetBytes > 0 ? { range: `bytes=${offsetBytes}-`, ...(ifRange ? { 'if-range': ifRange } : {}) } : {};
-  const { response, finalUrl } = await openFollowingRedirects(url, headers, options);
+  const { head, body, finalUrl } = await openFollowingRedirects(url, headers, options);
   try {
-    const status = response.statusCode ?? 0;
+    const status = head.statusCode;
     if (status === 416 && offsetBytes > 0) {
-      response.destroy();
-      if (isCompleteAlready(response, ifRange, offsetBytes)) {
+      body.close();
+      if (isCompleteAlready(head, ifRange, offsetBytes)) {
         state.servedBy = finalUrl.href;
         state.resumedFromBytes = offsetBytes;
         state.totalBytes = offsetBytes;
@@ -138,10 +140,10 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
       return await fetchFrom(url, state);
     }
     if (status !== 200 && status !== 206) {
-      throw new CodedError('http-status', `${finalUrl.href} answered ${status} ${response.statusMessage ?? ''}`.trim(), { status, url: finalUrl.href });
+      throw new CodedError('http-status', `${finalUrl.href} answered ${status} ${head.statusMessage}`.trim(), { status, url: finalUrl.href });
     }
     if (status === 200 && offsetBytes > 0) await file.restart(); // RFC 9110 13.1.5: If-Range failed, or Range ignored: the whole file
-    const answer = checkedPartialAnswer(response, { url: finalUrl.href, offsetBytes: file.sizeBytes, ifRange, knownTotalBytes: state.totalBytes });
+    const answer = checkedPartialAnswer(head, { url: finalUrl.href, offsetBytes: file.sizeBytes, ifRange, knownTotalBytes: state.totalBytes });
     if (answer.changedOnServer) {
       await file.restart(); // the kept bytes are an older version's
       throw new CodedError(
@@ -156,89 +158,91 @@ async function fetchFrom(url: string, state: DownloadState): Promise<void> {
       });
     }
     state.totalBytes = answer.totalBytes;
-    state.validators = validatorsOf(url, response, answer.totalBytes);
+    state.validators = validatorsOf(url, head, answer.totalBytes);
     options.onValidators?.(state.validators);
     state.servedBy = finalUrl.href;
     state.resumedFromBytes = file.sizeBytes;
     options.onProgress?.(file.sizeBytes, state.totalBytes);
-    await streamBody(response, state, answer.bodyBytes, finalUrl.href);
+    await streamBody(body, state, answer.bodyBytes, finalUrl.href);
   } finally {
-    response.destroy();
+    body.close();
   }
 }
 
-/** Appends the body to the file; a connection that ends early is `length-mismatch` (the bytes received are kept, for a resume). */
-async function streamBody(response: IncomingMessage, state: DownloadState, bodyBytes: number | null, url: string): Promise<void> {
+/** Receives the body into the file; a connection that ends early is `length-mismatch` (the bytes received are kept, for a resume). */
+async function streamBody(body: ResponseBody, state: DownloadState, bodyBytes: number | null, url: string): Promise<void> {
   const { file, options } = state;
-  const receivedBytes = await readBody(response, url, options.signal, async (chunk) => {
-    await file.append(chunk);
-    if (options.maxBytes !== undefined && file.sizeBytes > options.maxBytes) {
-      throw new CodedError('too-large', `${url} sent more than the ${options.maxBytes} bytes allowed`, { maxBytes: options.maxBytes });
-    }
-  });
+  // Straight into the file's slots: the socket reads into the memory that is hashed and written.
+  const receivedBytes = await body.readInto(
+    cappedSink(file, () => file.sizeBytes, options.maxBytes, url),
+    options.signal,
+  );
   if (bodyBytes !== null && receivedBytes !== bodyBytes) {
     throw new CodedError('length-mismatch', `${url}: ${receivedBytes} bytes arrived, its Content-Length announced ${bodyBytes}`);
   }
 }
 
+/** `sink`, ended with `too-large` once more than maxBytes arrived (a hostile endless body must not fill the disk). */
+function cappedSink(sink: BodySink, sizeBytes: () => number, maxBytes: number | undefined, url: string): BodySink {
+  if (maxBytes === undefined) return sink;
+  return {
+    space: () => sink.space(),
+    wrote: (byteCount) => {
+      const written = sink.wrote(byteCount);
+      if (sizeBytes() <= maxBytes) return written;
+      return Promise.reject(new CodedError('too-large', `${url} sent more than the ${maxBytes} bytes allowed`, { maxBytes }));
+    },
+  };
+}
+
 /** A small text file (a sums file, a signature, a Metalink), at most maxBytes, else `too-large`; null when the server has none (404, 410). */
 export async function fetchSmall(url: string, maxBytes: number, options: HttpFetchOptions = {}): Promise<{ bytes: Uint8Array; servedBy: string } | null> {
-  const { response, finalUrl } = await openFollowingRedirects(url, {}, options);
+  const { head, body, finalUrl } = await openFollowingRedirects(url, {}, options);
   try {
-    const status = response.statusCode ?? 0;
+    const status = head.statusCode;
     if (status === 404 || status === 410) return null;
-    if (status !== 200)
-      throw new CodedError('http-status', `${finalUrl.href} answered ${status} ${response.statusMessage ?? ''}`.trim(), { status, url: finalUrl.href });
-    const announced = checkedPartialAnswer(response, { url: finalUrl.href, offsetBytes: 0, ifRange: null, knownTotalBytes: null }).bodyBytes;
+    if (status !== 200) throw new CodedError('http-status', `${finalUrl.href} answered ${status} ${head.statusMessage}`.trim(), { status, url: finalUrl.href });
+    const announced = checkedPartialAnswer(head, { url: finalUrl.href, offsetBytes: 0, ifRange: null, knownTotalBytes: null }).bodyBytes;
     if (announced !== null && announced > maxBytes)
       throw new CodedError('too-large', `${finalUrl.href} announces ${announced} bytes, more than the ${maxBytes} allowed`);
-    const chunks: Buffer[] = [];
-    const receivedBytes = await readBody(response, finalUrl.href, options.signal, (chunk, soFarBytes) => {
-      if (soFarBytes > maxBytes) throw new CodedError('too-large', `${finalUrl.href} sent more than the ${maxBytes} bytes allowed`);
-      chunks.push(chunk);
-    });
+    const memory = new MemorySink(maxBytes, finalUrl.href);
+    const receivedBytes = await body.readInto(memory, options.signal);
     if (announced !== null && receivedBytes !== announced) {
       throw new CodedError('length-mismatch', `${finalUrl.href}: ${receivedBytes} bytes arrived, its Content-Length announced ${announced}`);
     }
-    return { bytes: new Uint8Array(Buffer.concat(chunks, receivedBytes)), servedBy: finalUrl.href };
+    return { bytes: memory.bytes, servedBy: finalUrl.href };
   } finally {
-    response.destroy();
+    body.close();
   }
 }
 
-/**
- * Hands each chunk of the body to `onChunk` (with the bytes so far) and returns the count. The
- * signal destroys the response (CancelledError); a connection that ends before the body does (a cut,
- * a chunked body without its last chunk) is `length-mismatch`; a stall stays `stalled`. What
- * `onChunk` throws (a local write's ENOSPC, `too-large`) passes unchanged: it is no server's failure.
- * The callers destroy the response when this returns or throws.
- */
-async function readBody(
-  response: IncomingMessage,
-  url: string,
-  signal: AbortSignal | undefined,
-  onChunk: (chunk: Buffer, soFarBytes: number) => void | Promise<void>,
-): Promise<number> {
-  const onAbort = (): void => void response.destroy(new CancelledError(`the download of ${url}`));
-  if (signal?.aborted) onAbort();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const chunks = (response as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  let receivedBytes = 0;
-  const connectionEnded = (error: unknown): never => {
-    if (error instanceof CodedError) throw error;
-    const announced = response.headers['content-length'];
-    const expected = announced === undefined ? 'before the end of its chunked body' : `of the ${announced} its Content-Length announced`;
-    throw new CodedError('length-mismatch', `${url}: the connection ended after ${receivedBytes} bytes ${expected} (${(error as Error).message})`);
-  };
-  try {
-    for (;;) {
-      const next = await chunks.next().catch(connectionEnded);
-      if (next.done === true) break;
-      receivedBytes += next.value.length;
-      await onChunk(next.value, receivedBytes);
-    }
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
+/** A body held whole in memory that grows as it arrives (doubling, from 16 KiB), at most maxBytes: one byte more is `too-large`. */
+class MemorySink implements BodySink {
+  #bytes = new Uint8Array(16 * 1024);
+  #filledBytes = 0;
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly url: string,
+  ) {}
+
+  get bytes(): Uint8Array {
+    return this.#bytes.slice(0, this.#filledBytes);
   }
-  return receivedBytes;
+
+  space(): Uint8Array {
+    if (this.#filledBytes === this.#bytes.length) {
+      // Room for maxBytes + 1: the byte past the limit is how too-large is seen.
+      const grown = new Uint8Array(Math.min(this.#bytes.length * 2, this.maxBytes + 1));
+      grown.set(this.#bytes);
+      this.#bytes = grown;
+    }
+    return this.#bytes.subarray(this.#filledBytes);
+  }
+
+  wrote(byteCount: number): Promise<void> | undefined {
+    this.#filledBytes += byteCount;
+    if (this.#filledBytes <= this.maxBytes) return undefined;
+    return Promise.reject(new CodedError('too-large', `${this.url} sent more than the ${this.maxBytes} bytes allowed`));
+  }
 }

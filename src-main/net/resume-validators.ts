@@ -4,8 +4,8 @@
 // bytes sends Range alone: it is accepted only when its Content-Range starts at the offset asked and
 // names the total already known, and the final SHA-256 (against the sums files, issue 19's
 // Checksums) is what proves the spliced file right.
-import type { IncomingMessage } from 'node:http';
 import { CodedError } from '../jobs/errors.ts';
+import type { ResponseHead } from './http-response-parser.ts';
 
 export interface ResumeValidators {
   /** The URL asked (before redirects) whose answer carried them: If-Range is sent to it only. */
@@ -25,10 +25,10 @@ export function ifRangeFor(validators: ResumeValidators | null, url: string): st
 }
 
 /** The validators of an answer to `url`. */
-export function validatorsOf(url: string, response: IncomingMessage, totalBytes: number | null): ResumeValidators {
-  const etag = headerOf(response, 'etag');
-  const lastModified = headerOf(response, 'last-modified');
-  const date = headerOf(response, 'date');
+export function validatorsOf(url: string, head: ResponseHead, totalBytes: number | null): ResumeValidators {
+  const etag = headerOf(head, 'etag');
+  const lastModified = headerOf(head, 'last-modified');
+  const date = headerOf(head, 'date');
   const lastModifiedMs = lastModified === null ? Number.NaN : Date.parse(lastModified);
   const isStrongDate = date !== null && Date.parse(date) - lastModifiedMs >= 1000;
   return {
@@ -57,11 +57,12 @@ export interface AskedRange {
 }
 
 /** Checks a 200 or 206 answer's byte counts against what was asked; `bad-content-range` names both. */
-export function checkedPartialAnswer(response: IncomingMessage, asked: AskedRange): CheckedAnswer {
-  const contentLength = byteCount(headerOf(response, 'content-length'));
-  const etag = headerOf(response, 'etag');
-  if (response.statusCode !== 206) return { bodyBytes: contentLength, totalBytes: contentLength, changedOnServer: false, etag };
-  const contentRange = headerOf(response, 'content-range');
+export function checkedPartialAnswer(head: ResponseHead, asked: AskedRange): CheckedAnswer {
+  // The parser has checked Content-Length (one decimal count, not beside Transfer-Encoding).
+  const contentLength = head.framing.kind === 'length' ? head.framing.bodyBytes : null;
+  const etag = headerOf(head, 'etag');
+  if (head.statusCode !== 206) return { bodyBytes: contentLength, totalBytes: contentLength, changedOnServer: false, etag };
+  const contentRange = headerOf(head, 'content-range');
   const refuse = (why: string): CodedError =>
     new CodedError(
       'bad-content-range',
@@ -80,7 +81,7 @@ export function checkedPartialAnswer(response: IncomingMessage, asked: AskedRang
   if (totalBytes !== null && lastBytes !== totalBytes - 1) throw refuse(`it ends at byte ${lastBytes}, not at the end of the ${totalBytes}`);
   const bodyBytes = lastBytes - firstBytes + 1;
   if (contentLength !== null && contentLength !== bodyBytes) throw refuse(`its Content-Length is ${contentLength}`);
-  const lastModified = headerOf(response, 'last-modified');
+  const lastModified = headerOf(head, 'last-modified');
   const changedOnServer =
     asked.ifRange !== null &&
     (asked.ifRange.startsWith('"') ? etag !== null && etag !== asked.ifRange : lastModified !== null && lastModified !== asked.ifRange);
@@ -93,17 +94,16 @@ export function checkedPartialAnswer(response: IncomingMessage, asked: AskedRang
  * answer's `Content-Range: bytes *\/N` (15.5.17) names the kept size and any ETag is the one sent,
  * the kept file is the whole file already.
  */
-export function isCompleteAlready(response: IncomingMessage, ifRange: string | null, keptBytes: number): boolean {
-  const completeLength = /^bytes \*\/(\d{1,16})$/.exec(headerOf(response, 'content-range') ?? '')?.[1];
-  const etag = headerOf(response, 'etag');
+export function isCompleteAlready(head: ResponseHead, ifRange: string | null, keptBytes: number): boolean {
+  const completeLength = /^bytes \*\/(\d{1,16})$/.exec(headerOf(head, 'content-range') ?? '')?.[1];
+  const etag = headerOf(head, 'etag');
   return (
     ifRange !== null && completeLength !== undefined && Number(completeLength) === keptBytes && (etag === null || !ifRange.startsWith('"') || etag === ifRange)
   );
 }
 
-function headerOf(response: IncomingMessage, name: string): string | null {
-  const value = response.headers[name];
-  return typeof value === 'string' ? value : null;
+function headerOf(head: ResponseHead, name: string): string | null {
+  return head.headers.get(name) ?? null;
 }
 
 /** A decimal byte count, or null when absent or not one a file can have. */
