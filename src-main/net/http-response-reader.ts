@@ -7,11 +7,12 @@
 //
 // Node's onread (lib/internal/stream_base_commons.js onStreamRead): after each read's callback the
 // `buffer` function is asked where the NEXT read lands; a callback returning false stops reading
-// until socket.resume(). So a read that follows a pause (the head, waiting for the caller to look
-// at the status; a sink's write in progress) lands in a bounce buffer of this reader's and is copied
-// into the sink: space() is asked only when the sink can take bytes. A TLS socket may still hand
-// over the records it had decrypted after a callback said stop: those land in the bounce buffer
-// too and wait in a queue, in order, never dropped. A TLS socket over an existing
+// until socket.resume(). So the read that follows a pause (the head, waiting for the caller to look
+// at the status; a sink's write to wait for) lands in a bounce buffer of this reader's and is copied
+// into the sink, at once when the sink takes it (then the next read lands in the sink again):
+// space() is asked only when the sink can take bytes. A TLS socket may still hand over the records
+// it had decrypted after a callback said stop: those land in the bounce buffer too and wait in a
+// queue, in order, never dropped. A TLS socket over an existing
 // one (the proxy's CONNECT tunnel) ignores onread (Node 20), so that one is read from 'data' events,
 // each copied into the sink the same way.
 import type { Socket } from 'node:net';
@@ -51,7 +52,7 @@ export class ResponseReader implements ResponseBody {
   #phase: Phase = 'head';
   #socket: Socket | null = null;
   #head: ResponseHead | null = null;
-  /** Bytes received while reading was stopped (the body's first ones with the head, bounced reads, 'data' chunks), this reader's memory: copied into the sink in order before reading goes on. */
+  /** Body bytes (decoded) in this reader's memory (those that came with the head, bounced reads, 'data' chunks) not yet in the sink: copied in order before reading goes on. */
   readonly #queue: Uint8Array[] = [];
   #bounce: Buffer | null = null;
   /** Where the read in progress lands: the head's buffer, the bounce buffer or the sink's view. */
@@ -63,7 +64,8 @@ export class ResponseReader implements ResponseBody {
   /** Reads land in the bounce buffer, not the sink: a write settles, a copy runs, or reading was stopped. */
   #paused = false;
   #pendingWrite: Promise<void> | null = null;
-  #isCopying = false;
+  /** The socket was told to stop reading (a callback returned false, or paused): resume() before reading on. */
+  #isStopped = false;
   #ended = false;
   #failure: unknown = null;
   #waiter: Waiter | null = null;
@@ -87,11 +89,9 @@ export class ResponseReader implements ResponseBody {
   }
 
   readInto(sink: BodySink, signal?: AbortSignal): Promise<number> {
-    const head = this.#head;
-    if (head === null || this.#phase !== 'held') return Promise.reject(this.#failure ?? new Error('readInto: no head read, or the body was read already'));
+    if (this.#phase !== 'held') return Promise.reject(this.#failure ?? new Error('readInto: no head read, or the body was read already'));
     this.#phase = 'body';
     this.#sink = sink;
-    this.#decoder = bodyDecoderFor(head.framing, this.url, head.headBytes);
     const body = this.#wait<number>(signal, () => new CancelledError(`the download of ${this.url}`));
     this.#goOn();
     return body;
@@ -138,36 +138,34 @@ export class ResponseReader implements ResponseBody {
   /** A read of `byteCount` bytes landed where #nextReadBuffer said; false stops reading. */
   #onRead(byteCount: number): boolean {
     try {
-      if (this.#readTarget === 'head') return this.#headReceived(byteCount);
-      if (this.#readTarget === 'bounce') {
-        const landed = (this.#bounce ?? Buffer.alloc(0)).subarray(0, byteCount);
-        this.#bounce = null; // the queue holds it now: the next bounced read gets fresh memory
-        this.#received(landed);
-        return false;
-      }
-      const decoder = this.#decoder;
-      if (decoder === null) return false;
-      return this.#bodyLanded(decoder.decode(this.#sinkView, byteCount));
+      if (this.#readTarget === 'head') this.#headReceived(byteCount);
+      else if (this.#readTarget === 'bounce') {
+        this.#received((this.#bounce ?? Buffer.alloc(0)).subarray(0, byteCount));
+        if (this.#queue.length > 0) this.#bounce = null; // the queue holds it: the next bounced read gets fresh memory
+      } else this.#sinkReceived(byteCount);
     } catch (error) {
       this.#fail(error);
-      return false;
     }
+    const isReading = this.#phase === 'head' || (this.#phase === 'body' && !this.#paused);
+    this.#isStopped = !isReading;
+    return isReading;
   }
 
-  /** The head's reader took `byteCount` bytes; true to read on (the head is not whole yet). */
-  #headReceived(byteCount: number): boolean {
+  /** The head's reader took `byteCount` bytes; once the head is whole, the bytes after it are the body's first. */
+  #headReceived(byteCount: number): void {
     const parsed = this.#headReader.received(byteCount);
-    if (parsed === null) return true;
+    if (parsed === null) return;
     this.#head = parsed.head;
-    this.#queue.push(parsed.bodyBytes);
+    this.#decoder = bodyDecoderFor(parsed.head.framing, this.url, parsed.head.headBytes);
     this.#phase = 'held';
+    this.#received(parsed.bodyBytes);
     this.#waiter?.resolve(parsed.head);
-    return false;
   }
 
-  /** The tunnel's TLS socket: a chunk from a 'data' event, copied like a bounced read. */
+  /** The tunnel's TLS socket: a chunk from a 'data' event, taken like a bounced read. */
   #onData(chunk: Buffer): void {
     this.#socket?.pause();
+    this.#isStopped = true;
     try {
       let offsetBytes = 0;
       while (this.#phase === 'head' && offsetBytes < chunk.length) {
@@ -175,83 +173,74 @@ export class ResponseReader implements ResponseBody {
         offsetBytes += copiedBytes;
         this.#headReceived(copiedBytes);
       }
-      if (this.#phase === 'head') this.#socket?.resume();
+      if (this.#phase === 'head') this.#readOn();
       else this.#received(chunk.subarray(offsetBytes));
     } catch (error) {
       this.#fail(error);
     }
   }
 
-  /** `bodyBytes` body bytes were decoded into the sink's view; false stops reading (a write to wait for, or the end). */
-  #bodyLanded(bodyBytes: number): boolean {
-    if (bodyBytes > 0) {
-      this.#bodyBytes += bodyBytes;
-      const written = this.#sink?.wrote(bodyBytes);
-      if (written !== undefined) {
-        this.#paused = true;
-        this.#pendingWrite = written;
-        written.then(
-          () => {
-            this.#pendingWrite = null;
-            this.#goOn();
-          },
-          (error: unknown) => this.#fail(error),
-        );
-        return false;
-      }
-    }
-    if (this.#decoder?.done !== true) return true;
-    this.#finish();
-    return false;
+  /** A read landed in the sink's view: its body bytes (decoded in place) are the sink's. */
+  #sinkReceived(byteCount: number): void {
+    const decoder = this.#decoder;
+    if (decoder === null) return;
+    const bodyBytes = decoder.decode(this.#sinkView, byteCount);
+    if (bodyBytes > 0) this.#landed(bodyBytes);
+    if (decoder.done && !this.#paused) this.#finish();
   }
 
-  /** Bytes that landed in this reader's memory, not the sink's: queued, then copied in order. */
+  /** Bytes in this reader's memory: decoded in place, queued, and copied into the sink now if it can take them. */
   #received(bytes: Uint8Array): void {
-    if (this.#phase === 'settled') return;
-    this.#paused = true;
-    this.#queue.push(bytes);
+    const decoder = this.#decoder;
+    if (this.#phase === 'settled' || decoder === null) return;
+    const bodyBytes = decoder.decode(bytes, Math.min(bytes.length, decoder.wireBytesLeft));
+    if (bodyBytes > 0) this.#queue.push(bytes.subarray(0, bodyBytes));
     this.#goOn();
   }
 
+  /** `byteCount` body bytes are in the sink's last space(); a write to wait for stops reading until it settles. */
+  #landed(byteCount: number): void {
+    this.#bodyBytes += byteCount;
+    const written = this.#sink?.wrote(byteCount);
+    if (written === undefined) return;
+    this.#paused = true;
+    this.#pendingWrite = written;
+    written.then(
+      () => {
+        this.#pendingWrite = null;
+        this.#goOn();
+      },
+      (error: unknown) => this.#fail(error),
+    );
+  }
+
   /**
-   * The one place reading goes on from: after a write settled, a copy ended, the body was asked
-   * for or the connection ended. Queued bytes are copied first; then the body is whole, cut, or
-   * the socket reads again (into the sink).
+   * The one place reading goes on from: after a write settled, bytes were queued, the body was
+   * asked for or the connection ended. Queued bytes are copied first; then the body is whole, cut,
+   * or the socket reads on (into the sink).
    */
   #goOn(): void {
-    if (this.#phase !== 'body' || this.#pendingWrite !== null || this.#isCopying) return;
-    const queued = this.#queue.shift();
-    if (queued !== undefined) {
-      this.#isCopying = true;
-      this.#copyIntoSink(queued).then(
-        () => {
-          this.#isCopying = false;
-          this.#goOn();
-        },
-        (error: unknown) => this.#fail(error),
-      );
-      return;
+    if (this.#phase !== 'body' || this.#pendingWrite !== null) return;
+    const sink = this.#sink;
+    for (let queued = this.#queue[0]; queued !== undefined && sink !== null; queued = this.#queue[0]) {
+      const space = sink.space();
+      const countBytes = Math.min(space.length, queued.length);
+      space.set(queued.subarray(0, countBytes));
+      if (countBytes === queued.length) this.#queue.shift();
+      else this.#queue[0] = queued.subarray(countBytes);
+      this.#landed(countBytes);
+      if (this.#pendingWrite !== null) return;
     }
     this.#paused = false;
     if (this.#decoder?.done === true) this.#finish();
     else if (this.#ended) this.#judgeEnd();
-    else this.#socket?.resume();
+    else this.#readOn();
   }
 
-  /** Decodes `bytes` (this reader's memory) in place and copies the body's into the sink, waiting for each write. */
-  async #copyIntoSink(bytes: Uint8Array): Promise<void> {
-    const sink = this.#sink;
-    const decoder = this.#decoder;
-    if (sink === null || decoder === null) return;
-    const bodyBytes = decoder.decode(bytes, Math.min(bytes.length, decoder.wireBytesLeft));
-    for (let offsetBytes = 0; offsetBytes < bodyBytes && this.#phase === 'body';) {
-      const space = sink.space();
-      const countBytes = Math.min(space.length, bodyBytes - offsetBytes);
-      space.set(bytes.subarray(offsetBytes, offsetBytes + countBytes));
-      offsetBytes += countBytes;
-      this.#bodyBytes += countBytes;
-      await sink.wrote(countBytes);
-    }
+  #readOn(): void {
+    if (!this.#isStopped) return;
+    this.#isStopped = false;
+    this.#socket?.resume();
   }
 
   #onEnd(): void {
