@@ -118,7 +118,18 @@ export class ResponseReader implements ResponseBody {
     });
   }
 
+  /** Asked by Node after every read's callback: where the next read lands. Never throws (Node would). */
   #nextReadBuffer(): Uint8Array {
+    try {
+      return this.#readBufferFor();
+    } catch (error) {
+      this.#fail(error); // a sink's space() that failed: the body ends with its error
+      this.#readTarget = 'bounce';
+      return (this.#bounce ??= Buffer.allocUnsafe(bounceBytes));
+    }
+  }
+
+  #readBufferFor(): Uint8Array {
     if (this.#phase === 'head') {
       this.#readTarget = 'head';
       return this.#headReader.space();
