@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrowingFile, openGrowingFileSource } from '../../src-main/flash/source/growing-file-source.ts';
+import { HeldBytes } from '../../src-main/flash/source/held-bytes.ts';
 import { writeArrivingImage } from '../../src-main/flash/write-arriving-image.ts';
 
 const KiB = 1024;
@@ -130,6 +131,26 @@ describe("a writer fed the download's own buffers", () => {
     expect(result.outcome).toBe('succeeded');
     expect(result.source.sha256Hex).toBe(sha256Of(bytes));
     expect(readFileSync(target).subarray(0, bytes.length).equals(bytes)).toBe(true);
+  });
+
+  it('keeps what it holds in one ring: ranges landing and taken across its end come out whole and in order, the file never read', () => {
+    // A 20 KiB window, 8 KiB landed and 12 KiB taken at a time: almost every range wraps the ring.
+    const held = new HeldBytes(20 * KiB);
+    const taken: Buffer[] = [];
+    let landedBytes = 0;
+    let takenBytes = 0;
+    while (takenBytes < bytes.length) {
+      while (landedBytes < bytes.length && landedBytes - takenBytes + 8 * KiB <= 20 * KiB) {
+        expect(held.landed(landedBytes, bytes.subarray(landedBytes, landedBytes + 8 * KiB))).toBeNull();
+        landedBytes += 8 * KiB;
+      }
+      const into = new Uint8Array(Math.min(12 * KiB, landedBytes - takenBytes));
+      expect(held.take(into, takenBytes, into.length)).toBe(into.length);
+      taken.push(Buffer.from(into));
+      takenBytes += into.length;
+    }
+    expect(Buffer.concat(taken).equals(bytes)).toBe(true);
+    expect(held.fileFromBytes).toBeNull();
   });
 
   it('vouches for no SHA-256 of a write cancelled midway, though the download completed and hashed every byte', async () => {
