@@ -49,4 +49,22 @@ describe('the isotope command bundle', () => {
     // openpgp, hash-wasm, the compressors, the archive readers and sudo-prompt load with their engines.
     expect(packages.sort()).toEqual(['commander', 'valibot']);
   }, 60_000);
+
+  it('loads pkijs only to check a signature: no chunk that the flash, the stick plan or the boot verdict load imports it', async () => {
+    const result = await build({
+      entryPoints: { main: join(repoRoot, 'src-main/main.ts') },
+      outdir: join(repoRoot, 'test/.cache/lazy-engines'),
+      absWorkingDir: repoRoot,
+      write: false,
+      metafile: true,
+      ...engineBundleOptions,
+      logLevel: 'silent',
+    });
+    const importingPkijs = Object.values(result.metafile.outputs).filter((output) =>
+      output.imports.some((imported) => imported.external && imported.path === 'pkijs'),
+    );
+    expect(importingPkijs.length).toBeGreaterThan(0);
+    // ~800 KB of CommonJS: a flash from a URL spent ~0.1 s of its main thread loading it for nothing.
+    expect(importingPkijs.flatMap((output) => Object.keys(output.inputs))).toEqual(['src-main/boot/secure-boot-signers.ts']);
+  }, 60_000);
 });
