@@ -336,6 +336,11 @@ class RoomCheck {
 
 /** Renames the partial file over its final name (not fsynced: net/partial-file.ts says what a crash leaves); in the cache, records it complete. */
 async function finish(destination: Destination, download: DownloadOutcome): Promise<void> {
+  // A cache slot downloaded again: its old file goes first. Renamed over it, the new file would be
+  // written out to the disk at once (ext4's auto_da_alloc, which guards files replaced by rename), and
+  // the job's history record, fsynced next, waited for it (~0.2 s for 256 MiB). A file the user named
+  // keeps the atomic replace.
+  if (destination.slot !== null) await unlink(destination.path).catch(() => undefined);
   await rename(destination.partialPath, destination.path);
   if (destination.slot === null) return;
   const sidecar = await readSidecar(destination.folder);

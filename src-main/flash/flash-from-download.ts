@@ -5,7 +5,7 @@
 // writing side as the download's failure, so the sticks it wrote are marked unusable there.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { linkSync } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { downloadTrust, downloadVerdict, type DownloadRequest, type DownloadResult } from '../../shared/download.ts';
 import type { FlashProgress, FlashResult } from '../../shared/flash.ts';
 import { readingLinkSuffix, retainDownload } from '../download/download-cache.ts';
@@ -145,7 +145,6 @@ function startDownload(options: FlashFromDownloadOptions, feed: GrowingFeed, rea
       const untrusted = untrustedVerdict(result);
       if (untrusted === null) feed.completed(result.sizeBytes, result.sha256);
       else feed.failed(new FlashFailure('verification-mismatch', untrusted));
-      writeOutInBackground(result.path);
       options.onDownloaded?.(result);
       return { ok: true, result };
     },
@@ -154,26 +153,6 @@ function startDownload(options: FlashFromDownloadOptions, feed: GrowingFeed, rea
       return { ok: false, error };
     },
   );
-}
-
-/**
- * Starts writing the finished download's data out to its disk while the drives are flushed and read
- * back; nothing waits for it, and a failure changes nothing (no verdict rests on it: net/partial-file.ts).
- * The job's history record is fsynced at its end, and on ext4 (ordered data mode) that fsync first
- * waits for the data written since the journal's last commit: the whole download, 166-195 ms for
- * 256 MiB at the end of a flash (test/bench/download/README.md), against 0.06 ms at its start. Begun
- * here, the write-out runs beside the drives' tail instead of after it.
- */
-function writeOutInBackground(path: string): void {
-  void open(path, 'r')
-    .then(async (file) => {
-      try {
-        await file.datasync();
-      } finally {
-        await file.close();
-      }
-    })
-    .catch(() => undefined);
 }
 
 /** Why a completed download is not to be trusted: its sums files (or a pasted SHA-256) disagree with it, or a revoked key signed them (downloadTrust); else null. */
