@@ -206,7 +206,7 @@ class CountedDecoder implements BodyDecoder {
 }
 
 type ChunkedState =
-  'size' | 'extension' | 'size-lf' | 'data' | 'data-cr' | 'data-lf' | 'trailer-line-start' | 'trailer-line' | 'trailer-lf' | 'end-lf' | 'done';
+  'size' | 'size-bws' | 'extension' | 'size-lf' | 'data' | 'data-cr' | 'data-lf' | 'trailer-line-start' | 'trailer-line' | 'trailer-lf' | 'end-lf' | 'done';
 
 /**
  * RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF, then last-chunk (size 0),
@@ -259,6 +259,12 @@ class ChunkedDecoder implements BodyDecoder {
     switch (this.#state) {
       case 'size':
         return this.#sizeByte(byte, fail);
+      case 'size-bws':
+        // RFC 9112 7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name ...): after blanks only more of them, ";" or the line's end.
+        if (byte === 0x3b) this.#startExtension();
+        else if (byte === cr) this.#state = 'size-lf';
+        else if (byte !== 0x20 && byte !== 0x09) fail(`has 0x${byte.toString(16)} after the blanks that follow a chunk size`);
+        return;
       case 'extension':
         // RFC 9112 7.1.1: skipped, bounded; the line still ends with CRLF and holds no other control character.
         if (byte === cr) this.#state = 'size-lf';
@@ -293,11 +299,14 @@ class ChunkedDecoder implements BodyDecoder {
     }
     if (this.#chunkSizeDigits === 0) fail(`has no hex chunk size where one belongs (0x${byte.toString(16)})`);
     if (byte === cr) this.#state = 'size-lf';
-    // BWS ";" chunk-ext: whitespace or a semicolon after the size starts the extensions.
-    else if (byte === 0x3b || byte === 0x20 || byte === 0x09) {
-      this.#state = 'extension';
-      this.#extensionBytes = 0;
-    } else fail(`has 0x${byte.toString(16)} after a chunk size`);
+    else if (byte === 0x3b) this.#startExtension();
+    else if (byte === 0x20 || byte === 0x09) this.#state = 'size-bws';
+    else fail(`has 0x${byte.toString(16)} after a chunk size`);
+  }
+
+  #startExtension(): void {
+    this.#state = 'extension';
+    this.#extensionBytes = 0;
   }
 
   /** RFC 9112 7.1.2: trailer fields are read, bounded, and ignored (none of them changes the body). */

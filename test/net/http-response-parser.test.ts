@@ -183,6 +183,7 @@ describe('the body framing', () => {
     ['a chunk without its CRLF', '3\r\nabcX\r\n0\r\n\r\n', 'a chunk whose data is not followed by CRLF, at byte 53 of the answer'],
     ['a size line without a size', '\r\n', 'no hex chunk size where one belongs'],
     ['a size with a stray byte', '5x\r\n', '0x78 after a chunk size'],
+    ['a second number after blanks', '1 2\r\nx\r\n0\r\n\r\n', '0x32 after the blanks that follow a chunk size, at byte 49 of the answer'],
     ['an extension with a control character', '5;a\x01\r\n', 'a control character (0x1) in a chunk extension'],
     ['extensions over 4096 bytes', `5;${'a'.repeat(4097)}\r\nhello\r\n0\r\n\r\n`, 'chunk extensions longer than 4096 bytes'],
     ['a trailer section over 16 KiB', `0\r\n${'X-T: aaaaaaaaaa\r\n'.repeat(1100)}\r\n`, 'a trailer section longer than 16384 bytes'],
