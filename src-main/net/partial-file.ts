@@ -164,6 +164,9 @@ export class PartialFile implements BodySink {
     this.#hashedSinceStart = true;
     const written = write ? this.#writeAll(bytes, positionBytes) : Promise.resolve();
     const processed = Promise.all([hashed, written]);
+    // Handled at once: a write may fail (the disk full) while the slots before it are still landing,
+    // and a rejection with no handler yet would end the process. The landing below still sees it.
+    processed.catch(() => undefined);
     const landing = (this.#landings.at(-1) ?? Promise.resolve())
       .then(() => processed)
       .then(
