@@ -190,6 +190,8 @@ function cappedSink(sink: BodySink, sizeBytes: () => number, maxBytes: number | 
     wrote: (byteCount) => {
       const written = sink.wrote(byteCount);
       if (sizeBytes() <= maxBytes) return written;
+      // The limit's error ends the body; a write failing as well must not go unhandled.
+      written?.catch(() => undefined);
       return Promise.reject(new CodedError('too-large', `${url} sent more than the ${maxBytes} bytes allowed`, { maxBytes }));
     },
   };
