@@ -72,7 +72,10 @@ export class HashWorkerClient {
  * starts through hash-worker-from-source.mjs, which registers tsx's loader (Node 20 cannot run TypeScript).
  */
 function spawnHashWorker(workerData: HashWorkerData): Worker {
-  const options = { workerData, stdout: false, stderr: false } as const;
   const fromSource = import.meta.url.endsWith('.ts');
+  // From the sources the bootstrap registers tsx itself. A `--import tsx` inherited from the process
+  // would be resolved against the working directory, which elevation.ts moves to / while a password
+  // prompt runs (a download started then failed: "Cannot find package 'tsx' imported from /").
+  const options = { workerData, stdout: false, stderr: false, ...(fromSource ? { execArgv: [] } : {}) };
   return new Worker(new URL(fromSource ? './hash-worker-from-source.mjs' : './hash-worker.js', import.meta.url), options);
 }

@@ -259,5 +259,7 @@ function spawnParseWorker(heapCapMb: number): Worker {
     resourceLimits: { maxOldGenerationSizeMb: heapCapMb },
     stdout: false,
     stderr: false,
+    // From the sources the bootstrap registers tsx itself (hash-worker-client.ts says why not inherit `--import tsx`).
+    ...(fromSource ? { execArgv: [] } : {}),
   });
 }
