@@ -62,8 +62,7 @@ export class ResponseReader implements ResponseBody {
   #sink: BodySink | null = null;
   #decoder: BodyDecoder | null = null;
   #bodyBytes = 0;
-  /** Reads land in the bounce buffer, not the sink: a write settles, a copy runs, or reading was stopped. */
-  #paused = false;
+  /** The sink's write being waited for: meanwhile reads land in the bounce buffer, not the sink. */
   #pendingWrite: Promise<void> | null = null;
   /** The socket was told to stop reading (a callback returned false, or paused): resume() before reading on. */
   #isStopped = false;
@@ -136,7 +135,7 @@ export class ResponseReader implements ResponseBody {
       return this.#headReader.space();
     }
     const decoder = this.#decoder;
-    if (this.#phase === 'body' && !this.#paused && this.#sink !== null && decoder !== null) {
+    if (this.#phase === 'body' && this.#pendingWrite === null && this.#sink !== null && decoder !== null) {
       const space = this.#sink.space();
       // A Content-Length body: never read past its end (what follows is no byte of it).
       this.#sinkView = decoder.wireBytesLeft < space.length ? space.subarray(0, decoder.wireBytesLeft) : space;
@@ -158,7 +157,7 @@ export class ResponseReader implements ResponseBody {
     } catch (error) {
       this.#fail(error);
     }
-    const isReading = this.#phase === 'head' || (this.#phase === 'body' && !this.#paused);
+    const isReading = this.#phase === 'head' || (this.#phase === 'body' && this.#pendingWrite === null);
     this.#isStopped = !isReading;
     return isReading;
   }
@@ -198,7 +197,7 @@ export class ResponseReader implements ResponseBody {
     if (decoder === null) return;
     const bodyBytes = decoder.decode(this.#sinkView, byteCount);
     if (bodyBytes > 0) this.#landed(bodyBytes);
-    if (decoder.done && !this.#paused) this.#finish();
+    if (decoder.done && this.#pendingWrite === null) this.#finish();
   }
 
   /** Bytes in this reader's memory: decoded in place, queued, and copied into the sink now if it can take them. */
@@ -215,7 +214,6 @@ export class ResponseReader implements ResponseBody {
     this.#bodyBytes += byteCount;
     const written = this.#sink?.wrote(byteCount);
     if (written === undefined) return;
-    this.#paused = true;
     this.#pendingWrite = written;
     written.then(
       () => {
@@ -243,7 +241,6 @@ export class ResponseReader implements ResponseBody {
       this.#landed(countBytes);
       if (this.#pendingWrite !== null) return;
     }
-    this.#paused = false;
     if (this.#decoder?.done === true) this.#finish();
     else if (this.#ended) this.#judgeEnd();
     else this.#readOn();
