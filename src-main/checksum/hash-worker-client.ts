@@ -1,8 +1,9 @@
 // One hashing worker thread (hash-worker.ts) seen from the thread that reads: each request names a
 // range of the shared memory and resolves when the worker is done with it (the range may then be
 // refilled). Used by the checksum pass and by the flash, so both hash with the same code.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { HashDigests } from '../../shared/checksum.ts';
+import { startEngineWorker } from '../jobs/engine-worker.ts';
 import type { FromWorker, HashWorkerData, ToWorker } from './hash-worker-protocol.ts';
 
 type Pending = { readonly resolve: (reply: FromWorker) => void; readonly reject: (error: Error) => void };
@@ -66,16 +67,7 @@ export class HashWorkerClient {
   }
 }
 
-/**
- * Starts hash-worker in both ways the engine runs: bundled (dist/main/hash-worker.js sits beside the
- * bundle, built by scripts/build.js) and from the TypeScript sources (Vitest, tsx), where the worker
- * starts through hash-worker-from-source.mjs, which registers tsx's loader (Node 20 cannot run TypeScript).
- */
+/** The hashing worker, started as every engine worker is (jobs/engine-worker.ts). */
 function spawnHashWorker(workerData: HashWorkerData): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  // From the sources the bootstrap registers tsx itself. A `--import tsx` inherited from the process
-  // would be resolved against the working directory, which elevation.ts moves to / while a password
-  // prompt runs (a download started then failed: "Cannot find package 'tsx' imported from /").
-  const options = { workerData, stdout: false, stderr: false, ...(fromSource ? { execArgv: [] } : {}) };
-  return new Worker(new URL(fromSource ? './hash-worker-from-source.mjs' : './hash-worker.js', import.meta.url), options);
+  return startEngineWorker('hash-worker', import.meta.url, { workerData, stdout: false, stderr: false });
 }

@@ -2,7 +2,8 @@
 // that makes the parsers allocate or loop without end costs a worker and a `too-complex` answer,
 // never the engine's thread (in Electron, the main process). Workers are reused warm between calls:
 // an image is opened per call, which is cheap; a thread and its module graph are not.
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startEngineWorker } from '../jobs/engine-worker.ts';
 import { CodedError } from '../jobs/errors.ts';
 import type { ImageParser, ParseRunOptions } from './image-parser.ts';
 import { reportsProgress, type ParseJobName, type ParseJobProgress, type ParseJobRequest, type ParseJobResponse } from './parse-jobs.ts';
@@ -248,18 +249,7 @@ export function sharedParseWorkerPool(): ParseWorkerPool {
   return (sharedPool ??= createParseWorkerPool());
 }
 
-/**
- * Starts parse-worker in both ways the engine runs: bundled (dist/main/parse-worker.js beside the
- * bundle, built by scripts/build.js) and from the TypeScript sources (Vitest, tsx), where it starts
- * through parse-worker-from-source.mjs, which registers tsx's loader (Node 20 cannot run TypeScript).
- */
+/** A parse worker with its heap capped, started as every engine worker is (jobs/engine-worker.ts). */
 function spawnParseWorker(heapCapMb: number): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return new Worker(new URL(fromSource ? './parse-worker-from-source.mjs' : './parse-worker.js', import.meta.url), {
-    resourceLimits: { maxOldGenerationSizeMb: heapCapMb },
-    stdout: false,
-    stderr: false,
-    // From the sources the bootstrap registers tsx itself (hash-worker-client.ts says why not inherit `--import tsx`).
-    ...(fromSource ? { execArgv: [] } : {}),
-  });
+  return startEngineWorker('parse-worker', import.meta.url, { resourceLimits: { maxOldGenerationSizeMb: heapCapMb }, stdout: false, stderr: false });
 }
