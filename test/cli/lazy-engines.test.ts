@@ -29,17 +29,22 @@ function staticallyLoaded(metafile: Metafile): { sources: string[]; packages: st
   return { sources, packages: [...packages].filter((name) => !name.startsWith('node:')) };
 }
 
+/** The real entry bundled with scripts/build.js's settings, in memory, with esbuild's record of each chunk. */
+function bundleEngine(): Promise<{ metafile: Metafile }> {
+  return build({
+    entryPoints: { main: join(repoRoot, 'src-main/main.ts') },
+    outdir: join(repoRoot, 'test/.cache/lazy-engines'),
+    absWorkingDir: repoRoot,
+    write: false,
+    metafile: true,
+    ...engineBundleOptions,
+    logLevel: 'silent',
+  });
+}
+
 describe('the isotope command bundle', () => {
   it('loads no engine at start: image readers, authoring, flashing, backup and the handlers load with the command or call that uses them', async () => {
-    const result = await build({
-      entryPoints: { main: join(repoRoot, 'src-main/main.ts') },
-      outdir: join(repoRoot, 'test/.cache/lazy-engines'),
-      absWorkingDir: repoRoot,
-      write: false,
-      metafile: true,
-      ...engineBundleOptions,
-      logLevel: 'silent',
-    });
+    const result = await bundleEngine();
     const { sources, packages } = staticallyLoaded(result.metafile);
     expect(sources).toContain('src-main/cli/cli.ts');
     expect(sources).toContain('src-main/service/service.ts');
@@ -51,15 +56,7 @@ describe('the isotope command bundle', () => {
   }, 60_000);
 
   it('loads pkijs only to check a signature: no chunk that the flash, the stick plan or the boot verdict load imports it', async () => {
-    const result = await build({
-      entryPoints: { main: join(repoRoot, 'src-main/main.ts') },
-      outdir: join(repoRoot, 'test/.cache/lazy-engines'),
-      absWorkingDir: repoRoot,
-      write: false,
-      metafile: true,
-      ...engineBundleOptions,
-      logLevel: 'silent',
-    });
+    const result = await bundleEngine();
     const importingPkijs = Object.values(result.metafile.outputs).filter((output) =>
       output.imports.some((imported) => imported.external && imported.path === 'pkijs'),
     );
