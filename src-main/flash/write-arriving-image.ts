@@ -5,7 +5,7 @@
 // completed, was not judged untrustworthy (its checksums), and the bytes written are the file's (same
 // size, same SHA-256); otherwise every stick it wrote gets its first and last MiB zeroed here, in the
 // process that may open them, and fails saying it was left unusable and why. A writer in the
-// download's own process writes from the buffers the download hashed (held-bytes.ts), so the bytes
+// download's own process writes from a copy of the bytes the download hashed (held-bytes.ts), so the bytes
 // written are the download's by construction and are not hashed a second time.
 import type { FlashResult, TargetResult } from '../../shared/flash.ts';
 import { flashImage, type FlashImageOptions } from './flash-image.ts';

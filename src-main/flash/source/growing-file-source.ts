@@ -2,7 +2,7 @@
 // serve only bytes the download has reported as landed in the file, wait for more at its edge, end at
 // the size the download ends with (or its Content-Length), and fail with the download's own error.
 // A writer in the download's own process takes the landed bytes from memory instead (held-bytes.ts:
-// the buffers the download hashed, in a bounded window); the elevated helper, which gets only the
+// a copy of the bytes the download hashed, in a bounded window); the elevated helper, which gets only the
 // download's reports, reads every byte from the file, so its memory stays at the flash's ring.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FlashFailure } from '../flash-error.ts';
