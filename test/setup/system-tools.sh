@@ -100,8 +100,24 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   for package in "${missing[@]}"; do
     case "$package" in *:*) dpkg --add-architecture "${package##*:}" ;; esac
   done
-  apt-get update -q >&2
-  apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  if apt-get update -q >&2; then
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+    exit 0
+  fi
+  # One index failed (2026-12-05: bookworm-security's armhf Packages.xz, "File has unexpected size ...
+  # Mirror sync in progress?", on every try for the ten minutes watched). apt then drops every list of that repository, the
+  # native ones too, and the packages it had updated can no longer be matched (libarchive-tools wanted
+  # a libarchive13 older than the installed one). So: the foreign-architecture packages (data only, no
+  # dependencies) from the lists that did load, then the native ones after an update of the native
+  # architecture's lists alone.
+  echo "system-tools: apt-get update could not read every index (above); installing in two steps" >&2
+  native=() foreign=()
+  for package in "${missing[@]}"; do
+    case "$package" in *:*) foreign+=("$package") ;; *) native+=("$package") ;; esac
+  done
+  if [ ${#foreign[@]} -gt 0 ]; then apt-get install -y -q --no-install-recommends "${foreign[@]}" >&2; fi
+  apt-get update -q -o APT::Architectures="$(dpkg --print-architecture)" >&2
+  if [ ${#native[@]} -gt 0 ]; then apt-get install -y -q --no-install-recommends "${native[@]}" >&2; fi
   exit 0
 fi
 
