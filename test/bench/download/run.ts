@@ -10,8 +10,12 @@
 //   - HTTP: the fault server (test/net/https-fault-server.ts) in its own process: Content-Length,
 //     ETag, and 404 for the sums files the flash looks for next to the URL.
 // Clients: curl -o; curl -o then `sync -d` (what a durable download costs: Isotope no longer
-// fsyncs); Node's own floor (node-floor.ts: the body received and dropped); Isotope's download
-// (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); and over HTTP the flash
+// fsyncs); Node's own floor (node-floor.ts: the body received and dropped); Isotope's download engine
+// (net/downloadToFile: SHA-256 while streaming, batched writes, no fsync); `isotope download URL -o
+// FILE` as users run it (the built CLI: its start, the search for sums files next to the URL, the
+// download, the verdict); two floors no download that hashes can beat here, Node's start alone and
+// openssl's SHA-256 of the same bytes from memory (its fastest code on this CPU; one chain, each block
+// needs the state after the one before, so it cannot be split); and over HTTP the flash
 // from a URL (flash/flashFromDownload, as `isotope flash URL /dev/loopN`) with and without its
 // read-back verify (the built CLI), to a loop device over a file in /dev/shm (createBacking says
 // why). The download runs bundled by esbuild under plain node (the product's code, not tsx's).
@@ -35,6 +39,7 @@ const outputPath = join(dir, 'out.img');
 // The bundles sit under node_modules so their external packages resolve from the repository's.
 const bundleDir = join(here, '../../../node_modules/.cache/isotope-bench-download');
 const servedPath = join(dir, 'bench.img');
+const isotopeBin = join(here, '../../../bin/isotope.js');
 
 // Bundled as scripts/build.js bundles the engine, the download's hashing worker beside it (as dist/main/hash-worker.js).
 await build({
@@ -142,11 +147,28 @@ const clients: Record<string, (url: string) => Sample> = {
     return sample;
   },
   'node: receive only (no hash, no write)': (url) => timed([process.execPath, join(bundleDir, 'node-floor.js'), url, certPath]),
-  'isotope download (SHA-256)': (url) => {
+  'isotope download, engine (SHA-256)': (url) => {
     rmSync(outputPath, { force: true });
     const sample = timed([process.execPath, join(bundleDir, 'download-once.js'), url, outputPath, certPath]);
     const result = JSON.parse(sample.stdout) as { sha256: string };
     if (result.sha256 !== servedSha256) throw new Error(`Isotope's SHA-256 ${result.sha256} is not the served ${servedSha256}`);
+    return sample;
+  },
+  'isotope download URL -o FILE (the CLI)': (url) => {
+    rmSync(outputPath, { force: true });
+    const home = freshHome();
+    const sample = timed([process.execPath, isotopeBin, 'download', url, '-o', outputPath, '--json'], {
+      ...process.env,
+      ISOTOPE_HOME: home,
+      SSL_CERT_FILE: certPath,
+    });
+    if (!sample.stdout.includes(servedSha256)) throw new Error(`the download did not report the served SHA-256: ${sample.stdout.slice(-400)}`);
+    return sample;
+  },
+  'floor: node -e 0 (Node starting, nothing else)': () => timed([process.execPath, '-e', '0']),
+  'floor: openssl dgst -sha256 of the file in memory': () => {
+    const sample = timed(['openssl', 'dgst', '-sha256', '-r', servedPath]);
+    if (!sample.stdout.startsWith(servedSha256)) throw new Error('openssl hashed other bytes than served');
     return sample;
   },
   'isotope flash URL, --no-verify': (url) => flashOnce(url, 'no'),
@@ -155,14 +177,19 @@ const clients: Record<string, (url: string) => Sample> = {
 
 /** `isotope flash URL /dev/loopN` (the built CLI, dist/: `npm run build` first), with a fresh data folder (no cache to start from). */
 function flashOnce(url: string, verify: 'yes' | 'no'): Sample {
+  const verifyFlags = verify === 'yes' ? [] : ['--no-verify'];
+  const command = [process.execPath, isotopeBin, 'flash', url, stick, '--yes', '--unsafe', ...verifyFlags, '--json'];
+  const sample = timed(command, { ...process.env, ISOTOPE_HOME: freshHome() });
+  if (!sample.stdout.includes(servedSha256)) throw new Error(`the flash did not report the served SHA-256: ${sample.stdout.slice(-400)}`);
+  return sample;
+}
+
+/** An empty data folder: no cache, history or keyring from an earlier run. */
+function freshHome(): string {
   const home = join(dir, 'home');
   rmSync(home, { recursive: true, force: true });
   mkdirSync(home);
-  const verifyFlags = verify === 'yes' ? [] : ['--no-verify'];
-  const command = [process.execPath, join(here, '../../../bin/isotope.js'), 'flash', url, stick, '--yes', '--unsafe', ...verifyFlags, '--json'];
-  const sample = timed(command, { ...process.env, ISOTOPE_HOME: home });
-  if (!sample.stdout.includes(servedSha256)) throw new Error(`the flash did not report the served SHA-256: ${sample.stdout.slice(-400)}`);
-  return sample;
+  return home;
 }
 
 const median = (numbers: readonly number[]): number => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? NaN;
@@ -179,7 +206,7 @@ function measure(scheme: string, url: string, names: readonly string[]): void {
     const cpuSeconds = median(list.map((sample) => sample.cpuMs)) / 1000;
     const all = list.map((sample) => (sample.ms / 1000).toFixed(2)).join(' ');
     console.log(
-      `${name.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(6)} s ${rate(ms)}  ${(curlMs / ms).toFixed(2)}x curl  CPU ${cpuSeconds.toFixed(2)} s  RSS ${rssMib.toFixed(0).padStart(4)} MiB  [${all}]`,
+      `${name.padEnd(50)} ${(ms / 1000).toFixed(2).padStart(6)} s ${rate(ms)}  ${(curlMs / ms).toFixed(2)}x curl  CPU ${cpuSeconds.toFixed(2)} s  RSS ${rssMib.toFixed(0).padStart(4)} MiB  [${all}]`,
     );
   }
 }
@@ -195,7 +222,10 @@ try {
     'curl -o',
     'curl -o, then sync -d',
     'node: receive only (no hash, no write)',
-    'isotope download (SHA-256)',
+    'isotope download, engine (SHA-256)',
+    'isotope download URL -o FILE (the CLI)',
+    'floor: node -e 0 (Node starting, nothing else)',
+    'floor: openssl dgst -sha256 of the file in memory',
   ];
   measure('https', `https://127.0.0.1:${httpsPort}/bench.img`, downloads);
   measure('http', `${httpOrigin}/file/bench.img`, [...downloads, 'isotope flash URL, --no-verify', 'isotope flash URL, verified']);
