@@ -145,7 +145,10 @@ const recommendedTableBytes = 5836;
 export const upcaseTableChecksum = 0xe619d30d;
 
 function buildUpcaseTable(): Uint8Array {
-  const upcase = Uint16Array.from({ length: codePoints }, (_, codePoint) => codePoint);
+  // A plain loop: Uint16Array.from with a mapping function took ~11 ms, paid by every process that
+  // loads this module (the CLI's flash among them).
+  const upcase = new Uint16Array(codePoints);
+  for (let codePoint = 0; codePoint < codePoints; codePoint += 1) upcase[codePoint] = codePoint;
   for (const [first, count, delta, step] of caseRanges) {
     for (let index = 0; index < count; index += 1) upcase[first + index * step] = first + index * step + delta;
   }
