@@ -39,8 +39,12 @@ import { ExtraDigests } from './extra-digests.ts';
 export interface RunDownloadOptions extends DownloadRequest {
   readonly signal: AbortSignal;
   readonly onProgress: (bytesDone: number, bytesTotal: number | null) => void;
-  /** Every byte range as it lands in the file, in order (a flash written while downloading reads them); `bytes` is valid only during the call. */
-  readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
+  /**
+   * Every byte range as it lands in the file, in order (a flash written while downloading reads
+   * them); `bytes` is valid only during the call, or until the promise returned settles: the download
+   * lands nothing more meanwhile (a writer that fell behind holds it back so).
+   */
+  readonly onData?: (offsetBytes: number, bytes: Uint8Array) => Promise<void> | undefined;
   /** The file being written, once it exists: before the first onData or onProgress. */
   readonly onPartialFile?: (partialPath: string) => void;
   /** Tests: extraCaPem; the CLI: insecureTls. Never from the contract. */
@@ -235,7 +239,7 @@ async function streamInto(
       onData: (offsetBytes, bytes) => {
         announce();
         extra?.landed(offsetBytes, bytes);
-        options.onData?.(offsetBytes, bytes);
+        return options.onData?.(offsetBytes, bytes);
       },
       onProgress: (bytesDone, bytesTotal) => {
         announce();

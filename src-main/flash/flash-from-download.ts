@@ -12,6 +12,7 @@ import { readingLinkSuffix, retainDownload } from '../download/download-cache.ts
 import { runDownload } from '../download/run-download.ts';
 import type { HttpFetchOptions } from '../net/http-download.ts';
 import { FlashFailure } from './flash-error.ts';
+import { chunkBytes } from './flash-job.ts';
 import type { TargetSelector } from './flash-image.ts';
 import { GrowingFile, type GrowingFeed } from './source/growing-file-source.ts';
 import { writeArrivingImage, type ArrivingWriteOptions } from './write-arriving-image.ts';
@@ -53,15 +54,20 @@ type DownloadEnd = { readonly ok: true; readonly result: DownloadResult } | { re
 
 /**
  * How many landed bytes the download keeps for a writer in this process: a writer that keeps up
- * (the drives faster than the network) needs a few of the flash's 4 MiB chunks; one that falls
- * further behind reads the file from there (held-bytes.ts).
+ * (the drives faster than the network) needs a few of the flash's chunks; one that falls further
+ * behind holds the download back (held-bytes.ts). At least one whole chunk, or a writer waiting for
+ * a chunk to land would wait on a download waiting for room.
  */
-const heldWindowBytes = 32 * 1024 * 1024;
+const heldWindowBytes = 8 * chunkBytes;
 
-/** The writing half in this process, writing from the download's own buffers. */
+/**
+ * The writing half in this process, writing from a copy of the download's buffers. Once it is over,
+ * however it ended (a target that never opened the source included), the window lets go: a download
+ * held back by a writer that is gone would never end.
+ */
 export const writeHere: StartArrivingWrite = (options) => {
   const growing = new GrowingFile({ holdBytes: heldWindowBytes });
-  return { feed: growing, done: writeArrivingImage(growing, options) };
+  return { feed: growing, done: writeArrivingImage(growing, options).finally(() => growing.held?.release()) };
 };
 
 export async function flashFromDownload(options: FlashFromDownloadOptions): Promise<FlashResult> {

@@ -76,11 +76,10 @@ function wasWritten(target: TargetResult): boolean {
 /** Why the bytes written cannot be trusted, or null: the download's own failure or verdict, else a difference from the file it completed. */
 function untrustedBecause(flash: FlashResult, growing: GrowingFile): string | null {
   if (growing.failure !== null) return growing.failure.message;
-  // Written from the download's buffers: they are its bytes, but for any part read from the file (held-bytes.ts).
+  // Written from the download's buffers (held-bytes.ts): they are its bytes, all of them if the count is.
   if (growing.held !== null) {
     const writtenBytes = flash.source.sizeBytes;
-    if (writtenBytes !== growing.totalBytes) return `the drives were written ${writtenBytes} bytes of the download's ${growing.totalBytes}`;
-    return growing.held.disagreement();
+    return writtenBytes === growing.totalBytes ? null : `the drives were written ${writtenBytes} bytes of the download's ${growing.totalBytes}`;
   }
   // The SHA-256 of the bytes written against the download's is the whole check: it also covers a size difference.
   if (flash.source.sha256Hex !== growing.sha256) return `the bytes written hash to SHA-256 ${flash.source.sha256Hex}, the download to ${growing.sha256}`;

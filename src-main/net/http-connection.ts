@@ -120,8 +120,8 @@ async function requestOnce(
   if (target.protocol === 'http:') socket = await connectTcp(proxy?.host ?? host, proxy?.port ?? port, options, reader.onread);
   else if (proxy) socket = await startTls({ tunnel: await openTunnel(proxy, target.host, options) }, host, options);
   else socket = await startTls({ port, onread: reader.onread }, host, options);
-  // The socket's idle timer, armed for the answer and left armed for the body (its reader pauses
-  // only for a disk write, far shorter than the timeout).
+  // The socket's idle timer, armed for the answer and the body (its reader turns it off while its
+  // sink holds the reading back: then the silence is ours, not the server's).
   armIdleTimer(socket, options, () => socket.destroy(new CodedError('stalled', `${target.href}: no byte arrived for ${stallSeconds(options)} s`)));
   const head = reader.readHead(socket, options.signal, proxy !== null && target.protocol === 'https:');
   socket.write(request);

@@ -31,9 +31,10 @@ export interface DownloadToFileOptions extends HttpFetchOptions {
    * Called with every byte range as it lands in partialPath, in order (offset, bytes); for streaming
    * consumers. On a resume the kept bytes come first, as they are re-read, so a consumer sees the
    * file from byte 0; after a restart (a server that ignored the Range) it sees offset 0 again.
-   * `bytes` is valid only during the call: its memory receives later bytes once it returns.
+   * `bytes` is valid only during the call: its memory receives later bytes once it returns, or once
+   * the promise it returns settles (a consumer that cannot take more holds the download back so).
    */
-  readonly onData?: (offsetBytes: number, bytes: Uint8Array) => void;
+  readonly onData?: (offsetBytes: number, bytes: Uint8Array) => Promise<void> | undefined;
   /** Bytes on disk so far and the total when known; throttling is the caller's. */
   readonly onProgress?: (bytesDone: number, bytesTotal: number | null) => void;
   /** A file announced larger, or growing past this without an announced size, is `too-large` (a hostile endless body must not fill the disk). */

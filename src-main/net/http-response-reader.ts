@@ -209,14 +209,22 @@ export class ResponseReader implements ResponseBody {
     this.#goOn();
   }
 
-  /** `byteCount` body bytes are in the sink's last space(); a write to wait for stops reading until it settles. */
+  /**
+   * `byteCount` body bytes are in the sink's last space(); a write to wait for stops reading until it
+   * settles. The stall timer (the socket's idle timeout) is off meanwhile: it is there to catch a
+   * server that sends nothing, and a sink that holds the reading back (a slow disk, or a stick being
+   * written from these bytes) keeps the server waiting on us.
+   */
   #landed(byteCount: number): void {
     this.#bodyBytes += byteCount;
     const written = this.#sink?.wrote(byteCount);
     if (written === undefined) return;
     this.#pendingWrite = written;
+    const idleTimeoutMs = this.#socket?.timeout ?? 0;
+    this.#socket?.setTimeout(0);
     written.then(
       () => {
+        this.#socket?.setTimeout(idleTimeoutMs);
         this.#pendingWrite = null;
         this.#goOn();
       },

@@ -29,8 +29,12 @@ import type { BodySink } from './body-sink.ts';
 
 /** Where the landed bytes go next: the streaming consumer (each range, in file order) and the progress report (once per slot). */
 export interface LandedListener {
-  /** `bytes` is the slot's memory: valid only during the call (a consumer that keeps bytes copies them). */
-  readonly onData?: ((offsetBytes: number, bytes: Uint8Array) => void) | undefined;
+  /**
+   * `bytes` is the slot's memory: valid only during the call (a consumer that keeps bytes copies
+   * them), or until the promise it returns settles. A consumer that cannot take more returns one: the
+   * slot and those after it land only then, so the socket is read no faster than the consumer goes.
+   */
+  readonly onData?: ((offsetBytes: number, bytes: Uint8Array) => Promise<void> | undefined) | undefined;
   readonly onLanded?: (sizeBytes: number) => void;
 }
 
@@ -195,13 +199,16 @@ export class PartialFile implements BodySink {
     }
   }
 
-  /** Counts the slot's bytes as landed, hands them to the streaming consumer, reports progress (once per slot) and frees the slot. */
-  #land(slot: number, bytes: Uint8Array): void {
+  /**
+   * Counts the slot's bytes as landed, hands them to the streaming consumer (waiting while it holds
+   * them), reports progress (once per slot) and frees the slot.
+   */
+  async #land(slot: number, bytes: Uint8Array): Promise<void> {
     if (this.#failure === null) {
       const offsetBytes = this.#landedBytes;
       this.#landedBytes += bytes.length;
       this.#queuedBytes -= bytes.length;
-      this.listener.onData?.(offsetBytes, bytes);
+      await this.listener.onData?.(offsetBytes, bytes);
       this.listener.onLanded?.(this.#landedBytes);
     }
     this.#free.push(slot);

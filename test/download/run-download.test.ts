@@ -66,7 +66,7 @@ describe('runDownload', () => {
     const events: string[] = [];
     const run = options(url, {
       onPartialFile: (path) => events.push(`file ${path}`),
-      onData: () => events.push('data'),
+      onData: () => void events.push('data'),
       onProgress: () => events.push('progress'),
     });
     const result = await runDownload(run);

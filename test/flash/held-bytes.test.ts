@@ -1,6 +1,6 @@
 // A writer in the download's own process (held-bytes.ts): it writes the buffers the download landed,
-// not a second read of the file, so one SHA-256 serves both; past the window it reads the file, and a
-// file that does not hold the bytes downloaded is caught by the hashes and leaves the stick unusable.
+// not a second read of the file, so one SHA-256 serves both; a writer a whole window behind holds the
+// download back until it makes room, and one that stops lets it go on.
 // Real files (the download's partial file and a regular-file target), no loop device needed.
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GrowingFile, openGrowingFileSource } from '../../src-main/flash/source/growing-file-source.ts';
 import { HeldBytes } from '../../src-main/flash/source/held-bytes.ts';
+import { writeHere } from '../../src-main/flash/flash-from-download.ts';
 import { writeArrivingImage } from '../../src-main/flash/write-arriving-image.ts';
 
 const KiB = 1024;
@@ -51,72 +52,88 @@ describe("a writer fed the download's own buffers", () => {
     expect(Buffer.from(into).equals(bytes.subarray(0, 32 * KiB))).toBe(true);
     expect(await source.readAt(into, 0)).toBe(32 * KiB);
     expect(Buffer.from(into).equals(zeros.subarray(0, 32 * KiB))).toBe(true);
-    expect(growing.held?.fileFromBytes).toBeNull();
     await source.close();
   });
 
-  it('reads the file from the first buffer past the window, and the hashes vouch for a file holding the bytes downloaded', async () => {
+  it('holds the download back once the writer is a whole window behind, and lets each range land as the writer makes room', async () => {
     const { growing, path } = download(24 * KiB);
-    land(growing, path, 0, bytes.length);
-    growing.completed(bytes.length, sha256Of(bytes));
-    // 24 KiB held (three buffers), the fourth did not fit: from there the file.
-    expect(growing.held?.fileFromBytes).toBe(24 * KiB);
+    // Three 8 KiB ranges fill the window: each lands at once.
+    for (let offset = 0; offset < 24 * KiB; offset += 8 * KiB) {
+      appendFileSync(path, bytes.subarray(offset, offset + 8 * KiB));
+      expect(growing.landed(offset, offset + 8 * KiB, bytes.subarray(offset, offset + 8 * KiB))).toBeUndefined();
+    }
+    // The fourth waits for room; the download's memory holding it is not copied until then.
+    const fourth = Buffer.from(bytes.subarray(24 * KiB, 32 * KiB));
+    let fourthLanded = false;
+    const waiting = growing.landed(24 * KiB, 32 * KiB, fourth);
+    expect(waiting).toBeInstanceOf(Promise);
+    void waiting?.then(() => (fourthLanded = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fourthLanded).toBe(false);
+    expect(growing.landedBytes).toBe(24 * KiB);
     const source = await openGrowingFileSource(growing);
-    const into = new Uint8Array(40 * KiB);
+    const into = new Uint8Array(8 * KiB);
+    // 4 KiB taken is not room for 8 KiB more: still held back.
+    expect(await source.readNext(into.subarray(0, 4 * KiB))).toBe(4 * KiB);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fourthLanded).toBe(false);
+    expect(await source.readNext(into.subarray(0, 4 * KiB))).toBe(4 * KiB);
+    await waiting;
+    expect(growing.landedBytes).toBe(32 * KiB);
+    // Past the copy, the download's memory may change: the writer still gets the bytes as they landed.
+    fourth.fill(0);
     const read: Buffer[] = [];
-    for (let got = await source.readNext(into); got > 0; got = await source.readNext(into)) read.push(Buffer.from(into.subarray(0, got)));
-    expect(Buffer.concat(read).equals(bytes)).toBe(true);
-    expect(growing.held?.disagreement()).toBeNull();
+    for (let got = 0; got < 24 * KiB;) {
+      const count = await source.readNext(into);
+      read.push(Buffer.from(into.subarray(0, count)));
+      got += count;
+    }
+    expect(Buffer.concat(read).equals(bytes.subarray(8 * KiB, 32 * KiB))).toBe(true);
     await source.close();
   });
 
-  it('names where the file stopped holding the bytes downloaded, once the writer read it past the window', async () => {
-    const { growing, path } = download(24 * KiB);
-    const tampered = Buffer.from(bytes);
-    tampered[70 * KiB] = tampered[70 * KiB]! ^ 0xff;
-    land(growing, path, 0, bytes.length, tampered);
-    growing.completed(bytes.length, sha256Of(bytes));
+  it('lets a held-back download go on once the writer stops reading (its source closed)', async () => {
+    const { growing, path } = download(16 * KiB);
+    land(growing, path, 0, 16 * KiB);
     const source = await openGrowingFileSource(growing);
-    const into = new Uint8Array(32 * KiB);
-    while ((await source.readNext(into)) > 0);
-    expect(growing.held?.disagreement()).toMatch(/^from byte 24576 the drives were written from the download's file, which did not hold the bytes downloaded/);
+    const waiting = growing.landed(16 * KiB, 24 * KiB, bytes.subarray(16 * KiB, 24 * KiB));
+    expect(waiting).toBeInstanceOf(Promise);
     await source.close();
+    await waiting;
+    expect(growing.landed(24 * KiB, 96 * KiB, bytes.subarray(24 * KiB, 96 * KiB))).toBeUndefined();
+    expect(growing.failure).toBeNull();
   });
 
-  it('follows a restart of bytes not yet written, from memory, and refuses one inside the part already hashed for the file', async () => {
+  it('never holds the download back once the writing half is over, though it never opened the file (gone under it)', async () => {
+    const MiB = 1024 * KiB;
+    const target = join(dir, 'stick-never.img');
+    writeFileSync(target, new Uint8Array(64 * KiB));
+    const write = writeHere({ targets: [{ path: target }], verify: false, includeAll: true });
+    write.feed.opened(join(dir, 'removed.partial'));
+    const result = await write.done;
+    expect(result.targets[0]?.error?.message).toMatch(/cannot open the download .*removed\.partial/);
+    // Past the window (32 MiB) in 4 MiB ranges: with the writer gone, none may wait.
+    const range = new Uint8Array(4 * MiB);
+    const waits = [];
+    for (let offset = 0; offset < 48 * MiB; offset += range.length) waits.push(write.feed.landed(offset, offset + range.length, range));
+    expect(waits.filter((wait) => wait !== undefined)).toEqual([]);
+  });
+
+  it('follows a restart of bytes not yet written, from memory, and refuses one of bytes already written', async () => {
     const { growing, path } = download(32 * KiB);
     land(growing, path, 0, 24 * KiB);
     const source = await openGrowingFileSource(growing);
     const into = new Uint8Array(8 * KiB);
     expect(await source.readNext(into)).toBe(8 * KiB);
     // The download starts over from 8 KiB with the same bytes (a server that ignored the Range): memory follows it.
-    land(growing, path, 8 * KiB, 64 * KiB);
-    expect(growing.held?.fileFromBytes).toBe(40 * KiB);
+    land(growing, path, 8 * KiB, 40 * KiB);
     expect(growing.failure).toBeNull();
-    // A second restart from inside the part read from the file: those bytes were hashed as they landed.
-    growing.landed(48 * KiB, 56 * KiB, bytes.subarray(48 * KiB, 56 * KiB));
-    expect(growing.failure?.message).toMatch(/rewrote its file from byte 49152, where the drives were being written from the file \(from byte 40960\)/);
+    expect(await source.readNext(into)).toBe(8 * KiB);
+    expect(Buffer.from(into).equals(bytes.subarray(8 * KiB, 16 * KiB))).toBe(true);
+    // A restart from inside the bytes handed to the writer would put two versions on the sticks.
+    growing.landed(8 * KiB, 16 * KiB, bytes.subarray(8 * KiB, 16 * KiB));
+    expect(growing.failure?.message).toMatch(/rewrote its file from byte 8192 after 16384 bytes had been written to the drives/);
     await source.close();
-  });
-
-  it("leaves the stick unusable when the part it was written from the file does not hash as the download's bytes", async () => {
-    const { growing, path } = download(24 * KiB);
-    const target = join(dir, 'stick.img');
-    writeFileSync(target, new Uint8Array(128 * KiB));
-    const tampered = Buffer.from(bytes);
-    tampered[90 * KiB] = tampered[90 * KiB]! ^ 0xff;
-    growing.knowTotal(bytes.length);
-    land(growing, path, 0, bytes.length, tampered);
-    growing.completed(bytes.length, sha256Of(bytes));
-    const result = await writeArrivingImage(growing, { targets: [{ path: target }], verify: false, includeAll: true });
-    expect(result.outcome).toBe('failed');
-    expect(result.download?.failure).toMatch(/from byte 24576 the drives were written from the download's file/);
-    expect(result.download?.unusableTargets).toEqual([target]);
-    expect(
-      readFileSync(target)
-        .subarray(0, 24 * KiB)
-        .every((byte) => byte === 0),
-    ).toBe(true);
   });
 
   it("writes the download's bytes whatever its file holds, reporting the download's SHA-256 as theirs (no second hash)", async () => {
@@ -133,7 +150,7 @@ describe("a writer fed the download's own buffers", () => {
     expect(readFileSync(target).subarray(0, bytes.length).equals(bytes)).toBe(true);
   });
 
-  it('keeps what it holds in one ring: ranges landing and taken across its end come out whole and in order, the file never read', () => {
+  it('keeps what it holds in one ring: ranges landing and taken across its end come out whole and in order', () => {
     // A 20 KiB window, 8 KiB landed and 12 KiB taken at a time: almost every range wraps the ring.
     const held = new HeldBytes(20 * KiB);
     const taken: Buffer[] = [];
@@ -141,16 +158,16 @@ describe("a writer fed the download's own buffers", () => {
     let takenBytes = 0;
     while (takenBytes < bytes.length) {
       while (landedBytes < bytes.length && landedBytes - takenBytes + 8 * KiB <= 20 * KiB) {
+        expect(held.roomFor(landedBytes, 8 * KiB)).toBeNull();
         expect(held.landed(landedBytes, bytes.subarray(landedBytes, landedBytes + 8 * KiB))).toBeNull();
         landedBytes += 8 * KiB;
       }
       const into = new Uint8Array(Math.min(12 * KiB, landedBytes - takenBytes));
-      expect(held.take(into, takenBytes, into.length)).toBe(into.length);
+      held.take(into, takenBytes, into.length);
       taken.push(Buffer.from(into));
       takenBytes += into.length;
     }
     expect(Buffer.concat(taken).equals(bytes)).toBe(true);
-    expect(held.fileFromBytes).toBeNull();
   });
 
   it('vouches for no SHA-256 of a write cancelled midway, though the download completed and hashed every byte', async () => {

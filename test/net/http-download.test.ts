@@ -11,7 +11,9 @@ import { startFaultServer, type FaultServer } from './https-fault-server.ts';
 import { codedErrorOf, seededBytes, sha256Of } from './net-test-helpers.ts';
 
 const source = seededBytes(3_000_000, 19);
-const files = { 'image.iso': source, SHA256SUMS: Buffer.from(`${sha256Of(source)}  image.iso\n`) };
+/** Larger than what a download buffers (eight 1 MiB slots, and the sockets'), so a consumer holding it back stops the transfer. */
+const large = seededBytes(24 * 1024 * 1024, 23);
+const files = { 'image.iso': source, 'large.iso': large, SHA256SUMS: Buffer.from(`${sha256Of(source)}  image.iso\n`) };
 let server: FaultServer;
 let folder: string;
 let fileCount = 0;
@@ -128,6 +130,34 @@ describe('downloadToFile over HTTPS', () => {
     expect(error.message).toMatch(/^127\.0\.0\.1: the TLS handshake failed: .*UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
     const { result } = download(['/file/image.iso'], { untrusted: true, insecureTls: true });
     expect((await result).sha256).toBe(sha256Of(source));
+  });
+
+  it('lands nothing more while a consumer holds a range back, and does not count that wait as a stall', async () => {
+    // The consumer holds the first range for four times the stall timeout (a stick a window behind).
+    const stallTimeoutMs = 250;
+    const holdMs = 4 * stallTimeoutMs;
+    const landings: { offsetBytes: number; atMs: number }[] = [];
+    let releasedAtMs = Infinity;
+    const startMs = performance.now();
+    const { partialPath, result } = download(['/file/large.iso'], {
+      stallTimeoutMs,
+      onData: (offsetBytes) => {
+        landings.push({ offsetBytes, atMs: performance.now() - startMs });
+        if (offsetBytes !== 0) return undefined;
+        return new Promise<void>((resolve) =>
+          setTimeout(() => {
+            releasedAtMs = performance.now() - startMs;
+            resolve();
+          }, holdMs),
+        );
+      },
+    });
+    const outcome = await result;
+    expect(outcome.sha256).toBe(sha256Of(large));
+    expect(readFileSync(partialPath).equals(large)).toBe(true);
+    expect(landings[0]?.offsetBytes).toBe(0);
+    expect(landings.length).toBeGreaterThan(1);
+    expect(landings.slice(1).every((landing) => landing.atMs >= releasedAtMs)).toBe(true);
   });
 
   it('stops at once when cancelled, leaving the bytes written so far for a later resume', async () => {

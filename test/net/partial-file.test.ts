@@ -30,7 +30,7 @@ describe('the partial file of a download', () => {
     const bytes = randomBytes(11 * MiB + 12_345);
     const path = join(dir, 'whole.partial');
     const landed: number[] = [];
-    const file = await PartialFile.open(path, false, { onData: (offsetBytes, range) => landed.push(offsetBytes, range.length) });
+    const file = await PartialFile.open(path, false, { onData: (offsetBytes, range) => void landed.push(offsetBytes, range.length) });
     try {
       await receive(file, bytes, 100_000);
       expect(await file.finish()).toBe(createHash('sha256').update(bytes).digest('hex'));

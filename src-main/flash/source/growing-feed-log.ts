@@ -46,9 +46,11 @@ export class GrowingFeedLog implements GrowingFeed {
     this.mirror.opened(path);
     this.#listener?.({ event: 'opened', path });
   }
-  landed(offsetBytes: number, endBytes: number): void {
+  /** Holds no bytes: the download is never held back here (the helper reads the file). */
+  landed(offsetBytes: number, endBytes: number): undefined {
     this.mirror.landed(offsetBytes, endBytes);
     this.#listener?.({ event: 'landed', offsetBytes, endBytes });
+    return undefined;
   }
   onDisk(bytes: number): void {
     this.mirror.onDisk(bytes);

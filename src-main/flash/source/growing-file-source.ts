@@ -2,8 +2,9 @@
 // serve only bytes the download has reported as landed in the file, wait for more at its edge, end at
 // the size the download ends with (or its Content-Length), and fail with the download's own error.
 // A writer in the download's own process takes the landed bytes from memory instead (held-bytes.ts:
-// a copy of the bytes the download hashed, in a bounded window); the elevated helper, which gets only the
-// download's reports, reads every byte from the file, so its memory stays at the flash's ring.
+// a copy of the bytes the download hashed, in a bounded window the download waits on when it is
+// full); the elevated helper, which gets only the download's reports, reads every byte from the
+// file, so its memory stays at the flash's ring.
 import { open, type FileHandle } from 'node:fs/promises';
 import { FlashFailure } from '../flash-error.ts';
 import { HeldBytes } from './held-bytes.ts';
@@ -16,8 +17,12 @@ import type { FlashSource } from './image-source.ts';
  */
 export interface GrowingFeed {
   opened(path: string): void;
-  /** `bytes`: the landed bytes themselves, when the download runs in this process (a feed that holds them writes from them). */
-  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): void;
+  /**
+   * `bytes`: the landed bytes themselves, when the download runs in this process (a feed that holds
+   * them writes from them). A promise: the feed's window is full, and the download lands nothing more
+   * (nor reuses the memory of `bytes`) until it resolves. It never rejects.
+   */
+  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): Promise<void> | undefined;
   onDisk(bytesOnDisk: number): void;
   knowTotal(totalBytes: number): void;
   completed(sizeBytes: number, sha256: string): void;
@@ -78,7 +83,7 @@ export class GrowingFile implements GrowingFeed {
    * has not read those bytes (the edge moves back), but a rewrite of bytes already handed out could
    * put two versions on the sticks, so the source then fails.
    */
-  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): void {
+  landed(offsetBytes: number, endBytes: number, bytes?: Uint8Array): Promise<void> | undefined {
     if (offsetBytes < this.#handedOutBytes) {
       this.failed(
         new FlashFailure(
@@ -87,15 +92,30 @@ export class GrowingFile implements GrowingFeed {
           offsetBytes,
         ),
       );
-      return;
+      return undefined;
     }
-    if (this.held !== null) {
-      const heldFailure =
-        bytes?.length === endBytes - offsetBytes
-          ? this.held.landed(offsetBytes, bytes)
-          : new FlashFailure('internal', `the download reported bytes ${offsetBytes} to ${endBytes} landed without handing them over`, offsetBytes);
-      if (heldFailure !== null) return this.failed(heldFailure);
+    const { held } = this;
+    if (held === null) {
+      this.#reach(endBytes);
+      return undefined;
     }
+    if (bytes?.length !== endBytes - offsetBytes) {
+      this.failed(new FlashFailure('internal', `the download reported bytes ${offsetBytes} to ${endBytes} landed without handing them over`, offsetBytes));
+      return undefined;
+    }
+    const hold = (): void => {
+      const heldFailure = held.landed(offsetBytes, bytes);
+      if (heldFailure === null) this.#reach(endBytes);
+      else this.failed(heldFailure);
+    };
+    const room = held.roomFor(offsetBytes, bytes.length);
+    if (room !== null) return room.then(hold);
+    hold();
+    return undefined;
+  }
+
+  /** The landed bytes now end at `endBytes`: readers waiting for them go on. */
+  #reach(endBytes: number): void {
     this.#landedBytes = endBytes;
     this.#wake();
   }
@@ -217,12 +237,11 @@ export async function openGrowingFileSource(growing: GrowingFile): Promise<Flash
     isSeekable: true,
     // The verification's re-read: always the file, which the drives are compared with.
     readAt: async (into, offsetBytes) => readLanded(into, offsetBytes, await growing.readable(offsetBytes, into.length)),
-    // The write: from the bytes held in memory while they last, then from the file, checked by hashes (held-bytes.ts).
+    // The write: from the bytes held in memory when the download runs here (held-bytes.ts), else from the file.
     async readNext(into) {
       const readableBytes = await growing.readable(positionBytes, into.length);
-      const fromMemoryBytes = held?.take(into, positionBytes, readableBytes) ?? 0;
-      const fromFileBytes = await readLanded(into.subarray(fromMemoryBytes), positionBytes + fromMemoryBytes, readableBytes - fromMemoryBytes);
-      if (held !== null && fromFileBytes > 0) held.readFromFile(positionBytes + fromMemoryBytes, into.subarray(fromMemoryBytes, readableBytes));
+      if (held !== null) held.take(into, positionBytes, readableBytes);
+      else await readLanded(into, positionBytes, readableBytes);
       positionBytes += readableBytes;
       return readableBytes;
     },

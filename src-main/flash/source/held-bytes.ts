@@ -7,139 +7,93 @@
 // written are then the download's by construction, and the write needs no SHA-256 of its own: one
 // hash serves both (the bench: the second one cost ~0.35 s of CPU for 256 MiB, on a machine whose two
 // cores the download, its server and the write already share).
-// A writer that falls behind by more than the window (a stick slower than the network) must not make
-// memory grow: from the first buffer that does not fit, nothing more is held and the writer reads the
-// file instead, to the end. Those bytes are judged as a file's are, by hashes: SHA-256 of the bytes
-// as they landed (the stream's) and as the writer read them (the file's), compared at the end. That
-// costs the second hash again, but only where the stick, not the processor, sets the pace.
-import { createHash, type Hash } from 'node:crypto';
+// A writer that falls behind by the whole window (a stick slower than the network, the usual case)
+// holds the download back: the range that does not fit waits for room (roomFor), and the download
+// lands nothing more until then, so its socket is read no faster than the sticks are written. Before,
+// the writer read the file from there on, and each of those bytes was hashed twice more (as landed
+// and as read, ~0.66 s of CPU per GiB) to prove the file held what was downloaded.
 import { FlashFailure } from '../flash-error.ts';
-
-/** Where the writer reads the file instead, and the two digests that must agree from there on. */
-interface FileTakeover {
-  readonly fromBytes: number;
-  readonly landedHash: Hash;
-  landedEndBytes: number;
-  readonly readHash: Hash;
-  readEndBytes: number;
-}
 
 export class HeldBytes {
   /** The window: the held bytes [#startBytes, #startBytes + #heldBytes) start at ring index #startBytes % windowBytes and wrap. */
   #ring: Uint8Array | null = null;
   #startBytes = 0;
   #heldBytes = 0;
-  #takeover: FileTakeover | null = null;
-  /** The writer stopped reading (its source closed): nothing more is held or hashed. */
+  /** The writer stopped reading (its source closed): nothing more is held, and nothing waits for room. */
   #released = false;
+  /** A landed range waiting for the writer to take enough: wakes when the window can take it. */
+  #roomWaiter: { readonly endBytes: number; readonly wake: () => void } | null = null;
 
   constructor(private readonly windowBytes: number) {}
 
-  /** Where the writer reads the file instead of memory; null while every byte comes from memory. */
-  get fileFromBytes(): number | null {
-    return this.#takeover?.fromBytes ?? null;
+  /**
+   * Null when [offsetBytes, offsetBytes + lengthBytes) fits in the window now (as landed() will put
+   * it, after a rewind); else a promise that resolves once the writer has taken enough, or stopped.
+   * One range waits at a time: the download lands in order and waits for this before the next.
+   */
+  roomFor(offsetBytes: number, lengthBytes: number): Promise<void> | null {
+    const endBytes = offsetBytes + lengthBytes;
+    if (this.#fits(endBytes)) return null;
+    return new Promise<void>((wake) => {
+      this.#roomWaiter = { endBytes, wake };
+    });
   }
 
   /**
-   * `bytes` landed at `offsetBytes`, in order; an offset before the end held means the download
-   * rewrites its file from there (bytes the writer has not taken: the caller checks that), and what
-   * was held past it is dropped. Returns a failure when the rewrite cannot be checked any more.
+   * `bytes` landed at `offsetBytes`, in order, and fit (roomFor said so); an offset before the end
+   * held means the download rewrites its file from there (bytes the writer has not taken: the caller
+   * checks that), and what was held past it is dropped.
    */
   landed(offsetBytes: number, bytes: Uint8Array): FlashFailure | null {
     if (this.#released) return null;
-    const rewound = this.#rewindTo(offsetBytes);
-    if (rewound !== null) return rewound;
-    if (this.#takeover !== null && offsetBytes >= this.#takeover.fromBytes) {
-      this.#takeover.landedHash.update(bytes);
-      this.#takeover.landedEndBytes = offsetBytes + bytes.length;
-      return null;
+    const endHeldBytes = this.#startBytes + this.#heldBytes;
+    if (offsetBytes > endHeldBytes || !this.#fits(offsetBytes + bytes.length)) {
+      const why = offsetBytes > endHeldBytes ? `after a gap from byte ${endHeldBytes}` : 'with no room held for them';
+      return new FlashFailure('internal', `bytes ${offsetBytes} to ${offsetBytes + bytes.length} of the download landed ${why}`, offsetBytes);
     }
-    // The window is full: this buffer and every one after it are read from the file.
-    if (this.#heldBytes + bytes.length > this.windowBytes) {
-      const landedHash = createHash('sha256').update(bytes);
-      this.#takeover = {
-        fromBytes: offsetBytes,
-        landedHash,
-        landedEndBytes: offsetBytes + bytes.length,
-        readHash: createHash('sha256'),
-        readEndBytes: offsetBytes,
-      };
-      return null;
-    }
-    this.#copyRing(bytes, this.#startBytes + this.#heldBytes, 'in'); // the download reuses its memory once this returns
+    // A rewind (the caller refuses a rewrite of bytes already taken, so offsetBytes >= #startBytes).
+    this.#heldBytes = Math.min(this.#heldBytes, offsetBytes - this.#startBytes);
+    this.#copyRing(bytes, offsetBytes, 'in'); // the download reuses its memory once this returns
     this.#heldBytes += bytes.length;
     return null;
   }
 
   /**
-   * Copies the held bytes at [offsetBytes, offsetBytes + lengthBytes) into `into` and forgets them;
-   * returns how many came from memory (short where the file takes over). The writer reads in order.
+   * Copies the held bytes at [offsetBytes, offsetBytes + lengthBytes) into `into` and forgets them,
+   * which may make room for the range the download waits with. The writer reads in order, only bytes
+   * reported landed: all of them are held.
    */
-  take(into: Uint8Array, offsetBytes: number, lengthBytes: number): number {
+  take(into: Uint8Array, offsetBytes: number, lengthBytes: number): void {
     if (offsetBytes !== this.#startBytes) {
       throw new FlashFailure('internal', `the writer asked for byte ${offsetBytes} of the download; the next one held is ${this.#startBytes}`, offsetBytes);
     }
-    const fromMemoryBytes = Math.max(0, Math.min(lengthBytes, (this.#takeover?.fromBytes ?? Infinity) - offsetBytes));
-    if (fromMemoryBytes > this.#heldBytes) {
+    if (lengthBytes > this.#heldBytes) {
       const missingBytes = offsetBytes + this.#heldBytes;
       throw new FlashFailure('internal', `byte ${missingBytes} of the download was reported landed but is not held`, missingBytes);
     }
-    this.#copyRing(into.subarray(0, fromMemoryBytes), offsetBytes, 'out');
-    this.#startBytes += fromMemoryBytes;
-    this.#heldBytes -= fromMemoryBytes;
-    return fromMemoryBytes;
+    this.#copyRing(into.subarray(0, lengthBytes), offsetBytes, 'out');
+    this.#startBytes += lengthBytes;
+    this.#heldBytes -= lengthBytes;
+    if (this.#roomWaiter !== null && this.#fits(this.#roomWaiter.endBytes)) this.#wakeRoomWaiter();
   }
 
-  /** The writer read `bytes` at `offsetBytes` from the file, where memory no longer held them. */
-  readFromFile(offsetBytes: number, bytes: Uint8Array): void {
-    const takeover = this.#takeover;
-    if (takeover === null || offsetBytes !== takeover.readEndBytes) {
-      throw new FlashFailure('internal', `the writer read byte ${offsetBytes} of the download from its file out of order`, offsetBytes);
-    }
-    takeover.readHash.update(bytes);
-    takeover.readEndBytes += bytes.length;
-    this.#startBytes = takeover.readEndBytes;
-  }
-
-  /**
-   * Once the download completed and the writer read to its end: null when the bytes written are the
-   * download's (all from memory, or the file's part hashing as it landed), else why not.
-   */
-  disagreement(): string | null {
-    const takeover = this.#takeover;
-    if (takeover === null) return null;
-    const landed = takeover.landedHash.copy().digest('hex');
-    const read = takeover.readHash.copy().digest('hex');
-    if (landed === read && takeover.landedEndBytes === takeover.readEndBytes) return null;
-    return (
-      `from byte ${takeover.fromBytes} the drives were written from the download's file, which did not hold the bytes downloaded: ` +
-      `its bytes ${takeover.fromBytes} to ${takeover.readEndBytes} as read hash to SHA-256 ${read}, ` +
-      `bytes ${takeover.fromBytes} to ${takeover.landedEndBytes} as downloaded to ${landed}`
-    );
-  }
-
-  /** The writer is done reading (a write over, or stopped): what is held goes, and nothing more is kept. */
+  /** The writer is done reading (a write over, or stopped): what is held goes, nothing more is kept, and the download goes on unheld. */
   release(): void {
     this.#released = true;
     this.#ring = null;
     this.#heldBytes = 0;
+    this.#wakeRoomWaiter();
   }
 
-  /** Drops what was held from `offsetBytes` on (a download rewriting its file from there). */
-  #rewindTo(offsetBytes: number): FlashFailure | null {
-    const endBytes = this.#takeover?.landedEndBytes ?? this.#startBytes + this.#heldBytes;
-    if (offsetBytes >= endBytes) return null;
-    if (this.#takeover !== null && offsetBytes > this.#takeover.fromBytes) {
-      return new FlashFailure(
-        'source-unreadable',
-        `the download rewrote its file from byte ${offsetBytes}, where the drives were being written from the file (from byte ${this.#takeover.fromBytes}) and the bytes it replaced had been hashed: the write cannot be checked`,
-        offsetBytes,
-      );
-    }
-    this.#takeover = null;
-    // The caller refuses a rewrite of bytes already taken, so offsetBytes >= #startBytes.
-    this.#heldBytes = Math.max(0, offsetBytes - this.#startBytes);
-    return null;
+  /** The window can hold the bytes from the writer's next one up to `endBytes`. */
+  #fits(endBytes: number): boolean {
+    return this.#released || endBytes - this.#startBytes <= this.windowBytes;
+  }
+
+  #wakeRoomWaiter(): void {
+    const waiter = this.#roomWaiter;
+    this.#roomWaiter = null;
+    waiter?.wake();
   }
 
   /** Copies between `bytes` and the ring's bytes of the download from `atBytes` on ('in': into the ring), across its wrap. */
