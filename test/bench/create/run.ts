@@ -6,7 +6,8 @@
 // round-robin `--rounds` times (medians). Each command runs under GNU time for its peak RSS. Isotope
 // runs as it ships: `npm run build`'s bin/isotope.js under plain node (`--isotope-bin` names another
 // build's), twice per round: with its default SHA-256 of the output, and with --no-sha256, the
-// like-for-like run (xorriso and genisoimage compute no digest); both ratios are printed. `--cpu-prof`
+// like-for-like run (xorriso and genisoimage compute no digest); both ratios are printed, and the
+// floors (`floors` below: Node's start, dd's copy) beside them. `--cpu-prof`
 // also writes a V8 CPU profile of one isotope run per input into the bench folder (open it in Chrome's DevTools).
 // Run: npm run build && npx tsx test/bench/create/run.ts [--rounds 3] [--cpu-prof] [--isotope-bin PATH]
 import { spawnSync } from 'node:child_process';
@@ -75,7 +76,7 @@ function measure(command: string, args: readonly string[], outputPath: string): 
   const ms = performance.now() - started;
   if (run.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${run.status}):\n${run.stderr}`);
   const peakRssKiB = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, 'utf8'))?.[1] ?? NaN);
-  const imageBytes = statSync(outputPath).size;
+  const imageBytes = existsSync(outputPath) ? statSync(outputPath).size : 0; // a floor may write nothing
   rmSync(outputPath, { force: true });
   return { ms, peakRssKiB, imageBytes };
 }
@@ -89,15 +90,26 @@ const writers: Record<string, Writer> = {
   'genisoimage -R -J': (tree, out) => ['genisoimage', ['-quiet', '-R', '-J', '-o', out, tree]],
 };
 
+/**
+ * Floors, timed in the same rounds: what any writer in Node pays before its first line runs (Node's
+ * start), and, for the one-file input, the copy alone done by dd (read and write 1 MiB at a time, as
+ * the writers' copies do). Node's start plus dd's copy is what a Node writer costs with no work of its own.
+ */
+const floors: Record<string, Writer> = {
+  'floor: node -e 0': () => [process.execPath, ['-e', '0']],
+  'floor: dd bs=1M (1 GiB only)': (tree, out) => ['dd', [`if=${join(tree, 'one-gib.bin')}`, `of=${out}`, 'bs=1M', 'status=none']],
+};
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
-function benchInput(label: string, tree: string): void {
-  const results = new Map<string, Measured[]>(Object.keys(writers).map((name) => [name, []]));
+function benchInput(label: string, tree: string, floorNames: readonly string[]): void {
+  const measured = { ...writers, ...Object.fromEntries(floorNames.map((name) => [name, floors[name]!])) };
+  const results = new Map<string, Measured[]>(Object.keys(measured).map((name) => [name, []]));
   for (let round = 0; round < rounds; round += 1) {
-    for (const [name, writer] of Object.entries(writers)) {
+    for (const [name, writer] of Object.entries(measured)) {
       const outputPath = join(outputDir, `isotope-bench-create-${process.pid}.iso`);
       const [command, args] = writer(tree, outputPath);
       results.get(name)!.push(measure(command, args, outputPath));
@@ -112,14 +124,22 @@ function benchInput(label: string, tree: string): void {
   );
   for (const [name, result] of summary)
     console.log(
-      `  ${name.padEnd(28)} ${result.ms.toFixed(0).padStart(7)} ms  peak RSS ${(result.rss / 1024).toFixed(1).padStart(6)} MiB  image ${(result.bytes / MiB).toFixed(1)} MiB`,
+      `  ${name.padEnd(30)} ${result.ms.toFixed(0).padStart(7)} ms  peak RSS ${(result.rss / 1024).toFixed(1).padStart(6)} MiB  image ${(result.bytes / MiB).toFixed(1)} MiB`,
     );
   const ourNames = Object.keys(writers).filter((name) => name.startsWith('isotope'));
   for (const ourName of ourNames) {
     const ours = summary.get(ourName)!;
     for (const [name, result] of summary)
-      if (!name.startsWith('isotope'))
+      if (!name.startsWith('isotope') && !name.startsWith('floor'))
         console.log(`  ratio ${ourName.padEnd(26)} / ${name.padEnd(26)} ${(ours.ms / result.ms).toFixed(3)} (<= 1.0 is the target)`);
+  }
+  const nodeStart = summary.get('floor: node -e 0');
+  const ddCopy = summary.get('floor: dd bs=1M (1 GiB only)');
+  if (nodeStart !== undefined && ddCopy !== undefined) {
+    const floorMs = nodeStart.ms + ddCopy.ms;
+    for (const [name, result] of summary)
+      if (!name.startsWith('isotope') && !name.startsWith('floor'))
+        console.log(`  floor  Node's start + dd's copy (${floorMs.toFixed(0)} ms)${' '.repeat(4)}/ ${name.padEnd(26)} ${(floorMs / result.ms).toFixed(3)}`);
   }
   if (values['cpu-prof']) {
     const outputPath = join(outputDir, `isotope-bench-create-prof-${process.pid}.iso`);
@@ -137,6 +157,6 @@ if (!existsSync(join(dirname(isotopeBin), '../dist/main/main.js'))) throw new Er
 mkdirSync(benchDir, { recursive: true });
 const manyFiles = buildOnce(`tree-${fileCount}-files`, buildManyFiles);
 const oneGiB = buildOnce('tree-1-gib-file', buildOneGiB);
-benchInput(`${fileCount} files in ${fileCount / filesPerFolder} folders`, manyFiles);
-benchInput('one 1 GiB file', oneGiB);
+benchInput(`${fileCount} files in ${fileCount / filesPerFolder} folders`, manyFiles, ['floor: node -e 0']);
+benchInput('one 1 GiB file', oneGiB, ['floor: node -e 0', 'floor: dd bs=1M (1 GiB only)']);
 console.log(`\nTarget: peak RSS of isotope create under 150 MiB with ${fileCount} files.`);
