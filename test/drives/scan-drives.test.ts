@@ -85,3 +85,32 @@ describe('buildDrives without drivelist (Linux)', () => {
     expect(driveNamed(drives, '/dev/zram0').description).toBe('/dev/zram0');
   });
 });
+
+describe('buildDrives order', () => {
+  it('lists the drives in natural order, numbers by their value (loop2 before loop10, nvme0n1 before nvme1n1)', () => {
+    const disk = (name: string, minor: number) => ({
+      name,
+      'maj:min': `7:${minor}`,
+      type: name.includes('loop') ? 'loop' : 'disk',
+      size: 1048576,
+      ro: false,
+      rm: false,
+      hotplug: false,
+      mountpoints: [null],
+    });
+    const names = ['/dev/loop10', '/dev/sdb', '/dev/nvme1n1', '/dev/loop2', '/dev/sda', '/dev/nvme0n10', '/dev/nvme0n1', '/dev/loop0', '/dev/sdaa'];
+    const devices = parseLsblkJson(JSON.stringify({ blockdevices: names.map((name, index) => disk(name, index)) }));
+    const drives = buildDrives(devices, [], { systemDeviceNumbers: [], loops: [] });
+    expect(drives.map((drive) => drive.device)).toEqual([
+      '/dev/loop0',
+      '/dev/loop2',
+      '/dev/loop10',
+      '/dev/nvme0n1',
+      '/dev/nvme0n10',
+      '/dev/nvme1n1',
+      '/dev/sda',
+      '/dev/sdaa',
+      '/dev/sdb',
+    ]);
+  });
+});
