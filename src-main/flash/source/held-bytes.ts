@@ -11,7 +11,8 @@
 // holds the download back: the range that does not fit waits for room (roomFor), and the download
 // lands nothing more until then, so its socket is read no faster than the sticks are written. Before,
 // the writer read the file from there on, and each of those bytes was hashed twice more (as landed
-// and as read, ~0.66 s of CPU per GiB) to prove the file held what was downloaded.
+// and as read) to prove the file held what was downloaded: 256 MiB to a loop device throttled to
+// 100 MiB/s took the same 2.8 s either way, and 1.19-1.29 s of CPU then against 0.83-0.95 s now.
 import { FlashFailure } from '../flash-error.ts';
 
 export class HeldBytes {
