@@ -13,13 +13,8 @@ import { yieldWhenSliceSpent } from './sync-slices.ts';
 /** What the walk saw of the file: the layout was planned with exactly this. */
 export interface ExpectedFile {
   readonly sizeBytes: number;
-  /** As nsToMs gives it from lstat's nanoseconds. */
+  /** Stats.mtimeMs as lstat gave it (the check below compares fstat's, made the same way). */
   readonly modifiedMs: number;
-}
-
-/** Epoch ms from a stat's nanoseconds; the walk and the checks here both use it, so equal times compare equal. */
-export function nsToMs(nanoseconds: bigint): number {
-  return Number(nanoseconds) / 1e6;
 }
 
 /**
@@ -162,9 +157,9 @@ async function openSlot(path: string): Promise<number> {
 
 /** Throws source-changed unless the open file is still the regular file the walk saw; its path is made only then. */
 function assertUnchanged(descriptor: number, file: TreeFile, when: string): void {
-  const stats = fstatSync(descriptor, { bigint: true });
-  const sizeBytes = Number(stats.size);
-  const modifiedMs = nsToMs(stats.mtimeNs);
+  const stats = fstatSync(descriptor);
+  const sizeBytes = stats.size;
+  const modifiedMs = stats.mtimeMs;
   if (stats.isFile() && sizeBytes === file.sizeBytes && modifiedMs === file.modifiedMs) return;
   const path = file.origin;
   if (!stats.isFile()) throw new CodedError('source-changed', `${path} is no longer a regular file (${when})`, { path });

@@ -5,7 +5,7 @@ import { appendFileSync, symlinkSync, mkdtempSync, readdirSync, readlinkSync, rm
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { nsToMs, treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
+import { treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'isotope-tree-file-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -17,7 +17,7 @@ function file(sizeBytes: number): { path: string; bytes: Buffer; expected: { siz
   const path = join(scratch, `file-${fileCount}.bin`);
   const bytes = Buffer.from(Array.from({ length: sizeBytes }, (_, index) => (index * 7 + fileCount) & 0xff));
   writeFileSync(path, bytes);
-  return { path, bytes, expected: { sizeBytes, modifiedMs: nsToMs(statSync(path, { bigint: true }).mtimeNs) } };
+  return { path, bytes, expected: { sizeBytes, modifiedMs: statSync(path).mtimeMs } };
 }
 
 /** The paths this process holds descriptors open on that `matches` accepts. */

@@ -12,7 +12,7 @@ import type { PlannedIso } from '../../src-main/authoring/iso-authoring.ts';
 import { placedAt } from '../../src-main/authoring/iso-sector-layout.ts';
 import { planIso } from '../../src-main/authoring/plan-iso.ts';
 import { maxSummaryFileRegions } from '../../src-main/authoring/plan-summary.ts';
-import { nsToMs, treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
+import { treeFileSource } from '../../src-main/authoring/tree-file-source.ts';
 import { checkIsoOutput, writeIsoFile } from '../../src-main/authoring/write-iso-file.ts';
 import { composeSource } from '../../src-main/io/composed-source.ts';
 import { isRoot } from '../flash/loop-devices.ts';
@@ -48,14 +48,14 @@ function plannedWithFile(name: string, sizeBytes: number): { planned: PlannedIso
   const content = Buffer.alloc(sizeBytes);
   for (let offset = 0; offset < sizeBytes; offset += 4096) content.writeUInt32LE(offset, offset);
   writeFileSync(filePath, content);
-  const stats = statSync(filePath, { bigint: true });
+  const stats = statSync(filePath);
   const header = new Uint8Array(32 * 1024).fill(0xcd);
   const source = composeSource('test image', header.byteLength + sizeBytes, [
     { offsetBytes: 0, bytes: header },
     {
       offsetBytes: header.byteLength,
       lengthBytes: sizeBytes,
-      source: treeFileSource(filePath, { sizeBytes, modifiedMs: nsToMs(stats.mtimeNs) }),
+      source: treeFileSource(filePath, { sizeBytes, modifiedMs: stats.mtimeMs }),
       sourceOffsetBytes: 0,
     },
   ]);
