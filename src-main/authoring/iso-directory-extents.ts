@@ -10,18 +10,19 @@ import type { AuthoringNode } from '../format/authoring-tree.ts';
 import { sectorBytes } from '../format/fields.ts';
 import { assertReadInBounds, type ByteSource } from '../io/byte-source.ts';
 import { fileFlags } from '../iso/directory-record.ts';
-import type { DirectoryRecordWrite } from '../iso/directory-record-writer.ts';
+import type { DirectoryRecordWrite, SystemUseField } from '../iso/directory-record-writer.ts';
 import {
   directoryRecordBytes,
   maxExtentBytes,
   maxSingleExtentBytes,
+  noSystemUse,
   packDirectoryRecords,
   parentIdentifier,
   sectionFlags,
   selfIdentifier,
   writeDirectoryRecord,
 } from '../iso/directory-record-writer.ts';
-import type { PlannedSystemUse } from '../iso/rock-ridge-writer.ts';
+import type { PlannedSystemUse, SystemUsePlace } from '../iso/rock-ridge-writer.ts';
 import type { NamespaceDirectory, NamespaceEntry, NamespaceTree } from './iso-namespaces.ts';
 
 /** Where a planned System Use field's continuation area lies (packed by the composer). */
@@ -69,22 +70,20 @@ function recordedMs(node: AuthoringNode, context: ExtentContext): number {
   return context.fixedFileTimesMs ?? node.modifiedMs;
 }
 
-/** A planned System Use field's entries, its continuation area's part (if any) at the place the layout gave it. */
-function renderedSystemUse(
-  plan: PlannedSystemUse,
-  linkedDirectoryLba: number | null,
-  context: ExtentContext,
-): { inRecord: Uint8Array; continuation: Uint8Array } {
+/** What a plan is written for: where its continuation area lies (packed by the composer), and the directory a CL or PL names. */
+function systemUsePlace(plan: PlannedSystemUse, linkedDirectoryLba: number | null, context: ExtentContext): SystemUsePlace {
+  if (plan.continuationBytes === 0 && linkedDirectoryLba === null) return nothingToPlace;
   const place = plan.continuationBytes > 0 ? context.continuationOf(plan) : { lba: 0, offsetBytes: 0 };
-  const rendered = plan.render({ continuationLba: place.lba, continuationOffsetBytes: place.offsetBytes, linkedDirectoryLba });
-  if (rendered.inRecord.byteLength !== plan.inRecordBytes) {
-    throw new Error(`system use of ${rendered.inRecord.byteLength} bytes was planned as ${plan.inRecordBytes}`);
-  }
-  return rendered;
+  return { continuationLba: place.lba, continuationOffsetBytes: place.offsetBytes, linkedDirectoryLba };
 }
 
-function renderSystemUse(plan: PlannedSystemUse | null, linkedDirectoryLba: number | null, context: ExtentContext): Uint8Array {
-  return plan ? renderedSystemUse(plan, linkedDirectoryLba, context).inRecord : new Uint8Array(0);
+const nothingToPlace: SystemUsePlace = { continuationLba: 0, continuationOffsetBytes: 0, linkedDirectoryLba: null };
+
+/** A record's System Use field, which its plan writes straight into the extent. */
+function recordSystemUse(plan: PlannedSystemUse | null, linkedDirectoryLba: number | null, context: ExtentContext): SystemUseField {
+  if (!plan) return noSystemUse;
+  const place = systemUsePlace(plan, linkedDirectoryLba, context);
+  return { byteLength: plan.inRecordBytes, writeInto: (into, at) => plan.writeInRecord(into, at, place) };
 }
 
 /** RRIP 4.1.5.1 CL: the extent of the directory a placeholder stands for; null for any other entry. */
@@ -101,7 +100,7 @@ function directoryRecord(
   target: NamespaceDirectory,
   identifier: Uint8Array,
   node: AuthoringNode,
-  systemUse: Uint8Array,
+  systemUse: SystemUseField,
   context: ExtentContext,
 ): DirectoryRecordWrite {
   const hidden = node.hidden ? fileFlags.hidden : 0;
@@ -117,7 +116,7 @@ function directoryRecord(
 
 /** The records of one entry: a directory's one, a file's one per section, else one of length 0. */
 function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryRecordWrite[] {
-  const systemUse = renderSystemUse(entry.systemUse, childLinkLba(entry, context), context);
+  const systemUse = recordSystemUse(entry.systemUse, childLinkLba(entry, context), context);
   const identifier = entry.identifier;
   if (entry.directory) return [directoryRecord(entry.directory, identifier, entry.node, systemUse, context)];
   const hidden = entry.node.hidden ? fileFlags.hidden : 0;
@@ -140,8 +139,8 @@ function entryRecords(entry: NamespaceEntry, context: ExtentContext): DirectoryR
 export function renderDirectoryExtent(directory: NamespaceDirectory, context: ExtentContext): Uint8Array {
   const parent = directory.parent;
   const records: DirectoryRecordWrite[] = [
-    directoryRecord(directory, selfIdentifier, directory.node, renderSystemUse(directory.selfSystemUse, null, context), context),
-    directoryRecord(parent, parentIdentifier, parent.node, renderSystemUse(directory.parentSystemUse, parentLinkLba(directory, context), context), context),
+    directoryRecord(directory, selfIdentifier, directory.node, recordSystemUse(directory.selfSystemUse, null, context), context),
+    directoryRecord(parent, parentIdentifier, parent.node, recordSystemUse(directory.parentSystemUse, parentLinkLba(directory, context), context), context),
   ];
   for (const entry of directory.entries) records.push(...entryRecords(entry, context));
   const { offsets, sectorCount } = packDirectoryRecords(
@@ -188,8 +187,8 @@ export function directoryExtentSource(directory: NamespaceDirectory, context: Ex
 export function renderContinuationAreas(context: ExtentContext, areas: Uint8Array, areasLba: number): void {
   const place = (plan: PlannedSystemUse | null, linkedDirectoryLba: number | null): void => {
     if (!plan || plan.continuationBytes === 0) return;
-    const { lba, offsetBytes } = context.continuationOf(plan);
-    areas.set(renderedSystemUse(plan, linkedDirectoryLba, context).continuation, (lba - areasLba) * sectorBytes + offsetBytes);
+    const place = systemUsePlace(plan, linkedDirectoryLba, context);
+    areas.set(plan.renderContinuation(place), (place.continuationLba - areasLba) * sectorBytes + place.continuationOffsetBytes);
   };
   for (const directory of context.tree.directories) {
     place(directory.selfSystemUse, null);

@@ -9,7 +9,7 @@ import { CodedError } from '../jobs/errors.ts';
 import { buildBootCatalog, buildBootRecordDescriptor } from '../boot/el-torito-writer.ts';
 import { buildHybridSystemArea, hybridAlignedSectorCount, hybridTailSectors } from '../disk/hybrid-system-area.ts';
 import { fileFlags } from '../iso/directory-record.ts';
-import { fileSections, selfIdentifier, writeDirectoryRecord } from '../iso/directory-record-writer.ts';
+import { fileSections, noSystemUse, selfIdentifier, writeDirectoryRecord } from '../iso/directory-record-writer.ts';
 import { isoACharacters, isoVolumeIdentifier } from '../iso/iso-names.ts';
 import { buildVolumeDescriptor, buildVolumeDescriptorSetTerminator, type DescriptorIdentifiers } from '../iso/volume-descriptor-writer.ts';
 import type { IsoAuthoringOptions } from './iso-authoring.ts';
@@ -74,7 +74,7 @@ function rootRecord(tree: NamespaceTree, recordedMs: number): Uint8Array {
     dataLengthBytes: root.sectorCount * sectorBytes,
     flags: fileFlags.directory,
     recordedMs,
-    systemUse: new Uint8Array(0),
+    systemUse: noSystemUse,
   });
   return record;
 }

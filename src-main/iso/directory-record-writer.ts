@@ -29,8 +29,22 @@ export interface DirectoryRecordWrite {
   /** ECMA-119 9.1.6 file flags (fileFlags). */
   readonly flags: number;
   readonly recordedMs: number;
-  /** The System Use field (Rock Ridge), even length; empty without Rock Ridge. */
-  readonly systemUse: Uint8Array;
+  /** The System Use field (Rock Ridge), even length; noSystemUse without Rock Ridge. */
+  readonly systemUse: SystemUseField;
+}
+
+/** A record's System Use field: its length, and what writes it in place (Rock Ridge's plan writes straight into the extent). */
+export interface SystemUseField {
+  readonly byteLength: number;
+  /** Writes byteLength bytes at into[at], which is zeroed. */
+  writeInto(into: Uint8Array, at: number): void;
+}
+
+export const noSystemUse: SystemUseField = { byteLength: 0, writeInto: () => undefined };
+
+/** A System Use field already made as bytes. */
+export function systemUseBytes(bytes: Uint8Array): SystemUseField {
+  return { byteLength: bytes.byteLength, writeInto: (into, at) => into.set(bytes, at) };
 }
 
 /** ECMA-119 9.1.12: a padding byte follows an even-length identifier, so the System Use field starts at an even offset. */
@@ -64,7 +78,7 @@ export function writeDirectoryRecord(into: Uint8Array, at: number, record: Direc
   writeBothEndianUint16(into, at + 28, 1); // 9.1.9: volume sequence number
   into[at + 32] = record.identifier.byteLength; // 9.1.10
   into.set(record.identifier, at + directoryRecordFixedBytes);
-  into.set(record.systemUse, at + directoryRecordFixedBytes + record.identifier.byteLength + identifierPaddingBytes(record.identifier.byteLength));
+  record.systemUse.writeInto(into, at + directoryRecordFixedBytes + record.identifier.byteLength + identifierPaddingBytes(record.identifier.byteLength));
   return lengthBytes;
 }
 

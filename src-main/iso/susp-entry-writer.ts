@@ -4,13 +4,21 @@
 /** SUSP 4.1: LEN is one byte, so an entry, header included, is at most 255 bytes. */
 export const maxSuspEntryBytes = 255;
 
-/** A zeroed entry of `payloadBytes` after its header: BP 1-2 signature, BP 3 length, BP 4 version. */
+/** A zeroed entry of `payloadBytes` after its header. */
 export function suspEntry(signature: string, version: number, payloadBytes: number): Uint8Array {
+  const entry = new Uint8Array(4 + payloadBytes);
+  writeSuspHeader(entry, 0, signature, version, payloadBytes);
+  return entry;
+}
+
+/** The 4-byte header of an entry of `payloadBytes` at into[at]: BP 1-2 signature, BP 3 length, BP 4 version. */
+export function writeSuspHeader(into: Uint8Array, at: number, signature: string, version: number, payloadBytes: number): void {
   const lengthBytes = 4 + payloadBytes;
   if (lengthBytes > maxSuspEntryBytes) throw new RangeError(`a ${signature} entry of ${lengthBytes} bytes exceeds SUSP's ${maxSuspEntryBytes}`);
-  const entry = new Uint8Array(lengthBytes);
-  entry.set([signature.charCodeAt(0), signature.charCodeAt(1), lengthBytes, version]);
-  return entry;
+  into[at] = signature.charCodeAt(0);
+  into[at + 1] = signature.charCodeAt(1);
+  into[at + 2] = lengthBytes;
+  into[at + 3] = version;
 }
 
 /**

@@ -7,7 +7,7 @@ import { modeTypeBits, type AuthoringKind, type AuthoringNode } from '../../../s
 import { createMemorySource } from '../../../src-main/io/memory-source.ts';
 import { parseDirectoryRecord } from '../../../src-main/iso/directory-record.ts';
 import { deviceNumbers, RockRidgeReader, type RockRidgeAttributes } from '../../../src-main/iso/rock-ridge.ts';
-import { planSystemUse, type SystemUseRequest } from '../../../src-main/iso/rock-ridge-writer.ts';
+import { planSystemUse, type PlannedSystemUse, type SystemUsePlace, type SystemUseRequest } from '../../../src-main/iso/rock-ridge-writer.ts';
 import {
   readExtensionIdentifier,
   readSharingProtocol,
@@ -67,6 +67,13 @@ function request(subject: AuthoringNode, fields: Partial<SystemUseRequest> = {})
 
 const imageSectors = 24;
 
+/** The record's part (written into a zeroed field of its planned size) and the continuation areas, for one place. */
+function render(planned: PlannedSystemUse, place: SystemUsePlace): { inRecord: Uint8Array; continuation: Uint8Array } {
+  const inRecord = new Uint8Array(planned.inRecordBytes);
+  planned.writeInRecord(inRecord, 0, place);
+  return { inRecord, continuation: planned.renderContinuation(place) };
+}
+
 interface ReadBack {
   readonly attributes: RockRidgeAttributes;
   readonly recordBytes: number;
@@ -90,7 +97,7 @@ async function renderAndRead(
   const planned = planSystemUse(systemUse, space);
   // One area may sit anywhere in its sector; several start one.
   const at = place ?? { continuationLba: 9, continuationOffsetBytes: planned.continuationBytes > 2048 ? 0 : 100, linkedDirectoryLba: null };
-  const rendered = planned.render(at);
+  const rendered = render(planned, at);
   expect(rendered.inRecord.byteLength).toBe(planned.inRecordBytes);
   expect(rendered.continuation.byteLength).toBe(planned.continuationBytes);
   const recordBytes = directoryRecord({ identifier, lba: 30, sizeBytes: 0, systemUse: rendered.inRecord });
@@ -135,7 +142,7 @@ describe('planSystemUse: entries read back', () => {
   it('writes the 44-byte PX of RRIP 1.12 with the serial number, and every TF time at once when reproducible', async () => {
     const fixedMs = Date.UTC(2020, 0, 2, 3, 4, 5);
     const planned = planSystemUse(request(node('file'), { serialNumber: 0x01020304, fixedTimesMs: fixedMs }), 200);
-    const bytes = planned.render({ continuationLba: 0, continuationOffsetBytes: 0, linkedDirectoryLba: null }).inRecord;
+    const bytes = render(planned, { continuationLba: 0, continuationOffsetBytes: 0, linkedDirectoryLba: null }).inRecord;
     expect([...bytes.subarray(0, 4)]).toEqual([0x50, 0x58, 44, 1]);
     expect([...bytes.subarray(36, 44)]).toEqual([4, 3, 2, 1, 1, 2, 3, 4]);
     // TF: flags modify | access | attributes, then three equal 7-byte UTC stamps (2020-01-02 03:04:05 +00).
@@ -151,7 +158,7 @@ describe('planSystemUse: entries read back', () => {
     expect(back.signatures).toEqual(['SP', 'PX', 'TF', 'ER']);
     expect(back.continuationBytes).toBe(237);
     expect(back.attributes).toMatchObject({ name: null, mode: 0o40755, linkCount: 4 });
-    const rendered = planSystemUse(request(node('directory'), { name: null, role: 'self', isRootSelf: true }), 221).render({
+    const rendered = render(planSystemUse(request(node('directory'), { name: null, role: 'self', isRootSelf: true }), 221), {
       continuationLba: 3,
       continuationOffsetBytes: 0,
       linkedDirectoryLba: null,
@@ -206,7 +213,7 @@ describe('planSystemUse: symbolic links and devices', () => {
     expect(planned.continuationBytes).toBeGreaterThan(2048);
     const back = await renderAndRead(link, 'NAME.;1', { continuationLba: 10, continuationOffsetBytes: 0, linkedDirectoryLba: null });
     expect(back.attributes.symlinkTarget).toBe(target);
-    expect(() => planned.render({ continuationLba: 10, continuationOffsetBytes: 512, linkedDirectoryLba: null })).toThrow(/must start a sector/);
+    expect(() => render(planned, { continuationLba: 10, continuationOffsetBytes: 512, linkedDirectoryLba: null })).toThrow(/must start a sector/);
   });
 
   it('refuses a target longer than 4095 bytes, naming the link', () => {
@@ -258,7 +265,7 @@ describe('planSystemUse: relocated directories (RRIP 4.1.5)', () => {
 
   it('refuses to render a CL without the linked block (a layout bug)', () => {
     const planned = planSystemUse(request(node('directory'), { relocation: 'child-link' }), 200);
-    expect(() => planned.render({ continuationLba: 0, continuationOffsetBytes: 0, linkedDirectoryLba: null })).toThrow(RangeError);
+    expect(() => render(planned, { continuationLba: 0, continuationOffsetBytes: 0, linkedDirectoryLba: null })).toThrow(RangeError);
   });
 });
 

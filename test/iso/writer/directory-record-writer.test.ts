@@ -5,7 +5,9 @@ import {
   directoryRecordBytes,
   fileSections,
   maxExtentBytes,
+  noSystemUse,
   packDirectoryRecords,
+  systemUseBytes,
   systemUseSpaceBytes,
   writeDirectoryRecord,
 } from '../../../src-main/iso/directory-record-writer.ts';
@@ -23,7 +25,7 @@ describe('writeDirectoryRecord', () => {
       dataLengthBytes: 56789,
       flags: fileFlags.hidden,
       recordedMs,
-      systemUse,
+      systemUse: systemUseBytes(systemUse),
     });
     expect(length).toBe(directoryRecordBytes(12, 4));
     expect(length).toBe(33 + 12 + 1 + 4); // an even identifier is followed by a padding byte (9.1.12)
@@ -42,7 +44,7 @@ describe('writeDirectoryRecord', () => {
       dataLengthBytes: 0,
       flags: 0,
       recordedMs: Date.UTC(1850, 0, 1),
-      systemUse: new Uint8Array(0),
+      systemUse: noSystemUse,
     });
     expect(parseDirectoryRecord(bytes, 0, { offsetBytes: 0 }).recordedMs).toBe(Date.UTC(1900, 0, 1));
     writeDirectoryRecord(bytes, 0, {
@@ -51,7 +53,7 @@ describe('writeDirectoryRecord', () => {
       dataLengthBytes: 0,
       flags: 0,
       recordedMs: Date.UTC(2300, 0, 1),
-      systemUse: new Uint8Array(0),
+      systemUse: noSystemUse,
     });
     expect(parseDirectoryRecord(bytes, 0, { offsetBytes: 0 }).recordedMs).toBe(Date.UTC(2155, 11, 31, 23, 59, 59));
   });
@@ -66,12 +68,12 @@ describe('writeDirectoryRecord', () => {
         dataLengthBytes: 0,
         flags: 0,
         recordedMs,
-        systemUse: new Uint8Array(systemUseSpaceBytes(31) + 2),
+        systemUse: systemUseBytes(new Uint8Array(systemUseSpaceBytes(31) + 2)),
       }),
     ).toThrow(/exceeds 255/);
-    expect(() =>
-      writeDirectoryRecord(bytes, 0, { identifier, extentLba: 0, dataLengthBytes: 2 ** 32, flags: 0, recordedMs, systemUse: new Uint8Array(0) }),
-    ).toThrow(RangeError);
+    expect(() => writeDirectoryRecord(bytes, 0, { identifier, extentLba: 0, dataLengthBytes: 2 ** 32, flags: 0, recordedMs, systemUse: noSystemUse })).toThrow(
+      RangeError,
+    );
     expect(directoryRecordBytes(31, systemUseSpaceBytes(31))).toBeLessThanOrEqual(255);
   });
 });
@@ -90,7 +92,7 @@ describe('packDirectoryRecords', () => {
         dataLengthBytes: 0,
         flags: 0,
         recordedMs,
-        systemUse: new Uint8Array(0),
+        systemUse: noSystemUse,
       }),
     );
     expect(parseDirectoryRecords(extent, { offsetBytes: 0 }).map((record) => record.extentLba)).toEqual(lengths.map((_, index) => index));

@@ -1,6 +1,6 @@
 // The primary and Joliet volume descriptor writers, read back by the descriptor parser (iso/volume-descriptors.ts).
 import { describe, expect, test } from 'vitest';
-import { writeDirectoryRecord } from '../../../src-main/iso/directory-record-writer.ts';
+import { noSystemUse, writeDirectoryRecord } from '../../../src-main/iso/directory-record-writer.ts';
 import { buildVolumeDescriptor, buildVolumeDescriptorSetTerminator } from '../../../src-main/iso/volume-descriptor-writer.ts';
 import { parseVolumeDescriptor, readVolumeDescriptorHeader } from '../../../src-main/iso/volume-descriptors.ts';
 
@@ -8,7 +8,7 @@ const recordedMs = Date.UTC(2024, 5, 15, 12, 30, 45, 670);
 
 function rootRecord(): Uint8Array {
   const record = new Uint8Array(34);
-  writeDirectoryRecord(record, 0, { identifier: Uint8Array.of(0), extentLba: 30, dataLengthBytes: 2048, flags: 2, recordedMs, systemUse: new Uint8Array(0) });
+  writeDirectoryRecord(record, 0, { identifier: Uint8Array.of(0), extentLba: 30, dataLengthBytes: 2048, flags: 2, recordedMs, systemUse: noSystemUse });
   return record;
 }
 
