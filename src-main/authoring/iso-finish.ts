@@ -9,7 +9,7 @@ import { CodedError } from '../jobs/errors.ts';
 import { buildBootCatalog, buildBootRecordDescriptor } from '../boot/el-torito-writer.ts';
 import { buildHybridSystemArea, hybridAlignedSectorCount, hybridTailSectors } from '../disk/hybrid-system-area.ts';
 import { fileFlags } from '../iso/directory-record.ts';
-import { fileSections, noSystemUse, selfIdentifier, writeDirectoryRecord } from '../iso/directory-record-writer.ts';
+import { fileSections, maxSingleExtentBytes, noSystemUse, selfIdentifier, writeDirectoryRecord } from '../iso/directory-record-writer.ts';
 import { isoACharacters, isoVolumeIdentifier } from '../iso/iso-names.ts';
 import { buildVolumeDescriptor, buildVolumeDescriptorSetTerminator, type DescriptorIdentifiers } from '../iso/volume-descriptor-writer.ts';
 import type { IsoAuthoringOptions } from './iso-authoring.ts';
@@ -134,6 +134,7 @@ function placeDirectories(layout: SectorLayout, tree: NamespaceTree, input: Fini
 export function sectionsOf(inventory: TreeInventory, node: AuthoringNode): { lba: number; sizeBytes: number }[] {
   const run = inventory.runOf.get(node);
   if (!run || run.sizeBytes === 0) return [];
+  if (run.sizeBytes <= maxSingleExtentBytes) return [{ lba: run.startLba, sizeBytes: run.sizeBytes }]; // nearly every file: one extent
   // maxExtentBytes is a whole number of sectors, so every section starts on one.
   return fileSections(run.sizeBytes).map((section) => ({ lba: run.startLba + section.offsetBytes / sectorBytes, sizeBytes: section.sizeBytes }));
 }

@@ -31,30 +31,32 @@ type SourcePiece = Extract<ComposedPiece, { source: ByteSource }>;
 const composedPieces = new WeakMap<ByteSource, readonly ComposedPiece[]>();
 
 /**
- * `piece`, or, when its source is itself composed (a file's extents, a FAT volume), the parts of that
- * source's pieces it covers, moved to the piece's place: a stick then reads its files' extents in the
- * image directly, and neighbouring small files can share one read (readPiecesInto).
+ * Adds to `out` the non-empty `piece`, or, when its source is itself composed (a file's extents, a FAT
+ * volume), the parts of that source's pieces it covers, moved to the piece's place: a stick then
+ * reads its files' extents in the image directly, and neighbouring small files can share one read
+ * (readPiecesInto). Pushed, not returned: an image of 50,000 files would make 50,000 one-piece lists.
  */
-function flattened(piece: ComposedPiece): ComposedPiece[] {
-  if ('bytes' in piece) return [piece];
-  const inner = composedPieces.get(piece.source);
-  if (!inner) return [piece];
+function flattenInto(piece: ComposedPiece, out: ComposedPiece[]): void {
+  const inner = 'source' in piece ? composedPieces.get(piece.source) : undefined;
+  if (!('source' in piece) || inner === undefined) {
+    if (pieceLength(piece) > 0) out.push(piece);
+    return;
+  }
   const shift = piece.offsetBytes - piece.sourceOffsetBytes;
   const endBytes = piece.sourceOffsetBytes + piece.lengthBytes;
-  const parts: ComposedPiece[] = [];
   for (let index = firstPieceEndingAfter(inner, piece.sourceOffsetBytes); index < inner.length; index++) {
     const part = inner[index]!;
     if (part.offsetBytes >= endBytes) break;
     const from = Math.max(piece.sourceOffsetBytes, part.offsetBytes);
     const to = Math.min(endBytes, part.offsetBytes + pieceLength(part));
+    if (to <= from) continue;
     const inPart = from - part.offsetBytes;
-    parts.push(
+    out.push(
       'bytes' in part
         ? { offsetBytes: from + shift, bytes: part.bytes.subarray(inPart, inPart + (to - from)) }
         : { offsetBytes: from + shift, lengthBytes: to - from, source: part.source, sourceOffsetBytes: part.sourceOffsetBytes + inPart },
     );
   }
-  return parts;
 }
 
 /** Two source pieces this close in their source are read together: ISO 9660 and UDF pad each file to a 2 KiB sector. */
@@ -93,10 +95,9 @@ async function readShared(pieces: readonly { piece: SourcePiece; part: Uint8Arra
  * Closing it closes nothing: the pieces' sources belong to the caller.
  */
 export function composeSource(name: string, sizeBytes: number, pieces: readonly ComposedPiece[]): ByteSource {
-  const sorted = pieces
-    .flatMap(flattened)
-    .filter((piece) => pieceLength(piece) > 0)
-    .sort((a, b) => a.offsetBytes - b.offsetBytes);
+  const sorted: ComposedPiece[] = [];
+  for (const piece of pieces) flattenInto(piece, sorted);
+  sorted.sort((a, b) => a.offsetBytes - b.offsetBytes);
   let previousEnd = 0;
   for (const piece of sorted) {
     const end = piece.offsetBytes + pieceLength(piece);
