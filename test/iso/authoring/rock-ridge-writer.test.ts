@@ -139,6 +139,16 @@ describe('planSystemUse: entries read back', () => {
     expect(back.recordBytes).toBeLessThanOrEqual(255);
   });
 
+  it('records a name of any script in one NM inside the record, its length counted in UTF-8 bytes', async () => {
+    for (const name of ['Ünïcødé.txt', '名前のファイル', 'emoji 🎉 and ß', 'plain-ascii']) {
+      const back = await renderAndRead(request(node('file', { name })));
+      expect(back.attributes.name).toBe(name);
+      expect(back.signatures).toEqual(['PX', 'TF', 'NM']);
+      const entriesBytes = 44 + 26 + 5 + new TextEncoder().encode(name).byteLength; // PX, TF, NM
+      expect(back.inRecordBytes).toBe(entriesBytes + (entriesBytes % 2));
+    }
+  });
+
   it('writes the 44-byte PX of RRIP 1.12 with the serial number, and every TF time at once when reproducible', async () => {
     const fixedMs = Date.UTC(2020, 0, 2, 3, 4, 5);
     const planned = planSystemUse(request(node('file'), { serialNumber: 0x01020304, fixedTimesMs: fixedMs }), 200);
