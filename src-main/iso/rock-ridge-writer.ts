@@ -95,27 +95,12 @@ function commonRecordNameBytes(request: SystemUseRequest): number | null {
   if (request.role !== 'entry') return 0;
   if (node.kind === 'symlink') return null;
   if (request.name === null) return 0;
-  const nameBytes = utf8ByteLength(request.name);
+  const nameBytes = Buffer.byteLength(request.name, 'utf8'); // counted, not encoded; a lone surrogate counts as U+FFFD, as TextEncoder writes it
   return nameBytes <= maxNamePieceBytes ? nameBytes : null;
 }
 
 function commonEntriesBytes(nameBytes: number): number {
   return posixAttributesBytes + timestampsBytes + (nameBytes > 0 ? 5 + nameBytes : 0);
-}
-
-/** The length TextEncoder gives `text`, counted without encoding it (an unpaired surrogate becomes U+FFFD, 3 bytes). */
-function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code <= 0xdbff && code >= 0xd800 && (text.charCodeAt(index + 1) & 0xfc00) === 0xdc00) {
-      bytes += 4;
-      index += 1;
-    } else bytes += 3;
-  }
-  return bytes;
 }
 
 /** A request's entries, which stay in the record and which fill areas, and the bytes each part takes. */
