@@ -42,11 +42,6 @@ export interface SystemUseField {
 
 export const noSystemUse: SystemUseField = { byteLength: 0, writeInto: () => undefined };
 
-/** A System Use field already made as bytes. */
-export function systemUseBytes(bytes: Uint8Array): SystemUseField {
-  return { byteLength: bytes.byteLength, writeInto: (into, at) => into.set(bytes, at) };
-}
-
 /** ECMA-119 9.1.12: a padding byte follows an even-length identifier, so the System Use field starts at an even offset. */
 export function identifierPaddingBytes(identifierBytes: number): number {
   return identifierBytes % 2 === 0 ? 1 : 0;

@@ -7,12 +7,17 @@ import {
   maxExtentBytes,
   noSystemUse,
   packDirectoryRecords,
-  systemUseBytes,
   systemUseSpaceBytes,
   writeDirectoryRecord,
+  type SystemUseField,
 } from '../../../src-main/iso/directory-record-writer.ts';
 
 const recordedMs = Date.UTC(2024, 5, 15, 12, 30, 45);
+
+/** A System Use field given as bytes (the writer's own fields come from Rock Ridge's plans). */
+function systemUseBytes(bytes: Uint8Array): SystemUseField {
+  return { byteLength: bytes.byteLength, writeInto: (into, at) => into.set(bytes, at) };
+}
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 describe('writeDirectoryRecord', () => {
